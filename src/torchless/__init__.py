@@ -1,0 +1,45 @@
+"""torchless: PyTorch's tensor and autograd API in pure Python on NumPy.
+
+    import torchless as torch
+
+This module is the torch-like namespace: it re-exports, and defines nothing of its own.
+"""
+__version__ = "0.1.0"
+
+from . import _dtype
+from ._dtype import (bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,  # noqa: A004
+                     float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
+                     promote_types, set_default_dtype, short, uint8)
+from ._tensor import Size, Tensor, device, where
+from ._creation import *  # noqa: F401,F403
+from ._random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .engine.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
+                               no_grad, set_grad_enabled)
+from ._tensor_reduction import *  # noqa: F401,F403
+from ._tensor_linalg import *  # noqa: F401,F403
+from ._tensor_shape import *  # noqa: F401,F403
+from ._tensor_indexing import *  # noqa: F401,F403
+from ._printing import get_printoptions, set_printoptions
+from ._tensor_xp import TX as _TX
+from .engine import backward as _engine_backward
+from ._tensor import _is_tensor, _wrap_tensor
+
+_engine_backward.set_tensor_api(_wrap_tensor, _TX, _is_tensor)
+
+from . import autograd  # noqa: E402
+from ._misc import *  # noqa: E402,F401,F403
+
+# torch.exp(x), torch.add(x, y) ...: the Tensor methods, called as functions.
+for _name in (
+    "abs", "absolute", "acos", "arccos", "asin", "arcsin", "atan", "arctan", "add", "sub", "subtract",
+    "mul", "multiply", "div", "divide", "true_divide", "floor_divide", "remainder", "fmod", "pow", "neg",
+    "negative", "exp", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "sin", "cos", "tan",
+    "sinh", "cosh", "tanh", "sigmoid", "relu", "reciprocal", "sign", "floor", "ceil", "round", "trunc",
+    "fix", "square", "clamp", "clip", "clamp_min", "clamp_max", "maximum", "minimum", "fmax", "fmin",
+    "eq", "ne", "not_equal", "lt", "less", "le", "less_equal", "gt", "greater", "ge", "greater_equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",
+    "bitwise_not", "isnan", "isinf", "isfinite", "allclose", "isclose", "equal", "clone", "numel",
+    "detach",
+):
+    globals()[_name] = getattr(Tensor, _name)
+del _name

@@ -1,0 +1,198 @@
+"""dtype objects (torch.float32 ...), PyTorch's type promotion, and the default float dtype.
+
+Internally a tensor keeps a NumPy array, so every rule here works on NumPy dtypes and the
+`dtype` objects below are the user-facing names for them.
+"""
+import numpy as np
+
+# This module defines `float`, `int` and `bool` as torch dtypes (torch.float ...), so the Python
+# types are captured first.
+_py_float, _py_int, _py_bool, _py_complex = float, int, bool, complex
+
+__all__ = [
+    "dtype", "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool",
+    "complex64", "complex128", "float", "double", "half", "long", "int", "short", "cfloat", "cdouble",
+    "get_default_dtype", "set_default_dtype", "promote_types",
+]
+
+# Categories order the kinds of number: a higher category always wins a promotion.
+BOOL, INT, FLOAT, COMPLEX = 0, 1, 2, 3
+
+
+class dtype:
+    """A tensor element type; `torch.float32` is one of these."""
+
+    __slots__ = ("name", "np", "category", "itemsize", "is_floating_point", "is_complex", "is_signed")
+
+    def __init__(self, name, np_dtype, category):
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.category = category
+        self.itemsize = self.np.itemsize
+        self.is_floating_point = category == FLOAT
+        self.is_complex = category == COMPLEX
+        self.is_signed = self.np.kind in "fic"
+
+    def __repr__(self):
+        return "torch." + self.name
+
+    def __reduce__(self):  # pickled dtypes come back as the same singletons
+        return (_by_name, (self.name,))
+
+    def to_real(self):
+        return {"complex64": float32, "complex128": float64}.get(self.name, self)
+
+    def to_complex(self):
+        return {"float32": complex64, "float64": complex128, "float16": complex64}.get(self.name, self)
+
+
+float32 = dtype("float32", np.float32, FLOAT)
+float64 = dtype("float64", np.float64, FLOAT)
+float16 = dtype("float16", np.float16, FLOAT)
+complex64 = dtype("complex64", np.complex64, COMPLEX)
+complex128 = dtype("complex128", np.complex128, COMPLEX)
+int64 = dtype("int64", np.int64, INT)
+int32 = dtype("int32", np.int32, INT)
+int16 = dtype("int16", np.int16, INT)
+int8 = dtype("int8", np.int8, INT)
+uint8 = dtype("uint8", np.uint8, INT)
+bool = dtype("bool", np.bool_, BOOL)  # noqa: A001 - torch.bool is the public name
+
+float, double, half = float32, float64, float16  # noqa: A001
+long, int, short = int64, int32, int16  # noqa: A001
+cfloat, cdouble = complex64, complex128
+
+ALL = (float32, float64, float16, complex64, complex128, int64, int32, int16, int8, uint8, bool)
+_NAMES = {d.name: d for d in ALL}
+
+# NumPy dtype -> torch dtype. Keyed by np.dtype objects (hash + eq are cheap for builtin dtypes).
+FROM_NP = {d.np: d for d in ALL}
+
+
+def _by_name(name):
+    return _NAMES[name]
+
+
+def from_np(np_dtype):
+    """The torch dtype for a NumPy dtype; TypeError for NumPy types PyTorch has no name for."""
+    try:
+        return FROM_NP[np_dtype]
+    except KeyError:
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).name}. The only supported types are: "
+            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, and bool."
+        ) from None
+
+
+def to_np(d):
+    """Accept a torch dtype, a NumPy dtype, or a Python type; return the NumPy dtype."""
+    if type(d) is dtype:
+        return d.np
+    if d is None:
+        return None
+    if d is _py_float:
+        return float64.np
+    if d is _py_int:
+        return int64.np
+    if d is _py_bool:
+        return bool.np
+    return from_np(np.dtype(d)).np
+
+
+# ---------------------------------------------------------------------------------- default float
+class _Defaults:
+    __slots__ = ("float",)
+
+
+defaults = _Defaults()
+defaults.float = float32.np  # NumPy dtype of torch.get_default_dtype()
+
+
+def get_default_dtype():
+    return FROM_NP[defaults.float]
+
+
+def set_default_dtype(d):
+    if type(d) is not dtype or d.category != FLOAT:
+        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    defaults.float = d.np
+    _result_cache.clear()
+
+
+# ---------------------------------------------------------------------------------- promotion
+def promote_types(a, b):
+    """torch.promote_types: the smallest dtype both a and b convert to without losing their kind."""
+    return FROM_NP[_promote_np(to_np(a), to_np(b))]
+
+
+def _promote_np(a, b):
+    if a is b:
+        return a
+    ca, cb = FROM_NP[a].category, FROM_NP[b].category
+    if ca != cb:
+        hi, lo = (a, b) if ca > cb else (b, a)
+        if FROM_NP[hi].category == COMPLEX and lo.kind == "f":  # complex64 + float64 -> complex128
+            return np.promote_types(hi, lo)
+        return hi
+    return np.promote_types(a, b)
+
+
+# Operand classes in PyTorch's result-type rule: tensors with dimensions outrank 0-d tensors, which
+# outrank Python numbers. A lower class can only raise the category, never the size, of the result.
+DIM, ZERO_DIM, SCALAR = 0, 1, 2
+
+
+def _combine(higher, lower):
+    """Merge the result of a higher operand class with a lower one (PyTorch's combine_categories)."""
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    hc, lc = FROM_NP[higher].category, FROM_NP[lower].category
+    if hc == COMPLEX:
+        return higher
+    if lc == COMPLEX:  # a complex 0-d tensor or number keeps the float precision of the tensor
+        return FROM_NP[higher].to_complex().np if hc == FLOAT else lower
+    if hc == FLOAT:
+        return higher
+    if hc == BOOL or lc == FLOAT:
+        return _promote_np(higher, lower)
+    return higher
+
+
+_result_cache = {}
+
+
+def result_np_dtype(a, a_class, b, b_class):
+    """Result NumPy dtype of a binary op between operands (dtype, class) under PyTorch's rules."""
+    key = (a, a_class, b, b_class)
+    r = _result_cache.get(key)
+    if r is None:
+        slots = [None, None, None]
+        for d, c in ((a, a_class), (b, b_class)):
+            slots[c] = d if slots[c] is None else _promote_np(slots[c], d)
+        r = _combine(slots[DIM], _combine(slots[ZERO_DIM], slots[SCALAR]))
+        _result_cache[key] = r
+    return r
+
+
+_BOOL_NP, _INT64_NP, _F64_NP, _C128_NP = bool.np, int64.np, float64.np, complex128.np
+
+
+def scalar_np_dtype(value):
+    """The dtype class a Python number takes part in promotion with (bool, int64, default float)."""
+    t = type(value)
+    if t is _py_float:
+        return defaults.float
+    if t is _py_int:
+        return _INT64_NP
+    if t is _py_bool:
+        return _BOOL_NP
+    if t is _py_complex:
+        return complex64.np if defaults.float != _F64_NP else _C128_NP
+    if isinstance(value, np.generic):
+        return value.dtype
+    raise TypeError(f"unsupported scalar type {t.__name__}")
+
+
+PY_SCALARS = (_py_int, _py_float, _py_bool, _py_complex)

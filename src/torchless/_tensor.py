@@ -1,0 +1,1254 @@
+"""class Tensor: a NumPy array plus what autograd needs (requires_grad, the graph edge, .grad).
+
+Every differentiable method applies a rule from `torchless.ops` through one of the appliers below
+(`_unary`, `_binary`, `apply`), which compute the forward on arrays and, when grad mode is on and an
+input requires grad, record the rule's node with one edge per input.
+
+Hot-path habits (see DESIGN.md): `type(x) is Tensor` checks, grad mode read once, no per-call dict
+building, results wrapped without copies.
+"""
+import numbers
+
+import numpy as np
+
+from . import _dtype as D
+from .engine import backward as _engine
+from .engine.grad_mode import state as _grad
+from .engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace
+from .ops import xp as NP
+from .ops.elementwise import (
+    AbsBackward0, AcosBackward0, AddBackward0, AsinBackward0, AtanBackward0, CeilBackward0,
+    ClampBackward1, CosBackward0, CoshBackward0, DivBackward0, ExpBackward0, Expm1Backward0,
+    FloorBackward0, Log1PBackward0, Log2Backward0, Log10Backward0, LogBackward0, MaximumBackward0,
+    MinimumBackward0, MulBackward0, NegBackward0, NotImplementedBackward, PowBackward0, PowBackward1,
+    PowBackward2, ReciprocalBackward0, ReluBackward0, RemainderBackward0, RoundBackward0,
+    RsqrtBackward0, RsubBackward1, SigmoidBackward0, SignBackward0, SinBackward0, SinhBackward0,
+    SqrtBackward0, SubBackward0, TanBackward0, TanhBackward0, TruncBackward0, WhereBackward0,
+)
+
+ndarray = np.ndarray
+_asarray = np.asarray
+_F = D.defaults            # _F.float: the NumPy dtype of the default float
+_BOOL_NP = D.bool.np
+_INT64_NP = D.int64.np
+_from_np = D.FROM_NP
+_pyfloat, _pyint, _pybool = float, int, bool
+
+__all__ = ["Tensor", "Size", "device"]
+
+
+class Size(tuple):
+    """torch.Size: a tuple of ints that prints as `torch.Size([2, 3])`."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"torch.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, i):
+        r = tuple.__getitem__(self, i)
+        return Size(r) if type(i) is slice else r
+
+    def __add__(self, other):
+        return Size(tuple(self) + tuple(other))
+
+    def __reduce__(self):
+        return (Size, (tuple(self),))
+
+
+class device:
+    """torch.device: only the CPU exists here."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type="cpu", index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        if not isinstance(type, str):
+            raise TypeError(f"device() received an invalid combination of arguments - got ({type!r})")
+        name, _, idx = type.partition(":")
+        if name != "cpu":
+            raise RuntimeError(
+                f"torchless runs on the CPU only: device '{type}' is not available "
+                "(use device='cpu')."
+            )
+        self.type = "cpu"
+        self.index = int(idx) if idx else index
+
+    def __repr__(self):
+        return f"device(type='{self.type}')" if self.index is None else \
+            f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and other.type == self.type
+
+    def __hash__(self):
+        return hash(self.type)
+
+
+CPU = device("cpu")
+
+
+# ============================================================================ the class
+class Tensor:
+    """An n-d array with autograd. Build one with torch.tensor(...), not Tensor(...)."""
+
+    __slots__ = ("_data", "_rg", "_edge", "__dict__", "__weakref__")
+    # _data: the np.ndarray; _rg: requires_grad; _edge: (node, output_index) this tensor's gradient
+    # flows into. (None, 0) for tensors that need no gradient; for a leaf that requires grad, its
+    # AccumulateGrad, made on first use (None until then).
+
+    # Rarely set; live in the instance __dict__ when they are.
+    grad = None
+    _base = None            # the tensor this one is a view of (shares storage and version counter)
+    _vc = 0                 # version counter (on the base when this is a view)
+    _stamp = 0              # the in-place counter's value at this storage's last in-place op
+    _retains_grad = False
+    _post_acc_hooks = None
+    _view_fn = None         # for views: how to take the same view of another array (grads)
+    name = None
+
+    __array_priority__ = 1000  # NumPy binary operators defer to ours: ndarray * Tensor -> Tensor
+
+    def __init__(self, *args, **kwargs):
+        from ._creation import _legacy_constructor
+        t = _legacy_constructor(*args, **kwargs)
+        self._data, self._rg, self._edge = t._data, False, NO_EDGE
+
+    # ------------------------------------------------------------------ graph attributes
+    @property
+    def requires_grad(self):
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad=True):
+        flag = bool(requires_grad)
+        if not self.is_leaf:
+            if flag:
+                return self
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if flag and self._data.dtype.kind not in "fc":
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients "
+                f"(this one is {self.dtype}; convert it first, e.g. x.float().requires_grad_())"
+            )
+        if flag != self._rg:
+            self._rg = flag
+            self._edge = None if flag else NO_EDGE
+        return self
+
+    @property
+    def grad_fn(self):
+        e = self._edge
+        if e is None:
+            return None
+        node = e[0]
+        return None if node is None or type(node) is AccumulateGrad else node
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def output_nr(self):
+        e = self._edge
+        return 0 if e is None else e[1]
+
+    def _leaf_edge(self):
+        """The edge into this leaf's AccumulateGrad, made on first use and cached."""
+        e = self._edge = (AccumulateGrad(self), 0)
+        return e
+
+    def retain_grad(self):
+        if not self._rg:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.is_leaf or self._retains_grad:
+            return
+        self._retains_grad = True
+        import weakref
+        ref = weakref.ref(self)
+
+        def keep(grad):
+            t = ref()
+            if t is not None:
+                t.grad = grad.detach().clone() if t.grad is None else t.grad + grad.detach()
+        self.grad_fn._add_pre_hook(self._edge[1], keep)
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    def register_hook(self, hook):
+        """hook(grad) runs when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        node, idx = self._edge or self._leaf_edge()
+        return node._add_pre_hook(idx, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        if not self.is_leaf:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if self._post_acc_hooks is None:
+            self._post_acc_hooks = []
+        self._post_acc_hooks.append(hook)
+        from .engine.node import _RemovableHandle
+        return _RemovableHandle(self._post_acc_hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self):
+        out = _plain(self._data)
+        out._base = self._base or self
+        return out
+
+    def detach_(self):
+        if self._base is not None and self._base._rg:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self._rg = False
+        self._edge = NO_EDGE
+        return self
+
+    @property
+    def data(self):
+        out = _plain(self._data)
+        out._base = self._base or self
+        return out
+
+    @data.setter
+    def data(self, value):
+        if type(value) is not Tensor:
+            raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+        self._data = value._data
+
+    @property
+    def _version(self):
+        return (self._base or self)._vc
+
+    # ------------------------------------------------------------------ metadata
+    @property
+    def dtype(self):
+        return _from_np[self._data.dtype]
+
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_norm_dim(dim, self._data.ndim)]
+
+    def dim(self):
+        return self._data.ndim
+
+    ndim = property(dim)
+
+    def ndimension(self):
+        return self._data.ndim
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self._data.itemsize
+
+    @property
+    def itemsize(self):
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return self._data.nbytes
+
+    @property
+    def device(self):
+        return CPU
+
+    is_cuda = False
+    is_sparse = False
+    is_quantized = False
+    is_meta = False
+    layout = "torch.strided"
+
+    @property
+    def is_floating_point_(self):
+        return self._data.dtype.kind == "f"
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self):
+        return self._data.dtype.kind == "c"
+
+    def is_contiguous(self, memory_format=None):
+        return self._data.flags.c_contiguous
+
+    def stride(self, dim=None):
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return st if dim is None else st[_norm_dim(dim, self._data.ndim)]
+
+    def data_ptr(self):
+        return self._data.__array_interface__["data"][0]
+
+    def get_device(self):
+        return -1
+
+    # ------------------------------------------------------------------ Python protocol
+    def __repr__(self, *, tensor_contents=None):
+        from ._printing import tensor_repr
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            if self._data.size == 0:
+                raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+            raise RuntimeError(
+                "Boolean value of Tensor with more than one value is ambiguous "
+                "(use .any() or .all() to reduce it to one value)"
+            )
+        return bool(self._data.reshape(()))
+
+    def _scalar_value(self, what):
+        if self._data.size != 1:
+            raise ValueError(f"only one element tensors can be converted to Python scalars "
+                             f"(this one has {self._data.size}; {what})")
+        return self._data.reshape(()).item()
+
+    def __float__(self):
+        return float(self._scalar_value("use .tolist() or index it first"))
+
+    def __int__(self):
+        return int(self._scalar_value("use .tolist() or index it first"))
+
+    def __complex__(self):
+        return complex(self._scalar_value("use .tolist() or index it first"))
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.reshape(()).item())
+
+    __hash__ = object.__hash__
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.numpy()
+        if dtype is not None:
+            arr = arr.astype(dtype, copy=False)
+        return arr.copy() if copy else arr
+
+    def __reduce_ex__(self, proto):
+        return (_rebuild, (self._data, self._rg))
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
+                               "the deepcopy protocol at the moment. Use .detach() first.")
+        out = _plain(self._data.copy())
+        if self._rg:
+            out.requires_grad_(True)
+        if self.grad is not None:
+            out.grad = _plain(self.grad._data.copy())
+        memo[id(self)] = out
+        return out
+
+    # ------------------------------------------------------------------ conversion
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar "
+                "(item() needs exactly one element: index the tensor or reduce it first)"
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, *, force=False):
+        if self._rg and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+            )
+        return self._data
+
+    def cpu(self):
+        return self
+
+    def cuda(self, *args, **kwargs):
+        raise RuntimeError("torchless runs on the CPU only: there is no CUDA device.")
+
+    def to(self, *args, **kwargs):
+        """to(dtype), to(device), to(device, dtype), to(other): a converted tensor (self if unchanged)."""
+        dt = kwargs.pop("dtype", None)
+        copy = kwargs.pop("copy", False)
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        dev = kwargs.pop("device", None)
+        if kwargs:
+            raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        for a in args:
+            if isinstance(a, D.dtype):
+                dt = a
+            elif isinstance(a, Tensor):
+                dt = a.dtype
+            elif isinstance(a, (str, device)):
+                dev = a
+            elif a is not None:
+                raise TypeError(f"to() received an invalid argument of type {type(a).__name__}")
+        if dev is not None:
+            device(dev)  # validates: only the CPU
+        if dt is None or dt.np == self._data.dtype:
+            return self.clone() if copy else self
+        return _to_dtype(self, dt.np)
+
+    def type(self, dtype=None, non_blocking=False):
+        if dtype is None:
+            return _TYPE_NAMES.get(self.dtype.name, "torch.Tensor")
+        if isinstance(dtype, str):
+            dtype = _TYPE_BY_NAME[dtype]
+        return self.to(dtype)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def float(self):
+        return self.to(D.float32)
+
+    def double(self):
+        return self.to(D.float64)
+
+    def half(self):
+        return self.to(D.float16)
+
+    def long(self):
+        return self.to(D.int64)
+
+    def int(self):
+        return self.to(D.int32)
+
+    def short(self):
+        return self.to(D.int16)
+
+    def char(self):
+        return self.to(D.int8)
+
+    def byte(self):
+        return self.to(D.uint8)
+
+    def bool(self):
+        return self.to(D.bool)
+
+    def clone(self, *, memory_format=None):
+        return apply(CloneBackward0, self)
+
+    def contiguous(self, memory_format=None):
+        if self._data.flags.c_contiguous:
+            return self
+        return apply(CloneBackward0, self)
+
+    def new_tensor(self, data, dtype=None, requires_grad=False):
+        from ._creation import tensor
+        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, requires_grad=False):
+        from ._creation import zeros
+        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, requires_grad=False):
+        from ._creation import ones
+        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, requires_grad=False):
+        from ._creation import full
+        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, requires_grad=False):
+        from ._creation import empty
+        return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+_TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+               "float16": "torch.HalfTensor", "int64": "torch.LongTensor", "int32": "torch.IntTensor",
+               "int16": "torch.ShortTensor", "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
+               "bool": "torch.BoolTensor"}
+_TYPE_BY_NAME = {v: D._NAMES[k] for k, v in _TYPE_NAMES.items()}
+
+
+def _rebuild(data, requires_grad):
+    t = _plain(data)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+# ============================================================================ appliers
+_new = object.__new__
+
+
+def _plain(arr):
+    """Wrap an ndarray as a tensor that needs no gradient (no copy)."""
+    t = _new(Tensor)
+    t._data = arr
+    t._rg = False
+    t._edge = NO_EDGE
+    return t
+
+
+def _plain_out(out):
+    if type(out) is not ndarray:
+        out = _asarray(out)
+    t = _new(Tensor)
+    t._data = out
+    t._rg = False
+    t._edge = NO_EDGE
+    return t
+
+
+def _result(out, node, index=0):
+    """Wrap a forward result as the output `index` of the recorded `node`."""
+    if type(out) is not ndarray:
+        out = _asarray(out)
+    t = _new(Tensor)
+    t._data = out
+    t._rg = True
+    t._edge = (node, index)
+    return t
+
+
+def _unary(R, to_float=True):
+    """A method for a one-input rule. to_float: integer inputs become the default float first."""
+    fwd = R.forward
+
+    def method(self):
+        a = self._data
+        if to_float and a.dtype.kind not in "fc":
+            a = a.astype(_F.float)
+        if self._rg and _grad.enabled:
+            node = R()
+            out = fwd(node, NP, a)
+            node.next_functions = (self._edge or self._leaf_edge(),)
+            node.stamp = _inplace.count
+            if node.saved is not None:
+                node.inputs = (self,)
+            return _result(out, node)
+        out = fwd(None, NP, a)
+        if type(out) is not ndarray:
+            out = _asarray(out)
+        t = _new(Tensor)
+        t._data = out
+        t._rg = False
+        t._edge = NO_EDGE
+        return t
+
+    method.__name__ = R.__name__
+    return method
+
+
+def _scalar_operand(a, s, to_float):
+    """Cast array `a` for an op with the Python number `s` (PyTorch's promotion: a number never
+    widens a tensor within its kind, but a float makes an integer tensor the default float)."""
+    ts = type(s)
+    kind = a.dtype.kind
+    if ts is _pyfloat:
+        if kind not in "fc":
+            a = a.astype(_F.float)
+    elif ts is _pyint:
+        if kind == "b":
+            a = a.astype(_INT64_NP)
+    elif ts is not _pybool:
+        rt = D.result_np_dtype(a.dtype, D.DIM if a.ndim else D.ZERO_DIM, D.scalar_np_dtype(s), D.SCALAR)
+        if rt != a.dtype:
+            a = a.astype(rt)
+    if to_float and a.dtype.kind in "biu":
+        a = a.astype(_F.float)
+    return a
+
+
+def _pair_dtype(a, b):
+    return D.result_np_dtype(a.dtype, D.DIM if a.ndim else D.ZERO_DIM,
+                             b.dtype, D.DIM if b.ndim else D.ZERO_DIM)
+
+
+def _operands(a, b, to_float):
+    """Promote two arrays to their PyTorch result dtype."""
+    rt = _pair_dtype(a, b)
+    if to_float and rt.kind in "biu":
+        rt = _F.float
+    return a.astype(rt, copy=False), b.astype(rt, copy=False)
+
+
+def _as_operand(other):
+    """Turn a NumPy array or scalar into something the binary ops take; None if unsupported."""
+    if isinstance(other, np.ndarray):
+        return _plain(other)
+    if isinstance(other, np.generic):
+        return other.item()
+    if isinstance(other, numbers.Number):
+        return other
+    return None
+
+
+def _binary(R, to_float=False, scalar_edge=True):
+    """A method for a two-input rule (self op other). `to_float`: integer results become the
+    default float (true division). `scalar_edge`: a Python-number operand still gets an empty
+    edge in next_functions (PyTorch does this for add/sub/mul/div, not for pow/remainder)."""
+    fwd = R.forward
+
+    def method(self, other):
+        a = self._data
+        if type(other) is Tensor:
+            b = other._data
+            if a.dtype is not b.dtype or (to_float and a.dtype.kind in "biu"):
+                a, b = _operands(a, b, to_float)
+            if (self._rg or other._rg) and _grad.enabled:
+                node = R()
+                out = fwd(node, NP, a, b)
+                node.next_functions = (self._edge or self._leaf_edge(), other._edge or other._leaf_edge())
+                node.stamp = _inplace.count
+                if node.saved is not None:
+                    node.inputs = (self, other)
+                return _result(out, node)
+        else:
+            to = type(other)
+            if to is not _pyfloat and to is not _pyint and to is not _pybool:
+                other = _as_operand(other)
+                if other is None:
+                    return NotImplemented
+                if type(other) is Tensor:
+                    return method(self, other)
+            b = other
+            a = _scalar_operand(a, b, to_float)
+            if self._rg and _grad.enabled:
+                node = R()
+                out = fwd(node, NP, a, b)
+                node.next_functions = ((self._edge or self._leaf_edge(), NO_EDGE) if scalar_edge
+                                       else (self._edge or self._leaf_edge(),))
+                node.stamp = _inplace.count
+                if node.saved is not None:
+                    node.inputs = (self, other)
+                return _result(out, node)
+        out = _forward_checked(fwd, a, b)
+        if type(out) is not ndarray:
+            out = _asarray(out)
+        t = _new(Tensor)
+        t._data = out
+        t._rg = False
+        t._edge = NO_EDGE
+        return t
+
+    method.__name__ = R.__name__
+    return method
+
+
+def _forward_checked(fwd, a, b):
+    try:
+        return fwd(None, NP, a, b)
+    except ValueError as e:
+        raise _broadcast_error(a, b, e) from None
+
+
+def _broadcast_error(a, b, e):
+    sa, sb = NP.shape(a), NP.shape(b)
+    if "broadcast" in str(e):
+        return RuntimeError(
+            f"The size of tensor a ({_mismatch(sa, sb)[0]}) must match the size of tensor b "
+            f"({_mismatch(sa, sb)[1]}) at non-singleton dimension {_mismatch(sa, sb)[2]} "
+            f"(shapes {list(sa)} and {list(sb)} do not broadcast)"
+        )
+    return RuntimeError(str(e))
+
+
+def _mismatch(sa, sb):
+    n = max(len(sa), len(sb))
+    pa = (1,) * (n - len(sa)) + tuple(sa)
+    pb = (1,) * (n - len(sb)) + tuple(sb)
+    for i in range(n - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            return pa[i], pb[i], i
+    return sa, sb, 0
+
+
+def _reflected(R, to_float=False, scalar_edge=True):
+    """other op self, for `2 * x` etc. Tensor-Tensor reflected calls never happen (Python calls the
+    left operand's method), so the left operand here is a number or an array."""
+    forward_method = _binary(R, to_float, scalar_edge)
+
+    def method(self, other):
+        other = _as_operand(other)
+        if other is None:
+            return NotImplemented
+        left = other if type(other) is Tensor else _scalar_tensor(other, self)
+        return forward_method(left, self)
+
+    return method
+
+
+def _scalar_tensor(value, like):
+    """A 0-d tensor for a Python number on the left of an op, typed as PyTorch's wrapped numbers
+    promote (so `2 ** x` on a float32 x is float32)."""
+    a = _scalar_operand(like._data, value, False)
+    return _plain(_asarray(value, dtype=a.dtype if type(value) is not _pyfloat or a.dtype.kind in "fc"
+                           else _F.float))
+
+
+def apply(R, *args):
+    """Apply rule R to args (Tensors and constants) through its forward; record a node whose edges
+    are the Tensor args (except positions in R.nondiff). Returns the output Tensor(s)."""
+    arrays = [a._data if type(a) is Tensor else a for a in args]
+    if _grad.enabled:
+        skip = R.nondiff
+        tensors = [a for i, a in enumerate(args) if type(a) is Tensor and i not in skip]
+        for t in tensors:
+            if t._rg:
+                break
+        else:
+            tensors = None
+        if tensors is not None:
+            node = R()
+            out = R.forward(node, NP, *arrays)
+            node.next_functions = tuple(t._edge or t._leaf_edge() for t in tensors)
+            node.stamp = _inplace.count
+            if node.saved is not None:
+                node.inputs = args
+            if R.multi_output:
+                return tuple(_result(o, node, i) for i, o in enumerate(out))
+            if R.aux_outputs:
+                return (_result(out[0], node),) + tuple(_plain_out(o) for o in out[1:])
+            return _result(out, node)
+    out = R.forward(None, NP, *arrays)
+    if R.multi_output or R.aux_outputs:
+        return tuple(_plain_out(o) for o in out)
+    return _plain_out(out)
+
+
+def _norm_dim(dim, ndim):
+    """A dim index in range, negative counted from the end; IndexError in PyTorch's words."""
+    n = ndim if ndim > 0 else 1
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return dim + n if dim < 0 else dim
+
+
+def _to_dtype(t, np_dtype):
+    from .ops.shape import ToCopyBackward0
+    return apply(ToCopyBackward0, t, np_dtype)
+
+
+from .ops.shape import CloneBackward0  # noqa: E402
+
+# Node defaults for the appliers (so rules need not declare them)
+from .engine.node import Node as _Node  # noqa: E402
+
+_Node.nondiff = ()
+_Node.aux_outputs = False
+
+
+# ============================================================================ elementwise methods
+# Rules live in ops/elementwise.py; here each becomes a Tensor method.
+T = Tensor
+T.__add__ = T.__radd__ = _binary(AddBackward0)
+T.__sub__ = _binary(SubBackward0)
+T.__mul__ = T.__rmul__ = _binary(MulBackward0)
+T.__truediv__ = _binary(DivBackward0, to_float=True)
+T.__mod__ = _binary(RemainderBackward0, scalar_edge=False)
+T.__rmod__ = _reflected(RemainderBackward0, scalar_edge=False)
+T.__floordiv__ = _binary(NotImplementedBackward)
+T.__rfloordiv__ = _reflected(NotImplementedBackward)
+_pow_scalar = _binary(PowBackward0, scalar_edge=False)
+_pow_tensor = _binary(PowBackward1)
+
+
+def _rsub(self, other):
+    other = _as_operand(other)
+    if other is None:
+        return NotImplemented
+    if type(other) is Tensor:
+        return other.__sub__(self)
+    return _unary_with(RsubBackward1, self, _scalar_operand(self._data, other, False), other)
+
+
+def _rtruediv(self, other):
+    other = _as_operand(other)
+    if other is None:
+        return NotImplemented
+    if type(other) is Tensor:
+        return other.__truediv__(self)
+    return self.reciprocal() * other
+
+
+def _pow(self, exponent):
+    if type(exponent) is Tensor:
+        return _pow_tensor(self, exponent)
+    if self._data.dtype.kind in "iu" and type(exponent) is _pyint and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    return _pow_scalar(self, exponent)
+
+
+def _rpow(self, base):
+    base = _as_operand(base)
+    if base is None:
+        return NotImplemented
+    if type(base) is Tensor:
+        return _pow_tensor(base, self)
+    a = _scalar_operand(self._data, base, False)
+    return _unary_with(PowBackward2, self, base, a)
+
+
+def _unary_with(R, self, *arrays):
+    """Apply a one-edge rule whose forward takes extra constants around the array (rsub, rpow):
+    `arrays` are forward's arguments, with this tensor's (promoted) array among them."""
+    if self._rg and _grad.enabled:
+        node = R()
+        out = R.forward(node, NP, *arrays)
+        node.next_functions = (self._edge or self._leaf_edge(),)
+        node.stamp = _inplace.count
+        if node.saved is not None:
+            node.inputs = tuple(self if a is self._data or type(a) is ndarray else a for a in arrays)
+        return _result(out, node)
+    return _plain_out(R.forward(None, NP, *arrays))
+
+
+T.__rsub__ = _rsub
+T.__rtruediv__ = T.__rdiv__ = _rtruediv
+T.__pow__ = T.pow = _pow
+T.__rpow__ = _rpow
+T.__neg__ = T.neg = T.negative = _unary(NegBackward0, to_float=False)
+T.__pos__ = lambda self: self
+T.__abs__ = T.abs = T.absolute = _unary(AbsBackward0, to_float=False)
+T.exp = _unary(ExpBackward0)
+T.expm1 = _unary(Expm1Backward0)
+T.log = _unary(LogBackward0)
+T.log2 = _unary(Log2Backward0)
+T.log10 = _unary(Log10Backward0)
+T.log1p = _unary(Log1PBackward0)
+T.sqrt = _unary(SqrtBackward0)
+T.rsqrt = _unary(RsqrtBackward0)
+T.sin = _unary(SinBackward0)
+T.cos = _unary(CosBackward0)
+T.tan = _unary(TanBackward0)
+T.sinh = _unary(SinhBackward0)
+T.cosh = _unary(CoshBackward0)
+T.asin = T.arcsin = _unary(AsinBackward0)
+T.acos = T.arccos = _unary(AcosBackward0)
+T.atan = T.arctan = _unary(AtanBackward0)
+T.tanh = _unary(TanhBackward0)
+T.sigmoid = _unary(SigmoidBackward0)
+T.relu = _unary(ReluBackward0, to_float=False)
+T.reciprocal = _unary(ReciprocalBackward0)
+T.sign = _unary(SignBackward0, to_float=False)
+T.floor = _unary(FloorBackward0, to_float=False)
+T.ceil = _unary(CeilBackward0, to_float=False)
+T.trunc = T.fix = _unary(TruncBackward0, to_float=False)
+_round0 = _unary(RoundBackward0, to_float=False)
+
+
+def _round(self, decimals=0):
+    if decimals == 0:
+        return _round0(self)
+    scale = 10.0 ** decimals
+    return _round0(self * scale) / scale
+
+
+T.round = _round
+
+
+def _add(self, other, *, alpha=1):
+    return self.__add__(other if alpha == 1 else other * alpha)
+
+
+def _sub(self, other, *, alpha=1):
+    return self.__sub__(other if alpha == 1 else other * alpha)
+
+
+def _div(self, other, *, rounding_mode=None):
+    if rounding_mode is None:
+        return self.__truediv__(other)
+    if rounding_mode == "floor":
+        return self.__floordiv__(other)
+    if rounding_mode == "trunc":
+        return self.__truediv__(other).trunc().to(_pair_result_dtype(self, other))
+    raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                       f"found '{rounding_mode}'")
+
+
+def _pair_result_dtype(a, b):
+    bd = b._data if type(b) is Tensor else _scalar_operand(a._data, b, False)
+    return _from_np[_pair_dtype(_scalar_operand(a._data, b, False) if type(b) is not Tensor
+                                else a._data, bd if type(bd) is ndarray else _asarray(bd))]
+
+
+T.add = _add
+T.sub = T.subtract = _sub
+T.mul = T.multiply = T.__mul__
+T.div = T.divide = _div
+T.true_divide = T.__truediv__
+T.floor_divide = T.__floordiv__
+T.remainder = T.__mod__
+
+
+def _fmod(self, other):
+    q = (self / other).trunc()
+    return self - q * other
+
+
+T.fmod = _fmod
+T.square = lambda self: _pow_scalar(self, 2)
+
+
+def _maximum(self, other):
+    if type(other) is not Tensor:
+        raise TypeError(f"maximum(): argument 'other' must be Tensor, not {type(other).__name__}")
+    return _max_binary(self, other)
+
+
+def _minimum(self, other):
+    if type(other) is not Tensor:
+        raise TypeError(f"minimum(): argument 'other' must be Tensor, not {type(other).__name__}")
+    return _min_binary(self, other)
+
+
+_max_binary = _binary(MaximumBackward0)
+_min_binary = _binary(MinimumBackward0)
+T.maximum = T.fmax = _maximum
+T.minimum = T.fmin = _minimum
+
+
+def _clamp(self, min=None, max=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if type(min) is Tensor or type(max) is Tensor:
+        out = self
+        if min is not None:
+            out = out.maximum(min if type(min) is Tensor else _scalar_tensor(min, self))
+        if max is not None:
+            out = out.minimum(max if type(max) is Tensor else _scalar_tensor(max, self))
+        return out
+    a = self._data
+    for bound in (min, max):
+        if bound is not None:
+            a = _scalar_operand(a, bound, False)
+    return _unary_with(ClampBackward1, self, a, min, max)
+
+
+T.clamp = T.clip = _clamp
+T.clamp_min = lambda self, min: _clamp(self, min=min)
+T.clamp_max = lambda self, max: _clamp(self, max=max)
+
+
+def where(condition, input=None, other=None):
+    """torch.where(cond, a, b): a where cond holds, else b (broadcast, differentiable in a and b)."""
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    if type(condition) is not Tensor:
+        raise TypeError(f"where(): argument 'condition' must be Tensor, not {type(condition).__name__}")
+    if condition._data.dtype != _BOOL_NP:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with "
+                           f"dtype {condition.dtype.name.capitalize()}")
+    if type(input) is not Tensor and type(other) is not Tensor:
+        raise TypeError("where(): at least one of 'input' and 'other' must be a Tensor")
+    ref = input if type(input) is Tensor else other
+    x = input if type(input) is Tensor else _scalar_tensor(input, ref)
+    y = other if type(other) is Tensor else _scalar_tensor(other, ref)
+    if x._data.dtype != y._data.dtype:
+        rt = _pair_dtype(x._data, y._data) if (type(input) is Tensor) == (type(other) is Tensor) \
+            else ref._data.dtype
+        x, y = x.to(_from_np[rt]), y.to(_from_np[rt])
+    try:
+        return apply(WhereBackward0, condition, x, y)
+    except ValueError as e:
+        raise _broadcast_error(condition._data, NP.broadcast_to(x._data, NP.shape(x._data)), e) from None
+
+
+WhereBackward0.nondiff = (0,)
+T.where = lambda self, condition, other: where(condition, self, other)
+
+
+# ---------------------------------------------------------------------------- comparisons, logic
+def _no_grad_binary(f, name):
+    """Comparisons and logic ops: computed on arrays, never differentiable."""
+    def method(self, other):
+        if type(other) is Tensor:
+            b = other._data
+        else:
+            b = _as_operand(other)
+            if b is None:
+                return NotImplemented
+            if type(b) is Tensor:
+                b = b._data
+        try:
+            return _plain_out(f(self._data, b))
+        except ValueError as e:
+            raise _broadcast_error(self._data, b, e) from None
+    method.__name__ = name
+    return method
+
+
+T.__eq__ = T.eq = _no_grad_binary(np.equal, "eq")
+T.__ne__ = T.ne = T.not_equal = _no_grad_binary(np.not_equal, "ne")
+T.__lt__ = T.lt = T.less = _no_grad_binary(np.less, "lt")
+T.__le__ = T.le = T.less_equal = _no_grad_binary(np.less_equal, "le")
+T.__gt__ = T.gt = T.greater = _no_grad_binary(np.greater, "gt")
+T.__ge__ = T.ge = T.greater_equal = _no_grad_binary(np.greater_equal, "ge")
+T.logical_and = _no_grad_binary(np.logical_and, "logical_and")
+T.logical_or = _no_grad_binary(np.logical_or, "logical_or")
+T.logical_xor = _no_grad_binary(np.logical_xor, "logical_xor")
+T.logical_not = lambda self: _plain_out(np.logical_not(self._data))
+T.isnan = lambda self: _plain_out(np.isnan(self._data))
+T.isinf = lambda self: _plain_out(np.isinf(self._data))
+T.isfinite = lambda self: _plain_out(np.isfinite(self._data))
+
+
+def _bitwise(f, name):
+    g = _no_grad_binary(f, name)
+
+    def method(self, other):
+        if self._data.dtype.kind not in "biu" or (type(other) is Tensor and other._data.dtype.kind not in "biu") \
+                or type(other) is _pyfloat:
+            raise TypeError(f"{name} is only supported for integer and boolean tensors "
+                            f"(got {self.dtype})")
+        return g(self, other)
+    return method
+
+
+T.__and__ = T.__rand__ = T.bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
+T.__or__ = T.__ror__ = T.bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
+T.__xor__ = T.__rxor__ = T.bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+
+
+def _invert(self):
+    if self._data.dtype.kind not in "biu":
+        raise TypeError(f"~ (bitwise_not) is only supported for integer and boolean tensors (got {self.dtype})")
+    return _plain_out(np.invert(self._data))
+
+
+T.__invert__ = T.bitwise_not = _invert
+
+
+def _allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(np.allclose(self._data, other._data if type(other) is Tensor else other, rtol, atol, equal_nan))
+
+
+def _isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return _plain_out(np.isclose(self._data, other._data if type(other) is Tensor else other, rtol, atol, equal_nan))
+
+
+T.allclose = _allclose
+T.isclose = _isclose
+T.equal = lambda self, other: bool(self._data.shape == other._data.shape and np.array_equal(self._data, other._data))
+
+
+# ---------------------------------------------------------------------------- in place
+LEAF_INPLACE_MSG = ("a leaf Variable that requires grad is being used in an in-place operation. "
+                    "(Wrap the update in `with torch.no_grad():`, or operate on a clone.)")
+
+
+def _bump_version(t):
+    root = t._base or t
+    root._vc += 1
+    _inplace.count += 1
+    root._stamp = _inplace.count
+    old = root._edge  # an op that saved this storage as its output can no longer use it
+    if old is not None and old[0] is not None and old[0].saves_output:
+        old[0]._out_dirty = True
+
+
+def _check_inplace(self, *others):
+    """Raise for in-place on a leaf that requires grad; say whether the op must be recorded."""
+    if not _grad.enabled:
+        return False
+    if self._rg:
+        if self.is_leaf:
+            raise RuntimeError(LEAF_INPLACE_MSG)
+        return True
+    for o in others:
+        if type(o) is Tensor and o._rg:
+            return True
+    return False
+
+
+def _write_into(self, result):
+    """Store `result` (a Tensor computed out of place) into self's storage, and make self the
+    output of result's node when it has one."""
+    src = result._data
+    dst = self._data
+    if src.dtype != dst.dtype and not np.can_cast(src.dtype, dst.dtype, "same_kind"):
+        _raise_cast(_from_np[src.dtype], _from_np[dst.dtype])
+    if src.shape != dst.shape:
+        try:
+            fits = np.broadcast_shapes(src.shape, dst.shape) == dst.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            _raise_out_shape(dst.shape, src.shape)
+    if self._base is not None and result._rg and self._base._rg:
+        from ._tensor_indexing import copy_into_view
+        copy_into_view(self, result)
+        return self
+    np.copyto(dst, src, casting="unsafe")
+    _bump_version(self)
+    if result._rg:
+        self._rg = True
+        self._edge = result._edge
+    return self
+
+
+def _snapshot(t):
+    """A tensor with t's current values and t's edge, for recording an in-place op on t (rules may
+    save their input, which the write would otherwise overwrite)."""
+    s = _new(Tensor)
+    s._data = t._data.copy()
+    s._rg = t._rg
+    s._edge = t._edge or t._leaf_edge() if t._rg else NO_EDGE
+    return s
+
+
+def _inplace_method(out_of_place, ufunc=None):
+    """The in-place form of a binary op: NumPy's `out=` when nothing is recorded, else the op out of
+    place and the result written back."""
+    def method(self, other, **kwargs):
+        if _check_inplace(self, other):
+            return _write_into(self, out_of_place(_snapshot(self), other, **kwargs))
+        if ufunc is not None and not kwargs:
+            b = other._data if type(other) is Tensor else other
+            if type(b) is ndarray or type(b) in (_pyfloat, _pyint, _pybool):
+                dst = self._data
+                try:
+                    ufunc(dst, b, out=dst, casting="same_kind")
+                except TypeError:  # NumPy's casting error: float into an int tensor, ...
+                    _raise_cast(_from_np[np.result_type(dst, b)], _from_np[dst.dtype])
+                except ValueError:
+                    _raise_out_shape(dst.shape, NP.shape(b))
+                _bump_version(self)
+                return self
+        return _write_into(self, out_of_place(self, other, **kwargs))
+    return method
+
+
+def _raise_cast(result, target):
+    raise RuntimeError(f"result type {result.name.capitalize()} can't be cast to the desired output "
+                       f"type {target.name.capitalize()}")
+
+
+def _raise_out_shape(out_shape, other_shape):
+    try:
+        shape = list(np.broadcast_shapes(out_shape, other_shape))
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({list(out_shape)}) must match the size of tensor b "
+                           f"({list(other_shape)}): shapes do not broadcast") from None
+    raise RuntimeError(f"output with shape {list(out_shape)} doesn't match the broadcast shape {shape}")
+
+
+T.add_ = _inplace_method(_add, np.add)
+T.sub_ = T.subtract_ = _inplace_method(_sub, np.subtract)
+T.mul_ = T.multiply_ = _inplace_method(T.__mul__, np.multiply)
+T.div_ = T.divide_ = _inplace_method(_div)
+T.pow_ = _inplace_method(_pow)
+T.remainder_ = _inplace_method(T.__mod__)
+T.floor_divide_ = _inplace_method(T.__floordiv__)
+T.__iadd__ = T.add_
+T.__isub__ = T.sub_
+T.__imul__ = T.mul_
+T.__itruediv__ = T.div_
+T.__ipow__ = T.pow_
+T.__imod__ = T.remainder_
+T.__ifloordiv__ = T.floor_divide_
+
+
+def _unary_inplace(out_of_place):
+    def method(self, *args, **kwargs):
+        if _check_inplace(self):
+            return _write_into(self, out_of_place(_snapshot(self), *args, **kwargs))
+        return _write_into(self, out_of_place(self, *args, **kwargs))
+    return method
+
+
+for _name in ("neg", "abs", "exp", "log", "log1p", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh",
+              "sigmoid", "relu", "reciprocal", "sign", "floor", "ceil", "round", "trunc", "clamp",
+              "clip", "clamp_min", "clamp_max", "expm1", "square"):
+    setattr(T, _name + "_", _unary_inplace(getattr(T, _name)))
+T.negative_ = T.neg_
+
+
+def _zero_(self):
+    if _check_inplace(self):
+        raise RuntimeError(LEAF_INPLACE_MSG)
+    self._data.fill(0)
+    _bump_version(self)
+    return self
+
+
+def _fill_(self, value):
+    if _check_inplace(self, value):
+        return _write_into(self, self * 0 + value)
+    self._data.fill(value.item() if type(value) is Tensor else value)
+    _bump_version(self)
+    return self
+
+
+def _copy_(self, src, non_blocking=False):
+    if type(src) is not Tensor:
+        raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+    if _check_inplace(self, src):
+        return _write_into(self, src.to(self.dtype).expand(self.shape).clone())
+    try:
+        np.copyto(self._data, src._data, casting="unsafe")
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({list(self.shape)}) must match the size of tensor b "
+                           f"({list(src.shape)}): copy_ needs a source that broadcasts to the target") from None
+    _bump_version(self)
+    return self
+
+
+T.zero_ = _zero_
+T.fill_ = _fill_
+T.copy_ = _copy_
+
+
+def _wrap_tensor(arr):
+    return _plain_out(arr)
+
+
+def _is_tensor(x):
+    return type(x) is Tensor

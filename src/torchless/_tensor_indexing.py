@@ -1,0 +1,2 @@
+"""Indexing as Tensor methods (rules: ops/indexing.py)."""
+__all__ = []

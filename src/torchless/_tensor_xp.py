@@ -1,0 +1,176 @@
+"""The Tensor namespace handed to rules under create_graph: the same names as `ops/xp.py` (NumPy),
+each done with recorded Tensor ops, so a rule's vjp run on Tensors builds a differentiable graph."""
+from . import _dtype as D
+from ._tensor import Tensor, _plain
+
+
+def _t(x, like):
+    """Numbers and arrays inside formulas become tensors of `like`'s dtype."""
+    if type(x) is Tensor:
+        return x
+    from ._creation import as_tensor
+    return as_tensor(x, dtype=like.dtype if like is not None else None)
+
+
+class TensorNamespace:
+    ndarray = Tensor
+
+    abs = staticmethod(lambda x: x.abs())
+    arccos = staticmethod(lambda x: x.acos())
+    arcsin = staticmethod(lambda x: x.asin())
+    arctan = staticmethod(lambda x: x.atan())
+    ceil = staticmethod(lambda x: x.ceil())
+    cos = staticmethod(lambda x: x.cos())
+    cosh = staticmethod(lambda x: x.cosh())
+    exp = staticmethod(lambda x: x.exp())
+    expm1 = staticmethod(lambda x: x.expm1())
+    floor = staticmethod(lambda x: x.floor())
+    log = staticmethod(lambda x: x.log())
+    log1p = staticmethod(lambda x: x.log1p())
+    log2 = staticmethod(lambda x: x.log2())
+    log10 = staticmethod(lambda x: x.log10())
+    sign = staticmethod(lambda x: x.sign())
+    sin = staticmethod(lambda x: x.sin())
+    sinh = staticmethod(lambda x: x.sinh())
+    sqrt = staticmethod(lambda x: x.sqrt())
+    square = staticmethod(lambda x: x.square())
+    tan = staticmethod(lambda x: x.tan())
+    tanh = staticmethod(lambda x: x.tanh())
+    sigmoid = staticmethod(lambda x: x.sigmoid())
+    rsqrt = staticmethod(lambda x: x.rsqrt())
+    reciprocal = staticmethod(lambda x: x.reciprocal())
+    relu = staticmethod(lambda x: x.relu())
+    trunc = staticmethod(lambda x: x.trunc())
+    rint = staticmethod(lambda x: x.round())
+
+    @staticmethod
+    def clip(x, lo, hi):
+        return x.clamp(lo, hi)
+
+    @staticmethod
+    def broadcast_to(x, shape):
+        return _t(x, None).expand(shape)
+
+    @staticmethod
+    def cumsum(x, axis):
+        return x.cumsum(axis)
+
+    @staticmethod
+    def flip_cumsum(g, axis):
+        return g.flip(axis).cumsum(axis).flip(axis)
+
+    @staticmethod
+    def matmul(a, b):
+        return a.matmul(b)
+
+    @staticmethod
+    def maximum(a, b):
+        return a.maximum(_t(b, a))
+
+    @staticmethod
+    def minimum(a, b):
+        return a.minimum(_t(b, a))
+
+    @staticmethod
+    def where(cond, a, b):
+        from ._tensor import where
+        cond = cond if type(cond) is Tensor else _plain(cond)
+        return where(cond, a, b)
+
+    @staticmethod
+    def zeros_like(x):
+        from ._creation import zeros_like
+        return zeros_like(x)
+
+    @staticmethod
+    def ones_like(x):
+        from ._creation import ones_like
+        return ones_like(x)
+
+    @staticmethod
+    def zeros(shape, dtype):
+        from ._creation import zeros
+        return zeros(shape, dtype=D.FROM_NP[dtype] if not isinstance(dtype, D.dtype) else dtype)
+
+    @staticmethod
+    def sum_to(g, shape):
+        gshape = tuple(g.shape)
+        shape = tuple(shape)
+        if gshape == shape:
+            return g
+        lead = len(gshape) - len(shape)
+        axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
+                                          if n == 1 and gshape[i + lead] != 1)
+        if axes:
+            g = g.sum(dim=axes, keepdim=True)
+        return g.reshape(shape)
+
+    @staticmethod
+    def moveaxis(x, src, dst):
+        return x.movedim(src, dst)
+
+    @staticmethod
+    def swapaxes(x, a, b):
+        return x.transpose(a, b)
+
+    @staticmethod
+    def permute(x, dims):
+        return x.permute(*dims)
+
+    @staticmethod
+    def expand_dims(x, dim):
+        if isinstance(dim, (tuple, list)):
+            for d in sorted(dim):
+                x = x.unsqueeze(d)
+            return x
+        return x.unsqueeze(dim)
+
+    @staticmethod
+    def squeeze(x, dim=None):
+        return x.squeeze() if dim is None else x.squeeze(dim)
+
+    @staticmethod
+    def concatenate(xs, axis=0):
+        from ._tensor_shape import cat
+        return cat(list(xs), axis)
+
+    @staticmethod
+    def stack(xs, axis=0):
+        from ._tensor_shape import stack
+        return stack(list(xs), axis)
+
+    @staticmethod
+    def outer(a, b):
+        return a.reshape(-1, 1) * b.reshape(1, -1)
+
+    @staticmethod
+    def index_add(shape, dtype, index, values):
+        from ._tensor_indexing import index_add_zeros
+        return index_add_zeros(shape, dtype, index, values)
+
+    @staticmethod
+    def logsumexp(x, axis, keepdims):
+        return x.logsumexp(axis, keepdims)
+
+    @staticmethod
+    def to_dtype(x, np_dtype):
+        return x.to(D.FROM_NP[np_dtype] if not isinstance(np_dtype, D.dtype) else np_dtype)
+
+    @staticmethod
+    def astype_like(x, like):
+        return x.to(like.dtype)
+
+    @staticmethod
+    def shape(x):
+        return tuple(x.shape)
+
+    @staticmethod
+    def ndim(x):
+        return x.dim()
+
+    @staticmethod
+    def asarray(x):
+        return _t(x, None)
+
+
+TX = TensorNamespace()

@@ -1,0 +1,123 @@
+"""torch.autograd: backward and grad over the engine, Function, gradcheck."""
+import warnings
+
+from ..engine.backward import run_backward
+from ..engine.grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
+from .._tensor import Tensor, _plain
+
+__all__ = ["backward", "grad", "Function", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
+           "set_grad_enabled", "inference_mode"]
+
+
+def _as_tuple(x):
+    if x is None:
+        return None
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _root_grads(outputs, grad_outputs, create_graph, caller):
+    """The gradient each output starts with: given, or ones for a single-element output."""
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    elif len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"{caller} got {len(grad_outputs)} tensors in grad_outputs but {len(outputs)} "
+                           "outputs: give one gradient per output")
+    edges, grads = [], []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{caller}: outputs must be Tensors, got {type(out).__name__}")
+        if not out._rg:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError(
+                    "grad can be implicitly created only for scalar outputs (this output has shape "
+                    f"{list(out.shape)}: pass gradient=torch.ones_like(output) or reduce it, e.g. "
+                    "output.sum().backward())"
+                )
+            g = _plain(out._data.dtype.type(1) * __import__("numpy").ones(out._data.shape, out._data.dtype))
+        elif not isinstance(g, Tensor):
+            from .._creation import tensor
+            g = tensor(g, dtype=out.dtype)
+        if g._data.shape != out._data.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
+                               f"output[{i}] has a shape of {out.shape}.")
+        edges.append(out._edge or out._leaf_edge())
+        grads.append(g if create_graph else g._data)
+    return edges, grads
+
+
+def _input_edges(inputs, caller):
+    edges = []
+    for t in inputs:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{caller}: inputs must be Tensors, got {type(t).__name__}")
+        if not t._rg:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        edges.append(t._edge or t._leaf_edge())
+    return edges
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
+             inputs=None):
+    """Accumulate d(tensors)/d(leaf) into each leaf's .grad."""
+    outputs = _as_tuple(tensors)
+    grad_tensors = _as_tuple(grad_tensors if grad_tensors is not None else grad_variables)
+    if retain_graph is None:
+        retain_graph = create_graph
+    edges, grads = _root_grads(outputs, grad_tensors, create_graph, "backward()")
+    if create_graph:
+        warnings.warn(
+            "Using backward() with create_graph=True will create a reference cycle between the "
+            "parameter and its gradient which can cause a memory leak. We recommend using "
+            "autograd.grad when creating the graph to avoid this. If you have to use this function, "
+            "make sure to reset the .grad fields of your parameters to None after use to break the "
+            "cycle and avoid the leak.", UserWarning, stacklevel=3)
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        in_edges = _input_edges(inputs, "backward()")
+        captured = run_backward(edges, grads, retain_graph, create_graph, in_edges, accumulate=True)
+        for t, g in zip(inputs, captured):  # non-leaf inputs get .grad too, as in PyTorch
+            if not t.is_leaf and g is not None:
+                t.grad = g if t.grad is None else t.grad + g
+        return
+    run_backward(edges, grads, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The gradients of outputs with respect to inputs, returned (not accumulated into .grad)."""
+    outputs = _as_tuple(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = _as_tuple(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
+                         "but got: allow_unused=False.")
+    if retain_graph is None:
+        retain_graph = create_graph
+    edges, grads = _root_grads(outputs, _as_tuple(grad_outputs), create_graph, "grad()")
+    in_edges = _input_edges(inputs, "grad()")
+    result = run_backward(edges, grads, retain_graph, create_graph, in_edges, accumulate=False)
+    out = []
+    for t, g in zip(inputs, result):
+        if g is None:
+            if materialize_grads:
+                from .._creation import zeros_like
+                g = zeros_like(t)
+            elif not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used in "
+                                   "the graph. Set allow_unused=True if this is the desired behavior.")
+        out.append(g)
+    del single
+    return tuple(out)
+
+
+from .function import Function  # noqa: E402
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
+from . import functional  # noqa: E402,F401

@@ -1,0 +1,137 @@
+"""Custom differentiable functions: subclass `torch.autograd.Function` with static `forward(ctx, ...)`
+and `backward(ctx, *grads)`, call `.apply(...)`. As in PyTorch, `ctx` *is* the output's grad_fn.
+"""
+from ..engine.grad_mode import no_grad, state
+from ..engine.node import SAVED_FREED_MSG, Node
+from .._tensor import NO_EDGE, Tensor, _plain_out
+
+__all__ = ["Function", "FunctionCtx", "once_differentiable"]
+
+
+class FunctionCtx(Node):
+    """The ctx handed to forward/backward; becomes the outputs' grad_fn (named `<Name>Backward`)."""
+
+    relift = False          # saved values are Tensors already: nothing to rebuild for create_graph
+    _fn_cls = None
+    _materialize = True
+    _non_diff = ()
+    _dirty = ()
+
+    def save_for_backward(self, *tensors):
+        for t in tensors:
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError("save_for_backward can only save variables, but argument "
+                                f"{tensors.index(t)} is of type {type(t).__name__}")
+        self.saved = tensors
+        self.inputs = tuple(t for t in tensors if t is not None)
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            raise RuntimeError(SAVED_FREED_MSG)
+        return self.saved if self.saved is not None else ()
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_diff = tuple(id(t) for t in tensors)
+
+    def mark_dirty(self, *tensors):
+        self._dirty = tuple(id(t) for t in tensors)
+
+    def set_materialize_grads(self, value):
+        self._materialize = bool(value)
+
+    def vjp(self, g, xp):
+        grads = g if self.multi_output else [g]
+        wrapped = []
+        for i, x in enumerate(grads):
+            if x is None:
+                if self._materialize:
+                    from .._creation import zeros
+                    x = zeros(self._out_shapes[i], dtype=self._out_dtypes[i])
+            elif type(x) is not Tensor:
+                x = _plain_out(x)
+            wrapped.append(x)
+        result = self._fn_cls.backward(self, *wrapped)
+        if not isinstance(result, tuple):
+            result = (result,)
+        n_args = len(self._arg_is_tensor)
+        if len(result) < n_args:
+            raise RuntimeError(f"function {type(self).__name__} returned an incorrect number of "
+                               f"gradients (expected {n_args}, got {len(result)})")
+        out = []
+        for r, is_tensor in zip(result, self._arg_is_tensor):
+            if not is_tensor:
+                continue
+            if r is not None and type(r) is not Tensor:
+                raise TypeError(f"function {type(self).__name__} returned a gradient of type "
+                                f"{type(r).__name__}; expected a Tensor or None")
+            out.append(None if r is None else (r if state.enabled else r._data))
+        return tuple(out)
+
+
+class _FunctionMeta(type):
+    def __init__(cls, name, bases, attrs):
+        super().__init__(name, bases, attrs)
+        cls._backward_cls = type(name + "Backward", (FunctionCtx,), {"_fn_cls": cls})
+
+
+class Function(metaclass=_FunctionMeta):
+    """Base class for custom autograd ops. Don't instantiate; call `MyFn.apply(*args)`."""
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = cls._backward_cls()
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
+        record = state.enabled and any(ctx.needs_input_grad)
+        with no_grad():
+            result = cls.forward(ctx, *args, **kwargs)
+        if not record:
+            return result
+        is_tuple = isinstance(result, tuple)
+        outs = result if is_tuple else (result,)
+        ctx._arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
+        ctx.next_functions = tuple((a._edge or a._leaf_edge()) if a._rg else NO_EDGE
+                                   for a in args if isinstance(a, Tensor))
+        ctx.stamp = __import__("torchless").engine.node.inplace.count
+        n = len(outs)
+        if n > 1:
+            ctx.multi_output = True
+            ctx.num_outputs = n
+        ctx._out_shapes = tuple(o._data.shape if isinstance(o, Tensor) else () for o in outs)
+        ctx._out_dtypes = tuple(o.dtype if isinstance(o, Tensor) else None for o in outs)
+        final = []
+        for i, o in enumerate(outs):
+            if not isinstance(o, Tensor):
+                final.append(o)
+                continue
+            if id(o) in ctx._non_diff or o._data.dtype.kind not in "fc":
+                final.append(o)
+                continue
+            if any(o is a for a in args) and id(o) not in ctx._dirty:
+                o = _plain_out(o._data)  # an input returned as is: a new tensor sharing its data
+            o._rg = True
+            o._edge = (ctx, i)
+            final.append(o)
+        return tuple(final) if is_tuple else final[0]
+
+
+def once_differentiable(fn):
+    """Decorator for backward: run it without recording (its result cannot be differentiated again)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with no_grad():
+            return fn(ctx, *args)
+    return wrapper

@@ -1,0 +1,1 @@
+"""torch.autograd.functional (jacobian, hessian, vjp, jvp): planned in a later issue."""

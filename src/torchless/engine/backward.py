@@ -1,0 +1,288 @@
+"""Running backward: walk the graph from the outputs, in dependency order, without recursion.
+
+1. Count, for every node reachable from the roots, how many edges point into it (iterative DFS).
+2. Keep a ready list of nodes whose count reached zero: their incoming gradient is complete.
+   Pop one, run its vjp, add each result into the buffer of the node it flows to, and decrement
+   that node's count. Buffers are dropped as soon as they are consumed.
+
+Two modes share this loop. Plain backward runs the rules on NumPy arrays. With create_graph=True it
+runs them on Tensors, so the gradient computation is itself recorded (higher-order gradients).
+"""
+import sys
+
+from ..ops import xp as NP
+from .grad_mode import state
+from .node import AccumulateGrad, inplace
+
+__all__ = ["run_backward", "set_tensor_api"]
+
+_getrefcount = sys.getrefcount
+
+
+class _TensorAPI:
+    """Filled in by the Tensor module: the engine knows nodes, never the Tensor class itself."""
+    wrap = None      # ndarray -> Tensor (no grad)
+    TX = None        # the Tensor namespace handed to rules under create_graph
+    is_tensor = None
+
+
+api = _TensorAPI()
+
+
+def set_tensor_api(wrap, tensor_xp, is_tensor):
+    api.wrap, api.TX, api.is_tensor = wrap, tensor_xp, is_tensor
+
+
+# ---------------------------------------------------------------------------------- graph walk
+def _count_dependencies(roots):
+    deps = {}
+    stack = []
+    for node in roots:
+        if node not in deps:
+            deps[node] = 0
+            stack.append(node)
+    pop, push = stack.pop, stack.append
+    while stack:
+        for nxt, _ in pop().next_functions:
+            if nxt is not None:
+                c = deps.get(nxt)
+                if c is None:
+                    deps[nxt] = 1
+                    push(nxt)
+                else:
+                    deps[nxt] = c + 1
+    return deps
+
+
+def _needed_nodes(roots, deps, targets):
+    """Nodes from which some target node is reachable: only those need to run."""
+    remaining = dict(deps)
+    order, ready = [], [n for n in roots if remaining[n] == 0]
+    while ready:
+        n = ready.pop()
+        order.append(n)
+        for nxt, _ in n.next_functions:
+            if nxt is not None:
+                remaining[nxt] -= 1
+                if remaining[nxt] == 0:
+                    ready.append(nxt)
+    needed = set()
+    for n in reversed(order):
+        if n in targets or any(nxt in needed for nxt, _ in n.next_functions if nxt is not None):
+            needed.add(n)
+    return needed
+
+
+# ---------------------------------------------------------------------------------- the loop
+def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=None, accumulate=True):
+    """Backpropagate `grads` (arrays, or Tensors under create_graph) from the edges `roots`.
+
+    inputs: edges to stop at. With accumulate=True (backward(inputs=...)) only those leaves get
+    .grad; with accumulate=False (autograd.grad) their gradients are returned instead, in order.
+    """
+    root_nodes = [e[0] for e in roots]
+    deps = _count_dependencies(root_nodes)
+    buffers = {}
+    for (node, idx), g in zip(roots, grads):
+        _add_to_buffer(buffers, node, idx, g)
+
+    needed = captured = None
+    if inputs is not None:
+        targets = {e[0] for e in inputs if e[0] is not None}
+        needed = _needed_nodes(root_nodes, deps, targets)
+        captured = {}
+
+    ready = [n for n in dict.fromkeys(root_nodes) if deps[n] == 0]
+    pop, push = ready.pop, ready.append
+    stamp_now = inplace.count
+    prev_mode = state.enabled
+    state.enabled = create_graph  # the rules themselves record only under create_graph
+    try:
+        while ready:
+            node = pop()
+            g = buffers.pop(node, None)
+            if g is not None and node._pre_hooks is not None:
+                g = _run_pre_hooks(node, g, create_graph)
+            if needed is not None:
+                if node in targets:
+                    captured[node] = g
+                    if not accumulate and type(node) is AccumulateGrad:
+                        g = None
+                if node not in needed:
+                    g = None
+
+            if g is None:  # nothing flows through: still release the nodes waiting on this one
+                out = None
+            elif type(node) is AccumulateGrad:
+                if accumulate:
+                    _accumulate(node, g, create_graph, _getrefcount(g) <= 2)  # only the local `g` and the call's argument hold it
+                g = None
+                continue
+            else:
+                if node.stamp != stamp_now or node._freed:
+                    node.check_saved()
+                if create_graph:
+                    out = _lift(node).vjp(g, api.TX)
+                else:
+                    out = node.vjp(g, NP)
+                if node._hooks is not None:
+                    out = _run_post_hooks(node, out, g)
+                if not retain_graph:
+                    node.release()
+            g = None
+            for i, (nxt, idx) in enumerate(node.next_functions):
+                if nxt is None:
+                    continue
+                if out is not None:
+                    gi = out[i]
+                    if gi is not None:
+                        _add_to_buffer(buffers, nxt, idx, gi)
+                c = deps[nxt] - 1
+                if c:
+                    deps[nxt] = c
+                else:
+                    push(nxt)
+            out = gi = None
+    finally:
+        state.enabled = prev_mode
+
+    if captured is not None:
+        return [_captured_grad(captured, e) for e in inputs]
+    return None
+
+
+def _add_to_buffer(buffers, node, idx, g):
+    if node.multi_output:
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node.num_outputs
+        buf[idx] = g if buf[idx] is None else buf[idx] + g
+        return
+    prev = buffers.get(node)
+    buffers[node] = g if prev is None else prev + g
+
+
+def _captured_grad(captured, edge):
+    node, idx = edge
+    g = captured.get(node)
+    if g is not None and node.multi_output:
+        g = g[idx]
+    if g is None:
+        return None
+    return g if api.is_tensor(g) else api.wrap(_owned(g, False))
+
+
+# ---------------------------------------------------------------------------------- leaves
+def _owned(g, fresh):
+    """An array that nobody else holds, to become a .grad. `fresh` says g already is one."""
+    if type(g) is not NP.ndarray:
+        return NP.asarray(g)
+    if fresh and g.base is None and g.flags.writeable:
+        return g
+    return g.copy()
+
+
+def _accumulate(node, g, create_graph, fresh):
+    var = node._ref()
+    if var is None:  # the leaf is gone: nobody can read its .grad
+        return
+    if not create_graph and api.is_tensor(g):
+        g = g._data
+    data = var._data
+    if g.shape != data.shape:
+        g = _match_shape(g, data.shape, var)
+    if create_graph:
+        g = g if api.is_tensor(g) else api.wrap(g)
+        if g.dtype != var.dtype:
+            g = g.to(var.dtype)
+        var.grad = g if var.grad is None else var.grad + g
+    else:
+        if g.dtype != data.dtype:
+            g = g.astype(data.dtype)
+            fresh = True
+        old = var.grad
+        if old is None:
+            var.grad = api.wrap(_owned(g, fresh))
+        elif old.requires_grad or old._data.shape != g.shape or not old._data.flags.writeable:
+            var.grad = old + api.wrap(g)
+        else:  # in place, as PyTorch does: a held reference to .grad sees the sum
+            NP.add(old._data, g, out=old._data)
+    for hook in var._post_acc_hooks or ():
+        hook(var)
+
+
+def _match_shape(g, shape, var):
+    try:
+        return NP.sum_to(g, shape) if NP.ndim(g) >= len(shape) else NP.broadcast_to(g, shape).copy()
+    except ValueError:
+        raise RuntimeError(
+            f"Function AccumulateGrad returned an invalid gradient - got {list(NP.shape(g))} but "
+            f"expected shape compatible with {list(shape)}"
+        ) from None
+
+
+# ---------------------------------------------------------------------------------- hooks
+def _as_tensor(g):
+    return g if api.is_tensor(g) else api.wrap(g)
+
+
+def _back(g, create_graph):
+    return g if create_graph else g._data
+
+
+def _run_pre_hooks(node, g, create_graph):
+    multi = node.multi_output
+    for index, fn in list(node._pre_hooks):
+        if index == -1:  # node-level prehook: gets and returns the tuple of output grads
+            grads = tuple(_as_tensor(x) if x is not None else None for x in (g if multi else [g]))
+            res = fn(grads)
+            if res is not None:
+                res = [_back(_as_tensor(x), create_graph) if x is not None else None for x in res]
+                g = res if multi else res[0]
+            continue
+        cur = g[index] if multi else g
+        if cur is None:
+            continue
+        res = fn(_as_tensor(cur))
+        if res is not None:
+            new = _back(_as_tensor(res), create_graph)
+            if multi:
+                g[index] = new
+            else:
+                g = new
+    return g
+
+
+def _run_post_hooks(node, out, g):
+    outs = tuple(_as_tensor(x) if x is not None else None for x in out)
+    gouts = tuple(_as_tensor(x) if x is not None else None for x in (g if node.multi_output else [g]))
+    for fn in list(node._hooks):
+        res = fn(outs, gouts)
+        if res is not None:
+            outs = tuple(res)
+    return tuple(None if x is None else (x if state.enabled else x._data) for x in outs)
+
+
+# ---------------------------------------------------------------------------------- create_graph
+def _lift(node):
+    """A copy of `node` whose saved values are Tensors connected to the graph, so that its vjp,
+    run on Tensors, records. The forward is re-run on the saved inputs to get them."""
+    if node.saved is None or not node.relift:
+        if node._freed:
+            from .node import SAVED_FREED_MSG
+            raise RuntimeError(SAVED_FREED_MSG)
+        return node  # its vjp reads only constants (shapes, dims) or Tensors saved as such
+    cls = type(node)
+    twin = cls.__new__(cls)
+    twin.__dict__.update(node.__dict__)
+    twin.next_functions = node.next_functions
+    twin.stamp = node.stamp
+    cls.forward(twin, api.TX, *node.inputs)
+    return twin
+
+
+def apply_node_tensor(node, g):
+    """grad_fn(grad) called directly by the user: one node's backward, on Tensors."""
+    outs = _lift(node).vjp(g, api.TX) if state.enabled else node.vjp(_back(_as_tensor(g), False), NP)
+    res = tuple(None if x is None else _as_tensor(x) for x in outs)
+    return res if len(res) != 1 else res[0]

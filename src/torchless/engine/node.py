@@ -1,0 +1,171 @@
+"""Graph nodes: what `tensor.grad_fn` is.
+
+A Node is one recorded op. It holds `next_functions` (one edge `(node, output_index)` per input,
+`(None, 0)` where the input needs no gradient), whatever its rule saved for backward, and a stamp of
+the in-place counter at the time it was recorded. Each op's rule is a Node subclass named like
+PyTorch's (`MulBackward0`), with its forward and its `vjp` side by side, in `torchless/ops/`.
+
+Leaves that require grad end in an `AccumulateGrad` node, which adds into `.grad`.
+"""
+import weakref
+
+__all__ = ["Node", "AccumulateGrad", "inplace", "NO_EDGE", "SAVED_FREED_MSG"]
+
+
+class _InplaceCounter:
+    """Counts in-place ops process-wide. A node whose stamp equals `count` was recorded after the
+    last in-place op anywhere, so none of its saved tensors can have been modified: backward checks
+    them one by one only when the stamps differ."""
+
+    __slots__ = ("count",)
+
+
+inplace = _InplaceCounter()
+inplace.count = 0
+
+NO_EDGE = (None, 0)
+
+SAVED_FREED_MSG = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+class Node:
+    """Base of every grad_fn. Subclasses define `vjp(self, g, xp)` and usually `forward`."""
+
+    __slots__ = ("next_functions", "stamp", "__dict__", "__weakref__")
+
+    # Set per instance only when used; reading them costs one attribute lookup otherwise.
+    saved = None          # what the rule's forward kept for backward (arrays, shapes, numbers)
+    inputs = None         # the op's arguments (Tensors and constants), kept while `saved` is
+    _freed = False        # backward without retain_graph released `saved`
+    _pre_hooks = None     # [(output_index, fn)] run on incoming gradients (Tensor.register_hook)
+    _hooks = None         # [fn] run after vjp: fn(grad_inputs, grad_outputs)
+    _out_dirty = False    # an output this node saved was modified in place
+    multi_output = False  # True for nodes with several differentiable outputs (split, Function)
+    saves_output = False  # True when `saved` holds the op's own output
+    relift = True         # under create_graph, rebuild `saved` as Tensors by re-running forward
+
+    # ------------------------------------------------------------------ the rule's interface
+    @staticmethod
+    def forward(node, xp, *args):
+        raise NotImplementedError
+
+    def vjp(self, g, xp):
+        """Gradients for each input, given the gradient `g` of the output. `g` and the saved values
+        are NumPy arrays (xp is the NumPy namespace) or, under create_graph, Tensors."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ PyTorch's grad_fn API
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    def register_hook(self, fn):
+        """fn(grad_inputs, grad_outputs) runs after this node's backward; may return new grad_inputs."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(fn)
+        return _RemovableHandle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """fn(grad_outputs) runs before this node's backward; may return new grad_outputs."""
+        return self._add_pre_hook(-1, fn)
+
+    def _add_pre_hook(self, index, fn):
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        entry = (index, fn)
+        self._pre_hooks.append(entry)
+        return _RemovableHandle(self._pre_hooks, entry)
+
+    @property
+    def _saved_tensors(self):
+        if self._freed:
+            raise RuntimeError(SAVED_FREED_MSG)
+        return tuple(v for v in (self.inputs or ()) if hasattr(v, "_data"))
+
+    def __call__(self, *grads):
+        """grad_fn(grad) runs this node's backward alone, as in PyTorch."""
+        from ..engine.backward import apply_node_tensor
+        return apply_node_tensor(self, grads[0] if len(grads) == 1 else list(grads))
+
+    # ------------------------------------------------------------------ saved-value checks
+    def check_saved(self):
+        """Raise PyTorch's error if a saved tensor was modified in place since this node recorded."""
+        if self._freed:
+            raise RuntimeError(SAVED_FREED_MSG)
+        stamp = self.stamp
+        if self._out_dirty:
+            self._raise_modified(None)
+        for v in self.inputs or ():
+            if hasattr(v, "_stamp") and (v._base or v)._stamp > stamp:  # Tensors only
+                self._raise_modified(v)
+
+    def _raise_modified(self, tensor):
+        what = "an output" if tensor is None else f"a tensor of shape {list(tensor.shape)}"
+        version = "" if tensor is None else f" is at version {tensor._version}"
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: [{what}]{version}, which is output 0 of {type(self).__name__}. "
+            "Hint: the operation that modified it ran after this node was recorded; clone the tensor "
+            "before modifying it in place, or do the in-place op out of place."
+        )
+
+    def release(self):
+        """Drop saved values after backward (unless retain_graph)."""
+        if self.saved is not None:
+            self.saved = None
+            self.inputs = None
+            self._freed = True
+
+
+class AccumulateGrad(Node):
+    """The node at a leaf that requires grad: adds incoming gradients into `variable.grad`.
+
+    It holds its leaf weakly: the leaf holds it (as its cached edge), and a strong link back would
+    be a reference cycle that only the cyclic GC could free."""
+
+    __slots__ = ("_ref",)
+
+    def __init__(self, variable):
+        self.next_functions = ()
+        self.stamp = 0
+        self._ref = weakref.ref(variable)
+
+    @property
+    def variable(self):
+        return self._ref()
+
+    def check_saved(self):
+        pass
+
+    def release(self):
+        pass
+
+
+class _RemovableHandle:
+    """What register_hook returns: `handle.remove()` unregisters the hook."""
+
+    __slots__ = ("_list", "_item")
+
+    def __init__(self, lst, item):
+        self._list = lst
+        self._item = item
+
+    def remove(self):
+        try:
+            self._list.remove(self._item)
+        except ValueError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()

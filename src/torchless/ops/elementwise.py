@@ -1,0 +1,580 @@
+"""Elementwise ops: each one's forward and its derivative (vjp), side by side.
+
+A rule is a Node subclass named after PyTorch's grad_fn. `forward(node, xp, *args)` computes the
+result from arrays (`node` is None when no graph is recorded) and keeps in `node.saved` what the
+vjp needs. `vjp(self, g, xp)` returns one gradient per input edge, None where that input needs
+none. Broadcasting inputs get their gradient summed back with `xp.sum_to`.
+Operands arrive already promoted to the result dtype (the Tensor layer does PyTorch's promotion).
+"""
+from ..engine.node import Node
+
+
+def _shape(v):
+    return getattr(v, "shape", ())
+
+
+# ============================================================================ arithmetic
+class AddBackward0(Node):
+    """a + alpha * b"""
+
+    @staticmethod
+    def forward(node, xp, a, b, alpha=1):
+        if node is not None:
+            node.shapes = (a.shape, _shape(b), alpha)
+        return a + b if alpha == 1 else a + alpha * b
+
+    def vjp(self, g, xp):
+        sa, sb, alpha = self.shapes
+        (na, _), (nb, _) = self.next_functions
+        return (None if na is None else xp.sum_to(g, sa),
+                None if nb is None else xp.sum_to(g if alpha == 1 else g * alpha, sb))
+
+
+class SubBackward0(Node):
+    """a - alpha * b"""
+
+    @staticmethod
+    def forward(node, xp, a, b, alpha=1):
+        if node is not None:
+            node.shapes = (a.shape, _shape(b), alpha)
+        return a - b if alpha == 1 else a - alpha * b
+
+    def vjp(self, g, xp):
+        sa, sb, alpha = self.shapes
+        (na, _), (nb, _) = self.next_functions
+        return (None if na is None else xp.sum_to(g, sa),
+                None if nb is None else xp.sum_to(-g if alpha == 1 else g * -alpha, sb))
+
+
+class RsubBackward1(Node):
+    """scalar - alpha * a (the reflected `2 - x`)"""
+
+    @staticmethod
+    def forward(node, xp, a, scalar, alpha=1):
+        if node is not None:
+            node.alpha = alpha
+        return scalar - a if alpha == 1 else scalar - alpha * a
+
+    def vjp(self, g, xp):
+        return (-g if self.alpha == 1 else g * -self.alpha,)
+
+
+class MulBackward0(Node):
+    """a * b"""
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        if node is not None:
+            node.saved = (a, b)
+        return a * b
+
+    def vjp(self, g, xp):
+        a, b = self.saved
+        (na, _), (nb, _) = self.next_functions
+        return (None if na is None else xp.sum_to(g * b, a.shape),
+                None if nb is None else xp.sum_to(g * a, b.shape))
+
+
+class DivBackward0(Node):
+    """a / b:  d/da = g / b,  d/db = -g * a / b^2"""
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        if node is not None:
+            node.saved = (a, b)
+        return a / b
+
+    def vjp(self, g, xp):
+        a, b = self.saved
+        (na, _), (nb, _) = self.next_functions
+        return (None if na is None else xp.sum_to(g / b, a.shape),
+                None if nb is None else xp.sum_to(-g * a / (b * b), b.shape))
+
+
+class NegBackward0(Node):
+    @staticmethod
+    def forward(node, xp, a):
+        return -a
+
+    def vjp(self, g, xp):
+        return (-g,)
+
+
+class ReciprocalBackward0(Node):
+    """1 / a:  d/da = -g * out^2"""
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a):
+        out = xp.reciprocal(a)
+        if node is not None:
+            node.saved = (out,)
+        return out
+
+    def vjp(self, g, xp):
+        (out,) = self.saved
+        return (-g * out * out,)
+
+
+class PowBackward0(Node):
+    """a ** p for a number p:  d/da = g * p * a^(p-1)"""
+
+    @staticmethod
+    def forward(node, xp, a, p):
+        if node is not None:
+            node.saved = (a, p)
+        return a ** p
+
+    def vjp(self, g, xp):
+        a, p = self.saved
+        if p == 0:
+            return (xp.zeros_like(g),)
+        return (g * (p * a ** (p - 1)),)
+
+
+class PowBackward1(Node):
+    """a ** b for tensors:  d/da = g * b * a^(b-1),  d/db = g * a^b * log(a)"""
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        out = a ** b
+        if node is not None:
+            node.saved = (a, b, out)
+        return out
+
+    def vjp(self, g, xp):
+        a, b, out = self.saved
+        (na, _), (nb, _) = self.next_functions
+        ga = gb = None
+        if na is not None:
+            ga = xp.sum_to(g * b * xp.where(b == 0, 0, a ** (b - 1)), a.shape)
+        if nb is not None:  # log(a) is -inf at a == 0; PyTorch takes the limit 0 there
+            gb = xp.sum_to(g * xp.where((a == 0) & (b >= 0), 0, out * xp.log(a)), b.shape)
+        return ga, gb
+
+
+class PowBackward2(Node):
+    """p ** b for a number p:  d/db = g * p^b * log(p)"""
+
+    @staticmethod
+    def forward(node, xp, p, b):
+        out = p ** b
+        if node is not None:
+            node.saved = (p, out)
+        return out
+
+    def vjp(self, g, xp):
+        p, out = self.saved
+        if p == 0:
+            return (xp.zeros_like(g),)
+        return (g * out * _log(p),)
+
+
+def _log(p):
+    import math
+    return math.log(p) if p > 0 else float("nan")
+
+
+class MaximumBackward0(Node):
+    """maximum(a, b): the larger input gets the gradient; ties split it in half"""
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        if node is not None:
+            node.saved = (a, b)
+        return xp.maximum(a, b)
+
+    def vjp(self, g, xp):
+        a, b = self.saved
+        return _split_by_mask(self, g, xp, a, b, a > b)
+
+
+class MinimumBackward0(Node):
+    """minimum(a, b): the smaller input gets the gradient; ties split it in half"""
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        if node is not None:
+            node.saved = (a, b)
+        return xp.minimum(a, b)
+
+    def vjp(self, g, xp):
+        a, b = self.saved
+        return _split_by_mask(self, g, xp, a, b, a < b)
+
+
+def _split_by_mask(node, g, xp, a, b, a_wins):
+    tie = a == b
+    half = g / 2
+    (na, _), (nb, _) = node.next_functions
+    ga = gb = None
+    if na is not None:
+        ga = xp.sum_to(xp.where(tie, half, xp.where(a_wins, g, 0 * g)), a.shape)
+    if nb is not None:
+        gb = xp.sum_to(xp.where(tie, half, xp.where(a_wins, 0 * g, g)), b.shape)
+    return ga, gb
+
+
+class RemainderBackward0(Node):
+    """a % b (Python's sign convention):  d/da = g,  d/db = -g * floor(a / b)"""
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        if node is not None:
+            node.saved = (a, b)
+        return a % b
+
+    def vjp(self, g, xp):
+        a, b = self.saved
+        edges = self.next_functions
+        ga = None if edges[0][0] is None else xp.sum_to(g, a.shape)
+        if len(edges) == 1:
+            return (ga,)
+        gb = None if edges[1][0] is None else xp.sum_to(-g * xp.floor(a / b), b.shape)
+        return ga, gb
+
+
+class NotImplementedBackward(Node):
+    """Ops PyTorch does not differentiate (floor_divide): backward through them is an error."""
+    op_name = "floor_divide"
+
+    def vjp(self, g, xp):
+        raise RuntimeError(f"the derivative for '{self.op_name}' is not implemented.")
+
+
+NotImplementedBackward.__name__ = NotImplementedBackward.__qualname__ = "NotImplemented"
+
+
+# ============================================================================ unary math
+class AbsBackward0(Node):
+    @staticmethod
+    def forward(node, xp, a):
+        if node is not None:
+            node.saved = (a,)
+        return xp.abs(a)
+
+    def vjp(self, g, xp):
+        (a,) = self.saved
+        return (g * xp.sign(a),)
+
+
+class ExpBackward0(Node):
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a):
+        out = xp.exp(a)
+        if node is not None:
+            node.saved = (out,)
+        return out
+
+    def vjp(self, g, xp):
+        return (g * self.saved[0],)
+
+
+class Expm1Backward0(Node):
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a):
+        out = xp.expm1(a)
+        if node is not None:
+            node.saved = (out,)
+        return out
+
+    def vjp(self, g, xp):
+        return (g * (self.saved[0] + 1),)
+
+
+class LogBackward0(Node):
+    @staticmethod
+    def forward(node, xp, a):
+        if node is not None:
+            node.saved = (a,)
+        return xp.log(a)
+
+    def vjp(self, g, xp):
+        return (g / self.saved[0],)
+
+
+class Log2Backward0(Node):
+    @staticmethod
+    def forward(node, xp, a):
+        if node is not None:
+            node.saved = (a,)
+        return xp.log2(a)
+
+    def vjp(self, g, xp):
+        return (g / (self.saved[0] * 0.6931471805599453),)
+
+
+class Log10Backward0(Node):
+    @staticmethod
+    def forward(node, xp, a):
+        if node is not None:
+            node.saved = (a,)
+        return xp.log10(a)
+
+    def vjp(self, g, xp):
+        return (g / (self.saved[0] * 2.302585092994046),)
+
+
+class Log1PBackward0(Node):
+    @staticmethod
+    def forward(node, xp, a):
+        if node is not None:
+            node.saved = (a,)
+        return xp.log1p(a)
+
+    def vjp(self, g, xp):
+        return (g / (self.saved[0] + 1),)
+
+
+class SqrtBackward0(Node):
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a):
+        out = xp.sqrt(a)
+        if node is not None:
+            node.saved = (out,)
+        return out
+
+    def vjp(self, g, xp):
+        return (g / (2 * self.saved[0]),)
+
+
+class RsqrtBackward0(Node):
+    """a^(-1/2):  d/da = -g * out^3 / 2"""
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a):
+        out = xp.rsqrt(a)
+        if node is not None:
+            node.saved = (out,)
+        return out
+
+    def vjp(self, g, xp):
+        out = self.saved[0]
+        return (g * out * out * out * -0.5,)
+
+
+class SinBackward0(Node):
+    @staticmethod
+    def forward(node, xp, a):
+        if node is not None:
+            node.saved = (a,)
+        return xp.sin(a)
+
+    def vjp(self, g, xp):
+        return (g * xp.cos(self.saved[0]),)
+
+
+class CosBackward0(Node):
+    @staticmethod
+    def forward(node, xp, a):
+        if node is not None:
+            node.saved = (a,)
+        return xp.cos(a)
+
+    def vjp(self, g, xp):
+        return (g * -xp.sin(self.saved[0]),)
+
+
+class TanBackward0(Node):
+    """d/da tan = 1 + tan^2"""
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a):
+        out = xp.tan(a)
+        if node is not None:
+            node.saved = (out,)
+        return out
+
+    def vjp(self, g, xp):
+        out = self.saved[0]
+        return (g * (1 + out * out),)
+
+
+class SinhBackward0(Node):
+    @staticmethod
+    def forward(node, xp, a):
+        if node is not None:
+            node.saved = (a,)
+        return xp.sinh(a)
+
+    def vjp(self, g, xp):
+        return (g * xp.cosh(self.saved[0]),)
+
+
+class CoshBackward0(Node):
+    @staticmethod
+    def forward(node, xp, a):
+        if node is not None:
+            node.saved = (a,)
+        return xp.cosh(a)
+
+    def vjp(self, g, xp):
+        return (g * xp.sinh(self.saved[0]),)
+
+
+class AsinBackward0(Node):
+    @staticmethod
+    def forward(node, xp, a):
+        if node is not None:
+            node.saved = (a,)
+        return xp.arcsin(a)
+
+    def vjp(self, g, xp):
+        a = self.saved[0]
+        return (g / xp.sqrt(1 - a * a),)
+
+
+class AcosBackward0(Node):
+    @staticmethod
+    def forward(node, xp, a):
+        if node is not None:
+            node.saved = (a,)
+        return xp.arccos(a)
+
+    def vjp(self, g, xp):
+        a = self.saved[0]
+        return (-g / xp.sqrt(1 - a * a),)
+
+
+class AtanBackward0(Node):
+    @staticmethod
+    def forward(node, xp, a):
+        if node is not None:
+            node.saved = (a,)
+        return xp.arctan(a)
+
+    def vjp(self, g, xp):
+        a = self.saved[0]
+        return (g / (1 + a * a),)
+
+
+class TanhBackward0(Node):
+    """d/da tanh = 1 - tanh^2"""
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a):
+        out = xp.tanh(a)
+        if node is not None:
+            node.saved = (out,)
+        return out
+
+    def vjp(self, g, xp):
+        out = self.saved[0]
+        return (g * (1 - out * out),)
+
+
+class SigmoidBackward0(Node):
+    """d/da sigmoid = s * (1 - s)"""
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a):
+        out = xp.sigmoid(a)
+        if node is not None:
+            node.saved = (out,)
+        return out
+
+    def vjp(self, g, xp):
+        out = self.saved[0]
+        return (g * out * (1 - out),)
+
+
+class ReluBackward0(Node):
+    """max(a, 0): the gradient passes where the output is positive"""
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a):
+        out = xp.relu(a)
+        if node is not None:
+            node.saved = (out,)
+        return out
+
+    def vjp(self, g, xp):
+        return (g * (self.saved[0] > 0),)
+
+
+class ClampBackward1(Node):
+    """clamp(a, lo, hi) with number bounds: the gradient passes where lo <= a <= hi"""
+
+    @staticmethod
+    def forward(node, xp, a, lo, hi):
+        if node is not None:
+            node.saved = (a, lo, hi)
+        return xp.clip(a, lo, hi)
+
+    def vjp(self, g, xp):
+        a, lo, hi = self.saved
+        if lo is not None and hi is not None:
+            mask = (a >= lo) & (a <= hi)
+        elif lo is not None:
+            mask = a >= lo
+        else:
+            mask = a <= hi
+        return (g * mask,)
+
+
+class _ZeroGradient(Node):
+    """Piecewise-constant ops: the derivative is 0 wherever it exists."""
+
+    def vjp(self, g, xp):
+        return (xp.zeros_like(g),)
+
+
+class SignBackward0(_ZeroGradient):
+    @staticmethod
+    def forward(node, xp, a):
+        return xp.sign(a)
+
+
+class FloorBackward0(_ZeroGradient):
+    @staticmethod
+    def forward(node, xp, a):
+        return xp.floor(a)
+
+
+class CeilBackward0(_ZeroGradient):
+    @staticmethod
+    def forward(node, xp, a):
+        return xp.ceil(a)
+
+
+class RoundBackward0(_ZeroGradient):
+    @staticmethod
+    def forward(node, xp, a):
+        return xp.rint(a)
+
+
+class TruncBackward0(_ZeroGradient):
+    @staticmethod
+    def forward(node, xp, a):
+        return xp.trunc(a)
+
+
+# ============================================================================ selection
+class WhereBackward0(Node):
+    """where(cond, a, b): a's gradient where cond holds, b's elsewhere"""
+
+    @staticmethod
+    def forward(node, xp, cond, a, b):
+        if node is not None:
+            node.saved = (cond,)
+            node.shapes = (_shape(a), _shape(b))
+        return xp.where(cond, a, b)
+
+    def vjp(self, g, xp):
+        (cond,) = self.saved
+        sa, sb = self.shapes
+        (na, _), (nb, _) = self.next_functions
+        zero = 0 * g
+        return (None if na is None else xp.sum_to(xp.where(cond, g, zero), sa),
+                None if nb is None else xp.sum_to(xp.where(cond, zero, g), sb))

@@ -1,0 +1,91 @@
+"""The array namespace rules run on in plain backward: NumPy, plus a few helpers.
+
+Every rule's forward and vjp is written against an `xp` handed to it, never against NumPy directly,
+so that the same formula also runs on Tensors (`torchless._tensor_xp`, used under create_graph).
+Both namespaces provide the names in `NAMES`; operators (+ - * / ** < ...) and the methods
+`.sum(axis, keepdims)`, `.reshape`, `.transpose`, `.astype` work on arrays and Tensors alike.
+"""
+import numpy as np
+from numpy import (  # noqa: F401 - re-exported as the namespace
+    abs, arccos, arcsin, arctan, broadcast_to, ceil, clip, cos, cosh, cumsum, exp, expm1, floor,
+    log, log1p, log2, log10, matmul, maximum, minimum, ndarray, ndim, negative, rint, shape, sign,
+    sin, sinh, sqrt, square, tan, tanh, where, zeros_like, ones_like, asarray, add, moveaxis,
+    swapaxes, expand_dims, squeeze, concatenate, stack, outer, trunc,
+)
+
+NAMES = (
+    "abs", "arccos", "arcsin", "arctan", "broadcast_to", "ceil", "clip", "cos", "cosh", "cumsum",
+    "exp", "expm1", "floor", "log", "log1p", "log2", "log10", "matmul", "maximum", "minimum", "sign",
+    "sin", "sinh", "sqrt", "square", "tan", "tanh", "where", "zeros_like", "ones_like", "sum_to",
+    "sigmoid", "rsqrt", "reciprocal", "relu", "trunc", "moveaxis", "swapaxes", "expand_dims",
+    "squeeze", "concatenate", "stack", "outer", "rint", "flip_cumsum", "zeros", "index_add",
+    "logsumexp", "to_dtype", "astype_like", "permute",
+)
+
+
+def sum_to(g, shape):
+    """Sum a broadcast gradient back to an input's shape (the one reduction every broadcasting op
+    needs). `shape` is the input's shape; g has the broadcast shape."""
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
+    )
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+def sigmoid(x):
+    # split by sign so exp never overflows: 1/(1+e^-x) for x >= 0, e^x/(1+e^x) otherwise
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def rsqrt(x):
+    return 1 / np.sqrt(x)
+
+
+def reciprocal(x):
+    return 1 / x
+
+
+def relu(x):
+    return np.maximum(x, 0)
+
+
+def flip_cumsum(g, axis):
+    """Reverse cumulative sum along axis: the vjp of cumsum."""
+    return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
+
+
+def zeros(shape, dtype):
+    return np.zeros(shape, dtype)
+
+
+def index_add(shape, dtype, index, values):
+    """An array of `shape` zeros with `values` added at `index` (repeated indices add up)."""
+    out = np.zeros(shape, dtype)
+    np.add.at(out, index, values)
+    return out
+
+
+def logsumexp(x, axis, keepdims):
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    r = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    return r if keepdims else np.squeeze(r, axis)
+
+
+def to_dtype(x, np_dtype):
+    return x.astype(np_dtype, copy=False)
+
+
+def astype_like(x, like):
+    return x.astype(like.dtype, copy=False)
+
+
+def permute(x, dims):
+    return np.transpose(x, dims)

@@ -1,0 +1,40 @@
+"""Shared test helpers: the PyTorch oracle (skips cleanly when torch is absent) and comparisons."""
+import os
+
+import numpy as np
+import pytest
+
+import torchless
+
+try:  # the reference implementation, for conformance tests
+    import torch as _torch
+    _torch.set_num_threads(1)
+except ImportError:  # pragma: no cover - depends on the environment
+    _torch = None
+
+requires_torch = pytest.mark.skipif(_torch is None, reason="PyTorch is not installed")
+
+
+@pytest.fixture
+def torch_ref():
+    """The real PyTorch module; the test is skipped when it is not installed."""
+    if _torch is None:
+        pytest.skip("PyTorch is not installed")
+    return _torch
+
+
+def to_numpy(t):
+    """A NumPy copy of a torchless or PyTorch tensor (or None)."""
+    if t is None:
+        return None
+    return np.array(t.detach().numpy() if hasattr(t, "detach") else t)
+
+
+def assert_same(ours, theirs, rtol=1e-6, atol=1e-7):
+    """Values, shape and dtype of a torchless tensor equal those of a PyTorch tensor."""
+    assert str(ours.dtype) == str(theirs.dtype), (ours.dtype, theirs.dtype)
+    assert tuple(ours.shape) == tuple(theirs.shape), (ours.shape, theirs.shape)
+    np.testing.assert_allclose(to_numpy(ours), to_numpy(theirs), rtol=rtol, atol=atol, equal_nan=True)
+
+
+SEED_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "seeds")
