@@ -1,0 +1,277 @@
+"""The benchmark cases: what each measures, how, and which target it is held to.
+
+Every case except `import` runs inside a child process that has already imported the library under
+test (`run.py --child CASE LIB`), so import time never counts. A case's `measure(name, lib, repeats)`
+returns a dict of metric -> number; `name` is "torchless", "torch" or "numpy" and `lib` the module.
+The code timed is the same text for torchless and torch (only the module differs); the NumPy variant
+is the same computation written by hand: forward plus the gradient formulas.
+
+Timing: `repeats` timed runs after a warm-up; each process reports the median of its runs. Python's
+garbage collector stays on (users pay for it too) but is emptied before every timed run, so one run
+does not pay for the previous one's garbage.
+"""
+import ast
+import gc
+import importlib.util
+import os
+import resource
+import statistics
+import sys
+import time
+
+CASES = {}
+
+
+class Case:
+    """One benchmark: its metrics, the libraries it runs, and its targets.
+
+    metrics: (key, label, unit) triples, in table order. Smaller is better for every metric.
+    targets: {metric key: (baseline library, largest allowed ratio ours/baseline, wording)}.
+    repeats: (quick, normal) number of timed runs inside one child process.
+    """
+
+    def __init__(self, name, title, libs, metrics, repeats, targets=None, in_parent=False):
+        self.name, self.title, self.libs = name, title, libs
+        self.metrics, self.repeats = metrics, repeats
+        self.targets = targets or {}
+        self.in_parent = in_parent  # `import` is timed from the parent, one fresh interpreter per run
+        self.measure = None
+
+    def __call__(self, measure):
+        self.measure = measure
+        CASES[self.name] = self
+        return measure
+
+
+def timed_median(run, setup, repeats, warmup=2):
+    """Median wall time (seconds) of `run(setup())` over `repeats` runs; setup is not timed."""
+    for _ in range(warmup):
+        run(setup())
+    times = []
+    for _ in range(repeats):
+        arg = setup()
+        gc.collect()
+        start = time.perf_counter()
+        run(arg)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# ---------------------------------------------------------------------------------------------------
+# 1. The seed walkthrough (D2L §2.5)
+# ---------------------------------------------------------------------------------------------------
+# The cell texts come from torchless/_seed_demo.py, read as text so that the torch process never
+# imports torchless. One change makes the two libraries do the same work: the last cell draws
+# `a = torch.randn(...)` and then doubles it until its norm passes 1000, so the amount of work depends
+# on the random draw, and the two libraries' random streams differ. The draw is replaced by
+# `torch.tensor(_A, requires_grad=True)` with the same fixed values for both libraries.
+RANDOM_DRAW = "torch.randn(size=(), requires_grad=True)"
+FIXED_DRAW = "torch.tensor(_A, requires_grad=True)"
+# Values for `a`: spread over magnitudes so the doubling loop runs from 9 to 16 times.
+A_VALUES = (0.7, -1.3, 0.05, 2.1, -0.4, 0.9, -0.012, 1.6)
+
+
+def seed_cells():
+    """The walkthrough's cell texts, without importing torchless."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.join(here, os.pardir, "src", "torchless", "_seed_demo.py")
+    if not os.path.exists(path):  # an installed torchless: find it without importing it
+        spec = importlib.util.find_spec("torchless")
+        path = os.path.join(os.path.dirname(spec.origin), "_seed_demo.py")
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "CELLS" for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise RuntimeError(f"no CELLS list found in {path}")
+
+
+def compile_cells(cells, module_name):
+    """Compile each cell as the notebook runs it, minus the printing: the last expression is still
+    evaluated (its tensor op is part of the work) but its repr is not built."""
+    code = []
+    found_draw = False
+    for text in cells:
+        text = text.replace("import torch\n", f"import {module_name} as torch\n")
+        if RANDOM_DRAW in text:
+            text = text.replace(RANDOM_DRAW, FIXED_DRAW)
+            found_draw = True
+        code.append(compile(text, "<cell>", "exec"))  # a bare last expression is evaluated, not shown
+    if not found_draw:
+        raise RuntimeError(f"the walkthrough no longer contains {RANDOM_DRAW!r}; update cases.py")
+    return code
+
+
+@Case("seed", "Seed walkthrough (D2L §2.5), all cells, no printing",
+      libs=("torchless", "torch"), repeats=(10, 30),
+      metrics=[("walkthrough_us", "one walkthrough", "µs")],
+      targets={"walkthrough_us": ("torch", 0.5, "<= 0.5x torch")})
+def measure_seed(name, lib, repeats):
+    code = compile_cells(seed_cells(), name)
+
+    def walk_all(_):
+        for a in A_VALUES:
+            namespace = {"_A": a}
+            for cell in code:
+                exec(cell, namespace)
+
+    seconds = timed_median(walk_all, lambda: None, repeats)
+    return {"walkthrough_us": seconds / len(A_VALUES) * 1e6}
+
+
+# ---------------------------------------------------------------------------------------------------
+# 2-4. Chains of small elementwise ops (per-op overhead)
+# ---------------------------------------------------------------------------------------------------
+# The fixed mix, one op per line, cycled: a multiply by a Python scalar, an add of a Python scalar, a
+# multiply by a tensor that requires grad (two grad edges), and a tanh (a transcendental whose
+# backward reuses its output). Values stay in (0, 1); gradients shrink but stay finite.
+CHAIN_MIX = ("y * 1.0001", "y + 0.5", "y * w", "y.tanh()")
+
+
+def chain(x, w, n_ops):
+    """n_ops ops (a multiple of 4) of CHAIN_MIX, starting from x."""
+    y = x
+    for _ in range(n_ops // 4):
+        y = y * 1.0001
+        y = y + 0.5
+        y = y * w
+        y = y.tanh()
+    return y
+
+
+def chain_leaves(lib):
+    x = lib.tensor([0.1, 0.2, 0.3, 0.4], requires_grad=True)
+    w = lib.tensor([0.9, 1.0, 1.1, 1.2], requires_grad=True)
+    return x, w
+
+
+@Case("chain", "1,000-op chain on 4 float32 elements, forward+backward",
+      libs=("torchless", "torch"), repeats=(15, 50),
+      metrics=[("us_per_op", "per op", "µs")],
+      targets={"us_per_op": ("torch", 0.5, "<= 0.5x torch")})
+def measure_chain(name, lib, repeats):
+    def run(leaves):
+        chain(*leaves, 1000).sum().backward()
+
+    seconds = timed_median(run, lambda: chain_leaves(lib), repeats)
+    return {"us_per_op": seconds / 1000 * 1e6}
+
+
+@Case("chain_nograd", "1,000-op chain on 4 float32 elements, forward only under no_grad",
+      libs=("torchless", "torch"), repeats=(15, 50),
+      metrics=[("us_per_op", "per op", "µs")])
+def measure_chain_nograd(name, lib, repeats):
+    def run(leaves):
+        with lib.no_grad():
+            chain(*leaves, 1000)
+
+    seconds = timed_median(run, lambda: chain_leaves(lib), repeats)
+    return {"us_per_op": seconds / 1000 * 1e6}
+
+
+def peak_rss_bytes():
+    """The process's peak resident set size so far (ru_maxrss is KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+@Case("chain_100k", "100,000-op chain on 4 float32 elements, forward+backward, one run per process",
+      libs=("torchless", "torch"), repeats=(1, 1),
+      metrics=[("seconds", "forward+backward", "s"), ("us_per_op", "per op", "µs"),
+               ("peak_rss_mb", "peak RSS growth", "MB")])
+def measure_chain_100k(name, lib, repeats):
+    # Warm the code paths with a short chain; then the growth of the peak RSS over the level reached
+    # so far is what the 100k-node graph costs (RSS-based for both libraries, so it is comparable).
+    chain(*chain_leaves(lib), 1000).sum().backward()
+    leaves = chain_leaves(lib)
+    gc.collect()
+    rss_before = peak_rss_bytes()
+    start = time.perf_counter()
+    y = chain(*leaves, 100_000)
+    y.sum().backward()
+    seconds = time.perf_counter() - start
+    growth = peak_rss_bytes() - rss_before
+    return {"seconds": seconds, "us_per_op": seconds / 100_000 * 1e6, "peak_rss_mb": growth / 2**20}
+
+
+# ---------------------------------------------------------------------------------------------------
+# 5. Import time (timed by run.py from the parent: a fresh interpreter per run)
+# ---------------------------------------------------------------------------------------------------
+@Case("import", "`import X` in a fresh interpreter, minus `python -c pass`",
+      libs=("torchless", "torch"), repeats=(3, 7), in_parent=True,
+      metrics=[("import_ms", "import", "ms")],
+      targets={"import_ms": ("torch", 0.15, "<= 0.15x torch")})
+def measure_import(name, lib, repeats):  # pragma: no cover - run.py times this one itself
+    raise RuntimeError("the import case is timed by run.py")
+
+
+# ---------------------------------------------------------------------------------------------------
+# 6. Big tensors: torchless against hand-written NumPy (and torch for reference)
+# ---------------------------------------------------------------------------------------------------
+BIG_N = 1_000_000
+MATMUL_N = 512
+
+
+def random_float32(shape, seed):
+    import numpy as np
+    return np.random.default_rng(seed).standard_normal(shape, dtype=np.float32)
+
+
+@Case("big_elementwise", "1,000,000 float32: y = (x * w + b).tanh().sum(); y.backward()",
+      libs=("torchless", "torch", "numpy"), repeats=(5, 15),
+      metrics=[("ms", "forward+backward", "ms")],
+      targets={"ms": ("numpy", 1.05, "<= 1.05x NumPy (within a few percent)")})
+def measure_big_elementwise(name, lib, repeats):
+    x_np, w_np, b_np = (random_float32(BIG_N, seed) for seed in (1, 2, 3))
+    if name == "numpy":
+        np = lib
+
+        def run(_):
+            t = np.tanh(x_np * w_np + b_np)
+            t.sum()
+            dz = 1 - t * t          # d tanh(z)/dz, times the incoming gradient of 1
+            return dz * x_np, dz    # grad of w, grad of b
+
+        setup = lambda: None  # noqa: E731
+    else:
+        x = lib.tensor(x_np)
+        w = lib.tensor(w_np, requires_grad=True)
+        b = lib.tensor(b_np, requires_grad=True)
+
+        def setup():
+            w.grad = b.grad = None  # each run starts like the first: no gradient to accumulate into
+
+        def run(_):
+            y = (x * w + b).tanh().sum()
+            y.backward()
+
+    return {"ms": timed_median(run, setup, repeats) * 1e3}
+
+
+@Case("matmul", "512x512 float32 matmul: (A @ B).sum().backward()",
+      libs=("torchless", "torch", "numpy"), repeats=(5, 15),
+      metrics=[("ms", "forward+backward", "ms")],
+      targets={"ms": ("numpy", 1.05, "<= 1.05x NumPy (within a few percent)")})
+def measure_matmul(name, lib, repeats):
+    a_np, b_np = (random_float32((MATMUL_N, MATMUL_N), seed) for seed in (4, 5))
+    if name == "numpy":
+        np = lib
+
+        def run(_):
+            c = a_np @ b_np
+            c.sum()
+            g = np.ones_like(c)            # gradient of the sum
+            return g @ b_np.T, a_np.T @ g  # grad of A, grad of B
+
+        setup = lambda: None  # noqa: E731
+    else:
+        a = lib.tensor(a_np, requires_grad=True)
+        b = lib.tensor(b_np, requires_grad=True)
+
+        def setup():
+            a.grad = b.grad = None
+
+        def run(_):
+            (a @ b).sum().backward()
+
+    return {"ms": timed_median(run, setup, repeats) * 1e3}
