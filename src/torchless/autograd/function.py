@@ -3,7 +3,9 @@ and `backward(ctx, *grads)`, call `.apply(...)`. As in PyTorch, `ctx` *is* the o
 """
 from ..engine.grad_mode import no_grad, state
 from ..engine.node import SAVED_FREED_MSG, Node
+from .._dtype import FROM_NP as _FROM_NP
 from .._tensor import NO_EDGE, Tensor, _plain_out
+from ..ops import xp as NP
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
@@ -54,19 +56,42 @@ class FunctionCtx(Node):
         result = self._fn_cls.backward(self, *wrapped)
         if not isinstance(result, tuple):
             result = (result,)
-        n_args = len(self._arg_is_tensor)
-        if len(result) < n_args:
-            raise RuntimeError(f"function {type(self).__name__} returned an incorrect number of "
-                               f"gradients (expected {n_args}, got {len(result)})")
+        arg_is_tensor = self._arg_is_tensor
+        n_args = len(arg_is_tensor)
+        if len(result) != n_args:
+            # PyTorch tolerates extra trailing Nones, nothing else
+            if len(result) < n_args or any(r is not None for r in result[n_args:]):
+                raise RuntimeError(f"function {type(self).__name__} returned an incorrect number of "
+                                   f"gradients (expected {n_args}, got {len(result)})")
         out = []
-        for r, is_tensor in zip(result, self._arg_is_tensor):
+        metas = iter(self._in_meta)
+        for i, (r, is_tensor) in enumerate(zip(result, arg_is_tensor)):
             if not is_tensor:
                 continue
-            if r is not None and type(r) is not Tensor:
-                raise TypeError(f"function {type(self).__name__} returned a gradient of type "
-                                f"{type(r).__name__}; expected a Tensor or None")
-            out.append(None if r is None else (r if state.enabled else r._data))
+            shape, dtype = next(metas)
+            if r is None:
+                out.append(None)
+                continue
+            if type(r) is not Tensor:
+                raise RuntimeError(f"expected Variable or None (got {type(r).__name__}): "
+                                   f"{type(self).__name__} must return one Tensor (or None) per input")
+            if r._data.shape != shape:
+                r = self._fit_shape(r, shape, i, xp)
+            if r._data.dtype != dtype:
+                r = r.to(_FROM_NP[dtype])
+            out.append(r if state.enabled else r._data)
         return tuple(out)
+
+
+    def _fit_shape(self, r, shape, index, xp):
+        """A returned gradient whose input broadcast to it is summed back; anything else is an error."""
+        got = r._data.shape
+        fits = len(got) >= len(shape) and all(
+            s == 1 or s == g for s, g in zip(shape[::-1], got[::-1]))
+        if not fits:
+            raise RuntimeError(f"Function {type(self).__name__} returned an invalid gradient at index "
+                               f"{index} - got {list(got)} but expected shape compatible with {list(shape)}")
+        return xp.sum_to(r, shape) if state.enabled else _plain_out(NP.sum_to(r._data, shape))
 
 
 class _FunctionMeta(type):
@@ -101,6 +126,7 @@ class Function(metaclass=_FunctionMeta):
         is_tuple = isinstance(result, tuple)
         outs = result if is_tuple else (result,)
         ctx._arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
+        ctx._in_meta = tuple((a._data.shape, a._data.dtype) for a in args if isinstance(a, Tensor))
         ctx.next_functions = tuple((a._edge or a._leaf_edge()) if a._rg else NO_EDGE
                                    for a in args if isinstance(a, Tensor))
         ctx.stamp = __import__("torchless").engine.node.inplace.count

@@ -92,12 +92,18 @@ class set_grad_enabled(_GradModeContext):
         state.enabled = self._target
         return None
 
+    def __call__(self, func):
+        # As a decorator, the mode applies only while `func` runs: undo the switch made by __init__.
+        state.enabled = self._prev
+        return super().__call__(func)
+
     def _clone(self):
         return type(self)(self._target)
 
 
 class inference_mode(_GradModeContext):
-    """Like no_grad (torchless has no separate inference tensors); `inference_mode(False)` is a no-op."""
+    """Like no_grad (torchless has no separate inference tensors). `inference_mode(False)` turns
+    inference mode off and grad mode on, as PyTorch's does."""
 
     def __new__(cls, mode=True):
         self = super().__new__(cls)
@@ -108,14 +114,12 @@ class inference_mode(_GradModeContext):
 
     def __init__(self, mode=True):
         self.mode = bool(mode)
-        self._target = False if self.mode else None
 
     def __enter__(self):
         self._prev = state.enabled
         self._prev_inf = state.inference
-        if self.mode:
-            state.enabled = False
-            state.inference = True
+        state.enabled = not self.mode
+        state.inference = self.mode
         return None
 
     def __exit__(self, *exc):

@@ -104,8 +104,10 @@ class Node:
         if self._out_dirty:
             self._raise_modified(None)
         for v in self.inputs or ():
-            if hasattr(v, "_stamp") and (v._base or v)._stamp > stamp:  # Tensors only
-                self._raise_modified(v)
+            if hasattr(v, "_stamp"):  # Tensors only
+                base = v._base  # never `v._base or v`: that would call Tensor.__bool__
+                if (v if base is None else base)._stamp > stamp:
+                    self._raise_modified(v)
 
     def _raise_modified(self, tensor):
         what = "an output" if tensor is None else f"a tensor of shape {list(tensor.shape)}"
