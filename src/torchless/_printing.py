@@ -1,8 +1,23 @@
 """repr/str of tensors, identical to PyTorch's.
 
-One formatter per tensor decides, from all the (shown) values, the mode — integers (`4.`), fixed
-(4 decimals) or scientific — and a common width, so columns align. Tensors over `threshold`
-elements show `edgeitems` at each end of every dimension, with `...` between.
+The rules, in the order they apply:
+
+* A tensor over `threshold` elements is *summarized*: along every dimension longer than
+  `2 * edgeitems` only the first and last `edgeitems` entries are shown, with `...` between.
+* One formatter per tensor looks at every element that will be shown and picks a mode and a common
+  width, so that columns line up:
+    - integer dtypes and bool: `str(value)`;
+    - floats whose finite non-zero values are all whole numbers: `4.` (no decimals);
+    - otherwise `precision` decimals (`0.5000`);
+    - scientific (`1.0000e+10`) when the largest/smallest finite non-zero magnitude exceeds 1000,
+      the largest exceeds 1e8 or the smallest is under 1e-4 (`sci_mode` overrides this choice).
+  Values are formatted as Python floats (float32 values converted exactly to double).
+* A 1-d row is cut into lines of as many elements as fit in `linewidth` after the indent.
+* Nested dimensions are joined with `,` plus one newline per remaining dimension, indented one
+  column per bracket.
+* Suffixes follow: `size=` (empty non-1-d tensors, or edgeitems == 0), `dtype=` (non-default
+  dtypes; every dtype but the default float for empty tensors), then `grad_fn=<...>` or
+  `requires_grad=True`. A suffix that would pass `linewidth` goes on a new line.
 """
 import math
 
@@ -12,28 +27,35 @@ from . import _dtype as D
 
 
 class _PrintOptions:
-    precision = 4
-    threshold = 1000
-    edgeitems = 3
-    linewidth = 80
-    sci_mode = None
+    __slots__ = ("precision", "threshold", "edgeitems", "linewidth", "sci_mode")
+
+    def __init__(self):
+        self.precision = 4
+        self.threshold = 1000
+        self.edgeitems = 3
+        self.linewidth = 80
+        self.sci_mode = None
 
 
 PRINT_OPTS = _PrintOptions()
 
+# profile name -> (precision, threshold, edgeitems, linewidth)
+_PROFILES = {
+    "default": (4, 1000, 3, 80),
+    "short": (2, 1000, 2, 80),
+    "full": (4, math.inf, 3, 80),
+}
+
 
 def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None,
                      sci_mode=None):
-    """torch.set_printoptions: same arguments and profiles as PyTorch."""
-    if profile == "default":
-        PRINT_OPTS.precision, PRINT_OPTS.threshold = 4, 1000
-        PRINT_OPTS.edgeitems, PRINT_OPTS.linewidth = 3, 80
-    elif profile == "short":
-        PRINT_OPTS.precision, PRINT_OPTS.threshold = 2, 1000
-        PRINT_OPTS.edgeitems, PRINT_OPTS.linewidth = 2, 80
-    elif profile == "full":
-        PRINT_OPTS.precision, PRINT_OPTS.threshold = 4, math.inf
-        PRINT_OPTS.edgeitems, PRINT_OPTS.linewidth = 3, 80
+    """torch.set_printoptions: a profile first, then the explicit options on top of it.
+
+    `sci_mode` is always reset: None (the default) lets each tensor choose.
+    """
+    if profile in _PROFILES:  # like PyTorch, an unknown profile name changes nothing
+        (PRINT_OPTS.precision, PRINT_OPTS.threshold,
+         PRINT_OPTS.edgeitems, PRINT_OPTS.linewidth) = _PROFILES[profile]
     if precision is not None:
         PRINT_OPTS.precision = precision
     if threshold is not None:
@@ -46,114 +68,133 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 
 
 def get_printoptions():
+    """The current options, as keyword arguments for set_printoptions."""
     return {"precision": PRINT_OPTS.precision, "threshold": PRINT_OPTS.threshold,
             "edgeitems": PRINT_OPTS.edgeitems, "linewidth": PRINT_OPTS.linewidth,
             "sci_mode": PRINT_OPTS.sci_mode}
 
 
+# ---------------------------------------------------------------------------------------- formatters
 class _Formatter:
-    def __init__(self, values, floating):
-        """values: a 1-D float64 (or int/bool) array of every element that will be shown."""
-        self.floating = floating
+    """Formats one real element; the mode and width come from all the elements shown."""
+
+    __slots__ = ("floating", "int_mode", "sci_mode", "max_width")
+
+    def __init__(self, shown):
+        """shown: a flat ndarray of every element that will be printed."""
+        self.floating = shown.dtype.kind == "f"
         self.int_mode = True
         self.sci_mode = False
         self.max_width = 1
-        if not floating:
-            for v in values.tolist():
-                self.max_width = max(self.max_width, len(_plain_str(v)))
+        if not self.floating:
+            for v in set(shown.tolist()):
+                self.max_width = max(self.max_width, len(str(v)))
             return
-        finite = values[np.isfinite(values) & (values != 0)]
-        if finite.size == 0:
+        shown = shown.astype(np.float64, copy=False)
+        nonzero_finite = shown[np.isfinite(shown) & (shown != 0)]
+        if nonzero_finite.size == 0:  # only zeros, nan and inf: `0.`, `nan`, `inf`, width 1
             return
-        absval = np.abs(finite)
-        lo, hi = float(absval.min()), float(absval.max())
-        p = PRINT_OPTS.precision
-        if np.all(finite == np.ceil(finite)):
-            if hi / lo > 1000.0 or hi > 1.0e8:
-                self.sci_mode = True
-                self.int_mode = False
-                for v in finite.tolist():
-                    self.max_width = max(self.max_width, len(f"{v:.{p}e}"))
-            else:
-                for v in finite.tolist():
-                    self.max_width = max(self.max_width, len(f"{v:.0f}") + 1)
+        magnitudes = np.abs(nonzero_finite)
+        smallest, largest = float(magnitudes.min()), float(magnitudes.max())
+        self.int_mode = bool(np.all(nonzero_finite == np.ceil(nonzero_finite)))
+        if PRINT_OPTS.sci_mode is None:
+            self.sci_mode = largest / smallest > 1000.0 or largest > 1.0e8 or smallest < 1.0e-4
         else:
-            self.int_mode = False
-            if hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4:
-                self.sci_mode = True
-                for v in finite.tolist():
-                    self.max_width = max(self.max_width, len(f"{v:.{p}e}"))
-            else:
-                for v in finite.tolist():
-                    self.max_width = max(self.max_width, len(f"{v:.{p}f}"))
-        if PRINT_OPTS.sci_mode is not None:
             self.sci_mode = PRINT_OPTS.sci_mode
+        p = PRINT_OPTS.precision
+        if self.sci_mode:
+            spec, extra = f".{p}e", 0
+        elif self.int_mode:
+            spec, extra = ".0f", 1  # the trailing "." of `4.`
+        else:
+            spec, extra = f".{p}f", 0
+        # distinct values only: the width depends on the text, and repeats are common
+        for v in set(nonzero_finite.tolist()):
+            self.max_width = max(self.max_width, len(format(v, spec)) + extra)
 
     def width(self):
         return self.max_width
 
     def format(self, value):
-        p = PRINT_OPTS.precision
-        if self.floating:
-            if self.sci_mode:
-                s = f"{value:{self.max_width}.{p}e}"
-            elif self.int_mode:
-                s = f"{value:.0f}"
-                if not (math.isinf(value) or math.isnan(value)):
-                    s += "."
-            else:
-                s = f"{value:.{p}f}"
+        if not self.floating:
+            text = str(value)
+        elif self.sci_mode:
+            text = format(value, f"{self.max_width}.{PRINT_OPTS.precision}e")
+        elif self.int_mode:
+            text = format(value, ".0f")
+            if not (math.isinf(value) or math.isnan(value)):
+                text += "."
         else:
-            s = _plain_str(value)
-        return (self.max_width - len(s)) * " " + s
+            text = format(value, f".{PRINT_OPTS.precision}f")
+        return (self.max_width - len(text)) * " " + text
 
 
-def _plain_str(v):
-    return str(v)
+class _ComplexFormatter:
+    """Formats `real+imagj`, each part with its own formatter (`1.+2.j`, `0.5000-1.2500j`)."""
+
+    __slots__ = ("real", "imag", "max_width")
+
+    def __init__(self, shown):
+        self.real = _Formatter(shown.real)
+        self.imag = _Formatter(shown.imag)
+        self.max_width = self.real.max_width + self.imag.max_width + 1  # + the "j"
+
+    def width(self):
+        return self.max_width
+
+    def format(self, value):
+        real = self.real.format(value.real)
+        imag = (self.imag.format(value.imag) + "j").lstrip()
+        if imag[0] in "+-":  # the sign of the imaginary part joins the two
+            return real + imag
+        return real + "+" + imag
 
 
-def _summarize(arr):
-    """The elements that will be shown: `edgeitems` from each end of every dim."""
+# --------------------------------------------------------------------------------------- layout
+def _shown_elements(arr, summarize):
+    """Every element that will be printed, flat: what the formatter measures."""
+    if not summarize or arr.ndim == 0:
+        return arr.reshape(-1)
     e = PRINT_OPTS.edgeitems
-    if arr.ndim == 0:
-        return arr.reshape(1)
-    if arr.shape[0] > 2 * e:
-        parts = [_summarize(arr[:e]), _summarize(arr[-e:])]
+    if e == 0:
+        # PyTorch's edge case: a 1-d tensor measures all of itself (x[-0:] is all of x); deeper
+        # tensors measure nothing.
+        return arr.reshape(-1) if arr.ndim == 1 else arr.reshape(-1)[:0]
+    index = [np.r_[0:e, n - e:n] if n > 2 * e else np.arange(n) for n in arr.shape]
+    return arr[np.ix_(*index)].reshape(-1)
+
+
+def _vector_str(arr, indent, summarize, fmt):
+    e = PRINT_OPTS.edgeitems
+    element_length = fmt.width() + 2  # the element, its comma and a space
+    per_line = max(1, math.floor((PRINT_OPTS.linewidth - indent) / element_length))
+    n = arr.shape[0]
+    if summarize and e == 0:
+        items = ["..."]
+    elif summarize and n > 2 * e:
+        items = ([fmt.format(v) for v in arr[:e].tolist()] + [" ..."] +
+                 [fmt.format(v) for v in arr[n - e:].tolist()])
     else:
-        parts = [_summarize(arr[i]) for i in range(arr.shape[0])] if arr.ndim > 1 else [arr]
-    parts = [p.reshape(-1) for p in parts]
-    return np.concatenate(parts) if parts else arr.reshape(-1)
+        items = [fmt.format(v) for v in arr.tolist()]
+    lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+    return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
 
 
-def _format_nested(arr, indent, summarize, fmt):
+def _nested_str(arr, indent, summarize, fmt):
     dim = arr.ndim
-    e = PRINT_OPTS.edgeitems
     if dim == 0:
         return fmt.format(arr.item())
     if dim == 1:
-        return _format_vector(arr, indent, summarize, fmt)
+        return _vector_str(arr, indent, summarize, fmt)
+    e = PRINT_OPTS.edgeitems
     n = arr.shape[0]
     if summarize and n > 2 * e:
-        slices = ([_format_nested(arr[i], indent + 1, summarize, fmt) for i in range(e)] + ["..."] +
-                  [_format_nested(arr[i], indent + 1, summarize, fmt) for i in range(n - e, n)])
+        rows = [*range(e), None, *range(n - e, n)]  # None marks the `...`
     else:
-        slices = [_format_nested(arr[i], indent + 1, summarize, fmt) for i in range(n)]
-    sep = "," + "\n" * (dim - 1) + " " * (indent + 1)
-    return "[" + sep.join(slices) + "]"
-
-
-def _format_vector(arr, indent, summarize, fmt):
-    e = PRINT_OPTS.edgeitems
-    element_length = fmt.width() + 2
-    per_line = max(1, int(math.floor((PRINT_OPTS.linewidth - indent) / element_length)))
-    values = arr.tolist()
-    if summarize and len(values) > 2 * e:
-        items = [fmt.format(v) for v in values[:e]] + [" ..."] + [fmt.format(v) for v in values[-e:]]
-    else:
-        items = [fmt.format(v) for v in values]
-    lines = [items[i:i + per_line] for i in range(0, len(items), per_line)]
-    text = [", ".join(line) for line in lines]
-    return "[" + ("," + "\n" + " " * (indent + 1)).join(text) + "]"
+        rows = range(n)
+    blocks = ["..." if i is None else _nested_str(arr[i], indent + 1, summarize, fmt) for i in rows]
+    # one newline per dimension left below: 2-d rows touch, 3-d blocks get a blank line between
+    return "[" + ("," + "\n" * (dim - 1) + " " * (indent + 1)).join(blocks) + "]"
 
 
 def array_str(arr, indent):
@@ -161,55 +202,61 @@ def array_str(arr, indent):
     if arr.size == 0:
         return "[]"
     summarize = arr.size > PRINT_OPTS.threshold
-    shown = _summarize(arr) if summarize else arr.reshape(-1)
-    kind = arr.dtype.kind
-    floating = kind == "f"
-    if floating:
-        shown = shown.astype(np.float64)
-        arr = arr.astype(np.float64)
-    fmt = _Formatter(shown, floating)
-    return _format_nested(arr, indent, summarize, fmt)
+    shown = _shown_elements(arr, summarize)
+    fmt = _ComplexFormatter(shown) if arr.dtype.kind == "c" else _Formatter(shown)
+    return _nested_str(arr, indent, summarize, fmt)
 
 
-def tensor_repr(t):
-    prefix = "tensor("
+# ------------------------------------------------------------------------------------ the tensor
+def _prefix(t):
+    # Tensor and nn.Parameter print as `tensor(`; other subclasses print their class name. By name,
+    # so that this module needs nothing from nn.
+    cls = type(t)
+    if cls.__name__ in ("Tensor", "Parameter"):
+        return "tensor("
+    return cls.__name__ + "("
+
+
+def tensor_repr(t, tensor_contents=None):
+    """repr(t) == str(t): `tensor(<values>, <suffixes>)`."""
+    prefix = _prefix(t)
     indent = len(prefix)
     arr = t._data
-    suffixes = []
-    if arr.size == 0 and arr.shape != (0,):
-        suffixes.append(f"size={tuple(arr.shape)}")
     dt = D.FROM_NP[arr.dtype]
-    if dt not in (D.get_default_dtype(), D.int64, D.bool) and not (
-            dt.is_complex and dt == D.get_default_dtype().to_complex()):
-        suffixes.append(f"dtype={dt!r}")
-    if arr.dtype.kind == "c":
-        body = _complex_str(arr, indent)
+    default_float = D.get_default_dtype()
+    suffixes = []
+    if arr.size == 0:
+        if arr.ndim != 1:
+            suffixes.append(f"size={tuple(arr.shape)}")
+        if dt is not default_float:  # nothing to guess the dtype from, so even int64 is named
+            suffixes.append(f"dtype={dt!r}")
+        body = "[]"
     else:
+        if not PRINT_OPTS.edgeitems:
+            suffixes.append(f"size={tuple(arr.shape)}")
+        if dt not in (default_float, default_float.to_complex(), D.int64, D.bool):
+            suffixes.append(f"dtype={dt!r}")
         body = array_str(arr, indent)
+    if tensor_contents is not None:
+        body = tensor_contents
     fn = t.grad_fn
     if fn is not None:
         suffixes.append(f"grad_fn=<{type(fn).__name__}>")
-    elif t._rg:
+    elif t.requires_grad:
         suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + body, suffixes, indent)
 
 
 def _add_suffixes(text, suffixes, indent):
-    width = len(text) - text.rfind("\n") - 1 if "\n" in text else len(text)
-    for s in suffixes:
-        if width + len(s) + 2 > PRINT_OPTS.linewidth:
-            text += ",\n" + " " * indent + s
-            width = indent + len(s)
+    # PyTorch counts the last line two columns longer than it is (for the ", " before a suffix).
+    line_length = len(text) - text.rfind("\n") + 1
+    parts = [text]
+    for suffix in suffixes:
+        if line_length + len(suffix) + 2 > PRINT_OPTS.linewidth:
+            parts.append(",\n" + " " * indent + suffix)
+            line_length = indent + len(suffix)
         else:
-            text += ", " + s
-            width += len(s) + 2
-    return text + ")"
-
-
-def _complex_str(arr, indent):
-    real = array_str(arr.real, indent)
-    imag = array_str(arr.imag, indent)
-    if arr.ndim == 0:
-        sign = "+" if arr.imag >= 0 else "-"
-        return f"{real}{sign}{imag.lstrip('-')}j"
-    return f"{real} + {imag}j"
+            parts.append(", " + suffix)
+            line_length += len(suffix) + 2
+    parts.append(")")
+    return "".join(parts)
