@@ -215,13 +215,21 @@ def _split_by_mask(node, g, xp, a, b, a_wins):
     return ga, gb
 
 
+def _check_int_divisor(b):
+    """Integer division by zero is an error in PyTorch (NumPy would warn and return 0)."""
+    kind = getattr(getattr(b, "dtype", None), "kind", "f")
+    if kind in "iub" and (b == 0).any():
+        raise RuntimeError("ZeroDivisionError")
+
+
 class RemainderBackward0(Node):
-    """a % b (Python's sign convention):  d/da = g,  d/db = -g * floor(a / b)"""
+    """a % number (Python's sign convention):  d/da = g"""
 
     @staticmethod
     def forward(node, xp, a, b):
         if node is not None:
             node.saved = (a, b)
+        _check_int_divisor(b)
         return a % b
 
     def vjp(self, g, xp):
@@ -234,12 +242,96 @@ class RemainderBackward0(Node):
         return ga, gb
 
 
-class NotImplementedBackward(Node):
-    """Ops PyTorch does not differentiate (floor_divide): backward through them is an error."""
-    op_name = "floor_divide"
+class RemainderBackward1(RemainderBackward0):
+    """a % b for two tensors:  d/da = g,  d/db = -g * floor(a / b)"""
+
+
+class FmodBackward0(Node):
+    """fmod(a, number) (the sign of a, like C's fmod):  d/da = g"""
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        _check_int_divisor(b)
+        return _fmod(a, b)
 
     def vjp(self, g, xp):
-        raise RuntimeError(f"the derivative for '{self.op_name}' is not implemented.")
+        return (g,)
+
+
+class FmodBackward1(Node):
+    """fmod(a, b) for two tensors:  d/da = g,  d/db = -g * trunc(a / b).
+    trunc(a / b) is piecewise constant, so it is kept as a constant array (its own derivative is
+    zero): the vjp needs no re-run forward under create_graph."""
+    relift = False
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        _check_int_divisor(b)
+        out = _fmod(a, b)
+        if node is not None:
+            node.saved = (a, b)
+            node.shapes = (_shape(a), _shape(b))
+            node.quotient = _trunc_div(a, b) if node is not None else None
+        return out
+
+    def vjp(self, g, xp):
+        sa, sb = self.shapes
+        (na, _), (nb, _) = self.next_functions
+        return (None if na is None else xp.sum_to(g, sa),
+                None if nb is None else xp.sum_to(-g * self.quotient, sb))
+
+
+def _fmod(a, b):
+    # C fmod, exact for floats; only ever called on arrays (FmodBackward1 is not re-run on Tensors)
+    import numpy
+    return numpy.fmod(a, b).astype(a.dtype, copy=False)
+
+
+def _trunc_div(a, b):
+    """a / b rounded toward zero; exact for integers (no detour through floats)."""
+    import numpy
+    if a.dtype.kind in "iub":
+        q = a // b
+        return q + ((a % b != 0) & ((a < 0) != (b < 0)))
+    return numpy.trunc(a / b)
+
+
+class DivBackward2(Node):
+    """div(a, b, rounding_mode='trunc' | 'floor'): piecewise constant, so the gradient is zero."""
+
+    @staticmethod
+    def forward(node, xp, a, b, rounding_mode):
+        _check_int_divisor(b)
+        if node is not None:
+            node.shapes = (_shape(a), _shape(b))
+        if rounding_mode == "floor":
+            return a // b
+        import numpy
+        out = _trunc_div(numpy.asarray(a), b)
+        return out.astype(numpy.result_type(a, b), copy=False)
+
+    def vjp(self, g, xp):
+        sa, sb = self.shapes
+        (na, _), (nb, _) = self.next_functions
+        zero = 0 * g
+        return (None if na is None else xp.sum_to(zero, sa),
+                None if nb is None else xp.sum_to(zero, sb))
+
+
+class NotImplementedBackward(Node):
+    """Ops PyTorch does not differentiate (floor_divide, `a // b`): recorded, but backward through
+    them is an error."""
+    op_name = "floor_divide"
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        _check_int_divisor(b)
+        return a // b
+
+    def vjp(self, g, xp):
+        raise RuntimeError(f"derivative for aten::{self.op_name} is not implemented "
+                           "(use div(a, b, rounding_mode='floor') for a zero gradient, or "
+                           "detach the result)")
 
 
 NotImplementedBackward.__name__ = NotImplementedBackward.__qualname__ = "NotImplemented"
@@ -523,6 +615,120 @@ class ClampBackward1(Node):
         return (g * mask,)
 
 
+class ClampMinBackward0(Node):
+    """clamp_min(a, number): the gradient passes where a >= lo"""
+
+    @staticmethod
+    def forward(node, xp, a, lo):
+        if node is not None:
+            node.saved = (a, lo)
+        return xp.clip(a, lo, None)
+
+    def vjp(self, g, xp):
+        a, lo = self.saved
+        return (g * (a >= lo),)
+
+
+class ClampMaxBackward0(Node):
+    """clamp_max(a, number): the gradient passes where a <= hi"""
+
+    @staticmethod
+    def forward(node, xp, a, hi):
+        if node is not None:
+            node.saved = (a, hi)
+        return xp.clip(a, None, hi)
+
+    def vjp(self, g, xp):
+        a, hi = self.saved
+        return (g * (a <= hi),)
+
+
+class ClampMinBackward1(Node):
+    """clamp_min(a, lo) with a tensor bound: a's gradient where a >= lo (ties go to a), lo's
+    gradient where a < lo"""
+
+    @staticmethod
+    def forward(node, xp, a, lo):
+        if node is not None:
+            node.saved = (a, lo)
+        return xp.maximum(a, lo)
+
+    def vjp(self, g, xp):
+        a, lo = self.saved
+        keep = a >= lo
+        return _masked_pair(self, g, xp, keep, ~keep, a, lo)
+
+
+class ClampMaxBackward1(Node):
+    """clamp_max(a, hi) with a tensor bound: a's gradient where a <= hi, hi's where a > hi"""
+
+    @staticmethod
+    def forward(node, xp, a, hi):
+        if node is not None:
+            node.saved = (a, hi)
+        return xp.minimum(a, hi)
+
+    def vjp(self, g, xp):
+        a, hi = self.saved
+        keep = a <= hi
+        return _masked_pair(self, g, xp, keep, ~keep, a, hi)
+
+
+def _masked_pair(node, g, xp, mask_a, mask_b, a, b):
+    zero = 0 * g
+    (na, _), (nb, _) = node.next_functions
+    return (None if na is None else xp.sum_to(xp.where(mask_a, g, zero), a.shape),
+            None if nb is None else xp.sum_to(xp.where(mask_b, g, zero), b.shape))
+
+
+class ClampBackward0(Node):
+    """clamp(a, lo, hi) with tensor bounds (either may be None), as min(max(a, lo), hi):
+    a's gradient where lo <= a <= hi, lo's where a < lo <= hi, hi's where max(a, lo) > hi.
+    Edges: (a, lo, hi), an empty edge for a missing bound."""
+
+    @staticmethod
+    def forward(node, xp, a, lo, hi):
+        if node is not None:
+            node.saved = (a, lo, hi)
+        out = a
+        if lo is not None:
+            out = xp.maximum(out, lo)
+        if hi is not None:
+            out = xp.minimum(out, hi)
+        return out
+
+    def vjp(self, g, xp):
+        a, lo, hi = self.saved
+        zero = 0 * g
+        ga = glo = ghi = None
+        above_lo = None if lo is None else a >= lo
+        if hi is not None:
+            raised = a if lo is None else xp.maximum(a, lo)
+            capped = raised > hi
+            ghi = xp.where(capped, g, zero)
+        keep = None
+        if above_lo is not None:
+            keep = above_lo
+        if hi is not None:
+            keep = (a <= hi) if keep is None else keep & (a <= hi)
+        ga = xp.where(keep, g, zero)
+        if lo is not None:
+            lifted = ~above_lo if hi is None else ~above_lo & (lo <= hi)
+            glo = xp.where(lifted, g, zero)
+        grads = []
+        for (n, _), value, v in zip(self.next_functions, (ga, glo, ghi), (a, lo, hi)):
+            grads.append(None if n is None or v is None else xp.sum_to(value, v.shape))
+        return _align_to_edges(self, grads, (a, lo, hi))
+
+
+def _align_to_edges(node, grads, values):
+    """Three gradients (a, lo, hi) matched to the node's edges: all three when it has three edges
+    (PyTorch's layout), else only those for the bounds that were given."""
+    if len(node.next_functions) == 3:
+        return tuple(grads)
+    return tuple(gr for gr, v in zip(grads, values) if v is not None)
+
+
 class _ZeroGradient(Node):
     """Piecewise-constant ops: the derivative is 0 wherever it exists."""
 
@@ -549,9 +755,25 @@ class CeilBackward0(_ZeroGradient):
 
 
 class RoundBackward0(_ZeroGradient):
+    """Half to even, like PyTorch; integers are returned unchanged (NumPy's rint would make floats)"""
+
     @staticmethod
     def forward(node, xp, a):
-        return xp.rint(a)
+        out = xp.rint(a)
+        return out if out.dtype == a.dtype else a + 0
+
+
+class RoundBackward1(_ZeroGradient):
+    """round(a, decimals=d): rint(a * 10^d) / 10^d (for d < 0: rint(a / 10^-d) * 10^-d, so the
+    power of ten stays exact), computed in a's precision as PyTorch does"""
+
+    @staticmethod
+    def forward(node, xp, a, decimals):
+        if decimals >= 0:
+            scale = 10.0 ** decimals
+            return xp.rint(a * scale) / scale
+        scale = 10.0 ** -decimals
+        return xp.rint(a / scale) * scale
 
 
 class TruncBackward0(_ZeroGradient):
