@@ -1,88 +1,813 @@
-"""Shape ops as Tensor methods and torch functions (rules: ops/shape.py)."""
-from ._tensor import Tensor, apply, _norm_dim
-from .ops.shape import (ExpandBackward0, PermuteBackward0, SqueezeBackward0, SqueezeBackward1,
-                        TBackward0, TransposeBackward0, UnsqueezeBackward0, ViewBackward0)
+"""Shape ops as Tensor methods and torch functions (rules: ops/shape.py).
 
-__all__ = []
+Views (view, reshape when possible, transpose, permute, squeeze, expand, narrow, split pieces ...)
+share memory with their input, as in PyTorch: the result's `_base` is the input's base (so the
+version counter is shared and in-place writes show through), and `_view_fn(array)` redoes the same
+view on an array (or Tensor) shaped like that base, for in-place writes through views in a graph.
+"""
+import operator
+import warnings
+
+import numpy as np
+
+from . import _dtype as D
+from ._tensor import Size, Tensor, _norm_dim, _plain_out, _result
+from .engine.grad_mode import state as _grad
+from .engine.node import inplace as _inplace
+from .ops import xp as NP
+from .ops.shape import (CatBackward0, CloneBackward0, ExpandBackward0, FlipBackward0,
+                        PermuteBackward0, RepeatBackward0, RollBackward0, SliceBackward0,
+                        SplitBackward0, SplitWithSizesBackward0, SqueezeBackward0, SqueezeBackward1,
+                        SqueezeBackward2, StackBackward0, TBackward0, TransposeBackward0,
+                        UnbindBackward0, UnsafeViewBackward0, UnsqueezeBackward0, ViewBackward0)
+
+__all__ = [
+    "reshape", "flatten", "unflatten", "ravel", "squeeze", "unsqueeze", "transpose", "swapaxes",
+    "swapdims", "t", "permute", "movedim", "moveaxis", "broadcast_to", "broadcast_tensors",
+    "broadcast_shapes", "tile", "cat", "concat", "concatenate", "stack", "hstack", "vstack",
+    "row_stack", "dstack", "column_stack", "split", "chunk", "unbind", "flip", "fliplr", "flipud",
+    "roll", "narrow", "atleast_1d", "atleast_2d", "atleast_3d",
+]
+
+ndarray = np.ndarray
+_int = int
 
 
-def _shape_arg(shape):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = shape[0]
-    return tuple(int(s) for s in shape)
+# ============================================================================ appliers
+def _apply1(R, x, *args):
+    """Apply a one-input rule (its other arguments constants): the lean path, as every rule here
+    saves no arrays."""
+    a = x._data
+    if x._rg and _grad.enabled:
+        node = R()
+        out = R.forward(node, NP, a, *args)
+        node.next_functions = (x._edge or x._leaf_edge(),)
+        node.stamp = _inplace.count
+        if R.multi_output:
+            return tuple(_result(o, node, i) for i, o in enumerate(out))
+        return _result(out, node)
+    out = R.forward(None, NP, a, *args)
+    if R.multi_output:
+        return tuple(_plain_out(o) for o in out)
+    return _plain_out(out)
 
 
-def view(self, *shape):
-    return apply(ViewBackward0, self, _infer(self, _shape_arg(shape)))
+def _view(x, out, fn):
+    """Mark `out` as a view of x: it shares x's base (storage, version counter), and `fn` redoes
+    the view on an array shaped like x (composed with x's own, when x is itself a view)."""
+    base = x._base
+    if base is None:
+        out._base = x
+        out._view_fn = fn
+    else:
+        out._base = base
+        prev = x._view_fn
+        out._view_fn = fn if prev is None else (lambda a: fn(prev(a)))
+    return out
 
 
-def _infer(t, shape):
-    n = t._data.size
-    if shape.count(-1) > 1:
-        raise RuntimeError("only one dimension can be inferred")
+# View functions: each works on an ndarray and on a Tensor.
+def _vf_reshape(shape):
+    return lambda a: a.reshape(shape)
+
+
+def _vf_swap(d0, d1):
+    if d0 == d1:
+        return _identity
+    return lambda a: a.swapaxes(d0, d1)
+
+
+def _identity(a):
+    return a
+
+
+def _vf_permute(dims):
+    return lambda a: a.transpose(dims) if type(a) is ndarray else a.permute(dims)
+
+
+def _vf_expand(shape):
+    return lambda a: np.broadcast_to(a, shape) if type(a) is ndarray else a.expand(shape)
+
+
+def _vf_slice(dim, start, stop):
+    lead = (slice(None),) * dim
+    return lambda a: a[lead + (slice(start, stop),)] if type(a) is ndarray \
+        else a.narrow(dim, start, stop - start)
+
+
+def _vf_select(dim, i):
+    lead = (slice(None),) * dim
+    return lambda a: a[lead + (i, Ellipsis)] if type(a) is ndarray \
+        else a.narrow(dim, i, 1).squeeze(dim)
+
+
+# ============================================================================ argument parsing
+def _sizes(args, what="size"):
+    """Sizes given as ints, or as one tuple/list/Size: a tuple of Python ints."""
+    if len(args) == 1 and type(args[0]) is not _int:
+        args = args[0]
+        if not isinstance(args, (tuple, list)):
+            args = (args,)
+    for s in args:
+        if type(s) is not _int:
+            return _sizes_slow(args, what)
+    return tuple(args)
+
+
+def _sizes_slow(args, what):
+    out = []
+    for i, s in enumerate(args):
+        if isinstance(s, bool) or isinstance(s, float) or (type(s) is Tensor and s._data.dtype.kind not in "iu"):
+            raise TypeError(f"{what} must be a tuple of ints, but found element of type "
+                            f"{type(s).__name__ if type(s) is not Tensor else 'Tensor (' + str(s.dtype) + ')'} "
+                            f"at pos {i} (pass whole numbers, e.g. int(n))")
+        try:
+            out.append(operator.index(s))
+        except TypeError:
+            raise TypeError(f"{what} must be a tuple of ints, but found element of type "
+                            f"{type(s).__name__} at pos {i}") from None
+    return tuple(out)
+
+
+def _dim_list(dims, ndim):
+    """An int or a sequence of ints: a tuple of normalized dims."""
+    if isinstance(dims, (tuple, list)):
+        return tuple(_norm_dim(operator.index(d), ndim) for d in dims)
+    return (_norm_dim(operator.index(dims), ndim),)
+
+
+def _infer(n, shape):
+    """`shape` with its one -1 filled in so that it holds n elements; PyTorch's errors otherwise."""
+    infer = -1
     known = 1
-    for s in shape:
-        if s != -1:
+    for i, s in enumerate(shape):
+        if s == -1:
+            if infer >= 0:
+                raise RuntimeError("only one dimension can be inferred")
+            infer = i
+        elif s < 0:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
+        else:
             known *= s
-    if -1 in shape:
-        if known == 0 or n % known:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {n}")
-        shape = tuple(n // known if s == -1 else s for s in shape)
-    elif known != n:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {n}")
-    return shape
+    if infer >= 0:
+        if known == 0:
+            if n == 0:
+                raise RuntimeError(
+                    f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                    "unspecified dimension size -1 can be any value and is ambiguous")
+        elif n % known == 0:
+            return shape[:infer] + (n // known,) + shape[infer + 1:]
+    elif known == n:
+        return shape
+    raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {n}")
+
+
+def _viewable(a, shape):
+    """Whether a (not C-contiguous) array can take `shape` without a copy: NumPy's own check."""
+    try:
+        np.reshape(a, shape, copy=False)
+        return True
+    except ValueError:
+        return False
+
+
+VIEW_MSG = ("view size is not compatible with input tensor's size and stride (at least one dimension "
+            "spans across two contiguous subspaces). Use .reshape(...) instead.")
+
+
+# ============================================================================ view and reshape
+def view(self, *shape, size=None, dtype=None):
+    if size is not None:
+        shape = (size,)
+    if dtype is not None or (len(shape) == 1 and isinstance(shape[0], D.dtype)):
+        return _view_dtype(self, dtype if dtype is not None else shape[0])
+    a = self._data
+    shape = _infer(a.size, _sizes(shape, "view(): argument 'size'"))
+    if not a.flags.c_contiguous and not _viewable(a, shape):
+        raise RuntimeError(VIEW_MSG)
+    return _view(self, _apply1(ViewBackward0, self, shape), _vf_reshape(shape))
+
+
+def _view_dtype(self, dtype):
+    """view(dtype): the same bytes read as another dtype (not differentiable)."""
+    a = self._data
+    if dtype.np == a.dtype:
+        return _view(self, _apply1(ViewBackward0, self, a.shape), _vf_reshape(a.shape))
+    if self._rg:
+        raise RuntimeError("view(dtype) of a tensor that requires grad is not differentiable here "
+                           "(use .detach().view(dtype))")
+    try:
+        out = a.view(dtype.np)
+    except ValueError:
+        raise RuntimeError(f"self.stride(-1) must be 1 and the last dimension's size must be divisible "
+                           f"to view {self.dtype} as {dtype} (make it contiguous first)") from None
+    return _view(self, _plain_out(out), lambda b: b.view(dtype.np) if type(b) is ndarray else b.view(dtype))
+
+
+def _reshape_to(x, shape):
+    """reshape to a resolved shape: a view when the strides allow, else a copy (clone, then an
+    unsafe view of the clone, as PyTorch records it)."""
+    a = x._data
+    if a.flags.c_contiguous or _viewable(a, shape):
+        return _view(x, _apply1(ViewBackward0, x, shape), _vf_reshape(shape))
+    return _apply1(UnsafeViewBackward0, _apply1(CloneBackward0, x), shape)
+
+
+def reshape(input, *shape, **kwargs):
+    if "shape" in kwargs:
+        shape = (kwargs.pop("shape"),)
+    if kwargs:
+        raise TypeError(f"reshape() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    return _reshape_to(input, _infer(input._data.size, _sizes(shape, "reshape(): argument 'shape'")))
+
+
+def view_as(self, other):
+    return view(self, other.shape)
+
+
+def reshape_as(self, other):
+    return _reshape_to(self, _infer(self._data.size, tuple(other.shape)))
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    a = input._data
+    nd = a.ndim
+    if nd == 0:
+        return _reshape_to(input, (1,))
+    s, e = _norm_dim(start_dim, nd), _norm_dim(end_dim, nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
+    n = 1
+    for k in a.shape[s:e + 1]:
+        n *= k
+    return _reshape_to(input, a.shape[:s] + (n,) + a.shape[e + 1:])
+
+
+def unflatten(input, dim, sizes):
+    a = input._data
+    d = _norm_dim(dim, a.ndim)
+    sizes = _sizes((sizes,), "unflatten(): argument 'sizes'")
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    n = a.shape[d]
+    if sizes.count(-1) > 1:
+        raise RuntimeError("unflatten: only one dimension can be inferred (-1 appears more than once)")
+    try:
+        resolved = _infer(n, sizes)
+    except RuntimeError:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of "
+                           f"dim {dim} ({n}) in the input tensor") from None
+    return _reshape_to(input, a.shape[:d] + resolved + a.shape[d + 1:])
+
+
+def ravel(input):
+    c = input.contiguous()
+    shape = (c._data.size,)
+    return _view(c, _apply1(ViewBackward0, c, shape), _vf_reshape(shape))
 
 
 Tensor.view = view
-Tensor.reshape = view
+Tensor.view_as = view_as
+Tensor.reshape = reshape
+Tensor.reshape_as = reshape_as
+Tensor.flatten = flatten
+Tensor.unflatten = unflatten
+Tensor.ravel = ravel
 
 
-def t(self):
-    if self._data.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
-    return apply(TBackward0, self)
+# ============================================================================ squeeze / unsqueeze
+def squeeze(input, dim=None):
+    a = input._data
+    if dim is None:
+        out = _apply1(SqueezeBackward0, input, None)
+    else:
+        nd = a.ndim
+        if isinstance(dim, (tuple, list)):
+            R = SqueezeBackward2
+            dims = _dim_list(dim, nd)
+            if len(set(dims)) != len(dims):
+                d = next(d for d in dims if dims.count(d) > 1)
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        else:
+            R = SqueezeBackward1
+            dims = (_norm_dim(dim, nd),)
+        dims = tuple(d for d in dims if nd and a.shape[d] == 1)
+        out = _apply1(R, input, dims)
+    return _view(input, out, _vf_reshape(out._data.shape))
 
 
-def transpose(self, dim0, dim1):
+def unsqueeze(input, dim):
+    out = _apply1(UnsqueezeBackward0, input, _norm_dim(dim, input._data.ndim + 1))
+    return _view(input, out, _vf_reshape(out._data.shape))
+
+
+Tensor.squeeze = squeeze
+Tensor.unsqueeze = unsqueeze
+
+
+# ============================================================================ transposes and permutations
+def transpose(input, dim0, dim1):
+    nd = input._data.ndim
+    d0, d1 = _norm_dim(dim0, nd), _norm_dim(dim1, nd)
+    return _view(input, _apply1(TransposeBackward0, input, d0, d1), _vf_swap(d0, d1))
+
+
+def t(input):
+    nd = input._data.ndim
+    if nd > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D "
+                           "(use .transpose(dim0, dim1) or .mT for batches of matrices)")
+    return _view(input, _apply1(TBackward0, input), _vf_swap(0, 1) if nd == 2 else _identity)
+
+
+def permute(input, *dims, **kwargs):
+    if "dims" in kwargs:
+        dims = (kwargs.pop("dims"),)
+    if kwargs:
+        raise TypeError(f"permute() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
+    dims = _sizes(dims, "permute(): argument 'dims'")
+    nd = input._data.ndim
+    if len(dims) != nd:
+        raise RuntimeError(
+            "permute(): number of dimensions in the tensor input does not match the length of the "
+            f"desired ordering of dimensions i.e. input.dim() = {nd} is not equal to len(dims) = {len(dims)}")
+    dims = tuple(_norm_dim(d, nd) for d in dims)
+    if len(set(dims)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return _permute(input, dims)
+
+
+def _permute(input, dims):
+    return _view(input, _apply1(PermuteBackward0, input, dims), _vf_permute(dims))
+
+
+def movedim(input, source, destination):
+    nd = input._data.ndim
+    src = source if isinstance(source, (tuple, list)) else (source,)
+    dst = destination if isinstance(destination, (tuple, list)) else (destination,)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} dims) "
+                           f"should contain the same number of dims as destination ({list(dst)} dims)")
+    s = tuple(_norm_dim(operator.index(d), nd) for d in src)
+    d = tuple(_norm_dim(operator.index(k), nd) for k in dst)
+    for name, given, normed in (("source", src, s), ("destination", dst, d)):
+        if len(set(normed)) != len(normed):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(given)})")
+    order = [-1] * nd
+    for a, b in zip(s, d):
+        order[b] = a
+    rest = iter(i for i in range(nd) if i not in s)
+    order = tuple(o if o >= 0 else next(rest) for o in order)
+    return _permute(input, order)
+
+
+def _T(self):
     nd = self._data.ndim
-    return apply(TransposeBackward0, self, _norm_dim(dim0, nd), _norm_dim(dim1, nd))
+    if nd != 2:
+        if nd == 0:
+            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
+                          "these cases.", UserWarning, stacklevel=2)
+        else:
+            warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape "
+                          "is deprecated and it will throw an error in a future release. Consider `x.mT` "
+                          "to transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
+                          "to reverse the dimensions of a tensor.", UserWarning, stacklevel=2)
+    return _permute(self, tuple(range(nd - 1, -1, -1)))
 
 
-def permute(self, *dims):
-    dims = _shape_arg(dims)
+def _matrix_transpose(name):
+    def prop(self):
+        nd = self._data.ndim
+        if nd == 0:
+            return self  # PyTorch: the identity on 0-d tensors
+        if nd < 2:
+            raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of matrices. "
+                               f"Got {nd}-D tensor.")
+        out = transpose(self, -2, -1)
+        return out.conj() if name == "mH" and self._data.dtype.kind == "c" else out
+    return property(prop)
+
+
+def _H(self):
     nd = self._data.ndim
-    return apply(PermuteBackward0, self, tuple(_norm_dim(d, nd) for d in dims))
+    if nd == 0:
+        return self
+    if nd != 2:
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {nd}-D tensor."
+                           + (" For batches of matrices, consider using tensor.mH" if nd > 2 else ""))
+    out = transpose(self, 0, 1)
+    return out.conj() if self._data.dtype.kind == "c" else out
 
 
+Tensor.transpose = Tensor.swapaxes = Tensor.swapdims = transpose
 Tensor.t = t
-Tensor.transpose = transpose
 Tensor.permute = permute
-Tensor.T = property(lambda self: apply(PermuteBackward0, self, tuple(range(self._data.ndim - 1, -1, -1))))
+Tensor.movedim = Tensor.moveaxis = movedim
+Tensor.T = property(_T)
+Tensor.mT = _matrix_transpose("mT")
+Tensor.mH = _matrix_transpose("mH")
+Tensor.H = property(_H)
+swapaxes = swapdims = transpose
+moveaxis = movedim
 
 
-def expand(self, *sizes):
-    sizes = _shape_arg(sizes)
-    lead = len(sizes) - self._data.ndim
-    shape = tuple(self._data.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
-    return apply(ExpandBackward0, self, shape)
+# ============================================================================ expand and repeat
+def expand(self, *sizes, size=None):
+    if size is not None:
+        sizes = (size,)
+    sizes = _sizes(sizes, "expand(): argument 'size'")
+    shape = self._data.shape
+    if sizes != shape:
+        sizes = _expanded_shape(self, sizes)
+    out = _apply1(ExpandBackward0, self, sizes)
+    n = 1
+    for s in sizes:
+        n *= s
+    return _view(self, out, _vf_reshape(sizes) if n == self._data.size else _vf_expand(sizes))
+
+
+def _expanded_shape(x, sizes):
+    shape = x._data.shape
+    nd, n = len(shape), len(sizes)
+    if n < nd:
+        raise RuntimeError(
+            f"expand({x.type()}{{{list(shape)}}}, size={list(sizes)}): the number of sizes provided "
+            f"({n}) must be greater or equal to the number of dimensions in the tensor ({nd})")
+    lead = n - nd
+    out = []
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
+                                   f"non-existing dimension {i}")
+        else:
+            cur = shape[i - lead]
+            if s == -1:
+                s = cur
+            elif s != cur and (cur != 1 or s < 0):
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
+                    f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(shape)}")
+        out.append(s)
+    return tuple(out)
+
+
+def expand_as(self, other):
+    return expand(self, other.shape)
+
+
+def broadcast_to(input, size):
+    return expand(input, size)
+
+
+def broadcast_shapes(*shapes):
+    shapes = [(s,) if isinstance(s, _int) else tuple(s) for s in shapes]
+    try:
+        return Size(np.broadcast_shapes(*shapes))
+    except ValueError:
+        n = max(len(s) for s in shapes)
+        result = [1] * n
+        for k, s in enumerate(shapes):
+            for i, v in enumerate(s):
+                j = n - len(s) + i
+                if v != 1 and result[j] != 1 and v != result[j]:
+                    raise RuntimeError(
+                        f"Attempting to broadcast a dimension of length {v} at {i - len(s)}! Mismatching "
+                        f"argument at index {k} had {tuple(s)}; but expected shape should be "
+                        f"broadcastable to {result}") from None
+                if v != 1:
+                    result[j] = v
+        raise
+
+
+def broadcast_tensors(*tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
+        tensors = tuple(tensors[0])
+    shape = ()
+    for t in tensors:
+        other = t._data.shape
+        try:
+            shape = np.broadcast_shapes(shape, other)
+        except ValueError:
+            from ._tensor import _broadcast_error
+            raise _broadcast_error(np.empty(shape), t._data, ValueError("broadcast")) from None
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def repeat(self, *sizes):
+    reps = _sizes(sizes, "repeat(): argument 'repeats'")
+    shape = self._data.shape
+    if len(reps) < len(shape):
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
+                           "dimensions of tensor")
+    padded = (1,) * (len(reps) - len(shape)) + shape
+    target = [r * s for r, s in zip(reps, padded)]
+    for v in target:
+        if v < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {v}: {target}")
+    return _apply1(RepeatBackward0, self, reps)
+
+
+def tile(input, *dims):
+    dims = _sizes(dims, "tile(): argument 'dims'")
+    nd = input._data.ndim
+    if len(dims) < nd:
+        dims = (1,) * (nd - len(dims)) + dims
+    return repeat(input, dims)
 
 
 Tensor.expand = expand
-Tensor.expand_as = lambda self, other: expand(self, other.shape)
+Tensor.expand_as = expand_as
+Tensor.broadcast_to = broadcast_to
+Tensor.repeat = repeat
+Tensor.tile = tile
 
 
-def unsqueeze(self, dim):
-    return apply(UnsqueezeBackward0, self, _norm_dim(dim, self._data.ndim + 1))
+# ============================================================================ joining
+def _tensor_list(tensors, fname):
+    if type(tensors) is Tensor or not isinstance(tensors, (tuple, list)):
+        raise TypeError(f"{fname}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        f"not {type(tensors).__name__}")
+    for i, t in enumerate(tensors):
+        if type(t) is not Tensor:
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+    return tuple(tensors)
 
 
-def squeeze(self, dim=None):
-    if dim is None:
-        return apply(SqueezeBackward0, self, None)
-    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-    nd = self._data.ndim
-    dims = tuple(d for d in (_norm_dim(d, nd) for d in dims) if self._data.shape[d] == 1)
-    return apply(SqueezeBackward1, self, dims)
+def _joined_dtype(tensors):
+    dt = tensors[0]._data.dtype
+    for t in tensors[1:]:
+        if t._data.dtype is not dt:
+            dt = D._promote_np(dt, t._data.dtype)
+    return dt
 
 
-Tensor.unsqueeze = unsqueeze
-Tensor.squeeze = squeeze
+def _join(R, dim, dtype, tensors):
+    if _grad.enabled:
+        for t in tensors:
+            if t._rg:
+                node = R()
+                out = R.forward(node, NP, dim, dtype, *[t._data for t in tensors])
+                node.next_functions = tuple(t._edge or t._leaf_edge() for t in tensors)
+                node.stamp = _inplace.count
+                return _result(out, node)
+    return _plain_out(R.forward(None, NP, dim, dtype, *[t._data for t in tensors]))
+
+
+def cat(tensors, dim=0, *, out=None):
+    tensors = _tensor_list(tensors, "cat")
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    ref = None
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+        if ref is None and t._data.shape != (0,):
+            ref = t
+    if ref is None:
+        ref = tensors[0]
+    shape = ref._data.shape
+    nd = len(shape)
+    dim = _norm_dim(dim, nd)
+    for i, t in enumerate(tensors):
+        s = t._data.shape
+        if s == (0,) and nd > 1:
+            continue  # PyTorch's legacy empty tensor: skipped
+        if len(s) != nd:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {nd} and {len(s)}")
+        for d in range(nd):
+            if d != dim and s[d] != shape[d]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {dim}. Expected size {shape[d]} "
+                    f"but got size {s[d]} for tensor number {i} in the list.")
+    result = _join(CatBackward0, dim, _joined_dtype(tensors), tensors)
+    return _into(out, result)
+
+
+def concatenate(tensors, axis=0, out=None, *, dim=None):
+    return cat(tensors, axis if dim is None else dim, out=out)
+
+
+def concat(tensors, dim=0, *, out=None):
+    return cat(tensors, dim, out=out)
+
+
+def stack(tensors, dim=0, *, out=None):
+    tensors = _tensor_list(tensors, "stack")
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shape = tensors[0]._data.shape
+    for i, t in enumerate(tensors):
+        if t._data.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at "
+                               f"entry 0 and {list(t._data.shape)} at entry {i}")
+    dim = _norm_dim(dim, len(shape) + 1)
+    return _into(out, _join(StackBackward0, dim, _joined_dtype(tensors), tensors))
+
+
+def _into(out, result):
+    if out is None:
+        return result
+    if type(out) is not Tensor:
+        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    if out._data.shape != result._data.shape:
+        out._data = np.empty(result._data.shape, out._data.dtype)
+    return out.copy_(result)
+
+
+def atleast_1d(*tensors):
+    return _atleast(tensors, 1)
+
+
+def atleast_2d(*tensors):
+    return _atleast(tensors, 2)
+
+
+def atleast_3d(*tensors):
+    return _atleast(tensors, 3)
+
+
+def _atleast(tensors, n):
+    single = len(tensors) == 1 and type(tensors[0]) is Tensor
+    if len(tensors) == 1 and not single:
+        tensors = tuple(tensors[0])
+    out = tuple(_lift_dims(t, n) for t in tensors)
+    return out[0] if single else out
+
+
+def _lift_dims(t, n):
+    nd = t._data.ndim
+    if nd >= n:
+        return t
+    if nd == 0:
+        return _reshape_to(t, (1,) * n)
+    if n == 2 or nd == 2:  # (k,) -> (1, k); (a, b) -> (a, b, 1)
+        t = unsqueeze(t, 0 if nd == 1 else -1)
+        return t
+    return unsqueeze(unsqueeze(t, 0), -1)  # (k,) -> (1, k, 1)
+
+
+def hstack(tensors, *, out=None):
+    tensors = atleast_1d(*_tensor_list(tensors, "hstack"))
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1, out=out)
+
+
+def vstack(tensors, *, out=None):
+    return cat(atleast_2d(*_tensor_list(tensors, "vstack")), 0, out=out)
+
+
+row_stack = vstack
+
+
+def dstack(tensors, *, out=None):
+    return cat(atleast_3d(*_tensor_list(tensors, "dstack")), 2, out=out)
+
+
+def column_stack(tensors, *, out=None):
+    tensors = _tensor_list(tensors, "column_stack")
+    cols = tuple(_reshape_to(t, (t._data.size, 1)) if t._data.ndim <= 1 else t for t in tensors)
+    return hstack(cols, out=out)
+
+
+# ============================================================================ splitting
+def _mark_pieces(x, pieces, dim, sizes):
+    start = 0
+    for p, s in zip(pieces, sizes):
+        _view(x, p, _vf_slice(dim, start, start + s))
+        start += s
+    return pieces
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    a = tensor._data
+    if a.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = _norm_dim(dim, a.ndim)
+    n = a.shape[d]
+    sections = split_size_or_sections
+    if isinstance(sections, (tuple, list)):
+        sizes = _sizes((sections,), "split_with_sizes(): argument 'split_sizes'")
+        if any(s < 0 for s in sizes):
+            raise RuntimeError("split_with_sizes expects split_sizes have only non-negative entries, "
+                               f"but got split_sizes={list(sizes)}")
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
+                               f"tensor's size at dimension {d}), but got split_sizes={list(sizes)}")
+        R = SplitWithSizesBackward0
+    else:
+        size = operator.index(sections)
+        if size < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+        if size == 0 and n != 0:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+        if n == 0:
+            sizes = (0,)
+        else:
+            full, rest = divmod(n, size)
+            sizes = (size,) * full + ((rest,) if rest else ())
+        R = SplitBackward0
+    return _mark_pieces(tensor, _apply1(R, tensor, d, sizes), d, sizes)
+
+
+def chunk(input, chunks, dim=0):
+    a = input._data
+    if a.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    chunks = operator.index(chunks)
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    d = _norm_dim(dim, a.ndim)
+    n = a.shape[d]
+    if n == 0:  # every chunk is empty
+        sizes = (0,) * chunks
+        return _mark_pieces(input, _apply1(SplitWithSizesBackward0, input, d, sizes), d, sizes)
+    return split(input, -(-n // chunks), d)
+
+
+def unbind(input, dim=0):
+    a = input._data
+    if a.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    d = _norm_dim(dim, a.ndim)
+    pieces = _apply1(UnbindBackward0, input, d)
+    for i, p in enumerate(pieces):
+        _view(input, p, _vf_select(d, i))
+    return pieces
+
+
+def narrow(input, dim, start, length):
+    a = input._data
+    if a.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = _norm_dim(dim, a.ndim)
+    size = a.shape[d]
+    start, length = operator.index(start), operator.index(length)
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    if start < 0:
+        start += size
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    stop = start + length
+    return _view(input, _apply1(SliceBackward0, input, d, start, stop), _vf_slice(d, start, stop))
+
+
+Tensor.split = split
+Tensor.chunk = chunk
+Tensor.unbind = unbind
+Tensor.narrow = narrow
+
+
+# ============================================================================ flip and roll (copies)
+def flip(input, *dims, **kwargs):
+    if "dims" in kwargs:
+        dims = (kwargs.pop("dims"),)
+    if kwargs:
+        raise TypeError(f"flip() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    nd = input._data.ndim
+    dims = _sizes(dims, "flip(): argument 'dims'")
+    dims = tuple(_norm_dim(d, nd) for d in dims)
+    if len(set(dims)) != len(dims):
+        d = next(d for d in dims if dims.count(d) > 1)
+        raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return _apply1(FlipBackward0, input, dims if nd else ())
+
+
+def fliplr(input):
+    if input._data.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(input, 1)
+
+
+def flipud(input):
+    if input._data.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(input, 0)
+
+
+def roll(input, shifts, dims=None):
+    nd = input._data.ndim
+    shifts = _sizes((shifts,), "roll(): argument 'shifts'")
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+        return _apply1(RollBackward0, input, shifts[0], None)
+    dims = dims if isinstance(dims, (tuple, list)) else (dims,)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    if nd == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    dims = tuple(_norm_dim(operator.index(d), nd) for d in dims)
+    return _apply1(RollBackward0, input, shifts, dims)
+
+
+Tensor.flip = flip
+Tensor.fliplr = fliplr
+Tensor.flipud = flipud
+Tensor.roll = roll

@@ -115,12 +115,13 @@ class TensorNamespace:
 
     @staticmethod
     def permute(x, dims):
-        return x.permute(*dims)
+        return x.permute(tuple(dims))
 
     @staticmethod
     def expand_dims(x, dim):
-        if isinstance(dim, (tuple, list)):
-            for d in sorted(dim):
+        if isinstance(dim, (tuple, list)):  # NumPy's meaning: positions in the result
+            n = x.dim() + len(dim)
+            for d in sorted(d % n for d in dim):
                 x = x.unsqueeze(d)
             return x
         return x.unsqueeze(dim)

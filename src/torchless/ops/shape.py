@@ -1,11 +1,66 @@
 """Shape ops: views, copies, expansion, joining and splitting; each forward beside its vjp.
 
 View rules return NumPy views (no copy), as PyTorch's views share storage. `dim` arguments arrive
-normalized (non-negative ints) from the Tensor layer.
+normalized (non-negative ints) and sizes checked from the Tensor layer.
+
+Every rule here is linear, so none saves an array: backward needs only shapes, dims and dtypes, and
+forward is never re-run on Tensors (create_graph re-runs forward only for rules with `saved`). The
+vjps are written against `xp`; where a vjp needs a structural op that the namespaces lack (slicing
+along a dim, flip, roll), the small helpers below do it on either an ndarray or a Tensor.
 """
+import numpy as np
+
 from ..engine.node import Node
 
+ndarray = np.ndarray
 
+
+# ---------------------------------------------------------------------------- array-or-Tensor helpers
+def _slice_along(g, dim, start, stop):
+    """g[..., start:stop, ...] (the slice on axis `dim`); a view for arrays."""
+    if type(g) is ndarray:
+        return g[(slice(None),) * dim + (slice(start, stop),)]
+    return g.narrow(dim, start, stop - start)
+
+
+def _pieces(g, dim):
+    """The slices g[..., i, ...] along `dim`, as a tuple."""
+    if type(g) is ndarray:
+        lead = (slice(None),) * dim
+        return tuple(g[lead + (i,)] for i in range(g.shape[dim]))
+    return g.unbind(dim)
+
+
+def _flip(g, dims):
+    return np.flip(g, dims).copy() if type(g) is ndarray else g.flip(dims)
+
+
+def _roll(g, shifts, dims):
+    return np.roll(g, shifts, dims) if type(g) is ndarray else g.roll(shifts, dims)
+
+
+def _dtype_of(g):
+    return g.dtype if type(g) is ndarray else g.dtype.np
+
+
+def _pad_along(xp, g, shape, dim, start):
+    """An array of `shape`, zero except g placed at [start:start+len] along `dim` (vjp of slicing)."""
+    if type(g) is ndarray:
+        out = np.zeros(shape, g.dtype)
+        out[(slice(None),) * dim + (slice(start, start + g.shape[dim]),)] = g
+        return out
+    parts = []
+    after = shape[dim] - start - g.shape[dim]
+    dt = _dtype_of(g)
+    if start:
+        parts.append(xp.zeros(shape[:dim] + (start,) + shape[dim + 1:], dt))
+    parts.append(g)
+    if after:
+        parts.append(xp.zeros(shape[:dim] + (after,) + shape[dim + 1:], dt))
+    return parts[0] if len(parts) == 1 else xp.concatenate(parts, dim)
+
+
+# ============================================================================ copies
 class CloneBackward0(Node):
     @staticmethod
     def forward(node, xp, a):
@@ -28,6 +83,7 @@ class ToCopyBackward0(Node):
         return (xp.to_dtype(g, self.src),)
 
 
+# ============================================================================ views
 class ViewBackward0(Node):
     """view/reshape: the gradient is reshaped back"""
 
@@ -42,7 +98,7 @@ class ViewBackward0(Node):
 
 
 class UnsafeViewBackward0(ViewBackward0):
-    """reshape that had to copy"""
+    """reshape of a fresh copy (reshape of a tensor that could not be viewed: clone, then this)"""
 
 
 class PermuteBackward0(Node):
@@ -62,16 +118,17 @@ class PermuteBackward0(Node):
 
 
 class TransposeBackward0(Node):
-    """transpose(d0, d1): swapping the same two dims back"""
+    """transpose(d0, d1): swapping the same two dims back (d0 == d1, as on 0-d tensors: identity)"""
 
     @staticmethod
     def forward(node, xp, a, d0, d1):
         if node is not None:
             node.dims = (d0, d1)
-        return xp.swapaxes(a, d0, d1)
+        return a.view() if d0 == d1 else xp.swapaxes(a, d0, d1)
 
     def vjp(self, g, xp):
-        return (xp.swapaxes(g, *self.dims),)
+        d0, d1 = self.dims
+        return (g if d0 == d1 else xp.swapaxes(g, d0, d1),)
 
 
 class TBackward0(Node):
@@ -79,7 +136,7 @@ class TBackward0(Node):
 
     @staticmethod
     def forward(node, xp, a):
-        return xp.swapaxes(a, 0, 1) if len(a.shape) == 2 else a
+        return xp.swapaxes(a, 0, 1) if len(a.shape) == 2 else a.view()
 
     def vjp(self, g, xp):
         return (xp.swapaxes(g, 0, 1) if len(g.shape) == 2 else g,)
@@ -92,7 +149,12 @@ class ExpandBackward0(Node):
     def forward(node, xp, a, shape):
         if node is not None:
             node.shape = a.shape
-        return xp.broadcast_to(a, shape)
+        n = 1
+        for s in shape:
+            n *= s
+        if n == a.size:  # nothing repeats (only size-1 dims added): a plain, writable view
+            return a.reshape(shape)
+        return xp.broadcast_to(a, shape)  # read-only, as writing into it would be ambiguous
 
     def vjp(self, g, xp):
         return (xp.sum_to(g, self.shape),)
@@ -110,7 +172,7 @@ class UnsqueezeBackward0(Node):
 
 
 class SqueezeBackward0(Node):
-    """squeeze(): all size-1 dims; squeeze(dims): those of them that are size 1"""
+    """squeeze(): all size-1 dims. The gradient is reshaped back."""
 
     @staticmethod
     def forward(node, xp, a, dims):
@@ -123,4 +185,181 @@ class SqueezeBackward0(Node):
 
 
 class SqueezeBackward1(SqueezeBackward0):
-    pass
+    """squeeze(dim)"""
+
+
+class SqueezeBackward2(SqueezeBackward0):
+    """squeeze(dims) with a tuple of dims"""
+
+
+class SliceBackward0(Node):
+    """narrow(dim, start, length): a view of a range along one dim; the gradient is zero-padded"""
+
+    @staticmethod
+    def forward(node, xp, a, dim, start, stop):
+        if node is not None:
+            node.shape = a.shape
+            node.dim = dim
+            node.start = start
+        return a[(slice(None),) * dim + (slice(start, stop),)]
+
+    def vjp(self, g, xp):
+        return (_pad_along(xp, g, self.shape, self.dim, self.start),)
+
+
+# ============================================================================ copies that rearrange
+class RepeatBackward0(Node):
+    """repeat(reps): tiled copies; the gradient sums the copies of each element"""
+
+    @staticmethod
+    def forward(node, xp, a, reps):
+        if node is not None:
+            node.shape = a.shape
+            node.reps = reps
+        return np.tile(a, reps)
+
+    def vjp(self, g, xp):
+        reps = self.reps
+        padded = (1,) * (len(reps) - len(self.shape)) + tuple(self.shape)
+        interleaved = []
+        for r, s in zip(reps, padded):
+            interleaved += (r, s)
+        # g's axis i is (copy r, position s) flattened: split it and sum over the copies
+        g = g.reshape(tuple(interleaved)).sum(axis=tuple(range(0, 2 * len(reps), 2)))
+        return (g.reshape(self.shape),)
+
+
+class FlipBackward0(Node):
+    @staticmethod
+    def forward(node, xp, a, dims):
+        if node is not None:
+            node.dims = dims
+        return np.flip(a, dims).copy()  # NumPy's flip is a view; PyTorch's is a copy
+
+    def vjp(self, g, xp):
+        return (_flip(g, self.dims) if self.dims else g,)
+
+
+class RollBackward0(Node):
+    """roll(shifts, dims); dims None rolls the flattened tensor"""
+
+    @staticmethod
+    def forward(node, xp, a, shifts, dims):
+        if node is not None:
+            node.shifts = shifts
+            node.dims = dims
+        return np.roll(a, shifts, dims)
+
+    def vjp(self, g, xp):
+        back = tuple(-s for s in self.shifts) if type(self.shifts) is tuple else -self.shifts
+        return (_roll(g, back, self.dims),)
+
+
+# ============================================================================ joining
+class CatBackward0(Node):
+    """cat(tensors, dim): the gradient is sliced back into the inputs' pieces (and dtypes).
+    Arguments: dim, the result NumPy dtype, then the tensors. 1-D empty tensors (PyTorch's legacy
+    "no tensor") are left out of the join."""
+
+    @staticmethod
+    def forward(node, xp, dim, np_dtype, *arrays):
+        if node is not None:
+            node.dim = dim
+            node.sizes = tuple(None if _legacy_empty(a, arrays) else a.shape[dim] for a in arrays)
+            node.dtypes = tuple(a.dtype for a in arrays)
+            node.out_dtype = np_dtype
+        joined = [a for a in arrays if not _legacy_empty(a, arrays)]
+        return np.concatenate(joined, dim, dtype=np_dtype, casting="unsafe")
+
+    def vjp(self, g, xp):
+        dim, out_dtype = self.dim, self.out_dtype
+        grads, start = [], 0
+        for size, dt in zip(self.sizes, self.dtypes):
+            if size is None:
+                grads.append(xp.zeros((0,), dt))
+                continue
+            piece = _slice_along(g, dim, start, start + size)
+            grads.append(piece if dt == out_dtype else xp.to_dtype(piece, dt))
+            start += size
+        return tuple(grads)
+
+
+def _legacy_empty(a, arrays):
+    """A shape-(0,) tensor among tensors of more dims: PyTorch skips it in cat."""
+    return a.shape == (0,) and any(b.ndim > 1 for b in arrays)
+
+
+class StackBackward0(Node):
+    """stack(tensors, dim): the gradient is unbound along dim"""
+
+    @staticmethod
+    def forward(node, xp, dim, np_dtype, *arrays):
+        if node is not None:
+            node.dim = dim
+            node.dtypes = tuple(a.dtype for a in arrays)
+            node.out_dtype = np_dtype
+        return np.stack(arrays, dim, dtype=np_dtype, casting="unsafe")
+
+    def vjp(self, g, xp):
+        out_dtype = self.out_dtype
+        return tuple(p if dt == out_dtype else xp.to_dtype(p, dt)
+                     for p, dt in zip(_pieces(g, self.dim), self.dtypes))
+
+
+# ============================================================================ splitting (several outputs)
+class SplitWithSizesBackward0(Node):
+    """split(sizes, dim): output i is the i-th piece (a view); the gradients are joined back, with
+    zeros for pieces that got none."""
+
+    multi_output = True
+
+    @staticmethod
+    def forward(node, xp, a, dim, sizes):
+        if node is not None:
+            node.num_outputs = len(sizes)
+            node.shape = a.shape
+            node.dim = dim
+            node.dtype = a.dtype
+        lead = (slice(None),) * dim
+        pieces, start = [], 0
+        for s in sizes:
+            pieces.append(a[lead + (slice(start, start + s),)])
+            start += s
+        if node is not None:
+            node.sizes = sizes
+        return tuple(pieces)
+
+    def vjp(self, grads, xp):
+        dim, shape = self.dim, self.shape
+        if len(grads) == 1 and grads[0] is not None:
+            return (grads[0],)
+        parts = []
+        for g, s in zip(grads, self.sizes):
+            parts.append(g if g is not None else xp.zeros(shape[:dim] + (s,) + shape[dim + 1:], self.dtype))
+        return (xp.concatenate(parts, dim),)
+
+
+class SplitBackward0(SplitWithSizesBackward0):
+    """split(size, dim) and chunk"""
+
+
+class UnbindBackward0(Node):
+    """unbind(dim): output i is a[..., i, ...] (a view); the gradients are stacked back."""
+
+    multi_output = True
+
+    @staticmethod
+    def forward(node, xp, a, dim):
+        if node is not None:
+            node.num_outputs = a.shape[dim]
+            node.shape = a.shape
+            node.dim = dim
+            node.dtype = a.dtype
+        lead = (slice(None),) * dim
+        return tuple(a[lead + (i,)] for i in range(a.shape[dim]))
+
+    def vjp(self, grads, xp):
+        dim, shape = self.dim, self.shape
+        piece = shape[:dim] + shape[dim + 1:]
+        parts = [g if g is not None else xp.zeros(piece, self.dtype) for g in grads]
+        return (xp.stack(parts, dim),)
