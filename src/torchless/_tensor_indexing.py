@@ -1,2 +1,726 @@
-"""Indexing as Tensor methods (rules: ops/indexing.py)."""
-__all__ = []
+"""Indexing as Tensor methods and torch functions (rules: ops/indexing.py).
+
+x[key] follows PyTorch, which differs from NumPy in one place: ints, slices, None and `...` are
+applied first, as a view (SelectBackward0 / SliceBackward0 / UnsqueezeBackward0 / AliasBackward0,
+named after the last step); integer tensors, lists and bool masks are then applied to that view
+as one advanced-indexing copy (IndexBackward0). So `x[0, :, [0, 1]]` has shape [3, 2] on a
+[2, 3, 4] tensor, where NumPy gives [2, 3].
+
+Writes (x[key] = v, and in-place ops on views) happen in the storage. When they must be recorded,
+the base tensor's graph is rebased (CopySlices, as PyTorch does): outside the written region the
+gradient flows to the base as it was, inside it flows to the written value. The view itself then
+gets a node re-deriving it from the new base (AsStridedBackward0).
+"""
+import numbers
+import operator
+import warnings
+
+import numpy as np
+
+from . import _dtype as D
+from ._tensor import (LEAF_INPLACE_MSG, Tensor, _broadcast_error, _bump_version, _check_inplace,
+                      _norm_dim, _plain, _plain_out, _result, _snapshot, _write_into, apply)
+from .engine.grad_mode import state as _grad
+from .engine.node import NO_EDGE, inplace as _inplace
+from .ops import xp as NP
+from .ops.indexing import (AliasBackward0, AsStridedBackward0, CopySlices, GatherBackward0,
+                           IndexAddBackward0, IndexBackward0, IndexPutBackward0,
+                           IndexSelectBackward0, MaskedFillBackward0, MaskedFillBackward1,
+                           MaskedSelectBackward0, ScatterAddBackward0, ScatterBackward0,
+                           ScatterBackward1, SelectBackward0, SliceBackward0, TakeBackward0,
+                           UnsqueezeBackward0)
+
+__all__ = ["index_select", "gather", "scatter", "scatter_add", "masked_fill", "masked_select",
+           "take", "nonzero", "argwhere", "index_add"]
+
+ndarray = np.ndarray
+_INDEX_INTS = (np.dtype(np.int64), np.dtype(np.int32))
+_BASIC_RULES = {"select": SelectBackward0, "slice": SliceBackward0,
+                "unsqueeze": UnsqueezeBackward0, None: AliasBackward0}
+
+VIEW_LEAF_INPLACE_MSG = ("a view of a leaf Variable that requires grad is being used in an in-place "
+                         "operation. (Wrap the write in `with torch.no_grad():`, or write into a clone.)")
+_BAD_INDEX_TENSOR = "tensors used as indices must be long, int, byte or bool tensors"
+
+
+def _edge_of(t):
+    """The edge a gradient for tensor t flows into ((None, 0) when t needs none)."""
+    if not t._rg:
+        return NO_EDGE
+    return t._edge or t._leaf_edge()
+
+
+def _root(t):
+    b = t._base
+    return t if b is None else b
+
+
+# ============================================================================ parsing a key
+def _classify(item):
+    """One item of a key -> (kind, value); kinds: int, slice, none, ellipsis, bool, mask, array."""
+    ti = type(item)
+    if ti is int:
+        return "int", item
+    if ti is slice:
+        return "slice", _check_slice(item)
+    if item is None:
+        return "none", None
+    if item is Ellipsis:
+        return "ellipsis", None
+    if ti is bool or ti is np.bool_:
+        return "bool", bool(item)
+    if ti is Tensor or ti is ndarray:
+        arr = item._data if ti is Tensor else item
+        dt = arr.dtype
+        if dt.kind == "b" or dt == np.uint8:
+            return ("bool", bool(arr)) if arr.ndim == 0 else ("mask", arr.astype(bool, copy=False))
+        if dt in _INDEX_INTS or (ti is ndarray and dt.kind in "iu"):
+            return ("int", int(arr)) if arr.ndim == 0 else ("array", arr)
+        raise IndexError(_BAD_INDEX_TENSOR)
+    if isinstance(item, (list, tuple)):
+        try:
+            arr = np.asarray([_plain_number(e) for e in item] if _has_tensor(item) else item)
+        except ValueError:
+            raise IndexError("an index list must be rectangular (all rows of the same length)") from None
+        if arr.dtype.kind == "b":
+            return "mask", arr
+        if arr.size == 0:
+            return "array", arr.astype(np.int64)
+        if arr.dtype.kind in "iu":
+            return "array", arr
+        raise IndexError(_BAD_INDEX_TENSOR)
+    if isinstance(item, numbers.Integral):  # np.int64 and friends
+        return "int", operator.index(item)
+    if isinstance(item, str):
+        raise TypeError(f"new(): invalid data type 'str' (index with ints, slices, None, ... or "
+                        f"integer/bool tensors)")
+    raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
+                     f"are valid indices (got {type(item).__name__})")
+
+
+def _has_tensor(seq):
+    return any(type(e) is Tensor for e in seq)
+
+
+def _plain_number(e):
+    return e.item() if type(e) is Tensor else e
+
+
+def _check_slice(s):
+    start, stop, step = s.start, s.stop, s.step
+    if step is not None:
+        step = operator.index(step)
+        if step == 0:
+            raise ValueError("slice step cannot be zero")
+        if step < 0:
+            raise ValueError("step must be greater than zero (PyTorch slices cannot step backwards; "
+                             "use torch.flip for a reversed copy)")
+    if type(start) is not int and start is not None:
+        start = operator.index(start)
+    if type(stop) is not int and stop is not None:
+        stop = operator.index(stop)
+    return slice(start, stop, step)
+
+
+def _is_legacy_sequence(index):
+    """PyTorch reads x[[0, [1]]] or x[[slice, ...]] as x[(0, [1])], with a deprecation warning."""
+    for e in index:
+        if type(e) in (list, tuple, slice, Tensor, ndarray) or e is None or e is Ellipsis:
+            return True
+    return False
+
+
+def _parse(t, index):
+    """Split a key into its basic part and its advanced part.
+
+    Returns (basic, last, advanced): `basic` is a NumPy key (ends with Ellipsis, so an all-int key
+    still gives a 0-d view); `last` names the last basic step (None: nothing but full slices and
+    `...`); `advanced` is None or a list of (kind, position, array) applied afterwards to the basic
+    result, position counted in the basic result's dims."""
+    ti = type(index)
+    if ti is tuple:
+        items = index
+        single = False
+    elif ti is list and _is_legacy_sequence(index):
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated; use "
+                      "x[tuple(seq)] instead of x[seq].", UserWarning, stacklevel=3)
+        items = tuple(index)
+        single = False
+    else:
+        items = (index,)
+        single = True
+    parts = [_classify(i) for i in items]
+
+    shape = t._data.shape
+    ndim = len(shape)
+    consumed = 0
+    for kind, v in parts:
+        if kind == "int" or kind == "slice" or kind == "array":
+            consumed += 1
+        elif kind == "mask":
+            consumed += v.ndim
+    if consumed > ndim:
+        if ndim == 0 and parts[0][0] == "int":
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+
+    basic = []
+    advanced = None
+    last = None
+    in_dim = 0   # the dim of t the next item applies to
+    pos = 0      # the dim of the basic result it produces
+    real = 0     # PyTorch's dim counter for error messages (every item but `...`)
+    for kind, v in parts:
+        if kind == "int":
+            n = shape[in_dim]
+            if not -n <= v < n:
+                raise IndexError(f"index {v} is out of bounds for dimension {real} with size {n}")
+            basic.append(v)
+            last = "select"
+            in_dim += 1
+        elif kind == "slice":
+            basic.append(v)
+            if single or not (v.start in (None, 0) and v.step in (None, 1)
+                              and (v.stop is None or v.stop >= shape[in_dim])):
+                last = "slice"
+            in_dim += 1
+            pos += 1
+        elif kind == "none":
+            basic.append(None)
+            last = "unsqueeze"
+            pos += 1
+        elif kind == "ellipsis":  # PyTorch accepts several; the first takes all the spare dims
+            k = ndim - consumed
+            consumed = ndim
+            basic.extend([slice(None)] * k)
+            in_dim += k
+            pos += k
+            real += k
+            continue
+        elif kind == "bool":  # x[True]: a new dim of size 1, then all (True) or none (False) of it
+            basic.append(None)
+            last = "unsqueeze"
+            advanced = advanced or []
+            advanced.append(("array", pos, np.zeros(1 if v else 0, np.intp)))
+            pos += 1
+        elif kind == "mask":
+            k = v.ndim
+            basic.extend([slice(None)] * k)
+            advanced = advanced or []
+            advanced.append(("mask", pos, v))
+            in_dim += k
+            pos += k
+            real += k
+            continue
+        else:  # integer array
+            basic.append(slice(None))
+            advanced = advanced or []
+            advanced.append(("array", pos, v))
+            in_dim += 1
+            pos += 1
+        real += 1
+    basic.append(Ellipsis)
+    return tuple(basic), last, advanced
+
+
+def _advanced_key(shape, advanced):
+    """The NumPy key for the advanced part, checked against the basic result's shape; and whether
+    its positions are all distinct (masks only)."""
+    key = [slice(None)] * (max(p + (a.ndim if k == "mask" else 1) for k, p, a in advanced))
+    unique = True
+    arrays = []
+    for k, p, a in advanced:
+        if k == "mask":
+            for j, m in enumerate(a.shape):
+                if m != shape[p + j]:
+                    raise IndexError(f"The shape of the mask {list(a.shape)} at index {j} does not match "
+                                     f"the shape of the indexed tensor {list(shape)} at index {p + j}")
+            nz = a.nonzero()
+            key[p:p + a.ndim] = nz
+            arrays.extend(nz)
+        else:
+            n = shape[p]
+            if a.size and (a.max() >= n or a.min() < -n):
+                bad = a.reshape(-1)[np.argmax((a.reshape(-1) >= n) | (a.reshape(-1) < -n))]
+                raise IndexError(f"index {bad} is out of bounds for dimension {len(arrays)} with size {n}")
+            key[p] = a
+            arrays.append(a)
+            if a.size > 1:
+                unique = False
+    if len(arrays) > 1:
+        try:
+            np.broadcast_shapes(*[a.shape for a in arrays])
+        except ValueError:
+            shapes = ", ".join(str(list(a.shape)) for a in arrays)
+            raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together with "
+                             f"shapes {shapes}") from None
+        if any(a.size > 1 for k, p, a in advanced if k != "mask"):
+            unique = False
+    return tuple(key), unique
+
+
+# ============================================================================ reading: x[key]
+def _view(t, key, last):
+    """t[key] for a basic key: a view sharing t's storage, recorded as `last`'s rule."""
+    data = t._data
+    arr = data[key]
+    if t._rg and _grad.enabled:
+        R = _BASIC_RULES[last]
+        node = R()
+        R.forward(node, NP, data, key)
+        node.next_functions = (t._edge or t._leaf_edge(),)
+        node.stamp = _inplace.count
+        out = _result(arr, node)
+    else:
+        out = _plain(arr)
+    base = t._base
+    if base is None:
+        out._base = t
+        out._view_fn = lambda a: a[key]
+    else:
+        out._base = base
+        f = t._view_fn
+        out._view_fn = None if f is None else (lambda a: f(a)[key])
+    return out
+
+
+def __getitem__(self, index):
+    if type(index) is int:  # the common x[i]
+        shape = self._data.shape
+        if shape:
+            n = shape[0]
+            if -n <= index < n:
+                return _view(self, (index, Ellipsis), "select")
+    basic, last, advanced = _parse(self, index)
+    if advanced is None:
+        return _view(self, basic, last)
+    out = self if last is None else _view(self, basic, last)
+    key, unique = _advanced_key(out._data.shape, advanced)
+    return apply(IndexBackward0, out, key, unique)
+
+
+# ============================================================================ writing: x[key] = v
+def _type_name(v):
+    t = type(v)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+def _assign(target, key, value, advanced):
+    """target[key] = value on arrays, with PyTorch's errors when value does not broadcast."""
+    try:
+        target[key] = value
+    except ValueError:
+        vshape = list(np.shape(value))
+        tshape = list(target[key].shape)
+        if advanced:
+            raise RuntimeError(f"shape mismatch: value tensor of shape {vshape} cannot be broadcast to "
+                               f"indexing result of shape {tshape}") from None
+        dim, size = _first_mismatch(tshape, vshape)
+        raise RuntimeError(f"The expanded size of the tensor ({tshape[dim] if dim < len(tshape) else 1}) "
+                           f"must match the existing size ({size}) at non-singleton dimension {dim}.  "
+                           f"Target sizes: {tshape}.  Tensor sizes: {vshape}") from None
+
+
+def _first_mismatch(tshape, vshape):
+    for i in range(1, len(vshape) + 1):
+        tv = tshape[-i] if i <= len(tshape) else 1
+        if vshape[-i] != tv and vshape[-i] != 1:
+            return max(len(tshape) - i, 0), vshape[-i]
+    return 0, vshape[0] if vshape else 1
+
+
+def __setitem__(self, index, value):
+    tv = type(value)
+    if tv is not Tensor and not isinstance(value, (numbers.Number, np.generic)):
+        raise TypeError(f"can't assign a {_type_name(value)} to a {self.type()} "
+                        "(assign a number or a tensor, e.g. torch.tensor(values))")
+    basic, last, advanced = _parse(self, index)
+    root = _root(self)
+    if not (_grad.enabled and (self._rg or (tv is Tensor and value._rg))):
+        data = self._data if (advanced is not None and last is None) else self._data[basic]
+        v = value._data if tv is Tensor else value
+        if advanced is None:
+            _assign(data, Ellipsis, v, False)
+        else:
+            _assign(data, _advanced_key(data.shape, advanced)[0], v, True)
+        _bump_version(root)
+        return
+
+    if (self._rg and self.is_leaf) or (root._rg and root.is_leaf):
+        # PyTorch names the view when the key makes one (x[0] = 1), else the leaf (x[mask] = 1)
+        plain_leaf = (self._base is None or self.is_leaf) and last is None
+        raise RuntimeError(LEAF_INPLACE_MSG if plain_leaf else VIEW_LEAF_INPLACE_MSG)
+    if tv is not Tensor:
+        value = _plain(np.asarray(value).astype(self._data.dtype))
+    elif value._data.dtype != self._data.dtype:
+        value = value.to(self.dtype)
+
+    if advanced is not None and last is None and self._base is None:
+        # x[ints or mask] = v: IndexPutBackward0 on x itself
+        key, _ = _advanced_key(self._data.shape, advanced)
+        _assign(self._data, key, value._data, True)
+        _bump_version(self)
+        node = _index_put_node(self, value, key)
+        self._rg = True
+        self._edge = (node, 0)
+        return
+
+    view = _view(self, basic, last)
+    if advanced is None:
+        _assign(view._data, Ellipsis, value._data, False)
+        _bump_version(root)
+        _rebase(view, _edge_of(value), value._data.shape, None)
+    else:
+        key, _ = _advanced_key(view._data.shape, advanced)
+        _assign(view._data, key, value._data, True)
+        _bump_version(root)
+        node = _index_put_node(view, value, key)
+        _rebase(view, (node, 0), view._data.shape, None)
+    if self._base is not None:
+        _refresh_view(self, _positions(self, root))
+
+
+def _index_put_node(target, value, key):
+    node = IndexPutBackward0()
+    node.next_functions = (_edge_of(target), _edge_of(value))
+    node.stamp = _inplace.count
+    node.accumulate = False
+    node.idx = key
+    mask = np.zeros(target._data.shape, bool)
+    mask[key] = True
+    node.mask = mask
+    node.vshape = value._data.shape
+    node.vdtype = None
+    return node
+
+
+# ============================================================================ views written into
+def _positions(view, root):
+    """For each element of `view`, its flat (C-order) position in root's storage."""
+    rd = root._data
+    f = view._view_fn
+    if f is not None:
+        return np.asarray(f(np.arange(rd.size).reshape(rd.shape)))
+    # No recorded view function: read the position off the strides (the base must be C-ordered).
+    vd = view._data
+    item = rd.itemsize
+    if not rd.flags.c_contiguous or any(s % item for s in vd.strides):
+        raise RuntimeError("torchless cannot tell where this view lies in its base, so it cannot "
+                           "record an in-place write into it; write into a clone instead.")
+    offset = (vd.__array_interface__["data"][0] - rd.__array_interface__["data"][0]) // item
+    flat = np.arange(rd.size)
+    step = flat.itemsize
+    return np.lib.stride_tricks.as_strided(flat[offset:], vd.shape,
+                                           [s // item * step for s in vd.strides]).copy()
+
+
+def _rebase(view, value_edge, vshape, vdtype):
+    """After view's storage was overwritten by a value whose gradient goes to `value_edge`, make
+    the base's graph CopySlices(old base, value) and the view a view of that."""
+    root = view._base
+    pos = _positions(view, root)
+    mask = np.zeros(root._data.size, bool)
+    mask[pos.reshape(-1)] = True
+    node = CopySlices()
+    node.next_functions = (_edge_of(root), value_edge)
+    node.stamp = _inplace.count
+    node.pos = pos
+    node.mask = mask.reshape(root._data.shape)
+    node.vshape = vshape
+    node.vdtype = vdtype
+    root._rg = True
+    root._edge = (node, 0)
+    _refresh_view(view, pos)
+
+
+def _refresh_view(view, pos):
+    root = view._base
+    node = AsStridedBackward0()
+    node.next_functions = (root._edge,)
+    node.stamp = _inplace.count
+    node.pos = pos
+    node.numel = root._data.size
+    node.base_shape = root._data.shape
+    view._rg = True
+    view._edge = (node, 0)
+
+
+def copy_into_view(view_tensor, result_tensor):
+    """Write result into view_tensor's storage (an in-place op on a view), recording it so that
+    gradients of the base see the write (PyTorch's CopySlices)."""
+    view, result = view_tensor, result_tensor
+    root = view._base
+    if not view._rg:  # a non-differentiable alias (detach(), .data): a plain write
+        np.copyto(view._data, result._data, casting="unsafe")
+        _bump_version(root)
+        view._rg = result._rg
+        view._edge = result._edge
+        return view
+    if _grad.enabled and root._rg and root.is_leaf:
+        raise RuntimeError(VIEW_LEAF_INPLACE_MSG)
+    np.copyto(view._data, result._data, casting="unsafe")
+    _bump_version(root)
+    if _grad.enabled and (root._rg or result._rg):
+        rd = result._data.dtype
+        _rebase(view, _edge_of(result), result._data.shape, rd if rd != view._data.dtype else None)
+    return view
+
+
+def index_add_zeros(shape, dtype, index, values):
+    """zeros(shape) with `values` added at `index` (repeats add up), recorded: the Tensor form of
+    `xp.index_add`, so that gradients of indexing are themselves differentiable."""
+    npdt = dtype.np if isinstance(dtype, D.dtype) else np.dtype(dtype)
+    vals = values._data if type(values) is Tensor else values
+    arr = NP.index_add(tuple(shape), npdt, index, vals)
+    if type(values) is Tensor and values._rg and _grad.enabled:
+        node = IndexPutBackward0()
+        node.next_functions = (NO_EDGE, _edge_of(values))
+        node.stamp = _inplace.count
+        node.accumulate = True
+        node.idx = index
+        node.vshape = vals.shape
+        node.vdtype = None
+        return _result(arr, node)
+    return _plain_out(arr)
+
+
+# ============================================================================ named indexing ops
+def _index_tensor(index, fn, allowed=_INDEX_INTS, what="int32 or int64"):
+    if type(index) is not Tensor:
+        raise TypeError(f"{fn}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index._data.dtype not in allowed:
+        raise RuntimeError(f"{fn}(): Expected dtype {what} for index")
+    return index._data
+
+
+def index_select(input, dim, index):
+    d = _norm_dim(dim, input._data.ndim)
+    idx = _index_tensor(index, "index_select")
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    idx = idx.reshape(-1)
+    n = input._data.shape[d] if input._data.ndim else 1
+    if idx.size and (idx.max() >= n or idx.min() < 0):
+        raise IndexError("index out of range in self")
+    if input._data.ndim == 0:
+        return apply(IndexBackward0, input.reshape(1), (idx,), False).reshape(idx.shape)
+    return apply(IndexSelectBackward0, input, (slice(None),) * d + (idx,), False)
+
+
+def _along_key(index, dim):
+    """The NumPy key picking, for every position of `index`, the element at index[pos] along dim
+    (and at pos along every other dim): what gather reads and scatter writes."""
+    nd = index.ndim
+    key = []
+    for k in range(nd):
+        if k == dim:
+            key.append(index)
+        else:
+            shape = [1] * nd
+            shape[k] = index.shape[k]
+            key.append(np.arange(index.shape[k]).reshape(shape))
+    return tuple(key)
+
+
+def _check_along(fn, input, dim, index, src=None):
+    """dim normalized and the index array, checked as gather/scatter check them."""
+    x = input._data
+    d = _norm_dim(dim, x.ndim)
+    idx = _index_tensor(index, fn, what="int64" if fn != "gather" else "int32/int64")
+    if idx.ndim != x.ndim and not (idx.ndim <= 1 and x.ndim <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    xs = x.shape if x.ndim else (1,)
+    ishape = idx.shape if idx.ndim else (1,)
+    for k, (i, s) in enumerate(zip(ishape, xs)):
+        if k != d and i > s:
+            raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self {list(x.shape)} "
+                               f"apart from dimension {d}" + (f" and to be no larger size than src "
+                                                             f"{list(src.shape)}" if src is not None else ""))
+    if src is not None:
+        sshape = src.shape if src.ndim else (1,)
+        if any(i > s for i, s in zip(ishape, sshape)):
+            raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self {list(x.shape)} "
+                               f"apart from dimension {d} and to be no larger size than src {list(src.shape)}")
+    n = xs[d]
+    if idx.size and (idx.max() >= n or idx.min() < 0):
+        flat = idx.reshape(-1)
+        bad = flat[np.argmax((flat >= n) | (flat < 0))]
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
+    return d, idx
+
+
+def gather(input, dim, index, *, sparse_grad=False):
+    d, idx = _check_along("gather", input, dim, index)
+    if input._data.ndim == 0 or idx.ndim == 0:
+        return gather(input.reshape(-1), 0, index.reshape(-1)).reshape(idx.shape)
+    return apply(GatherBackward0, input, _along_key(idx, d), False)
+
+
+def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+    if reduce is not None:
+        raise NotImplementedError("scatter(reduce=...) is not supported by torchless; use scatter_add "
+                                  "or scatter_reduce-free formulations")
+    if src is None:
+        src = value
+    if src is None:
+        raise TypeError("scatter() missing required argument 'src' (or 'value')")
+    if type(src) is Tensor:
+        if src._data.dtype != input._data.dtype:
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+        d, idx = _check_along("scatter", input, dim, index, src._data)
+        key = _along_key(idx, d)
+        block = tuple(slice(0, s) for s in idx.shape)
+        return apply(ScatterBackward0, input, src, key, _written_mask(input._data.shape, key), block)
+    d, idx = _check_along("scatter", input, dim, index)
+    key = _along_key(idx, d)
+    v = np.asarray(src).astype(input._data.dtype)
+    return apply(ScatterBackward1, input, v, key, _written_mask(input._data.shape, key))
+
+
+def _written_mask(shape, key):
+    mask = np.zeros(shape, bool)
+    mask[key] = True
+    return mask
+
+
+def scatter_add(input, dim, index, src):
+    if type(src) is not Tensor:
+        raise TypeError(f"scatter_add(): argument 'src' must be Tensor, not {type(src).__name__}")
+    if src._data.dtype != input._data.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    d, idx = _check_along("scatter_add", input, dim, index, src._data)
+    block = tuple(slice(0, s) for s in idx.shape)
+    return apply(ScatterAddBackward0, input, src, _along_key(idx, d), block)
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    x = input._data
+    d = _norm_dim(dim, x.ndim)
+    idx = _index_tensor(index, "index_add").reshape(-1)
+    if type(source) is not Tensor:
+        raise TypeError(f"index_add(): argument 'source' must be Tensor, not {type(source).__name__}")
+    expected = x.shape[:d] + (idx.size,) + x.shape[d + 1:] if x.ndim else (idx.size,)
+    if source._data.shape != expected and not (x.ndim == 0 and source._data.size == idx.size):
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the specified "
+                           f"dimension. Got self.shape = {list(x.shape)} source.shape = "
+                           f"{list(source._data.shape)}")
+    n = x.shape[d] if x.ndim else 1
+    if idx.size and (idx.max() >= n or idx.min() < 0):
+        raise IndexError("index out of range in self")
+    if source._data.dtype != x.dtype:
+        source = source.to(input.dtype)
+    if x.ndim == 0:
+        return index_add(input.reshape(1), 0, index, source.reshape(-1), alpha=alpha).reshape(())
+    return apply(IndexAddBackward0, input, source, (slice(None),) * d + (idx,), alpha)
+
+
+def _mask_array(mask, shape, fn):
+    if type(mask) is not Tensor:
+        raise TypeError(f"{fn}(): argument 'mask' must be Tensor, not {type(mask).__name__}")
+    m = mask._data
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"{fn} only supports boolean masks, but got mask with dtype {mask.dtype}")
+    return m
+
+
+def masked_fill(input, mask, value):
+    x = input._data
+    m = _mask_array(mask, x.shape, "masked_fill_")
+    if m.shape != x.shape:
+        try:
+            bshape = np.broadcast_shapes(m.shape, x.shape)
+        except ValueError as e:
+            raise _broadcast_error(x, m, e) from None
+        if bshape != x.shape:
+            raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape "
+                               f"{list(bshape)}")
+    if type(value) is Tensor:
+        if value._data.ndim != 0:
+            raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
+                               f"with {value._data.ndim} dimension(s).")
+        if value._data.dtype != x.dtype:
+            value = value.to(input.dtype)
+        return apply(MaskedFillBackward1, input, m, value)
+    if not isinstance(value, (numbers.Number, np.generic)):
+        raise TypeError(f"masked_fill(): argument 'value' must be Number or Tensor, not {type(value).__name__}")
+    return apply(MaskedFillBackward0, input, m, np.asarray(value).astype(x.dtype))
+
+
+def masked_select(input, mask):
+    x = input._data
+    m = _mask_array(mask, x.shape, "masked_select")
+    try:
+        bshape = np.broadcast_shapes(m.shape, x.shape)
+    except ValueError as e:
+        raise _broadcast_error(x, m, e) from None
+    idx = np.broadcast_to(m, bshape).nonzero()
+    return apply(MaskedSelectBackward0, input, bshape, idx)
+
+
+def take(input, index):
+    idx = _index_tensor(index, "take", allowed=(np.dtype(np.int64),), what="int64")
+    n = input._data.size
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        flat = idx.reshape(-1)
+        bad = flat[np.argmax((flat >= n) | (flat < -n))]
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    return apply(TakeBackward0, input, idx)
+
+
+def nonzero(input, *, as_tuple=False):
+    x = input._data
+    if as_tuple:
+        return tuple(_plain_out(i.astype(np.int64, copy=False)) for i in np.nonzero(np.atleast_1d(x)))
+    return _plain_out(np.argwhere(x).astype(np.int64, copy=False))
+
+
+def argwhere(input):
+    return _plain_out(np.argwhere(input._data).astype(np.int64, copy=False))
+
+
+# ============================================================================ in place
+def _inplace_form(out_of_place, fn):
+    """The in-place form of an indexing op: recorded (out of place, then written back) when grad
+    needs it, else computed and copied into the storage."""
+    def method(self, *args, **kwargs):
+        others = [a for a in args if type(a) is Tensor] + [a for a in kwargs.values() if type(a) is Tensor]
+        if _check_inplace(self, *others):
+            return _write_into(self, out_of_place(_snapshot(self), *args, **kwargs))
+        with _no_record():
+            result = out_of_place(self, *args, **kwargs)
+        self._data[...] = result._data
+        _bump_version(_root(self))
+        return self
+    method.__name__ = fn
+    return method
+
+
+class _no_record:
+    """Run an op without recording (its result is only copied into storage)."""
+
+    def __enter__(self):
+        self.prev = _grad.enabled
+        _grad.enabled = False
+
+    def __exit__(self, *exc):
+        _grad.enabled = self.prev
+
+
+T = Tensor
+T.__getitem__ = __getitem__
+T.__setitem__ = __setitem__
+T.index_select = index_select
+T.gather = gather
+T.scatter = scatter
+T.scatter_add = scatter_add
+T.index_add = index_add
+T.masked_fill = masked_fill
+T.masked_select = masked_select
+T.take = take
+T.nonzero = nonzero
+T.argwhere = argwhere
+T.scatter_ = _inplace_form(scatter, "scatter_")
+T.scatter_add_ = _inplace_form(scatter_add, "scatter_add_")
+T.index_add_ = _inplace_form(index_add, "index_add_")
+T.masked_fill_ = _inplace_form(masked_fill, "masked_fill_")

@@ -1,0 +1,271 @@
+"""Indexing ops: reading parts of a tensor (views and gathers) and writing into parts of one.
+
+Keys arrive from the Tensor layer already checked and in NumPy's form: `idx` is a tuple NumPy can
+index with (ints, slices, None, Ellipsis for views; integer arrays and slices for gathers). A key
+never holds a NumPy bool mask: masks arrive as the integer arrays of their nonzero positions.
+
+Two ways to send a gradient back into a zero tensor of the input's shape:
+  * `_scatter_unique` writes it with `z[idx] = g`: fast, right when no position repeats (views,
+    masks, nonzero positions);
+  * `xp.index_add` adds it (np.add.at): right when positions repeat (x[[0, 0]], gather).
+Both also run on Tensors (item assignment on a Tensor is a recorded op), so create_graph works.
+"""
+from ..engine.node import Node
+
+
+def _scatter_unique(xp, shape, dtype, idx, g):
+    """zeros(shape) with g written at idx (positions must not repeat)."""
+    z = xp.zeros(shape, dtype)
+    z[idx] = g
+    return z
+
+
+# ============================================================================ views
+class _BasicIndex(Node):
+    """a[idx] for ints, slices, None and Ellipsis: a view. The gradient is g written into zeros
+    at the same place (a view never repeats a position)."""
+
+    @staticmethod
+    def forward(node, xp, a, idx):
+        if node is not None:
+            node.shape = a.shape
+            node.idx = idx
+        return a[idx]
+
+    def vjp(self, g, xp):
+        return (_scatter_unique(xp, self.shape, g.dtype, self.idx, g),)
+
+
+class SelectBackward0(_BasicIndex):
+    """x[i] (the last basic step was an int)"""
+
+
+class SliceBackward0(_BasicIndex):
+    """x[a:b:c] (the last basic step was a slice)"""
+
+
+class UnsqueezeBackward0(_BasicIndex):
+    """x[None] (the last basic step inserted a dim)"""
+
+
+class AliasBackward0(Node):
+    """x[...], x[:, :]: the same elements, a new view"""
+
+    @staticmethod
+    def forward(node, xp, a, idx):
+        return a[idx]
+
+    def vjp(self, g, xp):
+        return (g,)
+
+
+class AsStridedBackward0(Node):
+    """A view re-derived from its base after an in-place write into the base (what a view's
+    grad_fn becomes then). `pos` holds, for each element of the view, its flat position in the base."""
+
+    def vjp(self, g, xp):
+        flat = xp.index_add((self.numel,), g.dtype, self.pos, g)
+        return (flat.reshape(self.base_shape),)
+
+
+# ============================================================================ gathers (copies)
+class IndexBackward0(Node):
+    """a[idx] with integer arrays (advanced indexing): a copy. Repeated positions add up in the
+    gradient unless the key came from masks (`unique`)."""
+
+    @staticmethod
+    def forward(node, xp, a, idx, unique=False):
+        if node is not None:
+            node.shape = a.shape
+            node.idx = idx
+            node.unique = unique
+        return a[idx]
+
+    def vjp(self, g, xp):
+        if self.unique:
+            return (_scatter_unique(xp, self.shape, g.dtype, self.idx, g),)
+        return (xp.index_add(self.shape, g.dtype, self.idx, g),)
+
+
+class IndexSelectBackward0(IndexBackward0):
+    """index_select(dim, index): `idx` is (:, ..., index) with the index at `dim`"""
+
+
+class GatherBackward0(IndexBackward0):
+    """gather(dim, index): `idx` holds the index at `dim` and broadcast aranges elsewhere"""
+
+
+class TakeBackward0(Node):
+    """take(index): elements of the flattened input"""
+
+    @staticmethod
+    def forward(node, xp, a, index):
+        if node is not None:
+            node.shape = a.shape
+            node.numel = a.size
+            node.index = index
+        return a.reshape(-1)[index]
+
+    def vjp(self, g, xp):
+        return (xp.index_add((self.numel,), g.dtype, self.index, g).reshape(self.shape),)
+
+
+class MaskedSelectBackward0(Node):
+    """masked_select(mask): the elements where the (broadcast) mask holds, as a vector.
+    `idx` is the nonzero positions of the mask broadcast to `bshape`."""
+
+    @staticmethod
+    def forward(node, xp, a, bshape, idx):
+        if node is not None:
+            node.shape = a.shape
+            node.bshape = bshape
+            node.idx = idx
+        return xp.broadcast_to(a, bshape)[idx]
+
+    def vjp(self, g, xp):
+        return (xp.sum_to(_scatter_unique(xp, self.bshape, g.dtype, self.idx, g), self.shape),)
+
+
+# ============================================================================ writes
+class IndexPutBackward0(Node):
+    """a with `values` put at idx (x[idx] = v on integer/mask keys), or added there with
+    `accumulate`. Edges: (a, values), either may be empty. `mask` marks the overwritten positions,
+    whose old values get no gradient."""
+
+    def vjp(self, g, xp):
+        (na, _), (nv, _) = self.next_functions
+        ga = gv = None
+        if na is not None:
+            ga = g if self.accumulate else xp.where(self.mask, 0.0, g)
+        if nv is not None:
+            gv = g[self.idx]
+            if self.vdtype is not None:
+                gv = xp.to_dtype(gv, self.vdtype)
+            gv = xp.sum_to(gv, self.vshape)
+        return ga, gv
+
+
+class CopySlices(Node):
+    """A base tensor after something was written in place into one of its views. Edges: (the
+    base before the write, the written value). Outside the view the gradient flows to the old base;
+    inside it flows to the value. `pos`: the view's elements' flat positions in the base; `mask`:
+    True inside the view."""
+
+    def vjp(self, g, xp):
+        (nb, _), (nv, _) = self.next_functions
+        gb = gv = None
+        if nb is not None:
+            gb = xp.where(self.mask, 0.0, g)
+        if nv is not None:
+            gv = g.reshape(-1)[self.pos]
+            if self.vdtype is not None:
+                gv = xp.to_dtype(gv, self.vdtype)
+            gv = xp.sum_to(gv, self.vshape)
+        return gb, gv
+
+
+class ScatterBackward0(Node):
+    """scatter(dim, index, src): a copy of a with src's leading block written at the gathered
+    positions `idx` (index-shaped). Overwritten positions send no gradient to a."""
+
+    @staticmethod
+    def forward(node, xp, a, src, idx, mask, block):
+        if node is not None:
+            node.idx, node.mask, node.block = idx, mask, block
+            node.src_shape = src.shape
+        out = a.copy()
+        out[idx] = src[block]
+        return out
+
+    def vjp(self, g, xp):
+        (na, _), (ns, _) = self.next_functions
+        ga = None if na is None else xp.where(self.mask, 0.0, g)
+        gs = None if ns is None else _pad_block(xp, g[self.idx], self.src_shape, self.block)
+        return ga, gs
+
+
+class ScatterBackward1(Node):
+    """scatter(dim, index, value) with a number"""
+
+    @staticmethod
+    def forward(node, xp, a, value, idx, mask):
+        if node is not None:
+            node.mask = mask
+        out = a.copy()
+        out[idx] = value
+        return out
+
+    def vjp(self, g, xp):
+        return (xp.where(self.mask, 0.0, g),)
+
+
+class ScatterAddBackward0(Node):
+    """scatter_add(dim, index, src): src's leading block added at the positions `idx`"""
+
+    @staticmethod
+    def forward(node, xp, a, src, idx, block):
+        if node is not None:
+            node.idx, node.block = idx, block
+            node.src_shape = src.shape
+        return a + xp.index_add(a.shape, a.dtype, idx, src[block])
+
+    def vjp(self, g, xp):
+        (na, _), (ns, _) = self.next_functions
+        return (None if na is None else g,
+                None if ns is None else _pad_block(xp, g[self.idx], self.src_shape, self.block))
+
+
+class IndexAddBackward0(Node):
+    """index_add(dim, index, source, alpha): alpha * source added along dim at index"""
+
+    @staticmethod
+    def forward(node, xp, a, source, idx, alpha):
+        if node is not None:
+            node.idx, node.alpha = idx, alpha
+        added = source if alpha == 1 else source * alpha
+        return a + xp.index_add(a.shape, a.dtype, idx, added)
+
+    def vjp(self, g, xp):
+        (na, _), (ns, _) = self.next_functions
+        gs = None
+        if ns is not None:
+            gs = g[self.idx] if self.alpha == 1 else g[self.idx] * self.alpha
+        return (None if na is None else g), gs
+
+
+def _pad_block(xp, g_block, src_shape, block):
+    """The gradient of src when only its leading `block` was used: zeros around it."""
+    if tuple(g_block.shape) == tuple(src_shape):
+        return g_block
+    return _scatter_unique(xp, src_shape, g_block.dtype, block, g_block)
+
+
+class MaskedFillBackward0(Node):
+    """masked_fill(mask, number): the filled positions send no gradient back"""
+
+    @staticmethod
+    def forward(node, xp, a, mask, value):
+        if node is not None:
+            node.mask = mask
+        return xp.where(mask, value, a)
+
+    def vjp(self, g, xp):
+        return (xp.where(self.mask, 0.0, g),)
+
+
+class MaskedFillBackward1(Node):
+    """masked_fill(mask, value) with a 0-d tensor value: it gets the sum of g over the mask"""
+
+    @staticmethod
+    def forward(node, xp, a, mask, value):
+        if node is not None:
+            node.mask = mask
+            node.vshape = value.shape
+        return xp.where(mask, value, a)
+
+    def vjp(self, g, xp):
+        (na, _), (nv, _) = self.next_functions
+        ga = None if na is None else xp.where(self.mask, 0.0, g)
+        gv = None if nv is None else xp.sum_to(xp.where(self.mask, g, 0.0), self.vshape)
+        return ga, gv
+
