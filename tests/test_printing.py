@@ -397,7 +397,7 @@ def float_arrays(draw):
 
 
 @requires_torch
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(arr=float_arrays())
 def test_random_float_arrays_match_torch(arr):
     _assert_same_repr(*_both(arr))
@@ -429,3 +429,40 @@ def test_repr_of_a_huge_tensor_only_formats_what_it_shows():
     text = repr(t)
     assert time.perf_counter() - start < 0.5
     assert text.count("0.5000") == 6 * 6
+
+
+@st.composite
+def any_arrays(draw):
+    """Integer, bool, complex and float arrays, some big enough to be summarized."""
+    big = draw(st.booleans())
+    dims = st.integers(0, 30) if big else st.integers(0, 5)
+    shape = tuple(draw(st.lists(dims, min_size=0, max_size=4 if big else 3)))
+    kind = draw(st.sampled_from(["int64", "int32", "uint8", "bool", "complex64", "float32"]))
+    rng = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1)))
+    scale = draw(st.sampled_from([1, 10, 1000, 10 ** 6, 10 ** 12]))
+    values = rng.uniform(-1, 1, shape) * scale
+    if kind == "bool":
+        return values > 0
+    if kind == "uint8":
+        return np.abs(values).astype(np.int64).astype(np.uint8)
+    if kind == "complex64":
+        return (values + 1j * rng.uniform(-1, 1, shape) * scale).astype(np.complex64)
+    if kind == "int32":
+        return np.clip(values, -2 ** 31, 2 ** 31 - 1).astype(np.int32)
+    return values.astype(kind)
+
+
+@requires_torch
+@settings(max_examples=80, deadline=None)
+@given(arr=any_arrays())
+def test_random_arrays_of_every_kind_match_torch(arr):
+    _assert_same_repr(*_both(arr))
+
+
+@requires_torch
+def test_views_print_their_own_values():
+    ours, theirs = _both(np.arange(24, dtype=f32).reshape(2, 3, 4) / 3)
+    _assert_same_repr(ours.transpose(0, 2), theirs.transpose(0, 2))
+    _assert_same_repr(ours[:, 1], theirs[:, 1])
+    _assert_same_repr(ours[1, :, ::2], theirs[1, :, ::2])
+    _assert_same_repr(ours[0, 0, 0], theirs[0, 0, 0])

@@ -78,7 +78,7 @@ def get_printoptions():
 class _Formatter:
     """Formats one real element; the mode and width come from all the elements shown."""
 
-    __slots__ = ("floating", "int_mode", "sci_mode", "max_width")
+    __slots__ = ("floating", "int_mode", "sci_mode", "max_width", "spec")
 
     def __init__(self, shown):
         """shown: a flat ndarray of every element that will be printed."""
@@ -86,31 +86,32 @@ class _Formatter:
         self.int_mode = True
         self.sci_mode = False
         self.max_width = 1
+        self.spec = ".0f"  # the spec of the chosen mode (int mode until shown otherwise)
+        # Plain Python numbers (float32 becomes the exact double): cheaper than NumPy calls on the
+        # few values a repr usually shows, and the text is what Python's format() makes of them.
+        values = shown.tolist()
         if not self.floating:
-            for v in set(shown.tolist()):
-                self.max_width = max(self.max_width, len(str(v)))
+            self.max_width = max(len(str(v)) for v in set(values))
             return
-        shown = shown.astype(np.float64, copy=False)
-        nonzero_finite = shown[np.isfinite(shown) & (shown != 0)]
-        if nonzero_finite.size == 0:  # only zeros, nan and inf: `0.`, `nan`, `inf`, width 1
+        nonzero_finite = {v for v in values if v != 0 and math.isfinite(v)}  # distinct suffice
+        if not nonzero_finite:  # only zeros, nan and inf: `0.`, `nan`, `inf`, width 1
             return
-        magnitudes = np.abs(nonzero_finite)
-        smallest, largest = float(magnitudes.min()), float(magnitudes.max())
-        self.int_mode = bool(np.all(nonzero_finite == np.ceil(nonzero_finite)))
+        smallest = min(abs(v) for v in nonzero_finite)
+        largest = max(abs(v) for v in nonzero_finite)
+        self.int_mode = all(v.is_integer() for v in nonzero_finite)
         if PRINT_OPTS.sci_mode is None:
             self.sci_mode = largest / smallest > 1000.0 or largest > 1.0e8 or smallest < 1.0e-4
         else:
             self.sci_mode = PRINT_OPTS.sci_mode
         p = PRINT_OPTS.precision
         if self.sci_mode:
-            spec, extra = f".{p}e", 0
-        elif self.int_mode:
-            spec, extra = ".0f", 1  # the trailing "." of `4.`
-        else:
-            spec, extra = f".{p}f", 0
-        # distinct values only: the width depends on the text, and repeats are common
-        for v in set(nonzero_finite.tolist()):
-            self.max_width = max(self.max_width, len(format(v, spec)) + extra)
+            self.spec = f".{p}e"
+        elif not self.int_mode:
+            self.spec = f".{p}f"
+        width = max(len(format(v, self.spec)) for v in nonzero_finite)
+        if self.int_mode and not self.sci_mode:
+            width += 1  # the "." of `4.`
+        self.max_width = max(self.max_width, width)
 
     def width(self):
         return self.max_width
@@ -118,14 +119,10 @@ class _Formatter:
     def format(self, value):
         if not self.floating:
             text = str(value)
-        elif self.sci_mode:
-            text = format(value, f"{self.max_width}.{PRINT_OPTS.precision}e")
-        elif self.int_mode:
-            text = format(value, ".0f")
-            if not (math.isinf(value) or math.isnan(value)):
-                text += "."
         else:
-            text = format(value, f".{PRINT_OPTS.precision}f")
+            text = format(value, self.spec)
+            if self.int_mode and not self.sci_mode and math.isfinite(value):
+                text += "."  # `4.`: whole numbers, yet a floating tensor
         return (self.max_width - len(text)) * " " + text
 
 
@@ -217,6 +214,13 @@ def _prefix(t):
     return cls.__name__ + "("
 
 
+def _is_default_kind(dt, default_float):
+    """dtypes a non-empty tensor's values already imply: int64, bool, the default float/complex."""
+    if dt.is_complex:
+        return dt is default_float.to_complex()
+    return dt is default_float or dt is D.int64 or dt is D.bool
+
+
 def tensor_repr(t, tensor_contents=None):
     """repr(t) == str(t): `tensor(<values>, <suffixes>)`."""
     prefix = _prefix(t)
@@ -234,7 +238,7 @@ def tensor_repr(t, tensor_contents=None):
     else:
         if not PRINT_OPTS.edgeitems:
             suffixes.append(f"size={tuple(arr.shape)}")
-        if dt not in (default_float, default_float.to_complex(), D.int64, D.bool):
+        if not _is_default_kind(dt, default_float):
             suffixes.append(f"dtype={dt!r}")
         body = array_str(arr, indent)
     if tensor_contents is not None:
