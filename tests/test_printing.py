@@ -466,3 +466,40 @@ def test_views_print_their_own_values():
     _assert_same_repr(ours[:, 1], theirs[:, 1])
     _assert_same_repr(ours[1, :, ::2], theirs[1, :, ::2])
     _assert_same_repr(ours[0, 0, 0], theirs[0, 0, 0])
+
+
+@requires_torch
+def test_subclass_prints_its_class_name():
+    class Ours(torchless.Tensor):
+        pass
+
+    class Theirs(_torch.Tensor):
+        pass
+
+    ours, theirs = Ours([1.0, 2.5]), Theirs([1.0, 2.5])
+    assert repr(ours).replace("Ours", "Cls") == repr(theirs).replace("Theirs", "Cls")
+    assert repr(ours) == "Ours([1.0000, 2.5000])"
+
+
+@requires_torch
+def test_custom_function_grad_fn_name():
+    def square(fn_base):
+        class Square(fn_base):
+            @staticmethod
+            def forward(ctx, x):
+                return x * x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+        return Square
+
+    ours, theirs = _both(np.array([1.0, 2.0], dtype=f32), requires_grad=True)
+    _assert_same_repr(square(torchless.autograd.Function).apply(ours),
+                      square(_torch.autograd.Function).apply(theirs))
+
+
+def test_tensor_contents_replaces_the_values():
+    from torchless._printing import tensor_repr
+    t = torchless.tensor([1, 2], dtype=torchless.int32)
+    assert tensor_repr(t, tensor_contents="[...]") == "tensor([...], dtype=torch.int32)"

@@ -74,7 +74,7 @@ def get_printoptions():
             "sci_mode": PRINT_OPTS.sci_mode}
 
 
-# ---------------------------------------------------------------------------------------- formatters
+# --------------------------------------------------------------------------------------- formatters
 class _Formatter:
     """Formats one real element; the mode and width come from all the elements shown."""
 
@@ -222,7 +222,7 @@ def _is_default_kind(dt, default_float):
 
 
 def tensor_repr(t, tensor_contents=None):
-    """repr(t) == str(t): `tensor(<values>, <suffixes>)`."""
+    """repr(t) == str(t): `tensor(<values>, <suffixes>)`; `tensor_contents` replaces the values."""
     prefix = _prefix(t)
     indent = len(prefix)
     arr = t._data
@@ -234,15 +234,13 @@ def tensor_repr(t, tensor_contents=None):
             suffixes.append(f"size={tuple(arr.shape)}")
         if dt is not default_float:  # nothing to guess the dtype from, so even int64 is named
             suffixes.append(f"dtype={dt!r}")
-        body = "[]"
+        body = "[]" if tensor_contents is None else tensor_contents
     else:
         if not PRINT_OPTS.edgeitems:
             suffixes.append(f"size={tuple(arr.shape)}")
         if not _is_default_kind(dt, default_float):
             suffixes.append(f"dtype={dt!r}")
-        body = array_str(arr, indent)
-    if tensor_contents is not None:
-        body = tensor_contents
+        body = array_str(arr, indent) if tensor_contents is None else tensor_contents
     fn = t.grad_fn
     if fn is not None:
         suffixes.append(f"grad_fn=<{type(fn).__name__}>")
@@ -252,7 +250,8 @@ def tensor_repr(t, tensor_contents=None):
 
 
 def _add_suffixes(text, suffixes, indent):
-    # PyTorch counts the last line two columns longer than it is (for the ", " before a suffix).
+    # PyTorch counts the last line two columns longer than it is, on top of the ", " before a
+    # suffix: a suffix goes on a new line once the line would pass `linewidth - 2`.
     line_length = len(text) - text.rfind("\n") + 1
     parts = [text]
     for suffix in suffixes:
