@@ -15,6 +15,11 @@ def _outputs(func, inputs):
     return (out,) if isinstance(out, Tensor) else tuple(out)
 
 
+def _flat64(t):
+    """A float64 flat copy of an output's values."""
+    return np.array(t._data, dtype=np.float64).reshape(-1)
+
+
 def _numerical_jacobians(func, inputs, eps):
     """[input][output] -> array (n_in_elems, n_out_elems), by central differences."""
     outs = _outputs(func, inputs)
@@ -24,14 +29,16 @@ def _numerical_jacobians(func, inputs, eps):
             jac.append(None)
             continue
         data = t._data
+        if not data.flags.c_contiguous:  # perturb through a flat view: needs contiguous storage
+            t._data = data = data.copy()
         flat = data.reshape(-1)
         per_out = [np.zeros((flat.size, o.numel()), dtype=np.float64) for o in outs]
         for k in range(flat.size):
             orig = flat[k].item()
             flat[k] = orig + eps
-            plus = [o.detach()._data.astype(np.float64).reshape(-1).copy() for o in _outputs(func, inputs)]
+            plus = [_flat64(o) for o in _outputs(func, inputs)]
             flat[k] = orig - eps
-            minus = [o.detach()._data.astype(np.float64).reshape(-1).copy() for o in _outputs(func, inputs)]
+            minus = [_flat64(o) for o in _outputs(func, inputs)]
             flat[k] = orig
             for j in range(len(outs)):
                 per_out[j][k] = (plus[j] - minus[j]) / (2 * eps)

@@ -1,0 +1,286 @@
+"""Custom autograd.Function and gradcheck / gradgradcheck."""
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import torchless
+from torchless.autograd.gradcheck import GradcheckError
+from tests.conftest import to_numpy
+
+
+def leaf(T, values):
+    return T.tensor(values, dtype=T.float64, requires_grad=True)
+
+
+def define(T):
+    """The same Function classes defined against either library."""
+    class Cube(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, k):
+            ctx.save_for_backward(x)
+            ctx.k = k  # a non-tensor argument kept on ctx
+            return x ** 3 * k
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 3 * x ** 2 * ctx.k, None  # differentiable ops: double backward works
+
+    class MulAdd(T.autograd.Function):  # two outputs
+        @staticmethod
+        def forward(ctx, x, y):
+            ctx.save_for_backward(x, y)
+            return x * y, x + y
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            x, y = ctx.saved_tensors
+            return ga * y + gb, ga * x + gb
+
+    class Flags(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y, n):
+            ctx.flags = ctx.needs_input_grad
+            return x * y * n
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2, None, None
+
+    class WithIndex(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            idx = (x * 0).long()
+            ctx.mark_non_differentiable(idx)
+            return x * 2, idx
+
+        @staticmethod
+        def backward(ctx, gv, gi):
+            return gv * 2
+
+    class NoMaterialize(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.set_materialize_grads(False)
+            return x * 1, x * 2
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            ctx.seen = (ga is None, gb is None)
+            return ga if gb is None else ga + 2 * gb
+
+    class Wrong(T.autograd.Function):  # backward off by a factor
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 3
+
+    class WrongSecond(T.autograd.Function):  # right first derivative, wrong second (detached)
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 2
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 2 * x.detach()
+
+    return locals()
+
+
+@pytest.fixture(params=["torchless", "torch"])
+def T(request, torch_ref):
+    return torchless if request.param == "torchless" else torch_ref
+
+
+@pytest.fixture
+def F(T):
+    return define(T)
+
+
+def test_save_for_backward_and_grad_fn_name(T, F):
+    x = leaf(T, [1.0, 2.0])
+    y = F["Cube"].apply(x, 2.0)
+    assert type(y.grad_fn).__name__ == "CubeBackward"
+    assert [type(n).__name__ for n, _ in y.grad_fn.next_functions] == ["AccumulateGrad"]
+    y.sum().backward()
+    np.testing.assert_allclose(to_numpy(x.grad), [6.0, 24.0])
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.grad_fn.saved_tensors
+
+
+def test_double_backward_through_function(T, F):
+    x = leaf(T, [1.0, 2.0])
+    (g,) = T.autograd.grad(F["Cube"].apply(x, 2.0).sum(), x, create_graph=True)
+    (g2,) = T.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(to_numpy(g), [6.0, 24.0])
+    np.testing.assert_allclose(to_numpy(g2), [12.0, 24.0])
+
+
+def test_multiple_outputs(T, F):
+    x, w = leaf(T, [1.0, 2.0]), leaf(T, [3.0, 4.0])
+    a, b = F["MulAdd"].apply(x, w)
+    assert a.grad_fn is b.grad_fn and (a.output_nr, b.output_nr) == (0, 1)
+    (a.sum() + 2 * b.sum()).backward()
+    np.testing.assert_allclose(to_numpy(x.grad), [5.0, 6.0])
+    np.testing.assert_allclose(to_numpy(w.grad), [3.0, 4.0])
+    x, w = leaf(T, [1.0, 2.0]), leaf(T, [3.0, 4.0])
+    a, _ = F["MulAdd"].apply(x, w)
+    a.sum().backward()  # the unused output's gradient is materialized as zeros
+    np.testing.assert_allclose(to_numpy(x.grad), [3.0, 4.0])
+
+
+def test_set_materialize_grads_false(T, F):
+    x = leaf(T, [1.0, 2.0])
+    a, _ = F["NoMaterialize"].apply(x)
+    a.sum().backward()
+    assert a.grad_fn.seen == (False, True)
+    np.testing.assert_allclose(to_numpy(x.grad), [1.0, 1.0])
+
+
+def test_needs_input_grad_and_non_tensor_args(T, F):
+    x, w = leaf(T, [1.0]), T.tensor([2.0], dtype=T.float64)
+    out = F["Flags"].apply(x, w, 3)
+    assert out.grad_fn.flags == (True, False, False)
+    np.testing.assert_allclose(to_numpy(out), [6.0])
+    out.sum().backward()
+    np.testing.assert_allclose(to_numpy(x.grad), [2.0])
+
+
+def test_mark_non_differentiable(T, F):
+    x = leaf(T, [1.0, 2.0])
+    v, idx = F["WithIndex"].apply(x)
+    assert v.requires_grad and not idx.requires_grad and idx.grad_fn is None
+    v.sum().backward()
+    np.testing.assert_allclose(to_numpy(x.grad), [2.0, 2.0])
+
+
+def test_apply_under_no_grad(T, F):
+    x = leaf(T, [1.0, 2.0])
+    with T.no_grad():
+        y = F["Cube"].apply(x, 1.0)
+    assert not y.requires_grad and y.grad_fn is None
+    np.testing.assert_allclose(to_numpy(y), [1.0, 8.0])
+
+
+@pytest.mark.parametrize("returned, expected", [(1, 2), (3, 1)])
+def test_wrong_number_of_gradients_raises(T, returned, expected):
+    class Bad(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, *xs):
+            return xs[0] * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return (g,) * returned
+
+    xs = [leaf(T, [1.0]) for _ in range(expected)]
+    with pytest.raises(RuntimeError, match=rf"incorrect number of gradients \(expected {expected}, got {returned}\)"):
+        Bad.apply(*xs).sum().backward()
+
+
+def test_trailing_none_gradients_allowed(T):
+    class Extra(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2, None, None
+
+    x = leaf(T, [1.0])
+    Extra.apply(x).sum().backward()
+    np.testing.assert_allclose(to_numpy(x.grad), [2.0])
+
+
+def test_returned_gradient_shape_and_dtype_checked(T):
+    class Shaped(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, shape):
+            ctx.shape = shape
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return T.ones(ctx.shape, dtype=T.float32), None
+
+    x = leaf(T, [1.0, 2.0])
+    with pytest.raises(RuntimeError, match=r"invalid gradient at index 0 - got \[3\] but expected shape compatible with \[2\]"):
+        Shaped.apply(x, (3,)).sum().backward()
+    Shaped.apply(x, (3, 2)).sum().backward()  # broadcastable: summed back to the input's shape
+    assert str(x.grad.dtype) == "torch.float64"  # cast to the input's dtype
+    np.testing.assert_allclose(to_numpy(x.grad), [3.0, 3.0])
+
+
+def test_non_tensor_gradient_raises(T):
+    class Num(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return 3.0
+
+    with pytest.raises(RuntimeError, match=r"expected Variable or None \(got float\)"):
+        Num.apply(leaf(T, [1.0])).sum().backward()
+
+
+def test_function_graph_freed_without_cyclic_gc():
+    F = define(torchless)
+    gc.collect()
+    gc.disable()
+    try:
+        x = leaf(torchless, [1.0, 2.0])
+        y = F["Cube"].apply(x, 2.0)
+        a, b = F["MulAdd"].apply(y, x)
+        refs = [weakref.ref(o) for o in (y, y.grad_fn, a, a.grad_fn)]
+        (a + b).sum().backward()
+        del y, a, b
+        assert [r() for r in refs] == [None] * 4
+    finally:
+        gc.enable()
+
+
+# ---------------------------------------------------------------------------- gradcheck
+def test_gradcheck_and_gradgradcheck_pass_for_correct_functions(T, F):
+    x = T.tensor([0.3, -1.2, 0.8], dtype=T.float64, requires_grad=True)
+    assert T.autograd.gradcheck(lambda a: F["Cube"].apply(a, 2.0), (x,))
+    assert T.autograd.gradgradcheck(lambda a: F["Cube"].apply(a, 2.0), (x,))
+    w = T.tensor([[0.5], [2.0]], dtype=T.float64, requires_grad=True)
+    assert T.autograd.gradcheck(lambda a, b: F["MulAdd"].apply(a, b), (x, w))
+    assert T.autograd.gradcheck(lambda a, b: (a * b).sin().exp(), (x, w))
+    assert T.autograd.gradgradcheck(lambda a, b: (a * b).sin() / (1 + a * a), (x, w))
+
+
+def test_gradcheck_catches_wrong_backward(T, F):
+    x = T.tensor([0.3, -1.2], dtype=T.float64, requires_grad=True)
+    with pytest.raises(RuntimeError, match="Jacobian mismatch") as info:
+        T.autograd.gradcheck(F["Wrong"].apply, (x,))
+    assert type(info.value).__name__ == "GradcheckError"
+    assert T.autograd.gradcheck(F["Wrong"].apply, (x,), raise_exception=False) is False
+
+
+def test_gradgradcheck_catches_wrong_second_derivative(T, F):
+    x = T.tensor([0.3, -1.2], dtype=T.float64, requires_grad=True)
+    assert T.autograd.gradcheck(F["WrongSecond"].apply, (x,))
+    with pytest.raises(RuntimeError, match="Jacobian mismatch"):
+        T.autograd.gradgradcheck(F["WrongSecond"].apply, (x,))
+
+
+def test_gradcheck_error_is_runtime_error():
+    assert issubclass(GradcheckError, RuntimeError)
+    with pytest.raises(GradcheckError):
+        torchless.autograd.gradcheck(define(torchless)["Wrong"].apply, (leaf(torchless, [1.0]),))
+
+
+def test_gradcheck_needs_an_input_requiring_grad(T):
+    with pytest.raises(ValueError, match="at least one input tensor to require gradient"):
+        T.autograd.gradcheck(lambda a: a * 2, (T.ones(2, dtype=T.float64),))
