@@ -14,6 +14,7 @@ gets a node re-deriving it from the new base (AsStridedBackward0).
 import numbers
 import operator
 import warnings
+import weakref
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from . import _dtype as D
 from ._tensor import (LEAF_INPLACE_MSG, Tensor, _broadcast_error, _bump_version, _check_inplace,
                       _norm_dim, _plain, _plain_out, _result, _snapshot, _write_into, apply)
 from .engine.grad_mode import state as _grad
-from .engine.node import NO_EDGE, inplace as _inplace
+from .engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace
 from .ops import xp as NP
 from .ops.indexing import (AliasBackward0, AsStridedBackward0, CopySlices, GatherBackward0,
                            IndexAddBackward0, IndexBackward0, IndexPutBackward0,
@@ -276,13 +277,45 @@ def _view(t, key, last):
         out = _plain(arr)
     base = t._base
     if base is None:
-        out._base = t
+        out._base = base = t
         out._view_fn = lambda a: a[key]
     else:
         out._base = base
         f = t._view_fn
         out._view_fn = None if f is None else (lambda a: f(a)[key])
+    e = base._edge
+    if out._rg and e is not None and e[0] is not None and type(e[0]) is not AccumulateGrad:
+        _register_view(base, out)  # a later in-place write into base must re-derive this view
     return out
+
+
+def _register_view(root, view):
+    """Remember a differentiable view of a non-leaf root, weakly: after an in-place write into the
+    root's storage (through any view), every such view becomes a view of the new root (PyTorch
+    regenerates a view's grad_fn when its base's version moved)."""
+    views = root.__dict__.get("_views")
+    if views is None:
+        views = root._views = []
+    elif len(views) >= 32 and len(views) & (len(views) - 1) == 0:  # now and then, drop dead ones
+        views[:] = [r for r in views if r() is not None]
+    views.append(weakref.ref(view))
+
+
+def refresh_views(root, skip=None):
+    """Re-derive every live recorded view of `root` from root's current graph edge (call after
+    root's edge changed because its storage was written in place)."""
+    views = root.__dict__.get("_views")
+    if not views:
+        return
+    live = []
+    for r in views:
+        v = r()
+        if v is None:
+            continue
+        live.append(r)
+        if v is not skip and v._rg:
+            _refresh_view(v, _positions(v, root))
+    views[:] = live
 
 
 def __getitem__(self, index):
@@ -364,6 +397,7 @@ def __setitem__(self, index, value):
         node = _index_put_node(self, value, key)
         self._rg = True
         self._edge = (node, 0)
+        refresh_views(self)
         return
 
     view = _view(self, basic, last)
@@ -432,6 +466,7 @@ def _rebase(view, value_edge, vshape, vdtype):
     root._rg = True
     root._edge = (node, 0)
     _refresh_view(view, pos)
+    refresh_views(root, skip=view)
 
 
 def _refresh_view(view, pos):
@@ -534,9 +569,12 @@ def _check_along(fn, input, dim, index, src=None):
     ishape = idx.shape if idx.ndim else (1,)
     for k, (i, s) in enumerate(zip(ishape, xs)):
         if k != d and i > s:
-            raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self {list(x.shape)} "
-                               f"apart from dimension {d}" + (f" and to be no larger size than src "
-                                                             f"{list(src.shape)}" if src is not None else ""))
+            what = (f"Expected index {list(idx.shape)} to be no larger than self {list(x.shape)} apart from "
+                    f"dimension {d}")
+            if fn == "gather":
+                raise RuntimeError(f"Size does not match at dimension {k} e{what[1:]}")
+            raise RuntimeError(what + (f" and to be no larger size than src {list(src.shape)}"
+                                       if src is not None else ""))
     if src is not None:
         sshape = src.shape if src.ndim else (1,)
         if any(i > s for i, s in zip(ishape, sshape)):
@@ -632,9 +670,9 @@ def masked_fill(input, mask, value):
             bshape = np.broadcast_shapes(m.shape, x.shape)
         except ValueError as e:
             raise _broadcast_error(x, m, e) from None
-        if bshape != x.shape:
-            raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape "
-                               f"{list(bshape)}")
+        if bshape != x.shape:  # out of place, the result takes the broadcast shape
+            input = input.expand(bshape)
+            x = input._data
     if type(value) is Tensor:
         if value._data.ndim != 0:
             raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
@@ -689,6 +727,9 @@ def _inplace_form(out_of_place, fn):
             return _write_into(self, out_of_place(_snapshot(self), *args, **kwargs))
         with _no_record():
             result = out_of_place(self, *args, **kwargs)
+        if result._data.shape != self._data.shape:
+            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast "
+                               f"shape {list(result._data.shape)}")
         self._data[...] = result._data
         _bump_version(_root(self))
         return self
