@@ -13,6 +13,23 @@ def _shape(v):
     return getattr(v, "shape", ())
 
 
+def _int_scalar_like(scalar, a):
+    """A Python int meeting an integer array `a`, as PyTorch casts it: to a's dtype, wrapping
+    around (`-3 - uint8_tensor`); NumPy 2 raises OverflowError for an out-of-range Python int.
+    Integer tensors never require grad, so `a` is an ndarray whenever this converts."""
+    if type(scalar) is int and getattr(a.dtype, "kind", "f") in "iu":
+        info = _iinfo(a.dtype)
+        if not info.min <= scalar <= info.max:
+            import numpy
+            return numpy.array(scalar).astype(a.dtype)
+    return scalar
+
+
+def _iinfo(dt):
+    import numpy
+    return numpy.iinfo(dt)
+
+
 # ============================================================================ arithmetic
 class AddBackward0(Node):
     """a + alpha * b"""
@@ -53,6 +70,7 @@ class RsubBackward1(Node):
     def forward(node, xp, a, scalar, alpha=1):
         if node is not None:
             node.alpha = alpha
+        scalar = _int_scalar_like(scalar, a)
         return scalar - a if alpha == 1 else scalar - alpha * a
 
     def vjp(self, g, xp):
@@ -123,7 +141,9 @@ class PowBackward0(Node):
     def forward(node, xp, a, p):
         if node is not None:
             node.saved = (a, p)
-        return a ** p
+        out = a ** p
+        # NumPy turns bool ** bool into int8; PyTorch keeps the tensor's dtype
+        return out if out.dtype == a.dtype else out.astype(a.dtype)
 
     def vjp(self, g, xp):
         a, p = self.saved
@@ -158,7 +178,10 @@ class PowBackward2(Node):
 
     @staticmethod
     def forward(node, xp, p, b):
-        out = p ** b
+        if type(p) is bool and getattr(b.dtype, "kind", "f") == "b":
+            raise NotImplementedError("\"pow\" not implemented for 'Bool' (convert the tensor first, "
+                                      "e.g. t.long())")
+        out = _int_scalar_like(p, b) ** b
         if node is not None:
             node.saved = (p, out)
         return out
