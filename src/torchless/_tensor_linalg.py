@@ -1,14 +1,96 @@
-"""Linear algebra as Tensor methods and torch functions (rules: ops/linalg.py)."""
-from ._tensor import Tensor, apply
-from .ops.linalg import DotBackward0
+"""Linear algebra as Tensor methods and torch functions (rules: ops/linalg.py).
 
-__all__ = ["dot"]
+Shapes and dtypes are checked here, in PyTorch's words, before any NumPy call: no promotion between
+the operands (matmul of float32 and float64 is an error in PyTorch), shape errors name both shapes.
+"""
+import sys
+import types
+
+import numpy as np
+
+from ._tensor import Tensor, _plain, apply
+from .ops.linalg import (BmmBackward0, CloneBackward0, DotBackward0, MmBackward0, MvBackward0,
+                         SqueezeBackward4, UnsafeViewBackward0)
+
+__all__ = ["dot", "vdot", "matmul", "mm", "mv", "bmm", "outer", "ger", "inner", "linalg"]
+
+# PyTorch's C++ type names, used in its "same dtype" errors
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+            "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
+            "complex128": "c10::complex<double>"}
 
 
+def _c_name(t):
+    return _C_NAMES.get(t.dtype.name, t.dtype.name)
+
+
+def _title(t):
+    from ._tensor_reduction import scalar_type_name
+    return scalar_type_name(t)
+
+
+def _need_tensor(x, fname, arg, pos):
+    if type(x) is not Tensor:
+        raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                        f"{type(x).__name__}")
+
+
+def _shape_x(shape):
+    return "x".join(str(s) for s in shape)
+
+
+def _check_kind(a, fname):
+    """NumPy multiplies bool matrices; PyTorch's CPU kernels don't."""
+    if a.dtype.kind == "b":
+        raise NotImplementedError(f"\"{fname}\" not implemented for 'Bool' (convert first, e.g. x.int())")
+
+
+def _mm_checks(input, mat2):
+    a, b = input._data, mat2._data
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_c_name(input)} != "
+                           f"{_c_name(mat2)} (convert one, e.g. b.to(a.dtype))")
+    if a.shape[1] != b.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_x(a.shape)} and "
+                           f"{_shape_x(b.shape)})")
+    _check_kind(a, "addmm_impl_cpu_")
+
+
+def _mv_checks(input, vec, mat_shape):
+    a, v = input._data, vec._data
+    if a.dtype != v.dtype:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_title(vec)}, "
+                           f"{_title(input)}, and {_title(vec)} (convert one, e.g. v.to(m.dtype))")
+    if mat_shape[1] != v.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({mat_shape[0]}), mat ({_shape_x(mat_shape)}), "
+                           f"vec ({v.shape[0]})")
+    _check_kind(a, "addmv_impl_cpu")
+
+
+def _batch_checks(input, other, batch1, batch2):
+    """bmm's checks, on the (batch, n, k) and (batch, k, m) shapes matmul folds to."""
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"expected scalar type {_title(input)} but found {_title(other)} "
+                           "(convert one, e.g. b.to(a.dtype))")
+    if batch2[0] != batch1[0] or batch2[1] != batch1[2]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{batch1[0]}, {batch1[2]}] but got: [{batch2[0]}, {batch2[1]}].")
+    _check_kind(input._data, "bmm")
+
+
+def _prod(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+# ============================================================================ the functions
 def dot(input, other):
     """Inner product of two 1-D tensors of the same size and dtype."""
-    if type(other) is not Tensor:
-        raise TypeError(f"dot(): argument 'tensor' must be Tensor, not {type(other).__name__}")
+    _need_tensor(input, "dot", "input", 1)
+    _need_tensor(other, "dot", "tensor", 2)
     a, b = input._data, other._data
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
@@ -18,8 +100,196 @@ def dot(input, other):
                            f"{a.shape[0]} and {b.shape[0]} elements respectively")
     if a.dtype != b.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
-                           f"{input.dtype.name.capitalize()} and {other.dtype.name.capitalize()}")
+                           f"{_title(input)} and {_title(other)}")
+    _check_kind(a, "dot")
     return apply(DotBackward0, input, other)
 
 
+vdot = dot  # real tensors only: no conjugation to do
+
+
+def mm(input, mat2):
+    """Matrix product of two 2-D tensors."""
+    _need_tensor(input, "mm", "input", 1)
+    _need_tensor(mat2, "mm", "mat2", 2)
+    if input._data.ndim != 2:
+        raise RuntimeError(f"self must be a matrix (got a {input._data.ndim}-D tensor; torch.matmul "
+                           "handles other ranks)")
+    if mat2._data.ndim != 2:
+        raise RuntimeError(f"mat2 must be a matrix (got a {mat2._data.ndim}-D tensor; torch.matmul "
+                           "handles other ranks)")
+    _mm_checks(input, mat2)
+    return apply(MmBackward0, input, mat2)
+
+
+def mv(input, vec):
+    """Matrix (2-D) times vector (1-D)."""
+    _need_tensor(input, "mv", "input", 1)
+    _need_tensor(vec, "mv", "vec", 2)
+    if input._data.ndim != 2 or vec._data.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input._data.ndim}, "
+                           f"{vec._data.ndim}")
+    _mv_checks(input, vec, input._data.shape)
+    return apply(MvBackward0, input, vec)
+
+
+def bmm(input, mat2):
+    """Batched matrix product of two 3-D tensors with the same batch size."""
+    _need_tensor(input, "bmm", "input", 1)
+    _need_tensor(mat2, "bmm", "mat2", 2)
+    if input._data.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor (got {input._data.ndim}-D)")
+    if mat2._data.ndim != 3:
+        raise RuntimeError(f"batch2 must be a 3D tensor (got {mat2._data.ndim}-D)")
+    _batch_checks(input, mat2, input._data.shape, mat2._data.shape)
+    return apply(BmmBackward0, input, mat2)
+
+
+def matmul(input, other):
+    """The matrix product with PyTorch's rules for every rank: 1-D @ 1-D is a dot product, a 1-D
+    operand is a row (left) or column (right) vector whose dim is dropped again, and the dims
+    before the last two are batch dims, broadcast."""
+    _need_tensor(input, "matmul", "input", 1)
+    _need_tensor(other, "matmul", "other", 2)
+    a, b = input._data, other._data
+    na, nb = a.ndim, b.ndim
+    if na == 2 and nb == 2:  # the common case first
+        _mm_checks(input, other)
+        return apply(MmBackward0, input, other)
+    if na == 0 or nb == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {na}D "
+                           f"and {nb}D")
+    if na == 1 and nb == 1:
+        return dot(input, other)
+    if nb == 1:  # matrix (or batch of them) @ vector
+        _mv_checks(input, other, (_prod(a.shape[:-1]), a.shape[-1]))
+        return apply(MvBackward0 if na == 2 else UnsafeViewBackward0, input, other)
+    if na == 1:  # vector @ matrix (or batch of them)
+        if nb == 2:
+            _mm_checks(_Shaped(input, (1, a.shape[0])), other)
+            return apply(SqueezeBackward4, input, other)
+        nbatch = _prod(b.shape[:-2])
+        _batch_checks(input, other, (nbatch, 1, a.shape[0]), (nbatch,) + b.shape[-2:])
+        return apply(UnsafeViewBackward0, input, other)
+    if nb == 2:  # batch of matrices @ matrix: folded to one mm
+        _mm_checks(_Shaped(input, (_prod(a.shape[:-1]), a.shape[-1])), other)
+        return apply(UnsafeViewBackward0, input, other)
+    # both have a batch (or a is a matrix): broadcast the batch dims, then a bmm
+    try:
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise RuntimeError(_batch_mismatch(a.shape[:-2], b.shape[:-2])) from None
+    nbatch = _prod(batch)
+    _batch_checks(input, other, (nbatch,) + a.shape[-2:], (nbatch,) + b.shape[-2:])
+    # PyTorch folds matrix @ batch into a transposed mm and copies (CloneBackward0) when the matrix
+    # needs a gradient; a 3-D batch of one counts as a matrix there
+    lhs_matrix = na == 2 or (na == 3 and a.shape[0] == 1 and not (nb == 3 and b.shape[0] == 1))
+    rule = CloneBackward0 if lhs_matrix and input._rg else UnsafeViewBackward0
+    return apply(rule, input, other)
+
+
+class _Shaped:
+    """A tensor seen with another shape, for checks that speak of the folded shapes."""
+
+    __slots__ = ("_data", "dtype")
+
+    def __init__(self, t, shape):
+        self._data = np.broadcast_to(np.zeros((), t._data.dtype), shape)
+        self.dtype = t.dtype
+
+
+def _batch_mismatch(sa, sb):
+    n = max(len(sa), len(sb))
+    pa = (1,) * (n - len(sa)) + tuple(sa)
+    pb = (1,) * (n - len(sb)) + tuple(sb)
+    for i in range(n - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            return (f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) at "
+                    f"non-singleton dimension {i}")
+    return f"batch dims {list(sa)} and {list(sb)} do not broadcast"
+
+
+def outer(input, vec2):
+    """Outer product of two 1-D tensors: out[i, j] = input[i] * vec2[j] (dtypes promote)."""
+    _need_tensor(input, "outer", "input", 1)
+    _need_tensor(vec2, "outer", "vec2", 2)
+    if input._data.ndim != 1:
+        raise RuntimeError(f"outer: Expected 1-D argument self, but got {input._data.ndim}-D")
+    if vec2._data.ndim != 1:
+        raise RuntimeError(f"outer: Expected 1-D argument vec2, but got {vec2._data.ndim}-D")
+    return input.reshape(input._data.shape[0], 1) * vec2
+
+
+ger = outer
+
+
+def inner(input, other):
+    """Sum of products over the last dim of both: shape input.shape[:-1] + other.shape[:-1]."""
+    _need_tensor(input, "inner", "input", 1)
+    _need_tensor(other, "inner", "other", 2)
+    a, b = input._data, other._data
+    if a.ndim == 0 or b.ndim == 0:
+        return input * other
+    if a.shape[-1] != b.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got "
+                           f"shapes {list(a.shape)} and {list(b.shape)}")
+    if a.ndim == 1 and b.ndim == 1:
+        return dot(input, other)
+    k = a.shape[-1]
+    flat = input.reshape(-1, k).matmul(other.reshape(-1, k).t())
+    return flat.reshape(a.shape[:-1] + b.shape[:-1])
+
+
+# ============================================================================ Tensor methods
+def _matmul_op(self, other):
+    """self @ other: a NumPy array operand is taken as a tensor; anything else is not ours."""
+    if type(other) is not Tensor:
+        if isinstance(other, np.ndarray):
+            other = _plain(other)
+        else:
+            return NotImplemented
+    return matmul(self, other)
+
+
+def _rmatmul_op(self, other):
+    if isinstance(other, np.ndarray):
+        return matmul(_plain(other), self)
+    return NotImplemented
+
+
 Tensor.dot = dot
+Tensor.vdot = vdot
+Tensor.matmul = matmul
+Tensor.__matmul__ = _matmul_op
+Tensor.__rmatmul__ = _rmatmul_op
+Tensor.mm = mm
+Tensor.mv = mv
+Tensor.bmm = bmm
+Tensor.outer = outer
+Tensor.ger = ger
+Tensor.inner = inner
+
+
+# ============================================================================ torch.linalg
+def _vector_norm(*args, **kwargs):
+    from ._tensor_reduction import vector_norm
+    return vector_norm(*args, **kwargs)
+
+
+def _linalg_norm(input, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+    """linalg.norm for vectors (and the Frobenius norm of a matrix, ord=None or 'fro')."""
+    if ord is None or ord == "fro":
+        return _vector_norm(input, 2, dim, keepdim, dtype=dtype, out=out)
+    if isinstance(ord, str) or (input._data.ndim == 2 and dim is None) or \
+            (isinstance(dim, (tuple, list)) and len(dim) == 2):
+        raise RuntimeError(f"linalg.norm: matrix norms (ord={ord!r}) are not supported here; use "
+                           "torch.linalg.vector_norm for vector norms")
+    return _vector_norm(input, ord, dim, keepdim, dtype=dtype, out=out)
+
+
+linalg = types.ModuleType("torchless.linalg", "torch.linalg: the parts torchless has.")
+linalg.vector_norm = _vector_norm
+linalg.norm = _linalg_norm
+linalg.matmul = matmul
+linalg.vecdot = lambda x, y, *, dim=-1: (x * y).sum(dim)
+sys.modules["torchless.linalg"] = linalg

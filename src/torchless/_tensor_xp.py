@@ -154,6 +154,23 @@ class TensorNamespace:
         return x.logsumexp(axis, keepdims)
 
     @staticmethod
+    def prod(x, axis=None, keepdims=False):
+        from ._tensor_reduction import _prod_dims
+        return _prod_dims(x, axis, keepdims)
+
+    @staticmethod
+    def amax(x, axis=None, keepdims=False):
+        return x.amax(() if axis is None else axis, keepdims)
+
+    @staticmethod
+    def amin(x, axis=None, keepdims=False):
+        return x.amin(() if axis is None else axis, keepdims)
+
+    @staticmethod
+    def cumprod(x, axis):
+        return x.cumprod(axis)
+
+    @staticmethod
     def to_dtype(x, np_dtype):
         return x.to(D.FROM_NP[np_dtype] if not isinstance(np_dtype, D.dtype) else np_dtype)
 

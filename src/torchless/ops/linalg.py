@@ -1,5 +1,49 @@
-"""Linear algebra: dot, matmul and friends, each forward beside its vjp."""
+"""Linear algebra: dot, mm, mv, bmm and matmul's other cases, each forward beside its vjp.
+
+All of them are one rule, `a @ b`, with one vjp: treat a 1-D `a` as a row (1, k) and a 1-D `b` as a
+column (k, 1), then
+
+    grad_a = sum_to(g @ b^T, a's shape)        grad_b = sum_to(a^T @ g, b's shape)
+
+(sum_to removes the batch dims that broadcasting added). The subclasses differ only in their name,
+which is PyTorch's grad_fn for that case: PyTorch runs batched and mixed-rank matmuls as a chain
+(expand, reshape, bmm/mm, view), and the last node of that chain is what users see
+(`UnsafeViewBackward0` for batched products, `SqueezeBackward4` for vector @ matrix ...). Here the
+chain is a single node carrying that name.
+"""
 from ..engine.node import Node
+
+
+class _Matmul(Node):
+    """a @ b for any ranks >= 1, batch dims broadcast."""
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        out = xp.matmul(a, b)
+        if node is not None:
+            node.saved = (a, b)
+            # the gradient's shape with the 1-D operands' unit dims put back (see the module doc)
+            gshape = tuple(out.shape)
+            if len(b.shape) == 1:
+                gshape = gshape + (1,)
+            if len(a.shape) == 1:
+                gshape = gshape[:-1] + (1,) + gshape[-1:]
+            node.gshape = gshape
+        return out
+
+    def vjp(self, g, xp):
+        a, b = self.saved
+        (need_a, _), (need_b, _) = self.next_functions
+        ashape, bshape = a.shape, b.shape
+        a2 = a if len(ashape) > 1 else a.reshape((1,) + tuple(ashape))
+        b2 = b if len(bshape) > 1 else b.reshape(tuple(bshape) + (1,))
+        g = g.reshape(self.gshape)
+        ga = gb = None
+        if need_a is not None:
+            ga = xp.sum_to(xp.matmul(g, xp.swapaxes(b2, -1, -2)), tuple(a2.shape)).reshape(ashape)
+        if need_b is not None:
+            gb = xp.sum_to(xp.matmul(xp.swapaxes(a2, -1, -2), g), tuple(b2.shape)).reshape(bshape)
+        return ga, gb
 
 
 class DotBackward0(Node):
@@ -15,3 +59,39 @@ class DotBackward0(Node):
         a, b = self.saved
         (na, _), (nb, _) = self.next_functions
         return (None if na is None else g * b, None if nb is None else g * a)
+
+
+class MmBackward0(_Matmul):
+    """matrix @ matrix:  d/da = g @ b^T,  d/db = a^T @ g"""
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        if node is not None:
+            node.saved = (a, b)
+        return xp.matmul(a, b)
+
+    def vjp(self, g, xp):
+        a, b = self.saved
+        (na, _), (nb, _) = self.next_functions
+        return (None if na is None else xp.matmul(g, xp.swapaxes(b, 0, 1)),
+                None if nb is None else xp.matmul(xp.swapaxes(a, 0, 1), g))
+
+
+class MvBackward0(_Matmul):
+    """matrix @ vector (batched matrices too, when named so by the caller)"""
+
+
+class BmmBackward0(_Matmul):
+    """batch of matrices @ batch of matrices (same batch size)"""
+
+
+class SqueezeBackward4(_Matmul):
+    """vector @ matrix (PyTorch: unsqueeze, mm, squeeze)"""
+
+
+class UnsafeViewBackward0(_Matmul):
+    """batched matmul (PyTorch: expand, reshape, bmm or mm, then a view back)"""
+
+
+class CloneBackward0(_Matmul):
+    """matrix @ batch of matrices (PyTorch folds it as a transposed mm, then copies)"""

@@ -1,93 +1,292 @@
-"""Reductions: sum, mean, norm ... each one's forward and vjp side by side.
+"""Reductions: sum, mean, prod, max/min, norm, var/std, logsumexp, cumsum ... forward beside vjp.
 
-`dim` arrives normalized: None (all dims) or a tuple of non-negative ints. A reduced gradient is
-brought back to the input's shape by re-inserting the reduced dims (when keepdim=False) and
-broadcasting.
+`dim` arrives normalized from the Tensor layer: None (all dims) or a tuple of non-negative ints.
+A reduced gradient is brought back to the input's shape by `_unreduce`: re-insert the reduced dims
+(when keepdim=False), then broadcast.
+
+Selection reductions (max, amax, median ...) store the weights their gradient is spread with as a
+plain constant array: which elements were selected is a step function of the input, so those
+weights have zero derivative and need no graph under create_graph.
 """
+import numpy as np
+
 from ..engine.node import Node
 
 
 def _unreduce(g, xp, shape, dim, keepdim):
     """Broadcast a reduced gradient back over the input's shape."""
     if dim is None:
-        dim = tuple(range(len(shape)))
-    if not keepdim and dim:
+        if not keepdim:
+            g = g.reshape((1,) * len(shape))
+    elif not keepdim:
         g = g.reshape(tuple(1 if i in dim else n for i, n in enumerate(shape)))
     return xp.broadcast_to(g, shape)
 
 
+def _count(shape, dim):
+    """How many elements each output element reduces over."""
+    n = 1
+    for d in (range(len(shape)) if dim is None else dim):
+        n *= shape[d]
+    return n
+
+
+def _cast_back(g, xp, src):
+    """The gradient in the input's dtype when the op was asked for another (sum(dtype=...))."""
+    return g if src is None else xp.to_dtype(g, src)
+
+
+# ============================================================================ sum, mean
 class SumBackward0(Node):
-    """sum of all elements"""
+    """sum of all elements:  d/da = g broadcast"""
 
     @staticmethod
     def forward(node, xp, a, dim=None, keepdim=False, dtype=None):
         if node is not None:
             node.shape = a.shape
+            node.src = a.dtype if dtype is not None and dtype != a.dtype else None
         return a.sum(axis=dim, keepdims=keepdim, dtype=dtype)
 
     def vjp(self, g, xp):
-        return (xp.broadcast_to(g, self.shape),)
+        return (_cast_back(xp.broadcast_to(g, self.shape), xp, self.src),)
 
 
 class SumBackward1(Node):
-    """sum over dims"""
+    """sum over dims:  d/da = g with the reduced dims re-inserted, broadcast"""
 
     @staticmethod
     def forward(node, xp, a, dim, keepdim=False, dtype=None):
         if node is not None:
             node.args = (a.shape, dim, keepdim)
+            node.src = a.dtype if dtype is not None and dtype != a.dtype else None
         return a.sum(axis=dim, keepdims=keepdim, dtype=dtype)
 
     def vjp(self, g, xp):
-        return (_unreduce(g, xp, *self.args),)
+        return (_cast_back(_unreduce(g, xp, *self.args), xp, self.src),)
 
 
 class MeanBackward0(Node):
-    """mean of all elements"""
+    """mean of all elements:  d/da = g / n"""
 
     @staticmethod
     def forward(node, xp, a, dim=None, keepdim=False, dtype=None):
         if node is not None:
             node.shape = a.shape
+            node.src = a.dtype if dtype is not None and dtype != a.dtype else None
         return a.mean(axis=dim, keepdims=keepdim, dtype=dtype)
 
     def vjp(self, g, xp):
-        shape = self.shape
-        n = 1
-        for s in shape:
-            n *= s
-        return (xp.broadcast_to(g / n, shape),)
+        return (_cast_back(xp.broadcast_to(g / _count(self.shape, None), self.shape), xp, self.src),)
 
 
 class MeanBackward1(Node):
-    """mean over dims"""
+    """mean over dims:  d/da = g / n, re-inserted and broadcast"""
 
     @staticmethod
     def forward(node, xp, a, dim, keepdim=False, dtype=None):
         if node is not None:
             node.args = (a.shape, dim, keepdim)
+            node.src = a.dtype if dtype is not None and dtype != a.dtype else None
         return a.mean(axis=dim, keepdims=keepdim, dtype=dtype)
 
     def vjp(self, g, xp):
         shape, dim, keepdim = self.args
-        n = 1
-        for d in (dim if dim is not None else range(len(shape))):
-            n *= shape[d]
-        return (_unreduce(g / n, xp, shape, dim, keepdim),)
+        return (_cast_back(_unreduce(g / _count(shape, dim), xp, shape, dim, keepdim), xp, self.src),)
+
+
+# ============================================================================ prod
+class ProdBackward0(Node):
+    """product of all elements:  d/da_i = g * prod_{j != i} a_j
+
+    Not g * out / a, which is 0/0 at zeros: with exactly one zero in the reduced slice, that element
+    gets the product of the others and the rest get 0; with two or more zeros every gradient is 0.
+    """
+
+    @staticmethod
+    def forward(node, xp, a, dim=None, keepdim=False):
+        out = xp.prod(a, dim, keepdim)
+        if node is not None:
+            # the product of the non-zero elements, kept with the reduced dims
+            node.saved = (a, xp.prod(xp.where(a == 0, 1, a), dim, True))
+            node.args = (dim, keepdim)
+        return out
+
+    def vjp(self, g, xp):
+        a, prod_nonzero = self.saved
+        dim, keepdim = self.args
+        g = _unreduce(g, xp, a.shape, dim, keepdim)
+        zero = a == 0
+        zeros = zero.sum(axis=dim, keepdims=True)
+        safe_a = xp.where(zero, 1, a)
+        others = xp.where(zero, xp.where(zeros == 1, prod_nonzero, 0),
+                          xp.where(zeros == 0, prod_nonzero / safe_a, 0))
+        return (g * others,)
+
+
+class ProdBackward1(ProdBackward0):
+    """product over one dim (same rule)"""
+
+
+# ============================================================================ max, min, median
+class _Selection(Node):
+    """A reduction whose gradient goes, weighted, to the selected elements (ties share evenly)."""
+
+    def vjp(self, g, xp):
+        shape, dim, keepdim = self.args
+        return (_unreduce(g, xp, shape, dim, keepdim) * self.weights,)
+
+
+def _tie_weights(a, out, dim):
+    """1/count on the elements equal to the (keepdim) result, 0 elsewhere: a constant ndarray.
+    (Selection rules save nothing, so their forward only ever runs on ndarrays.)"""
+    hit = a == out
+    return (hit / hit.sum(axis=dim, keepdims=True)).astype(a.dtype, copy=False)
+
+
+class MaxBackward1(_Selection):
+    """max of all elements: the gradient is split evenly among the elements equal to the max"""
+
+    @staticmethod
+    def forward(node, xp, a):
+        out = xp.amax(a, None, False)
+        if node is not None:
+            node.args = (a.shape, None, False)
+            node.weights = _tie_weights(a, out, None)
+        return out
+
+
+class MinBackward1(_Selection):
+    """min of all elements: the gradient is split evenly among the elements equal to the min"""
+
+    @staticmethod
+    def forward(node, xp, a):
+        out = xp.amin(a, None, False)
+        if node is not None:
+            node.args = (a.shape, None, False)
+            node.weights = _tie_weights(a, out, None)
+        return out
+
+
+class AmaxBackward0(_Selection):
+    """amax over dims: ties share the gradient evenly"""
+
+    @staticmethod
+    def forward(node, xp, a, dim, keepdim):
+        out = xp.amax(a, dim, keepdim)
+        if node is not None:
+            node.args = (a.shape, dim, keepdim)
+            node.weights = _tie_weights(a, out if keepdim else xp.amax(a, dim, True), dim)
+        return out
+
+
+class AminBackward0(_Selection):
+    """amin over dims: ties share the gradient evenly"""
+
+    @staticmethod
+    def forward(node, xp, a, dim, keepdim):
+        out = xp.amin(a, dim, keepdim)
+        if node is not None:
+            node.args = (a.shape, dim, keepdim)
+            node.weights = _tie_weights(a, out if keepdim else xp.amin(a, dim, True), dim)
+        return out
+
+
+def _indexed(node, a, dim, keepdim, pick):
+    """(values, indices) of a reduction along `dim` that picks, per slice, the element at
+    pick(a, dim) (int64 indices); the gradient goes to exactly that element."""
+    if a.ndim == 0:  # a 0-d tensor is its own max/min/median along dim 0
+        if node is not None:
+            node.args = ((), None, True)
+            node.weights = np.ones((), a.dtype)
+        return a.copy(), np.zeros((), np.int64)
+    indices = pick(a, dim).astype(np.int64, copy=False)
+    idx = np.expand_dims(indices, dim)
+    values = np.take_along_axis(a, idx, dim)
+    if node is not None:
+        node.args = (a.shape, (dim,), keepdim)
+        position = np.arange(a.shape[dim]).reshape((-1,) + (1,) * (a.ndim - dim - 1))
+        node.weights = (position == idx).astype(a.dtype)
+    if keepdim:
+        return values, idx
+    return values.reshape(indices.shape), indices
+
+
+def _argmax(a, dim):
+    return np.argmax(a, axis=dim)
+
+
+def _argmin(a, dim):
+    return np.argmin(a, axis=dim)
+
+
+def _lower_median_index(a, dim):
+    """Index of the lower median along dim (of the middle two for an even count)."""
+    order = np.argsort(a, axis=dim, kind="stable")
+    return np.take(order, (a.shape[dim] - 1) // 2, axis=dim)
+
+
+class MaxBackward0(_Selection):
+    """max along a dim -> (values, indices): the gradient goes to each argmax"""
+    aux_outputs = True
+
+    @staticmethod
+    def forward(node, xp, a, dim, keepdim):
+        return _indexed(node, a, dim, keepdim, _argmax)
+
+
+class MinBackward0(_Selection):
+    """min along a dim -> (values, indices): the gradient goes to each argmin"""
+    aux_outputs = True
+
+    @staticmethod
+    def forward(node, xp, a, dim, keepdim):
+        return _indexed(node, a, dim, keepdim, _argmin)
+
+
+class MedianBackward0(_Selection):
+    """median of all elements (the lower one for an even count): ties share the gradient evenly"""
+
+    @staticmethod
+    def forward(node, xp, a):
+        flat = a.reshape(-1)
+        out = flat[_lower_median_index(flat, 0)]
+        if node is not None:
+            node.args = (a.shape, None, False)
+            node.weights = _tie_weights(a, out, None)
+        return np.asarray(out)
+
+
+class MedianBackward1(_Selection):
+    """median along a dim -> (values, indices): the gradient goes to the chosen element"""
+    aux_outputs = True
+
+    @staticmethod
+    def forward(node, xp, a, dim, keepdim):
+        return _indexed(node, a, dim, keepdim, _lower_median_index)
+
+
+# ============================================================================ norms
+_INF = float("inf")
 
 
 class LinalgVectorNormBackward0(Node):
-    """p-norm: for p=2, d/da = g * a / norm"""
+    """vector p-norm over dims.  p=2: d/da = g * a / norm;  p=1: g * sign(a);  p=+-inf: the
+    gradient, signed, goes to the elements of largest (smallest) magnitude, ties sharing evenly;
+    other p: g * sign(a) * |a|^(p-1) / norm^(p-1).  Zero norms and zero elements get 0, not NaN."""
     saves_output = True
 
     @staticmethod
     def forward(node, xp, a, p=2, dim=None, keepdim=False):
         if p == 2:
             out = xp.sqrt((a * a).sum(axis=dim, keepdims=keepdim))
-        elif p == float("inf"):
-            out = xp.abs(a).max(axis=dim, keepdims=keepdim)
+        elif p == _INF:
+            out = xp.amax(xp.abs(a), dim, keepdim)
+        elif p == -_INF:
+            out = xp.amin(xp.abs(a), dim, keepdim)
         elif p == 1:
             out = xp.abs(a).sum(axis=dim, keepdims=keepdim)
+        elif p == 0:
+            out = xp.to_dtype((a != 0).sum(axis=dim, keepdims=keepdim), a.dtype)
         else:
             out = (xp.abs(a) ** p).sum(axis=dim, keepdims=keepdim) ** (1.0 / p)
         if node is not None:
@@ -98,15 +297,130 @@ class LinalgVectorNormBackward0(Node):
     def vjp(self, g, xp):
         a, out = self.saved
         p, dim, keepdim = self.args
-        g = _unreduce(g, xp, a.shape, dim, keepdim)
-        norm = _unreduce(out, xp, a.shape, dim, keepdim)
-        if p == 2:  # 0/0 at a zero vector: PyTorch gives a zero gradient there
-            return (xp.where(norm == 0, 0 * a, g * a / xp.where(norm == 0, 1, norm)),)
+        shape = a.shape
+        g = _unreduce(g, xp, shape, dim, keepdim)
         if p == 1:
             return (g * xp.sign(a),)
-        if p == float("inf"):
-            mask = xp.abs(a) == norm
-            count = _unreduce(mask.sum(axis=dim, keepdims=keepdim), xp, a.shape, dim, keepdim)
-            return (g * xp.sign(a) * mask / count,)
-        safe = xp.where(norm == 0, 1, norm)
-        return (xp.where(norm == 0, 0 * a, g * xp.sign(a) * xp.abs(a) ** (p - 1) / safe ** (p - 1)),)
+        if p == 0:
+            return (g * 0 * a,)
+        norm = _unreduce(out, xp, shape, dim, keepdim)
+        if p == 2:  # 0/0 at a zero vector: PyTorch gives a zero gradient there
+            return (xp.where(norm == 0, 0 * a, g * a / xp.where(norm == 0, 1, norm)),)
+        if p == _INF or p == -_INF:
+            hit = xp.abs(a) == norm
+            count = _unreduce(hit.sum(axis=dim, keepdims=True), xp, shape, dim, True)
+            return (xp.where(hit, g * xp.sign(a) / count, 0 * a),)
+        safe_norm = xp.where(norm == 0, 1, norm)
+        safe_a = xp.where(a == 0, 1, a)
+        grad = g * xp.sign(a) * (xp.abs(safe_a) / safe_norm) ** (p - 1)
+        return (xp.where((norm == 0) | (a == 0), 0 * a, grad),)
+
+
+# ============================================================================ var, std
+def _centered(xp, a, dim):
+    return a - a.sum(axis=dim, keepdims=True) / _count(a.shape, dim)
+
+
+class VarBackward0(Node):
+    """variance with `correction`:  d/da = g * 2 (a - mean) / (n - correction)"""
+
+    @staticmethod
+    def forward(node, xp, a, dim, correction, keepdim):
+        d = _centered(xp, a, dim)
+        out = (d * d).sum(axis=dim, keepdims=keepdim) / max(_count(a.shape, dim) - correction, 0)
+        if node is not None:
+            node.saved = (a,)
+            node.args = (dim, correction, keepdim)
+        return out
+
+    def vjp(self, g, xp):
+        (a,) = self.saved
+        dim, correction, keepdim = self.args
+        dof = max(_count(a.shape, dim) - correction, 0)
+        return (_unreduce(g, xp, a.shape, dim, keepdim) * (2.0 / dof if dof else np.inf)
+                * _centered(xp, a, dim),)
+
+
+class StdBackward0(Node):
+    """standard deviation:  d/da = g * (a - mean) / ((n - correction) * std);  0 where std is 0"""
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a, dim, correction, keepdim):
+        d = _centered(xp, a, dim)
+        out = xp.sqrt((d * d).sum(axis=dim, keepdims=keepdim)
+                      / max(_count(a.shape, dim) - correction, 0))
+        if node is not None:
+            node.saved = (a, out)
+            node.args = (dim, correction, keepdim)
+        return out
+
+    def vjp(self, g, xp):
+        a, out = self.saved
+        dim, correction, keepdim = self.args
+        dof = max(_count(a.shape, dim) - correction, 0)
+        std = _unreduce(out, xp, a.shape, dim, keepdim)
+        g = _unreduce(g, xp, a.shape, dim, keepdim)
+        scaled = g * _centered(xp, a, dim) / ((dof if dof else np.nan) * xp.where(std == 0, 1, std))
+        return (xp.where(std == 0, 0 * a, scaled),)
+
+
+# ============================================================================ logsumexp
+class LogsumexpBackward0(Node):
+    """log(sum(exp(a))) over dims, shifted by the max so large values do not overflow:
+    d/da = g * exp(a - out)  (the softmax)"""
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a, dim, keepdim):
+        out = xp.logsumexp(a, dim, keepdim)
+        if node is not None:
+            node.saved = (a, out)
+            node.args = (dim, keepdim)
+        return out
+
+    def vjp(self, g, xp):
+        a, out = self.saved
+        dim, keepdim = self.args
+        return (_unreduce(g, xp, a.shape, dim, keepdim) * xp.exp(a - _unreduce(out, xp, a.shape, dim, keepdim)),)
+
+
+# ============================================================================ cumulative
+class CumsumBackward0(Node):
+    """running sum along dim:  d/da = reversed running sum of g"""
+
+    @staticmethod
+    def forward(node, xp, a, dim):
+        if node is not None:
+            node.dim = dim
+        return xp.cumsum(a, dim)
+
+    def vjp(self, g, xp):
+        return (xp.flip_cumsum(g, self.dim),)
+
+
+class CumprodBackward0(Node):
+    """running product along dim:  d/da_i = sum_{k>=i} g_k * prod_{j<=k, j!=i} a_j.
+
+    Before the first zero of a slice that is reversed-cumsum(g * out) / a_i; at the first zero it is
+    reversed-cumsum(g * out') with out' the running product with that zero taken as 1; after it, 0.
+    """
+
+    @staticmethod
+    def forward(node, xp, a, dim):
+        if node is not None:
+            node.saved = (a,)
+            node.dim = dim
+        return xp.cumprod(a, dim)
+
+    def vjp(self, g, xp):
+        (a,) = self.saved
+        dim = self.dim
+        zero = a == 0
+        zeros_so_far = xp.cumsum(zero, dim)
+        before = zeros_so_far == 0
+        first_zero = zero & (zeros_so_far == 1)
+        out = xp.cumprod(a, dim)
+        grad_before = xp.flip_cumsum(g * out, dim) / xp.where(zero, 1, a)
+        grad_first = xp.flip_cumsum(g * xp.cumprod(xp.where(first_zero, 1, a), dim), dim)
+        return (xp.where(before, grad_before, xp.where(first_zero, grad_first, 0 * a)),)

@@ -19,7 +19,7 @@ NAMES = (
     "sin", "sinh", "sqrt", "square", "tan", "tanh", "where", "zeros_like", "ones_like", "sum_to",
     "sigmoid", "rsqrt", "reciprocal", "relu", "trunc", "moveaxis", "swapaxes", "expand_dims",
     "squeeze", "concatenate", "stack", "outer", "rint", "flip_cumsum", "zeros", "index_add",
-    "logsumexp", "to_dtype", "astype_like", "permute",
+    "logsumexp", "to_dtype", "astype_like", "permute", "prod", "amax", "amin", "cumprod",
 )
 
 
@@ -89,3 +89,20 @@ def astype_like(x, like):
 
 def permute(x, dims):
     return np.transpose(x, dims)
+
+
+# reductions with keyword-free (x, axis, keepdims) signatures, as the Tensor namespace has them
+def prod(x, axis=None, keepdims=False):
+    return np.prod(x, axis=axis, keepdims=keepdims)
+
+
+def amax(x, axis=None, keepdims=False):
+    return np.amax(x, axis=axis, keepdims=keepdims)
+
+
+def amin(x, axis=None, keepdims=False):
+    return np.amin(x, axis=axis, keepdims=keepdims)
+
+
+def cumprod(x, axis):
+    return np.cumprod(x, axis=axis)
