@@ -284,3 +284,48 @@ def test_gradcheck_error_is_runtime_error():
 def test_gradcheck_needs_an_input_requiring_grad(T):
     with pytest.raises(ValueError, match="at least one input tensor to require gradient"):
         T.autograd.gradcheck(lambda a: a * 2, (T.ones(2, dtype=T.float64),))
+
+
+def _exp_saving_output(T):
+    class Exp(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)  # its own output
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            (y,) = ctx.saved_tensors
+            return g * y
+    return Exp
+
+
+def test_saved_output_gives_gradients_and_second_order(T):
+    Exp = _exp_saving_output(T)
+    x = leaf(T, [0.5, 1.0])
+    y = Exp.apply(x)
+    (saved,) = y.grad_fn.saved_tensors
+    assert saved.grad_fn is y.grad_fn  # unpacked with its grad_fn, as PyTorch does
+    (g,) = T.autograd.grad(y.sum(), x, create_graph=True)
+    (g2,) = T.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(to_numpy(g), np.exp([0.5, 1.0]))
+    np.testing.assert_allclose(to_numpy(g2), np.exp([0.5, 1.0]))
+    y = Exp.apply(x)
+    y.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_saved_output_makes_no_reference_cycle():
+    Exp = _exp_saving_output(torchless)
+    gc.collect()
+    gc.disable()
+    try:
+        x = leaf(torchless, [1.0, 2.0])
+        y = Exp.apply(x)
+        ref = weakref.ref(y.grad_fn)
+        del y  # no backward: only reference counting can free it
+        assert ref() is None
+    finally:
+        gc.enable()

@@ -4,7 +4,7 @@ and `backward(ctx, *grads)`, call `.apply(...)`. As in PyTorch, `ctx` *is* the o
 from ..engine.grad_mode import no_grad, state
 from ..engine.node import SAVED_FREED_MSG, Node
 from .._dtype import FROM_NP as _FROM_NP
-from .._tensor import NO_EDGE, Tensor, _plain_out
+from .._tensor import NO_EDGE, Tensor, _plain, _plain_out
 from ..ops import xp as NP
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
@@ -31,7 +31,33 @@ class FunctionCtx(Node):
     def saved_tensors(self):
         if self._freed:
             raise RuntimeError(SAVED_FREED_MSG)
-        return self.saved if self.saved is not None else ()
+        if self.saved is None:
+            return ()
+        if self._saved_outputs is None:
+            return self.saved
+        # saved outputs are kept without their grad_fn (it is this ctx): reconnect them on unpack
+        out = []
+        for t, index in zip(self.saved, self._saved_outputs):
+            if index is not None:
+                t = _plain(t._data)
+                t._rg = True
+                t._edge = (self, index)
+            out.append(t)
+        return tuple(out)
+
+    _saved_outputs = None  # per saved tensor: the output index when it is one of our outputs
+
+    def _unlink_saved_outputs(self, outs):
+        """An output saved as is would hold this ctx (its grad_fn) while the ctx holds it: a
+        reference cycle only the cyclic GC frees. Keep its data instead, as PyTorch does."""
+        index = {id(o): i for i, o in enumerate(outs) if isinstance(o, Tensor) and o._edge[0] is self}
+        positions = tuple(None if t is None else index.get(id(t)) for t in self.saved)
+        if all(p is None for p in positions):
+            return
+        self._saved_outputs = positions
+        self.saved = tuple(t if p is None else _plain(t._data) for t, p in zip(self.saved, positions))
+        self.inputs = tuple(t for t in self.saved if t is not None)
+        self.saves_output = True  # an in-place op on the output then marks this node dirty
 
     def mark_non_differentiable(self, *tensors):
         self._non_diff = tuple(id(t) for t in tensors)
@@ -149,6 +175,8 @@ class Function(metaclass=_FunctionMeta):
             o._rg = True
             o._edge = (ctx, i)
             final.append(o)
+        if ctx.saved:
+            ctx._unlink_saved_outputs(final)
         return tuple(final) if is_tuple else final[0]
 
 
