@@ -67,7 +67,7 @@ def timed_median(run, setup, repeats, warmup=2):
 # `torch.tensor(_A, requires_grad=True)` with the same fixed values for both libraries.
 RANDOM_DRAW = "torch.randn(size=(), requires_grad=True)"
 FIXED_DRAW = "torch.tensor(_A, requires_grad=True)"
-# Values for `a`: spread over magnitudes so the doubling loop runs from 9 to 16 times.
+# Values for `a`: spread over magnitudes so the doubling loop runs from 8 to 16 times.
 A_VALUES = (0.7, -1.3, 0.05, 2.1, -0.4, 0.9, -0.012, 1.6)
 
 

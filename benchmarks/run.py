@@ -105,14 +105,14 @@ def measure_import(libs, runs, log):
         log(f"  import round {i + 1}/{runs}: " + ", ".join(
             f"{name} {samples[name][-1] * 1e3:.0f} ms" for name in samples))
     empty = statistics.median(samples["pass"])
-    return {name: {"import_ms": (statistics.median(samples[name]) - empty) * 1e3} for name in libs}
+    return {name: [{"import_ms": (t - empty) * 1e3} for t in samples[name]] for name in libs}
 
 
 # ---------------------------------------------------------------------------------------------------
 # Parent side: rounds, medians, the table
 # ---------------------------------------------------------------------------------------------------
 def run_case(case, libs, rounds, quick, log):
-    """{lib: {metric: median over rounds}} or {lib: "error text"}."""
+    """{lib: [{metric: value} per round]} or {lib: "error text"}."""
     repeats = case.repeats[0 if quick else 1]
     if case.in_parent:
         return measure_import(libs, repeats, log)
@@ -132,20 +132,29 @@ def run_case(case, libs, rounds, quick, log):
             shown = ", ".join(f"{k} {v:.4g}" for k, v in per_round[lib][-1].items())
             log(f"  {case.name} round {i + 1}/{rounds} {lib}: {shown} "
                 f"({time.perf_counter() - start:.1f} s)")
-    medians = dict(errors)
-    for lib, rows in per_round.items():
-        if lib not in errors:
-            medians[lib] = {key: statistics.median(row[key] for row in rows) for key, _, _ in case.metrics}
-    return medians
+    return {**per_round, **errors}
 
 
-def fmt(value, unit):
+def summarize(rounds_by_lib):
+    """{lib: {metric: median over rounds}} and {lib: {metric: (max - min) / median}}; errors kept."""
+    medians, spreads = {}, {}
+    for lib, rows in rounds_by_lib.items():
+        if isinstance(rows, str):
+            medians[lib] = rows
+            continue
+        medians[lib] = {key: statistics.median(row[key] for row in rows) for key in rows[0]}
+        spreads[lib] = {key: (max(row[key] for row in rows) - min(row[key] for row in rows)) / abs(mid)
+                        if mid else 0.0 for key, mid in medians[lib].items()}
+    return medians, spreads
+
+
+def fmt(value, unit, spread=None):
     if value is None:
         return "—"
     if isinstance(value, str):
         return "error"
     digits = f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
-    return f"{digits} {unit}"
+    return f"{digits} {unit}" + (f" ±{spread * 50:.0f}%" if spread else "")
 
 
 def ratio(results, metric, ours, base):
@@ -155,7 +164,7 @@ def ratio(results, metric, ours, base):
     return a[metric] / b[metric]
 
 
-def table(all_results, cases, libs):
+def table(all_results, all_spreads, cases, libs):
     header = ["Case", "Metric", *libs]
     if "torch" in libs:
         header.append("torchless/torch")
@@ -164,14 +173,14 @@ def table(all_results, cases, libs):
     header += ["Target", "Result"]
     rows, errors, verdicts = [header], [], []
     for case in cases:
-        results = all_results[case.name]
+        results, spreads = all_results[case.name], all_spreads[case.name]
         for lib, value in results.items():
             if isinstance(value, str):
                 errors.append(f"- `{case.name}` / {lib}: {value}")
         for key, label, unit in case.metrics:
             row = [case.name, label]
-            row += [fmt(results[lib].get(key) if isinstance(results.get(lib), dict) else results.get(lib),
-                        unit) if lib in case.libs else "—" for lib in libs]
+            row += [fmt(results[lib].get(key), unit, spreads[lib][key]) if isinstance(results.get(lib), dict)
+                    else fmt(results.get(lib), unit) for lib in libs]
             vs_torch = ratio(results, key, "torchless", "torch")
             vs_numpy = ratio(results, key, "torchless", "numpy")
             if "torch" in libs:
@@ -197,6 +206,13 @@ def table(all_results, cases, libs):
     summary = f"{verdicts.count('PASS')} of {len(verdicts)} targets pass" + "".join(
         f", {verdicts.count(v)} {v}" for v in ("FAIL", "skipped", "n/a (error)") if v in verdicts)
     return "\n".join(lines + ([""] + ["Errors:"] + errors if errors else []) + ["", summary])
+
+
+def load_average():
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on every platform
+        return None
 
 
 def versions():
@@ -241,20 +257,27 @@ def main(argv=None):
     if not have_torch:
         log("torch left out (not installed, or --no-torch): no torch columns or ratios")
     started = time.perf_counter()
-    all_results = {}
+    load_before = load_average()
+    raw, medians, spreads = {}, {}, {}
     for case in cases:
         log(f"{case.name}: {case.title}")
         case_libs = tuple(lib for lib in case.libs if lib in libs)
-        all_results[case.name] = run_case(case, case_libs, rounds, args.quick, log)
+        raw[case.name] = run_case(case, case_libs, rounds, args.quick, log)
+        medians[case.name], spreads[case.name] = summarize(raw[case.name])
+    load_after = load_average()
 
-    print(f"## torchless benchmarks\n\n{versions()}; {rounds} rounds; medians; "
-          f"ratio < 1 means torchless is faster.\n")
+    print(f"## torchless benchmarks\n\n{versions()}; {rounds} rounds; medians over rounds "
+          f"(±: half the max-min spread over rounds); ratio < 1 means torchless is faster.\n")
+    if load_before is not None:
+        busy = max(load_before, load_after) > 0.5 * (os.cpu_count() or 1)
+        print(f"Load average {load_before:.1f} before, {load_after:.1f} after"
+              + (": other work was running, so the numbers are noisy.\n" if busy else ".\n"))
     print("\n".join(f"- `{c.name}`: {c.title}" for c in cases) + "\n")
-    print(table(all_results, cases, [lib for lib in libs if any(lib in c.libs for c in cases)]))
+    print(table(medians, spreads, cases, [lib for lib in libs if any(lib in c.libs for c in cases)]))
     print(f"\n(total {time.perf_counter() - started:.0f} s)")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(all_results, f, indent=2)
+            json.dump({"medians": medians, "rounds": raw}, f, indent=2)
     return 0
 
 
