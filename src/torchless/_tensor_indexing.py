@@ -226,39 +226,57 @@ def _parse(t, index):
 
 
 def _advanced_key(shape, advanced):
-    """The NumPy key for the advanced part, checked against the basic result's shape; and whether
-    its positions are all distinct (masks only)."""
+    """The NumPy key for the advanced part of a key, applied to an array of `shape`; and whether
+    its positions are all distinct (masks only). Index bounds are left to NumPy, whose IndexError
+    `_raise_advanced` turns into PyTorch's."""
     key = [slice(None)] * (max(p + (a.ndim if k == "mask" else 1) for k, p, a in advanced))
     unique = True
+    for k, p, a in advanced:
+        if k == "mask":
+            if a.shape != shape[p:p + a.ndim]:
+                _raise_mask_shape(shape, p, a)
+            key[p:p + a.ndim] = a.nonzero()
+        else:
+            key[p] = a
+            if a.size > 1:
+                unique = False
+    return tuple(key), unique
+
+
+def _raise_mask_shape(shape, p, a):
+    for j, m in enumerate(a.shape):
+        if p + j >= len(shape) or m != shape[p + j]:
+            raise IndexError(f"The shape of the mask {list(a.shape)} at index {j} does not match "
+                             f"the shape of the indexed tensor {list(shape)} at index {p + j}")
+
+
+def _raise_advanced(shape, advanced, error):
+    """NumPy refused an advanced key: raise PyTorch's error for it."""
     arrays = []
     for k, p, a in advanced:
         if k == "mask":
-            for j, m in enumerate(a.shape):
-                if m != shape[p + j]:
-                    raise IndexError(f"The shape of the mask {list(a.shape)} at index {j} does not match "
-                                     f"the shape of the indexed tensor {list(shape)} at index {p + j}")
-            nz = a.nonzero()
-            key[p:p + a.ndim] = nz
-            arrays.extend(nz)
-        else:
-            n = shape[p]
-            if a.size and (a.max() >= n or a.min() < -n):
-                bad = a.reshape(-1)[np.argmax((a.reshape(-1) >= n) | (a.reshape(-1) < -n))]
-                raise IndexError(f"index {bad} is out of bounds for dimension {len(arrays)} with size {n}")
-            key[p] = a
-            arrays.append(a)
-            if a.size > 1:
-                unique = False
-    if len(arrays) > 1:
-        try:
-            np.broadcast_shapes(*[a.shape for a in arrays])
-        except ValueError:
-            shapes = ", ".join(str(list(a.shape)) for a in arrays)
-            raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together with "
-                             f"shapes {shapes}") from None
-        if any(a.size > 1 for k, p, a in advanced if k != "mask"):
-            unique = False
-    return tuple(key), unique
+            arrays.extend(a.nonzero())
+            continue
+        n = shape[p]
+        flat = a.reshape(-1)
+        bad = (flat >= n) | (flat < -n)
+        if bad.any():
+            raise IndexError(f"index {flat[bad.argmax()]} is out of bounds for dimension {len(arrays)} "
+                             f"with size {n}") from None
+        arrays.append(a)
+    shapes = ", ".join(str(list(a.shape)) for a in arrays)
+    raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together with "
+                     f"shapes {shapes}") from error
+
+
+def _index(t, advanced):
+    """t[advanced part]: a copy (IndexBackward0)."""
+    shape = t._data.shape
+    key, unique = _advanced_key(shape, advanced)
+    try:
+        return apply(IndexBackward0, t, key, unique)
+    except IndexError as e:
+        _raise_advanced(shape, advanced, e)
 
 
 # ============================================================================ reading: x[key]
@@ -267,9 +285,9 @@ def _view(t, key, last):
     data = t._data
     arr = data[key]
     if t._rg and _grad.enabled:
-        R = _BASIC_RULES[last]
-        node = R()
-        R.forward(node, NP, data, key)
+        node = _BASIC_RULES[last]()
+        node.shape = data.shape
+        node.idx = key
         node.next_functions = (t._edge or t._leaf_edge(),)
         node.stamp = _inplace.count
         out = _result(arr, node)
@@ -319,18 +337,27 @@ def refresh_views(root, skip=None):
 
 
 def __getitem__(self, index):
-    if type(index) is int:  # the common x[i]
+    ti = type(index)
+    if ti is int:  # the common forms first: x[i], x[a:b], x[index_tensor]
         shape = self._data.shape
         if shape:
             n = shape[0]
             if -n <= index < n:
                 return _view(self, (index, Ellipsis), "select")
+    elif ti is slice and self._data.ndim:
+        return _view(self, (_check_slice(index), Ellipsis), "slice")
+    elif ti is Tensor and index._data.ndim and index._data.dtype in _INDEX_INTS and self._data.ndim:
+        arr = index._data
+        try:
+            if self._rg and _grad.enabled:
+                return apply(IndexBackward0, self, (arr,), arr.size <= 1)
+            return _plain(self._data[arr])
+        except IndexError as e:
+            _raise_advanced(self._data.shape, (("array", 0, arr),), e)
     basic, last, advanced = _parse(self, index)
     if advanced is None:
         return _view(self, basic, last)
-    out = self if last is None else _view(self, basic, last)
-    key, unique = _advanced_key(out._data.shape, advanced)
-    return apply(IndexBackward0, out, key, unique)
+    return _index(self if last is None else _view(self, basic, last), advanced)
 
 
 # ============================================================================ writing: x[key] = v
@@ -340,9 +367,12 @@ def _type_name(v):
 
 
 def _assign(target, key, value, advanced):
-    """target[key] = value on arrays, with PyTorch's errors when value does not broadcast."""
+    """target[key] = value on arrays, with PyTorch's errors for bad keys and values that do not
+    broadcast. `advanced`: the advanced part the key came from (False for a basic key)."""
     try:
         target[key] = value
+    except IndexError as e:
+        _raise_advanced(target.shape, advanced, e)
     except ValueError:
         vshape = list(np.shape(value))
         tshape = list(target[key].shape)
@@ -376,7 +406,7 @@ def __setitem__(self, index, value):
         if advanced is None:
             _assign(data, Ellipsis, v, False)
         else:
-            _assign(data, _advanced_key(data.shape, advanced)[0], v, True)
+            _assign(data, _advanced_key(data.shape, advanced)[0], v, advanced)
         _bump_version(root)
         return
 
@@ -392,7 +422,7 @@ def __setitem__(self, index, value):
     if advanced is not None and last is None and self._base is None:
         # x[ints or mask] = v: IndexPutBackward0 on x itself
         key, _ = _advanced_key(self._data.shape, advanced)
-        _assign(self._data, key, value._data, True)
+        _assign(self._data, key, value._data, advanced)
         _bump_version(self)
         node = _index_put_node(self, value, key)
         self._rg = True
@@ -407,7 +437,7 @@ def __setitem__(self, index, value):
         _rebase(view, _edge_of(value), value._data.shape, None)
     else:
         key, _ = _advanced_key(view._data.shape, advanced)
-        _assign(view._data, key, value._data, True)
+        _assign(view._data, key, value._data, advanced)
         _bump_version(root)
         node = _index_put_node(view, value, key)
         _rebase(view, (node, 0), view._data.shape, None)
