@@ -295,7 +295,8 @@ def _vector_norm(input, p, dims, keepdim, dtype, fname="linalg.vector_norm"):
     if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
         raise RuntimeError(f"{fname}: the order must be a number or 'fro', got {p!r}")
     p = float(p) if p not in (1, 2) else int(p)
-    return apply(LinalgVectorNormBackward0, _cast_input(input, dtype), p, dims, bool(keepdim))
+    with np.errstate(divide="ignore", invalid="ignore"):  # negative p at a zero: inf, as in PyTorch
+        return apply(LinalgVectorNormBackward0, _cast_input(input, dtype), p, dims, bool(keepdim))
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):

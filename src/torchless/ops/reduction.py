@@ -96,30 +96,31 @@ class MeanBackward1(Node):
 
 # ============================================================================ prod
 class ProdBackward0(Node):
-    """product of all elements:  d/da_i = g * prod_{j != i} a_j
+    """product of all elements (or over dims):  d/da_i = g * prod_{j != i} a_j
 
-    Not g * out / a, which is 0/0 at zeros: with exactly one zero in the reduced slice, that element
-    gets the product of the others and the rest get 0; with two or more zeros every gradient is 0.
+    For a non-zero a_i that is g * out / a_i (still right, and differentiable, when another element
+    is 0). At a zero it is the product of the non-zero others when that is the slice's only zero,
+    else 0 (second derivatives are exact up to one zero per slice).
     """
+    saves_output = True
 
     @staticmethod
     def forward(node, xp, a, dim=None, keepdim=False):
         out = xp.prod(a, dim, keepdim)
         if node is not None:
             # the product of the non-zero elements, kept with the reduced dims
-            node.saved = (a, xp.prod(xp.where(a == 0, 1, a), dim, True))
+            node.saved = (a, out, xp.prod(xp.where(a == 0, 1, a), dim, True))
             node.args = (dim, keepdim)
         return out
 
     def vjp(self, g, xp):
-        a, prod_nonzero = self.saved
+        a, out, prod_nonzero = self.saved
         dim, keepdim = self.args
         g = _unreduce(g, xp, a.shape, dim, keepdim)
         zero = a == 0
         zeros = zero.sum(axis=dim, keepdims=True)
-        safe_a = xp.where(zero, 1, a)
         others = xp.where(zero, xp.where(zeros == 1, prod_nonzero, 0),
-                          xp.where(zeros == 0, prod_nonzero / safe_a, 0))
+                          _unreduce(out, xp, a.shape, dim, keepdim) / xp.where(zero, 1, a))
         return (g * others,)
 
 
