@@ -16,36 +16,41 @@ ndarray = np.ndarray
 
 
 # ---------------------------------------------------------------------------- array-or-Tensor helpers
+def _is_array(g):
+    """NumPy (plain backward; NumPy scalars included), not a Tensor (create_graph)."""
+    return type(g) is ndarray or isinstance(g, np.generic)
+
+
 def _slice_along(g, dim, start, stop):
     """g[..., start:stop, ...] (the slice on axis `dim`); a view for arrays."""
-    if type(g) is ndarray:
+    if _is_array(g):
         return g[(slice(None),) * dim + (slice(start, stop),)]
     return g.narrow(dim, start, stop - start)
 
 
 def _pieces(g, dim):
     """The slices g[..., i, ...] along `dim`, as a tuple."""
-    if type(g) is ndarray:
+    if _is_array(g):
         lead = (slice(None),) * dim
         return tuple(g[lead + (i,)] for i in range(g.shape[dim]))
     return g.unbind(dim)
 
 
 def _flip(g, dims):
-    return np.flip(g, dims).copy() if type(g) is ndarray else g.flip(dims)
+    return np.flip(g, dims).copy() if _is_array(g) else g.flip(dims)
 
 
 def _roll(g, shifts, dims):
-    return np.roll(g, shifts, dims) if type(g) is ndarray else g.roll(shifts, dims)
+    return np.roll(g, shifts, dims) if _is_array(g) else g.roll(shifts, dims)
 
 
 def _dtype_of(g):
-    return g.dtype if type(g) is ndarray else g.dtype.np
+    return g.dtype if _is_array(g) else g.dtype.np
 
 
 def _pad_along(xp, g, shape, dim, start):
     """An array of `shape`, zero except g placed at [start:start+len] along `dim` (vjp of slicing)."""
-    if type(g) is ndarray:
+    if _is_array(g):
         out = np.zeros(shape, g.dtype)
         out[(slice(None),) * dim + (slice(start, start + g.shape[dim]),)] = g
         return out
