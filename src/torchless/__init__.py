@@ -6,6 +6,12 @@ This module is the torch-like namespace: it re-exports, and defines nothing of i
 """
 __version__ = "0.1.0"
 
+import warnings as _warnings
+
+# NumPy warns on log(0), x/0, overflow ...; PyTorch returns inf/nan silently. Ignore those warnings
+# when they come from torchless's own code only (the user's own NumPy calls still warn).
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"torchless(\.|$)")
+
 from . import _dtype
 from ._dtype import (bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,  # noqa: A004
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,

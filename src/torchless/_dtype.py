@@ -105,6 +105,7 @@ class _Defaults:
 
 
 defaults = _Defaults()
+on_default_dtype_change = []  # caches elsewhere that depend on the default float register here
 defaults.float = float32.np  # NumPy dtype of torch.get_default_dtype()
 
 
@@ -117,6 +118,8 @@ def set_default_dtype(d):
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
     defaults.float = d.np
     _result_cache.clear()
+    for clear in on_default_dtype_change:
+        clear()
 
 
 # ---------------------------------------------------------------------------------- promotion

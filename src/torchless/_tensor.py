@@ -8,6 +8,7 @@ Hot-path habits (see DESIGN.md): `type(x) is Tensor` checks, grad mode read once
 building, results wrapped without copies.
 """
 import numbers
+import warnings
 
 import numpy as np
 
@@ -15,10 +16,12 @@ from . import _dtype as D
 from .engine import backward as _engine
 from .engine.grad_mode import state as _grad
 from .engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace
+from ._printing import tensor_repr
 from .ops import xp as NP
 from .ops.elementwise import (
     AbsBackward0, AcosBackward0, AddBackward0, AsinBackward0, AtanBackward0, CeilBackward0,
-    ClampBackward1, CosBackward0, CoshBackward0, DivBackward0, ExpBackward0, Expm1Backward0,
+    ClampBackward0, ClampBackward1, ClampMaxBackward0, ClampMaxBackward1, ClampMinBackward0,
+    ClampMinBackward1, DivBackward2, FmodBackward0, FmodBackward1, RemainderBackward1, RoundBackward1, CosBackward0, CoshBackward0, DivBackward0, ExpBackward0, Expm1Backward0,
     FloorBackward0, Log1PBackward0, Log2Backward0, Log10Backward0, LogBackward0, MaximumBackward0,
     MinimumBackward0, MulBackward0, NegBackward0, NotImplementedBackward, PowBackward0, PowBackward1,
     PowBackward2, ReciprocalBackward0, ReluBackward0, RemainderBackward0, RoundBackward0,
@@ -35,6 +38,14 @@ _from_np = D.FROM_NP
 _pyfloat, _pyint, _pybool = float, int, bool
 
 __all__ = ["Tensor", "Size", "device"]
+
+NONLEAF_GRAD_MSG = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
+    "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
+    "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor "
+    "by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
+    "for more information."
+)
 
 
 class Size(tuple):
@@ -112,7 +123,7 @@ class Tensor:
     # AccumulateGrad, made on first use (None until then).
 
     # Rarely set; live in the instance __dict__ when they are.
-    grad = None
+    _grad = None
     _base = None            # the tensor this one is a view of (shares storage and version counter)
     _vc = 0                 # version counter (on the base when this is a view)
     _stamp = 0              # the in-place counter's value at this storage's last in-place op
@@ -179,6 +190,32 @@ class Tensor:
         e = self._edge = (AccumulateGrad(self), 0)
         return e
 
+    @property
+    def grad(self):
+        """The accumulated gradient (leaves, and non-leaves that retain_grad())."""
+        g = self._grad
+        if g is None and self._rg and not self._retains_grad:
+            e = self._edge
+            if e is not None and e[0] is not None and type(e[0]) is not AccumulateGrad:
+                warnings.warn(NONLEAF_GRAD_MSG, UserWarning, stacklevel=2)
+        return g
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if type(value) is not Tensor:
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
     def retain_grad(self):
         if not self._rg:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
@@ -191,7 +228,7 @@ class Tensor:
         def keep(grad):
             t = ref()
             if t is not None:
-                t.grad = grad.detach().clone() if t.grad is None else t.grad + grad.detach()
+                t._grad = grad.detach().clone() if t._grad is None else t._grad + grad.detach()
         self.grad_fn._add_pre_hook(self._edge[1], keep)
 
     @property
@@ -220,7 +257,7 @@ class Tensor:
 
     def detach(self):
         out = _plain(self._data)
-        out._base = self._base or self
+        out._base = self if self._base is None else self._base
         return out
 
     def detach_(self):
@@ -233,7 +270,7 @@ class Tensor:
     @property
     def data(self):
         out = _plain(self._data)
-        out._base = self._base or self
+        out._base = self if self._base is None else self._base
         return out
 
     @data.setter
@@ -244,7 +281,8 @@ class Tensor:
 
     @property
     def _version(self):
-        return (self._base or self)._vc
+        base = self._base
+        return (self if base is None else base)._vc
 
     # ------------------------------------------------------------------ metadata
     @property
@@ -319,8 +357,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ Python protocol
     def __repr__(self, *, tensor_contents=None):
-        from ._printing import tensor_repr
-        return tensor_repr(self)
+        return tensor_repr(self, tensor_contents)
 
     __str__ = __repr__
 
@@ -388,7 +425,7 @@ class Tensor:
         if self._rg:
             out.requires_grad_(True)
         if self.grad is not None:
-            out.grad = _plain(self.grad._data.copy())
+            out._grad = _plain(self._grad._data.copy())
         memo[id(self)] = out
         return out
 
@@ -570,7 +607,13 @@ def _unary(R, to_float=True):
             node.stamp = _inplace.count
             if node.saved is not None:
                 node.inputs = (self,)
-            return _result(out, node)
+            if type(out) is not ndarray:
+                out = _asarray(out)
+            t = _new(Tensor)
+            t._data = out
+            t._rg = True
+            t._edge = (node, 0)
+            return t
         out = fwd(None, NP, a)
         if type(out) is not ndarray:
             out = _asarray(out)
@@ -633,51 +676,89 @@ def _binary(R, to_float=False, scalar_edge=True):
     default float (true division). `scalar_edge`: a Python-number operand still gets an empty
     edge in next_functions (PyTorch does this for add/sub/mul/div, not for pow/remainder)."""
     fwd = R.forward
+    scalars = {}  # (number, its type, tensor dtype) -> (0-d operand array, dtype to cast to or None)
+    D.on_default_dtype_change.append(scalars.clear)  # entries depend on the default float
 
     def method(self, other):
         a = self._data
-        if type(other) is Tensor:
+        to = type(other)
+        if to is Tensor:
             b = other._data
             if a.dtype is not b.dtype or (to_float and a.dtype.kind in "biu"):
                 a, b = _operands(a, b, to_float)
-            if (self._rg or other._rg) and _grad.enabled:
-                node = R()
-                out = fwd(node, NP, a, b)
-                node.next_functions = (self._edge or self._leaf_edge(), other._edge or other._leaf_edge())
-                node.stamp = _inplace.count
-                if node.saved is not None:
-                    node.inputs = (self, other)
-                return _result(out, node)
+            record = (self._rg or other._rg) and _grad.enabled
+        elif to is _pyfloat or to is _pyint or to is _pybool or to is complex:
+            # NumPy multiplies by a 0-d array twice as fast as by a Python number: convert once.
+            entry = scalars.get((other, to, a.dtype))
+            if entry is None:
+                entry = _scalar_entry(scalars, other, a, to_float)
+            b, cast = entry
+            if cast is not None:
+                a = a.astype(cast)
+            record = self._rg and _grad.enabled
         else:
-            to = type(other)
-            if to is not _pyfloat and to is not _pyint and to is not _pybool:
-                other = _as_operand(other)
-                if other is None:
-                    return NotImplemented
-                if type(other) is Tensor:
-                    return method(self, other)
-            b = other
-            a = _scalar_operand(a, b, to_float)
-            if self._rg and _grad.enabled:
+            other = _as_operand(other)
+            if other is None:
+                return NotImplemented
+            return method(self, other)
+        try:
+            if record:
                 node = R()
                 out = fwd(node, NP, a, b)
-                node.next_functions = ((self._edge or self._leaf_edge(), NO_EDGE) if scalar_edge
-                                       else (self._edge or self._leaf_edge(),))
-                node.stamp = _inplace.count
-                if node.saved is not None:
-                    node.inputs = (self, other)
-                return _result(out, node)
-        out = _forward_checked(fwd, a, b)
+            else:
+                out = fwd(None, NP, a, b)
+        except ValueError as e:
+            raise _broadcast_error(a, b, e) from None
+        except TypeError:
+            raise _unsupported(R, a, b) from None
         if type(out) is not ndarray:
             out = _asarray(out)
         t = _new(Tensor)
         t._data = out
-        t._rg = False
-        t._edge = NO_EDGE
+        if record:
+            if to is Tensor:
+                node.next_functions = (self._edge or self._leaf_edge(), other._edge or other._leaf_edge())
+            elif scalar_edge:
+                node.next_functions = (self._edge or self._leaf_edge(), NO_EDGE)
+            else:
+                node.next_functions = (self._edge or self._leaf_edge(),)
+            node.stamp = _inplace.count
+            if node.saved is not None:
+                node.inputs = (self, other)
+            t._rg = True
+            t._edge = (node, 0)
+        else:
+            t._rg = False
+            t._edge = NO_EDGE
         return t
 
     method.__name__ = R.__name__
     return method
+
+
+def _scalar_entry(cache, value, a, to_float):
+    """How a Python number combines with array `a` (see _binary): the number as a read-only 0-d
+    array of the result dtype, and the dtype `a` must be cast to (None if it stays)."""
+    if len(cache) > 256:  # numbers that change every call (x * random()) must not pile up
+        cache.clear()
+    cast_a = _scalar_operand(a, value, to_float)
+    dt = cast_a.dtype
+    b = np.array(value).astype(dt) if type(value) is _pyint else np.asarray(value, dtype=dt)
+    b.flags.writeable = False
+    entry = (b, None if dt == a.dtype else dt)
+    if value == value:  # NaN never equals itself: it would be a new key each time
+        cache[(value, type(value), a.dtype)] = entry
+    return entry
+
+
+def _unsupported(R, a, b):
+    """NumPy refused the dtypes (e.g. bool - bool): PyTorch's error instead of NumPy's."""
+    da, db = _from_np[a.dtype], _from_np[NP.asarray(b).dtype]
+    if R is SubBackward0 and da.name == "bool" and db.name == "bool":
+        return RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                            "Use the `^` or `logical_xor()` operator instead.")
+    return RuntimeError(f"{R.__name__[:-len('Backward0')].lower()} is not implemented for "
+                        f"{_SCALAR_TYPE_NAMES[da.name]} and {_SCALAR_TYPE_NAMES[db.name]} tensors")
 
 
 def _forward_checked(fwd, a, b):
@@ -792,8 +873,16 @@ T.__add__ = T.__radd__ = _binary(AddBackward0)
 T.__sub__ = _binary(SubBackward0)
 T.__mul__ = T.__rmul__ = _binary(MulBackward0)
 T.__truediv__ = _binary(DivBackward0, to_float=True)
-T.__mod__ = _binary(RemainderBackward0, scalar_edge=False)
-T.__rmod__ = _reflected(RemainderBackward0, scalar_edge=False)
+def _by_operand(for_tensor, for_number):
+    """One method that picks the rule by the other operand: PyTorch names the tensor-tensor and
+    tensor-number forms of some ops differently (RemainderBackward1 vs RemainderBackward0)."""
+    def method(self, other):
+        return (for_tensor if type(other) is Tensor else for_number)(self, other)
+    return method
+
+
+T.__mod__ = _by_operand(_binary(RemainderBackward1), _binary(RemainderBackward0, scalar_edge=False))
+T.__rmod__ = _reflected(RemainderBackward1)
 T.__floordiv__ = _binary(NotImplementedBackward)
 T.__rfloordiv__ = _reflected(NotImplementedBackward)
 _pow_scalar = _binary(PowBackward0, scalar_edge=False)
@@ -887,8 +976,8 @@ _round0 = _unary(RoundBackward0, to_float=False)
 def _round(self, decimals=0):
     if decimals == 0:
         return _round0(self)
-    scale = 10.0 ** decimals
-    return _round0(self * scale) / scale
+    a = self._data if self._data.dtype.kind in "fc" else self._data.astype(_F.float)
+    return _unary_with(RoundBackward1, self, a, decimals)
 
 
 T.round = _round
@@ -905,18 +994,41 @@ def _sub(self, other, *, alpha=1):
 def _div(self, other, *, rounding_mode=None):
     if rounding_mode is None:
         return self.__truediv__(other)
-    if rounding_mode == "floor":
-        return self.__floordiv__(other)
-    if rounding_mode == "trunc":
-        return self.__truediv__(other).trunc().to(_pair_result_dtype(self, other))
-    raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
-                       f"found '{rounding_mode}'")
+    if rounding_mode not in ("floor", "trunc"):
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                           f"found '{rounding_mode}'")
+    if type(other) is Tensor:
+        a, b = _operands(self._data, other._data, False)
+        return _apply_edges(DivBackward2, (self, other), a, b, rounding_mode)
+    other = _as_operand(other)
+    if other is None or type(other) is Tensor:
+        return _div(self, other if other is not None else _raise_type("div", "other", other),
+                    rounding_mode=rounding_mode)
+    return _apply_edges(DivBackward2, (self, None), _scalar_operand(self._data, other, False), other,
+                        rounding_mode)
 
 
-def _pair_result_dtype(a, b):
-    bd = b._data if type(b) is Tensor else _scalar_operand(a._data, b, False)
-    return _from_np[_pair_dtype(_scalar_operand(a._data, b, False) if type(b) is not Tensor
-                                else a._data, bd if type(bd) is ndarray else _asarray(bd))]
+def _raise_type(fn, arg, value):
+    raise TypeError(f"{fn}(): argument '{arg}' must be Tensor or Number, not {type(value).__name__}")
+
+
+def _apply_edges(R, edge_tensors, *args):
+    """Apply rule R to `args` (Tensors arrive as arrays) with one edge per entry of `edge_tensors`
+    (a Tensor, or None for an empty edge): for ops whose edges differ from their Tensor arguments
+    (a number operand that still has an edge, a missing clamp bound)."""
+    arrays = tuple(a._data if type(a) is Tensor else a for a in args)
+    if _grad.enabled:
+        for t in edge_tensors:
+            if t is not None and t._rg:
+                node = R()
+                out = R.forward(node, NP, *arrays)
+                node.next_functions = tuple(NO_EDGE if t is None else (t._edge or t._leaf_edge())
+                                            for t in edge_tensors)
+                node.stamp = _inplace.count
+                if node.saved is not None:
+                    node.inputs = args
+                return _result(out, node)
+    return _plain_out(R.forward(None, NP, *arrays))
 
 
 T.add = _add
@@ -928,12 +1040,7 @@ T.floor_divide = T.__floordiv__
 T.remainder = T.__mod__
 
 
-def _fmod(self, other):
-    q = (self / other).trunc()
-    return self - q * other
-
-
-T.fmod = _fmod
+T.fmod = _by_operand(_binary(FmodBackward1), _binary(FmodBackward0, scalar_edge=False))
 T.square = lambda self: _pow_scalar(self, 2)
 
 
@@ -959,12 +1066,19 @@ def _clamp(self, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if type(min) is Tensor or type(max) is Tensor:
-        out = self
-        if min is not None:
-            out = out.maximum(min if type(min) is Tensor else _scalar_tensor(min, self))
-        if max is not None:
-            out = out.minimum(max if type(max) is Tensor else _scalar_tensor(max, self))
-        return out
+        if (min is not None and type(min) is not Tensor) or (max is not None and type(max) is not Tensor):
+            raise TypeError("clamp() received an invalid combination of arguments: give both bounds "
+                            "as Tensors or both as numbers")
+        dt = self._data
+        for bound in (min, max):
+            if bound is not None:
+                dt = _asarray(0, _pair_dtype(dt, bound._data))
+        target = _from_np[dt.dtype]
+        x, lo, hi = (None if t is None else t.to(target) for t in (self, min, max))
+        try:
+            return _apply_edges(ClampBackward0, (x, lo, hi), x, lo, hi)
+        except ValueError as e:
+            raise _broadcast_error(self._data, (min if min is not None else max)._data, e) from None
     a = self._data
     for bound in (min, max):
         if bound is not None:
@@ -972,9 +1086,25 @@ def _clamp(self, min=None, max=None):
     return _unary_with(ClampBackward1, self, a, min, max)
 
 
+_clamp_min_tensor = _binary(ClampMinBackward1)
+_clamp_max_tensor = _binary(ClampMaxBackward1)
+
+
+def _clamp_min(self, min):
+    if type(min) is Tensor:
+        return _clamp_min_tensor(self, min)
+    return _unary_with(ClampMinBackward0, self, _scalar_operand(self._data, min, False), min)
+
+
+def _clamp_max(self, max):
+    if type(max) is Tensor:
+        return _clamp_max_tensor(self, max)
+    return _unary_with(ClampMaxBackward0, self, _scalar_operand(self._data, max, False), max)
+
+
 T.clamp = T.clip = _clamp
-T.clamp_min = lambda self, min: _clamp(self, min=min)
-T.clamp_max = lambda self, max: _clamp(self, max=max)
+T.clamp_min = _clamp_min
+T.clamp_max = _clamp_max
 
 
 def where(condition, input=None, other=None):
@@ -991,9 +1121,13 @@ def where(condition, input=None, other=None):
     ref = input if type(input) is Tensor else other
     x = input if type(input) is Tensor else _scalar_tensor(input, ref)
     y = other if type(other) is Tensor else _scalar_tensor(other, ref)
-    if x._data.dtype != y._data.dtype:
-        rt = _pair_dtype(x._data, y._data) if (type(input) is Tensor) == (type(other) is Tensor) \
-            else ref._data.dtype
+    if type(input) is not Tensor or type(other) is not Tensor:  # a number: PyTorch's wrapped-number rule
+        num = input if type(input) is not Tensor else other
+        rt = D.result_np_dtype(ref._data.dtype, D.DIM if ref._data.ndim else D.ZERO_DIM,
+                               D.scalar_np_dtype(num), D.SCALAR)
+    else:
+        rt = _pair_dtype(x._data, y._data)
+    if x._data.dtype != rt or y._data.dtype != rt:
         x, y = x.to(_from_np[rt]), y.to(_from_np[rt])
     try:
         return apply(WhereBackward0, condition, x, y)
@@ -1046,8 +1180,10 @@ def _bitwise(f, name):
     def method(self, other):
         if self._data.dtype.kind not in "biu" or (type(other) is Tensor and other._data.dtype.kind not in "biu") \
                 or type(other) is _pyfloat:
-            raise TypeError(f"{name} is only supported for integer and boolean tensors "
-                            f"(got {self.dtype})")
+            bad = self if self._data.dtype.kind not in "biu" else other
+            kind = _SCALAR_TYPE_NAMES[bad.dtype.name] if type(bad) is Tensor else "Float"
+            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{kind}' (bitwise ops take integer "
+                               "or bool tensors)")
         return g(self, other)
     return method
 
@@ -1059,7 +1195,8 @@ T.__xor__ = T.__rxor__ = T.bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 def _invert(self):
     if self._data.dtype.kind not in "biu":
-        raise TypeError(f"~ (bitwise_not) is only supported for integer and boolean tensors (got {self.dtype})")
+        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{_SCALAR_TYPE_NAMES[self.dtype.name]}' "
+                           "(bitwise ops take integer or bool tensors)")
     return _plain_out(np.invert(self._data))
 
 
@@ -1085,7 +1222,7 @@ LEAF_INPLACE_MSG = ("a leaf Variable that requires grad is being used in an in-p
 
 
 def _bump_version(t):
-    root = t._base or t
+    root = t if t._base is None else t._base
     root._vc += 1
     _inplace.count += 1
     root._stamp = _inplace.count
@@ -1113,7 +1250,7 @@ def _write_into(self, result):
     output of result's node when it has one."""
     src = result._data
     dst = self._data
-    if src.dtype != dst.dtype and not np.can_cast(src.dtype, dst.dtype, "same_kind"):
+    if src.dtype != dst.dtype and _from_np[src.dtype].category > _from_np[dst.dtype].category:
         _raise_cast(_from_np[src.dtype], _from_np[dst.dtype])
     if src.shape != dst.shape:
         try:
@@ -1122,7 +1259,7 @@ def _write_into(self, result):
             fits = False
         if not fits:
             _raise_out_shape(dst.shape, src.shape)
-    if self._base is not None and result._rg and self._base._rg:
+    if self._base is not None and result._rg:
         from ._tensor_indexing import copy_into_view
         copy_into_view(self, result)
         return self
@@ -1131,6 +1268,9 @@ def _write_into(self, result):
     if result._rg:
         self._rg = True
         self._edge = result._edge
+        if "_views" in self.__dict__:  # views taken earlier must see the new history
+            from ._tensor_indexing import refresh_views
+            refresh_views(self)
     return self
 
 
@@ -1154,10 +1294,13 @@ def _inplace_method(out_of_place, ufunc=None):
             b = other._data if type(other) is Tensor else other
             if type(b) is ndarray or type(b) in (_pyfloat, _pyint, _pybool):
                 dst = self._data
+                rt = _inplace_result_dtype(dst, other)
+                if D.FROM_NP[dst.dtype].category < rt.category:
+                    _raise_cast(rt, _from_np[dst.dtype])
                 try:
-                    ufunc(dst, b, out=dst, casting="same_kind")
-                except TypeError:  # NumPy's casting error: float into an int tensor, ...
-                    _raise_cast(_from_np[np.result_type(dst, b)], _from_np[dst.dtype])
+                    ufunc(dst, b, out=dst, casting="unsafe")
+                except TypeError:
+                    _raise_cast(rt, _from_np[dst.dtype])
                 except ValueError:
                     _raise_out_shape(dst.shape, NP.shape(b))
                 _bump_version(self)
@@ -1166,9 +1309,24 @@ def _inplace_method(out_of_place, ufunc=None):
     return method
 
 
+_SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                      "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+                      "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
 def _raise_cast(result, target):
-    raise RuntimeError(f"result type {result.name.capitalize()} can't be cast to the desired output "
-                       f"type {target.name.capitalize()}")
+    raise RuntimeError(f"result type {_SCALAR_TYPE_NAMES[result.name]} can't be cast to the desired "
+                       f"output type {_SCALAR_TYPE_NAMES[target.name]}")
+
+
+def _inplace_result_dtype(dst, other):
+    """The dtype PyTorch computes `dst op other` in (to check it fits back into dst)."""
+    if type(other) is Tensor:
+        return _from_np[_pair_dtype(dst, other._data)]
+    if type(other) is ndarray:
+        return _from_np[_pair_dtype(dst, other)]
+    return _from_np[D.result_np_dtype(dst.dtype, D.DIM if dst.ndim else D.ZERO_DIM,
+                                      D.scalar_np_dtype(other), D.SCALAR)]
 
 
 def _raise_out_shape(out_shape, other_shape):

@@ -83,7 +83,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         captured = run_backward(edges, grads, retain_graph, create_graph, in_edges, accumulate=True)
         for t, g in zip(inputs, captured):  # non-leaf inputs get .grad too, as in PyTorch
             if not t.is_leaf and g is not None:
-                t.grad = g if t.grad is None else t.grad + g
+                t._grad = g if t._grad is None else t._grad + g
         return
     run_backward(edges, grads, retain_graph, create_graph)
 

@@ -94,13 +94,15 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
 
     ready = [n for n in dict.fromkeys(root_nodes) if deps[n] == 0]
     pop, push = ready.pop, ready.append
+    take, peek = buffers.pop, buffers.get
     stamp_now = inplace.count
+    xp = api.TX if create_graph else NP
     prev_mode = state.enabled
     state.enabled = create_graph  # the rules themselves record only under create_graph
     try:
         while ready:
             node = pop()
-            g = buffers.pop(node, None)
+            g = take(node, None)
             if g is not None and node._pre_hooks is not None:
                 g = _run_pre_hooks(node, g, create_graph)
             if needed is not None:
@@ -115,34 +117,43 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
                 out = None
             elif type(node) is AccumulateGrad:
                 if accumulate:
-                    _accumulate(node, g, create_graph, _getrefcount(g) <= 2)  # only the local `g` and the call's argument hold it
+                    # fresh: only the local `g` and the call's argument hold the array
+                    _accumulate(node, g, create_graph, _getrefcount(g) <= 2)
                 g = None
                 continue
             else:
                 if node.stamp != stamp_now or node._freed:
                     node.check_saved()
-                if create_graph:
-                    out = _lift(node).vjp(g, api.TX)
-                else:
-                    out = node.vjp(g, NP)
+                out = (_lift(node) if create_graph else node).vjp(g, xp)
                 if node._hooks is not None:
                     out = _run_post_hooks(node, out, g)
-                if not retain_graph:
+                if not retain_graph and node.saved is not None:
                     node.release()
             g = None
-            for i, (nxt, idx) in enumerate(node.next_functions):
+            if out is None:
+                for nxt, _ in node.next_functions:
+                    if nxt is not None:
+                        c = deps[nxt] - 1
+                        if c:
+                            deps[nxt] = c
+                        else:
+                            push(nxt)
+                continue
+            for (nxt, idx), gi in zip(node.next_functions, out):
                 if nxt is None:
                     continue
-                if out is not None:
-                    gi = out[i]
-                    if gi is not None:
+                if gi is not None:
+                    if nxt.multi_output:
                         _add_to_buffer(buffers, nxt, idx, gi)
+                    else:
+                        prev = peek(nxt)
+                        buffers[nxt] = gi if prev is None else prev + gi
                 c = deps[nxt] - 1
                 if c:
                     deps[nxt] = c
                 else:
                     push(nxt)
-            out = gi = None
+            out = gi = prev = None
     finally:
         state.enabled = prev_mode
 
@@ -195,16 +206,16 @@ def _accumulate(node, g, create_graph, fresh):
         g = g if api.is_tensor(g) else api.wrap(g)
         if g.dtype != var.dtype:
             g = g.to(var.dtype)
-        var.grad = g if var.grad is None else var.grad + g
+        var._grad = g if var._grad is None else var._grad + g
     else:
         if g.dtype != data.dtype:
             g = g.astype(data.dtype)
             fresh = True
-        old = var.grad
+        old = var._grad
         if old is None:
-            var.grad = api.wrap(_owned(g, fresh))
+            var._grad = api.wrap(_owned(g, fresh))
         elif old.requires_grad or old._data.shape != g.shape or not old._data.flags.writeable:
-            var.grad = old + api.wrap(g)
+            var._grad = old + api.wrap(g)
         else:  # in place, as PyTorch does: a held reference to .grad sees the sum
             NP.add(old._data, g, out=old._data)
     for hook in var._post_acc_hooks or ():
