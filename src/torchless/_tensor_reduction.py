@@ -171,12 +171,13 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None
     dims = _dims(input, dim, axis)
     keep = _keep(keepdim, keepdims)
     np_dtype = dtype.np if dtype is not None else None
-    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # the mean of nothing is NaN, silently
-        if dims is None and not keep and dim is None and axis is None:
-            res = apply(MeanBackward0, input, None, False, np_dtype)
-        else:
-            res = apply(MeanBackward1, input, dims, keep, np_dtype)
+    rule = MeanBackward0 if dims is None and not keep and dim is None and axis is None else MeanBackward1
+    if input._data.size:
+        res = apply(rule, input, dims, keep, np_dtype)
+    else:  # the mean of nothing is NaN, without NumPy's warning
+        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            res = apply(rule, input, dims, keep, np_dtype)
     return res if out is None else _into_out(res, out)
 
 

@@ -130,18 +130,21 @@ class ProdBackward1(ProdBackward0):
 
 # ============================================================================ max, min, median
 class _Selection(Node):
-    """A reduction whose gradient goes, weighted, to the selected elements (ties share evenly)."""
+    """A reduction whose gradient goes, weighted, to the selected elements: evenly among ties for
+    the whole-tensor / amax forms, to one index for the dim forms. The weights are a step function
+    of the input (zero derivative), so they are computed from the saved arrays with NumPy as plain
+    constants, and the saved values need no re-lifting under create_graph."""
+    relift = False
 
     def vjp(self, g, xp):
         shape, dim, keepdim = self.args
-        return (_unreduce(g, xp, shape, dim, keepdim) * self.weights,)
+        return (_unreduce(g, xp, shape, dim, keepdim) * self.weights(),)
 
-
-def _tie_weights(a, out, dim):
-    """1/count on the elements equal to the (keepdim) result, 0 elsewhere: a constant ndarray.
-    (Selection rules save nothing, so their forward only ever runs on ndarrays.)"""
-    hit = a == out
-    return (hit / hit.sum(axis=dim, keepdims=True)).astype(a.dtype, copy=False)
+    def weights(self):
+        """1/count on the elements equal to the (keepdim) result, 0 elsewhere."""
+        a, out = self.saved
+        hit = a == out
+        return (hit / hit.sum(axis=self.args[1], keepdims=True)).astype(a.dtype, copy=False)
 
 
 class MaxBackward1(_Selection):
@@ -152,7 +155,7 @@ class MaxBackward1(_Selection):
         out = xp.amax(a, None, False)
         if node is not None:
             node.args = (a.shape, None, False)
-            node.weights = _tie_weights(a, out, None)
+            node.saved = (a, out)
         return out
 
 
@@ -164,7 +167,7 @@ class MinBackward1(_Selection):
         out = xp.amin(a, None, False)
         if node is not None:
             node.args = (a.shape, None, False)
-            node.weights = _tie_weights(a, out, None)
+            node.saved = (a, out)
         return out
 
 
@@ -176,7 +179,7 @@ class AmaxBackward0(_Selection):
         out = xp.amax(a, dim, keepdim)
         if node is not None:
             node.args = (a.shape, dim, keepdim)
-            node.weights = _tie_weights(a, out if keepdim else xp.amax(a, dim, True), dim)
+            node.saved = (a, out if keepdim else xp.amax(a, dim, True))
         return out
 
 
@@ -188,8 +191,21 @@ class AminBackward0(_Selection):
         out = xp.amin(a, dim, keepdim)
         if node is not None:
             node.args = (a.shape, dim, keepdim)
-            node.weights = _tie_weights(a, out if keepdim else xp.amin(a, dim, True), dim)
+            node.saved = (a, out if keepdim else xp.amin(a, dim, True))
         return out
+
+
+class _Picked(_Selection):
+    """(values, indices) along one dim: the gradient goes to the picked element of each slice."""
+    aux_outputs = True
+
+    def weights(self):
+        shape, dims, _ = self.args
+        if dims is None:  # 0-d input
+            return 1
+        dim = dims[0]
+        position = np.arange(shape[dim]).reshape((-1,) + (1,) * (len(shape) - dim - 1))
+        return position == self.index
 
 
 def _indexed(node, a, dim, keepdim, pick):
@@ -198,15 +214,13 @@ def _indexed(node, a, dim, keepdim, pick):
     if a.ndim == 0:  # a 0-d tensor is its own max/min/median along dim 0
         if node is not None:
             node.args = ((), None, True)
-            node.weights = np.ones((), a.dtype)
         return a.copy(), np.zeros((), np.int64)
     indices = pick(a, dim).astype(np.int64, copy=False)
     idx = np.expand_dims(indices, dim)
     values = np.take_along_axis(a, idx, dim)
     if node is not None:
         node.args = (a.shape, (dim,), keepdim)
-        position = np.arange(a.shape[dim]).reshape((-1,) + (1,) * (a.ndim - dim - 1))
-        node.weights = (position == idx).astype(a.dtype)
+        node.index = idx
     if keepdim:
         return values, idx
     return values.reshape(indices.shape), indices
@@ -226,18 +240,16 @@ def _lower_median_index(a, dim):
     return np.take(order, (a.shape[dim] - 1) // 2, axis=dim)
 
 
-class MaxBackward0(_Selection):
+class MaxBackward0(_Picked):
     """max along a dim -> (values, indices): the gradient goes to each argmax"""
-    aux_outputs = True
 
     @staticmethod
     def forward(node, xp, a, dim, keepdim):
         return _indexed(node, a, dim, keepdim, _argmax)
 
 
-class MinBackward0(_Selection):
+class MinBackward0(_Picked):
     """min along a dim -> (values, indices): the gradient goes to each argmin"""
-    aux_outputs = True
 
     @staticmethod
     def forward(node, xp, a, dim, keepdim):
@@ -253,13 +265,12 @@ class MedianBackward0(_Selection):
         out = flat[_lower_median_index(flat, 0)]
         if node is not None:
             node.args = (a.shape, None, False)
-            node.weights = _tie_weights(a, out, None)
+            node.saved = (a, out)
         return np.asarray(out)
 
 
-class MedianBackward1(_Selection):
+class MedianBackward1(_Picked):
     """median along a dim -> (values, indices): the gradient goes to the chosen element"""
-    aux_outputs = True
 
     @staticmethod
     def forward(node, xp, a, dim, keepdim):
