@@ -610,7 +610,8 @@ def test_gradgradcheck(name):
 def _basic_keys(draw):
     shape = tuple(draw(st.lists(st.integers(1, 4), min_size=0, max_size=3)))
     key = []
-    for n in shape[:draw(st.integers(0, len(shape)))]:
+    used = draw(st.integers(0, len(shape)))
+    for n in shape[:used]:
         kind = draw(st.sampled_from(["int", "slice", "none"]))
         if kind == "int":
             key.append(draw(st.integers(-n, n - 1)))
@@ -619,8 +620,8 @@ def _basic_keys(draw):
                              draw(st.none() | st.integers(1, 3))))
         else:
             key.extend([None, slice(None)])
-    if draw(st.booleans()):
-        key.insert(draw(st.integers(0, len(key))), Ellipsis)
+    if draw(st.booleans()):  # `...` takes the dims the key leaves: anywhere if none are left
+        key.insert(draw(st.integers(0, len(key))) if used == len(shape) else len(key), Ellipsis)
     return shape, tuple(key)
 
 
