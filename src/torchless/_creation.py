@@ -50,7 +50,8 @@ def _float_dtype(dtype):
 
 # ---------------------------------------------------------------------------------- from data
 def _to_array(data, dtype):
-    """Python data -> ndarray with PyTorch's inferred dtype (floats: default float; ints: int64)."""
+    """Python data -> ndarray with PyTorch's inferred dtype (floats: default float; ints: int64;
+    tensors and NumPy scalars inside a list take part with their own dtype)."""
     if isinstance(data, Tensor):
         arr = data._data
         return arr if dtype is None else arr.astype(dtype)
@@ -58,12 +59,16 @@ def _to_array(data, dtype):
         if data.dtype not in D.FROM_NP:
             D.from_np(data.dtype)  # raises TypeError for unsupported NumPy types
         return data if dtype is None else data.astype(dtype)
+    typed = None
     if isinstance(data, (list, tuple)):
-        data = _unwrap_nested(data)
+        typed = set()
+        data = _unwrap_nested(data, typed)
     elif isinstance(data, np.generic):
         return np.asarray(data) if dtype is None else np.asarray(data, dtype=dtype)
+    elif isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'")
     elif not isinstance(data, numbers.Number):
-        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
     try:
         arr = np.array(data)
     except ValueError:
@@ -72,9 +77,11 @@ def _to_array(data, dtype):
         _raise_ragged(data)
     if dtype is not None:
         return arr.astype(dtype)
+    if typed:  # some leaves carry their own dtype: promote them with the Python numbers' kinds
+        return arr.astype(_promote_leaves(data, typed), copy=False)
     kind = arr.dtype.kind
     if kind == "f":
-        return arr.astype(D.defaults.float) if _all_python(data) else arr
+        return arr.astype(D.defaults.float)
     if kind == "c":
         return arr.astype(D.get_default_dtype().to_complex().np)
     if kind in "iu":
@@ -84,42 +91,83 @@ def _to_array(data, dtype):
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")
 
 
-def _all_python(data):
-    """True unless the data holds NumPy float scalars (which keep their own precision)."""
-    if isinstance(data, np.floating):
-        return False
-    if isinstance(data, (list, tuple)):
-        return all(_all_python(x) for x in data[:1]) if data else True
-    return True
+_PY_LEAF = (bool, int, float, complex)
 
 
-def _unwrap_nested(data):
+def _unwrap_nested(data, typed):
+    """Nested lists with tensors replaced by their values; the dtypes of tensors, NumPy scalars and
+    arrays found inside are added to `typed`."""
     out = []
     for x in data:
-        if isinstance(x, Tensor):
-            out.append(x._data.tolist() if x.dim() else x._data.item())
-        elif isinstance(x, (list, tuple)):
-            out.append(_unwrap_nested(x))
-        else:
+        tx = type(x)
+        if tx in _PY_LEAF:
             out.append(x)
+        elif tx is list or tx is tuple:
+            out.append(_unwrap_nested(x, typed))
+        elif isinstance(x, Tensor):
+            typed.add(x._data.dtype)
+            out.append(x._data.tolist() if x._data.ndim else x._data.item())
+        elif isinstance(x, (np.generic, np.ndarray)):
+            D.from_np(x.dtype)
+            typed.add(x.dtype)
+            out.append(x)
+        elif isinstance(x, str):
+            raise TypeError("new(): invalid data type 'str'")
+        elif isinstance(x, numbers.Number):
+            out.append(x)
+        elif isinstance(x, (list, tuple)):
+            out.append(_unwrap_nested(x, typed))
+        else:
+            raise RuntimeError(f"Could not infer dtype of {tx.__name__}")
     return out
 
 
+def _promote_leaves(data, typed):
+    """PyTorch's inference for mixed leaves: promote_types over every leaf's own type."""
+    kinds = set()
+
+    def walk(x):
+        for e in x:
+            te = type(e)
+            if te is list:
+                walk(e)
+            elif te in _PY_LEAF:
+                kinds.add(te)
+    walk(data)
+    py = {bool: D.bool.np, int: D.int64.np, float: D.defaults.float,
+          complex: D.get_default_dtype().to_complex().np}
+    result = None
+    for dt in list(typed) + [py[k] for k in kinds]:
+        result = dt if result is None else D.promote_types(result, dt).np
+    return result
+
+
 def _raise_ragged(data):
+    """PyTorch's error for data that is not a rectangular nest of numbers: every sequence at depth d
+    must have the length of the first one there."""
+    shape = []
+    x = data
+    while isinstance(x, (list, tuple, np.ndarray)):
+        shape.append(len(x))
+        if not len(x):
+            break
+        x = x[0]
+
     def walk(x, dim):
-        if not isinstance(x, (list, tuple)):
+        seq = isinstance(x, (list, tuple, np.ndarray))
+        if dim == len(shape):
+            if seq:
+                raise TypeError(f"'{type(x).__name__}' object cannot be interpreted as an integer "
+                                f"(a sequence at dim {dim} where a number was expected)")
             return
-        lens = {len(e) if isinstance(e, (list, tuple)) else -1 for e in x}
-        if len(lens) > 1:
-            first = len(x[0]) if isinstance(x[0], (list, tuple)) else None
-            bad = next(len(e) if isinstance(e, (list, tuple)) else None for e in x
-                       if (len(e) if isinstance(e, (list, tuple)) else None) != first)
-            if first is None or bad is None:
-                raise TypeError("tensor(): nested sequences mix numbers and lists")
-            raise ValueError(f"expected sequence of length {first} at dim {dim} (got {bad})")
+        if not seq:
+            raise TypeError(f"not a sequence (a number at dim {dim} where a sequence of length "
+                            f"{shape[dim]} was expected)")
+        if len(x) != shape[dim]:
+            raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got {len(x)})")
         for e in x:
             walk(e, dim + 1)
-    walk(data, 1)
+    walk(data, 0)
     raise TypeError("tensor(): could not convert the data to a tensor (elements must be numbers)")
 
 
@@ -166,24 +214,86 @@ def _num(x):
 
 def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
     """Values from start (inclusive) to end (exclusive) by step. Integer arguments give int64;
-    any float argument gives the default float dtype."""
+    any float argument gives the default float dtype. Float values equal PyTorch's bit for bit."""
     if end is None:
         start, end = 0, start
     start, end, step = _num(start), _num(end), _num(step)
+    if dtype is None:
+        floating = any(isinstance(v, (float, np.floating)) for v in (start, end, step))
+        np_dtype = np.dtype(D.defaults.float if floating else np.int64)
+    else:
+        np_dtype = np.dtype(D.to_np(dtype))
+        if np_dtype.kind == "b":
+            raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
+    if np_dtype.kind in "iu":  # PyTorch converts the arguments to the integer type first
+        start, end, step = int(start), int(end), int(step)
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    for v in (start, end):
+        if not math.isfinite(v):
+            raise RuntimeError(f"unsupported range: {start} -> {end}")
     if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    if dtype is None:
-        floating = any(isinstance(v, float) or isinstance(v, np.floating) for v in (start, end, step))
-        np_dtype = D.defaults.float if floating else np.int64
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if np_dtype.kind in "iu":
+        arr = np.arange(start, end, step, dtype=np_dtype)
     else:
-        np_dtype = D.to_np(dtype)
-    n = math.ceil((end - start) / step)
-    arr = (start + np.arange(n, dtype=np.float64) * step).astype(np_dtype) if (
-        np.dtype(np_dtype).kind == "f" or isinstance(step, float) or isinstance(start, float)) else \
-        np.arange(start, end, step, dtype=np_dtype)
+        n = math.ceil((float(end) - float(start)) / float(step))
+        arr = _arange_float(float(start), float(step), n, np_dtype)
     return _finish(arr, requires_grad, device)
+
+
+# ---- PyTorch-exact float ranges
+# PyTorch's CPU kernels compute `start + step * i` with a fused multiply-add, and arange fills whole
+# SIMD vectors from one base value. Reproducing that arithmetic makes the values equal bit for bit.
+def _split(x):
+    """Veltkamp split: x == hi + lo with each half exactly multipliable."""
+    t = 134217729.0 * x
+    hi = t - (t - x)
+    return hi, x - hi
+
+
+def _fma(a, b, c):
+    """a * b + c rounded once (a fused multiply-add) on float64 arrays, by error-free transforms."""
+    a, b, c = np.asarray(a, np.float64), np.asarray(b, np.float64), np.asarray(c, np.float64)
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    p_err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    back = s - p
+    s_err = (p - (s - back)) + (c - back)
+    return s + (p_err + s_err)
+
+
+def _simd_width(np_dtype):
+    """Elements per SIMD vector in PyTorch's CPU kernels: 512-bit with AVX-512, else 256-bit."""
+    global _SIMD_BYTES
+    if _SIMD_BYTES is None:
+        try:
+            from numpy._core._multiarray_umath import __cpu_features__ as feats
+        except ImportError:  # pragma: no cover - older NumPy
+            feats = {}
+        avx512 = all(feats.get(f) for f in ("AVX512F", "AVX512BW", "AVX512VL", "AVX512DQ"))
+        _SIMD_BYTES = 64 if avx512 else 32
+    return _SIMD_BYTES // np_dtype.itemsize
+
+
+_SIMD_BYTES = None
+
+
+def _arange_float(start, step, n, np_dtype):
+    """start + step * i for i < n (accumulated in float64, as PyTorch does for float types): whole
+    pairs of SIMD vectors start from a base value rounded to the dtype, the tail is per element."""
+    work = np.float32 if np_dtype == np.float16 else np_dtype  # half is computed in float
+    w = _simd_width(np.dtype(work)) if np_dtype != np.float16 else 16
+    n_vec = (n // (2 * w)) * (2 * w)
+    out = np.empty(n, np.float64)
+    if n_vec:
+        bases = _fma(step, np.arange(0, n_vec, w, dtype=np.float64), start).astype(work)
+        lanes = np.arange(w, dtype=np.float64)
+        out[:n_vec] = _fma(lanes[None, :], step, bases.astype(np.float64)[:, None]).reshape(-1)
+    out[n_vec:] = _fma(step, np.arange(n_vec, n, dtype=np.float64), start)
+    return out.astype(work).astype(np_dtype, copy=False)
 
 
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
@@ -196,23 +306,34 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
-    """`steps` values evenly spaced from start to end, both included."""
+    """`steps` values evenly spaced from start to end, both included; equal to PyTorch's bit for bit
+    (the first half counts up from start, the second half down from end)."""
     start, end = _num(start), _num(end)
-    if not isinstance(steps, numbers.Integral) or steps < 0:
-        raise RuntimeError("linspace(): number of steps must be non-negative")
-    np_dtype = _float_dtype(dtype)
-    work = np_dtype if np.dtype(np_dtype).kind == "f" else np.float64
-    if steps == 1:
-        arr = np.array([start], dtype=work)
+    if not isinstance(steps, numbers.Integral):
+        raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    np_dtype = np.dtype(_float_dtype(dtype))
+    if np_dtype.kind == "b":
+        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
+    return _finish(_linspace(start, end, steps, np_dtype), requires_grad, device)
+
+
+def _linspace(start, end, steps, np_dtype):
+    if np_dtype.kind in "iu":  # integer ends, a float64 step, truncated results
+        work = np.float64
+        s, e = np.float64(int(start)), np.float64(int(end))
     else:
-        # PyTorch fills the first half from start and the second half from end.
-        step = (np.asarray(end, work) - np.asarray(start, work)) / np.asarray(steps - 1, work)
-        idx = np.arange(steps, dtype=work)
-        half = steps // 2
-        arr = np.empty(steps, dtype=work)
-        arr[:half] = np.asarray(start, work) + step * idx[:half]
-        arr[half:] = np.asarray(end, work) - step * (np.asarray(steps - 1, work) - idx[half:])
-    return _finish(arr.astype(np_dtype, copy=False), requires_grad, device)
+        work = np.float32 if np_dtype == np.float16 else np_dtype.type
+        s, e = work(start), work(end)
+    if steps <= 1:
+        return np.full(steps, s).astype(np_dtype)
+    step = (e - s) / work(steps - 1)  # in the dtype's own precision, as PyTorch does
+    k = np.arange(steps, dtype=np.float64)
+    half = steps // 2
+    up = _fma(step, k[:half], s)
+    down = _fma(-np.float64(step), (steps - 1) - k[half:], e)
+    return np.concatenate([up, down]).astype(work).astype(np_dtype, copy=False)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
@@ -247,11 +368,17 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
             np_dtype = D.defaults.float
     else:
         np_dtype = D.to_np(dtype)
-    shape = _parse_size((size,) if not isinstance(size, numbers.Integral) else ((size,),), "full")
+    if isinstance(size, numbers.Integral):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not int "
+                        f"(write full(({size},), value))")
+    shape = _parse_size((size,), "full")
     return _finish(np.full(shape, fill_value, np_dtype), requires_grad, device)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
     return _finish(np.eye(n, n if m is None else m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
@@ -282,10 +409,18 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
 
 
 # ---------------------------------------------------------------------------------- random
+_SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                      "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+                      "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
 def _float_random_dtype(dtype, fn):
     dt = np.dtype(_float_dtype(dtype))
     if dt.kind != "f":
-        raise RuntimeError(f"\"{fn}\" not implemented for '{D.from_np(dt).name.capitalize()}'")
+        kernel = {"uniform": "check_uniform_bounds", "normal": "normal_kernel_cpu"}.get(fn, fn)
+        name = _SCALAR_TYPE_NAMES[D.from_np(dt).name]
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}' "
+                                  f"(random floats need a floating dtype, e.g. dtype=torch.float32)")
     return dt
 
 
@@ -337,7 +472,16 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
         ref = mean if isinstance(mean, Tensor) else std
         if np.any(np.asarray(s) < 0):
             raise RuntimeError("normal expects all elements of std >= 0.0")
-        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        try:
+            shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        except ValueError:
+            sa, sb = np.shape(m), np.shape(s)
+            n = max(len(sa), len(sb))
+            pa, pb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
+            d = max(i for i in _builtin_range(n) if pa[i] != pb[i] and 1 not in (pa[i], pb[i]))
+            raise RuntimeError(f"The size of tensor a ({pa[d]}) must match the size of tensor b "
+                               f"({pb[d]}) at non-singleton dimension {d} (mean has shape {list(sa)}, "
+                               f"std has shape {list(sb)})") from None
         z = _rng(generator).standard_normal(shape).astype(ref._data.dtype)
         return _finish((m + s * z).astype(ref._data.dtype), requires_grad, device)
     if std < 0:

@@ -544,3 +544,26 @@ def test_inplace_without_grad_keeps_dtype_and_storage(op, torch_ref):
         f(tx, 2)
         assert_same(x, tx)
         assert x.numpy() is arr or np.shares_memory(x.numpy(), arr)
+
+
+# ---------------------------------------------------------------------------- second order
+SECOND_ORDER_UNARY = ["exp", "log", "sqrt", "rsqrt", "sin", "tan", "asin", "atan", "tanh", "sigmoid",
+                      "reciprocal", "pow_3", "pow_neg", "rpow", "rdiv_scalar", "log2", "expm1", "cosh",
+                      "abs", "relu", "clamp_both"]
+
+
+@pytest.mark.parametrize("name", SECOND_ORDER_UNARY)
+def test_unary_gradgradcheck(name):
+    from torchless.autograd import gradgradcheck
+    f, domain = UNARY[name]
+    x = _leaf(torchless, _draw((2, 3), domain, 12))
+    assert gradgradcheck(lambda x: f(torchless, x), (x,))
+
+
+@pytest.mark.parametrize("name", ["mul", "div", "pow", "maximum", "where", "sub_alpha", "remainder", "fmod"])
+def test_binary_gradgradcheck(name):
+    from torchless.autograd import gradgradcheck
+    f, da, db = BINARY[name]
+    a = _leaf(torchless, _draw((3, 1), da, 13))
+    b = _leaf(torchless, _draw((1, 4), db, 14))
+    assert gradgradcheck(lambda a, b: f(torchless, a, b), (a, b))
