@@ -12,6 +12,7 @@ import numpy as np
 
 from . import _dtype as D
 from ._tensor import Size, Tensor, _norm_dim, _plain_out, _result
+from .engine.node import NO_EDGE
 from .engine.grad_mode import state as _grad
 from .engine.node import inplace as _inplace
 from .ops import xp as NP
@@ -64,6 +65,36 @@ def _view(x, out, fn):
         prev = x._view_fn
         out._view_fn = fn if prev is None else (lambda a: fn(prev(a)))
     return out
+
+
+_new = object.__new__
+
+
+def _viewed(R, x, fn, *args):
+    """_view(x, _apply1(R, x, *args), fn) in one step, for the hot one-output view ops (their
+    forward always returns an ndarray view)."""
+    a = x._data
+    t = _new(Tensor)
+    if x._rg and _grad.enabled:
+        node = R()
+        t._data = R.forward(node, NP, a, *args)
+        node.next_functions = (x._edge or x._leaf_edge(),)
+        node.stamp = _inplace.count
+        t._rg = True
+        t._edge = (node, 0)
+    else:
+        t._data = R.forward(None, NP, a, *args)
+        t._rg = False
+        t._edge = NO_EDGE
+    base = x._base
+    if base is None:
+        t._base = x
+        t._view_fn = fn
+    else:
+        t._base = base
+        prev = x._view_fn
+        t._view_fn = fn if prev is None else (lambda b: fn(prev(b)))
+    return t
 
 
 # View functions: each works on an ndarray and on a Tensor.
@@ -185,7 +216,7 @@ def view(self, *shape, size=None, dtype=None):
     shape = _infer(a.size, _sizes(shape, "view(): argument 'size'"))
     if not a.flags.c_contiguous and not _viewable(a, shape):
         raise RuntimeError(VIEW_MSG)
-    return _view(self, _apply1(ViewBackward0, self, shape), _vf_reshape(shape))
+    return _viewed(ViewBackward0, self, _vf_reshape(shape), shape)
 
 
 def _view_dtype(self, dtype):
@@ -209,7 +240,7 @@ def _reshape_to(x, shape):
     unsafe view of the clone, as PyTorch records it)."""
     a = x._data
     if a.flags.c_contiguous or _viewable(a, shape):
-        return _view(x, _apply1(ViewBackward0, x, shape), _vf_reshape(shape))
+        return _viewed(ViewBackward0, x, _vf_reshape(shape), shape)
     return _apply1(UnsafeViewBackward0, _apply1(CloneBackward0, x), shape)
 
 
@@ -234,6 +265,8 @@ def flatten(input, start_dim=0, end_dim=-1):
     nd = a.ndim
     if nd == 0:
         return _reshape_to(input, (1,))
+    if start_dim == 0 and end_dim == -1 and nd > 1:  # the common flatten(): everything
+        return _reshape_to(input, (a.size,))
     s, e = _norm_dim(start_dim, nd), _norm_dim(end_dim, nd)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
@@ -299,8 +332,10 @@ def squeeze(input, dim=None):
 
 
 def unsqueeze(input, dim):
-    out = _apply1(UnsqueezeBackward0, input, _norm_dim(dim, input._data.ndim + 1))
-    return _view(input, out, _vf_reshape(out._data.shape))
+    nd = input._data.ndim
+    d = _norm_dim(dim, nd + 1) if not 0 <= dim <= nd else dim
+    shape = input._data.shape
+    return _viewed(UnsqueezeBackward0, input, _vf_reshape(shape[:d] + (1,) + shape[d:]), d)
 
 
 Tensor.squeeze = squeeze
@@ -311,7 +346,7 @@ Tensor.unsqueeze = unsqueeze
 def transpose(input, dim0, dim1):
     nd = input._data.ndim
     d0, d1 = _norm_dim(dim0, nd), _norm_dim(dim1, nd)
-    return _view(input, _apply1(TransposeBackward0, input, d0, d1), _vf_swap(d0, d1))
+    return _viewed(TransposeBackward0, input, _vf_swap(d0, d1), d0, d1)
 
 
 def t(input):
@@ -319,7 +354,7 @@ def t(input):
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D "
                            "(use .transpose(dim0, dim1) or .mT for batches of matrices)")
-    return _view(input, _apply1(TBackward0, input), _vf_swap(0, 1) if nd == 2 else _identity)
+    return _viewed(TBackward0, input, _vf_swap(0, 1) if nd == 2 else _identity)
 
 
 def permute(input, *dims, **kwargs):
@@ -335,14 +370,14 @@ def permute(input, *dims, **kwargs):
         raise RuntimeError(
             "permute(): number of dimensions in the tensor input does not match the length of the "
             f"desired ordering of dimensions i.e. input.dim() = {nd} is not equal to len(dims) = {len(dims)}")
-    dims = tuple(_norm_dim(d, nd) for d in dims)
+    dims = tuple(d if 0 <= d < nd else _norm_dim(d, nd) for d in dims)
     if len(set(dims)) != nd:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
     return _permute(input, dims)
 
 
 def _permute(input, dims):
-    return _view(input, _apply1(PermuteBackward0, input, dims), _vf_permute(dims))
+    return _viewed(PermuteBackward0, input, _vf_permute(dims), dims)
 
 
 def movedim(input, source, destination):
@@ -539,40 +574,58 @@ def _tensor_list(tensors, fname):
 
 
 def _joined_dtype(tensors):
+    """The promoted NumPy dtype of the inputs, or None when they all share one."""
     dt = tensors[0]._data.dtype
-    for t in tensors[1:]:
+    mixed = False
+    for t in tensors:
         if t._data.dtype is not dt:
+            mixed = True
             dt = D._promote_np(dt, t._data.dtype)
-    return dt
+    return dt if mixed else None
 
 
-def _join(R, dim, dtype, tensors):
+def _join(R, tensors, *consts):
+    arrays = [t._data for t in tensors]
     if _grad.enabled:
         for t in tensors:
             if t._rg:
                 node = R()
-                out = R.forward(node, NP, dim, dtype, *[t._data for t in tensors])
+                out = R.forward(node, NP, *consts, *arrays)
                 node.next_functions = tuple(t._edge or t._leaf_edge() for t in tensors)
                 node.stamp = _inplace.count
                 return _result(out, node)
-    return _plain_out(R.forward(None, NP, dim, dtype, *[t._data for t in tensors]))
+    return _plain_out(R.forward(None, NP, *consts, *arrays))
 
 
 def cat(tensors, dim=0, *, out=None):
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    shape = tensors[0]._data.shape
+    skip = ()
+    if not shape or any(t._data.shape != shape for t in tensors):
+        shape, skip = _check_cat_shapes(tensors, dim)
+    dim = _norm_dim(dim, len(shape))
+    if skip or any(t._data.shape != shape for t in tensors):
+        _check_cat_sizes(tensors, shape, dim)
+    return _into(out, _join(CatBackward0, tensors, dim, _joined_dtype(tensors), skip))
+
+
+def _check_cat_shapes(tensors, dim):
+    """The reference shape of a cat, and the positions of legacy empty tensors it skips."""
     ref = None
     for i, t in enumerate(tensors):
         if t._data.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
         if ref is None and t._data.shape != (0,):
-            ref = t
-    if ref is None:
-        ref = tensors[0]
-    shape = ref._data.shape
+            ref = t._data.shape
+    if ref is None or len(ref) == 1:
+        return ref or (0,), ()
+    return ref, tuple(i for i, t in enumerate(tensors) if t._data.shape == (0,))
+
+
+def _check_cat_sizes(tensors, shape, dim):
     nd = len(shape)
-    dim = _norm_dim(dim, nd)
     for i, t in enumerate(tensors):
         s = t._data.shape
         if s == (0,) and nd > 1:
@@ -584,8 +637,6 @@ def cat(tensors, dim=0, *, out=None):
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {dim}. Expected size {shape[d]} "
                     f"but got size {s[d]} for tensor number {i} in the list.")
-    result = _join(CatBackward0, dim, _joined_dtype(tensors), tensors)
-    return _into(out, result)
 
 
 def concatenate(tensors, axis=0, out=None, *, dim=None):
@@ -606,7 +657,7 @@ def stack(tensors, dim=0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at "
                                f"entry 0 and {list(t._data.shape)} at entry {i}")
     dim = _norm_dim(dim, len(shape) + 1)
-    return _into(out, _join(StackBackward0, dim, _joined_dtype(tensors), tensors))
+    return _into(out, _join(StackBackward0, tensors, dim, _joined_dtype(tensors)))
 
 
 def _into(out, result):
