@@ -516,7 +516,7 @@ def copy_into_view(view_tensor, result_tensor):
     gradients of the base see the write (PyTorch's CopySlices)."""
     view, result = view_tensor, result_tensor
     root = view._base
-    if not view._rg:  # a non-differentiable alias (detach(), .data): a plain write
+    if not view._rg and view._view_fn is None:  # an alias made by detach() or .data: a plain write
         np.copyto(view._data, result._data, casting="unsafe")
         _bump_version(root)
         view._rg = result._rg

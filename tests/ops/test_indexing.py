@@ -424,6 +424,22 @@ def test_setitem_values_dtypes_versions(torch_ref):
         assert z._version == v._version == 1
 
 
+def test_inplace_on_views_of_a_tensor_without_grad(torch_ref):
+    res = []
+    for m in (torchless, torch_ref):
+        w = m.tensor([1.0, 2.0], requires_grad=True)
+        y = m.zeros(4)
+        y[1:3].copy_(w * 3)           # the base joins the graph
+        d = m.ones(3).detach()
+        d[0:2].mul_(w)                # a detached alias: its view joins, nothing else
+        (y * m.arange(4.0)).sum().backward()
+        res.append((y, type(y.grad_fn).__name__, w.grad))
+    (y, name, g), (yt, name_t, gt) = res
+    assert_same(y, yt)
+    assert name == name_t == "CopySlices"
+    assert_same(g, gt)
+
+
 def test_modified_saved_output_is_detected(torch_ref):
     for m in (torchless, torch_ref):
         x = m.ones(3, requires_grad=True)
