@@ -101,10 +101,8 @@ class device:
     def __str__(self):
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
-    def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and other.type == self.type
+    def __eq__(self, other):  # like PyTorch, a device never equals a string
+        return isinstance(other, device) and other.type == self.type and other.index == self.index
 
     def __hash__(self):
         return hash(self.type)
@@ -470,6 +468,9 @@ class Tensor:
                 dt = a.dtype
             elif isinstance(a, (str, device)):
                 dev = a
+            elif isinstance(a, numbers.Integral) and not isinstance(a, bool):  # a device index
+                raise RuntimeError(f"torchless runs on the CPU only: there is no device {a} "
+                                   "(use .to('cpu') or leave the device out)")
             elif a is not None:
                 raise TypeError(f"to() received an invalid argument of type {type(a).__name__}")
         if dev is not None:

@@ -179,6 +179,14 @@ class TensorNamespace:
         return x.to(like.dtype)
 
     @staticmethod
+    def one_minus_(t):
+        return 1 - t
+
+    @staticmethod
+    def mul_(t, g):
+        return t * g
+
+    @staticmethod
     def shape(x):
         return tuple(x.shape)
 

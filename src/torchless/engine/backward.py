@@ -12,7 +12,7 @@ import sys
 
 from ..ops import xp as NP
 from .grad_mode import state
-from .node import AccumulateGrad, inplace
+from .node import FREED, AccumulateGrad, inplace
 
 __all__ = ["run_backward", "set_tensor_api"]
 
@@ -99,11 +99,17 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
     xp = api.TX if create_graph else NP
     prev_mode = state.enabled
     state.enabled = create_graph  # the rules themselves record only under create_graph
+    deferred = []  # leaves, accumulated once everything else ran (see below)
     try:
-        while ready:
-            node = pop()
+        while ready or deferred:
+            node = pop() if ready else deferred.pop()
+            if ready and type(node) is AccumulateGrad:
+                # Leaves have no outgoing edges, so they can wait. By the end, the arrays reaching
+                # them are held by nobody else and become .grad without a copy.
+                deferred.append(node)
+                continue
             g = take(node, None)
-            if g is not None and node._pre_hooks is not None:
+            if node._hooked and g is not None and node._pre_hooks:
                 g = _run_pre_hooks(node, g, create_graph)
             if needed is not None:
                 if node in targets:
@@ -114,23 +120,6 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
                     g = None
 
             if g is None:  # nothing flows through: still release the nodes waiting on this one
-                out = None
-            elif type(node) is AccumulateGrad:
-                if accumulate:
-                    # fresh: only the local `g` and the call's argument hold the array
-                    _accumulate(node, g, create_graph, _getrefcount(g) <= 2)
-                g = None
-                continue
-            else:
-                if node.stamp != stamp_now or node._freed:
-                    node.check_saved()
-                out = (_lift(node) if create_graph else node).vjp(g, xp)
-                if node._hooks is not None:
-                    out = _run_post_hooks(node, out, g)
-                if not retain_graph and node.saved is not None:
-                    node.release()
-            g = None
-            if out is None:
                 for nxt, _ in node.next_functions:
                     if nxt is not None:
                         c = deps[nxt] - 1
@@ -139,6 +128,20 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
                         else:
                             push(nxt)
                 continue
+            if type(node) is AccumulateGrad:
+                if accumulate:
+                    fresh = _getrefcount(g) <= 2  # held only by `g` and getrefcount's argument
+                    _accumulate(node, g, create_graph, fresh)
+                g = None
+                continue
+            if node.stamp != stamp_now:  # an in-place op ran since it was recorded, or it was freed
+                node.check_saved()
+            out = (_lift(node) if create_graph else node).vjp(g, xp)
+            if node._hooked and node._hooks:
+                out = _run_post_hooks(node, out, g)
+            if not retain_graph and node.saved is not None:
+                node.release()
+            g = None
             for (nxt, idx), gi in zip(node.next_functions, out):
                 if nxt is None:
                     continue
@@ -279,7 +282,7 @@ def _lift(node):
     """A copy of `node` whose saved values are Tensors connected to the graph, so that its vjp,
     run on Tensors, records. The forward is re-run on the saved inputs to get them."""
     if node.saved is None or not node.relift:
-        if node._freed:
+        if node.stamp == FREED:
             from .node import SAVED_FREED_MSG
             raise RuntimeError(SAVED_FREED_MSG)
         return node  # its vjp reads only constants (shapes, dims) or Tensors saved as such

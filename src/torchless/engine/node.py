@@ -24,6 +24,7 @@ inplace = _InplaceCounter()
 inplace.count = 0
 
 NO_EDGE = (None, 0)
+FREED = -1  # the stamp of a node whose saved values were released
 
 SAVED_FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -41,7 +42,7 @@ class Node:
     # Set per instance only when used; reading them costs one attribute lookup otherwise.
     saved = None          # what the rule's forward kept for backward (arrays, shapes, numbers)
     inputs = None         # the op's arguments (Tensors and constants), kept while `saved` is
-    _freed = False        # backward without retain_graph released `saved`
+    _hooked = False       # any hook registered: the engine looks at the two lists below only then
     _pre_hooks = None     # [(output_index, fn)] run on incoming gradients (Tensor.register_hook)
     _hooks = None         # [fn] run after vjp: fn(grad_inputs, grad_outputs)
     _out_dirty = False    # an output this node saved was modified in place
@@ -66,8 +67,14 @@ class Node:
     def __repr__(self):
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
+    @property
+    def _freed(self):
+        """backward without retain_graph released `saved` (marked by the stamp FREED)"""
+        return self.stamp == FREED
+
     def register_hook(self, fn):
         """fn(grad_inputs, grad_outputs) runs after this node's backward; may return new grad_inputs."""
+        self._hooked = True
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(fn)
@@ -78,6 +85,7 @@ class Node:
         return self._add_pre_hook(-1, fn)
 
     def _add_pre_hook(self, index, fn):
+        self._hooked = True
         if self._pre_hooks is None:
             self._pre_hooks = []
         entry = (index, fn)
@@ -124,7 +132,7 @@ class Node:
         if self.saved is not None:
             self.saved = None
             self.inputs = None
-            self._freed = True
+            self.stamp = FREED  # a stamp that never matches: backward goes to check_saved, which raises
 
 
 class AccumulateGrad(Node):

@@ -584,7 +584,7 @@ class TanhBackward0(Node):
 
     def vjp(self, g, xp):
         out = self.saved[0]
-        return (g * (1 - out * out),)
+        return (xp.mul_(xp.one_minus_(out * out), g),)  # (1 - out^2) * g, in one temporary
 
 
 class SigmoidBackward0(Node):
@@ -600,7 +600,7 @@ class SigmoidBackward0(Node):
 
     def vjp(self, g, xp):
         out = self.saved[0]
-        return (g * out * (1 - out),)
+        return (xp.mul_(xp.mul_(xp.one_minus_(out * 1), out), g),)  # (1 - out) * out * g, one temporary
 
 
 class ReluBackward0(Node):

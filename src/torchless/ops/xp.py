@@ -19,7 +19,7 @@ NAMES = (
     "sin", "sinh", "sqrt", "square", "tan", "tanh", "where", "zeros_like", "ones_like", "sum_to",
     "sigmoid", "rsqrt", "reciprocal", "relu", "trunc", "moveaxis", "swapaxes", "expand_dims",
     "squeeze", "concatenate", "stack", "outer", "rint", "flip_cumsum", "zeros", "index_add",
-    "logsumexp", "to_dtype", "astype_like", "permute", "prod", "amax", "amin", "cumprod",
+    "logsumexp", "to_dtype", "astype_like", "permute", "one_minus_", "mul_", "prod", "amax", "amin", "cumprod",
 )
 
 
@@ -106,3 +106,24 @@ def amin(x, axis=None, keepdims=False):
 
 def cumprod(x, axis):
     return np.cumprod(x, axis=axis)
+
+
+# In-place helpers: a vjp may pass arrays it created itself (never saved values or its input `g`),
+# and the NumPy namespace then reuses their memory. The Tensor namespace computes out of place.
+def one_minus_(t):
+    """1 - t, written into t."""
+    if type(t) is not np.ndarray:  # 0-d results arrive as NumPy scalars
+        return 1 - t
+    return np.subtract(1, t, out=t)
+
+
+def mul_(t, g):
+    """t * g, written into t when the shapes allow; a gradient that is a broadcast 1 (the vjp of
+    sum) leaves t as it is."""
+    if type(t) is not np.ndarray or t.dtype != g.dtype:
+        return t * g
+    if g.shape == t.shape or np.broadcast_shapes(g.shape, t.shape) == t.shape:
+        if isinstance(g, np.ndarray) and g.size and not any(g.strides) and g.flat[0] == 1:
+            return t
+        return np.multiply(t, g, out=t, casting="unsafe")
+    return t * g
