@@ -250,6 +250,12 @@ class Tensor:
         return _RemovableHandle(self._post_acc_hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate the gradient of this tensor into the .grad of the leaves it depends on."""
+        if gradient is None and inputs is None and not create_graph and self._rg and self._data.size == 1:
+            # loss.backward(), the common case, without the general argument handling
+            _engine.run_backward([self._edge or self._leaf_edge()], [_ones_like(self._data)],
+                                 bool(retain_graph))
+            return
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
@@ -550,6 +556,21 @@ _TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
                "int16": "torch.ShortTensor", "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
                "bool": "torch.BoolTensor"}
 _TYPE_BY_NAME = {v: D._NAMES[k] for k, v in _TYPE_NAMES.items()}
+
+
+_ONES = {}
+
+
+def _ones_like(arr):
+    """A read-only array of ones shaped like `arr` (cached: the seed gradient of every backward)."""
+    key = (arr.dtype, arr.shape)
+    ones = _ONES.get(key)
+    if ones is None:
+        ones = np.ones(arr.shape, arr.dtype)
+        ones.flags.writeable = False
+        if len(_ONES) < 64:
+            _ONES[key] = ones
+    return ones
 
 
 def _rebuild(data, requires_grad):

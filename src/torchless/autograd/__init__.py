@@ -3,7 +3,7 @@ import warnings
 
 from ..engine.backward import run_backward
 from ..engine.grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
-from .._tensor import Tensor, _plain
+from .._tensor import Tensor, _ones_like, _plain
 
 __all__ = ["backward", "grad", "Function", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode"]
@@ -37,7 +37,7 @@ def _root_grads(outputs, grad_outputs, create_graph, caller):
                     f"{list(out.shape)}: pass gradient=torch.ones_like(output) or reduce it, e.g. "
                     "output.sum().backward())"
                 )
-            g = _plain(out._data.dtype.type(1) * __import__("numpy").ones(out._data.shape, out._data.dtype))
+            g = _plain(_ones_like(out._data))
         elif not isinstance(g, Tensor):
             from .._creation import tensor
             g = tensor(g, dtype=out.dtype)

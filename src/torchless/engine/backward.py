@@ -99,14 +99,14 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
     xp = api.TX if create_graph else NP
     prev_mode = state.enabled
     state.enabled = create_graph  # the rules themselves record only under create_graph
-    deferred = []  # leaves, accumulated once everything else ran (see below)
+    leaves = []  # AccumulateGrad nodes, run last (see below)
     try:
-        while ready or deferred:
-            node = pop() if ready else deferred.pop()
-            if ready and type(node) is AccumulateGrad:
+        while ready:
+            node = pop()
+            if type(node) is AccumulateGrad:
                 # Leaves have no outgoing edges, so they can wait. By the end, the arrays reaching
                 # them are held by nobody else and become .grad without a copy.
-                deferred.append(node)
+                leaves.append(node)
                 continue
             g = take(node, None)
             if node._hooked and g is not None and node._pre_hooks:
@@ -114,11 +114,8 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
             if needed is not None:
                 if node in targets:
                     captured[node] = g
-                    if not accumulate and type(node) is AccumulateGrad:
-                        g = None
                 if node not in needed:
                     g = None
-
             if g is None:  # nothing flows through: still release the nodes waiting on this one
                 for nxt, _ in node.next_functions:
                     if nxt is not None:
@@ -128,19 +125,14 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
                         else:
                             push(nxt)
                 continue
-            if type(node) is AccumulateGrad:
-                if accumulate:
-                    fresh = _getrefcount(g) <= 2  # held only by `g` and getrefcount's argument
-                    _accumulate(node, g, create_graph, fresh)
-                g = None
-                continue
             if node.stamp != stamp_now:  # an in-place op ran since it was recorded, or it was freed
                 node.check_saved()
             out = (_lift(node) if create_graph else node).vjp(g, xp)
             if node._hooked and node._hooks:
                 out = _run_post_hooks(node, out, g)
-            if not retain_graph and node.saved is not None:
-                node.release()
+            if not retain_graph and node.saved is not None:  # free the saved values
+                node.saved = node.inputs = None
+                node.stamp = FREED
             g = None
             for (nxt, idx), gi in zip(node.next_functions, out):
                 if nxt is None:
@@ -157,6 +149,20 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
                 else:
                     push(nxt)
             out = gi = prev = None
+
+        for node in leaves:
+            g = take(node, None)
+            if g is not None and node._hooked and node._pre_hooks:
+                g = _run_pre_hooks(node, g, create_graph)
+            if needed is not None:
+                if node in targets:
+                    captured[node] = g
+                if not accumulate or node not in needed:
+                    continue
+            if g is not None:
+                fresh = _getrefcount(g) <= 2  # held only by `g` and getrefcount's argument
+                _accumulate(node, g, create_graph, fresh)
+                g = None
     finally:
         state.enabled = prev_mode
 
