@@ -388,7 +388,7 @@ class Tensor:
                 "Boolean value of Tensor with more than one value is ambiguous "
                 "(use .any() or .all() to reduce it to one value)"
             )
-        return bool(self._data.reshape(()))
+        return bool(self._data)
 
     def _scalar_value(self, what):
         if self._data.size != 1:
@@ -837,30 +837,38 @@ def _scalar_tensor(value, like):
 def apply(R, *args):
     """Apply rule R to args (Tensors and constants) through its forward; record a node whose edges
     are the Tensor args (except positions in R.nondiff). Returns the output Tensor(s)."""
-    arrays = [a._data if type(a) is Tensor else a for a in args]
-    if _grad.enabled:
-        skip = R.nondiff
-        tensors = [a for i, a in enumerate(args) if type(a) is Tensor and i not in skip]
-        for t in tensors:
-            if t._rg:
-                break
+    arrays = list(args)
+    tensors = []
+    record = False
+    skip = R.nondiff
+    i = 0
+    for a in args:  # a plain loop: comprehensions cost a frame each
+        if type(a) is Tensor:
+            arrays[i] = a._data
+            if not skip or i not in skip:
+                tensors.append(a)
+                if a._rg:
+                    record = True
+        i += 1
+    if record and _grad.enabled:
+        node = R()
+        out = R.forward(node, NP, *arrays)
+        if len(tensors) == 1:
+            t = tensors[0]
+            node.next_functions = (t._edge or t._leaf_edge(),)
         else:
-            tensors = None
-        if tensors is not None:
-            node = R()
-            out = R.forward(node, NP, *arrays)
-            node.next_functions = tuple(t._edge or t._leaf_edge() for t in tensors)
-            node.stamp = _inplace.count
-            if node.saved is not None:
-                node.inputs = args
-            if R.multi_output:
-                return tuple(_result(o, node, i) for i, o in enumerate(out))
-            if R.aux_outputs:
-                return (_result(out[0], node),) + tuple(_plain_out(o) for o in out[1:])
-            return _result(out, node)
+            node.next_functions = tuple([t._edge or t._leaf_edge() for t in tensors])
+        node.stamp = _inplace.count
+        if node.saved is not None:
+            node.inputs = args
+        if R.multi_output:
+            return tuple([_result(o, node, i) for i, o in enumerate(out)])
+        if R.aux_outputs:
+            return (_result(out[0], node),) + tuple([_plain_out(o) for o in out[1:]])
+        return _result(out, node)
     out = R.forward(None, NP, *arrays)
     if R.multi_output or R.aux_outputs:
-        return tuple(_plain_out(o) for o in out)
+        return tuple([_plain_out(o) for o in out])
     return _plain_out(out)
 
 
@@ -1165,8 +1173,11 @@ T.where = lambda self, condition, other: where(condition, self, other)
 def _no_grad_binary(f, name):
     """Comparisons and logic ops: computed on arrays, never differentiable."""
     def method(self, other):
-        if type(other) is Tensor:
+        to = type(other)
+        if to is Tensor:
             b = other._data
+        elif to is _pyfloat or to is _pyint or to is _pybool:
+            b = other
         else:
             b = _as_operand(other)
             if b is None:

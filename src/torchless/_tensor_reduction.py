@@ -296,14 +296,16 @@ def _vector_norm(input, p, dims, keepdim, dtype, fname="linalg.vector_norm"):
     if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
         raise RuntimeError(f"{fname}: the order must be a number or 'fro', got {p!r}")
     p = float(p) if p not in (1, 2) else int(p)
-    with np.errstate(divide="ignore", invalid="ignore"):  # negative p at a zero: inf, as in PyTorch
-        return apply(LinalgVectorNormBackward0, _cast_input(input, dtype), p, dims, bool(keepdim))
+    # negative p at a zero gives inf, as in PyTorch (NumPy's warning is filtered in __init__)
+    return apply(LinalgVectorNormBackward0, _cast_input(input, dtype), p, dims, bool(keepdim))
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """The p-norm of all elements, or over dim(s) ('fro' and None mean 2; inf and -inf: max and
     min magnitude)."""
     if p == "fro" or p is None:
+        if dim is None and not keepdim and dtype is None and input._data.dtype.kind == "f":
+            return apply(LinalgVectorNormBackward0, input, 2, None, False)  # x.norm(): no argument work
         p = 2
     elif isinstance(p, str):
         raise RuntimeError(f"norm with p='{p}' (a matrix norm) is not supported here; use p='fro' or a "
@@ -340,9 +342,7 @@ def _spread(fname, rule):
             warnings.warn(f"{fname}(): degrees of freedom is <= 0. Correction should be strictly less "
                           "than the reduction factor (input numel divided by output numel).",
                           UserWarning, stacklevel=2)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            res = apply(rule, input, dims, correction, keep)
-        return _into_out(res, out)
+        return _into_out(apply(rule, input, dims, correction, keep), out)
 
     reduce.__name__ = fname
     return reduce
@@ -360,8 +360,7 @@ def logsumexp(input, dim, keepdim=False, *, axis=None, keepdims=None):
     dims = _dims(input, dim, axis)
     if dims is None:
         dims = tuple(range(input._data.ndim))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return apply(LogsumexpBackward0, input, dims, _keep(keepdim, keepdims))
+    return apply(LogsumexpBackward0, input, dims, _keep(keepdim, keepdims))
 
 
 def _cumulative(fname, rule):
