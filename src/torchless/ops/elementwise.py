@@ -31,36 +31,46 @@ def _iinfo(dt):
 
 
 # ============================================================================ arithmetic
+def _reduce_shapes(a, b, out):
+    """Each input's shape where its gradient must be summed back to it; None where it already has
+    the output's shape (no broadcasting happened: the common case, and then no work)."""
+    sa, sb = _shape(a), _shape(b)
+    so = out.shape
+    return (None if sa == so else sa, None if sb == so else sb)
+
+
 class AddBackward0(Node):
-    """a + alpha * b"""
+    """a + b"""
 
     @staticmethod
-    def forward(node, xp, a, b, alpha=1):
+    def forward(node, xp, a, b):
+        out = a + b
         if node is not None:
-            node.shapes = (a.shape, _shape(b), alpha)
-        return a + b if alpha == 1 else a + alpha * b
+            node.shapes = _reduce_shapes(a, b, out)
+        return out
 
     def vjp(self, g, xp):
-        sa, sb, alpha = self.shapes
+        sa, sb = self.shapes
         (na, _), (nb, _) = self.next_functions
-        return (None if na is None else xp.sum_to(g, sa),
-                None if nb is None else xp.sum_to(g if alpha == 1 else g * alpha, sb))
+        return (g if sa is None or na is None else xp.sum_to(g, sa),
+                g if sb is None or nb is None else xp.sum_to(g, sb))
 
 
 class SubBackward0(Node):
-    """a - alpha * b"""
+    """a - b"""
 
     @staticmethod
-    def forward(node, xp, a, b, alpha=1):
+    def forward(node, xp, a, b):
+        out = a - b
         if node is not None:
-            node.shapes = (a.shape, _shape(b), alpha)
-        return a - b if alpha == 1 else a - alpha * b
+            node.shapes = _reduce_shapes(a, b, out)
+        return out
 
     def vjp(self, g, xp):
-        sa, sb, alpha = self.shapes
+        sa, sb = self.shapes
         (na, _), (nb, _) = self.next_functions
-        return (None if na is None else xp.sum_to(g, sa),
-                None if nb is None else xp.sum_to(-g if alpha == 1 else g * -alpha, sb))
+        return (g if sa is None or na is None else xp.sum_to(g, sa),
+                None if nb is None else (-g if sb is None else xp.sum_to(-g, sb)))
 
 
 class RsubBackward1(Node):
@@ -89,8 +99,16 @@ class MulBackward0(Node):
     def vjp(self, g, xp):
         a, b = self.saved
         (na, _), (nb, _) = self.next_functions
-        return (None if na is None else xp.sum_to(g * b, a.shape),
-                None if nb is None else xp.sum_to(g * a, b.shape))
+        ga = gb = None
+        if na is not None:
+            ga = g * b
+            if ga.shape != a.shape:
+                ga = xp.sum_to(ga, a.shape)
+        if nb is not None:
+            gb = g * a
+            if gb.shape != b.shape:
+                gb = xp.sum_to(gb, b.shape)
+        return ga, gb
 
 
 class DivBackward0(Node):

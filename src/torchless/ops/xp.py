@@ -136,7 +136,7 @@ def cumprod(x, axis):
 # and the NumPy namespace then reuses their memory. The Tensor namespace computes out of place.
 def one_minus_(t):
     """1 - t, written into t."""
-    if type(t) is not np.ndarray:  # 0-d results arrive as NumPy scalars
+    if type(t) is not np.ndarray or t.size < 4096:  # 0-d results arrive as NumPy scalars
         return 1 - t
     return np.subtract(1, t, out=t)
 
@@ -144,8 +144,8 @@ def one_minus_(t):
 def mul_(t, g):
     """t * g, written into t when the shapes allow; a gradient that is a broadcast 1 (the vjp of
     sum) leaves t as it is."""
-    if type(t) is not np.ndarray or t.dtype != g.dtype:
-        return t * g
+    if type(t) is not np.ndarray or t.size < 4096 or t.dtype != g.dtype:
+        return t * g  # small arrays: reusing memory saves nothing
     if g.shape == t.shape or np.broadcast_shapes(g.shape, t.shape) == t.shape:
         if isinstance(g, np.ndarray) and g.size and not any(g.strides) and g.flat[0] == 1:
             return t
