@@ -15,7 +15,7 @@ import numpy as np
 from . import _dtype as D
 from .engine import backward as _engine
 from .engine.grad_mode import state as _grad
-from .engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace
+from .engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace, next_stamp as _next_stamp
 from ._printing import tensor_repr
 from .ops import xp as NP
 from .ops.elementwise import (
@@ -626,7 +626,7 @@ def _unary(R, to_float=True):
             node = R()
             out = fwd(node, NP, a)
             node.next_functions = (self._edge or self._leaf_edge(),)
-            node.stamp = _inplace.count
+            node.stamp = _next_stamp()
             if node.saved is not None:
                 node.inputs = (self,)
             if type(out) is not ndarray:
@@ -744,7 +744,7 @@ def _binary(R, to_float=False, scalar_edge=True):
                 node.next_functions = (self._edge or self._leaf_edge(), NO_EDGE)
             else:
                 node.next_functions = (self._edge or self._leaf_edge(),)
-            node.stamp = _inplace.count
+            node.stamp = _next_stamp()
             if node.saved is not None:
                 node.inputs = (self, other)
             t._rg = True
@@ -858,7 +858,7 @@ def apply(R, *args):
             node.next_functions = (t._edge or t._leaf_edge(),)
         else:
             node.next_functions = tuple([t._edge or t._leaf_edge() for t in tensors])
-        node.stamp = _inplace.count
+        node.stamp = _next_stamp()
         if node.saved is not None:
             node.inputs = args
         if R.multi_output:
@@ -962,7 +962,7 @@ def _unary_with(R, self, *arrays):
         node = R()
         out = R.forward(node, NP, *arrays)
         node.next_functions = (self._edge or self._leaf_edge(),)
-        node.stamp = _inplace.count
+        node.stamp = _next_stamp()
         if node.saved is not None:
             node.inputs = tuple(self if a is self._data or type(a) is ndarray else a for a in arrays)
         return _result(out, node)
@@ -1054,7 +1054,7 @@ def _apply_edges(R, edge_tensors, *args):
                 out = R.forward(node, NP, *arrays)
                 node.next_functions = tuple(NO_EDGE if t is None else (t._edge or t._leaf_edge())
                                             for t in edge_tensors)
-                node.stamp = _inplace.count
+                node.stamp = _next_stamp()
                 if node.saved is not None:
                     node.inputs = args
                 return _result(out, node)
@@ -1257,8 +1257,7 @@ LEAF_INPLACE_MSG = ("a leaf Variable that requires grad is being used in an in-p
 def _bump_version(t):
     root = t if t._base is None else t._base
     root._vc += 1
-    _inplace.count += 1
-    root._stamp = _inplace.count
+    root._stamp = _inplace.last = _next_stamp()
     old = root._edge  # an op that saved this storage as its output can no longer use it
     if old is not None and old[0] is not None and old[0].saves_output:
         old[0]._out_dirty = True

@@ -22,7 +22,7 @@ from . import _dtype as D
 from ._tensor import (LEAF_INPLACE_MSG, Tensor, _broadcast_error, _bump_version, _check_inplace,
                       _norm_dim, _plain, _plain_out, _result, _snapshot, _write_into, apply)
 from .engine.grad_mode import state as _grad
-from .engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace
+from .engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace, next_stamp as _next_stamp
 from .ops import xp as NP
 from .ops.indexing import (AliasBackward0, AsStridedBackward0, CopySlices, GatherBackward0,
                            IndexAddBackward0, IndexBackward0, IndexPutBackward0,
@@ -289,7 +289,7 @@ def _view(t, key, last):
         node.shape = data.shape
         node.idx = key
         node.next_functions = (t._edge or t._leaf_edge(),)
-        node.stamp = _inplace.count
+        node.stamp = _next_stamp()
         out = _result(arr, node)
     else:
         out = _plain(arr)
@@ -448,7 +448,7 @@ def __setitem__(self, index, value):
 def _index_put_node(target, value, key):
     node = IndexPutBackward0()
     node.next_functions = (_edge_of(target), _edge_of(value))
-    node.stamp = _inplace.count
+    node.stamp = _next_stamp()
     node.accumulate = False
     node.idx = key
     mask = np.zeros(target._data.shape, bool)
@@ -488,7 +488,7 @@ def _rebase(view, value_edge, vshape, vdtype):
     mask[pos.reshape(-1)] = True
     node = CopySlices()
     node.next_functions = (_edge_of(root), value_edge)
-    node.stamp = _inplace.count
+    node.stamp = _next_stamp()
     node.pos = pos
     node.mask = mask.reshape(root._data.shape)
     node.vshape = vshape
@@ -503,7 +503,7 @@ def _refresh_view(view, pos):
     root = view._base
     node = AsStridedBackward0()
     node.next_functions = (root._edge,)
-    node.stamp = _inplace.count
+    node.stamp = _next_stamp()
     node.pos = pos
     node.numel = root._data.size
     node.base_shape = root._data.shape
@@ -541,7 +541,7 @@ def index_add_zeros(shape, dtype, index, values):
     if type(values) is Tensor and values._rg and _grad.enabled:
         node = IndexPutBackward0()
         node.next_functions = (NO_EDGE, _edge_of(values))
-        node.stamp = _inplace.count
+        node.stamp = _next_stamp()
         node.accumulate = True
         node.idx = index
         node.vshape = vals.shape

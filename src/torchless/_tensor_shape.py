@@ -14,7 +14,7 @@ from . import _dtype as D
 from ._tensor import Size, Tensor, _norm_dim, _plain_out, _result
 from .engine.node import NO_EDGE
 from .engine.grad_mode import state as _grad
-from .engine.node import inplace as _inplace
+from .engine.node import inplace as _inplace, next_stamp as _next_stamp
 from .ops import xp as NP
 from .ops.shape import (CatBackward0, CloneBackward0, ExpandBackward0, FlipBackward0,
                         PermuteBackward0, RepeatBackward0, RollBackward0, SliceBackward0,
@@ -43,7 +43,7 @@ def _apply1(R, x, *args):
         node = R()
         out = R.forward(node, NP, a, *args)
         node.next_functions = (x._edge or x._leaf_edge(),)
-        node.stamp = _inplace.count
+        node.stamp = _next_stamp()
         if R.multi_output:
             return tuple(_result(o, node, i) for i, o in enumerate(out))
         return _result(out, node)
@@ -79,7 +79,7 @@ def _viewed(R, x, fn, *args):
         node = R()
         t._data = R.forward(node, NP, a, *args)
         node.next_functions = (x._edge or x._leaf_edge(),)
-        node.stamp = _inplace.count
+        node.stamp = _next_stamp()
         t._rg = True
         t._edge = (node, 0)
     else:
@@ -592,7 +592,7 @@ def _join(R, tensors, *consts):
                 node = R()
                 out = R.forward(node, NP, *consts, *arrays)
                 node.next_functions = tuple(t._edge or t._leaf_edge() for t in tensors)
-                node.stamp = _inplace.count
+                node.stamp = _next_stamp()
                 return _result(out, node)
     return _plain_out(R.forward(None, NP, *consts, *arrays))
 

@@ -2,7 +2,7 @@
 and `backward(ctx, *grads)`, call `.apply(...)`. As in PyTorch, `ctx` *is* the output's grad_fn.
 """
 from ..engine.grad_mode import no_grad, state
-from ..engine.node import SAVED_FREED_MSG, Node
+from ..engine.node import SAVED_FREED_MSG, Node, next_stamp
 from .._dtype import FROM_NP as _FROM_NP
 from .._tensor import NO_EDGE, Tensor, _plain, _plain_out
 from ..ops import xp as NP
@@ -155,7 +155,7 @@ class Function(metaclass=_FunctionMeta):
         ctx._in_meta = tuple((a._data.shape, a._data.dtype) for a in args if isinstance(a, Tensor))
         ctx.next_functions = tuple((a._edge or a._leaf_edge()) if a._rg else NO_EDGE
                                    for a in args if isinstance(a, Tensor))
-        ctx.stamp = __import__("torchless").engine.node.inplace.count
+        ctx.stamp = next_stamp()
         n = len(outs)
         if n > 1:
             ctx.multi_output = True

@@ -1,18 +1,20 @@
-"""Running backward: walk the graph from the outputs, in dependency order, without recursion.
+"""Running backward: walk the graph from the outputs, without recursion.
 
-1. Count, for every node reachable from the roots, how many edges point into it (iterative DFS).
-2. Keep a ready list of nodes whose count reached zero: their incoming gradient is complete.
-   Pop one, run its vjp, add each result into the buffer of the node it flows to, and decrement
-   that node's count. Buffers are dropped as soon as they are consumed.
+Every node carries a stamp from one global clock, taken when it was recorded. A node's inputs were
+always recorded before it, so running nodes from the highest stamp down is a topological order:
+when a node is popped from the max-heap, every node that feeds it a gradient has already run, and
+its gradient buffer is complete. A node enters the heap with its first gradient; buffers are dropped
+as soon as they are consumed; leaves (AccumulateGrad) run last.
 
 Two modes share this loop. Plain backward runs the rules on NumPy arrays. With create_graph=True it
 runs them on Tensors, so the gradient computation is itself recorded (higher-order gradients).
 """
 import sys
+from heapq import heappop, heappush
 
 from ..ops import xp as NP
 from .grad_mode import state
-from .node import FREED, AccumulateGrad, inplace
+from .node import AccumulateGrad, inplace
 
 __all__ = ["run_backward", "set_tensor_api"]
 
@@ -79,80 +81,77 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
 
     inputs: edges to stop at. With accumulate=True (backward(inputs=...)) only those leaves get
     .grad; with accumulate=False (autograd.grad) their gradients are returned instead, in order.
+
+    Nodes run from the highest stamp down (a max-heap on the stamp): every consumer of a node was
+    recorded after it, so by the time a node is popped its gradient is complete. A node enters the
+    heap when its first gradient arrives; nodes that receive none never run.
     """
-    root_nodes = [e[0] for e in roots]
-    deps = _count_dependencies(root_nodes)
     buffers = {}
+    heap = []       # (-stamp, node)
+    leaves = []     # AccumulateGrad nodes: no outgoing edges, so they run last (see below)
     for (node, idx), g in zip(roots, grads):
+        if node is None:
+            continue
+        if node not in buffers:
+            _enqueue(node, heap, leaves)
         _add_to_buffer(buffers, node, idx, g)
 
     needed = captured = None
     if inputs is not None:
         targets = {e[0] for e in inputs if e[0] is not None}
-        needed = _needed_nodes(root_nodes, deps, targets)
+        root_nodes = [e[0] for e in roots if e[0] is not None]
+        needed = _needed_nodes(root_nodes, _count_dependencies(root_nodes), targets)
         captured = {}
 
-    ready = [n for n in dict.fromkeys(root_nodes) if deps[n] == 0]
-    pop, push = ready.pop, ready.append
     take, peek = buffers.pop, buffers.get
-    stamp_now = inplace.count
+    last_inplace = inplace.last
     xp = api.TX if create_graph else NP
     prev_mode = state.enabled
     state.enabled = create_graph  # the rules themselves record only under create_graph
-    leaves = []  # AccumulateGrad nodes, run last (see below)
     try:
-        while ready:
-            node = pop()
-            if type(node) is AccumulateGrad:
-                # Leaves have no outgoing edges, so they can wait. By the end, the arrays reaching
-                # them are held by nobody else and become .grad without a copy.
-                leaves.append(node)
-                continue
-            g = take(node, None)
-            if node._hooked and g is not None and node._pre_hooks:
+        while heap:
+            node = heappop(heap)[1]
+            g = take(node)
+            if node._hooked and node._pre_hooks:
                 g = _run_pre_hooks(node, g, create_graph)
             if needed is not None:
                 if node in targets:
                     captured[node] = g
                 if node not in needed:
-                    g = None
-            if g is None:  # nothing flows through: still release the nodes waiting on this one
-                for nxt, _ in node.next_functions:
-                    if nxt is not None:
-                        c = deps[nxt] - 1
-                        if c:
-                            deps[nxt] = c
-                        else:
-                            push(nxt)
-                continue
-            if node.stamp != stamp_now:  # an in-place op ran since it was recorded, or it was freed
+                    continue
+            if node.stamp < last_inplace:  # recorded before the latest in-place op, or freed
                 node.check_saved()
             out = (_lift(node) if create_graph else node).vjp(g, xp)
             if node._hooked and node._hooks:
                 out = _run_post_hooks(node, out, g)
             if not retain_graph and node.saved is not None:  # free the saved values
                 node.saved = node.inputs = None
-                node.stamp = FREED
+                node.stamp = -node.stamp  # negative: freed
             g = None
             for (nxt, idx), gi in zip(node.next_functions, out):
-                if nxt is None:
+                if nxt is None or gi is None:
                     continue
-                if gi is not None:
-                    if nxt.multi_output:
-                        _add_to_buffer(buffers, nxt, idx, gi)
+                if nxt.multi_output:
+                    if nxt not in buffers:
+                        _enqueue(nxt, heap, leaves)
+                    _add_to_buffer(buffers, nxt, idx, gi)
+                    continue
+                prev = peek(nxt)
+                if prev is None:
+                    buffers[nxt] = gi
+                    if type(nxt) is AccumulateGrad:
+                        leaves.append(nxt)
                     else:
-                        prev = peek(nxt)
-                        buffers[nxt] = gi if prev is None else prev + gi
-                c = deps[nxt] - 1
-                if c:
-                    deps[nxt] = c
+                        heappush(heap, (-nxt.stamp, nxt))
                 else:
-                    push(nxt)
+                    buffers[nxt] = prev + gi
             out = gi = prev = None
 
+        # By now the arrays reaching the leaves are held by nobody else: they become .grad
+        # without a copy.
         for node in leaves:
-            g = take(node, None)
-            if g is not None and node._hooked and node._pre_hooks:
+            g = take(node)
+            if node._hooked and node._pre_hooks:
                 g = _run_pre_hooks(node, g, create_graph)
             if needed is not None:
                 if node in targets:
@@ -169,6 +168,13 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
     if captured is not None:
         return [_captured_grad(captured, e) for e in inputs]
     return None
+
+
+def _enqueue(node, heap, leaves):
+    if type(node) is AccumulateGrad:
+        leaves.append(node)
+    else:
+        heappush(heap, (-node.stamp, node))
 
 
 def _add_to_buffer(buffers, node, idx, g):
@@ -288,7 +294,7 @@ def _lift(node):
     """A copy of `node` whose saved values are Tensors connected to the graph, so that its vjp,
     run on Tensors, records. The forward is re-run on the saved inputs to get them."""
     if node.saved is None or not node.relift:
-        if node.stamp == FREED:
+        if node.stamp < 0:  # freed
             from .node import SAVED_FREED_MSG
             raise RuntimeError(SAVED_FREED_MSG)
         return node  # its vjp reads only constants (shapes, dims) or Tensors saved as such

@@ -7,24 +7,29 @@ PyTorch's (`MulBackward0`), with its forward and its `vjp` side by side, in `tor
 
 Leaves that require grad end in an `AccumulateGrad` node, which adds into `.grad`.
 """
+import itertools
 import weakref
 
-__all__ = ["Node", "AccumulateGrad", "inplace", "NO_EDGE", "SAVED_FREED_MSG"]
+__all__ = ["Node", "AccumulateGrad", "inplace", "next_stamp", "NO_EDGE", "SAVED_FREED_MSG"]
 
 
-class _InplaceCounter:
-    """Counts in-place ops process-wide. A node whose stamp equals `count` was recorded after the
-    last in-place op anywhere, so none of its saved tensors can have been modified: backward checks
-    them one by one only when the stamps differ."""
+class _InplaceState:
+    """`last`: the clock value of the latest in-place op anywhere. A node stamped after it cannot
+    have had a saved tensor modified, so backward checks saved tensors one by one only for nodes
+    stamped before it."""
 
-    __slots__ = ("count",)
+    __slots__ = ("last",)
 
 
-inplace = _InplaceCounter()
-inplace.count = 0
+inplace = _InplaceState()
+inplace.last = 0
+
+# One clock stamps every node when it is recorded and every in-place op when it runs. A node is
+# always recorded after the nodes of its inputs, so stamps order the graph topologically: backward
+# runs nodes from the highest stamp down and never needs to count dependencies.
+next_stamp = itertools.count(1).__next__
 
 NO_EDGE = (None, 0)
-FREED = -1  # the stamp of a node whose saved values were released
 
 SAVED_FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -69,8 +74,8 @@ class Node:
 
     @property
     def _freed(self):
-        """backward without retain_graph released `saved` (marked by the stamp FREED)"""
-        return self.stamp == FREED
+        """backward without retain_graph released `saved` (marked by a negative stamp)"""
+        return self.stamp < 0
 
     def register_hook(self, fn):
         """fn(grad_inputs, grad_outputs) runs after this node's backward; may return new grad_inputs."""
@@ -132,7 +137,7 @@ class Node:
         if self.saved is not None:
             self.saved = None
             self.inputs = None
-            self.stamp = FREED  # a stamp that never matches: backward goes to check_saved, which raises
+            self.stamp = -self.stamp  # negative: freed (backward's check_saved raises), order kept
 
 
 class AccumulateGrad(Node):

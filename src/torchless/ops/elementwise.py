@@ -31,29 +31,21 @@ def _iinfo(dt):
 
 
 # ============================================================================ arithmetic
-def _reduce_shapes(a, b, out):
-    """Each input's shape where its gradient must be summed back to it; None where it already has
-    the output's shape (no broadcasting happened: the common case, and then no work)."""
-    sa, sb = _shape(a), _shape(b)
-    so = out.shape
-    return (None if sa == so else sa, None if sb == so else sb)
-
-
 class AddBackward0(Node):
     """a + b"""
 
     @staticmethod
     def forward(node, xp, a, b):
-        out = a + b
         if node is not None:
-            node.shapes = _reduce_shapes(a, b, out)
-        return out
+            node.shapes = (a.shape, getattr(b, "shape", ()))
+        return a + b
 
     def vjp(self, g, xp):
         sa, sb = self.shapes
         (na, _), (nb, _) = self.next_functions
-        return (g if sa is None or na is None else xp.sum_to(g, sa),
-                g if sb is None or nb is None else xp.sum_to(g, sb))
+        gs = g.shape  # an input of this shape needs no reduction (no broadcasting happened)
+        return (None if na is None else g if gs == sa else xp.sum_to(g, sa),
+                None if nb is None else g if gs == sb else xp.sum_to(g, sb))
 
 
 class SubBackward0(Node):
@@ -61,16 +53,16 @@ class SubBackward0(Node):
 
     @staticmethod
     def forward(node, xp, a, b):
-        out = a - b
         if node is not None:
-            node.shapes = _reduce_shapes(a, b, out)
-        return out
+            node.shapes = (a.shape, getattr(b, "shape", ()))
+        return a - b
 
     def vjp(self, g, xp):
         sa, sb = self.shapes
         (na, _), (nb, _) = self.next_functions
-        return (g if sa is None or na is None else xp.sum_to(g, sa),
-                None if nb is None else (-g if sb is None else xp.sum_to(-g, sb)))
+        gs = g.shape
+        return (None if na is None else g if gs == sa else xp.sum_to(g, sa),
+                None if nb is None else -g if gs == sb else xp.sum_to(-g, sb))
 
 
 class RsubBackward1(Node):
