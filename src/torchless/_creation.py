@@ -528,3 +528,66 @@ def _legacy_constructor(*args, dtype=None, **kwargs):
             return _plain(np.empty(tuple(a), np_dtype))
         return _plain(np.array(_to_array(a, None), dtype=np_dtype))
     return _plain(np.empty(_parse_size(args, "Tensor"), np_dtype))
+
+
+# ---------------------------------------------------------------------------------- in-place random fills
+def _random_fill(self, values, fn):
+    """Write `values` into self in place, as the random fills (normal_, uniform_ ...) do."""
+    from ._tensor import _bump_version, _check_inplace, _snapshot, _write_into
+    if _check_inplace(self):  # a non-leaf in a graph: the new values no longer depend on the old ones
+        return _write_into(self, _snapshot(self) * 0 + _plain(values.astype(self._data.dtype, copy=False)))
+    np.copyto(self._data, values, casting="unsafe")
+    _bump_version(self)
+    return self
+
+
+def _float_fill_dtype(self, fn):
+    if self._data.dtype.kind != "f":
+        raise RuntimeError(f"\"{fn}\" not implemented for '{_SCALAR_NAMES.get(self.dtype.name, self.dtype.name)}'")
+    return self._data.dtype
+
+
+_SCALAR_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                 "bool": "Bool"}
+
+
+def _normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Fill with draws from N(mean, std^2)."""
+    dt = _float_fill_dtype(self, "normal_kernel_cpu")
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    z = _draw("standard_normal", self._data.shape, np.dtype(dt), generator)
+    return _random_fill(self, z * dt.type(std) + dt.type(mean), "normal_")
+
+
+def _uniform_(self, a=0.0, b=1.0, *, from_=None, to=None, generator=None):
+    """Fill with draws from U[a, b)."""
+    dt = _float_fill_dtype(self, "uniform_kernel_cpu")
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
+    u = _draw("random", self._data.shape, np.dtype(dt), generator)
+    return _random_fill(self, u * dt.type(b - a) + dt.type(a), "uniform_")
+
+
+def _random_(self, low=0, high=None, *, generator=None):
+    """Fill with integers uniform on [low, high) (random_(high) means [0, high))."""
+    if high is None:
+        low, high = 0, low if low else 2 ** 24
+    return _random_fill(self, _rng(generator).integers(low, high, self._data.shape), "random_")
+
+
+def _bernoulli_(self, p=0.5, *, generator=None):
+    probs = p._data if isinstance(p, Tensor) else p
+    return _random_fill(self, _rng(generator).random(self._data.shape) < probs, "bernoulli_")
+
+
+def _exponential_(self, lambd=1.0, *, generator=None):
+    _float_fill_dtype(self, "exponential_cpu")
+    return _random_fill(self, _rng(generator).exponential(1.0 / lambd, self._data.shape), "exponential_")
+
+
+Tensor.normal_ = _normal_
+Tensor.uniform_ = _uniform_
+Tensor.random_ = _random_
+Tensor.bernoulli_ = _bernoulli_
+Tensor.exponential_ = _exponential_

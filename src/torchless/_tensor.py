@@ -1291,7 +1291,15 @@ def _write_into(self, result):
             fits = False
         if not fits:
             _raise_out_shape(dst.shape, src.shape)
+    _raise_not_writable(dst)
     if self._base is not None and result._rg:
+        edge = self._edge
+        if edge is not None and edge[0] is not None and edge[0].multi_output:
+            raise RuntimeError(
+                f"Output {edge[1]} of {type(edge[0]).__name__} is a view and is being modified inplace. "
+                "This view is the output of a function that returns multiple views. Such functions do not "
+                "allow the output views to be modified inplace. You should replace the inplace operation "
+                "by an out-of-place one.")
         from ._tensor_indexing import copy_into_view
         copy_into_view(self, result)
         return self
@@ -1334,6 +1342,7 @@ def _inplace_method(out_of_place, ufunc=None):
                 except TypeError:
                     _raise_cast(rt, _from_np[dst.dtype])
                 except ValueError:
+                    _raise_not_writable(dst)
                     _raise_out_shape(dst.shape, NP.shape(b))
                 _bump_version(self)
                 return self
@@ -1359,6 +1368,14 @@ def _inplace_result_dtype(dst, other):
         return _from_np[_pair_dtype(dst, other)]
     return _from_np[D.result_np_dtype(dst.dtype, D.DIM if dst.ndim else D.ZERO_DIM,
                                       D.scalar_np_dtype(other), D.SCALAR)]
+
+
+def _raise_not_writable(dst):
+    """An expanded view repeats elements (NumPy marks it read-only): PyTorch refuses to write it."""
+    if not dst.flags.writeable:
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
+                           "to a single memory location. Please clone() the tensor before performing the "
+                           "operation.")
 
 
 def _raise_out_shape(out_shape, other_shape):
