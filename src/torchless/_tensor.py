@@ -7,6 +7,7 @@ input requires grad, record the rule's node with one edge per input.
 Hot-path habits (see DESIGN.md): `type(x) is Tensor` checks, grad mode read once, no per-call dict
 building, results wrapped without copies.
 """
+import math
 import numbers
 import warnings
 
@@ -59,10 +60,7 @@ class Size(tuple):
     __str__ = __repr__
 
     def numel(self):
-        n = 1
-        for s in self:
-            n *= s
-        return n
+        return math.prod(self)
 
     def __getitem__(self, i):
         r = tuple.__getitem__(self, i)
@@ -495,33 +493,6 @@ class Tensor:
     def type_as(self, other):
         return self.to(other.dtype)
 
-    def float(self):
-        return self.to(D.float32)
-
-    def double(self):
-        return self.to(D.float64)
-
-    def half(self):
-        return self.to(D.float16)
-
-    def long(self):
-        return self.to(D.int64)
-
-    def int(self):
-        return self.to(D.int32)
-
-    def short(self):
-        return self.to(D.int16)
-
-    def char(self):
-        return self.to(D.int8)
-
-    def byte(self):
-        return self.to(D.uint8)
-
-    def bool(self):
-        return self.to(D.bool)
-
     def clone(self, *, memory_format=None):
         return apply(CloneBackward0, self)
 
@@ -550,6 +521,19 @@ class Tensor:
         from ._creation import empty
         return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
+
+def _converter(dtype):
+    def convert(self, memory_format=None):
+        return self.to(dtype)
+    convert.__doc__ = f"self.to(torch.{dtype.name})"
+    return convert
+
+
+# x.float(), x.long() ...: each the same as x.to(dtype)
+for _name, _dt in (("float", D.float32), ("double", D.float64), ("half", D.float16), ("long", D.int64),
+                   ("int", D.int32), ("short", D.int16), ("char", D.int8), ("byte", D.uint8),
+                   ("bool", D.bool)):
+    setattr(Tensor, _name, _converter(_dt))
 
 _TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
                "float16": "torch.HalfTensor", "int64": "torch.LongTensor", "int32": "torch.IntTensor",

@@ -6,6 +6,8 @@ the operands (matmul of float32 and float64 is an error in PyTorch), shape error
 import sys
 import types
 
+import math
+
 import numpy as np
 
 from ._tensor import Tensor, _plain, apply
@@ -79,11 +81,7 @@ def _batch_checks(input, other, batch1, batch2):
     _check_kind(input._data, "bmm")
 
 
-def _prod(shape):
-    n = 1
-    for s in shape:
-        n *= s
-    return n
+_prod = math.prod
 
 
 # ============================================================================ the functions
