@@ -155,11 +155,13 @@ def test_promote_types_all_pairs():
 
 @requires_torch
 def test_result_type_and_can_cast():
-    if not hasattr(torchless, "result_type"):
-        pytest.skip("torchless.result_type not provided")
-    for a, b in [([1, 2], 2.5), ([1.0], [1]), ([True], 2)]:
+    for a, b in [([1, 2], 2.5), ([1.0], [1]), ([True], 2), (3, [1.5]), (2.0, [True])]:
         assert str(torchless.result_type(torchless.tensor(a), torchless.tensor(b) if isinstance(b, list) else b)) == \
             str(_torch.result_type(_torch.tensor(a), _torch.tensor(b) if isinstance(b, list) else b))
+    for src in ("float32", "int64", "bool", "uint8", "float64"):
+        for dst in ("float32", "int64", "bool", "uint8", "float64"):
+            assert torchless.can_cast(getattr(torchless, src), getattr(torchless, dst)) == \
+                _torch.can_cast(getattr(_torch, src), getattr(_torch, dst)), (src, dst)
 
 
 # ---------------------------------------------------------------------------- default dtype

@@ -2,11 +2,28 @@
 from . import _dtype as D
 from ._tensor import Tensor
 
-__all__ = ["is_tensor", "is_floating_point", "is_complex", "is_nonzero", "set_num_threads",
+__all__ = ["result_type", "can_cast", "is_tensor", "is_floating_point", "is_complex", "is_nonzero", "set_num_threads",
            "get_num_threads", "cuda", "typename", "is_storage", "set_num_interop_threads",
            "get_num_interop_threads", "use_deterministic_algorithms", "compile"]
 
 _threads = [1]
+
+
+def _promotion_operand(x):
+    """(NumPy dtype, operand class) of a tensor or Python number, for PyTorch's result-type rule."""
+    if isinstance(x, Tensor):
+        return x._data.dtype, (D.DIM if x._data.ndim else D.ZERO_DIM)
+    return D.scalar_np_dtype(x), D.SCALAR
+
+
+def result_type(tensor, other):
+    """The dtype an arithmetic op on `tensor` and `other` (a tensor or a number) produces."""
+    return D.FROM_NP[D.result_np_dtype(*_promotion_operand(tensor), *_promotion_operand(other))]
+
+
+def can_cast(from_, to):
+    """Whether PyTorch's casting rules allow from_ -> to (no float -> int, no int/float -> bool)."""
+    return D.FROM_NP[from_.np].category <= D.FROM_NP[to.np].category
 
 
 def is_tensor(obj):
@@ -88,4 +105,3 @@ class _Cuda:
 
 
 cuda = _Cuda()
-del D
