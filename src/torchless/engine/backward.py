@@ -36,41 +36,19 @@ def set_tensor_api(wrap, tensor_xp, is_tensor):
 
 
 # ---------------------------------------------------------------------------------- graph walk
-def _count_dependencies(roots):
-    deps = {}
-    stack = []
-    for node in roots:
-        if node not in deps:
-            deps[node] = 0
-            stack.append(node)
-    pop, push = stack.pop, stack.append
+def _needed_nodes(roots, targets):
+    """Nodes from which some target node can be reached: only those need to run (autograd.grad,
+    backward(inputs=...))."""
+    seen = set(roots)
+    stack = list(seen)
     while stack:
-        for nxt, _ in pop().next_functions:
-            if nxt is not None:
-                c = deps.get(nxt)
-                if c is None:
-                    deps[nxt] = 1
-                    push(nxt)
-                else:
-                    deps[nxt] = c + 1
-    return deps
-
-
-def _needed_nodes(roots, deps, targets):
-    """Nodes from which some target node is reachable: only those need to run."""
-    remaining = dict(deps)
-    order, ready = [], [n for n in roots if remaining[n] == 0]
-    while ready:
-        n = ready.pop()
-        order.append(n)
-        for nxt, _ in n.next_functions:
-            if nxt is not None:
-                remaining[nxt] -= 1
-                if remaining[nxt] == 0:
-                    ready.append(nxt)
+        for nxt, _ in stack.pop().next_functions:
+            if nxt is not None and nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
     needed = set()
-    for n in reversed(order):
-        if n in targets or any(nxt in needed for nxt, _ in n.next_functions if nxt is not None):
+    for n in sorted(seen, key=lambda n: abs(n.stamp)):  # a node's inputs come before it
+        if n in targets or any(nxt in needed for nxt, _ in n.next_functions):
             needed.add(n)
     return needed
 
@@ -99,8 +77,7 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
     needed = captured = None
     if inputs is not None:
         targets = {e[0] for e in inputs if e[0] is not None}
-        root_nodes = [e[0] for e in roots if e[0] is not None]
-        needed = _needed_nodes(root_nodes, _count_dependencies(root_nodes), targets)
+        needed = _needed_nodes([e[0] for e in roots if e[0] is not None], targets)
         captured = {}
 
     take, peek = buffers.pop, buffers.get
