@@ -85,9 +85,13 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
     xp = api.TX if create_graph else NP
     prev_mode = state.enabled
     state.enabled = create_graph  # the rules themselves record only under create_graph
+    following = None  # the next node to run when it is the only one pending (chains skip the heap)
     try:
-        while heap:
-            node = heappop(heap)[1]
+        while following is not None or heap:
+            if following is not None:
+                node, following = following, None
+            else:
+                node = heappop(heap)[1]
             g = take(node)
             if node._hooked and node._pre_hooks:
                 g = _run_pre_hooks(node, g, create_graph)
@@ -110,6 +114,9 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
                     continue
                 if nxt.multi_output:
                     if nxt not in buffers:
+                        if following is not None:
+                            heappush(heap, (-following.stamp, following))
+                            following = None
                         _enqueue(nxt, heap, leaves)
                     _add_to_buffer(buffers, nxt, idx, gi)
                     continue
@@ -118,7 +125,12 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
                     buffers[nxt] = gi
                     if type(nxt) is AccumulateGrad:
                         leaves.append(nxt)
+                    elif following is None and not heap:
+                        following = nxt
                     else:
+                        if following is not None:  # two or more pending: let the heap order them
+                            heappush(heap, (-following.stamp, following))
+                            following = None
                         heappush(heap, (-nxt.stamp, nxt))
                 else:
                     buffers[nxt] = prev + gi
