@@ -71,8 +71,8 @@ _new = object.__new__
 
 
 def _viewed(R, x, fn, *args):
-    """_view(x, _apply1(R, x, *args), fn) in one step, for the hot one-output view ops (their
-    forward always returns an ndarray view)."""
+    """_view(x, _apply1(R, x, *args), fn) without the general applier, for the hot one-output view
+    ops (their forward always returns an ndarray view)."""
     a = x._data
     t = _new(Tensor)
     if x._rg and _grad.enabled:
@@ -86,15 +86,7 @@ def _viewed(R, x, fn, *args):
         t._data = R.forward(None, NP, a, *args)
         t._rg = False
         t._edge = NO_EDGE
-    base = x._base
-    if base is None:
-        t._base = x
-        t._view_fn = fn
-    else:
-        t._base = base
-        prev = x._view_fn
-        t._view_fn = fn if prev is None else (lambda b: fn(prev(b)))
-    return t
+    return _view(x, t, fn)
 
 
 # View functions: each works on an ndarray and on a Tensor.
