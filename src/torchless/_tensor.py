@@ -767,13 +767,6 @@ def _unsupported(R, a, b):
                         f"{_SCALAR_TYPE_NAMES[da.name]} and {_SCALAR_TYPE_NAMES[db.name]} tensors")
 
 
-def _forward_checked(fwd, a, b):
-    try:
-        return fwd(None, NP, a, b)
-    except ValueError as e:
-        raise _broadcast_error(a, b, e) from None
-
-
 def _broadcast_error(a, b, e):
     sa, sb = NP.shape(a), NP.shape(b)
     if "broadcast" in str(e):

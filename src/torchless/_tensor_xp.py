@@ -141,10 +141,6 @@ class TensorNamespace:
         return stack(list(xs), axis)
 
     @staticmethod
-    def outer(a, b):
-        return a.reshape(-1, 1) * b.reshape(1, -1)
-
-    @staticmethod
     def index_add(shape, dtype, index, values):
         from ._tensor_indexing import index_add_zeros
         return index_add_zeros(shape, dtype, index, values)
@@ -173,10 +169,6 @@ class TensorNamespace:
     @staticmethod
     def to_dtype(x, np_dtype):
         return x.to(D.FROM_NP[np_dtype] if not isinstance(np_dtype, D.dtype) else np_dtype)
-
-    @staticmethod
-    def astype_like(x, like):
-        return x.to(like.dtype)
 
     @staticmethod
     def one_minus_(t):

@@ -10,7 +10,7 @@ from numpy import (  # noqa: F401 - re-exported as the namespace
     abs, arccos, arcsin, arctan, ceil, clip, cos, cosh, cumsum, exp, expm1, floor,
     log, log1p, log2, log10, matmul, maximum, minimum, ndarray, ndim, negative, rint, shape, sign,
     sin, sinh, sqrt, square, tan, tanh, where, zeros_like, ones_like, asarray, add, moveaxis,
-    swapaxes, expand_dims, squeeze, concatenate, stack, outer, trunc,
+    swapaxes, expand_dims, squeeze, concatenate, stack, trunc,
 )
 
 NAMES = (
@@ -18,8 +18,8 @@ NAMES = (
     "exp", "expm1", "floor", "log", "log1p", "log2", "log10", "matmul", "maximum", "minimum", "sign",
     "sin", "sinh", "sqrt", "square", "tan", "tanh", "where", "zeros_like", "ones_like", "sum_to",
     "sigmoid", "rsqrt", "reciprocal", "relu", "trunc", "moveaxis", "swapaxes", "expand_dims",
-    "squeeze", "concatenate", "stack", "outer", "rint", "flip_cumsum", "zeros", "index_add",
-    "logsumexp", "to_dtype", "astype_like", "permute", "one_minus_", "mul_", "prod", "amax", "amin", "cumprod",
+    "squeeze", "concatenate", "stack", "rint", "flip_cumsum", "zeros", "index_add",
+    "logsumexp", "to_dtype", "permute", "one_minus_", "mul_", "prod", "amax", "amin", "cumprod",
 )
 
 
@@ -107,8 +107,6 @@ def to_dtype(x, np_dtype):
     return x.astype(np_dtype, copy=False)
 
 
-def astype_like(x, like):
-    return x.astype(like.dtype, copy=False)
 
 
 def permute(x, dims):
