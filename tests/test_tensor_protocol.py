@@ -307,3 +307,16 @@ def test_size_object():
     assert repr(s[0:1]) == "torch.Size([2])"
     assert repr(s + (4,)) == "torch.Size([2, 3, 4])"
     assert torchless.Size([2, 3]) == _torch.Size([2, 3])
+
+
+def test_no_numpy_runtime_warnings_reach_the_user():
+    """log(0), x/0, exp overflow: inf/nan like PyTorch, and no NumPy warning printed."""
+    import subprocess
+    import sys
+    code = ("import warnings; warnings.simplefilter('default'); import torchless as t; "
+            "print(t.log(t.tensor(0.)), t.tensor([1., -1.]) / 0, t.tensor(1000.).exp(), "
+            "t.tensor(-1.).sqrt())")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "tensor(-inf) tensor([inf, -inf]) tensor(inf) tensor(nan)"  # as PyTorch prints them
+    assert "Warning" not in res.stderr, res.stderr
