@@ -126,6 +126,7 @@ class Tensor:
     _retains_grad = False
     _post_acc_hooks = None
     _view_fn = None         # for views: how to take the same view of another array (grads)
+    _is_param = False       # an nn.Parameter (see nn/parameter.py)
     name = None
 
     __array_priority__ = 1000  # NumPy binary operators defer to ours: ndarray * Tensor -> Tensor
@@ -359,6 +360,8 @@ class Tensor:
 
     # ------------------------------------------------------------------ Python protocol
     def __repr__(self, *, tensor_contents=None):
+        if self._is_param:
+            return "Parameter containing:\n" + tensor_repr(self, tensor_contents)
         return tensor_repr(self, tensor_contents)
 
     __str__ = __repr__
@@ -424,6 +427,8 @@ class Tensor:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
                                "the deepcopy protocol at the moment. Use .detach() first.")
         out = _plain(self._data.copy())
+        if self._is_param:
+            out._is_param = True
         if self._rg:
             out.requires_grad_(True)
         if self.grad is not None:

@@ -1,0 +1,1 @@
+"""torch.nn.functional: stateless ops on tensors (rules: ops/nn.py)."""

@@ -1,0 +1,2 @@
+"""Optimizer base class and the optimizers."""
+__all__ = []
