@@ -275,3 +275,135 @@ def measure_matmul(name, lib, repeats):
             (a @ b).sum().backward()
 
     return {"ms": timed_median(run, setup, repeats) * 1e3}
+
+
+# ---------------------------------------------------------------------------------------------------
+# 7. An MLP training step (the D2L chapter 5 workload): torchless against hand-written NumPy
+# ---------------------------------------------------------------------------------------------------
+# 784-512-256-10, ReLU, batch 256, float32, cross-entropy on class indices, plain SGD (lr 0.1). One
+# step = forward, loss, backward, parameter update. Every variant starts from the same weights and data
+# (NumPy generators with fixed seeds), stored as (in, out) matrices for the raw/NumPy forms and copied
+# transposed into nn.Linear's (out, in) weights for the nn form, so all of them do the same arithmetic.
+MLP_SIZES = (784, 512, 256, 10)
+MLP_BATCH = 256
+MLP_LR = 0.1
+
+
+def mlp_start():
+    """Fixed starting point: [(w (in, out), b (out,)) per layer], x (batch, 784) in [0, 1), labels."""
+    import numpy as np
+    rng = np.random.default_rng(2013)
+    layers = []
+    for n_in, n_out in zip(MLP_SIZES, MLP_SIZES[1:]):
+        bound = 1 / n_in ** 0.5  # nn.Linear's default scale, so activations stay in a normal range
+        layers.append((rng.uniform(-bound, bound, (n_in, n_out)).astype(np.float32),
+                       rng.uniform(-bound, bound, n_out).astype(np.float32)))
+    x = rng.random((MLP_BATCH, MLP_SIZES[0]), dtype=np.float32)
+    labels = rng.integers(0, MLP_SIZES[-1], MLP_BATCH)
+    return layers, x, labels
+
+
+def mlp_numpy_step(np, layers, x, labels, lr=MLP_LR):
+    """One step with a hand-derived backward: the least work a NumPy engine can do for it (fused
+    softmax-minus-onehot gradient, in-place ReLU masks and SGD updates, no gradient for x)."""
+    (w1, b1), (w2, b2), (w3, b3) = layers
+    rows = np.arange(len(labels))
+    h1 = x @ w1
+    h1 += b1
+    np.maximum(h1, 0, out=h1)
+    h2 = h1 @ w2
+    h2 += b2
+    np.maximum(h2, 0, out=h2)
+    z = h2 @ w3
+    z += b3
+    z -= z.max(axis=1, keepdims=True)          # stable softmax
+    picked = z[rows, labels]
+    e = np.exp(z, out=z)
+    total = e.sum(axis=1, keepdims=True)
+    loss = (np.log(total[:, 0]) - picked).mean()
+    g = e
+    g /= total                                 # softmax ...
+    g[rows, labels] -= 1                       # ... minus one-hot
+    g /= len(labels)                           # the mean over the batch
+    grads = [(h2.T @ g, g.sum(axis=0))]
+    g = g @ w3.T
+    g *= h2 > 0
+    grads.append((h1.T @ g, g.sum(axis=0)))
+    g = g @ w2.T
+    g *= h1 > 0
+    grads.append((x.T @ g, g.sum(axis=0)))
+    for (w, b), (dw, db) in zip(layers, reversed(grads)):
+        dw *= lr
+        w -= dw
+        db *= lr
+        b -= db
+    return loss
+
+
+def mlp_raw_step(lib, params, x, labels, lr=MLP_LR):
+    """The same step with raw tensors, as D2L §5.2 writes it from scratch."""
+    w1, b1, w2, b2, w3, b3 = params
+    h = (x @ w1 + b1).relu()
+    h = (h @ w2 + b2).relu()
+    z = h @ w3 + b3
+    log_probs = z - z.logsumexp(1, keepdim=True)
+    loss = -log_probs.gather(1, labels[:, None]).mean()
+    loss.backward()
+    with lib.no_grad():
+        for p in params:
+            p -= lr * p.grad
+            p.grad = None
+    return loss
+
+
+def mlp_nn_model(lib):
+    """nn.Sequential + CrossEntropyLoss + optim.SGD, holding mlp_start()'s weights."""
+    nn = lib.nn
+    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(),
+                        nn.Linear(256, 10))
+    layers, _, _ = mlp_start()
+    with lib.no_grad():
+        for linear, (w, b) in zip([m for m in net if isinstance(m, nn.Linear)], layers):
+            linear.weight.copy_(lib.tensor(w.T.copy()))
+            linear.bias.copy_(lib.tensor(b))
+    return net, nn.CrossEntropyLoss(), lib.optim.SGD(net.parameters(), lr=MLP_LR)
+
+
+def mlp_nn_step(net, loss_fn, optimizer, x, labels):
+    """The same step the way D2L §5.3 writes it with nn and optim."""
+    loss = loss_fn(net(x), labels)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
+@Case("mlp_step", "MLP 784-512-256-10 training step, batch 256, raw tensors (NumPy: hand-derived backward)",
+      libs=("torchless", "torch", "numpy"), repeats=(10, 30),
+      metrics=[("ms", "one step", "ms")],
+      targets={"ms": ("numpy", 1.05, "<= 1.05x NumPy (within a few percent)")})
+def measure_mlp_step(name, lib, repeats):
+    layers, x_np, labels_np = mlp_start()
+    if name == "numpy":
+        run = lambda _: mlp_numpy_step(lib, layers, x_np, labels_np)  # noqa: E731
+    else:
+        params = [lib.tensor(a, requires_grad=True) for layer in layers for a in layer]
+        x, labels = lib.tensor(x_np), lib.tensor(labels_np)
+        run = lambda _: mlp_raw_step(lib, params, x, labels)  # noqa: E731
+    return {"ms": timed_median(run, lambda: None, repeats) * 1e3}
+
+
+@Case("mlp_step_nn", "The same step with nn.Sequential, nn.CrossEntropyLoss and optim.SGD "
+      "(NumPy: the same hand-written step)",
+      libs=("torchless", "torch", "numpy"), repeats=(10, 30),
+      metrics=[("ms", "one step", "ms")],
+      targets={"ms": ("numpy", 1.05, "<= 1.05x NumPy (within a few percent)")})
+def measure_mlp_step_nn(name, lib, repeats):
+    layers, x_np, labels_np = mlp_start()
+    if name == "numpy":
+        run = lambda _: mlp_numpy_step(lib, layers, x_np, labels_np)  # noqa: E731
+    else:
+        model = mlp_nn_model(lib)
+        x, labels = lib.tensor(x_np), lib.tensor(labels_np)
+        run = lambda _: mlp_nn_step(*model, x, labels)  # noqa: E731
+    return {"ms": timed_median(run, lambda: None, repeats) * 1e3}
