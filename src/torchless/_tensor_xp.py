@@ -179,6 +179,17 @@ class TensorNamespace:
         return t * g
 
     @staticmethod
+    def erf(x):
+        from ._tensor import apply
+        from .ops.nn import ErfBackward0
+        return apply(ErfBackward0, x)
+
+    @staticmethod
+    def index_sub_(t, index, values):
+        from ._tensor_indexing import index_add_zeros
+        return t - index_add_zeros(tuple(t.shape), t.dtype, index, values)
+
+    @staticmethod
     def shape(x):
         return tuple(x.shape)
 

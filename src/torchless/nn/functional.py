@@ -1,1 +1,446 @@
-"""torch.nn.functional: stateless ops on tensors (rules: ops/nn.py)."""
+"""torch.nn.functional: stateless ops on tensors (rules: ops/nn.py).
+
+Each function checks its arguments the way PyTorch does (same exception types, messages close to
+PyTorch's) and then applies one rule; a few (l1_loss, dropout, cross_entropy with probabilities)
+are compositions of Tensor ops, as they are in PyTorch.
+"""
+import math
+import warnings
+
+import numpy as np
+
+from .. import _random
+from .._tensor import Tensor, _plain, apply, _norm_dim
+from ..ops import nn as R
+
+__all__ = [
+    "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "gelu", "leaky_relu", "dropout",
+    "linear", "mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "huber_loss", "smooth_l1_loss", "one_hot", "pad",
+]
+
+_REDUCTIONS = ("none", "mean", "sum")
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+            "bool": "bool"}
+_TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+# ============================================================================ argument checks
+def _tensor_arg(fn, name, value):
+    if type(value) is not Tensor:
+        raise TypeError(f"{fn}(): argument '{name}' (position 1) must be Tensor, not "
+                        f"{type(value).__name__}")
+    return value
+
+
+def _float_input(fn, kernel, t):
+    if t._data.dtype.kind not in "fc":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TORCH_NAMES.get(str(t._data.dtype), t._data.dtype)}'"
+                                  f" ({fn} needs a floating point tensor; convert it first, e.g. x.float())")
+
+
+def _reduction(size_average, reduce, reduction):
+    """The reduction string, from the deprecated size_average/reduce pair when either is given."""
+    if size_average is not None or reduce is not None:
+        warnings.warn("size_average and reduce args will be deprecated, please use reduction='"
+                      f"{_legacy(size_average, reduce)}' instead.", UserWarning, stacklevel=3)
+        return _legacy(size_average, reduce)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _legacy(size_average, reduce):
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+def _same_float(a, b):
+    """Promote two float tensors to their common dtype, as PyTorch's pointwise losses do."""
+    da, db = a._data.dtype, b._data.dtype
+    if da == db:
+        return a, b
+    common = np.promote_types(da, db)
+    if common.kind not in "fc":
+        from .. import _dtype as D
+        common = D.get_default_dtype().np if hasattr(D, "get_default_dtype") else np.dtype(np.float32)
+    from .. import _dtype as D
+    dt = D.FROM_NP[common]
+    return (a if da == common else a.to(dt)), (b if db == common else b.to(dt))
+
+
+def _target_size_check(input, target, warn=True):
+    if tuple(input.shape) != tuple(target.shape) and warn:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
+                      f"({input.shape}). This will likely lead to incorrect results due to "
+                      "broadcasting. Please ensure they have the same size.", UserWarning, stacklevel=3)
+
+
+def _array_or_none(t, dtype):
+    if t is None:
+        return None
+    arr = t._data if type(t) is Tensor else np.asarray(t)
+    return arr if arr.dtype == dtype else arr.astype(dtype)
+
+
+# ============================================================================ activations
+def relu(input, inplace=False):
+    if inplace:
+        return relu_(input)
+    return input.relu()
+
+
+def relu_(input):
+    from .. import no_grad  # noqa: F401 - keep the import light; relu_ is rare
+    if hasattr(input, "relu_"):
+        return input.relu_()
+    return input.clamp_(min=0)
+
+
+def sigmoid(input):
+    return input.sigmoid()
+
+
+def tanh(input):
+    return input.tanh()
+
+
+def _implicit_dim(name, ndim):
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", UserWarning, stacklevel=4)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _softmax_like(rule, name, kernel, input, dim, dtype):
+    _tensor_arg(name, "input", input)
+    if dtype is not None:
+        input = input.to(dtype)
+    _float_input(name, kernel, input)
+    ndim = input._data.ndim
+    if dim is None:
+        dim = _implicit_dim(name, ndim)
+    dim = _norm_dim(dim, ndim)
+    if ndim == 0:  # a 0-d softmax is 1, log_softmax 0: run it on one element
+        return apply(rule, input.reshape(1), 0).reshape(())
+    return apply(rule, input, dim)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return _softmax_like(R.SoftmaxBackward0, "softmax", "softmax_lastdim_kernel_impl", input, dim, dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return _softmax_like(R.LogSoftmaxBackward0, "log_softmax", "log_softmax_lastdim_kernel_impl",
+                         input, dim, dtype)
+
+
+def gelu(input, approximate="none"):
+    _tensor_arg("gelu", "input", input)
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"approximate argument must be either none or tanh (got '{approximate}')")
+    _float_input("gelu", "GeluKernelImpl", input)
+    return apply(R.GeluBackward0, input, approximate)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    _tensor_arg("leaky_relu", "input", input)
+    _float_input("leaky_relu", "leaky_relu_cpu", input)
+    out = apply(R.LeakyReluBackward0, input, negative_slope)
+    if inplace:
+        return input.copy_(out)
+    return out
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability p and scale the rest by 1/(1-p); identity when not
+    training (or p == 0)."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return input
+    arr = input._data
+    dt = arr.dtype if arr.dtype.kind == "f" else np.float32
+    if p == 1:
+        mask = np.zeros(arr.shape, dt)
+    else:
+        u = _random.rng().random(arr.shape, dtype=np.float64 if dt == np.float64 else np.float32)
+        mask = (u >= p).astype(dt)
+        mask *= dt.type(1.0 / (1.0 - p)) if hasattr(dt, "type") else 1.0 / (1.0 - p)
+    if inplace:
+        return input.mul_(_plain(mask))
+    return input * _plain(mask)
+
+
+# ============================================================================ linear
+def linear(input, weight, bias=None):
+    """input @ weight.T + bias, input (*, in), weight (out, in), bias (out,)."""
+    _tensor_arg("linear", "input", input)
+    _tensor_arg("linear", "weight", weight)
+    x, w = input._data, weight._data
+    if w.ndim != 2:
+        raise RuntimeError(f"linear(): weight must be 2-D (out_features, in_features), got shape "
+                           f"{list(w.shape)}")
+    if x.ndim == 0:
+        raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and 2D")
+    if x.shape[-1] != w.shape[1]:
+        rows = math.prod(x.shape[:-1])
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and "
+                           f"{w.shape[1]}x{w.shape[0]}) (the input's last dim must equal "
+                           f"weight.shape[1] = in_features)")
+    if x.dtype != w.dtype or (bias is not None and bias._data.dtype != x.dtype):
+        other = w.dtype if x.dtype != w.dtype else bias._data.dtype
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{_C_NAMES.get(str(x.dtype), x.dtype)} != {_C_NAMES.get(str(other), other)}")
+    if bias is not None:
+        bshape = bias._data.shape
+        if bshape not in ((w.shape[0],), (), (1,)):
+            raise RuntimeError(f"The expanded size of the tensor ({w.shape[0]}) must match the existing "
+                               f"size ({bshape[-1] if bshape else 1}) at non-singleton dimension "
+                               f"{max(x.ndim - 1, 0)}.  Target sizes: {[*x.shape[:-1], w.shape[0]]}.  "
+                               f"Tensor sizes: {list(bshape)}")
+    if x.ndim == 2:
+        rule = R.MmBackward0 if bias is None else R.AddmmBackward0
+    elif x.ndim == 1:
+        rule = R.SqueezeBackward4 if bias is None else R.ViewBackward0
+    else:
+        rule = R.ViewBackward0
+    if bias is None:
+        return apply(rule, input, weight)
+    return apply(rule, input, weight, bias)
+
+
+# ============================================================================ regression losses
+def _pointwise_loss(rule, name, input, target, reduction, *extra):
+    _tensor_arg(name, "input", input)
+    if type(target) is not Tensor:
+        raise TypeError(f"{name}(): argument 'target' (position 2) must be Tensor, not "
+                        f"{type(target).__name__}")
+    _target_size_check(input, target)
+    try:
+        np.broadcast_shapes(input._data.shape, target._data.shape)
+    except ValueError as e:
+        from .._tensor import _broadcast_error  # PyTorch's "The size of tensor a ..." message
+        raise _broadcast_error(input._data, target._data, e) from None
+    input, target = _same_float(input, target)
+    _float_input(name, f"{name}_out", input)
+    return apply(rule, input, target, reduction, *extra)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    reduction = _reduction(size_average, reduce, reduction)
+    if weight is not None:
+        _target_size_check(input, target)
+        loss = (input - target) ** 2 * weight
+        return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
+    return _pointwise_loss(R.MseLossBackward0, "mse_loss", input, target, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    reduction = _reduction(size_average, reduce, reduction)
+    _tensor_arg("l1_loss", "input", input)
+    _target_size_check(input, target)
+    loss = (input - target).abs()
+    if weight is not None:
+        loss = loss * weight
+    return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    reduction = _reduction(None, None, reduction)
+    if delta <= 0:
+        raise RuntimeError(f"huber_loss does not support non-positive values for delta (got {delta}).")
+    if weight is not None:
+        loss = _pointwise_loss(R.HuberLossBackward0, "huber_loss", input, target, "none", delta) * weight
+        return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
+    return _pointwise_loss(R.HuberLossBackward0, "huber_loss", input, target, reduction, delta)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    reduction = _reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError(f"smooth_l1_loss does not support negative values for beta (got {beta}).")
+    return _pointwise_loss(R.SmoothL1LossBackward0, "smooth_l1_loss", input, target, reduction, float(beta))
+
+
+# ============================================================================ binary cross entropy
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    reduction = _reduction(size_average, reduce, reduction)
+    _tensor_arg("binary_cross_entropy", "input", input)
+    _tensor_arg("binary_cross_entropy", "target", target)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
+                         f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    x = input._data
+    if x.dtype != target._data.dtype:
+        raise RuntimeError(f"Found dtype {_TORCH_NAMES.get(str(target._data.dtype))} but expected "
+                           f"{_TORCH_NAMES.get(str(x.dtype))} (give input and target the same dtype, "
+                           "e.g. target.float())")
+    _float_input("binary_cross_entropy", "binary_cross_entropy", input)
+    if x.size and not ((x >= 0) & (x <= 1)).all():
+        raise RuntimeError("all elements of input should be between 0 and 1 (pass probabilities, "
+                           "e.g. torch.sigmoid(logits), or use binary_cross_entropy_with_logits)")
+    w = _array_or_none(weight, x.dtype)
+    if w is not None:
+        np.broadcast_shapes(w.shape, x.shape)
+    return apply(R.BinaryCrossEntropyBackward0, input, target, w, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    reduction = _reduction(size_average, reduce, reduction)
+    _tensor_arg("binary_cross_entropy_with_logits", "input", input)
+    _tensor_arg("binary_cross_entropy_with_logits", "target", target)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    input, target = _same_float(input, target)
+    _float_input("binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits", input)
+    dt = input._data.dtype
+    return apply(R.BinaryCrossEntropyWithLogitsBackward0, input, target, _array_or_none(weight, dt),
+                 _array_or_none(pos_weight, dt), reduction)
+
+
+# ============================================================================ class-index losses
+def _class_target(fn, input, target, weight, ignore_index):
+    """Check a class-index target against input (N, C, d1...) / (C,); return (target array,
+    weight array or None, class dim)."""
+    _tensor_arg(fn, "input", input)
+    if type(target) is not Tensor:
+        raise TypeError(f"{fn}(): argument 'target' (position 2) must be Tensor, not {type(target).__name__}")
+    x, t = input._data, target._data
+    if t.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{_TORCH_NAMES.get(str(t.dtype), t.dtype)} (class indices must be int64, "
+                           "e.g. target.long())")
+    if x.ndim == 0:
+        raise ValueError("Expected 1 or more dimensions (got 0)")
+    if x.ndim == 1:
+        if t.ndim != 0:
+            raise RuntimeError(f"Expected target to be a 0-D tensor for a 1-D input, got target of "
+                               f"shape {list(t.shape)}")
+        cdim = 0
+    else:
+        cdim = 1
+        if t.ndim == 0 or t.shape[0] != x.shape[0]:
+            raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
+                             f"({t.shape[0] if t.ndim else 0}).")
+        expected = x.shape[:1] + x.shape[2:]
+        if t.shape != expected:
+            raise RuntimeError(f"Expected target size {list(expected)}, got {list(t.shape)}")
+    n_cls = x.shape[cdim]
+    t = t.astype(np.int64, copy=False)
+    valid = t != ignore_index
+    bad = ((t < 0) | (t >= n_cls)) & valid
+    if bad.any():
+        raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
+    w = None
+    if weight is not None:
+        w = _array_or_none(weight, x.dtype)
+        if w.shape != (n_cls,):
+            raise RuntimeError(f"weight tensor should be defined either for all {n_cls} classes or no "
+                               f"classes but got weight tensor of shape: {list(w.shape)}")
+    return t, w, cdim
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    reduction = _reduction(size_average, reduce, reduction)
+    t, w, cdim = _class_target("nll_loss", input, target, weight, ignore_index)
+    _float_input("nll_loss", "nll_loss_forward_reduce_cuda_kernel_2d_index", input)
+    return apply(R.NllLossBackward0, input, t, w, ignore_index, reduction, cdim)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """Log-softmax over the class dim (1, or 0 for a 1-D input) and the negative log-likelihood of
+    class-index targets, or the cross entropy against class probabilities (target shaped like
+    input, floating point)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    _tensor_arg("cross_entropy", "input", input)
+    if type(target) is Tensor and target._data.dtype.kind == "f" and target.shape == input.shape:
+        return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
+    t, w, cdim = _class_target("cross_entropy", input, target, weight, ignore_index)
+    _float_input("cross_entropy", "log_softmax_lastdim_kernel_impl", input)
+    return apply(R.CrossEntropyLossBackward0, input, t, w, ignore_index, reduction, cdim,
+                 float(label_smoothing))
+
+
+def _cross_entropy_probs(input, target, weight, reduction, label_smoothing):
+    _float_input("cross_entropy", "log_softmax_lastdim_kernel_impl", input)
+    if input._data.dtype != target._data.dtype:
+        raise RuntimeError(f"expected scalar type {_TORCH_NAMES.get(str(input._data.dtype))} but found "
+                           f"{_TORCH_NAMES.get(str(target._data.dtype))}")
+    cdim = 1 if input.dim() >= 2 else 0
+    n_cls = input.shape[cdim]
+    logp = log_softmax(input, cdim)
+    if label_smoothing:
+        target = target * (1 - label_smoothing) + label_smoothing / n_cls
+    prod = logp * target
+    if weight is not None:
+        w = _array_or_none(weight, input._data.dtype)
+        if w.shape != (n_cls,):
+            raise RuntimeError(f"weight tensor should be defined either for all {n_cls} classes or no "
+                               f"classes but got weight tensor of shape: {list(w.shape)}")
+        prod = prod * _plain(w.reshape([-1 if i == cdim else 1 for i in range(input.dim())]))
+    loss = -prod.sum(cdim)
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return loss.sum() / (input.numel() // n_cls if n_cls else 0)
+
+
+def one_hot(tensor, num_classes=-1):
+    if type(tensor) is not Tensor:
+        raise TypeError(f"one_hot(): argument 'input' (position 1) must be Tensor, not {type(tensor).__name__}")
+    t = tensor._data
+    if t.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor. (convert "
+                           "it first, e.g. t.long())")
+    if t.size and t.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        if t.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(t.max()) + 1
+    elif t.size and t.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return _plain((t[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad (or, with negative amounts, crop) the last len(pad)//2 dims: pad = (last_lo, last_hi,
+    second_last_lo, second_last_hi, ...). Only mode='constant' is supported."""
+    _tensor_arg("pad", "input", input)
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    ndim = input._data.ndim
+    if len(pad) // 2 > ndim:
+        raise RuntimeError(f"Padding length should be less than or equal to two times the input "
+                           f"dimension but got padding length {len(pad)} and input of dimension {ndim}")
+    if mode != "constant":
+        raise NotImplementedError(f"pad(mode='{mode}') is not supported by torchless; only "
+                                  "mode='constant' is")
+    shape = input._data.shape
+    out_shape, dst, src = list(shape), [slice(None)] * ndim, [slice(None)] * ndim
+    for k in range(len(pad) // 2):
+        d = ndim - 1 - k
+        lo, hi = pad[2 * k], pad[2 * k + 1]
+        n = shape[d]
+        size = n + lo + hi
+        if size < 0 or n - max(-lo, 0) - max(-hi, 0) < 0:
+            raise RuntimeError(f"The input size {n}, plus negative padding {lo} and {hi} resulted in a "
+                               f"negative output size, which is invalid. Check dimension {d} of your input.")
+        out_shape[d] = size
+        kept = n - max(-lo, 0) - max(-hi, 0)
+        dst[d] = slice(max(lo, 0), max(lo, 0) + kept)
+        src[d] = slice(max(-lo, 0), max(-lo, 0) + kept)
+    return apply(R.ConstantPadNdBackward0, input, tuple(out_shape), tuple(dst), tuple(src),
+                 0 if value is None else value)

@@ -1,1 +1,173 @@
-"""torch.nn.init: in-place initialisers (run under no_grad)."""
+"""torch.nn.init: in-place initialisers. Each fills the tensor under no_grad (so it works on
+Parameters that require grad) and returns it."""
+import math
+import warnings
+
+import numpy as np
+
+from .. import _random
+from .._tensor import Tensor
+from ..engine.grad_mode import no_grad
+
+__all__ = [
+    "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "zeros_", "ones_", "eye_",
+    "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+]
+
+_LINEAR_LIKE = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+                "conv_transpose3d")
+
+
+def calculate_gain(nonlinearity, param=None):
+    """The recommended gain for a nonlinearity (the std factor its output scale needs)."""
+    if nonlinearity in _LINEAR_LIKE or nonlinearity == "sigmoid":
+        return 1
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            slope = 0.01
+        elif not isinstance(param, bool) and isinstance(param, (int, float)):
+            slope = param
+        else:
+            raise ValueError(f"negative_slope {param} not a valid number")
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+
+
+def _check(fn, tensor):
+    if type(tensor) is not Tensor:
+        raise TypeError(f"{fn}(): expected a Tensor, got {type(tensor).__name__}")
+
+
+def _calculate_fan_in_and_fan_out(tensor):
+    """fan_in = size(1) * receptive field, fan_out = size(0) * receptive field, where the receptive
+    field is the product of the dims after the first two (1 for a Linear weight)."""
+    dims = tensor.dim()
+    if dims < 2:
+        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
+    shape = tensor.shape
+    receptive = math.prod(shape[2:]) if dims > 2 else 1
+    return shape[1] * receptive, shape[0] * receptive
+
+
+def _calculate_correct_fan(tensor, mode):
+    mode = mode.lower()
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    _check("uniform_", tensor)
+    with no_grad():
+        return tensor.uniform_(a, b, generator=generator)
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    _check("normal_", tensor)
+    with no_grad():
+        return tensor.normal_(mean, std, generator=generator)
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """Normal(mean, std) restricted to [a, b], drawn by inverting the normal cdf on the matching
+    range of uniform values (no rejection loop)."""
+    _check("trunc_normal_", tensor)
+    from ..ops.xp import erf
+    lo = 0.5 * (1 + math.erf((a - mean) / std / math.sqrt(2.0)))
+    hi = 0.5 * (1 + math.erf((b - mean) / std / math.sqrt(2.0)))
+    u = _random.rng(generator).uniform(2 * lo - 1, 2 * hi - 1, size=tensor.shape)
+    z = _erfinv(u, erf)
+    values = np.clip(mean + std * math.sqrt(2.0) * z, a, b)
+    with no_grad():
+        return tensor.copy_(_as_tensor(values, tensor))
+
+
+def _erfinv(y, erf):
+    """erf^-1 by Newton's method from a rough start (y strictly inside (-1, 1))."""
+    y = np.clip(y, -1 + 1e-15, 1 - 1e-15)
+    ln = np.log((1 - y) * (1 + y))
+    t = 2 / (math.pi * 0.147) + ln / 2
+    x = np.sign(y) * np.sqrt(np.sqrt(t * t - ln / 0.147) - t)  # Winitzki's approximation
+    for _ in range(3):
+        x = x - (erf(x) - y) / (2 / math.sqrt(math.pi) * np.exp(-x * x))
+    return x
+
+
+def _as_tensor(values, like):
+    from .._tensor import _plain
+    return _plain(np.asarray(values, dtype=like._data.dtype))
+
+
+def constant_(tensor, val):
+    _check("constant_", tensor)
+    with no_grad():
+        return tensor.fill_(val)
+
+
+def zeros_(tensor):
+    _check("zeros_", tensor)
+    with no_grad():
+        return tensor.zero_()
+
+
+def ones_(tensor):
+    _check("ones_", tensor)
+    with no_grad():
+        return tensor.fill_(1)
+
+
+def eye_(tensor):
+    _check("eye_", tensor)
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    with no_grad():
+        return tensor.copy_(_as_tensor(np.eye(*tensor.shape), tensor))
+
+
+def xavier_uniform_(tensor, gain=1.0, generator=None):
+    """U(-bound, bound), bound = gain * sqrt(6 / (fan_in + fan_out))."""
+    _check("xavier_uniform_", tensor)
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    bound = gain * math.sqrt(6.0 / float(fan_in + fan_out))
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def xavier_normal_(tensor, gain=1.0, generator=None):
+    """N(0, std^2), std = gain * sqrt(2 / (fan_in + fan_out))."""
+    _check("xavier_normal_", tensor)
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    return normal_(tensor, 0.0, std, generator)
+
+
+def _kaiming_std(fn, tensor, a, mode, nonlinearity):
+    _check(fn, tensor)
+    if 0 in tuple(tensor.shape):
+        warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
+        return None
+    fan = _calculate_correct_fan(tensor, mode)
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+
+
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """U(-bound, bound), bound = gain * sqrt(3 / fan) (fan: fan_in or fan_out by `mode`)."""
+    std = _kaiming_std("kaiming_uniform_", tensor, a, mode, nonlinearity)
+    if std is None:
+        return tensor
+    bound = math.sqrt(3.0) * std
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """N(0, std^2), std = gain / sqrt(fan)."""
+    std = _kaiming_std("kaiming_normal_", tensor, a, mode, nonlinearity)
+    if std is None:
+        return tensor
+    return normal_(tensor, 0.0, std, generator)

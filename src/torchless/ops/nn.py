@@ -1,0 +1,503 @@
+"""Neural-network ops: activations, softmax, the linear layer and the losses, forward beside vjp.
+
+Losses take their targets (class indices, weights) as plain arrays, never as edges: they are
+constants of the graph, so re-running forward under create_graph sees them unchanged. `reduction`
+is one of "none", "mean", "sum" (checked by nn.functional before a rule runs).
+"""
+import math
+
+import numpy as np
+
+from ..engine.node import Node
+
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
+def _numel(v):
+    return math.prod(v.shape)
+
+
+def _reduce(xp, loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _unreduce(g, reduction, n):
+    """The incoming gradient of a reduced loss, as a factor for each element."""
+    if reduction == "mean":
+        return g / n
+    return g
+
+
+# ============================================================================ activations
+class ErfBackward0(Node):
+    """erf(a):  d/da = g * 2/sqrt(pi) * exp(-a^2)"""
+
+    @staticmethod
+    def forward(node, xp, a):
+        if node is not None:
+            node.saved = (a,)
+        return xp.erf(a)
+
+    def vjp(self, g, xp):
+        (a,) = self.saved
+        return (g * (2 * _INV_SQRT_2PI * math.sqrt(2.0)) * xp.exp(-(a * a)),)
+
+
+class SoftmaxBackward0(Node):
+    """softmax(a, dim):  d/da = out * (g - sum(g * out, dim))"""
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a, dim):
+        e = xp.exp(a - xp.amax(a, dim, True))  # minus the max: exp never overflows
+        out = e / e.sum(axis=dim, keepdims=True)
+        if node is not None:
+            node.saved = (out,)
+            node.dim = dim
+        return out
+
+    def vjp(self, g, xp):
+        (out,) = self.saved
+        go = g * out
+        return (go - out * go.sum(axis=self.dim, keepdims=True),)
+
+
+class LogSoftmaxBackward0(Node):
+    """log_softmax(a, dim) = a - max - log(sum(exp(a - max))):  d/da = g - exp(out) * sum(g, dim)"""
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a, dim):
+        shifted = a - xp.amax(a, dim, True)
+        out = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+        if node is not None:
+            node.saved = (out,)
+            node.dim = dim
+        return out
+
+    def vjp(self, g, xp):
+        (out,) = self.saved
+        return (g - xp.exp(out) * g.sum(axis=self.dim, keepdims=True),)
+
+
+class GeluBackward0(Node):
+    """gelu(a) = a * Phi(a) (Phi: the normal cdf), or its tanh approximation."""
+
+    @staticmethod
+    def forward(node, xp, a, approximate):
+        if node is not None:
+            node.saved = (a,)
+            node.approximate = approximate
+        if approximate == "tanh":
+            return 0.5 * a * (1 + xp.tanh(_SQRT_2_OVER_PI * (a + 0.044715 * a * a * a)))
+        return 0.5 * a * (1 + xp.erf(a * _SQRT_HALF))
+
+    def vjp(self, g, xp):
+        (a,) = self.saved
+        if self.approximate == "tanh":
+            a2 = a * a
+            th = xp.tanh(_SQRT_2_OVER_PI * (a + 0.044715 * a2 * a))
+            dinner = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * a2)
+            return (g * (0.5 * (1 + th) + 0.5 * a * (1 - th * th) * dinner),)
+        cdf = 0.5 * (1 + xp.erf(a * _SQRT_HALF))
+        pdf = xp.exp(-0.5 * (a * a)) * _INV_SQRT_2PI
+        return (g * (cdf + a * pdf),)
+
+
+class LeakyReluBackward0(Node):
+    """leaky_relu(a) = a where a > 0 else slope * a:  d/da = g where a > 0 else slope * g"""
+
+    @staticmethod
+    def forward(node, xp, a, slope):
+        if node is not None:
+            node.saved = (a,)
+            node.slope = slope
+        return xp.where(a > 0, a, a * slope)
+
+    def vjp(self, g, xp):
+        (a,) = self.saved
+        return (xp.where(a > 0, g, g * self.slope),)
+
+
+# ============================================================================ linear
+class _Linear(Node):
+    """x @ W^T (+ b), x of any rank >= 1: one matmul, the bias added into its result.
+    The subclasses carry PyTorch's grad_fn name for each case (mm, addmm, batched view)."""
+
+    @staticmethod
+    def forward(node, xp, x, w, b=None):
+        out = xp.matmul(x, xp.swapaxes(w, 0, 1))
+        if b is not None:
+            if type(out) is np.ndarray and out.dtype == b.dtype:
+                np.add(out, b, out=out)  # the matmul's result is ours: add the bias in place
+            else:
+                out = out + b
+        if node is not None:
+            node.saved = (x, w)
+        return out
+
+    def vjp(self, g, xp):
+        x, w = self.saved
+        edges = self.next_functions
+        n_out = w.shape[0]
+        gx = None if edges[0][0] is None else xp.matmul(g, w)
+        gw = gb = None
+        g2 = g.reshape((-1, n_out)) if len(g.shape) != 2 else g
+        if edges[1][0] is not None:
+            x2 = x.reshape((-1, w.shape[1])) if len(x.shape) != 2 else x
+            gw = xp.matmul(xp.swapaxes(g2, 0, 1), x2)
+        if len(edges) > 2 and edges[2][0] is not None:
+            gb = g2.sum(axis=0)
+        return gx, gw, gb
+
+
+class MmBackward0(_Linear):
+    pass
+
+
+class AddmmBackward0(_Linear):
+    pass
+
+
+class ViewBackward0(_Linear):
+    pass
+
+
+class SqueezeBackward4(_Linear):
+    pass
+
+
+# ============================================================================ regression losses
+class MseLossBackward0(Node):
+    """mean/sum/none of (a - b)^2:  d/da = 2 (a - b) g,  d/db = -d/da"""
+
+    @staticmethod
+    def forward(node, xp, a, b, reduction):
+        d = a - b
+        if node is not None:
+            node.saved = (a, b)
+            node.reduction = reduction
+        return _reduce(xp, d * d, reduction)
+
+    def vjp(self, g, xp):
+        a, b = self.saved
+        d = a - b
+        gd = (2 * _unreduce(g, self.reduction, _numel(d))) * d
+        (na, _), (nb, _) = self.next_functions
+        return (None if na is None else xp.sum_to(gd, a.shape),
+                None if nb is None else xp.sum_to(-gd, b.shape))
+
+
+class HuberLossBackward0(Node):
+    """0.5 d^2 where |d| < delta, else delta (|d| - delta/2);  d = a - b.
+    Its derivative in d is d clipped to [-delta, delta]."""
+
+    @staticmethod
+    def forward(node, xp, a, b, reduction, delta):
+        d = a - b
+        if node is not None:
+            node.saved = (a, b)
+            node.reduction = reduction
+            node.delta = delta
+        ad = xp.abs(d)
+        loss = xp.where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta))
+        return _reduce(xp, loss, reduction)
+
+    def _slope(self, d, xp):
+        return xp.clip(d, -self.delta, self.delta)
+
+    def vjp(self, g, xp):
+        a, b = self.saved
+        d = a - b
+        gd = _unreduce(g, self.reduction, _numel(d)) * self._slope(d, xp)
+        (na, _), (nb, _) = self.next_functions
+        return (None if na is None else xp.sum_to(gd, a.shape),
+                None if nb is None else xp.sum_to(-gd, b.shape))
+
+
+class SmoothL1LossBackward0(HuberLossBackward0):
+    """huber(delta=beta) / beta; beta == 0 is the l1 loss. Derivative: clip(d, -beta, beta) / beta."""
+
+    @staticmethod
+    def forward(node, xp, a, b, reduction, beta):
+        d = a - b
+        if node is not None:
+            node.saved = (a, b)
+            node.reduction = reduction
+            node.delta = beta
+        ad = xp.abs(d)
+        if beta == 0:
+            return _reduce(xp, ad, reduction)
+        loss = xp.where(ad < beta, (0.5 / beta) * d * d, ad - 0.5 * beta)
+        return _reduce(xp, loss, reduction)
+
+    def _slope(self, d, xp):
+        if self.delta == 0:
+            return xp.sign(d)
+        return xp.clip(d, -self.delta, self.delta) * (1.0 / self.delta)
+
+
+# ============================================================================ binary cross entropy
+class BinaryCrossEntropyBackward0(Node):
+    """-w (t log x + (1 - t) log(1 - x)), each log clamped at -100 as PyTorch does.
+    d/dx = g w (x - t) / max(x (1 - x), 1e-12);  d/dt = g w (log(1 - x) - log x)"""
+
+    @staticmethod
+    def forward(node, xp, x, t, w, reduction):
+        if node is not None:
+            node.saved = (x, t)
+            node.w = w
+            node.reduction = reduction
+        log_x = xp.maximum(xp.log(x), -100)
+        log_1mx = xp.maximum(xp.log(1 - x), -100)
+        loss = -(t * log_x + (1 - t) * log_1mx)
+        if w is not None:
+            loss = loss * w
+        return _reduce(xp, loss, reduction)
+
+    def vjp(self, g, xp):
+        x, t = self.saved
+        n = _numel(x)
+        gl = _unreduce(g, self.reduction, n)
+        if self.w is not None:
+            gl = gl * self.w
+        (nx, _), (nt, _) = self.next_functions
+        gx = gt = None
+        if nx is not None:
+            gx = gl * (x - t) / xp.maximum(x * (1 - x), 1e-12)
+        if nt is not None:
+            gt = xp.sum_to(gl * (xp.maximum(xp.log(1 - x), -100) - xp.maximum(xp.log(x), -100)), t.shape)
+        return gx, gt
+
+
+class BinaryCrossEntropyWithLogitsBackward0(Node):
+    """w ((1 - t) x + l softplus(-x)), l = 1 + (pos_weight - 1) t; softplus(-x) written
+    log1p(exp(-|x|)) + max(-x, 0) so it never overflows.
+    d/dx = g w ((1 - t) - l sigmoid(-x));  d/dt = g w (-x + (pos_weight - 1) softplus(-x))"""
+
+    @staticmethod
+    def forward(node, xp, x, t, w, pos_weight, reduction):
+        if node is not None:
+            node.saved = (x, t)
+            node.w = w
+            node.pos_weight = pos_weight
+            node.reduction = reduction
+        softplus_neg = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)
+        if pos_weight is None:
+            loss = (1 - t) * x + softplus_neg
+        else:
+            loss = (1 - t) * x + (1 + (pos_weight - 1) * t) * softplus_neg
+        if w is not None:
+            loss = loss * w
+        return _reduce(xp, loss, reduction)
+
+    def vjp(self, g, xp):
+        x, t = self.saved
+        n = _numel(x)
+        gl = _unreduce(g, self.reduction, n)
+        if self.w is not None:
+            gl = gl * self.w
+        pw = self.pos_weight
+        (nx, _), (nt, _) = self.next_functions
+        gx = gt = None
+        sig_neg = xp.sigmoid(-x)
+        if nx is not None:
+            if pw is None:
+                gx = gl * ((1 - t) - sig_neg)
+            else:
+                gx = gl * ((1 - t) - (1 + (pw - 1) * t) * sig_neg)
+        if nt is not None:
+            if pw is None:
+                gt = gl * -x
+            else:
+                gt = gl * ((pw - 1) * (xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)) - x)
+            gt = xp.sum_to(gt, t.shape)
+        return gx, gt
+
+
+# ============================================================================ class-index losses
+def _class_key(target, cdim):
+    """An advanced-indexing key picking, for each target entry, its class along `cdim` of the
+    input (input shape = target shape with the class dim inserted at cdim)."""
+    shape = target.shape
+    key = []
+    for i, n in enumerate(shape):
+        shape_i = [1] * len(shape)
+        shape_i[i] = n
+        key.append(np.arange(n).reshape(shape_i))
+    key.insert(cdim, target)
+    return tuple(key)
+
+
+def _sample_weights(target, weight, ignore_index, reduction):
+    """Per-entry weight of each target (0 where ignored), the targets made safe to index with,
+    and the reduction's divisor."""
+    ignored = target == ignore_index
+    any_ignored = bool(ignored.any())
+    safe = np.where(ignored, 0, target) if any_ignored else target
+    if weight is None:
+        wt = (~ignored).astype(np.float64) if any_ignored else None
+    else:
+        wt = np.where(ignored, 0, weight[safe])
+    if reduction == "mean":
+        denom = float(wt.sum()) if wt is not None else float(target.size)
+    else:
+        denom = 1.0
+    return safe, wt, denom
+
+
+class NllLossBackward0(Node):
+    """-w[t] x[t] per entry (class dim `cdim`), reduced. d/dx: -g w[t] / divisor at each target."""
+
+    @staticmethod
+    def forward(node, xp, x, target, weight, ignore_index, reduction, cdim):
+        safe, wt, denom = _sample_weights(target, weight, ignore_index, reduction)
+        key = _class_key(safe, cdim)
+        picked = x[key]
+        loss = -picked if wt is None else picked * (-wt).astype(x.dtype)
+        if node is not None:
+            node.shape = x.shape
+            node.dtype = x.dtype
+            node.key = key
+            node.tshape = target.shape
+            node.wt = wt
+            node.denom = denom
+            node.reduction = reduction
+        if reduction == "none":
+            return loss
+        total = loss.sum()
+        return total / denom if reduction == "mean" else total
+
+    def vjp(self, g, xp):
+        scale = -g if self.reduction == "none" else (-g / self.denom if self.reduction == "mean" else -g)
+        if self.wt is not None:
+            scale = scale * self.wt.astype(self.dtype)
+        if tuple(scale.shape) != self.tshape:  # a reduced loss: one factor for every entry
+            scale = scale * np.ones(self.tshape, self.dtype)
+        return (xp.index_add(self.shape, self.dtype, self.key, scale),)
+
+
+class CrossEntropyLossBackward0(Node):
+    """cross_entropy with class indices, fused: log_softmax, pick the target, weight, reduce, and
+    label smoothing, in one node whose backward is  (softmax - onehot) * scale  (no log_softmax node).
+    Named NllLossBackward0 below, PyTorch's grad_fn for this loss.
+
+    Per entry i (class dim `cdim`), with p = softmax(x), a_i = w[t_i] / divisor (0 where ignored),
+    b_i = [not ignored] / divisor, eps = label_smoothing, C classes, W = sum of the class weights:
+        loss_i = (1 - eps) a_i (-log p_i[t_i]) + (eps / C) b_i (-sum_c w_c log p_ic)
+        d/dx_i = (1 - eps) a_i (p_i - onehot_i) + (eps / C) b_i (W p_i - w)"""
+
+    @staticmethod
+    def forward(node, xp, x, target, weight, ignore_index, reduction, cdim, smoothing):
+        safe, wt, denom = _sample_weights(target, weight, ignore_index, reduction)
+        dt = x.dtype
+        shifted = x - xp.amax(x, cdim, True)
+        e = xp.exp(shifted)
+        s = e.sum(axis=cdim, keepdims=True)
+        logp = shifted - xp.log(s)
+        if type(x) is not np.ndarray:  # under create_graph: only the softmax, as a Tensor, is needed
+            node.saved = (e / s,)
+            return None
+        key = _class_key(safe, cdim)
+        picked = logp[key]
+        a = None if wt is None else (wt / denom if reduction == "mean" else wt).astype(dt)
+        inv = 1.0 / denom
+        if a is None:
+            loss = -picked * inv if reduction == "mean" else -picked
+        else:
+            loss = -picked * a
+        b = c_w = None
+        if smoothing:
+            n_cls = x.shape[cdim]
+            ignored_any = wt is not None and weight is None
+            b = (wt * inv if ignored_any else None)  # unweighted: the not-ignored mask over divisor
+            if weight is None:
+                smooth = -logp.sum(axis=cdim)
+            else:
+                c_w = weight.reshape([-1 if i == cdim else 1 for i in range(len(x.shape))])
+                smooth = -(logp * c_w.astype(dt)).sum(axis=cdim)
+                b = (target != ignore_index).astype(np.float64) * inv
+            if b is not None:
+                smooth = smooth * b.astype(dt)
+            elif reduction == "mean":
+                smooth = smooth * inv
+            loss = loss * (1 - smoothing) + smooth * (smoothing / n_cls)
+        if node is not None:
+            node.saved = (e / s,)
+            node.key = key
+            node.tshape = target.shape
+            node.np_dtype = dt
+            node.a = a
+            node.inv = inv
+            node.b = b
+            node.c_w = c_w
+            node.reduction = reduction
+            node.cdim = cdim
+            node.smoothing = smoothing
+        if reduction == "none":
+            return loss
+        return loss.sum()
+
+    def vjp(self, g, xp):
+        (p,) = self.saved
+        dt = self.np_dtype
+        cdim = self.cdim
+        # the per-entry factor of (p - onehot): incoming gradient times a_i
+        if self.a is not None:
+            coef = g * self.a
+        elif self.reduction == "mean":
+            coef = g * self.inv
+        else:
+            coef = g
+        if tuple(getattr(coef, "shape", ())) != self.tshape:  # a reduced loss
+            coef = coef * np.ones(self.tshape, dt)
+        eps = self.smoothing
+        if eps:
+            coef = coef * (1 - eps)
+        grad = xp.index_sub_(p * xp.expand_dims(coef, cdim), self.key, coef)
+        if eps:
+            n_cls = p.shape[cdim]
+            if self.b is not None:
+                bg = g * self.b.astype(dt)
+            elif self.reduction == "mean":
+                bg = g * self.inv
+            else:
+                bg = g
+            bg = xp.expand_dims(bg * (eps / n_cls), cdim) if len(getattr(bg, "shape", ())) else bg * (eps / n_cls)
+            if self.c_w is None:
+                grad = grad + bg * (p * n_cls - 1)
+            else:
+                cw = self.c_w.astype(dt)
+                grad = grad + bg * (p * float(self.c_w.sum()) - cw)
+        return (grad,)
+
+
+CrossEntropyLossBackward0.__name__ = CrossEntropyLossBackward0.__qualname__ = "NllLossBackward0"
+
+
+# ============================================================================ padding
+class ConstantPadNdBackward0(Node):
+    """constant pad: the input written into a block of `value`; its gradient is that block of g.
+    `slices` picks the input's region from the output (negative pads crop: `pre_slices`)."""
+
+    @staticmethod
+    def forward(node, xp, a, out_shape, dst, src, value):
+        if node is not None:
+            node.shape = a.shape
+            node.dst = dst
+            node.src = src
+        out = np.full(out_shape, value, dtype=a.dtype)
+        out[dst] = a[src]
+        return out
+
+    def vjp(self, g, xp):
+        region = g[self.dst]
+        if all(s == slice(None) for s in self.src):
+            return (region,)
+        return (xp.index_add(self.shape, region.dtype, self.src, region),)
