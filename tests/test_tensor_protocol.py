@@ -320,3 +320,14 @@ def test_no_numpy_runtime_warnings_reach_the_user():
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "tensor(-inf) tensor([inf, -inf]) tensor(inf) tensor(nan)"  # as PyTorch prints them
     assert "Warning" not in res.stderr, res.stderr
+
+
+def test_type_with_a_legacy_tensor_class_and_softmax_methods(torch_ref):
+    for lib in (torchless, torch_ref):
+        t = lib.ones(2).type(lib.LongTensor)
+        assert str(t.dtype) == "torch.int64" and t.tolist() == [1, 1]
+    x = [[1.0, 2.0, 3.0], [0.0, 0.0, 1000.0]]
+    ours, theirs = torchless.tensor(x).softmax(1), torch_ref.tensor(x).softmax(1)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+    ours, theirs = torchless.tensor(x).log_softmax(dim=1), torch_ref.tensor(x).log_softmax(dim=1)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)

@@ -493,7 +493,17 @@ class Tensor:
             return _TYPE_NAMES.get(self.dtype.name, "torch.Tensor")
         if isinstance(dtype, str):
             dtype = _TYPE_BY_NAME[dtype]
+        elif isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), D.dtype):
+            dtype = dtype.dtype  # torch.LongTensor and friends
         return self.to(dtype)
+
+    def softmax(self, dim, dtype=None):
+        from .nn.functional import softmax
+        return softmax(self, dim, dtype=dtype)
+
+    def log_softmax(self, dim, dtype=None):
+        from .nn.functional import log_softmax
+        return log_softmax(self, dim, dtype=dtype)
 
     def type_as(self, other):
         return self.to(other.dtype)
