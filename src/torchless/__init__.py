@@ -36,6 +36,7 @@ from . import autograd  # noqa: E402
 from ._misc import *  # noqa: E402,F401,F403
 from . import distributions, nn, optim, utils  # noqa: E402,F401
 from .serialization import *  # noqa: E402,F401,F403
+from ._extras import *  # noqa: E402,F401,F403
 
 # torch.exp(x), torch.add(x, y) ...: the Tensor methods, called as functions.
 for _name in (

@@ -1,2 +1,366 @@
-"""torch.save / torch.load: a safe format (no pickle of arbitrary objects)."""
-__all__ = []
+"""torch.save / torch.load in a safe format of our own: loading never runs code.
+
+File layout (all integers little-endian):
+
+    MAGIC (16 bytes)  header length (uint64)  header CRC-32 (uint32)
+    header: UTF-8 JSON {"format": 1, "obj": <encoded object>, "arrays": [[dtype, shape, nbytes, crc32], ...]}
+    the arrays' raw bytes, one after another, C order, little-endian
+
+The object is encoded as JSON with tagged containers (lists, tuples, dicts, OrderedDicts, torch.Size,
+dtypes, devices, tensors); a tensor is an index into the arrays. Loading parses JSON and reads raw
+bytes into fresh arrays of whitelisted dtypes, so a file cannot make torchless run anything: there
+is no pickle anywhere. Every section carries a CRC-32, so a truncated or corrupted file is reported
+as such instead of yielding wrong numbers.
+
+What is kept: values, dtype, shape, requires_grad and whether a tensor is an nn.Parameter; a tensor
+object saved twice in one call is loaded as one object (tied weights stay tied). Views that share
+storage with other saved tensors are saved as independent copies.
+"""
+import collections
+import io
+import json
+import math
+import os
+import struct
+import zlib
+
+import numpy as np
+
+from . import _dtype as D
+from ._tensor import Size, Tensor, _plain, device
+
+__all__ = ["save", "load"]
+
+MAGIC = b"TORCHLESS-SAVE\x00\x01"
+_PREFIX = struct.Struct("<QI")        # header length, header CRC-32
+_MAX_HEADER = 1 << 31
+_FORMAT = 1
+
+# dtype name <-> NumPy dtype: the only dtypes a file may hold
+_NP_BY_NAME = {name: np.dtype(name).newbyteorder("<") for name in (
+    "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
+    "complex64", "complex128")}
+
+_SUPPORTED = ("tensors (and nn.Parameters), NumPy arrays, lists, tuples, dicts, OrderedDicts, str, int, "
+              "float, complex, bool, None, torch.Size, torch.dtype and torch.device")
+
+
+def _corrupt(detail):
+    return RuntimeError(f"torch.load: the file is truncated or corrupt ({detail}); save it again with "
+                        "torch.save")
+
+
+# ============================================================================ save
+class _Encoder:
+    def __init__(self):
+        self.arrays = []          # contiguous little-endian ndarrays, in file order
+        self.tensor_ids = {}      # id(tensor) -> its encoded entry, so one object is saved once
+        self.keep = []            # keep encoded tensors alive so ids stay unique during save
+        self.active = set()       # ids of containers being encoded (self-reference check)
+
+    def add_array(self, arr):
+        name = arr.dtype.name
+        if name not in _NP_BY_NAME:
+            raise TypeError(f"torch.save: cannot save a NumPy array of dtype {arr.dtype}; only bool, integer, float and "
+                            "complex arrays can be saved")
+        arr = np.asarray(arr, dtype=_NP_BY_NAME[name], order="C")   # (ascontiguousarray makes 0-d 1-d)
+        self.arrays.append(arr)
+        return len(self.arrays) - 1
+
+    def encode(self, obj):
+        kind = type(obj)
+        if obj is None or kind is bool or kind is str:
+            return obj
+        if kind is int:
+            return obj
+        if kind is float:
+            return obj if math.isfinite(obj) else {"float": repr(obj)}
+        if kind is Tensor:
+            return self.tensor(obj)
+        if kind is Size:
+            return {"size": [int(n) for n in obj]}
+        if isinstance(obj, D.dtype):
+            return {"dtype": obj.name}
+        if kind is device:
+            return {"device": str(obj)}
+        if kind is complex:
+            return {"complex": [repr(obj.real), repr(obj.imag)]}
+        if kind is np.ndarray:
+            return {"ndarray": self.add_array(obj)}
+        if isinstance(obj, np.generic) and obj.dtype.name in _NP_BY_NAME:
+            return {"npscalar": self.add_array(np.asarray(obj))}
+        if kind in (list, tuple, dict, collections.OrderedDict):
+            if id(obj) in self.active:
+                raise ValueError("torch.save: the object contains itself (a self-referencing container); "
+                                 "it cannot be saved")
+            self.active.add(id(obj))
+            try:
+                if kind is list:
+                    return {"list": [self.encode(v) for v in obj]}
+                if kind is tuple:
+                    return {"tuple": [self.encode(v) for v in obj]}
+                items = [[self.encode(k), self.encode(v)] for k, v in obj.items()]
+                if kind is dict:
+                    return {"dict": items}
+                entry = {"odict": items}
+                meta = getattr(obj, "_metadata", None)   # state_dict version info, as PyTorch keeps it
+                if meta is not None:
+                    entry["metadata"] = self.encode(meta)
+                return entry
+            finally:
+                self.active.discard(id(obj))
+        if isinstance(obj, (int, float, str)):   # subclasses (np.float64, IntEnum ...) as the builtin
+            return self.encode(_builtin(obj))
+        raise TypeError(f"torch.save: cannot save an object of type {kind.__module__}.{kind.__qualname__}; "
+                        f"torchless saves only {_SUPPORTED} (save a model's state_dict(), not the model)")
+
+    def tensor(self, t):
+        entry = self.tensor_ids.get(id(t))
+        if entry is not None:
+            return {"ref": entry["tensor"]}
+        entry = {"tensor": self.add_array(t._data), "requires_grad": bool(t._rg)}
+        if t._is_param:
+            entry["param"] = True
+        self.tensor_ids[id(t)] = entry
+        self.keep.append(t)
+        return entry
+
+
+def _builtin(obj):
+    for base in (bool, int, float, str):
+        if isinstance(obj, base):
+            return base(obj)
+    return obj
+
+
+def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
+         _disable_byteorder_record=False):
+    """Save `obj` (tensors, state_dicts, nested containers of them, numbers, strings) to a path or a
+    binary file object. pickle_module/pickle_protocol are accepted for compatibility and unused."""
+    enc = _Encoder()
+    encoded = enc.encode(obj)
+    arrays = enc.arrays
+    header = json.dumps({
+        "format": _FORMAT,
+        "obj": encoded,
+        "arrays": [[a.dtype.name, list(a.shape), a.nbytes, zlib.crc32(a.data if a.ndim else a.tobytes())]
+                   for a in arrays],
+    }, separators=(",", ":"), allow_nan=False).encode()
+
+    def write(out):
+        out.write(MAGIC)
+        out.write(_PREFIX.pack(len(header), zlib.crc32(header)))
+        out.write(header)
+        for a in arrays:
+            if a.nbytes:
+                out.write(a.data if a.ndim else a.tobytes())
+
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "wb") as out:
+            write(out)
+    elif hasattr(f, "write"):
+        if isinstance(f, io.TextIOBase):
+            raise TypeError("torch.save: the file object must be opened in binary mode ('wb'), not text mode")
+        write(f)
+    else:
+        raise TypeError(f"torch.save: f must be a path (str or os.PathLike) or a binary file object, "
+                        f"got {type(f).__name__}")
+
+
+# ============================================================================ load
+def _read_exact(src, n, what):
+    data = src.read(n)
+    if data is None or len(data) != n:
+        raise _corrupt(f"it ends inside the {what}")
+    return data
+
+
+def _not_ours(start):
+    if start.startswith(b"PK\x03\x04"):
+        return RuntimeError(
+            "torch.load: this file is a zip archive, not a file written by torchless's torch.save (PyTorch "
+            "writes zip archives of pickles). torchless never unpickles, because unpickling can run "
+            "arbitrary code; in PyTorch, load it and save tensors/state_dicts, then re-save them with "
+            "torchless (e.g. via NumPy arrays)")
+    if start[:1] == b"\x80" or start[:1] in (b"(", b"]", b"}", b"c"):
+        return RuntimeError(
+            "torch.load: this file looks like a Python pickle, not a file written by torchless's torch.save. "
+            "torchless refuses to unpickle, because unpickling can run arbitrary code; re-save the data "
+            "with torchless's torch.save")
+    if len(start) < len(MAGIC) and MAGIC.startswith(start):
+        return _corrupt("it ends inside the file signature")
+    return RuntimeError("torch.load: not a file written by torchless's torch.save (unknown file signature); "
+                        "torchless loads only its own safe format")
+
+
+class _Decoder:
+    def __init__(self, arrays):
+        self.arrays = arrays
+        self.tensors = {}     # array index -> the Tensor made for it (shared references)
+        self.used = set()
+
+    def array(self, index):
+        if type(index) is not int or not 0 <= index < len(self.arrays):
+            raise _corrupt("an array reference is out of range")
+        return self.arrays[index]
+
+    def decode(self, e):
+        if e is None or type(e) in (bool, int, float, str):
+            return e
+        if type(e) is not dict or len(e) == 0:
+            raise _corrupt(f"unexpected entry of type {type(e).__name__}")
+        if "tensor" in e:
+            return self.tensor(e)
+        if len(e) == 2 and "odict" in e and "metadata" in e:
+            od = self.odict(e["odict"])
+            od._metadata = self.decode(e["metadata"])
+            return od
+        if len(e) != 1:
+            raise _corrupt("unexpected entry keys")
+        (tag, v), = e.items()
+        if tag == "list":
+            return [self.decode(x) for x in self.seq(v)]
+        if tag == "tuple":
+            return tuple(self.decode(x) for x in self.seq(v))
+        if tag == "dict":
+            return {self.key(k): self.decode(x) for k, x in self.pairs(v)}
+        if tag == "odict":
+            return self.odict(v)
+        if tag == "ref":
+            if v not in self.tensors:
+                raise _corrupt("a tensor reference points to no tensor")
+            return self.tensors[v]
+        if tag == "size":
+            if not all(type(n) is int for n in self.seq(v)):
+                raise _corrupt("bad torch.Size entry")
+            return Size(v)
+        if tag == "dtype":
+            dt = getattr(D, str(v), None)
+            if not isinstance(dt, D.dtype):
+                raise _corrupt(f"unknown dtype {v!r}")
+            return dt
+        if tag == "device":
+            return device(str(v))
+        if tag == "float":
+            if v not in ("nan", "inf", "-inf"):
+                raise _corrupt("bad float entry")
+            return float(v)
+        if tag == "complex":
+            re, im = self.seq(v)
+            return complex(float(re), float(im))
+        if tag == "ndarray":
+            return self.array(v)
+        if tag == "npscalar":
+            return self.array(v)[()]
+        raise _corrupt(f"unknown entry tag {tag!r}")
+
+    def seq(self, v):
+        if type(v) is not list:
+            raise _corrupt("a container entry is not a list")
+        return v
+
+    def pairs(self, v):
+        for kv in self.seq(v):
+            if type(kv) is not list or len(kv) != 2:
+                raise _corrupt("a dict entry is not a key/value pair")
+            yield kv
+
+    def key(self, k):
+        key = self.decode(k)
+        try:
+            hash(key)
+        except TypeError:
+            raise _corrupt("a dict key is not hashable") from None
+        return key
+
+    def odict(self, v):
+        return collections.OrderedDict((self.key(k), self.decode(x)) for k, x in self.pairs(v))
+
+    def tensor(self, e):
+        index = e["tensor"]
+        if index in self.tensors:
+            raise _corrupt("an array is used by two tensors")
+        t = _plain(self.array(index))
+        if e.get("param"):
+            t._is_param = True
+        if e.get("requires_grad"):
+            if t._data.dtype.kind not in "fc":
+                raise _corrupt("an integer tensor is marked requires_grad")
+            t.requires_grad_(True)
+        self.tensors[index] = t
+        return t
+
+
+def _load_from(src):
+    start = src.read(len(MAGIC))
+    if start is None or start != MAGIC:
+        if not start:
+            raise _corrupt("the file is empty")
+        raise _not_ours(start)
+    header_len, header_crc = _PREFIX.unpack(_read_exact(src, _PREFIX.size, "header"))
+    if header_len > _MAX_HEADER:
+        raise _corrupt("the header length is impossible")
+    header = _read_exact(src, header_len, "header")
+    if zlib.crc32(header) != header_crc:
+        raise _corrupt("the header checksum does not match")
+    try:
+        meta = json.loads(header.decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise _corrupt("the header is not valid JSON") from None
+    if type(meta) is not dict or meta.get("format") != _FORMAT or "obj" not in meta:
+        raise _corrupt("unknown header layout")
+    arrays = []
+    for spec in meta.get("arrays", ()):
+        if type(spec) is not list or len(spec) != 4:
+            raise _corrupt("bad array description")
+        name, shape, nbytes, crc = spec
+        np_dtype = _NP_BY_NAME.get(name)
+        if np_dtype is None or type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
+            raise _corrupt("bad array description")
+        if nbytes != math.prod(shape) * np_dtype.itemsize:
+            raise _corrupt("an array's byte count does not match its shape")
+        arr = np.empty(shape, dtype=np_dtype)
+        if nbytes:
+            view = memoryview(arr.reshape(-1)).cast("B")
+            got = src.readinto(view) if hasattr(src, "readinto") else None
+            if got is None:
+                data = _read_exact(src, nbytes, "tensor data")
+                view[:] = data
+                got = len(data)
+            while 0 < got < nbytes:      # raw streams may return short reads
+                more = src.readinto(view[got:])
+                if not more:
+                    break
+                got += more
+            if got != nbytes:
+                raise _corrupt("it ends inside the tensor data")
+            if zlib.crc32(view) != crc:
+                raise _corrupt("a tensor's data checksum does not match")
+        if np_dtype != np_dtype.newbyteorder("="):
+            arr = arr.astype(np_dtype.newbyteorder("="))
+        arrays.append(arr)
+    try:
+        return _Decoder(arrays).decode(meta["obj"])
+    except RecursionError:
+        raise _corrupt("the object is nested too deeply") from None
+    except (ValueError, TypeError, KeyError) as e:
+        raise _corrupt(f"bad entry: {e}") from None
+
+
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
+    """Load what `save` wrote, from a path or a binary file object.
+
+    Everything loads onto the CPU; map_location is accepted ('cpu', a torch.device, a dict or a
+    callable). weights_only is accepted: this format can hold nothing but data anyway.
+    """
+    if isinstance(map_location, (str, device)):
+        device(map_location)    # validates: only the CPU exists
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "rb") as src:
+            return _load_from(src)
+    if not hasattr(f, "read"):
+        raise TypeError(f"torch.load: f must be a path (str or os.PathLike) or a binary file object, "
+                        f"got {type(f).__name__}")
+    if isinstance(f, io.TextIOBase):
+        raise TypeError("torch.load: the file object must be opened in binary mode ('rb'), not text mode")
+    return _load_from(f)

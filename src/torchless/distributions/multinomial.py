@@ -1,1 +1,91 @@
-"""torch.distributions.multinomial."""
+"""torch.distributions.multinomial: counts of `total_count` independent draws from a categorical distribution."""
+import math
+import numbers
+
+import numpy as np
+
+from .. import _random
+from .._tensor import Size, Tensor, _plain
+
+__all__ = ["Multinomial"]
+
+
+def _invalid(name, value, dist):
+    return ValueError(f"Expected parameter {name} (Tensor of shape {tuple(value.shape)}) of distribution {dist} "
+                      f"to satisfy the constraint Simplex(), but found invalid values:\n{value}\n"
+                      "(probabilities must be non-negative, finite, and not all zero)")
+
+
+class Multinomial:
+    """Multinomial(total_count=1, probs=None, logits=None): `probs` (or `logits`) over the last dim,
+    which need not be normalized; `sample()` gives float counts that sum to total_count."""
+
+    has_rsample = False
+
+    def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
+        if (probs is None) == (logits is None):
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        if not isinstance(total_count, numbers.Number) or isinstance(total_count, bool):
+            raise NotImplementedError("inhomogeneous total_count is not supported")
+        self.total_count = total_count
+        if probs is not None:
+            if not isinstance(probs, Tensor):
+                raise TypeError(f"probs must be a Tensor, got {type(probs).__name__}")
+            if probs.dim() < 1:
+                raise ValueError("`probs` parameter must be at least one-dimensional.")
+            p = probs._data
+            if validate_args is not False and not (np.isfinite(p).all() and (p >= 0).all()
+                                                   and (p.sum(-1) > 0).all()):
+                raise _invalid("probs", probs, "Multinomial()")
+            self.probs = probs / probs.sum(-1, keepdim=True)
+            eps = np.finfo(p.dtype).eps if p.dtype.kind == "f" else 1e-7
+            self.logits = self.probs.clamp(eps, 1 - eps).log()
+        else:
+            if not isinstance(logits, Tensor):
+                raise TypeError(f"logits must be a Tensor, got {type(logits).__name__}")
+            if logits.dim() < 1:
+                raise ValueError("`logits` parameter must be at least one-dimensional.")
+            if validate_args is not False and np.isnan(logits._data).any():
+                raise ValueError(f"Expected parameter logits (Tensor of shape {tuple(logits.shape)}) of "
+                                 f"distribution Multinomial() to satisfy the constraint IndependentConstraint"
+                                 f"(Real(), 1), but found invalid values:\n{logits}")
+            self.logits = logits - logits.logsumexp(-1, keepdim=True)
+            self.probs = self.logits.exp()
+        shape = self.probs.shape
+        self.batch_shape = Size(shape[:-1])
+        self.event_shape = Size(shape[-1:])
+
+    @property
+    def param_shape(self):
+        return self.probs.shape
+
+    @property
+    def mean(self):
+        return self.probs * self.total_count
+
+    @property
+    def variance(self):
+        return self.total_count * self.probs * (1 - self.probs)
+
+    def sample(self, sample_shape=Size()):
+        """Counts of shape sample_shape + batch_shape + event_shape, in the dtype of probs."""
+        if isinstance(sample_shape, numbers.Integral):
+            sample_shape = (sample_shape,)
+        p = self.probs._data.astype(np.float64)
+        p = p / p.sum(-1, keepdims=True)        # exactly normalized, as NumPy's sampler requires
+        size = tuple(sample_shape) + tuple(self.batch_shape)
+        counts = _random.rng().multinomial(int(self.total_count), p, size=size)
+        return _plain(counts.astype(self.probs._data.dtype, copy=False))
+
+    def log_prob(self, value):
+        """log P(value): differentiable in the parameters (the factorial terms are constants)."""
+        v = value._data if isinstance(value, Tensor) else np.asarray(value)
+        lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
+        log_factorials = lgamma(self.total_count + 1.0) - lgamma(v + 1.0).sum(-1)
+        logits = self.logits
+        if not np.isfinite(logits._data).all():   # a zero probability with a zero count adds nothing
+            logits = logits.clamp(min=float(np.finfo(logits._data.dtype).min))
+        return (logits * value).sum(-1) + _plain(log_factorials.astype(logits._data.dtype))
+
+    def __repr__(self):
+        return "Multinomial()"

@@ -1,1 +1,453 @@
-"""torch.utils.data: Dataset, TensorDataset, DataLoader, random_split, Subset."""
+"""torch.utils.data: datasets, samplers, DataLoader, random_split, default_collate.
+
+Single-process only: `num_workers` is accepted and ignored (the batches come from this process).
+
+Fast path: a DataLoader over a TensorDataset (or a Subset of one) with the default collate takes each
+batch with one NumPy `take` per tensor, instead of indexing sample by sample and stacking.
+"""
+import bisect
+import collections.abc as abc
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+from .. import _random
+from .._tensor import Tensor, _plain
+from ..engine.grad_mode import state as _grad_state
+
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "Subset", "Sampler",
+           "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler", "DataLoader",
+           "random_split", "default_collate", "default_convert", "get_worker_info"]
+
+
+# ============================================================================ datasets
+class Dataset:
+    """A map-style dataset: subclasses define __getitem__(index) and (for samplers) __len__()."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
+
+    def __add__(self, other):
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A dataset that is a stream: subclasses define __iter__()."""
+
+    def __iter__(self):
+        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+
+    def __add__(self, other):
+        raise TypeError("IterableDataset does not support '+' (ConcatDataset needs map-style datasets)")
+
+
+class TensorDataset(Dataset):
+    """Sample i is (t[i] for t in tensors); all tensors share their first dimension."""
+
+    def __init__(self, *tensors):
+        sizes = [t.size(0) for t in tensors]
+        if any(s != sizes[0] for s in sizes):
+            # PyTorch raises AssertionError here; so do we (raised explicitly, so python -O keeps it)
+            raise AssertionError(f"Size mismatch between tensors: every tensor must have the same size "
+                                 f"in dimension 0 (got sizes {sizes})")
+        self.tensors = tensors
+
+    def __getitem__(self, index):
+        return tuple(t[index] for t in self.tensors)
+
+    def __len__(self):
+        return self.tensors[0].size(0)
+
+
+class ConcatDataset(Dataset):
+    """The datasets one after another."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise AssertionError("datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise AssertionError("ConcatDataset does not support IterableDataset")
+        self.cumulative_sizes = list(np.cumsum([len(d) for d in self.datasets]).tolist())
+
+    def __len__(self):
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, idx):
+        if idx < 0:
+            if -idx > len(self):
+                raise ValueError("absolute value of index should not exceed dataset length")
+            idx += len(self)
+        which = bisect.bisect_right(self.cumulative_sizes, idx)
+        start = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][idx - start]
+
+
+class Subset(Dataset):
+    """The samples of `dataset` at `indices`, in that order."""
+
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = indices
+
+    def __getitem__(self, idx):
+        if isinstance(idx, list):
+            return self.dataset[[self.indices[i] for i in idx]]
+        return self.dataset[self.indices[idx]]
+
+    def __getitems__(self, indices):
+        inner = getattr(self.dataset, "__getitems__", None)
+        if inner is not None:
+            return inner([self.indices[i] for i in indices])
+        return [self.dataset[self.indices[i]] for i in indices]
+
+    def __len__(self):
+        return len(self.indices)
+
+
+def random_split(dataset, lengths, generator=None):
+    """Split `dataset` into non-overlapping random Subsets of the given lengths (or fractions summing to 1)."""
+    n = len(dataset)
+    lengths = list(lengths)
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        for i, frac in enumerate(lengths):
+            if frac < 0 or frac > 1:
+                raise ValueError(f"Fraction at index {i} is not between 0 and 1")
+        sizes = [int(math.floor(n * frac)) for frac in lengths]
+        for i in range(n - sum(sizes)):   # hand out the remainder round-robin, as PyTorch does
+            sizes[i % len(sizes)] += 1
+        for i, size in enumerate(sizes):
+            if size == 0:
+                warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.")
+        lengths = sizes
+    if sum(lengths) != n:
+        raise ValueError("Sum of input lengths does not equal the length of the input dataset! "
+                         f"(lengths sum to {sum(lengths)}, the dataset has {n} samples)")
+    order = _random.rng(generator).permutation(n).tolist()
+    subsets, start = [], 0
+    for size in lengths:
+        subsets.append(Subset(dataset, order[start:start + size]))
+        start += size
+    return subsets
+
+
+# ============================================================================ samplers
+class Sampler:
+    """Yields dataset indices (or, for a batch sampler, lists of indices)."""
+
+    def __init__(self, data_source=None):
+        pass
+
+    def __iter__(self):
+        raise NotImplementedError
+
+
+class SequentialSampler(Sampler):
+    def __init__(self, data_source):
+        self.data_source = data_source
+
+    def __iter__(self):
+        return iter(range(len(self.data_source)))
+
+    def __len__(self):
+        return len(self.data_source)
+
+    def _order(self):
+        return np.arange(len(self.data_source))
+
+
+class RandomSampler(Sampler):
+    """A fresh random order each epoch (or draws with replacement), from torchless's random stream."""
+
+    def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
+        self.data_source = data_source
+        self.replacement = replacement
+        self._num_samples = num_samples
+        self.generator = generator
+        if not isinstance(replacement, bool):
+            raise TypeError(f"replacement should be a boolean value, but got replacement={replacement}")
+        if not isinstance(self.num_samples, numbers.Integral) or self.num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={self.num_samples}")
+
+    @property
+    def num_samples(self):
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    def _order(self):
+        n, rng = len(self.data_source), _random.rng(self.generator)
+        if self.replacement:
+            return rng.integers(0, n, self.num_samples)
+        # num_samples beyond n: whole permutations one after another, as PyTorch does
+        reps = -(-self.num_samples // n)
+        return np.concatenate([rng.permutation(n) for _ in range(reps)])[:self.num_samples]
+
+    def __iter__(self):
+        return iter(self._order().tolist())
+
+    def __len__(self):
+        return self.num_samples
+
+
+class SubsetRandomSampler(Sampler):
+    """The given indices in a fresh random order each epoch."""
+
+    def __init__(self, indices, generator=None):
+        self.indices = indices
+        self.generator = generator
+
+    def _order(self):
+        perm = _random.rng(self.generator).permutation(len(self.indices))
+        return np.asarray(self.indices)[perm]
+
+    def __iter__(self):
+        return iter(self._order().tolist())
+
+    def __len__(self):
+        return len(self.indices)
+
+
+class BatchSampler(Sampler):
+    """Groups the indices of `sampler` into lists of `batch_size` (the last one shorter unless drop_last)."""
+
+    def __init__(self, sampler, batch_size, drop_last):
+        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
+            raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
+        if not isinstance(drop_last, bool):
+            raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last}")
+        self.sampler, self.batch_size, self.drop_last = sampler, batch_size, drop_last
+
+    def _index_batches(self):
+        """The batches as NumPy index arrays, when the sampler can give its whole order at once."""
+        order = self.sampler._order()
+        bs, n = self.batch_size, len(order)
+        stop = n - n % bs if self.drop_last else n
+        return [order[i:i + bs] for i in range(0, stop, bs)]
+
+    def __iter__(self):
+        if hasattr(self.sampler, "_order"):
+            for idx in self._index_batches():
+                yield idx.tolist()
+            return
+        batch = []
+        for i in self.sampler:
+            batch.append(i)
+            if len(batch) == self.batch_size:
+                yield batch
+                batch = []
+        if batch and not self.drop_last:
+            yield batch
+
+    def __len__(self):
+        n = len(self.sampler)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+
+# ============================================================================ collation
+_COLLATE_ERROR = ("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
+                  "found {}")
+
+
+def _stack_tensors(batch):
+    if _grad_state.enabled and any(t._rg for t in batch):
+        from .._tensor_shape import stack
+        return stack(batch, 0)   # keeps the graph, as PyTorch's collate does
+    shape = batch[0]._data.shape
+    for i, t in enumerate(batch):
+        if t._data.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 "
+                               f"and {list(t._data.shape)} at entry {i} (make every sample "
+                               "the same shape, or pass a collate_fn that pads them)")
+    return _plain(np.stack([t._data for t in batch]))
+
+
+def default_collate(batch):
+    """Merge a list of samples into a batch: tensors/arrays/numbers stacked along a new dim 0,
+    tuples/lists transposed and collated per field, dicts collated per key."""
+    elem = batch[0]
+    kind = type(elem)
+    if kind is Tensor:
+        return _stack_tensors(batch)
+    if isinstance(elem, np.ndarray):
+        if elem.dtype.kind in "OSUV":
+            raise TypeError(_COLLATE_ERROR.format(elem.dtype))
+        return _plain(np.stack(batch))
+    if isinstance(elem, np.generic) and elem.dtype.kind not in "OSUV":
+        return _plain(np.asarray(batch))    # NumPy scalars keep their dtype
+    if isinstance(elem, bool):
+        return _plain(np.asarray(batch, dtype=np.bool_))
+    if isinstance(elem, numbers.Integral):
+        return _plain(np.asarray(batch, dtype=np.int64))
+    if isinstance(elem, float):
+        return _plain(np.asarray(batch, dtype=np.float64))
+    if isinstance(elem, (str, bytes)):
+        return batch
+    if isinstance(elem, abc.Mapping):
+        fields = {key: default_collate([d[key] for d in batch]) for key in elem}
+        try:
+            return kind(fields)
+        except TypeError:
+            return fields
+    if isinstance(elem, tuple) and hasattr(elem, "_fields"):   # namedtuple
+        return kind(*(default_collate(list(field)) for field in zip(*batch)))
+    if isinstance(elem, abc.Sequence):
+        size = len(elem)
+        if any(len(sample) != size for sample in batch):
+            raise RuntimeError("each element in list of batch should be of equal size")
+        fields = [default_collate(list(field)) for field in zip(*batch)]
+        if isinstance(elem, tuple):
+            return fields          # PyTorch gives a list for tuple samples
+        try:
+            return kind(fields)
+        except TypeError:
+            return fields
+    raise TypeError(_COLLATE_ERROR.format(kind))
+
+
+def default_convert(data):
+    """batch_size=None: NumPy arrays become tensors (inside containers too); the rest is unchanged."""
+    if isinstance(data, np.ndarray) and data.dtype.kind not in "OSUV":
+        return _plain(data)
+    if isinstance(data, abc.Mapping):
+        return type(data)({k: default_convert(v) for k, v in data.items()})
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return type(data)(*(default_convert(v) for v in data))
+    if isinstance(data, tuple):
+        return [default_convert(v) for v in data]
+    if isinstance(data, list):
+        return [default_convert(v) for v in data]
+    return data
+
+
+def get_worker_info():
+    return None   # always the main process
+
+
+# ============================================================================ DataLoader
+def _tensor_source(dataset):
+    """(tensors, index map) when `dataset` is a TensorDataset or Subsets of one, else None."""
+    index_map = None
+    while type(dataset) is Subset:
+        idx = np.asarray(dataset.indices, dtype=np.int64)
+        index_map = idx if index_map is None else idx[index_map]
+        dataset = dataset.dataset
+    if type(dataset) is not TensorDataset:
+        return None
+    tensors = dataset.tensors
+    if not all(type(t) is Tensor and not t._rg for t in tensors):
+        return None     # tensors that require grad go through indexing ops (graph recorded)
+    return tensors, index_map
+
+
+class DataLoader:
+    """Iterates over `dataset` in batches. Every epoch (each `iter`) reshuffles when shuffle=True."""
+
+    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
+                 collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
+                 multiprocessing_context=None, generator=None, *, prefetch_factor=None,
+                 persistent_workers=False, pin_memory_device="", in_order=True):
+        if not isinstance(num_workers, numbers.Integral) or num_workers < 0:
+            raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable "
+                             "multiprocessing.")
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
+        self.dataset = dataset
+        self.num_workers = num_workers      # accepted; batches are always made in this process
+        self.pin_memory = pin_memory
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.prefetch_factor = prefetch_factor
+        self.persistent_workers = persistent_workers
+        self.generator = generator
+        self._iterable = isinstance(dataset, IterableDataset)
+
+        if self._iterable:
+            if shuffle not in (None, False):
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified shuffle option, "
+                                 f"but got shuffle={shuffle}")
+            if sampler is not None:
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified sampler option, "
+                                 f"but got sampler={sampler}")
+            if batch_sampler is not None:
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified batch_sampler "
+                                 f"option, but got batch_sampler={batch_sampler}")
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                                 "sampler, and drop_last")
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive "
+                             "with drop_last")
+
+        if sampler is None and not self._iterable:
+            sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
+        if batch_size is not None and batch_sampler is None and not self._iterable:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        elif batch_size is not None and self._iterable and (
+                isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size <= 0):
+            raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
+
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self._auto_collation = batch_sampler is not None or (self._iterable and batch_size is not None)
+        self._default_collate = collate_fn is None
+        if collate_fn is None:
+            collate_fn = default_collate if self._auto_collation else default_convert
+        self.collate_fn = collate_fn
+
+    def __len__(self):
+        if self._iterable:
+            n = len(self.dataset)      # TypeError when the stream has no length, as in PyTorch
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        return len(self.sampler)
+
+    def __iter__(self):
+        if self._iterable:
+            return self._iter_stream()
+        if not self._auto_collation:
+            return (self.collate_fn(self.dataset[i]) for i in self.sampler)
+        if self._default_collate and type(self.batch_sampler) is BatchSampler and \
+                hasattr(self.batch_sampler.sampler, "_order"):
+            source = _tensor_source(self.dataset)
+            if source is not None:
+                return self._iter_tensor_batches(*source)
+        return self._iter_batches()
+
+    def _iter_tensor_batches(self, tensors, index_map):
+        arrays = [t._data for t in tensors]
+        for idx in self.batch_sampler._index_batches():
+            if index_map is not None:
+                idx = index_map[idx]
+            yield [_plain(a.take(idx, axis=0)) for a in arrays]
+
+    def _iter_batches(self):
+        dataset = self.dataset
+        fetch_many = getattr(dataset, "__getitems__", None)
+        for indices in self.batch_sampler:
+            samples = fetch_many(indices) if fetch_many is not None else [dataset[i] for i in indices]
+            yield self.collate_fn(samples)
+
+    def _iter_stream(self):
+        if self.batch_size is None:
+            for sample in self.dataset:
+                yield self.collate_fn(sample)
+            return
+        batch = []
+        for sample in self.dataset:
+            batch.append(sample)
+            if len(batch) == self.batch_size:
+                yield self.collate_fn(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield self.collate_fn(batch)

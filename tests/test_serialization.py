@@ -1,0 +1,281 @@
+"""torch.save / torch.load: round trips, and clear errors for foreign, hostile, truncated or corrupt files."""
+import collections
+import io
+import math
+import os
+import pathlib
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+
+import torchless
+from torchless import nn
+
+from .conftest import assert_same
+
+
+def _roundtrip(obj, where="bytes", tmp_path=None):
+    if where == "bytes":
+        buf = io.BytesIO()
+        torchless.save(obj, buf)
+        buf.seek(0)
+        return torchless.load(buf)
+    path = tmp_path / "obj.pt"
+    torchless.save(obj, str(path) if where == "str" else path)
+    return torchless.load(path if where == "str" else str(path))
+
+
+def _assert_tensor_equal(a, b):
+    assert type(a) is torchless.Tensor
+    assert a.dtype == b.dtype and a.shape == b.shape and a.requires_grad == b.requires_grad
+    np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+
+
+DTYPES = ["float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool", "complex64"]
+
+
+@pytest.mark.parametrize("where", ["bytes", "str", "path"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tensor_roundtrip_each_dtype(tmp_path, where, dtype):
+    rng = np.random.default_rng(0)
+    arr = (rng.standard_normal((3, 4)) * 5).astype(dtype)
+    t = torchless.from_numpy(arr)
+    back = _roundtrip(t, where, tmp_path)
+    _assert_tensor_equal(back, t)
+    before = arr.copy()
+    back.fill_(0)          # loaded tensors are writable and independent of the saved one
+    np.testing.assert_array_equal(arr, before)
+
+
+@pytest.mark.parametrize("shape", [(), (0,), (5,), (2, 0, 3), (2, 3, 4)])
+def test_shapes_and_views_roundtrip(shape):
+    t = torchless.arange(float(math.prod(shape))).reshape(shape)
+    _assert_tensor_equal(_roundtrip(t), t)
+    m = torchless.arange(12.0).reshape(3, 4)
+    for view in (m.t(), m[:, ::2], m[1]):
+        back = _roundtrip(view)
+        _assert_tensor_equal(back, view)
+
+
+def test_requires_grad_parameters_and_shared_tensors_kept(torch_ref):
+    w = nn.Parameter(torchless.randn(3, 2))
+    frozen = nn.Parameter(torchless.ones(2), requires_grad=False)
+    x = torchless.ones(2, requires_grad=True)
+    back = _roundtrip({"w": w, "tied": w, "frozen": frozen, "x": x, "nonleaf": x * 2})
+    assert isinstance(back["w"], nn.Parameter) and back["w"].requires_grad and back["w"].is_leaf
+    assert back["tied"] is back["w"]                        # tied weights stay tied
+    assert isinstance(back["frozen"], nn.Parameter) and not back["frozen"].requires_grad
+    assert not isinstance(back["x"], nn.Parameter) and back["x"].requires_grad
+    assert back["nonleaf"].requires_grad and back["nonleaf"].is_leaf and back["nonleaf"].tolist() == [2.0, 2.0]
+    # PyTorch keeps requires_grad through save/load too
+    buf = io.BytesIO()
+    torch_ref.save(torch_ref.ones(2, requires_grad=True), buf)
+    buf.seek(0)
+    assert torch_ref.load(buf).requires_grad
+
+
+def test_python_values_and_containers_roundtrip(tmp_path):
+    obj = {
+        "ints": [0, -1, 2 ** 70], "floats": (1.5, float("inf"), -float("inf")), "none": None,
+        "flags": [True, False], "text": "héllo", 3: "int key", (1, "a"): "tuple key", 2.5: "float key",
+        "size": torchless.Size([2, 3]), "dtype": torchless.int64, "device": torchless.device("cpu"),
+        "complex": 1 - 2j, "nested": [{"a": [torchless.tensor([1, 2])]}], "empty": ([], {}, ()),
+        "np": np.arange(4, dtype=np.int16), "np_scalar": np.float32(2.5), "np64": np.float64(0.25),
+    }
+    back = _roundtrip(obj, "path", tmp_path)
+    assert back.keys() == obj.keys()
+    for key in ("ints", "floats", "none", "flags", "text", 3, (1, "a"), 2.5, "complex", "empty"):
+        assert back[key] == obj[key] and type(back[key]) is type(obj[key])
+    assert back["np64"] == 0.25 and type(back["np64"]) is np.float64    # NumPy scalars keep their type
+    assert type(back["floats"]) is tuple and back["ints"][2] == 2 ** 70
+    assert type(back["size"]) is torchless.Size and back["size"] == (2, 3)
+    assert back["dtype"] is torchless.int64 and back["device"] == torchless.device("cpu")
+    assert back["nested"][0]["a"][0].tolist() == [1, 2]
+    assert back["np"].dtype == np.int16 and back["np"].tolist() == [0, 1, 2, 3]
+    assert back["np_scalar"] == np.float32(2.5) and back["np_scalar"].dtype == np.float32
+    nan = _roundtrip(float("nan"))
+    assert math.isnan(nan)
+
+
+def test_state_dict_like_ordered_dict_roundtrip():
+    sd = collections.OrderedDict([
+        ("0.weight", torchless.randn(4, 3)), ("0.bias", torchless.zeros(4)),
+        ("bn.num_batches_tracked", torchless.tensor(7)), ("mask", torchless.tensor([True, False, True])),
+        ("steps", torchless.tensor([1, 2, 3], dtype=torchless.int64)),
+    ])
+    sd._metadata = collections.OrderedDict([("", {"version": 1})])
+    back = _roundtrip(sd)
+    assert type(back) is collections.OrderedDict and list(back) == list(sd)
+    for key in sd:
+        _assert_tensor_equal(back[key], sd[key])
+    assert back["bn.num_batches_tracked"].dtype == torchless.int64 and back["mask"].dtype == torchless.bool
+    assert back._metadata == {"": {"version": 1}}
+    assert repr(back).startswith("OrderedDict([('0.weight', tensor(")
+
+
+def test_model_state_dict_roundtrip_gives_identical_outputs():
+    if not hasattr(nn, "Linear"):
+        pytest.skip("nn.Linear is not built yet")
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    buf = io.BytesIO()
+    torchless.save(model.state_dict(), buf)
+    clone = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    buf.seek(0)
+    clone.load_state_dict(torchless.load(buf))
+    x = torchless.randn(5, 4)
+    assert torchless.equal(model(x), clone(x))
+
+
+def test_several_objects_in_one_stream_and_d2l_file_usage(tmp_path, monkeypatch):
+    buf = io.BytesIO()
+    torchless.save(torchless.arange(3), buf)
+    torchless.save([1, 2], buf)
+    buf.seek(0)
+    assert torchless.load(buf).tolist() == [0, 1, 2] and torchless.load(buf) == [1, 2]
+    monkeypatch.chdir(tmp_path)        # D2L saves to bare file names in the working directory
+    x, y = torchless.arange(4), torchless.zeros(4)
+    torchless.save([x, y], "x-files")
+    x2, y2 = torchless.load("x-files")
+    assert torchless.equal(x, x2) and torchless.equal(y, y2)
+    torchless.save({"x": x, "y": y}, "mydict")
+    assert torchless.load("mydict", map_location="cpu", weights_only=True)["x"].tolist() == [0, 1, 2, 3]
+    assert torchless.load(pathlib.Path("mydict"), map_location=torchless.device("cpu"))["y"].dtype == torchless.float32
+
+
+# ============================================================================ what cannot be saved
+class _Model:
+    weight = torchless.ones(2)
+
+
+@pytest.mark.parametrize("bad", [object(), _Model(), {1, 2}, b"bytes", lambda: 0, np.array(["a"])])
+def test_save_rejects_arbitrary_objects_with_type_error(bad):
+    with pytest.raises(TypeError, match="torch.save: cannot save .*"):
+        torchless.save({"ok": 1, "bad": [bad]}, io.BytesIO())
+
+
+def test_save_rejects_self_reference_and_text_files(tmp_path):
+    loop = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="contains itself"):
+        torchless.save(loop, io.BytesIO())
+    with open(tmp_path / "t.txt", "w") as text:
+        with pytest.raises(TypeError, match="binary mode"):
+            torchless.save([1], text)
+    with pytest.raises(TypeError, match="path .* or a binary file object"):
+        torchless.save([1], 42)
+
+
+# ============================================================================ hostile / foreign / broken files
+class _Evil:
+    def __reduce__(self):
+        return (os.system, ("echo pwned > /dev/null",))
+
+
+def test_hostile_pickle_is_refused_without_running_it(tmp_path):
+    marker = tmp_path / "ran"
+
+    class Marker:
+        def __reduce__(self):
+            return (pathlib.Path.touch, (marker,))
+
+    for payload in (pickle.dumps(Marker()), pickle.dumps(_Evil(), protocol=0), pickle.dumps({"a": 1}, protocol=2)):
+        with pytest.raises(RuntimeError, match="looks like a Python pickle.*refuses to unpickle"):
+            torchless.load(io.BytesIO(payload))
+    assert not marker.exists()
+
+
+def test_zip_archives_incl_pytorch_files_are_refused(torch_ref, tmp_path):
+    path = tmp_path / "torch.pt"
+    torch_ref.save({"w": torch_ref.ones(2)}, path)
+    with pytest.raises(RuntimeError, match="zip archive.*never unpickles"):
+        torchless.load(path)
+    evil = io.BytesIO()
+    with zipfile.ZipFile(evil, "w") as z:
+        z.writestr("archive/data.pkl", pickle.dumps(_Evil()))
+        z.writestr("../../etc/passwd", b"x")
+    evil.seek(0)
+    with pytest.raises(RuntimeError, match="zip archive"):
+        torchless.load(evil)
+
+
+def test_unknown_signature_is_refused():
+    with pytest.raises(RuntimeError, match="not a file written by torchless"):
+        torchless.load(io.BytesIO(b"GIF89a" + b"\0" * 100))
+
+
+def _saved_bytes():
+    buf = io.BytesIO()
+    torchless.save({"w": torchless.arange(100.0), "b": [torchless.tensor([1, 2]), "text"]}, buf)
+    return buf.getvalue()
+
+
+def test_every_truncation_gives_a_clear_runtime_error():
+    raw = _saved_bytes()
+    for n in sorted({0, 1, 8, 15, 16, 20, 27, 28, 40, len(raw) // 2, len(raw) - 401, len(raw) - 1}):
+        with pytest.raises(RuntimeError, match="file is truncated or corrupt"):
+            torchless.load(io.BytesIO(raw[:n]))
+
+
+def test_flipped_bytes_give_a_clear_runtime_error():
+    raw = _saved_bytes()
+    rng = np.random.default_rng(0)
+    positions = [16, 20, 24, 30, len(raw) // 3] + rng.integers(28, len(raw), 20).tolist()
+    for pos in positions:
+        bad = bytearray(raw)
+        bad[pos] ^= 0x5A
+        with pytest.raises(RuntimeError, match="file is truncated or corrupt"):
+            torchless.load(io.BytesIO(bytes(bad)))
+
+
+def test_crafted_headers_with_valid_checksums_are_rejected():
+    """A file written by hand (right checksums, hostile content) still gives the corrupt-file error."""
+    import json
+    import struct
+    import zlib
+    from torchless import serialization as S
+
+    def craft(header_obj, payload=b""):
+        header = json.dumps(header_obj).encode()
+        return io.BytesIO(S.MAGIC + struct.pack("<QI", len(header), zlib.crc32(header)) + header + payload)
+
+    cases = [
+        {"format": 1, "obj": {"tensor": 5}, "arrays": []},                                 # no such array
+        {"format": 1, "obj": {"pickle": "cos\nsystem\n"}, "arrays": []},                  # unknown tag
+        {"format": 1, "obj": {"tensor": 0}, "arrays": [["object", [1], 8, 0]]},            # bad dtype
+        {"format": 1, "obj": {"tensor": 0}, "arrays": [["float32", [10 ** 12], 4, 0]]},    # lying size
+        {"format": 1, "obj": {"dtype": "__class__"}, "arrays": []},
+        {"format": 2, "obj": None, "arrays": []},
+        {"format": 1, "obj": {"dict": [[{"list": []}, 1]]}, "arrays": []},                # unhashable key
+        {"format": 1, "obj": {"tensor": 0, "requires_grad": True}, "arrays": [["int64", [1], 8, zlib.crc32(bytes(8))]]},
+    ]
+    for header in cases:
+        with pytest.raises(RuntimeError, match="file is truncated or corrupt"):
+            torchless.load(craft(header, bytes(8)))
+    header = ("{\"format\":1,\"arrays\":[],\"obj\":" + "{\"list\":[" * 50000 + "]}" * 50000 + "}").encode()
+    with pytest.raises(RuntimeError, match="file is truncated or corrupt"):
+        torchless.load(io.BytesIO(S.MAGIC + struct.pack("<QI", len(header), zlib.crc32(header)) + header))
+
+
+def test_load_argument_errors(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        torchless.load(tmp_path / "missing.pt")
+    with pytest.raises(TypeError, match="path .* or a binary file object"):
+        torchless.load(3.5)
+    with pytest.raises(RuntimeError, match="CPU only"):
+        torchless.load(io.BytesIO(_saved_bytes()), map_location="cuda:0")
+
+
+def test_saved_values_match_what_pytorch_holds(torch_ref):
+    """The same data through both libraries' save/load gives the same tensors."""
+    def trip(lib):
+        sd = {"w": lib.linspace(-1, 1, 7).reshape(7, 1), "i": lib.tensor([3, -4]), "m": lib.tensor([True])}
+        buf = io.BytesIO()
+        lib.save(sd, buf)
+        buf.seek(0)
+        return lib.load(buf)
+
+    ours, theirs = trip(torchless), trip(torch_ref)
+    for key in ours:
+        assert_same(ours[key], theirs[key])
