@@ -1,2 +1,308 @@
-"""Optimizer base class and the optimizers."""
-__all__ = []
+"""Optimizer: the base class every optimizer builds on (param groups, state, state_dict).
+
+The optimizers themselves live one per file (sgd.py, adam.py, ...) and are re-exported here, so
+`torch.optim.SGD` and `torch.optim.optimizer.Optimizer` both work. Their updates follow PyTorch's
+single-tensor ("for-loop") formulas step for step, computed in the parameter's dtype with NumPy
+`out=` ops directly on the parameter's array, so float32 results match PyTorch to rounding.
+"""
+import warnings
+from collections import defaultdict
+from copy import deepcopy
+from itertools import chain
+
+import numpy as np
+
+from .._tensor import Tensor, _bump_version, _plain
+from ..engine.grad_mode import enable_grad
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adadelta"]
+
+
+class _RequiredParameter:
+    """Marks a default that every param group must give (PyTorch's `required`)."""
+
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+def _typename(obj):
+    if type(obj) is Tensor:
+        return obj.type()
+    return type(obj).__name__
+
+
+class Optimizer:
+    """Base class of all optimizers.
+
+    params: an iterable of tensors, of (name, tensor) pairs, or of dicts (param groups, each with a
+    'params' entry and any options that override `defaults` for that group).
+    """
+
+    def __init__(self, params, defaults):
+        self.defaults = defaults
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors "
+                            f"or dicts, but got {_typename(params)} (wrap it in a list: [tensor])")
+        self.state = defaultdict(dict)
+        self.param_groups = []
+        groups = list(params)
+        if len(groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    # ------------------------------------------------------------------ param groups
+    def add_param_group(self, param_group):
+        """Add a group of parameters (a dict with 'params' and optional per-group options)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            param_group["params"] = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the "
+                            "ordering of tensors in sets will change between runs. Please use a list instead.")
+        else:
+            param_group["params"] = list(params)
+
+        # named parameters: (name, tensor) pairs, as from module.named_parameters()
+        items = param_group["params"]
+        if items and isinstance(items[0], tuple):
+            if not all(isinstance(it, tuple) and len(it) == 2 for it in items):
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+            param_group["param_names"] = [name for name, _ in items]
+            param_group["params"] = [p for _, p in items]
+
+        for p in param_group["params"]:
+            if not isinstance(p, Tensor):
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is "
+                                f"{_typename(p)}")
+            if not self.defaults.get("differentiable", None) and not (p.is_leaf or p.retains_grad):
+                raise ValueError("can't optimize a non-leaf Tensor (pass the leaf tensors, e.g. "
+                                 "model.parameters(), or call .detach().requires_grad_() first)")
+
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization "
+                                 f"parameter {name}")
+            param_group.setdefault(name, default)
+
+        params = param_group["params"]
+        if len(params) != len(set(params)):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, "
+                          "this will cause an error; see github.com/pytorch/pytorch/issues/40967 for "
+                          "more information", stacklevel=3)
+
+        seen = set()
+        for group in self.param_groups:
+            seen.update(group["params"])
+        if not seen.isdisjoint(params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        if ("param_names" in param_group) != all("param_names" in g for g in self.param_groups) \
+                and self.param_groups:
+            raise ValueError("all optimizer param groups should be with/without names.")
+        self.param_groups.append(param_group)
+
+    # ------------------------------------------------------------------ stepping
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients of all parameters: to None (default), or to zeros in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                g = p._grad
+                if g is None:
+                    continue
+                if set_to_none:
+                    p._grad = None
+                else:
+                    if g.grad_fn is not None:
+                        g.detach_()
+                    else:
+                        g.requires_grad_(False)
+                    g._data.fill(0)
+                    _bump_version(g)
+
+    def step(self, closure=None):
+        """Perform one optimization step (each optimizer defines it)."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement step()")
+
+    def _closure_loss(self, closure):
+        if closure is None:
+            return None
+        with enable_grad():
+            return closure()
+
+    def _state_for(self, p, init):
+        """The state dict of parameter p, filled by init(p) on first use."""
+        state = self.state[p]
+        if not state:
+            init(state, p)
+        return state
+
+    # ------------------------------------------------------------------ saving and loading
+    def state_dict(self):
+        """{'state': {index: per-parameter state}, 'param_groups': [options + 'params' as indices]}.
+
+        Parameters are numbered in order across the groups; the tensors in 'state' are the
+        optimizer's own (not copies), as in PyTorch.
+        """
+        index_of = {}
+        packed_groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for p in group["params"]:
+                if id(p) not in index_of:
+                    index_of[id(p)] = len(index_of)
+            packed["params"] = [index_of[id(p)] for p in group["params"]]
+            packed_groups.append(packed)
+        packed_state = {(index_of[id(k)] if type(k) is Tensor else k): v for k, v in self.state.items()}
+        return {"state": packed_state, "param_groups": packed_groups}
+
+    def load_state_dict(self, state_dict):
+        """Load options and per-parameter state saved by state_dict() of a like optimizer."""
+        state_dict = state_dict.copy()
+        groups = self.param_groups
+        saved_groups = deepcopy(state_dict["param_groups"])
+        if len(groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups "
+                             f"({len(saved_groups)} saved, {len(groups)} in this optimizer)")
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match the size "
+                             "of optimizer's group")
+        param_of = dict(zip(chain.from_iterable(s["params"] for s in saved_groups),
+                            chain.from_iterable(g["params"] for g in groups)))
+
+        state = defaultdict(dict)
+        for k, v in state_dict["state"].items():
+            if k in param_of:
+                param = param_of[k]
+                state[param] = _cast_state(param, v, None)
+            else:
+                state[k] = v
+        new_groups = []
+        for group, saved in zip(groups, saved_groups):
+            saved["params"] = group["params"]
+            if "param_names" in group and "param_names" not in saved:
+                saved["param_names"] = group["param_names"]
+            new_groups.append(saved)
+        self.state = state
+        self.param_groups = new_groups
+
+    def __getstate__(self):
+        return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+    def __repr__(self):
+        text = type(self).__name__ + " ("
+        for i, group in enumerate(self.param_groups):
+            text += f"\nParameter Group {i}\n"
+            for key in sorted(group):
+                if key != "params":
+                    text += f"    {key}: {group[key]}\n"
+        return text + ")"
+
+
+def _cast_state(param, value, key):
+    """A loaded state value made to fit its parameter: float tensors take the parameter's dtype
+    ('step' counters stay as saved); containers are walked."""
+    if type(value) is Tensor:
+        if key != "step" and param._data.dtype.kind in "fc" and value._data.dtype != param._data.dtype:
+            return _plain(value._data.astype(param._data.dtype))
+        return value
+    if isinstance(value, dict):
+        return {k: _cast_state(param, v, k) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast_state(param, v, key) for v in value)
+    return value
+
+
+# ---------------------------------------------------------------------------- helpers for the updates
+def _check_lr(lr):
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+
+
+def _check_nonneg(value, what):
+    if not 0.0 <= value:
+        raise ValueError(f"Invalid {what} value: {value}")
+
+
+def _check_eps(eps):
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+
+
+def _grads(group):
+    """(parameter, its gradient array) for the parameters of `group` that have a gradient."""
+    out = []
+    for p in group["params"]:
+        g = p._grad
+        if g is not None:
+            out.append((p, g._data))
+    return out
+
+
+def _effective_grad(param, grad, maximize, weight_decay):
+    """The gradient the update uses: negated for maximize, plus weight_decay * param (L2).
+    A new array whenever it differs from the stored gradient, which is never written."""
+    if maximize:
+        grad = np.negative(grad)
+    if weight_decay != 0:
+        decayed = np.multiply(param, weight_decay)
+        grad = np.add(grad, decayed, out=decayed)
+    return grad
+
+
+def _step_counter():
+    """The 'step' state entry: a 0-d tensor of the default float dtype, as in PyTorch."""
+    from .._dtype import get_default_dtype
+    return _plain(np.zeros((), dtype=get_default_dtype().np))
+
+
+def _zeros_like(p):
+    return _plain(np.zeros_like(p._data))
+
+
+def _lerp_(dst, end, weight):
+    """dst += weight * (end - dst), in place (PyTorch's lerp for weight < 0.5), else its other form."""
+    diff = np.subtract(end, dst)
+    if abs(weight) < 0.5:
+        np.multiply(diff, weight, out=diff)
+        np.add(dst, diff, out=dst)
+    else:
+        np.multiply(diff, 1 - weight, out=diff)
+        np.subtract(end, diff, out=dst)
+
+
+def _addcmul_(dst, a, b, value):
+    """dst += value * a * b, in place."""
+    tmp = np.multiply(a, value) if value != 1 else a.copy()
+    np.multiply(tmp, b, out=tmp)
+    np.add(dst, tmp, out=dst)
+
+
+def _addcdiv_(dst, a, b, value):
+    """dst += value * a / b, in place."""
+    tmp = np.multiply(a, value) if value != 1 else a.copy()
+    np.divide(tmp, b, out=tmp)
+    np.add(dst, tmp, out=dst)
+
+
+def _add_scaled_(dst, a, alpha):
+    """dst += alpha * a, in place."""
+    tmp = np.multiply(a, alpha)
+    np.add(dst, tmp, out=dst)
+
+
+from .sgd import SGD  # noqa: E402  (they subclass Optimizer, defined above)
+from .adam import Adam  # noqa: E402
+from .adamw import AdamW  # noqa: E402
+from .adagrad import Adagrad  # noqa: E402
+from .rmsprop import RMSprop  # noqa: E402
+from .adadelta import Adadelta  # noqa: E402

@@ -1,0 +1,82 @@
+"""Adam: steps from bias-corrected running moments of the gradient (AdamW in adamw.py)."""
+import numpy as np
+
+from .._tensor import _bump_version
+from ..engine.grad_mode import no_grad
+from .optimizer import (Optimizer, _addcdiv_, _addcmul_, _check_eps, _check_lr, _check_nonneg,
+                        _effective_grad, _grads, _lerp_, _step_counter, _zeros_like)
+
+__all__ = ["Adam"]
+
+
+class Adam(Optimizer):
+    """Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, maximize=False).
+
+    Per step t: m = lerp(m, g, 1 - beta1); v = beta2 * v + (1 - beta2) * g * g;
+    p -= lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps), with v replaced by its
+    running maximum under amsgrad. weight_decay adds weight_decay * p to g (L2), or, decoupled
+    (AdamW), multiplies p by 1 - lr * weight_decay first.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+                 decoupled_weight_decay=False):
+        _check_lr(lr)
+        _check_eps(eps)
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        _check_nonneg(weight_decay, "weight_decay")
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize, foreach=foreach, capturable=capturable,
+                        differentiable=differentiable, fused=fused,
+                        decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def _init_state(self, state, p, amsgrad):
+        state["step"] = _step_counter()
+        state["exp_avg"] = _zeros_like(p)
+        state["exp_avg_sq"] = _zeros_like(p)
+        if amsgrad:
+            state["max_exp_avg_sq"] = _zeros_like(p)
+
+    @no_grad()
+    def step(self, closure=None):
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            weight_decay, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
+            decoupled = group.get("decoupled_weight_decay", False)
+            for p, grad in _grads(group):
+                data = p._data
+                state = self.state[p]
+                if not state:
+                    self._init_state(state, p, amsgrad)
+                step_t = state["step"]._data
+                step_t += 1
+                if decoupled:
+                    if weight_decay != 0:
+                        np.multiply(data, 1 - lr * weight_decay, out=data)
+                    g = _effective_grad(data, grad, maximize, 0)
+                else:
+                    g = _effective_grad(data, grad, maximize, weight_decay)
+                exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
+                _lerp_(exp_avg, g, 1 - beta1)
+                np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
+                _addcmul_(exp_avg_sq, g, g, 1 - beta2)
+
+                step = float(step_t)
+                step_size = lr / (1 - beta1 ** step)
+                bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+                if amsgrad:
+                    running_max = state["max_exp_avg_sq"]._data
+                    np.maximum(running_max, exp_avg_sq, out=running_max)
+                    denom = np.sqrt(running_max)
+                else:
+                    denom = np.sqrt(exp_avg_sq)
+                np.divide(denom, bias_correction2_sqrt, out=denom)
+                np.add(denom, eps, out=denom)
+                _addcdiv_(data, exp_avg, denom, -step_size)
+                _bump_version(p)
+        return loss

@@ -1,0 +1,73 @@
+"""RMSprop: steps scaled by a running root-mean-square of the gradients."""
+import numpy as np
+
+from .._tensor import _bump_version
+from ..engine.grad_mode import no_grad
+from .optimizer import (Optimizer, _add_scaled_, _addcdiv_, _addcmul_, _check_eps, _check_lr,
+                        _check_nonneg, _effective_grad, _grads, _lerp_, _step_counter, _zeros_like)
+
+__all__ = ["RMSprop"]
+
+
+class RMSprop(Optimizer):
+    """RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
+    maximize=False).
+
+    Per step: v = alpha * v + (1 - alpha) * g * g; centered: a = lerp(a, g, 1 - alpha) and
+    v - a * a is used instead of v; d = sqrt(.) + eps; p -= lr * g / d, or with momentum,
+    buf = momentum * buf + g / d and p -= lr * buf.
+    """
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
+                 capturable=False, foreach=None, maximize=False, differentiable=False):
+        _check_lr(lr)
+        _check_eps(eps)
+        _check_nonneg(momentum, "momentum")
+        _check_nonneg(weight_decay, "weight_decay")
+        _check_nonneg(alpha, "alpha")
+        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                        weight_decay=weight_decay, capturable=capturable, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    @no_grad()
+    def step(self, closure=None):
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
+            momentum, centered = group["momentum"], group["centered"]
+            weight_decay, maximize = group["weight_decay"], group["maximize"]
+            for p, grad in _grads(group):
+                data = p._data
+                state = self.state[p]
+                if not state:
+                    state["step"] = _step_counter()
+                    state["square_avg"] = _zeros_like(p)
+                    if momentum > 0:
+                        state["momentum_buffer"] = _zeros_like(p)
+                    if centered:
+                        state["grad_avg"] = _zeros_like(p)
+                step_t = state["step"]._data
+                step_t += 1
+                g = _effective_grad(data, grad, maximize, weight_decay)
+                square_avg = state["square_avg"]._data
+                np.multiply(square_avg, alpha, out=square_avg)
+                _addcmul_(square_avg, g, g, 1 - alpha)
+                if centered:
+                    grad_avg = state["grad_avg"]._data
+                    _lerp_(grad_avg, g, 1 - alpha)
+                    avg = square_avg.copy()
+                    _addcmul_(avg, grad_avg, grad_avg, -1)
+                    np.sqrt(avg, out=avg)
+                else:
+                    avg = np.sqrt(square_avg)
+                np.add(avg, eps, out=avg)
+                if momentum > 0:
+                    buf = state["momentum_buffer"]._data
+                    np.multiply(buf, momentum, out=buf)
+                    _addcdiv_(buf, g, avg, 1)
+                    _add_scaled_(data, buf, -lr)
+                else:
+                    _addcdiv_(data, g, avg, -lr)
+                _bump_version(p)
+        return loss
