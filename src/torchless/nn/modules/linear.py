@@ -20,14 +20,6 @@ class Identity(Module):
         return input
 
 
-def _linear(input, weight, bias):
-    linear = getattr(F, "linear", None)
-    if linear is not None:
-        return linear(input, weight, bias)
-    out = input.matmul(weight.t())
-    return out if bias is None else out + bias
-
-
 class Linear(Module):
     """Linear(in_features, out_features, bias=True): weight (out, in) and bias (out,), both drawn
     from U(-1/sqrt(in_features), 1/sqrt(in_features)) as PyTorch does."""
@@ -54,7 +46,7 @@ class Linear(Module):
                 self.bias.uniform_(-bound, bound)
 
     def forward(self, input):
-        return _linear(input, self.weight, self.bias)
+        return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
