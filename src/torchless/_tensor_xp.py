@@ -179,10 +179,10 @@ class TensorNamespace:
         return t * g
 
     @staticmethod
-    def erf(x):
+    def ndtr(x):
         from ._tensor import apply
-        from .ops.nn import ErfBackward0
-        return apply(ErfBackward0, x)
+        from .ops.nn import NdtrBackward0
+        return apply(NdtrBackward0, x)
 
     @staticmethod
     def index_sub_(t, index, values):

@@ -125,9 +125,7 @@ def _softmax_like(rule, name, kernel, input, dim, dtype):
     if dim is None:
         dim = _implicit_dim(name, ndim)
     dim = _norm_dim(dim, ndim)
-    if ndim == 0:  # a 0-d softmax is 1, log_softmax 0: run it on one element
-        return apply(rule, input.reshape(1), 0).reshape(())
-    return apply(rule, input, dim)
+    return apply(rule, input, dim if ndim else None)  # 0-d: reduce over "all" (the one element)
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
@@ -208,7 +206,7 @@ def linear(input, weight, bias=None):
     elif x.ndim == 1:
         rule = R.SqueezeBackward4 if bias is None else R.ViewBackward0
     else:
-        rule = R.ViewBackward0
+        rule = R.ViewBackward0 if bias is not None else R.UnsafeViewBackward0
     if bias is None:
         return apply(rule, input, weight)
     return apply(rule, input, weight, bias)
@@ -264,6 +262,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     reduction = _reduction(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta (got {beta}).")
+    if beta == 0:  # PyTorch computes the l1 loss then (and its graph shows so)
+        return l1_loss(input, target, reduction=reduction)
     return _pointwise_loss(R.SmoothL1LossBackward0, "smooth_l1_loss", input, target, reduction, float(beta))
 
 
@@ -351,7 +351,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     reduction = _reduction(size_average, reduce, reduction)
     t, w, cdim = _class_target("nll_loss", input, target, weight, ignore_index)
     _float_input("nll_loss", "nll_loss_forward_reduce_cuda_kernel_2d_index", input)
-    return apply(R.NllLossBackward0, input, t, w, ignore_index, reduction, cdim)
+    rule = R.class_loss_rule(R.NllLossBackward0, input._data.ndim, reduction)
+    return apply(rule, input, t, w, ignore_index, reduction, cdim)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -367,8 +368,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     t, w, cdim = _class_target("cross_entropy", input, target, weight, ignore_index)
     _float_input("cross_entropy", "log_softmax_lastdim_kernel_impl", input)
-    return apply(R.CrossEntropyLossBackward0, input, t, w, ignore_index, reduction, cdim,
-                 float(label_smoothing))
+    rule = R.class_loss_rule(R.CrossEntropyLossBackward0, input._data.ndim, reduction, label_smoothing)
+    return apply(rule, input, t, w, ignore_index, reduction, cdim, float(label_smoothing))
 
 
 def _cross_entropy_probs(input, target, weight, reduction, label_smoothing):
@@ -388,12 +389,11 @@ def _cross_entropy_probs(input, target, weight, reduction, label_smoothing):
             raise RuntimeError(f"weight tensor should be defined either for all {n_cls} classes or no "
                                f"classes but got weight tensor of shape: {list(w.shape)}")
         prod = prod * _plain(w.reshape([-1 if i == cdim else 1 for i in range(input.dim())]))
-    loss = -prod.sum(cdim)
     if reduction == "none":
-        return loss
+        return -prod.sum(cdim)
     if reduction == "sum":
-        return loss.sum()
-    return loss.sum() / (input.numel() // n_cls if n_cls else 0)
+        return -prod.sum()
+    return -prod.sum() / (input.numel() // n_cls if n_cls else 0)
 
 
 def one_hot(tensor, num_classes=-1):

@@ -79,7 +79,10 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """Normal(mean, std) restricted to [a, b], drawn by inverting the normal cdf on the matching
     range of uniform values (no rejection loop)."""
     _check("trunc_normal_", tensor)
-    from ..ops.xp import erf
+    from ..ops.xp import ndtr
+
+    def erf(v):
+        return 2 * ndtr(v * math.sqrt(2.0)) - 1
     lo = 0.5 * (1 + math.erf((a - mean) / std / math.sqrt(2.0)))
     hi = 0.5 * (1 + math.erf((b - mean) / std / math.sqrt(2.0)))
     u = _random.rng(generator).uniform(2 * lo - 1, 2 * hi - 1, size=tensor.shape)

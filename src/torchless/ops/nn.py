@@ -10,7 +10,6 @@ import numpy as np
 
 from ..engine.node import Node
 
-_SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
@@ -35,18 +34,18 @@ def _unreduce(g, reduction, n):
 
 
 # ============================================================================ activations
-class ErfBackward0(Node):
-    """erf(a):  d/da = g * 2/sqrt(pi) * exp(-a^2)"""
+class NdtrBackward0(Node):
+    """The normal cdf Phi(a):  d/da = g * exp(-a^2 / 2) / sqrt(2 pi)"""
 
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
             node.saved = (a,)
-        return xp.erf(a)
+        return xp.ndtr(a)
 
     def vjp(self, g, xp):
         (a,) = self.saved
-        return (g * (2 * _INV_SQRT_2PI * math.sqrt(2.0)) * xp.exp(-(a * a)),)
+        return (g * (xp.exp(-0.5 * (a * a)) * _INV_SQRT_2PI),)
 
 
 class SoftmaxBackward0(Node):
@@ -96,7 +95,7 @@ class GeluBackward0(Node):
             node.approximate = approximate
         if approximate == "tanh":
             return 0.5 * a * (1 + xp.tanh(_SQRT_2_OVER_PI * (a + 0.044715 * a * a * a)))
-        return 0.5 * a * (1 + xp.erf(a * _SQRT_HALF))
+        return a * xp.ndtr(a)
 
     def vjp(self, g, xp):
         (a,) = self.saved
@@ -105,7 +104,7 @@ class GeluBackward0(Node):
             th = xp.tanh(_SQRT_2_OVER_PI * (a + 0.044715 * a2 * a))
             dinner = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * a2)
             return (g * (0.5 * (1 + th) + 0.5 * a * (1 - th * th) * dinner),)
-        cdf = 0.5 * (1 + xp.erf(a * _SQRT_HALF))
+        cdf = xp.ndtr(a)
         pdf = xp.exp(-0.5 * (a * a)) * _INV_SQRT_2PI
         return (g * (cdf + a * pdf),)
 
@@ -166,6 +165,10 @@ class AddmmBackward0(_Linear):
 
 
 class ViewBackward0(_Linear):
+    pass
+
+
+class UnsafeViewBackward0(_Linear):
     pass
 
 
@@ -367,15 +370,17 @@ class NllLossBackward0(Node):
             node.key = key
             node.tshape = target.shape
             node.wt = wt
-            node.denom = denom
+            node.inv = 1.0 / denom if denom else 0.0
             node.reduction = reduction
         if reduction == "none":
             return loss
         total = loss.sum()
-        return total / denom if reduction == "mean" else total
+        if reduction == "mean":  # a mean over no entries (all ignored) is nan; its gradient 0
+            return total / denom if denom else total * float("nan")
+        return total
 
     def vjp(self, g, xp):
-        scale = -g if self.reduction == "none" else (-g / self.denom if self.reduction == "mean" else -g)
+        scale = -g * self.inv if self.reduction == "mean" else -g
         if self.wt is not None:
             scale = scale * self.wt.astype(self.dtype)
         if tuple(scale.shape) != self.tshape:  # a reduced loss: one factor for every entry
@@ -386,7 +391,7 @@ class NllLossBackward0(Node):
 class CrossEntropyLossBackward0(Node):
     """cross_entropy with class indices, fused: log_softmax, pick the target, weight, reduce, and
     label smoothing, in one node whose backward is  (softmax - onehot) * scale  (no log_softmax node).
-    Named NllLossBackward0 below, PyTorch's grad_fn for this loss.
+    Applied under PyTorch's grad_fn name for the case (see class_loss_rule).
 
     Per entry i (class dim `cdim`), with p = softmax(x), a_i = w[t_i] / divisor (0 where ignored),
     b_i = [not ignored] / divisor, eps = label_smoothing, C classes, W = sum of the class weights:
@@ -406,8 +411,8 @@ class CrossEntropyLossBackward0(Node):
             return None
         key = _class_key(safe, cdim)
         picked = logp[key]
-        a = None if wt is None else (wt / denom if reduction == "mean" else wt).astype(dt)
-        inv = 1.0 / denom
+        inv = 1.0 / denom if denom else 0.0  # all entries ignored: gradient 0, the mean nan (below)
+        a = None if wt is None else (wt * inv if reduction == "mean" else wt).astype(dt)
         if a is None:
             loss = -picked * inv if reduction == "mean" else -picked
         else:
@@ -442,7 +447,7 @@ class CrossEntropyLossBackward0(Node):
             node.smoothing = smoothing
         if reduction == "none":
             return loss
-        return loss.sum()
+        return loss.sum() if denom else loss.sum() * float("nan")
 
     def vjp(self, g, xp):
         (p,) = self.saved
@@ -478,7 +483,28 @@ class CrossEntropyLossBackward0(Node):
         return (grad,)
 
 
-CrossEntropyLossBackward0.__name__ = CrossEntropyLossBackward0.__qualname__ = "NllLossBackward0"
+def _named(base, name):
+    return type(name, (base,), {"__doc__": base.__doc__, "__module__": __name__})
+
+
+# PyTorch's grad_fn for these losses depends on the input's rank and the options: the same rule
+# under each of those names. {(base, name): rule}
+_CLASS_LOSS_RULES = {(base, name): _named(base, name)
+                     for base in (NllLossBackward0, CrossEntropyLossBackward0)
+                     for name in ("NllLossBackward0", "NllLoss2DBackward0", "ViewBackward0", "AddBackward0")}
+
+
+def class_loss_rule(base, ndim, reduction, smoothing=0.0):
+    """The rule to apply for an nll/cross-entropy of an input of rank `ndim`, named as PyTorch's."""
+    if smoothing:
+        name = "AddBackward0"
+    elif ndim <= 2:
+        name = "NllLossBackward0"
+    elif reduction == "none" and ndim != 4:
+        name = "ViewBackward0"
+    else:
+        name = "NllLoss2DBackward0"
+    return _CLASS_LOSS_RULES[(base, name)]
 
 
 # ============================================================================ padding
