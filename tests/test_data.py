@@ -28,10 +28,13 @@ def _collate_cases(lib):
         [lib.ones(2, 3), lib.zeros(2, 3)],
         [lib.tensor(1), lib.tensor(2)],
         [lib.tensor([1.0], dtype=lib.float64), lib.tensor([2.0], dtype=lib.float64)],
+        [1, 2.5],
+        [2.5, 1],
+        [True, 2],
     ]
 
 
-@pytest.mark.parametrize("case", range(10))
+@pytest.mark.parametrize("case", range(13))
 def test_default_collate_leaves_match_torch(torch_ref, case):
     from torch.utils.data import default_collate as torch_collate
     ours = data.default_collate(_collate_cases(torchless)[case])
@@ -118,6 +121,7 @@ def test_dataloader_sequential_matches_torch(torch_ref, n, batch_size, drop_last
 
     (len_ours, ours), (len_theirs, theirs) = batches(torchless), batches(torch_ref)
     assert len_ours == len_theirs == len(ours) == len(theirs)
+    assert all(type(b) is list for b in ours) and all(type(b) is list for b in theirs)
     for (xa, ya), (xb, yb) in zip(ours, theirs):
         assert_same(xa, xb)
         assert_same(ya, yb)

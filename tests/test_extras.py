@@ -101,6 +101,7 @@ def test_legacy_constructors_match_torch(torch_ref, name):
                                                        else torchless.LongTensor)
     assert not isinstance(3, ours)
     assert sample.type() == f"torch.{name}"
+    assert torchless.ones(2).type(ours).dtype == ours.dtype
 
 
 def test_legacy_constructor_rejects_dtype():

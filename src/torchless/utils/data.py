@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from .. import _random
+from .._creation import tensor
 from .._tensor import Tensor, _plain
 from ..engine.grad_mode import state as _grad_state
 
@@ -276,10 +277,8 @@ def default_collate(batch):
         return _plain(np.stack(batch))
     if isinstance(elem, np.generic) and elem.dtype.kind not in "OSUV":
         return _plain(np.asarray(batch))    # NumPy scalars keep their dtype
-    if isinstance(elem, bool):
-        return _plain(np.asarray(batch, dtype=np.bool_))
-    if isinstance(elem, numbers.Integral):
-        return _plain(np.asarray(batch, dtype=np.int64))
+    if isinstance(elem, int):
+        return tensor(batch)     # dtype inferred from all samples, as PyTorch does: [1, 2.5] is float32
     if isinstance(elem, float):
         return _plain(np.asarray(batch, dtype=np.float64))
     if isinstance(elem, (str, bytes)):
