@@ -362,6 +362,10 @@ SCHEDULER_CASES = [
     ("CosineAnnealingLR", dict(T_max=30)),
     ("LambdaLR", dict(lr_lambda=lambda epoch: 0.95 ** epoch)),
     ("LambdaLR", dict(lr_lambda=[lambda epoch: 1 / (epoch + 1), lambda epoch: math.cos(epoch)])),
+    ("MultiplicativeLR", dict(lr_lambda=lambda epoch: 0.9 if epoch % 2 else 1.05)),
+    ("ConstantLR", dict(factor=0.5, total_iters=4)),
+    ("LinearLR", dict(start_factor=0.25, end_factor=0.9, total_iters=10)),
+    ("PolynomialLR", dict(total_iters=12, power=2.0)),
 ]
 
 
@@ -393,7 +397,7 @@ def test_schedule_equals_torch(torch_ref, name, options):
 
 
 @requires_torch
-@pytest.mark.parametrize("name,options", [SCHEDULER_CASES[i] for i in (0, 2, 3, 4)])
+@pytest.mark.parametrize("name,options", [SCHEDULER_CASES[i] for i in (0, 2, 3, 4, 9, 10, 11)])
 def test_closed_form_with_epoch_argument_equals_torch(torch_ref, name, options):
     results = []
     for lib in (torchless, torch_ref):
@@ -471,3 +475,40 @@ def test_scheduler_errors_and_warnings():
     with pytest.warns(UserWarning, match="get_last_lr"):
         sched.get_lr()
     assert isinstance(sched, lr_scheduler.LRScheduler)
+
+
+@requires_torch
+@pytest.mark.parametrize("options", [dict(patience=2, cooldown=1, factor=0.5, min_lr=0.01),
+                                     dict(mode="max", threshold_mode="abs", threshold=0.1, patience=1),
+                                     dict(min_lr=[0.0, 0.2], patience=0)])
+def test_reduce_on_plateau_equals_torch(torch_ref, options):
+    results = []
+    for lib in (torchless, torch_ref):
+        a, b = lib.ones(1, requires_grad=True), lib.ones(1, requires_grad=True)
+        opt = lib.optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
+        sched = lib.optim.lr_scheduler.ReduceLROnPlateau(opt, **options)
+        lrs = []
+        for epoch in range(40):
+            opt.step()
+            sched.step(math.sin(epoch / 3) + (epoch % 5) * 0.01)
+            lrs.append(sched.get_last_lr())
+        results.append((lrs, sched.state_dict()))
+    assert results[0] == results[1]
+    assert results[0][0][-1] != results[0][0][0]  # it did reduce
+
+
+@requires_torch
+@pytest.mark.parametrize("make", [
+    lambda L, o: L.ReduceLROnPlateau(o, factor=1.0), lambda L, o: L.ReduceLROnPlateau(o, mode="up"),
+    lambda L, o: L.ReduceLROnPlateau(o, threshold_mode="x"), lambda L, o: L.ReduceLROnPlateau(o, min_lr=[0, 1]),
+    lambda L, o: L.ConstantLR(o, factor=2), lambda L, o: L.LinearLR(o, start_factor=0),
+    lambda L, o: L.LinearLR(o, end_factor=1.5), lambda L, o: L.LambdaLR(o, [lambda e: 1, lambda e: 1]),
+])
+def test_scheduler_option_errors_match_torch(torch_ref, make):
+    errors = []
+    for lib in (torchless, torch_ref):
+        opt = lib.optim.SGD([lib.ones(1, requires_grad=True)], lr=0.1)
+        with pytest.raises(ValueError) as info:
+            make(lib.optim.lr_scheduler, opt)
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]
