@@ -186,7 +186,9 @@ class TensorNamespace:
 
     @staticmethod
     def index_sub_(t, index, values):
+        import numpy as np
         from ._tensor_indexing import index_add_zeros
+        values = _t(values, t).expand(np.broadcast_shapes(*[np.shape(k) for k in index]))
         return t - index_add_zeros(tuple(t.shape), t.dtype, index, values)
 
     @staticmethod

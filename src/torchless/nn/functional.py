@@ -307,7 +307,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 # ============================================================================ class-index losses
 def _class_target(fn, input, target, weight, ignore_index):
     """Check a class-index target against input (N, C, d1...) / (C,); return (target array,
-    weight array or None, class dim)."""
+    weight array or None, class dim, ignore_index or None when no target equals it)."""
     _tensor_arg(fn, "input", input)
     if type(target) is not Tensor:
         raise TypeError(f"{fn}(): argument 'target' (position 2) must be Tensor, not {type(target).__name__}")
@@ -333,23 +333,29 @@ def _class_target(fn, input, target, weight, ignore_index):
             raise RuntimeError(f"Expected target size {list(expected)}, got {list(t.shape)}")
     n_cls = x.shape[cdim]
     t = t.astype(np.int64, copy=False)
-    valid = t != ignore_index
-    bad = ((t < 0) | (t >= n_cls)) & valid
-    if bad.any():
-        raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
+    if t.size:
+        lo, hi = int(t.min()), int(t.max())
+        if lo < 0 or hi >= n_cls:
+            bad = ((t < 0) | (t >= n_cls)) & (t != ignore_index)
+            if bad.any():
+                raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
+        if not lo <= ignore_index <= hi:
+            ignore_index = None  # no target is ignored: the rules skip the masking
+    else:
+        ignore_index = None
     w = None
     if weight is not None:
         w = _array_or_none(weight, x.dtype)
         if w.shape != (n_cls,):
             raise RuntimeError(f"weight tensor should be defined either for all {n_cls} classes or no "
                                f"classes but got weight tensor of shape: {list(w.shape)}")
-    return t, w, cdim
+    return t, w, cdim, ignore_index
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
     reduction = _reduction(size_average, reduce, reduction)
-    t, w, cdim = _class_target("nll_loss", input, target, weight, ignore_index)
+    t, w, cdim, ignore_index = _class_target("nll_loss", input, target, weight, ignore_index)
     _float_input("nll_loss", "nll_loss_forward_reduce_cuda_kernel_2d_index", input)
     rule = R.class_loss_rule(R.NllLossBackward0, input._data.ndim, reduction)
     return apply(rule, input, t, w, ignore_index, reduction, cdim)
@@ -366,7 +372,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     _tensor_arg("cross_entropy", "input", input)
     if type(target) is Tensor and target._data.dtype.kind == "f" and target.shape == input.shape:
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
-    t, w, cdim = _class_target("cross_entropy", input, target, weight, ignore_index)
+    t, w, cdim, ignore_index = _class_target("cross_entropy", input, target, weight, ignore_index)
     _float_input("cross_entropy", "log_softmax_lastdim_kernel_impl", input)
     rule = R.class_loss_rule(R.CrossEntropyLossBackward0, input._data.ndim, reduction, label_smoothing)
     return apply(rule, input, t, w, ignore_index, reduction, cdim, float(label_smoothing))

@@ -325,29 +325,43 @@ class BinaryCrossEntropyWithLogitsBackward0(Node):
 
 
 # ============================================================================ class-index losses
+_ARANGES = {}
+
+
+def _arange(n):
+    r = _ARANGES.get(n)
+    if r is None:
+        r = np.arange(n)
+        if len(_ARANGES) < 64:
+            _ARANGES[n] = r
+    return r
+
+
 def _class_key(target, cdim):
     """An advanced-indexing key picking, for each target entry, its class along `cdim` of the
     input (input shape = target shape with the class dim inserted at cdim)."""
     shape = target.shape
+    if len(shape) == 1:
+        return (_arange(shape[0]), target)
     key = []
     for i, n in enumerate(shape):
         shape_i = [1] * len(shape)
         shape_i[i] = n
-        key.append(np.arange(n).reshape(shape_i))
+        key.append(_arange(n).reshape(shape_i))
     key.insert(cdim, target)
     return tuple(key)
 
 
 def _sample_weights(target, weight, ignore_index, reduction):
-    """Per-entry weight of each target (0 where ignored), the targets made safe to index with,
-    and the reduction's divisor."""
-    ignored = target == ignore_index
-    any_ignored = bool(ignored.any())
-    safe = np.where(ignored, 0, target) if any_ignored else target
-    if weight is None:
-        wt = (~ignored).astype(np.float64) if any_ignored else None
+    """Per-entry weight of each target (0 where ignored; None when all weigh 1), the targets made
+    safe to index with, and the reduction's divisor. ignore_index is None when no target equals it."""
+    if ignore_index is None:
+        safe = target
+        wt = None if weight is None else weight[target]
     else:
-        wt = np.where(ignored, 0, weight[safe])
+        ignored = target == ignore_index
+        safe = np.where(ignored, 0, target)
+        wt = (~ignored).astype(np.float64) if weight is None else np.where(ignored, 0, weight[safe])
     if reduction == "mean":
         denom = float(wt.sum()) if wt is not None else float(target.size)
     else:
@@ -400,43 +414,51 @@ class CrossEntropyLossBackward0(Node):
 
     @staticmethod
     def forward(node, xp, x, target, weight, ignore_index, reduction, cdim, smoothing):
+        if type(x) is not np.ndarray:  # under create_graph: only the softmax, as a Tensor, is needed
+            e = xp.exp(x - xp.amax(x, cdim, True))
+            node.saved = (e / e.sum(axis=cdim, keepdims=True),)
+            return None
         safe, wt, denom = _sample_weights(target, weight, ignore_index, reduction)
         dt = x.dtype
-        shifted = x - xp.amax(x, cdim, True)
-        e = xp.exp(shifted)
+        tshape = target.shape
+        shifted = x - x.max(axis=cdim, keepdims=True)  # minus the max: exp never overflows
+        e = np.exp(shifted)
         s = e.sum(axis=cdim, keepdims=True)
-        logp = shifted - xp.log(s)
-        if type(x) is not np.ndarray:  # under create_graph: only the softmax, as a Tensor, is needed
-            node.saved = (e / s,)
-            return None
+        log_s = np.log(s)
         key = _class_key(safe, cdim)
-        picked = logp[key]
+        neg_picked = log_s.reshape(tshape) - shifted[key]  # -log p at each target
         inv = 1.0 / denom if denom else 0.0  # all entries ignored: gradient 0, the mean nan (below)
         a = None if wt is None else (wt * inv if reduction == "mean" else wt).astype(dt)
-        if a is None:
-            loss = -picked * inv if reduction == "mean" else -picked
+        if a is not None:
+            loss = neg_picked * a
+        elif reduction == "mean":
+            loss = neg_picked * dt.type(inv)
         else:
-            loss = -picked * a
+            loss = neg_picked
         b = c_w = None
         if smoothing:
             n_cls = x.shape[cdim]
-            ignored_any = wt is not None and weight is None
-            b = (wt * inv if ignored_any else None)  # unweighted: the not-ignored mask over divisor
+            logp = shifted - log_s
             if weight is None:
                 smooth = -logp.sum(axis=cdim)
+                if wt is not None:  # some targets ignored: b is the not-ignored mask over the divisor
+                    b = wt * inv
             else:
-                c_w = weight.reshape([-1 if i == cdim else 1 for i in range(len(x.shape))])
+                c_w = weight.reshape([-1 if i == cdim else 1 for i in range(x.ndim)])
                 smooth = -(logp * c_w.astype(dt)).sum(axis=cdim)
-                b = (target != ignore_index).astype(np.float64) * inv
+                b = (np.full(tshape, inv) if ignore_index is None
+                     else (target != ignore_index).astype(np.float64) * inv)
             if b is not None:
                 smooth = smooth * b.astype(dt)
             elif reduction == "mean":
-                smooth = smooth * inv
-            loss = loss * (1 - smoothing) + smooth * (smoothing / n_cls)
+                smooth = smooth * dt.type(inv)
+            loss = loss * dt.type(1 - smoothing) + smooth * dt.type(smoothing / n_cls)
         if node is not None:
-            node.saved = (e / s,)
+            np.divide(e, s, out=e)  # e is ours: the softmax, in place
+            node.saved = (e,)
             node.key = key
-            node.tshape = target.shape
+            node.tshape = tshape
+            node.kshape = s.shape[:cdim] + (1,) + s.shape[cdim + 1:] if len(tshape) else ()
             node.np_dtype = dt
             node.a = a
             node.inv = inv
@@ -452,34 +474,34 @@ class CrossEntropyLossBackward0(Node):
     def vjp(self, g, xp):
         (p,) = self.saved
         dt = self.np_dtype
-        cdim = self.cdim
-        # the per-entry factor of (p - onehot): incoming gradient times a_i
+        # the per-entry factor of (p - onehot): incoming gradient times a_i (one number for all
+        # entries when the loss was reduced and unweighted)
         if self.a is not None:
             coef = g * self.a
         elif self.reduction == "mean":
             coef = g * self.inv
         else:
             coef = g
-        if tuple(getattr(coef, "shape", ())) != self.tshape:  # a reduced loss
-            coef = coef * np.ones(self.tshape, dt)
         eps = self.smoothing
         if eps:
             coef = coef * (1 - eps)
-        grad = xp.index_sub_(p * xp.expand_dims(coef, cdim), self.key, coef)
+        per_entry = len(getattr(coef, "shape", ())) != 0
+        grad = xp.index_sub_(p * (coef.reshape(self.kshape) if per_entry else coef), self.key, coef)
         if eps:
-            n_cls = p.shape[cdim]
+            n_cls = p.shape[self.cdim]
             if self.b is not None:
                 bg = g * self.b.astype(dt)
             elif self.reduction == "mean":
                 bg = g * self.inv
             else:
                 bg = g
-            bg = xp.expand_dims(bg * (eps / n_cls), cdim) if len(getattr(bg, "shape", ())) else bg * (eps / n_cls)
+            bg = bg * (eps / n_cls)
+            if len(getattr(bg, "shape", ())):
+                bg = bg.reshape(self.kshape)
             if self.c_w is None:
                 grad = grad + bg * (p * n_cls - 1)
             else:
-                cw = self.c_w.astype(dt)
-                grad = grad + bg * (p * float(self.c_w.sum()) - cw)
+                grad = grad + bg * (p * float(self.c_w.sum()) - self.c_w.astype(dt))
         return (grad,)
 
 
