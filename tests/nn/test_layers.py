@@ -107,6 +107,39 @@ def test_lazy_linear_takes_in_features_from_first_input():
     assert lazy.weight.grad.shape == (3, 5)
 
 
+def test_lazy_linear_keeps_parameter_objects_for_optimizers_built_early():
+    net = nn.Sequential(nn.LazyLinear(4), nn.ReLU(), nn.LazyLinear(2))
+    early = list(net.parameters())
+    net(torchless.ones(2, 3))
+    assert all(p is q for p, q in zip(early, net.parameters()))
+    assert [tuple(p.shape) for p in early] == [(4, 3), (4,), (2, 4), (2,)]
+    bound = 1 / math.sqrt(3)
+    assert 0 < float(early[0].abs().max()) <= bound
+
+
+@requires_torch
+def test_lazy_linear_loads_state_dict_before_first_call_like_torch():
+    def run(lib):
+        lib.manual_seed(0)
+        lnn = lib.nn
+        net = lnn.Sequential(lnn.LazyLinear(4), lnn.ReLU(), lnn.LazyLinear(2))
+        X = lib.ones(2, 3)
+        Y = net(X)
+        clone = lnn.Sequential(lnn.LazyLinear(4), lnn.ReLU(), lnn.LazyLinear(2))
+        out = [repr(clone.load_state_dict(net.state_dict())), repr(clone.eval())]
+        out.append(bool((clone(X) == Y).all()))
+        out.append(repr(clone))
+        try:
+            lnn.LazyLinear(3).load_state_dict({"weight": lib.ones(3, 2)})
+        except RuntimeError as exc:
+            out.append(str(exc))
+        no_bias = lnn.LazyLinear(3, bias=False)
+        no_bias(lib.ones(1, 5))
+        out.append(repr(no_bias))
+        return out
+    assert run(torchless) == run(_torch)
+
+
 def test_identity_passes_input_through():
     x = torchless.ones(2)
     assert nn.Identity(54, unused="x")(x) is x

@@ -2,6 +2,7 @@
 import math
 
 from ..._creation import empty
+from ..._tensor import Tensor
 from ...engine.grad_mode import no_grad
 from .. import functional as F
 from ..parameter import Parameter
@@ -52,30 +53,64 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
+def _uninitialized_parameter(factory):
+    """A placeholder parameter (no elements) that a lazy module fills in place later, so that
+    optimizers built before the first forward hold the final parameter object."""
+    p = Parameter(empty(0, **factory))
+    p._uninitialized = True
+    return p
+
+
+def _is_uninitialized(p):
+    return p is not None and p.__dict__.get("_uninitialized", False)
+
+
 class LazyLinear(Linear):
-    """A Linear whose in_features is taken from the first input it sees."""
+    """A Linear whose in_features is taken from the first input it sees (or from a loaded
+    state_dict); after its first call it is a plain Linear, as in PyTorch."""
 
     def __init__(self, out_features, bias=True, device=None, dtype=None):
         Module.__init__(self)
         self.in_features = 0
         self.out_features = out_features
         self._factory = {"device": device, "dtype": dtype}
-        self.weight = Parameter(empty(0, device=device, dtype=dtype))
+        self.weight = _uninitialized_parameter(self._factory)
         if bias:
-            self.bias = Parameter(empty(0, device=device, dtype=dtype))
+            self.bias = _uninitialized_parameter(self._factory)
         else:
             self.register_parameter("bias", None)
-        self.register_forward_pre_hook(LazyLinear._materialize)
+        self._init_hook = self.register_forward_pre_hook(LazyLinear._infer_parameters)
+
+    def reset_parameters(self):
+        if not _is_uninitialized(self.weight) and self.in_features != 0:
+            super().reset_parameters()
+
+    def _fill(self, name, shape):
+        param = self._parameters[name]
+        param.data = empty(shape, **self._factory)
+        del param._uninitialized
 
     @staticmethod
-    def _materialize(module, args):
+    def _infer_parameters(module, args):
         """On the first call: size the parameters from the input, initialise, become a Linear."""
-        module.in_features = args[0].shape[-1]
-        with no_grad():
-            module.weight.data = empty((module.out_features, module.in_features), **module._factory)
-            if module.bias is not None:
-                module.bias.data = empty(module.out_features, **module._factory)
-        module.reset_parameters()
-        module._forward_pre_hooks.clear()
-        del module._factory
+        if _is_uninitialized(module.weight):
+            module.in_features = args[0].shape[-1]
+            with no_grad():
+                module._fill("weight", (module.out_features, module.in_features))
+                if module.bias is not None:
+                    module._fill("bias", (module.out_features,))
+            module.reset_parameters()
+        else:  # values came from load_state_dict
+            module.in_features = module.weight.shape[1]
+        module._init_hook.remove()
+        del module._init_hook, module._factory
         module.__class__ = Linear
+
+    def _load_from_state_dict(self, state_dict, prefix, missing_keys, unexpected_keys, error_msgs):
+        # a loaded tensor gives an uninitialised parameter its shape (the values are copied next)
+        for name, param in self._parameters.items():
+            value = state_dict.get(prefix + name)
+            if _is_uninitialized(param) and type(value) is Tensor:
+                with no_grad():
+                    self._fill(name, value.shape)
+        super()._load_from_state_dict(state_dict, prefix, missing_keys, unexpected_keys, error_msgs)
