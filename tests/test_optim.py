@@ -120,6 +120,31 @@ def test_float64_and_missing_grad_match_torch(torch_ref, name, options):
 
 
 @requires_torch
+@pytest.mark.parametrize("dtype", [np.float32, np.complex64])
+@pytest.mark.parametrize("name,options", OPTIMIZER_CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(OPTIMIZER_CASES)])
+def test_same_gradients_give_same_updates(torch_ref, name, options, dtype):
+    """Fed identical gradients, the update formulas alone are compared (complex parameters are
+    updated as (re, im) pairs by the adaptive optimizers, as in PyTorch)."""
+    rng = np.random.default_rng(2)
+
+    def sample(shape):
+        x = rng.standard_normal(shape)
+        return (x + 1j * rng.standard_normal(shape) if dtype is np.complex64 else x).astype(dtype)
+
+    start, grads = sample((3, 4)), [sample((3, 4)) for _ in range(25)]
+    results = []
+    for lib in (torchless, torch_ref):
+        p = lib.tensor(start.copy()).requires_grad_()
+        opt = getattr(lib.optim, name)([p], **options)
+        for g in grads:
+            p.grad = lib.tensor(g.copy())
+            opt.step()
+        results.append(p.detach().numpy())
+    assert results[0].dtype == results[1].dtype
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=2e-6)
+
+
+@requires_torch
 def test_param_groups_with_own_options_match_torch(torch_ref):
     results = []
     for lib in (torchless, torch_ref):

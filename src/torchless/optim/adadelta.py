@@ -4,7 +4,7 @@ import numpy as np
 from .._tensor import _bump_version
 from ..engine.grad_mode import no_grad
 from .optimizer import (Optimizer, _add_scaled_, _addcmul_, _check_eps, _check_lr, _check_nonneg,
-                        _effective_grad, _grads, _step_counter, _zeros_like)
+                        _effective_grad, _grads, _real, _step_counter, _zeros_like)
 
 __all__ = ["Adadelta"]
 
@@ -34,7 +34,7 @@ class Adadelta(Optimizer):
             lr, rho, eps = group["lr"], group["rho"], group["eps"]
             weight_decay, maximize = group["weight_decay"], group["maximize"]
             for p, grad in _grads(group):
-                data = p._data
+                data, grad = _real(p._data), _real(grad)
                 state = self.state[p]
                 if not state:
                     state["step"] = _step_counter()
@@ -43,7 +43,7 @@ class Adadelta(Optimizer):
                 step_t = state["step"]._data
                 step_t += 1
                 g = _effective_grad(data, grad, maximize, weight_decay)
-                square_avg, acc_delta = state["square_avg"]._data, state["acc_delta"]._data
+                square_avg, acc_delta = _real(state["square_avg"]._data), _real(state["acc_delta"]._data)
                 np.multiply(square_avg, rho, out=square_avg)
                 _addcmul_(square_avg, g, g, 1 - rho)
                 std = np.add(square_avg, eps)

@@ -4,7 +4,7 @@ import numpy as np
 from .._tensor import _bump_version, _plain
 from ..engine.grad_mode import no_grad
 from .optimizer import (Optimizer, _addcdiv_, _addcmul_, _check_eps, _check_lr, _check_nonneg,
-                        _effective_grad, _grads, _step_counter)
+                        _effective_grad, _grads, _real, _step_counter)
 
 __all__ = ["Adagrad"]
 
@@ -32,7 +32,10 @@ class Adagrad(Optimizer):
             for p in group["params"]:
                 state = self.state[p]
                 state["step"] = _step_counter()
-                state["sum"] = _plain(np.full_like(p._data, group["initial_accumulator_value"]))
+                init = group["initial_accumulator_value"]
+                if p._data.dtype.kind == "c":  # both parts of each coordinate start at init
+                    init = complex(init, init)
+                state["sum"] = _plain(np.full_like(p._data, init))
 
     @no_grad()
     def step(self, closure=None):
@@ -41,14 +44,14 @@ class Adagrad(Optimizer):
             lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
             weight_decay, maximize = group["weight_decay"], group["maximize"]
             for p, grad in _grads(group):
-                data = p._data
+                data, grad = _real(p._data), _real(grad)
                 state = self.state[p]
                 step_t = state["step"]._data
                 step_t += 1
                 step = float(step_t)
                 g = _effective_grad(data, grad, maximize, weight_decay)
                 clr = lr / (1 + (step - 1) * lr_decay)
-                total = state["sum"]._data
+                total = _real(state["sum"]._data)
                 _addcmul_(total, g, g, 1)
                 std = np.sqrt(total)
                 np.add(std, eps, out=std)

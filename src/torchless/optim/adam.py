@@ -4,7 +4,7 @@ import numpy as np
 from .._tensor import _bump_version
 from ..engine.grad_mode import no_grad
 from .optimizer import (Optimizer, _addcdiv_, _addcmul_, _check_eps, _check_lr, _check_nonneg,
-                        _effective_grad, _grads, _lerp_, _step_counter, _zeros_like)
+                        _effective_grad, _grads, _lerp_, _real, _step_counter, _zeros_like)
 
 __all__ = ["Adam"]
 
@@ -49,7 +49,7 @@ class Adam(Optimizer):
             weight_decay, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
             decoupled = group.get("decoupled_weight_decay", False)
             for p, grad in _grads(group):
-                data = p._data
+                data, grad = _real(p._data), _real(grad)
                 state = self.state[p]
                 if not state:
                     self._init_state(state, p, amsgrad)
@@ -61,7 +61,7 @@ class Adam(Optimizer):
                     g = _effective_grad(data, grad, maximize, 0)
                 else:
                     g = _effective_grad(data, grad, maximize, weight_decay)
-                exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
+                exp_avg, exp_avg_sq = _real(state["exp_avg"]._data), _real(state["exp_avg_sq"]._data)
                 _lerp_(exp_avg, g, 1 - beta1)
                 np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
                 _addcmul_(exp_avg_sq, g, g, 1 - beta2)
@@ -70,7 +70,7 @@ class Adam(Optimizer):
                 step_size = lr / (1 - beta1 ** step)
                 bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
                 if amsgrad:
-                    running_max = state["max_exp_avg_sq"]._data
+                    running_max = _real(state["max_exp_avg_sq"]._data)
                     np.maximum(running_max, exp_avg_sq, out=running_max)
                     denom = np.sqrt(running_max)
                 else:

@@ -248,6 +248,14 @@ def _grads(group):
     return out
 
 
+def _real(arr):
+    """A complex array seen as real (re, im) pairs, as PyTorch's view_as_real: the adaptive optimizers
+    treat the two parts as separate coordinates. Real arrays pass through."""
+    if arr.dtype.kind != "c":
+        return arr
+    return arr[..., None].view(arr.real.dtype)
+
+
 def _effective_grad(param, grad, maximize, weight_decay):
     """The gradient the update uses: negated for maximize, plus weight_decay * param (L2).
     A new array whenever it differs from the stored gradient, which is never written."""

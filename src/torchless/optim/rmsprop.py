@@ -4,7 +4,8 @@ import numpy as np
 from .._tensor import _bump_version
 from ..engine.grad_mode import no_grad
 from .optimizer import (Optimizer, _add_scaled_, _addcdiv_, _addcmul_, _check_eps, _check_lr,
-                        _check_nonneg, _effective_grad, _grads, _lerp_, _step_counter, _zeros_like)
+                        _check_nonneg, _effective_grad, _grads, _lerp_, _real, _step_counter,
+                        _zeros_like)
 
 __all__ = ["RMSprop"]
 
@@ -38,7 +39,7 @@ class RMSprop(Optimizer):
             momentum, centered = group["momentum"], group["centered"]
             weight_decay, maximize = group["weight_decay"], group["maximize"]
             for p, grad in _grads(group):
-                data = p._data
+                data, grad = _real(p._data), _real(grad)
                 state = self.state[p]
                 if not state:
                     state["step"] = _step_counter()
@@ -50,11 +51,11 @@ class RMSprop(Optimizer):
                 step_t = state["step"]._data
                 step_t += 1
                 g = _effective_grad(data, grad, maximize, weight_decay)
-                square_avg = state["square_avg"]._data
+                square_avg = _real(state["square_avg"]._data)
                 np.multiply(square_avg, alpha, out=square_avg)
                 _addcmul_(square_avg, g, g, 1 - alpha)
                 if centered:
-                    grad_avg = state["grad_avg"]._data
+                    grad_avg = _real(state["grad_avg"]._data)
                     _lerp_(grad_avg, g, 1 - alpha)
                     avg = square_avg.copy()
                     _addcmul_(avg, grad_avg, grad_avg, -1)
@@ -63,7 +64,7 @@ class RMSprop(Optimizer):
                     avg = np.sqrt(square_avg)
                 np.add(avg, eps, out=avg)
                 if momentum > 0:
-                    buf = state["momentum_buffer"]._data
+                    buf = _real(state["momentum_buffer"]._data)
                     np.multiply(buf, momentum, out=buf)
                     _addcdiv_(buf, g, avg, 1)
                     _add_scaled_(data, buf, -lr)
