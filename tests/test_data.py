@@ -317,3 +317,33 @@ def test_d2l_load_array_workflow():
                     p.grad.zero_()
     assert math.isclose(b.item(), 4.2, abs_tol=0.05)
     np.testing.assert_allclose(to_numpy(w).ravel(), [2.0, -3.4], atol=0.05)
+
+
+def test_weighted_random_sampler_frequencies_and_errors(torch_ref):
+    torchless.manual_seed(0)
+    sampler = data.WeightedRandomSampler([0.1, 0.0, 0.9], 20000)
+    draws = np.array(list(sampler))
+    assert len(sampler) == 20000 and draws.size == 20000
+    np.testing.assert_allclose(np.bincount(draws, minlength=3) / 20000, [0.1, 0.0, 0.9], atol=0.01)
+    distinct = list(data.WeightedRandomSampler([1.0, 2.0, 3.0, 4.0], 4, replacement=False))
+    assert sorted(distinct) == [0, 1, 2, 3]
+    for lib in (torchless, torch_ref):
+        with pytest.raises(ValueError, match="num_samples should be a positive integer value"):
+            lib.utils.data.WeightedRandomSampler([1.0], 0)
+        with pytest.raises(ValueError, match="weights should be a 1d sequence"):
+            lib.utils.data.WeightedRandomSampler([[1.0, 2.0]], 1)
+    loader = data.DataLoader(data.TensorDataset(torchless.arange(3)), batch_size=4,
+                             sampler=data.WeightedRandomSampler([0.0, 1.0, 0.0], 8))
+    assert [b[0].tolist() for b in loader] == [[1, 1, 1, 1], [1, 1, 1, 1]]
+
+
+def test_dataset_and_sampler_are_subscriptable_generics():
+    class Numbers(data.Dataset[int]):
+        def __getitem__(self, i):
+            return i
+
+        def __len__(self):
+            return 3
+
+    assert issubclass(Numbers, data.Dataset) and data.Sampler[int] is data.Sampler
+    assert [b.tolist() for b in data.DataLoader(Numbers(), batch_size=2)] == [[0, 1], [2]]

@@ -240,3 +240,31 @@ def test_torch_softmax_and_log_softmax(torch_ref):
     x = [[1.0, 2.0, 3.0], [0.0, 0.0, 1000.0]]
     assert_same(torchless.softmax(torchless.tensor(x), 1), torch_ref.softmax(torch_ref.tensor(x), 1))
     assert_same(torchless.log_softmax(torchless.tensor(x), dim=-1), torch_ref.log_softmax(torch_ref.tensor(x), dim=-1))
+
+
+# ============================================================================ torch.multinomial
+@pytest.mark.parametrize("replacement", [False, True])
+def test_torch_multinomial_frequencies(replacement):
+    torchless.manual_seed(0)
+    w = torchless.tensor([[1.0, 3.0, 0.0, 6.0], [0.0, 0.0, 5.0, 5.0]])
+    draws = np.stack([to_numpy(torchless.multinomial(w, 1, replacement=replacement))[:, 0] for _ in range(4000)])
+    np.testing.assert_allclose(np.bincount(draws[:, 0], minlength=4) / 4000, [0.1, 0.3, 0.0, 0.6], atol=0.03)
+    np.testing.assert_allclose(np.bincount(draws[:, 1], minlength=4) / 4000, [0.0, 0.0, 0.5, 0.5], atol=0.03)
+    many = torchless.multinomial(w, 50, replacement=True) if replacement else torchless.multinomial(w, 4)
+    assert many.dtype == torchless.int64 and many.shape == ((2, 50) if replacement else (2, 4))
+    if not replacement:   # each row is a permutation, zero-weight categories last
+        assert [sorted(r) for r in many.tolist()] == [[0, 1, 2, 3]] * 2
+        assert many[0, 3].item() == 2 and set(many[1, 2:].tolist()) == {0, 1}
+
+
+def test_torch_multinomial_matches_torch_shapes_and_errors(torch_ref):
+    for lib in (torchless, torch_ref):
+        out = lib.multinomial(lib.tensor([1.0, 0.0, 1.0]), 3)
+        assert sorted(out.tolist()) == [0, 1, 2] and str(out.dtype) == "torch.int64" and out.tolist()[2] == 1
+        cases = [((lib.tensor([1.0, -1.0]), 1), "element < 0"), ((lib.ones(2, 2, 2), 1), "prob_dist must be 1 or 2 dim"),
+                 ((lib.tensor([0.0, 0.0]), 1), "sum of probabilities <= 0"),
+                 ((lib.tensor([1.0, 1.0]), 3), "cannot sample n_sample > prob_dist.size"),
+                 ((lib.tensor([1.0, 1.0]), 0), "cannot sample n_sample <= 0 samples")]
+        for args, message in cases:
+            with pytest.raises(RuntimeError, match=message):
+                lib.multinomial(*args)

@@ -1,13 +1,17 @@
 """Torch-level functions the D2L chapters call that live nowhere else: meshgrid, the legacy typed
-constructors (torch.FloatTensor ...), torch.softmax / torch.log_softmax."""
+constructors (torch.FloatTensor ...), torch.softmax / torch.log_softmax, torch.multinomial."""
+import numbers
 import warnings
 
+import numpy as np
+
 from . import _dtype as D
+from . import _random
 from ._creation import _legacy_constructor
-from ._tensor import Tensor
+from ._tensor import Tensor, _plain
 
 __all__ = ["meshgrid", "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor",
-           "CharTensor", "ByteTensor", "BoolTensor", "softmax", "log_softmax"]
+           "CharTensor", "ByteTensor", "BoolTensor", "softmax", "log_softmax", "multinomial"]
 
 
 # ============================================================================ meshgrid
@@ -95,3 +99,40 @@ def log_softmax(input, dim, dtype=None):
     """torch.log_softmax: the same function as torch.nn.functional.log_softmax."""
     from .nn import functional as F
     return F.log_softmax(input, dim, dtype=dtype)
+
+
+# ============================================================================ torch.multinomial
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """Category indices (int64) drawn with probabilities proportional to the rows of `input` (1-D or 2-D).
+    Without replacement each row gives distinct indices; zero-weight categories come only after all others."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"multinomial(): argument 'input' must be Tensor, not {type(input).__name__}")
+    w = input._data
+    if w.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if w.dtype.kind not in "fc":
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {input.dtype}")
+    if not isinstance(num_samples, numbers.Integral) or num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    rows = w.reshape(-1, w.shape[-1]).astype(np.float64)
+    k = rows.shape[1]
+    if not replacement and num_samples > k:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    if not np.isfinite(rows).all() or (rows < 0).any():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    totals = rows.sum(1)
+    if (totals <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    rng = _random.rng(generator)
+    if replacement:
+        cdf = np.cumsum(rows / totals[:, None], axis=1)
+        u = rng.random((rows.shape[0], num_samples))
+        picks = np.stack([np.searchsorted(c, r, side="right") for c, r in zip(cdf, u)])
+        picks = np.minimum(picks, k - 1)     # guard against rounding at the top of the cdf
+    else:
+        # exponential race: the smallest Exp(1)/w wins; sorting gives draws without replacement
+        with np.errstate(divide="ignore"):
+            keys = rng.exponential(size=rows.shape) / rows
+        picks = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
+    picks = picks.astype(np.int64)
+    return _plain(picks.reshape(num_samples) if w.ndim == 1 else picks)

@@ -19,13 +19,17 @@ from .._tensor import Tensor, _plain
 from ..engine.grad_mode import state as _grad_state
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "Subset", "Sampler",
-           "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler", "DataLoader",
+           "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
+           "DataLoader",
            "random_split", "default_collate", "default_convert", "get_worker_info"]
 
 
 # ============================================================================ datasets
 class Dataset:
     """A map-style dataset: subclasses define __getitem__(index) and (for samplers) __len__()."""
+
+    def __class_getitem__(cls, item):   # Dataset[int] in annotations and base classes, as in PyTorch
+        return cls
 
     def __getitem__(self, index):
         raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
@@ -139,6 +143,9 @@ def random_split(dataset, lengths, generator=None):
 class Sampler:
     """Yields dataset indices (or, for a batch sampler, lists of indices)."""
 
+    def __class_getitem__(cls, item):
+        return cls
+
     def __init__(self, data_source=None):
         pass
 
@@ -208,6 +215,35 @@ class SubsetRandomSampler(Sampler):
 
     def __len__(self):
         return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler):
+    """num_samples indices drawn with probabilities proportional to `weights`."""
+
+    def __init__(self, weights, num_samples, replacement=True, generator=None):
+        if isinstance(num_samples, bool) or not isinstance(num_samples, numbers.Integral) or num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
+        w = np.asarray(weights, dtype=np.float64)
+        if w.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape {w.shape}")
+        if not replacement and num_samples > w.size:
+            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+        if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+            raise RuntimeError("invalid weights: they must be finite, non-negative and not all zero")
+        self.weights = _plain(w)
+        self.num_samples, self.replacement, self.generator = num_samples, replacement, generator
+
+    def _order(self):
+        from .._extras import multinomial
+        return multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator)._data
+
+    def __iter__(self):
+        return iter(self._order().tolist())
+
+    def __len__(self):
+        return self.num_samples
 
 
 class BatchSampler(Sampler):
