@@ -508,3 +508,57 @@ def test_pad_errors(pad, torch_ref):
         torch_ref.nn.functional.pad(torch_ref.randn(3), pad)
     with pytest.raises(RuntimeError):
         F.pad(torchless.randn(3), pad)
+
+
+# ============================================================================ in place, printing
+@pytest.mark.parametrize("call", [
+    lambda F, y: F.relu(y, inplace=True),
+    lambda F, y: F.leaky_relu(y, 0.1, inplace=True),
+    lambda F, y: F.dropout(y, 0.5, training=False, inplace=True),
+])
+def test_inplace_activations_match_torch(call, torch_ref):
+    a = np.array([[-1.0, 2.0], [0.5, -3.0]], np.float32)
+    results = []
+    for lib, F_ in ((torchless, F), (torch_ref, torch_ref.nn.functional)):
+        x = lib.tensor(a, requires_grad=True)
+        y = x * 1
+        out = call(F_, y)
+        assert out is y
+        (out * lib.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+        results.append((out, x.grad, type(out.grad_fn).__name__))
+    assert_same(results[0][0], results[1][0])
+    assert_same(results[0][1], results[1][1])
+    assert results[0][2] == results[1][2]
+
+
+def test_inplace_leaky_relu_without_grad_and_on_a_leaf(torch_ref):
+    t = torchless.tensor([-2.0, 3.0])
+    assert F.leaky_relu(t, 0.5, inplace=True) is t
+    np.testing.assert_array_equal(t.numpy(), [-1.0, 3.0])
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        F.leaky_relu(torchless.ones(2, requires_grad=True), inplace=True)
+    with pytest.raises(RuntimeError, match="negative slope"):
+        F.leaky_relu(torchless.ones(2, requires_grad=True) * 1, -0.5, inplace=True)
+
+
+PRINTED = '''
+x = lib.tensor([[1.0, 2.0, 3.0], [0.5, -1.0, 4.0]], requires_grad=True)
+t = lib.tensor([0, 2])
+print(F.cross_entropy(x, t))
+print(F.cross_entropy(x, t, reduction="none"))
+print(F.nll_loss(F.log_softmax(x, dim=1), t))
+print(F.softmax(x, dim=1))
+print(F.mse_loss(x, lib.zeros(2, 3)))
+print(F.binary_cross_entropy_with_logits(x, lib.ones(2, 3)))
+print(F.gelu(x), F.leaky_relu(x, 0.2))
+print(F.linear(x, lib.ones(2, 3), lib.tensor([0.5, -0.5])))
+print(F.one_hot(t, 4), F.pad(t, (1, 1), value=-1))
+'''
+
+
+def test_printed_results_equal_torch(torch_ref, capsys):
+    outputs = []
+    for lib, F_ in ((torchless, F), (torch_ref, torch_ref.nn.functional)):
+        exec(PRINTED, {"lib": lib, "F": F_})
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]

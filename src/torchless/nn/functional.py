@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _random
 from .._tensor import Tensor, _plain, apply, _norm_dim
-from ..ops import nn as R
+from ..ops import nn as R, xp as NP
 
 __all__ = [
     "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "gelu", "leaky_relu", "dropout",
@@ -148,10 +148,24 @@ def gelu(input, approximate="none"):
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     _tensor_arg("leaky_relu", "input", input)
     _float_input("leaky_relu", "leaky_relu_cpu", input)
-    out = apply(R.LeakyReluBackward0, input, negative_slope)
     if inplace:
-        return input.copy_(out)
-    return out
+        return _leaky_relu_(input, negative_slope)
+    return apply(R.LeakyReluBackward0, input, negative_slope)
+
+
+def _leaky_relu_(input, negative_slope):
+    from .._tensor import _bump_version, _check_inplace, _snapshot, _write_into
+    if _check_inplace(input):
+        if negative_slope < 0:
+            raise RuntimeError("In-place leakyReLu backward calculation is triggered with a negative "
+                               "slope which is not supported. This is caused by calling in-place "
+                               "forward function with a negative slope, please call out-of-place "
+                               "version instead.")
+        return _write_into(input, apply(R.LeakyReluBackward1, _snapshot(input), negative_slope))
+    arr = input._data
+    np.copyto(arr, R.LeakyReluBackward0.forward(None, NP, arr, negative_slope))
+    _bump_version(input)
+    return input
 
 
 def dropout(input, p=0.5, training=True, inplace=False):

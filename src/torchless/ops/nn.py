@@ -124,6 +124,23 @@ class LeakyReluBackward0(Node):
         return (xp.where(a > 0, g, g * self.slope),)
 
 
+class LeakyReluBackward1(Node):
+    """leaky_relu_ (in place): saves its output, whose sign is the input's (slope >= 0)."""
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a, slope):
+        out = xp.where(a > 0, a, a * slope)
+        if node is not None:
+            node.saved = (out,)
+            node.slope = slope
+        return out
+
+    def vjp(self, g, xp):
+        (out,) = self.saved
+        return (xp.where(out > 0, g, g * self.slope),)
+
+
 # ============================================================================ linear
 class _Linear(Node):
     """x @ W^T (+ b), x of any rank >= 1: one matmul, the bias added into its result.
