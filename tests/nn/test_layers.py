@@ -338,9 +338,12 @@ def test_loss_bad_reduction_raises_when_called():
 
 
 def test_legacy_size_average_and_reduce_flags():
-    assert nn.MSELoss(size_average=False).reduction == "sum"
-    assert nn.L1Loss(reduce=False).reduction == "none"
-    assert nn.CrossEntropyLoss(size_average=True, reduce=True).reduction == "mean"
+    with pytest.warns(UserWarning, match="please use reduction='sum' instead"):
+        assert nn.MSELoss(size_average=False).reduction == "sum"
+    with pytest.warns(UserWarning, match="please use reduction='none' instead"):
+        assert nn.L1Loss(reduce=False).reduction == "none"
+    with pytest.warns(UserWarning, match="please use reduction='mean' instead"):
+        assert nn.CrossEntropyLoss(size_average=True, reduce=True).reduction == "mean"
 
 
 def test_mse_loss_closed_form():

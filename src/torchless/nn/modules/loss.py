@@ -1,24 +1,20 @@
 """nn loss modules: each holds its options and calls the torch.nn.functional loss."""
+import warnings
+
 from .. import functional as F
 from .module import Module
 
 __all__ = ["MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
            "HuberLoss", "SmoothL1Loss"]
 
-def _legacy_reduction(size_average, reduce):
-    """PyTorch's deprecated size_average/reduce flags, mapped to a reduction string."""
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    if not reduce:
-        return "none"
-    return "mean" if size_average else "sum"
-
 
 class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
-        if size_average is not None or reduce is not None:
-            reduction = _legacy_reduction(size_average, reduce)
+        if size_average is not None or reduce is not None:  # PyTorch's deprecated flags
+            reduction = F._legacy(size_average, reduce)
+            warnings.warn("size_average and reduce args will be deprecated, please use "
+                          f"reduction='{reduction}' instead.", UserWarning, stacklevel=3)
         # like PyTorch, an unknown reduction is reported when the loss is called (by F)
         self.reduction = reduction
 

@@ -221,10 +221,17 @@ class Module:
 
     def __getattr__(self, name):
         # only called when normal lookup fails: look in the registries
+        # unrolled: this runs for every self.weight in every forward
         d = self.__dict__
-        for registry in ("_parameters", "_buffers", "_modules"):
-            entries = d.get(registry)
-            if entries is not None and name in entries:
+        if "_parameters" in d:
+            entries = d["_parameters"]
+            if name in entries:
+                return entries[name]
+            entries = d["_buffers"]
+            if name in entries:
+                return entries[name]
+            entries = d["_modules"]
+            if name in entries:
                 return entries[name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
@@ -308,12 +315,10 @@ class Module:
         if target == "":
             return self
         module = self
-        walked = []
         for item in target.split("."):
             if not hasattr(module, item):
                 raise AttributeError(f"{module._get_name()} has no attribute `{item}`")
             module = getattr(module, item)
-            walked.append(item)
             if not isinstance(module, Module):
                 raise AttributeError(f"`{item}` is not an nn.Module")
         return module
