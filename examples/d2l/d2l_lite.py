@@ -1,0 +1,164 @@
+"""The few `d2l` library helpers the chapter programs call, written as D2L writes them.
+
+`load_data_fashion_mnist` is the one change: instead of downloading Fashion-MNIST it builds a
+synthetic stand-in of the same shape (1x28x28 images in [0, 1], 10 classes), from NumPy with a fixed
+seed so every run (and every library) sees the same images. Each class is a smooth prototype image
+(a shared "garment" silhouette plus class-specific blobs); a sample is its prototype, randomly
+brightened, shifted by up to two pixels and covered in pixel noise (the background
+stays black), so a linear model learns it well
+but not perfectly.
+"""
+import functools
+
+import numpy as np
+
+import torchless as torch
+from torchless.utils import data
+
+NUM_CLASSES = 10
+
+
+def _smooth_blobs(rng, count, size=28):
+    """A 28x28 image made of `count` Gaussian blobs at random places."""
+    ys, xs = np.mgrid[0:size, 0:size]
+    image = np.zeros((size, size))
+    for _ in range(count):
+        cy, cx = rng.uniform(4, size - 4, 2)
+        spread = rng.uniform(2.0, 5.0)
+        image += np.exp(-((ys - cy) ** 2 + (xs - cx) ** 2) / (2 * spread ** 2))
+    return image / image.max()
+
+
+@functools.lru_cache(maxsize=4)  # built once per process; callers copy the arrays into tensors
+def synthetic_fashion_mnist(num_train=2000, num_test=500, seed=0):
+    """(train_images, train_labels, test_images, test_labels) as float32 (n, 1, 28, 28) and int64."""
+    rng = np.random.default_rng(seed)
+    base = _smooth_blobs(rng, 6)
+    prototypes = np.stack([0.5 * base + 0.8 * _smooth_blobs(rng, 3) for _ in range(NUM_CLASSES)])
+
+    def sample(n):
+        labels = rng.integers(0, NUM_CLASSES, n)
+        images = prototypes[labels] * rng.uniform(0.6, 1.2, (n, 1, 1))
+        shifts = rng.integers(-2, 3, (n, 2))
+        for i, (dy, dx) in enumerate(shifts):
+            images[i] = np.roll(images[i], (dy, dx), axis=(0, 1))
+        # pixel noise on the garment only: the background stays black, as in Fashion-MNIST
+        images += rng.normal(0, 0.3, images.shape) * (images > 0.1)
+        images = np.clip(images, 0, 1).astype(np.float32)[:, None]
+        return images, labels.astype(np.int64)
+
+    return (*sample(num_train), *sample(num_test))
+
+
+def load_data_fashion_mnist(batch_size, num_train=2000, num_test=500):
+    """DataLoaders over the synthetic Fashion-MNIST stand-in (d2l.load_data_fashion_mnist's shape)."""
+    train_x, train_y, test_x, test_y = synthetic_fashion_mnist(num_train, num_test)
+    mnist_train = data.TensorDataset(torch.tensor(train_x), torch.tensor(train_y))
+    mnist_test = data.TensorDataset(torch.tensor(test_x), torch.tensor(test_y))
+    return (data.DataLoader(mnist_train, batch_size, shuffle=True, num_workers=0),
+            data.DataLoader(mnist_test, batch_size, shuffle=False, num_workers=0))
+
+
+class Accumulator:
+    """Sums over n variables."""
+
+    def __init__(self, n):
+        self.data = [0.0] * n
+
+    def add(self, *args):
+        self.data = [a + float(b) for a, b in zip(self.data, args)]
+
+    def reset(self):
+        self.data = [0.0] * len(self.data)
+
+    def __getitem__(self, idx):
+        return self.data[idx]
+
+
+def accuracy(y_hat, y):
+    """Number of correct predictions."""
+    if len(y_hat.shape) > 1 and y_hat.shape[1] > 1:
+        y_hat = y_hat.argmax(axis=1)
+    cmp = y_hat.type(y.dtype) == y
+    return float(cmp.type(y.dtype).sum())
+
+
+def evaluate_accuracy(net, data_iter):
+    """Accuracy of a model on a data set."""
+    if isinstance(net, torch.nn.Module):
+        net.eval()
+    metric = Accumulator(2)
+    with torch.no_grad():
+        for X, y in data_iter:
+            metric.add(accuracy(net(X), y), y.numel())
+    return metric[0] / metric[1]
+
+
+def train_epoch_ch3(net, train_iter, loss, updater):
+    """One training epoch; returns (mean loss, training accuracy)."""
+    if isinstance(net, torch.nn.Module):
+        net.train()
+    metric = Accumulator(3)
+    for X, y in train_iter:
+        y_hat = net(X)
+        l = loss(y_hat, y)
+        if isinstance(updater, torch.optim.Optimizer):
+            updater.zero_grad()
+            l.mean().backward()
+            updater.step()
+        else:
+            l.sum().backward()
+            updater(X.shape[0])
+        metric.add(float(l.sum()), accuracy(y_hat, y), y.numel())
+    return metric[0] / metric[2], metric[1] / metric[2]
+
+
+def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):
+    """Trains, printing a line per epoch (where the book draws its plot); returns the last
+    (train loss, train accuracy, test accuracy)."""
+    for epoch in range(num_epochs):
+        train_loss, train_acc = train_epoch_ch3(net, train_iter, loss, updater)
+        test_acc = evaluate_accuracy(net, test_iter)
+        print(f"epoch {epoch + 1}, loss {train_loss:.3f}, train acc {train_acc:.3f}, "
+              f"test acc {test_acc:.3f}")
+    return train_loss, train_acc, test_acc
+
+
+def synthetic_data(w, b, num_examples):
+    """y = Xw + b + noise (D2L §3.2)."""
+    X = torch.normal(0, 1, (num_examples, len(w)))
+    y = torch.matmul(X, w) + b
+    y += torch.normal(0, 0.01, y.shape)
+    return X, y.reshape((-1, 1))
+
+
+def squared_loss(y_hat, y):
+    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
+
+
+def linreg(X, w, b):
+    return torch.matmul(X, w) + b
+
+
+def sgd(params, lr, batch_size):
+    with torch.no_grad():
+        for param in params:
+            param -= lr * param.grad / batch_size
+            param.grad.zero_()
+
+
+def evaluate_loss(net, data_iter, loss):
+    """Mean loss of a model on a data set."""
+    metric = Accumulator(2)
+    for X, y in data_iter:
+        out = net(X)
+        y = y.reshape(out.shape)
+        l = loss(out, y)
+        metric.add(float(l.sum()), l.numel())
+    return metric[0] / metric[1]
+
+
+def load_array(data_arrays, batch_size, is_train=True):
+    """A PyTorch data iterator (D2L §3.3)."""
+    dataset = data.TensorDataset(*data_arrays)
+    return data.DataLoader(dataset, batch_size, shuffle=is_train)
