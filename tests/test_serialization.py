@@ -314,3 +314,39 @@ def test_training_checkpoint_with_optimizer_state_roundtrip():
         assert step(net, opt) == step(net2, opt2)
     for p, q in zip(net.parameters(), net2.parameters()):
         assert torchless.equal(p, q)
+
+
+# ============================================================================ property: any supported nesting round-trips
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_leaves = st.one_of(
+    st.none(), st.booleans(), st.integers(-2 ** 80, 2 ** 80), st.floats(allow_nan=False), st.text(max_size=5),
+    st.sampled_from(DTYPES).flatmap(lambda dt: st.lists(st.integers(0, 3), max_size=3).map(
+        lambda shape: torchless.from_numpy((np.arange(math.prod(shape)) % 3).astype(dt).reshape(shape)))),
+)
+_keys = st.one_of(st.text(max_size=4), st.integers(-5, 5), st.tuples(st.integers(0, 3), st.text(max_size=2)))
+_objects = st.recursive(_leaves, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.tuples(inner, inner), st.dictionaries(_keys, inner, max_size=3),
+    st.dictionaries(st.text(max_size=4), inner, max_size=3).map(collections.OrderedDict)), max_leaves=12)
+
+
+def _same_structure(a, b):
+    assert type(a) is type(b)
+    if type(a) is torchless.Tensor:
+        _assert_tensor_equal(b, a)
+    elif isinstance(a, dict):
+        assert list(a) == list(b)
+        for k in a:
+            _same_structure(a[k], b[k])
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            _same_structure(x, y)
+    else:
+        assert a == b
+
+
+@settings(max_examples=60, deadline=None)
+@given(_objects)
+def test_any_supported_nesting_roundtrips(obj):
+    _same_structure(obj, _roundtrip(obj))
