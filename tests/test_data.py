@@ -11,10 +11,6 @@ from torchless.utils import data
 from .conftest import assert_same, to_numpy
 
 
-def _pair(torch_ref):
-    return torchless, torch_ref
-
-
 # ============================================================================ collation vs PyTorch
 def _collate_cases(lib):
     return [
@@ -40,15 +36,6 @@ def test_default_collate_leaves_match_torch(torch_ref, case):
     ours = data.default_collate(_collate_cases(torchless)[case])
     theirs = torch_collate(_collate_cases(torch_ref)[case])
     assert_same(ours, theirs)
-
-
-def _flatten(x):
-    if isinstance(x, dict):
-        return [(k, v) for key in x for k, v in _flatten(x[key])]
-    if isinstance(x, (list, tuple)):
-        return [(type(x).__name__, v) for item in x for _, v in _flatten(item)] if x and not isinstance(x[0], str) \
-            else [("strs", x)]
-    return [("leaf", x)]
 
 
 def test_default_collate_structures_match_torch(torch_ref):

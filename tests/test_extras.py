@@ -44,9 +44,11 @@ def test_meshgrid_gradients():
     a = torchless.randn(3, dtype=torchless.float64, requires_grad=True)
     b = torchless.randn(2, dtype=torchless.float64, requires_grad=True)
     for indexing in ("ij", "xy"):
-        assert gradcheck(lambda a, b: sum((g * (k + 1)).sum() for k, g in
-                                          enumerate(torchless.meshgrid(a, b, indexing=indexing))) + 
-                         (torchless.meshgrid(a, b, indexing=indexing)[0] ** 2).sum(), (a, b))
+        def f(a, b):
+            grids = torchless.meshgrid(a, b, indexing=indexing)
+            return sum((g * (k + 1)).sum() for k, g in enumerate(grids)) + (grids[0] ** 2).sum()
+
+        assert gradcheck(f, (a, b))
 
 
 def test_meshgrid_warns_without_indexing_like_torch(torch_ref):
