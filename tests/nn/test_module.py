@@ -8,6 +8,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import torchless
 from torchless import nn
@@ -569,3 +570,65 @@ def test_module_list_and_dict_like_torch():
         nn.ModuleList([nn.ReLU()])(torchless.ones(1))
     with pytest.raises(TypeError, match="should be called with an iterable"):
         nn.ModuleList(nn.ReLU())
+
+
+# ---------------------------------------------------------------- properties
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 6), data=st.data())
+def test_sequential_indexing_behaves_like_a_list(n, data):
+    mods = [nn.Linear(1, 1) for _ in range(n)]
+    net = nn.Sequential(*mods)
+    ref = list(mods)
+    idx = data.draw(st.integers(-8, 8))
+    if -n <= idx < n:
+        assert net[idx] is ref[idx]
+    else:
+        with pytest.raises(IndexError, match=f"index {idx} is out of range"):
+            net[idx]
+    sl = slice(data.draw(st.none() | st.integers(-8, 8)), data.draw(st.none() | st.integers(-8, 8)),
+               data.draw(st.none() | st.sampled_from([1, 2, -1, 3])))
+    part = net[sl]
+    assert type(part) is nn.Sequential and list(part) == ref[sl]
+    del net[sl]
+    del ref[sl]
+    assert list(net) == ref and list(net._modules) == [str(i) for i in range(len(ref))]
+    assert [n for n, _ in net.named_parameters()] == [f"{i}.{w}" for i in range(len(ref)) for w in ("weight", "bias")]
+
+
+@pytest.mark.parametrize("wrt", ["input", "parameters"])
+def test_gradcheck_through_a_module_in_float64(wrt):
+    torchless.manual_seed(3)
+    net = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2), nn.Sigmoid()).double()
+    x = torchless.randn(5, 3, dtype=torchless.float64, requires_grad=(wrt == "input"))
+    if wrt == "input":
+        assert torchless.autograd.gradcheck(lambda inp: net(inp), (x,))
+    else:
+        params = list(net.parameters())
+
+        def run(*values):
+            # the same network with the given parameter values, functionally
+            h = (x @ values[0].t() + values[1]).tanh()
+            return (h @ values[2].t() + values[3]).sigmoid()
+        np.testing.assert_allclose(to_numpy(run(*params)), to_numpy(net(x)), rtol=1e-12)
+        leaves = [p.detach().requires_grad_() for p in params]
+        assert torchless.autograd.gradcheck(run, tuple(leaves))
+        net(x).sum().backward()
+        run(*leaves).sum().backward()
+        for p, leaf in zip(params, leaves):
+            np.testing.assert_allclose(to_numpy(p.grad), to_numpy(leaf.grad), rtol=1e-12)
+
+
+@requires_torch
+def test_eval_mode_model_with_dropout_matches_torch():
+    def build(lib):
+        return lib.nn.Sequential(lib.nn.Linear(6, 8), lib.nn.ReLU(), lib.nn.Dropout(0.5), lib.nn.Linear(8, 2))
+    ours, theirs = build(torchless), build(_torch)
+    copy_into_torch(ours, theirs)
+    x = np.random.default_rng(2).standard_normal((4, 6)).astype(np.float32)
+    ours.eval()
+    theirs.eval()
+    np.testing.assert_allclose(to_numpy(ours(torchless.tensor(x))), to_numpy(theirs(_torch.tensor(x))),
+                               rtol=1e-5, atol=1e-6)
+    ours.train()
+    trained = to_numpy(ours(torchless.tensor(x)))
+    assert not np.allclose(trained, to_numpy(theirs(_torch.tensor(x))), atol=1e-6)
