@@ -2,6 +2,7 @@
 weights, gradients from each library's own autograd, 100 steps; then schedules, state_dict round
 trips, zero_grad, reprs and errors."""
 import copy
+import importlib
 import math
 import warnings
 
@@ -537,3 +538,42 @@ def test_scheduler_option_errors_match_torch(torch_ref, make):
             make(lib.optim.lr_scheduler, opt)
         errors.append(str(info.value))
     assert errors[0] == errors[1]
+
+
+# ---------------------------------------------------------------------------- step hooks
+@requires_torch
+def test_step_hooks_run_like_torch(torch_ref):
+    logs = []
+    for lib in (torchless, torch_ref):
+        log = []
+        p = lib.ones(2, requires_grad=True)
+        opt = lib.optim.SGD([p], lr=0.5)
+        module = importlib.import_module(lib.__name__ + ".optim.optimizer")
+        handles = [
+            module.register_optimizer_step_pre_hook(lambda o, a, k: log.append("global pre")),
+            module.register_optimizer_step_post_hook(lambda o, a, k: log.append("global post")),
+            opt.register_step_pre_hook(lambda o, a, k: log.append(("pre", len(a), sorted(k)))),
+            opt.register_step_post_hook(lambda o, a, k: log.append("post")),
+        ]
+        try:
+            p.grad = lib.ones(2)
+            opt.step()
+            replaced = opt.register_step_pre_hook(lambda o, a, k: ((o,), {"closure": lambda: 7.0}))
+            log.append(opt.step())
+            replaced.remove()
+        finally:
+            for h in handles:
+                h.remove()
+        opt.step()  # no hooks left
+        log.append(p.tolist())
+        logs.append(log)
+    assert logs[0] == logs[1]
+
+
+@requires_torch
+def test_step_pre_hook_with_a_bad_result_raises_like_torch(torch_ref):
+    for lib in (torchless, torch_ref):
+        opt = lib.optim.SGD([lib.ones(1, requires_grad=True)])
+        opt.register_step_pre_hook(lambda o, a, k: 5)
+        with pytest.raises(RuntimeError, match=r"must return None or a tuple of \(new_args, new_kwargs\)"):
+            opt.step()

@@ -8,14 +8,58 @@ single-tensor ("for-loop") formulas step for step, computed in the parameter's d
 import warnings
 from collections import defaultdict
 from copy import deepcopy
+from functools import wraps
 from itertools import chain
 
 import numpy as np
 
 from .._tensor import Tensor, _bump_version, _plain
 from ..engine.grad_mode import enable_grad
+from ..engine.node import _RemovableHandle
 
+# what torch.optim shows (register_optimizer_step_*_hook stay in this module, as in PyTorch)
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adadelta"]
+
+# hooks run around the step() of every optimizer
+_global_step_pre_hooks = []
+_global_step_post_hooks = []
+
+
+def register_optimizer_step_pre_hook(hook):
+    """hook(optimizer, args, kwargs) runs before every optimizer's step() (args starts with the
+    optimizer); it may return (new_args, new_kwargs). Returns a handle whose remove() unregisters it."""
+    _global_step_pre_hooks.append(hook)
+    return _RemovableHandle(_global_step_pre_hooks, hook)
+
+
+def register_optimizer_step_post_hook(hook):
+    """hook(optimizer, args, kwargs) runs after every optimizer's step()."""
+    _global_step_post_hooks.append(hook)
+    return _RemovableHandle(_global_step_post_hooks, hook)
+
+
+def _run_step_hooks(step):
+    """step wrapped so the registered pre/post hooks run around it (at no cost when there are none)."""
+    @wraps(step)
+    def hooked_step(*args, **kwargs):
+        self = args[0]  # args holds the optimizer too, as the hooks see it in PyTorch
+        pre, post = self._step_pre_hooks, self._step_post_hooks
+        if not (pre or post or _global_step_pre_hooks or _global_step_post_hooks):
+            return step(*args, **kwargs)
+        for hook in chain(_global_step_pre_hooks, pre):
+            result = hook(self, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError(f"{hook} must return None or a tuple of (new_args, new_kwargs), "
+                                       f"but got {result}.")
+                args, kwargs = result
+        out = step(*args, **kwargs)
+        for hook in chain(post, _global_step_post_hooks):
+            hook(self, args, kwargs)
+        return out
+
+    hooked_step.hooked = True
+    return hooked_step
 
 
 class _RequiredParameter:
@@ -48,6 +92,11 @@ class Optimizer:
                             f"or dicts, but got {_typename(params)} (wrap it in a list: [tensor])")
         self.state = defaultdict(dict)
         self.param_groups = []
+        self._step_pre_hooks = []
+        self._step_post_hooks = []
+        cls = type(self)
+        if not getattr(cls.step, "hooked", False):  # as PyTorch: the class's step, once
+            cls.step = _run_step_hooks(cls.step)
         groups = list(params)
         if len(groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
@@ -130,6 +179,17 @@ class Optimizer:
         """Perform one optimization step (each optimizer defines it)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement step()")
 
+    def register_step_pre_hook(self, hook):
+        """hook(optimizer, args, kwargs) runs before this optimizer's step(); it may return
+        (new_args, new_kwargs). Returns a handle whose remove() unregisters it."""
+        self._step_pre_hooks.append(hook)
+        return _RemovableHandle(self._step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook):
+        """hook(optimizer, args, kwargs) runs after this optimizer's step()."""
+        self._step_post_hooks.append(hook)
+        return _RemovableHandle(self._step_post_hooks, hook)
+
     def _closure_loss(self, closure):
         if closure is None:
             return None
@@ -197,6 +257,8 @@ class Optimizer:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        self.__dict__.setdefault("_step_pre_hooks", [])
+        self.__dict__.setdefault("_step_post_hooks", [])
 
     def __repr__(self):
         text = type(self).__name__ + " ("
