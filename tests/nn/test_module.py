@@ -257,6 +257,18 @@ def test_load_state_dict_errors_match_torch(case, strict):
     assert attempt(torchless) == attempt(_torch)
 
 
+def test_load_state_dict_assign_takes_the_given_tensors():
+    lin = nn.Linear(2, 2)
+    w = torchless.ones(2, 2, dtype=torchless.float64)
+    assert repr(lin.load_state_dict({"weight": w, "bias": torchless.zeros(2)}, assign=True)) == \
+        "<All keys matched successfully>"
+    assert isinstance(lin.weight, nn.Parameter) and lin.weight.requires_grad
+    assert lin.weight.dtype == torchless.float64 and lin.weight.data_ptr() == w.data_ptr()
+    lin.requires_grad_(False)
+    lin.load_state_dict({"weight": w, "bias": torchless.zeros(2)}, assign=True)
+    assert not lin.weight.requires_grad
+
+
 def test_load_state_dict_rejects_non_mapping():
     with pytest.raises(TypeError, match="Expected state_dict to be dict-like, got <class 'list'>."):
         nn.Linear(1, 1).load_state_dict([1])

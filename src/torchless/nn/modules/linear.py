@@ -106,11 +106,13 @@ class LazyLinear(Linear):
         del module._init_hook, module._factory
         module.__class__ = Linear
 
-    def _load_from_state_dict(self, state_dict, prefix, missing_keys, unexpected_keys, error_msgs):
+    def _load_from_state_dict(self, state_dict, prefix, missing_keys, unexpected_keys, error_msgs,
+                              assign=False):
         # a loaded tensor gives an uninitialised parameter its shape (the values are copied next)
         for name, param in self._parameters.items():
             value = state_dict.get(prefix + name)
             if _is_uninitialized(param) and type(value) is Tensor:
                 with no_grad():
                     self._fill(name, value.shape)
-        super()._load_from_state_dict(state_dict, prefix, missing_keys, unexpected_keys, error_msgs)
+        super()._load_from_state_dict(state_dict, prefix, missing_keys, unexpected_keys, error_msgs,
+                                      assign)

@@ -477,7 +477,8 @@ class Module:
                 module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
         return destination
 
-    def _load_from_state_dict(self, state_dict, prefix, missing_keys, unexpected_keys, error_msgs):
+    def _load_from_state_dict(self, state_dict, prefix, missing_keys, unexpected_keys, error_msgs,
+                              assign=False):
         local = [(n, p) for n, p in self._parameters.items() if p is not None]
         local += [(n, b) for n, b in self._buffers.items()
                   if b is not None and n not in self._non_persistent_buffers_set]
@@ -494,6 +495,12 @@ class Module:
             if value.shape != target.shape:
                 error_msgs.append(f"size mismatch for {key}: copying a param with shape {value.shape} "
                                   f"from checkpoint, the shape in current model is {target.shape}.")
+                continue
+            if assign:  # take the loaded tensor itself (its dtype and storage)
+                if name in self._parameters:
+                    self._parameters[name] = Parameter(value, requires_grad=target.requires_grad)
+                else:
+                    self._buffers[name] = value
                 continue
             try:
                 with no_grad():
@@ -512,14 +519,15 @@ class Module:
                 unexpected_keys.append(key)
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
-        """Copy values from state_dict into this module's parameters and buffers (in place)."""
+        """Copy values from state_dict into this module's parameters and buffers (in place), or
+        with assign=True take the given tensors themselves."""
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing_keys, unexpected_keys, error_msgs = [], [], []
         for prefix, module in self.named_modules(remove_duplicate=False):
             module_prefix = prefix + "." if prefix else ""
             module._load_from_state_dict(state_dict, module_prefix, missing_keys, unexpected_keys,
-                                         error_msgs)
+                                         error_msgs, assign)
         if strict:
             if unexpected_keys:
                 error_msgs.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
