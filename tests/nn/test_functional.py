@@ -9,7 +9,7 @@ import torchless
 import torchless.nn.functional as F
 from torchless.autograd import gradcheck, gradgradcheck
 
-from ..conftest import assert_same, to_numpy
+from ..conftest import assert_same, requires_torch, to_numpy
 
 
 def _arr(shape, seed=0, lo=-2.0, hi=2.0, dtype=np.float32):
@@ -562,3 +562,59 @@ def test_printed_results_equal_torch(torch_ref, capsys):
         exec(PRINTED, {"lib": lib, "F": F_})
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1]
+
+
+# ============================================================================ property: cross entropy
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@requires_torch
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 6), c=st.integers(1, 6), extra=st.sampled_from([(), (3,), (2, 2)]),
+       reduction=st.sampled_from(REDUCTIONS), smoothing=st.sampled_from([0.0, 0.05, 1.0]),
+       weighted=st.booleans(), ignore=st.sampled_from([-100, 0, 2]), scale=st.sampled_from([1.0, 1e3]),
+       seed=st.integers(0, 2 ** 16))
+def test_cross_entropy_property_matches_torch(n, c, extra, reduction, smoothing, weighted, ignore, scale, seed):
+    import torch as torch_ref
+    x = _arr((n, c) + extra, seed, -3, 3, np.float64) * scale
+    t = _labels(c, (n,) + extra, seed + 1)
+    w = _probs((c,), seed + 2, np.float64) if weighted else None
+    results = []
+    for lib, F_ in ((torchless, F), (torch_ref, torch_ref.nn.functional)):
+        xt = lib.tensor(x, requires_grad=True)
+        loss = F_.cross_entropy(xt, lib.tensor(t), weight=None if w is None else lib.tensor(w),
+                                ignore_index=ignore, reduction=reduction, label_smoothing=smoothing)
+        loss.sum().backward()
+        results.append((loss, xt.grad, type(loss.grad_fn).__name__))
+    assert_same(results[0][0], results[1][0], rtol=1e-10, atol=1e-10)
+    assert_same(results[0][1], results[1][1], rtol=1e-10, atol=1e-12)
+    assert results[0][2] == results[1][2]
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy_with_logits"])
+def test_integer_operands_like_torch(name, torch_ref):
+    """A float input with an integer target promotes to the float dtype; two integer tensors are
+    PyTorch's NotImplementedError."""
+    tf = torch_ref.nn.functional
+    if name in ("mse_loss", "smooth_l1_loss"):
+        _compare(lambda F, lib, a, b: getattr(F, name)(a, b), [_arr((3,), 1), np.array([0, 1, 1])],
+                 [True, False], torch_ref)
+    elif name == "huber_loss":  # computed in the input's dtype (PyTorch's backward then fails)
+        assert_same(F.huber_loss(torchless.tensor([0.5, 2.0]), torchless.tensor([1, 3])),
+                    tf.huber_loss(torch_ref.tensor([0.5, 2.0]), torch_ref.tensor([1, 3])))
+    else:  # refuses an integer target
+        with pytest.raises(RuntimeError) as theirs:
+            getattr(tf, name)(torch_ref.tensor([0.5, 2.0]), torch_ref.tensor([1, 3]))
+        with pytest.raises(RuntimeError) as ours:
+            getattr(F, name)(torchless.tensor([0.5, 2.0]), torchless.tensor([1, 3]))
+        assert str(ours.value).startswith(str(theirs.value))
+    mixed = [_arr((3,), 1), _arr((3,), 2, dtype=np.float64)]
+    if name == "huber_loss":  # float32 result; PyTorch's backward fails for mixed dtypes
+        assert_same(F.huber_loss(*map(torchless.tensor, mixed)), tf.huber_loss(*map(torch_ref.tensor, mixed)))
+    else:
+        _compare(lambda F, lib, a, b: getattr(F, name)(a, b), mixed, [True, True], torch_ref)
+    with pytest.raises(NotImplementedError) as theirs:
+        getattr(tf, name)(torch_ref.tensor([1, 2]), torch_ref.tensor([1, 3]))
+    with pytest.raises(NotImplementedError) as ours:
+        getattr(F, name)(torchless.tensor([1, 2]), torchless.tensor([1, 3]))
+    assert str(ours.value).startswith(str(theirs.value))

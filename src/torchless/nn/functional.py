@@ -60,18 +60,14 @@ def _legacy(size_average, reduce):
     return "mean" if size_average else "sum"
 
 
-def _same_float(a, b):
-    """Promote two float tensors to their common dtype, as PyTorch's pointwise losses do."""
-    da, db = a._data.dtype, b._data.dtype
-    if da == db:
+def _promoted(a, b):
+    """Both tensors in their common dtype, by PyTorch's promotion (a float tensor and an integer
+    target give the float dtype), as its pointwise losses compute."""
+    if a._data.dtype == b._data.dtype:
         return a, b
-    common = np.promote_types(da, db)
-    if common.kind not in "fc":
-        from .. import _dtype as D
-        common = D.get_default_dtype().np if hasattr(D, "get_default_dtype") else np.dtype(np.float32)
-    from .. import _dtype as D
-    dt = D.FROM_NP[common]
-    return (a if da == common else a.to(dt)), (b if db == common else b.to(dt))
+    from .._misc import result_type
+    dt = result_type(a, b)
+    return (a if a.dtype == dt else a.to(dt)), (b if b.dtype == dt else b.to(dt))
 
 
 def _target_size_check(input, target, warn=True):
@@ -227,6 +223,9 @@ def linear(input, weight, bias=None):
 
 
 # ============================================================================ regression losses
+_KERNELS = {"mse_loss": "mse_cpu", "huber_loss": "huber_cpu", "smooth_l1_loss": "smooth_l1_cpu"}
+
+
 def _pointwise_loss(rule, name, input, target, reduction, *extra):
     _tensor_arg(name, "input", input)
     if type(target) is not Tensor:
@@ -238,8 +237,10 @@ def _pointwise_loss(rule, name, input, target, reduction, *extra):
     except ValueError as e:
         from .._tensor import _broadcast_error  # PyTorch's "The size of tensor a ..." message
         raise _broadcast_error(input._data, target._data, e) from None
-    input, target = _same_float(input, target)
-    _float_input(name, f"{name}_out", input)
+    if name == "huber_loss" and input._data.dtype != target._data.dtype:
+        target = target.to(input.dtype)  # PyTorch's huber computes in the input's dtype
+    input, target = _promoted(input, target)
+    _float_input(name, _KERNELS[name], input)
     return apply(rule, input, target, reduction, *extra)
 
 
@@ -311,8 +312,12 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     _tensor_arg("binary_cross_entropy_with_logits", "target", target)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
-    input, target = _same_float(input, target)
-    _float_input("binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits", input)
+    if target._data.dtype.kind not in "fc" and input._data.dtype.kind in "fc":
+        raise RuntimeError(f"result type {_TORCH_NAMES.get(str(input._data.dtype))} can't be cast to "
+                           f"the desired output type {_TORCH_NAMES.get(str(target._data.dtype))} "
+                           "(give the target a floating point dtype, e.g. target.float())")
+    input, target = _promoted(input, target)
+    _float_input("binary_cross_entropy_with_logits", "log_sigmoid_cpu", input)
     dt = input._data.dtype
     return apply(R.BinaryCrossEntropyWithLogitsBackward0, input, target, _array_or_none(weight, dt),
                  _array_or_none(pos_weight, dt), reduction)
