@@ -577,3 +577,66 @@ def test_step_pre_hook_with_a_bad_result_raises_like_torch(torch_ref):
         opt.register_step_pre_hook(lambda o, a, k: 5)
         with pytest.raises(RuntimeError, match=r"must return None or a tuple of \(new_args, new_kwargs\)"):
             opt.step()
+
+
+def _composite(lib, name, opt):
+    sched = lib.optim.lr_scheduler
+    if name == "sequential":
+        return sched.SequentialLR(opt, [sched.LinearLR(opt, start_factor=0.1, total_iters=5),
+                                        sched.CosineAnnealingLR(opt, T_max=10), sched.ExponentialLR(opt, 0.9)],
+                                  milestones=[5, 15])
+    if name == "chained":
+        return sched.ChainedScheduler([sched.ConstantLR(opt, factor=0.5, total_iters=4),
+                                       sched.ExponentialLR(opt, 0.9)])
+    if name == "warm_restarts_mult2":
+        return sched.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2, eta_min=0.001)
+    return sched.CosineAnnealingWarmRestarts(opt, T_0=4)
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["sequential", "chained", "warm_restarts_mult2", "warm_restarts"])
+def test_composite_and_restart_schedules_equal_torch(torch_ref, name):
+    results = []
+    for lib in (torchless, torch_ref):
+        a, b = lib.ones(1, requires_grad=True), lib.ones(1, requires_grad=True)
+        opt = lib.optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.3}], lr=0.1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SequentialLR's inner schedulers warn in PyTorch too
+            sched = _composite(lib, name, opt)
+            lrs = [sched.get_last_lr()]
+            for _ in range(30):
+                opt.step()
+                sched.step()
+                lrs.append(sched.get_last_lr())
+        results.append((lrs, str(sched.state_dict())))
+    assert results[0] == results[1]
+
+
+@requires_torch
+def test_warm_restarts_fractional_epochs_equal_torch(torch_ref):
+    results = []
+    for lib in (torchless, torch_ref):
+        opt = lib.optim.SGD([lib.ones(1, requires_grad=True)], lr=0.1)
+        sched = lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2)
+        lrs = []
+        for epoch in [0.5, 1.25, 2.9, 3.0, 7.5, 20.2, 2]:
+            sched.step(epoch)
+            lrs.append(sched.get_last_lr())
+        with pytest.raises(ValueError, match="Expected non-negative epoch"):
+            sched.step(-1)
+        with pytest.raises(ValueError, match="Expected positive integer T_0"):
+            lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=0)
+        results.append(lrs)
+    assert results[0] == results[1]
+
+
+def test_sequential_rejects_mismatched_pieces():
+    opt = torchless.optim.SGD([torchless.ones(1, requires_grad=True)], lr=0.1)
+    other = torchless.optim.SGD([torchless.ones(1, requires_grad=True)], lr=0.1)
+    s1, s2 = lr_scheduler.ExponentialLR(opt, 0.9), lr_scheduler.StepLR(other, 2)
+    with pytest.raises(ValueError, match="same optimizer"):
+        lr_scheduler.SequentialLR(opt, [s1, s2], milestones=[3])
+    with pytest.raises(ValueError, match="one more than the number of milestone"):
+        lr_scheduler.SequentialLR(opt, [s1], milestones=[3])
+    with pytest.raises(ValueError, match="ReduceLROnPlateau"):
+        lr_scheduler.ChainedScheduler([s1, lr_scheduler.ReduceLROnPlateau(opt)])
