@@ -644,3 +644,36 @@ def test_eval_mode_model_with_dropout_matches_torch():
     ours.train()
     trained = to_numpy(ours(torchless.tensor(x)))
     assert not np.allclose(trained, to_numpy(theirs(_torch.tensor(x))), atol=1e-6)
+
+
+@requires_torch
+def test_parameter_list_and_dict_like_torch():
+    def run(lib):
+        lnn = lib.nn
+        pl = lnn.ParameterList([lnn.Parameter(lib.ones(2, 3)), lnn.Parameter(lib.ones(3, dtype=lib.float64)),
+                                lib.zeros(2), 5])
+        out = [repr(pl), [n for n, _ in pl.named_parameters()], pl[2].requires_grad, len(pl),
+               list(pl.state_dict()), repr(lnn.ParameterList([lnn.Parameter(lib.ones(1))]))]
+        pl.append(lnn.Parameter(lib.ones(1)))
+        out += [tuple(pl[-1].shape), len(pl[1:3])]
+        pd = lnn.ParameterDict({"a": lnn.Parameter(lib.ones(2)), "b": lib.zeros(1, 2)})
+        pd["c"] = lib.ones(3)
+        out += [repr(pd), list(pd), "a" in pd, list(pd.state_dict()), pd["b"].requires_grad]
+        out += [tuple(pd.pop("a").shape), list(pd), pd.popitem()[0], list(pd)]
+
+        class Holder(lnn.Module):
+            def __init__(self):
+                super().__init__()
+                self.ps = lnn.ParameterList([lnn.Parameter(lib.ones(2)) for _ in range(2)])
+                self.lin = lnn.Linear(1, 1)
+        out += [repr(Holder()), [n for n, _ in Holder().named_parameters()]]
+        return out
+    assert run(torchless) == run(_torch)
+
+
+def test_parameter_list_params_get_gradients():
+    pl = nn.ParameterList([nn.Parameter(torchless.ones(2)), torchless.full((2,), 3.0)])
+    (pl[0] * pl[1]).sum().backward()
+    assert to_numpy(pl[0].grad).tolist() == [3.0, 3.0] and to_numpy(pl[1].grad).tolist() == [1.0, 1.0]
+    with pytest.raises(IndexError, match="index 2 is out of range"):
+        pl[2]
