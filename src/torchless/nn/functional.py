@@ -28,9 +28,12 @@ _TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int
 
 
 # ============================================================================ argument checks
+_POSITIONS = {"input": 1, "weight": 2, "target": 2}
+
+
 def _tensor_arg(fn, name, value):
     if type(value) is not Tensor:
-        raise TypeError(f"{fn}(): argument '{name}' (position 1) must be Tensor, not "
+        raise TypeError(f"{fn}(): argument '{name}' (position {_POSITIONS[name]}) must be Tensor, not "
                         f"{type(value).__name__}")
     return value
 
@@ -70,8 +73,8 @@ def _promoted(a, b):
     return (a if a.dtype == dt else a.to(dt)), (b if b.dtype == dt else b.to(dt))
 
 
-def _target_size_check(input, target, warn=True):
-    if tuple(input.shape) != tuple(target.shape) and warn:
+def _target_size_check(input, target):
+    if tuple(input.shape) != tuple(target.shape):
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to "
                       "broadcasting. Please ensure they have the same size.", UserWarning, stacklevel=3)
@@ -92,10 +95,7 @@ def relu(input, inplace=False):
 
 
 def relu_(input):
-    from .. import no_grad  # noqa: F401 - keep the import light; relu_ is rare
-    if hasattr(input, "relu_"):
-        return input.relu_()
-    return input.clamp_(min=0)
+    return input.relu_()
 
 
 def sigmoid(input):
@@ -172,13 +172,13 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if not training or p == 0:
         return input
     arr = input._data
-    dt = arr.dtype if arr.dtype.kind == "f" else np.float32
+    dt = arr.dtype if arr.dtype.kind == "f" else np.dtype(np.float32)
     if p == 1:
         mask = np.zeros(arr.shape, dt)
-    else:
+    else:  # keep with probability 1 - p, scaled so the expectation is unchanged
         u = _random.rng().random(arr.shape, dtype=np.float64 if dt == np.float64 else np.float32)
         mask = (u >= p).astype(dt)
-        mask *= dt.type(1.0 / (1.0 - p)) if hasattr(dt, "type") else 1.0 / (1.0 - p)
+        mask *= dt.type(1.0 / (1.0 - p))
     if inplace:
         return input.mul_(_plain(mask))
     return input * _plain(mask)
