@@ -361,6 +361,8 @@ class Tensor:
     # ------------------------------------------------------------------ Python protocol
     def __repr__(self, *, tensor_contents=None):
         if self._is_param:
+            if self.__dict__.get("_uninitialized"):  # a LazyLinear placeholder before its first call
+                return "<UninitializedParameter>"
             return "Parameter containing:\n" + tensor_repr(self, tensor_contents)
         return tensor_repr(self, tensor_contents)
 

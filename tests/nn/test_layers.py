@@ -380,3 +380,13 @@ def test_twenty_sgd_steps_match_torch():
     for (n, p), (tn, tp) in zip(ours.named_parameters(), theirs.named_parameters()):
         assert n == tn
         np.testing.assert_allclose(to_numpy(p), to_numpy(tp), rtol=1e-4, atol=1e-5)
+
+
+def test_lazy_parameter_prints_like_torch_before_and_after_its_first_call(torch_ref):
+    texts = []
+    for lib in (torchless, torch_ref):
+        net = lib.nn.Sequential(lib.nn.LazyLinear(4), lib.nn.ReLU())
+        before = repr(net[0].weight)
+        net(lib.ones(2, 3))
+        texts.append((before, tuple(net[0].weight.shape)))
+    assert texts[0] == texts[1] == ("<UninitializedParameter>", (4, 3))
