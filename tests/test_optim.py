@@ -640,3 +640,53 @@ def test_sequential_rejects_mismatched_pieces():
         lr_scheduler.SequentialLR(opt, [s1], milestones=[3])
     with pytest.raises(ValueError, match="ReduceLROnPlateau"):
         lr_scheduler.ChainedScheduler([s1, lr_scheduler.ReduceLROnPlateau(opt)])
+
+
+ONE_CYCLE_CASES = [
+    dict(max_lr=0.5, total_steps=30),
+    dict(max_lr=[0.5, 1.0], epochs=3, steps_per_epoch=10, anneal_strategy="linear", three_phase=True),
+    dict(max_lr=0.1, total_steps=31, pct_start=0.25, cycle_momentum=False),
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("optimizer", ["SGD", "Adam"])
+@pytest.mark.parametrize("options", ONE_CYCLE_CASES)
+def test_one_cycle_equals_torch(torch_ref, optimizer, options):
+    results = []
+    for lib in (torchless, torch_ref):
+        a, b = lib.ones(1, requires_grad=True), lib.ones(1, requires_grad=True)
+        extra = {"momentum": 0.9} if optimizer == "SGD" else {}
+        opt = getattr(lib.optim, optimizer)([{"params": [a]}, {"params": [b]}], lr=0.1, **extra)
+        sched = lib.optim.lr_scheduler.OneCycleLR(opt, **options)
+
+        def momenta():
+            return [g["momentum"] if optimizer == "SGD" else g["betas"] for g in opt.param_groups]
+
+        seen = [(sched.get_last_lr(), momenta())]
+        for _ in range(sched.total_steps - 1):
+            opt.step()
+            sched.step()
+            seen.append((sched.get_last_lr(), momenta()))
+        opt.step()
+        sched.step()
+        with pytest.raises(ValueError, match="Tried to step .* times"):
+            sched.step()
+        results.append((seen, opt.param_groups[0].keys() - {"params"}, str(sched.state_dict())))
+    assert results[0] == results[1]
+
+
+@requires_torch
+@pytest.mark.parametrize("options", [dict(max_lr=0.1), dict(max_lr=0.1, total_steps=0),
+                                     dict(max_lr=0.1, epochs=0, steps_per_epoch=3),
+                                     dict(max_lr=0.1, total_steps=5, pct_start=1),
+                                     dict(max_lr=0.1, total_steps=5, anneal_strategy="exp"),
+                                     dict(max_lr=[0.1, 0.2], total_steps=5)])
+def test_one_cycle_errors_match_torch(torch_ref, options):
+    errors = []
+    for lib in (torchless, torch_ref):
+        opt = lib.optim.SGD([lib.ones(1, requires_grad=True)], lr=0.1, momentum=0.9)
+        with pytest.raises(ValueError) as info:
+            lib.optim.lr_scheduler.OneCycleLR(opt, **options)
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]
