@@ -238,6 +238,25 @@ def test_save_and_load(tmp_path):
     assert printed == SAVE_LOAD_PRINTED
 
 
+def test_devices_fall_back_to_the_cpu():
+    r, printed = run("devices")
+    assert r["count"] == 0 and r["available"] is False
+    assert r["try_gpu"] == ("device(type='cpu')", "device(type='cpu')", "[device(type='cpu')]")
+    assert r["x_device"] == "cpu" and r["weight_device"] == "cpu"
+    assert r["Z_is_X"]  # .to() the device a tensor is already on returns the tensor itself
+    assert r["sum"] == 6.0 and r["Y_shape"] == (2, 3) and r["out_shape"] == (2, 1)
+    assert printed.startswith("0\ncpu cpu [device(type='cpu')]\ncpu\n")
+
+
+@pytest.mark.xfail(strict=False, raises=RuntimeError,
+                   reason="torch.device('cuda') raises in torchless; PyTorch names it without a GPU "
+                          "(issue 3, reported to the lead)")
+def test_device_objects_can_name_cuda():
+    module = _loader.load_example("devices")
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert module.device_names() == ("cpu", "cuda", "cuda:1")
+
+
 # ------------------------------------------------------------------------------------- chapter 12
 def f_2d(x1, x2):
     return 0.1 * x1 ** 2 + 2 * x2 ** 2
@@ -294,7 +313,8 @@ def _deterministic(name, result):
 
 
 @requires_torch
-@pytest.mark.parametrize("name", ["model_construction", "parameters", "custom_layers", "optimization"])
+@pytest.mark.parametrize("name", ["model_construction", "parameters", "custom_layers", "optimization",
+                                  "devices"])
 def test_same_as_pytorch(name):
     ours, theirs = (_deterministic(name, run(name, backend)[0]) for backend in ("torchless", "torch"))
     if name == "optimization":  # float32 trajectories on the toy problem, float64 schedules
