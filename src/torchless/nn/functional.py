@@ -418,7 +418,8 @@ def _cross_entropy_probs(input, target, weight, reduction, label_smoothing):
         return -prod.sum(cdim)
     if reduction == "sum":
         return -prod.sum()
-    return -prod.sum() / (input.numel() // n_cls if n_cls else 0)
+    n = input.numel() // n_cls if n_cls else 0
+    return apply(R.DivBackward1, -prod.sum(), n if n else float("nan"))
 
 
 def one_hot(tensor, num_classes=-1):

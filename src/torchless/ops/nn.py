@@ -546,6 +546,20 @@ def class_loss_rule(base, ndim, reduction, smoothing=0.0):
     return _CLASS_LOSS_RULES[(base, name)]
 
 
+class DivBackward1(Node):
+    """a / number, as PyTorch's C++ losses divide (the mean of cross_entropy with probabilities):
+    d/da = g / number"""
+
+    @staticmethod
+    def forward(node, xp, a, number):
+        if node is not None:
+            node.number = number
+        return a / number
+
+    def vjp(self, g, xp):
+        return (g / self.number,)
+
+
 # ============================================================================ padding
 class ConstantPadNdBackward0(Node):
     """constant pad: the input written into a block of `value`; its gradient is that block of g.
