@@ -690,3 +690,32 @@ def test_one_cycle_errors_match_torch(torch_ref, options):
             lib.optim.lr_scheduler.OneCycleLR(opt, **options)
         errors.append(str(info.value))
     assert errors[0] == errors[1]
+
+
+@requires_torch
+def test_user_defined_optimizer_subclass_works_like_torch(torch_ref):
+    outcomes = []
+    for lib in (torchless, torch_ref):
+        class HalvingSGD(lib.optim.Optimizer):
+            def __init__(self, params, lr=0.1):
+                super().__init__(params, dict(lr=lr))
+
+            @lib.no_grad()
+            def step(self, closure=None):
+                for group in self.param_groups:
+                    for p in group["params"]:
+                        if p.grad is not None:
+                            state = self.state[p]
+                            state["n"] = state.get("n", 0) + 1
+                            p.add_(p.grad, alpha=-group["lr"])
+
+        p = lib.tensor([1.0, -2.0], requires_grad=True)
+        opt = HalvingSGD([p])
+        sched = lib.optim.lr_scheduler.StepLR(opt, 1, gamma=0.5)
+        for _ in range(3):
+            opt.zero_grad()
+            (p * p).sum().backward()
+            opt.step()
+            sched.step()
+        outcomes.append((p.tolist(), repr(opt), str(opt.state_dict())))
+    assert outcomes[0] == outcomes[1]
