@@ -32,6 +32,12 @@ OPTIMIZER_CASES = [
     ("RMSprop", dict(lr=0.001, alpha=0.9, weight_decay=0.1, centered=True, maximize=True)),
     ("Adadelta", dict()),
     ("Adadelta", dict(lr=0.5, rho=0.8, eps=1e-5, weight_decay=0.01, maximize=True)),
+    ("Adamax", dict()),
+    ("Adamax", dict(lr=0.01, weight_decay=0.05, maximize=True)),
+    ("NAdam", dict()),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, momentum_decay=0.01)),
+    ("RAdam", dict()),
+    ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
 ]
 
 
@@ -299,7 +305,8 @@ def test_repr_matches_torch(torch_ref, name, options):
 
 
 @requires_torch
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adadelta"])
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adadelta", "Adamax", "NAdam",
+                                  "RAdam"])
 def test_defaults_match_torch(torch_ref, name):
     ours = getattr(torchless.optim, name)([torchless.ones(1, requires_grad=True)])
     theirs = getattr(torch_ref.optim, name)([torch_ref.ones(1, requires_grad=True)])
@@ -340,6 +347,8 @@ ERROR_CASES = [
     ("RMSprop", dict(weight_decay=-1)), ("RMSprop", dict(alpha=-1)),
     ("Adadelta", dict(lr=-1)), ("Adadelta", dict(rho=2)), ("Adadelta", dict(eps=-1)),
     ("Adadelta", dict(weight_decay=-1)),
+    ("Adamax", dict(betas=(1, 0.5))), ("Adamax", dict(eps=-1)), ("NAdam", dict(momentum_decay=-1)),
+    ("NAdam", dict(betas=(0.5, 1))), ("RAdam", dict(lr=-1)), ("RAdam", dict(weight_decay=-1)),
 ]
 
 

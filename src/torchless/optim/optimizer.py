@@ -18,7 +18,7 @@ from ..engine.grad_mode import enable_grad
 from ..engine.node import _RemovableHandle
 
 # what torch.optim shows (register_optimizer_step_*_hook stay in this module, as in PyTorch)
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adadelta"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adadelta", "Adamax", "NAdam", "RAdam"]
 
 # hooks run around the step() of every optimizer
 _global_step_pre_hooks = []
@@ -295,6 +295,12 @@ def _check_nonneg(value, what):
         raise ValueError(f"Invalid {what} value: {value}")
 
 
+def _check_betas(betas):
+    for i, beta in enumerate(betas[:2]):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+
+
 def _check_eps(eps):
     if not 0.0 <= eps:
         raise ValueError(f"Invalid epsilon value: {eps}")
@@ -376,3 +382,6 @@ from .adamw import AdamW  # noqa: E402
 from .adagrad import Adagrad  # noqa: E402
 from .rmsprop import RMSprop  # noqa: E402
 from .adadelta import Adadelta  # noqa: E402
+from .adamax import Adamax  # noqa: E402
+from .nadam import NAdam  # noqa: E402
+from .radam import RAdam  # noqa: E402

@@ -1,0 +1,75 @@
+"""NAdam: Adam with Nesterov momentum (and a momentum schedule)."""
+import numpy as np
+
+from .._tensor import _bump_version, _plain
+from ..engine.grad_mode import no_grad
+from .optimizer import (Optimizer, _addcdiv_, _addcmul_, _check_betas, _check_eps, _check_lr,
+                        _check_nonneg, _effective_grad, _grads, _lerp_, _real, _step_counter, _zeros_like)
+
+__all__ = ["NAdam"]
+
+
+class NAdam(Optimizer):
+    """NAdam(params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
+    decoupled_weight_decay=False, maximize=False).
+
+    Per step t: mu_t = beta1 * (1 - 0.5 * 0.96**(t * momentum_decay)); the product of the mu's is
+    kept in the state ('mu_product', a float tensor like 'step'); m and v as in Adam;
+    d = sqrt(v / (1 - beta2**t)) + eps; p -= lr * (1 - mu_t) / (1 - prod_t) * g / d
+    + lr * mu_{t+1} / (1 - prod_t * mu_{t+1}) * m / d.
+    """
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
+        _check_lr(lr)
+        _check_eps(eps)
+        _check_betas(betas)
+        _check_nonneg(weight_decay, "weight_decay")
+        _check_nonneg(momentum_decay, "momentum_decay")
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay,
+                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize, foreach=foreach,
+                        capturable=capturable, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    @no_grad()
+    def step(self, closure=None):
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            weight_decay, maximize = group["weight_decay"], group["maximize"]
+            momentum_decay, decoupled = group["momentum_decay"], group["decoupled_weight_decay"]
+            for p, grad in _grads(group):
+                state = self.state[p]
+                if not state:
+                    state["step"] = _step_counter()
+                    state["mu_product"] = _plain(np.ones((), state["step"]._data.dtype))
+                    state["exp_avg"] = _zeros_like(p)
+                    state["exp_avg_sq"] = _zeros_like(p)
+                step_t = state["step"]._data
+                step_t += 1
+                step = float(step_t)
+                bias_correction2 = 1 - beta2 ** step
+                if decoupled:
+                    if weight_decay != 0:
+                        np.multiply(p._data, 1 - lr * weight_decay, out=p._data)
+                    g = _effective_grad(p._data, grad, maximize, 0)
+                else:
+                    g = _effective_grad(p._data, grad, maximize, weight_decay)
+                data, g = _real(p._data), _real(g)
+                mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
+                mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
+                mu_product = state["mu_product"]._data
+                mu_product *= mu  # in the state's float dtype, as PyTorch keeps it
+                exp_avg, exp_avg_sq = _real(state["exp_avg"]._data), _real(state["exp_avg_sq"]._data)
+                _lerp_(exp_avg, g, 1 - beta1)
+                np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
+                _addcmul_(exp_avg_sq, g, g, 1 - beta2)
+                denom = np.divide(exp_avg_sq, bias_correction2)
+                np.sqrt(denom, out=denom)
+                np.add(denom, eps, out=denom)
+                product = float(mu_product)
+                _addcdiv_(data, g, denom, -lr * (1.0 - mu) / (1.0 - product))
+                _addcdiv_(data, exp_avg, denom, (-lr * mu_next) / (1.0 - product * mu_next))
+                _bump_version(p)
+        return loss
