@@ -38,6 +38,10 @@ OPTIMIZER_CASES = [
     ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, momentum_decay=0.01)),
     ("RAdam", dict()),
     ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("Rprop", dict()),
+    ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2), maximize=True)),
+    ("ASGD", dict(lr=0.05)),
+    ("ASGD", dict(lr=0.05, t0=10, weight_decay=0.05, lambd=0.01, maximize=True)),
 ]
 
 
@@ -105,8 +109,13 @@ def _assert_state_close(ours, theirs):
 
 
 # ---------------------------------------------------------------------------- updates vs PyTorch
+# Rprop steps by the sign of the gradient, so an ulp of difference in a near-zero gradient flips a
+# step: it is compared on a quadratic below, whose gradients both libraries compute exactly alike.
+SMOOTH_CASES = [(n, o) for n, o in OPTIMIZER_CASES if n != "Rprop"]
+
+
 @requires_torch
-@pytest.mark.parametrize("name,options", OPTIMIZER_CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(OPTIMIZER_CASES)])
+@pytest.mark.parametrize("name,options", SMOOTH_CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(SMOOTH_CASES)])
 def test_hundred_steps_match_torch(torch_ref, name, options):
     ours, our_opt, our_losses = _train(torchless, name, options, 100)
     theirs, their_opt, their_losses = _train(torch_ref, name, options, 100)
@@ -124,6 +133,27 @@ def test_float64_and_missing_grad_match_torch(torch_ref, name, options):
     _assert_params_close(ours, theirs, rtol=1e-12, atol=1e-13)
     assert ours[3].dtype == torchless.float64
     np.testing.assert_array_equal(ours[3].detach().numpy(), 0.0)  # never had a gradient: untouched
+
+
+@requires_torch
+@pytest.mark.parametrize("name,options", [c for c in OPTIMIZER_CASES if c[0] in ("Rprop", "SGD", "Adam")])
+def test_hundred_steps_on_a_quadratic_match_torch(torch_ref, name, options):
+    rng = np.random.default_rng(3)
+    start, target = rng.standard_normal(10).astype(np.float32), rng.standard_normal(10).astype(np.float32)
+    scale = np.linspace(0.5, 3, 10).astype(np.float32)
+    results = []
+    for lib in (torchless, torch_ref):
+        w = lib.tensor(start.copy()).requires_grad_()
+        t, c = lib.tensor(target), lib.tensor(scale)
+        opt = getattr(lib.optim, name)([w], **options)
+        for _ in range(100):
+            opt.zero_grad()
+            loss = (c * (w - t) ** 2).sum()
+            (-loss if options.get("maximize") else loss).backward()
+            opt.step()
+        results.append(w.detach().numpy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6)
+    assert np.abs(results[0] - target).max() < np.abs(start - target).max()  # it got closer
 
 
 @requires_torch
@@ -306,7 +336,7 @@ def test_repr_matches_torch(torch_ref, name, options):
 
 @requires_torch
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adadelta", "Adamax", "NAdam",
-                                  "RAdam"])
+                                  "RAdam", "Rprop", "ASGD"])
 def test_defaults_match_torch(torch_ref, name):
     ours = getattr(torchless.optim, name)([torchless.ones(1, requires_grad=True)])
     theirs = getattr(torch_ref.optim, name)([torch_ref.ones(1, requires_grad=True)])
@@ -349,6 +379,7 @@ ERROR_CASES = [
     ("Adadelta", dict(weight_decay=-1)),
     ("Adamax", dict(betas=(1, 0.5))), ("Adamax", dict(eps=-1)), ("NAdam", dict(momentum_decay=-1)),
     ("NAdam", dict(betas=(0.5, 1))), ("RAdam", dict(lr=-1)), ("RAdam", dict(weight_decay=-1)),
+    ("Rprop", dict(etas=(0.5, 0.9))), ("Rprop", dict(lr=-1)), ("ASGD", dict(weight_decay=-1)),
 ]
 
 

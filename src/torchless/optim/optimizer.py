@@ -18,7 +18,8 @@ from ..engine.grad_mode import enable_grad
 from ..engine.node import _RemovableHandle
 
 # what torch.optim shows (register_optimizer_step_*_hook stay in this module, as in PyTorch)
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adadelta", "Adamax", "NAdam", "RAdam"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adadelta", "Adamax", "NAdam", "RAdam",
+           "Rprop", "ASGD"]
 
 # hooks run around the step() of every optimizer
 _global_step_pre_hooks = []
@@ -385,3 +386,5 @@ from .adadelta import Adadelta  # noqa: E402
 from .adamax import Adamax  # noqa: E402
 from .nadam import NAdam  # noqa: E402
 from .radam import RAdam  # noqa: E402
+from .rprop import Rprop  # noqa: E402
+from .asgd import ASGD  # noqa: E402
