@@ -248,9 +248,6 @@ def test_devices_fall_back_to_the_cpu():
     assert printed.startswith("0\ncpu cpu [device(type='cpu')]\ncpu\n")
 
 
-@pytest.mark.xfail(strict=False, raises=RuntimeError,
-                   reason="torch.device('cuda') raises in torchless; PyTorch names it without a GPU "
-                          "(issue 3, reported to the lead)")
 def test_device_objects_can_name_cuda():
     module = _loader.load_example("devices")
     with contextlib.redirect_stdout(io.StringIO()):

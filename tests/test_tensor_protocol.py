@@ -331,3 +331,17 @@ def test_type_with_a_legacy_tensor_class_and_softmax_methods(torch_ref):
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
     ours, theirs = torchless.tensor(x).log_softmax(dim=1), torch_ref.tensor(x).log_softmax(dim=1)
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+def test_any_device_can_be_named_but_only_the_cpu_used(torch_ref):
+    for name in ("cpu", "cuda", "cuda:1", "mps"):
+        assert repr(torchless.device(name)) == repr(torch_ref.device(name))
+        assert str(torchless.device(name)) == str(torch_ref.device(name))
+    assert torchless.device("cuda", 0) == torchless.device("cuda:0") != torchless.device("cuda")
+    for lib in (torchless, torch_ref):
+        with pytest.raises(RuntimeError, match="Expected one of cpu, cuda"):
+            lib.device("gpu")
+    with pytest.raises(RuntimeError, match="CPU only"):
+        torchless.zeros(2, device="cuda")
+    with pytest.raises(RuntimeError, match="CPU only"):
+        torchless.nn.Linear(2, 2).to(torchless.device("cuda"))

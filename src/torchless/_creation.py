@@ -7,7 +7,7 @@ import numpy as np
 
 from . import _dtype as D
 from ._random import rng as _rng
-from ._tensor import Size, Tensor, _plain, device
+from ._tensor import Size, Tensor, _plain, device, require_cpu
 
 __all__ = [
     "tensor", "as_tensor", "from_numpy", "asarray", "arange", "range", "zeros", "ones", "full",
@@ -21,7 +21,7 @@ _builtin_range = range
 
 def _finish(arr, requires_grad, dev=None):
     if dev is not None:
-        device(dev)
+        require_cpu(dev)
     t = _plain(arr)
     if requires_grad:
         t.requires_grad_(True)

@@ -73,8 +73,13 @@ class Size(tuple):
         return (Size, (tuple(self),))
 
 
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga",
+                 "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
+
+
 class device:
-    """torch.device: only the CPU exists here."""
+    """torch.device. Any of PyTorch's device types can be named (D2L prints torch.device('cuda')),
+    but only the CPU exists: putting a tensor anywhere else raises (see require_cpu)."""
 
     __slots__ = ("type", "index")
 
@@ -84,12 +89,10 @@ class device:
         if not isinstance(type, str):
             raise TypeError(f"device() received an invalid combination of arguments - got ({type!r})")
         name, _, idx = type.partition(":")
-        if name != "cpu":
-            raise RuntimeError(
-                f"torchless runs on the CPU only: device '{type}' is not available "
-                "(use device='cpu')."
-            )
-        self.type = "cpu"
+        if name not in _DEVICE_TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start of "
+                               f"device string: {type}")
+        self.type = name
         self.index = int(idx) if idx else index
 
     def __repr__(self):
@@ -107,6 +110,15 @@ class device:
 
 
 CPU = device("cpu")
+
+
+def require_cpu(dev):
+    """Check a device argument: torchless has only the CPU."""
+    d = dev if isinstance(dev, device) else device(dev)
+    if d.type != "cpu":
+        raise RuntimeError(f"torchless runs on the CPU only: device '{d}' is not available "
+                           "(use device='cpu', or leave the device out).")
+    return d
 
 
 # ============================================================================ the class
@@ -485,7 +497,7 @@ class Tensor:
             elif a is not None:
                 raise TypeError(f"to() received an invalid argument of type {type(a).__name__}")
         if dev is not None:
-            device(dev)  # validates: only the CPU
+            require_cpu(dev)
         if dt is None or dt.np == self._data.dtype:
             return self.clone() if copy else self
         return _to_dtype(self, dt.np)

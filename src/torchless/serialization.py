@@ -27,7 +27,7 @@ import zlib
 import numpy as np
 
 from . import _dtype as D
-from ._tensor import Size, Tensor, _plain, device
+from ._tensor import Size, Tensor, _plain, device, require_cpu
 
 __all__ = ["save", "load"]
 
@@ -354,7 +354,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     callable). weights_only is accepted: this format can hold nothing but data anyway.
     """
     if isinstance(map_location, (str, device)):
-        device(map_location)    # validates: only the CPU exists
+        require_cpu(map_location)
     if isinstance(f, (str, os.PathLike)):
         with open(f, "rb") as src:
             return _load_from(src)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 import itertools
 
 from ... import _dtype as D
-from ..._tensor import Tensor, device as _device
+from ..._tensor import Tensor, device as _device_cls, require_cpu as _require_cpu
 from ...engine.grad_mode import no_grad
 from ..parameter import Parameter
 
@@ -414,7 +414,7 @@ class Module:
                 dtype = a
             elif type(a) is Tensor:
                 dtype = a.dtype
-            elif isinstance(a, (str, _device)):
+            elif isinstance(a, (str, _device_cls)):
                 dev = a
             elif isinstance(a, bool):  # non_blocking given positionally
                 pass
@@ -424,7 +424,7 @@ class Module:
             else:
                 raise TypeError(f"to() received an invalid combination of arguments: {type(a).__name__}")
         if dev is not None:
-            _device(dev)  # accepts only the CPU; raises a clear error otherwise
+            _require_cpu(dev)
         if dtype is None:
             return self
         if not (dtype.is_floating_point or dtype.is_complex):
