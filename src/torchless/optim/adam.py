@@ -3,7 +3,7 @@ import numpy as np
 
 from .._tensor import _bump_version
 from ..engine.grad_mode import no_grad
-from .optimizer import (Optimizer, _addcdiv_, _addcmul_, _check_eps, _check_lr, _check_nonneg,
+from .optimizer import (Optimizer, _addcdiv_, _addcmul_, _check_betas, _check_eps, _check_lr, _check_nonneg,
                         _effective_grad, _grads, _lerp_, _real, _step_counter, _zeros_like)
 
 __all__ = ["Adam"]
@@ -23,10 +23,7 @@ class Adam(Optimizer):
                  decoupled_weight_decay=False):
         _check_lr(lr)
         _check_eps(eps)
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        _check_betas(betas)
         _check_nonneg(weight_decay, "weight_decay")
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                         maximize=maximize, foreach=foreach, capturable=capturable,

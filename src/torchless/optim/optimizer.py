@@ -197,13 +197,6 @@ class Optimizer:
         with enable_grad():
             return closure()
 
-    def _state_for(self, p, init):
-        """The state dict of parameter p, filled by init(p) on first use."""
-        state = self.state[p]
-        if not state:
-            init(state, p)
-        return state
-
     # ------------------------------------------------------------------ saving and loading
     def state_dict(self):
         """{'state': {index: per-parameter state}, 'param_groups': [options + 'params' as indices]}.
