@@ -33,6 +33,12 @@ def _unreduce(g, reduction, n):
     return g
 
 
+def _weighted_element_grad(node, g, x):
+    """The gradient reaching each element of a loss that was weighted by node.w and reduced."""
+    gl = _unreduce(g, node.reduction, _numel(x))
+    return gl if node.w is None else gl * node.w
+
+
 # ============================================================================ activations
 class NdtrBackward0(Node):
     """The normal cdf Phi(a):  d/da = g * exp(-a^2 / 2) / sqrt(2 pi)"""
@@ -283,10 +289,7 @@ class BinaryCrossEntropyBackward0(Node):
 
     def vjp(self, g, xp):
         x, t = self.saved
-        n = _numel(x)
-        gl = _unreduce(g, self.reduction, n)
-        if self.w is not None:
-            gl = gl * self.w
+        gl = _weighted_element_grad(self, g, x)
         (nx, _), (nt, _) = self.next_functions
         gx = gt = None
         if nx is not None:
@@ -319,10 +322,7 @@ class BinaryCrossEntropyWithLogitsBackward0(Node):
 
     def vjp(self, g, xp):
         x, t = self.saved
-        n = _numel(x)
-        gl = _unreduce(g, self.reduction, n)
-        if self.w is not None:
-            gl = gl * self.w
+        gl = _weighted_element_grad(self, g, x)
         pw = self.pos_weight
         (nx, _), (nt, _) = self.next_functions
         gx = gt = None
