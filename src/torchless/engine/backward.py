@@ -113,16 +113,13 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
                 if nxt is None or gi is None:
                     continue
                 if nxt.multi_output:
-                    if nxt not in buffers:
-                        if following is not None:
-                            heappush(heap, (-following.stamp, following))
-                            following = None
-                        _enqueue(nxt, heap, leaves)
+                    first = nxt not in buffers
                     _add_to_buffer(buffers, nxt, idx, gi)
-                    continue
-                prev = peek(nxt)
-                if prev is None:
-                    buffers[nxt] = gi
+                else:
+                    prev = peek(nxt)
+                    first = prev is None
+                    buffers[nxt] = gi if first else prev + gi
+                if first:  # nxt's first gradient: it now waits to run
                     if type(nxt) is AccumulateGrad:
                         leaves.append(nxt)
                     elif following is None and not heap:
@@ -132,8 +129,6 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
                             heappush(heap, (-following.stamp, following))
                             following = None
                         heappush(heap, (-nxt.stamp, nxt))
-                else:
-                    buffers[nxt] = prev + gi
             out = gi = prev = None
 
         # By now the arrays reaching the leaves are held by nobody else: they become .grad
