@@ -34,9 +34,27 @@ _engine_backward.set_tensor_api(_wrap_tensor, _TX, _is_tensor)
 
 from . import autograd  # noqa: E402
 from ._misc import *  # noqa: E402,F401,F403
-from . import distributions, nn, optim, utils  # noqa: E402,F401
-from .serialization import *  # noqa: E402,F401,F403
 from ._extras import *  # noqa: E402,F401,F403
+
+# The training stack loads on first use (torch.nn, torch.optim, torch.save ...): a program that only
+# does tensor math pays neither its import time nor its objects in every garbage collection.
+_LAZY_MODULES = ("nn", "optim", "utils", "distributions")
+_LAZY_FUNCTIONS = {"save": "serialization", "load": "serialization"}
+
+
+def __getattr__(name):
+    import importlib
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"{__name__}.{name}")  # importing sets the attribute too
+    if name in _LAZY_FUNCTIONS:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY_FUNCTIONS[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'torchless' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY_MODULES) | set(_LAZY_FUNCTIONS))
 
 # torch.exp(x), torch.add(x, y) ...: the Tensor methods, called as functions.
 for _name in (
