@@ -28,3 +28,77 @@ def test_training_stack_loads_on_first_use():
     res = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "ok"
+
+
+# ------------------------------------------------ `from torch import nn` after `import torchless as torch`
+def run_fresh(code):
+    """stdout of `code` in a fresh interpreter (the import system's state is per process)."""
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    return res.stdout.strip()
+
+
+def test_torch_imports_mean_torchless_where_torch_is_bound_to_it():
+    out = run_fresh("""
+import torchless as torch
+from torch import nn
+from torch.nn import functional as F
+from torch.utils import data
+from torch.utils.data import DataLoader
+import torch.optim as optim
+from torch.optim import lr_scheduler
+import torchless
+assert torch is torchless and nn is torchless.nn and F is torchless.nn.functional
+assert data is torchless.utils.data and DataLoader is torchless.utils.data.DataLoader
+assert optim is torchless.optim and lr_scheduler is torchless.optim.lr_scheduler
+assert torchless.__spec__.name == "torchless" and nn.__spec__.name == "torchless.nn"
+
+def inside_a_function():
+    import torchless as torch
+    from torch import nn
+    return nn
+assert inside_a_function() is torchless.nn
+print(nn.Linear(2, 3))
+""")
+    assert out == "Linear(in_features=2, out_features=3, bias=True)"
+
+
+def test_missing_submodule_names_torchless():
+    out = run_fresh("""
+import torchless as torch
+try:
+    import torch.no_such_module
+except ModuleNotFoundError as e:
+    print(e.name, "|", e)
+""")
+    assert out == ("torch.no_such_module | No module named 'torch.no_such_module': torchless (imported as "
+                   "torch) has no module 'torchless.no_such_module'")
+
+
+def test_code_that_did_not_bind_torch_gets_the_real_one():
+    out = run_fresh("""
+import importlib.util
+import torchless
+try:
+    import torch
+except ModuleNotFoundError:
+    print("absent", importlib.util.find_spec("torch") is None)
+else:
+    print("real", torch is not torchless and torch.__spec__.name == "torch")
+""")
+    assert out in ("absent True", "real True")
+
+
+def test_real_torch_imported_first_keeps_its_name():
+    # sys.modules answers before any finder: a process that loaded PyTorch keeps it under "torch".
+    out = run_fresh("""
+try:
+    import torch as real
+except ModuleNotFoundError:
+    print("skip")
+else:
+    import torchless as torch
+    from torch import nn
+    print(nn is real.nn)
+""")
+    assert out in ("skip", "True")

@@ -1,7 +1,7 @@
 """D2L §6.5 (5.4 in the first edition): custom layers with and without parameters."""
 import torchless as torch
-from torchless import nn
-from torchless.nn import functional as F
+from torch import nn
+from torch.nn import functional as F
 
 
 class CenteredLayer(nn.Module):

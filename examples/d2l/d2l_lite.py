@@ -13,7 +13,7 @@ import functools
 import numpy as np
 
 import torchless as torch
-from torchless.utils import data
+from torch.utils import data
 
 NUM_CLASSES = 10
 

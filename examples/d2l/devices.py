@@ -1,7 +1,7 @@
 """D2L §6.7 (5.6 in the first edition): GPUs. On a machine without one (and torchless is CPU-only)
 every helper falls back to the CPU, and the same program runs."""
 import torchless as torch
-from torchless import nn
+from torch import nn
 
 
 def try_gpu(i=0):

@@ -1,6 +1,6 @@
 """D2L §5.6 (4.6 in the first edition): dropout from scratch, and nn.Dropout in a concise MLP."""
 import torchless as torch
-from torchless import nn
+from torch import nn
 
 import d2l_lite as d2l
 

@@ -1,7 +1,7 @@
 """D2L §3.3: concise implementation of linear regression (nn.Linear, MSELoss, optim.SGD)."""
 import torchless as torch
-from torchless import nn
-from torchless.utils import data
+from torch import nn
+from torch.utils import data
 
 import d2l_lite as d2l
 

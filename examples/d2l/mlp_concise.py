@@ -1,6 +1,6 @@
 """D2L §5.2 (4.3 in the first edition): concise multilayer perceptron."""
 import torchless as torch
-from torchless import nn
+from torch import nn
 
 import d2l_lite as d2l
 

@@ -1,8 +1,8 @@
 """D2L §6.1 (5.1 in the first edition): layers and modules (custom MLP, MySequential, FixedHiddenMLP,
 NestMLP, a chimera)."""
 import torchless as torch
-from torchless import nn
-from torchless.nn import functional as F
+from torch import nn
+from torch.nn import functional as F
 
 
 class MLP(nn.Module):

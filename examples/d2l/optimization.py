@@ -5,8 +5,8 @@ schedulers (§12.11) and a small model trained with one."""
 import math
 
 import torchless as torch
-from torchless import nn
-from torchless.optim import lr_scheduler
+from torch import nn
+from torch.optim import lr_scheduler
 
 
 def f_2d(x1, x2):  # Objective function

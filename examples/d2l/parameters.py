@@ -1,7 +1,7 @@
 """D2L §6.2 (5.2 in the first edition): parameter management: access, initialization, tied
 parameters."""
 import torchless as torch
-from torchless import nn
+from torch import nn
 
 
 def block1():

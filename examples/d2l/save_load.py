@@ -3,8 +3,8 @@ import os
 import tempfile
 
 import torchless as torch
-from torchless import nn
-from torchless.nn import functional as F
+from torch import nn
+from torch.nn import functional as F
 
 
 class MLP(nn.Module):

@@ -1,6 +1,6 @@
 """D2L §4.5 (3.7 in the first edition): concise softmax regression on (synthetic) Fashion-MNIST."""
 import torchless as torch
-from torchless import nn
+from torch import nn
 
 import d2l_lite as d2l
 

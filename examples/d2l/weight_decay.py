@@ -1,7 +1,7 @@
 """D2L §3.7 (4.5 in the first edition): weight decay, from scratch and concisely, on high-dimensional
 linear regression (20 training examples, 200 inputs)."""
 import torchless as torch
-from torchless import nn
+from torch import nn
 
 import d2l_lite as d2l
 

@@ -70,3 +70,8 @@ for _name in (
 ):
     globals()[_name] = getattr(Tensor, _name)
 del _name
+
+# `from torch import nn` after `import torchless as torch` means torchless's nn (see _torch_alias).
+from . import _torch_alias  # noqa: E402
+
+_torch_alias.install(__import__(__name__))
