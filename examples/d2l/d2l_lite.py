@@ -9,6 +9,7 @@ stays black), so a linear model learns it well
 but not perfectly.
 """
 import functools
+import time
 
 import numpy as np
 
@@ -162,3 +163,46 @@ def load_array(data_arrays, batch_size, is_train=True):
     """A PyTorch data iterator (D2L §3.3)."""
     dataset = data.TensorDataset(*data_arrays)
     return data.DataLoader(dataset, batch_size, shuffle=is_train)
+
+
+def get_fashion_mnist_labels(labels):
+    """Text labels of Fashion-MNIST classes (D2L §3.5)."""
+    text_labels = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat',
+                   'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot']
+    return [text_labels[int(i)] for i in labels]
+
+
+def predict_ch3(net, test_iter, n=6):
+    """Predicts labels (D2L §3.6); prints the true and predicted labels where the book shows the
+    images titled with them. Returns (true labels, predictions) as text."""
+    for X, y in test_iter:
+        break
+    trues = get_fashion_mnist_labels(y)
+    preds = get_fashion_mnist_labels(net(X).argmax(axis=1))
+    for true, pred in zip(trues[:n], preds[:n]):
+        print(true + '\n' + pred)
+    return trues[:n], preds[:n]
+
+
+class Timer:
+    """Records multiple running times."""
+
+    def __init__(self):
+        self.times = []
+        self.start()
+
+    def start(self):
+        self.tik = time.time()
+
+    def stop(self):
+        self.times.append(time.time() - self.tik)
+        return self.times[-1]
+
+    def avg(self):
+        return sum(self.times) / len(self.times)
+
+    def sum(self):
+        return sum(self.times)
+
+    def cumsum(self):
+        return np.array(self.times).cumsum().tolist()
