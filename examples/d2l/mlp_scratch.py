@@ -35,7 +35,8 @@ def main(num_epochs=3, batch_size=64, lr=0.3):
     train_loss, train_acc, test_acc = d2l.train_ch3(net, train_iter, test_iter, loss, num_epochs, updater)
     d2l.predict_ch3(net, test_iter)
     return {"train_loss": train_loss, "train_acc": train_acc, "test_acc": test_acc, "relu": relu_check,
-            "shapes": [tuple(p.shape) for p in params], "all_parameters": all(type(p) is nn.Parameter for p in params)}
+            "shapes": [tuple(p.shape) for p in params], "all_parameters": all(isinstance(p, nn.Parameter) for p in params),
+            "type_names": [type(p).__name__ for p in params]}
 
 
 if __name__ == "__main__":
