@@ -1,7 +1,8 @@
-"""D2L §4.4 of the first edition (the second discusses it in §3.6) model selection, underfitting and overfitting:
-regression. Labels come from a third-degree polynomial y = 5 + 1.2x - 3.4x^2/2! + 5.6x^3/3! + noise;
-fitting the right four features recovers the weights, two features underfit, all twenty overfit.
-The book plots the train and test loss curves; here they are returned and the final ones printed."""
+"""D2L §4.4 of the first edition (the second discusses it in §3.6), model selection, underfitting and
+overfitting: polynomial regression. Labels come from a third-degree polynomial y = 5 + 1.2x -
+3.4x^2/2! + 5.6x^3/3! + noise; fitting the right four features recovers the weights, two features
+underfit, all twenty overfit. The book plots the train and test loss curves; here they are returned
+and the final ones printed."""
 import math
 
 import numpy as np
