@@ -375,3 +375,44 @@ def test_backward_restores_grad_mode_and_runs_under_no_grad():
     assert torchless.is_grad_enabled()
     np.testing.assert_allclose(to_numpy(x.grad), [2.0, 4.0])
     assert not x.grad.requires_grad
+
+
+# ------------------------------------------------------ gradients written into the incoming array
+# ReLU's vjp writes into the gradient handed to it when nothing else holds that array (big arrays
+# only). Shared gradients must stay intact: one array sent down two edges, a hook that kept it, a
+# retained .grad.
+BIG = (100, 100)
+
+
+def _relu_mask(x):
+    return (x.detach().numpy() > 0).astype(np.float32)
+
+
+def test_relu_gradient_shared_by_two_edges_stays_intact():
+    x = torchless.randn(*BIG, requires_grad=True)
+    a, b = x.relu(), x.relu()
+    (a + b).sum().backward()  # add's vjp sends the same array to both relus
+    np.testing.assert_array_equal(x.grad.numpy(), 2 * _relu_mask(x))
+
+
+def test_relu_gradient_kept_by_a_hook_or_retain_grad_stays_intact():
+    x = torchless.randn(*BIG, requires_grad=True)
+    up = torchless.randn(*BIG)
+    y = x * 1
+    z = y.relu()
+    kept = []
+    z.register_hook(kept.append)
+    y.retain_grad()
+    (z * up).sum().backward()
+    np.testing.assert_array_equal(kept[0].numpy(), up.numpy())  # the hook's array was not overwritten
+    np.testing.assert_array_equal(y.grad.numpy(), up.numpy() * _relu_mask(y))
+    np.testing.assert_array_equal(x.grad.numpy(), up.numpy() * _relu_mask(x))
+
+
+def test_relu_gradient_with_retain_graph_twice():
+    x = torchless.randn(*BIG, requires_grad=True)
+    up = torchless.randn(*BIG)
+    loss = ((x * 2).relu() * up).sum()
+    loss.backward(retain_graph=True)
+    loss.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 4 * up.numpy() * _relu_mask(x))

@@ -12,11 +12,27 @@ import warnings as _warnings
 # when they come from torchless's own code only (the user's own NumPy calls still warn).
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"torchless(\.|$)")
 
+import numpy as _np
+
+# glibc hands memory back to the OS whenever the top of the heap holds more than twice its mmap
+# threshold free (128 KiB to start), and a training step frees its megabytes of activations and
+# gradients at once: every step then page-faults all of them in again (1,500 faults, +40% time for an
+# MLP step). Freeing one 16 MiB block raises glibc's dynamic thresholds (mmap 16 MiB, trim 32 MiB) as
+# the first large array would: steady-state steps then reuse the heap. Elsewhere this is one unused
+# allocation.
+_np.empty(16 << 20, _np.uint8)
+
 from . import _dtype
 from ._dtype import (bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,  # noqa: A004
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
                      promote_types, set_default_dtype, short, uint8)
 from ._tensor import Size, Tensor, device, where
+
+# The public classes print as torchless.Tensor, torchless.Size ... (where they are reached), not by
+# the private module that defines them.
+for _cls in (Size, Tensor, device, dtype):
+    _cls.__module__ = __name__
+del _cls
 from ._creation import *  # noqa: F401,F403
 from ._random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .engine.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,

@@ -78,6 +78,8 @@ def _classify(item):
         if dt in _INDEX_INTS or (ti is ndarray and dt.kind in "iu"):
             return ("int", int(arr)) if arr.ndim == 0 else ("array", arr)
         raise IndexError(_BAD_INDEX_TENSOR)
+    if ti is range:  # the book's y_hat[range(len(y_hat)), y]
+        return "array", np.arange(item.start, item.stop, item.step, dtype=np.int64)
     if isinstance(item, (list, tuple)):
         try:
             arr = np.asarray([_plain_number(e) for e in item] if _has_tensor(item) else item)

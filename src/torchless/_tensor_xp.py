@@ -179,6 +179,14 @@ class TensorNamespace:
         return t * g
 
     @staticmethod
+    def one_minus_square(t):
+        return 1 - t * t
+
+    @staticmethod
+    def grad_where_(g, keep):
+        return g * keep
+
+    @staticmethod
     def ndtr(x):
         from ._tensor import apply
         from .ops.nn import NdtrBackward0

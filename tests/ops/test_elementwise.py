@@ -567,3 +567,59 @@ def test_binary_gradgradcheck(name):
     a = _leaf(torchless, _draw((3, 1), da, 13))
     b = _leaf(torchless, _draw((1, 4), db, 14))
     assert gradgradcheck(lambda a, b: f(torchless, a, b), (a, b))
+
+
+# ------------------------------------------------------- float32 transcendental functions: rounding
+# NumPy's float32 exp, tanh ... are off by an ulp for many inputs; PyTorch's are correctly rounded
+# nearly always, and the difference shows in printed digits. Small float32 tensors are computed in
+# float64 and rounded once: exactly the correctly rounded value.
+ROUNDED = {"exp": np.exp, "tanh": np.tanh, "expm1": np.expm1, "sinh": np.sinh, "cosh": np.cosh,
+           "log1p": np.log1p, "log10": np.log10}
+_SAMPLE = np.concatenate([np.arange(-8, 12, 0.1), np.random.default_rng(5).standard_normal(500) * 3])
+
+
+@pytest.mark.parametrize("name", list(ROUNDED))
+def test_small_float32_results_are_correctly_rounded(name):
+    x = _SAMPLE.astype(np.float32)
+    if name in ("log1p", "log10"):
+        x = np.abs(x) + np.float32(0.01)
+    expected = ROUNDED[name](x.astype(np.float64)).astype(np.float32)
+    np.testing.assert_array_equal(getattr(torchless.tensor(x), name)().numpy(), expected)
+    half = x[:50].astype(np.float16)
+    np.testing.assert_array_equal(getattr(torchless.tensor(half), name)().numpy(),
+                                  ROUNDED[name](half.astype(np.float64)).astype(np.float16))
+
+
+@pytest.mark.parametrize("name", ["exp", "tanh", "expm1", "sinh", "cosh"])
+def test_small_float32_results_equal_torch(name, torch_ref):
+    x = _SAMPLE.astype(np.float32)
+    ours = getattr(torchless.tensor(x), name)().numpy()
+    theirs = getattr(torch_ref.tensor(x), name)().numpy()
+    assert np.mean(ours != theirs) < 0.02  # PyTorch's own rare misroundings (NumPy's float32: 10-40%)
+
+
+def test_exp_prints_like_torch():
+    # D2L 2.1 prints exp of these; NumPy's float32 exp gives 162754.7812 for the first
+    x = torchless.arange(12, dtype=torchless.float32)
+    x[:8] = 12
+    assert repr(x.exp()) == ("tensor([162754.7969, 162754.7969, 162754.7969, 162754.7969, 162754.7969,\n"
+                             "        162754.7969, 162754.7969, 162754.7969,   2980.9580,   8103.0840,\n"
+                             "         22026.4648,  59874.1406])")
+
+
+def test_tanh_gradient_rounds_like_torch(torch_ref):
+    # 1 - tanh(x)^2 for |x| near 8 keeps few bits: PyTorch rounds it once (a fused multiply-add)
+    grads = []
+    for m in (torchless, torch_ref):
+        x = m.arange(-8.0, 8.0, 0.1, requires_grad=True)
+        x.tanh().backward(m.ones_like(x))
+        grads.append(to_numpy(x.grad))
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
+def test_big_float32_keeps_numpy_kernels_within_ulps():
+    x = np.random.default_rng(6).standard_normal(1 << 15).astype(np.float32)
+    ours = torchless.tensor(x).tanh().numpy()
+    np.testing.assert_array_equal(ours, np.tanh(x))
+    exact = np.tanh(x.astype(np.float64))
+    assert np.all(np.abs(ours - exact) <= 4 * np.spacing(np.abs(exact).astype(np.float32)))

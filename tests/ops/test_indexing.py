@@ -78,6 +78,10 @@ GETITEM = {
     "list_none": ((4, 5), lambda m: ([0, 1], None)),
     "tuple_in_tuple": ((4, 5), lambda m: ((0, 1),)),
     "empty_list": ((4, 5), lambda m: []),
+    "range": ((4, 5), lambda m: range(3)),
+    "range_and_tensor": ((4, 5), lambda m: (range(4), m.tensor([0, 4, 2, 2]))),  # D2L's y_hat[range(n), y]
+    "range_step_back": ((4, 5), lambda m: (slice(None), range(4, -1, -2))),
+    "empty_range": ((4, 5), lambda m: range(0)),
     "true": ((4, 5), lambda m: True),
     "false": ((4, 5), lambda m: False),
     "0d_mask": ((4, 5), lambda m: m.tensor(True)),
@@ -305,8 +309,15 @@ def _prog_view_of_view(m):
     return y * 1 + v.sum(), (x,)
 
 
+def _prog_set_range(m):
+    x = _x(m, (4, 3))
+    y = x * 1
+    y[range(1, 3), 0] = 7.0
+    return y, (x,)
+
+
 SETITEM = {
-    "basic": _prog_set_basic, "slice_tensor": _prog_set_slice_tensor, "adv": _prog_set_adv,
+    "range": _prog_set_range, "basic": _prog_set_basic, "slice_tensor": _prog_set_slice_tensor, "adv": _prog_set_adv,
     "mask": _prog_set_mask, "number": _prog_set_number, "into_plain": _prog_set_into_plain,
     "mixed": _prog_set_mixed, "into_view": _prog_set_into_view, "ellipsis": _prog_set_ellipsis,
     "dtype_cast": _prog_set_dtype_cast, "mul_view": _prog_mul_view,

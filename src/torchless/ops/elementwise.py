@@ -594,7 +594,7 @@ class TanhBackward0(Node):
 
     def vjp(self, g, xp):
         out = self.saved[0]
-        return (xp.mul_(xp.one_minus_(out * out), g),)  # (1 - out^2) * g, in one temporary
+        return (xp.mul_(xp.one_minus_square(out), g),)  # (1 - out^2) * g, in one temporary
 
 
 class SigmoidBackward0(Node):
@@ -625,7 +625,7 @@ class ReluBackward0(Node):
         return out
 
     def vjp(self, g, xp):
-        return (g * (self.saved[0] > 0),)
+        return (xp.grad_where_(g, self.saved[0] > 0),)
 
 
 class ClampBackward1(Node):

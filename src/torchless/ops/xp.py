@@ -6,12 +6,13 @@ Both namespaces provide the names in `NAMES`; operators (+ - * / ** < ...) and t
 `.sum(axis, keepdims)`, `.reshape`, `.transpose`, `.astype` work on arrays and Tensors alike.
 """
 import math as _math
+import sys as _sys
 
 import numpy as np
 from numpy import (  # noqa: F401 - re-exported as the namespace
-    abs, arccos, arcsin, arctan, ceil, clip, cos, cosh, cumsum, exp, expm1, floor,
-    log, log1p, log2, log10, matmul, maximum, minimum, ndarray, ndim, negative, rint, shape, sign,
-    sin, sinh, sqrt, square, tan, tanh, where, zeros_like, ones_like, asarray, add, moveaxis,
+    abs, arccos, arcsin, arctan, ceil, clip, cos, cumsum, floor,
+    log, log2, matmul, maximum, minimum, ndarray, ndim, negative, rint, shape, sign,
+    sin, sqrt, square, tan, where, zeros_like, ones_like, asarray, add, moveaxis,
     swapaxes, expand_dims, squeeze, concatenate, stack, trunc,
 )
 
@@ -22,8 +23,33 @@ NAMES = (
     "sigmoid", "rsqrt", "reciprocal", "relu", "trunc", "moveaxis", "swapaxes", "expand_dims",
     "squeeze", "concatenate", "stack", "rint", "flip_cumsum", "zeros", "index_add",
     "logsumexp", "to_dtype", "permute", "one_minus_", "mul_", "prod", "amax", "amin", "cumprod",
-    "ndtr", "index_sub_",
+    "ndtr", "index_sub_", "grad_where_", "one_minus_square",
 )
+
+_getrefcount = _sys.getrefcount
+
+
+# NumPy's float32 exp, tanh ... are fast SIMD approximations, off by an ulp for a third of inputs;
+# PyTorch's are correctly rounded nearly always, and an ulp shows in printed digits
+# (exp(12.) prints 162754.7969, not 162754.7812). Small float32/float16 arrays are computed in float64
+# and rounded once, which matches. Big ones keep NumPy's kernels: there speed is what counts, and an
+# ulp is below anything printed of them.
+_ROUND_VIA_FLOAT64 = 1 << 14  # elements
+_F64 = np.dtype(np.float64)
+_ONE_F64 = np.ones((), _F64)
+
+
+def _rounded_from_float64(ufunc):
+    def function(x):
+        if x.dtype.char in "fe" and x.size <= _ROUND_VIA_FLOAT64:
+            return ufunc(x, dtype=_F64).astype(x.dtype)
+        return ufunc(x)
+    function.__name__ = ufunc.__name__
+    return function
+
+
+exp, expm1, tanh, sinh, cosh, log1p, log10 = map(
+    _rounded_from_float64, (np.exp, np.expm1, np.tanh, np.sinh, np.cosh, np.log1p, np.log10))
 
 
 def broadcast_to(x, shape):
@@ -155,11 +181,40 @@ def cumprod(x, axis):
 
 # In-place helpers: a vjp may pass arrays it created itself (never saved values or its input `g`),
 # and the NumPy namespace then reuses their memory. The Tensor namespace computes out of place.
+_ONES = {}  # dtype -> 1 as a 0-d array of it: NumPy subtracts from it twice as fast as from 1
+
+
 def one_minus_(t):
     """1 - t, written into t."""
     if type(t) is not np.ndarray or t.size < 4096:  # 0-d results arrive as NumPy scalars
-        return 1 - t
+        one = _ONES.get(t.dtype)
+        if one is None:
+            one = _ONES[t.dtype] = np.ones((), t.dtype)
+        return one - t
     return np.subtract(1, t, out=t)
+
+
+# References to a gradient the backward loop handed to a vjp, which passed it straight here: the
+# loop's variable, the vjp's parameter, this helper's parameter and getrefcount's argument. Any more,
+# and someone else (another edge's buffer, a hook, a captured grad) holds the same array.
+_HANDED_OVER_REFS = 4
+
+
+def grad_where_(g, keep):
+    """g where `keep` is true, 0 elsewhere; written into g when the backward loop handed g over and
+    nothing else holds it (a large fresh array: no allocation, one pass fewer)."""
+    if (type(g) is np.ndarray and g.size >= 4096 and _getrefcount(g) <= _HANDED_OVER_REFS
+            and g.base is None and g.flags.writeable and g.shape == keep.shape):
+        return np.multiply(g, keep, out=g)
+    return g * keep
+
+
+def one_minus_square(t):
+    """1 - t², rounded once as PyTorch's fused multiply-add rounds it (tanh's derivative, where
+    t² is near 1 and the difference keeps few bits); big arrays: computed in place, in t's dtype."""
+    if t.dtype.char in "fe" and t.size <= _ROUND_VIA_FLOAT64:
+        return (_ONE_F64 - np.square(t, dtype=_F64)).astype(t.dtype)
+    return one_minus_(t * t)
 
 
 def mul_(t, g):
