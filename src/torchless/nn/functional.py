@@ -441,19 +441,26 @@ def one_hot(tensor, num_classes=-1):
 
 
 def pad(input, pad, mode="constant", value=None):
-    """Pad (or, with negative amounts, crop) the last len(pad)//2 dims: pad = (last_lo, last_hi,
-    second_last_lo, second_last_hi, ...). Only mode='constant' is supported."""
+    """Pad the last len(pad)//2 dims: pad = (last_lo, last_hi, second_last_lo, second_last_hi, ...).
+    mode='constant' fills with `value` (negative amounts crop); 'reflect' mirrors the input at its
+    edges, 'replicate' repeats the edge values, 'circular' wraps around (rules: ops/padding.py).
+    The last three pad 1, 2 or 3 dims of a batched or unbatched input, as PyTorch's do."""
     _tensor_arg("pad", "input", input)
-    pad = tuple(int(p) for p in pad)
+    pad = _pad_amounts(pad)
+    if type(mode) is not str:
+        raise TypeError(f"pad(): argument 'mode' (position 3) must be str, not {type(mode).__name__}")
+    if mode != "constant":
+        return _pad_by_copying(input, pad, mode, value)
+    if type(value) is Tensor and value._data.ndim == 0:
+        value = value._data.item()  # a number, never an edge of the graph
+    elif value is not None and not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"pad(): argument 'value' (position 4) must be float, not {type(value).__name__}")
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     ndim = input._data.ndim
     if len(pad) // 2 > ndim:
         raise RuntimeError(f"Padding length should be less than or equal to two times the input "
                            f"dimension but got padding length {len(pad)} and input of dimension {ndim}")
-    if mode != "constant":
-        raise NotImplementedError(f"pad(mode='{mode}') is not supported by torchless; only "
-                                  "mode='constant' is")
     shape = input._data.shape
     out_shape, dst, src = list(shape), [slice(None)] * ndim, [slice(None)] * ndim
     for k in range(len(pad) // 2):
@@ -470,3 +477,99 @@ def pad(input, pad, mode="constant", value=None):
         src[d] = slice(max(-lo, 0), max(-lo, 0) + kept)
     return apply(R.ConstantPadNdBackward0, input, tuple(out_shape), tuple(dst), tuple(src),
                  0 if value is None else value)
+
+
+def _pad_amounts(pad):
+    """F.pad's `pad` as a tuple of Python ints (0-d integer tensors count as ints, as in PyTorch)."""
+    if not isinstance(pad, (tuple, list)):
+        raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, not {type(pad).__name__}")
+    amounts = []
+    for i, p in enumerate(pad):
+        if type(p) is Tensor and p._data.ndim == 0 and p._data.dtype.kind in "iu":
+            p = int(p._data)
+        elif not isinstance(p, (int, np.integer)) or isinstance(p, bool):
+            raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, but found element "
+                            f"of type {type(p).__name__} at pos {i}")
+        amounts.append(int(p))
+    return tuple(amounts)
+
+
+_PAD_KERNELS = {"reflect": "reflection_pad", "replicate": "replication_pad"}
+
+
+def _pad_by_copying(input, pad, mode, value):
+    """F.pad for 'reflect', 'replicate' and 'circular': PyTorch's checks, in its order, then one
+    gather rule (ops/padding.py)."""
+    from ..ops import padding as P
+    if mode not in P.INDEX_OF_MODE:
+        raise NotImplementedError(f"Unrecognised padding mode {mode} (use 'constant', 'reflect', "
+                                  "'replicate' or 'circular')")
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument (only mode='
+                           "'constant' fills with a value)")
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    shape = input._data.shape
+    ndim, k = len(shape), len(pad) // 2
+    if k > ndim:
+        raise RuntimeError(f"Padding length should be less than or equal to two times the input "
+                           f"dimension but got padding length {len(pad)} and input of dimension {ndim}")
+    if k not in (1, 2, 3) or ndim not in (k + 1, k + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    lows, highs = pad[0::2], pad[1::2]  # per padded dim, last dim first
+    sizes = [shape[ndim - 1 - i] for i in range(k)]
+    outs = [sizes[i] + lows[i] + highs[i] for i in range(k)]
+    dims = ", ".join(str(n) for n in shape)
+    if mode == "circular":
+        for i in range(k):
+            n, lo, hi = sizes[i], lows[i], highs[i]
+            kept = n - max(-lo, 0) - max(-hi, 0)
+            if lo > n or hi > n or (kept >= 0 and max(lo, hi) > kept) or (kept < 0 and outs[i] > 0):
+                raise RuntimeError("Padding value causes wrapping around more than once. (circular "
+                                   "padding can copy at most the whole (cropped) dimension to each side)")
+            if outs[i] < 0:
+                raise RuntimeError("Negative padding value is resulting in an empty dimension")
+    else:
+        first = 1 if ndim == k + 2 else 0  # a batched input may have 0 samples, nothing else empty
+        if any(n == 0 for n in shape[first:]):
+            raise RuntimeError(f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 batch "
+                               f"size and other non-zero dimensions for input, but got: [{dims}]")
+        if mode == "reflect":
+            for i in range(k):
+                if lows[i] >= sizes[i] or highs[i] >= sizes[i]:
+                    raise RuntimeError(
+                        f"Argument #{4 + 2 * i}: Padding size should be less than the corresponding "
+                        f"input dimension, but got: padding ({lows[i]}, {highs[i]}) at dimension "
+                        f"{ndim - 1 - i} of input [{dims}] (reflect mirrors at most size-1 elements; "
+                        "use a smaller pad, or mode='replicate' or 'circular')")
+        if all(o < 1 for o in outs):
+            _pad_too_small(mode, k, sizes, outs)
+        for o in outs:
+            if o < 0:
+                out_shape = list(shape[:ndim - k]) + outs[::-1]
+                raise RuntimeError(f"Trying to create tensor with negative dimension {o}: "
+                                   f"[{', '.join(str(n) for n in out_shape)}]")
+        if input._data.dtype == np.bool_:
+            raise NotImplementedError(f"\"{_PAD_KERNELS[mode]}{k}d\" not implemented for 'Bool' "
+                                      "(convert it first, e.g. x.to(torch.uint8))")
+    return apply(P.RULES[mode, k], input, P.pad_index(shape, pad, mode))
+
+
+def _pad_too_small(mode, k, sizes, outs):
+    """PyTorch's 'input is too small' error of reflect/replicate, worded (and spaced) as it is."""
+    w, ow = sizes[0], outs[0]
+    if k == 1:
+        text = f"input (W: {w}) is too small. Calculated output W: {ow}"
+    elif k == 2:
+        space = " " if mode == "replicate" else ""
+        text = (f"input (H: {sizes[1]}, W: {w}{space}) is too small. "
+                f"Calculated output H: {outs[1]} W: {ow}")
+    else:
+        text = (f"input (D: {sizes[2]} H: {sizes[1]}, W: {w}) is too small. "
+                f"Calculated output D: {outs[2]} H: {outs[1]} W: {ow}")
+    raise RuntimeError(text + " (negative padding crops; crop less)")
