@@ -481,6 +481,12 @@ def pad(input, pad, mode="constant", value=None):
 
 def _pad_amounts(pad):
     """F.pad's `pad` as a tuple of Python ints (0-d integer tensors count as ints, as in PyTorch)."""
+    if type(pad) is tuple:  # the common case, checked cheaply
+        for p in pad:
+            if type(p) is not int:
+                break
+        else:
+            return pad
     if not isinstance(pad, (tuple, list)):
         raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, not {type(pad).__name__}")
     amounts = []
@@ -494,19 +500,35 @@ def _pad_amounts(pad):
     return tuple(amounts)
 
 
-_PAD_KERNELS = {"reflect": "reflection_pad", "replicate": "replication_pad"}
+_PAD_KERNELS = {"reflect": "reflection_pad", "replicate": "replication_pad"}  # for dtype errors
+_COPYING_MODES = ("reflect", "replicate", "circular")
+_PAD_PLANS = {}  # (shape, dtype, pad, mode) -> (rule, index), for arguments that passed the checks
 
 
 def _pad_by_copying(input, pad, mode, value):
     """F.pad for 'reflect', 'replicate' and 'circular': PyTorch's checks, in its order, then one
-    gather rule (ops/padding.py)."""
+    gather rule (ops/padding.py). Checks and index depend on shapes only, so they are done once
+    per (shape, dtype, pad, mode): a training loop pads the same shapes every step."""
+    if value is not None and value != 0 and mode in _COPYING_MODES:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument (only mode='
+                           "'constant' fills with a value)")
+    a = input._data
+    key = (a.shape, a.dtype, pad, mode)
+    plan = _PAD_PLANS.get(key)
+    if plan is None:
+        plan = _check_pad_by_copying(input, pad, mode)
+        if len(_PAD_PLANS) >= 256:
+            _PAD_PLANS.clear()
+        _PAD_PLANS[key] = plan
+    return apply(plan[0], input, plan[1])
+
+
+def _check_pad_by_copying(input, pad, mode):
+    """PyTorch's argument errors for the copying modes; the rule and index to apply otherwise."""
     from ..ops import padding as P
     if mode not in P.INDEX_OF_MODE:
         raise NotImplementedError(f"Unrecognised padding mode {mode} (use 'constant', 'reflect', "
                                   "'replicate' or 'circular')")
-    if value is not None and value != 0:
-        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument (only mode='
-                           "'constant' fills with a value)")
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     shape = input._data.shape
@@ -524,14 +546,16 @@ def _pad_by_copying(input, pad, mode, value):
     lows, highs = pad[0::2], pad[1::2]  # per padded dim, last dim first
     sizes = [shape[ndim - 1 - i] for i in range(k)]
     outs = [sizes[i] + lows[i] + highs[i] for i in range(k)]
-    dims = ", ".join(str(n) for n in shape)
+    dims = ", ".join(map(str, shape))  # for the messages
     if mode == "circular":
         for i in range(k):
             n, lo, hi = sizes[i], lows[i], highs[i]
             kept = n - max(-lo, 0) - max(-hi, 0)
-            if lo > n or hi > n or (kept >= 0 and max(lo, hi) > kept) or (kept < 0 and outs[i] > 0):
+            # Negative pads crop first; a cropped-away dim has nothing left to wrap (PyTorch reads
+            # uninitialized memory there). Pads beyond the cropped size wrap it again (periodic).
+            if lo > n or hi > n or (kept <= 0 and outs[i] > 0):
                 raise RuntimeError("Padding value causes wrapping around more than once. (circular "
-                                   "padding can copy at most the whole (cropped) dimension to each side)")
+                                   "padding copies at most the whole dimension to each side)")
             if outs[i] < 0:
                 raise RuntimeError("Negative padding value is resulting in an empty dimension")
     else:
@@ -557,7 +581,7 @@ def _pad_by_copying(input, pad, mode, value):
         if input._data.dtype == np.bool_:
             raise NotImplementedError(f"\"{_PAD_KERNELS[mode]}{k}d\" not implemented for 'Bool' "
                                       "(convert it first, e.g. x.to(torch.uint8))")
-    return apply(P.RULES[mode, k], input, P.pad_index(shape, pad, mode))
+    return P.RULES[mode, k], P.pad_index(shape, pad, mode)
 
 
 def _pad_too_small(mode, k, sizes, outs):

@@ -27,13 +27,14 @@ def replicate_index(n, lo, hi):
 
 
 def circular_index(n, lo, hi):
-    """Negative pads crop first; the kept part [start, start+m) is then wrapped around: the lo
-    positions before it read its tail, the hi after it its head. Needs lo, hi <= m."""
+    """Negative pads crop first; the kept part [start, start+kept) is then repeated periodically:
+    the lo positions before it read its tail, the hi after it its head (wrapping again where a pad
+    is longer than the kept part, as PyTorch does when it is well defined)."""
     start = max(-lo, 0)
     kept = n - start - max(-hi, 0)
     out = kept + max(lo, 0) + max(hi, 0)
     if kept <= 0:
-        return np.arange(start, start + max(out, 0))  # nothing wraps (all pads <= 0 here)
+        return np.arange(0)  # cropped away entirely (F.pad checked no pad asks for a value)
     return start + (np.arange(out) - max(lo, 0)) % kept
 
 
@@ -43,7 +44,7 @@ INDEX_OF_MODE = {"reflect": reflect_index, "replicate": replicate_index, "circul
 def pad_index(shape, pad, mode):
     """The index that pads the last len(pad)//2 dims of an array of `shape`: a tuple of full slices
     for the leading dims, then one integer vector per padded dim shaped to broadcast as an open
-    mesh (like np.ix_), so that a[index] is the padded array."""
+    mesh (like np.ix_), so that a[index] is the padded array. Read-only: callers may cache it."""
     index_of = INDEX_OF_MODE[mode]
     k = len(pad) // 2
     ndim = len(shape)
@@ -52,7 +53,9 @@ def pad_index(shape, pad, mode):
         d = ndim - k + i
         j = k - 1 - i
         v = index_of(shape[d], pad[2 * j], pad[2 * j + 1])
-        vectors.append(v.reshape((-1,) + (1,) * (k - 1 - i)))
+        v = v.reshape((-1,) + (1,) * (k - 1 - i))
+        v.flags.writeable = False
+        vectors.append(v)
     return (slice(None),) * (ndim - k) + tuple(vectors)
 
 
