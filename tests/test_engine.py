@@ -416,3 +416,63 @@ def test_relu_gradient_with_retain_graph_twice():
     loss.backward(retain_graph=True)
     loss.backward()
     np.testing.assert_allclose(x.grad.numpy(), 4 * up.numpy() * _relu_mask(x))
+
+
+# ------------------------------------------------------ results written into a dying temporary
+# `(x @ w + b).relu()`: the sum and the relu write into the matmul's array when nothing else holds
+# it (big arrays). Named operands, shared arrays and saved values must never be written.
+from torchless import _tensor as _tensor_module  # noqa: E402
+
+ELIDES = _tensor_module._TEMP_BINARY_REFS > 0
+N = 256  # N x N float32 > the size from which temporaries are reused
+
+
+def test_expression_of_temporaries_allocates_one_result():
+    if not ELIDES:
+        pytest.skip("this interpreter's reference counts cannot tell a temporary apart")
+    x = torchless.randn(N, N)
+    w = torchless.randn(N, N, requires_grad=True)
+    b = torchless.randn(N, requires_grad=True)
+    tracemalloc.start()
+    try:
+        h = (x @ w + b).relu()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.5 * N * N * 4  # one N x N result, not three
+    expected = np.maximum(x.numpy() @ w.detach().numpy() + b.detach().numpy(), 0)
+    np.testing.assert_allclose(h.detach().numpy(), expected, rtol=1e-5, atol=1e-5)
+    h.sum().backward()
+    np.testing.assert_allclose(b.grad.numpy(), (expected > 0).sum(0))
+
+
+def test_named_and_shared_operands_are_never_written():
+    x = torchless.randn(N, N)
+    w = torchless.randn(N, N, requires_grad=True)
+    b = torchless.randn(N)
+    a = x @ w
+    before = a.detach().numpy().copy()
+    (a + b).relu()
+    a.relu()
+    np.testing.assert_array_equal(a.detach().numpy(), before)
+    ts = [torchless.randn(N, N) for _ in range(3)]
+    copies = [t.numpy().copy() for t in ts]
+    total = sum(ts)  # sum() keeps a running result; the list's tensors stay as they were
+    for t, c in zip(ts, copies):
+        np.testing.assert_array_equal(t.numpy(), c)
+    np.testing.assert_allclose(total.numpy(), sum(copies), rtol=1e-6)
+    before_x = x.numpy().copy()
+    (x[:, :] + b).relu()  # a temporary view: writing into its array would write into x
+    (x.t() - b).relu()
+    np.testing.assert_array_equal(x.numpy(), before_x)
+
+
+def test_saved_outputs_are_never_written():
+    y = torchless.randn(N, N, requires_grad=True)
+    one = torchless.ones(N)
+    (y.exp() + one).sum().backward()  # exp saved its output for backward: the add must not reuse it
+    np.testing.assert_allclose(y.grad.numpy(), np.exp(y.detach().numpy()), rtol=1e-6)
+    z = torchless.randn(N, N, requires_grad=True)
+    ((z * 1).relu() - one).relu().sum().backward()  # relu saved its output: the sub must not reuse it
+    zz = z.detach().numpy()
+    np.testing.assert_array_equal(z.grad.numpy(), (zz > 1).astype(np.float32))

@@ -9,6 +9,7 @@ building, results wrapped without copies.
 """
 import math
 import numbers
+import sys
 import warnings
 
 import numpy as np
@@ -627,9 +628,49 @@ def _result(out, node, index=0):
     return t
 
 
+# ---------------------------------------------------------------- writing into a dying operand
+# In `(x @ w + b).relu()`, the matmul's result and the sum are temporaries: nothing but the
+# expression holds them. Like NumPy's own temporary elision, a rule with `forward_into` then writes
+# its result into that operand's array instead of a fresh one (big arrays only: one allocation and
+# one cold pass fewer). "Nothing else holds it" is read from reference counts, calibrated here on
+# this interpreter: a temporary operand must show fewer references than a named one, else never.
+_ELIDE_MIN_SIZE = 1 << 15  # elements
+_getrefcount = sys.getrefcount
+
+
+class _RefProbe:
+    __slots__ = ("_data",)
+
+    def __init__(self):
+        self._data = np.empty(1)
+
+    def __add__(self, other):  # what `method(self, other)` sees for a left operand
+        a = self._data
+        return _getrefcount(self), _getrefcount(a)
+
+    def unary(self):  # what `method(self)` sees for `operand.method()`
+        a = self._data
+        return _getrefcount(self), _getrefcount(a)
+
+
+def _calibrate_elision():
+    named = _RefProbe()
+    temp_binary, own_data = _RefProbe() + None
+    named_binary, _ = named + None
+    temp_unary, _ = _RefProbe().unary()
+    named_unary, _ = named.unary()
+    if temp_binary < named_binary and temp_unary < named_unary:
+        return temp_binary, temp_unary, own_data
+    return -1, -1, -1  # cannot tell a temporary apart: never write into an operand
+
+
+_TEMP_BINARY_REFS, _TEMP_UNARY_REFS, _OWN_DATA_REFS = _calibrate_elision()
+
+
 def _unary(R, to_float=True):
     """A method for a one-input rule. to_float: integer inputs become the default float first."""
     fwd = R.forward
+    into = getattr(R, "forward_into", None)
 
     def method(self):
         a = self._data
@@ -637,7 +678,11 @@ def _unary(R, to_float=True):
             a = a.astype(_F.float)
         if self._rg and _grad.enabled:
             node = R()
-            out = fwd(node, NP, a)
+            if (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_UNARY_REFS
+                    and _getrefcount(a) == _OWN_DATA_REFS and a.base is None and a.flags.writeable):
+                out = into(node, a)
+            else:
+                out = fwd(node, NP, a)
             node.next_functions = (self._edge or self._leaf_edge(),)
             node.stamp = _next_stamp()
             if node.saved is not None:
@@ -660,6 +705,17 @@ def _unary(R, to_float=True):
 
     method.__name__ = R.__name__
     return method
+
+
+def _elided(R, into, self, other, a, b):
+    """self op other for two tensors, written into self's array (see _RefProbe)."""
+    if (self._rg or other._rg) and _grad.enabled:
+        node = R()
+        out = into(node, a, b)
+        node.next_functions = (self._edge or self._leaf_edge(), other._edge or other._leaf_edge())
+        node.stamp = _next_stamp()
+        return _result(out, node)
+    return _plain_out(into(None, a, b))
 
 
 def _scalar_operand(a, s, to_float):
@@ -711,6 +767,7 @@ def _binary(R, to_float=False, scalar_edge=True):
     default float (true division). `scalar_edge`: a Python-number operand still gets an empty
     edge in next_functions (PyTorch does this for add/sub/mul/div, not for pow/remainder)."""
     fwd = R.forward
+    into = getattr(R, "forward_into", None)
     scalars = {}  # (number, its type, tensor dtype) -> (0-d operand array, dtype to cast to or None)
     D.on_default_dtype_change.append(scalars.clear)  # entries depend on the default float
 
@@ -721,6 +778,10 @@ def _binary(R, to_float=False, scalar_edge=True):
             b = other._data
             if a.dtype is not b.dtype or (to_float and a.dtype.kind in "biu"):
                 a, b = _operands(a, b, to_float)
+            elif (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_BINARY_REFS
+                  and _getrefcount(a) == _OWN_DATA_REFS and a.base is None and a.flags.writeable
+                  and (a.shape == b.shape or np.broadcast_shapes(a.shape, b.shape) == a.shape)):
+                return _elided(R, into, self, other, a, b)
             record = (self._rg or other._rg) and _grad.enabled
         elif to is _pyfloat or to is _pyint or to is _pybool or to is complex:
             # NumPy multiplies by a 0-d array twice as fast as by a Python number: convert once.

@@ -624,7 +624,8 @@ def gather(input, dim, index, *, sparse_grad=False):
     d, idx = _check_along("gather", input, dim, index)
     if input._data.ndim == 0 or idx.ndim == 0:
         return gather(input.reshape(-1), 0, index.reshape(-1)).reshape(idx.shape)
-    return apply(GatherBackward0, input, _along_key(idx, d), False)
+    # one index per row along dim (the loss-picking case): no position repeats, so backward scatters
+    return apply(GatherBackward0, input, _along_key(idx, d), idx.shape[d] == 1)
 
 
 def scatter(input, dim, index, src=None, value=None, *, reduce=None):

@@ -5,7 +5,11 @@ result from arrays (`node` is None when no graph is recorded) and keeps in `node
 vjp needs. `vjp(self, g, xp)` returns one gradient per input edge, None where that input needs
 none. Broadcasting inputs get their gradient summed back with `xp.sum_to`.
 Operands arrive already promoted to the result dtype (the Tensor layer does PyTorch's promotion).
+A few rules also have `forward_into(node, a, ...)`: the same forward, written into the array `a` of
+an operand that is a dying temporary (NumPy arrays only; see _tensor._RefProbe).
 """
+import numpy as np
+
 from ..engine.node import Node
 
 
@@ -40,6 +44,12 @@ class AddBackward0(Node):
             node.shapes = (a.shape, getattr(b, "shape", ()))
         return a + b
 
+    @staticmethod
+    def forward_into(node, a, b):  # a is a dying temporary's array (see _tensor._RefProbe)
+        if node is not None:
+            node.shapes = (a.shape, b.shape)
+        return np.add(a, b, out=a)
+
     def vjp(self, g, xp):
         sa, sb = self.shapes
         (na, _), (nb, _) = self.next_functions
@@ -56,6 +66,12 @@ class SubBackward0(Node):
         if node is not None:
             node.shapes = (a.shape, getattr(b, "shape", ()))
         return a - b
+
+    @staticmethod
+    def forward_into(node, a, b):
+        if node is not None:
+            node.shapes = (a.shape, b.shape)
+        return np.subtract(a, b, out=a)
 
     def vjp(self, g, xp):
         sa, sb = self.shapes
@@ -620,6 +636,13 @@ class ReluBackward0(Node):
     @staticmethod
     def forward(node, xp, a):
         out = xp.relu(a)
+        if node is not None:
+            node.saved = (out,)
+        return out
+
+    @staticmethod
+    def forward_into(node, a):
+        out = np.maximum(a, 0, out=a)
         if node is not None:
             node.saved = (out,)
         return out

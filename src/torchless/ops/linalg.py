@@ -73,8 +73,8 @@ class MmBackward0(_Matmul):
     def vjp(self, g, xp):
         a, b = self.saved
         (na, _), (nb, _) = self.next_functions
-        return (None if na is None else xp.matmul(g, xp.swapaxes(b, 0, 1)),
-                None if nb is None else xp.matmul(xp.swapaxes(a, 0, 1), g))
+        return (None if na is None else xp.matmul(g, b.T),   # 2-D: .T, the cheap transpose
+                None if nb is None else xp.matmul(a.T, g))
 
 
 class MvBackward0(_Matmul):

@@ -154,7 +154,7 @@ class _Linear(Node):
 
     @staticmethod
     def forward(node, xp, x, w, b=None):
-        out = xp.matmul(x, xp.swapaxes(w, 0, 1))
+        out = xp.matmul(x, w.T)  # w is 2-D: .T is the cheap way to its transpose (arrays and Tensors)
         if b is not None:
             if type(out) is np.ndarray and out.dtype == b.dtype:
                 np.add(out, b, out=out)  # the matmul's result is ours: add the bias in place
