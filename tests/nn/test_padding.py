@@ -2,13 +2,14 @@
 against PyTorch; closed forms; gradcheck and gradgradcheck in float64."""
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import torchless
 import torchless.nn as nn
 import torchless.nn.functional as F
 from torchless.autograd import gradcheck, gradgradcheck
 
-from ..conftest import assert_same, to_numpy
+from ..conftest import assert_same, requires_torch, to_numpy
 
 # (mode, input shape, pad): zero, asymmetric and negative pads, batched and unbatched inputs of
 # every rank each mode accepts, empty batches
@@ -303,3 +304,38 @@ def test_padding_module_in_a_model_trains():
     loss.backward()
     assert model[0].weight.grad is not None
     assert to_numpy(model[0].weight.grad).any()
+
+
+# ============================================================================ random configurations
+@st.composite
+def _valid_pads(draw):
+    """a copying mode, a batched or unbatched input of a rank it accepts, and pads it allows"""
+    mode = draw(st.sampled_from(["reflect", "replicate", "circular"]))
+    k = draw(st.integers(1, 3))
+    lead = draw(st.sampled_from([(2,), (1, 2)]))
+    sizes = [draw(st.integers(1, 4)) for _ in range(k)]
+    pad = []
+    for n in reversed(sizes):  # pad lists the last dim first
+        if mode == "reflect":
+            lo, hi = draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1))
+        elif mode == "replicate":
+            lo, hi = draw(st.integers(0, 5)), draw(st.integers(0, 5))
+        else:
+            lo, hi = draw(st.integers(0, n)), draw(st.integers(0, n))
+        pad += [lo, hi]
+    return mode, lead + tuple(sizes), tuple(pad)
+
+
+@requires_torch
+@settings(max_examples=60, deadline=None)
+@given(_valid_pads())
+def test_random_pads_match_torch(case):
+    import torch as torch_ref
+    mode, shape, pad = case
+    x, tx = _both(torch_ref, shape, requires_grad=True)
+    y, ty = F.pad(x, pad, mode=mode), torch_ref.nn.functional.pad(tx, pad, mode=mode)
+    assert_same(y, ty)
+    g = np.sin(np.arange(ty.numel())).reshape(tuple(ty.shape)).astype("float32")
+    y.backward(torchless.tensor(g))
+    ty.backward(torch_ref.tensor(g))
+    assert_same(x.grad, tx.grad, rtol=1e-5, atol=1e-6)
