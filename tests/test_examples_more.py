@@ -7,6 +7,7 @@ on PyTorch."""
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 
@@ -201,6 +202,10 @@ DETERMINISTIC = {"data_manipulation": {"show_random": False}, "linear_algebra": 
 # name -> {difference: (first line containing, last line containing or None for the end)}
 KNOWN_DIFFERENCES = {
     "data_manipulation": {"type": ("<class 'numpy.ndarray'>", "<class 'numpy.ndarray'>")},  # torchless.Tensor
+    # tanh and its gradient use NumPy's float32 tanh (an ulp off PyTorch's at times, which shows in a
+    # fifth printed digit) and 1 - tanh(x)^2 rounded twice where PyTorch fuses it (at |x| ~ 8 the
+    # tiny gradients differ by 1e-7); deliberate, for tiny-tensor speed (see ops/xp.py on tanh)
+    "activations": {"tanh": ("tensor([-1.0000e+00", None)},
 }
 
 
@@ -238,9 +243,16 @@ def test_prints_what_pytorch_prints(name, tmp_path):
 @pytest.mark.parametrize("name, difference", [(name, key) for name, known in KNOWN_DIFFERENCES.items()
                                               for key in known])
 def test_known_print_difference(name, difference):
-    """The one difference left: a type prints with its own module's name (torchless.Tensor)."""
+    """The differences left: a type prints with its own module's name (torchless.Tensor), and the
+    tanh values and gradients agree to float32 noise."""
     ours, theirs = _printed_pair(name)
     start, end = KNOWN_DIFFERENCES[name][difference]
     lines = _region(theirs, start, end)
     assert [ours[i] for i in lines] != [theirs[i] for i in lines]
-    assert [ours[i] for i in lines] == [theirs[i].replace("torch.Tensor", "torchless.Tensor") for i in lines]
+    if difference == "type":
+        assert [ours[i] for i in lines] == [theirs[i].replace("torch.Tensor", "torchless.Tensor") for i in lines]
+    else:
+        ours_values = np.array(re.findall(r"-?\d\.\d+e[-+]\d+", " ".join(ours[i] for i in lines)), float)
+        their_values = np.array(re.findall(r"-?\d\.\d+e[-+]\d+", " ".join(theirs[i] for i in lines)), float)
+        assert len(ours_values) == len(their_values) > 10
+        np.testing.assert_allclose(ours_values, their_values, rtol=1e-4, atol=2e-7)

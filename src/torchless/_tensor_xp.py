@@ -179,10 +179,6 @@ class TensorNamespace:
         return t * g
 
     @staticmethod
-    def one_minus_square(t):
-        return 1 - t * t
-
-    @staticmethod
     def grad_where_(g, keep):
         return g * keep
 

@@ -610,7 +610,7 @@ class TanhBackward0(Node):
 
     def vjp(self, g, xp):
         out = self.saved[0]
-        return (xp.mul_(xp.one_minus_square(out), g),)  # (1 - out^2) * g, in one temporary
+        return (xp.mul_(xp.one_minus_(out * out), g),)  # (1 - out^2) * g, in one temporary
 
 
 class SigmoidBackward0(Node):

@@ -23,20 +23,21 @@ NAMES = (
     "sigmoid", "rsqrt", "reciprocal", "relu", "trunc", "moveaxis", "swapaxes", "expand_dims",
     "squeeze", "concatenate", "stack", "rint", "flip_cumsum", "zeros", "index_add",
     "logsumexp", "to_dtype", "permute", "one_minus_", "mul_", "prod", "amax", "amin", "cumprod",
-    "ndtr", "index_sub_", "grad_where_", "one_minus_square",
+    "ndtr", "index_sub_", "grad_where_",
 )
 
 _getrefcount = _sys.getrefcount
 
 
-# NumPy's float32 exp, tanh ... are fast SIMD approximations, off by an ulp for a third of inputs;
+# NumPy's float32 exp, sinh ... are fast SIMD approximations, off by an ulp for a third of inputs;
 # PyTorch's are correctly rounded nearly always, and an ulp shows in printed digits
 # (exp(12.) prints 162754.7969, not 162754.7812). Small float32/float16 arrays are computed in float64
 # and rounded once, which matches. Big ones keep NumPy's kernels: there speed is what counts, and an
-# ulp is below anything printed of them.
+# ulp is below anything printed of them. tanh keeps NumPy's kernel at every size: its values lie in
+# [-1, 1], where an ulp is below the five digits printed, and the round trip would cost tiny-tensor
+# programs (a tanh in every layer) 9% of their time.
 _ROUND_VIA_FLOAT64 = 1 << 14  # elements
 _F64 = np.dtype(np.float64)
-_ONE_F64 = np.ones((), _F64)
 
 
 def _rounded_from_float64(ufunc):
@@ -48,8 +49,9 @@ def _rounded_from_float64(ufunc):
     return function
 
 
-exp, expm1, tanh, sinh, cosh, log1p, log10 = map(
-    _rounded_from_float64, (np.exp, np.expm1, np.tanh, np.sinh, np.cosh, np.log1p, np.log10))
+exp, expm1, sinh, cosh, log1p, log10 = map(
+    _rounded_from_float64, (np.exp, np.expm1, np.sinh, np.cosh, np.log1p, np.log10))
+tanh = np.tanh
 
 
 def broadcast_to(x, shape):
@@ -207,14 +209,6 @@ def grad_where_(g, keep):
             and g.base is None and g.flags.writeable and g.shape == keep.shape):
         return np.multiply(g, keep, out=g)
     return g * keep
-
-
-def one_minus_square(t):
-    """1 - t², rounded once as PyTorch's fused multiply-add rounds it (tanh's derivative, where
-    t² is near 1 and the difference keeps few bits); big arrays: computed in place, in t's dtype."""
-    if t.dtype.char in "fe" and t.size <= _ROUND_VIA_FLOAT64:
-        return (_ONE_F64 - np.square(t, dtype=_F64)).astype(t.dtype)
-    return one_minus_(t * t)
 
 
 def mul_(t, g):
