@@ -577,6 +577,7 @@ class ConstantPadNdBackward0(Node):
 
     def vjp(self, g, xp):
         region = g[self.dst]
-        if all(s == slice(None) for s in self.src):
+        if all(s.start in (None, 0) and (s.stop is None or s.stop >= n)
+               for s, n in zip(self.src, self.shape)):  # nothing cropped: the region is the gradient
             return (region,)
         return (xp.index_add(self.shape, region.dtype, self.src, region),)
