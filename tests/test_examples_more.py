@@ -149,8 +149,6 @@ def test_mlp_from_scratch():
     assert printed.count("train acc") == 3
 
 
-@pytest.mark.xfail(strict=True, reason="type(nn.Parameter(t * 0.01)) is Tensor in torchless, Parameter in "
-                                       "PyTorch (isinstance agrees): lead inbox")
 def test_mlp_from_scratch_parameter_type():
     r, _ = run_single_threaded("mlp_scratch")
     assert r["type_names"] == ["Parameter"] * 4

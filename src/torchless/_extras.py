@@ -59,7 +59,7 @@ class _LegacyTensorType(type):
     uninitialized from sizes); isinstance(t, torch.FloatTensor) checks the dtype."""
 
     def __instancecheck__(cls, obj):
-        return type(obj) is Tensor and obj._data.dtype == cls.dtype.np
+        return isinstance(obj, Tensor) and obj._data.dtype == cls.dtype.np
 
     def __call__(cls, *args, **kwargs):
         if "dtype" in kwargs:

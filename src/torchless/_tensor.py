@@ -5,7 +5,8 @@ Every differentiable method applies a rule from `torchless.ops` through one of t
 input requires grad, record the rule's node with one edge per input.
 
 Hot-path habits (see DESIGN.md): `type(x) is Tensor` checks, grad mode read once, no per-call dict
-building, results wrapped without copies.
+building, results wrapped without copies. An nn.Parameter operand (a Tensor subclass) is recognised
+after the common cases (see _Parameter), so plain tensors and numbers pay next to nothing for it.
 """
 import math
 import numbers
@@ -123,6 +124,14 @@ def require_cpu(dev):
 
 
 # ============================================================================ the class
+# nn.Parameter, the Tensor subclass the ops meet on hot paths (set by nn/parameter.py: this layer
+# cannot import nn). The appliers test `type(x) is Tensor` first and `is _Parameter` only after the
+# common cases, so plain tensors and numbers pay one identity test at most (`isinstance` on a number
+# costs a generic `__class__` lookup; a set lookup twice an identity test). Colder code uses
+# isinstance(x, Tensor).
+_Parameter = None
+
+
 class Tensor:
     """An n-d array with autograd. Build one with torch.tensor(...), not Tensor(...)."""
 
@@ -213,7 +222,7 @@ class Tensor:
     @grad.setter
     def grad(self, value):
         if value is not None:
-            if type(value) is not Tensor:
+            if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
                                 f"{type(value).__name__}")
             if value._data.shape != self._data.shape:
@@ -291,7 +300,7 @@ class Tensor:
 
     @data.setter
     def data(self, value):
-        if type(value) is not Tensor:
+        if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
         self._data = value._data
 
@@ -442,8 +451,6 @@ class Tensor:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
                                "the deepcopy protocol at the moment. Use .detach() first.")
         out = _plain(self._data.copy())
-        if self._is_param:
-            out._is_param = True
         if self._rg:
             out.requires_grad_(True)
         if self.grad is not None:
@@ -792,6 +799,14 @@ def _binary(R, to_float=False, scalar_edge=True):
             if cast is not None:
                 a = a.astype(cast)
             record = self._rg and _grad.enabled
+        elif to is _Parameter:
+            # nn.Parameter: a tensor operand with its edge, as above (checked here, after the common
+            # cases, so they pay nothing for it; no writing into operands)
+            to = Tensor
+            b = other._data
+            if a.dtype is not b.dtype or (to_float and a.dtype.kind in "biu"):
+                a, b = _operands(a, b, to_float)
+            record = (self._rg or other._rg) and _grad.enabled
         else:
             other = _as_operand(other)
             if other is None:
@@ -887,7 +902,7 @@ def _reflected(R, to_float=False, scalar_edge=True):
         other = _as_operand(other)
         if other is None:
             return NotImplemented
-        left = other if type(other) is Tensor else _scalar_tensor(other, self)
+        left = other if isinstance(other, Tensor) else _scalar_tensor(other, self)
         return forward_method(left, self)
 
     return method
@@ -910,7 +925,8 @@ def apply(R, *args):
     skip = R.nondiff
     i = 0
     for a in args:  # a plain loop: comprehensions cost a frame each
-        if type(a) is Tensor:
+        ta = type(a)
+        if ta is Tensor or ta is _Parameter:
             arrays[i] = a._data
             if not skip or i not in skip:
                 tensors.append(a)
@@ -974,7 +990,8 @@ def _by_operand(for_tensor, for_number):
     """One method that picks the rule by the other operand: PyTorch names the tensor-tensor and
     tensor-number forms of some ops differently (RemainderBackward1 vs RemainderBackward0)."""
     def method(self, other):
-        return (for_tensor if type(other) is Tensor else for_number)(self, other)
+        to = type(other)
+        return (for_tensor if to is Tensor or to is _Parameter else for_number)(self, other)
     return method
 
 
@@ -990,7 +1007,7 @@ def _rsub(self, other):
     other = _as_operand(other)
     if other is None:
         return NotImplemented
-    if type(other) is Tensor:
+    if isinstance(other, Tensor):
         return other.__sub__(self)
     return _unary_with(RsubBackward1, self, _scalar_operand(self._data, other, False), other)
 
@@ -999,13 +1016,14 @@ def _rtruediv(self, other):
     other = _as_operand(other)
     if other is None:
         return NotImplemented
-    if type(other) is Tensor:
+    if isinstance(other, Tensor):
         return other.__truediv__(self)
     return self.reciprocal() * other
 
 
 def _pow(self, exponent):
-    if type(exponent) is Tensor:
+    te = type(exponent)
+    if te is Tensor or te is _Parameter:
         return _pow_tensor(self, exponent)
     if self._data.dtype.kind in "iu" and type(exponent) is _pyint and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -1016,7 +1034,7 @@ def _rpow(self, base):
     base = _as_operand(base)
     if base is None:
         return NotImplemented
-    if type(base) is Tensor:
+    if isinstance(base, Tensor):
         return _pow_tensor(base, self)
     a = _scalar_operand(self._data, base, False)
     return _unary_with(PowBackward2, self, base, a)
@@ -1094,11 +1112,11 @@ def _div(self, other, *, rounding_mode=None):
     if rounding_mode not in ("floor", "trunc"):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                            f"found '{rounding_mode}'")
-    if type(other) is Tensor:
+    if isinstance(other, Tensor):
         a, b = _operands(self._data, other._data, False)
         return _apply_edges(DivBackward2, (self, other), a, b, rounding_mode)
     other = _as_operand(other)
-    if other is None or type(other) is Tensor:
+    if other is None or isinstance(other, Tensor):
         return _div(self, other if other is not None else _raise_type("div", "other", other),
                     rounding_mode=rounding_mode)
     return _apply_edges(DivBackward2, (self, None), _scalar_operand(self._data, other, False), other,
@@ -1113,7 +1131,7 @@ def _apply_edges(R, edge_tensors, *args):
     """Apply rule R to `args` (Tensors arrive as arrays) with one edge per entry of `edge_tensors`
     (a Tensor, or None for an empty edge): for ops whose edges differ from their Tensor arguments
     (a number operand that still has an edge, a missing clamp bound)."""
-    arrays = tuple(a._data if type(a) is Tensor else a for a in args)
+    arrays = tuple(a._data if isinstance(a, Tensor) else a for a in args)
     if _grad.enabled:
         for t in edge_tensors:
             if t is not None and t._rg:
@@ -1142,13 +1160,13 @@ T.square = lambda self: _pow_scalar(self, 2)
 
 
 def _maximum(self, other):
-    if type(other) is not Tensor:
+    if not isinstance(other, Tensor):
         raise TypeError(f"maximum(): argument 'other' must be Tensor, not {type(other).__name__}")
     return _max_binary(self, other)
 
 
 def _minimum(self, other):
-    if type(other) is not Tensor:
+    if not isinstance(other, Tensor):
         raise TypeError(f"minimum(): argument 'other' must be Tensor, not {type(other).__name__}")
     return _min_binary(self, other)
 
@@ -1162,8 +1180,8 @@ T.minimum = T.fmin = _minimum
 def _clamp(self, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if type(min) is Tensor or type(max) is Tensor:
-        if (min is not None and type(min) is not Tensor) or (max is not None and type(max) is not Tensor):
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        if (min is not None and not isinstance(min, Tensor)) or (max is not None and not isinstance(max, Tensor)):
             raise TypeError("clamp() received an invalid combination of arguments: give both bounds "
                             "as Tensors or both as numbers")
         dt = self._data
@@ -1188,13 +1206,13 @@ _clamp_max_tensor = _binary(ClampMaxBackward1)
 
 
 def _clamp_min(self, min):
-    if type(min) is Tensor:
+    if isinstance(min, Tensor):
         return _clamp_min_tensor(self, min)
     return _unary_with(ClampMinBackward0, self, _scalar_operand(self._data, min, False), min)
 
 
 def _clamp_max(self, max):
-    if type(max) is Tensor:
+    if isinstance(max, Tensor):
         return _clamp_max_tensor(self, max)
     return _unary_with(ClampMaxBackward0, self, _scalar_operand(self._data, max, False), max)
 
@@ -1208,18 +1226,19 @@ def where(condition, input=None, other=None):
     """torch.where(cond, a, b): a where cond holds, else b (broadcast, differentiable in a and b)."""
     if input is None and other is None:
         return condition.nonzero(as_tuple=True)
-    if type(condition) is not Tensor:
+    if not isinstance(condition, Tensor):
         raise TypeError(f"where(): argument 'condition' must be Tensor, not {type(condition).__name__}")
     if condition._data.dtype != _BOOL_NP:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with "
                            f"dtype {condition.dtype.name.capitalize()}")
-    if type(input) is not Tensor and type(other) is not Tensor:
+    input_is_tensor, other_is_tensor = isinstance(input, Tensor), isinstance(other, Tensor)
+    if not input_is_tensor and not other_is_tensor:
         raise TypeError("where(): at least one of 'input' and 'other' must be a Tensor")
-    ref = input if type(input) is Tensor else other
-    x = input if type(input) is Tensor else _scalar_tensor(input, ref)
-    y = other if type(other) is Tensor else _scalar_tensor(other, ref)
-    if type(input) is not Tensor or type(other) is not Tensor:  # a number: PyTorch's wrapped-number rule
-        num = input if type(input) is not Tensor else other
+    ref = input if input_is_tensor else other
+    x = input if input_is_tensor else _scalar_tensor(input, ref)
+    y = other if other_is_tensor else _scalar_tensor(other, ref)
+    if not input_is_tensor or not other_is_tensor:  # a number: PyTorch's wrapped-number rule
+        num = other if input_is_tensor else input
         rt = D.result_np_dtype(ref._data.dtype, D.DIM if ref._data.ndim else D.ZERO_DIM,
                                D.scalar_np_dtype(num), D.SCALAR)
     else:
@@ -1245,11 +1264,13 @@ def _no_grad_binary(f, name):
             b = other._data
         elif to is _pyfloat or to is _pyint or to is _pybool:
             b = other
+        elif isinstance(other, Tensor):  # a Tensor subclass (nn.Parameter)
+            b = other._data
         else:
             b = _as_operand(other)
             if b is None:
                 return NotImplemented
-            if type(b) is Tensor:
+            if type(b) is Tensor:  # _as_operand wraps arrays as plain tensors
                 b = b._data
         try:
             return _plain_out(f(self._data, b))
@@ -1278,10 +1299,10 @@ def _bitwise(f, name):
     g = _no_grad_binary(f, name)
 
     def method(self, other):
-        if self._data.dtype.kind not in "biu" or (type(other) is Tensor and other._data.dtype.kind not in "biu") \
+        if self._data.dtype.kind not in "biu" or (isinstance(other, Tensor) and other._data.dtype.kind not in "biu") \
                 or type(other) is _pyfloat:
             bad = self if self._data.dtype.kind not in "biu" else other
-            kind = _SCALAR_TYPE_NAMES[bad.dtype.name] if type(bad) is Tensor else "Float"
+            kind = _SCALAR_TYPE_NAMES[bad.dtype.name] if isinstance(bad, Tensor) else "Float"
             raise RuntimeError(f"\"{name}_cpu\" not implemented for '{kind}' (bitwise ops take integer "
                                "or bool tensors)")
         return g(self, other)
@@ -1304,11 +1325,11 @@ T.__invert__ = T.bitwise_not = _invert
 
 
 def _allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return bool(np.allclose(self._data, other._data if type(other) is Tensor else other, rtol, atol, equal_nan))
+    return bool(np.allclose(self._data, other._data if isinstance(other, Tensor) else other, rtol, atol, equal_nan))
 
 
 def _isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return _plain_out(np.isclose(self._data, other._data if type(other) is Tensor else other, rtol, atol, equal_nan))
+    return _plain_out(np.isclose(self._data, other._data if isinstance(other, Tensor) else other, rtol, atol, equal_nan))
 
 
 T.allclose = _allclose
@@ -1339,7 +1360,8 @@ def _check_inplace(self, *others):
             raise RuntimeError(LEAF_INPLACE_MSG)
         return True
     for o in others:
-        if type(o) is Tensor and o._rg:
+        to = type(o)
+        if (to is Tensor or to is _Parameter) and o._rg:
             return True
     return False
 
@@ -1398,7 +1420,8 @@ def _inplace_method(out_of_place, ufunc=None):
         if _check_inplace(self, other):
             return _write_into(self, out_of_place(_snapshot(self), other, **kwargs))
         if ufunc is not None and not kwargs:
-            b = other._data if type(other) is Tensor else other
+            to = type(other)
+            b = other._data if to is Tensor or to is _Parameter else other
             if type(b) is ndarray or type(b) in (_pyfloat, _pyint, _pybool):
                 dst = self._data
                 rt = _inplace_result_dtype(dst, other)
@@ -1429,7 +1452,7 @@ def _raise_cast(result, target):
 
 def _inplace_result_dtype(dst, other):
     """The dtype PyTorch computes `dst op other` in (to check it fits back into dst)."""
-    if type(other) is Tensor:
+    if isinstance(other, Tensor):
         return _from_np[_pair_dtype(dst, other._data)]
     if type(other) is ndarray:
         return _from_np[_pair_dtype(dst, other)]
@@ -1496,13 +1519,13 @@ def _zero_(self):
 def _fill_(self, value):
     if _check_inplace(self, value):
         return _write_into(self, self * 0 + value)
-    self._data.fill(value.item() if type(value) is Tensor else value)
+    self._data.fill(value.item() if isinstance(value, Tensor) else value)
     _bump_version(self)
     return self
 
 
 def _copy_(self, src, non_blocking=False):
-    if type(src) is not Tensor:
+    if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
     if _check_inplace(self, src):
         return _write_into(self, src.to(self.dtype).expand(self.shape).clone())
@@ -1525,4 +1548,4 @@ def _wrap_tensor(arr):
 
 
 def _is_tensor(x):
-    return type(x) is Tensor
+    return isinstance(x, Tensor)

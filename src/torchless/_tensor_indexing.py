@@ -70,8 +70,8 @@ def _classify(item):
         return "ellipsis", None
     if ti is bool or ti is np.bool_:
         return "bool", bool(item)
-    if ti is Tensor or ti is ndarray:
-        arr = item._data if ti is Tensor else item
+    if ti is Tensor or ti is ndarray or isinstance(item, Tensor):
+        arr = item if ti is ndarray else item._data
         dt = arr.dtype
         if dt.kind == "b" or dt == np.uint8:
             return ("bool", bool(arr)) if arr.ndim == 0 else ("mask", arr.astype(bool, copy=False))
@@ -102,11 +102,11 @@ def _classify(item):
 
 
 def _has_tensor(seq):
-    return any(type(e) is Tensor for e in seq)
+    return any(isinstance(e, Tensor) for e in seq)
 
 
 def _plain_number(e):
-    return e.item() if type(e) is Tensor else e
+    return e.item() if isinstance(e, Tensor) else e
 
 
 def _check_slice(s):
@@ -397,9 +397,12 @@ def _first_mismatch(tshape, vshape):
 
 def __setitem__(self, index, value):
     tv = type(value)
-    if tv is not Tensor and not isinstance(value, (numbers.Number, np.generic)):
-        raise TypeError(f"can't assign a {_type_name(value)} to a {self.type()} "
-                        "(assign a number or a tensor, e.g. torch.tensor(values))")
+    if tv is not Tensor:
+        if isinstance(value, Tensor):  # a Tensor subclass (nn.Parameter): a tensor value
+            tv = Tensor
+        elif not isinstance(value, (numbers.Number, np.generic)):
+            raise TypeError(f"can't assign a {_type_name(value)} to a {self.type()} "
+                            "(assign a number or a tensor, e.g. torch.tensor(values))")
     basic, last, advanced = _parse(self, index)
     root = _root(self)
     if not (_grad.enabled and (self._rg or (tv is Tensor and value._rg))):
@@ -538,9 +541,10 @@ def index_add_zeros(shape, dtype, index, values):
     """zeros(shape) with `values` added at `index` (repeats add up), recorded: the Tensor form of
     `xp.index_add`, so that gradients of indexing are themselves differentiable."""
     npdt = dtype.np if isinstance(dtype, D.dtype) else np.dtype(dtype)
-    vals = values._data if type(values) is Tensor else values
+    values_is_tensor = isinstance(values, Tensor)
+    vals = values._data if values_is_tensor else values
     arr = NP.index_add(tuple(shape), npdt, index, vals)
-    if type(values) is Tensor and values._rg and _grad.enabled:
+    if values_is_tensor and values._rg and _grad.enabled:
         node = IndexPutBackward0()
         node.next_functions = (NO_EDGE, _edge_of(values))
         node.stamp = _next_stamp()
@@ -554,7 +558,7 @@ def index_add_zeros(shape, dtype, index, values):
 
 # ============================================================================ named indexing ops
 def _index_tensor(index, fn, allowed=_INDEX_INTS, what="int32 or int64"):
-    if type(index) is not Tensor:
+    if not isinstance(index, Tensor):
         raise TypeError(f"{fn}(): argument 'index' must be Tensor, not {type(index).__name__}")
     if index._data.dtype not in allowed:
         raise RuntimeError(f"{fn}(): Expected dtype {what} for index")
@@ -636,7 +640,7 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
         src = value
     if src is None:
         raise TypeError("scatter() missing required argument 'src' (or 'value')")
-    if type(src) is Tensor:
+    if isinstance(src, Tensor):
         if src._data.dtype != input._data.dtype:
             raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
         d, idx = _check_along("scatter", input, dim, index, src._data)
@@ -656,7 +660,7 @@ def _written_mask(shape, key):
 
 
 def scatter_add(input, dim, index, src):
-    if type(src) is not Tensor:
+    if not isinstance(src, Tensor):
         raise TypeError(f"scatter_add(): argument 'src' must be Tensor, not {type(src).__name__}")
     if src._data.dtype != input._data.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
@@ -669,7 +673,7 @@ def index_add(input, dim, index, source, *, alpha=1):
     x = input._data
     d = _norm_dim(dim, x.ndim)
     idx = _index_tensor(index, "index_add").reshape(-1)
-    if type(source) is not Tensor:
+    if not isinstance(source, Tensor):
         raise TypeError(f"index_add(): argument 'source' must be Tensor, not {type(source).__name__}")
     expected = x.shape[:d] + (idx.size,) + x.shape[d + 1:] if x.ndim else (idx.size,)
     if source._data.shape != expected and not (x.ndim == 0 and source._data.size == idx.size):
@@ -687,7 +691,7 @@ def index_add(input, dim, index, source, *, alpha=1):
 
 
 def _mask_array(mask, shape, fn):
-    if type(mask) is not Tensor:
+    if not isinstance(mask, Tensor):
         raise TypeError(f"{fn}(): argument 'mask' must be Tensor, not {type(mask).__name__}")
     m = mask._data
     if m.dtype != np.bool_:
@@ -706,7 +710,7 @@ def masked_fill(input, mask, value):
         if bshape != x.shape:  # out of place, the result takes the broadcast shape
             input = input.expand(bshape)
             x = input._data
-    if type(value) is Tensor:
+    if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
                                f"with {value._data.ndim} dimension(s).")
@@ -755,7 +759,7 @@ def _inplace_form(out_of_place, fn):
     """The in-place form of an indexing op: recorded (out of place, then written back) when grad
     needs it, else computed and copied into the storage."""
     def method(self, *args, **kwargs):
-        others = [a for a in args if type(a) is Tensor] + [a for a in kwargs.values() if type(a) is Tensor]
+        others = [a for a in args if isinstance(a, Tensor)] + [a for a in kwargs.values() if isinstance(a, Tensor)]
         if _check_inplace(self, *others):
             return _write_into(self, out_of_place(_snapshot(self), *args, **kwargs))
         with _no_record():

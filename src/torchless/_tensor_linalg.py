@@ -33,7 +33,7 @@ def _title(t):
 
 
 def _need_tensor(x, fname, arg, pos):
-    if type(x) is not Tensor:
+    if not isinstance(x, Tensor):
         raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not "
                         f"{type(x).__name__}")
 
@@ -241,7 +241,7 @@ def inner(input, other):
 # ============================================================================ Tensor methods
 def _matmul_op(self, other):
     """self @ other: a NumPy array operand is taken as a tensor; anything else is not ours."""
-    if type(other) is not Tensor:
+    if type(other) is not Tensor and not isinstance(other, Tensor):
         if isinstance(other, np.ndarray):
             other = _plain(other)
         else:

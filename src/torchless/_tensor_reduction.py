@@ -109,7 +109,7 @@ def _keep(keepdim, keepdims):
 
 
 def _check_tensor(input, fname):
-    if type(input) is not Tensor:
+    if not isinstance(input, Tensor):
         raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(input).__name__}")
 
@@ -217,7 +217,7 @@ def _extreme(fname, whole_rule, dim_rule, pairwise):
     result_type = getattr(return_types, fname)
 
     def reduce(input, dim=None, keepdim=False, *, axis=None, keepdims=None, out=None):
-        if type(dim) is Tensor:
+        if isinstance(dim, Tensor):
             return getattr(input, pairwise)(dim)
         if dim is None and axis is None:
             _empty_check(input, None, fname)

@@ -140,9 +140,9 @@ def _sizes(args, what="size"):
 def _sizes_slow(args, what):
     out = []
     for i, s in enumerate(args):
-        if isinstance(s, bool) or isinstance(s, float) or (type(s) is Tensor and s._data.dtype.kind not in "iu"):
+        if isinstance(s, bool) or isinstance(s, float) or (isinstance(s, Tensor) and s._data.dtype.kind not in "iu"):
             raise TypeError(f"{what} must be a tuple of ints, but found element of type "
-                            f"{type(s).__name__ if type(s) is not Tensor else 'Tensor (' + str(s.dtype) + ')'} "
+                            f"{type(s).__name__ if not isinstance(s, Tensor) else 'Tensor (' + str(s.dtype) + ')'} "
                             f"at pos {i} (pass whole numbers, e.g. int(n))")
         try:
             out.append(operator.index(s))
@@ -556,11 +556,11 @@ Tensor.tile = tile
 
 # ============================================================================ joining
 def _tensor_list(tensors, fname):
-    if type(tensors) is Tensor or not isinstance(tensors, (tuple, list)):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (tuple, list)):
         raise TypeError(f"{fname}(): argument 'tensors' (position 1) must be tuple of Tensors, "
                         f"not {type(tensors).__name__}")
     for i, t in enumerate(tensors):
-        if type(t) is not Tensor:
+        if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
     return tuple(tensors)
 
@@ -655,7 +655,7 @@ def stack(tensors, dim=0, *, out=None):
 def _into(out, result):
     if out is None:
         return result
-    if type(out) is not Tensor:
+    if not isinstance(out, Tensor):
         raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
     if out._data.shape != result._data.shape:
         out._data = np.empty(result._data.shape, out._data.dtype)
@@ -675,7 +675,7 @@ def atleast_3d(*tensors):
 
 
 def _atleast(tensors, n):
-    single = len(tensors) == 1 and type(tensors[0]) is Tensor
+    single = len(tensors) == 1 and isinstance(tensors[0], Tensor)
     if len(tensors) == 1 and not single:
         tensors = tuple(tensors[0])
     out = tuple(_lift_dims(t, n) for t in tensors)

@@ -6,7 +6,7 @@ from ._tensor import Tensor, _plain
 
 def _t(x, like):
     """Numbers and arrays inside formulas become tensors of `like`'s dtype."""
-    if type(x) is Tensor:
+    if isinstance(x, Tensor):
         return x
     from ._creation import as_tensor
     return as_tensor(x, dtype=like.dtype if like is not None else None)
@@ -74,7 +74,7 @@ class TensorNamespace:
     @staticmethod
     def where(cond, a, b):
         from ._tensor import where
-        cond = cond if type(cond) is Tensor else _plain(cond)
+        cond = cond if isinstance(cond, Tensor) else _plain(cond)
         return where(cond, a, b)
 
     @staticmethod

@@ -75,7 +75,7 @@ class _Encoder:
             return obj
         if kind is float:
             return obj if math.isfinite(obj) else {"float": repr(obj)}
-        if kind is Tensor:
+        if kind is Tensor or isinstance(obj, Tensor):  # nn.Parameter too (marked in the entry)
             return self.tensor(obj)
         if kind is Size:
             return {"size": [int(n) for n in obj]}
@@ -281,12 +281,13 @@ class _Decoder:
         if index in self.tensors:
             raise _corrupt("an array is used by two tensors")
         t = _plain(self.array(index))
-        if e.get("param"):
-            t._is_param = True
         if e.get("requires_grad"):
             if t._data.dtype.kind not in "fc":
                 raise _corrupt("an integer tensor is marked requires_grad")
             t.requires_grad_(True)
+        if e.get("param"):  # a saved nn.Parameter loads as one (sharing the loaded array)
+            from .nn.parameter import Parameter
+            t = Parameter(t, requires_grad=t._rg)
         self.tensors[index] = t
         return t
 

@@ -76,7 +76,7 @@ class FunctionCtx(Node):
                 if self._materialize:
                     from .._creation import zeros
                     x = zeros(self._out_shapes[i], dtype=self._out_dtypes[i])
-            elif type(x) is not Tensor:
+            elif not isinstance(x, Tensor):
                 x = _plain_out(x)
             wrapped.append(x)
         result = self._fn_cls.backward(self, *wrapped)
@@ -98,7 +98,7 @@ class FunctionCtx(Node):
             if r is None:
                 out.append(None)
                 continue
-            if type(r) is not Tensor:
+            if not isinstance(r, Tensor):
                 raise RuntimeError(f"expected Variable or None (got {type(r).__name__}): "
                                    f"{type(self).__name__} must return one Tensor (or None) per input")
             if r._data.shape != shape:

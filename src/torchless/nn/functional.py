@@ -32,7 +32,7 @@ _POSITIONS = {"input": 1, "weight": 2, "target": 2}
 
 
 def _tensor_arg(fn, name, value):
-    if type(value) is not Tensor:
+    if not isinstance(value, Tensor):
         raise TypeError(f"{fn}(): argument '{name}' (position {_POSITIONS[name]}) must be Tensor, not "
                         f"{type(value).__name__}")
     return value
@@ -83,7 +83,7 @@ def _target_size_check(input, target):
 def _array_or_none(t, dtype):
     if t is None:
         return None
-    arr = t._data if type(t) is Tensor else np.asarray(t)
+    arr = t._data if isinstance(t, Tensor) else np.asarray(t)
     return arr if arr.dtype == dtype else arr.astype(dtype)
 
 
@@ -228,7 +228,7 @@ _KERNELS = {"mse_loss": "mse_cpu", "huber_loss": "huber_cpu", "smooth_l1_loss": 
 
 def _pointwise_loss(rule, name, input, target, reduction, *extra):
     _tensor_arg(name, "input", input)
-    if type(target) is not Tensor:
+    if not isinstance(target, Tensor):
         raise TypeError(f"{name}(): argument 'target' (position 2) must be Tensor, not "
                         f"{type(target).__name__}")
     _target_size_check(input, target)
@@ -328,7 +328,7 @@ def _class_target(fn, input, target, weight, ignore_index):
     """Check a class-index target against input (N, C, d1...) / (C,); return (target array,
     weight array or None, class dim, ignore_index or None when no target equals it)."""
     _tensor_arg(fn, "input", input)
-    if type(target) is not Tensor:
+    if not isinstance(target, Tensor):
         raise TypeError(f"{fn}(): argument 'target' (position 2) must be Tensor, not {type(target).__name__}")
     x, t = input._data, target._data
     if t.dtype not in (np.int64, np.uint8):
@@ -389,7 +389,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     _tensor_arg("cross_entropy", "input", input)
-    if type(target) is Tensor and target._data.dtype.kind == "f" and target.shape == input.shape:
+    if isinstance(target, Tensor) and target._data.dtype.kind == "f" and target.shape == input.shape:
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     t, w, cdim, ignore_index = _class_target("cross_entropy", input, target, weight, ignore_index)
     _float_input("cross_entropy", "log_softmax_lastdim_kernel_impl", input)
@@ -423,7 +423,7 @@ def _cross_entropy_probs(input, target, weight, reduction, label_smoothing):
 
 
 def one_hot(tensor, num_classes=-1):
-    if type(tensor) is not Tensor:
+    if not isinstance(tensor, Tensor):
         raise TypeError(f"one_hot(): argument 'input' (position 1) must be Tensor, not {type(tensor).__name__}")
     t = tensor._data
     if t.dtype != np.int64:
@@ -451,7 +451,7 @@ def pad(input, pad, mode="constant", value=None):
         raise TypeError(f"pad(): argument 'mode' (position 3) must be str, not {type(mode).__name__}")
     if mode != "constant":
         return _pad_by_copying(input, pad, mode, value)
-    if type(value) is Tensor and value._data.ndim == 0:
+    if isinstance(value, Tensor) and value._data.ndim == 0:
         value = value._data.item()  # a number, never an edge of the graph
     elif value is not None and not isinstance(value, (int, float, np.number)):
         raise TypeError(f"pad(): argument 'value' (position 4) must be float, not {type(value).__name__}")
@@ -491,7 +491,7 @@ def _pad_amounts(pad):
         raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, not {type(pad).__name__}")
     amounts = []
     for i, p in enumerate(pad):
-        if type(p) is Tensor and p._data.ndim == 0 and p._data.dtype.kind in "iu":
+        if isinstance(p, Tensor) and p._data.ndim == 0 and p._data.dtype.kind in "iu":
             p = int(p._data)
         elif not isinstance(p, (int, np.integer)) or isinstance(p, bool):
             raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, but found element "

@@ -40,7 +40,7 @@ def calculate_gain(nonlinearity, param=None):
 
 
 def _check(fn, tensor):
-    if type(tensor) is not Tensor:
+    if not isinstance(tensor, Tensor):
         raise TypeError(f"{fn}(): expected a Tensor, got {type(tensor).__name__}")
 
 

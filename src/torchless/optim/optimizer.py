@@ -74,7 +74,7 @@ required = _RequiredParameter()
 
 
 def _typename(obj):
-    if type(obj) is Tensor:
+    if isinstance(obj, Tensor):
         return obj.type()
     return type(obj).__name__
 
@@ -213,7 +213,7 @@ class Optimizer:
                     index_of[id(p)] = len(index_of)
             packed["params"] = [index_of[id(p)] for p in group["params"]]
             packed_groups.append(packed)
-        packed_state = {(index_of[id(k)] if type(k) is Tensor else k): v for k, v in self.state.items()}
+        packed_state = {(index_of[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
         return {"state": packed_state, "param_groups": packed_groups}
 
     def load_state_dict(self, state_dict):
@@ -267,7 +267,7 @@ class Optimizer:
 def _cast_state(param, value, key):
     """A loaded state value made to fit its parameter: float tensors take the parameter's dtype
     ('step' counters stay as saved); containers are walked."""
-    if type(value) is Tensor:
+    if isinstance(value, Tensor):
         if key != "step" and param._data.dtype.kind in "fc" and value._data.dtype != param._data.dtype:
             return _plain(value._data.astype(param._data.dtype))
         return value

@@ -305,7 +305,7 @@ def default_collate(batch):
     tuples/lists transposed and collated per field, dicts collated per key."""
     elem = batch[0]
     kind = type(elem)
-    if kind is Tensor:
+    if kind is Tensor or isinstance(elem, Tensor):
         return _stack_tensors(batch)
     if isinstance(elem, np.ndarray):
         if elem.dtype.kind in "OSUV":
@@ -371,7 +371,7 @@ def _tensor_source(dataset):
     if type(dataset) is not TensorDataset:
         return None
     tensors = dataset.tensors
-    if not all(type(t) is Tensor and not t._rg for t in tensors):
+    if not all(isinstance(t, Tensor) and not t._rg for t in tensors):
         return None     # tensors that require grad go through indexing ops (graph recorded)
     return tensors, index_map
 

@@ -251,14 +251,14 @@ class ModuleDict(Module):
 
 def _as_parameter(value):
     """Tensors stored in a ParameterList/ParameterDict become Parameters (other objects stay)."""
-    if type(value) is Tensor and not isinstance(value, Parameter):
+    if isinstance(value, Tensor) and not isinstance(value, Parameter):
         return Parameter(value)
     return value
 
 
 def _describe(value, type_name):
     """One entry of a ParameterList/ParameterDict repr."""
-    if type(value) is not Tensor:
+    if not isinstance(value, Tensor):
         return f"Object of type: {type(value).__name__}"
     kind = "Parameter" if isinstance(value, Parameter) else "Tensor"
     return f"{kind} containing: [{type_name(value)} of size {'x'.join(str(n) for n in value.shape)}]"

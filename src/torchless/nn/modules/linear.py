@@ -111,7 +111,7 @@ class LazyLinear(Linear):
         # a loaded tensor gives an uninitialised parameter its shape (the values are copied next)
         for name, param in self._parameters.items():
             value = state_dict.get(prefix + name)
-            if _is_uninitialized(param) and type(value) is Tensor:
+            if _is_uninitialized(param) and isinstance(value, Tensor):
                 with no_grad():
                     self._fill(name, value.shape)
         super()._load_from_state_dict(state_dict, prefix, missing_keys, unexpected_keys, error_msgs,

@@ -19,7 +19,7 @@ __all__ = ["Module"]
 
 def _typename(obj):
     """How PyTorch names a value's type in its messages (torch.typename)."""
-    if type(obj) is Tensor:
+    if isinstance(obj, Tensor):
         return obj.type()
     cls = type(obj)
     module = cls.__module__
@@ -160,7 +160,7 @@ class Module:
         if "_buffers" not in self.__dict__:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
         _check_name("buffer", name, self, self._buffers)
-        if tensor is not None and type(tensor) is not Tensor:
+        if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
                             "(torch Tensor or None required)")
         self._buffers[name] = tensor
@@ -202,7 +202,7 @@ class Module:
                                 "(torch.nn.Module or None expected)")
             d["_modules"][name] = value
         elif name in d.get("_buffers", ()):
-            if value is not None and type(value) is not Tensor:
+            if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
                                 "(torch.Tensor or None expected)")
             d["_buffers"][name] = value
@@ -412,7 +412,7 @@ class Module:
         for a in args:
             if isinstance(a, D.dtype):
                 dtype = a
-            elif type(a) is Tensor:
+            elif isinstance(a, Tensor):
                 dtype = a.dtype
             elif isinstance(a, (str, _device_cls)):
                 dev = a
@@ -488,7 +488,7 @@ class Module:
                 missing_keys.append(key)
                 continue
             value = state_dict[key]
-            if type(value) is not Tensor:
+            if not isinstance(value, Tensor):
                 error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor '
                                   f"or Tensor-like object from checkpoint but received {type(value)}")
                 continue
