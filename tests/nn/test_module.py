@@ -379,9 +379,9 @@ def test_parameter_assigned_non_leaf_raises_value_error():
     m = nn.Module()
     p = nn.Parameter(torchless.ones(1))
     with pytest.raises(ValueError, match="Cannot assign non-leaf Tensor to parameter 'q'"):
-        # a parameter that is the output of an op (marked as a Parameter by hand) is not a leaf
+        # a parameter that is the output of an op (made a Parameter by hand) is not a leaf
         q = p * 2
-        q._is_param = True
+        q.__class__ = nn.Parameter
         m.register_parameter("q", q)
 
 
