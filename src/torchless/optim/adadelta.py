@@ -4,7 +4,8 @@ import numpy as np
 from .._tensor import _bump_version
 from ..engine.grad_mode import no_grad
 from .optimizer import (Optimizer, _add_scaled_, _addcmul_, _check_eps, _check_lr, _check_nonneg,
-                        _effective_grad, _grads, _real, _step_counter, _zeros_like)
+                        _decay_square_avg_, _effective_grad, _grads, _next_step, _real, _step_counter,
+                        _zeros_like)
 
 __all__ = ["Adadelta"]
 
@@ -40,12 +41,10 @@ class Adadelta(Optimizer):
                     state["step"] = _step_counter()
                     state["square_avg"] = _zeros_like(p)
                     state["acc_delta"] = _zeros_like(p)
-                step_t = state["step"]._data
-                step_t += 1
+                _next_step(state)
                 g = _effective_grad(data, grad, maximize, weight_decay)
                 square_avg, acc_delta = _real(state["square_avg"]._data), _real(state["acc_delta"]._data)
-                np.multiply(square_avg, rho, out=square_avg)
-                _addcmul_(square_avg, g, g, 1 - rho)
+                _decay_square_avg_(square_avg, g, rho)
                 std = np.add(square_avg, eps)
                 np.sqrt(std, out=std)
                 delta = np.add(acc_delta, eps)

@@ -4,7 +4,7 @@ import numpy as np
 from .._tensor import _bump_version, _plain
 from ..engine.grad_mode import no_grad
 from .optimizer import (Optimizer, _addcdiv_, _addcmul_, _check_eps, _check_lr, _check_nonneg,
-                        _effective_grad, _grads, _real, _step_counter)
+                        _effective_grad, _grads, _next_step, _real, _step_counter)
 
 __all__ = ["Adagrad"]
 
@@ -46,8 +46,7 @@ class Adagrad(Optimizer):
             for p, grad in _grads(group):
                 data, grad = _real(p._data), _real(grad)
                 state = self.state[p]
-                step_t = state["step"]._data
-                step_t += 1
+                step_t = _next_step(state)
                 step = float(step_t)
                 g = _effective_grad(data, grad, maximize, weight_decay)
                 clr = lr / (1 + (step - 1) * lr_decay)

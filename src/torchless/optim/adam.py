@@ -3,8 +3,9 @@ import numpy as np
 
 from .._tensor import _bump_version
 from ..engine.grad_mode import no_grad
-from .optimizer import (Optimizer, _addcdiv_, _addcmul_, _check_betas, _check_eps, _check_lr, _check_nonneg,
-                        _effective_grad, _grads, _lerp_, _real, _step_counter, _zeros_like)
+from .optimizer import (Optimizer, _addcdiv_, _check_betas, _check_eps, _check_lr, _check_nonneg,
+                        _decay_square_avg_, _decayed_grad, _grads, _lerp_, _next_step, _real, _step_counter,
+                        _zeros_like)
 
 __all__ = ["Adam"]
 
@@ -50,18 +51,11 @@ class Adam(Optimizer):
                 state = self.state[p]
                 if not state:
                     self._init_state(state, p, amsgrad)
-                step_t = state["step"]._data
-                step_t += 1
-                if decoupled:
-                    if weight_decay != 0:
-                        np.multiply(data, 1 - lr * weight_decay, out=data)
-                    g = _effective_grad(data, grad, maximize, 0)
-                else:
-                    g = _effective_grad(data, grad, maximize, weight_decay)
+                step_t = _next_step(state)
+                g = _decayed_grad(data, grad, maximize, weight_decay, decoupled, lr)
                 exp_avg, exp_avg_sq = _real(state["exp_avg"]._data), _real(state["exp_avg_sq"]._data)
                 _lerp_(exp_avg, g, 1 - beta1)
-                np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
-                _addcmul_(exp_avg_sq, g, g, 1 - beta2)
+                _decay_square_avg_(exp_avg_sq, g, beta2)
 
                 step = float(step_t)
                 step_size = lr / (1 - beta1 ** step)

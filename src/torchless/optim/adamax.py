@@ -4,7 +4,7 @@ import numpy as np
 from .._tensor import _bump_version
 from ..engine.grad_mode import no_grad
 from .optimizer import (Optimizer, _addcdiv_, _check_betas, _check_eps, _check_lr, _check_nonneg,
-                        _effective_grad, _grads, _lerp_, _real, _step_counter, _zeros_like)
+                        _effective_grad, _grads, _lerp_, _next_step, _real, _step_counter, _zeros_like)
 
 __all__ = ["Adamax"]
 
@@ -38,8 +38,7 @@ class Adamax(Optimizer):
                     state["step"] = _step_counter()
                     state["exp_avg"] = _zeros_like(p)
                     state["exp_inf"] = _zeros_like(p)
-                step_t = state["step"]._data
-                step_t += 1
+                step_t = _next_step(state)
                 data = _real(p._data)
                 g = _real(_effective_grad(p._data, grad, maximize, weight_decay))
                 exp_avg, exp_inf = _real(state["exp_avg"]._data), _real(state["exp_inf"]._data)

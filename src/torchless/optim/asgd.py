@@ -3,8 +3,8 @@ import numpy as np
 
 from .._tensor import _bump_version, _plain
 from ..engine.grad_mode import no_grad
-from .optimizer import (Optimizer, _add_scaled_, _check_lr, _check_nonneg, _effective_grad, _grads, _real,
-                        _step_counter)
+from .optimizer import (Optimizer, _add_scaled_, _check_lr, _check_nonneg, _effective_grad, _grads,
+                        _next_step, _real, _step_counter)
 
 __all__ = ["ASGD"]
 
@@ -39,8 +39,7 @@ class ASGD(Optimizer):
                     state["eta"] = _plain(np.array(lr, dtype=scalar))
                     state["mu"] = _plain(np.ones((), dtype=scalar))
                     state["ax"] = _plain(np.zeros_like(p._data))
-                step_t = state["step"]._data
-                step_t += 1
+                step_t = _next_step(state)
                 data = _real(p._data)
                 g = _real(_effective_grad(p._data, grad, maximize, weight_decay))
                 eta, mu, ax = state["eta"]._data, state["mu"]._data, _real(state["ax"]._data)

@@ -3,8 +3,9 @@ import numpy as np
 
 from .._tensor import _bump_version, _plain
 from ..engine.grad_mode import no_grad
-from .optimizer import (Optimizer, _addcdiv_, _addcmul_, _check_betas, _check_eps, _check_lr,
-                        _check_nonneg, _effective_grad, _grads, _lerp_, _real, _step_counter, _zeros_like)
+from .optimizer import (Optimizer, _addcdiv_, _check_betas, _check_eps, _check_lr, _check_nonneg,
+                        _decay_square_avg_, _decayed_grad, _grads, _lerp_, _next_step, _real, _step_counter,
+                        _zeros_like)
 
 __all__ = ["NAdam"]
 
@@ -46,16 +47,10 @@ class NAdam(Optimizer):
                     state["mu_product"] = _plain(np.ones((), state["step"]._data.dtype))
                     state["exp_avg"] = _zeros_like(p)
                     state["exp_avg_sq"] = _zeros_like(p)
-                step_t = state["step"]._data
-                step_t += 1
+                step_t = _next_step(state)
                 step = float(step_t)
                 bias_correction2 = 1 - beta2 ** step
-                if decoupled:
-                    if weight_decay != 0:
-                        np.multiply(p._data, 1 - lr * weight_decay, out=p._data)
-                    g = _effective_grad(p._data, grad, maximize, 0)
-                else:
-                    g = _effective_grad(p._data, grad, maximize, weight_decay)
+                g = _decayed_grad(p._data, grad, maximize, weight_decay, decoupled, lr)
                 data, g = _real(p._data), _real(g)
                 mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
                 mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
@@ -63,8 +58,7 @@ class NAdam(Optimizer):
                 mu_product *= mu  # in the state's float dtype, as PyTorch keeps it
                 exp_avg, exp_avg_sq = _real(state["exp_avg"]._data), _real(state["exp_avg_sq"]._data)
                 _lerp_(exp_avg, g, 1 - beta1)
-                np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
-                _addcmul_(exp_avg_sq, g, g, 1 - beta2)
+                _decay_square_avg_(exp_avg_sq, g, beta2)
                 denom = np.divide(exp_avg_sq, bias_correction2)
                 np.sqrt(denom, out=denom)
                 np.add(denom, eps, out=denom)

@@ -329,6 +329,23 @@ def _effective_grad(param, grad, maximize, weight_decay):
     return grad
 
 
+def _decayed_grad(param, grad, maximize, weight_decay, decoupled, lr):
+    """_effective_grad, or with decoupled weight decay (AdamW's): param shrunk by lr * weight_decay
+    in place, and the gradient left without the L2 term."""
+    if not decoupled:
+        return _effective_grad(param, grad, maximize, weight_decay)
+    if weight_decay != 0:
+        np.multiply(param, 1 - lr * weight_decay, out=param)
+    return _effective_grad(param, grad, maximize, 0)
+
+
+def _next_step(state):
+    """Count one more step in state["step"] (in place); the 0-d counter array."""
+    step_t = state["step"]._data
+    step_t += 1
+    return step_t
+
+
 def _step_counter():
     """The 'step' state entry: a 0-d tensor of the default float dtype, as in PyTorch."""
     from .._dtype import get_default_dtype
@@ -348,6 +365,12 @@ def _lerp_(dst, end, weight):
     else:
         np.multiply(diff, 1 - weight, out=diff)
         np.subtract(end, diff, out=dst)
+
+
+def _decay_square_avg_(avg, g, beta):
+    """avg = beta * avg + (1 - beta) * g^2, in place: the running mean of squared gradients."""
+    np.multiply(avg, beta, out=avg)
+    _addcmul_(avg, g, g, 1 - beta)
 
 
 def _addcmul_(dst, a, b, value):

@@ -5,8 +5,8 @@ import numpy as np
 
 from .._tensor import _bump_version
 from ..engine.grad_mode import no_grad
-from .optimizer import (Optimizer, _addcmul_, _check_betas, _check_eps, _check_lr, _check_nonneg,
-                        _effective_grad, _grads, _lerp_, _real, _step_counter, _zeros_like)
+from .optimizer import (Optimizer, _check_betas, _check_eps, _check_lr, _check_nonneg, _decay_square_avg_,
+                        _decayed_grad, _grads, _lerp_, _next_step, _real, _step_counter, _zeros_like)
 
 __all__ = ["RAdam"]
 
@@ -46,20 +46,13 @@ class RAdam(Optimizer):
                     state["step"] = _step_counter()
                     state["exp_avg"] = _zeros_like(p)
                     state["exp_avg_sq"] = _zeros_like(p)
-                step_t = state["step"]._data
-                step_t += 1
+                step_t = _next_step(state)
                 step = float(step_t)
-                if decoupled:
-                    if weight_decay != 0:
-                        np.multiply(p._data, 1 - lr * weight_decay, out=p._data)
-                    g = _effective_grad(p._data, grad, maximize, 0)
-                else:
-                    g = _effective_grad(p._data, grad, maximize, weight_decay)
+                g = _decayed_grad(p._data, grad, maximize, weight_decay, decoupled, lr)
                 data, g = _real(p._data), _real(g)
                 exp_avg, exp_avg_sq = _real(state["exp_avg"]._data), _real(state["exp_avg_sq"]._data)
                 _lerp_(exp_avg, g, 1 - beta1)
-                np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
-                _addcmul_(exp_avg_sq, g, g, 1 - beta2)
+                _decay_square_avg_(exp_avg_sq, g, beta2)
 
                 bias_correction1 = 1 - beta1 ** step
                 bias_correction2 = 1 - beta2 ** step

@@ -3,9 +3,9 @@ import numpy as np
 
 from .._tensor import _bump_version
 from ..engine.grad_mode import no_grad
-from .optimizer import (Optimizer, _add_scaled_, _addcdiv_, _addcmul_, _check_eps, _check_lr,
-                        _check_nonneg, _effective_grad, _grads, _lerp_, _real, _step_counter,
-                        _zeros_like)
+from .optimizer import (Optimizer, _add_scaled_, _addcdiv_, _addcmul_, _check_eps, _check_lr, _check_nonneg,
+                        _decay_square_avg_, _effective_grad, _grads, _lerp_, _next_step, _real,
+                        _step_counter, _zeros_like)
 
 __all__ = ["RMSprop"]
 
@@ -48,12 +48,10 @@ class RMSprop(Optimizer):
                         state["momentum_buffer"] = _zeros_like(p)
                     if centered:
                         state["grad_avg"] = _zeros_like(p)
-                step_t = state["step"]._data
-                step_t += 1
+                _next_step(state)
                 g = _effective_grad(data, grad, maximize, weight_decay)
                 square_avg = _real(state["square_avg"]._data)
-                np.multiply(square_avg, alpha, out=square_avg)
-                _addcmul_(square_avg, g, g, 1 - alpha)
+                _decay_square_avg_(square_avg, g, alpha)
                 if centered:
                     grad_avg = _real(state["grad_avg"]._data)
                     _lerp_(grad_avg, g, 1 - alpha)

@@ -3,7 +3,7 @@ import numpy as np
 
 from .._tensor import _bump_version, _plain
 from ..engine.grad_mode import no_grad
-from .optimizer import Optimizer, _check_lr, _effective_grad, _grads, _real, _step_counter
+from .optimizer import (Optimizer, _check_lr, _effective_grad, _grads, _next_step, _real, _step_counter)
 
 __all__ = ["Rprop"]
 
@@ -38,8 +38,7 @@ class Rprop(Optimizer):
                     lr = group["lr"]
                     start = complex(lr, lr) if p._data.dtype.kind == "c" else lr
                     state["step_size"] = _plain(np.full_like(grad, start))
-                step_t = state["step"]._data
-                step_t += 1
+                _next_step(state)
                 data = _real(p._data)
                 g = _real(_effective_grad(p._data, grad, maximize, 0))
                 prev, step_size = _real(state["prev"]._data), _real(state["step_size"]._data)
