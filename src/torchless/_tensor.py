@@ -653,11 +653,21 @@ class _RefProbe:
 
     def __add__(self, other):  # what `method(self, other)` sees for a left operand
         a = self._data
-        return _getrefcount(self), _getrefcount(a)
+        return _getrefcount(self), _array_refs(a)
 
     def unary(self):  # what `method(self)` sees for `operand.method()`
         a = self._data
-        return _getrefcount(self), _getrefcount(a)
+        return _getrefcount(self), _array_refs(a)
+
+
+def _array_refs(a):
+    """References to a method's operand array `a`, counted as _array_alone counts them."""
+    return _getrefcount(a)
+
+
+def _array_alone(a):
+    """Does the operand's array hold its own memory, writable, with no other holder than the tensor?"""
+    return _getrefcount(a) == _OWN_DATA_REFS and a.base is None and a.flags.writeable
 
 
 def _calibrate_elision():
@@ -686,7 +696,7 @@ def _unary(R, to_float=True):
         if self._rg and _grad.enabled:
             node = R()
             if (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_UNARY_REFS
-                    and _getrefcount(a) == _OWN_DATA_REFS and a.base is None and a.flags.writeable):
+                    and _array_alone(a)):
                 out = into(node, a)
             else:
                 out = fwd(node, NP, a)
@@ -786,8 +796,7 @@ def _binary(R, to_float=False, scalar_edge=True):
             if a.dtype is not b.dtype or (to_float and a.dtype.kind in "biu"):
                 a, b = _operands(a, b, to_float)
             elif (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_BINARY_REFS
-                  and _getrefcount(a) == _OWN_DATA_REFS and a.base is None and a.flags.writeable
-                  and (a.shape == b.shape or np.broadcast_shapes(a.shape, b.shape) == a.shape)):
+                  and _array_alone(a) and (a.shape == b.shape or np.broadcast_shapes(a.shape, b.shape) == a.shape)):
                 return _elided(R, into, self, other, a, b)
             record = (self._rg or other._rg) and _grad.enabled
         elif to is _pyfloat or to is _pyint or to is _pybool or to is complex:
