@@ -54,20 +54,25 @@ print(json.dumps(results))
 """
 
 
+def run_in_single_threaded_child(names):
+    """{name: (result, printed)} of examples run with their default sizes, in one child process."""
+    import json
+    import subprocess
+    import sys
+    src = os.path.join(os.path.dirname(__file__), os.pardir, "src")
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               PYTHONPATH=os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p))
+    proc = subprocess.run([sys.executable, "-c", _CHILD, EXAMPLES, *names], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return {key: tuple(value) for key, value in json.loads(proc.stdout.strip().splitlines()[-1]).items()}
+
+
 def run_training(name):
     """(result, printed) of a training example, all of them run once in a single-threaded child."""
     if (name, "child") not in _results:
-        import json
-        import subprocess
-        import sys
-        src = os.path.join(os.path.dirname(__file__), os.pardir, "src")
-        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-                   PYTHONPATH=os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p))
-        proc = subprocess.run([sys.executable, "-c", _CHILD, EXAMPLES, *TRAINING], env=env,
-                              capture_output=True, text=True, timeout=300)
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        for key, value in json.loads(proc.stdout.strip().splitlines()[-1]).items():
-            _results[(key, "child")] = tuple(value)
+        for key, value in run_in_single_threaded_child(TRAINING).items():
+            _results[(key, "child")] = value
     return _results[(name, "child")]
 
 

@@ -4,18 +4,14 @@ from scratch, under/overfitting, numerical stability, lazy initialization, minib
 torchless: closed-form values, trained losses and accuracies, recovered weights; and, with PyTorch
 installed, the printed text of the deterministic programs compared with what the same program prints
 on PyTorch."""
-import json
 import math
-import os
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from .conftest import requires_torch
-from .test_examples import _CHILD, EXAMPLES, run
+from .test_examples import run, run_in_single_threaded_child
 
 # Training examples run single-threaded in one child process (see tests/test_examples.py for why).
 SINGLE_THREADED = ("mlp_scratch", "underfit_overfit", "minibatch_sgd")
@@ -25,14 +21,8 @@ _child_results = {}
 def run_single_threaded(name):
     """(result, printed) of a training example with its default sizes."""
     if not _child_results:
-        src = os.path.join(os.path.dirname(__file__), os.pardir, "src")
-        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-                   PYTHONPATH=os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p))
-        proc = subprocess.run([sys.executable, "-c", _CHILD, EXAMPLES, *SINGLE_THREADED], env=env,
-                              capture_output=True, text=True, timeout=300)
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        _child_results.update(json.loads(proc.stdout.strip().splitlines()[-1]))
-    return tuple(_child_results[name])
+        _child_results.update(run_in_single_threaded_child(SINGLE_THREADED))
+    return _child_results[name]
 
 
 # ------------------------------------------------------------------------------------- chapter 2
