@@ -383,13 +383,21 @@ def mlp_nn_step(net, loss_fn, optimizer, x, labels):
       metrics=[("ms", "one step", "ms")],
       targets={"ms": ("numpy", 1.05, "<= 1.05x NumPy (within a few percent)")})
 def measure_mlp_step(name, lib, repeats):
+    def make_step(layers):
+        params = [lib.tensor(a, requires_grad=True) for layer in layers for a in layer]
+        return lambda x, labels: mlp_raw_step(lib, params, x, labels)
+    return _measure_mlp(name, lib, repeats, make_step)
+
+
+def _measure_mlp(name, lib, repeats, make_step):
+    """Median ms of one MLP step: make_step(layers)(x, labels) on the library's tensors, or the
+    hand-written NumPy step."""
     layers, x_np, labels_np = mlp_start()
     if name == "numpy":
         run = lambda _: mlp_numpy_step(lib, layers, x_np, labels_np)  # noqa: E731
     else:
-        params = [lib.tensor(a, requires_grad=True) for layer in layers for a in layer]
-        x, labels = lib.tensor(x_np), lib.tensor(labels_np)
-        run = lambda _: mlp_raw_step(lib, params, x, labels)  # noqa: E731
+        step, x, labels = make_step(layers), lib.tensor(x_np), lib.tensor(labels_np)
+        run = lambda _: step(x, labels)  # noqa: E731
     return {"ms": timed_median(run, lambda: None, repeats) * 1e3}
 
 
@@ -399,11 +407,7 @@ def measure_mlp_step(name, lib, repeats):
       metrics=[("ms", "one step", "ms")],
       targets={"ms": ("numpy", 1.05, "<= 1.05x NumPy (within a few percent)")})
 def measure_mlp_step_nn(name, lib, repeats):
-    layers, x_np, labels_np = mlp_start()
-    if name == "numpy":
-        run = lambda _: mlp_numpy_step(lib, layers, x_np, labels_np)  # noqa: E731
-    else:
+    def make_step(layers):  # mlp_nn_model copies mlp_start()'s weights itself
         model = mlp_nn_model(lib)
-        x, labels = lib.tensor(x_np), lib.tensor(labels_np)
-        run = lambda _: mlp_nn_step(*model, x, labels)  # noqa: E731
-    return {"ms": timed_median(run, lambda: None, repeats) * 1e3}
+        return lambda x, labels: mlp_nn_step(*model, x, labels)
+    return _measure_mlp(name, lib, repeats, make_step)
