@@ -11,7 +11,7 @@ is ConstantPadNdBackward0 in ops/nn.py.)
 """
 import numpy as np
 
-from ..engine.node import Node
+from .indexing import IndexBackward0
 
 
 def reflect_index(n, lo, hi):
@@ -60,18 +60,9 @@ def pad_index(shape, pad, mode):
 
 
 # ============================================================================ the rule
-class _GatherPad(Node):
-    """out = a[index] (index from pad_index):  d/da = g added back at index (repeats add up)."""
-
-    @staticmethod
-    def forward(node, xp, a, index):
-        if node is not None:
-            node.shape = a.shape
-            node.index = index
-        return a[index]
-
-    def vjp(self, g, xp):
-        return (xp.index_add(self.shape, g.dtype, self.index, g),)
+class _GatherPad(IndexBackward0):
+    """out = a[index] (index from pad_index): an advanced-indexing gather, whose gradient adds g
+    back at index (border positions repeat, so repeats add up)."""
 
 
 class ReflectionPad1DBackward0(_GatherPad):
