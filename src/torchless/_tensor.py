@@ -724,6 +724,21 @@ def _unary(R, to_float=True):
     return method
 
 
+def _fits_into(bshape, ashape):
+    """Does an operand of bshape broadcast against ashape without growing it? (np.broadcast_shapes
+    answers too, at several microseconds a call)"""
+    n = len(bshape)
+    if n > len(ashape):
+        return False
+    tail = ashape[len(ashape) - n:]
+    if bshape == tail:
+        return True
+    for nb, na in zip(bshape, tail):
+        if nb != na and nb != 1:
+            return False
+    return True
+
+
 def _elided(R, into, self, other, a, b):
     """self op other for two tensors, written into self's array (see _RefProbe)."""
     if (self._rg or other._rg) and _grad.enabled:
@@ -796,7 +811,7 @@ def _binary(R, to_float=False, scalar_edge=True):
             if a.dtype is not b.dtype or (to_float and a.dtype.kind in "biu"):
                 a, b = _operands(a, b, to_float)
             elif (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_BINARY_REFS
-                  and _array_alone(a) and (a.shape == b.shape or np.broadcast_shapes(a.shape, b.shape) == a.shape)):
+                  and _array_alone(a) and _fits_into(b.shape, a.shape)):
                 return _elided(R, into, self, other, a, b)
             record = (self._rg or other._rg) and _grad.enabled
         elif to is _pyfloat or to is _pyint or to is _pybool or to is complex:
@@ -1433,13 +1448,16 @@ def _inplace_method(out_of_place, ufunc=None):
             b = other._data if to is Tensor or to is _Parameter else other
             if type(b) is ndarray or type(b) in (_pyfloat, _pyint, _pybool):
                 dst = self._data
-                rt = _inplace_result_dtype(dst, other)
-                if D.FROM_NP[dst.dtype].category < rt.category:
-                    _raise_cast(rt, _from_np[dst.dtype])
+                if type(b) is not ndarray or b.dtype is not dst.dtype:  # same dtype: nothing to check
+                    rt = _inplace_result_dtype(dst, other)
+                    if D.FROM_NP[dst.dtype].category < rt.category:
+                        _raise_cast(rt, _from_np[dst.dtype])
                 try:
                     ufunc(dst, b, out=dst, casting="unsafe")
                 except TypeError:
-                    _raise_cast(rt, _from_np[dst.dtype])
+                    if ufunc is np.subtract and dst.dtype.kind == "b":
+                        raise _unsupported(SubBackward0, dst, b) from None
+                    _raise_cast(_inplace_result_dtype(dst, other), _from_np[dst.dtype])
                 except ValueError:
                     _raise_not_writable(dst)
                     _raise_out_shape(dst.shape, NP.shape(b))

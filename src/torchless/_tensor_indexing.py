@@ -585,13 +585,28 @@ def _along_key(index, dim):
     nd = index.ndim
     key = []
     for k in range(nd):
-        if k == dim:
-            key.append(index)
-        else:
-            shape = [1] * nd
-            shape[k] = index.shape[k]
-            key.append(np.arange(index.shape[k]).reshape(shape))
+        key.append(index if k == dim else _position_index(nd, k, index.shape[k]))
     return tuple(key)
+
+
+_POSITIONS = {}  # (ndim, axis, length) -> read-only arange(length) shaped to run along axis
+
+
+def _position_index(nd, axis, n):
+    """arange(n) as an index running along `axis` of an nd-dim key (cached: every loss's gather
+    picks one class per row of the same batch size)."""
+    arr = _POSITIONS.get((nd, axis, n))
+    if arr is None:
+        if len(_POSITIONS) > 256:
+            _POSITIONS.clear()
+        shape = [1] * nd
+        shape[axis] = n
+        arr = _POSITIONS[(nd, axis, n)] = np.arange(n).reshape(shape)
+        arr.flags.writeable = False
+    return arr
+
+
+_largest, _smallest = np.maximum.reduce, np.minimum.reduce  # without ndarray.max's Python layer
 
 
 def _check_along(fn, input, dim, index, src=None):
@@ -617,7 +632,7 @@ def _check_along(fn, input, dim, index, src=None):
             raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self {list(x.shape)} "
                                f"apart from dimension {d} and to be no larger size than src {list(src.shape)}")
     n = xs[d]
-    if idx.size and (idx.max() >= n or idx.min() < 0):
+    if idx.size and (_largest(idx, axis=None) >= n or _smallest(idx, axis=None) < 0):
         flat = idx.reshape(-1)
         bad = flat[np.argmax((flat >= n) | (flat < 0))]
         raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")

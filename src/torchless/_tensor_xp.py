@@ -175,6 +175,14 @@ class TensorNamespace:
         return 1 - t
 
     @staticmethod
+    def exp_(t):
+        return t.exp()
+
+    @staticmethod
+    def sum_dims(x, axis, keepdims):
+        return x.sum(axis, keepdims)
+
+    @staticmethod
     def mul_(t, g):
         return t * g
 

@@ -78,7 +78,7 @@ class SubBackward0(Node):
         (na, _), (nb, _) = self.next_functions
         gs = g.shape
         return (None if na is None else g if gs == sa else xp.sum_to(g, sa),
-                None if nb is None else -g if gs == sb else xp.sum_to(-g, sb))
+                None if nb is None else -g if gs == sb else -xp.sum_to(g, sb))
 
 
 class RsubBackward1(Node):

@@ -31,6 +31,14 @@ def _count(shape, dim):
     return n
 
 
+def _mean(xp, a, dim, keepdim, dtype):
+    """a.mean(dim): for float32/float64 the sum divided by the count, as NumPy's mean computes it,
+    without the Python layer of ndarray.mean. NumPy's own mean for the rest (float16 sums in float32)."""
+    if dtype is None and a.dtype.itemsize >= 4 and a.dtype.kind == "f":
+        return xp.sum_dims(a, dim, keepdim) / _count(a.shape, dim)
+    return a.mean(axis=dim, keepdims=keepdim, dtype=dtype)
+
+
 def _cast_back(g, xp, src):
     """The gradient in the input's dtype when the op was asked for another (sum(dtype=...))."""
     return g if src is None else xp.to_dtype(g, src)
@@ -59,7 +67,7 @@ class SumBackward1(Node):
         if node is not None:
             node.args = (a.shape, dim, keepdim)
             node.src = a.dtype if dtype is not None and dtype != a.dtype else None
-        return a.sum(axis=dim, keepdims=keepdim, dtype=dtype)
+        return a.sum(axis=dim, keepdims=keepdim, dtype=dtype) if dtype is not None else xp.sum_dims(a, dim, keepdim)
 
     def vjp(self, g, xp):
         return (_cast_back(_unreduce(g, xp, *self.args), xp, self.src),)
@@ -73,7 +81,7 @@ class MeanBackward0(Node):
         if node is not None:
             node.shape = a.shape
             node.src = a.dtype if dtype is not None and dtype != a.dtype else None
-        return a.mean(axis=dim, keepdims=keepdim, dtype=dtype)
+        return _mean(xp, a, dim, keepdim, dtype)
 
     def vjp(self, g, xp):
         return (_cast_back(xp.broadcast_to(g / _count(self.shape, None), self.shape), xp, self.src),)
@@ -87,7 +95,7 @@ class MeanBackward1(Node):
         if node is not None:
             node.args = (a.shape, dim, keepdim)
             node.src = a.dtype if dtype is not None and dtype != a.dtype else None
-        return a.mean(axis=dim, keepdims=keepdim, dtype=dtype)
+        return _mean(xp, a, dim, keepdim, dtype)
 
     def vjp(self, g, xp):
         shape, dim, keepdim = self.args
@@ -394,7 +402,8 @@ class LogsumexpBackward0(Node):
     def vjp(self, g, xp):
         a, out = self.saved
         dim, keepdim = self.args
-        return (_unreduce(g, xp, a.shape, dim, keepdim) * xp.exp(a - _unreduce(out, xp, a.shape, dim, keepdim)),)
+        softmax = xp.exp_(a - _unreduce(out, xp, a.shape, dim, keepdim))
+        return (xp.mul_(softmax, _unreduce(g, xp, a.shape, dim, keepdim)),)
 
 
 # ============================================================================ cumulative
