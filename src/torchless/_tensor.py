@@ -724,19 +724,18 @@ def _unary(R, to_float=True):
     return method
 
 
-def _fits_into(bshape, ashape):
-    """Does an operand of bshape broadcast against ashape without growing it? (np.broadcast_shapes
-    answers too, at several microseconds a call)"""
-    n = len(bshape)
-    if n > len(ashape):
-        return False
-    tail = ashape[len(ashape) - n:]
-    if bshape == tail:
-        return True
-    for nb, na in zip(bshape, tail):
-        if nb != na and nb != 1:
-            return False
-    return True
+def apply_pair(R, self, other, a, b):
+    """Rule R on two tensors whose arrays a, b the caller has checked: apply() without its loop over
+    arguments (matmul's common case)."""
+    if (self._rg or other._rg) and _grad.enabled:
+        node = R()
+        out = R.forward(node, NP, a, b)
+        node.next_functions = (self._edge or self._leaf_edge(), other._edge or other._leaf_edge())
+        node.stamp = _next_stamp()
+        if node.saved is not None:
+            node.inputs = (self, other)
+        return _result(out, node)
+    return _plain_out(R.forward(None, NP, a, b))
 
 
 def _elided(R, into, self, other, a, b):
@@ -811,7 +810,7 @@ def _binary(R, to_float=False, scalar_edge=True):
             if a.dtype is not b.dtype or (to_float and a.dtype.kind in "biu"):
                 a, b = _operands(a, b, to_float)
             elif (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_BINARY_REFS
-                  and _array_alone(a) and _fits_into(b.shape, a.shape)):
+                  and _array_alone(a) and NP.fits_into(b.shape, a.shape)):
                 return _elided(R, into, self, other, a, b)
             record = (self._rg or other._rg) and _grad.enabled
         elif to is _pyfloat or to is _pyint or to is _pybool or to is complex:

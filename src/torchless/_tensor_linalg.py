@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ._tensor import Tensor, _plain, apply
+from ._tensor import Tensor, _plain, apply, apply_pair
 from .ops.linalg import (BmmBackward0, CloneBackward0, DotBackward0, MmBackward0, MvBackward0,
                          SqueezeBackward4, UnsafeViewBackward0)
 
@@ -241,11 +241,14 @@ def inner(input, other):
 # ============================================================================ Tensor methods
 def _matmul_op(self, other):
     """self @ other: a NumPy array operand is taken as a tensor; anything else is not ours."""
-    if type(other) is not Tensor and not isinstance(other, Tensor):
-        if isinstance(other, np.ndarray):
-            other = _plain(other)
-        else:
+    if not isinstance(other, Tensor):
+        if not isinstance(other, np.ndarray):
             return NotImplemented
+        other = _plain(other)
+    a, b = self._data, other._data
+    if (len(a.shape) == 2 and len(b.shape) == 2 and a.shape[1] == b.shape[0] and a.dtype is b.dtype
+            and a.dtype.kind in "fc"):  # matrix @ matrix of one float dtype: nothing to check
+        return apply_pair(MmBackward0, self, other, a, b)
     return matmul(self, other)
 
 

@@ -61,7 +61,7 @@ class SoftmaxBackward0(Node):
     @staticmethod
     def forward(node, xp, a, dim):
         e = xp.exp(a - xp.amax(a, dim, True))  # minus the max: exp never overflows
-        out = e / e.sum(axis=dim, keepdims=True)
+        out = e / xp.sum_dims(e, dim, True)
         if node is not None:
             node.saved = (out,)
             node.dim = dim
@@ -70,7 +70,7 @@ class SoftmaxBackward0(Node):
     def vjp(self, g, xp):
         (out,) = self.saved
         go = g * out
-        return (go - out * go.sum(axis=self.dim, keepdims=True),)
+        return (go - out * xp.sum_dims(go, self.dim, True),)
 
 
 class LogSoftmaxBackward0(Node):
@@ -80,7 +80,7 @@ class LogSoftmaxBackward0(Node):
     @staticmethod
     def forward(node, xp, a, dim):
         shifted = a - xp.amax(a, dim, True)
-        out = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+        out = shifted - xp.log(xp.sum_dims(xp.exp(shifted), dim, True))
         if node is not None:
             node.saved = (out,)
             node.dim = dim
@@ -88,7 +88,7 @@ class LogSoftmaxBackward0(Node):
 
     def vjp(self, g, xp):
         (out,) = self.saved
-        return (g - xp.exp(out) * g.sum(axis=self.dim, keepdims=True),)
+        return (g - xp.exp(out) * xp.sum_dims(g, self.dim, True),)
 
 
 class GeluBackward0(Node):
@@ -438,9 +438,9 @@ class CrossEntropyLossBackward0(Node):
         safe, wt, denom = _sample_weights(target, weight, ignore_index, reduction)
         dt = x.dtype
         tshape = target.shape
-        shifted = x - x.max(axis=cdim, keepdims=True)  # minus the max: exp never overflows
+        shifted = x - xp.amax(x, cdim, True)  # minus the max: exp never overflows
         e = np.exp(shifted)
-        s = e.sum(axis=cdim, keepdims=True)
+        s = xp.sum_dims(e, cdim, True)
         log_s = np.log(s)
         key = _class_key(safe, cdim)
         neg_picked = log_s.reshape(tshape) - shifted[key]  # -log p at each target

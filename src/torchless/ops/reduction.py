@@ -15,12 +15,16 @@ from ..engine.node import Node
 
 def _unreduce(g, xp, shape, dim, keepdim):
     """Broadcast a reduced gradient back over the input's shape."""
+    return xp.broadcast_to(_with_kept_dims(g, shape, dim, keepdim), shape)
+
+
+def _with_kept_dims(g, shape, dim, keepdim):
+    """A reduced value with the reduced dims back in place as 1s: it broadcasts against the input."""
+    if keepdim:
+        return g
     if dim is None:
-        if not keepdim:
-            g = g.reshape((1,) * len(shape))
-    elif not keepdim:
-        g = g.reshape(tuple(1 if i in dim else n for i, n in enumerate(shape)))
-    return xp.broadcast_to(g, shape)
+        return g.reshape((1,) * len(shape))
+    return g.reshape(tuple(1 if i in dim else n for i, n in enumerate(shape)))
 
 
 def _count(shape, dim):
@@ -402,8 +406,8 @@ class LogsumexpBackward0(Node):
     def vjp(self, g, xp):
         a, out = self.saved
         dim, keepdim = self.args
-        softmax = xp.exp_(a - _unreduce(out, xp, a.shape, dim, keepdim))
-        return (xp.mul_(softmax, _unreduce(g, xp, a.shape, dim, keepdim)),)
+        softmax = xp.exp_(a - _with_kept_dims(out, a.shape, dim, keepdim))
+        return (xp.mul_(softmax, _with_kept_dims(g, a.shape, dim, keepdim)),)
 
 
 # ============================================================================ cumulative

@@ -62,6 +62,10 @@ def broadcast_to(x, shape):
         if not x.flags.c_contiguous:
             return np.broadcast_to(x, shape)
     xshape = x.shape
+    if not xshape:  # one number repeated (the gradient of a full reduction)
+        out = np.ndarray(shape, x.dtype, buffer=x, strides=(0,) * len(shape))
+        out.flags.writeable = False
+        return out
     lead = len(shape) - len(xshape)
     if lead < 0:
         return np.broadcast_to(x, shape)  # raises NumPy's error; callers never get here
@@ -78,6 +82,21 @@ def broadcast_to(x, shape):
     return out
 
 
+def fits_into(bshape, ashape):
+    """Does an operand of bshape broadcast against ashape without growing it? (np.broadcast_shapes
+    answers too, at several microseconds a call)"""
+    n = len(bshape)
+    if n > len(ashape):
+        return False
+    tail = ashape[len(ashape) - n:]
+    if bshape == tail:
+        return True
+    for nb, na in zip(bshape, tail):
+        if nb != na and nb != 1:
+            return False
+    return True
+
+
 def sum_to(g, shape):
     """Sum a broadcast gradient back to an input's shape (the one reduction every broadcasting op
     needs). `shape` is the input's shape; g has the broadcast shape."""
@@ -85,6 +104,8 @@ def sum_to(g, shape):
     if gshape == shape:
         return g
     lead = len(gshape) - len(shape)
+    if lead == 1 and gshape[1:] == shape:  # a bias broadcast over a batch
+        return _reduce(np.add, g, 0, False) if g.dtype.kind == "f" else g.sum(axis=0)
     axes = tuple(range(lead)) + tuple(
         i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
     )
@@ -280,7 +301,7 @@ def mul_(t, g):
     sum) leaves t as it is."""
     if type(t) is not np.ndarray or t.size < 4096 or t.dtype != g.dtype:
         return t * g  # small arrays: reusing memory saves nothing
-    if g.shape == t.shape or np.broadcast_shapes(g.shape, t.shape) == t.shape:
+    if fits_into(g.shape, t.shape):
         if isinstance(g, np.ndarray) and g.size and not any(g.strides) and g.flat[0] == 1:
             return t
         return np.multiply(t, g, out=t, casting="unsafe")
