@@ -173,9 +173,9 @@ class _Linear(Node):
         g2 = g.reshape((-1, n_out)) if len(g.shape) != 2 else g
         if edges[1][0] is not None:
             x2 = x.reshape((-1, w.shape[1])) if len(x.shape) != 2 else x
-            gw = xp.matmul(xp.swapaxes(g2, 0, 1), x2)
+            gw = xp.matmul(g2.T, x2)
         if len(edges) > 2 and edges[2][0] is not None:
-            gb = g2.sum(axis=0)
+            gb = xp.sum_dims(g2, 0, False)
         return gx, gw, gb
 
 
