@@ -338,6 +338,23 @@ def refresh_views(root, skip=None):
     views[:] = live
 
 
+_FULL_SLICE = slice(None)
+
+
+def _is_unsqueeze_key(index, ndim):
+    """Is the key full slices and None only, with a None among them (x[:, None])? Then it is a
+    view with new unit dims, which _parse would find out the long way."""
+    nones = slices = 0
+    for e in index:
+        if e is None:
+            nones += 1
+        elif type(e) is slice and e == _FULL_SLICE:
+            slices += 1
+        else:
+            return False
+    return nones > 0 and slices <= ndim
+
+
 def __getitem__(self, index):
     ti = type(index)
     if ti is int:  # the common forms first: x[i], x[a:b], x[index_tensor]
@@ -356,6 +373,8 @@ def __getitem__(self, index):
             return _plain(self._data[arr])
         except IndexError as e:
             _raise_advanced(self._data.shape, (("array", 0, arr),), e)
+    elif ti is tuple and _is_unsqueeze_key(index, self._data.ndim):
+        return _view(self, index + (Ellipsis,), "unsqueeze")
     basic, last, advanced = _parse(self, index)
     if advanced is None:
         return _view(self, basic, last)

@@ -169,3 +169,24 @@ def test_inplace_errors_keep_pytorchs_messages():
     e = torchless.zeros(1).expand(3)
     with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
         e += torchless.ones(3)
+
+
+# ---------------------------------------------------------------- x[:, None]
+@pytest.mark.parametrize("key", [(slice(None), None), (None,), (None, slice(None)), (None, None),
+                                 (slice(None), slice(None), None), (slice(None), None, slice(None))])
+def test_unsqueeze_keys_match_torch(key, torch_ref):
+    a = np.arange(6.0).reshape(2, 3)
+    ours = torchless.tensor(a, requires_grad=True)
+    theirs = torch_ref.tensor(a, requires_grad=True)
+    y, yt = ours[key], theirs[key]
+    assert y.grad_fn.name() == yt.grad_fn.name() == "UnsqueezeBackward0"
+    assert_same(y, yt)
+    assert y._base is ours  # a view: writes show through
+    (y * torchless.tensor(np.arange(y.numel()).reshape(tuple(y.shape)))).sum().backward()
+    (yt * torch_ref.arange(yt.numel()).reshape(yt.shape)).sum().backward()
+    assert_same(ours.grad, theirs.grad)
+
+
+def test_unsqueeze_key_with_too_many_slices_is_refused():
+    with pytest.raises(IndexError, match="too many indices for tensor of dimension 1"):
+        torchless.zeros(3)[:, :, None]
