@@ -216,6 +216,8 @@ def _ones_vector(n, dtype):
 
 
 def _reduce(ufunc, x, axis, keepdims):
+    if axis is None:
+        return ufunc.reduce(x, axis=None, keepdims=keepdims)
     shape = x.shape
     if (len(shape) == 2 and shape[0] >= _MANY_ROWS and type(x) is np.ndarray and x.dtype.kind == "f"
             and x.flags.c_contiguous and shape[1] and type(axis) is not list):
