@@ -49,6 +49,7 @@ from ._tensor import _is_tensor, _wrap_tensor
 _engine_backward.set_tensor_api(_wrap_tensor, _TX, _is_tensor)
 
 from . import autograd  # noqa: E402
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402,F401
 from ._misc import *  # noqa: E402,F401,F403
 from ._extras import *  # noqa: E402,F401,F403
 

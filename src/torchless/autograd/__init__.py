@@ -6,7 +6,7 @@ from ..engine.grad_mode import enable_grad, inference_mode, no_grad, set_grad_en
 from .._tensor import Tensor, _ones_like, _plain
 
 __all__ = ["backward", "grad", "Function", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
-           "set_grad_enabled", "inference_mode"]
+           "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly"]
 
 
 def _as_tuple(x):
@@ -122,3 +122,4 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 from .function import Function  # noqa: E402
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 from . import functional  # noqa: E402,F401
+from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: E402

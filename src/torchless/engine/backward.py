@@ -13,6 +13,7 @@ import sys
 from heapq import heappop, heappush
 
 from ..ops import xp as NP
+from . import anomaly
 from .grad_mode import state
 from .node import AccumulateGrad, inplace
 
@@ -86,6 +87,7 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
     prev_mode = state.enabled
     state.enabled = create_graph  # the rules themselves record only under create_graph
     following = None  # the next node to run when it is the only one pending (chains skip the heap)
+    checking = anomaly.state.enabled
     try:
         while following is not None or heap:
             if following is not None:
@@ -102,7 +104,10 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
                     continue
             if node.stamp < last_inplace:  # recorded before the latest in-place op, or freed
                 node.check_saved()
-            out = (_lift(node) if create_graph else node).vjp(g, xp)
+            if checking:
+                out = anomaly.checked_vjp(_lift(node) if create_graph else node, node, g, xp)
+            else:
+                out = (_lift(node) if create_graph else node).vjp(g, xp)
             if node._hooked and node._hooks:
                 out = _run_post_hooks(node, out, g)
             if not retain_graph and node.saved is not None:  # free the saved values

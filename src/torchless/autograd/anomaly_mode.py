@@ -1,0 +1,47 @@
+"""torch.autograd.detect_anomaly / set_detect_anomaly: find the forward line behind a NaN gradient
+or an error in backward (see engine/anomaly.py for what the mode does)."""
+import warnings
+
+from ..engine import anomaly
+
+__all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled"]
+
+
+def is_anomaly_enabled():
+    return anomaly.state.enabled
+
+
+def is_anomaly_check_nan_enabled():
+    return anomaly.state.check_nan
+
+
+class detect_anomaly:
+    """Context manager: anomaly detection on inside the block (and off again after it).
+    check_nan=False keeps the forward stacks but does not look for NaN in gradients."""
+
+    def __init__(self, check_nan=True):
+        self.check_nan = check_nan
+        self.prev = (anomaly.state.enabled, anomaly.state.check_nan)
+        warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime and should "
+                      "only be enabled for debugging.", UserWarning, stacklevel=2)
+
+    def __enter__(self):
+        anomaly.set_anomaly(True, self.check_nan)
+
+    def __exit__(self, *exc):
+        anomaly.set_anomaly(*self.prev)
+
+
+class set_detect_anomaly:
+    """Turns anomaly detection on or off now; as a context manager, the previous setting comes back
+    at the end of the block."""
+
+    def __init__(self, mode, check_nan=True):
+        self.prev = (anomaly.state.enabled, anomaly.state.check_nan)
+        anomaly.set_anomaly(mode, check_nan)
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        anomaly.set_anomaly(*self.prev)
