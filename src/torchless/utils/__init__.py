@@ -1,2 +1,2 @@
-"""torch.utils: data loading."""
-from . import data  # noqa: F401
+"""torch.utils: data loading, checkpointing."""
+from . import checkpoint, data  # noqa: F401

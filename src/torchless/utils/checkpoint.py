@@ -1,0 +1,183 @@
+"""torch.utils.checkpoint: trade compute for memory. The activations a function's ops save for
+backward are not kept; backward runs the function again to get them back.
+
+Two variants, as in PyTorch:
+- use_reentrant=False: `function` runs normally, so its outputs carry its real grad_fn chain. Then the
+  values its nodes saved are dropped, and each of those nodes is marked to check its saved values
+  before use (the engine asks every node recorded before `inplace.last` to `check_saved()`). The
+  first such check in backward re-runs `function` on the saved inputs (with the saved RNG state),
+  and hands every original node the saved values of its twin in the rerun, matched by recording
+  order.
+- use_reentrant=True (PyTorch's default, with a warning when not chosen explicitly): one custom
+  Function, CheckpointFunction, runs `function` without recording; its backward re-runs it with
+  recording and backpropagates through that fresh graph.
+"""
+import warnings
+
+from .. import _random
+from .._tensor import Tensor
+from ..autograd.function import Function
+from ..engine.grad_mode import enable_grad, no_grad
+from ..engine.node import AccumulateGrad, inplace, next_stamp
+
+__all__ = ["checkpoint", "checkpoint_sequential"]
+
+
+def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism_check="default",
+               debug=False, preserve_rng_state=True, **kwargs):
+    """function(*args, **kwargs), keeping none of its intermediate activations for backward."""
+    if use_reentrant is None:
+        warnings.warn("torch.utils.checkpoint: the use_reentrant parameter should be passed explicitly. "
+                      "Starting in PyTorch 2.9, calling checkpoint without use_reentrant will raise an "
+                      "exception. use_reentrant=False is recommended, but if you need to preserve the "
+                      "current default behavior, you can pass use_reentrant=True. Refer to docs for more "
+                      "details on the differences between the two variants.", UserWarning, stacklevel=2)
+        use_reentrant = True
+    if determinism_check not in ("default", "none"):
+        raise ValueError(f"determinism_check should be one of ['default', 'none'], but got {determinism_check}")
+    if use_reentrant:
+        if context_fn is not None or debug:
+            raise ValueError("Passing `context_fn` or `debug` is only supported when use_reentrant=False.")
+        if kwargs:
+            raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))
+        return CheckpointFunction.apply(function, preserve_rng_state, *args)
+    return _checkpoint_without_reentrant(function, preserve_rng_state, args, kwargs)
+
+
+def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwargs):
+    """Run a Sequential (or list of modules) in `segments` checkpointed pieces; the last one runs
+    normally, as in PyTorch."""
+    if use_reentrant is None:
+        warnings.warn("torch.utils.checkpoint.checkpoint_sequential: the use_reentrant parameter should be "
+                      "passed explicitly. Starting in PyTorch 2.9, calling checkpoint_sequential without "
+                      "use_reentrant will raise an exception. use_reentrant=False is recommended, but if you "
+                      "need to preserve the current default behavior, you can pass use_reentrant=True. Refer "
+                      "to docs for more details on the differences between the two variants.",
+                      UserWarning, stacklevel=2)
+        use_reentrant = True
+    functions = list(functions.children()) if hasattr(functions, "children") else list(functions)
+    size = len(functions) // segments
+    end = -1
+
+    def run(start, stop):
+        def forward(x):
+            for f in functions[start:stop + 1]:
+                x = f(x)
+            return x
+        return forward
+
+    for start in range(0, size * (segments - 1), size):
+        end = start + size - 1
+        input = checkpoint(run(start, end), input, use_reentrant=use_reentrant, **kwargs)
+    return run(end + 1, len(functions) - 1)(input)
+
+
+# ---------------------------------------------------------------------------------- reentrant
+class CheckpointFunction(Function):
+    @staticmethod
+    def forward(ctx, run_function, preserve_rng_state, *args):
+        ctx.run_function = run_function
+        ctx.rng_state = _random.get_rng_state() if preserve_rng_state else None
+        ctx.tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        ctx.constants = [None if isinstance(a, Tensor) else a for a in args]
+        ctx.save_for_backward(*[args[i] for i in ctx.tensor_positions])
+        with no_grad():
+            return run_function(*args)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        args = list(ctx.constants)
+        for i, t in zip(ctx.tensor_positions, ctx.saved_tensors):
+            args[i] = t.detach().requires_grad_(t.requires_grad)
+        with _rng_state(ctx.rng_state), enable_grad():
+            outputs = ctx.run_function(*args)
+        outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+        pairs = [(o, g) for o, g in zip(outputs, grads)
+                 if isinstance(o, Tensor) and o.requires_grad and g is not None]
+        if not pairs:
+            raise RuntimeError("none of output has requires_grad=True, this checkpoint() is not necessary")
+        from ..autograd import backward
+        backward([o for o, _ in pairs], [g for _, g in pairs])
+        return (None, None) + tuple(a.grad if isinstance(a, Tensor) else None for a in args)
+
+
+class _rng_state:
+    """Run a block with the RNG state `state` (None: as it is), then put the current one back."""
+
+    def __init__(self, state):
+        self.state = state
+
+    def __enter__(self):
+        if self.state is not None:
+            self.current = _random.get_rng_state()
+            _random.set_rng_state(self.state)
+
+    def __exit__(self, *exc):
+        if self.state is not None:
+            _random.set_rng_state(self.current)
+
+
+# ---------------------------------------------------------------------------------- non-reentrant
+def _checkpoint_without_reentrant(function, preserve_rng_state, args, kwargs):
+    rng_state = _random.get_rng_state() if preserve_rng_state else None
+    start = next_stamp()
+    outputs = function(*args, **kwargs)
+    end = next_stamp()
+    nodes = [n for n in _recorded_between(outputs, start, end) if n.saved is not None]
+    if nodes:
+        rerun = _Recomputation(function, args, kwargs, rng_state, nodes)
+        for node in nodes:
+            node.saved = node.inputs = _DROPPED
+            node.check_saved = rerun.restore  # the engine calls this before the node's vjp
+        inplace.last = next_stamp()  # so that it does: every node recorded before now is checked
+    return outputs
+
+
+_DROPPED = ()  # what a node's saved values read as until the recomputation restores them
+
+
+def _recorded_between(outputs, start, end):
+    """The nodes reachable from `outputs` that were recorded between the stamps start and end,
+    in recording order."""
+    outs = outputs if isinstance(outputs, (tuple, list)) else (outputs,)
+    stack = [t._edge[0] for t in outs if isinstance(t, Tensor) and t._rg and t._edge and t._edge[0] is not None]
+    seen, found = set(), []
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen or type(node) is AccumulateGrad:
+            continue
+        seen.add(node)
+        if start < node.stamp < end:
+            found.append(node)
+            stack.extend(n for n, _ in node.next_functions)
+    found.sort(key=lambda n: n.stamp)
+    return found
+
+
+class _Recomputation:
+    """Holds what re-running the function needs, and gives the dropped nodes their values back."""
+
+    def __init__(self, function, args, kwargs, rng_state, nodes):
+        self.function, self.args, self.kwargs, self.rng_state = function, args, kwargs, rng_state
+        self.nodes = nodes
+
+    def restore(self):
+        if self.nodes is None:  # already done (restore runs on the first dropped node only)
+            return
+        args = [a.detach().requires_grad_(a.requires_grad) if isinstance(a, Tensor) else a for a in self.args]
+        with _rng_state(self.rng_state), enable_grad():
+            start = next_stamp()
+            outputs = self.function(*args, **self.kwargs)
+            end = next_stamp()
+        twins = [n for n in _recorded_between(outputs, start, end) if n.saved is not None]
+        if len(twins) != len(self.nodes) or any(type(a) is not type(b) for a, b in zip(self.nodes, twins)):
+            raise RuntimeError("torch.utils.checkpoint: Recomputed values for the following tensors have different "
+                               "metadata than during the forward pass: the function recorded "
+                               f"{len(self.nodes)} ops that save tensors the first time and {len(twins)} when "
+                               "run again (it must do the same ops on every call).")
+        for node, twin in zip(self.nodes, twins):
+            del node.check_saved  # the class's version check again
+            if node.stamp < 0:  # freed by an earlier backward: the class's check raises for it
+                node.check_saved()
+            node.saved, node.inputs = twin.saved, twin.inputs
+        self.nodes = self.args = self.kwargs = None
