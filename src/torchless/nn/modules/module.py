@@ -101,6 +101,8 @@ class Module:
         setattr_(self, "_modules", OrderedDict())
         setattr_(self, "_forward_pre_hooks", OrderedDict())
         setattr_(self, "_forward_hooks", OrderedDict())
+        setattr_(self, "_backward_pre_hooks", OrderedDict())
+        setattr_(self, "_backward_hooks", OrderedDict())
 
     # ------------------------------------------------------------------ forward and call
     def forward(self, *args, **kwargs):
@@ -110,17 +112,24 @@ class Module:
     def __call__(self, *args, **kwargs):
         pre_hooks = self._forward_pre_hooks
         hooks = self._forward_hooks
-        if not pre_hooks and not hooks:
+        backward_hooks = self._backward_hooks or self._backward_pre_hooks
+        if not pre_hooks and not hooks and not backward_hooks:
             return self.forward(*args, **kwargs)
         for hook in list(pre_hooks.values()):
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+        if backward_hooks:
+            from ._backward_hooks import BackwardHooks
+            backward_hooks = BackwardHooks(self)
+            args = backward_hooks.wrap_inputs(args)
         output = self.forward(*args, **kwargs)
         for hook in list(hooks.values()):
             result = hook(self, args, output)
             if result is not None:
                 output = result
+        if backward_hooks:
+            output = backward_hooks.wrap_outputs(output)
         return output
 
     def register_forward_pre_hook(self, hook, *, prepend=False):
@@ -130,6 +139,16 @@ class Module:
     def register_forward_hook(self, hook, *, prepend=False):
         """hook(module, args, output) runs after forward; a returned value replaces the output."""
         return self._add_hook(self._forward_hooks, hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """hook(module, grad_output) runs when the gradients of the module's outputs are known; a
+        returned tuple replaces them (for everything backward computes from there)."""
+        return self._add_hook(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """hook(module, grad_input, grad_output) runs when the gradients of the module's tensor
+        inputs are known; a returned tuple replaces grad_input."""
+        return self._add_hook(self._backward_hooks, hook, prepend)
 
     @staticmethod
     def _add_hook(hooks, hook, prepend):
@@ -251,6 +270,8 @@ class Module:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        for name in ("_forward_pre_hooks", "_forward_hooks", "_backward_pre_hooks", "_backward_hooks"):
+            self.__dict__.setdefault(name, OrderedDict())
 
     # ------------------------------------------------------------------ walking the tree
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
