@@ -55,7 +55,7 @@ from ._extras import *  # noqa: E402,F401,F403
 
 # The training stack loads on first use (torch.nn, torch.optim, torch.save ...): a program that only
 # does tensor math pays neither its import time nor its objects in every garbage collection.
-_LAZY_MODULES = ("nn", "optim", "utils", "distributions")
+_LAZY_MODULES = ("nn", "optim", "utils", "distributions", "func")
 _LAZY_FUNCTIONS = {"save": "serialization", "load": "serialization"}
 
 

@@ -1,0 +1,338 @@
+"""torch.func: function transforms (grad, grad_and_value, vjp, jvp, jacrev, jacfwd, hessian) and
+functional_call.
+
+Each transform runs the function on fresh tensors that require grad, then asks autograd.grad.
+Arguments and results may be pytrees: tensors inside tuples, lists and dicts, nested.
+
+Nesting (grad(grad(f))) works because a transform called inside another one builds its gradient
+with create_graph=True. At the top level the gradient is built as a graph only when something
+outside the transform needs it: an argument that requires grad, or a tensor the function closed over
+that does (PyTorch's transforms compose with ordinary autograd in the same way). Otherwise results
+come back as plain tensors.
+
+jvp and jacfwd compute the same values as forward mode would, here by reverse mode (the
+double-backward trick: J v is the derivative of u -> J^T u along v).
+"""
+from . import _creation as C
+from ._tensor import Tensor
+from .engine.grad_mode import enable_grad
+from .engine.node import AccumulateGrad
+
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "functional_call", "vmap"]
+
+_depth = [0]  # how many transforms are running their function right now
+
+
+# ---------------------------------------------------------------------------------- pytrees
+def _leaves(tree):
+    if isinstance(tree, Tensor):
+        return [tree]
+    if isinstance(tree, (tuple, list)):
+        return [leaf for item in tree for leaf in _leaves(item)]
+    if isinstance(tree, dict):
+        return [leaf for item in tree.values() for leaf in _leaves(item)]
+    return []
+
+
+def _map(fn, tree):
+    """The same structure with fn applied to every tensor (other values kept)."""
+    if isinstance(tree, Tensor):
+        return fn(tree)
+    if isinstance(tree, tuple):
+        items = [_map(fn, item) for item in tree]
+        return type(tree)(*items) if hasattr(tree, "_fields") else tuple(items)
+    if isinstance(tree, list):
+        return [_map(fn, item) for item in tree]
+    if isinstance(tree, dict):
+        return type(tree)((k, _map(fn, v)) for k, v in tree.items())
+    return tree
+
+
+def _fill(tree, values):
+    """The structure of `tree` with its tensors replaced, in order, by `values`."""
+    it = iter(values)
+    return _map(lambda _: next(it), tree)
+
+
+# ---------------------------------------------------------------------------------- shared steps
+def _fresh(t):
+    """A tensor to differentiate with respect to: connected to t's graph when t requires grad."""
+    return t.view_as(t) if t.requires_grad else t.detach().requires_grad_(True)
+
+
+def _argnums(argnums, args, fn):
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    if not nums:
+        raise RuntimeError(f"{fn}: argnums must be non-empty")
+    for n in nums:
+        if not isinstance(n, int):
+            raise RuntimeError(f"{fn}: argnums must be int or Tuple[int, ...], got: {type(n)}")
+        if not -len(args) <= n < len(args):
+            raise RuntimeError(f"Got argnum={n}, but only {len(args)} positional inputs")
+    return nums
+
+
+def _run(func, args, kwargs, argnums, fn):
+    """func on args with the argnums ones replaced by fresh tensors: (output, the fresh trees, whether
+    any original of them required grad)."""
+    nums = _argnums(argnums, args, fn)
+    new_args = list(args)
+    originals = []
+    for n in nums:
+        originals.extend(_leaves(args[n]))
+        new_args[n] = _map(_fresh, args[n])
+    with enable_grad():
+        _depth[0] += 1
+        try:
+            output = func(*new_args, **kwargs)
+        finally:
+            _depth[0] -= 1
+    trees = [new_args[n] for n in nums]
+    return output, trees, any(t.requires_grad for t in originals)
+
+
+def _needs_graph(outputs, fresh, args_need_grad):
+    """Must the gradient itself be recorded? Inside another transform, or when it depends on
+    something outside: an argument that requires grad, or a captured tensor that does."""
+    if _depth[0] > 0 or args_need_grad:
+        return True
+    mine = {id(t) for t in fresh}
+    stack = [t.grad_fn for t in outputs if isinstance(t, Tensor) and t.grad_fn is not None]
+    seen = set()
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        if type(node) is AccumulateGrad:
+            if id(node.variable) not in mine:
+                return True
+            continue
+        stack.extend(n for n, _ in node.next_functions)
+    return False
+
+
+def _gradients(outputs, inputs, cotangents, create_graph):
+    from .autograd import grad as autograd_grad
+    pairs = [(o, c) for o, c in zip(outputs, cotangents) if o.requires_grad]
+    if not pairs:
+        return [C.zeros_like(t) for t in inputs]
+    grads = autograd_grad([o for o, _ in pairs], inputs, [c for _, c in pairs], retain_graph=True,
+                          create_graph=create_graph, allow_unused=True)
+    return [C.zeros_like(t) if g is None else g for g, t in zip(grads, inputs)]
+
+
+def _plain(tree, keep_graph):
+    return tree if keep_graph else _map(lambda t: t.detach(), tree)
+
+
+def _split_aux(output, has_aux, fn):
+    if not has_aux:
+        return output, None
+    if not (isinstance(output, tuple) and len(output) == 2):
+        raise RuntimeError(f"{fn}: output of function f should be a tuple: (output, aux) if has_aux is True")
+    return output
+
+
+# ---------------------------------------------------------------------------------- grad
+def grad_and_value(func, argnums=0, has_aux=False):
+    """A function returning (gradient of func with respect to args[argnums], func's value); with
+    has_aux, func returns (value, aux) and this returns (gradient, (value, aux))."""
+    def wrapper(*args, **kwargs):
+        fn = "grad_and_value(f)(*args)"
+        output, trees, args_need_grad = _run(func, args, kwargs, argnums, fn)
+        value, aux = _split_aux(output, has_aux, fn)
+        if not isinstance(value, Tensor):
+            raise RuntimeError(f"{fn}: Expected f(*args) to return a Tensor, got {type(value)}")
+        if value.dim() != 0:
+            raise RuntimeError(f"{fn}: Expected f(*args) to return a scalar Tensor, got tensor with {value.dim()} "
+                               "dims. Maybe you wanted to use the vjp or jacrev APIs instead?")
+        fresh = [leaf for tree in trees for leaf in _leaves(tree)]
+        keep = _needs_graph([value], fresh, args_need_grad)
+        grads = _gradients([value], fresh, [None], keep)
+        it = iter(grads)
+        grad_trees = [_map(lambda _: next(it), tree) for tree in trees]
+        result = grad_trees[0] if isinstance(argnums, int) else tuple(grad_trees)
+        value = _plain(value, keep)
+        if has_aux:
+            return result, (value, _plain(aux, keep))
+        return result, value
+    return wrapper
+
+
+def grad(func, argnums=0, has_aux=False):
+    """A function returning the gradient of func (a scalar) with respect to args[argnums]."""
+    both = grad_and_value(func, argnums, has_aux)
+
+    def wrapper(*args, **kwargs):
+        g, value = both(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+    return wrapper
+
+
+# ---------------------------------------------------------------------------------- vjp, jvp
+def vjp(func, *primals, has_aux=False):
+    """(func(*primals), vjp_fn[, aux]); vjp_fn(cotangents) gives one gradient per primal."""
+    output, trees, args_need_grad = _run(func, primals, {}, tuple(range(len(primals))), "vjp(f, *primals)")
+    output, aux = _split_aux(output, has_aux, "vjp(f, *primals)")
+    outputs = _leaves(output)
+    fresh = [leaf for tree in trees for leaf in _leaves(tree)]
+
+    def vjp_fn(cotangents):
+        cts = _leaves(cotangents)
+        if len(cts) != len(outputs):
+            raise RuntimeError(f"Expected pytree structure of cotangents to be the same as pytree structure of "
+                               f"outputs to the function: {len(cts)} tensors for {len(outputs)} outputs")
+        for c, o in zip(cts, outputs):
+            if c.shape != o.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {c.shape} and output[0] has "
+                                   f"a shape of {o.shape}.")
+        keep = _needs_graph(outputs, fresh, args_need_grad) or any(c.requires_grad for c in cts)
+        grads = _gradients(outputs, fresh, cts, keep)
+        return tuple(_fill(tree, grads[sum(len(_leaves(t)) for t in trees[:i]):]) for i, tree in enumerate(trees))
+
+    keep = _needs_graph(outputs, fresh, args_need_grad)
+    result = (_plain(output, keep), vjp_fn)
+    return result + (_plain(aux, keep),) if has_aux else result
+
+
+def jvp(func, primals, tangents, *, strict=False, has_aux=False):
+    """(func(*primals), J tangents): the Jacobian-vector product (computed by reverse mode here)."""
+    if not isinstance(primals, tuple):
+        raise RuntimeError("jvp(f, primals, tangents): Expected primals to be a tuple. E.g. it should be valid "
+                           "to call f(*primals).")
+    if not isinstance(tangents, tuple) or len(tangents) != len(primals):
+        raise RuntimeError("jvp(f, primals, tangents): Expected primals and tangents to have the same python "
+                           "structure. For example, if primals is a tuple of 3 tensors, tangents also must be. "
+                           f"Got primals with structure {_structure(primals)} and tangents with structure "
+                           f"{_structure(tangents)}")
+    output, trees, args_need_grad = _run(func, primals, {}, tuple(range(len(primals))), "jvp(f, primals, tangents)")
+    output, aux = _split_aux(output, has_aux, "jvp(f, primals, tangents)")
+    outputs = _leaves(output)
+    fresh = [leaf for tree in trees for leaf in _leaves(tree)]
+    keep = _needs_graph(outputs, fresh, args_need_grad)
+    with enable_grad():
+        us = [C.zeros_like(o, requires_grad=True) for o in outputs]
+        transposed = _gradients(outputs, fresh, us, True)  # J^T u, linear in u
+        directional = _gradients(transposed, us, _leaves(tangents), keep)
+    result = (_plain(output, keep), _plain(_fill(output, directional), keep))
+    return result + (_plain(aux, keep),) if has_aux else result
+
+
+def _structure(tree):
+    return type(tree).__name__ + f" of {len(tree)}" if isinstance(tree, (tuple, list)) else type(tree).__name__
+
+
+# ---------------------------------------------------------------------------------- Jacobians
+def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
+    """A function returning the Jacobian of func with respect to args[argnums], by reverse mode:
+    for each output tensor, a tensor of shape output.shape + input.shape per input."""
+    def wrapper(*args, **kwargs):
+        fn = "jacrev(f)(*args)"
+        output, trees, args_need_grad = _run(func, args, kwargs, argnums, fn)
+        output, aux = _split_aux(output, has_aux, fn)
+        outputs = _leaves(output)
+        fresh = [leaf for tree in trees for leaf in _leaves(tree)]
+        keep = _needs_graph(outputs, fresh, args_need_grad)
+        per_output = [_jacobian_of(o, fresh, keep) for o in outputs]
+        result = _fill(output, [_shape_like_args(blocks, trees, argnums) for blocks in per_output])
+        return (result, _plain(aux, keep)) if has_aux else result
+    return wrapper
+
+
+def _jacobian_of(out, inputs, keep):
+    """d out / d each input: one backward pass per element of out."""
+    from ._tensor_shape import stack
+    rows = [_gradients([element], inputs, [None], keep) for element in out.reshape(-1)]
+    blocks = []
+    for j, inp in enumerate(inputs):
+        shape = tuple(out.shape) + tuple(inp.shape)
+        blocks.append(stack([r[j] for r in rows]).reshape(shape) if rows else C.zeros(shape, dtype=inp.dtype))
+    return blocks
+
+
+def _shape_like_args(blocks, trees, argnums):
+    it = iter(blocks)
+    filled = [_map(lambda _: next(it), tree) for tree in trees]
+    return filled[0] if isinstance(argnums, int) else tuple(filled)
+
+
+def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
+    """The Jacobian of func with respect to args[argnums] (the same values as forward mode)."""
+    if randomness not in ("error", "different", "same"):
+        raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. Got {randomness}")
+    return jacrev(func, argnums, has_aux=has_aux)
+
+
+def hessian(func, argnums=0):
+    """The Hessian of a scalar func with respect to args[argnums]: the Jacobian of its gradient."""
+    return jacfwd(jacrev(func, argnums), argnums)
+
+
+def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
+    raise NotImplementedError("torch.func.vmap is not implemented in torchless yet: loop over the batch, "
+                              "e.g. torch.stack([f(x) for x in batch])")
+
+
+# ---------------------------------------------------------------------------------- modules
+def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights=True, strict=False):
+    """module(*args, **kwargs) with some of its parameters and buffers replaced, for this call
+    only, by the tensors given under their state_dict names."""
+    dicts = parameter_and_buffer_dicts if isinstance(parameter_and_buffer_dicts, (tuple, list)) \
+        else (parameter_and_buffer_dicts,)
+    values = {}
+    for d in dicts:
+        repeated = [k for k in d if k in values]
+        if repeated:
+            raise ValueError(f"{repeated} appeared in multiple dictionaries; behavior of functional call is ambiguous")
+        values.update(d)
+    own = dict(module.named_parameters(remove_duplicate=False))
+    own.update(dict(module.named_buffers(remove_duplicate=False)))
+    if tie_weights:  # a tied tensor given under one of its names is used under all of them
+        by_identity = {id(own[k]): v for k, v in values.items() if k in own}
+        for name, t in own.items():
+            if name not in values and id(t) in by_identity:
+                values[name] = by_identity[id(t)]
+    if strict:
+        missing = [k for k in own if k not in values]
+        unexpected = [k for k in values if k not in own]
+        if missing or unexpected:
+            lines = []
+            if unexpected:
+                lines.append("\tUnexpected key(s): " + ", ".join(f"'{k}'" for k in unexpected) + ".")
+            if missing:
+                lines.append("\tMissing key(s): " + ", ".join(f"'{k}'" for k in missing) + ".")
+            raise RuntimeError(f"Error(s) in reparametrizing for {type(module).__name__}:\n" + "\n".join(lines))
+    args = () if args is None else (args if isinstance(args, tuple) else (args,))
+    swapped = [_swap_in(module, name, value) for name, value in values.items()]
+    try:
+        return module(*args, **(kwargs or {}))
+    finally:
+        for undo in reversed(swapped):
+            undo()
+
+
+def _swap_in(module, name, value):
+    """Put value at the dotted name for now; returns the function that puts things back."""
+    *path, attr = name.split(".")
+    owner = module
+    for part in path:
+        owner = getattr(owner, part)
+    for store in (owner._parameters, owner._buffers):
+        if attr in store:
+            old = store[attr]
+            store[attr] = value
+
+            def undo(store=store, old=old):
+                store[attr] = old
+            return undo
+    had = attr in owner.__dict__
+    old = owner.__dict__.get(attr)
+    object.__setattr__(owner, attr, value)
+
+    def undo_plain():
+        if had:
+            object.__setattr__(owner, attr, old)
+        else:
+            object.__delattr__(owner, attr)
+    return undo_plain
