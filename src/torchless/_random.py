@@ -70,5 +70,24 @@ def set_rng_state(new_state):
     default_generator.set_state(new_state)
 
 
+class forbid_random:
+    """Within the block (when `forbid` is true), random ops raise: vmap's randomness="error"."""
+
+    depth = 0
+
+    def __init__(self, forbid):
+        self.forbid = forbid
+
+    def __enter__(self):
+        forbid_random.depth += self.forbid
+
+    def __exit__(self, *exc):
+        forbid_random.depth -= self.forbid
+
+
 def rng(generator=None):
+    if forbid_random.depth:
+        raise RuntimeError("vmap: called random operation while in randomness error mode. Please either use the "
+                           "'same' or 'different' randomness flags on vmap or perform the randomness operation "
+                           "out of vmap")
     return (generator or default_generator).rng

@@ -31,7 +31,7 @@ from .ops.indexing import (AliasBackward0, AsStridedBackward0, CopySlices, Gathe
                            ScatterBackward1, SelectBackward0, SliceBackward0, TakeBackward0,
                            UnsqueezeBackward0)
 
-__all__ = ["index_select", "gather", "scatter", "scatter_add", "masked_fill", "masked_select",
+__all__ = ["select", "index_select", "gather", "scatter", "scatter_add", "masked_fill", "masked_select",
            "take", "nonzero", "argwhere", "index_add"]
 
 ndarray = np.ndarray
@@ -584,6 +584,18 @@ def _index_tensor(index, fn, allowed=_INDEX_INTS, what="int32 or int64"):
     return index._data
 
 
+def select(input, dim, index):
+    """input[..., index, ...] with the index at dim: a view without that dim (SelectBackward0)."""
+    shape = input._data.shape
+    if not shape:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _norm_dim(dim, len(shape))
+    n = shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(shape)} at dimension {d}")
+    return _view(input, (slice(None),) * d + (index, Ellipsis), "select")
+
+
 def index_select(input, dim, index):
     d = _norm_dim(dim, input._data.ndim)
     idx = _index_tensor(index, "index_select")
@@ -823,6 +835,7 @@ T = Tensor
 T.__getitem__ = __getitem__
 T.__setitem__ = __setitem__
 T.index_select = index_select
+T.select = select
 T.gather = gather
 T.scatter = scatter
 T.scatter_add = scatter_add

@@ -11,7 +11,8 @@ that does (PyTorch's transforms compose with ordinary autograd in the same way).
 come back as plain tensors.
 
 jvp and jacfwd compute the same values as forward mode would, here by reverse mode (the
-double-backward trick: J v is the derivative of u -> J^T u along v).
+double-backward trick: J v is the derivative of u -> J^T u along v). vmap maps by running the
+function once per example (see vmap).
 """
 from . import _creation as C
 from ._tensor import Tensor
@@ -270,8 +271,124 @@ def hessian(func, argnums=0):
 
 
 def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
-    raise NotImplementedError("torch.func.vmap is not implemented in torchless yet: loop over the batch, "
-                              "e.g. torch.stack([f(x) for x in batch])")
+    """func mapped over a dimension of its inputs: vmap(f)(x)[i] == f(x[i]).
+
+    The map runs f once per index (each input's slice at that index is a view), then stacks each
+    output along its out_dim. That makes every op batchable, with exactly the per-example results
+    (in-place writes, autograd and nesting included); ops do not yet get batch-aware kernels.
+    randomness: "error" (random ops raise), "different" (each example draws its own), "same" (every
+    example gets the same draw)."""
+    if randomness not in ("error", "different", "same"):
+        raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. Got {randomness}")
+    name = getattr(func, "__name__", repr(func))
+
+    def wrapped(*args, **kwargs):
+        if not args:
+            raise ValueError(f"vmap({name})(<inputs>): got no inputs. Maybe you forgot to add inputs, or you are "
+                             "trying to vmap over a function with no inputs. The latter is unsupported.")
+        mapped = _mapped_inputs(args, in_dims, name)
+        sizes = [t.shape[d] for t, d in mapped if d is not None]
+        if not sizes:
+            raise ValueError("vmap: Expected at least one Tensor to vmap over")
+        if len(set(sizes)) > 1:
+            raise ValueError("vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
+                             f"{sizes} for the mapped dimension")
+        from . import _random
+        if sizes[0] == 0:
+            return _empty_outputs(func, args, kwargs, mapped, out_dims, name)
+        start_state = _random.get_rng_state() if randomness == "same" else None
+        results = []
+        for i in range(sizes[0]):
+            slices = iter([t if d is None else t.select(d, i) for t, d in mapped])
+            example = _map(lambda _: next(slices), args)
+            if start_state is not None:
+                _random.set_rng_state(start_state)
+            with _random.forbid_random(randomness == "error"):
+                results.append(func(*example, **kwargs))
+        return _stack_outputs(results, out_dims, name)
+    return wrapped
+
+
+def _empty_outputs(func, args, kwargs, mapped, out_dims, name):
+    """A batch of zero examples: run func once on a zero-filled example to learn its outputs' shapes,
+    then give each batched output zero rows along its out_dim."""
+    examples = iter([t if d is None else C.zeros(t.shape[:d] + t.shape[d + 1:], dtype=t.dtype) for t, d in mapped])
+    probe = func(*_map(lambda _: next(examples), args), **kwargs)
+    one = _stack_outputs([probe], out_dims, name)  # a batch of one, laid out as the result must be
+    dims = iter(_out_dims_per_leaf(probe, out_dims))
+    return _map(lambda t: _no_rows(t, next(dims)), one)
+
+
+def _no_rows(t, dim):
+    return t if dim is None else t.narrow(dim, 0, 0)
+
+
+def _mapped_inputs(args, in_dims, name):
+    """[(tensor, its in_dim or None)] for every tensor in args, in order."""
+    if isinstance(in_dims, int):
+        dims = (in_dims,) * len(args)
+    elif isinstance(in_dims, tuple):
+        dims = in_dims
+        if len(dims) != len(args):
+            raise ValueError(f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): in_dims is not compatible with the "
+                             f"structure of `inputs`: {len(dims)} entries for {len(args)} inputs.")
+    else:
+        raise ValueError(f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): expected `in_dims` to be int or a "
+                         f"(potentially nested) tuple matching the structure of inputs, got: {type(in_dims)}.")
+    pairs = []
+    for arg, dim in zip(args, dims):
+        if isinstance(dim, (tuple, list, dict)):
+            subtrees = list(dim.values()) if isinstance(dim, dict) else list(dim)
+            items = list(arg.values()) if isinstance(arg, dict) else list(arg)
+            for a, d in zip(items, subtrees):
+                pairs.extend(_mapped_inputs((a,), (d,), name))
+            continue
+        for t in _leaves(arg):
+            if dim is not None and not -max(t.dim(), 0) <= dim < t.dim():
+                raise ValueError(f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): Got in_dim={dim} for some input, "
+                                 f"but that input is a Tensor of dimensionality {t.dim()} so expected in_dim to "
+                                 f"satisfy -{t.dim()} <= in_dim < {t.dim()}.")
+            pairs.append((t, None if dim is None else dim % t.dim()))
+    return pairs
+
+
+def _stack_outputs(results, out_dims, name):
+    from ._tensor_shape import stack
+    first = results[0]
+    leaves_per_result = [_leaves(r) for r in results]
+    if isinstance(out_dims, tuple) and not isinstance(first, tuple):
+        raise ValueError(f"vmap({name}, ..., out_dims={out_dims})(<inputs>): out_dims is not compatible with the "
+                         "structure of `outputs`.")
+    dims = _out_dims_per_leaf(first, out_dims)
+    for item in _all_values(first):
+        if not isinstance(item, Tensor):
+            raise ValueError(f"vmap({name}, ...): `{name}` must only return Tensors, got type {type(item)}. Did you "
+                             "mean to set out_dims= to None for output?")
+    stacked = []
+    for k, dim in enumerate(dims):
+        column = [leaves[k] for leaves in leaves_per_result]
+        if dim is None:
+            stacked.append(column[0])
+        else:
+            ndim = column[0].dim() + 1
+            if not -ndim <= dim < ndim:
+                raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], but got {dim})")
+            stacked.append(stack(column, dim=dim))
+    return _fill(first, stacked)
+
+
+def _out_dims_per_leaf(output, out_dims):
+    if isinstance(out_dims, tuple):
+        return [d for item, dims in zip(output, out_dims) for d in _out_dims_per_leaf(item, dims)]
+    return [out_dims] * len(_leaves(output))
+
+
+def _all_values(tree):
+    if isinstance(tree, (tuple, list)):
+        return [v for item in tree for v in _all_values(item)]
+    if isinstance(tree, dict):
+        return [v for item in tree.values() for v in _all_values(item)]
+    return [tree]
 
 
 # ---------------------------------------------------------------------------------- modules

@@ -689,3 +689,29 @@ def test_setitem_basic_agrees_with_numpy(shape_key, value):
     x[key] = value
     data[key] = value
     np.testing.assert_array_equal(to_numpy(x), data)
+
+
+# ---------------------------------------------------------------- select
+@pytest.mark.parametrize("dim, index", [(0, 1), (1, -1), (-1, 0), (2, 3)])
+def test_select_is_a_view_like_torch(dim, index, torch_ref):
+    data = np.arange(24.0).reshape(2, 3, 4)
+    ours, theirs = torchless.tensor(data, requires_grad=True), torch_ref.tensor(data, requires_grad=True)
+    a, b = ours.select(dim, index), torch_ref.select(theirs, dim, index)
+    assert_same(a, b)
+    assert a.grad_fn.name() == b.grad_fn.name() == "SelectBackward0" and a._base is ours
+    (a * 2).sum().backward()
+    (b * 2).sum().backward()
+    assert_same(ours.grad, theirs.grad)
+    assert gradcheck(lambda t: t.select(dim, index).sin(), (torchless.tensor(data, requires_grad=True),))
+
+
+@pytest.mark.parametrize("args, message", [
+    ((0, 2), r"select\(\): index 2 out of range for tensor of size \[2, 3, 4\] at dimension 0"),
+    ((1, -4), r"select\(\): index -4 out of range for tensor of size \[2, 3, 4\] at dimension 1"),
+    ((3, 0), r"Dimension out of range \(expected to be in range of \[-3, 2\], but got 3\)"),
+])
+def test_select_errors(args, message):
+    with pytest.raises(IndexError, match=message):
+        torchless.zeros(2, 3, 4).select(*args)
+    with pytest.raises(IndexError, match="select\\(\\) cannot be applied to a 0-dim tensor."):
+        torchless.tensor(1.0).select(0, 0)
