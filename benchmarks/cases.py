@@ -411,3 +411,50 @@ def measure_mlp_step_nn(name, lib, repeats):
         model = mlp_nn_model(lib)
         return lambda x, labels: mlp_nn_step(*model, x, labels)
     return _measure_mlp(name, lib, repeats, make_step)
+
+
+# ---------------------------------------------------------------------------------------------------
+# 5. Function transforms (torch.func)
+# ---------------------------------------------------------------------------------------------------
+def _hessian_problem(lib):
+    """f(x) = sum(sin(x) x^2) + x^T A x + log(sum(exp(x))) on 100 float64 variables."""
+    import numpy as np
+    a = lib.tensor(np.random.default_rng(0).standard_normal((100, 100)))
+    x = lib.tensor(np.random.default_rng(1).standard_normal(100))
+    return (lambda x: (x.sin() * x ** 2).sum() + x @ a @ x + x.exp().sum().log()), x
+
+
+@Case("hessian", "Hessian of a 100-variable function: torch.func.hessian(f)(x)",
+      libs=("torchless", "torch"), repeats=(3, 7),
+      metrics=[("ms", "one Hessian", "ms")],
+      targets={"ms": ("torch", 1.0, "<= torch")})
+def measure_hessian(name, lib, repeats):
+    f, x = _hessian_problem(lib)
+    hessian = lib.func.hessian(f)
+    return {"ms": timed_median(lambda _: hessian(x), lambda: None, repeats) * 1e3}
+
+
+def _per_example_problem(lib):
+    """A 16-32-10 MLP (ReLU, cross-entropy) and a batch of 64 float32 examples."""
+    import numpy as np
+    rng = np.random.default_rng(0)
+    params = {"w1": lib.tensor(rng.standard_normal((16, 32)) * 0.3, dtype=lib.float32),
+              "b1": lib.zeros(32), "w2": lib.tensor(rng.standard_normal((32, 10)) * 0.3, dtype=lib.float32),
+              "b2": lib.zeros(10)}
+    x = lib.tensor(rng.standard_normal((64, 16)), dtype=lib.float32)
+    y = lib.tensor(rng.integers(0, 10, 64))
+
+    def loss(p, xi, yi):
+        h = (xi @ p["w1"] + p["b1"]).relu()
+        return lib.nn.functional.cross_entropy((h @ p["w2"] + p["b2"])[None], yi[None])
+    return loss, params, x, y
+
+
+@Case("per_example_grads", "Per-example gradients of a small MLP, batch 64: vmap(grad(loss))",
+      libs=("torchless", "torch"), repeats=(5, 20),
+      metrics=[("ms", "one batch", "ms")],
+      targets={"ms": ("torch", 1.0, "<= torch")})
+def measure_per_example_grads(name, lib, repeats):
+    loss, params, x, y = _per_example_problem(lib)
+    per_example = lib.func.vmap(lib.func.grad(loss), in_dims=(None, 0, 0))
+    return {"ms": timed_median(lambda _: per_example(params, x, y), lambda: None, repeats) * 1e3}
