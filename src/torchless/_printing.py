@@ -17,13 +17,15 @@ The rules, in the order they apply:
   column per bracket.
 * Suffixes follow: `size=` (empty non-1-d tensors, or edgeitems == 0), `dtype=` (non-default
   dtypes; every dtype but the default float for empty tensors), then `grad_fn=<...>` or
-  `requires_grad=True`. A suffix that would pass `linewidth` goes on a new line.
+  `requires_grad=True`, then `tangent=...` for a dual tensor (forward AD). A suffix that would pass
+  `linewidth` goes on a new line.
 """
 import math
 
 import numpy as np
 
 from . import _dtype as D
+from .engine import forward_ad as _forward_ad
 
 
 class _PrintOptions:
@@ -246,6 +248,11 @@ def tensor_repr(t, tensor_contents=None):
         suffixes.append(f"grad_fn=<{type(fn).__name__}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
+    if _forward_ad.state.level >= 0:
+        tangent = _forward_ad.tangent(t)
+        if tangent is not None:
+            from ._tensor import _plain
+            suffixes.append("tangent=" + tensor_repr(_plain(tangent)))
     return _add_suffixes(prefix + body, suffixes, indent)
 
 

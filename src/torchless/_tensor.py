@@ -18,6 +18,7 @@ import numpy as np
 from . import _dtype as D
 from .engine import backward as _engine
 from .engine.grad_mode import state as _grad
+from .engine import forward_ad as _forward_ad
 from .engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace, next_stamp as _next_stamp
 from ._printing import tensor_repr
 from .ops import xp as NP
@@ -635,6 +636,18 @@ def _result(out, node, index=0):
     return t
 
 
+_fw = _forward_ad.state  # _fw.level >= 0: a dual level is open, results may need tangents
+
+
+def _dual(t, R, tensors, args):
+    """Give t (rule R's result on forward arguments `args`) its tangent, when one of `tensors` (the
+    Tensor behind each argument, or None) carries one (see engine/forward_ad.py)."""
+    tangent = _forward_ad.tangent_of_result(R, tensors, args, t._data)
+    if tangent is not None:
+        _forward_ad.set_tangent(t, tangent)
+    return t
+
+
 # ---------------------------------------------------------------- writing into a dying operand
 # In `(x @ w + b).relu()`, the matmul's result and the sum are temporaries: nothing but the
 # expression holds them. Like NumPy's own temporary elision, a rule with `forward_into` then writes
@@ -696,7 +709,7 @@ def _unary(R, to_float=True):
         if self._rg and _grad.enabled:
             node = R()
             if (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_UNARY_REFS
-                    and _array_alone(a)):
+                    and _array_alone(a) and _fw.level < 0):
                 out = into(node, a)
             else:
                 out = fwd(node, NP, a)
@@ -710,7 +723,7 @@ def _unary(R, to_float=True):
             t._data = out
             t._rg = True
             t._edge = (node, 0)
-            return t
+            return t if _fw.level < 0 else _dual(t, R, (self,), (a,))
         out = fwd(None, NP, a)
         if type(out) is not ndarray:
             out = _asarray(out)
@@ -718,7 +731,7 @@ def _unary(R, to_float=True):
         t._data = out
         t._rg = False
         t._edge = NO_EDGE
-        return t
+        return t if _fw.level < 0 else _dual(t, R, (self,), (a,))
 
     method.__name__ = R.__name__
     return method
@@ -734,8 +747,10 @@ def apply_pair(R, self, other, a, b):
         node.stamp = _next_stamp()
         if node.saved is not None:
             node.inputs = (self, other)
-        return _result(out, node)
-    return _plain_out(R.forward(None, NP, a, b))
+        t = _result(out, node)
+    else:
+        t = _plain_out(R.forward(None, NP, a, b))
+    return t if _fw.level < 0 else _dual(t, R, (self, other), (a, b))
 
 
 def _elided(R, into, self, other, a, b):
@@ -810,7 +825,7 @@ def _binary(R, to_float=False, scalar_edge=True):
             if a.dtype is not b.dtype or (to_float and a.dtype.kind in "biu"):
                 a, b = _operands(a, b, to_float)
             elif (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_BINARY_REFS
-                  and _array_alone(a) and NP.fits_into(b.shape, a.shape)):
+                  and _array_alone(a) and NP.fits_into(b.shape, a.shape) and _fw.level < 0):
                 return _elided(R, into, self, other, a, b)
             record = (self._rg or other._rg) and _grad.enabled
         elif to is _pyfloat or to is _pyint or to is _pybool or to is complex:
@@ -864,7 +879,7 @@ def _binary(R, to_float=False, scalar_edge=True):
         else:
             t._rg = False
             t._edge = NO_EDGE
-        return t
+        return t if _fw.level < 0 else _dual(t, R, (self, other if to is Tensor else None), (a, b))
 
     method.__name__ = R.__name__
     return method
@@ -968,14 +983,35 @@ def apply(R, *args):
         if node.saved is not None:
             node.inputs = args
         if R.multi_output:
-            return tuple([_result(o, node, i) for i, o in enumerate(out)])
-        if R.aux_outputs:
-            return (_result(out[0], node),) + tuple([_plain_out(o) for o in out[1:]])
-        return _result(out, node)
-    out = R.forward(None, NP, *arrays)
-    if R.multi_output or R.aux_outputs:
-        return tuple([_plain_out(o) for o in out])
-    return _plain_out(out)
+            result = tuple([_result(o, node, i) for i, o in enumerate(out)])
+        elif R.aux_outputs:
+            result = (_result(out[0], node),) + tuple([_plain_out(o) for o in out[1:]])
+        else:
+            result = _result(out, node)
+    else:
+        out = R.forward(None, NP, *arrays)
+        if R.multi_output or R.aux_outputs:
+            result = tuple([_plain_out(o) for o in out])
+        else:
+            result = _plain_out(out)
+    if _fw.level >= 0:
+        _dual_apply(result, R, args, arrays, out)
+    return result
+
+
+def _dual_apply(result, R, args, arrays, out):
+    """apply()'s results get their tangents (see _dual)."""
+    skip = R.nondiff
+    tensors = [a if isinstance(a, Tensor) and (not skip or i not in skip) else None for i, a in enumerate(args)]
+    tangent = _forward_ad.tangent_of_result(R, tensors, arrays, out)
+    if tangent is None:
+        return
+    if R.multi_output:
+        for t, tan in zip(result, tangent):
+            if tan is not None:
+                _forward_ad.set_tangent(t, tan)
+    else:
+        _forward_ad.set_tangent(result[0] if R.aux_outputs else result, tangent)
 
 
 def _norm_dim(dim, ndim):
@@ -1073,8 +1109,12 @@ def _unary_with(R, self, *arrays):
         node.stamp = _next_stamp()
         if node.saved is not None:
             node.inputs = tuple(self if a is self._data or type(a) is ndarray else a for a in arrays)
-        return _result(out, node)
-    return _plain_out(R.forward(None, NP, *arrays))
+        t = _result(out, node)
+    else:
+        t = _plain_out(R.forward(None, NP, *arrays))
+    if _fw.level >= 0:
+        _dual(t, R, tuple(self if a is self._data or type(a) is ndarray else None for a in arrays), arrays)
+    return t
 
 
 T.__rsub__ = _rsub
@@ -1165,8 +1205,14 @@ def _apply_edges(R, edge_tensors, *args):
                 node.stamp = _next_stamp()
                 if node.saved is not None:
                     node.inputs = args
-                return _result(out, node)
-    return _plain_out(R.forward(None, NP, *arrays))
+                t = _result(out, node)
+                return t if _fw.level < 0 else _dual(t, R, _arg_tensors(args), arrays)
+    t = _plain_out(R.forward(None, NP, *arrays))
+    return t if _fw.level < 0 else _dual(t, R, _arg_tensors(args), arrays)
+
+
+def _arg_tensors(args):
+    return tuple(a if isinstance(a, Tensor) else None for a in args)
 
 
 T.add = _add
@@ -1404,6 +1450,10 @@ def _write_into(self, result):
         if not fits:
             _raise_out_shape(dst.shape, src.shape)
     _raise_not_writable(dst)
+    if _fw.level >= 0:  # the result's tangent becomes self's
+        tangent = _forward_ad.tangent(result)
+        if tangent is not None:
+            _forward_ad.set_tangent(self, np.array(np.broadcast_to(tangent, dst.shape), dtype=dst.dtype))
     if self._base is not None and result._rg:
         edge = self._edge
         if edge is not None and edge[0] is not None and edge[0].multi_output:
@@ -1433,7 +1483,13 @@ def _snapshot(t):
     s._data = t._data.copy()
     s._rg = t._rg
     s._edge = t._edge or t._leaf_edge() if t._rg else NO_EDGE
+    if _fw.level >= 0 and _forward_ad.tangent(t) is not None:
+        _forward_ad.set_tangent(s, _forward_ad.tangent(t))
     return s
+
+
+def _carries_tangent(*values):
+    return any(isinstance(v, Tensor) and _forward_ad.tangent(v) is not None for v in values)
 
 
 def _inplace_method(out_of_place, ufunc=None):
@@ -1442,7 +1498,7 @@ def _inplace_method(out_of_place, ufunc=None):
     def method(self, other, **kwargs):
         if _check_inplace(self, other):
             return _write_into(self, out_of_place(_snapshot(self), other, **kwargs))
-        if ufunc is not None and not kwargs:
+        if ufunc is not None and not kwargs and (_fw.level < 0 or not _carries_tangent(self, other)):
             to = type(other)
             b = other._data if to is Tensor or to is _Parameter else other
             if type(b) is ndarray or type(b) in (_pyfloat, _pyint, _pybool):

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import _dtype as D
 from ._tensor import (LEAF_INPLACE_MSG, Tensor, _broadcast_error, _bump_version, _check_inplace,
-                      _norm_dim, _plain, _plain_out, _result, _snapshot, _write_into, apply)
+                      _dual, _fw, _norm_dim, _plain, _plain_out, _result, _snapshot, _write_into, apply)
 from .engine.grad_mode import state as _grad
 from .engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace, next_stamp as _next_stamp
 from .ops import xp as NP
@@ -295,6 +295,8 @@ def _view(t, key, last):
         out = _result(arr, node)
     else:
         out = _plain(arr)
+    if _fw.level >= 0:
+        _dual(out, _BASIC_RULES[last], (t, None), (data, key))
     base = t._base
     if base is None:
         out._base = base = t
@@ -368,7 +370,7 @@ def __getitem__(self, index):
     elif ti is Tensor and index._data.ndim and index._data.dtype in _INDEX_INTS and self._data.ndim:
         arr = index._data
         try:
-            if self._rg and _grad.enabled:
+            if (self._rg and _grad.enabled) or _fw.level >= 0:
                 return apply(IndexBackward0, self, (arr,), arr.size <= 1)
             return _plain(self._data[arr])
         except IndexError as e:

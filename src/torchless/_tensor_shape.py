@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from . import _dtype as D
-from ._tensor import Size, Tensor, _norm_dim, _plain_out, _result
+from ._tensor import Size, Tensor, _dual, _dual_apply, _fw, _norm_dim, _plain_out, _result
 from .engine.node import NO_EDGE
 from .engine.grad_mode import state as _grad
 from .engine.node import inplace as _inplace, next_stamp as _next_stamp
@@ -45,12 +45,15 @@ def _apply1(R, x, *args):
         node.next_functions = (x._edge or x._leaf_edge(),)
         node.stamp = _next_stamp()
         if R.multi_output:
-            return tuple(_result(o, node, i) for i, o in enumerate(out))
-        return _result(out, node)
-    out = R.forward(None, NP, a, *args)
-    if R.multi_output:
-        return tuple(_plain_out(o) for o in out)
-    return _plain_out(out)
+            result = tuple(_result(o, node, i) for i, o in enumerate(out))
+        else:
+            result = _result(out, node)
+    else:
+        out = R.forward(None, NP, a, *args)
+        result = tuple(_plain_out(o) for o in out) if R.multi_output else _plain_out(out)
+    if _fw.level >= 0:
+        _dual_apply(result, R, (x,) + args, (a,) + args, out)
+    return result
 
 
 def _view(x, out, fn):
@@ -86,6 +89,8 @@ def _viewed(R, x, fn, *args):
         t._data = R.forward(None, NP, a, *args)
         t._rg = False
         t._edge = NO_EDGE
+    if _fw.level >= 0:
+        _dual(t, R, (x,), (a,) + args)
     return _view(x, t, fn)
 
 
@@ -578,6 +583,7 @@ def _joined_dtype(tensors):
 
 def _join(R, tensors, *consts):
     arrays = [t._data for t in tensors]
+    result = None
     if _grad.enabled:
         for t in tensors:
             if t._rg:
@@ -585,8 +591,13 @@ def _join(R, tensors, *consts):
                 out = R.forward(node, NP, *consts, *arrays)
                 node.next_functions = tuple(t._edge or t._leaf_edge() for t in tensors)
                 node.stamp = _next_stamp()
-                return _result(out, node)
-    return _plain_out(R.forward(None, NP, *consts, *arrays))
+                result = _result(out, node)
+                break
+    if result is None:
+        result = _plain_out(R.forward(None, NP, *consts, *arrays))
+    if _fw.level >= 0:
+        _dual(result, R, (None,) * len(consts) + tuple(tensors), tuple(consts) + tuple(arrays))
+    return result
 
 
 def cat(tensors, dim=0, *, out=None):

@@ -123,4 +123,4 @@ from .function import Function  # noqa: E402
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 from . import functional  # noqa: E402,F401
 from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: E402
-from . import graph  # noqa: E402,F401
+from . import forward_ad, graph  # noqa: E402,F401

@@ -1,6 +1,7 @@
 """Custom differentiable functions: subclass `torch.autograd.Function` with static `forward(ctx, ...)`
 and `backward(ctx, *grads)`, call `.apply(...)`. As in PyTorch, `ctx` *is* the output's grad_fn.
 """
+from ..engine import forward_ad as _forward_ad
 from ..engine.grad_mode import no_grad, state
 from ..engine.node import SAVED_FREED_MSG, Node, next_stamp
 from .._dtype import FROM_NP as _FROM_NP
@@ -142,6 +143,10 @@ class Function(metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        if _forward_ad.state.level >= 0 and any(isinstance(a, Tensor) and _forward_ad.tangent(a) is not None
+                                                for a in args):
+            raise NotImplementedError(f"Trying to use forward AD with the custom Function {cls.__name__}: "
+                                      "torchless does not run a custom Function's jvp yet (reverse mode works)")
         ctx = cls._backward_cls()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
         record = state.enabled and any(ctx.needs_input_grad)

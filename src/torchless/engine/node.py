@@ -10,7 +10,7 @@ Leaves that require grad end in an `AccumulateGrad` node, which adds into `.grad
 import itertools
 import weakref
 
-__all__ = ["Node", "AccumulateGrad", "inplace", "next_stamp", "NO_EDGE", "SAVED_FREED_MSG"]
+__all__ = ["Node", "AccumulateGrad", "inplace", "next_stamp", "NO_EDGE", "SAVED_FREED_MSG", "LINEAR_JVP"]
 
 
 class _InplaceState:
@@ -138,6 +138,19 @@ class Node:
             self.saved = None
             self.inputs = None
             self.stamp = -self.stamp  # negative: freed (backward's check_saved raises), order kept
+
+
+class _LinearInFirst:
+    """The jvp of a rule that is linear in its first argument (views, reshapes, sums, indexing):
+    the tangent goes through the rule's own forward. `jvp = LINEAR_JVP` in the class body; a
+    subclass gets its own forward."""
+
+    def __get__(self, node, cls):
+        forward = cls.forward
+        return lambda xp, t, out, a, *rest: forward(None, xp, t[0], *rest)
+
+
+LINEAR_JVP = _LinearInFirst()
 
 
 class AccumulateGrad(Node):

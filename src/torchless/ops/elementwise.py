@@ -8,9 +8,18 @@ Operands arrive already promoted to the result dtype (the Tensor layer does PyTo
 A few rules also have `forward_into(node, a, ...)`: the same forward, written into the array `a` of
 an operand that is a dying temporary (NumPy arrays only; see _tensor._RefProbe).
 """
+import math as _math
+
 import numpy as np
 
 from ..engine.node import Node
+
+
+def _sum_tangents(x, y):
+    """The sum of two tangents, either of which may be None (zero)."""
+    if x is None:
+        return y
+    return x if y is None else x + y
 
 
 def _shape(v):
@@ -50,6 +59,10 @@ class AddBackward0(Node):
             node.shapes = (a.shape, b.shape)
         return np.add(a, b, out=a)
 
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        return _sum_tangents(t[0], t[1])
+
     def vjp(self, g, xp):
         sa, sb = self.shapes
         (na, _), (nb, _) = self.next_functions
@@ -73,6 +86,10 @@ class SubBackward0(Node):
             node.shapes = (a.shape, b.shape)
         return np.subtract(a, b, out=a)
 
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        return _sum_tangents(t[0], None if t[1] is None else -t[1])
+
     def vjp(self, g, xp):
         sa, sb = self.shapes
         (na, _), (nb, _) = self.next_functions
@@ -91,6 +108,10 @@ class RsubBackward1(Node):
         scalar = _int_scalar_like(scalar, a)
         return scalar - a if alpha == 1 else scalar - alpha * a
 
+    @staticmethod
+    def jvp(xp, t, out, a, scalar, alpha=1):
+        return -alpha * t[0]
+
     def vjp(self, g, xp):
         return (-g if self.alpha == 1 else g * -self.alpha,)
 
@@ -103,6 +124,10 @@ class MulBackward0(Node):
         if node is not None:
             node.saved = (a, b)
         return a * b
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        return _sum_tangents(None if t[0] is None else t[0] * b, None if t[1] is None else a * t[1])
 
     def vjp(self, g, xp):
         a, b = self.saved
@@ -128,6 +153,10 @@ class DivBackward0(Node):
             node.saved = (a, b)
         return a / b
 
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        return _sum_tangents(None if t[0] is None else t[0] / b, None if t[1] is None else -t[1] * out / b)
+
     def vjp(self, g, xp):
         a, b = self.saved
         (na, _), (nb, _) = self.next_functions
@@ -139,6 +168,10 @@ class NegBackward0(Node):
     @staticmethod
     def forward(node, xp, a):
         return -a
+
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return -t[0]
 
     def vjp(self, g, xp):
         return (-g,)
@@ -154,6 +187,10 @@ class ReciprocalBackward0(Node):
         if node is not None:
             node.saved = (out,)
         return out
+
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return -t[0] * out * out
 
     def vjp(self, g, xp):
         (out,) = self.saved
@@ -171,6 +208,10 @@ class PowBackward0(Node):
         # NumPy turns bool ** bool into int8; PyTorch keeps the tensor's dtype
         return out if out.dtype == a.dtype else out.astype(a.dtype)
 
+    @staticmethod
+    def jvp(xp, t, out, a, p):
+        return t[0] * 0 if p == 0 else t[0] * (p * a ** (p - 1))
+
     def vjp(self, g, xp):
         a, p = self.saved
         if p == 0:
@@ -187,6 +228,12 @@ class PowBackward1(Node):
         if node is not None:
             node.saved = (a, b, out)
         return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        ta = None if t[0] is None else t[0] * (b * a ** (b - 1))
+        tb = None if t[1] is None else t[1] * out * xp.log(xp.where(a == 0, 1, a))
+        return _sum_tangents(ta, tb)
 
     def vjp(self, g, xp):
         a, b, out = self.saved
@@ -212,6 +259,10 @@ class PowBackward2(Node):
             node.saved = (p, out)
         return out
 
+    @staticmethod
+    def jvp(xp, t, out, p, b):
+        return t[1] * out * _log(p)
+
     def vjp(self, g, xp):
         p, out = self.saved
         if p == 0:
@@ -233,6 +284,12 @@ class MaximumBackward0(Node):
             node.saved = (a, b)
         return xp.maximum(a, b)
 
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        ta = xp.zeros_like(out) if t[0] is None else t[0]
+        tb = xp.zeros_like(out) if t[1] is None else t[1]
+        return xp.where(a > b, ta, xp.where(a < b, tb, (ta + tb) / 2))
+
     def vjp(self, g, xp):
         a, b = self.saved
         return _split_by_mask(self, g, xp, a, b, a > b)
@@ -246,6 +303,12 @@ class MinimumBackward0(Node):
         if node is not None:
             node.saved = (a, b)
         return xp.minimum(a, b)
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        ta = xp.zeros_like(out) if t[0] is None else t[0]
+        tb = xp.zeros_like(out) if t[1] is None else t[1]
+        return xp.where(a < b, ta, xp.where(a > b, tb, (ta + tb) / 2))
 
     def vjp(self, g, xp):
         a, b = self.saved
@@ -394,6 +457,10 @@ class AbsBackward0(Node):
             node.saved = (a,)
         return xp.abs(a)
 
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] * xp.sign(a)
+
     def vjp(self, g, xp):
         (a,) = self.saved
         return (g * xp.sign(a),)
@@ -409,6 +476,10 @@ class ExpBackward0(Node):
             node.saved = (out,)
         return out
 
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] * out
+
     def vjp(self, g, xp):
         return (g * self.saved[0],)
 
@@ -423,6 +494,10 @@ class Expm1Backward0(Node):
             node.saved = (out,)
         return out
 
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] * (out + 1)
+
     def vjp(self, g, xp):
         return (g * (self.saved[0] + 1),)
 
@@ -433,6 +508,10 @@ class LogBackward0(Node):
         if node is not None:
             node.saved = (a,)
         return xp.log(a)
+
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] / a
 
     def vjp(self, g, xp):
         return (g / self.saved[0],)
@@ -445,6 +524,10 @@ class Log2Backward0(Node):
             node.saved = (a,)
         return xp.log2(a)
 
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] / (a * _math.log(2))
+
     def vjp(self, g, xp):
         return (g / (self.saved[0] * 0.6931471805599453),)
 
@@ -456,6 +539,10 @@ class Log10Backward0(Node):
             node.saved = (a,)
         return xp.log10(a)
 
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] / (a * _math.log(10))
+
     def vjp(self, g, xp):
         return (g / (self.saved[0] * 2.302585092994046),)
 
@@ -466,6 +553,10 @@ class Log1PBackward0(Node):
         if node is not None:
             node.saved = (a,)
         return xp.log1p(a)
+
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] / (1 + a)
 
     def vjp(self, g, xp):
         return (g / (self.saved[0] + 1),)
@@ -480,6 +571,10 @@ class SqrtBackward0(Node):
         if node is not None:
             node.saved = (out,)
         return out
+
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] / (2 * out)
 
     def vjp(self, g, xp):
         return (g / (2 * self.saved[0]),)
@@ -496,6 +591,10 @@ class RsqrtBackward0(Node):
             node.saved = (out,)
         return out
 
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return -0.5 * t[0] * out * out * out
+
     def vjp(self, g, xp):
         out = self.saved[0]
         return (g * out * out * out * -0.5,)
@@ -508,6 +607,10 @@ class SinBackward0(Node):
             node.saved = (a,)
         return xp.sin(a)
 
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] * xp.cos(a)
+
     def vjp(self, g, xp):
         return (g * xp.cos(self.saved[0]),)
 
@@ -518,6 +621,10 @@ class CosBackward0(Node):
         if node is not None:
             node.saved = (a,)
         return xp.cos(a)
+
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return -t[0] * xp.sin(a)
 
     def vjp(self, g, xp):
         return (g * -xp.sin(self.saved[0]),)
@@ -534,6 +641,10 @@ class TanBackward0(Node):
             node.saved = (out,)
         return out
 
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] * (1 + out * out)
+
     def vjp(self, g, xp):
         out = self.saved[0]
         return (g * (1 + out * out),)
@@ -546,6 +657,10 @@ class SinhBackward0(Node):
             node.saved = (a,)
         return xp.sinh(a)
 
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] * xp.cosh(a)
+
     def vjp(self, g, xp):
         return (g * xp.cosh(self.saved[0]),)
 
@@ -557,6 +672,10 @@ class CoshBackward0(Node):
             node.saved = (a,)
         return xp.cosh(a)
 
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] * xp.sinh(a)
+
     def vjp(self, g, xp):
         return (g * xp.sinh(self.saved[0]),)
 
@@ -567,6 +686,10 @@ class AsinBackward0(Node):
         if node is not None:
             node.saved = (a,)
         return xp.arcsin(a)
+
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] / xp.sqrt(1 - a * a)
 
     def vjp(self, g, xp):
         a = self.saved[0]
@@ -580,6 +703,10 @@ class AcosBackward0(Node):
             node.saved = (a,)
         return xp.arccos(a)
 
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return -t[0] / xp.sqrt(1 - a * a)
+
     def vjp(self, g, xp):
         a = self.saved[0]
         return (-g / xp.sqrt(1 - a * a),)
@@ -591,6 +718,10 @@ class AtanBackward0(Node):
         if node is not None:
             node.saved = (a,)
         return xp.arctan(a)
+
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] / (1 + a * a)
 
     def vjp(self, g, xp):
         a = self.saved[0]
@@ -608,6 +739,10 @@ class TanhBackward0(Node):
             node.saved = (out,)
         return out
 
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] * (1 - out * out)
+
     def vjp(self, g, xp):
         out = self.saved[0]
         return (xp.mul_(xp.one_minus_(out * out), g),)  # (1 - out^2) * g, in one temporary
@@ -623,6 +758,10 @@ class SigmoidBackward0(Node):
         if node is not None:
             node.saved = (out,)
         return out
+
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] * out * (1 - out)
 
     def vjp(self, g, xp):
         out = self.saved[0]
@@ -647,6 +786,10 @@ class ReluBackward0(Node):
             node.saved = (out,)
         return out
 
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] * (out > 0)
+
     def vjp(self, g, xp):
         return (xp.grad_where_(g, self.saved[0] > 0),)
 
@@ -659,6 +802,10 @@ class ClampBackward1(Node):
         if node is not None:
             node.saved = (a, lo, hi)
         return xp.clip(a, lo, hi)
+
+    @staticmethod
+    def jvp(xp, t, out, a, lo, hi):
+        return t[0] * ((a >= (lo if lo is not None else a)) & (a <= (hi if hi is not None else a)))
 
     def vjp(self, g, xp):
         a, lo, hi = self.saved
@@ -680,6 +827,10 @@ class ClampMinBackward0(Node):
             node.saved = (a, lo)
         return xp.clip(a, lo, None)
 
+    @staticmethod
+    def jvp(xp, t, out, a, lo):
+        return t[0] * (a >= lo)
+
     def vjp(self, g, xp):
         a, lo = self.saved
         return (g * (a >= lo),)
@@ -693,6 +844,10 @@ class ClampMaxBackward0(Node):
         if node is not None:
             node.saved = (a, hi)
         return xp.clip(a, None, hi)
+
+    @staticmethod
+    def jvp(xp, t, out, a, hi):
+        return t[0] * (a <= hi)
 
     def vjp(self, g, xp):
         a, hi = self.saved
@@ -787,6 +942,10 @@ def _align_to_edges(node, grads, values):
 
 class _ZeroGradient(Node):
     """Piecewise-constant ops: the derivative is 0 wherever it exists."""
+
+    @staticmethod
+    def jvp(xp, t, out, a, *args):
+        return xp.zeros_like(out)
 
     def vjp(self, g, xp):
         return (xp.zeros_like(g),)

@@ -10,7 +10,7 @@ Two ways to send a gradient back into a zero tensor of the input's shape:
   * `xp.index_add` adds it (np.add.at): right when positions repeat (x[[0, 0]], gather).
 Both also run on Tensors (item assignment on a Tensor is a recorded op), so create_graph works.
 """
-from ..engine.node import Node
+from ..engine.node import LINEAR_JVP, Node
 
 
 def _scatter_unique(xp, shape, dtype, idx, g):
@@ -31,6 +31,8 @@ class _BasicIndex(Node):
             node.shape = a.shape
             node.idx = idx
         return a[idx]
+
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
 
     def vjp(self, g, xp):
         return (_scatter_unique(xp, self.shape, g.dtype, self.idx, g),)
@@ -54,6 +56,8 @@ class AliasBackward0(Node):
     @staticmethod
     def forward(node, xp, a, idx):
         return a[idx]
+
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
 
     def vjp(self, g, xp):
         return (g,)
@@ -81,6 +85,8 @@ class IndexBackward0(Node):
             node.unique = unique
         return a[idx]
 
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
+
     def vjp(self, g, xp):
         if self.unique:
             return (_scatter_unique(xp, self.shape, g.dtype, self.idx, g),)
@@ -106,6 +112,8 @@ class TakeBackward0(Node):
             node.index = index
         return a.reshape(-1)[index]
 
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
+
     def vjp(self, g, xp):
         return (xp.index_add((self.numel,), g.dtype, self.index, g).reshape(self.shape),)
 
@@ -121,6 +129,8 @@ class MaskedSelectBackward0(Node):
             node.bshape = bshape
             node.idx = idx
         return xp.broadcast_to(a, bshape)[idx]
+
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
 
     def vjp(self, g, xp):
         return (xp.sum_to(_scatter_unique(xp, self.bshape, g.dtype, self.idx, g), self.shape),)

@@ -31,6 +31,12 @@ class _Matmul(Node):
             node.gshape = gshape
         return out
 
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        ta, tb = t
+        return ((None if ta is None else xp.matmul(ta, b)) if tb is None
+                else xp.matmul(a, tb) if ta is None else xp.matmul(ta, b) + xp.matmul(a, tb))
+
     def vjp(self, g, xp):
         a, b = self.saved
         (need_a, _), (need_b, _) = self.next_functions
@@ -54,6 +60,12 @@ class DotBackward0(Node):
         if node is not None:
             node.saved = (a, b)
         return xp.matmul(a, b)
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        ta, tb = t
+        return ((None if ta is None else xp.matmul(ta, b)) if tb is None
+                else xp.matmul(a, tb) if ta is None else xp.matmul(ta, b) + xp.matmul(a, tb))
 
     def vjp(self, g, xp):
         a, b = self.saved

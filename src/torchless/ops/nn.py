@@ -67,6 +67,10 @@ class SoftmaxBackward0(Node):
             node.dim = dim
         return out
 
+    @staticmethod
+    def jvp(xp, t, out, a, dim):
+        return out * (t[0] - xp.sum_dims(out * t[0], dim, True))
+
     def vjp(self, g, xp):
         (out,) = self.saved
         go = g * out
@@ -85,6 +89,10 @@ class LogSoftmaxBackward0(Node):
             node.saved = (out,)
             node.dim = dim
         return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, dim):
+        return t[0] - xp.sum_dims(xp.exp(out) * t[0], dim, True)
 
     def vjp(self, g, xp):
         (out,) = self.saved
@@ -163,6 +171,17 @@ class _Linear(Node):
         if node is not None:
             node.saved = (x, w)
         return out
+
+    @staticmethod
+    def jvp(xp, t, out, x, w, b=None):
+        tx, tw = t[0], t[1]
+        tb = t[2] if len(t) > 2 else None
+        parts = [xp.matmul(tx, w.T) if tx is not None else None, xp.matmul(x, tw.T) if tw is not None else None, tb]
+        total = None
+        for p in parts:
+            if p is not None:
+                total = p if total is None else total + p
+        return total
 
     def vjp(self, g, xp):
         x, w = self.saved

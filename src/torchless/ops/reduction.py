@@ -10,7 +10,7 @@ weights have zero derivative and need no graph under create_graph.
 """
 import numpy as np
 
-from ..engine.node import Node
+from ..engine.node import LINEAR_JVP, Node
 
 
 def _unreduce(g, xp, shape, dim, keepdim):
@@ -59,6 +59,8 @@ class SumBackward0(Node):
             node.src = a.dtype if dtype is not None and dtype != a.dtype else None
         return a.sum(axis=dim, keepdims=keepdim, dtype=dtype)
 
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
+
     def vjp(self, g, xp):
         return (_cast_back(xp.broadcast_to(g, self.shape), xp, self.src),)
 
@@ -72,6 +74,8 @@ class SumBackward1(Node):
             node.args = (a.shape, dim, keepdim)
             node.src = a.dtype if dtype is not None and dtype != a.dtype else None
         return a.sum(axis=dim, keepdims=keepdim, dtype=dtype) if dtype is not None else xp.sum_dims(a, dim, keepdim)
+
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
 
     def vjp(self, g, xp):
         return (_cast_back(_unreduce(g, xp, *self.args), xp, self.src),)
@@ -87,6 +91,8 @@ class MeanBackward0(Node):
             node.src = a.dtype if dtype is not None and dtype != a.dtype else None
         return _mean(xp, a, dim, keepdim, dtype)
 
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
+
     def vjp(self, g, xp):
         return (_cast_back(xp.broadcast_to(g / _count(self.shape, None), self.shape), xp, self.src),)
 
@@ -100,6 +106,8 @@ class MeanBackward1(Node):
             node.args = (a.shape, dim, keepdim)
             node.src = a.dtype if dtype is not None and dtype != a.dtype else None
         return _mean(xp, a, dim, keepdim, dtype)
+
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
 
     def vjp(self, g, xp):
         shape, dim, keepdim = self.args
@@ -170,6 +178,11 @@ class MaxBackward1(_Selection):
             node.saved = (a, out)
         return out
 
+    @staticmethod
+    def jvp(xp, t, out, a):
+        hit = a == out  # ties share the tangent evenly, as they share the gradient
+        return xp.sum_dims(t[0] * hit, None, False) / hit.sum()
+
 
 class MinBackward1(_Selection):
     """min of all elements: the gradient is split evenly among the elements equal to the min"""
@@ -181,6 +194,11 @@ class MinBackward1(_Selection):
             node.args = (a.shape, None, False)
             node.saved = (a, out)
         return out
+
+    @staticmethod
+    def jvp(xp, t, out, a):
+        hit = a == out
+        return xp.sum_dims(t[0] * hit, None, False) / hit.sum()
 
 
 class AmaxBackward0(_Selection):
@@ -194,6 +212,11 @@ class AmaxBackward0(_Selection):
             node.saved = (a, out if keepdim else xp.amax(a, dim, True))
         return out
 
+    @staticmethod
+    def jvp(xp, t, out, a, dim, keepdim):
+        hit = a == _with_kept_dims(out, a.shape, dim, keepdim)
+        return xp.sum_dims(t[0] * hit, dim, keepdim) / xp.sum_dims(hit * 1.0, dim, keepdim)
+
 
 class AminBackward0(_Selection):
     """amin over dims: ties share the gradient evenly"""
@@ -205,6 +228,11 @@ class AminBackward0(_Selection):
             node.args = (a.shape, dim, keepdim)
             node.saved = (a, out if keepdim else xp.amin(a, dim, True))
         return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, dim, keepdim):
+        hit = a == _with_kept_dims(out, a.shape, dim, keepdim)
+        return xp.sum_dims(t[0] * hit, dim, keepdim) / xp.sum_dims(hit * 1.0, dim, keepdim)
 
 
 class _Picked(_Selection):
@@ -403,6 +431,11 @@ class LogsumexpBackward0(Node):
             node.args = (dim, keepdim)
         return out
 
+    @staticmethod
+    def jvp(xp, t, out, a, dim, keepdim):
+        softmax = xp.exp(a - _with_kept_dims(out, a.shape, dim, keepdim))
+        return xp.sum_dims(t[0] * softmax, dim, keepdim)
+
     def vjp(self, g, xp):
         a, out = self.saved
         dim, keepdim = self.args
@@ -419,6 +452,8 @@ class CumsumBackward0(Node):
         if node is not None:
             node.dim = dim
         return xp.cumsum(a, dim)
+
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
 
     def vjp(self, g, xp):
         return (xp.flip_cumsum(g, self.dim),)

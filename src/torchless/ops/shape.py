@@ -10,7 +10,7 @@ along a dim, flip, roll), the small helpers below do it on either an ndarray or 
 """
 import numpy as np
 
-from ..engine.node import Node
+from ..engine.node import LINEAR_JVP, Node
 
 ndarray = np.ndarray
 
@@ -71,6 +71,8 @@ class CloneBackward0(Node):
     def forward(node, xp, a):
         return a.copy() if hasattr(a, "copy") else a.clone()
 
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
+
     def vjp(self, g, xp):
         return (g,)
 
@@ -83,6 +85,8 @@ class ToCopyBackward0(Node):
         if node is not None:
             node.src = a.dtype
         return xp.to_dtype(a, np_dtype)
+
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
 
     def vjp(self, g, xp):
         return (xp.to_dtype(g, self.src),)
@@ -97,6 +101,8 @@ class ViewBackward0(Node):
         if node is not None:
             node.shape = a.shape
         return a.reshape(shape)
+
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
 
     def vjp(self, g, xp):
         return (g.reshape(self.shape),)
@@ -115,6 +121,8 @@ class PermuteBackward0(Node):
             node.dims = dims
         return a.transpose(dims)  # forward runs on arrays only (nothing saved); the method is fastest
 
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
+
     def vjp(self, g, xp):
         inverse = [0] * len(self.dims)
         for i, d in enumerate(self.dims):
@@ -131,6 +139,8 @@ class TransposeBackward0(Node):
             node.dims = (d0, d1)
         return a.view() if d0 == d1 else a.swapaxes(d0, d1)
 
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
+
     def vjp(self, g, xp):
         d0, d1 = self.dims
         return (g if d0 == d1 else xp.swapaxes(g, d0, d1),)
@@ -142,6 +152,8 @@ class TBackward0(Node):
     @staticmethod
     def forward(node, xp, a):
         return a.swapaxes(0, 1) if a.ndim == 2 else a.view()
+
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
 
     def vjp(self, g, xp):
         return (xp.swapaxes(g, 0, 1) if len(g.shape) == 2 else g,)
@@ -161,6 +173,8 @@ class ExpandBackward0(Node):
             return a.reshape(shape)
         return xp.broadcast_to(a, shape)  # read-only, as writing into it would be ambiguous
 
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
+
     def vjp(self, g, xp):
         return (xp.sum_to(g, self.shape),)
 
@@ -175,6 +189,8 @@ class UnsqueezeBackward0(Node):
             node.shape = shape
         return a.reshape(shape[:dim] + (1,) + shape[dim:])
 
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
+
     def vjp(self, g, xp):
         return (g.reshape(self.shape),)
 
@@ -187,6 +203,8 @@ class SqueezeBackward0(Node):
         if node is not None:
             node.shape = a.shape
         return a.squeeze(dims)
+
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
 
     def vjp(self, g, xp):
         return (g.reshape(self.shape),)
@@ -211,6 +229,8 @@ class SliceBackward0(Node):
             node.start = start
         return a[(slice(None),) * dim + (slice(start, stop),)]
 
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
+
     def vjp(self, g, xp):
         return (_pad_along(xp, g, self.shape, self.dim, self.start),)
 
@@ -225,6 +245,8 @@ class RepeatBackward0(Node):
             node.shape = a.shape
             node.reps = reps
         return np.tile(a, reps)
+
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
 
     def vjp(self, g, xp):
         reps = self.reps
@@ -244,6 +266,8 @@ class FlipBackward0(Node):
             node.dims = dims
         return np.flip(a, dims).copy()  # NumPy's flip is a view; PyTorch's is a copy
 
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
+
     def vjp(self, g, xp):
         return (_flip(g, self.dims) if self.dims else g,)
 
@@ -257,6 +281,8 @@ class RollBackward0(Node):
             node.shifts = shifts
             node.dims = dims
         return np.roll(a, shifts, dims)
+
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
 
     def vjp(self, g, xp):
         back = tuple(-s for s in self.shifts) if type(self.shifts) is tuple else -self.shifts
@@ -282,6 +308,11 @@ class CatBackward0(Node):
         if np_dtype is None:
             return np.concatenate(arrays, dim)
         return np.concatenate(arrays, dim, dtype=np_dtype, casting="unsafe")
+
+    @staticmethod
+    def jvp(xp, t, out, dim, np_dtype, skip, *arrays):
+        return CatBackward0.forward(None, xp, dim, np_dtype, skip,
+                                    *[xp.zeros_like(a) if ta is None else ta for ta, a in zip(t[3:], arrays)])
 
     def vjp(self, g, xp):
         dim, dtypes, out_dtype = self.dim, self.dtypes, self.out_dtype
@@ -314,6 +345,11 @@ class StackBackward0(Node):
             return np.concatenate(arrays, dim)
         return np.concatenate(arrays, dim, dtype=np_dtype, casting="unsafe")
 
+    @staticmethod
+    def jvp(xp, t, out, dim, np_dtype, *arrays):
+        return StackBackward0.forward(None, xp, dim, np_dtype,
+                                      *[xp.zeros_like(a) if ta is None else ta for ta, a in zip(t[2:], arrays)])
+
     def vjp(self, g, xp):
         pieces = _pieces(g, self.dim)
         if self.dtypes is None:
@@ -345,6 +381,8 @@ class SplitWithSizesBackward0(Node):
             node.sizes = sizes
         return tuple(pieces)
 
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
+
     def vjp(self, grads, xp):
         dim, shape = self.dim, self.shape
         if len(grads) == 1 and grads[0] is not None:
@@ -373,6 +411,8 @@ class UnbindBackward0(Node):
             node.dtype = a.dtype
         lead = (slice(None),) * dim
         return tuple(a[lead + (i,)] for i in range(a.shape[dim]))
+
+    jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
 
     def vjp(self, grads, xp):
         dim, shape = self.dim, self.shape

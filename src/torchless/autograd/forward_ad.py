@@ -1,0 +1,76 @@
+"""torch.autograd.forward_ad: forward-mode AD with dual tensors.
+
+    with forward_ad.dual_level():
+        x = forward_ad.make_dual(primal, tangent)
+        y = f(x)
+        value, jvp = forward_ad.unpack_dual(y)    # jvp = J_f(primal) @ tangent
+
+Every op pushes tangents through its rule's jvp as it runs (engine/forward_ad.py); leaving the
+level drops them.
+"""
+from collections import namedtuple
+
+from .. import _dtype as D
+from .._tensor import Tensor
+from ..engine import forward_ad as _fw
+
+__all__ = ["dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual", "UnpackedDualTensor"]
+
+UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])
+
+
+def enter_dual_level():
+    """Open a dual level (only one at a time, as in PyTorch) and return its index."""
+    if _fw.state.level >= 0:
+        raise RuntimeError("Nested forward mode AD is not supported at the moment")
+    _fw.state.generation += 1
+    _fw.state.level = 0
+    return 0
+
+
+def exit_dual_level(*, level=None):
+    if _fw.state.level < 0 or (level is not None and level != _fw.state.level):
+        raise RuntimeError("Trying to exit a forward AD level that was not the last one that was created. This is "
+                           "not supported.")
+    _fw.state.level = -1
+
+
+class dual_level:
+    """Context manager: dual tensors made inside carry tangents until the block ends."""
+
+    def __enter__(self):
+        return enter_dual_level()
+
+    def __exit__(self, *exc):
+        exit_dual_level()
+
+
+def make_dual(tensor, tangent, *, level=None):
+    """A view of `tensor` that carries `tangent` (same shape) as its forward gradient."""
+    if _fw.state.level < 0:
+        raise RuntimeError("Trying to create a dual Tensor for forward AD but no level exists, make sure to "
+                           "enter_dual_level() first.")
+    if not isinstance(tensor, Tensor) or not isinstance(tangent, Tensor):
+        raise TypeError("make_dual(): expected both the primal and the tangent to be Tensors")
+    if tensor.dtype.category not in (D.FLOAT, D.COMPLEX):
+        raise ValueError(f"Expected primal to be floating point or complex, but got: {tensor.dtype}")
+    if tangent.dtype.category not in (D.FLOAT, D.COMPLEX):
+        raise ValueError(f"Expected tangent to be floating point or complex, but got: {tangent.dtype}")
+    if tangent.shape != tensor.shape:
+        raise RuntimeError("Trying to set a forward gradient that has a different size than that of the original "
+                           f"Tensor, this is not supported. Tensor is of size {list(tensor.shape)} while the given "
+                           f"forward gradient is of size {list(tangent.shape)}.")
+    dual = tensor.view_as(tensor)
+    _fw.set_tangent(dual, tangent._data.astype(tensor._data.dtype, copy=False))
+    return dual
+
+
+def unpack_dual(tensor, *, level=None):
+    """(primal, tangent): a view of `tensor` without its tangent, and the tangent (None if none)."""
+    tangent = _fw.tangent(tensor) if isinstance(tensor, Tensor) else None
+    if tangent is None:
+        return UnpackedDualTensor(tensor, None)
+    primal = tensor.view_as(tensor)
+    _fw.clear_tangent(primal)
+    from .._tensor import _plain
+    return UnpackedDualTensor(primal, _plain(tangent))

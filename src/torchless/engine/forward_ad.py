@@ -1,0 +1,86 @@
+"""Forward-mode AD, the engine's side: tangents ride along with tensors and every op pushes them
+through its rule's `jvp`.
+
+Inside a dual level (torch.autograd.forward_ad.dual_level), a tensor may carry a tangent: an array
+of its shape, kept in `tensor.__dict__["_tangent"]` with the level it belongs to. The appliers in
+_tensor.py ask `tangent_of_result(R, tensors, args, out)` after running an op when a level is open;
+if any input tensor carries a tangent, the rule's jvp gives the output's:
+
+    R.jvp(xp, tangents, out, *args)   tangents[i]: the tangent of args[i], or None (zero / constant)
+
+`args` are the forward's own arguments (arrays and constants), so a jvp reads the same values its
+forward did. A rule without a jvp raises PyTorch's "not implemented" error rather than silently
+dropping the tangent. Outside a level nothing here runs: the appliers test one flag.
+"""
+import numpy as np
+
+from ..ops import xp as NP
+
+__all__ = ["state", "tangent", "set_tangent", "tangent_of_result", "JVP_MISSING_MSG"]
+
+
+class _ForwardState:
+    __slots__ = ("level", "generation")
+
+
+state = _ForwardState()
+state.level = -1       # the open dual level (0), -1 when none
+state.generation = 0   # counts levels opened: tangents of a closed level never match a later one
+
+JVP_MISSING_MSG = ("Trying to use forward AD with {name} that does not support it because it has not been "
+                   "implemented yet (torchless has no jvp rule for it; reverse mode works: use vjp or jacrev).")
+
+
+def tangent(t):
+    """t's tangent array at the open level, or None."""
+    entry = t.__dict__.get("_tangent")
+    if entry is None or entry[0] != state.generation or state.level < 0:
+        return None
+    return entry[1]
+
+
+def set_tangent(t, value):
+    t.__dict__["_tangent"] = (state.generation, value)
+
+
+def clear_tangent(t):
+    t.__dict__.pop("_tangent", None)
+
+
+def tangent_of_result(R, tensors, args, out):
+    """The output tangent of rule R applied to forward arguments `args` (giving `out`), where
+    `tensors` holds, per argument, the Tensor it came from (None for constants). None when no input
+    carries a tangent. For a rule with several outputs (multi_output) `out` and the result are tuples;
+    for one with auxiliary outputs (aux_outputs: max's indices) `out` is the tuple and the result is
+    the first output's tangent."""
+    tangents = [None if t is None else tangent(t) for t in tensors]
+    if all(x is None for x in tangents):
+        return None
+    jvp = getattr(R, "jvp", None)
+    if jvp is None:
+        raise NotImplementedError(JVP_MISSING_MSG.format(name=_op_name(R)))
+    result = jvp(NP, tuple(tangents), out, *args)
+    if R.multi_output:
+        return tuple(_shaped(r, o) for r, o in zip(result, out))
+    return _shaped(result, out[0] if R.aux_outputs else out)
+
+
+def _shaped(value, out):
+    """A tangent as an array of the output's shape and dtype (rules may return a broadcastable one)."""
+    if value is None:
+        return None
+    out = np.asarray(out)
+    value = np.asarray(value)
+    if value.shape != out.shape:
+        value = np.broadcast_to(value, out.shape)
+    if value.dtype != out.dtype and out.dtype.kind in "fc":
+        value = value.astype(out.dtype)
+    return value
+
+
+def _op_name(R):
+    name = R.__name__
+    for suffix in ("Backward0", "Backward1", "Backward2", "Backward"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)].lower()
+    return name

@@ -1,0 +1,185 @@
+"""Forward-mode AD: dual tensors, and every jvp rule checked against its own vjp through the identity
+<J v, u> = <v, J^T u> (random v, u, float64), plus PyTorch's values, printing and errors."""
+import numpy as np
+import pytest
+
+import torchless
+import torchless.autograd.forward_ad as fwAD
+
+RNG = np.random.default_rng(4)
+
+
+def _t(shape, positive=False, low=None):
+    a = RNG.standard_normal(shape)
+    if positive:
+        a = np.abs(a) + 0.5
+    if low is not None:
+        a = np.clip(a, low, -low) * 0.9
+    return torchless.tensor(a)
+
+
+M = _t((3, 4))
+P = _t((3, 4), positive=True)
+V = _t((4,))
+INDEX = torchless.tensor([2, 0, 1])
+
+# op name -> (function of its tensor inputs, the inputs). One entry per rule with a jvp.
+OPS = {
+    "add": (lambda a, b: a + b, (M, V)),
+    "sub": (lambda a, b: a - b, (M, V)),
+    "rsub": (lambda a: 2 - a, (M,)),
+    "mul": (lambda a, b: a * b, (M, V)),
+    "div": (lambda a, b: a / b, (M, P)),
+    "neg": (lambda a: -a, (M,)),
+    "reciprocal": (lambda a: a.reciprocal(), (P,)),
+    "pow_scalar": (lambda a: a ** 3, (M,)),
+    "pow_tensor": (lambda a, b: a ** b, (P, M)),
+    "pow_base": (lambda b: 2.5 ** b, (M,)),
+    "maximum": (lambda a, b: torchless.maximum(a, b), (M, P - 1)),
+    "minimum": (lambda a, b: torchless.minimum(a, b), (M, P - 1)),
+    "abs": (lambda a: a.abs(), (M,)),
+    "exp": (lambda a: a.exp(), (M,)),
+    "expm1": (lambda a: a.expm1(), (M,)),
+    "log": (lambda a: a.log(), (P,)),
+    "log2": (lambda a: a.log2(), (P,)),
+    "log10": (lambda a: a.log10(), (P,)),
+    "log1p": (lambda a: a.log1p(), (P,)),
+    "sqrt": (lambda a: a.sqrt(), (P,)),
+    "rsqrt": (lambda a: a.rsqrt(), (P,)),
+    "sin": (lambda a: a.sin(), (M,)),
+    "cos": (lambda a: a.cos(), (M,)),
+    "tan": (lambda a: a.tan(), (M * 0.3,)),
+    "sinh": (lambda a: a.sinh(), (M,)),
+    "cosh": (lambda a: a.cosh(), (M,)),
+    "asin": (lambda a: a.asin(), (_t((3, 4), low=-0.9),)),
+    "acos": (lambda a: a.acos(), (_t((3, 4), low=-0.9),)),
+    "atan": (lambda a: a.atan(), (M,)),
+    "tanh": (lambda a: a.tanh(), (M,)),
+    "sigmoid": (lambda a: a.sigmoid(), (M,)),
+    "relu": (lambda a: a.relu(), (M,)),
+    "floor": (lambda a: a.floor(), (M,)),
+    "clamp": (lambda a: a.clamp(-0.5, 0.5), (M,)),
+    "clamp_min": (lambda a: a.clamp_min(0.1), (M,)),
+    "clamp_max": (lambda a: a.clamp_max(0.1), (M,)),
+    "clone": (lambda a: a.clone(), (M,)),
+    "to_float32_and_back": (lambda a: a.float().double(), (M,)),
+    "view": (lambda a: a.view(2, 6), (M,)),
+    "permute": (lambda a: a[None].permute(2, 0, 1), (M,)),
+    "transpose": (lambda a: a.transpose(0, 1), (M,)),
+    "T": (lambda a: a.T, (M,)),
+    "expand": (lambda a: a.expand(2, 3, 4), (M,)),
+    "unsqueeze_squeeze": (lambda a: a.unsqueeze(1).squeeze(1), (M,)),
+    "narrow": (lambda a: a.narrow(1, 1, 2), (M,)),
+    "repeat": (lambda a: a.repeat(2, 1), (M,)),
+    "flip": (lambda a: a.flip(0), (M,)),
+    "roll": (lambda a: a.roll(1, 1), (M,)),
+    "split": (lambda a: a.split([1, 3], dim=1)[1], (M,)),
+    "unbind": (lambda a: a.unbind(0)[2], (M,)),
+    "cat": (lambda a, b: torchless.cat([a, b[None]], 0), (M, V)),
+    "stack": (lambda a, b: torchless.stack([a, b]), (M, P)),
+    "select_slice_index": (lambda a: a[1, 1:3], (M,)),
+    "unsqueeze_index": (lambda a: a[:, None], (M,)),
+    "advanced_index": (lambda a: a[INDEX], (M,)),
+    "gather": (lambda a: a.gather(1, INDEX[:, None]), (M,)),
+    "take": (lambda a: a.take(INDEX), (M,)),
+    "masked_select": (lambda a: a.masked_select(a > 0), (M,)),
+    "sum": (lambda a: a.sum(), (M,)),
+    "sum_dim": (lambda a: a.sum(1, keepdim=True), (M,)),
+    "mean": (lambda a: a.mean(), (M,)),
+    "mean_dim": (lambda a: a.mean(0), (M,)),
+    "cumsum": (lambda a: a.cumsum(1), (M,)),
+    "logsumexp": (lambda a: a.logsumexp(1), (M,)),
+    "max": (lambda a: a.max(), (M,)),
+    "min": (lambda a: a.min(), (M,)),
+    "amax": (lambda a: a.amax(0), (M,)),
+    "amin": (lambda a: a.amin(1, keepdim=True), (M,)),
+    "mm": (lambda a, b: a @ b, (M, M.T.clone())),
+    "mv": (lambda a, b: a @ b, (M, V)),
+    "dot": (lambda a, b: a @ b, (V, V * 2)),
+    "matmul_batched": (lambda a, b: a[None] @ b, (M, M.T.clone())),
+    "softmax": (lambda a: torchless.softmax(a, dim=1), (M,)),
+    "log_softmax": (lambda a: torchless.log_softmax(a, dim=0), (M,)),
+    "linear": (lambda a, w, b: torchless.nn.functional.linear(a, w, b), (M, _t((2, 4)), _t((2,)))),
+}
+
+
+def _jvp(f, inputs, tangents):
+    with fwAD.dual_level():
+        duals = [fwAD.make_dual(x, t) for x, t in zip(inputs, tangents)]
+        out = f(*duals)
+        primal, tangent = fwAD.unpack_dual(out)
+    return primal, tangent
+
+
+@pytest.mark.parametrize("name", list(OPS))
+def test_jvp_agrees_with_vjp(name):
+    f, inputs = OPS[name]
+    tangents = [torchless.tensor(RNG.standard_normal(tuple(x.shape))) for x in inputs]
+    primal, jv = _jvp(f, inputs, tangents)
+    np.testing.assert_allclose(primal.numpy(), f(*inputs).numpy(), rtol=1e-12)
+    assert jv is not None and jv.shape == primal.shape and jv.dtype == primal.dtype
+    u = torchless.tensor(RNG.standard_normal(tuple(primal.shape)))
+    leaves = [x.detach().requires_grad_() for x in inputs]
+    grads = torchless.autograd.grad(f(*leaves), leaves, u, allow_unused=True, materialize_grads=True)
+    lhs = float((jv * u).sum())
+    rhs = sum(float((t * g).sum()) for t, g in zip(tangents, grads))
+    rel = 1e-6 if "float32" in name else 1e-9  # that one rounds its tangent to float32 on the way
+    assert lhs == pytest.approx(rhs, rel=rel, abs=1e-12)
+
+
+def test_closed_form_and_tangents_of_inputs_without_one():
+    x = torchless.tensor([1.0, 2.0], dtype=torchless.float64)
+    w = torchless.tensor([3.0, -1.0], dtype=torchless.float64)
+    with fwAD.dual_level():
+        d = fwAD.make_dual(x, torchless.tensor([1.0, 0.0], dtype=torchless.float64))
+        y = (d * w).exp()
+        _, t = fwAD.unpack_dual(y)
+        np.testing.assert_allclose(t.numpy(), [3 * np.exp(3.0), 0.0])
+        assert fwAD.unpack_dual(w * 2).tangent is None  # no dual input, no tangent
+    assert fwAD.unpack_dual(y).tangent is None  # the level is closed: tangents are gone
+
+
+def test_in_place_ops_update_the_tangent():
+    with fwAD.dual_level():
+        d = fwAD.make_dual(torchless.tensor([1.0, 2.0]), torchless.tensor([1.0, 1.0]))
+        y = d.clone()
+        y.mul_(3).add_(d)
+        assert fwAD.unpack_dual(y).tangent.tolist() == [4.0, 4.0]
+
+
+def test_printing_shows_the_tangent_like_torch():
+    with fwAD.dual_level():
+        d = fwAD.make_dual(torchless.tensor([1.0, 2.0]), torchless.tensor([1.0, 0.0]))
+        assert repr(d) == "tensor([1., 2.], tangent=tensor([1., 0.]))"
+        assert repr(d * 2) == "tensor([2., 4.], tangent=tensor([2., 0.]))"
+
+
+def test_errors():
+    x = torchless.tensor([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="no level exists, make sure to enter_dual_level\\(\\) first"):
+        fwAD.make_dual(x, x)
+    with fwAD.dual_level():
+        with pytest.raises(RuntimeError, match="Tensor is of size \\[2\\] while the given forward gradient is of size \\[3\\]"):
+            fwAD.make_dual(x, torchless.ones(3))
+        with pytest.raises(ValueError, match="Expected primal to be floating point or complex, but got: torch.int64"):
+            fwAD.make_dual(torchless.tensor([1, 2]), torchless.tensor([1, 0]))
+        with pytest.raises(RuntimeError, match="Nested forward mode AD is not supported at the moment"):
+            with fwAD.dual_level():
+                pass
+        d = fwAD.make_dual(x, x)
+        with pytest.raises(NotImplementedError, match="Trying to use forward AD with cumprod that does not support it"):
+            d.cumprod(0)
+
+
+def test_same_tangents_as_torch(torch_ref):
+    a = RNG.standard_normal((3, 4))
+    v = RNG.standard_normal((3, 4))
+    w = RNG.standard_normal((4, 2))
+    results = []
+    for m in (torchless, torch_ref):
+        fw = m.autograd.forward_ad
+        with fw.dual_level():
+            d = fw.make_dual(m.tensor(a), m.tensor(v))
+            out = m.softmax((d.tanh() @ m.tensor(w)) * d.sum(), dim=1).log()
+            results.append(fw.unpack_dual(out).tangent.numpy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-10)
