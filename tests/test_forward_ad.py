@@ -100,6 +100,18 @@ OPS = {
     "softmax": (lambda a: torchless.softmax(a, dim=1), (M,)),
     "log_softmax": (lambda a: torchless.log_softmax(a, dim=0), (M,)),
     "linear": (lambda a, w, b: torchless.nn.functional.linear(a, w, b), (M, _t((2, 4)), _t((2,)))),
+    "where": (lambda a, b: torchless.where(a > 0, a, b), (M, P)),
+    "div_floor": (lambda a, b: torchless.div(a, b, rounding_mode="floor"), (M, P)),
+    "fmod_number": (lambda a: torchless.fmod(a, 0.7), (M,)),
+    "fmod_tensor": (lambda a, b: torchless.fmod(a, b), (M, P)),
+    "remainder_tensor": (lambda a, b: a % b, (M, P)),
+    "masked_fill": (lambda a: a.masked_fill(a > 0.5, 2.0), (M,)),
+    "masked_fill_tensor": (lambda a, v: a.masked_fill(a > 0.5, v), (M, _t(()))),
+    "leaky_relu": (lambda a: torchless.nn.functional.leaky_relu(a, 0.1), (M,)),
+    "mse_loss": (lambda a, b: torchless.nn.functional.mse_loss(a, b), (M, P)),
+    "var": (lambda a: a.var(1), (M,)),
+    "std": (lambda a: a.std(0, keepdim=True), (M,)),
+    "cumprod": (lambda a: a.cumprod(1), (M,)),
 }
 
 
@@ -167,8 +179,8 @@ def test_errors():
             with fwAD.dual_level():
                 pass
         d = fwAD.make_dual(x, x)
-        with pytest.raises(NotImplementedError, match="Trying to use forward AD with cumprod that does not support it"):
-            d.cumprod(0)
+        with pytest.raises(NotImplementedError, match="Trying to use forward AD with prod that does not support it"):
+            d.prod()
 
 
 def test_same_tangents_as_torch(torch_ref):

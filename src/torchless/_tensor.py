@@ -1206,13 +1206,14 @@ def _apply_edges(R, edge_tensors, *args):
                 if node.saved is not None:
                     node.inputs = args
                 t = _result(out, node)
-                return t if _fw.level < 0 else _dual(t, R, _arg_tensors(args), arrays)
+                return t if _fw.level < 0 else _dual(t, R, _edge_args(edge_tensors, args), arrays)
     t = _plain_out(R.forward(None, NP, *arrays))
-    return t if _fw.level < 0 else _dual(t, R, _arg_tensors(args), arrays)
+    return t if _fw.level < 0 else _dual(t, R, _edge_args(edge_tensors, args), arrays)
 
 
-def _arg_tensors(args):
-    return tuple(a if isinstance(a, Tensor) else None for a in args)
+def _edge_args(edge_tensors, args):
+    """The Tensor behind each forward argument: the edges' tensors are the leading arguments."""
+    return tuple(edge_tensors) + (None,) * (len(args) - len(edge_tensors))
 
 
 T.add = _add

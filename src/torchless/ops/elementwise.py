@@ -344,6 +344,11 @@ class RemainderBackward0(Node):
         _check_int_divisor(b)
         return a % b
 
+    @staticmethod
+    def jvp(xp, t, out, a, b):  # a - floor(a / b) b
+        tb = t[1] if len(t) > 1 else None
+        return _sum_tangents(t[0], None if tb is None else -tb * xp.floor(a / b))
+
     def vjp(self, g, xp):
         a, b = self.saved
         edges = self.next_functions
@@ -366,6 +371,10 @@ class FmodBackward0(Node):
         _check_int_divisor(b)
         return _fmod(a, b)
 
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        return t[0]
+
     def vjp(self, g, xp):
         return (g,)
 
@@ -385,6 +394,10 @@ class FmodBackward1(Node):
             node.shapes = (_shape(a), _shape(b))
             node.quotient = _trunc_div(a, b) if node is not None else None
         return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):  # a - trunc(a / b) b
+        return _sum_tangents(t[0], None if t[1] is None else -t[1] * _trunc_div(a, b))
 
     def vjp(self, g, xp):
         sa, sb = self.shapes
@@ -421,6 +434,10 @@ class DivBackward2(Node):
         import numpy
         out = _trunc_div(numpy.asarray(a), b)
         return out.astype(numpy.result_type(a, b), copy=False)
+
+    @staticmethod
+    def jvp(xp, t, out, a, b, rounding_mode):
+        return xp.zeros_like(out)  # piecewise constant
 
     def vjp(self, g, xp):
         sa, sb = self.shapes
@@ -1007,6 +1024,12 @@ class WhereBackward0(Node):
             node.saved = (cond,)
             node.shapes = (_shape(a), _shape(b))
         return xp.where(cond, a, b)
+
+    @staticmethod
+    def jvp(xp, t, out, cond, a, b):
+        ta = xp.zeros_like(out) if t[1] is None else t[1]
+        tb = xp.zeros_like(out) if t[2] is None else t[2]
+        return xp.where(cond, ta, tb)
 
     def vjp(self, g, xp):
         (cond,) = self.saved

@@ -259,6 +259,10 @@ class MaskedFillBackward0(Node):
             node.mask = mask
         return xp.where(mask, value, a)
 
+    @staticmethod
+    def jvp(xp, t, out, a, mask, value):
+        return xp.where(mask, 0.0, t[0])
+
     def vjp(self, g, xp):
         return (xp.where(self.mask, 0.0, g),)
 
@@ -272,6 +276,12 @@ class MaskedFillBackward1(Node):
             node.mask = mask
             node.vshape = value.shape
         return xp.where(mask, value, a)
+
+    @staticmethod
+    def jvp(xp, t, out, a, mask, value):
+        ta = xp.zeros_like(out) if t[0] is None else t[0]
+        tv = 0.0 if t[2] is None else t[2]
+        return xp.where(mask, tv, ta)
 
     def vjp(self, g, xp):
         (na, _), (nv, _) = self.next_functions

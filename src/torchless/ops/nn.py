@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from ..engine.node import Node
+from .elementwise import _sum_tangents
 
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -48,6 +49,10 @@ class NdtrBackward0(Node):
         if node is not None:
             node.saved = (a,)
         return xp.ndtr(a)
+
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] * (xp.exp(-0.5 * (a * a)) * _INV_SQRT_2PI)
 
     def vjp(self, g, xp):
         (a,) = self.saved
@@ -133,6 +138,10 @@ class LeakyReluBackward0(Node):
             node.slope = slope
         return xp.where(a > 0, a, a * slope)
 
+    @staticmethod
+    def jvp(xp, t, out, a, slope):
+        return xp.where(a > 0, t[0], t[0] * slope)
+
     def vjp(self, g, xp):
         (a,) = self.saved
         return (xp.where(a > 0, g, g * self.slope),)
@@ -149,6 +158,10 @@ class LeakyReluBackward1(Node):
             node.saved = (out,)
             node.slope = slope
         return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, slope):
+        return xp.where(out > 0, t[0], t[0] * slope)
 
     def vjp(self, g, xp):
         (out,) = self.saved
@@ -229,6 +242,12 @@ class MseLossBackward0(Node):
             node.saved = (a, b)
             node.reduction = reduction
         return _reduce(xp, d * d, reduction)
+
+    @staticmethod
+    def jvp(xp, t, out, a, b, reduction):
+        d = a - b
+        td = _sum_tangents(t[0], None if t[1] is None else -t[1])
+        return _reduce(xp, 2 * d * td, reduction)
 
     def vjp(self, g, xp):
         a, b = self.saved
@@ -574,6 +593,10 @@ class DivBackward1(Node):
         if node is not None:
             node.number = number
         return a / number
+
+    @staticmethod
+    def jvp(xp, t, out, a, number):
+        return t[0] / number
 
     def vjp(self, g, xp):
         return (g / self.number,)

@@ -385,6 +385,11 @@ class VarBackward0(Node):
             node.args = (dim, correction, keepdim)
         return out
 
+    @staticmethod
+    def jvp(xp, t, out, a, dim, correction, keepdim):
+        dof = max(_count(a.shape, dim) - correction, 0)
+        return xp.sum_dims(_centered(xp, a, dim) * t[0], dim, keepdim) * (2.0 / dof if dof else np.inf)
+
     def vjp(self, g, xp):
         (a,) = self.saved
         dim, correction, keepdim = self.args
@@ -406,6 +411,12 @@ class StdBackward0(Node):
             node.saved = (a, out)
             node.args = (dim, correction, keepdim)
         return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, dim, correction, keepdim):
+        dof = max(_count(a.shape, dim) - correction, 0)
+        var_t = xp.sum_dims(_centered(xp, a, dim) * t[0], dim, keepdim) * (2.0 / dof if dof else np.inf)
+        return var_t / (2 * xp.where(out == 0, np.inf, out))
 
     def vjp(self, g, xp):
         a, out = self.saved
@@ -472,6 +483,18 @@ class CumprodBackward0(Node):
             node.saved = (a,)
             node.dim = dim
         return xp.cumprod(a, dim)
+
+    @staticmethod
+    def jvp(xp, t, out, a, dim):  # sum_k<=i t_k prod_{j<=i, j!=k} a_j, written without dividing by a
+        moved_a, moved_t = np.moveaxis(a, dim, 0), np.moveaxis(t[0], dim, 0)
+        result = np.zeros_like(moved_a)
+        running = np.zeros_like(moved_a[0])   # d(prod_{j<=i} a_j) along t
+        prod = np.ones_like(moved_a[0])
+        for i in range(moved_a.shape[0]):
+            running = running * moved_a[i] + prod * moved_t[i]
+            prod = prod * moved_a[i]
+            result[i] = running
+        return np.moveaxis(result, 0, dim)
 
     def vjp(self, g, xp):
         (a,) = self.saved
