@@ -10,13 +10,14 @@ outside the transform needs it: an argument that requires grad, or a tensor the 
 that does (PyTorch's transforms compose with ordinary autograd in the same way). Otherwise results
 come back as plain tensors.
 
-jvp and jacfwd compute the same values as forward mode would, here by reverse mode (the
-double-backward trick: J v is the derivative of u -> J^T u along v). vmap maps by running the
-function once per example (see vmap).
+jvp and jacfwd run forward-mode AD (dual tensors); where an op has no jvp rule yet, jvp falls back
+to reverse mode (the double-backward trick: J v is the derivative of u -> J^T u along v). vmap maps
+by running the function once per example (see vmap).
 """
 from . import _creation as C
 from ._tensor import Tensor
 from .engine.grad_mode import enable_grad
+from .engine import forward_ad as _forward_ad
 from .engine.node import AccumulateGrad
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "functional_call", "vmap"]
@@ -57,8 +58,15 @@ def _fill(tree, values):
 
 # ---------------------------------------------------------------------------------- shared steps
 def _fresh(t):
-    """A tensor to differentiate with respect to: connected to t's graph when t requires grad."""
-    return t.view_as(t) if t.requires_grad else t.detach().requires_grad_(True)
+    """A tensor to differentiate with respect to: connected to t's graph when t requires grad, and
+    keeping t's tangent when an enclosing forward-mode transform gave it one (jacfwd(jacrev(f)))."""
+    if t.requires_grad:
+        return t.view_as(t)
+    fresh = t.detach().requires_grad_(True)
+    tangent = _forward_ad.tangent(t)
+    if tangent is not None:
+        _forward_ad.set_tangent(fresh, tangent)
+    return fresh
 
 
 def _argnums(argnums, args, fn):
@@ -198,7 +206,8 @@ def vjp(func, *primals, has_aux=False):
 
 
 def jvp(func, primals, tangents, *, strict=False, has_aux=False):
-    """(func(*primals), J tangents): the Jacobian-vector product (computed by reverse mode here)."""
+    """(func(*primals), J tangents): the Jacobian-vector product, by forward-mode AD (dual tensors).
+    If an op on the way has no jvp rule yet, the same values come from reverse mode instead."""
     if not isinstance(primals, tuple):
         raise RuntimeError("jvp(f, primals, tangents): Expected primals to be a tuple. E.g. it should be valid "
                            "to call f(*primals).")
@@ -207,6 +216,48 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
                            "structure. For example, if primals is a tuple of 3 tensors, tangents also must be. "
                            f"Got primals with structure {_structure(primals)} and tangents with structure "
                            f"{_structure(tangents)}")
+    for p, t in zip(_leaves(primals), _leaves(tangents)):
+        if p.shape != t.shape:
+            raise RuntimeError(f"jvp(f, primals, tangents): Expected primals and tangents to have the same shape, "
+                               f"but got {list(p.shape)} and {list(t.shape)}")
+    try:
+        return _forward_jvp(func, primals, tangents, has_aux)
+    except _NoForwardRule:
+        return _reverse_jvp(func, primals, tangents, has_aux)
+
+
+class _NoForwardRule(Exception):
+    pass
+
+
+def _forward_jvp(func, primals, tangents, has_aux):
+    from .autograd import forward_ad
+    from .engine.forward_ad import state
+    if state.level >= 0:  # inside a dual level already: nested forward mode is not supported
+        raise _NoForwardRule
+    with forward_ad.dual_level():
+        pairs = iter(list(zip(_leaves(primals), _leaves(tangents))))
+        duals = _map(lambda _: forward_ad.make_dual(*next(pairs)), primals)
+        _depth[0] += 1
+        try:
+            output = func(*duals)
+        except NotImplementedError as e:
+            if "Trying to use forward AD with" in str(e):
+                raise _NoForwardRule from None
+            raise
+        finally:
+            _depth[0] -= 1
+        output, aux = _split_aux(output, has_aux, "jvp(f, primals, tangents)")
+        unpacked = [forward_ad.unpack_dual(o) for o in _leaves(output)]
+        values = [u.primal for u in unpacked]
+        slopes = [C.zeros_like(u.primal) if u.tangent is None else u.tangent for u in unpacked]
+    keep = _depth[0] > 0 or any(t.requires_grad for t in _leaves(primals))
+    result = (_plain(_fill(output, values), keep), _plain(_fill(output, slopes), keep))
+    return result + (_plain(aux, keep),) if has_aux else result
+
+
+def _reverse_jvp(func, primals, tangents, has_aux):
+    """J v by the double-backward trick: the derivative of u -> J^T u along v."""
     output, trees, args_need_grad = _run(func, primals, {}, tuple(range(len(primals))), "jvp(f, primals, tangents)")
     output, aux = _split_aux(output, has_aux, "jvp(f, primals, tangents)")
     outputs = _leaves(output)
@@ -259,10 +310,45 @@ def _shape_like_args(blocks, trees, argnums):
 
 
 def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
-    """The Jacobian of func with respect to args[argnums] (the same values as forward mode)."""
+    """The Jacobian of func with respect to args[argnums] by forward mode: one jvp per input
+    element (a column of the Jacobian each)."""
     if randomness not in ("error", "different", "same"):
         raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. Got {randomness}")
-    return jacrev(func, argnums, has_aux=has_aux)
+
+    def wrapper(*args, **kwargs):
+        nums = _argnums(argnums, args, "jacfwd(f)(*args)")
+        inputs = [leaf for n in nums for leaf in _leaves(args[n])]
+
+        def partial(*chosen):
+            full = list(args)
+            it = iter(chosen)
+            for n in nums:
+                full[n] = _fill(args[n], [next(it) for _ in _leaves(args[n])])
+            return func(*full, **kwargs)
+
+        columns, output, aux = [], None, None
+        for j, inp in enumerate(inputs):
+            for k in range(inp.numel()):
+                basis = [C.zeros_like(x) for x in inputs]
+                basis[j].reshape(-1)[k] = 1
+                result = jvp(partial, tuple(inputs), tuple(basis), has_aux=has_aux)
+                output, slope = result[0], result[1]
+                aux = result[2] if has_aux else None
+                columns.append((j, slope))
+        outputs = _leaves(output)
+        from ._tensor_shape import stack
+        per_output = []
+        for o_index, out in enumerate(outputs):
+            blocks = []
+            for j, inp in enumerate(inputs):
+                cols = [_leaves(slope)[o_index] for jj, slope in columns if jj == j]
+                shape = tuple(out.shape) + tuple(inp.shape)
+                blocks.append(stack(cols, dim=-1).reshape(shape) if cols else C.zeros(shape, dtype=out.dtype))
+            per_output.append(blocks)
+        trees = [args[n] for n in nums]
+        result = _fill(output, [_shape_like_args(blocks, trees, argnums) for blocks in per_output])
+        return (result, aux) if has_aux else result
+    return wrapper
 
 
 def hessian(func, argnums=0):
