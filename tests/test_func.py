@@ -153,3 +153,22 @@ def test_same_results_as_torch_func(name, torch_ref):
         assert tuple(a.shape) == tuple(b.shape), path
         assert a.requires_grad == b.requires_grad, path
         np.testing.assert_allclose(to_numpy(a), to_numpy(b), rtol=1e-10, atol=1e-12, err_msg=path)
+
+
+def test_jvp_runs_forward_mode_and_falls_back_for_ops_without_a_rule(monkeypatch):
+    from torchless.engine import forward_ad
+    seen = []
+    real = forward_ad.tangent_of_result
+
+    def spy(R, *args):
+        seen.append(R.__name__)
+        return real(R, *args)
+    monkeypatch.setattr(forward_ad, "tangent_of_result", spy)
+    x = _x()
+    _, t = func.jvp(lambda x: x.sin() * 2, (x,), (torchless.ones(3, dtype=torchless.float64),))
+    np.testing.assert_allclose(t.numpy(), 2 * np.cos(X0), rtol=1e-12)
+    assert "SinBackward0" in seen  # the tangent went through sin's jvp rule
+    _, t = func.jvp(lambda x: x.prod(), (x,), (torchless.ones(3, dtype=torchless.float64),))  # prod: no jvp rule
+    assert t.item() == pytest.approx(sum(np.prod(np.delete(X0, i)) for i in range(3)), rel=1e-12)
+    np.testing.assert_allclose(func.jacfwd(lambda x: x.prod())(x).numpy(),
+                               [np.prod(np.delete(X0, i)) for i in range(3)], rtol=1e-12)
