@@ -37,4 +37,27 @@ def assert_same(ours, theirs, rtol=1e-6, atol=1e-7):
     np.testing.assert_allclose(to_numpy(ours), to_numpy(theirs), rtol=rtol, atol=atol, equal_nan=True)
 
 
+def pytree_leaves(result, path=""):
+    """(path, tensor) for every tensor in nested tuples, lists and dicts (dict keys sorted)."""
+    if hasattr(result, "shape"):
+        yield path, result
+    elif isinstance(result, dict):
+        for k in sorted(result):
+            yield from pytree_leaves(result[k], f"{path}[{k}]")
+    else:
+        for i, item in enumerate(result):
+            yield from pytree_leaves(item, f"{path}[{i}]")
+
+
+def assert_same_pytree(ours, theirs, rtol=1e-10, atol=1e-12):
+    """Two results nest the same way, and their tensors agree in shape, dtype, requires_grad, values."""
+    ours, theirs = list(pytree_leaves(ours)), list(pytree_leaves(theirs))
+    assert [p for p, _ in ours] == [p for p, _ in theirs]
+    for (path, a), (_, b) in zip(ours, theirs):
+        assert tuple(a.shape) == tuple(b.shape), path
+        assert a.requires_grad == b.requires_grad, path
+        assert str(a.dtype) == str(b.dtype), path
+        np.testing.assert_allclose(to_numpy(a), to_numpy(b), rtol=rtol, atol=atol, err_msg=path)
+
+
 SEED_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "seeds")

@@ -6,7 +6,7 @@ import pytest
 import torchless
 from torchless.autograd import functional as F
 
-from .conftest import to_numpy
+from .conftest import assert_same_pytree
 
 RNG = np.random.default_rng(7)
 A = RNG.standard_normal((4, 4))
@@ -140,21 +140,6 @@ def _cases(m):
     }
 
 
-def _leaves(result, path=""):
-    if hasattr(result, "shape"):
-        yield path, result
-    else:
-        for i, item in enumerate(result):
-            yield from _leaves(item, f"{path}[{i}]")
-
-
 @pytest.mark.parametrize("name", list(_cases(torchless)))
 def test_values_nesting_and_flags_match_torch(name, torch_ref):
-    ours = list(_leaves(_cases(torchless)[name]()))
-    theirs = list(_leaves(_cases(torch_ref)[name]()))
-    assert [p for p, _ in ours] == [p for p, _ in theirs]
-    for (path, a), (_, b) in zip(ours, theirs):
-        assert tuple(a.shape) == tuple(b.shape), path
-        assert a.requires_grad == b.requires_grad, path
-        assert str(a.dtype) == str(b.dtype), path
-        np.testing.assert_allclose(to_numpy(a), to_numpy(b), rtol=1e-10, atol=1e-12, err_msg=path)
+    assert_same_pytree(_cases(torchless)[name](), _cases(torch_ref)[name]())

@@ -6,7 +6,7 @@ import pytest
 import torchless
 from torchless import func
 
-from .conftest import to_numpy
+from .conftest import assert_same_pytree
 
 X0 = np.array([0.3, -1.2, 2.0])
 A = np.random.default_rng(11).standard_normal((3, 3))
@@ -133,26 +133,9 @@ def _cases(m):
     }
 
 
-def _leaves(result, path=""):
-    if hasattr(result, "shape"):
-        yield path, result
-    elif isinstance(result, dict):
-        for k in sorted(result):
-            yield from _leaves(result[k], f"{path}[{k}]")
-    else:
-        for i, item in enumerate(result):
-            yield from _leaves(item, f"{path}[{i}]")
-
-
 @pytest.mark.parametrize("name", list(_cases(torchless)))
 def test_same_results_as_torch_func(name, torch_ref):
-    ours = list(_leaves(_cases(torchless)[name]()))
-    theirs = list(_leaves(_cases(torch_ref)[name]()))
-    assert [p for p, _ in ours] == [p for p, _ in theirs]
-    for (path, a), (_, b) in zip(ours, theirs):
-        assert tuple(a.shape) == tuple(b.shape), path
-        assert a.requires_grad == b.requires_grad, path
-        np.testing.assert_allclose(to_numpy(a), to_numpy(b), rtol=1e-10, atol=1e-12, err_msg=path)
+    assert_same_pytree(_cases(torchless)[name](), _cases(torch_ref)[name]())
 
 
 def test_jvp_runs_forward_mode_and_falls_back_for_ops_without_a_rule(monkeypatch):

@@ -79,6 +79,13 @@ def _v_for_single_element(refs, what):
     return None
 
 
+def _v_like_inputs(v, inputs, inputs_tuple, create_graph, fn):
+    """v checked against the inputs (jvp, hvp, vhp); None only for a single-element input."""
+    if v is None:
+        return _v_for_single_element(inputs, "the input to the user-provided function is")
+    return _check_v(v, inputs, inputs_tuple, create_graph, fn)
+
+
 # ---------------------------------------------------------------------------------- strict mode
 _NEEDS_GRAD_MSG = {
     "outputs": ("Output {i} of the user-provided function does not require gradients. The outputs must "
@@ -150,6 +157,24 @@ def _grad(outputs, inputs, grad_outputs=None, create_graph=False, retain_graph=N
     return grad(outs, inputs, gouts, retain_graph=retain_graph, create_graph=create_graph, allow_unused=True)
 
 
+def _gradients_or_zeros(outputs, wrt, v, refs, create_graph, strict, stage):
+    """The gradients of `outputs` against v with respect to `wrt` (recorded when create_graph, or
+    when grad mode is on), with zeros (or strict mode's error) for the ones nothing reaches."""
+    with set_grad_enabled(create_graph or is_grad_enabled()):
+        grads = _grad(outputs, wrt, v, create_graph=create_graph)
+        return _zeros_for_missing(grads, refs, strict, create_graph, stage)
+
+
+def _double_backward(outputs, wrt, v, refs, create_graph, strict, stage, check):
+    """J v for J = d outputs / d wrt, by the double-backward trick: u -> J^T u is linear in u (a zero
+    that requires grad, shaped like the outputs), so its derivative along v is J v. `check` sees
+    J^T u first (strict mode's test)."""
+    u = tuple(C.zeros_like(o, requires_grad=True) for o in outputs)
+    transposed = _grad(outputs, wrt, u, create_graph=True)
+    check(transposed)
+    return _gradients_or_zeros(transposed, u, v, refs, create_graph, strict, stage)
+
+
 def _run(func, inputs, fn):
     outputs = func(*inputs)
     is_tuple, outputs = _as_tensors(outputs, "outputs of the user-provided function", fn)
@@ -175,9 +200,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
             v = _check_v(v, outputs, outputs_tuple, create_graph, "vjp")
         else:
             _v_for_single_element(outputs, "the user-provided function returns")
-        with set_grad_enabled(create_graph or is_grad_enabled()):
-            grads = _grad(outputs, inputs, v, create_graph=create_graph)
-            result = _zeros_for_missing(grads, inputs, strict, create_graph, "back")
+        result = _gradients_or_zeros(outputs, inputs, v, inputs, create_graph, strict, "back")
     return (_unnest(_finish(outputs, create_graph), outputs_tuple),
             _unnest(_finish(result, create_graph), inputs_tuple))
 
@@ -187,19 +210,11 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     with enable_grad():
         inputs_tuple, inputs = _as_tensors(inputs, "inputs", "jvp")
         inputs = _prepare(inputs, create_graph, need_graph=True)
-        if v is not None:
-            v = _check_v(v, inputs, inputs_tuple, create_graph, "jvp")
-        else:
-            _v_for_single_element(inputs, "the input to the user-provided function is")
+        v = _v_like_inputs(v, inputs, inputs_tuple, create_graph, "jvp")
         outputs_tuple, outputs = _run(func, inputs, "jvp")
         _check_requires_grad(outputs, "outputs", strict)
-        # u -> J^T u, with u a zero that requires grad: its derivative along v is J v
-        u = tuple(C.zeros_like(o, requires_grad=True) for o in outputs)
-        grad_inputs = _grad(outputs, inputs, u, create_graph=True)
-        _check_requires_grad(grad_inputs, "grad_inputs", strict)
-        with set_grad_enabled(create_graph or is_grad_enabled()):
-            grads = _grad(grad_inputs, u, v, create_graph=create_graph)
-            result = _zeros_for_missing(grads, outputs, strict, create_graph, "back_trick")
+        result = _double_backward(outputs, inputs, v, outputs, create_graph, strict, "back_trick",
+                                  lambda grad_inputs: _check_requires_grad(grad_inputs, "grad_inputs", strict))
     return (_unnest(_finish(outputs, create_graph), outputs_tuple),
             _unnest(_finish(result, create_graph), outputs_tuple))
 
@@ -292,25 +307,16 @@ def _hessian_product(func, inputs, v, create_graph, strict, fn):
     with enable_grad():
         inputs_tuple, inputs = _as_tensors(inputs, "inputs", fn)
         inputs = _prepare(inputs, create_graph, need_graph=True)
-        if v is not None:
-            v = _check_v(v, inputs, inputs_tuple, create_graph, fn)
-        else:
-            _v_for_single_element(inputs, "the input to the user-provided function is")
+        v = _v_like_inputs(v, inputs, inputs_tuple, create_graph, fn)
         outputs_tuple, outputs = _run(func, inputs, fn)
         _check_requires_grad(outputs, "outputs", strict)
         _single_output(outputs, outputs_tuple, fn)
         jac = _grad(outputs, inputs, create_graph=True)
         _check_requires_grad(jac, "jacobian", strict)
         if fn == "vhp":
-            with set_grad_enabled(create_graph or is_grad_enabled()):
-                grads = _grad(jac, inputs, v, create_graph=create_graph)
-                result = _zeros_for_missing(grads, inputs, strict, create_graph, "double_back")
+            result = _gradients_or_zeros(jac, inputs, v, inputs, create_graph, strict, "double_back")
         else:
-            u = tuple(C.zeros_like(t, requires_grad=True) for t in inputs)
-            double_back = _grad(jac, inputs, u, create_graph=True)
-            _check_requires_grad(jac, "hessian", strict)
-            with set_grad_enabled(create_graph or is_grad_enabled()):
-                grads = _grad(double_back, u, v, create_graph=create_graph)
-                result = _zeros_for_missing(grads, inputs, strict, create_graph, "double_back_trick")
+            result = _double_backward(jac, inputs, v, inputs, create_graph, strict, "double_back_trick",
+                                      lambda _: _check_requires_grad(jac, "hessian", strict))
     return (_unnest(_finish(outputs, create_graph), outputs_tuple),
             _unnest(_finish(result, create_graph), inputs_tuple))
