@@ -112,6 +112,18 @@ OPS = {
     "var": (lambda a: a.var(1), (M,)),
     "std": (lambda a: a.std(0, keepdim=True), (M,)),
     "cumprod": (lambda a: a.cumprod(1), (M,)),
+    "prod": (lambda a: a.prod(), (M,)),
+    "prod_dim": (lambda a: a.prod(1, keepdim=True), (M,)),
+    "max_dim": (lambda a: a.max(1).values, (M,)),
+    "min_dim": (lambda a: a.min(0, keepdim=True).values, (M,)),
+    "median": (lambda a: a.median(), (M,)),
+    "median_dim": (lambda a: a.median(1).values, (M,)),
+    "norm": (lambda a: a.norm(), (M,)),
+    "norm_dim": (lambda a: torchless.linalg.vector_norm(a, 3, dim=0), (M,)),
+    "huber": (lambda a, b: torchless.nn.functional.huber_loss(a, b, delta=0.5), (M, P)),
+    "smooth_l1_none": (lambda a, b: torchless.nn.functional.smooth_l1_loss(a, b, reduction="none"), (M, P)),
+    "gelu": (lambda a: torchless.nn.functional.gelu(a), (M,)),
+    "gelu_tanh": (lambda a: torchless.nn.functional.gelu(a, approximate="tanh"), (M,)),
 }
 
 
@@ -179,8 +191,8 @@ def test_errors():
             with fwAD.dual_level():
                 pass
         d = fwAD.make_dual(x, x)
-        with pytest.raises(NotImplementedError, match="Trying to use forward AD with prod that does not support it"):
-            d.prod()
+        with pytest.raises(NotImplementedError, match="Trying to use forward AD with scatter that does not support it"):
+            d.scatter(0, torchless.tensor([1, 0]), d)
 
 
 def test_same_tangents_as_torch(torch_ref):

@@ -458,7 +458,8 @@ def _stack_outputs(results, out_dims, name):
         else:
             ndim = column[0].dim() + 1
             if not -ndim <= dim < ndim:
-                raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], but got {dim})")
+                raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], "
+                                 f"but got {dim})")
             stacked.append(stack(column, dim=dim))
     return _fill(first, stacked)
 

@@ -10,7 +10,8 @@ Leaves that require grad end in an `AccumulateGrad` node, which adds into `.grad
 import itertools
 import weakref
 
-__all__ = ["Node", "AccumulateGrad", "inplace", "next_stamp", "NO_EDGE", "SAVED_FREED_MSG", "LINEAR_JVP"]
+__all__ = ["Node", "AccumulateGrad", "inplace", "next_stamp", "NO_EDGE", "SAVED_FREED_MSG", "LINEAR_JVP",
+           "jvp_by_partials"]
 
 
 class _InplaceState:
@@ -151,6 +152,24 @@ class _LinearInFirst:
 
 
 LINEAR_JVP = _LinearInFirst()
+
+
+def jvp_by_partials(R, xp, tangents, args, edges, to_output):
+    """J t for a rule in which every input element feeds one output element (reductions over dims,
+    losses): the rule's own vjp of ones gives each element's partial derivative; the tangent is
+    weighted by it and `to_output` sums each product into its output element. `edges`: the
+    positions in args of the inputs the vjp differentiates (one per edge)."""
+    node = R()
+    out = R.forward(node, xp, *args)
+    node.next_functions = tuple((None if tangents[i] is None else True, 0) for i in edges)
+    value = out[0] if R.aux_outputs else out
+    partials = node.vjp(xp.ones_like(value), xp)
+    total = None
+    for i, partial in zip(edges, partials):
+        if tangents[i] is not None and partial is not None:
+            term = to_output(tangents[i] * partial)
+            total = term if total is None else total + term
+    return total
 
 
 class AccumulateGrad(Node):

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from ..engine.node import Node
+from ..engine.node import Node, jvp_by_partials
 from .elementwise import _sum_tangents
 
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -17,6 +17,12 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
 def _numel(v):
     return math.prod(v.shape)
+
+
+def _loss_total(xp, reduction):
+    """How a loss's per-element values reach its output: as they are, or summed (mean: the 1/n is in
+    the partial derivatives already)."""
+    return (lambda p: p) if reduction == "none" else (lambda p: xp.sum_dims(p, None, False))
 
 
 def _reduce(xp, loss, reduction):
@@ -115,6 +121,10 @@ class GeluBackward0(Node):
         if approximate == "tanh":
             return 0.5 * a * (1 + xp.tanh(_SQRT_2_OVER_PI * (a + 0.044715 * a * a * a)))
         return a * xp.ndtr(a)
+
+    @staticmethod
+    def jvp(xp, t, out, a, approximate):
+        return jvp_by_partials(GeluBackward0, xp, t, (a, approximate), (0,), lambda p: p)
 
     def vjp(self, g, xp):
         (a,) = self.saved
@@ -276,6 +286,10 @@ class HuberLossBackward0(Node):
     def _slope(self, d, xp):
         return xp.clip(d, -self.delta, self.delta)
 
+    @staticmethod
+    def jvp(xp, t, out, a, b, reduction, delta):
+        return jvp_by_partials(HuberLossBackward0, xp, t, (a, b, reduction, delta), (0, 1), _loss_total(xp, reduction))
+
     def vjp(self, g, xp):
         a, b = self.saved
         d = a - b
@@ -305,6 +319,10 @@ class SmoothL1LossBackward0(HuberLossBackward0):
         if self.delta == 0:
             return xp.sign(d)
         return xp.clip(d, -self.delta, self.delta) * (1.0 / self.delta)
+
+    @staticmethod
+    def jvp(xp, t, out, a, b, reduction, beta):
+        return jvp_by_partials(SmoothL1LossBackward0, xp, t, (a, b, reduction, beta), (0, 1), _loss_total(xp, reduction))
 
 
 # ============================================================================ binary cross entropy

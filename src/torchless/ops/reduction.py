@@ -10,7 +10,7 @@ weights have zero derivative and need no graph under create_graph.
 """
 import numpy as np
 
-from ..engine.node import LINEAR_JVP, Node
+from ..engine.node import LINEAR_JVP, Node, jvp_by_partials
 
 
 def _unreduce(g, xp, shape, dim, keepdim):
@@ -132,6 +132,10 @@ class ProdBackward0(Node):
             node.saved = (a, out, xp.prod(xp.where(a == 0, 1, a), dim, True))
             node.args = (dim, keepdim)
         return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, dim=None, keepdim=False):
+        return jvp_by_partials(ProdBackward0, xp, t, (a, dim, keepdim), (0,), lambda p: xp.sum_dims(p, dim, keepdim))
 
     def vjp(self, g, xp):
         a, out, prod_nonzero = self.saved
@@ -287,6 +291,10 @@ class MaxBackward0(_Picked):
     def forward(node, xp, a, dim, keepdim):
         return _indexed(node, a, dim, keepdim, _argmax)
 
+    @staticmethod
+    def jvp(xp, t, out, a, dim, keepdim):
+        return jvp_by_partials(MaxBackward0, xp, t, (a, dim, keepdim), (0,), lambda p: xp.sum_dims(p, dim, keepdim))
+
 
 class MinBackward0(_Picked):
     """min along a dim -> (values, indices): the gradient goes to each argmin"""
@@ -294,6 +302,10 @@ class MinBackward0(_Picked):
     @staticmethod
     def forward(node, xp, a, dim, keepdim):
         return _indexed(node, a, dim, keepdim, _argmin)
+
+    @staticmethod
+    def jvp(xp, t, out, a, dim, keepdim):
+        return jvp_by_partials(MinBackward0, xp, t, (a, dim, keepdim), (0,), lambda p: xp.sum_dims(p, dim, keepdim))
 
 
 class MedianBackward0(_Selection):
@@ -308,6 +320,10 @@ class MedianBackward0(_Selection):
             node.saved = (a, out)
         return np.asarray(out)
 
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return jvp_by_partials(MedianBackward0, xp, t, (a,), (0,), lambda p: xp.sum_dims(p, None, False))
+
 
 class MedianBackward1(_Picked):
     """median along a dim -> (values, indices): the gradient goes to the chosen element"""
@@ -315,6 +331,11 @@ class MedianBackward1(_Picked):
     @staticmethod
     def forward(node, xp, a, dim, keepdim):
         return _indexed(node, a, dim, keepdim, _lower_median_index)
+
+    @staticmethod
+    def jvp(xp, t, out, a, dim, keepdim):
+        return jvp_by_partials(MedianBackward1, xp, t, (a, dim, keepdim), (0,),
+                               lambda p: xp.sum_dims(p, dim, keepdim))
 
 
 # ============================================================================ norms
@@ -345,6 +366,10 @@ class LinalgVectorNormBackward0(Node):
             node.saved = (a, out)
             node.args = (p, dim, keepdim)
         return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, p=2, dim=None, keepdim=False):
+        return jvp_by_partials(LinalgVectorNormBackward0, xp, t, (a, p, dim, keepdim), (0,), lambda p: xp.sum_dims(p, dim, keepdim))
 
     def vjp(self, g, xp):
         a, out = self.saved
