@@ -124,6 +124,15 @@ OPS = {
     "smooth_l1_none": (lambda a, b: torchless.nn.functional.smooth_l1_loss(a, b, reduction="none"), (M, P)),
     "gelu": (lambda a: torchless.nn.functional.gelu(a), (M,)),
     "gelu_tanh": (lambda a: torchless.nn.functional.gelu(a, approximate="tanh"), (M,)),
+    "clamp_tensors": (lambda a, lo, hi: a.clamp(lo, hi), (M, _t((4,)) - 0.5, _t((3, 1)) + 0.5)),
+    "clamp_min_tensor": (lambda a, lo: a.clamp_min(lo), (M, _t((4,)))),
+    "clamp_max_tensor": (lambda a, hi: a.clamp_max(hi), (M, _t((4,)))),
+    "pad_constant": (lambda a: torchless.nn.functional.pad(a, (1, 2), value=3.0), (M,)),
+    "nll_loss": (lambda a: torchless.nn.functional.nll_loss(a, INDEX), (M,)),
+    "cross_entropy": (lambda a: torchless.nn.functional.cross_entropy(a, INDEX, label_smoothing=0.1), (M,)),
+    "cross_entropy_none": (lambda a: torchless.nn.functional.cross_entropy(a, INDEX, reduction="none"), (M,)),
+    "bce": (lambda a, b: torchless.nn.functional.binary_cross_entropy(a.sigmoid(), b.sigmoid()), (M, P)),
+    "bce_logits": (lambda a, b: torchless.nn.functional.binary_cross_entropy_with_logits(a, b.sigmoid()), (M, P)),
 }
 
 

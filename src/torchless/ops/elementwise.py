@@ -881,6 +881,12 @@ class ClampMinBackward1(Node):
             node.saved = (a, lo)
         return xp.maximum(a, lo)
 
+    @staticmethod
+    def jvp(xp, t, out, a, lo):
+        keep = a >= lo
+        return _sum_tangents(None if t[0] is None else xp.where(keep, t[0], 0),
+                             None if t[1] is None else xp.where(keep, 0, t[1]))
+
     def vjp(self, g, xp):
         a, lo = self.saved
         keep = a >= lo
@@ -895,6 +901,12 @@ class ClampMaxBackward1(Node):
         if node is not None:
             node.saved = (a, hi)
         return xp.minimum(a, hi)
+
+    @staticmethod
+    def jvp(xp, t, out, a, hi):
+        keep = a <= hi
+        return _sum_tangents(None if t[0] is None else xp.where(keep, t[0], 0),
+                             None if t[1] is None else xp.where(keep, 0, t[1]))
 
     def vjp(self, g, xp):
         a, hi = self.saved
@@ -924,6 +936,22 @@ class ClampBackward0(Node):
         if hi is not None:
             out = xp.minimum(out, hi)
         return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, lo, hi):  # the same three regions as the gradient below
+        ta, tlo, thi = t
+        total = xp.zeros_like(out)
+        above_lo = None if lo is None else a >= lo
+        keep = above_lo
+        if hi is not None:
+            keep = (a <= hi) if keep is None else keep & (a <= hi)
+            if thi is not None:
+                total = total + xp.where((a if lo is None else xp.maximum(a, lo)) > hi, thi, 0)
+        if ta is not None:
+            total = total + xp.where(keep, ta, 0)
+        if lo is not None and tlo is not None:
+            total = total + xp.where(~above_lo if hi is None else ~above_lo & (lo <= hi), tlo, 0)
+        return total
 
     def vjp(self, g, xp):
         a, lo, hi = self.saved

@@ -25,6 +25,11 @@ def _loss_total(xp, reduction):
     return (lambda p: p) if reduction == "none" else (lambda p: xp.sum_dims(p, None, False))
 
 
+def _class_loss_total(xp, reduction, cdim):
+    """_loss_total for losses over a class dim: per entry, the partials sum over the classes."""
+    return (lambda p: xp.sum_dims(p, cdim, False)) if reduction == "none" else (lambda p: xp.sum_dims(p, None, False))
+
+
 def _reduce(xp, loss, reduction):
     if reduction == "mean":
         return loss.mean()
@@ -343,6 +348,11 @@ class BinaryCrossEntropyBackward0(Node):
             loss = loss * w
         return _reduce(xp, loss, reduction)
 
+    @staticmethod
+    def jvp(xp, t, out, x, target, w, reduction):
+        return jvp_by_partials(BinaryCrossEntropyBackward0, xp, t, (x, target, w, reduction), (0, 1),
+                               _loss_total(xp, reduction))
+
     def vjp(self, g, xp):
         x, t = self.saved
         gl = _weighted_element_grad(self, g, x)
@@ -375,6 +385,11 @@ class BinaryCrossEntropyWithLogitsBackward0(Node):
         if w is not None:
             loss = loss * w
         return _reduce(xp, loss, reduction)
+
+    @staticmethod
+    def jvp(xp, t, out, x, target, w, pos_weight, reduction):
+        return jvp_by_partials(BinaryCrossEntropyWithLogitsBackward0, xp, t, (x, target, w, pos_weight, reduction),
+                               (0, 1), _loss_total(xp, reduction))
 
     def vjp(self, g, xp):
         x, t = self.saved
@@ -466,6 +481,11 @@ class NllLossBackward0(Node):
             return total / denom if denom else total * float("nan")
         return total
 
+    @staticmethod
+    def jvp(xp, t, out, x, target, weight, ignore_index, reduction, cdim):
+        return jvp_by_partials(NllLossBackward0, xp, t, (x, target, weight, ignore_index, reduction, cdim), (0,),
+                               _class_loss_total(xp, reduction, cdim))
+
     def vjp(self, g, xp):
         scale = -g * self.inv if self.reduction == "mean" else -g
         if self.wt is not None:
@@ -543,6 +563,12 @@ class CrossEntropyLossBackward0(Node):
         if reduction == "none":
             return loss
         return loss.sum() if denom else loss.sum() * float("nan")
+
+    @staticmethod
+    def jvp(xp, t, out, x, target, weight, ignore_index, reduction, cdim, smoothing):
+        return jvp_by_partials(CrossEntropyLossBackward0, xp, t,
+                               (x, target, weight, ignore_index, reduction, cdim, smoothing), (0,),
+                               _class_loss_total(xp, reduction, cdim))
 
     def vjp(self, g, xp):
         (p,) = self.saved
@@ -634,6 +660,10 @@ class ConstantPadNdBackward0(Node):
         out = np.full(out_shape, value, dtype=a.dtype)
         out[dst] = a[src]
         return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, out_shape, dst, src, value):  # linear in a; the padding is constant
+        return ConstantPadNdBackward0.forward(None, xp, t[0], out_shape, dst, src, 0)
 
     def vjp(self, g, xp):
         region = g[self.dst]
