@@ -132,6 +132,10 @@ OPS = {
     "cross_entropy": (lambda a: torchless.nn.functional.cross_entropy(a, INDEX, label_smoothing=0.1), (M,)),
     "cross_entropy_none": (lambda a: torchless.nn.functional.cross_entropy(a, INDEX, reduction="none"), (M,)),
     "bce": (lambda a, b: torchless.nn.functional.binary_cross_entropy(a.sigmoid(), b.sigmoid()), (M, P)),
+    "scatter": (lambda a, s: a.scatter(1, INDEX[:, None], s), (M, _t((3, 1)))),
+    "scatter_value": (lambda a: a.scatter(1, INDEX[:, None], 2.0), (M,)),
+    "scatter_add": (lambda a, s: a.scatter_add(1, INDEX[:, None], s), (M, _t((3, 1)))),
+    "index_add": (lambda a, s: a.index_add(0, INDEX, s), (M, _t((3, 4)))),
     "bce_logits": (lambda a, b: torchless.nn.functional.binary_cross_entropy_with_logits(a, b.sigmoid()), (M, P)),
 }
 
@@ -187,6 +191,16 @@ def test_printing_shows_the_tangent_like_torch():
         assert repr(d * 2) == "tensor([2., 4.], tangent=tensor([2., 0.]))"
 
 
+class Twice(torchless.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+
+
 def test_errors():
     x = torchless.tensor([1.0, 2.0])
     with pytest.raises(RuntimeError, match="no level exists, make sure to enter_dual_level\\(\\) first"):
@@ -200,8 +214,8 @@ def test_errors():
             with fwAD.dual_level():
                 pass
         d = fwAD.make_dual(x, x)
-        with pytest.raises(NotImplementedError, match="Trying to use forward AD with scatter that does not support it"):
-            d.scatter(0, torchless.tensor([1, 0]), d)
+        with pytest.raises(NotImplementedError, match="Trying to use forward AD with the custom Function Twice"):
+            Twice.apply(d)
 
 
 def test_same_tangents_as_torch(torch_ref):

@@ -187,6 +187,10 @@ class ScatterBackward0(Node):
         out[idx] = src[block]
         return out
 
+    @staticmethod
+    def jvp(xp, t, out, a, src, idx, mask, block):  # linear in (a, src) together
+        return ScatterBackward0.forward(None, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], src), idx, mask, block)
+
     def vjp(self, g, xp):
         (na, _), (ns, _) = self.next_functions
         ga = None if na is None else xp.where(self.mask, 0.0, g)
@@ -205,6 +209,10 @@ class ScatterBackward1(Node):
         out[idx] = value
         return out
 
+    @staticmethod
+    def jvp(xp, t, out, a, value, idx, mask):  # the written value is a constant
+        return ScatterBackward1.forward(None, xp, t[0], 0, idx, mask)
+
     def vjp(self, g, xp):
         return (xp.where(self.mask, 0.0, g),)
 
@@ -218,6 +226,10 @@ class ScatterAddBackward0(Node):
             node.idx, node.block = idx, block
             node.src_shape = src.shape
         return a + xp.index_add(a.shape, a.dtype, idx, src[block])
+
+    @staticmethod
+    def jvp(xp, t, out, a, src, idx, block):
+        return ScatterAddBackward0.forward(None, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], src), idx, block)
 
     def vjp(self, g, xp):
         (na, _), (ns, _) = self.next_functions
@@ -235,12 +247,21 @@ class IndexAddBackward0(Node):
         added = source if alpha == 1 else source * alpha
         return a + xp.index_add(a.shape, a.dtype, idx, added)
 
+    @staticmethod
+    def jvp(xp, t, out, a, source, idx, alpha):
+        return IndexAddBackward0.forward(None, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], source), idx, alpha)
+
     def vjp(self, g, xp):
         (na, _), (ns, _) = self.next_functions
         gs = None
         if ns is not None:
             gs = g[self.idx] if self.alpha == 1 else g[self.idx] * self.alpha
         return (None if na is None else g), gs
+
+
+def _or_zeros(xp, tangent, like):
+    """A tangent, or zeros for an input that has none (for rules linear in several inputs)."""
+    return xp.zeros_like(like) if tangent is None else tangent
 
 
 def _pad_block(xp, g_block, src_shape, block):
