@@ -230,3 +230,18 @@ def test_same_tangents_as_torch(torch_ref):
             out = m.softmax((d.tanh() @ m.tensor(w)) * d.sum(), dim=1).log()
             results.append(fw.unpack_dual(out).tangent.numpy())
     np.testing.assert_allclose(results[0], results[1], rtol=1e-10)
+
+
+def test_item_assignment_writes_the_tangent_too(torch_ref):
+    results = []
+    for m in (torchless, torch_ref):
+        fw = m.autograd.forward_ad
+        with fw.dual_level():
+            d = fw.make_dual(m.tensor([1.0, 2.0, 3.0]), m.tensor([1.0, 1.0, 1.0]))
+            y = d * 2
+            y[1] = 5.0
+            z = m.zeros(3)
+            z[0:2] = d[1:] * 3
+            z[m.tensor([2])] = d[0]
+            results.append([fw.unpack_dual(y).tangent.tolist(), fw.unpack_dual(z).tangent.tolist()])
+    assert results[0] == results[1] == [[2.0, 0.0, 2.0], [3.0, 3.0, 1.0]]

@@ -424,8 +424,12 @@ def __setitem__(self, index, value):
         elif not isinstance(value, (numbers.Number, np.generic)):
             raise TypeError(f"can't assign a {_type_name(value)} to a {self.type()} "
                             "(assign a number or a tensor, e.g. torch.tensor(values))")
+    if _fw.level >= 0:
+        tangent = _written_tangent(self, index, value, tv is Tensor)
     basic, last, advanced = _parse(self, index)
     root = _root(self)
+    if _fw.level >= 0 and tangent is not None:
+        _set_tangent_after(self, tangent)
     if not (_grad.enabled and (self._rg or (tv is Tensor and value._rg))):
         data = self._data if (advanced is not None and last is None) else self._data[basic]
         v = value._data if tv is Tensor else value
@@ -469,6 +473,25 @@ def __setitem__(self, index, value):
         _rebase(view, (node, 0), view._data.shape, None)
     if self._base is not None:
         _refresh_view(self, _positions(self, root))
+
+
+def _written_tangent(target, index, value, value_is_tensor):
+    """Forward AD: target's tangent after `target[index] = value` (the value's tangent, or 0, at the
+    written places), or None when neither carries one."""
+    from .engine import forward_ad
+    mine = forward_ad.tangent(target)
+    theirs = forward_ad.tangent(value) if value_is_tensor else None
+    if mine is None and theirs is None:
+        return None
+    new = np.array(mine, copy=True) if mine is not None else np.zeros_like(target._data)
+    holder = _plain(new)
+    holder[index] = _plain(theirs) if theirs is not None else 0.0
+    return new
+
+
+def _set_tangent_after(target, tangent):
+    from .engine import forward_ad
+    forward_ad.set_tangent(target, tangent)
 
 
 def _index_put_node(target, value, key):
