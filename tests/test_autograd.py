@@ -460,3 +460,24 @@ def test_inplace_on_leaf_requiring_grad_raises(torch_ref):
             with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation"):
                 op()
         assert p._version == 0
+
+
+# ---------------------------------------------------------------- grad(is_grads_batched=True)
+def test_batched_grad_outputs_give_one_gradient_per_row(torch_ref):
+    results = []
+    for m in (torchless, torch_ref):
+        x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x ** 2
+        (rows,) = m.autograd.grad(y, x, m.eye(3), is_grads_batched=True, retain_graph=True)
+        (again,) = m.autograd.grad(y.sum(), x, m.ones(4), is_grads_batched=True)
+        results.append((rows.numpy(), again.numpy()))
+    np.testing.assert_array_equal(results[0][0], np.diag([2.0, 4.0, 6.0]))  # the Jacobian, row by row
+    for ours, theirs in zip(*results):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_batched_grad_output_of_the_wrong_shape_is_refused():
+    x = torchless.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"grad_output\[0\] has a shape of torch.Size\(\[2\]\) and output\[0\] "
+                                           r"has a shape of torch.Size\(\[3\]\)"):
+        torchless.autograd.grad(x ** 2, x, torchless.eye(2), is_grads_batched=True)

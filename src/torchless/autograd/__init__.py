@@ -90,10 +90,15 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
-    """The gradients of outputs with respect to inputs, returned (not accumulated into .grad)."""
+    """The gradients of outputs with respect to inputs, returned (not accumulated into .grad).
+    is_grads_batched: each grad_output has a leading batch dim; the result has it too (one backward
+    pass per batch entry)."""
     outputs = _as_tuple(outputs)
     single = isinstance(inputs, Tensor)
     inputs = _as_tuple(inputs)
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, _as_tuple(grad_outputs), retain_graph, create_graph, allow_unused,
+                             materialize_grads)
     if allow_unused is None:
         allow_unused = materialize_grads
     if materialize_grads and allow_unused is False:
@@ -117,6 +122,31 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         out.append(g)
     del single
     return tuple(out)
+
+
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):
+    from .._tensor_shape import stack
+    if grad_outputs is None or len(grad_outputs) != len(outputs):
+        raise RuntimeError("grad(is_grads_batched=True) needs one batched grad_output per output")
+    for i, (g, out) in enumerate(zip(grad_outputs, outputs)):
+        if not isinstance(g, Tensor) or g.dim() == 0 or tuple(g.shape[1:]) != tuple(out.shape):
+            shape = g.shape[1:] if isinstance(g, Tensor) and g.dim() else ()
+            from .._tensor import Size
+            raise RuntimeError("If `is_grads_batched=True`, we interpret the first dimension of each grad_output as "
+                               "the batch dimension. The sizes of the remaining dimensions are expected to match the "
+                               "shape of corresponding output, but a mismatch was detected: grad_output"
+                               f"[{i}] has a shape of {Size(shape)} and output[{i}] has a shape of {out.shape}. If "
+                               "you only want some tensors in `grad_output` to be considered batched, consider "
+                               "using vmap.")
+    batch = grad_outputs[0].shape[0]
+    if any(g.shape[0] != batch for g in grad_outputs):
+        raise RuntimeError("grad(is_grads_batched=True): every grad_output needs the same batch size")
+    rows = []
+    for b in range(batch):
+        keep = True if b < batch - 1 else retain_graph
+        rows.append(grad(outputs, inputs, [g[b] for g in grad_outputs], retain_graph=keep, create_graph=create_graph,
+                         allow_unused=allow_unused, materialize_grads=materialize_grads))
+    return tuple(None if column[0] is None else stack(list(column)) for column in zip(*rows))
 
 
 from .function import Function  # noqa: E402
