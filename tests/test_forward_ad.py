@@ -214,8 +214,10 @@ def test_errors():
             with fwAD.dual_level():
                 pass
         d = fwAD.make_dual(x, x)
-        with pytest.raises(NotImplementedError, match="Trying to use forward AD with the custom Function Twice"):
+        with pytest.raises(NotImplementedError, match="You must implement the jvp function for custom autograd.Function"):
             Twice.apply(d)
+        with pytest.raises(NotImplementedError, match="Trying to use forward AD with .* that does not support it"):
+            d // 2  # floor division has no derivative rule either way
 
 
 def test_same_tangents_as_torch(torch_ref):
@@ -245,3 +247,38 @@ def test_item_assignment_writes_the_tangent_too(torch_ref):
             z[m.tensor([2])] = d[0]
             results.append([fw.unpack_dual(y).tangent.tolist(), fw.unpack_dual(z).tangent.tolist()])
     assert results[0] == results[1] == [[2.0, 0.0, 2.0], [3.0, 3.0, 1.0]]
+
+
+class ScaledProduct(torchless.autograd.Function):
+    """x * y * k with its own jvp (forward's ops carry no tangents: the jvp gives them)."""
+
+    @staticmethod
+    def forward(ctx, x, y, k):
+        ctx.save_for_forward(x, y)
+        ctx.k = k
+        return x * y * k
+
+    @staticmethod
+    def jvp(ctx, gx, gy, gk):
+        x, y = ctx.saved_tensors
+        assert gk is None  # not a tensor
+        return (gx * y + x * gy) * ctx.k
+
+    @staticmethod
+    def backward(ctx, g):
+        return None, None, None
+
+
+def test_custom_function_jvp_like_torch(torch_ref):
+    results = []
+    for m in (torchless, torch_ref):
+        class Fn(m.autograd.Function):
+            forward = ScaledProduct.forward
+            jvp = ScaledProduct.jvp
+            backward = ScaledProduct.backward
+        fw = m.autograd.forward_ad
+        with fw.dual_level():
+            d = fw.make_dual(m.tensor([1.0, 2.0]), m.tensor([1.0, 0.0]))
+            out = Fn.apply(d, m.tensor([3.0, 4.0]), 2)
+            results.append(fw.unpack_dual(out).tangent.tolist())
+    assert results[0] == results[1] == [6.0, 0.0]

@@ -1,6 +1,8 @@
 """Custom differentiable functions: subclass `torch.autograd.Function` with static `forward(ctx, ...)`
 and `backward(ctx, *grads)`, call `.apply(...)`. As in PyTorch, `ctx` *is* the output's grad_fn.
 """
+import numpy as np
+
 from ..engine import forward_ad as _forward_ad
 from ..engine.grad_mode import no_grad, state
 from ..engine.node import SAVED_FREED_MSG, Node, next_stamp
@@ -28,8 +30,17 @@ class FunctionCtx(Node):
         self.saved = tensors
         self.inputs = tuple(t for t in tensors if t is not None)
 
+    def save_for_forward(self, *tensors):
+        """Tensors the jvp (forward-mode AD) will read through saved_tensors."""
+        self._saved_for_forward = tensors
+
+    _saved_for_forward = None
+    _in_jvp = False
+
     @property
     def saved_tensors(self):
+        if self._in_jvp:
+            return self._saved_for_forward or ()
         if self._freed:
             raise RuntimeError(SAVED_FREED_MSG)
         if self.saved is None:
@@ -139,19 +150,33 @@ class Function(metaclass=_FunctionMeta):
         raise NotImplementedError("You must implement either the backward or vjp method for your custom "
                                   "autograd.Function to use it with backward mode AD.")
 
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        raise NotImplementedError("You must implement the jvp function for custom autograd.Function to use it with "
+                                  "forward mode AD.")
+
     vjp = backward
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        ctx = cls._backward_cls()
+        result = cls._apply_with(ctx, args, kwargs)
         if _forward_ad.state.level >= 0 and any(isinstance(a, Tensor) and _forward_ad.tangent(a) is not None
                                                 for a in args):
-            raise NotImplementedError(f"Trying to use forward AD with the custom Function {cls.__name__}: "
-                                      "torchless does not run a custom Function's jvp yet (reverse mode works)")
-        ctx = cls._backward_cls()
+            _push_tangents(cls, ctx, args, result)
+        return result
+
+    @classmethod
+    def _apply_with(cls, ctx, args, kwargs):
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
         record = state.enabled and any(ctx.needs_input_grad)
-        with no_grad():
-            result = cls.forward(ctx, *args, **kwargs)
+        level = _forward_ad.state.level
+        _forward_ad.state.level = -1  # forward's own ops carry no tangents: the Function's jvp gives them
+        try:
+            with no_grad():
+                result = cls.forward(ctx, *args, **kwargs)
+        finally:
+            _forward_ad.state.level = level
         if not record:
             return result
         is_tuple = isinstance(result, tuple)
@@ -183,6 +208,29 @@ class Function(metaclass=_FunctionMeta):
         if ctx.saved:
             ctx._unlink_saved_outputs(final)
         return tuple(final) if is_tuple else final[0]
+
+
+def _push_tangents(cls, ctx, args, result):
+    """Forward-mode AD through a custom Function: its jvp gets one tangent per input (zeros for a
+    tensor without one, None for other arguments) and returns the outputs' tangents."""
+    tangents = []
+    for a in args:
+        if isinstance(a, Tensor):
+            t = _forward_ad.tangent(a)
+            tangents.append(_plain(NP.zeros_like(a._data) if t is None else t))
+        else:
+            tangents.append(None)
+    ctx._in_jvp = True
+    try:
+        out_tangents = cls.jvp(ctx, *tangents)
+    finally:
+        ctx._in_jvp = False
+    outs = result if isinstance(result, tuple) else (result,)
+    out_tangents = out_tangents if isinstance(out_tangents, tuple) else (out_tangents,)
+    for o, t in zip(outs, out_tangents):
+        if isinstance(o, Tensor) and t is not None:
+            data = t._data if isinstance(t, Tensor) else np.asarray(t)
+            _forward_ad.set_tangent(o, np.array(np.broadcast_to(data, o._data.shape), dtype=o._data.dtype))
 
 
 def once_differentiable(fn):
