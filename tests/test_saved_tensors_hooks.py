@@ -92,3 +92,11 @@ def test_same_pack_calls_and_gradients_as_torch(torch_ref):
     assert results[0][0] == results[1][0]
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)
     np.testing.assert_allclose(results[0][2], results[1][2], rtol=1e-12)
+
+
+def test_forward_ad_inside_hooks_unpacks_what_its_rules_saved():
+    import torchless.autograd.forward_ad as fwAD
+    with saved_tensors_hooks(lambda t: t.numpy().copy(), lambda a: torchless.tensor(a)):
+        with fwAD.dual_level():
+            d = fwAD.make_dual(torchless.tensor([1.0, 2.0, 3.0]), torchless.ones(3))
+            assert fwAD.unpack_dual(d.prod()).tangent.item() == 11.0  # 2*3 + 1*3 + 1*2

@@ -161,6 +161,8 @@ def jvp_by_partials(R, xp, tangents, args, edges, to_output):
     positions in args of the inputs the vjp differentiates (one per edge)."""
     node = R()
     out = R.forward(node, xp, *args)
+    if "check_saved" in node.__dict__:  # saved-tensor hooks packed what forward saved: unpack it
+        node.check_saved()
     node.next_functions = tuple((None if tangents[i] is None else True, 0) for i in edges)
     value = out[0] if R.aux_outputs else out
     partials = node.vjp(xp.ones_like(value), xp)

@@ -37,7 +37,7 @@ class _Packed:
     def restore(self):
         node = self.node
         del node.check_saved  # the class's version check again
-        if node.stamp < 0:  # freed by an earlier backward: the class's check raises for it
+        if getattr(node, "stamp", 0) < 0:  # freed by an earlier backward: the class's check raises
             node.check_saved()
         restored = []
         for kind, value, shape in self.values:
