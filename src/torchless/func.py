@@ -17,6 +17,7 @@ by running the function once per example (see vmap).
 from . import _creation as C
 from ._tensor import Tensor
 from .engine.grad_mode import enable_grad
+from .autograd.functional import _grad as _autograd_grad, _jacobian_rows
 from .engine import forward_ad as _forward_ad
 from .engine.node import AccumulateGrad
 
@@ -122,16 +123,14 @@ def _needs_graph(outputs, fresh, args_need_grad):
 
 
 def _gradients(outputs, inputs, cotangents, create_graph):
-    from .autograd import grad as autograd_grad
-    pairs = [(o, c) for o, c in zip(outputs, cotangents) if o.requires_grad]
-    if not pairs:
-        return [C.zeros_like(t) for t in inputs]
-    grads = autograd_grad([o for o, _ in pairs], inputs, [c for _, c in pairs], retain_graph=True,
-                          create_graph=create_graph, allow_unused=True)
+    """The gradients of the outputs (those that require grad) against the cotangents, zeros for
+    inputs nothing reaches; the graph is kept for the next call."""
+    grads = _autograd_grad(outputs, inputs, cotangents, create_graph=create_graph, retain_graph=True)
     return [C.zeros_like(t) if g is None else g for g, t in zip(grads, inputs)]
 
 
-def _plain(tree, keep_graph):
+def _detached(tree, keep_graph):
+    """The tree's tensors detached, unless the caller needs their graph."""
     return tree if keep_graph else _map(lambda t: t.detach(), tree)
 
 
@@ -162,9 +161,9 @@ def grad_and_value(func, argnums=0, has_aux=False):
         it = iter(grads)
         grad_trees = [_map(lambda _: next(it), tree) for tree in trees]
         result = grad_trees[0] if isinstance(argnums, int) else tuple(grad_trees)
-        value = _plain(value, keep)
+        value = _detached(value, keep)
         if has_aux:
-            return result, (value, _plain(aux, keep))
+            return result, (value, _detached(aux, keep))
         return result, value
     return wrapper
 
@@ -201,8 +200,8 @@ def vjp(func, *primals, has_aux=False):
         return tuple(_fill(tree, grads[sum(len(_leaves(t)) for t in trees[:i]):]) for i, tree in enumerate(trees))
 
     keep = _needs_graph(outputs, fresh, args_need_grad)
-    result = (_plain(output, keep), vjp_fn)
-    return result + (_plain(aux, keep),) if has_aux else result
+    result = (_detached(output, keep), vjp_fn)
+    return result + (_detached(aux, keep),) if has_aux else result
 
 
 def jvp(func, primals, tangents, *, strict=False, has_aux=False):
@@ -252,8 +251,8 @@ def _forward_jvp(func, primals, tangents, has_aux):
         values = [u.primal for u in unpacked]
         slopes = [C.zeros_like(u.primal) if u.tangent is None else u.tangent for u in unpacked]
     keep = _depth[0] > 0 or any(t.requires_grad for t in _leaves(primals))
-    result = (_plain(_fill(output, values), keep), _plain(_fill(output, slopes), keep))
-    return result + (_plain(aux, keep),) if has_aux else result
+    result = (_detached(_fill(output, values), keep), _detached(_fill(output, slopes), keep))
+    return result + (_detached(aux, keep),) if has_aux else result
 
 
 def _reverse_jvp(func, primals, tangents, has_aux):
@@ -267,8 +266,8 @@ def _reverse_jvp(func, primals, tangents, has_aux):
         us = [C.zeros_like(o, requires_grad=True) for o in outputs]
         transposed = _gradients(outputs, fresh, us, True)  # J^T u, linear in u
         directional = _gradients(transposed, us, _leaves(tangents), keep)
-    result = (_plain(output, keep), _plain(_fill(output, directional), keep))
-    return result + (_plain(aux, keep),) if has_aux else result
+    result = (_detached(output, keep), _detached(_fill(output, directional), keep))
+    return result + (_detached(aux, keep),) if has_aux else result
 
 
 def _structure(tree):
@@ -286,21 +285,10 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
         outputs = _leaves(output)
         fresh = [leaf for tree in trees for leaf in _leaves(tree)]
         keep = _needs_graph(outputs, fresh, args_need_grad)
-        per_output = [_jacobian_of(o, fresh, keep) for o in outputs]
+        per_output = [_jacobian_rows(0, o, fresh, keep, False) for o in outputs]
         result = _fill(output, [_shape_like_args(blocks, trees, argnums) for blocks in per_output])
-        return (result, _plain(aux, keep)) if has_aux else result
+        return (result, _detached(aux, keep)) if has_aux else result
     return wrapper
-
-
-def _jacobian_of(out, inputs, keep):
-    """d out / d each input: one backward pass per element of out."""
-    from ._tensor_shape import stack
-    rows = [_gradients([element], inputs, [None], keep) for element in out.reshape(-1)]
-    blocks = []
-    for j, inp in enumerate(inputs):
-        shape = tuple(out.shape) + tuple(inp.shape)
-        blocks.append(stack([r[j] for r in rows]).reshape(shape) if rows else C.zeros(shape, dtype=inp.dtype))
-    return blocks
 
 
 def _shape_like_args(blocks, trees, argnums):

@@ -11,7 +11,7 @@ import itertools
 import weakref
 
 __all__ = ["Node", "AccumulateGrad", "inplace", "next_stamp", "NO_EDGE", "SAVED_FREED_MSG", "LINEAR_JVP",
-           "jvp_by_partials"]
+           "jvp_by_partials", "restore_before_use"]
 
 
 class _InplaceState:
@@ -152,6 +152,20 @@ class _LinearInFirst:
 
 
 LINEAR_JVP = _LinearInFirst()
+
+
+def restore_before_use(node, restore):
+    """For a node whose saved values are elsewhere for now (packed by saved-tensor hooks, dropped by
+    checkpoint): backward calls check_saved() on every node recorded before inplace.last, so the
+    node's check_saved becomes: the class's check again (it raises if backward already freed the
+    node), then restore(), which must put the saved values back. The caller moves inplace.last past
+    the node."""
+    def check():
+        del node.check_saved
+        if getattr(node, "stamp", 0) < 0:
+            node.check_saved()
+        restore()
+    node.check_saved = check
 
 
 def jvp_by_partials(R, xp, tangents, args, edges, to_output):

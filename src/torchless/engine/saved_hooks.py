@@ -8,7 +8,7 @@ the arrays back. With no hooks set, `saved` is a plain attribute again and nothi
 """
 import numpy as np
 
-from .node import Node, inplace, next_stamp
+from .node import Node, inplace, next_stamp, restore_before_use
 
 __all__ = ["stack", "push", "pop"]
 
@@ -35,10 +35,6 @@ class _Packed:
         self.values, self.unpack, self.node = values, unpack, node
 
     def restore(self):
-        node = self.node
-        del node.check_saved  # the class's version check again
-        if getattr(node, "stamp", 0) < 0:  # freed by an earlier backward: the class's check raises
-            node.check_saved()
         restored = []
         for kind, value, shape in self.values:
             if kind == "packed":
@@ -49,7 +45,7 @@ class _Packed:
                                        f"tensor of shape {list(shape)} (it must give back the tensor pack_hook "
                                        f"received, e.g. unpack_hook(pack_hook(t)) equal to t)")
             restored.append(value)
-        node.__dict__["saved"] = tuple(restored)
+        self.node.__dict__["saved"] = tuple(restored)
 
 
 class _SavedProperty:
@@ -71,7 +67,7 @@ class _SavedProperty:
         pack, unpack = hooks
         values = [("packed", pack(_plain(v)), v.shape) if isinstance(v, np.ndarray) else ("as is", v, None)
                   for v in value]
-        node.check_saved = _Packed(values, unpack, node).restore
+        restore_before_use(node, _Packed(values, unpack, node).restore)
         node.__dict__["saved"] = _PLACEHOLDER
         # The applier stamps the node right after its forward: the next clock value. Moving the
         # in-place clock past it makes the engine call check_saved on this node.

@@ -18,7 +18,7 @@ from .. import _random
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..engine.grad_mode import enable_grad, no_grad
-from ..engine.node import AccumulateGrad, inplace, next_stamp
+from ..engine.node import AccumulateGrad, inplace, next_stamp, restore_before_use
 
 __all__ = ["checkpoint", "checkpoint_sequential"]
 
@@ -128,7 +128,7 @@ def _checkpoint_without_reentrant(function, preserve_rng_state, args, kwargs):
         rerun = _Recomputation(function, args, kwargs, rng_state, nodes)
         for node in nodes:
             node.saved = node.inputs = _DROPPED
-            node.check_saved = rerun.restore  # the engine calls this before the node's vjp
+            restore_before_use(node, rerun.restore)
         inplace.last = next_stamp()  # so that it does: every node recorded before now is checked
     return outputs
 
@@ -162,7 +162,9 @@ class _Recomputation:
         self.nodes = nodes
 
     def restore(self):
-        if self.nodes is None:  # already done (restore runs on the first dropped node only)
+        """Re-run the function and give every dropped node its twin's saved values (on the first
+        dropped node backward reaches; later calls have nothing to do)."""
+        if self.nodes is None:
             return
         args = [a.detach().requires_grad_(a.requires_grad) if isinstance(a, Tensor) else a for a in self.args]
         with _rng_state(self.rng_state), enable_grad():
@@ -176,8 +178,5 @@ class _Recomputation:
                                f"{len(self.nodes)} ops that save tensors the first time and {len(twins)} when "
                                "run again (it must do the same ops on every call).")
         for node, twin in zip(self.nodes, twins):
-            del node.check_saved  # the class's version check again
-            if node.stamp < 0:  # freed by an earlier backward: the class's check raises for it
-                node.check_saved()
             node.saved, node.inputs = twin.saved, twin.inputs
         self.nodes = self.args = self.kwargs = None
