@@ -1484,8 +1484,10 @@ def _snapshot(t):
     s._data = t._data.copy()
     s._rg = t._rg
     s._edge = t._edge or t._leaf_edge() if t._rg else NO_EDGE
-    if _fw.level >= 0 and _forward_ad.tangent(t) is not None:
-        _forward_ad.set_tangent(s, _forward_ad.tangent(t))
+    if _fw.level >= 0:
+        tangent = _forward_ad.tangent(t)
+        if tangent is not None:
+            _forward_ad.set_tangent(s, tangent)
     return s
 
 

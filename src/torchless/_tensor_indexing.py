@@ -21,6 +21,7 @@ import numpy as np
 from . import _dtype as D
 from ._tensor import (LEAF_INPLACE_MSG, Tensor, _broadcast_error, _bump_version, _check_inplace,
                       _dual, _fw, _norm_dim, _plain, _plain_out, _result, _snapshot, _write_into, apply)
+from .engine import forward_ad as _forward_ad
 from .engine.grad_mode import state as _grad
 from .engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace, next_stamp as _next_stamp
 from .ops import xp as NP
@@ -429,7 +430,7 @@ def __setitem__(self, index, value):
     basic, last, advanced = _parse(self, index)
     root = _root(self)
     if _fw.level >= 0 and tangent is not None:
-        _set_tangent_after(self, tangent)
+        _forward_ad.set_tangent(self, tangent)
     if not (_grad.enabled and (self._rg or (tv is Tensor and value._rg))):
         data = self._data if (advanced is not None and last is None) else self._data[basic]
         v = value._data if tv is Tensor else value
@@ -478,20 +479,14 @@ def __setitem__(self, index, value):
 def _written_tangent(target, index, value, value_is_tensor):
     """Forward AD: target's tangent after `target[index] = value` (the value's tangent, or 0, at the
     written places), or None when neither carries one."""
-    from .engine import forward_ad
-    mine = forward_ad.tangent(target)
-    theirs = forward_ad.tangent(value) if value_is_tensor else None
+    mine = _forward_ad.tangent(target)
+    theirs = _forward_ad.tangent(value) if value_is_tensor else None
     if mine is None and theirs is None:
         return None
     new = np.array(mine, copy=True) if mine is not None else np.zeros_like(target._data)
     holder = _plain(new)
     holder[index] = _plain(theirs) if theirs is not None else 0.0
     return new
-
-
-def _set_tangent_after(target, tangent):
-    from .engine import forward_ad
-    forward_ad.set_tangent(target, tangent)
 
 
 def _index_put_node(target, value, key):

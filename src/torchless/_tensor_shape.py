@@ -90,7 +90,7 @@ def _viewed(R, x, fn, *args):
         t._rg = False
         t._edge = NO_EDGE
     if _fw.level >= 0:
-        _dual(t, R, (x,), (a,) + args)
+        _dual(t, R, (x,) + (None,) * len(args), (a,) + args)
     return _view(x, t, fn)
 
 

@@ -883,9 +883,7 @@ class ClampMinBackward1(Node):
 
     @staticmethod
     def jvp(xp, t, out, a, lo):
-        keep = a >= lo
-        return _sum_tangents(None if t[0] is None else xp.where(keep, t[0], 0),
-                             None if t[1] is None else xp.where(keep, 0, t[1]))
+        return _masked_pair_tangent(xp, t, a >= lo)
 
     def vjp(self, g, xp):
         a, lo = self.saved
@@ -904,14 +902,18 @@ class ClampMaxBackward1(Node):
 
     @staticmethod
     def jvp(xp, t, out, a, hi):
-        keep = a <= hi
-        return _sum_tangents(None if t[0] is None else xp.where(keep, t[0], 0),
-                             None if t[1] is None else xp.where(keep, 0, t[1]))
+        return _masked_pair_tangent(xp, t, a <= hi)
 
     def vjp(self, g, xp):
         a, hi = self.saved
         keep = a <= hi
         return _masked_pair(self, g, xp, keep, ~keep, a, hi)
+
+
+def _masked_pair_tangent(xp, t, keep):
+    """The tangent of an op that takes a where `keep` holds and b elsewhere (clamp with a tensor bound)."""
+    return _sum_tangents(None if t[0] is None else xp.where(keep, t[0], 0),
+                         None if t[1] is None else xp.where(keep, 0, t[1]))
 
 
 def _masked_pair(node, g, xp, mask_a, mask_b, a, b):

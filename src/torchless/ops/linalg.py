@@ -14,6 +14,14 @@ chain is a single node carrying that name.
 from ..engine.node import Node
 
 
+def _product_tangent(xp, t, out, a, b):
+    """d(a @ b) = da @ b + a @ db (either tangent may be None: zero)."""
+    ta, tb = t
+    if tb is None:
+        return None if ta is None else xp.matmul(ta, b)
+    return xp.matmul(a, tb) if ta is None else xp.matmul(ta, b) + xp.matmul(a, tb)
+
+
 class _Matmul(Node):
     """a @ b for any ranks >= 1, batch dims broadcast."""
 
@@ -31,11 +39,7 @@ class _Matmul(Node):
             node.gshape = gshape
         return out
 
-    @staticmethod
-    def jvp(xp, t, out, a, b):
-        ta, tb = t
-        return ((None if ta is None else xp.matmul(ta, b)) if tb is None
-                else xp.matmul(a, tb) if ta is None else xp.matmul(ta, b) + xp.matmul(a, tb))
+    jvp = staticmethod(_product_tangent)
 
     def vjp(self, g, xp):
         a, b = self.saved
@@ -61,11 +65,7 @@ class DotBackward0(Node):
             node.saved = (a, b)
         return xp.matmul(a, b)
 
-    @staticmethod
-    def jvp(xp, t, out, a, b):
-        ta, tb = t
-        return ((None if ta is None else xp.matmul(ta, b)) if tb is None
-                else xp.matmul(a, tb) if ta is None else xp.matmul(ta, b) + xp.matmul(a, tb))
+    jvp = staticmethod(_product_tangent)
 
     def vjp(self, g, xp):
         a, b = self.saved

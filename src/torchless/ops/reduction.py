@@ -171,6 +171,13 @@ class _Selection(Node):
         return (hit / hit.sum(axis=self.args[1], keepdims=True)).astype(a.dtype, copy=False)
 
 
+def _selected_tangent(xp, t, a, out, dim, keepdim):
+    """The tangent of a max/min over dims: the selected elements' tangents, ties sharing evenly (as
+    they share the gradient)."""
+    hit = a == _with_kept_dims(out, a.shape, dim, keepdim)
+    return xp.sum_dims(t * hit, dim, keepdim) / xp.sum_dims(hit * 1.0, dim, keepdim)
+
+
 class MaxBackward1(_Selection):
     """max of all elements: the gradient is split evenly among the elements equal to the max"""
 
@@ -184,8 +191,7 @@ class MaxBackward1(_Selection):
 
     @staticmethod
     def jvp(xp, t, out, a):
-        hit = a == out  # ties share the tangent evenly, as they share the gradient
-        return xp.sum_dims(t[0] * hit, None, False) / hit.sum()
+        return _selected_tangent(xp, t[0], a, out, None, False)
 
 
 class MinBackward1(_Selection):
@@ -201,8 +207,7 @@ class MinBackward1(_Selection):
 
     @staticmethod
     def jvp(xp, t, out, a):
-        hit = a == out
-        return xp.sum_dims(t[0] * hit, None, False) / hit.sum()
+        return _selected_tangent(xp, t[0], a, out, None, False)
 
 
 class AmaxBackward0(_Selection):
@@ -218,8 +223,7 @@ class AmaxBackward0(_Selection):
 
     @staticmethod
     def jvp(xp, t, out, a, dim, keepdim):
-        hit = a == _with_kept_dims(out, a.shape, dim, keepdim)
-        return xp.sum_dims(t[0] * hit, dim, keepdim) / xp.sum_dims(hit * 1.0, dim, keepdim)
+        return _selected_tangent(xp, t[0], a, out, dim, keepdim)
 
 
 class AminBackward0(_Selection):
@@ -235,8 +239,7 @@ class AminBackward0(_Selection):
 
     @staticmethod
     def jvp(xp, t, out, a, dim, keepdim):
-        hit = a == _with_kept_dims(out, a.shape, dim, keepdim)
-        return xp.sum_dims(t[0] * hit, dim, keepdim) / xp.sum_dims(hit * 1.0, dim, keepdim)
+        return _selected_tangent(xp, t[0], a, out, dim, keepdim)
 
 
 class _Picked(_Selection):
