@@ -157,3 +157,22 @@ def test_jvp_runs_forward_mode_and_falls_back_for_ops_without_a_rule(monkeypatch
     np.testing.assert_allclose(t.numpy(), 2 * np.cos(X0), rtol=1e-12)
     np.testing.assert_allclose(func.jacfwd(lambda x: x.prod())(x).numpy(),
                                [np.prod(np.delete(X0, i)) for i in range(3)], rtol=1e-12)
+
+
+def test_functional_call_adds_a_missing_attribute_for_the_call_only(torch_ref):
+    results = []
+    for m in (torchless, torch_ref):
+        class Scaled(m.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin = m.nn.Linear(2, 2)
+                self.ratio = 1.0
+
+            def forward(self, x):
+                return self.lin(x) * getattr(self, "scale", 1.0)
+        model = Scaled()
+        out = m.func.functional_call(model, {"scale": m.tensor(0.0)}, m.ones(1, 2))
+        with pytest.raises(TypeError, match="attribute `ratio`: 1.0 is not an instance of torch.Tensor"):
+            m.func.functional_call(model, {"ratio": m.tensor(0.0)}, m.ones(1, 2))
+        results.append((out.abs().tolist(), hasattr(model, "scale"), model.ratio))
+    assert results[0] == results[1] == ([[0.0, 0.0]], False, 1.0)

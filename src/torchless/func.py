@@ -520,6 +520,8 @@ def _swap_in(module, name, value):
             return undo
     had = attr in owner.__dict__
     old = owner.__dict__.get(attr)
+    if had and not isinstance(old, Tensor):
+        raise TypeError(f"attribute `{attr}`: {old!r} is not an instance of torch.Tensor")
     object.__setattr__(owner, attr, value)
 
     def undo_plain():
