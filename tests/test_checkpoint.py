@@ -167,3 +167,17 @@ def test_same_gradients_and_grad_fn_as_torch(use_reentrant, torch_ref):
     assert results[0][0] == results[1][0]
     for ours, theirs in zip(results[0][1], results[1][1]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_use_reentrant_warnings_match_torch(torch_ref):
+    import warnings
+    texts = []
+    for m in (torchless, torch_ref):
+        net = m.nn.Sequential(m.nn.Linear(2, 2), m.nn.Linear(2, 2))
+        x = m.ones(1, 2, requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            m.utils.checkpoint.checkpoint(lambda t: t * 2, x)
+            m.utils.checkpoint.checkpoint_sequential(net, 2, x)
+        texts.append([str(w.message) for w in caught if "use_reentrant" in str(w.message)])
+    assert texts[0] == texts[1] and len(texts[0]) == 2

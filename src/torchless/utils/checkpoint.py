@@ -23,15 +23,18 @@ from ..engine.node import AccumulateGrad, inplace, next_stamp, restore_before_us
 __all__ = ["checkpoint", "checkpoint_sequential"]
 
 
+_PREFER_NON_REENTRANT = ("use_reentrant=False is recommended, but if you need to preserve the current default "
+                         "behavior, you can pass use_reentrant=True. Refer to docs for more details on the "
+                         "differences between the two variants.")
+
+
 def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism_check="default",
                debug=False, preserve_rng_state=True, **kwargs):
     """function(*args, **kwargs), keeping none of its intermediate activations for backward."""
     if use_reentrant is None:
         warnings.warn("torch.utils.checkpoint: the use_reentrant parameter should be passed explicitly. "
                       "Starting in PyTorch 2.9, calling checkpoint without use_reentrant will raise an "
-                      "exception. use_reentrant=False is recommended, but if you need to preserve the "
-                      "current default behavior, you can pass use_reentrant=True. Refer to docs for more "
-                      "details on the differences between the two variants.", UserWarning, stacklevel=2)
+                      "exception. " + _PREFER_NON_REENTRANT, UserWarning, stacklevel=2)
         use_reentrant = True
     if determinism_check not in ("default", "none"):
         raise ValueError(f"determinism_check should be one of ['default', 'none'], but got {determinism_check}")
@@ -49,11 +52,8 @@ def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwar
     normally, as in PyTorch."""
     if use_reentrant is None:
         warnings.warn("torch.utils.checkpoint.checkpoint_sequential: the use_reentrant parameter should be "
-                      "passed explicitly. Starting in PyTorch 2.9, calling checkpoint_sequential without "
-                      "use_reentrant will raise an exception. use_reentrant=False is recommended, but if you "
-                      "need to preserve the current default behavior, you can pass use_reentrant=True. Refer "
-                      "to docs for more details on the differences between the two variants.",
-                      UserWarning, stacklevel=2)
+                      "passed explicitly. In version 2.9 we will raise an exception if use_reentrant is not "
+                      "passed. " + _PREFER_NON_REENTRANT, UserWarning, stacklevel=2)
         use_reentrant = True
     functions = list(functions.children()) if hasattr(functions, "children") else list(functions)
     size = len(functions) // segments
