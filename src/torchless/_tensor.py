@@ -153,6 +153,7 @@ class Tensor:
     name = None
 
     __array_priority__ = 1000  # NumPy binary operators defer to ours: ndarray * Tensor -> Tensor
+    _is_batched = False  # True for vmap's BatchedTensor (see _batching.py)
 
     def __init__(self, *args, **kwargs):
         from ._creation import _legacy_constructor

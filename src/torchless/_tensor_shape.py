@@ -604,6 +604,9 @@ def cat(tensors, dim=0, *, out=None):
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    if out is None and any(t._is_batched for t in tensors):  # inside a vectorized vmap
+        from . import _batching
+        return _batching.cat(tensors, dim)
     shape = tensors[0]._data.shape
     skip = ()
     if not shape or any(t._data.shape != shape for t in tensors):
@@ -654,6 +657,9 @@ def stack(tensors, dim=0, *, out=None):
     tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
+    if out is None and any(t._is_batched for t in tensors):  # inside a vectorized vmap
+        from . import _batching
+        return _batching.stack(tensors, dim)
     shape = tensors[0]._data.shape
     for i, t in enumerate(tensors):
         if t._data.shape != shape:

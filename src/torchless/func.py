@@ -20,6 +20,7 @@ from .engine.grad_mode import enable_grad
 from .autograd.functional import _grad as _autograd_grad, _jacobian_rows
 from .engine import forward_ad as _forward_ad
 from .engine.node import AccumulateGrad
+from . import _batching
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "functional_call", "vmap"]
 
@@ -60,7 +61,17 @@ def _fill(tree, values):
 # ---------------------------------------------------------------------------------- shared steps
 def _fresh(t):
     """A tensor to differentiate with respect to: connected to t's graph when t requires grad, and
-    keeping t's tangent when an enclosing forward-mode transform gave it one (jacfwd(jacrev(f)))."""
+    keeping t's tangent when an enclosing forward-mode transform gave it one (jacfwd(jacrev(f))).
+    Inside a vectorized vmap it is batched at every level (one copy per example, so that its
+    gradient comes out per example), and the physical tensor is the one made fresh."""
+    if _batching.active:
+        t = _batching.expand_to_active(t)
+        if type(t) is _batching.BatchedTensor:
+            return _batching.wrap_like(_fresh_plain(_batching.physical(t)), _batching.levels_of(t))
+    return _fresh_plain(t)
+
+
+def _fresh_plain(t):
     if t.requires_grad:
         return t.view_as(t)
     fresh = t.detach().requires_grad_(True)
@@ -106,7 +117,7 @@ def _needs_graph(outputs, fresh, args_need_grad):
     something outside: an argument that requires grad, or a captured tensor that does."""
     if _depth[0] > 0 or args_need_grad:
         return True
-    mine = {id(t) for t in fresh}
+    mine = {id(_batching.physical(t)) for t in fresh}
     stack = [t.grad_fn for t in outputs if isinstance(t, Tensor) and t.grad_fn is not None]
     seen = set()
     while stack:
@@ -298,8 +309,8 @@ def _shape_like_args(blocks, trees, argnums):
 
 
 def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
-    """The Jacobian of func with respect to args[argnums] by forward mode: one jvp per input
-    element (a column of the Jacobian each)."""
+    """The Jacobian of func with respect to args[argnums] by forward mode: the jvp along every
+    input element's basis vector (a column of the Jacobian each), all at once under vmap."""
     if randomness not in ("error", "different", "same"):
         raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. Got {randomness}")
 
@@ -314,24 +325,35 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
                 full[n] = _fill(args[n], [next(it) for _ in _leaves(args[n])])
             return func(*full, **kwargs)
 
-        columns, output, aux = [], None, None
-        for j, inp in enumerate(inputs):
-            for k in range(inp.numel()):
-                basis = [C.zeros_like(x) for x in inputs]
-                basis[j].reshape(-1)[k] = 1
-                result = jvp(partial, tuple(inputs), tuple(basis), has_aux=has_aux)
-                output, slope = result[0], result[1]
-                aux = result[2] if has_aux else None
-                columns.append((j, slope))
-        outputs = _leaves(output)
-        from ._tensor_shape import stack
+        sizes = [inp.numel() for inp in inputs]
+        total = sum(sizes)
+        eye = C.eye(total, dtype=inputs[0].dtype) if total else None
+        basis, start = [], 0
+        for inp, n in zip(inputs, sizes):  # rows start..start+n of the identity, per input
+            basis.append((eye[:, start:start + n] if total else C.zeros((0, 0), dtype=inp.dtype))
+                         .to(inp.dtype).reshape((total,) + tuple(inp.shape)))
+            start += n
+
+        def columns(*tangents):  # J t and f's value (the same in every row), for a batch of tangents
+            result = jvp(partial, tuple(inputs), tangents, has_aux=has_aux)
+            return (result[1], result[0]) + ((result[2],) if has_aux else ())
+
+        mapped = vmap(columns, randomness=randomness)(*basis) if total else None
+        if mapped is None:  # no input elements: f's value only, empty Jacobians
+            result = jvp(partial, tuple(inputs), tuple(C.zeros_like(x) for x in inputs), has_aux=has_aux)
+            output, aux = result[0], (result[2] if has_aux else None)
+            slopes = _map(lambda o: C.zeros((0,) + tuple(o.shape), dtype=o.dtype), output)
+        else:
+            slopes, output = mapped[0], _map(lambda o: o[0], mapped[1])
+            aux = _map(lambda a: a[0], mapped[2]) if has_aux else None
         per_output = []
-        for o_index, out in enumerate(outputs):
-            blocks = []
-            for j, inp in enumerate(inputs):
-                cols = [_leaves(slope)[o_index] for jj, slope in columns if jj == j]
-                shape = tuple(out.shape) + tuple(inp.shape)
-                blocks.append(stack(cols, dim=-1).reshape(shape) if cols else C.zeros(shape, dtype=out.dtype))
+        for out, col in zip(_leaves(output), _leaves(slopes)):
+            blocks, start = [], 0
+            for inp, n in zip(inputs, sizes):  # columns of this input: (n, *out.shape) -> out.shape + inp.shape
+                block = col[start:start + n]
+                block = block.movedim(0, -1) if out.dim() else block
+                blocks.append(block.reshape(tuple(out.shape) + tuple(inp.shape)))
+                start += n
             per_output.append(blocks)
         trees = [args[n] for n in nums]
         result = _fill(output, [_shape_like_args(blocks, trees, argnums) for blocks in per_output])
@@ -371,6 +393,11 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         if sizes[0] == 0:
             return _empty_outputs(func, args, kwargs, mapped, out_dims, name)
         start_state = _random.get_rng_state() if randomness == "same" else None
+        if randomness != "different":  # one draw shared by every example is "same"
+            with _random.forbid_random(randomness == "error"):
+                out = _batching.vectorized_call(func, args, kwargs, mapped, sizes[0], out_dims, _fill, _leaves)
+            if out is not _batching.FALLBACK:
+                return out
         results = []
         for i in range(sizes[0]):
             slices = iter([t if d is None else t.select(d, i) for t, d in mapped])

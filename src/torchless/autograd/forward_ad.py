@@ -60,6 +60,9 @@ def make_dual(tensor, tangent, *, level=None):
         raise RuntimeError("Trying to set a forward gradient that has a different size than that of the original "
                            f"Tensor, this is not supported. Tensor is of size {list(tensor.shape)} while the given "
                            f"forward gradient is of size {list(tangent.shape)}.")
+    if tensor._is_batched or tangent._is_batched:  # inside a vectorized vmap
+        from .. import _batching
+        return _batching.make_dual(tensor, tangent, make_dual)
     dual = tensor.view_as(tensor)
     _fw.set_tangent(dual, tangent._data.astype(tensor._data.dtype, copy=False))
     return dual
@@ -67,6 +70,9 @@ def make_dual(tensor, tangent, *, level=None):
 
 def unpack_dual(tensor, *, level=None):
     """(primal, tangent): a view of `tensor` without its tangent, and the tangent (None if none)."""
+    if getattr(tensor, "_is_batched", False):  # inside a vectorized vmap
+        from .. import _batching
+        return UnpackedDualTensor(*_batching.unpack_dual(tensor, unpack_dual))
     tangent = _fw.tangent(tensor) if isinstance(tensor, Tensor) else None
     if tangent is None:
         return UnpackedDualTensor(tensor, None)

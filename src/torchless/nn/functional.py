@@ -389,6 +389,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     _tensor_arg("cross_entropy", "input", input)
+    if input._is_batched or getattr(target, "_is_batched", False):  # inside a vectorized vmap
+        from .. import _batching
+        return _batching.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)
     if isinstance(target, Tensor) and target._data.dtype.kind == "f" and target.shape == input.shape:
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     t, w, cdim, ignore_index = _class_target("cross_entropy", input, target, weight, ignore_index)
