@@ -350,9 +350,8 @@ def _reduction(name, all_dims=True):
         else:
             raise _Unbatchable(self._level)
         out = getattr(phys, name)(*args, **kwargs)
-        if isinstance(out, tuple):  # (values, indices)
-            return type(out)(*[_make(o, self._level) for o in out]) if hasattr(out, "_fields") \
-                else tuple(_make(o, self._level) for o in out)
+        if isinstance(out, tuple):  # (values, indices): torch.return_types take one sequence
+            return type(out)([_make(o, self._level) for o in out])
         return _make(out, self._level)
     method.__name__ = name
     return method
@@ -672,6 +671,7 @@ def unpack_dual(tensor, unpack):
 
 # ============================================================================ vmap's entry
 FALLBACK = object()  # vectorized_call's answer when f must run once per example instead
+fallbacks = [0]      # how many vmap calls fell back to the loop (tests read it)
 
 
 def vectorized_call(func, args, kwargs, mapped, size, out_dims, fill, leaves_of):
@@ -690,11 +690,12 @@ def vectorized_call(func, args, kwargs, mapped, size, out_dims, fill, leaves_of)
     except _Unbatchable as e:
         if e.level < level:  # an enclosing vmap's tensor: that vmap must loop
             raise
-        return FALLBACK
     except Exception:
-        return FALLBACK
+        pass
     finally:
         active.pop()
+    fallbacks[0] += 1
+    return FALLBACK
 
 
 def _unbatched_outputs(output, level, out_dims, fill, leaves_of):

@@ -1,0 +1,178 @@
+"""vmap's vectorized path (BatchedTensor and its batching rules, torchless/_batching.py): for every
+op of the forward-AD table, vmap equals the loop over the batch (values, dtypes, shapes, and
+per-example gradients), with the batch on each input, on some inputs only, and at a non-zero in_dim;
+the ops with batching rules take the vectorized path (no fallback); the rest fall back to the loop
+and still agree."""
+import numpy as np
+import pytest
+
+import torchless
+from torchless import _batching
+from torchless.func import grad, hessian, jacfwd, jacrev, vmap
+
+from .test_forward_ad import OPS
+
+BATCH = 3
+
+# Ops whose every batching path is a rule: vmap must not fall back to the loop for them. (torch.maximum
+# and the other torch.* spellings of methods are Tensor's functions themselves, kept free of a
+# dispatch step for speed: called on a batched tensor they fall back.)
+VECTORIZED = {
+    "add", "sub", "rsub", "mul", "div", "neg", "reciprocal", "pow_scalar", "pow_tensor", "pow_base", "abs", "exp", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "sin", "cos", "tan",
+    "sinh", "cosh", "asin", "acos", "atan", "tanh", "sigmoid", "relu", "floor", "clamp", "clamp_min",
+    "clamp_max", "clone", "to_float32_and_back", "view", "permute", "transpose", "expand",
+    "unsqueeze_squeeze", "narrow", "split", "unbind", "cat", "stack", "select_slice_index", "unsqueeze_index",
+    "sum", "sum_dim", "mean", "mean_dim", "cumsum", "logsumexp", "max", "min", "amax", "amin", "mm", "mv",
+    "dot", "matmul_batched", "var", "std", "cumprod", "prod", "prod_dim", "max_dim", "min_dim", "norm",
+    "clamp_tensors", "clamp_min_tensor", "clamp_max_tensor", "cross_entropy", "cross_entropy_none",
+}
+
+
+def _batched(x, k):
+    """BATCH different examples like x (scaled copies keep each op's domain and sign pattern)."""
+    return torchless.stack([x * (1 + 0.01 * i) for i in range(k)])
+
+
+def _loop(f, args, in_dims):
+    size = next(a.shape[d] for a, d in zip(args, in_dims) if d is not None)
+    outs = [f(*[a if d is None else a.select(d, i) for a, d in zip(args, in_dims)]) for i in range(size)]
+    return torchless.stack(outs)
+
+
+def _assert_same(got, want):
+    assert got.shape == want.shape and got.dtype == want.dtype
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def _cases(inputs):
+    batched = [_batched(x, BATCH) for x in inputs]
+    yield "all", batched, (0,) * len(inputs)
+    if len(inputs) > 1:
+        yield "first", [batched[0]] + list(inputs[1:]), (0,) + (None,) * (len(inputs) - 1)
+        yield "last", list(inputs[:-1]) + [batched[-1]], (None,) * (len(inputs) - 1) + (0,)
+    if inputs[0].dim() >= 1:  # the batch at the first input's last dim
+        moved = batched[0].movedim(0, -1).contiguous()
+        yield "in_dim_last", [moved] + list(inputs[1:]), (inputs[0].dim(),) + (None,) * (len(inputs) - 1)
+
+
+@pytest.mark.parametrize("name", list(OPS))
+def test_vmap_equals_the_loop_for_every_op(name):
+    f, inputs = OPS[name]
+    for case, args, in_dims in _cases(inputs):
+        before = _batching.fallbacks[0]
+        got = vmap(f, in_dims=in_dims)(*args)
+        _assert_same(got, _loop(f, args, in_dims))
+        if name in VECTORIZED and in_dims[0] is not None:  # (an unbatched self's method falls back)
+            assert _batching.fallbacks[0] == before, f"{name} ({case}) fell back to the loop"
+
+
+@pytest.mark.parametrize("name", list(OPS))
+def test_per_example_gradients_equal_the_loop_for_every_op(name):
+    f, inputs = OPS[name]
+    if inputs[0].dtype != torchless.float64:
+        pytest.skip("integer input")
+    batched = [_batched(x, BATCH) for x in inputs]
+
+    def loss(*xs):
+        return (f(*xs) * 1.5).sum()
+
+    argnums = tuple(range(len(inputs)))
+    before = _batching.fallbacks[0]
+    got = vmap(grad(loss, argnums=argnums))(*batched)
+    for j in range(len(inputs)):
+        want = torchless.stack([grad(loss, argnums=argnums)(*[b[i] for b in batched])[j] for i in range(BATCH)])
+        _assert_same(got[j], want)
+    if name in VECTORIZED:
+        assert _batching.fallbacks[0] == before
+
+
+def test_shared_argument_gets_per_example_gradients():
+    w = torchless.tensor([[1.0, -2.0], [0.5, 3.0]], dtype=torchless.float64)
+    x = torchless.tensor([[1.0, 2.0], [3.0, -1.0], [0.0, 4.0]], dtype=torchless.float64)
+    before = _batching.fallbacks[0]
+    g = vmap(grad(lambda w, x: ((x @ w).tanh() ** 2).sum()), in_dims=(None, 0))(w, x)
+    assert _batching.fallbacks[0] == before
+    for i in range(3):  # d/dw sum(tanh(x w)^2) = x^T (2 tanh sech^2), per example
+        t = np.tanh(x.numpy()[i] @ w.numpy())
+        np.testing.assert_allclose(g[i].numpy(), np.outer(x.numpy()[i], 2 * t * (1 - t * t)), rtol=1e-12)
+
+
+def test_zero_d_examples_promote_like_pytorch():
+    """A batched 0-d float32 example with a float64 vector: PyTorch keeps float32 (0-d tensors do not
+    widen dimensioned ones). Physically the batch is 1-d, so this runs in the loop."""
+    s = torchless.tensor([1.0, 2.0, 3.0])
+    v = torchless.tensor([1.0, 2.0], dtype=torchless.float64)
+    out = vmap(lambda a: a * v)(s)
+    assert out.dtype == torchless.float64  # the vector is dimensioned, the example is 0-d: float64 wins
+    out = vmap(lambda a: a * torchless.tensor(2.0, dtype=torchless.float64))(torchless.ones(3, 2))
+    assert out.dtype == torchless.float32
+
+
+def test_nested_vmaps_both_vectorized():
+    x = torchless.tensor(np.random.default_rng(0).standard_normal((2, 3, 4)))
+    y = torchless.tensor(np.random.default_rng(1).standard_normal((3, 4)))
+    before = _batching.fallbacks[0]
+    out = vmap(vmap(lambda a, b: (a * b).sum() + a.exp().mean(), in_dims=(0, 0)), in_dims=(0, None))(x, y)
+    assert _batching.fallbacks[0] == before
+    want = (x * y).sum(-1) + x.exp().mean(-1)
+    np.testing.assert_allclose(out.numpy(), want.numpy(), rtol=1e-12)
+    outer = vmap(vmap(lambda a, b: a @ b, in_dims=(None, 0)), in_dims=(0, None))(x, y)  # (2, 3, 3)
+    np.testing.assert_allclose(outer.numpy(), np.einsum("ijk,lk->ilj", x.numpy(), y.numpy()), rtol=1e-12)
+
+
+def test_jacobians_and_hessians_run_vectorized():
+    a = torchless.tensor(np.random.default_rng(2).standard_normal((5, 5)))
+    x = torchless.tensor(np.random.default_rng(3).standard_normal(5))
+
+    def f(x):
+        return (x.sin() * x ** 2).sum() + x @ a @ x + x.exp().sum().log()
+
+    before = _batching.fallbacks[0]
+    h = hessian(f)(x)
+    jf = jacfwd(lambda x: a @ x.tanh())(x)
+    assert _batching.fallbacks[0] == before
+    xs, e = x.numpy(), np.exp(x.numpy())
+    p = e / e.sum()
+    want = np.diag(2 * np.sin(xs) + 4 * xs * np.cos(xs) - xs ** 2 * np.sin(xs)) + a.numpy() + a.numpy().T \
+        + np.diag(p) - np.outer(p, p)
+    np.testing.assert_allclose(h.numpy(), want, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(jf.numpy(), a.numpy() * (1 - np.tanh(xs) ** 2), rtol=1e-12)
+    np.testing.assert_allclose(jacrev(lambda x: a @ x.tanh())(x).numpy(), jf.numpy(), rtol=1e-12)
+
+
+def test_ops_without_a_rule_fall_back_and_agree():
+    x = torchless.tensor(np.random.default_rng(4).standard_normal((4, 3)))
+    before = _batching.fallbacks[0]
+    got = vmap(lambda r: r.flip(0) * r[0].item())(x)
+    assert _batching.fallbacks[0] == before + 1
+    want = torchless.stack([r.flip(0) * r[0].item() for r in x])
+    _assert_same(got, want)
+
+
+def test_errors_inside_f_are_the_loops_errors():
+    x = torchless.ones(3, 2, 4)
+    with pytest.raises(RuntimeError, match=r"The size of tensor a \(4\) must match the size of tensor b \(3\)"):
+        vmap(lambda a: a + torchless.ones(3))(x)
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        vmap(lambda a: a.sum(5))(x)
+
+
+def test_a_batched_tensor_kept_past_vmap_says_so():
+    kept = []
+    vmap(lambda a: kept.append(a) or a * 2)(torchless.ones(3, 2))
+    with pytest.raises(RuntimeError, match="used after vmap returned"):
+        kept[0].flip(0)  # (an op without a batching rule)
+
+
+def test_same_results_as_torch_vmap(torch_ref):
+    rng = np.random.default_rng(5)
+    x, w = rng.standard_normal((4, 3)), rng.standard_normal((3, 2))
+
+    def run(m):
+        xs, ws = m.tensor(x), m.tensor(w)
+        per = m.func.vmap(m.func.grad(lambda w, x: (x @ w).relu().pow(2).sum()), in_dims=(None, 0))(ws, xs)
+        mixed = m.func.vmap(lambda a, b: m.stack([a.sum(), (a[:2] * b).mean()]), in_dims=(0, None))(xs, m.tensor(w[:, 0][:2]))
+        return per.numpy(), mixed.numpy()
+
+    for got, want in zip(run(torchless), run(torch_ref)):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
