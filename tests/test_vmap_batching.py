@@ -176,3 +176,24 @@ def test_same_results_as_torch_vmap(torch_ref):
 
     for got, want in zip(run(torchless), run(torch_ref)):
         np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_gradients_and_hessians_inside_nested_vmaps():
+    rng = np.random.default_rng(6)
+    w = torchless.tensor(rng.standard_normal((3, 2)))
+    x = torchless.tensor(rng.standard_normal((2, 4, 3)))
+
+    def loss(w, xi):
+        return ((xi @ w).sin() ** 2).sum()
+
+    before = _batching.fallbacks[0]
+    g = vmap(vmap(grad(loss), in_dims=(None, 0)), in_dims=(None, 0))(w, x)
+    h = vmap(hessian(lambda v: (v.sin() * v.sum()).sum()))(x[0])
+    assert _batching.fallbacks[0] == before
+    assert g.shape == (2, 4, 3, 2)
+    for i in range(2):
+        for j in range(4):
+            np.testing.assert_allclose(g[i, j].numpy(), grad(loss)(w, x[i, j]).numpy(), rtol=1e-12)
+    for j in range(4):
+        np.testing.assert_allclose(h[j].numpy(), hessian(lambda v: (v.sin() * v.sum()).sum())(x[0, j]).numpy(),
+                                   rtol=1e-12)

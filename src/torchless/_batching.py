@@ -210,16 +210,10 @@ def expand_to_active(t):
     missing = [lv for lv, _ in active if lv not in have]
     if not missing:
         return t
-    levels = levels_of(t)
     phys = physical(t)
-    # Physical dims hold the batches in level order (outermost first): rebuild in that order.
-    all_levels = sorted(set(levels) | set(missing))
-    current = []  # levels phys has, in physical order
-    current_sorted = sorted(levels)
-    current = list(current_sorted)
-    for lv in all_levels:
-        if lv in current:
-            continue
+    # Physical dims hold the batches in level order (outermost, the lowest level, first).
+    current = sorted(have)  # the levels phys has, in physical order
+    for lv in missing:
         pos = sum(1 for c in current if c < lv)
         size = _size_of(lv)
         phys = phys.unsqueeze(pos)
@@ -227,7 +221,7 @@ def expand_to_active(t):
         shape[pos] = size
         phys = phys.expand(tuple(shape))
         current.insert(pos, lv)
-    return wrap_like(phys, sorted(all_levels, reverse=True))
+    return wrap_like(phys, current[::-1])
 
 
 # ============================================================================ batching rules
@@ -589,11 +583,6 @@ def cat(tensors, dim):
     phys = [_phys_at(t, level) if _phys_at(t, level) is not None else _expanded(t, level) for t in tensors]
     from ._tensor_shape import cat as plain_cat
     return _make(plain_cat(phys, _dim(dim, nd) + 1), level)
-
-
-def like(input):
-    """zeros_like and friends: the logical shape and dtype (an unbatched result serves every example)."""
-    return tuple(input.shape), input.dtype.np
 
 
 def cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing):

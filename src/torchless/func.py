@@ -10,9 +10,10 @@ outside the transform needs it: an argument that requires grad, or a tensor the 
 that does (PyTorch's transforms compose with ordinary autograd in the same way). Otherwise results
 come back as plain tensors.
 
-jvp and jacfwd run forward-mode AD (dual tensors); where an op has no jvp rule yet, jvp falls back
-to reverse mode (the double-backward trick: J v is the derivative of u -> J^T u along v). vmap maps
-by running the function once per example (see vmap).
+jvp runs forward-mode AD (dual tensors); where an op has no jvp rule yet, jvp falls back to reverse
+mode (the double-backward trick: J v is the derivative of u -> J^T u along v). jacfwd is vmap over
+jvp. vmap runs the function once on batched tensors (see _batching.py), or once per example when an
+op on the way has no batching rule.
 """
 from . import _creation as C
 from ._tensor import Tensor
@@ -369,11 +370,13 @@ def hessian(func, argnums=0):
 def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     """func mapped over a dimension of its inputs: vmap(f)(x)[i] == f(x[i]).
 
-    The map runs f once per index (each input's slice at that index is a view), then stacks each
-    output along its out_dim. That makes every op batchable, with exactly the per-example results
-    (in-place writes, autograd and nesting included); ops do not yet get batch-aware kernels.
-    randomness: "error" (random ops raise), "different" (each example draws its own), "same" (every
-    example gets the same draw)."""
+    f runs once, on BatchedTensors that hold the whole batch (torchless/_batching.py): each op with
+    a batching rule runs once for every example, autograd and forward AD included. When an op on the
+    way has no rule (or f raises), f runs again once per index instead, on views of each example's
+    slice, and the outputs are stacked along out_dim: every op is batchable, with exactly the
+    per-example results (and PyTorch's per-example errors).
+    randomness: "error" (random ops raise), "different" (each example draws its own: always the
+    loop), "same" (every example gets the same draw)."""
     if randomness not in ("error", "different", "same"):
         raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. Got {randomness}")
     name = getattr(func, "__name__", repr(func))
