@@ -176,3 +176,21 @@ def test_functional_call_adds_a_missing_attribute_for_the_call_only(torch_ref):
             m.func.functional_call(model, {"ratio": m.tensor(0.0)}, m.ones(1, 2))
         results.append((out.abs().tolist(), hasattr(model, "scale"), model.ratio))
     assert results[0] == results[1] == ([[0.0, 0.0]], False, 1.0)
+
+
+def test_reverse_over_forward_compositions_are_second_derivatives():
+    """jacrev(jacfwd(f)) and grad of a jvp differentiate recorded tangents: both give the Hessian
+    (they gave zeros while tangents were plain arrays)."""
+    x = torchless.tensor([0.3, -1.2, 2.0], dtype=torchless.float64)
+    xs = x.numpy()
+
+    def f(x):
+        return (x.sin() * x.pow(3)).sum()
+
+    exact = np.diag(6 * xs * np.sin(xs) + 6 * xs ** 2 * np.cos(xs) - xs ** 3 * np.sin(xs))
+    for h in (torchless.func.hessian(f)(x), torchless.func.jacrev(torchless.func.jacfwd(f))(x),
+              torchless.func.jacfwd(torchless.func.jacfwd(f))(x)):
+        np.testing.assert_allclose(h.numpy(), exact, rtol=1e-12, atol=1e-12)
+    v = torchless.tensor([1.0, -2.0, 0.5], dtype=torchless.float64)
+    hv = torchless.func.grad(lambda x: torchless.func.jvp(f, (x,), (v,))[1])(x)
+    np.testing.assert_allclose(hv.numpy(), exact @ v.numpy(), rtol=1e-12)

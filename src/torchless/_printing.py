@@ -252,7 +252,7 @@ def tensor_repr(t, tensor_contents=None):
         tangent = _forward_ad.tangent(t)
         if tangent is not None:
             from ._tensor import _plain
-            suffixes.append("tangent=" + tensor_repr(_plain(tangent)))
+            suffixes.append("tangent=" + tensor_repr(tangent if hasattr(tangent, "_data") else _plain(tangent)))
     return _add_suffixes(prefix + body, suffixes, indent)
 
 

@@ -643,10 +643,45 @@ _fw = _forward_ad.state  # _fw.level >= 0: a dual level is open, results may nee
 def _dual(t, R, tensors, args):
     """Give t (rule R's result on forward arguments `args`) its tangent, when one of `tensors` (the
     Tensor behind each argument, or None) carries one (see engine/forward_ad.py)."""
-    tangent = _forward_ad.tangent_of_result(R, tensors, args, t._data)
+    tangent = _tangent_of(R, tensors, args, t._data, t)
     if tangent is not None:
         _forward_ad.set_tangent(t, tangent)
     return t
+
+
+def _tangent_of(R, tensors, args, out, result):
+    """The result's tangent: on arrays, or recorded on Tensors when an input requires grad or
+    carries a tangent that does (so that reverse mode can differentiate it: jacrev(jacfwd(f)))."""
+    if _fw.differentiable and _grad.enabled:
+        for x in tensors:
+            if x is not None and (x._rg or getattr(_forward_ad.tangent(x), "_rg", False)):
+                return _recorded_tangent(R, tensors, args, out, result)
+    return _forward_ad.tangent_of_result(R, tensors, args, out)
+
+
+def _recorded_tangent(R, tensors, args, out, result):
+    from ._tensor_xp import TX
+    targs = list(args)
+    for i, x in enumerate(tensors):
+        if x is not None and x._data is not args[i]:  # the applier cast it (type promotion)
+            targs[i] = x.to(_from_np[args[i].dtype]) if x._data.shape == args[i].shape else _plain(args[i])
+        elif x is not None:
+            targs[i] = x
+    if R.aux_outputs:  # max's indices and the like stay arrays, as the rule's forward made them
+        result = (result[0],) + tuple(out[1:])
+    tangents = [None if x is None else _forward_ad.tangent(x) for x in tensors]
+    level = _fw.level
+    _fw.level = -1  # the tangent's own ops carry no tangents
+    try:
+        return _forward_ad.tangent_of_result(R, tensors, targs, result, TX, _lift_tangent, tangents)
+    finally:
+        _fw.level = level
+
+
+def _lift_tangent(x):
+    if isinstance(x, Tensor):
+        return x
+    return _plain(x if type(x) is ndarray else _asarray(x))
 
 
 # ---------------------------------------------------------------- writing into a dying operand
@@ -1004,7 +1039,7 @@ def _dual_apply(result, R, args, arrays, out):
     """apply()'s results get their tangents (see _dual)."""
     skip = R.nondiff
     tensors = [a if isinstance(a, Tensor) and (not skip or i not in skip) else None for i, a in enumerate(args)]
-    tangent = _forward_ad.tangent_of_result(R, tensors, arrays, out)
+    tangent = _tangent_of(R, tensors, arrays, out, result)
     if tangent is None:
         return
     if R.multi_output:
@@ -1454,7 +1489,9 @@ def _write_into(self, result):
     _raise_not_writable(dst)
     if _fw.level >= 0:  # the result's tangent becomes self's
         tangent = _forward_ad.tangent(result)
-        if tangent is not None:
+        if isinstance(tangent, Tensor):  # recorded: stays a Tensor
+            _forward_ad.set_tangent(self, tangent.expand(dst.shape).to(_from_np[dst.dtype]).clone())
+        elif tangent is not None:
             _forward_ad.set_tangent(self, np.array(np.broadcast_to(tangent, dst.shape), dtype=dst.dtype))
     if self._base is not None and result._rg:
         edge = self._edge

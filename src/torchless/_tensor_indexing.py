@@ -483,6 +483,11 @@ def _written_tangent(target, index, value, value_is_tensor):
     theirs = _forward_ad.tangent(value) if value_is_tensor else None
     if mine is None and theirs is None:
         return None
+    if isinstance(mine, Tensor) or isinstance(theirs, Tensor):  # recorded tangents: a recorded write
+        new = mine.clone() if isinstance(mine, Tensor) else _plain(np.array(mine, copy=True) if mine is not None
+                                                                  else np.zeros_like(target._data))
+        new[index] = theirs if isinstance(theirs, Tensor) else (_plain(theirs) if theirs is not None else 0.0)
+        return new
     new = np.array(mine, copy=True) if mine is not None else np.zeros_like(target._data)
     holder = _plain(new)
     holder[index] = _plain(theirs) if theirs is not None else 0.0

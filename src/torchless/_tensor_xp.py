@@ -2,6 +2,7 @@
 each done with recorded Tensor ops, so a rule's vjp run on Tensors builds a differentiable graph."""
 from . import _dtype as D
 from ._tensor import Tensor, _plain
+from .ops import xp as NP
 
 
 def _t(x, like):
@@ -14,6 +15,13 @@ def _t(x, like):
 
 class TensorNamespace:
     ndarray = Tensor
+    arrays = NP  # the NumPy namespace, for forwards that take arrays only
+
+    @staticmethod
+    def apply_rule(R, *args):
+        """Rule R on Tensors as a recorded op (a linear rule's jvp on a recorded tangent)."""
+        from ._tensor import apply
+        return apply(R, *args)
 
     abs = staticmethod(lambda x: x.abs())
     arccos = staticmethod(lambda x: x.acos())

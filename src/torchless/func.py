@@ -246,10 +246,13 @@ def _forward_jvp(func, primals, tangents, has_aux):
     from .engine.forward_ad import state
     if state.level >= 0:  # inside a dual level already: nested forward mode is not supported
         raise _NoForwardRule
+    # Results that keep no graph need no recorded tangents (the fast path, e.g. in hessian's jacfwd)
+    keep = _depth[0] > 0 or any(t.requires_grad for t in _leaves(primals) + _leaves(tangents))
     with forward_ad.dual_level():
         pairs = iter(list(zip(_leaves(primals), _leaves(tangents))))
         duals = _map(lambda _: forward_ad.make_dual(*next(pairs)), primals)
         _depth[0] += 1
+        was, state.differentiable = state.differentiable, keep
         try:
             output = func(*duals)
         except NotImplementedError as e:
@@ -258,11 +261,11 @@ def _forward_jvp(func, primals, tangents, has_aux):
             raise
         finally:
             _depth[0] -= 1
+            state.differentiable = was
         output, aux = _split_aux(output, has_aux, "jvp(f, primals, tangents)")
         unpacked = [forward_ad.unpack_dual(o) for o in _leaves(output)]
         values = [u.primal for u in unpacked]
         slopes = [C.zeros_like(u.primal) if u.tangent is None else u.tangent for u in unpacked]
-    keep = _depth[0] > 0 or any(t.requires_grad for t in _leaves(primals))
     result = (_detached(_fill(output, values), keep), _detached(_fill(output, slopes), keep))
     return result + (_detached(aux, keep),) if has_aux else result
 

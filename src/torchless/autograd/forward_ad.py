@@ -13,6 +13,7 @@ from collections import namedtuple
 from .. import _dtype as D
 from .._tensor import Tensor
 from ..engine import forward_ad as _fw
+from ..engine.grad_mode import is_grad_enabled
 
 __all__ = ["dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual", "UnpackedDualTensor"]
 
@@ -64,7 +65,10 @@ def make_dual(tensor, tangent, *, level=None):
         from .. import _batching
         return _batching.make_dual(tensor, tangent, make_dual)
     dual = tensor.view_as(tensor)
-    _fw.set_tangent(dual, tangent._data.astype(tensor._data.dtype, copy=False))
+    if tangent.requires_grad and is_grad_enabled():  # a tangent to differentiate: kept recorded
+        _fw.set_tangent(dual, tangent if tangent.dtype == tensor.dtype else tangent.to(tensor.dtype))
+    else:
+        _fw.set_tangent(dual, tangent._data.astype(tensor._data.dtype, copy=False))
     return dual
 
 
@@ -79,4 +83,4 @@ def unpack_dual(tensor, *, level=None):
     primal = tensor.view_as(tensor)
     _fw.clear_tangent(primal)
     from .._tensor import _plain
-    return UnpackedDualTensor(primal, _plain(tangent))
+    return UnpackedDualTensor(primal, tangent if isinstance(tangent, Tensor) else _plain(tangent))

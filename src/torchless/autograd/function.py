@@ -217,7 +217,7 @@ def _push_tangents(cls, ctx, args, result):
     for a in args:
         if isinstance(a, Tensor):
             t = _forward_ad.tangent(a)
-            tangents.append(_plain(NP.zeros_like(a._data) if t is None else t))
+            tangents.append(_plain(NP.zeros_like(a._data)) if t is None else t if isinstance(t, Tensor) else _plain(t))
         else:
             tangents.append(None)
     ctx._in_jvp = True
@@ -229,6 +229,10 @@ def _push_tangents(cls, ctx, args, result):
     out_tangents = out_tangents if isinstance(out_tangents, tuple) else (out_tangents,)
     for o, t in zip(outs, out_tangents):
         if isinstance(o, Tensor) and t is not None:
+            if isinstance(t, Tensor) and t.requires_grad and state.enabled:  # recorded: keep its graph
+                t = t.expand(tuple(o.shape))
+                _forward_ad.set_tangent(o, t if t.dtype == o.dtype else t.to(o.dtype))
+                continue
             data = t._data if isinstance(t, Tensor) else np.asarray(t)
             _forward_ad.set_tangent(o, np.array(np.broadcast_to(data, o._data.shape), dtype=o._data.dtype))
 

@@ -296,6 +296,18 @@ def _lift(node):
     return twin
 
 
+def lifted_twin(node):
+    """A copy of `node` (never the node itself) with its saved values as Tensors, as _lift gives."""
+    twin = _lift(node)
+    if twin is node:
+        cls = type(node)
+        twin = cls.__new__(cls)
+        twin.__dict__.update(node.__dict__)
+        twin.next_functions = node.next_functions
+        twin.stamp = node.stamp
+    return twin
+
+
 def apply_node_tensor(node, g):
     """grad_fn(grad) called directly by the user: one node's backward, on Tensors."""
     outs = _lift(node).vjp(g, api.TX) if state.enabled else node.vjp(_back(_as_tensor(g), False), NP)

@@ -11,6 +11,11 @@ if any input tensor carries a tangent, the rule's jvp gives the output's:
 `args` are the forward's own arguments (arrays and constants), so a jvp reads the same values its
 forward did. A rule without a jvp raises PyTorch's "not implemented" error rather than silently
 dropping the tangent. Outside a level nothing here runs: the appliers test one flag.
+
+Tangents are differentiable, as PyTorch's are: when an input requires grad (or carries a tangent
+that does), the appliers run the jvp on Tensors (xp is then the Tensor namespace, as for vjps under
+create_graph), and the tangent is a recorded Tensor. `state.differentiable` off skips that where
+nothing can differentiate the tangents (torch.func.jvp whose results are detached).
 """
 import numpy as np
 
@@ -20,19 +25,20 @@ __all__ = ["state", "tangent", "set_tangent", "tangent_of_result", "JVP_MISSING_
 
 
 class _ForwardState:
-    __slots__ = ("level", "generation")
+    __slots__ = ("level", "generation", "differentiable")
 
 
 state = _ForwardState()
 state.level = -1       # the open dual level (0), -1 when none
 state.generation = 0   # counts levels opened: tangents of a closed level never match a later one
+state.differentiable = True  # record tangents as Tensors when an input requires grad
 
 JVP_MISSING_MSG = ("Trying to use forward AD with {name} that does not support it because it has not been "
                    "implemented yet (torchless has no jvp rule for it; reverse mode works: use vjp or jacrev).")
 
 
 def tangent(t):
-    """t's tangent array at the open level, or None."""
+    """t's tangent at the open level (an array, or a Tensor when it was recorded), or None."""
     entry = t.__dict__.get("_tangent")
     if entry is None or entry[0] != state.generation or state.level < 0:
         return None
@@ -47,22 +53,33 @@ def clear_tangent(t):
     t.__dict__.pop("_tangent", None)
 
 
-def tangent_of_result(R, tensors, args, out):
+def tangent_of_result(R, tensors, args, out, xp=NP, lift=None, tangents=None):
     """The output tangent of rule R applied to forward arguments `args` (giving `out`), where
     `tensors` holds, per argument, the Tensor it came from (None for constants). None when no input
     carries a tangent. For a rule with several outputs (multi_output) `out` and the result are tuples;
     for one with auxiliary outputs (aux_outputs: max's indices) `out` is the tuple and the result is
-    the first output's tangent."""
-    tangents = [None if t is None else tangent(t) for t in tensors]
+    the first output's tangent.
+    On Tensors (the recorded path): xp is the Tensor namespace, args and out hold Tensors, and
+    `lift` makes a Tensor of an array; `tangents` may come looked up already."""
+    if tangents is None:
+        tangents = [None if t is None else tangent(t) for t in tensors]
     if all(x is None for x in tangents):
         return None
     jvp = getattr(R, "jvp", None)
     if jvp is None:
         raise NotImplementedError(JVP_MISSING_MSG.format(name=_op_name(R)))
-    result = jvp(NP, tuple(tangents), out, *args)
+    if lift is None:
+        tangents = [x if x is None or type(x) is np.ndarray else x._data for x in tangents]
+        shaped = _shaped
+    else:
+        tangents = [None if x is None else lift(x) for x in tangents]
+
+        def shaped(value, o):
+            return _shaped_tensor(value, o, lift)
+    result = jvp(xp, tuple(tangents), out, *args)
     if R.multi_output:
-        return tuple(_shaped(r, o) for r, o in zip(result, out))
-    return _shaped(result, out[0] if R.aux_outputs else out)
+        return tuple(shaped(r, o) for r, o in zip(result, out))
+    return shaped(result, out[0] if R.aux_outputs else out)
 
 
 def _shaped(value, out):
@@ -75,6 +92,18 @@ def _shaped(value, out):
         value = np.broadcast_to(value, out.shape)
     if value.dtype != out.dtype and out.dtype.kind in "fc":
         value = value.astype(out.dtype)
+    return value
+
+
+def _shaped_tensor(value, out, lift):
+    """_shaped for a recorded tangent: a Tensor of out's shape and dtype."""
+    if value is None:
+        return None
+    value = lift(value)
+    if tuple(value.shape) != tuple(out.shape):
+        value = value.expand(tuple(out.shape))
+    if value.dtype != out.dtype and (out.dtype.is_floating_point or out.dtype.is_complex):
+        value = value.to(out.dtype)
     return value
 
 

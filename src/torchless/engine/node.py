@@ -11,7 +11,7 @@ import itertools
 import weakref
 
 __all__ = ["Node", "AccumulateGrad", "inplace", "next_stamp", "NO_EDGE", "SAVED_FREED_MSG", "LINEAR_JVP",
-           "jvp_by_partials", "restore_before_use"]
+           "jvp_by_partials", "linear_through", "restore_before_use"]
 
 
 class _InplaceState:
@@ -144,11 +144,26 @@ class Node:
 class _LinearInFirst:
     """The jvp of a rule that is linear in its first argument (views, reshapes, sums, indexing):
     the tangent goes through the rule's own forward. `jvp = LINEAR_JVP` in the class body; a
-    subclass gets its own forward."""
+    subclass gets its own forward. A recorded tangent (a Tensor: xp is then the Tensor namespace)
+    goes through the rule as a recorded op, so its derivative is the rule's vjp."""
 
     def __get__(self, node, cls):
         forward = cls.forward
-        return lambda xp, t, out, a, *rest: forward(None, xp, t[0], *rest)
+
+        def jvp(xp, t, out, a, *rest):
+            if xp.apply_rule is None:  # NumPy: arrays
+                return forward(None, xp, t[0], *rest)
+            return xp.apply_rule(cls, t[0], *rest)
+        return jvp
+
+
+def linear_through(R, xp, *args):
+    """The jvp of a rule linear in its differentiable arguments: the rule itself applied to the
+    tangents (`args`: the forward's arguments with tangents in place of those inputs). On arrays,
+    its forward; on recorded tangents (Tensors), a recorded op, so its derivative is R's vjp."""
+    if xp.apply_rule is None:
+        return R.forward(None, xp, *args)
+    return xp.apply_rule(R, *args)
 
 
 LINEAR_JVP = _LinearInFirst()
@@ -168,18 +183,32 @@ def restore_before_use(node, restore):
     node.check_saved = check
 
 
-def jvp_by_partials(R, xp, tangents, args, edges, to_output):
+def jvp_by_partials(R, xp, tangents, out, args, edges, to_output):
     """J t for a rule in which every input element feeds one output element (reductions over dims,
     losses): the rule's own vjp of ones gives each element's partial derivative; the tangent is
     weighted by it and `to_output` sums each product into its output element. `edges`: the
-    positions in args of the inputs the vjp differentiates (one per edge)."""
-    node = R()
-    out = R.forward(node, xp, *args)
-    if "check_saved" in node.__dict__:  # saved-tensor hooks packed what forward saved: unpack it
-        node.check_saved()
-    node.next_functions = tuple((None if tangents[i] is None else True, 0) for i in edges)
+    positions in args of the inputs the vjp differentiates (one per edge).
+    On recorded tangents (xp the Tensor namespace, `out` the result Tensor), the partials come from
+    the result's recorded node lifted as under create_graph, so they are differentiable; without a
+    recorded node nothing that requires grad feeds them, and arrays serve."""
+    marks = tuple((None if tangents[i] is None else True, 0) for i in edges)
     value = out[0] if R.aux_outputs else out
-    partials = node.vjp(xp.ones_like(value), xp)
+    recorded = getattr(value, "grad_fn", None) if xp.apply_rule is not None else None
+    if isinstance(recorded, R):  # (specialised rules are subclasses: class_loss_rule, ProdBackward1)
+        from .backward import lifted_twin
+        node = lifted_twin(recorded)
+        node.next_functions = marks
+        partials = node.vjp(xp.ones_like(value), xp)
+    else:
+        if any(getattr(v, "_rg", False) for v in args):  # (then a node of R was recorded)
+            raise RuntimeError(f"forward AD: no recorded {R.__name__} to differentiate its tangent through")
+        vxp = xp if xp.apply_rule is None else xp.arrays
+        node = R()
+        result = R.forward(node, vxp, *[getattr(v, "_data", v) for v in args])
+        if "check_saved" in node.__dict__:  # saved-tensor hooks packed what forward saved: unpack it
+            node.check_saved()
+        node.next_functions = marks
+        partials = node.vjp(vxp.ones_like(result[0] if R.aux_outputs else result), vxp)
     total = None
     for i, partial in zip(edges, partials):
         if tangents[i] is not None and partial is not None:

@@ -396,8 +396,9 @@ class FmodBackward1(Node):
         return out
 
     @staticmethod
-    def jvp(xp, t, out, a, b):  # a - trunc(a / b) b
-        return _sum_tangents(t[0], None if t[1] is None else -t[1] * _trunc_div(a, b))
+    def jvp(xp, t, out, a, b):  # a - trunc(a / b) b; trunc(a / b) is a constant (on Tensors too)
+        return _sum_tangents(t[0], None if t[1] is None else -t[1] * _trunc_div(getattr(a, "_data", a),
+                                                                                getattr(b, "_data", b)))
 
     def vjp(self, g, xp):
         sa, sb = self.shapes

@@ -10,7 +10,7 @@ Two ways to send a gradient back into a zero tensor of the input's shape:
   * `xp.index_add` adds it (np.add.at): right when positions repeat (x[[0, 0]], gather).
 Both also run on Tensors (item assignment on a Tensor is a recorded op), so create_graph works.
 """
-from ..engine.node import LINEAR_JVP, Node
+from ..engine.node import LINEAR_JVP, Node, linear_through
 
 
 def _scatter_unique(xp, shape, dtype, idx, g):
@@ -189,7 +189,7 @@ class ScatterBackward0(Node):
 
     @staticmethod
     def jvp(xp, t, out, a, src, idx, mask, block):  # linear in (a, src) together
-        return ScatterBackward0.forward(None, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], src), idx, mask, block)
+        return linear_through(ScatterBackward0, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], src), idx, mask, block)
 
     def vjp(self, g, xp):
         (na, _), (ns, _) = self.next_functions
@@ -211,7 +211,7 @@ class ScatterBackward1(Node):
 
     @staticmethod
     def jvp(xp, t, out, a, value, idx, mask):  # the written value is a constant
-        return ScatterBackward1.forward(None, xp, t[0], 0, idx, mask)
+        return linear_through(ScatterBackward1, xp, t[0], 0, idx, mask)
 
     def vjp(self, g, xp):
         return (xp.where(self.mask, 0.0, g),)
@@ -229,7 +229,7 @@ class ScatterAddBackward0(Node):
 
     @staticmethod
     def jvp(xp, t, out, a, src, idx, block):
-        return ScatterAddBackward0.forward(None, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], src), idx, block)
+        return linear_through(ScatterAddBackward0, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], src), idx, block)
 
     def vjp(self, g, xp):
         (na, _), (ns, _) = self.next_functions
@@ -249,7 +249,7 @@ class IndexAddBackward0(Node):
 
     @staticmethod
     def jvp(xp, t, out, a, source, idx, alpha):
-        return IndexAddBackward0.forward(None, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], source), idx, alpha)
+        return linear_through(IndexAddBackward0, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], source), idx, alpha)
 
     def vjp(self, g, xp):
         (na, _), (ns, _) = self.next_functions

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from ..engine.node import Node, jvp_by_partials
+from ..engine.node import Node, jvp_by_partials, linear_through
 from .elementwise import _sum_tangents
 
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -129,7 +129,7 @@ class GeluBackward0(Node):
 
     @staticmethod
     def jvp(xp, t, out, a, approximate):
-        return jvp_by_partials(GeluBackward0, xp, t, (a, approximate), (0,), lambda p: p)
+        return jvp_by_partials(GeluBackward0, xp, t, out, (a, approximate), (0,), lambda p: p)
 
     def vjp(self, g, xp):
         (a,) = self.saved
@@ -293,7 +293,7 @@ class HuberLossBackward0(Node):
 
     @staticmethod
     def jvp(xp, t, out, a, b, reduction, delta):
-        return jvp_by_partials(HuberLossBackward0, xp, t, (a, b, reduction, delta), (0, 1), _loss_total(xp, reduction))
+        return jvp_by_partials(HuberLossBackward0, xp, t, out, (a, b, reduction, delta), (0, 1), _loss_total(xp, reduction))
 
     def vjp(self, g, xp):
         a, b = self.saved
@@ -327,7 +327,7 @@ class SmoothL1LossBackward0(HuberLossBackward0):
 
     @staticmethod
     def jvp(xp, t, out, a, b, reduction, beta):
-        return jvp_by_partials(SmoothL1LossBackward0, xp, t, (a, b, reduction, beta), (0, 1), _loss_total(xp, reduction))
+        return jvp_by_partials(SmoothL1LossBackward0, xp, t, out, (a, b, reduction, beta), (0, 1), _loss_total(xp, reduction))
 
 
 # ============================================================================ binary cross entropy
@@ -350,7 +350,7 @@ class BinaryCrossEntropyBackward0(Node):
 
     @staticmethod
     def jvp(xp, t, out, x, target, w, reduction):
-        return jvp_by_partials(BinaryCrossEntropyBackward0, xp, t, (x, target, w, reduction), (0, 1),
+        return jvp_by_partials(BinaryCrossEntropyBackward0, xp, t, out, (x, target, w, reduction), (0, 1),
                                _loss_total(xp, reduction))
 
     def vjp(self, g, xp):
@@ -388,7 +388,7 @@ class BinaryCrossEntropyWithLogitsBackward0(Node):
 
     @staticmethod
     def jvp(xp, t, out, x, target, w, pos_weight, reduction):
-        return jvp_by_partials(BinaryCrossEntropyWithLogitsBackward0, xp, t, (x, target, w, pos_weight, reduction),
+        return jvp_by_partials(BinaryCrossEntropyWithLogitsBackward0, xp, t, out, (x, target, w, pos_weight, reduction),
                                (0, 1), _loss_total(xp, reduction))
 
     def vjp(self, g, xp):
@@ -483,7 +483,7 @@ class NllLossBackward0(Node):
 
     @staticmethod
     def jvp(xp, t, out, x, target, weight, ignore_index, reduction, cdim):
-        return jvp_by_partials(NllLossBackward0, xp, t, (x, target, weight, ignore_index, reduction, cdim), (0,),
+        return jvp_by_partials(NllLossBackward0, xp, t, out, (x, target, weight, ignore_index, reduction, cdim), (0,),
                                _class_loss_total(xp, reduction, cdim))
 
     def vjp(self, g, xp):
@@ -566,7 +566,7 @@ class CrossEntropyLossBackward0(Node):
 
     @staticmethod
     def jvp(xp, t, out, x, target, weight, ignore_index, reduction, cdim, smoothing):
-        return jvp_by_partials(CrossEntropyLossBackward0, xp, t,
+        return jvp_by_partials(CrossEntropyLossBackward0, xp, t, out,
                                (x, target, weight, ignore_index, reduction, cdim, smoothing), (0,),
                                _class_loss_total(xp, reduction, cdim))
 
@@ -663,7 +663,7 @@ class ConstantPadNdBackward0(Node):
 
     @staticmethod
     def jvp(xp, t, out, a, out_shape, dst, src, value):  # linear in a; the padding is constant
-        return ConstantPadNdBackward0.forward(None, xp, t[0], out_shape, dst, src, 0)
+        return linear_through(ConstantPadNdBackward0, xp, t[0], out_shape, dst, src, 0)
 
     def vjp(self, g, xp):
         region = g[self.dst]

@@ -135,7 +135,7 @@ class ProdBackward0(Node):
 
     @staticmethod
     def jvp(xp, t, out, a, dim=None, keepdim=False):
-        return jvp_by_partials(ProdBackward0, xp, t, (a, dim, keepdim), (0,), lambda p: xp.sum_dims(p, dim, keepdim))
+        return jvp_by_partials(ProdBackward0, xp, t, out, (a, dim, keepdim), (0,), lambda p: xp.sum_dims(p, dim, keepdim))
 
     def vjp(self, g, xp):
         a, out, prod_nonzero = self.saved
@@ -296,7 +296,7 @@ class MaxBackward0(_Picked):
 
     @staticmethod
     def jvp(xp, t, out, a, dim, keepdim):
-        return jvp_by_partials(MaxBackward0, xp, t, (a, dim, keepdim), (0,), lambda p: xp.sum_dims(p, dim, keepdim))
+        return jvp_by_partials(MaxBackward0, xp, t, out, (a, dim, keepdim), (0,), lambda p: xp.sum_dims(p, dim, keepdim))
 
 
 class MinBackward0(_Picked):
@@ -308,7 +308,7 @@ class MinBackward0(_Picked):
 
     @staticmethod
     def jvp(xp, t, out, a, dim, keepdim):
-        return jvp_by_partials(MinBackward0, xp, t, (a, dim, keepdim), (0,), lambda p: xp.sum_dims(p, dim, keepdim))
+        return jvp_by_partials(MinBackward0, xp, t, out, (a, dim, keepdim), (0,), lambda p: xp.sum_dims(p, dim, keepdim))
 
 
 class MedianBackward0(_Selection):
@@ -325,7 +325,7 @@ class MedianBackward0(_Selection):
 
     @staticmethod
     def jvp(xp, t, out, a):
-        return jvp_by_partials(MedianBackward0, xp, t, (a,), (0,), lambda p: xp.sum_dims(p, None, False))
+        return jvp_by_partials(MedianBackward0, xp, t, out, (a,), (0,), lambda p: xp.sum_dims(p, None, False))
 
 
 class MedianBackward1(_Picked):
@@ -337,7 +337,7 @@ class MedianBackward1(_Picked):
 
     @staticmethod
     def jvp(xp, t, out, a, dim, keepdim):
-        return jvp_by_partials(MedianBackward1, xp, t, (a, dim, keepdim), (0,),
+        return jvp_by_partials(MedianBackward1, xp, t, out, (a, dim, keepdim), (0,),
                                lambda p: xp.sum_dims(p, dim, keepdim))
 
 
@@ -372,7 +372,7 @@ class LinalgVectorNormBackward0(Node):
 
     @staticmethod
     def jvp(xp, t, out, a, p=2, dim=None, keepdim=False):
-        return jvp_by_partials(LinalgVectorNormBackward0, xp, t, (a, p, dim, keepdim), (0,), lambda p: xp.sum_dims(p, dim, keepdim))
+        return jvp_by_partials(LinalgVectorNormBackward0, xp, t, out, (a, p, dim, keepdim), (0,), lambda p: xp.sum_dims(p, dim, keepdim))
 
     def vjp(self, g, xp):
         a, out = self.saved
@@ -514,15 +514,15 @@ class CumprodBackward0(Node):
 
     @staticmethod
     def jvp(xp, t, out, a, dim):  # sum_k<=i t_k prod_{j<=i, j!=k} a_j, written without dividing by a
-        moved_a, moved_t = np.moveaxis(a, dim, 0), np.moveaxis(t[0], dim, 0)
-        result = np.zeros_like(moved_a)
-        running = np.zeros_like(moved_a[0])   # d(prod_{j<=i} a_j) along t
-        prod = np.ones_like(moved_a[0])
+        moved_a, moved_t = xp.moveaxis(a, dim, 0), xp.moveaxis(t[0], dim, 0)
+        rows = []
+        running = xp.zeros_like(moved_a[0])   # d(prod_{j<=i} a_j) along t
+        prod = xp.ones_like(moved_a[0])
         for i in range(moved_a.shape[0]):
             running = running * moved_a[i] + prod * moved_t[i]
             prod = prod * moved_a[i]
-            result[i] = running
-        return np.moveaxis(result, 0, dim)
+            rows.append(running)
+        return xp.moveaxis(xp.stack(rows, 0), 0, dim)
 
     def vjp(self, g, xp):
         (a,) = self.saved

@@ -10,7 +10,7 @@ along a dim, flip, roll), the small helpers below do it on either an ndarray or 
 """
 import numpy as np
 
-from ..engine.node import LINEAR_JVP, Node
+from ..engine.node import LINEAR_JVP, Node, linear_through
 
 ndarray = np.ndarray
 
@@ -311,8 +311,8 @@ class CatBackward0(Node):
 
     @staticmethod
     def jvp(xp, t, out, dim, np_dtype, skip, *arrays):
-        return CatBackward0.forward(None, xp, dim, np_dtype, skip,
-                                    *[xp.zeros_like(a) if ta is None else ta for ta, a in zip(t[3:], arrays)])
+        return linear_through(CatBackward0, xp, dim, np_dtype, skip,
+                              *[xp.zeros_like(a) if ta is None else ta for ta, a in zip(t[3:], arrays)])
 
     def vjp(self, g, xp):
         dim, dtypes, out_dtype = self.dim, self.dtypes, self.out_dtype
@@ -347,8 +347,8 @@ class StackBackward0(Node):
 
     @staticmethod
     def jvp(xp, t, out, dim, np_dtype, *arrays):
-        return StackBackward0.forward(None, xp, dim, np_dtype,
-                                      *[xp.zeros_like(a) if ta is None else ta for ta, a in zip(t[2:], arrays)])
+        return linear_through(StackBackward0, xp, dim, np_dtype,
+                              *[xp.zeros_like(a) if ta is None else ta for ta, a in zip(t[2:], arrays)])
 
     def vjp(self, g, xp):
         pieces = _pieces(g, self.dim)
