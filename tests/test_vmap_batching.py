@@ -197,3 +197,54 @@ def test_gradients_and_hessians_inside_nested_vmaps():
     for j in range(4):
         np.testing.assert_allclose(h[j].numpy(), hessian(lambda v: (v.sin() * v.sum()).sum())(x[0, j]).numpy(),
                                    rtol=1e-12)
+
+
+def test_jacrev_and_vmapped_vjps_run_as_one_batched_backward():
+    """The rows of a Jacobian are vjps of basis cotangents: under vmap the engine runs one backward
+    with batched cotangents (through the rules' vjps on BatchedTensors), also inside another vmap
+    and for second derivatives."""
+    rng = np.random.default_rng(8)
+    a = torchless.tensor(rng.standard_normal((4, 3)))
+    x = torchless.tensor(rng.standard_normal(3))
+    xs = torchless.tensor(rng.standard_normal((5, 3)))
+
+    def f(x):
+        return (a @ x.tanh()).sin() * x.sum()
+
+    def loop_jacobian(x):
+        return torchless.stack([_row(f, x, i) for i in range(4)])
+
+    before = _batching.fallbacks[0]
+    out, vjp_fn = torchless.func.vjp(f, x)
+    rows = vmap(vjp_fn)(torchless.eye(4, dtype=torchless.float64))[0]
+    j = jacrev(f)(x)
+    per_example = vmap(jacrev(f))(xs)
+    second = jacrev(jacrev(f))(x)
+    assert _batching.fallbacks[0] == before
+    np.testing.assert_allclose(rows.numpy(), loop_jacobian(x).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(j.numpy(), rows.numpy(), rtol=1e-12)
+    for i in range(5):
+        np.testing.assert_allclose(per_example[i].numpy(), loop_jacobian(xs[i]).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(second.numpy(), jacfwd(jacfwd(f))(x).numpy(), rtol=1e-10, atol=1e-12)
+    assert torchless.autograd.functional.jacobian(f, x, vectorize=True).shape == (4, 3)
+
+
+def _row(f, x, i):
+    x = x.detach().requires_grad_()
+    return torchless.autograd.grad(f(x)[i], x)[0]
+
+
+def test_batched_grad_outputs_and_vectorized_jacobian_take_one_pass():
+    rng = np.random.default_rng(9)
+    x = torchless.tensor(rng.standard_normal(3), requires_grad=True)
+    y = (x.exp() * x.sum()).sin()
+    v = torchless.tensor(rng.standard_normal((4, 3)))
+    before = _batching.fallbacks[0]
+    (rows,) = torchless.autograd.grad(y, x, v, is_grads_batched=True, retain_graph=True)
+    jac = torchless.autograd.functional.jacobian(lambda x: (x.exp() * x.sum()).sin(), x.detach(), vectorize=True)
+    assert _batching.fallbacks[0] == before
+    for b in range(4):
+        (want,) = torchless.autograd.grad(y, x, v[b], retain_graph=True)
+        np.testing.assert_allclose(rows[b].numpy(), want.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(jac.numpy(), torchless.autograd.functional.jacobian(
+        lambda x: (x.exp() * x.sum()).sin(), x.detach()).numpy(), rtol=1e-12)

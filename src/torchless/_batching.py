@@ -206,8 +206,13 @@ def wrap_like(phys, levels):
 def expand_to_active(t):
     """t made batched at every active level: one copy per example (for grad inside vmap, whose
     gradient with respect to a shared tensor must come out per example)."""
+    return _expand_to_levels(t, [lv for lv, _ in active])
+
+
+def _expand_to_levels(t, levels):
+    """t batched (by expanding: one copy per example) at each of `levels` it is not batched at."""
     have = set(levels_of(t))
-    missing = [lv for lv, _ in active if lv not in have]
+    missing = sorted(lv for lv in levels if lv not in have)
     if not missing:
         return t
     phys = physical(t)
@@ -215,10 +220,9 @@ def expand_to_active(t):
     current = sorted(have)  # the levels phys has, in physical order
     for lv in missing:
         pos = sum(1 for c in current if c < lv)
-        size = _size_of(lv)
         phys = phys.unsqueeze(pos)
         shape = list(phys.shape)
-        shape[pos] = size
+        shape[pos] = _size_of(lv)
         phys = phys.expand(tuple(shape))
         current.insert(pos, lv)
     return wrap_like(phys, current[::-1])
@@ -567,6 +571,16 @@ BatchedTensor.dot = BatchedTensor.inner = _matrix_op(1, 1)
 
 
 # ============================================================================ torch functions
+def scatter_batched(scatter, shape, dtype, idx, g):
+    """A backward's write of g into zeros at idx (ops/indexing.py), for batched g: the same write on
+    the physical tensor, one more leading dim."""
+    from ._tensor_xp import TX
+    phys = g._phys
+    key = (slice(None),) + (idx if type(idx) is tuple else (idx,))
+    return _make(scatter(TX, (phys.shape[0],) + tuple(shape), dtype, key, phys), g._level)
+
+
+
 def stack(tensors, dim):
     level = _top_level(tensors)
     nd = tensors[0].dim()
@@ -610,21 +624,35 @@ def cross_entropy(input, target, weight, ignore_index, reduction, label_smoothin
 
 
 def grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):
-    """autograd.grad on batched tensors: the same call on their physical tensors. Every input must be
-    batched at every level an output is (else its gradient would sum over examples: the loop runs)."""
+    """autograd.grad with batched tensors. A graph batched at some levels backpropagates on its
+    physical tensors; cotangents batched at levels the graph is not (vjp_fn or jacrev inside vmap)
+    go through _batched_backward. Every input must be batched wherever an output is (else its
+    gradient would sum over examples): otherwise the loop runs."""
     from .autograd import grad as plain_grad
-    out_levels = set()
+    out_levels, extra, every = set(), set(), set()
     for o in outputs:
         out_levels.update(levels_of(o))
+    for g in grad_outputs:
+        if g is not None:
+            extra.update(set(levels_of(g)) - out_levels)
     for t in inputs:
-        if not out_levels <= set(levels_of(t)):
-            raise _Unbatchable(max(out_levels))
+        every.update(levels_of(t))
+    top = max(out_levels | extra | every)
+    for t in inputs:
+        have = set(levels_of(t))
+        if not out_levels <= have or have & extra:
+            raise _Unbatchable(top)
+    if extra:
+        if out_levels and min(extra) < max(out_levels):
+            raise _Unbatchable(top)  # (the cotangent's batches would sit inside the graph's)
+        return _batched_backward(outputs, inputs, grad_outputs, sorted(extra), top, create_graph, allow_unused,
+                                 materialize_grads)
     phys_grads = []
     for o, g in zip(outputs, grad_outputs):
         po = physical(o)
         if g is None:
             if o.numel() != 1:
-                raise _Unbatchable(max(out_levels))  # the loop raises PyTorch's error
+                raise _Unbatchable(top)  # the loop raises PyTorch's error
             from ._creation import ones_like
             phys_grads.append(ones_like(po))
         elif levels_of(g) == levels_of(o):
@@ -632,23 +660,59 @@ def grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused
         elif not levels_of(g) and tuple(g.shape) == tuple(o.shape):
             phys_grads.append(g.expand(tuple(po.shape)))
         else:
-            raise _Unbatchable(max(out_levels))
+            raise _Unbatchable(top)
     result = plain_grad([physical(o) for o in outputs], [physical(t) for t in inputs], phys_grads,
                         retain_graph=retain_graph, create_graph=create_graph, allow_unused=allow_unused,
                         materialize_grads=materialize_grads)
     return tuple(None if g is None else wrap_like(g, levels_of(t)) for g, t in zip(result, inputs))
 
 
+def _batched_backward(outputs, inputs, grad_outputs, extra, top, create_graph, allow_unused, materialize_grads):
+    """Backward through the physical graph of the outputs with cotangents batched at the `extra`
+    levels (above the graph's own): the engine runs the rules' vjps on Tensors (as under
+    create_graph) with cotangents that are BatchedTensors at those levels, whose logical shape is
+    the physical output's, so every cotangent's backward happens at once. The graph is kept
+    (vjp_fn may be called again)."""
+    from .autograd import _input_edges
+    from .engine.backward import run_backward
+    from ._creation import zeros_like
+    n_extra = len(extra)
+    edges, grads = [], []
+    for o, g in zip(outputs, grad_outputs):
+        if g is None or not o.requires_grad or tuple(g.shape) != tuple(o.shape):
+            raise _Unbatchable(top)  # the loop checks and raises PyTorch's error
+        own = levels_of(o)
+        g = _expand_to_levels(g, set(own) | set(extra))  # physical dims: own batches, extra, then g's
+        phys = physical(g)
+        if own:  # the extra batches first: logically, g then has the physical output's shape
+            phys = phys.movedim(tuple(range(len(own), len(own) + n_extra)), tuple(range(n_extra)))
+        g = wrap_like(phys, extra[::-1])
+        po = physical(o)
+        edges.append(po._edge or po._leaf_edge())
+        grads.append(g if g.dtype == po.dtype else g.to(po.dtype))
+    result = run_backward(edges, grads, True, True, _input_edges([physical(t) for t in inputs], "grad()"),
+                          accumulate=False)
+    out = []
+    for t, g in zip(inputs, result):
+        if g is None:
+            if not (allow_unused or materialize_grads):
+                raise _Unbatchable(top)
+            out.append(zeros_like(t) if materialize_grads else None)
+            continue
+        own = levels_of(t)
+        phys = physical(_expand_to_levels(g, set(extra)))  # dims: extra batches, then t's physical dims
+        if own:
+            phys = phys.movedim(tuple(range(n_extra)), tuple(range(len(own), len(own) + n_extra)))
+        g = wrap_like(phys, sorted(set(own) | set(extra), reverse=True))
+        out.append(g if create_graph else g.detach())
+    return tuple(out)
+
+
 def make_dual(primal, tangent, make):
     """forward_ad.make_dual with a batched primal or tangent: both at the same levels, then the
     physical tensors paired."""
     levels = sorted(set(levels_of(primal)) | set(levels_of(tangent)), reverse=True)
-    saved = list(active)
-    try:
-        active[:] = [(lv, s) for lv, s in saved if lv in levels]
-        primal, tangent = expand_to_active(primal), expand_to_active(tangent)
-    finally:
-        active[:] = saved
+    primal, tangent = _expand_to_levels(primal, levels), _expand_to_levels(tangent, levels)
     return wrap_like(make(physical(primal), physical(tangent)), levels)
 
 

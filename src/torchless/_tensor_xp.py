@@ -18,6 +18,13 @@ class TensorNamespace:
     arrays = NP  # the NumPy namespace, for forwards that take arrays only
 
     @staticmethod
+    def batched_scatter(scatter, shape, dtype, idx, g):
+        """scatter(TX, shape, dtype, idx, g) for a BatchedTensor g: on its physical tensor, with the
+        batch dim in front of shape and of the index."""
+        from ._batching import scatter_batched
+        return scatter_batched(scatter, shape, dtype, idx, g)
+
+    @staticmethod
     def apply_rule(R, *args):
         """Rule R on Tensors as a recorded op (a linear rule's jvp on a recorded tangent)."""
         from ._tensor import apply
@@ -69,7 +76,7 @@ class TensorNamespace:
 
     @staticmethod
     def matmul(a, b):
-        return a.matmul(b)
+        return a @ b  # the operator: a batched b (vmap) takes over through its reflected method
 
     @staticmethod
     def maximum(a, b):

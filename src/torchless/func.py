@@ -300,10 +300,34 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
         outputs = _leaves(output)
         fresh = [leaf for tree in trees for leaf in _leaves(tree)]
         keep = _needs_graph(outputs, fresh, args_need_grad)
-        per_output = [_jacobian_rows(0, o, fresh, keep, False) for o in outputs]
+        sizes = [o.numel() for o in outputs]
+        if sum(sizes) <= 1:  # one row: one backward pass
+            per_output = [_jacobian_rows(0, o, fresh, keep, False) for o in outputs]
+        else:
+            per_output = _jacobian_by_vmap(outputs, sizes, fresh, keep)
         result = _fill(output, [_shape_like_args(blocks, trees, argnums) for blocks in per_output])
         return (result, _detached(aux, keep)) if has_aux else result
     return wrapper
+
+
+def _jacobian_by_vmap(outputs, sizes, inputs, keep):
+    """Every row of the Jacobians at once: the vjp of each basis cotangent (one per output element,
+    all outputs stacked), under vmap. Returns, per output, one block per input (out.shape + in.shape)."""
+    total = sum(sizes)
+    basis, start = [], 0
+    for o, n in zip(outputs, sizes):
+        dtype = o.dtype if o.dtype.is_floating_point or o.dtype.is_complex else inputs[0].dtype
+        basis.append(C.eye(total, dtype=dtype)[:, start:start + n].reshape((total,) + tuple(o.shape)))
+        start += n
+
+    def rows(*cotangents):
+        return tuple(_gradients(outputs, inputs, list(cotangents), keep))
+    grads = vmap(rows)(*basis)
+    per_output, start = [], 0
+    for o, n in zip(outputs, sizes):
+        per_output.append([g[start:start + n].reshape(tuple(o.shape) + tuple(t.shape)) for g, t in zip(grads, inputs)])
+        start += n
+    return per_output
 
 
 def _shape_like_args(blocks, trees, argnums):

@@ -93,7 +93,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """The gradients of outputs with respect to inputs, returned (not accumulated into .grad).
     is_grads_batched: each grad_output has a leading batch dim; the result has it too (one backward
-    pass per batch entry)."""
+    pass with batched cotangents: vmap over the vjp)."""
     outputs = _as_tuple(outputs)
     single = isinstance(inputs, Tensor)
     inputs = _as_tuple(inputs)
@@ -147,6 +147,12 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
     batch = grad_outputs[0].shape[0]
     if any(g.shape[0] != batch for g in grad_outputs):
         raise RuntimeError("grad(is_grads_batched=True): every grad_output needs the same batch size")
+    if not allow_unused and not materialize_grads:  # every result is a tensor: vmap over the vjp
+        from ..func import vmap
+
+        def one(*gs):
+            return grad(outputs, inputs, list(gs), retain_graph=True, create_graph=create_graph)
+        return tuple(vmap(one)(*grad_outputs))
     rows = []
     for b in range(batch):
         keep = True if b < batch - 1 else retain_graph

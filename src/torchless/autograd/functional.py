@@ -6,7 +6,8 @@ Everything is reverse mode over `autograd.grad`, as PyTorch does it without vect
   gradient (built with create_graph);
 - jvp and hvp use the double-backward trick: u -> (d out / d x)^T u is linear in u, so
   differentiating it with respect to a zero-valued u that requires grad, against v, gives J v.
-`vectorize=True` is accepted and gives the same values (computed by the same loop).
+`vectorize=True` computes a Jacobian's rows in one backward pass with batched cotangents (vmap over
+the vjp, as torch.func.jacrev does), the same values as the loop.
 
 Tuples: a function of several tensors takes them as a tuple; results nest as PyTorch nests them,
 [output][input], with the tuple levels dropped where the caller gave a single Tensor.
@@ -242,7 +243,12 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
             raise RuntimeError("torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are "
                                "not supported together. Please either set `strict=False` or "
                                "`vectorize=False`.")
-        rows = tuple(_jacobian_rows(i, out, inputs, create_graph, strict) for i, out in enumerate(outputs))
+        sizes = [out.numel() for out in outputs]
+        if vectorize and sum(sizes) > 1:
+            from ..func import _jacobian_by_vmap
+            rows = tuple(tuple(blocks) for blocks in _jacobian_by_vmap(list(outputs), sizes, list(inputs), create_graph))
+        else:
+            rows = tuple(_jacobian_rows(i, out, inputs, create_graph, strict) for i, out in enumerate(outputs))
     return _unnest(_finish(rows, create_graph), (outputs_tuple, inputs_tuple))
 
 

@@ -15,6 +15,8 @@ from ..engine.node import LINEAR_JVP, Node, linear_through
 
 def _scatter_unique(xp, shape, dtype, idx, g):
     """zeros(shape) with g written at idx (positions must not repeat)."""
+    if xp.apply_rule is not None and g._is_batched:  # vmap over a backward: the write per example
+        return xp.batched_scatter(_scatter_unique, shape, dtype, idx, g)
     z = xp.zeros(shape, dtype)
     z[idx] = g
     return z

@@ -16,7 +16,11 @@ from numpy import (  # noqa: F401 - re-exported as the namespace
     swapaxes, expand_dims, squeeze, concatenate, stack, trunc,
 )
 
-apply_rule = None  # the Tensor namespace's applies a rule as a recorded op (see engine/node.py LINEAR_JVP)
+# Hooks only the Tensor namespace has (None here; rules test them): apply a rule as a recorded op
+# (a linear rule's jvp on recorded tangents, engine/node.py), and write a batched gradient (vmap).
+apply_rule = None
+batched_scatter = None
+TENSOR_ONLY = ("apply_rule", "batched_scatter")
 
 NAMES = (
     "abs", "arccos", "arcsin", "arctan", "broadcast_to", "ceil", "clip", "cos", "cosh", "cumsum",
