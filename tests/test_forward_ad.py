@@ -318,3 +318,37 @@ def test_differentiable_tangents_match_torch(torch_ref):
     assert got[0] == pytest.approx(want[0], rel=1e-12)
     np.testing.assert_allclose(got[1], want[1], rtol=1e-12)
     np.testing.assert_allclose(got[2], want[2], rtol=1e-12)
+
+
+# In-place writes and tangents: (program, the tangent PyTorch gives). The dual is [1, 2, 3, 4] with
+# tangent [1, 0, 0, 1]; writes through a view reach the base's tangent, fills and copies replace it.
+WRITES = {
+    "mul_on_a_view": (lambda d: (lambda c: (c[1:3].mul_(2), c)[1])(d.clone()), [1, 0, 0, 1]),
+    "setitem": (lambda d: (lambda c: (c.__setitem__(slice(0, 2), d[2:]), c)[1])(d.clone()), [0, 1, 0, 1]),
+    "base_after_a_write_into_its_view": (lambda d: (lambda c: (c.view(2, 2)[0].mul_(3), c)[1])(d.clone()),
+                                         [3, 0, 0, 1]),
+    "setitem_on_a_view": (lambda d: (lambda c: (c.view(2, 2)[1].__setitem__(0, d[0] * 5), c)[1])(d.clone()),
+                          [1, 0, 5, 1]),
+    "copy_into_a_view_of_a_plain_tensor": (lambda d: (lambda c: (c[0:2].copy_(d[2:]), c)[1])(
+        torchless.zeros(4, dtype=torchless.float64)), [0, 1, 0, 0]),
+    "copy_into_a_plain_tensor": (lambda d: torchless.zeros(4, dtype=torchless.float64).copy_(d * 2), [2, 0, 0, 2]),
+    "zero_": (lambda d: d.clone().zero_(), [0, 0, 0, 0]),
+    "fill_": (lambda d: d.clone().fill_(2.0), [0, 0, 0, 0]),
+}
+
+
+@pytest.mark.parametrize("name", list(WRITES))
+def test_in_place_writes_carry_tangents_as_pytorch(name):
+    program, want = WRITES[name]
+    x = torchless.tensor([1.0, 2.0, 3.0, 4.0], dtype=torchless.float64)
+    with fwAD.dual_level():
+        d = fwAD.make_dual(x, torchless.tensor([1.0, 0.0, 0.0, 1.0], dtype=torchless.float64))
+        tangent = fwAD.unpack_dual(program(d)).tangent
+    np.testing.assert_array_equal(tangent.numpy(), want)
+
+
+def test_zero_on_a_non_leaf_is_recorded(torch_ref):
+    for m in (torchless, torch_ref):
+        y = m.tensor([1.0, 2.0], requires_grad=True) * 2
+        y.zero_()
+        assert y.grad_fn.name() == "ZeroBackward0"

@@ -30,7 +30,7 @@ from .ops.elementwise import (
     MinimumBackward0, MulBackward0, NegBackward0, NotImplementedBackward, PowBackward0, PowBackward1,
     PowBackward2, ReciprocalBackward0, ReluBackward0, RemainderBackward0, RoundBackward0,
     RsqrtBackward0, RsubBackward1, SigmoidBackward0, SignBackward0, SinBackward0, SinhBackward0,
-    SqrtBackward0, SubBackward0, TanBackward0, TanhBackward0, TruncBackward0, WhereBackward0,
+    SqrtBackward0, SubBackward0, TanBackward0, TanhBackward0, TruncBackward0, WhereBackward0, ZeroBackward0,
 )
 
 ndarray = np.ndarray
@@ -1493,6 +1493,9 @@ def _write_into(self, result):
             _forward_ad.set_tangent(self, tangent.expand(dst.shape).to(_from_np[dst.dtype]).clone())
         elif tangent is not None:
             _forward_ad.set_tangent(self, np.array(np.broadcast_to(tangent, dst.shape), dtype=dst.dtype))
+        if self._base is not None and (tangent is not None or _forward_ad.tangent(self._base) is not None):
+            from ._tensor_indexing import tangent_into_base
+            tangent_into_base(self)
     if self._base is not None and result._rg:
         edge = self._edge
         if edge is not None and edge[0] is not None and edge[0].multi_output:
@@ -1632,15 +1635,15 @@ T.negative_ = T.neg_
 
 
 def _zero_(self):
-    if _check_inplace(self):
-        raise RuntimeError(LEAF_INPLACE_MSG)
+    if _check_inplace(self) or (_fw.level >= 0 and _carries_tangent(self)):  # recorded, or a tangent to zero
+        return _write_into(self, apply(ZeroBackward0, self))
     self._data.fill(0)
     _bump_version(self)
     return self
 
 
 def _fill_(self, value):
-    if _check_inplace(self, value):
+    if _check_inplace(self, value) or (_fw.level >= 0 and _carries_tangent(self, value)):
         return _write_into(self, self * 0 + value)
     self._data.fill(value.item() if isinstance(value, Tensor) else value)
     _bump_version(self)
@@ -1650,7 +1653,7 @@ def _fill_(self, value):
 def _copy_(self, src, non_blocking=False):
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
-    if _check_inplace(self, src):
+    if _check_inplace(self, src) or (_fw.level >= 0 and _carries_tangent(self, src)):
         return _write_into(self, src.to(self.dtype).expand(self.shape).clone())
     try:
         np.copyto(self._data, src._data, casting="unsafe")

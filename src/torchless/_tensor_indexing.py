@@ -431,6 +431,8 @@ def __setitem__(self, index, value):
     root = _root(self)
     if _fw.level >= 0 and tangent is not None:
         _forward_ad.set_tangent(self, tangent)
+        if self._base is not None:
+            tangent_into_base(self)
     if not (_grad.enabled and (self._rg or (tv is Tensor and value._rg))):
         data = self._data if (advanced is not None and last is None) else self._data[basic]
         v = value._data if tv is Tensor else value
@@ -526,6 +528,25 @@ def _positions(view, root):
     step = flat.itemsize
     return np.lib.stride_tricks.as_strided(flat[offset:], vd.shape,
                                            [s // item * step for s in vd.strides]).copy()
+
+
+def tangent_into_base(view):
+    """Forward AD: after an in-place write into `view` changed its tangent, the base's tangent takes
+    it at the view's places (the base's values changed there too)."""
+    root = view._base
+    vt = _forward_ad.tangent(view)
+    rt = _forward_ad.tangent(root)
+    pos = _positions(view, root).reshape(-1)
+    if isinstance(vt, Tensor) or isinstance(rt, Tensor):  # recorded tangents: a recorded write
+        flat = (rt if isinstance(rt, Tensor) else _plain(np.zeros_like(root._data) if rt is None else rt))
+        flat = flat.reshape(-1).clone()
+        flat[_plain(pos)] = vt.reshape(-1) if isinstance(vt, Tensor) else (
+            0.0 if vt is None else _plain(np.asarray(vt).reshape(-1)))
+        _forward_ad.set_tangent(root, flat.reshape(root._data.shape))
+        return
+    flat = np.zeros(root._data.size, root._data.dtype) if rt is None else np.array(rt, copy=True).reshape(-1)
+    flat[pos] = 0.0 if vt is None else np.asarray(vt).reshape(-1)
+    _forward_ad.set_tangent(root, flat.reshape(root._data.shape))
 
 
 def _rebase(view, value_edge, vshape, vdtype):

@@ -164,6 +164,21 @@ class DivBackward0(Node):
                 None if nb is None else xp.sum_to(-g * a / (b * b), b.shape))
 
 
+class ZeroBackward0(Node):
+    """a.zero_(): zeros, whatever a was:  d/da = 0"""
+
+    @staticmethod
+    def forward(node, xp, a):
+        return xp.zeros_like(a)
+
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] * 0
+
+    def vjp(self, g, xp):
+        return (g * 0,)
+
+
 class NegBackward0(Node):
     @staticmethod
     def forward(node, xp, a):
