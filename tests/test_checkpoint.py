@@ -181,3 +181,15 @@ def test_use_reentrant_warnings_match_torch(torch_ref):
             m.utils.checkpoint.checkpoint_sequential(net, 2, x)
         texts.append([str(w.message) for w in caught if "use_reentrant" in str(w.message)])
     assert texts[0] == texts[1] and len(texts[0]) == 2
+
+
+def test_reentrant_checkpoint_refuses_grad_and_backward_inputs_as_pytorch(torch_ref):
+    for m in (torchless, torch_ref):
+        from importlib import import_module
+        checkpoint = import_module(m.__name__ + ".utils.checkpoint").checkpoint
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        for run in (lambda y: m.autograd.grad(y, x), lambda y: y.backward(inputs=[x])):
+            y = checkpoint(lambda a: (a * 2).sin(), x, use_reentrant=True).sum()
+            with pytest.raises(RuntimeError, match="use_reentrant=True, torch.utils.checkpoint is incompatible with "
+                                                   r"\.grad\(\)"):
+                run(y)

@@ -55,6 +55,9 @@ def _needed_nodes(roots, targets):
 
 
 # ---------------------------------------------------------------------------------- the loop
+capturing = [False]  # a backward with `inputs` (autograd.grad, backward(inputs=...)) is running
+
+
 def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=None, accumulate=True):
     """Backpropagate `grads` (arrays, or Tensors under create_graph) from the edges `roots`.
 
@@ -80,6 +83,8 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
         targets = {e[0] for e in inputs if e[0] is not None}
         needed = _needed_nodes([e[0] for e in roots if e[0] is not None], targets)
         captured = {}
+    was_capturing = capturing[0]
+    capturing[0] = inputs is not None
 
     take, peek = buffers.pop, buffers.get
     last_inplace = inplace.last
@@ -153,6 +158,7 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
                 g = None
     finally:
         state.enabled = prev_mode
+        capturing[0] = was_capturing
 
     if captured is not None:
         return [_captured_grad(captured, e) for e in inputs]

@@ -86,6 +86,11 @@ class CheckpointFunction(Function):
 
     @staticmethod
     def backward(ctx, *grads):
+        from ..engine import backward as engine
+        if engine.capturing[0]:  # the nested backward below accumulates into .grad: it cannot capture
+            raise RuntimeError("When use_reentrant=True, torch.utils.checkpoint is incompatible with .grad() or "
+                               "passing an `inputs` parameter to .backward(). To resolve this error, you can either "
+                               "set use_reentrant=False, or call .backward() without passing the `inputs` argument.")
         args = list(ctx.constants)
         for i, t in zip(ctx.tensor_positions, ctx.saved_tensors):
             args[i] = t.detach().requires_grad_(t.requires_grad)
