@@ -162,6 +162,8 @@ def test_a_batched_tensor_kept_past_vmap_says_so():
     vmap(lambda a: kept.append(a) or a * 2)(torchless.ones(3, 2))
     with pytest.raises(RuntimeError, match="used after vmap returned"):
         kept[0].flip(0)  # (an op without a batching rule)
+    with pytest.raises(RuntimeError, match="used after vmap returned"):
+        kept[0].sum()  # (one with a rule)
 
 
 def test_same_results_as_torch_vmap(torch_ref):

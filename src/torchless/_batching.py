@@ -21,9 +21,13 @@ from ._tensor import Tensor, Size, CPU
 
 __all__ = ["BatchedTensor", "active", "vectorized_call", "FALLBACK"]
 
-# (level, batch size) of each vmap running vectorized, outermost first.
+# (level, batch size) of each vmap running vectorized, outermost first; and their levels.
 active = []
+_live = set()
 _next_level = [0]
+
+_ESCAPED_MSG = ("vmap: a tensor from inside vmap(f) was used after vmap returned (stored in a global or a "
+                "closure). Return it from f instead.")
 
 
 class _Unbatchable(BaseException):
@@ -37,9 +41,8 @@ class _Unbatchable(BaseException):
 
 def _no_rule(self):
     level = object.__getattribute__(self, "_level")
-    if not any(lv == level for lv, _ in active):
-        raise RuntimeError("vmap: a tensor from inside vmap(f) was used after vmap returned (stored in a global "
-                           "or a closure). Return it from f instead.")
+    if level not in _live:
+        raise RuntimeError(_ESCAPED_MSG)
     raise _Unbatchable(level)
 
 
@@ -133,6 +136,8 @@ def _indent(text):
 
 
 def _make(phys, level):
+    if level not in _live:
+        raise RuntimeError(_ESCAPED_MSG)
     t = object.__new__(BatchedTensor)
     t._phys = phys
     t._level = level
@@ -165,8 +170,7 @@ def _size_of(level):
     for lv, size in active:
         if lv == level:
             return size
-    raise RuntimeError("vmap: a tensor from inside vmap(f) was used after vmap returned (stored in a global "
-                       "or a closure). Return it from f instead.")
+    raise RuntimeError(_ESCAPED_MSG)
 
 
 def _phys_at(x, level):
@@ -734,11 +738,11 @@ def vectorized_call(func, args, kwargs, mapped, size, out_dims, fill, leaves_of)
     `mapped`: [(tensor, in_dim or None)] for the tensors of args, in order."""
     _next_level[0] += 1
     level = _next_level[0]
-    batched = iter([t if d is None else _make(t.movedim(d, 0) if d else t, level) for t, d in mapped])
-    example = fill(args, [next(batched) for _ in mapped])
+    _live.add(level)
     active.append((level, size))
     try:
-        output = func(*example, **kwargs)
+        batched = iter([t if d is None else _make(t.movedim(d, 0) if d else t, level) for t, d in mapped])
+        output = func(*fill(args, [next(batched) for _ in mapped]), **kwargs)
         return _unbatched_outputs(output, level, out_dims, fill, leaves_of)
     except _Unbatchable as e:
         if e.level < level:  # an enclosing vmap's tensor: that vmap must loop
@@ -747,6 +751,7 @@ def vectorized_call(func, args, kwargs, mapped, size, out_dims, fill, leaves_of)
         pass
     finally:
         active.pop()
+        _live.discard(level)
     fallbacks[0] += 1
     return FALLBACK
 
