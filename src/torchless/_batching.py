@@ -299,7 +299,7 @@ _UNARY = (
     "abs", "absolute", "neg", "negative", "__neg__", "__abs__", "__pos__", "reciprocal", "sign", "sgn", "floor",
     "ceil", "round", "trunc", "fix", "frac", "square", "erf", "erfc", "erfinv", "logit", "isnan", "isinf",
     "isfinite", "logical_not", "bitwise_not", "__invert__", "float", "double", "half", "bfloat16", "int", "long",
-    "short", "bool", "byte", "char", "clone", "contiguous", "to", "type", "clamp", "clip", "clamp_min",
+    "short", "bool", "byte", "char", "clone", "contiguous", "to", "clamp", "clip", "clamp_min",
     "clamp_max", "nan_to_num", "deg2rad", "rad2deg", "softplus", "conj", "real", "imag",
 )
 _BINARY = (
