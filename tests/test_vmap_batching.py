@@ -250,3 +250,12 @@ def test_batched_grad_outputs_and_vectorized_jacobian_take_one_pass():
         np.testing.assert_allclose(rows[b].numpy(), want.numpy(), rtol=1e-12)
     np.testing.assert_allclose(jac.numpy(), torchless.autograd.functional.jacobian(
         lambda x: (x.exp() * x.sum()).sin(), x.detach()).numpy(), rtol=1e-12)
+
+
+def test_printing_inside_vmap_shows_the_batch_as_pytorch(torch_ref, capsys):
+    printed = []
+    for m in (torchless, torch_ref):
+        m.func.vmap(lambda a: print(a) or a)(m.tensor([[1.0, 2.0], [3.0, 4.0]]))
+        printed.append(capsys.readouterr().out)
+    assert printed[0] == printed[1]
+    assert printed[0].startswith("BatchedTensor(lvl=1, bdim=0, value=\n    tensor([[1., 2.],")

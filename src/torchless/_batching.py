@@ -132,7 +132,7 @@ class BatchedTensor(Tensor):
 
 
 def _indent(text):
-    return "\n".join("  " + line for line in text.splitlines())
+    return "\n".join("    " + line for line in text.splitlines())
 
 
 def _make(phys, level):
