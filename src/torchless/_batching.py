@@ -112,7 +112,8 @@ class BatchedTensor(Tensor):
         return self._phys.shape[1]
 
     def __repr__(self, *, tensor_contents=None):
-        return f"BatchedTensor(lvl={self._level}, bdim=0, value=\n{_indent(repr(self._phys))}\n)"
+        depth = 1 + [lv for lv, _ in active].index(self._level) if self._level in _live else "?"
+        return f"BatchedTensor(lvl={depth}, bdim=0, value=\n{_indent(repr(self._phys))}\n)"
 
     __str__ = __repr__
 
