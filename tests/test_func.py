@@ -194,3 +194,11 @@ def test_reverse_over_forward_compositions_are_second_derivatives():
     v = torchless.tensor([1.0, -2.0, 0.5], dtype=torchless.float64)
     hv = torchless.func.grad(lambda x: torchless.func.jvp(f, (x,), (v,))[1])(x)
     np.testing.assert_allclose(hv.numpy(), exact @ v.numpy(), rtol=1e-12)
+
+
+def test_pow_takes_a_number_base_as_pytorch(torch_ref):
+    for m in (torchless, torch_ref):
+        assert m.pow(2.0, m.tensor([1.0, 3.0])).tolist() == [2.0, 8.0]
+        assert m.pow(2, m.tensor([1, 3])).dtype == m.int64
+        with pytest.raises(TypeError, match="pow\\(\\) received an invalid combination of arguments"):
+            m.pow(2.0, 3.0)

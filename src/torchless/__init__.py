@@ -88,6 +88,18 @@ for _name in (
     globals()[_name] = getattr(Tensor, _name)
 del _name
 
+
+def pow(input, exponent):  # noqa: A001 - torch.pow; also takes a number base
+    """input ** exponent; `input` may be a number when `exponent` is a tensor (torch.pow(2, x))."""
+    if isinstance(input, Tensor):
+        return input.pow(exponent)
+    import numbers
+    if isinstance(exponent, Tensor) and isinstance(input, numbers.Number):
+        return exponent.__rpow__(input)
+    raise TypeError(f"pow() received an invalid combination of arguments - got ({type(input).__name__}, "
+                    f"{type(exponent).__name__}): give a Tensor input or a Tensor exponent")
+
+
 # `from torch import nn` after `import torchless as torch` means torchless's nn (see _torch_alias).
 from . import _torch_alias  # noqa: E402
 

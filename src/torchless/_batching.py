@@ -604,6 +604,16 @@ def cat(tensors, dim):
     return _make(plain_cat(phys, _dim(dim, nd) + 1), level)
 
 
+def linear(input, weight, bias):
+    """F.linear with a batched operand: input @ weight^T + bias through the rules above."""
+    level = _top_level((input, weight, bias))
+    if weight.dim() != 2 or input.dim() == 0 or input.shape[-1] != weight.shape[1] or (
+            bias is not None and not isinstance(bias, Tensor)):
+        raise _Unbatchable(level)  # the loop raises PyTorch's error
+    out = input @ weight.t()
+    return out if bias is None else out + bias
+
+
 def cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing):
     """F.cross_entropy with class-index targets, batched: every example's rows in one call."""
     level = _top_level((input, target))
@@ -727,6 +737,96 @@ def unpack_dual(tensor, unpack):
     return wrap_like(primal, levels), (None if tangent is None else wrap_like(tangent, levels))
 
 
+# ============================================================================ torch.* while vmap runs
+# torch.exp is Tensor.exp itself, and torch.sum a function that reads `_data`: called on a
+# BatchedTensor they would make vmap fall back. Giving them a dispatch step would cost every plain
+# call, so instead, while a vectorized vmap runs, the torch and torch.nn.functional attributes named
+# below are swapped for versions that send BatchedTensors to their rules (and anything else to the
+# original). Names bound before (`from torch import exp`) keep the original: those fall back.
+_F_RULES = {
+    "softmax": lambda input, dim=None, _stacklevel=3, dtype=None: input.softmax(dim, dtype=dtype),
+    "log_softmax": lambda input, dim=None, _stacklevel=3, dtype=None: input.log_softmax(dim, dtype=dtype),
+    "relu": lambda input, inplace=False: None if inplace else input.relu(),
+    "sigmoid": lambda input: input.sigmoid(),
+    "tanh": lambda input: input.tanh(),
+    "mse_loss": lambda input, target, size_average=None, reduce=None, reduction="mean": None
+    if size_average is not None or reduce is not None or input.shape != target.shape
+    else {"mean": lambda d: d.mean(), "sum": lambda d: d.sum(), "none": lambda d: d}[reduction]((input - target) ** 2),
+    "leaky_relu": lambda input, negative_slope=0.01, inplace=False: None if inplace
+    else where(input > 0, input, input * negative_slope),
+}
+_swaps = []  # (module, name, batched version, original), built on first use
+
+
+def _dispatching(name, original, rule):
+    """A torch-level function that gives BatchedTensors to `rule` (None from it: the original)."""
+    def fn(*args, **kwargs):
+        if args and any(type(a) is BatchedTensor for a in args):
+            out = rule(*args, **kwargs)
+            if out is not None:
+                return out
+        return original(*args, **kwargs)
+    fn.__name__ = getattr(original, "__name__", name)
+    fn.__doc__ = original.__doc__
+    return fn
+
+
+def _method_rule(name):
+    binary = _BINARY_RULES.get(name)
+
+    def rule(first, *args, **kwargs):
+        if type(first) is BatchedTensor:
+            return getattr(first, name)(*args, **kwargs)
+        if binary is not None and isinstance(first, Tensor):
+            return binary(first, *args, **kwargs)
+        return None
+    return rule
+
+
+def _build_swaps():
+    import types
+    import torchless
+    from .nn import functional
+    for name, value in list(vars(BatchedTensor).items()) + [("where", None)]:
+        original = getattr(torchless, name, None) if not name.startswith("_") else None
+        if type(original) is types.FunctionType:
+            rule = (lambda c, a=None, b=None: None if a is None or b is None else where(c, a, b)) \
+                if name == "where" else _method_rule(name)
+            _swaps.append((torchless, name, _dispatching(name, original, rule), original))
+    for name, rule in _F_RULES.items():
+        original = getattr(functional, name)
+        _swaps.append((functional, name, _dispatching(name, original, rule), original))
+
+
+def _swap_in():
+    if not _swaps:
+        _build_swaps()
+    for module, name, batched, _ in _swaps:
+        setattr(module, name, batched)
+
+
+def _swap_out():
+    for module, name, _, original in _swaps:
+        setattr(module, name, original)
+
+
+def where(condition, input, other):
+    """torch.where(condition, input, other) with batched operands: on the aligned physical ones."""
+    level = _top_level((condition, input, other))
+    tensors = [a for a in (condition, input, other) if isinstance(a, Tensor)]
+    if len({a.dtype for a in (input, other) if isinstance(a, Tensor)}) > 1:
+        raise _Unbatchable(level)  # promotion by logical rank: the loop
+    rank = max(a.dim() for a in tensors)
+    phys = []
+    for a in (condition, input, other):
+        p = _phys_at(a, level)
+        if p is not None and rank > p.dim() - 1:
+            p = p.reshape(p.shape[:1] + (1,) * (rank - p.dim() + 1) + p.shape[1:])
+        phys.append(a if p is None else p)
+    from ._tensor import where as plain_where
+    return _make(plain_where(*phys), level)
+
+
 # ============================================================================ vmap's entry
 FALLBACK = object()  # vectorized_call's answer when f must run once per example instead
 fallbacks = [0]      # how many vmap calls fell back to the loop (tests read it)
@@ -740,6 +840,8 @@ def vectorized_call(func, args, kwargs, mapped, size, out_dims, fill, leaves_of)
     _next_level[0] += 1
     level = _next_level[0]
     _live.add(level)
+    if not active:
+        _swap_in()
     active.append((level, size))
     try:
         batched = iter([t if d is None else _make(t.movedim(d, 0) if d else t, level) for t, d in mapped])
@@ -753,6 +855,8 @@ def vectorized_call(func, args, kwargs, mapped, size, out_dims, fill, leaves_of)
     finally:
         active.pop()
         _live.discard(level)
+        if not active:
+            _swap_out()
     fallbacks[0] += 1
     return FALLBACK
 

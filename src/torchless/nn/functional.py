@@ -189,6 +189,9 @@ def linear(input, weight, bias=None):
     """input @ weight.T + bias, input (*, in), weight (out, in), bias (out,)."""
     _tensor_arg("linear", "input", input)
     _tensor_arg("linear", "weight", weight)
+    if input._is_batched or weight._is_batched or getattr(bias, "_is_batched", False):  # in a vectorized vmap
+        from .. import _batching
+        return _batching.linear(input, weight, bias)
     x, w = input._data, weight._data
     if w.ndim != 2:
         raise RuntimeError(f"linear(): weight must be 2-D (out_features, in_features), got shape "
