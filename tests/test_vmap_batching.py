@@ -14,8 +14,8 @@ from .test_forward_ad import OPS
 
 BATCH = 3
 
-# Ops whose every batching path is a rule: vmap must not fall back to the loop for them (88 of the
-# table's 112; the others, gather, scatter, masked_fill, median, pad, roll, flip and the like, loop).
+# Ops whose every batching path is a rule: vmap must not fall back to the loop for them (101 of the
+# table's 112; the others, scatter, index_add, take, masked_select, median, pad and the like, loop).
 VECTORIZED = {
     "add", "sub", "rsub", "mul", "div", "neg", "reciprocal", "pow_scalar", "pow_tensor", "pow_base", "abs",
     "exp", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "sin", "cos", "tan", "sinh", "cosh",
@@ -26,7 +26,8 @@ VECTORIZED = {
     "cumprod", "prod", "prod_dim", "max_dim", "min_dim", "norm", "clamp_tensors", "clamp_min_tensor",
     "clamp_max_tensor", "cross_entropy", "cross_entropy_none", "linear", "T", "div_floor", "fmod_number",
     "fmod_tensor", "leaky_relu", "log_softmax", "maximum", "minimum", "mse_loss", "remainder_tensor",
-    "softmax", "where",
+    "softmax", "where", "advanced_index", "bce", "bce_logits", "flip", "gather", "gelu", "gelu_tanh", "huber",
+    "masked_fill", "nll_loss", "repeat", "roll", "smooth_l1_none",
 }
 
 
@@ -297,3 +298,25 @@ def test_torch_functions_take_the_batching_rules_only_while_vmap_runs():
     got_bound = vmap(lambda a: exp(a).sum())(x)  # bound before vmap: the loop, same values
     assert _batching.fallbacks[0] == before + 1
     np.testing.assert_allclose(got_bound.numpy(), x.exp().sum(1).numpy(), rtol=1e-12)
+
+
+_t = torchless.tensor(np.random.default_rng(11).standard_normal((3, 2, 4)))
+INDEXING = {  # (function, args, in_dims): batched and unbatched indices, masks and sources
+    "gather_batched_index": (lambda a, i: a.gather(1, i), (_t, torchless.tensor([[[0], [3]], [[1], [1]], [[2], [0]]])),
+                             (0, 0)),
+    "gather_unbatched_source": (lambda a, i: a.gather(0, i), (_t[0], torchless.tensor([[[0, 1, 0, 1]]] * 3)), (None, 0)),
+    "masked_fill_batched_mask": (lambda a, m: a.masked_fill(m, -1.0), (_t[0], _t > 0), (None, 0)),
+    "masked_fill_row_mask": (lambda a, m: a.masked_fill(m, 5.0), (_t, _t[:, 0, :] > 0), (0, 0)),
+    "index_list": (lambda a: a[:, [3, 0, 3]], (_t,), (0,)),
+    "index_tensor_pair": (lambda a: a[torchless.tensor([1, 0]), torchless.tensor([2, 3])], (_t,), (0,)),
+    "index_apart": (lambda a: a[torchless.tensor([1, 0]), :, None][..., 0], (_t,), (0,)),
+    "roll_flat": (lambda a: a.roll(3), (_t,), (0,)),
+    "repeat_more_dims": (lambda a: a.repeat(2, 1, 3), (_t,), (0,)),
+    "flip_both": (lambda a: a.flip(0, 1), (_t,), (0,)),
+}
+
+
+@pytest.mark.parametrize("name", list(INDEXING))
+def test_indexing_rules_equal_the_loop(name):
+    f, args, in_dims = INDEXING[name]
+    _assert_same(vmap(f, in_dims=in_dims)(*args), _loop(f, args, in_dims))

@@ -501,9 +501,14 @@ _BASIC_INDEX = (int, slice, type(None), type(Ellipsis))
 def _getitem(self, key):
     items = key if type(key) is tuple else (key,)
     level = self._level
-    for k in items:
+    advanced = []
+    for i, k in enumerate(items):
         if type(k) not in _BASIC_INDEX:
-            raise _Unbatchable(level)  # tensors, lists, bools: the loop indexes each example
+            if type(k) is bool or _top_level((k,)) >= 0 or not isinstance(k, (Tensor, list)):
+                raise _Unbatchable(level)  # a batched index, a bool: the loop indexes each example
+            advanced.append(i)
+    if advanced and advanced[-1] - advanced[0] != len(advanced) - 1:
+        raise _Unbatchable(level)  # apart, the indexed dims would move in front of the batch dim
     return _make(self._phys[(slice(None),) + items], level)
 
 
@@ -514,6 +519,57 @@ for _names, _rule in ((("reshape", "view"), _reshape), (("unsqueeze",), _unsquee
                       (("narrow",), _narrow), (("__getitem__",), _getitem)):
     for _name in _names:
         setattr(BatchedTensor, _name, _rule)
+def _flip(self, *dims):
+    nd = self.dim()
+    return _make(self._phys.flip(tuple(_dim(d, nd) + 1 for d in _sizes(dims))), self._level)
+
+
+def _roll(self, shifts, dims=None):
+    phys = self._phys
+    if dims is None:  # the flattened example rolls
+        return _make(phys.reshape((phys.shape[0], -1)).roll(shifts, 1).reshape(tuple(phys.shape)), self._level)
+    return _make(phys.roll(shifts, _shift_dims(dims, self.dim())), self._level)
+
+
+def _repeat(self, *sizes):
+    sizes = _sizes(sizes)
+    phys = self._phys
+    missing = len(sizes) - (phys.dim() - 1)
+    if missing < 0:
+        raise _Unbatchable(self._level)  # the loop raises PyTorch's error
+    if missing:
+        phys = phys.reshape(phys.shape[:1] + (1,) * missing + phys.shape[1:])
+    return _make(phys.repeat((1,) + sizes), self._level)
+
+
+def _gather(self, dim, index):
+    level = _top_level((self, index))
+    src = _phys_at(self, level)
+    idx = _phys_at(index, level)
+    if src is None:
+        src = _expanded(self, level)
+    if idx is None:
+        idx = _expanded(index, level)
+    return _make(src.gather(_dim(dim, self.dim()) + 1, idx), level)
+
+
+def _masked_fill(self, mask, value):
+    level = _top_level((self, mask, value))
+    if isinstance(value, Tensor) and _phys_at(value, level) is not None:
+        raise _Unbatchable(level)
+    src = _phys_at(self, level)
+    src = _expanded(self, level) if src is None else src
+    m = _phys_at(mask, level)
+    if m is not None and self.dim() > mask.dim():
+        m = m.reshape(m.shape[:1] + (1,) * (self.dim() - mask.dim()) + m.shape[1:])
+    return _make(src.masked_fill(mask if m is None else m, value), level)
+
+
+BatchedTensor.flip = _flip
+BatchedTensor.roll = _roll
+BatchedTensor.repeat = _repeat
+BatchedTensor.gather = _gather
+BatchedTensor.masked_fill = _masked_fill
 BatchedTensor.split = _pieces("split")
 BatchedTensor.chunk = _pieces("chunk")
 BatchedTensor.unbind = lambda self, dim=0: tuple(
@@ -616,12 +672,19 @@ def linear(input, weight, bias):
 
 def cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing):
     """F.cross_entropy with class-index targets, batched: every example's rows in one call."""
+    from .nn.functional import cross_entropy as plain
+    return class_loss(plain, input, target, weight, ignore_index, reduction, label_smoothing=label_smoothing)
+
+
+def class_loss(plain, input, target, weight, ignore_index, reduction, **options):
+    """A loss of class scores (C) or (N, C) and class indices, batched (cross_entropy, nll_loss): the
+    rows of every example in one call with reduction="none", then each example's reduction (the
+    mean over its targets that are not ignore_index)."""
     level = _top_level((input, target))
     if (weight is not None or not isinstance(target, Tensor) or target.dtype.is_floating_point
             or input.dim() not in (1, 2) or target.dim() != input.dim() - 1
             or reduction not in ("mean", "sum", "none")):
         raise _Unbatchable(level)
-    from .nn.functional import cross_entropy as plain
     x = _phys_at(input, level)
     x = _expanded(input, level) if x is None else x
     t = _phys_at(target, level)
@@ -629,7 +692,7 @@ def cross_entropy(input, target, weight, ignore_index, reduction, label_smoothin
     size = x.shape[0]
     classes = x.shape[-1]
     losses = plain(x.reshape((-1, classes)), t.reshape(-1), ignore_index=ignore_index, reduction="none",
-                   label_smoothing=label_smoothing).reshape(tuple(t.shape))
+                   **options).reshape(tuple(t.shape))
     if reduction == "none":
         return _make(losses, level)
     per_example = losses.reshape((size, -1)).sum(1)
@@ -749,12 +812,41 @@ _F_RULES = {
     "relu": lambda input, inplace=False: None if inplace else input.relu(),
     "sigmoid": lambda input: input.sigmoid(),
     "tanh": lambda input: input.tanh(),
-    "mse_loss": lambda input, target, size_average=None, reduce=None, reduction="mean": None
-    if size_average is not None or reduce is not None or input.shape != target.shape
-    else {"mean": lambda d: d.mean(), "sum": lambda d: d.sum(), "none": lambda d: d}[reduction]((input - target) ** 2),
-    "leaky_relu": lambda input, negative_slope=0.01, inplace=False: None if inplace
-    else where(input > 0, input, input * negative_slope),
 }
+
+
+def _activation(original):
+    """An elementwise F function of one tensor (and numbers): the same call on the physical tensor."""
+    def rule(input, *args, **kwargs):
+        if args and isinstance(args[0], Tensor) or kwargs.get("inplace") or any(
+                isinstance(v, Tensor) for v in kwargs.values()):
+            return None
+        return _make(original(input._phys, *args, **kwargs), input._level)
+    return rule
+
+
+def _pointwise_loss(original):
+    """A loss of input and target of one shape (l1, mse, huber, ...): the elementwise losses of every
+    example at once (reduction="none" on the physical tensors), then each example's reduction."""
+    def rule(input, target, *args, reduction="mean", **kwargs):
+        if args or not isinstance(target, Tensor) or input.shape != target.shape or reduction not in (
+                "mean", "sum", "none") or any(v is not None for k, v in kwargs.items()
+                                            if k in ("weight", "pos_weight", "size_average", "reduce")):
+            return None
+        level = _top_level((input, target))
+        x, t = (_phys_at(a, level) if _phys_at(a, level) is not None else _expanded(a, level) for a in (input, target))
+        losses = original(x, t, reduction="none", **kwargs)
+        if reduction == "none":
+            return _make(losses, level)
+        flat = losses.reshape((losses.shape[0], -1))
+        return _make(flat.mean(1) if reduction == "mean" else flat.sum(1), level)
+    return rule
+
+
+_F_ACTIVATIONS = ("gelu", "leaky_relu", "elu", "selu", "celu", "silu", "mish", "softplus", "softsign", "hardtanh",
+                  "relu6", "logsigmoid", "hardsigmoid", "hardswish", "tanhshrink", "softshrink", "hardshrink")
+_F_LOSSES = ("mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
+             "binary_cross_entropy_with_logits")
 _swaps = []  # (module, name, batched version, original), built on first use
 
 
@@ -793,7 +885,15 @@ def _build_swaps():
             rule = (lambda c, a=None, b=None: None if a is None or b is None else where(c, a, b)) \
                 if name == "where" else _method_rule(name)
             _swaps.append((torchless, name, _dispatching(name, original, rule), original))
-    for name, rule in _F_RULES.items():
+    rules = dict(_F_RULES)
+    for name in _F_ACTIVATIONS + _F_LOSSES:
+        original = getattr(functional, name, None)
+        if original is not None:
+            rules[name] = (_activation if name in _F_ACTIVATIONS else _pointwise_loss)(original)
+    rules["nll_loss"] = lambda input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, \
+        reduction="mean": None if size_average is not None or reduce is not None else class_loss(
+            functional.nll_loss, input, target, weight, ignore_index, reduction)
+    for name, rule in rules.items():
         original = getattr(functional, name)
         _swaps.append((functional, name, _dispatching(name, original, rule), original))
 
