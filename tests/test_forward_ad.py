@@ -352,3 +352,21 @@ def test_zero_on_a_non_leaf_is_recorded(torch_ref):
         y = m.tensor([1.0, 2.0], requires_grad=True) * 2
         y.zero_()
         assert y.grad_fn.name() == "ZeroBackward0"
+
+
+def test_every_rule_has_its_jvp_beside_its_vjp():
+    """Each differentiable op's rule (a Node subclass in torchless/ops) defines jvp next to vjp; only
+    the op PyTorch does not differentiate (floor_divide) has neither."""
+    import inspect
+
+    from torchless.engine.node import Node
+    from torchless.ops import elementwise, indexing, linalg, nn, padding, reduction, shape
+    rules = {cls for module in (elementwise, indexing, linalg, nn, padding, reduction, shape)
+             for _, cls in inspect.getmembers(module, inspect.isclass)
+             if issubclass(cls, Node) and cls.__module__ == module.__name__ and cls.vjp is not Node.vjp
+             and not cls.__name__.startswith("_")}  # (_Selection, _Picked: bases of rules, not rules)
+    missing = sorted(cls.__name__ for cls in rules if getattr(cls, "jvp", None) is None)
+    assert len(rules) > 130 and missing == ["NotImplemented"], (len(rules), missing)
+    ap = torchless.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=torchless.float64)
+    from torchless.ops.indexing import AsStridedBackward0
+    np.testing.assert_array_equal(AsStridedBackward0.jvp(None, (ap.numpy(),), None, np.array([[3, 0]])), [[4.0, 1.0]])

@@ -479,21 +479,13 @@ def __setitem__(self, index, value):
 
 
 def _written_tangent(target, index, value, value_is_tensor):
-    """Forward AD: target's tangent after `target[index] = value` (the value's tangent, or 0, at the
-    written places), or None when neither carries one."""
+    """Forward AD: target's tangent after `target[index] = value` (IndexPutBackward0's jvp), or None
+    when neither carries one."""
     mine = _forward_ad.tangent(target)
     theirs = _forward_ad.tangent(value) if value_is_tensor else None
     if mine is None and theirs is None:
         return None
-    if isinstance(mine, Tensor) or isinstance(theirs, Tensor):  # recorded tangents: a recorded write
-        new = mine.clone() if isinstance(mine, Tensor) else _plain(np.array(mine, copy=True) if mine is not None
-                                                                  else np.zeros_like(target._data))
-        new[index] = theirs if isinstance(theirs, Tensor) else (_plain(theirs) if theirs is not None else 0.0)
-        return new
-    new = np.array(mine, copy=True) if mine is not None else np.zeros_like(target._data)
-    holder = _plain(new)
-    holder[index] = _plain(theirs) if theirs is not None else 0.0
-    return new
+    return _write_tangent(IndexPutBackward0, mine, theirs, target, index)
 
 
 def _index_put_node(target, value, key):
@@ -532,21 +524,21 @@ def _positions(view, root):
 
 def tangent_into_base(view):
     """Forward AD: after an in-place write into `view` changed its tangent, the base's tangent takes
-    it at the view's places (the base's values changed there too)."""
+    it at the view's places (the base's values changed there too): CopySlices' jvp."""
     root = view._base
-    vt = _forward_ad.tangent(view)
-    rt = _forward_ad.tangent(root)
-    pos = _positions(view, root).reshape(-1)
-    if isinstance(vt, Tensor) or isinstance(rt, Tensor):  # recorded tangents: a recorded write
-        flat = (rt if isinstance(rt, Tensor) else _plain(np.zeros_like(root._data) if rt is None else rt))
-        flat = flat.reshape(-1).clone()
-        flat[_plain(pos)] = vt.reshape(-1) if isinstance(vt, Tensor) else (
-            0.0 if vt is None else _plain(np.asarray(vt).reshape(-1)))
-        _forward_ad.set_tangent(root, flat.reshape(root._data.shape))
-        return
-    flat = np.zeros(root._data.size, root._data.dtype) if rt is None else np.array(rt, copy=True).reshape(-1)
-    flat[pos] = 0.0 if vt is None else np.asarray(vt).reshape(-1)
-    _forward_ad.set_tangent(root, flat.reshape(root._data.shape))
+    tangent = _write_tangent(CopySlices, _forward_ad.tangent(root), _forward_ad.tangent(view), root,
+                             _positions(view, root))
+    _forward_ad.set_tangent(root, tangent)
+
+
+def _write_tangent(R, base_t, value_t, target, key):
+    """R's jvp for a write into `target` (CopySlices, IndexPutBackward0), run on Tensors so that any
+    key indexes (tensors in it included); an array again unless a tangent was a recorded Tensor."""
+    from ._tensor_xp import TX
+    recorded = isinstance(base_t, Tensor) or isinstance(value_t, Tensor)
+    lifted = [t if t is None or isinstance(t, Tensor) else _plain(np.asarray(t)) for t in (base_t, value_t)]
+    new = R.jvp(TX, tuple(lifted), _plain(target._data), key)
+    return new if recorded else new._data
 
 
 def _rebase(view, value_edge, vshape, vdtype):

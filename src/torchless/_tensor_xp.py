@@ -24,6 +24,8 @@ class TensorNamespace:
         from ._batching import scatter_batched
         return scatter_batched(scatter, shape, dtype, idx, g)
 
+    copy = staticmethod(lambda x: x.clone())
+
     @staticmethod
     def apply_rule(R, *args):
         """Rule R on Tensors as a recorded op (a linear rule's jvp on a recorded tangent)."""

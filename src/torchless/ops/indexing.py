@@ -69,6 +69,10 @@ class AsStridedBackward0(Node):
     """A view re-derived from its base after an in-place write into the base (what a view's
     grad_fn becomes then). `pos` holds, for each element of the view, its flat position in the base."""
 
+    @staticmethod
+    def jvp(xp, t, out, pos):  # the base's tangent at the view's places
+        return t[0].reshape(-1)[pos.reshape(-1)].reshape(pos.shape)
+
     def vjp(self, g, xp):
         flat = xp.index_add((self.numel,), g.dtype, self.pos, g)
         return (flat.reshape(self.base_shape),)
@@ -139,10 +143,23 @@ class MaskedSelectBackward0(Node):
 
 
 # ============================================================================ writes
+def _written_tangent(xp, base_t, value_t, like, key):
+    """The tangent after a write: the written tensor's tangent (zeros if none) with the value's
+    tangent (zero if none) at the written places."""
+    new = xp.zeros_like(like) if base_t is None else xp.copy(base_t)
+    new[key] = 0.0 if value_t is None else value_t
+    return new
+
+
 class IndexPutBackward0(Node):
     """a with `values` put at idx (x[idx] = v on integer/mask keys), or added there with
     `accumulate`. Edges: (a, values), either may be empty. `mask` marks the overwritten positions,
-    whose old values get no gradient."""
+    whose old values get no gradient. The write itself happens in the Tensor layer (item assignment);
+    forward AD asks jvp for the written tensor's tangent (`out`: its value; `key`: the user's key)."""
+
+    @staticmethod
+    def jvp(xp, t, out, key):
+        return _written_tangent(xp, t[0], t[1], out, key)
 
     def vjp(self, g, xp):
         (na, _), (nv, _) = self.next_functions
@@ -161,7 +178,15 @@ class CopySlices(Node):
     """A base tensor after something was written in place into one of its views. Edges: (the
     base before the write, the written value). Outside the view the gradient flows to the old base;
     inside it flows to the value. `pos`: the view's elements' flat positions in the base; `mask`:
-    True inside the view."""
+    True inside the view. Forward AD asks jvp for the base's tangent after the write (`out`: the
+    base's value; `pos` as above)."""
+
+    @staticmethod
+    def jvp(xp, t, out, pos):
+        base_t, value_t = t
+        flat = _written_tangent(xp, None if base_t is None else base_t.reshape(-1),
+                                None if value_t is None else value_t.reshape(-1), out.reshape(-1), pos.reshape(-1))
+        return flat.reshape(tuple(out.shape))
 
     def vjp(self, g, xp):
         (nb, _), (nv, _) = self.next_functions

@@ -12,7 +12,7 @@ import numpy as np
 from numpy import (  # noqa: F401 - re-exported as the namespace
     abs, arccos, arcsin, arctan, ceil, clip, cos, cumsum, floor,
     log, log2, matmul, maximum, minimum, ndarray, ndim, negative, rint, shape, sign,
-    sin, sqrt, square, tan, where, zeros_like, ones_like, asarray, add, moveaxis,
+    sin, sqrt, square, tan, where, zeros_like, ones_like, asarray, add, moveaxis, copy,
     swapaxes, expand_dims, squeeze, concatenate, stack, trunc,
 )
 
@@ -29,7 +29,7 @@ NAMES = (
     "sigmoid", "rsqrt", "reciprocal", "relu", "trunc", "moveaxis", "swapaxes", "expand_dims",
     "squeeze", "concatenate", "stack", "rint", "flip_cumsum", "zeros", "index_add",
     "logsumexp", "to_dtype", "permute", "one_minus_", "mul_", "prod", "amax", "amin", "cumprod",
-    "ndtr", "index_sub_", "grad_where_", "sum_dims", "exp_",
+    "ndtr", "index_sub_", "grad_where_", "sum_dims", "exp_", "copy",
 )
 
 _getrefcount = _sys.getrefcount
