@@ -848,6 +848,7 @@ _F_ACTIVATIONS = ("gelu", "leaky_relu", "elu", "selu", "celu", "silu", "mish", "
 _F_LOSSES = ("mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
              "binary_cross_entropy_with_logits")
 _swaps = []  # (module, name, batched version, original), built on first use
+_swaps_by_module = []  # (module's namespace, {name: batched version}, {name: original})
 
 
 def _dispatching(name, original, rule):
@@ -896,18 +897,21 @@ def _build_swaps():
     for name, rule in rules.items():
         original = getattr(functional, name)
         _swaps.append((functional, name, _dispatching(name, original, rule), original))
+    for module in (torchless, functional):
+        mine = [(name, batched, original) for m, name, batched, original in _swaps if m is module]
+        _swaps_by_module.append((vars(module), {n: b for n, b, _ in mine}, {n: o for n, _, o in mine}))
 
 
 def _swap_in():
     if not _swaps:
         _build_swaps()
-    for module, name, batched, _ in _swaps:
-        setattr(module, name, batched)
+    for namespace, batched, _ in _swaps_by_module:
+        namespace.update(batched)  # one dict update per module: cheaper than a setattr per name
 
 
 def _swap_out():
-    for module, name, _, original in _swaps:
-        setattr(module, name, original)
+    for namespace, _, originals in _swaps_by_module:
+        namespace.update(originals)
 
 
 def where(condition, input, other):
