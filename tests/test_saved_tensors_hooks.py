@@ -25,7 +25,7 @@ def test_pack_and_unpack_see_every_saved_tensor_and_gradients_are_unchanged():
 
     def pack(t):
         log.append(("pack", tuple(t.shape)))
-        return t.numpy().copy()  # kept outside torchless, as an offloading hook would
+        return t.detach().numpy().copy()  # kept outside torchless, as an offloading hook would
 
     def unpack(a):
         log.append(("unpack", a.shape))
@@ -96,7 +96,22 @@ def test_same_pack_calls_and_gradients_as_torch(torch_ref):
 
 def test_forward_ad_inside_hooks_unpacks_what_its_rules_saved():
     import torchless.autograd.forward_ad as fwAD
-    with saved_tensors_hooks(lambda t: t.numpy().copy(), lambda a: torchless.tensor(a)):
+    with saved_tensors_hooks(lambda t: t.detach().numpy().copy(), lambda a: torchless.tensor(a)):
         with fwAD.dual_level():
             d = fwAD.make_dual(torchless.tensor([1.0, 2.0, 3.0]), torchless.ones(3))
             assert fwAD.unpack_dual(d.prod()).tangent.item() == 11.0  # 2*3 + 1*3 + 1*2
+
+
+def test_pack_hook_gets_the_saved_tensors_as_pytorch(torch_ref):
+    """pack_hook receives the op's input tensor itself, and for a saved output a tensor with the
+    output's grad_fn, as in PyTorch."""
+    seen = {}
+    for m in (torchless, torch_ref):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        got = []
+        with m.autograd.graph.saved_tensors_hooks(lambda t: got.append(t) or t, lambda t: t):
+            z = (x * x).exp()
+        seen[m.__name__] = [(t is x, t.requires_grad, None if t.grad_fn is None else t.grad_fn.name()) for t in got]
+        z.sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), 2 * np.array([1.0, 2.0]) * np.exp([1.0, 4.0]))
+    assert seen["torchless"] == seen["torch"] == [(True, True, None), (True, True, None), (False, True, "ExpBackward0")]

@@ -1,16 +1,19 @@
 """Saved-tensor hooks, the engine's side (torch.autograd.graph.saved_tensors_hooks).
 
 While hooks are set, `saved` on Node is a property: when a rule's forward stores its saved values,
-every array among them goes through pack_hook (as a Tensor) and the node keeps what pack returned.
-The node is then marked to check its saved values before use (the engine calls `check_saved()` on
-every node recorded before `inplace.last`): that check runs unpack_hook on each packed value and puts
-the arrays back. With no hooks set, `saved` is a plain attribute again and nothing changes.
+every array among them goes through pack_hook and the node keeps what pack returned. pack_hook gets
+the tensor PyTorch gives it: the op's input tensor itself, or a tensor standing for its output (same
+data, same grad_fn). The op's applier links those tensors to the node only after the forward, so
+packing waits until then: until the next op saves, the hooks' block ends, or backward needs them.
+The node is marked to check its saved values before use (the engine calls `check_saved()` on every
+node recorded before `inplace.last`): that check runs unpack_hook on each packed value and puts the
+arrays back. With no hooks set, `saved` is a plain attribute again and nothing changes.
 """
 import numpy as np
 
 from .node import Node, inplace, next_stamp, restore_before_use
 
-__all__ = ["stack", "push", "pop"]
+__all__ = ["stack", "push", "pop", "flush"]
 
 stack = []  # [(pack_hook, unpack_hook)], innermost last; (None, message) for a disabling block
 
@@ -21,20 +24,45 @@ def push(pack_hook, unpack_hook):
 
 
 def pop():
+    flush()
     stack.pop()
     if not stack:
         Node.saved = None  # the plain class default again
 
 
 class _Packed:
-    """What a node holds in place of its saved arrays until backward unpacks them."""
+    """A node's saved arrays, then (once packed) what pack_hook returned for them, until backward
+    unpacks them."""
 
-    __slots__ = ("values", "unpack", "node")
+    __slots__ = ("raw", "pack_hook", "unpack", "node", "values")
 
-    def __init__(self, values, unpack, node):
-        self.values, self.unpack, self.node = values, unpack, node
+    def __init__(self, raw, hooks, node):
+        self.raw, self.node, self.values = raw, node, None
+        self.pack_hook, self.unpack = hooks
+
+    def pack(self):
+        inputs = self.node.inputs or ()
+        self.values = [("packed", self.pack_hook(self._tensor_for(v, inputs)), v.shape) if isinstance(v, np.ndarray)
+                       else ("as is", v, None) for v in self.raw]
+        self.raw = None
+
+    def _tensor_for(self, array, inputs):
+        """The tensor behind a saved array: an input of the op, else its output (a tensor with the
+        output's data and grad_fn), else (a value the rule derived) a plain tensor."""
+        for x in inputs:
+            if getattr(x, "_data", None) is array:
+                return x
+        from .._tensor import _plain
+        t = _plain(array)
+        if self.node.saves_output:
+            t._rg = True
+            t._edge = (self.node, 0)
+        return t
 
     def restore(self):
+        if self.values is None:
+            _pending.remove(self)
+            self.pack()
         restored = []
         for kind, value, shape in self.values:
             if kind == "packed":
@@ -46,6 +74,15 @@ class _Packed:
                                        f"received, e.g. unpack_hook(pack_hook(t)) equal to t)")
             restored.append(value)
         self.node.__dict__["saved"] = tuple(restored)
+
+
+_pending = []  # packs waiting for their op's applier to finish (see the module doc)
+
+
+def flush():
+    """Run pack_hook for every op that saved since the last flush."""
+    while _pending:
+        _pending.pop(0).pack()
 
 
 class _SavedProperty:
@@ -63,12 +100,11 @@ class _SavedProperty:
                 raise RuntimeError(hooks[1])
             node.__dict__["saved"] = value
             return
-        from .._tensor import _plain
-        pack, unpack = hooks
-        values = [("packed", pack(_plain(v)), v.shape) if isinstance(v, np.ndarray) else ("as is", v, None)
-                  for v in value]
-        restore_before_use(node, _Packed(values, unpack, node).restore)
+        flush()  # the op before this one is complete: its tensors can go to pack_hook now
+        packed = _Packed(value, hooks, node)
+        restore_before_use(node, packed.restore)
         node.__dict__["saved"] = _PLACEHOLDER
+        _pending.append(packed)
         # The applier stamps the node right after its forward: the next clock value. Moving the
         # in-place clock past it makes the engine call check_saved on this node.
         inplace.last = next_stamp() + 2
