@@ -320,3 +320,28 @@ INDEXING = {  # (function, args, in_dims): batched and unbatched indices, masks 
 def test_indexing_rules_equal_the_loop(name):
     f, args, in_dims = INDEXING[name]
     _assert_same(vmap(f, in_dims=in_dims)(*args), _loop(f, args, in_dims))
+
+
+IN_PLACE = {  # in-place ops on a batched self run on its physical tensor
+    "add_": lambda a, y: a.clone().add_(y),
+    "iadd": lambda a, y: a.clone().__iadd__(2.0),
+    "mul_by_itself": lambda a, y: a.clone().mul_(a),
+    "exp_": lambda a, y: a.clone().exp_(),
+    "zero_": lambda a, y: a.clone().zero_() + a,
+    "fill_": lambda a, y: a.clone().fill_(3.0),
+    "copy_": lambda a, y: a.clone().copy_(a * 2),
+    "masked_fill_": lambda a, y: a.clone().masked_fill_(a > 0, 0.0),
+    "clamp_": lambda a, y: a.clone().clamp_(-0.5, 0.5),
+    "relu_under_grad": lambda a, y: grad(lambda b: (b * y).relu_().sum())(a),
+}
+
+
+@pytest.mark.parametrize("name", list(IN_PLACE))
+def test_in_place_ops_on_batched_tensors_equal_the_loop(name):
+    f = IN_PLACE[name]
+    x = torchless.tensor(np.random.default_rng(12).standard_normal((4, 3)))
+    y = torchless.tensor([0.5, -1.0, 2.0], dtype=torchless.float64)
+    before = _batching.fallbacks[0]
+    got = vmap(f, in_dims=(0, None))(x, y)
+    assert _batching.fallbacks[0] == before
+    _assert_same(got, _loop(f, (x, y), (0, None)))

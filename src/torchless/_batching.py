@@ -328,6 +328,35 @@ for _name, _forward in _REFLECTED.items():
         setattr(BatchedTensor, _name, _reflected(_name, _forward))
 
 
+def _in_place(name):
+    """self.op_(...) on a batched self: the same in-place op on its physical tensor (the other
+    operands lined up as for the out-of-place op). A self not batched here cannot take every
+    example's result: the loop (as PyTorch refuses it)."""
+    def method(self, *args, **kwargs):
+        level = self._level
+        values = (self,) + args + tuple(kwargs.values())
+        if _top_level(values) != level:
+            raise _Unbatchable(_top_level(values))
+        keys = list(kwargs)
+        phys = _aligned(values, level)
+        if phys[0] is not self._phys:  # self would need broadcasting: PyTorch's error, from the loop
+            raise _Unbatchable(level)
+        n = 1 + len(args)
+        getattr(self._phys, name)(*phys[1:n], **dict(zip(keys, phys[n:])))
+        return self
+    method.__name__ = name
+    return method
+
+
+for _name in _UNARY + _BINARY + ("zero_", "fill_", "copy_", "masked_fill_", "__iadd__", "__isub__", "__imul__",
+                                 "__itruediv__", "__ipow__", "__ifloordiv__", "__imod__"):
+    _inplace_name = _name if _name.endswith("_") else _name + "_"
+    if not _name.startswith("__") and hasattr(Tensor, _inplace_name):
+        setattr(BatchedTensor, _inplace_name, _in_place(_inplace_name))
+    elif _name.startswith("__i") and hasattr(Tensor, _name):
+        setattr(BatchedTensor, _name, _in_place(_name))
+
+
 # ---------------------------------------------------------------- reductions and dim-wise ops
 def _shift_dims(dim, nd):
     if isinstance(dim, (tuple, list)):
