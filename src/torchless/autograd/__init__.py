@@ -7,7 +7,7 @@ from .._tensor import Tensor, _ones_like, _plain
 from .. import _batching
 
 __all__ = ["backward", "grad", "Function", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
-           "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly"]
+           "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly", "explain"]
 
 
 def _as_tuple(x):
@@ -160,6 +160,22 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
                          allow_unused=allow_unused, materialize_grads=materialize_grads))
     return tuple(None if column[0] is None else stack(list(column)) for column in zip(*rows))
 
+
+def explain(output, inputs=None, gradient=None):
+    """The derivation of output's gradient, node by node with the numbers, and in closed form where
+    SymPy is installed: see torchless/autograd/derivation.py. Also output.explain(...)."""
+    import sys
+    from .derivation import explain as run
+    return run(output, inputs, gradient, _frame=sys._getframe(1))
+
+
+def _tensor_explain(self, inputs=None, gradient=None):
+    import sys
+    from .derivation import explain as run
+    return run(self, inputs, gradient, _frame=sys._getframe(1))
+
+
+Tensor.explain = _tensor_explain
 
 from .function import Function  # noqa: E402
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402

@@ -1,0 +1,652 @@
+"""torch.autograd.explain (torchless only): a gradient's derivation written out. (The module is not
+named explain.py: importing it would make `autograd.explain` the module, not the function.)
+
+explain(output) walks the recorded graph of `output` and runs one backward pass of its own (the
+graph is kept; nothing is accumulated into .grad), watching every node. The Explanation it returns
+reads, in the order backward runs: each op, the expression it computed (in the names of the caller's
+variables where it finds them), its local derivative rule, the gradient arriving and the gradients
+it passes on, with their values. Then, per input, the final gradient; and, where SymPy is installed
+and the graph is small, the closed form the way a learner writes it by hand: per component
+(∂y/∂x₀ = 4·x₀ = 0, ...), as a vector (∂y/∂x = 4·x), and the check against the numbers.
+
+The symbolic pass re-runs the graph on SymPy expressions: each rule in _symbolic_rules says what its
+op computes. A graph with an op missing there still explains node by node, only without closed forms.
+"""
+import re
+import sys
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..engine.node import AccumulateGrad
+
+__all__ = ["explain", "Explanation"]
+
+# Bounds: a node-by-node listing of more steps, or a closed form over more scalar inputs, would be a
+# wall of text nobody reads (and SymPy's time grows fast): beyond them the explanation summarises.
+MAX_STEPS = 60          # steps listed; the rest are counted by op
+MAX_SYMBOLIC_NODES = 200
+MAX_SYMBOLIC_ELEMENTS = 64
+MAX_COMPONENTS = 8      # components written out one by one
+
+
+# ---------------------------------------------------------------------------------- op table
+# grad_fn name -> (how its result reads, given operand texts; its local derivative rule)
+_RULES = {
+    "AddBackward0": (lambda a, b: f"{a} + {b}", "∂(a + b)/∂a = 1,  ∂(a + b)/∂b = 1"),
+    "SubBackward0": (lambda a, b: f"{a} − {b}", "∂(a − b)/∂a = 1,  ∂(a − b)/∂b = −1"),
+    "MulBackward0": (lambda a, b: f"{a} · {b}", "∂(a · b)/∂a = b,  ∂(a · b)/∂b = a"),
+    "DivBackward0": (lambda a, b: f"{a} / {b}", "∂(a / b)/∂a = 1/b,  ∂(a / b)/∂b = −a/b²"),
+    "NegBackward0": (lambda a: f"−{a}", "∂(−a)/∂a = −1"),
+    "PowBackward0": (lambda a, p: f"{a}^{p}", "∂(aᵖ)/∂a = p·aᵖ⁻¹"),
+    "PowBackward1": (lambda a, b: f"{a}^{b}", "∂(aᵇ)/∂a = b·aᵇ⁻¹,  ∂(aᵇ)/∂b = aᵇ·ln a"),
+    "ExpBackward0": (lambda a: f"exp({a})", "∂exp(a)/∂a = exp(a)"),
+    "LogBackward0": (lambda a: f"ln({a})", "∂ln(a)/∂a = 1/a"),
+    "SinBackward0": (lambda a: f"sin({a})", "∂sin(a)/∂a = cos(a)"),
+    "CosBackward0": (lambda a: f"cos({a})", "∂cos(a)/∂a = −sin(a)"),
+    "TanhBackward0": (lambda a: f"tanh({a})", "∂tanh(a)/∂a = 1 − tanh²(a)"),
+    "SigmoidBackward0": (lambda a: f"σ({a})", "∂σ(a)/∂a = σ(a)·(1 − σ(a))"),
+    "ReluBackward0": (lambda a: f"relu({a})", "∂relu(a)/∂a = 1 where a > 0, else 0"),
+    "SqrtBackward0": (lambda a: f"√{a}", "∂√a/∂a = 1/(2√a)"),
+    "AbsBackward0": (lambda a: f"|{a}|", "∂|a|/∂a = sign(a)"),
+    "DotBackward0": (lambda a, b: f"{a}ᵀ{b}", "∂(aᵀb)/∂a = b,  ∂(aᵀb)/∂b = a"),
+    "SumBackward0": (lambda a: f"Σ {a}", "∂(Σᵢ aᵢ)/∂aᵢ = 1"),
+    "SumBackward1": (lambda a: f"Σ {a} (over some dims)", "∂(Σ a)/∂aᵢ = 1 for the summed elements"),
+    "MeanBackward0": (lambda a: f"mean({a})", "∂mean(a)/∂aᵢ = 1/n"),
+    "MeanBackward1": (lambda a: f"mean({a}) (over some dims)", "∂mean(a)/∂aᵢ = 1/n for the averaged elements"),
+    "MmBackward0": (lambda a, b: f"{a} @ {b}", "∂(A B)/∂A = G Bᵀ,  ∂(A B)/∂B = Aᵀ G"),
+    "MvBackward0": (lambda a, b: f"{a} @ {b}", "∂(A v)/∂A = g vᵀ,  ∂(A v)/∂v = Aᵀ g"),
+    "CloneBackward0": (lambda a: f"clone({a})", "∂a/∂a = 1"),
+    "LinalgVectorNormBackward0": (lambda a: f"‖{a}‖", "∂‖a‖/∂a = a/‖a‖"),
+}
+_BINARY = {"AddBackward0", "SubBackward0", "MulBackward0", "DivBackward0", "PowBackward0", "PowBackward1",
+           "DotBackward0", "MmBackward0", "MvBackward0"}
+_OPERAND_LETTERS = ("a", "b")
+
+
+def _arity(node):
+    return 2 if type(node).__name__ in _BINARY else 1
+
+
+# ---------------------------------------------------------------------------------- the graph
+class _Graph:
+    """The nodes reachable from the output, names for every leaf and result, and the values the
+    results held (read off the nodes that kept them as inputs)."""
+
+    def __init__(self, output, names):
+        self.output = output
+        self.nodes = []      # backward order: highest stamp first
+        self.leaves = []     # leaf tensors that require grad, in the order first met
+        seen, stack = set(), [output.grad_fn]
+        while stack:
+            node = stack.pop()
+            if node is None or node in seen:
+                continue
+            seen.add(node)
+            if type(node) is AccumulateGrad:
+                var = node.variable
+                if var is not None and all(var is not v for v in self.leaves):
+                    self.leaves.append(var)
+                continue
+            self.nodes.append(node)
+            stack.extend(n for n, _ in node.next_functions)
+        self.nodes.sort(key=lambda n: -abs(n.stamp))
+        self.values = {}     # (node, index) -> the array that node's output held
+        for node in self.nodes:
+            for t in node.inputs or ():
+                if isinstance(t, Tensor) and t._edge and t._edge[0] is not None:
+                    self.values[tuple(t._edge)] = t._data
+        self.values[tuple(output._edge)] = output._data
+        for node in reversed(self.nodes):  # a result no consumer kept: its op again, on the inputs it kept
+            if (node, 0) not in self.values and node.inputs is not None and not node.multi_output:
+                try:
+                    from ..ops import xp
+                    args = [t._data if isinstance(t, Tensor) else t for t in node.inputs]
+                    self.values[(node, 0)] = np.asarray(type(node).forward(None, xp, *args))
+                except Exception:  # a rule whose forward takes other arguments: the value stays unknown
+                    pass
+        self.names = self._name_everything(names)
+
+    def _name_everything(self, names):
+        """Names for leaves and results: the caller's, else x0, x1 ... and v1, v2 ..."""
+        by_key = {}
+        for name, t in names.items():
+            by_key.setdefault(id(t), name)
+            edge = t._edge
+            if edge and edge[0] is not None and type(edge[0]) is not AccumulateGrad:
+                by_key.setdefault(tuple(edge), name)
+        out = {}
+        for i, leaf in enumerate(self.leaves):
+            out[id(leaf)] = by_key.get(id(leaf), f"x{i}")
+        counter = 0
+        root = tuple(self.output._edge)
+        for node in reversed(self.nodes):  # forward order for v1, v2 ...
+            edge = (node, 0)
+            if edge == root:
+                out[edge] = by_key.get(id(self.output), by_key.get(edge, "out"))
+            elif edge in by_key:
+                out[edge] = by_key[edge]
+            else:
+                counter += 1
+                out[edge] = f"v{counter}"
+        return out
+
+    def producer(self, node, i):
+        """The name of what feeds node's operand i, or None for a constant."""
+        nxt, idx = node.next_functions[i] if i < len(node.next_functions) else (None, 0)
+        if nxt is None:
+            return None
+        if type(nxt) is AccumulateGrad:
+            return self.names.get(id(nxt.variable), "x")
+        return self.names.get((nxt, idx), "?")
+
+    def operand(self, node, i, constant_names):
+        """The text of node's operand i: a result's name, a leaf's name, or a constant."""
+        name = self.producer(node, i)
+        if name is not None:
+            return name
+        value = self.constant(node, i)
+        if value is None:
+            return "c"
+        if isinstance(value, Tensor):
+            return constant_names.get(id(value)) or _number(value._data)
+        return _number(value)
+
+    def constant(self, node, i):
+        """Node's constant operand i, as the node kept it; an add or subtract keeps none, so there it
+        is read back from the values around it (result minus the other operand). None if unknown."""
+        inputs = node.inputs or ()
+        if i < len(inputs):
+            return inputs[i]
+        op = type(node).__name__
+        if op not in ("AddBackward0", "SubBackward0") or i != 1:
+            return None
+        out = self.values.get((node, 0))
+        nxt, idx = node.next_functions[0]
+        a = None if nxt is None else (nxt.variable._data if type(nxt) is AccumulateGrad else self.values.get((nxt, idx)))
+        if out is None or a is None:
+            return None
+        diff = np.asarray(out, dtype=np.float64) - np.asarray(a, dtype=np.float64)
+        c = diff if op == "AddBackward0" else -diff
+        flat = c.reshape(-1)
+        if flat.size and np.allclose(flat, flat[0], rtol=1e-6, atol=1e-6):
+            return float(np.round(flat[0], 6))  # a number, read back to the precision the values allow
+        return None
+
+
+def _number(value):
+    a = np.asarray(value)
+    if a.ndim == 0:
+        v = a.item()
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return f"{v:.4g}" if isinstance(v, float) else str(v)
+    return _values(a)
+
+
+def _values(a, limit=6):
+    """An array, printed short: all of it when small, else its shape and first entries."""
+    a = np.asarray(a)
+    if a.ndim == 0:
+        return _number(a)
+    flat = a.reshape(-1)
+    if flat.size <= limit:
+        return _nested(a)
+    return "[" + ", ".join(_number(v) for v in flat[:limit]) + f", …] (shape {list(a.shape)})"
+
+
+def _nested(a):
+    if a.ndim == 1:
+        return "[" + ", ".join(_number(v) for v in a) + "]"
+    return "[" + ", ".join(_nested(r) for r in a) + "]"
+
+
+# ---------------------------------------------------------------------------------- explanation
+class Step:
+    """One node of the backward pass (or a run of identical ones): what it computed, its rule,
+    the gradient arriving and the gradients it passes on."""
+
+    def __init__(self, name, op, expression, rule, value, grad_in, grads_out, repeat=1):
+        self.name, self.op, self.expression, self.rule = name, op, expression, rule
+        self.value, self.grad_in, self.grads_out = value, grad_in, grads_out
+        self.repeat = repeat  # a run of the same step: how many (grads_out is then the last one's)
+        self.constant = _constant_of(expression)  # the op's one number operand, if any
+
+
+class Explanation:
+    """What explain() returns: str() is the derivation as text; Jupyter shows it as Markdown with
+    LaTeX for the closed forms."""
+
+    def __init__(self, output_name, forward, steps, skipped, gradients, closed_forms, notes):
+        self.output_name = output_name
+        self.forward = forward            # the output in terms of the inputs, composed from the steps
+        self.steps = steps
+        self.skipped = skipped            # {op name: count} of steps not listed
+        self.gradients = gradients        # [(input name, array)]
+        self.closed_forms = closed_forms  # {input name: ClosedForm}, or a sentence saying why none
+        self.notes = notes
+
+    def __str__(self):
+        y = self.output_name
+        lines = [f"{y} = {self.forward}", "",
+                 f"Backward pass of {y}, node by node (the chain rule, in the order backward runs):", ""]
+        for i, s in enumerate(self.steps, 1):
+            if s.repeat > 1:
+                last = s.grads_out[0] if s.grads_out else (None, None)
+                lines.append(f"{i}. {s.name} … : {s.repeat} times in a row {s.expression} (a loop in the program?)"
+                             f"    [{s.op} × {s.repeat}]")
+                lines.append(f"   rule: {s.rule}")
+                lines.append(f"   gradient arriving at the first: ∂{y}/∂{s.name} = {_values(s.grad_in)}")
+                lines.append(f"   passes on, after the last: ∂{y}/∂{last[0]} += {_values(last[1])}")
+                lines.append("")
+                continue
+            lines.append(f"{i}. {s.name} = {s.expression}" + (f" = {_values(s.value)}" if s.value is not None else "")
+                         + f"    [{s.op}]")
+            lines.append(f"   rule: {s.rule}")
+            lines.append(f"   gradient arriving: ∂{y}/∂{s.name} = {_values(s.grad_in)}")
+            for target, g in s.grads_out:
+                lines.append(f"   passes on: ∂{y}/∂{target} += {_values(g)}")
+            lines.append("")
+        if self.skipped:
+            lines.append("... and " + ", ".join(f"{n} × {op}" for op, n in self.skipped.items()) + " more steps")
+            lines.append("")
+        lines.append("Result (the sum of what reached each input):")
+        for name, g in self.gradients:
+            lines.append(f"   ∂{y}/∂{name} = {_values(g)}")
+        if isinstance(self.closed_forms, str):
+            lines += ["", self.closed_forms]
+        else:
+            for name, form in self.closed_forms.items():
+                lines += [""] + form.lines(y, name)
+        if self.notes:
+            lines += [""] + [f"Note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_markdown_(self):
+        forms = () if isinstance(self.closed_forms, str) else self.closed_forms.items()
+        return "```\n" + str(self) + "\n```" + "".join("\n\n" + form.latex(self.output_name, name)
+                                                        for name, form in forms)
+
+
+class ClosedForm:
+    """One input's gradient in closed form: per component, as a vector where every component is the
+    same function of its own index, and the values it gives at the recorded point."""
+
+    def __init__(self, symbols, components, expanded, vector, numbers, matches):
+        self.symbols, self.components, self.expanded = symbols, components, expanded
+        self.vector, self.numbers, self.matches = vector, numbers, matches
+
+    def lines(self, y, name):
+        out = [f"Closed form (SymPy): {y} = {_pretty(self.expanded)}"]
+        n = len(self.components)
+        shown = list(range(n)) if n <= MAX_COMPONENTS else list(range(MAX_COMPONENTS - 1)) + [n - 1]
+        for k in shown:
+            text, value = _pretty(self.components[k]), _number(self.numbers[k])
+            out.append(f"   ∂{y}/∂{_pretty(self.symbols[k])} = {text}" + ("" if text == value else f" = {value}"))
+            if n > MAX_COMPONENTS and k == MAX_COMPONENTS - 2:
+                out.append("   ...")
+        if self.vector is not None and n > 1:
+            out.append(f"   so ∂{y}/∂{name} = {_pretty(self.vector)}")
+        numbers = np.array(self.numbers, dtype=float)
+        out.append(f"   check: {_values(numbers if numbers.size > 1 else numbers[0])} "
+                   + ("equals the gradient backward computed ✓" if self.matches
+                      else "differs from the gradient backward computed ✗"))
+        return out
+
+    def latex(self, y, name):
+        import sympy
+        rows = [rf"\frac{{\partial {y}}}{{\partial {sympy.latex(s)}}} = {sympy.latex(e)}"
+                for s, e in list(zip(self.symbols, self.components))[:MAX_COMPONENTS]]
+        if self.vector is not None and len(self.components) > 1:
+            rows.append(rf"\frac{{\partial {y}}}{{\partial \mathbf{{{name}}}}} = {sympy.latex(self.vector)}")
+        if len(rows) == 1:
+            return "$$" + rows[0] + "$$"
+        return r"$$\begin{aligned}" + r" \\ ".join(r.replace(" = ", " &= ", 1) for r in rows) + r"\end{aligned}$$"
+
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def _pretty(expr):
+    """SymPy's text the way the seed writes it: x₀, x₀², 4·x₀."""
+    import sympy
+    text = sympy.sstr(expr)
+    text = re.sub(r"([A-Za-z]\w*?)_(\d+)", lambda m: m.group(1) + m.group(2).translate(_SUBSCRIPTS), text)
+    text = re.sub(r"\*\*(-?\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
+    return text.replace("**", "^").replace("*", "·")
+
+
+# ---------------------------------------------------------------------------------- symbolic pass
+def _symbolic_rules(sp):
+    """grad_fn name -> its op on arrays of SymPy expressions (NumPy object arrays)."""
+    vec = np.vectorize
+
+    def elementwise(f):
+        return lambda node, a: vec(f, otypes=[object])(a)
+
+    def total(a):
+        return np.array(sum(a.reshape(-1)), dtype=object)
+    return {
+        "AddBackward0": lambda node, a, b: a + b,
+        "SubBackward0": lambda node, a, b: a - b,
+        "MulBackward0": lambda node, a, b: a * b,
+        "DivBackward0": lambda node, a, b: a / b,
+        "NegBackward0": lambda node, a: -a,
+        "PowBackward0": lambda node, a, p: vec(lambda v: v ** p, otypes=[object])(a),
+        "PowBackward1": lambda node, a, b: vec(lambda u, v: u ** v, otypes=[object])(a, b),
+        "ExpBackward0": elementwise(sp.exp),
+        "LogBackward0": elementwise(sp.log),
+        "SinBackward0": elementwise(sp.sin),
+        "CosBackward0": elementwise(sp.cos),
+        "TanhBackward0": elementwise(sp.tanh),
+        "SigmoidBackward0": elementwise(lambda v: 1 / (1 + sp.exp(-v))),
+        "SqrtBackward0": elementwise(sp.sqrt),
+        "AbsBackward0": elementwise(sp.Abs),
+        "ReluBackward0": elementwise(lambda v: sp.Max(0, v)),
+        "DotBackward0": lambda node, a, b: total(a * b),
+        "SumBackward0": lambda node, a: total(a),
+        "MeanBackward0": lambda node, a: np.array(sum(a.reshape(-1)) / a.size, dtype=object),
+        "MmBackward0": lambda node, a, b: a.dot(b),
+        "MvBackward0": lambda node, a, b: a.dot(b),
+        "CloneBackward0": lambda node, a: a,
+        "LinalgVectorNormBackward0": lambda node, a: np.array(sp.sqrt(sum(v * v for v in a.reshape(-1))),
+                                                               dtype=object),
+    }
+
+
+def _closed_forms(graph, gradients, constants):
+    """{input name: ClosedForm}, or a sentence saying why there are none."""
+    try:
+        import sympy as sp
+    except ImportError:
+        return "Closed forms need SymPy: pip install 'torchless[explain]' (the derivation above does not)."
+    if len(graph.nodes) > MAX_SYMBOLIC_NODES or sum(leaf.numel() for leaf in graph.leaves) > MAX_SYMBOLIC_ELEMENTS:
+        return (f"Closed forms are written for graphs of up to {MAX_SYMBOLIC_NODES} ops over up to "
+                f"{MAX_SYMBOLIC_ELEMENTS} input elements; this one is larger.")
+    rules = _symbolic_rules(sp)
+    leaf_syms = {id(leaf): _symbol_array(sp, graph.names[id(leaf)], leaf._data.shape) for leaf in graph.leaves}
+    values = {}  # (node, idx) -> object array
+    for node in reversed(graph.nodes):  # forward order
+        op = type(node).__name__
+        rule = rules.get(op)
+        if rule is None:
+            return f"Closed forms: no symbolic rule for {op} yet (the derivation above holds without them)."
+        operands = []
+        for i in range(_arity(node)):
+            nxt, idx = node.next_functions[i] if i < len(node.next_functions) else (None, 0)
+            if nxt is not None:
+                operands.append(leaf_syms[id(nxt.variable)] if type(nxt) is AccumulateGrad else values[(nxt, idx)])
+                continue
+            value = graph.constant(node, i)
+            if value is None:
+                return f"Closed forms: {op} did not keep its constant operand."
+            operands.append(_constant(sp, value, constants))
+        values[(node, 0)] = np.asarray(rule(node, *operands), dtype=object)
+    y = values[tuple(graph.output._edge)].reshape(-1)
+    if y.size != 1:
+        return "Closed forms are written for a scalar output (the sum that backward differentiates here)."
+    y = _tidy(sp, y[0])
+    point = {s: sp.nsimplify(float(v)) for leaf in graph.leaves
+             for s, v in zip(leaf_syms[id(leaf)].reshape(-1), leaf._data.reshape(-1))}
+    point.update(constants["point"])
+    forms = {}
+    for leaf, (name, g) in zip(graph.leaves, gradients):
+        syms = list(leaf_syms[id(leaf)].reshape(-1))
+        comps = [_tidy(sp, sp.diff(y, s)) for s in syms]
+        numbers = [float(c.subs(point)) for c in comps]
+        matches = bool(np.allclose(numbers, np.asarray(g, dtype=float).reshape(-1), rtol=1e-5, atol=1e-6))
+        expanded = sp.expand(y) if y.count_ops() <= _SIMPLIFY_OPS else y
+        forms[name] = ClosedForm(syms, comps, expanded, _as_vector(sp, comps), numbers, matches)
+    return forms
+
+
+_SIMPLIFY_OPS = 40  # bigger expressions are shown as derived (tidying them costs more than it shows)
+
+
+def _tidy(sp, expr):
+    """A cheap normal form (SymPy's simplify can take seconds: trigonometric rewriting)."""
+    return sp.factor_terms(sp.expand(expr)) if expr.count_ops() <= _SIMPLIFY_OPS else expr
+
+
+def _symbol_array(sp, name, shape):
+    if not shape:
+        return np.array(sp.Symbol(name), dtype=object)
+    flat = [sp.Symbol(f"{name}_{k}") for k in range(int(np.prod(shape)))]
+    return np.array(flat, dtype=object).reshape(shape)
+
+
+def _constant(sp, value, constants):
+    """A constant operand: a tensor the caller named (a detached one, like u) as symbols whose
+    values are known, else its numbers."""
+    if isinstance(value, Tensor):
+        name = constants["names"].get(id(value))
+        if name is not None:
+            syms = _symbol_array(sp, name, value._data.shape)
+            for s, v in zip(np.asarray(syms).reshape(-1), value._data.reshape(-1)):
+                constants["point"][s] = sp.nsimplify(float(v))
+            return syms
+        value = value._data
+    a = np.asarray(value)
+    if a.ndim == 0:
+        return np.array(sp.nsimplify(a.item()), dtype=object)
+    return np.vectorize(lambda v: sp.nsimplify(v), otypes=[object])(a)
+
+
+def _as_vector(sp, comps):
+    """The gradient as one vector expression, when component k is the same function of the k-th
+    elements (x_k, u_k, ...) for every k; else None."""
+    if len(comps) == 1:
+        return comps[0]
+    forms = set()
+    for k, c in enumerate(comps):
+        sub = {}
+        for s in c.free_symbols:
+            base, _, index = s.name.rpartition("_")
+            if index.isdigit():
+                if int(index) != k:
+                    return None
+                sub[s] = sp.Symbol(base)
+        forms.add(_tidy(sp, c.subs(sub)))
+    return forms.pop() if len(forms) == 1 else None
+
+
+# ---------------------------------------------------------------------------------- entry point
+def explain(output, inputs=None, gradient=None, *, _frame=None):
+    """The derivation of output's gradient (see the module docstring). inputs: {name: tensor} to name
+    them (default: the names the caller's variables give them); gradient: as for backward, for a
+    non-scalar output."""
+    if not isinstance(output, Tensor):
+        raise TypeError(f"explain() takes the tensor whose gradient to explain, got {type(output).__name__}")
+    if output.grad_fn is None:
+        raise RuntimeError("explain(): this tensor has no recorded graph (it is a leaf, or nothing it was "
+                           "computed from requires grad): explain a result, e.g. y = 2 * torch.dot(x, x)")
+    caller = _caller_names(_frame or sys._getframe(1))
+    if inputs is None:
+        names = caller
+    else:  # the caller's names too, for the results and constants the given ones do not cover
+        names = dict(inputs)
+        for k, v in caller.items():
+            if k not in names and all(v is not t for t in inputs.values()):
+                names[k] = v
+    graph = _Graph(output, names)
+    if any(n.stamp < 0 for n in graph.nodes):
+        raise RuntimeError(f"explain(): backward already ran through this graph and freed it. Call "
+                           f"{graph.names[tuple(output._edge)]}.explain() before .backward(), or "
+                           "run backward(retain_graph=True).")
+    records, grads = _watched_backward(graph, output, gradient)
+    constant_names = {id(t): n for n, t in names.items() if not t.requires_grad}
+    steps, skipped, expressions = _steps(graph, records, constant_names)
+    gradients = [(graph.names[id(leaf)], g) for leaf, g in zip(graph.leaves, grads)]
+    constants = {"names": constant_names, "point": {}}
+    used = {id(v) for node in graph.nodes for v in (node.inputs or ()) if isinstance(v, Tensor)}
+    notes = [f"{n} is a constant here: it is not part of the graph (detached, or it does not require "
+             f"grad), so the gradient treats it as fixed numbers." for t_id, n in constant_names.items()
+             if t_id in used and n in expressions.get("constants", ())]
+    root = tuple(output._edge)
+    return Explanation(graph.names[root], _forward_line(expressions[root], graph.names[root], steps), steps, skipped,
+                       gradients,
+                       _closed_forms(graph, gradients, constants), notes)
+
+
+def _steps(graph, records, constant_names):
+    """The listed steps (runs of the same op on a constant merged into one), the steps left out,
+    and each result's expression in terms of the inputs (for the first line)."""
+    steps, skipped = [], {}
+    expressions = {"constants": set()}
+    for node in reversed(graph.nodes):  # forward order, to compose expressions
+        op = type(node).__name__
+        texts = []
+        for i in range(_arity(node)):
+            name = graph.producer(node, i)
+            if name is None:
+                text = graph.operand(node, i, constant_names)
+                if text in constant_names.values():
+                    expressions["constants"].add(text)
+                texts.append(text)
+            else:
+                nxt, idx = node.next_functions[i]
+                texts.append(_parenthesised(expressions.get((nxt, idx), name)))
+        render = _RULES.get(op, (None,))[0]
+        expressions[(node, 0)] = _display(op, render, texts)
+    for node in graph.nodes:  # backward order
+        op = type(node).__name__
+        render, rule = _RULES.get(op, (None, f"see {op}.vjp in torchless/ops"))
+        operands = [graph.operand(node, i, constant_names) for i in range(_arity(node))]
+        expression = _display(op, render, operands)
+        grad_in, grads_out = records.get(node, (None, ()))
+        targets = []
+        for i, ((nxt, idx), g) in enumerate(zip(node.next_functions, grads_out)):
+            if nxt is None or g is None:
+                continue
+            target = graph.names.get(id(nxt.variable)) if type(nxt) is AccumulateGrad else graph.names.get((nxt, idx))
+            label = f" (through {_OPERAND_LETTERS[i]})" if _arity(node) == 2 and sum(
+                n is not None for n, _ in node.next_functions) == 2 else ""
+            targets.append((target + label, g))
+        step = Step(graph.names[(node, 0)], op, expression, rule, graph.values.get((node, 0)), grad_in, targets)
+        if _continues_run(steps, step):
+            run = steps[-1]
+            run.repeat += 1
+            run.grads_out = targets  # the run's last step passes the gradient on
+            run.expression = _run_text(op, operands)
+            continue
+        if len(steps) >= MAX_STEPS:
+            skipped[op] = skipped.get(op, 0) + 1
+            continue
+        steps.append(step)
+    return steps, skipped, expressions
+
+
+def _display(op, render, texts):
+    if render is None:
+        return f"{op[:-len('Backward0')].lower() if op.endswith('Backward0') else op}({', '.join(texts)})"
+    if op == "MulBackward0" and _is_number(texts[1]) and not _is_number(texts[0]):
+        texts = [texts[1], texts[0]]  # 2 · v, as one writes it
+    return render(*texts)
+
+
+def _is_number(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _forward_line(text, output_name, steps):
+    """The output in terms of the inputs: a repeated factor written as a power (2 · (2 · (2 · a)))
+    is 2³ · a), and a composition still too long to read summarised."""
+    while True:
+        m = re.search(r"(\S+) · \((?:\1 · \(){2,}", text)
+        if not m:
+            break
+        c = m.group(1)
+        n = m.group(0).count("(")
+        depth, close = 0, None
+        for k in range(m.start(), len(text)):
+            depth += {"(": 1, ")": -1}.get(text[k], 0)
+            if depth == 0 and text[k] == ")":
+                close = k
+                break
+        if close is None or text[close - n + 1:close + 1] != ")" * n:
+            break
+        inner = text[m.end():close - n + 1]
+        last = re.fullmatch(re.escape(c) + r" · (\w+)", inner)
+        if last:  # the innermost factor too: 2 · a
+            n, inner = n + 1, last.group(1)
+        inner = inner if re.fullmatch(r"\w+", inner) else f"({inner})"
+        text = text[:m.start()] + f"{c}{str(n).translate(_SUPERSCRIPTS)} · {inner}" + text[close + 1:]
+    if len(text) <= 80:
+        return text
+    return f"(a chain of {sum(s.repeat for s in steps)} recorded ops; step by step below)"
+
+
+def _parenthesised(text):
+    return f"({text})" if any(c in text for c in " +−") else text
+
+
+_UNNAMED = re.compile(r"v\d+$")
+
+
+def _continues_run(steps, step):
+    """Is `step` the same op with the same constant as the step before, applied to its result, both
+    unnamed intermediates (a loop doubling b, say)? Then it joins that step as a run."""
+    if not steps:
+        return False
+    last = steps[-1]
+    if last.op != step.op or last.op not in ("MulBackward0", "AddBackward0", "DivBackward0", "SubBackward0"):
+        return False
+    if not (_UNNAMED.match(step.name) and _UNNAMED.match(last.name)):
+        return False
+    fed = [t for t, _ in last.grads_out]
+    return len(fed) == 1 and fed[0] == step.name and step.constant is not None and step.constant == last.constant
+
+
+def _constant_of(expression):
+    parts = re.split(r" [·+−/] ", expression)
+    numbers = [p for p in parts if _is_number(p)]
+    return numbers[0] if len(numbers) == 1 else None
+
+
+def _run_text(op, operands):
+    symbol = {"MulBackward0": "·", "AddBackward0": "+", "DivBackward0": "/", "SubBackward0": "−"}[op]
+    constant = next((o for o in operands if _is_number(o)), "c")
+    return f"v ↦ v {symbol} {constant}" if symbol != "·" else f"v ↦ {constant} · v"
+
+
+def _caller_names(frame):
+    """{variable name: tensor} for the tensors the caller's globals and locals hold (locals win)."""
+    out = {}
+    for scope in (frame.f_globals, frame.f_locals):
+        for name, value in scope.items():
+            if isinstance(value, Tensor) and not name.startswith("_"):
+                out[name] = value
+    return out
+
+
+def _watched_backward(graph, output, gradient):
+    """One backward pass with every node watched: {node: (gradient in, gradients out)} and the
+    inputs' gradients (nothing is accumulated into .grad; the graph is kept)."""
+    from . import grad as autograd_grad
+    records = {}
+    handles = []
+    for node in graph.nodes:
+        def hook(grad_inputs, grad_outputs, node=node):
+            g_out = grad_outputs[0] if grad_outputs else None
+            records[node] = (None if g_out is None else _array(g_out), tuple(_array(g) for g in grad_inputs))
+        handles.append(node.register_hook(hook))
+    try:
+        grads = autograd_grad(output, graph.leaves, gradient, retain_graph=True, allow_unused=True) \
+            if graph.leaves else ()
+    finally:
+        for h in handles:
+            h.remove()
+    return records, [np.zeros(leaf._data.shape) if g is None else g._data for leaf, g in zip(graph.leaves, grads)]
+
+
+def _array(g):
+    if g is None:
+        return None
+    return g._data if isinstance(g, Tensor) else np.asarray(g)
