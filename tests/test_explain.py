@@ -148,3 +148,103 @@ def test_a_big_graph_is_summarised_in_bounded_time():
     text = str(e)
     assert len(e.steps) <= 60 and "more steps" in text and "Closed forms are written for graphs of up to" in text
     assert text.count("\n") < 500 and elapsed < 10
+
+
+def test_ascii_form_of_the_seed_cell():
+    x = _seed_x()
+    y = 2 * torch.dot(x, x)
+    text = y.explain().ascii()
+    assert text.isascii()
+    for line in ("y = 2 * x^Tx", "1. y = 2 * v1 = 28    [MulBackward0]", "rule: d(a * b)/da = b,  d(a * b)/db = a",
+                 "dy/dx = [0, 4, 8, 12]", "Closed form (SymPy): y = 2*x0^2 + 2*x1^2 + 2*x2^2 + 2*x3^2",
+                 "dy/dx0 = 4*x0 = 0", "so dy/dx = 4*x", "equals the gradient backward computed (ok)"):
+        assert line in text, line
+
+
+# ---------------------------------------------------------------------------------- draw
+def _svg_elements(svg):
+    import xml.dom.minidom
+    doc = xml.dom.minidom.parseString(svg)  # well-formed XML, or this raises
+    shapes = [e for tag in ("rect", "ellipse") for e in doc.getElementsByTagName(tag)]
+    nodes = [e for e in shapes if "node" in e.getAttribute("class").split()]
+    edges = [e for e in doc.getElementsByTagName("line") if e.getAttribute("class") == "edge"]
+    return nodes, edges
+
+
+def test_draw_gives_one_svg_element_per_node_and_edge():
+    x = _seed_x()
+    y = x * x
+    u = y.detach()
+    z = (u * x).sum()
+    drawing = torch.autograd.draw(z)
+    nodes, edges = _svg_elements(drawing._repr_svg_())
+    assert len(nodes) == len(drawing.boxes) == 4 and len(edges) == len(drawing.edges) == 3
+    kinds = sorted(e.getAttribute("class") for e in nodes)
+    assert kinds == ["node constant", "node leaf", "node op", "node op"]  # u dashed, x green, Sum and Mul
+    svg = drawing.svg()
+    assert "SumBackward0" in svg and "MulBackward0" in svg and 'stroke-dasharray' in svg
+    assert "grad [1, 1, 1, 1]" in svg  # the gradient reaching z, from the graph's own backward pass
+
+
+def test_draw_merges_a_loop_and_shows_grad_after_backward(tmp_path):
+    a = torch.tensor(0.3, requires_grad=True)
+    b = a * 2
+    for _ in range(6):
+        b = b * 2
+    b.backward(retain_graph=True)
+    drawing = torch.autograd.draw(b)
+    assert [bx.lines[0] for bx in drawing.boxes] == ["MulBackward0 × 7", "a"]
+    assert ".grad 128" in drawing.svg()
+    path = drawing.save(tmp_path / "g.svg")
+    assert open(path, encoding="utf-8").read().startswith("<svg")
+
+
+def test_png_through_graphviz_when_installed(tmp_path):
+    graphviz = pytest.importorskip("graphviz")
+    import shutil
+    if shutil.which("dot") is None:
+        pytest.skip("the Graphviz binary is not installed")
+    x = _seed_x()
+    data = torch.autograd.draw(2 * torch.dot(x, x)).png()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and graphviz is not None
+
+
+def test_a_big_graph_draws_cut_and_in_bounded_time():
+    x = torch.tensor([0.5, 1.0], requires_grad=True)
+    t = x
+    for _ in range(5000):
+        t = (t * 1.0001).sin()
+    start = time.perf_counter()
+    drawing = torch.autograd.draw(t.sum())
+    svg = drawing.svg()
+    assert time.perf_counter() - start < 5
+    nodes, edges = _svg_elements(svg)
+    assert len(nodes) <= 152 and drawing.hidden > 9000 and "more nodes" in svg
+
+
+# ---------------------------------------------------------------------------------- the command line
+def test_python_m_torchless_explain_writes_each_backward(tmp_path):
+    import os
+    import subprocess
+    import sys
+    script = tmp_path / "learner.py"
+    script.write_text("import torch\n"
+                      "x = torch.arange(4.0)\n"
+                      "x.requires_grad_(True)\n"
+                      "y = 2 * torch.dot(x, x)\n"
+                      "y.backward()\n"
+                      "print('grad', x.grad.tolist())\n"
+                      "x.grad.zero_()\n"
+                      "y = x.sum()\n"
+                      "y.backward()\n")
+    src = os.path.join(os.path.dirname(torch.__file__), os.pardir)
+    env = dict(os.environ, PYTHONPATH=os.path.abspath(src) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run([sys.executable, "-m", "torchless", "explain", str(script)], capture_output=True,
+                         text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert f"=== backward() #1 at {script}:5 ===" in out.stdout and "so ∂y/∂x = 4·x" in out.stdout
+    assert "grad [0.0, 4.0, 8.0, 12.0]" in out.stdout  # the script ran as usual
+    assert f"=== backward() #2 at {script}:9 ===" in out.stdout and "so ∂y/∂x = 1" in out.stdout
+    md = subprocess.run([sys.executable, "-m", "torchless", "explain", "--markdown", str(script)],
+                        capture_output=True, text=True, env=env, timeout=120)
+    assert "## backward() #1" in md.stdout and r"\frac{\partial y}" in md.stdout

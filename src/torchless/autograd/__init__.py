@@ -7,7 +7,7 @@ from .._tensor import Tensor, _ones_like, _plain
 from .. import _batching
 
 __all__ = ["backward", "grad", "Function", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
-           "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly", "explain"]
+           "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly", "explain", "draw"]
 
 
 def _as_tuple(x):
@@ -176,6 +176,14 @@ def _tensor_explain(self, inputs=None, gradient=None):
 
 
 Tensor.explain = _tensor_explain
+
+
+def draw(output, inputs=None):
+    """A picture of output's backward graph: SVG in pure Python, PNG with Graphviz; see
+    torchless/autograd/drawing.py."""
+    import sys
+    from .drawing import draw as run
+    return run(output, inputs, _frame=sys._getframe(1))
 
 from .function import Function  # noqa: E402
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402

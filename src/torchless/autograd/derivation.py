@@ -264,6 +264,13 @@ class Explanation:
 
     __repr__ = __str__
 
+    def ascii(self):
+        """The same text in plain ASCII (d for ∂, * for ·, x0 for x₀, x0^2 for x₀² ...)."""
+        text = re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+", lambda m: "^" + m.group(0).translate(_FROM_SUPERSCRIPTS), str(self))
+        for a, b in _ASCII_WORDS:
+            text = text.replace(a, b)
+        return text.translate(_ASCII_CHARS)
+
     def _repr_markdown_(self):
         forms = () if isinstance(self.closed_forms, str) else self.closed_forms.items()
         return "```\n" + str(self) + "\n```" + "".join("\n\n" + form.latex(self.output_name, name)
@@ -306,6 +313,12 @@ class ClosedForm:
         return r"$$\begin{aligned}" + r" \\ ".join(r.replace(" = ", " &= ", 1) for r in rows) + r"\end{aligned}$$"
 
 
+_ASCII_WORDS = (("ᵀ", "^T"), ("Σ", "sum"), ("✓", "(ok)"), ("✗", "(MISMATCH)"), ("…", "..."), ("↦", "->"),
+                ("σ", "sigmoid"), ("√", "sqrt"), ("‖", "||"), ("ᵢ", "_i"), ("ᵖ^-1", "^(p-1)"), ("ᵖ", "^p"),
+                ("ᵇ^-1", "^(b-1)"), ("ᵇ", "^b"))
+_ASCII_CHARS = str.maketrans({"∂": "d", "·": "*", "−": "-", "₀": "0", "₁": "1", "₂": "2", "₃": "3", "₄": "4",
+                              "₅": "5", "₆": "6", "₇": "7", "₈": "8", "₉": "9", "×": "x"})
+_FROM_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -573,10 +586,10 @@ def _forward_line(text, output_name, steps):
         if close is None or text[close - n + 1:close + 1] != ")" * n:
             break
         inner = text[m.end():close - n + 1]
-        last = re.fullmatch(re.escape(c) + r" · (\w+)", inner)
-        if last:  # the innermost factor too: 2 · a
+        last = re.fullmatch(re.escape(c) + r" · (.+)", inner)
+        if last:  # the innermost factor too: 2 · a (operands are atoms or parenthesised)
             n, inner = n + 1, last.group(1)
-        inner = inner if re.fullmatch(r"\w+", inner) else f"({inner})"
+        inner = inner if re.fullmatch(r"\w+|\w+\(.*\)|\(.*\)", inner) else f"({inner})"
         text = text[:m.start()] + f"{c}{str(n).translate(_SUPERSCRIPTS)} · {inner}" + text[close + 1:]
     if len(text) <= 80:
         return text
