@@ -167,7 +167,7 @@ def _svg_elements(svg):
     doc = xml.dom.minidom.parseString(svg)  # well-formed XML, or this raises
     shapes = [e for tag in ("rect", "ellipse") for e in doc.getElementsByTagName(tag)]
     nodes = [e for e in shapes if "node" in e.getAttribute("class").split()]
-    edges = [e for e in doc.getElementsByTagName("line") if e.getAttribute("class") == "edge"]
+    edges = [e for e in doc.getElementsByTagName("line") if e.getAttribute("class").startswith("edge")]
     return nodes, edges
 
 

@@ -499,9 +499,28 @@ def explain(output, inputs=None, gradient=None, *, _frame=None):
              f"grad), so the gradient treats it as fixed numbers." for t_id, n in constant_names.items()
              if t_id in used and n in expressions.get("constants", ())]
     root = tuple(output._edge)
+    closed = _closed_forms(graph, gradients, constants)
+    if not isinstance(closed, str):
+        notes += _constant_path_notes(graph.names[root], closed, steps)
     return Explanation(graph.names[root], _forward_line(expressions[root], graph.names[root], steps), steps, skipped,
-                       gradients,
-                       _closed_forms(graph, gradients, constants), notes)
+                       gradients, closed, notes)
+
+
+def _constant_path_notes(y, closed, steps):
+    """A gradient that does not depend on its input (the seed's f(a): doublings in a loop, then a
+    branch) is the product of the constant factors on the path the program recorded: say which."""
+    factors = {}
+    for s in steps:
+        if s.op == "MulBackward0" and s.constant is not None:
+            factors[s.constant] = factors.get(s.constant, 0) + s.repeat
+    notes = []
+    for name, form in closed.items():
+        if factors and all(not c.free_symbols for c in form.components):
+            path = ", ".join(f"{n} multiplication{'s' if n > 1 else ''} by {c}" for c, n in factors.items())
+            notes.append(f"∂{y}/∂{name} does not depend on {name}: it is the product of the constant factors on the "
+                         f"path the program recorded ({path}). Python's loops and branches chose that path at these "
+                         f"values; other values could record another (a different loop count, the other branch).")
+    return notes
 
 
 def _steps(graph, records, constant_names):

@@ -32,6 +32,8 @@ class _Box:
         self.layer, self.x, self.y = 0, 0.0, 0.0
         self.w = max(len(line) for line in lines) * _CHAR + 20
         self.h = len(lines) * _LINE + 14
+        if kind == "leaf":  # an ellipse's text needs room at the sides
+            self.w, self.h = self.w * 1.25, self.h + 8
 
 
 class Drawing:
@@ -51,13 +53,16 @@ class Drawing:
         by_key = {b.key: b for b in self.boxes}
         for src, dst in self.edges:
             a, b = by_key[src], by_key[dst]
-            out.append(f'<line class="edge" x1="{a.x + a.w / 2:.1f}" y1="{a.y + a.h:.1f}" x2="{b.x + b.w / 2:.1f}" '
-                       f'y2="{b.y:.1f}" stroke="#555" stroke-width="1.2" marker-end="url(#arrow)"/>')
+            style = ('class="edge constant" stroke="#999" stroke-dasharray="4,3"' if b.kind == "constant"
+                     else 'class="edge" stroke="#555" marker-end="url(#arrow)"')  # no gradient flows to a constant
+            out.append(f'<line {style} x1="{a.x + a.w / 2:.1f}" y1="{a.y + a.h:.1f}" x2="{b.x + b.w / 2:.1f}" '
+                       f'y2="{b.y:.1f}" stroke-width="1.2"/>')
         for b in self.boxes:
             out.append(_svg_shape(b))
+            top = b.y + 18 + (4 if b.kind == "leaf" else 0)
             for i, line in enumerate(b.lines):
                 weight = ' font-weight="bold"' if i == 0 else ""
-                out.append(f'<text x="{b.x + b.w / 2:.1f}" y="{b.y + 18 + i * _LINE:.1f}" text-anchor="middle"{weight}>'
+                out.append(f'<text x="{b.x + b.w / 2:.1f}" y="{top + i * _LINE:.1f}" text-anchor="middle"{weight}>'
                            f'{escape(line)}</text>')
         out.append("</svg>")
         return "\n".join(out)
@@ -79,8 +84,9 @@ class Drawing:
                   "more": {"shape": "note"}}
         for b in self.boxes:
             g.node(str(b.key), "\n".join(b.lines), **styles[b.kind])
+        kinds = {b.key: b.kind for b in self.boxes}
         for src, dst in self.edges:
-            g.edge(str(src), str(dst))
+            g.edge(str(src), str(dst), **({"style": "dashed", "arrowhead": "none"} if kinds[dst] == "constant" else {}))
         return g
 
     def png(self):
