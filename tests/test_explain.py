@@ -248,3 +248,46 @@ def test_python_m_torchless_explain_writes_each_backward(tmp_path):
     md = subprocess.run([sys.executable, "-m", "torchless", "explain", "--markdown", str(script)],
                         capture_output=True, text=True, env=env, timeout=120)
     assert "## backward() #1" in md.stdout and r"\frac{\partial y}" in md.stdout
+
+
+def _cell(name):
+    """(output, backward's gradient, the names to give) for a seed cell."""
+    x = _seed_x()
+    if name == "two_dot":
+        return 2 * torch.dot(x, x), None, {"x": x}
+    if name == "sum":
+        return x.sum(), None, {"x": x}
+    if name == "square_sum":
+        return (x * x).sum(), None, {"x": x}
+    if name == "square_with_gradient":
+        return x * x, torch.ones(len(x)), {"x": x}
+    y = x * x
+    u = y.detach()
+    return (u * x).sum(), None, {"x": x, "u": u}
+
+
+# seed cell -> (Unicode closed-form lines, their ASCII form, a LaTeX fragment)
+GOLDEN = {
+    "two_dot": (["∂y/∂x₁ = 4·x₁ = 4", "so ∂y/∂x = 4·x"], ["dy/dx1 = 4*x1 = 4", "so dy/dx = 4*x"],
+                r"\frac{\partial y}{\partial \mathbf{x}} &= 4 x"),
+    "sum": (["∂y/∂x₃ = 1", "so ∂y/∂x = 1"], ["dy/dx3 = 1", "so dy/dx = 1"], r"\frac{\partial y}{\partial x_{3}} &= 1"),
+    "square_sum": (["∂y/∂x₂ = 2·x₂ = 4", "so ∂y/∂x = 2·x"], ["dy/dx2 = 2*x2 = 4", "so dy/dx = 2*x"],
+                   r"\frac{\partial y}{\partial \mathbf{x}} &= 2 x"),
+    "square_with_gradient": (["∂L/∂x₃ = 2·x₃ = 6", "so ∂L/∂x = 2·x"], ["dL/dx3 = 2*x3 = 6", "so dL/dx = 2*x"],
+                             r"\frac{\partial L}{\partial \mathbf{x}} &= 2 x"),
+    "detached": (["∂y/∂x₃ = u₃ = 9", "so ∂y/∂x = u"], ["dy/dx3 = u3 = 9", "so dy/dx = u"],
+                 r"\frac{\partial y}{\partial \mathbf{x}} &= u"),
+}
+
+
+@pytest.mark.parametrize("cell", list(GOLDEN))
+def test_golden_closed_forms_of_the_seed_cells_in_every_form(cell):
+    out, gradient, names = _cell(cell)
+    e = explain(out, inputs={**names, "y": out}, gradient=gradient)  # inputs= may name any tensor
+    unicode_lines, ascii_lines, latex = GOLDEN[cell]
+    text, plain, md = str(e), e.ascii(), e._repr_markdown_()
+    for line in unicode_lines:
+        assert line in text, line
+    for line in ascii_lines:
+        assert line in plain, line
+    assert latex in md and "✓" in text and "(ok)" in plain

@@ -217,8 +217,9 @@ class Explanation:
     """What explain() returns: str() is the derivation as text; Jupyter shows it as Markdown with
     LaTeX for the closed forms."""
 
-    def __init__(self, output_name, forward, steps, skipped, gradients, closed_forms, notes):
+    def __init__(self, output_name, forward, steps, skipped, gradients, closed_forms, notes, closed_name=None):
         self.output_name = output_name
+        self.closed_name = closed_name or output_name  # what the closed forms differentiate
         self.forward = forward            # the output in terms of the inputs, composed from the steps
         self.steps = steps
         self.skipped = skipped            # {op name: count} of steps not listed
@@ -257,7 +258,7 @@ class Explanation:
             lines += ["", self.closed_forms]
         else:
             for name, form in self.closed_forms.items():
-                lines += [""] + form.lines(y, name)
+                lines += [""] + form.lines(self.closed_name, name)
         if self.notes:
             lines += [""] + [f"Note: {n}" for n in self.notes]
         return "\n".join(lines)
@@ -273,7 +274,7 @@ class Explanation:
 
     def _repr_markdown_(self):
         forms = () if isinstance(self.closed_forms, str) else self.closed_forms.items()
-        return "```\n" + str(self) + "\n```" + "".join("\n\n" + form.latex(self.output_name, name)
+        return "```\n" + str(self) + "\n```" + "".join("\n\n" + form.latex(self.closed_name, name)
                                                         for name, form in forms)
 
 
@@ -370,8 +371,9 @@ def _symbolic_rules(sp):
     }
 
 
-def _closed_forms(graph, gradients, constants):
-    """{input name: ClosedForm}, or a sentence saying why there are none."""
+def _closed_forms(graph, gradients, constants, weights=None):
+    """{input name: ClosedForm}, or a sentence saying why there are none. weights: backward's
+    `gradient` for a non-scalar output (what is differentiated is then Σᵢ weightsᵢ·outputᵢ)."""
     try:
         import sympy as sp
     except ImportError:
@@ -399,8 +401,11 @@ def _closed_forms(graph, gradients, constants):
             operands.append(_constant(sp, value, constants))
         values[(node, 0)] = np.asarray(rule(node, *operands), dtype=object)
     y = values[tuple(graph.output._edge)].reshape(-1)
+    if weights is not None:
+        w = np.broadcast_to(np.asarray(weights, dtype=np.float64), graph.output._data.shape).reshape(-1)
+        y = np.array([sum(sp.nsimplify(float(wi)) * yi for wi, yi in zip(w, y))], dtype=object)
     if y.size != 1:
-        return "Closed forms are written for a scalar output (the sum that backward differentiates here)."
+        return "Closed forms are written for a scalar output (or give backward's gradient=)."
     y = _tidy(sp, y[0])
     point = {s: sp.nsimplify(float(v)) for leaf in graph.leaves
              for s, v in zip(leaf_syms[id(leaf)].reshape(-1), leaf._data.reshape(-1))}
@@ -499,11 +504,17 @@ def explain(output, inputs=None, gradient=None, *, _frame=None):
              f"grad), so the gradient treats it as fixed numbers." for t_id, n in constant_names.items()
              if t_id in used and n in expressions.get("constants", ())]
     root = tuple(output._edge)
-    closed = _closed_forms(graph, gradients, constants)
+    weights = None if gradient is None else (gradient._data if isinstance(gradient, Tensor) else gradient)
+    closed = _closed_forms(graph, gradients, constants, weights)
+    closed_name = None
+    if weights is not None and output.numel() > 1:
+        closed_name = "L"
+        notes.append(f"with gradient={_values(weights)}, backward differentiates L = Σᵢ gradientᵢ·"
+                     f"{graph.names[tuple(output._edge)]}ᵢ: the closed forms are L's.")
     if not isinstance(closed, str):
         notes += _constant_path_notes(graph.names[root], closed, steps)
     return Explanation(graph.names[root], _forward_line(expressions[root], graph.names[root], steps), steps, skipped,
-                       gradients, closed, notes)
+                       gradients, closed, notes, closed_name)
 
 
 def _constant_path_notes(y, closed, steps):
