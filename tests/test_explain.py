@@ -291,3 +291,19 @@ def test_golden_closed_forms_of_the_seed_cells_in_every_form(cell):
     for line in ascii_lines:
         assert line in plain, line
     assert latex in md and "✓" in text and "(ok)" in plain
+
+
+def test_an_nn_model_explains_with_parameter_names():
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+    X, target = torch.randn(5, 3), torch.tensor([0, 1, 1, 0, 1])
+    loss = torch.nn.functional.cross_entropy(net(X), target)
+    e = loss.explain()
+    text = str(e)
+    names = [name for name, _ in e.gradients]
+    assert sorted(names) == ["net.0.bias", "net.0.weight", "net.2.bias", "net.2.weight"]
+    for name, g in e.gradients:
+        (want,) = torch.autograd.grad(loss, dict(net.named_parameters())[name[4:]], retain_graph=True)
+        np.testing.assert_allclose(g, want.numpy(), rtol=1e-6)
+    assert "addmm(X, net.0.weight, net.0.bias)" in text and "no symbolic rule for AddmmBackward0" in text
+    assert "Note: X is a constant here" in text

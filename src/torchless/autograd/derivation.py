@@ -58,6 +58,16 @@ _RULES = {
     "MvBackward0": (lambda a, b: f"{a} @ {b}", "∂(A v)/∂A = g vᵀ,  ∂(A v)/∂v = Aᵀ g"),
     "CloneBackward0": (lambda a: f"clone({a})", "∂a/∂a = 1"),
     "LinalgVectorNormBackward0": (lambda a: f"‖{a}‖", "∂‖a‖/∂a = a/‖a‖"),
+    "AddmmBackward0": (None, "b + A W:  ∂/∂A = G Wᵀ,  ∂/∂W = Aᵀ G,  ∂/∂b = Σ over rows of G"),
+    "NllLossBackward0": (None, "−mean over rows of the input at the target class: ∂/∂input = −1/N there, 0 elsewhere"),
+    "CrossEntropyLossBackward0": (None, "∂/∂z = (softmax(z) − one_hot(target)) / N"),
+    "LogSoftmaxBackward0": (None, "∂/∂z = g − softmax(z)·Σg"),
+    "SoftmaxBackward0": (None, "∂/∂z = s·(g − Σ g·s)"),
+    "TBackward0": (None, "a transpose: the gradient is transposed back"),
+    "PermuteBackward0": (None, "a permutation: the gradient is permuted back"),
+    "ViewBackward0": (None, "a reshape: the gradient is reshaped back"),
+    "ExpandBackward0": (None, "a broadcast: the gradient is summed over the broadcast dims"),
+    "MseLossBackward0": (None, "mean((a − b)²):  ∂/∂a = 2(a − b)/n"),
 }
 _BINARY = {"AddBackward0", "SubBackward0", "MulBackward0", "DivBackward0", "PowBackward0", "PowBackward1",
            "DotBackward0", "MmBackward0", "MvBackward0"}
@@ -65,7 +75,10 @@ _OPERAND_LETTERS = ("a", "b")
 
 
 def _arity(node):
-    return 2 if type(node).__name__ in _BINARY else 1
+    op = type(node).__name__
+    if op in _BINARY:
+        return 2
+    return 1 if op in _RULES and _RULES[op][0] is not None else len(node.next_functions)
 
 
 # ---------------------------------------------------------------------------------- the graph
@@ -551,7 +564,9 @@ def _steps(graph, records, constant_names):
                 texts.append(text)
             else:
                 nxt, idx = node.next_functions[i]
-                texts.append(_parenthesised(expressions.get((nxt, idx), name)))
+                composed = expressions.get((nxt, idx), name)
+                # past a few hundred characters nobody reads it (and composing would cost n² time)
+                texts.append(_parenthesised(composed) if len(composed) <= 300 else name)
         render = _RULES.get(op, (None,))[0]
         expressions[(node, 0)] = _display(op, render, texts)
     for node in graph.nodes:  # backward order
@@ -583,8 +598,9 @@ def _steps(graph, records, constant_names):
 
 
 def _display(op, render, texts):
-    if render is None:
-        return f"{op[:-len('Backward0')].lower() if op.endswith('Backward0') else op}({', '.join(texts)})"
+    if render is None:  # an op without a template: its name and the results it depends on
+        name = re.sub(r"Backward\d*$", "", op)
+        return f"{name[:1].lower() + name[1:]}({', '.join(t for t in texts if t != 'c')})"
     if op == "MulBackward0" and _is_number(texts[1]) and not _is_number(texts[0]):
         texts = [texts[1], texts[0]]  # 2 · v, as one writes it
     return render(*texts)
@@ -621,13 +637,19 @@ def _forward_line(text, output_name, steps):
             n, inner = n + 1, last.group(1)
         inner = inner if re.fullmatch(r"\w+|\w+\(.*\)|\(.*\)", inner) else f"({inner})"
         text = text[:m.start()] + f"{c}{str(n).translate(_SUPERSCRIPTS)} · {inner}" + text[close + 1:]
-    if len(text) <= 80:
+    if len(text) <= 100:
         return text
     return f"(a chain of {sum(s.repeat for s in steps)} recorded ops; step by step below)"
 
 
 def _parenthesised(text):
-    return f"({text})" if any(c in text for c in " +−") else text
+    """text in parentheses when an operator sits outside any it has (2 · (a + b), not 2 · (f(a, b)))."""
+    depth = 0
+    for k, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0 and text[k:k + 3] in (" + ", " − ", " · ", " / ", " @ "):
+            return f"({text})"
+    return text
 
 
 _UNNAMED = re.compile(r"v\d+$")
@@ -660,12 +682,21 @@ def _run_text(op, operands):
 
 
 def _caller_names(frame):
-    """{variable name: tensor} for the tensors the caller's globals and locals hold (locals win)."""
+    """{variable name: tensor} for the tensors the caller's globals and locals hold (locals win), and
+    the parameters of its nn.Modules under their dotted names (net.0.weight)."""
     out = {}
     for scope in (frame.f_globals, frame.f_locals):
         for name, value in scope.items():
-            if isinstance(value, Tensor) and not name.startswith("_"):
+            if name.startswith("_"):
+                continue
+            if isinstance(value, Tensor):
                 out[name] = value
+            elif callable(getattr(value, "named_parameters", None)) and not isinstance(value, type):
+                try:
+                    for pname, p in value.named_parameters():
+                        out[f"{name}.{pname}"] = p
+                except Exception:  # something else with that method name
+                    pass
     return out
 
 
