@@ -478,14 +478,19 @@ def _flatten(self, start_dim=0, end_dim=-1):
     return _make(phys.flatten(_dim(start_dim, nd) + 1, _dim(end_dim, nd) + 1), self._level)
 
 
-def _expand(self, *sizes):
-    sizes = _sizes(sizes)
+def _padded_to(self, sizes):
+    """self's physical tensor with size-1 dims after the batch dim up to len(sizes) logical dims
+    (expand and repeat add new dims in front of the example's)."""
     phys = self._phys
     missing = len(sizes) - (phys.dim() - 1)
     if missing < 0:
         raise _Unbatchable(self._level)  # the loop raises PyTorch's error
-    if missing:
-        phys = phys.reshape(phys.shape[:1] + (1,) * missing + phys.shape[1:])
+    return phys.reshape(phys.shape[:1] + (1,) * missing + phys.shape[1:]) if missing else phys
+
+
+def _expand(self, *sizes):
+    sizes = _sizes(sizes)
+    phys = _padded_to(self, sizes)
     return _make(phys.expand((phys.shape[0],) + sizes), self._level)
 
 
@@ -562,13 +567,7 @@ def _roll(self, shifts, dims=None):
 
 def _repeat(self, *sizes):
     sizes = _sizes(sizes)
-    phys = self._phys
-    missing = len(sizes) - (phys.dim() - 1)
-    if missing < 0:
-        raise _Unbatchable(self._level)  # the loop raises PyTorch's error
-    if missing:
-        phys = phys.reshape(phys.shape[:1] + (1,) * missing + phys.shape[1:])
-    return _make(phys.repeat((1,) + sizes), self._level)
+    return _make(_padded_to(self, sizes).repeat((1,) + sizes), self._level)
 
 
 def _gather(self, dim, index):
@@ -997,7 +996,8 @@ def vectorized_call(func, args, kwargs, mapped, size, out_dims, fill, leaves_of)
 def _unbatched_outputs(output, level, out_dims, fill, leaves_of):
     from .func import _out_dims_per_leaf, _all_values
     values = _all_values(output)
-    if any(not isinstance(v, Tensor) for v in values) or (isinstance(out_dims, tuple) and not isinstance(output, tuple)):
+    if any(not isinstance(v, Tensor) for v in values) or (
+            isinstance(out_dims, tuple) and not isinstance(output, tuple)):
         raise _Unbatchable(level)  # the loop raises PyTorch's error
     leaves = leaves_of(output)
     dims = _out_dims_per_leaf(output, out_dims)

@@ -176,7 +176,9 @@ class _Graph:
             return None
         out = self.values.get((node, 0))
         nxt, idx = node.next_functions[0]
-        a = None if nxt is None else (nxt.variable._data if type(nxt) is AccumulateGrad else self.values.get((nxt, idx)))
+        if nxt is None:
+            return None
+        a = nxt.variable._data if type(nxt) is AccumulateGrad else self.values.get((nxt, idx))
         if out is None or a is None:
             return None
         diff = np.asarray(out, dtype=np.float64) - np.asarray(a, dtype=np.float64)
@@ -489,20 +491,7 @@ def explain(output, inputs=None, gradient=None, *, _frame=None):
     """The derivation of output's gradient (see the module docstring). inputs: {name: tensor} to name
     them (default: the names the caller's variables give them); gradient: as for backward, for a
     non-scalar output."""
-    if not isinstance(output, Tensor):
-        raise TypeError(f"explain() takes the tensor whose gradient to explain, got {type(output).__name__}")
-    if output.grad_fn is None:
-        raise RuntimeError("explain(): this tensor has no recorded graph (it is a leaf, or nothing it was "
-                           "computed from requires grad): explain a result, e.g. y = 2 * torch.dot(x, x)")
-    caller = _caller_names(_frame or sys._getframe(1))
-    if inputs is None:
-        names = caller
-    else:  # the caller's names too, for the results and constants the given ones do not cover
-        names = dict(inputs)
-        for k, v in caller.items():
-            if k not in names and all(v is not t for t in inputs.values()):
-                names[k] = v
-    graph = _Graph(output, names)
+    graph, names = graph_of("explain", output, inputs, _frame or sys._getframe(1))
     if any(n.stamp < 0 for n in graph.nodes):
         raise RuntimeError(f"explain(): backward already ran through this graph and freed it. Call "
                            f"{graph.names[tuple(output._edge)]}.explain() before .backward(), or "
@@ -545,6 +534,21 @@ def _constant_path_notes(y, closed, steps):
                          f"path the program recorded ({path}). Python's loops and branches chose that path at these "
                          f"values; other values could record another (a different loop count, the other branch).")
     return notes
+
+
+def graph_of(fn, output, inputs, frame):
+    """(_Graph, names) for explain() and draw(): the output checked, its tensors named by `inputs`
+    first, then by the variables of the caller's frame."""
+    if not isinstance(output, Tensor):
+        raise TypeError(f"{fn}() takes the tensor whose gradient graph to use, got {type(output).__name__}")
+    if output.grad_fn is None:
+        raise RuntimeError(f"{fn}(): this tensor has no recorded graph (it is a leaf, or nothing it was computed "
+                           f"from requires grad): {fn} a result, e.g. y = 2 * torch.dot(x, x)")
+    names = dict(inputs or {})
+    for k, v in _caller_names(frame).items():
+        if k not in names and all(v is not t for t in names.values()):
+            names[k] = v
+    return _Graph(output, names), names
 
 
 def _steps(graph, records, constant_names):

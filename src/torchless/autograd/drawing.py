@@ -16,7 +16,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..engine.node import AccumulateGrad
-from .derivation import _Graph, _caller_names, _values, _watched_backward
+from .derivation import _values, _watched_backward, graph_of
 
 __all__ = ["draw", "Drawing"]
 
@@ -119,17 +119,7 @@ def _svg_shape(b):
 
 def draw(output, inputs=None, *, _frame=None):
     """A Drawing of output's backward graph (see the module docstring). inputs: {name: tensor}."""
-    if not isinstance(output, Tensor):
-        raise TypeError(f"draw() takes the tensor whose graph to draw, got {type(output).__name__}")
-    if output.grad_fn is None:
-        raise RuntimeError("draw(): this tensor has no recorded graph (it is a leaf, or nothing it was computed "
-                           "from requires grad): draw a result, e.g. y = 2 * torch.dot(x, x)")
-    caller = _caller_names(_frame or sys._getframe(1))
-    names = dict(inputs or {})
-    for k, v in caller.items():
-        if k not in names and all(v is not t for t in names.values()):
-            names[k] = v
-    graph = _Graph(output, names)
+    graph, names = graph_of("draw", output, inputs, _frame or sys._getframe(1))
     grads = {}
     if all(n.stamp >= 0 for n in graph.nodes) and len(graph.nodes) <= MAX_NODES:
         records, _ = _watched_backward(graph, output, None if output.numel() == 1 else np.ones(output.shape))
