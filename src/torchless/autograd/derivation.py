@@ -195,7 +195,7 @@ def _number(value):
         v = a.item()
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
-        return f"{v:.4g}" if isinstance(v, float) else str(v)
+        return f"{v:.6g}" if isinstance(v, float) else str(v)
     return _values(a)
 
 
@@ -389,13 +389,13 @@ def _symbolic_rules(sp):
 def _closed_forms(graph, gradients, constants, weights=None):
     """{input name: ClosedForm}, or a sentence saying why there are none. weights: backward's
     `gradient` for a non-scalar output (what is differentiated is then Σᵢ weightsᵢ·outputᵢ)."""
+    if len(graph.nodes) > MAX_SYMBOLIC_NODES or sum(leaf.numel() for leaf in graph.leaves) > MAX_SYMBOLIC_ELEMENTS:
+        return (f"Closed forms are written for graphs of up to {MAX_SYMBOLIC_NODES} ops over up to "
+                f"{MAX_SYMBOLIC_ELEMENTS} input elements; this one is larger.")
     try:
         import sympy as sp
     except ImportError:
         return "Closed forms need SymPy: pip install 'torchless[explain]' (the derivation above does not)."
-    if len(graph.nodes) > MAX_SYMBOLIC_NODES or sum(leaf.numel() for leaf in graph.leaves) > MAX_SYMBOLIC_ELEMENTS:
-        return (f"Closed forms are written for graphs of up to {MAX_SYMBOLIC_NODES} ops over up to "
-                f"{MAX_SYMBOLIC_ELEMENTS} input elements; this one is larger.")
     rules = _symbolic_rules(sp)
     leaf_syms = {id(leaf): _symbol_array(sp, graph.names[id(leaf)], leaf._data.shape) for leaf in graph.leaves}
     values = {}  # (node, idx) -> object array
@@ -569,10 +569,14 @@ def _steps(graph, records, constant_names):
             else:
                 nxt, idx = node.next_functions[i]
                 composed = expressions.get((nxt, idx), name)
-                # past a few hundred characters nobody reads it (and composing would cost n² time)
-                texts.append(_parenthesised(composed) if len(composed) <= 300 else name)
+                if composed is None:  # too long already: so is this one
+                    texts = None
+                    break
+                texts.append(_parenthesised(composed))
         render = _RULES.get(op, (None,))[0]
-        expressions[(node, 0)] = _display(op, render, texts)
+        text = None if texts is None else _display(op, render, texts)
+        # past a few hundred characters nobody reads it (and composing on would cost n² time)
+        expressions[(node, 0)] = text if text is not None and len(text) <= 300 else None
     for node in graph.nodes:  # backward order
         op = type(node).__name__
         render, rule = _RULES.get(op, (None, f"see {op}.vjp in torchless/ops"))
@@ -621,7 +625,7 @@ def _is_number(text):
 def _forward_line(text, output_name, steps):
     """The output in terms of the inputs: a repeated factor written as a power (2 · (2 · (2 · a)))
     is 2³ · a), and a composition still too long to read summarised."""
-    while True:
+    while text is not None:
         m = re.search(r"(\S+) · \((?:\1 · \(){2,}", text)
         if not m:
             break
@@ -641,7 +645,7 @@ def _forward_line(text, output_name, steps):
             n, inner = n + 1, last.group(1)
         inner = inner if re.fullmatch(r"\w+|\w+\(.*\)|\(.*\)", inner) else f"({inner})"
         text = text[:m.start()] + f"{c}{str(n).translate(_SUPERSCRIPTS)} · {inner}" + text[close + 1:]
-    if len(text) <= 100:
+    if text is not None and len(text) <= 100:
         return text
     return f"(a chain of {sum(s.repeat for s in steps)} recorded ops; step by step below)"
 

@@ -82,11 +82,12 @@ class Drawing:
         styles = {"op": {"shape": "box"}, "leaf": {"shape": "ellipse", "style": "filled", "fillcolor": "#d9f2d9"},
                   "constant": {"shape": "box", "style": "dashed", "color": "#888888"},
                   "more": {"shape": "note"}}
+        ids = {b.key: f"n{i}" for i, b in enumerate(self.boxes)}
         for b in self.boxes:
-            g.node(str(b.key), "\n".join(b.lines), **styles[b.kind])
+            g.node(ids[b.key], "\n".join(b.lines), **styles[b.kind])
         kinds = {b.key: b.kind for b in self.boxes}
         for src, dst in self.edges:
-            g.edge(str(src), str(dst), **({"style": "dashed", "arrowhead": "none"} if kinds[dst] == "constant" else {}))
+            g.edge(ids[src], ids[dst], **({"style": "dashed", "arrowhead": "none"} if kinds[dst] == "constant" else {}))
         return g
 
     def png(self):
