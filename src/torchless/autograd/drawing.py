@@ -148,7 +148,7 @@ def _layout(graph, grads, names):
             lines = [type(node).__name__ + (f" × {count}" if count > 1 else ""),
                      graph.names.get((head[0], 0), "")]
             if value is not None:
-                lines.append(f"shape {list(np.shape(value))}  = {_values(value, 4)}")
+                lines.append(f"shape {list(np.shape(value))} = {_values(value, 4)}")
             if head[0] in grads and grads[head[0]] is not None:
                 lines.append(f"grad {_values(grads[head[0]], 4)}")
             index[key] = _Box(key, "op", [line for line in lines if line])
