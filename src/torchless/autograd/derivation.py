@@ -311,7 +311,8 @@ class ClosedForm:
             if n > MAX_COMPONENTS and k == MAX_COMPONENTS - 2:
                 out.append("   ...")
         if self.vector is not None and n > 1:
-            out.append(f"   so ∂{y}/∂{name} = {_pretty(self.vector)}")
+            every = "" if self.vector.free_symbols else " in every component"
+            out.append(f"   so ∂{y}/∂{name} = {_pretty(self.vector)}{every}")
         numbers = np.array(self.numbers, dtype=float)
         out.append(f"   check: {_values(numbers if numbers.size > 1 else numbers[0])} "
                    + ("equals the gradient backward computed ✓" if self.matches
