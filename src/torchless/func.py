@@ -20,7 +20,7 @@ from ._tensor import Tensor
 from .engine.grad_mode import enable_grad
 from .autograd.functional import _grad as _autograd_grad, _jacobian_rows
 from .engine import forward_ad as _forward_ad
-from .engine.node import AccumulateGrad
+from .engine.node import AccumulateGrad, reachable
 from . import _batching
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "functional_call", "vmap"]
@@ -119,19 +119,8 @@ def _needs_graph(outputs, fresh, args_need_grad):
     if _depth[0] > 0 or args_need_grad:
         return True
     mine = {id(_batching.physical(t)) for t in fresh}
-    stack = [t.grad_fn for t in outputs if isinstance(t, Tensor) and t.grad_fn is not None]
-    seen = set()
-    while stack:
-        node = stack.pop()
-        if node is None or node in seen:
-            continue
-        seen.add(node)
-        if type(node) is AccumulateGrad:
-            if id(node.variable) not in mine:
-                return True
-            continue
-        stack.extend(n for n, _ in node.next_functions)
-    return False
+    roots = [t.grad_fn for t in outputs if isinstance(t, Tensor)]
+    return any(type(node) is AccumulateGrad and id(node.variable) not in mine for node in reachable(roots))
 
 
 def _gradients(outputs, inputs, cotangents, create_graph):

@@ -18,7 +18,7 @@ import sys
 import numpy as np
 
 from .._tensor import Tensor
-from ..engine.node import AccumulateGrad
+from ..engine.node import AccumulateGrad, reachable
 
 __all__ = ["explain", "Explanation"]
 
@@ -90,19 +90,11 @@ class _Graph:
         self.output = output
         self.nodes = []      # backward order: highest stamp first
         self.leaves = []     # leaf tensors that require grad, in the order first met
-        seen, stack = set(), [output.grad_fn]
-        while stack:
-            node = stack.pop()
-            if node is None or node in seen:
-                continue
-            seen.add(node)
-            if type(node) is AccumulateGrad:
-                var = node.variable
-                if var is not None and all(var is not v for v in self.leaves):
-                    self.leaves.append(var)
-                continue
-            self.nodes.append(node)
-            stack.extend(n for n, _ in node.next_functions)
+        for node in reachable([output.grad_fn]):
+            if type(node) is not AccumulateGrad:
+                self.nodes.append(node)
+            elif node.variable is not None:  # (an AccumulateGrad per leaf: each leaf once)
+                self.leaves.append(node.variable)
         self.nodes.sort(key=lambda n: -abs(n.stamp))
         self.values = {}     # (node, index) -> the array that node's output held
         for node in self.nodes:

@@ -15,7 +15,7 @@ from heapq import heappop, heappush
 from ..ops import xp as NP
 from . import anomaly
 from .grad_mode import state
-from .node import AccumulateGrad, inplace
+from .node import AccumulateGrad, inplace, reachable
 
 __all__ = ["run_backward", "set_tensor_api"]
 
@@ -40,15 +40,8 @@ def set_tensor_api(wrap, tensor_xp, is_tensor):
 def _needed_nodes(roots, targets):
     """Nodes from which some target node can be reached: only those need to run (autograd.grad,
     backward(inputs=...))."""
-    seen = set(roots)
-    stack = list(seen)
-    while stack:
-        for nxt, _ in stack.pop().next_functions:
-            if nxt is not None and nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
     needed = set()
-    for n in sorted(seen, key=lambda n: abs(n.stamp)):  # a node's inputs come before it
+    for n in sorted(reachable(roots), key=lambda n: abs(n.stamp)):  # a node's inputs come before it
         if n in targets or any(nxt in needed for nxt, _ in n.next_functions):
             needed.add(n)
     return needed

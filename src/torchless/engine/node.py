@@ -11,7 +11,7 @@ import itertools
 import weakref
 
 __all__ = ["Node", "AccumulateGrad", "inplace", "next_stamp", "NO_EDGE", "SAVED_FREED_MSG", "LINEAR_JVP",
-           "jvp_by_partials", "linear_through", "restore_before_use"]
+           "jvp_by_partials", "linear_through", "restore_before_use", "reachable"]
 
 
 class _InplaceState:
@@ -139,6 +139,22 @@ class Node:
             self.saved = None
             self.inputs = None
             self.stamp = -self.stamp  # negative: freed (backward's check_saved raises), order kept
+
+
+def reachable(roots, expand=None):
+    """Every node reachable from `roots` (None entries skipped), each once, depth first; a node's
+    inputs are visited only when expand(node) is true (default: always). AccumulateGrad nodes come
+    too: they end the walk there, having no inputs."""
+    seen = set()
+    stack = [n for n in roots if n is not None]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        yield node
+        if expand is None or expand(node):
+            stack.extend(n for n, _ in node.next_functions if n is not None)
 
 
 class _LinearInFirst:

@@ -18,7 +18,7 @@ from .. import _random
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..engine.grad_mode import enable_grad, no_grad
-from ..engine.node import AccumulateGrad, inplace, next_stamp, restore_before_use
+from ..engine.node import AccumulateGrad, inplace, next_stamp, reachable, restore_before_use
 
 __all__ = ["checkpoint", "checkpoint_sequential"]
 
@@ -145,18 +145,11 @@ def _recorded_between(outputs, start, end):
     """The nodes reachable from `outputs` that were recorded between the stamps start and end,
     in recording order."""
     outs = outputs if isinstance(outputs, (tuple, list)) else (outputs,)
-    stack = [t._edge[0] for t in outs if isinstance(t, Tensor) and t._rg and t._edge and t._edge[0] is not None]
-    seen, found = set(), []
-    while stack:
-        node = stack.pop()
-        if node is None or node in seen or type(node) is AccumulateGrad:
-            continue
-        seen.add(node)
-        if start < node.stamp < end:
-            found.append(node)
-            stack.extend(n for n, _ in node.next_functions)
-    found.sort(key=lambda n: n.stamp)
-    return found
+    roots = [t._edge[0] for t in outs if isinstance(t, Tensor) and t._rg and t._edge]
+
+    def inside(node):
+        return type(node) is not AccumulateGrad and start < node.stamp < end
+    return sorted((n for n in reachable(roots, inside) if inside(n)), key=lambda n: n.stamp)
 
 
 class _Recomputation:
