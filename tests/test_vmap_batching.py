@@ -313,6 +313,9 @@ INDEXING = {  # (function, args, in_dims): batched and unbatched indices, masks 
     "roll_flat": (lambda a: a.roll(3), (_t,), (0,)),
     "repeat_more_dims": (lambda a: a.repeat(2, 1, 3), (_t,), (0,)),
     "flip_both": (lambda a: a.flip(0, 1), (_t,), (0,)),
+    "where_two_dtypes": (lambda a, b: torchless.where(a > 0, a, b), (_t, _t[0].float()), (0, None)),
+    "where_zero_d_other": (lambda a, b: torchless.where(a > 0, a, b), (_t.float(), _t[0, 0, 0]), (0, None)),
+    "bool_examples_times_floats": (lambda m, a: m * a, (_t[:, 0, 0] > 0, _t[0, 0]), (0, None)),
 }
 
 

@@ -234,6 +234,13 @@ def _expand_to_levels(t, levels):
 
 
 # ============================================================================ batching rules
+def _to_rank(phys, rank):
+    """A physical tensor (batch first) with size-1 dims after the batch dim, so that its example
+    has `rank` dims (at least its own)."""
+    missing = rank - (phys.dim() - 1)
+    return phys.reshape(phys.shape[:1] + (1,) * missing + phys.shape[1:]) if missing > 0 else phys
+
+
 def _aligned(args, level):
     """Physical operands for an elementwise op: each tensor batched at `level` gets size-1 dims
     after its batch dim up to the op's logical rank, so NumPy-style broadcasting lines examples up;
@@ -245,21 +252,12 @@ def _aligned(args, level):
         if isinstance(a, Tensor):
             n = a.dim()
             rank = max(rank, n)
-            dtypes.add(a.dtype)
+            if a.dtype.name != "bool":  # (bool is alone in its kind: it never promotes by rank)
+                dtypes.add(a.dtype)
             scalar_batched = scalar_batched or (n == 0 and _phys_at(a, level) is not None)
     if len(dtypes) > 1 and scalar_batched:
         raise _Unbatchable(level)  # PyTorch promotes by the logical rank: let the loop do it
-    out = []
-    for a in args:
-        p = _phys_at(a, level)
-        if p is not None:
-            missing = rank - (p.dim() - 1)
-            if missing:
-                p = p.reshape(p.shape[:1] + (1,) * missing + p.shape[1:])
-            out.append(p)
-        else:
-            out.append(a)
-    return out
+    return [a if _phys_at(a, level) is None else _to_rank(a._phys, rank) for a in args]
 
 
 def _elementwise(name):
@@ -481,11 +479,9 @@ def _flatten(self, start_dim=0, end_dim=-1):
 def _padded_to(self, sizes):
     """self's physical tensor with size-1 dims after the batch dim up to len(sizes) logical dims
     (expand and repeat add new dims in front of the example's)."""
-    phys = self._phys
-    missing = len(sizes) - (phys.dim() - 1)
-    if missing < 0:
+    if len(sizes) < self.dim():
         raise _Unbatchable(self._level)  # the loop raises PyTorch's error
-    return phys.reshape(phys.shape[:1] + (1,) * missing + phys.shape[1:]) if missing else phys
+    return _to_rank(self._phys, len(sizes))
 
 
 def _expand(self, *sizes):
@@ -588,9 +584,7 @@ def _masked_fill(self, mask, value):
     src = _phys_at(self, level)
     src = _expanded(self, level) if src is None else src
     m = _phys_at(mask, level)
-    if m is not None and self.dim() > mask.dim():
-        m = m.reshape(m.shape[:1] + (1,) * (self.dim() - mask.dim()) + m.shape[1:])
-    return _make(src.masked_fill(mask if m is None else m, value), level)
+    return _make(src.masked_fill(mask if m is None else _to_rank(m, self.dim()), value), level)
 
 
 BatchedTensor.flip = _flip
@@ -945,18 +939,8 @@ def _swap_out():
 def where(condition, input, other):
     """torch.where(condition, input, other) with batched operands: on the aligned physical ones."""
     level = _top_level((condition, input, other))
-    tensors = [a for a in (condition, input, other) if isinstance(a, Tensor)]
-    if len({a.dtype for a in (input, other) if isinstance(a, Tensor)}) > 1:
-        raise _Unbatchable(level)  # promotion by logical rank: the loop
-    rank = max(a.dim() for a in tensors)
-    phys = []
-    for a in (condition, input, other):
-        p = _phys_at(a, level)
-        if p is not None and rank > p.dim() - 1:
-            p = p.reshape(p.shape[:1] + (1,) * (rank - p.dim() + 1) + p.shape[1:])
-        phys.append(a if p is None else p)
     from ._tensor import where as plain_where
-    return _make(plain_where(*phys), level)
+    return _make(plain_where(*_aligned((condition, input, other), level)), level)
 
 
 # ============================================================================ vmap's entry
