@@ -491,25 +491,23 @@ def explain(output, inputs=None, gradient=None, *, _frame=None):
                            "run backward(retain_graph=True).")
     records, grads = _watched_backward(graph, output, gradient)
     constant_names = {id(t): n for n, t in names.items() if not t.requires_grad}
-    steps, skipped, expressions = _steps(graph, records, constant_names)
+    steps, skipped, forward, constants_used = _steps(graph, records, constant_names)
     gradients = [(graph.names[id(leaf)], g) for leaf, g in zip(graph.leaves, grads)]
-    constants = {"names": constant_names, "point": {}}
-    used = {id(v) for node in graph.nodes for v in (node.inputs or ()) if isinstance(v, Tensor)}
     notes = [f"{n} is a constant here: it is not part of the graph (detached, or it does not require "
-             f"grad), so the gradient treats it as fixed numbers." for t_id, n in constant_names.items()
-             if t_id in used and n in expressions.get("constants", ())]
-    root = tuple(output._edge)
+             f"grad), so the gradient treats it as fixed numbers." for n in constant_names.values()
+             if n in constants_used]
+    y = graph.names[tuple(output._edge)]
     weights = None if gradient is None else (gradient._data if isinstance(gradient, Tensor) else gradient)
-    closed = _closed_forms(graph, gradients, constants, weights)
+    closed = _closed_forms(graph, gradients, {"names": constant_names, "point": {}}, weights)
     closed_name = None
     if weights is not None and output.numel() > 1:
         closed_name = "L"
-        notes.append(f"with gradient={_values(weights)}, backward differentiates L = Σᵢ gradientᵢ·"
-                     f"{graph.names[tuple(output._edge)]}ᵢ: the closed forms are L's.")
+        notes.append(f"with gradient={_values(weights)}, backward differentiates L = Σᵢ gradientᵢ·{y}ᵢ: the "
+                     f"closed forms are L's.")
     if not isinstance(closed, str):
-        notes += _constant_path_notes(graph.names[root], closed, steps)
-    return Explanation(graph.names[root], _forward_line(expressions[root], graph.names[root], steps), steps, skipped,
-                       gradients, closed, notes, closed_name)
+        notes += _constant_path_notes(y, closed, steps)
+    return Explanation(y, _forward_line(forward, len(graph.nodes)), steps, skipped, gradients, closed, notes,
+                       closed_name)
 
 
 def _constant_path_notes(y, closed, steps):
@@ -546,9 +544,10 @@ def graph_of(fn, output, inputs, frame):
 
 def _steps(graph, records, constant_names):
     """The listed steps (runs of the same op on a constant merged into one), the steps left out,
-    and each result's expression in terms of the inputs (for the first line)."""
+    the output's expression in terms of the inputs (None when too long), and the names of the
+    caller's constants it uses."""
     steps, skipped = [], {}
-    expressions = {"constants": set()}
+    expressions, constants_used = {}, set()
     for node in reversed(graph.nodes):  # forward order, to compose expressions
         op = type(node).__name__
         texts = []
@@ -557,7 +556,7 @@ def _steps(graph, records, constant_names):
             if name is None:
                 text = graph.operand(node, i, constant_names)
                 if text in constant_names.values():
-                    expressions["constants"].add(text)
+                    constants_used.add(text)
                 texts.append(text)
             else:
                 nxt, idx = node.next_functions[i]
@@ -595,7 +594,7 @@ def _steps(graph, records, constant_names):
             skipped[op] = skipped.get(op, 0) + 1
             continue
         steps.append(step)
-    return steps, skipped, expressions
+    return steps, skipped, expressions[tuple(graph.output._edge)], constants_used
 
 
 def _display(op, render, texts):
@@ -615,7 +614,7 @@ def _is_number(text):
         return False
 
 
-def _forward_line(text, output_name, steps):
+def _forward_line(text, n_ops):
     """The output in terms of the inputs: a repeated factor written as a power (2 · (2 · (2 · a)))
     is 2³ · a), and a composition still too long to read summarised."""
     while text is not None:
@@ -640,7 +639,7 @@ def _forward_line(text, output_name, steps):
         text = text[:m.start()] + f"{c}{str(n).translate(_SUPERSCRIPTS)} · {inner}" + text[close + 1:]
     if text is not None and len(text) <= 100:
         return text
-    return f"(a chain of {sum(s.repeat for s in steps)} recorded ops; step by step below)"
+    return f"(a chain of {n_ops} recorded ops; step by step below)"
 
 
 def _parenthesised(text):
