@@ -302,21 +302,31 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
 def _jacobian_by_vmap(outputs, sizes, inputs, keep):
     """Every row of the Jacobians at once: the vjp of each basis cotangent (one per output element,
     all outputs stacked), under vmap. Returns, per output, one block per input (out.shape + in.shape)."""
-    total = sum(sizes)
-    basis, start = [], 0
-    for o, n in zip(outputs, sizes):
-        dtype = o.dtype if o.dtype.is_floating_point or o.dtype.is_complex else inputs[0].dtype
-        basis.append(C.eye(total, dtype=dtype)[:, start:start + n].reshape((total,) + tuple(o.shape)))
-        start += n
+    dtypes = [o.dtype if o.dtype.is_floating_point or o.dtype.is_complex else inputs[0].dtype for o in outputs]
 
     def rows(*cotangents):
         return tuple(_gradients(outputs, inputs, list(cotangents), keep))
-    grads = vmap(rows)(*basis)
-    per_output, start = [], 0
-    for o, n in zip(outputs, sizes):
-        per_output.append([g[start:start + n].reshape(tuple(o.shape) + tuple(t.shape)) for g, t in zip(grads, inputs)])
+    grads = vmap(rows)(*_identity_pieces(outputs, sizes, dtypes))
+    row_blocks = [list(_pieces(g, sizes)) for g in grads]  # per input: its rows, cut per output
+    return [[blocks[k].reshape(tuple(o.shape) + tuple(t.shape)) for blocks, t in zip(row_blocks, inputs)]
+            for k, o in enumerate(outputs)]
+
+
+def _identity_pieces(tensors, sizes, dtypes):
+    """The identity over all the tensors' elements cut into one basis batch per tensor: piece k has
+    shape (total,) + tensors[k].shape and dtype dtypes[k] (row r is 1 at element r, counting
+    through the tensors in order)."""
+    total = sum(sizes)
+    eye = C.eye(total, dtype=dtypes[0])
+    return [p.to(dt).reshape((total,) + tuple(t.shape)) for p, t, dt in zip(_pieces(eye, sizes, dim=1), tensors, dtypes)]
+
+
+def _pieces(t, sizes, dim=0):
+    """t cut along dim into consecutive pieces of the given sizes."""
+    start = 0
+    for n in sizes:
+        yield t.narrow(dim, start, n)
         start += n
-    return per_output
 
 
 def _shape_like_args(blocks, trees, argnums):
@@ -344,12 +354,7 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
 
         sizes = [inp.numel() for inp in inputs]
         total = sum(sizes)
-        eye = C.eye(total, dtype=inputs[0].dtype) if total else None
-        basis, start = [], 0
-        for inp, n in zip(inputs, sizes):  # rows start..start+n of the identity, per input
-            basis.append((eye[:, start:start + n] if total else C.zeros((0, 0), dtype=inp.dtype))
-                         .to(inp.dtype).reshape((total,) + tuple(inp.shape)))
-            start += n
+        basis = _identity_pieces(inputs, sizes, [inp.dtype for inp in inputs])
 
         def columns(*tangents):  # J t and f's value (the same in every row), for a batch of tangents
             result = jvp(partial, tuple(inputs), tangents, has_aux=has_aux)
@@ -363,15 +368,9 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
         else:
             slopes, output = mapped[0], _map(lambda o: o[0], mapped[1])
             aux = _map(lambda a: a[0], mapped[2]) if has_aux else None
-        per_output = []
-        for out, col in zip(_leaves(output), _leaves(slopes)):
-            blocks, start = [], 0
-            for inp, n in zip(inputs, sizes):  # columns of this input: (n, *out.shape) -> out.shape + inp.shape
-                block = col[start:start + n]
-                block = block.movedim(0, -1) if out.dim() else block
-                blocks.append(block.reshape(tuple(out.shape) + tuple(inp.shape)))
-                start += n
-            per_output.append(blocks)
+        per_output = [[(block.movedim(0, -1) if out.dim() else block).reshape(tuple(out.shape) + tuple(inp.shape))
+                       for block, inp in zip(_pieces(col, sizes), inputs)]  # (n, *out.shape) columns per input
+                      for out, col in zip(_leaves(output), _leaves(slopes))]
         trees = [args[n] for n in nums]
         result = _fill(output, [_shape_like_args(blocks, trees, argnums) for blocks in per_output])
         return (result, aux) if has_aux else result
