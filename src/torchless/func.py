@@ -318,7 +318,8 @@ def _identity_pieces(tensors, sizes, dtypes):
     through the tensors in order)."""
     total = sum(sizes)
     eye = C.eye(total, dtype=dtypes[0])
-    return [p.to(dt).reshape((total,) + tuple(t.shape)) for p, t, dt in zip(_pieces(eye, sizes, dim=1), tensors, dtypes)]
+    return [p.to(dt).reshape((total,) + tuple(t.shape))
+            for p, t, dt in zip(_pieces(eye, sizes, dim=1), tensors, dtypes)]
 
 
 def _pieces(t, sizes, dim=0):
