@@ -869,8 +869,7 @@ _F_ACTIVATIONS = ("gelu", "leaky_relu", "elu", "selu", "celu", "silu", "mish", "
                   "relu6", "logsigmoid", "hardsigmoid", "hardswish", "tanhshrink", "softshrink", "hardshrink")
 _F_LOSSES = ("mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
              "binary_cross_entropy_with_logits")
-_swaps = []  # (module, name, batched version, original), built on first use
-_swaps_by_module = []  # (module's namespace, {name: batched version}, {name: original})
+_swaps_by_module = []  # (module's namespace, {name: batched version}, {name: original}), built on first use
 
 
 def _dispatching(name, original, rule):
@@ -902,12 +901,13 @@ def _build_swaps():
     import types
     import torchless
     from .nn import functional
-    for name, value in list(vars(BatchedTensor).items()) + [("where", None)]:
+    rules = {}
+    for name in list(vars(BatchedTensor)) + ["where"]:
         original = getattr(torchless, name, None) if not name.startswith("_") else None
         if type(original) is types.FunctionType:
-            rule = (lambda c, a=None, b=None: None if a is None or b is None else where(c, a, b)) \
+            rules[name] = (lambda c, a=None, b=None: None if a is None or b is None else where(c, a, b)) \
                 if name == "where" else _method_rule(name)
-            _swaps.append((torchless, name, _dispatching(name, original, rule), original))
+    _add_swaps(torchless, rules)
     rules = dict(_F_RULES)
     for name in _F_ACTIVATIONS + _F_LOSSES:
         original = getattr(functional, name, None)
@@ -916,16 +916,17 @@ def _build_swaps():
     rules["nll_loss"] = lambda input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, \
         reduction="mean": None if size_average is not None or reduce is not None else class_loss(
             functional.nll_loss, input, target, weight, ignore_index, reduction)
-    for name, rule in rules.items():
-        original = getattr(functional, name)
-        _swaps.append((functional, name, _dispatching(name, original, rule), original))
-    for module in (torchless, functional):
-        mine = [(name, batched, original) for m, name, batched, original in _swaps if m is module]
-        _swaps_by_module.append((vars(module), {n: b for n, b, _ in mine}, {n: o for n, _, o in mine}))
+    _add_swaps(functional, rules)
+
+
+def _add_swaps(module, rules):
+    originals = {name: getattr(module, name) for name in rules}
+    batched = {name: _dispatching(name, originals[name], rule) for name, rule in rules.items()}
+    _swaps_by_module.append((vars(module), batched, originals))
 
 
 def _swap_in():
-    if not _swaps:
+    if not _swaps_by_module:
         _build_swaps()
     for namespace, batched, _ in _swaps_by_module:
         namespace.update(batched)  # one dict update per module: cheaper than a setattr per name
