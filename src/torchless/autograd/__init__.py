@@ -4,7 +4,6 @@ import warnings
 from ..engine.backward import run_backward
 from ..engine.grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
 from .._tensor import Tensor, _ones_like, _plain
-from .. import _batching
 
 __all__ = ["backward", "grad", "Function", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly", "explain", "draw"]
@@ -97,11 +96,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     outputs = _as_tuple(outputs)
     single = isinstance(inputs, Tensor)
     inputs = _as_tuple(inputs)
-    if _batching.active and not is_grads_batched:  # inside a vectorized vmap: see _batching.grad
-        gouts = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
-        if any(getattr(t, "_is_batched", False) for t in outputs + inputs + gouts):
-            return _batching.grad(outputs, inputs, gouts, retain_graph, create_graph, allow_unused,
-                                  materialize_grads)
+    gouts = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
+    if not is_grads_batched and any(getattr(t, "_is_batched", False) for t in outputs + inputs + gouts):
+        from .. import _batching  # a BatchedTensor: inside a vectorized vmap (see _batching.grad)
+        return _batching.grad(outputs, inputs, gouts, retain_graph, create_graph, allow_unused,
+                              materialize_grads)
     if is_grads_batched:
         return _batched_grad(outputs, inputs, _as_tuple(grad_outputs), retain_graph, create_graph, allow_unused,
                              materialize_grads)
