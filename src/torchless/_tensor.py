@@ -652,14 +652,15 @@ def _dual(t, R, tensors, args):
 def _tangent_of(R, tensors, args, out, result):
     """The result's tangent: on arrays, or recorded on Tensors when an input requires grad or
     carries a tangent that does (so that reverse mode can differentiate it: jacrev(jacfwd(f)))."""
+    tangents = [None if x is None else _forward_ad.tangent(x) for x in tensors]
     if _fw.differentiable and _grad.enabled:
-        for x in tensors:
-            if x is not None and (x._rg or getattr(_forward_ad.tangent(x), "_rg", False)):
-                return _recorded_tangent(R, tensors, args, out, result)
-    return _forward_ad.tangent_of_result(R, tensors, args, out)
+        for x, t in zip(tensors, tangents):
+            if x is not None and (x._rg or getattr(t, "_rg", False)):
+                return _recorded_tangent(R, tensors, args, out, result, tangents)
+    return _forward_ad.tangent_of_result(R, tangents, args, out)
 
 
-def _recorded_tangent(R, tensors, args, out, result):
+def _recorded_tangent(R, tensors, args, out, result, tangents):
     from ._tensor_xp import TX
     targs = list(args)
     for i, x in enumerate(tensors):
@@ -669,11 +670,10 @@ def _recorded_tangent(R, tensors, args, out, result):
             targs[i] = x
     if R.aux_outputs:  # max's indices and the like stay arrays, as the rule's forward made them
         result = (result[0],) + tuple(out[1:])
-    tangents = [None if x is None else _forward_ad.tangent(x) for x in tensors]
     level = _fw.level
     _fw.level = -1  # the tangent's own ops carry no tangents
     try:
-        return _forward_ad.tangent_of_result(R, tensors, targs, result, TX, _lift_tangent, tangents)
+        return _forward_ad.tangent_of_result(R, tangents, targs, result, TX, _lift_tangent)
     finally:
         _fw.level = level
 

@@ -3,7 +3,7 @@ through its rule's `jvp`.
 
 Inside a dual level (torch.autograd.forward_ad.dual_level), a tensor may carry a tangent: an array
 of its shape, kept in `tensor.__dict__["_tangent"]` with the level it belongs to. The appliers in
-_tensor.py ask `tangent_of_result(R, tensors, args, out)` after running an op when a level is open;
+_tensor.py ask `tangent_of_result(R, tangents, args, out)` after running an op when a level is open;
 if any input tensor carries a tangent, the rule's jvp gives the output's:
 
     R.jvp(xp, tangents, out, *args)   tangents[i]: the tangent of args[i], or None (zero / constant)
@@ -53,16 +53,14 @@ def clear_tangent(t):
     t.__dict__.pop("_tangent", None)
 
 
-def tangent_of_result(R, tensors, args, out, xp=NP, lift=None, tangents=None):
+def tangent_of_result(R, tangents, args, out, xp=NP, lift=None):
     """The output tangent of rule R applied to forward arguments `args` (giving `out`), where
-    `tensors` holds, per argument, the Tensor it came from (None for constants). None when no input
-    carries a tangent. For a rule with several outputs (multi_output) `out` and the result are tuples;
-    for one with auxiliary outputs (aux_outputs: max's indices) `out` is the tuple and the result is
-    the first output's tangent.
+    `tangents` holds, per argument, the tangent of the Tensor it came from (None for constants and
+    tensors without one). None when no input carries a tangent. For a rule with several outputs
+    (multi_output) `out` and the result are tuples; for one with auxiliary outputs (aux_outputs:
+    max's indices) `out` is the tuple and the result is the first output's tangent.
     On Tensors (the recorded path): xp is the Tensor namespace, args and out hold Tensors, and
-    `lift` makes a Tensor of an array; `tangents` may come looked up already."""
-    if tangents is None:
-        tangents = [None if t is None else tangent(t) for t in tensors]
+    `lift` makes a Tensor of an array."""
     if all(x is None for x in tangents):
         return None
     jvp = getattr(R, "jvp", None)
