@@ -69,16 +69,13 @@ _RULES = {
     "ExpandBackward0": (None, "a broadcast: the gradient is summed over the broadcast dims"),
     "MseLossBackward0": (None, "mean((a − b)²):  ∂/∂a = 2(a − b)/n"),
 }
-_BINARY = {"AddBackward0", "SubBackward0", "MulBackward0", "DivBackward0", "PowBackward0", "PowBackward1",
-           "DotBackward0", "MmBackward0", "MvBackward0"}
 _OPERAND_LETTERS = ("a", "b")
 
 
 def _arity(node):
-    op = type(node).__name__
-    if op in _BINARY:
-        return 2
-    return 1 if op in _RULES and _RULES[op][0] is not None else len(node.next_functions)
+    """How many operands the node's expression shows: its template's, else one per edge."""
+    render = _RULES.get(type(node).__name__, (None,))[0]
+    return render.__code__.co_argcount if render is not None else len(node.next_functions)
 
 
 # ---------------------------------------------------------------------------------- the graph
