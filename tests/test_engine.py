@@ -421,7 +421,7 @@ def test_relu_gradient_with_retain_graph_twice():
 # ------------------------------------------------------ results written into a dying temporary
 # `(x @ w + b).relu()`: the sum and the relu write into the matmul's array when nothing else holds
 # it (big arrays). Named operands, shared arrays and saved values must never be written.
-from torchless import _tensor as _tensor_module  # noqa: E402
+from torchless._tensor import _core as _tensor_module  # noqa: E402
 
 ELIDES = _tensor_module._TEMP_BINARY_REFS > 0
 N = 256  # N x N float32 > the size from which temporaries are reused

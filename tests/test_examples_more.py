@@ -192,7 +192,7 @@ KNOWN_DIFFERENCES = {
     "data_manipulation": {"type": ("<class 'numpy.ndarray'>", "<class 'numpy.ndarray'>")},  # torchless.Tensor
     # tanh and its gradient use NumPy's float32 tanh (an ulp off PyTorch's at times, which shows in a
     # fifth printed digit) and 1 - tanh(x)^2 rounded twice where PyTorch fuses it (at |x| ~ 8 the
-    # tiny gradients differ by 1e-7); deliberate, for tiny-tensor speed (see ops/xp.py on tanh)
+    # tiny gradients differ by 1e-7); deliberate, for tiny-tensor speed (see backend/numpy.py on tanh)
     "activations": {"tanh": ("tensor([-1.0000e+00", None)},
 }
 

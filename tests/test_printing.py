@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import torchless
-from torchless._printing import PRINT_OPTS, get_printoptions
+from torchless._tensor.printing import PRINT_OPTS, get_printoptions
 
 from .conftest import _torch, requires_torch
 
@@ -500,6 +500,6 @@ def test_custom_function_grad_fn_name():
 
 
 def test_tensor_contents_replaces_the_values():
-    from torchless._printing import tensor_repr
+    from torchless._tensor.printing import tensor_repr
     t = torchless.tensor([1, 2], dtype=torchless.int32)
     assert tensor_repr(t, tensor_contents="[...]") == "tensor([...], dtype=torch.int32)"

@@ -26,25 +26,25 @@ from . import _dtype
 from ._dtype import (bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,  # noqa: A004
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
                      promote_types, set_default_dtype, short, uint8)
-from ._tensor import Size, Tensor, device, where
+from ._tensor._core import Size, Tensor, device, where
 
 # The public classes print as torchless.Tensor, torchless.Size ... (where they are reached), not by
 # the private module that defines them.
 for _cls in (Size, Tensor, device, dtype):
     _cls.__module__ = __name__
 del _cls
-from ._creation import *  # noqa: F401,F403
+from ._tensor.creation import *  # noqa: F401,F403
 from ._random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .engine.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                                no_grad, set_grad_enabled)
-from ._tensor_reduction import *  # noqa: F401,F403
-from ._tensor_linalg import *  # noqa: F401,F403
-from ._tensor_shape import *  # noqa: F401,F403
-from ._tensor_indexing import *  # noqa: F401,F403
-from ._printing import get_printoptions, set_printoptions
-from ._tensor_xp import TX as _TX
+from ._tensor._reduction import *  # noqa: F401,F403
+from ._tensor._linalg import *  # noqa: F401,F403
+from ._tensor._shape import *  # noqa: F401,F403
+from ._tensor._indexing import *  # noqa: F401,F403
+from ._tensor.printing import get_printoptions, set_printoptions
+from ._tensor.xp import TX as _TX
 from .engine import backward as _engine_backward
-from ._tensor import _is_tensor, _wrap_tensor
+from ._tensor._core import _is_tensor, _wrap_tensor
 
 _engine_backward.set_tensor_api(_wrap_tensor, _TX, _is_tensor)
 

@@ -17,7 +17,7 @@ physical tensor's leading dims are the batches, outermost level first.
 """
 import operator
 
-from ._tensor import Tensor, Size, CPU
+from ._tensor._core import Tensor, Size, CPU
 
 __all__ = ["BatchedTensor", "active", "vectorized_call", "FALLBACK"]
 
@@ -657,7 +657,7 @@ BatchedTensor.dot = BatchedTensor.inner = _matrix_op(1, 1)
 def scatter_batched(scatter, shape, dtype, idx, g):
     """A backward's write of g into zeros at idx (ops/indexing.py), for batched g: the same write on
     the physical tensor, one more leading dim."""
-    from ._tensor_xp import TX
+    from ._tensor.xp import TX
     phys = g._phys
     key = (slice(None),) + (idx if type(idx) is tuple else (idx,))
     return _make(scatter(TX, (phys.shape[0],) + tuple(shape), dtype, key, phys), g._level)
@@ -668,7 +668,7 @@ def stack(tensors, dim):
     level = _top_level(tensors)
     nd = tensors[0].dim()
     phys = [_phys_at(t, level) if _phys_at(t, level) is not None else _expanded(t, level) for t in tensors]
-    from ._tensor_shape import stack as plain_stack
+    from ._tensor._shape import stack as plain_stack
     return _make(plain_stack(phys, _dim(dim, nd + 1) + 1), level)
 
 
@@ -678,7 +678,7 @@ def cat(tensors, dim):
     if nd == 0 or any(t.dim() != nd for t in tensors):
         raise _Unbatchable(level)
     phys = [_phys_at(t, level) if _phys_at(t, level) is not None else _expanded(t, level) for t in tensors]
-    from ._tensor_shape import cat as plain_cat
+    from ._tensor._shape import cat as plain_cat
     return _make(plain_cat(phys, _dim(dim, nd) + 1), level)
 
 
@@ -753,7 +753,7 @@ def grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused
         if g is None:
             if o.numel() != 1:
                 raise _Unbatchable(top)  # the loop raises PyTorch's error
-            from ._creation import ones_like
+            from ._tensor.creation import ones_like
             phys_grads.append(ones_like(po))
         elif levels_of(g) == levels_of(o):
             phys_grads.append(physical(g))
@@ -775,7 +775,7 @@ def _batched_backward(outputs, inputs, grad_outputs, extra, top, create_graph, a
     (vjp_fn may be called again)."""
     from .autograd import _input_edges
     from .engine.backward import run_backward
-    from ._creation import zeros_like
+    from ._tensor.creation import zeros_like
     n_extra = len(extra)
     edges, grads = [], []
     for o, g in zip(outputs, grad_outputs):
@@ -940,7 +940,7 @@ def _swap_out():
 def where(condition, input, other):
     """torch.where(condition, input, other) with batched operands: on the aligned physical ones."""
     level = _top_level((condition, input, other))
-    from ._tensor import where as plain_where
+    from ._tensor._core import where as plain_where
     return _make(plain_where(*_aligned((condition, input, other), level)), level)
 
 

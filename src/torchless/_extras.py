@@ -7,8 +7,8 @@ import numpy as np
 
 from . import _dtype as D
 from . import _random
-from ._creation import _legacy_constructor
-from ._tensor import Tensor, _plain
+from ._tensor.creation import _legacy_constructor
+from ._tensor._core import Tensor, _plain
 
 __all__ = ["meshgrid", "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor",
            "CharTensor", "ByteTensor", "BoolTensor", "softmax", "log_softmax", "multinomial"]

@@ -1,6 +1,6 @@
 """Small torch-level helpers: is_tensor, threads, the cuda stub."""
 from . import _dtype as D
-from ._tensor import Tensor
+from ._tensor._core import Tensor
 
 __all__ = ["result_type", "can_cast", "is_tensor", "is_floating_point", "is_complex", "is_nonzero", "set_num_threads",
            "get_num_threads", "cuda", "typename", "is_storage", "set_num_interop_threads",

@@ -34,7 +34,7 @@ class Generator:
         return self._seed
 
     def get_state(self):
-        from ._tensor import _plain
+        from ._tensor._core import _plain
         state = self.rng.bit_generator.state
         raw = repr(state).encode()
         return _plain(np.frombuffer(raw, dtype=np.uint8).copy())

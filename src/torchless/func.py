@@ -15,8 +15,8 @@ mode (the double-backward trick: J v is the derivative of u -> J^T u along v). j
 jvp. vmap runs the function once on batched tensors (see _batching.py), or once per example when an
 op on the way has no batching rule.
 """
-from . import _creation as C
-from ._tensor import Tensor
+from ._tensor import creation as C
+from ._tensor._core import Tensor
 from .engine.grad_mode import enable_grad
 from .autograd.functional import _grad as _autograd_grad, _jacobian_rows
 from .engine import forward_ad as _forward_ad
@@ -473,7 +473,7 @@ def _mapped_inputs(args, in_dims, name):
 
 
 def _stack_outputs(results, out_dims, name):
-    from ._tensor_shape import stack
+    from ._tensor._shape import stack
     first = results[0]
     leaves_per_result = [_leaves(r) for r in results]
     if isinstance(out_dims, tuple) and not isinstance(first, tuple):

@@ -27,7 +27,7 @@ import zlib
 import numpy as np
 
 from . import _dtype as D
-from ._tensor import Size, Tensor, _plain, device, require_cpu
+from ._tensor._core import Size, Tensor, _plain, device, require_cpu
 
 __all__ = ["save", "load"]
 

@@ -573,7 +573,7 @@ def test_binary_gradgradcheck(name):
 # NumPy's float32 exp, sinh ... are off by an ulp for many inputs; PyTorch's are correctly rounded
 # nearly always, and the difference shows in printed digits. Small float32 tensors are computed in
 # float64 and rounded once: exactly the correctly rounded value. (tanh keeps NumPy's kernel: its
-# values never print an ulp, and tiny-tensor speed comes first; see ops/xp.py.)
+# values never print an ulp, and tiny-tensor speed comes first; see backend/numpy.py.)
 ROUNDED = {"exp": np.exp, "expm1": np.expm1, "sinh": np.sinh, "cosh": np.cosh,
            "log1p": np.log1p, "log10": np.log10}
 _SAMPLE = np.concatenate([np.arange(-8, 12, 0.1), np.random.default_rng(5).standard_normal(500) * 3])

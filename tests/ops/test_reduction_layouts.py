@@ -1,4 +1,4 @@
-"""Reductions of batch-shaped 2-d arrays, which take their own paths (ops/xp.py `_reduce`): a short
+"""Reductions of batch-shaped 2-d arrays, which take their own paths (backend/numpy.py `_reduce`): a short
 last axis reduced over a transposed copy, a first-axis sum as a product with ones. Each path is
 checked against exact float64 sums, NumPy's max and PyTorch, beside shapes just outside it."""
 import numpy as np
@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 import torchless
 from torchless.autograd import gradcheck
-from torchless.ops import xp
+from torchless.backend import numpy as xp
 
 from ..conftest import assert_same, to_numpy
 

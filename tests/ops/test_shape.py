@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import torchless
-from torchless._tensor_xp import TX
+from torchless._tensor.xp import TX
 from torchless.autograd import gradcheck, gradgradcheck
 
 from ..conftest import assert_same, requires_torch, to_numpy

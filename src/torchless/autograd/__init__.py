@@ -3,7 +3,7 @@ import warnings
 
 from ..engine.backward import run_backward
 from ..engine.grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
-from .._tensor import Tensor, _ones_like, _plain
+from .._tensor._core import Tensor, _ones_like, _plain
 
 __all__ = ["backward", "grad", "Function", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly", "explain", "draw"]
@@ -39,7 +39,7 @@ def _root_grads(outputs, grad_outputs, create_graph, caller):
                 )
             g = _plain(_ones_like(out._data))
         elif not isinstance(g, Tensor):
-            from .._creation import tensor
+            from .._tensor.creation import tensor
             g = tensor(g, dtype=out.dtype)
         if g._data.shape != out._data.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
@@ -118,7 +118,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, (t, g) in enumerate(zip(inputs, result)):
         if g is None:
             if materialize_grads:
-                from .._creation import zeros_like
+                from .._tensor.creation import zeros_like
                 g = zeros_like(t)
             elif not allow_unused:
                 raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been "
@@ -130,13 +130,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):
-    from .._tensor_shape import stack
+    from .._tensor._shape import stack
     if grad_outputs is None or len(grad_outputs) != len(outputs):
         raise RuntimeError("grad(is_grads_batched=True) needs one batched grad_output per output")
     for i, (g, out) in enumerate(zip(grad_outputs, outputs)):
         if not isinstance(g, Tensor) or g.dim() == 0 or tuple(g.shape[1:]) != tuple(out.shape):
             shape = g.shape[1:] if isinstance(g, Tensor) and g.dim() else ()
-            from .._tensor import Size
+            from .._tensor._core import Size
             raise RuntimeError("If `is_grads_batched=True`, we interpret the first dimension of each grad_output as "
                                "the batch dimension. The sizes of the remaining dimensions are expected to match the "
                                "shape of corresponding output, but a mismatch was detected: grad_output"

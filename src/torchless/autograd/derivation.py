@@ -17,7 +17,7 @@ import sys
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor._core import Tensor
 from ..engine.node import AccumulateGrad, reachable
 
 __all__ = ["explain", "Explanation"]
@@ -102,7 +102,7 @@ class _Graph:
         for node in reversed(self.nodes):  # a result no consumer kept: its op again, on the inputs it kept
             if (node, 0) not in self.values and node.inputs is not None and not node.multi_output:
                 try:
-                    from ..ops import xp
+                    from ..backend import numpy as xp
                     args = [t._data if isinstance(t, Tensor) else t for t in node.inputs]
                     self.values[(node, 0)] = np.asarray(type(node).forward(None, xp, *args))
                 except Exception:  # a rule whose forward takes other arguments: the value stays unknown

@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor._core import Tensor
 from ..engine.node import AccumulateGrad
 from .derivation import _values, _watched_backward, graph_of
 

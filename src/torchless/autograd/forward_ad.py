@@ -11,7 +11,7 @@ level drops them.
 from collections import namedtuple
 
 from .. import _dtype as D
-from .._tensor import Tensor
+from .._tensor._core import Tensor
 from ..engine import forward_ad as _fw
 from ..engine.grad_mode import is_grad_enabled
 
@@ -82,5 +82,5 @@ def unpack_dual(tensor, *, level=None):
         return UnpackedDualTensor(tensor, None)
     primal = tensor.view_as(tensor)
     _fw.clear_tangent(primal)
-    from .._tensor import _plain
+    from .._tensor._core import _plain
     return UnpackedDualTensor(primal, tangent if isinstance(tangent, Tensor) else _plain(tangent))

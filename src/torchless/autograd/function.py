@@ -7,8 +7,8 @@ from ..engine import forward_ad as _forward_ad
 from ..engine.grad_mode import no_grad, state
 from ..engine.node import SAVED_FREED_MSG, Node, next_stamp
 from .._dtype import FROM_NP as _FROM_NP
-from .._tensor import NO_EDGE, Tensor, _plain, _plain_out
-from ..ops import xp as NP
+from .._tensor._core import NO_EDGE, Tensor, _plain, _plain_out
+from ..backend import numpy as NP
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
@@ -86,7 +86,7 @@ class FunctionCtx(Node):
         for i, x in enumerate(grads):
             if x is None:
                 if self._materialize:
-                    from .._creation import zeros
+                    from .._tensor.creation import zeros
                     x = zeros(self._out_shapes[i], dtype=self._out_dtypes[i])
             elif not isinstance(x, Tensor):
                 x = _plain_out(x)

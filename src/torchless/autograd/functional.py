@@ -12,8 +12,8 @@ the vjp, as torch.func.jacrev does), the same values as the loop.
 Tuples: a function of several tensors takes them as a tuple; results nest as PyTorch nests them,
 [output][input], with the tuple levels dropped where the caller gave a single Tensor.
 """
-from .. import _creation as C
-from .._tensor import Tensor
+from .._tensor import creation as C
+from .._tensor._core import Tensor
 from ..engine.grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
@@ -254,7 +254,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
 
 def _jacobian_rows(i, out, inputs, create_graph, strict):
     """d out / d each input: one backward pass per element of `out`, stacked."""
-    from .._tensor_shape import stack
+    from .._tensor._shape import stack
     columns = [[] for _ in inputs]
     flat = out.reshape(-1)
     for k in range(out.numel()):

@@ -1,7 +1,7 @@
 """gradcheck / gradgradcheck: compare autograd's Jacobian with central finite differences."""
 import numpy as np
 
-from .._tensor import Tensor, _plain
+from .._tensor._core import Tensor, _plain
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 

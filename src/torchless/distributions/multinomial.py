@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 
 from .. import _random
-from .._tensor import Size, Tensor, _plain
+from .._tensor._core import Size, Tensor, _plain
 
 __all__ = ["Multinomial"]
 

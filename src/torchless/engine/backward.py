@@ -12,7 +12,7 @@ runs them on Tensors, so the gradient computation is itself recorded (higher-ord
 import sys
 from heapq import heappop, heappush
 
-from ..ops import xp as NP
+from ..backend import numpy as NP
 from . import anomaly
 from .grad_mode import state
 from .node import AccumulateGrad, inplace, reachable

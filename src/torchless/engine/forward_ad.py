@@ -3,7 +3,7 @@ through its rule's `jvp`.
 
 Inside a dual level (torch.autograd.forward_ad.dual_level), a tensor may carry a tangent: an array
 of its shape, kept in `tensor.__dict__["_tangent"]` with the level it belongs to. The appliers in
-_tensor.py ask `tangent_of_result(R, tangents, args, out)` after running an op when a level is open;
+the Tensor layer (_tensor/_core.py) asks `tangent_of_result(R, tangents, args, out)` after running an op when a level is open;
 if any input tensor carries a tangent, the rule's jvp gives the output's:
 
     R.jvp(xp, tangents, out, *args)   tangents[i]: the tangent of args[i], or None (zero / constant)
@@ -19,7 +19,7 @@ nothing can differentiate the tangents (torch.func.jvp whose results are detache
 """
 import numpy as np
 
-from ..ops import xp as NP
+from ..backend import numpy as NP
 
 __all__ = ["state", "tangent", "set_tangent", "tangent_of_result", "JVP_MISSING_MSG"]
 

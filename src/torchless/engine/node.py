@@ -106,7 +106,7 @@ class Node:
 
     def __call__(self, *grads):
         """grad_fn(grad) runs this node's backward alone, as in PyTorch."""
-        from ..engine.backward import apply_node_tensor
+        from .backward import apply_node_tensor
         return apply_node_tensor(self, grads[0] if len(grads) == 1 else list(grads))
 
     # ------------------------------------------------------------------ saved-value checks

@@ -52,7 +52,7 @@ class _Packed:
         for x in inputs:
             if getattr(x, "_data", None) is array:
                 return x
-        from .._tensor import _plain
+        from .._tensor._core import _plain
         t = _plain(array)
         if self.node.saves_output:
             t._rg = True

@@ -10,8 +10,9 @@ import warnings
 import numpy as np
 
 from .. import _random
-from .._tensor import Tensor, _plain, apply, _norm_dim
-from ..ops import nn as R, xp as NP
+from .._tensor._core import Tensor, _plain, apply, _norm_dim
+from ..ops import nn as R
+from ..backend import numpy as NP
 
 __all__ = [
     "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "gelu", "leaky_relu", "dropout",
@@ -150,7 +151,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 
 def _leaky_relu_(input, negative_slope):
-    from .._tensor import _bump_version, _check_inplace, _snapshot, _write_into
+    from .._tensor._core import _bump_version, _check_inplace, _snapshot, _write_into
     if _check_inplace(input):
         if negative_slope < 0:
             raise RuntimeError("In-place leakyReLu backward calculation is triggered with a negative "
@@ -238,7 +239,7 @@ def _pointwise_loss(rule, name, input, target, reduction, *extra):
     try:
         np.broadcast_shapes(input._data.shape, target._data.shape)
     except ValueError as e:
-        from .._tensor import _broadcast_error  # PyTorch's "The size of tensor a ..." message
+        from .._tensor._core import _broadcast_error  # PyTorch's "The size of tensor a ..." message
         raise _broadcast_error(input._data, target._data, e) from None
     if name == "huber_loss" and input._data.dtype != target._data.dtype:
         target = target.to(input.dtype)  # PyTorch's huber computes in the input's dtype

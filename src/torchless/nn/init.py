@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 
 from .. import _random
-from .._tensor import Tensor
+from .._tensor._core import Tensor
 from ..engine.grad_mode import no_grad
 
 __all__ = [
@@ -79,7 +79,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """Normal(mean, std) restricted to [a, b], drawn by inverting the normal cdf on the matching
     range of uniform values (no rejection loop)."""
     _check("trunc_normal_", tensor)
-    from ..ops.xp import ndtr
+    from ..backend.numpy import ndtr
 
     def erf(v):
         return 2 * ndtr(v * math.sqrt(2.0)) - 1
@@ -104,7 +104,7 @@ def _erfinv(y, erf):
 
 
 def _as_tensor(values, like):
-    from .._tensor import _plain
+    from .._tensor._core import _plain
     return _plain(np.asarray(values, dtype=like._data.dtype))
 
 

@@ -5,9 +5,9 @@ of the tensor it was made from. The ops take it through an `isinstance(x, Tensor
 after their `type(x) is Tensor` fast path, so it is an operand with its own autograd edge, and what
 they return is a plain Tensor (p * 2, p[0], p.detach(), p.clone() ...).
 """
-from .. import _tensor
+from .._tensor import _core as _tensor
 from ..engine.node import NO_EDGE
-from .._tensor import Tensor, _plain
+from .._tensor._core import Tensor, _plain
 
 __all__ = ["Parameter"]
 
@@ -34,7 +34,7 @@ class Parameter(Tensor):
 
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
-            from .._creation import empty
+            from .._tensor.creation import empty
             data = empty(0)
         elif not isinstance(data, Tensor):
             raise TypeError(f"Parameter(): data must be a Tensor, not {type(data).__name__} "

@@ -13,7 +13,7 @@ from itertools import chain
 
 import numpy as np
 
-from .._tensor import Tensor, _bump_version, _plain
+from .._tensor._core import Tensor, _bump_version, _plain
 from ..engine.grad_mode import enable_grad
 from ..engine.node import _RemovableHandle
 

@@ -1,7 +1,7 @@
 """Rprop: per-coordinate step sizes that grow while the gradient keeps its sign and shrink when it flips."""
 import numpy as np
 
-from .._tensor import _bump_version, _plain
+from .._tensor._core import _bump_version, _plain
 from ..engine.grad_mode import no_grad
 from .optimizer import (Optimizer, _check_lr, _effective_grad, _grads, _next_step, _real, _step_counter)
 

@@ -1,7 +1,7 @@
 """SGD: stochastic gradient descent with optional momentum, dampening, Nesterov and weight decay."""
 import numpy as np
 
-from .._tensor import _bump_version, _plain
+from .._tensor._core import _bump_version, _plain
 from ..engine.grad_mode import no_grad
 from .optimizer import (Optimizer, _add_scaled_, _check_lr, _check_nonneg, _effective_grad, _grads)
 

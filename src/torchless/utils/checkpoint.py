@@ -15,7 +15,7 @@ Two variants, as in PyTorch:
 import warnings
 
 from .. import _random
-from .._tensor import Tensor
+from .._tensor._core import Tensor
 from ..autograd.function import Function
 from ..engine.grad_mode import enable_grad, no_grad
 from ..engine.node import AccumulateGrad, inplace, next_stamp, reachable, restore_before_use

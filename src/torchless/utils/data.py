@@ -14,8 +14,8 @@ import warnings
 import numpy as np
 
 from .. import _random
-from .._creation import tensor
-from .._tensor import Tensor, _plain
+from .._tensor.creation import tensor
+from .._tensor._core import Tensor, _plain
 from ..engine.grad_mode import state as _grad_state
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "Subset", "Sampler",
@@ -289,7 +289,7 @@ _COLLATE_ERROR = ("default_collate: batch must contain tensors, numpy arrays, nu
 
 def _stack_tensors(batch):
     if _grad_state.enabled and any(t._rg for t in batch):
-        from .._tensor_shape import stack
+        from .._tensor._shape import stack
         return stack(batch, 0)   # keeps the graph, as PyTorch's collate does
     shape = batch[0]._data.shape
     for i, t in enumerate(batch):

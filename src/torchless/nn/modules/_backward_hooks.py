@@ -9,7 +9,7 @@ input gradient, and PyTorch's warning.
 """
 import warnings
 
-from ..._tensor import Tensor
+from ..._tensor._core import Tensor
 from ...autograd.function import Function
 
 

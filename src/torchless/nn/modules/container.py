@@ -3,7 +3,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 import operator
 
-from ..._tensor import Tensor
+from ..._tensor._core import Tensor
 from ..parameter import Parameter
 from .module import Module, _addindent, _typename
 

@@ -1,8 +1,8 @@
 """nn.Linear (y = x W^T + b), nn.Identity and nn.LazyLinear."""
 import math
 
-from ..._creation import empty
-from ..._tensor import Tensor
+from ..._tensor.creation import empty
+from ..._tensor._core import Tensor
 from ...engine.grad_mode import no_grad
 from .. import functional as F
 from ..parameter import Parameter

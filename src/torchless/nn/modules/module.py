@@ -10,7 +10,7 @@ from collections.abc import Mapping
 import itertools
 
 from ... import _dtype as D
-from ..._tensor import Tensor, device as _device_cls, require_cpu as _require_cpu
+from ..._tensor._core import Tensor, device as _device_cls, require_cpu as _require_cpu
 from ...engine.grad_mode import no_grad
 from ..parameter import Parameter
 

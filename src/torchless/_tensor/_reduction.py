@@ -9,9 +9,9 @@ import warnings
 
 import numpy as np
 
-from . import _dtype as D
-from ._tensor import Tensor, _norm_dim, _plain, apply
-from .ops.reduction import (
+from .. import _dtype as D
+from ._core import Tensor, _norm_dim, _plain, apply
+from ..ops.reduction import (
     AmaxBackward0, AminBackward0, CumprodBackward0, CumsumBackward0, LinalgVectorNormBackward0,
     LogsumexpBackward0, MaxBackward0, MaxBackward1, MeanBackward0, MeanBackward1, MedianBackward0,
     MedianBackward1, MinBackward0, MinBackward1, ProdBackward0, ProdBackward1, StdBackward0,

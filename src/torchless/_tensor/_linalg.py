@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
-from ._tensor import Tensor, _plain, apply, apply_pair
-from .ops.linalg import (BmmBackward0, CloneBackward0, DotBackward0, MmBackward0, MvBackward0,
+from ._core import Tensor, _plain, apply, apply_pair
+from ..ops.linalg import (BmmBackward0, CloneBackward0, DotBackward0, MmBackward0, MvBackward0,
                          SqueezeBackward4, UnsafeViewBackward0)
 
 __all__ = ["dot", "vdot", "matmul", "mm", "mv", "bmm", "outer", "ger", "inner", "linalg"]
@@ -28,7 +28,7 @@ def _c_name(t):
 
 
 def _title(t):
-    from ._tensor_reduction import scalar_type_name
+    from ._reduction import scalar_type_name
     return scalar_type_name(t)
 
 
@@ -273,7 +273,7 @@ Tensor.inner = inner
 
 # ============================================================================ torch.linalg
 def _vector_norm(*args, **kwargs):
-    from ._tensor_reduction import vector_norm
+    from ._reduction import vector_norm
     return vector_norm(*args, **kwargs)
 
 

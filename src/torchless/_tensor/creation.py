@@ -5,9 +5,9 @@ import numbers
 
 import numpy as np
 
-from . import _dtype as D
-from ._random import rng as _rng
-from ._tensor import Size, Tensor, _plain, device, require_cpu
+from .. import _dtype as D
+from .._random import rng as _rng
+from ._core import Size, Tensor, _plain, device, require_cpu
 
 __all__ = [
     "tensor", "as_tensor", "from_numpy", "asarray", "arange", "range", "zeros", "ones", "full",
@@ -535,7 +535,7 @@ def _legacy_constructor(*args, dtype=None, **kwargs):
 # ---------------------------------------------------------------------------------- in-place random fills
 def _random_fill(self, values, fn):
     """Write `values` into self in place, as the random fills (normal_, uniform_ ...) do."""
-    from ._tensor import _bump_version, _check_inplace, _snapshot, _write_into
+    from ._core import _bump_version, _check_inplace, _snapshot, _write_into
     if _check_inplace(self):  # a non-leaf in a graph: the new values no longer depend on the old ones
         return _write_into(self, _snapshot(self) * 0 + _plain(values.astype(self._data.dtype, copy=False)))
     np.copyto(self._data, values, casting="unsafe")

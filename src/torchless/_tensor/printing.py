@@ -24,8 +24,8 @@ import math
 
 import numpy as np
 
-from . import _dtype as D
-from .engine import forward_ad as _forward_ad
+from .. import _dtype as D
+from ..engine import forward_ad as _forward_ad
 
 
 class _PrintOptions:
@@ -251,7 +251,7 @@ def tensor_repr(t, tensor_contents=None):
     if _forward_ad.state.level >= 0:
         tangent = _forward_ad.tangent(t)
         if tangent is not None:
-            from ._tensor import _plain
+            from ._core import _plain
             suffixes.append("tangent=" + tensor_repr(tangent if hasattr(tangent, "_data") else _plain(tangent)))
     return _add_suffixes(prefix + body, suffixes, indent)
 

@@ -10,13 +10,13 @@ import warnings
 
 import numpy as np
 
-from . import _dtype as D
-from ._tensor import Size, Tensor, _dual, _dual_apply, _fw, _norm_dim, _plain_out, _result
-from .engine.node import NO_EDGE
-from .engine.grad_mode import state as _grad
-from .engine.node import inplace as _inplace, next_stamp as _next_stamp
-from .ops import xp as NP
-from .ops.shape import (CatBackward0, CloneBackward0, ExpandBackward0, FlipBackward0,
+from .. import _dtype as D
+from ._core import Size, Tensor, _dual, _dual_apply, _fw, _norm_dim, _plain_out, _result
+from ..engine.node import NO_EDGE
+from ..engine.grad_mode import state as _grad
+from ..engine.node import inplace as _inplace, next_stamp as _next_stamp
+from ..backend import numpy as NP
+from ..ops.shape import (CatBackward0, CloneBackward0, ExpandBackward0, FlipBackward0,
                         PermuteBackward0, RepeatBackward0, RollBackward0, SliceBackward0,
                         SplitBackward0, SplitWithSizesBackward0, SqueezeBackward0, SqueezeBackward1,
                         SqueezeBackward2, StackBackward0, TBackward0, TransposeBackward0,
@@ -525,7 +525,7 @@ def broadcast_tensors(*tensors):
         try:
             shape = np.broadcast_shapes(shape, other)
         except ValueError:
-            from ._tensor import _broadcast_error
+            from ._core import _broadcast_error
             raise _broadcast_error(np.empty(shape), t._data, ValueError("broadcast")) from None
     return tuple(expand(t, shape) for t in tensors)
 
@@ -605,7 +605,7 @@ def cat(tensors, dim=0, *, out=None):
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     if out is None and any(t._is_batched for t in tensors):  # inside a vectorized vmap
-        from . import _batching
+        from .. import _batching
         return _batching.cat(tensors, dim)
     shape = tensors[0]._data.shape
     skip = ()
@@ -658,7 +658,7 @@ def stack(tensors, dim=0, *, out=None):
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     if out is None and any(t._is_batched for t in tensors):  # inside a vectorized vmap
-        from . import _batching
+        from .. import _batching
         return _batching.stack(tensors, dim)
     shape = tensors[0]._data.shape
     for i, t in enumerate(tensors):

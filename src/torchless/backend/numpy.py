@@ -1,7 +1,7 @@
 """The array namespace rules run on in plain backward: NumPy, plus a few helpers.
 
 Every rule's forward and vjp is written against an `xp` handed to it, never against NumPy directly,
-so that the same formula also runs on Tensors (`torchless._tensor_xp`, used under create_graph).
+so that the same formula also runs on Tensors (`torchless._tensor.xp`, used under create_graph).
 Both namespaces provide the names in `NAMES`; operators (+ - * / ** < ...) and the methods
 `.sum(axis, keepdims)`, `.reshape`, `.transpose`, `.astype` work on arrays and Tensors alike.
 """

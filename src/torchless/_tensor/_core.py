@@ -15,14 +15,14 @@ import warnings
 
 import numpy as np
 
-from . import _dtype as D
-from .engine import backward as _engine
-from .engine.grad_mode import state as _grad
-from .engine import forward_ad as _forward_ad
-from .engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace, next_stamp as _next_stamp
-from ._printing import tensor_repr
-from .ops import xp as NP
-from .ops.elementwise import (
+from .. import _dtype as D
+from ..engine import backward as _engine
+from ..engine.grad_mode import state as _grad
+from ..engine import forward_ad as _forward_ad
+from ..engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace, next_stamp as _next_stamp
+from .printing import tensor_repr
+from ..backend import numpy as NP
+from ..ops.elementwise import (
     AbsBackward0, AcosBackward0, AddBackward0, AsinBackward0, AtanBackward0, CeilBackward0,
     ClampBackward0, ClampBackward1, ClampMaxBackward0, ClampMaxBackward1, ClampMinBackward0,
     ClampMinBackward1, DivBackward2, FmodBackward0, FmodBackward1, RemainderBackward1, RoundBackward1, CosBackward0, CoshBackward0, DivBackward0, ExpBackward0, Expm1Backward0,
@@ -156,7 +156,7 @@ class Tensor:
     _is_batched = False  # True for vmap's BatchedTensor (see _batching.py)
 
     def __init__(self, *args, **kwargs):
-        from ._creation import _legacy_constructor
+        from .creation import _legacy_constructor
         t = _legacy_constructor(*args, **kwargs)
         self._data, self._rg, self._edge = t._data, False, NO_EDGE
 
@@ -269,7 +269,7 @@ class Tensor:
         if self._post_acc_hooks is None:
             self._post_acc_hooks = []
         self._post_acc_hooks.append(hook)
-        from .engine.node import _RemovableHandle
+        from ..engine.node import _RemovableHandle
         return _RemovableHandle(self._post_acc_hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
@@ -279,7 +279,7 @@ class Tensor:
             _engine.run_backward([self._edge or self._leaf_edge()], [_ones_like(self._data)],
                                  bool(retain_graph))
             return
-        from .autograd import backward
+        from ..autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
@@ -522,11 +522,11 @@ class Tensor:
         return self.to(dtype)
 
     def softmax(self, dim, dtype=None):
-        from .nn.functional import softmax
+        from ..nn.functional import softmax
         return softmax(self, dim, dtype=dtype)
 
     def log_softmax(self, dim, dtype=None):
-        from .nn.functional import log_softmax
+        from ..nn.functional import log_softmax
         return log_softmax(self, dim, dtype=dtype)
 
     def type_as(self, other):
@@ -541,23 +541,23 @@ class Tensor:
         return apply(CloneBackward0, self)
 
     def new_tensor(self, data, dtype=None, requires_grad=False):
-        from ._creation import tensor
+        from .creation import tensor
         return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_zeros(self, *size, dtype=None, requires_grad=False):
-        from ._creation import zeros
+        from .creation import zeros
         return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_ones(self, *size, dtype=None, requires_grad=False):
-        from ._creation import ones
+        from .creation import ones
         return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_full(self, size, fill_value, dtype=None, requires_grad=False):
-        from ._creation import full
+        from .creation import full
         return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_empty(self, *size, dtype=None, requires_grad=False):
-        from ._creation import empty
+        from .creation import empty
         return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
 
@@ -661,7 +661,7 @@ def _tangent_of(R, tensors, args, out, result):
 
 
 def _recorded_tangent(R, tensors, args, out, result, tangents):
-    from ._tensor_xp import TX
+    from .xp import TX
     targs = list(args)
     for i, x in enumerate(tensors):
         if x is not None and x._data is not args[i]:  # the applier cast it (type promotion)
@@ -1061,14 +1061,14 @@ def _norm_dim(dim, ndim):
 
 
 def _to_dtype(t, np_dtype):
-    from .ops.shape import ToCopyBackward0
+    from ..ops.shape import ToCopyBackward0
     return apply(ToCopyBackward0, t, np_dtype)
 
 
-from .ops.shape import CloneBackward0  # noqa: E402
+from ..ops.shape import CloneBackward0  # noqa: E402
 
 # Node defaults for the appliers (so rules need not declare them)
-from .engine.node import Node as _Node  # noqa: E402
+from ..engine.node import Node as _Node  # noqa: E402
 
 _Node.nondiff = ()
 _Node.aux_outputs = False
@@ -1494,7 +1494,7 @@ def _write_into(self, result):
         elif tangent is not None:
             _forward_ad.set_tangent(self, np.array(np.broadcast_to(tangent, dst.shape), dtype=dst.dtype))
         if self._base is not None and (tangent is not None or _forward_ad.tangent(self._base) is not None):
-            from ._tensor_indexing import tangent_into_base
+            from ._indexing import tangent_into_base
             tangent_into_base(self)
     if self._base is not None and result._rg:
         edge = self._edge
@@ -1504,7 +1504,7 @@ def _write_into(self, result):
                 "This view is the output of a function that returns multiple views. Such functions do not "
                 "allow the output views to be modified inplace. You should replace the inplace operation "
                 "by an out-of-place one.")
-        from ._tensor_indexing import copy_into_view
+        from ._indexing import copy_into_view
         copy_into_view(self, result)
         return self
     np.copyto(dst, src, casting="unsafe")
@@ -1513,7 +1513,7 @@ def _write_into(self, result):
         self._rg = True
         self._edge = result._edge
         if "_views" in self.__dict__:  # views taken earlier must see the new history
-            from ._tensor_indexing import refresh_views
+            from ._indexing import refresh_views
             refresh_views(self)
     return self
 

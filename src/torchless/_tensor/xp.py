@@ -1,15 +1,15 @@
-"""The Tensor namespace handed to rules under create_graph: the same names as `ops/xp.py` (NumPy),
+"""The Tensor namespace handed to rules under create_graph: the same names as `backend/numpy.py` (NumPy),
 each done with recorded Tensor ops, so a rule's vjp run on Tensors builds a differentiable graph."""
-from . import _dtype as D
-from ._tensor import Tensor, _plain
-from .ops import xp as NP
+from .. import _dtype as D
+from ._core import Tensor, _plain
+from ..backend import numpy as NP
 
 
 def _t(x, like):
     """Numbers and arrays inside formulas become tensors of `like`'s dtype."""
     if isinstance(x, Tensor):
         return x
-    from ._creation import as_tensor
+    from .creation import as_tensor
     return as_tensor(x, dtype=like.dtype if like is not None else None)
 
 
@@ -21,7 +21,7 @@ class TensorNamespace:
     def batched_scatter(scatter, shape, dtype, idx, g):
         """scatter(TX, shape, dtype, idx, g) for a BatchedTensor g: on its physical tensor, with the
         batch dim in front of shape and of the index."""
-        from ._batching import scatter_batched
+        from .._batching import scatter_batched
         return scatter_batched(scatter, shape, dtype, idx, g)
 
     copy = staticmethod(lambda x: x.clone())
@@ -29,7 +29,7 @@ class TensorNamespace:
     @staticmethod
     def apply_rule(R, *args):
         """Rule R on Tensors as a recorded op (a linear rule's jvp on a recorded tangent)."""
-        from ._tensor import apply
+        from ._core import apply
         return apply(R, *args)
 
     abs = staticmethod(lambda x: x.abs())
@@ -90,23 +90,23 @@ class TensorNamespace:
 
     @staticmethod
     def where(cond, a, b):
-        from ._tensor import where
+        from ._core import where
         cond = cond if isinstance(cond, Tensor) else _plain(cond)
         return where(cond, a, b)
 
     @staticmethod
     def zeros_like(x):
-        from ._creation import zeros_like
+        from .creation import zeros_like
         return zeros_like(x)
 
     @staticmethod
     def ones_like(x):
-        from ._creation import ones_like
+        from .creation import ones_like
         return ones_like(x)
 
     @staticmethod
     def zeros(shape, dtype):
-        from ._creation import zeros
+        from .creation import zeros
         return zeros(shape, dtype=D.FROM_NP[dtype] if not isinstance(dtype, D.dtype) else dtype)
 
     @staticmethod
@@ -149,17 +149,17 @@ class TensorNamespace:
 
     @staticmethod
     def concatenate(xs, axis=0):
-        from ._tensor_shape import cat
+        from ._shape import cat
         return cat(list(xs), axis)
 
     @staticmethod
     def stack(xs, axis=0):
-        from ._tensor_shape import stack
+        from ._shape import stack
         return stack(list(xs), axis)
 
     @staticmethod
     def index_add(shape, dtype, index, values):
-        from ._tensor_indexing import index_add_zeros
+        from ._indexing import index_add_zeros
         return index_add_zeros(shape, dtype, index, values)
 
     @staticmethod
@@ -168,7 +168,7 @@ class TensorNamespace:
 
     @staticmethod
     def prod(x, axis=None, keepdims=False):
-        from ._tensor_reduction import _prod_dims
+        from ._reduction import _prod_dims
         return _prod_dims(x, axis, keepdims)
 
     @staticmethod
@@ -209,14 +209,14 @@ class TensorNamespace:
 
     @staticmethod
     def ndtr(x):
-        from ._tensor import apply
-        from .ops.nn import NdtrBackward0
+        from ._core import apply
+        from ..ops.nn import NdtrBackward0
         return apply(NdtrBackward0, x)
 
     @staticmethod
     def index_sub_(t, index, values):
         import numpy as np
-        from ._tensor_indexing import index_add_zeros
+        from ._indexing import index_add_zeros
         values = _t(values, t).expand(np.broadcast_shapes(*[np.shape(k) for k in index]))
         return t - index_add_zeros(tuple(t.shape), t.dtype, index, values)
 

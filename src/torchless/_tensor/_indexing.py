@@ -18,14 +18,14 @@ import weakref
 
 import numpy as np
 
-from . import _dtype as D
-from ._tensor import (LEAF_INPLACE_MSG, Tensor, _broadcast_error, _bump_version, _check_inplace,
+from .. import _dtype as D
+from ._core import (LEAF_INPLACE_MSG, Tensor, _broadcast_error, _bump_version, _check_inplace,
                       _dual, _fw, _norm_dim, _plain, _plain_out, _result, _snapshot, _write_into, apply)
-from .engine import forward_ad as _forward_ad
-from .engine.grad_mode import state as _grad
-from .engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace, next_stamp as _next_stamp
-from .ops import xp as NP
-from .ops.indexing import (AliasBackward0, AsStridedBackward0, CopySlices, GatherBackward0,
+from ..engine import forward_ad as _forward_ad
+from ..engine.grad_mode import state as _grad
+from ..engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace, next_stamp as _next_stamp
+from ..backend import numpy as NP
+from ..ops.indexing import (AliasBackward0, AsStridedBackward0, CopySlices, GatherBackward0,
                            IndexAddBackward0, IndexBackward0, IndexPutBackward0,
                            IndexSelectBackward0, MaskedFillBackward0, MaskedFillBackward1,
                            MaskedSelectBackward0, ScatterAddBackward0, ScatterBackward0,
@@ -534,7 +534,7 @@ def tangent_into_base(view):
 def _write_tangent(R, base_t, value_t, target, key):
     """R's jvp for a write into `target` (CopySlices, IndexPutBackward0), run on Tensors so that any
     key indexes (tensors in it included); an array again unless a tangent was a recorded Tensor."""
-    from ._tensor_xp import TX
+    from .xp import TX
     recorded = isinstance(base_t, Tensor) or isinstance(value_t, Tensor)
     lifted = [t if t is None or isinstance(t, Tensor) else _plain(np.asarray(t)) for t in (base_t, value_t)]
     new = R.jvp(TX, tuple(lifted), _plain(target._data), key)

@@ -1,0 +1,1 @@
+"""The array backends: the one seam between the rules and the array library (NumPy today)."""
