@@ -1,6 +1,6 @@
 """Elementwise ops: each one's forward and its derivative (vjp), side by side.
 
-A rule is a Node subclass named after PyTorch's grad_fn. `forward(node, xp, *args)` computes the
+A rule is a Rule subclass (ops/_rule.py) named after PyTorch's grad_fn. `forward(node, xp, *args)` computes the
 result from arrays (`node` is None when no graph is recorded) and keeps in `node.saved` what the
 vjp needs. `vjp(self, g, xp)` returns one gradient per input edge, None where that input needs
 none. Broadcasting inputs get their gradient summed back with `xp.sum_to`.
@@ -12,7 +12,7 @@ import math as _math
 
 import numpy as np
 
-from ..engine.node import Node
+from ._rule import Rule
 
 
 def _sum_tangents(x, y):
@@ -44,8 +44,9 @@ def _iinfo(dt):
 
 
 # ============================================================================ arithmetic
-class AddBackward0(Node):
+class AddBackward0(Rule):
     """a + b"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -71,8 +72,9 @@ class AddBackward0(Node):
                 None if nb is None else g if gs == sb else xp.sum_to(g, sb))
 
 
-class SubBackward0(Node):
+class SubBackward0(Rule):
     """a - b"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -98,8 +100,9 @@ class SubBackward0(Node):
                 None if nb is None else -g if gs == sb else -xp.sum_to(g, sb))
 
 
-class RsubBackward1(Node):
+class RsubBackward1(Rule):
     """scalar - alpha * a (the reflected `2 - x`)"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, scalar, alpha=1):
@@ -116,8 +119,9 @@ class RsubBackward1(Node):
         return (-g if self.alpha == 1 else g * -self.alpha,)
 
 
-class MulBackward0(Node):
+class MulBackward0(Rule):
     """a * b"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -144,8 +148,9 @@ class MulBackward0(Node):
         return ga, gb
 
 
-class DivBackward0(Node):
+class DivBackward0(Rule):
     """a / b:  d/da = g / b,  d/db = -g * a / b^2"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -164,8 +169,9 @@ class DivBackward0(Node):
                 None if nb is None else xp.sum_to(-g * a / (b * b), b.shape))
 
 
-class ZeroBackward0(Node):
+class ZeroBackward0(Rule):
     """a.zero_(): zeros, whatever a was:  d/da = 0"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a):
@@ -179,7 +185,10 @@ class ZeroBackward0(Node):
         return (g * 0,)
 
 
-class NegBackward0(Node):
+class NegBackward0(Rule):
+    """-a"""
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         return -a
@@ -192,8 +201,9 @@ class NegBackward0(Node):
         return (-g,)
 
 
-class ReciprocalBackward0(Node):
+class ReciprocalBackward0(Rule):
     """1 / a:  d/da = -g * out^2"""
+    batching = "elementwise"
     saves_output = True
 
     @staticmethod
@@ -212,8 +222,9 @@ class ReciprocalBackward0(Node):
         return (-g * out * out,)
 
 
-class PowBackward0(Node):
+class PowBackward0(Rule):
     """a ** p for a number p:  d/da = g * p * a^(p-1)"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, p):
@@ -234,8 +245,9 @@ class PowBackward0(Node):
         return (g * (p * a ** (p - 1)),)
 
 
-class PowBackward1(Node):
+class PowBackward1(Rule):
     """a ** b for tensors:  d/da = g * b * a^(b-1),  d/db = g * a^b * log(a)"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -261,8 +273,9 @@ class PowBackward1(Node):
         return ga, gb
 
 
-class PowBackward2(Node):
+class PowBackward2(Rule):
     """p ** b for a number p:  d/db = g * p^b * log(p)"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, p, b):
@@ -290,8 +303,9 @@ def _log(p):
     return math.log(p) if p > 0 else float("nan")
 
 
-class MaximumBackward0(Node):
+class MaximumBackward0(Rule):
     """maximum(a, b): the larger input gets the gradient; ties split it in half"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -310,8 +324,9 @@ class MaximumBackward0(Node):
         return _split_by_mask(self, g, xp, a, b, a > b)
 
 
-class MinimumBackward0(Node):
+class MinimumBackward0(Rule):
     """minimum(a, b): the smaller input gets the gradient; ties split it in half"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -349,8 +364,9 @@ def _check_int_divisor(b):
         raise RuntimeError("ZeroDivisionError")
 
 
-class RemainderBackward0(Node):
+class RemainderBackward0(Rule):
     """a % number (Python's sign convention):  d/da = g"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -378,8 +394,9 @@ class RemainderBackward1(RemainderBackward0):
     """a % b for two tensors:  d/da = g,  d/db = -g * floor(a / b)"""
 
 
-class FmodBackward0(Node):
+class FmodBackward0(Rule):
     """fmod(a, number) (the sign of a, like C's fmod):  d/da = g"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -394,10 +411,11 @@ class FmodBackward0(Node):
         return (g,)
 
 
-class FmodBackward1(Node):
+class FmodBackward1(Rule):
     """fmod(a, b) for two tensors:  d/da = g,  d/db = -g * trunc(a / b).
     trunc(a / b) is piecewise constant, so it is kept as a constant array (its own derivative is
     zero): the vjp needs no re-run forward under create_graph."""
+    batching = "elementwise"
     relift = False
 
     @staticmethod
@@ -437,8 +455,9 @@ def _trunc_div(a, b):
     return numpy.trunc(a / b)
 
 
-class DivBackward2(Node):
+class DivBackward2(Rule):
     """div(a, b, rounding_mode='trunc' | 'floor'): piecewise constant, so the gradient is zero."""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, b, rounding_mode):
@@ -463,9 +482,10 @@ class DivBackward2(Node):
                 None if nb is None else xp.sum_to(zero, sb))
 
 
-class NotImplementedBackward(Node):
+class NotImplementedBackward(Rule):
     """Ops PyTorch does not differentiate (floor_divide, `a // b`): recorded, but backward through
     them is an error."""
+    batching = "elementwise"
     op_name = "floor_divide"
 
     @staticmethod
@@ -483,7 +503,9 @@ NotImplementedBackward.__name__ = NotImplementedBackward.__qualname__ = "NotImpl
 
 
 # ============================================================================ unary math
-class AbsBackward0(Node):
+class AbsBackward0(Rule):
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -499,7 +521,8 @@ class AbsBackward0(Node):
         return (g * xp.sign(a),)
 
 
-class ExpBackward0(Node):
+class ExpBackward0(Rule):
+    batching = "elementwise"
     saves_output = True
 
     @staticmethod
@@ -517,7 +540,8 @@ class ExpBackward0(Node):
         return (g * self.saved[0],)
 
 
-class Expm1Backward0(Node):
+class Expm1Backward0(Rule):
+    batching = "elementwise"
     saves_output = True
 
     @staticmethod
@@ -535,7 +559,9 @@ class Expm1Backward0(Node):
         return (g * (self.saved[0] + 1),)
 
 
-class LogBackward0(Node):
+class LogBackward0(Rule):
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -550,7 +576,9 @@ class LogBackward0(Node):
         return (g / self.saved[0],)
 
 
-class Log2Backward0(Node):
+class Log2Backward0(Rule):
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -565,7 +593,9 @@ class Log2Backward0(Node):
         return (g / (self.saved[0] * 0.6931471805599453),)
 
 
-class Log10Backward0(Node):
+class Log10Backward0(Rule):
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -580,7 +610,9 @@ class Log10Backward0(Node):
         return (g / (self.saved[0] * 2.302585092994046),)
 
 
-class Log1PBackward0(Node):
+class Log1PBackward0(Rule):
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -595,7 +627,8 @@ class Log1PBackward0(Node):
         return (g / (self.saved[0] + 1),)
 
 
-class SqrtBackward0(Node):
+class SqrtBackward0(Rule):
+    batching = "elementwise"
     saves_output = True
 
     @staticmethod
@@ -613,8 +646,9 @@ class SqrtBackward0(Node):
         return (g / (2 * self.saved[0]),)
 
 
-class RsqrtBackward0(Node):
+class RsqrtBackward0(Rule):
     """a^(-1/2):  d/da = -g * out^3 / 2"""
+    batching = "elementwise"
     saves_output = True
 
     @staticmethod
@@ -633,7 +667,9 @@ class RsqrtBackward0(Node):
         return (g * out * out * out * -0.5,)
 
 
-class SinBackward0(Node):
+class SinBackward0(Rule):
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -648,7 +684,9 @@ class SinBackward0(Node):
         return (g * xp.cos(self.saved[0]),)
 
 
-class CosBackward0(Node):
+class CosBackward0(Rule):
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -663,8 +701,9 @@ class CosBackward0(Node):
         return (g * -xp.sin(self.saved[0]),)
 
 
-class TanBackward0(Node):
+class TanBackward0(Rule):
     """d/da tan = 1 + tan^2"""
+    batching = "elementwise"
     saves_output = True
 
     @staticmethod
@@ -683,7 +722,9 @@ class TanBackward0(Node):
         return (g * (1 + out * out),)
 
 
-class SinhBackward0(Node):
+class SinhBackward0(Rule):
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -698,7 +739,9 @@ class SinhBackward0(Node):
         return (g * xp.cosh(self.saved[0]),)
 
 
-class CoshBackward0(Node):
+class CoshBackward0(Rule):
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -713,7 +756,9 @@ class CoshBackward0(Node):
         return (g * xp.sinh(self.saved[0]),)
 
 
-class AsinBackward0(Node):
+class AsinBackward0(Rule):
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -729,7 +774,9 @@ class AsinBackward0(Node):
         return (g / xp.sqrt(1 - a * a),)
 
 
-class AcosBackward0(Node):
+class AcosBackward0(Rule):
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -745,7 +792,9 @@ class AcosBackward0(Node):
         return (-g / xp.sqrt(1 - a * a),)
 
 
-class AtanBackward0(Node):
+class AtanBackward0(Rule):
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -761,8 +810,9 @@ class AtanBackward0(Node):
         return (g / (1 + a * a),)
 
 
-class TanhBackward0(Node):
+class TanhBackward0(Rule):
     """d/da tanh = 1 - tanh^2"""
+    batching = "elementwise"
     saves_output = True
 
     @staticmethod
@@ -781,8 +831,9 @@ class TanhBackward0(Node):
         return (xp.mul_(xp.one_minus_(out * out), g),)  # (1 - out^2) * g, in one temporary
 
 
-class SigmoidBackward0(Node):
+class SigmoidBackward0(Rule):
     """d/da sigmoid = s * (1 - s)"""
+    batching = "elementwise"
     saves_output = True
 
     @staticmethod
@@ -801,8 +852,9 @@ class SigmoidBackward0(Node):
         return (xp.mul_(xp.mul_(xp.one_minus_(out * 1), out), g),)  # (1 - out) * out * g, one temporary
 
 
-class ReluBackward0(Node):
+class ReluBackward0(Rule):
     """max(a, 0): the gradient passes where the output is positive"""
+    batching = "elementwise"
     saves_output = True
 
     @staticmethod
@@ -827,8 +879,9 @@ class ReluBackward0(Node):
         return (xp.grad_where_(g, self.saved[0] > 0),)
 
 
-class ClampBackward1(Node):
+class ClampBackward1(Rule):
     """clamp(a, lo, hi) with number bounds: the gradient passes where lo <= a <= hi"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, lo, hi):
@@ -851,8 +904,9 @@ class ClampBackward1(Node):
         return (g * mask,)
 
 
-class ClampMinBackward0(Node):
+class ClampMinBackward0(Rule):
     """clamp_min(a, number): the gradient passes where a >= lo"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, lo):
@@ -869,8 +923,9 @@ class ClampMinBackward0(Node):
         return (g * (a >= lo),)
 
 
-class ClampMaxBackward0(Node):
+class ClampMaxBackward0(Rule):
     """clamp_max(a, number): the gradient passes where a <= hi"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, hi):
@@ -887,9 +942,10 @@ class ClampMaxBackward0(Node):
         return (g * (a <= hi),)
 
 
-class ClampMinBackward1(Node):
+class ClampMinBackward1(Rule):
     """clamp_min(a, lo) with a tensor bound: a's gradient where a >= lo (ties go to a), lo's
     gradient where a < lo"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, lo):
@@ -907,8 +963,9 @@ class ClampMinBackward1(Node):
         return _masked_pair(self, g, xp, keep, ~keep, a, lo)
 
 
-class ClampMaxBackward1(Node):
+class ClampMaxBackward1(Rule):
     """clamp_max(a, hi) with a tensor bound: a's gradient where a <= hi, hi's where a > hi"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, hi):
@@ -939,10 +996,11 @@ def _masked_pair(node, g, xp, mask_a, mask_b, a, b):
             None if nb is None else xp.sum_to(xp.where(mask_b, g, zero), b.shape))
 
 
-class ClampBackward0(Node):
+class ClampBackward0(Rule):
     """clamp(a, lo, hi) with tensor bounds (either may be None), as min(max(a, lo), hi):
     a's gradient where lo <= a <= hi, lo's where a < lo <= hi, hi's where max(a, lo) > hi.
     Edges: (a, lo, hi), an empty edge for a missing bound."""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, lo, hi):
@@ -1003,8 +1061,9 @@ def _align_to_edges(node, grads, values):
     return tuple(gr for gr, v in zip(grads, values) if v is not None)
 
 
-class _ZeroGradient(Node):
+class _ZeroGradient(Rule):
     """Piecewise-constant ops: the derivative is 0 wherever it exists."""
+    batching = "elementwise"
 
     @staticmethod
     def jvp(xp, t, out, a, *args):
@@ -1061,8 +1120,10 @@ class TruncBackward0(_ZeroGradient):
 
 
 # ============================================================================ selection
-class WhereBackward0(Node):
+class WhereBackward0(Rule):
     """where(cond, a, b): a's gradient where cond holds, b's elsewhere"""
+    batching = "elementwise"
+    nondiff = (0,)  # the condition: never an edge
 
     @staticmethod
     def forward(node, xp, cond, a, b):

@@ -11,7 +11,7 @@ which is PyTorch's grad_fn for that case: PyTorch runs batched and mixed-rank ma
 (`UnsafeViewBackward0` for batched products, `SqueezeBackward4` for vector @ matrix ...). Here the
 chain is a single node carrying that name.
 """
-from ..engine.node import Node
+from ._rule import Rule
 
 
 def _product_tangent(xp, t, out, a, b):
@@ -22,8 +22,9 @@ def _product_tangent(xp, t, out, a, b):
     return xp.matmul(a, tb) if ta is None else xp.matmul(ta, b) + xp.matmul(a, tb)
 
 
-class _Matmul(Node):
+class _Matmul(Rule):
     """a @ b for any ranks >= 1, batch dims broadcast."""
+    batching = "matmul"
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -61,8 +62,9 @@ class _Matmul(Node):
         return ga, gb
 
 
-class DotBackward0(Node):
+class DotBackward0(Rule):
     """dot(a, b) of two 1-D tensors:  d/da = g * b,  d/db = g * a"""
+    batching = "matmul"
 
     @staticmethod
     def forward(node, xp, a, b):  # both operands kept; no shapes to note (mm shares this)
