@@ -13,7 +13,7 @@ from numpy import (  # noqa: F401 - re-exported as the namespace
     abs, arccos, arcsin, arctan, ceil, clip, cos, cumsum, floor,
     log, log2, matmul, maximum, minimum, ndarray, ndim, negative, rint, shape, sign,
     sin, sqrt, square, tan, where, zeros_like, ones_like, asarray, add, moveaxis, copy,
-    swapaxes, expand_dims, squeeze, concatenate, stack, trunc,
+    swapaxes, expand_dims, squeeze, concatenate, stack, trunc, logaddexp, hypot, copysign,
 )
 
 # Hooks only the Tensor namespace has (None here; rules test them): apply a rule as a recorded op
@@ -30,6 +30,7 @@ NAMES = (
     "squeeze", "concatenate", "stack", "rint", "flip_cumsum", "zeros", "index_add",
     "logsumexp", "to_dtype", "permute", "one_minus_", "mul_", "prod", "amax", "amin", "cumprod",
     "ndtr", "index_sub_", "grad_where_", "sum_dims", "exp_", "copy",
+    "exp2", "logaddexp", "hypot", "arctan2", "copysign",
 )
 
 _getrefcount = _sys.getrefcount
@@ -55,8 +56,21 @@ def _rounded_from_float64(ufunc):
     return function
 
 
-exp, expm1, sinh, cosh, log1p, log10 = map(
-    _rounded_from_float64, (np.exp, np.expm1, np.sinh, np.cosh, np.log1p, np.log10))
+def _rounded_from_float64_binary(ufunc):
+    """The same for an op of two operands (of one dtype, as rules receive them)."""
+    def function(a, b):
+        dt = a.dtype
+        if dt.char in "fe" and a.size <= _ROUND_VIA_FLOAT64 and np.size(b) <= _ROUND_VIA_FLOAT64:
+            return ufunc(a, b, dtype=_F64).astype(dt)
+        return ufunc(a, b)
+    function.__name__ = ufunc.__name__
+    return function
+
+
+exp, exp2, expm1, sinh, cosh, log1p, log10 = map(
+    _rounded_from_float64, (np.exp, np.exp2, np.expm1, np.sinh, np.cosh, np.log1p, np.log10))
+# atan2 likewise (logaddexp and hypot are not: NumPy's float32 kernels already agree with PyTorch's)
+arctan2 = _rounded_from_float64_binary(np.arctan2)
 tanh = np.tanh
 
 

@@ -1119,6 +1119,165 @@ class TruncBackward0(_ZeroGradient):
         return xp.trunc(a)
 
 
+# ============================================================================ exp2, and ops of two operands
+class Exp2Backward0(Rule):
+    """2^a:  d/da = 2^a · ln 2"""
+    op_name = "exp2"
+    dtypes = "to_float"
+    batching = "elementwise"
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a):
+        out = xp.exp2(a)
+        if node is not None:
+            node.saved = (out,)
+        return out
+
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] * out * _LN2
+
+    def vjp(self, g, xp):
+        return (g * self.saved[0] * _LN2,)
+
+
+_LN2 = _math.log(2.0)
+
+
+class LogaddexpBackward0(Rule):
+    """ln(e^a + e^b):  d/da = 1 / (1 + e^(b − a)),  d/db = 1 / (1 + e^(a − b))"""
+    op_name = "logaddexp"
+    dtypes = "float_only"
+    batching = "elementwise"
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        if node is not None:
+            node.saved = (a, b)
+        return xp.logaddexp(a, b)
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        return _sum_tangents(None if t[0] is None else t[0] / (1 + xp.exp(b - a)),
+                             None if t[1] is None else t[1] / (1 + xp.exp(a - b)))
+
+    def vjp(self, g, xp):
+        a, b = self.saved
+        (na, _), (nb, _) = self.next_functions
+        return (None if na is None else xp.sum_to(g / (1 + xp.exp(b - a)), a.shape),
+                None if nb is None else xp.sum_to(g / (1 + xp.exp(a - b)), b.shape))
+
+
+class HypotBackward0(Rule):
+    """√(a² + b²):  d/da = a / out,  d/db = b / out (NaN at (0, 0), as PyTorch)"""
+    op_name = "hypot"
+    dtypes = "float_only"
+    batching = "elementwise"
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        out = xp.hypot(a, b)
+        if node is not None:
+            node.saved = (a, b, out)
+        return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        return _sum_tangents(None if t[0] is None else t[0] * a / out,
+                             None if t[1] is None else t[1] * b / out)
+
+    def vjp(self, g, xp):
+        a, b, out = self.saved
+        (na, _), (nb, _) = self.next_functions
+        return (None if na is None else xp.sum_to(g * a / out, a.shape),
+                None if nb is None else xp.sum_to(g * b / out, b.shape))
+
+
+class Atan2Backward0(Rule):
+    """atan2(a, b), the angle of the point (b, a):  d/da = b / (a² + b²),  d/db = −a / (a² + b²)
+    (0 where a² + b² is 0, as PyTorch's vjp; its jvp divides there, giving NaN)"""
+    op_name = "atan2"
+    dtypes = "to_float"
+    batching = "elementwise"
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        if node is not None:
+            node.saved = (a, b)
+        return xp.arctan2(a, b)
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        denominator = a * a + b * b
+        return _sum_tangents(None if t[0] is None else t[0] * b / denominator,
+                             None if t[1] is None else -t[1] * a / denominator)
+
+    def vjp(self, g, xp):
+        a, b = self.saved
+        (na, _), (nb, _) = self.next_functions
+        denominator = a * a + b * b
+        inverse = xp.where(denominator == 0, 0 * denominator, 1 / denominator)
+        return (None if na is None else xp.sum_to(g * b * inverse, a.shape),
+                None if nb is None else xp.sum_to(g * -a * inverse, b.shape))
+
+
+def _copysign_ratio(xp, a, out):
+    """out / a, the sign copysign gave a (±1), with +0 where a is 0 (PyTorch's subgradient)."""
+    return xp.where(a == 0, 0.0, out / a)
+
+
+class CopysignBackward0(Rule):
+    """copysign(a, b): |a| with b's sign:  d/da = out / a (0 where a is 0),  d/db = 0"""
+    op_name = "copysign"
+    dtypes = "to_float"
+    batching = "elementwise"
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        out = xp.copysign(a, b)
+        if node is not None:
+            node.saved = (a, out)
+            node.shapes = (a.shape, _shape(b))
+        return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):  # b's tangent adds nothing: PyTorch gives none for it alone
+        return None if t[0] is None else t[0] * _copysign_ratio(xp, a, out)
+
+    def vjp(self, g, xp):
+        a, out = self.saved
+        sa, sb = self.shapes
+        (na, _), (nb, _) = self.next_functions
+        return (None if na is None else xp.sum_to(g * _copysign_ratio(xp, a, out), sa),
+                None if nb is None else xp.zeros(sb, g.dtype))
+
+
+class CopysignBackward1(Rule):
+    """copysign(a, number): |a| with the number's sign:  d/da = out / a (0 where a is 0)"""
+    op_name = "copysign"
+    dtypes = "to_float"
+    batching = "elementwise"
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a, number):
+        out = xp.copysign(a, number)
+        if node is not None:
+            node.saved = (a, out)
+        return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, number):
+        return t[0] * _copysign_ratio(xp, a, out)
+
+    def vjp(self, g, xp):
+        a, out = self.saved
+        return (g * _copysign_ratio(xp, a, out),)
+
+
 # ============================================================================ selection
 class WhereBackward0(Rule):
     """where(cond, a, b): a's gradient where cond holds, b's elsewhere"""
