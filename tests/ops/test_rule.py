@@ -53,3 +53,21 @@ def test_explain_template_names_its_operands_in_order():
     assert e.render("x", "3") == "x^3"
     assert Explain("{b} − {a} · {b}").operands == ("b", "a")
     assert Explain(rule="text only").arity == 0
+
+
+@pytest.mark.parametrize("name", sorted(n for n, R in RULES.items() if R.explain is not None))
+def test_explain_declarations_render(name):
+    explain = RULES[name].explain
+    assert explain.rule, name  # every declaration says the local rule
+    if explain.expression is not None:
+        text = explain.render(*[f"<{k}>" for k in range(explain.arity)])
+        assert all(f"<{k}>" in text for k in range(explain.arity)), (name, text)
+    else:
+        assert explain.symbolic is None, name  # a closed form needs the operands the template names
+
+
+def test_explain_text_lives_on_the_rules_only():
+    import pathlib
+    import torchless.autograd.derivation as derivation
+    source = pathlib.Path(derivation.__file__).read_text()
+    assert "Backward0\":" not in source and "Backward0': " not in source  # no table keyed by grad_fn name

@@ -47,7 +47,7 @@ import numpy as np
 
 from ..engine.node import Node
 
-__all__ = ["Rule", "Explain", "BATCHING_KINDS", "elementwise_symbolic"]
+__all__ = ["Rule", "Explain", "BATCHING_KINDS", "elementwise_symbolic", "sum_of_elements"]
 
 BATCHING_KINDS = ("elementwise", "reduction", "along_dim", "view", "index", "concat", "matmul", "loss",
                   "class_loss")
@@ -103,6 +103,11 @@ def elementwise_symbolic(f: Callable[..., Any]) -> Symbolic:
     def symbolic(sp: Any, *operands: Any) -> Any:
         return np.vectorize(lambda *values: f(sp, *values), otypes=[object])(*operands)
     return symbolic
+
+
+def sum_of_elements(a: Any) -> Any:
+    """The sum of every element of an object array, as a 0-d object array (for `symbolic`)."""
+    return np.array(sum(np.asarray(a).reshape(-1)), dtype=object)
 
 
 class Rule(Node):

@@ -12,7 +12,7 @@ import math as _math
 
 import numpy as np
 
-from ._rule import Rule
+from ._rule import Explain, Rule, elementwise_symbolic
 
 
 def _sum_tangents(x, y):
@@ -47,6 +47,8 @@ def _iinfo(dt):
 class AddBackward0(Rule):
     """a + b"""
     batching = "elementwise"
+    explain = Explain("{a} + {b}", "∂(a + b)/∂a = 1,  ∂(a + b)/∂b = 1", infix="+",
+                      symbolic=lambda sp, a, b: a + b)
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -75,6 +77,8 @@ class AddBackward0(Rule):
 class SubBackward0(Rule):
     """a - b"""
     batching = "elementwise"
+    explain = Explain("{a} − {b}", "∂(a − b)/∂a = 1,  ∂(a − b)/∂b = −1", infix="−",
+                      symbolic=lambda sp, a, b: a - b)
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -122,6 +126,8 @@ class RsubBackward1(Rule):
 class MulBackward0(Rule):
     """a * b"""
     batching = "elementwise"
+    explain = Explain("{a} · {b}", "∂(a · b)/∂a = b,  ∂(a · b)/∂b = a", infix="·",
+                      symbolic=lambda sp, a, b: a * b)
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -151,6 +157,8 @@ class MulBackward0(Rule):
 class DivBackward0(Rule):
     """a / b:  d/da = g / b,  d/db = -g * a / b^2"""
     batching = "elementwise"
+    explain = Explain("{a} / {b}", "∂(a / b)/∂a = 1/b,  ∂(a / b)/∂b = −a/b²", infix="/",
+                      symbolic=lambda sp, a, b: a / b)
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -188,6 +196,7 @@ class ZeroBackward0(Rule):
 class NegBackward0(Rule):
     """-a"""
     batching = "elementwise"
+    explain = Explain("−{a}", "∂(−a)/∂a = −1", symbolic=lambda sp, a: -a)
 
     @staticmethod
     def forward(node, xp, a):
@@ -225,6 +234,7 @@ class ReciprocalBackward0(Rule):
 class PowBackward0(Rule):
     """a ** p for a number p:  d/da = g * p * a^(p-1)"""
     batching = "elementwise"
+    explain = Explain("{a}^{p}", "∂(aᵖ)/∂a = p·aᵖ⁻¹", symbolic=elementwise_symbolic(lambda sp, a, p: a ** p))
 
     @staticmethod
     def forward(node, xp, a, p):
@@ -248,6 +258,8 @@ class PowBackward0(Rule):
 class PowBackward1(Rule):
     """a ** b for tensors:  d/da = g * b * a^(b-1),  d/db = g * a^b * log(a)"""
     batching = "elementwise"
+    explain = Explain("{a}^{b}", "∂(aᵇ)/∂a = b·aᵇ⁻¹,  ∂(aᵇ)/∂b = aᵇ·ln a",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: a ** b))
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -505,6 +517,7 @@ NotImplementedBackward.__name__ = NotImplementedBackward.__qualname__ = "NotImpl
 # ============================================================================ unary math
 class AbsBackward0(Rule):
     batching = "elementwise"
+    explain = Explain("|{a}|", "∂|a|/∂a = sign(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.Abs(a)))
 
     @staticmethod
     def forward(node, xp, a):
@@ -523,6 +536,7 @@ class AbsBackward0(Rule):
 
 class ExpBackward0(Rule):
     batching = "elementwise"
+    explain = Explain("exp({a})", "∂exp(a)/∂a = exp(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.exp(a)))
     saves_output = True
 
     @staticmethod
@@ -561,6 +575,7 @@ class Expm1Backward0(Rule):
 
 class LogBackward0(Rule):
     batching = "elementwise"
+    explain = Explain("ln({a})", "∂ln(a)/∂a = 1/a", symbolic=elementwise_symbolic(lambda sp, a: sp.log(a)))
 
     @staticmethod
     def forward(node, xp, a):
@@ -629,6 +644,7 @@ class Log1PBackward0(Rule):
 
 class SqrtBackward0(Rule):
     batching = "elementwise"
+    explain = Explain("√{a}", "∂√a/∂a = 1/(2√a)", symbolic=elementwise_symbolic(lambda sp, a: sp.sqrt(a)))
     saves_output = True
 
     @staticmethod
@@ -669,6 +685,7 @@ class RsqrtBackward0(Rule):
 
 class SinBackward0(Rule):
     batching = "elementwise"
+    explain = Explain("sin({a})", "∂sin(a)/∂a = cos(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.sin(a)))
 
     @staticmethod
     def forward(node, xp, a):
@@ -686,6 +703,7 @@ class SinBackward0(Rule):
 
 class CosBackward0(Rule):
     batching = "elementwise"
+    explain = Explain("cos({a})", "∂cos(a)/∂a = −sin(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.cos(a)))
 
     @staticmethod
     def forward(node, xp, a):
@@ -813,6 +831,8 @@ class AtanBackward0(Rule):
 class TanhBackward0(Rule):
     """d/da tanh = 1 - tanh^2"""
     batching = "elementwise"
+    explain = Explain("tanh({a})", "∂tanh(a)/∂a = 1 − tanh²(a)",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.tanh(a)))
     saves_output = True
 
     @staticmethod
@@ -834,6 +854,8 @@ class TanhBackward0(Rule):
 class SigmoidBackward0(Rule):
     """d/da sigmoid = s * (1 - s)"""
     batching = "elementwise"
+    explain = Explain("σ({a})", "∂σ(a)/∂a = σ(a)·(1 − σ(a))",
+                      symbolic=elementwise_symbolic(lambda sp, a: 1 / (1 + sp.exp(-a))))
     saves_output = True
 
     @staticmethod
@@ -855,6 +877,8 @@ class SigmoidBackward0(Rule):
 class ReluBackward0(Rule):
     """max(a, 0): the gradient passes where the output is positive"""
     batching = "elementwise"
+    explain = Explain("relu({a})", "∂relu(a)/∂a = 1 where a > 0, else 0",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.Max(0, a)))
     saves_output = True
 
     @staticmethod
@@ -1125,6 +1149,7 @@ class Exp2Backward0(Rule):
     op_name = "exp2"
     dtypes = "to_float"
     batching = "elementwise"
+    explain = Explain("2^{a}", "∂(2ᵃ)/∂a = 2ᵃ·ln 2", symbolic=elementwise_symbolic(lambda sp, a: sp.Integer(2) ** a))
     saves_output = True
 
     @staticmethod
@@ -1150,6 +1175,8 @@ class LogaddexpBackward0(Rule):
     op_name = "logaddexp"
     dtypes = "float_only"
     batching = "elementwise"
+    explain = Explain("logaddexp({a}, {b})", "∂ln(eᵃ + eᵇ)/∂a = 1/(1 + eᵇ⁻ᵃ),  ∂ln(eᵃ + eᵇ)/∂b = 1/(1 + eᵃ⁻ᵇ)",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: sp.log(sp.exp(a) + sp.exp(b))))
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -1174,6 +1201,8 @@ class HypotBackward0(Rule):
     op_name = "hypot"
     dtypes = "float_only"
     batching = "elementwise"
+    explain = Explain("hypot({a}, {b})", "∂√(a² + b²)/∂a = a/√(a² + b²),  ∂√(a² + b²)/∂b = b/√(a² + b²)",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: sp.sqrt(a ** 2 + b ** 2)))
     saves_output = True
 
     @staticmethod
@@ -1201,6 +1230,8 @@ class Atan2Backward0(Rule):
     op_name = "atan2"
     dtypes = "to_float"
     batching = "elementwise"
+    explain = Explain("atan2({a}, {b})", "∂atan2(a, b)/∂a = b/(a² + b²),  ∂atan2(a, b)/∂b = −a/(a² + b²)",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: sp.atan2(a, b)))
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -1233,6 +1264,8 @@ class CopysignBackward0(Rule):
     op_name = "copysign"
     dtypes = "to_float"
     batching = "elementwise"
+    explain = Explain("copysign({a}, {b})", "∂copysign(a, b)/∂a = ±1, the sign it gave a (0 at a = 0),  "
+                      "∂copysign(a, b)/∂b = 0")
     saves_output = True
 
     @staticmethod
@@ -1260,6 +1293,7 @@ class CopysignBackward1(Rule):
     op_name = "copysign"
     dtypes = "to_float"
     batching = "elementwise"
+    explain = Explain("copysign({a}, {b})", "∂copysign(a, b)/∂a = ±1, the sign it gave a (0 at a = 0)")
     saves_output = True
 
     @staticmethod

@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from ..engine.node import jvp_by_partials, linear_through
-from ._rule import Rule
+from ._rule import Explain, Rule
 from .elementwise import _sum_tangents
 
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -75,6 +75,7 @@ class NdtrBackward0(Rule):
 class SoftmaxBackward0(Rule):
     """softmax(a, dim):  d/da = out * (g - sum(g * out, dim))"""
     batching = "along_dim"
+    explain = Explain(rule="∂/∂z = s·(g − Σ g·s)")
     saves_output = True
 
     @staticmethod
@@ -99,6 +100,7 @@ class SoftmaxBackward0(Rule):
 class LogSoftmaxBackward0(Rule):
     """log_softmax(a, dim) = a - max - log(sum(exp(a - max))):  d/da = g - exp(out) * sum(g, dim)"""
     batching = "along_dim"
+    explain = Explain(rule="∂/∂z = g − softmax(z)·Σg")
     saves_output = True
 
     @staticmethod
@@ -195,6 +197,7 @@ class _Linear(Rule):
     """x @ W^T (+ b), x of any rank >= 1: one matmul, the bias added into its result.
     The subclasses carry PyTorch's grad_fn name for each case (mm, addmm, batched view)."""
     batching = "matmul"
+    explain = Explain(rule="x Wᵀ + b (a linear layer):  ∂/∂x = G W,  ∂/∂W = Gᵀ x,  ∂/∂b = Σ over rows of G")
 
     @staticmethod
     def forward(node, xp, x, w, b=None):
@@ -235,11 +238,11 @@ class _Linear(Rule):
 
 
 class MmBackward0(_Linear):
-    pass
+    explain = Explain("{a} @ {b}ᵀ", "∂(A Bᵀ)/∂A = G B,  ∂(A Bᵀ)/∂B = Gᵀ A", symbolic=lambda sp, a, b: a.dot(b.T))
 
 
 class AddmmBackward0(_Linear):
-    pass
+    explain = Explain(rule="b + A W:  ∂/∂A = G Wᵀ,  ∂/∂W = Aᵀ G,  ∂/∂b = Σ over rows of G")
 
 
 class ViewBackward0(_Linear):
@@ -258,6 +261,7 @@ class SqueezeBackward4(_Linear):
 class MseLossBackward0(Rule):
     """mean/sum/none of (a - b)^2:  d/da = 2 (a - b) g,  d/db = -d/da"""
     batching = "loss"
+    explain = Explain(rule="mean((a − b)²):  ∂/∂a = 2(a − b)/n")
 
     @staticmethod
     def forward(node, xp, a, b, reduction):
@@ -472,6 +476,7 @@ def _sample_weights(target, weight, ignore_index, reduction):
 class NllLossBackward0(Rule):
     """-w[t] x[t] per entry (class dim `cdim`), reduced. d/dx: -g w[t] / divisor at each target."""
     batching = "class_loss"
+    explain = Explain(rule="−mean over rows of the input at the target class: ∂/∂input = −1/N there, 0 elsewhere")
 
     @staticmethod
     def forward(node, xp, x, target, weight, ignore_index, reduction, cdim):
@@ -518,6 +523,7 @@ class CrossEntropyLossBackward0(Rule):
         loss_i = (1 - eps) a_i (-log p_i[t_i]) + (eps / C) b_i (-sum_c w_c log p_ic)
         d/dx_i = (1 - eps) a_i (p_i - onehot_i) + (eps / C) b_i (W p_i - w)"""
     batching = "class_loss"
+    explain = Explain(rule="∂/∂z = (softmax(z) − one_hot(target)) / N")
 
     @staticmethod
     def forward(node, xp, x, target, weight, ignore_index, reduction, cdim, smoothing):

@@ -11,7 +11,7 @@ weights have zero derivative and need no graph under create_graph.
 import numpy as np
 
 from ..engine.node import LINEAR_JVP, jvp_by_partials
-from ._rule import Rule
+from ._rule import Explain, Rule, sum_of_elements
 
 
 def _unreduce(g, xp, shape, dim, keepdim):
@@ -53,6 +53,7 @@ def _cast_back(g, xp, src):
 class SumBackward0(Rule):
     """sum of all elements:  d/da = g broadcast"""
     batching = "reduction"
+    explain = Explain("Σ {a}", "∂(Σᵢ aᵢ)/∂aᵢ = 1", symbolic=lambda sp, a: sum_of_elements(a))
 
     @staticmethod
     def forward(node, xp, a, dim=None, keepdim=False, dtype=None):
@@ -70,6 +71,7 @@ class SumBackward0(Rule):
 class SumBackward1(Rule):
     """sum over dims:  d/da = g with the reduced dims re-inserted, broadcast"""
     batching = "reduction"
+    explain = Explain("Σ {a} (over some dims)", "∂(Σ a)/∂aᵢ = 1 for the summed elements")
 
     @staticmethod
     def forward(node, xp, a, dim, keepdim=False, dtype=None):
@@ -87,6 +89,7 @@ class SumBackward1(Rule):
 class MeanBackward0(Rule):
     """mean of all elements:  d/da = g / n"""
     batching = "reduction"
+    explain = Explain("mean({a})", "∂mean(a)/∂aᵢ = 1/n", symbolic=lambda sp, a: sum_of_elements(a) / a.size)
 
     @staticmethod
     def forward(node, xp, a, dim=None, keepdim=False, dtype=None):
@@ -104,6 +107,7 @@ class MeanBackward0(Rule):
 class MeanBackward1(Rule):
     """mean over dims:  d/da = g / n, re-inserted and broadcast"""
     batching = "reduction"
+    explain = Explain("mean({a}) (over some dims)", "∂mean(a)/∂aᵢ = 1/n for the averaged elements")
 
     @staticmethod
     def forward(node, xp, a, dim, keepdim=False, dtype=None):
@@ -357,6 +361,7 @@ class LinalgVectorNormBackward0(Rule):
     gradient, signed, goes to the elements of largest (smallest) magnitude, ties sharing evenly;
     other p: g * sign(a) * |a|^(p-1) / norm^(p-1).  Zero norms and zero elements get 0, not NaN."""
     batching = "reduction"
+    explain = Explain("‖{a}‖", "∂‖a‖/∂a = a/‖a‖", symbolic=lambda sp, a: sp.sqrt(sum_of_elements(a * a)))
     saves_output = True
 
     @staticmethod

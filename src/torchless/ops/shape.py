@@ -11,7 +11,7 @@ along a dim, flip, roll), the small helpers below do it on either an ndarray or 
 import numpy as np
 
 from ..engine.node import LINEAR_JVP, linear_through
-from ._rule import Rule
+from ._rule import Explain, Rule
 
 ndarray = np.ndarray
 
@@ -69,6 +69,7 @@ def _pad_along(xp, g, shape, dim, start):
 # ============================================================================ copies
 class CloneBackward0(Rule):
     batching = "elementwise"
+    explain = Explain("clone({a})", "∂a/∂a = 1", symbolic=lambda sp, a: a)
 
     @staticmethod
     def forward(node, xp, a):
@@ -100,6 +101,7 @@ class ToCopyBackward0(Rule):
 class ViewBackward0(Rule):
     """view/reshape: the gradient is reshaped back"""
     batching = "view"
+    explain = Explain(rule="a reshape: the gradient is reshaped back")
 
     @staticmethod
     def forward(node, xp, a, shape):
@@ -120,6 +122,7 @@ class UnsafeViewBackward0(ViewBackward0):
 class PermuteBackward0(Rule):
     """permute(dims): the gradient is permuted by the inverse permutation"""
     batching = "view"
+    explain = Explain(rule="a permutation: the gradient is permuted back")
 
     @staticmethod
     def forward(node, xp, a, dims):
@@ -156,6 +159,7 @@ class TransposeBackward0(Rule):
 class TBackward0(Rule):
     """t() of a tensor with at most 2 dims"""
     batching = "view"
+    explain = Explain(rule="a transpose: the gradient is transposed back")
 
     @staticmethod
     def forward(node, xp, a):
@@ -170,6 +174,7 @@ class TBackward0(Rule):
 class ExpandBackward0(Rule):
     """expand(shape): a broadcast view; the gradient is summed back"""
     batching = "view"
+    explain = Explain(rule="a broadcast: the gradient is summed over the broadcast dims")
 
     @staticmethod
     def forward(node, xp, a, shape):
