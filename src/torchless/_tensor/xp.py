@@ -111,18 +111,7 @@ class TensorNamespace:
         from .creation import zeros
         return zeros(shape, dtype=D.FROM_NP[dtype] if not isinstance(dtype, D.dtype) else dtype)
 
-    @staticmethod
-    def sum_to(g, shape):
-        gshape = tuple(g.shape)
-        shape = tuple(shape)
-        if gshape == shape:
-            return g
-        lead = len(gshape) - len(shape)
-        axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
-                                          if n == 1 and gshape[i + lead] != 1)
-        if axes:
-            g = g.sum(dim=axes, keepdim=True)
-        return g.reshape(shape)
+    sum_to = staticmethod(NP.sum_to)  # one function for both namespaces (backend/numpy.py)
 
     @staticmethod
     def moveaxis(x, src, dst):

@@ -264,6 +264,7 @@ class ClosedForm:
         self.vector, self.numbers, self.matches = vector, numbers, matches
 
     def lines(self, y, name):
+        """The closed form as text lines: y expanded, each component, the vector, the check."""
         out = [f"Closed form (SymPy): {y} = {_pretty(self.expanded)}"]
         n = len(self.components)
         shown = list(range(n)) if n <= MAX_COMPONENTS else list(range(MAX_COMPONENTS - 1)) + [n - 1]
@@ -282,7 +283,8 @@ class ClosedForm:
         return out
 
     def latex(self, y, name):
-        import sympy
+        """The components (and the vector) as one LaTeX display, for Jupyter's Markdown view."""
+        import sympy  # type: ignore[import-untyped]
         rows = [rf"\frac{{\partial {y}}}{{\partial {sympy.latex(s)}}} = {sympy.latex(e)}"
                 for s, e in list(zip(self.symbols, self.components))[:MAX_COMPONENTS]]
         if self.vector is not None and len(self.components) > 1:
@@ -304,7 +306,7 @@ _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 def _pretty(expr):
     """SymPy's text the way the seed writes it: x₀, x₀², 4·x₀."""
-    import sympy
+    import sympy  # type: ignore[import-untyped]
     text = sympy.sstr(expr)
     text = re.sub(r"([A-Za-z]\w*?)_(\d+)", lambda m: m.group(1) + m.group(2).translate(_SUBSCRIPTS), text)
     text = re.sub(r"\*\*(-?\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
@@ -319,7 +321,7 @@ def _closed_forms(graph, gradients, constants, weights=None):
         return (f"Closed forms are written for graphs of up to {MAX_SYMBOLIC_NODES} ops over up to "
                 f"{MAX_SYMBOLIC_ELEMENTS} input elements; this one is larger.")
     try:
-        import sympy as sp
+        import sympy as sp  # type: ignore[import-untyped]
     except ImportError:
         return "Closed forms need SymPy: pip install 'torchless[explain]' (the derivation above does not)."
     leaf_syms = {id(leaf): _symbol_array(sp, graph.names[id(leaf)], leaf._data.shape) for leaf in graph.leaves}

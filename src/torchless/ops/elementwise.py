@@ -516,6 +516,7 @@ NotImplementedBackward.__name__ = NotImplementedBackward.__qualname__ = "NotImpl
 
 # ============================================================================ unary math
 class AbsBackward0(Rule):
+    """|a|:  d/da = sign(a) (0 at a = 0)"""
     batching = "elementwise"
     explain = Explain("|{a}|", "∂|a|/∂a = sign(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.Abs(a)))
 
@@ -535,6 +536,7 @@ class AbsBackward0(Rule):
 
 
 class ExpBackward0(Rule):
+    """e^a:  d/da = e^a (the saved output)"""
     batching = "elementwise"
     explain = Explain("exp({a})", "∂exp(a)/∂a = exp(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.exp(a)))
     saves_output = True
@@ -555,6 +557,7 @@ class ExpBackward0(Rule):
 
 
 class Expm1Backward0(Rule):
+    """e^a − 1, accurate near 0:  d/da = out + 1"""
     batching = "elementwise"
     saves_output = True
 
@@ -574,6 +577,7 @@ class Expm1Backward0(Rule):
 
 
 class LogBackward0(Rule):
+    """ln a:  d/da = 1 / a"""
     batching = "elementwise"
     explain = Explain("ln({a})", "∂ln(a)/∂a = 1/a", symbolic=elementwise_symbolic(lambda sp, a: sp.log(a)))
 
@@ -592,6 +596,7 @@ class LogBackward0(Rule):
 
 
 class Log2Backward0(Rule):
+    """log₂ a:  d/da = 1 / (a ln 2)"""
     batching = "elementwise"
 
     @staticmethod
@@ -609,6 +614,7 @@ class Log2Backward0(Rule):
 
 
 class Log10Backward0(Rule):
+    """log₁₀ a:  d/da = 1 / (a ln 10)"""
     batching = "elementwise"
 
     @staticmethod
@@ -626,6 +632,7 @@ class Log10Backward0(Rule):
 
 
 class Log1PBackward0(Rule):
+    """ln(1 + a), accurate near 0:  d/da = 1 / (1 + a)"""
     batching = "elementwise"
 
     @staticmethod
@@ -643,6 +650,7 @@ class Log1PBackward0(Rule):
 
 
 class SqrtBackward0(Rule):
+    """√a:  d/da = 1 / (2 out)"""
     batching = "elementwise"
     explain = Explain("√{a}", "∂√a/∂a = 1/(2√a)", symbolic=elementwise_symbolic(lambda sp, a: sp.sqrt(a)))
     saves_output = True
@@ -684,6 +692,7 @@ class RsqrtBackward0(Rule):
 
 
 class SinBackward0(Rule):
+    """sin a:  d/da = cos a"""
     batching = "elementwise"
     explain = Explain("sin({a})", "∂sin(a)/∂a = cos(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.sin(a)))
 
@@ -702,6 +711,7 @@ class SinBackward0(Rule):
 
 
 class CosBackward0(Rule):
+    """cos a:  d/da = −sin a"""
     batching = "elementwise"
     explain = Explain("cos({a})", "∂cos(a)/∂a = −sin(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.cos(a)))
 
@@ -741,6 +751,7 @@ class TanBackward0(Rule):
 
 
 class SinhBackward0(Rule):
+    """sinh a:  d/da = cosh a"""
     batching = "elementwise"
 
     @staticmethod
@@ -758,6 +769,7 @@ class SinhBackward0(Rule):
 
 
 class CoshBackward0(Rule):
+    """cosh a:  d/da = sinh a"""
     batching = "elementwise"
 
     @staticmethod
@@ -775,6 +787,7 @@ class CoshBackward0(Rule):
 
 
 class AsinBackward0(Rule):
+    """asin a:  d/da = 1 / √(1 − a²)"""
     batching = "elementwise"
 
     @staticmethod
@@ -793,6 +806,7 @@ class AsinBackward0(Rule):
 
 
 class AcosBackward0(Rule):
+    """acos a:  d/da = −1 / √(1 − a²)"""
     batching = "elementwise"
 
     @staticmethod
@@ -811,6 +825,7 @@ class AcosBackward0(Rule):
 
 
 class AtanBackward0(Rule):
+    """atan a:  d/da = 1 / (1 + a²)"""
     batching = "elementwise"
 
     @staticmethod
@@ -1098,18 +1113,24 @@ class _ZeroGradient(Rule):
 
 
 class SignBackward0(_ZeroGradient):
+    """sign(a): −1, 0 or 1 (a zero gradient)"""
+
     @staticmethod
     def forward(node, xp, a):
         return xp.sign(a)
 
 
 class FloorBackward0(_ZeroGradient):
+    """floor(a), the largest integer ≤ a (a zero gradient)"""
+
     @staticmethod
     def forward(node, xp, a):
         return xp.floor(a)
 
 
 class CeilBackward0(_ZeroGradient):
+    """ceil(a), the smallest integer ≥ a (a zero gradient)"""
+
     @staticmethod
     def forward(node, xp, a):
         return xp.ceil(a)
@@ -1138,6 +1159,8 @@ class RoundBackward1(_ZeroGradient):
 
 
 class TruncBackward0(_ZeroGradient):
+    """trunc(a), a rounded toward zero (a zero gradient)"""
+
     @staticmethod
     def forward(node, xp, a):
         return xp.trunc(a)

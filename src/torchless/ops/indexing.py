@@ -10,6 +10,8 @@ Two ways to send a gradient back into a zero tensor of the input's shape:
   * `xp.index_add` adds it (np.add.at): right when positions repeat (x[[0, 0]], gather).
 Both also run on Tensors (item assignment on a Tensor is a recorded op), so create_graph works.
 """
+from typing import ClassVar, Optional
+
 from ..engine.node import LINEAR_JVP, linear_through
 from ._rule import Rule
 
@@ -86,7 +88,7 @@ class AsStridedBackward0(Rule):
 class IndexBackward0(Rule):
     """a[idx] with integer arrays (advanced indexing): a copy. Repeated positions add up in the
     gradient unless the key came from masks (`unique`)."""
-    batching = "index"
+    batching: ClassVar[Optional[str]] = "index"  # (declared wide: padding's gathers derive from it, unbatched)
 
     @staticmethod
     def forward(node, xp, a, idx, unique=False):

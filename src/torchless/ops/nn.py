@@ -238,23 +238,25 @@ class _Linear(Rule):
 
 
 class MmBackward0(_Linear):
+    """F.linear(x, W) of a 2-D x without bias: x @ W^T (PyTorch's mm)"""
     explain = Explain("{a} @ {b}ᵀ", "∂(A Bᵀ)/∂A = G B,  ∂(A Bᵀ)/∂B = Gᵀ A", symbolic=lambda sp, a, b: a.dot(b.T))
 
 
 class AddmmBackward0(_Linear):
+    """F.linear(x, W, b) of a 2-D x: b + x @ W^T (PyTorch's addmm)"""
     explain = Explain(rule="b + A W:  ∂/∂A = G Wᵀ,  ∂/∂W = Aᵀ G,  ∂/∂b = Σ over rows of G")
 
 
 class ViewBackward0(_Linear):
-    pass
+    """F.linear with bias of a 1-D x or of an x of rank >= 3 (PyTorch's chain ends with a view)"""
 
 
 class UnsafeViewBackward0(_Linear):
-    pass
+    """F.linear of an x of rank >= 3 without bias (PyTorch ends the chain with an unsafe view)"""
 
 
 class SqueezeBackward4(_Linear):
-    pass
+    """F.linear of a 1-D x without bias (PyTorch: unsqueeze, mm, squeeze)"""
 
 
 # ============================================================================ regression losses
@@ -429,7 +431,7 @@ class BinaryCrossEntropyWithLogitsBackward0(Rule):
 
 
 # ============================================================================ class-index losses
-_ARANGES = {}
+_ARANGES: dict = {}  # length -> np.arange(length), reused
 
 
 def _arange(n):

@@ -68,6 +68,7 @@ def _pad_along(xp, g, shape, dim, start):
 
 # ============================================================================ copies
 class CloneBackward0(Rule):
+    """clone(a), a copy:  d/da = 1"""
     batching = "elementwise"
     explain = Explain("clone({a})", "∂a/∂a = 1", symbolic=lambda sp, a: a)
 
@@ -278,6 +279,7 @@ class RepeatBackward0(Rule):
 
 
 class FlipBackward0(Rule):
+    """flip(a, dims), a copy reversed along dims: the gradient is flipped back"""
     batching = "view"
 
     @staticmethod
