@@ -377,3 +377,15 @@ def test_matmul_variants_explain_as_products_with_right_closed_forms():
     W = torch.tensor([[0.5, -1.0, 2.0]], requires_grad=True)
     text = str(explain(torch.nn.functional.linear(X, W).sum()))  # x Wᵀ: mm of x and W transposed
     assert "X @ Wᵀ" in text and "∂(A Bᵀ)/∂B = Gᵀ A" in text and "✓" in text and "✗" not in text
+
+
+def test_explain_checks_the_gradient_it_starts_from():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    with pytest.raises(RuntimeError, match=r"the output has shape \[2\], not one element: give gradient="):
+        explain(y)
+    with pytest.raises(RuntimeError, match=r"gradient has shape \[3\] but the output has shape \[2\]"):
+        explain(y, gradient=[1.0, 2.0, 3.0])
+    e = explain(y, gradient=[1.0, 0.5])
+    np.testing.assert_array_equal(e.gradients[0][1], [2.0, 2.0])
+    assert x.grad is None

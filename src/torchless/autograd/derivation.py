@@ -20,6 +20,8 @@ import sys
 import numpy as np
 
 from .._tensor._core import Tensor
+from ..backend import numpy as NP
+from ..engine.backward import run_backward
 from ..engine.node import AccumulateGrad, reachable
 from ..ops._rule import Explain
 
@@ -74,9 +76,8 @@ class _Graph:
         for node in reversed(self.nodes):  # a result no consumer kept: its op again, on the inputs it kept
             if (node, 0) not in self.values and node.inputs is not None and not node.multi_output:
                 try:
-                    from ..backend import numpy as xp
                     args = [t._data if isinstance(t, Tensor) else t for t in node.inputs]
-                    self.values[(node, 0)] = np.asarray(type(node).forward(None, xp, *args))
+                    self.values[(node, 0)] = np.asarray(type(node).forward(None, NP, *args))
                 except Exception:  # a rule whose forward takes other arguments: the value stays unknown
                     pass
         self.names = self._name_everything(names)
@@ -637,8 +638,9 @@ def _caller_names(frame):
 def _watched_backward(graph, output, gradient):
     """One backward pass with every node watched: {node: (gradient in, gradients out)} and the
     inputs' gradients (nothing is accumulated into .grad; the graph is kept)."""
-    from . import grad as autograd_grad
     records = {}
+    if not graph.leaves:
+        return records, []
     handles = []
     for node in graph.nodes:
         def hook(grad_inputs, grad_outputs, node=node):
@@ -646,12 +648,27 @@ def _watched_backward(graph, output, gradient):
             records[node] = (None if g_out is None else _array(g_out), tuple(_array(g) for g in grad_inputs))
         handles.append(node.register_hook(hook))
     try:
-        grads = autograd_grad(output, graph.leaves, gradient, retain_graph=True, allow_unused=True) \
-            if graph.leaves else ()
+        # the engine directly, as autograd.grad(output, leaves, allow_unused=True) runs it
+        grads = run_backward([output._edge], [_root_gradient(output, gradient)], True, False,
+                             [leaf._edge or leaf._leaf_edge() for leaf in graph.leaves], accumulate=False)
     finally:
         for h in handles:
             h.remove()
-    return records, [np.zeros(leaf._data.shape) if g is None else g._data for leaf, g in zip(graph.leaves, grads)]
+    return records, [np.zeros(leaf._data.shape) if g is None else _array(g) for leaf, g in zip(graph.leaves, grads)]
+
+
+def _root_gradient(output, gradient):
+    """The gradient backward starts from: `gradient` (as backward's), or 1 for a one-element output."""
+    if gradient is None:
+        if output._data.size != 1:
+            raise RuntimeError(f"explain(): the output has shape {list(output.shape)}, not one element: give "
+                               "gradient= as for backward(), or reduce it first (y.sum().explain())")
+        return np.ones_like(output._data)
+    g = np.asarray(gradient._data if isinstance(gradient, Tensor) else gradient, dtype=output._data.dtype)
+    if g.shape != output._data.shape:
+        raise RuntimeError(f"explain(): gradient has shape {list(g.shape)} but the output has shape "
+                           f"{list(output.shape)}")
+    return g
 
 
 def _array(g):
