@@ -247,3 +247,46 @@ def test_values_and_gradients_equal_pytorchs_at_the_edges(R, dtype):
         tangent_t = fwad.unpack_dual(TORCH_OPS[R](torch, dual, torch.tensor(b))).tangent
     tangent = R.jvp(NP, (t_a,) + (None,) * (len(args) - 1), out, *args)
     np.testing.assert_allclose(tangent, tangent_t.numpy(), rtol=rtol, atol=0)
+
+
+# ---------------------------------------------------------------------------------- recorded, end to end
+RECORDED = {  # the rule applied to Tensors as a recorded op (Tensor methods name them in _tensor)
+    "exp2": lambda x, w: TX.exp2(x),
+    "logaddexp": lambda x, w: TX.logaddexp(x, w),
+    "hypot": lambda x, w: TX.hypot(x, w),
+    "atan2": lambda x, w: TX.arctan2(x, w),
+    "copysign": lambda x, w: TX.copysign(x * x + 0.5, w),
+    "copysign_number": lambda x, w: TX.copysign(x, -2.0) * w,
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED))
+def test_gradcheck_and_gradgradcheck(name):
+    """First and second derivatives (create_graph: the vjp run on Tensors through the namespace)
+    against finite differences."""
+    from torchless.autograd import gradcheck, gradgradcheck
+    x = torchless.tensor(_draw((2, 3), 1, 0.3, 2.0), requires_grad=True)
+    w = torchless.tensor(_draw((3,), 2, 0.3, 2.0) * np.array([1, -1, 1]), requires_grad=True)
+    f = RECORDED[name]
+    assert gradcheck(f, (x, w))
+    assert gradgradcheck(f, (x, w))
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED))
+def test_forward_mode_tangent_equals_the_vjp_contracted(name):
+    """<g, J t> two ways: forward-mode AD's tangent (the rule's jvp) and backward's gradient."""
+    import torchless.autograd.forward_ad as fwad
+    x0, w0 = _draw((2, 3), 3, 0.3, 2.0), _draw((3,), 4, 0.3, 2.0)
+    tx, tw = _draw((2, 3), 5), _draw((3,), 6)
+    with fwad.dual_level():
+        out = RECORDED[name](fwad.make_dual(torchless.tensor(x0), torchless.tensor(tx)),
+                             fwad.make_dual(torchless.tensor(w0), torchless.tensor(tw)))
+        tangent = fwad.unpack_dual(out).tangent
+    x = torchless.tensor(x0, requires_grad=True)
+    w = torchless.tensor(w0, requires_grad=True)
+    y = RECORDED[name](x, w)
+    g = _draw(tuple(y.shape), 7)
+    gx, gw = torchless.autograd.grad(y, (x, w), torchless.tensor(g), allow_unused=True)
+    want = (gx.numpy() * tx).sum() + (0 if gw is None else (gw.numpy() * tw).sum())
+    got = 0.0 if tangent is None else (tangent.numpy() * g).sum()
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)

@@ -1,9 +1,11 @@
 """Elementwise ops: each one's forward and its derivative (vjp), side by side.
 
-A rule is a Rule subclass (ops/_rule.py) named after PyTorch's grad_fn. `forward(node, xp, *args)` computes the
-result from arrays (`node` is None when no graph is recorded) and keeps in `node.saved` what the
-vjp needs. `vjp(self, g, xp)` returns one gradient per input edge, None where that input needs
-none. Broadcasting inputs get their gradient summed back with `xp.sum_to`.
+A rule is a Rule subclass (ops/_rule.py) named after PyTorch's grad_fn. `forward(node, xp, *args)`
+computes the result from arrays (`node` is None when no graph is recorded) and keeps in
+`node.saved` what the vjp needs. `vjp(self, g, xp)` returns one gradient per input edge, None where
+that input needs none; `jvp(xp, tangents, out, *args)` the output's tangent. Broadcasting inputs get
+their gradient summed back with `xp.sum_to`. Each class also declares its batching kind and, where
+explain() knows it, its explain template.
 Operands arrive already promoted to the result dtype (the Tensor layer does PyTorch's promotion).
 A few rules also have `forward_into(node, a, ...)`: the same forward, written into the array `a` of
 an operand that is a dying temporary (NumPy arrays only; see _tensor._RefProbe).
@@ -31,16 +33,10 @@ def _int_scalar_like(scalar, a):
     around (`-3 - uint8_tensor`); NumPy 2 raises OverflowError for an out-of-range Python int.
     Integer tensors never require grad, so `a` is an ndarray whenever this converts."""
     if type(scalar) is int and getattr(a.dtype, "kind", "f") in "iu":
-        info = _iinfo(a.dtype)
+        info = np.iinfo(a.dtype)
         if not info.min <= scalar <= info.max:
-            import numpy
-            return numpy.array(scalar).astype(a.dtype)
+            return np.array(scalar).astype(a.dtype)
     return scalar
-
-
-def _iinfo(dt):
-    import numpy
-    return numpy.iinfo(dt)
 
 
 # ============================================================================ arithmetic
@@ -311,8 +307,7 @@ class PowBackward2(Rule):
 
 
 def _log(p):
-    import math
-    return math.log(p) if p > 0 else float("nan")
+    return _math.log(p) if p > 0 else float("nan")
 
 
 class MaximumBackward0(Rule):
@@ -454,17 +449,15 @@ class FmodBackward1(Rule):
 
 def _fmod(a, b):
     # C fmod, exact for floats; only ever called on arrays (FmodBackward1 is not re-run on Tensors)
-    import numpy
-    return numpy.fmod(a, b).astype(a.dtype, copy=False)
+    return np.fmod(a, b).astype(a.dtype, copy=False)
 
 
 def _trunc_div(a, b):
     """a / b rounded toward zero; exact for integers (no detour through floats)."""
-    import numpy
     if a.dtype.kind in "iub":
         q = a // b
         return q + ((a % b != 0) & ((a < 0) != (b < 0)))
-    return numpy.trunc(a / b)
+    return np.trunc(a / b)
 
 
 class DivBackward2(Rule):
@@ -478,9 +471,8 @@ class DivBackward2(Rule):
             node.shapes = (_shape(a), _shape(b))
         if rounding_mode == "floor":
             return a // b
-        import numpy
-        out = _trunc_div(numpy.asarray(a), b)
-        return out.astype(numpy.result_type(a, b), copy=False)
+        out = _trunc_div(np.asarray(a), b)
+        return out.astype(np.result_type(a, b), copy=False)
 
     @staticmethod
     def jvp(xp, t, out, a, b, rounding_mode):
