@@ -48,9 +48,6 @@ def _needed_nodes(roots, targets):
 
 
 # ---------------------------------------------------------------------------------- the loop
-capturing = [False]  # a backward with `inputs` (autograd.grad, backward(inputs=...)) is running
-
-
 def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=None, accumulate=True):
     """Backpropagate `grads` (arrays, or Tensors under create_graph) from the edges `roots`.
 
@@ -76,8 +73,8 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
         targets = {e[0] for e in inputs if e[0] is not None}
         needed = _needed_nodes([e[0] for e in roots if e[0] is not None], targets)
         captured = {}
-    was_capturing = capturing[0]
-    capturing[0] = inputs is not None
+    was_capturing = state.capturing
+    state.capturing = inputs is not None
 
     take, peek = buffers.pop, buffers.get
     last_inplace = inplace.last
@@ -85,7 +82,7 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
     prev_mode = state.enabled
     state.enabled = create_graph  # the rules themselves record only under create_graph
     following = None  # the next node to run when it is the only one pending (chains skip the heap)
-    checking = anomaly.state.enabled
+    checking = anomaly.shared.anomaly_enabled
     try:
         while following is not None or heap:
             if following is not None:
@@ -151,7 +148,7 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
                 g = None
     finally:
         state.enabled = prev_mode
-        capturing[0] = was_capturing
+        state.capturing = was_capturing
 
     if captured is not None:
         return [_captured_grad(captured, e) for e in inputs]
