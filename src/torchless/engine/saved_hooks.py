@@ -17,6 +17,7 @@ import threading
 
 import numpy as np
 
+from .api import api
 from .node import Node, inplace, next_stamp, restore_before_use
 from .state import modes
 
@@ -86,8 +87,7 @@ class _Packed:
         for x in inputs:
             if getattr(x, "_data", None) is array:
                 return x
-        from .._tensor._core import _plain
-        t = _plain(array)
+        t = api.wrap(array)
         if self.node.saves_output:
             t._rg = True
             t._edge = (self.node, 0)
