@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _dtype as D
+from .._dtype import dtype as DType
 from ._core import (LEAF_INPLACE_MSG, Tensor, _broadcast_error, _bump_version, _check_inplace,
                       _dual, _fw, _norm_dim, _plain, _plain_out, _result, _snapshot, _write_into, apply)
 from ..engine import forward_ad as _forward_ad
@@ -611,7 +611,7 @@ def copy_into_view(view_tensor: Tensor, result_tensor: Tensor) -> Tensor:
 def index_add_zeros(shape: Sequence[int], dtype: Any, index: Any, values: Any) -> Any:
     """zeros(shape) with `values` added at `index` (repeats add up), recorded: the Tensor form of
     `xp.index_add`, so that gradients of indexing are themselves differentiable."""
-    npdt = dtype.np if isinstance(dtype, D.dtype) else np.dtype(dtype)
+    npdt = dtype.np if isinstance(dtype, DType) else np.dtype(dtype)
     values_is_tensor = isinstance(values, Tensor)
     vals = values._data if values_is_tensor else values
     arr = NP.index_add(tuple(shape), npdt, index, vals)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _dtype as D
+from .._dtype import _promote_np, dtype as DType
 from ._core import (Size, Tensor, _broadcast_error, _dual, _dual_apply, _fw, _norm_dim, _plain_out,
                     _result)
 from ..engine.node import NO_EDGE
@@ -40,7 +40,7 @@ _int = int
 
 # What a size argument may be: ints (x.view(2, 3)) or one sequence of them (x.view((2, 3))).
 _SizeLike = int | Sequence[int]
-_SizeOrDtype = int | Sequence[int] | D.dtype
+_SizeOrDtype = int | Sequence[int] | DType
 
 
 # ============================================================================ appliers
@@ -214,7 +214,7 @@ VIEW_MSG = ("view size is not compatible with input tensor's size and stride (at
 
 # ============================================================================ view and reshape
 def view(self: Tensor, *shape: _SizeOrDtype, size: _SizeLike | None = None,
-         dtype: D.dtype | None = None) -> Tensor:
+         dtype: DType | None = None) -> Tensor:
     """view(*shape) -> Tensor, or view(dtype) -> Tensor
 
     The same elements in another shape, sharing this tensor's storage (writes to either show in
@@ -223,7 +223,7 @@ def view(self: Tensor, *shape: _SizeOrDtype, size: _SizeLike | None = None,
     dtype instead of sizes, the same bytes are reinterpreted as that dtype (not differentiable)."""
     if size is not None:
         shape = (size,)
-    if dtype is not None or (len(shape) == 1 and isinstance(shape[0], D.dtype)):
+    if dtype is not None or (len(shape) == 1 and isinstance(shape[0], DType)):
         return _view_dtype(self, dtype if dtype is not None else shape[0])
     a = self._data
     shape = _infer(a.size, _sizes(shape, "view(): argument 'size'"))
@@ -685,7 +685,7 @@ def _joined_dtype(tensors):
     for t in tensors:
         if t._data.dtype is not dt:
             mixed = True
-            dt = D._promote_np(dt, t._data.dtype)
+            dt = _promote_np(dt, t._data.dtype)
     return dt if mixed else None
 
 
