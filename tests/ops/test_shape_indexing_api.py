@@ -52,7 +52,7 @@ def test_each_torch_function_documents_itself(name):
 def test_in_place_forms_carry_their_own_names():
     for name in ("scatter_", "scatter_add_", "index_add_", "masked_fill_"):
         method = getattr(torchless.Tensor, name)
-        assert method.__name__ == name and method.__qualname__ == name
+        assert method.__name__ == name and method.__qualname__ == "Tensor." + name
 
 
 def test_public_functions_are_annotated():

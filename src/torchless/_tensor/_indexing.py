@@ -916,7 +916,8 @@ def _inplace_form(out_of_place: Callable[..., Tensor], fn: str, doc: str) -> Cal
         self._data[...] = result._data
         _bump_version(_root(self))
         return self
-    method.__name__ = method.__qualname__ = fn
+    method.__name__ = fn
+    method.__qualname__ = "Tensor." + fn
     method.__doc__ = doc
     return method
 
@@ -932,33 +933,42 @@ class _no_record:
         _grad.enabled = self.prev
 
 
-T = Tensor
-T.__getitem__ = __getitem__
-T.__setitem__ = __setitem__
-T.index_select = index_select
-T.select = select
-T.gather = gather
-T.scatter = scatter
-T.scatter_add = scatter_add
-T.index_add = index_add
-T.masked_fill = masked_fill
-T.masked_select = masked_select
-T.take = take
-T.nonzero = nonzero
-T.argwhere = argwhere
-T.scatter_ = _inplace_form(scatter, "scatter_", """scatter_(dim, index, src) -> Tensor
+# ============================================================================ the Tensor methods
+class IndexingMethods:
+    """The indexing family of Tensor methods: x[key], x[key] = value, and the named indexing ops
+    (each the torch function of the same name above, with the tensor as `self`) with their in-place
+    forms (mixed into torch.Tensor by _tensor/__init__.py)."""
 
-    scatter in place: writes src's values (or one number) into this tensor along `dim` at the
-    places `index` names, and returns this tensor.""")
-T.scatter_add_ = _inplace_form(scatter_add, "scatter_add_", """scatter_add_(dim, index, src) -> Tensor
+    __slots__ = ()
 
-    scatter_add in place: adds src's values into this tensor along `dim` at the places `index`
-    names (repeats add up), and returns this tensor.""")
-T.index_add_ = _inplace_form(index_add, "index_add_", """index_add_(dim, index, source, *, alpha=1) -> Tensor
+    __getitem__ = __getitem__
+    __setitem__ = __setitem__
+    select = select
+    index_select = index_select
+    gather = gather
+    scatter = scatter
+    scatter_add = scatter_add
+    index_add = index_add
+    masked_fill = masked_fill
+    masked_select = masked_select
+    take = take
+    nonzero = nonzero
+    argwhere = argwhere
 
-    index_add in place: adds alpha * source[i] to this tensor's slice index[i] along `dim`, for
-    every i, and returns this tensor.""")
-T.masked_fill_ = _inplace_form(masked_fill, "masked_fill_", """masked_fill_(mask, value) -> Tensor
+    # in place
+    scatter_ = _inplace_form(scatter, "scatter_", """scatter_(dim, index, src) -> Tensor
 
-    masked_fill in place: sets this tensor to `value` wherever `mask` (broadcast to this tensor's
-    shape) is True, and returns this tensor.""")
+        scatter in place: writes src's values (or one number) into this tensor along `dim` at the
+        places `index` names, and returns this tensor.""")
+    scatter_add_ = _inplace_form(scatter_add, "scatter_add_", """scatter_add_(dim, index, src) -> Tensor
+
+        scatter_add in place: adds src's values into this tensor along `dim` at the places `index`
+        names (repeats add up), and returns this tensor.""")
+    index_add_ = _inplace_form(index_add, "index_add_", """index_add_(dim, index, source, *, alpha=1) -> Tensor
+
+        index_add in place: adds alpha * source[i] to this tensor's slice index[i] along `dim`, for
+        every i, and returns this tensor.""")
+    masked_fill_ = _inplace_form(masked_fill, "masked_fill_", """masked_fill_(mask, value) -> Tensor
+
+        masked_fill in place: sets this tensor to `value` wherever `mask` (broadcast to this tensor's
+        shape) is True, and returns this tensor.""")

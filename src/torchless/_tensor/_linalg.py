@@ -294,3 +294,9 @@ linalg.norm = _linalg_norm
 linalg.matmul = matmul
 linalg.vecdot = lambda x, y, *, dim=-1: (x * y).sum(dim)
 sys.modules["torchless.linalg"] = linalg
+
+
+class LinalgMethods:
+    """Placeholder for the linear algebra methods of Tensor (still attached above until this file declares them here)."""
+
+    __slots__ = ()

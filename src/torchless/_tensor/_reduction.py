@@ -428,3 +428,9 @@ def _sum_to_size(t, size):
     if not dims:
         return t
     return t.sum(dims, keepdim=True).reshape(size) if lead else t.sum(dims, keepdim=True)
+
+
+class ReductionMethods:
+    """Placeholder for the reduction methods of Tensor (still attached above until this file declares them here)."""
+
+    __slots__ = ()

@@ -337,15 +337,6 @@ def ravel(input: Tensor) -> Tensor:
     return _view(c, _apply1(ViewBackward0, c, shape), _vf_reshape(shape))
 
 
-Tensor.view = view
-Tensor.view_as = view_as
-Tensor.reshape = reshape
-Tensor.reshape_as = reshape_as
-Tensor.flatten = flatten
-Tensor.unflatten = unflatten
-Tensor.ravel = ravel
-
-
 # ============================================================================ squeeze / unsqueeze
 def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
     """squeeze(input, dim=None) -> Tensor
@@ -381,10 +372,6 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
     d = _norm_dim(dim, nd + 1) if not 0 <= dim <= nd else dim
     shape = input._data.shape
     return _viewed(UnsqueezeBackward0, input, _vf_reshape(shape[:d] + (1,) + shape[d:]), d)
-
-
-Tensor.squeeze = squeeze
-Tensor.unsqueeze = unsqueeze
 
 
 # ============================================================================ transposes and permutations
@@ -520,14 +507,6 @@ def _H(self: Tensor) -> Tensor:
     return out.conj() if self._data.dtype.kind == "c" else out
 
 
-Tensor.transpose = Tensor.swapaxes = Tensor.swapdims = transpose
-Tensor.t = t
-Tensor.permute = permute
-Tensor.movedim = Tensor.moveaxis = movedim
-Tensor.T = property(_T)
-Tensor.mT = _matrix_transpose("mT")
-Tensor.mH = _matrix_transpose("mH")
-Tensor.H = property(_H)
 swapaxes = swapdims = transpose
 moveaxis = movedim
 
@@ -658,13 +637,6 @@ def tile(input: Tensor, *dims: _SizeLike) -> Tensor:
     if len(reps) < nd:
         reps = (1,) * (nd - len(reps)) + reps
     return repeat(input, reps)
-
-
-Tensor.expand = expand
-Tensor.expand_as = expand_as
-Tensor.broadcast_to = broadcast_to
-Tensor.repeat = repeat
-Tensor.tile = tile
 
 
 # ============================================================================ joining
@@ -1002,12 +974,6 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     return _view(input, _apply1(SliceBackward0, input, d, start, stop), _vf_slice(d, start, stop))
 
 
-Tensor.split = split
-Tensor.chunk = chunk
-Tensor.unbind = unbind
-Tensor.narrow = narrow
-
-
 # ============================================================================ flip and roll (copies)
 def flip(input: Tensor, *dims: _SizeLike, **kwargs: _SizeLike) -> Tensor:
     """flip(input, dims) -> Tensor (method: x.flip(*dims))
@@ -1066,7 +1032,50 @@ def roll(input: Tensor, shifts: int | Sequence[int],
     return _apply1(RollBackward0, input, shifts, dims)
 
 
-Tensor.flip = flip
-Tensor.fliplr = fliplr
-Tensor.flipud = flipud
-Tensor.roll = roll
+# ============================================================================ the Tensor methods
+class ShapeMethods:
+    """The shape family of Tensor methods: views, reshapes, transposes, expansion, repetition,
+    splitting and flips. Each is the torch function of the same name above, with the tensor as
+    `self` (mixed into torch.Tensor by _tensor/__init__.py)."""
+
+    __slots__ = ()
+
+    # view and reshape
+    view = view
+    view_as = view_as
+    reshape = reshape
+    reshape_as = reshape_as
+    flatten = flatten
+    unflatten = unflatten
+    ravel = ravel
+    # squeeze / unsqueeze
+    squeeze = squeeze
+    unsqueeze = unsqueeze
+    # transposes and permutations
+    transpose = transpose
+    swapaxes = transpose
+    swapdims = transpose
+    t = t
+    permute = permute
+    movedim = movedim
+    moveaxis = movedim
+    T = property(_T)
+    mT = _matrix_transpose("mT")
+    mH = _matrix_transpose("mH")
+    H = property(_H)
+    # expand and repeat
+    expand = expand
+    expand_as = expand_as
+    broadcast_to = broadcast_to
+    repeat = repeat
+    tile = tile
+    # splitting
+    split = split
+    chunk = chunk
+    unbind = unbind
+    narrow = narrow
+    # flip and roll
+    flip = flip
+    fliplr = fliplr
+    flipud = flipud
+    roll = roll

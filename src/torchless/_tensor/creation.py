@@ -593,3 +593,9 @@ Tensor.uniform_ = _uniform_
 Tensor.random_ = _random_
 Tensor.bernoulli_ = _bernoulli_
 Tensor.exponential_ = _exponential_
+
+
+class CreationMethods:
+    """Placeholder for the creation methods of Tensor (still attached above until this file declares them here)."""
+
+    __slots__ = ()
