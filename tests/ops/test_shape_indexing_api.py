@@ -105,3 +105,30 @@ def test_stack_of_no_tensor_raises_as_torch(fn):
     with pytest.raises(RuntimeError) as ours:
         getattr(torchless, fn)([])
     assert str(ours.value) == str(theirs.value)
+
+
+# ---------------------------------------------------------------------------- declared in class bodies
+def test_methods_live_in_their_family_class_bodies():
+    """Tensor finds each shape and indexing method in its mixin's own class body (nothing is
+    attached to the class after it exists)."""
+    for family, names in ((_shape.ShapeMethods, SHAPE_METHODS + SHAPE_PROPERTIES),
+                          (_indexing.IndexingMethods, INDEXING_METHODS)):
+        assert family.__slots__ == ()
+        for name in names:
+            assert name in vars(family), (family.__name__, name)
+            owner = next(k for k in torchless.Tensor.__mro__ if name in vars(k))
+            assert owner is family, (name, owner)
+
+
+def test_no_attachment_to_the_tensor_class_in_these_modules():
+    import ast
+    import pathlib
+    for module in (_shape, _indexing):
+        tree = ast.parse(pathlib.Path(module.__file__).read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    assert not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                                and target.value.id in ("Tensor", "T")), ast.unparse(node)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id != "setattr", ast.unparse(node)
