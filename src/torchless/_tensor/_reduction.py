@@ -6,6 +6,7 @@ accepted as aliases. Arguments are checked here, so NumPy errors never reach the
 Each function below is both the torch function (`torch.sum(x)`) and the Tensor method (`x.sum()`):
 `ReductionMethods`, at the end, names them in its class body.
 """
+import operator
 import sys
 import types
 import warnings
@@ -54,7 +55,7 @@ def _return_type(name: str, fields: Tuple[str, ...]) -> type:
                  "__doc__": f"torch.return_types.{name}: a tuple ({', '.join(fields)}) whose items "
                             "are also attributes."}
     for i, f in enumerate(fields):
-        namespace[f] = property(lambda self, i=i: tuple.__getitem__(self, i))
+        namespace[f] = property(operator.itemgetter(i), doc=f"Item {i} of the tuple.")
     cls = type(name, (tuple,), namespace)
     cls.__module__ = "torch.return_types"
     cls.__qualname__ = name
