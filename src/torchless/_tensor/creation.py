@@ -8,10 +8,11 @@ from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .. import _dtype as D
-from .._dtype import dtype as DType
+from .._dtype import (FROM_NP, bool as bool_, defaults, dtype as DType, float32, float64, from_np,
+                      get_default_dtype, int64, promote_types, to_np)
 from .._random import Stream, default_stream, rng as _rng
-from ._core import Size, Tensor, _plain, device, require_cpu
+from ._core import (Size, Tensor, _bump_version, _check_inplace, _plain, _snapshot, _write_into, device,
+                    require_cpu)
 
 __all__ = [
     "tensor", "as_tensor", "from_numpy", "asarray", "arange", "range", "zeros", "ones", "full",
@@ -57,7 +58,7 @@ def _parse_size(size: Sequence[Any], fn: str = "zeros") -> Tuple[int, ...]:
 
 def _float_dtype(dtype: Optional[DType]) -> Any:
     """The NumPy dtype for `dtype`, the default float when None."""
-    return D.defaults.float if dtype is None else D.to_np(dtype)
+    return defaults.float if dtype is None else to_np(dtype)
 
 
 # ---------------------------------------------------------------------------------- from data
@@ -68,8 +69,8 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
         arr = data._data
         return arr if dtype is None else arr.astype(dtype)
     if isinstance(data, np.ndarray):
-        if data.dtype not in D.FROM_NP:
-            D.from_np(data.dtype)  # raises TypeError for unsupported NumPy types
+        if data.dtype not in FROM_NP:
+            from_np(data.dtype)  # raises TypeError for unsupported NumPy types
         return data if dtype is None else data.astype(dtype)
     typed: Optional[set] = None
     if isinstance(data, (list, tuple)):
@@ -93,9 +94,9 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
         return arr.astype(_promote_leaves(data, typed), copy=False)
     kind = arr.dtype.kind
     if kind == "f":
-        return arr.astype(D.defaults.float)
+        return arr.astype(defaults.float)
     if kind == "c":
-        return arr.astype(D.get_default_dtype().to_complex().np)
+        return arr.astype(get_default_dtype().to_complex().np)
     if kind in "iu":
         return arr.astype(np.int64)
     if kind == "b":
@@ -120,7 +121,7 @@ def _unwrap_nested(data: Sequence[Any], typed: set) -> list:
             typed.add(x._data.dtype)
             out.append(x._data.tolist() if x._data.ndim else x._data.item())
         elif isinstance(x, (np.generic, np.ndarray)):
-            D.from_np(x.dtype)
+            from_np(x.dtype)
             typed.add(x.dtype)
             out.append(x)
         elif isinstance(x, str):
@@ -146,11 +147,11 @@ def _promote_leaves(data: list, typed: set) -> Any:
             elif te in _PY_LEAF:
                 kinds.add(te)
     walk(data)
-    py = {bool: D.bool.np, int: D.int64.np, float: D.defaults.float,
-          complex: D.get_default_dtype().to_complex().np}
+    py = {bool: bool_.np, int: int64.np, float: defaults.float,
+          complex: get_default_dtype().to_complex().np}
     result = None
     for dt in list(typed) + [py[k] for k in kinds]:
-        result = dt if result is None else D.promote_types(result, dt).np
+        result = dt if result is None else promote_types(result, dt).np
     return result
 
 
@@ -197,7 +198,7 @@ def tensor(data: Any, *, dtype: Optional[DType] = None, device: DeviceArg = None
                       "sourceTensor.detach().clone() or sourceTensor.detach().clone()"
                       ".requires_grad_(True), rather than torch.tensor(sourceTensor).",
                       UserWarning, stacklevel=2)
-    arr = _to_array(data, D.to_np(dtype))
+    arr = _to_array(data, to_np(dtype))
     if arr is getattr(data, "_data", None) or arr is data or (isinstance(data, np.ndarray) and np.shares_memory(arr, data)):
         arr = arr.copy()
     return _finish(arr, requires_grad, device)
@@ -211,7 +212,7 @@ def as_tensor(data: Any, dtype: Optional[DType] = None, device: DeviceArg = None
     """
     if isinstance(data, Tensor) and (dtype is None or dtype.np == data._data.dtype):
         return data
-    return _finish(_to_array(data, D.to_np(dtype)), False, device)
+    return _finish(_to_array(data, to_np(dtype)), False, device)
 
 
 def asarray(obj: Any, *, dtype: Optional[DType] = None, device: DeviceArg = None) -> Tensor:
@@ -231,7 +232,7 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     """
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    D.from_np(ndarray.dtype)
+    from_np(ndarray.dtype)
     return _plain(ndarray)
 
 
@@ -263,9 +264,9 @@ def arange(start: Scalar = 0, end: Optional[Scalar] = None, step: Scalar = 1, *,
     start, end, step = _num(start), _num(end), _num(step)
     if dtype is None:
         floating = any(isinstance(v, (float, np.floating)) for v in (start, end, step))
-        np_dtype = np.dtype(D.defaults.float if floating else np.int64)
+        np_dtype = np.dtype(defaults.float if floating else np.int64)
     else:
-        np_dtype = np.dtype(D.to_np(dtype))
+        np_dtype = np.dtype(to_np(dtype))
         if np_dtype.kind == "b":
             raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     if np_dtype.kind in "iu":  # PyTorch converts the arguments to the integer type first
@@ -396,7 +397,7 @@ def logspace(start: Scalar, end: Scalar, steps: int, base: float = 10.0, *,
 
     `steps` values spaced evenly on a log scale: base ** linspace(start, end, steps).
     """
-    lin = linspace(start, end, steps, dtype=D.float64)._data
+    lin = linspace(start, end, steps, dtype=float64)._data
     return _finish((base ** lin).astype(_float_dtype(dtype)), requires_grad, device)
 
 
@@ -447,11 +448,11 @@ def full(size: Sequence[int], fill_value: Number, *, dtype: Optional[DType] = No
         elif isinstance(fill_value, numbers.Integral):
             np_dtype = np.int64
         elif isinstance(fill_value, complex):
-            np_dtype = D.get_default_dtype().to_complex().np
+            np_dtype = get_default_dtype().to_complex().np
         else:
-            np_dtype = D.defaults.float
+            np_dtype = defaults.float
     else:
-        np_dtype = D.to_np(dtype)
+        np_dtype = to_np(dtype)
     if isinstance(size, numbers.Integral):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not int "
                         f"(write full(({size},), value))")
@@ -476,8 +477,8 @@ def _like(t: Any, dtype: Optional[DType]) -> Tuple[Tuple[int, ...], Any]:
     if not isinstance(t, Tensor):
         raise TypeError(f"expected a Tensor as the first argument (got {type(t).__name__})")
     if t._is_batched:  # inside a vectorized vmap: one unbatched result serves every example
-        return tuple(t.shape), (t.dtype.np if dtype is None else D.to_np(dtype))
-    return t._data.shape, (t._data.dtype if dtype is None else D.to_np(dtype))
+        return tuple(t.shape), (t.dtype.np if dtype is None else to_np(dtype))
+    return t._data.shape, (t._data.dtype if dtype is None else to_np(dtype))
 
 
 def zeros_like(input: Tensor, *, dtype: Optional[DType] = None, device: DeviceArg = None,
@@ -628,7 +629,7 @@ def _float_random_dtype(dtype: Optional[DType], fn: str) -> np.dtype:
     dt = np.dtype(_float_dtype(dtype))
     if dt.kind != "f":
         kernel = {"uniform": "check_uniform_bounds", "normal": "normal_kernel_cpu"}.get(fn, fn)
-        name = _SCALAR_TYPE_NAMES[D.from_np(dt).name]
+        name = _SCALAR_TYPE_NAMES[from_np(dt).name]
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}' "
                                   f"(random floats need a floating dtype, e.g. dtype=torch.float32)")
     return dt
@@ -682,7 +683,7 @@ def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Opti
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     shape = _parse_size((size,), "randint")
-    np_dtype = np.int64 if dtype is None else D.to_np(dtype)
+    np_dtype = np.int64 if dtype is None else to_np(dtype)
     return _finish(_rng(generator).integers(low, high, shape).astype(np_dtype), requires_grad, device)
 
 
@@ -692,7 +693,7 @@ def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Optional[D
 
     A random permutation of the integers 0 to n - 1.
     """
-    np_dtype = np.int64 if dtype is None else D.to_np(dtype)
+    np_dtype = np.int64 if dtype is None else to_np(dtype)
     return _finish(_rng(generator).permutation(n).astype(np_dtype), requires_grad, device)
 
 
@@ -739,7 +740,7 @@ def rand_like(input: Tensor, *, dtype: Optional[DType] = None, device: DeviceArg
     Uniform draws from [0, 1) with the size of `input` (and its dtype, unless `dtype` is given).
     """
     shape, dt = _like(input, dtype)
-    return rand(shape, dtype=D.from_np(dt), requires_grad=requires_grad, generator=generator)
+    return rand(shape, dtype=from_np(dt), requires_grad=requires_grad, generator=generator)
 
 
 def randn_like(input: Tensor, *, dtype: Optional[DType] = None, device: DeviceArg = None,
@@ -749,7 +750,7 @@ def randn_like(input: Tensor, *, dtype: Optional[DType] = None, device: DeviceAr
     Standard normal draws with the size of `input` (and its dtype, unless `dtype` is given).
     """
     shape, dt = _like(input, dtype)
-    return randn(shape, dtype=D.from_np(dt), requires_grad=requires_grad, generator=generator)
+    return randn(shape, dtype=from_np(dt), requires_grad=requires_grad, generator=generator)
 
 
 def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dtype: Optional[DType] = None,
@@ -762,7 +763,7 @@ def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dty
     if high is None:
         low, high = 0, low
     shape, dt = _like(input, dtype)
-    return randint(low, high, shape, dtype=D.from_np(dt))
+    return randint(low, high, shape, dtype=from_np(dt))
 
 
 def bernoulli(input: Tensor, p: Optional[float] = None, *, generator: Optional[Generator] = None) -> Tensor:
@@ -779,7 +780,7 @@ def bernoulli(input: Tensor, p: Optional[float] = None, *, generator: Optional[G
 # ---------------------------------------------------------------------------------- legacy
 def _legacy_constructor(*args: Any, dtype: Optional[DType] = None, **kwargs: Any) -> Tensor:
     """torch.Tensor(2, 3) (uninitialized, float32) or torch.Tensor([1, 2]) (data, float32)."""
-    np_dtype = D.float32.np if dtype is None else D.to_np(dtype)
+    np_dtype = float32.np if dtype is None else to_np(dtype)
     if not args:
         return _plain(np.empty((0,), np_dtype))
     if len(args) == 1 and not isinstance(args[0], numbers.Integral):
@@ -793,7 +794,6 @@ def _legacy_constructor(*args: Any, dtype: Optional[DType] = None, **kwargs: Any
 # ---------------------------------------------------------------------------------- in-place random fills
 def _random_fill(self: Tensor, values: np.ndarray) -> Tensor:
     """Write `values` into self in place, as the random fills (normal_, uniform_ ...) do."""
-    from ._core import _bump_version, _check_inplace, _snapshot, _write_into
     if _check_inplace(self):  # a non-leaf in a graph: the new values no longer depend on the old ones
         return _write_into(self, _snapshot(self) * 0 + _plain(values.astype(self._data.dtype, copy=False)))
     np.copyto(self._data, values, casting="unsafe")
