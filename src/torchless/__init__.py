@@ -26,7 +26,7 @@ from . import _dtype
 from ._dtype import (bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,  # noqa: A004
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
                      promote_types, set_default_dtype, short, uint8)
-from ._tensor._core import Size, Tensor, device, where
+from ._tensor import Size, Tensor, device, where
 
 # The public classes print as torchless.Tensor, torchless.Size ... (where they are reached), not by
 # the private module that defines them.

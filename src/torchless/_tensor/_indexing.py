@@ -887,3 +887,9 @@ T.scatter_ = _inplace_form(scatter, "scatter_")
 T.scatter_add_ = _inplace_form(scatter_add, "scatter_add_")
 T.index_add_ = _inplace_form(index_add, "index_add_")
 T.masked_fill_ = _inplace_form(masked_fill, "masked_fill_")
+
+
+class IndexingMethods:
+    """Placeholder for the indexing methods of Tensor (still attached above until this file declares them here)."""
+
+    __slots__ = ()

@@ -300,17 +300,24 @@ def __rmatmul__(self: Tensor, other: Any) -> Tensor:
     return NotImplemented
 
 
-Tensor.dot = dot
-Tensor.vdot = vdot
-Tensor.matmul = matmul
-Tensor.__matmul__ = __matmul__
-Tensor.__rmatmul__ = __rmatmul__
-Tensor.mm = mm
-Tensor.mv = mv
-Tensor.bmm = bmm
-Tensor.outer = outer
-Tensor.ger = ger
-Tensor.inner = inner
+class LinalgMethods:
+    """Tensor methods for products of vectors and matrices (matmul and `@`, mm, dot ...). Each is
+    the torch function of the same name above, `self` as its first operand."""
+
+    __slots__ = ()
+
+    # the class body names the module's functions: `dot = dot` binds the function defined above
+    dot = dot
+    vdot = vdot
+    matmul = matmul
+    __matmul__ = __matmul__
+    __rmatmul__ = __rmatmul__
+    mm = mm
+    mv = mv
+    bmm = bmm
+    outer = outer
+    ger = ger
+    inner = inner
 
 
 # ============================================================================ torch.linalg
@@ -341,3 +348,4 @@ def _vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
 linalg = types.ModuleType("torchless.linalg", "torch.linalg: the parts torchless has.")
 linalg.__dict__.update(vector_norm=vector_norm, norm=_linalg_norm, matmul=matmul, vecdot=_vecdot)
 sys.modules["torchless.linalg"] = linalg
+

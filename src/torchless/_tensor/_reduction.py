@@ -565,7 +565,30 @@ def sum_to_size(self: Tensor, *size: Any) -> Tensor:
 
 
 # ============================================================================ Tensor methods
-for _name in __all__:
-    if _name != "return_types":
-        setattr(Tensor, _name, globals()[_name])
-setattr(Tensor, "sum_to_size", sum_to_size)
+class ReductionMethods:
+    """Tensor methods that reduce over dims (sum, mean, max, var, norm ...) or accumulate along one
+    (cumsum, cumprod). Each is the torch function of the same name above, `self` as its input."""
+
+    __slots__ = ()
+
+    # the class body names the module's functions: `sum = sum` binds the function defined above
+    sum = sum
+    mean = mean
+    prod = prod
+    max = max
+    min = min
+    amax = amax
+    amin = amin
+    argmax = argmax
+    argmin = argmin
+    median = median
+    norm = norm
+    var = var
+    std = std
+    logsumexp = logsumexp
+    cumsum = cumsum
+    cumprod = cumprod
+    all = all
+    any = any
+    count_nonzero = count_nonzero
+    sum_to_size = sum_to_size

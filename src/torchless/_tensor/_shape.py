@@ -871,3 +871,9 @@ Tensor.flip = flip
 Tensor.fliplr = fliplr
 Tensor.flipud = flipud
 Tensor.roll = roll
+
+
+class ShapeMethods:
+    """Placeholder for the shape methods of Tensor (still attached above until this file declares them here)."""
+
+    __slots__ = ()

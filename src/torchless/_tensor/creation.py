@@ -873,5 +873,64 @@ def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Optional[Genera
     return _random_fill(self, _rng(generator).exponential(1.0 / lambd, self._data.shape))
 
 
-for _fill in (normal_, uniform_, random_, bernoulli_, exponential_):
-    setattr(Tensor, _fill.__name__, _fill)
+class CreationMethods:
+    """Tensor methods that fill a tensor with random draws in place (normal_, uniform_ ...) or
+    create a new tensor with this one's dtype (new_zeros, new_tensor ...)."""
+
+    __slots__ = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Tensor(*sizes) or Tensor(data): the legacy constructor, float32 unless the data says
+        otherwise (uninitialized values from sizes). torch.tensor(data) is the way to build one."""
+        t = _legacy_constructor(*args, **kwargs)
+        self._data, self._rg, self._edge = t._data, False, t._edge
+
+    # ------------------------------------------------------------------ random fills, in place
+    normal_ = normal_
+    uniform_ = uniform_
+    random_ = random_
+    bernoulli_ = bernoulli_
+    exponential_ = exponential_
+
+    # ------------------------------------------------------------------ new tensors like this one
+    def new_tensor(self, data: Any, dtype: Optional[DType] = None, requires_grad: bool = False, *,
+                   device: DeviceArg = None) -> Tensor:
+        """new_tensor(data, dtype=None, requires_grad=False) -> Tensor
+
+        A new tensor holding a copy of `data` (as torch.tensor), of this tensor's dtype unless
+        `dtype` is given.
+        """
+        return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: Optional[DType] = None, requires_grad: bool = False,
+                  device: DeviceArg = None) -> Tensor:
+        """new_zeros(*size, dtype=None, requires_grad=False) -> Tensor
+
+        A tensor of the given size filled with 0, of this tensor's dtype unless `dtype` is given.
+        """
+        return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Optional[DType] = None, requires_grad: bool = False,
+                 device: DeviceArg = None) -> Tensor:
+        """new_ones(*size, dtype=None, requires_grad=False) -> Tensor
+
+        A tensor of the given size filled with 1, of this tensor's dtype unless `dtype` is given.
+        """
+        return ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_full(self, size: Sequence[int], fill_value: Number, dtype: Optional[DType] = None,
+                 requires_grad: bool = False, *, device: DeviceArg = None) -> Tensor:
+        """new_full(size, fill_value, dtype=None, requires_grad=False) -> Tensor
+
+        A tensor of the given size with every element `fill_value`, of this tensor's dtype unless
+        `dtype` is given.
+        """
+        return full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Optional[DType] = None, requires_grad: bool = False,
+                  device: DeviceArg = None) -> Tensor:
+        """new_empty(*size, dtype=None, requires_grad=False) -> Tensor
+
+        A tensor of the given size, not initialized, of this tensor's dtype unless `dtype` is given.
+        """
+        return empty(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
