@@ -236,7 +236,7 @@ class WeightedRandomSampler(Sampler):
         self.num_samples, self.replacement, self.generator = num_samples, replacement, generator
 
     def _order(self):
-        from .._extras import multinomial
+        from .._tensor.functions import multinomial
         return multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator)._data
 
     def __iter__(self):
