@@ -26,7 +26,7 @@ import zlib
 
 import numpy as np
 
-from . import _dtype as D
+import torchless._dtype as D  # not `from . import`, which names the package above
 from ._tensor._core import Size, Tensor, _plain, device, require_cpu
 
 __all__ = ["save", "load"]

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from .. import _random
+from .._random import rng as _rng
 from .._tensor._core import Size, Tensor, _plain
 
 __all__ = ["Multinomial"]
@@ -74,7 +74,7 @@ class Multinomial:
         p = self.probs._data.astype(np.float64)
         p = p / p.sum(-1, keepdims=True)        # exactly normalized, as NumPy's sampler requires
         size = tuple(sample_shape) + tuple(self.batch_shape)
-        counts = _random.rng().multinomial(int(self.total_count), p, size=size)
+        counts = _rng().multinomial(int(self.total_count), p, size=size)
         return _plain(counts.astype(self.probs._data.dtype, copy=False))
 
     def log_prob(self, value):

@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from .. import _random
+from .._random import rng as _rng
 from .._tensor._core import Tensor, _plain, apply, _norm_dim
 from ..ops import nn as R
 from ..backend import numpy as NP
@@ -177,7 +177,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if p == 1:
         mask = np.zeros(arr.shape, dt)
     else:  # keep with probability 1 - p, scaled so the expectation is unchanged
-        u = _random.rng().random(arr.shape, dtype=np.float64 if dt == np.float64 else np.float32)
+        u = _rng().random(arr.shape, dtype=np.float64 if dt == np.float64 else np.float32)
         mask = (u >= p).astype(dt)
         mask *= dt.type(1.0 / (1.0 - p))
     if inplace:

@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 
-from .. import _random
+from .._random import rng as _rng
 from .._tensor._core import Tensor
 from ..engine.grad_mode import no_grad
 
@@ -85,7 +85,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
         return 2 * ndtr(v * math.sqrt(2.0)) - 1
     lo = 0.5 * (1 + math.erf((a - mean) / std / math.sqrt(2.0)))
     hi = 0.5 * (1 + math.erf((b - mean) / std / math.sqrt(2.0)))
-    u = _random.rng(generator).uniform(2 * lo - 1, 2 * hi - 1, size=tensor.shape)
+    u = _rng(generator).uniform(2 * lo - 1, 2 * hi - 1, size=tensor.shape)
     z = _erfinv(u, erf)
     values = np.clip(mean + std * math.sqrt(2.0) * z, a, b)
     with no_grad():

@@ -3,8 +3,9 @@ import numpy as np
 
 from .._tensor._core import _bump_version, _plain
 from ..engine.grad_mode import no_grad
-from .optimizer import (Optimizer, _addcdiv_, _addcmul_, _check_eps, _check_lr, _check_nonneg,
-                        _effective_grad, _grads, _next_step, _real, _step_counter)
+from ._functional import (_addcdiv_, _addcmul_, _check_eps, _check_lr, _check_nonneg, _effective_grad,
+                          _grads, _next_step, _real, _step_counter)
+from .optimizer import Optimizer
 
 __all__ = ["Adagrad"]
 

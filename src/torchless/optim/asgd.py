@@ -3,8 +3,9 @@ import numpy as np
 
 from .._tensor._core import _bump_version, _plain
 from ..engine.grad_mode import no_grad
-from .optimizer import (Optimizer, _add_scaled_, _check_lr, _check_nonneg, _effective_grad, _grads,
-                        _next_step, _real, _step_counter)
+from ._functional import (_add_scaled_, _check_lr, _check_nonneg, _effective_grad, _grads, _next_step, _real,
+                          _step_counter)
+from .optimizer import Optimizer
 
 __all__ = ["ASGD"]
 

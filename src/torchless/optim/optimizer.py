@@ -1,7 +1,7 @@
 """Optimizer: the base class every optimizer builds on (param groups, state, state_dict).
 
-The optimizers themselves live one per file (sgd.py, adam.py, ...) and are re-exported here, so
-`torch.optim.SGD` and `torch.optim.optimizer.Optimizer` both work. Their updates follow PyTorch's
+The optimizers themselves live one per file (sgd.py, adam.py, ...), re-exported by the package
+(`torch.optim.SGD`); their shared in-place kernels are in _functional.py. Their updates follow PyTorch's
 single-tensor ("for-loop") formulas step for step, computed in the parameter's dtype with NumPy
 `out=` ops directly on the parameter's array, so float32 results match PyTorch to rounding.
 """
@@ -11,15 +11,13 @@ from copy import deepcopy
 from functools import wraps
 from itertools import chain
 
-import numpy as np
 
 from .._tensor._core import Tensor, _bump_version, _plain
 from ..engine.grad_mode import enable_grad
 from ..engine.node import _RemovableHandle
 
 # what torch.optim shows (register_optimizer_step_*_hook stay in this module, as in PyTorch)
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adadelta", "Adamax", "NAdam", "RAdam",
-           "Rprop", "ASGD"]
+__all__ = ["Optimizer"]
 
 # hooks run around the step() of every optimizer
 _global_step_pre_hooks = []
@@ -276,131 +274,3 @@ def _cast_state(param, value, key):
     if isinstance(value, (list, tuple)):
         return type(value)(_cast_state(param, v, key) for v in value)
     return value
-
-
-# ---------------------------------------------------------------------------- helpers for the updates
-def _check_lr(lr):
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
-
-
-def _check_nonneg(value, what):
-    if not 0.0 <= value:
-        raise ValueError(f"Invalid {what} value: {value}")
-
-
-def _check_betas(betas):
-    for i, beta in enumerate(betas[:2]):
-        if not 0.0 <= beta < 1.0:
-            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
-
-
-def _check_eps(eps):
-    if not 0.0 <= eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
-
-
-def _grads(group):
-    """(parameter, its gradient array) for the parameters of `group` that have a gradient."""
-    out = []
-    for p in group["params"]:
-        g = p._grad
-        if g is not None:
-            out.append((p, g._data))
-    return out
-
-
-def _real(arr):
-    """A complex array seen as real (re, im) pairs, as PyTorch's view_as_real: the adaptive optimizers
-    treat the two parts as separate coordinates. Real arrays pass through."""
-    if arr.dtype.kind != "c":
-        return arr
-    return arr[..., None].view(arr.real.dtype)
-
-
-def _effective_grad(param, grad, maximize, weight_decay):
-    """The gradient the update uses: negated for maximize, plus weight_decay * param (L2).
-    A new array whenever it differs from the stored gradient, which is never written."""
-    if maximize:
-        grad = np.negative(grad)
-    if weight_decay != 0:
-        decayed = np.multiply(param, weight_decay)
-        grad = np.add(grad, decayed, out=decayed)
-    return grad
-
-
-def _decayed_grad(param, grad, maximize, weight_decay, decoupled, lr):
-    """_effective_grad, or with decoupled weight decay (AdamW's): param shrunk by lr * weight_decay
-    in place, and the gradient left without the L2 term."""
-    if not decoupled:
-        return _effective_grad(param, grad, maximize, weight_decay)
-    if weight_decay != 0:
-        np.multiply(param, 1 - lr * weight_decay, out=param)
-    return _effective_grad(param, grad, maximize, 0)
-
-
-def _next_step(state):
-    """Count one more step in state["step"] (in place); the 0-d counter array."""
-    step_t = state["step"]._data
-    step_t += 1
-    return step_t
-
-
-def _step_counter():
-    """The 'step' state entry: a 0-d tensor of the default float dtype, as in PyTorch."""
-    from .._dtype import get_default_dtype
-    return _plain(np.zeros((), dtype=get_default_dtype().np))
-
-
-def _zeros_like(p):
-    return _plain(np.zeros_like(p._data))
-
-
-def _lerp_(dst, end, weight):
-    """dst += weight * (end - dst), in place (PyTorch's lerp for weight < 0.5), else its other form."""
-    diff = np.subtract(end, dst)
-    if abs(weight) < 0.5:
-        np.multiply(diff, weight, out=diff)
-        np.add(dst, diff, out=dst)
-    else:
-        np.multiply(diff, 1 - weight, out=diff)
-        np.subtract(end, diff, out=dst)
-
-
-def _decay_square_avg_(avg, g, beta):
-    """avg = beta * avg + (1 - beta) * g^2, in place: the running mean of squared gradients."""
-    np.multiply(avg, beta, out=avg)
-    _addcmul_(avg, g, g, 1 - beta)
-
-
-def _addcmul_(dst, a, b, value):
-    """dst += value * a * b, in place."""
-    tmp = np.multiply(a, value) if value != 1 else a.copy()
-    np.multiply(tmp, b, out=tmp)
-    np.add(dst, tmp, out=dst)
-
-
-def _addcdiv_(dst, a, b, value):
-    """dst += value * a / b, in place."""
-    tmp = np.multiply(a, value) if value != 1 else a.copy()
-    np.divide(tmp, b, out=tmp)
-    np.add(dst, tmp, out=dst)
-
-
-def _add_scaled_(dst, a, alpha):
-    """dst += alpha * a, in place."""
-    tmp = np.multiply(a, alpha)
-    np.add(dst, tmp, out=dst)
-
-
-from .sgd import SGD  # noqa: E402  (they subclass Optimizer, defined above)
-from .adam import Adam  # noqa: E402
-from .adamw import AdamW  # noqa: E402
-from .adagrad import Adagrad  # noqa: E402
-from .rmsprop import RMSprop  # noqa: E402
-from .adadelta import Adadelta  # noqa: E402
-from .adamax import Adamax  # noqa: E402
-from .nadam import NAdam  # noqa: E402
-from .radam import RAdam  # noqa: E402
-from .rprop import Rprop  # noqa: E402
-from .asgd import ASGD  # noqa: E402

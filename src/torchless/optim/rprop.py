@@ -3,7 +3,8 @@ import numpy as np
 
 from .._tensor._core import _bump_version, _plain
 from ..engine.grad_mode import no_grad
-from .optimizer import (Optimizer, _check_lr, _effective_grad, _grads, _next_step, _real, _step_counter)
+from ._functional import (_check_lr, _effective_grad, _grads, _next_step, _real, _step_counter)
+from .optimizer import Optimizer
 
 __all__ = ["Rprop"]
 

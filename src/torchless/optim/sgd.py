@@ -3,7 +3,8 @@ import numpy as np
 
 from .._tensor._core import _bump_version, _plain
 from ..engine.grad_mode import no_grad
-from .optimizer import (Optimizer, _add_scaled_, _check_lr, _check_nonneg, _effective_grad, _grads)
+from ._functional import (_add_scaled_, _check_lr, _check_nonneg, _effective_grad, _grads)
+from .optimizer import Optimizer
 
 __all__ = ["SGD"]
 

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from .. import _random
+from .._random import rng as _rng
 from .._tensor.creation import tensor
 from .._tensor._core import Tensor, _plain
 from ..engine.grad_mode import state as _grad_state
@@ -131,7 +131,7 @@ def random_split(dataset, lengths, generator=None):
     if sum(lengths) != n:
         raise ValueError("Sum of input lengths does not equal the length of the input dataset! "
                          f"(lengths sum to {sum(lengths)}, the dataset has {n} samples)")
-    order = _random.rng(generator).permutation(n).tolist()
+    order = _rng(generator).permutation(n).tolist()
     subsets, start = [], 0
     for size in lengths:
         subsets.append(Subset(dataset, order[start:start + size]))
@@ -185,7 +185,7 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def _order(self):
-        n, rng = len(self.data_source), _random.rng(self.generator)
+        n, rng = len(self.data_source), _rng(self.generator)
         if self.replacement:
             return rng.integers(0, n, self.num_samples)
         # num_samples beyond n: whole permutations one after another, as PyTorch does
@@ -207,7 +207,7 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def _order(self):
-        perm = _random.rng(self.generator).permutation(len(self.indices))
+        perm = _rng(self.generator).permutation(len(self.indices))
         return np.asarray(self.indices)[perm]
 
     def __iter__(self):

@@ -1,5 +1,5 @@
 """nn activation modules: thin wrappers over torch.nn.functional."""
-from .. import functional as F
+import torchless.nn.functional as F  # not `from .. import`, which would import the nn package from inside it
 from .module import Module
 
 __all__ = ["ReLU", "Sigmoid", "Tanh", "LeakyReLU", "GELU", "Softmax", "LogSoftmax"]

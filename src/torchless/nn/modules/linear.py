@@ -4,7 +4,7 @@ import math
 from ..._tensor.creation import empty
 from ..._tensor._core import Tensor
 from ...engine.grad_mode import no_grad
-from .. import functional as F
+import torchless.nn.functional as F  # not `from .. import`, which would import the nn package from inside it
 from ..parameter import Parameter
 from .module import Module
 

@@ -1,7 +1,7 @@
 """nn loss modules: each holds its options and calls the torch.nn.functional loss."""
 import warnings
 
-from .. import functional as F
+import torchless.nn.functional as F  # not `from .. import`, which would import the nn package from inside it
 from .module import Module
 
 __all__ = ["MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",

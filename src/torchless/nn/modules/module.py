@@ -9,7 +9,7 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 import itertools
 
-from ... import _dtype as D
+from ..._dtype import dtype as _dtype_cls
 from ..._tensor._core import Tensor, device as _device_cls, require_cpu as _require_cpu
 from ...engine.grad_mode import no_grad
 from ..parameter import Parameter
@@ -431,7 +431,7 @@ class Module:
         if kwargs:
             raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
         for a in args:
-            if isinstance(a, D.dtype):
+            if isinstance(a, _dtype_cls):
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype = a.dtype

@@ -3,7 +3,7 @@
 `padding` is an int (the same amount on every side of the padded dims) or a tuple given as F.pad
 takes it: (left, right), then (top, bottom), then (front, back).
 """
-from .. import functional as F
+import torchless.nn.functional as F  # not `from .. import`, which would import the nn package from inside it
 from .module import Module
 
 __all__ = [
