@@ -1,5 +1,6 @@
 """RAdam: Adam with the variance of the adaptive step rectified (plain momentum SGD early on)."""
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -7,7 +8,7 @@ from .._tensor._core import _bump_version
 from ..engine.grad_mode import no_grad
 from ._functional import (_check_betas, _check_eps, _check_lr, _check_nonneg, _decay_square_avg_,
                           _decayed_grad, _grads, _lerp_, _next_step, _real, _step_counter, _zeros_like)
-from .optimizer import Optimizer
+from .optimizer import Optimizer, ParamsT
 
 __all__ = ["RAdam"]
 
@@ -22,9 +23,10 @@ class RAdam(Optimizer):
     sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t)).
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
-                 differentiable=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, decoupled_weight_decay: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:
         _check_lr(lr)
         _check_eps(eps)
         _check_betas(betas)
@@ -35,7 +37,11 @@ class RAdam(Optimizer):
         super().__init__(params, defaults)
 
     @no_grad()
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """Update every parameter that has a gradient by one RAdam step (the rule above).
+
+        closure: a function that recomputes the loss (it runs with grad enabled); its value is
+        returned, else None."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
