@@ -22,7 +22,7 @@ def _explain_script(argv: list[str]) -> None:
 
     import runpy
     import torchless
-    from torchless._tensor._core import Tensor
+    from torchless._tensor import Tensor
     from torchless.autograd.derivation import explain
 
     out = open(options.output, "w", encoding="utf-8") if options.output else sys.stdout

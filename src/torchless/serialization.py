@@ -29,7 +29,8 @@ from typing import Any, BinaryIO
 import numpy as np
 
 import torchless._dtype as D  # not `from . import`, which names the package above
-from ._tensor._core import Size, Tensor, _plain, device, require_cpu
+from ._tensor import Tensor
+from ._tensor._core import Size, _plain, device, require_cpu
 
 __all__ = ["save", "load"]
 

@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 
 from .._random import rng as _rng
-from .._tensor._core import Size, Tensor, _plain
+from .._tensor import Tensor
+from .._tensor._core import Size, _plain
 
 __all__ = ["Multinomial"]
 

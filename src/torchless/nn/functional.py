@@ -12,7 +12,8 @@ from typing import Any, NoReturn
 import numpy as np
 
 from .._random import rng as _rng
-from .._tensor._core import Tensor, _plain, apply, _norm_dim
+from .._tensor import Tensor
+from .._tensor._core import _plain, apply, _norm_dim
 from ..ops import nn as R
 from ..backend import numpy as NP
 

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from .._random import Generator, rng as _rng
-from .._tensor._core import Tensor, _plain
+from .._tensor import Tensor
+from .._tensor._core import _plain
 from ..backend.numpy import ndtr
 from ..engine.grad_mode import no_grad
 

@@ -6,7 +6,8 @@ from typing import Any
 import numpy as np
 
 from .._dtype import get_default_dtype
-from .._tensor._core import Tensor, _plain
+from .._tensor import Tensor
+from .._tensor._core import _plain
 
 
 def _check_lr(lr: float) -> None:

@@ -4,7 +4,8 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor._core import Tensor, _bump_version
+from .._tensor import Tensor
+from .._tensor._core import _bump_version
 from ..engine.grad_mode import no_grad
 from ._functional import (_addcdiv_, _check_betas, _check_eps, _check_lr, _check_nonneg, _decay_square_avg_,
                           _decayed_grad, _grads, _lerp_, _next_step, _real, _step_counter, _zeros_like)

@@ -14,7 +14,8 @@ from itertools import chain
 from typing import Any, TypeAlias
 
 
-from .._tensor._core import Tensor, _bump_version, _plain
+from .._tensor import Tensor
+from .._tensor._core import _bump_version, _plain
 from ..engine.grad_mode import enable_grad
 from ..engine.node import _RemovableHandle
 

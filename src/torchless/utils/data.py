@@ -17,7 +17,8 @@ import numpy as np
 
 from .._random import Generator, rng as _rng
 from .._tensor.creation import tensor
-from .._tensor._core import Tensor, _plain
+from .._tensor import Tensor
+from .._tensor._core import _plain
 from ..engine.grad_mode import state as _grad_state
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "Subset", "Sampler",

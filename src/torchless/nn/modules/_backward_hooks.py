@@ -10,7 +10,7 @@ input gradient, and PyTorch's warning.
 import warnings
 from typing import Any
 
-from ..._tensor._core import Tensor
+from ..._tensor import Tensor
 from ...autograd.function import Function
 
 

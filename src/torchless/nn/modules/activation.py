@@ -1,6 +1,6 @@
 """nn activation modules: thin wrappers over torch.nn.functional."""
 import torchless.nn.functional as F  # not `from .. import`, which would import the nn package from inside it
-from ..._tensor._core import Tensor
+from ..._tensor import Tensor
 from .module import Module
 
 __all__ = ["ReLU", "Sigmoid", "Tanh", "LeakyReLU", "GELU", "Softmax", "LogSoftmax"]

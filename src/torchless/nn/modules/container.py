@@ -4,7 +4,7 @@ from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, M
 import operator
 from typing import Any
 
-from ..._tensor._core import Tensor
+from ..._tensor import Tensor
 from ..parameter import Parameter
 from .module import Module, _addindent, _typename
 

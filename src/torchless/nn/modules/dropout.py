@@ -1,6 +1,6 @@
 """nn.Dropout: zeroes elements with probability p in training mode (survivors scaled by 1/(1-p))."""
 import torchless.nn.functional as F  # not `from .. import`, which would import the nn package from inside it
-from ..._tensor._core import Tensor
+from ..._tensor import Tensor
 from .module import Module
 
 __all__ = ["Dropout"]

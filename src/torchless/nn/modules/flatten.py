@@ -1,7 +1,7 @@
 """nn.Flatten and nn.Unflatten."""
 from collections.abc import Sequence
 
-from ..._tensor._core import Tensor
+from ..._tensor import Tensor
 from .module import Module
 
 __all__ = ["Flatten", "Unflatten"]

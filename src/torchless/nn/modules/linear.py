@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..._tensor.creation import empty
-from ..._tensor._core import Tensor
+from ..._tensor import Tensor
 from ...engine.grad_mode import no_grad
 import torchless.nn.functional as F  # not `from .. import`, which would import the nn package from inside it
 from ..parameter import Parameter

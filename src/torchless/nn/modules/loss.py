@@ -6,7 +6,7 @@ they mean)."""
 import warnings
 
 import torchless.nn.functional as F  # not `from .. import`, which would import the nn package from inside it
-from ..._tensor._core import Tensor
+from ..._tensor import Tensor
 from .module import Module
 
 __all__ = ["MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",

@@ -11,7 +11,8 @@ import itertools
 from typing import Any
 
 from ..._dtype import dtype as _dtype_cls
-from ..._tensor._core import Tensor, device as _device_cls, require_cpu as _require_cpu
+from ..._tensor import Tensor
+from ..._tensor._core import device as _device_cls, require_cpu as _require_cpu
 from ...engine.grad_mode import no_grad
 from ..parameter import Parameter
 

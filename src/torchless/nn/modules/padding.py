@@ -6,7 +6,7 @@ takes it: (left, right), then (top, bottom), then (front, back).
 from collections.abc import Sequence
 
 import torchless.nn.functional as F  # not `from .. import`, which would import the nn package from inside it
-from ..._tensor._core import Tensor
+from ..._tensor import Tensor
 from .module import Module
 
 __all__ = [
