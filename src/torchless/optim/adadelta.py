@@ -33,10 +33,7 @@ class Adadelta(Optimizer):
 
     @no_grad()
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
-        """Update every parameter that has a gradient by one Adadelta step (the rule above).
-
-        closure: a function that recomputes the loss (it runs with grad enabled); its value is
-        returned, else None."""
+        """One Adadelta update of every parameter that has a gradient; closure: as in Optimizer.step."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, rho, eps = group["lr"], group["rho"], group["eps"]

@@ -43,10 +43,7 @@ class Adagrad(Optimizer):
 
     @no_grad()
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
-        """Update every parameter that has a gradient by one Adagrad step (the rule above).
-
-        closure: a function that recomputes the loss (it runs with grad enabled); its value is
-        returned, else None."""
+        """One Adagrad update of every parameter that has a gradient; closure: as in Optimizer.step."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]

@@ -31,10 +31,7 @@ class ASGD(Optimizer):
 
     @no_grad()
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
-        """Update every parameter that has a gradient by one ASGD step (the rule above).
-
-        closure: a function that recomputes the loss (it runs with grad enabled); its value is
-        returned, else None."""
+        """One ASGD update of every parameter that has a gradient; closure: as in Optimizer.step."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, lambd, alpha, t0 = group["lr"], group["lambd"], group["alpha"], group["t0"]

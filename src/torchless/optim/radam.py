@@ -38,10 +38,7 @@ class RAdam(Optimizer):
 
     @no_grad()
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
-        """Update every parameter that has a gradient by one RAdam step (the rule above).
-
-        closure: a function that recomputes the loss (it runs with grad enabled); its value is
-        returned, else None."""
+        """One RAdam update of every parameter that has a gradient; closure: as in Optimizer.step."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]

@@ -38,10 +38,7 @@ class RMSprop(Optimizer):
 
     @no_grad()
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
-        """Update every parameter that has a gradient by one RMSprop step (the rule above).
-
-        closure: a function that recomputes the loss (it runs with grad enabled); its value is
-        returned, else None."""
+        """One RMSprop update of every parameter that has a gradient; closure: as in Optimizer.step."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
