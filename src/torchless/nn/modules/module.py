@@ -57,18 +57,17 @@ class RemovableHandle:
 
     _next_id = itertools.count()
 
-    def __init__(self, hooks_dict: "OrderedDict[int, Callable[..., Any]]") -> None:
+    def __init__(self, hooks_dict):
         self._hooks_dict = hooks_dict
         self.id = next(RemovableHandle._next_id)
 
-    def remove(self) -> None:
-        """Unregister the hook (a second call does nothing)."""
+    def remove(self):
         self._hooks_dict.pop(self.id, None)
 
-    def __enter__(self) -> "RemovableHandle":
+    def __enter__(self):
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc):
         self.remove()
 
 
