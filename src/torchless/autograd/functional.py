@@ -272,7 +272,8 @@ def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False, 
         sizes = [out.numel() for out in outputs]
         if vectorize and sum(sizes) > 1:
             from ..func import _jacobian_by_vmap
-            rows = tuple(tuple(blocks) for blocks in _jacobian_by_vmap(list(outputs), sizes, list(inputs), create_graph))
+            blocks = _jacobian_by_vmap(list(outputs), sizes, list(inputs), create_graph)
+            rows = tuple(tuple(row) for row in blocks)
         else:
             rows = tuple(_jacobian_rows(i, out, inputs, create_graph, strict) for i, out in enumerate(outputs))
     return _unnest(_finish(rows, create_graph), (outputs_tuple, inputs_tuple))
