@@ -18,7 +18,7 @@ op on the way has no batching rule.
 from ._tensor import creation as C
 from ._tensor._core import Tensor
 from .engine.grad_mode import enable_grad
-from .autograd._passes import grad_of_recorded as _autograd_grad, jacobian_rows as _jacobian_rows
+from .autograd.functional import _grad as _autograd_grad, _jacobian_rows
 from .engine import forward_ad as _forward_ad
 from .engine.state import modes as _modes
 from .engine.node import AccumulateGrad, reachable
