@@ -27,12 +27,12 @@ def grad_of_recorded(outputs: Sequence[Any], inputs: Sequence[Tensor], grad_outp
 
 
 def jacobian_rows(i: int, out: Tensor, inputs: Sequence[Tensor], create_graph: bool,
-                  strict: bool) -> Tuple[Tensor, ...]:
+                  strict: bool) -> Tuple[Any, ...]:
     """d out / d each input (out.shape + input.shape), one backward pass per element of `out`,
     stacked; `i` is out's position among the function's outputs (for strict mode's errors)."""
     from .._tensor._shape import stack
-    columns: List[List[Tensor]] = [[] for _ in inputs]
-    flat = out.reshape(-1)
+    columns: List[List[Any]] = [[] for _ in inputs]
+    flat: Any = out.reshape(-1)
     for k in range(out.numel()):
         grads = grad_of_recorded((flat[k],), inputs, retain_graph=True, create_graph=create_graph)
         for j, (g, inp) in enumerate(zip(grads, inputs)):
@@ -45,6 +45,9 @@ def jacobian_rows(i: int, out: Tensor, inputs: Sequence[Tensor], create_graph: b
                 raise RuntimeError(f"The jacobian of the user-provided function is independent of input {i}. "
                                    "This is not allowed in strict mode when create_graph=True.")
             columns[j].append(g)
-    return tuple(stack(col).reshape(tuple(out.shape) + tuple(inp.shape)) if col
-                 else C.zeros(tuple(out.shape) + tuple(inp.shape), dtype=inp.dtype)
-                 for col, inp in zip(columns, inputs))
+    blocks = []
+    for col, inp in zip(columns, inputs):
+        shape = tuple(out.shape) + tuple(inp.shape)
+        stacked: Any = stack(col) if col else None
+        blocks.append(stacked.reshape(shape) if col else C.zeros(shape, dtype=inp.dtype))
+    return tuple(blocks)
