@@ -12,9 +12,10 @@ on the hot path):
   names the op and points at its vjp.
 - `op_name`: PyTorch's name of the op (`torch.exp2`), where the rule declares it.
 - `dtypes`: how the op treats integer and bool inputs, where the rule declares it: "to_float" (they
-  compute in the default float dtype, as torch.exp2 does), "float_only" (PyTorch raises
-  NotImplementedError '"<op_name>_cpu" not implemented for '<dtype>'', as torch.hypot does), or
-  None (the Tensor layer's applier decides).
+  compute in the default float dtype, as torch.exp and torch.exp2 do), "promote" (PyTorch's type
+  promotion alone: integers stay integers, as in torch.add and torch.abs), "float_only" (PyTorch
+  raises NotImplementedError '"<op_name>_cpu" not implemented for '<dtype>'', as torch.hypot
+  does), or None (the Tensor layer's applier decides).
 - `saves_output`, `multi_output`, `relift`, `nondiff`, `aux_outputs`: the engine's (engine/node.py).
 
 Batching kinds: how vmap runs an op once on the physical tensors (the batch at dim 0) of every
@@ -47,8 +48,9 @@ import numpy as np
 
 from ..engine.node import Node
 
-__all__ = ["Rule", "Explain", "BATCHING_KINDS", "elementwise_symbolic", "sum_of_elements"]
+__all__ = ["Rule", "Explain", "BATCHING_KINDS", "DTYPE_BEHAVIOURS", "elementwise_symbolic", "sum_of_elements"]
 
+DTYPE_BEHAVIOURS = ("to_float", "promote", "float_only")
 BATCHING_KINDS = ("elementwise", "reduction", "along_dim", "view", "index", "concat", "matmul", "loss",
                   "class_loss")
 
@@ -119,6 +121,6 @@ class Rule(Node):
     batching: ClassVar[Optional[str]] = None
     explain: ClassVar[Optional[Explain]] = None
     op_name: ClassVar[Optional[str]] = None  # PyTorch's name of the op (torch.<op_name>), where declared
-    dtypes: ClassVar[Optional[str]] = None   # "to_float", "float_only" (see the module docstring), or None
+    dtypes: ClassVar[Optional[str]] = None   # "to_float", "promote", "float_only" (module docstring), or None
     nondiff: ClassVar[tuple[int, ...]] = ()  # positions of forward's arguments that are never edges
     aux_outputs: ClassVar[bool] = False      # forward returns (result, non-differentiable extras...)
