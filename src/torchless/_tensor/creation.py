@@ -1,6 +1,8 @@
 """Tensor creation: tensor, as_tensor, from_numpy, arange, zeros, ones, full, eye, linspace, the
 *_like forms, the random ones and the random streams' torch face (Generator, manual_seed ...).
 Sizes may be given as ints, a tuple, a list or a torch.Size."""
+from __future__ import annotations
+
 import math
 import numbers
 import warnings
