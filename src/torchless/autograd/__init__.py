@@ -111,8 +111,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: Opti
     inputs = _as_tuple(inputs)
     gouts = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
     if not is_grads_batched and any(getattr(t, "_is_batched", False) for t in outputs + inputs + gouts):
-        from .. import _batching  # a BatchedTensor: inside a vectorized vmap (see _batching.grad)
-        return _batching.grad(outputs, inputs, gouts, retain_graph, create_graph, allow_unused,
+        from .._batching import grad as grad_inside_vmap  # a BatchedTensor: inside a vectorized vmap
+        return grad_inside_vmap(outputs, inputs, gouts, retain_graph, create_graph, allow_unused,
                               materialize_grads)
     if is_grads_batched:
         return _batched_grad(outputs, inputs, _as_tuple(grad_outputs), retain_graph, create_graph, allow_unused,
@@ -211,6 +211,14 @@ def draw(output: Any, inputs: Any = None) -> Any:
 
 from .function import Function  # noqa: E402
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
-from . import functional  # noqa: E402,F401
 from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: E402
 from . import forward_ad, graph  # noqa: E402,F401
+
+
+def __getattr__(name: str) -> Any:
+    """torch.autograd.functional, loaded on first use: it builds on torch.func (vmap, for
+    vectorize=True), which sits above autograd, so autograd cannot import it when it loads."""
+    if name == "functional":
+        import importlib
+        return importlib.import_module(f"{__name__}.functional")  # importing sets the attribute too
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -23,7 +23,8 @@ _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.
 
 def _record_forward_stack(node: Node) -> None:
     """Node constructor while anomaly mode is on: the calling user code's stack, without our frames."""
-    node.__dict__["_forward_stack"] = [f for f in traceback.extract_stack()[:-1] if not f.filename.startswith(_PACKAGE_DIR)]
+    stack = traceback.extract_stack()[:-1]
+    node.__dict__["_forward_stack"] = [f for f in stack if not f.filename.startswith(_PACKAGE_DIR)]
 
 
 def is_enabled() -> bool:

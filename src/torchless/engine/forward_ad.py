@@ -3,8 +3,9 @@ through its rule's `jvp`.
 
 Inside a dual level (torch.autograd.forward_ad.dual_level), a tensor may carry a tangent: an array
 of its shape, kept in `tensor.__dict__["_tangent"]` with the level it belongs to. The appliers in
-the Tensor layer (_tensor/_core.py) asks `tangent_of_result(R, tangents, args, out)` after running an op when a level is open;
-if any input tensor carries a tangent, the rule's jvp gives the output's:
+the Tensor layer (_tensor/_core.py) ask `tangent_of_result(R, tangents, args, out)` after running
+an op while a level is open; if any input tensor carries a tangent, the rule's jvp gives the
+output's:
 
     R.jvp(xp, tangents, out, *args)   tangents[i]: the tangent of args[i], or None (zero / constant)
 

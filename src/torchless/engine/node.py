@@ -114,12 +114,6 @@ class Node:
         self._pre_hooks.append(entry)
         return RemovableHandle(self._pre_hooks, item=entry)
 
-    @property
-    def _saved_tensors(self) -> Tuple[Any, ...]:
-        if self._freed:
-            raise RuntimeError(SAVED_FREED_MSG)
-        return tuple(v for v in (self.inputs or ()) if hasattr(v, "_data"))
-
     def __call__(self, *grads: Any) -> Any:
         """grad_fn(grad) runs this node's backward alone, on Tensors, as in PyTorch (recorded when
         grad mode is on)."""
