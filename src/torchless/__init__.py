@@ -34,7 +34,7 @@ for _cls in (Size, Tensor, device, dtype):
     _cls.__module__ = __name__
 del _cls
 from ._tensor.creation import *  # noqa: F401,F403
-from ._random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from ._tensor.creation import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .engine.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                                no_grad, set_grad_enabled)
 from ._tensor._reduction import *  # noqa: F401,F403
@@ -50,8 +50,7 @@ _engine_backward.set_tensor_api(_wrap_tensor, _TX, _is_tensor)
 
 from . import autograd  # noqa: E402
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402,F401
-from ._misc import *  # noqa: E402,F401,F403
-from ._extras import *  # noqa: E402,F401,F403
+from ._tensor.functions import *  # noqa: E402,F401,F403
 
 # The training stack loads on first use (torch.nn, torch.optim, torch.save ...): a program that only
 # does tensor math pays neither its import time nor its objects in every garbage collection.
