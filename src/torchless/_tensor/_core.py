@@ -1000,7 +1000,9 @@ def _scalar_entry(cache, value, a, to_float):
     b = np.array(value).astype(dt) if type(value) is _pyint else np.asarray(value, dtype=dt)
     b.flags.writeable = False
     entry = (b, None if dt == a.dtype else dt)
-    if value == value:  # NaN never equals itself: it would be a new key each time
+    # NaN never equals itself (it would be a new key each time), and -0.0 equals 0.0 (it would find
+    # the other's entry, but copysign and division tell them apart): neither is kept.
+    if value == value and (value or type(value) is not _pyfloat):
         cache[(value, type(value), a.dtype)] = entry
     return entry
 

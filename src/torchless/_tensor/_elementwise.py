@@ -18,6 +18,7 @@ from ..ops.elementwise import (
     AbsBackward0, AcosBackward0, AddBackward0, AsinBackward0, AtanBackward0, CeilBackward0,
     ClampBackward0, ClampBackward1, ClampMaxBackward0, ClampMaxBackward1, ClampMinBackward0,
     ClampMinBackward1, CosBackward0, CoshBackward0, DivBackward0, DivBackward2, ExpBackward0,
+    Atan2Backward0, CopysignBackward0, CopysignBackward1, Exp2Backward0, HypotBackward0, LogaddexpBackward0,
     Expm1Backward0, FloorBackward0, FmodBackward0, FmodBackward1, Log1PBackward0, Log2Backward0,
     Log10Backward0, LogBackward0, MaximumBackward0, MinimumBackward0, MulBackward0, NegBackward0,
     NotImplementedBackward, PowBackward0, PowBackward1, PowBackward2, ReciprocalBackward0,
@@ -73,6 +74,22 @@ def bitwise(ufunc, name, doc):
             raise RuntimeError(f"\"{name}_cpu\" not implemented for '{kind}' (bitwise ops take integer "
                                "or bool tensors)")
         return check(self, other)
+    return declared(method, name, doc)
+
+
+def tensor_binary(R, name, doc, to_float=False, float_only=False):
+    """A method `name(self, other) -> Tensor` for a two-tensor rule R: `other` must be a Tensor
+    (PyTorch's TypeError otherwise), and with `float_only` the promoted dtype must be floating
+    (PyTorch's NotImplementedError for integer and bool operands)."""
+    apply_rule = _binary(R, to_float)
+
+    def method(self, other):
+        if not isinstance(other, Tensor):
+            raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
+        if float_only and _pair_dtype(self._data, other._data).kind not in "fc":
+            kind = _SCALAR_TYPE_NAMES[_from_np[_pair_dtype(self._data, other._data)].name]
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{kind}'")
+        return apply_rule(self, other)
     return declared(method, name, doc)
 
 
@@ -250,6 +267,21 @@ class ElementwiseMethods:
                           "(nan outside [-1, 1]).")
     atan = arctan = unary(AtanBackward0, "atan", "atan(self) -> Tensor\n\nThe inverse tangent of each element, "
                           "in (-pi/2, pi/2).")
+
+    exp2 = unary(Exp2Backward0, "exp2", "exp2(self) -> Tensor\n\n2**x for each element.")
+    logaddexp = tensor_binary(
+        LogaddexpBackward0, "logaddexp", "logaddexp(self, other) -> Tensor\n\nlog(e**self + e**other) "
+        "for each pair of elements (broadcast), without overflow for large inputs.", float_only=True)
+    hypot = tensor_binary(
+        HypotBackward0, "hypot", "hypot(self, other) -> Tensor\n\nsqrt(self**2 + other**2) for each pair of "
+        "elements (broadcast): the length of the hypotenuse.", float_only=True)
+    atan2 = arctan2 = tensor_binary(
+        Atan2Backward0, "atan2", "atan2(self, other) -> Tensor\n\nThe angle in (-pi, pi] of the point "
+        "(x=other, y=self), for each pair of elements (broadcast).", to_float=True)
+    copysign = declared(_by_operand(_binary(CopysignBackward0, to_float=True),
+                                    _binary(CopysignBackward1, to_float=True, scalar_edge=False)), "copysign",
+                        "copysign(self, other) -> Tensor\n\nThe magnitude of self with the sign of other (a "
+                        "tensor, broadcast, or a number), for each element.")
 
     # ------------------------------------------------------------------ activations
     sigmoid = unary(SigmoidBackward0, "sigmoid", "sigmoid(self) -> Tensor\n\nThe logistic function "
@@ -466,3 +498,8 @@ class ElementwiseMethods:
     clamp_min_ = inplace(clamp_min)
     clamp_max_ = inplace(clamp_max)
     square_ = inplace(square)
+    exp2_ = inplace(exp2)
+    hypot_ = inplace(hypot)
+    atan2_ = inplace(atan2)
+    arctan2_ = inplace(atan2, "arctan2")
+    copysign_ = inplace(copysign)

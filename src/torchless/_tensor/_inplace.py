@@ -31,6 +31,7 @@ def _describe(method, out_of_place, name):
     method.__qualname__ = "Tensor." + base + "_"
     method.__module__ = __name__
     method.__doc__ = f"{signature}\n\nIn-place version of {base}(): writes the result into this tensor and returns it."
+    method.__wrapped__ = out_of_place  # help() and inspect.signature show its parameters
     method.__annotations__ = {"return": "Tensor"}
     return method
 
