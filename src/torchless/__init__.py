@@ -49,6 +49,9 @@ from ._tensor._core import _is_tensor, _wrap_tensor
 _engine_backward.set_tensor_api(_wrap_tensor, _TX, _is_tensor)
 
 from . import autograd  # noqa: E402
+from ._tensor._core import set_general_backward as _set_general_backward  # noqa: E402
+
+_set_general_backward(autograd.backward)
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402,F401
 from ._tensor.functions import *  # noqa: E402,F401,F403
 

@@ -109,11 +109,18 @@ on_default_dtype_change = []  # caches elsewhere that depend on the default floa
 defaults.float = float32.np  # NumPy dtype of torch.get_default_dtype()
 
 
-def get_default_dtype():
+def get_default_dtype() -> "dtype":
+    """get_default_dtype() -> torch.dtype
+
+    The floating point dtype that tensors made from Python floats (and true division of integers)
+    get: torch.float32 unless set_default_dtype changed it."""
     return FROM_NP[defaults.float]
 
 
-def set_default_dtype(d):
+def set_default_dtype(d: "dtype") -> None:
+    """set_default_dtype(d) -> None
+
+    Make `d` (a floating point dtype: float16, float32 or float64) the default floating point dtype."""
     if type(d) is not dtype or d.category != FLOAT:
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
     defaults.float = d.np

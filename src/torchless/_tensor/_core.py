@@ -135,6 +135,16 @@ def _converter(name, dtype):
     return convert
 
 
+# torch.autograd.backward, for Tensor.backward's general case. The Tensor layer sits below autograd
+# and cannot import it: the package root hands it over at import (set_general_backward).
+_general_backward = [None]
+
+
+def set_general_backward(backward):
+    """Give Tensor.backward the function for its general case (gradient, inputs, create_graph)."""
+    _general_backward[0] = backward
+
+
 # ============================================================================ the class
 # nn.Parameter, the Tensor subclass the ops meet on hot paths (set by nn/parameter.py: this layer
 # cannot import nn). The appliers test `type(x) is Tensor` first and `is _Parameter` only after the
@@ -176,6 +186,7 @@ class TensorBase:
     # ------------------------------------------------------------------ graph attributes
     @property
     def requires_grad(self):
+        """Whether autograd records operations on this tensor (settable on leaves)."""
         return self._rg
 
     @requires_grad.setter
@@ -183,6 +194,10 @@ class TensorBase:
         self.requires_grad_(flag)
 
     def requires_grad_(self, requires_grad=True):
+        """requires_grad_(requires_grad=True) -> Tensor
+
+        Set requires_grad on this leaf, in place; returns the tensor.
+        """
         flag = bool(requires_grad)
         if not self.is_leaf:
             if flag:
@@ -204,6 +219,7 @@ class TensorBase:
 
     @property
     def grad_fn(self):
+        """The node that computed this tensor (its backward function); None for leaves."""
         e = self._edge
         if e is None:
             return None
@@ -212,10 +228,12 @@ class TensorBase:
 
     @property
     def is_leaf(self):
+        """True for tensors that no recorded operation produced (made by the user, or not requiring grad)."""
         return self.grad_fn is None
 
     @property
     def output_nr(self):
+        """Which output of its grad_fn this tensor is (0 for single-output operations)."""
         e = self._edge
         return 0 if e is None else e[1]
 
@@ -251,6 +269,10 @@ class TensorBase:
         self._grad = None
 
     def retain_grad(self):
+        """retain_grad() -> None
+
+        Make this non-leaf tensor keep its .grad during backward.
+        """
         if not self._rg:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.is_leaf or self._retains_grad:
@@ -267,6 +289,7 @@ class TensorBase:
 
     @property
     def retains_grad(self):
+        """True when retain_grad() was called on this non-leaf tensor."""
         return self._retains_grad
 
     def register_hook(self, hook):
@@ -277,6 +300,10 @@ class TensorBase:
         return node._add_pre_hook(idx, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
+        """register_post_accumulate_grad_hook(hook) -> RemovableHandle
+
+        Run hook(tensor) on this leaf after backward has accumulated its gradient into .grad.
+        """
         if not self.is_leaf:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         if self._post_acc_hooks is None:
@@ -292,15 +319,22 @@ class TensorBase:
             _engine.run_backward([self._edge or self._leaf_edge()], [_ones_like(self._data)],
                                  bool(retain_graph))
             return
-        from ..autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _general_backward[0](self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
+        """detach() -> Tensor
+
+        A new tensor sharing this one's data, cut off from the graph (requires_grad=False).
+        """
         out = _plain(self._data)
         out._base = self if self._base is None else self._base
         return out
 
     def detach_(self):
+        """detach_() -> Tensor
+
+        Cut this tensor off from the graph, in place: it becomes a leaf that does not require grad.
+        """
         if self._base is not None and self._base._rg:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self._rg = False
@@ -309,6 +343,7 @@ class TensorBase:
 
     @property
     def data(self):
+        """This tensor's values as a tensor outside the graph (sharing the data); assigning replaces the data."""
         out = _plain(self._data)
         out._base = self if self._base is None else self._base
         return out
@@ -327,43 +362,68 @@ class TensorBase:
     # ------------------------------------------------------------------ metadata
     @property
     def dtype(self):
+        """The data type of the elements (a torch.dtype)."""
         return _from_np[self._data.dtype]
 
     @property
     def shape(self):
+        """The size of each dimension, as a torch.Size."""
         return Size(self._data.shape)
 
     def size(self, dim=None):
+        """size(dim=None) -> torch.Size or int
+
+        The shape, or the size of dimension `dim`.
+        """
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[_norm_dim(dim, self._data.ndim)]
 
     def dim(self):
+        """dim() -> int
+
+        The number of dimensions.
+        """
         return self._data.ndim
 
     ndim = property(dim)
 
     def ndimension(self):
+        """ndimension() -> int
+
+        The number of dimensions (the same as dim()).
+        """
         return self._data.ndim
 
     def numel(self):
+        """numel() -> int
+
+        The number of elements.
+        """
         return self._data.size
 
     nelement = numel
 
     def element_size(self):
+        """element_size() -> int
+
+        The size of one element in bytes.
+        """
         return self._data.itemsize
 
     @property
     def itemsize(self):
+        """The size of one element in bytes."""
         return self._data.itemsize
 
     @property
     def nbytes(self):
+        """The number of bytes the elements take (numel() * element_size())."""
         return self._data.nbytes
 
     @property
     def device(self):
+        """The device the tensor lives on: always the CPU here."""
         return CPU
 
     is_cuda = False
@@ -374,25 +434,50 @@ class TensorBase:
 
     @property
     def is_floating_point_(self):
+        """True when the dtype is a floating point type (property form of is_floating_point())."""
         return self._data.dtype.kind == "f"
 
     def is_floating_point(self):
+        """is_floating_point() -> bool
+
+        True when the dtype is a floating point type.
+        """
         return self._data.dtype.kind == "f"
 
     def is_complex(self):
+        """is_complex() -> bool
+
+        True when the dtype is a complex type.
+        """
         return self._data.dtype.kind == "c"
 
     def is_contiguous(self, memory_format=None):
+        """is_contiguous(memory_format=torch.contiguous_format) -> bool
+
+        True when the elements lie in memory in row-major order without gaps.
+        """
         return self._data.flags.c_contiguous
 
     def stride(self, dim=None):
+        """stride(dim=None) -> tuple or int
+
+        The step in elements between neighbours along each dimension (or along `dim`).
+        """
         st = tuple(s // self._data.itemsize for s in self._data.strides)
         return st if dim is None else st[_norm_dim(dim, self._data.ndim)]
 
     def data_ptr(self):
+        """data_ptr() -> int
+
+        The address of the first element in memory.
+        """
         return self._data.__array_interface__["data"][0]
 
     def get_device(self):
+        """get_device() -> int
+
+        The device index: -1 for the CPU.
+        """
         return -1
 
     # ------------------------------------------------------------------ Python protocol
@@ -475,6 +560,10 @@ class TensorBase:
 
     # ------------------------------------------------------------------ conversion
     def item(self):
+        """item() -> number
+
+        The value of a one-element tensor as a Python number.
+        """
         if self._data.size != 1:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar "
@@ -483,9 +572,17 @@ class TensorBase:
         return self._data.reshape(()).item()
 
     def tolist(self):
+        """tolist() -> list or number
+
+        The elements as (nested) Python lists of Python numbers.
+        """
         return self._data.tolist()
 
     def numpy(self, *, force=False):
+        """numpy(*, force=False) -> numpy.ndarray
+
+        The elements as a NumPy array sharing this tensor's memory (refused while it requires grad, unless force).
+        """
         if self._rg and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
@@ -493,9 +590,17 @@ class TensorBase:
         return self._data
 
     def cpu(self):
+        """cpu() -> Tensor
+
+        This tensor on the CPU: itself.
+        """
         return self
 
     def cuda(self, *args, **kwargs):
+        """cuda(device=None) -> Tensor
+
+        Refused: torchless has no CUDA device.
+        """
         raise RuntimeError("torchless runs on the CPU only: there is no CUDA device.")
 
     def to(self, *args, **kwargs):
@@ -526,6 +631,10 @@ class TensorBase:
         return _to_dtype(self, dt.np)
 
     def type(self, dtype=None, non_blocking=False):
+        """type(dtype=None) -> str or Tensor
+
+        Without an argument, the type name ('torch.FloatTensor' ...); with one, the tensor converted to that type.
+        """
         if dtype is None:
             return _TYPE_NAMES.get(self.dtype.name, "torch.Tensor")
         if isinstance(dtype, str):
@@ -534,21 +643,25 @@ class TensorBase:
             dtype = dtype.dtype  # torch.LongTensor and friends
         return self.to(dtype)
 
-    def softmax(self, dim, dtype=None):
-        from ..nn.functional import softmax
-        return softmax(self, dim, dtype=dtype)
-
-    def log_softmax(self, dim, dtype=None):
-        from ..nn.functional import log_softmax
-        return log_softmax(self, dim, dtype=dtype)
-
     def type_as(self, other):
+        """type_as(other) -> Tensor
+
+        This tensor converted to other's dtype (itself if it already has it).
+        """
         return self.to(other.dtype)
 
     def clone(self, *, memory_format=None):
+        """clone(*, memory_format=torch.preserve_format) -> Tensor
+
+        A copy with its own memory, recorded in the graph (gradients flow back to this tensor).
+        """
         return apply(CloneBackward0, self)
 
     def contiguous(self, memory_format=None):
+        """contiguous(memory_format=torch.contiguous_format) -> Tensor
+
+        This tensor if its elements are contiguous in memory, else a contiguous copy.
+        """
         if self._data.flags.c_contiguous:
             return self
         return apply(CloneBackward0, self)
