@@ -69,6 +69,16 @@ _NAMES = {d.name: d for d in ALL}
 FROM_NP = {d.np: d for d in ALL}
 
 
+# PyTorch's own names for each dtype, by torch dtype name: the scalar type its error messages use
+# ("Float", "Long") and the legacy tensor type name (x.type(): "torch.FloatTensor"). The one table;
+# bfloat16 appears in messages only (torchless has no such dtype).
+SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+                     "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                     "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+TENSOR_TYPE_NAMES = {name: f"torch.{scalar}Tensor" for name, scalar in SCALAR_TYPE_NAMES.items()
+                     if name not in ("bfloat16", "complex64", "complex128")}
+
+
 def _by_name(name):
     return _NAMES[name]
 
@@ -102,10 +112,11 @@ def to_np(d):
 # ---------------------------------------------------------------------------------- default float
 class _Defaults:
     __slots__ = ("float",)
+    float: np.dtype
 
 
 defaults = _Defaults()
-on_default_dtype_change = []  # caches elsewhere that depend on the default float register here
+on_default_dtype_change: list = []  # caches elsewhere that depend on the default float register here
 defaults.float = float32.np  # NumPy dtype of torch.get_default_dtype()
 
 
@@ -170,7 +181,7 @@ def _combine(higher, lower):
     return higher
 
 
-_result_cache = {}
+_result_cache: dict = {}
 
 
 def result_np_dtype(a, a_class, b, b_class):

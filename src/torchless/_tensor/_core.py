@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
+from .._messages import norm_dim
 from ..engine import backward as _engine
 from ..engine.grad_mode import state as _grad
 from ..engine import forward_ad as _forward_ad
@@ -151,7 +152,7 @@ def set_general_backward(backward):
 # common cases, so plain tensors and numbers pay one identity test at most (`isinstance` on a number
 # costs a generic `__class__` lookup; a set lookup twice an identity test). Colder code uses
 # isinstance(x, Tensor).
-_Parameter = None
+_Parameter: type | None = None
 
 
 class TensorBase:
@@ -698,14 +699,11 @@ class TensorBase:
     bool = _converter("bool", D.bool)
 
 
-_TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
-               "float16": "torch.HalfTensor", "int64": "torch.LongTensor", "int32": "torch.IntTensor",
-               "int16": "torch.ShortTensor", "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
-               "bool": "torch.BoolTensor"}
+_TYPE_NAMES = D.TENSOR_TYPE_NAMES
 _TYPE_BY_NAME = {v: D._NAMES[k] for k, v in _TYPE_NAMES.items()}
 
 
-_ONES = {}
+_ONES: dict = {}
 
 
 def _ones_like(arr):
@@ -1209,14 +1207,7 @@ def _dual_apply(result, R, args, arrays, out):
         _forward_ad.set_tangent(result[0] if R.aux_outputs else result, tangent)
 
 
-def _norm_dim(dim, ndim):
-    """A dim index in range, negative counted from the end; IndexError in PyTorch's words."""
-    n = ndim if ndim > 0 else 1
-    if not -n <= dim < n:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
-        )
-    return dim + n if dim < 0 else dim
+_norm_dim = norm_dim  # the name the Tensor layer's modules import it by
 
 
 def _to_dtype(t, np_dtype):
@@ -1225,12 +1216,6 @@ def _to_dtype(t, np_dtype):
 
 
 from ..ops.shape import CloneBackward0  # noqa: E402
-
-# Node defaults for the appliers (so rules need not declare them)
-from ..engine.node import Node as _Node  # noqa: E402
-
-_Node.nondiff = ()
-_Node.aux_outputs = False
 
 
 # Placeholder until _tensor/__init__.py builds the final class from TensorBase and the method
@@ -1408,9 +1393,7 @@ def _carries_tangent(*values):
     return any(isinstance(v, Tensor) and _forward_ad.tangent(v) is not None for v in values)
 
 
-_SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                      "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-                      "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+_SCALAR_TYPE_NAMES = D.SCALAR_TYPE_NAMES
 
 
 def _raise_cast(result, target):
