@@ -895,10 +895,8 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
     mode (through the node's constructor) and saved-tensor hooks (through `node.saved`) act inside
     this call. A view op marks the result as a view of its input afterwards.
     """
-    if requires_grad is None:
-        requires_grad = _grad.enabled and any([e._rg for e in edges])
     n = len(arrays)  # one and two spelled out, here and below: *arrays or a comprehension costs a frame
-    if requires_grad:
+    if requires_grad or (requires_grad is None and _grad.enabled and any([e._rg for e in edges])):
         node = R()
         out = (forward(node, NP, arrays[0], arrays[1]) if n == 2 else forward(node, NP, arrays[0]) if n == 1
                else forward(node, NP, *arrays))
