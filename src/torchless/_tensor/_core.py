@@ -292,8 +292,7 @@ class TensorBase:
             _engine.run_backward([self._edge or self._leaf_edge()], [_ones_like(self._data)],
                                  bool(retain_graph))
             return
-        from ..autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self):
         out = _plain(self._data)
