@@ -40,8 +40,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: Opti
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     gouts = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
     if not is_grads_batched and any(getattr(t, "_is_batched", False) for t in outputs + inputs + gouts):
-        from .._batching import grad as grad_inside_vmap  # a BatchedTensor: inside a vectorized vmap
-        return grad_inside_vmap(outputs, inputs, gouts, retain_graph, create_graph, allow_unused,
+        from .. import _batching  # a BatchedTensor: inside a vectorized vmap (see _batching.grad)
+        return _batching.grad(outputs, inputs, gouts, retain_graph, create_graph, allow_unused,
                               materialize_grads)
     if is_grads_batched:
         return _batched_grad(outputs, inputs, _as_tuple(grad_outputs), retain_graph, create_graph, allow_unused,

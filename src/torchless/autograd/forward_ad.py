@@ -72,8 +72,8 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: Optional[int] = None) -
                            f"Tensor, this is not supported. Tensor is of size {list(tensor.shape)} while the given "
                            f"forward gradient is of size {list(tangent.shape)}.")
     if tensor._is_batched or tangent._is_batched:  # inside a vectorized vmap
-        from .._batching import make_dual as make_batched_dual
-        return make_batched_dual(tensor, tangent, make_dual)
+        from .. import _batching
+        return _batching.make_dual(tensor, tangent, make_dual)
     dual = tensor.view_as(tensor)
     if tangent.requires_grad and is_grad_enabled():  # a tangent to differentiate: kept recorded
         _fw.set_tangent(dual, tangent if tangent.dtype == tensor.dtype else tangent.to(tensor.dtype))
@@ -87,8 +87,8 @@ def unpack_dual(tensor: Any, *, level: Optional[int] = None) -> UnpackedDualTens
 
     A view of `tensor` without its tangent, and the tangent (None when it has none)."""
     if getattr(tensor, "_is_batched", False):  # inside a vectorized vmap
-        from .._batching import unpack_dual as unpack_batched_dual
-        return UnpackedDualTensor(*unpack_batched_dual(tensor, unpack_dual))
+        from .. import _batching
+        return UnpackedDualTensor(*_batching.unpack_dual(tensor, unpack_dual))
     tangent = _fw.tangent(tensor) if isinstance(tensor, Tensor) else None
     if tangent is None:
         return UnpackedDualTensor(tensor, None)
