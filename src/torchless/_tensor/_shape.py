@@ -16,6 +16,7 @@ from ..engine.node import NO_EDGE
 from ..engine.grad_mode import state as _grad
 from ..engine.node import inplace as _inplace, next_stamp as _next_stamp
 from ..backend import numpy as NP
+from ..overrides import handle_torch_function, has_torch_function
 from ..ops.shape import (CatBackward0, CloneBackward0, ExpandBackward0, FlipBackward0,
                         PermuteBackward0, RepeatBackward0, RollBackward0, SliceBackward0,
                         SplitBackward0, SplitWithSizesBackward0, SqueezeBackward0, SqueezeBackward1,
@@ -601,12 +602,11 @@ def _join(R, tensors, *consts):
 
 
 def cat(tensors, dim=0, *, out=None):
+    if has_torch_function((tensors,)):  # a tensor-like argument takes the call (vmap's BatchedTensor)
+        return handle_torch_function(cat, (tensors,), tensors, dim, out=out)
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    if out is None and any(t._is_batched for t in tensors):  # inside a vectorized vmap
-        from .. import _batching
-        return _batching.cat(tensors, dim)
     shape = tensors[0]._data.shape
     skip = ()
     if not shape or any(t._data.shape != shape for t in tensors):
@@ -654,12 +654,11 @@ def concat(tensors, dim=0, *, out=None):
 
 
 def stack(tensors, dim=0, *, out=None):
+    if has_torch_function((tensors,)):  # a tensor-like argument takes the call (vmap's BatchedTensor)
+        return handle_torch_function(stack, (tensors,), tensors, dim, out=out)
     tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
-    if out is None and any(t._is_batched for t in tensors):  # inside a vectorized vmap
-        from .. import _batching
-        return _batching.stack(tensors, dim)
     shape = tensors[0]._data.shape
     for i, t in enumerate(tensors):
         if t._data.shape != shape:

@@ -385,7 +385,8 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
 def _like(t, dtype):
     if not isinstance(t, Tensor):
         raise TypeError(f"expected a Tensor as the first argument (got {type(t).__name__})")
-    if t._is_batched:  # inside a vectorized vmap: one unbatched result serves every example
+    if type(t) is not Tensor:  # a subclass may show another shape than its array's (vmap's BatchedTensor:
+        # one example's; one unbatched result then serves every example)
         return tuple(t.shape), (t.dtype.np if dtype is None else D.to_np(dtype))
     return t._data.shape, (t._data.dtype if dtype is None else D.to_np(dtype))
 

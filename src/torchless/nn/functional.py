@@ -13,6 +13,7 @@ from .. import _random
 from .._tensor._core import Tensor, _plain, apply, _norm_dim
 from ..ops import nn as R
 from ..backend import numpy as NP
+from ..overrides import handle_torch_function, has_torch_function
 
 __all__ = [
     "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "gelu", "leaky_relu", "dropout",
@@ -126,15 +127,21 @@ def _softmax_like(rule, name, kernel, input, dim, dtype):
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if type(input) is not Tensor and has_torch_function((input,)):  # a tensor-like input takes the call
+        return handle_torch_function(softmax, (input,), input, dim, _stacklevel, dtype)
     return _softmax_like(R.SoftmaxBackward0, "softmax", "softmax_lastdim_kernel_impl", input, dim, dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if type(input) is not Tensor and has_torch_function((input,)):  # a tensor-like input takes the call
+        return handle_torch_function(log_softmax, (input,), input, dim, _stacklevel, dtype)
     return _softmax_like(R.LogSoftmaxBackward0, "log_softmax", "log_softmax_lastdim_kernel_impl",
                          input, dim, dtype)
 
 
 def gelu(input, approximate="none"):
+    if type(input) is not Tensor and has_torch_function((input,)):  # a tensor-like input takes the call
+        return handle_torch_function(gelu, (input,), input, approximate=approximate)
     _tensor_arg("gelu", "input", input)
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh (got '{approximate}')")
@@ -143,6 +150,8 @@ def gelu(input, approximate="none"):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
+    if type(input) is not Tensor and has_torch_function((input,)):  # a tensor-like input takes the call
+        return handle_torch_function(leaky_relu, (input,), input, negative_slope, inplace=inplace)
     _tensor_arg("leaky_relu", "input", input)
     _float_input("leaky_relu", "leaky_relu_cpu", input)
     if inplace:
@@ -188,11 +197,11 @@ def dropout(input, p=0.5, training=True, inplace=False):
 # ============================================================================ linear
 def linear(input, weight, bias=None):
     """input @ weight.T + bias, input (*, in), weight (out, in), bias (out,)."""
+    if (type(input) is not Tensor or type(weight) is not Tensor or bias is not None and type(bias) is not Tensor) \
+            and has_torch_function((input, weight, bias)):  # a tensor-like argument takes the call (vmap's)
+        return handle_torch_function(linear, (input, weight, bias), input, weight, bias)
     _tensor_arg("linear", "input", input)
     _tensor_arg("linear", "weight", weight)
-    if input._is_batched or weight._is_batched or getattr(bias, "_is_batched", False):  # in a vectorized vmap
-        from .. import _batching
-        return _batching.linear(input, weight, bias)
     x, w = input._data, weight._data
     if w.ndim != 2:
         raise RuntimeError(f"linear(): weight must be 2-D (out_features, in_features), got shape "
@@ -249,6 +258,9 @@ def _pointwise_loss(rule, name, input, target, reduction, *extra):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    if (type(input) is not Tensor or type(target) is not Tensor) and has_torch_function((input, target, weight)):
+        return handle_torch_function(mse_loss, (input, target, weight), input, target, size_average=size_average,
+                                     reduce=reduce, reduction=reduction, weight=weight)
     reduction = _reduction(size_average, reduce, reduction)
     if weight is not None:
         _target_size_check(input, target)
@@ -268,6 +280,9 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    if (type(input) is not Tensor or type(target) is not Tensor) and has_torch_function((input, target, weight)):
+        return handle_torch_function(huber_loss, (input, target, weight), input, target, reduction=reduction,
+                                     delta=delta, weight=weight)
     reduction = _reduction(None, None, reduction)
     if delta <= 0:
         raise RuntimeError(f"huber_loss does not support non-positive values for delta (got {delta}).")
@@ -278,6 +293,9 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    if (type(input) is not Tensor or type(target) is not Tensor) and has_torch_function((input, target)):
+        return handle_torch_function(smooth_l1_loss, (input, target), input, target, size_average=size_average,
+                                     reduce=reduce, reduction=reduction, beta=beta)
     reduction = _reduction(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta (got {beta}).")
@@ -288,6 +306,9 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 # ============================================================================ binary cross entropy
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    if (type(input) is not Tensor or type(target) is not Tensor) and has_torch_function((input, target, weight)):
+        return handle_torch_function(binary_cross_entropy, (input, target, weight), input, target, weight=weight,
+                                     size_average=size_average, reduce=reduce, reduction=reduction)
     reduction = _reduction(size_average, reduce, reduction)
     _tensor_arg("binary_cross_entropy", "input", input)
     _tensor_arg("binary_cross_entropy", "target", target)
@@ -311,6 +332,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
+    if (type(input) is not Tensor or type(target) is not Tensor) and has_torch_function((input, target, weight)):
+        return handle_torch_function(binary_cross_entropy_with_logits, (input, target, weight), input, target,
+                                     weight=weight, size_average=size_average, reduce=reduce, reduction=reduction,
+                                     pos_weight=pos_weight)
     reduction = _reduction(size_average, reduce, reduction)
     _tensor_arg("binary_cross_entropy_with_logits", "input", input)
     _tensor_arg("binary_cross_entropy_with_logits", "target", target)
@@ -377,6 +402,10 @@ def _class_target(fn, input, target, weight, ignore_index):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
+    if (type(input) is not Tensor or type(target) is not Tensor) and has_torch_function((input, target, weight)):
+        return handle_torch_function(nll_loss, (input, target, weight), input, target, weight=weight,
+                                     size_average=size_average, ignore_index=ignore_index, reduce=reduce,
+                                     reduction=reduction)
     reduction = _reduction(size_average, reduce, reduction)
     t, w, cdim, ignore_index = _class_target("nll_loss", input, target, weight, ignore_index)
     _float_input("nll_loss", "nll_loss_forward_reduce_cuda_kernel_2d_index", input)
@@ -389,13 +418,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """Log-softmax over the class dim (1, or 0 for a 1-D input) and the negative log-likelihood of
     class-index targets, or the cross entropy against class probabilities (target shaped like
     input, floating point)."""
+    if (type(input) is not Tensor or type(target) is not Tensor) and has_torch_function((input, target, weight)):
+        return handle_torch_function(cross_entropy, (input, target, weight), input, target, weight=weight,
+                                     size_average=size_average, ignore_index=ignore_index, reduce=reduce,
+                                     reduction=reduction, label_smoothing=label_smoothing)
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     _tensor_arg("cross_entropy", "input", input)
-    if input._is_batched or getattr(target, "_is_batched", False):  # inside a vectorized vmap
-        from .. import _batching
-        return _batching.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)
     if isinstance(target, Tensor) and target._data.dtype.kind == "f" and target.shape == input.shape:
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     t, w, cdim, ignore_index = _class_target("cross_entropy", input, target, weight, ignore_index)
@@ -604,3 +634,14 @@ def _pad_too_small(mode, k, sizes, outs):
         text = (f"input (D: {sizes[2]} H: {sizes[1]}, W: {w}) is too small. "
                 f"Calculated output D: {outs[2]} H: {outs[1]} W: {ow}")
     raise RuntimeError(text + " (negative padding crops; crop less)")
+
+
+# vmap's batching kind of each function that hands BatchedTensors to it (torchless/func/batching.py,
+# FUNCTION_KINDS); the others reach their rules through the Tensor methods they call.
+for _function, _kind in ((linear, "linear"), (softmax, "softmax"), (log_softmax, "softmax"), (gelu, "activation"),
+                         (leaky_relu, "activation"), (mse_loss, "pointwise_loss"), (huber_loss, "pointwise_loss"),
+                         (smooth_l1_loss, "pointwise_loss"), (binary_cross_entropy, "pointwise_loss"),
+                         (binary_cross_entropy_with_logits, "pointwise_loss"), (nll_loss, "class_loss"),
+                         (cross_entropy, "class_loss")):
+    setattr(_function, "batching", _kind)
+del _function, _kind
