@@ -31,8 +31,6 @@ def _calls(m, logged):
     x = m.ones(2, 3)
     y = logged()
     return {
-        "stack": m.stack([x, y]),
-        "cat": m.cat([y, x], 1),
         "where": m.where(x > 0, y, x),
         "exp": m.exp(y),
         "add": m.add(y, x),
@@ -43,20 +41,31 @@ def _calls(m, logged):
     }
 
 
-def _calls_names():
-    return ("stack", "cat", "where", "exp", "add", "linear", "softmax", "mse_loss", "cross_entropy")
-
-
 def test_torch_functions_hand_tensor_likes_to_torch_function(torch_ref):
     for m in (torchless, torch_ref):
         logged = _logging_type(m)
-        assert set(_calls(m, logged).values()) == {"handled"}
+        calls = _calls(m, logged)
+        assert set(calls.values()) == {"handled"}
         funcs = [func for func, _, _, _ in logged.calls]
-        assert funcs[:3] == [m.stack, m.cat, m.where]
-        assert [getattr(func, "__name__", None) for func in funcs] == list(_calls_names())
+        assert [func.__name__ for func in funcs] == list(calls)
+        assert funcs[:3] == [m.where, m.exp, m.add]
         assert all(types[0] is logged for _, types, _, _ in logged.calls)
-        stack_args, cat_args = logged.calls[0][2], logged.calls[1][2]
-        assert len(stack_args[0]) == 2 and cat_args[1:] == (1,)
+        where_args = logged.calls[0][2]
+        assert len(where_args) == 3 and type(where_args[1]) is logged
+
+
+def test_tensor_lists_hand_a_tensor_subclass_to_torch_function():
+    """torch.stack and torch.cat take tensors only: a Tensor subclass with __torch_function__ gets the call."""
+    class Logged(torchless.nn.Parameter):
+        @classmethod
+        def __torch_function__(cls, func, types, args=(), kwargs=None):
+            return func, types, args, kwargs
+
+    x, y = torchless.ones(2), Logged(torchless.ones(2))
+    func, types, args, kwargs = torchless.stack([x, y], 1)
+    assert func is torchless.stack and types == (Logged,) and args[0][1] is y and args[1] == 1
+    func, _, args, kwargs = torchless.cat((y, x))
+    assert func is torchless.cat and args[0] == (y, x) and kwargs == {"out": None}
 
 
 def test_every_handler_returning_not_implemented_is_pytorchs_type_error(torch_ref):
@@ -67,10 +76,10 @@ def test_every_handler_returning_not_implemented_is_pytorchs_type_error(torch_re
             def __torch_function__(cls, func, types, args=(), kwargs=None):
                 return NotImplemented
         with pytest.raises(TypeError) as info:
-            m.stack([Refuses()])
+            m.exp(Refuses())
         messages.append(str(info.value).replace("torchless", "torch"))
     assert messages[0].split("<class")[0] == messages[1].split("<class")[0]
-    assert messages[0].startswith("Multiple dispatch failed for 'torch.stack'; all __torch_function__ handlers "
+    assert messages[0].startswith("Multiple dispatch failed for 'torch.exp'; all __torch_function__ handlers "
                                   "returned NotImplemented")
 
 

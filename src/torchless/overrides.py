@@ -108,18 +108,42 @@ def handle_torch_function(public_api: Callable[..., Any], relevant_args: Iterabl
 
 def function_of_method(method: Callable[..., Any], name: str, plain_type: type) -> Callable[..., Any]:
     """The torch function `torch.<name>(input, ...)` for the Tensor method `method`: the method
-    itself when input is a `plain_type` tensor (one type check more than calling the method), and
-    otherwise, when an argument overrides, the call handed to its __torch_function__ (with this
-    function as `func`; `func.__wrapped__` is the method)."""
-    def function(input: Any, *args: Any, **kwargs: Any) -> Any:
-        if type(input) is plain_type:
+    itself when input is a `plain_type` tensor (one call and one type check more than calling the
+    method), and otherwise, when an argument overrides, the call handed to its __torch_function__
+    (with this function as `func`; `func.__wrapped__` is the method). Methods of one or two plain
+    parameters get a function of the same parameters (cheaper than forwarding *args, **kwargs)."""
+    code = getattr(method, "__code__", None)
+    plain_parameters = (code.co_argcount if code is not None and not code.co_kwonlyargcount
+                        and not code.co_flags & (_VARARGS | _VARKEYWORDS)
+                        and not getattr(method, "__defaults__", None) else 0)
+    function: Callable[..., Any]
+    if plain_parameters == 1:
+        def function(input: Any) -> Any:
+            if type(input) is plain_type:
+                return method(input)
+            if has_torch_function((input,)):
+                return handle_torch_function(function, (input,), input)
+            return method(input)
+    elif plain_parameters == 2:
+        def function(input: Any, other: Any) -> Any:
+            if type(input) is plain_type:
+                return method(input, other)
+            if has_torch_function((input, other)):
+                return handle_torch_function(function, (input, other), input, other)
+            return method(input, other)
+    else:
+        def function(input: Any, *args: Any, **kwargs: Any) -> Any:
+            if type(input) is plain_type:
+                return method(input, *args, **kwargs)
+            if has_torch_function((input,) + args):
+                return handle_torch_function(function, (input,) + args, input, *args, **kwargs)
             return method(input, *args, **kwargs)
-        if has_torch_function((input,) + args):
-            return handle_torch_function(function, (input,) + args, input, *args, **kwargs)
-        return method(input, *args, **kwargs)
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = method.__doc__
     function.__wrapped__ = method  # type: ignore[attr-defined]
     function.__module__ = "torchless"
     return function
+
+
+_VARARGS, _VARKEYWORDS = 0x04, 0x08  # code flags: the function takes *args, **kwargs

@@ -602,9 +602,10 @@ def _join(R, tensors, *consts):
 
 
 def cat(tensors, dim=0, *, out=None):
-    if has_torch_function((tensors,)):  # a tensor-like argument takes the call (vmap's BatchedTensor)
-        return handle_torch_function(cat, (tensors,), tensors, dim, out=out)
     tensors = _tensor_list(tensors, "cat")
+    for t in tensors:
+        if type(t) is not Tensor and has_torch_function(tensors):  # a tensor-like takes the call (vmap's)
+            return handle_torch_function(cat, tensors, tensors, dim, out=out)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     shape = tensors[0]._data.shape
@@ -654,9 +655,10 @@ def concat(tensors, dim=0, *, out=None):
 
 
 def stack(tensors, dim=0, *, out=None):
-    if has_torch_function((tensors,)):  # a tensor-like argument takes the call (vmap's BatchedTensor)
-        return handle_torch_function(stack, (tensors,), tensors, dim, out=out)
     tensors = _tensor_list(tensors, "stack")
+    for t in tensors:
+        if type(t) is not Tensor and has_torch_function(tensors):  # a tensor-like takes the call (vmap's)
+            return handle_torch_function(stack, tensors, tensors, dim, out=out)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape = tensors[0]._data.shape

@@ -14,6 +14,7 @@ from .._tensor._core import Tensor, _plain, apply, _norm_dim
 from ..ops import nn as R
 from ..backend import numpy as NP
 from ..overrides import handle_torch_function, has_torch_function
+from .parameter import Parameter
 
 __all__ = [
     "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "gelu", "leaky_relu", "dropout",
@@ -22,6 +23,7 @@ __all__ = [
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")
+_PLAIN = (Tensor, Parameter)  # the types that take no __torch_function__ detour
 _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
             "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
             "bool": "bool"}
@@ -197,7 +199,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
 # ============================================================================ linear
 def linear(input, weight, bias=None):
     """input @ weight.T + bias, input (*, in), weight (out, in), bias (out,)."""
-    if (type(input) is not Tensor or type(weight) is not Tensor or bias is not None and type(bias) is not Tensor) \
+    if (type(input) is not Tensor or type(weight) not in _PLAIN or bias is not None and type(bias) not in _PLAIN) \
             and has_torch_function((input, weight, bias)):  # a tensor-like argument takes the call (vmap's)
         return handle_torch_function(linear, (input, weight, bias), input, weight, bias)
     _tensor_arg("linear", "input", input)
