@@ -12,7 +12,7 @@ come back as plain tensors.
 
 jvp runs forward-mode AD (dual tensors); where an op has no jvp rule yet, jvp falls back to reverse
 mode (the double-backward trick: J v is the derivative of u -> J^T u along v). jacfwd is vmap over
-jvp. vmap runs the function once on batched tensors (see _batching.py), or once per example when an
+jvp. vmap runs the function once on batched tensors (see func/batching.py), or once per example when an
 op on the way has no batching rule.
 """
 from .._tensor import creation as C
@@ -20,6 +20,7 @@ from .._tensor._core import Tensor
 from ..engine.grad_mode import enable_grad
 from ..autograd.functional import _grad as _autograd_grad, _jacobian_rows
 from ..engine import forward_ad as _forward_ad
+from ..engine.state import modes as _modes
 from ..engine.node import AccumulateGrad, reachable
 from . import batching as _batching
 from ._pytree import all_values as _all_values, fill as _fill, leaves as _leaves, out_dims_per_leaf as _out_dims_per_leaf
@@ -36,7 +37,7 @@ def _fresh(t):
     keeping t's tangent when an enclosing forward-mode transform gave it one (jacfwd(jacrev(f))).
     Inside a vectorized vmap it is batched at every level (one copy per example, so that its
     gradient comes out per example), and the physical tensor is the one made fresh."""
-    if _batching.active:
+    if _modes.vmap_active:
         t = _batching.expand_to_active(t)
         if type(t) is _batching.BatchedTensor:
             return _batching.wrap_like(_fresh_plain(_batching.physical(t)), _batching.levels_of(t))

@@ -31,16 +31,15 @@ import operator
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .._tensor._core import CPU, Size, Tensor
+from ..engine.state import modes as _modes
 from ._pytree import all_values, out_dims_per_leaf
 
-__all__ = ["BatchedTensor", "KINDS", "active", "vectorized_call", "Fallback", "physical", "levels_of",
+__all__ = ["BatchedTensor", "KINDS", "vectorized_call", "Fallback", "physical", "levels_of",
            "wrap_like", "expand_to_active"]
 
-# (level, batch size) of each vmap running vectorized, outermost first; the levels whose tensors are
-# still valid; the last level handed out.
-active: List[Tuple[int, int]] = []
-_live: Set[int] = set()
-_next_level = [0]
+# The vmap levels are per thread (engine/state.py): _modes.vmap_active holds (level, batch size) of
+# each vmap running vectorized in this thread, outermost first; _modes.vmap_live the levels whose
+# tensors are still valid; _modes.vmap_next_level the last level handed out.
 
 _ESCAPED_MSG = ("vmap: a tensor from inside vmap(f) was used after vmap returned (stored in a global or a "
                 "closure). Return it from f instead.")
@@ -61,7 +60,7 @@ class _Unbatchable(BaseException):
 def _no_rule(self: "BatchedTensor") -> Any:
     """What Tensor's own code gets when it reads a BatchedTensor's array or graph fields."""
     level = object.__getattribute__(self, "_level")
-    if level not in _live:
+    if level not in _modes.vmap_live:
         raise RuntimeError(_ESCAPED_MSG)
     raise _Unbatchable(level)
 
@@ -153,7 +152,8 @@ class BatchedTensor(Tensor):
         return int(self._phys.shape[1])
 
     def __repr__(self, *, tensor_contents: Any = None) -> str:
-        depth = 1 + [lv for lv, _ in active].index(self._level) if self._level in _live else "?"
+        levels = [lv for lv, _ in _modes.vmap_active]
+        depth = 1 + levels.index(self._level) if self._level in _modes.vmap_live else "?"
         return f"BatchedTensor(lvl={depth}, bdim=0, value=\n{_indent(repr(self._phys))}\n)"
 
     __str__ = __repr__
@@ -182,7 +182,7 @@ def _indent(text: str) -> str:
 
 
 def _make(phys: Tensor, level: int) -> BatchedTensor:
-    if level not in _live:
+    if level not in _modes.vmap_live:
         raise RuntimeError(_ESCAPED_MSG)
     t = object.__new__(BatchedTensor)
     t._phys = phys
@@ -213,7 +213,7 @@ def _top_level(values: Iterable[Any]) -> int:
 
 
 def _size_of(level: int) -> int:
-    for lv, size in active:
+    for lv, size in _modes.vmap_active:
         if lv == level:
             return size
     raise RuntimeError(_ESCAPED_MSG)
@@ -262,7 +262,7 @@ def wrap_like(phys: Tensor, levels: Sequence[int]) -> Tensor:
 def expand_to_active(t: Tensor) -> Tensor:
     """t made batched at every active level: one copy per example (for grad inside vmap, whose
     gradient with respect to a shared tensor must come out per example)."""
-    return _expand_to_levels(t, [lv for lv, _ in active])
+    return _expand_to_levels(t, [lv for lv, _ in _modes.vmap_active])
 
 
 def _expand_to_levels(t: Tensor, levels: Iterable[int]) -> Tensor:
@@ -294,7 +294,7 @@ _OP_ERRORS = (RuntimeError, IndexError, ValueError)
 def _no_rule_for(values: Iterable[Any]) -> Any:
     """Raise the "no batching rule" signal for an op on values."""
     level = _top_level(values)
-    if level not in _live:
+    if level not in _modes.vmap_live:
         raise RuntimeError(_ESCAPED_MSG)
     raise _Unbatchable(level)
 
@@ -310,7 +310,7 @@ def _guarded(rule: Callable[..., Any], any_operand: bool = False) -> Callable[..
             return rule(self, *args, **kwargs)
         except _OP_ERRORS as error:
             level = _top_level((self,) + args + tuple(kwargs.values()))
-            if level not in _live:
+            if level not in _modes.vmap_live:
                 raise
             raise _Unbatchable(level, error) from error
     method.__name__ = method.__qualname__ = getattr(rule, "__name__", "rule")
@@ -1087,10 +1087,10 @@ def vectorized_call(func: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dic
     """Run func once on BatchedTensors; returns its outputs with the batch at out_dims, or a Fallback
     when an op on the way has no batching rule (the loop then runs f per example). Any other error
     propagates. `mapped`: [(tensor, in_dim or None)] for the tensors of args, in order."""
-    _next_level[0] += 1
-    level = _next_level[0]
-    _live.add(level)
-    active.append((level, size))
+    _modes.vmap_next_level += 1
+    level = _modes.vmap_next_level
+    _modes.vmap_live.add(level)
+    _modes.vmap_active.append((level, size))
     try:
         batched = iter([t if d is None else _make(t.movedim(d, 0) if d else t, level) for t, d in mapped])
         output = func(*fill(args, [next(batched) for _ in mapped]), **kwargs)
@@ -1100,8 +1100,8 @@ def vectorized_call(func: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dic
             raise
         cause = e.cause
     finally:
-        active.pop()
-        _live.discard(level)
+        _modes.vmap_active.pop()
+        _modes.vmap_live.discard(level)
     fallbacks[0] += 1
     return Fallback(cause)
 
