@@ -139,9 +139,11 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type) 
                 return handle_torch_function(function, (input,) + args, input, *args, **kwargs)
             return method(input, *args, **kwargs)
 
-    function.__name__ = function.__qualname__ = name
+    own = getattr(method, "__name__", "")
+    # An alias (torch.swapaxes) keeps the name of the method it is (transpose), as its docstring does.
+    function.__name__ = function.__qualname__ = own if own.isidentifier() and "Backward" not in own else name
     function.__doc__ = method.__doc__
-    function.__wrapped__ = method  # type: ignore[attr-defined]
+    setattr(function, "__wrapped__", method)
     function.__module__ = "torchless"
     return function
 

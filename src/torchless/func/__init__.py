@@ -16,7 +16,7 @@ jvp. vmap runs the function once on batched tensors (see func/batching.py), or o
 op on the way has no batching rule.
 """
 from .._tensor import creation as C
-from .._tensor._core import Tensor
+from .._tensor import Tensor
 from ..engine.grad_mode import enable_grad
 from ..autograd.functional import _grad as _autograd_grad, _jacobian_rows
 from ..engine import forward_ad as _forward_ad

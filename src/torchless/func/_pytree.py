@@ -5,7 +5,7 @@ build the same structure with other tensors in their places.
 """
 from typing import Any, Callable, Iterable, List
 
-from .._tensor._core import Tensor
+from .._tensor import Tensor
 
 __all__ = ["leaves", "tree_map", "fill", "all_values", "out_dims_per_leaf"]
 

@@ -30,7 +30,8 @@ physical tensor's leading dims are the batches, outermost level first.
 import operator
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from .._tensor._core import CPU, Size, Tensor
+from .._tensor import Tensor
+from .._tensor._core import CPU, Size
 from ..engine.state import modes as _modes
 from ._pytree import all_values, out_dims_per_leaf
 
@@ -71,7 +72,7 @@ class BatchedTensor(Tensor):
 
     __slots__ = ("_phys", "_level")
     __hash__ = Tensor.__hash__
-    _phys: Tensor
+    _phys: Any
     _level: int
 
     # Tensor's own code reads these; here they mean "no batching rule": fall back to the loop.
@@ -126,7 +127,7 @@ class BatchedTensor(Tensor):
         """The CPU, where every tensor lives."""
         return CPU
 
-    @property
+    @property  # type: ignore[misc]
     def requires_grad(self) -> bool:  # type: ignore[override]
         """Whether the batch requires grad."""
         return bool(self._phys.requires_grad)
@@ -141,7 +142,7 @@ class BatchedTensor(Tensor):
         """Whether the batch is a leaf of the graph."""
         return bool(self._phys.is_leaf)
 
-    @property
+    @property  # type: ignore[misc]
     def grad(self) -> None:  # type: ignore[override]
         """Always None: gradients come out of vmap per example, not through .grad."""
         return None
@@ -151,12 +152,12 @@ class BatchedTensor(Tensor):
             raise TypeError("len() of a 0-d tensor")
         return int(self._phys.shape[1])
 
-    def __repr__(self, *, tensor_contents: Any = None) -> str:
+    def __repr__(self, *, tensor_contents: Any = None) -> Any:  # type: ignore[override]
         levels = [lv for lv, _ in _modes.vmap_active]
         depth = 1 + levels.index(self._level) if self._level in _modes.vmap_live else "?"
         return f"BatchedTensor(lvl={depth}, bdim=0, value=\n{_indent(repr(self._phys))}\n)"
 
-    __str__ = __repr__
+    __str__ = __repr__  # type: ignore[assignment]
 
     # ------------------------------------------------------------------ autograd bookkeeping
     def requires_grad_(self, requires_grad: bool = True) -> "BatchedTensor":
@@ -168,11 +169,11 @@ class BatchedTensor(Tensor):
         """The batch, cut from the graph."""
         return _make(self._phys.detach(), self._level)
 
-    def view_as(self, other: Tensor) -> Any:
+    def view_as(self, other: Any) -> Any:
         """Each example reshaped like other."""
         return self.reshape(tuple(other.shape))
 
-    def type_as(self, other: Tensor) -> Any:
+    def type_as(self, other: Any) -> Any:
         """Each example converted to other's dtype."""
         return self.to(other.dtype)
 
@@ -181,7 +182,7 @@ def _indent(text: str) -> str:
     return "\n".join("    " + line for line in text.splitlines())
 
 
-def _make(phys: Tensor, level: int) -> BatchedTensor:
+def _make(phys: Any, level: int) -> BatchedTensor:
     if level not in _modes.vmap_live:
         raise RuntimeError(_ESCAPED_MSG)
     t = object.__new__(BatchedTensor)
@@ -219,24 +220,24 @@ def _size_of(level: int) -> int:
     raise RuntimeError(_ESCAPED_MSG)
 
 
-def _phys_at(x: Any, level: int) -> Optional[Tensor]:
+def _phys_at(x: Any, level: int) -> Optional[Any]:
     """x's physical tensor if x is batched at `level`, else None."""
     return x._phys if type(x) is BatchedTensor and x._level == level else None
 
 
-def _expanded(x: Tensor, level: int) -> Tensor:
+def _expanded(x: Any, level: int) -> Any:
     """x (not batched at `level`) as a physical tensor with that level's batch dim in front."""
     size = _size_of(level)
     return x.unsqueeze(0).expand((size,) + tuple(x.shape))
 
 
-def _physical_at(x: Tensor, level: int) -> Tensor:
+def _physical_at(x: Any, level: int) -> Any:
     """x's physical tensor at `level`: its own if it is batched there, else x repeated per example."""
     p = _phys_at(x, level)
     return _expanded(x, level) if p is None else p
 
 
-def physical(t: Tensor) -> Tensor:
+def physical(t: Any) -> Any:
     """The plain Tensor under every batching level of t."""
     while type(t) is BatchedTensor:
         t = t._phys
@@ -252,20 +253,20 @@ def levels_of(t: Any) -> List[int]:
     return out
 
 
-def wrap_like(phys: Tensor, levels: Sequence[int]) -> Tensor:
+def wrap_like(phys: Any, levels: Sequence[int]) -> Any:
     """phys wrapped in the given levels (highest first), as levels_of reports them."""
     for level in reversed(levels):
         phys = _make(phys, level)
     return phys
 
 
-def expand_to_active(t: Tensor) -> Tensor:
+def expand_to_active(t: Any) -> Any:
     """t made batched at every active level: one copy per example (for grad inside vmap, whose
     gradient with respect to a shared tensor must come out per example)."""
     return _expand_to_levels(t, [lv for lv, _ in _modes.vmap_active])
 
 
-def _expand_to_levels(t: Tensor, levels: Iterable[int]) -> Tensor:
+def _expand_to_levels(t: Any, levels: Iterable[int]) -> Any:
     """t batched (by expanding: one copy per example) at each of `levels` it is not batched at."""
     have = set(levels_of(t))
     missing = sorted(lv for lv in levels if lv not in have)
@@ -319,7 +320,7 @@ def _guarded(rule: Callable[..., Any], any_operand: bool = False) -> Callable[..
 
 
 # ---------------------------------------------------------------- elementwise
-def _to_rank(phys: Tensor, rank: int) -> Tensor:
+def _to_rank(phys: Any, rank: int) -> Any:
     """A physical tensor (batch first) with size-1 dims after the batch dim, so that its example
     has `rank` dims (at least its own)."""
     missing = rank - (phys.dim() - 1)
@@ -514,7 +515,7 @@ def _flatten(self: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
     return _make(phys.flatten(_dim(start_dim, nd) + 1, _dim(end_dim, nd) + 1), self._level)
 
 
-def _padded_to(self: Any, sizes: Sequence[int]) -> Tensor:
+def _padded_to(self: Any, sizes: Sequence[int]) -> Any:
     """self's physical tensor with size-1 dims after the batch dim up to len(sizes) logical dims
     (expand and repeat add new dims in front of the example's)."""
     if len(sizes) < self.dim():
@@ -528,7 +529,7 @@ def _expand(self: Any, *sizes: Any) -> Any:
     return _make(phys.expand((phys.shape[0],) + sizes), self._level)
 
 
-def _expand_as(self: Any, other: Tensor) -> Any:
+def _expand_as(self: Any, other: Any) -> Any:
     return _expand(self, *other.shape)
 
 
@@ -603,12 +604,12 @@ def _repeat(self: Any, *sizes: Any) -> Any:
     return _make(_padded_to(self, sizes).repeat((1,) + sizes), self._level)
 
 
-def _gather(self: Any, dim: int, index: Tensor) -> Any:
+def _gather(self: Any, dim: int, index: Any) -> Any:
     level = _top_level((self, index))
     return _make(_physical_at(self, level).gather(_dim(dim, self.dim()) + 1, _physical_at(index, level)), level)
 
 
-def _masked_fill(self: Any, mask: Tensor, value: Any) -> Any:
+def _masked_fill(self: Any, mask: Any, value: Any) -> Any:
     level = _top_level((self, mask, value))
     if isinstance(value, Tensor) and _phys_at(value, level) is not None:
         raise _Unbatchable(level)
@@ -632,7 +633,7 @@ def _matmul(a: Any, b: Any) -> Any:
         return _make(pa @ b, level)  # the common x @ W: the batch is the product's rows
     rank = max(na, nb, 2)
 
-    def lift(x: Tensor, p: Optional[Tensor], n: int, vector_shape: Tuple[int, ...]) -> Tensor:
+    def lift(x: Any, p: Optional[Any], n: int, vector_shape: Tuple[int, ...]) -> Any:
         x_shape = vector_shape if n == 1 else None
         if p is None:
             return x if x_shape is None else x.reshape(x_shape)
@@ -712,20 +713,22 @@ KINDS: Dict[str, Tuple[Callable[[str], Callable[..., Any]], bool]] = {
     "matrix": (_matrix_op, True),
 }
 
-# The batching kind of each Tensor method with a rule. (Until the method declarations carry their
-# rule's kind, this table says it; a name that is no Tensor method is an error at import.) In-place
-# variants (exp_, add_, __iadd__ ...) of elementwise methods take the "in_place" kind by themselves.
-_METHOD_KINDS: Dict[str, str] = {}
+# The kinds that op rules declare (`Rule.batching`, ops/_rule.py) and that batch a method by its name
+# alone: a method declared with its rule (Tensor.exp: `exp.rule` is ExpBackward0) gets the rule of its
+# rule's kind. ("view", "index", "matmul", "concat" and the losses need a rule per op: the table below.)
+_DECLARED_KINDS = {"elementwise": "elementwise", "reduction": "reduction", "along_dim": "dimwise"}
+
+# The batching kind of the methods that need a rule of their own (views, indexing, products, max/min,
+# reflected operators) or are not declared with their rule yet (written out in the Tensor layer). A
+# name that is no Tensor method is an error at import. This table comes before the declared kinds.
+_OWN_KINDS: Dict[str, str] = {}
 for _kind, _names in {
     "elementwise": """
-        exp expm1 log log2 log10 log1p sqrt rsqrt sin cos tan asin acos atan arcsin arccos arctan sinh cosh tanh
-        sigmoid relu abs absolute neg negative __neg__ __abs__ __pos__ reciprocal sign floor ceil round trunc fix
-        square isnan isinf isfinite logical_not bitwise_not __invert__ float double half int long short bool byte
-        char clone contiguous to clamp clip clamp_min clamp_max
-        add sub subtract mul multiply div divide true_divide floor_divide pow remainder fmod maximum minimum fmax
-        fmin eq ne not_equal lt less le less_equal gt greater ge greater_equal logical_and logical_or logical_xor
-        bitwise_and bitwise_or bitwise_xor __add__ __sub__ __mul__ __truediv__ __floordiv__ __mod__ __pow__ __eq__
-        __ne__ __lt__ __le__ __gt__ __ge__ __and__ __or__ __xor__""",
+        __pos__ round square isnan isinf isfinite logical_not bitwise_not __invert__ float double half int long short
+        bool byte char clone contiguous to clamp clip clamp_min clamp_max add sub subtract div divide pow remainder
+        fmod maximum minimum fmax fmin eq ne not_equal lt less le less_equal gt greater ge greater_equal
+        logical_and logical_or logical_xor bitwise_and bitwise_or bitwise_xor __mod__ __pow__ __eq__ __ne__ __lt__
+        __le__ __gt__ __ge__ __and__ __or__ __xor__""",
     "reflected": "__radd__ __rsub__ __rmul__ __rtruediv__ __rfloordiv__ __rmod__ __rpow__ __rand__ __ror__ __rxor__",
     "in_place": "zero_ fill_ copy_ masked_fill_",
     "reduction": "sum mean prod amax amin std var all any count_nonzero",
@@ -757,24 +760,29 @@ for _kind, _names in {
     "matrix": "mm mv dot inner",
 }.items():
     for _name in _names.split():
-        _METHOD_KINDS[_name] = _kind
+        _OWN_KINDS[_name] = _kind
 _PROPERTY_RULES = {"T": _T, "mT": _mT}
 
 
-def _in_place_names(kinds: Dict[str, str]) -> Dict[str, str]:
-    """The in-place variants Tensor has of the elementwise methods: exp -> exp_, __add__ -> __iadd__."""
-    found = {}
-    for name, kind in kinds.items():
-        if kind != "elementwise":
-            continue
-        variant = "__i" + name[2:] if name.startswith("__") else name + "_"
-        if hasattr(Tensor, variant) and variant not in kinds:
-            found[variant] = "in_place"
-    return found
+def _method_kinds() -> Dict[str, str]:
+    """The batching kind of every Tensor method vmap batches: the table above, then every method
+    declared with a rule of a kind in _DECLARED_KINDS, then the in-place variants Tensor has of the
+    elementwise ones (exp -> exp_, __add__ -> __iadd__)."""
+    kinds = dict(_OWN_KINDS)
+    for cls in reversed(Tensor.__mro__):
+        for name, value in vars(cls).items():
+            kind = _DECLARED_KINDS.get(getattr(getattr(value, "rule", None), "batching", None) or "")
+            if kind is not None and name not in kinds:
+                kinds[name] = kind
+    for name, kind in list(kinds.items()):
+        if kind == "elementwise":
+            variant = "__i" + name[2:] if name.startswith("__") else name + "_"
+            if hasattr(Tensor, variant) and variant not in kinds:
+                kinds[variant] = "in_place"
+    return kinds
 
 
-_METHOD_KINDS.update(_in_place_names(_METHOD_KINDS))
-
+_METHOD_KINDS = _method_kinds()
 _METHOD_RULES: Dict[str, Callable[..., Any]] = {}
 for _name, _kind in _METHOD_KINDS.items():
     if not hasattr(Tensor, _name):
@@ -787,7 +795,7 @@ for _name, _getter in _PROPERTY_RULES.items():
 
 
 # ============================================================================ torch functions
-def _stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Any = None) -> Tensor:
+def _stack(tensors: Sequence[Any], dim: int = 0, *, out: Any = None) -> Any:
     """torch.stack of tensors some of which are batched: stacked per example, after the batch dim."""
     level = _top_level(tensors)
     if out is not None or not tensors:
@@ -797,7 +805,7 @@ def _stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Any = None) -> Tenso
     return _make(stack([_physical_at(t, level) for t in tensors], _dim(dim, nd + 1) + 1), level)
 
 
-def _cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Any = None) -> Tensor:
+def _cat(tensors: Sequence[Any], dim: int = 0, *, out: Any = None) -> Any:
     """torch.cat of tensors some of which are batched: joined per example, after the batch dim."""
     level = _top_level(tensors)
     if out is not None or not tensors:
@@ -809,7 +817,7 @@ def _cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Any = None) -> Tensor:
     return _make(cat([_physical_at(t, level) for t in tensors], _dim(dim, nd) + 1), level)
 
 
-def _where(condition: Any, input: Any = None, other: Any = None) -> Tensor:
+def _where(condition: Any, input: Any = None, other: Any = None) -> Any:
     """torch.where(condition, input, other) with batched operands: on the aligned physical ones."""
     level = _top_level((condition, input, other))
     if input is None and other is None:
@@ -818,7 +826,7 @@ def _where(condition: Any, input: Any = None, other: Any = None) -> Tensor:
     return _make(where(*_aligned((condition, input, other), level)), level)
 
 
-def _linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
+def _linear(input: Any, weight: Any, bias: Optional[Any] = None) -> Any:
     """F.linear with a batched operand: input @ weight^T + bias through the rules above."""
     level = _top_level((input, weight, bias))
     if (not isinstance(input, Tensor) or not isinstance(weight, Tensor) or weight.dim() != 2 or input.dim() == 0
@@ -832,8 +840,8 @@ def _class_loss(plain: Callable[..., Any]) -> Callable[..., Any]:
     """Kind "class_loss": a loss of class scores (C) or (N, C) and class indices, batched
     (cross_entropy, nll_loss): the rows of every example in one call with reduction="none", then each
     example's reduction (the mean over its targets that are not ignore_index)."""
-    def rule(input: Tensor, target: Any, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
-             reduce: Any = None, reduction: str = "mean", **options: Any) -> Tensor:
+    def rule(input: Any, target: Any, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
+             reduce: Any = None, reduction: str = "mean", **options: Any) -> Any:
         level = _top_level((input, target, weight))
         if (weight is not None or size_average is not None or reduce is not None or not isinstance(input, Tensor)
                 or not isinstance(target, Tensor) or target.dtype.is_floating_point
@@ -861,7 +869,7 @@ def _pointwise_loss(plain: Callable[..., Any]) -> Callable[..., Any]:
     """Kind "pointwise_loss": a loss of input and target of one shape (mse, huber, binary cross
     entropy ...): the elementwise losses of every example at once (reduction="none" on the physical
     tensors), then each example's reduction."""
-    def rule(input: Any, target: Any, *args: Any, reduction: str = "mean", **kwargs: Any) -> Tensor:
+    def rule(input: Any, target: Any, *args: Any, reduction: str = "mean", **kwargs: Any) -> Any:
         level = _top_level((input, target) + args + tuple(kwargs.values()))
         if (args or not isinstance(input, Tensor) or not isinstance(target, Tensor) or input.shape != target.shape
                 or reduction not in ("mean", "sum", "none")
@@ -879,7 +887,7 @@ def _pointwise_loss(plain: Callable[..., Any]) -> Callable[..., Any]:
 def _activation(plain: Callable[..., Any]) -> Callable[..., Any]:
     """Kind "activation": an elementwise function of one tensor and numbers (F.gelu, F.leaky_relu):
     the same call on the physical tensor."""
-    def rule(input: Any, *args: Any, **kwargs: Any) -> Tensor:
+    def rule(input: Any, *args: Any, **kwargs: Any) -> Any:
         if type(input) is not BatchedTensor or _has_tensor(args, kwargs) or kwargs.get("inplace"):
             return _no_rule_for((input,) + args + tuple(kwargs.values()))
         return _make(plain(input._phys, *args, **kwargs), input._level)
@@ -889,7 +897,7 @@ def _activation(plain: Callable[..., Any]) -> Callable[..., Any]:
 def _softmax(plain: Callable[..., Any]) -> Callable[..., Any]:
     """Kind "softmax": F.softmax, F.log_softmax along a dim, which moves past the batch dim (without
     one, the loop gives PyTorch's warning)."""
-    def rule(input: Any, dim: Any = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    def rule(input: Any, dim: Any = None, _stacklevel: int = 3, dtype: Any = None) -> Any:
         if type(input) is not BatchedTensor or dim is None:
             return _no_rule_for((input,))
         return _make(plain(input._phys, _dim(dim, input.dim()) + 1, dtype=dtype), input._level)
@@ -907,10 +915,10 @@ FUNCTION_KINDS: Dict[str, Callable[[Callable[..., Any]], Callable[..., Any]]] = 
 }
 
 
-def _grad(outputs: Sequence[Tensor], inputs: Sequence[Tensor], grad_outputs: Sequence[Optional[Tensor]],
+def _grad(outputs: Sequence[Any], inputs: Sequence[Any], grad_outputs: Sequence[Optional[Any]],
           retain_graph: Optional[bool] = None, create_graph: bool = False, only_inputs: bool = True,
           allow_unused: Optional[bool] = None, is_grads_batched: bool = False,
-          materialize_grads: bool = False) -> Tuple[Optional[Tensor], ...]:
+          materialize_grads: bool = False) -> Tuple[Any, ...]:
     """autograd.grad with batched tensors (its arguments as tuples). A graph batched at some levels
     backpropagates on its physical tensors; cotangents batched at levels the graph is not (vjp_fn or
     jacrev inside vmap) go through _batched_backward. Every input must be batched wherever an output
@@ -958,9 +966,9 @@ def _grad(outputs: Sequence[Tensor], inputs: Sequence[Tensor], grad_outputs: Seq
     return tuple(None if g is None else wrap_like(g, levels_of(t)) for g, t in zip(result, inputs))
 
 
-def _batched_backward(outputs: Sequence[Tensor], inputs: Sequence[Tensor], grad_outputs: Sequence[Any],
+def _batched_backward(outputs: Sequence[Any], inputs: Sequence[Any], grad_outputs: Sequence[Any],
                       extra: List[int], top: int, create_graph: bool, allow_unused: Optional[bool],
-                      materialize_grads: bool) -> Tuple[Optional[Tensor], ...]:
+                      materialize_grads: bool) -> Tuple[Any, ...]:
     """Backward through the physical graph of the outputs with cotangents batched at the `extra`
     levels (above the graph's own): the engine runs the rules' vjps on Tensors (as under
     create_graph) with cotangents that are BatchedTensors at those levels, whose logical shape is
@@ -984,8 +992,8 @@ def _batched_backward(outputs: Sequence[Tensor], inputs: Sequence[Tensor], grad_
         edges.append(po._edge or po._leaf_edge())
         grads.append(g if g.dtype == po.dtype else g.to(po.dtype))
     result = run_backward(edges, grads, True, True, _input_edges([physical(t) for t in inputs], "grad()"),
-                          accumulate=False)
-    out: List[Optional[Tensor]] = []
+                          accumulate=False) or []
+    out: List[Optional[Any]] = []
     for t, g in zip(inputs, result):
         if g is None:
             if not (allow_unused or materialize_grads):
@@ -1001,7 +1009,7 @@ def _batched_backward(outputs: Sequence[Tensor], inputs: Sequence[Tensor], grad_
     return tuple(out)
 
 
-def _make_dual(tensor: Tensor, tangent: Tensor, *, level: Any = None) -> Tensor:
+def _make_dual(tensor: Any, tangent: Any, *, level: Any = None) -> Any:
     """forward_ad.make_dual with a batched primal or tangent: both at the same levels, then the
     physical tensors paired."""
     from ..autograd.forward_ad import make_dual
@@ -1010,7 +1018,7 @@ def _make_dual(tensor: Tensor, tangent: Tensor, *, level: Any = None) -> Tensor:
     return wrap_like(make_dual(physical(tensor), physical(tangent), level=level), levels)
 
 
-def _unpack_dual(tensor: Tensor, *, level: Any = None) -> Any:
+def _unpack_dual(tensor: Any, *, level: Any = None) -> Any:
     """forward_ad.unpack_dual of a batched tensor: the physical tensor's primal and tangent, batched."""
     from ..autograd.forward_ad import unpack_dual, UnpackedDualTensor
     primal, tangent = unpack_dual(physical(tensor), level=level)
@@ -1018,7 +1026,7 @@ def _unpack_dual(tensor: Tensor, *, level: Any = None) -> Any:
     return UnpackedDualTensor(wrap_like(primal, levels), None if tangent is None else wrap_like(tangent, levels))
 
 
-def _scatter_unique(xp: Any, shape: Tuple[int, ...], dtype: Any, idx: Any, g: Any) -> Tensor:
+def _scatter_unique(xp: Any, shape: Tuple[int, ...], dtype: Any, idx: Any, g: Any) -> Any:
     """A backward's write of a batched g into zeros at idx (ops/indexing.py): the same write on the
     physical tensor, one more leading dim."""
     from ..ops.indexing import _scatter_unique as scatter
@@ -1083,7 +1091,7 @@ fallbacks = [0]  # how many vmap calls fell back to the loop (tests read it)
 
 def vectorized_call(func: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, Any],
                     mapped: List[Tuple[Tensor, Optional[int]]], size: int, out_dims: Any,
-                    fill: Callable[[Any, Iterable[Any]], Any], leaves_of: Callable[[Any], List[Tensor]]) -> Any:
+                    fill: Callable[[Any, Iterable[Any]], Any], leaves_of: Callable[[Any], List[Any]]) -> Any:
     """Run func once on BatchedTensors; returns its outputs with the batch at out_dims, or a Fallback
     when an op on the way has no batching rule (the loop then runs f per example). Any other error
     propagates. `mapped`: [(tensor, in_dim or None)] for the tensors of args, in order."""
@@ -1107,7 +1115,7 @@ def vectorized_call(func: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dic
 
 
 def _unbatched_outputs(output: Any, level: int, out_dims: Any, fill: Callable[[Any, Iterable[Any]], Any],
-                       leaves_of: Callable[[Any], List[Tensor]]) -> Any:
+                       leaves_of: Callable[[Any], List[Any]]) -> Any:
     values = all_values(output)
     if any(not isinstance(v, Tensor) for v in values) or (
             isinstance(out_dims, tuple) and not isinstance(output, tuple)):
