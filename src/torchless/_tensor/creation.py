@@ -468,7 +468,8 @@ def _like(t: Any, dtype: Optional[DType]) -> Tuple[Tuple[int, ...], Any]:
     """(shape, NumPy dtype) of a *_like result."""
     if not isinstance(t, Tensor):
         raise TypeError(f"expected a Tensor as the first argument (got {type(t).__name__})")
-    if t._is_batched:  # inside a vectorized vmap: one unbatched result serves every example
+    if type(t) is not Tensor:  # a subclass may show another shape than its array's (vmap's BatchedTensor:
+        # one example's; one unbatched result then serves every example)
         return tuple(t.shape), (t.dtype.np if dtype is None else to_np(dtype))
     return t._data.shape, (t._data.dtype if dtype is None else to_np(dtype))
 

@@ -6,6 +6,7 @@ from ..engine.backward import run_backward
 from ..engine.grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
 from .._tensor import Tensor
 from .._tensor._core import _ones_like, _plain
+from ..overrides import handle_torch_function, has_torch_function
 
 __all__ = ["backward", "grad", "Function", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly", "explain", "draw"]
@@ -110,10 +111,9 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: Opti
     single = isinstance(inputs, Tensor)
     inputs = _as_tuple(inputs)
     gouts = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
-    if not is_grads_batched and any(getattr(t, "_is_batched", False) for t in outputs + inputs + gouts):
-        from .._batching import grad as grad_inside_vmap  # a BatchedTensor: inside a vectorized vmap
-        return grad_inside_vmap(outputs, inputs, gouts, retain_graph, create_graph, allow_unused,
-                              materialize_grads)
+    if not is_grads_batched and has_torch_function(outputs + inputs + gouts):  # a tensor-like argument takes it
+        return handle_torch_function(grad, outputs + inputs + gouts, outputs, inputs, gouts, retain_graph,
+                                     create_graph, only_inputs, allow_unused, is_grads_batched, materialize_grads)
     if is_grads_batched:
         return _batched_grad(outputs, inputs, _as_tuple(grad_outputs), retain_graph, create_graph, allow_unused,
                              materialize_grads)
