@@ -39,10 +39,10 @@ def test_every_rule_declares_a_known_batching_kind(name):
 @pytest.mark.parametrize("name, kind", [
     ("elementwise.MulBackward0", "elementwise"), ("elementwise.WhereBackward0", "elementwise"),
     ("reduction.SumBackward1", "reduction"), ("reduction.MaxBackward0", "reduction"),
-    ("reduction.CumsumBackward0", "along_dim"), ("nn.SoftmaxBackward0", "along_dim"),
+    ("reduction.CumsumBackward0", "dimwise"), ("nn.SoftmaxBackward0", "dimwise"),
     ("shape.PermuteBackward0", "view"), ("shape.StackBackward0", "concat"),
     ("indexing.GatherBackward0", "index"), ("linalg.MmBackward0", "matmul"), ("nn.AddmmBackward0", "matmul"),
-    ("nn.MseLossBackward0", "loss"), ("nn.NllLossBackward0", "class_loss"),
+    ("nn.MseLossBackward0", "pointwise_loss"), ("nn.NllLossBackward0", "class_loss"),
     ("indexing.ScatterBackward0", None), ("padding.ReflectionPad1DBackward0", None),
 ])
 def test_batching_kind_of_some_rules(name, kind):

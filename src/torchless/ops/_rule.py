@@ -19,14 +19,16 @@ on the hot path):
 - `saves_output`, `multi_output`, `relift`, `nondiff`, `aux_outputs`: the engine's (engine/node.py).
 
 Batching kinds: how vmap runs an op once on the physical tensors (the batch at dim 0) of every
-example, instead of once per example:
+example, instead of once per example. They name families of rules; func/batching.py refines some per
+method where a family's methods take their arguments differently (reduction: max_min, norm; view:
+reshape, squeeze, transpose, permute, select ...; index: getitem, gather, masked_fill; matmul: matrix):
 
 - "elementwise": operands with a batch get size-1 dims after it up to the op's logical rank, so that
   broadcasting lines examples up; numbers and unbatched tensors broadcast from the right as before.
   Casts and copies (`to`, `clone`) are elementwise too.
 - "reduction": an op with an optional `dim` (or dims): each dim moves one past the batch dim; with
   no dim, it reduces over every dim of the example (the physical tensor flattened to (batch, -1)).
-- "along_dim": an op along a `dim` it requires (softmax, cumsum, logsumexp): the dim moves one on.
+- "dimwise": an op along a `dim` it requires (softmax, cumsum, logsumexp): the dim moves one on.
 - "view": a shape op or view (reshape, permute, squeeze, expand, select, narrow, split ...): dims
   move one on and shapes get the batch size in front; each op maps its own arguments.
 - "index": indexing by a key or an index tensor (`x[...]`, gather, masked_fill): the key gets a
@@ -34,8 +36,8 @@ example, instead of once per example:
 - "concat": ops over a sequence of tensors (cat, stack): each batched in front, the dim moved on.
 - "matmul": matrix products (matmul, mm, mv, dot, bmm, linear): operands lifted to matrices with
   size-1 dims up to a common rank, so matmul's broadcasting lines the examples up.
-- "loss": a loss of input and target of one shape: the elementwise losses of every example at once
-  (reduction "none"), then each example's reduction.
+- "pointwise_loss": a loss of input and target of one shape: the elementwise losses of every
+  example at once (reduction "none"), then each example's reduction.
 - "class_loss": a loss of class scores and class indices (nll, cross-entropy): every example's rows
   in one call with reduction "none", then each example's reduction.
 """
@@ -51,7 +53,7 @@ from ..engine.node import Node
 __all__ = ["Rule", "Explain", "BATCHING_KINDS", "DTYPE_BEHAVIOURS", "elementwise_symbolic", "sum_of_elements"]
 
 DTYPE_BEHAVIOURS = ("to_float", "promote", "float_only")
-BATCHING_KINDS = ("elementwise", "reduction", "along_dim", "view", "index", "concat", "matmul", "loss",
+BATCHING_KINDS = ("elementwise", "reduction", "dimwise", "view", "index", "concat", "matmul", "pointwise_loss",
                   "class_loss")
 
 Symbolic = Callable[..., Any]  # (sympy, *operand object arrays) -> object array
