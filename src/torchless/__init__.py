@@ -99,6 +99,15 @@ def pow(input, exponent):  # noqa: A001 - torch.pow; also takes a number base
                     f"{type(exponent).__name__}): give a Tensor input or a Tensor exponent")
 
 
+# The torch functions that are Tensor methods (torch.exp, torch.sum ...) hand a call on a tensor-like
+# argument to its __torch_function__ (vmap's BatchedTensor), see overrides.function_of_method.
+from .overrides import function_of_method as _function_of_method  # noqa: E402
+
+for _name, _value in list(globals().items()):
+    if not _name.startswith("_") and type(_value) is type(pow) and getattr(Tensor, _name, None) is _value:
+        globals()[_name] = _function_of_method(_value, _name, Tensor)
+del _name, _value
+
 # `from torch import nn` after `import torchless as torch` means torchless's nn (see _torch_alias).
 from . import _torch_alias  # noqa: E402
 

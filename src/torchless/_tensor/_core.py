@@ -22,6 +22,7 @@ from ..engine import forward_ad as _forward_ad
 from ..engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace, next_stamp as _next_stamp
 from .printing import tensor_repr
 from ..backend import numpy as NP
+from ..overrides import handle_torch_function, has_torch_function
 from ..ops.elementwise import (
     AbsBackward0, AcosBackward0, AddBackward0, AsinBackward0, AtanBackward0, CeilBackward0,
     ClampBackward0, ClampBackward1, ClampMaxBackward0, ClampMaxBackward1, ClampMinBackward0,
@@ -166,7 +167,6 @@ class TensorBase:
     name = None
 
     __array_priority__ = 1000  # NumPy binary operators defer to ours: ndarray * Tensor -> Tensor
-    _is_batched = False  # True for vmap's BatchedTensor (see _batching.py)
 
     def __init__(self, *args, **kwargs):
         from .creation import _legacy_constructor
@@ -892,6 +892,8 @@ def _binary(R, to_float=False, scalar_edge=True):
                 a, b = _operands(a, b, to_float)
             record = (self._rg or other._rg) and _grad.enabled
         else:
+            if has_torch_function((other,)):  # a tensor-like operand takes the call (vmap's BatchedTensor)
+                return handle_torch_function(method, (self, other), self, other)
             other = _as_operand(other)
             if other is None:
                 return NotImplemented
@@ -1157,6 +1159,9 @@ def where(condition, input=None, other=None):
     """torch.where(cond, a, b): a where cond holds, else b (broadcast, differentiable in a and b)."""
     if input is None and other is None:
         return condition.nonzero(as_tuple=True)
+    if (type(condition) is not Tensor or type(input) is not Tensor or type(other) is not Tensor) and \
+            has_torch_function((condition, input, other)):  # a tensor-like argument takes the call (vmap's)
+        return handle_torch_function(where, (condition, input, other), condition, input, other)
     if not isinstance(condition, Tensor):
         raise TypeError(f"where(): argument 'condition' must be Tensor, not {type(condition).__name__}")
     if condition._data.dtype != _BOOL_NP:

@@ -5,6 +5,7 @@ from ..engine.backward import as_tuple as _as_tuple, backward as _engine_backwar
 from ..engine.backward import root_grads as _root_grads, run_backward
 from ..engine.grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
 from .._tensor import Tensor
+from ..overrides import handle_torch_function, has_torch_function
 
 __all__ = ["backward", "grad", "Function", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly", "explain", "draw"]
@@ -39,10 +40,9 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: Opti
     if not inputs:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     gouts = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
-    if not is_grads_batched and any(getattr(t, "_is_batched", False) for t in outputs + inputs + gouts):
-        from .. import _batching  # a BatchedTensor: inside a vectorized vmap (see _batching.grad)
-        return _batching.grad(outputs, inputs, gouts, retain_graph, create_graph, allow_unused,
-                              materialize_grads)
+    if not is_grads_batched and has_torch_function(outputs + inputs + gouts):  # a tensor-like argument takes it
+        return handle_torch_function(grad, outputs + inputs + gouts, outputs, inputs, gouts, retain_graph,
+                                     create_graph, only_inputs, allow_unused, is_grads_batched, materialize_grads)
     if is_grads_batched:
         return _batched_grad(outputs, inputs, _as_tuple(grad_outputs), retain_graph, create_graph, allow_unused,
                              materialize_grads)

@@ -12,52 +12,23 @@ come back as plain tensors.
 
 jvp runs forward-mode AD (dual tensors); where an op has no jvp rule yet, jvp falls back to reverse
 mode (the double-backward trick: J v is the derivative of u -> J^T u along v). jacfwd is vmap over
-jvp. vmap runs the function once on batched tensors (see _batching.py), or once per example when an
+jvp. vmap runs the function once on batched tensors (see func/batching.py), or once per example when an
 op on the way has no batching rule.
 """
-from ._tensor import creation as C
-from ._tensor._core import Tensor
-from .engine.grad_mode import enable_grad
-from .autograd.functional import _grad as _autograd_grad, _jacobian_rows
-from .engine import forward_ad as _forward_ad
-from .engine.state import modes as _modes
-from .engine.node import AccumulateGrad, reachable
-from . import _batching
+from .._tensor import creation as C
+from .._tensor import Tensor
+from ..engine.grad_mode import enable_grad
+from ..autograd._passes import grad_of_recorded as _autograd_grad, jacobian_rows as _jacobian_rows
+from ..engine import forward_ad as _forward_ad
+from ..engine.state import modes as _modes
+from ..engine.node import AccumulateGrad, reachable
+from . import batching as _batching
+from ._pytree import all_values as _all_values, fill as _fill, leaves as _leaves, out_dims_per_leaf as _out_dims_per_leaf
+from ._pytree import tree_map as _map
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "functional_call", "vmap"]
 
 _depth = [0]  # how many transforms are running their function right now
-
-
-# ---------------------------------------------------------------------------------- pytrees
-def _leaves(tree):
-    if isinstance(tree, Tensor):
-        return [tree]
-    if isinstance(tree, (tuple, list)):
-        return [leaf for item in tree for leaf in _leaves(item)]
-    if isinstance(tree, dict):
-        return [leaf for item in tree.values() for leaf in _leaves(item)]
-    return []
-
-
-def _map(fn, tree):
-    """The same structure with fn applied to every tensor (other values kept)."""
-    if isinstance(tree, Tensor):
-        return fn(tree)
-    if isinstance(tree, tuple):
-        items = [_map(fn, item) for item in tree]
-        return type(tree)(*items) if hasattr(tree, "_fields") else tuple(items)
-    if isinstance(tree, list):
-        return [_map(fn, item) for item in tree]
-    if isinstance(tree, dict):
-        return type(tree)((k, _map(fn, v)) for k, v in tree.items())
-    return tree
-
-
-def _fill(tree, values):
-    """The structure of `tree` with its tensors replaced, in order, by `values`."""
-    it = iter(values)
-    return _map(lambda _: next(it), tree)
 
 
 # ---------------------------------------------------------------------------------- shared steps
@@ -232,8 +203,8 @@ class _NoForwardRule(Exception):
 
 
 def _forward_jvp(func, primals, tangents, has_aux):
-    from .autograd import forward_ad
-    from .engine.forward_ad import state
+    from ..autograd import forward_ad
+    from ..engine.forward_ad import state
     if state.level >= 0:  # inside a dual level already: nested forward mode is not supported
         raise _NoForwardRule
     # Results that keep no graph need no recorded tangents (the fast path, e.g. in hessian's jacfwd)
@@ -387,11 +358,11 @@ def hessian(func, argnums=0):
 def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     """func mapped over a dimension of its inputs: vmap(f)(x)[i] == f(x[i]).
 
-    f runs once, on BatchedTensors that hold the whole batch (torchless/_batching.py): each op with
-    a batching rule runs once for every example, autograd and forward AD included. When an op on the
-    way has no rule (or f raises), f runs again once per index instead, on views of each example's
-    slice, and the outputs are stacked along out_dim: every op is batchable, with exactly the
-    per-example results (and PyTorch's per-example errors).
+    f runs once, on BatchedTensors that hold the whole batch (torchless/func/batching.py): each op
+    with a batching rule runs once for every example, autograd and forward AD included. When an op on
+    the way has no rule, f runs again once per index instead, on views of each example's slice, and
+    the outputs are stacked along out_dim: every op is batchable, with exactly the per-example results
+    (and PyTorch's per-example errors). Errors that f raises otherwise propagate as they are.
     randomness: "error" (random ops raise), "different" (each example draws its own: always the
     loop), "same" (every example gets the same draw)."""
     if randomness not in ("error", "different", "same"):
@@ -409,15 +380,18 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         if len(set(sizes)) > 1:
             raise ValueError("vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
                              f"{sizes} for the mapped dimension")
-        from . import _random
+        from .. import _random
         if sizes[0] == 0:
             return _empty_outputs(func, args, kwargs, mapped, out_dims, name)
         start_state = _random.get_rng_state() if randomness == "same" else None
         if randomness != "different":  # one draw shared by every example is "same"
             with _random.forbid_random(randomness == "error"):
                 out = _batching.vectorized_call(func, args, kwargs, mapped, sizes[0], out_dims, _fill, _leaves)
-            if out is not _batching.FALLBACK:
+            if type(out) is not _batching.Fallback:
                 return out
+            cause = out.cause
+        else:
+            cause = None
         results = []
         for i in range(sizes[0]):
             slices = iter([t if d is None else t.select(d, i) for t, d in mapped])
@@ -426,6 +400,9 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
                 _random.set_rng_state(start_state)
             with _random.forbid_random(randomness == "error"):
                 results.append(func(*example, **kwargs))
+        if cause is not None:  # the loop raised nothing: the rule, not f, was wrong
+            raise RuntimeError(f"vmap: a batching rule raised {type(cause).__name__}: {cause} where {name} runs "
+                               "on each example without error (a bug in the rule)") from cause
         return _stack_outputs(results, out_dims, name)
     return wrapped
 
@@ -474,7 +451,7 @@ def _mapped_inputs(args, in_dims, name):
 
 
 def _stack_outputs(results, out_dims, name):
-    from ._tensor._shape import stack
+    from .._tensor._shape import stack
     first = results[0]
     leaves_per_result = [_leaves(r) for r in results]
     if isinstance(out_dims, tuple) and not isinstance(first, tuple):
@@ -497,20 +474,6 @@ def _stack_outputs(results, out_dims, name):
                                  f"but got {dim})")
             stacked.append(stack(column, dim=dim))
     return _fill(first, stacked)
-
-
-def _out_dims_per_leaf(output, out_dims):
-    if isinstance(out_dims, tuple):
-        return [d for item, dims in zip(output, out_dims) for d in _out_dims_per_leaf(item, dims)]
-    return [out_dims] * len(_leaves(output))
-
-
-def _all_values(tree):
-    if isinstance(tree, (tuple, list)):
-        return [v for item in tree for v in _all_values(item)]
-    if isinstance(tree, dict):
-        return [v for item in tree.values() for v in _all_values(item)]
-    return [tree]
 
 
 # ---------------------------------------------------------------------------------- modules
