@@ -282,8 +282,8 @@ class TensorBase:
         if self._post_acc_hooks is None:
             self._post_acc_hooks = []
         self._post_acc_hooks.append(hook)
-        from ..engine.node import _RemovableHandle
-        return _RemovableHandle(self._post_acc_hooks, hook)
+        from ..engine.hooks import RemovableHandle
+        return RemovableHandle(self._post_acc_hooks, item=hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor into the .grad of the leaves it depends on."""
