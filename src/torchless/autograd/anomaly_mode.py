@@ -8,11 +8,11 @@ __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "is_ano
 
 
 def is_anomaly_enabled():
-    return anomaly.state.enabled
+    return anomaly.is_enabled()
 
 
 def is_anomaly_check_nan_enabled():
-    return anomaly.state.check_nan
+    return anomaly.is_check_nan_enabled()
 
 
 class detect_anomaly:
@@ -21,7 +21,7 @@ class detect_anomaly:
 
     def __init__(self, check_nan=True):
         self.check_nan = check_nan
-        self.prev = (anomaly.state.enabled, anomaly.state.check_nan)
+        self.prev = (anomaly.is_enabled(), anomaly.is_check_nan_enabled())
         warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime and should "
                       "only be enabled for debugging.", UserWarning, stacklevel=2)
 
@@ -37,7 +37,7 @@ class set_detect_anomaly:
     at the end of the block."""
 
     def __init__(self, mode, check_nan=True):
-        self.prev = (anomaly.state.enabled, anomaly.state.check_nan)
+        self.prev = (anomaly.is_enabled(), anomaly.is_check_nan_enabled())
         anomaly.set_anomaly(mode, check_nan)
 
     def __enter__(self):

@@ -13,8 +13,9 @@ class saved_tensors_hooks:
         self.pack_hook, self.unpack_hook = pack_hook, unpack_hook
 
     def __enter__(self):
-        if saved_hooks.stack and saved_hooks.stack[-1][0] is None:
-            raise RuntimeError(saved_hooks.stack[-1][1])
+        message = saved_hooks.disabled_message()
+        if message is not None:
+            raise RuntimeError(message)
         saved_hooks.push(self.pack_hook, self.unpack_hook)
         return self
 
@@ -36,7 +37,7 @@ class disable_saved_tensors_hooks:
         self.error_message = error_message
 
     def __enter__(self):
-        saved_hooks.stack.append((None, self.error_message))
+        saved_hooks.disable(self.error_message)
 
     def __exit__(self, *exc):
-        saved_hooks.stack.pop()
+        saved_hooks.end_disable()

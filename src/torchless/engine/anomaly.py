@@ -13,17 +13,9 @@ import warnings
 import numpy as np
 
 from .node import Node
+from .state import shared
 
-__all__ = ["state", "set_anomaly", "checked_vjp"]
-
-
-class _AnomalyState:
-    __slots__ = ("enabled", "check_nan")
-
-
-state = _AnomalyState()
-state.enabled = False
-state.check_nan = True
+__all__ = ["set_anomaly", "is_enabled", "is_check_nan_enabled", "checked_vjp"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
@@ -33,10 +25,21 @@ def _record_forward_stack(node):
     node._forward_stack = [f for f in traceback.extract_stack()[:-1] if not f.filename.startswith(_PACKAGE_DIR)]
 
 
-def set_anomaly(enabled, check_nan=True):
-    state.enabled = bool(enabled)
-    state.check_nan = bool(check_nan)
-    if state.enabled:
+def is_enabled() -> bool:
+    """Whether anomaly mode is on (process-wide, as in PyTorch: see engine/state.py)."""
+    return shared.anomaly_enabled
+
+
+def is_check_nan_enabled() -> bool:
+    """Whether anomaly mode, when on, also looks for NaN in the gradients backward computes."""
+    return shared.anomaly_check_nan
+
+
+def set_anomaly(enabled: bool, check_nan: bool = True) -> None:
+    """Turn anomaly mode on or off for the whole process; `check_nan` as in set_detect_anomaly."""
+    shared.anomaly_enabled = bool(enabled)
+    shared.anomaly_check_nan = bool(check_nan)
+    if shared.anomaly_enabled:
         Node.__init__ = _record_forward_stack
     elif "__init__" in Node.__dict__:
         del Node.__init__
@@ -67,7 +70,7 @@ def checked_vjp(rule, node, g, xp):
     except Exception:
         _warn_forward_stack(node)
         raise
-    if state.check_nan:
+    if shared.anomaly_check_nan:
         for i, gi in enumerate(out):
             if gi is not None and _has_nan(gi):
                 _warn_forward_stack(node)

@@ -13,27 +13,14 @@ import sys
 from heapq import heappop, heappush
 
 from ..backend import numpy as NP
-from . import anomaly
-from .grad_mode import state
-from .node import AccumulateGrad, inplace, reachable
+from .anomaly import checked_vjp
+from .api import api, as_tensor as _as_tensor, set_tensor_api
+from .node import AccumulateGrad, inplace, lifted as _lift, reachable
+from .state import modes as state, shared
 
 __all__ = ["run_backward", "set_tensor_api"]
 
 _getrefcount = sys.getrefcount
-
-
-class _TensorAPI:
-    """Filled in by the Tensor module: the engine knows nodes, never the Tensor class itself."""
-    wrap = None      # ndarray -> Tensor (no grad)
-    TX = None        # the Tensor namespace handed to rules under create_graph
-    is_tensor = None
-
-
-api = _TensorAPI()
-
-
-def set_tensor_api(wrap, tensor_xp, is_tensor):
-    api.wrap, api.TX, api.is_tensor = wrap, tensor_xp, is_tensor
 
 
 # ---------------------------------------------------------------------------------- graph walk
@@ -48,9 +35,6 @@ def _needed_nodes(roots, targets):
 
 
 # ---------------------------------------------------------------------------------- the loop
-capturing = [False]  # a backward with `inputs` (autograd.grad, backward(inputs=...)) is running
-
-
 def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=None, accumulate=True):
     """Backpropagate `grads` (arrays, or Tensors under create_graph) from the edges `roots`.
 
@@ -76,8 +60,8 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
         targets = {e[0] for e in inputs if e[0] is not None}
         needed = _needed_nodes([e[0] for e in roots if e[0] is not None], targets)
         captured = {}
-    was_capturing = capturing[0]
-    capturing[0] = inputs is not None
+    was_capturing = state.capturing
+    state.capturing = inputs is not None
 
     take, peek = buffers.pop, buffers.get
     last_inplace = inplace.last
@@ -85,7 +69,7 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
     prev_mode = state.enabled
     state.enabled = create_graph  # the rules themselves record only under create_graph
     following = None  # the next node to run when it is the only one pending (chains skip the heap)
-    checking = anomaly.state.enabled
+    checking = shared.anomaly_enabled
     try:
         while following is not None or heap:
             if following is not None:
@@ -103,7 +87,7 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
             if node.stamp < last_inplace:  # recorded before the latest in-place op, or freed
                 node.check_saved()
             if checking:
-                out = anomaly.checked_vjp(_lift(node) if create_graph else node, node, g, xp)
+                out = checked_vjp(_lift(node) if create_graph else node, node, g, xp)
             else:
                 out = (_lift(node) if create_graph else node).vjp(g, xp)
             if node._hooked and node._hooks:
@@ -151,7 +135,7 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
                 g = None
     finally:
         state.enabled = prev_mode
-        capturing[0] = was_capturing
+        state.capturing = was_capturing
 
     if captured is not None:
         return [_captured_grad(captured, e) for e in inputs]
@@ -236,10 +220,6 @@ def _match_shape(g, shape, var):
 
 
 # ---------------------------------------------------------------------------------- hooks
-def _as_tensor(g):
-    return g if api.is_tensor(g) else api.wrap(g)
-
-
 def _back(g, create_graph):
     return g if create_graph else g._data
 
@@ -275,40 +255,3 @@ def _run_post_hooks(node, out, g):
         if res is not None:
             outs = tuple(res)
     return tuple(None if x is None else (x if state.enabled else x._data) for x in outs)
-
-
-# ---------------------------------------------------------------------------------- create_graph
-def _lift(node):
-    """A copy of `node` whose saved values are Tensors connected to the graph, so that its vjp,
-    run on Tensors, records. The forward is re-run on the saved inputs to get them."""
-    if node.saved is None or not node.relift:
-        if node.stamp < 0:  # freed
-            from .node import SAVED_FREED_MSG
-            raise RuntimeError(SAVED_FREED_MSG)
-        return node  # its vjp reads only constants (shapes, dims) or Tensors saved as such
-    cls = type(node)
-    twin = cls.__new__(cls)
-    twin.__dict__.update(node.__dict__)
-    twin.next_functions = node.next_functions
-    twin.stamp = node.stamp
-    cls.forward(twin, api.TX, *node.inputs)
-    return twin
-
-
-def lifted_twin(node):
-    """A copy of `node` (never the node itself) with its saved values as Tensors, as _lift gives."""
-    twin = _lift(node)
-    if twin is node:
-        cls = type(node)
-        twin = cls.__new__(cls)
-        twin.__dict__.update(node.__dict__)
-        twin.next_functions = node.next_functions
-        twin.stamp = node.stamp
-    return twin
-
-
-def apply_node_tensor(node, g):
-    """grad_fn(grad) called directly by the user: one node's backward, on Tensors."""
-    outs = _lift(node).vjp(g, api.TX) if state.enabled else node.vjp(_back(_as_tensor(g), False), NP)
-    res = tuple(None if x is None else _as_tensor(x) for x in outs)
-    return res if len(res) != 1 else res[0]

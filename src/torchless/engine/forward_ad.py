@@ -20,18 +20,14 @@ nothing can differentiate the tangents (torch.func.jvp whose results are detache
 import numpy as np
 
 from ..backend import numpy as NP
+from .state import shared
 
 __all__ = ["state", "tangent", "set_tangent", "tangent_of_result", "JVP_MISSING_MSG"]
 
 
-class _ForwardState:
-    __slots__ = ("level", "generation", "differentiable")
-
-
-state = _ForwardState()
-state.level = -1       # the open dual level (0), -1 when none
-state.generation = 0   # counts levels opened: tangents of a closed level never match a later one
-state.differentiable = True  # record tangents as Tensors when an input requires grad
+# The level, its generation and the differentiable flag are process-wide, as PyTorch's forward-AD
+# levels are (engine/state.py): the Tensor layer reads `state.level` once per op.
+state = shared
 
 JVP_MISSING_MSG = ("Trying to use forward AD with {name} that does not support it because it has not been "
                    "implemented yet (torchless has no jvp rule for it; reverse mode works: use vjp or jacrev).")

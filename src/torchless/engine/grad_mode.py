@@ -1,21 +1,18 @@
 """Grad mode: whether ops record a graph. Thread-local, like PyTorch's.
 
 `no_grad`, `enable_grad`, `set_grad_enabled` and `inference_mode` work as context managers and as
-decorators. Ops read `state.enabled` once per call.
+decorators. Ops read `state.enabled` once per call; `state` is the engine's per-thread record of
+modes (engine/state.py).
 """
 import functools
-import threading
+
+from .state import modes
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
            "is_inference_mode_enabled", "state"]
 
 
-class _State(threading.local):
-    enabled = True      # class attributes are each new thread's defaults
-    inference = False
-
-
-state = _State()
+state = modes
 
 
 def is_grad_enabled():

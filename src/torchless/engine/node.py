@@ -10,8 +10,13 @@ Leaves that require grad end in an `AccumulateGrad` node, which adds into `.grad
 import itertools
 import weakref
 
+from ..backend import numpy as NP
+from .api import api, as_tensor
+from .hooks import RemovableHandle
+from .state import modes
+
 __all__ = ["Node", "AccumulateGrad", "inplace", "next_stamp", "NO_EDGE", "SAVED_FREED_MSG", "LINEAR_JVP",
-           "jvp_by_partials", "linear_through", "restore_before_use", "reachable"]
+           "jvp_by_partials", "linear_through", "restore_before_use", "reachable", "lifted", "lifted_twin"]
 
 
 class _InplaceState:
@@ -84,7 +89,7 @@ class Node:
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(fn)
-        return _RemovableHandle(self._hooks, fn)
+        return RemovableHandle(self._hooks, item=fn)
 
     def register_prehook(self, fn):
         """fn(grad_outputs) runs before this node's backward; may return new grad_outputs."""
@@ -96,7 +101,7 @@ class Node:
             self._pre_hooks = []
         entry = (index, fn)
         self._pre_hooks.append(entry)
-        return _RemovableHandle(self._pre_hooks, entry)
+        return RemovableHandle(self._pre_hooks, item=entry)
 
     @property
     def _saved_tensors(self):
@@ -105,9 +110,15 @@ class Node:
         return tuple(v for v in (self.inputs or ()) if hasattr(v, "_data"))
 
     def __call__(self, *grads):
-        """grad_fn(grad) runs this node's backward alone, as in PyTorch."""
-        from .backward import apply_node_tensor
-        return apply_node_tensor(self, grads[0] if len(grads) == 1 else list(grads))
+        """grad_fn(grad) runs this node's backward alone, on Tensors, as in PyTorch (recorded when
+        grad mode is on)."""
+        g = grads[0] if len(grads) == 1 else list(grads)
+        if modes.enabled:
+            outs = lifted(self).vjp(g, api.TX)
+        else:
+            outs = self.vjp(as_tensor(g)._data, NP)
+        res = tuple(None if x is None else as_tensor(x) for x in outs)
+        return res if len(res) != 1 else res[0]
 
     # ------------------------------------------------------------------ saved-value checks
     def check_saved(self):
@@ -132,13 +143,6 @@ class Node:
             "Hint: the operation that modified it ran after this node was recorded; clone the tensor "
             "before modifying it in place, or do the in-place op out of place."
         )
-
-    def release(self):
-        """Drop saved values after backward (unless retain_graph)."""
-        if self.saved is not None:
-            self.saved = None
-            self.inputs = None
-            self.stamp = -self.stamp  # negative: freed (backward's check_saved raises), order kept
 
 
 def reachable(roots, expand=None):
@@ -211,7 +215,6 @@ def jvp_by_partials(R, xp, tangents, out, args, edges, to_output):
     value = out[0] if R.aux_outputs else out
     recorded = getattr(value, "grad_fn", None) if xp.apply_rule is not None else None
     if isinstance(recorded, R):  # (specialised rules are subclasses: class_loss_rule, ProdBackward1)
-        from .backward import lifted_twin
         node = lifted_twin(recorded)
         node.next_functions = marks
         partials = node.vjp(xp.ones_like(value), xp)
@@ -253,27 +256,39 @@ class AccumulateGrad(Node):
     def check_saved(self):
         pass
 
-    def release(self):
-        pass
+
+def _RemovableHandle(registry, item):
+    """The one RemovableHandle (engine/hooks.py) for a hook kept in a list: the name and argument
+    order optim/optimizer.py and the Tensor layer import it by (they may call
+    RemovableHandle(registry, item=...) directly; then this goes)."""
+    return RemovableHandle(registry, item=item)
 
 
-class _RemovableHandle:
-    """What register_hook returns: `handle.remove()` unregisters the hook."""
+# ---------------------------------------------------------------------------------- create_graph
+def lifted(node):
+    """A copy of `node` whose saved values are Tensors connected to the graph, so that its vjp,
+    run on Tensors, records (create_graph). The forward is re-run on the saved inputs to get them.
+    A node whose vjp reads only constants (shapes, dims) or Tensors saved as such is its own."""
+    if node.saved is None or not node.relift:
+        if node.stamp < 0:  # freed
+            raise RuntimeError(SAVED_FREED_MSG)
+        return node
+    cls = type(node)
+    twin = cls.__new__(cls)
+    twin.__dict__.update(node.__dict__)
+    twin.next_functions = node.next_functions
+    twin.stamp = node.stamp
+    cls.forward(twin, api.TX, *node.inputs)
+    return twin
 
-    __slots__ = ("_list", "_item")
 
-    def __init__(self, lst, item):
-        self._list = lst
-        self._item = item
-
-    def remove(self):
-        try:
-            self._list.remove(self._item)
-        except ValueError:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
+def lifted_twin(node):
+    """A copy of `node` (never the node itself) with its saved values as Tensors, as lifted gives."""
+    twin = lifted(node)
+    if twin is node:
+        cls = type(node)
+        twin = cls.__new__(cls)
+        twin.__dict__.update(node.__dict__)
+        twin.next_functions = node.next_functions
+        twin.stamp = node.stamp
+    return twin

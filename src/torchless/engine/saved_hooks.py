@@ -8,37 +8,72 @@ packing waits until then: until the next op saves, the hooks' block ends, or bac
 The node is marked to check its saved values before use (the engine calls `check_saved()` on every
 node recorded before `inplace.last`): that check runs unpack_hook on each packed value and puts the
 arrays back. With no hooks set, `saved` is a plain attribute again and nothing changes.
+
+The hook stack and the pending packs are per thread (engine/state.py), as in PyTorch: hooks set in
+one thread never see the ops of another. `Node.saved` is one class attribute for all threads, so
+the property stays while any thread has hooks set; in a thread without hooks it stores plainly.
 """
+import threading
+
 import numpy as np
 
+from .api import api
 from .node import Node, inplace, next_stamp, restore_before_use
+from .state import modes
 
-__all__ = ["stack", "push", "pop", "flush"]
+__all__ = ["push", "pop", "flush", "disable", "end_disable", "disabled_message"]
 
-stack = []  # [(pack_hook, unpack_hook)], innermost last; (None, message) for a disabling block
+_threads_with_hooks = 0  # pushes not yet popped, over all threads: the property stays while > 0
+_install_lock = threading.Lock()
 
 
 def push(pack_hook, unpack_hook):
-    stack.append((pack_hook, unpack_hook))
-    Node.saved = _SAVED
+    """Start a saved_tensors_hooks block in this thread: ops that save go through pack_hook."""
+    global _threads_with_hooks
+    modes.saved_hooks.append((pack_hook, unpack_hook))
+    with _install_lock:
+        _threads_with_hooks += 1
+        Node.saved = _SAVED
 
 
 def pop():
+    """End this thread's innermost saved_tensors_hooks block (its pending packs run first)."""
+    global _threads_with_hooks
     flush()
-    stack.pop()
-    if not stack:
-        Node.saved = None  # the plain class default again
+    modes.saved_hooks.pop()
+    with _install_lock:
+        _threads_with_hooks -= 1
+        if not _threads_with_hooks:
+            Node.saved = None  # the plain class default again
+
+
+def disable(message):
+    """Start a disable_saved_tensors_hooks block in this thread: registering hooks raises `message`."""
+    modes.saved_hooks.append((None, message))
+
+
+def end_disable():
+    """End this thread's innermost disable_saved_tensors_hooks block."""
+    modes.saved_hooks.pop()
+
+
+def disabled_message():
+    """The error message of this thread's innermost block when it disables hooks, else None."""
+    stack = modes.saved_hooks
+    return stack[-1][1] if stack and stack[-1][0] is None else None
 
 
 class _Packed:
     """A node's saved arrays, then (once packed) what pack_hook returned for them, until backward
     unpacks them."""
 
-    __slots__ = ("raw", "pack_hook", "unpack", "node", "values")
+    __slots__ = ("raw", "pack_hook", "unpack", "node", "values", "pending")
 
-    def __init__(self, raw, hooks, node):
+    def __init__(self, raw, hooks, node, pending):
         self.raw, self.node, self.values = raw, node, None
         self.pack_hook, self.unpack = hooks
+        self.pending = pending  # the recording thread's list of packs to run (it waits there)
+        pending.append(self)
 
     def pack(self):
         inputs = self.node.inputs or ()
@@ -52,8 +87,7 @@ class _Packed:
         for x in inputs:
             if getattr(x, "_data", None) is array:
                 return x
-        from .._tensor._core import _plain
-        t = _plain(array)
+        t = api.wrap(array)
         if self.node.saves_output:
             t._rg = True
             t._edge = (self.node, 0)
@@ -61,7 +95,7 @@ class _Packed:
 
     def restore(self):
         if self.values is None:
-            _pending.remove(self)
+            self.pending.remove(self)
             self.pack()
         restored = []
         for kind, value, shape in self.values:
@@ -76,13 +110,11 @@ class _Packed:
         self.node.__dict__["saved"] = tuple(restored)
 
 
-_pending = []  # packs waiting for their op's applier to finish (see the module doc)
-
-
 def flush():
-    """Run pack_hook for every op that saved since the last flush."""
-    while _pending:
-        _pending.pop(0).pack()
+    """Run pack_hook for every op that saved, in this thread, since the last flush."""
+    pending = modes.pending_packs
+    while pending:
+        pending.pop(0).pack()
 
 
 class _SavedProperty:
@@ -94,17 +126,20 @@ class _SavedProperty:
         return node.__dict__.get("saved")
 
     def __set__(self, node, value):
-        hooks = stack[-1]
+        stack = modes.saved_hooks
+        hooks = stack[-1] if stack else None
+        if hooks is None or (hooks[0] is None and all(h[0] is None for h in stack)):
+            node.__dict__["saved"] = value  # no hooks in this thread (another thread has some)
+            return
         if value is None or hooks[0] is None or not isinstance(value, tuple):
             if value is not None and hooks[0] is None:
                 raise RuntimeError(hooks[1])
             node.__dict__["saved"] = value
             return
         flush()  # the op before this one is complete: its tensors can go to pack_hook now
-        packed = _Packed(value, hooks, node)
+        packed = _Packed(value, hooks, node, modes.pending_packs)
         restore_before_use(node, packed.restore)
         node.__dict__["saved"] = _PLACEHOLDER
-        _pending.append(packed)
         # The applier stamps the node right after its forward: the next clock value. Moving the
         # in-place clock past it makes the engine call check_saved on this node.
         inplace.last = next_stamp() + 2

@@ -18,6 +18,7 @@ from .. import _random
 from .._tensor._core import Tensor
 from ..autograd.function import Function
 from ..engine.grad_mode import enable_grad, no_grad
+from ..engine.state import modes
 from ..engine.node import AccumulateGrad, inplace, next_stamp, reachable, restore_before_use
 
 __all__ = ["checkpoint", "checkpoint_sequential"]
@@ -86,8 +87,7 @@ class CheckpointFunction(Function):
 
     @staticmethod
     def backward(ctx, *grads):
-        from ..engine import backward as engine
-        if engine.capturing[0]:  # the nested backward below accumulates into .grad: it cannot capture
+        if modes.capturing:  # the nested backward below accumulates into .grad: it cannot capture
             raise RuntimeError("When use_reentrant=True, torch.utils.checkpoint is incompatible with .grad() or "
                                "passing an `inputs` parameter to .backward(). To resolve this error, you can either "
                                "set use_reentrant=False, or call .backward() without passing the `inputs` argument.")

@@ -7,13 +7,13 @@ walk over the tree (parameters, state_dict, apply, repr) follows registration or
 """
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
-import itertools
 from typing import Any
 
 from ..._dtype import dtype as _dtype_cls
 from ..._tensor import Tensor
 from ..._tensor._core import device as _device_cls, require_cpu as _require_cpu
 from ...engine.grad_mode import no_grad
+from ...engine.hooks import RemovableHandle  # the one handle class, shared with Tensor and grad_fn hooks
 from ..parameter import Parameter
 
 __all__ = ["Module"]
@@ -50,25 +50,6 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
         return super().__repr__()
 
     __str__ = __repr__
-
-
-class RemovableHandle:
-    """Returned by the register_*_hook methods; .remove() unregisters the hook."""
-
-    _next_id = itertools.count()
-
-    def __init__(self, hooks_dict):
-        self._hooks_dict = hooks_dict
-        self.id = next(RemovableHandle._next_id)
-
-    def remove(self):
-        self._hooks_dict.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
 
 
 def _check_name(kind, name, owner, registry):
