@@ -26,7 +26,7 @@ from . import _dtype
 from ._dtype import (bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,  # noqa: A004
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
                      promote_types, set_default_dtype, short, uint8)
-from ._tensor._core import Size, Tensor, device, where
+from ._tensor import Size, Tensor, device, where
 
 # The public classes print as torchless.Tensor, torchless.Size ... (where they are reached), not by
 # the private module that defines them.
@@ -34,7 +34,7 @@ for _cls in (Size, Tensor, device, dtype):
     _cls.__module__ = __name__
 del _cls
 from ._tensor.creation import *  # noqa: F401,F403
-from ._random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from ._tensor.creation import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .engine.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                                no_grad, set_grad_enabled)
 from ._tensor._reduction import *  # noqa: F401,F403
@@ -50,8 +50,7 @@ _engine_backward.set_tensor_api(_wrap_tensor, _TX, _is_tensor)
 
 from . import autograd  # noqa: E402
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402,F401
-from ._misc import *  # noqa: E402,F401,F403
-from ._extras import *  # noqa: E402,F401,F403
+from ._tensor.functions import *  # noqa: E402,F401,F403
 
 # The training stack loads on first use (torch.nn, torch.optim, torch.save ...): a program that only
 # does tensor math pays neither its import time nor its objects in every garbage collection.

@@ -1,4 +1,30 @@
-"""The Tensor layer: the Tensor class, its methods by family, and the torch functions built on them."""
-from ._core import Size, Tensor, device, where
+"""The Tensor layer: the Tensor class, its methods by family, and the torch functions built on them.
+
+`class Tensor` is assembled here once, from TensorBase (_core.py: the array, the graph attributes,
+metadata, conversions) and one mixin per family of methods, each declared in its own module's class
+body. The hot paths create results with `object.__new__(Tensor)` and test `type(x) is Tensor`, so
+each module's global `Tensor` must be the final class: bind_tensor_class sets it, in one place.
+"""
+from . import _core, _elementwise, _inplace, _indexing, _linalg, _reduction, _shape, creation, printing, xp
+from ._core import Size, TensorBase, bind_tensor_class, device, where
+from ._elementwise import ElementwiseMethods
+from ._indexing import IndexingMethods
+from ._inplace import InplaceMethods
+from ._linalg import LinalgMethods
+from ._reduction import ReductionMethods
+from ._shape import ShapeMethods
+from .creation import CreationMethods
 
 __all__ = ["Size", "Tensor", "device", "where"]
+
+
+class Tensor(ElementwiseMethods, InplaceMethods, ShapeMethods, IndexingMethods, ReductionMethods, LinalgMethods,
+             CreationMethods, TensorBase):
+    """An n-dimensional array of numbers that can record the operations applied to it, so that
+    autograd can compute gradients. Build one with torch.tensor(...), not Tensor(...)."""
+
+    __slots__ = ()
+
+
+bind_tensor_class(Tensor, (_core, _elementwise, _inplace, _indexing, _linalg, _reduction, _shape, creation,
+                           printing, xp))

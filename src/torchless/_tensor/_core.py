@@ -124,6 +124,17 @@ def require_cpu(dev):
     return d
 
 
+def _converter(name, dtype):
+    """x.float(), x.long() ...: each the same as x.to(dtype)."""
+    def convert(self, memory_format=None):
+        return self.to(dtype)
+    convert.__name__ = name
+    convert.__qualname__ = "Tensor." + name
+    convert.__doc__ = f"{name}(memory_format=torch.preserve_format) -> Tensor\n\nThis tensor as torch.{dtype.name}: the same as self.to(torch.{dtype.name})."
+    convert.__annotations__ = {"return": "Tensor"}
+    return convert
+
+
 # ============================================================================ the class
 # nn.Parameter, the Tensor subclass the ops meet on hot paths (set by nn/parameter.py: this layer
 # cannot import nn). The appliers test `type(x) is Tensor` first and `is _Parameter` only after the
@@ -133,8 +144,10 @@ def require_cpu(dev):
 _Parameter = None
 
 
-class Tensor:
-    """An n-d array with autograd. Build one with torch.tensor(...), not Tensor(...)."""
+class TensorBase:
+    """What every tensor is before its methods: the array, the graph attributes, metadata, the
+    Python protocol and conversions. The final class `Tensor` (in _tensor/__init__.py) adds the
+    method families as mixins; see bind_tensor_class."""
 
     __slots__ = ("_data", "_rg", "_edge", "__dict__", "__weakref__")
     # _data: the np.ndarray; _rg: requires_grad; _edge: (node, output_index) this tensor's gradient
@@ -560,19 +573,17 @@ class Tensor:
         from .creation import empty
         return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
+    # x.float(), x.long() ...: last in the body, since these names shadow the builtins below them
+    float = _converter("float", D.float32)
+    double = _converter("double", D.float64)
+    half = _converter("half", D.float16)
+    long = _converter("long", D.int64)
+    int = _converter("int", D.int32)
+    short = _converter("short", D.int16)
+    char = _converter("char", D.int8)
+    byte = _converter("byte", D.uint8)
+    bool = _converter("bool", D.bool)
 
-def _converter(dtype):
-    def convert(self, memory_format=None):
-        return self.to(dtype)
-    convert.__doc__ = f"self.to(torch.{dtype.name})"
-    return convert
-
-
-# x.float(), x.long() ...: each the same as x.to(dtype)
-for _name, _dt in (("float", D.float32), ("double", D.float64), ("half", D.float16), ("long", D.int64),
-                   ("int", D.int32), ("short", D.int16), ("char", D.int8), ("byte", D.uint8),
-                   ("bool", D.bool)):
-    setattr(Tensor, _name, _converter(_dt))
 
 _TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
                "float16": "torch.HalfTensor", "int64": "torch.LongTensor", "int32": "torch.IntTensor",
@@ -1074,13 +1085,22 @@ _Node.nondiff = ()
 _Node.aux_outputs = False
 
 
-# ============================================================================ elementwise methods
-# Rules live in ops/elementwise.py; here each becomes a Tensor method.
-T = Tensor
-T.__add__ = T.__radd__ = _binary(AddBackward0)
-T.__sub__ = _binary(SubBackward0)
-T.__mul__ = T.__rmul__ = _binary(MulBackward0)
-T.__truediv__ = _binary(DivBackward0, to_float=True)
+# Placeholder until _tensor/__init__.py builds the final class from TensorBase and the method
+# families; bind_tensor_class then points this name (and each family module's) at it.
+Tensor = TensorBase
+
+
+def bind_tensor_class(cls, modules):
+    """Make `cls` the class every hot path creates and tests with `type(x) is Tensor`: set the
+    global `Tensor` of this module and of each module in `modules` (the one late binding)."""
+    global Tensor
+    Tensor = cls
+    for module in modules:
+        if getattr(module, "Tensor", None) is TensorBase:
+            module.Tensor = cls
+
+
+# ============================================================================ appliers with extra arguments
 def _by_operand(for_tensor, for_number):
     """One method that picks the rule by the other operand: PyTorch names the tensor-tensor and
     tensor-number forms of some ops differently (RemainderBackward1 vs RemainderBackward0)."""
@@ -1088,51 +1108,6 @@ def _by_operand(for_tensor, for_number):
         to = type(other)
         return (for_tensor if to is Tensor or to is _Parameter else for_number)(self, other)
     return method
-
-
-T.__mod__ = _by_operand(_binary(RemainderBackward1), _binary(RemainderBackward0, scalar_edge=False))
-T.__rmod__ = _reflected(RemainderBackward1)
-T.__floordiv__ = _binary(NotImplementedBackward)
-T.__rfloordiv__ = _reflected(NotImplementedBackward)
-_pow_scalar = _binary(PowBackward0, scalar_edge=False)
-_pow_tensor = _binary(PowBackward1)
-
-
-def _rsub(self, other):
-    other = _as_operand(other)
-    if other is None:
-        return NotImplemented
-    if isinstance(other, Tensor):
-        return other.__sub__(self)
-    return _unary_with(RsubBackward1, self, _scalar_operand(self._data, other, False), other)
-
-
-def _rtruediv(self, other):
-    other = _as_operand(other)
-    if other is None:
-        return NotImplemented
-    if isinstance(other, Tensor):
-        return other.__truediv__(self)
-    return self.reciprocal() * other
-
-
-def _pow(self, exponent):
-    te = type(exponent)
-    if te is Tensor or te is _Parameter:
-        return _pow_tensor(self, exponent)
-    if self._data.dtype.kind in "iu" and type(exponent) is _pyint and exponent < 0:
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
-    return _pow_scalar(self, exponent)
-
-
-def _rpow(self, base):
-    base = _as_operand(base)
-    if base is None:
-        return NotImplemented
-    if isinstance(base, Tensor):
-        return _pow_tensor(base, self)
-    a = _scalar_operand(self._data, base, False)
-    return _unary_with(PowBackward2, self, base, a)
 
 
 def _unary_with(R, self, *arrays):
@@ -1151,79 +1126,6 @@ def _unary_with(R, self, *arrays):
     if _fw.level >= 0:
         _dual(t, R, tuple(self if a is self._data or type(a) is ndarray else None for a in arrays), arrays)
     return t
-
-
-T.__rsub__ = _rsub
-T.__rtruediv__ = T.__rdiv__ = _rtruediv
-T.__pow__ = T.pow = _pow
-T.__rpow__ = _rpow
-T.__neg__ = T.neg = T.negative = _unary(NegBackward0, to_float=False)
-T.__pos__ = lambda self: self
-T.__abs__ = T.abs = T.absolute = _unary(AbsBackward0, to_float=False)
-T.exp = _unary(ExpBackward0)
-T.expm1 = _unary(Expm1Backward0)
-T.log = _unary(LogBackward0)
-T.log2 = _unary(Log2Backward0)
-T.log10 = _unary(Log10Backward0)
-T.log1p = _unary(Log1PBackward0)
-T.sqrt = _unary(SqrtBackward0)
-T.rsqrt = _unary(RsqrtBackward0)
-T.sin = _unary(SinBackward0)
-T.cos = _unary(CosBackward0)
-T.tan = _unary(TanBackward0)
-T.sinh = _unary(SinhBackward0)
-T.cosh = _unary(CoshBackward0)
-T.asin = T.arcsin = _unary(AsinBackward0)
-T.acos = T.arccos = _unary(AcosBackward0)
-T.atan = T.arctan = _unary(AtanBackward0)
-T.tanh = _unary(TanhBackward0)
-T.sigmoid = _unary(SigmoidBackward0)
-T.relu = _unary(ReluBackward0, to_float=False)
-T.reciprocal = _unary(ReciprocalBackward0)
-T.sign = _unary(SignBackward0, to_float=False)
-T.floor = _unary(FloorBackward0, to_float=False)
-T.ceil = _unary(CeilBackward0, to_float=False)
-T.trunc = T.fix = _unary(TruncBackward0, to_float=False)
-_round0 = _unary(RoundBackward0, to_float=False)
-
-
-def _round(self, decimals=0):
-    if decimals == 0:
-        return _round0(self)
-    a = self._data if self._data.dtype.kind in "fc" else self._data.astype(_F.float)
-    return _unary_with(RoundBackward1, self, a, decimals)
-
-
-T.round = _round
-
-
-def _add(self, other, *, alpha=1):
-    return self.__add__(other if alpha == 1 else other * alpha)
-
-
-def _sub(self, other, *, alpha=1):
-    return self.__sub__(other if alpha == 1 else other * alpha)
-
-
-def _div(self, other, *, rounding_mode=None):
-    if rounding_mode is None:
-        return self.__truediv__(other)
-    if rounding_mode not in ("floor", "trunc"):
-        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
-                           f"found '{rounding_mode}'")
-    if isinstance(other, Tensor):
-        a, b = _operands(self._data, other._data, False)
-        return _apply_edges(DivBackward2, (self, other), a, b, rounding_mode)
-    other = _as_operand(other)
-    if other is None or isinstance(other, Tensor):
-        return _div(self, other if other is not None else _raise_type("div", "other", other),
-                    rounding_mode=rounding_mode)
-    return _apply_edges(DivBackward2, (self, None), _scalar_operand(self._data, other, False), other,
-                        rounding_mode)
-
-
-def _raise_type(fn, arg, value):
-    raise TypeError(f"{fn}(): argument '{arg}' must be Tensor or Number, not {type(value).__name__}")
 
 
 def _apply_edges(R, edge_tensors, *args):
@@ -1250,82 +1152,6 @@ def _apply_edges(R, edge_tensors, *args):
 def _edge_args(edge_tensors, args):
     """The Tensor behind each forward argument: the edges' tensors are the leading arguments."""
     return tuple(edge_tensors) + (None,) * (len(args) - len(edge_tensors))
-
-
-T.add = _add
-T.sub = T.subtract = _sub
-T.mul = T.multiply = T.__mul__
-T.div = T.divide = _div
-T.true_divide = T.__truediv__
-T.floor_divide = T.__floordiv__
-T.remainder = T.__mod__
-
-
-T.fmod = _by_operand(_binary(FmodBackward1), _binary(FmodBackward0, scalar_edge=False))
-T.square = lambda self: _pow_scalar(self, 2)
-
-
-def _maximum(self, other):
-    if not isinstance(other, Tensor):
-        raise TypeError(f"maximum(): argument 'other' must be Tensor, not {type(other).__name__}")
-    return _max_binary(self, other)
-
-
-def _minimum(self, other):
-    if not isinstance(other, Tensor):
-        raise TypeError(f"minimum(): argument 'other' must be Tensor, not {type(other).__name__}")
-    return _min_binary(self, other)
-
-
-_max_binary = _binary(MaximumBackward0)
-_min_binary = _binary(MinimumBackward0)
-T.maximum = T.fmax = _maximum
-T.minimum = T.fmin = _minimum
-
-
-def _clamp(self, min=None, max=None):
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        if (min is not None and not isinstance(min, Tensor)) or (max is not None and not isinstance(max, Tensor)):
-            raise TypeError("clamp() received an invalid combination of arguments: give both bounds "
-                            "as Tensors or both as numbers")
-        dt = self._data
-        for bound in (min, max):
-            if bound is not None:
-                dt = _asarray(0, _pair_dtype(dt, bound._data))
-        target = _from_np[dt.dtype]
-        x, lo, hi = (None if t is None else t.to(target) for t in (self, min, max))
-        try:
-            return _apply_edges(ClampBackward0, (x, lo, hi), x, lo, hi)
-        except ValueError as e:
-            raise _broadcast_error(self._data, (min if min is not None else max)._data, e) from None
-    a = self._data
-    for bound in (min, max):
-        if bound is not None:
-            a = _scalar_operand(a, bound, False)
-    return _unary_with(ClampBackward1, self, a, min, max)
-
-
-_clamp_min_tensor = _binary(ClampMinBackward1)
-_clamp_max_tensor = _binary(ClampMaxBackward1)
-
-
-def _clamp_min(self, min):
-    if isinstance(min, Tensor):
-        return _clamp_min_tensor(self, min)
-    return _unary_with(ClampMinBackward0, self, _scalar_operand(self._data, min, False), min)
-
-
-def _clamp_max(self, max):
-    if isinstance(max, Tensor):
-        return _clamp_max_tensor(self, max)
-    return _unary_with(ClampMaxBackward0, self, _scalar_operand(self._data, max, False), max)
-
-
-T.clamp = T.clip = _clamp
-T.clamp_min = _clamp_min
-T.clamp_max = _clamp_max
 
 
 def where(condition, input=None, other=None):
@@ -1358,7 +1184,6 @@ def where(condition, input=None, other=None):
 
 
 WhereBackward0.nondiff = (0,)
-T.where = lambda self, condition, other: where(condition, self, other)
 
 
 # ---------------------------------------------------------------------------- comparisons, logic
@@ -1384,63 +1209,6 @@ def _no_grad_binary(f, name):
             raise _broadcast_error(self._data, b, e) from None
     method.__name__ = name
     return method
-
-
-T.__eq__ = T.eq = _no_grad_binary(np.equal, "eq")
-T.__ne__ = T.ne = T.not_equal = _no_grad_binary(np.not_equal, "ne")
-T.__lt__ = T.lt = T.less = _no_grad_binary(np.less, "lt")
-T.__le__ = T.le = T.less_equal = _no_grad_binary(np.less_equal, "le")
-T.__gt__ = T.gt = T.greater = _no_grad_binary(np.greater, "gt")
-T.__ge__ = T.ge = T.greater_equal = _no_grad_binary(np.greater_equal, "ge")
-T.logical_and = _no_grad_binary(np.logical_and, "logical_and")
-T.logical_or = _no_grad_binary(np.logical_or, "logical_or")
-T.logical_xor = _no_grad_binary(np.logical_xor, "logical_xor")
-T.logical_not = lambda self: _plain_out(np.logical_not(self._data))
-T.isnan = lambda self: _plain_out(np.isnan(self._data))
-T.isinf = lambda self: _plain_out(np.isinf(self._data))
-T.isfinite = lambda self: _plain_out(np.isfinite(self._data))
-
-
-def _bitwise(f, name):
-    g = _no_grad_binary(f, name)
-
-    def method(self, other):
-        if self._data.dtype.kind not in "biu" or (isinstance(other, Tensor) and other._data.dtype.kind not in "biu") \
-                or type(other) is _pyfloat:
-            bad = self if self._data.dtype.kind not in "biu" else other
-            kind = _SCALAR_TYPE_NAMES[bad.dtype.name] if isinstance(bad, Tensor) else "Float"
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{kind}' (bitwise ops take integer "
-                               "or bool tensors)")
-        return g(self, other)
-    return method
-
-
-T.__and__ = T.__rand__ = T.bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
-T.__or__ = T.__ror__ = T.bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
-T.__xor__ = T.__rxor__ = T.bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
-
-
-def _invert(self):
-    if self._data.dtype.kind not in "biu":
-        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{_SCALAR_TYPE_NAMES[self.dtype.name]}' "
-                           "(bitwise ops take integer or bool tensors)")
-    return _plain_out(np.invert(self._data))
-
-
-T.__invert__ = T.bitwise_not = _invert
-
-
-def _allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return bool(np.allclose(self._data, other._data if isinstance(other, Tensor) else other, rtol, atol, equal_nan))
-
-
-def _isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return _plain_out(np.isclose(self._data, other._data if isinstance(other, Tensor) else other, rtol, atol, equal_nan))
-
-
-T.allclose = _allclose
-T.isclose = _isclose
-T.equal = lambda self, other: bool(self._data.shape == other._data.shape and np.array_equal(self._data, other._data))
 
 
 # ---------------------------------------------------------------------------- in place
@@ -1536,36 +1304,6 @@ def _carries_tangent(*values):
     return any(isinstance(v, Tensor) and _forward_ad.tangent(v) is not None for v in values)
 
 
-def _inplace_method(out_of_place, ufunc=None):
-    """The in-place form of a binary op: NumPy's `out=` when nothing is recorded, else the op out of
-    place and the result written back."""
-    def method(self, other, **kwargs):
-        if _check_inplace(self, other):
-            return _write_into(self, out_of_place(_snapshot(self), other, **kwargs))
-        if ufunc is not None and not kwargs and (_fw.level < 0 or not _carries_tangent(self, other)):
-            to = type(other)
-            b = other._data if to is Tensor or to is _Parameter else other
-            if type(b) is ndarray or type(b) in (_pyfloat, _pyint, _pybool):
-                dst = self._data
-                if type(b) is not ndarray or b.dtype is not dst.dtype:  # same dtype: nothing to check
-                    rt = _inplace_result_dtype(dst, other)
-                    if D.FROM_NP[dst.dtype].category < rt.category:
-                        _raise_cast(rt, _from_np[dst.dtype])
-                try:
-                    ufunc(dst, b, out=dst, casting="unsafe")
-                except TypeError:
-                    if ufunc is np.subtract and dst.dtype.kind == "b":
-                        raise _unsupported(SubBackward0, dst, b) from None
-                    _raise_cast(_inplace_result_dtype(dst, other), _from_np[dst.dtype])
-                except ValueError:
-                    _raise_not_writable(dst)
-                    _raise_out_shape(dst.shape, NP.shape(b))
-                _bump_version(self)
-                return self
-        return _write_into(self, out_of_place(self, other, **kwargs))
-    return method
-
-
 _SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
                       "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
                       "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
@@ -1601,72 +1339,6 @@ def _raise_out_shape(out_shape, other_shape):
         raise RuntimeError(f"The size of tensor a ({list(out_shape)}) must match the size of tensor b "
                            f"({list(other_shape)}): shapes do not broadcast") from None
     raise RuntimeError(f"output with shape {list(out_shape)} doesn't match the broadcast shape {shape}")
-
-
-T.add_ = _inplace_method(_add, np.add)
-T.sub_ = T.subtract_ = _inplace_method(_sub, np.subtract)
-T.mul_ = T.multiply_ = _inplace_method(T.__mul__, np.multiply)
-T.div_ = T.divide_ = _inplace_method(_div)
-T.pow_ = _inplace_method(_pow)
-T.remainder_ = _inplace_method(T.__mod__)
-T.floor_divide_ = _inplace_method(T.__floordiv__)
-T.__iadd__ = T.add_
-T.__isub__ = T.sub_
-T.__imul__ = T.mul_
-T.__itruediv__ = T.div_
-T.__ipow__ = T.pow_
-T.__imod__ = T.remainder_
-T.__ifloordiv__ = T.floor_divide_
-
-
-def _unary_inplace(out_of_place):
-    def method(self, *args, **kwargs):
-        if _check_inplace(self):
-            return _write_into(self, out_of_place(_snapshot(self), *args, **kwargs))
-        return _write_into(self, out_of_place(self, *args, **kwargs))
-    return method
-
-
-for _name in ("neg", "abs", "exp", "log", "log1p", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh",
-              "sigmoid", "relu", "reciprocal", "sign", "floor", "ceil", "round", "trunc", "clamp",
-              "clip", "clamp_min", "clamp_max", "expm1", "square"):
-    setattr(T, _name + "_", _unary_inplace(getattr(T, _name)))
-T.negative_ = T.neg_
-
-
-def _zero_(self):
-    if _check_inplace(self) or (_fw.level >= 0 and _carries_tangent(self)):  # recorded, or a tangent to zero
-        return _write_into(self, apply(ZeroBackward0, self))
-    self._data.fill(0)
-    _bump_version(self)
-    return self
-
-
-def _fill_(self, value):
-    if _check_inplace(self, value) or (_fw.level >= 0 and _carries_tangent(self, value)):
-        return _write_into(self, self * 0 + value)
-    self._data.fill(value.item() if isinstance(value, Tensor) else value)
-    _bump_version(self)
-    return self
-
-
-def _copy_(self, src, non_blocking=False):
-    if not isinstance(src, Tensor):
-        raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
-    if _check_inplace(self, src) or (_fw.level >= 0 and _carries_tangent(self, src)):
-        return _write_into(self, src.to(self.dtype).expand(self.shape).clone())
-    try:
-        np.copyto(self._data, src._data, casting="unsafe")
-    except ValueError:
-        raise RuntimeError(f"The size of tensor a ({list(self.shape)}) must match the size of tensor b "
-                           f"({list(src.shape)}): copy_ needs a source that broadcasts to the target") from None
-    _bump_version(self)
-    return self
-
-
-T.zero_ = _zero_
-T.fill_ = _fill_
-T.copy_ = _copy_
 
 
 def _wrap_tensor(arr):

@@ -3,14 +3,17 @@
 Shapes and dtypes are checked here, in PyTorch's words, before any NumPy call: no promotion between
 the operands (matmul of float32 and float64 is an error in PyTorch), shape errors name both shapes.
 """
-import sys
-import types
+from __future__ import annotations
 
 import math
+import sys
+import types
+from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from ._core import Tensor, _plain, apply, apply_pair
+from ._reduction import Dims, scalar_type_name as _title, vector_norm
 from ..ops.linalg import (BmmBackward0, CloneBackward0, DotBackward0, MmBackward0, MvBackward0,
                          SqueezeBackward4, UnsafeViewBackward0)
 
@@ -23,32 +26,31 @@ _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bf
             "complex128": "c10::complex<double>"}
 
 
-def _c_name(t):
+def _c_name(t: Tensor) -> str:
+    """The C++ name of a tensor's element type ('float', 'long int' ...)."""
     return _C_NAMES.get(t.dtype.name, t.dtype.name)
 
 
-def _title(t):
-    from ._reduction import scalar_type_name
-    return scalar_type_name(t)
-
-
-def _need_tensor(x, fname, arg, pos):
+def _need_tensor(x: Any, fname: str, arg: str, pos: int) -> None:
+    """PyTorch's TypeError for an argument that is not a tensor."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not "
                         f"{type(x).__name__}")
 
 
-def _shape_x(shape):
+def _shape_x(shape: Sequence[int]) -> str:
+    """2x3: a shape as PyTorch's matmul errors write it."""
     return "x".join(str(s) for s in shape)
 
 
-def _check_kind(a, fname):
+def _check_kind(a: np.ndarray, fname: str) -> None:
     """NumPy multiplies bool matrices; PyTorch's CPU kernels don't."""
     if a.dtype.kind == "b":
         raise NotImplementedError(f"\"{fname}\" not implemented for 'Bool' (convert first, e.g. x.int())")
 
 
-def _mm_checks(input, mat2):
+def _mm_checks(input: Any, mat2: Tensor) -> None:
+    """mm's dtype and shape checks, in PyTorch's words."""
     a, b = input._data, mat2._data
     if a.dtype != b.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_c_name(input)} != "
@@ -59,7 +61,8 @@ def _mm_checks(input, mat2):
     _check_kind(a, "addmm_impl_cpu_")
 
 
-def _mv_checks(input, vec, mat_shape):
+def _mv_checks(input: Tensor, vec: Tensor, mat_shape: Tuple[int, ...]) -> None:
+    """mv's checks, on the (n, k) shape matmul folds the matrix (or batch) to."""
     a, v = input._data, vec._data
     if a.dtype != v.dtype:
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_title(vec)}, "
@@ -70,7 +73,7 @@ def _mv_checks(input, vec, mat_shape):
     _check_kind(a, "addmv_impl_cpu")
 
 
-def _batch_checks(input, other, batch1, batch2):
+def _batch_checks(input: Any, other: Tensor, batch1: Tuple[int, ...], batch2: Tuple[int, ...]) -> None:
     """bmm's checks, on the (batch, n, k) and (batch, k, m) shapes matmul folds to."""
     if input._data.dtype != other._data.dtype:
         raise RuntimeError(f"expected scalar type {_title(input)} but found {_title(other)} "
@@ -85,8 +88,12 @@ _prod = math.prod
 
 
 # ============================================================================ the functions
-def dot(input, other):
-    """Inner product of two 1-D tensors of the same size and dtype."""
+def dot(input: Tensor, other: Tensor) -> Tensor:
+    """dot(input, other) -> Tensor
+
+    The inner product sum(input * other) of two 1-D tensors with the same size and dtype (no
+    broadcasting, no promotion).
+    """
     _need_tensor(input, "dot", "input", 1)
     _need_tensor(other, "dot", "tensor", 2)
     a, b = input._data, other._data
@@ -103,11 +110,21 @@ def dot(input, other):
     return apply(DotBackward0, input, other)
 
 
-vdot = dot  # real tensors only: no conjugation to do
+def vdot(input: Tensor, other: Tensor) -> Tensor:
+    """vdot(input, other) -> Tensor
+
+    The inner product of two 1-D tensors with the first conjugated; for the real tensors
+    torchless has, the same as dot.
+    """
+    return dot(input, other)  # real tensors only: no conjugation to do
 
 
-def mm(input, mat2):
-    """Matrix product of two 2-D tensors."""
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    """mm(input, mat2) -> Tensor
+
+    The matrix product of an (n, k) and a (k, m) tensor of the same dtype: an (n, m) tensor. No
+    broadcasting (torch.matmul broadcasts).
+    """
     _need_tensor(input, "mm", "input", 1)
     _need_tensor(mat2, "mm", "mat2", 2)
     if input._data.ndim != 2:
@@ -120,8 +137,11 @@ def mm(input, mat2):
     return apply(MmBackward0, input, mat2)
 
 
-def mv(input, vec):
-    """Matrix (2-D) times vector (1-D)."""
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    """mv(input, vec) -> Tensor
+
+    The product of an (n, k) matrix and a length-k vector of the same dtype: a length-n vector.
+    """
     _need_tensor(input, "mv", "input", 1)
     _need_tensor(vec, "mv", "vec", 2)
     if input._data.ndim != 2 or vec._data.ndim != 1:
@@ -131,8 +151,12 @@ def mv(input, vec):
     return apply(MvBackward0, input, vec)
 
 
-def bmm(input, mat2):
-    """Batched matrix product of two 3-D tensors with the same batch size."""
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """bmm(input, mat2) -> Tensor
+
+    Batched matrix product: (b, n, k) times (b, k, m) gives (b, n, m), one mm per batch entry.
+    Both must be 3-D with the same batch size and dtype (no broadcasting).
+    """
     _need_tensor(input, "bmm", "input", 1)
     _need_tensor(mat2, "bmm", "mat2", 2)
     if input._data.ndim != 3:
@@ -143,10 +167,14 @@ def bmm(input, mat2):
     return apply(BmmBackward0, input, mat2)
 
 
-def matmul(input, other):
-    """The matrix product with PyTorch's rules for every rank: 1-D @ 1-D is a dot product, a 1-D
-    operand is a row (left) or column (right) vector whose dim is dropped again, and the dims
-    before the last two are batch dims, broadcast."""
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """matmul(input, other) -> Tensor
+
+    The matrix product for operands of any rank (also `input @ other`): 1-D @ 1-D is a dot
+    product; a 1-D operand is taken as a row vector (on the left) or a column vector (on the
+    right) whose dim is dropped from the result; the dims before the last two are batch dims,
+    broadcast against each other. Both operands must have the same dtype.
+    """
     _need_tensor(input, "matmul", "input", 1)
     _need_tensor(other, "matmul", "other", 2)
     a, b = input._data, other._data
@@ -191,12 +219,13 @@ class _Shaped:
 
     __slots__ = ("_data", "dtype")
 
-    def __init__(self, t, shape):
+    def __init__(self, t: Tensor, shape: Tuple[int, ...]) -> None:
         self._data = np.broadcast_to(np.zeros((), t._data.dtype), shape)
         self.dtype = t.dtype
 
 
-def _batch_mismatch(sa, sb):
+def _batch_mismatch(sa: Tuple[int, ...], sb: Tuple[int, ...]) -> str:
+    """PyTorch's message for batch dims that do not broadcast."""
     n = max(len(sa), len(sb))
     pa = (1,) * (n - len(sa)) + tuple(sa)
     pb = (1,) * (n - len(sb)) + tuple(sb)
@@ -207,8 +236,12 @@ def _batch_mismatch(sa, sb):
     return f"batch dims {list(sa)} and {list(sb)} do not broadcast"
 
 
-def outer(input, vec2):
-    """Outer product of two 1-D tensors: out[i, j] = input[i] * vec2[j] (dtypes promote)."""
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """outer(input, vec2) -> Tensor
+
+    The outer product of two 1-D tensors: out[i, j] = input[i] * vec2[j]. The dtypes promote as
+    in multiplication.
+    """
     _need_tensor(input, "outer", "input", 1)
     _need_tensor(vec2, "outer", "vec2", 2)
     if input._data.ndim != 1:
@@ -218,11 +251,20 @@ def outer(input, vec2):
     return input.reshape(input._data.shape[0], 1) * vec2
 
 
-ger = outer
+def ger(input: Tensor, vec2: Tensor) -> Tensor:
+    """ger(input, vec2) -> Tensor
+
+    The outer product of two 1-D tensors; an older name of torch.outer.
+    """
+    return outer(input, vec2)
 
 
-def inner(input, other):
-    """Sum of products over the last dim of both: shape input.shape[:-1] + other.shape[:-1]."""
+def inner(input: Tensor, other: Tensor) -> Tensor:
+    """inner(input, other) -> Tensor
+
+    Sums of products over the last dim of both operands; the result has shape
+    input.shape[:-1] + other.shape[:-1]. A 0-d operand multiplies the other elementwise.
+    """
     _need_tensor(input, "inner", "input", 1)
     _need_tensor(other, "inner", "other", 2)
     a, b = input._data, other._data
@@ -239,8 +281,9 @@ def inner(input, other):
 
 
 # ============================================================================ Tensor methods
-def _matmul_op(self, other):
-    """self @ other: a NumPy array operand is taken as a tensor; anything else is not ours."""
+def __matmul__(self: Tensor, other: Any) -> Tensor:
+    """self @ other: the matrix product (torch.matmul); a NumPy array operand is taken as a
+    tensor, anything else is left to the other operand."""
     if not isinstance(other, Tensor):
         if not isinstance(other, np.ndarray):
             return NotImplemented
@@ -252,45 +295,59 @@ def _matmul_op(self, other):
     return matmul(self, other)
 
 
-def _rmatmul_op(self, other):
+def __rmatmul__(self: Tensor, other: Any) -> Tensor:
+    """array @ self, for a NumPy array on the left: the matrix product (torch.matmul)."""
     if isinstance(other, np.ndarray):
         return matmul(_plain(other), self)
     return NotImplemented
 
 
-Tensor.dot = dot
-Tensor.vdot = vdot
-Tensor.matmul = matmul
-Tensor.__matmul__ = _matmul_op
-Tensor.__rmatmul__ = _rmatmul_op
-Tensor.mm = mm
-Tensor.mv = mv
-Tensor.bmm = bmm
-Tensor.outer = outer
-Tensor.ger = ger
-Tensor.inner = inner
+class LinalgMethods:
+    """Tensor methods for products of vectors and matrices (matmul and `@`, mm, dot ...). Each is
+    the torch function of the same name above, `self` as its first operand."""
+
+    __slots__ = ()
+
+    # the class body names the module's functions: `dot = dot` binds the function defined above
+    dot = dot
+    vdot = vdot
+    matmul = matmul
+    __matmul__ = __matmul__
+    __rmatmul__ = __rmatmul__
+    mm = mm
+    mv = mv
+    bmm = bmm
+    outer = outer
+    ger = ger
+    inner = inner
 
 
 # ============================================================================ torch.linalg
-def _vector_norm(*args, **kwargs):
-    from ._reduction import vector_norm
-    return vector_norm(*args, **kwargs)
+def _linalg_norm(input: Tensor, ord: Union[float, str, None] = None, dim: Dims = None,
+                 keepdim: bool = False, *, dtype: Any = None, out: Optional[Tensor] = None) -> Tensor:
+    """linalg.norm(input, ord=None, dim=None, keepdim=False, *, dtype=None) -> Tensor
 
-
-def _linalg_norm(input, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
-    """linalg.norm for vectors (and the Frobenius norm of a matrix, ord=None or 'fro')."""
+    A vector norm of `input` (as torch.linalg.vector_norm), or the Frobenius norm of a matrix for
+    ord=None or 'fro'. Other matrix norms are not supported.
+    """
     if ord is None or ord == "fro":
-        return _vector_norm(input, 2, dim, keepdim, dtype=dtype, out=out)
+        return vector_norm(input, 2, dim, keepdim, dtype=dtype, out=out)
     if isinstance(ord, str) or (input._data.ndim == 2 and dim is None) or \
             (isinstance(dim, (tuple, list)) and len(dim) == 2):
         raise RuntimeError(f"linalg.norm: matrix norms (ord={ord!r}) are not supported here; use "
                            "torch.linalg.vector_norm for vector norms")
-    return _vector_norm(input, ord, dim, keepdim, dtype=dtype, out=out)
+    return vector_norm(input, ord, dim, keepdim, dtype=dtype, out=out)
+
+
+def _vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
+    """linalg.vecdot(x, y, *, dim=-1) -> Tensor
+
+    Dot products of the vectors along `dim` of x and y (broadcast against each other).
+    """
+    return (x * y).sum(dim)
 
 
 linalg = types.ModuleType("torchless.linalg", "torch.linalg: the parts torchless has.")
-linalg.vector_norm = _vector_norm
-linalg.norm = _linalg_norm
-linalg.matmul = matmul
-linalg.vecdot = lambda x, y, *, dim=-1: (x * y).sum(dim)
+linalg.__dict__.update(vector_norm=vector_norm, norm=_linalg_norm, matmul=matmul, vecdot=_vecdot)
 sys.modules["torchless.linalg"] = linalg
+

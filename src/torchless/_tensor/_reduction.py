@@ -2,14 +2,21 @@
 
 `dim` may be an int, a tuple/list of ints, or None; like PyTorch, NumPy's `axis`/`keepdims` are
 accepted as aliases. Arguments are checked here, so NumPy errors never reach the user.
+
+Each function below is both the torch function (`torch.sum(x)`) and the Tensor method (`x.sum()`):
+`ReductionMethods`, at the end, names them in its class body.
 """
+from __future__ import annotations
+
+import operator
 import sys
 import types
 import warnings
+from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .. import _dtype as D
+from .._dtype import dtype as DType, get_default_dtype, int64 as _int64
 from ._core import Tensor, _norm_dim, _plain, apply
 from ..ops.reduction import (
     AmaxBackward0, AminBackward0, CumprodBackward0, CumsumBackward0, LinalgVectorNormBackward0,
@@ -22,26 +29,35 @@ __all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmi
            "std", "logsumexp", "cumsum", "cumprod", "all", "any", "count_nonzero", "median",
            "return_types"]
 
-_builtin_sum, _builtin_max, _builtin_all, _builtin_any = sum, max, all, any
+Dims = Union[int, Sequence[int], None]
+"""A `dim` argument: one dim, several, or None for all of them."""
+
+_builtin_any = any
 _INT64 = np.dtype(np.int64)
-_INF = float("inf")
 
 
 # ============================================================================ torch.return_types
-def _return_type(name, fields):
+def _reduce_named_tuple(self: tuple) -> Tuple[type, Tuple[tuple]]:
+    """Pickle support: rebuild from the plain tuple of items."""
+    return type(self), (tuple(self),)
+
+
+def _return_type(name: str, fields: Tuple[str, ...]) -> type:
     """A tuple with named fields that prints like PyTorch's `torch.return_types.max(...)`."""
-    def __new__(cls, items):
+    def __new__(cls: type, items: Any) -> Any:
         return tuple.__new__(cls, items)
 
-    def __repr__(self):
+    def __repr__(self: tuple) -> str:
         body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
         return f"torch.return_types.{name}(\n{body})"
 
     namespace = {"__slots__": (), "__new__": __new__, "__repr__": __repr__, "__str__": __repr__,
                  "_fields": fields, "n_fields": len(fields), "n_sequence_fields": len(fields),
-                 "__reduce__": lambda self: (type(self), (tuple(self),))}
+                 "__reduce__": _reduce_named_tuple,
+                 "__doc__": f"torch.return_types.{name}: a tuple ({', '.join(fields)}) whose items "
+                            "are also attributes."}
     for i, f in enumerate(fields):
-        namespace[f] = property(lambda self, i=i: tuple.__getitem__(self, i))
+        namespace[f] = property(operator.itemgetter(i), doc=f"Item {i} of the tuple.")
     cls = type(name, (tuple,), namespace)
     cls.__module__ = "torch.return_types"
     cls.__qualname__ = name
@@ -50,17 +66,19 @@ def _return_type(name, fields):
 
 return_types = types.ModuleType("torchless.return_types",
                                 "Named-tuple results of reductions (torch.return_types).")
-for _name, _fields in (("max", ("values", "indices")), ("min", ("values", "indices")),
-                       ("median", ("values", "indices")), ("aminmax", ("min", "max")),
-                       ("mode", ("values", "indices")), ("sort", ("values", "indices")),
-                       ("topk", ("values", "indices")), ("kthvalue", ("values", "indices")),
-                       ("cummax", ("values", "indices")), ("cummin", ("values", "indices"))):
-    setattr(return_types, _name, _return_type(_name, _fields))
+return_types.__dict__.update(
+    {name: _return_type(name, fields) for name, fields in (
+        ("max", ("values", "indices")), ("min", ("values", "indices")),
+        ("median", ("values", "indices")), ("aminmax", ("min", "max")),
+        ("mode", ("values", "indices")), ("sort", ("values", "indices")),
+        ("topk", ("values", "indices")), ("kthvalue", ("values", "indices")),
+        ("cummax", ("values", "indices")), ("cummin", ("values", "indices")))})
 sys.modules["torchless.return_types"] = return_types
+_MaxResult, _MinResult, _MedianResult = return_types.max, return_types.min, return_types.median
 
 
 # ============================================================================ argument helpers
-def _dim_index(d, what="dim"):
+def _dim_index(d: Any, what: str = "dim") -> int:
     """One dim as an int; PyTorch's TypeError for floats, strings ..."""
     if type(d) is int:
         return d
@@ -69,7 +87,7 @@ def _dim_index(d, what="dim"):
     raise TypeError(f"{what} must be an int (or a tuple of ints), not {type(d).__name__}")
 
 
-def _dims(t, dim, axis=None):
+def _dims(t: Tensor, dim: Dims, axis: Dims = None) -> Optional[Tuple[int, ...]]:
     """Normalize dim/axis to None (all dims) or a tuple of non-negative ints."""
     if axis is not None:
         if dim is not None:
@@ -93,7 +111,7 @@ def _dims(t, dim, axis=None):
     return (d,) if nd else None
 
 
-def _one_dim(t, dim, axis, fname):
+def _one_dim(t: Tensor, dim: Any, axis: Any, fname: str) -> int:
     """A single dim (int) for ops that take one: max(dim), cumsum, argmax ..."""
     if axis is not None:
         if dim is not None:
@@ -104,24 +122,19 @@ def _one_dim(t, dim, axis, fname):
     return _norm_dim(_dim_index(dim), t._data.ndim)
 
 
-def _keep(keepdim, keepdims):
+def _keep(keepdim: bool, keepdims: Optional[bool]) -> bool:
+    """keepdim, or NumPy's spelling keepdims when that was given."""
     return bool(keepdims) if keepdims is not None else bool(keepdim)
 
 
-def _check_tensor(input, fname):
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")
-
-
-def _cast_input(input, dtype):
+def _cast_input(input: Tensor, dtype: Optional[DType]) -> Tensor:
     """The input converted to `dtype` first (PyTorch's dtype= on prod, cumsum, norm ...)."""
     if dtype is None or dtype is input.dtype:
         return input
     return input.to(dtype)
 
 
-def _into_out(result, out):
+def _into_out(result: Tensor, out: Optional[Tensor]) -> Tensor:
     """Write `result` into the user's `out=` tensor (resized as PyTorch does) and return it."""
     if out is None:
         return result
@@ -138,15 +151,21 @@ _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bf
                  "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
-def scalar_type_name(t):
+def scalar_type_name(t: Tensor) -> str:
     """'Float', 'Long' ... for a tensor's dtype."""
     name = t.dtype.name
     return _SCALAR_NAMES.get(name, name.capitalize())
 
 
 # ============================================================================ sum, mean, prod
-def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None, out=None):
-    """Sum of all elements, or over dim(s). Integer and bool tensors sum to int64."""
+def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Optional[DType] = None,
+        axis: Dims = None, keepdims: Optional[bool] = None, out: Optional[Tensor] = None) -> Tensor:
+    """sum(input, dim=None, keepdim=False, *, dtype=None) -> Tensor
+
+    The sum of all elements, or over the dim(s) given by `dim` (an int or a tuple of ints).
+    `keepdim=True` keeps each reduced dim with size 1. Integer and bool tensors sum to int64
+    unless `dtype` names the result's dtype (the input is converted to it first).
+    """
     dims = _dims(input, dim, axis)
     keep = _keep(keepdim, keepdims)
     if dtype is not None:
@@ -160,8 +179,14 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None,
     return res if out is None else _into_out(res, out)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None, out=None):
-    """Mean of all elements, or over dim(s); floating (or complex) tensors only, or give dtype=."""
+def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Optional[DType] = None,
+         axis: Dims = None, keepdims: Optional[bool] = None, out: Optional[Tensor] = None) -> Tensor:
+    """mean(input, dim=None, keepdim=False, *, dtype=None) -> Tensor
+
+    The arithmetic mean of all elements, or over the dim(s) in `dim`; `keepdim=True` keeps the
+    reduced dims with size 1. The input must be floating or complex, unless `dtype` gives the
+    dtype to compute in. The mean of no elements is nan.
+    """
     if dtype is None and input._data.dtype.kind not in "fc":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
@@ -181,10 +206,16 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None
     return res if out is None else _into_out(res, out)
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
-    """Product of all elements, or over one dim. Integer and bool tensors multiply in int64."""
+def prod(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *,
+         dtype: Optional[DType] = None, axis: Optional[int] = None,
+         keepdims: Optional[bool] = None) -> Tensor:
+    """prod(input, dim=None, keepdim=False, *, dtype=None) -> Tensor
+
+    The product of all elements, or along the one dim `dim`. Integer and bool tensors multiply
+    in int64; `dtype` converts the input first.
+    """
     if dtype is None and input._data.dtype.kind in "biu":
-        dtype = D.int64
+        dtype = _int64
     input = _cast_input(input, dtype)
     if dim is None and axis is None:
         return apply(ProdBackward0, input, None, _keep(keepdim, keepdims))
@@ -192,7 +223,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None
     return apply(ProdBackward1, input, (d,) if input._data.ndim else None, _keep(keepdim, keepdims))
 
 
-def _prod_dims(x, axis=None, keepdims=False):
+def _prod_dims(x: Tensor, axis: Dims = None, keepdims: bool = False) -> Tensor:
     """prod over several dims (the Tensor namespace's xp.prod, for create_graph)."""
     if axis is None:
         return apply(ProdBackward0, x, None, keepdims)
@@ -200,7 +231,7 @@ def _prod_dims(x, axis=None, keepdims=False):
 
 
 # ============================================================================ max, min, median
-def _empty_check(input, dims, fname):
+def _empty_check(input: Tensor, dims: Optional[Tuple[int, ...]], fname: str) -> None:
     """PyTorch refuses to take the max of nothing."""
     shape = input._data.shape
     if input._data.size == 0:
@@ -212,72 +243,118 @@ def _empty_check(input, dims, fname):
                 raise IndexError(f"{fname}(): Expected reduction dim {d} to have non-zero size.")
 
 
-def _extreme(fname, whole_rule, dim_rule, pairwise):
-    """max / min: of everything, along a dim (-> values, indices), or elementwise with a tensor."""
-    result_type = getattr(return_types, fname)
-
-    def reduce(input, dim=None, keepdim=False, *, axis=None, keepdims=None, out=None):
-        if isinstance(dim, Tensor):
-            return getattr(input, pairwise)(dim)
-        if dim is None and axis is None:
-            _empty_check(input, None, fname)
-            return apply(whole_rule, input)
-        d = _one_dim(input, dim, axis, fname)
-        if input._data.ndim:
-            _empty_check(input, (d,), fname)
-        return result_type(apply(dim_rule, input, d, _keep(keepdim, keepdims)))
-
-    reduce.__name__ = fname
-    return reduce
-
-
-max = _extreme("max", MaxBackward1, MaxBackward0, "maximum")
-min = _extreme("min", MinBackward1, MinBackward0, "minimum")
-
-
-def _extreme_over(fname, rule):
-    """amax / amin: over dims (all when dim=()), ties sharing the gradient."""
-    def reduce(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
-        dims = _dims(input, dim, axis)
-        _empty_check(input, dims if dims is not None else tuple(range(input._data.ndim)) or None, fname)
-        return apply(rule, input, dims, _keep(keepdim, keepdims))
-
-    reduce.__name__ = fname
-    return reduce
-
-
-amax = _extreme_over("amax", AmaxBackward0)
-amin = _extreme_over("amin", AminBackward0)
-
-
-def _arg_extreme(fname, pick):
-    """argmax / argmin: int64 indices, never differentiable; flat index when dim is None."""
-    def reduce(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        a = input._data
-        if a.dtype.kind == "b":
-            raise RuntimeError(f"{fname}(): does not support bool input (convert it first, e.g. x.int())")
-        keep = _keep(keepdim, keepdims)
-        if dim is None and axis is None:
-            _empty_check(input, None, fname)
-            idx = pick(a.reshape(-1), 0)
-            return _plain(np.asarray(idx, dtype=np.int64).reshape((1,) * a.ndim if keep else ()))
-        d = _one_dim(input, dim, axis, fname)
-        if a.ndim == 0:
-            return _plain(np.zeros((), np.int64))
+def _extreme(input: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: Optional[bool],
+             fname: str, whole_rule: type, dim_rule: type, result_type: type) -> Any:
+    """max / min of everything, or along one dim as (values, indices)."""
+    if dim is None and axis is None:
+        _empty_check(input, None, fname)
+        return apply(whole_rule, input)
+    d = _one_dim(input, dim, axis, fname)
+    if input._data.ndim:
         _empty_check(input, (d,), fname)
-        idx = pick(a, d).astype(np.int64, copy=False)
-        return _plain(np.expand_dims(idx, d) if keep else idx)
-
-    reduce.__name__ = fname
-    return reduce
+    return result_type(apply(dim_rule, input, d, _keep(keepdim, keepdims)))
 
 
-argmax = _arg_extreme("argmax", lambda a, d: np.argmax(a, axis=d))
-argmin = _arg_extreme("argmin", lambda a, d: np.argmin(a, axis=d))
+def max(input: Tensor, dim: Union[int, Tensor, None] = None, keepdim: bool = False, *,
+        axis: Optional[int] = None, keepdims: Optional[bool] = None, out: Any = None) -> Any:
+    """max(input) -> Tensor, max(input, dim, keepdim=False) -> (values, indices), max(input, other)
+
+    With no dim: the largest element (nan if any element is nan). With `dim`: the largest value
+    along that dim and the index of one of them, as `torch.return_types.max(values, indices)`.
+    With a tensor as the second argument: the elementwise maximum, as torch.maximum.
+    """
+    if isinstance(dim, Tensor):
+        return input.maximum(dim)
+    return _extreme(input, dim, keepdim, axis, keepdims, "max", MaxBackward1, MaxBackward0, _MaxResult)
 
 
-def median(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    """The lower median of all elements, or (values, indices) along a dim."""
+def min(input: Tensor, dim: Union[int, Tensor, None] = None, keepdim: bool = False, *,
+        axis: Optional[int] = None, keepdims: Optional[bool] = None, out: Any = None) -> Any:
+    """min(input) -> Tensor, min(input, dim, keepdim=False) -> (values, indices), min(input, other)
+
+    With no dim: the smallest element (nan if any element is nan). With `dim`: the smallest value
+    along that dim and the index of one of them, as `torch.return_types.min(values, indices)`.
+    With a tensor as the second argument: the elementwise minimum, as torch.minimum.
+    """
+    if isinstance(dim, Tensor):
+        return input.minimum(dim)
+    return _extreme(input, dim, keepdim, axis, keepdims, "min", MinBackward1, MinBackward0, _MinResult)
+
+
+def _extreme_over(input: Tensor, dim: Dims, keepdim: bool, axis: Dims, keepdims: Optional[bool],
+                  fname: str, rule: type) -> Tensor:
+    """amax / amin over dims (all when dim=())."""
+    dims = _dims(input, dim, axis)
+    _empty_check(input, dims if dims is not None else tuple(range(input._data.ndim)) or None, fname)
+    return apply(rule, input, dims, _keep(keepdim, keepdims))
+
+
+def amax(input: Tensor, dim: Dims = (), keepdim: bool = False, *, axis: Dims = None,
+         keepdims: Optional[bool] = None) -> Tensor:
+    """amax(input, dim=(), keepdim=False) -> Tensor
+
+    The largest value over the dim(s) in `dim` (every dim when it is empty). Unlike max, no
+    indices are returned, and the gradient is shared equally between elements tied for the max.
+    """
+    return _extreme_over(input, dim, keepdim, axis, keepdims, "amax", AmaxBackward0)
+
+
+def amin(input: Tensor, dim: Dims = (), keepdim: bool = False, *, axis: Dims = None,
+         keepdims: Optional[bool] = None) -> Tensor:
+    """amin(input, dim=(), keepdim=False) -> Tensor
+
+    The smallest value over the dim(s) in `dim` (every dim when it is empty). Unlike min, no
+    indices are returned, and the gradient is shared equally between elements tied for the min.
+    """
+    return _extreme_over(input, dim, keepdim, axis, keepdims, "amin", AminBackward0)
+
+
+def _arg_extreme(input: Tensor, dim: Optional[int], keepdim: bool, axis: Optional[int],
+                 keepdims: Optional[bool], fname: str, pick: Any) -> Tensor:
+    """argmax / argmin: int64 indices, never differentiable; flat index when dim is None."""
+    a = input._data
+    if a.dtype.kind == "b":
+        raise RuntimeError(f"{fname}(): does not support bool input (convert it first, e.g. x.int())")
+    keep = _keep(keepdim, keepdims)
+    if dim is None and axis is None:
+        _empty_check(input, None, fname)
+        idx = pick(a.reshape(-1), axis=0)
+        return _plain(np.asarray(idx, dtype=np.int64).reshape((1,) * a.ndim if keep else ()))
+    d = _one_dim(input, dim, axis, fname)
+    if a.ndim == 0:
+        return _plain(np.zeros((), np.int64))
+    _empty_check(input, (d,), fname)
+    idx = pick(a, axis=d).astype(np.int64, copy=False)
+    return _plain(np.expand_dims(idx, d) if keep else idx)
+
+
+def argmax(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *,
+           axis: Optional[int] = None, keepdims: Optional[bool] = None) -> Tensor:
+    """argmax(input, dim=None, keepdim=False) -> Tensor
+
+    The index (int64) of the largest element: into the flattened input when `dim` is None, else
+    along `dim`. The first such index wins ties.
+    """
+    return _arg_extreme(input, dim, keepdim, axis, keepdims, "argmax", np.argmax)
+
+
+def argmin(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *,
+           axis: Optional[int] = None, keepdims: Optional[bool] = None) -> Tensor:
+    """argmin(input, dim=None, keepdim=False) -> Tensor
+
+    The index (int64) of the smallest element: into the flattened input when `dim` is None, else
+    along `dim`. The first such index wins ties.
+    """
+    return _arg_extreme(input, dim, keepdim, axis, keepdims, "argmin", np.argmin)
+
+
+def median(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *,
+           axis: Optional[int] = None, keepdims: Optional[bool] = None) -> Any:
+    """median(input) -> Tensor, median(input, dim, keepdim=False) -> (values, indices)
+
+    The median of all elements, or along `dim` as `torch.return_types.median(values, indices)`.
+    For an even count it is the lower of the two middle values (no averaging).
+    """
     if dim is None and axis is None:
         if input._data.size == 0:
             return _plain(np.asarray(np.nan, dtype=input._data.dtype))
@@ -285,11 +362,13 @@ def median(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     d = _one_dim(input, dim, axis, "median")
     if input._data.ndim:
         _empty_check(input, (d,), "median")
-    return return_types.median(apply(MedianBackward1, input, d, _keep(keepdim, keepdims)))
+    return _MedianResult(apply(MedianBackward1, input, d, _keep(keepdim, keepdims)))
 
 
 # ============================================================================ norms
-def _vector_norm(input, p, dims, keepdim, dtype, fname="linalg.vector_norm"):
+def _vector_norm(input: Tensor, p: Any, dims: Optional[Tuple[int, ...]], keepdim: bool,
+                 dtype: Optional[DType], fname: str = "linalg.vector_norm") -> Tensor:
+    """The p-norm over dims (already normalized), after PyTorch's checks."""
     if input._data.dtype.kind not in "fc":
         raise RuntimeError(f"{fname}: Expected a floating point or complex tensor as input. "
                            f"Got {scalar_type_name(input)} (convert it first, e.g. x.float())")
@@ -300,9 +379,14 @@ def _vector_norm(input, p, dims, keepdim, dtype, fname="linalg.vector_norm"):
     return apply(LinalgVectorNormBackward0, _cast_input(input, dtype), p, dims, bool(keepdim))
 
 
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
-    """The p-norm of all elements, or over dim(s) ('fro' and None mean 2; inf and -inf: max and
-    min magnitude)."""
+def norm(input: Tensor, p: Union[float, str, None] = "fro", dim: Dims = None, keepdim: bool = False,
+         dtype: Optional[DType] = None) -> Tensor:
+    """norm(input, p='fro', dim=None, keepdim=False, dtype=None) -> Tensor
+
+    The p-norm (sum of |x|**p)**(1/p) of all elements, or over the dim(s) in `dim`. 'fro' and
+    None mean p=2; inf and -inf give the largest and smallest magnitude; p=0 counts the nonzero
+    elements. `dtype` converts the input first. Matrix norms by name are not supported.
+    """
     if p == "fro" or p is None:
         if dim is None and not keepdim and dtype is None and input._data.dtype.kind == "f":
             return apply(LinalgVectorNormBackward0, input, 2, None, False)  # x.norm(): no argument work
@@ -313,118 +397,200 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     return _vector_norm(input, p, _dims(input, dim), keepdim, dtype)
 
 
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
-    """torch.linalg.vector_norm: the ord-norm of x flattened, or over dim(s)."""
+def vector_norm(x: Tensor, ord: float = 2, dim: Dims = None, keepdim: bool = False, *,
+                dtype: Optional[DType] = None, out: Optional[Tensor] = None) -> Tensor:
+    """torch.linalg.vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None) -> Tensor
+
+    The ord-norm of x taken as one flat vector, or over the dim(s) in `dim`.
+    """
     return _into_out(_vector_norm(x, ord, _dims(x, dim), keepdim, dtype), out)
 
 
 # ============================================================================ var, std
-def _spread(fname, rule):
+def _spread(input: Tensor, dim: Any, unbiased: Optional[bool], keepdim: bool,
+            correction: Optional[float], axis: Dims, keepdims: Optional[bool], out: Optional[Tensor],
+            fname: str, rule: type) -> Tensor:
     """var / std with PyTorch's two signatures: (dim, unbiased, keepdim) and (dim, *, correction)."""
-    def reduce(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
-               keepdims=None, out=None):
-        if type(dim) is bool:  # x.var(False): the first positional argument was `unbiased`
-            dim, unbiased = None, dim
-        if unbiased is not None and correction is not None:
-            raise RuntimeError(f"{fname}(): pass either unbiased or correction, not both")
-        if correction is None:
-            correction = 0 if unbiased is False else 1
-        if input._data.dtype.kind not in "fc":
-            raise RuntimeError("std and var only support floating point and complex dtypes "
-                               f"(got {input.dtype}; convert first, e.g. x.float())")
-        dims = _dims(input, dim, axis)
-        keep = _keep(keepdim, keepdims)
-        shape = input._data.shape
-        n = 1
-        for d in (range(len(shape)) if dims is None else dims):
-            n *= shape[d]
-        if n - correction <= 0:
-            warnings.warn(f"{fname}(): degrees of freedom is <= 0. Correction should be strictly less "
-                          "than the reduction factor (input numel divided by output numel).",
-                          UserWarning, stacklevel=2)
-        return _into_out(apply(rule, input, dims, correction, keep), out)
-
-    reduce.__name__ = fname
-    return reduce
+    if type(dim) is bool:  # x.var(False): the first positional argument was `unbiased`
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise RuntimeError(f"{fname}(): pass either unbiased or correction, not both")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes "
+                           f"(got {input.dtype}; convert first, e.g. x.float())")
+    dims = _dims(input, dim, axis)
+    keep = _keep(keepdim, keepdims)
+    shape = input._data.shape
+    n = 1
+    for d in (range(len(shape)) if dims is None else dims):
+        n *= shape[d]
+    if n - correction <= 0:
+        warnings.warn(f"{fname}(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=3)
+    return _into_out(apply(rule, input, dims, correction, keep), out)
 
 
-var = _spread("var", VarBackward0)
-std = _spread("std", StdBackward0)
+def var(input: Tensor, dim: Dims = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
+        correction: Optional[float] = None, axis: Dims = None, keepdims: Optional[bool] = None,
+        out: Optional[Tensor] = None) -> Tensor:
+    """var(input, dim=None, *, correction=1, keepdim=False) -> Tensor
+
+    The variance sum((x - mean)**2) / (N - correction) of all elements, or over the dim(s) in
+    `dim`. The default correction=1 is Bessel's (the sample variance); `unbiased=False` (the
+    older spelling) means correction=0.
+    """
+    return _spread(input, dim, unbiased, keepdim, correction, axis, keepdims, out, "var", VarBackward0)
+
+
+def std(input: Tensor, dim: Dims = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
+        correction: Optional[float] = None, axis: Dims = None, keepdims: Optional[bool] = None,
+        out: Optional[Tensor] = None) -> Tensor:
+    """std(input, dim=None, *, correction=1, keepdim=False) -> Tensor
+
+    The standard deviation: the square root of var with the same arguments (`correction=1`, the
+    default, divides by N - 1; `unbiased=False` means correction=0).
+    """
+    return _spread(input, dim, unbiased, keepdim, correction, axis, keepdims, out, "std", StdBackward0)
 
 
 # ============================================================================ logsumexp, cumulative
-def logsumexp(input, dim, keepdim=False, *, axis=None, keepdims=None):
-    """log(sum(exp(x))) over dim(s), computed without overflow. Integers become the default float."""
+def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False, *, axis: Dims = None,
+              keepdims: Optional[bool] = None) -> Tensor:
+    """logsumexp(input, dim, keepdim=False) -> Tensor
+
+    log(sum(exp(x))) over the dim(s) in `dim`, computed without overflow (the max is taken out
+    first). Integer inputs are computed in the default float dtype.
+    """
     if input._data.dtype.kind not in "fc":
-        input = input.to(D.get_default_dtype())
+        input = input.to(get_default_dtype())
     dims = _dims(input, dim, axis)
     if dims is None:
         dims = tuple(range(input._data.ndim))
     return apply(LogsumexpBackward0, input, dims, _keep(keepdim, keepdims))
 
 
-def _cumulative(fname, rule):
-    def run(input, dim=None, *, dtype=None, axis=None):
-        if dim is None and axis is None:
-            raise TypeError(f"{fname}() missing 1 required positional arguments: \"dim\"")
-        d = _one_dim(input, dim, axis, fname)
-        if dtype is None and input._data.dtype.kind in "biu":
-            dtype = D.int64
-        input = _cast_input(input, dtype)
-        if input._data.ndim == 0:  # a 0-d running sum is the value itself
-            return apply(rule, input.reshape(1), 0).reshape(())
-        return apply(rule, input, d)
-
-    run.__name__ = fname
-    return run
+def _cumulative(input: Tensor, dim: Optional[int], dtype: Optional[DType], axis: Optional[int],
+                fname: str, rule: type) -> Tensor:
+    """cumsum / cumprod along one dim; integers accumulate in int64."""
+    if dim is None and axis is None:
+        raise TypeError(f"{fname}() missing 1 required positional arguments: \"dim\"")
+    d = _one_dim(input, dim, axis, fname)
+    if dtype is None and input._data.dtype.kind in "biu":
+        dtype = _int64
+    input = _cast_input(input, dtype)
+    if input._data.ndim == 0:  # a 0-d running sum is the value itself
+        return apply(rule, input.reshape(1), 0).reshape(())
+    return apply(rule, input, d)
 
 
-cumsum = _cumulative("cumsum", CumsumBackward0)
-cumprod = _cumulative("cumprod", CumprodBackward0)
+def cumsum(input: Tensor, dim: Optional[int] = None, *, dtype: Optional[DType] = None,
+           axis: Optional[int] = None) -> Tensor:
+    """cumsum(input, dim, *, dtype=None) -> Tensor
+
+    Running sums along `dim`: out[i] = input[0] + ... + input[i]. Integer and bool tensors
+    accumulate in int64; `dtype` converts the input first.
+    """
+    return _cumulative(input, dim, dtype, axis, "cumsum", CumsumBackward0)
+
+
+def cumprod(input: Tensor, dim: Optional[int] = None, *, dtype: Optional[DType] = None,
+            axis: Optional[int] = None) -> Tensor:
+    """cumprod(input, dim, *, dtype=None) -> Tensor
+
+    Running products along `dim`: out[i] = input[0] * ... * input[i]. Integer and bool tensors
+    accumulate in int64; `dtype` converts the input first.
+    """
+    return _cumulative(input, dim, dtype, axis, "cumprod", CumprodBackward0)
 
 
 # ============================================================================ logical reductions
-def _logical(fname, f):
+def _logical(input: Tensor, dim: Dims, keepdim: bool, axis: Dims, keepdims: Optional[bool],
+             out: Optional[Tensor], reduce: Any) -> Tensor:
     """all / any: bool results (uint8 stays uint8, as in PyTorch), never differentiable."""
-    def reduce(input, dim=None, keepdim=False, *, axis=None, keepdims=None, out=None):
-        a = input._data
-        dims = _dims(input, dim, axis)
-        r = f(a, axis=dims, keepdims=_keep(keepdim, keepdims))
-        if a.dtype == np.uint8:
-            r = r.astype(np.uint8)
-        return _into_out(_plain(np.asarray(r)), out)
-
-    reduce.__name__ = fname
-    return reduce
+    a = input._data
+    dims = _dims(input, dim, axis)
+    r = reduce(a, axis=dims, keepdims=_keep(keepdim, keepdims))
+    if a.dtype == np.uint8:
+        r = r.astype(np.uint8)
+    return _into_out(_plain(np.asarray(r)), out)
 
 
-all = _logical("all", np.all)
-any = _logical("any", np.any)
+def all(input: Tensor, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None,
+        keepdims: Optional[bool] = None, out: Optional[Tensor] = None) -> Tensor:
+    """all(input, dim=None, keepdim=False) -> Tensor
+
+    Whether every element is nonzero (True for no elements), overall or over the dim(s) in `dim`.
+    The result is bool (uint8 for a uint8 input).
+    """
+    return _logical(input, dim, keepdim, axis, keepdims, out, np.all)
 
 
-def count_nonzero(input, dim=None):
-    """How many elements are not zero (int64), over all or the given dim(s)."""
+def any(input: Tensor, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None,
+        keepdims: Optional[bool] = None, out: Optional[Tensor] = None) -> Tensor:
+    """any(input, dim=None, keepdim=False) -> Tensor
+
+    Whether some element is nonzero (False for no elements), overall or over the dim(s) in `dim`.
+    The result is bool (uint8 for a uint8 input).
+    """
+    return _logical(input, dim, keepdim, axis, keepdims, out, np.any)
+
+
+def count_nonzero(input: Tensor, dim: Dims = None) -> Tensor:
+    """count_nonzero(input, dim=None) -> Tensor
+
+    How many elements are not zero (an int64 count), overall or over the dim(s) in `dim`.
+    """
     dims = _dims(input, dim)
     return _plain(np.asarray(np.count_nonzero(input._data, axis=dims), dtype=np.int64))
 
 
-# ============================================================================ Tensor methods
-for _name in __all__:
-    if _name != "return_types":
-        setattr(Tensor, _name, globals()[_name])
-Tensor.sum_to_size = lambda self, *size: _sum_to_size(self, size)
+def sum_to_size(self: Tensor, *size: Any) -> Tensor:
+    """sum_to_size(*size) -> Tensor
 
-
-def _sum_to_size(t, size):
-    """Sum broadcast dims away so the result has `size` (Tensor.sum_to_size)."""
+    Sums this tensor down to `size`, which it must broadcast from: summed over its leading extra
+    dims and over the dims where `size` has 1. Returns the tensor itself when nothing is summed.
+    """
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
-    size = tuple(size)
-    shape = t._data.shape
+        size = tuple(size[0])
+    shape = self._data.shape
     lead = len(shape) - len(size)
     if lead < 0 or _builtin_any(s != 1 and s != shape[i + lead] for i, s in enumerate(size)):
         raise RuntimeError(f"size {list(size)} is not expandable to size {list(shape)}")
     dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(size) if s == 1 and shape[i + lead] != 1)
     if not dims:
-        return t
-    return t.sum(dims, keepdim=True).reshape(size) if lead else t.sum(dims, keepdim=True)
+        return self
+    summed = self.sum(dims, keepdim=True)  # the method: vmap's BatchedTensor has its own
+    return summed.reshape(size) if lead else summed
+
+
+# ============================================================================ Tensor methods
+class ReductionMethods:
+    """Tensor methods that reduce over dims (sum, mean, max, var, norm ...) or accumulate along one
+    (cumsum, cumprod). Each is the torch function of the same name above, `self` as its input."""
+
+    __slots__ = ()
+
+    # the class body names the module's functions: `sum = sum` binds the function defined above
+    sum = sum
+    mean = mean
+    prod = prod
+    max = max
+    min = min
+    amax = amax
+    amin = amin
+    argmax = argmax
+    argmin = argmin
+    median = median
+    norm = norm
+    var = var
+    std = std
+    logsumexp = logsumexp
+    cumsum = cumsum
+    cumprod = cumprod
+    all = all
+    any = any
+    count_nonzero = count_nonzero
+    sum_to_size = sum_to_size

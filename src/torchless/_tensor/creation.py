@@ -1,25 +1,39 @@
 """Tensor creation: tensor, as_tensor, from_numpy, arange, zeros, ones, full, eye, linspace, the
-*_like forms and the random ones. Sizes may be given as ints, a tuple, a list or a torch.Size."""
+*_like forms, the random ones and the random streams' torch face (Generator, manual_seed ...).
+Sizes may be given as ints, a tuple, a list or a torch.Size."""
+from __future__ import annotations
+
 import math
 import numbers
+import warnings
+from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .. import _dtype as D
-from .._random import rng as _rng
-from ._core import Size, Tensor, _plain, device, require_cpu
+from .._dtype import (FROM_NP, bool as bool_, defaults, dtype as DType, float32, float64, from_np,
+                      get_default_dtype, int64, promote_types, to_np)
+from .._random import Stream, default_stream, rng as _rng
+from ._core import (Size, Tensor, _bump_version, _check_inplace, _plain, _snapshot, _write_into, device,
+                    require_cpu)
 
 __all__ = [
     "tensor", "as_tensor", "from_numpy", "asarray", "arange", "range", "zeros", "ones", "full",
     "empty", "eye", "linspace", "logspace", "zeros_like", "ones_like", "full_like", "empty_like",
     "rand", "randn", "randint", "randperm", "normal", "rand_like", "randn_like", "randint_like",
-    "bernoulli", "scalar_tensor",
+    "bernoulli", "scalar_tensor", "Generator", "default_generator", "manual_seed", "seed",
+    "initial_seed", "get_rng_state", "set_rng_state",
 ]
+
+Number = Union[int, float, bool, complex]
+Scalar = Any
+"""A Python number or a one-element tensor (the ends and steps of ranges)."""
+DeviceArg = Union[str, device, None]
 
 _builtin_range = range
 
 
-def _finish(arr, requires_grad, dev=None):
+def _finish(arr: np.ndarray, requires_grad: bool, dev: DeviceArg = None) -> Tensor:
+    """Wrap a fresh array as the result: check the device, set requires_grad."""
     if dev is not None:
         require_cpu(dev)
     t = _plain(arr)
@@ -28,7 +42,7 @@ def _finish(arr, requires_grad, dev=None):
     return t
 
 
-def _parse_size(size, fn="zeros"):
+def _parse_size(size: Sequence[Any], fn: str = "zeros") -> Tuple[int, ...]:
     """(2, 3) | ((2, 3),) | ([2, 3],) | (Size,) -> a tuple of non-negative ints."""
     if len(size) == 1 and not isinstance(size[0], numbers.Integral) and not (
             isinstance(size[0], Tensor) and size[0].dim() == 0):
@@ -44,22 +58,23 @@ def _parse_size(size, fn="zeros"):
     return dims
 
 
-def _float_dtype(dtype):
-    return D.defaults.float if dtype is None else D.to_np(dtype)
+def _float_dtype(dtype: Optional[DType]) -> Any:
+    """The NumPy dtype for `dtype`, the default float when None."""
+    return defaults.float if dtype is None else to_np(dtype)
 
 
 # ---------------------------------------------------------------------------------- from data
-def _to_array(data, dtype):
+def _to_array(data: Any, dtype: Any) -> np.ndarray:
     """Python data -> ndarray with PyTorch's inferred dtype (floats: default float; ints: int64;
     tensors and NumPy scalars inside a list take part with their own dtype)."""
     if isinstance(data, Tensor):
         arr = data._data
         return arr if dtype is None else arr.astype(dtype)
     if isinstance(data, np.ndarray):
-        if data.dtype not in D.FROM_NP:
-            D.from_np(data.dtype)  # raises TypeError for unsupported NumPy types
+        if data.dtype not in FROM_NP:
+            from_np(data.dtype)  # raises TypeError for unsupported NumPy types
         return data if dtype is None else data.astype(dtype)
-    typed = None
+    typed: Optional[set] = None
     if isinstance(data, (list, tuple)):
         typed = set()
         data = _unwrap_nested(data, typed)
@@ -81,9 +96,9 @@ def _to_array(data, dtype):
         return arr.astype(_promote_leaves(data, typed), copy=False)
     kind = arr.dtype.kind
     if kind == "f":
-        return arr.astype(D.defaults.float)
+        return arr.astype(defaults.float)
     if kind == "c":
-        return arr.astype(D.get_default_dtype().to_complex().np)
+        return arr.astype(get_default_dtype().to_complex().np)
     if kind in "iu":
         return arr.astype(np.int64)
     if kind == "b":
@@ -94,7 +109,7 @@ def _to_array(data, dtype):
 _PY_LEAF = (bool, int, float, complex)
 
 
-def _unwrap_nested(data, typed):
+def _unwrap_nested(data: Sequence[Any], typed: set) -> list:
     """Nested lists with tensors replaced by their values; the dtypes of tensors, NumPy scalars and
     arrays found inside are added to `typed`."""
     out = []
@@ -108,7 +123,7 @@ def _unwrap_nested(data, typed):
             typed.add(x._data.dtype)
             out.append(x._data.tolist() if x._data.ndim else x._data.item())
         elif isinstance(x, (np.generic, np.ndarray)):
-            D.from_np(x.dtype)
+            from_np(x.dtype)
             typed.add(x.dtype)
             out.append(x)
         elif isinstance(x, str):
@@ -122,7 +137,7 @@ def _unwrap_nested(data, typed):
     return out
 
 
-def _promote_leaves(data, typed):
+def _promote_leaves(data: list, typed: set) -> Any:
     """PyTorch's inference for mixed leaves: promote_types over every leaf's own type."""
     kinds = set()
 
@@ -134,15 +149,15 @@ def _promote_leaves(data, typed):
             elif te in _PY_LEAF:
                 kinds.add(te)
     walk(data)
-    py = {bool: D.bool.np, int: D.int64.np, float: D.defaults.float,
-          complex: D.get_default_dtype().to_complex().np}
+    py = {bool: bool_.np, int: int64.np, float: defaults.float,
+          complex: get_default_dtype().to_complex().np}
     result = None
     for dt in list(typed) + [py[k] for k in kinds]:
-        result = dt if result is None else D.promote_types(result, dt).np
+        result = dt if result is None else promote_types(result, dt).np
     return result
 
 
-def _raise_ragged(data):
+def _raise_ragged(data: Any) -> None:
     """PyTorch's error for data that is not a rectangular nest of numbers: every sequence at depth d
     must have the length of the first one there."""
     shape = []
@@ -171,58 +186,89 @@ def _raise_ragged(data):
     raise TypeError("tensor(): could not convert the data to a tensor (elements must be numbers)")
 
 
-def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
-    """A new tensor holding a copy of `data` (nested lists of numbers, a NumPy array, a tensor)."""
+def tensor(data: Any, *, dtype: Optional[DType] = None, device: DeviceArg = None,
+           requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """tensor(data, *, dtype=None, device=None, requires_grad=False) -> Tensor
+
+    A new tensor holding a copy of `data`: a number, nested lists or tuples of numbers, a NumPy
+    array or a tensor. Without `dtype`, floats give the default float dtype, ints int64, bools
+    bool; NumPy arrays and tensors keep their own dtype. `requires_grad=True` makes it a leaf
+    that records operations for autograd.
+    """
     if isinstance(data, Tensor):
-        import warnings
         warnings.warn("To copy construct from a tensor, it is recommended to use "
                       "sourceTensor.detach().clone() or sourceTensor.detach().clone()"
                       ".requires_grad_(True), rather than torch.tensor(sourceTensor).",
                       UserWarning, stacklevel=2)
-    arr = _to_array(data, D.to_np(dtype))
+    arr = _to_array(data, to_np(dtype))
     if arr is getattr(data, "_data", None) or arr is data or (isinstance(data, np.ndarray) and np.shares_memory(arr, data)):
         arr = arr.copy()
     return _finish(arr, requires_grad, device)
 
 
-def as_tensor(data, dtype=None, device=None):
-    """Like tensor(), but shares memory with a NumPy array or tensor of the same dtype."""
+def as_tensor(data: Any, dtype: Optional[DType] = None, device: DeviceArg = None) -> Tensor:
+    """as_tensor(data, dtype=None, device=None) -> Tensor
+
+    Like torch.tensor, but without a copy where one is not needed: a tensor of the same dtype is
+    returned itself, and a NumPy array of the same dtype is shared (writes show through).
+    """
     if isinstance(data, Tensor) and (dtype is None or dtype.np == data._data.dtype):
         return data
-    return _finish(_to_array(data, D.to_np(dtype)), False, device)
+    return _finish(_to_array(data, to_np(dtype)), False, device)
 
 
-asarray = as_tensor
+def asarray(obj: Any, *, dtype: Optional[DType] = None, device: DeviceArg = None) -> Tensor:
+    """asarray(obj, *, dtype=None, device=None) -> Tensor
+
+    `obj` as a tensor, sharing memory with a NumPy array or tensor when the dtype allows (as
+    torch.as_tensor).
+    """
+    return as_tensor(obj, dtype, device)
 
 
-def from_numpy(ndarray):
-    """A tensor sharing memory with `ndarray` (writes through both ways)."""
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """from_numpy(ndarray) -> Tensor
+
+    A tensor that shares memory with `ndarray`: writes to either show in the other. The array's
+    dtype must be one torchless has.
+    """
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    D.from_np(ndarray.dtype)
+    from_np(ndarray.dtype)
     return _plain(ndarray)
 
 
-def scalar_tensor(value, dtype=None, requires_grad=False):
+def scalar_tensor(value: Number, dtype: Optional[DType] = None, requires_grad: bool = False) -> Tensor:
+    """scalar_tensor(value, *, dtype=None, requires_grad=False) -> Tensor
+
+    A 0-d tensor holding `value`, of the default float dtype unless `dtype` says otherwise.
+    """
     return _finish(np.asarray(value, dtype=_float_dtype(dtype)), requires_grad)
 
 
 # ---------------------------------------------------------------------------------- ranges
-def _num(x):
+def _num(x: Any) -> Any:
+    """A Python number from a number or a one-element tensor."""
     return x.item() if isinstance(x, Tensor) else x
 
 
-def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
-    """Values from start (inclusive) to end (exclusive) by step. Integer arguments give int64;
-    any float argument gives the default float dtype. Float values equal PyTorch's bit for bit."""
+def arange(start: Scalar = 0, end: Optional[Scalar] = None, step: Scalar = 1, *,
+           dtype: Optional[DType] = None, device: DeviceArg = None, requires_grad: bool = False,
+           out: Optional[Tensor] = None) -> Tensor:
+    """arange(start=0, end, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor
+
+    The values start, start + step, ... up to `end`, which is excluded (`arange(n)` counts 0 to
+    n - 1). Integer arguments give int64; any float argument gives the default float dtype. Float
+    values equal PyTorch's bit for bit.
+    """
     if end is None:
         start, end = 0, start
     start, end, step = _num(start), _num(end), _num(step)
     if dtype is None:
         floating = any(isinstance(v, (float, np.floating)) for v in (start, end, step))
-        np_dtype = np.dtype(D.defaults.float if floating else np.int64)
+        np_dtype = np.dtype(defaults.float if floating else np.int64)
     else:
-        np_dtype = np.dtype(D.to_np(dtype))
+        np_dtype = np.dtype(to_np(dtype))
         if np_dtype.kind == "b":
             raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     if np_dtype.kind in "iu":  # PyTorch converts the arguments to the integer type first
@@ -245,14 +291,14 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
 # ---- PyTorch-exact float ranges
 # PyTorch's CPU kernels compute `start + step * i` with a fused multiply-add, and arange fills whole
 # SIMD vectors from one base value. Reproducing that arithmetic makes the values equal bit for bit.
-def _split(x):
+def _split(x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """Veltkamp split: x == hi + lo with each half exactly multipliable."""
     t = 134217729.0 * x
     hi = t - (t - x)
     return hi, x - hi
 
 
-def _fma(a, b, c):
+def _fma(a: Any, b: Any, c: Any) -> np.ndarray:
     """a * b + c rounded once (a fused multiply-add) on float64 arrays, by error-free transforms."""
     a, b, c = np.asarray(a, np.float64), np.asarray(b, np.float64), np.asarray(c, np.float64)
     p = a * b
@@ -271,7 +317,7 @@ def _fma(a, b, c):
 _SIMD_BYTES = 32
 
 
-def _arange_float(start, step, n, np_dtype):
+def _arange_float(start: float, step: float, n: int, np_dtype: np.dtype) -> np.ndarray:
     """start + step * i for i < n (accumulated in float64, as PyTorch does for float types): whole
     pairs of SIMD vectors start from a base value rounded to the dtype, the tail is per element."""
     work = np.float32 if np_dtype == np.float16 else np_dtype  # half is computed in float
@@ -286,8 +332,13 @@ def _arange_float(start, step, n, np_dtype):
     return out.astype(work).astype(np_dtype, copy=False)
 
 
-def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
-    """Deprecated in PyTorch: like arange but includes `end`."""
+def range(start: Scalar = 0, end: Optional[Scalar] = None, step: Scalar = 1, *,
+          dtype: Optional[DType] = None, device: DeviceArg = None, requires_grad: bool = False) -> Tensor:
+    """range(start=0, end, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor
+
+    Like arange, but `end` is included, and the result is floating (deprecated in PyTorch in
+    favour of arange).
+    """
     if end is None:
         start, end = 0, start
     n = int(math.floor((end - start) / step)) + 1
@@ -295,9 +346,13 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
     return _finish(arr, requires_grad, device)
 
 
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
-    """`steps` values evenly spaced from start to end, both included; equal to PyTorch's bit for bit
-    (the first half counts up from start, the second half down from end)."""
+def linspace(start: Scalar, end: Scalar, steps: int, *, dtype: Optional[DType] = None,
+             device: DeviceArg = None, requires_grad: bool = False) -> Tensor:
+    """linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor
+
+    `steps` values evenly spaced from `start` to `end`, both included. Equal to PyTorch's bit for
+    bit (the first half counts up from start, the second half down from end).
+    """
     start, end = _num(start), _num(end)
     if not isinstance(steps, numbers.Integral):
         raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
@@ -309,7 +364,9 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     return _finish(_linspace(start, end, steps, np_dtype), requires_grad, device)
 
 
-def _linspace(start, end, steps, np_dtype):
+def _linspace(start: Any, end: Any, steps: int, np_dtype: np.dtype) -> np.ndarray:
+    """linspace's values as an array of `np_dtype`."""
+    work: Any
     if np_dtype.kind in "iu":  # integer ends, a float64 step, truncated results
         work = np.float64
         s, e = np.float64(int(start)), np.float64(int(end))
@@ -326,26 +383,56 @@ def _linspace(start, end, steps, np_dtype):
     return np.concatenate([up, down]).astype(work).astype(np_dtype, copy=False)
 
 
-def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
-    lin = linspace(start, end, steps, dtype=D.float64)._data
+def logspace(start: Scalar, end: Scalar, steps: int, base: float = 10.0, *,
+             dtype: Optional[DType] = None, device: DeviceArg = None, requires_grad: bool = False) -> Tensor:
+    """logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False) -> Tensor
+
+    `steps` values spaced evenly on a log scale: base ** linspace(start, end, steps).
+    """
+    lin = linspace(start, end, steps, dtype=float64)._data
     return _finish((base ** lin).astype(_float_dtype(dtype)), requires_grad, device)
 
 
 # ---------------------------------------------------------------------------------- filled
-def zeros(*size_args, size=None, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+def zeros(*size_args: Any, size: Any = None, dtype: Optional[DType] = None, device: DeviceArg = None,
+          requires_grad: bool = False, out: Optional[Tensor] = None, layout: Any = None) -> Tensor:
+    """zeros(*size, *, dtype=None, device=None, requires_grad=False) -> Tensor
+
+    A tensor of the given size filled with 0 (the default float dtype unless `dtype` is given).
+    The size may be given as separate ints or as one tuple, list or torch.Size.
+    """
     return _finish(np.zeros(_parse_size(size_args if size is None else (size,), "zeros"), _float_dtype(dtype)), requires_grad, device)
 
 
-def ones(*size_args, size=None, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+def ones(*size_args: Any, size: Any = None, dtype: Optional[DType] = None, device: DeviceArg = None,
+         requires_grad: bool = False, out: Optional[Tensor] = None, layout: Any = None) -> Tensor:
+    """ones(*size, *, dtype=None, device=None, requires_grad=False) -> Tensor
+
+    A tensor of the given size filled with 1 (the default float dtype unless `dtype` is given).
+    The size may be given as separate ints or as one tuple, list or torch.Size.
+    """
     return _finish(np.ones(_parse_size(size_args if size is None else (size,), "ones"), _float_dtype(dtype)), requires_grad, device)
 
 
-def empty(*size_args, size=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
-          memory_format=None):
+def empty(*size_args: Any, size: Any = None, dtype: Optional[DType] = None, device: DeviceArg = None,
+          requires_grad: bool = False, out: Optional[Tensor] = None, layout: Any = None,
+          memory_format: Any = None) -> Tensor:
+    """empty(*size, *, dtype=None, device=None, requires_grad=False) -> Tensor
+
+    A tensor of the given size whose values are whatever the fresh memory held (not
+    initialized): fill it before reading it.
+    """
     return _finish(np.empty(_parse_size(size_args if size is None else (size,), "empty"), _float_dtype(dtype)), requires_grad, device)
 
 
-def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
+def full(size: Sequence[int], fill_value: Number, *, dtype: Optional[DType] = None,
+         device: DeviceArg = None, requires_grad: bool = False, out: Optional[Tensor] = None) -> Tensor:
+    """full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor
+
+    A tensor of the given size (a tuple or list) with every element `fill_value`. Without
+    `dtype` the value's kind decides: bool, int64, the default float or complex.
+    """
+    np_dtype: Any
     fill_value = _num(fill_value)
     if dtype is None:
         if isinstance(fill_value, bool):
@@ -353,11 +440,11 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
         elif isinstance(fill_value, numbers.Integral):
             np_dtype = np.int64
         elif isinstance(fill_value, complex):
-            np_dtype = D.get_default_dtype().to_complex().np
+            np_dtype = get_default_dtype().to_complex().np
         else:
-            np_dtype = D.defaults.float
+            np_dtype = defaults.float
     else:
-        np_dtype = D.to_np(dtype)
+        np_dtype = to_np(dtype)
     if isinstance(size, numbers.Integral):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not int "
                         f"(write full(({size},), value))")
@@ -365,39 +452,162 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
     return _finish(np.full(shape, fill_value, np_dtype), requires_grad, device)
 
 
-def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+def eye(n: int, m: Optional[int] = None, *, dtype: Optional[DType] = None, device: DeviceArg = None,
+        requires_grad: bool = False) -> Tensor:
+    """eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor
+
+    The n x m (n x n when m is None) matrix with ones on the diagonal and zeros elsewhere.
+    """
     for name, v in (("n", n), ("m", m)):
         if v is not None and v < 0:
             raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
     return _finish(np.eye(n, n if m is None else m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def _like(t, dtype):
+def _like(t: Any, dtype: Optional[DType]) -> Tuple[Tuple[int, ...], Any]:
+    """(shape, NumPy dtype) of a *_like result."""
     if not isinstance(t, Tensor):
         raise TypeError(f"expected a Tensor as the first argument (got {type(t).__name__})")
     if t._is_batched:  # inside a vectorized vmap: one unbatched result serves every example
-        return tuple(t.shape), (t.dtype.np if dtype is None else D.to_np(dtype))
-    return t._data.shape, (t._data.dtype if dtype is None else D.to_np(dtype))
+        return tuple(t.shape), (t.dtype.np if dtype is None else to_np(dtype))
+    return t._data.shape, (t._data.dtype if dtype is None else to_np(dtype))
 
 
-def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+def zeros_like(input: Tensor, *, dtype: Optional[DType] = None, device: DeviceArg = None,
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """zeros_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor
+
+    A tensor with the size of `input` (and its dtype, unless `dtype` is given), filled with 0.
+    """
     shape, dt = _like(input, dtype)
     return _finish(np.zeros(shape, dt), requires_grad, device)
 
 
-def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+def ones_like(input: Tensor, *, dtype: Optional[DType] = None, device: DeviceArg = None,
+              requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """ones_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor
+
+    A tensor with the size of `input` (and its dtype, unless `dtype` is given), filled with 1.
+    """
     shape, dt = _like(input, dtype)
     return _finish(np.ones(shape, dt), requires_grad, device)
 
 
-def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+def empty_like(input: Tensor, *, dtype: Optional[DType] = None, device: DeviceArg = None,
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """empty_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor
+
+    A tensor with the size of `input` (and its dtype, unless `dtype` is given), not initialized (whatever the fresh memory held).
+    """
     shape, dt = _like(input, dtype)
     return _finish(np.empty(shape, dt), requires_grad, device)
 
 
-def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+def full_like(input: Tensor, fill_value: Number, *, dtype: Optional[DType] = None,
+              device: DeviceArg = None, requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor
+
+    A tensor with the size of `input` (and its dtype, unless `dtype` is given), every element
+    `fill_value`.
+    """
     shape, dt = _like(input, dtype)
     return _finish(np.full(shape, _num(fill_value), dt), requires_grad, device)
+
+
+# ---------------------------------------------------------------------------------- random streams
+class Generator:
+    """Generator(device='cpu') -> Generator
+
+    A random stream of its own: pass it as `generator=` to random functions to draw from it
+    instead of the default stream. `torch.Generator().manual_seed(0)` gives a seeded one.
+    """
+
+    __slots__ = ("_stream", "device")
+
+    def __init__(self, device: DeviceArg = "cpu", *, _stream: Optional[Stream] = None) -> None:
+        self._stream = Stream() if _stream is None else _stream
+        self.device = device
+
+    def manual_seed(self, seed: int) -> "Generator":
+        """manual_seed(seed) -> Generator
+
+        Restart this stream from `seed`, so the draws after it are reproducible; returns self.
+        """
+        self._stream.manual_seed(seed)
+        return self
+
+    def seed(self) -> int:
+        """seed() -> int
+
+        Restart this stream from a fresh non-deterministic seed, and return that seed.
+        """
+        return self._stream.seed()
+
+    def initial_seed(self) -> int:
+        """initial_seed() -> int
+
+        The seed this stream was last started from.
+        """
+        return self._stream.initial
+
+    def get_state(self) -> Tensor:
+        """get_state() -> Tensor
+
+        The stream's position as a uint8 tensor, for set_state to return to later.
+        """
+        return _plain(self._stream.get_state())
+
+    def set_state(self, new_state: Tensor) -> "Generator":
+        """set_state(new_state) -> Generator
+
+        Return the stream to a position get_state gave; returns self.
+        """
+        self._stream.set_state(new_state._data if isinstance(new_state, Tensor) else new_state)
+        return self
+
+
+default_generator = Generator(_stream=default_stream)
+
+
+def manual_seed(seed: int) -> Generator:
+    """manual_seed(seed) -> Generator
+
+    Seed the default random stream, so the random numbers after it are reproducible; returns
+    torch.default_generator.
+    """
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    """seed() -> int
+
+    Seed the default random stream from a fresh non-deterministic seed, and return that seed.
+    """
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    """initial_seed() -> int
+
+    The seed the default random stream was last started from.
+    """
+    return default_generator.initial_seed()
+
+
+def get_rng_state() -> Tensor:
+    """get_rng_state() -> Tensor
+
+    The default random stream's position as a uint8 tensor, for set_rng_state.
+    """
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state: Tensor) -> None:
+    """set_rng_state(new_state) -> None
+
+    Return the default random stream to a position get_rng_state gave.
+    """
+    default_generator.set_state(new_state)
 
 
 # ---------------------------------------------------------------------------------- random
@@ -406,37 +616,56 @@ _SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half"
                       "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
-def _float_random_dtype(dtype, fn):
+def _float_random_dtype(dtype: Optional[DType], fn: str) -> np.dtype:
+    """The floating NumPy dtype to draw in; PyTorch's error for any other."""
     dt = np.dtype(_float_dtype(dtype))
     if dt.kind != "f":
         kernel = {"uniform": "check_uniform_bounds", "normal": "normal_kernel_cpu"}.get(fn, fn)
-        name = _SCALAR_TYPE_NAMES[D.from_np(dt).name]
+        name = _SCALAR_TYPE_NAMES[from_np(dt).name]
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}' "
                                   f"(random floats need a floating dtype, e.g. dtype=torch.float32)")
     return dt
 
 
-def _draw(fn, shape, dt, generator):
+def _draw(fn: str, shape: Tuple[int, ...], dt: np.dtype, generator: Optional[Generator]) -> np.ndarray:
+    """Draws of NumPy's `fn` (random, standard_normal) in dtype `dt`."""
     rng = _rng(generator)
     if dt in (np.float32, np.float64):
         return getattr(rng, fn)(shape, dtype=dt)
     return getattr(rng, fn)(shape).astype(dt)
 
 
-def rand(*size_args, size=None, generator=None, dtype=None, device=None, requires_grad=False, out=None):
-    """Uniform on [0, 1)."""
+def rand(*size_args: Any, size: Any = None, generator: Optional[Generator] = None,
+         dtype: Optional[DType] = None, device: DeviceArg = None, requires_grad: bool = False,
+         out: Optional[Tensor] = None) -> Tensor:
+    """rand(*size, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor
+
+    A tensor of the given size with values drawn uniformly from [0, 1), of a floating dtype (the
+    default float unless `dtype` is given).
+    """
     dt = _float_random_dtype(dtype, "uniform")
     return _finish(_draw("random", _parse_size(size_args if size is None else (size,), "rand"), dt, generator), requires_grad, device)
 
 
-def randn(*size_args, size=None, generator=None, dtype=None, device=None, requires_grad=False, out=None):
-    """Standard normal."""
+def randn(*size_args: Any, size: Any = None, generator: Optional[Generator] = None,
+          dtype: Optional[DType] = None, device: DeviceArg = None, requires_grad: bool = False,
+          out: Optional[Tensor] = None) -> Tensor:
+    """randn(*size, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor
+
+    A tensor of the given size with values drawn from the standard normal distribution (mean 0,
+    variance 1), of a floating dtype (the default float unless `dtype` is given).
+    """
     dt = _float_random_dtype(dtype, "normal")
     return _finish(_draw("standard_normal", _parse_size(size_args if size is None else (size,), "randn"), dt, generator), requires_grad, device)
 
 
-def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
-    """Integers uniform on [low, high). randint(high, size) and randint(low, high, size)."""
+def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Optional[Generator] = None,
+            dtype: Optional[DType] = None, device: DeviceArg = None, requires_grad: bool = False) -> Tensor:
+    """randint(low=0, high, size, *, generator=None, dtype=torch.int64, device=None) -> Tensor
+
+    A tensor of the given size (a tuple) with integers drawn uniformly from [low, high);
+    `randint(high, size)` draws from [0, high).
+    """
     if size is None:
         if high is None or isinstance(high, (int, np.integer)):
             raise TypeError("randint() missing required argument 'size'")
@@ -446,18 +675,29 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     shape = _parse_size((size,), "randint")
-    np_dtype = np.int64 if dtype is None else D.to_np(dtype)
+    np_dtype = np.int64 if dtype is None else to_np(dtype)
     return _finish(_rng(generator).integers(low, high, shape).astype(np_dtype), requires_grad, device)
 
 
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
-    np_dtype = np.int64 if dtype is None else D.to_np(dtype)
+def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Optional[DType] = None,
+             device: DeviceArg = None, requires_grad: bool = False) -> Tensor:
+    """randperm(n, *, generator=None, dtype=torch.int64, device=None, requires_grad=False) -> Tensor
+
+    A random permutation of the integers 0 to n - 1.
+    """
+    np_dtype = np.int64 if dtype is None else to_np(dtype)
     return _finish(_rng(generator).permutation(n).astype(np_dtype), requires_grad, device)
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False,
-           out=None):
-    """normal(mean, std, size) with numbers, or elementwise with tensor mean and/or std."""
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Optional[Generator] = None,
+           dtype: Optional[DType] = None, device: DeviceArg = None, requires_grad: bool = False,
+           out: Optional[Tensor] = None) -> Tensor:
+    """normal(mean, std, size=None, *, generator=None, dtype=None, ...) -> Tensor
+
+    Draws from normal distributions N(mean, std**2). With numbers for mean and std, `size` gives
+    the shape; with tensors (either or both), one draw per element of their broadcast shape, each
+    with its own mean and std.
+    """
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = mean._data if isinstance(mean, Tensor) else mean
         s = std._data if isinstance(std, Tensor) else std
@@ -485,33 +725,54 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     return _finish((z * dt.type(std) + dt.type(mean)).astype(dt, copy=False), requires_grad, device)
 
 
-def rand_like(input, *, dtype=None, device=None, requires_grad=False, generator=None):
+def rand_like(input: Tensor, *, dtype: Optional[DType] = None, device: DeviceArg = None,
+              requires_grad: bool = False, generator: Optional[Generator] = None) -> Tensor:
+    """rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor
+
+    Uniform draws from [0, 1) with the size of `input` (and its dtype, unless `dtype` is given).
+    """
     shape, dt = _like(input, dtype)
-    return rand(shape, dtype=D.from_np(dt), requires_grad=requires_grad, generator=generator)
+    return rand(shape, dtype=from_np(dt), requires_grad=requires_grad, generator=generator)
 
 
-def randn_like(input, *, dtype=None, device=None, requires_grad=False, generator=None):
+def randn_like(input: Tensor, *, dtype: Optional[DType] = None, device: DeviceArg = None,
+               requires_grad: bool = False, generator: Optional[Generator] = None) -> Tensor:
+    """randn_like(input, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor
+
+    Standard normal draws with the size of `input` (and its dtype, unless `dtype` is given).
+    """
     shape, dt = _like(input, dtype)
-    return randn(shape, dtype=D.from_np(dt), requires_grad=requires_grad, generator=generator)
+    return randn(shape, dtype=from_np(dt), requires_grad=requires_grad, generator=generator)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
+def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dtype: Optional[DType] = None,
+                 device: DeviceArg = None, requires_grad: bool = False) -> Tensor:
+    """randint_like(input, low=0, high, *, dtype=None, device=None) -> Tensor
+
+    Integers drawn uniformly from [low, high) with the size of `input` (and its dtype, unless
+    `dtype` is given); `randint_like(input, high)` draws from [0, high).
+    """
     if high is None:
         low, high = 0, low
     shape, dt = _like(input, dtype)
-    return randint(low, high, shape, dtype=D.from_np(dt))
+    return randint(low, high, shape, dtype=from_np(dt))
 
 
-def bernoulli(input, p=None, *, generator=None):
+def bernoulli(input: Tensor, p: Optional[float] = None, *, generator: Optional[Generator] = None) -> Tensor:
+    """bernoulli(input, p=None, *, generator=None) -> Tensor
+
+    Draws of 0 or 1, with the size and dtype of `input`: each element is 1 with the probability
+    given by the matching element of `input` (or by the number `p` when given).
+    """
     probs = input._data if p is None else np.full(input._data.shape, p)
     draw = _rng(generator).random(input._data.shape) < probs
     return _plain(draw.astype(input._data.dtype))
 
 
 # ---------------------------------------------------------------------------------- legacy
-def _legacy_constructor(*args, dtype=None, **kwargs):
+def _legacy_constructor(*args: Any, dtype: Optional[DType] = None, **kwargs: Any) -> Tensor:
     """torch.Tensor(2, 3) (uninitialized, float32) or torch.Tensor([1, 2]) (data, float32)."""
-    np_dtype = D.float32.np if dtype is None else D.to_np(dtype)
+    np_dtype = float32.np if dtype is None else to_np(dtype)
     if not args:
         return _plain(np.empty((0,), np_dtype))
     if len(args) == 1 and not isinstance(args[0], numbers.Integral):
@@ -523,9 +784,8 @@ def _legacy_constructor(*args, dtype=None, **kwargs):
 
 
 # ---------------------------------------------------------------------------------- in-place random fills
-def _random_fill(self, values, fn):
+def _random_fill(self: Tensor, values: np.ndarray) -> Tensor:
     """Write `values` into self in place, as the random fills (normal_, uniform_ ...) do."""
-    from ._core import _bump_version, _check_inplace, _snapshot, _write_into
     if _check_inplace(self):  # a non-leaf in a graph: the new values no longer depend on the old ones
         return _write_into(self, _snapshot(self) * 0 + _plain(values.astype(self._data.dtype, copy=False)))
     np.copyto(self._data, values, casting="unsafe")
@@ -533,7 +793,8 @@ def _random_fill(self, values, fn):
     return self
 
 
-def _float_fill_dtype(self, fn):
+def _float_fill_dtype(self: Tensor, fn: str) -> Any:
+    """The tensor's floating NumPy dtype; PyTorch's error for an integer or bool tensor."""
     if self._data.dtype.kind != "f":
         raise RuntimeError(f"\"{fn}\" not implemented for '{_SCALAR_NAMES.get(self.dtype.name, self.dtype.name)}'")
     return self._data.dtype
@@ -543,43 +804,140 @@ _SCALAR_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Cha
                  "bool": "Bool"}
 
 
-def _normal_(self, mean=0.0, std=1.0, *, generator=None):
-    """Fill with draws from N(mean, std^2)."""
+def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,
+            generator: Optional[Generator] = None) -> Tensor:
+    """normal_(mean=0, std=1, *, generator=None) -> Tensor
+
+    Fills this floating tensor in place with draws from the normal distribution N(mean, std**2);
+    returns it.
+    """
     dt = _float_fill_dtype(self, "normal_kernel_cpu")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     z = _draw("standard_normal", self._data.shape, np.dtype(dt), generator)
-    return _random_fill(self, z * dt.type(std) + dt.type(mean), "normal_")
+    return _random_fill(self, z * dt.type(std) + dt.type(mean))
 
 
-def _uniform_(self, a=0.0, b=1.0, *, from_=None, to=None, generator=None):
-    """Fill with draws from U[a, b)."""
+def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, from_: Any = None, to: Any = None,
+             generator: Optional[Generator] = None) -> Tensor:
+    """uniform_(from=0, to=1, *, generator=None) -> Tensor
+
+    Fills this floating tensor in place with draws from the uniform distribution on [from, to);
+    returns it.
+    """
     dt = _float_fill_dtype(self, "uniform_kernel_cpu")
     if a > b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
     u = _draw("random", self._data.shape, np.dtype(dt), generator)
-    return _random_fill(self, u * dt.type(b - a) + dt.type(a), "uniform_")
+    return _random_fill(self, u * dt.type(b - a) + dt.type(a))
 
 
-def _random_(self, low=0, high=None, *, generator=None):
-    """Fill with integers uniform on [low, high) (random_(high) means [0, high))."""
+def random_(self: Tensor, low: int = 0, high: Optional[int] = None, *,
+            generator: Optional[Generator] = None) -> Tensor:
+    """random_(from=0, to=None, *, generator=None) -> Tensor
+
+    Fills this tensor in place with integers drawn uniformly from [from, to); `random_(to)` draws
+    from [0, to), and `random_()` from [0, 2**24). Returns it.
+    """
     if high is None:
         low, high = 0, low if low else 2 ** 24
-    return _random_fill(self, _rng(generator).integers(low, high, self._data.shape), "random_")
+    return _random_fill(self, _rng(generator).integers(low, high, self._data.shape))
 
 
-def _bernoulli_(self, p=0.5, *, generator=None):
+def bernoulli_(self: Tensor, p: Union[float, Tensor] = 0.5, *,
+               generator: Optional[Generator] = None) -> Tensor:
+    """bernoulli_(p=0.5, *, generator=None) -> Tensor
+
+    Fills this tensor in place with draws of 0 or 1, each 1 with probability `p` (a number, or a
+    tensor of per-element probabilities broadcast to this one). Returns it.
+    """
     probs = p._data if isinstance(p, Tensor) else p
-    return _random_fill(self, _rng(generator).random(self._data.shape) < probs, "bernoulli_")
+    return _random_fill(self, _rng(generator).random(self._data.shape) < probs)
 
 
-def _exponential_(self, lambd=1.0, *, generator=None):
+def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Optional[Generator] = None) -> Tensor:
+    """exponential_(lambd=1, *, generator=None) -> Tensor
+
+    Fills this floating tensor in place with draws from the exponential distribution of rate
+    `lambd` (mean 1 / lambd); returns it.
+    """
     _float_fill_dtype(self, "exponential_cpu")
-    return _random_fill(self, _rng(generator).exponential(1.0 / lambd, self._data.shape), "exponential_")
+    return _random_fill(self, _rng(generator).exponential(1.0 / lambd, self._data.shape))
 
 
-Tensor.normal_ = _normal_
-Tensor.uniform_ = _uniform_
-Tensor.random_ = _random_
-Tensor.bernoulli_ = _bernoulli_
-Tensor.exponential_ = _exponential_
+# ---------------------------------------------------------------------------------- new tensors like one
+def _legacy_init(self: Tensor, *args: Any, **kwargs: Any) -> None:
+    """Tensor(*sizes) or Tensor(data): the legacy constructor, float32 unless the data says
+    otherwise (uninitialized values from sizes). torch.tensor(data) is the way to build one."""
+    t = _legacy_constructor(*args, **kwargs)
+    self._data, self._rg, self._edge = t._data, False, t._edge
+
+
+def new_tensor(self: Tensor, data: Any, dtype: Optional[DType] = None, requires_grad: bool = False, *,
+               device: DeviceArg = None) -> Tensor:
+    """new_tensor(data, dtype=None, requires_grad=False) -> Tensor
+
+    A new tensor holding a copy of `data` (as torch.tensor), of this tensor's dtype unless
+    `dtype` is given.
+    """
+    return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def new_zeros(self: Tensor, *size: Any, dtype: Optional[DType] = None, requires_grad: bool = False,
+              device: DeviceArg = None) -> Tensor:
+    """new_zeros(*size, dtype=None, requires_grad=False) -> Tensor
+
+    A tensor of the given size filled with 0, of this tensor's dtype unless `dtype` is given.
+    """
+    return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def new_ones(self: Tensor, *size: Any, dtype: Optional[DType] = None, requires_grad: bool = False,
+             device: DeviceArg = None) -> Tensor:
+    """new_ones(*size, dtype=None, requires_grad=False) -> Tensor
+
+    A tensor of the given size filled with 1, of this tensor's dtype unless `dtype` is given.
+    """
+    return ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def new_full(self: Tensor, size: Sequence[int], fill_value: Number, dtype: Optional[DType] = None,
+             requires_grad: bool = False, *, device: DeviceArg = None) -> Tensor:
+    """new_full(size, fill_value, dtype=None, requires_grad=False) -> Tensor
+
+    A tensor of the given size with every element `fill_value`, of this tensor's dtype unless
+    `dtype` is given.
+    """
+    return full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def new_empty(self: Tensor, *size: Any, dtype: Optional[DType] = None, requires_grad: bool = False,
+              device: DeviceArg = None) -> Tensor:
+    """new_empty(*size, dtype=None, requires_grad=False) -> Tensor
+
+    A tensor of the given size, not initialized, of this tensor's dtype unless `dtype` is given.
+    """
+    return empty(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+class CreationMethods:
+    """Tensor methods that fill a tensor with random draws in place (normal_, uniform_ ...) or
+    create a new tensor with this one's dtype (new_zeros, new_tensor ...)."""
+
+    __slots__ = ()
+
+    __init__ = _legacy_init
+
+    # ------------------------------------------------------------------ random fills, in place
+    normal_ = normal_
+    uniform_ = uniform_
+    random_ = random_
+    bernoulli_ = bernoulli_
+    exponential_ = exponential_
+
+    # ------------------------------------------------------------------ new tensors like this one
+    new_tensor = new_tensor
+    new_zeros = new_zeros
+    new_ones = new_ones
+    new_full = new_full
+    new_empty = new_empty

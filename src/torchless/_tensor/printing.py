@@ -20,18 +20,28 @@ The rules, in the order they apply:
   `requires_grad=True`, then `tangent=...` for a dual tensor (forward AD). A suffix that would pass
   `linewidth` goes on a new line.
 """
+from __future__ import annotations
+
 import math
+from typing import Any, Dict, List, Optional, Union
 
 import numpy as np
 
-from .. import _dtype as D
+from .._dtype import FROM_NP, dtype as DType, get_default_dtype, int64 as _int64, bool as _bool
 from ..engine import forward_ad as _forward_ad
 
 
 class _PrintOptions:
+    """The options torch.set_printoptions sets (one instance, PRINT_OPTS)."""
+
     __slots__ = ("precision", "threshold", "edgeitems", "linewidth", "sci_mode")
 
-    def __init__(self):
+    def __init__(self) -> None:
+        self.precision: int
+        self.threshold: float
+        self.edgeitems: int
+        self.linewidth: int
+        self.sci_mode: Optional[bool]
         self.precision = 4
         self.threshold = 1000
         self.edgeitems = 3
@@ -49,11 +59,16 @@ _PROFILES = {
 }
 
 
-def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None,
-                     sci_mode=None):
-    """torch.set_printoptions: a profile first, then the explicit options on top of it.
+def set_printoptions(precision: Optional[int] = None, threshold: Optional[float] = None,
+                     edgeitems: Optional[int] = None, linewidth: Optional[int] = None,
+                     profile: Optional[str] = None, sci_mode: Optional[bool] = None) -> None:
+    """set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None)
 
-    `sci_mode` is always reset: None (the default) lets each tensor choose.
+    How tensors print: `precision` decimals for floats (4), `threshold` elements before a tensor
+    is summarized with `...` (1000), `edgeitems` shown at each end of a summarized dim (3),
+    `linewidth` characters per line (80). A `profile` ('default', 'short' or 'full') sets those
+    four first, the explicit options then apply on top of it. `sci_mode` True or False forces
+    scientific notation on or off; it is reset on every call, and None lets each tensor choose.
     """
     if profile in _PROFILES:  # like PyTorch, an unknown profile name changes nothing
         (PRINT_OPTS.precision, PRINT_OPTS.threshold,
@@ -69,8 +84,11 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
     PRINT_OPTS.sci_mode = sci_mode
 
 
-def get_printoptions():
-    """The current options, as keyword arguments for set_printoptions."""
+def get_printoptions() -> Dict[str, Any]:
+    """get_printoptions() -> dict
+
+    The current print options, as keyword arguments for set_printoptions.
+    """
     return {"precision": PRINT_OPTS.precision, "threshold": PRINT_OPTS.threshold,
             "edgeitems": PRINT_OPTS.edgeitems, "linewidth": PRINT_OPTS.linewidth,
             "sci_mode": PRINT_OPTS.sci_mode}
@@ -82,7 +100,7 @@ class _Formatter:
 
     __slots__ = ("floating", "int_mode", "sci_mode", "max_width", "spec")
 
-    def __init__(self, shown):
+    def __init__(self, shown: np.ndarray) -> None:
         """shown: a flat ndarray of every element that will be printed."""
         self.floating = shown.dtype.kind == "f"
         self.int_mode = True
@@ -115,10 +133,12 @@ class _Formatter:
             width += 1  # the "." of `4.`
         self.max_width = max(self.max_width, width)
 
-    def width(self):
+    def width(self) -> int:
+        """The width every element is padded to."""
         return self.max_width
 
-    def format(self, value):
+    def format(self, value: Any) -> str:
+        """One element's text, padded on the left to the common width."""
         if not self.floating:
             text = str(value)
         else:
@@ -133,15 +153,17 @@ class _ComplexFormatter:
 
     __slots__ = ("real", "imag", "max_width")
 
-    def __init__(self, shown):
+    def __init__(self, shown: np.ndarray) -> None:
         self.real = _Formatter(shown.real)
         self.imag = _Formatter(shown.imag)
         self.max_width = self.real.max_width + self.imag.max_width + 1  # + the "j"
 
-    def width(self):
+    def width(self) -> int:
+        """The width every element is padded to."""
         return self.max_width
 
-    def format(self, value):
+    def format(self, value: Any) -> str:
+        """One element's text: the real part padded, then the signed imaginary part."""
         real = self.real.format(value.real)
         imag = (self.imag.format(value.imag) + "j").lstrip()
         if imag[0] in "+-":  # the sign of the imaginary part joins the two
@@ -150,7 +172,7 @@ class _ComplexFormatter:
 
 
 # --------------------------------------------------------------------------------------- layout
-def _shown_elements(arr, summarize):
+def _shown_elements(arr: np.ndarray, summarize: bool) -> np.ndarray:
     """Every element that will be printed, flat: what the formatter measures."""
     if not summarize or arr.ndim == 0:
         return arr.reshape(-1)
@@ -163,7 +185,11 @@ def _shown_elements(arr, summarize):
     return arr[np.ix_(*index)].reshape(-1)
 
 
-def _vector_str(arr, indent, summarize, fmt):
+Formatter = Union[_Formatter, _ComplexFormatter]
+
+
+def _vector_str(arr: np.ndarray, indent: int, summarize: bool, fmt: Formatter) -> str:
+    """A 1-d array's bracketed elements, cut into lines."""
     e = PRINT_OPTS.edgeitems
     element_length = fmt.width() + 2  # the element, its comma and a space
     per_line = max(1, math.floor((PRINT_OPTS.linewidth - indent) / element_length))
@@ -179,7 +205,8 @@ def _vector_str(arr, indent, summarize, fmt):
     return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
 
 
-def _nested_str(arr, indent, summarize, fmt):
+def _nested_str(arr: np.ndarray, indent: int, summarize: bool, fmt: Formatter) -> str:
+    """An array of any rank, one bracket level per dim."""
     dim = arr.ndim
     if dim == 0:
         return fmt.format(arr.item())
@@ -188,7 +215,7 @@ def _nested_str(arr, indent, summarize, fmt):
     e = PRINT_OPTS.edgeitems
     n = arr.shape[0]
     if summarize and n > 2 * e:
-        rows = [*range(e), None, *range(n - e, n)]  # None marks the `...`
+        rows: Any = [*range(e), None, *range(n - e, n)]  # None marks the `...`
     else:
         rows = range(n)
     blocks = ["..." if i is None else _nested_str(arr[i], indent + 1, summarize, fmt) for i in rows]
@@ -196,40 +223,46 @@ def _nested_str(arr, indent, summarize, fmt):
     return "[" + ("," + "\n" * (dim - 1) + " " * (indent + 1)).join(blocks) + "]"
 
 
-def array_str(arr, indent):
+def array_str(arr: np.ndarray, indent: int) -> str:
     """The bracketed values of an array, as PyTorch prints them (no `tensor(` or suffixes)."""
     if arr.size == 0:
         return "[]"
     summarize = arr.size > PRINT_OPTS.threshold
     shown = _shown_elements(arr, summarize)
-    fmt = _ComplexFormatter(shown) if arr.dtype.kind == "c" else _Formatter(shown)
+    fmt: Formatter = _ComplexFormatter(shown) if arr.dtype.kind == "c" else _Formatter(shown)
     return _nested_str(arr, indent, summarize, fmt)
 
 
 # ------------------------------------------------------------------------------------ the tensor
-def _prefix(t):
-    # Tensor and nn.Parameter print as `tensor(`; other subclasses print their class name. By name,
-    # so that this module needs nothing from nn.
+def _prefix(t: Any) -> str:
+    """`tensor(` for Tensor and nn.Parameter, the class name for other subclasses. By name, so that
+    this module needs nothing from nn."""
     cls = type(t)
     if cls.__name__ in ("Tensor", "Parameter"):
         return "tensor("
     return cls.__name__ + "("
 
 
-def _is_default_kind(dt, default_float):
+def _is_default_kind(dt: DType, default_float: DType) -> bool:
     """dtypes a non-empty tensor's values already imply: int64, bool, the default float/complex."""
     if dt.is_complex:
         return dt is default_float.to_complex()
-    return dt is default_float or dt is D.int64 or dt is D.bool
+    return dt is default_float or dt is _int64 or dt is _bool
 
 
-def tensor_repr(t, tensor_contents=None):
+def tensor_repr(t: Any, tensor_contents: Optional[str] = None) -> str:
     """repr(t) == str(t): `tensor(<values>, <suffixes>)`; `tensor_contents` replaces the values."""
-    prefix = _prefix(t)
+    tangent = _forward_ad.tangent(t) if _forward_ad.state.level >= 0 else None
+    return _repr(_prefix(t), t._data, t.grad_fn, t.requires_grad, tangent, tensor_contents)
+
+
+def _repr(prefix: str, arr: np.ndarray, grad_fn: Any, requires_grad: bool, tangent: Any,
+          tensor_contents: Optional[str] = None) -> str:
+    """The text of a tensor with these values and graph attributes (a forward-AD tangent, a tensor
+    or a bare array, prints inside it as `tangent=tensor(...)`)."""
     indent = len(prefix)
-    arr = t._data
-    dt = D.FROM_NP[arr.dtype]
-    default_float = D.get_default_dtype()
+    dt = FROM_NP[arr.dtype]
+    default_float = get_default_dtype()
     suffixes = []
     if arr.size == 0:
         if arr.ndim != 1:
@@ -243,20 +276,20 @@ def tensor_repr(t, tensor_contents=None):
         if not _is_default_kind(dt, default_float):
             suffixes.append(f"dtype={dt!r}")
         body = array_str(arr, indent) if tensor_contents is None else tensor_contents
-    fn = t.grad_fn
-    if fn is not None:
-        suffixes.append(f"grad_fn=<{type(fn).__name__}>")
-    elif t.requires_grad:
+    if grad_fn is not None:
+        suffixes.append(f"grad_fn=<{type(grad_fn).__name__}>")
+    elif requires_grad:
         suffixes.append("requires_grad=True")
-    if _forward_ad.state.level >= 0:
-        tangent = _forward_ad.tangent(t)
-        if tangent is not None:
-            from ._core import _plain
-            suffixes.append("tangent=" + tensor_repr(tangent if hasattr(tangent, "_data") else _plain(tangent)))
+    if tangent is not None:
+        if hasattr(tangent, "_data"):
+            suffixes.append("tangent=" + tensor_repr(tangent))
+        else:
+            suffixes.append("tangent=" + _repr("tensor(", tangent, None, False, None))
     return _add_suffixes(prefix + body, suffixes, indent)
 
 
-def _add_suffixes(text, suffixes, indent):
+def _add_suffixes(text: str, suffixes: List[str], indent: int) -> str:
+    """Append the suffixes and the closing parenthesis, wrapping a suffix that would not fit."""
     # PyTorch counts the last line two columns longer than it is, on top of the ", " before a
     # suffix: a suffix goes on a new line once the line would pass `linewidth - 2`.
     line_length = len(text) - text.rfind("\n") + 1

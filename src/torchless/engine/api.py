@@ -29,22 +29,29 @@ class TensorLike(Protocol):
     __dict__: dict
 
     @property
-    def shape(self) -> Sequence[int]: ...
+    def shape(self) -> Sequence[int]:
+        """The tensor's shape (error messages, tangent shapes)."""
 
     @property
-    def dtype(self) -> Any: ...
+    def dtype(self) -> Any:
+        """The tensor's dtype (a gradient is cast to its leaf's)."""
 
     @property
-    def requires_grad(self) -> bool: ...
+    def requires_grad(self) -> bool:
+        """Whether the tensor records (a .grad that does is summed out of place)."""
 
     @property
-    def grad_fn(self) -> Any: ...
+    def grad_fn(self) -> Any:
+        """The node that made the tensor, or None (forward AD differentiates through it)."""
 
-    def to(self, dtype: Any) -> "TensorLike": ...
+    def to(self, dtype: Any) -> "TensorLike":
+        """The tensor cast to `dtype`, recorded."""
 
-    def expand(self, shape: Tuple[int, ...]) -> "TensorLike": ...
+    def expand(self, shape: Tuple[int, ...]) -> "TensorLike":
+        """The tensor broadcast to `shape`, recorded."""
 
-    def __add__(self, other: Any) -> "TensorLike": ...
+    def __add__(self, other: Any) -> "TensorLike":
+        """Elementwise sum, recorded (gradients add up)."""
 
 
 class TensorAPI:

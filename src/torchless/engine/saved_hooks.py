@@ -14,6 +14,7 @@ one thread never see the ops of another. `Node.saved` is one class attribute for
 the property stays while any thread has hooks set; in a thread without hooks it stores plainly.
 """
 import threading
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -27,7 +28,7 @@ _threads_with_hooks = 0  # pushes not yet popped, over all threads: the property
 _install_lock = threading.Lock()
 
 
-def push(pack_hook, unpack_hook):
+def push(pack_hook: Callable[[Any], Any], unpack_hook: Callable[[Any], Any]) -> None:
     """Start a saved_tensors_hooks block in this thread: ops that save go through pack_hook."""
     global _threads_with_hooks
     modes.saved_hooks.append((pack_hook, unpack_hook))
@@ -36,7 +37,7 @@ def push(pack_hook, unpack_hook):
         Node.saved = _SAVED
 
 
-def pop():
+def pop() -> None:
     """End this thread's innermost saved_tensors_hooks block (its pending packs run first)."""
     global _threads_with_hooks
     flush()
@@ -47,17 +48,17 @@ def pop():
             Node.saved = None  # the plain class default again
 
 
-def disable(message):
+def disable(message: str) -> None:
     """Start a disable_saved_tensors_hooks block in this thread: registering hooks raises `message`."""
     modes.saved_hooks.append((None, message))
 
 
-def end_disable():
+def end_disable() -> None:
     """End this thread's innermost disable_saved_tensors_hooks block."""
     modes.saved_hooks.pop()
 
 
-def disabled_message():
+def disabled_message() -> Optional[str]:
     """The error message of this thread's innermost block when it disables hooks, else None."""
     stack = modes.saved_hooks
     return stack[-1][1] if stack and stack[-1][0] is None else None
@@ -69,19 +70,22 @@ class _Packed:
 
     __slots__ = ("raw", "pack_hook", "unpack", "node", "values", "pending")
 
-    def __init__(self, raw, hooks, node, pending):
-        self.raw, self.node, self.values = raw, node, None
+    def __init__(self, raw: Sequence[Any], hooks: Any, node: Node, pending: List["_Packed"]) -> None:
+        self.raw: Optional[Sequence[Any]] = raw
+        self.node = node
+        self.values: Optional[List[Tuple[str, Any, Any]]] = None
         self.pack_hook, self.unpack = hooks
         self.pending = pending  # the recording thread's list of packs to run (it waits there)
         pending.append(self)
 
-    def pack(self):
+    def pack(self) -> None:
+        """Hand each saved array (as the tensor it stands for) to pack_hook, and keep what it returns."""
         inputs = self.node.inputs or ()
         self.values = [("packed", self.pack_hook(self._tensor_for(v, inputs)), v.shape) if isinstance(v, np.ndarray)
-                       else ("as is", v, None) for v in self.raw]
+                       else ("as is", v, None) for v in self.raw or ()]
         self.raw = None
 
-    def _tensor_for(self, array, inputs):
+    def _tensor_for(self, array: Any, inputs: Sequence[Any]) -> Any:
         """The tensor behind a saved array: an input of the op, else its output (a tensor with the
         output's data and grad_fn), else (a value the rule derived) a plain tensor."""
         for x in inputs:
@@ -93,12 +97,14 @@ class _Packed:
             t._edge = (self.node, 0)
         return t
 
-    def restore(self):
+    def restore(self) -> None:
+        """Unpack the saved values (packing them first if their op's pack is still pending) and
+        give them back to the node."""
         if self.values is None:
             self.pending.remove(self)
             self.pack()
         restored = []
-        for kind, value, shape in self.values:
+        for kind, value, shape in self.values or ():
             if kind == "packed":
                 t = self.unpack(value)
                 value = t._data if hasattr(t, "_data") else np.asarray(t)
@@ -110,7 +116,7 @@ class _Packed:
         self.node.__dict__["saved"] = tuple(restored)
 
 
-def flush():
+def flush() -> None:
     """Run pack_hook for every op that saved, in this thread, since the last flush."""
     pending = modes.pending_packs
     while pending:
@@ -120,12 +126,12 @@ def flush():
 class _SavedProperty:
     """Node.saved while hooks are set (see the module doc)."""
 
-    def __get__(self, node, owner=None):
+    def __get__(self, node: Any, owner: Any = None) -> Any:
         if node is None:
             return self
         return node.__dict__.get("saved")
 
-    def __set__(self, node, value):
+    def __set__(self, node: Node, value: Any) -> None:
         stack = modes.saved_hooks
         hooks = stack[-1] if stack else None
         if hooks is None or (hooks[0] is None and all(h[0] is None for h in stack)):

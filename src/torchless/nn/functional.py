@@ -80,7 +80,7 @@ def _promoted(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     target give the float dtype), as its pointwise losses compute."""
     if a._data.dtype == b._data.dtype:
         return a, b
-    from .._misc import result_type
+    from .._tensor.functions import result_type
     dt = result_type(a, b)
     return (a if a.dtype == dt else a.to(dt)), (b if b.dtype == dt else b.to(dt))
 

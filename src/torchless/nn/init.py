@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from .._random import Generator, rng as _rng
+from .._random import rng as _rng
+from .._tensor.creation import Generator
 from .._tensor import Tensor
 from .._tensor._core import _plain
 from ..backend.numpy import ndtr

@@ -15,7 +15,8 @@ from typing import Any, cast
 
 import numpy as np
 
-from .._random import Generator, rng as _rng
+from .._random import rng as _rng
+from .._tensor.creation import Generator
 from .._tensor.creation import tensor
 from .._tensor import Tensor
 from .._tensor._core import _plain
@@ -297,7 +298,7 @@ class WeightedRandomSampler(Sampler):
 
     def _order(self) -> np.ndarray:
         """num_samples weighted draws, as one array."""
-        from .._extras import multinomial
+        from .._tensor.functions import multinomial
         return multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator)._data
 
     def __iter__(self) -> Iterator[int]:

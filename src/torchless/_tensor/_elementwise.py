@@ -1,0 +1,455 @@
+"""Elementwise Tensor methods: arithmetic, math functions, comparisons, logic and bitwise ops.
+
+Each method is declared by one line in the class body of `ElementwiseMethods`, naming its rule
+(ops/elementwise.py) and its docstring; the appliers of _core.py compute and record it. Methods
+whose arguments need sorting out first (pow's tensor or number exponent, div's rounding mode,
+clamp's bounds) are written out below the factories.
+"""
+import numpy as np
+
+from .. import _dtype as D
+from . import _core
+from ._core import (
+    Tensor, _apply_edges, _as_operand, _binary, _broadcast_error, _by_operand, _no_grad_binary,
+    _operands, _pair_dtype, _plain_out, _reflected, _scalar_operand, _SCALAR_TYPE_NAMES, _unary,
+    _unary_with, where,
+)
+from ._inplace import inplace, inplace_binary
+from ..ops.elementwise import (
+    AbsBackward0, AcosBackward0, AddBackward0, AsinBackward0, AtanBackward0, CeilBackward0,
+    ClampBackward0, ClampBackward1, ClampMaxBackward0, ClampMaxBackward1, ClampMinBackward0,
+    ClampMinBackward1, CosBackward0, CoshBackward0, DivBackward0, DivBackward2, ExpBackward0,
+    Expm1Backward0, FloorBackward0, FmodBackward0, FmodBackward1, Log1PBackward0, Log2Backward0,
+    Log10Backward0, LogBackward0, MaximumBackward0, MinimumBackward0, MulBackward0, NegBackward0,
+    NotImplementedBackward, PowBackward0, PowBackward1, PowBackward2, ReciprocalBackward0,
+    ReluBackward0, RemainderBackward0, RemainderBackward1, RoundBackward0, RoundBackward1,
+    RsqrtBackward0, RsubBackward1, SigmoidBackward0, SignBackward0, SinBackward0, SinhBackward0,
+    SqrtBackward0, SubBackward0, TanBackward0, TanhBackward0, TruncBackward0,
+)
+
+_F = D.defaults
+_from_np = D.FROM_NP
+_pyfloat, _pyint = float, int
+_asarray = np.asarray
+
+__all__ = ["ElementwiseMethods"]
+
+
+# ============================================================================ declaring a method
+def declared(method, name, doc):
+    """Give a generated method its public identity: `name`, `Tensor.name` as qualified name, the
+    docstring `doc` (its first line the signature, as help() shows it), and a Tensor return."""
+    method.__name__ = name
+    method.__qualname__ = "Tensor." + name
+    method.__module__ = __name__
+    method.__doc__ = doc
+    method.__annotations__ = {"return": "Tensor"}
+    return method
+
+
+def unary(R, name, doc, to_float=True):
+    """A method `name(self) -> Tensor` applying the one-input rule R (see _core._unary)."""
+    return declared(_unary(R, to_float), name, doc)
+
+
+def binary(R, name, doc, to_float=False, scalar_edge=True):
+    """A method `name(self, other) -> Tensor` applying the two-input rule R (see _core._binary)."""
+    return declared(_binary(R, to_float, scalar_edge), name, doc)
+
+
+def comparison(ufunc, name, doc):
+    """A method `name(self, other) -> Tensor` computing a bool (or logic) result: never recorded."""
+    return declared(_no_grad_binary(ufunc, name), name, doc)
+
+
+def bitwise(ufunc, name, doc):
+    """A comparison-like method for integer and bool tensors only (PyTorch's error otherwise)."""
+    check = _no_grad_binary(ufunc, name)
+
+    def method(self, other):
+        if self._data.dtype.kind not in "biu" or (isinstance(other, Tensor) and other._data.dtype.kind not in "biu") \
+                or type(other) is _pyfloat:
+            bad = self if self._data.dtype.kind not in "biu" else other
+            kind = _SCALAR_TYPE_NAMES[bad.dtype.name] if isinstance(bad, Tensor) else "Float"
+            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{kind}' (bitwise ops take integer "
+                               "or bool tensors)")
+        return check(self, other)
+    return declared(method, name, doc)
+
+
+def _raise_type(fn, arg, value):
+    raise TypeError(f"{fn}(): argument '{arg}' must be Tensor or Number, not {type(value).__name__}")
+
+
+_pow_scalar = binary(PowBackward0, "pow", "pow(self, exponent) -> Tensor", scalar_edge=False)
+_pow_tensor = binary(PowBackward1, "pow", "pow(self, exponent) -> Tensor")
+_round_half_even = unary(RoundBackward0, "round", "round(self) -> Tensor", to_float=False)
+_max_binary = _binary(MaximumBackward0)
+_min_binary = _binary(MinimumBackward0)
+_clamp_min_tensor = _binary(ClampMinBackward1)
+_clamp_max_tensor = _binary(ClampMaxBackward1)
+
+
+# ============================================================================ the methods
+class ElementwiseMethods:
+    """Tensor methods that act element by element (broadcasting two operands to one shape)."""
+
+    __slots__ = ()
+
+    # ------------------------------------------------------------------ arithmetic
+    __add__ = __radd__ = binary(AddBackward0, "__add__", "__add__(self, other) -> Tensor\n\nself + other, broadcast.")
+    __sub__ = binary(SubBackward0, "__sub__", "__sub__(self, other) -> Tensor\n\nself - other, broadcast.")
+    __mul__ = __rmul__ = mul = multiply = binary(
+        MulBackward0, "mul", "mul(self, other) -> Tensor\n\nThe product self * other, broadcast.")
+    __truediv__ = true_divide = binary(
+        DivBackward0, "true_divide", "true_divide(self, other) -> Tensor\n\nThe quotient self / other, broadcast; "
+        "integer operands give the default float dtype.", to_float=True)
+    __mod__ = remainder = declared(
+        _by_operand(_binary(RemainderBackward1), _binary(RemainderBackward0, scalar_edge=False)), "remainder",
+        "remainder(self, other) -> Tensor\n\nThe remainder of self / other with the sign of the divisor "
+        "(Python's %).")
+    __rmod__ = declared(_reflected(RemainderBackward1), "__rmod__",
+                        "__rmod__(self, other) -> Tensor\n\nother % self, for a number on the left.")
+    __floordiv__ = floor_divide = binary(
+        NotImplementedBackward, "floor_divide",
+        "floor_divide(self, other) -> Tensor\n\nself / other rounded down to an integer value (not differentiable).")
+    __rfloordiv__ = declared(_reflected(NotImplementedBackward), "__rfloordiv__",
+                             "__rfloordiv__(self, other) -> Tensor\n\nother // self, for a number on the left.")
+    fmod = declared(_by_operand(_binary(FmodBackward1), _binary(FmodBackward0, scalar_edge=False)), "fmod",
+                    "fmod(self, other) -> Tensor\n\nThe remainder of self / other with the sign of the dividend "
+                    "(C's fmod).")
+
+    def __rsub__(self, other):
+        """__rsub__(self, other) -> Tensor\n\nother - self, for a number on the left."""
+        other = _as_operand(other)
+        if other is None:
+            return NotImplemented
+        if isinstance(other, Tensor):
+            return other.__sub__(self)
+        return _unary_with(RsubBackward1, self, _scalar_operand(self._data, other, False), other)
+
+    def __rtruediv__(self, other):
+        """__rtruediv__(self, other) -> Tensor\n\nother / self, for a number on the left."""
+        other = _as_operand(other)
+        if other is None:
+            return NotImplemented
+        if isinstance(other, Tensor):
+            return other.__truediv__(self)
+        return self.reciprocal() * other
+
+    __rdiv__ = __rtruediv__
+
+    def pow(self, exponent):
+        """pow(self, exponent) -> Tensor
+
+        self raised to the power `exponent` (a number or a tensor, broadcast)."""
+        te = type(exponent)
+        if te is Tensor or te is _core._Parameter:
+            return _pow_tensor(self, exponent)
+        if self._data.dtype.kind in "iu" and type(exponent) is _pyint and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return _pow_scalar(self, exponent)
+
+    __pow__ = pow
+
+    def __rpow__(self, base):
+        """__rpow__(self, base) -> Tensor\n\nbase ** self, for a number on the left."""
+        base = _as_operand(base)
+        if base is None:
+            return NotImplemented
+        if isinstance(base, Tensor):
+            return _pow_tensor(base, self)
+        a = _scalar_operand(self._data, base, False)
+        return _unary_with(PowBackward2, self, base, a)
+
+    def add(self, other, *, alpha=1):
+        """add(self, other, *, alpha=1) -> Tensor
+
+        self + alpha * other, broadcast."""
+        return self.__add__(other if alpha == 1 else other * alpha)
+
+    def sub(self, other, *, alpha=1):
+        """sub(self, other, *, alpha=1) -> Tensor
+
+        self - alpha * other, broadcast."""
+        return self.__sub__(other if alpha == 1 else other * alpha)
+
+    subtract = sub
+
+    def div(self, other, *, rounding_mode=None):
+        """div(self, other, *, rounding_mode=None) -> Tensor
+
+        self / other, broadcast: the true quotient, or rounded toward zero (rounding_mode='trunc')
+        or down (rounding_mode='floor')."""
+        if rounding_mode is None:
+            return self.__truediv__(other)
+        if rounding_mode not in ("floor", "trunc"):
+            raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                               f"found '{rounding_mode}'")
+        if isinstance(other, Tensor):
+            a, b = _operands(self._data, other._data, False)
+            return _apply_edges(DivBackward2, (self, other), a, b, rounding_mode)
+        other = _as_operand(other)
+        if other is None or isinstance(other, Tensor):
+            return ElementwiseMethods.div(self, other if other is not None else _raise_type("div", "other", other),
+                                          rounding_mode=rounding_mode)
+        return _apply_edges(DivBackward2, (self, None), _scalar_operand(self._data, other, False), other,
+                            rounding_mode)
+
+    divide = div
+
+    def square(self):
+        """square(self) -> Tensor
+
+        Each element times itself."""
+        return _pow_scalar(self, 2)
+
+    __neg__ = neg = negative = unary(NegBackward0, "neg", "neg(self) -> Tensor\n\nThe negation -x of each element.",
+                                     to_float=False)
+
+    def __pos__(self):
+        """__pos__(self) -> Tensor\n\n+self: the tensor itself."""
+        return self
+
+    __abs__ = abs = absolute = unary(AbsBackward0, "abs", "abs(self) -> Tensor\n\nThe absolute value |x| of each "
+                                     "element.", to_float=False)
+    reciprocal = unary(ReciprocalBackward0, "reciprocal", "reciprocal(self) -> Tensor\n\n1 / x for each element.")
+
+    # ------------------------------------------------------------------ exponentials and logarithms
+    exp = unary(ExpBackward0, "exp", "exp(self) -> Tensor\n\nThe exponential e**x of each element.")
+    expm1 = unary(Expm1Backward0, "expm1", "expm1(self) -> Tensor\n\ne**x - 1 for each element, exact even "
+                  "for x near 0.")
+    log = unary(LogBackward0, "log", "log(self) -> Tensor\n\nThe natural logarithm of each element.")
+    log2 = unary(Log2Backward0, "log2", "log2(self) -> Tensor\n\nThe base-2 logarithm of each element.")
+    log10 = unary(Log10Backward0, "log10", "log10(self) -> Tensor\n\nThe base-10 logarithm of each element.")
+    log1p = unary(Log1PBackward0, "log1p", "log1p(self) -> Tensor\n\nlog(1 + x) for each element, exact even "
+                  "for x near 0.")
+    sqrt = unary(SqrtBackward0, "sqrt", "sqrt(self) -> Tensor\n\nThe square root of each element.")
+    rsqrt = unary(RsqrtBackward0, "rsqrt", "rsqrt(self) -> Tensor\n\n1 / sqrt(x) for each element.")
+
+    # ------------------------------------------------------------------ trigonometry
+    sin = unary(SinBackward0, "sin", "sin(self) -> Tensor\n\nThe sine of each element (in radians).")
+    cos = unary(CosBackward0, "cos", "cos(self) -> Tensor\n\nThe cosine of each element (in radians).")
+    tan = unary(TanBackward0, "tan", "tan(self) -> Tensor\n\nThe tangent of each element (in radians).")
+    sinh = unary(SinhBackward0, "sinh", "sinh(self) -> Tensor\n\nThe hyperbolic sine of each element.")
+    cosh = unary(CoshBackward0, "cosh", "cosh(self) -> Tensor\n\nThe hyperbolic cosine of each element.")
+    tanh = unary(TanhBackward0, "tanh", "tanh(self) -> Tensor\n\nThe hyperbolic tangent of each element.")
+    asin = arcsin = unary(AsinBackward0, "asin", "asin(self) -> Tensor\n\nThe inverse sine of each element "
+                          "(nan outside [-1, 1]).")
+    acos = arccos = unary(AcosBackward0, "acos", "acos(self) -> Tensor\n\nThe inverse cosine of each element "
+                          "(nan outside [-1, 1]).")
+    atan = arctan = unary(AtanBackward0, "atan", "atan(self) -> Tensor\n\nThe inverse tangent of each element, "
+                          "in (-pi/2, pi/2).")
+
+    # ------------------------------------------------------------------ activations
+    sigmoid = unary(SigmoidBackward0, "sigmoid", "sigmoid(self) -> Tensor\n\nThe logistic function "
+                    "1 / (1 + e**-x) of each element.")
+    relu = unary(ReluBackward0, "relu", "relu(self) -> Tensor\n\nEach element, with negative values replaced "
+                 "by zero.", to_float=False)
+
+    # ------------------------------------------------------------------ rounding and sign
+    sign = unary(SignBackward0, "sign", "sign(self) -> Tensor\n\n-1, 0 or 1 for negative, zero and positive "
+                 "elements.", to_float=False)
+    floor = unary(FloorBackward0, "floor", "floor(self) -> Tensor\n\nEach element rounded down to an integer "
+                  "value.", to_float=False)
+    ceil = unary(CeilBackward0, "ceil", "ceil(self) -> Tensor\n\nEach element rounded up to an integer value.",
+                 to_float=False)
+    trunc = fix = unary(TruncBackward0, "trunc", "trunc(self) -> Tensor\n\nEach element rounded toward zero to "
+                        "an integer value.", to_float=False)
+
+    def round(self, decimals=0):
+        """round(self, decimals=0) -> Tensor
+
+        Each element rounded to `decimals` decimal places, halves to the even neighbour."""
+        if decimals == 0:
+            return _round_half_even(self)
+        a = self._data if self._data.dtype.kind in "fc" else self._data.astype(_F.float)
+        return _unary_with(RoundBackward1, self, a, decimals)
+
+    # ------------------------------------------------------------------ bounds
+    def maximum(self, other):
+        """maximum(self, other) -> Tensor
+
+        The larger of self and other at each position (broadcast); nan if either is nan."""
+        if not isinstance(other, Tensor):
+            raise TypeError(f"maximum(): argument 'other' must be Tensor, not {type(other).__name__}")
+        return _max_binary(self, other)
+
+    def minimum(self, other):
+        """minimum(self, other) -> Tensor
+
+        The smaller of self and other at each position (broadcast); nan if either is nan."""
+        if not isinstance(other, Tensor):
+            raise TypeError(f"minimum(): argument 'other' must be Tensor, not {type(other).__name__}")
+        return _min_binary(self, other)
+
+    fmax = maximum
+    fmin = minimum
+
+    def clamp(self, min=None, max=None):
+        """clamp(self, min=None, max=None) -> Tensor
+
+        Each element limited to [min, max] (either bound may be left out; numbers or tensors)."""
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            if (min is not None and not isinstance(min, Tensor)) or (max is not None and not isinstance(max, Tensor)):
+                raise TypeError("clamp() received an invalid combination of arguments: give both bounds "
+                                "as Tensors or both as numbers")
+            dt = self._data
+            for bound in (min, max):
+                if bound is not None:
+                    dt = _asarray(0, _pair_dtype(dt, bound._data))
+            target = _from_np[dt.dtype]
+            x, lo, hi = (None if t is None else t.to(target) for t in (self, min, max))
+            try:
+                return _apply_edges(ClampBackward0, (x, lo, hi), x, lo, hi)
+            except ValueError as e:
+                raise _broadcast_error(self._data, (min if min is not None else max)._data, e) from None
+        a = self._data
+        for bound in (min, max):
+            if bound is not None:
+                a = _scalar_operand(a, bound, False)
+        return _unary_with(ClampBackward1, self, a, min, max)
+
+    clip = clamp
+
+    def clamp_min(self, min):
+        """clamp_min(self, min) -> Tensor
+
+        Each element raised to at least `min` (a number or a tensor)."""
+        if isinstance(min, Tensor):
+            return _clamp_min_tensor(self, min)
+        return _unary_with(ClampMinBackward0, self, _scalar_operand(self._data, min, False), min)
+
+    def clamp_max(self, max):
+        """clamp_max(self, max) -> Tensor
+
+        Each element lowered to at most `max` (a number or a tensor)."""
+        if isinstance(max, Tensor):
+            return _clamp_max_tensor(self, max)
+        return _unary_with(ClampMaxBackward0, self, _scalar_operand(self._data, max, False), max)
+
+    def where(self, condition, other):
+        """where(self, condition, other) -> Tensor
+
+        self where `condition` holds, else `other` (see torch.where)."""
+        return where(condition, self, other)
+
+    # ------------------------------------------------------------------ comparisons and logic
+    __eq__ = eq = comparison(np.equal, "eq", "eq(self, other) -> Tensor\n\nTrue where self == other (broadcast).")
+    __ne__ = ne = not_equal = comparison(np.not_equal, "ne", "ne(self, other) -> Tensor\n\nTrue where "
+                                         "self != other (broadcast).")
+    __lt__ = lt = less = comparison(np.less, "lt", "lt(self, other) -> Tensor\n\nTrue where self < other "
+                                    "(broadcast).")
+    __le__ = le = less_equal = comparison(np.less_equal, "le", "le(self, other) -> Tensor\n\nTrue where "
+                                          "self <= other (broadcast).")
+    __gt__ = gt = greater = comparison(np.greater, "gt", "gt(self, other) -> Tensor\n\nTrue where self > other "
+                                       "(broadcast).")
+    __ge__ = ge = greater_equal = comparison(np.greater_equal, "ge", "ge(self, other) -> Tensor\n\nTrue where "
+                                             "self >= other (broadcast).")
+    # Defining __eq__ in a class body sets its __hash__ to None; tensors hash by identity, as in PyTorch.
+    __hash__ = object.__hash__
+    logical_and = comparison(np.logical_and, "logical_and", "logical_and(self, other) -> Tensor\n\nTrue where "
+                             "both self and other are nonzero.")
+    logical_or = comparison(np.logical_or, "logical_or", "logical_or(self, other) -> Tensor\n\nTrue where "
+                            "self or other (or both) are nonzero.")
+    logical_xor = comparison(np.logical_xor, "logical_xor", "logical_xor(self, other) -> Tensor\n\nTrue where "
+                             "exactly one of self and other is nonzero.")
+
+    def logical_not(self):
+        """logical_not(self) -> Tensor
+
+        True where the element is zero (a bool tensor)."""
+        return _plain_out(np.logical_not(self._data))
+
+    def isnan(self):
+        """isnan(self) -> Tensor
+
+        True where the element is nan."""
+        return _plain_out(np.isnan(self._data))
+
+    def isinf(self):
+        """isinf(self) -> Tensor
+
+        True where the element is +inf or -inf."""
+        return _plain_out(np.isinf(self._data))
+
+    def isfinite(self):
+        """isfinite(self) -> Tensor
+
+        True where the element is neither nan nor infinite."""
+        return _plain_out(np.isfinite(self._data))
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        """allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool
+
+        Whether |self - other| <= atol + rtol * |other| holds everywhere (broadcast)."""
+        return bool(np.allclose(self._data, other._data if isinstance(other, Tensor) else other, rtol, atol,
+                                equal_nan))
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        """isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor
+
+        True where |self - other| <= atol + rtol * |other| (broadcast)."""
+        return _plain_out(np.isclose(self._data, other._data if isinstance(other, Tensor) else other, rtol, atol,
+                                     equal_nan))
+
+    def equal(self, other):
+        """equal(self, other) -> bool
+
+        Whether self and other have the same shape and the same elements."""
+        return bool(self._data.shape == other._data.shape and np.array_equal(self._data, other._data))
+
+    # ------------------------------------------------------------------ bitwise (integer and bool tensors)
+    __and__ = __rand__ = bitwise_and = bitwise(np.bitwise_and, "bitwise_and", "bitwise_and(self, other) -> "
+                                               "Tensor\n\nThe bitwise AND of self and other (logical AND for bool).")
+    __or__ = __ror__ = bitwise_or = bitwise(np.bitwise_or, "bitwise_or", "bitwise_or(self, other) -> Tensor\n\n"
+                                            "The bitwise OR of self and other (logical OR for bool).")
+    __xor__ = __rxor__ = bitwise_xor = bitwise(np.bitwise_xor, "bitwise_xor", "bitwise_xor(self, other) -> "
+                                               "Tensor\n\nThe bitwise XOR of self and other (logical XOR for bool).")
+
+    def bitwise_not(self):
+        """bitwise_not(self) -> Tensor
+
+        Each element's bits inverted (logical NOT for bool)."""
+        if self._data.dtype.kind not in "biu":
+            raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for "
+                               f"'{_SCALAR_TYPE_NAMES[self.dtype.name]}' (bitwise ops take integer or bool tensors)")
+        return _plain_out(np.invert(self._data))
+
+    __invert__ = bitwise_not
+
+    # ------------------------------------------------------------------ in place
+    add_ = __iadd__ = inplace_binary(add, np.add)
+    sub_ = subtract_ = __isub__ = inplace_binary(sub, np.subtract)
+    mul_ = multiply_ = __imul__ = inplace_binary(mul, np.multiply)
+    div_ = divide_ = __itruediv__ = inplace_binary(div)
+    pow_ = __ipow__ = inplace_binary(pow)
+    remainder_ = __imod__ = inplace_binary(remainder)
+    floor_divide_ = __ifloordiv__ = inplace_binary(floor_divide)
+    neg_ = negative_ = inplace(neg)
+    abs_ = inplace(abs)
+    exp_ = inplace(exp)
+    expm1_ = inplace(expm1)
+    log_ = inplace(log)
+    log1p_ = inplace(log1p)
+    sqrt_ = inplace(sqrt)
+    rsqrt_ = inplace(rsqrt)
+    sin_ = inplace(sin)
+    cos_ = inplace(cos)
+    tan_ = inplace(tan)
+    tanh_ = inplace(tanh)
+    sigmoid_ = inplace(sigmoid)
+    relu_ = inplace(relu)
+    reciprocal_ = inplace(reciprocal)
+    sign_ = inplace(sign)
+    floor_ = inplace(floor)
+    ceil_ = inplace(ceil)
+    round_ = inplace(round)
+    trunc_ = inplace(trunc)
+    clamp_ = inplace(clamp)
+    clip_ = inplace(clip, "clip")
+    clamp_min_ = inplace(clamp_min)
+    clamp_max_ = inplace(clamp_max)
+    square_ = inplace(square)

@@ -1,0 +1,118 @@
+"""In-place Tensor methods: the factories that make `exp_` from `exp`, and zero_, fill_, copy_.
+
+An in-place op on a tensor that is part of a graph runs out of place on a snapshot of the tensor
+and writes the result back (_core._write_into), so the recorded node sees the values it saved.
+When nothing is recorded, a binary op writes straight into the array with NumPy's `out=`.
+"""
+import numpy as np
+
+from .. import _dtype as D
+from . import _core
+from ._core import (
+    Tensor, _bump_version, _carries_tangent, _check_inplace, _fw, _inplace_result_dtype, _raise_cast,
+    _raise_not_writable, _raise_out_shape, _snapshot, _unsupported, _write_into, apply,
+)
+from ..backend import numpy as NP
+from ..ops.elementwise import SubBackward0, ZeroBackward0
+
+ndarray = np.ndarray
+_from_np = D.FROM_NP
+_SCALAR_TYPES = (float, int, bool)
+
+__all__ = ["InplaceMethods", "inplace", "inplace_binary"]
+
+
+def _describe(method, out_of_place, name):
+    """Name and document the in-place form `name_` of the method `out_of_place`."""
+    base = name or out_of_place.__name__
+    first = (out_of_place.__doc__ or base).split("\n", 1)[0]
+    signature = first.replace(out_of_place.__name__ + "(", base + "_(", 1)
+    method.__name__ = base + "_"
+    method.__qualname__ = "Tensor." + base + "_"
+    method.__module__ = __name__
+    method.__doc__ = f"{signature}\n\nIn-place version of {base}(): writes the result into this tensor and returns it."
+    method.__annotations__ = {"return": "Tensor"}
+    return method
+
+
+def inplace(out_of_place, name=None):
+    """The in-place form of a method with one tensor operand (exp_ from exp, clamp_ from clamp):
+    the op out of place, its result written back. `name`: the out-of-place name, when the method
+    is shared by aliases (clip is clamp)."""
+    def method(self, *args, **kwargs):
+        if _check_inplace(self):
+            return _write_into(self, out_of_place(_snapshot(self), *args, **kwargs))
+        return _write_into(self, out_of_place(self, *args, **kwargs))
+    return _describe(method, out_of_place, name)
+
+
+def inplace_binary(out_of_place, ufunc=None):
+    """The in-place form of a binary op (add_ from add): NumPy's `out=` through `ufunc` when nothing
+    is recorded, else the op out of place and the result written back."""
+    def method(self, other, **kwargs):
+        if _check_inplace(self, other):
+            return _write_into(self, out_of_place(_snapshot(self), other, **kwargs))
+        if ufunc is not None and not kwargs and (_fw.level < 0 or not _carries_tangent(self, other)):
+            to = type(other)
+            b = other._data if to is Tensor or to is _core._Parameter else other
+            if type(b) is ndarray or type(b) in _SCALAR_TYPES:
+                dst = self._data
+                if type(b) is not ndarray or b.dtype is not dst.dtype:  # same dtype: nothing to check
+                    rt = _inplace_result_dtype(dst, other)
+                    if _from_np[dst.dtype].category < rt.category:
+                        _raise_cast(rt, _from_np[dst.dtype])
+                try:
+                    ufunc(dst, b, out=dst, casting="unsafe")
+                except TypeError:
+                    if ufunc is np.subtract and dst.dtype.kind == "b":
+                        raise _unsupported(SubBackward0, dst, b) from None
+                    _raise_cast(_inplace_result_dtype(dst, other), _from_np[dst.dtype])
+                except ValueError:
+                    _raise_not_writable(dst)
+                    _raise_out_shape(dst.shape, NP.shape(b))
+                _bump_version(self)
+                return self
+        return _write_into(self, out_of_place(self, other, **kwargs))
+    return _describe(method, out_of_place, None)
+
+
+class InplaceMethods:
+    """In-place methods that are not the in-place form of an elementwise op."""
+
+    __slots__ = ()
+
+    def zero_(self):
+        """zero_(self) -> Tensor
+
+        Fill this tensor with zeros, in place."""
+        if _check_inplace(self) or (_fw.level >= 0 and _carries_tangent(self)):  # recorded, or a tangent to zero
+            return _write_into(self, apply(ZeroBackward0, self))
+        self._data.fill(0)
+        _bump_version(self)
+        return self
+
+    def fill_(self, value):
+        """fill_(self, value) -> Tensor
+
+        Fill this tensor with `value` (a number or a one-element tensor), in place."""
+        if _check_inplace(self, value) or (_fw.level >= 0 and _carries_tangent(self, value)):
+            return _write_into(self, self * 0 + value)
+        self._data.fill(value.item() if isinstance(value, Tensor) else value)
+        _bump_version(self)
+        return self
+
+    def copy_(self, src, non_blocking=False):
+        """copy_(self, src, non_blocking=False) -> Tensor
+
+        Copy the elements of `src` (broadcast, cast to this dtype) into this tensor."""
+        if not isinstance(src, Tensor):
+            raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+        if _check_inplace(self, src) or (_fw.level >= 0 and _carries_tangent(self, src)):
+            return _write_into(self, src.to(self.dtype).expand(self.shape).clone())
+        try:
+            np.copyto(self._data, src._data, casting="unsafe")
+        except ValueError:
+            raise RuntimeError(f"The size of tensor a ({list(self.shape)}) must match the size of tensor b "
+                               f"({list(src.shape)}): copy_ needs a source that broadcasts to the target") from None
+        _bump_version(self)
+        return self
