@@ -12,11 +12,11 @@ __all__ = ["backward", "grad", "Function", "gradcheck", "gradgradcheck", "no_gra
 
 # grad(is_grads_batched=True) runs the vjp under torch.func.vmap, which sits above autograd (vmap
 # itself differentiates through autograd), so autograd cannot import it: the package root, which
-# sits above both, hands over how to reach it when it loads (see set_vmap_loader).
+# sits above both, hands over how to reach it when it loads (see _set_vmap_loader).
 _vmap_loader: Optional[Callable[[], Callable[..., Any]]] = None
 
 
-def set_vmap_loader(loader: Callable[[], Callable[..., Any]]) -> None:
+def _set_vmap_loader(loader: Callable[[], Callable[..., Any]]) -> None:
     """Called once by the package root: `loader()` returns torch.func.vmap (loading torch.func on
     first use, so that importing torchless does not)."""
     global _vmap_loader
