@@ -61,3 +61,22 @@ def assert_same_pytree(ours, theirs, rtol=1e-10, atol=1e-12):
 
 
 SEED_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "seeds")
+
+
+def torch_vectorized():
+    """Does PyTorch run its vectorized CPU kernels here (AVX2 or AVX-512), or its plain ones
+    (ATEN_CPU_CAPABILITY=default, another architecture)? Their last bits differ."""
+    return _torch is not None and _torch.backends.cpu.get_cpu_capability() in ("AVX2", "AVX512")
+
+
+def ulp_distance(a, b):
+    """Elementwise distance in units in the last place between two float arrays of one dtype:
+    how many representable values lie between them (0 for equal values, +0 and -0 included)."""
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.dtype == b.dtype and a.dtype.kind == "f", (a.dtype, b.dtype)
+    signed = {2: np.int16, 4: np.int32, 8: np.int64}[a.dtype.itemsize]
+
+    def ordered(x):  # the bit patterns, mapped so that integer order is float order
+        bits = x.view(signed).astype(np.int64)
+        return np.where(bits < 0, np.int64(np.iinfo(signed).min) - bits, bits)
+    return np.abs(ordered(a) - ordered(b))

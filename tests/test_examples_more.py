@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pytest
 
-from .conftest import requires_torch
+from .conftest import requires_torch, torch_vectorized
 from .test_examples import run, run_in_single_threaded_child
 
 # Training examples run single-threaded in one child process (see tests/test_examples.py for why).
@@ -198,6 +198,10 @@ KNOWN_DIFFERENCES = {
 
 
 def _printed_pair(name, tmp_path=None):
+    if name == "activations" and not torch_vectorized():
+        pytest.skip("the example's x is arange(-8.0, 8.0, 0.1): PyTorch's vectorized kernels (and "
+                    "torchless) give 4.4e-16 at -8 + 80 * 0.1, its plain ones (ATEN_CPU_CAPABILITY="
+                    "default) give 0, and the printed layout follows that one value")
     kwargs = dict(DETERMINISTIC.get(name, {}))
     if name == "data_preprocessing":
         return tuple(run(name, backend, directory=str(tmp_path / backend))[1] for backend in ("torchless", "torch"))

@@ -331,3 +331,79 @@ def test_an_nn_model_explains_with_parameter_names():
         np.testing.assert_allclose(g, want.numpy(), rtol=1e-6)
     assert "addmm(X, net.0.weight, net.0.bias)" in text and "no symbolic rule for AddmmBackward0" in text
     assert "Note: X is a constant here" in text
+
+
+# ---------------------------------------------------------------------------------- rules' own metadata
+def _on_rule(name, *args):
+    """A recorded op of the Tensor namespace's (the rules exp2, atan2 ... before Tensor methods name them)."""
+    from torchless._tensor.xp import TX
+    return getattr(TX, name)(*args)
+
+
+@needs_sympy
+@pytest.mark.parametrize("name, expression, closed", [
+    ("exp2", "2^x", "∂y/∂x₀ = 2^x₀·log(2)"),
+    ("logaddexp", "logaddexp(x, w)", "∂y/∂x₀ = exp(x₀)/(exp(w₀) + exp(x₀))"),
+    ("hypot", "hypot(x, w)", "∂y/∂x₀ = x₀/sqrt(w₀² + x₀²)"),
+    ("arctan2", "atan2(x, w)", "∂y/∂x₀ = w₀/(w₀² + x₀²)"),
+])
+def test_new_rules_explain_node_by_node_and_in_closed_form(name, expression, closed):
+    x = torch.tensor([0.5, 2.0], requires_grad=True)
+    w = torch.tensor([1.5, -1.0], requires_grad=True)
+    y = (_on_rule(name, x) if name == "exp2" else _on_rule(name, x, w)).sum()
+    text = str(explain(y))
+    assert f"y = Σ {expression}" in text
+    assert closed in text
+    assert "check:" in text and "✗" not in text and "see " not in text
+
+
+@needs_sympy
+def test_copysign_explains_its_rule_without_a_closed_form():
+    x = torch.tensor([0.5, -2.0], requires_grad=True)
+    text = str(explain(_on_rule("copysign", x, -1.0).sum()))
+    assert "copysign(x, -1)" in text and "∂copysign(a, b)/∂a = ±1" in text
+    assert "∂out/∂x = [-1, 1]" in text and "no symbolic rule for CopysignBackward1" in text
+
+
+@needs_sympy
+def test_matmul_variants_explain_as_products_with_right_closed_forms():
+    A = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    v = torch.tensor([1.0, -1.0], requires_grad=True)
+    for y in ((A @ torch.ones(3, 2, 2)).sum(), (torch.ones(3, 2, 2) @ A).sum(), (v @ A).sum()):
+        text = str(explain(y))
+        assert "@" in text and "∂(a @ b)/∂a = g bᵀ" in text
+        assert "equals the gradient backward computed ✓" in text and "✗" not in text
+    X = torch.tensor([[1.0, 2.0, 3.0], [0.5, 0.1, -1.0]])
+    W = torch.tensor([[0.5, -1.0, 2.0]], requires_grad=True)
+    text = str(explain(torch.nn.functional.linear(X, W).sum()))  # x Wᵀ: mm of x and W transposed
+    assert "X @ Wᵀ" in text and "∂(A Bᵀ)/∂B = Gᵀ A" in text and "✓" in text and "✗" not in text
+
+
+def test_explain_checks_the_gradient_it_starts_from():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    with pytest.raises(RuntimeError, match=r"the output has shape \[2\], not one element: give gradient="):
+        explain(y)
+    with pytest.raises(RuntimeError, match=r"gradient has shape \[3\] but the output has shape \[2\]"):
+        explain(y, gradient=[1.0, 2.0, 3.0])
+    e = explain(y, gradient=[1.0, 0.5])
+    np.testing.assert_array_equal(e.gradients[0][1], [2.0, 2.0])
+    assert x.grad is None
+
+
+@needs_sympy
+def test_closed_forms_at_points_where_the_derivative_does_not_exist():
+    """|x| and relu at 0 take PyTorch's subgradient (0) in the closed form too; where the derivative
+    is undefined (√x at 0, atan2 at (0, 0)) the closed form says so and the check skips it."""
+    x = torch.tensor([0.0, 1.0, -2.0], requires_grad=True)
+    text = str(explain((x.abs() + x.relu()).sum()))
+    assert "∂out/∂x = Heaviside(x, 0) + sign(x)" in text and "check: [0, 2, -1] equals" in text
+    y = torch.tensor([0.0, 4.0], requires_grad=True)
+    text = str(explain(y.sqrt().sum()))
+    assert "∂out/∂y₀ = 1/(2·sqrt(y₀)) = undefined here" in text and "∂out/∂y₁ = 1/(2·sqrt(y₁)) = 0.25" in text
+    assert "where it is defined ✓" in text and "the derivative does not exist at this point" in text
+    from torchless._tensor.xp import TX
+    a = torch.tensor([0.0, 1.0], requires_grad=True)
+    b = torch.tensor([0.0, 2.0], requires_grad=True)
+    text = str(explain(TX.arctan2(a, b).sum()))
+    assert "∂out/∂a₀ = b₀/(a₀² + b₀²) = undefined here" in text and "= 0.4" in text and "✗" not in text

@@ -6,9 +6,12 @@ torchless and writes, for every backward() it performs, the derivation of that g
 """
 import argparse
 import sys
+from typing import Any
 
 
-def _explain_script(argv):
+def _explain_script(argv: list[str]) -> None:
+    """`python -m torchless explain`: run a script with torch meaning torchless, and write the
+    derivation of each backward() it performs."""
     parser = argparse.ArgumentParser(prog="python -m torchless explain",
                                      description="Run a script and write the derivation of each backward() it does.")
     parser.add_argument("script", help="the Python file to run (its `import torch` gets torchless)")
@@ -19,14 +22,15 @@ def _explain_script(argv):
 
     import runpy
     import torchless
-    from torchless._tensor._core import Tensor
+    from torchless._tensor import Tensor
     from torchless.autograd.derivation import explain
 
     out = open(options.output, "w", encoding="utf-8") if options.output else sys.stdout
     original = Tensor.backward
     count = [0]
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    def backward(self: Tensor, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
         count[0] += 1
         frame = sys._getframe(1)
         where = f"{frame.f_code.co_filename}:{frame.f_lineno}"
@@ -42,12 +46,12 @@ def _explain_script(argv):
 
     saved_torch = sys.modules.get("torch")
     sys.modules["torch"] = torchless  # the script's `import torch` (and torch.nn ...) is torchless
-    Tensor.backward = backward
+    setattr(Tensor, "backward", backward)  # every backward() the script runs goes through it
     sys.argv = [options.script] + options.args
     try:
         runpy.run_path(options.script, run_name="__main__")
     finally:
-        Tensor.backward = original
+        setattr(Tensor, "backward", original)
         if saved_torch is None:
             sys.modules.pop("torch", None)
         else:

@@ -18,13 +18,12 @@ physical tensor's leading dims are the batches, outermost level first.
 import operator
 
 from ._tensor._core import Tensor, Size, CPU
+from .engine.state import modes as _modes
 
-__all__ = ["BatchedTensor", "active", "vectorized_call", "FALLBACK"]
+__all__ = ["BatchedTensor", "vectorized_call", "FALLBACK"]
 
-# (level, batch size) of each vmap running vectorized, outermost first; and their levels.
-active = []
-_live = set()
-_next_level = [0]
+# The vmap levels are per thread (engine/state.py): _modes.vmap_active holds (level, batch size) of
+# each vmap running vectorized in this thread, outermost first; _modes.vmap_live their levels.
 
 _ESCAPED_MSG = ("vmap: a tensor from inside vmap(f) was used after vmap returned (stored in a global or a "
                 "closure). Return it from f instead.")
@@ -41,7 +40,7 @@ class _Unbatchable(BaseException):
 
 def _no_rule(self):
     level = object.__getattribute__(self, "_level")
-    if level not in _live:
+    if level not in _modes.vmap_live:
         raise RuntimeError(_ESCAPED_MSG)
     raise _Unbatchable(level)
 
@@ -112,7 +111,8 @@ class BatchedTensor(Tensor):
         return self._phys.shape[1]
 
     def __repr__(self, *, tensor_contents=None):
-        depth = 1 + [lv for lv, _ in active].index(self._level) if self._level in _live else "?"
+        levels = [lv for lv, _ in _modes.vmap_active]
+        depth = 1 + levels.index(self._level) if self._level in _modes.vmap_live else "?"
         return f"BatchedTensor(lvl={depth}, bdim=0, value=\n{_indent(repr(self._phys))}\n)"
 
     __str__ = __repr__
@@ -137,7 +137,7 @@ def _indent(text):
 
 
 def _make(phys, level):
-    if level not in _live:
+    if level not in _modes.vmap_live:
         raise RuntimeError(_ESCAPED_MSG)
     t = object.__new__(BatchedTensor)
     t._phys = phys
@@ -168,7 +168,7 @@ def _top_level(values):
 
 
 def _size_of(level):
-    for lv, size in active:
+    for lv, size in _modes.vmap_active:
         if lv == level:
             return size
     raise RuntimeError(_ESCAPED_MSG)
@@ -211,7 +211,7 @@ def wrap_like(phys, levels):
 def expand_to_active(t):
     """t made batched at every active level: one copy per example (for grad inside vmap, whose
     gradient with respect to a shared tensor must come out per example)."""
-    return _expand_to_levels(t, [lv for lv, _ in active])
+    return _expand_to_levels(t, [lv for lv, _ in _modes.vmap_active])
 
 
 def _expand_to_levels(t, levels):
@@ -954,12 +954,12 @@ def vectorized_call(func, args, kwargs, mapped, size, out_dims, fill, leaves_of)
     when an op on the way has no batching rule or anything raised (the loop then runs f per
     example, and raises PyTorch's per-example error if there is one).
     `mapped`: [(tensor, in_dim or None)] for the tensors of args, in order."""
-    _next_level[0] += 1
-    level = _next_level[0]
-    _live.add(level)
-    if not active:
+    _modes.vmap_next_level += 1
+    level = _modes.vmap_next_level
+    _modes.vmap_live.add(level)
+    if not _modes.vmap_active:
         _swap_in()
-    active.append((level, size))
+    _modes.vmap_active.append((level, size))
     try:
         batched = iter([t if d is None else _make(t.movedim(d, 0) if d else t, level) for t, d in mapped])
         output = func(*fill(args, [next(batched) for _ in mapped]), **kwargs)
@@ -970,9 +970,9 @@ def vectorized_call(func, args, kwargs, mapped, size, out_dims, fill, leaves_of)
     except Exception:
         pass
     finally:
-        active.pop()
-        _live.discard(level)
-        if not active:
+        _modes.vmap_active.pop()
+        _modes.vmap_live.discard(level)
+        if not _modes.vmap_active:
             _swap_out()
     fallbacks[0] += 1
     return FALLBACK

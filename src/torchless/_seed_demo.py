@@ -1,6 +1,8 @@
 """The seed walkthrough (D2L §2.5, automatic differentiation), cell by cell, as `python -m torchless`
 runs it: each cell's code, then what the notebook displays (the value of its last expression)."""
 import ast
+from collections.abc import Callable
+from typing import Any
 
 CELLS = [
     """import torch
@@ -59,7 +61,7 @@ a.grad == d / a""",
 ]
 
 
-def run_cell(code, namespace):
+def run_cell(code: str, namespace: dict[str, Any]) -> str | None:
     """Run one cell like a notebook: returns the repr of its last expression, or None."""
     code = code.replace("import torch\n", "import torchless as torch\n")
     tree = ast.parse(code)
@@ -73,12 +75,15 @@ def run_cell(code, namespace):
     return None if value is None else repr(value)
 
 
-def run(seed=0, out=print):
-    """Run every cell, printing `In [n]:`, the code, and the displayed output."""
+def run(seed: int = 0, out: Callable[..., Any] = print) -> list[str | None]:
+    """Run every cell, printing `In [n]:`, the code, and the displayed output.
+
+    seed: the random seed set first (the last cell draws a random number); out: where each line
+    goes. Returns each cell's displayed output (None for a cell that shows nothing)."""
     import torchless
     torchless.manual_seed(seed)
-    namespace = {}
-    shown = []
+    namespace: dict[str, Any] = {}
+    shown: list[str | None] = []
     for i, code in enumerate(CELLS, 1):
         out(f"In [{i}]:")
         out(code)

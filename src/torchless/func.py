@@ -20,6 +20,7 @@ from ._tensor._core import Tensor
 from .engine.grad_mode import enable_grad
 from .autograd.functional import _grad as _autograd_grad, _jacobian_rows
 from .engine import forward_ad as _forward_ad
+from .engine.state import modes as _modes
 from .engine.node import AccumulateGrad, reachable
 from . import _batching
 
@@ -65,7 +66,7 @@ def _fresh(t):
     keeping t's tangent when an enclosing forward-mode transform gave it one (jacfwd(jacrev(f))).
     Inside a vectorized vmap it is batched at every level (one copy per example, so that its
     gradient comes out per example), and the physical tensor is the one made fresh."""
-    if _batching.active:
+    if _modes.vmap_active:
         t = _batching.expand_to_active(t)
         if type(t) is _batching.BatchedTensor:
             return _batching.wrap_like(_fresh_plain(_batching.physical(t)), _batching.levels_of(t))

@@ -23,11 +23,14 @@ import math
 import os
 import struct
 import zlib
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
 import numpy as np
 
-from . import _dtype as D
-from ._tensor._core import Size, Tensor, _plain, device, require_cpu
+import torchless._dtype as D  # not `from . import`, which names the package above
+from ._tensor import Tensor
+from ._tensor._core import Size, _plain, device, require_cpu
 
 __all__ = ["save", "load"]
 
@@ -45,20 +48,22 @@ _SUPPORTED = ("tensors (and nn.Parameters), NumPy arrays, lists, tuples, dicts, 
               "float, complex, bool, None, torch.Size, torch.dtype and torch.device")
 
 
-def _corrupt(detail):
+def _corrupt(detail: str) -> RuntimeError:
+    """The error for a file that is not what torch.save wrote (`detail` says where)."""
     return RuntimeError(f"torch.load: the file is truncated or corrupt ({detail}); save it again with "
                         "torch.save")
 
 
 # ============================================================================ save
 class _Encoder:
-    def __init__(self):
-        self.arrays = []          # contiguous little-endian ndarrays, in file order
-        self.tensor_ids = {}      # id(tensor) -> its encoded entry, so one object is saved once
-        self.keep = []            # keep encoded tensors alive so ids stay unique during save
-        self.active = set()       # ids of containers being encoded (self-reference check)
+    def __init__(self) -> None:
+        self.arrays: list[np.ndarray] = []          # contiguous little-endian ndarrays, in file order
+        self.tensor_ids: dict[int, dict[str, Any]] = {}      # id(tensor) -> its encoded entry, so one object is saved once
+        self.keep: list[Tensor] = []            # keep encoded tensors alive so ids stay unique during save
+        self.active: set[int] = set()       # ids of containers being encoded (self-reference check)
 
-    def add_array(self, arr):
+    def add_array(self, arr: np.ndarray) -> int:
+        """Queue arr's bytes for the file (contiguous, little-endian); its index among the arrays."""
         name = arr.dtype.name
         if name not in _NP_BY_NAME:
             raise TypeError(f"torch.save: cannot save a NumPy array of dtype {arr.dtype}; only bool, integer, float and "
@@ -67,7 +72,8 @@ class _Encoder:
         self.arrays.append(arr)
         return len(self.arrays) - 1
 
-    def encode(self, obj):
+    def encode(self, obj: Any) -> Any:
+        """obj as JSON-ready data: plain values as they are, everything else as a tagged dict."""
         kind = type(obj)
         if obj is None or kind is bool or kind is str:
             return obj
@@ -114,7 +120,8 @@ class _Encoder:
         raise TypeError(f"torch.save: cannot save an object of type {kind.__module__}.{kind.__qualname__}; "
                         f"torchless saves only {_SUPPORTED} (save a model's state_dict(), not the model)")
 
-    def tensor(self, t):
+    def tensor(self, t: Tensor) -> dict[str, Any]:
+        """A tensor's entry (its array, requires_grad, whether a Parameter); a reference when seen before."""
         entry = self.tensor_ids.get(id(t))
         if entry is not None:
             return {"ref": entry["tensor"]}
@@ -126,17 +133,23 @@ class _Encoder:
         return entry
 
 
-def _builtin(obj):
+def _builtin(obj: Any) -> Any:
+    """A subclass of bool/int/float/str as the builtin value."""
     for base in (bool, int, float, str):
         if isinstance(obj, base):
             return base(obj)
     return obj
 
 
-def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
-         _disable_byteorder_record=False):
-    """Save `obj` (tensors, state_dicts, nested containers of them, numbers, strings) to a path or a
-    binary file object. pickle_module/pickle_protocol are accepted for compatibility and unused."""
+def save(obj: Any, f: str | os.PathLike[str] | BinaryIO, pickle_module: Any = None, pickle_protocol: int = 2,
+         _use_new_zipfile_serialization: bool = True, _disable_byteorder_record: bool = False) -> None:
+    """save(obj, f) -> None: write obj to a file, in a safe format that load() reads back.
+
+    obj: tensors (and nn.Parameters), NumPy arrays, numbers, strings, None, torch.Size, dtypes,
+    devices, and lists, tuples, dicts and OrderedDicts of them (a state_dict, a checkpoint dict);
+    f: a path or a binary file object. A tensor object saved twice in one call loads as one
+    object. pickle_module and pickle_protocol are accepted for compatibility and unused (nothing
+    is pickled)."""
     enc = _Encoder()
     encoded = enc.encode(obj)
     arrays = enc.arrays
@@ -147,7 +160,7 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
                    for a in arrays],
     }, separators=(",", ":"), allow_nan=False).encode()
 
-    def write(out):
+    def write(out: BinaryIO) -> None:
         out.write(MAGIC)
         out.write(_PREFIX.pack(len(header), zlib.crc32(header)))
         out.write(header)
@@ -168,14 +181,16 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
 
 
 # ============================================================================ load
-def _read_exact(src, n, what):
+def _read_exact(src: BinaryIO, n: int, what: str) -> bytes:
+    """n bytes from src, or the 'truncated' error naming `what` was being read."""
     data = src.read(n)
     if data is None or len(data) != n:
         raise _corrupt(f"it ends inside the {what}")
     return data
 
 
-def _not_ours(start):
+def _not_ours(start: bytes) -> RuntimeError:
+    """The error for a file whose first bytes are not our signature (a zip, a pickle, or other)."""
     if start.startswith(b"PK\x03\x04"):
         return RuntimeError(
             "torch.load: this file is a zip archive, not a file written by torchless's torch.save (PyTorch "
@@ -194,17 +209,18 @@ def _not_ours(start):
 
 
 class _Decoder:
-    def __init__(self, arrays):
+    def __init__(self, arrays: list[np.ndarray]) -> None:
         self.arrays = arrays
-        self.tensors = {}     # array index -> the Tensor made for it (shared references)
-        self.used = set()
+        self.tensors: dict[int, Tensor] = {}     # array index -> the Tensor made for it (shared references)
 
-    def array(self, index):
+    def array(self, index: Any) -> np.ndarray:
+        """The array at a (checked) index."""
         if type(index) is not int or not 0 <= index < len(self.arrays):
             raise _corrupt("an array reference is out of range")
         return self.arrays[index]
 
-    def decode(self, e):
+    def decode(self, e: Any) -> Any:
+        """The object an encoded entry stands for (checking every part of it)."""
         if e is None or type(e) in (bool, int, float, str):
             return e
         if type(e) is not dict or len(e) == 0:
@@ -213,7 +229,7 @@ class _Decoder:
             return self.tensor(e)
         if len(e) == 2 and "odict" in e and "metadata" in e:
             od = self.odict(e["odict"])
-            od._metadata = self.decode(e["metadata"])
+            setattr(od, "_metadata", self.decode(e["metadata"]))  # as state_dict() sets it
             return od
         if len(e) != 1:
             raise _corrupt("unexpected entry keys")
@@ -254,18 +270,21 @@ class _Decoder:
             return self.array(v)[()]
         raise _corrupt(f"unknown entry tag {tag!r}")
 
-    def seq(self, v):
+    def seq(self, v: Any) -> list[Any]:
+        """v, checked to be a list."""
         if type(v) is not list:
             raise _corrupt("a container entry is not a list")
         return v
 
-    def pairs(self, v):
+    def pairs(self, v: Any) -> Iterator[list[Any]]:
+        """The [key, value] pairs of a dict entry, checked."""
         for kv in self.seq(v):
             if type(kv) is not list or len(kv) != 2:
                 raise _corrupt("a dict entry is not a key/value pair")
             yield kv
 
-    def key(self, k):
+    def key(self, k: Any) -> Any:
+        """A decoded dict key, checked to be hashable."""
         key = self.decode(k)
         try:
             hash(key)
@@ -273,10 +292,12 @@ class _Decoder:
             raise _corrupt("a dict key is not hashable") from None
         return key
 
-    def odict(self, v):
+    def odict(self, v: Any) -> "collections.OrderedDict[Any, Any]":
+        """An OrderedDict from its entry."""
         return collections.OrderedDict((self.key(k), self.decode(x)) for k, x in self.pairs(v))
 
-    def tensor(self, e):
+    def tensor(self, e: dict[str, Any]) -> Tensor:
+        """A tensor (or nn.Parameter) from its entry, sharing the loaded array."""
         index = e["tensor"]
         if index in self.tensors:
             raise _corrupt("an array is used by two tensors")
@@ -292,7 +313,8 @@ class _Decoder:
         return t
 
 
-def _load_from(src):
+def _load_from(src: Any) -> Any:
+    """Read and check the whole file from a binary stream; the object it holds."""
     start = src.read(len(MAGIC))
     if start is None or start != MAGIC:
         if not start:
@@ -322,7 +344,7 @@ def _load_from(src):
             raise _corrupt("an array's byte count does not match its shape")
         arr = np.empty(shape, dtype=np_dtype)
         if nbytes:
-            view = memoryview(arr.reshape(-1)).cast("B")
+            view = arr.reshape(-1).data.cast("B")
             got = src.readinto(view) if hasattr(src, "readinto") else None
             if got is None:
                 data = _read_exact(src, nbytes, "tensor data")
@@ -348,12 +370,14 @@ def _load_from(src):
         raise _corrupt(f"bad entry: {e}") from None
 
 
-def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
-    """Load what `save` wrote, from a path or a binary file object.
+def load(f: str | os.PathLike[str] | BinaryIO, map_location: Any = None, pickle_module: Any = None, *,
+         weights_only: bool | None = None, mmap: bool | None = None, **pickle_load_args: Any) -> Any:
+    """load(f, map_location=None, *, weights_only=None) -> object: read back what save() wrote.
 
-    Everything loads onto the CPU; map_location is accepted ('cpu', a torch.device, a dict or a
-    callable). weights_only is accepted: this format can hold nothing but data anyway.
-    """
+    f: a path or a binary file object. Everything loads onto the CPU; map_location is accepted
+    ('cpu', a torch.device, a dict or a callable). weights_only is accepted too: this format holds
+    nothing but data, so loading never runs code. A truncated or corrupted file raises
+    RuntimeError instead of giving wrong numbers."""
     if isinstance(map_location, (str, device)):
         require_cpu(map_location)
     if isinstance(f, (str, os.PathLike)):

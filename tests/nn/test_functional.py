@@ -111,10 +111,20 @@ def test_softmax_dtype_argument_and_implicit_dim(torch_ref):
 
 
 def test_gelu_float64_is_exact_and_float32_within_rounding(torch_ref):
-    for dt in (np.float64, np.float32):
-        x = np.linspace(-6, 6, 101).astype(dt)
-        assert_same(F.gelu(torchless.tensor(x)), torch_ref.nn.functional.gelu(torch_ref.tensor(x)),
-                    rtol=1e-12 if dt == np.float64 else 1e-6, atol=1e-15 if dt == np.float64 else 3e-7)
+    x = np.linspace(-6, 6, 101)
+    assert_same(F.gelu(torchless.tensor(x)), torch_ref.nn.functional.gelu(torch_ref.tensor(x)),
+                rtol=1e-12, atol=1e-15)
+    # float32: x/2 * (1 + erf(x/sqrt 2)). PyTorch's vectorized float32 erf is a few float32 ulps of 1
+    # off (how many depends on the CPU's vector width), and the sum 1 + erf carries that absolute error
+    # into the lower tail; so the two agree within 8 ulps of 1, scaled by |x|/2, and ours stays close
+    # to the float64 value (checked below and in the tail).
+    x32 = x.astype(np.float32)
+    ours = F.gelu(torchless.tensor(x32)).numpy().astype(np.float64)
+    theirs = torch_ref.nn.functional.gelu(torch_ref.tensor(x32)).numpy().astype(np.float64)
+    bound = np.abs(x32) / 2 * 8 * np.finfo(np.float32).eps + 1e-12
+    assert np.all(np.abs(ours - theirs) <= bound), np.max(np.abs(ours - theirs) / bound)
+    exact = F.gelu(torchless.tensor(x32.astype(np.float64))).numpy()
+    np.testing.assert_allclose(ours, exact, rtol=4 * np.finfo(np.float32).eps, atol=1e-30)
     # the lower tail keeps its relative precision (PyTorch's float32 kernel rounds 1 + erf there)
     x = np.array([-6.0, -8.0], np.float32)
     expected = np.array([-6.0 * 9.865876450376946e-10, -8.0 * 6.22096057427178e-16])
@@ -541,6 +551,8 @@ def test_inplace_leaky_relu_without_grad_and_on_a_leaf(torch_ref):
         F.leaky_relu(torchless.ones(2, requires_grad=True) * 1, -0.5, inplace=True)
 
 
+# gelu is printed in float64: PyTorch's float32 gelu kernel differs in the last bits between its
+# AVX2 and AVX-512 builds, and gelu(3.0) = 2.99595... sits on a 4-decimal rounding boundary in float32.
 PRINTED = '''
 x = lib.tensor([[1.0, 2.0, 3.0], [0.5, -1.0, 4.0]], requires_grad=True)
 t = lib.tensor([0, 2])
@@ -550,7 +562,7 @@ print(F.nll_loss(F.log_softmax(x, dim=1), t))
 print(F.softmax(x, dim=1))
 print(F.mse_loss(x, lib.zeros(2, 3)))
 print(F.binary_cross_entropy_with_logits(x, lib.ones(2, 3)))
-print(F.gelu(x), F.leaky_relu(x, 0.2))
+print(F.gelu(x.double()), F.leaky_relu(x, 0.2))
 print(F.linear(x, lib.ones(2, 3), lib.tensor([0.5, -0.5])))
 print(F.one_hot(t, 4), F.pad(t, (1, 1), value=-1))
 '''

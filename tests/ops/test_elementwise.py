@@ -11,7 +11,7 @@ import pytest
 import torchless
 from torchless.autograd import gradcheck
 
-from ..conftest import assert_same, to_numpy
+from ..conftest import assert_same, to_numpy, torch_vectorized, ulp_distance
 
 # ---------------------------------------------------------------------------- input domains
 # Each domain maps a standard-normal draw into where the op is smooth and defined.
@@ -596,7 +596,11 @@ def test_small_float32_results_equal_torch(name, torch_ref):
     x = _SAMPLE.astype(np.float32)
     ours = getattr(torchless.tensor(x), name)().numpy()
     theirs = getattr(torch_ref.tensor(x), name)().numpy()
-    assert np.mean(ours != theirs) < 0.02  # PyTorch's own rare misroundings (NumPy's float32: 10-40%)
+    # ours are correctly rounded (above); PyTorch's vectorized kernels nearly always are too (NumPy's
+    # float32: 10-40% off), its plain ones (ATEN_CPU_CAPABILITY=default) misround up to ~10%
+    assert ulp_distance(ours, theirs).max() <= 1
+    if torch_vectorized():
+        assert np.mean(ours != theirs) < 0.02
 
 
 def test_exp_prints_like_torch():

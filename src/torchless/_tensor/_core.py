@@ -744,33 +744,117 @@ def _calibrate_elision():
 _TEMP_BINARY_REFS, _TEMP_UNARY_REFS, _OWN_DATA_REFS = _calibrate_elision()
 
 
+# ============================================================================ the recorder
+class _EmptyEdge:
+    """What record() takes in `edges` for an argument without a gradient that still has an edge slot
+    (a number operand of add or mul): it reads as a tensor that needs no gradient."""
+
+    __slots__ = ()
+    _edge = NO_EDGE
+    _rg = False
+
+
+EMPTY_EDGE = _EmptyEdge()
+
+
+def record(R, inputs, arrays, edges, requires_grad, forward):
+    """Apply rule R to `arrays`; when `requires_grad`, record R's node. Every op enters the graph here.
+
+    R              the rule: a Node subclass whose `forward(node, xp, *arrays)` computes on arrays
+                   (node is None when nothing is recorded: nothing to save). `R.multi_output`:
+                   forward returns a tuple, each entry an output of the node; `R.aux_outputs`: a
+                   tuple whose first entry is the node's output, the rest plain tensors (max's
+                   indices).
+    inputs         forward's arguments as the node keeps them (`node.inputs`, set only when forward
+                   saved something): a Tensor where its array is passed (promoted or not), constants
+                   as they are. create_graph re-runs forward on them, saved-tensor hooks find the
+                   tensors among them, and (when a forward-AD level is open) the Tensors among them
+                   carry the tangents, except positions in R.nondiff.
+    arrays         forward's arguments as it runs on them: the Tensors' arrays, promoted.
+    edges          one entry per incoming edge, in the order R's vjp returns gradients: a Tensor (its
+                   edge; a leaf's AccumulateGrad is made on first use) or EMPTY_EDGE (a number
+                   operand PyTorch keeps a slot for). Arguments without a gradient are left out.
+    requires_grad  whether to record: grad mode is on and one of `edges` requires grad (the
+                   appliers know it from their type checks); None: find it out here.
+    forward        R.forward, or a callable(node, xp, *arrays) to run instead (writing into a dying
+                   operand). The appliers hold R.forward already: passing it saves a lookup per op.
+
+    Returns the output Tensor (a tuple for multi_output or aux_outputs rules). A recorded result
+    requires grad, and its node is stamped by the global clock, after its inputs' nodes. Anomaly
+    mode (through the node's constructor) and saved-tensor hooks (through `node.saved`) act inside
+    this call. A view op marks the result as a view of its input afterwards.
+    """
+    if requires_grad is None:
+        requires_grad = _grad.enabled and any([e._rg for e in edges])
+    n = len(arrays)  # one and two spelled out, here and below: *arrays or a comprehension costs a frame
+    if requires_grad:
+        node = R()
+        out = (forward(node, NP, arrays[0], arrays[1]) if n == 2 else forward(node, NP, arrays[0]) if n == 1
+               else forward(node, NP, *arrays))
+        n = len(edges)
+        if n == 2:
+            e, f = edges
+            node.next_functions = (e._edge or e._leaf_edge(), f._edge or f._leaf_edge())
+        elif n == 1:
+            e = edges[0]
+            node.next_functions = (e._edge or e._leaf_edge(),)
+        else:
+            node.next_functions = tuple([e._edge or e._leaf_edge() for e in edges])
+        node.stamp = _next_stamp()
+        if node.saved is not None:
+            node.inputs = inputs
+        if type(out) is ndarray:
+            result = _new(Tensor)
+            result._data = out
+            result._rg = True
+            result._edge = (node, 0)
+        elif R.multi_output:
+            result = tuple([_result(o, node, i) for i, o in enumerate(out)])
+        elif R.aux_outputs:
+            result = (_result(out[0], node),) + tuple([_plain_out(o) for o in out[1:]])
+        else:
+            result = _result(out, node)
+    else:
+        out = (forward(None, NP, arrays[0], arrays[1]) if n == 2 else forward(None, NP, arrays[0]) if n == 1
+               else forward(None, NP, *arrays))
+        if type(out) is ndarray:
+            result = _new(Tensor)
+            result._data = out
+            result._rg = False
+            result._edge = NO_EDGE
+        elif R.multi_output or R.aux_outputs:
+            result = tuple([_plain_out(o) for o in out])
+        else:
+            result = _plain_out(out)
+    if _fw.level >= 0:
+        _dual_apply(result, R, inputs, arrays, out)
+    return result
+
+
+def _with_namespace(forward_into):
+    """A rule's `forward_into(node, *arrays)` called as record() calls a forward: (node, xp, *arrays)."""
+    return lambda node, xp, *arrays: forward_into(node, *arrays)
+
+
 def _unary(R, to_float=True):
     """A method for a one-input rule. to_float: integer inputs become the default float first."""
     fwd = R.forward
     into = getattr(R, "forward_into", None)
+    if into is not None:
+        into = _with_namespace(into)
 
     def method(self):
         a = self._data
         if to_float and a.dtype.kind not in "fc":
             a = a.astype(_F.float)
+        if (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_UNARY_REFS
+                and _array_alone(a) and _fw.level < 0):
+            edges = (self,)
+            return record(R, edges, (a,), edges, self._rg and _grad.enabled, into)
         if self._rg and _grad.enabled:
-            node = R()
-            if (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_UNARY_REFS
-                    and _array_alone(a) and _fw.level < 0):
-                out = into(node, a)
-            else:
-                out = fwd(node, NP, a)
-            node.next_functions = (self._edge or self._leaf_edge(),)
-            node.stamp = _next_stamp()
-            if node.saved is not None:
-                node.inputs = (self,)
-            if type(out) is not ndarray:
-                out = _asarray(out)
-            t = _new(Tensor)
-            t._data = out
-            t._rg = True
-            t._edge = (node, 0)
-            return t if _fw.level < 0 else _dual(t, R, (self,), (a,))
+            edges = (self,)
+            return record(R, edges, (a,), edges, True, fwd)
+        # Nothing to record: the plain forward, inline (a call would cost a tenth of a tiny op).
         out = fwd(None, NP, a)
         if type(out) is not ndarray:
             out = _asarray(out)
@@ -787,28 +871,10 @@ def _unary(R, to_float=True):
 def apply_pair(R, self, other, a, b):
     """Rule R on two tensors whose arrays a, b the caller has checked: apply() without its loop over
     arguments (matmul's common case)."""
-    if (self._rg or other._rg) and _grad.enabled:
-        node = R()
-        out = R.forward(node, NP, a, b)
-        node.next_functions = (self._edge or self._leaf_edge(), other._edge or other._leaf_edge())
-        node.stamp = _next_stamp()
-        if node.saved is not None:
-            node.inputs = (self, other)
-        t = _result(out, node)
-    else:
-        t = _plain_out(R.forward(None, NP, a, b))
-    return t if _fw.level < 0 else _dual(t, R, (self, other), (a, b))
+    edges = (self, other)
+    return record(R, edges, (a, b), edges, (self._rg or other._rg) and _grad.enabled, R.forward)
 
 
-def _elided(R, into, self, other, a, b):
-    """self op other for two tensors, written into self's array (see _RefProbe)."""
-    if (self._rg or other._rg) and _grad.enabled:
-        node = R()
-        out = into(node, a, b)
-        node.next_functions = (self._edge or self._leaf_edge(), other._edge or other._leaf_edge())
-        node.stamp = _next_stamp()
-        return _result(out, node)
-    return _plain_out(into(None, a, b))
 
 
 def _scalar_operand(a, s, to_float):
@@ -861,8 +927,11 @@ def _binary(R, to_float=False, scalar_edge=True):
     edge in next_functions (PyTorch does this for add/sub/mul/div, not for pow/remainder)."""
     fwd = R.forward
     into = getattr(R, "forward_into", None)
+    if into is not None:
+        into = _with_namespace(into)
     scalars = {}  # (number, its type, tensor dtype) -> (0-d operand array, dtype to cast to or None)
     D.on_default_dtype_change.append(scalars.clear)  # entries depend on the default float
+    number = object()  # what `to` becomes for a number operand
 
     def method(self, other):
         a = self._data
@@ -873,8 +942,10 @@ def _binary(R, to_float=False, scalar_edge=True):
                 a, b = _operands(a, b, to_float)
             elif (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_BINARY_REFS
                   and _array_alone(a) and NP.fits_into(b.shape, a.shape) and _fw.level < 0):
-                return _elided(R, into, self, other, a, b)
-            record = (self._rg or other._rg) and _grad.enabled
+                edges = (self, other)
+                return record(R, edges, (a, b), edges, (self._rg or other._rg) and _grad.enabled, into)
+            edges = (self, other)
+            rg = self._rg or other._rg
         elif to is _pyfloat or to is _pyint or to is _pybool or to is complex:
             # NumPy multiplies by a 0-d array twice as fast as by a Python number: convert once.
             entry = scalars.get((other, to, a.dtype))
@@ -883,26 +954,26 @@ def _binary(R, to_float=False, scalar_edge=True):
             b, cast = entry
             if cast is not None:
                 a = a.astype(cast)
-            record = self._rg and _grad.enabled
+            edges = (self, EMPTY_EDGE) if scalar_edge else (self,)
+            rg = self._rg
+            to = number
         elif to is _Parameter:
             # nn.Parameter: a tensor operand with its edge, as above (checked here, after the common
             # cases, so they pay nothing for it; no writing into operands)
-            to = Tensor
             b = other._data
             if a.dtype is not b.dtype or (to_float and a.dtype.kind in "biu"):
                 a, b = _operands(a, b, to_float)
-            record = (self._rg or other._rg) and _grad.enabled
+            edges = (self, other)
+            rg = self._rg or other._rg
         else:
             other = _as_operand(other)
             if other is None:
                 return NotImplemented
             return method(self, other)
         try:
-            if record:
-                node = R()
-                out = fwd(node, NP, a, b)
-            else:
-                out = fwd(None, NP, a, b)
+            if rg and _grad.enabled:
+                return record(R, (self, other) if to is number else edges, (a, b), edges, True, fwd)
+            out = fwd(None, NP, a, b)  # nothing to record: inline, as in _unary
         except ValueError as e:
             raise _broadcast_error(a, b, e) from None
         except TypeError:
@@ -911,22 +982,9 @@ def _binary(R, to_float=False, scalar_edge=True):
             out = _asarray(out)
         t = _new(Tensor)
         t._data = out
-        if record:
-            if to is Tensor:
-                node.next_functions = (self._edge or self._leaf_edge(), other._edge or other._leaf_edge())
-            elif scalar_edge:
-                node.next_functions = (self._edge or self._leaf_edge(), NO_EDGE)
-            else:
-                node.next_functions = (self._edge or self._leaf_edge(),)
-            node.stamp = _next_stamp()
-            if node.saved is not None:
-                node.inputs = (self, other)
-            t._rg = True
-            t._edge = (node, 0)
-        else:
-            t._rg = False
-            t._edge = NO_EDGE
-        return t if _fw.level < 0 else _dual(t, R, (self, other if to is Tensor else None), (a, b))
+        t._rg = False
+        t._edge = NO_EDGE
+        return t if _fw.level < 0 else _dual(t, R, (self, None if to is number else other), (a, b))
 
     method.__name__ = R.__name__
     return method
@@ -1005,8 +1063,8 @@ def apply(R, *args):
     """Apply rule R to args (Tensors and constants) through its forward; record a node whose edges
     are the Tensor args (except positions in R.nondiff). Returns the output Tensor(s)."""
     arrays = list(args)
-    tensors = []
-    record = False
+    edges = []
+    rg = False
     skip = R.nondiff
     i = 0
     for a in args:  # a plain loop: comprehensions cost a frame each
@@ -1014,36 +1072,11 @@ def apply(R, *args):
         if ta is Tensor or ta is _Parameter:
             arrays[i] = a._data
             if not skip or i not in skip:
-                tensors.append(a)
+                edges.append(a)
                 if a._rg:
-                    record = True
+                    rg = True
         i += 1
-    if record and _grad.enabled:
-        node = R()
-        out = R.forward(node, NP, *arrays)
-        if len(tensors) == 1:
-            t = tensors[0]
-            node.next_functions = (t._edge or t._leaf_edge(),)
-        else:
-            node.next_functions = tuple([t._edge or t._leaf_edge() for t in tensors])
-        node.stamp = _next_stamp()
-        if node.saved is not None:
-            node.inputs = args
-        if R.multi_output:
-            result = tuple([_result(o, node, i) for i, o in enumerate(out)])
-        elif R.aux_outputs:
-            result = (_result(out[0], node),) + tuple([_plain_out(o) for o in out[1:]])
-        else:
-            result = _result(out, node)
-    else:
-        out = R.forward(None, NP, *arrays)
-        if R.multi_output or R.aux_outputs:
-            result = tuple([_plain_out(o) for o in out])
-        else:
-            result = _plain_out(out)
-    if _fw.level >= 0:
-        _dual_apply(result, R, args, arrays, out)
-    return result
+    return record(R, args, arrays, edges, rg and _grad.enabled, R.forward)
 
 
 def _dual_apply(result, R, args, arrays, out):
@@ -1108,50 +1141,6 @@ def _by_operand(for_tensor, for_number):
         to = type(other)
         return (for_tensor if to is Tensor or to is _Parameter else for_number)(self, other)
     return method
-
-
-def _unary_with(R, self, *arrays):
-    """Apply a one-edge rule whose forward takes extra constants around the array (rsub, rpow):
-    `arrays` are forward's arguments, with this tensor's (promoted) array among them."""
-    if self._rg and _grad.enabled:
-        node = R()
-        out = R.forward(node, NP, *arrays)
-        node.next_functions = (self._edge or self._leaf_edge(),)
-        node.stamp = _next_stamp()
-        if node.saved is not None:
-            node.inputs = tuple(self if a is self._data or type(a) is ndarray else a for a in arrays)
-        t = _result(out, node)
-    else:
-        t = _plain_out(R.forward(None, NP, *arrays))
-    if _fw.level >= 0:
-        _dual(t, R, tuple(self if a is self._data or type(a) is ndarray else None for a in arrays), arrays)
-    return t
-
-
-def _apply_edges(R, edge_tensors, *args):
-    """Apply rule R to `args` (Tensors arrive as arrays) with one edge per entry of `edge_tensors`
-    (a Tensor, or None for an empty edge): for ops whose edges differ from their Tensor arguments
-    (a number operand that still has an edge, a missing clamp bound)."""
-    arrays = tuple(a._data if isinstance(a, Tensor) else a for a in args)
-    if _grad.enabled:
-        for t in edge_tensors:
-            if t is not None and t._rg:
-                node = R()
-                out = R.forward(node, NP, *arrays)
-                node.next_functions = tuple(NO_EDGE if t is None else (t._edge or t._leaf_edge())
-                                            for t in edge_tensors)
-                node.stamp = _next_stamp()
-                if node.saved is not None:
-                    node.inputs = args
-                t = _result(out, node)
-                return t if _fw.level < 0 else _dual(t, R, _edge_args(edge_tensors, args), arrays)
-    t = _plain_out(R.forward(None, NP, *arrays))
-    return t if _fw.level < 0 else _dual(t, R, _edge_args(edge_tensors, args), arrays)
-
-
-def _edge_args(edge_tensors, args):
-    """The Tensor behind each forward argument: the edges' tensors are the leading arguments."""
-    return tuple(edge_tensors) + (None,) * (len(args) - len(edge_tensors))
 
 
 def where(condition, input=None, other=None):

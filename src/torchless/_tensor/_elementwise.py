@@ -10,9 +10,8 @@ import numpy as np
 from .. import _dtype as D
 from . import _core
 from ._core import (
-    Tensor, _apply_edges, _as_operand, _binary, _broadcast_error, _by_operand, _no_grad_binary,
-    _operands, _pair_dtype, _plain_out, _reflected, _scalar_operand, _SCALAR_TYPE_NAMES, _unary,
-    _unary_with, where,
+    EMPTY_EDGE, Tensor, _as_operand, _binary, _broadcast_error, _by_operand, _no_grad_binary, _operands, _pair_dtype,
+    _plain_out, _reflected, _scalar_operand, _SCALAR_TYPE_NAMES, _unary, record, where,
 )
 from ._inplace import inplace, inplace_binary
 from ..ops.elementwise import (
@@ -77,6 +76,14 @@ def bitwise(ufunc, name, doc):
     return declared(method, name, doc)
 
 
+def _array_or_none(t):
+    return None if t is None else t._data
+
+
+def _edge_or_empty(t):
+    return EMPTY_EDGE if t is None else t
+
+
 def _raise_type(fn, arg, value):
     raise TypeError(f"{fn}(): argument '{arg}' must be Tensor or Number, not {type(value).__name__}")
 
@@ -126,7 +133,8 @@ class ElementwiseMethods:
             return NotImplemented
         if isinstance(other, Tensor):
             return other.__sub__(self)
-        return _unary_with(RsubBackward1, self, _scalar_operand(self._data, other, False), other)
+        return record(RsubBackward1, (self, other), (_scalar_operand(self._data, other, False), other), (self,),
+                      None, RsubBackward1.forward)
 
     def __rtruediv__(self, other):
         """__rtruediv__(self, other) -> Tensor\n\nother / self, for a number on the left."""
@@ -159,8 +167,8 @@ class ElementwiseMethods:
             return NotImplemented
         if isinstance(base, Tensor):
             return _pow_tensor(base, self)
-        a = _scalar_operand(self._data, base, False)
-        return _unary_with(PowBackward2, self, base, a)
+        return record(PowBackward2, (base, self), (base, _scalar_operand(self._data, base, False)), (self,),
+                      None, PowBackward2.forward)
 
     def add(self, other, *, alpha=1):
         """add(self, other, *, alpha=1) -> Tensor
@@ -188,13 +196,15 @@ class ElementwiseMethods:
                                f"found '{rounding_mode}'")
         if isinstance(other, Tensor):
             a, b = _operands(self._data, other._data, False)
-            return _apply_edges(DivBackward2, (self, other), a, b, rounding_mode)
+            return record(DivBackward2, (self, other, rounding_mode), (a, b, rounding_mode), (self, other), None,
+                          DivBackward2.forward)
         other = _as_operand(other)
         if other is None or isinstance(other, Tensor):
             return ElementwiseMethods.div(self, other if other is not None else _raise_type("div", "other", other),
                                           rounding_mode=rounding_mode)
-        return _apply_edges(DivBackward2, (self, None), _scalar_operand(self._data, other, False), other,
-                            rounding_mode)
+        return record(DivBackward2, (self, other, rounding_mode),
+                      (_scalar_operand(self._data, other, False), other, rounding_mode), (self, EMPTY_EDGE),
+                      None, DivBackward2.forward)
 
     divide = div
 
@@ -264,7 +274,7 @@ class ElementwiseMethods:
         if decimals == 0:
             return _round_half_even(self)
         a = self._data if self._data.dtype.kind in "fc" else self._data.astype(_F.float)
-        return _unary_with(RoundBackward1, self, a, decimals)
+        return record(RoundBackward1, (self, decimals), (a, decimals), (self,), None, RoundBackward1.forward)
 
     # ------------------------------------------------------------------ bounds
     def maximum(self, other):
@@ -303,14 +313,15 @@ class ElementwiseMethods:
             target = _from_np[dt.dtype]
             x, lo, hi = (None if t is None else t.to(target) for t in (self, min, max))
             try:
-                return _apply_edges(ClampBackward0, (x, lo, hi), x, lo, hi)
+                return record(ClampBackward0, (x, lo, hi), (x._data, _array_or_none(lo), _array_or_none(hi)),
+                              (x, _edge_or_empty(lo), _edge_or_empty(hi)), None, ClampBackward0.forward)
             except ValueError as e:
                 raise _broadcast_error(self._data, (min if min is not None else max)._data, e) from None
         a = self._data
         for bound in (min, max):
             if bound is not None:
                 a = _scalar_operand(a, bound, False)
-        return _unary_with(ClampBackward1, self, a, min, max)
+        return record(ClampBackward1, (self, min, max), (a, min, max), (self,), None, ClampBackward1.forward)
 
     clip = clamp
 
@@ -320,7 +331,8 @@ class ElementwiseMethods:
         Each element raised to at least `min` (a number or a tensor)."""
         if isinstance(min, Tensor):
             return _clamp_min_tensor(self, min)
-        return _unary_with(ClampMinBackward0, self, _scalar_operand(self._data, min, False), min)
+        return record(ClampMinBackward0, (self, min), (_scalar_operand(self._data, min, False), min), (self,), None,
+                      ClampMinBackward0.forward)
 
     def clamp_max(self, max):
         """clamp_max(self, max) -> Tensor
@@ -328,7 +340,8 @@ class ElementwiseMethods:
         Each element lowered to at most `max` (a number or a tensor)."""
         if isinstance(max, Tensor):
             return _clamp_max_tensor(self, max)
-        return _unary_with(ClampMaxBackward0, self, _scalar_operand(self._data, max, False), max)
+        return record(ClampMaxBackward0, (self, max), (_scalar_operand(self._data, max, False), max), (self,), None,
+                      ClampMaxBackward0.forward)
 
     def where(self, condition, other):
         """where(self, condition, other) -> Tensor

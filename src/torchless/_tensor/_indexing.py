@@ -11,14 +11,18 @@ the base tensor's graph is rebased (CopySlices, as PyTorch does): outside the wr
 gradient flows to the base as it was, inside it flows to the written value. The view itself then
 gets a node re-deriving it from the new base (AsStridedBackward0).
 """
+from __future__ import annotations
+
 import numbers
 import operator
 import warnings
 import weakref
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
-from .. import _dtype as D
+from .._dtype import dtype as DType
 from ._core import (LEAF_INPLACE_MSG, Tensor, _broadcast_error, _bump_version, _check_inplace,
                       _dual, _fw, _norm_dim, _plain, _plain_out, _result, _snapshot, _write_into, apply)
 from ..engine import forward_ad as _forward_ad
@@ -324,7 +328,7 @@ def _register_view(root, view):
     views.append(weakref.ref(view))
 
 
-def refresh_views(root, skip=None):
+def refresh_views(root: Tensor, skip: Tensor | None = None) -> None:
     """Re-derive every live recorded view of `root` from root's current graph edge (call after
     root's edge changed because its storage was written in place)."""
     views = root.__dict__.get("_views")
@@ -358,7 +362,12 @@ def _is_unsqueeze_key(index, ndim):
     return nones > 0 and slices <= ndim
 
 
-def __getitem__(self, index):
+def __getitem__(self: Tensor, index: Any) -> Tensor:
+    """self[index] -> Tensor
+
+    PyTorch's indexing. Ints, slices (steps > 0), None and `...` give a view sharing this tensor's
+    storage; integer tensors or lists, bool masks and bools then pick elements as a copy (see the
+    module docstring for how the two parts combine)."""
     ti = type(index)
     if ti is int:  # the common forms first: x[i], x[a:b], x[index_tensor]
         shape = self._data.shape
@@ -417,7 +426,12 @@ def _first_mismatch(tshape, vshape):
     return 0, vshape[0] if vshape else 1
 
 
-def __setitem__(self, index, value):
+def __setitem__(self: Tensor, index: Any, value: Any) -> None:
+    """self[index] = value
+
+    Writes `value` (a number, or a tensor broadcast to the indexed shape) into this tensor's
+    storage where `index` points, in place. Recorded for autograd when either side requires grad:
+    gradients for the overwritten places then flow to `value`, the others to the old contents."""
     tv = type(value)
     if tv is not Tensor:
         if isinstance(value, Tensor):  # a Tensor subclass (nn.Parameter): a tensor value
@@ -522,7 +536,7 @@ def _positions(view, root):
                                            [s // item * step for s in vd.strides]).copy()
 
 
-def tangent_into_base(view):
+def tangent_into_base(view: Tensor) -> None:
     """Forward AD: after an in-place write into `view` changed its tangent, the base's tangent takes
     it at the view's places (the base's values changed there too): CopySlices' jvp."""
     root = view._base
@@ -573,7 +587,7 @@ def _refresh_view(view, pos):
     view._edge = (node, 0)
 
 
-def copy_into_view(view_tensor, result_tensor):
+def copy_into_view(view_tensor: Tensor, result_tensor: Tensor) -> Tensor:
     """Write result into view_tensor's storage (an in-place op on a view), recording it so that
     gradients of the base see the write (PyTorch's CopySlices)."""
     view, result = view_tensor, result_tensor
@@ -594,10 +608,10 @@ def copy_into_view(view_tensor, result_tensor):
     return view
 
 
-def index_add_zeros(shape, dtype, index, values):
+def index_add_zeros(shape: Sequence[int], dtype: Any, index: Any, values: Any) -> Any:
     """zeros(shape) with `values` added at `index` (repeats add up), recorded: the Tensor form of
     `xp.index_add`, so that gradients of indexing are themselves differentiable."""
-    npdt = dtype.np if isinstance(dtype, D.dtype) else np.dtype(dtype)
+    npdt = dtype.np if isinstance(dtype, DType) else np.dtype(dtype)
     values_is_tensor = isinstance(values, Tensor)
     vals = values._data if values_is_tensor else values
     arr = NP.index_add(tuple(shape), npdt, index, vals)
@@ -622,8 +636,11 @@ def _index_tensor(index, fn, allowed=_INDEX_INTS, what="int32 or int64"):
     return index._data
 
 
-def select(input, dim, index):
-    """input[..., index, ...] with the index at dim: a view without that dim (SelectBackward0)."""
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    """select(input, dim, index) -> Tensor
+
+    The slice of input at position `index` along `dim`, as a view without that dim: for dim 1,
+    input[:, index]."""
     shape = input._data.shape
     if not shape:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
@@ -634,7 +651,11 @@ def select(input, dim, index):
     return _view(input, (slice(None),) * d + (index, Ellipsis), "select")
 
 
-def index_select(input, dim, index):
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """index_select(input, dim, index) -> Tensor
+
+    A copy of the slices of input along `dim` at the positions in `index` (a 1-d int64 or int32
+    tensor; positions may repeat), in that order."""
     d = _norm_dim(dim, input._data.ndim)
     idx = _index_tensor(index, "index_select")
     if idx.ndim > 1:
@@ -658,7 +679,7 @@ def _along_key(index, dim):
     return tuple(key)
 
 
-_POSITIONS = {}  # (ndim, axis, length) -> read-only arange(length) shaped to run along axis
+_POSITIONS: dict[tuple[int, int, int], ndarray] = {}  # (ndim, axis, length) -> read-only arange(length) shaped to run along axis
 
 
 def _position_index(nd, axis, n):
@@ -708,7 +729,12 @@ def _check_along(fn, input, dim, index, src=None):
     return d, idx
 
 
-def gather(input, dim, index, *, sparse_grad=False):
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+    """gather(input, dim, index, *, sparse_grad=False) -> Tensor
+
+    Picks elements of input along `dim`: out[i][j][k] = input[index[i][j][k]][j][k] for dim 0
+    (likewise for other dims). The result has index's shape; index has input's number of dims and
+    is no larger than input outside `dim`. sparse_grad is accepted and has no effect here."""
     d, idx = _check_along("gather", input, dim, index)
     if input._data.ndim == 0 or idx.ndim == 0:
         return gather(input.reshape(-1), 0, index.reshape(-1)).reshape(idx.shape)
@@ -716,7 +742,13 @@ def gather(input, dim, index, *, sparse_grad=False):
     return apply(GatherBackward0, input, _along_key(idx, d), idx.shape[d] == 1)
 
 
-def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+def scatter(input: Tensor, dim: int, index: Tensor, src: Tensor | float | None = None,
+            value: float | None = None, *, reduce: str | None = None) -> Tensor:
+    """scatter(input, dim, index, src) -> Tensor
+
+    A copy of input with values from `src` (a tensor, or one number) written along `dim` at the
+    places `index` names: for dim 0, out[index[i][j]][j] = src[i][j]. The reverse of gather. When
+    an index repeats, one of the written values wins. reduce= is not supported."""
     if reduce is not None:
         raise NotImplementedError("scatter(reduce=...) is not supported by torchless; use scatter_add "
                                   "or scatter_reduce-free formulations")
@@ -743,7 +775,11 @@ def _written_mask(shape, key):
     return mask
 
 
-def scatter_add(input, dim, index, src):
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """scatter_add(input, dim, index, src) -> Tensor
+
+    Like scatter, but adds: for dim 0, out[index[i][j]][j] += src[i][j], repeated indices adding
+    up."""
     if not isinstance(src, Tensor):
         raise TypeError(f"scatter_add(): argument 'src' must be Tensor, not {type(src).__name__}")
     if src._data.dtype != input._data.dtype:
@@ -753,7 +789,13 @@ def scatter_add(input, dim, index, src):
     return apply(ScatterAddBackward0, input, src, _along_key(idx, d), block)
 
 
-def index_add(input, dim, index, source, *, alpha=1):
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,
+              alpha: float = 1) -> Tensor:
+    """index_add(input, dim, index, source, *, alpha=1) -> Tensor
+
+    A copy of input with alpha * source[i] added to the slice at index[i] along `dim`, for every i
+    (repeated indices add up). source is shaped like input except that its size along `dim` is
+    len(index)."""
     x = input._data
     d = _norm_dim(dim, x.ndim)
     idx = _index_tensor(index, "index_add").reshape(-1)
@@ -783,7 +825,11 @@ def _mask_array(mask, shape, fn):
     return m
 
 
-def masked_fill(input, mask, value):
+def masked_fill(input: Tensor, mask: Tensor, value: float | Tensor) -> Tensor:
+    """masked_fill(input, mask, value) -> Tensor
+
+    A copy of input with `value` (a number or a 0-d tensor) wherever the bool tensor `mask`,
+    broadcast with input, is True."""
     x = input._data
     m = _mask_array(mask, x.shape, "masked_fill_")
     if m.shape != x.shape:
@@ -806,7 +852,11 @@ def masked_fill(input, mask, value):
     return apply(MaskedFillBackward0, input, m, np.asarray(value).astype(x.dtype))
 
 
-def masked_select(input, mask):
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    """masked_select(input, mask) -> Tensor
+
+    The elements of input where the bool tensor `mask` is True (both broadcast to one shape), as a
+    new 1-d tensor in C order."""
     x = input._data
     m = _mask_array(mask, x.shape, "masked_select")
     try:
@@ -817,7 +867,11 @@ def masked_select(input, mask):
     return apply(MaskedSelectBackward0, input, bshape, idx)
 
 
-def take(input, index):
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """take(input, index) -> Tensor
+
+    The elements of input, read as if flattened, at the (int64) positions in `index`; the result
+    has index's shape. Negative positions count from the end."""
     idx = _index_tensor(index, "take", allowed=(np.dtype(np.int64),), what="int64")
     n = input._data.size
     if idx.size and (idx.max() >= n or idx.min() < -n):
@@ -827,22 +881,30 @@ def take(input, index):
     return apply(TakeBackward0, input, idx)
 
 
-def nonzero(input, *, as_tuple=False):
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
+    """nonzero(input, *, as_tuple=False) -> Tensor or tuple of Tensors
+
+    The indices of input's non-zero elements, in C order: an int64 tensor of shape (count,
+    input.dim()), one row per element; with as_tuple=True, one 1-d index tensor per dim instead
+    (a 0-d input counts as 1-d there)."""
     x = input._data
     if as_tuple:
         return tuple(_plain_out(i.astype(np.int64, copy=False)) for i in np.nonzero(np.atleast_1d(x)))
     return _plain_out(np.argwhere(x).astype(np.int64, copy=False))
 
 
-def argwhere(input):
+def argwhere(input: Tensor) -> Tensor:
+    """argwhere(input) -> Tensor
+
+    The indices of input's non-zero elements, one row each: the same as nonzero(input)."""
     return _plain_out(np.argwhere(input._data).astype(np.int64, copy=False))
 
 
 # ============================================================================ in place
-def _inplace_form(out_of_place, fn):
-    """The in-place form of an indexing op: recorded (out of place, then written back) when grad
-    needs it, else computed and copied into the storage."""
-    def method(self, *args, **kwargs):
+def _inplace_form(out_of_place: Callable[..., Tensor], fn: str, doc: str) -> Callable[..., Tensor]:
+    """The in-place form `fn` of an indexing op, documented by `doc`: recorded (out of place, then
+    written back) when grad needs it, else computed and copied into the storage."""
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         others = [a for a in args if isinstance(a, Tensor)] + [a for a in kwargs.values() if isinstance(a, Tensor)]
         if _check_inplace(self, *others):
             return _write_into(self, out_of_place(_snapshot(self), *args, **kwargs))
@@ -855,6 +917,8 @@ def _inplace_form(out_of_place, fn):
         _bump_version(_root(self))
         return self
     method.__name__ = fn
+    method.__qualname__ = "Tensor." + fn
+    method.__doc__ = doc
     return method
 
 
@@ -869,27 +933,42 @@ class _no_record:
         _grad.enabled = self.prev
 
 
-T = Tensor
-T.__getitem__ = __getitem__
-T.__setitem__ = __setitem__
-T.index_select = index_select
-T.select = select
-T.gather = gather
-T.scatter = scatter
-T.scatter_add = scatter_add
-T.index_add = index_add
-T.masked_fill = masked_fill
-T.masked_select = masked_select
-T.take = take
-T.nonzero = nonzero
-T.argwhere = argwhere
-T.scatter_ = _inplace_form(scatter, "scatter_")
-T.scatter_add_ = _inplace_form(scatter_add, "scatter_add_")
-T.index_add_ = _inplace_form(index_add, "index_add_")
-T.masked_fill_ = _inplace_form(masked_fill, "masked_fill_")
-
-
+# ============================================================================ the Tensor methods
 class IndexingMethods:
-    """Placeholder for the indexing methods of Tensor (still attached above until this file declares them here)."""
+    """The indexing family of Tensor methods: x[key], x[key] = value, and the named indexing ops
+    (each the torch function of the same name above, with the tensor as `self`) with their in-place
+    forms (mixed into torch.Tensor by _tensor/__init__.py)."""
 
     __slots__ = ()
+
+    __getitem__ = __getitem__
+    __setitem__ = __setitem__
+    select = select
+    index_select = index_select
+    gather = gather
+    scatter = scatter
+    scatter_add = scatter_add
+    index_add = index_add
+    masked_fill = masked_fill
+    masked_select = masked_select
+    take = take
+    nonzero = nonzero
+    argwhere = argwhere
+
+    # in place
+    scatter_ = _inplace_form(scatter, "scatter_", """scatter_(dim, index, src) -> Tensor
+
+        scatter in place: writes src's values (or one number) into this tensor along `dim` at the
+        places `index` names, and returns this tensor.""")
+    scatter_add_ = _inplace_form(scatter_add, "scatter_add_", """scatter_add_(dim, index, src) -> Tensor
+
+        scatter_add in place: adds src's values into this tensor along `dim` at the places `index`
+        names (repeats add up), and returns this tensor.""")
+    index_add_ = _inplace_form(index_add, "index_add_", """index_add_(dim, index, source, *, alpha=1) -> Tensor
+
+        index_add in place: adds alpha * source[i] to this tensor's slice index[i] along `dim`, for
+        every i, and returns this tensor.""")
+    masked_fill_ = _inplace_form(masked_fill, "masked_fill_", """masked_fill_(mask, value) -> Tensor
+
+        masked_fill in place: sets this tensor to `value` wherever `mask` (broadcast to this tensor's
+        shape) is True, and returns this tensor.""")

@@ -5,13 +5,18 @@ share memory with their input, as in PyTorch: the result's `_base` is the input'
 version counter is shared and in-place writes show through), and `_view_fn(array)` redoes the same
 view on an array (or Tensor) shaped like that base, for in-place writes through views in a graph.
 """
+from __future__ import annotations
+
 import operator
 import warnings
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from .. import _dtype as D
-from ._core import Size, Tensor, _dual, _dual_apply, _fw, _norm_dim, _plain_out, _result
+from .._dtype import _promote_np, dtype as DType
+from ._core import (Size, Tensor, _broadcast_error, _dual, _dual_apply, _fw, _norm_dim, _plain_out,
+                    _result)
 from ..engine.node import NO_EDGE
 from ..engine.grad_mode import state as _grad
 from ..engine.node import inplace as _inplace, next_stamp as _next_stamp
@@ -32,6 +37,10 @@ __all__ = [
 
 ndarray = np.ndarray
 _int = int
+
+# What a size argument may be: ints (x.view(2, 3)) or one sequence of them (x.view((2, 3))).
+_SizeLike = int | Sequence[int]
+_SizeOrDtype = int | Sequence[int] | DType
 
 
 # ============================================================================ appliers
@@ -130,7 +139,7 @@ def _vf_select(dim, i):
 
 
 # ============================================================================ argument parsing
-def _sizes(args, what="size"):
+def _sizes(args: tuple[Any, ...], what: str = "size") -> tuple[int, ...]:
     """Sizes given as ints, or as one tuple/list/Size: a tuple of Python ints."""
     if len(args) == 1 and type(args[0]) is not _int:
         args = args[0]
@@ -142,7 +151,7 @@ def _sizes(args, what="size"):
     return tuple(args)
 
 
-def _sizes_slow(args, what):
+def _sizes_slow(args: Sequence[Any], what: str) -> tuple[int, ...]:
     out = []
     for i, s in enumerate(args):
         if isinstance(s, bool) or isinstance(s, float) or (isinstance(s, Tensor) and s._data.dtype.kind not in "iu"):
@@ -157,14 +166,14 @@ def _sizes_slow(args, what):
     return tuple(out)
 
 
-def _dim_list(dims, ndim):
+def _dim_list(dims: Any, ndim: int) -> tuple[int, ...]:
     """An int or a sequence of ints: a tuple of normalized dims."""
     if isinstance(dims, (tuple, list)):
         return tuple(_norm_dim(operator.index(d), ndim) for d in dims)
     return (_norm_dim(operator.index(dims), ndim),)
 
 
-def _infer(n, shape):
+def _infer(n: int, shape: tuple[int, ...]) -> tuple[int, ...]:
     """`shape` with its one -1 filled in so that it holds n elements; PyTorch's errors otherwise."""
     infer = -1
     known = 1
@@ -190,7 +199,7 @@ def _infer(n, shape):
     raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {n}")
 
 
-def _viewable(a, shape):
+def _viewable(a: ndarray, shape: tuple[int, ...]) -> bool:
     """Whether a (not C-contiguous) array can take `shape` without a copy: NumPy's own check."""
     try:
         np.reshape(a, shape, copy=False)
@@ -204,10 +213,17 @@ VIEW_MSG = ("view size is not compatible with input tensor's size and stride (at
 
 
 # ============================================================================ view and reshape
-def view(self, *shape, size=None, dtype=None):
+def view(self: Tensor, *shape: _SizeOrDtype, size: _SizeLike | None = None,
+         dtype: DType | None = None) -> Tensor:
+    """view(*shape) -> Tensor, or view(dtype) -> Tensor
+
+    The same elements in another shape, sharing this tensor's storage (writes to either show in
+    both). One size may be -1: it is worked out from the number of elements. The strides must
+    allow the new shape without a copy, else RuntimeError (reshape copies when it must). Given a
+    dtype instead of sizes, the same bytes are reinterpreted as that dtype (not differentiable)."""
     if size is not None:
         shape = (size,)
-    if dtype is not None or (len(shape) == 1 and isinstance(shape[0], D.dtype)):
+    if dtype is not None or (len(shape) == 1 and isinstance(shape[0], DType)):
         return _view_dtype(self, dtype if dtype is not None else shape[0])
     a = self._data
     shape = _infer(a.size, _sizes(shape, "view(): argument 'size'"))
@@ -232,7 +248,7 @@ def _view_dtype(self, dtype):
     return _view(self, _plain_out(out), lambda b: b.view(dtype.np) if type(b) is ndarray else b.view(dtype))
 
 
-def _reshape_to(x, shape):
+def _reshape_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
     """reshape to a resolved shape: a view when the strides allow, else a copy (clone, then an
     unsafe view of the clone, as PyTorch records it)."""
     a = x._data
@@ -241,7 +257,12 @@ def _reshape_to(x, shape):
     return _apply1(UnsafeViewBackward0, _apply1(CloneBackward0, x), shape)
 
 
-def reshape(input, *shape, **kwargs):
+def reshape(input: Tensor, *shape: _SizeLike, **kwargs: _SizeLike) -> Tensor:
+    """reshape(input, shape) -> Tensor (method: x.reshape(*shape))
+
+    The elements of input, in C order, arranged in `shape` (ints, or one tuple; one entry may be
+    -1, inferred from the element count). A view when input's strides allow it, else a copy;
+    code should not rely on either."""
     if "shape" in kwargs:
         shape = (kwargs.pop("shape"),)
     if kwargs:
@@ -249,15 +270,25 @@ def reshape(input, *shape, **kwargs):
     return _reshape_to(input, _infer(input._data.size, _sizes(shape, "reshape(): argument 'shape'")))
 
 
-def view_as(self, other):
+def view_as(self: Tensor, other: Tensor) -> Tensor:
+    """view_as(other) -> Tensor
+
+    self.view(other.shape): a view of this tensor in the shape of `other`."""
     return view(self, other.shape)
 
 
-def reshape_as(self, other):
+def reshape_as(self: Tensor, other: Tensor) -> Tensor:
+    """reshape_as(other) -> Tensor
+
+    self.reshape(other.shape): this tensor's elements in the shape of `other` (a view if possible)."""
     return _reshape_to(self, _infer(self._data.size, tuple(other.shape)))
 
 
-def flatten(input, start_dim=0, end_dim=-1):
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """flatten(input, start_dim=0, end_dim=-1) -> Tensor
+
+    Merges the dims from start_dim to end_dim (both included) into one. A 0-d input gives a
+    1-element 1-d tensor. A view when the strides allow, like reshape."""
     a = input._data
     nd = a.ndim
     if nd == 0:
@@ -275,7 +306,11 @@ def flatten(input, start_dim=0, end_dim=-1):
     return _reshape_to(input, a.shape[:s] + (n,) + a.shape[e + 1:])
 
 
-def unflatten(input, dim, sizes):
+def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    """unflatten(input, dim, sizes) -> Tensor
+
+    Splits dim `dim` into several dims of the given sizes, whose product must equal its length
+    (one size may be -1, inferred). The inverse of flatten."""
     a = input._data
     d = _norm_dim(dim, a.ndim)
     sizes = _sizes((sizes,), "unflatten(): argument 'sizes'")
@@ -292,28 +327,28 @@ def unflatten(input, dim, sizes):
     return _reshape_to(input, a.shape[:d] + resolved + a.shape[d + 1:])
 
 
-def ravel(input):
+def ravel(input: Tensor) -> Tensor:
+    """ravel(input) -> Tensor
+
+    The elements of input as a 1-d tensor in C order: a view when input is contiguous, else a
+    contiguous copy."""
     c = input.contiguous()
     shape = (c._data.size,)
     return _view(c, _apply1(ViewBackward0, c, shape), _vf_reshape(shape))
 
 
-Tensor.view = view
-Tensor.view_as = view_as
-Tensor.reshape = reshape
-Tensor.reshape_as = reshape_as
-Tensor.flatten = flatten
-Tensor.unflatten = unflatten
-Tensor.ravel = ravel
-
-
 # ============================================================================ squeeze / unsqueeze
-def squeeze(input, dim=None):
+def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
+    """squeeze(input, dim=None) -> Tensor
+
+    A view of input without its dims of size 1: all of them when dim is None, else only those
+    among `dim` (an int or a tuple of ints) whose size is 1; other dims named are left alone."""
     a = input._data
     if dim is None:
         out = _apply1(SqueezeBackward0, input, None)
     else:
         nd = a.ndim
+        R: type[SqueezeBackward1] | type[SqueezeBackward2]
         if isinstance(dim, (tuple, list)):
             R = SqueezeBackward2
             dims = _dim_list(dim, nd)
@@ -328,25 +363,32 @@ def squeeze(input, dim=None):
     return _view(input, out, _vf_reshape(out._data.shape))
 
 
-def unsqueeze(input, dim):
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """unsqueeze(input, dim) -> Tensor
+
+    A view of input with a new dim of size 1 inserted at position `dim` (from -input.dim()-1 to
+    input.dim())."""
     nd = input._data.ndim
     d = _norm_dim(dim, nd + 1) if not 0 <= dim <= nd else dim
     shape = input._data.shape
     return _viewed(UnsqueezeBackward0, input, _vf_reshape(shape[:d] + (1,) + shape[d:]), d)
 
 
-Tensor.squeeze = squeeze
-Tensor.unsqueeze = unsqueeze
-
-
 # ============================================================================ transposes and permutations
-def transpose(input, dim0, dim1):
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """transpose(input, dim0, dim1) -> Tensor (aliases: swapaxes, swapdims)
+
+    A view of input with dims dim0 and dim1 exchanged."""
     nd = input._data.ndim
     d0, d1 = _norm_dim(dim0, nd), _norm_dim(dim1, nd)
     return _viewed(TransposeBackward0, input, _vf_swap(d0, d1), d0, d1)
 
 
-def t(input):
+def t(input: Tensor) -> Tensor:
+    """t(input) -> Tensor
+
+    The transpose of a matrix, as a view; 0-d and 1-d inputs come back as they are. Inputs with
+    more than 2 dims are refused (use transpose or .mT)."""
     nd = input._data.ndim
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D "
@@ -354,30 +396,39 @@ def t(input):
     return _viewed(TBackward0, input, _vf_swap(0, 1) if nd == 2 else _identity)
 
 
-def permute(input, *dims, **kwargs):
+def permute(input: Tensor, *dims: _SizeLike, **kwargs: _SizeLike) -> Tensor:
+    """permute(input, dims) -> Tensor (method: x.permute(*dims))
+
+    A view of input with its dims reordered: dim i of the result is dim dims[i] of input. `dims`
+    must name every dim exactly once."""
     if "dims" in kwargs:
         dims = (kwargs.pop("dims"),)
     if kwargs:
         raise TypeError(f"permute() got an unexpected keyword argument '{next(iter(kwargs))}'")
     if not dims:
         raise TypeError('permute() missing 1 required positional arguments: "dims"')
-    dims = _sizes(dims, "permute(): argument 'dims'")
+    order = _sizes(dims, "permute(): argument 'dims'")
     nd = input._data.ndim
-    if len(dims) != nd:
+    if len(order) != nd:
         raise RuntimeError(
             "permute(): number of dimensions in the tensor input does not match the length of the "
-            f"desired ordering of dimensions i.e. input.dim() = {nd} is not equal to len(dims) = {len(dims)}")
-    dims = tuple(d if 0 <= d < nd else _norm_dim(d, nd) for d in dims)
-    if len(set(dims)) != nd:
+            f"desired ordering of dimensions i.e. input.dim() = {nd} is not equal to len(dims) = {len(order)}")
+    order = tuple(d if 0 <= d < nd else _norm_dim(d, nd) for d in order)
+    if len(set(order)) != nd:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return _permute(input, dims)
+    return _permute(input, order)
 
 
-def _permute(input, dims):
+def _permute(input: Tensor, dims: tuple[int, ...]) -> Tensor:
     return _viewed(PermuteBackward0, input, _vf_permute(dims), dims)
 
 
-def movedim(input, source, destination):
+def movedim(input: Tensor, source: int | Sequence[int],
+            destination: int | Sequence[int]) -> Tensor:
+    """movedim(input, source, destination) -> Tensor (alias: moveaxis)
+
+    A view of input with dim(s) `source` moved to position(s) `destination`; the other dims keep
+    their relative order."""
     nd = input._data.ndim
     src = source if isinstance(source, (tuple, list)) else (source,)
     dst = destination if isinstance(destination, (tuple, list)) else (destination,)
@@ -389,15 +440,18 @@ def movedim(input, source, destination):
     for name, given, normed in (("source", src, s), ("destination", dst, d)):
         if len(set(normed)) != len(normed):
             raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(given)})")
-    order = [-1] * nd
+    placed = [-1] * nd
     for a, b in zip(s, d):
-        order[b] = a
+        placed[b] = a
     rest = iter(i for i in range(nd) if i not in s)
-    order = tuple(o if o >= 0 else next(rest) for o in order)
-    return _permute(input, order)
+    return _permute(input, tuple(o if o >= 0 else next(rest) for o in placed))
 
 
-def _T(self):
+def _T(self: Tensor) -> Tensor:
+    """T -> Tensor
+
+    This tensor with its dims in reverse order (a view); for a matrix, its transpose. PyTorch
+    deprecates it for tensors that are not 2-d (and warns): use .mT or permute."""
     nd = self._data.ndim
     if nd != 2:
         if nd == 0:
@@ -411,8 +465,20 @@ def _T(self):
     return _permute(self, tuple(range(nd - 1, -1, -1)))
 
 
-def _matrix_transpose(name):
-    def prop(self):
+_MATRIX_TRANSPOSE_DOCS = {
+    "mT": """mT -> Tensor
+
+    A view with the last two dims exchanged: each matrix of a batch transposed.""",
+    "mH": """mH -> Tensor
+
+    Each matrix of a batch conjugate-transposed (last two dims exchanged, complex values
+    conjugated; for real tensors, the same as mT).""",
+}
+
+
+def _matrix_transpose(name: str) -> property:
+    """The property `name` ("mT" or "mH"): the last two dims exchanged (and conjugated for mH)."""
+    def prop(self: Tensor) -> Tensor:
         nd = self._data.ndim
         if nd == 0:
             return self  # PyTorch: the identity on 0-d tensors
@@ -421,10 +487,16 @@ def _matrix_transpose(name):
                                f"Got {nd}-D tensor.")
         out = transpose(self, -2, -1)
         return out.conj() if name == "mH" and self._data.dtype.kind == "c" else out
+    prop.__name__ = name
+    prop.__doc__ = _MATRIX_TRANSPOSE_DOCS[name]
     return property(prop)
 
 
-def _H(self):
+def _H(self: Tensor) -> Tensor:
+    """H -> Tensor
+
+    The conjugate transpose of a matrix (for real tensors, the transpose); 0-d tensors come back as
+    they are."""
     nd = self._data.ndim
     if nd == 0:
         return self
@@ -435,34 +507,30 @@ def _H(self):
     return out.conj() if self._data.dtype.kind == "c" else out
 
 
-Tensor.transpose = Tensor.swapaxes = Tensor.swapdims = transpose
-Tensor.t = t
-Tensor.permute = permute
-Tensor.movedim = Tensor.moveaxis = movedim
-Tensor.T = property(_T)
-Tensor.mT = _matrix_transpose("mT")
-Tensor.mH = _matrix_transpose("mH")
-Tensor.H = property(_H)
 swapaxes = swapdims = transpose
 moveaxis = movedim
 
 
 # ============================================================================ expand and repeat
-def expand(self, *sizes, size=None):
+def expand(self: Tensor, *sizes: _SizeLike, size: _SizeLike | None = None) -> Tensor:
+    """expand(*sizes) -> Tensor
+
+    A view of this tensor broadcast to `sizes`, without copying: dims of size 1 may grow (their
+    one element repeated), new leading dims may be added, and -1 keeps a dim's size. Several
+    elements of the result share one memory location, so write into a clone instead."""
     if size is not None:
         sizes = (size,)
-    sizes = _sizes(sizes, "expand(): argument 'size'")
-    shape = self._data.shape
-    if sizes != shape:
-        sizes = _expanded_shape(self, sizes)
-    out = _apply1(ExpandBackward0, self, sizes)
+    target = _sizes(sizes, "expand(): argument 'size'")
+    if target != self._data.shape:
+        target = _expanded_shape(self, target)
+    out = _apply1(ExpandBackward0, self, target)
     n = 1
-    for s in sizes:
+    for s in target:
         n *= s
-    return _view(self, out, _vf_reshape(sizes) if n == self._data.size else _vf_expand(sizes))
+    return _view(self, out, _vf_reshape(target) if n == self._data.size else _vf_expand(target))
 
 
-def _expanded_shape(x, sizes):
+def _expanded_shape(x: Tensor, sizes: tuple[int, ...]) -> tuple[int, ...]:
     shape = x._data.shape
     nd, n = len(shape), len(sizes)
     if n < nd:
@@ -488,22 +556,32 @@ def _expanded_shape(x, sizes):
     return tuple(out)
 
 
-def expand_as(self, other):
+def expand_as(self: Tensor, other: Tensor) -> Tensor:
+    """expand_as(other) -> Tensor
+
+    self.expand(other.shape)."""
     return expand(self, other.shape)
 
 
-def broadcast_to(input, size):
+def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
+    """broadcast_to(input, shape) -> Tensor
+
+    input broadcast to `shape`, as a view (the same as input.expand(shape))."""
     return expand(input, size)
 
 
-def broadcast_shapes(*shapes):
-    shapes = [(s,) if isinstance(s, _int) else tuple(s) for s in shapes]
+def broadcast_shapes(*shapes: int | Sequence[int]) -> Size:
+    """broadcast_shapes(*shapes) -> Size
+
+    The shape that tensors of the given shapes broadcast to, without making any tensor.
+    RuntimeError when they do not broadcast."""
+    given = [(s,) if isinstance(s, _int) else tuple(s) for s in shapes]
     try:
-        return Size(np.broadcast_shapes(*shapes))
+        return Size(np.broadcast_shapes(*given))
     except ValueError:
-        n = max(len(s) for s in shapes)
+        n = max(len(s) for s in given)
         result = [1] * n
-        for k, s in enumerate(shapes):
+        for k, s in enumerate(given):
             for i, v in enumerate(s):
                 j = n - len(s) + i
                 if v != 1 and result[j] != 1 and v != result[j]:
@@ -516,21 +594,27 @@ def broadcast_shapes(*shapes):
         raise
 
 
-def broadcast_tensors(*tensors):
-    if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
-        tensors = tuple(tensors[0])
-    shape = ()
-    for t in tensors:
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """broadcast_tensors(*tensors) -> tuple of Tensors
+
+    The tensors, each expanded (as a view) to their common broadcast shape."""
+    first: Any = tensors[0] if len(tensors) == 1 else None
+    given: tuple[Tensor, ...] = tuple(first) if isinstance(first, (tuple, list)) else tensors
+    shape: tuple[int, ...] = ()
+    for t in given:
         other = t._data.shape
         try:
             shape = np.broadcast_shapes(shape, other)
         except ValueError:
-            from ._core import _broadcast_error
             raise _broadcast_error(np.empty(shape), t._data, ValueError("broadcast")) from None
-    return tuple(expand(t, shape) for t in tensors)
+    return tuple(expand(t, shape) for t in given)
 
 
-def repeat(self, *sizes):
+def repeat(self: Tensor, *sizes: _SizeLike) -> Tensor:
+    """repeat(*repeats) -> Tensor
+
+    A copy of this tensor tiled repeats[i] times along dim i. There must be at least as many
+    repeats as dims; extra leading repeats add new leading dims."""
     reps = _sizes(sizes, "repeat(): argument 'repeats'")
     shape = self._data.shape
     if len(reps) < len(shape):
@@ -544,23 +628,19 @@ def repeat(self, *sizes):
     return _apply1(RepeatBackward0, self, reps)
 
 
-def tile(input, *dims):
-    dims = _sizes(dims, "tile(): argument 'dims'")
+def tile(input: Tensor, *dims: _SizeLike) -> Tensor:
+    """tile(input, dims) -> Tensor
+
+    Like repeat, but `dims` may be shorter than input.dim(): it is then padded with leading ones."""
+    reps = _sizes(dims, "tile(): argument 'dims'")
     nd = input._data.ndim
-    if len(dims) < nd:
-        dims = (1,) * (nd - len(dims)) + dims
-    return repeat(input, dims)
-
-
-Tensor.expand = expand
-Tensor.expand_as = expand_as
-Tensor.broadcast_to = broadcast_to
-Tensor.repeat = repeat
-Tensor.tile = tile
+    if len(reps) < nd:
+        reps = (1,) * (nd - len(reps)) + reps
+    return repeat(input, reps)
 
 
 # ============================================================================ joining
-def _tensor_list(tensors, fname):
+def _tensor_list(tensors: Any, fname: str) -> tuple[Tensor, ...]:
     if isinstance(tensors, Tensor) or not isinstance(tensors, (tuple, list)):
         raise TypeError(f"{fname}(): argument 'tensors' (position 1) must be tuple of Tensors, "
                         f"not {type(tensors).__name__}")
@@ -577,7 +657,7 @@ def _joined_dtype(tensors):
     for t in tensors:
         if t._data.dtype is not dt:
             mixed = True
-            dt = D._promote_np(dt, t._data.dtype)
+            dt = _promote_np(dt, t._data.dtype)
     return dt if mixed else None
 
 
@@ -600,7 +680,12 @@ def _join(R, tensors, *consts):
     return result
 
 
-def cat(tensors, dim=0, *, out=None):
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    """cat(tensors, dim=0, *, out=None) -> Tensor (aliases: concat, concatenate)
+
+    Joins the tensors end to end along the existing dim `dim`. They must have the same shape
+    except in that dim (1-d empty tensors are skipped, as in PyTorch); mixed dtypes are promoted.
+    The result is written into `out` when given."""
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -645,15 +730,26 @@ def _check_cat_sizes(tensors, shape, dim):
                     f"but got size {s[d]} for tensor number {i} in the list.")
 
 
-def concatenate(tensors, axis=0, out=None, *, dim=None):
+def concatenate(tensors: Sequence[Tensor], axis: int = 0, out: Tensor | None = None, *,
+                dim: int | None = None) -> Tensor:
+    """concatenate(tensors, axis=0, out=None) -> Tensor
+
+    torch.cat under NumPy's name: joins the tensors along dim `axis` (or `dim`)."""
     return cat(tensors, axis if dim is None else dim, out=out)
 
 
-def concat(tensors, dim=0, *, out=None):
+def concat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    """concat(tensors, dim=0, *, out=None) -> Tensor
+
+    Another name for torch.cat: joins the tensors along dim `dim`."""
     return cat(tensors, dim, out=out)
 
 
-def stack(tensors, dim=0, *, out=None):
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    """stack(tensors, dim=0, *, out=None) -> Tensor
+
+    Joins tensors of one shape along a new dim inserted at `dim`: the result's index i along it
+    is tensors[i]. Mixed dtypes are promoted; the result goes into `out` when given."""
     tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -669,7 +765,7 @@ def stack(tensors, dim=0, *, out=None):
     return _into(out, _join(StackBackward0, tensors, dim, _joined_dtype(tensors)))
 
 
-def _into(out, result):
+def _into(out: Tensor | None, result: Tensor) -> Tensor:
     if out is None:
         return result
     if not isinstance(out, Tensor):
@@ -679,27 +775,54 @@ def _into(out, result):
     return out.copy_(result)
 
 
-def atleast_1d(*tensors):
+def atleast_1d(*tensors: Tensor | Sequence[Tensor]) -> Tensor | tuple[Tensor, ...]:
+    """atleast_1d(*tensors) -> Tensor or tuple of Tensors
+
+    Each tensor with at least 1 dim, unit dims added where it has fewer (a 0-d tensor becomes
+    shape (1,)); tensors with enough dims come back as they are. One tensor in, one out; several
+    (or one sequence) in, a tuple out."""
     return _atleast(tensors, 1)
 
 
-def atleast_2d(*tensors):
+def atleast_2d(*tensors: Tensor | Sequence[Tensor]) -> Tensor | tuple[Tensor, ...]:
+    """atleast_2d(*tensors) -> Tensor or tuple of Tensors
+
+    Each tensor with at least 2 dims, unit dims added where it has fewer (0-d becomes (1, 1),
+    (k,) becomes (1, k)); tensors with enough dims come back as they are. One tensor in, one
+    out; several (or one sequence) in, a tuple out."""
     return _atleast(tensors, 2)
 
 
-def atleast_3d(*tensors):
+def atleast_3d(*tensors: Tensor | Sequence[Tensor]) -> Tensor | tuple[Tensor, ...]:
+    """atleast_3d(*tensors) -> Tensor or tuple of Tensors
+
+    Each tensor with at least 3 dims, unit dims added where it has fewer (0-d becomes (1, 1, 1),
+    (k,) becomes (1, k, 1), (a, b) becomes (a, b, 1)); tensors with enough dims come back as
+    they are. One tensor in, one out; several (or one sequence) in, a tuple out."""
     return _atleast(tensors, 3)
 
 
-def _atleast(tensors, n):
-    single = len(tensors) == 1 and isinstance(tensors[0], Tensor)
-    if len(tensors) == 1 and not single:
-        tensors = tuple(tensors[0])
-    out = tuple(_lift_dims(t, n) for t in tensors)
-    return out[0] if single else out
+def _atleast(tensors: tuple[Any, ...], n: int) -> Tensor | tuple[Tensor, ...]:
+    """atleast_<n>d: one tensor in, one out; several, or one sequence, in: a tuple out."""
+    if len(tensors) == 1 and isinstance(tensors[0], Tensor):
+        return _lift_dims(tensors[0], n)
+    return _lifted(tuple(tensors[0]) if len(tensors) == 1 else tensors, n)
 
 
-def _lift_dims(t, n):
+def _lifted(tensors: tuple[Tensor, ...], n: int) -> tuple[Tensor, ...]:
+    """Each tensor with at least n dims (a tuple, even of one tensor: what the stacks join)."""
+    return tuple(_lift_dims(t, n) for t in tensors)
+
+
+def _stacked_list(tensors: Any, fname: str) -> tuple[Tensor, ...]:
+    """The tensors that hstack, vstack, dstack or column_stack join: a non-empty tuple."""
+    given = _tensor_list(tensors, fname)
+    if not given:
+        raise RuntimeError(f"{fname} expects a non-empty TensorList")
+    return given
+
+
+def _lift_dims(t: Tensor, n: int) -> Tensor:
     nd = t._data.ndim
     if nd >= n:
         return t
@@ -711,25 +834,40 @@ def _lift_dims(t, n):
     return unsqueeze(unsqueeze(t, 0), -1)  # (k,) -> (1, k, 1)
 
 
-def hstack(tensors, *, out=None):
-    tensors = atleast_1d(*_tensor_list(tensors, "hstack"))
-    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1, out=out)
+def hstack(tensors: Sequence[Tensor], *, out: Tensor | None = None) -> Tensor:
+    """hstack(tensors, *, out=None) -> Tensor
+
+    Joins the tensors column-wise: along dim 1, or along dim 0 when they are 1-d (0-d tensors
+    count as 1-d)."""
+    lifted = _lifted(_stacked_list(tensors, "hstack"), 1)
+    return cat(lifted, 0 if lifted[0]._data.ndim == 1 else 1, out=out)
 
 
-def vstack(tensors, *, out=None):
-    return cat(atleast_2d(*_tensor_list(tensors, "vstack")), 0, out=out)
+def vstack(tensors: Sequence[Tensor], *, out: Tensor | None = None) -> Tensor:
+    """vstack(tensors, *, out=None) -> Tensor (alias: row_stack)
+
+    Joins the tensors row-wise, along dim 0, after making each at least 2-d (a 1-d tensor of
+    length k becomes one row of shape (1, k))."""
+    return cat(_lifted(_stacked_list(tensors, "vstack"), 2), 0, out=out)
 
 
 row_stack = vstack
 
 
-def dstack(tensors, *, out=None):
-    return cat(atleast_3d(*_tensor_list(tensors, "dstack")), 2, out=out)
+def dstack(tensors: Sequence[Tensor], *, out: Tensor | None = None) -> Tensor:
+    """dstack(tensors, *, out=None) -> Tensor
+
+    Joins the tensors depth-wise, along dim 2, after making each at least 3-d (see atleast_3d)."""
+    return cat(_lifted(_stacked_list(tensors, "dstack"), 3), 2, out=out)
 
 
-def column_stack(tensors, *, out=None):
-    tensors = _tensor_list(tensors, "column_stack")
-    cols = tuple(_reshape_to(t, (t._data.size, 1)) if t._data.ndim <= 1 else t for t in tensors)
+def column_stack(tensors: Sequence[Tensor], *, out: Tensor | None = None) -> Tensor:
+    """column_stack(tensors, *, out=None) -> Tensor
+
+    Joins the tensors as columns: 0-d and 1-d tensors become columns of shape (n, 1), then all
+    are joined along dim 1 (hstack)."""
+    cols = tuple(_reshape_to(t, (t._data.size, 1)) if t._data.ndim <= 1 else t
+                 for t in _stacked_list(tensors, "column_stack"))
     return hstack(cols, out=out)
 
 
@@ -742,13 +880,19 @@ def _mark_pieces(x, pieces, dim, sizes):
     return pieces
 
 
-def split(tensor, split_size_or_sections, dim=0):
+def split(tensor: Tensor, split_size_or_sections: int | Sequence[int],
+          dim: int = 0) -> tuple[Tensor, ...]:
+    """split(tensor, split_size_or_sections, dim=0) -> tuple of Tensors
+
+    Cuts the tensor along `dim` into views: pieces of split_size_or_sections elements each when it
+    is an int (the last piece shorter if the length does not divide), or pieces of the listed
+    sizes when it is a list (they must add up to the length)."""
     a = tensor._data
     if a.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _norm_dim(dim, a.ndim)
     n = a.shape[d]
-    sections = split_size_or_sections
+    sections: Any = split_size_or_sections
     if isinstance(sections, (tuple, list)):
         sizes = _sizes((sections,), "split_with_sizes(): argument 'split_sizes'")
         if any(s < 0 for s in sizes):
@@ -773,7 +917,11 @@ def split(tensor, split_size_or_sections, dim=0):
     return _mark_pieces(tensor, _apply1(R, tensor, d, sizes), d, sizes)
 
 
-def chunk(input, chunks, dim=0):
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """chunk(input, chunks, dim=0) -> tuple of Tensors
+
+    Cuts input along `dim` into at most `chunks` views of ceil(length / chunks) elements each (the
+    last one shorter; fewer pieces when the length runs out first)."""
     a = input._data
     if a.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
@@ -788,7 +936,11 @@ def chunk(input, chunks, dim=0):
     return split(input, -(-n // chunks), d)
 
 
-def unbind(input, dim=0):
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """unbind(input, dim=0) -> tuple of Tensors
+
+    The slices of input along `dim`, each a view without that dim: input.select(dim, i) for
+    every i."""
     a = input._data
     if a.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
@@ -799,7 +951,11 @@ def unbind(input, dim=0):
     return pieces
 
 
-def narrow(input, dim, start, length):
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """narrow(input, dim, start, length) -> Tensor
+
+    A view of input keeping, along `dim`, the `length` elements from `start` on (start may be
+    negative, counted from the end)."""
     a = input._data
     if a.ndim == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
@@ -818,14 +974,11 @@ def narrow(input, dim, start, length):
     return _view(input, _apply1(SliceBackward0, input, d, start, stop), _vf_slice(d, start, stop))
 
 
-Tensor.split = split
-Tensor.chunk = chunk
-Tensor.unbind = unbind
-Tensor.narrow = narrow
-
-
 # ============================================================================ flip and roll (copies)
-def flip(input, *dims, **kwargs):
+def flip(input: Tensor, *dims: _SizeLike, **kwargs: _SizeLike) -> Tensor:
+    """flip(input, dims) -> Tensor (method: x.flip(*dims))
+
+    A copy of input with the order of its elements reversed along each dim in `dims`."""
     if "dims" in kwargs:
         dims = (kwargs.pop("dims"),)
     if kwargs:
@@ -839,19 +992,31 @@ def flip(input, *dims, **kwargs):
     return _apply1(FlipBackward0, input, dims if nd else ())
 
 
-def fliplr(input):
+def fliplr(input: Tensor) -> Tensor:
+    """fliplr(input) -> Tensor
+
+    A copy of input (at least 2-d) with its columns (dim 1) in reverse order."""
     if input._data.ndim < 2:
         raise RuntimeError("Input must be >= 2-d.")
     return flip(input, 1)
 
 
-def flipud(input):
+def flipud(input: Tensor) -> Tensor:
+    """flipud(input) -> Tensor
+
+    A copy of input (at least 1-d) with its rows (dim 0) in reverse order."""
     if input._data.ndim < 1:
         raise RuntimeError("Input must be >= 1-d.")
     return flip(input, 0)
 
 
-def roll(input, shifts, dims=None):
+def roll(input: Tensor, shifts: int | Sequence[int],
+         dims: int | Sequence[int] | None = None) -> Tensor:
+    """roll(input, shifts, dims=None) -> Tensor
+
+    A copy of input with its elements shifted cyclically: by shifts[i] places along dims[i]
+    (elements pushed off one end come back at the other). Without dims, the flattened tensor is
+    rolled and the shape restored."""
     nd = input._data.ndim
     shifts = _sizes((shifts,), "roll(): argument 'shifts'")
     if dims is None:
@@ -867,13 +1032,50 @@ def roll(input, shifts, dims=None):
     return _apply1(RollBackward0, input, shifts, dims)
 
 
-Tensor.flip = flip
-Tensor.fliplr = fliplr
-Tensor.flipud = flipud
-Tensor.roll = roll
-
-
+# ============================================================================ the Tensor methods
 class ShapeMethods:
-    """Placeholder for the shape methods of Tensor (still attached above until this file declares them here)."""
+    """The shape family of Tensor methods: views, reshapes, transposes, expansion, repetition,
+    splitting and flips. Each is the torch function of the same name above, with the tensor as
+    `self` (mixed into torch.Tensor by _tensor/__init__.py)."""
 
     __slots__ = ()
+
+    # view and reshape
+    view = view
+    view_as = view_as
+    reshape = reshape
+    reshape_as = reshape_as
+    flatten = flatten
+    unflatten = unflatten
+    ravel = ravel
+    # squeeze / unsqueeze
+    squeeze = squeeze
+    unsqueeze = unsqueeze
+    # transposes and permutations
+    transpose = transpose
+    swapaxes = transpose
+    swapdims = transpose
+    t = t
+    permute = permute
+    movedim = movedim
+    moveaxis = movedim
+    T = property(_T)
+    mT = _matrix_transpose("mT")
+    mH = _matrix_transpose("mH")
+    H = property(_H)
+    # expand and repeat
+    expand = expand
+    expand_as = expand_as
+    broadcast_to = broadcast_to
+    repeat = repeat
+    tile = tile
+    # splitting
+    split = split
+    chunk = chunk
+    unbind = unbind
+    narrow = narrow
+    # flip and roll
+    flip = flip
+    fliplr = fliplr
+    flipud = flipud
+    roll = roll

@@ -311,27 +311,17 @@ def _fma(a: Any, b: Any, c: Any) -> np.ndarray:
     return s + (p_err + s_err)
 
 
-def _simd_width(np_dtype: np.dtype) -> int:
-    """Elements per SIMD vector in PyTorch's CPU kernels: 512-bit with AVX-512, else 256-bit."""
-    global _SIMD_BYTES
-    if _SIMD_BYTES is None:
-        try:
-            from numpy._core._multiarray_umath import __cpu_features__ as feats  # type: ignore
-        except ImportError:  # pragma: no cover - older NumPy
-            feats = {}
-        avx512 = all(feats.get(f) for f in ("AVX512F", "AVX512BW", "AVX512VL", "AVX512DQ"))
-        _SIMD_BYTES = 64 if avx512 else 32
-    return _SIMD_BYTES // np_dtype.itemsize
-
-
-_SIMD_BYTES: Optional[int] = None
+# PyTorch's range kernels fill 256-bit vectors, in its AVX2 build and in its AVX-512 build alike
+# (measured with ATEN_CPU_CAPABILITY=avx2 and =avx512); its unvectorized build differs from both by
+# at most an ulp of the range's largest value.
+_SIMD_BYTES = 32
 
 
 def _arange_float(start: float, step: float, n: int, np_dtype: np.dtype) -> np.ndarray:
     """start + step * i for i < n (accumulated in float64, as PyTorch does for float types): whole
     pairs of SIMD vectors start from a base value rounded to the dtype, the tail is per element."""
     work = np.float32 if np_dtype == np.float16 else np_dtype  # half is computed in float
-    w = _simd_width(np.dtype(work)) if np_dtype != np.float16 else 16
+    w = _SIMD_BYTES // np.dtype(work).itemsize if np_dtype != np.float16 else 16
     n_vec = (n // (2 * w)) * (2 * w)
     out = np.empty(n, np.float64)
     if n_vec:

@@ -1,8 +1,10 @@
 """The Tensor namespace handed to rules under create_graph: the same names as `backend/numpy.py` (NumPy),
 each done with recorded Tensor ops, so a rule's vjp run on Tensors builds a differentiable graph."""
 from .. import _dtype as D
-from ._core import Tensor, _plain
+from ._core import Tensor, _plain, apply
 from ..backend import numpy as NP
+from ..ops.elementwise import (Atan2Backward0, CopysignBackward0, CopysignBackward1, Exp2Backward0, HypotBackward0,
+                               LogaddexpBackward0)
 
 
 def _t(x, like):
@@ -109,18 +111,7 @@ class TensorNamespace:
         from .creation import zeros
         return zeros(shape, dtype=D.FROM_NP[dtype] if not isinstance(dtype, D.dtype) else dtype)
 
-    @staticmethod
-    def sum_to(g, shape):
-        gshape = tuple(g.shape)
-        shape = tuple(shape)
-        if gshape == shape:
-            return g
-        lead = len(gshape) - len(shape)
-        axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
-                                          if n == 1 and gshape[i + lead] != 1)
-        if axes:
-            g = g.sum(dim=axes, keepdim=True)
-        return g.reshape(shape)
+    sum_to = staticmethod(NP.sum_to)  # one function for both namespaces (backend/numpy.py)
 
     @staticmethod
     def moveaxis(x, src, dst):
@@ -219,6 +210,28 @@ class TensorNamespace:
         from ._indexing import index_add_zeros
         values = _t(values, t).expand(np.broadcast_shapes(*[np.shape(k) for k in index]))
         return t - index_add_zeros(tuple(t.shape), t.dtype, index, values)
+
+    @staticmethod
+    def exp2(x):
+        return apply(Exp2Backward0, x)
+
+    @staticmethod
+    def logaddexp(a, b):
+        return apply(LogaddexpBackward0, a, _t(b, a))
+
+    @staticmethod
+    def hypot(a, b):
+        return apply(HypotBackward0, a, _t(b, a))
+
+    @staticmethod
+    def arctan2(a, b):
+        return apply(Atan2Backward0, a, _t(b, a))
+
+    @staticmethod
+    def copysign(a, b):
+        if isinstance(b, Tensor):
+            return apply(CopysignBackward0, a, b)
+        return apply(CopysignBackward1, a, b)
 
     @staticmethod
     def shape(x):

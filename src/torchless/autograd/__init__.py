@@ -1,15 +1,17 @@
 """torch.autograd: backward and grad over the engine, Function, gradcheck."""
 import warnings
+from typing import Any, List, Optional, Sequence, Tuple
 
 from ..engine.backward import run_backward
 from ..engine.grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
-from .._tensor._core import Tensor, _ones_like, _plain
+from .._tensor import Tensor
+from .._tensor._core import _ones_like, _plain
 
 __all__ = ["backward", "grad", "Function", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly", "explain", "draw"]
 
 
-def _as_tuple(x):
+def _as_tuple(x: Any) -> Any:
     if x is None:
         return None
     if isinstance(x, Tensor):
@@ -60,9 +62,15 @@ def _input_edges(inputs, caller):
     return edges
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
-             inputs=None):
-    """Accumulate d(tensors)/d(leaf) into each leaf's .grad."""
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: Optional[bool] = None, create_graph: bool = False,
+             grad_variables: Any = None, inputs: Any = None) -> None:
+    """backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None)
+
+    Accumulate the gradient of `tensors` (a Tensor or a sequence) into the .grad of the leaves they
+    depend on. grad_tensors: the gradient each tensor starts with (None: 1, allowed for
+    single-element tensors only). retain_graph: keep the saved values for another backward (default:
+    create_graph). create_graph: record the gradient computation (higher-order gradients). inputs:
+    only these tensors get .grad (non-leaves too)."""
     outputs = _as_tuple(tensors)
     grad_tensors = _as_tuple(grad_tensors if grad_tensors is not None else grad_variables)
     if retain_graph is None:
@@ -81,16 +89,21 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
         in_edges = _input_edges(inputs, "backward()")
         captured = run_backward(edges, grads, retain_graph, create_graph, in_edges, accumulate=True)
-        for t, g in zip(inputs, captured):  # non-leaf inputs get .grad too, as in PyTorch
+        for t, g in zip(inputs, captured or ()):  # non-leaf inputs get .grad too, as in PyTorch
             if not t.is_leaf and g is not None:
                 t._grad = g if t._grad is None else t._grad + g
         return
     run_backward(edges, grads, retain_graph, create_graph)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
-         allow_unused=None, is_grads_batched=False, materialize_grads=False):
-    """The gradients of outputs with respect to inputs, returned (not accumulated into .grad).
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: Optional[bool] = None,
+         create_graph: bool = False, only_inputs: bool = True, allow_unused: Optional[bool] = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> Tuple[Any, ...]:
+    """grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, ...) -> tuple
+
+    The gradients of `outputs` with respect to each of `inputs`, returned (not accumulated into
+    .grad). grad_outputs, retain_graph, create_graph: as in backward. allow_unused: give None for
+    an input nothing reaches (else it raises); materialize_grads: give zeros instead.
     is_grads_batched: each grad_output has a leading batch dim; the result has it too (one backward
     pass with batched cotangents: vmap over the vjp)."""
     outputs = _as_tuple(outputs)
@@ -98,8 +111,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     inputs = _as_tuple(inputs)
     gouts = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
     if not is_grads_batched and any(getattr(t, "_is_batched", False) for t in outputs + inputs + gouts):
-        from .. import _batching  # a BatchedTensor: inside a vectorized vmap (see _batching.grad)
-        return _batching.grad(outputs, inputs, gouts, retain_graph, create_graph, allow_unused,
+        from .._batching import grad as grad_inside_vmap  # a BatchedTensor: inside a vectorized vmap
+        return grad_inside_vmap(outputs, inputs, gouts, retain_graph, create_graph, allow_unused,
                               materialize_grads)
     if is_grads_batched:
         return _batched_grad(outputs, inputs, _as_tuple(grad_outputs), retain_graph, create_graph, allow_unused,
@@ -115,7 +128,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     in_edges = _input_edges(inputs, "grad()")
     result = run_backward(edges, grads, retain_graph, create_graph, in_edges, accumulate=False)
     out = []
-    for i, (t, g) in enumerate(zip(inputs, result)):
+    for i, (t, g) in enumerate(zip(inputs, result or ())):
         if g is None:
             if materialize_grads:
                 from .._tensor.creation import zeros_like
@@ -160,32 +173,52 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
     return tuple(None if column[0] is None else stack(list(column)) for column in zip(*rows))
 
 
-def explain(output, inputs=None, gradient=None):
-    """The derivation of output's gradient, node by node with the numbers, and in closed form where
-    SymPy is installed: see torchless/autograd/derivation.py. Also output.explain(...)."""
+def explain(output: Any, inputs: Any = None, gradient: Any = None) -> Any:
+    """explain(output, inputs=None, gradient=None)
+
+    The derivation of output's gradient with respect to `inputs` (default: the leaves it depends
+    on), node by node with the numbers, and in closed form where SymPy is installed: see
+    torchless/autograd/derivation.py. Also output.explain(...)."""
     import sys
     from .derivation import explain as run
     return run(output, inputs, gradient, _frame=sys._getframe(1))
 
 
-def _tensor_explain(self, inputs=None, gradient=None):
+def _tensor_explain(self: Tensor, inputs: Any = None, gradient: Any = None) -> Any:
+    """explain(inputs=None, gradient=None)
+
+    The derivation of this tensor's gradient with respect to `inputs` (default: the leaves it
+    depends on), node by node with the numbers: torch.autograd.explain(self, ...)."""
     import sys
     from .derivation import explain as run
     return run(self, inputs, gradient, _frame=sys._getframe(1))
 
 
-Tensor.explain = _tensor_explain
+_tensor_explain.__name__ = "explain"
+_tensor_explain.__qualname__ = "Tensor.explain"
+# The Tensor layer sits below autograd and cannot import it, so the method comes from here.
+setattr(Tensor, "explain", _tensor_explain)
 
 
-def draw(output, inputs=None):
-    """A picture of output's backward graph: SVG in pure Python, PNG with Graphviz; see
-    torchless/autograd/drawing.py."""
+def draw(output: Any, inputs: Any = None) -> Any:
+    """draw(output, inputs=None)
+
+    A picture of output's backward graph (the path to `inputs` when given): SVG in pure Python, PNG
+    with Graphviz; see torchless/autograd/drawing.py."""
     import sys
     from .drawing import draw as run
     return run(output, inputs, _frame=sys._getframe(1))
 
 from .function import Function  # noqa: E402
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
-from . import functional  # noqa: E402,F401
 from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: E402
 from . import forward_ad, graph  # noqa: E402,F401
+
+
+def __getattr__(name: str) -> Any:
+    """torch.autograd.functional, loaded on first use: it builds on torch.func (vmap, for
+    vectorize=True), which sits above autograd, so autograd cannot import it when it loads."""
+    if name == "functional":
+        import importlib
+        return importlib.import_module(f"{__name__}.functional")  # importing sets the attribute too
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

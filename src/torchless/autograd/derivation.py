@@ -9,8 +9,10 @@ it passes on, with their values. Then, per input, the final gradient; and, where
 and the graph is small, the closed form the way a learner writes it by hand: per component
 (∂y/∂x₀ = 4·x₀ = 0, ...), as a vector (∂y/∂x = 4·x), and the check against the numbers.
 
-The symbolic pass re-runs the graph on SymPy expressions: each rule in _symbolic_rules says what its
-op computes. A graph with an op missing there still explains node by node, only without closed forms.
+What explain says about each op is declared on the op's rule (`explain = Explain(...)` in the class
+body, ops/_rule.py): the expression template, the local derivative rule, and, for the symbolic pass,
+what the op computes on SymPy expressions. A graph with an op that has no symbolic form still
+explains node by node, only without closed forms.
 """
 import re
 import sys
@@ -18,7 +20,10 @@ import sys
 import numpy as np
 
 from .._tensor._core import Tensor
+from ..backend import numpy as NP
+from ..engine.backward import run_backward
 from ..engine.node import AccumulateGrad, reachable
+from ..ops._rule import Explain
 
 __all__ = ["explain", "Explanation"]
 
@@ -30,52 +35,21 @@ MAX_SYMBOLIC_ELEMENTS = 64
 MAX_COMPONENTS = 8      # components written out one by one
 
 
-# ---------------------------------------------------------------------------------- op table
-# grad_fn name -> (how its result reads, given operand texts; its local derivative rule)
-_RULES = {
-    "AddBackward0": (lambda a, b: f"{a} + {b}", "∂(a + b)/∂a = 1,  ∂(a + b)/∂b = 1"),
-    "SubBackward0": (lambda a, b: f"{a} − {b}", "∂(a − b)/∂a = 1,  ∂(a − b)/∂b = −1"),
-    "MulBackward0": (lambda a, b: f"{a} · {b}", "∂(a · b)/∂a = b,  ∂(a · b)/∂b = a"),
-    "DivBackward0": (lambda a, b: f"{a} / {b}", "∂(a / b)/∂a = 1/b,  ∂(a / b)/∂b = −a/b²"),
-    "NegBackward0": (lambda a: f"−{a}", "∂(−a)/∂a = −1"),
-    "PowBackward0": (lambda a, p: f"{a}^{p}", "∂(aᵖ)/∂a = p·aᵖ⁻¹"),
-    "PowBackward1": (lambda a, b: f"{a}^{b}", "∂(aᵇ)/∂a = b·aᵇ⁻¹,  ∂(aᵇ)/∂b = aᵇ·ln a"),
-    "ExpBackward0": (lambda a: f"exp({a})", "∂exp(a)/∂a = exp(a)"),
-    "LogBackward0": (lambda a: f"ln({a})", "∂ln(a)/∂a = 1/a"),
-    "SinBackward0": (lambda a: f"sin({a})", "∂sin(a)/∂a = cos(a)"),
-    "CosBackward0": (lambda a: f"cos({a})", "∂cos(a)/∂a = −sin(a)"),
-    "TanhBackward0": (lambda a: f"tanh({a})", "∂tanh(a)/∂a = 1 − tanh²(a)"),
-    "SigmoidBackward0": (lambda a: f"σ({a})", "∂σ(a)/∂a = σ(a)·(1 − σ(a))"),
-    "ReluBackward0": (lambda a: f"relu({a})", "∂relu(a)/∂a = 1 where a > 0, else 0"),
-    "SqrtBackward0": (lambda a: f"√{a}", "∂√a/∂a = 1/(2√a)"),
-    "AbsBackward0": (lambda a: f"|{a}|", "∂|a|/∂a = sign(a)"),
-    "DotBackward0": (lambda a, b: f"{a}ᵀ{b}", "∂(aᵀb)/∂a = b,  ∂(aᵀb)/∂b = a"),
-    "SumBackward0": (lambda a: f"Σ {a}", "∂(Σᵢ aᵢ)/∂aᵢ = 1"),
-    "SumBackward1": (lambda a: f"Σ {a} (over some dims)", "∂(Σ a)/∂aᵢ = 1 for the summed elements"),
-    "MeanBackward0": (lambda a: f"mean({a})", "∂mean(a)/∂aᵢ = 1/n"),
-    "MeanBackward1": (lambda a: f"mean({a}) (over some dims)", "∂mean(a)/∂aᵢ = 1/n for the averaged elements"),
-    "MmBackward0": (lambda a, b: f"{a} @ {b}", "∂(A B)/∂A = G Bᵀ,  ∂(A B)/∂B = Aᵀ G"),
-    "MvBackward0": (lambda a, b: f"{a} @ {b}", "∂(A v)/∂A = g vᵀ,  ∂(A v)/∂v = Aᵀ g"),
-    "CloneBackward0": (lambda a: f"clone({a})", "∂a/∂a = 1"),
-    "LinalgVectorNormBackward0": (lambda a: f"‖{a}‖", "∂‖a‖/∂a = a/‖a‖"),
-    "AddmmBackward0": (None, "b + A W:  ∂/∂A = G Wᵀ,  ∂/∂W = Aᵀ G,  ∂/∂b = Σ over rows of G"),
-    "NllLossBackward0": (None, "−mean over rows of the input at the target class: ∂/∂input = −1/N there, 0 elsewhere"),
-    "CrossEntropyLossBackward0": (None, "∂/∂z = (softmax(z) − one_hot(target)) / N"),
-    "LogSoftmaxBackward0": (None, "∂/∂z = g − softmax(z)·Σg"),
-    "SoftmaxBackward0": (None, "∂/∂z = s·(g − Σ g·s)"),
-    "TBackward0": (None, "a transpose: the gradient is transposed back"),
-    "PermuteBackward0": (None, "a permutation: the gradient is permuted back"),
-    "ViewBackward0": (None, "a reshape: the gradient is reshaped back"),
-    "ExpandBackward0": (None, "a broadcast: the gradient is summed over the broadcast dims"),
-    "MseLossBackward0": (None, "mean((a − b)²):  ∂/∂a = 2(a − b)/n"),
-}
+# ---------------------------------------------------------------------------------- op metadata
 _OPERAND_LETTERS = ("a", "b")
+_NO_EXPLAIN = Explain()  # an op whose rule declares nothing: its name, and a pointer to its vjp
+
+
+def _explain_of(node):
+    """The Explain the node's rule declares (nodes that are no op rule, as a custom Function's,
+    declare none)."""
+    return getattr(type(node), "explain", None) or _NO_EXPLAIN
 
 
 def _arity(node):
     """How many operands the node's expression shows: its template's, else one per edge."""
-    render = _RULES.get(type(node).__name__, (None,))[0]
-    return render.__code__.co_argcount if render is not None else len(node.next_functions)
+    explain = _explain_of(node)
+    return explain.arity if explain.expression is not None else len(node.next_functions)
 
 
 # ---------------------------------------------------------------------------------- the graph
@@ -102,9 +76,8 @@ class _Graph:
         for node in reversed(self.nodes):  # a result no consumer kept: its op again, on the inputs it kept
             if (node, 0) not in self.values and node.inputs is not None and not node.multi_output:
                 try:
-                    from ..backend import numpy as xp
                     args = [t._data if isinstance(t, Tensor) else t for t in node.inputs]
-                    self.values[(node, 0)] = np.asarray(type(node).forward(None, xp, *args))
+                    self.values[(node, 0)] = np.asarray(type(node).forward(None, NP, *args))
                 except Exception:  # a rule whose forward takes other arguments: the value stays unknown
                     pass
         self.names = self._name_everything(names)
@@ -160,8 +133,8 @@ class _Graph:
         inputs = node.inputs or ()
         if i < len(inputs):
             return inputs[i]
-        op = type(node).__name__
-        if op not in ("AddBackward0", "SubBackward0") or i != 1:
+        infix = _explain_of(node).infix
+        if infix not in ("+", "−") or i != 1:
             return None
         out = self.values.get((node, 0))
         nxt, idx = node.next_functions[0]
@@ -171,7 +144,7 @@ class _Graph:
         if out is None or a is None:
             return None
         diff = np.asarray(out, dtype=np.float64) - np.asarray(a, dtype=np.float64)
-        c = diff if op == "AddBackward0" else -diff
+        c = diff if infix == "+" else -diff
         flat = c.reshape(-1)
         if flat.size and np.allclose(flat, flat[0], rtol=1e-6, atol=1e-6):
             return float(np.round(flat[0], 6))  # a number, read back to the precision the values allow
@@ -210,8 +183,9 @@ class Step:
     """One node of the backward pass (or a run of identical ones): what it computed, its rule,
     the gradient arriving and the gradients it passes on."""
 
-    def __init__(self, name, op, expression, rule, value, grad_in, grads_out, repeat=1):
+    def __init__(self, name, op, expression, rule, value, grad_in, grads_out, repeat=1, infix=None):
         self.name, self.op, self.expression, self.rule = name, op, expression, rule
+        self.infix = infix  # the op's operator symbol, for a binary arithmetic op (see Explain)
         self.value, self.grad_in, self.grads_out = value, grad_in, grads_out
         self.repeat = repeat  # a run of the same step: how many (grads_out is then the last one's)
         self.constant = _constant_of(expression)  # the op's one number operand, if any
@@ -291,11 +265,13 @@ class ClosedForm:
         self.vector, self.numbers, self.matches = vector, numbers, matches
 
     def lines(self, y, name):
+        """The closed form as text lines: y expanded, each component, the vector, the check."""
         out = [f"Closed form (SymPy): {y} = {_pretty(self.expanded)}"]
         n = len(self.components)
         shown = list(range(n)) if n <= MAX_COMPONENTS else list(range(MAX_COMPONENTS - 1)) + [n - 1]
         for k in shown:
-            text, value = _pretty(self.components[k]), _number(self.numbers[k])
+            number = self.numbers[k]
+            text, value = _pretty(self.components[k]), _number(number) if number == number else "undefined here"
             out.append(f"   ∂{y}/∂{_pretty(self.symbols[k])} = {text}" + ("" if text == value else f" = {value}"))
             if n > MAX_COMPONENTS and k == MAX_COMPONENTS - 2:
                 out.append("   ...")
@@ -303,13 +279,18 @@ class ClosedForm:
             every = "" if self.vector.free_symbols else " in every component"
             out.append(f"   so ∂{y}/∂{name} = {_pretty(self.vector)}{every}")
         numbers = np.array(self.numbers, dtype=float)
+        defined = not np.isnan(numbers).any()
         out.append(f"   check: {_values(numbers if numbers.size > 1 else numbers[0])} "
-                   + ("equals the gradient backward computed ✓" if self.matches
-                      else "differs from the gradient backward computed ✗"))
+                   + ("equals the gradient backward computed" + ("" if defined else " where it is defined")
+                      + " ✓" if self.matches else "differs from the gradient backward computed ✗"))
+        if not defined:
+            out.append("   (nan: the derivative does not exist at this point; backward's value there is the one "
+                       "PyTorch picks)")
         return out
 
     def latex(self, y, name):
-        import sympy
+        """The components (and the vector) as one LaTeX display, for Jupyter's Markdown view."""
+        import sympy  # type: ignore[import-untyped]
         rows = [rf"\frac{{\partial {y}}}{{\partial {sympy.latex(s)}}} = {sympy.latex(e)}"
                 for s, e in list(zip(self.symbols, self.components))[:MAX_COMPONENTS]]
         if self.vector is not None and len(self.components) > 1:
@@ -331,7 +312,7 @@ _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 def _pretty(expr):
     """SymPy's text the way the seed writes it: x₀, x₀², 4·x₀."""
-    import sympy
+    import sympy  # type: ignore[import-untyped]
     text = sympy.sstr(expr)
     text = re.sub(r"([A-Za-z]\w*?)_(\d+)", lambda m: m.group(1) + m.group(2).translate(_SUBSCRIPTS), text)
     text = re.sub(r"\*\*(-?\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
@@ -339,43 +320,6 @@ def _pretty(expr):
 
 
 # ---------------------------------------------------------------------------------- symbolic pass
-def _symbolic_rules(sp):
-    """grad_fn name -> its op on arrays of SymPy expressions (NumPy object arrays)."""
-    vec = np.vectorize
-
-    def elementwise(f):
-        return lambda node, a: vec(f, otypes=[object])(a)
-
-    def total(a):
-        return np.array(sum(a.reshape(-1)), dtype=object)
-    return {
-        "AddBackward0": lambda node, a, b: a + b,
-        "SubBackward0": lambda node, a, b: a - b,
-        "MulBackward0": lambda node, a, b: a * b,
-        "DivBackward0": lambda node, a, b: a / b,
-        "NegBackward0": lambda node, a: -a,
-        "PowBackward0": lambda node, a, p: vec(lambda v: v ** p, otypes=[object])(a),
-        "PowBackward1": lambda node, a, b: vec(lambda u, v: u ** v, otypes=[object])(a, b),
-        "ExpBackward0": elementwise(sp.exp),
-        "LogBackward0": elementwise(sp.log),
-        "SinBackward0": elementwise(sp.sin),
-        "CosBackward0": elementwise(sp.cos),
-        "TanhBackward0": elementwise(sp.tanh),
-        "SigmoidBackward0": elementwise(lambda v: 1 / (1 + sp.exp(-v))),
-        "SqrtBackward0": elementwise(sp.sqrt),
-        "AbsBackward0": elementwise(sp.Abs),
-        "ReluBackward0": elementwise(lambda v: sp.Max(0, v)),
-        "DotBackward0": lambda node, a, b: total(a * b),
-        "SumBackward0": lambda node, a: total(a),
-        "MeanBackward0": lambda node, a: np.array(sum(a.reshape(-1)) / a.size, dtype=object),
-        "MmBackward0": lambda node, a, b: a.dot(b),
-        "MvBackward0": lambda node, a, b: a.dot(b),
-        "CloneBackward0": lambda node, a: a,
-        "LinalgVectorNormBackward0": lambda node, a: np.array(sp.sqrt(sum(v * v for v in a.reshape(-1))),
-                                                               dtype=object),
-    }
-
-
 def _closed_forms(graph, gradients, constants, weights=None):
     """{input name: ClosedForm}, or a sentence saying why there are none. weights: backward's
     `gradient` for a non-scalar output (what is differentiated is then Σᵢ weightsᵢ·outputᵢ)."""
@@ -383,16 +327,15 @@ def _closed_forms(graph, gradients, constants, weights=None):
         return (f"Closed forms are written for graphs of up to {MAX_SYMBOLIC_NODES} ops over up to "
                 f"{MAX_SYMBOLIC_ELEMENTS} input elements; this one is larger.")
     try:
-        import sympy as sp
+        import sympy as sp  # type: ignore[import-untyped]
     except ImportError:
         return "Closed forms need SymPy: pip install 'torchless[explain]' (the derivation above does not)."
-    rules = _symbolic_rules(sp)
     leaf_syms = {id(leaf): _symbol_array(sp, graph.names[id(leaf)], leaf._data.shape) for leaf in graph.leaves}
     values = {}  # (node, idx) -> object array
     for node in reversed(graph.nodes):  # forward order
         op = type(node).__name__
-        rule = rules.get(op)
-        if rule is None:
+        symbolic = _explain_of(node).symbolic
+        if symbolic is None:
             return f"Closed forms: no symbolic rule for {op} yet (the derivation above holds without them)."
         operands = []
         for i in range(_arity(node)):
@@ -404,7 +347,7 @@ def _closed_forms(graph, gradients, constants, weights=None):
             if value is None:
                 return f"Closed forms: {op} did not keep its constant operand."
             operands.append(_constant(sp, value, constants))
-        values[(node, 0)] = np.asarray(rule(node, *operands), dtype=object)
+        values[(node, 0)] = np.asarray(symbolic(sp, *operands), dtype=object)
     y = values[tuple(graph.output._edge)].reshape(-1)
     if weights is not None:
         w = np.broadcast_to(np.asarray(weights, dtype=np.float64), graph.output._data.shape).reshape(-1)
@@ -418,12 +361,30 @@ def _closed_forms(graph, gradients, constants, weights=None):
     forms = {}
     for leaf, (name, g) in zip(graph.leaves, gradients):
         syms = list(leaf_syms[id(leaf)].reshape(-1))
-        comps = [_tidy(sp, sp.diff(y, s)) for s in syms]
-        numbers = [float(c.subs(point)) for c in comps]
-        matches = bool(np.allclose(numbers, np.asarray(g, dtype=float).reshape(-1), rtol=1e-5, atol=1e-6))
+        comps = [_tidy(sp, _pytorch_steps(sp, sp.diff(y, s))) for s in syms]
+        numbers = np.array([_real_value(c.subs(point, simultaneous=True)) for c in comps])
+        defined = ~np.isnan(numbers)
+        matches = bool(np.allclose(numbers[defined], np.asarray(g, dtype=float).reshape(-1)[defined],
+                                   rtol=1e-5, atol=1e-6))
         expanded = sp.expand(y) if y.count_ops() <= _SIMPLIFY_OPS else y
         forms[name] = ClosedForm(syms, comps, expanded, _as_vector(sp, comps), numbers, matches)
     return forms
+
+
+def _pytorch_steps(sp, expr):
+    """expr with each unit step at 0 taking PyTorch's value there (relu's gradient at 0 is 0; SymPy's
+    Heaviside(0) is 1/2)."""
+    return expr.replace(lambda e: isinstance(e, sp.Heaviside), lambda e: sp.Heaviside(e.args[0], 0))
+
+
+def _real_value(expr):
+    """A closed form's value as a float: NaN where it is not a finite real number (the derivative does
+    not exist there: √x at 0, atan2 at (0, 0))."""
+    try:
+        value = complex(expr)
+    except (TypeError, ValueError):
+        return float("nan")
+    return value.real if value.imag == 0 and np.isfinite(value.real) else float("nan")
 
 
 _SIMPLIFY_OPS = 40  # bigger expressions are shown as derived (tidying them costs more than it shows)
@@ -436,8 +397,8 @@ def _tidy(sp, expr):
 
 def _symbol_array(sp, name, shape):
     if not shape:
-        return np.array(sp.Symbol(name), dtype=object)
-    flat = [sp.Symbol(f"{name}_{k}") for k in range(int(np.prod(shape)))]
+        return np.array(sp.Symbol(name, real=True), dtype=object)
+    flat = [sp.Symbol(f"{name}_{k}", real=True) for k in range(int(np.prod(shape)))]
     return np.array(flat, dtype=object).reshape(shape)
 
 
@@ -471,7 +432,7 @@ def _as_vector(sp, comps):
             if index.isdigit():
                 if int(index) != k:
                     return None
-                sub[s] = sp.Symbol(base)
+                sub[s] = sp.Symbol(base, real=True)
         forms.add(_tidy(sp, c.subs(sub)))
     return forms.pop() if len(forms) == 1 else None
 
@@ -512,7 +473,7 @@ def _constant_path_notes(y, closed, steps):
     branch) is the product of the constant factors on the path the program recorded: say which."""
     factors = {}
     for s in steps:
-        if s.op == "MulBackward0" and s.constant is not None:
+        if s.infix == "·" and s.constant is not None:
             factors[s.constant] = factors.get(s.constant, 0) + s.repeat
     notes = []
     for name, form in closed.items():
@@ -562,15 +523,15 @@ def _steps(graph, records, constant_names):
                     texts = None
                     break
                 texts.append(_parenthesised(composed))
-        render = _RULES.get(op, (None,))[0]
-        text = None if texts is None else _display(op, render, texts)
+        text = None if texts is None else _display(op, _explain_of(node), texts)
         # past a few hundred characters nobody reads it (and composing on would cost n² time)
         expressions[(node, 0)] = text if text is not None and len(text) <= 300 else None
     for node in graph.nodes:  # backward order
         op = type(node).__name__
-        render, rule = _RULES.get(op, (None, f"see {op}.vjp in torchless/ops"))
+        explain = _explain_of(node)
+        rule = explain.rule or f"see {op}.vjp in torchless/ops"
         operands = [graph.operand(node, i, constant_names) for i in range(_arity(node))]
-        expression = _display(op, render, operands)
+        expression = _display(op, explain, operands)
         grad_in, grads_out = records.get(node, (None, ()))
         targets = []
         for i, ((nxt, idx), g) in enumerate(zip(node.next_functions, grads_out)):
@@ -580,12 +541,13 @@ def _steps(graph, records, constant_names):
             label = f" (through {_OPERAND_LETTERS[i]})" if _arity(node) == 2 and sum(
                 n is not None for n, _ in node.next_functions) == 2 else ""
             targets.append((target + label, g))
-        step = Step(graph.names[(node, 0)], op, expression, rule, graph.values.get((node, 0)), grad_in, targets)
+        step = Step(graph.names[(node, 0)], op, expression, rule, graph.values.get((node, 0)), grad_in, targets,
+                    infix=explain.infix)
         if _continues_run(steps, step):
             run = steps[-1]
             run.repeat += 1
             run.grads_out = targets  # the run's last step passes the gradient on
-            run.expression = _run_text(op, operands)
+            run.expression = _run_text(explain.infix, operands)
             continue
         if len(steps) >= MAX_STEPS:
             skipped[op] = skipped.get(op, 0) + 1
@@ -594,13 +556,13 @@ def _steps(graph, records, constant_names):
     return steps, skipped, expressions[tuple(graph.output._edge)], constants_used
 
 
-def _display(op, render, texts):
-    if render is None:  # an op without a template: its name and the results it depends on
+def _display(op, explain, texts):
+    if explain.expression is None:  # an op without a template: its name and the results it depends on
         name = re.sub(r"Backward\d*$", "", op)
         return f"{name[:1].lower() + name[1:]}({', '.join(t for t in texts if t != 'c')})"
-    if op == "MulBackward0" and _is_number(texts[1]) and not _is_number(texts[0]):
+    if explain.infix == "·" and _is_number(texts[1]) and not _is_number(texts[0]):
         texts = [texts[1], texts[0]]  # 2 · v, as one writes it
-    return render(*texts)
+    return explain.render(*texts)
 
 
 def _is_number(text):
@@ -658,7 +620,7 @@ def _continues_run(steps, step):
     if not steps:
         return False
     last = steps[-1]
-    if last.op != step.op or last.op not in ("MulBackward0", "AddBackward0", "DivBackward0", "SubBackward0"):
+    if last.op != step.op or last.infix is None:
         return False
     if not (_UNNAMED.match(step.name) and _UNNAMED.match(last.name)):
         return False
@@ -672,8 +634,7 @@ def _constant_of(expression):
     return numbers[0] if len(numbers) == 1 else None
 
 
-def _run_text(op, operands):
-    symbol = {"MulBackward0": "·", "AddBackward0": "+", "DivBackward0": "/", "SubBackward0": "−"}[op]
+def _run_text(symbol, operands):
     constant = next((o for o in operands if _is_number(o)), "c")
     return f"v ↦ v {symbol} {constant}" if symbol != "·" else f"v ↦ {constant} · v"
 
@@ -700,8 +661,9 @@ def _caller_names(frame):
 def _watched_backward(graph, output, gradient):
     """One backward pass with every node watched: {node: (gradient in, gradients out)} and the
     inputs' gradients (nothing is accumulated into .grad; the graph is kept)."""
-    from . import grad as autograd_grad
     records = {}
+    if not graph.leaves:
+        return records, []
     handles = []
     for node in graph.nodes:
         def hook(grad_inputs, grad_outputs, node=node):
@@ -709,12 +671,27 @@ def _watched_backward(graph, output, gradient):
             records[node] = (None if g_out is None else _array(g_out), tuple(_array(g) for g in grad_inputs))
         handles.append(node.register_hook(hook))
     try:
-        grads = autograd_grad(output, graph.leaves, gradient, retain_graph=True, allow_unused=True) \
-            if graph.leaves else ()
+        # the engine directly, as autograd.grad(output, leaves, allow_unused=True) runs it
+        grads = run_backward([output._edge], [_root_gradient(output, gradient)], True, False,
+                             [leaf._edge or leaf._leaf_edge() for leaf in graph.leaves], accumulate=False)
     finally:
         for h in handles:
             h.remove()
-    return records, [np.zeros(leaf._data.shape) if g is None else g._data for leaf, g in zip(graph.leaves, grads)]
+    return records, [np.zeros(leaf._data.shape) if g is None else _array(g) for leaf, g in zip(graph.leaves, grads)]
+
+
+def _root_gradient(output, gradient):
+    """The gradient backward starts from: `gradient` (as backward's), or 1 for a one-element output."""
+    if gradient is None:
+        if output._data.size != 1:
+            raise RuntimeError(f"explain(): the output has shape {list(output.shape)}, not one element: give "
+                               "gradient= as for backward(), or reduce it first (y.sum().explain())")
+        return np.ones_like(output._data)
+    g = np.asarray(gradient._data if isinstance(gradient, Tensor) else gradient, dtype=output._data.dtype)
+    if g.shape != output._data.shape:
+        raise RuntimeError(f"explain(): gradient has shape {list(g.shape)} but the output has shape "
+                           f"{list(output.shape)}")
+    return g
 
 
 def _array(g):

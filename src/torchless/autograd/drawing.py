@@ -44,6 +44,7 @@ class Drawing:
 
     # ------------------------------------------------------------------ pure-Python SVG
     def svg(self):
+        """The drawing as SVG text, laid out here in pure Python."""
         width = max((b.x + b.w for b in self.boxes), default=100) + 20
         height = max((b.y + b.h for b in self.boxes), default=60) + 20
         out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
@@ -73,7 +74,7 @@ class Drawing:
     def graphviz(self):
         """The same picture as a graphviz.Digraph (needs the graphviz package)."""
         try:
-            import graphviz
+            import graphviz  # type: ignore[import-untyped]
         except ImportError:
             raise ImportError("PNG drawings need the graphviz package and Graphviz itself: pip install "
                               "'torchless[draw]' and install Graphviz (https://graphviz.org/download/); "

@@ -12,8 +12,11 @@ the vjp, as torch.func.jacrev does), the same values as the loop.
 Tuples: a function of several tensors takes them as a tuple; results nest as PyTorch nests them,
 [output][input], with the tuple levels dropped where the caller gave a single Tensor.
 """
+from typing import Any, Callable, Tuple
+
 from .._tensor import creation as C
-from .._tensor._core import Tensor
+from .._tensor import Tensor
+from ._passes import grad_of_recorded as _grad, jacobian_rows as _jacobian_rows
 from ..engine.grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
@@ -146,18 +149,6 @@ def _zeros_for_missing(grads, refs, strict, create_graph, stage):
 
 
 # ---------------------------------------------------------------------------------- the pass
-def _grad(outputs, inputs, grad_outputs=None, create_graph=False, retain_graph=None):
-    """autograd.grad over the outputs that require grad; None for inputs nothing reaches."""
-    from . import grad
-    if grad_outputs is None:
-        grad_outputs = (None,) * len(outputs)
-    pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o is not None and o.requires_grad]
-    if not pairs:
-        return (None,) * len(inputs)
-    outs, gouts = zip(*pairs)
-    return grad(outs, inputs, gouts, retain_graph=retain_graph, create_graph=create_graph, allow_unused=True)
-
-
 def _gradients_or_zeros(outputs, wrt, v, refs, create_graph, strict, stage):
     """The gradients of `outputs` against v with respect to `wrt` (recorded when create_graph, or
     when grad mode is on), with zeros (or strict mode's error) for the ones nothing reaches."""
@@ -190,8 +181,15 @@ def _single_output(outputs, is_tuple, fn):
 
 
 # ---------------------------------------------------------------------------------- public API
-def vjp(func, inputs, v=None, create_graph=False, strict=False):
-    """(func(inputs), v^T J): the vector-Jacobian product at `inputs`."""
+def vjp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
+        strict: bool = False) -> Tuple[Any, Any]:
+    """vjp(func, inputs, v=None, create_graph=False, strict=False) -> (outputs, vjp)
+
+    func(*inputs) and the vector-Jacobian product v^T J at `inputs`, shaped like the inputs. `v`
+    is shaped like the outputs (None only for a single-element output).
+    func: a function of Tensors returning a Tensor or a tuple of Tensors. inputs: a Tensor or a
+    tuple of Tensors. create_graph: make the result differentiable further (recorded). strict: raise
+    when an output is independent of an input instead of giving zeros."""
     with enable_grad():
         inputs_tuple, inputs = _as_tensors(inputs, "inputs", "vjp")
         inputs = _prepare(inputs, create_graph, need_graph=True)
@@ -206,8 +204,16 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
             _unnest(_finish(result, create_graph), inputs_tuple))
 
 
-def jvp(func, inputs, v=None, create_graph=False, strict=False):
-    """(func(inputs), J v): the Jacobian-vector product at `inputs` (double-backward trick)."""
+def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
+        strict: bool = False) -> Tuple[Any, Any]:
+    """jvp(func, inputs, v=None, create_graph=False, strict=False) -> (outputs, jvp)
+
+    func(*inputs) and the Jacobian-vector product J v at `inputs`, shaped like the outputs (by the
+    double-backward trick, as PyTorch computes it). `v` is shaped like the inputs (None only for a
+    single-element input).
+    func: a function of Tensors returning a Tensor or a tuple of Tensors. inputs: a Tensor or a
+    tuple of Tensors. create_graph: make the result differentiable further (recorded). strict: raise
+    when an output is independent of an input instead of giving zeros."""
     with enable_grad():
         inputs_tuple, inputs = _as_tensors(inputs, "inputs", "jvp")
         inputs = _prepare(inputs, create_graph, need_graph=True)
@@ -220,8 +226,17 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
             _unnest(_finish(result, create_graph), outputs_tuple))
 
 
-def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):
-    """d func(inputs) / d inputs: for output i and input j a tensor of shape out_i.shape + in_j.shape."""
+def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False, strict: bool = False,
+             vectorize: bool = False, strategy: str = "reverse-mode") -> Any:
+    """jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy='reverse-mode')
+
+    d func(inputs) / d inputs: for output i and input j a tensor of shape out_i.shape + in_j.shape,
+    nested [output][input] where func returns a tuple and inputs is one. vectorize=True computes all
+    rows in one backward pass with batched cotangents (same values); strategy='forward-mode' needs
+    vectorize=True.
+    func: a function of Tensors returning a Tensor or a tuple of Tensors. inputs: a Tensor or a
+    tuple of Tensors. create_graph: make the result differentiable further (recorded). strict: raise
+    when an output is independent of an input instead of giving zeros."""
     if strategy not in _STRATEGIES:
         raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
                              'function has more outputs than inputs, "forward-mode" tends to be more '
@@ -246,49 +261,34 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
         sizes = [out.numel() for out in outputs]
         if vectorize and sum(sizes) > 1:
             from ..func import _jacobian_by_vmap
-            rows = tuple(tuple(blocks) for blocks in _jacobian_by_vmap(list(outputs), sizes, list(inputs), create_graph))
+            blocks = _jacobian_by_vmap(list(outputs), sizes, list(inputs), create_graph)
+            rows = tuple(tuple(row) for row in blocks)
         else:
             rows = tuple(_jacobian_rows(i, out, inputs, create_graph, strict) for i, out in enumerate(outputs))
     return _unnest(_finish(rows, create_graph), (outputs_tuple, inputs_tuple))
 
 
-def _jacobian_rows(i, out, inputs, create_graph, strict):
-    """d out / d each input: one backward pass per element of `out`, stacked."""
-    from .._tensor._shape import stack
-    columns = [[] for _ in inputs]
-    flat = out.reshape(-1)
-    for k in range(out.numel()):
-        grads = _grad((flat[k],), inputs, retain_graph=True, create_graph=create_graph)
-        for j, (g, inp) in enumerate(zip(grads, inputs)):
-            if g is None:
-                if strict:
-                    raise RuntimeError(f"Output {i} of the user-provided function is independent of input "
-                                       f"{j}. This is not allowed in strict mode.")
-                g = C.zeros_like(inp)
-            elif strict and create_graph and not g.requires_grad:
-                raise RuntimeError(f"The jacobian of the user-provided function is independent of input {i}. "
-                                   "This is not allowed in strict mode when create_graph=True.")
-            columns[j].append(g)
-    return tuple(stack(col).reshape(tuple(out.shape) + tuple(inp.shape)) if col
-                 else C.zeros(tuple(out.shape) + tuple(inp.shape), dtype=inp.dtype)
-                 for col, inp in zip(columns, inputs))
+def hessian(func: Callable[..., Any], inputs: Any, create_graph: bool = False, strict: bool = False,
+            vectorize: bool = False, outer_jacobian_strategy: str = "reverse-mode") -> Any:
+    """hessian(func, inputs, create_graph=False, strict=False, vectorize=False, outer_jacobian_strategy=...)
 
-
-def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, outer_jacobian_strategy="reverse-mode"):
-    """d^2 func / d inputs^2 for a func with a single-element output: shape in.shape + in.shape, or
-    [i][j] blocks for a tuple of inputs."""
+    d^2 func / d inputs^2 for a func with a single-element output: shape in.shape + in.shape, or
+    [i][j] blocks for a tuple of inputs (the Jacobian of the gradient).
+    func: a function of Tensors returning a Tensor or a tuple of Tensors. inputs: a Tensor or a
+    tuple of Tensors. create_graph: make the result differentiable further (recorded). strict: raise
+    when an output is independent of an input instead of giving zeros."""
     inputs_tuple, inputs = _as_tensors(inputs, "inputs", "hessian")
     if outer_jacobian_strategy not in _STRATEGIES:
         raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode".')
 
-    def scalar_func(*inp):
+    def scalar_func(*inp: Any) -> Any:
         out = func(*inp)
         out_tuple, outs = _as_tensors(out, "outputs of the user-provided function", "hessian")
         _check_requires_grad(outs, "outputs", strict)
         _single_output(outs, out_tuple, "hessian")
         return out.squeeze()
 
-    def gradient(*inp):
+    def gradient(*inp: Any) -> Any:
         jac = jacobian(scalar_func, inp, create_graph=True)
         _check_requires_grad(jac, "jacobian", strict)
         return jac
@@ -298,14 +298,28 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
     return _unnest(result, (inputs_tuple, inputs_tuple))
 
 
-def vhp(func, inputs, v=None, create_graph=False, strict=False):
-    """(func(inputs), v^T H) for a func with a single-element output."""
+def vhp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
+        strict: bool = False) -> Tuple[Any, Any]:
+    """vhp(func, inputs, v=None, create_graph=False, strict=False) -> (output, vhp)
+
+    func(*inputs) and the vector-Hessian product v^T H, for a func with a single-element output;
+    `v` is shaped like the inputs.
+    func: a function of Tensors returning a Tensor or a tuple of Tensors. inputs: a Tensor or a
+    tuple of Tensors. create_graph: make the result differentiable further (recorded). strict: raise
+    when an output is independent of an input instead of giving zeros."""
     return _hessian_product(func, inputs, v, create_graph, strict, "vhp")
 
 
-def hvp(func, inputs, v=None, create_graph=False, strict=False):
-    """(func(inputs), H v) for a func with a single-element output (double-backward trick; equal to
-    vhp for twice continuously differentiable functions)."""
+def hvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
+        strict: bool = False) -> Tuple[Any, Any]:
+    """hvp(func, inputs, v=None, create_graph=False, strict=False) -> (output, hvp)
+
+    func(*inputs) and the Hessian-vector product H v, for a func with a single-element output (by
+    the double-backward trick; equal to vhp for twice continuously differentiable functions); `v`
+    is shaped like the inputs.
+    func: a function of Tensors returning a Tensor or a tuple of Tensors. inputs: a Tensor or a
+    tuple of Tensors. create_graph: make the result differentiable further (recorded). strict: raise
+    when an output is independent of an input instead of giving zeros."""
     return _hessian_product(func, inputs, v, create_graph, strict, "hvp")
 
 

@@ -1,29 +1,34 @@
 """gradcheck / gradgradcheck: compare autograd's Jacobian with central finite differences."""
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
 import numpy as np
 
-from .._tensor._core import Tensor, _plain
+from .._tensor import Tensor
+from .._tensor._core import _plain
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
 
 class GradcheckError(RuntimeError):
-    pass
+    """Raised by gradcheck / gradgradcheck (with raise_exception=True) when autograd's Jacobian and
+    the finite-difference one disagree; the message shows both."""
 
 
-def _outputs(func, inputs):
+def _outputs(func: Callable[..., Any], inputs: Sequence[Any]) -> Tuple[Tensor, ...]:
     out = func(*inputs)
     return (out,) if isinstance(out, Tensor) else tuple(out)
 
 
-def _flat64(t):
+def _flat64(t: Tensor) -> np.ndarray:
     """A float64 flat copy of an output's values."""
     return np.array(t._data, dtype=np.float64).reshape(-1)
 
 
-def _numerical_jacobians(func, inputs, eps):
+def _numerical_jacobians(func: Callable[..., Any], inputs: Sequence[Any],
+                         eps: float) -> Tuple[List[Optional[List[np.ndarray]]], Tuple[Tensor, ...]]:
     """[input][output] -> array (n_in_elems, n_out_elems), by central differences."""
     outs = _outputs(func, inputs)
-    jac = []
+    jac: List[Optional[List[np.ndarray]]] = []
     for t in inputs:
         if not (isinstance(t, Tensor) and t.requires_grad):
             jac.append(None)
@@ -46,7 +51,7 @@ def _numerical_jacobians(func, inputs, eps):
     return jac, outs
 
 
-def _analytical_jacobians(outs, inputs):
+def _analytical_jacobians(outs: Sequence[Tensor], inputs: Sequence[Any]) -> Dict[int, List[np.ndarray]]:
     from . import grad
     diff_inputs = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
     jac = {id(t): [np.zeros((t.numel(), o.numel()), dtype=np.float64) for o in outs] for t in diff_inputs}
@@ -64,11 +69,18 @@ def _analytical_jacobians(outs, inputs):
     return jac
 
 
-def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, nondet_tol=0.0,
-              check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
-              check_batched_forward_grad=False, check_forward_ad=False, check_backward_ad=True,
-              fast_mode=False, masked=None):
-    """True if autograd's gradients of func at inputs match finite differences (use float64)."""
+def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, raise_exception: bool = True, nondet_tol: float = 0.0,
+              check_undefined_grad: bool = True, check_grad_dtypes: bool = False, check_batched_grad: bool = False,
+              check_batched_forward_grad: bool = False, check_forward_ad: bool = False,
+              check_backward_ad: bool = True, fast_mode: bool = False, masked: Optional[bool] = None) -> bool:
+    """gradcheck(func, inputs, *, eps=1e-06, atol=1e-05, rtol=0.001, raise_exception=True, ...) -> bool
+
+    Whether autograd's gradients of `func` at `inputs` (a Tensor or a tuple; those that require
+    grad are checked, use float64) match central finite differences with step `eps`: every entry of
+    each Jacobian d output / d input must agree within `atol + rtol * |numerical|`. A mismatch
+    raises GradcheckError showing both Jacobians, or returns False when raise_exception=False.
+    The other flags are accepted for PyTorch compatibility and change nothing here."""
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     if not any(isinstance(t, Tensor) and t.requires_grad for t in inputs):
         raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of "
@@ -82,10 +94,11 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     numerical, outs = _numerical_jacobians(func, inputs, eps)
     analytical = _analytical_jacobians(outs, inputs)
     for i, t in enumerate(inputs):
-        if numerical[i] is None:
+        per_output = numerical[i]
+        if per_output is None:
             continue
         for j in range(len(outs)):
-            n, a = numerical[i][j], analytical[id(t)][j]
+            n, a = per_output[j], analytical[id(t)][j]
             if not np.allclose(a, n, rtol=rtol, atol=atol):
                 msg = (f"Jacobian mismatch for output {j} with respect to input {i},\n"
                        f"numerical:{_plain(n)}\nanalytical:{_plain(a)}\n")
@@ -95,11 +108,17 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     return True
 
 
-def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  gen_non_contig_grad_outputs=False, raise_exception=True, nondet_tol=0.0,
-                  check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
-                  check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False, masked=False):
-    """gradcheck of the gradient itself: checks second derivatives through create_graph=True."""
+def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Any = None, *, eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3, gen_non_contig_grad_outputs: bool = False,
+                  raise_exception: bool = True, nondet_tol: float = 0.0, check_undefined_grad: bool = True,
+                  check_grad_dtypes: bool = False, check_batched_grad: bool = False,
+                  check_fwd_over_rev: bool = False, check_rev_over_rev: bool = True, fast_mode: bool = False,
+                  masked: bool = False) -> bool:
+    """gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-06, atol=1e-05, rtol=0.001, ...) -> bool
+
+    gradcheck of the gradient itself: the vector-Jacobian product of `func` with `grad_outputs`
+    (random float values when None), computed with create_graph=True, is checked against finite
+    differences with respect to both the inputs and grad_outputs, so second derivatives are tested."""
     from . import grad
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     outs = _outputs(func, inputs)
@@ -112,7 +131,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     n_in = len(inputs)
     diff_idx = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
 
-    def first_grads(*args):
+    def first_grads(*args: Any) -> Tuple[Tensor, ...]:
         ins, gos = args[:n_in], args[n_in:]
         outputs = _outputs(func, ins)
         gs = grad(outputs, [ins[i] for i in diff_idx], gos, create_graph=True, allow_unused=True)

@@ -13,7 +13,7 @@ from numpy import (  # noqa: F401 - re-exported as the namespace
     abs, arccos, arcsin, arctan, ceil, clip, cos, cumsum, floor,
     log, log2, matmul, maximum, minimum, ndarray, ndim, negative, rint, shape, sign,
     sin, sqrt, square, tan, where, zeros_like, ones_like, asarray, add, moveaxis, copy,
-    swapaxes, expand_dims, squeeze, concatenate, stack, trunc,
+    swapaxes, expand_dims, squeeze, concatenate, stack, trunc, logaddexp, hypot, copysign,
 )
 
 # Hooks only the Tensor namespace has (None here; rules test them): apply a rule as a recorded op
@@ -30,6 +30,7 @@ NAMES = (
     "squeeze", "concatenate", "stack", "rint", "flip_cumsum", "zeros", "index_add",
     "logsumexp", "to_dtype", "permute", "one_minus_", "mul_", "prod", "amax", "amin", "cumprod",
     "ndtr", "index_sub_", "grad_where_", "sum_dims", "exp_", "copy",
+    "exp2", "logaddexp", "hypot", "arctan2", "copysign",
 )
 
 _getrefcount = _sys.getrefcount
@@ -55,8 +56,21 @@ def _rounded_from_float64(ufunc):
     return function
 
 
-exp, expm1, sinh, cosh, log1p, log10 = map(
-    _rounded_from_float64, (np.exp, np.expm1, np.sinh, np.cosh, np.log1p, np.log10))
+def _rounded_from_float64_binary(ufunc):
+    """The same for an op of two operands (of one dtype, as rules receive them)."""
+    def function(a, b):
+        dt = a.dtype
+        if dt.char in "fe" and a.size <= _ROUND_VIA_FLOAT64 and np.size(b) <= _ROUND_VIA_FLOAT64:
+            return ufunc(a, b, dtype=_F64).astype(dt)
+        return ufunc(a, b)
+    function.__name__ = ufunc.__name__
+    return function
+
+
+exp, exp2, expm1, sinh, cosh, log1p, log10 = map(
+    _rounded_from_float64, (np.exp, np.exp2, np.expm1, np.sinh, np.cosh, np.log1p, np.log10))
+# atan2 likewise (logaddexp and hypot are not: NumPy's float32 kernels already agree with PyTorch's)
+arctan2 = _rounded_from_float64_binary(np.arctan2)
 tanh = np.tanh
 
 
@@ -104,37 +118,53 @@ def fits_into(bshape, ashape):
 
 
 def sum_to(g, shape):
-    """Sum a broadcast gradient back to an input's shape (the one reduction every broadcasting op
-    needs). `shape` is the input's shape; g has the broadcast shape."""
+    """Sum a broadcast gradient back to an input's shape: over the leading dims broadcasting added
+    and over the dims where the input had size 1 (the one reduction every broadcasting op needs).
+    `shape` is the input's shape; g has the broadcast shape. The one sum_to of both namespaces: g is
+    an array here, or a Tensor under create_graph (the Tensor namespace hands this same function on),
+    whose sum is then a recorded op."""
     gshape = g.shape
     if gshape == shape:
         return g
     lead = len(gshape) - len(shape)
-    if lead == 1 and gshape[1:] == shape:  # a bias broadcast over a batch
-        return _reduce(np.add, g, 0, False) if g.dtype.kind == "f" else g.sum(axis=0)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
-    )
-    if axes:
-        g = _reduce(np.add, g, axes, True) if g.dtype.kind == "f" else g.sum(axis=axes, keepdims=True)
-    return g.reshape(shape)
+    if type(g) is np.ndarray:
+        floating = g.dtype.kind == "f"
+        if lead == 1 and gshape[1:] == shape:  # a bias broadcast over a batch
+            return _reduce(np.add, g, 0, False) if floating else g.sum(axis=0)
+        axes = _broadcast_axes(gshape, shape, lead)
+        if axes:
+            g = _reduce(np.add, g, axes, True) if floating else g.sum(axis=axes, keepdims=True)
+        return g.reshape(shape)
+    axes = _broadcast_axes(gshape, shape, lead)
+    if axes:  # (PyTorch's keywords: a BatchedTensor under vmap maps `dim` past its batch dim)
+        g = g.sum(dim=axes, keepdim=True)
+    return g.reshape(tuple(shape))
+
+
+def _broadcast_axes(gshape, shape, lead):
+    """The axes of a broadcast gradient (of gshape) that sum_to adds up for an input of shape."""
+    return tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
 
 
 def sigmoid(x):
+    """1 / (1 + e^-x), without overflow for large |x|."""
     # split by sign so exp never overflows: 1/(1+e^-x) for x >= 0, e^x/(1+e^x) otherwise
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
 def rsqrt(x):
+    """1 / √x."""
     return 1 / np.sqrt(x)
 
 
 def reciprocal(x):
+    """1 / x."""
     return 1 / x
 
 
 def relu(x):
+    """max(x, 0)."""
     return np.maximum(x, 0)
 
 
@@ -144,6 +174,7 @@ def flip_cumsum(g, axis):
 
 
 def zeros(shape, dtype):
+    """An array of zeros of `shape` and the NumPy `dtype`."""
     return np.zeros(shape, dtype)
 
 
@@ -155,6 +186,7 @@ def index_add(shape, dtype, index, values):
 
 
 def logsumexp(x, axis, keepdims):
+    """ln Σ e^x over `axis`, shifted by the maximum so that no exp overflows."""
     if x.ndim == 0:  # a sum of one term: x itself (infinities and NaN too)
         return x.copy()
     m = amax(x, axis, True)
@@ -188,12 +220,14 @@ def ndtr(x):
 
 
 def to_dtype(x, np_dtype):
+    """x as the NumPy dtype `np_dtype` (no copy when it already is)."""
     return x.astype(np_dtype, copy=False)
 
 
 
 
 def permute(x, dims):
+    """x with its axes in the order `dims`."""
     return np.transpose(x, dims)
 
 
@@ -208,7 +242,7 @@ _SHORT_AXIS = 16
 _MANY_ROWS = 32
 _LAST = {1, -1, (1,), (-1,)}
 _FIRST = {0, -2, (0,), (-2,)}
-_ONES_VECTORS = {}  # (length, dtype) -> read-only vector of ones
+_ONES_VECTORS: dict = {}  # (length, dtype) -> read-only vector of ones
 
 
 def _ones_vector(n, dtype):
@@ -251,24 +285,28 @@ def sum_dims(x, axis, keepdims):
 
 
 def prod(x, axis=None, keepdims=False):
+    """The product over `axis` (all axes when None)."""
     return np.prod(x, axis=axis, keepdims=keepdims)
 
 
 def amax(x, axis=None, keepdims=False):
+    """The maximum over `axis` (all axes when None)."""
     return _reduce(np.maximum, x, axis, keepdims)
 
 
 def amin(x, axis=None, keepdims=False):
+    """The minimum over `axis` (all axes when None)."""
     return np.amin(x, axis=axis, keepdims=keepdims)
 
 
 def cumprod(x, axis):
+    """The cumulative product along `axis`."""
     return np.cumprod(x, axis=axis)
 
 
 # In-place helpers: a vjp may pass arrays it created itself (never saved values or its input `g`),
 # and the NumPy namespace then reuses their memory. The Tensor namespace computes out of place.
-_ONES = {}  # dtype -> 1 as a 0-d array of it: NumPy subtracts from it twice as fast as from 1
+_ONES: dict = {}  # dtype -> 1 as a 0-d array of it: NumPy subtracts from it twice as fast as from 1
 
 
 def one_minus_(t):

@@ -9,40 +9,47 @@ on, and the backward loop reads the flag once per run.
 import os
 import traceback
 import warnings
+from typing import Any, Sequence
 
 import numpy as np
 
 from .node import Node
+from .state import shared
 
-__all__ = ["state", "set_anomaly", "checked_vjp"]
-
-
-class _AnomalyState:
-    __slots__ = ("enabled", "check_nan")
-
-
-state = _AnomalyState()
-state.enabled = False
-state.check_nan = True
+__all__ = ["set_anomaly", "is_enabled", "is_check_nan_enabled", "checked_vjp"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
-def _record_forward_stack(node):
+def _record_forward_stack(node: Node) -> None:
     """Node constructor while anomaly mode is on: the calling user code's stack, without our frames."""
-    node._forward_stack = [f for f in traceback.extract_stack()[:-1] if not f.filename.startswith(_PACKAGE_DIR)]
+    stack = traceback.extract_stack()[:-1]
+    node.__dict__["_forward_stack"] = [f for f in stack if not f.filename.startswith(_PACKAGE_DIR)]
 
 
-def set_anomaly(enabled, check_nan=True):
-    state.enabled = bool(enabled)
-    state.check_nan = bool(check_nan)
-    if state.enabled:
-        Node.__init__ = _record_forward_stack
+def is_enabled() -> bool:
+    """Whether anomaly mode is on (process-wide, as in PyTorch: see engine/state.py)."""
+    return shared.anomaly_enabled
+
+
+def is_check_nan_enabled() -> bool:
+    """Whether anomaly mode, when on, also looks for NaN in the gradients backward computes."""
+    return shared.anomaly_check_nan
+
+
+def set_anomaly(enabled: bool, check_nan: bool = True) -> None:
+    """Turn anomaly mode on or off for the whole process; `check_nan` as in set_detect_anomaly."""
+    shared.anomaly_enabled = bool(enabled)
+    shared.anomaly_check_nan = bool(check_nan)
+    # The stack is taken by a Node constructor that exists only while the mode is on, so that
+    # recording costs nothing extra when it is off.
+    if shared.anomaly_enabled:
+        setattr(Node, "__init__", _record_forward_stack)
     elif "__init__" in Node.__dict__:
-        del Node.__init__
+        delattr(Node, "__init__")
 
 
-def _warn_forward_stack(node):
+def _warn_forward_stack(node: Node) -> None:
     name = type(node).__name__
     stack = getattr(node, "_forward_stack", None)
     if stack is None:
@@ -54,20 +61,21 @@ def _warn_forward_stack(node):
     warnings.warn(text, UserWarning, stacklevel=4)
 
 
-def _has_nan(g):
+def _has_nan(g: Any) -> bool:
     data = getattr(g, "_data", g)  # a Tensor under create_graph
     data = np.asarray(data)
     return data.dtype.kind in "fc" and bool(np.isnan(data).any())
 
 
-def checked_vjp(rule, node, g, xp):
-    """rule.vjp(g, xp) (rule: the node, or its lifted twin), with the anomaly checks."""
+def checked_vjp(rule: Node, node: Node, g: Any, xp: Any) -> Sequence[Any]:
+    """rule.vjp(g, xp) (rule: the node, or its lifted twin), with the anomaly checks: a rule that
+    raises, or (with check_nan) returns NaN, gets the forward stack of `node` shown first."""
     try:
         out = rule.vjp(g, xp)
     except Exception:
         _warn_forward_stack(node)
         raise
-    if state.check_nan:
+    if shared.anomaly_check_nan:
         for i, gi in enumerate(out):
             if gi is not None and _has_nan(gi):
                 _warn_forward_stack(node)

@@ -11,33 +11,24 @@ runs them on Tensors, so the gradient computation is itself recorded (higher-ord
 """
 import sys
 from heapq import heappop, heappush
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from ..backend import numpy as NP
-from . import anomaly
-from .grad_mode import state
-from .node import AccumulateGrad, inplace, reachable
+from .anomaly import checked_vjp
+from .api import api, as_tensor as _as_tensor, set_tensor_api
+from .node import AccumulateGrad, Node, inplace, lifted as _lift, reachable
+from .state import modes as state, shared
 
 __all__ = ["run_backward", "set_tensor_api"]
 
 _getrefcount = sys.getrefcount
 
 
-class _TensorAPI:
-    """Filled in by the Tensor module: the engine knows nodes, never the Tensor class itself."""
-    wrap = None      # ndarray -> Tensor (no grad)
-    TX = None        # the Tensor namespace handed to rules under create_graph
-    is_tensor = None
-
-
-api = _TensorAPI()
-
-
-def set_tensor_api(wrap, tensor_xp, is_tensor):
-    api.wrap, api.TX, api.is_tensor = wrap, tensor_xp, is_tensor
-
-
 # ---------------------------------------------------------------------------------- graph walk
-def _needed_nodes(roots, targets):
+Edge = Tuple[Optional[Node], int]  # (node, which of its outputs); (None, 0): needs no gradient
+
+
+def _needed_nodes(roots: List[Node], targets: Set[Node]) -> Set[Node]:
     """Nodes from which some target node can be reached: only those need to run (autograd.grad,
     backward(inputs=...))."""
     needed = set()
@@ -48,10 +39,8 @@ def _needed_nodes(roots, targets):
 
 
 # ---------------------------------------------------------------------------------- the loop
-capturing = [False]  # a backward with `inputs` (autograd.grad, backward(inputs=...)) is running
-
-
-def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=None, accumulate=True):
+def run_backward(roots: Sequence[Edge], grads: Sequence[Any], retain_graph: bool = False, create_graph: bool = False,
+                 inputs: Optional[Sequence[Edge]] = None, accumulate: bool = True) -> Optional[List[Any]]:
     """Backpropagate `grads` (arrays, or Tensors under create_graph) from the edges `roots`.
 
     inputs: edges to stop at. With accumulate=True (backward(inputs=...)) only those leaves get
@@ -61,9 +50,9 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
     recorded after it, so by the time a node is popped its gradient is complete. A node enters the
     heap when its first gradient arrives; nodes that receive none never run.
     """
-    buffers = {}
-    heap = []       # (-stamp, node)
-    leaves = []     # AccumulateGrad nodes: no outgoing edges, so they run last (see below)
+    buffers: Dict[Node, Any] = {}
+    heap: List[Tuple[int, Node]] = []  # (-stamp, node)
+    leaves: List[Node] = []  # AccumulateGrad nodes: no outgoing edges, so they run last (see below)
     for (node, idx), g in zip(roots, grads):
         if node is None:
             continue
@@ -76,16 +65,17 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
         targets = {e[0] for e in inputs if e[0] is not None}
         needed = _needed_nodes([e[0] for e in roots if e[0] is not None], targets)
         captured = {}
-    was_capturing = capturing[0]
-    capturing[0] = inputs is not None
+    was_capturing = state.capturing
+    state.capturing = inputs is not None
 
     take, peek = buffers.pop, buffers.get
     last_inplace = inplace.last
     xp = api.TX if create_graph else NP
     prev_mode = state.enabled
     state.enabled = create_graph  # the rules themselves record only under create_graph
+    out: Any  # a node's input gradients (a sequence; dropped to None once passed on)
     following = None  # the next node to run when it is the only one pending (chains skip the heap)
-    checking = anomaly.state.enabled
+    checking = shared.anomaly_enabled
     try:
         while following is not None or heap:
             if following is not None:
@@ -103,7 +93,7 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
             if node.stamp < last_inplace:  # recorded before the latest in-place op, or freed
                 node.check_saved()
             if checking:
-                out = anomaly.checked_vjp(_lift(node) if create_graph else node, node, g, xp)
+                out = checked_vjp(_lift(node) if create_graph else node, node, g, xp)
             else:
                 out = (_lift(node) if create_graph else node).vjp(g, xp)
             if node._hooked and node._hooks:
@@ -151,21 +141,21 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
                 g = None
     finally:
         state.enabled = prev_mode
-        capturing[0] = was_capturing
+        state.capturing = was_capturing
 
     if captured is not None:
-        return [_captured_grad(captured, e) for e in inputs]
+        return [_captured_grad(captured, e) for e in inputs or ()]
     return None
 
 
-def _enqueue(node, heap, leaves):
+def _enqueue(node: Node, heap: List[Tuple[int, Node]], leaves: List[Node]) -> None:
     if type(node) is AccumulateGrad:
         leaves.append(node)
     else:
         heappush(heap, (-node.stamp, node))
 
 
-def _add_to_buffer(buffers, node, idx, g):
+def _add_to_buffer(buffers: Dict[Node, Any], node: Node, idx: int, g: Any) -> None:
     if node.multi_output:
         buf = buffers.get(node)
         if buf is None:
@@ -176,8 +166,10 @@ def _add_to_buffer(buffers, node, idx, g):
     buffers[node] = g if prev is None else prev + g
 
 
-def _captured_grad(captured, edge):
+def _captured_grad(captured: Dict[Node, Any], edge: Edge) -> Any:
     node, idx = edge
+    if node is None:
+        return None
     g = captured.get(node)
     if g is not None and node.multi_output:
         g = g[idx]
@@ -187,7 +179,7 @@ def _captured_grad(captured, edge):
 
 
 # ---------------------------------------------------------------------------------- leaves
-def _owned(g, fresh):
+def _owned(g: Any, fresh: bool) -> Any:
     """An array that nobody else holds, to become a .grad. `fresh` says g already is one."""
     if type(g) is not NP.ndarray:
         return NP.asarray(g)
@@ -196,7 +188,7 @@ def _owned(g, fresh):
     return g.copy()
 
 
-def _accumulate(node, g, create_graph, fresh):
+def _accumulate(node: Any, g: Any, create_graph: bool, fresh: bool) -> None:
     var = node._ref()
     if var is None:  # the leaf is gone: nobody can read its .grad
         return
@@ -225,7 +217,7 @@ def _accumulate(node, g, create_graph, fresh):
         hook(var)
 
 
-def _match_shape(g, shape, var):
+def _match_shape(g: Any, shape: Tuple[int, ...], var: Any) -> Any:
     try:
         return NP.sum_to(g, shape) if NP.ndim(g) >= len(shape) else NP.broadcast_to(g, shape).copy()
     except ValueError:
@@ -236,17 +228,13 @@ def _match_shape(g, shape, var):
 
 
 # ---------------------------------------------------------------------------------- hooks
-def _as_tensor(g):
-    return g if api.is_tensor(g) else api.wrap(g)
-
-
-def _back(g, create_graph):
+def _back(g: Any, create_graph: bool) -> Any:
     return g if create_graph else g._data
 
 
-def _run_pre_hooks(node, g, create_graph):
+def _run_pre_hooks(node: Node, g: Any, create_graph: bool) -> Any:
     multi = node.multi_output
-    for index, fn in list(node._pre_hooks):
+    for index, fn in list(node._pre_hooks or ()):
         if index == -1:  # node-level prehook: gets and returns the tuple of output grads
             grads = tuple(_as_tensor(x) if x is not None else None for x in (g if multi else [g]))
             res = fn(grads)
@@ -267,48 +255,11 @@ def _run_pre_hooks(node, g, create_graph):
     return g
 
 
-def _run_post_hooks(node, out, g):
+def _run_post_hooks(node: Node, out: Sequence[Any], g: Any) -> Tuple[Any, ...]:
     outs = tuple(_as_tensor(x) if x is not None else None for x in out)
     gouts = tuple(_as_tensor(x) if x is not None else None for x in (g if node.multi_output else [g]))
-    for fn in list(node._hooks):
+    for fn in list(node._hooks or ()):
         res = fn(outs, gouts)
         if res is not None:
             outs = tuple(res)
     return tuple(None if x is None else (x if state.enabled else x._data) for x in outs)
-
-
-# ---------------------------------------------------------------------------------- create_graph
-def _lift(node):
-    """A copy of `node` whose saved values are Tensors connected to the graph, so that its vjp,
-    run on Tensors, records. The forward is re-run on the saved inputs to get them."""
-    if node.saved is None or not node.relift:
-        if node.stamp < 0:  # freed
-            from .node import SAVED_FREED_MSG
-            raise RuntimeError(SAVED_FREED_MSG)
-        return node  # its vjp reads only constants (shapes, dims) or Tensors saved as such
-    cls = type(node)
-    twin = cls.__new__(cls)
-    twin.__dict__.update(node.__dict__)
-    twin.next_functions = node.next_functions
-    twin.stamp = node.stamp
-    cls.forward(twin, api.TX, *node.inputs)
-    return twin
-
-
-def lifted_twin(node):
-    """A copy of `node` (never the node itself) with its saved values as Tensors, as _lift gives."""
-    twin = _lift(node)
-    if twin is node:
-        cls = type(node)
-        twin = cls.__new__(cls)
-        twin.__dict__.update(node.__dict__)
-        twin.next_functions = node.next_functions
-        twin.stamp = node.stamp
-    return twin
-
-
-def apply_node_tensor(node, g):
-    """grad_fn(grad) called directly by the user: one node's backward, on Tensors."""
-    outs = _lift(node).vjp(g, api.TX) if state.enabled else node.vjp(_back(_as_tensor(g), False), NP)
-    res = tuple(None if x is None else _as_tensor(x) for x in outs)
-    return res if len(res) != 1 else res[0]

@@ -1,28 +1,30 @@
 """Grad mode: whether ops record a graph. Thread-local, like PyTorch's.
 
 `no_grad`, `enable_grad`, `set_grad_enabled` and `inference_mode` work as context managers and as
-decorators. Ops read `state.enabled` once per call.
+decorators. Ops read `state.enabled` once per call; `state` is the engine's per-thread record of
+modes (engine/state.py).
 """
 import functools
-import threading
+from typing import Any, Callable, Optional, TypeVar
+
+from .state import modes
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
            "is_inference_mode_enabled", "state"]
 
 
-class _State(threading.local):
-    enabled = True      # class attributes are each new thread's defaults
-    inference = False
+state = modes
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-state = _State()
-
-
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
+    """Whether ops record a graph now, in this thread."""
     return state.enabled
 
 
-def is_inference_mode_enabled():
+def is_inference_mode_enabled() -> bool:
+    """Whether this thread is inside an inference_mode block."""
     return state.inference
 
 
@@ -30,31 +32,32 @@ class _GradModeContext:
     """Base of the grad-mode context managers: saves the mode on enter, restores it on exit."""
 
     _target = True
+    _prev: bool
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         self._prev = state.enabled
         state.enabled = self._target
         return None
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> None:
         state.enabled = self._prev
-        return False
 
-    def __call__(self, func):
+    def __call__(self, func: F) -> F:
         """Use as a decorator: `@torch.no_grad()` (or bare `@torch.no_grad`)."""
         factory = self._clone
 
         @functools.wraps(func)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             with factory():
                 return func(*args, **kwargs)
 
-        return wrapper
+        return wrapper  # type: ignore[return-value]  # (same signature: functools.wraps)
 
-    def _clone(self):
+    def _clone(self) -> "_GradModeContext":
         return type(self)()
 
-    def clone(self):
+    def clone(self) -> "_GradModeContext":
+        """A fresh context manager of the same kind and mode (as PyTorch's clone())."""
         return self._clone()
 
 
@@ -63,14 +66,14 @@ class no_grad(_GradModeContext):
 
     _target = False
 
-    def __new__(cls, func=None):
+    def __new__(cls, func: Optional[Callable[..., Any]] = None) -> Any:
         self = super().__new__(cls)
         if callable(func):  # bare decorator use: @torch.no_grad
-            self.__init__()
+            no_grad.__init__(self)
             return self(func)
         return self
 
-    def __init__(self, func=None):
+    def __init__(self, func: Optional[Callable[..., Any]] = None) -> None:
         pass
 
 
@@ -83,21 +86,21 @@ class enable_grad(no_grad):
 class set_grad_enabled(_GradModeContext):
     """Sets grad mode to `mode` now (a plain call works too), and restores the old mode on exit."""
 
-    def __init__(self, mode):
+    def __init__(self, mode: bool) -> None:
         self._prev = state.enabled
         self._target = bool(mode)
         state.enabled = self._target
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         state.enabled = self._target
         return None
 
-    def __call__(self, func):
+    def __call__(self, func: F) -> F:
         # As a decorator, the mode applies only while `func` runs: undo the switch made by __init__.
         state.enabled = self._prev
         return super().__call__(func)
 
-    def _clone(self):
+    def _clone(self) -> "_GradModeContext":
         return type(self)(self._target)
 
 
@@ -105,27 +108,26 @@ class inference_mode(_GradModeContext):
     """Like no_grad (torchless has no separate inference tensors). `inference_mode(False)` turns
     inference mode off and grad mode on, as PyTorch's does."""
 
-    def __new__(cls, mode=True):
+    def __new__(cls, mode: Any = True) -> Any:
         self = super().__new__(cls)
         if callable(mode):
-            self.__init__()
+            inference_mode.__init__(self)
             return self(mode)
         return self
 
-    def __init__(self, mode=True):
+    def __init__(self, mode: bool = True) -> None:
         self.mode = bool(mode)
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         self._prev = state.enabled
         self._prev_inf = state.inference
         state.enabled = not self.mode
         state.inference = self.mode
         return None
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> None:
         state.enabled = self._prev
         state.inference = self._prev_inf
-        return False
 
-    def _clone(self):
+    def _clone(self) -> "_GradModeContext":
         return type(self)(self.mode)

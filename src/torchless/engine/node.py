@@ -9,9 +9,15 @@ Leaves that require grad end in an `AccumulateGrad` node, which adds into `.grad
 """
 import itertools
 import weakref
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from ..backend import numpy as NP
+from .api import api, as_tensor
+from .hooks import RemovableHandle
+from .state import modes
 
 __all__ = ["Node", "AccumulateGrad", "inplace", "next_stamp", "NO_EDGE", "SAVED_FREED_MSG", "LINEAR_JVP",
-           "jvp_by_partials", "linear_through", "restore_before_use", "reachable"]
+           "jvp_by_partials", "linear_through", "restore_before_use", "reachable", "lifted", "lifted_twin"]
 
 
 class _InplaceState:
@@ -21,16 +27,18 @@ class _InplaceState:
 
     __slots__ = ("last",)
 
+    def __init__(self) -> None:
+        self.last: int = 0
+
 
 inplace = _InplaceState()
-inplace.last = 0
 
 # One clock stamps every node when it is recorded and every in-place op when it runs. A node is
 # always recorded after the nodes of its inputs, so stamps order the graph topologically: backward
 # runs nodes from the highest stamp down and never needs to count dependencies.
-next_stamp = itertools.count(1).__next__
+next_stamp: Callable[[], int] = itertools.count(1).__next__
 
-NO_EDGE = (None, 0)
+NO_EDGE: Tuple[Any, int] = (None, 0)
 
 SAVED_FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -45,72 +53,80 @@ class Node:
 
     __slots__ = ("next_functions", "stamp", "__dict__", "__weakref__")
 
+    next_functions: Tuple[Tuple[Any, int], ...]  # one edge (node or None, output index) per input
+    stamp: int            # the clock value when recorded; negative once backward freed `saved`
+
     # Set per instance only when used; reading them costs one attribute lookup otherwise.
-    saved = None          # what the rule's forward kept for backward (arrays, shapes, numbers)
-    inputs = None         # the op's arguments (Tensors and constants), kept while `saved` is
+    saved: Any = None     # what the rule's forward kept for backward (arrays, shapes, numbers)
+    inputs: Any = None    # the op's arguments (Tensors and constants), kept while `saved` is
     _hooked = False       # any hook registered: the engine looks at the two lists below only then
-    _pre_hooks = None     # [(output_index, fn)] run on incoming gradients (Tensor.register_hook)
-    _hooks = None         # [fn] run after vjp: fn(grad_inputs, grad_outputs)
+    # [(output_index, fn)] run on incoming gradients (Tensor.register_hook; index -1: register_prehook)
+    _pre_hooks: Optional[List[Tuple[int, Callable[..., Any]]]] = None
+    _hooks: Optional[List[Callable[..., Any]]] = None  # [fn] run after vjp: fn(grad_inputs, grad_outputs)
     _out_dirty = False    # an output this node saved was modified in place
     multi_output = False  # True for nodes with several differentiable outputs (split, Function)
+    num_outputs = 1       # how many outputs a multi_output node has
     saves_output = False  # True when `saved` holds the op's own output
     relift = True         # under create_graph, rebuild `saved` as Tensors by re-running forward
 
     # ------------------------------------------------------------------ the rule's interface
     @staticmethod
-    def forward(node, xp, *args):
+    def forward(node: Any, xp: Any, *args: Any) -> Any:
+        """The op itself on `args` (arrays, or Tensors when xp is the Tensor namespace); stores in
+        `node.saved` what vjp needs. `node` is None when only the value is wanted (a jvp)."""
         raise NotImplementedError
 
-    def vjp(self, g, xp):
+    def vjp(self, g: Any, xp: Any) -> Sequence[Any]:
         """Gradients for each input, given the gradient `g` of the output. `g` and the saved values
         are NumPy arrays (xp is the NumPy namespace) or, under create_graph, Tensors."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ PyTorch's grad_fn API
-    def name(self):
+    def name(self) -> str:
+        """The node's class name, as PyTorch's grad_fn.name() gives it (e.g. 'MulBackward0')."""
         return type(self).__name__
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
     @property
-    def _freed(self):
+    def _freed(self) -> bool:
         """backward without retain_graph released `saved` (marked by a negative stamp)"""
         return self.stamp < 0
 
-    def register_hook(self, fn):
+    def register_hook(self, fn: Callable[..., Any]) -> RemovableHandle:
         """fn(grad_inputs, grad_outputs) runs after this node's backward; may return new grad_inputs."""
         self._hooked = True
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(fn)
-        return _RemovableHandle(self._hooks, fn)
+        return RemovableHandle(self._hooks, item=fn)
 
-    def register_prehook(self, fn):
+    def register_prehook(self, fn: Callable[..., Any]) -> RemovableHandle:
         """fn(grad_outputs) runs before this node's backward; may return new grad_outputs."""
         return self._add_pre_hook(-1, fn)
 
-    def _add_pre_hook(self, index, fn):
+    def _add_pre_hook(self, index: int, fn: Callable[..., Any]) -> RemovableHandle:
         self._hooked = True
         if self._pre_hooks is None:
             self._pre_hooks = []
         entry = (index, fn)
         self._pre_hooks.append(entry)
-        return _RemovableHandle(self._pre_hooks, entry)
+        return RemovableHandle(self._pre_hooks, item=entry)
 
-    @property
-    def _saved_tensors(self):
-        if self._freed:
-            raise RuntimeError(SAVED_FREED_MSG)
-        return tuple(v for v in (self.inputs or ()) if hasattr(v, "_data"))
-
-    def __call__(self, *grads):
-        """grad_fn(grad) runs this node's backward alone, as in PyTorch."""
-        from .backward import apply_node_tensor
-        return apply_node_tensor(self, grads[0] if len(grads) == 1 else list(grads))
+    def __call__(self, *grads: Any) -> Any:
+        """grad_fn(grad) runs this node's backward alone, on Tensors, as in PyTorch (recorded when
+        grad mode is on)."""
+        g = grads[0] if len(grads) == 1 else list(grads)
+        if modes.enabled:
+            outs = lifted(self).vjp(g, api.TX)
+        else:
+            outs = self.vjp(as_tensor(g)._data, NP)
+        res = tuple(None if x is None else as_tensor(x) for x in outs)
+        return res if len(res) != 1 else res[0]
 
     # ------------------------------------------------------------------ saved-value checks
-    def check_saved(self):
+    def check_saved(self) -> None:
         """Raise PyTorch's error if a saved tensor was modified in place since this node recorded."""
         if self._freed:
             raise RuntimeError(SAVED_FREED_MSG)
@@ -123,7 +139,7 @@ class Node:
                 if (v if base is None else base)._stamp > stamp:
                     self._raise_modified(v)
 
-    def _raise_modified(self, tensor):
+    def _raise_modified(self, tensor: Any) -> None:
         what = "an output" if tensor is None else f"a tensor of shape {list(tensor.shape)}"
         version = "" if tensor is None else f" is at version {tensor._version}"
         raise RuntimeError(
@@ -133,15 +149,8 @@ class Node:
             "before modifying it in place, or do the in-place op out of place."
         )
 
-    def release(self):
-        """Drop saved values after backward (unless retain_graph)."""
-        if self.saved is not None:
-            self.saved = None
-            self.inputs = None
-            self.stamp = -self.stamp  # negative: freed (backward's check_saved raises), order kept
 
-
-def reachable(roots, expand=None):
+def reachable(roots: Iterable[Optional[Node]], expand: Optional[Callable[[Node], bool]] = None) -> Iterator[Node]:
     """Every node reachable from `roots` (None entries skipped), each once, depth first; a node's
     inputs are visited only when expand(node) is true (default: always). AccumulateGrad nodes come
     too: they end the walk there, having no inputs."""
@@ -163,7 +172,7 @@ class _LinearInFirst:
     subclass gets its own forward. A recorded tangent (a Tensor: xp is then the Tensor namespace)
     goes through the rule as a recorded op, so its derivative is the rule's vjp."""
 
-    def __get__(self, node, cls):
+    def __get__(self, node: Any, cls: Any) -> Callable[..., Any]:
         forward = cls.forward
 
         def jvp(xp, t, out, a, *rest):
@@ -173,7 +182,7 @@ class _LinearInFirst:
         return jvp
 
 
-def linear_through(R, xp, *args):
+def linear_through(R: Any, xp: Any, *args: Any) -> Any:
     """The jvp of a rule linear in its differentiable arguments: the rule itself applied to the
     tangents (`args`: the forward's arguments with tangents in place of those inputs). On arrays,
     its forward; on recorded tangents (Tensors), a recorded op, so its derivative is R's vjp."""
@@ -185,21 +194,22 @@ def linear_through(R, xp, *args):
 LINEAR_JVP = _LinearInFirst()
 
 
-def restore_before_use(node, restore):
+def restore_before_use(node: Node, restore: Callable[[], None]) -> None:
     """For a node whose saved values are elsewhere for now (packed by saved-tensor hooks, dropped by
     checkpoint): backward calls check_saved() on every node recorded before inplace.last, so the
     node's check_saved becomes: the class's check again (it raises if backward already freed the
     node), then restore(), which must put the saved values back. The caller moves inplace.last past
     the node."""
-    def check():
-        del node.check_saved
+    def check() -> None:
+        del node.__dict__["check_saved"]
         if getattr(node, "stamp", 0) < 0:
             node.check_saved()
         restore()
-    node.check_saved = check
+    node.__dict__["check_saved"] = check  # (the instance's own: it hides the class's method)
 
 
-def jvp_by_partials(R, xp, tangents, out, args, edges, to_output):
+def jvp_by_partials(R: Any, xp: Any, tangents: Sequence[Any], out: Any, args: Sequence[Any],
+                    edges: Sequence[int], to_output: Callable[[Any], Any]) -> Any:
     """J t for a rule in which every input element feeds one output element (reductions over dims,
     losses): the rule's own vjp of ones gives each element's partial derivative; the tangent is
     weighted by it and `to_output` sums each product into its output element. `edges`: the
@@ -211,7 +221,6 @@ def jvp_by_partials(R, xp, tangents, out, args, edges, to_output):
     value = out[0] if R.aux_outputs else out
     recorded = getattr(value, "grad_fn", None) if xp.apply_rule is not None else None
     if isinstance(recorded, R):  # (specialised rules are subclasses: class_loss_rule, ProdBackward1)
-        from .backward import lifted_twin
         node = lifted_twin(recorded)
         node.next_functions = marks
         partials = node.vjp(xp.ones_like(value), xp)
@@ -241,39 +250,52 @@ class AccumulateGrad(Node):
 
     __slots__ = ("_ref",)
 
-    def __init__(self, variable):
+    def __init__(self, variable: Any) -> None:
         self.next_functions = ()
         self.stamp = 0
         self._ref = weakref.ref(variable)
 
     @property
-    def variable(self):
+    def variable(self) -> Any:
+        """The leaf tensor whose .grad this node accumulates into (None once it is gone)."""
         return self._ref()
 
-    def check_saved(self):
-        pass
-
-    def release(self):
-        pass
+    def check_saved(self) -> None:
+        """A leaf saves nothing: nothing to check."""
 
 
-class _RemovableHandle:
-    """What register_hook returns: `handle.remove()` unregisters the hook."""
+def _RemovableHandle(registry: List[Any], item: Any) -> RemovableHandle:
+    """The one RemovableHandle (engine/hooks.py) for a hook kept in a list: the name and argument
+    order optim/optimizer.py and the Tensor layer import it by (they may call
+    RemovableHandle(registry, item=...) directly; then this goes)."""
+    return RemovableHandle(registry, item=item)
 
-    __slots__ = ("_list", "_item")
 
-    def __init__(self, lst, item):
-        self._list = lst
-        self._item = item
+# ---------------------------------------------------------------------------------- create_graph
+def lifted(node: Node) -> Node:
+    """A copy of `node` whose saved values are Tensors connected to the graph, so that its vjp,
+    run on Tensors, records (create_graph). The forward is re-run on the saved inputs to get them.
+    A node whose vjp reads only constants (shapes, dims) or Tensors saved as such is its own."""
+    if node.saved is None or not node.relift:
+        if node.stamp < 0:  # freed
+            raise RuntimeError(SAVED_FREED_MSG)
+        return node
+    cls = type(node)
+    twin = cls.__new__(cls)
+    twin.__dict__.update(node.__dict__)
+    twin.next_functions = node.next_functions
+    twin.stamp = node.stamp
+    cls.forward(twin, api.TX, *node.inputs)
+    return twin
 
-    def remove(self):
-        try:
-            self._list.remove(self._item)
-        except ValueError:
-            pass
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
+def lifted_twin(node: Node) -> Node:
+    """A copy of `node` (never the node itself) with its saved values as Tensors, as lifted gives."""
+    twin = lifted(node)
+    if twin is node:
+        cls = type(node)
+        twin = cls.__new__(cls)
+        twin.__dict__.update(node.__dict__)
+        twin.next_functions = node.next_functions
+        twin.stamp = node.stamp
+    return twin

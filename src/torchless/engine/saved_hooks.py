@@ -8,63 +8,103 @@ packing waits until then: until the next op saves, the hooks' block ends, or bac
 The node is marked to check its saved values before use (the engine calls `check_saved()` on every
 node recorded before `inplace.last`): that check runs unpack_hook on each packed value and puts the
 arrays back. With no hooks set, `saved` is a plain attribute again and nothing changes.
+
+The hook stack and the pending packs are per thread (engine/state.py), as in PyTorch: hooks set in
+one thread never see the ops of another. `Node.saved` is one class attribute for all threads, so
+the property stays while any thread has hooks set; in a thread without hooks it stores plainly.
 """
+import threading
+from typing import Any, Callable, List, Optional, Sequence, Tuple
+
 import numpy as np
 
+from .api import api
 from .node import Node, inplace, next_stamp, restore_before_use
+from .state import modes
 
-__all__ = ["stack", "push", "pop", "flush"]
+__all__ = ["push", "pop", "flush", "disable", "end_disable", "disabled_message"]
 
-stack = []  # [(pack_hook, unpack_hook)], innermost last; (None, message) for a disabling block
-
-
-def push(pack_hook, unpack_hook):
-    stack.append((pack_hook, unpack_hook))
-    Node.saved = _SAVED
+_threads_with_hooks = 0  # pushes not yet popped, over all threads: the property stays while > 0
+_install_lock = threading.Lock()
 
 
-def pop():
+def push(pack_hook: Callable[[Any], Any], unpack_hook: Callable[[Any], Any]) -> None:
+    """Start a saved_tensors_hooks block in this thread: ops that save go through pack_hook."""
+    global _threads_with_hooks
+    modes.saved_hooks.append((pack_hook, unpack_hook))
+    with _install_lock:
+        _threads_with_hooks += 1
+        Node.saved = _SAVED
+
+
+def pop() -> None:
+    """End this thread's innermost saved_tensors_hooks block (its pending packs run first)."""
+    global _threads_with_hooks
     flush()
-    stack.pop()
-    if not stack:
-        Node.saved = None  # the plain class default again
+    modes.saved_hooks.pop()
+    with _install_lock:
+        _threads_with_hooks -= 1
+        if not _threads_with_hooks:
+            Node.saved = None  # the plain class default again
+
+
+def disable(message: str) -> None:
+    """Start a disable_saved_tensors_hooks block in this thread: registering hooks raises `message`."""
+    modes.saved_hooks.append((None, message))
+
+
+def end_disable() -> None:
+    """End this thread's innermost disable_saved_tensors_hooks block."""
+    modes.saved_hooks.pop()
+
+
+def disabled_message() -> Optional[str]:
+    """The error message of this thread's innermost block when it disables hooks, else None."""
+    stack = modes.saved_hooks
+    return stack[-1][1] if stack and stack[-1][0] is None else None
 
 
 class _Packed:
     """A node's saved arrays, then (once packed) what pack_hook returned for them, until backward
     unpacks them."""
 
-    __slots__ = ("raw", "pack_hook", "unpack", "node", "values")
+    __slots__ = ("raw", "pack_hook", "unpack", "node", "values", "pending")
 
-    def __init__(self, raw, hooks, node):
-        self.raw, self.node, self.values = raw, node, None
+    def __init__(self, raw: Sequence[Any], hooks: Any, node: Node, pending: List["_Packed"]) -> None:
+        self.raw: Optional[Sequence[Any]] = raw
+        self.node = node
+        self.values: Optional[List[Tuple[str, Any, Any]]] = None
         self.pack_hook, self.unpack = hooks
+        self.pending = pending  # the recording thread's list of packs to run (it waits there)
+        pending.append(self)
 
-    def pack(self):
+    def pack(self) -> None:
+        """Hand each saved array (as the tensor it stands for) to pack_hook, and keep what it returns."""
         inputs = self.node.inputs or ()
         self.values = [("packed", self.pack_hook(self._tensor_for(v, inputs)), v.shape) if isinstance(v, np.ndarray)
-                       else ("as is", v, None) for v in self.raw]
+                       else ("as is", v, None) for v in self.raw or ()]
         self.raw = None
 
-    def _tensor_for(self, array, inputs):
+    def _tensor_for(self, array: Any, inputs: Sequence[Any]) -> Any:
         """The tensor behind a saved array: an input of the op, else its output (a tensor with the
         output's data and grad_fn), else (a value the rule derived) a plain tensor."""
         for x in inputs:
             if getattr(x, "_data", None) is array:
                 return x
-        from .._tensor._core import _plain
-        t = _plain(array)
+        t = api.wrap(array)
         if self.node.saves_output:
             t._rg = True
             t._edge = (self.node, 0)
         return t
 
-    def restore(self):
+    def restore(self) -> None:
+        """Unpack the saved values (packing them first if their op's pack is still pending) and
+        give them back to the node."""
         if self.values is None:
-            _pending.remove(self)
+            self.pending.remove(self)
             self.pack()
         restored = []
-        for kind, value, shape in self.values:
+        for kind, value, shape in self.values or ():
             if kind == "packed":
                 t = self.unpack(value)
                 value = t._data if hasattr(t, "_data") else np.asarray(t)
@@ -76,35 +116,36 @@ class _Packed:
         self.node.__dict__["saved"] = tuple(restored)
 
 
-_pending = []  # packs waiting for their op's applier to finish (see the module doc)
-
-
-def flush():
-    """Run pack_hook for every op that saved since the last flush."""
-    while _pending:
-        _pending.pop(0).pack()
+def flush() -> None:
+    """Run pack_hook for every op that saved, in this thread, since the last flush."""
+    pending = modes.pending_packs
+    while pending:
+        pending.pop(0).pack()
 
 
 class _SavedProperty:
     """Node.saved while hooks are set (see the module doc)."""
 
-    def __get__(self, node, owner=None):
+    def __get__(self, node: Any, owner: Any = None) -> Any:
         if node is None:
             return self
         return node.__dict__.get("saved")
 
-    def __set__(self, node, value):
-        hooks = stack[-1]
+    def __set__(self, node: Node, value: Any) -> None:
+        stack = modes.saved_hooks
+        hooks = stack[-1] if stack else None
+        if hooks is None or (hooks[0] is None and all(h[0] is None for h in stack)):
+            node.__dict__["saved"] = value  # no hooks in this thread (another thread has some)
+            return
         if value is None or hooks[0] is None or not isinstance(value, tuple):
             if value is not None and hooks[0] is None:
                 raise RuntimeError(hooks[1])
             node.__dict__["saved"] = value
             return
         flush()  # the op before this one is complete: its tensors can go to pack_hook now
-        packed = _Packed(value, hooks, node)
+        packed = _Packed(value, hooks, node, modes.pending_packs)
         restore_before_use(node, packed.restore)
         node.__dict__["saved"] = _PLACEHOLDER
-        _pending.append(packed)
         # The applier stamps the node right after its forward: the next clock value. Moving the
         # in-place clock past it makes the engine call check_saved on this node.
         inplace.last = next_stamp() + 2

@@ -6,11 +6,14 @@ are compositions of Tensor ops, as they are in PyTorch.
 """
 import math
 import warnings
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
 import numpy as np
 
-from .. import _random
-from .._tensor._core import Tensor, _plain, apply, _norm_dim
+from .._random import rng as _rng
+from .._tensor import Tensor
+from .._tensor._core import _plain, apply, _norm_dim
 from ..ops import nn as R
 from ..backend import numpy as NP
 
@@ -32,20 +35,20 @@ _TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int
 _POSITIONS = {"input": 1, "weight": 2, "target": 2}
 
 
-def _tensor_arg(fn, name, value):
+def _tensor_arg(fn: str, name: str, value: Any) -> Tensor:
     if not isinstance(value, Tensor):
         raise TypeError(f"{fn}(): argument '{name}' (position {_POSITIONS[name]}) must be Tensor, not "
                         f"{type(value).__name__}")
     return value
 
 
-def _float_input(fn, kernel, t):
+def _float_input(fn: str, kernel: str, t: Tensor) -> None:
     if t._data.dtype.kind not in "fc":
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TORCH_NAMES.get(str(t._data.dtype), t._data.dtype)}'"
                                   f" ({fn} needs a floating point tensor; convert it first, e.g. x.float())")
 
 
-def _reduction(size_average, reduce, reduction):
+def _reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
     """The reduction string, from the deprecated size_average/reduce pair when either is given."""
     if size_average is not None or reduce is not None:
         warnings.warn("size_average and reduce args will be deprecated, please use reduction='"
@@ -56,7 +59,8 @@ def _reduction(size_average, reduce, reduction):
     return reduction
 
 
-def _legacy(size_average, reduce):
+def _legacy(size_average: bool | None, reduce: bool | None) -> str:
+    """The reduction PyTorch's deprecated size_average/reduce flags stand for."""
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
     if not reduce:
@@ -64,7 +68,14 @@ def _legacy(size_average, reduce):
     return "mean" if size_average else "sum"
 
 
-def _promoted(a, b):
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    """The elementwise losses reduced as `reduction` ('none', 'mean' or 'sum') says."""
+    if reduction == "none":
+        return loss
+    return loss.mean() if reduction == "mean" else loss.sum()
+
+
+def _promoted(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     """Both tensors in their common dtype, by PyTorch's promotion (a float tensor and an integer
     target give the float dtype), as its pointwise losses compute."""
     if a._data.dtype == b._data.dtype:
@@ -74,46 +85,61 @@ def _promoted(a, b):
     return (a if a.dtype == dt else a.to(dt)), (b if b.dtype == dt else b.to(dt))
 
 
-def _target_size_check(input, target):
+def _target_size_check(input: Tensor, target: Tensor) -> None:
+    """PyTorch's warning when a pointwise loss's target has another shape than its input."""
     if tuple(input.shape) != tuple(target.shape):
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to "
                       "broadcasting. Please ensure they have the same size.", UserWarning, stacklevel=3)
 
 
-def _array_or_none(t, dtype):
+def _array_or_none(t: Any, dtype: np.dtype) -> np.ndarray | None:
+    """The array of a tensor (or array-like) in `dtype`; None stays None."""
     if t is None:
         return None
+    return _array_in(t, dtype)
+
+
+def _array_in(t: Any, dtype: np.dtype) -> np.ndarray:
+    """The array of a tensor (or array-like) in `dtype` (itself when it has that dtype)."""
     arr = t._data if isinstance(t, Tensor) else np.asarray(t)
     return arr if arr.dtype == dtype else arr.astype(dtype)
 
 
 # ============================================================================ activations
-def relu(input, inplace=False):
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu(input, inplace=False) -> Tensor: max(0, x), elementwise.
+
+    inplace: overwrite input and return it."""
     if inplace:
         return relu_(input)
     return input.relu()
 
 
-def relu_(input):
+def relu_(input: Tensor) -> Tensor:
+    """relu_(input) -> Tensor: max(0, x), written into input (returned)."""
     return input.relu_()
 
 
-def sigmoid(input):
+def sigmoid(input: Tensor) -> Tensor:
+    """sigmoid(input) -> Tensor: the logistic function 1 / (1 + exp(-x)), elementwise."""
     return input.sigmoid()
 
 
-def tanh(input):
+def tanh(input: Tensor) -> Tensor:
+    """tanh(input) -> Tensor: the hyperbolic tangent, elementwise."""
     return input.tanh()
 
 
-def _implicit_dim(name, ndim):
+def _implicit_dim(name: str, ndim: int) -> int:
+    """PyTorch's legacy choice of dim for softmax without one (with its deprecation warning)."""
     warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
                   "include dim=X as an argument.", UserWarning, stacklevel=4)
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def _softmax_like(rule, name, kernel, input, dim, dtype):
+def _softmax_like(rule: type, name: str, kernel: str, input: Tensor, dim: int | None, dtype: Any) -> Tensor:
+    """softmax or log_softmax: the argument checks they share, then their rule."""
     _tensor_arg(name, "input", input)
     if dtype is not None:
         input = input.to(dtype)
@@ -125,16 +151,29 @@ def _softmax_like(rule, name, kernel, input, dim, dtype):
     return apply(rule, input, dim if ndim else None)  # 0-d: reduce over "all" (the one element)
 
 
-def softmax(input, dim=None, _stacklevel=3, dtype=None):
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """softmax(input, dim=None, dtype=None) -> Tensor: exp(x) / sum(exp(x)) along `dim`.
+
+    Each slice along dim becomes positive and sums to 1 (computed with the maximum subtracted first,
+    so large inputs do not overflow). dim: the dimension normalised (None: PyTorch's legacy choice,
+    with a warning); dtype: cast the input to it first."""
     return _softmax_like(R.SoftmaxBackward0, "softmax", "softmax_lastdim_kernel_impl", input, dim, dtype)
 
 
-def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """log_softmax(input, dim=None, dtype=None) -> Tensor: x - log(sum(exp(x))) along `dim`.
+
+    The logarithm of softmax, computed without forming softmax (stable for large and very
+    negative inputs). Arguments as softmax."""
     return _softmax_like(R.LogSoftmaxBackward0, "log_softmax", "log_softmax_lastdim_kernel_impl",
                          input, dim, dtype)
 
 
-def gelu(input, approximate="none"):
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """gelu(input, approximate='none') -> Tensor: x * Phi(x), Phi the standard normal CDF.
+
+    approximate: 'none' computes Phi through erf; 'tanh' uses
+    0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x**3)))."""
     _tensor_arg("gelu", "input", input)
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh (got '{approximate}')")
@@ -142,7 +181,11 @@ def gelu(input, approximate="none"):
     return apply(R.GeluBackward0, input, approximate)
 
 
-def leaky_relu(input, negative_slope=0.01, inplace=False):
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """leaky_relu(input, negative_slope=0.01, inplace=False) -> Tensor: x where x >= 0,
+    negative_slope * x elsewhere.
+
+    inplace: overwrite input and return it."""
     _tensor_arg("leaky_relu", "input", input)
     _float_input("leaky_relu", "leaky_relu_cpu", input)
     if inplace:
@@ -150,7 +193,8 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     return apply(R.LeakyReluBackward0, input, negative_slope)
 
 
-def _leaky_relu_(input, negative_slope):
+def _leaky_relu_(input: Tensor, negative_slope: float) -> Tensor:
+    """leaky_relu written into input: recorded when autograd needs it, else done on the array."""
     from .._tensor._core import _bump_version, _check_inplace, _snapshot, _write_into
     if _check_inplace(input):
         if negative_slope < 0:
@@ -165,9 +209,12 @@ def _leaky_relu_(input, negative_slope):
     return input
 
 
-def dropout(input, p=0.5, training=True, inplace=False):
-    """Zero each element with probability p and scale the rest by 1/(1-p); identity when not
-    training (or p == 0)."""
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """dropout(input, p=0.5, training=True, inplace=False) -> Tensor: random zeroing.
+
+    While training, each element is zeroed with probability p and the others are scaled by
+    1/(1-p), so the expected value is unchanged; with training=False (or p == 0) input comes back
+    as it is. inplace: overwrite input."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
@@ -177,7 +224,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if p == 1:
         mask = np.zeros(arr.shape, dt)
     else:  # keep with probability 1 - p, scaled so the expectation is unchanged
-        u = _random.rng().random(arr.shape, dtype=np.float64 if dt == np.float64 else np.float32)
+        u = _rng().random(arr.shape, dtype=np.float64 if dt == np.float64 else np.float32)
         mask = (u >= p).astype(dt)
         mask *= dt.type(1.0 / (1.0 - p))
     if inplace:
@@ -186,8 +233,11 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 
 # ============================================================================ linear
-def linear(input, weight, bias=None):
-    """input @ weight.T + bias, input (*, in), weight (out, in), bias (out,)."""
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """linear(input, weight, bias=None) -> Tensor: input @ weight.T + bias.
+
+    input: (*, in_features); weight: (out_features, in_features); bias: (out_features,) or None.
+    The result has shape (*, out_features)."""
     _tensor_arg("linear", "input", input)
     _tensor_arg("linear", "weight", weight)
     if input._is_batched or weight._is_batched or getattr(bias, "_is_batched", False):  # in a vectorized vmap
@@ -205,7 +255,7 @@ def linear(input, weight, bias=None):
                            f"{w.shape[1]}x{w.shape[0]}) (the input's last dim must equal "
                            f"weight.shape[1] = in_features)")
     if x.dtype != w.dtype or (bias is not None and bias._data.dtype != x.dtype):
-        other = w.dtype if x.dtype != w.dtype else bias._data.dtype
+        other = w.dtype if x.dtype != w.dtype or bias is None else bias._data.dtype
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
                            f"{_C_NAMES.get(str(x.dtype), x.dtype)} != {_C_NAMES.get(str(other), other)}")
     if bias is not None:
@@ -215,6 +265,7 @@ def linear(input, weight, bias=None):
                                f"size ({bshape[-1] if bshape else 1}) at non-singleton dimension "
                                f"{max(x.ndim - 1, 0)}.  Target sizes: {[*x.shape[:-1], w.shape[0]]}.  "
                                f"Tensor sizes: {list(bshape)}")
+    rule: type
     if x.ndim == 2:
         rule = R.MmBackward0 if bias is None else R.AddmmBackward0
     elif x.ndim == 1:
@@ -230,7 +281,9 @@ def linear(input, weight, bias=None):
 _KERNELS = {"mse_loss": "mse_cpu", "huber_loss": "huber_cpu", "smooth_l1_loss": "smooth_l1_cpu"}
 
 
-def _pointwise_loss(rule, name, input, target, reduction, *extra):
+def _pointwise_loss(rule: type, name: str, input: Tensor, target: Tensor, reduction: str,
+                    *extra: Any) -> Tensor:
+    """A loss with its own rule: PyTorch's argument checks and dtype promotion, then the rule."""
     _tensor_arg(name, "input", input)
     if not isinstance(target, Tensor):
         raise TypeError(f"{name}(): argument 'target' (position 2) must be Tensor, not "
@@ -248,36 +301,57 @@ def _pointwise_loss(rule, name, input, target, reduction, *extra):
     return apply(rule, input, target, reduction, *extra)
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
+             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+    """mse_loss(input, target, reduction='mean', weight=None) -> Tensor: the squared error
+    (input - target)**2, reduced.
+
+    reduction: 'mean', 'sum' or 'none' (size_average and reduce are its deprecated spellings);
+    weight: multiplies each element's loss before the reduction."""
     reduction = _reduction(size_average, reduce, reduction)
     if weight is not None:
         _target_size_check(input, target)
         loss = (input - target) ** 2 * weight
-        return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
+        return _reduce(loss, reduction)
     return _pointwise_loss(R.MseLossBackward0, "mse_loss", input, target, reduction)
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
+            reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+    """l1_loss(input, target, reduction='mean', weight=None) -> Tensor: the absolute error
+    |input - target|, reduced.
+
+    reduction: 'mean', 'sum' or 'none'; weight: multiplies each element's loss."""
     reduction = _reduction(size_average, reduce, reduction)
     _tensor_arg("l1_loss", "input", input)
     _target_size_check(input, target)
     loss = (input - target).abs()
     if weight is not None:
         loss = loss * weight
-    return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
+    return _reduce(loss, reduction)
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
+    """huber_loss(input, target, reduction='mean', delta=1.0, weight=None) -> Tensor.
+
+    With x = input - target: 0.5 x**2 where |x| < delta, delta (|x| - 0.5 delta) beyond; reduced.
+    delta: where the loss turns linear (positive); weight: multiplies each element's loss."""
     reduction = _reduction(None, None, reduction)
     if delta <= 0:
         raise RuntimeError(f"huber_loss does not support non-positive values for delta (got {delta}).")
     if weight is not None:
         loss = _pointwise_loss(R.HuberLossBackward0, "huber_loss", input, target, "none", delta) * weight
-        return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
+        return _reduce(loss, reduction)
     return _pointwise_loss(R.HuberLossBackward0, "huber_loss", input, target, reduction, delta)
 
 
-def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
+                   reduce: bool | None = None, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """smooth_l1_loss(input, target, reduction='mean', beta=1.0) -> Tensor.
+
+    With x = input - target: 0.5 x**2 / beta where |x| < beta, |x| - 0.5 beta beyond; reduced.
+    beta: where the loss turns linear (0 gives l1_loss)."""
     reduction = _reduction(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta (got {beta}).")
@@ -287,7 +361,14 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 # ============================================================================ binary cross entropy
-def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         size_average: bool | None = None, reduce: bool | None = None,
+                         reduction: str = "mean") -> Tensor:
+    """binary_cross_entropy(input, target, weight=None, reduction='mean') -> Tensor.
+
+    -(t log p + (1 - t) log(1 - p)) for probabilities p = input in [0, 1] and targets t of the same
+    shape and dtype, reduced (each log is clamped at -100, as in PyTorch). weight: multiplies each
+    element's loss (broadcast against input)."""
     reduction = _reduction(size_average, reduce, reduction)
     _tensor_arg("binary_cross_entropy", "input", input)
     _tensor_arg("binary_cross_entropy", "target", target)
@@ -309,8 +390,15 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     return apply(R.BinaryCrossEntropyBackward0, input, target, w, reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
-                                     reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                     size_average: bool | None = None, reduce: bool | None = None,
+                                     reduction: str = "mean", pos_weight: Tensor | None = None) -> Tensor:
+    """binary_cross_entropy_with_logits(input, target, weight=None, reduction='mean',
+    pos_weight=None) -> Tensor.
+
+    binary_cross_entropy of sigmoid(input), computed from the logits directly so it stays finite
+    for large |input|. weight: multiplies each element's loss; pos_weight: multiplies the positive
+    (t log p) term, per class (broadcast along the last dim)."""
     reduction = _reduction(size_average, reduce, reduction)
     _tensor_arg("binary_cross_entropy_with_logits", "input", input)
     _tensor_arg("binary_cross_entropy_with_logits", "target", target)
@@ -328,7 +416,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 
 # ============================================================================ class-index losses
-def _class_target(fn, input, target, weight, ignore_index):
+def _class_target(fn: str, input: Tensor, target: Any, weight: Any,
+                  ignore_index: int) -> tuple[np.ndarray, np.ndarray | None, int, int | None]:
     """Check a class-index target against input (N, C, d1...) / (C,); return (target array,
     weight array or None, class dim, ignore_index or None when no target equals it)."""
     _tensor_arg(fn, "input", input)
@@ -362,33 +451,43 @@ def _class_target(fn, input, target, weight, ignore_index):
             bad = ((t < 0) | (t >= n_cls)) & (t != ignore_index)
             if bad.any():
                 raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
-        if not lo <= ignore_index <= hi:
-            ignore_index = None  # no target is ignored: the rules skip the masking
+        ignored = ignore_index if lo <= ignore_index <= hi else None  # None: the rules skip the masking
     else:
-        ignore_index = None
+        ignored = None
     w = None
     if weight is not None:
-        w = _array_or_none(weight, x.dtype)
+        w = _array_in(weight, x.dtype)
         if w.shape != (n_cls,):
             raise RuntimeError(f"weight tensor should be defined either for all {n_cls} classes or no "
                                f"classes but got weight tensor of shape: {list(w.shape)}")
-    return t, w, cdim, ignore_index
+    return t, w, cdim, ignored
 
 
-def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-             reduction="mean"):
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
+             ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """nll_loss(input, target, weight=None, ignore_index=-100, reduction='mean') -> Tensor.
+
+    The negative log likelihood -input[n, target[n]] of log-probabilities `input` (N, C, d1, ...)
+    or (C,) at class indices `target` (N, d1, ...) or (), reduced. weight: a weight per class (the
+    mean divides by the summed weights); ignore_index: a target value that adds nothing."""
     reduction = _reduction(size_average, reduce, reduction)
-    t, w, cdim, ignore_index = _class_target("nll_loss", input, target, weight, ignore_index)
+    t, w, cdim, ignored = _class_target("nll_loss", input, target, weight, ignore_index)
     _float_input("nll_loss", "nll_loss_forward_reduce_cuda_kernel_2d_index", input)
     rule = R.class_loss_rule(R.NllLossBackward0, input._data.ndim, reduction)
-    return apply(rule, input, t, w, ignore_index, reduction, cdim)
+    return apply(rule, input, t, w, ignored, reduction, cdim)
 
 
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-                  reduction="mean", label_smoothing=0.0):
-    """Log-softmax over the class dim (1, or 0 for a 1-D input) and the negative log-likelihood of
-    class-index targets, or the cross entropy against class probabilities (target shaped like
-    input, floating point)."""
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                  size_average: bool | None = None, ignore_index: int = -100, reduce: bool | None = None,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """cross_entropy(input, target, weight=None, ignore_index=-100, reduction='mean',
+    label_smoothing=0.0) -> Tensor.
+
+    log_softmax over the class dim (1, or 0 for a 1-D input) followed by nll_loss, for class-index
+    targets; or the cross entropy -sum(target * log_softmax(input)) against class probabilities
+    (a floating-point target shaped like input). weight: a weight per class; ignore_index: a class
+    index that adds nothing; label_smoothing: in [0, 1], the share of probability spread evenly over
+    the classes in the target."""
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
@@ -398,13 +497,15 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return _batching.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)
     if isinstance(target, Tensor) and target._data.dtype.kind == "f" and target.shape == input.shape:
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
-    t, w, cdim, ignore_index = _class_target("cross_entropy", input, target, weight, ignore_index)
+    t, w, cdim, ignored = _class_target("cross_entropy", input, target, weight, ignore_index)
     _float_input("cross_entropy", "log_softmax_lastdim_kernel_impl", input)
     rule = R.class_loss_rule(R.CrossEntropyLossBackward0, input._data.ndim, reduction, label_smoothing)
-    return apply(rule, input, t, w, ignore_index, reduction, cdim, float(label_smoothing))
+    return apply(rule, input, t, w, ignored, reduction, cdim, float(label_smoothing))
 
 
-def _cross_entropy_probs(input, target, weight, reduction, label_smoothing):
+def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Any, reduction: str,
+                         label_smoothing: float) -> Tensor:
+    """cross_entropy against class probabilities, composed of Tensor ops as in PyTorch."""
     _float_input("cross_entropy", "log_softmax_lastdim_kernel_impl", input)
     if input._data.dtype != target._data.dtype:
         raise RuntimeError(f"expected scalar type {_TORCH_NAMES.get(str(input._data.dtype))} but found "
@@ -416,7 +517,7 @@ def _cross_entropy_probs(input, target, weight, reduction, label_smoothing):
         target = target * (1 - label_smoothing) + label_smoothing / n_cls
     prod = logp * target
     if weight is not None:
-        w = _array_or_none(weight, input._data.dtype)
+        w = _array_in(weight, input._data.dtype)
         if w.shape != (n_cls,):
             raise RuntimeError(f"weight tensor should be defined either for all {n_cls} classes or no "
                                f"classes but got weight tensor of shape: {list(w.shape)}")
@@ -429,7 +530,11 @@ def _cross_entropy_probs(input, target, weight, reduction, label_smoothing):
     return apply(R.DivBackward1, -prod.sum(), n if n else float("nan"))
 
 
-def one_hot(tensor, num_classes=-1):
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """one_hot(tensor, num_classes=-1) -> Tensor: class indices as one-hot int64 rows.
+
+    The result has shape (*tensor.shape, num_classes), with 1 at each index and 0 elsewhere.
+    num_classes: the row length (-1: one more than the largest index)."""
     if not isinstance(tensor, Tensor):
         raise TypeError(f"one_hot(): argument 'input' (position 1) must be Tensor, not {type(tensor).__name__}")
     t = tensor._data
@@ -447,11 +552,14 @@ def one_hot(tensor, num_classes=-1):
     return _plain((t[..., None] == np.arange(num_classes)).astype(np.int64))
 
 
-def pad(input, pad, mode="constant", value=None):
-    """Pad the last len(pad)//2 dims: pad = (last_lo, last_hi, second_last_lo, second_last_hi, ...).
-    mode='constant' fills with `value` (negative amounts crop); 'reflect' mirrors the input at its
-    edges, 'replicate' repeats the edge values, 'circular' wraps around (rules: ops/padding.py).
-    The last three pad 1, 2 or 3 dims of a batched or unbatched input, as PyTorch's do."""
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
+    """pad(input, pad, mode='constant', value=None) -> Tensor: input grown (or cropped) at its edges.
+
+    pad: amounts for the last len(pad)//2 dims, last dim first: (left, right, top, bottom, front,
+    back). mode='constant' fills with `value` (0 by default; negative amounts crop); 'reflect'
+    mirrors the input at its edges, 'replicate' repeats the edge values, 'circular' wraps around
+    (rules: ops/padding.py). The last three pad 1, 2 or 3 dims of a batched or unbatched input, as
+    PyTorch's do."""
     _tensor_arg("pad", "input", input)
     pad = _pad_amounts(pad)
     if type(mode) is not str:
@@ -486,7 +594,7 @@ def pad(input, pad, mode="constant", value=None):
                  0 if value is None else value)
 
 
-def _pad_amounts(pad):
+def _pad_amounts(pad: Any) -> tuple[int, ...]:
     """F.pad's `pad` as a tuple of Python ints (0-d integer tensors count as ints, as in PyTorch)."""
     if type(pad) is tuple:  # the common case, checked cheaply
         for p in pad:
@@ -509,10 +617,10 @@ def _pad_amounts(pad):
 
 _PAD_KERNELS = {"reflect": "reflection_pad", "replicate": "replication_pad"}  # for dtype errors
 _COPYING_MODES = ("reflect", "replicate", "circular")
-_PAD_PLANS = {}  # (shape, dtype, pad, mode) -> (rule, index), for arguments that passed the checks
+_PAD_PLANS: dict[tuple[Any, ...], tuple[type, Any]] = {}  # (shape, dtype, pad, mode) -> (rule, index), for arguments that passed the checks
 
 
-def _pad_by_copying(input, pad, mode, value):
+def _pad_by_copying(input: Tensor, pad: tuple[int, ...], mode: str, value: Any) -> Tensor:
     """F.pad for 'reflect', 'replicate' and 'circular': PyTorch's checks, in its order, then one
     gather rule (ops/padding.py). Checks and index depend on shapes only, so they are done once
     per (shape, dtype, pad, mode): a training loop pads the same shapes every step."""
@@ -530,7 +638,7 @@ def _pad_by_copying(input, pad, mode, value):
     return apply(plan[0], input, plan[1])
 
 
-def _check_pad_by_copying(input, pad, mode):
+def _check_pad_by_copying(input: Tensor, pad: tuple[int, ...], mode: str) -> tuple[type, np.ndarray]:
     """PyTorch's argument errors for the copying modes; the rule and index to apply otherwise."""
     from ..ops import padding as P
     if mode not in P.INDEX_OF_MODE:
@@ -591,7 +699,7 @@ def _check_pad_by_copying(input, pad, mode):
     return P.RULES[mode, k], P.pad_index(shape, pad, mode)
 
 
-def _pad_too_small(mode, k, sizes, outs):
+def _pad_too_small(mode: str, k: int, sizes: list[int], outs: list[int]) -> NoReturn:
     """PyTorch's 'input is too small' error of reflect/replicate, worded (and spaced) as it is."""
     w, ow = sizes[0], outs[0]
     if k == 1:

@@ -2,11 +2,16 @@
 Parameters that require grad) and returns it."""
 import math
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from .. import _random
-from .._tensor._core import Tensor
+from .._random import rng as _rng
+from .._tensor.creation import Generator
+from .._tensor import Tensor
+from .._tensor._core import _plain
+from ..backend.numpy import ndtr
 from ..engine.grad_mode import no_grad
 
 __all__ = [
@@ -18,8 +23,12 @@ _LINEAR_LIKE = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "con
                 "conv_transpose3d")
 
 
-def calculate_gain(nonlinearity, param=None):
-    """The recommended gain for a nonlinearity (the std factor its output scale needs)."""
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """calculate_gain(nonlinearity, param=None) -> float: the recommended gain for a nonlinearity.
+
+    The factor by which an initialiser's std should grow so the nonlinearity keeps its outputs'
+    scale: 1 for linear, conv and sigmoid; 5/3 for tanh; sqrt(2) for relu; sqrt(2 / (1 +
+    slope**2)) for leaky_relu (param: its negative slope, 0.01 by default); 3/4 for selu."""
     if nonlinearity in _LINEAR_LIKE or nonlinearity == "sigmoid":
         return 1
     if nonlinearity == "tanh":
@@ -39,12 +48,12 @@ def calculate_gain(nonlinearity, param=None):
     raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
 
 
-def _check(fn, tensor):
+def _check(fn: str, tensor: Any) -> None:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"{fn}(): expected a Tensor, got {type(tensor).__name__}")
 
 
-def _calculate_fan_in_and_fan_out(tensor):
+def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
     """fan_in = size(1) * receptive field, fan_out = size(0) * receptive field, where the receptive
     field is the product of the dims after the first two (1 for a Linear weight)."""
     dims = tensor.dim()
@@ -55,7 +64,8 @@ def _calculate_fan_in_and_fan_out(tensor):
     return shape[1] * receptive, shape[0] * receptive
 
 
-def _calculate_correct_fan(tensor, mode):
+def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
+    """fan_in or fan_out of `tensor`, as mode names it."""
     mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
@@ -63,36 +73,44 @@ def _calculate_correct_fan(tensor, mode):
     return fan_in if mode == "fan_in" else fan_out
 
 
-def uniform_(tensor, a=0.0, b=1.0, generator=None):
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Generator | None = None) -> Tensor:
+    """uniform_(tensor, a=0.0, b=1.0, generator=None) -> Tensor: fill with draws from U(a, b).
+
+    generator: the random stream to draw from (the default generator if None)."""
     _check("uniform_", tensor)
     with no_grad():
         return tensor.uniform_(a, b, generator=generator)
 
 
-def normal_(tensor, mean=0.0, std=1.0, generator=None):
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
+            generator: Generator | None = None) -> Tensor:
+    """normal_(tensor, mean=0.0, std=1.0, generator=None) -> Tensor: fill with draws from
+    N(mean, std**2)."""
     _check("normal_", tensor)
     with no_grad():
         return tensor.normal_(mean, std, generator=generator)
 
 
-def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Normal(mean, std) restricted to [a, b], drawn by inverting the normal cdf on the matching
-    range of uniform values (no rejection loop)."""
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
+                  generator: Generator | None = None) -> Tensor:
+    """trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None) -> Tensor: fill with
+    draws from N(mean, std**2) restricted to [a, b].
+
+    Drawn by inverting the normal CDF on the matching range of uniform values (no rejection loop)."""
     _check("trunc_normal_", tensor)
-    from ..backend.numpy import ndtr
 
     def erf(v):
         return 2 * ndtr(v * math.sqrt(2.0)) - 1
     lo = 0.5 * (1 + math.erf((a - mean) / std / math.sqrt(2.0)))
     hi = 0.5 * (1 + math.erf((b - mean) / std / math.sqrt(2.0)))
-    u = _random.rng(generator).uniform(2 * lo - 1, 2 * hi - 1, size=tensor.shape)
+    u = _rng(generator).uniform(2 * lo - 1, 2 * hi - 1, size=tensor.shape)
     z = _erfinv(u, erf)
     values = np.clip(mean + std * math.sqrt(2.0) * z, a, b)
     with no_grad():
         return tensor.copy_(_as_tensor(values, tensor))
 
 
-def _erfinv(y, erf):
+def _erfinv(y: np.ndarray, erf: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """erf^-1 by Newton's method from a rough start (y strictly inside (-1, 1))."""
     y = np.clip(y, -1 + 1e-15, 1 - 1e-15)
     ln = np.log((1 - y) * (1 + y))
@@ -103,30 +121,35 @@ def _erfinv(y, erf):
     return x
 
 
-def _as_tensor(values, like):
-    from .._tensor._core import _plain
+def _as_tensor(values: Any, like: Tensor) -> Tensor:
+    """values as a tensor of like's dtype."""
     return _plain(np.asarray(values, dtype=like._data.dtype))
 
 
-def constant_(tensor, val):
+def constant_(tensor: Tensor, val: float) -> Tensor:
+    """constant_(tensor, val) -> Tensor: fill with the value val."""
     _check("constant_", tensor)
     with no_grad():
         return tensor.fill_(val)
 
 
-def zeros_(tensor):
+def zeros_(tensor: Tensor) -> Tensor:
+    """zeros_(tensor) -> Tensor: fill with zeros."""
     _check("zeros_", tensor)
     with no_grad():
         return tensor.zero_()
 
 
-def ones_(tensor):
+def ones_(tensor: Tensor) -> Tensor:
+    """ones_(tensor) -> Tensor: fill with ones."""
     _check("ones_", tensor)
     with no_grad():
         return tensor.fill_(1)
 
 
-def eye_(tensor):
+def eye_(tensor: Tensor) -> Tensor:
+    """eye_(tensor) -> Tensor: fill a 2-D tensor with the identity matrix (ones on the diagonal,
+    zeros elsewhere; rectangular shapes allowed)."""
     _check("eye_", tensor)
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
@@ -134,23 +157,29 @@ def eye_(tensor):
         return tensor.copy_(_as_tensor(np.eye(*tensor.shape), tensor))
 
 
-def xavier_uniform_(tensor, gain=1.0, generator=None):
-    """U(-bound, bound), bound = gain * sqrt(6 / (fan_in + fan_out))."""
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
+    """xavier_uniform_(tensor, gain=1.0, generator=None) -> Tensor: Glorot's uniform initialisation.
+
+    Fills with U(-bound, bound), bound = gain * sqrt(6 / (fan_in + fan_out)), which keeps the
+    variance of activations and gradients alike through the layers."""
     _check("xavier_uniform_", tensor)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / float(fan_in + fan_out))
     return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor, gain=1.0, generator=None):
-    """N(0, std^2), std = gain * sqrt(2 / (fan_in + fan_out))."""
+def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
+    """xavier_normal_(tensor, gain=1.0, generator=None) -> Tensor: Glorot's normal initialisation.
+
+    Fills with N(0, std**2), std = gain * sqrt(2 / (fan_in + fan_out))."""
     _check("xavier_normal_", tensor)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std, generator)
 
 
-def _kaiming_std(fn, tensor, a, mode, nonlinearity):
+def _kaiming_std(fn: str, tensor: Tensor, a: float, mode: str, nonlinearity: str) -> float | None:
+    """He's std, gain / sqrt(fan); None for a tensor without elements (with PyTorch's warning)."""
     _check(fn, tensor)
     if 0 in tuple(tensor.shape):
         warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
@@ -159,8 +188,14 @@ def _kaiming_std(fn, tensor, a, mode, nonlinearity):
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    """U(-bound, bound), bound = gain * sqrt(3 / fan) (fan: fan_in or fan_out by `mode`)."""
+def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                     generator: Generator | None = None) -> Tensor:
+    """kaiming_uniform_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None) ->
+    Tensor: He's uniform initialisation.
+
+    Fills with U(-bound, bound), bound = gain * sqrt(3 / fan). a: the negative slope of the
+    leaky_relu that follows; mode: 'fan_in' keeps the forward pass's scale, 'fan_out' the backward
+    pass's; nonlinearity: the name calculate_gain takes."""
     std = _kaiming_std("kaiming_uniform_", tensor, a, mode, nonlinearity)
     if std is None:
         return tensor
@@ -168,8 +203,12 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
     return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    """N(0, std^2), std = gain / sqrt(fan)."""
+def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                    generator: Generator | None = None) -> Tensor:
+    """kaiming_normal_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None) ->
+    Tensor: He's normal initialisation.
+
+    Fills with N(0, std**2), std = gain / sqrt(fan); arguments as kaiming_uniform_."""
     std = _kaiming_std("kaiming_normal_", tensor, a, mode, nonlinearity)
     if std is None:
         return tensor

@@ -1,1 +1,4 @@
-"""Op rules: forward and vjp for every differentiable op, grouped by kind. Knows no Tensor."""
+"""Op rules: one `Rule` subclass per op (ops/_rule.py), named after PyTorch's grad_fn, whose class
+body holds the whole op: forward, vjp and jvp over an array namespace `xp`, and the metadata the
+layers above read (batching kind for vmap, explain template, dtype behaviour). Grouped by kind in
+elementwise, reduction, shape, indexing, linalg, nn and padding. Knows no Tensor."""

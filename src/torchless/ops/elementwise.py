@@ -1,9 +1,11 @@
 """Elementwise ops: each one's forward and its derivative (vjp), side by side.
 
-A rule is a Node subclass named after PyTorch's grad_fn. `forward(node, xp, *args)` computes the
-result from arrays (`node` is None when no graph is recorded) and keeps in `node.saved` what the
-vjp needs. `vjp(self, g, xp)` returns one gradient per input edge, None where that input needs
-none. Broadcasting inputs get their gradient summed back with `xp.sum_to`.
+A rule is a Rule subclass (ops/_rule.py) named after PyTorch's grad_fn. `forward(node, xp, *args)`
+computes the result from arrays (`node` is None when no graph is recorded) and keeps in
+`node.saved` what the vjp needs. `vjp(self, g, xp)` returns one gradient per input edge, None where
+that input needs none; `jvp(xp, tangents, out, *args)` the output's tangent. Broadcasting inputs get
+their gradient summed back with `xp.sum_to`. Each class also declares its batching kind and, where
+explain() knows it, its explain template.
 Operands arrive already promoted to the result dtype (the Tensor layer does PyTorch's promotion).
 A few rules also have `forward_into(node, a, ...)`: the same forward, written into the array `a` of
 an operand that is a dying temporary (NumPy arrays only; see _tensor._RefProbe).
@@ -12,7 +14,7 @@ import math as _math
 
 import numpy as np
 
-from ..engine.node import Node
+from ._rule import Explain, Rule, elementwise_symbolic
 
 
 def _sum_tangents(x, y):
@@ -31,21 +33,19 @@ def _int_scalar_like(scalar, a):
     around (`-3 - uint8_tensor`); NumPy 2 raises OverflowError for an out-of-range Python int.
     Integer tensors never require grad, so `a` is an ndarray whenever this converts."""
     if type(scalar) is int and getattr(a.dtype, "kind", "f") in "iu":
-        info = _iinfo(a.dtype)
+        info = np.iinfo(a.dtype)
         if not info.min <= scalar <= info.max:
-            import numpy
-            return numpy.array(scalar).astype(a.dtype)
+            return np.array(scalar).astype(a.dtype)
     return scalar
 
 
-def _iinfo(dt):
-    import numpy
-    return numpy.iinfo(dt)
-
-
 # ============================================================================ arithmetic
-class AddBackward0(Node):
+class AddBackward0(Rule):
     """a + b"""
+    dtypes = "promote"
+    batching = "elementwise"
+    explain = Explain("{a} + {b}", "∂(a + b)/∂a = 1,  ∂(a + b)/∂b = 1", infix="+",
+                      symbolic=lambda sp, a, b: a + b)
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -71,8 +71,12 @@ class AddBackward0(Node):
                 None if nb is None else g if gs == sb else xp.sum_to(g, sb))
 
 
-class SubBackward0(Node):
+class SubBackward0(Rule):
     """a - b"""
+    dtypes = "promote"
+    batching = "elementwise"
+    explain = Explain("{a} − {b}", "∂(a − b)/∂a = 1,  ∂(a − b)/∂b = −1", infix="−",
+                      symbolic=lambda sp, a, b: a - b)
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -98,8 +102,10 @@ class SubBackward0(Node):
                 None if nb is None else -g if gs == sb else -xp.sum_to(g, sb))
 
 
-class RsubBackward1(Node):
+class RsubBackward1(Rule):
     """scalar - alpha * a (the reflected `2 - x`)"""
+    dtypes = "promote"
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, scalar, alpha=1):
@@ -116,8 +122,12 @@ class RsubBackward1(Node):
         return (-g if self.alpha == 1 else g * -self.alpha,)
 
 
-class MulBackward0(Node):
+class MulBackward0(Rule):
     """a * b"""
+    dtypes = "promote"
+    batching = "elementwise"
+    explain = Explain("{a} · {b}", "∂(a · b)/∂a = b,  ∂(a · b)/∂b = a", infix="·",
+                      symbolic=lambda sp, a, b: a * b)
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -144,8 +154,12 @@ class MulBackward0(Node):
         return ga, gb
 
 
-class DivBackward0(Node):
+class DivBackward0(Rule):
     """a / b:  d/da = g / b,  d/db = -g * a / b^2"""
+    dtypes = "to_float"
+    batching = "elementwise"
+    explain = Explain("{a} / {b}", "∂(a / b)/∂a = 1/b,  ∂(a / b)/∂b = −a/b²", infix="/",
+                      symbolic=lambda sp, a, b: a / b)
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -164,8 +178,10 @@ class DivBackward0(Node):
                 None if nb is None else xp.sum_to(-g * a / (b * b), b.shape))
 
 
-class ZeroBackward0(Node):
+class ZeroBackward0(Rule):
     """a.zero_(): zeros, whatever a was:  d/da = 0"""
+    dtypes = "promote"
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a):
@@ -179,7 +195,12 @@ class ZeroBackward0(Node):
         return (g * 0,)
 
 
-class NegBackward0(Node):
+class NegBackward0(Rule):
+    """-a"""
+    dtypes = "promote"
+    batching = "elementwise"
+    explain = Explain("−{a}", "∂(−a)/∂a = −1", symbolic=lambda sp, a: -a)
+
     @staticmethod
     def forward(node, xp, a):
         return -a
@@ -192,8 +213,10 @@ class NegBackward0(Node):
         return (-g,)
 
 
-class ReciprocalBackward0(Node):
+class ReciprocalBackward0(Rule):
     """1 / a:  d/da = -g * out^2"""
+    dtypes = "to_float"
+    batching = "elementwise"
     saves_output = True
 
     @staticmethod
@@ -212,8 +235,11 @@ class ReciprocalBackward0(Node):
         return (-g * out * out,)
 
 
-class PowBackward0(Node):
+class PowBackward0(Rule):
     """a ** p for a number p:  d/da = g * p * a^(p-1)"""
+    dtypes = "promote"
+    batching = "elementwise"
+    explain = Explain("{a}^{p}", "∂(aᵖ)/∂a = p·aᵖ⁻¹", symbolic=elementwise_symbolic(lambda sp, a, p: a ** p))
 
     @staticmethod
     def forward(node, xp, a, p):
@@ -234,8 +260,12 @@ class PowBackward0(Node):
         return (g * (p * a ** (p - 1)),)
 
 
-class PowBackward1(Node):
+class PowBackward1(Rule):
     """a ** b for tensors:  d/da = g * b * a^(b-1),  d/db = g * a^b * log(a)"""
+    dtypes = "promote"
+    batching = "elementwise"
+    explain = Explain("{a}^{b}", "∂(aᵇ)/∂a = b·aᵇ⁻¹,  ∂(aᵇ)/∂b = aᵇ·ln a",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: a ** b))
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -261,8 +291,9 @@ class PowBackward1(Node):
         return ga, gb
 
 
-class PowBackward2(Node):
+class PowBackward2(Rule):
     """p ** b for a number p:  d/db = g * p^b * log(p)"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, p, b):
@@ -286,12 +317,13 @@ class PowBackward2(Node):
 
 
 def _log(p):
-    import math
-    return math.log(p) if p > 0 else float("nan")
+    return _math.log(p) if p > 0 else float("nan")
 
 
-class MaximumBackward0(Node):
+class MaximumBackward0(Rule):
     """maximum(a, b): the larger input gets the gradient; ties split it in half"""
+    dtypes = "promote"
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -310,8 +342,10 @@ class MaximumBackward0(Node):
         return _split_by_mask(self, g, xp, a, b, a > b)
 
 
-class MinimumBackward0(Node):
+class MinimumBackward0(Rule):
     """minimum(a, b): the smaller input gets the gradient; ties split it in half"""
+    dtypes = "promote"
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -349,8 +383,10 @@ def _check_int_divisor(b):
         raise RuntimeError("ZeroDivisionError")
 
 
-class RemainderBackward0(Node):
+class RemainderBackward0(Rule):
     """a % number (Python's sign convention):  d/da = g"""
+    dtypes = "promote"
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -378,8 +414,10 @@ class RemainderBackward1(RemainderBackward0):
     """a % b for two tensors:  d/da = g,  d/db = -g * floor(a / b)"""
 
 
-class FmodBackward0(Node):
+class FmodBackward0(Rule):
     """fmod(a, number) (the sign of a, like C's fmod):  d/da = g"""
+    dtypes = "promote"
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -394,10 +432,12 @@ class FmodBackward0(Node):
         return (g,)
 
 
-class FmodBackward1(Node):
+class FmodBackward1(Rule):
     """fmod(a, b) for two tensors:  d/da = g,  d/db = -g * trunc(a / b).
     trunc(a / b) is piecewise constant, so it is kept as a constant array (its own derivative is
     zero): the vjp needs no re-run forward under create_graph."""
+    dtypes = "promote"
+    batching = "elementwise"
     relift = False
 
     @staticmethod
@@ -424,21 +464,21 @@ class FmodBackward1(Node):
 
 def _fmod(a, b):
     # C fmod, exact for floats; only ever called on arrays (FmodBackward1 is not re-run on Tensors)
-    import numpy
-    return numpy.fmod(a, b).astype(a.dtype, copy=False)
+    return np.fmod(a, b).astype(a.dtype, copy=False)
 
 
 def _trunc_div(a, b):
     """a / b rounded toward zero; exact for integers (no detour through floats)."""
-    import numpy
     if a.dtype.kind in "iub":
         q = a // b
         return q + ((a % b != 0) & ((a < 0) != (b < 0)))
-    return numpy.trunc(a / b)
+    return np.trunc(a / b)
 
 
-class DivBackward2(Node):
+class DivBackward2(Rule):
     """div(a, b, rounding_mode='trunc' | 'floor'): piecewise constant, so the gradient is zero."""
+    dtypes = "promote"
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, b, rounding_mode):
@@ -447,9 +487,8 @@ class DivBackward2(Node):
             node.shapes = (_shape(a), _shape(b))
         if rounding_mode == "floor":
             return a // b
-        import numpy
-        out = _trunc_div(numpy.asarray(a), b)
-        return out.astype(numpy.result_type(a, b), copy=False)
+        out = _trunc_div(np.asarray(a), b)
+        return out.astype(np.result_type(a, b), copy=False)
 
     @staticmethod
     def jvp(xp, t, out, a, b, rounding_mode):
@@ -463,9 +502,11 @@ class DivBackward2(Node):
                 None if nb is None else xp.sum_to(zero, sb))
 
 
-class NotImplementedBackward(Node):
+class NotImplementedBackward(Rule):
     """Ops PyTorch does not differentiate (floor_divide, `a // b`): recorded, but backward through
     them is an error."""
+    dtypes = "promote"
+    batching = "elementwise"
     op_name = "floor_divide"
 
     @staticmethod
@@ -483,7 +524,12 @@ NotImplementedBackward.__name__ = NotImplementedBackward.__qualname__ = "NotImpl
 
 
 # ============================================================================ unary math
-class AbsBackward0(Node):
+class AbsBackward0(Rule):
+    """|a|:  d/da = sign(a) (0 at a = 0)"""
+    dtypes = "promote"
+    batching = "elementwise"
+    explain = Explain("|{a}|", "∂|a|/∂a = sign(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.Abs(a)))
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -499,7 +545,11 @@ class AbsBackward0(Node):
         return (g * xp.sign(a),)
 
 
-class ExpBackward0(Node):
+class ExpBackward0(Rule):
+    """e^a:  d/da = e^a (the saved output)"""
+    dtypes = "to_float"
+    batching = "elementwise"
+    explain = Explain("exp({a})", "∂exp(a)/∂a = exp(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.exp(a)))
     saves_output = True
 
     @staticmethod
@@ -517,7 +567,10 @@ class ExpBackward0(Node):
         return (g * self.saved[0],)
 
 
-class Expm1Backward0(Node):
+class Expm1Backward0(Rule):
+    """e^a − 1, accurate near 0:  d/da = out + 1"""
+    dtypes = "to_float"
+    batching = "elementwise"
     saves_output = True
 
     @staticmethod
@@ -535,7 +588,12 @@ class Expm1Backward0(Node):
         return (g * (self.saved[0] + 1),)
 
 
-class LogBackward0(Node):
+class LogBackward0(Rule):
+    """ln a:  d/da = 1 / a"""
+    dtypes = "to_float"
+    batching = "elementwise"
+    explain = Explain("ln({a})", "∂ln(a)/∂a = 1/a", symbolic=elementwise_symbolic(lambda sp, a: sp.log(a)))
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -550,7 +608,11 @@ class LogBackward0(Node):
         return (g / self.saved[0],)
 
 
-class Log2Backward0(Node):
+class Log2Backward0(Rule):
+    """log₂ a:  d/da = 1 / (a ln 2)"""
+    dtypes = "to_float"
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -565,7 +627,11 @@ class Log2Backward0(Node):
         return (g / (self.saved[0] * 0.6931471805599453),)
 
 
-class Log10Backward0(Node):
+class Log10Backward0(Rule):
+    """log₁₀ a:  d/da = 1 / (a ln 10)"""
+    dtypes = "to_float"
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -580,7 +646,11 @@ class Log10Backward0(Node):
         return (g / (self.saved[0] * 2.302585092994046),)
 
 
-class Log1PBackward0(Node):
+class Log1PBackward0(Rule):
+    """ln(1 + a), accurate near 0:  d/da = 1 / (1 + a)"""
+    dtypes = "to_float"
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -595,7 +665,11 @@ class Log1PBackward0(Node):
         return (g / (self.saved[0] + 1),)
 
 
-class SqrtBackward0(Node):
+class SqrtBackward0(Rule):
+    """√a:  d/da = 1 / (2 out)"""
+    dtypes = "to_float"
+    batching = "elementwise"
+    explain = Explain("√{a}", "∂√a/∂a = 1/(2√a)", symbolic=elementwise_symbolic(lambda sp, a: sp.sqrt(a)))
     saves_output = True
 
     @staticmethod
@@ -613,8 +687,10 @@ class SqrtBackward0(Node):
         return (g / (2 * self.saved[0]),)
 
 
-class RsqrtBackward0(Node):
+class RsqrtBackward0(Rule):
     """a^(-1/2):  d/da = -g * out^3 / 2"""
+    dtypes = "to_float"
+    batching = "elementwise"
     saves_output = True
 
     @staticmethod
@@ -633,7 +709,12 @@ class RsqrtBackward0(Node):
         return (g * out * out * out * -0.5,)
 
 
-class SinBackward0(Node):
+class SinBackward0(Rule):
+    """sin a:  d/da = cos a"""
+    dtypes = "to_float"
+    batching = "elementwise"
+    explain = Explain("sin({a})", "∂sin(a)/∂a = cos(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.sin(a)))
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -648,7 +729,12 @@ class SinBackward0(Node):
         return (g * xp.cos(self.saved[0]),)
 
 
-class CosBackward0(Node):
+class CosBackward0(Rule):
+    """cos a:  d/da = −sin a"""
+    dtypes = "to_float"
+    batching = "elementwise"
+    explain = Explain("cos({a})", "∂cos(a)/∂a = −sin(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.cos(a)))
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -663,8 +749,10 @@ class CosBackward0(Node):
         return (g * -xp.sin(self.saved[0]),)
 
 
-class TanBackward0(Node):
+class TanBackward0(Rule):
     """d/da tan = 1 + tan^2"""
+    dtypes = "to_float"
+    batching = "elementwise"
     saves_output = True
 
     @staticmethod
@@ -683,7 +771,11 @@ class TanBackward0(Node):
         return (g * (1 + out * out),)
 
 
-class SinhBackward0(Node):
+class SinhBackward0(Rule):
+    """sinh a:  d/da = cosh a"""
+    dtypes = "to_float"
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -698,7 +790,11 @@ class SinhBackward0(Node):
         return (g * xp.cosh(self.saved[0]),)
 
 
-class CoshBackward0(Node):
+class CoshBackward0(Rule):
+    """cosh a:  d/da = sinh a"""
+    dtypes = "to_float"
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -713,7 +809,11 @@ class CoshBackward0(Node):
         return (g * xp.sinh(self.saved[0]),)
 
 
-class AsinBackward0(Node):
+class AsinBackward0(Rule):
+    """asin a:  d/da = 1 / √(1 − a²)"""
+    dtypes = "to_float"
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -729,7 +829,11 @@ class AsinBackward0(Node):
         return (g / xp.sqrt(1 - a * a),)
 
 
-class AcosBackward0(Node):
+class AcosBackward0(Rule):
+    """acos a:  d/da = −1 / √(1 − a²)"""
+    dtypes = "to_float"
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -745,7 +849,11 @@ class AcosBackward0(Node):
         return (-g / xp.sqrt(1 - a * a),)
 
 
-class AtanBackward0(Node):
+class AtanBackward0(Rule):
+    """atan a:  d/da = 1 / (1 + a²)"""
+    dtypes = "to_float"
+    batching = "elementwise"
+
     @staticmethod
     def forward(node, xp, a):
         if node is not None:
@@ -761,8 +869,12 @@ class AtanBackward0(Node):
         return (g / (1 + a * a),)
 
 
-class TanhBackward0(Node):
+class TanhBackward0(Rule):
     """d/da tanh = 1 - tanh^2"""
+    dtypes = "to_float"
+    batching = "elementwise"
+    explain = Explain("tanh({a})", "∂tanh(a)/∂a = 1 − tanh²(a)",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.tanh(a)))
     saves_output = True
 
     @staticmethod
@@ -781,8 +893,12 @@ class TanhBackward0(Node):
         return (xp.mul_(xp.one_minus_(out * out), g),)  # (1 - out^2) * g, in one temporary
 
 
-class SigmoidBackward0(Node):
+class SigmoidBackward0(Rule):
     """d/da sigmoid = s * (1 - s)"""
+    dtypes = "to_float"
+    batching = "elementwise"
+    explain = Explain("σ({a})", "∂σ(a)/∂a = σ(a)·(1 − σ(a))",
+                      symbolic=elementwise_symbolic(lambda sp, a: 1 / (1 + sp.exp(-a))))
     saves_output = True
 
     @staticmethod
@@ -801,8 +917,12 @@ class SigmoidBackward0(Node):
         return (xp.mul_(xp.mul_(xp.one_minus_(out * 1), out), g),)  # (1 - out) * out * g, one temporary
 
 
-class ReluBackward0(Node):
+class ReluBackward0(Rule):
     """max(a, 0): the gradient passes where the output is positive"""
+    dtypes = "promote"
+    batching = "elementwise"
+    explain = Explain("relu({a})", "∂relu(a)/∂a = 1 where a > 0, else 0",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.Max(0, a)))
     saves_output = True
 
     @staticmethod
@@ -827,8 +947,10 @@ class ReluBackward0(Node):
         return (xp.grad_where_(g, self.saved[0] > 0),)
 
 
-class ClampBackward1(Node):
+class ClampBackward1(Rule):
     """clamp(a, lo, hi) with number bounds: the gradient passes where lo <= a <= hi"""
+    dtypes = "promote"
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, lo, hi):
@@ -851,8 +973,10 @@ class ClampBackward1(Node):
         return (g * mask,)
 
 
-class ClampMinBackward0(Node):
+class ClampMinBackward0(Rule):
     """clamp_min(a, number): the gradient passes where a >= lo"""
+    dtypes = "promote"
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, lo):
@@ -869,8 +993,10 @@ class ClampMinBackward0(Node):
         return (g * (a >= lo),)
 
 
-class ClampMaxBackward0(Node):
+class ClampMaxBackward0(Rule):
     """clamp_max(a, number): the gradient passes where a <= hi"""
+    dtypes = "promote"
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, hi):
@@ -887,9 +1013,11 @@ class ClampMaxBackward0(Node):
         return (g * (a <= hi),)
 
 
-class ClampMinBackward1(Node):
+class ClampMinBackward1(Rule):
     """clamp_min(a, lo) with a tensor bound: a's gradient where a >= lo (ties go to a), lo's
     gradient where a < lo"""
+    dtypes = "promote"
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, lo):
@@ -907,8 +1035,10 @@ class ClampMinBackward1(Node):
         return _masked_pair(self, g, xp, keep, ~keep, a, lo)
 
 
-class ClampMaxBackward1(Node):
+class ClampMaxBackward1(Rule):
     """clamp_max(a, hi) with a tensor bound: a's gradient where a <= hi, hi's where a > hi"""
+    dtypes = "promote"
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, hi):
@@ -939,10 +1069,12 @@ def _masked_pair(node, g, xp, mask_a, mask_b, a, b):
             None if nb is None else xp.sum_to(xp.where(mask_b, g, zero), b.shape))
 
 
-class ClampBackward0(Node):
+class ClampBackward0(Rule):
     """clamp(a, lo, hi) with tensor bounds (either may be None), as min(max(a, lo), hi):
     a's gradient where lo <= a <= hi, lo's where a < lo <= hi, hi's where max(a, lo) > hi.
     Edges: (a, lo, hi), an empty edge for a missing bound."""
+    dtypes = "promote"
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, lo, hi):
@@ -1003,8 +1135,10 @@ def _align_to_edges(node, grads, values):
     return tuple(gr for gr, v in zip(grads, values) if v is not None)
 
 
-class _ZeroGradient(Node):
+class _ZeroGradient(Rule):
     """Piecewise-constant ops: the derivative is 0 wherever it exists."""
+    dtypes = "promote"
+    batching = "elementwise"
 
     @staticmethod
     def jvp(xp, t, out, a, *args):
@@ -1015,18 +1149,24 @@ class _ZeroGradient(Node):
 
 
 class SignBackward0(_ZeroGradient):
+    """sign(a): −1, 0 or 1 (a zero gradient)"""
+
     @staticmethod
     def forward(node, xp, a):
         return xp.sign(a)
 
 
 class FloorBackward0(_ZeroGradient):
+    """floor(a), the largest integer ≤ a (a zero gradient)"""
+
     @staticmethod
     def forward(node, xp, a):
         return xp.floor(a)
 
 
 class CeilBackward0(_ZeroGradient):
+    """ceil(a), the smallest integer ≥ a (a zero gradient)"""
+
     @staticmethod
     def forward(node, xp, a):
         return xp.ceil(a)
@@ -1055,14 +1195,188 @@ class RoundBackward1(_ZeroGradient):
 
 
 class TruncBackward0(_ZeroGradient):
+    """trunc(a), a rounded toward zero (a zero gradient)"""
+
     @staticmethod
     def forward(node, xp, a):
         return xp.trunc(a)
 
 
+# ============================================================================ exp2, and ops of two operands
+class Exp2Backward0(Rule):
+    """2^a:  d/da = 2^a · ln 2"""
+    op_name = "exp2"
+    dtypes = "to_float"
+    batching = "elementwise"
+    explain = Explain("2^{a}", "∂(2ᵃ)/∂a = 2ᵃ·ln 2", symbolic=elementwise_symbolic(lambda sp, a: sp.Integer(2) ** a))
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a):
+        out = xp.exp2(a)
+        if node is not None:
+            node.saved = (out,)
+        return out
+
+    @staticmethod
+    def jvp(xp, t, out, a):
+        return t[0] * out * _LN2
+
+    def vjp(self, g, xp):
+        return (g * self.saved[0] * _LN2,)
+
+
+_LN2 = _math.log(2.0)
+
+
+class LogaddexpBackward0(Rule):
+    """ln(e^a + e^b):  d/da = 1 / (1 + e^(b − a)),  d/db = 1 / (1 + e^(a − b))"""
+    op_name = "logaddexp"
+    dtypes = "float_only"
+    batching = "elementwise"
+    explain = Explain("logaddexp({a}, {b})", "∂ln(eᵃ + eᵇ)/∂a = 1/(1 + eᵇ⁻ᵃ),  ∂ln(eᵃ + eᵇ)/∂b = 1/(1 + eᵃ⁻ᵇ)",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: sp.log(sp.exp(a) + sp.exp(b))))
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        if node is not None:
+            node.saved = (a, b)
+        return xp.logaddexp(a, b)
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        return _sum_tangents(None if t[0] is None else t[0] / (1 + xp.exp(b - a)),
+                             None if t[1] is None else t[1] / (1 + xp.exp(a - b)))
+
+    def vjp(self, g, xp):
+        a, b = self.saved
+        (na, _), (nb, _) = self.next_functions
+        return (None if na is None else xp.sum_to(g / (1 + xp.exp(b - a)), a.shape),
+                None if nb is None else xp.sum_to(g / (1 + xp.exp(a - b)), b.shape))
+
+
+class HypotBackward0(Rule):
+    """√(a² + b²):  d/da = a / out,  d/db = b / out (NaN at (0, 0), as PyTorch)"""
+    op_name = "hypot"
+    dtypes = "float_only"
+    batching = "elementwise"
+    explain = Explain("hypot({a}, {b})", "∂√(a² + b²)/∂a = a/√(a² + b²),  ∂√(a² + b²)/∂b = b/√(a² + b²)",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: sp.sqrt(a ** 2 + b ** 2)))
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        out = xp.hypot(a, b)
+        if node is not None:
+            node.saved = (a, b, out)
+        return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        return _sum_tangents(None if t[0] is None else t[0] * a / out,
+                             None if t[1] is None else t[1] * b / out)
+
+    def vjp(self, g, xp):
+        a, b, out = self.saved
+        (na, _), (nb, _) = self.next_functions
+        return (None if na is None else xp.sum_to(g * a / out, a.shape),
+                None if nb is None else xp.sum_to(g * b / out, b.shape))
+
+
+class Atan2Backward0(Rule):
+    """atan2(a, b), the angle of the point (b, a):  d/da = b / (a² + b²),  d/db = −a / (a² + b²)
+    (0 where a² + b² is 0, as PyTorch's vjp; its jvp divides there, giving NaN)"""
+    op_name = "atan2"
+    dtypes = "to_float"
+    batching = "elementwise"
+    explain = Explain("atan2({a}, {b})", "∂atan2(a, b)/∂a = b/(a² + b²),  ∂atan2(a, b)/∂b = −a/(a² + b²)",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: sp.atan2(a, b)))
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        if node is not None:
+            node.saved = (a, b)
+        return xp.arctan2(a, b)
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        denominator = a * a + b * b
+        return _sum_tangents(None if t[0] is None else t[0] * b / denominator,
+                             None if t[1] is None else -t[1] * a / denominator)
+
+    def vjp(self, g, xp):
+        a, b = self.saved
+        (na, _), (nb, _) = self.next_functions
+        denominator = a * a + b * b
+        inverse = xp.where(denominator == 0, 0 * denominator, 1 / denominator)
+        return (None if na is None else xp.sum_to(g * b * inverse, a.shape),
+                None if nb is None else xp.sum_to(g * -a * inverse, b.shape))
+
+
+def _copysign_ratio(xp, a, out):
+    """out / a, the sign copysign gave a (±1), with +0 where a is 0 (PyTorch's subgradient)."""
+    return xp.where(a == 0, 0.0, out / a)
+
+
+class CopysignBackward0(Rule):
+    """copysign(a, b): |a| with b's sign:  d/da = out / a (0 where a is 0),  d/db = 0"""
+    op_name = "copysign"
+    dtypes = "to_float"
+    batching = "elementwise"
+    explain = Explain("copysign({a}, {b})", "∂copysign(a, b)/∂a = ±1, the sign it gave a (0 at a = 0),  "
+                      "∂copysign(a, b)/∂b = 0")
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        out = xp.copysign(a, b)
+        if node is not None:
+            node.saved = (a, out)
+            node.shapes = (a.shape, _shape(b))
+        return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):  # b's tangent adds nothing: PyTorch gives none for it alone
+        return None if t[0] is None else t[0] * _copysign_ratio(xp, a, out)
+
+    def vjp(self, g, xp):
+        a, out = self.saved
+        sa, sb = self.shapes
+        (na, _), (nb, _) = self.next_functions
+        return (None if na is None else xp.sum_to(g * _copysign_ratio(xp, a, out), sa),
+                None if nb is None else xp.zeros(sb, g.dtype))
+
+
+class CopysignBackward1(Rule):
+    """copysign(a, number): |a| with the number's sign:  d/da = out / a (0 where a is 0)"""
+    op_name = "copysign"
+    dtypes = "to_float"
+    batching = "elementwise"
+    explain = Explain("copysign({a}, {b})", "∂copysign(a, b)/∂a = ±1, the sign it gave a (0 at a = 0)")
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, a, number):
+        out = xp.copysign(a, number)
+        if node is not None:
+            node.saved = (a, out)
+        return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, number):
+        return t[0] * _copysign_ratio(xp, a, out)
+
+    def vjp(self, g, xp):
+        a, out = self.saved
+        return (g * _copysign_ratio(xp, a, out),)
+
+
 # ============================================================================ selection
-class WhereBackward0(Node):
+class WhereBackward0(Rule):
     """where(cond, a, b): a's gradient where cond holds, b's elsewhere"""
+    dtypes = "promote"
+    batching = "elementwise"
+    nondiff = (0,)  # the condition: never an edge
 
     @staticmethod
     def forward(node, xp, cond, a, b):

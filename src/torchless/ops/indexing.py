@@ -10,7 +10,10 @@ Two ways to send a gradient back into a zero tensor of the input's shape:
   * `xp.index_add` adds it (np.add.at): right when positions repeat (x[[0, 0]], gather).
 Both also run on Tensors (item assignment on a Tensor is a recorded op), so create_graph works.
 """
-from ..engine.node import LINEAR_JVP, Node, linear_through
+from typing import ClassVar, Optional
+
+from ..engine.node import LINEAR_JVP, linear_through
+from ._rule import Rule
 
 
 def _scatter_unique(xp, shape, dtype, idx, g):
@@ -23,9 +26,10 @@ def _scatter_unique(xp, shape, dtype, idx, g):
 
 
 # ============================================================================ views
-class _BasicIndex(Node):
+class _BasicIndex(Rule):
     """a[idx] for ints, slices, None and Ellipsis: a view. The gradient is g written into zeros
     at the same place (a view never repeats a position)."""
+    batching = "index"
 
     @staticmethod
     def forward(node, xp, a, idx):
@@ -52,8 +56,9 @@ class UnsqueezeBackward0(_BasicIndex):
     """x[None] (the last basic step inserted a dim)"""
 
 
-class AliasBackward0(Node):
+class AliasBackward0(Rule):
     """x[...], x[:, :]: the same elements, a new view"""
+    batching = "index"
 
     @staticmethod
     def forward(node, xp, a, idx):
@@ -65,9 +70,10 @@ class AliasBackward0(Node):
         return (g,)
 
 
-class AsStridedBackward0(Node):
+class AsStridedBackward0(Rule):
     """A view re-derived from its base after an in-place write into the base (what a view's
     grad_fn becomes then). `pos` holds, for each element of the view, its flat position in the base."""
+    batching = None
 
     @staticmethod
     def jvp(xp, t, out, pos):  # the base's tangent at the view's places
@@ -79,9 +85,10 @@ class AsStridedBackward0(Node):
 
 
 # ============================================================================ gathers (copies)
-class IndexBackward0(Node):
+class IndexBackward0(Rule):
     """a[idx] with integer arrays (advanced indexing): a copy. Repeated positions add up in the
     gradient unless the key came from masks (`unique`)."""
+    batching: ClassVar[Optional[str]] = "index"  # (declared wide: padding's gathers derive from it, unbatched)
 
     @staticmethod
     def forward(node, xp, a, idx, unique=False):
@@ -107,8 +114,9 @@ class GatherBackward0(IndexBackward0):
     """gather(dim, index): `idx` holds the index at `dim` and broadcast aranges elsewhere"""
 
 
-class TakeBackward0(Node):
+class TakeBackward0(Rule):
     """take(index): elements of the flattened input"""
+    batching = None
 
     @staticmethod
     def forward(node, xp, a, index):
@@ -124,9 +132,10 @@ class TakeBackward0(Node):
         return (xp.index_add((self.numel,), g.dtype, self.index, g).reshape(self.shape),)
 
 
-class MaskedSelectBackward0(Node):
+class MaskedSelectBackward0(Rule):
     """masked_select(mask): the elements where the (broadcast) mask holds, as a vector.
     `idx` is the nonzero positions of the mask broadcast to `bshape`."""
+    batching = None
 
     @staticmethod
     def forward(node, xp, a, bshape, idx):
@@ -151,11 +160,12 @@ def _written_tangent(xp, base_t, value_t, like, key):
     return new
 
 
-class IndexPutBackward0(Node):
+class IndexPutBackward0(Rule):
     """a with `values` put at idx (x[idx] = v on integer/mask keys), or added there with
     `accumulate`. Edges: (a, values), either may be empty. `mask` marks the overwritten positions,
     whose old values get no gradient. The write itself happens in the Tensor layer (item assignment);
     forward AD asks jvp for the written tensor's tangent (`out`: its value; `key`: the user's key)."""
+    batching = None
 
     @staticmethod
     def jvp(xp, t, out, key):
@@ -174,12 +184,13 @@ class IndexPutBackward0(Node):
         return ga, gv
 
 
-class CopySlices(Node):
+class CopySlices(Rule):
     """A base tensor after something was written in place into one of its views. Edges: (the
     base before the write, the written value). Outside the view the gradient flows to the old base;
     inside it flows to the value. `pos`: the view's elements' flat positions in the base; `mask`:
     True inside the view. Forward AD asks jvp for the base's tangent after the write (`out`: the
     base's value; `pos` as above)."""
+    batching = None
 
     @staticmethod
     def jvp(xp, t, out, pos):
@@ -201,9 +212,10 @@ class CopySlices(Node):
         return gb, gv
 
 
-class ScatterBackward0(Node):
+class ScatterBackward0(Rule):
     """scatter(dim, index, src): a copy of a with src's leading block written at the gathered
     positions `idx` (index-shaped). Overwritten positions send no gradient to a."""
+    batching = None
 
     @staticmethod
     def forward(node, xp, a, src, idx, mask, block):
@@ -225,8 +237,9 @@ class ScatterBackward0(Node):
         return ga, gs
 
 
-class ScatterBackward1(Node):
+class ScatterBackward1(Rule):
     """scatter(dim, index, value) with a number"""
+    batching = None
 
     @staticmethod
     def forward(node, xp, a, value, idx, mask):
@@ -244,8 +257,9 @@ class ScatterBackward1(Node):
         return (xp.where(self.mask, 0.0, g),)
 
 
-class ScatterAddBackward0(Node):
+class ScatterAddBackward0(Rule):
     """scatter_add(dim, index, src): src's leading block added at the positions `idx`"""
+    batching = None
 
     @staticmethod
     def forward(node, xp, a, src, idx, block):
@@ -264,8 +278,9 @@ class ScatterAddBackward0(Node):
                 None if ns is None else _pad_block(xp, g[self.idx], self.src_shape, self.block))
 
 
-class IndexAddBackward0(Node):
+class IndexAddBackward0(Rule):
     """index_add(dim, index, source, alpha): alpha * source added along dim at index"""
+    batching = None
 
     @staticmethod
     def forward(node, xp, a, source, idx, alpha):
@@ -298,8 +313,9 @@ def _pad_block(xp, g_block, src_shape, block):
     return _scatter_unique(xp, src_shape, g_block.dtype, block, g_block)
 
 
-class MaskedFillBackward0(Node):
+class MaskedFillBackward0(Rule):
     """masked_fill(mask, number): the filled positions send no gradient back"""
+    batching = "index"
 
     @staticmethod
     def forward(node, xp, a, mask, value):
@@ -315,8 +331,9 @@ class MaskedFillBackward0(Node):
         return (xp.where(self.mask, 0.0, g),)
 
 
-class MaskedFillBackward1(Node):
+class MaskedFillBackward1(Rule):
     """masked_fill(mask, value) with a 0-d tensor value: it gets the sum of g over the mask"""
+    batching = "index"
 
     @staticmethod
     def forward(node, xp, a, mask, value):

@@ -11,7 +11,9 @@ which is PyTorch's grad_fn for that case: PyTorch runs batched and mixed-rank ma
 (`UnsafeViewBackward0` for batched products, `SqueezeBackward4` for vector @ matrix ...). Here the
 chain is a single node carrying that name.
 """
-from ..engine.node import Node
+import numpy as np
+
+from ._rule import Explain, Rule, sum_of_elements
 
 
 def _product_tangent(xp, t, out, a, b):
@@ -22,8 +24,11 @@ def _product_tangent(xp, t, out, a, b):
     return xp.matmul(a, tb) if ta is None else xp.matmul(ta, b) + xp.matmul(a, tb)
 
 
-class _Matmul(Node):
+class _Matmul(Rule):
     """a @ b for any ranks >= 1, batch dims broadcast."""
+    batching = "matmul"
+    explain = Explain("{a} @ {b}", "∂(a @ b)/∂a = g bᵀ,  ∂(a @ b)/∂b = aᵀ g (summed over broadcast batch dims)",
+                      symbolic=lambda sp, a, b: np.matmul(a, b))
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -61,8 +66,10 @@ class _Matmul(Node):
         return ga, gb
 
 
-class DotBackward0(Node):
+class DotBackward0(Rule):
     """dot(a, b) of two 1-D tensors:  d/da = g * b,  d/db = g * a"""
+    batching = "matmul"
+    explain = Explain("{a}ᵀ{b}", "∂(aᵀb)/∂a = b,  ∂(aᵀb)/∂b = a", symbolic=lambda sp, a, b: sum_of_elements(a * b))
 
     @staticmethod
     def forward(node, xp, a, b):  # both operands kept; no shapes to note (mm shares this)
@@ -80,6 +87,7 @@ class DotBackward0(Node):
 
 class MmBackward0(_Matmul):
     """matrix @ matrix:  d/da = g @ b^T,  d/db = a^T @ g"""
+    explain = Explain("{a} @ {b}", "∂(A B)/∂A = G Bᵀ,  ∂(A B)/∂B = Aᵀ G", symbolic=lambda sp, a, b: a.dot(b))
 
     forward = staticmethod(DotBackward0.forward)
 
@@ -92,6 +100,7 @@ class MmBackward0(_Matmul):
 
 class MvBackward0(_Matmul):
     """matrix @ vector (batched matrices too, when named so by the caller)"""
+    explain = Explain("{a} @ {b}", "∂(A v)/∂A = g vᵀ,  ∂(A v)/∂v = Aᵀ g", symbolic=lambda sp, a, b: a.dot(b))
 
 
 class BmmBackward0(_Matmul):

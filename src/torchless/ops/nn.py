@@ -8,7 +8,8 @@ import math
 
 import numpy as np
 
-from ..engine.node import Node, jvp_by_partials, linear_through
+from ..engine.node import jvp_by_partials, linear_through
+from ._rule import Explain, Rule
 from .elementwise import _sum_tangents
 
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -52,8 +53,9 @@ def _weighted_element_grad(node, g, x):
 
 
 # ============================================================================ activations
-class NdtrBackward0(Node):
+class NdtrBackward0(Rule):
     """The normal cdf Phi(a):  d/da = g * exp(-a^2 / 2) / sqrt(2 pi)"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a):
@@ -70,8 +72,10 @@ class NdtrBackward0(Node):
         return (g * (xp.exp(-0.5 * (a * a)) * _INV_SQRT_2PI),)
 
 
-class SoftmaxBackward0(Node):
+class SoftmaxBackward0(Rule):
     """softmax(a, dim):  d/da = out * (g - sum(g * out, dim))"""
+    batching = "dimwise"
+    explain = Explain(rule="∂/∂z = s·(g − Σ g·s)")
     saves_output = True
 
     @staticmethod
@@ -93,8 +97,10 @@ class SoftmaxBackward0(Node):
         return (go - out * xp.sum_dims(go, self.dim, True),)
 
 
-class LogSoftmaxBackward0(Node):
+class LogSoftmaxBackward0(Rule):
     """log_softmax(a, dim) = a - max - log(sum(exp(a - max))):  d/da = g - exp(out) * sum(g, dim)"""
+    batching = "dimwise"
+    explain = Explain(rule="∂/∂z = g − softmax(z)·Σg")
     saves_output = True
 
     @staticmethod
@@ -115,8 +121,9 @@ class LogSoftmaxBackward0(Node):
         return (g - xp.exp(out) * xp.sum_dims(g, self.dim, True),)
 
 
-class GeluBackward0(Node):
+class GeluBackward0(Rule):
     """gelu(a) = a * Phi(a) (Phi: the normal cdf), or its tanh approximation."""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, approximate):
@@ -143,8 +150,9 @@ class GeluBackward0(Node):
         return (g * (cdf + a * pdf),)
 
 
-class LeakyReluBackward0(Node):
+class LeakyReluBackward0(Rule):
     """leaky_relu(a) = a where a > 0 else slope * a:  d/da = g where a > 0 else slope * g"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, slope):
@@ -162,8 +170,9 @@ class LeakyReluBackward0(Node):
         return (xp.where(a > 0, g, g * self.slope),)
 
 
-class LeakyReluBackward1(Node):
+class LeakyReluBackward1(Rule):
     """leaky_relu_ (in place): saves its output, whose sign is the input's (slope >= 0)."""
+    batching = "elementwise"
     saves_output = True
 
     @staticmethod
@@ -184,9 +193,11 @@ class LeakyReluBackward1(Node):
 
 
 # ============================================================================ linear
-class _Linear(Node):
+class _Linear(Rule):
     """x @ W^T (+ b), x of any rank >= 1: one matmul, the bias added into its result.
     The subclasses carry PyTorch's grad_fn name for each case (mm, addmm, batched view)."""
+    batching = "matmul"
+    explain = Explain(rule="x Wᵀ + b (a linear layer):  ∂/∂x = G W,  ∂/∂W = Gᵀ x,  ∂/∂b = Σ over rows of G")
 
     @staticmethod
     def forward(node, xp, x, w, b=None):
@@ -227,28 +238,32 @@ class _Linear(Node):
 
 
 class MmBackward0(_Linear):
-    pass
+    """F.linear(x, W) of a 2-D x without bias: x @ W^T (PyTorch's mm)"""
+    explain = Explain("{a} @ {b}ᵀ", "∂(A Bᵀ)/∂A = G B,  ∂(A Bᵀ)/∂B = Gᵀ A", symbolic=lambda sp, a, b: a.dot(b.T))
 
 
 class AddmmBackward0(_Linear):
-    pass
+    """F.linear(x, W, b) of a 2-D x: b + x @ W^T (PyTorch's addmm)"""
+    explain = Explain(rule="b + A W:  ∂/∂A = G Wᵀ,  ∂/∂W = Aᵀ G,  ∂/∂b = Σ over rows of G")
 
 
 class ViewBackward0(_Linear):
-    pass
+    """F.linear with bias of a 1-D x or of an x of rank >= 3 (PyTorch's chain ends with a view)"""
 
 
 class UnsafeViewBackward0(_Linear):
-    pass
+    """F.linear of an x of rank >= 3 without bias (PyTorch ends the chain with an unsafe view)"""
 
 
 class SqueezeBackward4(_Linear):
-    pass
+    """F.linear of a 1-D x without bias (PyTorch: unsqueeze, mm, squeeze)"""
 
 
 # ============================================================================ regression losses
-class MseLossBackward0(Node):
+class MseLossBackward0(Rule):
     """mean/sum/none of (a - b)^2:  d/da = 2 (a - b) g,  d/db = -d/da"""
+    batching = "pointwise_loss"
+    explain = Explain(rule="mean((a − b)²):  ∂/∂a = 2(a − b)/n")
 
     @staticmethod
     def forward(node, xp, a, b, reduction):
@@ -273,9 +288,10 @@ class MseLossBackward0(Node):
                 None if nb is None else xp.sum_to(-gd, b.shape))
 
 
-class HuberLossBackward0(Node):
+class HuberLossBackward0(Rule):
     """0.5 d^2 where |d| < delta, else delta (|d| - delta/2);  d = a - b.
     Its derivative in d is d clipped to [-delta, delta]."""
+    batching = "pointwise_loss"
 
     @staticmethod
     def forward(node, xp, a, b, reduction, delta):
@@ -331,9 +347,10 @@ class SmoothL1LossBackward0(HuberLossBackward0):
 
 
 # ============================================================================ binary cross entropy
-class BinaryCrossEntropyBackward0(Node):
+class BinaryCrossEntropyBackward0(Rule):
     """-w (t log x + (1 - t) log(1 - x)), each log clamped at -100 as PyTorch does.
     d/dx = g w (x - t) / max(x (1 - x), 1e-12);  d/dt = g w (log(1 - x) - log x)"""
+    batching = "pointwise_loss"
 
     @staticmethod
     def forward(node, xp, x, t, w, reduction):
@@ -365,10 +382,11 @@ class BinaryCrossEntropyBackward0(Node):
         return gx, gt
 
 
-class BinaryCrossEntropyWithLogitsBackward0(Node):
+class BinaryCrossEntropyWithLogitsBackward0(Rule):
     """w ((1 - t) x + l softplus(-x)), l = 1 + (pos_weight - 1) t; softplus(-x) written
     log1p(exp(-|x|)) + max(-x, 0) so it never overflows.
     d/dx = g w ((1 - t) - l sigmoid(-x));  d/dt = g w (-x + (pos_weight - 1) softplus(-x))"""
+    batching = "pointwise_loss"
 
     @staticmethod
     def forward(node, xp, x, t, w, pos_weight, reduction):
@@ -413,7 +431,7 @@ class BinaryCrossEntropyWithLogitsBackward0(Node):
 
 
 # ============================================================================ class-index losses
-_ARANGES = {}
+_ARANGES: dict = {}  # length -> np.arange(length), reused
 
 
 def _arange(n):
@@ -457,8 +475,10 @@ def _sample_weights(target, weight, ignore_index, reduction):
     return safe, wt, denom
 
 
-class NllLossBackward0(Node):
+class NllLossBackward0(Rule):
     """-w[t] x[t] per entry (class dim `cdim`), reduced. d/dx: -g w[t] / divisor at each target."""
+    batching = "class_loss"
+    explain = Explain(rule="−mean over rows of the input at the target class: ∂/∂input = −1/N there, 0 elsewhere")
 
     @staticmethod
     def forward(node, xp, x, target, weight, ignore_index, reduction, cdim):
@@ -495,7 +515,7 @@ class NllLossBackward0(Node):
         return (xp.index_add(self.shape, self.dtype, self.key, scale),)
 
 
-class CrossEntropyLossBackward0(Node):
+class CrossEntropyLossBackward0(Rule):
     """cross_entropy with class indices, fused: log_softmax, pick the target, weight, reduce, and
     label smoothing, in one node whose backward is  (softmax - onehot) * scale  (no log_softmax node).
     Applied under PyTorch's grad_fn name for the case (see class_loss_rule).
@@ -504,6 +524,8 @@ class CrossEntropyLossBackward0(Node):
     b_i = [not ignored] / divisor, eps = label_smoothing, C classes, W = sum of the class weights:
         loss_i = (1 - eps) a_i (-log p_i[t_i]) + (eps / C) b_i (-sum_c w_c log p_ic)
         d/dx_i = (1 - eps) a_i (p_i - onehot_i) + (eps / C) b_i (W p_i - w)"""
+    batching = "class_loss"
+    explain = Explain(rule="∂/∂z = (softmax(z) − one_hot(target)) / N")
 
     @staticmethod
     def forward(node, xp, x, target, weight, ignore_index, reduction, cdim, smoothing):
@@ -628,9 +650,10 @@ def class_loss_rule(base, ndim, reduction, smoothing=0.0):
     return _CLASS_LOSS_RULES[(base, name)]
 
 
-class DivBackward1(Node):
+class DivBackward1(Rule):
     """a / number, as PyTorch's C++ losses divide (the mean of cross_entropy with probabilities):
     d/da = g / number"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, number):
@@ -647,9 +670,10 @@ class DivBackward1(Node):
 
 
 # ============================================================================ padding
-class ConstantPadNdBackward0(Node):
+class ConstantPadNdBackward0(Rule):
     """constant pad: the input written into a block of `value`; its gradient is that block of g.
     `slices` picks the input's region from the output (negative pads crop: `pre_slices`)."""
+    batching = None
 
     @staticmethod
     def forward(node, xp, a, out_shape, dst, src, value):

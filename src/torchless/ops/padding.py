@@ -63,30 +63,31 @@ def pad_index(shape, pad, mode):
 class _GatherPad(IndexBackward0):
     """out = a[index] (index from pad_index): an advanced-indexing gather, whose gradient adds g
     back at index (border positions repeat, so repeats add up)."""
+    batching = None  # vmap has no rule for padding: the per-example loop
 
 
 class ReflectionPad1DBackward0(_GatherPad):
-    pass
+    """F.pad(mode='reflect') of the last dim"""
 
 
 class ReflectionPad2DBackward0(_GatherPad):
-    pass
+    """F.pad(mode='reflect') of the last 2 dims"""
 
 
 class ReflectionPad3DBackward0(_GatherPad):
-    pass
+    """F.pad(mode='reflect') of the last 3 dims"""
 
 
 class ReplicationPad1DBackward0(_GatherPad):
-    pass
+    """F.pad(mode='replicate') of the last dim"""
 
 
 class ReplicationPad2DBackward0(_GatherPad):
-    pass
+    """F.pad(mode='replicate') of the last 2 dims"""
 
 
 class ReplicationPad3DBackward0(_GatherPad):
-    pass
+    """F.pad(mode='replicate') of the last 3 dims"""
 
 
 class CopySlices(_GatherPad):

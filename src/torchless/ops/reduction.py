@@ -10,7 +10,8 @@ weights have zero derivative and need no graph under create_graph.
 """
 import numpy as np
 
-from ..engine.node import LINEAR_JVP, Node, jvp_by_partials
+from ..engine.node import LINEAR_JVP, jvp_by_partials
+from ._rule import Explain, Rule, sum_of_elements
 
 
 def _unreduce(g, xp, shape, dim, keepdim):
@@ -49,8 +50,10 @@ def _cast_back(g, xp, src):
 
 
 # ============================================================================ sum, mean
-class SumBackward0(Node):
+class SumBackward0(Rule):
     """sum of all elements:  d/da = g broadcast"""
+    batching = "reduction"
+    explain = Explain("Σ {a}", "∂(Σᵢ aᵢ)/∂aᵢ = 1", symbolic=lambda sp, a: sum_of_elements(a))
 
     @staticmethod
     def forward(node, xp, a, dim=None, keepdim=False, dtype=None):
@@ -65,8 +68,10 @@ class SumBackward0(Node):
         return (_cast_back(xp.broadcast_to(g, self.shape), xp, self.src),)
 
 
-class SumBackward1(Node):
+class SumBackward1(Rule):
     """sum over dims:  d/da = g with the reduced dims re-inserted, broadcast"""
+    batching = "reduction"
+    explain = Explain("Σ {a} (over some dims)", "∂(Σ a)/∂aᵢ = 1 for the summed elements")
 
     @staticmethod
     def forward(node, xp, a, dim, keepdim=False, dtype=None):
@@ -81,8 +86,10 @@ class SumBackward1(Node):
         return (_cast_back(_unreduce(g, xp, *self.args), xp, self.src),)
 
 
-class MeanBackward0(Node):
+class MeanBackward0(Rule):
     """mean of all elements:  d/da = g / n"""
+    batching = "reduction"
+    explain = Explain("mean({a})", "∂mean(a)/∂aᵢ = 1/n", symbolic=lambda sp, a: sum_of_elements(a) / a.size)
 
     @staticmethod
     def forward(node, xp, a, dim=None, keepdim=False, dtype=None):
@@ -97,8 +104,10 @@ class MeanBackward0(Node):
         return (_cast_back(xp.broadcast_to(g / _count(self.shape, None), self.shape), xp, self.src),)
 
 
-class MeanBackward1(Node):
+class MeanBackward1(Rule):
     """mean over dims:  d/da = g / n, re-inserted and broadcast"""
+    batching = "reduction"
+    explain = Explain("mean({a}) (over some dims)", "∂mean(a)/∂aᵢ = 1/n for the averaged elements")
 
     @staticmethod
     def forward(node, xp, a, dim, keepdim=False, dtype=None):
@@ -115,13 +124,14 @@ class MeanBackward1(Node):
 
 
 # ============================================================================ prod
-class ProdBackward0(Node):
+class ProdBackward0(Rule):
     """product of all elements (or over dims):  d/da_i = g * prod_{j != i} a_j
 
     For a non-zero a_i that is g * out / a_i (still right, and differentiable, when another element
     is 0). At a zero it is the product of the non-zero others when that is the slice's only zero,
     else 0 (second derivatives are exact up to one zero per slice).
     """
+    batching = "reduction"
     saves_output = True
 
     @staticmethod
@@ -153,11 +163,12 @@ class ProdBackward1(ProdBackward0):
 
 
 # ============================================================================ max, min, median
-class _Selection(Node):
+class _Selection(Rule):
     """A reduction whose gradient goes, weighted, to the selected elements: evenly among ties for
     the whole-tensor / amax forms, to one index for the dim forms. The weights are a step function
     of the input (zero derivative), so they are computed from the saved arrays with NumPy as plain
     constants, and the saved values need no re-lifting under create_graph."""
+    batching = "reduction"
     relift = False
 
     def vjp(self, g, xp):
@@ -345,10 +356,12 @@ class MedianBackward1(_Picked):
 _INF = float("inf")
 
 
-class LinalgVectorNormBackward0(Node):
+class LinalgVectorNormBackward0(Rule):
     """vector p-norm over dims.  p=2: d/da = g * a / norm;  p=1: g * sign(a);  p=+-inf: the
     gradient, signed, goes to the elements of largest (smallest) magnitude, ties sharing evenly;
     other p: g * sign(a) * |a|^(p-1) / norm^(p-1).  Zero norms and zero elements get 0, not NaN."""
+    batching = "reduction"
+    explain = Explain("‖{a}‖", "∂‖a‖/∂a = a/‖a‖", symbolic=lambda sp, a: sp.sqrt(sum_of_elements(a * a)))
     saves_output = True
 
     @staticmethod
@@ -401,8 +414,9 @@ def _centered(xp, a, dim):
     return a - a.sum(axis=dim, keepdims=True) / _count(a.shape, dim)
 
 
-class VarBackward0(Node):
+class VarBackward0(Rule):
     """variance with `correction`:  d/da = g * 2 (a - mean) / (n - correction)"""
+    batching = "reduction"
 
     @staticmethod
     def forward(node, xp, a, dim, correction, keepdim):
@@ -426,8 +440,9 @@ class VarBackward0(Node):
                 * _centered(xp, a, dim),)
 
 
-class StdBackward0(Node):
+class StdBackward0(Rule):
     """standard deviation:  d/da = g * (a - mean) / ((n - correction) * std);  0 where std is 0"""
+    batching = "reduction"
     saves_output = True
 
     @staticmethod
@@ -457,9 +472,10 @@ class StdBackward0(Node):
 
 
 # ============================================================================ logsumexp
-class LogsumexpBackward0(Node):
+class LogsumexpBackward0(Rule):
     """log(sum(exp(a))) over dims, shifted by the max so large values do not overflow:
     d/da = g * exp(a - out)  (the softmax)"""
+    batching = "dimwise"
     saves_output = True
 
     @staticmethod
@@ -483,8 +499,9 @@ class LogsumexpBackward0(Node):
 
 
 # ============================================================================ cumulative
-class CumsumBackward0(Node):
+class CumsumBackward0(Rule):
     """running sum along dim:  d/da = reversed running sum of g"""
+    batching = "dimwise"
 
     @staticmethod
     def forward(node, xp, a, dim):
@@ -498,12 +515,13 @@ class CumsumBackward0(Node):
         return (xp.flip_cumsum(g, self.dim),)
 
 
-class CumprodBackward0(Node):
+class CumprodBackward0(Rule):
     """running product along dim:  d/da_i = sum_{k>=i} g_k * prod_{j<=k, j!=i} a_j.
 
     Before the first zero of a slice that is reversed-cumsum(g * out) / a_i; at the first zero it is
     reversed-cumsum(g * out') with out' the running product with that zero taken as 1; after it, 0.
     """
+    batching = "dimwise"
 
     @staticmethod
     def forward(node, xp, a, dim):

@@ -10,7 +10,8 @@ along a dim, flip, roll), the small helpers below do it on either an ndarray or 
 """
 import numpy as np
 
-from ..engine.node import LINEAR_JVP, Node, linear_through
+from ..engine.node import LINEAR_JVP, linear_through
+from ._rule import Explain, Rule
 
 ndarray = np.ndarray
 
@@ -66,7 +67,11 @@ def _pad_along(xp, g, shape, dim, start):
 
 
 # ============================================================================ copies
-class CloneBackward0(Node):
+class CloneBackward0(Rule):
+    """clone(a), a copy:  d/da = 1"""
+    batching = "elementwise"
+    explain = Explain("clone({a})", "∂a/∂a = 1", symbolic=lambda sp, a: a)
+
     @staticmethod
     def forward(node, xp, a):
         return a.copy() if hasattr(a, "copy") else a.clone()
@@ -77,8 +82,9 @@ class CloneBackward0(Node):
         return (g,)
 
 
-class ToCopyBackward0(Node):
+class ToCopyBackward0(Rule):
     """a converted to another dtype: the gradient converts back"""
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, a, np_dtype):
@@ -93,8 +99,10 @@ class ToCopyBackward0(Node):
 
 
 # ============================================================================ views
-class ViewBackward0(Node):
+class ViewBackward0(Rule):
     """view/reshape: the gradient is reshaped back"""
+    batching = "view"
+    explain = Explain(rule="a reshape: the gradient is reshaped back")
 
     @staticmethod
     def forward(node, xp, a, shape):
@@ -112,8 +120,10 @@ class UnsafeViewBackward0(ViewBackward0):
     """reshape of a fresh copy (reshape of a tensor that could not be viewed: clone, then this)"""
 
 
-class PermuteBackward0(Node):
+class PermuteBackward0(Rule):
     """permute(dims): the gradient is permuted by the inverse permutation"""
+    batching = "view"
+    explain = Explain(rule="a permutation: the gradient is permuted back")
 
     @staticmethod
     def forward(node, xp, a, dims):
@@ -130,8 +140,9 @@ class PermuteBackward0(Node):
         return (xp.permute(g, tuple(inverse)),)
 
 
-class TransposeBackward0(Node):
+class TransposeBackward0(Rule):
     """transpose(d0, d1): swapping the same two dims back (d0 == d1, as on 0-d tensors: identity)"""
+    batching = "view"
 
     @staticmethod
     def forward(node, xp, a, d0, d1):
@@ -146,8 +157,10 @@ class TransposeBackward0(Node):
         return (g if d0 == d1 else xp.swapaxes(g, d0, d1),)
 
 
-class TBackward0(Node):
+class TBackward0(Rule):
     """t() of a tensor with at most 2 dims"""
+    batching = "view"
+    explain = Explain(rule="a transpose: the gradient is transposed back")
 
     @staticmethod
     def forward(node, xp, a):
@@ -159,8 +172,10 @@ class TBackward0(Node):
         return (xp.swapaxes(g, 0, 1) if len(g.shape) == 2 else g,)
 
 
-class ExpandBackward0(Node):
+class ExpandBackward0(Rule):
     """expand(shape): a broadcast view; the gradient is summed back"""
+    batching = "view"
+    explain = Explain(rule="a broadcast: the gradient is summed over the broadcast dims")
 
     @staticmethod
     def forward(node, xp, a, shape):
@@ -179,8 +194,9 @@ class ExpandBackward0(Node):
         return (xp.sum_to(g, self.shape),)
 
 
-class UnsqueezeBackward0(Node):
+class UnsqueezeBackward0(Rule):
     """unsqueeze(dim): a reshape that inserts a size-1 dim (reshape is NumPy's fastest way)"""
+    batching = "view"
 
     @staticmethod
     def forward(node, xp, a, dim):
@@ -195,8 +211,9 @@ class UnsqueezeBackward0(Node):
         return (g.reshape(self.shape),)
 
 
-class SqueezeBackward0(Node):
+class SqueezeBackward0(Rule):
     """squeeze(): all size-1 dims. The gradient is reshaped back."""
+    batching = "view"
 
     @staticmethod
     def forward(node, xp, a, dims):
@@ -218,8 +235,9 @@ class SqueezeBackward2(SqueezeBackward0):
     """squeeze(dims) with a tuple of dims"""
 
 
-class SliceBackward0(Node):
+class SliceBackward0(Rule):
     """narrow(dim, start, length): a view of a range along one dim; the gradient is zero-padded"""
+    batching = "view"
 
     @staticmethod
     def forward(node, xp, a, dim, start, stop):
@@ -236,8 +254,9 @@ class SliceBackward0(Node):
 
 
 # ============================================================================ copies that rearrange
-class RepeatBackward0(Node):
+class RepeatBackward0(Rule):
     """repeat(reps): tiled copies; the gradient sums the copies of each element"""
+    batching = "view"
 
     @staticmethod
     def forward(node, xp, a, reps):
@@ -259,7 +278,10 @@ class RepeatBackward0(Node):
         return (g.reshape(self.shape),)
 
 
-class FlipBackward0(Node):
+class FlipBackward0(Rule):
+    """flip(a, dims), a copy reversed along dims: the gradient is flipped back"""
+    batching = "view"
+
     @staticmethod
     def forward(node, xp, a, dims):
         if node is not None:
@@ -272,8 +294,9 @@ class FlipBackward0(Node):
         return (_flip(g, self.dims) if self.dims else g,)
 
 
-class RollBackward0(Node):
+class RollBackward0(Rule):
     """roll(shifts, dims); dims None rolls the flattened tensor"""
+    batching = "view"
 
     @staticmethod
     def forward(node, xp, a, shifts, dims):
@@ -290,10 +313,11 @@ class RollBackward0(Node):
 
 
 # ============================================================================ joining
-class CatBackward0(Node):
+class CatBackward0(Rule):
     """cat(tensors, dim): the gradient is sliced back into the inputs' pieces (and dtypes).
     Arguments: dim, the result NumPy dtype (None when all inputs have it already), the positions of
     1-D empty tensors to leave out (PyTorch's legacy "no tensor"; usually none), then the arrays."""
+    batching = "concat"
 
     @staticmethod
     def forward(node, xp, dim, np_dtype, skip, *arrays):
@@ -328,9 +352,10 @@ class CatBackward0(Node):
         return tuple(grads)
 
 
-class StackBackward0(Node):
+class StackBackward0(Rule):
     """stack(tensors, dim): the gradient is unbound along dim. Arguments: dim, the result NumPy
     dtype (None when all inputs have it already), then the arrays."""
+    batching = "concat"
 
     @staticmethod
     def forward(node, xp, dim, np_dtype, *arrays):
@@ -359,9 +384,10 @@ class StackBackward0(Node):
 
 
 # ============================================================================ splitting (several outputs)
-class SplitWithSizesBackward0(Node):
+class SplitWithSizesBackward0(Rule):
     """split(sizes, dim): output i is the i-th piece (a view); the gradients are joined back, with
     zeros for pieces that got none."""
+    batching = "view"
 
     multi_output = True
 
@@ -397,8 +423,9 @@ class SplitBackward0(SplitWithSizesBackward0):
     """split(size, dim) and chunk"""
 
 
-class UnbindBackward0(Node):
+class UnbindBackward0(Rule):
     """unbind(dim): output i is a[..., i, ...] (a view); the gradients are stacked back."""
+    batching = "view"
 
     multi_output = True
 

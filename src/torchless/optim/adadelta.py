@@ -1,11 +1,13 @@
 """Adadelta: steps sized by the ratio of running RMS of past updates to that of the gradients."""
+from collections.abc import Callable
+
 import numpy as np
 
 from .._tensor._core import _bump_version
 from ..engine.grad_mode import no_grad
-from .optimizer import (Optimizer, _add_scaled_, _addcmul_, _check_eps, _check_lr, _check_nonneg,
-                        _decay_square_avg_, _effective_grad, _grads, _next_step, _real, _step_counter,
-                        _zeros_like)
+from ._functional import (_add_scaled_, _addcmul_, _check_eps, _check_lr, _check_nonneg, _decay_square_avg_,
+                          _effective_grad, _grads, _next_step, _real, _step_counter, _zeros_like)
+from .optimizer import Optimizer, ParamsT
 
 __all__ = ["Adadelta"]
 
@@ -17,8 +19,9 @@ class Adadelta(Optimizer):
     u = rho * u + (1 - rho) * d * d; p -= lr * d.
     """
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
-                 capturable=False, maximize=False, differentiable=False):
+    def __init__(self, params: ParamsT, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0, foreach: bool | None = None, *, capturable: bool = False,
+                 maximize: bool = False, differentiable: bool = False) -> None:
         _check_lr(lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
@@ -29,7 +32,8 @@ class Adadelta(Optimizer):
         super().__init__(params, defaults)
 
     @no_grad()
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """One Adadelta update of every parameter that has a gradient; closure: as in Optimizer.step."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, rho, eps = group["lr"], group["rho"], group["eps"]

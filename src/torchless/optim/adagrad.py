@@ -1,10 +1,13 @@
 """Adagrad: per-coordinate steps scaled by the root of the summed squared gradients."""
+from collections.abc import Callable
+
 import numpy as np
 
 from .._tensor._core import _bump_version, _plain
 from ..engine.grad_mode import no_grad
-from .optimizer import (Optimizer, _addcdiv_, _addcmul_, _check_eps, _check_lr, _check_nonneg,
-                        _effective_grad, _grads, _next_step, _real, _step_counter)
+from ._functional import (_addcdiv_, _addcmul_, _check_eps, _check_lr, _check_nonneg, _effective_grad,
+                          _grads, _next_step, _real, _step_counter)
+from .optimizer import Optimizer, ParamsT
 
 __all__ = ["Adagrad"]
 
@@ -17,8 +20,9 @@ class Adagrad(Optimizer):
     The state ('step', 'sum') of every parameter exists from construction on, as in PyTorch.
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
-                 foreach=None, *, maximize=False, differentiable=False, fused=None):
+    def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
+                 initial_accumulator_value: float = 0, eps: float = 1e-10, foreach: bool | None = None, *,
+                 maximize: bool = False, differentiable: bool = False, fused: bool | None = None) -> None:
         _check_lr(lr)
         _check_nonneg(lr_decay, "lr_decay")
         _check_nonneg(weight_decay, "weight_decay")
@@ -38,7 +42,8 @@ class Adagrad(Optimizer):
                 state["sum"] = _plain(np.full_like(p._data, init))
 
     @no_grad()
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """One Adagrad update of every parameter that has a gradient; closure: as in Optimizer.step."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]

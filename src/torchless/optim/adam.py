@@ -1,11 +1,15 @@
 """Adam: steps from bias-corrected running moments of the gradient (AdamW in adamw.py)."""
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
+from .._tensor import Tensor
 from .._tensor._core import _bump_version
 from ..engine.grad_mode import no_grad
-from .optimizer import (Optimizer, _addcdiv_, _check_betas, _check_eps, _check_lr, _check_nonneg,
-                        _decay_square_avg_, _decayed_grad, _grads, _lerp_, _next_step, _real, _step_counter,
-                        _zeros_like)
+from ._functional import (_addcdiv_, _check_betas, _check_eps, _check_lr, _check_nonneg, _decay_square_avg_,
+                          _decayed_grad, _grads, _lerp_, _next_step, _real, _step_counter, _zeros_like)
+from .optimizer import Optimizer, ParamsT
 
 __all__ = ["Adam"]
 
@@ -19,9 +23,11 @@ class Adam(Optimizer):
     (AdamW), multiplies p by 1 - lr * weight_decay first.
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
-                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
-                 decoupled_weight_decay=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None,
+                 decoupled_weight_decay: bool = False) -> None:
         _check_lr(lr)
         _check_eps(eps)
         _check_betas(betas)
@@ -32,7 +38,7 @@ class Adam(Optimizer):
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
-    def _init_state(self, state, p, amsgrad):
+    def _init_state(self, state: dict[str, Any], p: Tensor, amsgrad: bool) -> None:
         state["step"] = _step_counter()
         state["exp_avg"] = _zeros_like(p)
         state["exp_avg_sq"] = _zeros_like(p)
@@ -40,7 +46,8 @@ class Adam(Optimizer):
             state["max_exp_avg_sq"] = _zeros_like(p)
 
     @no_grad()
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """One Adam update of every parameter that has a gradient; closure: as in Optimizer.step."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]

@@ -1,10 +1,13 @@
 """Adamax: Adam with the infinity norm in place of the second moment."""
+from collections.abc import Callable
+
 import numpy as np
 
 from .._tensor._core import _bump_version
 from ..engine.grad_mode import no_grad
-from .optimizer import (Optimizer, _addcdiv_, _check_betas, _check_eps, _check_lr, _check_nonneg,
-                        _effective_grad, _grads, _lerp_, _next_step, _real, _step_counter, _zeros_like)
+from ._functional import (_addcdiv_, _check_betas, _check_eps, _check_lr, _check_nonneg, _effective_grad,
+                          _grads, _lerp_, _next_step, _real, _step_counter, _zeros_like)
+from .optimizer import Optimizer, ParamsT
 
 __all__ = ["Adamax"]
 
@@ -16,8 +19,9 @@ class Adamax(Optimizer):
     p -= lr / (1 - beta1**t) * m / u.
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
-                 maximize=False, differentiable=False, capturable=False):
+    def __init__(self, params: ParamsT, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, foreach: bool | None = None, *,
+                 maximize: bool = False, differentiable: bool = False, capturable: bool = False) -> None:
         _check_lr(lr)
         _check_eps(eps)
         _check_betas(betas)
@@ -27,7 +31,8 @@ class Adamax(Optimizer):
         super().__init__(params, defaults)
 
     @no_grad()
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """One Adamax update of every parameter that has a gradient; closure: as in Optimizer.step."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]

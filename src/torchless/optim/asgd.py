@@ -1,10 +1,13 @@
 """ASGD: averaged stochastic gradient descent."""
+from collections.abc import Callable
+
 import numpy as np
 
 from .._tensor._core import _bump_version, _plain
 from ..engine.grad_mode import no_grad
-from .optimizer import (Optimizer, _add_scaled_, _check_lr, _check_nonneg, _effective_grad, _grads,
-                        _next_step, _real, _step_counter)
+from ._functional import (_add_scaled_, _check_lr, _check_nonneg, _effective_grad, _grads, _next_step, _real,
+                          _step_counter)
+from .optimizer import Optimizer, ParamsT
 
 __all__ = ["ASGD"]
 
@@ -17,8 +20,9 @@ class ASGD(Optimizer):
     kept as float tensors in the state, as in PyTorch.
     """
 
-    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None,
-                 maximize=False, differentiable=False, capturable=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-2, lambd: float = 1e-4, alpha: float = 0.75,
+                 t0: float = 1e6, weight_decay: float = 0, foreach: bool | None = None,
+                 maximize: bool = False, differentiable: bool = False, capturable: bool = False) -> None:
         _check_lr(lr)
         _check_nonneg(weight_decay, "weight_decay")
         defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, foreach=foreach,
@@ -26,7 +30,8 @@ class ASGD(Optimizer):
         super().__init__(params, defaults)
 
     @no_grad()
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """One ASGD update of every parameter that has a gradient; closure: as in Optimizer.step."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, lambd, alpha, t0 = group["lr"], group["lambd"], group["alpha"], group["t0"]

@@ -8,10 +8,14 @@ import types
 import warnings
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from functools import wraps
+from typing import Any, TypeAlias
 from weakref import ref
 
 from .optimizer import Optimizer
+
+LrLambda: TypeAlias = Callable[[int], float]  # epoch -> a factor
 
 __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
            "MultiplicativeLR", "ConstantLR", "LinearLR", "PolynomialLR", "ReduceLROnPlateau",
@@ -24,7 +28,7 @@ _EPOCH_DEPRECATION = (
     "an issue if you are unable to replicate your use case: https://github.com/pytorch/pytorch/issues/new/choose.")
 
 
-def _mark_optimizer_steps(optimizer):
+def _mark_optimizer_steps(optimizer: Any) -> None:
     """Wrap optimizer.step (once) so the scheduler can tell whether it ran before scheduler.step()."""
     if hasattr(optimizer.step, "_wrapped_by_lr_sched"):
         return
@@ -32,23 +36,27 @@ def _mark_optimizer_steps(optimizer):
     opt_ref = ref(optimizer)
 
     @wraps(func)
-    def step(*args, **kwargs):
-        opt = opt_ref()
+    def step(*args: Any, **kwargs: Any) -> Any:
+        opt: Any = opt_ref()
         opt._opt_called = True
         return func(opt, *args, **kwargs)
 
-    step._wrapped_by_lr_sched = True
+    setattr(step, "_wrapped_by_lr_sched", True)  # a mark on the function object
     optimizer.step = step
 
 
 class LRScheduler:
-    """Base class: keeps `base_lrs` (each group's 'initial_lr'), `last_epoch`, and on step() writes
-    get_lr()'s values into the optimizer's param groups."""
+    """LRScheduler(optimizer, last_epoch=-1): the base class of the learning-rate schedulers.
+
+    It keeps `base_lrs` (each group's 'initial_lr') and `last_epoch`, and on step() writes
+    get_lr()'s values into the optimizer's param groups. optimizer: the optimizer whose learning
+    rates it sets; last_epoch: the epoch to resume after (-1 starts afresh; resuming needs the
+    groups' 'initial_lr', which the optimizer's saved state_dict holds)."""
 
     _get_lr_called_within_step = False
     _is_initial = False
 
-    def __init__(self, optimizer, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         self.optimizer = optimizer
@@ -67,7 +75,8 @@ class LRScheduler:
         _mark_optimizer_steps(optimizer)
         self._initial_step()
 
-    def _initial_step(self):
+    def _initial_step(self) -> None:
+        """The step every scheduler takes when built: it sets the epoch-0 learning rates."""
         self._step_count = 0
         self._is_initial = True
         try:
@@ -75,20 +84,25 @@ class LRScheduler:
         finally:
             self._is_initial = False
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         """The learning rates of the current epoch (subclasses define it)."""
         raise NotImplementedError
 
-    def _warn_if_outside_step(self):
+    def _warn_if_outside_step(self) -> None:
+        """PyTorch's warning for get_lr() called by the user (get_last_lr() is the public way)."""
         if not self._get_lr_called_within_step:
             warnings.warn("To get the last learning rate computed by the scheduler, please use "
                           "`get_last_lr()`.", UserWarning, stacklevel=3)
 
-    def get_last_lr(self):
+    def get_last_lr(self) -> list[float]:
         """The learning rates the last step() set, one per param group."""
         return self._last_lr
 
-    def step(self, epoch=None):
+    def step(self, epoch: int | None = None) -> None:
+        """Advance the schedule by one epoch and write the new learning rates into the optimizer.
+
+        Call it after optimizer.step(). epoch (deprecated, with a warning): jump to this epoch instead,
+        using the closed form of the schedule where there is one."""
         if self._step_count == 1:
             if not hasattr(self.optimizer.step, "_wrapped_by_lr_sched"):
                 warnings.warn(
@@ -110,7 +124,7 @@ class LRScheduler:
             warnings.warn(_EPOCH_DEPRECATION, UserWarning, stacklevel=2)
         self._update_lr(epoch)
 
-    def _update_lr(self, epoch=None):
+    def _update_lr(self, epoch: int | None = None) -> None:
         """Advance last_epoch (or set it to `epoch`, then use the closed form where there is one)
         and write the new lrs into the param groups."""
         self._get_lr_called_within_step = True
@@ -126,19 +140,22 @@ class LRScheduler:
             self._get_lr_called_within_step = False
         self._set_lrs(values)
 
-    def _set_lrs(self, values):
+    def _set_lrs(self, values: list[float]) -> None:
+        """Write one learning rate per param group, and remember them for get_last_lr()."""
         for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """Everything but the optimizer."""
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the scheduler from what state_dict() returned."""
         self.__dict__.update(state_dict)
 
-    def _current_lrs(self):
+    def _current_lrs(self) -> list[float]:
+        """The learning rates the param groups have now."""
         return [group["lr"] for group in self.optimizer.param_groups]
 
 
@@ -146,7 +163,8 @@ class _LRScheduler(LRScheduler):
     """The old name of LRScheduler, kept for code that subclasses it."""
 
 
-def _per_group_lambdas(optimizer, lr_lambda):
+def _per_group_lambdas(optimizer: Optimizer, lr_lambda: LrLambda | list[LrLambda]) -> list[LrLambda]:
+    """One lr_lambda per param group (a single one serves every group)."""
     n_groups = len(optimizer.param_groups)
     if isinstance(lr_lambda, (list, tuple)):
         if len(lr_lambda) != n_groups:
@@ -156,70 +174,80 @@ def _per_group_lambdas(optimizer, lr_lambda):
 
 
 class StepLR(LRScheduler):
-    """Multiply each group's lr by gamma every step_size epochs."""
+    """StepLR(optimizer, step_size, gamma=0.1, last_epoch=-1): multiply each group's lr by gamma
+    every step_size epochs."""
 
-    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
+        """The learning rates of this epoch: the current ones, times gamma when a step_size period ends."""
         self._warn_if_outside_step()
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
 
 
 class MultiStepLR(LRScheduler):
-    """Multiply each group's lr by gamma at each milestone epoch (a milestone listed twice, twice)."""
+    """MultiStepLR(optimizer, milestones, gamma=0.1, last_epoch=-1): multiply each group's lr by gamma
+    at each milestone epoch (a milestone listed twice, twice)."""
 
-    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
         self.milestones = Counter(milestones)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
+        """The learning rates of this epoch: the current ones, times gamma at a milestone."""
         self._warn_if_outside_step()
         if self.last_epoch not in self.milestones:
             return self._current_lrs()
         factor = self.gamma ** self.milestones[self.last_epoch]
         return [lr * factor for lr in self._current_lrs()]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         passed = bisect_right(sorted(self.milestones.elements()), self.last_epoch)
         return [base * self.gamma ** passed for base in self.base_lrs]
 
 
 class ExponentialLR(LRScheduler):
-    """Multiply each group's lr by gamma every epoch."""
+    """ExponentialLR(optimizer, gamma, last_epoch=-1): multiply each group's lr by gamma every epoch."""
 
-    def __init__(self, optimizer, gamma, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
+        """The learning rates of this epoch: the current ones times gamma."""
         self._warn_if_outside_step()
         if self._is_initial:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
-    """lr follows eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2, computed
-    recursively from the current lr (as PyTorch does), and rises back after T_max."""
+    """CosineAnnealingLR(optimizer, T_max, eta_min=0.0, last_epoch=-1): cosine decay to eta_min.
 
-    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
+    lr follows eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2, computed
+    recursively from the current lr (as PyTorch does), and rises back after T_max. T_max: the
+    epochs of a half period; eta_min: the lowest lr."""
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
+        """The learning rates of this epoch, by the recursive cosine formula."""
         self._warn_if_outside_step()
         epoch, t_max, eta_min = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
@@ -233,24 +261,27 @@ class CosineAnnealingLR(LRScheduler):
         ratio = (1 + math.cos(math.pi * epoch / t_max)) / (1 + math.cos(math.pi * (epoch - 1) / t_max))
         return [ratio * (lr - eta_min) + eta_min for lr in self._current_lrs()]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         return [self.eta_min + (base - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
                 for base in self.base_lrs]
 
 
 class LambdaLR(LRScheduler):
-    """lr = base_lr * lr_lambda(epoch); lr_lambda is one function or a list, one per param group."""
+    """LambdaLR(optimizer, lr_lambda, last_epoch=-1): lr = base_lr * lr_lambda(epoch).
 
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+    lr_lambda: a function of the epoch, or a list of them, one per param group."""
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: LrLambda | list[LrLambda], last_epoch: int = -1) -> None:
         self.optimizer = optimizer
         self.lr_lambdas = _per_group_lambdas(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
+        """The learning rates of this epoch: base_lr * lr_lambda(epoch), per group."""
         self._warn_if_outside_step()
         return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """As the base, but lr_lambdas saved only as the attributes of callable objects (functions
         and lambdas cannot be saved: None stands for them)."""
         state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
@@ -258,7 +289,8 @@ class LambdaLR(LRScheduler):
                                for fn in self.lr_lambdas]
         return state
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the scheduler (and the saved attributes of callable-object lr_lambdas)."""
         state_dict = dict(state_dict)
         saved_lambdas = state_dict.pop("lr_lambdas")
         self.__dict__.update(state_dict)
@@ -268,9 +300,10 @@ class LambdaLR(LRScheduler):
 
 
 class MultiplicativeLR(LRScheduler):
-    """Multiply each group's lr by lr_lambda(epoch) every epoch (one function, or one per group)."""
+    """MultiplicativeLR(optimizer, lr_lambda, last_epoch=-1): multiply each group's lr by
+    lr_lambda(epoch) every epoch (one function, or a list of one per group)."""
 
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, lr_lambda: LrLambda | list[LrLambda], last_epoch: int = -1) -> None:
         self.optimizer = optimizer
         self.lr_lambdas = _per_group_lambdas(optimizer, lr_lambda)
         for fn in self.lr_lambdas:
@@ -278,7 +311,8 @@ class MultiplicativeLR(LRScheduler):
                 raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
+        """The learning rates of this epoch: the current ones times lr_lambda(epoch), per group."""
         self._warn_if_outside_step()
         if self._is_initial:
             return self._current_lrs()
@@ -289,16 +323,19 @@ class MultiplicativeLR(LRScheduler):
 
 
 class ConstantLR(LRScheduler):
-    """lr = base_lr * factor for the first total_iters epochs, then base_lr."""
+    """ConstantLR(optimizer, factor=1/3, total_iters=5, last_epoch=-1): lr = base_lr * factor for
+    the first total_iters epochs, then base_lr (factor in [0, 1])."""
 
-    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+                 last_epoch: int = -1) -> None:
         if factor > 1.0 or factor < 0:
             raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
         self.factor = factor
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
+        """The learning rates of this epoch: scaled by factor until total_iters, then restored."""
         self._warn_if_outside_step()
         if self.last_epoch == 0:
             return [lr * self.factor for lr in self._current_lrs()]
@@ -306,16 +343,20 @@ class ConstantLR(LRScheduler):
             return self._current_lrs()
         return [lr * (1.0 / self.factor) for lr in self._current_lrs()]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         done = self.last_epoch >= self.total_iters
         return [base * (self.factor + done * (1 - self.factor)) for base in self.base_lrs]
 
 
 class LinearLR(LRScheduler):
-    """lr goes linearly from base_lr * start_factor to base_lr * end_factor over total_iters epochs
-    (computed step by step as a ratio of successive factors, as PyTorch does)."""
+    """LinearLR(optimizer, start_factor=1/3, end_factor=1.0, total_iters=5, last_epoch=-1): a
+    linear ramp of the lr.
 
-    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
+    lr goes from base_lr * start_factor to base_lr * end_factor over total_iters epochs (computed
+    step by step as a ratio of successive factors, as PyTorch does), then stays."""
+
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
+                 total_iters: int = 5, last_epoch: int = -1) -> None:
         if start_factor > 1.0 or start_factor <= 0:
             raise ValueError("Starting multiplicative factor expected to be greater than 0 and less or "
                              "equal to 1.")
@@ -326,7 +367,8 @@ class LinearLR(LRScheduler):
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
+        """The learning rates of this epoch, one linear step further from start_factor to end_factor."""
         self._warn_if_outside_step()
         if self.last_epoch == 0:
             return [lr * self.start_factor for lr in self._current_lrs()]
@@ -336,21 +378,23 @@ class LinearLR(LRScheduler):
         ratio = 1.0 + span / (self.total_iters * self.start_factor + (self.last_epoch - 1) * span)
         return [lr * ratio for lr in self._current_lrs()]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         progress = min(self.total_iters, self.last_epoch) / self.total_iters
         return [base * (self.start_factor + (self.end_factor - self.start_factor) * progress)
                 for base in self.base_lrs]
 
 
 class PolynomialLR(LRScheduler):
-    """lr = base_lr * (1 - epoch / total_iters) ** power, reaching 0 at total_iters."""
+    """PolynomialLR(optimizer, total_iters=5, power=1.0, last_epoch=-1): lr = base_lr * (1 - epoch /
+    total_iters) ** power, reaching 0 at total_iters."""
 
-    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1) -> None:
         self.total_iters = total_iters
         self.power = power
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
+        """The learning rates of this epoch, one step further along the polynomial decay."""
         self._warn_if_outside_step()
         if self._is_initial or self.last_epoch > self.total_iters:
             return self._current_lrs()
@@ -358,17 +402,24 @@ class PolynomialLR(LRScheduler):
         decay = ((1.0 - epoch / total) / (1.0 - (epoch - 1) / total)) ** self.power
         return [lr * decay for lr in self._current_lrs()]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         left = 1.0 - min(self.total_iters, self.last_epoch) / self.total_iters
         return [base * left ** self.power for base in self.base_lrs]
 
 
 class ReduceLROnPlateau(LRScheduler):
-    """Multiply the lr by `factor` once the metric passed to step(metric) has not improved for
-    more than `patience` epochs (then wait `cooldown` epochs before counting again)."""
+    """ReduceLROnPlateau(optimizer, mode='min', factor=0.1, patience=10, threshold=1e-4,
+    threshold_mode='rel', cooldown=0, min_lr=0, eps=1e-8): lower the lr when a metric stalls.
 
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
-                 cooldown=0, min_lr=0, eps=1e-8):
+    The lr is multiplied by `factor` once the metric passed to step(metric) has not improved for
+    more than `patience` epochs; then `cooldown` epochs pass before counting again. mode: 'min'
+    (lower is better) or 'max'; threshold and threshold_mode ('rel' or 'abs'): how much better
+    counts as an improvement; min_lr: a floor per group (or one for all); eps: smaller changes
+    are skipped."""
+
+    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
+                 threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,
+                 min_lr: float | list[float] = 0, eps: float = 1e-8) -> None:
         if factor >= 1.0:
             raise ValueError("Factor should be < 1.0.")
         self.factor = factor
@@ -399,12 +450,14 @@ class ReduceLROnPlateau(LRScheduler):
         self.threshold_mode = threshold_mode
         self._reset()
 
-    def _reset(self):
+    def _reset(self) -> None:
+        """Forget the best metric and the counters."""
         self.best = self.mode_worse
         self.cooldown_counter = 0
         self.num_bad_epochs = 0
 
-    def is_better(self, a, best):
+    def is_better(self, a: float, best: float) -> bool:
+        """Whether metric value `a` improves on `best` by more than the threshold (for the mode)."""
         if self.mode == "min":
             bound = best * (1.0 - self.threshold) if self.threshold_mode == "rel" else best - self.threshold
             return a < bound
@@ -412,10 +465,13 @@ class ReduceLROnPlateau(LRScheduler):
         return a > bound
 
     @property
-    def in_cooldown(self):
+    def in_cooldown(self) -> bool:
+        """Whether the scheduler is waiting out its cooldown after a reduction."""
         return self.cooldown_counter > 0
 
-    def step(self, metrics, epoch=None):
+    def step(self, metrics: Any, epoch: int | None = None) -> None:  # type: ignore[override]  # a metric: PyTorch's signature
+        """Record this epoch's metric (a number or a 0-d tensor) and reduce the learning rates when it
+        has not improved for more than `patience` epochs. epoch: deprecated."""
         current = float(metrics)
         if epoch is None:
             epoch = self.last_epoch + 1
@@ -436,7 +492,8 @@ class ReduceLROnPlateau(LRScheduler):
             self.num_bad_epochs = 0
         self._last_lr = self._current_lrs()
 
-    def _reduce_lr(self):
+    def _reduce_lr(self) -> None:
+        """Multiply each group's lr by factor, not below its min_lr (changes under eps are skipped)."""
         if len(self.optimizer.param_groups) != len(self.min_lrs):
             if self.default_min_lr is None:
                 raise RuntimeError("The number of param groups in the optimizer "
@@ -453,10 +510,14 @@ class ReduceLROnPlateau(LRScheduler):
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
-    """Cosine annealing from base_lr to eta_min over T_i epochs, then a restart at base_lr; the
-    period starts at T_0 and is multiplied by T_mult at each restart."""
+    """CosineAnnealingWarmRestarts(optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1): cosine
+    annealing with restarts.
 
-    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
+    The lr anneals from base_lr to eta_min over T_i epochs, then restarts at base_lr; the period
+    starts at T_0 and is multiplied by T_mult at each restart."""
+
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
+                 last_epoch: int = -1) -> None:
         if T_0 <= 0 or not isinstance(T_0, int):
             raise ValueError(f"Expected positive integer T_0, but got {T_0}")
         if T_mult < 1 or not isinstance(T_mult, int):
@@ -467,15 +528,16 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_i = T_0
         self.T_mult = T_mult
         self.eta_min = eta_min
-        self.T_cur = last_epoch
+        self.T_cur: float = last_epoch
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
+        """The learning rates at position T_cur of the current period."""
         self._warn_if_outside_step()
         position = (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
         return [self.eta_min + (base - self.eta_min) * position for base in self.base_lrs]
 
-    def step(self, epoch=None):
+    def step(self, epoch: float | None = None) -> None:
         """Advance one epoch, or jump to `epoch` (may be fractional: e.g. epoch + batch / n_batches)."""
         if epoch is None and self.last_epoch < 0:
             epoch = 0
@@ -506,7 +568,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self._set_lrs(values)
 
 
-def _check_chainable(owner, schedulers, optimizer):
+def _check_chainable(owner: LRScheduler, schedulers: Sequence[LRScheduler], optimizer: Optimizer) -> None:
+    """PyTorch's checks on the schedulers a SequentialLR or ChainedScheduler drives."""
     name = type(owner).__name__
     for i, sched in enumerate(schedulers):
         if not hasattr(sched, "optimizer"):
@@ -524,12 +587,16 @@ def _check_chainable(owner, schedulers, optimizer):
 class _SchedulerOfSchedulers(LRScheduler):
     """state_dict / load_state_dict for schedulers that drive other schedulers."""
 
-    def state_dict(self):
+    _schedulers: Sequence[LRScheduler]
+
+    def state_dict(self) -> dict[str, Any]:
+        """This scheduler's state, with each driven scheduler's own state_dict()."""
         state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
         state["_schedulers"] = [sched.state_dict() for sched in self._schedulers]
         return state
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore this scheduler and each driven scheduler."""
         state_dict = dict(state_dict)
         saved = state_dict.pop("_schedulers")
         self.__dict__.update(state_dict)
@@ -538,10 +605,13 @@ class _SchedulerOfSchedulers(LRScheduler):
 
 
 class SequentialLR(_SchedulerOfSchedulers):
-    """Run schedulers one after another, switching at the milestone epochs (e.g. a LinearLR warmup
-    followed by a cosine decay)."""
+    """SequentialLR(optimizer, schedulers, milestones, last_epoch=-1): schedulers one after another.
 
-    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+    It switches to the next scheduler at each milestone epoch (e.g. a LinearLR warmup followed by
+    a cosine decay); there is one milestone fewer than schedulers."""
+
+    def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler], milestones: Sequence[int],
+                 last_epoch: int = -1) -> None:
         if len(schedulers) < 1:
             raise ValueError(f"{type(self).__name__} expects at least one scheduler, but got no scheduler.")
         _check_chainable(self, schedulers, optimizer)
@@ -562,14 +632,16 @@ class SequentialLR(_SchedulerOfSchedulers):
         first._initial_step()
         self._last_lr = first.get_last_lr()
 
-    def _undo_initial_steps(self, sched):
+    def _undo_initial_steps(self, sched: LRScheduler) -> None:
+        """Take back the epoch a scheduler (and those it drives) counted when it was built."""
         if hasattr(sched, "_schedulers"):
             for inner in sched._schedulers:
                 self._undo_initial_steps(inner)
         elif hasattr(sched, "last_epoch"):
             sched.last_epoch -= 1
 
-    def step(self):
+    def step(self) -> None:  # type: ignore[override]  # no epoch: PyTorch's signature
+        """Advance one epoch: step the scheduler whose stretch this is (a new one starts at its epoch 0)."""
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
         sched = self._schedulers[idx]
@@ -581,9 +653,10 @@ class SequentialLR(_SchedulerOfSchedulers):
 
 
 class ChainedScheduler(_SchedulerOfSchedulers):
-    """Step several schedulers together, each acting on the lr the previous one left."""
+    """ChainedScheduler(schedulers, optimizer=None): several schedulers stepped together, each acting
+    on the lr the previous one left."""
 
-    def __init__(self, schedulers, optimizer=None):
+    def __init__(self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None) -> None:
         if len(schedulers) < 1:
             raise ValueError(f"{type(self).__name__} expects at least one scheduler to be chained, but got no "
                              "scheduler.")
@@ -593,13 +666,14 @@ class ChainedScheduler(_SchedulerOfSchedulers):
         self.optimizer = optimizer
         self._last_lr = [group["lr"] for group in schedulers[-1].optimizer.param_groups]
 
-    def step(self):
+    def step(self) -> None:  # type: ignore[override]  # no epoch: PyTorch's signature
+        """Step every scheduler, in order (each acts on the lr the previous one left)."""
         for sched in self._schedulers:
             sched.step()
         self._last_lr = [group["lr"] for group in self._schedulers[-1].optimizer.param_groups]
 
 
-def _per_group(name, optimizer, value):
+def _per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
     """value for each param group: a list of one per group, or one value for all."""
     n_groups = len(optimizer.param_groups)
     if isinstance(value, (list, tuple)):
@@ -611,14 +685,21 @@ def _per_group(name, optimizer, value):
 
 
 class OneCycleLR(LRScheduler):
-    """The 1cycle policy, stepped once per batch: lr rises from max_lr / div_factor to max_lr over
+    """OneCycleLR(optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3,
+    anneal_strategy='cos', cycle_momentum=True, base_momentum=0.85, max_momentum=0.95,
+    div_factor=25.0, final_div_factor=1e4, three_phase=False, last_epoch=-1).
+
+    The 1cycle policy, stepped once per batch: lr rises from max_lr / div_factor to max_lr over
     the first pct_start of total_steps, then anneals to initial_lr / final_div_factor (with
     three_phase, it first comes back down to initial_lr); momentum (or Adam's beta1) moves the
     opposite way between max_momentum and base_momentum."""
 
-    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3,
-                 anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85, max_momentum=0.95,
-                 div_factor=25.0, final_div_factor=1e4, three_phase=False, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, max_lr: float | list[float], total_steps: int | None = None,
+                 epochs: int | None = None, steps_per_epoch: int | None = None, pct_start: float = 0.3,
+                 anneal_strategy: str = "cos", cycle_momentum: bool = True,
+                 base_momentum: float | list[float] = 0.85, max_momentum: float | list[float] = 0.95,
+                 div_factor: float = 25.0, final_div_factor: float = 1e4, three_phase: bool = False,
+                 last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         self.optimizer = optimizer
@@ -637,7 +718,7 @@ class OneCycleLR(LRScheduler):
 
         # the phases, each from its start to its end_step: which group entries the lr and the
         # momentum go between (kept as PyTorch keeps them, so state_dicts look alike)
-        def phase(end_step, start_lr, end_lr, start_momentum, end_momentum):
+        def phase(end_step: float, start_lr: str, end_lr: str, start_momentum: str, end_momentum: str) -> dict[str, Any]:
             return {"end_step": end_step, "start_lr": start_lr, "end_lr": end_lr,
                     "start_momentum": start_momentum, "end_momentum": end_momentum}
 
@@ -679,18 +760,21 @@ class OneCycleLR(LRScheduler):
                     group["base_momentum"] = low
         super().__init__(optimizer, last_epoch)
 
-    def _set_momentum(self, group, value):
+    def _set_momentum(self, group: dict[str, Any], value: float) -> None:
+        """Set a group's momentum (or Adam's beta1)."""
         if self.use_beta1:
             group["betas"] = (value, *group["betas"][1:])
         else:
             group["momentum"] = value
 
-    def _anneal(self, start, end, pct):
+    def _anneal(self, start: float, end: float, pct: float) -> float:
+        """The value pct of the way from start to end, on a cosine or a straight line."""
         if self._anneal_func_type == "cos":
             return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
         return (end - start) * pct + start
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
+        """The learning rates at this step of the cycle (and the momentum set to match)."""
         self._warn_if_outside_step()
         step = self.last_epoch
         if step > self.total_steps:

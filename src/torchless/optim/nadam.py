@@ -1,11 +1,13 @@
 """NAdam: Adam with Nesterov momentum (and a momentum schedule)."""
+from collections.abc import Callable
+
 import numpy as np
 
 from .._tensor._core import _bump_version, _plain
 from ..engine.grad_mode import no_grad
-from .optimizer import (Optimizer, _addcdiv_, _check_betas, _check_eps, _check_lr, _check_nonneg,
-                        _decay_square_avg_, _decayed_grad, _grads, _lerp_, _next_step, _real, _step_counter,
-                        _zeros_like)
+from ._functional import (_addcdiv_, _check_betas, _check_eps, _check_lr, _check_nonneg, _decay_square_avg_,
+                          _decayed_grad, _grads, _lerp_, _next_step, _real, _step_counter, _zeros_like)
+from .optimizer import Optimizer, ParamsT
 
 __all__ = ["NAdam"]
 
@@ -20,9 +22,10 @@ class NAdam(Optimizer):
     + lr * mu_{t+1} / (1 - prod_t * mu_{t+1}) * m / d.
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
-                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
-                 differentiable=False):
+    def __init__(self, params: ParamsT, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, foreach: bool | None = None, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False) -> None:
         _check_lr(lr)
         _check_eps(eps)
         _check_betas(betas)
@@ -34,7 +37,8 @@ class NAdam(Optimizer):
         super().__init__(params, defaults)
 
     @no_grad()
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """One NAdam update of every parameter that has a gradient; closure: as in Optimizer.step."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]

@@ -1,48 +1,54 @@
 """Optimizer: the base class every optimizer builds on (param groups, state, state_dict).
 
-The optimizers themselves live one per file (sgd.py, adam.py, ...) and are re-exported here, so
-`torch.optim.SGD` and `torch.optim.optimizer.Optimizer` both work. Their updates follow PyTorch's
+The optimizers themselves live one per file (sgd.py, adam.py, ...), re-exported by the package
+(`torch.optim.SGD`); their shared in-place kernels are in _functional.py. Their updates follow PyTorch's
 single-tensor ("for-loop") formulas step for step, computed in the parameter's dtype with NumPy
 `out=` ops directly on the parameter's array, so float32 results match PyTorch to rounding.
 """
 import warnings
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from copy import deepcopy
 from functools import wraps
 from itertools import chain
+from typing import Any, TypeAlias
 
-import numpy as np
 
-from .._tensor._core import Tensor, _bump_version, _plain
+from .._tensor import Tensor
+from .._tensor._core import _bump_version, _plain
 from ..engine.grad_mode import enable_grad
 from ..engine.node import _RemovableHandle
 
 # what torch.optim shows (register_optimizer_step_*_hook stay in this module, as in PyTorch)
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adadelta", "Adamax", "NAdam", "RAdam",
-           "Rprop", "ASGD"]
+__all__ = ["Optimizer"]
+
+# what an optimizer takes: tensors, (name, tensor) pairs, or param-group dicts
+ParamsT: TypeAlias = Iterable[Tensor] | Iterable[tuple[str, Tensor]] | Iterable[dict[str, Any]]
+# hook(optimizer, args, kwargs), returning None or (new_args, new_kwargs)
+StepHook: TypeAlias = Callable[[Any, tuple[Any, ...], dict[str, Any]], tuple[tuple[Any, ...], dict[str, Any]] | None]
 
 # hooks run around the step() of every optimizer
-_global_step_pre_hooks = []
-_global_step_post_hooks = []
+_global_step_pre_hooks: list[StepHook] = []
+_global_step_post_hooks: list[StepHook] = []
 
 
-def register_optimizer_step_pre_hook(hook):
+def register_optimizer_step_pre_hook(hook: StepHook) -> _RemovableHandle:
     """hook(optimizer, args, kwargs) runs before every optimizer's step() (args starts with the
     optimizer); it may return (new_args, new_kwargs). Returns a handle whose remove() unregisters it."""
     _global_step_pre_hooks.append(hook)
     return _RemovableHandle(_global_step_pre_hooks, hook)
 
 
-def register_optimizer_step_post_hook(hook):
+def register_optimizer_step_post_hook(hook: StepHook) -> _RemovableHandle:
     """hook(optimizer, args, kwargs) runs after every optimizer's step()."""
     _global_step_post_hooks.append(hook)
     return _RemovableHandle(_global_step_post_hooks, hook)
 
 
-def _run_step_hooks(step):
+def _run_step_hooks(step: Callable[..., Any]) -> Callable[..., Any]:
     """step wrapped so the registered pre/post hooks run around it (at no cost when there are none)."""
     @wraps(step)
-    def hooked_step(*args, **kwargs):
+    def hooked_step(*args: Any, **kwargs: Any) -> Any:
         self = args[0]  # args holds the optimizer too, as the hooks see it in PyTorch
         pre, post = self._step_pre_hooks, self._step_post_hooks
         if not (pre or post or _global_step_pre_hooks or _global_step_post_hooks):
@@ -59,46 +65,51 @@ def _run_step_hooks(step):
             hook(self, args, kwargs)
         return out
 
-    hooked_step.hooked = True
+    setattr(hooked_step, "hooked", True)  # a mark on the function object
     return hooked_step
 
 
 class _RequiredParameter:
     """Marks a default that every param group must give (PyTorch's `required`)."""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<required parameter>"
 
 
 required = _RequiredParameter()
 
 
-def _typename(obj):
+def _typename(obj: Any) -> str:
+    """How PyTorch names a value's type in the optimizer's messages."""
     if isinstance(obj, Tensor):
         return obj.type()
     return type(obj).__name__
 
 
 class Optimizer:
-    """Base class of all optimizers.
+    """Optimizer(params, defaults): the base class of all optimizers.
 
     params: an iterable of tensors, of (name, tensor) pairs, or of dicts (param groups, each with a
-    'params' entry and any options that override `defaults` for that group).
+    'params' entry and any options that override `defaults` for that group); defaults: the
+    options (lr, ...) a group takes when it does not give its own.
+
+    It keeps `param_groups` (a list of dicts) and `state` (per parameter: step counts, running
+    averages ...); subclasses define step().
     """
 
-    def __init__(self, params, defaults):
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors "
                             f"or dicts, but got {_typename(params)} (wrap it in a list: [tensor])")
-        self.state = defaultdict(dict)
-        self.param_groups = []
-        self._step_pre_hooks = []
-        self._step_post_hooks = []
+        self.state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+        self._step_pre_hooks: list[StepHook] = []
+        self._step_post_hooks: list[StepHook] = []
         cls = type(self)
         if not getattr(cls.step, "hooked", False):  # as PyTorch: the class's step, once
-            cls.step = _run_step_hooks(cls.step)
-        groups = list(params)
+            setattr(cls, "step", _run_step_hooks(cls.step))
+        groups: list[Any] = list(params)
         if len(groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
         if not isinstance(groups[0], dict):
@@ -107,8 +118,12 @@ class Optimizer:
             self.add_param_group(group)
 
     # ------------------------------------------------------------------ param groups
-    def add_param_group(self, param_group):
-        """Add a group of parameters (a dict with 'params' and optional per-group options)."""
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters to optimize, with its own options.
+
+        param_group: a dict with 'params' (tensors, or (name, tensor) pairs) and any options (lr,
+        weight_decay, ...) that differ from the optimizer's defaults; the options it leaves out take
+        the defaults. A parameter may belong to one group only."""
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
         params = param_group["params"]
@@ -159,8 +174,11 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     # ------------------------------------------------------------------ stepping
-    def zero_grad(self, set_to_none=True):
-        """Reset the gradients of all parameters: to None (default), or to zeros in place."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all parameters before the next backward.
+
+        set_to_none: set each .grad to None (the default: frees the memory, and an optimizer skips a
+        parameter whose grad is None), or else fill it with zeros in place."""
         for group in self.param_groups:
             for p in group["params"]:
                 g = p._grad
@@ -176,35 +194,39 @@ class Optimizer:
                     g._data.fill(0)
                     _bump_version(g)
 
-    def step(self, closure=None):
-        """Perform one optimization step (each optimizer defines it)."""
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """Update the parameters once from their gradients (each optimizer defines its rule).
+
+        closure: a function that recomputes the loss (it runs with grad enabled); its value is
+        returned, else None."""
         raise NotImplementedError(f"{type(self).__name__} does not implement step()")
 
-    def register_step_pre_hook(self, hook):
+    def register_step_pre_hook(self, hook: StepHook) -> _RemovableHandle:
         """hook(optimizer, args, kwargs) runs before this optimizer's step(); it may return
         (new_args, new_kwargs). Returns a handle whose remove() unregisters it."""
         self._step_pre_hooks.append(hook)
         return _RemovableHandle(self._step_pre_hooks, hook)
 
-    def register_step_post_hook(self, hook):
+    def register_step_post_hook(self, hook: StepHook) -> _RemovableHandle:
         """hook(optimizer, args, kwargs) runs after this optimizer's step()."""
         self._step_post_hooks.append(hook)
         return _RemovableHandle(self._step_post_hooks, hook)
 
-    def _closure_loss(self, closure):
+    def _closure_loss(self, closure: Callable[[], float] | None) -> float | None:
+        """The closure's loss, computed with grad enabled (None without a closure)."""
         if closure is None:
             return None
         with enable_grad():
             return closure()
 
     # ------------------------------------------------------------------ saving and loading
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """{'state': {index: per-parameter state}, 'param_groups': [options + 'params' as indices]}.
 
         Parameters are numbered in order across the groups; the tensors in 'state' are the
         optimizer's own (not copies), as in PyTorch.
         """
-        index_of = {}
+        index_of: dict[int, int] = {}
         packed_groups = []
         for group in self.param_groups:
             packed = {k: v for k, v in group.items() if k != "params"}
@@ -216,7 +238,7 @@ class Optimizer:
         packed_state = {(index_of[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
         return {"state": packed_state, "param_groups": packed_groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load options and per-parameter state saved by state_dict() of a like optimizer."""
         state_dict = state_dict.copy()
         groups = self.param_groups
@@ -230,7 +252,7 @@ class Optimizer:
         param_of = dict(zip(chain.from_iterable(s["params"] for s in saved_groups),
                             chain.from_iterable(g["params"] for g in groups)))
 
-        state = defaultdict(dict)
+        state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
         for k, v in state_dict["state"].items():
             if k in param_of:
                 param = param_of[k]
@@ -246,15 +268,16 @@ class Optimizer:
         self.state = state
         self.param_groups = new_groups
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self.__dict__.setdefault("_step_pre_hooks", [])
         self.__dict__.setdefault("_step_post_hooks", [])
 
-    def __repr__(self):
+    def __repr__(self) -> str:
+        """The optimizer's name and, per group, its options."""
         text = type(self).__name__ + " ("
         for i, group in enumerate(self.param_groups):
             text += f"\nParameter Group {i}\n"
@@ -264,7 +287,7 @@ class Optimizer:
         return text + ")"
 
 
-def _cast_state(param, value, key):
+def _cast_state(param: Tensor, value: Any, key: str | None) -> Any:
     """A loaded state value made to fit its parameter: float tensors take the parameter's dtype
     ('step' counters stay as saved); containers are walked."""
     if isinstance(value, Tensor):
@@ -276,131 +299,3 @@ def _cast_state(param, value, key):
     if isinstance(value, (list, tuple)):
         return type(value)(_cast_state(param, v, key) for v in value)
     return value
-
-
-# ---------------------------------------------------------------------------- helpers for the updates
-def _check_lr(lr):
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
-
-
-def _check_nonneg(value, what):
-    if not 0.0 <= value:
-        raise ValueError(f"Invalid {what} value: {value}")
-
-
-def _check_betas(betas):
-    for i, beta in enumerate(betas[:2]):
-        if not 0.0 <= beta < 1.0:
-            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
-
-
-def _check_eps(eps):
-    if not 0.0 <= eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
-
-
-def _grads(group):
-    """(parameter, its gradient array) for the parameters of `group` that have a gradient."""
-    out = []
-    for p in group["params"]:
-        g = p._grad
-        if g is not None:
-            out.append((p, g._data))
-    return out
-
-
-def _real(arr):
-    """A complex array seen as real (re, im) pairs, as PyTorch's view_as_real: the adaptive optimizers
-    treat the two parts as separate coordinates. Real arrays pass through."""
-    if arr.dtype.kind != "c":
-        return arr
-    return arr[..., None].view(arr.real.dtype)
-
-
-def _effective_grad(param, grad, maximize, weight_decay):
-    """The gradient the update uses: negated for maximize, plus weight_decay * param (L2).
-    A new array whenever it differs from the stored gradient, which is never written."""
-    if maximize:
-        grad = np.negative(grad)
-    if weight_decay != 0:
-        decayed = np.multiply(param, weight_decay)
-        grad = np.add(grad, decayed, out=decayed)
-    return grad
-
-
-def _decayed_grad(param, grad, maximize, weight_decay, decoupled, lr):
-    """_effective_grad, or with decoupled weight decay (AdamW's): param shrunk by lr * weight_decay
-    in place, and the gradient left without the L2 term."""
-    if not decoupled:
-        return _effective_grad(param, grad, maximize, weight_decay)
-    if weight_decay != 0:
-        np.multiply(param, 1 - lr * weight_decay, out=param)
-    return _effective_grad(param, grad, maximize, 0)
-
-
-def _next_step(state):
-    """Count one more step in state["step"] (in place); the 0-d counter array."""
-    step_t = state["step"]._data
-    step_t += 1
-    return step_t
-
-
-def _step_counter():
-    """The 'step' state entry: a 0-d tensor of the default float dtype, as in PyTorch."""
-    from .._dtype import get_default_dtype
-    return _plain(np.zeros((), dtype=get_default_dtype().np))
-
-
-def _zeros_like(p):
-    return _plain(np.zeros_like(p._data))
-
-
-def _lerp_(dst, end, weight):
-    """dst += weight * (end - dst), in place (PyTorch's lerp for weight < 0.5), else its other form."""
-    diff = np.subtract(end, dst)
-    if abs(weight) < 0.5:
-        np.multiply(diff, weight, out=diff)
-        np.add(dst, diff, out=dst)
-    else:
-        np.multiply(diff, 1 - weight, out=diff)
-        np.subtract(end, diff, out=dst)
-
-
-def _decay_square_avg_(avg, g, beta):
-    """avg = beta * avg + (1 - beta) * g^2, in place: the running mean of squared gradients."""
-    np.multiply(avg, beta, out=avg)
-    _addcmul_(avg, g, g, 1 - beta)
-
-
-def _addcmul_(dst, a, b, value):
-    """dst += value * a * b, in place."""
-    tmp = np.multiply(a, value) if value != 1 else a.copy()
-    np.multiply(tmp, b, out=tmp)
-    np.add(dst, tmp, out=dst)
-
-
-def _addcdiv_(dst, a, b, value):
-    """dst += value * a / b, in place."""
-    tmp = np.multiply(a, value) if value != 1 else a.copy()
-    np.divide(tmp, b, out=tmp)
-    np.add(dst, tmp, out=dst)
-
-
-def _add_scaled_(dst, a, alpha):
-    """dst += alpha * a, in place."""
-    tmp = np.multiply(a, alpha)
-    np.add(dst, tmp, out=dst)
-
-
-from .sgd import SGD  # noqa: E402  (they subclass Optimizer, defined above)
-from .adam import Adam  # noqa: E402
-from .adamw import AdamW  # noqa: E402
-from .adagrad import Adagrad  # noqa: E402
-from .rmsprop import RMSprop  # noqa: E402
-from .adadelta import Adadelta  # noqa: E402
-from .adamax import Adamax  # noqa: E402
-from .nadam import NAdam  # noqa: E402
-from .radam import RAdam  # noqa: E402
-from .rprop import Rprop  # noqa: E402
-from .asgd import ASGD  # noqa: E402

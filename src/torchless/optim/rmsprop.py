@@ -1,11 +1,14 @@
 """RMSprop: steps scaled by a running root-mean-square of the gradients."""
+from collections.abc import Callable
+
 import numpy as np
 
 from .._tensor._core import _bump_version
 from ..engine.grad_mode import no_grad
-from .optimizer import (Optimizer, _add_scaled_, _addcdiv_, _addcmul_, _check_eps, _check_lr, _check_nonneg,
-                        _decay_square_avg_, _effective_grad, _grads, _lerp_, _next_step, _real,
-                        _step_counter, _zeros_like)
+from ._functional import (_add_scaled_, _addcdiv_, _addcmul_, _check_eps, _check_lr, _check_nonneg,
+                          _decay_square_avg_, _effective_grad, _grads, _lerp_, _next_step, _real,
+                          _step_counter, _zeros_like)
+from .optimizer import Optimizer, ParamsT
 
 __all__ = ["RMSprop"]
 
@@ -19,8 +22,10 @@ class RMSprop(Optimizer):
     buf = momentum * buf + g / d and p -= lr * buf.
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
-                 capturable=False, foreach=None, maximize=False, differentiable=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False,
+                 capturable: bool = False, foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:
         _check_lr(lr)
         _check_eps(eps)
         _check_nonneg(momentum, "momentum")
@@ -32,7 +37,8 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     @no_grad()
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """One RMSprop update of every parameter that has a gradient; closure: as in Optimizer.step."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, alpha, eps = group["lr"], group["alpha"], group["eps"]

@@ -1,9 +1,12 @@
 """Rprop: per-coordinate step sizes that grow while the gradient keeps its sign and shrink when it flips."""
+from collections.abc import Callable
+
 import numpy as np
 
 from .._tensor._core import _bump_version, _plain
 from ..engine.grad_mode import no_grad
-from .optimizer import (Optimizer, _check_lr, _effective_grad, _grads, _next_step, _real, _step_counter)
+from ._functional import (_check_lr, _effective_grad, _grads, _next_step, _real, _step_counter)
+from .optimizer import Optimizer, ParamsT
 
 __all__ = ["Rprop"]
 
@@ -15,8 +18,9 @@ class Rprop(Optimizer):
     (and that coordinate's gradient is taken as 0), clamped to step_sizes; p -= sign(g) * step_size.
     """
 
-    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False,
-                 foreach=None, maximize=False, differentiable=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-2, etas: tuple[float, float] = (0.5, 1.2),
+                 step_sizes: tuple[float, float] = (1e-6, 50), *, capturable: bool = False,
+                 foreach: bool | None = None, maximize: bool = False, differentiable: bool = False) -> None:
         _check_lr(lr)
         if not 0.0 < etas[0] < 1.0 < etas[1]:
             raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
@@ -25,7 +29,8 @@ class Rprop(Optimizer):
         super().__init__(params, defaults)
 
     @no_grad()
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """One Rprop update of every parameter that has a gradient; closure: as in Optimizer.step."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             (etaminus, etaplus), (smallest, largest) = group["etas"], group["step_sizes"]

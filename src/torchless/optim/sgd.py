@@ -1,9 +1,13 @@
 """SGD: stochastic gradient descent with optional momentum, dampening, Nesterov and weight decay."""
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from .._tensor._core import _bump_version, _plain
 from ..engine.grad_mode import no_grad
-from .optimizer import (Optimizer, _add_scaled_, _check_lr, _check_nonneg, _effective_grad, _grads)
+from ._functional import (_add_scaled_, _check_lr, _check_nonneg, _effective_grad, _grads)
+from .optimizer import Optimizer, ParamsT
 
 __all__ = ["SGD"]
 
@@ -15,8 +19,10 @@ class SGD(Optimizer):
     (buf = g on the first step), and g = g + momentum * buf (Nesterov) or buf; then p -= lr * g.
     """
 
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
-                 maximize=False, foreach=None, differentiable=False, fused=None):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, differentiable: bool = False,
+                 fused: bool | None = None) -> None:
         _check_lr(lr)
         _check_nonneg(momentum, "momentum")
         _check_nonneg(weight_decay, "weight_decay")
@@ -27,14 +33,15 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
         for group in self.param_groups:
             group.setdefault("nesterov", False)
             group.setdefault("maximize", False)
 
     @no_grad()
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """One SGD update of every parameter that has a gradient; closure: as in Optimizer.step."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]

@@ -13,11 +13,13 @@ Two variants, as in PyTorch:
   recording and backpropagates through that fresh graph.
 """
 import warnings
+from typing import Any, Callable, List, Optional, Tuple
 
-from .. import _random
-from .._tensor._core import Tensor
+from .._random import get_rng_state, set_rng_state
+from .._tensor import Tensor
 from ..autograd.function import Function
 from ..engine.grad_mode import enable_grad, no_grad
+from ..engine.state import modes
 from ..engine.node import AccumulateGrad, inplace, next_stamp, reachable, restore_before_use
 
 __all__ = ["checkpoint", "checkpoint_sequential"]
@@ -28,9 +30,15 @@ _PREFER_NON_REENTRANT = ("use_reentrant=False is recommended, but if you need to
                          "differences between the two variants.")
 
 
-def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism_check="default",
-               debug=False, preserve_rng_state=True, **kwargs):
-    """function(*args, **kwargs), keeping none of its intermediate activations for backward."""
+def checkpoint(function: Callable[..., Any], *args: Any, use_reentrant: Optional[bool] = None,
+               context_fn: Optional[Callable[..., Any]] = None, determinism_check: str = "default",
+               debug: bool = False, preserve_rng_state: bool = True, **kwargs: Any) -> Any:
+    """checkpoint(function, *args, use_reentrant=None, preserve_rng_state=True, **kwargs)
+
+    function(*args, **kwargs), keeping none of its intermediate activations for backward: backward
+    runs it again to get them (with the RNG state of the first run when preserve_rng_state).
+    use_reentrant: which of PyTorch's two variants (see the module doc); not passing it warns, as
+    PyTorch does, and picks True. context_fn and debug work with use_reentrant=False only."""
     if use_reentrant is None:
         warnings.warn("torch.utils.checkpoint: the use_reentrant parameter should be passed explicitly. "
                       "Starting in PyTorch 2.9, calling checkpoint without use_reentrant will raise an "
@@ -47,9 +55,12 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism
     return _checkpoint_without_reentrant(function, preserve_rng_state, args, kwargs)
 
 
-def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwargs):
-    """Run a Sequential (or list of modules) in `segments` checkpointed pieces; the last one runs
-    normally, as in PyTorch."""
+def checkpoint_sequential(functions: Any, segments: int, input: Any, use_reentrant: Optional[bool] = None,
+                          **kwargs: Any) -> Any:
+    """checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwargs)
+
+    Run a Sequential (or a list of modules or functions) on `input` in `segments` pieces, each
+    checkpointed but the last, which runs normally, as in PyTorch."""
     if use_reentrant is None:
         warnings.warn("torch.utils.checkpoint.checkpoint_sequential: the use_reentrant parameter should be "
                       "passed explicitly. In version 2.9 we will raise an exception if use_reentrant is not "
@@ -59,8 +70,8 @@ def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwar
     size = len(functions) // segments
     end = -1
 
-    def run(start, stop):
-        def forward(x):
+    def run(start: int, stop: int) -> Callable[[Any], Any]:
+        def forward(x: Any) -> Any:
             for f in functions[start:stop + 1]:
                 x = f(x)
             return x
@@ -74,10 +85,14 @@ def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwar
 
 # ---------------------------------------------------------------------------------- reentrant
 class CheckpointFunction(Function):
+    """checkpoint(use_reentrant=True) as one custom Function: its forward runs the function
+    without recording; its backward runs it again with recording and backpropagates through it."""
+
     @staticmethod
-    def forward(ctx, run_function, preserve_rng_state, *args):
+    def forward(ctx: Any, run_function: Callable[..., Any], preserve_rng_state: bool, *args: Any) -> Any:
+        """Run `run_function(*args)` without recording; keep the inputs (and the RNG state)."""
         ctx.run_function = run_function
-        ctx.rng_state = _random.get_rng_state() if preserve_rng_state else None
+        ctx.rng_state = get_rng_state() if preserve_rng_state else None
         ctx.tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
         ctx.constants = [None if isinstance(a, Tensor) else a for a in args]
         ctx.save_for_backward(*[args[i] for i in ctx.tensor_positions])
@@ -85,9 +100,10 @@ class CheckpointFunction(Function):
             return run_function(*args)
 
     @staticmethod
-    def backward(ctx, *grads):
-        from ..engine import backward as engine
-        if engine.capturing[0]:  # the nested backward below accumulates into .grad: it cannot capture
+    def backward(ctx: Any, *grads: Any) -> Tuple[Any, ...]:
+        """Run the function again, recording, and backpropagate `grads` through that graph; the
+        inputs' gradients come back (None for the two leading non-tensor arguments)."""
+        if modes.capturing:  # the nested backward below accumulates into .grad: it cannot capture
             raise RuntimeError("When use_reentrant=True, torch.utils.checkpoint is incompatible with .grad() or "
                                "passing an `inputs` parameter to .backward(). To resolve this error, you can either "
                                "set use_reentrant=False, or call .backward() without passing the `inputs` argument.")
@@ -109,22 +125,23 @@ class CheckpointFunction(Function):
 class _rng_state:
     """Run a block with the RNG state `state` (None: as it is), then put the current one back."""
 
-    def __init__(self, state):
+    def __init__(self, state: Any) -> None:
         self.state = state
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         if self.state is not None:
-            self.current = _random.get_rng_state()
-            _random.set_rng_state(self.state)
+            self.current = get_rng_state()
+            set_rng_state(self.state)
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> None:
         if self.state is not None:
-            _random.set_rng_state(self.current)
+            set_rng_state(self.current)
 
 
 # ---------------------------------------------------------------------------------- non-reentrant
-def _checkpoint_without_reentrant(function, preserve_rng_state, args, kwargs):
-    rng_state = _random.get_rng_state() if preserve_rng_state else None
+def _checkpoint_without_reentrant(function: Callable[..., Any], preserve_rng_state: bool, args: Tuple[Any, ...],
+                                  kwargs: Any) -> Any:
+    rng_state = get_rng_state() if preserve_rng_state else None
     start = next_stamp()
     outputs = function(*args, **kwargs)
     end = next_stamp()
@@ -141,13 +158,13 @@ def _checkpoint_without_reentrant(function, preserve_rng_state, args, kwargs):
 _DROPPED = ()  # what a node's saved values read as until the recomputation restores them
 
 
-def _recorded_between(outputs, start, end):
+def _recorded_between(outputs: Any, start: int, end: int) -> List[Any]:
     """The nodes reachable from `outputs` that were recorded between the stamps start and end,
     in recording order."""
     outs = outputs if isinstance(outputs, (tuple, list)) else (outputs,)
     roots = [t._edge[0] for t in outs if isinstance(t, Tensor) and t._rg and t._edge]
 
-    def inside(node):
+    def inside(node: Any) -> bool:
         return type(node) is not AccumulateGrad and start < node.stamp < end
     return sorted((n for n in reachable(roots, inside) if inside(n)), key=lambda n: n.stamp)
 
@@ -155,11 +172,12 @@ def _recorded_between(outputs, start, end):
 class _Recomputation:
     """Holds what re-running the function needs, and gives the dropped nodes their values back."""
 
-    def __init__(self, function, args, kwargs, rng_state, nodes):
+    def __init__(self, function: Callable[..., Any], args: Any, kwargs: Any, rng_state: Any,
+                 nodes: Optional[List[Any]]) -> None:
         self.function, self.args, self.kwargs, self.rng_state = function, args, kwargs, rng_state
         self.nodes = nodes
 
-    def restore(self):
+    def restore(self) -> None:
         """Re-run the function and give every dropped node its twin's saved values (on the first
         dropped node backward reaches; later calls have nothing to do)."""
         if self.nodes is None:

@@ -8,20 +8,25 @@ gradients). When no input needs a gradient, the hooks run on the output side, wi
 input gradient, and PyTorch's warning.
 """
 import warnings
+from typing import Any
 
-from ..._tensor._core import Tensor
+from ..._tensor import Tensor
 from ...autograd.function import Function
 
 
 class BackwardHookFunction(Function):
+    """The identity on tensors; its backward hands the gradients to the module's hooks."""
+
     @staticmethod
-    def forward(ctx, hooks, side, *tensors):
+    def forward(ctx: Any, hooks: "BackwardHooks", side: str, *tensors: Tensor) -> tuple[Tensor, ...]:
+        """The tensors themselves (those that need no gradient marked non-differentiable)."""
         ctx.hooks, ctx.side = hooks, side
         ctx.mark_non_differentiable(*[t for t in tensors if not t.requires_grad])
         return tensors
 
     @staticmethod
-    def backward(ctx, *grads):
+    def backward(ctx: Any, *grads: Any) -> tuple[Any, ...]:
+        """The gradients after the hooks of this side ran (None for hooks and side)."""
         grads = ctx.hooks.output_grads(grads) if ctx.side == "output" else ctx.hooks.input_grads(grads)
         return (None, None) + tuple(grads)
 
@@ -29,25 +34,28 @@ class BackwardHookFunction(Function):
 class BackwardHooks:
     """One module call's hook state: what the output side learned, for the input side."""
 
-    def __init__(self, module):
+    def __init__(self, module: Any) -> None:
         self.module = module
-        self.grad_output = None
+        self.grad_output: tuple[Any, ...] | None = None
         self.n_inputs = 0
         self.inputs_need_grad = False
 
-    def wrap_inputs(self, args):
+    def wrap_inputs(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
+        """args with each tensor passed through the identity op (when full backward hooks need the
+        input gradients)."""
         positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
         self.n_inputs = len(positions)
         self.inputs_need_grad = any(args[i].requires_grad for i in positions)
         if not (self.module._backward_hooks and self.inputs_need_grad):
             return args
         wrapped = BackwardHookFunction.apply(self, "input", *[args[i] for i in positions])
-        args = list(args)
+        new_args = list(args)
         for i, t in zip(positions, wrapped):
-            args[i] = t
-        return tuple(args)
+            new_args[i] = t
+        return tuple(new_args)
 
-    def wrap_outputs(self, output):
+    def wrap_outputs(self, output: Any) -> Any:
+        """output (a tensor or a tuple) with each tensor passed through the identity op."""
         single = isinstance(output, Tensor)
         outs = (output,) if single else output
         if not isinstance(outs, tuple) or not any(isinstance(o, Tensor) and o.requires_grad for o in outs):
@@ -59,7 +67,8 @@ class BackwardHooks:
             outs[i] = t
         return outs[0] if single else tuple(outs)
 
-    def output_grads(self, grads):
+    def output_grads(self, grads: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Run the backward pre-hooks on the output gradients (they may replace them); remember them."""
         for hook in list(self.module._backward_pre_hooks.values()):
             result = hook(self.module, grads)
             if result is not None:
@@ -73,10 +82,11 @@ class BackwardHooks:
             self._run_hooks((None,) * self.n_inputs)
         return grads
 
-    def input_grads(self, grads):
+    def input_grads(self, grads: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Run the backward hooks on the input gradients (they may replace them)."""
         return self._run_hooks(tuple(grads))
 
-    def _run_hooks(self, grad_input):
+    def _run_hooks(self, grad_input: tuple[Any, ...]) -> tuple[Any, ...]:
         for hook in list(self.module._backward_hooks.values()):
             result = hook(self.module, grad_input, self.grad_output)
             if result is not None:

@@ -1,28 +1,38 @@
 """nn.Flatten and nn.Unflatten."""
+from collections.abc import Sequence
+
+from ..._tensor import Tensor
 from .module import Module
 
 __all__ = ["Flatten", "Unflatten"]
 
 
 class Flatten(Module):
-    """Flattens dims start_dim..end_dim into one (by default all but the batch dim)."""
+    """Flatten(start_dim=1, end_dim=-1): merges dims start_dim..end_dim into one.
 
-    def __init__(self, start_dim=1, end_dim=-1):
+    The defaults keep the batch dim and flatten the rest: (N, C, H, W) becomes (N, C*H*W)."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
         self.start_dim = start_dim
         self.end_dim = end_dim
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
+        """input with dims start_dim..end_dim merged (a view when it can be)."""
         return input.flatten(self.start_dim, self.end_dim)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
+        """start_dim and end_dim."""
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 class Unflatten(Module):
-    """Splits dim `dim` into the shape `unflattened_size`."""
+    """Unflatten(dim, unflattened_size): splits dim `dim` into the shape `unflattened_size`.
 
-    def __init__(self, dim, unflattened_size):
+    dim: the dimension split; unflattened_size: the sizes it becomes (their product is its size,
+    one of them may be -1)."""
+
+    def __init__(self, dim: int, unflattened_size: Sequence[int]) -> None:
         super().__init__()
         if isinstance(dim, str):
             raise TypeError("torchless tensors have no named dims: give Unflatten an int dim")
@@ -33,8 +43,10 @@ class Unflatten(Module):
         self.dim = dim
         self.unflattened_size = unflattened_size
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
+        """input with dim `dim` split into unflattened_size."""
         return input.unflatten(self.dim, self.unflattened_size)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
+        """dim and unflattened_size."""
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

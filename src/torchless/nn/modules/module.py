@@ -6,12 +6,15 @@ them again, so `self.fc = nn.Linear(...)` registers a child and `self.fc` reads 
 walk over the tree (parameters, state_dict, apply, repr) follows registration order.
 """
 from collections import OrderedDict, namedtuple
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 import itertools
+from typing import Any
 
-from ... import _dtype as D
-from ..._tensor._core import Tensor, device as _device_cls, require_cpu as _require_cpu
+from ..._dtype import dtype as _dtype_cls
+from ..._tensor import Tensor
+from ..._tensor._core import device as _device_cls, require_cpu as _require_cpu
 from ...engine.grad_mode import no_grad
+from ...engine.hooks import RemovableHandle  # the one handle class, shared with Tensor and grad_fn hooks
 from ..parameter import Parameter
 
 __all__ = ["Module"]
@@ -50,25 +53,6 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
     __str__ = __repr__
 
 
-class RemovableHandle:
-    """Returned by the register_*_hook methods; .remove() unregisters the hook."""
-
-    _next_id = itertools.count()
-
-    def __init__(self, hooks_dict):
-        self._hooks_dict = hooks_dict
-        self.id = next(RemovableHandle._next_id)
-
-    def remove(self):
-        self._hooks_dict.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
-
 def _check_name(kind, name, owner, registry):
     """PyTorch's checks on a parameter/buffer/module name (type, dots, emptiness, clashes)."""
     if not isinstance(name, str):
@@ -87,7 +71,7 @@ class Module:
     training: bool
     _version = 1  # state_dict metadata version, as PyTorch records it
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or kwargs:
             extra = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
             raise TypeError(f"{type(self).__name__}.__init__() got unexpected arguments: {extra} "
@@ -105,11 +89,20 @@ class Module:
         setattr_(self, "_backward_hooks", OrderedDict())
 
     # ------------------------------------------------------------------ forward and call
-    def forward(self, *args, **kwargs):
+    def _forward_unimplemented(self, *args: Any, **kwargs: Any) -> Any:
+        """forward(*args, **kwargs): the computation the module performs on each call.
+
+        Every subclass defines it; call the module itself (`module(x)`), not forward, so the registered
+        hooks run around it."""
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" '
                                   "function (define forward(self, ...) in your subclass)")
 
-    def __call__(self, *args, **kwargs):
+    # an attribute, not a method, so each subclass's forward may take its own arguments (as in PyTorch)
+    forward: Callable[..., Any] = _forward_unimplemented
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run forward(*args, **kwargs), with the registered forward pre-hooks, forward hooks and
+        backward hooks around it."""
         pre_hooks = self._forward_pre_hooks
         hooks = self._forward_hooks
         backward_hooks = self._backward_hooks or self._backward_pre_hooks
@@ -132,26 +125,27 @@ class Module:
             output = backward_hooks.wrap_outputs(output)
         return output
 
-    def register_forward_pre_hook(self, hook, *, prepend=False):
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False) -> RemovableHandle:
         """hook(module, args) runs before forward; a returned value replaces the arguments."""
         return self._add_hook(self._forward_pre_hooks, hook, prepend)
 
-    def register_forward_hook(self, hook, *, prepend=False):
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False) -> RemovableHandle:
         """hook(module, args, output) runs after forward; a returned value replaces the output."""
         return self._add_hook(self._forward_hooks, hook, prepend)
 
-    def register_full_backward_pre_hook(self, hook, prepend=False):
+    def register_full_backward_pre_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
         """hook(module, grad_output) runs when the gradients of the module's outputs are known; a
         returned tuple replaces them (for everything backward computes from there)."""
         return self._add_hook(self._backward_pre_hooks, hook, prepend)
 
-    def register_full_backward_hook(self, hook, prepend=False):
+    def register_full_backward_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
         """hook(module, grad_input, grad_output) runs when the gradients of the module's tensor
         inputs are known; a returned tuple replaces grad_input."""
         return self._add_hook(self._backward_hooks, hook, prepend)
 
     @staticmethod
-    def _add_hook(hooks, hook, prepend):
+    def _add_hook(hooks: "OrderedDict[int, Callable[..., Any]]", hook: Callable[..., Any],
+                  prepend: bool) -> RemovableHandle:
         handle = RemovableHandle(hooks)
         hooks[handle.id] = hook
         if prepend:
@@ -159,7 +153,11 @@ class Module:
         return handle
 
     # ------------------------------------------------------------------ registration
-    def register_parameter(self, name, param):
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add `param` to the module's parameters under `name` (None reserves the name).
+
+        It must be an nn.Parameter and a leaf; it then appears in parameters(), state_dict() and as
+        the attribute `self.<name>`."""
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
         _check_name("parameter", name, self, self._parameters)
@@ -175,7 +173,10 @@ class Module:
                              "another Tensor, compute the value in the forward() method.")
         self._parameters[name] = param
 
-    def register_buffer(self, name, tensor, persistent=True):
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Add a tensor that is state but not a parameter (a running mean, say) under `name`.
+
+        persistent: whether state_dict() saves it (False keeps it out)."""
         if "_buffers" not in self.__dict__:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
         _check_name("buffer", name, self, self._buffers)
@@ -188,7 +189,8 @@ class Module:
         else:
             self._non_persistent_buffers_set.add(name)
 
-    def add_module(self, name, module):
+    def add_module(self, name: str, module: "Module | None") -> None:
+        """Add `module` as a child under `name`, reachable as the attribute `self.<name>`."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{_typename(module)} is not a Module subclass")
         _check_name("module", name, self, self._modules)
@@ -196,7 +198,7 @@ class Module:
 
     register_module = add_module
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: Any) -> None:
         d = self.__dict__
         params = d.get("_parameters")
         if isinstance(value, Parameter):
@@ -228,7 +230,7 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name, keep):
+    def _forget(self, name: str, keep: str) -> None:
         """Drop `name` from the places other than `keep` where it may be registered (before
         registering it in `keep`, where it keeps its position if it was there)."""
         d = self.__dict__
@@ -238,7 +240,7 @@ class Module:
                 d[registry].pop(name, None)
         d["_non_persistent_buffers_set"].discard(name)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         # only called when normal lookup fails: look in the registries
         # unrolled: this runs for every self.weight in every forward
         d = self.__dict__
@@ -254,7 +256,7 @@ class Module:
                 return entries[name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
-    def __delattr__(self, name):
+    def __delattr__(self, name: str) -> None:
         d = self.__dict__
         for registry in ("_parameters", "_buffers", "_modules"):
             entries = d.get(registry)
@@ -264,17 +266,22 @@ class Module:
                 return
         object.__delattr__(self, name)
 
-    def __dir__(self):
+    def __dir__(self) -> list[str]:
         keys = list(super().__dir__()) + list(self._parameters) + list(self._modules) + list(self._buffers)
         return sorted(k for k in set(keys) if not k[0].isdigit())
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         for name in ("_forward_pre_hooks", "_forward_hooks", "_backward_pre_hooks", "_backward_hooks"):
             self.__dict__.setdefault(name, OrderedDict())
 
     # ------------------------------------------------------------------ walking the tree
-    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+    def named_modules(self, memo: set[int] | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, "Module"]]:
+        """(qualified name, module) for this module and every module below it, depth first.
+
+        memo: ids of modules already yielded; prefix: put before every name; remove_duplicate: yield a
+        module reached twice only once."""
         if memo is None:
             memo = set()
         if remove_duplicate:
@@ -288,22 +295,26 @@ class Module:
             sub_prefix = prefix + ("." if prefix else "") + name
             yield from module.named_modules(memo, sub_prefix, remove_duplicate)
 
-    def modules(self):
+    def modules(self) -> Iterator["Module"]:
+        """This module and every module below it, depth first (each once)."""
         for _, module in self.named_modules():
             yield module
 
-    def named_children(self):
+    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+        """(name, module) for each direct child (each once)."""
         seen = set()
         for name, module in self._modules.items():
             if module is not None and id(module) not in seen:
                 seen.add(id(module))
                 yield name, module
 
-    def children(self):
+    def children(self) -> Iterator["Module"]:
+        """The direct child modules (each once)."""
         for _, module in self.named_children():
             yield module
 
-    def _named_members(self, registry, prefix, recurse, remove_duplicate, skip_non_persistent=False):
+    def _named_members(self, registry: str, prefix: str, recurse: bool, remove_duplicate: bool,
+                       skip_non_persistent: bool = False) -> Iterator[tuple[str, Any]]:
         """(qualified name, value) for each entry of one registry in this module (and below)."""
         seen = set()
         tree = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse \
@@ -318,21 +329,32 @@ class Module:
                     seen.add(id(value))
                 yield module_prefix + ("." if module_prefix else "") + name, value
 
-    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """('child.name', parameter) for each parameter, in registration order.
+
+        prefix: put before every name; recurse: include the submodules' parameters; remove_duplicate:
+        a parameter shared by two modules comes once."""
         yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
-    def parameters(self, recurse=True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter of the module (and of its submodules when recurse), each once; what an
+        optimizer takes."""
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """('child.name', buffer) for each buffer, persistent or not; arguments as named_parameters."""
         yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
-    def buffers(self, recurse=True):
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer of the module (and of its submodules when recurse), each once."""
         for _, buf in self.named_buffers(recurse=recurse):
             yield buf
 
-    def get_submodule(self, target):
+    def get_submodule(self, target: str) -> "Module":
+        """The submodule at the dotted path `target` ('' is this module); AttributeError if none."""
         if target == "":
             return self
         module = self
@@ -344,7 +366,8 @@ class Module:
                 raise AttributeError(f"`{item}` is not an nn.Module")
         return module
 
-    def get_parameter(self, target):
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path `target` ('layer.weight'); AttributeError if none."""
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
         if not hasattr(module, name):
@@ -354,14 +377,15 @@ class Module:
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return param
 
-    def get_buffer(self, target):
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at the dotted path `target`; AttributeError if none."""
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
         if name not in module._buffers:
             raise AttributeError(f"`{name}` is not a buffer")
         return module._buffers[name]
 
-    def apply(self, fn):
+    def apply(self, fn: Callable[["Module"], None]) -> "Module":
         """fn(module) for every submodule (children first, then self); returns self."""
         for module in self.children():
             module.apply(fn)
@@ -369,7 +393,10 @@ class Module:
         return self
 
     # ------------------------------------------------------------------ modes and gradients
-    def train(self, mode=True):
+    def train(self, mode: bool = True) -> "Module":
+        """Put this module and every submodule in training mode (mode=True) or evaluation mode.
+
+        Dropout and other layers behave differently in the two; returns self."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         self.training = mode
@@ -377,15 +404,18 @@ class Module:
             module.train(mode)
         return self
 
-    def eval(self):
+    def eval(self) -> "Module":
+        """Put the module in evaluation mode (the same as train(False)); returns self."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+        """Set requires_grad on every parameter (False freezes them); returns self."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradient of every parameter: to None (default), or to zeros in place."""
         for p in self.parameters():
             grad = p._grad
             if grad is None:
@@ -400,7 +430,7 @@ class Module:
                 grad.zero_()
 
     # ------------------------------------------------------------------ conversion
-    def _apply(self, fn):
+    def _apply(self, fn: Callable[[Tensor], Tensor]) -> "Module":
         """Replace every parameter's and buffer's data by fn(tensor), keeping the objects."""
         for module in self.children():
             module._apply(fn)
@@ -421,7 +451,7 @@ class Module:
                     self._buffers[name] = fn(buf)
         return self
 
-    def to(self, *args, **kwargs):
+    def to(self, *args: Any, **kwargs: Any) -> "Module":
         """to(device), to(dtype), to(device, dtype), to(tensor): converts floating-point
         parameters and buffers in place; returns self."""
         dtype = kwargs.pop("dtype", None)
@@ -431,7 +461,7 @@ class Module:
         if kwargs:
             raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
         for a in args:
-            if isinstance(a, D.dtype):
+            if isinstance(a, _dtype_cls):
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype = a.dtype
@@ -453,27 +483,33 @@ class Module:
                             f"desired dtype={dtype}")
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() or t.is_complex() else t)
 
-    def cpu(self):
+    def cpu(self) -> "Module":
+        """The module on the CPU: itself (torchless has no other device)."""
         return self
 
-    def cuda(self, device=None):
+    def cuda(self, device: Any = None) -> "Module":
+        """Move to a CUDA device: torchless has none, so this raises RuntimeError."""
         raise RuntimeError("torchless runs on the CPU only: there is no CUDA device "
                            "(leave the model on the CPU, or use .to('cpu'))")
 
-    def type(self, dst_type):
+    def type(self, dst_type: Any) -> "Module":
+        """Cast every parameter and buffer to `dst_type` (a dtype or tensor type name); returns self."""
         return self._apply(lambda t: t.type(dst_type))
 
-    def float(self):
+    def float(self) -> "Module":
+        """Cast floating-point parameters and buffers to float32; returns self."""
         return self._apply(lambda t: t.float() if t.is_floating_point() else t)
 
-    def double(self):
+    def double(self) -> "Module":
+        """Cast floating-point parameters and buffers to float64; returns self."""
         return self._apply(lambda t: t.double() if t.is_floating_point() else t)
 
-    def half(self):
+    def half(self) -> "Module":
+        """Cast floating-point parameters and buffers to float16; returns self."""
         return self._apply(lambda t: t.half() if t.is_floating_point() else t)
 
     # ------------------------------------------------------------------ state_dict
-    def _save_to_state_dict(self, destination, prefix, keep_vars):
+    def _save_to_state_dict(self, destination: dict[str, Any], prefix: str, keep_vars: bool) -> None:
         for name, param in self._parameters.items():
             if param is not None:
                 destination[prefix + name] = param if keep_vars else param.detach()
@@ -481,7 +517,8 @@ class Module:
             if buf is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = buf if keep_vars else buf.detach()
 
-    def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
+    def state_dict(self, *args: Any, destination: Any = None, prefix: str = "",
+                   keep_vars: bool = False) -> Any:
         """An OrderedDict of every parameter and persistent buffer, keyed 'child.name'
         (detached tensors sharing storage with the model, unless keep_vars)."""
         if args:  # PyTorch's deprecated positional form: (destination, prefix, keep_vars)
@@ -498,8 +535,8 @@ class Module:
                 module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
         return destination
 
-    def _load_from_state_dict(self, state_dict, prefix, missing_keys, unexpected_keys, error_msgs,
-                              assign=False):
+    def _load_from_state_dict(self, state_dict: Mapping[str, Any], prefix: str, missing_keys: list[str],
+                              unexpected_keys: list[str], error_msgs: list[str], assign: bool = False) -> None:
         local = [(n, p) for n, p in self._parameters.items() if p is not None]
         local += [(n, b) for n, b in self._buffers.items()
                   if b is not None and n not in self._non_persistent_buffers_set]
@@ -539,12 +576,15 @@ class Module:
             if (head not in self._modules) if dot else (head not in local_names):
                 unexpected_keys.append(key)
 
-    def load_state_dict(self, state_dict, strict=True, assign=False):
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
+                        assign: bool = False) -> _IncompatibleKeys:
         """Copy values from state_dict into this module's parameters and buffers (in place), or
         with assign=True take the given tensors themselves."""
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing_keys, unexpected_keys, error_msgs = [], [], []
+        missing_keys: list[str] = []
+        unexpected_keys: list[str] = []
+        error_msgs: list[str] = []
         for prefix, module in self.named_modules(remove_duplicate=False):
             module_prefix = prefix + "." if prefix else ""
             module._load_from_state_dict(state_dict, module_prefix, missing_keys, unexpected_keys,
@@ -562,17 +602,17 @@ class Module:
         return _IncompatibleKeys(missing_keys, unexpected_keys)
 
     # ------------------------------------------------------------------ printing
-    def _get_name(self):
+    def _get_name(self) -> str:
         return type(self).__name__
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         """The text inside this module's parentheses in its repr; subclasses override it."""
         return ""
 
-    def _child_lines(self):
+    def _child_lines(self) -> list[str]:
         return [f"({name}): {_addindent(repr(module), 2)}" for name, module in self._modules.items()]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []
         child_lines = self._child_lines()

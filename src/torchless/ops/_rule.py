@@ -1,0 +1,128 @@
+"""The base of every op rule, and the metadata a rule declares beside its forward, vjp and jvp.
+
+A rule is a `Rule` subclass named after PyTorch's grad_fn (`MulBackward0`). Its class body holds
+the whole op: `forward(node, xp, *args)`, `vjp(self, g, xp)`, `jvp(xp, tangents, out, *args)`, and
+these class attributes, read by the layers above (they never change per call, so they cost nothing
+on the hot path):
+
+- `batching`: the kind of vmap rule that batches the op (one of `BATCHING_KINDS`, below), or None
+  where vmap has none and runs the function once per example instead.
+- `explain`: an `Explain`: how torch.autograd.explain writes the op (its expression from its
+  operands' texts, its local derivative rule, its value on SymPy symbols), or None: explain then
+  names the op and points at its vjp.
+- `op_name`: PyTorch's name of the op (`torch.exp2`), where the rule declares it.
+- `dtypes`: how the op treats integer and bool inputs, where the rule declares it: "to_float" (they
+  compute in the default float dtype, as torch.exp and torch.exp2 do), "promote" (PyTorch's type
+  promotion alone: integers stay integers, as in torch.add and torch.abs), "float_only" (PyTorch
+  raises NotImplementedError '"<op_name>_cpu" not implemented for '<dtype>'', as torch.hypot
+  does), or None (the Tensor layer's applier decides).
+- `saves_output`, `multi_output`, `relift`, `nondiff`, `aux_outputs`: the engine's (engine/node.py).
+
+Batching kinds: how vmap runs an op once on the physical tensors (the batch at dim 0) of every
+example, instead of once per example. They name families of rules; func/batching.py refines some per
+method where a family's methods take their arguments differently (reduction: max_min, norm; view:
+reshape, squeeze, transpose, permute, select ...; index: getitem, gather, masked_fill; matmul: matrix):
+
+- "elementwise": operands with a batch get size-1 dims after it up to the op's logical rank, so that
+  broadcasting lines examples up; numbers and unbatched tensors broadcast from the right as before.
+  Casts and copies (`to`, `clone`) are elementwise too.
+- "reduction": an op with an optional `dim` (or dims): each dim moves one past the batch dim; with
+  no dim, it reduces over every dim of the example (the physical tensor flattened to (batch, -1)).
+- "dimwise": an op along a `dim` it requires (softmax, cumsum, logsumexp): the dim moves one on.
+- "view": a shape op or view (reshape, permute, squeeze, expand, select, narrow, split ...): dims
+  move one on and shapes get the batch size in front; each op maps its own arguments.
+- "index": indexing by a key or an index tensor (`x[...]`, gather, masked_fill): the key gets a
+  full slice in front for the batch dim; unbatched operands are expanded over the batch.
+- "concat": ops over a sequence of tensors (cat, stack): each batched in front, the dim moved on.
+- "matmul": matrix products (matmul, mm, mv, dot, bmm, linear): operands lifted to matrices with
+  size-1 dims up to a common rank, so matmul's broadcasting lines the examples up.
+- "pointwise_loss": a loss of input and target of one shape: the elementwise losses of every
+  example at once (reduction "none"), then each example's reduction.
+- "class_loss": a loss of class scores and class indices (nll, cross-entropy): every example's rows
+  in one call with reduction "none", then each example's reduction.
+"""
+from __future__ import annotations
+
+import string
+from typing import Any, Callable, ClassVar, Optional
+
+import numpy as np
+
+from ..engine.node import Node
+
+__all__ = ["Rule", "Explain", "BATCHING_KINDS", "DTYPE_BEHAVIOURS", "elementwise_symbolic", "sum_of_elements"]
+
+DTYPE_BEHAVIOURS = ("to_float", "promote", "float_only")
+BATCHING_KINDS = ("elementwise", "reduction", "dimwise", "view", "index", "concat", "matmul", "pointwise_loss",
+                  "class_loss")
+
+Symbolic = Callable[..., Any]  # (sympy, *operand object arrays) -> object array
+
+
+class Explain:
+    """How explain() writes one op.
+
+    expression: a template over the op's operands, e.g. "{a} · {b}" (None: explain writes the op's
+      name and the results it depends on). Its fields, in order of first use, are the operands
+      explain shows; their count is the op's arity there.
+    rule: the local derivative rule, as one line of text.
+    symbolic: the op on NumPy object arrays of SymPy expressions, `symbolic(sympy, *operands)`, for
+      closed forms (None: no closed form through this op). `elementwise_symbolic` builds one from
+      a function of single elements.
+    infix: the operator symbol of a binary arithmetic op ("+", "−", "·", "/"): explain merges a run
+      of it with one constant (a loop doubling v) into one step, and reads back the constant an add
+      or subtract does not keep.
+    """
+
+    __slots__ = ("expression", "rule", "symbolic", "infix", "operands")
+
+    def __init__(self, expression: Optional[str] = None, rule: Optional[str] = None, *,
+                 symbolic: Optional[Symbolic] = None, infix: Optional[str] = None) -> None:
+        self.expression = expression
+        self.rule = rule
+        self.symbolic = symbolic
+        self.infix = infix
+        names: list[str] = []
+        for _, field, _, _ in string.Formatter().parse(expression or ""):
+            if field is not None and field not in names:
+                names.append(field)
+        self.operands = tuple(names)
+
+    @property
+    def arity(self) -> int:
+        """How many operands the expression shows."""
+        return len(self.operands)
+
+    def render(self, *texts: str) -> str:
+        """The expression with the operands' texts in place (in the order of `operands`)."""
+        assert self.expression is not None
+        return self.expression.format(**dict(zip(self.operands, texts)))
+
+    def __repr__(self) -> str:
+        return f"Explain({self.expression!r}, {self.rule!r})"
+
+
+def elementwise_symbolic(f: Callable[..., Any]) -> Symbolic:
+    """A `symbolic` for an elementwise op from f(sympy, *elements): applied element by element."""
+    def symbolic(sp: Any, *operands: Any) -> Any:
+        return np.vectorize(lambda *values: f(sp, *values), otypes=[object])(*operands)
+    return symbolic
+
+
+def sum_of_elements(a: Any) -> Any:
+    """The sum of every element of an object array, as a 0-d object array (for `symbolic`)."""
+    return np.array(sum(np.asarray(a).reshape(-1)), dtype=object)
+
+
+class Rule(Node):
+    """Base of every op rule: a Node whose class declares the op's metadata (see the module
+    docstring). Instances are the graph's nodes; the metadata lives on the class only."""
+
+    __slots__ = ()
+
+    batching: ClassVar[Optional[str]] = None
+    explain: ClassVar[Optional[Explain]] = None
+    op_name: ClassVar[Optional[str]] = None  # PyTorch's name of the op (torch.<op_name>), where declared
+    dtypes: ClassVar[Optional[str]] = None   # "to_float", "promote", "float_only" (module docstring), or None
+    nondiff: ClassVar[tuple[int, ...]] = ()  # positions of forward's arguments that are never edges
+    aux_outputs: ClassVar[bool] = False      # forward returns (result, non-differentiable extras...)
