@@ -389,3 +389,21 @@ def test_explain_checks_the_gradient_it_starts_from():
     e = explain(y, gradient=[1.0, 0.5])
     np.testing.assert_array_equal(e.gradients[0][1], [2.0, 2.0])
     assert x.grad is None
+
+
+@needs_sympy
+def test_closed_forms_at_points_where_the_derivative_does_not_exist():
+    """|x| and relu at 0 take PyTorch's subgradient (0) in the closed form too; where the derivative
+    is undefined (√x at 0, atan2 at (0, 0)) the closed form says so and the check skips it."""
+    x = torch.tensor([0.0, 1.0, -2.0], requires_grad=True)
+    text = str(explain((x.abs() + x.relu()).sum()))
+    assert "∂out/∂x = Heaviside(x, 0) + sign(x)" in text and "check: [0, 2, -1] equals" in text
+    y = torch.tensor([0.0, 4.0], requires_grad=True)
+    text = str(explain(y.sqrt().sum()))
+    assert "∂out/∂y₀ = 1/(2·sqrt(y₀)) = undefined here" in text and "∂out/∂y₁ = 1/(2·sqrt(y₁)) = 0.25" in text
+    assert "where it is defined ✓" in text and "the derivative does not exist at this point" in text
+    from torchless._tensor.xp import TX
+    a = torch.tensor([0.0, 1.0], requires_grad=True)
+    b = torch.tensor([0.0, 2.0], requires_grad=True)
+    text = str(explain(TX.arctan2(a, b).sum()))
+    assert "∂out/∂a₀ = b₀/(a₀² + b₀²) = undefined here" in text and "= 0.4" in text and "✗" not in text

@@ -5,6 +5,8 @@ given a generator; torch.Generator (in _tensor/creation.py) wraps a Stream and a
 Tensor-valued state. `manual_seed(s)` makes torchless runs reproducible, though the numbers differ
 from PyTorch's (its Mersenne Twister draws are transformed differently).
 """
+from __future__ import annotations
+
 import ast
 from typing import Any, Optional
 

@@ -39,3 +39,7 @@ def test_the_tensor_layer_registered_itself_and_tensors_fit_the_protocol():
     (x * x).sum().backward()
     for name in declared + ["__add__", "__dict__"]:
         assert hasattr(x, name), name
+
+
+def test_tensor_backward_reaches_the_engine_without_autograd():
+    assert not any(t.startswith("torchless.autograd") for t in import_graph()["torchless._tensor._core"])

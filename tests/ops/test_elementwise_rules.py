@@ -290,3 +290,30 @@ def test_forward_mode_tangent_equals_the_vjp_contracted(name):
     want = (gx.numpy() * tx).sum() + (0 if gw is None else (gw.numpy() * tw).sum())
     got = 0.0 if tangent is None else (tangent.numpy() * g).sum()
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def _ulps(x, y):
+    """How many float32 values lie between x and y, elementwise (same signs assumed)."""
+    return np.abs(x.view(np.int32).astype(np.int64) - y.view(np.int32).astype(np.int64))
+
+
+@requires_torch
+@pytest.mark.parametrize("size", [4, 1000, 20000])  # below and above the size where exp2 and atan2 round from float64
+@pytest.mark.parametrize("R", list(TORCH_OPS), ids=lambda R: R.__name__)
+def test_float32_values_within_a_few_ulps_of_pytorchs(R, size):
+    """Bit equality is not specified: PyTorch's float32 kernels depend on the CPU's vector width
+    (ATEN_CPU_CAPABILITY). exp2, hypot, atan2, copysign: within 4 ulps of the result; logaddexp, whose
+    result may cancel to near 0, within 2 ulps of its larger input."""
+    import torch
+    rng = np.random.default_rng(size)
+    a = (rng.standard_normal(size) * 4).astype(np.float32)
+    b = (rng.standard_normal(size) * 4).astype(np.float32)
+    args = (a,) if R is E.Exp2Backward0 else (a, -2.0) if R is E.CopysignBackward1 else (a, b)
+    ours = R.forward(None, NP, *args)
+    theirs = TORCH_OPS[R](torch, torch.from_numpy(a), torch.from_numpy(b)).numpy()
+    assert ours.dtype == theirs.dtype == np.float32
+    if R is E.LogaddexpBackward0:
+        scale = np.maximum(np.maximum(np.abs(a), np.abs(b)), 1)
+        assert np.all(np.abs(ours - theirs) <= 2 * np.finfo(np.float32).eps * scale)
+    else:
+        assert _ulps(ours, theirs).max() <= 4

@@ -1,13 +1,15 @@
 """The metadata rules declare (ops/_rule.py): every rule has a batching kind vmap knows (or None),
-and explain templates name their operands."""
+explain templates name their operands, and the declared dtype behaviour is what the Tensor layer does."""
 import importlib
 import inspect
 import pkgutil
 
 import pytest
 
+import torchless
 import torchless.ops as ops_package
-from torchless.ops._rule import BATCHING_KINDS, Explain, Rule
+from torchless.ops import elementwise as E
+from torchless.ops._rule import BATCHING_KINDS, DTYPE_BEHAVIOURS, Explain, Rule
 
 
 def _rules():
@@ -37,10 +39,10 @@ def test_every_rule_declares_a_known_batching_kind(name):
 @pytest.mark.parametrize("name, kind", [
     ("elementwise.MulBackward0", "elementwise"), ("elementwise.WhereBackward0", "elementwise"),
     ("reduction.SumBackward1", "reduction"), ("reduction.MaxBackward0", "reduction"),
-    ("reduction.CumsumBackward0", "along_dim"), ("nn.SoftmaxBackward0", "along_dim"),
+    ("reduction.CumsumBackward0", "dimwise"), ("nn.SoftmaxBackward0", "dimwise"),
     ("shape.PermuteBackward0", "view"), ("shape.StackBackward0", "concat"),
     ("indexing.GatherBackward0", "index"), ("linalg.MmBackward0", "matmul"), ("nn.AddmmBackward0", "matmul"),
-    ("nn.MseLossBackward0", "loss"), ("nn.NllLossBackward0", "class_loss"),
+    ("nn.MseLossBackward0", "pointwise_loss"), ("nn.NllLossBackward0", "class_loss"),
     ("indexing.ScatterBackward0", None), ("padding.ReflectionPad1DBackward0", None),
 ])
 def test_batching_kind_of_some_rules(name, kind):
@@ -71,3 +73,37 @@ def test_explain_text_lives_on_the_rules_only():
     import torchless.autograd.derivation as derivation
     source = pathlib.Path(derivation.__file__).read_text()
     assert "Backward0\":" not in source and "Backward0': " not in source  # no table keyed by grad_fn name
+
+
+# ---------------------------------------------------------------------------------- dtype behaviour
+
+# rule -> a call that records it (on a float tensor that requires grad) and computes the same op
+# on an integer tensor; the declared behaviour must be what the Tensor layer does with integers
+CALLS = {
+    E.ExpBackward0: lambda x: x.exp(), E.Expm1Backward0: lambda x: x.expm1(), E.LogBackward0: lambda x: x.log(),
+    E.Log2Backward0: lambda x: x.log2(), E.Log10Backward0: lambda x: x.log10(),
+    E.Log1PBackward0: lambda x: x.log1p(), E.SqrtBackward0: lambda x: x.sqrt(), E.RsqrtBackward0: lambda x: x.rsqrt(),
+    E.SinBackward0: lambda x: x.sin(), E.CosBackward0: lambda x: x.cos(), E.TanBackward0: lambda x: x.tan(),
+    E.SinhBackward0: lambda x: x.sinh(), E.CoshBackward0: lambda x: x.cosh(), E.AsinBackward0: lambda x: x.asin(),
+    E.AcosBackward0: lambda x: x.acos(), E.AtanBackward0: lambda x: x.atan(), E.TanhBackward0: lambda x: x.tanh(),
+    E.SigmoidBackward0: lambda x: x.sigmoid(), E.ReciprocalBackward0: lambda x: x.reciprocal(),
+    E.DivBackward0: lambda x: x / x, E.NegBackward0: lambda x: -x, E.AbsBackward0: lambda x: x.abs(),
+    E.ReluBackward0: lambda x: x.relu(), E.SignBackward0: lambda x: x.sign(), E.FloorBackward0: lambda x: x.floor(),
+    E.CeilBackward0: lambda x: x.ceil(), E.TruncBackward0: lambda x: x.trunc(), E.RoundBackward0: lambda x: x.round(),
+    E.AddBackward0: lambda x: x + x, E.SubBackward0: lambda x: x - x, E.MulBackward0: lambda x: x * x,
+    E.MaximumBackward0: lambda x: x.maximum(x), E.MinimumBackward0: lambda x: x.minimum(x),
+    E.PowBackward1: lambda x: x ** x, E.PowBackward0: lambda x: x ** 2,
+}
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_declared_dtype_behaviour_is_known(name):
+    assert RULES[name].dtypes in DTYPE_BEHAVIOURS + (None,), name
+
+
+@pytest.mark.parametrize("R", list(CALLS), ids=lambda R: R.__name__)
+def test_declared_dtype_behaviour_is_the_tensor_layers(R):
+    x = torchless.tensor([0.5, 1.5], requires_grad=True)
+    assert type(CALLS[R](x).grad_fn) is R
+    out = CALLS[R](torchless.tensor([1, 2]))
+    assert out.dtype == {"to_float": torchless.float32, "promote": torchless.int64}[R.dtypes], (R.__name__, out.dtype)

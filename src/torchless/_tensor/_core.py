@@ -282,8 +282,8 @@ class TensorBase:
         if self._post_acc_hooks is None:
             self._post_acc_hooks = []
         self._post_acc_hooks.append(hook)
-        from ..engine.node import _RemovableHandle
-        return _RemovableHandle(self._post_acc_hooks, hook)
+        from ..engine.hooks import RemovableHandle
+        return RemovableHandle(self._post_acc_hooks, item=hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor into the .grad of the leaves it depends on."""
@@ -292,8 +292,7 @@ class TensorBase:
             _engine.run_backward([self._edge or self._leaf_edge()], [_ones_like(self._data)],
                                  bool(retain_graph))
             return
-        from ..autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self):
         out = _plain(self._data)

@@ -3,6 +3,8 @@
 Shapes and dtypes are checked here, in PyTorch's words, before any NumPy call: no promotion between
 the operands (matmul of float32 and float64 is an error in PyTorch), shape errors name both shapes.
 """
+from __future__ import annotations
+
 import math
 import sys
 import types

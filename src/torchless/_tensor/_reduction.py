@@ -6,6 +6,8 @@ accepted as aliases. Arguments are checked here, so NumPy errors never reach the
 Each function below is both the torch function (`torch.sum(x)`) and the Tensor method (`x.sum()`):
 `ReductionMethods`, at the end, names them in its class body.
 """
+from __future__ import annotations
+
 import operator
 import sys
 import types

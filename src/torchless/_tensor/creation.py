@@ -1,6 +1,8 @@
 """Tensor creation: tensor, as_tensor, from_numpy, arange, zeros, ones, full, eye, linspace, the
 *_like forms, the random ones and the random streams' torch face (Generator, manual_seed ...).
 Sizes may be given as ints, a tuple, a list or a torch.Size."""
+from __future__ import annotations
+
 import math
 import numbers
 import warnings
@@ -864,17 +866,68 @@ def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Optional[Genera
     return _random_fill(self, _rng(generator).exponential(1.0 / lambd, self._data.shape))
 
 
+# ---------------------------------------------------------------------------------- new tensors like one
+def _legacy_init(self: Tensor, *args: Any, **kwargs: Any) -> None:
+    """Tensor(*sizes) or Tensor(data): the legacy constructor, float32 unless the data says
+    otherwise (uninitialized values from sizes). torch.tensor(data) is the way to build one."""
+    t = _legacy_constructor(*args, **kwargs)
+    self._data, self._rg, self._edge = t._data, False, t._edge
+
+
+def new_tensor(self: Tensor, data: Any, dtype: Optional[DType] = None, requires_grad: bool = False, *,
+               device: DeviceArg = None) -> Tensor:
+    """new_tensor(data, dtype=None, requires_grad=False) -> Tensor
+
+    A new tensor holding a copy of `data` (as torch.tensor), of this tensor's dtype unless
+    `dtype` is given.
+    """
+    return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def new_zeros(self: Tensor, *size: Any, dtype: Optional[DType] = None, requires_grad: bool = False,
+              device: DeviceArg = None) -> Tensor:
+    """new_zeros(*size, dtype=None, requires_grad=False) -> Tensor
+
+    A tensor of the given size filled with 0, of this tensor's dtype unless `dtype` is given.
+    """
+    return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def new_ones(self: Tensor, *size: Any, dtype: Optional[DType] = None, requires_grad: bool = False,
+             device: DeviceArg = None) -> Tensor:
+    """new_ones(*size, dtype=None, requires_grad=False) -> Tensor
+
+    A tensor of the given size filled with 1, of this tensor's dtype unless `dtype` is given.
+    """
+    return ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def new_full(self: Tensor, size: Sequence[int], fill_value: Number, dtype: Optional[DType] = None,
+             requires_grad: bool = False, *, device: DeviceArg = None) -> Tensor:
+    """new_full(size, fill_value, dtype=None, requires_grad=False) -> Tensor
+
+    A tensor of the given size with every element `fill_value`, of this tensor's dtype unless
+    `dtype` is given.
+    """
+    return full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def new_empty(self: Tensor, *size: Any, dtype: Optional[DType] = None, requires_grad: bool = False,
+              device: DeviceArg = None) -> Tensor:
+    """new_empty(*size, dtype=None, requires_grad=False) -> Tensor
+
+    A tensor of the given size, not initialized, of this tensor's dtype unless `dtype` is given.
+    """
+    return empty(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
 class CreationMethods:
     """Tensor methods that fill a tensor with random draws in place (normal_, uniform_ ...) or
     create a new tensor with this one's dtype (new_zeros, new_tensor ...)."""
 
     __slots__ = ()
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Tensor(*sizes) or Tensor(data): the legacy constructor, float32 unless the data says
-        otherwise (uninitialized values from sizes). torch.tensor(data) is the way to build one."""
-        t = _legacy_constructor(*args, **kwargs)
-        self._data, self._rg, self._edge = t._data, False, t._edge
+    __init__ = _legacy_init
 
     # ------------------------------------------------------------------ random fills, in place
     normal_ = normal_
@@ -884,44 +937,8 @@ class CreationMethods:
     exponential_ = exponential_
 
     # ------------------------------------------------------------------ new tensors like this one
-    def new_tensor(self, data: Any, dtype: Optional[DType] = None, requires_grad: bool = False, *,
-                   device: DeviceArg = None) -> Tensor:
-        """new_tensor(data, dtype=None, requires_grad=False) -> Tensor
-
-        A new tensor holding a copy of `data` (as torch.tensor), of this tensor's dtype unless
-        `dtype` is given.
-        """
-        return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
-
-    def new_zeros(self, *size: Any, dtype: Optional[DType] = None, requires_grad: bool = False,
-                  device: DeviceArg = None) -> Tensor:
-        """new_zeros(*size, dtype=None, requires_grad=False) -> Tensor
-
-        A tensor of the given size filled with 0, of this tensor's dtype unless `dtype` is given.
-        """
-        return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
-
-    def new_ones(self, *size: Any, dtype: Optional[DType] = None, requires_grad: bool = False,
-                 device: DeviceArg = None) -> Tensor:
-        """new_ones(*size, dtype=None, requires_grad=False) -> Tensor
-
-        A tensor of the given size filled with 1, of this tensor's dtype unless `dtype` is given.
-        """
-        return ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
-
-    def new_full(self, size: Sequence[int], fill_value: Number, dtype: Optional[DType] = None,
-                 requires_grad: bool = False, *, device: DeviceArg = None) -> Tensor:
-        """new_full(size, fill_value, dtype=None, requires_grad=False) -> Tensor
-
-        A tensor of the given size with every element `fill_value`, of this tensor's dtype unless
-        `dtype` is given.
-        """
-        return full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
-
-    def new_empty(self, *size: Any, dtype: Optional[DType] = None, requires_grad: bool = False,
-                  device: DeviceArg = None) -> Tensor:
-        """new_empty(*size, dtype=None, requires_grad=False) -> Tensor
-
-        A tensor of the given size, not initialized, of this tensor's dtype unless `dtype` is given.
-        """
-        return empty(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+    new_tensor = new_tensor
+    new_zeros = new_zeros
+    new_ones = new_ones
+    new_full = new_full
+    new_empty = new_empty

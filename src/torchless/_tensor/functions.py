@@ -6,6 +6,8 @@ torch.multinomial.
 They use Tensors and creation but no rule of their own, so they sit on the Tensor floor, above
 _core and creation; nothing in the Tensor layer imports them.
 """
+from __future__ import annotations
+
 import numbers
 import warnings
 from typing import Any, Callable, Optional, Tuple, TypeVar, Union

@@ -20,6 +20,8 @@ The rules, in the order they apply:
   `requires_grad=True`, then `tangent=...` for a dual tensor (forward AD). A suffix that would pass
   `linewidth` goes on a new line.
 """
+from __future__ import annotations
+
 import math
 from typing import Any, Dict, List, Optional, Union
 

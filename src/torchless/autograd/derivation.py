@@ -270,7 +270,8 @@ class ClosedForm:
         n = len(self.components)
         shown = list(range(n)) if n <= MAX_COMPONENTS else list(range(MAX_COMPONENTS - 1)) + [n - 1]
         for k in shown:
-            text, value = _pretty(self.components[k]), _number(self.numbers[k])
+            number = self.numbers[k]
+            text, value = _pretty(self.components[k]), _number(number) if number == number else "undefined here"
             out.append(f"   ∂{y}/∂{_pretty(self.symbols[k])} = {text}" + ("" if text == value else f" = {value}"))
             if n > MAX_COMPONENTS and k == MAX_COMPONENTS - 2:
                 out.append("   ...")
@@ -278,9 +279,13 @@ class ClosedForm:
             every = "" if self.vector.free_symbols else " in every component"
             out.append(f"   so ∂{y}/∂{name} = {_pretty(self.vector)}{every}")
         numbers = np.array(self.numbers, dtype=float)
+        defined = not np.isnan(numbers).any()
         out.append(f"   check: {_values(numbers if numbers.size > 1 else numbers[0])} "
-                   + ("equals the gradient backward computed ✓" if self.matches
-                      else "differs from the gradient backward computed ✗"))
+                   + ("equals the gradient backward computed" + ("" if defined else " where it is defined")
+                      + " ✓" if self.matches else "differs from the gradient backward computed ✗"))
+        if not defined:
+            out.append("   (nan: the derivative does not exist at this point; backward's value there is the one "
+                       "PyTorch picks)")
         return out
 
     def latex(self, y, name):
@@ -356,12 +361,30 @@ def _closed_forms(graph, gradients, constants, weights=None):
     forms = {}
     for leaf, (name, g) in zip(graph.leaves, gradients):
         syms = list(leaf_syms[id(leaf)].reshape(-1))
-        comps = [_tidy(sp, sp.diff(y, s)) for s in syms]
-        numbers = [float(c.subs(point)) for c in comps]
-        matches = bool(np.allclose(numbers, np.asarray(g, dtype=float).reshape(-1), rtol=1e-5, atol=1e-6))
+        comps = [_tidy(sp, _pytorch_steps(sp, sp.diff(y, s))) for s in syms]
+        numbers = np.array([_real_value(c.subs(point, simultaneous=True)) for c in comps])
+        defined = ~np.isnan(numbers)
+        matches = bool(np.allclose(numbers[defined], np.asarray(g, dtype=float).reshape(-1)[defined],
+                                   rtol=1e-5, atol=1e-6))
         expanded = sp.expand(y) if y.count_ops() <= _SIMPLIFY_OPS else y
         forms[name] = ClosedForm(syms, comps, expanded, _as_vector(sp, comps), numbers, matches)
     return forms
+
+
+def _pytorch_steps(sp, expr):
+    """expr with each unit step at 0 taking PyTorch's value there (relu's gradient at 0 is 0; SymPy's
+    Heaviside(0) is 1/2)."""
+    return expr.replace(lambda e: isinstance(e, sp.Heaviside), lambda e: sp.Heaviside(e.args[0], 0))
+
+
+def _real_value(expr):
+    """A closed form's value as a float: NaN where it is not a finite real number (the derivative does
+    not exist there: √x at 0, atan2 at (0, 0))."""
+    try:
+        value = complex(expr)
+    except (TypeError, ValueError):
+        return float("nan")
+    return value.real if value.imag == 0 and np.isfinite(value.real) else float("nan")
 
 
 _SIMPLIFY_OPS = 40  # bigger expressions are shown as derived (tidying them costs more than it shows)
@@ -374,8 +397,8 @@ def _tidy(sp, expr):
 
 def _symbol_array(sp, name, shape):
     if not shape:
-        return np.array(sp.Symbol(name), dtype=object)
-    flat = [sp.Symbol(f"{name}_{k}") for k in range(int(np.prod(shape)))]
+        return np.array(sp.Symbol(name, real=True), dtype=object)
+    flat = [sp.Symbol(f"{name}_{k}", real=True) for k in range(int(np.prod(shape)))]
     return np.array(flat, dtype=object).reshape(shape)
 
 
@@ -409,7 +432,7 @@ def _as_vector(sp, comps):
             if index.isdigit():
                 if int(index) != k:
                     return None
-                sub[s] = sp.Symbol(base)
+                sub[s] = sp.Symbol(base, real=True)
         forms.add(_tidy(sp, c.subs(sub)))
     return forms.pop() if len(forms) == 1 else None
 

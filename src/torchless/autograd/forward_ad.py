@@ -8,7 +8,7 @@
 Every op pushes tangents through its rule's jvp as it runs (engine/forward_ad.py); leaving the
 level drops them.
 """
-from typing import Any, NamedTuple, Optional
+from typing import Any, NamedTuple, Optional, cast
 
 from .._dtype import COMPLEX, FLOAT
 from .._tensor import Tensor  # the final class (its methods visible to type checkers)
@@ -79,7 +79,7 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: Optional[int] = None) -
         _fw.set_tangent(dual, tangent if tangent.dtype == tensor.dtype else tangent.to(tensor.dtype))
     else:
         _fw.set_tangent(dual, tangent._data.astype(tensor._data.dtype, copy=False))
-    return dual
+    return cast(Tensor, dual)  # (the Tensor layer's functions are typed with its base class)
 
 
 def unpack_dual(tensor: Any, *, level: Optional[int] = None) -> UnpackedDualTensor:

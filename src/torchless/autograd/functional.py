@@ -16,6 +16,7 @@ from typing import Any, Callable, Tuple
 
 from .._tensor import creation as C
 from .._tensor import Tensor
+from ._passes import grad_of_recorded as _grad, jacobian_rows as _jacobian_rows
 from ..engine.grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
@@ -148,18 +149,6 @@ def _zeros_for_missing(grads, refs, strict, create_graph, stage):
 
 
 # ---------------------------------------------------------------------------------- the pass
-def _grad(outputs, inputs, grad_outputs=None, create_graph=False, retain_graph=None):
-    """autograd.grad over the outputs that require grad; None for inputs nothing reaches."""
-    from . import grad
-    if grad_outputs is None:
-        grad_outputs = (None,) * len(outputs)
-    pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o is not None and o.requires_grad]
-    if not pairs:
-        return (None,) * len(inputs)
-    outs, gouts = zip(*pairs)
-    return grad(outs, inputs, gouts, retain_graph=retain_graph, create_graph=create_graph, allow_unused=True)
-
-
 def _gradients_or_zeros(outputs, wrt, v, refs, create_graph, strict, stage):
     """The gradients of `outputs` against v with respect to `wrt` (recorded when create_graph, or
     when grad mode is on), with zeros (or strict mode's error) for the ones nothing reaches."""
@@ -277,28 +266,6 @@ def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False, 
         else:
             rows = tuple(_jacobian_rows(i, out, inputs, create_graph, strict) for i, out in enumerate(outputs))
     return _unnest(_finish(rows, create_graph), (outputs_tuple, inputs_tuple))
-
-
-def _jacobian_rows(i, out, inputs, create_graph, strict):
-    """d out / d each input: one backward pass per element of `out`, stacked."""
-    from .._tensor._shape import stack
-    columns = [[] for _ in inputs]
-    flat = out.reshape(-1)
-    for k in range(out.numel()):
-        grads = _grad((flat[k],), inputs, retain_graph=True, create_graph=create_graph)
-        for j, (g, inp) in enumerate(zip(grads, inputs)):
-            if g is None:
-                if strict:
-                    raise RuntimeError(f"Output {i} of the user-provided function is independent of input "
-                                       f"{j}. This is not allowed in strict mode.")
-                g = C.zeros_like(inp)
-            elif strict and create_graph and not g.requires_grad:
-                raise RuntimeError(f"The jacobian of the user-provided function is independent of input {i}. "
-                                   "This is not allowed in strict mode when create_graph=True.")
-            columns[j].append(g)
-    return tuple(stack(col).reshape(tuple(out.shape) + tuple(inp.shape)) if col
-                 else C.zeros(tuple(out.shape) + tuple(inp.shape), dtype=inp.dtype)
-                 for col, inp in zip(columns, inputs))
 
 
 def hessian(func: Callable[..., Any], inputs: Any, create_graph: bool = False, strict: bool = False,

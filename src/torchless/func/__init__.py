@@ -20,7 +20,7 @@ from typing import Any, Callable, Dict, Optional, Tuple, Union
 from .._tensor import creation as C
 from .._tensor import Tensor
 from ..engine.grad_mode import enable_grad
-from ..autograd import grad as _autograd_grad
+from ..autograd._passes import grad_of_recorded as _autograd_grad, jacobian_rows as _jacobian_rows
 from ..engine import forward_ad as _forward_ad
 from ..engine.state import modes as _modes
 from ..engine.node import AccumulateGrad, reachable
@@ -102,21 +102,8 @@ def _needs_graph(outputs, fresh, args_need_grad):
 def _gradients(outputs, inputs, cotangents, create_graph):
     """The gradients of the outputs (those that require grad) against the cotangents, zeros for
     inputs nothing reaches; the graph is kept for the next call."""
-    pairs = [(o, c) for o, c in zip(outputs, cotangents) if o.requires_grad]
-    if not pairs:
-        return [C.zeros_like(t) for t in inputs]
-    outs, cots = zip(*pairs)
-    grads = _autograd_grad(outs, inputs, cots, create_graph=create_graph, retain_graph=True, allow_unused=True)
+    grads = _autograd_grad(outputs, inputs, cotangents, create_graph=create_graph, retain_graph=True)
     return [C.zeros_like(t) if g is None else g for g, t in zip(grads, inputs)]
-
-
-def _one_row(out, inputs, keep):
-    """d out / d each input for an output of at most one element: one backward pass (or none),
-    each block shaped out.shape + input.shape."""
-    if out.numel() == 0:
-        return [C.zeros(tuple(out.shape) + tuple(t.shape), dtype=t.dtype) for t in inputs]
-    grads = _gradients([out.reshape(())], inputs, [None], keep)
-    return [g.reshape(tuple(out.shape) + tuple(t.shape)) for g, t in zip(grads, inputs)]
 
 
 def _detached(tree, keep_graph):
@@ -282,7 +269,7 @@ def jacrev(func: Callable[..., Any], argnums: ArgNums = 0, *, has_aux: bool = Fa
         keep = _needs_graph(outputs, fresh, args_need_grad)
         sizes = [o.numel() for o in outputs]
         if sum(sizes) <= 1:  # one row: one backward pass
-            per_output = [_one_row(o, fresh, keep) for o in outputs]
+            per_output = [_jacobian_rows(0, o, fresh, keep, False) for o in outputs]
         else:
             per_output = _jacobian_by_vmap(outputs, sizes, fresh, keep)
         result = _fill(output, [_shape_like_args(blocks, trees, argnums) for blocks in per_output])

@@ -713,10 +713,11 @@ KINDS: Dict[str, Tuple[Callable[[str], Callable[..., Any]], bool]] = {
     "matrix": (_matrix_op, True),
 }
 
-# The kinds that op rules declare (`Rule.batching`, ops/_rule.py) and that batch a method by its name
-# alone: a method declared with its rule (Tensor.exp: `exp.rule` is ExpBackward0) gets the rule of its
-# rule's kind. ("view", "index", "matmul", "concat" and the losses need a rule per op: the table below.)
-_DECLARED_KINDS = {"elementwise": "elementwise", "reduction": "reduction", "along_dim": "dimwise"}
+# The kinds that op rules declare (`Rule.batching`, ops/_rule.py BATCHING_KINDS) and that batch a
+# method by its name alone: a method declared with its rule (Tensor.exp: `exp.rule` is ExpBackward0)
+# gets the rule of its rule's kind. ("view", "index", "matmul", "concat" and the losses need a rule
+# per op: the table below, and FUNCTION_KINDS for the losses.)
+_DECLARED_KINDS = {"elementwise": "elementwise", "reduction": "reduction", "dimwise": "dimwise"}
 
 # The batching kind of the methods that need a rule of their own (views, indexing, products, max/min,
 # reflected operators) or are not declared with their rule yet (written out in the Tensor layer). A

@@ -7,7 +7,7 @@ are compositions of Tensor ops, as they are in PyTorch.
 import math
 import warnings
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import numpy as np
 
@@ -235,7 +235,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if p == 1:
         mask = np.zeros(arr.shape, dt)
     else:  # keep with probability 1 - p, scaled so the expectation is unchanged
-        u = _rng().random(arr.shape, dtype=np.float64 if dt == np.float64 else np.float32)
+        u = cast(np.ndarray, _rng().random(arr.shape, dtype=np.float64 if dt == np.float64 else np.float32))
         mask = (u >= p).astype(dt)
         mask *= dt.type(1.0 / (1.0 - p))
     if inplace:

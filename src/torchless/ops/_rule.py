@@ -12,20 +12,23 @@ on the hot path):
   names the op and points at its vjp.
 - `op_name`: PyTorch's name of the op (`torch.exp2`), where the rule declares it.
 - `dtypes`: how the op treats integer and bool inputs, where the rule declares it: "to_float" (they
-  compute in the default float dtype, as torch.exp2 does), "float_only" (PyTorch raises
-  NotImplementedError '"<op_name>_cpu" not implemented for '<dtype>'', as torch.hypot does), or
-  None (the Tensor layer's applier decides).
+  compute in the default float dtype, as torch.exp and torch.exp2 do), "promote" (PyTorch's type
+  promotion alone: integers stay integers, as in torch.add and torch.abs), "float_only" (PyTorch
+  raises NotImplementedError '"<op_name>_cpu" not implemented for '<dtype>'', as torch.hypot
+  does), or None (the Tensor layer's applier decides).
 - `saves_output`, `multi_output`, `relift`, `nondiff`, `aux_outputs`: the engine's (engine/node.py).
 
 Batching kinds: how vmap runs an op once on the physical tensors (the batch at dim 0) of every
-example, instead of once per example:
+example, instead of once per example. They name families of rules; func/batching.py refines some per
+method where a family's methods take their arguments differently (reduction: max_min, norm; view:
+reshape, squeeze, transpose, permute, select ...; index: getitem, gather, masked_fill; matmul: matrix):
 
 - "elementwise": operands with a batch get size-1 dims after it up to the op's logical rank, so that
   broadcasting lines examples up; numbers and unbatched tensors broadcast from the right as before.
   Casts and copies (`to`, `clone`) are elementwise too.
 - "reduction": an op with an optional `dim` (or dims): each dim moves one past the batch dim; with
   no dim, it reduces over every dim of the example (the physical tensor flattened to (batch, -1)).
-- "along_dim": an op along a `dim` it requires (softmax, cumsum, logsumexp): the dim moves one on.
+- "dimwise": an op along a `dim` it requires (softmax, cumsum, logsumexp): the dim moves one on.
 - "view": a shape op or view (reshape, permute, squeeze, expand, select, narrow, split ...): dims
   move one on and shapes get the batch size in front; each op maps its own arguments.
 - "index": indexing by a key or an index tensor (`x[...]`, gather, masked_fill): the key gets a
@@ -33,8 +36,8 @@ example, instead of once per example:
 - "concat": ops over a sequence of tensors (cat, stack): each batched in front, the dim moved on.
 - "matmul": matrix products (matmul, mm, mv, dot, bmm, linear): operands lifted to matrices with
   size-1 dims up to a common rank, so matmul's broadcasting lines the examples up.
-- "loss": a loss of input and target of one shape: the elementwise losses of every example at once
-  (reduction "none"), then each example's reduction.
+- "pointwise_loss": a loss of input and target of one shape: the elementwise losses of every
+  example at once (reduction "none"), then each example's reduction.
 - "class_loss": a loss of class scores and class indices (nll, cross-entropy): every example's rows
   in one call with reduction "none", then each example's reduction.
 """
@@ -47,9 +50,10 @@ import numpy as np
 
 from ..engine.node import Node
 
-__all__ = ["Rule", "Explain", "BATCHING_KINDS", "elementwise_symbolic", "sum_of_elements"]
+__all__ = ["Rule", "Explain", "BATCHING_KINDS", "DTYPE_BEHAVIOURS", "elementwise_symbolic", "sum_of_elements"]
 
-BATCHING_KINDS = ("elementwise", "reduction", "along_dim", "view", "index", "concat", "matmul", "loss",
+DTYPE_BEHAVIOURS = ("to_float", "promote", "float_only")
+BATCHING_KINDS = ("elementwise", "reduction", "dimwise", "view", "index", "concat", "matmul", "pointwise_loss",
                   "class_loss")
 
 Symbolic = Callable[..., Any]  # (sympy, *operand object arrays) -> object array
@@ -119,6 +123,6 @@ class Rule(Node):
     batching: ClassVar[Optional[str]] = None
     explain: ClassVar[Optional[Explain]] = None
     op_name: ClassVar[Optional[str]] = None  # PyTorch's name of the op (torch.<op_name>), where declared
-    dtypes: ClassVar[Optional[str]] = None   # "to_float", "float_only" (see the module docstring), or None
+    dtypes: ClassVar[Optional[str]] = None   # "to_float", "promote", "float_only" (module docstring), or None
     nondiff: ClassVar[tuple[int, ...]] = ()  # positions of forward's arguments that are never edges
     aux_outputs: ClassVar[bool] = False      # forward returns (result, non-differentiable extras...)

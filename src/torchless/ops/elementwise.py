@@ -42,6 +42,7 @@ def _int_scalar_like(scalar, a):
 # ============================================================================ arithmetic
 class AddBackward0(Rule):
     """a + b"""
+    dtypes = "promote"
     batching = "elementwise"
     explain = Explain("{a} + {b}", "∂(a + b)/∂a = 1,  ∂(a + b)/∂b = 1", infix="+",
                       symbolic=lambda sp, a, b: a + b)
@@ -72,6 +73,7 @@ class AddBackward0(Rule):
 
 class SubBackward0(Rule):
     """a - b"""
+    dtypes = "promote"
     batching = "elementwise"
     explain = Explain("{a} − {b}", "∂(a − b)/∂a = 1,  ∂(a − b)/∂b = −1", infix="−",
                       symbolic=lambda sp, a, b: a - b)
@@ -102,6 +104,7 @@ class SubBackward0(Rule):
 
 class RsubBackward1(Rule):
     """scalar - alpha * a (the reflected `2 - x`)"""
+    dtypes = "promote"
     batching = "elementwise"
 
     @staticmethod
@@ -121,6 +124,7 @@ class RsubBackward1(Rule):
 
 class MulBackward0(Rule):
     """a * b"""
+    dtypes = "promote"
     batching = "elementwise"
     explain = Explain("{a} · {b}", "∂(a · b)/∂a = b,  ∂(a · b)/∂b = a", infix="·",
                       symbolic=lambda sp, a, b: a * b)
@@ -152,6 +156,7 @@ class MulBackward0(Rule):
 
 class DivBackward0(Rule):
     """a / b:  d/da = g / b,  d/db = -g * a / b^2"""
+    dtypes = "to_float"
     batching = "elementwise"
     explain = Explain("{a} / {b}", "∂(a / b)/∂a = 1/b,  ∂(a / b)/∂b = −a/b²", infix="/",
                       symbolic=lambda sp, a, b: a / b)
@@ -175,6 +180,7 @@ class DivBackward0(Rule):
 
 class ZeroBackward0(Rule):
     """a.zero_(): zeros, whatever a was:  d/da = 0"""
+    dtypes = "promote"
     batching = "elementwise"
 
     @staticmethod
@@ -191,6 +197,7 @@ class ZeroBackward0(Rule):
 
 class NegBackward0(Rule):
     """-a"""
+    dtypes = "promote"
     batching = "elementwise"
     explain = Explain("−{a}", "∂(−a)/∂a = −1", symbolic=lambda sp, a: -a)
 
@@ -208,6 +215,7 @@ class NegBackward0(Rule):
 
 class ReciprocalBackward0(Rule):
     """1 / a:  d/da = -g * out^2"""
+    dtypes = "to_float"
     batching = "elementwise"
     saves_output = True
 
@@ -229,6 +237,7 @@ class ReciprocalBackward0(Rule):
 
 class PowBackward0(Rule):
     """a ** p for a number p:  d/da = g * p * a^(p-1)"""
+    dtypes = "promote"
     batching = "elementwise"
     explain = Explain("{a}^{p}", "∂(aᵖ)/∂a = p·aᵖ⁻¹", symbolic=elementwise_symbolic(lambda sp, a, p: a ** p))
 
@@ -253,6 +262,7 @@ class PowBackward0(Rule):
 
 class PowBackward1(Rule):
     """a ** b for tensors:  d/da = g * b * a^(b-1),  d/db = g * a^b * log(a)"""
+    dtypes = "promote"
     batching = "elementwise"
     explain = Explain("{a}^{b}", "∂(aᵇ)/∂a = b·aᵇ⁻¹,  ∂(aᵇ)/∂b = aᵇ·ln a",
                       symbolic=elementwise_symbolic(lambda sp, a, b: a ** b))
@@ -312,6 +322,7 @@ def _log(p):
 
 class MaximumBackward0(Rule):
     """maximum(a, b): the larger input gets the gradient; ties split it in half"""
+    dtypes = "promote"
     batching = "elementwise"
 
     @staticmethod
@@ -333,6 +344,7 @@ class MaximumBackward0(Rule):
 
 class MinimumBackward0(Rule):
     """minimum(a, b): the smaller input gets the gradient; ties split it in half"""
+    dtypes = "promote"
     batching = "elementwise"
 
     @staticmethod
@@ -373,6 +385,7 @@ def _check_int_divisor(b):
 
 class RemainderBackward0(Rule):
     """a % number (Python's sign convention):  d/da = g"""
+    dtypes = "promote"
     batching = "elementwise"
 
     @staticmethod
@@ -403,6 +416,7 @@ class RemainderBackward1(RemainderBackward0):
 
 class FmodBackward0(Rule):
     """fmod(a, number) (the sign of a, like C's fmod):  d/da = g"""
+    dtypes = "promote"
     batching = "elementwise"
 
     @staticmethod
@@ -422,6 +436,7 @@ class FmodBackward1(Rule):
     """fmod(a, b) for two tensors:  d/da = g,  d/db = -g * trunc(a / b).
     trunc(a / b) is piecewise constant, so it is kept as a constant array (its own derivative is
     zero): the vjp needs no re-run forward under create_graph."""
+    dtypes = "promote"
     batching = "elementwise"
     relift = False
 
@@ -462,6 +477,7 @@ def _trunc_div(a, b):
 
 class DivBackward2(Rule):
     """div(a, b, rounding_mode='trunc' | 'floor'): piecewise constant, so the gradient is zero."""
+    dtypes = "promote"
     batching = "elementwise"
 
     @staticmethod
@@ -489,6 +505,7 @@ class DivBackward2(Rule):
 class NotImplementedBackward(Rule):
     """Ops PyTorch does not differentiate (floor_divide, `a // b`): recorded, but backward through
     them is an error."""
+    dtypes = "promote"
     batching = "elementwise"
     op_name = "floor_divide"
 
@@ -509,6 +526,7 @@ NotImplementedBackward.__name__ = NotImplementedBackward.__qualname__ = "NotImpl
 # ============================================================================ unary math
 class AbsBackward0(Rule):
     """|a|:  d/da = sign(a) (0 at a = 0)"""
+    dtypes = "promote"
     batching = "elementwise"
     explain = Explain("|{a}|", "∂|a|/∂a = sign(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.Abs(a)))
 
@@ -529,6 +547,7 @@ class AbsBackward0(Rule):
 
 class ExpBackward0(Rule):
     """e^a:  d/da = e^a (the saved output)"""
+    dtypes = "to_float"
     batching = "elementwise"
     explain = Explain("exp({a})", "∂exp(a)/∂a = exp(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.exp(a)))
     saves_output = True
@@ -550,6 +569,7 @@ class ExpBackward0(Rule):
 
 class Expm1Backward0(Rule):
     """e^a − 1, accurate near 0:  d/da = out + 1"""
+    dtypes = "to_float"
     batching = "elementwise"
     saves_output = True
 
@@ -570,6 +590,7 @@ class Expm1Backward0(Rule):
 
 class LogBackward0(Rule):
     """ln a:  d/da = 1 / a"""
+    dtypes = "to_float"
     batching = "elementwise"
     explain = Explain("ln({a})", "∂ln(a)/∂a = 1/a", symbolic=elementwise_symbolic(lambda sp, a: sp.log(a)))
 
@@ -589,6 +610,7 @@ class LogBackward0(Rule):
 
 class Log2Backward0(Rule):
     """log₂ a:  d/da = 1 / (a ln 2)"""
+    dtypes = "to_float"
     batching = "elementwise"
 
     @staticmethod
@@ -607,6 +629,7 @@ class Log2Backward0(Rule):
 
 class Log10Backward0(Rule):
     """log₁₀ a:  d/da = 1 / (a ln 10)"""
+    dtypes = "to_float"
     batching = "elementwise"
 
     @staticmethod
@@ -625,6 +648,7 @@ class Log10Backward0(Rule):
 
 class Log1PBackward0(Rule):
     """ln(1 + a), accurate near 0:  d/da = 1 / (1 + a)"""
+    dtypes = "to_float"
     batching = "elementwise"
 
     @staticmethod
@@ -643,6 +667,7 @@ class Log1PBackward0(Rule):
 
 class SqrtBackward0(Rule):
     """√a:  d/da = 1 / (2 out)"""
+    dtypes = "to_float"
     batching = "elementwise"
     explain = Explain("√{a}", "∂√a/∂a = 1/(2√a)", symbolic=elementwise_symbolic(lambda sp, a: sp.sqrt(a)))
     saves_output = True
@@ -664,6 +689,7 @@ class SqrtBackward0(Rule):
 
 class RsqrtBackward0(Rule):
     """a^(-1/2):  d/da = -g * out^3 / 2"""
+    dtypes = "to_float"
     batching = "elementwise"
     saves_output = True
 
@@ -685,6 +711,7 @@ class RsqrtBackward0(Rule):
 
 class SinBackward0(Rule):
     """sin a:  d/da = cos a"""
+    dtypes = "to_float"
     batching = "elementwise"
     explain = Explain("sin({a})", "∂sin(a)/∂a = cos(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.sin(a)))
 
@@ -704,6 +731,7 @@ class SinBackward0(Rule):
 
 class CosBackward0(Rule):
     """cos a:  d/da = −sin a"""
+    dtypes = "to_float"
     batching = "elementwise"
     explain = Explain("cos({a})", "∂cos(a)/∂a = −sin(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.cos(a)))
 
@@ -723,6 +751,7 @@ class CosBackward0(Rule):
 
 class TanBackward0(Rule):
     """d/da tan = 1 + tan^2"""
+    dtypes = "to_float"
     batching = "elementwise"
     saves_output = True
 
@@ -744,6 +773,7 @@ class TanBackward0(Rule):
 
 class SinhBackward0(Rule):
     """sinh a:  d/da = cosh a"""
+    dtypes = "to_float"
     batching = "elementwise"
 
     @staticmethod
@@ -762,6 +792,7 @@ class SinhBackward0(Rule):
 
 class CoshBackward0(Rule):
     """cosh a:  d/da = sinh a"""
+    dtypes = "to_float"
     batching = "elementwise"
 
     @staticmethod
@@ -780,6 +811,7 @@ class CoshBackward0(Rule):
 
 class AsinBackward0(Rule):
     """asin a:  d/da = 1 / √(1 − a²)"""
+    dtypes = "to_float"
     batching = "elementwise"
 
     @staticmethod
@@ -799,6 +831,7 @@ class AsinBackward0(Rule):
 
 class AcosBackward0(Rule):
     """acos a:  d/da = −1 / √(1 − a²)"""
+    dtypes = "to_float"
     batching = "elementwise"
 
     @staticmethod
@@ -818,6 +851,7 @@ class AcosBackward0(Rule):
 
 class AtanBackward0(Rule):
     """atan a:  d/da = 1 / (1 + a²)"""
+    dtypes = "to_float"
     batching = "elementwise"
 
     @staticmethod
@@ -837,6 +871,7 @@ class AtanBackward0(Rule):
 
 class TanhBackward0(Rule):
     """d/da tanh = 1 - tanh^2"""
+    dtypes = "to_float"
     batching = "elementwise"
     explain = Explain("tanh({a})", "∂tanh(a)/∂a = 1 − tanh²(a)",
                       symbolic=elementwise_symbolic(lambda sp, a: sp.tanh(a)))
@@ -860,6 +895,7 @@ class TanhBackward0(Rule):
 
 class SigmoidBackward0(Rule):
     """d/da sigmoid = s * (1 - s)"""
+    dtypes = "to_float"
     batching = "elementwise"
     explain = Explain("σ({a})", "∂σ(a)/∂a = σ(a)·(1 − σ(a))",
                       symbolic=elementwise_symbolic(lambda sp, a: 1 / (1 + sp.exp(-a))))
@@ -883,6 +919,7 @@ class SigmoidBackward0(Rule):
 
 class ReluBackward0(Rule):
     """max(a, 0): the gradient passes where the output is positive"""
+    dtypes = "promote"
     batching = "elementwise"
     explain = Explain("relu({a})", "∂relu(a)/∂a = 1 where a > 0, else 0",
                       symbolic=elementwise_symbolic(lambda sp, a: sp.Max(0, a)))
@@ -912,6 +949,7 @@ class ReluBackward0(Rule):
 
 class ClampBackward1(Rule):
     """clamp(a, lo, hi) with number bounds: the gradient passes where lo <= a <= hi"""
+    dtypes = "promote"
     batching = "elementwise"
 
     @staticmethod
@@ -937,6 +975,7 @@ class ClampBackward1(Rule):
 
 class ClampMinBackward0(Rule):
     """clamp_min(a, number): the gradient passes where a >= lo"""
+    dtypes = "promote"
     batching = "elementwise"
 
     @staticmethod
@@ -956,6 +995,7 @@ class ClampMinBackward0(Rule):
 
 class ClampMaxBackward0(Rule):
     """clamp_max(a, number): the gradient passes where a <= hi"""
+    dtypes = "promote"
     batching = "elementwise"
 
     @staticmethod
@@ -976,6 +1016,7 @@ class ClampMaxBackward0(Rule):
 class ClampMinBackward1(Rule):
     """clamp_min(a, lo) with a tensor bound: a's gradient where a >= lo (ties go to a), lo's
     gradient where a < lo"""
+    dtypes = "promote"
     batching = "elementwise"
 
     @staticmethod
@@ -996,6 +1037,7 @@ class ClampMinBackward1(Rule):
 
 class ClampMaxBackward1(Rule):
     """clamp_max(a, hi) with a tensor bound: a's gradient where a <= hi, hi's where a > hi"""
+    dtypes = "promote"
     batching = "elementwise"
 
     @staticmethod
@@ -1031,6 +1073,7 @@ class ClampBackward0(Rule):
     """clamp(a, lo, hi) with tensor bounds (either may be None), as min(max(a, lo), hi):
     a's gradient where lo <= a <= hi, lo's where a < lo <= hi, hi's where max(a, lo) > hi.
     Edges: (a, lo, hi), an empty edge for a missing bound."""
+    dtypes = "promote"
     batching = "elementwise"
 
     @staticmethod
@@ -1094,6 +1137,7 @@ def _align_to_edges(node, grads, values):
 
 class _ZeroGradient(Rule):
     """Piecewise-constant ops: the derivative is 0 wherever it exists."""
+    dtypes = "promote"
     batching = "elementwise"
 
     @staticmethod
@@ -1330,6 +1374,7 @@ class CopysignBackward1(Rule):
 # ============================================================================ selection
 class WhereBackward0(Rule):
     """where(cond, a, b): a's gradient where cond holds, b's elsewhere"""
+    dtypes = "promote"
     batching = "elementwise"
     nondiff = (0,)  # the condition: never an edge
 

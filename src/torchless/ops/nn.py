@@ -74,7 +74,7 @@ class NdtrBackward0(Rule):
 
 class SoftmaxBackward0(Rule):
     """softmax(a, dim):  d/da = out * (g - sum(g * out, dim))"""
-    batching = "along_dim"
+    batching = "dimwise"
     explain = Explain(rule="∂/∂z = s·(g − Σ g·s)")
     saves_output = True
 
@@ -99,7 +99,7 @@ class SoftmaxBackward0(Rule):
 
 class LogSoftmaxBackward0(Rule):
     """log_softmax(a, dim) = a - max - log(sum(exp(a - max))):  d/da = g - exp(out) * sum(g, dim)"""
-    batching = "along_dim"
+    batching = "dimwise"
     explain = Explain(rule="∂/∂z = g − softmax(z)·Σg")
     saves_output = True
 
@@ -262,7 +262,7 @@ class SqueezeBackward4(_Linear):
 # ============================================================================ regression losses
 class MseLossBackward0(Rule):
     """mean/sum/none of (a - b)^2:  d/da = 2 (a - b) g,  d/db = -d/da"""
-    batching = "loss"
+    batching = "pointwise_loss"
     explain = Explain(rule="mean((a − b)²):  ∂/∂a = 2(a − b)/n")
 
     @staticmethod
@@ -291,7 +291,7 @@ class MseLossBackward0(Rule):
 class HuberLossBackward0(Rule):
     """0.5 d^2 where |d| < delta, else delta (|d| - delta/2);  d = a - b.
     Its derivative in d is d clipped to [-delta, delta]."""
-    batching = "loss"
+    batching = "pointwise_loss"
 
     @staticmethod
     def forward(node, xp, a, b, reduction, delta):
@@ -350,7 +350,7 @@ class SmoothL1LossBackward0(HuberLossBackward0):
 class BinaryCrossEntropyBackward0(Rule):
     """-w (t log x + (1 - t) log(1 - x)), each log clamped at -100 as PyTorch does.
     d/dx = g w (x - t) / max(x (1 - x), 1e-12);  d/dt = g w (log(1 - x) - log x)"""
-    batching = "loss"
+    batching = "pointwise_loss"
 
     @staticmethod
     def forward(node, xp, x, t, w, reduction):
@@ -386,7 +386,7 @@ class BinaryCrossEntropyWithLogitsBackward0(Rule):
     """w ((1 - t) x + l softplus(-x)), l = 1 + (pos_weight - 1) t; softplus(-x) written
     log1p(exp(-|x|)) + max(-x, 0) so it never overflows.
     d/dx = g w ((1 - t) - l sigmoid(-x));  d/dt = g w (-x + (pos_weight - 1) softplus(-x))"""
-    batching = "loss"
+    batching = "pointwise_loss"
 
     @staticmethod
     def forward(node, xp, x, t, w, pos_weight, reduction):

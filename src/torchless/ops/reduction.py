@@ -475,7 +475,7 @@ class StdBackward0(Rule):
 class LogsumexpBackward0(Rule):
     """log(sum(exp(a))) over dims, shifted by the max so large values do not overflow:
     d/da = g * exp(a - out)  (the softmax)"""
-    batching = "along_dim"
+    batching = "dimwise"
     saves_output = True
 
     @staticmethod
@@ -501,7 +501,7 @@ class LogsumexpBackward0(Rule):
 # ============================================================================ cumulative
 class CumsumBackward0(Rule):
     """running sum along dim:  d/da = reversed running sum of g"""
-    batching = "along_dim"
+    batching = "dimwise"
 
     @staticmethod
     def forward(node, xp, a, dim):
@@ -521,7 +521,7 @@ class CumprodBackward0(Rule):
     Before the first zero of a slice that is reversed-cumsum(g * out) / a_i; at the first zero it is
     reversed-cumsum(g * out') with out' the running product with that zero taken as 1; after it, 0.
     """
-    batching = "along_dim"
+    batching = "dimwise"
 
     @staticmethod
     def forward(node, xp, a, dim):
