@@ -19,6 +19,7 @@ from typing import Any, Callable, Dict, Optional, Tuple, Union
 
 from .._tensor import creation as C
 from .._tensor import Tensor
+from .._tensor._core import _norm_dim
 from ..engine.grad_mode import enable_grad
 from ..autograd._passes import grad_of_recorded as _autograd_grad, jacobian_rows as _jacobian_rows
 from ..engine import forward_ad as _forward_ad
@@ -476,10 +477,7 @@ def _stack_outputs(results, out_dims, name):
         if dim is None:
             stacked.append(column[0])
         else:
-            ndim = column[0].dim() + 1
-            if not -ndim <= dim < ndim:
-                raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], "
-                                 f"but got {dim})")
+            _norm_dim(dim, column[0].dim() + 1)  # (PyTorch checks the out_dim before stacking)
             stacked.append(stack(column, dim=dim))
     return _fill(first, stacked)
 

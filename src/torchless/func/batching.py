@@ -31,7 +31,7 @@ import operator
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .._tensor import Tensor
-from .._tensor._core import CPU, Size
+from .._tensor._core import CPU, Size, _norm_dim
 from ..engine.state import modes as _modes
 from ._pytree import all_values, out_dims_per_leaf
 
@@ -192,12 +192,8 @@ def _make(phys: Any, level: int) -> BatchedTensor:
 
 
 def _dim(d: Any, nd: int) -> int:
-    """Normalize a logical dim (PyTorch's range check: a 0-d tensor takes dims -1 and 0)."""
-    d = operator.index(d)
-    top = max(nd, 1)
-    if not -top <= d < top:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-top}, {top - 1}], but got {d})")
-    return d % top
+    """Normalize a logical dim (PyTorch's range check, the Tensor layer's: a 0-d tensor takes dims -1 and 0)."""
+    return int(_norm_dim(operator.index(d), nd))
 
 
 def _top_level(values: Iterable[Any]) -> int:
