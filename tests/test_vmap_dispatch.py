@@ -212,3 +212,39 @@ def test_per_example_gradients_through_functions_with_rules():
     assert batching.fallbacks[0] == before
     for i in range(5):
         np.testing.assert_allclose(got[i].numpy(), grad(loss)(w, xs[i], ys[i]).numpy(), rtol=1e-12)
+
+
+def _declared_with_rules():
+    """The Tensor methods declared with their op rule (method.rule), and the rule's batching kind."""
+    found = {}
+    for cls in torchless.Tensor.__mro__:
+        for name, value in vars(cls).items():
+            rule = getattr(value, "rule", None)
+            if rule is not None and name not in found:
+                found[name] = rule.batching
+    return found
+
+
+def test_methods_declared_with_an_elementwise_rule_are_batched_by_their_kind():
+    declared = _declared_with_rules()
+    assert len(declared) >= 30
+    x = torchless.tensor(np.random.default_rng(5).uniform(0.1, 0.9, (3, 4)))
+    for name, kind in declared.items():
+        if kind != "elementwise" or name.startswith("__r"):
+            continue
+        assert batching._METHOD_KINDS[name] in ("elementwise", "in_place"), name
+        unary = getattr(torchless.Tensor, name).__code__.co_argcount == 1
+        f = (lambda a, n=name: getattr(a, n)()) if unary else (lambda a, n=name: getattr(a, n)(a + 1))
+        before = batching.fallbacks[0]
+        got = vmap(f)(x)
+        assert batching.fallbacks[0] == before, name
+        np.testing.assert_allclose(got.numpy(), torchless.stack([f(r) for r in x]).numpy(), rtol=1e-12, err_msg=name)
+
+
+def test_a_new_declaration_gets_its_batching_rule_from_its_rule(monkeypatch):
+    """An op added with one rule block and one declaration line batches without a line in batching.py."""
+    from torchless._tensor._elementwise import unary
+    from torchless.ops.elementwise import ExpBackward0
+    monkeypatch.setattr(torchless.Tensor, "exp_again", unary(ExpBackward0, "exp_again", "exp_again(self) -> Tensor"),
+                        raising=False)
+    assert batching._method_kinds()["exp_again"] == "elementwise"

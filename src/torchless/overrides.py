@@ -14,6 +14,7 @@ calls pass, so a call on plain tensors pays nothing for the protocol.
 Floor 0: this module knows no Tensor; a type overrides when it defines a `__torch_function__` that is
 not None.
 """
+import inspect
 from typing import Any, Callable, Dict, Iterable, List
 
 __all__ = ["has_torch_function", "handle_torch_function", "function_of_method"]
@@ -110,35 +111,54 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type) 
     """The torch function `torch.<name>(input, ...)` for the Tensor method `method`: the method
     itself when input is a `plain_type` tensor (one call and one type check more than calling the
     method), and otherwise, when an argument overrides, the call handed to its __torch_function__
-    (with this function as `func`; `func.__wrapped__` is the method). Methods of one or two plain
-    parameters get a function of the same parameters (cheaper than forwarding *args, **kwargs)."""
-    code = getattr(method, "__code__", None)
-    plain_parameters = (code.co_argcount if code is not None and not code.co_kwonlyargcount
-                        and not code.co_flags & (_VARARGS | _VARKEYWORDS)
-                        and not getattr(method, "__defaults__", None) else 0)
-    function: Callable[..., Any]
-    if plain_parameters == 1:
-        def function(input: Any) -> Any:
-            if type(input) is plain_type:
-                return method(input)
-            if has_torch_function((input,)):
-                return handle_torch_function(function, (input,), input)
-            return method(input)
-    elif plain_parameters == 2:
-        def function(input: Any, other: Any) -> Any:
-            if type(input) is plain_type:
-                return method(input, other)
-            if has_torch_function((input, other)):
-                return handle_torch_function(function, (input, other), input, other)
-            return method(input, other)
-    else:
-        def function(input: Any, *args: Any, **kwargs: Any) -> Any:
-            if type(input) is plain_type:
-                return method(input, *args, **kwargs)
-            if has_torch_function((input,) + args):
-                return handle_torch_function(function, (input,) + args, input, *args, **kwargs)
-            return method(input, *args, **kwargs)
+    (with this function as `func`; `func.__wrapped__` is the method).
 
+    The function takes the method's own parameters (self renamed input), so that forwarding them
+    costs no *args tuple or **kwargs dict: it is written out from the method's signature."""
+    try:
+        parameters = list(inspect.signature(method).parameters.values())
+    except (TypeError, ValueError):  # no signature to copy: forward everything
+        parameters = []
+    if not parameters or parameters[0].kind not in (_POSITIONAL, _POSITIONAL_ONLY):
+        parameters = [inspect.Parameter("input", _POSITIONAL), inspect.Parameter("args", _VAR_POSITIONAL),
+                      inspect.Parameter("kwargs", _VAR_KEYWORD)]
+    namespace: Dict[str, Any] = {"_method": method, "_plain": plain_type, "_has": has_torch_function,
+                                 "_handle": handle_torch_function}
+    heads, calls, relevant, extra = [], [], [], ""
+    starred = False
+    for i, p in enumerate(parameters):
+        pname = "input" if i == 0 else p.name
+        default = ""
+        if p.default is not inspect.Parameter.empty:
+            namespace["_default_" + pname] = p.default
+            default = "=_default_" + pname
+        if p.kind in (_POSITIONAL, _POSITIONAL_ONLY):
+            heads.append(pname + default)
+            calls.append(pname)
+            relevant.append(pname)
+        elif p.kind is _VAR_POSITIONAL:
+            heads.append("*" + pname)
+            calls.append("*" + pname)
+            extra = " + " + pname
+            starred = True
+        elif p.kind is _KEYWORD_ONLY:
+            if not starred:
+                heads.append("*")
+                starred = True
+            heads.append(pname + default)
+            calls.append(f"{pname}={pname}")
+        else:
+            heads.append("**" + pname)
+            calls.append("**" + pname)
+    head, call, args = ", ".join(heads), ", ".join(calls), "(" + ", ".join(relevant) + ",)" + extra
+    source = (f"def function({head}):\n"
+              f"    if type(input) is _plain:\n"
+              f"        return _method({call})\n"
+              f"    if _has({args}):\n"
+              f"        return _handle(function, {args}, {call})\n"
+              f"    return _method({call})\n")
+    exec(source, namespace)  # (the function's own parameters: see the docstring)
+    function: Callable[..., Any] = namespace["function"]
     own = getattr(method, "__name__", "")
     # An alias (torch.swapaxes) keeps the name of the method it is (transpose), as its docstring does.
     function.__name__ = function.__qualname__ = own if own.isidentifier() and "Backward" not in own else name
@@ -148,4 +168,6 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type) 
     return function
 
 
-_VARARGS, _VARKEYWORDS = 0x04, 0x08  # code flags: the function takes *args, **kwargs
+_POSITIONAL, _POSITIONAL_ONLY = inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.POSITIONAL_ONLY
+_VAR_POSITIONAL, _KEYWORD_ONLY, _VAR_KEYWORD = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.KEYWORD_ONLY,
+                                                inspect.Parameter.VAR_KEYWORD)

@@ -15,8 +15,11 @@ mode (the double-backward trick: J v is the derivative of u -> J^T u along v). j
 jvp. vmap runs the function once on batched tensors (see func/batching.py), or once per example when an
 op on the way has no batching rule.
 """
+from typing import Any, Callable, Dict, Optional, Tuple, Union
+
 from .._tensor import creation as C
 from .._tensor import Tensor
+from .._tensor._core import _norm_dim
 from ..engine.grad_mode import enable_grad
 from ..autograd._passes import grad_of_recorded as _autograd_grad, jacobian_rows as _jacobian_rows
 from ..engine import forward_ad as _forward_ad
@@ -27,6 +30,8 @@ from ._pytree import all_values as _all_values, fill as _fill, leaves as _leaves
 from ._pytree import tree_map as _map
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "functional_call", "vmap"]
+
+ArgNums = Union[int, Tuple[int, ...]]  # which positional arguments a transform differentiates
 
 _depth = [0]  # how many transforms are running their function right now
 
@@ -116,7 +121,7 @@ def _split_aux(output, has_aux, fn):
 
 
 # ---------------------------------------------------------------------------------- grad
-def grad_and_value(func, argnums=0, has_aux=False):
+def grad_and_value(func: Callable[..., Any], argnums: ArgNums = 0, has_aux: bool = False) -> Callable[..., Any]:
     """A function returning (gradient of func with respect to args[argnums], func's value); with
     has_aux, func returns (value, aux) and this returns (gradient, (value, aux))."""
     def wrapper(*args, **kwargs):
@@ -141,7 +146,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
     return wrapper
 
 
-def grad(func, argnums=0, has_aux=False):
+def grad(func: Callable[..., Any], argnums: ArgNums = 0, has_aux: bool = False) -> Callable[..., Any]:
     """A function returning the gradient of func (a scalar) with respect to args[argnums]."""
     both = grad_and_value(func, argnums, has_aux)
 
@@ -152,7 +157,7 @@ def grad(func, argnums=0, has_aux=False):
 
 
 # ---------------------------------------------------------------------------------- vjp, jvp
-def vjp(func, *primals, has_aux=False):
+def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Tuple[Any, ...]:
     """(func(*primals), vjp_fn[, aux]); vjp_fn(cotangents) gives one gradient per primal."""
     output, trees, args_need_grad = _run(func, primals, {}, tuple(range(len(primals))), "vjp(f, *primals)")
     output, aux = _split_aux(output, has_aux, "vjp(f, *primals)")
@@ -177,7 +182,8 @@ def vjp(func, *primals, has_aux=False):
     return result + (_detached(aux, keep),) if has_aux else result
 
 
-def jvp(func, primals, tangents, *, strict=False, has_aux=False):
+def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, strict: bool = False,
+        has_aux: bool = False) -> Tuple[Any, ...]:
     """(func(*primals), J tangents): the Jacobian-vector product, by forward-mode AD (dual tensors).
     If an op on the way has no jvp rule yet, the same values come from reverse mode instead."""
     if not isinstance(primals, tuple):
@@ -251,7 +257,8 @@ def _structure(tree):
 
 
 # ---------------------------------------------------------------------------------- Jacobians
-def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
+def jacrev(func: Callable[..., Any], argnums: ArgNums = 0, *, has_aux: bool = False, chunk_size: Optional[int] = None,
+           _preallocate_and_copy: bool = False) -> Callable[..., Any]:
     """A function returning the Jacobian of func with respect to args[argnums], by reverse mode:
     for each output tensor, a tensor of shape output.shape + input.shape per input."""
     def wrapper(*args, **kwargs):
@@ -308,7 +315,8 @@ def _shape_like_args(blocks, trees, argnums):
     return filled[0] if isinstance(argnums, int) else tuple(filled)
 
 
-def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
+def jacfwd(func: Callable[..., Any], argnums: ArgNums = 0, has_aux: bool = False, *,
+           randomness: str = "error") -> Callable[..., Any]:
     """The Jacobian of func with respect to args[argnums] by forward mode: the jvp along every
     input element's basis vector (a column of the Jacobian each), all at once under vmap."""
     if randomness not in ("error", "different", "same"):
@@ -350,12 +358,13 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     return wrapper
 
 
-def hessian(func, argnums=0):
+def hessian(func: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
     """The Hessian of a scalar func with respect to args[argnums]: the Jacobian of its gradient."""
     return jacfwd(jacrev(func, argnums), argnums)
 
 
-def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
+def vmap(func: Callable[..., Any], in_dims: Any = 0, out_dims: Any = 0, randomness: str = "error", *,
+         chunk_size: Optional[int] = None) -> Callable[..., Any]:
     """func mapped over a dimension of its inputs: vmap(f)(x)[i] == f(x[i]).
 
     f runs once, on BatchedTensors that hold the whole batch (torchless/func/batching.py): each op
@@ -468,16 +477,14 @@ def _stack_outputs(results, out_dims, name):
         if dim is None:
             stacked.append(column[0])
         else:
-            ndim = column[0].dim() + 1
-            if not -ndim <= dim < ndim:
-                raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], "
-                                 f"but got {dim})")
+            _norm_dim(dim, column[0].dim() + 1)  # (PyTorch checks the out_dim before stacking)
             stacked.append(stack(column, dim=dim))
     return _fill(first, stacked)
 
 
 # ---------------------------------------------------------------------------------- modules
-def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights=True, strict=False):
+def functional_call(module: Any, parameter_and_buffer_dicts: Any, args: Any = None,
+                    kwargs: Optional[Dict[str, Any]] = None, *, tie_weights: bool = True, strict: bool = False) -> Any:
     """module(*args, **kwargs) with some of its parameters and buffers replaced, for this call
     only, by the tensors given under their state_dict names."""
     dicts = parameter_and_buffer_dicts if isinstance(parameter_and_buffer_dicts, (tuple, list)) \

@@ -31,7 +31,7 @@ import operator
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .._tensor import Tensor
-from .._tensor._core import CPU, Size
+from .._tensor._core import CPU, Size, _norm_dim
 from ..engine.state import modes as _modes
 from ._pytree import all_values, out_dims_per_leaf
 
@@ -192,12 +192,8 @@ def _make(phys: Any, level: int) -> BatchedTensor:
 
 
 def _dim(d: Any, nd: int) -> int:
-    """Normalize a logical dim (PyTorch's range check: a 0-d tensor takes dims -1 and 0)."""
-    d = operator.index(d)
-    top = max(nd, 1)
-    if not -top <= d < top:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-top}, {top - 1}], but got {d})")
-    return d % top
+    """Normalize a logical dim (PyTorch's range check, the Tensor layer's: a 0-d tensor takes dims -1 and 0)."""
+    return int(_norm_dim(operator.index(d), nd))
 
 
 def _top_level(values: Iterable[Any]) -> int:
@@ -713,10 +709,11 @@ KINDS: Dict[str, Tuple[Callable[[str], Callable[..., Any]], bool]] = {
     "matrix": (_matrix_op, True),
 }
 
-# The kinds that op rules declare (`Rule.batching`, ops/_rule.py) and that batch a method by its name
-# alone: a method declared with its rule (Tensor.exp: `exp.rule` is ExpBackward0) gets the rule of its
-# rule's kind. ("view", "index", "matmul", "concat" and the losses need a rule per op: the table below.)
-_DECLARED_KINDS = {"elementwise": "elementwise", "reduction": "reduction", "along_dim": "dimwise"}
+# The kinds that op rules declare (`Rule.batching`, ops/_rule.py BATCHING_KINDS) and that batch a
+# method by its name alone: a method declared with its rule (Tensor.exp: `exp.rule` is ExpBackward0)
+# gets the rule of its rule's kind. ("view", "index", "matmul", "concat" and the losses need a rule
+# per op: the table below, and FUNCTION_KINDS for the losses.)
+_DECLARED_KINDS = {"elementwise": "elementwise", "reduction": "reduction", "dimwise": "dimwise"}
 
 # The batching kind of the methods that need a rule of their own (views, indexing, products, max/min,
 # reflected operators) or are not declared with their rule yet (written out in the Tensor layer). A
