@@ -49,6 +49,7 @@ from ._tensor._core import _is_tensor, _wrap_tensor
 _engine_backward.set_tensor_api(_wrap_tensor, _TX, _is_tensor)
 
 from . import autograd  # noqa: E402
+autograd._set_vmap_loader(lambda: __getattr__("func").vmap)  # grad(is_grads_batched=True) runs under vmap
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402,F401
 from ._tensor.functions import *  # noqa: E402,F401,F403
 

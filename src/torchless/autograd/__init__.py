@@ -1,5 +1,5 @@
 """torch.autograd: backward and grad over the engine, Function, gradcheck."""
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 from ..engine.backward import as_tuple as _as_tuple, backward as _engine_backward, input_edges as _input_edges
 from ..engine.backward import root_grads as _root_grads, run_backward
@@ -9,6 +9,18 @@ from ..overrides import handle_torch_function, has_torch_function
 
 __all__ = ["backward", "grad", "Function", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly", "explain", "draw"]
+
+# grad(is_grads_batched=True) runs the vjp under torch.func.vmap, which sits above autograd (vmap
+# itself differentiates through autograd), so autograd cannot import it: the package root, which
+# sits above both, hands over how to reach it when it loads (see _set_vmap_loader).
+_vmap_loader: Optional[Callable[[], Callable[..., Any]]] = None
+
+
+def _set_vmap_loader(loader: Callable[[], Callable[..., Any]]) -> None:
+    """Called once by the package root: `loader()` returns torch.func.vmap (loading torch.func on
+    first use, so that importing torchless does not)."""
+    global _vmap_loader
+    _vmap_loader = loader
 
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: Optional[bool] = None, create_graph: bool = False,
@@ -88,8 +100,8 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
     batch = grad_outputs[0].shape[0]
     if any(g.shape[0] != batch for g in grad_outputs):
         raise RuntimeError("grad(is_grads_batched=True): every grad_output needs the same batch size")
-    if not allow_unused and not materialize_grads:  # every result is a tensor: vmap over the vjp
-        from ..func import vmap
+    if not allow_unused and not materialize_grads and _vmap_loader is not None:  # one pass: vmap over the vjp
+        vmap = _vmap_loader()
 
         def one(*gs):
             return grad(outputs, inputs, list(gs), retain_graph=True, create_graph=create_graph)
