@@ -1,4 +1,4 @@
-"""vmap's vectorized path (BatchedTensor and its batching rules, torchless/_batching.py): for every
+"""vmap's vectorized path (BatchedTensor and its batching rules, torchless/func/batching.py): for every
 op of the forward-AD table, vmap equals the loop over the batch (values, dtypes, shapes, and
 per-example gradients), with the batch on each input, on some inputs only, and at a non-zero in_dim;
 the ops with batching rules take the vectorized path (no fallback); the rest fall back to the loop
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import torchless
-from torchless import _batching
+from torchless.func import batching as _batching
 from torchless.func import grad, hessian, jacfwd, jacrev, vmap
 
 from .test_forward_ad import OPS
@@ -283,21 +283,28 @@ def test_per_example_gradients_of_an_nn_module_through_functional_call():
             np.testing.assert_allclose(got[k][i].numpy(), want[k].numpy(), rtol=1e-5, atol=1e-7)
 
 
-def test_torch_functions_take_the_batching_rules_only_while_vmap_runs():
-    """torch.exp is Tensor.exp itself (no dispatch step on plain calls); during a vectorized vmap the
-    torch and torch.nn.functional attributes send BatchedTensors to their rules, then come back."""
+def test_torch_functions_reach_the_batching_rules_through_torch_function():
+    """torch.exp, F.softmax, torch.pow hand a BatchedTensor to BatchedTensor.__torch_function__: no
+    namespace is swapped while vmap runs, so names bound before vmap take the rules too."""
     import torchless.nn.functional as F
-    exp, softmax = torchless.exp, F.softmax
+    exp, softmax, names = torchless.exp, F.softmax, dict(vars(torchless))
     x = torchless.tensor(np.random.default_rng(10).standard_normal((3, 4)))
+    seen = {}
+
+    def f(a):
+        seen.update(exp=torchless.exp, softmax=F.softmax)
+        return torchless.exp(a).sum() + F.softmax(a, dim=0)[0] + torchless.pow(2.0, a).mean()
+
     before = _batching.fallbacks[0]
-    got = vmap(lambda a: torchless.exp(a).sum() + F.softmax(a, dim=0)[0] + torchless.pow(2.0, a).mean())(x)
+    got = vmap(f)(x)
     assert _batching.fallbacks[0] == before
-    assert torchless.exp is exp is torchless.Tensor.exp and F.softmax is softmax
+    assert seen == {"exp": exp, "softmax": softmax} and torchless.exp.__wrapped__ is torchless.Tensor.exp
+    assert dict(vars(torchless)) == names
     want = x.exp().sum(1) + x.softmax(1)[:, 0] + (2.0 ** x).mean(1)
     np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12)
-    got_bound = vmap(lambda a: exp(a).sum())(x)  # bound before vmap: the loop, same values
-    assert _batching.fallbacks[0] == before + 1
-    np.testing.assert_allclose(got_bound.numpy(), x.exp().sum(1).numpy(), rtol=1e-12)
+    got_bound = vmap(lambda a: exp(a).sum() + softmax(a, 0)[1])(x)  # bound before vmap: vectorized too
+    assert _batching.fallbacks[0] == before
+    np.testing.assert_allclose(got_bound.numpy(), (x.exp().sum(1) + x.softmax(1)[:, 1]).numpy(), rtol=1e-12)
 
 
 _t = torchless.tensor(np.random.default_rng(11).standard_normal((3, 2, 4)))

@@ -49,9 +49,7 @@ from ._tensor._core import _is_tensor, _wrap_tensor
 _engine_backward.set_tensor_api(_wrap_tensor, _TX, _is_tensor)
 
 from . import autograd  # noqa: E402
-from ._tensor._core import set_general_backward as _set_general_backward  # noqa: E402
-
-_set_general_backward(autograd.backward)
+autograd._set_vmap_loader(lambda: __getattr__("func").vmap)  # grad(is_grads_batched=True) runs under vmap
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402,F401
 from ._tensor.functions import *  # noqa: E402,F401,F403
 
@@ -101,6 +99,15 @@ def pow(input, exponent):  # noqa: A001 - torch.pow; also takes a number base
     raise TypeError(f"pow() received an invalid combination of arguments - got ({type(input).__name__}, "
                     f"{type(exponent).__name__}): give a Tensor input or a Tensor exponent")
 
+
+# The torch functions that are Tensor methods (torch.exp, torch.sum ...) hand a call on a tensor-like
+# argument to its __torch_function__ (vmap's BatchedTensor), see overrides.function_of_method.
+from .overrides import function_of_method as _function_of_method  # noqa: E402
+
+for _name, _value in list(globals().items()):
+    if not _name.startswith("_") and type(_value) is type(pow) and getattr(Tensor, _name, None) is _value:
+        globals()[_name] = _function_of_method(_value, _name, Tensor)
+del _name, _value
 
 # `from torch import nn` after `import torchless as torch` means torchless's nn (see _torch_alias).
 from . import _torch_alias  # noqa: E402

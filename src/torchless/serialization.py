@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-import torchless._dtype as D  # not `from . import`, which names the package above
+from . import _dtype as D
 from ._tensor import Tensor
 from ._tensor._core import Size, _plain, device, require_cpu
 

@@ -39,3 +39,34 @@ def test_the_tensor_layer_registered_itself_and_tensors_fit_the_protocol():
     (x * x).sum().backward()
     for name in declared + ["__add__", "__dict__"]:
         assert hasattr(x, name), name
+
+
+def test_tensor_backward_reaches_the_engine_without_autograd():
+    assert not any(t.startswith("torchless.autograd") for t in import_graph()["torchless._tensor._core"])
+
+
+def test_autograd_imports_nothing_above_it():
+    """autograd (floor 3) reaches torch.func's vmap, for grad(is_grads_batched=True), through the
+    loader the package root hands it; autograd.functional (floor 4, built on func) loads lazily."""
+    above = ("torchless.func", "torchless.nn", "torchless.optim", "torchless.utils", "torchless.distributions")
+    graph = import_graph()
+    for module, targets in graph.items():
+        if module.startswith("torchless.autograd") and module != "torchless.autograd.functional":
+            assert not [t for t in targets if t.startswith(above) or t == "torchless"], module
+
+
+def test_grad_with_batched_grad_outputs_does_not_need_func_loaded_by_hand():
+    import subprocess
+    import sys
+    code = ("import sys, torchless as t\n"
+            "assert 'torchless.func' not in sys.modules\n"
+            "x = t.tensor([1.0, 2.0], requires_grad=True)\n"
+            "(rows,) = t.autograd.grad(x * x, x, t.eye(2), is_grads_batched=True)\n"
+            "print(rows.tolist())\n")
+    import os
+    import pathlib
+    src = str(pathlib.Path(torchless.__file__).parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[[2.0, 0.0], [0.0, 4.0]]"

@@ -23,6 +23,7 @@ from ..engine import forward_ad as _forward_ad
 from ..engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace, next_stamp as _next_stamp
 from .printing import tensor_repr
 from ..backend import numpy as NP
+from ..overrides import handle_torch_function, has_torch_function
 from ..ops.elementwise import (
     AbsBackward0, AcosBackward0, AddBackward0, AsinBackward0, AtanBackward0, CeilBackward0,
     ClampBackward0, ClampBackward1, ClampMaxBackward0, ClampMaxBackward1, ClampMinBackward0,
@@ -136,16 +137,6 @@ def _converter(name, dtype):
     return convert
 
 
-# torch.autograd.backward, for Tensor.backward's general case. The Tensor layer sits below autograd
-# and cannot import it: the package root hands it over at import (set_general_backward).
-_general_backward = [None]
-
-
-def set_general_backward(backward):
-    """Give Tensor.backward the function for its general case (gradient, inputs, create_graph)."""
-    _general_backward[0] = backward
-
-
 # ============================================================================ the class
 # nn.Parameter, the Tensor subclass the ops meet on hot paths (set by nn/parameter.py: this layer
 # cannot import nn). The appliers test `type(x) is Tensor` first and `is _Parameter` only after the
@@ -177,7 +168,6 @@ class TensorBase:
     name = None
 
     __array_priority__ = 1000  # NumPy binary operators defer to ours: ndarray * Tensor -> Tensor
-    _is_batched = False  # True for vmap's BatchedTensor (see _batching.py)
 
     def __init__(self, *args, **kwargs):
         from .creation import _legacy_constructor
@@ -310,8 +300,8 @@ class TensorBase:
         if self._post_acc_hooks is None:
             self._post_acc_hooks = []
         self._post_acc_hooks.append(hook)
-        from ..engine.node import _RemovableHandle
-        return _RemovableHandle(self._post_acc_hooks, hook)
+        from ..engine.hooks import RemovableHandle
+        return RemovableHandle(self._post_acc_hooks, item=hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor into the .grad of the leaves it depends on."""
@@ -320,7 +310,7 @@ class TensorBase:
             _engine.run_backward([self._edge or self._leaf_edge()], [_ones_like(self._data)],
                                  bool(retain_graph))
             return
-        _general_backward[0](self, gradient, retain_graph, create_graph, inputs=inputs)
+        _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self):
         """detach() -> Tensor
@@ -1075,6 +1065,8 @@ def _binary(R, to_float=False, scalar_edge=True):
             edges = (self, other)
             rg = self._rg or other._rg
         else:
+            if has_torch_function((other,)):  # a tensor-like operand takes the call (vmap's BatchedTensor)
+                return handle_torch_function(method, (self, other), self, other)
             other = _as_operand(other)
             if other is None:
                 return NotImplemented
@@ -1245,6 +1237,9 @@ def where(condition, input=None, other=None):
     """torch.where(cond, a, b): a where cond holds, else b (broadcast, differentiable in a and b)."""
     if input is None and other is None:
         return condition.nonzero(as_tuple=True)
+    if (type(condition) is not Tensor or type(input) is not Tensor or type(other) is not Tensor) and \
+            has_torch_function((condition, input, other)):  # a tensor-like argument takes the call (vmap's)
+        return handle_torch_function(where, (condition, input, other), condition, input, other)
     if not isinstance(condition, Tensor):
         raise TypeError(f"where(): argument 'condition' must be Tensor, not {type(condition).__name__}")
     if condition._data.dtype != _BOOL_NP:

@@ -39,9 +39,12 @@ __all__ = ["ElementwiseMethods"]
 
 
 # ============================================================================ declaring a method
-def declared(method, name, doc):
+def declared(method, name, doc, rule=None):
     """Give a generated method its public identity: `name`, `Tensor.name` as qualified name, the
-    docstring `doc` (its first line the signature, as help() shows it), and a Tensor return."""
+    docstring `doc` (its first line the signature, as help() shows it), and a Tensor return; `rule`:
+    the op rule it applies, kept as `method.rule` (vmap batches the method by the rule's kind)."""
+    if rule is not None:
+        method.rule = rule
     method.__name__ = name
     method.__qualname__ = "Tensor." + name
     method.__module__ = __name__
@@ -52,12 +55,12 @@ def declared(method, name, doc):
 
 def unary(R, name, doc, to_float=True):
     """A method `name(self) -> Tensor` applying the one-input rule R (see _core._unary)."""
-    return declared(_unary(R, to_float), name, doc)
+    return declared(_unary(R, to_float), name, doc, R)
 
 
 def binary(R, name, doc, to_float=False, scalar_edge=True):
     """A method `name(self, other) -> Tensor` applying the two-input rule R (see _core._binary)."""
-    return declared(_binary(R, to_float, scalar_edge), name, doc)
+    return declared(_binary(R, to_float, scalar_edge), name, doc, R)
 
 
 def comparison(ufunc, name, doc):

@@ -175,9 +175,15 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     right) whose dim is dropped from the result; the dims before the last two are batch dims,
     broadcast against each other. Both operands must have the same dtype.
     """
-    _need_tensor(input, "matmul", "input", 1)
-    _need_tensor(other, "matmul", "other", 2)
-    a, b = input._data, other._data
+    if type(input) is Tensor and type(other) is Tensor:
+        a, b = input._data, other._data
+        if (len(a.shape) == 2 and len(b.shape) == 2 and a.shape[1] == b.shape[0] and a.dtype is b.dtype
+                and a.dtype.kind in "fc"):  # matrix @ matrix of one float dtype: nothing to check
+            return apply_pair(MmBackward0, input, other, a, b)
+    else:
+        _need_tensor(input, "matmul", "input", 1)
+        _need_tensor(other, "matmul", "other", 2)
+        a, b = input._data, other._data
     na, nb = a.ndim, b.ndim
     if na == 2 and nb == 2:  # the common case first
         _mm_checks(input, other)

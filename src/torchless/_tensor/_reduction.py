@@ -166,6 +166,9 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Option
     `keepdim=True` keeps each reduced dim with size 1. Integer and bool tensors sum to int64
     unless `dtype` names the result's dtype (the input is converted to it first).
     """
+    if dim is None and axis is None and dtype is None and out is None and not keepdim and not keepdims:
+        # x.sum(), the common case: no argument to sort out
+        return apply(SumBackward0, input, None, False, _INT64 if input._data.dtype.kind in "biu" else None)
     dims = _dims(input, dim, axis)
     keep = _keep(keepdim, keepdims)
     if dtype is not None:
@@ -193,6 +196,9 @@ def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Optio
             f"complex dtype. Got: {scalar_type_name(input)} (convert first, e.g. x.float().mean(), or "
             "pass dtype=torch.float32)"
         )
+    if dim is None and axis is None and dtype is None and out is None and not keepdim and not keepdims \
+            and input._data.size:  # x.mean(), the common case: no argument to sort out
+        return apply(MeanBackward0, input, None, False, None)
     dims = _dims(input, dim, axis)
     keep = _keep(keepdim, keepdims)
     np_dtype = dtype.np if dtype is not None else None

@@ -21,6 +21,7 @@ from ..engine.node import NO_EDGE
 from ..engine.grad_mode import state as _grad
 from ..engine.node import inplace as _inplace, next_stamp as _next_stamp
 from ..backend import numpy as NP
+from ..overrides import handle_torch_function, has_torch_function
 from ..ops.shape import (CatBackward0, CloneBackward0, ExpandBackward0, FlipBackward0,
                         PermuteBackward0, RepeatBackward0, RollBackward0, SliceBackward0,
                         SplitBackward0, SplitWithSizesBackward0, SqueezeBackward0, SqueezeBackward1,
@@ -687,11 +688,11 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
     except in that dim (1-d empty tensors are skipped, as in PyTorch); mixed dtypes are promoted.
     The result is written into `out` when given."""
     tensors = _tensor_list(tensors, "cat")
+    for t in tensors:
+        if type(t) is not Tensor and has_torch_function(tensors):  # a tensor-like takes the call (vmap's)
+            return handle_torch_function(cat, tensors, tensors, dim, out=out)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    if out is None and any(t._is_batched for t in tensors):  # inside a vectorized vmap
-        from .. import _batching
-        return _batching.cat(tensors, dim)
     shape = tensors[0]._data.shape
     skip = ()
     if not shape or any(t._data.shape != shape for t in tensors):
@@ -751,11 +752,11 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None)
     Joins tensors of one shape along a new dim inserted at `dim`: the result's index i along it
     is tensors[i]. Mixed dtypes are promoted; the result goes into `out` when given."""
     tensors = _tensor_list(tensors, "stack")
+    for t in tensors:
+        if type(t) is not Tensor and has_torch_function(tensors):  # a tensor-like takes the call (vmap's)
+            return handle_torch_function(stack, tensors, tensors, dim, out=out)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
-    if out is None and any(t._is_batched for t in tensors):  # inside a vectorized vmap
-        from .. import _batching
-        return _batching.stack(tensors, dim)
     shape = tensors[0]._data.shape
     for i, t in enumerate(tensors):
         if t._data.shape != shape:

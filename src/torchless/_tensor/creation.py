@@ -468,7 +468,8 @@ def _like(t: Any, dtype: Optional[DType]) -> Tuple[Tuple[int, ...], Any]:
     """(shape, NumPy dtype) of a *_like result."""
     if not isinstance(t, Tensor):
         raise TypeError(f"expected a Tensor as the first argument (got {type(t).__name__})")
-    if t._is_batched:  # inside a vectorized vmap: one unbatched result serves every example
+    if type(t) is not Tensor:  # a subclass may show another shape than its array's (vmap's BatchedTensor:
+        # one example's; one unbatched result then serves every example)
         return tuple(t.shape), (t.dtype.np if dtype is None else to_np(dtype))
     return t._data.shape, (t._data.dtype if dtype is None else to_np(dtype))
 
@@ -611,6 +612,7 @@ def set_rng_state(new_state: Tensor) -> None:
 
 
 # ---------------------------------------------------------------------------------- random
+# PyTorch's ScalarType names, as its error messages spell dtypes
 _SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
                       "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
                       "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
@@ -796,12 +798,8 @@ def _random_fill(self: Tensor, values: np.ndarray) -> Tensor:
 def _float_fill_dtype(self: Tensor, fn: str) -> Any:
     """The tensor's floating NumPy dtype; PyTorch's error for an integer or bool tensor."""
     if self._data.dtype.kind != "f":
-        raise RuntimeError(f"\"{fn}\" not implemented for '{_SCALAR_NAMES.get(self.dtype.name, self.dtype.name)}'")
+        raise RuntimeError(f"\"{fn}\" not implemented for '{_SCALAR_TYPE_NAMES[self.dtype.name]}'")
     return self._data.dtype
-
-
-_SCALAR_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-                 "bool": "Bool"}
 
 
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,

@@ -19,13 +19,6 @@ class TensorNamespace:
     ndarray = Tensor
     arrays = NP  # the NumPy namespace, for forwards that take arrays only
 
-    @staticmethod
-    def batched_scatter(scatter, shape, dtype, idx, g):
-        """scatter(TX, shape, dtype, idx, g) for a BatchedTensor g: on its physical tensor, with the
-        batch dim in front of shape and of the index."""
-        from .._batching import scatter_batched
-        return scatter_batched(scatter, shape, dtype, idx, g)
-
     copy = staticmethod(lambda x: x.clone())
 
     @staticmethod

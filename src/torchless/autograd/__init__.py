@@ -1,65 +1,26 @@
 """torch.autograd: backward and grad over the engine, Function, gradcheck."""
-import warnings
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
-from ..engine.backward import run_backward
+from ..engine.backward import as_tuple as _as_tuple, backward as _engine_backward, input_edges as _input_edges
+from ..engine.backward import root_grads as _root_grads, run_backward
 from ..engine.grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
 from .._tensor import Tensor
-from .._tensor._core import _ones_like, _plain
+from ..overrides import handle_torch_function, has_torch_function
 
 __all__ = ["backward", "grad", "Function", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly", "explain", "draw"]
 
-
-def _as_tuple(x: Any) -> Any:
-    if x is None:
-        return None
-    if isinstance(x, Tensor):
-        return (x,)
-    return tuple(x)
+# grad(is_grads_batched=True) runs the vjp under torch.func.vmap, which sits above autograd (vmap
+# itself differentiates through autograd), so autograd cannot import it: the package root, which
+# sits above both, hands over how to reach it when it loads (see _set_vmap_loader).
+_vmap_loader: Optional[Callable[[], Callable[..., Any]]] = None
 
 
-def _root_grads(outputs, grad_outputs, create_graph, caller):
-    """The gradient each output starts with: given, or ones for a single-element output."""
-    if grad_outputs is None:
-        grad_outputs = (None,) * len(outputs)
-    elif len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"{caller} got {len(grad_outputs)} tensors in grad_outputs but {len(outputs)} "
-                           "outputs: give one gradient per output")
-    edges, grads = [], []
-    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
-        if not isinstance(out, Tensor):
-            raise TypeError(f"{caller}: outputs must be Tensors, got {type(out).__name__}")
-        if not out._rg:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
-        if g is None:
-            if out._data.size != 1:
-                raise RuntimeError(
-                    "grad can be implicitly created only for scalar outputs (this output has shape "
-                    f"{list(out.shape)}: pass gradient=torch.ones_like(output) or reduce it, e.g. "
-                    "output.sum().backward())"
-                )
-            g = _plain(_ones_like(out._data))
-        elif not isinstance(g, Tensor):
-            from .._tensor.creation import tensor
-            g = tensor(g, dtype=out.dtype)
-        if g._data.shape != out._data.shape:
-            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
-                               f"output[{i}] has a shape of {out.shape}.")
-        edges.append(out._edge or out._leaf_edge())
-        grads.append(g if create_graph else g._data)
-    return edges, grads
-
-
-def _input_edges(inputs, caller):
-    edges = []
-    for t in inputs:
-        if not isinstance(t, Tensor):
-            raise TypeError(f"{caller}: inputs must be Tensors, got {type(t).__name__}")
-        if not t._rg:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
-        edges.append(t._edge or t._leaf_edge())
-    return edges
+def _set_vmap_loader(loader: Callable[[], Callable[..., Any]]) -> None:
+    """Called once by the package root: `loader()` returns torch.func.vmap (loading torch.func on
+    first use, so that importing torchless does not)."""
+    global _vmap_loader
+    _vmap_loader = loader
 
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: Optional[bool] = None, create_graph: bool = False,
@@ -71,29 +32,8 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: Optional[bool
     single-element tensors only). retain_graph: keep the saved values for another backward (default:
     create_graph). create_graph: record the gradient computation (higher-order gradients). inputs:
     only these tensors get .grad (non-leaves too)."""
-    outputs = _as_tuple(tensors)
-    grad_tensors = _as_tuple(grad_tensors if grad_tensors is not None else grad_variables)
-    if retain_graph is None:
-        retain_graph = create_graph
-    edges, grads = _root_grads(outputs, grad_tensors, create_graph, "backward()")
-    if create_graph:
-        warnings.warn(
-            "Using backward() with create_graph=True will create a reference cycle between the "
-            "parameter and its gradient which can cause a memory leak. We recommend using "
-            "autograd.grad when creating the graph to avoid this. If you have to use this function, "
-            "make sure to reset the .grad fields of your parameters to None after use to break the "
-            "cycle and avoid the leak.", UserWarning, stacklevel=3)
-    if inputs is not None:
-        inputs = _as_tuple(inputs)
-        if not inputs:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-        in_edges = _input_edges(inputs, "backward()")
-        captured = run_backward(edges, grads, retain_graph, create_graph, in_edges, accumulate=True)
-        for t, g in zip(inputs, captured or ()):  # non-leaf inputs get .grad too, as in PyTorch
-            if not t.is_leaf and g is not None:
-                t._grad = g if t._grad is None else t._grad + g
-        return
-    run_backward(edges, grads, retain_graph, create_graph)
+    _engine_backward(tensors, grad_tensors if grad_tensors is not None else grad_variables, retain_graph,
+                     create_graph, inputs, stacklevel=4)
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: Optional[bool] = None,
@@ -109,11 +49,12 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: Opti
     outputs = _as_tuple(outputs)
     single = isinstance(inputs, Tensor)
     inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     gouts = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
-    if not is_grads_batched and any(getattr(t, "_is_batched", False) for t in outputs + inputs + gouts):
-        from .._batching import grad as grad_inside_vmap  # a BatchedTensor: inside a vectorized vmap
-        return grad_inside_vmap(outputs, inputs, gouts, retain_graph, create_graph, allow_unused,
-                              materialize_grads)
+    if not is_grads_batched and has_torch_function(outputs + inputs + gouts):  # a tensor-like argument takes it
+        return handle_torch_function(grad, outputs + inputs + gouts, outputs, inputs, gouts, retain_graph,
+                                     create_graph, only_inputs, allow_unused, is_grads_batched, materialize_grads)
     if is_grads_batched:
         return _batched_grad(outputs, inputs, _as_tuple(grad_outputs), retain_graph, create_graph, allow_unused,
                              materialize_grads)
@@ -159,8 +100,8 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
     batch = grad_outputs[0].shape[0]
     if any(g.shape[0] != batch for g in grad_outputs):
         raise RuntimeError("grad(is_grads_batched=True): every grad_output needs the same batch size")
-    if not allow_unused and not materialize_grads:  # every result is a tensor: vmap over the vjp
-        from ..func import vmap
+    if not allow_unused and not materialize_grads and _vmap_loader is not None:  # one pass: vmap over the vjp
+        vmap = _vmap_loader()
 
         def one(*gs):
             return grad(outputs, inputs, list(gs), retain_graph=True, create_graph=create_graph)

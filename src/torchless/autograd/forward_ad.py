@@ -14,6 +14,7 @@ from .._dtype import COMPLEX, FLOAT
 from .._tensor import Tensor  # the final class (its methods visible to type checkers)
 from ..engine import forward_ad as _fw
 from ..engine.grad_mode import is_grad_enabled
+from ..overrides import handle_torch_function, has_torch_function
 
 __all__ = ["dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual", "UnpackedDualTensor"]
 
@@ -71,9 +72,8 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: Optional[int] = None) -
         raise RuntimeError("Trying to set a forward gradient that has a different size than that of the original "
                            f"Tensor, this is not supported. Tensor is of size {list(tensor.shape)} while the given "
                            f"forward gradient is of size {list(tangent.shape)}.")
-    if tensor._is_batched or tangent._is_batched:  # inside a vectorized vmap
-        from .._batching import make_dual as make_batched_dual
-        return make_batched_dual(tensor, tangent, make_dual)
+    if has_torch_function((tensor, tangent)):  # a tensor-like argument takes the call (vmap's BatchedTensor)
+        return handle_torch_function(make_dual, (tensor, tangent), tensor, tangent, level=level)
     dual = tensor.view_as(tensor)
     if tangent.requires_grad and is_grad_enabled():  # a tangent to differentiate: kept recorded
         _fw.set_tangent(dual, tangent if tangent.dtype == tensor.dtype else tangent.to(tensor.dtype))
@@ -86,9 +86,8 @@ def unpack_dual(tensor: Any, *, level: Optional[int] = None) -> UnpackedDualTens
     """unpack_dual(tensor, *, level=None) -> UnpackedDualTensor(primal, tangent)
 
     A view of `tensor` without its tangent, and the tangent (None when it has none)."""
-    if getattr(tensor, "_is_batched", False):  # inside a vectorized vmap
-        from .._batching import unpack_dual as unpack_batched_dual
-        return UnpackedDualTensor(*unpack_batched_dual(tensor, unpack_dual))
+    if has_torch_function((tensor,)):  # a tensor-like argument takes the call (vmap's BatchedTensor)
+        return handle_torch_function(unpack_dual, (tensor,), tensor, level=level)
     tangent = _fw.tangent(tensor) if isinstance(tensor, Tensor) else None
     if tangent is None:
         return UnpackedDualTensor(tensor, None)

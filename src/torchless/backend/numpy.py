@@ -17,10 +17,9 @@ from numpy import (  # noqa: F401 - re-exported as the namespace
 )
 
 # Hooks only the Tensor namespace has (None here; rules test them): apply a rule as a recorded op
-# (a linear rule's jvp on recorded tangents, engine/node.py), and write a batched gradient (vmap).
+# (a linear rule's jvp on recorded tangents, engine/node.py).
 apply_rule = None
-batched_scatter = None
-TENSOR_ONLY = ("apply_rule", "batched_scatter")
+TENSOR_ONLY = ("apply_rule",)
 
 NAMES = (
     "abs", "arccos", "arcsin", "arctan", "broadcast_to", "ceil", "clip", "cos", "cosh", "cumsum",

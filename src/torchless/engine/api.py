@@ -44,6 +44,13 @@ class TensorLike(Protocol):
     def grad_fn(self) -> Any:
         """The node that made the tensor, or None (forward AD differentiates through it)."""
 
+    @property
+    def is_leaf(self) -> bool:
+        """Whether the tensor was made by the user rather than by a recorded op."""
+
+    def _leaf_edge(self) -> Tuple[Any, int]:
+        """A leaf's edge into the graph (its AccumulateGrad node), made on first use."""
+
     def to(self, dtype: Any) -> "TensorLike":
         """The tensor cast to `dtype`, recorded."""
 

@@ -10,6 +10,7 @@ Two modes share this loop. Plain backward runs the rules on NumPy arrays. With c
 runs them on Tensors, so the gradient computation is itself recorded (higher-order gradients).
 """
 import sys
+import warnings
 from heapq import heappop, heappush
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
@@ -19,7 +20,7 @@ from .api import api, as_tensor as _as_tensor, set_tensor_api
 from .node import AccumulateGrad, Node, inplace, lifted as _lift, reachable
 from .state import modes as state, shared
 
-__all__ = ["run_backward", "set_tensor_api"]
+__all__ = ["run_backward", "set_tensor_api", "backward", "root_grads", "input_edges", "as_tuple"]
 
 _getrefcount = sys.getrefcount
 
@@ -263,3 +264,89 @@ def _run_post_hooks(node: Node, out: Sequence[Any], g: Any) -> Tuple[Any, ...]:
         if res is not None:
             outs = tuple(res)
     return tuple(None if x is None else (x if state.enabled else x._data) for x in outs)
+
+
+# ---------------------------------------------------------------------------------- on tensors
+# The argument handling of torch.autograd.backward, here so that Tensor.backward reaches the engine
+# without importing autograd (which sits above the Tensor layer).
+def as_tuple(x: Any) -> Optional[Tuple[Any, ...]]:
+    """A tensor, or a sequence of them, as a tuple (None stays None)."""
+    if x is None:
+        return None
+    if api.is_tensor(x):
+        return (x,)
+    return tuple(x)
+
+
+def root_grads(outputs: Sequence[Any], grad_outputs: Optional[Sequence[Any]], create_graph: bool,
+               caller: str) -> Tuple[List[Edge], List[Any]]:
+    """The edge of each output and the gradient it starts with: the one given (a Tensor, or values
+    made one of the output's dtype), or ones for a single-element output. Arrays, or Tensors under
+    create_graph."""
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    elif len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"{caller} got {len(grad_outputs)} tensors in grad_outputs but {len(outputs)} "
+                           "outputs: give one gradient per output")
+    edges, grads = [], []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not api.is_tensor(out):
+            raise TypeError(f"{caller}: outputs must be Tensors, got {type(out).__name__}")
+        if not out._rg:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError(
+                    "grad can be implicitly created only for scalar outputs (this output has shape "
+                    f"{list(out.shape)}: pass gradient=torch.ones_like(output) or reduce it, e.g. "
+                    "output.sum().backward())"
+                )
+            g = api.wrap(NP.ones_like(out._data))
+        elif not api.is_tensor(g):
+            g = api.wrap(NP.asarray(g, dtype=out._data.dtype).copy())
+        if g._data.shape != out._data.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
+                               f"output[{i}] has a shape of {out.shape}.")
+        edges.append(out._edge or out._leaf_edge())
+        grads.append(g if create_graph else g._data)
+    return edges, grads
+
+
+def input_edges(inputs: Sequence[Any], caller: str) -> List[Edge]:
+    """The edge of each tensor to differentiate with respect to (it must require grad)."""
+    edges = []
+    for t in inputs:
+        if not api.is_tensor(t):
+            raise TypeError(f"{caller}: inputs must be Tensors, got {type(t).__name__}")
+        if not t._rg:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        edges.append(t._edge or t._leaf_edge())
+    return edges
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: Optional[bool] = None,
+             create_graph: bool = False, inputs: Any = None, stacklevel: int = 3) -> None:
+    """torch.autograd.backward and Tensor.backward: accumulate the gradient of `tensors` into the
+    .grad of the leaves they depend on (of `inputs` only, when given: non-leaves too).
+    `stacklevel`: where create_graph's warning points (the caller's caller by default)."""
+    outputs = as_tuple(tensors) or ()
+    retain = create_graph if retain_graph is None else retain_graph
+    edges, grads = root_grads(outputs, as_tuple(grad_tensors), create_graph, "backward()")
+    if create_graph:
+        warnings.warn(
+            "Using backward() with create_graph=True will create a reference cycle between the "
+            "parameter and its gradient which can cause a memory leak. We recommend using "
+            "autograd.grad when creating the graph to avoid this. If you have to use this function, "
+            "make sure to reset the .grad fields of your parameters to None after use to break the "
+            "cycle and avoid the leak.", UserWarning, stacklevel=stacklevel)
+    if inputs is not None:
+        wrt = as_tuple(inputs)
+        if not wrt:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        in_edges = input_edges(wrt, "backward()")
+        captured = run_backward(edges, grads, retain, create_graph, in_edges, accumulate=True)
+        for t, g in zip(wrt, captured or ()):  # non-leaf inputs get .grad too, as in PyTorch
+            if not t.is_leaf and g is not None:
+                t._grad = g if t._grad is None else t._grad + g
+        return
+    run_backward(edges, grads, retain, create_graph)

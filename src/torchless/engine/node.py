@@ -264,13 +264,6 @@ class AccumulateGrad(Node):
         """A leaf saves nothing: nothing to check."""
 
 
-def _RemovableHandle(registry: List[Any], item: Any) -> RemovableHandle:
-    """The one RemovableHandle (engine/hooks.py) for a hook kept in a list: the name and argument
-    order optim/optimizer.py and the Tensor layer import it by (they may call
-    RemovableHandle(registry, item=...) directly; then this goes)."""
-    return RemovableHandle(registry, item=item)
-
-
 # ---------------------------------------------------------------------------------- create_graph
 def lifted(node: Node) -> Node:
     """A copy of `node` whose saved values are Tensors connected to the graph, so that its vjp,

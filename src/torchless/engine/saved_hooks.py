@@ -24,27 +24,27 @@ from .state import modes
 
 __all__ = ["push", "pop", "flush", "disable", "end_disable", "disabled_message"]
 
-_threads_with_hooks = 0  # pushes not yet popped, over all threads: the property stays while > 0
+_open_pushes = 0  # saved_tensors_hooks blocks open, over all threads: the property stays while > 0
 _install_lock = threading.Lock()
 
 
 def push(pack_hook: Callable[[Any], Any], unpack_hook: Callable[[Any], Any]) -> None:
     """Start a saved_tensors_hooks block in this thread: ops that save go through pack_hook."""
-    global _threads_with_hooks
+    global _open_pushes
     modes.saved_hooks.append((pack_hook, unpack_hook))
     with _install_lock:
-        _threads_with_hooks += 1
+        _open_pushes += 1
         Node.saved = _SAVED
 
 
 def pop() -> None:
     """End this thread's innermost saved_tensors_hooks block (its pending packs run first)."""
-    global _threads_with_hooks
+    global _open_pushes
     flush()
     modes.saved_hooks.pop()
     with _install_lock:
-        _threads_with_hooks -= 1
-        if not _threads_with_hooks:
+        _open_pushes -= 1
+        if not _open_pushes:
             Node.saved = None  # the plain class default again
 
 

@@ -53,7 +53,7 @@ class ThreadModes(threading.local):
         # whose saved values wait to go through pack_hook
         self.saved_hooks = []
         self.pending_packs = []
-        # vmap (_batching.py): (level, batch size) of each vmap running vectorized, outermost
+        # vmap (func/batching.py): (level, batch size) of each vmap running vectorized, outermost
         # first; the set of those levels; the last level number handed out
         self.vmap_active = []
         self.vmap_live = set()

@@ -7,7 +7,7 @@ are compositions of Tensor ops, as they are in PyTorch.
 import math
 import warnings
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import numpy as np
 
@@ -16,6 +16,8 @@ from .._tensor import Tensor
 from .._tensor._core import _plain, apply, _norm_dim
 from ..ops import nn as R
 from ..backend import numpy as NP
+from ..overrides import handle_torch_function, has_torch_function
+from .parameter import Parameter
 
 __all__ = [
     "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "gelu", "leaky_relu", "dropout",
@@ -24,6 +26,7 @@ __all__ = [
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")
+_PLAIN = (Tensor, Parameter)  # the types that take no __torch_function__ detour
 _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
             "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
             "bool": "bool"}
@@ -157,6 +160,8 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: 
     Each slice along dim becomes positive and sums to 1 (computed with the maximum subtracted first,
     so large inputs do not overflow). dim: the dimension normalised (None: PyTorch's legacy choice,
     with a warning); dtype: cast the input to it first."""
+    if type(input) is not Tensor and has_torch_function((input,)):  # a tensor-like input takes the call
+        return handle_torch_function(softmax, (input,), input, dim, _stacklevel, dtype)
     return _softmax_like(R.SoftmaxBackward0, "softmax", "softmax_lastdim_kernel_impl", input, dim, dtype)
 
 
@@ -165,6 +170,8 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
 
     The logarithm of softmax, computed without forming softmax (stable for large and very
     negative inputs). Arguments as softmax."""
+    if type(input) is not Tensor and has_torch_function((input,)):  # a tensor-like input takes the call
+        return handle_torch_function(log_softmax, (input,), input, dim, _stacklevel, dtype)
     return _softmax_like(R.LogSoftmaxBackward0, "log_softmax", "log_softmax_lastdim_kernel_impl",
                          input, dim, dtype)
 
@@ -174,6 +181,8 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
     approximate: 'none' computes Phi through erf; 'tanh' uses
     0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x**3)))."""
+    if type(input) is not Tensor and has_torch_function((input,)):  # a tensor-like input takes the call
+        return handle_torch_function(gelu, (input,), input, approximate=approximate)
     _tensor_arg("gelu", "input", input)
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh (got '{approximate}')")
@@ -186,6 +195,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     negative_slope * x elsewhere.
 
     inplace: overwrite input and return it."""
+    if type(input) is not Tensor and has_torch_function((input,)):  # a tensor-like input takes the call
+        return handle_torch_function(leaky_relu, (input,), input, negative_slope, inplace=inplace)
     _tensor_arg("leaky_relu", "input", input)
     _float_input("leaky_relu", "leaky_relu_cpu", input)
     if inplace:
@@ -224,7 +235,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if p == 1:
         mask = np.zeros(arr.shape, dt)
     else:  # keep with probability 1 - p, scaled so the expectation is unchanged
-        u = _rng().random(arr.shape, dtype=np.float64 if dt == np.float64 else np.float32)
+        u = cast(np.ndarray, _rng().random(arr.shape, dtype=np.float64 if dt == np.float64 else np.float32))
         mask = (u >= p).astype(dt)
         mask *= dt.type(1.0 / (1.0 - p))
     if inplace:
@@ -238,11 +249,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     input: (*, in_features); weight: (out_features, in_features); bias: (out_features,) or None.
     The result has shape (*, out_features)."""
+    if (type(input) is not Tensor or type(weight) not in _PLAIN or bias is not None and type(bias) not in _PLAIN) \
+            and has_torch_function((input, weight, bias)):  # a tensor-like argument takes the call (vmap's)
+        return handle_torch_function(linear, (input, weight, bias), input, weight, bias)
     _tensor_arg("linear", "input", input)
     _tensor_arg("linear", "weight", weight)
-    if input._is_batched or weight._is_batched or getattr(bias, "_is_batched", False):  # in a vectorized vmap
-        from .. import _batching
-        return _batching.linear(input, weight, bias)
     x, w = input._data, weight._data
     if w.ndim != 2:
         raise RuntimeError(f"linear(): weight must be 2-D (out_features, in_features), got shape "
@@ -308,6 +319,9 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, re
 
     reduction: 'mean', 'sum' or 'none' (size_average and reduce are its deprecated spellings);
     weight: multiplies each element's loss before the reduction."""
+    if (type(input) is not Tensor or type(target) is not Tensor) and has_torch_function((input, target, weight)):
+        return handle_torch_function(mse_loss, (input, target, weight), input, target, size_average=size_average,
+                                     reduce=reduce, reduction=reduction, weight=weight)
     reduction = _reduction(size_average, reduce, reduction)
     if weight is not None:
         _target_size_check(input, target)
@@ -337,6 +351,9 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
 
     With x = input - target: 0.5 x**2 where |x| < delta, delta (|x| - 0.5 delta) beyond; reduced.
     delta: where the loss turns linear (positive); weight: multiplies each element's loss."""
+    if (type(input) is not Tensor or type(target) is not Tensor) and has_torch_function((input, target, weight)):
+        return handle_torch_function(huber_loss, (input, target, weight), input, target, reduction=reduction,
+                                     delta=delta, weight=weight)
     reduction = _reduction(None, None, reduction)
     if delta <= 0:
         raise RuntimeError(f"huber_loss does not support non-positive values for delta (got {delta}).")
@@ -352,6 +369,9 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
 
     With x = input - target: 0.5 x**2 / beta where |x| < beta, |x| - 0.5 beta beyond; reduced.
     beta: where the loss turns linear (0 gives l1_loss)."""
+    if (type(input) is not Tensor or type(target) is not Tensor) and has_torch_function((input, target)):
+        return handle_torch_function(smooth_l1_loss, (input, target), input, target, size_average=size_average,
+                                     reduce=reduce, reduction=reduction, beta=beta)
     reduction = _reduction(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta (got {beta}).")
@@ -369,6 +389,9 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     -(t log p + (1 - t) log(1 - p)) for probabilities p = input in [0, 1] and targets t of the same
     shape and dtype, reduced (each log is clamped at -100, as in PyTorch). weight: multiplies each
     element's loss (broadcast against input)."""
+    if (type(input) is not Tensor or type(target) is not Tensor) and has_torch_function((input, target, weight)):
+        return handle_torch_function(binary_cross_entropy, (input, target, weight), input, target, weight=weight,
+                                     size_average=size_average, reduce=reduce, reduction=reduction)
     reduction = _reduction(size_average, reduce, reduction)
     _tensor_arg("binary_cross_entropy", "input", input)
     _tensor_arg("binary_cross_entropy", "target", target)
@@ -399,6 +422,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     binary_cross_entropy of sigmoid(input), computed from the logits directly so it stays finite
     for large |input|. weight: multiplies each element's loss; pos_weight: multiplies the positive
     (t log p) term, per class (broadcast along the last dim)."""
+    if (type(input) is not Tensor or type(target) is not Tensor) and has_torch_function((input, target, weight)):
+        return handle_torch_function(binary_cross_entropy_with_logits, (input, target, weight), input, target,
+                                     weight=weight, size_average=size_average, reduce=reduce, reduction=reduction,
+                                     pos_weight=pos_weight)
     reduction = _reduction(size_average, reduce, reduction)
     _tensor_arg("binary_cross_entropy_with_logits", "input", input)
     _tensor_arg("binary_cross_entropy_with_logits", "target", target)
@@ -470,6 +497,10 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     The negative log likelihood -input[n, target[n]] of log-probabilities `input` (N, C, d1, ...)
     or (C,) at class indices `target` (N, d1, ...) or (), reduced. weight: a weight per class (the
     mean divides by the summed weights); ignore_index: a target value that adds nothing."""
+    if (type(input) is not Tensor or type(target) is not Tensor) and has_torch_function((input, target, weight)):
+        return handle_torch_function(nll_loss, (input, target, weight), input, target, weight=weight,
+                                     size_average=size_average, ignore_index=ignore_index, reduce=reduce,
+                                     reduction=reduction)
     reduction = _reduction(size_average, reduce, reduction)
     t, w, cdim, ignored = _class_target("nll_loss", input, target, weight, ignore_index)
     _float_input("nll_loss", "nll_loss_forward_reduce_cuda_kernel_2d_index", input)
@@ -488,13 +519,14 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     (a floating-point target shaped like input). weight: a weight per class; ignore_index: a class
     index that adds nothing; label_smoothing: in [0, 1], the share of probability spread evenly over
     the classes in the target."""
+    if (type(input) is not Tensor or type(target) is not Tensor) and has_torch_function((input, target, weight)):
+        return handle_torch_function(cross_entropy, (input, target, weight), input, target, weight=weight,
+                                     size_average=size_average, ignore_index=ignore_index, reduce=reduce,
+                                     reduction=reduction, label_smoothing=label_smoothing)
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     _tensor_arg("cross_entropy", "input", input)
-    if input._is_batched or getattr(target, "_is_batched", False):  # inside a vectorized vmap
-        from .. import _batching
-        return _batching.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)
     if isinstance(target, Tensor) and target._data.dtype.kind == "f" and target.shape == input.shape:
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     t, w, cdim, ignored = _class_target("cross_entropy", input, target, weight, ignore_index)
@@ -712,3 +744,14 @@ def _pad_too_small(mode: str, k: int, sizes: list[int], outs: list[int]) -> NoRe
         text = (f"input (D: {sizes[2]} H: {sizes[1]}, W: {w}) is too small. "
                 f"Calculated output D: {outs[2]} H: {outs[1]} W: {ow}")
     raise RuntimeError(text + " (negative padding crops; crop less)")
+
+
+# vmap's batching kind of each function that hands BatchedTensors to it (torchless/func/batching.py,
+# FUNCTION_KINDS); the others reach their rules through the Tensor methods they call.
+for _function, _kind in ((linear, "linear"), (softmax, "softmax"), (log_softmax, "softmax"), (gelu, "activation"),
+                         (leaky_relu, "activation"), (mse_loss, "pointwise_loss"), (huber_loss, "pointwise_loss"),
+                         (smooth_l1_loss, "pointwise_loss"), (binary_cross_entropy, "pointwise_loss"),
+                         (binary_cross_entropy_with_logits, "pointwise_loss"), (nll_loss, "class_loss"),
+                         (cross_entropy, "class_loss")):
+    setattr(_function, "batching", _kind)
+del _function, _kind

@@ -14,12 +14,13 @@ from typing import ClassVar, Optional
 
 from ..engine.node import LINEAR_JVP, linear_through
 from ._rule import Rule
+from ..overrides import handle_torch_function, has_torch_function
 
 
 def _scatter_unique(xp, shape, dtype, idx, g):
     """zeros(shape) with g written at idx (positions must not repeat)."""
-    if xp.apply_rule is not None and g._is_batched:  # vmap over a backward: the write per example
-        return xp.batched_scatter(_scatter_unique, shape, dtype, idx, g)
+    if type(g) is not xp.ndarray and has_torch_function((g,)):  # vmap over a backward: the write per example
+        return handle_torch_function(_scatter_unique, (g,), xp, shape, dtype, idx, g)
     z = xp.zeros(shape, dtype)
     z[idx] = g
     return z

@@ -17,7 +17,7 @@ from typing import Any, TypeAlias
 from .._tensor import Tensor
 from .._tensor._core import _bump_version, _plain
 from ..engine.grad_mode import enable_grad
-from ..engine.node import _RemovableHandle
+from ..engine.hooks import RemovableHandle
 
 # what torch.optim shows (register_optimizer_step_*_hook stay in this module, as in PyTorch)
 __all__ = ["Optimizer"]
@@ -32,17 +32,17 @@ _global_step_pre_hooks: list[StepHook] = []
 _global_step_post_hooks: list[StepHook] = []
 
 
-def register_optimizer_step_pre_hook(hook: StepHook) -> _RemovableHandle:
+def register_optimizer_step_pre_hook(hook: StepHook) -> RemovableHandle:
     """hook(optimizer, args, kwargs) runs before every optimizer's step() (args starts with the
     optimizer); it may return (new_args, new_kwargs). Returns a handle whose remove() unregisters it."""
     _global_step_pre_hooks.append(hook)
-    return _RemovableHandle(_global_step_pre_hooks, hook)
+    return RemovableHandle(_global_step_pre_hooks, item=hook)
 
 
-def register_optimizer_step_post_hook(hook: StepHook) -> _RemovableHandle:
+def register_optimizer_step_post_hook(hook: StepHook) -> RemovableHandle:
     """hook(optimizer, args, kwargs) runs after every optimizer's step()."""
     _global_step_post_hooks.append(hook)
-    return _RemovableHandle(_global_step_post_hooks, hook)
+    return RemovableHandle(_global_step_post_hooks, item=hook)
 
 
 def _run_step_hooks(step: Callable[..., Any]) -> Callable[..., Any]:
@@ -201,16 +201,16 @@ class Optimizer:
         returned, else None."""
         raise NotImplementedError(f"{type(self).__name__} does not implement step()")
 
-    def register_step_pre_hook(self, hook: StepHook) -> _RemovableHandle:
+    def register_step_pre_hook(self, hook: StepHook) -> RemovableHandle:
         """hook(optimizer, args, kwargs) runs before this optimizer's step(); it may return
         (new_args, new_kwargs). Returns a handle whose remove() unregisters it."""
         self._step_pre_hooks.append(hook)
-        return _RemovableHandle(self._step_pre_hooks, hook)
+        return RemovableHandle(self._step_pre_hooks, item=hook)
 
-    def register_step_post_hook(self, hook: StepHook) -> _RemovableHandle:
+    def register_step_post_hook(self, hook: StepHook) -> RemovableHandle:
         """hook(optimizer, args, kwargs) runs after this optimizer's step()."""
         self._step_post_hooks.append(hook)
-        return _RemovableHandle(self._step_post_hooks, hook)
+        return RemovableHandle(self._step_post_hooks, item=hook)
 
     def _closure_loss(self, closure: Callable[[], float] | None) -> float | None:
         """The closure's loss, computed with grad enabled (None without a closure)."""

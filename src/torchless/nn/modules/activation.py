@@ -1,5 +1,5 @@
 """nn activation modules: thin wrappers over torch.nn.functional."""
-import torchless.nn.functional as F  # not `from .. import`, which would import the nn package from inside it
+from .. import functional as F
 from ..._tensor import Tensor
 from .module import Module
 

@@ -1,5 +1,5 @@
 """nn.Dropout: zeroes elements with probability p in training mode (survivors scaled by 1/(1-p))."""
-import torchless.nn.functional as F  # not `from .. import`, which would import the nn package from inside it
+from .. import functional as F
 from ..._tensor import Tensor
 from .module import Module
 

@@ -6,7 +6,7 @@ from typing import Any
 from ..._tensor.creation import empty
 from ..._tensor import Tensor
 from ...engine.grad_mode import no_grad
-import torchless.nn.functional as F  # not `from .. import`, which would import the nn package from inside it
+from .. import functional as F
 from ..parameter import Parameter
 from .module import Module
 

@@ -5,7 +5,7 @@ size_average and reduce are PyTorch's deprecated spellings of it (a warning name
 they mean)."""
 import warnings
 
-import torchless.nn.functional as F  # not `from .. import`, which would import the nn package from inside it
+from .. import functional as F
 from ..._tensor import Tensor
 from .module import Module
 

@@ -7,7 +7,6 @@ walk over the tree (parameters, state_dict, apply, repr) follows registration or
 """
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
-import itertools
 from typing import Any
 
 from ..._dtype import dtype as _dtype_cls

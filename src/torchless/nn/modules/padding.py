@@ -5,7 +5,7 @@ takes it: (left, right), then (top, bottom), then (front, back).
 """
 from collections.abc import Sequence
 
-import torchless.nn.functional as F  # not `from .. import`, which would import the nn package from inside it
+from .. import functional as F
 from ..._tensor import Tensor
 from .module import Module
 

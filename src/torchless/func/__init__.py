@@ -12,52 +12,28 @@ come back as plain tensors.
 
 jvp runs forward-mode AD (dual tensors); where an op has no jvp rule yet, jvp falls back to reverse
 mode (the double-backward trick: J v is the derivative of u -> J^T u along v). jacfwd is vmap over
-jvp. vmap runs the function once on batched tensors (see _batching.py), or once per example when an
+jvp. vmap runs the function once on batched tensors (see func/batching.py), or once per example when an
 op on the way has no batching rule.
 """
-from ._tensor import creation as C
-from ._tensor._core import Tensor
-from .engine.grad_mode import enable_grad
-from .autograd.functional import _grad as _autograd_grad, _jacobian_rows
-from .engine import forward_ad as _forward_ad
-from .engine.state import modes as _modes
-from .engine.node import AccumulateGrad, reachable
-from . import _batching
+from typing import Any, Callable, Dict, Optional, Tuple, Union
+
+from .._tensor import creation as C
+from .._tensor import Tensor
+from .._tensor._core import _norm_dim
+from ..engine.grad_mode import enable_grad
+from ..autograd._passes import grad_of_recorded as _autograd_grad, jacobian_rows as _jacobian_rows
+from ..engine import forward_ad as _forward_ad
+from ..engine.state import modes as _modes
+from ..engine.node import AccumulateGrad, reachable
+from . import batching as _batching
+from ._pytree import all_values as _all_values, fill as _fill, leaves as _leaves, out_dims_per_leaf as _out_dims_per_leaf
+from ._pytree import tree_map as _map
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "functional_call", "vmap"]
 
+ArgNums = Union[int, Tuple[int, ...]]  # which positional arguments a transform differentiates
+
 _depth = [0]  # how many transforms are running their function right now
-
-
-# ---------------------------------------------------------------------------------- pytrees
-def _leaves(tree):
-    if isinstance(tree, Tensor):
-        return [tree]
-    if isinstance(tree, (tuple, list)):
-        return [leaf for item in tree for leaf in _leaves(item)]
-    if isinstance(tree, dict):
-        return [leaf for item in tree.values() for leaf in _leaves(item)]
-    return []
-
-
-def _map(fn, tree):
-    """The same structure with fn applied to every tensor (other values kept)."""
-    if isinstance(tree, Tensor):
-        return fn(tree)
-    if isinstance(tree, tuple):
-        items = [_map(fn, item) for item in tree]
-        return type(tree)(*items) if hasattr(tree, "_fields") else tuple(items)
-    if isinstance(tree, list):
-        return [_map(fn, item) for item in tree]
-    if isinstance(tree, dict):
-        return type(tree)((k, _map(fn, v)) for k, v in tree.items())
-    return tree
-
-
-def _fill(tree, values):
-    """The structure of `tree` with its tensors replaced, in order, by `values`."""
-    it = iter(values)
-    return _map(lambda _: next(it), tree)
 
 
 # ---------------------------------------------------------------------------------- shared steps
@@ -145,7 +121,7 @@ def _split_aux(output, has_aux, fn):
 
 
 # ---------------------------------------------------------------------------------- grad
-def grad_and_value(func, argnums=0, has_aux=False):
+def grad_and_value(func: Callable[..., Any], argnums: ArgNums = 0, has_aux: bool = False) -> Callable[..., Any]:
     """A function returning (gradient of func with respect to args[argnums], func's value); with
     has_aux, func returns (value, aux) and this returns (gradient, (value, aux))."""
     def wrapper(*args, **kwargs):
@@ -170,7 +146,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
     return wrapper
 
 
-def grad(func, argnums=0, has_aux=False):
+def grad(func: Callable[..., Any], argnums: ArgNums = 0, has_aux: bool = False) -> Callable[..., Any]:
     """A function returning the gradient of func (a scalar) with respect to args[argnums]."""
     both = grad_and_value(func, argnums, has_aux)
 
@@ -181,7 +157,7 @@ def grad(func, argnums=0, has_aux=False):
 
 
 # ---------------------------------------------------------------------------------- vjp, jvp
-def vjp(func, *primals, has_aux=False):
+def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Tuple[Any, ...]:
     """(func(*primals), vjp_fn[, aux]); vjp_fn(cotangents) gives one gradient per primal."""
     output, trees, args_need_grad = _run(func, primals, {}, tuple(range(len(primals))), "vjp(f, *primals)")
     output, aux = _split_aux(output, has_aux, "vjp(f, *primals)")
@@ -206,7 +182,8 @@ def vjp(func, *primals, has_aux=False):
     return result + (_detached(aux, keep),) if has_aux else result
 
 
-def jvp(func, primals, tangents, *, strict=False, has_aux=False):
+def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, strict: bool = False,
+        has_aux: bool = False) -> Tuple[Any, ...]:
     """(func(*primals), J tangents): the Jacobian-vector product, by forward-mode AD (dual tensors).
     If an op on the way has no jvp rule yet, the same values come from reverse mode instead."""
     if not isinstance(primals, tuple):
@@ -232,8 +209,8 @@ class _NoForwardRule(Exception):
 
 
 def _forward_jvp(func, primals, tangents, has_aux):
-    from .autograd import forward_ad
-    from .engine.forward_ad import state
+    from ..autograd import forward_ad
+    from ..engine.forward_ad import state
     if state.level >= 0:  # inside a dual level already: nested forward mode is not supported
         raise _NoForwardRule
     # Results that keep no graph need no recorded tangents (the fast path, e.g. in hessian's jacfwd)
@@ -280,7 +257,8 @@ def _structure(tree):
 
 
 # ---------------------------------------------------------------------------------- Jacobians
-def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
+def jacrev(func: Callable[..., Any], argnums: ArgNums = 0, *, has_aux: bool = False, chunk_size: Optional[int] = None,
+           _preallocate_and_copy: bool = False) -> Callable[..., Any]:
     """A function returning the Jacobian of func with respect to args[argnums], by reverse mode:
     for each output tensor, a tensor of shape output.shape + input.shape per input."""
     def wrapper(*args, **kwargs):
@@ -337,7 +315,8 @@ def _shape_like_args(blocks, trees, argnums):
     return filled[0] if isinstance(argnums, int) else tuple(filled)
 
 
-def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
+def jacfwd(func: Callable[..., Any], argnums: ArgNums = 0, has_aux: bool = False, *,
+           randomness: str = "error") -> Callable[..., Any]:
     """The Jacobian of func with respect to args[argnums] by forward mode: the jvp along every
     input element's basis vector (a column of the Jacobian each), all at once under vmap."""
     if randomness not in ("error", "different", "same"):
@@ -379,19 +358,20 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     return wrapper
 
 
-def hessian(func, argnums=0):
+def hessian(func: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
     """The Hessian of a scalar func with respect to args[argnums]: the Jacobian of its gradient."""
     return jacfwd(jacrev(func, argnums), argnums)
 
 
-def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
+def vmap(func: Callable[..., Any], in_dims: Any = 0, out_dims: Any = 0, randomness: str = "error", *,
+         chunk_size: Optional[int] = None) -> Callable[..., Any]:
     """func mapped over a dimension of its inputs: vmap(f)(x)[i] == f(x[i]).
 
-    f runs once, on BatchedTensors that hold the whole batch (torchless/_batching.py): each op with
-    a batching rule runs once for every example, autograd and forward AD included. When an op on the
-    way has no rule (or f raises), f runs again once per index instead, on views of each example's
-    slice, and the outputs are stacked along out_dim: every op is batchable, with exactly the
-    per-example results (and PyTorch's per-example errors).
+    f runs once, on BatchedTensors that hold the whole batch (torchless/func/batching.py): each op
+    with a batching rule runs once for every example, autograd and forward AD included. When an op on
+    the way has no rule, f runs again once per index instead, on views of each example's slice, and
+    the outputs are stacked along out_dim: every op is batchable, with exactly the per-example results
+    (and PyTorch's per-example errors). Errors that f raises otherwise propagate as they are.
     randomness: "error" (random ops raise), "different" (each example draws its own: always the
     loop), "same" (every example gets the same draw)."""
     if randomness not in ("error", "different", "same"):
@@ -409,15 +389,18 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         if len(set(sizes)) > 1:
             raise ValueError("vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
                              f"{sizes} for the mapped dimension")
-        from . import _random
+        from .. import _random
         if sizes[0] == 0:
             return _empty_outputs(func, args, kwargs, mapped, out_dims, name)
         start_state = _random.get_rng_state() if randomness == "same" else None
         if randomness != "different":  # one draw shared by every example is "same"
             with _random.forbid_random(randomness == "error"):
                 out = _batching.vectorized_call(func, args, kwargs, mapped, sizes[0], out_dims, _fill, _leaves)
-            if out is not _batching.FALLBACK:
+            if type(out) is not _batching.Fallback:
                 return out
+            cause = out.cause
+        else:
+            cause = None
         results = []
         for i in range(sizes[0]):
             slices = iter([t if d is None else t.select(d, i) for t, d in mapped])
@@ -426,6 +409,9 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
                 _random.set_rng_state(start_state)
             with _random.forbid_random(randomness == "error"):
                 results.append(func(*example, **kwargs))
+        if cause is not None:  # the loop raised nothing: the rule, not f, was wrong
+            raise RuntimeError(f"vmap: a batching rule raised {type(cause).__name__}: {cause} where {name} runs "
+                               "on each example without error (a bug in the rule)") from cause
         return _stack_outputs(results, out_dims, name)
     return wrapped
 
@@ -474,7 +460,7 @@ def _mapped_inputs(args, in_dims, name):
 
 
 def _stack_outputs(results, out_dims, name):
-    from ._tensor._shape import stack
+    from .._tensor._shape import stack
     first = results[0]
     leaves_per_result = [_leaves(r) for r in results]
     if isinstance(out_dims, tuple) and not isinstance(first, tuple):
@@ -491,30 +477,14 @@ def _stack_outputs(results, out_dims, name):
         if dim is None:
             stacked.append(column[0])
         else:
-            ndim = column[0].dim() + 1
-            if not -ndim <= dim < ndim:
-                raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], "
-                                 f"but got {dim})")
+            _norm_dim(dim, column[0].dim() + 1)  # (PyTorch checks the out_dim before stacking)
             stacked.append(stack(column, dim=dim))
     return _fill(first, stacked)
 
 
-def _out_dims_per_leaf(output, out_dims):
-    if isinstance(out_dims, tuple):
-        return [d for item, dims in zip(output, out_dims) for d in _out_dims_per_leaf(item, dims)]
-    return [out_dims] * len(_leaves(output))
-
-
-def _all_values(tree):
-    if isinstance(tree, (tuple, list)):
-        return [v for item in tree for v in _all_values(item)]
-    if isinstance(tree, dict):
-        return [v for item in tree.values() for v in _all_values(item)]
-    return [tree]
-
-
 # ---------------------------------------------------------------------------------- modules
-def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights=True, strict=False):
+def functional_call(module: Any, parameter_and_buffer_dicts: Any, args: Any = None,
+                    kwargs: Optional[Dict[str, Any]] = None, *, tie_weights: bool = True, strict: bool = False) -> Any:
     """module(*args, **kwargs) with some of its parameters and buffers replaced, for this call
     only, by the tensors given under their state_dict names."""
     dicts = parameter_and_buffer_dicts if isinstance(parameter_and_buffer_dicts, (tuple, list)) \

@@ -1,0 +1,1137 @@
+"""vmap's vectorized path: BatchedTensor, one tensor standing for a whole batch of examples.
+
+Inside vmap(f), each mapped input reaches f as a BatchedTensor. It shows f the shape of one example
+(its logical shape) and holds every example in `_phys`, an ordinary Tensor whose dim 0 is the batch.
+An op on BatchedTensors runs once, on `_phys`, with its dims moved past the batch dim (the batching
+rules below), and its result is batched again. Autograd records the ops on `_phys` like any others;
+as examples never mix, one example's output reaches only that example's rows, so backward needs no
+rules of its own. Gradients with respect to a tensor every example shares must still come out per
+example: grad() inside vmap differentiates a copy of it per example (see `expand_to_active`).
+
+How an op reaches its rule:
+  * a method (x.exp(), x.sum(1), x[0]): BatchedTensor's own method, made from the rule of the
+    method's batching kind (`KINDS`; which method has which kind: `_METHOD_KINDS`);
+  * a torch function (torch.stack, torch.where, F.linear, autograd.grad ...): the function finds a
+    BatchedTensor among its arguments on its slow path and hands the call to
+    `BatchedTensor.__torch_function__` (PyTorch's protocol, torchless/overrides.py), which looks the
+    rule up by the function (or by the kind the function declares as its `batching` attribute).
+
+An op without a rule reads the BatchedTensor's `_data` (or finds no entry in the table), which raises
+_Unbatchable, the "no batching rule" signal: vmap then runs f once per example instead, which gives
+the same results, slower. Nothing else makes vmap loop. An error raised inside a rule by the op it
+runs (a shape or dtype mistake in f: its message would name the batched shapes) also makes vmap run
+the loop, which raises the example's own error as PyTorch does; if the loop then raises nothing, the
+rule was wrong, and vmap raises that first error instead of hiding it (func.vmap). Any other error
+propagates as it is.
+
+Nested vmaps: a level-2 BatchedTensor's `_phys` may itself be a level-1 BatchedTensor, so the
+physical tensor's leading dims are the batches, outermost level first.
+"""
+import operator
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from .._tensor import Tensor
+from .._tensor._core import CPU, Size, _norm_dim
+from ..engine.state import modes as _modes
+from ._pytree import all_values, out_dims_per_leaf
+
+__all__ = ["BatchedTensor", "KINDS", "vectorized_call", "Fallback", "physical", "levels_of",
+           "wrap_like", "expand_to_active"]
+
+# The vmap levels are per thread (engine/state.py): _modes.vmap_active holds (level, batch size) of
+# each vmap running vectorized in this thread, outermost first; _modes.vmap_live the levels whose
+# tensors are still valid; _modes.vmap_next_level the last level handed out.
+
+_ESCAPED_MSG = ("vmap: a tensor from inside vmap(f) was used after vmap returned (stored in a global or a "
+                "closure). Return it from f instead.")
+
+
+class _Unbatchable(BaseException):
+    """The "no batching rule" signal: an op met a BatchedTensor of `level` and cannot run batched,
+    so that vmap must run f once per example. `cause`: the error the op raised on the batch, when
+    that is why (the loop must then raise an error too). A BaseException, so that no
+    `except Exception` on the way swallows it before vmap falls back to its loop."""
+
+    def __init__(self, level: int, cause: Optional[BaseException] = None) -> None:
+        super().__init__(level)
+        self.level = level
+        self.cause = cause
+
+
+def _no_rule(self: "BatchedTensor") -> Any:
+    """What Tensor's own code gets when it reads a BatchedTensor's array or graph fields."""
+    level = object.__getattribute__(self, "_level")
+    if level not in _modes.vmap_live:
+        raise RuntimeError(_ESCAPED_MSG)
+    raise _Unbatchable(level)
+
+
+class BatchedTensor(Tensor):
+    """One example's view of a batch (see the module docstring). `_phys`: all examples, batch at
+    dim 0; `_level`: which vmap it belongs to."""
+
+    __slots__ = ("_phys", "_level")
+    __hash__ = Tensor.__hash__
+    _phys: Any
+    _level: int
+
+    # Tensor's own code reads these; here they mean "no batching rule": fall back to the loop.
+    _data = property(_no_rule)  # type: ignore[assignment]
+    _rg = property(_no_rule)  # type: ignore[assignment]
+    _edge = property(_no_rule)  # type: ignore[assignment]
+
+    @classmethod
+    def __torch_function__(cls, func: Callable[..., Any], types: Tuple[type, ...], args: Sequence[Any] = (),
+                           kwargs: Optional[Dict[str, Any]] = None) -> Any:
+        """A torch function called with a BatchedTensor: its batching rule, found by the function
+        (see _function_rule); no rule raises the signal that makes vmap loop."""
+        rule = _FUNCTION_RULES.get(func)
+        if rule is None:
+            rule = _function_rule(func)
+        return rule(*args, **(kwargs or {}))
+
+    # ------------------------------------------------------------------ what f sees
+    @property
+    def shape(self) -> Size:  # type: ignore[override]
+        """The shape of one example."""
+        return Size(self._phys.shape[1:])
+
+    def size(self, dim: Optional[int] = None) -> Any:
+        """The shape of one example, or its size along dim."""
+        shape = self._phys.shape[1:]
+        return Size(shape) if dim is None else shape[_dim(dim, len(shape))]
+
+    def dim(self) -> int:
+        """The number of dims of one example."""
+        return int(self._phys.dim()) - 1
+
+    ndim = property(dim)  # type: ignore[assignment]
+    ndimension = dim
+
+    def numel(self) -> int:
+        """The number of elements of one example."""
+        n = 1
+        for s in self._phys.shape[1:]:
+            n *= s
+        return n
+
+    nelement = numel
+
+    @property
+    def dtype(self) -> Any:  # type: ignore[override]
+        """The examples' dtype."""
+        return self._phys.dtype
+
+    @property
+    def device(self) -> Any:  # type: ignore[override]
+        """The CPU, where every tensor lives."""
+        return CPU
+
+    @property  # type: ignore[misc]
+    def requires_grad(self) -> bool:  # type: ignore[override]
+        """Whether the batch requires grad."""
+        return bool(self._phys.requires_grad)
+
+    @property
+    def grad_fn(self) -> Any:  # type: ignore[override]
+        """The node that made the batch."""
+        return self._phys.grad_fn
+
+    @property
+    def is_leaf(self) -> bool:  # type: ignore[override]
+        """Whether the batch is a leaf of the graph."""
+        return bool(self._phys.is_leaf)
+
+    @property  # type: ignore[misc]
+    def grad(self) -> None:  # type: ignore[override]
+        """Always None: gradients come out of vmap per example, not through .grad."""
+        return None
+
+    def __len__(self) -> int:
+        if self.dim() == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return int(self._phys.shape[1])
+
+    def __repr__(self, *, tensor_contents: Any = None) -> Any:  # type: ignore[override]
+        levels = [lv for lv, _ in _modes.vmap_active]
+        depth = 1 + levels.index(self._level) if self._level in _modes.vmap_live else "?"
+        return f"BatchedTensor(lvl={depth}, bdim=0, value=\n{_indent(repr(self._phys))}\n)"
+
+    __str__ = __repr__  # type: ignore[assignment]
+
+    # ------------------------------------------------------------------ autograd bookkeeping
+    def requires_grad_(self, requires_grad: bool = True) -> "BatchedTensor":
+        """Make the batch require grad (or not)."""
+        self._phys.requires_grad_(requires_grad)
+        return self
+
+    def detach(self) -> "BatchedTensor":
+        """The batch, cut from the graph."""
+        return _make(self._phys.detach(), self._level)
+
+    def view_as(self, other: Any) -> Any:
+        """Each example reshaped like other."""
+        return self.reshape(tuple(other.shape))
+
+    def type_as(self, other: Any) -> Any:
+        """Each example converted to other's dtype."""
+        return self.to(other.dtype)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
+
+
+def _make(phys: Any, level: int) -> BatchedTensor:
+    if level not in _modes.vmap_live:
+        raise RuntimeError(_ESCAPED_MSG)
+    t = object.__new__(BatchedTensor)
+    t._phys = phys
+    t._level = level
+    return t
+
+
+def _dim(d: Any, nd: int) -> int:
+    """Normalize a logical dim (PyTorch's range check, the Tensor layer's: a 0-d tensor takes dims -1 and 0)."""
+    return int(_norm_dim(operator.index(d), nd))
+
+
+def _top_level(values: Iterable[Any]) -> int:
+    """The highest vmap level among the BatchedTensors in values (and in lists or tuples among them)."""
+    level = -1
+    for v in values:
+        tv = type(v)
+        if tv is BatchedTensor:
+            if v._level > level:
+                level = v._level
+        elif tv is list or tv is tuple:
+            level = max(level, _top_level(v))
+    return level
+
+
+def _size_of(level: int) -> int:
+    for lv, size in _modes.vmap_active:
+        if lv == level:
+            return size
+    raise RuntimeError(_ESCAPED_MSG)
+
+
+def _phys_at(x: Any, level: int) -> Optional[Any]:
+    """x's physical tensor if x is batched at `level`, else None."""
+    return x._phys if type(x) is BatchedTensor and x._level == level else None
+
+
+def _expanded(x: Any, level: int) -> Any:
+    """x (not batched at `level`) as a physical tensor with that level's batch dim in front."""
+    size = _size_of(level)
+    return x.unsqueeze(0).expand((size,) + tuple(x.shape))
+
+
+def _physical_at(x: Any, level: int) -> Any:
+    """x's physical tensor at `level`: its own if it is batched there, else x repeated per example."""
+    p = _phys_at(x, level)
+    return _expanded(x, level) if p is None else p
+
+
+def physical(t: Any) -> Any:
+    """The plain Tensor under every batching level of t."""
+    while type(t) is BatchedTensor:
+        t = t._phys
+    return t
+
+
+def levels_of(t: Any) -> List[int]:
+    """t's vmap levels, outermost wrapper (highest level) first."""
+    out = []
+    while type(t) is BatchedTensor:
+        out.append(t._level)
+        t = t._phys
+    return out
+
+
+def wrap_like(phys: Any, levels: Sequence[int]) -> Any:
+    """phys wrapped in the given levels (highest first), as levels_of reports them."""
+    for level in reversed(levels):
+        phys = _make(phys, level)
+    return phys
+
+
+def expand_to_active(t: Any) -> Any:
+    """t made batched at every active level: one copy per example (for grad inside vmap, whose
+    gradient with respect to a shared tensor must come out per example)."""
+    return _expand_to_levels(t, [lv for lv, _ in _modes.vmap_active])
+
+
+def _expand_to_levels(t: Any, levels: Iterable[int]) -> Any:
+    """t batched (by expanding: one copy per example) at each of `levels` it is not batched at."""
+    have = set(levels_of(t))
+    missing = sorted(lv for lv in levels if lv not in have)
+    if not missing:
+        return t
+    phys = physical(t)
+    # Physical dims hold the batches in level order (outermost, the lowest level, first).
+    current = sorted(have)  # the levels phys has, in physical order
+    for lv in missing:
+        pos = sum(1 for c in current if c < lv)
+        phys = phys.unsqueeze(pos)
+        shape = list(phys.shape)
+        shape[pos] = _size_of(lv)
+        phys = phys.expand(tuple(shape))
+        current.insert(pos, lv)
+    return wrap_like(phys, current[::-1])
+
+
+# ============================================================================ rules and their guard
+# The errors an op raises for a mistake in its arguments (PyTorch's RuntimeError, IndexError,
+# ValueError). Raised by the physical op inside a rule, such an error names the batch's shapes, not
+# the example's: vmap runs the loop, which raises the example's own error.
+_OP_ERRORS = (RuntimeError, IndexError, ValueError)
+
+
+def _no_rule_for(values: Iterable[Any]) -> Any:
+    """Raise the "no batching rule" signal for an op on values."""
+    level = _top_level(values)
+    if level not in _modes.vmap_live:
+        raise RuntimeError(_ESCAPED_MSG)
+    raise _Unbatchable(level)
+
+
+def _guarded(rule: Callable[..., Any], any_operand: bool = False) -> Callable[..., Any]:
+    """The rule as BatchedTensor's method (and the entry for the same function called as a torch
+    function): an op error inside it becomes the signal to loop, carrying the error (see _OP_ERRORS).
+    any_operand: the rule takes a batched tensor in any position (else only as self)."""
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not any_operand and type(self) is not BatchedTensor:
+            return _no_rule_for((self,) + args + tuple(kwargs.values()))
+        try:
+            return rule(self, *args, **kwargs)
+        except _OP_ERRORS as error:
+            level = _top_level((self,) + args + tuple(kwargs.values()))
+            if level not in _modes.vmap_live:
+                raise
+            raise _Unbatchable(level, error) from error
+    method.__name__ = method.__qualname__ = getattr(rule, "__name__", "rule")
+    method.__doc__ = rule.__doc__
+    return method
+
+
+# ---------------------------------------------------------------- elementwise
+def _to_rank(phys: Any, rank: int) -> Any:
+    """A physical tensor (batch first) with size-1 dims after the batch dim, so that its example
+    has `rank` dims (at least its own)."""
+    missing = rank - (phys.dim() - 1)
+    return phys.reshape(phys.shape[:1] + (1,) * missing + phys.shape[1:]) if missing > 0 else phys
+
+
+def _aligned(args: Sequence[Any], level: int) -> List[Any]:
+    """Physical operands for an elementwise op: each tensor batched at `level` gets size-1 dims
+    after its batch dim up to the op's logical rank, so NumPy-style broadcasting lines examples up;
+    the others broadcast from the right as before."""
+    rank = 0
+    dtypes = set()
+    scalar_batched = False  # a batched 0-d tensor: physically 1-d, so it would promote like one
+    for a in args:
+        if isinstance(a, Tensor):
+            n = a.dim()
+            rank = max(rank, n)
+            if a.dtype.name != "bool":  # (bool is alone in its kind: it never promotes by rank)
+                dtypes.add(a.dtype)
+            scalar_batched = scalar_batched or (n == 0 and _phys_at(a, level) is not None)
+    if len(dtypes) > 1 and scalar_batched:
+        raise _Unbatchable(level)  # PyTorch promotes by the logical rank: let the loop do it
+    return [a if _phys_at(a, level) is None else _to_rank(a._phys, rank) for a in args]
+
+
+def _has_tensor(args: Sequence[Any], kwargs: Dict[str, Any]) -> bool:
+    for v in args:
+        if isinstance(v, Tensor):
+            return True
+    for v in kwargs.values():
+        if isinstance(v, Tensor):
+            return True
+    return False
+
+
+def _elementwise(name: str) -> Callable[..., Any]:
+    """Kind "elementwise": an op of each element of its tensor operands (broadcast), with numbers
+    and options beside them. Alone, self's physical tensor takes the op as it is; with other tensors,
+    the operands are lined up first (_aligned)."""
+    def rule(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if type(self) is BatchedTensor and not _has_tensor(args, kwargs):
+            return _make(getattr(self._phys, name)(*args, **kwargs), self._level)
+        level = _top_level((self,) + args + tuple(kwargs.values()))
+        keys = list(kwargs)
+        phys = _aligned((self,) + args + tuple(kwargs[k] for k in keys), level)
+        n = 1 + len(args)
+        return _make(getattr(phys[0], name)(*phys[1:n], **dict(zip(keys, phys[n:]))), level)
+    rule.__name__ = name
+    return rule
+
+
+def _reflected(name: str) -> Callable[..., Any]:
+    """Kind "reflected": `other op self` with self batched (__radd__ ...): the forward op with the
+    operands swapped (Tensor's own reflected methods take numbers only)."""
+    forward = _elementwise("__" + name[3:])
+
+    def rule(self: Any, other: Any) -> Any:
+        if isinstance(other, Tensor):
+            return forward(other, self)
+        return _make(getattr(self._phys, name)(other), self._level)
+    rule.__name__ = name
+    return rule
+
+
+def _in_place(name: str) -> Callable[..., Any]:
+    """Kind "in_place": self.op_(...) on a batched self: the same in-place op on its physical tensor
+    (the other operands lined up as for the out-of-place op). A self not batched here cannot take
+    every example's result: the loop (as PyTorch refuses it)."""
+    def rule(self: Any, *args: Any, **kwargs: Any) -> Any:
+        level = self._level
+        values = (self,) + args + tuple(kwargs.values())
+        if _top_level(values) != level:
+            raise _Unbatchable(_top_level(values))
+        keys = list(kwargs)
+        phys = _aligned(values, level)
+        if phys[0] is not self._phys:  # self would need broadcasting: PyTorch's error, from the loop
+            raise _Unbatchable(level)
+        n = 1 + len(args)
+        getattr(self._phys, name)(*phys[1:n], **dict(zip(keys, phys[n:])))
+        return self
+    rule.__name__ = name
+    return rule
+
+
+# ---------------------------------------------------------------- reductions and dim-wise ops
+def _shift_dims(dim: Any, nd: int) -> Any:
+    if isinstance(dim, (tuple, list)):
+        return tuple(_dim(d, nd) + 1 for d in dim)
+    return _dim(dim, nd) + 1
+
+
+def _reduction(name: str, all_dims: bool = True) -> Callable[..., Any]:
+    """Kinds "reduction" (all_dims) and "dimwise": ops with a `dim` (first positional argument or
+    keyword), which moves past the batch dim. With no dim, a reduction over everything becomes one
+    over every dim but the batch; a dim-wise op needs its dim."""
+    def rule(self: Any, *args: Any, **kwargs: Any) -> Any:
+        phys = self._phys
+        nd = phys.dim() - 1
+        if args and (isinstance(args[0], (int, tuple, list)) and not isinstance(args[0], bool)):
+            args = (_shift_dims(args[0], nd),) + args[1:]
+        elif "dim" in kwargs and kwargs["dim"] is not None:
+            kwargs = dict(kwargs, dim=_shift_dims(kwargs["dim"], nd))
+        elif all_dims and not args and not kwargs.get("keepdim"):
+            kwargs = {k: v for k, v in kwargs.items() if k != "dim"}
+            if nd == 0:
+                return _make(getattr(phys.unsqueeze(1), name)(1, **kwargs), self._level)
+            return _make(getattr(phys.reshape((phys.shape[0], -1)), name)(1, **kwargs), self._level)
+        else:
+            raise _Unbatchable(self._level)
+        out = getattr(phys, name)(*args, **kwargs)
+        if isinstance(out, tuple):  # (values, indices): torch.return_types take one sequence
+            return type(out)([_make(o, self._level) for o in out])
+        return _make(out, self._level)
+    rule.__name__ = name
+    return rule
+
+
+def _max_like(name: str) -> Callable[..., Any]:
+    """Kind "max_min": max/min over everything, along a dim (values and indices), or of two tensors."""
+    by_dim = _reduction(name, all_dims=False)
+    pair = _elementwise("maximum" if name == "max" else "minimum")
+
+    def rule(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not args and not kwargs:  # the largest element of each example
+            phys = self._phys
+            return _make(getattr(phys.reshape((phys.shape[0], -1)), "amax" if name == "max" else "amin")(1),
+                         self._level)
+        if args and isinstance(args[0], Tensor):
+            return pair(self, args[0])
+        return by_dim(self, *args, **kwargs)
+    rule.__name__ = name
+    return rule
+
+
+def _norm(self: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Any:
+    """Kind "norm": the norm of each example, over all or the given dims."""
+    if dim is None:
+        phys = self._phys
+        flat = phys.reshape((phys.shape[0], -1))
+        return _make(flat.norm(2 if p == "fro" else p, 1), self._level)
+    return _make(self._phys.norm(p, _shift_dims(dim, self.dim()), keepdim), self._level)
+
+
+# ---------------------------------------------------------------- shapes and views
+def _sizes(args: Sequence[Any]) -> Tuple[Any, ...]:
+    return tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else tuple(args)
+
+
+def _reshape(self: Any, *shape: Any) -> Any:
+    phys = self._phys
+    return _make(phys.reshape((phys.shape[0],) + _sizes(shape)), self._level)
+
+
+def _unsqueeze(self: Any, dim: int) -> Any:
+    return _make(self._phys.unsqueeze(_dim(dim, self.dim() + 1) + 1), self._level)
+
+
+def _squeeze(self: Any, dim: Any = None) -> Any:
+    phys = self._phys
+    if dim is None:
+        return _make(phys.reshape(phys.shape[:1] + tuple(s for s in phys.shape[1:] if s != 1)), self._level)
+    return _make(phys.squeeze(_shift_dims(dim, self.dim())), self._level)
+
+
+def _transpose(self: Any, dim0: int, dim1: int) -> Any:
+    nd = self.dim()
+    return _make(self._phys.transpose(_dim(dim0, nd) + 1, _dim(dim1, nd) + 1), self._level)
+
+
+def _t(self: Any) -> Any:
+    nd = self.dim()
+    if nd > 2:
+        raise _Unbatchable(self._level)
+    return self if nd < 2 else _make(self._phys.transpose(1, 2), self._level)
+
+
+def _permute(self: Any, *dims: Any) -> Any:
+    nd = self.dim()
+    return _make(self._phys.permute((0,) + tuple(_dim(d, nd) + 1 for d in _sizes(dims))), self._level)
+
+
+def _movedim(self: Any, source: Any, destination: Any) -> Any:
+    nd = self.dim()
+    return _make(self._phys.movedim(_shift_dims(source, nd), _shift_dims(destination, nd)), self._level)
+
+
+def _flatten(self: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
+    nd = self.dim()
+    phys = self._phys
+    if nd == 0:
+        return _make(phys.reshape((phys.shape[0], 1)), self._level)
+    return _make(phys.flatten(_dim(start_dim, nd) + 1, _dim(end_dim, nd) + 1), self._level)
+
+
+def _padded_to(self: Any, sizes: Sequence[int]) -> Any:
+    """self's physical tensor with size-1 dims after the batch dim up to len(sizes) logical dims
+    (expand and repeat add new dims in front of the example's)."""
+    if len(sizes) < self.dim():
+        raise _Unbatchable(self._level)  # the loop raises PyTorch's error
+    return _to_rank(self._phys, len(sizes))
+
+
+def _expand(self: Any, *sizes: Any) -> Any:
+    sizes = _sizes(sizes)
+    phys = _padded_to(self, sizes)
+    return _make(phys.expand((phys.shape[0],) + sizes), self._level)
+
+
+def _expand_as(self: Any, other: Any) -> Any:
+    return _expand(self, *other.shape)
+
+
+def _select(self: Any, dim: int, index: Any) -> Any:
+    if isinstance(index, Tensor):
+        raise _Unbatchable(self._level)
+    return _make(self._phys.select(_dim(dim, self.dim()) + 1, index), self._level)
+
+
+def _narrow(self: Any, dim: int, start: int, length: int) -> Any:
+    return _make(self._phys.narrow(_dim(dim, self.dim()) + 1, start, length), self._level)
+
+
+def _pieces(name: str) -> Callable[..., Any]:
+    """Kind "pieces": split/chunk along a dim; each piece batched."""
+    def rule(self: Any, split: Any, dim: int = 0) -> Any:
+        parts = getattr(self._phys, name)(split, _dim(dim, self.dim()) + 1)
+        return tuple(_make(p, self._level) for p in parts)
+    rule.__name__ = name
+    return rule
+
+
+def _unbind(self: Any, dim: int = 0) -> Any:
+    return tuple(_make(p, self._level) for p in self._phys.unbind(_dim(dim, self.dim()) + 1))
+
+
+def _T(self: Any) -> Any:
+    nd = self.dim()
+    if nd != 2:
+        raise _Unbatchable(self._level)  # the loop gives PyTorch's warning
+    return _make(self._phys.transpose(1, 2), self._level)
+
+
+def _mT(self: Any) -> Any:
+    nd = self.dim()
+    if nd < 2:
+        raise _Unbatchable(self._level)
+    return _make(self._phys.transpose(-2, -1), self._level)
+
+
+_BASIC_INDEX = (int, slice, type(None), type(Ellipsis))
+
+
+def _getitem(self: Any, key: Any) -> Any:
+    items = key if type(key) is tuple else (key,)
+    level = self._level
+    advanced = []
+    for i, k in enumerate(items):
+        if type(k) not in _BASIC_INDEX:
+            if type(k) is bool or _top_level((k,)) >= 0 or not isinstance(k, (Tensor, list)):
+                raise _Unbatchable(level)  # a batched index, a bool: the loop indexes each example
+            advanced.append(i)
+    if advanced and advanced[-1] - advanced[0] != len(advanced) - 1:
+        raise _Unbatchable(level)  # apart, the indexed dims would move in front of the batch dim
+    return _make(self._phys[(slice(None),) + items], level)
+
+
+def _flip(self: Any, *dims: Any) -> Any:
+    nd = self.dim()
+    return _make(self._phys.flip(tuple(_dim(d, nd) + 1 for d in _sizes(dims))), self._level)
+
+
+def _roll(self: Any, shifts: Any, dims: Any = None) -> Any:
+    phys = self._phys
+    if dims is None:  # the flattened example rolls
+        return _make(phys.reshape((phys.shape[0], -1)).roll(shifts, 1).reshape(tuple(phys.shape)), self._level)
+    return _make(phys.roll(shifts, _shift_dims(dims, self.dim())), self._level)
+
+
+def _repeat(self: Any, *sizes: Any) -> Any:
+    sizes = _sizes(sizes)
+    return _make(_padded_to(self, sizes).repeat((1,) + sizes), self._level)
+
+
+def _gather(self: Any, dim: int, index: Any) -> Any:
+    level = _top_level((self, index))
+    return _make(_physical_at(self, level).gather(_dim(dim, self.dim()) + 1, _physical_at(index, level)), level)
+
+
+def _masked_fill(self: Any, mask: Any, value: Any) -> Any:
+    level = _top_level((self, mask, value))
+    if isinstance(value, Tensor) and _phys_at(value, level) is not None:
+        raise _Unbatchable(level)
+    m = _phys_at(mask, level)
+    return _make(_physical_at(self, level).masked_fill(mask if m is None else _to_rank(m, self.dim()), value), level)
+
+
+# ---------------------------------------------------------------- matrix products
+def _matmul(a: Any, b: Any) -> Any:
+    """a @ b with either operand batched: 1-d operands become matrices for the product, batched
+    operands get size-1 dims up to the other's rank, then NumPy's matmul broadcasting lines
+    examples up; the added matrix dims come off the result."""
+    level = _top_level((a, b))
+    if not (isinstance(a, Tensor) and isinstance(b, Tensor)) or a.dtype is not b.dtype:
+        raise _Unbatchable(level)
+    na, nb = a.dim(), b.dim()
+    if na == 0 or nb == 0:
+        raise _Unbatchable(level)  # the loop raises PyTorch's error
+    pa, pb = _phys_at(a, level), _phys_at(b, level)
+    if pa is not None and pb is None and na == 1 and nb == 2:
+        return _make(pa @ b, level)  # the common x @ W: the batch is the product's rows
+    rank = max(na, nb, 2)
+
+    def lift(x: Any, p: Optional[Any], n: int, vector_shape: Tuple[int, ...]) -> Any:
+        x_shape = vector_shape if n == 1 else None
+        if p is None:
+            return x if x_shape is None else x.reshape(x_shape)
+        logical = tuple(p.shape[1:]) if x_shape is None else x_shape
+        pad = rank - len(logical)
+        return p.reshape(p.shape[:1] + (1,) * pad + logical)
+
+    ma = lift(a, pa, na, (1,) + tuple(a.shape))
+    mb = lift(b, pb, nb, tuple(b.shape) + (1,))
+    out = ma @ mb
+    if nb == 1:
+        out = out.squeeze(-1)
+    if na == 1:
+        out = out.squeeze(-1 if nb == 1 else -2)
+    return _make(out, level)
+
+
+def _rmatmul(self: Any, other: Any) -> Any:
+    if not isinstance(other, Tensor):
+        raise _Unbatchable(self._level)
+    return _matmul(other, self)
+
+
+_MATRIX_RANKS = {"mm": (2, 2), "mv": (2, 1), "dot": (1, 1), "inner": (1, 1)}
+
+
+def _matrix_op(name: str) -> Callable[..., Any]:
+    """Kind "matrix": mm, mv, dot: matmul on operands of the ranks the op takes."""
+    rank_a, rank_b = _MATRIX_RANKS[name]
+
+    def rule(self: Any, other: Any) -> Any:
+        if not isinstance(other, Tensor) or self.dim() != rank_a or other.dim() != rank_b:
+            raise _Unbatchable(_top_level((self, other)))  # the loop raises PyTorch's error
+        return _matmul(self, other)
+    rule.__name__ = name
+    return rule
+
+
+def _one(rule: Callable[..., Any]) -> Callable[[str], Callable[..., Any]]:
+    """A kind whose one rule serves every method of it (whatever the name)."""
+    return lambda name: rule
+
+
+# ============================================================================ the registry
+# Each batching kind: how to make the rule of a method of that kind from its name, and whether the
+# rule takes a batched tensor in any position (or as self only).
+KINDS: Dict[str, Tuple[Callable[[str], Callable[..., Any]], bool]] = {
+    "elementwise": (_elementwise, True),
+    "reflected": (_reflected, False),
+    "in_place": (_in_place, False),
+    "reduction": (_reduction, False),
+    "dimwise": (lambda name: _reduction(name, all_dims=False), False),
+    "max_min": (_max_like, False),
+    "norm": (_one(_norm), False),
+    "reshape": (_one(_reshape), False),
+    "unsqueeze": (_one(_unsqueeze), False),
+    "squeeze": (_one(_squeeze), False),
+    "transpose": (_one(_transpose), False),
+    "t": (_one(_t), False),
+    "permute": (_one(_permute), False),
+    "movedim": (_one(_movedim), False),
+    "flatten": (_one(_flatten), False),
+    "expand": (_one(_expand), False),
+    "expand_as": (_one(_expand_as), False),
+    "select": (_one(_select), False),
+    "narrow": (_one(_narrow), False),
+    "pieces": (_pieces, False),
+    "unbind": (_one(_unbind), False),
+    "getitem": (_one(_getitem), False),
+    "flip": (_one(_flip), False),
+    "roll": (_one(_roll), False),
+    "repeat": (_one(_repeat), False),
+    "gather": (_one(_gather), True),
+    "masked_fill": (_one(_masked_fill), True),
+    "matmul": (_one(_matmul), True),
+    "rmatmul": (_one(_rmatmul), False),
+    "matrix": (_matrix_op, True),
+}
+
+# The kinds that op rules declare (`Rule.batching`, ops/_rule.py BATCHING_KINDS) and that batch a
+# method by its name alone: a method declared with its rule (Tensor.exp: `exp.rule` is ExpBackward0)
+# gets the rule of its rule's kind. ("view", "index", "matmul", "concat" and the losses need a rule
+# per op: the table below, and FUNCTION_KINDS for the losses.)
+_DECLARED_KINDS = {"elementwise": "elementwise", "reduction": "reduction", "dimwise": "dimwise"}
+
+# The batching kind of the methods that need a rule of their own (views, indexing, products, max/min,
+# reflected operators) or are not declared with their rule yet (written out in the Tensor layer). A
+# name that is no Tensor method is an error at import. This table comes before the declared kinds.
+_OWN_KINDS: Dict[str, str] = {}
+for _kind, _names in {
+    "elementwise": """
+        __pos__ round square isnan isinf isfinite logical_not bitwise_not __invert__ float double half int long short
+        bool byte char clone contiguous to clamp clip clamp_min clamp_max add sub subtract div divide pow remainder
+        fmod maximum minimum fmax fmin eq ne not_equal lt less le less_equal gt greater ge greater_equal
+        logical_and logical_or logical_xor bitwise_and bitwise_or bitwise_xor __mod__ __pow__ __eq__ __ne__ __lt__
+        __le__ __gt__ __ge__ __and__ __or__ __xor__""",
+    "reflected": "__radd__ __rsub__ __rmul__ __rtruediv__ __rfloordiv__ __rmod__ __rpow__ __rand__ __ror__ __rxor__",
+    "in_place": "zero_ fill_ copy_ masked_fill_",
+    "reduction": "sum mean prod amax amin std var all any count_nonzero",
+    "dimwise": "logsumexp softmax log_softmax cumsum cumprod argmax argmin",
+    "max_min": "max min",
+    "norm": "norm",
+    "reshape": "reshape view",
+    "unsqueeze": "unsqueeze",
+    "squeeze": "squeeze",
+    "transpose": "transpose swapaxes swapdims",
+    "t": "t",
+    "permute": "permute",
+    "movedim": "movedim moveaxis",
+    "flatten": "flatten",
+    "expand": "expand",
+    "expand_as": "expand_as",
+    "select": "select",
+    "narrow": "narrow",
+    "pieces": "split chunk",
+    "unbind": "unbind",
+    "getitem": "__getitem__",
+    "flip": "flip",
+    "roll": "roll",
+    "repeat": "repeat",
+    "gather": "gather",
+    "masked_fill": "masked_fill",
+    "matmul": "matmul __matmul__",
+    "rmatmul": "__rmatmul__",
+    "matrix": "mm mv dot inner",
+}.items():
+    for _name in _names.split():
+        _OWN_KINDS[_name] = _kind
+_PROPERTY_RULES = {"T": _T, "mT": _mT}
+
+
+def _method_kinds() -> Dict[str, str]:
+    """The batching kind of every Tensor method vmap batches: the table above, then every method
+    declared with a rule of a kind in _DECLARED_KINDS, then the in-place variants Tensor has of the
+    elementwise ones (exp -> exp_, __add__ -> __iadd__)."""
+    kinds = dict(_OWN_KINDS)
+    for cls in reversed(Tensor.__mro__):
+        for name, value in vars(cls).items():
+            kind = _DECLARED_KINDS.get(getattr(getattr(value, "rule", None), "batching", None) or "")
+            if kind is not None and name not in kinds:
+                kinds[name] = kind
+    for name, kind in list(kinds.items()):
+        if kind == "elementwise":
+            variant = "__i" + name[2:] if name.startswith("__") else name + "_"
+            if hasattr(Tensor, variant) and variant not in kinds:
+                kinds[variant] = "in_place"
+    return kinds
+
+
+_METHOD_KINDS = _method_kinds()
+_METHOD_RULES: Dict[str, Callable[..., Any]] = {}
+for _name, _kind in _METHOD_KINDS.items():
+    if not hasattr(Tensor, _name):
+        raise AttributeError(f"vmap's batching table names Tensor.{_name}, which does not exist")
+    _factory, _any_operand = KINDS[_kind]
+    _METHOD_RULES[_name] = _guarded(_factory(_name), _any_operand)
+    setattr(BatchedTensor, _name, _METHOD_RULES[_name])
+for _name, _getter in _PROPERTY_RULES.items():
+    setattr(BatchedTensor, _name, property(_guarded(_getter)))
+
+
+# ============================================================================ torch functions
+def _stack(tensors: Sequence[Any], dim: int = 0, *, out: Any = None) -> Any:
+    """torch.stack of tensors some of which are batched: stacked per example, after the batch dim."""
+    level = _top_level(tensors)
+    if out is not None or not tensors:
+        raise _Unbatchable(level)
+    from .._tensor._shape import stack
+    nd = tensors[0].dim()
+    return _make(stack([_physical_at(t, level) for t in tensors], _dim(dim, nd + 1) + 1), level)
+
+
+def _cat(tensors: Sequence[Any], dim: int = 0, *, out: Any = None) -> Any:
+    """torch.cat of tensors some of which are batched: joined per example, after the batch dim."""
+    level = _top_level(tensors)
+    if out is not None or not tensors:
+        raise _Unbatchable(level)
+    nd = tensors[0].dim()
+    if nd == 0 or any(t.dim() != nd for t in tensors):
+        raise _Unbatchable(level)
+    from .._tensor._shape import cat
+    return _make(cat([_physical_at(t, level) for t in tensors], _dim(dim, nd) + 1), level)
+
+
+def _where(condition: Any, input: Any = None, other: Any = None) -> Any:
+    """torch.where(condition, input, other) with batched operands: on the aligned physical ones."""
+    level = _top_level((condition, input, other))
+    if input is None and other is None:
+        raise _Unbatchable(level)  # (the nonzero form: a size per example)
+    from .._tensor._core import where
+    return _make(where(*_aligned((condition, input, other), level)), level)
+
+
+def _linear(input: Any, weight: Any, bias: Optional[Any] = None) -> Any:
+    """F.linear with a batched operand: input @ weight^T + bias through the rules above."""
+    level = _top_level((input, weight, bias))
+    if (not isinstance(input, Tensor) or not isinstance(weight, Tensor) or weight.dim() != 2 or input.dim() == 0
+            or input.shape[-1] != weight.shape[1] or (bias is not None and not isinstance(bias, Tensor))):
+        raise _Unbatchable(level)  # the loop raises PyTorch's error
+    out = input @ weight.t()
+    return out if bias is None else out + bias
+
+
+def _class_loss(plain: Callable[..., Any]) -> Callable[..., Any]:
+    """Kind "class_loss": a loss of class scores (C) or (N, C) and class indices, batched
+    (cross_entropy, nll_loss): the rows of every example in one call with reduction="none", then each
+    example's reduction (the mean over its targets that are not ignore_index)."""
+    def rule(input: Any, target: Any, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
+             reduce: Any = None, reduction: str = "mean", **options: Any) -> Any:
+        level = _top_level((input, target, weight))
+        if (weight is not None or size_average is not None or reduce is not None or not isinstance(input, Tensor)
+                or not isinstance(target, Tensor) or target.dtype.is_floating_point
+                or input.dim() not in (1, 2) or target.dim() != input.dim() - 1
+                or reduction not in ("mean", "sum", "none")):
+            raise _Unbatchable(level)
+        x, t = _physical_at(input, level), _physical_at(target, level)
+        size = x.shape[0]
+        classes = x.shape[-1]
+        losses = plain(x.reshape((-1, classes)), t.reshape(-1), ignore_index=ignore_index, reduction="none",
+                       **options).reshape(tuple(t.shape))
+        if reduction == "none":
+            return _make(losses, level)
+        per_example = losses.reshape((size, -1)).sum(1)
+        if reduction == "mean":
+            per_example = per_example / (t.reshape((size, -1)) != ignore_index).sum(1)
+        return _make(per_example, level)
+    return rule
+
+
+_LOSS_OPTIONS_WITHOUT_RULE = ("weight", "pos_weight", "size_average", "reduce")
+
+
+def _pointwise_loss(plain: Callable[..., Any]) -> Callable[..., Any]:
+    """Kind "pointwise_loss": a loss of input and target of one shape (mse, huber, binary cross
+    entropy ...): the elementwise losses of every example at once (reduction="none" on the physical
+    tensors), then each example's reduction."""
+    def rule(input: Any, target: Any, *args: Any, reduction: str = "mean", **kwargs: Any) -> Any:
+        level = _top_level((input, target) + args + tuple(kwargs.values()))
+        if (args or not isinstance(input, Tensor) or not isinstance(target, Tensor) or input.shape != target.shape
+                or reduction not in ("mean", "sum", "none")
+                or any(kwargs.get(k) is not None for k in _LOSS_OPTIONS_WITHOUT_RULE)):
+            raise _Unbatchable(level)
+        options = {k: v for k, v in kwargs.items() if k not in _LOSS_OPTIONS_WITHOUT_RULE}
+        losses = plain(_physical_at(input, level), _physical_at(target, level), reduction="none", **options)
+        if reduction == "none":
+            return _make(losses, level)
+        flat = losses.reshape((losses.shape[0], -1))
+        return _make(flat.mean(1) if reduction == "mean" else flat.sum(1), level)
+    return rule
+
+
+def _activation(plain: Callable[..., Any]) -> Callable[..., Any]:
+    """Kind "activation": an elementwise function of one tensor and numbers (F.gelu, F.leaky_relu):
+    the same call on the physical tensor."""
+    def rule(input: Any, *args: Any, **kwargs: Any) -> Any:
+        if type(input) is not BatchedTensor or _has_tensor(args, kwargs) or kwargs.get("inplace"):
+            return _no_rule_for((input,) + args + tuple(kwargs.values()))
+        return _make(plain(input._phys, *args, **kwargs), input._level)
+    return rule
+
+
+def _softmax(plain: Callable[..., Any]) -> Callable[..., Any]:
+    """Kind "softmax": F.softmax, F.log_softmax along a dim, which moves past the batch dim (without
+    one, the loop gives PyTorch's warning)."""
+    def rule(input: Any, dim: Any = None, _stacklevel: int = 3, dtype: Any = None) -> Any:
+        if type(input) is not BatchedTensor or dim is None:
+            return _no_rule_for((input,))
+        return _make(plain(input._phys, _dim(dim, input.dim()) + 1, dtype=dtype), input._level)
+    return rule
+
+
+# The kinds a torch function above this floor declares as its `batching` attribute
+# (nn.functional): how to make its rule from the function itself.
+FUNCTION_KINDS: Dict[str, Callable[[Callable[..., Any]], Callable[..., Any]]] = {
+    "class_loss": _class_loss,
+    "pointwise_loss": _pointwise_loss,
+    "activation": _activation,
+    "softmax": _softmax,
+    "linear": lambda plain: _linear,
+}
+
+
+def _grad(outputs: Sequence[Any], inputs: Sequence[Any], grad_outputs: Sequence[Optional[Any]],
+          retain_graph: Optional[bool] = None, create_graph: bool = False, only_inputs: bool = True,
+          allow_unused: Optional[bool] = None, is_grads_batched: bool = False,
+          materialize_grads: bool = False) -> Tuple[Any, ...]:
+    """autograd.grad with batched tensors (its arguments as tuples). A graph batched at some levels
+    backpropagates on its physical tensors; cotangents batched at levels the graph is not (vjp_fn or
+    jacrev inside vmap) go through _batched_backward. Every input must be batched wherever an output
+    is (else its gradient would sum over examples): otherwise the loop runs."""
+    from ..autograd import grad as plain_grad
+    out_levels: Set[int] = set()
+    extra: Set[int] = set()
+    every: Set[int] = set()
+    for o in outputs:
+        out_levels.update(levels_of(o))
+    for g in grad_outputs:
+        if g is not None:
+            extra.update(set(levels_of(g)) - out_levels)
+    for t in inputs:
+        every.update(levels_of(t))
+    top = max(out_levels | extra | every)
+    if is_grads_batched:
+        raise _Unbatchable(top)
+    for t in inputs:
+        have = set(levels_of(t))
+        if not out_levels <= have or have & extra:
+            raise _Unbatchable(top)
+    if extra:
+        if out_levels and min(extra) < max(out_levels):
+            raise _Unbatchable(top)  # (the cotangent's batches would sit inside the graph's)
+        return _batched_backward(outputs, inputs, grad_outputs, sorted(extra), top, create_graph, allow_unused,
+                                 materialize_grads)
+    phys_grads = []
+    for o, g in zip(outputs, grad_outputs):
+        po = physical(o)
+        if g is None:
+            if o.numel() != 1:
+                raise _Unbatchable(top)  # the loop raises PyTorch's error
+            from .._tensor.creation import ones_like
+            phys_grads.append(ones_like(po))
+        elif levels_of(g) == levels_of(o):
+            phys_grads.append(physical(g))
+        elif not levels_of(g) and tuple(g.shape) == tuple(o.shape):
+            phys_grads.append(g.expand(tuple(po.shape)))
+        else:
+            raise _Unbatchable(top)
+    result = plain_grad([physical(o) for o in outputs], [physical(t) for t in inputs], phys_grads,
+                        retain_graph=retain_graph, create_graph=create_graph, allow_unused=allow_unused,
+                        materialize_grads=materialize_grads)
+    return tuple(None if g is None else wrap_like(g, levels_of(t)) for g, t in zip(result, inputs))
+
+
+def _batched_backward(outputs: Sequence[Any], inputs: Sequence[Any], grad_outputs: Sequence[Any],
+                      extra: List[int], top: int, create_graph: bool, allow_unused: Optional[bool],
+                      materialize_grads: bool) -> Tuple[Any, ...]:
+    """Backward through the physical graph of the outputs with cotangents batched at the `extra`
+    levels (above the graph's own): the engine runs the rules' vjps on Tensors (as under
+    create_graph) with cotangents that are BatchedTensors at those levels, whose logical shape is
+    the physical output's, so every cotangent's backward happens at once. The graph is kept
+    (vjp_fn may be called again)."""
+    from ..autograd import _input_edges
+    from ..engine.backward import run_backward
+    from .._tensor.creation import zeros_like
+    n_extra = len(extra)
+    edges, grads = [], []
+    for o, g in zip(outputs, grad_outputs):
+        if g is None or not o.requires_grad or tuple(g.shape) != tuple(o.shape):
+            raise _Unbatchable(top)  # the loop checks and raises PyTorch's error
+        own = levels_of(o)
+        g = _expand_to_levels(g, set(own) | set(extra))  # physical dims: own batches, extra, then g's
+        phys = physical(g)
+        if own:  # the extra batches first: logically, g then has the physical output's shape
+            phys = phys.movedim(tuple(range(len(own), len(own) + n_extra)), tuple(range(n_extra)))
+        g = wrap_like(phys, extra[::-1])
+        po = physical(o)
+        edges.append(po._edge or po._leaf_edge())
+        grads.append(g if g.dtype == po.dtype else g.to(po.dtype))
+    result = run_backward(edges, grads, True, True, _input_edges([physical(t) for t in inputs], "grad()"),
+                          accumulate=False) or []
+    out: List[Optional[Any]] = []
+    for t, g in zip(inputs, result):
+        if g is None:
+            if not (allow_unused or materialize_grads):
+                raise _Unbatchable(top)
+            out.append(zeros_like(t) if materialize_grads else None)
+            continue
+        own = levels_of(t)
+        phys = physical(_expand_to_levels(g, set(extra)))  # dims: extra batches, then t's physical dims
+        if own:
+            phys = phys.movedim(tuple(range(n_extra)), tuple(range(len(own), len(own) + n_extra)))
+        g = wrap_like(phys, sorted(set(own) | set(extra), reverse=True))
+        out.append(g if create_graph else g.detach())
+    return tuple(out)
+
+
+def _make_dual(tensor: Any, tangent: Any, *, level: Any = None) -> Any:
+    """forward_ad.make_dual with a batched primal or tangent: both at the same levels, then the
+    physical tensors paired."""
+    from ..autograd.forward_ad import make_dual
+    levels = sorted(set(levels_of(tensor)) | set(levels_of(tangent)), reverse=True)
+    tensor, tangent = _expand_to_levels(tensor, levels), _expand_to_levels(tangent, levels)
+    return wrap_like(make_dual(physical(tensor), physical(tangent), level=level), levels)
+
+
+def _unpack_dual(tensor: Any, *, level: Any = None) -> Any:
+    """forward_ad.unpack_dual of a batched tensor: the physical tensor's primal and tangent, batched."""
+    from ..autograd.forward_ad import unpack_dual, UnpackedDualTensor
+    primal, tangent = unpack_dual(physical(tensor), level=level)
+    levels = levels_of(tensor)
+    return UnpackedDualTensor(wrap_like(primal, levels), None if tangent is None else wrap_like(tangent, levels))
+
+
+def _scatter_unique(xp: Any, shape: Tuple[int, ...], dtype: Any, idx: Any, g: Any) -> Any:
+    """A backward's write of a batched g into zeros at idx (ops/indexing.py): the same write on the
+    physical tensor, one more leading dim."""
+    from ..ops.indexing import _scatter_unique as scatter
+    level = _top_level((g,))
+    if type(g) is not BatchedTensor or g._level != level:
+        raise _Unbatchable(level)
+    phys = g._phys
+    key = (slice(None),) + (idx if type(idx) is tuple else (idx,))
+    return _make(scatter(xp, (phys.shape[0],) + tuple(shape), dtype, key, phys), level)
+
+
+def _function_rules() -> Dict[Any, Callable[..., Any]]:
+    """The rule of each torch function below this floor, by the function: the Tensor methods (the
+    forward names first, so that a method shared with its reflected name, __mul__ and __rmul__, is
+    the forward op) and the functions with rules of their own."""
+    from .._tensor._core import where
+    from .._tensor._shape import cat, stack
+    from ..autograd import grad
+    from ..autograd.forward_ad import make_dual, unpack_dual
+    from ..ops.indexing import _scatter_unique as scatter
+    rules: Dict[Any, Callable[..., Any]] = {}
+    for name, rule in _METHOD_RULES.items():
+        if _METHOD_KINDS[name] != "reflected":
+            rules.setdefault(vars(Tensor).get(name) or getattr(Tensor, name), rule)
+    for fn, rule in ((stack, _stack), (cat, _cat), (where, _where), (grad, _grad), (make_dual, _make_dual),
+                     (unpack_dual, _unpack_dual), (scatter, _scatter_unique)):
+        rules[fn] = _guarded(rule, any_operand=True)
+    return rules
+
+
+_FUNCTION_RULES = _function_rules()
+
+
+def _function_rule(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The rule of a torch function not in the table yet: that of the method it wraps (torch.exp
+    wraps Tensor.exp), or one made from the batching kind it declares; none raises the signal to
+    loop. Remembered for the next call."""
+    wrapped = getattr(func, "__wrapped__", None)
+    rule = _FUNCTION_RULES.get(wrapped) if wrapped is not None else None
+    if rule is None:
+        kind = getattr(func, "batching", None)
+        if kind is None:
+            return lambda *args, **kwargs: _no_rule_for(tuple(args) + tuple(kwargs.values()))
+        rule = _guarded(FUNCTION_KINDS[kind](func), any_operand=True)
+    _FUNCTION_RULES[func] = rule
+    return rule
+
+
+# ============================================================================ vmap's entry
+class Fallback:
+    """vectorized_call's answer when f must run once per example instead. `cause`: the error an op
+    raised on the batch, if that is why (the loop must then raise an error too)."""
+
+    __slots__ = ("cause",)
+
+    def __init__(self, cause: Optional[BaseException]) -> None:
+        self.cause = cause
+
+
+fallbacks = [0]  # how many vmap calls fell back to the loop (tests read it)
+
+
+def vectorized_call(func: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, Any],
+                    mapped: List[Tuple[Tensor, Optional[int]]], size: int, out_dims: Any,
+                    fill: Callable[[Any, Iterable[Any]], Any], leaves_of: Callable[[Any], List[Any]]) -> Any:
+    """Run func once on BatchedTensors; returns its outputs with the batch at out_dims, or a Fallback
+    when an op on the way has no batching rule (the loop then runs f per example). Any other error
+    propagates. `mapped`: [(tensor, in_dim or None)] for the tensors of args, in order."""
+    _modes.vmap_next_level += 1
+    level = _modes.vmap_next_level
+    _modes.vmap_live.add(level)
+    _modes.vmap_active.append((level, size))
+    try:
+        batched = iter([t if d is None else _make(t.movedim(d, 0) if d else t, level) for t, d in mapped])
+        output = func(*fill(args, [next(batched) for _ in mapped]), **kwargs)
+        return _unbatched_outputs(output, level, out_dims, fill, leaves_of)
+    except _Unbatchable as e:
+        if e.level < level:  # an enclosing vmap's tensor: that vmap must loop
+            raise
+        cause = e.cause
+    finally:
+        _modes.vmap_active.pop()
+        _modes.vmap_live.discard(level)
+    fallbacks[0] += 1
+    return Fallback(cause)
+
+
+def _unbatched_outputs(output: Any, level: int, out_dims: Any, fill: Callable[[Any, Iterable[Any]], Any],
+                       leaves_of: Callable[[Any], List[Any]]) -> Any:
+    values = all_values(output)
+    if any(not isinstance(v, Tensor) for v in values) or (
+            isinstance(out_dims, tuple) and not isinstance(output, tuple)):
+        raise _Unbatchable(level)  # the loop raises PyTorch's error
+    leaves = leaves_of(output)
+    dims = out_dims_per_leaf(output, out_dims)
+    results = []
+    for t, d in zip(leaves, dims):
+        p = _phys_at(t, level)
+        if d is None:
+            if p is not None:
+                raise _Unbatchable(level)
+            results.append(t)
+            continue
+        nd = t.dim() + 1
+        if not -nd <= d < nd:
+            raise _Unbatchable(level)
+        d %= nd
+        if p is None:
+            p = _expanded(t, level)
+        results.append(p.movedim(0, d) if d else p)
+    return fill(output, results)

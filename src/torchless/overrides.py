@@ -1,0 +1,173 @@
+"""torch.overrides: the `__torch_function__` protocol, by which a torch function hands a call to the type
+of one of its arguments.
+
+A class that defines the classmethod `__torch_function__(cls, func, types, args=(), kwargs=None)` takes
+over every torch function called with one of its instances: the function calls
+`cls.__torch_function__(func, types, args, kwargs)` and returns what that returns, instead of computing
+itself. `types` lists the overriding classes among the arguments; a class that cannot handle the call
+returns `NotImplemented` and the next one is asked. vmap's BatchedTensor takes torch functions this way
+(torchless/func/batching.py).
+
+Functions look for overrides on their slow path only: after the `type(x) is Tensor` checks that plain
+calls pass, so a call on plain tensors pays nothing for the protocol.
+
+Floor 0: this module knows no Tensor; a type overrides when it defines a `__torch_function__` that is
+not None.
+"""
+import inspect
+from typing import Any, Callable, Dict, Iterable, List
+
+__all__ = ["has_torch_function", "handle_torch_function", "function_of_method"]
+
+
+# Whether each type met so far defines __torch_function__ (a failed attribute lookup on a class costs
+# a caught AttributeError, ~0.4 us: asked once per type); lists and tuples are looked into.
+_NESTED = 2
+_OVERRIDES: Dict[type, Any] = {list: _NESTED, tuple: _NESTED}
+
+
+def _overrides(cls: type) -> bool:
+    """Whether cls defines __torch_function__ (remembered)."""
+    answer = _OVERRIDES.get(cls)
+    if answer is None:
+        answer = _OVERRIDES[cls] = getattr(cls, "__torch_function__", None) is not None
+    return answer is True
+
+
+def _overriding_type(value: Any) -> Any:
+    """The type of value if it defines __torch_function__, else None."""
+    cls = type(value)
+    return cls if _overrides(cls) else None
+
+
+def has_torch_function(relevant_args: Iterable[Any]) -> bool:
+    """Whether any of `relevant_args` (a tensor list such as torch.stack's counts: its items are
+    looked at too) has a type that defines __torch_function__.
+
+    Guard `handle_torch_function` with it, on a function's slow path."""
+    known = _OVERRIDES.get
+    for value in relevant_args:
+        answer = known(type(value))
+        if answer is False:
+            continue
+        if answer is True:
+            return True
+        if answer is _NESTED:
+            if has_torch_function(value):
+                return True
+        elif _overrides(type(value)):
+            return True
+    return False
+
+
+def _overriding_types(relevant_args: Iterable[Any], found: List[Any]) -> List[Any]:
+    """The overriding types among relevant_args in the order PyTorch asks them: first seen first,
+    except that a subclass comes before its base classes."""
+    for value in relevant_args:
+        if type(value) is list or type(value) is tuple:
+            _overriding_types(value, found)
+            continue
+        cls = _overriding_type(value)
+        if cls is None or cls in found:
+            continue
+        position = len(found)
+        for i, seen in enumerate(found):
+            if issubclass(cls, seen):
+                position = i
+                break
+        found.insert(position, cls)
+    return found
+
+
+def _public_name(func: Callable[..., Any]) -> str:
+    """The function's name as PyTorch writes it in dispatch errors: 'torch.stack', 'torch.nn.functional.linear'."""
+    module = getattr(func, "__module__", None) or "torch"
+    module = "torch" + module[len("torchless"):] if module.startswith("torchless") else module
+    if module.startswith("torch._"):  # a private module that the torch namespace re-exports from
+        module = "torch"
+    return f"{module}.{getattr(func, '__name__', repr(func))}"
+
+
+def handle_torch_function(public_api: Callable[..., Any], relevant_args: Iterable[Any], *args: Any,
+                          **kwargs: Any) -> Any:
+    """Call `public_api(*args, **kwargs)` through the __torch_function__ of the overriding types
+    among `relevant_args`: the first one (subclasses before their bases) that returns something other
+    than NotImplemented gives the result.
+
+    Raises TypeError when every one returns NotImplemented."""
+    types = _overriding_types(relevant_args, [])
+    frozen = tuple(types)
+    for cls in types:
+        result = cls.__torch_function__(public_api, frozen, args, kwargs)
+        if result is not NotImplemented:
+            return result
+    listed = "".join(f"  - tensor subclass {cls}\n" for cls in types)
+    raise TypeError(f"Multiple dispatch failed for '{_public_name(public_api)}'; all __torch_function__ "
+                    f"handlers returned NotImplemented:\n\n{listed}\nFor more information, try re-running with "
+                    "TORCH_LOGS=not_implemented")
+
+
+def function_of_method(method: Callable[..., Any], name: str, plain_type: type) -> Callable[..., Any]:
+    """The torch function `torch.<name>(input, ...)` for the Tensor method `method`: the method
+    itself when input is a `plain_type` tensor (one call and one type check more than calling the
+    method), and otherwise, when an argument overrides, the call handed to its __torch_function__
+    (with this function as `func`; `func.__wrapped__` is the method).
+
+    The function takes the method's own parameters (self renamed input), so that forwarding them
+    costs no *args tuple or **kwargs dict: it is written out from the method's signature."""
+    try:
+        parameters = list(inspect.signature(method).parameters.values())
+    except (TypeError, ValueError):  # no signature to copy: forward everything
+        parameters = []
+    if not parameters or parameters[0].kind not in (_POSITIONAL, _POSITIONAL_ONLY):
+        parameters = [inspect.Parameter("input", _POSITIONAL), inspect.Parameter("args", _VAR_POSITIONAL),
+                      inspect.Parameter("kwargs", _VAR_KEYWORD)]
+    namespace: Dict[str, Any] = {"_method": method, "_plain": plain_type, "_has": has_torch_function,
+                                 "_handle": handle_torch_function}
+    heads, calls, relevant, extra = [], [], [], ""
+    starred = False
+    for i, p in enumerate(parameters):
+        pname = "input" if i == 0 else p.name
+        default = ""
+        if p.default is not inspect.Parameter.empty:
+            namespace["_default_" + pname] = p.default
+            default = "=_default_" + pname
+        if p.kind in (_POSITIONAL, _POSITIONAL_ONLY):
+            heads.append(pname + default)
+            calls.append(pname)
+            relevant.append(pname)
+        elif p.kind is _VAR_POSITIONAL:
+            heads.append("*" + pname)
+            calls.append("*" + pname)
+            extra = " + " + pname
+            starred = True
+        elif p.kind is _KEYWORD_ONLY:
+            if not starred:
+                heads.append("*")
+                starred = True
+            heads.append(pname + default)
+            calls.append(f"{pname}={pname}")
+        else:
+            heads.append("**" + pname)
+            calls.append("**" + pname)
+    head, call, args = ", ".join(heads), ", ".join(calls), "(" + ", ".join(relevant) + ",)" + extra
+    source = (f"def function({head}):\n"
+              f"    if type(input) is _plain:\n"
+              f"        return _method({call})\n"
+              f"    if _has({args}):\n"
+              f"        return _handle(function, {args}, {call})\n"
+              f"    return _method({call})\n")
+    exec(source, namespace)  # (the function's own parameters: see the docstring)
+    function: Callable[..., Any] = namespace["function"]
+    own = getattr(method, "__name__", "")
+    # An alias (torch.swapaxes) keeps the name of the method it is (transpose), as its docstring does.
+    function.__name__ = function.__qualname__ = own if own.isidentifier() and "Backward" not in own else name
+    function.__doc__ = method.__doc__
+    setattr(function, "__wrapped__", method)
+    function.__module__ = "torchless"
+    return function
+
+
+_POSITIONAL, _POSITIONAL_ONLY = inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.POSITIONAL_ONLY
+_VAR_POSITIONAL, _KEYWORD_ONLY, _VAR_KEYWORD = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.KEYWORD_ONLY,
+                                                inspect.Parameter.VAR_KEYWORD)
