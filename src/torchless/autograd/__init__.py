@@ -145,9 +145,11 @@ def draw(output: Any, inputs: Any = None) -> Any:
     return run(output, inputs, _frame=sys._getframe(1))
 
 from .function import Function  # noqa: E402
-from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
+from .gradcheck import gradcheck, gradgradcheck, _set_grad as _hand_grad_to_gradcheck  # noqa: E402
 from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: E402
 from . import forward_ad, graph  # noqa: E402,F401
+
+_hand_grad_to_gradcheck(grad)  # gradcheck runs grad, but cannot import this package (it imports gradcheck)
 
 
 def __getattr__(name: str) -> Any:
