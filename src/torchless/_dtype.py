@@ -3,6 +3,11 @@
 Internally a tensor keeps a NumPy array, so every rule here works on NumPy dtypes and the
 `dtype` objects below are the user-facing names for them.
 """
+from __future__ import annotations
+
+import builtins
+from typing import Any, Callable
+
 import numpy as np
 
 # This module defines `float`, `int` and `bool` as torch dtypes (torch.float ...), so the Python
@@ -24,7 +29,15 @@ class dtype:
 
     __slots__ = ("name", "np", "category", "itemsize", "is_floating_point", "is_complex", "is_signed")
 
-    def __init__(self, name, np_dtype, category):
+    name: str
+    np: np.dtype
+    category: builtins.int
+    itemsize: builtins.int
+    is_floating_point: builtins.bool
+    is_complex: builtins.bool
+    is_signed: builtins.bool
+
+    def __init__(self, name: str, np_dtype: Any, category: builtins.int) -> None:
         self.name = name
         self.np = np.dtype(np_dtype)
         self.category = category
@@ -33,16 +46,24 @@ class dtype:
         self.is_complex = category == COMPLEX
         self.is_signed = self.np.kind in "fic"
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "torch." + self.name
 
-    def __reduce__(self):  # pickled dtypes come back as the same singletons
+    def __reduce__(self) -> tuple[Callable[[str], dtype], tuple[str]]:  # pickled dtypes: the same singletons
         return (_by_name, (self.name,))
 
-    def to_real(self):
+    def to_real(self) -> dtype:
+        """to_real() -> dtype
+
+        The real dtype of the same precision for a complex one (complex64 -> float32); any other
+        dtype itself."""
         return {"complex64": float32, "complex128": float64}.get(self.name, self)
 
-    def to_complex(self):
+    def to_complex(self) -> dtype:
+        """to_complex() -> dtype
+
+        The complex dtype of the same precision for a floating one (float32 -> complex64); any
+        other dtype itself."""
         return {"float32": complex64, "float64": complex128, "float16": complex64}.get(self.name, self)
 
 
@@ -79,11 +100,11 @@ TENSOR_TYPE_NAMES = {name: f"torch.{scalar}Tensor" for name, scalar in SCALAR_TY
                      if name not in ("bfloat16", "complex64", "complex128")}
 
 
-def _by_name(name):
+def _by_name(name: str) -> dtype:
     return _NAMES[name]
 
 
-def from_np(np_dtype):
+def from_np(np_dtype: Any) -> dtype:
     """The torch dtype for a NumPy dtype; TypeError for NumPy types PyTorch has no name for."""
     try:
         return FROM_NP[np_dtype]
@@ -94,7 +115,7 @@ def from_np(np_dtype):
         ) from None
 
 
-def to_np(d):
+def to_np(d: Any) -> np.dtype | None:
     """Accept a torch dtype, a NumPy dtype, or a Python type; return the NumPy dtype."""
     if type(d) is dtype:
         return d.np
@@ -116,22 +137,27 @@ class _Defaults:
 
 
 defaults = _Defaults()
-on_default_dtype_change: list = []  # caches elsewhere that depend on the default float register here
+on_default_dtype_change: list[Callable[[], None]] = []  # caches that depend on the default float
 defaults.float = float32.np  # NumPy dtype of torch.get_default_dtype()
 
 
-def get_default_dtype() -> "dtype":
+def get_default_dtype() -> dtype:
     """get_default_dtype() -> torch.dtype
 
-    The floating point dtype that tensors made from Python floats (and true division of integers)
-    get: torch.float32 unless set_default_dtype changed it."""
+    The floating point dtype tensors get when nothing else decides it: torch.tensor(1.5),
+    torch.zeros(2), integer inputs of float functions. torch.float32 unless set_default_dtype
+    changed it."""
     return FROM_NP[defaults.float]
 
 
-def set_default_dtype(d: "dtype") -> None:
+def set_default_dtype(d: dtype) -> None:
     """set_default_dtype(d) -> None
 
-    Make `d` (a floating point dtype: float16, float32 or float64) the default floating point dtype."""
+    Make the floating point dtype `d` (torch.float16, float32 or float64) the default for new
+    tensors made from Python floats and for float results of integer inputs (see
+    get_default_dtype). Python complex numbers then become the matching complex dtype.
+
+    d: the new default; any dtype that is not floating point raises a TypeError."""
     if type(d) is not dtype or d.category != FLOAT:
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
     defaults.float = d.np
@@ -141,12 +167,16 @@ def set_default_dtype(d: "dtype") -> None:
 
 
 # ---------------------------------------------------------------------------------- promotion
-def promote_types(a, b):
+def promote_types(a: Any, b: Any) -> dtype:
     """torch.promote_types: the smallest dtype both a and b convert to without losing their kind."""
-    return FROM_NP[_promote_np(to_np(a), to_np(b))]
+    a_np, b_np = to_np(a), to_np(b)
+    if a_np is None or b_np is None:
+        raise TypeError(f"promote_types(): argument 'type{1 if a_np is None else 2}' (position "
+                        f"{1 if a_np is None else 2}) must be torch.dtype, not NoneType")
+    return FROM_NP[_promote_np(a_np, b_np)]
 
 
-def _promote_np(a, b):
+def _promote_np(a: np.dtype, b: np.dtype) -> np.dtype:
     if a is b:
         return a
     ca, cb = FROM_NP[a].category, FROM_NP[b].category
@@ -163,7 +193,7 @@ def _promote_np(a, b):
 DIM, ZERO_DIM, SCALAR = 0, 1, 2
 
 
-def _combine(higher, lower):
+def _combine(higher: np.dtype | None, lower: np.dtype | None) -> np.dtype | None:
     """Merge the result of a higher operand class with a lower one (PyTorch's combine_categories)."""
     if higher is None:
         return lower
@@ -181,18 +211,20 @@ def _combine(higher, lower):
     return higher
 
 
-_result_cache: dict = {}
+_result_cache: dict[tuple[np.dtype, builtins.int, np.dtype, builtins.int], np.dtype] = {}
 
 
-def result_np_dtype(a, a_class, b, b_class):
+def result_np_dtype(a: np.dtype, a_class: builtins.int, b: np.dtype, b_class: builtins.int) -> np.dtype:
     """Result NumPy dtype of a binary op between operands (dtype, class) under PyTorch's rules."""
     key = (a, a_class, b, b_class)
     r = _result_cache.get(key)
     if r is None:
-        slots = [None, None, None]
+        slots: list[np.dtype | None] = [None, None, None]
         for d, c in ((a, a_class), (b, b_class)):
-            slots[c] = d if slots[c] is None else _promote_np(slots[c], d)
+            held = slots[c]
+            slots[c] = d if held is None else _promote_np(held, d)
         r = _combine(slots[DIM], _combine(slots[ZERO_DIM], slots[SCALAR]))
+        assert r is not None  # (two operands fill at least one slot)
         _result_cache[key] = r
     return r
 
@@ -200,7 +232,7 @@ def result_np_dtype(a, a_class, b, b_class):
 _BOOL_NP, _INT64_NP, _F64_NP, _C128_NP = bool.np, int64.np, float64.np, complex128.np
 
 
-def scalar_np_dtype(value):
+def scalar_np_dtype(value: Any) -> np.dtype:
     """The dtype class a Python number takes part in promotion with (bool, int64, default float)."""
     t = type(value)
     if t is _py_float:

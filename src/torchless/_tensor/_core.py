@@ -8,10 +8,15 @@ Hot-path habits (see DESIGN.md): `type(x) is Tensor` checks, grad mode read once
 building, results wrapped without copies. An nn.Parameter operand (a Tensor subclass) is recognised
 after the common cases (see _Parameter), so plain tensors and numbers pay next to nothing for it.
 """
+from __future__ import annotations
+
+import builtins
 import math
 import numbers
+import operator
 import sys
 import warnings
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -24,6 +29,7 @@ from ..engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace, next_sta
 from .printing import tensor_repr
 from ..backend import numpy as NP
 from ..overrides import handle_torch_function, has_torch_function
+from ..ops.nn import LogSoftmaxBackward0, SoftmaxBackward0
 from ..ops.elementwise import (
     AbsBackward0, AcosBackward0, AddBackward0, AsinBackward0, AtanBackward0, CeilBackward0,
     ClampBackward0, ClampBackward1, ClampMaxBackward0, ClampMaxBackward1, ClampMinBackward0,
@@ -55,26 +61,29 @@ NONLEAF_GRAD_MSG = (
 
 
 class Size(tuple):
-    """torch.Size: a tuple of ints that prints as `torch.Size([2, 3])`."""
+    """torch.Size: the shape of a tensor, a tuple of ints that prints as `torch.Size([2, 3])`."""
 
     __slots__ = ()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"torch.Size({list(self)})"
 
     __str__ = __repr__
 
-    def numel(self):
+    def numel(self) -> int:
+        """numel() -> int
+
+        How many elements a tensor of this shape holds: the product of the sizes (1 for `Size([])`)."""
         return math.prod(self)
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: Any) -> Any:
         r = tuple.__getitem__(self, i)
         return Size(r) if type(i) is slice else r
 
-    def __add__(self, other):
+    def __add__(self, other: Any) -> Size:  # type: ignore[override]  # (a Size, not a plain tuple)
         return Size(tuple(self) + tuple(other))
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type, tuple[tuple[int, ...]]]:
         return (Size, (tuple(self),))
 
 
@@ -83,41 +92,45 @@ _DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ide
 
 
 class device:
-    """torch.device. Any of PyTorch's device types can be named (D2L prints torch.device('cuda')),
-    but only the CPU exists: putting a tensor anywhere else raises (see require_cpu)."""
+    """torch.device(type, index=None), or torch.device('type:index'): where a tensor lives.
+
+    Any of PyTorch's device types can be named (D2L prints torch.device('cuda')), but only the CPU
+    exists: putting a tensor anywhere else raises (see require_cpu)."""
 
     __slots__ = ("type", "index")
 
-    def __init__(self, type="cpu", index=None):
+    def __init__(self, type: str | device = "cpu", index: int | None = None) -> None:
         if isinstance(type, device):
-            type, index = type.type, type.index
+            index = type.index
+            type = type.type
         if not isinstance(type, str):
             raise TypeError(f"device() received an invalid combination of arguments - got ({type!r})")
         name, _, idx = type.partition(":")
         if name not in _DEVICE_TYPES:
             raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start of "
                                f"device string: {type}")
-        self.type = name
-        self.index = int(idx) if idx else index
+        self.type: str = name
+        self.index: int | None = _pyint(idx) if idx else index
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"device(type='{self.type}')" if self.index is None else \
             f"device(type='{self.type}', index={self.index})"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
-    def __eq__(self, other):  # like PyTorch, a device never equals a string
+    def __eq__(self, other: object) -> builtins.bool:  # like PyTorch, a device never equals a string
         return isinstance(other, device) and other.type == self.type and other.index == self.index
 
-    def __hash__(self):
+    def __hash__(self) -> builtins.int:
         return hash(self.type)
 
 
+_Device = device  # the class, for annotations where a `device` attribute shadows it
 CPU = device("cpu")
 
 
-def require_cpu(dev):
+def require_cpu(dev: str | device) -> device:
     """Check a device argument: torchless has only the CPU."""
     d = dev if isinstance(dev, device) else device(dev)
     if d.type != "cpu":
@@ -126,15 +139,40 @@ def require_cpu(dev):
     return d
 
 
-def _converter(name, dtype):
+def _converter(name: str, dtype: D.dtype) -> Callable[..., Tensor]:
     """x.float(), x.long() ...: each the same as x.to(dtype)."""
-    def convert(self, memory_format=None):
+    def convert(self: TensorBase, memory_format: Any = None) -> Tensor:
         return self.to(dtype)
     convert.__name__ = name
     convert.__qualname__ = "Tensor." + name
     convert.__doc__ = f"{name}(memory_format=torch.preserve_format) -> Tensor\n\nThis tensor as torch.{dtype.name}: the same as self.to(torch.{dtype.name})."
-    convert.__annotations__ = {"return": "Tensor"}
+    convert.__annotations__ = {"memory_format": "Any", "return": "Tensor"}
     return convert
+
+
+def _dim_argument(fname: str, dim: Any) -> builtins.int:
+    """A `dim` that is not an int: an integer-like value (a NumPy int) as an int, anything else
+    (None, a bool, a float, a string) PyTorch's TypeError."""
+    if not isinstance(dim, _pybool) and hasattr(dim, "__index__"):
+        return operator.index(dim)
+    raise TypeError(f"{fname}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
+
+
+def _softmax_family(rule: type, fname: str, input: TensorBase, dim: Any, dtype: D.dtype | None) -> Tensor:
+    """softmax and log_softmax along `dim` (after casting to `dtype`): the checks they share in
+    PyTorch's order (the dim's type, its range, a floating dtype), then `rule` (ops/nn.py)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    data = input._data
+    ndim = data.ndim
+    if type(dim) is not _pyint:
+        dim = _dim_argument(fname, dim)
+    dim = _norm_dim(dim, ndim)
+    if data.dtype.kind != "f":
+        kernel = f"{fname}_lastdim_kernel_impl" if dim >= ndim - 1 else f"{fname}_kernel_impl"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{D.SCALAR_TYPE_NAMES[data.dtype.name]}' "
+                                  f"({fname} needs a floating point tensor; convert it first, e.g. x.float())")
+    return apply(rule, input, dim if ndim else None)  # 0-d: reduce over "all" (the one element)
 
 
 # ============================================================================ the class
@@ -145,54 +183,68 @@ def _converter(name, dtype):
 # isinstance(x, Tensor).
 _Parameter: type | None = None
 
+# What Tensor.explain runs: torch.autograd's explain, registered by the autograd package when it
+# loads (set_explainer), since this layer sits below autograd and cannot import it.
+_explainer: Callable[..., Any] | None = None
+
+
+def set_explainer(explainer: Callable[..., Any]) -> None:
+    """Called once by torch.autograd: `explainer(output, inputs, gradient, _frame=frame)` derives
+    output's gradient (autograd/derivation.py), `frame` being the caller's, to name its variables."""
+    global _explainer
+    _explainer = explainer
+
 
 class TensorBase:
     """What every tensor is before its methods: the array, the graph attributes, metadata, the
     Python protocol and conversions. The final class `Tensor` (in _tensor/__init__.py) adds the
-    method families as mixins; see bind_tensor_class."""
+    method families as mixins; see bind_tensor_class. (The constructor, `torch.Tensor(2, 3)`, and
+    new_zeros & co. are CreationMethods', in creation.py.)"""
 
     __slots__ = ("_data", "_rg", "_edge", "__dict__", "__weakref__")
     # _data: the np.ndarray; _rg: requires_grad; _edge: (node, output_index) this tensor's gradient
     # flows into. (None, 0) for tensors that need no gradient; for a leaf that requires grad, its
     # AccumulateGrad, made on first use (None until then).
+    _data: ndarray
+    _rg: builtins.bool
+    _edge: tuple[Any, builtins.int] | None
 
     # Rarely set; live in the instance __dict__ when they are.
-    _grad = None
-    _base = None            # the tensor this one is a view of (shares storage and version counter)
+    _grad: Tensor | None = None
+    _base: Tensor | None = None    # the tensor this one is a view of (shares storage and version counter)
     _vc = 0                 # version counter (on the base when this is a view)
     _stamp = 0              # the in-place counter's value at this storage's last in-place op
     _retains_grad = False
-    _post_acc_hooks = None
-    _view_fn = None         # for views: how to take the same view of another array (grads)
+    _post_acc_hooks: list[Callable[[Tensor], None]] | None = None
+    _view_fn: Callable[[ndarray], ndarray] | None = None  # for views: the same view of another array (grads)
     _is_param = False       # an nn.Parameter (see nn/parameter.py)
-    name = None
+    name: str | None = None
 
     __array_priority__ = 1000  # NumPy binary operators defer to ours: ndarray * Tensor -> Tensor
 
-    def __init__(self, *args, **kwargs):
-        from .creation import _legacy_constructor
-        t = _legacy_constructor(*args, **kwargs)
-        self._data, self._rg, self._edge = t._data, False, NO_EDGE
-
     # ------------------------------------------------------------------ graph attributes
     @property
-    def requires_grad(self):
-        """Whether autograd records operations on this tensor (settable on leaves)."""
+    def requires_grad(self) -> builtins.bool:
+        """True when autograd records the operations on this tensor, so that a gradient can flow
+        back to it. Settable on leaves (`x.requires_grad = True`), as requires_grad_() does."""
         return self._rg
 
     @requires_grad.setter
-    def requires_grad(self, flag):
+    def requires_grad(self, flag: builtins.bool) -> None:
         self.requires_grad_(flag)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
         """requires_grad_(requires_grad=True) -> Tensor
 
-        Set requires_grad on this leaf, in place; returns the tensor.
-        """
+        Switch gradient recording for this tensor on or off, in place, and return it. Only leaves
+        can change (a computed tensor may be asked to keep requiring grad, nothing else), and only
+        floating point or complex tensors can require grad.
+
+        requires_grad: whether autograd should record operations on this tensor."""
         flag = bool(requires_grad)
         if not self.is_leaf:
             if flag:
-                return self
+                return self  # type: ignore[return-value]  # (self is a Tensor: TensorBase is abstract)
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use a "
                 "computed variable in a subgraph that doesn't require differentiation use "
@@ -206,11 +258,12 @@ class TensorBase:
         if flag != self._rg:
             self._rg = flag
             self._edge = None if flag else NO_EDGE
-        return self
+        return self  # type: ignore[return-value]
 
     @property
-    def grad_fn(self):
-        """The node that computed this tensor (its backward function); None for leaves."""
+    def grad_fn(self) -> Any:
+        """The graph node (e.g. `<MulBackward0>`) of the operation that computed this tensor, which
+        backward() runs to pass the gradient on to that operation's inputs; None for a leaf."""
         e = self._edge
         if e is None:
             return None
@@ -218,23 +271,25 @@ class TensorBase:
         return None if node is None or type(node) is AccumulateGrad else node
 
     @property
-    def is_leaf(self):
-        """True for tensors that no recorded operation produced (made by the user, or not requiring grad)."""
+    def is_leaf(self) -> builtins.bool:
+        """True for a tensor no recorded operation computed: one that does not require grad, or
+        one made by the user with requires_grad=True. Only leaves get a .grad from backward()
+        (unless retain_grad() was called)."""
         return self.grad_fn is None
 
     @property
-    def output_nr(self):
-        """Which output of its grad_fn this tensor is (0 for single-output operations)."""
+    def output_nr(self) -> builtins.int:
+        """Which output of its grad_fn this tensor is (0 unless the op has several, like unbind)."""
         e = self._edge
         return 0 if e is None else e[1]
 
-    def _leaf_edge(self):
+    def _leaf_edge(self) -> tuple[Any, builtins.int]:
         """The edge into this leaf's AccumulateGrad, made on first use and cached."""
         e = self._edge = (AccumulateGrad(self), 0)
         return e
 
     @property
-    def grad(self):
+    def grad(self) -> Tensor | None:
         """The accumulated gradient (leaves, and non-leaves that retain_grad())."""
         g = self._grad
         if g is None and self._rg and not self._retains_grad:
@@ -244,7 +299,7 @@ class TensorBase:
         return g
 
     @grad.setter
-    def grad(self, value):
+    def grad(self, value: Tensor | None) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
@@ -256,14 +311,14 @@ class TensorBase:
         self._grad = value
 
     @grad.deleter
-    def grad(self):
+    def grad(self) -> None:
         self._grad = None
 
-    def retain_grad(self):
+    def retain_grad(self) -> None:
         """retain_grad() -> None
 
-        Make this non-leaf tensor keep its .grad during backward.
-        """
+        Keep this non-leaf tensor's gradient in its .grad when backward() passes through it (by
+        default only leaves keep theirs). A no-op on a leaf; an error when it does not require grad."""
         if not self._rg:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.is_leaf or self._retains_grad:
@@ -272,29 +327,33 @@ class TensorBase:
         import weakref
         ref = weakref.ref(self)
 
-        def keep(grad):
+        def keep(grad: Tensor) -> None:
             t = ref()
             if t is not None:
-                t._grad = grad.detach().clone() if t._grad is None else t._grad + grad.detach()
-        self.grad_fn._add_pre_hook(self._edge[1], keep)
+                t._grad = grad.detach().clone() if t._grad is None else t._grad + grad.detach()  # type: ignore[operator]
+        self.grad_fn._add_pre_hook(self._edge[1], keep)  # type: ignore[index]  # (non-leaf: an edge)
 
     @property
-    def retains_grad(self):
-        """True when retain_grad() was called on this non-leaf tensor."""
+    def retains_grad(self) -> builtins.bool:
+        """True for a non-leaf tensor whose retain_grad() was called (its .grad gets filled)."""
         return self._retains_grad
 
-    def register_hook(self, hook):
-        """hook(grad) runs when this tensor's gradient is computed; a returned tensor replaces it."""
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
+        """register_hook(hook) -> RemovableHandle
+
+        hook(grad) runs when this tensor's gradient is computed; a returned tensor replaces it.
+        The handle's remove() takes the hook off again."""
         if not self._rg:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         node, idx = self._edge or self._leaf_edge()
         return node._add_pre_hook(idx, hook)
 
-    def register_post_accumulate_grad_hook(self, hook):
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
         """register_post_accumulate_grad_hook(hook) -> RemovableHandle
 
-        Run hook(tensor) on this leaf after backward has accumulated its gradient into .grad.
-        """
+        hook(tensor) runs on this leaf after backward() has added a gradient into its .grad (an
+        optimizer can step the parameter there). Its return value is ignored. The handle's
+        remove() takes the hook off again; non-leaf tensors refuse."""
         if not self.is_leaf:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         if self._post_acc_hooks is None:
@@ -303,7 +362,8 @@ class TensorBase:
         from ..engine.hooks import RemovableHandle
         return RemovableHandle(self._post_acc_hooks, item=hook)
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    def backward(self, gradient: Any = None, retain_graph: builtins.bool | None = None,
+                 create_graph: builtins.bool = False, inputs: Any = None) -> None:
         """Accumulate the gradient of this tensor into the .grad of the leaves it depends on."""
         if gradient is None and inputs is None and not create_graph and self._rg and self._data.size == 1:
             # loss.backward(), the common case, without the general argument handling
@@ -312,109 +372,126 @@ class TensorBase:
             return
         _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
-    def detach(self):
+    def explain(self, inputs: Any = None, gradient: Any = None) -> Any:
+        """explain(inputs=None, gradient=None)
+
+        The derivation of this tensor's gradient with respect to `inputs` (default: the leaves it
+        depends on), node by node with the numbers: the same as torch.autograd.explain(self, ...).
+
+        inputs: {name: tensor}, to name the tensors (default: the caller's variable names);
+        gradient: the gradient of this tensor, as for backward(), when it is not a scalar."""
+        if _explainer is None:
+            raise RuntimeError("Tensor.explain needs torch.autograd, which registers it when it loads "
+                               "(import torchless, not torchless._tensor alone)")
+        return _explainer(self, inputs, gradient, _frame=sys._getframe(1))
+
+    def detach(self) -> Tensor:
         """detach() -> Tensor
 
-        A new tensor sharing this one's data, cut off from the graph (requires_grad=False).
-        """
+        The same values, outside the graph: a new tensor sharing this one's storage (writes to one
+        show in the other) that does not require grad and has no grad_fn."""
         out = _plain(self._data)
         out._base = self if self._base is None else self._base
         return out
 
-    def detach_(self):
+    def detach_(self) -> Tensor:
         """detach_() -> Tensor
 
-        Cut this tensor off from the graph, in place: it becomes a leaf that does not require grad.
-        """
+        Cut this tensor out of the graph in place, making it a leaf that does not require grad,
+        and return it. Views of a tensor that requires grad refuse (use detach())."""
         if self._base is not None and self._base._rg:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self._rg = False
         self._edge = NO_EDGE
-        return self
+        return self  # type: ignore[return-value]
 
     @property
-    def data(self):
-        """This tensor's values as a tensor outside the graph (sharing the data); assigning replaces the data."""
+    def data(self) -> Tensor:
+        """This tensor's values as a tensor outside the graph (like detach(), sharing storage).
+        Assigning a tensor to .data swaps in its values without autograd seeing it."""
         out = _plain(self._data)
         out._base = self if self._base is None else self._base
         return out
 
     @data.setter
-    def data(self, value):
+    def data(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
         self._data = value._data
 
     @property
-    def _version(self):
+    def _version(self) -> builtins.int:
         base = self._base
         return (self if base is None else base)._vc
 
     # ------------------------------------------------------------------ metadata
     @property
-    def dtype(self):
-        """The data type of the elements (a torch.dtype)."""
+    def dtype(self) -> D.dtype:
+        """The element type of this tensor: a torch.dtype such as torch.float32."""
         return _from_np[self._data.dtype]
 
     @property
-    def shape(self):
-        """The size of each dimension, as a torch.Size."""
+    def shape(self) -> Size:
+        """The size of each dimension, as a torch.Size (the same as size())."""
         return Size(self._data.shape)
 
-    def size(self, dim=None):
+    def size(self, dim: builtins.int | None = None) -> Any:
         """size(dim=None) -> torch.Size or int
 
-        The shape, or the size of dimension `dim`.
-        """
+        The shape of this tensor as a torch.Size, or with `dim`, the size of that one dimension
+        (negative dims count from the end)."""
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[_norm_dim(dim, self._data.ndim)]
 
-    def dim(self):
+    def dim(self) -> builtins.int:
         """dim() -> int
 
-        The number of dimensions.
-        """
+        The number of dimensions of this tensor (0 for a scalar)."""
         return self._data.ndim
 
-    ndim = property(dim)
+    @property
+    def ndim(self) -> builtins.int:
+        """The number of dimensions of this tensor, like dim()."""
+        return self._data.ndim
 
-    def ndimension(self):
+    def ndimension(self) -> builtins.int:
         """ndimension() -> int
 
-        The number of dimensions (the same as dim()).
-        """
+        The number of dimensions of this tensor: another name for dim()."""
         return self._data.ndim
 
-    def numel(self):
+    def numel(self) -> builtins.int:
         """numel() -> int
 
-        The number of elements.
-        """
+        The number of elements in this tensor: the product of its sizes."""
         return self._data.size
 
-    nelement = numel
+    def nelement(self) -> builtins.int:
+        """nelement() -> int
 
-    def element_size(self):
+        The number of elements in this tensor: another name for numel()."""
+        return self._data.size
+
+    def element_size(self) -> builtins.int:
         """element_size() -> int
 
-        The size of one element in bytes.
-        """
+        The size in bytes of one element (4 for float32, 8 for int64)."""
         return self._data.itemsize
 
     @property
-    def itemsize(self):
-        """The size of one element in bytes."""
+    def itemsize(self) -> builtins.int:
+        """The size in bytes of one element, like element_size()."""
         return self._data.itemsize
 
     @property
-    def nbytes(self):
-        """The number of bytes the elements take (numel() * element_size())."""
+    def nbytes(self) -> builtins.int:
+        """The bytes the tensor's elements take: numel() * element_size()."""
         return self._data.nbytes
 
     @property
-    def device(self):
-        """The device the tensor lives on: always the CPU here."""
+    def device(self) -> _Device:
+        """The torch.device this tensor is on: always the CPU in torchless."""
         return CPU
 
     is_cuda = False
@@ -423,56 +500,47 @@ class TensorBase:
     is_meta = False
     layout = "torch.strided"
 
-    @property
-    def is_floating_point_(self):
-        """True when the dtype is a floating point type (property form of is_floating_point())."""
-        return self._data.dtype.kind == "f"
-
-    def is_floating_point(self):
+    def is_floating_point(self) -> builtins.bool:
         """is_floating_point() -> bool
 
-        True when the dtype is a floating point type.
-        """
+        True when this tensor's dtype is a floating point type (float16, float32, float64)."""
         return self._data.dtype.kind == "f"
 
-    def is_complex(self):
+    def is_complex(self) -> builtins.bool:
         """is_complex() -> bool
 
-        True when the dtype is a complex type.
-        """
+        True when this tensor's dtype is a complex type (complex64, complex128)."""
         return self._data.dtype.kind == "c"
 
-    def is_contiguous(self, memory_format=None):
+    def is_contiguous(self, memory_format: Any = None) -> builtins.bool:
         """is_contiguous(memory_format=torch.contiguous_format) -> bool
 
-        True when the elements lie in memory in row-major order without gaps.
-        """
+        True when the elements lie in memory in row-major order without gaps (as a fresh tensor's
+        do); views such as transposes or strided slices often do not."""
         return self._data.flags.c_contiguous
 
-    def stride(self, dim=None):
+    def stride(self, dim: builtins.int | None = None) -> Any:
         """stride(dim=None) -> tuple or int
 
-        The step in elements between neighbours along each dimension (or along `dim`).
-        """
+        How many elements apart in memory consecutive entries along each dimension are, as a
+        tuple; with `dim`, that dimension's stride alone."""
         st = tuple(s // self._data.itemsize for s in self._data.strides)
         return st if dim is None else st[_norm_dim(dim, self._data.ndim)]
 
-    def data_ptr(self):
+    def data_ptr(self) -> builtins.int:
         """data_ptr() -> int
 
-        The address of the first element in memory.
-        """
+        The memory address of this tensor's first element."""
         return self._data.__array_interface__["data"][0]
 
-    def get_device(self):
-        """get_device() -> int
+    def get_device(self) -> builtins.int:
+        """get_device() -> Device ordinal (Integer)
 
-        The device index: -1 for the CPU.
-        """
+        The index of the GPU holding this tensor; -1, the CPU's answer, in torchless."""
         return -1
 
     # ------------------------------------------------------------------ Python protocol
-    def __repr__(self, *, tensor_contents=None):
+    def __repr__(self, *, tensor_contents: str | None = None) -> str:
         if self._is_param:
             if self.__dict__.get("_uninitialized"):  # a LazyLinear placeholder before its first call
                 return "<UninitializedParameter>"
@@ -481,22 +549,22 @@ class TensorBase:
 
     __str__ = __repr__
 
-    def __format__(self, spec):
+    def __format__(self, spec: str) -> str:
         if self._data.ndim == 0:
             return self.item().__format__(spec)
         return object.__format__(self, spec)
 
-    def __len__(self):
+    def __len__(self) -> builtins.int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self._data.shape[0]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tensor]:
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return iter(self.unbind(0))
+        return iter(self.unbind(0))  # type: ignore[attr-defined]  # (ShapeMethods.unbind)
 
-    def __bool__(self):
+    def __bool__(self) -> builtins.bool:
         if self._data.size != 1:
             if self._data.size == 0:
                 raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
@@ -506,38 +574,38 @@ class TensorBase:
             )
         return bool(self._data)
 
-    def _scalar_value(self, what):
+    def _scalar_value(self, what: str) -> Any:
         if self._data.size != 1:
             raise ValueError(f"only one element tensors can be converted to Python scalars "
                              f"(this one has {self._data.size}; {what})")
         return self._data.reshape(()).item()
 
-    def __float__(self):
-        return float(self._scalar_value("use .tolist() or index it first"))
+    def __float__(self) -> builtins.float:
+        return _pyfloat(self._scalar_value("use .tolist() or index it first"))
 
-    def __int__(self):
-        return int(self._scalar_value("use .tolist() or index it first"))
+    def __int__(self) -> builtins.int:
+        return _pyint(self._scalar_value("use .tolist() or index it first"))
 
-    def __complex__(self):
+    def __complex__(self) -> complex:
         return complex(self._scalar_value("use .tolist() or index it first"))
 
-    def __index__(self):
+    def __index__(self) -> builtins.int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self._data.reshape(()).item())
+        return _pyint(self._data.reshape(()).item())
 
     __hash__ = object.__hash__
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: Any = None, copy: builtins.bool | None = None) -> ndarray:
         arr = self.numpy()
         if dtype is not None:
             arr = arr.astype(dtype, copy=False)
         return arr.copy() if copy else arr
 
-    def __reduce_ex__(self, proto):
+    def __reduce_ex__(self, proto: Any) -> tuple[Callable[..., Tensor], tuple[ndarray, builtins.bool]]:
         return (_rebuild, (self._data, self._rg))
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict[builtins.int, Any]) -> Tensor:
         if not self.is_leaf:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
                                "the deepcopy protocol at the moment. Use .detach() first.")
@@ -545,16 +613,16 @@ class TensorBase:
         if self._rg:
             out.requires_grad_(True)
         if self.grad is not None:
-            out._grad = _plain(self._grad._data.copy())
+            out._grad = _plain(self._grad._data.copy())  # type: ignore[union-attr]  # (grad is set)
         memo[id(self)] = out
         return out
 
     # ------------------------------------------------------------------ conversion
-    def item(self):
+    def item(self) -> Any:
         """item() -> number
 
-        The value of a one-element tensor as a Python number.
-        """
+        The value of a one-element tensor as a Python number (float, int, bool or complex, after
+        its dtype). Tensors of any other size refuse."""
         if self._data.size != 1:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar "
@@ -562,39 +630,36 @@ class TensorBase:
             )
         return self._data.reshape(()).item()
 
-    def tolist(self):
+    def tolist(self) -> Any:
         """tolist() -> list or number
 
-        The elements as (nested) Python lists of Python numbers.
-        """
+        The values as nested Python lists of Python numbers (a number alone for a 0-d tensor)."""
         return self._data.tolist()
 
-    def numpy(self, *, force=False):
+    def numpy(self, *, force: builtins.bool = False) -> ndarray:
         """numpy(*, force=False) -> numpy.ndarray
 
-        The elements as a NumPy array sharing this tensor's memory (refused while it requires grad, unless force).
-        """
+        The values as a NumPy array sharing this tensor's memory (writes to one show in the other).
+        A tensor that requires grad refuses unless force=True (or detach() it first)."""
         if self._rg and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
         return self._data
 
-    def cpu(self):
-        """cpu() -> Tensor
+    def cpu(self, memory_format: Any = None) -> Tensor:
+        """cpu(memory_format=torch.preserve_format) -> Tensor
 
-        This tensor on the CPU: itself.
-        """
-        return self
+        This tensor on the CPU: itself, since torchless tensors are always there."""
+        return self  # type: ignore[return-value]
 
-    def cuda(self, *args, **kwargs):
-        """cuda(device=None) -> Tensor
+    def cuda(self, device: Any = None, non_blocking: builtins.bool = False, memory_format: Any = None) -> Tensor:
+        """cuda(device=None, non_blocking=False, memory_format=torch.preserve_format) -> Tensor
 
-        Refused: torchless has no CUDA device.
-        """
+        A copy on a CUDA GPU in PyTorch; torchless runs on the CPU only, so this always raises."""
         raise RuntimeError("torchless runs on the CPU only: there is no CUDA device.")
 
-    def to(self, *args, **kwargs):
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """to(dtype), to(device), to(device, dtype), to(other): a converted tensor (self if unchanged)."""
         dt = kwargs.pop("dtype", None)
         copy = kwargs.pop("copy", False)
@@ -610,7 +675,7 @@ class TensorBase:
                 dt = a.dtype
             elif isinstance(a, (str, device)):
                 dev = a
-            elif isinstance(a, numbers.Integral) and not isinstance(a, bool):  # a device index
+            elif isinstance(a, numbers.Integral) and not isinstance(a, _pybool):  # a device index
                 raise RuntimeError(f"torchless runs on the CPU only: there is no device {a} "
                                    "(use .to('cpu') or leave the device out)")
             elif a is not None:
@@ -618,64 +683,45 @@ class TensorBase:
         if dev is not None:
             require_cpu(dev)
         if dt is None or dt.np == self._data.dtype:
-            return self.clone() if copy else self
+            return self.clone() if copy else self  # type: ignore[return-value]
         return _to_dtype(self, dt.np)
 
-    def type(self, dtype=None, non_blocking=False):
-        """type(dtype=None) -> str or Tensor
+    def type(self, dtype: Any = None, non_blocking: builtins.bool = False) -> Any:
+        """type(dtype=None, non_blocking=False) -> str or Tensor
 
-        Without an argument, the type name ('torch.FloatTensor' ...); with one, the tensor converted to that type.
-        """
+        Without `dtype`, the name of this tensor's legacy type, e.g. 'torch.FloatTensor'. With
+        one (a torch.dtype, a name like 'torch.LongTensor', or the class torch.LongTensor), this
+        tensor converted to it (itself when it already has that type)."""
         if dtype is None:
             return _TYPE_NAMES.get(self.dtype.name, "torch.Tensor")
         if isinstance(dtype, str):
             dtype = _TYPE_BY_NAME[dtype]
         elif isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), D.dtype):
-            dtype = dtype.dtype  # torch.LongTensor and friends
+            dtype = getattr(dtype, "dtype")  # torch.LongTensor and friends
         return self.to(dtype)
 
-    def type_as(self, other):
-        """type_as(other) -> Tensor
+    def type_as(self, tensor: Tensor) -> Tensor:
+        """type_as(tensor) -> Tensor
 
-        This tensor converted to other's dtype (itself if it already has it).
-        """
-        return self.to(other.dtype)
+        This tensor converted to the dtype of `tensor` (itself when the dtypes already match):
+        self.to(tensor.dtype)."""
+        return self.to(tensor.dtype)
 
-    def clone(self, *, memory_format=None):
+    def clone(self, *, memory_format: Any = None) -> Tensor:
         """clone(*, memory_format=torch.preserve_format) -> Tensor
 
-        A copy with its own memory, recorded in the graph (gradients flow back to this tensor).
-        """
+        A copy of this tensor with storage of its own. Unlike detach(), the copy stays in the
+        graph: gradients flowing into it reach this tensor."""
         return apply(CloneBackward0, self)
 
-    def contiguous(self, memory_format=None):
+    def contiguous(self, memory_format: Any = None) -> Tensor:
         """contiguous(memory_format=torch.contiguous_format) -> Tensor
 
-        This tensor if its elements are contiguous in memory, else a contiguous copy.
-        """
+        This tensor with its elements in row-major order in memory: itself when it already is
+        (see is_contiguous()), otherwise a copy (recorded like clone())."""
         if self._data.flags.c_contiguous:
-            return self
+            return self  # type: ignore[return-value]
         return apply(CloneBackward0, self)
-
-    def new_tensor(self, data, dtype=None, requires_grad=False):
-        from .creation import tensor
-        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    def new_zeros(self, *size, dtype=None, requires_grad=False):
-        from .creation import zeros
-        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    def new_ones(self, *size, dtype=None, requires_grad=False):
-        from .creation import ones
-        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    def new_full(self, size, fill_value, dtype=None, requires_grad=False):
-        from .creation import full
-        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    def new_empty(self, *size, dtype=None, requires_grad=False):
-        from .creation import empty
-        return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     # x.float(), x.long() ...: last in the body, since these names shadow the builtins below them
     float = _converter("float", D.float32)
@@ -693,10 +739,10 @@ _TYPE_NAMES = D.TENSOR_TYPE_NAMES
 _TYPE_BY_NAME = {v: D._NAMES[k] for k, v in _TYPE_NAMES.items()}
 
 
-_ONES: dict = {}
+_ONES: dict[tuple[np.dtype, tuple[builtins.int, ...]], ndarray] = {}
 
 
-def _ones_like(arr):
+def _ones_like(arr: ndarray) -> ndarray:
     """A read-only array of ones shaped like `arr` (cached: the seed gradient of every backward)."""
     key = (arr.dtype, arr.shape)
     ones = _ONES.get(key)
@@ -708,7 +754,8 @@ def _ones_like(arr):
     return ones
 
 
-def _rebuild(data, requires_grad):
+def _rebuild(data: ndarray, requires_grad: builtins.bool) -> Tensor:
+    """Unpickling: a tensor of `data`, requiring grad again when the pickled one did."""
     t = _plain(data)
     if requires_grad:
         t.requires_grad_(True)

@@ -13,7 +13,7 @@ from .. import _dtype as D
 from . import _core
 from ._core import (
     EMPTY_EDGE, Tensor, _as_operand, _binary, _broadcast_error, _by_operand, _no_grad_binary, _operands, _pair_dtype,
-    _norm_dim, _plain_out, _reflected, _scalar_operand, _SCALAR_TYPE_NAMES, _unary, apply, record, where,
+    _norm_dim, _plain_out, _reflected, _softmax_family, _scalar_operand, _SCALAR_TYPE_NAMES, _unary, apply, record, where,
 )
 from ._inplace import inplace, inplace_binary
 from ..ops.nn import LogSoftmaxBackward0, SoftmaxBackward0
@@ -97,25 +97,6 @@ def tensor_binary(R, name, doc, to_float=False, float_only=False):
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{kind}'")
         return apply_rule(self, other)
     return declared(method, name, doc)
-
-
-def normalized_along(R, name, kernel, input, dim, dtype):
-    """softmax or log_softmax (rule R) of `input` along `dim`, after PyTorch's checks: `dtype`
-    casts first, the input must be floating, dim None takes PyTorch's legacy choice with its
-    deprecation warning. torch.nn.functional's forms call the same rules."""
-    if dtype is not None:
-        input = input.to(dtype)
-    if input._data.dtype.kind not in "fc":
-        name_of_dtype = _SCALAR_TYPE_NAMES.get(str(input._data.dtype), input._data.dtype)
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name_of_dtype}' ({name} needs a "
-                                  "floating point tensor; convert it first, e.g. x.float())")
-    ndim = input._data.ndim
-    if dim is None:
-        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
-                      "include dim=X as an argument.", UserWarning, stacklevel=3)
-        dim = 0 if ndim in (0, 1, 3) else 1
-    dim = _norm_dim(dim, ndim)
-    return apply(R, input, dim if ndim else None)  # 0-d: normalise "all" (the one element)
 
 
 def _array_or_none(t):
@@ -314,20 +295,19 @@ class ElementwiseMethods:
     relu = unary(ReluBackward0, "relu", "relu(self) -> Tensor\n\nEach element, with negative values replaced "
                  "by zero.", to_float=False)
 
-    def softmax(self, dim, dtype=None):
+    def softmax(self, dim: int, dtype: "D.dtype | None" = None) -> "Tensor":
         """softmax(self, dim, dtype=None) -> Tensor
 
         e**x / sum(e**x) along `dim`: each slice becomes positive and sums to 1 (computed with the
         slice's maximum subtracted, so large values do not overflow). dtype: cast to it first."""
-        return normalized_along(SoftmaxBackward0, "softmax", "softmax_lastdim_kernel_impl", self, dim, dtype)
+        return _softmax_family(SoftmaxBackward0, "softmax", self, dim, dtype)
 
-    def log_softmax(self, dim, dtype=None):
+    def log_softmax(self, dim: int, dtype: "D.dtype | None" = None) -> "Tensor":
         """log_softmax(self, dim, dtype=None) -> Tensor
 
         x - log(sum(e**x)) along `dim`: the logarithm of softmax, computed without forming it
         (stable for large and for very negative values). dtype: cast to it first."""
-        return normalized_along(LogSoftmaxBackward0, "log_softmax", "log_softmax_lastdim_kernel_impl", self, dim,
-                                dtype)
+        return _softmax_family(LogSoftmaxBackward0, "log_softmax", self, dim, dtype)
 
     # ------------------------------------------------------------------ rounding and sign
     sign = unary(SignBackward0, "sign", "sign(self) -> Tensor\n\n-1, 0 or 1 for negative, zero and positive "

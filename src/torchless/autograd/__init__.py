@@ -5,6 +5,7 @@ from ..engine.backward import as_tuple as _as_tuple, backward as _engine_backwar
 from ..engine.backward import root_grads as _root_grads, run_backward
 from ..engine.grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
 from .._tensor import Tensor
+from .._tensor._core import set_explainer as _set_explainer
 from ..overrides import handle_torch_function, has_torch_function
 
 __all__ = ["backward", "grad", "Function", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
@@ -125,20 +126,13 @@ def explain(output: Any, inputs: Any = None, gradient: Any = None) -> Any:
     return run(output, inputs, gradient, _frame=sys._getframe(1))
 
 
-def _tensor_explain(self: Tensor, inputs: Any = None, gradient: Any = None) -> Any:
-    """explain(inputs=None, gradient=None)
-
-    The derivation of this tensor's gradient with respect to `inputs` (default: the leaves it
-    depends on), node by node with the numbers: torch.autograd.explain(self, ...)."""
-    import sys
+def _explain_tensor(output: Tensor, inputs: Any, gradient: Any, *, _frame: Any) -> Any:
+    """What Tensor.explain runs (the Tensor layer sits below autograd: see _core.set_explainer)."""
     from .derivation import explain as run
-    return run(self, inputs, gradient, _frame=sys._getframe(1))
+    return run(output, inputs, gradient, _frame=_frame)
 
 
-_tensor_explain.__name__ = "explain"
-_tensor_explain.__qualname__ = "Tensor.explain"
-# The Tensor layer sits below autograd and cannot import it, so the method comes from here.
-setattr(Tensor, "explain", _tensor_explain)
+_set_explainer(_explain_tensor)
 
 
 def draw(output: Any, inputs: Any = None) -> Any:
@@ -151,9 +145,11 @@ def draw(output: Any, inputs: Any = None) -> Any:
     return run(output, inputs, _frame=sys._getframe(1))
 
 from .function import Function  # noqa: E402
-from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
+from .gradcheck import gradcheck, gradgradcheck, _set_grad as _hand_grad_to_gradcheck  # noqa: E402
 from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: E402
 from . import forward_ad, graph  # noqa: E402,F401
+
+_hand_grad_to_gradcheck(grad)  # gradcheck runs grad, but cannot import this package (it imports gradcheck)
 
 
 def __getattr__(name: str) -> Any:

@@ -8,6 +8,24 @@ from .._tensor._core import _plain
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
+# torch.autograd.grad, which the analytical Jacobians run. The autograd package imports this module
+# when it loads, so this module cannot import the package back: the package hands grad over (_set_grad).
+_grad: Optional[Callable[..., Tuple[Any, ...]]] = None
+
+
+def _set_grad(grad: Callable[..., Tuple[Any, ...]]) -> None:
+    """Called once by torch.autograd, with its grad function."""
+    global _grad
+    _grad = grad
+
+
+def _autograd_grad() -> Callable[..., Tuple[Any, ...]]:
+    """torch.autograd.grad, as the package handed it over."""
+    if _grad is None:
+        raise RuntimeError("gradcheck needs torch.autograd.grad, which torch.autograd hands over when it "
+                           "loads (import torchless.autograd, not torchless.autograd.gradcheck alone)")
+    return _grad
+
 
 class GradcheckError(RuntimeError):
     """Raised by gradcheck / gradgradcheck (with raise_exception=True) when autograd's Jacobian and
@@ -52,7 +70,7 @@ def _numerical_jacobians(func: Callable[..., Any], inputs: Sequence[Any],
 
 
 def _analytical_jacobians(outs: Sequence[Tensor], inputs: Sequence[Any]) -> Dict[int, List[np.ndarray]]:
-    from . import grad
+    grad = _autograd_grad()
     diff_inputs = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
     jac = {id(t): [np.zeros((t.numel(), o.numel()), dtype=np.float64) for o in outs] for t in diff_inputs}
     for j, o in enumerate(outs):
@@ -119,7 +137,7 @@ def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Any = Non
     gradcheck of the gradient itself: the vector-Jacobian product of `func` with `grad_outputs`
     (random float values when None), computed with create_graph=True, is checked against finite
     differences with respect to both the inputs and grad_outputs, so second derivatives are tested."""
-    from . import grad
+    grad = _autograd_grad()
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     outs = _outputs(func, inputs)
     if grad_outputs is None:

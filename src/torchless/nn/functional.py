@@ -137,21 +137,8 @@ def tanh(input: Tensor) -> Tensor:
 def _implicit_dim(name: str, ndim: int) -> int:
     """PyTorch's legacy choice of dim for softmax without one (with its deprecation warning)."""
     warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
-                  "include dim=X as an argument.", UserWarning, stacklevel=4)
+                  "include dim=X as an argument.", UserWarning, stacklevel=3)
     return 0 if ndim in (0, 1, 3) else 1
-
-
-def _softmax_like(rule: type, name: str, kernel: str, input: Tensor, dim: int | None, dtype: Any) -> Tensor:
-    """softmax or log_softmax: the argument checks they share, then their rule."""
-    _tensor_arg(name, "input", input)
-    if dtype is not None:
-        input = input.to(dtype)
-    _float_input(name, kernel, input)
-    ndim = input._data.ndim
-    if dim is None:
-        dim = _implicit_dim(name, ndim)
-    dim = _norm_dim(dim, ndim)
-    return apply(rule, input, dim if ndim else None)  # 0-d: reduce over "all" (the one element)
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
@@ -162,7 +149,10 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: 
     with a warning); dtype: cast the input to it first."""
     if type(input) is not Tensor and has_torch_function((input,)):  # a tensor-like input takes the call
         return handle_torch_function(softmax, (input,), input, dim, _stacklevel, dtype)
-    return _softmax_like(R.SoftmaxBackward0, "softmax", "softmax_lastdim_kernel_impl", input, dim, dtype)
+    _tensor_arg("softmax", "input", input)
+    if dim is None:
+        dim = _implicit_dim("softmax", input._data.ndim)
+    return input.softmax(dim, dtype)  # the Tensor layer's softmax: checks, then the rule
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
@@ -172,8 +162,10 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
     negative inputs). Arguments as softmax."""
     if type(input) is not Tensor and has_torch_function((input,)):  # a tensor-like input takes the call
         return handle_torch_function(log_softmax, (input,), input, dim, _stacklevel, dtype)
-    return _softmax_like(R.LogSoftmaxBackward0, "log_softmax", "log_softmax_lastdim_kernel_impl",
-                         input, dim, dtype)
+    _tensor_arg("log_softmax", "input", input)
+    if dim is None:
+        dim = _implicit_dim("log_softmax", input._data.ndim)
+    return input.log_softmax(dim, dtype)  # the Tensor layer's log_softmax: checks, then the rule
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
