@@ -16,7 +16,6 @@ from __future__ import annotations
 import numbers
 import operator
 import warnings
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,6 +24,7 @@ import numpy as np
 from .._dtype import dtype as DType
 from ._core import (EMPTY_EDGE, LEAF_INPLACE_MSG, Tensor, _broadcast_error, _bump_version, _check_inplace,
                     _fw, _norm_dim, _plain, _plain_out, _snapshot, _write_into, apply, record)
+from ._shape import _register_view
 from ..engine import forward_ad as _forward_ad
 from ..engine.grad_mode import state as _grad
 from ..engine.node import AccumulateGrad
@@ -301,18 +301,6 @@ def _view(t, key, last):
     if out._rg and e is not None and e[0] is not None and type(e[0]) is not AccumulateGrad:
         _register_view(base, out)  # a later in-place write into base must re-derive this view
     return out
-
-
-def _register_view(root, view):
-    """Remember a differentiable view of a non-leaf root, weakly: after an in-place write into the
-    root's storage (through any view), every such view becomes a view of the new root (PyTorch
-    regenerates a view's grad_fn when its base's version moved)."""
-    views = root.__dict__.get("_views")
-    if views is None:
-        views = root._views = []
-    elif len(views) >= 32 and len(views) & (len(views) - 1) == 0:  # now and then, drop dead ones
-        views[:] = [r for r in views if r() is not None]
-    views.append(weakref.ref(view))
 
 
 def refresh_views(root: Tensor, skip: Tensor | None = None, skip_too: Tensor | None = None) -> None:

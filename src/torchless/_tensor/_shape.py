@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 import warnings
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from .._dtype import _promote_np, dtype as DType
 from ._core import Size, Tensor, _broadcast_error, _fw, _norm_dim, _plain_out, record
-from ..engine.node import NO_EDGE
+from ..engine.node import NO_EDGE, AccumulateGrad
 from ..engine.grad_mode import state as _grad
 from ..backend import numpy as NP
 from ..ops.shape import (CatBackward0, CloneBackward0, ExpandBackward0, FlipBackward0,
@@ -58,13 +59,29 @@ def _view(x, out, fn):
     the view on an array shaped like x (composed with x's own, when x is itself a view)."""
     base = x._base
     if base is None:
-        out._base = x
+        out._base = base = x
         out._view_fn = fn
     else:
         out._base = base
         prev = x._view_fn
         out._view_fn = fn if prev is None else (lambda a: fn(prev(a)))
+    if out._rg:
+        e = base._edge
+        if e is not None and e[0] is not None and type(e[0]) is not AccumulateGrad:
+            _register_view(base, out)
     return out
+
+
+def _register_view(root, view):
+    """Remember a differentiable view of a non-leaf root, weakly: after an in-place write into the
+    root's storage (through any view), every such view becomes a view of the new root (PyTorch
+    regenerates a view's grad_fn when its base's version moved)."""
+    views = root.__dict__.get("_views")
+    if views is None:
+        views = root._views = []
+    elif len(views) >= 32 and len(views) & (len(views) - 1) == 0:  # now and then, drop dead ones
+        views[:] = [r for r in views if r() is not None]
+    views.append(weakref.ref(view))
 
 
 _new = object.__new__
@@ -85,12 +102,16 @@ def _viewed(R, x, fn, inputs, arrays):
         t._edge = NO_EDGE
     base = x._base
     if base is None:
-        t._base = x
+        t._base = base = x
         t._view_fn = fn
     else:
         t._base = base
         prev = x._view_fn
         t._view_fn = fn if prev is None else (lambda a: fn(prev(a)))
+    if recorded:  # a view of a non-leaf: a later write into the base must re-derive it
+        e = base._edge
+        if e is not None and e[0] is not None and type(e[0]) is not AccumulateGrad:
+            _register_view(base, t)
     return t
 
 
