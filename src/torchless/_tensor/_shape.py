@@ -4,6 +4,10 @@ Views (view, reshape when possible, transpose, permute, squeeze, expand, narrow,
 share memory with their input, as in PyTorch: the result's `_base` is the input's base (so the
 version counter is shared and in-place writes show through), and `_view_fn(array)` redoes the same
 view on an array (or Tensor) shaped like that base, for in-place writes through views in a graph.
+A recorded view of a non-leaf is also registered with its base (_register_view), so that a later
+write into the base re-derives it from the new history (_indexing.py: refresh_views).
+
+Every op records through _core.record; the hot views keep their no-grad path inline.
 """
 from __future__ import annotations
 
