@@ -132,3 +132,48 @@ def test_no_attachment_to_the_tensor_class_in_these_modules():
                                 and target.value.id in ("Tensor", "T")), ast.unparse(node)
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 assert node.func.id != "setattr", ast.unparse(node)
+
+
+# ---------------------------------------------------------------------------- views after a write
+VIEWS = {  # views of a (2, 3) non-leaf x, of every kind the shape and indexing families make
+    "t": lambda x: x.t(),
+    "transpose": lambda x: x.transpose(0, 1),
+    "view": lambda x: x.view(6),
+    "reshape": lambda x: x.reshape(3, 2),
+    "flatten": lambda x: x.flatten(),
+    "unsqueeze": lambda x: x.unsqueeze(0),
+    "squeeze": lambda x: x.unsqueeze(1).squeeze(1),
+    "permute": lambda x: x.permute(1, 0),
+    "narrow": lambda x: x.narrow(1, 0, 2),
+    "expand": lambda x: x[:1].expand(4, 3),
+    "getitem": lambda x: x[:, 1:],
+    "select": lambda x: x.select(1, 0),
+    "mT": lambda x: x.mT,
+    "view_of_view": lambda x: x.t().unsqueeze(0),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("kind", VIEWS)
+@pytest.mark.parametrize("write", ["setitem", "inplace_on_view"])
+def test_a_view_sees_a_later_write_into_its_base_in_its_gradient(kind, write):
+    """A view taken before a write into its base (x[0, 0] = w, or an in-place op through another
+    view) reads the written value, and its gradient reaches what was written: PyTorch re-derives
+    the view from the new base."""
+    import torch
+
+    def run(T):
+        a = T.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=T.float64, requires_grad=True)
+        w = T.tensor(7.0, dtype=T.float64, requires_grad=True)
+        x = a * 2
+        v = VIEWS[kind](x)
+        if write == "setitem":
+            x[0, 0] = w
+        else:
+            x[0].mul_(w)
+        (v * v).sum().backward()
+        return v, a.grad, w.grad
+
+    ours, theirs = run(torchless), run(torch)
+    for o, t in zip(ours, theirs):
+        assert_same(o, t)

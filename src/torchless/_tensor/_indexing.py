@@ -16,18 +16,18 @@ from __future__ import annotations
 import numbers
 import operator
 import warnings
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from .._dtype import dtype as DType
-from ._core import (LEAF_INPLACE_MSG, Tensor, _broadcast_error, _bump_version, _check_inplace,
-                      _dual, _fw, _norm_dim, _plain, _plain_out, _result, _snapshot, _write_into, apply)
+from ._core import (EMPTY_EDGE, LEAF_INPLACE_MSG, Tensor, _broadcast_error, _bump_version, _check_inplace,
+                    _fw, _norm_dim, _plain, _plain_out, _snapshot, _write_into, apply, record)
+from ._shape import _register_view
 from ..engine import forward_ad as _forward_ad
 from ..engine.grad_mode import state as _grad
-from ..engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace, next_stamp as _next_stamp
+from ..engine.node import AccumulateGrad
 from ..backend import numpy as NP
 from ..ops.indexing import (AliasBackward0, AsStridedBackward0, CopySlices, GatherBackward0,
                            IndexAddBackward0, IndexBackward0, IndexPutBackward0,
@@ -47,13 +47,6 @@ _BASIC_RULES = {"select": SelectBackward0, "slice": SliceBackward0,
 VIEW_LEAF_INPLACE_MSG = ("a view of a leaf Variable that requires grad is being used in an in-place "
                          "operation. (Wrap the write in `with torch.no_grad():`, or write into a clone.)")
 _BAD_INDEX_TENSOR = "tensors used as indices must be long, int, byte or bool tensors"
-
-
-def _edge_of(t):
-    """The edge a gradient for tensor t flows into ((None, 0) when t needs none)."""
-    if not t._rg:
-        return NO_EDGE
-    return t._edge or t._leaf_edge()
 
 
 def _root(t):
@@ -290,18 +283,12 @@ def _index(t, advanced):
 def _view(t, key, last):
     """t[key] for a basic key: a view sharing t's storage, recorded as `last`'s rule."""
     data = t._data
-    arr = data[key]
-    if t._rg and _grad.enabled:
-        node = _BASIC_RULES[last]()
-        node.shape = data.shape
-        node.idx = key
-        node.next_functions = (t._edge or t._leaf_edge(),)
-        node.stamp = _next_stamp()
-        out = _result(arr, node)
+    recorded = t._rg and _grad.enabled
+    if recorded or _fw.level >= 0:
+        R = _BASIC_RULES[last]
+        out = record(R, (t, key), (data, key), (t,), recorded, R.forward)
     else:
-        out = _plain(arr)
-    if _fw.level >= 0:
-        _dual(out, _BASIC_RULES[last], (t, None), (data, key))
+        out = _plain(data[key])
     base = t._base
     if base is None:
         out._base = base = t
@@ -316,21 +303,10 @@ def _view(t, key, last):
     return out
 
 
-def _register_view(root, view):
-    """Remember a differentiable view of a non-leaf root, weakly: after an in-place write into the
-    root's storage (through any view), every such view becomes a view of the new root (PyTorch
-    regenerates a view's grad_fn when its base's version moved)."""
-    views = root.__dict__.get("_views")
-    if views is None:
-        views = root._views = []
-    elif len(views) >= 32 and len(views) & (len(views) - 1) == 0:  # now and then, drop dead ones
-        views[:] = [r for r in views if r() is not None]
-    views.append(weakref.ref(view))
-
-
-def refresh_views(root: Tensor, skip: Tensor | None = None) -> None:
+def refresh_views(root: Tensor, skip: Tensor | None = None, skip_too: Tensor | None = None) -> None:
     """Re-derive every live recorded view of `root` from root's current graph edge (call after
-    root's edge changed because its storage was written in place)."""
+    root's edge changed because its storage was written in place), except `skip` and `skip_too`
+    (views the caller re-derives itself, or drops)."""
     views = root.__dict__.get("_views")
     if not views:
         return
@@ -340,7 +316,7 @@ def refresh_views(root: Tensor, skip: Tensor | None = None) -> None:
         if v is None:
             continue
         live.append(r)
-        if v is not skip and v._rg:
+        if v is not skip and v is not skip_too and v._rg:
             _refresh_view(v, _positions(v, root))
     views[:] = live
 
@@ -471,25 +447,23 @@ def __setitem__(self: Tensor, index: Any, value: Any) -> None:
         key, _ = _advanced_key(self._data.shape, advanced)
         _assign(self._data, key, value._data, advanced)
         _bump_version(self)
-        node = _index_put_node(self, value, key)
+        edge = _index_put(self, value, key)._edge
         self._rg = True
-        self._edge = (node, 0)
+        self._edge = edge
         refresh_views(self)
         return
 
-    view = _view(self, basic, last)
+    view = _view(self, basic, last)  # where the write goes; dropped after it
+    kept = self if self._base is not None else None  # a view written through keeps its place
     if advanced is None:
         _assign(view._data, Ellipsis, value._data, False)
         _bump_version(root)
-        _rebase(view, _edge_of(value), value._data.shape, None)
+        _rebase(view, value, value._data.shape, None, kept)
     else:
         key, _ = _advanced_key(view._data.shape, advanced)
         _assign(view._data, key, value._data, advanced)
         _bump_version(root)
-        node = _index_put_node(view, value, key)
-        _rebase(view, (node, 0), view._data.shape, None)
-    if self._base is not None:
-        _refresh_view(self, _positions(self, root))
+        _rebase(view, _index_put(view, value, key), view._data.shape, None, kept)
 
 
 def _written_tangent(target, index, value, value_is_tensor):
@@ -502,18 +476,29 @@ def _written_tangent(target, index, value, value_is_tensor):
     return _write_tangent(IndexPutBackward0, mine, theirs, target, index)
 
 
-def _index_put_node(target, value, key):
-    node = IndexPutBackward0()
-    node.next_functions = (_edge_of(target), _edge_of(value))
-    node.stamp = _next_stamp()
+# ---------------------------------------------------------------- nodes grafted onto written tensors
+# A write changes the history of tensors that already exist (the written tensor, its base, the
+# base's views). The nodes recording it (IndexPutBackward0, CopySlices, AsStridedBackward0) compute
+# nothing: their forward, run by the recorder, sets the node's fields and hands back the array
+# already written, and the written tensor takes the recorded result's edge. Callers record them
+# only with grad mode on and an edge that requires grad; their tangents are set apart (forward AD
+# of writes: _written_tangent, tangent_into_base), so no input is given for the recorder's.
+def _put_fields(node, xp, data, key, mask, vshape):
     node.accumulate = False
     node.idx = key
+    node.mask = mask
+    node.vshape = vshape
+    node.vdtype = None
+    return data
+
+
+def _index_put(target, value, key):
+    """Record `target[key] = value` (already written) as IndexPutBackward0 over (target, value):
+    a tensor holding target's array, whose edge target (or the view rebased on it) takes."""
     mask = np.zeros(target._data.shape, bool)
     mask[key] = True
-    node.mask = mask
-    node.vshape = value._data.shape
-    node.vdtype = None
-    return node
+    return record(IndexPutBackward0, (), (target._data, key, mask, value._data.shape),
+                  (target, value), True, _put_fields)
 
 
 # ============================================================================ views written into
@@ -555,36 +540,47 @@ def _write_tangent(R, base_t, value_t, target, key):
     return new if recorded else new._data
 
 
-def _rebase(view, value_edge, vshape, vdtype):
-    """After view's storage was overwritten by a value whose gradient goes to `value_edge`, make
-    the base's graph CopySlices(old base, value) and the view a view of that."""
-    root = view._base
-    pos = _positions(view, root)
-    mask = np.zeros(root._data.size, bool)
-    mask[pos.reshape(-1)] = True
-    node = CopySlices()
-    node.next_functions = (_edge_of(root), value_edge)
-    node.stamp = _next_stamp()
+def _copy_slices_fields(node, xp, data, pos, mask, vshape, vdtype):
     node.pos = pos
-    node.mask = mask.reshape(root._data.shape)
+    node.mask = mask
     node.vshape = vshape
     node.vdtype = vdtype
+    return data
+
+
+def _rebase(view, value, vshape, vdtype, kept):
+    """After view's storage was overwritten by `value` (a tensor whose edge the written values'
+    gradient goes to), make the base's graph CopySlices(old base, value), and re-derive from it the
+    base's registered views and `kept` (a view of the base the caller goes on using: `view`
+    itself, another one, or None)."""
+    root = view._base
+    rd = root._data
+    pos = _positions(view, root)
+    mask = np.zeros(rd.size, bool)
+    mask[pos.reshape(-1)] = True
+    written = record(CopySlices, (), (rd, pos, mask.reshape(rd.shape), vshape, vdtype), (root, value),
+                     True, _copy_slices_fields)
     root._rg = True
-    root._edge = (node, 0)
-    _refresh_view(view, pos)
-    refresh_views(root, skip=view)
+    root._edge = written._edge
+    if kept is not None:
+        _refresh_view(kept, pos if kept is view else _positions(kept, root))
+    refresh_views(root, view, kept)
+
+
+def _as_strided_fields(node, xp, data, pos, base):
+    node.pos = pos
+    node.numel = base.size
+    node.base_shape = base.shape
+    return data
 
 
 def _refresh_view(view, pos):
+    """Make view's history AsStridedBackward0(its base's current history): the view re-read from
+    the base at positions `pos`."""
     root = view._base
-    node = AsStridedBackward0()
-    node.next_functions = (root._edge,)
-    node.stamp = _next_stamp()
-    node.pos = pos
-    node.numel = root._data.size
-    node.base_shape = root._data.shape
     view._rg = True
-    view._edge = (node, 0)
+    view._edge = record(AsStridedBackward0, (), (view._data, pos, root._data), (root,), True,
+                        _as_strided_fields)._edge
 
 
 def copy_into_view(view_tensor: Tensor, result_tensor: Tensor) -> Tensor:
@@ -604,7 +600,7 @@ def copy_into_view(view_tensor: Tensor, result_tensor: Tensor) -> Tensor:
     _bump_version(root)
     if _grad.enabled and (root._rg or result._rg):
         rd = result._data.dtype
-        _rebase(view, _edge_of(result), result._data.shape, rd if rd != view._data.dtype else None)
+        _rebase(view, result, result._data.shape, rd if rd != view._data.dtype else None, view)
     return view
 
 
@@ -612,19 +608,21 @@ def index_add_zeros(shape: Sequence[int], dtype: Any, index: Any, values: Any) -
     """zeros(shape) with `values` added at `index` (repeats add up), recorded: the Tensor form of
     `xp.index_add`, so that gradients of indexing are themselves differentiable."""
     npdt = dtype.np if isinstance(dtype, DType) else np.dtype(dtype)
-    values_is_tensor = isinstance(values, Tensor)
-    vals = values._data if values_is_tensor else values
-    arr = NP.index_add(tuple(shape), npdt, index, vals)
-    if values_is_tensor and values._rg and _grad.enabled:
-        node = IndexPutBackward0()
-        node.next_functions = (NO_EDGE, _edge_of(values))
-        node.stamp = _next_stamp()
+    if isinstance(values, Tensor):
+        # no input for forward AD: these run inside backward formulas, as before
+        return record(IndexPutBackward0, (), (tuple(shape), npdt, index, values._data), (EMPTY_EDGE, values),
+                      values._rg and _grad.enabled, _index_add_forward)
+    return _plain_out(NP.index_add(tuple(shape), npdt, index, values))
+
+
+def _index_add_forward(node, xp, shape, dtype, index, values):
+    """IndexPutBackward0 with `accumulate`: zeros(shape) with values added at index."""
+    if node is not None:
         node.accumulate = True
         node.idx = index
-        node.vshape = vals.shape
+        node.vshape = values.shape
         node.vdtype = None
-        return _result(arr, node)
-    return _plain_out(arr)
+    return xp.index_add(shape, dtype, index, values)
 
 
 # ============================================================================ named indexing ops

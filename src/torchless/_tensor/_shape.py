@@ -4,22 +4,25 @@ Views (view, reshape when possible, transpose, permute, squeeze, expand, narrow,
 share memory with their input, as in PyTorch: the result's `_base` is the input's base (so the
 version counter is shared and in-place writes show through), and `_view_fn(array)` redoes the same
 view on an array (or Tensor) shaped like that base, for in-place writes through views in a graph.
+A recorded view of a non-leaf is also registered with its base (_register_view), so that a later
+write into the base re-derives it from the new history (_indexing.py: refresh_views).
+
+Every op records through _core.record; the hot views keep their no-grad path inline.
 """
 from __future__ import annotations
 
 import operator
 import warnings
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from .._dtype import _promote_np, dtype as DType
-from ._core import (Size, Tensor, _broadcast_error, _dual, _dual_apply, _fw, _norm_dim, _plain_out,
-                    _result)
-from ..engine.node import NO_EDGE
+from ._core import Size, Tensor, _broadcast_error, _fw, _norm_dim, _plain_out, record
+from ..engine.node import NO_EDGE, AccumulateGrad
 from ..engine.grad_mode import state as _grad
-from ..engine.node import inplace as _inplace, next_stamp as _next_stamp
 from ..backend import numpy as NP
 from ..overrides import handle_torch_function, has_torch_function
 from ..ops.shape import (CatBackward0, CloneBackward0, ExpandBackward0, FlipBackward0,
@@ -45,25 +48,15 @@ _SizeOrDtype = int | Sequence[int] | DType
 
 
 # ============================================================================ appliers
+# Every recorded op goes through _core.record; the no-grad paths below stay inline (a call to the
+# recorder costs about what a tiny view costs).
 def _apply1(R, x, *args):
-    """Apply a one-input rule (its other arguments constants): the lean path, as every rule here
-    saves no arrays."""
-    a = x._data
-    if x._rg and _grad.enabled:
-        node = R()
-        out = R.forward(node, NP, a, *args)
-        node.next_functions = (x._edge or x._leaf_edge(),)
-        node.stamp = _next_stamp()
-        if R.multi_output:
-            result = tuple(_result(o, node, i) for i, o in enumerate(out))
-        else:
-            result = _result(out, node)
-    else:
-        out = R.forward(None, NP, a, *args)
-        result = tuple(_plain_out(o) for o in out) if R.multi_output else _plain_out(out)
-    if _fw.level >= 0:
-        _dual_apply(result, R, (x,) + args, (a,) + args, out)
-    return result
+    """Apply rule R to tensor x and constant arguments `args`: x is its one input and one edge."""
+    recorded = x._rg and _grad.enabled
+    if recorded or _fw.level >= 0:
+        return record(R, (x,) + args, (x._data,) + args, (x,), recorded, R.forward)
+    out = R.forward(None, NP, x._data, *args)
+    return tuple([_plain_out(o) for o in out]) if R.multi_output else _plain_out(out)
 
 
 def _view(x, out, fn):
@@ -71,37 +64,60 @@ def _view(x, out, fn):
     the view on an array shaped like x (composed with x's own, when x is itself a view)."""
     base = x._base
     if base is None:
-        out._base = x
+        out._base = base = x
         out._view_fn = fn
     else:
         out._base = base
         prev = x._view_fn
         out._view_fn = fn if prev is None else (lambda a: fn(prev(a)))
+    if out._rg:
+        e = base._edge
+        if e is not None and e[0] is not None and type(e[0]) is not AccumulateGrad:
+            _register_view(base, out)
     return out
+
+
+def _register_view(root, view):
+    """Remember a differentiable view of a non-leaf root, weakly: after an in-place write into the
+    root's storage (through any view), every such view becomes a view of the new root (PyTorch
+    regenerates a view's grad_fn when its base's version moved)."""
+    views = root.__dict__.get("_views")
+    if views is None:
+        views = root._views = []
+    elif len(views) >= 32 and len(views) & (len(views) - 1) == 0:  # now and then, drop dead ones
+        views[:] = [r for r in views if r() is not None]
+    views.append(weakref.ref(view))
 
 
 _new = object.__new__
 
 
-def _viewed(R, x, fn, *args):
-    """_view(x, _apply1(R, x, *args), fn) without the general applier, for the hot one-output view
-    ops (their forward always returns an ndarray view)."""
-    a = x._data
-    t = _new(Tensor)
-    if x._rg and _grad.enabled:
-        node = R()
-        t._data = R.forward(node, NP, a, *args)
-        node.next_functions = (x._edge or x._leaf_edge(),)
-        node.stamp = _next_stamp()
-        t._rg = True
-        t._edge = (node, 0)
+def _viewed(R, x, fn, inputs, arrays):
+    """_view(x, _apply1(R, x, ...), fn) for the hot one-output view ops, whose forward always
+    returns an ndarray view. The caller spells out forward's arguments, `inputs` = (x, constants...)
+    and `arrays` = (x's array, the same constants...): building them costs less than joining
+    tuples here. The no-grad result and the view marking are inline."""
+    recorded = x._rg and _grad.enabled
+    if recorded or _fw.level >= 0:
+        t = record(R, inputs, arrays, (x,), recorded, R.forward)
     else:
-        t._data = R.forward(None, NP, a, *args)
+        t = _new(Tensor)
+        t._data = R.forward(None, NP, *arrays)
         t._rg = False
         t._edge = NO_EDGE
-    if _fw.level >= 0:
-        _dual(t, R, (x,) + (None,) * len(args), (a,) + args)
-    return _view(x, t, fn)
+    base = x._base
+    if base is None:
+        t._base = base = x
+        t._view_fn = fn
+    else:
+        t._base = base
+        prev = x._view_fn
+        t._view_fn = fn if prev is None else (lambda a: fn(prev(a)))
+    if recorded:  # a view of a non-leaf: a later write into the base must re-derive it
+        e = base._edge
+        if e is not None and e[0] is not None and type(e[0]) is not AccumulateGrad:
+            _register_view(base, t)
+    return t
 
 
 # View functions: each works on an ndarray and on a Tensor.
@@ -117,6 +133,9 @@ def _vf_swap(d0, d1):
 
 def _identity(a):
     return a
+
+
+_SWAP_01 = _vf_swap(0, 1)  # a matrix's transpose, made once: t() is among the hottest views
 
 
 def _vf_permute(dims):
@@ -230,7 +249,7 @@ def view(self: Tensor, *shape: _SizeOrDtype, size: _SizeLike | None = None,
     shape = _infer(a.size, _sizes(shape, "view(): argument 'size'"))
     if not a.flags.c_contiguous and not _viewable(a, shape):
         raise RuntimeError(VIEW_MSG)
-    return _viewed(ViewBackward0, self, _vf_reshape(shape), shape)
+    return _viewed(ViewBackward0, self, _vf_reshape(shape), (self, shape), (a, shape))
 
 
 def _view_dtype(self, dtype):
@@ -254,7 +273,7 @@ def _reshape_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
     unsafe view of the clone, as PyTorch records it)."""
     a = x._data
     if a.flags.c_contiguous or _viewable(a, shape):
-        return _viewed(ViewBackward0, x, _vf_reshape(shape), shape)
+        return _viewed(ViewBackward0, x, _vf_reshape(shape), (x, shape), (a, shape))
     return _apply1(UnsafeViewBackward0, _apply1(CloneBackward0, x), shape)
 
 
@@ -369,10 +388,12 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
 
     A view of input with a new dim of size 1 inserted at position `dim` (from -input.dim()-1 to
     input.dim())."""
-    nd = input._data.ndim
+    a = input._data
+    nd = a.ndim
     d = _norm_dim(dim, nd + 1) if not 0 <= dim <= nd else dim
-    shape = input._data.shape
-    return _viewed(UnsqueezeBackward0, input, _vf_reshape(shape[:d] + (1,) + shape[d:]), d)
+    shape = a.shape
+    fn = _vf_reshape(shape[:d] + (1,) + shape[d:])
+    return _viewed(UnsqueezeBackward0, input, fn, (input, d), (a, d))
 
 
 # ============================================================================ transposes and permutations
@@ -380,9 +401,11 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """transpose(input, dim0, dim1) -> Tensor (aliases: swapaxes, swapdims)
 
     A view of input with dims dim0 and dim1 exchanged."""
-    nd = input._data.ndim
+    a = input._data
+    nd = a.ndim
     d0, d1 = _norm_dim(dim0, nd), _norm_dim(dim1, nd)
-    return _viewed(TransposeBackward0, input, _vf_swap(d0, d1), d0, d1)
+    fn = _SWAP_01 if d0 + d1 == 1 and d0 != d1 else _vf_swap(d0, d1)
+    return _viewed(TransposeBackward0, input, fn, (input, d0, d1), (a, d0, d1))
 
 
 def t(input: Tensor) -> Tensor:
@@ -390,11 +413,12 @@ def t(input: Tensor) -> Tensor:
 
     The transpose of a matrix, as a view; 0-d and 1-d inputs come back as they are. Inputs with
     more than 2 dims are refused (use transpose or .mT)."""
-    nd = input._data.ndim
+    a = input._data
+    nd = a.ndim
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D "
                            "(use .transpose(dim0, dim1) or .mT for batches of matrices)")
-    return _viewed(TBackward0, input, _vf_swap(0, 1) if nd == 2 else _identity)
+    return _viewed(TBackward0, input, _SWAP_01 if nd == 2 else _identity, (input,), (a,))
 
 
 def permute(input: Tensor, *dims: _SizeLike, **kwargs: _SizeLike) -> Tensor:
@@ -421,7 +445,7 @@ def permute(input: Tensor, *dims: _SizeLike, **kwargs: _SizeLike) -> Tensor:
 
 
 def _permute(input: Tensor, dims: tuple[int, ...]) -> Tensor:
-    return _viewed(PermuteBackward0, input, _vf_permute(dims), dims)
+    return _viewed(PermuteBackward0, input, _vf_permute(dims), (input, dims), (input._data, dims))
 
 
 def movedim(input: Tensor, source: int | Sequence[int],
@@ -663,22 +687,8 @@ def _joined_dtype(tensors):
 
 
 def _join(R, tensors, *consts):
-    arrays = [t._data for t in tensors]
-    result = None
-    if _grad.enabled:
-        for t in tensors:
-            if t._rg:
-                node = R()
-                out = R.forward(node, NP, *consts, *arrays)
-                node.next_functions = tuple(t._edge or t._leaf_edge() for t in tensors)
-                node.stamp = _next_stamp()
-                result = _result(out, node)
-                break
-    if result is None:
-        result = _plain_out(R.forward(None, NP, *consts, *arrays))
-    if _fw.level >= 0:
-        _dual(result, R, (None,) * len(consts) + tuple(tensors), tuple(consts) + tuple(arrays))
-    return result
+    """Apply a joining rule: forward(node, xp, *consts, *arrays), one edge per tensor."""
+    return record(R, consts + tensors, consts + tuple([t._data for t in tensors]), tensors, None, R.forward)
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
