@@ -36,6 +36,28 @@ def _absolute(module, is_package, level, name):
     return ".".join(base + ([name] if name else []))
 
 
+def _type_checking_only(node):
+    """`if TYPE_CHECKING:` (or `typing.TYPE_CHECKING`): a block only type checkers read, never run."""
+    test = node.test
+    return isinstance(node, ast.If) and (
+        (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING")
+        or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"))
+
+
+def _executed_nodes(tree):
+    """Every node of the module that can run: all of them but the bodies of `if TYPE_CHECKING:`
+    blocks (an annotation may name a class from a floor above; importing it never happens)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and _type_checking_only(child):
+                stack.extend(child.orelse)
+            else:
+                stack.append(child)
+
+
 def import_graph():
     """{module: the package's modules it imports}, anywhere in its source (in functions too). An
     import of a.b.c also runs a and a.b's __init__, except for a module's own parent packages."""
@@ -44,7 +66,7 @@ def import_graph():
     for module, path in files.items():
         targets = set()
         is_package = path.name == "__init__.py"
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        for node in _executed_nodes(ast.parse(path.read_text(), str(path))):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom):
@@ -114,6 +136,13 @@ def test_cycle_finder_finds_a_planted_cycle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
     assert cycles(graph) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_type_checking_imports_are_not_edges():
+    tree = ast.parse("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import a\nelse:\n    import b\n"
+                     "def f():\n    import c\n")
+    imported = {alias.name for node in _executed_nodes(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert imported == {"b", "c"}
 
 
 def test_import_graph_sees_imports_inside_functions():
