@@ -102,8 +102,11 @@ def pow(input, exponent):  # noqa: A001 - torch.pow; also takes a number base
 
 # The torch functions that are Tensor methods (torch.exp, torch.sum ...) hand a call on a tensor-like
 # argument to its __torch_function__ (vmap's BatchedTensor), see overrides.function_of_method.
+from typing import Callable as _Callable  # noqa: E402
+
 from .overrides import function_of_method as _function_of_method  # noqa: E402
 
+_value: _Callable[..., object]
 for _name, _value in list(globals().items()):
     if not _name.startswith("_") and type(_value) is type(pow) and getattr(Tensor, _name, None) is _value:
         globals()[_name] = _function_of_method(_value, _name, Tensor)

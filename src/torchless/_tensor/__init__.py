@@ -27,4 +27,6 @@ class Tensor(ElementwiseMethods, InplaceMethods, ShapeMethods, IndexingMethods, 
 
 
 bind_tensor_class(Tensor, (_core, _elementwise, _inplace, _indexing, _linalg, _reduction, _shape, creation,
-                           printing, xp))
+                           printing, xp),
+                  tensor_namespace=xp.TX, copy_into_view=_indexing.copy_into_view,
+                  tangent_into_base=_indexing.tangent_into_base, refresh_views=_indexing.refresh_views)

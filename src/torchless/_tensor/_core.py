@@ -820,7 +820,7 @@ def _tangent_of(R, tensors, args, out, result):
 
 
 def _recorded_tangent(R, tensors, args, out, result, tangents):
-    from .xp import TX
+    TX = _families.tensor_namespace
     targs = list(args)
     for i, x in enumerate(tensors):
         if x is not None and x._data is not args[i]:  # the applier cast it (type promotion)
@@ -1260,11 +1260,24 @@ from ..ops.shape import CloneBackward0  # noqa: E402
 Tensor = TensorBase
 
 
-def bind_tensor_class(cls, modules):
+class _Families:
+    """What this module uses from the modules built on it (it cannot import them: they import it),
+    handed over by _tensor/__init__.py through bind_tensor_class: the Tensor namespace (xp.TX, for
+    tangents recorded on Tensors) and the writes through views (_indexing)."""
+
+    __slots__ = ("tensor_namespace", "copy_into_view", "tangent_into_base", "refresh_views")
+
+
+_families = _Families()
+
+
+def bind_tensor_class(cls, modules, **families):
     """Make `cls` the class every hot path creates and tests with `type(x) is Tensor`: set the
     global `Tensor` of this module and of each module in `modules` (the one late binding)."""
     global Tensor
     Tensor = cls
+    for name, value in families.items():
+        setattr(_families, name, value)
     for module in modules:
         if getattr(module, "Tensor", None) is TensorBase:
             module.Tensor = cls
@@ -1391,8 +1404,7 @@ def _write_into(self, result):
         elif tangent is not None:
             _forward_ad.set_tangent(self, np.array(np.broadcast_to(tangent, dst.shape), dtype=dst.dtype))
         if self._base is not None and (tangent is not None or _forward_ad.tangent(self._base) is not None):
-            from ._indexing import tangent_into_base
-            tangent_into_base(self)
+            _families.tangent_into_base(self)
     if self._base is not None and result._rg:
         edge = self._edge
         if edge is not None and edge[0] is not None and edge[0].multi_output:
@@ -1401,8 +1413,7 @@ def _write_into(self, result):
                 "This view is the output of a function that returns multiple views. Such functions do not "
                 "allow the output views to be modified inplace. You should replace the inplace operation "
                 "by an out-of-place one.")
-        from ._indexing import copy_into_view
-        copy_into_view(self, result)
+        _families.copy_into_view(self, result)
         return self
     np.copyto(dst, src, casting="unsafe")
     _bump_version(self)
@@ -1410,8 +1421,7 @@ def _write_into(self, result):
         self._rg = True
         self._edge = result._edge
         if "_views" in self.__dict__:  # views taken earlier must see the new history
-            from ._indexing import refresh_views
-            refresh_views(self)
+            _families.refresh_views(self)
     return self
 
 
