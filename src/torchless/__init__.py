@@ -2,7 +2,8 @@
 
     import torchless as torch
 
-This module is the torch-like namespace: it re-exports, and defines nothing of its own.
+This module is the torch-like namespace: it re-exports what the floors below define (the torch
+functions that are Tensor methods are those methods, behind a `__torch_function__` check).
 """
 __version__ = "0.1.0"
 
@@ -76,7 +77,7 @@ def __dir__():
 # torch.exp(x), torch.add(x, y) ...: the Tensor methods, called as functions.
 for _name in (
     "abs", "absolute", "acos", "arccos", "asin", "arcsin", "atan", "arctan", "add", "sub", "subtract",
-    "mul", "multiply", "div", "divide", "true_divide", "floor_divide", "remainder", "fmod", "pow", "neg",
+    "mul", "multiply", "div", "divide", "true_divide", "floor_divide", "remainder", "fmod", "neg",
     "negative", "exp", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "sin", "cos", "tan",
     "sinh", "cosh", "tanh", "sigmoid", "relu", "reciprocal", "sign", "floor", "ceil", "round", "trunc",
     "fix", "square", "clamp", "clip", "clamp_min", "clamp_max", "maximum", "minimum", "fmax", "fmin",
@@ -87,17 +88,6 @@ for _name in (
 ):
     globals()[_name] = getattr(Tensor, _name)
 del _name
-
-
-def pow(input, exponent):  # noqa: A001 - torch.pow; also takes a number base
-    """input ** exponent; `input` may be a number when `exponent` is a tensor (torch.pow(2, x))."""
-    if isinstance(input, Tensor):
-        return input.pow(exponent)
-    import numbers
-    if isinstance(exponent, Tensor) and isinstance(input, numbers.Number):
-        return exponent.__rpow__(input)
-    raise TypeError(f"pow() received an invalid combination of arguments - got ({type(input).__name__}, "
-                    f"{type(exponent).__name__}): give a Tensor input or a Tensor exponent")
 
 
 # The torch functions that are Tensor methods (torch.exp, torch.sum ...) hand a call on a tensor-like

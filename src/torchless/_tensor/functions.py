@@ -25,7 +25,7 @@ __all__ = ["result_type", "can_cast", "is_tensor", "is_floating_point", "is_comp
            "set_num_interop_threads", "get_num_interop_threads", "use_deterministic_algorithms",
            "compile", "meshgrid", "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor",
            "IntTensor", "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "softmax",
-           "log_softmax", "multinomial"]
+           "log_softmax", "multinomial", "pow"]
 
 Operand = Union[Tensor, int, float, bool, complex]
 _Model = TypeVar("_Model")
@@ -343,3 +343,16 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
         picks = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
     picks = picks.astype(np.int64)
     return _plain(picks.reshape(num_samples) if w.ndim == 1 else picks)
+
+
+def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch.pow
+    """pow(input, exponent) -> Tensor
+
+    input ** exponent, elementwise and broadcast. Either may be a Python number, as long as the
+    other is a tensor: torch.pow(2, x) raises 2 to each element of x."""
+    if isinstance(input, Tensor):
+        return input.pow(exponent)
+    if isinstance(exponent, Tensor) and isinstance(input, numbers.Number):
+        return exponent.__rpow__(input)
+    raise TypeError(f"pow() received an invalid combination of arguments - got ({type(input).__name__}, "
+                    f"{type(exponent).__name__}): give a Tensor input or a Tensor exponent")
