@@ -151,7 +151,6 @@ def test_import_graph_sees_imports_inside_functions():
     assert all(module.startswith("torchless") for targets in graph.values() for module in targets)
 
 
-@IN_PROGRESS
 def test_no_import_cycle():
     found = cycles(import_graph())
     assert not found, "import cycles (every module in each imports, through the others, itself):\n" + \
@@ -216,7 +215,6 @@ def test_help_shows_the_real_signature_and_what_it_computes():
 
 
 # ---------------------------------------------------------------------------- mypy
-@IN_PROGRESS
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("mypy") is None and
                     subprocess.run([sys.executable, "-c", "import mypy"], capture_output=True).returncode,

@@ -1256,8 +1256,13 @@ from ..ops.shape import CloneBackward0  # noqa: E402
 
 
 # Placeholder until _tensor/__init__.py builds the final class from TensorBase and the method
-# families; bind_tensor_class then points this name (and each family module's) at it.
-Tensor = TensorBase
+# families; bind_tensor_class then points this name (and each family module's) at it. mypy reads
+# the final class instead, so the annotations here promise its methods.
+from typing import TYPE_CHECKING  # noqa: E402
+if TYPE_CHECKING:
+    from . import Tensor
+else:
+    Tensor = TensorBase
 
 
 class _Families:

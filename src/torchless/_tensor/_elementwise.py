@@ -6,15 +6,20 @@ whose arguments need sorting out first (pow's tensor or number exponent, div's r
 clamp's bounds) are written out below the factories.
 """
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import _dtype as D
 from . import _core
 from ._core import (
-    EMPTY_EDGE, Tensor, _as_operand, _binary, _broadcast_error, _by_operand, _no_grad_binary, _operands, _pair_dtype,
+    EMPTY_EDGE, _as_operand, _binary, _broadcast_error, _by_operand, _no_grad_binary, _operands, _pair_dtype,
     _norm_dim, _plain_out, _reflected, _softmax_family, _scalar_operand, _SCALAR_TYPE_NAMES, _unary, apply, record, where,
 )
+if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
+    from . import Tensor
+else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
+    from ._core import Tensor
 from ._inplace import inplace, inplace_binary
 from ..ops.nn import LogSoftmaxBackward0, SoftmaxBackward0
 from ..ops.elementwise import (
@@ -300,14 +305,16 @@ class ElementwiseMethods:
 
         e**x / sum(e**x) along `dim`: each slice becomes positive and sums to 1 (computed with the
         slice's maximum subtracted, so large values do not overflow). dtype: cast to it first."""
-        return _softmax_family(SoftmaxBackward0, "softmax", self, dim, dtype)
+        # the mixin's self is always the final Tensor, which a mixin's annotations cannot say
+        return _softmax_family(SoftmaxBackward0, "softmax", self, dim, dtype)  # type: ignore[arg-type]
 
     def log_softmax(self, dim: int, dtype: "D.dtype | None" = None) -> "Tensor":
         """log_softmax(self, dim, dtype=None) -> Tensor
 
         x - log(sum(e**x)) along `dim`: the logarithm of softmax, computed without forming it
         (stable for large and for very negative values). dtype: cast to it first."""
-        return _softmax_family(LogSoftmaxBackward0, "log_softmax", self, dim, dtype)
+        # the mixin's self is always the final Tensor, which a mixin's annotations cannot say
+        return _softmax_family(LogSoftmaxBackward0, "log_softmax", self, dim, dtype)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ rounding and sign
     sign = unary(SignBackward0, "sign", "sign(self) -> Tensor\n\n-1, 0 or 1 for negative, zero and positive "

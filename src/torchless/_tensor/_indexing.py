@@ -17,13 +17,17 @@ import numbers
 import operator
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._dtype import dtype as DType
-from ._core import (EMPTY_EDGE, LEAF_INPLACE_MSG, Tensor, _broadcast_error, _bump_version, _check_inplace,
+from ._core import (EMPTY_EDGE, LEAF_INPLACE_MSG, _broadcast_error, _families, _bump_version, _check_inplace,
                     _fw, _norm_dim, _plain, _plain_out, _snapshot, _write_into, apply, record)
+if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
+    from . import Tensor
+else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
+    from ._core import Tensor
 from ._shape import _register_view
 from ..engine import forward_ad as _forward_ad
 from ..engine.grad_mode import state as _grad
@@ -533,7 +537,7 @@ def tangent_into_base(view: Tensor) -> None:
 def _write_tangent(R, base_t, value_t, target, key):
     """R's jvp for a write into `target` (CopySlices, IndexPutBackward0), run on Tensors so that any
     key indexes (tensors in it included); an array again unless a tangent was a recorded Tensor."""
-    from .xp import TX
+    TX = _families.tensor_namespace  # xp.TX, handed over by bind_tensor_class (xp imports this module)
     recorded = isinstance(base_t, Tensor) or isinstance(value_t, Tensor)
     lifted = [t if t is None or isinstance(t, Tensor) else _plain(np.asarray(t)) for t in (base_t, value_t)]
     new = R.jvp(TX, tuple(lifted), _plain(target._data), key)
@@ -588,6 +592,7 @@ def copy_into_view(view_tensor: Tensor, result_tensor: Tensor) -> Tensor:
     gradients of the base see the write (PyTorch's CopySlices)."""
     view, result = view_tensor, result_tensor
     root = view._base
+    assert root is not None  # only views (tensors with a _base) are written through here
     if not view._rg and view._view_fn is None:  # an alias made by detach() or .data: a plain write
         np.copyto(view._data, result._data, casting="unsafe")
         _bump_version(root)

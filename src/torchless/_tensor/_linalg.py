@@ -8,11 +8,15 @@ from __future__ import annotations
 import math
 import sys
 import types
-from typing import Any, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from ._core import Tensor, _plain, apply, apply_pair
+from ._core import _plain, apply, apply_pair
+if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
+    from . import Tensor
+else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
+    from ._core import Tensor
 from ._reduction import Dims, scalar_type_name as _title, vector_norm
 from ..ops.linalg import (BmmBackward0, CloneBackward0, DotBackward0, MmBackward0, MvBackward0,
                          SqueezeBackward4, UnsafeViewBackward0)

@@ -8,16 +8,21 @@ Each function below is both the torch function (`torch.sum(x)`) and the Tensor m
 """
 from __future__ import annotations
 
+import builtins
 import operator
 import sys
 import types
 import warnings
-from typing import Any, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from .._dtype import dtype as DType, get_default_dtype, int64 as _int64
-from ._core import Tensor, _norm_dim, _plain, apply
+from ._core import _norm_dim, _plain, apply
+if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
+    from . import Tensor
+else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
+    from ._core import Tensor
 from ..ops.reduction import (
     AmaxBackward0, AminBackward0, CumprodBackward0, CumsumBackward0, LinalgVectorNormBackward0,
     LogsumexpBackward0, MaxBackward0, MaxBackward1, MeanBackward0, MeanBackward1, MedianBackward0,
@@ -32,7 +37,7 @@ __all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmi
 Dims = Union[int, Sequence[int], None]
 """A `dim` argument: one dim, several, or None for all of them."""
 
-_builtin_any = any
+_builtin_any = builtins.any  # (a plain `any` would name the torch function defined below, for mypy)
 _INT64 = np.dtype(np.int64)
 
 
@@ -171,6 +176,7 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Option
         return apply(SumBackward0, input, None, False, _INT64 if input._data.dtype.kind in "biu" else None)
     dims = _dims(input, dim, axis)
     keep = _keep(keepdim, keepdims)
+    np_dtype: np.dtype | None
     if dtype is not None:
         np_dtype = dtype.np
     else:

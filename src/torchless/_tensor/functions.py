@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from typing import Any, Callable, Optional, Tuple, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Tuple, TypeVar, Union
 
 import numpy as np
 
 from .._dtype import (DIM, FROM_NP, SCALAR, ZERO_DIM, bool as bool_, dtype as DType, float16, float32,
                       float64, int8, int16, int32, int64, result_np_dtype, scalar_np_dtype, uint8)
 from .._random import rng as _rng
-from ._core import Tensor, _plain
+from ._core import _plain
+if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
+    from . import Tensor
+else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
+    from ._core import Tensor
 from .creation import Generator, _legacy_constructor
 
 __all__ = ["result_type", "can_cast", "is_tensor", "is_floating_point", "is_complex", "is_nonzero",
