@@ -13,7 +13,6 @@ import pytest
 import torchless
 
 PACKAGE = pathlib.Path(torchless.__file__).parent
-IN_PROGRESS = pytest.mark.xfail(reason="issue 11 in progress: remove this mark once it passes", strict=False)
 
 
 # ---------------------------------------------------------------------------- import graph
