@@ -219,7 +219,11 @@ def test_help_shows_the_real_signature_and_what_it_computes():
                     subprocess.run([sys.executable, "-c", "import mypy"], capture_output=True).returncode,
                     reason="mypy is not installed")
 def test_mypy_accepts_the_package():
-    run = subprocess.run([sys.executable, "-m", "mypy", "-p", "torchless"], cwd=PACKAGE.parent,
+    # The checkout's src/ when the tests run from one (an installed torchless sits in site-packages,
+    # where mypy would also read every other package's files); else the installed package's folder.
+    source = pathlib.Path(__file__).resolve().parents[2] / "src"
+    where = source if (source / "torchless" / "__init__.py").exists() else PACKAGE.parent
+    run = subprocess.run([sys.executable, "-m", "mypy", "-p", "torchless"], cwd=where,
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stdout[-4000:]
 
