@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 from ..backend import numpy as NP
 from .anomaly import checked_vjp
 from .api import api, as_tensor as _as_tensor, set_tensor_api
-from .node import AccumulateGrad, Node, inplace, lifted as _lift, reachable
+from .node import AccumulateGrad, Node, inplace, lifted as _lift, node_hooks, reachable
 from .state import modes as state, shared
 
 __all__ = ["run_backward", "set_tensor_api", "backward", "root_grads", "input_edges", "as_tuple"]
@@ -78,6 +78,7 @@ def run_backward(roots: Sequence[Edge], grads: Sequence[Any], retain_graph: bool
     following = None  # the next node to run when it is the only one pending (chains skip the heap)
     checking = shared.anomaly_enabled
     plain = not checking and not create_graph  # the common case: the node's own vjp on arrays
+    hooks_exist = node_hooks.registered  # none registered yet: no node is hooked, none can become
     try:
         while following is not None or heap:
             if following is not None:
@@ -85,7 +86,7 @@ def run_backward(roots: Sequence[Edge], grads: Sequence[Any], retain_graph: bool
             else:
                 node = heappop(heap)[1]
             g = take(node)
-            hooked = node._hooked  # read once: hooks registered while this node runs wait for its next run
+            hooked = hooks_exist and node._hooked  # read once: hooks registered while it runs wait
             if hooked and node._pre_hooks:
                 g = _run_pre_hooks(node, g, create_graph)
             if needed is not None:
