@@ -25,7 +25,8 @@ from .._messages import norm_dim
 from ..engine import backward as _engine
 from ..engine.grad_mode import state as _grad
 from ..engine import forward_ad as _forward_ad
-from ..engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace, next_stamp as _next_stamp
+from ..engine.node import (NO_EDGE, AccumulateGrad, graph_features as _graph_features, inplace as _inplace,
+                           next_stamp as _next_stamp)
 from .printing import tensor_repr
 from ..backend import numpy as NP
 from ..overrides import handle_torch_function, has_torch_function
@@ -1000,6 +1001,7 @@ def _edges_of(edges):
 def _recorded_outputs(R, node, out):
     """record()'s result for a forward that did not return one array: the outputs of `node`."""
     if R.multi_output:
+        _graph_features.multi_output = True
         return tuple([_result(o, node, i) for i, o in enumerate(out)])
     if R.aux_outputs:
         return (_result(out[0], node),) + tuple([_plain_out(o) for o in out[1:]])

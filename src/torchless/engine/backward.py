@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 from ..backend import numpy as NP
 from .anomaly import checked_vjp
 from .api import api, as_tensor as _as_tensor, set_tensor_api
-from .node import AccumulateGrad, Node, inplace, lifted as _lift, node_hooks, reachable
+from .node import AccumulateGrad, Node, inplace, lifted as _lift, graph_features, reachable
 from .state import modes as state, shared
 
 __all__ = ["run_backward", "set_tensor_api", "backward", "root_grads", "input_edges", "as_tuple"]
@@ -78,7 +78,8 @@ def run_backward(roots: Sequence[Edge], grads: Sequence[Any], retain_graph: bool
     following = None  # the next node to run when it is the only one pending (chains skip the heap)
     checking = shared.anomaly_enabled
     plain = not checking and not create_graph  # the common case: the node's own vjp on arrays
-    hooks_exist = node_hooks.registered  # none registered yet: no node is hooked, none can become
+    hooks_exist = graph_features.hooks  # none registered yet: no node is hooked, none can become
+    multi_exist = graph_features.multi_output  # likewise for nodes with several outputs
     try:
         while following is not None or heap:
             if following is not None:
@@ -113,7 +114,7 @@ def run_backward(roots: Sequence[Edge], grads: Sequence[Any], retain_graph: bool
                     continue
                 prev = peek(nxt)
                 if prev is None:  # nxt's first gradient: it now waits to run
-                    if nxt.multi_output:
+                    if multi_exist and nxt.multi_output:
                         _add_to_buffer(buffers, nxt, idx, gi)
                     else:
                         buffers[nxt] = gi
