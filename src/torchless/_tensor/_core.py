@@ -948,7 +948,10 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
             out = forward(node, NP, *arrays)
         if n == 2 and len(edges) == 2:
             e, f = edges
-            node.next_functions = (e._edge or e._leaf_edge(), f._edge or f._leaf_edge())
+            # EMPTY_EDGE spelled out: reading its attributes here would make the site see two types
+            # (CPython's attribute specialisation then misses on every other op)
+            node.next_functions = (e._edge or e._leaf_edge(),
+                                   NO_EDGE if f is EMPTY_EDGE else f._edge or f._leaf_edge())
         elif len(edges) == 1:
             e = edges[0]
             node.next_functions = (e._edge or e._leaf_edge(),)
