@@ -1016,6 +1016,10 @@ def _with_namespace(forward_into):
     return lambda node, xp, *arrays: forward_into(node, *arrays)
 
 
+# The common floating dtypes: one set lookup tells them (a dtype outside still may be floating)
+_NATIVE_FLOATS = frozenset(np.dtype(c) for c in "efdFD")
+
+
 def _unary(R, to_float=True):
     """A method for a one-input rule. to_float: integer inputs become the default float first."""
     fwd = R.forward
@@ -1025,7 +1029,7 @@ def _unary(R, to_float=True):
 
     def method(self):
         a = self._data
-        if to_float and a.dtype.kind not in "fc":
+        if to_float and a.dtype not in _NATIVE_FLOATS and a.dtype.kind not in "fc":
             a = a.astype(_F.float)
         if (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_UNARY_REFS
                 and _array_alone(a) and _fw.level < 0):
