@@ -25,7 +25,8 @@ from .._messages import norm_dim
 from ..engine import backward as _engine
 from ..engine.grad_mode import state as _grad
 from ..engine import forward_ad as _forward_ad
-from ..engine.node import NO_EDGE, AccumulateGrad, inplace as _inplace, next_stamp as _next_stamp
+from ..engine.node import (NO_EDGE, AccumulateGrad, graph_features as _graph_features, inplace as _inplace,
+                           next_stamp as _next_stamp)
 from .printing import tensor_repr
 from ..backend import numpy as NP
 from ..overrides import handle_torch_function, has_torch_function
@@ -897,9 +898,11 @@ class _EmptyEdge:
     """What record() takes in `edges` for an argument without a gradient that still has an edge slot
     (a number operand of add or mul): it reads as a tensor that needs no gradient."""
 
-    __slots__ = ()
-    _edge = NO_EDGE
-    _rg = False
+    __slots__ = ("_edge", "_rg")  # instance slots: record() reads them faster than class attributes
+
+    def __init__(self):
+        self._edge = NO_EDGE
+        self._rg = False
 
 
 EMPTY_EDGE = _EmptyEdge()
@@ -932,20 +935,28 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
     mode (through the node's constructor) and saved-tensor hooks (through `node.saved`) act inside
     this call. A view op marks the result as a view of its input afterwards.
     """
-    n = len(arrays)  # one and two spelled out, here and below: *arrays or a comprehension costs a frame
-    if requires_grad or (requires_grad is None and _grad.enabled and any([e._rg for e in edges])):
+    # One and two arrays and edges spelled out: *arrays or a comprehension costs a frame. Nothing
+    # here may close over a local (a comprehension using `node` would make it a cell on every call).
+    n = len(arrays)
+    if requires_grad or (requires_grad is None and _grad.enabled and _any_requires_grad(edges)):
         node = R()
-        out = (forward(node, NP, arrays[0], arrays[1]) if n == 2 else forward(node, NP, arrays[0]) if n == 1
-               else forward(node, NP, *arrays))
-        n = len(edges)
         if n == 2:
-            e, f = edges
-            node.next_functions = (e._edge or e._leaf_edge(), f._edge or f._leaf_edge())
+            out = forward(node, NP, arrays[0], arrays[1])
         elif n == 1:
+            out = forward(node, NP, arrays[0])
+        else:
+            out = forward(node, NP, *arrays)
+        if n == 2 and len(edges) == 2:
+            e, f = edges
+            # EMPTY_EDGE spelled out: reading its attributes here would make the site see two types
+            # (CPython's attribute specialisation then misses on every other op)
+            node.next_functions = (e._edge or e._leaf_edge(),
+                                   NO_EDGE if f is EMPTY_EDGE else f._edge or f._leaf_edge())
+        elif len(edges) == 1:
             e = edges[0]
             node.next_functions = (e._edge or e._leaf_edge(),)
         else:
-            node.next_functions = tuple([e._edge or e._leaf_edge() for e in edges])
+            node.next_functions = _edges_of(edges)
         node.stamp = _next_stamp()
         if node.saved is not None:
             node.inputs = inputs
@@ -954,15 +965,15 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
             result._data = out
             result._rg = True
             result._edge = (node, 0)
-        elif R.multi_output:
-            result = tuple([_result(o, node, i) for i, o in enumerate(out)])
-        elif R.aux_outputs:
-            result = (_result(out[0], node),) + tuple([_plain_out(o) for o in out[1:]])
         else:
-            result = _result(out, node)
+            result = _recorded_outputs(R, node, out)
     else:
-        out = (forward(None, NP, arrays[0], arrays[1]) if n == 2 else forward(None, NP, arrays[0]) if n == 1
-               else forward(None, NP, *arrays))
+        if n == 2:
+            out = forward(None, NP, arrays[0], arrays[1])
+        elif n == 1:
+            out = forward(None, NP, arrays[0])
+        else:
+            out = forward(None, NP, *arrays)
         if type(out) is ndarray:
             result = _new(Tensor)
             result._data = out
@@ -977,9 +988,36 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
     return result
 
 
+def _any_requires_grad(edges):
+    """Does one of record()'s `edges` require grad?"""
+    for e in edges:
+        if e._rg:
+            return True
+    return False
+
+
+def _edges_of(edges):
+    """next_functions for record()'s `edges` (any number of them)."""
+    return tuple([e._edge or e._leaf_edge() for e in edges])
+
+
+def _recorded_outputs(R, node, out):
+    """record()'s result for a forward that did not return one array: the outputs of `node`."""
+    if R.multi_output:
+        _graph_features.multi_output = True
+        return tuple([_result(o, node, i) for i, o in enumerate(out)])
+    if R.aux_outputs:
+        return (_result(out[0], node),) + tuple([_plain_out(o) for o in out[1:]])
+    return _result(out, node)
+
+
 def _with_namespace(forward_into):
     """A rule's `forward_into(node, *arrays)` called as record() calls a forward: (node, xp, *arrays)."""
     return lambda node, xp, *arrays: forward_into(node, *arrays)
+
+
+# The common floating dtypes: one set lookup tells them (a dtype outside still may be floating)
+_NATIVE_FLOATS = frozenset(np.dtype(c) for c in "efdFD")
 
 
 def _unary(R, to_float=True):
@@ -991,7 +1029,7 @@ def _unary(R, to_float=True):
 
     def method(self):
         a = self._data
-        if to_float and a.dtype.kind not in "fc":
+        if to_float and a.dtype not in _NATIVE_FLOATS and a.dtype.kind not in "fc":
             a = a.astype(_F.float)
         if (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_UNARY_REFS
                 and _array_alone(a) and _fw.level < 0):

@@ -188,6 +188,10 @@ class TensorNamespace:
         return t * g
 
     @staticmethod
+    def tanh_grad(out, g):
+        return (1 - out * out) * g
+
+    @staticmethod
     def grad_where_(g, keep):
         return g * keep
 

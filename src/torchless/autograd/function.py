@@ -5,7 +5,7 @@ import numpy as np
 
 from ..engine import forward_ad as _forward_ad
 from ..engine.grad_mode import no_grad, state
-from ..engine.node import SAVED_FREED_MSG, Node, next_stamp
+from ..engine.node import SAVED_FREED_MSG, Node, graph_features, next_stamp
 from .._dtype import FROM_NP as _FROM_NP
 from .._tensor._core import NO_EDGE, Tensor, _plain, _plain_out
 from ..backend import numpy as NP
@@ -188,7 +188,7 @@ class Function(metaclass=_FunctionMeta):
         ctx.stamp = next_stamp()
         n = len(outs)
         if n > 1:
-            ctx.multi_output = True
+            ctx.multi_output = graph_features.multi_output = True
             ctx.num_outputs = n
         ctx._out_shapes = tuple(o._data.shape if isinstance(o, Tensor) else () for o in outs)
         ctx._out_dtypes = tuple(o.dtype if isinstance(o, Tensor) else None for o in outs)

@@ -27,7 +27,7 @@ NAMES = (
     "sin", "sinh", "sqrt", "square", "tan", "tanh", "where", "zeros_like", "ones_like", "sum_to",
     "sigmoid", "rsqrt", "reciprocal", "relu", "trunc", "moveaxis", "swapaxes", "expand_dims",
     "squeeze", "concatenate", "stack", "rint", "flip_cumsum", "zeros", "index_add",
-    "logsumexp", "to_dtype", "permute", "one_minus_", "mul_", "prod", "amax", "amin", "cumprod",
+    "logsumexp", "to_dtype", "permute", "one_minus_", "mul_", "tanh_grad", "prod", "amax", "amin", "cumprod",
     "ndtr", "index_sub_", "grad_where_", "sum_dims", "exp_", "copy",
     "exp2", "logaddexp", "hypot", "arctan2", "copysign",
 )
@@ -339,6 +339,18 @@ def exp_(t):
     if type(t) is np.ndarray and t.ndim:
         return np.exp(t, out=t)
     return np.exp(t)
+
+
+def tanh_grad(out, g):
+    """(1 - out²) * g: the gradient through tanh, whose output is `out` (one helper call: tanh is a
+    hot op; one_minus_ and mul_ spelled out inline for small arrays)."""
+    t = out * out
+    if t.size < 4096:  # a NumPy scalar (from 0-d arrays) has size 1 too
+        one = _ONES.get(t.dtype)
+        if one is None:
+            one = _ONES[t.dtype] = np.ones((), t.dtype)
+        return (one - t) * g
+    return mul_(np.subtract(1, t, out=t), g)
 
 
 def mul_(t, g):

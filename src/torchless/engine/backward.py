@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 from ..backend import numpy as NP
 from .anomaly import checked_vjp
 from .api import api, as_tensor as _as_tensor, set_tensor_api
-from .node import AccumulateGrad, Node, inplace, lifted as _lift, reachable
+from .node import AccumulateGrad, Node, inplace, lifted as _lift, graph_features, reachable
 from .state import modes as state, shared
 
 __all__ = ["run_backward", "set_tensor_api", "backward", "root_grads", "input_edges", "as_tuple"]
@@ -77,6 +77,9 @@ def run_backward(roots: Sequence[Edge], grads: Sequence[Any], retain_graph: bool
     out: Any  # a node's input gradients (a sequence; dropped to None once passed on)
     following = None  # the next node to run when it is the only one pending (chains skip the heap)
     checking = shared.anomaly_enabled
+    plain = not checking and not create_graph  # the common case: the node's own vjp on arrays
+    hooks_exist = graph_features.hooks  # none registered yet: no node is hooked, none can become
+    multi_exist = graph_features.multi_output  # likewise for nodes with several outputs
     try:
         while following is not None or heap:
             if following is not None:
@@ -84,7 +87,8 @@ def run_backward(roots: Sequence[Edge], grads: Sequence[Any], retain_graph: bool
             else:
                 node = heappop(heap)[1]
             g = take(node)
-            if node._hooked and node._pre_hooks:
+            hooked = hooks_exist and node._hooked  # read once: hooks registered while it runs wait
+            if hooked and node._pre_hooks:
                 g = _run_pre_hooks(node, g, create_graph)
             if needed is not None:
                 if node in targets:
@@ -93,11 +97,13 @@ def run_backward(roots: Sequence[Edge], grads: Sequence[Any], retain_graph: bool
                     continue
             if node.stamp < last_inplace:  # recorded before the latest in-place op, or freed
                 node.check_saved()
-            if checking:
+            if plain:
+                out = node.vjp(g, xp)
+            elif checking:
                 out = checked_vjp(_lift(node) if create_graph else node, node, g, xp)
             else:
-                out = (_lift(node) if create_graph else node).vjp(g, xp)
-            if node._hooked and node._hooks:
+                out = _lift(node).vjp(g, xp)
+            if hooked and node._hooks:
                 out = _run_post_hooks(node, out, g)
             if not retain_graph and node.saved is not None:  # free the saved values
                 node.saved = node.inputs = None
@@ -106,14 +112,12 @@ def run_backward(roots: Sequence[Edge], grads: Sequence[Any], retain_graph: bool
             for (nxt, idx), gi in zip(node.next_functions, out):
                 if nxt is None or gi is None:
                     continue
-                if nxt.multi_output:
-                    first = nxt not in buffers
-                    _add_to_buffer(buffers, nxt, idx, gi)
-                else:
-                    prev = peek(nxt)
-                    first = prev is None
-                    buffers[nxt] = gi if first else prev + gi
-                if first:  # nxt's first gradient: it now waits to run
+                prev = peek(nxt)
+                if prev is None:  # nxt's first gradient: it now waits to run
+                    if multi_exist and nxt.multi_output:
+                        _add_to_buffer(buffers, nxt, idx, gi)
+                    else:
+                        buffers[nxt] = gi
                     if type(nxt) is AccumulateGrad:
                         leaves.append(nxt)
                     elif following is None and not heap:
@@ -123,6 +127,10 @@ def run_backward(roots: Sequence[Edge], grads: Sequence[Any], retain_graph: bool
                             heappush(heap, (-following.stamp, following))
                             following = None
                         heappush(heap, (-nxt.stamp, nxt))
+                elif type(prev) is list:  # a multi-output node's buffer: one slot per output
+                    prev[idx] = gi if prev[idx] is None else prev[idx] + gi
+                else:
+                    buffers[nxt] = prev + gi
             out = gi = prev = None
 
         # By now the arrays reaching the leaves are held by nobody else: they become .grad

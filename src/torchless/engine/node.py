@@ -17,7 +17,7 @@ from .hooks import RemovableHandle
 from .state import modes
 
 __all__ = ["Node", "AccumulateGrad", "inplace", "next_stamp", "NO_EDGE", "SAVED_FREED_MSG", "LINEAR_JVP",
-           "jvp_by_partials", "linear_through", "restore_before_use", "reachable", "lifted", "lifted_twin"]
+           "jvp_by_partials", "linear_through", "restore_before_use", "reachable", "lifted", "lifted_twin", "graph_features"]
 
 
 class _InplaceState:
@@ -32,6 +32,22 @@ class _InplaceState:
 
 
 inplace = _InplaceState()
+
+
+class _GraphFeatures:
+    """Rare graph features, each flagged once it first appears (and never unflagged): until then
+    backward skips the per-node attribute read that looks for it (a class attribute, so a slow
+    lookup). `hooks`: a hook was registered on some node. `multi_output`: a node with several
+    outputs was recorded (record() and custom Functions set it)."""
+
+    __slots__ = ("hooks", "multi_output")
+
+    def __init__(self) -> None:
+        self.hooks: bool = False
+        self.multi_output: bool = False
+
+
+graph_features = _GraphFeatures()
 
 # One clock stamps every node when it is recorded and every in-place op when it runs. A node is
 # always recorded after the nodes of its inputs, so stamps order the graph topologically: backward
@@ -96,7 +112,7 @@ class Node:
 
     def register_hook(self, fn: Callable[..., Any]) -> RemovableHandle:
         """fn(grad_inputs, grad_outputs) runs after this node's backward; may return new grad_inputs."""
-        self._hooked = True
+        self._hooked = graph_features.hooks = True
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(fn)
@@ -107,7 +123,7 @@ class Node:
         return self._add_pre_hook(-1, fn)
 
     def _add_pre_hook(self, index: int, fn: Callable[..., Any]) -> RemovableHandle:
-        self._hooked = True
+        self._hooked = graph_features.hooks = True
         if self._pre_hooks is None:
             self._pre_hooks = []
         entry = (index, fn)

@@ -890,7 +890,7 @@ class TanhBackward0(Rule):
 
     def vjp(self, g, xp):
         out = self.saved[0]
-        return (xp.mul_(xp.one_minus_(out * out), g),)  # (1 - out^2) * g, in one temporary
+        return (xp.tanh_grad(out, g),)  # (1 - out^2) * g, in one temporary
 
 
 class SigmoidBackward0(Rule):
