@@ -290,7 +290,7 @@ class ClosedForm:
 
     def latex(self, y, name):
         """The components (and the vector) as one LaTeX display, for Jupyter's Markdown view."""
-        import sympy  # type: ignore[import-untyped]
+        import sympy  # type: ignore[import-untyped,import-not-found]
         rows = [rf"\frac{{\partial {y}}}{{\partial {sympy.latex(s)}}} = {sympy.latex(e)}"
                 for s, e in list(zip(self.symbols, self.components))[:MAX_COMPONENTS]]
         if self.vector is not None and len(self.components) > 1:
@@ -312,7 +312,7 @@ _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 def _pretty(expr):
     """SymPy's text the way the seed writes it: x₀, x₀², 4·x₀."""
-    import sympy  # type: ignore[import-untyped]
+    import sympy  # type: ignore[import-untyped,import-not-found]
     text = sympy.sstr(expr)
     text = re.sub(r"([A-Za-z]\w*?)_(\d+)", lambda m: m.group(1) + m.group(2).translate(_SUBSCRIPTS), text)
     text = re.sub(r"\*\*(-?\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
@@ -327,7 +327,7 @@ def _closed_forms(graph, gradients, constants, weights=None):
         return (f"Closed forms are written for graphs of up to {MAX_SYMBOLIC_NODES} ops over up to "
                 f"{MAX_SYMBOLIC_ELEMENTS} input elements; this one is larger.")
     try:
-        import sympy as sp  # type: ignore[import-untyped]
+        import sympy as sp  # type: ignore[import-untyped,import-not-found]
     except ImportError:
         return "Closed forms need SymPy: pip install 'torchless[explain]' (the derivation above does not)."
     leaf_syms = {id(leaf): _symbol_array(sp, graph.names[id(leaf)], leaf._data.shape) for leaf in graph.leaves}

@@ -74,7 +74,7 @@ class Drawing:
     def graphviz(self):
         """The same picture as a graphviz.Digraph (needs the graphviz package)."""
         try:
-            import graphviz  # type: ignore[import-untyped]
+            import graphviz  # type: ignore[import-untyped,import-not-found]
         except ImportError:
             raise ImportError("PNG drawings need the graphviz package and Graphviz itself: pip install "
                               "'torchless[draw]' and install Graphviz (https://graphviz.org/download/); "
