@@ -157,7 +157,10 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type) 
               f"    if _has({args}):\n"
               f"        return _handle(function, {args}, {call})\n"
               f"    return _method({call})\n")
-    exec(source, namespace)  # (the function's own parameters: see the docstring)
+    code = _COMPILED.get(source)
+    if code is None:  # many functions share one parameter list: compile each list once
+        code = _COMPILED[source] = compile(source, "<torch function>", "exec")
+    exec(code, namespace)  # (the function's own parameters: see the docstring)
     function: Callable[..., Any] = namespace["function"]
     own = getattr(method, "__name__", "")
     # An alias (torch.swapaxes) keeps the name of the method it is (transpose), as its docstring does.
@@ -168,6 +171,7 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type) 
     return function
 
 
+_COMPILED: Dict[str, Any] = {}  # the source of a torch function -> its compiled module code
 _POSITIONAL, _POSITIONAL_ONLY = inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.POSITIONAL_ONLY
 _VAR_POSITIONAL, _KEYWORD_ONLY, _VAR_KEYWORD = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.KEYWORD_ONLY,
                                                 inspect.Parameter.VAR_KEYWORD)
