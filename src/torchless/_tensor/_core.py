@@ -960,13 +960,15 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
         node.stamp = _next_stamp()
         if node.saved is not None:
             node.inputs = inputs
-        if type(out) is ndarray:
+        if type(out) is not ndarray and type(out) is tuple:  # several outputs (multi or aux)
+            result = _recorded_outputs(R, node, out)
+        else:
+            if type(out) is not ndarray:  # a 0-d result comes back from NumPy as a scalar
+                out = _asarray(out)
             result = _new(Tensor)
             result._data = out
             result._rg = True
             result._edge = (node, 0)
-        else:
-            result = _recorded_outputs(R, node, out)
     else:
         if n == 2:
             out = forward(None, NP, arrays[0], arrays[1])
@@ -974,15 +976,15 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
             out = forward(None, NP, arrays[0])
         else:
             out = forward(None, NP, *arrays)
-        if type(out) is ndarray:
+        if type(out) is not ndarray and type(out) is tuple:
+            result = tuple([_plain_out(o) for o in out])
+        else:
+            if type(out) is not ndarray:
+                out = _asarray(out)
             result = _new(Tensor)
             result._data = out
             result._rg = False
             result._edge = NO_EDGE
-        elif R.multi_output or R.aux_outputs:
-            result = tuple([_plain_out(o) for o in out])
-        else:
-            result = _plain_out(out)
     if _fw.level >= 0:
         _dual_apply(result, R, inputs, arrays, out)
     return result
@@ -1006,9 +1008,7 @@ def _recorded_outputs(R, node, out):
     if R.multi_output:
         _graph_features.multi_output = True
         return tuple([_result(o, node, i) for i, o in enumerate(out)])
-    if R.aux_outputs:
-        return (_result(out[0], node),) + tuple([_plain_out(o) for o in out[1:]])
-    return _result(out, node)
+    return (_result(out[0], node),) + tuple([_plain_out(o) for o in out[1:]])  # R.aux_outputs
 
 
 def _with_namespace(forward_into):

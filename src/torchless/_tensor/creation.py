@@ -247,6 +247,11 @@ def scalar_tensor(value: Number, dtype: Optional[DType] = None, requires_grad: b
 
 
 # ---------------------------------------------------------------------------------- ranges
+# The largest count whose integers 0..n-1 every float dtype holds exactly (2 ** mantissa bits)
+_EXACT_COUNT = {np.dtype(np.float16): 2048.0, np.dtype(np.float32): 16777216.0,
+                np.dtype(np.float64): 9007199254740992.0}
+
+
 def _num(x: Any) -> Any:
     """A Python number from a number or a one-element tensor."""
     return x.item() if isinstance(x, Tensor) else x
@@ -261,11 +266,20 @@ def arange(start: Scalar = 0, end: Optional[Scalar] = None, step: Scalar = 1, *,
     n - 1). Integer arguments give int64; any float argument gives the default float dtype. Float
     values equal PyTorch's bit for bit.
     """
+    if end is None and type(step) is int and step == 1 and dtype is None and out is None and device is None:
+        # arange(n) and arange(n.0): 0, 1, ..., n - 1 are exact in any float dtype up to the limit
+        # (so every formula gives PyTorch's values), and need none of the checks below
+        kind = type(start)
+        if kind is int and start >= 0:
+            return _finish(np.arange(start, dtype=np.int64), requires_grad)
+        if kind is float and 0.0 <= start <= _EXACT_COUNT.get(defaults.float, -1.0):
+            return _finish(np.arange(math.ceil(start), dtype=defaults.float), requires_grad)
     if end is None:
         start, end = 0, start
     start, end, step = _num(start), _num(end), _num(step)
     if dtype is None:
-        floating = any(isinstance(v, (float, np.floating)) for v in (start, end, step))
+        floating = (isinstance(start, (float, np.floating)) or isinstance(end, (float, np.floating))
+                    or isinstance(step, (float, np.floating)))
         np_dtype = np.dtype(defaults.float if floating else np.int64)
     else:
         np_dtype = np.dtype(to_np(dtype))

@@ -356,6 +356,12 @@ class MedianBackward1(_Picked):
 _INF = float("inf")
 
 
+def _is_complex(a):
+    """Is array or Tensor `a` complex? (the two spell their dtypes differently)"""
+    dt = a.dtype
+    return getattr(dt, "kind", None) == "c" or getattr(dt, "is_complex", False) is True
+
+
 class LinalgVectorNormBackward0(Rule):
     """vector p-norm over dims.  p=2: d/da = g * a / norm;  p=1: g * sign(a);  p=+-inf: the
     gradient, signed, goes to the elements of largest (smallest) magnitude, ties sharing evenly;
@@ -366,8 +372,11 @@ class LinalgVectorNormBackward0(Rule):
 
     @staticmethod
     def forward(node, xp, a, p=2, dim=None, keepdim=False):
-        if p == 2:
-            out = xp.sqrt((a * a).sum(axis=dim, keepdims=keepdim))
+        if a.ndim == 0 and (p == 2 or p == 1 or p == _INF or p == -_INF):
+            out = xp.abs(a)  # one element: its magnitude, without a*a's overflow (PyTorch's value)
+        elif p == 2:
+            squares = a * a if not _is_complex(a) else xp.square(xp.abs(a))
+            out = xp.sqrt(squares.sum(axis=dim, keepdims=keepdim))
         elif p == _INF:
             out = xp.amax(xp.abs(a), dim, keepdim)
         elif p == -_INF:
