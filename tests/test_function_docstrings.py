@@ -27,7 +27,8 @@ def _public_functions(module):
 
 def _functions_everywhere():
     import torchless.nn.functional as F
-    for prefix, module in (("torch", torchless), ("torch.nn.functional", F)):
+    for prefix, module in (("torch", torchless), ("torch.nn.functional", F), ("torch.linalg", torchless.linalg),
+                           ("torch.autograd", torchless.autograd), ("torch.func", torchless.func)):
         for name, value in _public_functions(module):
             yield f"{prefix}.{name}", value
 
