@@ -368,8 +368,7 @@ class TensorBase:
         """Accumulate the gradient of this tensor into the .grad of the leaves it depends on."""
         if gradient is None and inputs is None and not create_graph and self._rg and self._data.size == 1:
             # loss.backward(), the common case, without the general argument handling
-            _engine.run_backward([self._edge or self._leaf_edge()], [_ones_like(self._data)],
-                                 bool(retain_graph))
+            _engine.run_one(self._edge or self._leaf_edge(), _ones_like(self._data), bool(retain_graph))
             return
         _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 

@@ -195,6 +195,8 @@ def tensor(data: Any, *, dtype: Optional[DType] = None, device: DeviceArg = None
     bool; NumPy arrays and tensors keep their own dtype. `requires_grad=True` makes it a leaf
     that records operations for autograd.
     """
+    if type(data) is float and dtype is None and device is None:  # torch.tensor(0.5): the common 0-d case
+        return _finish(np.array(data, dtype=defaults.float), requires_grad)
     if isinstance(data, Tensor):
         warnings.warn("To copy construct from a tensor, it is recommended to use "
                       "sourceTensor.detach().clone() or sourceTensor.detach().clone()"

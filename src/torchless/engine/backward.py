@@ -20,7 +20,7 @@ from .api import api, as_tensor as _as_tensor, set_tensor_api
 from .node import AccumulateGrad, Node, inplace, lifted as _lift, graph_features, reachable
 from .state import modes as state, shared
 
-__all__ = ["run_backward", "set_tensor_api", "backward", "root_grads", "input_edges", "as_tuple"]
+__all__ = ["run_backward", "run_one", "set_tensor_api", "backward", "root_grads", "input_edges", "as_tuple"]
 
 _getrefcount = sys.getrefcount
 
@@ -159,6 +159,14 @@ def run_backward(roots: Sequence[Edge], grads: Sequence[Any], retain_graph: bool
     if captured is not None:
         return [_captured_grad(captured, e) for e in inputs or ()]
     return None
+
+
+def run_one(root: Edge, grad: Any, retain_graph: bool = False) -> None:
+    """run_backward from one edge with its gradient (an array): what loss.backward() runs."""
+    if graph_features.hooks or graph_features.multi_output or shared.anomaly_enabled:
+        run_backward([root], [grad], retain_graph)
+    else:
+        _run_plain(root[0], grad, retain_graph)
 
 
 def _run_plain(node: Optional[Node], g: Any, retain_graph: bool) -> None:
