@@ -977,7 +977,7 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
         else:
             out = forward(None, NP, *arrays)
         if type(out) is not ndarray and type(out) is tuple:
-            result = tuple([_plain_out(o) for o in out])
+            result = R.adopt_outputs(None, out) if R.adopts_outputs else tuple([_plain_out(o) for o in out])
         else:
             if type(out) is not ndarray:
                 out = _asarray(out)
@@ -1005,6 +1005,8 @@ def _edges_of(edges):
 
 def _recorded_outputs(R, node, out):
     """record()'s result for a forward that did not return one array: the outputs of `node`."""
+    if R.adopts_outputs:  # autograd.Function: its forward made Tensors; the rule links them itself
+        return R.adopt_outputs(node, out)
     if R.multi_output:
         _graph_features.multi_output = True
         return tuple([_result(o, node, i) for i, o in enumerate(out)])
@@ -1269,6 +1271,8 @@ def apply(R, *args):
 
 def _dual_apply(result, R, args, arrays, out):
     """apply()'s results get their tangents (see _dual)."""
+    if R.adopts_outputs:  # autograd.Function: Function.apply runs the Function's own jvp instead
+        return
     skip = R.nondiff
     tensors = [a if isinstance(a, Tensor) and (not skip or i not in skip) else None for i, a in enumerate(args)]
     tangent = _tangent_of(R, tensors, arrays, out, result)
