@@ -329,3 +329,273 @@ def test_saved_output_makes_no_reference_cycle():
         assert ref() is None
     finally:
         gc.enable()
+
+
+# ---------------------------------------------------------------------------- outputs, as PyTorch links them
+class _Identity:
+    """Functions that return (or modify) their input, defined against either library."""
+
+    def __init__(self, T):
+        class Same(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+
+        class Doubled(T.autograd.Function):  # in place, marked dirty
+            @staticmethod
+            def forward(ctx, x):
+                x.mul_(2)
+                ctx.mark_dirty(x)
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+        class NonDiffInput(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.mark_non_differentiable(x)
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+
+        self.Same, self.Doubled, self.NonDiffInput = Same, Doubled, NonDiffInput
+
+
+def test_an_input_returned_as_is_is_a_new_tensor_sharing_its_data(T):
+    fns = _Identity(T)
+    x = leaf(T, [1.0, 2.0])
+    y = fns.Same.apply(x)
+    assert y is not x and y.requires_grad and type(y.grad_fn).__name__ == "SameBackward"
+    plain = T.tensor([1.0, 2.0], dtype=T.float64)
+    z = fns.Same.apply(plain)
+    assert z is not plain and not z.requires_grad
+    z.mul_(3)  # the same storage
+    assert plain.tolist() == [3.0, 6.0] and plain._version == z._version == 1
+    with T.no_grad():
+        w = fns.Same.apply(x)
+    assert w is not x and not w.requires_grad and w.grad_fn is None and x.requires_grad
+
+
+def test_a_returned_input_marked_non_differentiable_is_detached(T):
+    x = leaf(T, [1.0, 2.0])
+    y = _Identity(T).NonDiffInput.apply(x)
+    assert y is not x and not y.requires_grad and x.requires_grad
+    assert y.tolist() == [1.0, 2.0]
+
+
+def test_mark_dirty_keeps_the_object_and_bumps_its_version(T):
+    fns = _Identity(T)
+    x = leaf(T, [1.0, 2.0])
+    z = x.clone()
+    y = fns.Doubled.apply(z)
+    assert y is z and type(z.grad_fn).__name__ == "DoubledBackward"
+    assert z._version == 2  # the in-place op, then mark_dirty
+    y.sum().backward()
+    np.testing.assert_allclose(to_numpy(x.grad), [2.0, 2.0])
+    plain = T.tensor([1.0, 2.0])
+    assert fns.Doubled.apply(plain) is plain and plain._version == 2 and not plain.requires_grad
+    z = x.clone()
+    with T.no_grad():
+        w = fns.Doubled.apply(z)
+    assert w is not z and not w.requires_grad and z._version == 2
+    np.testing.assert_allclose(to_numpy(z), [2.0, 4.0])
+
+
+def test_mark_dirty_on_a_leaf_that_requires_grad_raises_after_forward(T):
+    x = leaf(T, [1.0, 2.0])
+    with pytest.raises(RuntimeError, match="^a leaf Variable that requires grad has been used in an in-place operation.$"):
+        _Identity(T).Doubled.apply(x)
+    assert to_numpy(x).tolist() == [2.0, 4.0] and x._version == 2  # as in PyTorch: forward ran
+
+
+def test_mark_dirty_of_a_tensor_that_is_not_an_input_warns(T):
+    class NotInput(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            t = x * 2
+            ctx.mark_dirty(t)
+            return t
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    with pytest.warns(UserWarning, match=r"ctx.mark_dirty\(\) received a tensor that was not an input. Only input "
+                                         r"Tensors that have been mutated should be passed to ctx.mark_dirty\(\)."):
+        y = NotInput.apply(leaf(T, [1.0]))
+    assert type(y.grad_fn).__name__ == "NotInputBackward"
+
+
+def test_mark_dirty_of_a_view_with_several_outputs_raises(T):
+    class TwoOut(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            x.add_(1)
+            ctx.mark_dirty(x)
+            return x, x * 2
+
+        @staticmethod
+        def backward(ctx, a, b):
+            return a + 2 * b
+
+    base = leaf(T, [1.0, 2.0, 3.0]).clone()
+    with pytest.raises(RuntimeError, match="^If your Function modifies inplace an input that is a view of another "
+                                           "Tensor, your Function cannot return more than one Tensor"):
+        TwoOut.apply(base[:2])
+
+
+def test_saved_tensors_inside_forward_is_empty(T):
+    class Peek(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * 2, len(ctx.saved_tensors)
+
+        @staticmethod
+        def backward(ctx, g, _):
+            return g * 2
+
+    assert Peek.apply(leaf(T, [1.0]))[1] == 0
+    assert Peek.apply(T.tensor([1.0]))[1] == 0
+
+
+def test_saved_tensors_are_the_inputs_themselves(T):
+    class Mul(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            out = x * y
+            ctx.save_for_backward(x, None, out)
+            return out
+
+        @staticmethod
+        def backward(ctx, g):
+            x, nothing, out = ctx.saved_tensors
+            return g * out / x, g * x
+
+    x, y = leaf(T, [1.0, 2.0]), leaf(T, [3.0, 4.0])
+    out = Mul.apply(x, y)
+    a, nothing, b = out.grad_fn.saved_tensors
+    assert a is x and nothing is None and b.grad_fn is out.grad_fn and b.requires_grad
+    out.sum().backward()
+    np.testing.assert_allclose(to_numpy(x.grad), [3.0, 4.0])
+    np.testing.assert_allclose(to_numpy(y.grad), [1.0, 2.0])
+
+
+def test_only_saved_inputs_are_version_checked(T):
+    class SavesFirst(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            ctx.save_for_backward(x)
+            return x * y
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g, g * x
+
+    x, y = leaf(T, [1.0, 2.0]), leaf(T, [3.0, 4.0])
+    a, b = x * 1, y * 1
+    out = SavesFirst.apply(a, b)
+    b.add_(1)  # not saved: backward does not care
+    out.sum().backward()
+    np.testing.assert_allclose(to_numpy(y.grad), [1.0, 2.0])
+    a = x * 1
+    out = SavesFirst.apply(a, y)
+    a.add_(1)
+    with pytest.raises(RuntimeError, match="one of the variables needed for gradient computation has been modified"):
+        out.sum().backward()
+
+
+def test_save_for_backward_refuses_a_non_tensor(T):
+    class SavesNumber(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x, 3)
+            return x * 2
+
+    with pytest.raises(TypeError, match="^save_for_backward can only save variables, but argument 1 is of type int$"):
+        SavesNumber.apply(leaf(T, [1.0, 2.0]))
+
+
+def test_grad_fn_repr_names_the_function_module(T, F):
+    y = F["Cube"].apply(leaf(T, [1.0]), 2.0)
+    assert repr(y.grad_fn).startswith("<torch.autograd.function.CubeBackward object at 0x")
+    assert repr(y) == "tensor([2.], dtype=torch.float64, grad_fn=<CubeBackward>)"
+
+
+def test_setup_context_style(T):
+    class Scale(T.autograd.Function):
+        @staticmethod
+        def forward(x, k, shift=0.0):
+            return x * k + shift
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            x, k, shift = inputs
+            ctx.k = k
+            ctx.save_for_backward(x)
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * ctx.k + 0 * x, None, None
+
+    class Sub(Scale):  # inherits the style
+        pass
+
+    x = leaf(T, [1.0, 2.0])
+    y = Scale.apply(x, 3.0, shift=1.0)
+    np.testing.assert_allclose(to_numpy(y), [4.0, 7.0])
+    y.sum().backward()
+    np.testing.assert_allclose(to_numpy(x.grad), [3.0, 3.0])
+    np.testing.assert_allclose(to_numpy(Sub.apply(x, 2.0)), [2.0, 4.0])
+
+
+def test_saved_tensor_hooks_see_what_save_for_backward_saved(T):
+    class Mul(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            out = x * y
+            ctx.save_for_backward(x, out)
+            return out
+
+        @staticmethod
+        def backward(ctx, g):
+            x, out = ctx.saved_tensors
+            return g * out / x, g * x
+
+    x, y = leaf(T, [1.0, 2.0]), leaf(T, [3.0, 4.0])
+    seen = []
+
+    def pack(t):
+        seen.append((t is x, None if t.grad_fn is None else type(t.grad_fn).__name__))
+        return t.detach().clone()  # other data: backward must use what unpack gives back
+
+    def unpack(t):
+        seen.append("unpack")
+        return t
+
+    with T.autograd.graph.saved_tensors_hooks(pack, unpack):
+        out = Mul.apply(x, y)
+    out.sum().backward()
+    assert seen == [(True, None), (False, "MulBackward"), "unpack", "unpack"]
+    np.testing.assert_allclose(to_numpy(x.grad), [3.0, 4.0])
+    np.testing.assert_allclose(to_numpy(y.grad), [1.0, 2.0])
+
+
+def test_double_backward_through_unpacked_saved_tensors(T, F):
+    x = leaf(T, [1.0, 2.0])
+    with T.autograd.graph.saved_tensors_hooks(lambda t: t.detach().clone(), lambda t: t):
+        y = F["Cube"].apply(x, 1.0)
+    (g,) = T.autograd.grad(y.sum(), x, create_graph=True)
+    (g2,) = T.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(to_numpy(g), [3.0, 12.0])
+    np.testing.assert_allclose(to_numpy(g2), [6.0, 12.0])  # d(3x²)/dx through the unpacked copy of x

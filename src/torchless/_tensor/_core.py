@@ -934,6 +934,12 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
     requires grad, and its node is stamped by the global clock, after its inputs' nodes. Anomaly
     mode (through the node's constructor) and saved-tensor hooks (through `node.saved`) act inside
     this call. A view op marks the result as a view of its input afterwards.
+
+    autograd.Function comes through here too. Its rule (FunctionCtx) declares `adopts_outputs`:
+    its forward returns a tuple holding Tensors the Function made, not arrays, and this call hands
+    that tuple to `R.adopt_outputs(node, out)` (node None when nothing is recorded), which links
+    them to the node itself. Only the tuple branches look at it, so ops that return one array pay
+    nothing; and the tangent step leaves such rules alone (Function.apply runs the Function's jvp).
     """
     # One and two arrays and edges spelled out: *arrays or a comprehension costs a frame. Nothing
     # here may close over a local (a comprehension using `node` would make it a cell on every call).
