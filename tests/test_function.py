@@ -599,3 +599,66 @@ def test_double_backward_through_unpacked_saved_tensors(T, F):
     (g2,) = T.autograd.grad(g.sum(), x)
     np.testing.assert_allclose(to_numpy(g), [3.0, 12.0])
     np.testing.assert_allclose(to_numpy(g2), [6.0, 12.0])  # d(3x²)/dx through the unpacked copy of x
+
+
+def test_missing_gradients_are_zeros_for_tensor_outputs_and_none_for_others(T):
+    class Mixed(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, 3, (x > 0).long(), x * 3
+
+        @staticmethod
+        def backward(ctx, a, b, c, d):
+            ctx.seen = [None if t is None else (tuple(t.shape), str(t.dtype), to_numpy(t).tolist()) for t in (a, b, c, d)]
+            return a * 2 + d * 3
+
+    x = T.ones(2, requires_grad=True)
+    a, number, flags, d = Mixed.apply(x)
+    assert number == 3 and not flags.requires_grad
+    a.sum().backward()
+    assert a.grad_fn.seen == [((2,), "torch.float32", [1.0, 1.0]), None, ((2,), "torch.int64", [0, 0]),
+                              ((2,), "torch.float32", [0.0, 0.0])]
+    np.testing.assert_allclose(to_numpy(x.grad), [2.0, 2.0])
+
+
+def _dirty_doubling(T):
+    class DoubledSaved(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            x.mul_(2)
+            ctx.mark_dirty(x)
+            ctx.save_for_backward(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 2
+    return DoubledSaved
+
+
+def test_mark_dirty_on_a_view_writes_through_to_its_base(T):
+    Doubled = _dirty_doubling(T)
+    x = T.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    z = x.clone()
+    v = z[:2]
+    y = Doubled.apply(v)
+    assert y is v and type(v.grad_fn).__name__ == "AsStridedBackward0" and type(z.grad_fn).__name__ == "CopySlices"
+    assert z._version == 2 and to_numpy(z).tolist() == [2.0, 4.0, 3.0, 4.0]
+    (z * T.tensor([1.0, 10.0, 100.0, 1000.0])).sum().backward()  # the base's gradient sees the Function
+    np.testing.assert_allclose(to_numpy(x.grad), [2.0, 20.0, 100.0, 1000.0])
+    x.grad = None
+    v = x.clone()[1:]
+    (Doubled.apply(v) * T.tensor([1.0, 10.0, 100.0])).sum().backward()
+    np.testing.assert_allclose(to_numpy(x.grad), [0.0, 2.0, 20.0, 200.0])
+
+
+def test_mark_dirty_on_a_view_of_a_leaf_that_requires_grad_raises(T):
+    x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="^a view of a leaf Variable that requires grad is being used in an "
+                                           "in-place operation."):
+        _dirty_doubling(T).apply(x[:2])
+    plain = T.tensor([1.0, 2.0, 3.0])
+    v = plain[:2]
+    assert _dirty_doubling(T).apply(v) is v and plain._version == 2
+    assert to_numpy(plain).tolist() == [2.0, 4.0, 3.0]

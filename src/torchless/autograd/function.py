@@ -20,6 +20,7 @@ from ..engine.grad_mode import no_grad, state
 from ..engine.node import SAVED_FREED_MSG, Node, graph_features
 from .._dtype import FROM_NP as _FROM_NP
 from .._tensor._core import NO_EDGE, Tensor, _bump_version, _plain, _plain_out, record
+from .._tensor._indexing import copy_into_view
 from ..backend import numpy as NP
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
@@ -124,8 +125,11 @@ class FunctionCtx(Node):
             if isinstance(o, Tensor):
                 o = _link_output(node, o, i, n, args, dirty, non_diff)
             final.append(o)
-        if node is not None and ctx._to_save is not None:
-            ctx._keep_saved(final)
+        if node is not None:
+            if ctx._to_save is not None:
+                ctx._keep_saved(final)
+            if dirty:
+                _write_dirty_views(node, args, final)
         return tuple(final) if is_tuple else final[0]
 
     def _keep_saved(self, outs):
@@ -153,14 +157,14 @@ class FunctionCtx(Node):
 
     # ------------------------------------------------------------------ backward
     def vjp(self, g, xp):
-        """Run the Function's backward on Tensors: one gradient per output (zeros for missing ones
-        unless set_materialize_grads(False)); returns one per Tensor argument, summed back to the
+        """Run the Function's backward on Tensors: one gradient per output (zeros for a Tensor output
+        without one, unless set_materialize_grads(False); None for other outputs); returns one per Tensor argument, summed back to the
         argument's shape where it broadcast, cast to its dtype."""
         grads = g if self.multi_output else [g]
         wrapped = []
         for i, x in enumerate(grads):
             if x is None:
-                if self._materialize:
+                if self._materialize and self._out_dtypes[i] is not None:  # (a non-Tensor output gets None)
                     from .._tensor.creation import zeros
                     x = zeros(self._out_shapes[i], dtype=self._out_dtypes[i])
             elif not isinstance(x, Tensor):
@@ -214,6 +218,25 @@ DIRTY_VIEW_MSG = ("If your Function modifies inplace an input that is a view of 
                   "You should either make sure the input is not a view (using .clone() for example) or make "
                   "your Function only return one Tensor (potentially splitting it into two Functions: one "
                   "doing the inplace that returns the view and one doing the rest of the computations).")
+
+
+def _write_dirty_views(node, args, outs):
+    """Recorded inputs that forward modified in place and that are views: their base must see the
+    write, as for any in-place op on a view (copy_into_view records PyTorch's CopySlices on the
+    base, and the view reads back from it). Their version is bumped here (see _FunctionForward)."""
+    dirty = node._dirty
+    for t in args:
+        if not isinstance(t, Tensor) or t._base is None or id(t) not in dirty:
+            continue
+        for i, o in enumerate(outs):
+            if o is t and t._edge[0] is node:  # returned, and linked to this node: write it through
+                written = _plain(t._data)
+                written._rg = True
+                written._edge = (node, i)
+                copy_into_view(t, written)
+                break
+        else:
+            _bump_version(t)
 
 
 def _link_output(node, o, index, n_outputs, args, dirty, non_diff):
@@ -277,9 +300,9 @@ class _FunctionForward:
                     result = cls.forward(ctx, *args, **self.kwargs)
         finally:
             _fw.level = level
-        for t in args:  # inputs modified in place get one more version, as in PyTorch
-            if isinstance(t, Tensor) and id(t) in ctx._dirty:
-                _bump_version(t)
+        for t in args:  # inputs modified in place get one more version, as in PyTorch (a recorded
+            if isinstance(t, Tensor) and id(t) in ctx._dirty and (node is None or t._base is None):
+                _bump_version(t)  # view gets it when written through to its base: _write_dirty_views)
         if node is not None:
             ctx._arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
             ctx._in_meta = tuple((a._data.shape, a._data.dtype) for a in args if isinstance(a, Tensor))
