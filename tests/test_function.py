@@ -662,3 +662,33 @@ def test_mark_dirty_on_a_view_of_a_leaf_that_requires_grad_raises(T):
     v = plain[:2]
     assert _dirty_doubling(T).apply(v) is v and plain._version == 2
     assert to_numpy(plain).tolist() == [2.0, 4.0, 3.0]
+
+
+def test_forward_ad_through_mark_dirty_needs_the_tangent_modified_in_place(T):
+    def doubling(in_place_jvp):
+        class Doubled(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                x.mul_(2)
+                ctx.mark_dirty(x)
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+            @staticmethod
+            def jvp(ctx, t):
+                return t.mul_(2) if in_place_jvp else t * 2
+        return Doubled
+
+    fw = T.autograd.forward_ad
+    with fw.dual_level():
+        x = fw.make_dual(T.tensor([1.0, 2.0]), T.tensor([1.0, -1.0]))
+        y = doubling(True).apply(x)
+        assert y is x and to_numpy(fw.unpack_dual(y).tangent).tolist() == [2.0, -2.0]
+        x = fw.make_dual(T.tensor([1.0, 2.0]), T.tensor([1.0, -1.0]))
+        with pytest.raises(RuntimeError, match="^An inplace custom Function is not modifying the forward mode "
+                                               "gradients inplace. If the forward is modifying an input inplace, "
+                                               "then the jvp function must modify the corresponding gradient inplace.$"):
+            doubling(False).apply(x)

@@ -213,6 +213,9 @@ class FunctionCtx(Node):
 DIRTY_LEAF_MSG = "a leaf Variable that requires grad has been used in an in-place operation."
 DIRTY_NOT_INPUT_MSG = ("ctx.mark_dirty() received a tensor that was not an input. Only input Tensors that "
                        "have been mutated should be passed to ctx.mark_dirty().")
+DIRTY_TANGENT_MSG = ("An inplace custom Function is not modifying the forward mode gradients inplace. If the "
+                     "forward is modifying an input inplace, then the jvp function must modify the corresponding "
+                     "gradient inplace.")
 DIRTY_VIEW_MSG = ("If your Function modifies inplace an input that is a view of another Tensor, your Function "
                   "cannot return more than one Tensor. This is not supported by the current autograd engine. "
                   "You should either make sure the input is not a view (using .clone() for example) or make "
@@ -382,6 +385,11 @@ def _push_tangents(cls, ctx, args, result):
         ctx._in_jvp = False
     outs = result if isinstance(result, tuple) else (result,)
     out_tangents = out_tangents if isinstance(out_tangents, tuple) else (out_tangents,)
+    if ctx._dirty:  # an input modified in place: its tangent must be modified in place too
+        for a, passed in zip(args, tangents):
+            if passed is not None and id(a) in ctx._dirty and any(
+                    o is a and t is not passed for o, t in zip(outs, out_tangents)):
+                raise RuntimeError(DIRTY_TANGENT_MSG)
     for o, t in zip(outs, out_tangents):
         if isinstance(o, Tensor) and t is not None:
             if isinstance(t, Tensor) and t.requires_grad and state.enabled:  # recorded: keep its graph
