@@ -111,12 +111,23 @@ class FunctionCtx(Node):
         linked to the node, or kept out of the graph, as PyTorch does it."""
         ctx, result, args = out
         is_tuple = type(result) is tuple
-        outs = result if is_tuple else (result,)
         dirty, non_diff = ctx._dirty, ctx._non_diff
+        if (not is_tuple and node is not None and not dirty and not non_diff and isinstance(result, Tensor)
+                and result._data.dtype.kind in "fc"):  # the common case: one new float output
+            for a in args:
+                if a is result:
+                    break
+            else:
+                result._rg = True
+                result._edge = (node, 0)
+                ctx._out_meta = ((result._data.shape, result._data.dtype),)
+                if ctx._to_save is not None:
+                    ctx._keep_saved()
+                return result
+        outs = result if is_tuple else (result,)
         n = len(outs)
         if node is not None:
-            ctx._out_shapes = tuple(o._data.shape if isinstance(o, Tensor) else () for o in outs)
-            ctx._out_dtypes = tuple(o.dtype if isinstance(o, Tensor) else None for o in outs)
+            ctx._out_meta = tuple((o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outs)
             if n > 1:
                 ctx.multi_output = graph_features.multi_output = True
                 ctx.num_outputs = n
@@ -127,17 +138,16 @@ class FunctionCtx(Node):
             final.append(o)
         if node is not None:
             if ctx._to_save is not None:
-                ctx._keep_saved(final)
+                ctx._keep_saved()
             if dirty:
                 _write_dirty_views(node, args, final)
         return tuple(final) if is_tuple else final[0]
 
-    def _keep_saved(self, outs):
+    def _keep_saved(self):
         """Store what save_for_backward was given as record() stores any op's saved values: arrays
         in `saved` (where saved-tensor hooks see them), the Tensors they came from in `inputs` (for
         the version check, and handed to pack_hook). An output of this node is kept as its data and
         its index: holding the Tensor would hold its grad_fn, this node, in a reference cycle."""
-        index = {id(o): i for i, o in enumerate(outs) if isinstance(o, Tensor) and o._edge[0] is self}
         sources = []
         arrays = []
         for t in self._to_save:
@@ -145,7 +155,8 @@ class FunctionCtx(Node):
                 sources.append(None)
                 arrays.append(None)
                 continue
-            i = index.get(id(t))
+            edge = t._edge
+            i = edge[1] if edge is not None and edge[0] is self else None  # one of our outputs: its index
             sources.append(t if i is None else i)
             arrays.append(t._data)
             if i is not None:
@@ -164,9 +175,9 @@ class FunctionCtx(Node):
         wrapped = []
         for i, x in enumerate(grads):
             if x is None:
-                if self._materialize and self._out_dtypes[i] is not None:  # (a non-Tensor output gets None)
-                    from .._tensor.creation import zeros
-                    x = zeros(self._out_shapes[i], dtype=self._out_dtypes[i])
+                meta = self._out_meta[i]
+                if self._materialize and meta is not None:  # (a non-Tensor output gets None)
+                    x = _plain(NP.zeros(meta[0], meta[1]))
             elif not isinstance(x, Tensor):
                 x = _plain_out(x)
             wrapped.append(x)
@@ -294,21 +305,32 @@ class _FunctionForward:
         ctx.needs_input_grad = self.needs_input_grad
         level = _fw.level
         _fw.level = -1  # forward's own ops carry no tangents: the Function's jvp gives them
+        grad_mode = state.enabled
+        state.enabled = False  # (no_grad, without building its context manager)
         try:
-            with no_grad():
-                if cls._setup_context_style:
-                    result = cls.forward(*args)
-                    cls.setup_context(ctx, args, result)
-                else:
-                    result = cls.forward(ctx, *args, **self.kwargs)
+            if cls._setup_context_style:
+                result = cls.forward(*args)
+                cls.setup_context(ctx, args, result)
+            else:
+                result = cls.forward(ctx, *args, **self.kwargs)
         finally:
             _fw.level = level
-        for t in args:  # inputs modified in place get one more version, as in PyTorch (a recorded
-            if isinstance(t, Tensor) and id(t) in ctx._dirty and (node is None or t._base is None):
-                _bump_version(t)  # view gets it when written through to its base: _write_dirty_views)
+            state.enabled = grad_mode
+        if ctx._dirty:
+            for t in args:  # inputs modified in place get one more version, as in PyTorch (a recorded
+                if isinstance(t, Tensor) and id(t) in ctx._dirty and (node is None or t._base is None):
+                    _bump_version(t)  # view gets it when written through to its base: _write_dirty_views)
         if node is not None:
-            ctx._arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
-            ctx._in_meta = tuple((a._data.shape, a._data.dtype) for a in args if isinstance(a, Tensor))
+            arg_is_tensor = []
+            in_meta = []
+            for a in args:
+                if isinstance(a, Tensor):
+                    arg_is_tensor.append(True)
+                    in_meta.append((a._data.shape, a._data.dtype))
+                else:
+                    arg_is_tensor.append(False)
+            ctx._arg_is_tensor = tuple(arg_is_tensor)
+            ctx._in_meta = tuple(in_meta)
         return ctx, result, args
 
 
@@ -360,8 +382,15 @@ class Function(metaclass=_FunctionMeta):
             bound = inspect.signature(cls.forward).bind(*args, **kwargs)
             bound.apply_defaults()
             args, kwargs = bound.args, {}
-        edges = [a for a in args if isinstance(a, Tensor)]
-        forward = _FunctionForward(cls, kwargs, tuple(isinstance(a, Tensor) and a._rg for a in args))
+        edges = []
+        needs_input_grad = []
+        for a in args:  # one loop: the Tensor arguments are the edges
+            if isinstance(a, Tensor):
+                edges.append(a)
+                needs_input_grad.append(a._rg)
+            else:
+                needs_input_grad.append(False)
+        forward = _FunctionForward(cls, kwargs, tuple(needs_input_grad))
         result = record(cls._backward_cls, args, args, edges, None, forward)
         if _fw.level >= 0 and any(isinstance(a, Tensor) and _forward_ad.tangent(a) is not None for a in args):
             _push_tangents(cls, forward.ctx, args, result)
