@@ -411,7 +411,8 @@ def test_mark_dirty_keeps_the_object_and_bumps_its_version(T):
 
 def test_mark_dirty_on_a_leaf_that_requires_grad_raises_after_forward(T):
     x = leaf(T, [1.0, 2.0])
-    with pytest.raises(RuntimeError, match="^a leaf Variable that requires grad has been used in an in-place operation.$"):
+    message = "^a leaf Variable that requires grad has been used in an in-place operation.$"
+    with pytest.raises(RuntimeError, match=message):
         _Identity(T).Doubled.apply(x)
     assert to_numpy(x).tolist() == [2.0, 4.0] and x._version == 2  # as in PyTorch: forward ran
 
@@ -609,7 +610,8 @@ def test_missing_gradients_are_zeros_for_tensor_outputs_and_none_for_others(T):
 
         @staticmethod
         def backward(ctx, a, b, c, d):
-            ctx.seen = [None if t is None else (tuple(t.shape), str(t.dtype), to_numpy(t).tolist()) for t in (a, b, c, d)]
+            ctx.seen = [None if t is None else (tuple(t.shape), str(t.dtype), to_numpy(t).tolist())
+                        for t in (a, b, c, d)]
             return a * 2 + d * 3
 
     x = T.ones(2, requires_grad=True)
@@ -688,7 +690,31 @@ def test_forward_ad_through_mark_dirty_needs_the_tangent_modified_in_place(T):
         y = doubling(True).apply(x)
         assert y is x and to_numpy(fw.unpack_dual(y).tangent).tolist() == [2.0, -2.0]
         x = fw.make_dual(T.tensor([1.0, 2.0]), T.tensor([1.0, -1.0]))
-        with pytest.raises(RuntimeError, match="^An inplace custom Function is not modifying the forward mode "
-                                               "gradients inplace. If the forward is modifying an input inplace, "
-                                               "then the jvp function must modify the corresponding gradient inplace.$"):
+        message = ("^An inplace custom Function is not modifying the forward mode gradients inplace. If the "
+                   "forward is modifying an input inplace, then the jvp function must modify the corresponding "
+                   "gradient inplace.$")
+        with pytest.raises(RuntimeError, match=message):
             doubling(False).apply(x)
+
+
+def test_vmap_over_a_function_that_generates_its_vmap_rule(T):
+    class Cubed(T.autograd.Function):
+        generate_vmap_rule = True
+
+        @staticmethod
+        def forward(x):
+            return x ** 3
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.save_for_backward(inputs[0])
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 3 * x ** 2 * g
+
+    x = T.tensor([[1.0, 2.0], [3.0, -1.0]], dtype=T.float64)
+    np.testing.assert_allclose(to_numpy(T.func.vmap(Cubed.apply)(x)), to_numpy(x) ** 3)
+    grads = T.func.vmap(T.func.grad(lambda row: Cubed.apply(row).sum()))(x)
+    np.testing.assert_allclose(to_numpy(grads), 3 * to_numpy(x) ** 2)

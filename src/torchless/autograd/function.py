@@ -169,8 +169,9 @@ class FunctionCtx(Node):
     # ------------------------------------------------------------------ backward
     def vjp(self, g, xp):
         """Run the Function's backward on Tensors: one gradient per output (zeros for a Tensor output
-        without one, unless set_materialize_grads(False); None for other outputs); returns one per Tensor argument, summed back to the
-        argument's shape where it broadcast, cast to its dtype."""
+        without one, unless set_materialize_grads(False); None for other outputs). Returns one
+        gradient per Tensor argument, summed back to the argument's shape where it broadcast, and
+        cast to its dtype."""
         grads = g if self.multi_output else [g]
         wrapped = []
         for i, x in enumerate(grads):
