@@ -718,3 +718,50 @@ def test_vmap_over_a_function_that_generates_its_vmap_rule(T):
     np.testing.assert_allclose(to_numpy(T.func.vmap(Cubed.apply)(x)), to_numpy(x) ** 3)
     grads = T.func.vmap(T.func.grad(lambda row: Cubed.apply(row).sum()))(x)
     np.testing.assert_allclose(to_numpy(grads), 3 * to_numpy(x) ** 2)
+
+
+def test_an_output_that_is_a_view_refuses_in_place_ops_with_grad(T):
+    fns = _Identity(T)
+
+    class ViewOf(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.view(-1)
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.view(2, 2)
+
+    class Rows(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x[0], x[1]
+
+        @staticmethod
+        def backward(ctx, g, h):
+            return T.stack([g, h])
+
+    custom = ("is a view and is being modified inplace. This view was created inside a custom Function (or because "
+              "an input was returned as-is) and the autograd logic to handle view+inplace would override the custom "
+              "backward associated with the custom Function, leading to incorrect gradients. This behavior is "
+              "forbidden. You can fix this by cloning the output of the custom Function.")
+    x = leaf(T, [1.0, 2.0])
+    for y in (fns.Same.apply(x), fns.Same.apply(x * 1)):
+        assert y._base is not None and y._version == 0
+        with pytest.raises(RuntimeError) as info:
+            y.mul_(2)
+        assert str(info.value) == "Output 0 of Same " + custom
+    with pytest.raises(RuntimeError) as info:
+        ViewOf.apply(leaf(T, [[1.0, 2.0], [3.0, 4.0]]) * 1).add_(1)
+    assert str(info.value) == "Output 0 of ViewOf " + custom
+    with pytest.raises(RuntimeError) as info:
+        Rows.apply(leaf(T, [[1.0, 2.0], [3.0, 4.0]]) * 1)[1].add_(1)
+    assert str(info.value) == ("Output 1 of Rows is a view and is being modified inplace. This view is the output of "
+                               "a function that returns multiple views. Such functions do not allow the output views "
+                               "to be modified inplace. You should replace the inplace operation by an out-of-place "
+                               "one.")
+    a = x * 1
+    y = fns.Same.apply(a)
+    with T.no_grad():  # without grad nothing is rewritten: allowed, and the input sees it
+        y.mul_(2)
+    assert to_numpy(a).tolist() == [2.0, 4.0] and a._version == y._version == 1

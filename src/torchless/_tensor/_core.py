@@ -1460,6 +1460,8 @@ def _write_into(self, result):
             _families.tangent_into_base(self)
     if self._base is not None and result._rg:
         edge = self._edge
+        if edge is not None and edge[0] is not None and edge[0].adopts_outputs:  # a custom Function's view
+            raise edge[0].view_modified_error(edge[1])
         if edge is not None and edge[0] is not None and edge[0].multi_output:
             raise RuntimeError(
                 f"Output {edge[1]} of {type(edge[0]).__name__} is a view and is being modified inplace. "

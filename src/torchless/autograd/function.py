@@ -166,6 +166,21 @@ class FunctionCtx(Node):
         self.inputs = tuple(s for s in sources if s is not None and type(s) is not int)
         self.saved = tuple(arrays)
 
+    def view_modified_error(self, index):
+        """PyTorch's error for an in-place op (with grad) on output `index`, a view: autograd would
+        rewrite the view's history and bypass this Function's backward."""
+        name = self._fn_cls.__name__
+        if self.multi_output:
+            return RuntimeError(f"Output {index} of {name} is a view and is being modified inplace. This view is "
+                                "the output of a function that returns multiple views. Such functions do not allow "
+                                "the output views to be modified inplace. You should replace the inplace operation "
+                                "by an out-of-place one.")
+        return RuntimeError(f"Output {index} of {name} is a view and is being modified inplace. This view was "
+                            "created inside a custom Function (or because an input was returned as-is) and the "
+                            "autograd logic to handle view+inplace would override the custom backward associated "
+                            "with the custom Function, leading to incorrect gradients. This behavior is forbidden. "
+                            "You can fix this by cloning the output of the custom Function.")
+
     # ------------------------------------------------------------------ backward
     def vjp(self, g, xp):
         """Run the Function's backward on Tensors: one gradient per output (zeros for a Tensor output
@@ -280,8 +295,10 @@ def _link_output(node, o, index, n_outputs, args, dirty, non_diff):
             warnings.warn(DIRTY_NOT_INPUT_MSG, UserWarning, stacklevel=6)  # at apply's caller
         if o._base is not None and n_outputs > 1:
             raise RuntimeError(DIRTY_VIEW_MSG)
-    elif is_input:
-        o = _plain(o._data)  # a new tensor sharing the input's data, this node's output
+    elif is_input:  # a new tensor sharing the input's data (a view of it), this node's output
+        root = o if o._base is None else o._base
+        o = _plain(o._data)
+        o._base = root
     o._rg = True
     o._edge = (node, index)
     return o
