@@ -765,3 +765,15 @@ def test_an_output_that_is_a_view_refuses_in_place_ops_with_grad(T):
     with T.no_grad():  # without grad nothing is rewritten: allowed, and the input sees it
         y.mul_(2)
     assert to_numpy(a).tolist() == [2.0, 4.0] and a._version == y._version == 1
+
+
+def test_hooks_on_a_functions_outputs_and_node(T, F):
+    x = leaf(T, [1.0, 2.0])
+    y = F["Cube"].apply(x, 1.0)
+    seen = []
+    y.register_hook(lambda g: g * 10)  # the output's gradient, before the Function's backward
+    y.grad_fn.register_prehook(lambda grads: seen.append(("pre", to_numpy(grads[0]).tolist())))
+    y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: seen.append(("post", to_numpy(grad_inputs[0]).tolist())))
+    y.sum().backward()
+    assert seen == [("pre", [10.0, 10.0]), ("post", [30.0, 120.0])]
+    np.testing.assert_allclose(to_numpy(x.grad), [30.0, 120.0])
