@@ -95,8 +95,9 @@ def define(T):
 
 
 @pytest.fixture(params=["torchless", "torch"])
-def T(request, torch_ref):
-    return torchless if request.param == "torchless" else torch_ref
+def T(request):
+    """Each library in turn (torchless's run needs no PyTorch installed)."""
+    return torchless if request.param == "torchless" else request.getfixturevalue("torch_ref")
 
 
 @pytest.fixture
