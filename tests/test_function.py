@@ -778,3 +778,23 @@ def test_hooks_on_a_functions_outputs_and_node(T, F):
     y.sum().backward()
     assert seen == [("pre", [10.0, 10.0]), ("post", [30.0, 120.0])]
     np.testing.assert_allclose(to_numpy(x.grad), [30.0, 120.0])
+
+
+def test_every_tensor_marked_dirty_must_be_returned(T):
+    class Hidden(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            x.mul_(2)
+            ctx.mark_dirty(x)
+            return y * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return None, g * 2
+
+    message = ("^Some elements marked as dirty during the forward method were not returned as output. The inputs "
+               "that are modified inplace must all be outputs of the Function.$")
+    with pytest.raises(RuntimeError, match=message):
+        Hidden.apply(leaf(T, [1.0]).clone(), leaf(T, [1.0]))
+    with T.no_grad(), pytest.raises(RuntimeError, match=message):
+        Hidden.apply(T.ones(1), T.ones(1))

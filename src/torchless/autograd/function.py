@@ -125,6 +125,8 @@ class FunctionCtx(Node):
                     ctx._keep_saved()
                 return result
         outs = result if is_tuple else (result,)
+        if dirty and not {id(o) for o in outs if isinstance(o, Tensor)}.issuperset(dirty):
+            raise RuntimeError(DIRTY_NOT_RETURNED_MSG)
         n = len(outs)
         if node is not None:
             ctx._out_meta = tuple((o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outs)
@@ -243,6 +245,8 @@ DIRTY_NOT_INPUT_MSG = ("ctx.mark_dirty() received a tensor that was not an input
 DIRTY_TANGENT_MSG = ("An inplace custom Function is not modifying the forward mode gradients inplace. If the "
                      "forward is modifying an input inplace, then the jvp function must modify the corresponding "
                      "gradient inplace.")
+DIRTY_NOT_RETURNED_MSG = ("Some elements marked as dirty during the forward method were not returned as output. "
+                          "The inputs that are modified inplace must all be outputs of the Function.")
 DIRTY_VIEW_MSG = ("If your Function modifies inplace an input that is a view of another Tensor, your Function "
                   "cannot return more than one Tensor. This is not supported by the current autograd engine. "
                   "You should either make sure the input is not a view (using .clone() for example) or make "
