@@ -85,6 +85,7 @@ for _name in (
     "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",
     "bitwise_not", "isnan", "isinf", "isfinite", "allclose", "isclose", "equal", "clone", "numel",
     "detach", "exp2", "logaddexp", "hypot", "atan2", "arctan2", "copysign",
+    "conj", "conj_physical", "conj_physical_", "resolve_conj", "is_conj", "resolve_neg", "is_neg",
 ):
     globals()[_name] = getattr(Tensor, _name)
 del _name

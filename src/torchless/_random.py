@@ -12,6 +12,8 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .engine.state import modes as _modes
+
 __all__ = ["Stream", "default_stream", "rng", "get_rng_state", "set_rng_state", "forbid_random"]
 
 _DEFAULT_SEED = 67280421310721  # PyTorch's default seed, so initial_seed() reads the same
@@ -66,23 +68,27 @@ def set_rng_state(state: Any) -> None:
 
 
 class forbid_random:
-    """Within the block (when `forbid` is true), random ops raise: vmap's randomness="error"."""
+    """Within the block (when `forbid` is true), random ops raise: vmap's randomness="error".
 
-    depth = 0
+    The count of open blocks is per thread (`engine.state.modes.random_forbidden`), as PyTorch's
+    vmap levels are: a vmap with randomness="error" in one thread leaves random ops in other
+    threads alone."""
+
+    __slots__ = ("forbid",)
 
     def __init__(self, forbid: bool) -> None:
         self.forbid = forbid
 
     def __enter__(self) -> None:
-        forbid_random.depth += self.forbid
+        _modes.random_forbidden += self.forbid
 
     def __exit__(self, *exc: Any) -> None:
-        forbid_random.depth -= self.forbid
+        _modes.random_forbidden -= self.forbid
 
 
 def rng(generator: Optional[Any] = None) -> np.random.Generator:
     """The NumPy Generator to draw from: `generator`'s (a torch.Generator) or the default stream's."""
-    if forbid_random.depth:
+    if _modes.random_forbidden:
         raise RuntimeError("vmap: called random operation while in randomness error mode. Please either use the "
                            "'same' or 'different' randomness flags on vmap or perform the randomness operation "
                            "out of vmap")

@@ -15,9 +15,10 @@ Floor 0: this module knows no Tensor; a type overrides when it defines a `__torc
 not None.
 """
 import inspect
-from typing import Any, Callable, Dict, Iterable, List
+import re
+from typing import Any, Callable, Dict, Iterable, List, Optional
 
-__all__ = ["has_torch_function", "handle_torch_function", "function_of_method"]
+__all__ = ["has_torch_function", "handle_torch_function", "function_of_method", "function_doc"]
 
 
 # Whether each type met so far defines __torch_function__ (a failed attribute lookup on a class costs
@@ -113,21 +114,28 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type) 
     method), and otherwise, when an argument overrides, the call handed to its __torch_function__
     (with this function as `func`; `func.__wrapped__` is the method).
 
-    The function takes the method's own parameters (self renamed input), so that forwarding them
-    costs no *args tuple or **kwargs dict: it is written out from the method's signature."""
+    The function takes the method's own parameters (self renamed input, in its docstring too: see
+    `function_doc`), so that forwarding them costs no *args tuple or **kwargs dict: it is written
+    out from the method's signature."""
+    signature: Optional[inspect.Signature]
     try:
-        parameters = list(inspect.signature(method).parameters.values())
+        signature = inspect.signature(method)
     except (TypeError, ValueError):  # no signature to copy: forward everything
-        parameters = []
+        signature = None
+    parameters = [] if signature is None else list(signature.parameters.values())
     if not parameters or parameters[0].kind not in (_POSITIONAL, _POSITIONAL_ONLY):
+        signature = None
         parameters = [inspect.Parameter("input", _POSITIONAL), inspect.Parameter("args", _VAR_POSITIONAL),
                       inspect.Parameter("kwargs", _VAR_KEYWORD)]
+    # the tensor argument: a method's `self` is PyTorch's `input`; a function used as a method keeps
+    # its own name (torch.split(tensor=x, ...))
+    first = "input" if parameters[0].name == "self" else parameters[0].name
     namespace: Dict[str, Any] = {"_method": method, "_plain": plain_type, "_has": has_torch_function,
                                  "_handle": handle_torch_function}
     heads, calls, relevant, extra = [], [], [], ""
     starred = False
     for i, p in enumerate(parameters):
-        pname = "input" if i == 0 else p.name
+        pname = first if i == 0 else p.name
         default = ""
         if p.default is not inspect.Parameter.empty:
             namespace["_default_" + pname] = p.default
@@ -152,7 +160,7 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type) 
             calls.append("**" + pname)
     head, call, args = ", ".join(heads), ", ".join(calls), "(" + ", ".join(relevant) + ",)" + extra
     source = (f"def function({head}):\n"
-              f"    if type(input) is _plain:\n"
+              f"    if type({first}) is _plain:\n"
               f"        return _method({call})\n"
               f"    if _has({args}):\n"
               f"        return _handle(function, {args}, {call})\n"
@@ -165,12 +173,34 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type) 
     own = getattr(method, "__name__", "")
     # An alias (torch.swapaxes) keeps the name of the method it is (transpose), as its docstring does.
     function.__name__ = function.__qualname__ = own if own.isidentifier() and "Backward" not in own else name
-    function.__doc__ = method.__doc__
+    function.__doc__ = function_doc(method.__doc__)
     setattr(function, "__wrapped__", method)
+    if signature is not None and parameters[0].name == "self":
+        # inspect.signature and help() would follow __wrapped__ to the method and show `self`
+        setattr(function, "__signature__", signature.replace(
+            parameters=[parameters[0].replace(name="input")] + parameters[1:]))
     function.__module__ = "torchless"
     return function
 
 
+def function_doc(method_doc: Optional[str]) -> Optional[str]:
+    """The docstring of a torch function from its method's: the method's text, which calls the tensor
+    `self`, with `input` in its place, the name PyTorch's function signatures give that argument
+    (`exp(self) -> Tensor` becomes `exp(input) -> Tensor`; `x.exp` keeps its own text). A signature
+    line that leaves the tensor out, as PyTorch's method docs do (`clone(*, memory_format=...)`),
+    gets `input` as its first parameter."""
+    if method_doc is None:
+        return None
+    return _NO_TENSOR_PARAMETER.sub(_add_input, _SELF.sub("input", method_doc), count=1)
+
+
+def _add_input(match: "re.Match[str]") -> str:
+    return match.group(1) + ("input)" if match.group(2) == ")" else "input, *")
+
+
+_SELF = re.compile(r"\bself\b")
+# the signature on the first line, when its parameter list is empty or starts with `*`
+_NO_TENSOR_PARAMETER = re.compile(r"\A(\s*[A-Za-z_]\w*\()(\)|\*(?![*\w]))")
 _COMPILED: Dict[str, Any] = {}  # the source of a torch function -> its compiled module code
 _POSITIONAL, _POSITIONAL_ONLY = inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.POSITIONAL_ONLY
 _VAR_POSITIONAL, _KEYWORD_ONLY, _VAR_KEYWORD = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.KEYWORD_ONLY,

@@ -966,15 +966,15 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
         node.stamp = _next_stamp()
         if node.saved is not None:
             node.inputs = inputs
-        if type(out) is not ndarray and type(out) is tuple:  # several outputs (multi or aux)
-            result = _recorded_outputs(R, node, out)
-        else:
-            if type(out) is not ndarray:  # a 0-d result comes back from NumPy as a scalar
-                out = _asarray(out)
+        if type(out) is ndarray:
             result = _new(Tensor)
             result._data = out
             result._rg = True
             result._edge = (node, 0)
+        elif type(out) is tuple:  # several outputs (multi_output or aux_outputs)
+            result = _recorded_outputs(R, node, out)
+        else:  # a 0-d result: NumPy returns a scalar
+            result = _result(out, node)
     else:
         if n == 2:
             out = forward(None, NP, arrays[0], arrays[1])
@@ -982,15 +982,15 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
             out = forward(None, NP, arrays[0])
         else:
             out = forward(None, NP, *arrays)
-        if type(out) is not ndarray and type(out) is tuple:
-            result = R.adopt_outputs(None, out) if R.adopts_outputs else tuple([_plain_out(o) for o in out])
-        else:
-            if type(out) is not ndarray:
-                out = _asarray(out)
+        if type(out) is ndarray:
             result = _new(Tensor)
             result._data = out
             result._rg = False
             result._edge = NO_EDGE
+        elif type(out) is tuple:
+            result = R.adopt_outputs(None, out) if R.adopts_outputs else tuple([_plain_out(o) for o in out])
+        else:
+            result = _plain_out(out)
     if _fw.level >= 0:
         _dual_apply(result, R, inputs, arrays, out)
     return result
@@ -1275,6 +1275,14 @@ def apply(R, *args):
     return record(R, args, arrays, edges, rg and _grad.enabled, R.forward)
 
 
+def apply_one(R, input, *constants):
+    """apply() for a rule whose one Tensor argument comes first, followed by constants (a reduction
+    and its dims): the edges are known without a loop over the arguments."""
+    edges = (input,)
+    return record(R, edges + constants, (input._data,) + constants, edges, input._rg and _grad.enabled,
+                  R.forward)
+
+
 def _dual_apply(result, R, args, arrays, out):
     """apply()'s results get their tangents (see _dual)."""
     if R.adopts_outputs:  # autograd.Function: Function.apply runs the Function's own jvp instead
@@ -1384,12 +1392,18 @@ WhereBackward0.nondiff = (0,)
 # ---------------------------------------------------------------------------- comparisons, logic
 def _no_grad_binary(f, name):
     """Comparisons and logic ops: computed on arrays, never differentiable."""
+    numbers = {}  # (number, its type, tensor dtype) -> the number as NumPy would convert it, or None
+
     def method(self, other):
+        a = self._data
         to = type(other)
         if to is Tensor:
             b = other._data
         elif to is _pyfloat or to is _pyint or to is _pybool:
-            b = other
+            # NumPy compares with a 0-d array twice as fast as with a Python number: convert once
+            b = numbers.get((other, to, a.dtype))
+            if b is None:
+                b = _comparison_operand(numbers, other, a.dtype)
         elif isinstance(other, Tensor):  # a Tensor subclass (nn.Parameter)
             b = other._data
         else:
@@ -1399,11 +1413,40 @@ def _no_grad_binary(f, name):
             if type(b) is Tensor:  # _as_operand wraps arrays as plain tensors
                 b = b._data
         try:
-            return _plain_out(f(self._data, b))
+            out = f(a, b)
         except ValueError as e:
-            raise _broadcast_error(self._data, b, e) from None
+            raise _broadcast_error(a, b, e) from None
+        if type(out) is not ndarray:
+            out = _asarray(out)
+        t = _new(Tensor)
+        t._data = out
+        t._rg = False
+        t._edge = NO_EDGE
+        return t
     method.__name__ = name
     return method
+
+
+def _comparison_operand(cache, value, dtype):
+    """A Python number for a comparison with an array of `dtype`: the read-only 0-d array NumPy
+    would turn it into (kept in `cache`), or the number itself where that conversion is not exact
+    (out of the type's range, or NaN): NumPy's own handling of such numbers then applies."""
+    rt = np.result_type(dtype, value)  # NumPy's rule: a Python number takes the array's kind
+    kind = rt.kind
+    if value != value:
+        return value
+    if kind in "iu":
+        info = np.iinfo(rt)
+        if not info.min <= value <= info.max:
+            return value
+    elif kind in "fc" and value - value == 0 and not abs(value) <= np.finfo(rt).max:  # finite, too big
+        return value
+    b = np.asarray(value, dtype=rt)
+    b.flags.writeable = False
+    if len(cache) > 256:  # numbers that change every call must not pile up
+        cache.clear()
+    cache[(value, type(value), dtype)] = b
+    return b
 
 
 # ---------------------------------------------------------------------------- in place

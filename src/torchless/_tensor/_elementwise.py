@@ -27,6 +27,7 @@ from ..ops.elementwise import (
     ClampBackward0, ClampBackward1, ClampMaxBackward0, ClampMaxBackward1, ClampMinBackward0,
     ClampMinBackward1, CosBackward0, CoshBackward0, DivBackward0, DivBackward2, ExpBackward0,
     Atan2Backward0, CopysignBackward0, CopysignBackward1, Exp2Backward0, HypotBackward0, LogaddexpBackward0,
+    ConjBackward0, ConjPhysicalBackward0, ConjPhysicalBackward1,
     Expm1Backward0, FloorBackward0, FmodBackward0, FmodBackward1, Log1PBackward0, Log2Backward0,
     Log10Backward0, LogBackward0, MaximumBackward0, MinimumBackward0, MulBackward0, NegBackward0,
     NotImplementedBackward, PowBackward0, PowBackward1, PowBackward2, ReciprocalBackward0,
@@ -104,6 +105,18 @@ def tensor_binary(R, name, doc, to_float=False, float_only=False):
     return declared(method, name, doc)
 
 
+def complex_only(R, name, doc):
+    """A method `name(self) -> Tensor` applying the one-input rule R to a complex tensor; a tensor
+    of any other dtype comes back as it is (PyTorch's conj of a real tensor is the tensor itself)."""
+    apply_rule = _unary(R, to_float=False)
+
+    def method(self):
+        if self._data.dtype.kind != "c":
+            return self
+        return apply_rule(self)
+    return declared(method, name, doc, R)
+
+
 def _array_or_none(t):
     return None if t is None else t._data
 
@@ -119,6 +132,8 @@ def _raise_type(fn, arg, value):
 _pow_scalar = binary(PowBackward0, "pow", "pow(self, exponent) -> Tensor", scalar_edge=False)
 _pow_tensor = binary(PowBackward1, "pow", "pow(self, exponent) -> Tensor")
 _round_half_even = unary(RoundBackward0, "round", "round(self) -> Tensor", to_float=False)
+_conj_physical_recorded_in_place = complex_only(ConjPhysicalBackward1, "conj_physical",
+                                                "conj_physical(self) -> Tensor")
 _max_binary = _binary(MaximumBackward0)
 _min_binary = _binary(MinimumBackward0)
 _clamp_min_tensor = _binary(ClampMinBackward1)
@@ -293,6 +308,43 @@ class ElementwiseMethods:
                                     _binary(CopysignBackward1, to_float=True, scalar_edge=False)), "copysign",
                         "copysign(self, other) -> Tensor\n\nThe magnitude of self with the sign of other (a "
                         "tensor, broadcast, or a number), for each element.")
+
+    # ------------------------------------------------------------------ complex numbers
+    conj = complex_only(ConjBackward0, "conj", "conj(self) -> Tensor\n\nThe complex conjugate of each element "
+                        "(its imaginary part negated); a tensor that is not complex comes back as it is.\n\n"
+                        "PyTorch returns a lazily conjugated view (is_conj() True, sharing memory with self); "
+                        "torchless conjugates at once: the result is a new tensor with is_conj() False.")
+    conj_physical = complex_only(
+        ConjPhysicalBackward0, "conj_physical", "conj_physical(self) -> Tensor\n\nThe complex conjugate of "
+        "each element, computed into a new tensor; a tensor that is not complex comes back as it is.")
+
+    def resolve_conj(self) -> "Tensor":
+        """resolve_conj(self) -> Tensor
+
+        This tensor with a pending lazy conjugation carried out. torchless never leaves one
+        pending (conj() computes at once), so this is self."""
+        return self  # type: ignore[return-value]  # the mixin's self is always the final Tensor
+
+    def is_conj(self) -> bool:
+        """is_conj(self) -> bool
+
+        Whether this tensor is a lazily conjugated view (PyTorch's conjugate bit). torchless
+        conjugates at once and never sets it: always False, even for the result of conj()."""
+        return False
+
+    def resolve_neg(self) -> "Tensor":
+        """resolve_neg(self) -> Tensor
+
+        This tensor with a pending lazy negation carried out. torchless never leaves one pending,
+        so this is self."""
+        return self  # type: ignore[return-value]  # the mixin's self is always the final Tensor
+
+    def is_neg(self) -> bool:
+        """is_neg(self) -> bool
+
+        Whether this tensor is a lazily negated view (PyTorch's negative bit). torchless never
+        sets it: always False."""
+        return False
 
     # ------------------------------------------------------------------ activations
     sigmoid = unary(SigmoidBackward0, "sigmoid", "sigmoid(self) -> Tensor\n\nThe logistic function "
@@ -530,3 +582,4 @@ class ElementwiseMethods:
     atan2_ = inplace(atan2)
     arctan2_ = inplace(atan2, "arctan2")
     copysign_ = inplace(copysign)
+    conj_physical_ = inplace(_conj_physical_recorded_in_place)

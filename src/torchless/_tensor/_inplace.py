@@ -86,8 +86,8 @@ class InplaceMethods:
         """zero_(self) -> Tensor
 
         Fill this tensor with zeros, in place."""
-        if _check_inplace(self) or (_fw.level >= 0 and _carries_tangent(self)):  # recorded, or a tangent to zero
-            return _write_into(self, apply(ZeroBackward0, self))
+        if (self._rg and _check_inplace(self)) or (_fw.level >= 0 and _carries_tangent(self)):
+            return _write_into(self, apply(ZeroBackward0, self))  # recorded, or a tangent to zero
         self._data.fill(0)
         _bump_version(self)
         return self

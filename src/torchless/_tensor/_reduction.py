@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from .._dtype import dtype as DType, get_default_dtype, int64 as _int64
-from ._core import _norm_dim, _plain, apply
+from ._core import _norm_dim, _plain, apply, apply_one
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
     from . import Tensor
 else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
@@ -173,7 +173,7 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Option
     """
     if dim is None and axis is None and dtype is None and out is None and not keepdim and not keepdims:
         # x.sum(), the common case: no argument to sort out
-        return apply(SumBackward0, input, None, False, _INT64 if input._data.dtype.kind in "biu" else None)
+        return apply_one(SumBackward0, input, None, False, _INT64 if input._data.dtype.kind in "biu" else None)
     dims = _dims(input, dim, axis)
     keep = _keep(keepdim, keepdims)
     np_dtype: np.dtype | None
@@ -401,7 +401,7 @@ def norm(input: Tensor, p: Union[float, str, None] = "fro", dim: Dims = None, ke
     """
     if p == "fro" or p is None:
         if dim is None and not keepdim and dtype is None and input._data.dtype.kind == "f":
-            return apply(LinalgVectorNormBackward0, input, 2, None, False)  # x.norm(): no argument work
+            return apply_one(LinalgVectorNormBackward0, input, 2, None, False)  # x.norm(): no argument work
         p = 2
     elif isinstance(p, str):
         raise RuntimeError(f"norm with p='{p}' (a matrix norm) is not supported here; use p='fro' or a "

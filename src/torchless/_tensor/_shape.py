@@ -29,6 +29,7 @@ from ..engine.node import NO_EDGE, AccumulateGrad
 from ..engine.grad_mode import state as _grad
 from ..backend import numpy as NP
 from ..overrides import handle_torch_function, has_torch_function
+from ..ops.elementwise import ImagBackward0, RealBackward0
 from ..ops.shape import (CatBackward0, CloneBackward0, ExpandBackward0, FlipBackward0,
                         PermuteBackward0, RepeatBackward0, RollBackward0, SliceBackward0,
                         SplitBackward0, SplitWithSizesBackward0, SqueezeBackward0, SqueezeBackward1,
@@ -40,7 +41,8 @@ __all__ = [
     "swapdims", "t", "permute", "movedim", "moveaxis", "broadcast_to", "broadcast_tensors",
     "broadcast_shapes", "tile", "cat", "concat", "concatenate", "stack", "hstack", "vstack",
     "row_stack", "dstack", "column_stack", "split", "chunk", "unbind", "flip", "fliplr", "flipud",
-    "roll", "narrow", "atleast_1d", "atleast_2d", "atleast_3d",
+    "roll", "narrow", "atleast_1d", "atleast_2d", "atleast_3d", "adjoint",
+    "real", "imag",
 ]
 
 ndarray = np.ndarray
@@ -500,42 +502,144 @@ _MATRIX_TRANSPOSE_DOCS = {
     A view with the last two dims exchanged: each matrix of a batch transposed.""",
     "mH": """mH -> Tensor
 
-    Each matrix of a batch conjugate-transposed (last two dims exchanged, complex values
-    conjugated; for real tensors, the same as mT).""",
+    Each matrix of a batch conjugate-transposed: the last two dims exchanged and, for a complex
+    tensor, each element conjugated (for real tensors, the same as mT). PyTorch gives a lazily
+    conjugated view; torchless conjugates at once, so a complex result is a new tensor.""",
 }
+
+# PyTorch's warnings for the matrix transposes of a 0-d tensor (the tensor itself, or its conjugate)
+_ZERO_D_WARNINGS = {
+    "mT": "Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
+    "mH": "Tensor.mH is deprecated on 0-D tensors. Consider using x.conj().",
+    "H": "Tensor.H is deprecated on 0-D tensors. Consider using x.conj().",
+    "adjoint": "adjoint() is deprecated on 0-D tensors. Consider using x.conj().",
+}
+
+
+def _last_two_exchanged(self: Tensor, name: str, conjugate: bool) -> Tensor:
+    """mT, mH and adjoint(): the last two dims exchanged (conjugated too for mH and adjoint)."""
+    nd = self._data.ndim
+    if nd == 0:  # PyTorch: deprecated; the tensor itself (or its conjugate)
+        warnings.warn(_ZERO_D_WARNINGS[name], UserWarning, stacklevel=3)
+        return self.conj() if conjugate else self  # conj() of a real tensor is the tensor itself
+    if nd < 2:
+        what = "adjoint()" if name == "adjoint" else name
+        raise RuntimeError(f"tensor.{what} is only supported on matrices or batches of matrices. "
+                           f"Got {nd}-D tensor.")
+    out = transpose(self, -2, -1)
+    return out.conj() if conjugate else out
 
 
 def _matrix_transpose(name: str) -> property:
     """The property `name` ("mT" or "mH"): the last two dims exchanged (and conjugated for mH)."""
+    conjugate = name == "mH"
+
     def prop(self: Tensor) -> Tensor:
-        nd = self._data.ndim
-        if nd == 0:
-            return self  # PyTorch: the identity on 0-d tensors
-        if nd < 2:
-            raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of matrices. "
-                               f"Got {nd}-D tensor.")
-        out = transpose(self, -2, -1)
-        # conj is not written yet: complex mH raises AttributeError, as it did before (a known gap)
-        return out.conj() if name == "mH" and self._data.dtype.kind == "c" else out  # type: ignore[attr-defined]
+        return _last_two_exchanged(self, name, conjugate)
     prop.__name__ = name
     prop.__doc__ = _MATRIX_TRANSPOSE_DOCS[name]
     return property(prop)
 
 
+def adjoint(input: Tensor) -> Tensor:
+    """adjoint(input) -> Tensor
+
+    Each matrix of a batch conjugate-transposed, as `input.mH`: the last two dims exchanged and,
+    for a complex tensor, each element conjugated (for real tensors, `transpose(-2, -1)`). A
+    tensor of fewer than 2 dims is refused (a 0-d one comes back conjugated, with PyTorch's
+    deprecation warning). PyTorch gives a lazily conjugated view; torchless conjugates at once."""
+    return _last_two_exchanged(input, "adjoint", True)
+
+
 def _H(self: Tensor) -> Tensor:
     """H -> Tensor
 
-    The conjugate transpose of a matrix (for real tensors, the transpose); 0-d tensors come back as
-    they are."""
+    The conjugate transpose of a matrix (for real tensors, the transpose); a 0-d tensor comes
+    back conjugated, with PyTorch's deprecation warning."""
     nd = self._data.ndim
     if nd == 0:
-        return self
+        warnings.warn(_ZERO_D_WARNINGS["H"], UserWarning, stacklevel=2)
+        return self.conj()
     if nd != 2:
         raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {nd}-D tensor."
                            + (" For batches of matrices, consider using tensor.mH" if nd > 2 else ""))
-    out = transpose(self, 0, 1)
-    # conj is not written yet: complex adjoint() raises AttributeError, as it did before (a known gap)
-    return out.conj() if self._data.dtype.kind == "c" else out  # type: ignore[attr-defined]
+    return transpose(self, 0, 1).conj()
+
+
+# ============================================================================ complex parts
+def _no_position_map(a: Any) -> Any:
+    raise RuntimeError("torchless cannot record an in-place write into the real or imaginary part of a "
+                       "tensor that is part of a graph (a view of half of each element); write into a "
+                       "clone instead.")
+
+
+def _complex_part(R: Any, self: Tensor) -> Tensor:
+    """The real or imaginary part (rule R) of a complex tensor, as a view: it shares self's memory
+    and version counter, so writes made outside a graph show through, as in PyTorch. Its elements
+    are halves of self's, which torchless's view machinery (positions of whole elements) cannot
+    map: an in-place write into it that must be recorded raises instead of recording a wrong
+    gradient, and it is not re-derived when self is later written in place."""
+    out = _apply1(R, self)
+    base = self._base
+    out._base = self if base is None else base
+    out._view_fn = _no_position_map
+    return out
+
+
+def _real(self: Tensor) -> Tensor:
+    """real -> Tensor
+
+    The real part of each element of a complex tensor, as a view that shares its memory (writing
+    into it changes the tensor); a real tensor is its own real part (the tensor itself). Setting
+    `x.real = value` copies value into the real parts."""
+    if self._data.dtype.kind != "c":
+        return self
+    return _complex_part(RealBackward0, self)
+
+
+def _imag(self: Tensor) -> Tensor:
+    """imag -> Tensor
+
+    The imaginary part of each element of a complex tensor, as a view that shares its memory
+    (writing into it changes the tensor). A tensor that is not complex has none: RuntimeError.
+    Setting `x.imag = value` copies value into the imaginary parts."""
+    if self._data.dtype.kind != "c":
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return _complex_part(ImagBackward0, self)
+
+
+def real(input: Tensor) -> Tensor:
+    """real(input) -> Tensor
+
+    The real part of each element of a complex tensor, as a view that shares its memory; a real
+    tensor is its own real part (input itself). The same as `input.real`."""
+    return _real(input)
+
+
+def imag(input: Tensor) -> Tensor:
+    """imag(input) -> Tensor
+
+    The imaginary part of each element of a complex tensor, as a view that shares its memory; a
+    tensor that is not complex has none (RuntimeError). The same as `input.imag`."""
+    return _imag(input)
+
+
+def _assign(part: Tensor, value: Any) -> None:
+    """`x.real = value` / `x.imag = value`: a tensor (broadcast) or a number, copied into the part."""
+    if isinstance(value, Tensor):
+        part.copy_(value)
+    elif isinstance(value, (int, float)):  # bool is an int
+        part.fill_(value)
+    else:
+        raise TypeError(f"can't assign a {type(value).__name__} to a {part.type()}")
+
+
+def _set_real(self: Tensor, value: Any) -> None:
+    _assign(_real(self), value)
+
+
+def _set_imag(self: Tensor, value: Any) -> None:
+    _assign(_imag(self), value)
 
 
 swapaxes = swapdims = transpose
@@ -1080,6 +1184,10 @@ class ShapeMethods:
     mT = _matrix_transpose("mT")
     mH = _matrix_transpose("mH")
     H = property(_H)
+    adjoint = adjoint
+    # complex parts
+    real = property(_real, _set_real)
+    imag = property(_imag, _set_imag)
     # expand and repeat
     expand = expand
     expand_as = expand_as

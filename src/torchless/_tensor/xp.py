@@ -53,6 +53,7 @@ class TensorNamespace:
     reciprocal = staticmethod(lambda x: x.reciprocal())
     relu = staticmethod(lambda x: x.relu())
     trunc = staticmethod(lambda x: x.trunc())
+    conj = staticmethod(lambda x: x.conj())
     rint = staticmethod(lambda x: x.round())
 
     @staticmethod

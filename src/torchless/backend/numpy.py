@@ -13,7 +13,7 @@ from numpy import (  # noqa: F401 - re-exported as the namespace
     abs, arccos, arcsin, arctan, ceil, clip, cos, cumsum, floor,
     log, log2, matmul, maximum, minimum, ndarray, ndim, negative, rint, shape, sign,
     sin, sqrt, square, tan, where, zeros_like, ones_like, asarray, add, moveaxis, copy,
-    swapaxes, expand_dims, squeeze, concatenate, stack, trunc, logaddexp, hypot, copysign,
+    swapaxes, expand_dims, squeeze, concatenate, stack, trunc, logaddexp, hypot, copysign, conj,
 )
 
 # Hooks only the Tensor namespace has (None here; rules test them): apply a rule as a recorded op
@@ -29,7 +29,7 @@ NAMES = (
     "squeeze", "concatenate", "stack", "rint", "flip_cumsum", "zeros", "index_add",
     "logsumexp", "to_dtype", "permute", "one_minus_", "mul_", "tanh_grad", "prod", "amax", "amin", "cumprod",
     "ndtr", "index_sub_", "grad_where_", "sum_dims", "exp_", "copy",
-    "exp2", "logaddexp", "hypot", "arctan2", "copysign",
+    "exp2", "logaddexp", "hypot", "arctan2", "copysign", "conj",
 )
 
 _getrefcount = _sys.getrefcount

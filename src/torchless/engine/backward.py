@@ -51,6 +51,10 @@ def run_backward(roots: Sequence[Edge], grads: Sequence[Any], retain_graph: bool
     recorded after it, so by the time a node is popped its gradient is complete. A node enters the
     heap when its first gradient arrives; nodes that receive none never run.
     """
+    if (inputs is None and not create_graph and len(roots) == 1 and not graph_features.hooks
+            and not graph_features.multi_output and not shared.anomaly_enabled):
+        _run_plain(roots[0][0], grads[0], retain_graph)  # loss.backward(), the common case
+        return None
     buffers: Dict[Node, Any] = {}
     heap: List[Tuple[int, Node]] = []  # (-stamp, node)
     leaves: List[Node] = []  # AccumulateGrad nodes: no outgoing edges, so they run last (see below)
@@ -157,6 +161,66 @@ def run_backward(roots: Sequence[Edge], grads: Sequence[Any], retain_graph: bool
     return None
 
 
+def _run_plain(node: Optional[Node], g: Any, retain_graph: bool) -> None:
+    """run_backward for one root on arrays, when no hook, no node with several outputs and no
+    anomaly mode exist anywhere yet and no `inputs` are given: the same walk in the same order, with
+    none of the checks those features need (this is the loop loss.backward() runs)."""
+    if node is None:
+        return
+    buffers: Dict[Node, Any] = {node: g}
+    heap: List[Tuple[int, Node]] = []
+    leaves: List[Node] = []
+    following: Optional[Node] = None
+    out: Any  # the node's input gradients, dropped to None once passed on
+    if type(node) is AccumulateGrad:
+        leaves.append(node)
+    else:
+        following = node
+    take, peek = buffers.pop, buffers.get
+    last_inplace = inplace.last
+    was_capturing, prev_mode = state.capturing, state.enabled
+    state.capturing = state.enabled = False  # hooks and custom backwards record nothing
+    try:
+        while following is not None or heap:
+            if following is not None:
+                node, following = following, None
+            else:
+                node = heappop(heap)[1]
+            g = take(node)
+            if node.stamp < last_inplace:  # recorded before the latest in-place op, or freed
+                node.check_saved()
+            out = node.vjp(g, NP)
+            if not retain_graph and node.saved is not None:  # free the saved values
+                node.saved = node.inputs = None
+                node.stamp = -node.stamp
+            g = None
+            for (nxt, idx), gi in zip(node.next_functions, out):
+                if nxt is None or gi is None:
+                    continue
+                prev = peek(nxt)
+                if prev is None:
+                    buffers[nxt] = gi
+                    if type(nxt) is AccumulateGrad:
+                        leaves.append(nxt)
+                    elif following is None and not heap:
+                        following = nxt
+                    else:
+                        if following is not None:
+                            heappush(heap, (-following.stamp, following))
+                            following = None
+                        heappush(heap, (-nxt.stamp, nxt))
+                else:
+                    buffers[nxt] = prev + gi
+            out = gi = prev = None
+        for node in leaves:  # their arrays are held by nobody else now: .grad takes them as they are
+            g = take(node)
+            _accumulate_array(node, g, _getrefcount(g) <= 2)
+            g = None
+    finally:
+        state.enabled = prev_mode
+        state.capturing = was_capturing
+
+
 def _enqueue(node: Node, heap: List[Tuple[int, Node]], leaves: List[Node]) -> None:
     if type(node) is AccumulateGrad:
         leaves.append(node)
@@ -195,6 +259,36 @@ def _owned(g: Any, fresh: bool) -> Any:
     if fresh and g.base is None and g.flags.writeable:
         return g
     return g.copy()
+
+
+def _accumulate_array(node: Any, g: Any, fresh: bool) -> None:
+    """_accumulate for a plain backward (g an array or NumPy scalar): the common case, checked in the
+    order that costs least when the leaf's .grad is a same-shaped array."""
+    var = node._ref()
+    if var is None:  # the leaf is gone: nobody can read its .grad
+        return
+    data = var._data
+    if type(g) is not NP.ndarray:  # a NumPy scalar (a 0-d op's gradient) becomes a new array
+        fresh = not api.is_tensor(g)
+        g = NP.asarray(g) if fresh else g._data
+    if g.shape != data.shape:
+        g = _match_shape(g, data.shape, var)
+    if g.dtype != data.dtype:
+        g = g.astype(data.dtype)
+        fresh = True
+    old = var._grad
+    if old is None:
+        var._grad = api.wrap(g if fresh and g.base is None and g.flags.writeable else g.copy())
+    elif old._rg or old._data.shape != g.shape:
+        var._grad = old + api.wrap(g)
+    else:
+        try:  # in place, as PyTorch does: a held reference to .grad sees the sum
+            NP.add(old._data, g, out=old._data)
+        except ValueError:  # a read-only .grad (set by the user): a new one
+            var._grad = old + api.wrap(g)
+    if var._post_acc_hooks is not None:
+        for hook in var._post_acc_hooks:
+            hook(var)
 
 
 def _accumulate(node: Any, g: Any, create_graph: bool, fresh: bool) -> None:

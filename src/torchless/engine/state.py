@@ -3,10 +3,11 @@ the whole process shares, as in PyTorch 2.13.
 
 Per thread (`modes`, a `threading.local`: a new thread starts from the defaults below):
   grad mode and inference mode, the saved-tensor hook stack (with the packs it still owes), the
-  "capturing" flag of a running autograd.grad / backward(inputs=...), and the vmap levels.
+  "capturing" flag of a running autograd.grad / backward(inputs=...), the vmap levels, and the
+  depth of vmap(randomness="error") blocks that forbid random ops.
   PyTorch keeps all of these per thread: `no_grad` in one thread does not stop recording in
   another, a pack hook registered in one thread never fires for ops run in another, and
-  functorch's layer stack (its vmap levels) is thread-local.
+  functorch's layer stack (its vmap levels, with each level's randomness mode) is thread-local.
 
 Shared by the process (`shared`, one plain object):
   the forward-AD level (with its generation and the "differentiable tangents" flag) and anomaly
@@ -41,6 +42,8 @@ class ThreadModes(threading.local):
     # a backward with `inputs` (autograd.grad, backward(inputs=...)) is running in this thread:
     # a reentrant checkpoint cannot run its nested backward inside it
     capturing: bool = False
+    # random ops raise while this is above 0: the vmap(randomness="error") blocks open (_random.py)
+    random_forbidden: int = 0
 
     saved_hooks: List[HookPair]
     pending_packs: List[Any]

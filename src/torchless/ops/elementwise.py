@@ -15,6 +15,7 @@ import math as _math
 import numpy as np
 
 from ._rule import Explain, Rule, elementwise_symbolic
+from ..engine.node import LINEAR_JVP
 
 
 def _sum_tangents(x, y):
@@ -1369,6 +1370,73 @@ class CopysignBackward1(Rule):
     def vjp(self, g, xp):
         a, out = self.saved
         return (g * _copysign_ratio(xp, a, out),)
+
+
+# ============================================================================ complex numbers
+# PyTorch's convention for complex gradients: the vjp g of a real loss L with respect to z = x + iy
+# is ∂L/∂x + i·∂L/∂y (the conjugate Wirtinger derivative, doubled). Under it, conj's vjp is conj(g),
+# real's is g + 0i and imag's is 0 + g·i. Real tensors never reach these rules: conj is the identity
+# on them and real returns the tensor itself (the Tensor layer checks the dtype).
+class ConjBackward0(Rule):
+    """conj(a), the complex conjugate x − iy of a = x + iy:  vjp conj(g)  (R-linear, not C-linear)"""
+    op_name = "conj"
+    dtypes = "promote"
+    batching = "elementwise"
+    explain = Explain("conj({a})", "conj's vjp conjugates g", symbolic=elementwise_symbolic(
+        lambda sp, a: sp.conjugate(a)))
+
+    @staticmethod
+    def forward(node, xp, a):
+        return xp.conj(a)
+
+    jvp = LINEAR_JVP  # the tangent is conjugated too
+
+    def vjp(self, g, xp):
+        return (xp.conj(g),)
+
+
+class ConjPhysicalBackward0(ConjBackward0):
+    """conj_physical(a): conj(a) written out (torchless's conj always is)"""
+    op_name = "conj_physical"
+
+
+class ConjPhysicalBackward1(ConjBackward0):
+    """conj_physical_(a), in place: PyTorch names the in-place form's node apart"""
+    op_name = "conj_physical_"
+
+
+class RealBackward0(Rule):
+    """real(a), the real part x of a = x + iy (a view):  vjp g + 0i"""
+    op_name = "real"
+    batching = "elementwise"
+
+    @staticmethod
+    def forward(node, xp, a):
+        if node is not None:
+            node.src = a.dtype
+        return a.real
+
+    jvp = LINEAR_JVP  # the tangent's real part
+
+    def vjp(self, g, xp):
+        return (xp.to_dtype(g, self.src),)
+
+
+class ImagBackward0(Rule):
+    """imag(a), the imaginary part y of a = x + iy (a view):  vjp 0 + g·i"""
+    op_name = "imag"
+    batching = "elementwise"
+
+    @staticmethod
+    def forward(node, xp, a):
+        if node is not None:
+            node.src = a.dtype
+        return a.imag
+
+    jvp = LINEAR_JVP  # the tangent's imaginary part
+
+    def vjp(self, g, xp):
+        return (xp.to_dtype(g, self.src) * 1j,)
 
 
 # ============================================================================ selection

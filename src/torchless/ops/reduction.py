@@ -50,6 +50,9 @@ def _cast_back(g, xp, src):
 
 
 # ============================================================================ sum, mean
+_add_reduce = np.add.reduce
+
+
 class SumBackward0(Rule):
     """sum of all elements:  d/da = g broadcast"""
     batching = "reduction"
@@ -60,6 +63,8 @@ class SumBackward0(Rule):
         if node is not None:
             node.shape = a.shape
             node.src = a.dtype if dtype is not None and dtype != a.dtype else None
+        if type(a) is np.ndarray:  # ndarray.sum's own Python layer costs a fifth of a tiny sum
+            return _add_reduce(a, dim, dtype, None, keepdim)
         return a.sum(axis=dim, keepdims=keepdim, dtype=dtype)
 
     jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
