@@ -798,3 +798,26 @@ def test_every_tensor_marked_dirty_must_be_returned(T):
         Hidden.apply(leaf(T, [1.0]).clone(), leaf(T, [1.0]))
     with T.no_grad(), pytest.raises(RuntimeError, match=message):
         Hidden.apply(T.ones(1), T.ones(1))
+
+
+def test_reading_saved_tensors_checks_their_versions(T):
+    class Mul(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            out = x * y
+            ctx.save_for_backward(x, out)
+            return out
+
+        @staticmethod
+        def backward(ctx, g):
+            x, out = ctx.saved_tensors
+            return g * out / x, g * x
+
+    x = leaf(T, [1.0, 2.0])
+    a = x * 1
+    y = Mul.apply(a, x)
+    assert len(y.grad_fn.saved_tensors) == 2
+    a.add_(1)
+    with pytest.raises(RuntimeError, match="^one of the variables needed for gradient computation has been modified "
+                                           "by an inplace operation"):
+        y.grad_fn.saved_tensors

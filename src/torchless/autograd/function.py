@@ -61,16 +61,18 @@ class FunctionCtx(Node):
     @property
     def saved_tensors(self):
         """The tensors given to save_for_backward (in jvp: to save_for_forward). Inside forward,
-        before the outputs are linked, nothing is saved yet: an empty tuple."""
+        before the outputs are linked, nothing is saved yet: an empty tuple. Raises if one of them
+        was modified in place since (or backward freed them)."""
         if self._in_jvp:
             return self._saved_for_forward or ()
         if "check_saved" in self.__dict__:  # saved-tensor hooks packed them: unpack first
             self.check_saved()
         saved = self.saved
-        if getattr(self, "stamp", 0) < 0:
-            raise RuntimeError(SAVED_FREED_MSG)
         if saved is None:
+            if getattr(self, "stamp", 0) < 0:
+                raise RuntimeError(SAVED_FREED_MSG)
             return ()
+        self.check_saved()  # their versions, as PyTorch checks them on unpacking
         out = []
         for array, source in zip(saved, self._saved_sources):
             if source is None:
