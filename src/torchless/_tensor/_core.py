@@ -971,10 +971,13 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
             result._data = out
             result._rg = True
             result._edge = (node, 0)
-        elif type(out) is tuple:  # several outputs (multi_output or aux_outputs)
+        elif type(out) is not tuple:  # a 0-d result: NumPy returns a scalar
+            result = _new(Tensor)
+            result._data = _asarray(out)
+            result._rg = True
+            result._edge = (node, 0)
+        else:  # several outputs (multi_output or aux_outputs)
             result = _recorded_outputs(R, node, out)
-        else:  # a 0-d result: NumPy returns a scalar
-            result = _result(out, node)
     else:
         if n == 2:
             out = forward(None, NP, arrays[0], arrays[1])
@@ -987,10 +990,10 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
             result._data = out
             result._rg = False
             result._edge = NO_EDGE
-        elif type(out) is tuple:
-            result = R.adopt_outputs(None, out) if R.adopts_outputs else tuple([_plain_out(o) for o in out])
-        else:
+        elif type(out) is not tuple:
             result = _plain_out(out)
+        else:
+            result = R.adopt_outputs(None, out) if R.adopts_outputs else tuple([_plain_out(o) for o in out])
     if _fw.level >= 0:
         _dual_apply(result, R, inputs, arrays, out)
     return result

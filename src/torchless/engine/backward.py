@@ -167,15 +167,21 @@ def _run_plain(node: Optional[Node], g: Any, retain_graph: bool) -> None:
     none of the checks those features need (this is the loop loss.backward() runs)."""
     if node is None:
         return
-    buffers: Dict[Node, Any] = {node: g}
+    # The node to run next, when it is the only one pending, waits in `following` with its gradient
+    # in `following_g` (a chain never touches the heap or the buffers); all others wait in the heap
+    # with their gradients in `buffers`.
+    buffers: Dict[Node, Any] = {}
     heap: List[Tuple[int, Node]] = []
     leaves: List[Node] = []
     following: Optional[Node] = None
+    following_g: Any = None
     out: Any  # the node's input gradients, dropped to None once passed on
     if type(node) is AccumulateGrad:
         leaves.append(node)
+        buffers[node] = g
     else:
-        following = node
+        following, following_g = node, g
+    g = None
     take, peek = buffers.pop, buffers.get
     last_inplace = inplace.last
     was_capturing, prev_mode = state.capturing, state.enabled
@@ -183,10 +189,11 @@ def _run_plain(node: Optional[Node], g: Any, retain_graph: bool) -> None:
     try:
         while following is not None or heap:
             if following is not None:
-                node, following = following, None
+                node, g = following, following_g
+                following = following_g = None
             else:
                 node = heappop(heap)[1]
-            g = take(node)
+                g = take(node)
             if node.stamp < last_inplace:  # recorded before the latest in-place op, or freed
                 node.check_saved()
             out = node.vjp(g, NP)
@@ -197,17 +204,22 @@ def _run_plain(node: Optional[Node], g: Any, retain_graph: bool) -> None:
             for (nxt, idx), gi in zip(node.next_functions, out):
                 if nxt is None or gi is None:
                     continue
+                if nxt is following:  # a second edge into the pending node (y * y)
+                    following_g = following_g + gi
+                    continue
                 prev = peek(nxt)
                 if prev is None:
-                    buffers[nxt] = gi
                     if type(nxt) is AccumulateGrad:
+                        buffers[nxt] = gi
                         leaves.append(nxt)
                     elif following is None and not heap:
-                        following = nxt
+                        following, following_g = nxt, gi
                     else:
-                        if following is not None:
+                        if following is not None:  # two or more pending: let the heap order them
+                            buffers[following] = following_g
                             heappush(heap, (-following.stamp, following))
-                            following = None
+                            following = following_g = None
+                        buffers[nxt] = gi
                         heappush(heap, (-nxt.stamp, nxt))
                 else:
                     buffers[nxt] = prev + gi

@@ -1,0 +1,111 @@
+"""backward() runs a lean loop (engine/backward.py `_run_plain`) while no hook, no multi-output node
+and no anomaly mode exist in the process, and the general loop otherwise. The two must give the same
+gradients bit for bit, in the same accumulation order, on any graph: chains, diamonds, a node used
+twice by one op (y * y), fan-out to leaves, and broadcasting."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import torchless
+from torchless.engine import backward as engine
+from torchless.engine.node import graph_features
+
+UNARY = [lambda t: t.tanh(), lambda t: t * t, lambda t: t.exp() * 0.5, lambda t: -t, lambda t: t * 1.0001]
+BINARY = [lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a - b * 0.5, lambda a, b: a / (1 + b * b)]
+SHAPES = [(3,), (), (2, 1)]
+
+
+@st.composite
+def graphs(draw):
+    steps = []
+    for i in range(draw(st.integers(1, 12))):
+        n = len(SHAPES) + i
+        if draw(st.booleans()):
+            steps.append((0, draw(st.integers(0, len(UNARY) - 1)), draw(st.integers(0, n - 1)), None))
+        else:
+            steps.append((1, draw(st.integers(0, len(BINARY) - 1)), draw(st.integers(0, n - 1)),
+                          draw(st.integers(0, n - 1))))
+    seed = draw(st.integers(0, 2 ** 16))
+    return steps, seed
+
+
+def _grads(steps, seed):
+    rng = np.random.default_rng(seed)
+    xs = [torchless.tensor(rng.uniform(-1, 1, s), requires_grad=True) for s in SHAPES]
+    pool = list(xs)
+    for kind, which, i, j in steps:
+        pool.append(UNARY[which](pool[i]) if kind == 0 else BINARY[which](pool[i], pool[j]))
+    loss = sum((v * (k + 1)).sum() for k, v in enumerate(pool))
+    loss.backward()
+    return [x.grad.numpy().copy() for x in xs]
+
+
+def _general_loop(monkeypatch):
+    """Make the process look as if a hook had been registered: backward takes the general loop."""
+    monkeypatch.setattr(graph_features, "hooks", True)
+
+
+@settings(max_examples=80, deadline=None)
+@given(graphs())
+def test_plain_and_general_loops_agree_bit_for_bit(graph):
+    steps, seed = graph
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(graph_features, "hooks", False)
+        mp.setattr(graph_features, "multi_output", False)
+        calls = []
+        plain = engine._run_plain
+        mp.setattr(engine, "_run_plain", lambda *a: (calls.append(1), plain(*a))[1])
+        fast = _grads(steps, seed)
+        assert calls, "the plain loop did not run"
+    with pytest.MonkeyPatch.context() as mp:
+        _general_loop(mp)
+        mp.setattr(engine, "_run_plain", None)  # would raise if called
+        slow = _grads(steps, seed)
+    for a, b in zip(fast, slow):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        assert a.tobytes() == b.tobytes()
+
+
+def test_plain_loop_y_times_y_sums_both_edges():
+    # both edges of y * y lead to the node that is waiting to run next
+    x = torchless.tensor([1.5, -2.0], requires_grad=True)
+    y = x * 3.0
+    (y * y).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), (2 * 3.0 * 3.0 * np.array([1.5, -2.0])).astype(np.float32))
+
+
+def test_plain_loop_second_backward_without_retain_raises():
+    x = torchless.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * 2.0).tanh().sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.backward()
+
+
+def test_plain_loop_checks_saved_tensors_modified_in_place():
+    x = torchless.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1.0
+    z = y.tanh()
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
+
+
+def test_plain_loop_accumulates_into_held_grad():
+    # PyTorch adds into the existing .grad in place: a reference held to it sees the sum
+    x = torchless.tensor([1.0, 2.0], requires_grad=True)
+    (x * 2.0).sum().backward()
+    held = x.grad
+    (x * 3.0).sum().backward()
+    assert held is x.grad
+    np.testing.assert_array_equal(held.numpy(), np.array([5.0, 5.0], np.float32))
+
+
+def test_plain_loop_read_only_grad_is_replaced_not_written():
+    x = torchless.tensor([1.0, 2.0], requires_grad=True)
+    frozen = np.ones(2, np.float32)
+    frozen.flags.writeable = False
+    x.grad = torchless.from_numpy(frozen) if hasattr(torchless, "from_numpy") else torchless.tensor(frozen)
+    (x * 2.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.array([3.0, 3.0], np.float32))
+    np.testing.assert_array_equal(frozen, np.ones(2, np.float32))
