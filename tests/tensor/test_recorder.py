@@ -1,11 +1,17 @@
 """_core.record, the one place a node enters the graph: its documented contract (edges, empty edges,
 grad mode, node.inputs only when the rule saved, multi-output and aux-output rules, a forward
-passed in place of the rule's, tangents) checked on real rules against closed forms."""
+passed in place of the rule's, tangents) checked on real rules against closed forms; and custom
+autograd.Function nodes, which come from the same function (stamps, saved-tensor hooks, anomaly
+mode's stack, grad mode, their own jvp)."""
+import warnings
+
 import numpy as np
+import pytest
 
 import torchless
 from torchless._tensor._core import EMPTY_EDGE, record
 from torchless.autograd import forward_ad
+from torchless.autograd import function as function_module
 from torchless.ops.elementwise import AddBackward0, ExpBackward0, MulBackward0
 from torchless.ops.reduction import MaxBackward0
 from torchless.ops.shape import SplitBackward0
@@ -82,3 +88,118 @@ def test_results_get_tangents_when_a_dual_level_is_open():
         out = record(ExpBackward0, (dual,), (dual._data,), (dual,), None, ExpBackward0.forward)
         tangent = forward_ad.unpack_dual(out).tangent
     np.testing.assert_allclose(tangent.numpy(), np.exp([0.5, 1.5]) * [1.0, -2.0])
+
+
+# ---------------------------------------------------------------------------- autograd.Function
+class Scaled(torchless.autograd.Function):
+    """x * k, saving x; its jvp counts its calls."""
+
+    jvp_calls = 0
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.save_for_backward(x)
+        ctx.k = k
+        return x * k
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * ctx.k + 0 * x, None
+
+    @staticmethod
+    def jvp(ctx, t, _):
+        Scaled.jvp_calls += 1
+        return t * ctx.k
+
+
+def test_a_function_node_is_recorded_by_record(monkeypatch):
+    calls = []
+
+    def spy(R, inputs, arrays, edges, requires_grad, forward):
+        result = record(R, inputs, arrays, edges, requires_grad, forward)
+        calls.append((R, result))
+        return result
+    monkeypatch.setattr(function_module, "record", spy)
+    x = _leaf([1.0, 2.0])
+    y = Scaled.apply(x, 3.0)
+    assert calls == [(Scaled._backward_cls, y)] and type(y.grad_fn) is Scaled._backward_cls
+    assert y.grad_fn.next_functions == (x._edge,)
+
+
+def test_a_function_node_is_stamped_after_its_inputs_and_before_what_uses_it():
+    x = _leaf([1.0, 2.0])
+    a = x * 2
+    y = Scaled.apply(a, 3.0)
+    z = y * 2
+    assert a.grad_fn.stamp < y.grad_fn.stamp < z.grad_fn.stamp
+    z.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [12.0, 12.0])
+
+
+def test_saved_tensor_hooks_see_the_tensors_a_function_saved():
+    x = _leaf([1.0, 2.0])
+    packed, unpacked = [], []
+
+    def pack(t):
+        packed.append(t)
+        return t.detach() * 1  # other data than x's: backward must read it through unpack
+
+    def unpack(t):
+        unpacked.append(t)
+        return t
+    with torchless.autograd.graph.saved_tensors_hooks(pack, unpack):
+        y = Scaled.apply(x, 3.0)
+    assert len(packed) == 1 and packed[0] is x and unpacked == []
+    y.sum().backward()
+    assert len(unpacked) == 1
+    np.testing.assert_allclose(x.grad.numpy(), [3.0, 3.0])
+
+
+def test_anomaly_mode_shows_where_a_failing_function_was_recorded():
+    class Failing(torchless.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            raise ValueError("failing backward")
+
+    x = _leaf([1.0])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with torchless.autograd.detect_anomaly():
+            y = Failing.apply(x)  # the recording line
+            with pytest.raises(ValueError, match="failing backward"):
+                y.sum().backward()
+    messages = [str(w.message) for w in caught if "Error detected in FailingBackward" in str(w.message)]
+    assert messages and "y = Failing.apply(x)  # the recording line" in messages[0]
+
+
+def test_no_grad_records_no_function_node():
+    x = _leaf([1.0, 2.0])
+    seen = []
+
+    class Flags(torchless.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            seen.append(ctx.needs_input_grad)
+            return x * 2
+
+    with torchless.no_grad():
+        y = Flags.apply(x)
+    assert not y.requires_grad and y.grad_fn is None and seen == [(True,)]
+    y = Flags.apply(torchless.tensor([1.0]))  # no input requires grad
+    assert not y.requires_grad and y.grad_fn is None and seen[-1] == (False,)
+
+
+def test_a_function_gets_tangents_from_its_own_jvp_only():
+    Scaled.jvp_calls = 0
+    x = torchless.tensor([0.5, 1.5], dtype=torchless.float64)
+    with forward_ad.dual_level():
+        dual = forward_ad.make_dual(x, torchless.tensor([1.0, -2.0], dtype=torchless.float64))
+        out = Scaled.apply(dual, 3.0)
+        tangent = forward_ad.unpack_dual(out).tangent
+    assert Scaled.jvp_calls == 1
+    np.testing.assert_allclose(tangent.numpy(), [3.0, -6.0])

@@ -933,6 +933,12 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
     requires grad, and its node is stamped by the global clock, after its inputs' nodes. Anomaly
     mode (through the node's constructor) and saved-tensor hooks (through `node.saved`) act inside
     this call. A view op marks the result as a view of its input afterwards.
+
+    autograd.Function comes through here too. Its rule (FunctionCtx) declares `adopts_outputs`:
+    its forward returns a tuple holding Tensors the Function made, not arrays, and this call hands
+    that tuple to `R.adopt_outputs(node, out)` (node None when nothing is recorded), which links
+    them to the node itself. Only the tuple branches look at it, so ops that return one array pay
+    nothing; and the tangent step leaves such rules alone (Function.apply runs the Function's jvp).
     """
     # One and two arrays and edges spelled out: *arrays or a comprehension costs a frame. Nothing
     # here may close over a local (a comprehension using `node` would make it a cell on every call).
@@ -986,7 +992,7 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
         elif type(out) is not tuple:
             result = _plain_out(out)
         else:
-            result = tuple([_plain_out(o) for o in out])
+            result = R.adopt_outputs(None, out) if R.adopts_outputs else tuple([_plain_out(o) for o in out])
     if _fw.level >= 0:
         _dual_apply(result, R, inputs, arrays, out)
     return result
@@ -1007,6 +1013,8 @@ def _edges_of(edges):
 
 def _recorded_outputs(R, node, out):
     """record()'s result for a forward that did not return one array: the outputs of `node`."""
+    if R.adopts_outputs:  # autograd.Function: its forward made Tensors; the rule links them itself
+        return R.adopt_outputs(node, out)
     if R.multi_output:
         _graph_features.multi_output = True
         return tuple([_result(o, node, i) for i, o in enumerate(out)])
@@ -1279,6 +1287,8 @@ def apply_one(R, input, *constants):
 
 def _dual_apply(result, R, args, arrays, out):
     """apply()'s results get their tangents (see _dual)."""
+    if R.adopts_outputs:  # autograd.Function: Function.apply runs the Function's own jvp instead
+        return
     skip = R.nondiff
     tensors = [a if isinstance(a, Tensor) and (not skip or i not in skip) else None for i, a in enumerate(args)]
     tangent = _tangent_of(R, tensors, arrays, out, result)
@@ -1495,6 +1505,8 @@ def _write_into(self, result):
             _families.tangent_into_base(self)
     if self._base is not None and result._rg:
         edge = self._edge
+        if edge is not None and edge[0] is not None and edge[0].adopts_outputs:  # a custom Function's view
+            raise edge[0].view_modified_error(edge[1])
         if edge is not None and edge[0] is not None and edge[0].multi_output:
             raise RuntimeError(
                 f"Output {edge[1]} of {type(edge[0]).__name__} is a view and is being modified inplace. "

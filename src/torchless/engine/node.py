@@ -84,6 +84,7 @@ class Node:
     num_outputs = 1       # how many outputs a multi_output node has
     saves_output = False  # True when `saved` holds the op's own output
     relift = True         # under create_graph, rebuild `saved` as Tensors by re-running forward
+    adopts_outputs = False  # forward returns Tensors that record() hands to adopt_outputs (autograd.Function)
 
     # ------------------------------------------------------------------ the rule's interface
     @staticmethod
