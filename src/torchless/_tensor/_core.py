@@ -15,6 +15,7 @@ import math
 import numbers
 import operator
 import sys
+import types
 import warnings
 from typing import Any, Callable, Iterator
 
@@ -998,6 +999,18 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
     return result
 
 
+def _own_copy(function):
+    """A copy of `function` with its own code object. CPython specialises each call and attribute
+    site of a code object for the types it sees there; the hottest callers of record() (the binary
+    and unary appliers) each call their own copy, so the sites stay specialised for their ops
+    instead of missing every time ops of another shape alternate with them. Same source, same
+    behaviour: it is record() itself."""
+    copy = types.FunctionType(function.__code__.replace(), function.__globals__, function.__name__,
+                              function.__defaults__, function.__closure__)
+    copy.__doc__, copy.__qualname__ = function.__doc__, function.__qualname__
+    return copy
+
+
 def _any_requires_grad(edges):
     """Does one of record()'s `edges` require grad?"""
     for e in edges:
@@ -1030,6 +1043,10 @@ def _with_namespace(forward_into):
 _NATIVE_FLOATS = frozenset(np.dtype(c) for c in "efdFD")
 
 
+_record_unary = _own_copy(record)  # the appliers' own copies of record() (see _own_copy)
+_record_binary = _own_copy(record)
+
+
 def _unary(R, to_float=True):
     """A method for a one-input rule. to_float: integer inputs become the default float first."""
     fwd = R.forward
@@ -1047,7 +1064,7 @@ def _unary(R, to_float=True):
             return record(R, edges, (a,), edges, self._rg and _grad.enabled, into)
         if self._rg and _grad.enabled:
             edges = (self,)
-            return record(R, edges, (a,), edges, True, fwd)
+            return _record_unary(R, edges, (a,), edges, True, fwd)
         # Nothing to record: the plain forward, inline (a call would cost a tenth of a tiny op).
         out = fwd(None, NP, a)
         if type(out) is not ndarray:
@@ -1168,7 +1185,7 @@ def _binary(R, to_float=False, scalar_edge=True):
             return method(self, other)
         try:
             if rg and _grad.enabled:
-                return record(R, (self, other) if to is number else edges, (a, b), edges, True, fwd)
+                return _record_binary(R, (self, other) if to is number else edges, (a, b), edges, True, fwd)
             out = fwd(None, NP, a, b)  # nothing to record: inline, as in _unary
         except ValueError as e:
             raise _broadcast_error(a, b, e) from None
