@@ -73,15 +73,23 @@ arctan2 = _rounded_from_float64_binary(np.arctan2)
 tanh = np.tanh
 
 
+_FILL_MAX = 4096  # elements: below this, broadcasting a 0-d array fills a new array instead
+
+
 def broadcast_to(x, shape):
-    """A read-only broadcast view, as np.broadcast_to, built directly for 0-d and contiguous arrays
-    (np.broadcast_to's own checks cost several microseconds on a 4-element gradient)."""
+    """x broadcast to `shape`, as np.broadcast_to: a read-only view built directly for 0-d and
+    contiguous arrays (np.broadcast_to's own checks cost several microseconds on a 4-element
+    gradient), or, for a 0-d x and a small shape, a new array filled with x."""
     if type(x) is not np.ndarray or not x.flags.c_contiguous:
         x = np.asarray(x)
         if not x.flags.c_contiguous:
             return np.broadcast_to(x, shape)
     xshape = x.shape
     if not xshape:  # one number repeated (the gradient of a full reduction)
+        if _math.prod(shape) <= _FILL_MAX:  # small: a filled array costs a quarter of a view to make,
+            out = np.empty(shape, x.dtype)  # and a leaf's .grad can take it without a copy
+            out.fill(x)
+            return out
         out = np.ndarray(shape, x.dtype, buffer=x, strides=(0,) * len(shape))
         out.flags.writeable = False
         return out
