@@ -173,7 +173,9 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Option
     """
     if dim is None and axis is None and dtype is None and out is None and not keepdim and not keepdims:
         # x.sum(), the common case: no argument to sort out
-        return apply_one(SumBackward0, input, None, False, _INT64 if input._data.dtype.kind in "biu" else None)
+        if input._data.dtype.kind in "biu":
+            return apply_one(SumBackward0, input, None, False, _INT64)
+        return apply_one(SumBackward0, input)  # forward's defaults: all dims, no keepdim, own dtype
     dims = _dims(input, dim, axis)
     keep = _keep(keepdim, keepdims)
     np_dtype: np.dtype | None
@@ -401,7 +403,7 @@ def norm(input: Tensor, p: Union[float, str, None] = "fro", dim: Dims = None, ke
     """
     if p == "fro" or p is None:
         if dim is None and not keepdim and dtype is None and input._data.dtype.kind == "f":
-            return apply_one(LinalgVectorNormBackward0, input, 2, None, False)  # x.norm(): no argument work
+            return apply_one(LinalgVectorNormBackward0, input)  # x.norm(): forward's defaults, p=2 over all
         p = 2
     elif isinstance(p, str):
         raise RuntimeError(f"norm with p='{p}' (a matrix norm) is not supported here; use p='fro' or a "
