@@ -1457,7 +1457,16 @@ def _comparison_operand(cache, value, dtype):
     if kind in "iu":
         info = np.iinfo(rt)
         if not info.min <= value <= info.max:
-            return value
+            if dtype.kind not in "iu" or type(value) is not _pyint:
+                return value
+            # PyTorch converts the number to the tensor's integer type, wrapping around as C does
+            if value >= 1 << 64:
+                raise OverflowError("int too big to convert")
+            if value < -(1 << 63):
+                raise OverflowError("can't convert negative int to unsigned")
+            b = np.array(value, np.uint64 if value >= 1 << 63 else np.int64).astype(dtype)
+            b.flags.writeable = False
+            return b
     elif kind in "fc" and value - value == 0 and not abs(value) <= np.finfo(rt).max:  # finite, too big
         return value
     b = np.asarray(value, dtype=rt)

@@ -377,8 +377,8 @@ class LinalgVectorNormBackward0(Rule):
 
     @staticmethod
     def forward(node, xp, a, p=2, dim=None, keepdim=False):
-        if a.ndim == 0 and (p == 2 or p == 1 or p == _INF or p == -_INF):
-            out = xp.abs(a)  # one element: its magnitude, without a*a's overflow (PyTorch's value)
+        if a.ndim == 0 and p != 0:
+            out = xp.abs(a)  # one element: its magnitude, without |a|**p's overflow (PyTorch's value)
         elif p == 2:
             squares = a * a if not _is_complex(a) else xp.square(xp.abs(a))
             out = xp.sqrt(squares.sum(axis=dim, keepdims=keepdim))
