@@ -1016,21 +1016,32 @@ def _with_namespace(forward_into):
     return lambda node, xp, *arrays: forward_into(node, *arrays)
 
 
-# The common floating dtypes: one set lookup tells them (a dtype outside still may be floating)
-_NATIVE_FLOATS = frozenset(np.dtype(c) for c in "efdFD")
+# The common real floating dtypes: one set lookup tells them (a dtype outside still may be
+# floating); complex dtypes are outside, so that they take the branch that picks R's complex rule.
+_NATIVE_FLOATS = frozenset(np.dtype(c) for c in "efd")
+_COMPLEX = frozenset(np.dtype(c) for c in "FD")
+_INTEGERS = frozenset(np.dtype(c) for c in "?bBhHiIlLqQ")
+_F32, _F64 = np.dtype("f"), np.dtype("d")  # (identity checks: cheaper than hashing a dtype)
 
 
 def _unary(R, to_float=True):
-    """A method for a one-input rule. to_float: integer inputs become the default float first."""
+    """A method for a one-input rule. to_float: integer inputs become the default float first.
+    A complex input records R.complex_rule() (ops/_rule.py) when R is holomorphic (its rules are
+    all to_float): the check sits in the branch real floating inputs skip."""
     fwd = R.forward
     into = getattr(R, "forward_into", None)
     if into is not None:
         into = _with_namespace(into)
+    complex_method = _unary(R.complex_rule(), False) if R.holomorphic and not R.conjugating else None
 
     def method(self):
         a = self._data
-        if to_float and a.dtype not in _NATIVE_FLOATS and a.dtype.kind not in "fc":
-            a = a.astype(_F.float)
+        if to_float and a.dtype not in _NATIVE_FLOATS:
+            if a.dtype in _COMPLEX:
+                if complex_method is not None:
+                    return complex_method(self)
+            elif a.dtype.kind != "f":
+                a = a.astype(_F.float)
         if (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_UNARY_REFS
                 and _array_alone(a) and _fw.level < 0):
             edges = (self,)
@@ -1116,14 +1127,27 @@ def _binary(R, to_float=False, scalar_edge=True):
     scalars = {}  # (number, its type, tensor dtype) -> (0-d operand array, dtype to cast to or None)
     D.on_default_dtype_change.append(scalars.clear)  # entries depend on the default float
     number = object()  # what `to` becomes for a number operand
+    # A holomorphic R records its complex rule (ops/_rule.py) for complex operands, through
+    # complex_method; the dtypes sent off the fast path: integers (to_float), complex (holomorphic).
+    # A real operand meeting a complex one is cast by a recorded to() (_complex_operands).
+    complex_method = (_binary(R.complex_rule(), to_float, scalar_edge) if R.holomorphic and not R.conjugating
+                      else None)
+    slow = (_INTEGERS if to_float else frozenset()) | (_COMPLEX if complex_method is not None else frozenset())
+    gate = bool(slow)
 
     def method(self, other):
         a = self._data
         to = type(other)
         if to is Tensor:
             b = other._data
-            if a.dtype is not b.dtype or (to_float and a.dtype.kind in "biu"):
+            dt = a.dtype
+            if dt is not b.dtype or (gate and dt is not _F32 and dt is not _F64 and dt in slow):
                 a, b = _operands(a, b, to_float)
+                if a.dtype in _COMPLEX:
+                    if self._data.dtype != a.dtype or other._data.dtype != a.dtype:
+                        return method(*_complex_operands(self, other, a.dtype))
+                    if complex_method is not None:
+                        return complex_method(self, other)
             elif (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_BINARY_REFS
                   and _array_alone(a) and NP.fits_into(b.shape, a.shape) and _fw.level < 0):
                 edges = (self, other)
@@ -1134,9 +1158,12 @@ def _binary(R, to_float=False, scalar_edge=True):
             # NumPy multiplies by a 0-d array twice as fast as by a Python number: convert once.
             entry = scalars.get((other, to, a.dtype))
             if entry is None:
-                entry = _scalar_entry(scalars, other, a, to_float)
+                entry = _scalar_entry(scalars, other, a, to_float, complex_method is not None)
             b, cast = entry
             if cast is not None:
+                if cast is _COMPLEX_RULE:
+                    return (method if complex_method is None else complex_method)(
+                        self if a.dtype == b.dtype else _to_dtype(self, b.dtype), other)
                 a = a.astype(cast)
             edges = (self, EMPTY_EDGE) if scalar_edge else (self,)
             rg = self._rg
@@ -1145,8 +1172,14 @@ def _binary(R, to_float=False, scalar_edge=True):
             # nn.Parameter: a tensor operand with its edge, as above (checked here, after the common
             # cases, so they pay nothing for it; no writing into operands)
             b = other._data
-            if a.dtype is not b.dtype or (to_float and a.dtype.kind in "biu"):
+            dt = a.dtype
+            if dt is not b.dtype or (gate and dt is not _F32 and dt is not _F64 and dt in slow):
                 a, b = _operands(a, b, to_float)
+                if a.dtype in _COMPLEX:
+                    if self._data.dtype != a.dtype or other._data.dtype != a.dtype:
+                        return method(*_complex_operands(self, other, a.dtype))
+                    if complex_method is not None:
+                        return complex_method(self, other)
             edges = (self, other)
             rg = self._rg or other._rg
         else:
@@ -1176,16 +1209,33 @@ def _binary(R, to_float=False, scalar_edge=True):
     return method
 
 
-def _scalar_entry(cache, value, a, to_float):
+def _complex_operands(self, other, dtype):
+    """self and other as tensors of the complex `dtype`, each cast by a recorded to() where it is
+    not one already: the gradient reaching a real operand is then the real part of the complex
+    one, as in PyTorch (the cast's vjp), never a complex array in a real tensor's graph."""
+    if self._data.dtype != dtype:
+        self = _to_dtype(self, dtype)
+    if other._data.dtype != dtype:
+        other = _to_dtype(other, dtype)
+    return self, other
+
+
+_COMPLEX_RULE = object()  # _scalar_entry's cast for a complex result: _binary casts and dispatches
+
+
+def _scalar_entry(cache, value, a, to_float, complex_rule=False):
     """How a Python number combines with array `a` (see _binary): the number as a read-only 0-d
-    array of the result dtype, and the dtype `a` must be cast to (None if it stays)."""
+    array of the result dtype, and the dtype `a` must be cast to (None if it stays), or
+    _COMPLEX_RULE for a complex result where `a` is real (it is cast by a recorded to(), see
+    _complex_operands) or where `complex_rule` (the op records R's complex rule)."""
     if len(cache) > 256:  # numbers that change every call (x * random()) must not pile up
         cache.clear()
     cast_a = _scalar_operand(a, value, to_float)
     dt = cast_a.dtype
     b = np.array(value).astype(dt) if type(value) is _pyint else np.asarray(value, dtype=dt)
     b.flags.writeable = False
-    entry = (b, None if dt == a.dtype else dt)
+    entry = (b, _COMPLEX_RULE if dt.kind == "c" and (complex_rule or a.dtype.kind != "c")
+             else None if dt == a.dtype else dt)
     # NaN never equals itself (it would be a new key each time), and -0.0 equals 0.0 (it would find
     # the other's entry, but copysign and division tell them apart): neither is kept.
     if value == value and (value or type(value) is not _pyfloat):

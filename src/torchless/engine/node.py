@@ -240,6 +240,8 @@ def jvp_by_partials(R: Any, xp: Any, tangents: Sequence[Any], out: Any, args: Se
         node = lifted_twin(recorded)
         node.next_functions = marks
         partials = node.vjp(xp.ones_like(value), xp)
+        if getattr(node, "conjugating", False):  # a complex rule's vjp gives conj(f'(z)) (ops/_rule.py)
+            partials = [None if p is None else xp.conj(p) for p in partials]
     else:
         if any(getattr(v, "_rg", False) for v in args):  # (then a node of R was recorded)
             raise RuntimeError(f"forward AD: no recorded {R.__name__} to differentiate its tangent through")

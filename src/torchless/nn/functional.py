@@ -275,6 +275,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         rule = R.SqueezeBackward4 if bias is None else R.ViewBackward0
     else:
         rule = R.ViewBackward0 if bias is not None else R.UnsafeViewBackward0
+    if x.dtype.kind == "c":  # complex operands record the rule's conjugating twin (ops/_rule.py)
+        rule = rule.complex_rule()
     if bias is None:
         return apply(rule, input, weight)
     return apply(rule, input, weight, bias)
