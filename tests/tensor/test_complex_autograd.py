@@ -318,3 +318,17 @@ def test_forward_mode_of_a_holomorphic_op_is_not_conjugated():
         out = fwAD.make_dual(torchless.tensor(z0), torchless.tensor(t0)).exp()
         tangent = fwAD.unpack_dual(out).tangent.numpy()
     np.testing.assert_allclose(tangent, t0 * np.exp(z0))
+
+
+def test_complex_arrays_with_an_equal_but_distinct_dtype_object_take_the_complex_rules():
+    """An unpickled array's complex128 dtype equals NumPy's but is another object: the appliers'
+    identity shortcuts must not send it down the real path (x * x: one array, one dtype object)."""
+    import pickle
+    array = pickle.loads(pickle.dumps(np.array([1 + 2j, 3 - 1j, -0.5j])))
+    assert array.dtype == np.complex128 and array.dtype is not np.dtype(np.complex128)
+    x = torchless.from_numpy(array).requires_grad_()
+    (x * x).real.sum().backward()  # d Re(z²) = 2 conj(z) in dL/dx + i dL/dy
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.conj(array))
+    x.grad = None
+    x.tanh().imag.sum().backward()  # d Im(tanh z) = i conj(1 - tanh² z)
+    np.testing.assert_allclose(x.grad.numpy(), 1j * np.conj(1 - np.tanh(array) ** 2))

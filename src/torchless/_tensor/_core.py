@@ -1016,30 +1016,30 @@ def _with_namespace(forward_into):
     return lambda node, xp, *arrays: forward_into(node, *arrays)
 
 
-# The common real floating dtypes: one set lookup tells them (a dtype outside still may be
-# floating); complex dtypes are outside, so that they take the branch that picks R's complex rule.
-_NATIVE_FLOATS = frozenset(np.dtype(c) for c in "efd")
+# The common real floating dtypes: float32 and float64 told by identity (cheaper than hashing a
+# dtype), the others by one set lookup (a dtype outside still may be floating). Complex dtypes are
+# outside, so that they take the branch that picks R's complex rule (_complex_method).
+_F32, _F64 = np.dtype("f"), np.dtype("d")
+_NATIVE_FLOATS = frozenset(np.dtype(c) for c in "fde")
 _COMPLEX = frozenset(np.dtype(c) for c in "FD")
 _INTEGERS = frozenset(np.dtype(c) for c in "?bBhHiIlLqQ")
-_F32, _F64 = np.dtype("f"), np.dtype("d")  # (identity checks: cheaper than hashing a dtype)
 
 
 def _unary(R, to_float=True):
     """A method for a one-input rule. to_float: integer inputs become the default float first.
     A complex input records R.complex_rule() (ops/_rule.py) when R is holomorphic (its rules are
-    all to_float): the check sits in the branch real floating inputs skip."""
+    all to_float): the check sits in the branch real floating inputs skip (_complex_method)."""
     fwd = R.forward
     into = getattr(R, "forward_into", None)
     if into is not None:
         into = _with_namespace(into)
-    complex_method = _unary(R.complex_rule(), False) if R.holomorphic and not R.conjugating else None
 
     def method(self):
         a = self._data
-        if to_float and a.dtype not in _NATIVE_FLOATS:
+        if to_float and a.dtype is not _F32 and a.dtype is not _F64 and a.dtype not in _NATIVE_FLOATS:
             if a.dtype in _COMPLEX:
-                if complex_method is not None:
-                    return complex_method(self)
+                if R.holomorphic and not R.conjugating:
+                    return _complex_method(R, _unary, False)(self)
             elif a.dtype.kind != "f":
                 a = a.astype(_F.float)
         if (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_UNARY_REFS
@@ -1127,13 +1127,13 @@ def _binary(R, to_float=False, scalar_edge=True):
     scalars = {}  # (number, its type, tensor dtype) -> (0-d operand array, dtype to cast to or None)
     D.on_default_dtype_change.append(scalars.clear)  # entries depend on the default float
     number = object()  # what `to` becomes for a number operand
-    # A holomorphic R records its complex rule (ops/_rule.py) for complex operands, through
-    # complex_method; the dtypes sent off the fast path: integers (to_float), complex (holomorphic).
-    # A real operand meeting a complex one is cast by a recorded to() (_complex_operands).
-    complex_method = (_binary(R.complex_rule(), to_float, scalar_edge) if R.holomorphic and not R.conjugating
-                      else None)
-    slow = (_INTEGERS if to_float else frozenset()) | (_COMPLEX if complex_method is not None else frozenset())
-    gate = bool(slow)
+    # A holomorphic R records its complex rule (ops/_rule.py) for complex operands (_complex_method);
+    # the dtypes sent off the fast path: integers (to_float), complex (holomorphic). A real operand
+    # meeting a complex one is cast by a recorded to() (_complex_operands).
+    # (the method reads R's flags and to_float (_to_float) only off its fast path, and does not close
+    # over them: each closure variable costs every call)
+    slow = (_INTEGERS if to_float else frozenset()) | (_COMPLEX if R.holomorphic and not R.conjugating
+                                                       else frozenset()) or None
 
     def method(self, other):
         a = self._data
@@ -1141,13 +1141,13 @@ def _binary(R, to_float=False, scalar_edge=True):
         if to is Tensor:
             b = other._data
             dt = a.dtype
-            if dt is not b.dtype or (gate and dt is not _F32 and dt is not _F64 and dt in slow):
-                a, b = _operands(a, b, to_float)
+            if dt is not b.dtype or (dt is not _F32 and slow is not None and dt is not _F64 and dt in slow):
+                a, b = _operands(a, b, _to_float(slow))
                 if a.dtype in _COMPLEX:
                     if self._data.dtype != a.dtype or other._data.dtype != a.dtype:
                         return method(*_complex_operands(self, other, a.dtype))
-                    if complex_method is not None:
-                        return complex_method(self, other)
+                    if R.holomorphic and not R.conjugating:
+                        return _complex_method(R, _binary, _to_float(slow), scalar_edge)(self, other)
             elif (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_BINARY_REFS
                   and _array_alone(a) and NP.fits_into(b.shape, a.shape) and _fw.level < 0):
                 edges = (self, other)
@@ -1158,12 +1158,14 @@ def _binary(R, to_float=False, scalar_edge=True):
             # NumPy multiplies by a 0-d array twice as fast as by a Python number: convert once.
             entry = scalars.get((other, to, a.dtype))
             if entry is None:
-                entry = _scalar_entry(scalars, other, a, to_float, complex_method is not None)
+                entry = _scalar_entry(scalars, other, a, _to_float(slow), R.holomorphic and not R.conjugating)
             b, cast = entry
             if cast is not None:
                 if cast is _COMPLEX_RULE:
-                    return (method if complex_method is None else complex_method)(
-                        self if a.dtype == b.dtype else _to_dtype(self, b.dtype), other)
+                    self = self if a.dtype == b.dtype else _to_dtype(self, b.dtype)
+                    if R.holomorphic and not R.conjugating:
+                        return _complex_method(R, _binary, _to_float(slow), scalar_edge)(self, other)
+                    return method(self, other)
                 a = a.astype(cast)
             edges = (self, EMPTY_EDGE) if scalar_edge else (self,)
             rg = self._rg
@@ -1173,13 +1175,13 @@ def _binary(R, to_float=False, scalar_edge=True):
             # cases, so they pay nothing for it; no writing into operands)
             b = other._data
             dt = a.dtype
-            if dt is not b.dtype or (gate and dt is not _F32 and dt is not _F64 and dt in slow):
-                a, b = _operands(a, b, to_float)
+            if dt is not b.dtype or (dt is not _F32 and slow is not None and dt is not _F64 and dt in slow):
+                a, b = _operands(a, b, _to_float(slow))
                 if a.dtype in _COMPLEX:
                     if self._data.dtype != a.dtype or other._data.dtype != a.dtype:
                         return method(*_complex_operands(self, other, a.dtype))
-                    if complex_method is not None:
-                        return complex_method(self, other)
+                    if R.holomorphic and not R.conjugating:
+                        return _complex_method(R, _binary, _to_float(slow), scalar_edge)(self, other)
             edges = (self, other)
             rg = self._rg or other._rg
         else:
@@ -1206,6 +1208,25 @@ def _binary(R, to_float=False, scalar_edge=True):
         return t if _fw.level < 0 else _dual(t, R, (self, None if to is number else other), (a, b))
 
     method.__name__ = R.__name__
+    return method
+
+
+def _to_float(slow):
+    """_binary's `to_float`, read back from its dtypes sent off the fast path (`slow`, or None):
+    integer results become floats exactly where integers are among them."""
+    return slow is not None and _BOOL_NP in slow
+
+
+_COMPLEX_METHODS: dict = {}  # (R, applier, its options) -> the applier's method for R.complex_rule()
+
+
+def _complex_method(R, applier, *options):
+    """The method `applier(R.complex_rule(), *options)` for complex operands of a holomorphic R,
+    made on first use (real programs never make the twin rules nor these methods)."""
+    key = (R, applier) + options
+    method = _COMPLEX_METHODS.get(key)
+    if method is None:
+        method = _COMPLEX_METHODS[key] = applier(R.complex_rule(), *options)
     return method
 
 
