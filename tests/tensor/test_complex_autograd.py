@@ -174,6 +174,11 @@ SECOND_ORDER = {
     "std": (lambda T, a, b: (a * b).std() * a, [(3,), (3,)]),
     "logsumexp": (lambda T, a, b: T.logsumexp(a * b, 0) * a, [(3,), (3,)]),
     "linear": (lambda T, a, b: T.nn.functional.linear(a, b) * a.sum(), [(2, 2), (2, 2)]),
+    "exp2": (lambda T, a, b: (a * b).exp2(), [(3,), (3,)]),
+    "abs": (lambda T, a, b: (a * b).abs() * a, [(3,), (3,)]),
+    "norm": (lambda T, a, b: (a * b).norm() * a, [(3,), (3,)]),
+    "vector_norm_1": (lambda T, a, b: T.linalg.vector_norm(a * b, 1) * a, [(3,), (3,)]),
+    "vector_norm_3": (lambda T, a, b: T.linalg.vector_norm(a * b, 3) * a, [(3,), (3,)]),
 }
 
 

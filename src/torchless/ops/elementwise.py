@@ -549,8 +549,8 @@ class AbsBackward0(Rule):
         return xp.abs(a)
 
     @staticmethod
-    def jvp(xp, t, out, a):
-        return t[0] * xp.sign(a)
+    def jvp(xp, t, out, a):  # complex a: d|a| = Re(conj(sign a) da); conj and .real are no-ops on reals
+        return (t[0] * xp.sign(a).conj()).real
 
     def vjp(self, g, xp):
         (a,) = self.saved
