@@ -1,10 +1,10 @@
 """Gradients of real losses of complex tensors, against central finite differences (PyTorch's
 convention: the gradient with respect to z = x + iy is dL/dx + i dL/dy).
 
-Known bug, pinned here with strict xfails: the vjps of holomorphic ops (mul, div, pow, exp, log,
-sin, sqrt, tanh, sigmoid, reciprocal, matmul ...) multiply g by f'(z) where PyTorch's convention
-needs conj(f'(z)), so their complex gradients are wrong (real ones are right). A fix turns an xfail
-into a failure (strict): then drop its mark."""
+The holomorphic ops (mul, div, pow, exp, log, sin, sqrt, tanh, sigmoid, reciprocal, matmul ...)
+need g · conj(f'(z)) there, where their real vjps multiply by f'(z): complex operands record each
+rule's conjugating twin (ops/_rule.py, Rule.complex_rule). tests/tensor/test_complex_autograd.py
+checks every such rule against PyTorch."""
 import numpy as np
 import pytest
 
@@ -27,7 +27,7 @@ RIGHT = {
     "real_imag": lambda a: a.real * 2 - a.imag,
     "mH": lambda a: a.reshape(1, 3).mH,
 }
-WRONG = {  # the holomorphic ops: g * f'(z) where conj(f'(z)) is due
+HOLOMORPHIC = {  # their complex twins' vjps: g * conj(f'(z))
     "mul_tensor": lambda a: a * _c(C),
     "mul_number": lambda a: a * (2 - 1j),
     "div": lambda a: a / _c(C),
@@ -41,6 +41,17 @@ WRONG = {  # the holomorphic ops: g * f'(z) where conj(f'(z)) is due
     "sigmoid": lambda a: a.sigmoid(),
     "reciprocal": lambda a: a.reciprocal(),
     "matmul": lambda a: _c([C, C]) @ a,
+    "cos": lambda a: a.cos(),
+    "exp2": lambda a: a.exp2(),
+    "rsqrt": lambda a: a.rsqrt(),
+    "log1p": lambda a: a.log1p(),
+    "number_pow": lambda a: (2 - 1j) ** a,
+    "prod": lambda a: a.prod().reshape(1) * 1,
+    "cumprod": lambda a: a.cumprod(0),
+    "dot": lambda a: torchless.dot(a, _c(C)).reshape(1),
+    "vdot": lambda a: torchless.vdot(a, _c(C)).reshape(1) + torchless.vdot(_c(C), a),
+    "var": lambda a: a.var().reshape(1),
+    "logsumexp": lambda a: torchless.logsumexp(a, 0).reshape(1),
 }
 
 
@@ -63,7 +74,6 @@ def test_complex_gradient(name):
     _check(RIGHT[name])
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: holomorphic vjps lack the conjugate of f'(z) (module docstring)")
-@pytest.mark.parametrize("name", WRONG)
+@pytest.mark.parametrize("name", HOLOMORPHIC)
 def test_complex_gradient_of_holomorphic_ops(name):
-    _check(WRONG[name])
+    _check(HOLOMORPHIC[name])

@@ -1039,8 +1039,13 @@ def _with_namespace(forward_into):
     return lambda node, xp, *arrays: forward_into(node, *arrays)
 
 
-# The common floating dtypes: one set lookup tells them (a dtype outside still may be floating)
-_NATIVE_FLOATS = frozenset(np.dtype(c) for c in "efdFD")
+# The common real floating dtypes: float32 and float64 told by identity (cheaper than hashing a
+# dtype), the others by one set lookup (a dtype outside still may be floating). Complex dtypes are
+# outside, so that they take the branch that picks R's complex rule (_complex_method).
+_F32, _F64 = np.dtype("f"), np.dtype("d")
+_NATIVE_FLOATS = frozenset(np.dtype(c) for c in "fde")
+_COMPLEX = frozenset(np.dtype(c) for c in "FD")
+_INTEGERS = frozenset(np.dtype(c) for c in "?bBhHiIlLqQ")
 
 
 _record_unary = _own_copy(record)  # the appliers' own copies of record() (see _own_copy)
@@ -1048,7 +1053,9 @@ _record_binary = _own_copy(record)
 
 
 def _unary(R, to_float=True):
-    """A method for a one-input rule. to_float: integer inputs become the default float first."""
+    """A method for a one-input rule. to_float: integer inputs become the default float first.
+    A complex input records R.complex_rule() (ops/_rule.py) when R is holomorphic (its rules are
+    all to_float): the check sits in the branch real floating inputs skip (_complex_method)."""
     fwd = R.forward
     into = getattr(R, "forward_into", None)
     if into is not None:
@@ -1056,8 +1063,12 @@ def _unary(R, to_float=True):
 
     def method(self):
         a = self._data
-        if to_float and a.dtype not in _NATIVE_FLOATS and a.dtype.kind not in "fc":
-            a = a.astype(_F.float)
+        if to_float and a.dtype is not _F32 and a.dtype is not _F64 and a.dtype not in _NATIVE_FLOATS:
+            if a.dtype in _COMPLEX:
+                if R.holomorphic and not R.conjugating:
+                    return _complex_method(R, _unary, False)(self)
+            elif a.dtype.kind != "f":
+                a = a.astype(_F.float)
         if (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_UNARY_REFS
                 and _array_alone(a) and _fw.level < 0):
             edges = (self,)
@@ -1143,14 +1154,27 @@ def _binary(R, to_float=False, scalar_edge=True):
     scalars = {}  # (number, its type, tensor dtype) -> (0-d operand array, dtype to cast to or None)
     D.on_default_dtype_change.append(scalars.clear)  # entries depend on the default float
     number = object()  # what `to` becomes for a number operand
+    # A holomorphic R records its complex rule (ops/_rule.py) for complex operands (_complex_method);
+    # the dtypes sent off the fast path: integers (to_float), complex (holomorphic). A real operand
+    # meeting a complex one is cast by a recorded to() (_complex_operands).
+    # (the method reads R's flags and to_float (_to_float) only off its fast path, and does not close
+    # over them: each closure variable costs every call)
+    slow = (_INTEGERS if to_float else frozenset()) | (_COMPLEX if R.holomorphic and not R.conjugating
+                                                       else frozenset()) or None
 
     def method(self, other):
         a = self._data
         to = type(other)
         if to is Tensor:
             b = other._data
-            if a.dtype is not b.dtype or (to_float and a.dtype.kind in "biu"):
-                a, b = _operands(a, b, to_float)
+            dt = a.dtype
+            if dt is not b.dtype or (dt is not _F32 and slow is not None and dt is not _F64 and dt in slow):
+                a, b = _operands(a, b, _to_float(slow))
+                if a.dtype in _COMPLEX:
+                    if self._data.dtype != a.dtype or other._data.dtype != a.dtype:
+                        return method(*_complex_operands(self, other, a.dtype))
+                    if R.holomorphic and not R.conjugating:
+                        return _complex_method(R, _binary, _to_float(slow), scalar_edge)(self, other)
             elif (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_BINARY_REFS
                   and _array_alone(a) and NP.fits_into(b.shape, a.shape) and _fw.level < 0):
                 edges = (self, other)
@@ -1161,9 +1185,14 @@ def _binary(R, to_float=False, scalar_edge=True):
             # NumPy multiplies by a 0-d array twice as fast as by a Python number: convert once.
             entry = scalars.get((other, to, a.dtype))
             if entry is None:
-                entry = _scalar_entry(scalars, other, a, to_float)
+                entry = _scalar_entry(scalars, other, a, _to_float(slow), R.holomorphic and not R.conjugating)
             b, cast = entry
             if cast is not None:
+                if cast is _COMPLEX_RULE:
+                    self = self if a.dtype == b.dtype else _to_dtype(self, b.dtype)
+                    if R.holomorphic and not R.conjugating:
+                        return _complex_method(R, _binary, _to_float(slow), scalar_edge)(self, other)
+                    return method(self, other)
                 a = a.astype(cast)
             edges = (self, EMPTY_EDGE) if scalar_edge else (self,)
             rg = self._rg
@@ -1172,8 +1201,14 @@ def _binary(R, to_float=False, scalar_edge=True):
             # nn.Parameter: a tensor operand with its edge, as above (checked here, after the common
             # cases, so they pay nothing for it; no writing into operands)
             b = other._data
-            if a.dtype is not b.dtype or (to_float and a.dtype.kind in "biu"):
-                a, b = _operands(a, b, to_float)
+            dt = a.dtype
+            if dt is not b.dtype or (dt is not _F32 and slow is not None and dt is not _F64 and dt in slow):
+                a, b = _operands(a, b, _to_float(slow))
+                if a.dtype in _COMPLEX:
+                    if self._data.dtype != a.dtype or other._data.dtype != a.dtype:
+                        return method(*_complex_operands(self, other, a.dtype))
+                    if R.holomorphic and not R.conjugating:
+                        return _complex_method(R, _binary, _to_float(slow), scalar_edge)(self, other)
             edges = (self, other)
             rg = self._rg or other._rg
         else:
@@ -1203,16 +1238,52 @@ def _binary(R, to_float=False, scalar_edge=True):
     return method
 
 
-def _scalar_entry(cache, value, a, to_float):
+def _to_float(slow):
+    """_binary's `to_float`, read back from its dtypes sent off the fast path (`slow`, or None):
+    integer results become floats exactly where integers are among them."""
+    return slow is not None and _BOOL_NP in slow
+
+
+_COMPLEX_METHODS: dict = {}  # (R, applier, its options) -> the applier's method for R.complex_rule()
+
+
+def _complex_method(R, applier, *options):
+    """The method `applier(R.complex_rule(), *options)` for complex operands of a holomorphic R,
+    made on first use (real programs never make the twin rules nor these methods)."""
+    key = (R, applier) + options
+    method = _COMPLEX_METHODS.get(key)
+    if method is None:
+        method = _COMPLEX_METHODS[key] = applier(R.complex_rule(), *options)
+    return method
+
+
+def _complex_operands(self, other, dtype):
+    """self and other as tensors of the complex `dtype`, each cast by a recorded to() where it is
+    not one already: the gradient reaching a real operand is then the real part of the complex
+    one, as in PyTorch (the cast's vjp), never a complex array in a real tensor's graph."""
+    if self._data.dtype != dtype:
+        self = _to_dtype(self, dtype)
+    if other._data.dtype != dtype:
+        other = _to_dtype(other, dtype)
+    return self, other
+
+
+_COMPLEX_RULE = object()  # _scalar_entry's cast for a complex result: _binary casts and dispatches
+
+
+def _scalar_entry(cache, value, a, to_float, complex_rule=False):
     """How a Python number combines with array `a` (see _binary): the number as a read-only 0-d
-    array of the result dtype, and the dtype `a` must be cast to (None if it stays)."""
+    array of the result dtype, and the dtype `a` must be cast to (None if it stays), or
+    _COMPLEX_RULE for a complex result where `a` is real (it is cast by a recorded to(), see
+    _complex_operands) or where `complex_rule` (the op records R's complex rule)."""
     if len(cache) > 256:  # numbers that change every call (x * random()) must not pile up
         cache.clear()
     cast_a = _scalar_operand(a, value, to_float)
     dt = cast_a.dtype
     b = np.array(value).astype(dt) if type(value) is _pyint else np.asarray(value, dtype=dt)
     b.flags.writeable = False
-    entry = (b, None if dt == a.dtype else dt)
+    entry = (b, _COMPLEX_RULE if dt.kind == "c" and (complex_rule or a.dtype.kind != "c")
+             else None if dt == a.dtype else dt)
     # NaN never equals itself (it would be a new key each time), and -0.0 equals 0.0 (it would find
     # the other's entry, but copysign and division tell them apart): neither is kept.
     if value == value and (value or type(value) is not _pyfloat):

@@ -210,8 +210,14 @@ class ElementwiseMethods:
             return NotImplemented
         if isinstance(base, Tensor):
             return _pow_tensor(base, self)
-        return record(PowBackward2, (base, self), (base, _scalar_operand(self._data, base, False)), (self,),
-                      None, PowBackward2.forward)
+        exponent = _scalar_operand(self._data, base, False)
+        rule = PowBackward2
+        if exponent.dtype.kind == "c":  # the complex rule (ops/_rule.py), on a complex tensor
+            rule = PowBackward2.complex_rule()
+            if self._data.dtype != exponent.dtype:
+                self = self.to(_from_np[exponent.dtype])
+                exponent = self._data
+        return record(rule, (base, self), (base, exponent), (self,), None, PowBackward2.forward)
 
     def add(self, other, *, alpha=1):
         """add(self, other, *, alpha=1) -> Tensor

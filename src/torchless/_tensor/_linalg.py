@@ -19,7 +19,7 @@ else:  # at run time: _core's name, rebound to the final class by bind_tensor_cl
     from ._core import Tensor
 from ._reduction import Dims, scalar_type_name as _title, vector_norm
 from ..ops.linalg import (BmmBackward0, CloneBackward0, DotBackward0, MmBackward0, MvBackward0,
-                         SqueezeBackward4, UnsafeViewBackward0)
+                         SqueezeBackward4, UnsafeViewBackward0, VdotBackward0)
 
 __all__ = ["dot", "vdot", "matmul", "mm", "mv", "bmm", "outer", "ger", "inner", "linalg"]
 
@@ -51,6 +51,12 @@ def _check_kind(a: np.ndarray, fname: str) -> None:
     """NumPy multiplies bool matrices; PyTorch's CPU kernels don't."""
     if a.dtype.kind == "b":
         raise NotImplementedError(f"\"{fname}\" not implemented for 'Bool' (convert first, e.g. x.int())")
+
+
+def _for_dtype(R: Any, a: np.ndarray) -> Any:
+    """Rule R, or for complex operands its complex rule (ops/_rule.py: the conjugating twin of a
+    holomorphic rule). Only the checked paths call it: the fast paths take real floats alone."""
+    return R.complex_rule() if a.dtype.kind == "c" else R
 
 
 def _mm_checks(input: Any, mat2: Tensor) -> None:
@@ -101,7 +107,7 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
     _need_tensor(input, "dot", "input", 1)
     _need_tensor(other, "dot", "tensor", 2)
     a, b = input._data, other._data
-    if a.ndim == 1 and a.shape == b.shape and a.dtype is b.dtype and a.dtype.kind in "fc":
+    if a.ndim == 1 and a.shape == b.shape and a.dtype is b.dtype and a.dtype.kind == "f":
         return apply_pair(DotBackward0, input, other, a, b)  # checked: the common case, recorded directly
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
@@ -113,16 +119,29 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                            f"{_title(input)} and {_title(other)}")
     _check_kind(a, "dot")
-    return apply(DotBackward0, input, other)
+    return apply(_for_dtype(DotBackward0, a), input, other)
 
 
 def vdot(input: Tensor, other: Tensor) -> Tensor:
     """vdot(input, other) -> Tensor
 
-    The inner product of two 1-D tensors with the first conjugated; for the real tensors
-    torchless has, the same as dot.
+    The inner product of two 1-D tensors with the first one conjugated: sum(conj(input) * other)
+    (for real tensors the same value as dot). Same size and dtype, as for dot.
     """
-    return dot(input, other)  # real tensors only: no conjugation to do
+    _need_tensor(input, "vdot", "input", 1)
+    _need_tensor(other, "vdot", "other", 2)
+    a, b = input._data, other._data
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    if a.shape[0] != b.shape[0]:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
+                           f"[{b.shape[0]}] to have the same number of elements, but got "
+                           f"{a.shape[0]} and {b.shape[0]} elements respectively")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"vdot : expected both vectors to have same dtype, but found "
+                           f"{_title(input)} and {_title(other)}")
+    _check_kind(a, "vdot")
+    return apply(VdotBackward0, input, other)
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
@@ -140,7 +159,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
         raise RuntimeError(f"mat2 must be a matrix (got a {mat2._data.ndim}-D tensor; torch.matmul "
                            "handles other ranks)")
     _mm_checks(input, mat2)
-    return apply(MmBackward0, input, mat2)
+    return apply(_for_dtype(MmBackward0, input._data), input, mat2)
 
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
@@ -154,7 +173,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input._data.ndim}, "
                            f"{vec._data.ndim}")
     _mv_checks(input, vec, input._data.shape)
-    return apply(MvBackward0, input, vec)
+    return apply(_for_dtype(MvBackward0, input._data), input, vec)
 
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
@@ -170,7 +189,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     if mat2._data.ndim != 3:
         raise RuntimeError(f"batch2 must be a 3D tensor (got {mat2._data.ndim}-D)")
     _batch_checks(input, mat2, input._data.shape, mat2._data.shape)
-    return apply(BmmBackward0, input, mat2)
+    return apply(_for_dtype(BmmBackward0, input._data), input, mat2)
 
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:
@@ -184,7 +203,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     if type(input) is Tensor and type(other) is Tensor:
         a, b = input._data, other._data
         if (len(a.shape) == 2 and len(b.shape) == 2 and a.shape[1] == b.shape[0] and a.dtype is b.dtype
-                and a.dtype.kind in "fc"):  # matrix @ matrix of one float dtype: nothing to check
+                and a.dtype.kind == "f"):  # matrix @ matrix of one real float dtype: nothing to check
             return apply_pair(MmBackward0, input, other, a, b)
     else:
         _need_tensor(input, "matmul", "input", 1)
@@ -193,7 +212,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     na, nb = a.ndim, b.ndim
     if na == 2 and nb == 2:  # the common case first
         _mm_checks(input, other)
-        return apply(MmBackward0, input, other)
+        return apply(_for_dtype(MmBackward0, a), input, other)
     if na == 0 or nb == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {na}D "
                            f"and {nb}D")
@@ -201,17 +220,17 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         return dot(input, other)
     if nb == 1:  # matrix (or batch of them) @ vector
         _mv_checks(input, other, (_prod(a.shape[:-1]), a.shape[-1]))
-        return apply(MvBackward0 if na == 2 else UnsafeViewBackward0, input, other)
+        return apply(_for_dtype(MvBackward0 if na == 2 else UnsafeViewBackward0, a), input, other)
     if na == 1:  # vector @ matrix (or batch of them)
         if nb == 2:
             _mm_checks(_Shaped(input, (1, a.shape[0])), other)
-            return apply(SqueezeBackward4, input, other)
+            return apply(_for_dtype(SqueezeBackward4, a), input, other)
         nbatch = _prod(b.shape[:-2])
         _batch_checks(input, other, (nbatch, 1, a.shape[0]), (nbatch,) + b.shape[-2:])
-        return apply(UnsafeViewBackward0, input, other)
+        return apply(_for_dtype(UnsafeViewBackward0, a), input, other)
     if nb == 2:  # batch of matrices @ matrix: folded to one mm
         _mm_checks(_Shaped(input, (_prod(a.shape[:-1]), a.shape[-1])), other)
-        return apply(UnsafeViewBackward0, input, other)
+        return apply(_for_dtype(UnsafeViewBackward0, a), input, other)
     # both have a batch (or a is a matrix): broadcast the batch dims, then a bmm
     try:
         batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
@@ -223,7 +242,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     # needs a gradient; a 3-D batch of one counts as a matrix there
     lhs_matrix = na == 2 or (na == 3 and a.shape[0] == 1 and not (nb == 3 and b.shape[0] == 1))
     rule = CloneBackward0 if lhs_matrix and input._rg else UnsafeViewBackward0
-    return apply(rule, input, other)
+    return apply(_for_dtype(rule, a), input, other)
 
 
 class _Shaped:
@@ -302,7 +321,7 @@ def __matmul__(self: Tensor, other: Any) -> Tensor:
         other = _plain(other)
     a, b = self._data, other._data
     if (len(a.shape) == 2 and len(b.shape) == 2 and a.shape[1] == b.shape[0] and a.dtype is b.dtype
-            and a.dtype.kind in "fc"):  # matrix @ matrix of one float dtype: nothing to check
+            and a.dtype.kind == "f"):  # matrix @ matrix of one real float dtype: nothing to check
         return apply_pair(MmBackward0, self, other, a, b)
     return matmul(self, other)
 
@@ -354,9 +373,10 @@ def _linalg_norm(input: Tensor, ord: Union[float, str, None] = None, dim: Dims =
 def _vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     """linalg.vecdot(x, y, *, dim=-1) -> Tensor
 
-    Dot products of the vectors along `dim` of x and y (broadcast against each other).
+    Dot products of the vectors along `dim` of x and y (broadcast against each other), x
+    conjugated where complex: sum(conj(x) * y).
     """
-    return (x * y).sum(dim)
+    return ((x.conj() if x.is_complex() else x) * y).sum(dim)
 
 
 linalg = types.ModuleType("torchless.linalg", "torch.linalg: the parts torchless has.")

@@ -231,17 +231,22 @@ def prod(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *,
     if dtype is None and input._data.dtype.kind in "biu":
         dtype = _int64
     input = _cast_input(input, dtype)
+    complex_input = input._data.dtype.kind == "c"  # records the rule's complex twin (ops/_rule.py)
     if dim is None and axis is None:
-        return apply(ProdBackward0, input, None, _keep(keepdim, keepdims))
+        return apply(ProdBackward0.complex_rule() if complex_input else ProdBackward0, input, None,
+                     _keep(keepdim, keepdims))
     d = _one_dim(input, dim, axis, "prod")
-    return apply(ProdBackward1, input, (d,) if input._data.ndim else None, _keep(keepdim, keepdims))
+    return apply(ProdBackward1.complex_rule() if complex_input else ProdBackward1, input,
+                 (d,) if input._data.ndim else None, _keep(keepdim, keepdims))
 
 
 def _prod_dims(x: Tensor, axis: Dims = None, keepdims: bool = False) -> Tensor:
     """prod over several dims (the Tensor namespace's xp.prod, for create_graph)."""
+    complex_input = x._data.dtype.kind == "c"
     if axis is None:
-        return apply(ProdBackward0, x, None, keepdims)
-    return apply(ProdBackward1, x, tuple(axis) if isinstance(axis, (tuple, list)) else (axis,), keepdims)
+        return apply(ProdBackward0.complex_rule() if complex_input else ProdBackward0, x, None, keepdims)
+    return apply(ProdBackward1.complex_rule() if complex_input else ProdBackward1, x,
+                 tuple(axis) if isinstance(axis, (tuple, list)) else (axis,), keepdims)
 
 
 # ============================================================================ max, min, median
@@ -423,7 +428,7 @@ def vector_norm(x: Tensor, ord: float = 2, dim: Dims = None, keepdim: bool = Fal
 # ============================================================================ var, std
 def _spread(input: Tensor, dim: Any, unbiased: Optional[bool], keepdim: bool,
             correction: Optional[float], axis: Dims, keepdims: Optional[bool], out: Optional[Tensor],
-            fname: str, rule: type) -> Tensor:
+            fname: str, rule: Any) -> Tensor:
     """var / std with PyTorch's two signatures: (dim, unbiased, keepdim) and (dim, *, correction)."""
     if type(dim) is bool:  # x.var(False): the first positional argument was `unbiased`
         dim, unbiased = None, dim
@@ -431,9 +436,11 @@ def _spread(input: Tensor, dim: Any, unbiased: Optional[bool], keepdim: bool,
         raise RuntimeError(f"{fname}(): pass either unbiased or correction, not both")
     if correction is None:
         correction = 0 if unbiased is False else 1
-    if input._data.dtype.kind not in "fc":
-        raise RuntimeError("std and var only support floating point and complex dtypes "
-                           f"(got {input.dtype}; convert first, e.g. x.float())")
+    if input._data.dtype.kind != "f":
+        if input._data.dtype.kind != "c":
+            raise RuntimeError("std and var only support floating point and complex dtypes "
+                               f"(got {input.dtype}; convert first, e.g. x.float())")
+        rule = rule.complex_rule()  # |x - mean|², a real result (ops/reduction.py)
     dims = _dims(input, dim, axis)
     keep = _keep(keepdim, keepdims)
     shape = input._data.shape
@@ -483,11 +490,12 @@ def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False, *, axis: Dims = N
     dims = _dims(input, dim, axis)
     if dims is None:
         dims = tuple(range(input._data.ndim))
-    return apply(LogsumexpBackward0, input, dims, _keep(keepdim, keepdims))
+    rule = LogsumexpBackward0.complex_rule() if input._data.dtype.kind == "c" else LogsumexpBackward0
+    return apply(rule, input, dims, _keep(keepdim, keepdims))
 
 
 def _cumulative(input: Tensor, dim: Optional[int], dtype: Optional[DType], axis: Optional[int],
-                fname: str, rule: type) -> Tensor:
+                fname: str, rule: Any) -> Tensor:
     """cumsum / cumprod along one dim; integers accumulate in int64."""
     if dim is None and axis is None:
         raise TypeError(f"{fname}() missing 1 required positional arguments: \"dim\"")
@@ -495,6 +503,8 @@ def _cumulative(input: Tensor, dim: Optional[int], dtype: Optional[DType], axis:
     if dtype is None and input._data.dtype.kind in "biu":
         dtype = _int64
     input = _cast_input(input, dtype)
+    if input._data.dtype.kind == "c":  # a holomorphic rule records its complex twin (ops/_rule.py)
+        rule = rule.complex_rule()
     if input._data.ndim == 0:  # a 0-d running sum is the value itself
         return apply(rule, input.reshape(1), 0).reshape(())
     return apply(rule, input, d)

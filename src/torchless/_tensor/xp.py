@@ -41,7 +41,17 @@ class TensorNamespace:
     log1p = staticmethod(lambda x: x.log1p())
     log2 = staticmethod(lambda x: x.log2())
     log10 = staticmethod(lambda x: x.log10())
-    sign = staticmethod(lambda x: x.sign())
+
+    @staticmethod
+    def sign(x):
+        """x.sign(); for a complex x the recorded x / |x| (0 at 0), whose derivative is not zero
+        (abs's and the norms' vjps use it: their double backward differentiates it)."""
+        if not x.is_complex():
+            return x.sign()
+        magnitude = x.abs()
+        from ._core import where
+        return x / where(magnitude == 0, 1.0, magnitude)
+
     sin = staticmethod(lambda x: x.sin())
     sinh = staticmethod(lambda x: x.sinh())
     sqrt = staticmethod(lambda x: x.sqrt())
@@ -211,7 +221,7 @@ class TensorNamespace:
 
     @staticmethod
     def exp2(x):
-        return apply(Exp2Backward0, x)
+        return apply(Exp2Backward0.complex_rule() if x.is_complex() else Exp2Backward0, x)
 
     @staticmethod
     def logaddexp(a, b):

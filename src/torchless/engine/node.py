@@ -241,6 +241,8 @@ def jvp_by_partials(R: Any, xp: Any, tangents: Sequence[Any], out: Any, args: Se
         node = lifted_twin(recorded)
         node.next_functions = marks
         partials = node.vjp(xp.ones_like(value), xp)
+        if getattr(node, "conjugating", False):  # a complex rule's vjp gives conj(f'(z)) (ops/_rule.py)
+            partials = [None if p is None else xp.conj(p) for p in partials]
     else:
         if any(getattr(v, "_rg", False) for v in args):  # (then a node of R was recorded)
             raise RuntimeError(f"forward AD: no recorded {R.__name__} to differentiate its tangent through")
@@ -251,12 +253,25 @@ def jvp_by_partials(R: Any, xp: Any, tangents: Sequence[Any], out: Any, args: Se
             node.check_saved()
         node.next_functions = marks
         partials = node.vjp(vxp.ones_like(result[0] if R.aux_outputs else result), vxp)
+    # A holomorphic rule's partials are f'(z): the tangent is t f'(z). Any other rule's are PyTorch's
+    # gradients of each output element (dy/dx + i dy/dy for complex z): the tangent is Re(conj(p) t)
+    # for a real output (p.conj() is p itself for real arrays and tensors).
+    holomorphic = getattr(R, "holomorphic", False)
     total = None
     for i, partial in zip(edges, partials):
         if tangents[i] is not None and partial is not None:
-            term = to_output(tangents[i] * partial)
+            term = to_output(tangents[i] * (partial if holomorphic else partial.conj()))
             total = term if total is None else total + term
+    if total is not None and not holomorphic and _is_complex(total) and not _is_complex(value):
+        total = total.real
     return total
+
+
+def _is_complex(x: Any) -> bool:
+    """Whether an array or a Tensor holds complex numbers."""
+    dtype = getattr(x, "dtype", None)
+    flag = getattr(dtype, "is_complex", None)  # a torch dtype's; a NumPy dtype has its kind
+    return bool(flag) if flag is not None else getattr(dtype, "kind", "") == "c"
 
 
 class AccumulateGrad(Node):

@@ -13,7 +13,7 @@ import numpy as np
 
 from .._random import rng as _rng
 from .._tensor import Tensor
-from .._tensor._core import _plain, apply, _norm_dim
+from .._tensor._core import _COMPLEX, _F32, _plain, apply, _norm_dim
 from ..ops import nn as R
 from ..backend import numpy as NP
 from ..overrides import handle_torch_function, has_torch_function
@@ -257,7 +257,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and "
                            f"{w.shape[1]}x{w.shape[0]}) (the input's last dim must equal "
                            f"weight.shape[1] = in_features)")
-    if x.dtype != w.dtype or (bias is not None and bias._data.dtype != x.dtype):
+    dt = x.dtype  # (identity first: cheaper than comparing dtypes, and pays for the complex check below)
+    if (dt is not w.dtype and dt != w.dtype) or (bias is not None and bias._data.dtype != dt):
         other = w.dtype if x.dtype != w.dtype or bias is None else bias._data.dtype
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
                            f"{_C_NAMES.get(str(x.dtype), x.dtype)} != {_C_NAMES.get(str(other), other)}")
@@ -275,6 +276,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         rule = R.SqueezeBackward4 if bias is None else R.ViewBackward0
     else:
         rule = R.ViewBackward0 if bias is not None else R.UnsafeViewBackward0
+    if dt is not _F32 and dt in _COMPLEX:  # complex operands record the rule's conjugating twin (ops/_rule.py)
+        rule = rule.complex_rule()
     if bias is None:
         return apply(rule, input, weight)
     return apply(rule, input, weight, bias)

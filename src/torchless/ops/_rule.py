@@ -16,6 +16,13 @@ on the hot path):
   promotion alone: integers stay integers, as in torch.add and torch.abs), "float_only" (PyTorch
   raises NotImplementedError '"<op_name>_cpu" not implemented for '<dtype>'', as torch.hypot
   does), or None (the Tensor layer's applier decides).
+- `holomorphic`: True for a rule whose vjp multiplies g by the derivative f'(z) (or applies a
+  linear map built from the saved operands: matmul's g bᵀ). Those vjps are written for real
+  numbers; PyTorch's convention for complex ones (the gradient of a real loss with respect to
+  z = x + iy is dL/dx + i dL/dy) needs g · conj(f'(z)) instead. `complex_rule()` gives such a rule
+  its complex twin: the same class name, forward and jvp (forward mode is t · f'(z), unconjugated),
+  with the vjp conj(vjp(conj(g))). The Tensor layer records the twin where it already tells
+  complex operands apart from real ones, so real tensors pay nothing for it.
 - `saves_output`, `multi_output`, `relift`, `nondiff`, `aux_outputs`: the engine's (engine/node.py).
 
 Batching kinds: how vmap runs an op once on the physical tensors (the batch at dim 0) of every
@@ -126,3 +133,39 @@ class Rule(Node):
     dtypes: ClassVar[Optional[str]] = None   # "to_float", "promote", "float_only" (module docstring), or None
     nondiff: ClassVar[tuple[int, ...]] = ()  # positions of forward's arguments that are never edges
     aux_outputs: ClassVar[bool] = False      # forward returns (result, non-differentiable extras...)
+    holomorphic: ClassVar[bool] = False      # vjp is g · f'(z): complex operands record complex_rule()
+    conjugating: ClassVar[bool] = False      # True on the complex twin of a holomorphic rule only
+    _complex_twin: ClassVar[type[Rule]]      # complex_rule()'s answer, in the class's own __dict__
+
+    @classmethod
+    def complex_rule(cls) -> type[Rule]:
+        """The rule to record when the operands are complex: for a holomorphic rule its twin (made
+        on first use, then kept), whose vjp is conj(vjp(conj(g))), that is g · conj(f'(z)) as
+        PyTorch's convention wants; any other rule is its own (its vjp is written for complex
+        numbers already, or has real coefficients only)."""
+        twin = cls.__dict__.get("_complex_twin")
+        if twin is None:
+            twin = _conjugating_twin(cls) if cls.holomorphic else cls
+            cls._complex_twin = twin
+        return twin
+
+
+def _conjugating_twin(rule: type[Rule]) -> type[Rule]:
+    """A subclass of the holomorphic `rule` with the same name whose vjp conjugates the incoming
+    gradient and the gradients it returns (on arrays, and on Tensors under create_graph, where
+    xp.conj records, so double backward differentiates through it)."""
+    real_vjp = rule.vjp
+
+    def vjp(self: Rule, g: Any, xp: Any) -> Any:
+        conj = xp.conj
+        return tuple([None if grad is None else conj(grad) for grad in real_vjp(self, conj(g), xp)])
+
+    vjp.__doc__ = f"{rule.__name__}'s vjp for complex operands: conj(vjp(conj(g))), i.e. g · conj(f'(z))."
+    body = {"__slots__": (), "__module__": rule.__module__, "__qualname__": rule.__qualname__,
+            "__doc__": rule.__doc__, "vjp": vjp, "conjugating": True}
+    complex_forward = getattr(rule, "complex_forward", None)
+    if complex_forward is not None:  # the real forward's formula does not hold for complex numbers
+        body["forward"] = staticmethod(complex_forward)
+    twin: type[Rule] = type(rule.__name__, (rule,), body)
+    twin._complex_twin = twin  # a twin's complex rule is itself
+    return twin

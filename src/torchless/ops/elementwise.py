@@ -10,6 +10,7 @@ Operands arrive already promoted to the result dtype (the Tensor layer does PyTo
 A few rules also have `forward_into(node, a, ...)`: the same forward, written into the array `a` of
 an operand that is a dying temporary (NumPy arrays only; see _tensor._RefProbe).
 """
+import cmath as _cmath
 import math as _math
 
 import numpy as np
@@ -105,6 +106,7 @@ class SubBackward0(Rule):
 
 class RsubBackward1(Rule):
     """scalar - alpha * a (the reflected `2 - x`)"""
+    holomorphic = True
     dtypes = "promote"
     batching = "elementwise"
 
@@ -125,6 +127,7 @@ class RsubBackward1(Rule):
 
 class MulBackward0(Rule):
     """a * b"""
+    holomorphic = True
     dtypes = "promote"
     batching = "elementwise"
     explain = Explain("{a} · {b}", "∂(a · b)/∂a = b,  ∂(a · b)/∂b = a", infix="·",
@@ -157,6 +160,7 @@ class MulBackward0(Rule):
 
 class DivBackward0(Rule):
     """a / b:  d/da = g / b,  d/db = -g * a / b^2"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
     explain = Explain("{a} / {b}", "∂(a / b)/∂a = 1/b,  ∂(a / b)/∂b = −a/b²", infix="/",
@@ -216,6 +220,7 @@ class NegBackward0(Rule):
 
 class ReciprocalBackward0(Rule):
     """1 / a:  d/da = -g * out^2"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
     saves_output = True
@@ -238,6 +243,7 @@ class ReciprocalBackward0(Rule):
 
 class PowBackward0(Rule):
     """a ** p for a number p:  d/da = g * p * a^(p-1)"""
+    holomorphic = True
     dtypes = "promote"
     batching = "elementwise"
     explain = Explain("{a}^{p}", "∂(aᵖ)/∂a = p·aᵖ⁻¹", symbolic=elementwise_symbolic(lambda sp, a, p: a ** p))
@@ -263,6 +269,7 @@ class PowBackward0(Rule):
 
 class PowBackward1(Rule):
     """a ** b for tensors:  d/da = g * b * a^(b-1),  d/db = g * a^b * log(a)"""
+    holomorphic = True
     dtypes = "promote"
     batching = "elementwise"
     explain = Explain("{a}^{b}", "∂(aᵇ)/∂a = b·aᵇ⁻¹,  ∂(aᵇ)/∂b = aᵇ·ln a",
@@ -294,6 +301,7 @@ class PowBackward1(Rule):
 
 class PowBackward2(Rule):
     """p ** b for a number p:  d/db = g * p^b * log(p)"""
+    holomorphic = True
     batching = "elementwise"
 
     @staticmethod
@@ -318,6 +326,9 @@ class PowBackward2(Rule):
 
 
 def _log(p):
+    """ln p of a number base: complex for a complex p (its principal value), NaN for p <= 0."""
+    if type(p) is complex:
+        return _cmath.log(p) if p else complex("nan+nanj")
     return _math.log(p) if p > 0 else float("nan")
 
 
@@ -538,8 +549,8 @@ class AbsBackward0(Rule):
         return xp.abs(a)
 
     @staticmethod
-    def jvp(xp, t, out, a):
-        return t[0] * xp.sign(a)
+    def jvp(xp, t, out, a):  # complex a: d|a| = Re(conj(sign a) da); conj and .real are no-ops on reals
+        return (t[0] * xp.sign(a).conj()).real
 
     def vjp(self, g, xp):
         (a,) = self.saved
@@ -548,6 +559,7 @@ class AbsBackward0(Rule):
 
 class ExpBackward0(Rule):
     """e^a:  d/da = e^a (the saved output)"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
     explain = Explain("exp({a})", "∂exp(a)/∂a = exp(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.exp(a)))
@@ -570,6 +582,7 @@ class ExpBackward0(Rule):
 
 class Expm1Backward0(Rule):
     """e^a − 1, accurate near 0:  d/da = out + 1"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
     saves_output = True
@@ -591,6 +604,7 @@ class Expm1Backward0(Rule):
 
 class LogBackward0(Rule):
     """ln a:  d/da = 1 / a"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
     explain = Explain("ln({a})", "∂ln(a)/∂a = 1/a", symbolic=elementwise_symbolic(lambda sp, a: sp.log(a)))
@@ -611,6 +625,7 @@ class LogBackward0(Rule):
 
 class Log2Backward0(Rule):
     """log₂ a:  d/da = 1 / (a ln 2)"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
 
@@ -630,6 +645,7 @@ class Log2Backward0(Rule):
 
 class Log10Backward0(Rule):
     """log₁₀ a:  d/da = 1 / (a ln 10)"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
 
@@ -649,6 +665,7 @@ class Log10Backward0(Rule):
 
 class Log1PBackward0(Rule):
     """ln(1 + a), accurate near 0:  d/da = 1 / (1 + a)"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
 
@@ -668,6 +685,7 @@ class Log1PBackward0(Rule):
 
 class SqrtBackward0(Rule):
     """√a:  d/da = 1 / (2 out)"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
     explain = Explain("√{a}", "∂√a/∂a = 1/(2√a)", symbolic=elementwise_symbolic(lambda sp, a: sp.sqrt(a)))
@@ -690,6 +708,7 @@ class SqrtBackward0(Rule):
 
 class RsqrtBackward0(Rule):
     """a^(-1/2):  d/da = -g * out^3 / 2"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
     saves_output = True
@@ -712,6 +731,7 @@ class RsqrtBackward0(Rule):
 
 class SinBackward0(Rule):
     """sin a:  d/da = cos a"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
     explain = Explain("sin({a})", "∂sin(a)/∂a = cos(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.sin(a)))
@@ -732,6 +752,7 @@ class SinBackward0(Rule):
 
 class CosBackward0(Rule):
     """cos a:  d/da = −sin a"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
     explain = Explain("cos({a})", "∂cos(a)/∂a = −sin(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.cos(a)))
@@ -752,6 +773,7 @@ class CosBackward0(Rule):
 
 class TanBackward0(Rule):
     """d/da tan = 1 + tan^2"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
     saves_output = True
@@ -774,6 +796,7 @@ class TanBackward0(Rule):
 
 class SinhBackward0(Rule):
     """sinh a:  d/da = cosh a"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
 
@@ -793,6 +816,7 @@ class SinhBackward0(Rule):
 
 class CoshBackward0(Rule):
     """cosh a:  d/da = sinh a"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
 
@@ -812,6 +836,7 @@ class CoshBackward0(Rule):
 
 class AsinBackward0(Rule):
     """asin a:  d/da = 1 / √(1 − a²)"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
 
@@ -832,6 +857,7 @@ class AsinBackward0(Rule):
 
 class AcosBackward0(Rule):
     """acos a:  d/da = −1 / √(1 − a²)"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
 
@@ -852,6 +878,7 @@ class AcosBackward0(Rule):
 
 class AtanBackward0(Rule):
     """atan a:  d/da = 1 / (1 + a²)"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
 
@@ -872,6 +899,7 @@ class AtanBackward0(Rule):
 
 class TanhBackward0(Rule):
     """d/da tanh = 1 - tanh^2"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
     explain = Explain("tanh({a})", "∂tanh(a)/∂a = 1 − tanh²(a)",
@@ -896,6 +924,7 @@ class TanhBackward0(Rule):
 
 class SigmoidBackward0(Rule):
     """d/da sigmoid = s * (1 - s)"""
+    holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
     explain = Explain("σ({a})", "∂σ(a)/∂a = σ(a)·(1 − σ(a))",
@@ -905,6 +934,13 @@ class SigmoidBackward0(Rule):
     @staticmethod
     def forward(node, xp, a):
         out = xp.sigmoid(a)
+        if node is not None:
+            node.saved = (out,)
+        return out
+
+    @staticmethod
+    def complex_forward(node, xp, a):  # the twin's (ops/_rule.py): xp.sigmoid splits by sign, real only
+        out = 1 / (1 + xp.exp(-a))
         if node is not None:
             node.saved = (out,)
         return out
@@ -1206,6 +1242,7 @@ class TruncBackward0(_ZeroGradient):
 # ============================================================================ exp2, and ops of two operands
 class Exp2Backward0(Rule):
     """2^a:  d/da = 2^a · ln 2"""
+    holomorphic = True
     op_name = "exp2"
     dtypes = "to_float"
     batching = "elementwise"

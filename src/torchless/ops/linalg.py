@@ -26,6 +26,7 @@ def _product_tangent(xp, t, out, a, b):
 
 class _Matmul(Rule):
     """a @ b for any ranks >= 1, batch dims broadcast."""
+    holomorphic = True
     batching = "matmul"
     explain = Explain("{a} @ {b}", "∂(a @ b)/∂a = g bᵀ,  ∂(a @ b)/∂b = aᵀ g (summed over broadcast batch dims)",
                       symbolic=lambda sp, a, b: np.matmul(a, b))
@@ -68,6 +69,7 @@ class _Matmul(Rule):
 
 class DotBackward0(Rule):
     """dot(a, b) of two 1-D tensors:  d/da = g * b,  d/db = g * a"""
+    holomorphic = True
     batching = "matmul"
     explain = Explain("{a}ᵀ{b}", "∂(aᵀb)/∂a = b,  ∂(aᵀb)/∂b = a", symbolic=lambda sp, a, b: sum_of_elements(a * b))
 
@@ -85,6 +87,30 @@ class DotBackward0(Rule):
         a, b = self.saved
         (na, _), (nb, _) = self.next_functions
         return (None if na is None else g * b, None if nb is None else g * a)
+
+
+class VdotBackward0(Rule):
+    """vdot(a, b) = sum(conj(a) * b) of two 1-D tensors. It is antiholomorphic in a and
+    holomorphic in b, so its vjp is written for complex numbers directly (no conjugating twin):
+    d/da = conj(g) * b,  d/db = g * a  (for real tensors, dot's)."""
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        if node is not None:
+            node.saved = (a, b)
+        return xp.matmul(xp.conj(a), b)
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        ta, tb = t
+        ca = None if ta is None else xp.matmul(xp.conj(ta), b)
+        cb = None if tb is None else xp.matmul(xp.conj(a), tb)
+        return cb if ca is None else ca if cb is None else ca + cb
+
+    def vjp(self, g, xp):
+        a, b = self.saved
+        (na, _), (nb, _) = self.next_functions
+        return (None if na is None else xp.conj(g) * b, None if nb is None else g * a)
 
 
 class MmBackward0(_Matmul):

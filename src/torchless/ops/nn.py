@@ -196,6 +196,7 @@ class LeakyReluBackward1(Rule):
 class _Linear(Rule):
     """x @ W^T (+ b), x of any rank >= 1: one matmul, the bias added into its result.
     The subclasses carry PyTorch's grad_fn name for each case (mm, addmm, batched view)."""
+    holomorphic = True
     batching = "matmul"
     explain = Explain(rule="x Wᵀ + b (a linear layer):  ∂/∂x = G W,  ∂/∂W = Gᵀ x,  ∂/∂b = Σ over rows of G")
 

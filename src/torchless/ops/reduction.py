@@ -136,6 +136,7 @@ class ProdBackward0(Rule):
     is 0). At a zero it is the product of the non-zero others when that is the slice's only zero,
     else 0 (second derivatives are exact up to one zero per slice).
     """
+    holomorphic = True
     batching = "reduction"
     saves_output = True
 
@@ -454,6 +455,35 @@ class VarBackward0(Rule):
                 * _centered(xp, a, dim),)
 
 
+def _abs_squared(xp, d):
+    """|d|² of complex d, real: d · conj(d) has no imaginary part."""
+    return (d * xp.conj(d)).real
+
+
+def _complex_spread_tangent(xp, a, t, dim, keepdim):
+    """The tangent of sum(|a - mean|²) for tangent t of complex a: sum(2 Re(conj(a - mean) t))."""
+    return 2 * xp.sum_dims((xp.conj(_centered(xp, a, dim)) * t).real, dim, keepdim)
+
+
+class ComplexVarBackward0(VarBackward0):
+    """VarBackward0 for complex a (VarBackward0.complex_rule()): sum(|a - mean|²) / (n - correction),
+    a real result. The vjp g * 2 (a - mean) / (n - correction) holds as it is (g is real)."""
+
+    @staticmethod
+    def forward(node, xp, a, dim, correction, keepdim):
+        out = (_abs_squared(xp, _centered(xp, a, dim)).sum(axis=dim, keepdims=keepdim)
+               / max(_count(a.shape, dim) - correction, 0))
+        if node is not None:
+            node.saved = (a,)
+            node.args = (dim, correction, keepdim)
+        return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, dim, correction, keepdim):
+        dof = max(_count(a.shape, dim) - correction, 0)
+        return _complex_spread_tangent(xp, a, t[0], dim, keepdim) * (1.0 / dof if dof else np.inf)
+
+
 class StdBackward0(Rule):
     """standard deviation:  d/da = g * (a - mean) / ((n - correction) * std);  0 where std is 0"""
     batching = "reduction"
@@ -485,10 +515,37 @@ class StdBackward0(Rule):
         return (xp.where(std == 0, 0 * a, scaled),)
 
 
+class ComplexStdBackward0(StdBackward0):
+    """StdBackward0 for complex a (StdBackward0.complex_rule()): the square root of the complex
+    variance (real). The vjp g * (a - mean) / ((n - correction) * std) holds as it is."""
+
+    @staticmethod
+    def forward(node, xp, a, dim, correction, keepdim):
+        out = xp.sqrt(_abs_squared(xp, _centered(xp, a, dim)).sum(axis=dim, keepdims=keepdim)
+                      / max(_count(a.shape, dim) - correction, 0))
+        if node is not None:
+            node.saved = (a, out)
+            node.args = (dim, correction, keepdim)
+        return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, dim, correction, keepdim):
+        dof = max(_count(a.shape, dim) - correction, 0)
+        var_t = _complex_spread_tangent(xp, a, t[0], dim, keepdim) * (1.0 / dof if dof else np.inf)
+        return var_t / (2 * xp.where(out == 0, np.inf, out))
+
+
+# PyTorch names these nodes as the real ones; they are the real rules' complex rules
+for _real, _complex in ((VarBackward0, ComplexVarBackward0), (StdBackward0, ComplexStdBackward0)):
+    _complex.__name__ = _complex.__qualname__ = _real.__name__
+    _real._complex_twin = _complex._complex_twin = _complex
+
+
 # ============================================================================ logsumexp
 class LogsumexpBackward0(Rule):
     """log(sum(exp(a))) over dims, shifted by the max so large values do not overflow:
     d/da = g * exp(a - out)  (the softmax)"""
+    holomorphic = True
     batching = "dimwise"
     saves_output = True
 
@@ -535,6 +592,7 @@ class CumprodBackward0(Rule):
     Before the first zero of a slice that is reversed-cumsum(g * out) / a_i; at the first zero it is
     reversed-cumsum(g * out') with out' the running product with that zero taken as 1; after it, 0.
     """
+    holomorphic = True
     batching = "dimwise"
 
     @staticmethod
