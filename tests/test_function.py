@@ -561,7 +561,8 @@ def test_setup_context_style(T):
     np.testing.assert_allclose(to_numpy(Sub.apply(x, 2.0)), [2.0, 4.0])
 
 
-def test_saved_tensor_hooks_see_what_save_for_backward_saved(T):
+def _mul_saving_its_output(T):
+    """x * y as a Function that saves an input and its own output (the gradient reads both)."""
     class Mul(T.autograd.Function):
         @staticmethod
         def forward(ctx, x, y):
@@ -574,6 +575,11 @@ def test_saved_tensor_hooks_see_what_save_for_backward_saved(T):
             x, out = ctx.saved_tensors
             return g * out / x, g * x
 
+    return Mul
+
+
+def test_saved_tensor_hooks_see_what_save_for_backward_saved(T):
+    Mul = _mul_saving_its_output(T)
     x, y = leaf(T, [1.0, 2.0]), leaf(T, [3.0, 4.0])
     seen = []
 
@@ -801,18 +807,7 @@ def test_every_tensor_marked_dirty_must_be_returned(T):
 
 
 def test_reading_saved_tensors_checks_their_versions(T):
-    class Mul(T.autograd.Function):
-        @staticmethod
-        def forward(ctx, x, y):
-            out = x * y
-            ctx.save_for_backward(x, out)
-            return out
-
-        @staticmethod
-        def backward(ctx, g):
-            x, out = ctx.saved_tensors
-            return g * out / x, g * x
-
+    Mul = _mul_saving_its_output(T)
     x = leaf(T, [1.0, 2.0])
     a = x * 1
     y = Mul.apply(a, x)

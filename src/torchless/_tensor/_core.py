@@ -1171,10 +1171,9 @@ def _binary(R, to_float=False, scalar_edge=True):
             if dt is not b.dtype or (dt is not _F32 and slow is not None and dt is not _F64 and dt in slow):
                 a, b = _operands(a, b, _to_float(slow))
                 if a.dtype in _COMPLEX:
-                    if self._data.dtype != a.dtype or other._data.dtype != a.dtype:
-                        return method(*_complex_operands(self, other, a.dtype))
-                    if R.holomorphic and not R.conjugating:
-                        return _complex_method(R, _binary, _to_float(slow), scalar_edge)(self, other)
+                    redirected = _complex_pair(method, R, slow, scalar_edge, self, other, a.dtype)
+                    if redirected is not None:
+                        return redirected
             elif (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_BINARY_REFS
                   and _array_alone(a) and NP.fits_into(b.shape, a.shape) and _fw.level < 0):
                 edges = (self, other)
@@ -1205,10 +1204,9 @@ def _binary(R, to_float=False, scalar_edge=True):
             if dt is not b.dtype or (dt is not _F32 and slow is not None and dt is not _F64 and dt in slow):
                 a, b = _operands(a, b, _to_float(slow))
                 if a.dtype in _COMPLEX:
-                    if self._data.dtype != a.dtype or other._data.dtype != a.dtype:
-                        return method(*_complex_operands(self, other, a.dtype))
-                    if R.holomorphic and not R.conjugating:
-                        return _complex_method(R, _binary, _to_float(slow), scalar_edge)(self, other)
+                    redirected = _complex_pair(method, R, slow, scalar_edge, self, other, a.dtype)
+                    if redirected is not None:
+                        return redirected
             edges = (self, other)
             rg = self._rg or other._rg
         else:
@@ -1236,6 +1234,17 @@ def _binary(R, to_float=False, scalar_edge=True):
 
     method.__name__ = R.__name__
     return method
+
+
+def _complex_pair(method, R, slow, scalar_edge, self, other, dtype):
+    """_binary's method on two tensors promoted to the complex `dtype`, where it must go elsewhere: a
+    real operand is cast first (by a recorded to()), and a holomorphic rule applies its complex form
+    (ops/_rule.py). None: neither, the method goes on with the promoted arrays."""
+    if self._data.dtype != dtype or other._data.dtype != dtype:
+        return method(*_complex_operands(self, other, dtype))
+    if R.holomorphic and not R.conjugating:
+        return _complex_method(R, _binary, _to_float(slow), scalar_edge)(self, other)
+    return None
 
 
 def _to_float(slow):

@@ -109,6 +109,13 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
     a, b = input._data, other._data
     if a.ndim == 1 and a.shape == b.shape and a.dtype is b.dtype and a.dtype.kind == "f":
         return apply_pair(DotBackward0, input, other, a, b)  # checked: the common case, recorded directly
+    _check_vectors(input, other, "dot")
+    return apply(_for_dtype(DotBackward0, a), input, other)
+
+
+def _check_vectors(input: Tensor, other: Tensor, fname: str) -> None:
+    """dot's and vdot's checks, in PyTorch's words: two 1-D tensors, one size, one dtype, not bool."""
+    a, b = input._data, other._data
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     if a.shape[0] != b.shape[0]:
@@ -116,10 +123,9 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
                            f"[{b.shape[0]}] to have the same number of elements, but got "
                            f"{a.shape[0]} and {b.shape[0]} elements respectively")
     if a.dtype != b.dtype:
-        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+        raise RuntimeError(f"{fname} : expected both vectors to have same dtype, but found "
                            f"{_title(input)} and {_title(other)}")
-    _check_kind(a, "dot")
-    return apply(_for_dtype(DotBackward0, a), input, other)
+    _check_kind(a, fname)
 
 
 def vdot(input: Tensor, other: Tensor) -> Tensor:
@@ -130,17 +136,7 @@ def vdot(input: Tensor, other: Tensor) -> Tensor:
     """
     _need_tensor(input, "vdot", "input", 1)
     _need_tensor(other, "vdot", "other", 2)
-    a, b = input._data, other._data
-    if a.ndim != 1 or b.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
-    if a.shape[0] != b.shape[0]:
-        raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
-                           f"[{b.shape[0]}] to have the same number of elements, but got "
-                           f"{a.shape[0]} and {b.shape[0]} elements respectively")
-    if a.dtype != b.dtype:
-        raise RuntimeError(f"vdot : expected both vectors to have same dtype, but found "
-                           f"{_title(input)} and {_title(other)}")
-    _check_kind(a, "vdot")
+    _check_vectors(input, other, "vdot")
     return apply(VdotBackward0, input, other)
 
 
