@@ -192,8 +192,13 @@ def _run_plain(node: Optional[Node], g: Any, retain_graph: bool) -> None:
     g = None
     take, peek = buffers.pop, buffers.get
     last_inplace = inplace.last
+    # custom backwards record nothing, and a checkpoint inside may run its own backward (the modes are
+    # per-thread, and each write costs: they are written only when they change)
     was_capturing, prev_mode = state.capturing, state.enabled
-    state.capturing = state.enabled = False  # hooks and custom backwards record nothing
+    if was_capturing:
+        state.capturing = False
+    if prev_mode:
+        state.enabled = False
     try:
         while following is not None or heap:
             if following is not None:
@@ -238,7 +243,8 @@ def _run_plain(node: Optional[Node], g: Any, retain_graph: bool) -> None:
             g = None
     finally:
         state.enabled = prev_mode
-        state.capturing = was_capturing
+        if was_capturing:
+            state.capturing = True
 
 
 def _enqueue(node: Node, heap: List[Tuple[int, Node]], leaves: List[Node]) -> None:
