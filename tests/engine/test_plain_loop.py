@@ -109,3 +109,20 @@ def test_plain_loop_read_only_grad_is_replaced_not_written():
     (x * 2.0).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), np.array([3.0, 3.0], np.float32))
     np.testing.assert_array_equal(frozen, np.ones(2, np.float32))
+
+
+def test_plain_loop_gives_leaves_their_gradient_arrays_without_a_copy(monkeypatch):
+    # A gradient array held by nobody else becomes .grad as it is (a copy of every weight's gradient
+    # would cost a big model a pass over its parameters per step).
+    seen = []
+    accumulate = engine._accumulate_array
+    monkeypatch.setattr(graph_features, "hooks", False)
+    monkeypatch.setattr(graph_features, "multi_output", False)
+    monkeypatch.setattr(engine, "_accumulate_array", lambda node, g, fresh: (seen.append(fresh), accumulate(node, g, fresh)))
+    w = torchless.ones(3, 2, requires_grad=True)
+    b = torchless.zeros(2, requires_grad=True)
+    x = torchless.ones(4, 3)
+    ((x @ w + b).relu() * 2.0).sum().backward()
+    assert seen == [True, True]
+    np.testing.assert_array_equal(w.grad.numpy(), np.full((3, 2), 8.0, np.float32))
+    np.testing.assert_array_equal(b.grad.numpy(), np.full(2, 8.0, np.float32))

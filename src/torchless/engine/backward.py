@@ -239,7 +239,8 @@ def _run_plain(node: Optional[Node], g: Any, retain_graph: bool) -> None:
             out = gi = prev = None
         for node in leaves:  # their arrays are held by nobody else now: .grad takes them as they are
             g = take(node)
-            _accumulate_array(node, g, _getrefcount(g) <= 2)
+            fresh = _getrefcount(g) <= 2  # held only by `g` and getrefcount's argument (not in the call)
+            _accumulate_array(node, g, fresh)
             g = None
     finally:
         state.enabled = prev_mode
