@@ -126,3 +126,36 @@ def test_plain_loop_gives_leaves_their_gradient_arrays_without_a_copy(monkeypatc
     assert seen == [True, True]
     np.testing.assert_array_equal(w.grad.numpy(), np.full((3, 2), 8.0, np.float32))
     np.testing.assert_array_equal(b.grad.numpy(), np.full(2, 8.0, np.float32))
+
+
+def _hook_registered_during_backward(T):
+    """A custom backward registers a hook on a tensor whose node has not run yet: PyTorch runs it."""
+    calls = []
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3.0
+
+    class Doubling(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            return t * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            y.register_hook(lambda grad: calls.append(grad.tolist()) or grad * 10)
+            return g * 2
+
+    Doubling.apply(y).sum().backward()
+    return calls, x.grad.tolist()
+
+
+@pytest.mark.parametrize("hooks_before", [False, True])
+def test_hook_registered_while_backward_runs_is_applied(monkeypatch, hooks_before):
+    # from the plain loop (no hook anywhere yet) and from the general loop (hooks exist already)
+    monkeypatch.setattr(graph_features, "hooks", hooks_before)
+    calls, grad = _hook_registered_during_backward(torchless)
+    assert calls == [[2.0, 2.0]]
+    assert grad == [60.0, 60.0]
+
+
+def test_hook_registered_while_backward_runs_matches_torch(torch_ref):
+    assert _hook_registered_during_backward(torchless) == _hook_registered_during_backward(torch_ref)

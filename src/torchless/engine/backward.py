@@ -65,100 +65,110 @@ def run_backward(roots: Sequence[Edge], grads: Sequence[Any], retain_graph: bool
             _enqueue(node, heap, leaves)
         _add_to_buffer(buffers, node, idx, g)
 
-    needed = captured = None
+    needed: Optional[Set[Node]] = None  # with inputs: the nodes worth running
+    targets: Set[Node] = set()  # with inputs: their nodes, whose gradients are `captured`
+    captured: Dict[Node, Any] = {}
     if inputs is not None:
         targets = {e[0] for e in inputs if e[0] is not None}
         needed = _needed_nodes([e[0] for e in roots if e[0] is not None], targets)
-        captured = {}
     was_capturing = state.capturing
     state.capturing = inputs is not None
 
-    take, peek = buffers.pop, buffers.get
-    last_inplace = inplace.last
-    xp = api.TX if create_graph else NP
     prev_mode = state.enabled
     state.enabled = create_graph  # the rules themselves record only under create_graph
-    out: Any  # a node's input gradients (a sequence; dropped to None once passed on)
-    following = None  # the next node to run when it is the only one pending (chains skip the heap)
-    checking = shared.anomaly_enabled
-    plain = not checking and not create_graph  # the common case: the node's own vjp on arrays
-    hooks_exist = graph_features.hooks  # none registered yet: no node is hooked, none can become
-    multi_exist = graph_features.multi_output  # likewise for nodes with several outputs
     try:
-        while following is not None or heap:
-            if following is not None:
-                node, following = following, None
-            else:
-                node = heappop(heap)[1]
-            g = take(node)
-            hooked = hooks_exist and node._hooked  # read once: hooks registered while it runs wait
-            if hooked and node._pre_hooks:
-                g = _run_pre_hooks(node, g, create_graph)
-            if needed is not None:
-                if node in targets:
-                    captured[node] = g
-                if node not in needed:
-                    continue
-            if node.stamp < last_inplace:  # recorded before the latest in-place op, or freed
-                node.check_saved()
-            if plain:
-                out = node.vjp(g, xp)
-            elif checking:
-                out = checked_vjp(_lift(node) if create_graph else node, node, g, xp)
-            else:
-                out = _lift(node).vjp(g, xp)
-            if hooked and node._hooks:
-                out = _run_post_hooks(node, out, g)
-            if not retain_graph and node.saved is not None:  # free the saved values
-                node.saved = node.inputs = None
-                node.stamp = -node.stamp  # negative: freed
-            g = None
-            for (nxt, idx), gi in zip(node.next_functions, out):
-                if nxt is None or gi is None:
-                    continue
-                prev = peek(nxt)
-                if prev is None:  # nxt's first gradient: it now waits to run
-                    if multi_exist and nxt.multi_output:
-                        _add_to_buffer(buffers, nxt, idx, gi)
-                    else:
-                        buffers[nxt] = gi
-                    if type(nxt) is AccumulateGrad:
-                        leaves.append(nxt)
-                    elif following is None and not heap:
-                        following = nxt
-                    else:
-                        if following is not None:  # two or more pending: let the heap order them
-                            heappush(heap, (-following.stamp, following))
-                            following = None
-                        heappush(heap, (-nxt.stamp, nxt))
-                elif type(prev) is list:  # a multi-output node's buffer: one slot per output
-                    prev[idx] = gi if prev[idx] is None else prev[idx] + gi
-                else:
-                    buffers[nxt] = prev + gi
-            out = gi = prev = None
-
-        # By now the arrays reaching the leaves are held by nobody else: they become .grad
-        # without a copy.
-        for node in leaves:
-            g = take(node)
-            if node._hooked and node._pre_hooks:
-                g = _run_pre_hooks(node, g, create_graph)
-            if needed is not None:
-                if node in targets:
-                    captured[node] = g
-                if not accumulate or node not in needed:
-                    continue
-            if g is not None:
-                fresh = _getrefcount(g) <= 2  # held only by `g` and getrefcount's argument
-                _accumulate(node, g, create_graph, fresh)
-                g = None
+        _walk(buffers, heap, leaves, None, retain_graph, create_graph, needed, targets, captured, accumulate)
     finally:
         state.enabled = prev_mode
         state.capturing = was_capturing
 
-    if captured is not None:
-        return [_captured_grad(captured, e) for e in inputs or ()]
+    if inputs is not None:
+        return [_captured_grad(captured, e) for e in inputs]
     return None
+
+
+def _walk(buffers: Dict[Node, Any], heap: List[Tuple[int, Node]], leaves: List[Node], following: Optional[Node],
+          retain_graph: bool, create_graph: bool, needed: Optional[Set[Node]], targets: Set[Node],
+          captured: Dict[Node, Any], accumulate: bool) -> None:
+    """run_backward's loop, from the pending nodes on: those in `heap` and `following` (the next to
+    run when it is the only one pending; chains skip the heap), with their gradients in `buffers`,
+    and the leaves reached so far. `needed`: the nodes worth running (inputs=); `captured`: the
+    gradients of the `targets` nodes, filled in here."""
+    take, peek = buffers.pop, buffers.get
+    last_inplace = inplace.last
+    xp = api.TX if create_graph else NP
+    out: Any  # a node's input gradients (a sequence; dropped to None once passed on)
+    checking = shared.anomaly_enabled
+    plain = not checking and not create_graph  # the common case: the node's own vjp on arrays
+    multi_exist = graph_features.multi_output  # none yet: no node of this graph has several outputs
+    while following is not None or heap:
+        if following is not None:
+            node, following = following, None
+        else:
+            node = heappop(heap)[1]
+        g = take(node)
+        # hooks exist at all (read per node: one registered while backward runs counts), and on this
+        # node (read once: hooks its own vjp registers wait for the next backward)
+        hooked = graph_features.hooks and node._hooked
+        if hooked and node._pre_hooks:
+            g = _run_pre_hooks(node, g, create_graph)
+        if needed is not None:
+            if node in targets:
+                captured[node] = g
+            if node not in needed:
+                continue
+        if node.stamp < last_inplace:  # recorded before the latest in-place op, or freed
+            node.check_saved()
+        if plain:
+            out = node.vjp(g, xp)
+        elif checking:
+            out = checked_vjp(_lift(node) if create_graph else node, node, g, xp)
+        else:
+            out = _lift(node).vjp(g, xp)
+        if hooked and node._hooks:
+            out = _run_post_hooks(node, out, g)
+        if not retain_graph and node.saved is not None:  # free the saved values
+            node.saved = node.inputs = None
+            node.stamp = -node.stamp  # negative: freed
+        g = None
+        for (nxt, idx), gi in zip(node.next_functions, out):
+            if nxt is None or gi is None:
+                continue
+            prev = peek(nxt)
+            if prev is None:  # nxt's first gradient: it now waits to run
+                if multi_exist and nxt.multi_output:
+                    _add_to_buffer(buffers, nxt, idx, gi)
+                else:
+                    buffers[nxt] = gi
+                if type(nxt) is AccumulateGrad:
+                    leaves.append(nxt)
+                elif following is None and not heap:
+                    following = nxt
+                else:
+                    if following is not None:  # two or more pending: let the heap order them
+                        heappush(heap, (-following.stamp, following))
+                        following = None
+                    heappush(heap, (-nxt.stamp, nxt))
+            elif type(prev) is list:  # a multi-output node's buffer: one slot per output
+                prev[idx] = gi if prev[idx] is None else prev[idx] + gi
+            else:
+                buffers[nxt] = prev + gi
+        out = gi = prev = None
+
+    # By now the arrays reaching the leaves are held by nobody else: they become .grad without a copy.
+    for node in leaves:
+        g = take(node)
+        if node._hooked and node._pre_hooks:
+            g = _run_pre_hooks(node, g, create_graph)
+        if needed is not None:
+            if node in targets:
+                captured[node] = g
+            if not accumulate or node not in needed:
+                continue
+        if g is not None:
+            fresh = _getrefcount(g) <= 2  # held only by `g` and getrefcount's argument
+            _accumulate(node, g, create_graph, fresh)
+            g = None
 
 
 def run_one(root: Edge, grad: Any, retain_graph: bool = False) -> None:
@@ -172,7 +182,8 @@ def run_one(root: Edge, grad: Any, retain_graph: bool = False) -> None:
 def _run_plain(node: Optional[Node], g: Any, retain_graph: bool) -> None:
     """run_backward for one root on arrays, when no hook, no node with several outputs and no
     anomaly mode exist anywhere yet and no `inputs` are given: the same walk in the same order, with
-    none of the checks those features need (this is the loop loss.backward() runs)."""
+    none of the checks those features need (this is the loop loss.backward() runs). Should a hook
+    be registered while it runs, the general loop (_walk) takes over from the node that runs next."""
     if node is None:
         return
     # The node to run next, when it is the only one pending, waits in `following` with its gradient
@@ -201,6 +212,12 @@ def _run_plain(node: Optional[Node], g: Any, retain_graph: bool) -> None:
         state.enabled = False
     try:
         while following is not None or heap:
+            if graph_features.hooks:  # a hook was registered while this backward runs (by a custom
+                if following is not None:  # backward or a hook): the general loop takes the rest over
+                    buffers[following] = following_g
+                    following_g = None
+                _walk(buffers, heap, leaves, following, retain_graph, False, None, set(), {}, True)
+                return
             if following is not None:
                 node, g = following, following_g
                 following = following_g = None
