@@ -1184,8 +1184,9 @@ def _binary(R, to_float=False, scalar_edge=True):
             # NumPy multiplies by a 0-d array twice as fast as by a Python number: convert once.
             entry = scalars.get((other, to, a.dtype))
             if entry is None:
-                entry = _scalar_entry(scalars, other, a, _to_float(slow), R.holomorphic and not R.conjugating)
-            b, cast = entry
+                entry = _scalar_entry(scalars, other, a, _to_float(slow), R.holomorphic and not R.conjugating,
+                                      R.exact_on_scalars)
+            b, cast, b_scalar = entry
             if cast is not None:
                 if cast is _COMPLEX_RULE:
                     self = self if a.dtype == b.dtype else _to_dtype(self, b.dtype)
@@ -1193,6 +1194,9 @@ def _binary(R, to_float=False, scalar_edge=True):
                         return _complex_method(R, _binary, _to_float(slow), scalar_edge)(self, other)
                     return method(self, other)
                 a = a.astype(cast)
+            if b_scalar is not None and not a.ndim:  # 0-d: NumPy scalars compute the same bits faster
+                a = a[()]
+                b = b_scalar
             edges = (self, EMPTY_EDGE) if scalar_edge else (self,)
             rg = self._rg
             to = number
@@ -1280,11 +1284,13 @@ def _complex_operands(self, other, dtype):
 _COMPLEX_RULE = object()  # _scalar_entry's cast for a complex result: _binary casts and dispatches
 
 
-def _scalar_entry(cache, value, a, to_float, complex_rule=False):
+def _scalar_entry(cache, value, a, to_float, complex_rule=False, exact_on_scalars=False):
     """How a Python number combines with array `a` (see _binary): the number as a read-only 0-d
-    array of the result dtype, and the dtype `a` must be cast to (None if it stays), or
+    array of the result dtype; the dtype `a` must be cast to (None if it stays), or
     _COMPLEX_RULE for a complex result where `a` is real (it is cast by a recorded to(), see
-    _complex_operands) or where `complex_rule` (the op records R's complex rule)."""
+    _complex_operands) or where `complex_rule` (the op records R's complex rule); and, for a
+    floating result of a rule that is `exact_on_scalars`, the number as a NumPy scalar of that
+    dtype (what a 0-d `a` computes with), else None."""
     if len(cache) > 256:  # numbers that change every call (x * random()) must not pile up
         cache.clear()
     cast_a = _scalar_operand(a, value, to_float)
@@ -1292,7 +1298,7 @@ def _scalar_entry(cache, value, a, to_float, complex_rule=False):
     b = np.array(value).astype(dt) if type(value) is _pyint else np.asarray(value, dtype=dt)
     b.flags.writeable = False
     entry = (b, _COMPLEX_RULE if dt.kind == "c" and (complex_rule or a.dtype.kind != "c")
-             else None if dt == a.dtype else dt)
+             else None if dt == a.dtype else dt, b[()] if exact_on_scalars and dt.kind == "f" else None)
     # NaN never equals itself (it would be a new key each time), and -0.0 equals 0.0 (it would find
     # the other's entry, but copysign and division tell them apart): neither is kept.
     if value == value and (value or type(value) is not _pyfloat):

@@ -81,8 +81,8 @@ class _Packed:
     def pack(self) -> None:
         """Hand each saved array (as the tensor it stands for) to pack_hook, and keep what it returns."""
         inputs = self.node.inputs or ()
-        self.values = [("packed", self.pack_hook(self._tensor_for(v, inputs)), v.shape) if isinstance(v, np.ndarray)
-                       else ("as is", v, None) for v in self.raw or ()]
+        self.values = [("packed", self.pack_hook(self._tensor_for(v, inputs)), v.shape)
+                       if isinstance(v, (np.ndarray, np.generic)) else ("as is", v, None) for v in self.raw or ()]
         self.raw = None
 
     def _tensor_for(self, array: Any, inputs: Sequence[Any]) -> Any:
@@ -91,6 +91,13 @@ class _Packed:
         for x in inputs:
             if getattr(x, "_data", None) is array:
                 return x
+        if isinstance(array, np.generic):  # a 0-d input's value, passed to forward as a NumPy scalar
+            for x in inputs:
+                data = getattr(x, "_data", None)
+                if data is not None and data.ndim == 0 and data.dtype == array.dtype and \
+                        data.tobytes() == array.tobytes():
+                    return x
+            array = np.asarray(array)
         t = api.wrap(array)
         if self.node.saves_output:
             t._rg = True

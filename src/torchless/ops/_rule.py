@@ -135,6 +135,9 @@ class Rule(Node):
     aux_outputs: ClassVar[bool] = False      # forward returns (result, non-differentiable extras...)
     holomorphic: ClassVar[bool] = False      # vjp is g · f'(z): complex operands record complex_rule()
     conjugating: ClassVar[bool] = False      # True on the complex twin of a holomorphic rule only
+    # forward and vjp are correctly rounded IEEE arithmetic (+ - * /): on 0-d float operands the
+    # appliers may pass NumPy scalars, whose arithmetic gives the same bits at a fraction of the cost
+    exact_on_scalars: ClassVar[bool] = False
     _complex_twin: ClassVar[type[Rule]]      # complex_rule()'s answer, in the class's own __dict__
 
     @classmethod

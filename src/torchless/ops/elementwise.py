@@ -44,6 +44,7 @@ def _int_scalar_like(scalar, a):
 # ============================================================================ arithmetic
 class AddBackward0(Rule):
     """a + b"""
+    exact_on_scalars = True
     dtypes = "promote"
     batching = "elementwise"
     explain = Explain("{a} + {b}", "∂(a + b)/∂a = 1,  ∂(a + b)/∂b = 1", infix="+",
@@ -75,6 +76,7 @@ class AddBackward0(Rule):
 
 class SubBackward0(Rule):
     """a - b"""
+    exact_on_scalars = True
     dtypes = "promote"
     batching = "elementwise"
     explain = Explain("{a} − {b}", "∂(a − b)/∂a = 1,  ∂(a − b)/∂b = −1", infix="−",
@@ -127,6 +129,7 @@ class RsubBackward1(Rule):
 
 class MulBackward0(Rule):
     """a * b"""
+    exact_on_scalars = True
     holomorphic = True
     dtypes = "promote"
     batching = "elementwise"
@@ -160,6 +163,7 @@ class MulBackward0(Rule):
 
 class DivBackward0(Rule):
     """a / b:  d/da = g / b,  d/db = -g * a / b^2"""
+    exact_on_scalars = True
     holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
