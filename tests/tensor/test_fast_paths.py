@@ -195,19 +195,25 @@ NUMBERS = [0, 1, -1, 7, 1000, 2 ** 31, 2 ** 40, 0.1, 2.5, -0.0, math.inf, -math.
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_comparisons_with_python_numbers_equal_torch(torch_ref, dtype):
     values = [0, 1, 7, 100] if dtype in ("bool", "uint8") else [-128, -1, 0, 1, 7, 100, 127]
-    ours = torchless.tensor(values).to(getattr(torchless, dtype))
-    theirs = torch_ref.tensor(values).to(getattr(torch_ref, dtype))
-    for number in NUMBERS:
-        for op in ("__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__"):
-            for _ in range(2):  # the second call finds the cached operand
-                try:
-                    expected = getattr(theirs, op)(number)
-                except Exception as error:  # PyTorch refuses: so must we, with its type
-                    with pytest.raises(type(error)):
-                        getattr(ours, op)(number)
-                    continue
-                got = getattr(ours, op)(number)
-                _same(got, expected)
+    cases = [(torchless.tensor(values).to(getattr(torchless, dtype)), torch_ref.tensor(values).to(getattr(torch_ref, dtype)))]
+    cases += [(torchless.tensor(v).to(getattr(torchless, dtype)), torch_ref.tensor(v).to(getattr(torch_ref, dtype)))
+              for v in values]  # 0-d tensors take NumPy scalars
+    if dtype.startswith("float"):
+        cases += [(torchless.tensor(v).to(getattr(torchless, dtype)), torch_ref.tensor(v).to(getattr(torch_ref, dtype)))
+                  for v in (math.nan, math.inf, -0.0, 0.1, 2.5)]
+    for ours, theirs in cases:
+        for number in NUMBERS:
+            for op in ("__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__"):
+                for _ in range(2):  # the second call finds the cached operand
+                    try:
+                        expected = getattr(theirs, op)(number)
+                    except Exception as error:  # PyTorch refuses: so must we, with its type
+                        with pytest.raises(type(error)):
+                            getattr(ours, op)(number)
+                        continue
+                    got = getattr(ours, op)(number)
+                    assert type(got._data) is np.ndarray
+                    _same(got, expected)
 
 
 def test_comparison_cache_tells_numbers_of_different_types_apart():

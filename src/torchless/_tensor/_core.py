@@ -1495,9 +1495,14 @@ WhereBackward0.nondiff = (0,)
 
 
 # ---------------------------------------------------------------------------- comparisons, logic
+_SCALAR_COMPARISONS = {np.less: operator.lt, np.less_equal: operator.le, np.greater: operator.gt,
+                       np.greater_equal: operator.ge, np.equal: operator.eq, np.not_equal: operator.ne}
+
+
 def _no_grad_binary(f, name):
     """Comparisons and logic ops: computed on arrays, never differentiable."""
     numbers = {}  # (number, its type, tensor dtype) -> the number as NumPy would convert it, or None
+    scalar_op = _SCALAR_COMPARISONS.get(f)  # the same comparison on NumPy scalars (exact: same answer)
 
     def method(self, other):
         a = self._data
@@ -1509,6 +1514,12 @@ def _no_grad_binary(f, name):
             b = numbers.get((other, to, a.dtype))
             if b is None:
                 b = _comparison_operand(numbers, other, a.dtype)
+            if not a.ndim and scalar_op is not None and type(b) is ndarray and a.dtype.kind in "fiub":
+                t = _new(Tensor)  # a 0-d tensor: NumPy scalars compare a few times faster than arrays
+                t._data = _asarray(scalar_op(a[()], b[()]))
+                t._rg = False
+                t._edge = NO_EDGE
+                return t
         elif isinstance(other, Tensor):  # a Tensor subclass (nn.Parameter)
             b = other._data
         else:
