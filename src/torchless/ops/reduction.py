@@ -378,8 +378,8 @@ class LinalgVectorNormBackward0(Rule):
 
     @staticmethod
     def forward(node, xp, a, p=2, dim=None, keepdim=False):
-        if a.ndim == 0 and p != 0:
-            out = xp.abs(a)  # one element: its magnitude, without |a|**p's overflow (PyTorch's value)
+        if a.ndim == 0 and p != 0:  # one element: its magnitude, without |a|**p's overflow (PyTorch's
+            out = abs(a[()]) if type(a) is np.ndarray else xp.abs(a)  # value; a NumPy scalar's abs is quicker)
         elif p == 2:
             squares = a * a if not _is_complex(a) else xp.square(xp.abs(a))
             out = xp.sqrt(squares.sum(axis=dim, keepdims=keepdim))
