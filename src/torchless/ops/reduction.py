@@ -8,6 +8,8 @@ Selection reductions (max, amax, median ...) store the weights their gradient is
 plain constant array: which elements were selected is a step function of the input, so those
 weights have zero derivative and need no graph under create_graph.
 """
+from typing import Any, ClassVar
+
 import numpy as np
 
 from ..engine.node import LINEAR_JVP, jvp_by_partials
@@ -488,21 +490,19 @@ class StdBackward0(Rule):
     """standard deviation:  d/da = g * (a - mean) / ((n - correction) * std);  0 where std is 0"""
     batching = "reduction"
     saves_output = True
+    variance: ClassVar[Any] = VarBackward0  # the rule whose value this is the square root of
 
-    @staticmethod
-    def forward(node, xp, a, dim, correction, keepdim):
-        d = _centered(xp, a, dim)
-        out = xp.sqrt((d * d).sum(axis=dim, keepdims=keepdim)
-                      / max(_count(a.shape, dim) - correction, 0))
+    @classmethod
+    def forward(cls, node, xp, a, dim, correction, keepdim):
+        out = xp.sqrt(cls.variance.forward(None, xp, a, dim, correction, keepdim))
         if node is not None:
             node.saved = (a, out)
             node.args = (dim, correction, keepdim)
         return out
 
-    @staticmethod
-    def jvp(xp, t, out, a, dim, correction, keepdim):
-        dof = max(_count(a.shape, dim) - correction, 0)
-        var_t = xp.sum_dims(_centered(xp, a, dim) * t[0], dim, keepdim) * (2.0 / dof if dof else np.inf)
+    @classmethod
+    def jvp(cls, xp, t, out, a, dim, correction, keepdim):  # d√v = dv / (2 √v)
+        var_t = cls.variance.jvp(xp, t, out, a, dim, correction, keepdim)
         return var_t / (2 * xp.where(out == 0, np.inf, out))
 
     def vjp(self, g, xp):
@@ -518,21 +518,7 @@ class StdBackward0(Rule):
 class ComplexStdBackward0(StdBackward0):
     """StdBackward0 for complex a (StdBackward0.complex_rule()): the square root of the complex
     variance (real). The vjp g * (a - mean) / ((n - correction) * std) holds as it is."""
-
-    @staticmethod
-    def forward(node, xp, a, dim, correction, keepdim):
-        out = xp.sqrt(_abs_squared(xp, _centered(xp, a, dim)).sum(axis=dim, keepdims=keepdim)
-                      / max(_count(a.shape, dim) - correction, 0))
-        if node is not None:
-            node.saved = (a, out)
-            node.args = (dim, correction, keepdim)
-        return out
-
-    @staticmethod
-    def jvp(xp, t, out, a, dim, correction, keepdim):
-        dof = max(_count(a.shape, dim) - correction, 0)
-        var_t = _complex_spread_tangent(xp, a, t[0], dim, keepdim) * (1.0 / dof if dof else np.inf)
-        return var_t / (2 * xp.where(out == 0, np.inf, out))
+    variance = ComplexVarBackward0
 
 
 # PyTorch names these nodes as the real ones; they are the real rules' complex rules
