@@ -1165,7 +1165,7 @@ def _binary(R, to_float=False, scalar_edge=True):
     def method(self, other):
         a = self._data
         to = type(other)
-        if to is Tensor:
+        if to is Tensor or to is _Parameter:  # (nn.Parameter tested second: a Tensor pays nothing for it)
             b = other._data
             dt = a.dtype
             if dt is not b.dtype or (dt is not _F32 and slow is not None and dt is not _F64 and dt in slow):
@@ -1200,19 +1200,6 @@ def _binary(R, to_float=False, scalar_edge=True):
             edges = (self, EMPTY_EDGE) if scalar_edge else (self,)
             rg = self._rg
             to = number
-        elif to is _Parameter:
-            # nn.Parameter: a tensor operand with its edge, as above (checked here, after the common
-            # cases, so they pay nothing for it; no writing into operands)
-            b = other._data
-            dt = a.dtype
-            if dt is not b.dtype or (dt is not _F32 and slow is not None and dt is not _F64 and dt in slow):
-                a, b = _operands(a, b, _to_float(slow))
-                if a.dtype in _COMPLEX:
-                    redirected = _complex_pair(method, R, slow, scalar_edge, self, other, a.dtype)
-                    if redirected is not None:
-                        return redirected
-            edges = (self, other)
-            rg = self._rg or other._rg
         else:
             if has_torch_function((other,)):  # a tensor-like operand takes the call (vmap's BatchedTensor)
                 return handle_torch_function(method, (self, other), self, other)
