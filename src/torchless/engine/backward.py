@@ -306,8 +306,9 @@ def _owned(g: Any, fresh: bool) -> Any:
 
 
 def _accumulate_array(node: Any, g: Any, fresh: bool) -> None:
-    """_accumulate for a plain backward (g an array or NumPy scalar): the common case, checked in the
-    order that costs least when the leaf's .grad is a same-shaped array."""
+    """Add gradient g (an array or NumPy scalar) into the .grad of node's leaf, without create_graph;
+    `fresh` says nobody else holds g, so it can become .grad without a copy. Checked in the order
+    that costs least when the leaf's .grad is a same-shaped array."""
     var = node._ref()
     if var is None:  # the leaf is gone: nobody can read its .grad
         return
@@ -322,7 +323,7 @@ def _accumulate_array(node: Any, g: Any, fresh: bool) -> None:
         fresh = True
     old = var._grad
     if old is None:
-        var._grad = api.wrap(g if fresh and g.base is None and g.flags.writeable else g.copy())
+        var._grad = api.wrap(_owned(g, fresh))
     elif old._rg or old._data.shape != g.shape:
         var._grad = old + api.wrap(g)
     else:
@@ -336,30 +337,20 @@ def _accumulate_array(node: Any, g: Any, fresh: bool) -> None:
 
 
 def _accumulate(node: Any, g: Any, create_graph: bool, fresh: bool) -> None:
+    """Add gradient g into the .grad of node's leaf; under create_graph g is a Tensor and the sum is
+    recorded."""
+    if not create_graph:
+        _accumulate_array(node, g, fresh)
+        return
     var = node._ref()
     if var is None:  # the leaf is gone: nobody can read its .grad
         return
-    if not create_graph and api.is_tensor(g):
-        g = g._data
-    data = var._data
-    if g.shape != data.shape:
-        g = _match_shape(g, data.shape, var)
-    if create_graph:
-        g = g if api.is_tensor(g) else api.wrap(g)
-        if g.dtype != var.dtype:
-            g = g.to(var.dtype)
-        var._grad = g if var._grad is None else var._grad + g
-    else:
-        if g.dtype != data.dtype:
-            g = g.astype(data.dtype)
-            fresh = True
-        old = var._grad
-        if old is None:
-            var._grad = api.wrap(_owned(g, fresh))
-        elif old.requires_grad or old._data.shape != g.shape or not old._data.flags.writeable:
-            var._grad = old + api.wrap(g)
-        else:  # in place, as PyTorch does: a held reference to .grad sees the sum
-            NP.add(old._data, g, out=old._data)
+    if g.shape != var._data.shape:
+        g = _match_shape(g, var._data.shape, var)
+    g = g if api.is_tensor(g) else api.wrap(g)
+    if g.dtype != var.dtype:
+        g = g.to(var.dtype)
+    var._grad = g if var._grad is None else var._grad + g
     for hook in var._post_acc_hooks or ():
         hook(var)
 
