@@ -1502,11 +1502,7 @@ def _no_grad_binary(f, name):
             if b is None:
                 b = _comparison_operand(numbers, other, a.dtype)
             if not a.ndim and scalar_op is not None and type(b) is ndarray and a.dtype.kind in "fiub":
-                t = _new(Tensor)  # a 0-d tensor: NumPy scalars compare a few times faster than arrays
-                t._data = _asarray(scalar_op(a[()], b[()]))
-                t._rg = False
-                t._edge = NO_EDGE
-                return t
+                return _plain(_asarray(scalar_op(a[()], b[()])))  # 0-d: NumPy scalars compare faster
         elif isinstance(other, Tensor):  # a Tensor subclass (nn.Parameter)
             b = other._data
         else:
