@@ -1369,10 +1369,15 @@ def apply(R, *args):
 
 def apply_one(R, input, *constants):
     """apply() for a rule whose one Tensor argument comes first, followed by constants (a reduction
-    and its dims): the edges are known without a loop over the arguments."""
-    edges = (input,)
-    return record(R, edges + constants, (input._data,) + constants, edges, input._rg and _grad.enabled,
-                  R.forward)
+    and its dims, a view and its shape): its edge is known without a loop over the arguments, and
+    without grad mode or a dual level the forward runs inline (calling the recorder would cost
+    about what a tiny view costs)."""
+    recorded = input._rg and _grad.enabled
+    if recorded or _fw.level >= 0:
+        edges = (input,)
+        return record(R, edges + constants, (input._data,) + constants, edges, recorded, R.forward)
+    out = R.forward(None, NP, input._data, *constants)
+    return tuple([_plain_out(o) for o in out]) if type(out) is tuple else _plain_out(out)
 
 
 def _dual_apply(result, R, args, arrays, out):

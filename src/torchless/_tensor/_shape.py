@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._dtype import _promote_np, dtype as DType
-from ._core import Size, _broadcast_error, _fw, _norm_dim, _plain_out, record
+from ._core import Size, _broadcast_error, _fw, _norm_dim, _plain_out, apply_one, record
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
     from . import Tensor
 else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
@@ -54,17 +54,8 @@ _SizeOrDtype = int | Sequence[int] | DType
 
 
 # ============================================================================ appliers
-# Every recorded op goes through _core.record; the no-grad paths below stay inline (a call to the
-# recorder costs about what a tiny view costs).
-def _apply1(R, x, *args):
-    """Apply rule R to tensor x and constant arguments `args`: x is its one input and one edge."""
-    recorded = x._rg and _grad.enabled
-    if recorded or _fw.level >= 0:
-        return record(R, (x,) + args, (x._data,) + args, (x,), recorded, R.forward)
-    out = R.forward(None, NP, x._data, *args)
-    return tuple([_plain_out(o) for o in out]) if R.multi_output else _plain_out(out)
-
-
+# Every recorded op goes through _core.record; one-tensor ops through _core.apply_one, whose no-grad
+# path is inline (a call to the recorder costs about what a tiny view costs).
 def _view(x, out, fn):
     """Mark `out` as a view of x: it shares x's base (storage, version counter), and `fn` redoes
     the view on an array shaped like x (composed with x's own, when x is itself a view)."""
@@ -99,7 +90,7 @@ _new = object.__new__
 
 
 def _viewed(R, x, fn, inputs, arrays):
-    """_view(x, _apply1(R, x, ...), fn) for the hot one-output view ops, whose forward always
+    """_view(x, apply_one(R, x, ...), fn) for the hot one-output view ops, whose forward always
     returns an ndarray view. The caller spells out forward's arguments, `inputs` = (x, constants...)
     and `arrays` = (x's array, the same constants...): building them costs less than joining
     tuples here. The no-grad result and the view marking are inline."""
@@ -262,7 +253,7 @@ def _view_dtype(self, dtype):
     """view(dtype): the same bytes read as another dtype (not differentiable)."""
     a = self._data
     if dtype.np == a.dtype:
-        return _view(self, _apply1(ViewBackward0, self, a.shape), _vf_reshape(a.shape))
+        return _view(self, apply_one(ViewBackward0, self, a.shape), _vf_reshape(a.shape))
     if self._rg:
         raise RuntimeError("view(dtype) of a tensor that requires grad is not differentiable here "
                            "(use .detach().view(dtype))")
@@ -280,7 +271,7 @@ def _reshape_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
     a = x._data
     if a.flags.c_contiguous or _viewable(a, shape):
         return _viewed(ViewBackward0, x, _vf_reshape(shape), (x, shape), (a, shape))
-    return _apply1(UnsafeViewBackward0, _apply1(CloneBackward0, x), shape)
+    return apply_one(UnsafeViewBackward0, apply_one(CloneBackward0, x), shape)
 
 
 def reshape(input: Tensor, *shape: _SizeLike, **kwargs: _SizeLike) -> Tensor:
@@ -360,7 +351,7 @@ def ravel(input: Tensor) -> Tensor:
     contiguous copy."""
     c = input.contiguous()
     shape = (c._data.size,)
-    return _view(c, _apply1(ViewBackward0, c, shape), _vf_reshape(shape))
+    return _view(c, apply_one(ViewBackward0, c, shape), _vf_reshape(shape))
 
 
 # ============================================================================ squeeze / unsqueeze
@@ -371,7 +362,7 @@ def squeeze(input: Tensor, dim: int | tuple[int, ...] | list[int] | None = None)
     among `dim` (an int or a tuple of ints) whose size is 1; other dims named are left alone."""
     a = input._data
     if dim is None:
-        out = _apply1(SqueezeBackward0, input, None)
+        out = apply_one(SqueezeBackward0, input, None)
     else:
         nd = a.ndim
         R: type[SqueezeBackward1] | type[SqueezeBackward2]
@@ -385,7 +376,7 @@ def squeeze(input: Tensor, dim: int | tuple[int, ...] | list[int] | None = None)
             R = SqueezeBackward1
             dims = (_norm_dim(dim, nd),)
         dims = tuple(d for d in dims if nd and a.shape[d] == 1)
-        out = _apply1(R, input, dims)
+        out = apply_one(R, input, dims)
     return _view(input, out, _vf_reshape(out._data.shape))
 
 
@@ -579,7 +570,7 @@ def _complex_part(R: Any, self: Tensor) -> Tensor:
     are halves of self's, which torchless's view machinery (positions of whole elements) cannot
     map: an in-place write into it that must be recorded raises instead of recording a wrong
     gradient, and it is not re-derived when self is later written in place."""
-    out = _apply1(R, self)
+    out = apply_one(R, self)
     base = self._base
     out._base = self if base is None else base
     out._view_fn = _no_position_map
@@ -658,7 +649,7 @@ def expand(self: Tensor, *sizes: _SizeLike, size: _SizeLike | None = None) -> Te
     target = _sizes(sizes, "expand(): argument 'size'")
     if target != self._data.shape:
         target = _expanded_shape(self, target)
-    out = _apply1(ExpandBackward0, self, target)
+    out = apply_one(ExpandBackward0, self, target)
     n = 1
     for s in target:
         n *= s
@@ -760,7 +751,7 @@ def repeat(self: Tensor, *sizes: _SizeLike) -> Tensor:
     for v in target:
         if v < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {v}: {target}")
-    return _apply1(RepeatBackward0, self, reps)
+    return apply_one(RepeatBackward0, self, reps)
 
 
 def tile(input: Tensor, *dims: _SizeLike) -> Tensor:
@@ -1035,7 +1026,7 @@ def split(tensor: Tensor, split_size_or_sections: int | Sequence[int],
             full, rest = divmod(n, size)
             sizes = (size,) * full + ((rest,) if rest else ())
         R = SplitBackward0
-    return _mark_pieces(tensor, _apply1(R, tensor, d, sizes), d, sizes)
+    return _mark_pieces(tensor, apply_one(R, tensor, d, sizes), d, sizes)
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
@@ -1053,7 +1044,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     n = a.shape[d]
     if n == 0:  # every chunk is empty
         sizes = (0,) * chunks
-        return _mark_pieces(input, _apply1(SplitWithSizesBackward0, input, d, sizes), d, sizes)
+        return _mark_pieces(input, apply_one(SplitWithSizesBackward0, input, d, sizes), d, sizes)
     return split(input, -(-n // chunks), d)
 
 
@@ -1066,7 +1057,7 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     if a.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _norm_dim(dim, a.ndim)
-    pieces = _apply1(UnbindBackward0, input, d)
+    pieces = apply_one(UnbindBackward0, input, d)
     for i, p in enumerate(pieces):
         _view(input, p, _vf_select(d, i))
     return pieces
@@ -1092,7 +1083,7 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     stop = start + length
-    return _view(input, _apply1(SliceBackward0, input, d, start, stop), _vf_slice(d, start, stop))
+    return _view(input, apply_one(SliceBackward0, input, d, start, stop), _vf_slice(d, start, stop))
 
 
 # ============================================================================ flip and roll (copies)
@@ -1110,7 +1101,7 @@ def flip(input: Tensor, *dims: _SizeLike, **kwargs: _SizeLike) -> Tensor:
     if len(set(dims)) != len(dims):
         d = next(d for d in dims if dims.count(d) > 1)
         raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
-    return _apply1(FlipBackward0, input, dims if nd else ())
+    return apply_one(FlipBackward0, input, dims if nd else ())
 
 
 def fliplr(input: Tensor) -> Tensor:
@@ -1143,14 +1134,14 @@ def roll(input: Tensor, shifts: int | Sequence[int],
     if dims is None:
         if len(shifts) != 1:
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
-        return _apply1(RollBackward0, input, shifts[0], None)
+        return apply_one(RollBackward0, input, shifts[0], None)
     dims = dims if isinstance(dims, (tuple, list)) else (dims,)
     if len(shifts) != len(dims):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
     if nd == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     dims = tuple(_norm_dim(operator.index(d), nd) for d in dims)
-    return _apply1(RollBackward0, input, shifts, dims)
+    return apply_one(RollBackward0, input, shifts, dims)
 
 
 # ============================================================================ the Tensor methods
