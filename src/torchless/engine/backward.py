@@ -202,6 +202,7 @@ def _run_plain(node: Optional[Node], g: Any, retain_graph: bool) -> None:
         following, following_g = node, g
     g = None
     take, peek = buffers.pop, buffers.get
+    features, np_namespace = graph_features, NP  # (locals: read on every node)
     last_inplace = inplace.last
     # custom backwards record nothing, and a checkpoint inside may run its own backward (the modes are
     # per-thread, and each write costs: they are written only when they change)
@@ -211,39 +212,46 @@ def _run_plain(node: Optional[Node], g: Any, retain_graph: bool) -> None:
     if prev_mode:
         state.enabled = False
     try:
-        while following is not None or heap:
-            if graph_features.hooks:  # a hook was registered while this backward runs (by a custom
-                if following is not None:  # backward or a hook): the general loop takes the rest over
-                    buffers[following] = following_g
-                    following_g = None
-                _walk(buffers, heap, leaves, following, retain_graph, False, None, set(), {}, True)
-                return
+        while True:
             if following is not None:
                 node, g = following, following_g
                 following = following_g = None
-            else:
+            elif heap:
                 node = heappop(heap)[1]
                 g = take(node)
+            else:
+                break
+            if features.hooks:  # a hook was registered while this backward runs (by a custom
+                buffers[node] = g  # backward or a hook): the general loop takes the rest over
+                g = None
+                _walk(buffers, heap, leaves, node, retain_graph, False, None, set(), {}, True)
+                return
             if node.stamp < last_inplace:  # recorded before the latest in-place op, or freed
                 node.check_saved()
-            out = node.vjp(g, NP)
+            out = node.vjp(g, np_namespace)
             if not retain_graph and node.saved is not None:  # free the saved values
                 node.saved = node.inputs = None
                 node.stamp = -node.stamp
-            g = None
             for (nxt, idx), gi in zip(node.next_functions, out):
                 if nxt is None or gi is None:
                     continue
-                if nxt is following:  # a second edge into the pending node (y * y)
-                    following_g = following_g + gi
-                    continue
-                prev = peek(nxt)
-                if prev is None:
-                    if type(nxt) is AccumulateGrad:
+                # A leaf's AccumulateGrad (stamp 0, the only node with that stamp) gathers its
+                # gradients in `buffers` and runs after every other node.
+                if not nxt.stamp:
+                    prev = peek(nxt)
+                    if prev is None:
                         buffers[nxt] = gi
                         leaves.append(nxt)
-                    elif following is None and not heap:
-                        following, following_g = nxt, gi
+                    else:
+                        buffers[nxt] = prev + gi
+                elif following is None and not heap:  # the only node pending: no lookup, no heap
+                    following, following_g = nxt, gi
+                elif nxt is following:  # a second edge into the pending node (y * y)
+                    following_g = following_g + gi
+                else:
+                    prev = peek(nxt)
+                    if prev is not None:
+                        buffers[nxt] = prev + gi
                     else:
                         if following is not None:  # two or more pending: let the heap order them
                             buffers[following] = following_g
@@ -251,9 +259,10 @@ def _run_plain(node: Optional[Node], g: Any, retain_graph: bool) -> None:
                             following = following_g = None
                         buffers[nxt] = gi
                         heappush(heap, (-nxt.stamp, nxt))
-                else:
-                    buffers[nxt] = prev + gi
-            out = gi = prev = None
+            # (a vjp may write into a large gradient nobody else holds, told by its reference count:
+            # the previous node's outputs must not be held here while the next vjp runs)
+            out = gi = None
+        g = prev = None
         for node in leaves:  # their arrays are held by nobody else now: .grad takes them as they are
             g = take(node)
             fresh = _getrefcount(g) <= 2  # held only by `g` and getrefcount's argument (not in the call)
