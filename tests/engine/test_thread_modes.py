@@ -81,6 +81,67 @@ def test_grad_and_inference_mode_are_per_thread(torch_or_none):
     assert modes.enabled and not modes.inference
 
 
+# Every kind of op reads grad mode through the shortcut `not grad_off or modes.enabled`: each must
+# see its own thread's mode while other threads have theirs on (grad_off then holds one thread only).
+OP_KINDS = {
+    "binary with a tensor": lambda m, x: x * x,
+    "binary with a number": lambda m, x: x * 2.0,
+    "unary": lambda m, x: x.exp(),
+    "reduction": lambda m, x: x.sum(),
+    "shape": lambda m, x: x.reshape(2, 1),
+    "indexing": lambda m, x: x[0],
+    "matmul": lambda m, x: x @ x,
+    "function": lambda m, x: m.cat([x, x]),
+}
+
+
+def test_every_op_kind_reads_its_own_threads_grad_mode(torch_or_none):
+    def program(m):
+        def work(i, barrier):
+            context = m.no_grad() if i % 2 else m.enable_grad()
+            with context:
+                barrier.wait()  # two threads have grad mode off, two on
+                x = m.ones(2, requires_grad=True)
+                # (recorded or not: grad_fn, since PyTorch's views made under no_grad still
+                # require grad, which torchless does not do yet)
+                seen = tuple(op(m, x).grad_fn is not None for op in OP_KINDS.values())
+                barrier.wait()
+            return seen
+        return run_in_threads(work)
+
+    results = on_both(torch_or_none, program)
+    kinds = len(OP_KINDS)
+    assert results == [(True,) * kinds, (False,) * kinds] * (THREADS // 2)
+
+
+def test_grad_off_holds_exactly_the_threads_whose_mode_is_off():
+    from torchless.engine.state import grad_off
+
+    def work(i, barrier):
+        me = threading.get_ident()
+        with torchless.no_grad():
+            with torchless.enable_grad():
+                inner_on = me not in grad_off and torchless.is_grad_enabled()
+            barrier.wait()
+            all_off = len(grad_off) == THREADS and me in grad_off
+            barrier.wait()
+        try:
+            with torchless.no_grad():
+                raise KeyError("leaves the block")
+        except KeyError:
+            pass
+        return inner_on, all_off, me not in grad_off
+
+    assert not grad_off  # nothing is off before
+    assert run_in_threads(work) == [(True, True, True)] * THREADS
+    assert not grad_off
+    with torchless.no_grad():
+        assert grad_off == {threading.get_ident()}
+        x = torchless.ones(2, requires_grad=True)
+        assert not (x * 2.0).requires_grad and not x.exp().requires_grad
+    assert not grad_off and (torchless.ones(2, requires_grad=True) * 2.0).requires_grad
+
+
 def test_saved_tensor_hooks_fire_only_in_their_thread(torch_or_none):
     def program(m):
         logs = [[] for _ in range(THREADS)]

@@ -24,7 +24,7 @@ import numpy as np
 from .. import _dtype as D
 from .._messages import norm_dim
 from ..engine import backward as _engine
-from ..engine.grad_mode import state as _grad
+from ..engine.grad_mode import grad_off as _grad_off, state as _grad  # grad mode: `not _grad_off or _grad.enabled`
 from ..engine import forward_ad as _forward_ad
 from ..engine.node import (NO_EDGE, AccumulateGrad, graph_features as _graph_features, inplace as _inplace,
                            next_stamp as _next_stamp)
@@ -944,7 +944,7 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
     # One and two arrays and edges spelled out: *arrays or a comprehension costs a frame. Nothing
     # here may close over a local (a comprehension using `node` would make it a cell on every call).
     n = len(arrays)
-    if requires_grad or (requires_grad is None and _grad.enabled and _any_requires_grad(edges)):
+    if requires_grad or (requires_grad is None and (not _grad_off or _grad.enabled) and _any_requires_grad(edges)):
         node = R()
         if n == 2:
             out = forward(node, NP, arrays[0], arrays[1])
@@ -1072,8 +1072,8 @@ def _unary(R, to_float=True):
         if (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_UNARY_REFS
                 and _array_alone(a) and _fw.level < 0):
             edges = (self,)
-            return record(R, edges, (a,), edges, self._rg and _grad.enabled, into)
-        if self._rg and _grad.enabled:
+            return record(R, edges, (a,), edges, self._rg and (not _grad_off or _grad.enabled), into)
+        if self._rg and (not _grad_off or _grad.enabled):
             edges = (self,)
             return _record_unary(R, edges, (a,), edges, True, fwd)
         # Nothing to record: the plain forward, inline (a call would cost a tenth of a tiny op).
@@ -1094,7 +1094,7 @@ def apply_pair(R, self, other, a, b):
     """Rule R on two tensors whose arrays a, b the caller has checked: apply() without its loop over
     arguments (matmul's common case)."""
     edges = (self, other)
-    return record(R, edges, (a, b), edges, (self._rg or other._rg) and _grad.enabled, R.forward)
+    return record(R, edges, (a, b), edges, (self._rg or other._rg) and (not _grad_off or _grad.enabled), R.forward)
 
 
 
@@ -1177,7 +1177,7 @@ def _binary(R, to_float=False, scalar_edge=True):
             elif (into is not None and a.size >= _ELIDE_MIN_SIZE and _getrefcount(self) == _TEMP_BINARY_REFS
                   and _array_alone(a) and NP.fits_into(b.shape, a.shape) and _fw.level < 0):
                 edges = (self, other)
-                return record(R, edges, (a, b), edges, (self._rg or other._rg) and _grad.enabled, into)
+                return record(R, edges, (a, b), edges, (self._rg or other._rg) and (not _grad_off or _grad.enabled), into)
             edges = (self, other)
             rg = self._rg or other._rg
         elif to is _pyfloat or to is _pyint or to is _pybool or to is complex:
@@ -1208,7 +1208,7 @@ def _binary(R, to_float=False, scalar_edge=True):
                 return NotImplemented
             return method(self, other)
         try:
-            if rg and _grad.enabled:
+            if rg and (not _grad_off or _grad.enabled):
                 return _record_binary(R, (self, other) if to is number else edges, (a, b), edges, True, fwd)
             out = fwd(None, NP, a, b)  # nothing to record: inline, as in _unary
         except ValueError as e:
@@ -1364,7 +1364,7 @@ def apply(R, *args):
                 if a._rg:
                     rg = True
         i += 1
-    return record(R, args, arrays, edges, rg and _grad.enabled, R.forward)
+    return record(R, args, arrays, edges, rg and (not _grad_off or _grad.enabled), R.forward)
 
 
 def apply_one(R, input, *constants):
@@ -1372,7 +1372,7 @@ def apply_one(R, input, *constants):
     and its dims, a view and its shape): its edge is known without a loop over the arguments, and
     without grad mode or a dual level the forward runs inline (calling the recorder would cost
     about what a tiny view costs)."""
-    recorded = input._rg and _grad.enabled
+    recorded = input._rg and (not _grad_off or _grad.enabled)
     if recorded or _fw.level >= 0:
         edges = (input,)
         return record(R, edges + constants, (input._data,) + constants, edges, recorded, R.forward)

@@ -30,7 +30,7 @@ else:  # at run time: _core's name, rebound to the final class by bind_tensor_cl
     from ._core import Tensor
 from ._shape import _register_view
 from ..engine import forward_ad as _forward_ad
-from ..engine.grad_mode import state as _grad
+from ..engine.grad_mode import grad_off as _grad_off, set_grad_mode, state as _grad
 from ..engine.node import AccumulateGrad
 from ..backend import numpy as NP
 from ..ops.indexing import (AliasBackward0, AsStridedBackward0, CopySlices, GatherBackward0,
@@ -287,7 +287,7 @@ def _index(t, advanced):
 def _view(t, key, last):
     """t[key] for a basic key: a view sharing t's storage, recorded as `last`'s rule."""
     data = t._data
-    recorded = t._rg and _grad.enabled
+    recorded = t._rg and (not _grad_off or _grad.enabled)
     if recorded or _fw.level >= 0:
         R = _BASIC_RULES[last]
         out = record(R, (t, key), (data, key), (t,), recorded, R.forward)
@@ -930,10 +930,10 @@ class _no_record:
 
     def __enter__(self):
         self.prev = _grad.enabled
-        _grad.enabled = False
+        set_grad_mode(False)
 
     def __exit__(self, *exc):
-        _grad.enabled = self.prev
+        set_grad_mode(self.prev)
 
 
 # ============================================================================ the Tensor methods

@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__in
 else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
     from ._core import Tensor
 from ..engine.node import NO_EDGE, AccumulateGrad
-from ..engine.grad_mode import state as _grad
+from ..engine.grad_mode import grad_off as _grad_off, state as _grad
 from ..backend import numpy as NP
 from ..overrides import handle_torch_function, has_torch_function
 from ..ops.elementwise import ImagBackward0, RealBackward0
@@ -94,7 +94,7 @@ def _viewed(R, x, fn, inputs, arrays):
     returns an ndarray view. The caller spells out forward's arguments, `inputs` = (x, constants...)
     and `arrays` = (x's array, the same constants...): building them costs less than joining
     tuples here. The no-grad result and the view marking are inline."""
-    recorded = x._rg and _grad.enabled
+    recorded = x._rg and (not _grad_off or _grad.enabled)
     if recorded or _fw.level >= 0:
         t = record(R, inputs, arrays, (x,), recorded, R.forward)
     else:

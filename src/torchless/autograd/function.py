@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from ..engine import forward_ad as _forward_ad
-from ..engine.grad_mode import no_grad, state
+from ..engine.grad_mode import no_grad, set_grad_mode, state
 from ..engine.node import SAVED_FREED_MSG, Node, graph_features
 from .._dtype import FROM_NP as _FROM_NP
 from .._tensor._core import NO_EDGE, Tensor, _bump_version, _plain, _plain_out, record
@@ -330,7 +330,7 @@ class _FunctionForward:
         level = _fw.level
         _fw.level = -1  # forward's own ops carry no tangents: the Function's jvp gives them
         grad_mode = state.enabled
-        state.enabled = False  # (no_grad, without building its context manager)
+        set_grad_mode(False)  # (no_grad, without building its context manager)
         try:
             if cls._setup_context_style:
                 result = cls.forward(*args)
@@ -339,7 +339,7 @@ class _FunctionForward:
                 result = cls.forward(ctx, *args, **self.kwargs)
         finally:
             _fw.level = level
-            state.enabled = grad_mode
+            set_grad_mode(grad_mode)
         if ctx._dirty:
             for t in args:  # inputs modified in place get one more version, as in PyTorch (a recorded
                 if isinstance(t, Tensor) and id(t) in ctx._dirty and (node is None or t._base is None):

@@ -18,7 +18,7 @@ from ..backend import numpy as NP
 from .anomaly import checked_vjp
 from .api import api, as_tensor as _as_tensor, set_tensor_api
 from .node import AccumulateGrad, Node, inplace, lifted as _lift, graph_features, reachable
-from .state import modes as state, shared
+from .state import modes as state, set_grad_mode, shared
 
 __all__ = ["run_backward", "run_one", "set_tensor_api", "backward", "root_grads", "input_edges", "as_tuple"]
 
@@ -75,11 +75,11 @@ def run_backward(roots: Sequence[Edge], grads: Sequence[Any], retain_graph: bool
     state.capturing = inputs is not None
 
     prev_mode = state.enabled
-    state.enabled = create_graph  # the rules themselves record only under create_graph
+    set_grad_mode(create_graph)  # the rules themselves record only under create_graph
     try:
         _walk(buffers, heap, leaves, None, retain_graph, create_graph, needed, targets, captured, accumulate)
     finally:
-        state.enabled = prev_mode
+        set_grad_mode(prev_mode)
         state.capturing = was_capturing
 
     if inputs is not None:
@@ -210,7 +210,7 @@ def _run_plain(node: Optional[Node], g: Any, retain_graph: bool) -> None:
     if was_capturing:
         state.capturing = False
     if prev_mode:
-        state.enabled = False
+        set_grad_mode(False)
     try:
         while True:
             if following is not None:
@@ -269,7 +269,7 @@ def _run_plain(node: Optional[Node], g: Any, retain_graph: bool) -> None:
             _accumulate_array(node, g, fresh)
             g = None
     finally:
-        state.enabled = prev_mode
+        set_grad_mode(prev_mode)
         if was_capturing:
             state.capturing = True
 

@@ -1,16 +1,17 @@
 """Grad mode: whether ops record a graph. Thread-local, like PyTorch's.
 
 `no_grad`, `enable_grad`, `set_grad_enabled` and `inference_mode` work as context managers and as
-decorators. Ops read `state.enabled` once per call; `state` is the engine's per-thread record of
-modes (engine/state.py).
+decorators. Ops read grad mode once per call, as `not grad_off or state.enabled`; `state` is the
+engine's per-thread record of modes, and `state.enabled` is written only through `set_grad_mode`
+(engine/state.py).
 """
 import functools
 from typing import Any, Callable, Optional, TypeVar
 
-from .state import modes
+from .state import grad_off, modes, set_grad_mode
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
-           "is_inference_mode_enabled", "state"]
+           "is_inference_mode_enabled", "state", "grad_off", "set_grad_mode"]
 
 
 state = modes
@@ -20,7 +21,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def is_grad_enabled() -> bool:
     """Whether ops record a graph now, in this thread."""
-    return state.enabled
+    return not grad_off or state.enabled
 
 
 def is_inference_mode_enabled() -> bool:
@@ -36,11 +37,11 @@ class _GradModeContext:
 
     def __enter__(self) -> None:
         self._prev = state.enabled
-        state.enabled = self._target
+        set_grad_mode(self._target)
         return None
 
     def __exit__(self, *exc: Any) -> None:
-        state.enabled = self._prev
+        set_grad_mode(self._prev)
 
     def __call__(self, func: F) -> F:
         """Use as a decorator: `@torch.no_grad()` (or bare `@torch.no_grad`)."""
@@ -89,15 +90,15 @@ class set_grad_enabled(_GradModeContext):
     def __init__(self, mode: bool) -> None:
         self._prev = state.enabled
         self._target = bool(mode)
-        state.enabled = self._target
+        set_grad_mode(self._target)
 
     def __enter__(self) -> None:
-        state.enabled = self._target
+        set_grad_mode(self._target)
         return None
 
     def __call__(self, func: F) -> F:
         # As a decorator, the mode applies only while `func` runs: undo the switch made by __init__.
-        state.enabled = self._prev
+        set_grad_mode(self._prev)
         return super().__call__(func)
 
     def _clone(self) -> "_GradModeContext":
@@ -121,12 +122,12 @@ class inference_mode(_GradModeContext):
     def __enter__(self) -> None:
         self._prev = state.enabled
         self._prev_inf = state.inference
-        state.enabled = not self.mode
+        set_grad_mode(not self.mode)
         state.inference = self.mode
         return None
 
     def __exit__(self, *exc: Any) -> None:
-        state.enabled = self._prev
+        set_grad_mode(self._prev)
         state.inference = self._prev_inf
 
     def _clone(self) -> "_GradModeContext":
