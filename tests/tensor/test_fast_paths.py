@@ -270,14 +270,69 @@ def test_0d_arithmetic_with_numbers_gives_torch_gradients(torch_ref):
     _same(ours, theirs)
 
 
-def test_saved_tensor_hooks_see_the_0d_input_of_an_op_with_a_number():
-    # The 0-d input reaches forward as a NumPy scalar; pack_hook still gets the input tensor itself.
-    # (PyTorch saves only the number for x * 3.0 and packs nothing: issue 12's "save what PyTorch
-    # saves"; torchless saves both operands, the number as a plain tensor.)
+# A Python number operand of * and + records the op's number_rule (ops/_rule.py): what is saved is
+# PyTorch's choice, checked through saved-tensor hooks in both libraries.
+SAVED_BY_OP = {  # expression -> (what pack_hook sees, sorted: "x", "w" or a number; d(sum)/dx)
+    "x * 3.0": ([], 3.0),
+    "x * 3": ([], 3.0),
+    "x * True": ([], 1.0),
+    "x + 2.0": ([], 1.0),
+    "x + 2": ([], 1.0),
+    "x * w": (["w", "x"], 0.5),
+    "x + w": ([], 1.0),
+    "3.0 * x": ([], 3.0),
+}
+
+
+def _saved_and_grad(m, expression, shape):
+    x = m.full(shape, 1.5, requires_grad=True)
+    w = m.full(shape, 0.5, requires_grad=True)
     seen = []
-    x = torchless.tensor(1.5, requires_grad=True)
-    with torchless.autograd.graph.saved_tensors_hooks(lambda t: (seen.append(t), t)[1], lambda t: t):
-        y = x * 3.0
-    y.backward()
-    assert seen[0] is x and len(seen) == 2 and seen[1].item() == 3.0
-    assert x.grad.item() == 3.0
+    with m.autograd.graph.saved_tensors_hooks(lambda t: (seen.append(t), t)[1], lambda t: t):
+        y = eval(expression, {"x": x, "w": w})
+    y.sum().backward()
+    names = sorted("x" if t is x else "w" if t is w else repr(t.tolist()) for t in seen)  # (PyTorch packs w first)
+    return names, x.grad.tolist(), type(y.grad_fn).__name__
+
+
+@pytest.mark.parametrize("shape", [(), (3,)], ids=["0d", "1d"])
+@pytest.mark.parametrize("expression", list(SAVED_BY_OP))
+def test_an_op_with_a_number_saves_what_pytorch_saves(expression, shape):
+    names, grad, node = _saved_and_grad(torchless, expression, shape)
+    packed, slope = SAVED_BY_OP[expression]
+    assert names == packed
+    assert grad == (np.full(shape, slope).tolist())
+    assert node == ("MulBackward0" if "*" in expression else "AddBackward0")
+
+
+@pytest.mark.parametrize("shape", [(), (3,)], ids=["0d", "1d"])
+@pytest.mark.parametrize("expression", list(SAVED_BY_OP))
+def test_an_op_with_a_number_saves_the_same_as_torch(torch_ref, expression, shape):
+    assert _saved_and_grad(torchless, expression, shape) == _saved_and_grad(torch_ref, expression, shape)
+
+
+@pytest.mark.parametrize("module", ["torchless", "torch"])
+def test_a_product_with_a_number_is_freed_by_backward_and_a_sum_is_not(module):
+    m = pytest.importorskip(module)
+    x = m.ones(2, requires_grad=True)
+    y = x * 3.0
+    y.sum().backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.sum().backward()
+    z = x + 3.0
+    z.sum().backward()
+    z.sum().backward()  # AddBackward0 keeps nothing: nothing to free
+    assert x.grad.tolist() == [5.0, 5.0]
+
+
+def test_products_with_a_number_under_create_graph_and_complex_operands(torch_ref):
+    for m in (torchless, torch_ref):
+        x = m.tensor([0.5, -1.25], dtype=m.float64, requires_grad=True)
+        y = ((x * 3.0) * x + 2.0) * 0.5  # 1.5 x² + 1
+        (g,) = m.autograd.grad(y.sum(), x, create_graph=True)
+        (gg,) = m.autograd.grad(g.sum(), x)
+        assert g.tolist() == [1.5, -3.75] and gg.tolist() == [3.0, 3.0]
+    z = {m: m.tensor([1 + 2j, -0.5j], requires_grad=True) for m in (torchless, torch_ref)}
+    for m, t in z.items():
+        (t * 2j + 1.0).real.sum().backward()
+    assert z[torchless].grad.tolist() == z[torch_ref].grad.tolist() == [-2j, -2j]

@@ -1151,6 +1151,9 @@ def _binary(R, to_float=False, scalar_edge=True):
     into = getattr(R, "forward_into", None)
     if into is not None:
         into = _with_namespace(into)
+    # with a number operand, R's number_rule (declared on R itself: a complex twin has none)
+    RN = R.__dict__.get("number_rule") or R
+    fwd_n = RN.forward
     scalars = {}  # (number, its type, tensor dtype) -> (0-d operand array, dtype to cast to or None)
     D.on_default_dtype_change.append(scalars.clear)  # entries depend on the default float
     number = object()  # what `to` becomes for a number operand
@@ -1209,7 +1212,9 @@ def _binary(R, to_float=False, scalar_edge=True):
             return method(self, other)
         try:
             if rg and (not _grad_off or _grad.enabled):
-                return _record_binary(R, (self, other) if to is number else edges, (a, b), edges, True, fwd)
+                if to is number:
+                    return _record_binary(RN, (self, other), (a, b), edges, True, fwd_n)
+                return _record_binary(R, edges, (a, b), edges, True, fwd)
             out = fwd(None, NP, a, b)  # nothing to record: inline, as in _unary
         except ValueError as e:
             raise _broadcast_error(a, b, e) from None

@@ -23,6 +23,10 @@ on the hot path):
   its complex twin: the same class name, forward and jvp (forward mode is t · f'(z), unconjugated),
   with the vjp conj(vjp(conj(g))). The Tensor layer records the twin where it already tells
   complex operands apart from real ones, so real tensors pay nothing for it.
+- `number_rule`: for a binary rule, the rule the Tensor layer records when the second operand is a
+  Python number: a subclass with the same name (`with_number` makes it) whose forward keeps only
+  what PyTorch's node keeps for a number, and whose vjp knows that a number never broadcasts the
+  tensor. Declared on the rule itself; a subclass (a complex twin) does not inherit it.
 - `saves_output`, `multi_output`, `relift`, `nondiff`, `aux_outputs`: the engine's (engine/node.py).
 
 Batching kinds: how vmap runs an op once on the physical tensors (the batch at dim 0) of every
@@ -57,7 +61,7 @@ import numpy as np
 
 from ..engine.node import Node
 
-__all__ = ["Rule", "Explain", "BATCHING_KINDS", "DTYPE_BEHAVIOURS", "elementwise_symbolic", "sum_of_elements"]
+__all__ = ["Rule", "Explain", "with_number", "BATCHING_KINDS", "DTYPE_BEHAVIOURS", "elementwise_symbolic", "sum_of_elements"]
 
 DTYPE_BEHAVIOURS = ("to_float", "promote", "float_only")
 BATCHING_KINDS = ("elementwise", "reduction", "dimwise", "view", "index", "concat", "matmul", "pointwise_loss",
@@ -139,6 +143,7 @@ class Rule(Node):
     # appliers may pass NumPy scalars, whose arithmetic gives the same bits at a fraction of the cost
     exact_on_scalars: ClassVar[bool] = False
     _complex_twin: ClassVar[type[Rule]]      # complex_rule()'s answer, in the class's own __dict__
+    number_rule: ClassVar[Optional[type[Rule]]] = None  # recorded for `tensor op number` (module docstring)
 
     @classmethod
     def complex_rule(cls) -> type[Rule]:
@@ -151,6 +156,16 @@ class Rule(Node):
             twin = _conjugating_twin(cls) if cls.holomorphic else cls
             cls._complex_twin = twin
         return twin
+
+
+def with_number(rule: type[Rule]) -> Callable[[type[Rule]], type[Rule]]:
+    """Class decorator: the decorated subclass of `rule` is its `number_rule`, under rule's name
+    (grad_fn prints the same as PyTorch's, which has one node class for both)."""
+    def declare(variant: type[Rule]) -> type[Rule]:
+        variant.__name__, variant.__qualname__ = rule.__name__, rule.__qualname__
+        rule.number_rule = variant
+        return variant
+    return declare
 
 
 def _conjugating_twin(rule: type[Rule]) -> type[Rule]:

@@ -15,7 +15,7 @@ import math as _math
 
 import numpy as np
 
-from ._rule import Explain, Rule, elementwise_symbolic
+from ._rule import Explain, Rule, elementwise_symbolic, with_number
 from ..engine.node import LINEAR_JVP
 
 
@@ -72,6 +72,19 @@ class AddBackward0(Rule):
         gs = g.shape  # an input of this shape needs no reduction (no broadcasting happened)
         return (None if na is None else g if gs == sa else xp.sum_to(g, sa),
                 None if nb is None else g if gs == sb else xp.sum_to(g, sb))
+
+
+@with_number(AddBackward0)
+class _AddNumber(AddBackward0):
+    """a + a number: the result has a's shape, so the gradient is g itself; nothing is kept."""
+    __slots__ = ()
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        return a + b
+
+    def vjp(self, g, xp):
+        return g, None
 
 
 class SubBackward0(Rule):
@@ -159,6 +172,23 @@ class MulBackward0(Rule):
             if gb.shape != b.shape:
                 gb = xp.sum_to(gb, b.shape)
         return ga, gb
+
+
+@with_number(MulBackward0)
+class _MulNumber(MulBackward0):
+    """a * a number b (a 0-d array in a's dtype, or a NumPy scalar when a is 0-d): PyTorch keeps
+    only b, which saved-tensor hooks do not see (b is not a tuple of saved tensors); b never
+    broadcasts a, so the gradient is g · b with no reduction."""
+    __slots__ = ()
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        if node is not None:
+            node.saved = b
+        return a * b
+
+    def vjp(self, g, xp):
+        return g * self.saved, None
 
 
 class DivBackward0(Rule):
