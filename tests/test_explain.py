@@ -58,6 +58,21 @@ def test_seed_cells_6_to_9():
     assert "Note: u is a constant here" in text
 
 
+def test_products_with_numbers_show_their_numbers_and_values():
+    # x * 2.0 keeps only the number (as PyTorch does): explain reads the number from it and works
+    # each result's value out from the value of its operand
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2.0
+    z = (y * 0.5) * 3.0
+    text = str(explain(z.sum(), {"x": x}))
+    for line in ("4. y = 2 · x = [2, 4]    [MulBackward0]",
+                 "3. v1 = 0.5 · y = [1, 2]    [MulBackward0]",
+                 "2. z = 3 · v1 = [3, 6]    [MulBackward0]",
+                 "passes on: ∂out/∂y += [1.5, 1.5]",
+                 "∂out/∂x = [3, 3]"):
+        assert line in text, (line, text)
+
+
 @needs_sympy
 def test_seed_cell_10_control_flow_is_a_constant_factor():
     def f(a):

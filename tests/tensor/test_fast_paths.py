@@ -336,3 +336,36 @@ def test_products_with_a_number_under_create_graph_and_complex_operands(torch_re
     for m, t in z.items():
         (t * 2j + 1.0).real.sum().backward()
     assert z[torchless].grad.tolist() == z[torch_ref].grad.tolist() == [-2j, -2j]
+
+
+@pytest.mark.parametrize("module", ["torchless", "torch"])
+def test_a_product_with_a_number_does_not_check_its_tensors_version(module):
+    # PyTorch's x * 3.0 keeps only the number: modifying x in place afterwards is no error, and the
+    # gradient is the number's (a product with a tensor that requires grad keeps both and raises).
+    m = pytest.importorskip(module)
+    x = m.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1
+    z = y * 3.0
+    y.add_(1)
+    z.sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+    w = m.tensor([2.0, 2.0], requires_grad=True)
+    y = x * 1
+    z = y * w
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
+
+
+def test_forward_ad_through_a_product_with_a_number(torch_ref):
+    results = []
+    for m in (torchless, torch_ref):
+        fwAD = m.autograd.forward_ad
+        x = m.tensor([1.0, -2.0], dtype=m.float64, requires_grad=True)
+        with fwAD.dual_level():
+            dual = fwAD.make_dual(x, m.tensor([0.5, 4.0], dtype=m.float64))
+            y = (dual * 3.0 + 1.0) * 2.0
+            tangent = fwAD.unpack_dual(y).tangent
+        y.sum().backward()
+        results.append((y.detach().tolist(), tangent.tolist(), x.grad.tolist()))
+    assert results[0] == results[1] == ([8.0, -10.0], [3.0, 24.0], [6.0, 6.0])

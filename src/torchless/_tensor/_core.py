@@ -1152,8 +1152,8 @@ def _binary(R, to_float=False, scalar_edge=True):
     if into is not None:
         into = _with_namespace(into)
     # with a number operand, R's number_rule (declared on R itself: a complex twin has none)
-    RN = R.__dict__.get("number_rule") or R
-    fwd_n = RN.forward
+    RN = R.__dict__.get("number_rule")
+    fwd_n = None if RN is None else RN.forward
     scalars = {}  # (number, its type, tensor dtype) -> (0-d operand array, dtype to cast to or None)
     D.on_default_dtype_change.append(scalars.clear)  # entries depend on the default float
     number = object()  # what `to` becomes for a number operand
@@ -1213,7 +1213,9 @@ def _binary(R, to_float=False, scalar_edge=True):
         try:
             if rg and (not _grad_off or _grad.enabled):
                 if to is number:
-                    return _record_binary(RN, (self, other), (a, b), edges, True, fwd_n)
+                    if RN is not None and _fw.level < 0:  # (it keeps no inputs, which forward AD reads)
+                        return _record_binary(RN, None, (a, b), edges, True, fwd_n)
+                    return _record_binary(R, (self, other), (a, b), edges, True, fwd)
                 return _record_binary(R, edges, (a, b), edges, True, fwd)
             out = fwd(None, NP, a, b)  # nothing to record: inline, as in _unary
         except ValueError as e:

@@ -73,10 +73,12 @@ class _Graph:
                 if isinstance(t, Tensor) and t._edge and t._edge[0] is not None:
                     self.values[tuple(t._edge)] = t._data
         self.values[tuple(output._edge)] = output._data
-        for node in reversed(self.nodes):  # a result no consumer kept: its op again, on the inputs it kept
-            if (node, 0) not in self.values and node.inputs is not None and not node.multi_output:
+        for node in reversed(self.nodes):  # a result no consumer kept: its op again, on what it kept
+            if (node, 0) not in self.values and not node.multi_output:
+                args = self._arguments(node)
+                if args is None:
+                    continue
                 try:
-                    args = [t._data if isinstance(t, Tensor) else t for t in node.inputs]
                     self.values[(node, 0)] = np.asarray(type(node).forward(None, NP, *args))
                 except Exception:  # a rule whose forward takes other arguments: the value stays unknown
                     pass
@@ -127,20 +129,35 @@ class _Graph:
             return constant_names.get(id(value)) or _number(value._data)
         return _number(value)
 
+    def _arguments(self, node):
+        """The arrays node's forward ran on, where known: its kept inputs; for a number rule, which
+        keeps only the number (as PyTorch does), the value of its tensor operand and the number."""
+        kept = _kept_operands(node)
+        if kept is None:
+            return None
+        if node.inputs is None:  # a number rule's (None, number): the tensor's value from the graph
+            a = self.edge_value(node.next_functions[0])
+            return None if a is None else [a, kept[1]]
+        return [t._data if isinstance(t, Tensor) else t for t in kept]
+
+    def edge_value(self, edge):
+        """The array an edge's tensor held: a leaf's data, or a result's value (None if unknown)."""
+        nxt, idx = edge
+        if nxt is None:
+            return None
+        return nxt.variable._data if type(nxt) is AccumulateGrad else self.values.get((nxt, idx))
+
     def constant(self, node, i):
         """Node's constant operand i, as the node kept it; an add or subtract keeps none, so there it
         is read back from the values around it (result minus the other operand). None if unknown."""
-        inputs = node.inputs or ()
+        inputs = _kept_operands(node) or ()
         if i < len(inputs):
             return inputs[i]
         infix = _explain_of(node).infix
         if infix not in ("+", "−") or i != 1:
             return None
         out = self.values.get((node, 0))
-        nxt, idx = node.next_functions[0]
-        if nxt is None:
-            return None
-        a = nxt.variable._data if type(nxt) is AccumulateGrad else self.values.get((nxt, idx))
+        a = self.edge_value(node.next_functions[0])
         if out is None or a is None:
             return None
         diff = np.asarray(out, dtype=np.float64) - np.asarray(a, dtype=np.float64)
@@ -149,6 +166,16 @@ class _Graph:
         if flat.size and np.allclose(flat, flat[0], rtol=1e-6, atol=1e-6):
             return float(np.round(flat[0], 6))  # a number, read back to the precision the values allow
         return None
+
+
+def _kept_operands(node):
+    """The operands a node kept: its inputs; for a number rule (ops/_rule.py), which keeps the
+    number alone in `saved`, (None, the number); None when it kept none."""
+    if node.inputs is not None:
+        return node.inputs
+    if getattr(type(node), "number_rule", None) is type(node) and node.saved is not None:
+        return (None, node.saved)
+    return None
 
 
 def _number(value):

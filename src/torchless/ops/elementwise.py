@@ -180,6 +180,7 @@ class _MulNumber(MulBackward0):
     only b, which saved-tensor hooks do not see (b is not a tuple of saved tensors); b never
     broadcasts a, so the gradient is g · b with no reduction."""
     __slots__ = ()
+    relift = False  # under create_graph, g · b records as it is (b needs no gradient)
 
     @staticmethod
     def forward(node, xp, a, b):
