@@ -952,7 +952,7 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
             out = forward(node, NP, arrays[0])
         else:
             out = forward(node, NP, *arrays)
-        if n == 2 and len(edges) == 2:
+        if len(edges) == 2:
             e, f = edges
             # EMPTY_EDGE spelled out: reading its attributes here would make the site see two types
             # (CPython's attribute specialisation then misses on every other op)

@@ -162,15 +162,17 @@ class MulBackward0(Rule):
     def vjp(self, g, xp):
         a, b = self.saved
         (na, _), (nb, _) = self.next_functions
-        ga = gb = None
-        if na is not None:
+        if nb is None:  # b needs no gradient (a constant tensor; a number under forward AD)
             ga = g * b
-            if ga.shape != a.shape:
-                ga = xp.sum_to(ga, a.shape)
-        if nb is not None:
-            gb = g * a
-            if gb.shape != b.shape:
-                gb = xp.sum_to(gb, b.shape)
+            return (ga if ga.shape == a.shape else xp.sum_to(ga, a.shape)), None
+        ga = None if na is None else g * b
+        gb = g * a
+        sa, sb = a.shape, b.shape
+        if sa != sb:  # broadcast (g has the output's shape, which is sa when sa == sb)
+            if ga is not None and ga.shape != sa:
+                ga = xp.sum_to(ga, sa)
+            if gb.shape != sb:
+                gb = xp.sum_to(gb, sb)
         return ga, gb
 
 
