@@ -1001,10 +1001,11 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
 
 def _own_copy(function):
     """A copy of `function` with its own code object. CPython specialises each call and attribute
-    site of a code object for the types it sees there; the hottest callers of record() (the binary
-    and unary appliers) each call their own copy, so the sites stay specialised for their ops
-    instead of missing every time ops of another shape alternate with them. Same source, same
-    behaviour: it is record() itself."""
+    site of a code object for one type (one rule class, one forward function); the hottest callers
+    of record(), the methods the unary and binary appliers build, each call their own copy (a binary
+    method a second one for its number rule), so the sites stay specialised for their rule instead
+    of missing whenever ops of other rules alternate with it. Same source, same behaviour: it is
+    record() itself."""
     copy = types.FunctionType(function.__code__.replace(), function.__globals__, function.__name__,
                               function.__defaults__, function.__closure__)
     copy.__doc__, copy.__qualname__ = function.__doc__, function.__qualname__
@@ -1048,9 +1049,6 @@ _COMPLEX = frozenset(np.dtype(c) for c in "FD")
 _INTEGERS = frozenset(np.dtype(c) for c in "?bBhHiIlLqQ")
 
 
-_record_unary = _own_copy(record)  # the appliers' own copies of record() (see _own_copy)
-_record_binary = _own_copy(record)
-
 
 def _unary(R, to_float=True):
     """A method for a one-input rule. to_float: integer inputs become the default float first.
@@ -1060,6 +1058,7 @@ def _unary(R, to_float=True):
     into = getattr(R, "forward_into", None)
     if into is not None:
         into = _with_namespace(into)
+    record_r = _own_copy(record)  # this method's own copy of record() (see _own_copy)
 
     def method(self):
         a = self._data
@@ -1075,7 +1074,7 @@ def _unary(R, to_float=True):
             return record(R, edges, (a,), edges, self._rg and (not _grad_off or _grad.enabled), into)
         if self._rg and (not _grad_off or _grad.enabled):
             edges = (self,)
-            return _record_unary(R, edges, (a,), edges, True, fwd)
+            return record_r(R, edges, (a,), edges, True, fwd)
         # Nothing to record: the plain forward, inline (a call would cost a tenth of a tiny op).
         out = fwd(None, NP, a)
         if type(out) is not ndarray:
@@ -1154,6 +1153,8 @@ def _binary(R, to_float=False, scalar_edge=True):
     # with a number operand, R's number_rule (declared on R itself: a complex twin has none)
     RN = R.__dict__.get("number_rule")
     fwd_n = None if RN is None else RN.forward
+    record_r = _own_copy(record)  # this method's own copies of record() (see _own_copy)
+    record_n = None if RN is None else _own_copy(record)
     scalars = {}  # (number, its type, tensor dtype) -> (0-d operand array, dtype to cast to or None)
     D.on_default_dtype_change.append(scalars.clear)  # entries depend on the default float
     number = object()  # what `to` becomes for a number operand
@@ -1214,9 +1215,9 @@ def _binary(R, to_float=False, scalar_edge=True):
             if rg and (not _grad_off or _grad.enabled):
                 if to is number:
                     if RN is not None and _fw.level < 0:  # (it keeps no inputs, which forward AD reads)
-                        return _record_binary(RN, None, (a, b), edges, True, fwd_n)
-                    return _record_binary(R, (self, other), (a, b), edges, True, fwd)
-                return _record_binary(R, edges, (a, b), edges, True, fwd)
+                        return record_n(RN, None, (a, b), edges, True, fwd_n)
+                    return record_r(R, (self, other), (a, b), edges, True, fwd)
+                return record_r(R, edges, (a, b), edges, True, fwd)
             out = fwd(None, NP, a, b)  # nothing to record: inline, as in _unary
         except ValueError as e:
             raise _broadcast_error(a, b, e) from None
