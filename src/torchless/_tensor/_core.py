@@ -1203,6 +1203,10 @@ def _binary(R, to_float=False, scalar_edge=True):
                 b = b_scalar
             edges = (self, EMPTY_EDGE) if scalar_edge else (self,)
             rg = self._rg
+            if rg and RN is not None and (not _grad_off or _grad.enabled) and _fw.level < 0:
+                # R's number rule (it keeps no inputs, which forward AD would read); NumPy has
+                # nothing to refuse here: a tensor that requires grad is floating, the number 0-d
+                return record_n(RN, None, (a, b), edges, True, fwd_n)
             to = number
         else:
             if has_torch_function((other,)):  # a tensor-like operand takes the call (vmap's BatchedTensor)
@@ -1213,11 +1217,7 @@ def _binary(R, to_float=False, scalar_edge=True):
             return method(self, other)
         try:
             if rg and (not _grad_off or _grad.enabled):
-                if to is number:
-                    if RN is not None and _fw.level < 0:  # (it keeps no inputs, which forward AD reads)
-                        return record_n(RN, None, (a, b), edges, True, fwd_n)
-                    return record_r(R, (self, other), (a, b), edges, True, fwd)
-                return record_r(R, edges, (a, b), edges, True, fwd)
+                return record_r(R, (self, other) if to is number else edges, (a, b), edges, True, fwd)
             out = fwd(None, NP, a, b)  # nothing to record: inline, as in _unary
         except ValueError as e:
             raise _broadcast_error(a, b, e) from None
