@@ -159,3 +159,29 @@ def test_hook_registered_while_backward_runs_is_applied(monkeypatch, hooks_befor
 
 def test_hook_registered_while_backward_runs_matches_torch(torch_ref):
     assert _hook_registered_during_backward(torchless) == _hook_registered_during_backward(torch_ref)
+
+
+def test_the_plain_loop_hands_a_large_fresh_gradient_over_for_writing_in_place(monkeypatch):
+    # ReLU's vjp writes into its incoming gradient when nothing but the loop's frames hold it
+    # (backend grad_where_, which counts references). The loop must not hold an extra one, or that
+    # never happens; and a gradient someone else holds must never be written into.
+    from torchless.backend import numpy as backend
+    seen = []
+    counting = backend._getrefcount
+
+    def spy(a):
+        seen.append(counting(a) - 1)  # (less this frame's own reference)
+        return seen[-1]
+    monkeypatch.setattr(backend, "_getrefcount", spy)
+    x = torchless.linspace(-1, 1, 5000, requires_grad=True)
+    (x.relu() * 2.0).sum().backward()
+    assert seen == [backend._HANDED_OVER_REFS]  # only the vjp's callers hold it: written in place
+    np.testing.assert_array_equal(x.grad.numpy(), np.where(np.linspace(-1, 1, 5000) > 0, 2.0, 0.0))
+
+    kept = []
+    x.grad = None
+    r = x.relu()
+    r.register_hook(lambda g: kept.append(g) or None)  # a hook holds ReLU's gradient: not written into
+    (r * 2.0).sum().backward()
+    assert kept[0].tolist() == [2.0] * 5000
+    np.testing.assert_array_equal(x.grad.numpy(), np.where(np.linspace(-1, 1, 5000) > 0, 2.0, 0.0))

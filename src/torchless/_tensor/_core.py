@@ -27,7 +27,7 @@ from ..engine import backward as _engine
 from ..engine.grad_mode import grad_off as _grad_off, state as _grad  # grad mode: `not _grad_off or _grad.enabled`
 from ..engine import forward_ad as _forward_ad
 from ..engine.node import (NO_EDGE, AccumulateGrad, graph_features as _graph_features, inplace as _inplace,
-                           next_stamp as _next_stamp)
+                           next_stamp as _next_stamp, own_copy)
 from .printing import tensor_repr
 from ..backend import numpy as NP
 from ..overrides import handle_torch_function, has_torch_function
@@ -999,19 +999,6 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
     return result
 
 
-def _own_copy(function):
-    """A copy of `function` with its own code object. CPython specialises each call and attribute
-    site of a code object for one type (one rule class, one forward function); the hottest callers
-    of record(), the methods the unary and binary appliers build, each call their own copy (a binary
-    method a second one for its number rule), so the sites stay specialised for their rule instead
-    of missing whenever ops of other rules alternate with it. Same source, same behaviour: it is
-    record() itself."""
-    copy = types.FunctionType(function.__code__.replace(), function.__globals__, function.__name__,
-                              function.__defaults__, function.__closure__)
-    copy.__doc__, copy.__qualname__ = function.__doc__, function.__qualname__
-    return copy
-
-
 def _any_requires_grad(edges):
     """Does one of record()'s `edges` require grad?"""
     for e in edges:
@@ -1058,7 +1045,7 @@ def _unary(R, to_float=True):
     into = getattr(R, "forward_into", None)
     if into is not None:
         into = _with_namespace(into)
-    record_r = _own_copy(record)  # this method's own copy of record() (see _own_copy)
+    record_r = own_copy(record)  # this method's own copy of record() (see engine.node.own_copy)
 
     def method(self):
         a = self._data
@@ -1153,8 +1140,8 @@ def _binary(R, to_float=False, scalar_edge=True):
     # with a number operand, R's number_rule (declared on R itself: a complex twin has none)
     RN = R.__dict__.get("number_rule")
     fwd_n = None if RN is None else RN.forward
-    record_r = _own_copy(record)  # this method's own copies of record() (see _own_copy)
-    record_n = None if RN is None else _own_copy(record)
+    record_r = own_copy(record)  # this method's own copies of record() (see engine.node.own_copy)
+    record_n = None if RN is None else own_copy(record)
     scalars = {}  # (number, its type, tensor dtype) -> (0-d operand array, dtype to cast to or None)
     D.on_default_dtype_change.append(scalars.clear)  # entries depend on the default float
     number = object()  # what `to` becomes for a number operand

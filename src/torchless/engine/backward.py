@@ -187,23 +187,24 @@ def _run_plain(node: Optional[Node], g: Any, retain_graph: bool) -> None:
     if node is None:
         return
     # The node to run next, when it is the only one pending, waits in `following` with its gradient
-    # in `following_g` (a chain never touches the heap or the buffers); all others wait in the heap
-    # with their gradients in `buffers`.
+    # in `held` (a chain never touches the heap or the buffers); all others wait in the heap with
+    # their gradients in `buffers`. `held` is a one-item list that the node's backward_step empties:
+    # while a vjp runs, nothing here holds its gradient (grad_where_ counts the references).
     buffers: Dict[Node, Any] = {}
     heap: List[Tuple[int, Node]] = []
     leaves: List[Node] = []
     following: Optional[Node] = None
-    following_g: Any = None
-    out: Any  # the node's input gradients, dropped to None once passed on
+    held: List[Any] = [None]
     if type(node) is AccumulateGrad:
         leaves.append(node)
         buffers[node] = g
     else:
-        following, following_g = node, g
+        following, held[0] = node, g
     g = None
     take, peek = buffers.pop, buffers.get
     features, np_namespace = graph_features, NP  # (locals: read on every node)
     last_inplace = inplace.last
+    free = not retain_graph
     # custom backwards record nothing, and a checkpoint inside may run its own backward (the modes are
     # per-thread, and each write costs: they are written only when they change)
     was_capturing, prev_mode = state.capturing, state.enabled
@@ -214,26 +215,21 @@ def _run_plain(node: Optional[Node], g: Any, retain_graph: bool) -> None:
     try:
         while True:
             if following is not None:
-                node, g = following, following_g
-                following = following_g = None
+                node = following
+                following = None
             elif heap:
                 node = heappop(heap)[1]
-                g = take(node)
+                held[0] = take(node)
             else:
                 break
             if features.hooks:  # a hook was registered while this backward runs (by a custom
-                buffers[node] = g  # backward or a hook): the general loop takes the rest over
-                g = None
+                buffers[node] = held[0]  # backward or a hook): the general loop takes the rest over
+                held[0] = None
                 _walk(buffers, heap, leaves, node, retain_graph, False, None, set(), {}, True)
                 return
-            stamp = node.stamp  # (each attribute read here costs: this site sees every rule's class)
-            if stamp < last_inplace:  # recorded before the latest in-place op, or freed
-                node.check_saved()
-            out = node.vjp(g, np_namespace)
-            if not retain_graph and node.saved is not None:  # free the saved values
-                node.saved = node.inputs = None
-                node.stamp = -stamp
-            for (nxt, idx), gi in zip(node.next_functions, out):
+            # The check, the vjp and the release of saved values, in the node's class's own copy of
+            # backward_step: this site sees every rule's class in turn, the sites there one each.
+            for (nxt, idx), gi in node.backward_step(held, np_namespace, last_inplace, free):
                 if nxt is None or gi is None:
                     continue
                 # A leaf's AccumulateGrad gathers its gradients in `buffers` and runs after every
@@ -247,23 +243,25 @@ def _run_plain(node: Optional[Node], g: Any, retain_graph: bool) -> None:
                     else:
                         buffers[nxt] = prev + gi
                 elif following is None and not heap:  # the only node pending: no lookup, no heap
-                    following, following_g = nxt, gi
+                    following = nxt
+                    held[0] = gi
                 elif nxt is following:  # a second edge into the pending node (y * y)
-                    following_g = following_g + gi
+                    held[0] = held[0] + gi
                 else:
                     prev = peek(nxt)
                     if prev is not None:
                         buffers[nxt] = prev + gi
                     else:
                         if following is not None:  # two or more pending: let the heap order them
-                            buffers[following] = following_g
+                            buffers[following] = held[0]
+                            held[0] = None
                             heappush(heap, (-following.stamp, following))
-                            following = following_g = None
+                            following = None
                         buffers[nxt] = gi
                         heappush(heap, (-nxt.stamp, nxt))
             # (a vjp may write into a large gradient nobody else holds, told by its reference count:
             # the previous node's outputs must not be held here while the next vjp runs)
-            out = gi = None
+            gi = None
         g = prev = None
         for node in leaves:  # their arrays are held by nobody else now: .grad takes them as they are
             g = take(node)

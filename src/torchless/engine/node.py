@@ -8,6 +8,7 @@ PyTorch's (`MulBackward0`), with its forward and its `vjp` side by side, in `tor
 Leaves that require grad end in an `AccumulateGrad` node, which adds into `.grad`.
 """
 import itertools
+import types
 import weakref
 from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
@@ -16,7 +17,7 @@ from .api import api, as_tensor
 from .hooks import RemovableHandle
 from .state import modes
 
-__all__ = ["Node", "AccumulateGrad", "inplace", "next_stamp", "NO_EDGE", "SAVED_FREED_MSG", "LINEAR_JVP",
+__all__ = ["Node", "AccumulateGrad", "inplace", "next_stamp", "NO_EDGE", "SAVED_FREED_MSG", "LINEAR_JVP", "own_copy",
            "jvp_by_partials", "linear_through", "restore_before_use", "reachable", "lifted", "lifted_twin", "graph_features"]
 
 
@@ -64,6 +65,20 @@ SAVED_FREED_MSG = (
 )
 
 
+def own_copy(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A copy of `function` with its own code object. CPython (3.11 and later) specialises each call
+    and attribute site of a code object for one type: one class, one function. A site that sees
+    nodes of many rule classes in turn (a loop over the graph, or the recorder called for every
+    op) misses on most calls and takes the generic path. Where one caller, or one class, calls
+    its own copy, the sites inside stay specialised for it. Same source, same behaviour: the copy
+    is the function itself."""
+    copy = types.FunctionType(function.__code__.replace(), function.__globals__, function.__name__,
+                              function.__defaults__, function.__closure__)
+    copy.__doc__, copy.__qualname__ = function.__doc__, function.__qualname__
+    copy.__kwdefaults__ = function.__kwdefaults__
+    return copy
+
+
 class Node:
     """Base of every grad_fn. Subclasses define `vjp(self, g, xp)` and usually `forward`."""
 
@@ -97,6 +112,29 @@ class Node:
         """Gradients for each input, given the gradient `g` of the output. `g` and the saved values
         are NumPy arrays (xp is the NumPy namespace) or, under create_graph, Tensors."""
         raise NotImplementedError
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        setattr(cls, "backward_step", own_copy(Node.backward_step))  # (see backward_step)
+
+    def backward_step(self, held: List[Any], xp: Any, last_inplace: int, free: bool) -> Iterator[Tuple[Tuple[Any, int], Any]]:
+        """This node's part of a plain backward (engine/backward.py): its gradient taken out of
+        `held` (a one-item list, so that while the vjp runs only the vjp's callers here hold it:
+        backend.numpy's grad_where_ counts the references), the saved-value check when the node
+        was recorded before `last_inplace` (or was freed), the vjp, then, when `free`, its saved
+        values released. Returns its (edge, gradient) pairs.
+        Every subclass has its own copy (own_copy): the loop that calls this sees every rule's class
+        in turn, and the reads and writes of the node's attributes here stay specialised for one."""
+        g = held[0]
+        held[0] = None
+        stamp = self.stamp
+        if stamp < last_inplace:  # recorded before the latest in-place op, or freed
+            self.check_saved()
+        out = self.vjp(g, xp)
+        if free and self.saved is not None:
+            self.saved = self.inputs = None
+            self.stamp = -stamp
+        return zip(self.next_functions, out)
 
     # ------------------------------------------------------------------ PyTorch's grad_fn API
     def name(self) -> str:
