@@ -185,3 +185,17 @@ def test_the_plain_loop_hands_a_large_fresh_gradient_over_for_writing_in_place(m
     (r * 2.0).sum().backward()
     assert kept[0].tolist() == [2.0] * 5000
     np.testing.assert_array_equal(x.grad.numpy(), np.where(np.linspace(-1, 1, 5000) > 0, 2.0, 0.0))
+
+
+@pytest.mark.parametrize("module", ["torchless", "torch"])
+def test_a_post_hook_sees_the_gradient_the_vjp_received(module):
+    # The node's vjp must not write into a gradient its post hooks still read (ReLU's vjp writes into
+    # a large fresh gradient that only the loop holds).
+    m = pytest.importorskip(module)
+    x = m.linspace(-1, 1, 5000, requires_grad=True)
+    r = x.relu()
+    seen = []
+    r.grad_fn.register_hook(lambda grad_inputs, grad_outputs: seen.append(grad_outputs[0].clone()) or None)
+    (r * 2.0).sum().backward()
+    assert seen[0].tolist() == [2.0] * 5000
+    assert x.grad.tolist() == np.where(np.linspace(-1, 1, 5000) > 0, 2.0, 0.0).tolist()

@@ -119,6 +119,9 @@ def _walk(buffers: Dict[Node, Any], heap: List[Tuple[int, Node]], leaves: List[N
                 continue
         if node.stamp < last_inplace:  # recorded before the latest in-place op, or freed
             node.check_saved()
+        # post hooks read g after the vjp: a second holder keeps a vjp from writing into it (they
+        # write into a gradient only the loop holds, told by its reference count: grad_where_)
+        kept = g if hooked else None
         if plain:
             out = node.vjp(g, xp)
         elif checking:
@@ -127,6 +130,7 @@ def _walk(buffers: Dict[Node, Any], heap: List[Tuple[int, Node]], leaves: List[N
             out = _lift(node).vjp(g, xp)
         if hooked and node._hooks:
             out = _run_post_hooks(node, out, g)
+        kept = None
         if not retain_graph and node.saved is not None:  # free the saved values
             node.saved = node.inputs = None
             node.stamp = -node.stamp  # negative: freed
