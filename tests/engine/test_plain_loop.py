@@ -199,3 +199,16 @@ def test_a_post_hook_sees_the_gradient_the_vjp_received(module):
     (r * 2.0).sum().backward()
     assert seen[0].tolist() == [2.0] * 5000
     assert x.grad.tolist() == np.where(np.linspace(-1, 1, 5000) > 0, 2.0, 0.0).tolist()
+
+
+@pytest.mark.parametrize("module", ["torchless", "torch"])
+@pytest.mark.parametrize("grad_mode", [True, False])
+def test_calling_a_grad_fn_leaves_the_callers_gradient_alone(module, grad_mode):
+    m = pytest.importorskip(module)
+    x = m.linspace(-1, 1, 5000, requires_grad=True)
+    node = x.relu().grad_fn
+    g = m.full((5000,), 2.0)
+    with m.set_grad_enabled(grad_mode):
+        out = node(g)
+    assert g.tolist() == [2.0] * 5000
+    assert out.tolist() == np.where(np.linspace(-1, 1, 5000) > 0, 2.0, 0.0).tolist()

@@ -176,7 +176,8 @@ class Node:
         if modes.enabled:
             outs = lifted(self).vjp(g, api.TX)
         else:
-            outs = self.vjp(as_tensor(g)._data, NP)
+            data = as_tensor(g)._data  # (held here too: a vjp writes only into a gradient nobody else holds)
+            outs = self.vjp(data, NP)
         res = tuple(None if x is None else as_tensor(x) for x in outs)
         return res if len(res) != 1 else res[0]
 
