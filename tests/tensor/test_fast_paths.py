@@ -369,3 +369,33 @@ def test_forward_ad_through_a_product_with_a_number(torch_ref):
         y.sum().backward()
         results.append((y.detach().tolist(), tangent.tolist(), x.grad.tolist()))
     assert results[0] == results[1] == ([8.0, -10.0], [3.0, 24.0], [6.0, 6.0])
+
+
+def test_a_repeated_number_gives_the_same_results_as_a_fresh_one(torch_ref):
+    # _binary keeps the last number it met (by identity) beside its cache: the same number object
+    # met with another dtype, another type of equal value, or after a change of the default dtype
+    # must still give PyTorch's dtypes and bits.
+    zero, negative_zero, one_int, one_float, tenth = 0.0, -0.0, 1, 1.0, 0.1
+    numbers = [one_int, one_float, True, one_int, negative_zero, zero, negative_zero, tenth, tenth]
+    dtypes = ("float32", "float64", "int64", "bool", "float32", "int64")
+    ops = (lambda t, n: t * n, lambda t, n: t + n, lambda t, n: t / n)
+
+    def both(dtype, number, op):
+        _same(op(torchless.tensor([1.5, -2.0, 0.0]).to(getattr(torchless, dtype)), number),
+              op(torch_ref.tensor([1.5, -2.0, 0.0]).to(getattr(torch_ref, dtype)), number))
+    for op in ops:
+        for number in numbers:  # the same number object, dtype after dtype
+            for dtype in dtypes:
+                both(dtype, number, op)
+        for dtype in dtypes:  # numbers in turn, one dtype
+            for number in numbers:
+                both(dtype, number, op)
+    try:
+        for default in ("float32", "float64", "float32"):
+            for m in (torchless, torch_ref):
+                m.set_default_dtype(getattr(m, default))
+            _same(torchless.tensor([1, 2]) * one_float, torch_ref.tensor([1, 2]) * one_float)
+            _same(torchless.tensor([1, 2]) / one_int, torch_ref.tensor([1, 2]) / one_int)
+    finally:
+        for m in (torchless, torch_ref):
+            m.set_default_dtype(m.float32)

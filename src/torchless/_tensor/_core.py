@@ -964,7 +964,7 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
         else:
             node.next_functions = _edges_of(edges)
         node.stamp = _next_stamp()
-        if node.saved is not None:
+        if inputs is not None and node.saved is not None:  # (a number rule passes none)
             node.inputs = inputs
         if type(out) is ndarray:
             result = _new(Tensor)
@@ -1143,7 +1143,11 @@ def _binary(R, to_float=False, scalar_edge=True):
     record_r = own_copy(record)  # this method's own copies of record() (see engine.node.own_copy)
     record_n = None if RN is None else own_copy(record)
     scalars = {}  # (number, its type, tensor dtype) -> (0-d operand array, dtype to cast to or None)
+    # the last (number, tensor dtype, entry) used: a loop repeats one number object (x * 0.5), and
+    # identity tests cost less than hashing the key (one tuple, replaced whole: safe across threads)
+    last = [(None, None, None)]
     D.on_default_dtype_change.append(scalars.clear)  # entries depend on the default float
+    D.on_default_dtype_change.append(lambda: last.__setitem__(0, (None, None, None)))
     number = object()  # what `to` becomes for a number operand
     # A holomorphic R records its complex rule (ops/_rule.py) for complex operands (_complex_method);
     # the dtypes sent off the fast path: integers (to_float), complex (holomorphic). A real operand
@@ -1173,10 +1177,16 @@ def _binary(R, to_float=False, scalar_edge=True):
             rg = self._rg or other._rg
         elif to is _pyfloat or to is _pyint or to is _pybool or to is complex:
             # NumPy multiplies by a 0-d array twice as fast as by a Python number: convert once.
-            entry = scalars.get((other, to, a.dtype))
-            if entry is None:
-                entry = _scalar_entry(scalars, other, a, _to_float(slow), R.holomorphic and not R.conjugating,
-                                      R.exact_on_scalars)
+            dt = a.dtype
+            hit = last[0]
+            if hit[0] is other and hit[1] is dt:
+                entry = hit[2]
+            else:
+                entry = scalars.get((other, to, dt))
+                if entry is None:
+                    entry = _scalar_entry(scalars, other, a, _to_float(slow), R.holomorphic and not R.conjugating,
+                                          R.exact_on_scalars)
+                last[0] = (other, dt, entry)
             b, cast, b_scalar = entry
             if cast is not None:
                 if cast is _COMPLEX_RULE:
