@@ -115,9 +115,11 @@ class Node:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        setattr(cls, "backward_step", own_copy(Node.backward_step))  # (see backward_step)
+        if "backward_step" not in cls.__dict__:
+            setattr(cls, "backward_step", own_copy(Node.backward_step))  # (see backward_step)
 
-    def backward_step(self, held: List[Any], xp: Any, last_inplace: int, free: bool) -> Iterator[Tuple[Tuple[Any, int], Any]]:
+    def backward_step(self, held: List[Any], xp: Any, last_inplace: int,
+                      free: bool) -> Iterator[Tuple[Tuple[Any, int], Any]]:
         """This node's part of a plain backward (engine/backward.py): its gradient taken out of
         `held` (a one-item list, so that while the vjp runs only the vjp's callers here hold it:
         backend.numpy's grad_where_ counts the references), the saved-value check when the node
