@@ -91,3 +91,67 @@ def test_a_copied_handle_removes_from_the_copied_registry():
     twin = copy.deepcopy(listed)
     twin["handle"].remove()
     assert twin["hooks"] == [] and listed["hooks"] == [print]
+
+
+# ---------------------------------------------------------------------------------- hook results
+class _ObjectHook:
+    def __call__(self, g):
+        return g.new_ones(1)
+
+
+def _larger(g):
+    return g.new_ones((2,) + tuple(g.shape))
+
+
+HOOK_RESULTS = {  # name -> (how to register on y = x * 2.5, PyTorch's message or None for no error)
+    "tensor hook, smaller": (lambda m, y: y.register_hook(lambda g: m.ones(1)),
+                             "hook '<lambda>' has changed the size of value"),
+    "tensor hook, larger": (lambda m, y: y.register_hook(_larger), "hook '_larger' has changed the size of value"),
+    "tensor hook, double": (lambda m, y: y.register_hook(lambda g: g.double()),
+                            "hook '<lambda>' has changed the type of value (was torch.FloatTensor got "
+                            "torch.DoubleTensor)"),
+    "tensor hook, an object": (lambda m, y: y.register_hook(_ObjectHook()),
+                               "hook '<unknown>' has changed the size of value"),
+    "tensor hook, same shape": (lambda m, y: y.register_hook(lambda g: g * 3), None),
+    "leaf hook, smaller": (lambda m, y: y.grad_fn.next_functions[0][0].register_prehook(lambda go: (m.ones(1),)),
+                           "hook '<lambda>' has changed the size of value"),
+    "prehook, size": (lambda m, y: y.grad_fn.register_prehook(lambda go: (m.ones(3),)),
+                      "hook '<lambda>' has changed the size of value"),
+    "prehook, count": (lambda m, y: y.grad_fn.register_prehook(lambda go: (m.ones(4), m.ones(4))),
+                       "hook '<lambda>' has returned an incorrect number of values (got 2, but expected 1)"),
+    "post hook, count": (lambda m, y: y.grad_fn.register_hook(lambda gi, go: (m.ones(4),)),
+                         "hook '<lambda>' has returned an incorrect number of values (got 1, but expected 2)"),
+    "post hook, size": (lambda m, y: y.grad_fn.register_hook(lambda gi, go: (m.ones(3), None)),
+                        "hook '<lambda>' has changed the size of value"),
+    "post hook, type": (lambda m, y: y.grad_fn.register_hook(lambda gi, go: (m.ones(4).double(), None)),
+                        "hook '<lambda>' has changed the type of value (was torch.FloatTensor got "
+                        "torch.DoubleTensor)"),
+    "post hook, same shape": (lambda m, y: y.grad_fn.register_hook(lambda gi, go: (gi[0] * 2, None)), None),
+}
+
+
+def _hook_outcome(m, register):
+    x = m.ones(4, requires_grad=True)
+    y = x * 2.5
+    register(m, y)
+    try:
+        y.sum().backward()
+    except RuntimeError as e:
+        return str(e)
+    return x.grad.tolist()
+
+
+@pytest.mark.parametrize("case", list(HOOK_RESULTS))
+def test_a_hook_may_not_change_the_size_type_or_number_of_gradients(case):
+    register, message = HOOK_RESULTS[case]
+    outcome = _hook_outcome(torchless, register)
+    if message is None:
+        assert isinstance(outcome, list) and len(outcome) == 4
+    else:
+        assert outcome == message
+
+
+@pytest.mark.parametrize("case", list(HOOK_RESULTS))
+def test_hook_results_are_checked_as_pytorch_checks_them(torch_ref, case):
+    register = HOOK_RESULTS[case][0]
+    assert _hook_outcome(torchless, register) == _hook_outcome(torch_ref, register)

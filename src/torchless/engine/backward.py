@@ -390,15 +390,16 @@ def _run_pre_hooks(node: Node, g: Any, create_graph: bool) -> Any:
             grads = tuple(_as_tensor(x) if x is not None else None for x in (g if multi else [g]))
             res = fn(grads)
             if res is not None:
-                res = [_back(_as_tensor(x), create_graph) if x is not None else None for x in res]
+                res = [_back(x, create_graph) if x is not None else None for x in _hook_results(fn, grads, res)]
                 g = res if multi else res[0]
             continue
         cur = g[index] if multi else g
         if cur is None:
             continue
-        res = fn(_as_tensor(cur))
+        before = _as_tensor(cur)
+        res = fn(before)
         if res is not None:
-            new = _back(_as_tensor(res), create_graph)
+            new = _back(_hook_result(fn, before, _as_tensor(res)), create_graph)
             if multi:
                 g[index] = new
             else:
@@ -412,8 +413,34 @@ def _run_post_hooks(node: Node, out: Sequence[Any], g: Any) -> Tuple[Any, ...]:
     for fn in list(node._hooks or ()):
         res = fn(outs, gouts)
         if res is not None:
-            outs = tuple(res)
+            outs = _hook_results(fn, outs, res)
     return tuple(None if x is None else (x if state.enabled else x._data) for x in outs)
+
+
+def _hook_name(fn: Any) -> str:
+    return getattr(fn, "__name__", "<unknown>")
+
+
+def _hook_result(fn: Any, before: Any, after: Any) -> Any:
+    """`after`, what hook `fn` gave in place of the gradient `before` (both Tensors); PyTorch's error
+    when it has another size or dtype (a gradient of another shape would otherwise be summed or
+    broadcast into a wrong one)."""
+    if before is not None and after is not None:
+        if tuple(after.shape) != tuple(before.shape):
+            raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the size of value")
+        if after.dtype != before.dtype:
+            raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the type of value "
+                               f"(was {before.type()} got {after.type()})")
+    return after
+
+
+def _hook_results(fn: Any, before: Sequence[Any], after: Sequence[Any]) -> Tuple[Any, ...]:
+    """A node hook's sequence of gradients in place of `before`, each checked as _hook_result does."""
+    after = tuple(after)
+    if len(after) != len(before):
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has returned an incorrect number of values "
+                           f"(got {len(after)}, but expected {len(before)})")
+    return tuple(None if a is None else _hook_result(fn, b, _as_tensor(a)) for b, a in zip(before, after))
 
 
 # ---------------------------------------------------------------------------------- on tensors
