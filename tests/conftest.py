@@ -1,5 +1,6 @@
 """Shared test helpers: the PyTorch oracle (skips cleanly when torch is absent) and comparisons."""
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -21,6 +22,22 @@ def torch_ref():
     if _torch is None:
         pytest.skip("PyTorch is not installed")
     return _torch
+
+
+def count_calls(fn):
+    """How many Python and C functions fn() calls: the cost of a call told without timing it (speed
+    itself is the benchmarks' business), so that a test can require it not to grow with a size."""
+    calls = [0]
+
+    def profile(frame, event, arg):
+        if event in ("call", "c_call"):
+            calls[0] += 1
+    sys.setprofile(profile)
+    try:
+        fn()
+    finally:
+        sys.setprofile(None)
+    return calls[0]
 
 
 def to_numpy(t):
