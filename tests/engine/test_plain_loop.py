@@ -212,3 +212,54 @@ def test_calling_a_grad_fn_leaves_the_callers_gradient_alone(module, grad_mode):
         out = node(g)
     assert g.tolist() == [2.0] * 5000
     assert out.tolist() == np.where(np.linspace(-1, 1, 5000) > 0, 2.0, 0.0).tolist()
+
+
+# Nodes that keep index arrays (PyTorch saves them as index tensors) are freed by a backward without
+# retain_graph, in both loops, so that a second backward raises instead of adding into .grad again.
+INDEX_OPS = {
+    "x[list]": lambda m, x: x[[0, 1, 1]],
+    "x[tensor]": lambda m, x: x[m.tensor([0, 2])],
+    "x[mask]": lambda m, x: x[x > 0],
+    "x[:, list]": lambda m, x: x.view(1, 3)[:, [0, 2]],
+    "max(dim)": lambda m, x: x.view(1, 3).max(1)[0],
+    "min(dim)": lambda m, x: x.view(1, 3).min(1)[0],
+    "median(dim)": lambda m, x: x.view(1, 3).median(1)[0],
+    "gather": lambda m, x: x.gather(0, m.tensor([0, 0])),
+    "index_select": lambda m, x: x.index_select(0, m.tensor([1])),
+    "masked_fill": lambda m, x: x.masked_fill(x > 1.5, 0.0),
+    "scatter": lambda m, x: x.scatter(0, m.tensor([0]), m.tensor([5.0])),
+    "masked_select": lambda m, x: x.masked_select(x > 1.5),
+    "take": lambda m, x: x.take(m.tensor([0, 2])),
+    "x[1:] (a view: nothing kept)": lambda m, x: x[1:],
+    "scatter_add (PyTorch keeps nothing)": lambda m, x: x.scatter_add(0, m.tensor([0]), m.tensor([5.0])),
+}
+
+
+def _second_backward(m, op, hooked):
+    x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = op(m, x)
+    if hooked:  # a hook sends backward through the general loop
+        y.register_hook(lambda g: None)
+    out = y.sum()
+    out.backward(retain_graph=True)
+    out.backward()  # the graph was retained: no error
+    try:
+        out.backward()
+    except RuntimeError as e:
+        assert "backward through the graph a second time" in str(e)
+        return "raises", x.grad.tolist()
+    return "adds", x.grad.tolist()
+
+
+@pytest.mark.parametrize("hooked", [False, True], ids=["plain loop", "general loop"])
+@pytest.mark.parametrize("op", list(INDEX_OPS))
+def test_a_second_backward_through_an_index_node_raises_as_pytorch(torch_ref, op, hooked):
+    assert _second_backward(torchless, INDEX_OPS[op], hooked) == _second_backward(torch_ref, INDEX_OPS[op], hooked)
+
+
+@pytest.mark.parametrize("op, one_backward", [("x[list]", [1.0, 2.0, 0.0]), ("max(dim)", [0.0, 0.0, 1.0]),
+                                               ("gather", [2.0, 0.0, 0.0]), ("masked_fill", [1.0, 0.0, 0.0])])
+def test_a_second_backward_through_an_index_node_does_not_add_again(op, one_backward):
+    state, grad = _second_backward(torchless, INDEX_OPS[op], False)
+    assert state == "raises"
+    assert grad == [2 * g for g in one_backward]  # the two retained backwards' worth, not three

@@ -131,7 +131,7 @@ def _walk(buffers: Dict[Node, Any], heap: List[Tuple[int, Node]], leaves: List[N
         if hooked and node._hooks:
             out = _run_post_hooks(node, out, g)
         kept = None
-        if not retain_graph and node.saved is not None:  # free the saved values
+        if not retain_graph and (node.saved is not None or node.keeps_indices):  # free the saved values
             node.saved = node.inputs = None
             node.stamp = -node.stamp  # negative: freed
         g = None

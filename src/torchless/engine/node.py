@@ -100,6 +100,9 @@ class Node:
     saves_output = False  # True when `saved` holds the op's own output
     relift = True         # under create_graph, rebuild `saved` as Tensors by re-running forward
     adopts_outputs = False  # forward returns Tensors that record() hands to adopt_outputs (autograd.Function)
+    # the node keeps index arrays (not in `saved`) where PyTorch saves index tensors: a backward
+    # without retain_graph frees it all the same, so that a second one raises as PyTorch's does
+    keeps_indices = False
 
     # ------------------------------------------------------------------ the rule's interface
     @staticmethod
@@ -116,15 +119,18 @@ class Node:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "backward_step" not in cls.__dict__:
-            setattr(cls, "backward_step", own_copy(Node.backward_step))  # (see backward_step)
+            step = own_copy(Node.backward_step)  # (see backward_step)
+            step.__defaults__ = (bool(cls.keeps_indices),)  # read once here, not per node
+            setattr(cls, "backward_step", step)
 
-    def backward_step(self, held: List[Any], xp: Any, last_inplace: int,
-                      free: bool) -> Iterator[Tuple[Tuple[Any, int], Any]]:
+    def backward_step(self, held: List[Any], xp: Any, last_inplace: int, free: bool,
+                      keeps_indices: bool = False) -> Iterator[Tuple[Tuple[Any, int], Any]]:
         """This node's part of a plain backward (engine/backward.py): its gradient taken out of
         `held` (a one-item list, so that while the vjp runs only the vjp's callers here hold it:
         backend.numpy's grad_where_ counts the references), the saved-value check when the node
         was recorded before `last_inplace` (or was freed), the vjp, then, when `free`, its saved
-        values released. Returns its (edge, gradient) pairs.
+        values released (and the node marked freed when its class `keeps_indices`, given here as a
+        default argument). Returns its (edge, gradient) pairs.
         Every subclass has its own copy (own_copy): the loop that calls this sees every rule's class
         in turn, and the reads and writes of the node's attributes here stay specialised for one."""
         g = held[0]
@@ -133,7 +139,7 @@ class Node:
         if stamp < last_inplace:  # recorded before the latest in-place op, or freed
             self.check_saved()
         out = self.vjp(g, xp)
-        if free and self.saved is not None:
+        if free and (self.saved is not None or keeps_indices):
             self.saved = self.inputs = None
             self.stamp = -stamp
         return zip(self.next_functions, out)

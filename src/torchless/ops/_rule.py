@@ -27,7 +27,8 @@ on the hot path):
   Python number: a subclass with the same name (`with_number` makes it) whose forward keeps only
   what PyTorch's node keeps for a number, and whose vjp knows that a number never broadcasts the
   tensor. Declared on the rule itself; a subclass (a complex twin) does not inherit it.
-- `saves_output`, `multi_output`, `relift`, `nondiff`, `aux_outputs`: the engine's (engine/node.py).
+- `saves_output`, `multi_output`, `relift`, `nondiff`, `aux_outputs`, `keeps_indices`: the engine's
+  (engine/node.py).
 
 Batching kinds: how vmap runs an op once on the physical tensors (the batch at dim 0) of every
 example, instead of once per example. They name families of rules; func/batching.py refines some per

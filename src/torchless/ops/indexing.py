@@ -90,6 +90,7 @@ class IndexBackward0(Rule):
     """a[idx] with integer arrays (advanced indexing): a copy. Repeated positions add up in the
     gradient unless the key came from masks (`unique`)."""
     batching: ClassVar[Optional[str]] = "index"  # (declared wide: padding's gathers derive from it, unbatched)
+    keeps_indices = True
 
     @staticmethod
     def forward(node, xp, a, idx, unique=False):
@@ -118,6 +119,7 @@ class GatherBackward0(IndexBackward0):
 class TakeBackward0(Rule):
     """take(index): elements of the flattened input"""
     batching = None
+    keeps_indices = True
 
     @staticmethod
     def forward(node, xp, a, index):
@@ -137,6 +139,7 @@ class MaskedSelectBackward0(Rule):
     """masked_select(mask): the elements where the (broadcast) mask holds, as a vector.
     `idx` is the nonzero positions of the mask broadcast to `bshape`."""
     batching = None
+    keeps_indices = True
 
     @staticmethod
     def forward(node, xp, a, bshape, idx):
@@ -217,6 +220,7 @@ class ScatterBackward0(Rule):
     """scatter(dim, index, src): a copy of a with src's leading block written at the gathered
     positions `idx` (index-shaped). Overwritten positions send no gradient to a."""
     batching = None
+    keeps_indices = True
 
     @staticmethod
     def forward(node, xp, a, src, idx, mask, block):
@@ -317,6 +321,7 @@ def _pad_block(xp, g_block, src_shape, block):
 class MaskedFillBackward0(Rule):
     """masked_fill(mask, number): the filled positions send no gradient back"""
     batching = "index"
+    keeps_indices = True
 
     @staticmethod
     def forward(node, xp, a, mask, value):

@@ -264,6 +264,7 @@ class AminBackward0(_Selection):
 class _Picked(_Selection):
     """(values, indices) along one dim: the gradient goes to the picked element of each slice."""
     aux_outputs = True
+    keeps_indices = True
 
     def weights(self):
         shape, dims, _ = self.args
