@@ -72,3 +72,48 @@ def test_random_fill_of_a_non_leaf_cuts_the_gradient_to_the_old_values(torch_ref
     y.uniform_()
     (y * 3).sum().backward()
     assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+# ---------------------------------------------------------------------------------- written results
+# An op whose backward needs its own result (PyTorch saves it) must refuse a backward after the
+# result was written in place: pow's gradient would otherwise be computed from the new values.
+RESULT_USERS = {
+    "2 ** x": lambda m, x: 2.0 ** x,
+    "x ** w": lambda m, x: x ** m.tensor([2.0, 0.5, 3.0]),
+    "max()": lambda m, x: x.max(),
+    "min()": lambda m, x: x.min(),
+    "amax": lambda m, x: x.view(1, 3).amax(1),
+    "amin": lambda m, x: x.view(1, 3).amin(1),
+    "amax keepdim": lambda m, x: x.view(1, 3).amax(1, keepdim=True),
+    "median()": lambda m, x: x.median(),
+    "cumprod": lambda m, x: x.cumprod(0),
+    "exp": lambda m, x: x.exp(),
+    "tanh": lambda m, x: x.tanh(),
+    "sqrt": lambda m, x: x.sqrt(),
+    "x ** 2 (keeps x only)": lambda m, x: x ** 2,
+    "x * 2.0 (keeps the number)": lambda m, x: x * 2.0,
+    "x + 1 (keeps nothing)": lambda m, x: x + 1,
+}
+
+
+def _backward_after_writing_the_result(m, op):
+    x = m.tensor([1.0, 3.0, 2.0], requires_grad=True)
+    y = op(m, x)
+    y.add_(1)
+    try:
+        y.sum().backward()
+    except RuntimeError as e:
+        assert "modified by an inplace operation" in str(e)
+        return "raises"
+    return [round(v, 4) for v in x.grad.tolist()]
+
+
+@pytest.mark.parametrize("op", list(RESULT_USERS))
+def test_writing_a_result_its_backward_needs_raises_as_in_pytorch(torch_ref, op):
+    assert (_backward_after_writing_the_result(torchless, RESULT_USERS[op])
+            == _backward_after_writing_the_result(torch_ref, RESULT_USERS[op]))
+
+
+def test_writing_the_result_of_pow_raises_instead_of_a_wrong_gradient():
+    assert _backward_after_writing_the_result(torchless, RESULT_USERS["2 ** x"]) == "raises"
+    assert _backward_after_writing_the_result(torchless, RESULT_USERS["x ** 2 (keeps x only)"]) == [2.0, 6.0, 4.0]

@@ -306,6 +306,7 @@ class PowBackward0(Rule):
 
 class PowBackward1(Rule):
     """a ** b for tensors:  d/da = g * b * a^(b-1),  d/db = g * a^b * log(a)"""
+    saves_output = True  # its saved values include its result: a write into it is an error
     holomorphic = True
     dtypes = "promote"
     batching = "elementwise"
@@ -338,6 +339,7 @@ class PowBackward1(Rule):
 
 class PowBackward2(Rule):
     """p ** b for a number p:  d/db = g * p^b * log(p)"""
+    saves_output = True  # its saved values include its result: a write into it is an error
     holomorphic = True
     batching = "elementwise"
 

@@ -199,6 +199,7 @@ def _selected_tangent(xp, t, a, out, dim, keepdim):
 
 class MaxBackward1(_Selection):
     """max of all elements: the gradient is split evenly among the elements equal to the max"""
+    saves_output = True  # its saved values include its result: a write into it is an error
 
     @staticmethod
     def forward(node, xp, a):
@@ -215,6 +216,7 @@ class MaxBackward1(_Selection):
 
 class MinBackward1(_Selection):
     """min of all elements: the gradient is split evenly among the elements equal to the min"""
+    saves_output = True  # its saved values include its result: a write into it is an error
 
     @staticmethod
     def forward(node, xp, a):
@@ -231,6 +233,7 @@ class MinBackward1(_Selection):
 
 class AmaxBackward0(_Selection):
     """amax over dims: ties share the gradient evenly"""
+    saves_output = True  # its saved values include its result: a write into it is an error
 
     @staticmethod
     def forward(node, xp, a, dim, keepdim):
@@ -247,6 +250,7 @@ class AmaxBackward0(_Selection):
 
 class AminBackward0(_Selection):
     """amin over dims: ties share the gradient evenly"""
+    saves_output = True  # its saved values include its result: a write into it is an error
 
     @staticmethod
     def forward(node, xp, a, dim, keepdim):
@@ -333,6 +337,7 @@ class MinBackward0(_Picked):
 
 class MedianBackward0(_Selection):
     """median of all elements (the lower one for an even count): ties share the gradient evenly"""
+    saves_output = True  # its saved values include its result: a write into it is an error
 
     @staticmethod
     def forward(node, xp, a):
@@ -579,6 +584,7 @@ class CumprodBackward0(Rule):
     Before the first zero of a slice that is reversed-cumsum(g * out) / a_i; at the first zero it is
     reversed-cumsum(g * out') with out' the running product with that zero taken as 1; after it, 0.
     """
+    saves_output = True  # PyTorch saves its result too: a write into the result is an error there
     holomorphic = True
     batching = "dimwise"
 
