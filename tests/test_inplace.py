@@ -117,3 +117,27 @@ def test_writing_a_result_its_backward_needs_raises_as_in_pytorch(torch_ref, op)
 def test_writing_the_result_of_pow_raises_instead_of_a_wrong_gradient():
     assert _backward_after_writing_the_result(torchless, RESULT_USERS["2 ** x"]) == "raises"
     assert _backward_after_writing_the_result(torchless, RESULT_USERS["x ** 2 (keeps x only)"]) == [2.0, 6.0, 4.0]
+
+
+# ---------------------------------------------------------------------------------- x[:, idx]
+ADVANCED_KEYS = {
+    "[:, idx]": lambda m, x: x[:, [0, 2]],
+    "[:, :, idx]": lambda m, x: x[:, :, [1, 3]],
+    "[idx]": lambda m, x: x[[1, 0]],
+    "[:, idx, idx]": lambda m, x: x[:, [0, 1], [2, 3]],
+    "[idx, :, idx]": lambda m, x: x[[0, 1], :, [2, 3]],
+    "[mask]": lambda m, x: x[x > 5],
+    "[:, mask]": lambda m, x: x[:, m.tensor([True, False, True])],
+}
+
+
+@pytest.mark.parametrize("requires_grad", [False, True])
+@pytest.mark.parametrize("key", list(ADVANCED_KEYS))
+def test_advanced_indexing_gives_a_contiguous_tensor_as_pytorch(torch_ref, key, requires_grad):
+    # NumPy returns x[:, idx] as a transposed copy; PyTorch's is contiguous, so .view(-1) works
+    def result(m):
+        x = m.arange(24.0).view(2, 3, 4).clone().requires_grad_(requires_grad)
+        y = ADVANCED_KEYS[key](m, x)
+        return y.is_contiguous(), tuple(y.stride()), y.view(-1).tolist()
+    ours = result(torchless)
+    assert ours[0] and ours == result(torch_ref)

@@ -12,6 +12,8 @@ Both also run on Tensors (item assignment on a Tensor is a recorded op), so crea
 """
 from typing import ClassVar, Optional
 
+import numpy as np
+
 from ..engine.node import LINEAR_JVP, linear_through
 from ._rule import Rule
 from ..overrides import handle_torch_function, has_torch_function
@@ -98,7 +100,12 @@ class IndexBackward0(Rule):
             node.shape = a.shape
             node.idx = idx
             node.unique = unique
-        return a[idx]
+        out = a[idx]
+        if type(out) is np.ndarray and not out.flags.c_contiguous:
+            # NumPy puts the indexed dims first when a slice comes before them (x[:, idx]) and
+            # returns a transposed copy; PyTorch's result is contiguous (x[:, idx].view(-1) works)
+            out = np.ascontiguousarray(out)
+        return out
 
     jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
 
