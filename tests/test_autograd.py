@@ -481,3 +481,31 @@ def test_batched_grad_output_of_the_wrong_shape_is_refused():
     with pytest.raises(RuntimeError, match=r"grad_output\[0\] has a shape of torch.Size\(\[2\]\) and output\[0\] "
                                            r"has a shape of torch.Size\(\[3\]\)"):
         torchless.autograd.grad(x ** 2, x, torchless.eye(2), is_grads_batched=True)
+
+
+# ---------------------------------------------------------------------------------- relu, twice
+def _relu_orders(m):
+    x = m.tensor([-1.0, 2.0, 0.5], dtype=m.float64, requires_grad=True)
+    g, = m.autograd.grad((x.relu() * x).sum(), x, create_graph=True)  # 2x where x > 0
+    first = (g.detach().tolist(), type(g.grad_fn).__name__)
+    h, = m.autograd.grad(g.sum(), x, create_graph=True)
+    second = h.detach().tolist()
+    y = m.tensor([-1.0, 2.0], requires_grad=True)
+    gy, = m.autograd.grad(y.relu().sum(), y, create_graph=True)
+    gy.sum().backward()  # relu's own gradient, differentiated: zeros, not None
+    return first, second, type(gy.grad_fn).__name__, y.grad.tolist()
+
+
+def test_relus_gradient_stays_connected_under_create_graph():
+    first, second, node, grad = _relu_orders(torchless)
+    assert first == ([0.0, 4.0, 1.0], "AddBackward0") and second == [0.0, 2.0, 2.0]
+    assert node == "ThresholdBackwardBackward0" and grad == [0.0, 0.0]
+
+
+def test_relus_gradient_under_create_graph_matches_torch(torch_ref):
+    assert _relu_orders(torchless) == _relu_orders(torch_ref)
+
+
+def test_relus_double_backward_gradchecks():
+    x = torchless.tensor([-1.3, 0.7, 2.1, -0.4], dtype=torchless.float64, requires_grad=True)
+    assert torchless.autograd.gradgradcheck(lambda t: (t.relu() * t * t).sum(), (x,))

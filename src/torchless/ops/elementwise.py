@@ -1020,7 +1020,32 @@ class ReluBackward0(Rule):
         return t[0] * (out > 0)
 
     def vjp(self, g, xp):
-        return (xp.grad_where_(g, self.saved[0] > 0),)
+        out = self.saved[0]
+        if xp.apply_rule is not None:  # Tensors (create_graph): recorded, and connected to out
+            return (xp.apply_rule(ThresholdBackwardBackward0, g, out),)
+        return (xp.grad_where_(g, out > 0),)  # (called here: grad_where_ counts g's references)
+
+
+class ThresholdBackwardBackward0(Rule):
+    """relu's gradient g where out > 0, as a recorded op (under create_graph): d/dg = the same mask;
+    d/dout = 0 (the mask is constant almost everywhere). PyTorch records out as an input too, so
+    that a second derivative reaching relu's input is zeros rather than none."""
+    batching = "elementwise"
+
+    @staticmethod
+    def forward(node, xp, g, out):
+        keep = out > 0
+        if node is not None:
+            node.saved = (keep,)
+        return g * keep
+
+    @staticmethod
+    def jvp(xp, t, result, g, out):
+        return None if t[0] is None else t[0] * (out > 0)
+
+    def vjp(self, gg, xp):
+        (keep,) = self.saved
+        return gg * keep, xp.zeros_like(gg)
 
 
 class ClampBackward1(Rule):
