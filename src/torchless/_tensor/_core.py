@@ -15,7 +15,6 @@ import math
 import numbers
 import operator
 import sys
-import types
 import warnings
 from typing import Any, Callable, Iterator
 
@@ -1034,7 +1033,6 @@ _F32, _F64 = np.dtype("f"), np.dtype("d")
 _NATIVE_FLOATS = frozenset(np.dtype(c) for c in "fde")
 _COMPLEX = frozenset(np.dtype(c) for c in "FD")
 _INTEGERS = frozenset(np.dtype(c) for c in "?bBhHiIlLqQ")
-
 
 
 def _unary(R, to_float=True):

@@ -30,7 +30,7 @@ else:  # at run time: _core's name, rebound to the final class by bind_tensor_cl
     from ._core import Tensor
 from ._shape import _register_view
 from ..engine import forward_ad as _forward_ad
-from ..engine.grad_mode import grad_off as _grad_off, set_grad_mode, state as _grad
+from ..engine.grad_mode import grad_off as _grad_off, no_grad, state as _grad
 from ..engine.node import AccumulateGrad
 from ..backend import numpy as NP
 from ..ops.indexing import (AliasBackward0, AsStridedBackward0, CopySlices, GatherBackward0,
@@ -911,7 +911,7 @@ def _inplace_form(out_of_place: Callable[..., Tensor], fn: str, doc: str) -> Cal
         others = [a for a in args if isinstance(a, Tensor)] + [a for a in kwargs.values() if isinstance(a, Tensor)]
         if _check_inplace(self, *others):
             return _write_into(self, out_of_place(_snapshot(self), *args, **kwargs))
-        with _no_record():
+        with no_grad():  # (its result is only copied into storage)
             result = out_of_place(self, *args, **kwargs)
         if result._data.shape != self._data.shape:
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast "
@@ -923,17 +923,6 @@ def _inplace_form(out_of_place: Callable[..., Tensor], fn: str, doc: str) -> Cal
     method.__qualname__ = "Tensor." + fn
     method.__doc__ = doc
     return method
-
-
-class _no_record:
-    """Run an op without recording (its result is only copied into storage)."""
-
-    def __enter__(self):
-        self.prev = _grad.enabled
-        set_grad_mode(False)
-
-    def __exit__(self, *exc):
-        set_grad_mode(self.prev)
 
 
 # ============================================================================ the Tensor methods
