@@ -16,7 +16,8 @@ import numbers
 import operator
 import sys
 import warnings
-from typing import Any, Callable, Iterator
+import weakref
+from typing import Any, Callable, Iterator, NoReturn
 
 import numpy as np
 
@@ -218,6 +219,7 @@ class TensorBase:
     _retains_grad = False
     _post_acc_hooks: list[Callable[[Tensor], None]] | None = None
     _view_fn: Callable[[ndarray], ndarray] | None = None  # for views: the same view of another array (grads)
+    _nograd = 0             # 1: a view made under no_grad of a tensor that requires grad; 2: a view of such a view
     _is_param = False       # an nn.Parameter (see nn/parameter.py)
     name: str | None = None
 
@@ -267,6 +269,8 @@ class TensorBase:
         backward() runs to pass the gradient on to that operation's inputs; None for a leaf."""
         e = self._edge
         if e is None:
+            if "_leaf_edge" in self.__dict__:  # a no-grad view whose storage was written since
+                self._leaf_edge()
             return None
         node = e[0]
         return None if node is None or type(node) is AccumulateGrad else node
@@ -347,6 +351,9 @@ class TensorBase:
         if not self._rg:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         node, idx = self._edge or self._leaf_edge()
+        if node is None:  # a view taken under no_grad: no gradient ever reaches it
+            from ..engine.hooks import RemovableHandle
+            return RemovableHandle([hook], item=hook)
         return node._add_pre_hook(idx, hook)
 
     def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
@@ -368,8 +375,10 @@ class TensorBase:
         """Accumulate the gradient of this tensor into the .grad of the leaves it depends on."""
         if gradient is None and inputs is None and not create_graph and self._rg and self._data.size == 1:
             # loss.backward(), the common case, without the general argument handling
-            _engine.run_one(self._edge or self._leaf_edge(), _ones_like(self._data), bool(retain_graph))
-            return
+            edge = self._edge or self._leaf_edge()
+            if edge[0] is not None:
+                _engine.run_one(edge, _ones_like(self._data), bool(retain_graph))
+                return
         _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def explain(self, inputs: Any = None, gradient: Any = None) -> Any:
@@ -1577,6 +1586,64 @@ def _bump_version(t):
     old = root._edge  # an op that saved this storage as its output can no longer use it
     if old is not None and old[0] is not None and old[0].saves_output:
         old[0]._out_dirty = True
+    if "_nograd_views" in root.__dict__:
+        _poison_nograd_views(root)
+
+
+# ---------------------------------------------------------------------------- views made under no_grad
+# PyTorch: a view taken under no_grad (or inference_mode) of a tensor that requires grad still
+# requires grad, as a leaf without grad_fn through which no gradient flows. Writing it in place with
+# grad mode on is refused, and once its storage is written in place (by any view, in any mode) it
+# can no longer take part in a recorded op: whether that write should reach its history is ambiguous.
+_NOGRAD_VIEW_ADVICE = (
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by "
+    "moving both the view and the inplace either both inside the no_grad block (if you don't want the "
+    "inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+
+
+def _nograd_view_message(view: TensorBase, what: str) -> str:
+    """PyTorch's text for a misuse of a no-grad view (`what`: how it was misused)."""
+    if view._nograd == 1:
+        return f"A view was created in no_grad mode and {what}. {_NOGRAD_VIEW_ADVICE}"
+    e = view._edge
+    name = type(e[0]).__name__ if e is not None and e[0] is not None else "a view"
+    name = name.split("Backward")[0] if "Backward" in name else name
+    return (f"Output {0 if e is None else e[1]} of {name} is a view of a view which was created in no_grad "
+            f"mode and {what}. {_NOGRAD_VIEW_ADVICE}")
+
+
+INPLACE_ON_NOGRAD_VIEW = "is being modified inplace with grad mode enabled"
+WRITTEN_UNDER_NOGRAD_VIEW = "its base or another view of its base has been modified inplace with grad mode enabled"
+
+
+def mark_nograd_view(out: TensorBase, base: TensorBase, level: int = 1) -> None:
+    """Make `out`, a view of `base` taken where grad mode is off (level 1) or a recorded view of such
+    a view (level 2), a no-grad view: level 1 requires grad as a leaf through which no gradient
+    flows; both are remembered by their base, to be poisoned by its next in-place write."""
+    if level == 1:
+        out._rg = True
+        out._edge = NO_EDGE
+    out._nograd = level
+    views = base.__dict__.get("_nograd_views")
+    if views is None:
+        views = base.__dict__["_nograd_views"] = []
+    elif len(views) >= 32 and len(views) & (len(views) - 1) == 0:  # now and then, drop dead ones
+        views[:] = [r for r in views if r() is not None]
+    views.append(weakref.ref(out))
+
+
+def _poison_nograd_views(root: TensorBase) -> None:
+    """After an in-place write into root's storage: every no-grad view of it refuses to be used in
+    a recorded op (its edge is made on use, by a _leaf_edge of its own that raises)."""
+    for r in root.__dict__.pop("_nograd_views"):
+        view = r()
+        if view is not None and view._rg:
+            message = _nograd_view_message(view, WRITTEN_UNDER_NOGRAD_VIEW)
+
+            def refuse(message: str = message) -> NoReturn:
+                raise RuntimeError(message)
+            view._edge = None
+            view.__dict__["_leaf_edge"] = refuse
 
 
 def _check_inplace(self, *others):
@@ -1584,6 +1651,8 @@ def _check_inplace(self, *others):
     if not _grad.enabled:
         return False
     if self._rg:
+        if self._nograd:
+            raise RuntimeError(_nograd_view_message(self, INPLACE_ON_NOGRAD_VIEW))
         if self.is_leaf:
             raise RuntimeError(LEAF_INPLACE_MSG)
         return True

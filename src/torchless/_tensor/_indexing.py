@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__in
     from . import Tensor
 else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
     from ._core import Tensor
+from ._core import (_NOGRAD_VIEW_ADVICE, INPLACE_ON_NOGRAD_VIEW, _nograd_view_message,
+                    mark_nograd_view)
 from ._shape import _register_view
 from ..engine import forward_ad as _forward_ad
 from ..engine.grad_mode import grad_off as _grad_off, no_grad, state as _grad
@@ -301,9 +303,14 @@ def _view(t, key, last):
         out._base = base
         f = t._view_fn
         out._view_fn = None if f is None else (lambda a: f(a)[key])
-    e = base._edge
-    if out._rg and e is not None and e[0] is not None and type(e[0]) is not AccumulateGrad:
-        _register_view(base, out)  # a later in-place write into base must re-derive this view
+    if out._rg:
+        e = base._edge
+        if e is not None and e[0] is not None and type(e[0]) is not AccumulateGrad:
+            _register_view(base, out)  # a later in-place write into base must re-derive this view
+        if t._nograd:
+            mark_nograd_view(out, base, 2)
+    elif t._rg:  # taken under no_grad
+        mark_nograd_view(out, base)
     return out
 
 
@@ -320,7 +327,7 @@ def refresh_views(root: Tensor, skip: Tensor | None = None, skip_too: Tensor | N
         if v is None:
             continue
         live.append(r)
-        if v is not skip and v is not skip_too and v._rg:
+        if v is not skip and v is not skip_too and v._rg and not v._nograd:  # (no-grad views refuse use)
             _refresh_view(v, _positions(v, root))
     views[:] = live
 
@@ -437,6 +444,11 @@ def __setitem__(self: Tensor, index: Any, value: Any) -> None:
         _bump_version(root)
         return
 
+    if self._nograd:  # a view taken under no_grad: PyTorch writes through a view of it (x[0] = v: Select)
+        name = "Select" if last is not None and type(index) is int else "Slice" if last is not None else None
+        raise RuntimeError(_nograd_view_message(self, INPLACE_ON_NOGRAD_VIEW) if name is None else
+                           f"Output 0 of {name} is a view of a view which was created in no_grad mode and "
+                           f"{INPLACE_ON_NOGRAD_VIEW}. {_NOGRAD_VIEW_ADVICE}")
     if (self._rg and self.is_leaf) or (root._rg and root.is_leaf):
         # PyTorch names the view when the key makes one (x[0] = 1), else the leaf (x[mask] = 1)
         plain_leaf = (self._base is None or self.is_leaf) and last is None

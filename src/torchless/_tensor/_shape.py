@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._dtype import _promote_np, dtype as DType
-from ._core import Size, _broadcast_error, _fw, _norm_dim, _plain_out, apply_one, record
+from ._core import Size, _broadcast_error, _fw, _norm_dim, _plain_out, apply_one, mark_nograd_view, record
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
     from . import Tensor
 else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
@@ -71,6 +71,10 @@ def _view(x, out, fn):
         e = base._edge
         if e is not None and e[0] is not None and type(e[0]) is not AccumulateGrad:
             _register_view(base, out)
+        if x._nograd:
+            mark_nograd_view(out, base, 2)
+    elif x._rg:  # taken under no_grad
+        mark_nograd_view(out, base)
     return out
 
 
@@ -102,6 +106,9 @@ def _viewed(R, x, fn, inputs, arrays):
         t._data = R.forward(None, NP, *arrays)
         t._rg = False
         t._edge = NO_EDGE
+        if x._rg:  # taken under no_grad
+            base = x if x._base is None else x._base
+            mark_nograd_view(t, base)
     base = x._base
     if base is None:
         t._base = base = x
@@ -114,6 +121,8 @@ def _viewed(R, x, fn, inputs, arrays):
         e = base._edge
         if e is not None and e[0] is not None and type(e[0]) is not AccumulateGrad:
             _register_view(base, t)
+        if x._nograd:
+            mark_nograd_view(t, base, 2)
     return t
 
 

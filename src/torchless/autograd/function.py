@@ -120,6 +120,9 @@ class FunctionCtx(Node):
                 if a is result:
                     break
             else:
+                if result._nograd:  # a view made by forward (under no_grad): now this node's output
+                    result._nograd = 0
+                    result.__dict__.pop("_leaf_edge", None)
                 result._rg = True
                 result._edge = (node, 0)
                 ctx._out_meta = ((result._data.shape, result._data.dtype),)
@@ -283,6 +286,9 @@ def _link_output(node, o, index, n_outputs, args, dirty, non_diff):
         if a is o:
             is_input = True
             break
+    if o._nograd and node is not None:  # a view made by forward (under no_grad): now this node's output
+        o._nograd = 0
+        o.__dict__.pop("_leaf_edge", None)
     modified = id(o) in dirty
     if node is None or id(o) in non_diff or o._data.dtype.kind not in "fc":  # no gradient for it
         if not o._rg:

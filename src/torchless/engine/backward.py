@@ -484,7 +484,10 @@ def root_grads(outputs: Sequence[Any], grad_outputs: Optional[Sequence[Any]], cr
         if g._data.shape != out._data.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
                                f"output[{i}] has a shape of {out.shape}.")
-        edges.append(out._edge or out._leaf_edge())
+        edge = out._edge or out._leaf_edge()
+        if edge[0] is None:  # requires grad, yet leads nowhere (a view taken under no_grad)
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        edges.append(edge)
         grads.append(g if create_graph else g._data)
     return edges, grads
 
