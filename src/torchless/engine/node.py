@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, 
 from ..backend import numpy as NP
 from .api import api, as_tensor
 from .hooks import RemovableHandle
-from .state import modes
+from .state import modes, shared
 
 __all__ = ["Node", "AccumulateGrad", "inplace", "next_stamp", "NO_EDGE", "SAVED_FREED_MSG", "LINEAR_JVP", "own_copy",
            "jvp_by_partials", "linear_through", "restore_before_use", "reachable", "lifted", "lifted_twin", "graph_features"]
@@ -99,6 +99,14 @@ class Node:
     num_outputs = 1       # how many outputs a multi_output node has
     saves_output = False  # True when `saved` holds the op's own output
     relift = True         # under create_graph, rebuild `saved` as Tensors by re-running forward
+    # which of `inputs` the op saves, as PyTorch's node does (only those are checked for in-place
+    # writes): None, all; a tuple of positions; or "others": input i is saved when another input
+    # needs a gradient (a product's gradient for a is g times b)
+    saved_inputs: Any = None
+    # `saved` is (output, constants...) and nothing of the inputs: create_graph re-attaches the
+    # saved output to this node (PyTorch's saved output) instead of re-running forward on inputs
+    # that may have been written in place since
+    lift_output = False
     adopts_outputs = False  # forward returns Tensors that record() hands to adopt_outputs (autograd.Function)
     # the node keeps index arrays (not in `saved`) where PyTorch saves index tensors: a backward
     # without retain_graph frees it all the same, so that a second one raises as PyTorch's does
@@ -197,7 +205,14 @@ class Node:
         stamp = self.stamp
         if self._out_dirty:
             self._raise_modified(None)
-        for v in self.inputs or ():
+        inputs = self.inputs or ()
+        which = self.saved_inputs
+        if which is not None and inputs:
+            if which == "others":
+                needed = [e[0] is not None for e in self.next_functions]
+                which = [i for i in range(len(inputs)) if any(needed[:i] + needed[i + 1:len(inputs)])]
+            inputs = [inputs[i] for i in which if i < len(inputs)]
+        for v in inputs:
             if hasattr(v, "_stamp"):  # Tensors only
                 base = v._base  # never `v._base or v`: that would call Tensor.__bool__
                 if (v if base is None else base)._stamp > stamp:
@@ -357,6 +372,13 @@ def lifted(node: Node) -> Node:
     twin.__dict__.update(node.__dict__)
     twin.next_functions = node.next_functions
     twin.stamp = node.stamp
+    if node.lift_output and shared.level < 0 and not modes.vmap_active:  # the saved output, as this node's own
+        # (a forward-AD or vmap transform re-runs forward instead, for the output's tangent or batch)
+        out = api.wrap(node.saved[0])
+        out._rg = True
+        out._edge = (node, 0)
+        twin.saved = (out,) + tuple(node.saved[1:])
+        return twin
     cls.forward(twin, api.TX, *node.inputs)
     return twin
 

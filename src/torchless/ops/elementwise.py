@@ -148,6 +148,7 @@ class MulBackward0(Rule):
     batching = "elementwise"
     explain = Explain("{a} · {b}", "∂(a · b)/∂a = b,  ∂(a · b)/∂b = a", infix="·",
                       symbolic=lambda sp, a, b: a * b)
+    saved_inputs = "others"  # a's gradient needs b, b's needs a
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -261,6 +262,8 @@ class ReciprocalBackward0(Rule):
     dtypes = "to_float"
     batching = "elementwise"
     saves_output = True
+    saved_inputs = ()
+    lift_output = True
 
     @staticmethod
     def forward(node, xp, a):
@@ -603,6 +606,8 @@ class ExpBackward0(Rule):
     batching = "elementwise"
     explain = Explain("exp({a})", "∂exp(a)/∂a = exp(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.exp(a)))
     saves_output = True
+    saved_inputs = ()
+    lift_output = True
 
     @staticmethod
     def forward(node, xp, a):
@@ -625,6 +630,8 @@ class Expm1Backward0(Rule):
     dtypes = "to_float"
     batching = "elementwise"
     saves_output = True
+    saved_inputs = ()
+    lift_output = True
 
     @staticmethod
     def forward(node, xp, a):
@@ -729,6 +736,8 @@ class SqrtBackward0(Rule):
     batching = "elementwise"
     explain = Explain("√{a}", "∂√a/∂a = 1/(2√a)", symbolic=elementwise_symbolic(lambda sp, a: sp.sqrt(a)))
     saves_output = True
+    saved_inputs = ()
+    lift_output = True
 
     @staticmethod
     def forward(node, xp, a):
@@ -751,6 +760,8 @@ class RsqrtBackward0(Rule):
     dtypes = "to_float"
     batching = "elementwise"
     saves_output = True
+    saved_inputs = ()
+    lift_output = True
 
     @staticmethod
     def forward(node, xp, a):
@@ -816,6 +827,8 @@ class TanBackward0(Rule):
     dtypes = "to_float"
     batching = "elementwise"
     saves_output = True
+    saved_inputs = ()
+    lift_output = True
 
     @staticmethod
     def forward(node, xp, a):
@@ -944,6 +957,8 @@ class TanhBackward0(Rule):
     explain = Explain("tanh({a})", "∂tanh(a)/∂a = 1 − tanh²(a)",
                       symbolic=elementwise_symbolic(lambda sp, a: sp.tanh(a)))
     saves_output = True
+    saved_inputs = ()
+    lift_output = True
 
     @staticmethod
     def forward(node, xp, a):
@@ -969,6 +984,8 @@ class SigmoidBackward0(Rule):
     explain = Explain("σ({a})", "∂σ(a)/∂a = σ(a)·(1 − σ(a))",
                       symbolic=elementwise_symbolic(lambda sp, a: 1 / (1 + sp.exp(-a))))
     saves_output = True
+    saved_inputs = ()
+    lift_output = True
 
     @staticmethod
     def forward(node, xp, a):
@@ -1000,6 +1017,8 @@ class ReluBackward0(Rule):
     explain = Explain("relu({a})", "∂relu(a)/∂a = 1 where a > 0, else 0",
                       symbolic=elementwise_symbolic(lambda sp, a: sp.Max(0, a)))
     saves_output = True
+    saved_inputs = ()
+    lift_output = True
 
     @staticmethod
     def forward(node, xp, a):
@@ -1312,6 +1331,8 @@ class Exp2Backward0(Rule):
     batching = "elementwise"
     explain = Explain("2^{a}", "∂(2ᵃ)/∂a = 2ᵃ·ln 2", symbolic=elementwise_symbolic(lambda sp, a: sp.Integer(2) ** a))
     saves_output = True
+    saved_inputs = ()
+    lift_output = True
 
     @staticmethod
     def forward(node, xp, a):
@@ -1546,6 +1567,7 @@ class WhereBackward0(Rule):
     dtypes = "promote"
     batching = "elementwise"
     nondiff = (0,)  # the condition: never an edge
+    saved_inputs = (0,)  # the condition alone (a and b only by their shapes)
 
     @staticmethod
     def forward(node, xp, cond, a, b):

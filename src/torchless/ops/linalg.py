@@ -30,6 +30,7 @@ class _Matmul(Rule):
     batching = "matmul"
     explain = Explain("{a} @ {b}", "∂(a @ b)/∂a = g bᵀ,  ∂(a @ b)/∂b = aᵀ g (summed over broadcast batch dims)",
                       symbolic=lambda sp, a, b: np.matmul(a, b))
+    saved_inputs = "others"  # a's gradient needs b, b's needs a
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -72,6 +73,7 @@ class DotBackward0(Rule):
     holomorphic = True
     batching = "matmul"
     explain = Explain("{a}ᵀ{b}", "∂(aᵀb)/∂a = b,  ∂(aᵀb)/∂b = a", symbolic=lambda sp, a, b: sum_of_elements(a * b))
+    saved_inputs = "others"  # a's gradient needs b, b's needs a
 
     @staticmethod
     def forward(node, xp, a, b):  # both operands kept; no shapes to note
