@@ -16,7 +16,7 @@ not None.
 """
 import inspect
 import re
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, NoReturn, Optional
 
 __all__ = ["has_torch_function", "handle_torch_function", "function_of_method", "function_doc"]
 
@@ -131,7 +131,7 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type) 
     # its own name (torch.split(tensor=x, ...))
     first = "input" if parameters[0].name == "self" else parameters[0].name
     namespace: Dict[str, Any] = {"_method": method, "_plain": plain_type, "_has": has_torch_function,
-                                 "_handle": handle_torch_function}
+                                 "_handle": handle_torch_function, "_refuse": _refuse_argument}
     heads, calls, relevant, extra = [], [], [], ""
     starred = False
     for i, p in enumerate(parameters):
@@ -164,7 +164,9 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type) 
               f"        return _method({call})\n"
               f"    if _has({args}):\n"
               f"        return _handle(function, {args}, {call})\n"
-              f"    return _method({call})\n")
+              f"    if isinstance({first}, _plain):\n"
+              f"        return _method({call})\n"
+              f"    _refuse(function, {first!r}, {first})\n")
     code = _COMPILED.get(source)
     if code is None:  # many functions share one parameter list: compile each list once
         code = _COMPILED[source] = compile(source, "<torch function>", "exec")
@@ -181,6 +183,13 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type) 
             parameters=[parameters[0].replace(name="input")] + parameters[1:]))
     function.__module__ = "torchless"
     return function
+
+
+def _refuse_argument(function: Callable[..., Any], name: str, value: Any) -> NoReturn:
+    """PyTorch's TypeError for a torch function called with something else than a tensor where its
+    tensor goes (torch.exp(2), torch.add([1], x))."""
+    raise TypeError(f"{function.__name__}(): argument '{name}' (position 1) must be Tensor, not "
+                    f"{type(value).__name__}")
 
 
 def function_doc(method_doc: Optional[str]) -> Optional[str]:

@@ -533,8 +533,16 @@ class TensorBase:
 
         How many elements apart in memory consecutive entries along each dimension are, as a
         tuple; with `dim`, that dimension's stride alone."""
-        st = tuple(s // self._data.itemsize for s in self._data.strides)
-        return st if dim is None else st[_norm_dim(dim, self._data.ndim)]
+        a = self._data
+        if a.flags.c_contiguous:  # PyTorch's strides of a contiguous layout (NumPy's differ at size-1 dims)
+            st_list, step = [], 1
+            for n in reversed(a.shape):
+                st_list.append(step)
+                step *= max(n, 1)
+            st = tuple(reversed(st_list))
+        else:
+            st = tuple(s // a.itemsize for s in a.strides)
+        return st if dim is None else st[_norm_dim(dim, a.ndim)]
 
     def data_ptr(self) -> builtins.int:
         """data_ptr() -> int
@@ -650,7 +658,7 @@ class TensorBase:
 
         The values as a NumPy array sharing this tensor's memory (writes to one show in the other).
         A tensor that requires grad refuses unless force=True (or detach() it first)."""
-        if self._rg and not force:
+        if self._rg and not force and (not _grad_off or _grad.enabled):  # (no_grad: allowed, as PyTorch)
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
@@ -719,9 +727,10 @@ class TensorBase:
     def clone(self, *, memory_format: Any = None) -> Tensor:
         """clone(*, memory_format=torch.preserve_format) -> Tensor
 
-        A copy of this tensor with storage of its own. Unlike detach(), the copy stays in the
-        graph: gradients flowing into it reach this tensor."""
-        return apply(CloneBackward0, self)
+        A copy of this tensor with storage of its own, in the same memory layout (a transposed
+        tensor's clone is transposed too). Unlike detach(), the copy stays in the graph: gradients
+        flowing into it reach this tensor."""
+        return apply(CloneBackward0, self, "K")
 
     def contiguous(self, memory_format: Any = None) -> Tensor:
         """contiguous(memory_format=torch.contiguous_format) -> Tensor
@@ -1126,7 +1135,10 @@ def _operands(a, b, to_float):
 
 
 def _as_operand(other):
-    """Turn a NumPy array or scalar into something the binary ops take; None if unsupported."""
+    """Turn a NumPy array or scalar into something the binary ops take (a Tensor stays itself);
+    None if unsupported."""
+    if isinstance(other, Tensor):  # (a reflected method called directly: x.__rsub__(y))
+        return other
     if isinstance(other, np.ndarray):
         return _plain(other)
     if isinstance(other, np.generic):
@@ -1677,7 +1689,8 @@ def _write_into(self, result):
             fits = False
         if not fits:
             _raise_out_shape(dst.shape, src.shape)
-    _raise_not_writable(dst)
+    if not dst.flags.writeable:
+        dst = writable_data(self)
     if _fw.level >= 0:  # the result's tangent becomes self's
         tangent = _forward_ad.tangent(result)
         if isinstance(tangent, Tensor):  # recorded: stays a Tensor
@@ -1744,12 +1757,40 @@ def _inplace_result_dtype(dst, other):
                                       D.scalar_np_dtype(other), D.SCALAR)]
 
 
-def _raise_not_writable(dst):
-    """An expanded view repeats elements (NumPy marks it read-only): PyTorch refuses to write it."""
-    if not dst.flags.writeable:
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
-                           "to a single memory location. Please clone() the tensor before performing the "
-                           "operation.")
+_OVERLAP_MSG = ("unsupported operation: more than one element of the written-to tensor refers to a single memory "
+                "location. Please clone() the tensor before performing the operation.")
+
+
+class _WritableAlias:
+    """The array interface of a read-only array's memory, marked writable (NumPy reads it)."""
+
+    __slots__ = ("__array_interface__", "owner")
+
+    def __init__(self, interface: dict[str, Any], owner: ndarray) -> None:
+        self.__array_interface__ = interface
+        self.owner = owner  # keeps the memory alive
+
+
+def writable_data(t: TensorBase, repeats_ok: builtins.bool = False) -> ndarray:
+    """t's array, ready to be written. NumPy marks every view of a broadcast (an expand) read-only;
+    PyTorch writes one whose elements are distinct (expand(2, 3)[0]) and refuses one that repeats
+    an element, unless every element gets the same value (`repeats_ok`: fill_, zero_, x[...] = 1).
+    Such a view gets a writable array over the same memory (its base's, which must be writable
+    itself); a refused one raises PyTorch's error."""
+    a = t._data
+    if a.flags.writeable:
+        return a
+    base = t._base
+    if base is None or not base._data.flags.writeable:
+        raise RuntimeError(_OVERLAP_MSG)
+    if not repeats_ok:
+        for n, stride in zip(a.shape, a.strides):
+            if stride == 0 and n > 1:
+                raise RuntimeError(_OVERLAP_MSG)
+    interface = dict(a.__array_interface__)
+    interface["data"] = (interface["data"][0], False)
+    t._data = alias = np.asarray(_WritableAlias(interface, base._data))
+    return alias
 
 
 def _raise_out_shape(out_shape, other_shape):

@@ -74,6 +74,24 @@ def comparison(ufunc, name, doc):
     return declared(_no_grad_binary(ufunc, name), name, doc)
 
 
+def logical(ufunc, name, doc):
+    """A logic method of two tensors (logical_and ...): `other` must be a Tensor, as in PyTorch."""
+    check = _no_grad_binary(ufunc, name)
+
+    def method(self, other):
+        if not isinstance(other, Tensor):
+            raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
+        return check(self, other)
+    return declared(method, name, doc)
+
+
+def _check_tolerances(rtol, atol):
+    if rtol < 0:
+        raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
+    if atol < 0:
+        raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
+
+
 def bitwise(ufunc, name, doc):
     """A comparison-like method for integer and bool tensors only (PyTorch's error otherwise)."""
     check = _no_grad_binary(ufunc, name)
@@ -480,11 +498,11 @@ class ElementwiseMethods:
                                              "self >= other (broadcast).")
     # Defining __eq__ in a class body sets its __hash__ to None; tensors hash by identity, as in PyTorch.
     __hash__ = object.__hash__
-    logical_and = comparison(np.logical_and, "logical_and", "logical_and(self, other) -> Tensor\n\nTrue where "
+    logical_and = logical(np.logical_and, "logical_and", "logical_and(self, other) -> Tensor\n\nTrue where "
                              "both self and other are nonzero.")
-    logical_or = comparison(np.logical_or, "logical_or", "logical_or(self, other) -> Tensor\n\nTrue where "
+    logical_or = logical(np.logical_or, "logical_or", "logical_or(self, other) -> Tensor\n\nTrue where "
                             "self or other (or both) are nonzero.")
-    logical_xor = comparison(np.logical_xor, "logical_xor", "logical_xor(self, other) -> Tensor\n\nTrue where "
+    logical_xor = logical(np.logical_xor, "logical_xor", "logical_xor(self, other) -> Tensor\n\nTrue where "
                              "exactly one of self and other is nonzero.")
 
     def logical_not(self):
@@ -515,6 +533,7 @@ class ElementwiseMethods:
         """allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool
 
         Whether |self - other| <= atol + rtol * |other| holds everywhere (broadcast)."""
+        _check_tolerances(rtol, atol)
         return bool(np.allclose(self._data, other._data if isinstance(other, Tensor) else other, rtol, atol,
                                 equal_nan))
 
@@ -522,6 +541,7 @@ class ElementwiseMethods:
         """isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor
 
         True where |self - other| <= atol + rtol * |other| (broadcast)."""
+        _check_tolerances(rtol, atol)
         return _plain_out(np.isclose(self._data, other._data if isinstance(other, Tensor) else other, rtol, atol,
                                      equal_nan))
 

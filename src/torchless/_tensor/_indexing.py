@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__in
     from . import Tensor
 else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
     from ._core import Tensor
-from ._core import (_NOGRAD_VIEW_ADVICE, INPLACE_ON_NOGRAD_VIEW, _nograd_view_message,
+from ._core import (writable_data, _NOGRAD_VIEW_ADVICE, INPLACE_ON_NOGRAD_VIEW, _nograd_view_message,
                     mark_nograd_view)
 from ._shape import _register_view
 from ..engine import forward_ad as _forward_ad
@@ -426,6 +426,8 @@ def __setitem__(self: Tensor, index: Any, value: Any) -> None:
         elif not isinstance(value, (numbers.Number, np.generic)):
             raise TypeError(f"can't assign a {_type_name(value)} to a {self.type()} "
                             "(assign a number or a tensor, e.g. torch.tensor(values))")
+    if not self._data.flags.writeable:  # a view of an expand: writable where no element repeats
+        writable_data(self, repeats_ok=tv is not Tensor)
     if _fw.level >= 0:
         tangent = _written_tangent(self, index, value, tv is Tensor)
     basic, last, advanced = _parse(self, index)
@@ -679,8 +681,10 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     n = input._data.shape[d] if input._data.ndim else 1
     if idx.size and (idx.max() >= n or idx.min() < 0):
         raise IndexError("index out of range in self")
-    if input._data.ndim == 0:
-        return apply(IndexBackward0, input.reshape(1), (idx,), False).reshape(idx.shape)
+    if input._data.ndim == 0:  # a 0-d input gives a 0-d result, as PyTorch's does
+        if idx.size != 1:
+            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)")
+        return apply(IndexBackward0, input.reshape(1), (idx,), False).reshape(())
     return apply(IndexSelectBackward0, input, (slice(None),) * d + (idx,), False)
 
 
@@ -878,6 +882,8 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
         bshape = np.broadcast_shapes(m.shape, x.shape)
     except ValueError as e:
         raise _broadcast_error(x, m, e) from None
+    if not bshape:  # 0-d: as 1-element tensors (NumPy has no nonzero of a 0-d array)
+        return masked_select(input.reshape(1), mask.reshape(1))
     idx = np.broadcast_to(m, bshape).nonzero()
     return apply(MaskedSelectBackward0, input, bshape, idx)
 

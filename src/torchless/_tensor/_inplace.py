@@ -10,10 +10,10 @@ from .. import _dtype as D
 from . import _core
 from ._core import (
     Tensor, _bump_version, _carries_tangent, _check_inplace, _fw, _inplace_result_dtype, _raise_cast,
-    _raise_not_writable, _raise_out_shape, _snapshot, _unsupported, _write_into, apply,
+    _raise_out_shape, _snapshot, _unsupported, _write_into, apply, writable_data,
 )
 from ..backend import numpy as NP
-from ..ops.elementwise import SubBackward0, ZeroBackward0
+from ..ops.elementwise import CopyBackwards, SubBackward0, ZeroBackward0
 
 ndarray = np.ndarray
 _from_np = D.FROM_NP
@@ -69,7 +69,9 @@ def inplace_binary(out_of_place, ufunc=None):
                         raise _unsupported(SubBackward0, dst, b) from None
                     _raise_cast(_inplace_result_dtype(dst, other), _from_np[dst.dtype])
                 except ValueError:
-                    _raise_not_writable(dst)
+                    if not dst.flags.writeable:
+                        writable_data(self)  # (raises where elements repeat)
+                        return method(self, other, **kwargs)
                     _raise_out_shape(dst.shape, NP.shape(b))
                 _bump_version(self)
                 return self
@@ -88,7 +90,8 @@ class InplaceMethods:
         Fill this tensor with zeros, in place."""
         if (self._rg and _check_inplace(self)) or (_fw.level >= 0 and _carries_tangent(self)):
             return _write_into(self, apply(ZeroBackward0, self))  # recorded, or a tangent to zero
-        self._data.fill(0)
+        data = self._data
+        (data if data.flags.writeable else writable_data(self, repeats_ok=True)).fill(0)
         _bump_version(self)
         return self
 
@@ -98,7 +101,10 @@ class InplaceMethods:
         Fill this tensor with `value` (a number or a one-element tensor), in place."""
         if _check_inplace(self, value) or (_fw.level >= 0 and _carries_tangent(self, value)):
             return _write_into(self, self * 0 + value)
-        self._data.fill(value.item() if isinstance(value, Tensor) else value)
+        data = self._data
+        if not data.flags.writeable:  # a view of an expand
+            data = writable_data(self, repeats_ok=True)
+        data.fill(value.item() if isinstance(value, Tensor) else value)
         _bump_version(self)
         return self
 
@@ -109,9 +115,16 @@ class InplaceMethods:
         if not isinstance(src, Tensor):
             raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
         if _check_inplace(self, src) or (_fw.level >= 0 and _carries_tangent(self, src)):
-            return _write_into(self, src.to(self.dtype).expand(self.shape).clone())
+            try:
+                np.broadcast_shapes(src._data.shape, self._data.shape)
+            except ValueError:
+                _raise_out_shape(self._data.shape, src._data.shape)
+            return _write_into(self, apply(CopyBackwards, _snapshot(self), src))
+        data = self._data
+        if not data.flags.writeable:  # a view of an expand
+            data = writable_data(self)
         try:
-            np.copyto(self._data, src._data, casting="unsafe")
+            np.copyto(data, src._data, casting="unsafe")
         except ValueError:
             raise RuntimeError(f"The size of tensor a ({list(self.shape)}) must match the size of tensor b "
                                f"({list(src.shape)}): copy_ needs a source that broadcasts to the target") from None

@@ -326,6 +326,8 @@ def __rmatmul__(self: Tensor, other: Any) -> Tensor:
     """array @ self, for a NumPy array on the left: the matrix product (torch.matmul)."""
     if isinstance(other, np.ndarray):
         return matmul(_plain(other), self)
+    if isinstance(other, Tensor):  # called directly: x.__rmatmul__(y)
+        return matmul(other, self)
     return NotImplemented
 
 

@@ -196,6 +196,9 @@ def logsumexp(x, axis, keepdims):
     """ln Σ e^x over `axis`, shifted by the maximum so that no exp overflows."""
     if x.ndim == 0:  # a sum of one term: x itself (infinities and NaN too)
         return x.copy()
+    if x.size == 0:  # an empty sum: ln 0 = -inf (and no maximum to shift by)
+        s = np.log(sum_dims(np.exp(x), axis, True))
+        return s if keepdims else np.squeeze(s, axis)
     m = amax(x, axis, True)
     if not np.isfinite(np.add.reduce(m, axis=None)):  # an infinite or NaN max: shift by 0 there
         m = np.where(np.isfinite(m), m, 0)

@@ -6,6 +6,7 @@ engine's per-thread record of modes, and `state.enabled` is written only through
 (engine/state.py).
 """
 import functools
+import inspect
 from typing import Any, Callable, Optional, TypeVar
 
 from .state import grad_off, modes, set_grad_mode
@@ -29,6 +30,33 @@ def is_inference_mode_enabled() -> bool:
     return state.inference
 
 
+def _generator_in_mode(func: Callable[..., Any], factory: Callable[[], Any]) -> Callable[..., Any]:
+    """A decorated generator function: the mode holds while the generator's own code runs (each
+    resumption), not while its caller's runs between two items, as in PyTorch."""
+    @functools.wraps(func)
+    def generator(*args: Any, **kwargs: Any) -> Any:
+        gen = func(*args, **kwargs)
+        try:
+            with factory():
+                response = gen.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with factory():
+                        gen.close()
+                    raise
+                except BaseException as error:
+                    with factory():
+                        response = gen.throw(error)
+                else:
+                    with factory():
+                        response = gen.send(request)
+        except StopIteration as stop:
+            return stop.value
+    return generator
+
+
 class _GradModeContext:
     """Base of the grad-mode context managers: saves the mode on enter, restores it on exit."""
 
@@ -46,6 +74,8 @@ class _GradModeContext:
     def __call__(self, func: F) -> F:
         """Use as a decorator: `@torch.no_grad()` (or bare `@torch.no_grad`)."""
         factory = self._clone
+        if inspect.isgeneratorfunction(func):
+            return _generator_in_mode(func, factory)  # type: ignore[return-value]
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:

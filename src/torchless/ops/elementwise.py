@@ -16,6 +16,7 @@ import math as _math
 import numpy as np
 
 from ._rule import Explain, Rule, elementwise_symbolic, with_number
+from .._dtype import FROM_NP
 from ..engine.node import LINEAR_JVP
 
 
@@ -238,6 +239,32 @@ class ZeroBackward0(Rule):
         return (g * 0,)
 
 
+class CopyBackwards(Rule):
+    """a.copy_(b): b, broadcast to a's shape and cast to a's dtype, whatever a was:
+    d/da = 0,  d/db = g summed to b's shape, in b's dtype"""
+    batching = "elementwise"
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        if node is not None:
+            node.src = (_shape(b), b.dtype)
+        out = xp.broadcast_to(b, _shape(a)).astype(a.dtype)  # (astype copies: the result is a's own)
+        return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        return xp.zeros_like(out) if t[1] is None else xp.broadcast_to(t[1], out.shape).astype(out.dtype)
+
+    def vjp(self, g, xp):
+        shape, dtype = self.src
+        (na, _), (nb, _) = self.next_functions
+        gb = None
+        if nb is not None:
+            gb = xp.sum_to(g, shape)
+            gb = gb.astype(dtype, copy=False) if type(gb) is np.ndarray else gb.to(FROM_NP[dtype])
+        return (None if na is None else g * 0, gb)
+
+
 class NegBackward0(Rule):
     """-a"""
     dtypes = "promote"
@@ -246,7 +273,11 @@ class NegBackward0(Rule):
 
     @staticmethod
     def forward(node, xp, a):
-        return -a
+        try:
+            return -a
+        except TypeError:  # NumPy refuses -bool
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                               "to invert a mask, use the `~` or `logical_not()` operator instead.") from None
 
     @staticmethod
     def jvp(xp, t, out, a):
@@ -362,8 +393,10 @@ class PowBackward2(Rule):
 
     def vjp(self, g, xp):
         p, out = self.saved
-        if p == 0:
-            return (xp.zeros_like(g),)
+        if p == 0:  # 0 ** b: PyTorch's gradient is 0 where b >= 0 and g · out · ln 0 = g · -inf where b < 0
+            if type(p) is complex:
+                return (xp.zeros_like(g),)
+            return (xp.where(out == _math.inf, g * -_math.inf, g * 0),)
         return (g * out * _log(p),)
 
 

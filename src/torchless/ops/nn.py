@@ -72,15 +72,22 @@ class NdtrBackward0(Rule):
         return (g * (xp.exp(-0.5 * (a * a)) * _INV_SQRT_2PI),)
 
 
+def _nonempty(a):
+    """Whether an array or Tensor has elements."""
+    return a.size > 0 if type(a) is np.ndarray else a.numel() > 0
+
+
 class SoftmaxBackward0(Rule):
     """softmax(a, dim):  d/da = out * (g - sum(g * out, dim))"""
     batching = "dimwise"
     explain = Explain(rule="∂/∂z = s·(g − Σ g·s)")
     saves_output = True
+    saved_inputs = ()
+    lift_output = True
 
     @staticmethod
     def forward(node, xp, a, dim):
-        e = xp.exp(a - xp.amax(a, dim, True))  # minus the max: exp never overflows
+        e = xp.exp(a - xp.amax(a, dim, True) if _nonempty(a) else a)  # minus the max: exp never overflows
         out = e / xp.sum_dims(e, dim, True)
         if node is not None:
             node.saved = (out,)
@@ -102,10 +109,12 @@ class LogSoftmaxBackward0(Rule):
     batching = "dimwise"
     explain = Explain(rule="∂/∂z = g − softmax(z)·Σg")
     saves_output = True
+    saved_inputs = ()
+    lift_output = True
 
     @staticmethod
     def forward(node, xp, a, dim):
-        shifted = a - xp.amax(a, dim, True)
+        shifted = a - xp.amax(a, dim, True) if _nonempty(a) else a  # (an empty tensor has no max)
         out = shifted - xp.log(xp.sum_dims(xp.exp(shifted), dim, True))
         if node is not None:
             node.saved = (out,)

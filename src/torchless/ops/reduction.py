@@ -417,14 +417,14 @@ class LinalgVectorNormBackward0(Rule):
         g = _unreduce(g, xp, shape, dim, keepdim)
         if p == 1:
             return (g * xp.sign(a),)
-        if p == 0:
-            return (g * 0 * a,)
+        if p == 0:  # a count of nonzeros: PyTorch passes no gradient at all (None, not zeros)
+            return (None,)
         norm = _unreduce(out, xp, shape, dim, keepdim)
         if p == 2:  # 0/0 at a zero vector: PyTorch gives a zero gradient there
             return (xp.where(norm == 0, 0 * a, g * a / xp.where(norm == 0, 1, norm)),)
         if p == _INF or p == -_INF:
             hit = xp.abs(a) == norm
-            count = _unreduce(hit.sum(axis=dim, keepdims=True), xp, shape, dim, True)
+            count = _unreduce(xp.to_dtype(hit.sum(axis=dim, keepdims=True), a.dtype), xp, shape, dim, True)  # (an int count would promote float32 to float64)
             return (xp.where(hit, g * xp.sign(a) / count, 0 * a),)
         safe_norm = xp.where(norm == 0, 1, norm)
         safe_a = xp.where(a == 0, 1, a)

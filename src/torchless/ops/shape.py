@@ -73,8 +73,8 @@ class CloneBackward0(Rule):
     explain = Explain("clone({a})", "∂a/∂a = 1", symbolic=lambda sp, a: a)
 
     @staticmethod
-    def forward(node, xp, a):
-        return a.copy() if hasattr(a, "copy") else a.clone()
+    def forward(node, xp, a, order="C"):  # order "K": the copy keeps a's memory layout (clone())
+        return a.copy(order) if hasattr(a, "copy") else a.clone()
 
     jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
 
