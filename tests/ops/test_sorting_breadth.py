@@ -1,0 +1,290 @@
+"""Reductions, sorting and searching (issue 12, breadth): sort, argsort, msort, topk, kthvalue, mode,
+nanmedian, cummax, cummin, logcumsumexp, aminmax, var_mean, std_mean, nansum, nanmean, quantile,
+nanquantile ... Closed forms and NumPy first, then finite differences (gradcheck, gradgradcheck),
+then PyTorch where installed: the same lambdas, and every OpInfo sample of each op."""
+import math
+
+import numpy as np
+import pytest
+
+import torchless as tl
+from torchless.autograd import gradcheck, gradgradcheck
+
+NAN = float("nan")
+RNG = np.random.default_rng(1234)
+X = RNG.standard_normal((3, 5))
+
+
+# ============================================================================ closed forms
+def test_sort_is_stable_and_puts_nan_last():
+    x = tl.tensor([3., 1, 3, 2, 1, 3, NAN, 1])
+    values, indices = x.sort()
+    assert indices.tolist() == [1, 4, 7, 3, 0, 2, 5, 6]
+    assert np.isnan(values[-1].item()) and values[:-1].tolist() == [1, 1, 1, 2, 3, 3, 3]
+    values, indices = tl.sort(x, descending=True)
+    assert indices.tolist() == [6, 0, 2, 5, 3, 1, 4, 7]
+    assert tl.argsort(x, descending=True).tolist() == [6, 0, 2, 5, 3, 1, 4, 7]
+    assert values.grad_fn is None
+
+
+def test_sort_result_is_a_named_tuple():
+    r = tl.tensor([[2., 1], [0, 5]]).sort(0)
+    assert r.values.tolist() == [[0, 1], [2, 5]] and r.indices.tolist() == [[1, 0], [0, 1]]
+    assert repr(r).startswith("torch.return_types.sort(\nvalues=tensor(")
+    assert tl.msort(tl.tensor([[2., 1], [0, 5]])).tolist() == [[0, 1], [2, 5]]
+
+
+def test_sort_zero_dim_and_integers():
+    v, i = tl.tensor(2.5).sort()
+    assert v.item() == 2.5 and i.item() == 0 and i.dtype is tl.int64
+    v, i = tl.tensor([3, 1, 2]).sort(descending=True)
+    assert v.dtype is tl.int64 and v.tolist() == [3, 2, 1] and i.tolist() == [0, 2, 1]
+
+
+def test_sort_gradient_goes_back_to_each_place():
+    x = tl.tensor([3., 1, 2], requires_grad=True)
+    v, _ = x.sort()
+    (v * tl.tensor([1., 10, 100])).sum().backward()
+    assert x.grad.tolist() == [100, 1, 10]
+    assert type(v.grad_fn).__name__ == "SortBackward0"
+
+
+def test_second_backward_through_sort_raises():
+    x = tl.tensor([3., 1, 2], requires_grad=True)
+    v = x.sort()[0].sum()
+    v.backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        v.backward()
+
+
+def test_topk_and_kthvalue():
+    x = tl.tensor([[1., 5, 3, 4], [8, 6, 7, 2]], requires_grad=True)
+    v, i = x.topk(2)
+    assert v.tolist() == [[5, 4], [8, 7]] and i.tolist() == [[1, 3], [0, 2]]
+    v, i = x.topk(2, dim=0, largest=False)
+    assert v.tolist() == [[1, 5, 3, 2], [8, 6, 7, 4]]
+    v.sum().backward()
+    assert x.grad.tolist() == [[1, 1, 1, 1], [1, 1, 1, 1]]
+    v, i = tl.kthvalue(x, 3, 1)
+    assert v.tolist() == [4, 7] and i.tolist() == [3, 2]
+    v, i = x.kthvalue(1, 0, keepdim=True)
+    assert v.shape == (1, 4) and i.tolist() == [[0, 0, 0, 1]]
+
+
+def test_topk_and_kthvalue_errors():
+    x = tl.tensor([1., 2])
+    with pytest.raises(RuntimeError, match="selected index k out of range"):
+        x.topk(3)
+    with pytest.raises(RuntimeError, match="selected number k out of range"):
+        x.kthvalue(0)
+    with pytest.raises(RuntimeError, match="bool"):
+        tl.tensor([True]).topk(1)
+    with pytest.raises(NotImplementedError, match="kthvalue_cpu"):
+        tl.tensor([True]).kthvalue(1)
+    with pytest.raises(RuntimeError, match="complex"):
+        tl.tensor([1j]).sort()
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        x.sort(2)
+
+
+def test_mode_smallest_of_the_most_frequent_at_its_last_occurrence():
+    v, i = tl.tensor([3., 1, 3, 2, 1, 3, 1]).mode()
+    assert v.item() == 1 and i.item() == 6
+    v, i = tl.mode(tl.tensor([[2, 1, 2, 1], [5, 5, 4, 4]]), 1, keepdim=True)
+    assert v.tolist() == [[1], [4]] and i.tolist() == [[3], [3]]
+
+
+def test_nanmedian_ignores_nans():
+    x = tl.tensor([[1., NAN, 3], [NAN, NAN, NAN], [4, 2, NAN]])
+    v, i = x.nanmedian(1)
+    assert v[0].item() == 1 and math.isnan(v[1].item()) and v[2].item() == 2
+    assert i.tolist() == [0, 0, 1]
+    assert x.nanmedian().item() == 2  # non-NaN 1, 2, 3, 4: the lower middle
+    assert tl.tensor([NAN, NAN]).nanmedian().isnan().item()
+
+
+def test_cummax_cummin_take_the_latest_tie_and_keep_nans():
+    v, i = tl.tensor([3., 1, 3, 2, 1, 3, 1]).cummax(0)
+    assert v.tolist() == [3] * 7 and i.tolist() == [0, 0, 2, 2, 2, 5, 5]
+    v, i = tl.cummin(tl.tensor([3., 1, 3, 2, 1, 3, 1]), 0)
+    assert v.tolist() == [3, 1, 1, 1, 1, 1, 1] and i.tolist() == [0, 1, 1, 1, 4, 4, 6]
+    v, i = tl.tensor([1., NAN, 5]).cummax(0)
+    assert i.tolist() == [0, 1, 1] and math.isnan(v[2].item())
+    x = tl.tensor([1., 3, 2], requires_grad=True)
+    x.cummax(0)[0].sum().backward()  # the max 3 is picked twice: its gradient adds up
+    assert x.grad.tolist() == [1, 2, 0]
+
+
+def test_logcumsumexp_does_not_overflow():
+    x = tl.tensor([1000., 1000, -1000])
+    out = x.logcumsumexp(0)
+    np.testing.assert_allclose(out.numpy(), [1000, 1000 + math.log(2), 1000 + math.log(2)])
+    x = tl.tensor([1000., 1000, -1000], dtype=tl.float64, requires_grad=True)
+    x.logcumsumexp(0).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [2, 1, 0], atol=1e-12)  # Σ_{k≥i} exp(a_i - out_k)
+    with pytest.raises(NotImplementedError, match="Long"):
+        tl.tensor([1, 2]).logcumsumexp(0)
+
+
+def test_aminmax_shares_ties_evenly():
+    x = tl.tensor([[1., 1, 2], [3, 3, 3]], requires_grad=True)
+    lo, hi = tl.aminmax(x)
+    assert (lo.item(), hi.item()) == (1, 3)
+    (lo + 2 * hi).backward()
+    np.testing.assert_allclose(x.grad.numpy(), [[.5, .5, 0], [2 / 3, 2 / 3, 2 / 3]])
+    r = x.aminmax(dim=1, keepdim=True)
+    assert r.min.shape == (2, 1) and r.max.tolist() == [[2], [3]]
+    assert type(r.min.grad_fn).__name__ == "AminmaxBackward0" and r.min.grad_fn is r.max.grad_fn
+    with pytest.raises(RuntimeError, match="empty"):
+        tl.aminmax(tl.zeros(0))
+
+
+def test_var_mean_std_mean():
+    x = tl.tensor(X)
+    v, m = tl.var_mean(x, 1)
+    np.testing.assert_allclose(v.numpy(), X.var(1, ddof=1))
+    np.testing.assert_allclose(m.numpy(), X.mean(1))
+    s, m = tl.std_mean(x, correction=0)
+    np.testing.assert_allclose(s.numpy(), X.std())
+    s, m = tl.std_mean(x, 0, unbiased=False, keepdim=True)
+    assert s.shape == (1, 5)
+    with pytest.raises(RuntimeError, match="floating point"):
+        tl.var_mean(tl.tensor([1, 2]))
+
+
+def test_nansum_nanmean():
+    x = tl.tensor([[1., NAN], [2, 3]], requires_grad=True)
+    assert tl.nansum(x).item() == 6
+    assert x.nansum(0).tolist() == [3, 3]
+    assert tl.nanmean(x, 1).tolist() == [1, 2.5]
+    x.nansum().backward()
+    assert x.grad.tolist() == [[1, 0], [1, 1]]
+    assert tl.tensor([1, 2]).nansum().dtype is tl.int64
+    with pytest.raises(RuntimeError, match="floating point"):
+        tl.tensor([1, 2]).nanmean()
+
+
+@pytest.mark.parametrize("interpolation", ["linear", "lower", "higher", "midpoint", "nearest"])
+def test_quantile_matches_numpy(interpolation):
+    q = np.array([0.0, 0.1, 0.5, 0.77, 1.0])
+    got = tl.quantile(tl.tensor(X), tl.tensor(q), dim=1, interpolation=interpolation)
+    np.testing.assert_allclose(got.numpy(), np.quantile(X, q, axis=1, method=interpolation), rtol=1e-12)
+    got = tl.tensor(X).quantile(0.3, interpolation=interpolation, keepdim=True)
+    assert got.shape == (1, 1)
+    np.testing.assert_allclose(got.numpy().item(), np.quantile(X, 0.3, method=interpolation))
+
+
+def test_nanquantile_ignores_nans_and_quantile_does_not():
+    x = tl.tensor([[1., NAN, 3, 2], [NAN, NAN, NAN, NAN]])
+    got = x.nanquantile(0.5, dim=1)
+    assert got[0].item() == 2 and math.isnan(got[1].item())
+    assert tl.quantile(x[0], 0.5).isnan().item()
+
+
+def test_quantile_errors():
+    x = tl.tensor([1., 2])
+    with pytest.raises(RuntimeError, match="range"):
+        x.quantile(1.5)
+    with pytest.raises(RuntimeError, match="float or double"):
+        tl.tensor([1, 2]).quantile(0.5)
+    with pytest.raises(RuntimeError, match="interpolation"):
+        x.quantile(0.5, interpolation="cubic")
+    with pytest.raises(RuntimeError, match="same dtype"):
+        x.quantile(tl.tensor([0.5], dtype=tl.float64))
+    with pytest.raises(RuntimeError, match="non-empty"):
+        tl.zeros(0).quantile(0.5)
+
+
+def test_out_arguments():
+    x = tl.tensor([3., 1, 2])
+    values, indices = tl.zeros(3), tl.zeros(3, dtype=tl.int64)
+    r = tl.sort(x, out=(values, indices))
+    assert r.values is values and values.tolist() == [1, 2, 3] and indices.tolist() == [1, 2, 0]
+    with pytest.raises(RuntimeError, match="single memory location"):
+        tl.kthvalue(x, 1, out=(x, indices))
+
+
+# ============================================================================ finite differences
+CASES = {
+    "sort": lambda m, t: m.sort(t, 1)[0],
+    "sort_descending": lambda m, t: m.sort(t, 0, descending=True)[0],
+    "msort": lambda m, t: m.msort(t),
+    "topk": lambda m, t: m.topk(t, 2, 1)[0],
+    "topk_smallest": lambda m, t: m.topk(t, 2, 0, largest=False)[0],
+    "kthvalue": lambda m, t: m.kthvalue(t, 2, 1)[0],
+    "kthvalue_keepdim": lambda m, t: m.kthvalue(t, 2, 0, keepdim=True)[0],
+    "mode": lambda m, t: m.mode(t, 1)[0],
+    "nanmedian": lambda m, t: m.nanmedian(t, 1)[0],
+    "nanmedian_all": lambda m, t: m.nanmedian(t),
+    "cummax": lambda m, t: m.cummax(t, 1)[0],
+    "cummin": lambda m, t: m.cummin(t, 0)[0],
+    "logcumsumexp": lambda m, t: m.logcumsumexp(t, 1),
+    "aminmax": lambda m, t: m.aminmax(t, dim=1)[0] * 2 + m.aminmax(t, dim=1)[1],
+    "aminmax_all": lambda m, t: m.stack(list(m.aminmax(t))),
+    "var_mean": lambda m, t: m.var_mean(t, 1)[0] + 3 * m.var_mean(t, 1)[1],
+    "std_mean": lambda m, t: m.std_mean(t, 0, correction=0)[0] * 2 + m.std_mean(t, 0)[1],
+    "nansum": lambda m, t: m.nansum(t, 1),
+    "nanmean": lambda m, t: m.nanmean(t, 0),
+    "quantile": lambda m, t: m.quantile(t, 0.3, dim=1),
+    "nanquantile": lambda m, t: m.nanquantile(t, 0.7),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_gradcheck(name):
+    f = CASES[name]
+    x = tl.tensor(X, requires_grad=True)
+    assert gradcheck(lambda t: f(tl, t), (x,))
+    assert gradgradcheck(lambda t: f(tl, t), (x,))
+
+
+# ============================================================================ against PyTorch
+GRAD_FN_NAMES = {"sort": "SortBackward0", "msort": "SortBackward0", "topk": "TopkBackward0",
+                 "kthvalue": "KthvalueBackward0", "mode": "ModeBackward0", "nanmedian": "NanmedianBackward1",
+                 "nanmedian_all": "NanmedianBackward0", "cummax": "CummaxBackward0", "cummin": "CumminBackward0",
+                 "logcumsumexp": "LogcumsumexpBackward0", "aminmax_all": "StackBackward0",
+                 "nansum": "NansumBackward0", "nanmean": "DivBackward0"}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_against_torch(name, torch_ref):
+    torch = torch_ref
+    f = CASES[name]
+    xt = torch.tensor(X, requires_grad=True)
+    xo = tl.tensor(X, requires_grad=True)
+    ot, oo = f(torch, xt), f(tl, xo)
+    np.testing.assert_allclose(oo.detach().numpy(), ot.detach().numpy(), rtol=1e-12, atol=1e-12)
+    assert str(oo.dtype) == str(ot.dtype).replace("torch.", "torchless.") or oo.dtype is tl.float64
+    if name in GRAD_FN_NAMES:
+        assert type(oo.grad_fn).__name__ == type(ot.grad_fn).__name__ == GRAD_FN_NAMES[name]
+    w = RNG.standard_normal(tuple(ot.shape))
+    (ot * torch.tensor(w)).sum().backward()
+    (oo * tl.tensor(w)).sum().backward()
+    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    v = RNG.standard_normal(X.shape)  # forward mode
+    _, jt = torch.func.jvp(lambda t: f(torch, t), (torch.tensor(X),), (torch.tensor(v),))
+    _, jo = tl.func.jvp(lambda t: f(tl, t), (tl.tensor(X),), (tl.tensor(v),))
+    np.testing.assert_allclose(jo.numpy(), jt.numpy(), rtol=1e-10, atol=1e-12)
+    xb = RNG.standard_normal((2,) + X.shape)  # vmap
+    np.testing.assert_allclose(tl.func.vmap(lambda t: f(tl, t))(tl.tensor(xb)).numpy(),
+                               np.stack([f(torch, torch.tensor(b)).numpy() for b in xb]), rtol=1e-12)
+
+
+OPINFO_OPS = ["sort", "argsort", "msort", "topk", "kthvalue", "mode", "nanmedian", "cummax", "cummin",
+              "logcumsumexp", "aminmax", "var_mean", "var_mean:unbiased", "std_mean", "std_mean:unbiased",
+              "nansum", "nanmean", "count_nonzero", "quantile", "nanquantile"]
+# NumPy holds at most 64 dims: aminmax's error inputs of 65 dims cannot be made here
+OPINFO_KNOWN = {"aminmax": 2}
+
+
+@pytest.mark.parametrize("op_name", OPINFO_OPS)
+def test_opinfo_samples(op_name, torch_ref):
+    pytest.importorskip("expecttest")
+    from tests.ops.opinfo_check import check_op
+    name, _, variant = op_name.partition(":")
+    problems = check_op(name, variant)
+    if name == "aminmax":
+        assert all("64 dims" in p for p in problems), problems
+        assert len(problems) == OPINFO_KNOWN[name]
+    else:
+        assert not problems, "\n".join(problems[:10])
