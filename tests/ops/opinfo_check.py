@@ -73,7 +73,11 @@ def check_op(name, variant="", dtypes=None, grads=True, index_ties_ok=False, fn=
     ours_fn = fn or getattr(torchless, name)
     problems = []
     stats = {"samples": 0, "grads": 0, "errors": 0}
-    for dtype in dtypes or (torch.float32, torch.float64):
+    if dtypes is None:
+        supported = op.supported_dtypes("cpu")
+        dtypes = [d for d in (torch.float32, torch.float64) if d in supported] or \
+            [d for d in (torch.int64, torch.uint8) if d in supported]
+    for dtype in dtypes:
         want_grad = grads and op.supports_autograd and dtype == torch.float64
         for i, s in enumerate(op.sample_inputs("cpu", dtype, requires_grad=want_grad)):
             _SEEN.clear()

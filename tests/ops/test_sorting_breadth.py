@@ -227,6 +227,20 @@ CASES = {
     "nanmean": lambda m, t: m.nanmean(t, 0),
     "quantile": lambda m, t: m.quantile(t, 0.3, dim=1),
     "nanquantile": lambda m, t: m.nanquantile(t, 0.7),
+    "diff": lambda m, t: m.diff(t, 2, 1, prepend=t[:, :1] * 2),
+    "trapezoid": lambda m, t: m.trapezoid(t, dx=0.5, dim=0),
+    "trapezoid_x": lambda m, t: m.trapezoid(t, m.arange(5.0, dtype=m.float64) ** 2),
+    "trapz": lambda m, t: m.trapz(t, dim=0),
+    "cumulative_trapezoid": lambda m, t: m.cumulative_trapezoid(t, dx=2.0),
+    "cov": lambda m, t: m.cov(t),
+    "cov_weights": lambda m, t: m.cov(t, correction=0, fweights=m.tensor([1, 2, 1, 3, 1]),
+                                      aweights=m.tensor([.5, 1, 2, 1, 1], dtype=m.float64)),
+    "corrcoef": lambda m, t: m.corrcoef(t),
+    "dist": lambda m, t: m.dist(t, t[:1] * 2),
+    "dist_3": lambda m, t: m.dist(t, t.flip(0), 3),
+    "dist_inf": lambda m, t: m.dist(t, t.flip(1), float("inf")),
+    "renorm": lambda m, t: m.renorm(t, 2, 0, 1.5),
+    "renorm_p1": lambda m, t: m.renorm(t, 1, 1, 1.0),
 }
 
 
@@ -243,7 +257,9 @@ GRAD_FN_NAMES = {"sort": "SortBackward0", "msort": "SortBackward0", "topk": "Top
                  "kthvalue": "KthvalueBackward0", "mode": "ModeBackward0", "nanmedian": "NanmedianBackward1",
                  "nanmedian_all": "NanmedianBackward0", "cummax": "CummaxBackward0", "cummin": "CumminBackward0",
                  "logcumsumexp": "LogcumsumexpBackward0", "aminmax_all": "StackBackward0",
-                 "nansum": "NansumBackward0", "nanmean": "DivBackward0"}
+                 "nansum": "NansumBackward0", "nanmean": "DivBackward0", "diff": "SubBackward0",
+                 "cumulative_trapezoid": "CumsumBackward0", "cov": "SqueezeBackward0", "corrcoef": "ClampBackward1",
+                 "dist": "DistBackward0", "renorm": "RenormBackward0"}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -272,7 +288,9 @@ def test_against_torch(name, torch_ref):
 
 OPINFO_OPS = ["sort", "argsort", "msort", "topk", "kthvalue", "mode", "nanmedian", "cummax", "cummin",
               "logcumsumexp", "aminmax", "var_mean", "var_mean:unbiased", "std_mean", "std_mean:unbiased",
-              "nansum", "nanmean", "count_nonzero", "quantile", "nanquantile"]
+              "nansum", "nanmean", "count_nonzero", "quantile", "nanquantile", "unique", "unique_consecutive",
+              "searchsorted", "bucketize", "isin", "histc", "bincount", "diff", "trapezoid", "trapz",
+              "cumulative_trapezoid", "cov", "corrcoef", "dist", "renorm"]
 # NumPy holds at most 64 dims: aminmax's error inputs of 65 dims cannot be made here
 OPINFO_KNOWN = {"aminmax": 2}
 
@@ -286,5 +304,87 @@ def test_opinfo_samples(op_name, torch_ref):
     if name == "aminmax":
         assert all("64 dims" in p for p in problems), problems
         assert len(problems) == OPINFO_KNOWN[name]
+    elif name == "cov":  # torchless.autograd.grad hands a float32 aweights a float64 gradient (its values
+        # agree): the engine's, not cov's (backward() casts it; see the report of issue 12)
+        assert all("grad 1: dtype torch.float64 != torch.float32" in p for p in problems), problems[:3]
     else:
         assert not problems, "\n".join(problems[:10])
+
+
+# ============================================================================ group 2: closed forms
+def test_unique_sorted_with_inverse_and_counts():
+    x = tl.tensor([3., 1, 2, 3, 1, 5])
+    assert tl.unique(x).tolist() == [1, 2, 3, 5]
+    v, inv, cnt = x.unique(return_inverse=True, return_counts=True)
+    assert inv.tolist() == [2, 0, 1, 2, 0, 3] and cnt.tolist() == [2, 1, 2, 1]
+    assert inv.dtype is tl.int64
+    v, cnt = tl.unique(tl.tensor([NAN, 1, NAN]), return_counts=True)  # each NaN is its own value
+    assert v[0].item() == 1 and v[1:].isnan().all().item() and cnt.tolist() == [1, 1, 1]
+    v, inv = tl.unique(tl.tensor([[1, 2], [1, 2], [0, 5]]), dim=0, return_inverse=True)
+    assert v.tolist() == [[0, 5], [1, 2]] and inv.tolist() == [1, 1, 0]
+
+
+def test_unique_records_a_node_without_a_derivative():
+    x = tl.tensor([3., 1, 3], requires_grad=True)
+    u = x.unique()
+    assert u.requires_grad and type(u.grad_fn).__name__ == "Unique2Backward0"
+    with pytest.raises(NotImplementedError, match="the derivative for '_unique2' is not implemented"):
+        u.sum().backward()
+    c = tl.unique_consecutive(x)
+    assert type(c.grad_fn).__name__ == "UniqueConsecutiveBackward0"
+
+
+def test_unique_consecutive():
+    v, inv, cnt = tl.unique_consecutive(tl.tensor([1, 1, 2, 2, 3, 1, 1]), return_inverse=True, return_counts=True)
+    assert v.tolist() == [1, 2, 3, 1] and inv.tolist() == [0, 0, 1, 1, 2, 3, 3] and cnt.tolist() == [2, 2, 1, 2]
+    assert tl.tensor([[1, 1], [1, 1], [2, 2]]).unique_consecutive(dim=0).tolist() == [[1, 1], [2, 2]]
+
+
+def test_searchsorted_and_bucketize():
+    seq = tl.tensor([1, 3, 5, 7])
+    assert tl.searchsorted(seq, tl.tensor([[3, 6], [9, 0]])).tolist() == [[1, 3], [4, 0]]
+    assert tl.searchsorted(seq, 5, right=True).item() == 3
+    assert tl.searchsorted(seq, tl.tensor([5]), side="right", out_int32=True).dtype is tl.int32
+    rows = tl.tensor([[1., 3, 5], [2, 4, 6]])
+    assert tl.searchsorted(rows, tl.tensor([[3.], [3]]), side="right").tolist() == [[2], [1]]
+    unsorted = tl.tensor([5, 1, 3])
+    assert tl.searchsorted(unsorted, tl.tensor([2, 4]), sorter=tl.tensor([1, 2, 0])).tolist() == [1, 2]
+    assert tl.bucketize(tl.tensor([3, 6, 9]), seq, right=True).tolist() == [2, 3, 4]
+    with pytest.raises(RuntimeError, match="opposites"):
+        tl.searchsorted(seq, 1, right=True, side="left")
+    with pytest.raises(RuntimeError, match="1 dimension"):
+        tl.bucketize(tl.tensor([1]), tl.tensor([[1, 2]]))
+
+
+def test_isin_histc_bincount():
+    assert tl.isin(tl.tensor([1, 2, 3]), tl.tensor([2, 9])).tolist() == [False, True, False]
+    assert tl.isin(tl.tensor([1, 2, 3]), 2, invert=True).tolist() == [True, False, True]
+    assert tl.histc(tl.tensor([1., 2, 1]), bins=4, min=0, max=3).tolist() == [0, 2, 1, 0]
+    assert tl.tensor([1., 1, 1]).histc(bins=3).tolist() == [0, 3, 0]  # one value: the range widened by 1
+    assert tl.histc(tl.tensor([0., 1, 2, 3, 4]), bins=4, min=1, max=3).tolist() == [1, 0, 1, 1]
+    i = tl.tensor([0, 1, 1, 3])
+    assert i.bincount().tolist() == [1, 2, 0, 1]
+    r = tl.bincount(i, tl.tensor([.5, 1, 1, 2]), minlength=6)
+    assert r.tolist() == [.5, 2, 0, 2, 0, 0] and r.dtype is tl.float32
+    assert tl.bincount(i, tl.tensor([1, 2, 3, 4])).dtype is tl.float64
+    with pytest.raises(RuntimeError, match="non-negative"):
+        tl.bincount(tl.tensor([-1, 2]))
+
+
+def test_diff_trapezoid_cov():
+    assert tl.diff(tl.tensor([True, False, False, True])).tolist() == [True, False, True]
+    assert tl.diff(tl.tensor([[1, 4, 9], [2, 2, 2]]), n=2, dim=1, prepend=tl.tensor([[0], [0]])).tolist() == \
+        [[2, 2], [-2, 0]]
+    with pytest.raises(RuntimeError, match="at least one-dimensional"):
+        tl.diff(tl.tensor(1.))
+    assert tl.trapezoid(tl.tensor([1, 2, 3])).item() == 4.0
+    assert tl.trapezoid(tl.tensor([1., 2, 3]), tl.tensor([0., 1, 3])).item() == 6.5
+    assert tl.cumulative_trapezoid(tl.tensor([1., 2, 3])).tolist() == [1.5, 4.0]
+    c = tl.cov(tl.tensor([[1., 2, 4], [3, 1, 0]]))
+    np.testing.assert_allclose(c.numpy(), np.cov([[1., 2, 4], [3, 1, 0]]), rtol=1e-6)
+    r = tl.corrcoef(tl.tensor([[1., 2, 4], [3, 1, 0]]))
+    np.testing.assert_allclose(r.numpy(), np.corrcoef([[1., 2, 4], [3, 1, 0]]), rtol=1e-6)
+    np.testing.assert_allclose(tl.tensor(X).dist(tl.tensor(X[::-1].copy()), 3).item(),
+                               (np.abs(X - X[::-1]) ** 3).sum() ** (1 / 3))
+    r = tl.renorm(tl.tensor([[3., 4], [0.3, 0.4]]), 2, 0, 1.0)
+    np.testing.assert_allclose(r.numpy(), [[0.6, 0.8], [0.3, 0.4]], rtol=1e-6)

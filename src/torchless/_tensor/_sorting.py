@@ -7,6 +7,7 @@ logcumsumexp, aminmax, var_mean, std_mean, nansum, nanmean, quantile, nanquantil
 from __future__ import annotations
 
 import builtins
+import math
 from typing import TYPE_CHECKING, Any, Optional, Tuple, Union
 
 import numpy as np
@@ -21,11 +22,14 @@ else:
 from ..ops.sorting import (
     AminmaxBackward0, CummaxBackward0, CumminBackward0, KthvalueBackward0, LogcumsumexpBackward0, ModeBackward0,
     NanmedianBackward0, NanmedianBackward1, NansumBackward0, SortBackward0, StdMeanBackward0, TopkBackward0,
-    VarMeanBackward0, sort_order,
+    VarMeanBackward0, sort_order, DistBackward0, RenormBackward0, Unique2Backward0, UniqueConsecutiveBackward0,
+    UniqueDimBackward0,
 )
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "mode", "nanmedian", "cummax", "cummin",
-           "logcumsumexp", "aminmax", "var_mean", "std_mean", "nansum", "nanmean", "quantile", "nanquantile"]
+           "logcumsumexp", "aminmax", "var_mean", "std_mean", "nansum", "nanmean", "quantile", "nanquantile",
+           "unique", "unique_consecutive", "searchsorted", "bucketize", "isin", "histc", "bincount", "diff",
+           "trapezoid", "trapz", "cumulative_trapezoid", "cov", "corrcoef", "dist", "renorm"]
 
 return_types.__dict__.update({"nanmedian": _return_type("nanmedian", ("values", "indices"))})
 _Sort, _Topk, _Kth, _Mode = return_types.sort, return_types.topk, return_types.kthvalue, return_types.mode
@@ -408,6 +412,437 @@ def nanquantile(input: Tensor, q: Union[float, Tensor], dim: Optional[int] = Non
     return _quantile(input, q, dim, keepdim, interpolation, "nanquantile", True)
 
 
+# ============================================================================ unique
+def _unique_result(values: Tensor, inverse: Tensor, counts: Tensor, return_inverse: bool,
+                   return_counts: bool) -> Any:
+    if not return_inverse and not return_counts:
+        return values
+    res = (values,) + ((inverse,) if return_inverse else ()) + ((counts,) if return_counts else ())
+    return res
+
+
+def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
+           dim: Optional[int] = None) -> Any:
+    """unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None) -> Tensor or tuple
+
+    The distinct elements of input (of its slices along `dim` when given), sorted. With
+    `return_inverse`, also where each input element (slice) went in the result; with
+    `return_counts`, how often each distinct value occurs. Each NaN counts as distinct.
+    """
+    if dim is None:
+        v, i, c = apply(Unique2Backward0, input)
+    else:
+        d = _norm_dim(dim, input._data.ndim)
+        if input._data.ndim == 0:
+            raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], but got {dim})")
+        if input._data.size == 0 and input._data.shape[d] != 0:
+            raise RuntimeError(f"Number of zero sized dimensions is more than one, so unique cannot be applied "
+                               f"(dim {d} has size {input._data.shape[d]})")
+        v, i, c = apply(UniqueDimBackward0, input, d)
+    return _unique_result(v, i, c, return_inverse, return_counts)
+
+
+def unique_consecutive(input: Tensor, return_inverse: bool = False, return_counts: bool = False,
+                       dim: Optional[int] = None) -> Any:
+    """unique_consecutive(input, return_inverse=False, return_counts=False, dim=None) -> Tensor or tuple
+
+    Each run of equal consecutive elements (of the flattened input, or of slices along `dim`)
+    collapsed into one, as itertools.groupby; `return_inverse` and `return_counts` as for unique.
+    """
+    d = None if dim is None else _norm_dim(dim, input._data.ndim)
+    a = input._data
+    if d is not None and a.ndim == 0:
+        raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], but got {dim})")
+    v, i, c = apply(UniqueConsecutiveBackward0, input, d)
+    return _unique_result(v, i, c, return_inverse, return_counts)
+
+
+# ============================================================================ searching, counting
+def _index_dtype(out_int32: bool) -> Any:
+    return np.int32 if out_int32 else np.int64
+
+
+def _values_array(x: Any, fname: str) -> np.ndarray:
+    if isinstance(x, Tensor):
+        return x._data
+    if isinstance(x, (builtins.bool, int, float, np.number)):
+        return np.asarray(x)
+    raise TypeError(f"{fname}(): argument 'input' must be Tensor or Number, not {type(x).__name__}")
+
+
+def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False, right: bool = False,
+                 side: Optional[str] = None, sorter: Optional[Tensor] = None, out: Any = None) -> Tensor:
+    """searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None) -> Tensor
+
+    For each value of `input`, the index in `sorted_sequence` (sorted along its last dim) where it
+    would be inserted to keep it sorted: before equal elements, or after them with `right=True`
+    (`side='right'`). An N-d sorted_sequence searches row by row, its leading dims matching input's.
+    `sorter` holds the indices that sort an unsorted sequence.
+    """
+    seq = sorted_sequence._data
+    vals = _values_array(input, "searchsorted")
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}")
+        if right and side == "left":
+            raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got side of left "
+                               "while right was True")
+        right = side == "right"
+    if seq.dtype.kind == "c" or vals.dtype.kind == "c":
+        raise RuntimeError("searchsorted does not support complex tensors")
+    if seq.ndim == 0:
+        raise RuntimeError("torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 "
+                           "dimension")
+    order = None
+    if sorter is not None:
+        order = sorter._data
+        if order.dtype != np.int64:
+            raise RuntimeError("torch.searchsorted(): sorter must be a tensor of long dtype but got dtype "
+                               f"{sorter.dtype}")
+        if order.shape != seq.shape:
+            raise RuntimeError("torch.searchsorted(): boundary and sorter must have the same size, but got boundary "
+                               f"tensor {list(seq.shape)}and got sorter tensor {list(order.shape)}")
+        if order.size and (order.min() < 0 or order.max() >= seq.shape[-1]):
+            raise RuntimeError("torch.searchsorted(): sorter index out of range")
+    kind: Any = "right" if right else "left"
+    if seq.ndim == 1:
+        res = np.searchsorted(seq, vals, side=kind, sorter=order)
+    else:
+        if vals.ndim != seq.ndim or vals.shape[:-1] != seq.shape[:-1]:
+            raise RuntimeError("torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+                               "dimensions of boundaries tensor and input value tensor must match, but we got "
+                               f"boundaries tensor {list(seq.shape)} and input value tensor {list(vals.shape)}")
+        lead = math.prod(seq.shape[:-1])
+        rows = seq.reshape(lead, seq.shape[-1])
+        vrows = vals.reshape(lead, vals.shape[-1])
+        orows = None if order is None else order.reshape(rows.shape)
+        res = np.stack([np.searchsorted(r, v, side=kind, sorter=None if orows is None else orows[k])
+                        for k, (r, v) in enumerate(zip(rows, vrows))]).reshape(vals.shape) if rows.shape[0] \
+            else np.zeros(vals.shape, np.int64)
+    return _plain(np.asarray(res, dtype=_index_dtype(out_int32)))
+
+
+def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False, right: bool = False,
+              out: Any = None) -> Tensor:
+    """bucketize(input, boundaries, *, out_int32=False, right=False) -> Tensor
+
+    The index of the bucket each value of `input` falls in, the buckets set by the sorted 1-d
+    `boundaries`: i such that boundaries[i-1] < x <= boundaries[i] (with `right=True`:
+    boundaries[i-1] <= x < boundaries[i]). The same as searchsorted(boundaries, input, right=right).
+    """
+    if boundaries._data.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries._data.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
+    """isin(elements, test_elements, *, assume_unique=False, invert=False) -> Tensor
+
+    A bool tensor of elements' shape: whether each element is among `test_elements` (either may be
+    a number). `invert=True` asks whether it is not. `assume_unique` is a speed hint only.
+    """
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError("isin() received an invalid combination of arguments: one of elements and "
+                        "test_elements must be a Tensor")
+    a = _values_array(elements, "isin")
+    b = _values_array(test_elements, "isin")
+    if a.dtype.kind == "c" or b.dtype.kind == "c":
+        raise NotImplementedError("isin of complex tensors is not supported")
+    return _plain(np.asarray(np.isin(a, b, invert=builtins.bool(invert))))
+
+
+def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0, *, out: Any = None) -> Tensor:
+    """histc(input, bins=100, min=0, max=0) -> Tensor
+
+    A histogram of input's elements: `bins` equal-width bins over [min, max] (over the data's own
+    range when min == max), counted in input's dtype. Elements outside the range are left out; one
+    equal to max goes in the last bin.
+    """
+    a = input._data
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{scalar_type_name(input)}' "
+                                  "(convert it first, e.g. x.float())")
+    if bins <= 0:
+        raise RuntimeError(f"torch.histc: bins must be > 0, but got {bins} for dimension 0")
+    lo, hi = float(min), float(max)
+    if lo > hi:
+        raise RuntimeError(f"torch.histc: max must be larger than min")
+    if lo == hi and a.size:
+        lo, hi = float(a.min()), float(a.max())
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise RuntimeError(f"torch.histc: range of [{lo}, {hi}] is not finite")
+    flat = a.reshape(-1).astype(np.float64)
+    inside = flat[(flat >= lo) & (flat <= hi)]
+    index = ((inside - lo) * bins / (hi - lo)).astype(np.int64)
+    index[index == bins] = bins - 1
+    return _plain(np.bincount(index, minlength=bins).astype(a.dtype))
+
+
+def bincount(input: Tensor, weights: Optional[Tensor] = None, minlength: int = 0) -> Tensor:
+    """bincount(input, weights=None, minlength=0) -> Tensor
+
+    How many times each value 0, 1, ... occurs in the 1-d non-negative integer `input` (the sum of
+    the matching `weights` instead, when given), at least `minlength` long.
+    """
+    a = input._data
+    if a.dtype.kind not in "iu" or a.dtype == np.bool_:
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{scalar_type_name(input)}'")
+    if a.ndim != 1:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if a.size and a.min() < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is None:
+        return _plain(np.bincount(a, minlength=minlength).astype(np.int64))
+    w = weights._data
+    if w.ndim != 1 or w.shape[0] != a.shape[0]:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    dtype = np.float32 if w.dtype == np.float32 else np.float64
+    return _plain(np.bincount(a, weights=w.astype(np.float64), minlength=minlength).astype(dtype))
+
+
+# ============================================================================ differences, integrals
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Optional[Tensor] = None,
+         append: Optional[Tensor] = None) -> Tensor:
+    """diff(input, n=1, dim=-1, prepend=None, append=None) -> Tensor
+
+    The n-th forward difference along `dim`: out[i] = input[i + 1] - input[i], applied n times
+    (for bool tensors, input[i + 1] != input[i]). `prepend` / `append` are joined to input along
+    dim first.
+    """
+    if input._data.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    d = _norm_dim(dim, input._data.ndim)
+    if n == 0:  # nothing to difference: prepend and append are not joined either
+        return input.clone()
+    from ._shape import cat
+    parts = [t if isinstance(t, Tensor) else None for t in (prepend, append)]
+    for t in parts:
+        if t is not None and t._data.ndim != input._data.ndim:
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+    if prepend is not None or append is not None:
+        input = cat([t for t in (prepend, input, append) if t is not None], d)
+    x = input
+    for _ in range(n):
+        size = x._data.shape[d]
+        if size == 0:
+            break
+        later, earlier = x.narrow(d, 1, size - 1), x.narrow(d, 0, size - 1)
+        x = later.logical_xor(earlier) if x._data.dtype.kind == "b" else later - earlier
+    return x
+
+
+def _dx_shape(x: Tensor, y: Tensor, d: int) -> Tensor:
+    """x's differences along dim, shaped to broadcast against y's (x 1-d: along y's dim d)."""
+    if x._data.ndim == 1:
+        dx = diff(x)
+        shape = [1] * y._data.ndim
+        shape[d] = dx._data.shape[0]
+        return dx.reshape(shape)
+    return diff(x, dim=d)
+
+
+def _trapezoid_args(y: Tensor, x: Any, dx: Any, dim: int, fname: str) -> Tuple[int, Any]:
+    if x is not None and dx is not None:
+        raise TypeError(f"{fname}() received an invalid combination of arguments: pass x or dx, not both")
+    if y._data.ndim == 0:
+        raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], but got {dim})")
+    d = _norm_dim(dim, y._data.ndim)
+    if isinstance(x, Tensor):
+        if x._data.ndim != 1 and x._data.ndim != y._data.ndim:
+            raise RuntimeError(f"{fname}: x must be a 1-d tensor or have as many dims as y")
+        if x._data.ndim == 1 and x._data.shape[0] != y._data.shape[d]:
+            raise RuntimeError(f"{fname}: There must be one `x` value for each sample point")
+    return d, x
+
+
+def trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    """trapezoid(y, x=None, *, dx=None, dim=-1) -> Tensor
+
+    The integral of the samples `y` along `dim` by the trapezoidal rule: the sample points at `x`
+    (a 1-d tensor, or one shaped as y), or `dx` apart (1 by default).
+    """
+    d, x = _trapezoid_args(y, x, dx, dim, "trapezoid")
+    n = y._data.shape[d]
+    if n == 0:
+        from .creation import zeros
+        shape = y._data.shape[:d] + y._data.shape[d + 1:]
+        return zeros(shape, dtype=y.dtype if y._data.dtype.kind in "fc" else None)
+    if isinstance(x, Tensor):
+        if n == 1:
+            return (y * 0).sum(d)
+        pairs = y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)
+        return (_dx_shape(x, y, d) * pairs).sum(d) / 2
+    step = 1 if dx is None else (x if x is not None else dx)
+    ends = y.select(d, 0) + y.select(d, -1)
+    return (y.sum(d) - ends * 0.5) * step
+
+
+def trapz(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    """trapz(y, x, *, dim=-1) -> Tensor, trapz(y, *, dx=1, dim=-1) -> Tensor
+
+    trapezoid under its older name.
+    """
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    """cumulative_trapezoid(y, x=None, *, dx=None, dim=-1) -> Tensor
+
+    The running integral of `y` along `dim` by the trapezoidal rule (one fewer element along dim
+    than y): the sample points at `x`, or `dx` apart (1 by default).
+    """
+    d, x = _trapezoid_args(y, x, dx, dim, "cumulative_trapezoid")
+    n = y._data.shape[d]
+    if n == 0:
+        return y * 1.0 if y._data.dtype.kind not in "fc" else y.clone()
+    pairs = y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)
+    if isinstance(x, Tensor):
+        return (_dx_shape(x, y, d) * pairs / 2).cumsum(d)
+    step = 1 if dx is None else (x if x is not None else dx)
+    return (step * pairs / 2.0).cumsum(d)
+
+
+# ============================================================================ cov, corrcoef, dist, renorm
+def cov(input: Tensor, *, correction: int = 1, fweights: Optional[Tensor] = None,
+        aweights: Optional[Tensor] = None) -> Tensor:
+    """cov(input, *, correction=1, fweights=None, aweights=None) -> Tensor
+
+    The covariance matrix of the variables in input's rows (a 1-d input is one variable), its
+    columns the observations. `correction=1` divides by N - 1; `fweights` (integer counts) and
+    `aweights` (importance) weigh the observations.
+    """
+    if input._data.ndim > 2:
+        raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with "
+                           f"{input._data.ndim} dimensions")
+    x = input
+    if x._data.dtype.kind not in "fc":
+        from .._dtype import get_default_dtype
+        x = x.to(get_default_dtype())
+    if x._data.ndim < 2:
+        x = x.reshape(1, -1)
+    num = x._data.shape[1]
+    w: Any = None
+    if fweights is not None:
+        f = fweights._data
+        if f.ndim > 1:
+            raise RuntimeError(f"cov(): expected fweights to have one or fewer dimensions but got fweights with "
+                               f"{f.ndim} dimensions")
+        if f.dtype.kind not in "iu":
+            raise RuntimeError(f"cov(): expected fweights to have integral dtype but got fweights with "
+                               f"{fweights.dtype.name.capitalize()} dtype")
+        if f.size != num:
+            raise RuntimeError(f"cov(): expected fweights to have the same numel as there are observations in the "
+                               f"input but got {f.size} != {num}")
+        if f.size and f.min() < 0:
+            raise RuntimeError(f"cov(): fweights cannot be negative")
+        w = fweights
+    if aweights is not None:
+        aw = aweights._data
+        if aw.ndim > 1:
+            raise RuntimeError(f"cov(): expected aweights to have one or fewer dimensions but got aweights with "
+                               f"{aw.ndim} dimensions")
+        if aw.dtype.kind not in "f":
+            raise RuntimeError(f"cov(): expected aweights to have floating point dtype but got aweights with "
+                               f"{scalar_type_name(aweights)} dtype")
+        if aw.size != num:
+            raise RuntimeError(f"cov(): expected aweights to have the same numel as there are observations in the "
+                               f"input but got {aw.size} != {num}")
+        if aw.size and aw.min() < 0:
+            raise RuntimeError(f"cov(): aweights cannot be negative")
+        w = aweights if w is None else w * aweights
+    if w is None:
+        w_sum: Any = num
+        avg = x.mean(1) if num else x.sum(1) / 0.0
+    else:
+        w_sum = w.sum()
+        avg = (x * w).sum(1) / w_sum
+    if w is None:
+        norm: Any = num - correction
+    elif correction == 0:
+        norm = w_sum
+    elif aweights is None:
+        norm = w_sum - correction
+    else:
+        norm = w_sum - correction * (w * aweights).sum() / w_sum
+    if builtins.bool(norm <= 0):
+        import warnings
+        warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less than the number of "
+                      "observations.", UserWarning, stacklevel=2)
+        norm = norm * 0 if isinstance(norm, Tensor) else 0
+    xm = x - avg.unsqueeze(1)
+    weighted = xm if w is None else xm * w
+    c = weighted.mm(xm.t().conj())
+    return (c / norm).squeeze()
+
+
+def corrcoef(input: Tensor) -> Tensor:
+    """corrcoef(input) -> Tensor
+
+    The Pearson correlation coefficients of the variables in input's rows (columns: observations):
+    cov(input) scaled by the standard deviations, clipped to [-1, 1].
+    """
+    c = cov(input)
+    if c._data.ndim == 0:
+        return c / c
+    from .creation import arange
+    k = arange(c._data.shape[0])
+    d = c[k, k]
+    std = (d.real if c.is_complex() else d).sqrt()
+    c = c / std.unsqueeze(1)
+    c = c / std.unsqueeze(0)
+    if c.is_complex():
+        return c.real.clip(-1, 1) + c.imag.clip(-1, 1) * 1j
+    return c.clip(-1, 1)
+
+
+def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
+    """dist(input, other, p=2) -> Tensor
+
+    The p-norm of input - other (broadcast), as one number: ‖input - other‖_p.
+    """
+    a, b = input._data, other._data
+    if a.dtype.kind not in "fc" or b.dtype.kind not in "fc":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{scalar_type_name(input if a.dtype.kind not in 'fc' else other)}")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected both inputs to have same dtype, but got {scalar_type_name(input)} and "
+                           f"{scalar_type_name(other)}")
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({a.shape[-1]}) must match the size of tensor b ({b.shape[-1]}) at "
+                           "non-singleton dimension") from None
+    p = float(p) if p not in (1, 2) else int(p)
+    return apply(DistBackward0, input, other, p)
+
+
+def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
+    """renorm(input, p, dim, maxnorm) -> Tensor
+
+    input with each sub-tensor along `dim` (input.select(dim, i)) whose p-norm exceeds `maxnorm`
+    scaled down to norm maxnorm; the others unchanged.
+    """
+    if input._data.dtype.kind == "c":
+        raise RuntimeError("renorm: input needs real dtype")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"\"renorm_cpu\" not implemented for '{scalar_type_name(input)}'")
+    if p <= 0:
+        raise RuntimeError(f"renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    if input._data.ndim <= 1:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input._data.ndim} dimensions")
+    d = _norm_dim(dim, input._data.ndim)
+    p = float(p) if p not in (1, 2) else int(p)
+    return apply(RenormBackward0, input, p, d, float(maxnorm))
+
+
 # ============================================================================ Tensor methods
 class SortingMethods:
     """Tensor methods that sort, select and reduce ignoring NaNs (sort, topk, kthvalue, mode, cummax,
@@ -430,4 +865,13 @@ class SortingMethods:
     nanmean = nanmean
     quantile = quantile
     nanquantile = nanquantile
+    unique = unique
+    unique_consecutive = unique_consecutive
+    bincount = bincount
+    histc = histc
+    diff = diff
+    dist = dist
+    renorm = renorm
+    cov = cov
+    corrcoef = corrcoef
 

@@ -478,3 +478,91 @@ __all__ = ["SortBackward0", "TopkBackward0", "KthvalueBackward0", "ModeBackward0
            "NanmedianBackward1", "CummaxBackward0", "CumminBackward0", "LogcumsumexpBackward0",
            "AminmaxBackward0", "VarMeanBackward0", "StdMeanBackward0", "NansumBackward0", "DistBackward0",
            "RenormBackward0", "sort_order"]
+
+
+# ============================================================================ unique (not differentiable)
+class _UniqueRule(Rule):
+    """unique / unique_consecutive: (values, inverse, counts). PyTorch records the node (the values
+    require grad) but has no derivative for it: backward through it raises."""
+    aux_outputs = True
+    batching = None
+    aten: ClassVar[str] = "_unique2"
+
+    def vjp(self, g, xp):
+        raise NotImplementedError(f"the derivative for '{self.aten}' is not implemented.")
+
+
+def _unique_flat(a):
+    """Sorted distinct elements of a (each NaN distinct, last), the inverse (a's shape), counts."""
+    flat = a.reshape(-1)
+    if flat.size == 0:
+        return flat.copy(), np.zeros(a.shape, np.int64), np.zeros(0, np.int64)
+    order = np.argsort(flat, kind="stable")
+    s = flat[order]
+    new = np.ones(s.shape, bool)
+    new[1:] = s[1:] != s[:-1]
+    group = np.cumsum(new) - 1
+    inverse = np.empty(flat.shape, np.int64)
+    inverse[order] = group
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.append(starts, s.size)).astype(np.int64)
+    return s[starts], inverse.reshape(a.shape), counts
+
+
+class Unique2Backward0(_UniqueRule):
+    """unique of all elements, sorted: no derivative"""
+
+    @staticmethod
+    def forward(node, xp, a):
+        return _unique_flat(a)
+
+
+class UniqueDimBackward0(_UniqueRule):
+    """unique slices along dim, sorted lexicographically: no derivative"""
+    aten = "unique_dim"
+
+    @staticmethod
+    def forward(node, xp, a, dim):
+        moved = np.moveaxis(a, dim, 0)
+        n = moved.shape[0]
+        if n == 0:
+            return a.copy(), np.zeros(0, np.int64), np.zeros(0, np.int64)
+        rows = moved.reshape(n, -1)
+        order = np.lexsort(rows.T[::-1]) if rows.shape[1] else np.arange(n)
+        s = rows[order]
+        new = np.ones(n, bool)
+        new[1:] = (s[1:] != s[:-1]).any(axis=1)
+        group = np.cumsum(new) - 1
+        inverse = np.empty(n, np.int64)
+        inverse[order] = group
+        starts = np.flatnonzero(new)
+        counts = np.diff(np.append(starts, n)).astype(np.int64)
+        values = np.moveaxis(moved[order[starts]], 0, dim)
+        return np.ascontiguousarray(values), inverse, counts
+
+
+class UniqueConsecutiveBackward0(_UniqueRule):
+    """runs of equal consecutive elements (dim None: of the flattened input) or slices along dim
+    collapsed to one: no derivative"""
+    aten = "unique_consecutive"
+
+    @staticmethod
+    def forward(node, xp, a, dim):
+        moved = a.reshape(-1) if dim is None else np.moveaxis(a, dim, 0)
+        n = moved.shape[0]
+        if n == 0:
+            return a.copy() if dim is not None else moved.copy(), np.zeros(a.shape if dim is None else 0, np.int64), \
+                np.zeros(0, np.int64)
+        rows = moved.reshape(n, -1)
+        new = np.ones(n, bool)
+        new[1:] = (rows[1:] != rows[:-1]).any(axis=1)
+        starts = np.flatnonzero(new)
+        inverse = (np.cumsum(new) - 1).astype(np.int64)
+        counts = np.diff(np.append(starts, n)).astype(np.int64)
+        values = moved[starts]
+        if dim is None:
+            return values, inverse.reshape(a.shape), counts
+        return np.ascontiguousarray(np.moveaxis(values, 0, dim)), inverse, counts
+
+
+__all__ += ["Unique2Backward0", "UniqueDimBackward0", "UniqueConsecutiveBackward0"]
