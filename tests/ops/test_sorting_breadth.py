@@ -289,7 +289,7 @@ def test_against_torch(name, torch_ref):
 OPINFO_OPS = ["sort", "argsort", "msort", "topk", "kthvalue", "mode", "nanmedian", "cummax", "cummin",
               "logcumsumexp", "aminmax", "var_mean", "var_mean:unbiased", "std_mean", "std_mean:unbiased",
               "nansum", "nanmean", "count_nonzero", "quantile", "nanquantile", "unique", "unique_consecutive",
-              "searchsorted", "bucketize", "isin", "histc", "bincount", "diff", "trapezoid", "trapz",
+              "searchsorted", "bucketize", "isin", "histc", "histogram", "bincount", "diff", "trapezoid", "trapz",
               "cumulative_trapezoid", "cov", "corrcoef", "dist", "renorm"]
 # NumPy holds at most 64 dims: aminmax's error inputs of 65 dims cannot be made here
 OPINFO_KNOWN = {"aminmax": 2}
@@ -388,3 +388,27 @@ def test_diff_trapezoid_cov():
                                (np.abs(X - X[::-1]) ** 3).sum() ** (1 / 3))
     r = tl.renorm(tl.tensor([[3., 4], [0.3, 0.4]]), 2, 0, 1.0)
     np.testing.assert_allclose(r.numpy(), [[0.6, 0.8], [0.3, 0.4]], rtol=1e-6)
+
+
+def test_histogram():
+    h, edges = tl.histogram(tl.tensor([1., 2, 1, 4]), 3)
+    assert h.tolist() == [2, 1, 1] and edges.tolist() == [1, 2, 3, 4]
+    r = tl.tensor([1., 2, 1, 4]).histogram(tl.tensor([0., 1.5, 5]))
+    assert r.hist.tolist() == [2, 2] and repr(r).startswith("torch.return_types.histogram(\nhist=")
+    h, _ = tl.histogram(tl.tensor([1., 2, 1, 4]), 3, range=(0., 3.), weight=tl.tensor([1., 2, 3, 4]), density=True)
+    np.testing.assert_allclose(h.numpy(), [0, 2 / 3, 1 / 3], rtol=1e-6)
+    assert tl.histogram(tl.tensor([2., 2]), 2).bin_edges.tolist() == [1.5, 2, 2.5]
+
+
+def test_renorm_in_place_against_torch(torch_ref):
+    torch = torch_ref
+    xt = torch.tensor(X, requires_grad=True)
+    xo = tl.tensor(X, requires_grad=True)
+    yt, yo = xt * 1, xo * 1
+    assert yo.renorm_(2, 1, 0.8) is yo
+    yt.renorm_(2, 1, 0.8)
+    np.testing.assert_allclose(yo.detach().numpy(), yt.detach().numpy(), rtol=1e-12)
+    w = RNG.standard_normal(X.shape)
+    (yt * torch.tensor(w)).sum().backward()
+    (yo * tl.tensor(w)).sum().backward()
+    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-10)

@@ -14,6 +14,7 @@ import numpy as np
 
 from .._dtype import dtype as DType
 from ._core import _norm_dim, _plain, apply
+from ._inplace import inplace
 from ._reduction import (Dims, _dims, _keep, _one_dim, _return_type, _spread, return_types, scalar_type_name)
 if TYPE_CHECKING:
     from . import Tensor
@@ -28,10 +29,11 @@ from ..ops.sorting import (
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "mode", "nanmedian", "cummax", "cummin",
            "logcumsumexp", "aminmax", "var_mean", "std_mean", "nansum", "nanmean", "quantile", "nanquantile",
-           "unique", "unique_consecutive", "searchsorted", "bucketize", "isin", "histc", "bincount", "diff",
+           "unique", "unique_consecutive", "searchsorted", "bucketize", "isin", "histc", "histogram", "bincount", "diff",
            "trapezoid", "trapz", "cumulative_trapezoid", "cov", "corrcoef", "dist", "renorm"]
 
-return_types.__dict__.update({"nanmedian": _return_type("nanmedian", ("values", "indices"))})
+return_types.__dict__.update({"nanmedian": _return_type("nanmedian", ("values", "indices")),
+                             "histogram": _return_type("histogram", ("hist", "bin_edges"))})
 _Sort, _Topk, _Kth, _Mode = return_types.sort, return_types.topk, return_types.kthvalue, return_types.mode
 _Nanmedian, _Cummax, _Cummin, _Aminmax = (return_types.nanmedian, return_types.cummax, return_types.cummin,
                                           return_types.aminmax)
@@ -580,6 +582,69 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0, *, out
     return _plain(np.bincount(index, minlength=bins).astype(a.dtype))
 
 
+def histogram(input: Tensor, bins: Any = 100, *, range: Optional[Tuple[float, float]] = None,
+              weight: Optional[Tensor] = None, density: bool = False, out: Any = None) -> Any:
+    """histogram(input, bins, *, range=None, weight=None, density=False) -> (hist, bin_edges)
+
+    A histogram of input's elements as `torch.return_types.histogram(hist, bin_edges)`: `bins`
+    equal-width bins over `range` (the data's own range by default), or the bins between the
+    sorted edges of a 1-d tensor `bins`. Each bin holds [left, right) but the last, [left, right].
+    `weight` sums the weights of the elements instead of counting them; `density` scales hist so
+    that it integrates to 1.
+    """
+    a = input._data
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{scalar_type_name(input)}' "
+                                  "(convert it first, e.g. x.float())")
+    if isinstance(bins, Tensor):
+        if range is not None:
+            raise TypeError("histogram(): pass range only with a number of bins, not with bin edges")
+        edges = bins._data
+        if edges.dtype != a.dtype:
+            raise RuntimeError(f"torch.histogram: input tensor and bins tensors should have the same dtype, but "
+                               f"got input {input.dtype.name} and bins {bins.dtype.name}")
+        if edges.ndim != 1 or edges.size < 1:
+            raise RuntimeError("torch.histogram: bins tensor should have one dimension and at least 1 element")
+        edges = edges.copy()
+    else:
+        n = _require_int(bins, "histogram", "bins", 2)
+        if n <= 0:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {n} for dimension 0")
+        if range is not None:
+            lo, hi = float(range[0]), float(range[1])
+        elif a.size:
+            lo, hi = float(a.min()), float(a.max())
+        else:  # no data: the bins span [0, 1]
+            lo, hi = 0.0, 1.0
+        if lo > hi:
+            raise RuntimeError(f"torch.histogram(): min should not exceed max, but got min {lo} max {hi}")
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise RuntimeError(f"torch.histogram(): range of [{lo}, {hi}] is not finite")
+        if lo == hi:
+            lo, hi = lo - 0.5, hi + 0.5
+        edges = np.linspace(lo, hi, n + 1).astype(a.dtype)
+    w = None
+    if weight is not None:
+        if weight._data.shape != a.shape:
+            raise RuntimeError("torch.histogram: if weight tensor is provided, it should have the same shape as "
+                               "the input tensor")
+        if weight._data.dtype != a.dtype:
+            raise RuntimeError("torch.histogram: if weight tensor is provided it should have the same dtype as "
+                               "the input tensor")
+        w = weight._data.reshape(-1)
+    flat = a.reshape(-1)
+    nb = edges.size - 1
+    inside = (flat >= edges[0]) & (flat <= edges[-1])
+    index = np.minimum(np.searchsorted(edges, flat[inside], side="right") - 1, nb - 1) if nb > 0 else \
+        np.zeros(0, np.int64)
+    hist = np.bincount(index, weights=None if w is None else w[inside].astype(np.float64),
+                       minlength=nb)[:nb].astype(a.dtype)
+    if density:
+        widths = np.diff(edges)
+        hist = (hist / (hist.sum() * widths)).astype(a.dtype)
+    return return_types.histogram((_plain(hist), _plain(edges)))
+
+
 def bincount(input: Tensor, weights: Optional[Tensor] = None, minlength: int = 0) -> Tensor:
     """bincount(input, weights=None, minlength=0) -> Tensor
 
@@ -869,9 +934,20 @@ class SortingMethods:
     unique_consecutive = unique_consecutive
     bincount = bincount
     histc = histc
+    histogram = histogram
     diff = diff
     dist = dist
     renorm = renorm
+    renorm_ = inplace(renorm)
     cov = cov
     corrcoef = corrcoef
 
+
+# vmap batches these by their rule's kind (func/batching.py reads `method.rule`): one call on the whole
+# batch, the dim moved past the batch dim. (topk and kthvalue take k first, aminmax its dim by keyword
+# only: vmap runs them once per example.)
+for _method, _rule in ((sort, SortBackward0), (mode, ModeBackward0), (nanmedian, NanmedianBackward1),
+                       (cummax, CummaxBackward0), (cummin, CumminBackward0), (logcumsumexp, LogcumsumexpBackward0),
+                       (nansum, NansumBackward0)):
+    setattr(_method, "rule", _rule)
+del _method, _rule

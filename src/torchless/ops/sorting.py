@@ -9,7 +9,7 @@ the input: `_Picking` holds the full advanced-index key of the picked elements (
 `dim`, aranges elsewhere) and sends the gradient back there (added up where an index repeats, as
 cummax's do). The key is a step function of the input: a plain array, also under create_graph.
 """
-from typing import ClassVar
+from typing import ClassVar, Optional
 
 import numpy as np
 
@@ -41,7 +41,7 @@ class _Picking(Rule):
     the dim; `indices` comes back without `dim` where keepdim is False."""
     aux_outputs = True
     keeps_indices = True
-    batching: ClassVar = "dimwise"
+    batching: ClassVar[Optional[str]] = "dimwise"
     repeats: ClassVar[bool] = False
 
     def vjp(self, g, xp):
@@ -105,6 +105,7 @@ class SortBackward0(_Picking):
 
 class TopkBackward0(_Picking):
     """the k largest (smallest) along dim -> (values, indices): the gradient goes to those elements"""
+    batching = None  # (k comes before dim: vmap runs it per example)
 
     @staticmethod
     def forward(node, xp, a, dim, k, largest=True):
@@ -117,6 +118,7 @@ class TopkBackward0(_Picking):
 
 class KthvalueBackward0(_Picking):
     """the k-th smallest along dim -> (values, indices): the gradient goes to that element"""
+    batching = None  # (k comes before dim: vmap runs it per example)
 
     @staticmethod
     def forward(node, xp, a, dim, k, keepdim=False):
