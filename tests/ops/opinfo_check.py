@@ -43,13 +43,18 @@ def _leaves(x):
     return []
 
 
+def _real(x):
+    """A complex loss's real part (gradients of real losses only)."""
+    return x.real if x.is_complex() else x
+
+
 def _tensors_in(x):
     return _leaves(x)
 
 
 def _close(ours, theirs, rtol, atol):
     a = np.asarray(ours.detach().numpy())
-    b = theirs.detach().numpy()
+    b = theirs.detach().resolve_conj().resolve_neg().numpy()
     if str(ours.dtype).split(".")[-1] != str(theirs.dtype).split(".")[-1]:
         return f"dtype {ours.dtype} != {theirs.dtype}"
     if a.shape != b.shape:
@@ -64,7 +69,8 @@ def _close(ours, theirs, rtol, atol):
 
 
 def check_op(name, variant="", dtypes=None, grads=True, index_ties_ok=False, fn=None):
-    """A list of disagreement strings (empty: every sample agrees)."""
+    """A list of disagreement strings (empty: every sample agrees). index_ties_ok: the second result
+    (the indices of a (values, indices) pair) may differ, as where ties leave the choice open."""
     import torch
     from torch.testing._internal.common_methods_invocations import op_db
     ops = [o for o in op_db if o.name == name and o.variant_test_name == variant]
@@ -78,7 +84,7 @@ def check_op(name, variant="", dtypes=None, grads=True, index_ties_ok=False, fn=
         dtypes = [d for d in (torch.float32, torch.float64) if d in supported] or \
             [d for d in (torch.int64, torch.uint8) if d in supported]
     for dtype in dtypes:
-        want_grad = grads and op.supports_autograd and dtype == torch.float64
+        want_grad = grads and op.supports_autograd and dtype in (torch.float64, torch.complex128)
         for i, s in enumerate(op.sample_inputs("cpu", dtype, requires_grad=want_grad)):
             _SEEN.clear()
             where = f"{name}[{dtype}] sample {i}: input {tuple(s.input.shape) if hasattr(s.input, 'shape') else s.input} args {s.args} kwargs {s.kwargs}"
@@ -105,11 +111,11 @@ def check_op(name, variant="", dtypes=None, grads=True, index_ties_ok=False, fn=
             if len(exp_leaves) != len(got_leaves):
                 problems.append(f"{where}: {len(got_leaves)} results, torch {len(exp_leaves)}")
                 continue
-            tol = (1e-4, 1e-5) if dtype == torch.float32 else (1e-7, 1e-9)
+            tol = (1e-4, 1e-5) if dtype in (torch.float32, torch.complex64) else (1e-7, 1e-9)
             bad = False
-            for g, e in zip(got_leaves, exp_leaves):
+            for k, (g, e) in enumerate(zip(got_leaves, exp_leaves)):
                 msg = _close(g, e, *tol)
-                if msg and not (index_ties_ok and e.dtype == torch.int64):
+                if msg and not (index_ties_ok and k == 1):  # the indices of (values, indices) at ties
                     problems.append(f"{where}: {msg}")
                     bad = True
             if bad or not want_grad:
@@ -123,8 +129,8 @@ def check_op(name, variant="", dtypes=None, grads=True, index_ties_ok=False, fn=
                 continue
             rng = np.random.default_rng(i)
             ws = [rng.standard_normal(tuple(e.shape)) for _, e in pairs]
-            t_loss = sum((e * torch.tensor(w, dtype=e.dtype)).sum() for (_, e), w in zip(pairs, ws))
-            o_loss = sum((g * torchless.tensor(w, dtype=g.dtype)).sum() for (g, _), w in zip(pairs, ws))
+            t_loss = sum(_real((e * torch.tensor(w, dtype=e.dtype)).sum()) for (_, e), w in zip(pairs, ws))
+            o_loss = sum(_real((g * torchless.tensor(w, dtype=g.dtype)).sum()) for (g, _), w in zip(pairs, ws))
             t_grads = torch.autograd.grad(t_loss, t_inputs, allow_unused=True)
             try:
                 o_grads = torchless.autograd.grad(o_loss, o_inputs, allow_unused=True)
@@ -139,7 +145,8 @@ def check_op(name, variant="", dtypes=None, grads=True, index_ties_ok=False, fn=
                     if (og if tg is None else tg).abs().sum() != 0:
                         problems.append(f"{where}: grad {k} is None on one side")
                     continue
-                msg = _close(og, tg, 1e-6, 1e-8)
+                single = tg.dtype in (torch.float32, torch.complex64)  # (a float32 weight beside float64 data)
+                msg = _close(og, tg, *((1e-4, 1e-4) if single else (1e-6, 1e-8)))
                 if msg:
                     problems.append(f"{where}: grad {k}: {msg}")
     for e in (op.error_inputs("cpu") if op.error_inputs_func is not None else ()):

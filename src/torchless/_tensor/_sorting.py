@@ -220,9 +220,7 @@ def logcumsumexp(input: Tensor, dim: int, *, out: Any = None) -> Tensor:
     log(cumsum(exp(input))) along `dim`, computed without overflow. Needs a floating input.
     """
     a = input._data
-    if a.dtype.kind not in "f":
-        if a.dtype.kind == "c":
-            raise NotImplementedError("logcumsumexp of complex tensors is not supported by torchless")
+    if a.dtype.kind not in "fc":
         raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{scalar_type_name(input)}' "
                                   "(convert the input to a floating dtype first, e.g. x.float())")
     d = _dim_of(input, dim, "logcumsumexp")
@@ -893,9 +891,7 @@ def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
     input with each sub-tensor along `dim` (input.select(dim, i)) whose p-norm exceeds `maxnorm`
     scaled down to norm maxnorm; the others unchanged.
     """
-    if input._data.dtype.kind == "c":
-        raise RuntimeError("renorm: input needs real dtype")
-    if input._data.dtype.kind != "f":
+    if input._data.dtype.kind not in "fc":
         raise RuntimeError(f"\"renorm_cpu\" not implemented for '{scalar_type_name(input)}'")
     if p <= 0:
         raise RuntimeError(f"renorm: non-positive-norm not supported")

@@ -261,7 +261,7 @@ class LogcumsumexpBackward0(Rule):
     @staticmethod
     def forward(node, xp, a, dim):
         if type(a) is np.ndarray:
-            out = _lcse(a, dim) if a.ndim else a.copy()
+            out = a.copy() if not a.ndim else _complex_lcse(a, dim) if a.dtype.kind == "c" else _lcse(a, dim)
         else:
             out = a.logcumsumexp(dim)
         if node is not None:
@@ -270,25 +270,49 @@ class LogcumsumexpBackward0(Rule):
         return out
 
     @staticmethod
-    def jvp(xp, t, out, a, dim):
+    def jvp(xp, t, out, a, dim):  # Σ_{j≤i} t_j exp(a_j - out_i)
         if a.ndim == 0:
             return t[0]
-        if xp.apply_rule is None:
+        if xp.apply_rule is None and not _is_complex(a):
             pos, neg = _signed_log_sum(t[0], a, dim, _lcse)
             return np.exp(pos - out) - np.exp(neg - out)
-        shift = a.amax(dim, keepdim=True).detach()
-        return (t[0] * xp.exp(a - shift)).cumsum(dim) * xp.exp(shift - out)
+        shift = _real_max(xp, a, dim)
+        return xp.cumsum(t[0] * xp.exp(a - shift), dim) * xp.exp(shift - out)
 
-    def vjp(self, g, xp):
+    def vjp(self, g, xp):  # Σ_{k≥i} g_k conj(exp(a_i - out_k))
         a, out = self.saved
         dim = self.dim
         if a.ndim == 0:
             return (g,)
-        if xp.apply_rule is None:
+        if xp.apply_rule is None and not _is_complex(a):
             pos, neg = _signed_log_sum(g, -out, dim, _flip_lcse)
             return (np.exp(a + pos) - np.exp(a + neg),)
-        shift = out.amax(dim, keepdim=True).detach()  # out's last element: the largest
-        return (xp.flip_cumsum(g * xp.exp(shift - out), dim) * xp.exp(a - shift),)
+        shift = _real_max(xp, out, dim)  # (for real a: out's last element, the largest)
+        return (xp.flip_cumsum(g * xp.conj(xp.exp(shift - out)), dim) * xp.conj(xp.exp(a - shift)),)
+
+
+def _real_max(xp, a, dim):
+    """The largest real part along dim (kept), a constant: the shift that keeps exp from overflowing."""
+    if type(a) is np.ndarray:
+        return np.max(a.real, axis=dim, keepdims=True)
+    return (a.real if a.is_complex() else a).amax(dim, keepdim=True).detach()
+
+
+def _complex_lcse(a, dim):
+    """logcumsumexp of complex a along dim: log(exp(x) + exp(y)) step by step, the term of larger real
+    part taken out first."""
+    moved = np.moveaxis(a, dim, 0)
+    out = np.empty_like(moved)
+    acc = moved[0].copy()
+    out[0] = acc
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        for i in range(1, moved.shape[0]):
+            x = moved[i]
+            first = acc.real >= x.real
+            hi, lo = np.where(first, acc, x), np.where(first, x, acc)
+            acc = np.where(np.isneginf(hi.real), hi, hi + np.log1p(np.exp(lo - hi)))
+            out[i] = acc
+    return np.moveaxis(out, 0, dim)
 
 
 # ============================================================================ aminmax
@@ -387,6 +411,8 @@ class NansumBackward0(Rule):
             node.saved = (a,)
             node.args = (a.shape, dim, keepdim)
         if type(a) is np.ndarray:
+            if dtype is None and a.dtype == np.float16:  # accumulated in float32, as PyTorch does
+                return np.asarray(np.nansum(a, axis=dim, keepdims=keepdim, dtype=np.float32).astype(np.float16))
             return np.asarray(np.nansum(a, axis=dim, keepdims=keepdim, dtype=dtype))
         return xp.where(a != a, 0 * a, a).sum(axis=dim, keepdims=keepdim)
 
@@ -471,7 +497,8 @@ class RenormBackward0(Rule):
         over = norm > maxnorm
         scale = xp.where(over, maxnorm / (norm + 1e-7), 1.0)
         dscale = xp.where(over, -maxnorm / ((norm + 1e-7) * (norm + 1e-7)), 0.0)
-        g_norm = (g * a * dscale).sum(axis=dims, keepdims=True)
+        along = (g * xp.conj(a)).real if _is_complex(a) else g * a  # Re(g conj(a)): the part along a
+        g_norm = (along * dscale).sum(axis=dims, keepdims=True)
         (through_norm,) = LinalgVectorNormBackward0.vjp(normrule, g_norm, xp)
         return (g * scale + through_norm,)
 
