@@ -198,6 +198,9 @@ def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Optio
     reduced dims with size 1. The input must be floating or complex, unless `dtype` gives the
     dtype to compute in. The mean of no elements is nan.
     """
+    if dtype is not None and dtype.np.kind not in "fc":
+        raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a floating point "
+                           f"or complex dtype. Got: {_SCALAR_NAMES.get(dtype.name, dtype.name)}")
     if dtype is None and input._data.dtype.kind not in "fc":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
@@ -301,31 +304,34 @@ def min(input: Tensor, dim: Union[int, Tensor, None] = None, keepdim: bool = Fal
 
 
 def _extreme_over(input: Tensor, dim: Dims, keepdim: bool, axis: Dims, keepdims: Optional[bool],
-                  fname: str, rule: type) -> Tensor:
+                  fname: str, rule: type, out: Optional[Tensor] = None) -> Tensor:
     """amax / amin over dims (all when dim=())."""
     dims = _dims(input, dim, axis)
-    _empty_check(input, dims if dims is not None else tuple(range(input._data.ndim)) or None, fname)
-    return apply(rule, input, dims, _keep(keepdim, keepdims))
+    _empty_check(input, dims, fname)  # (no dims: over everything, which must not be empty)
+    if out is not None and out._data.dtype != input._data.dtype:
+        raise RuntimeError(f"Expected the dtype for input and out to match, but got {scalar_type_name(input)} for "
+                           f"input's dtype and {scalar_type_name(out)} for out's dtype.")
+    return _into_out(apply(rule, input, dims, _keep(keepdim, keepdims)), out)
 
 
 def amax(input: Tensor, dim: Dims = (), keepdim: bool = False, *, axis: Dims = None,
-         keepdims: Optional[bool] = None) -> Tensor:
+         keepdims: Optional[bool] = None, out: Optional[Tensor] = None) -> Tensor:
     """amax(input, dim=(), keepdim=False) -> Tensor
 
     The largest value over the dim(s) in `dim` (every dim when it is empty). Unlike max, no
     indices are returned, and the gradient is shared equally between elements tied for the max.
     """
-    return _extreme_over(input, dim, keepdim, axis, keepdims, "amax", AmaxBackward0)
+    return _extreme_over(input, dim, keepdim, axis, keepdims, "amax", AmaxBackward0, out)
 
 
 def amin(input: Tensor, dim: Dims = (), keepdim: bool = False, *, axis: Dims = None,
-         keepdims: Optional[bool] = None) -> Tensor:
+         keepdims: Optional[bool] = None, out: Optional[Tensor] = None) -> Tensor:
     """amin(input, dim=(), keepdim=False) -> Tensor
 
     The smallest value over the dim(s) in `dim` (every dim when it is empty). Unlike min, no
     indices are returned, and the gradient is shared equally between elements tied for the min.
     """
-    return _extreme_over(input, dim, keepdim, axis, keepdims, "amin", AminBackward0)
+    return _extreme_over(input, dim, keepdim, axis, keepdims, "amin", AminBackward0, out)
 
 
 def _arg_extreme(input: Tensor, dim: Optional[int], keepdim: bool, axis: Optional[int],
