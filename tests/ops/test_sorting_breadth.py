@@ -517,3 +517,36 @@ def test_opinfo_existing_reductions(op_name, torch_ref):
     name, _, variant = op_name.partition(":")
     problems = [p for p in check_op(name, variant) if "64 dims" not in p]  # (NumPy holds 64 dims at most)
     assert not problems, "\n".join(problems[:10])
+
+
+def test_cumsum_cumprod_in_place(torch_ref):
+    torch = torch_ref
+    for m in (tl, torch):
+        x = m.tensor([1, 2, 3], dtype=m.int32)
+        assert x.cumsum_(0) is x and x.tolist() == [1, 3, 6] and x.dtype is m.int32
+    xo, xt = tl.tensor(X, requires_grad=True), torch.tensor(X, requires_grad=True)
+    yo, yt = xo * 1, xt * 1
+    yo.cumprod_(1)
+    yt.cumprod_(1)
+    assert type(yo.grad_fn).__name__ == "CumprodBackward0"
+    yo.sum().backward()
+    yt.sum().backward()
+    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-10)
+    with pytest.raises(RuntimeError, match="Bad in-place call"):
+        tl.tensor([1., 2]).cumsum_(0, dtype=tl.float64)
+    with pytest.raises(NotImplementedError, match="cumsum_out_cpu"):
+        tl.tensor([True]).cumsum_(0)
+
+
+def test_unravel_index(torch_ref):
+    torch = torch_ref
+    for idx, shape in (([4, 1, -1, 6, -7], (2, 3)), ([[5, 0]], 6), (5, torch.Size([2, 3])), ([0], ())):
+        want = torch.unravel_index(torch.tensor(idx), shape)
+        got = tl.unravel_index(tl.tensor(idx), shape)
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            assert g.tolist() == w.tolist() and g.dtype is tl.int64
+    with pytest.raises(TypeError, match="integer dtype"):
+        tl.unravel_index(tl.tensor([1.]), (2, 3))
+    with pytest.raises(ValueError, match="negative"):
+        tl.unravel_index(tl.tensor([1]), (2, -3))

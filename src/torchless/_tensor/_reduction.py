@@ -19,6 +19,7 @@ import numpy as np
 
 from .._dtype import dtype as DType, get_default_dtype, int64 as _int64
 from ._core import _norm_dim, _plain, apply, apply_one
+from ._inplace import inplace
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
     from . import Tensor
 else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
@@ -596,6 +597,25 @@ def sum_to_size(self: Tensor, *size: Any) -> Tensor:
     return summed.reshape(size) if lead else summed
 
 
+_C10_NAMES = {"float32": "float", "float64": "double", "float16": "half", "int64": "long", "int32": "int",
+              "int16": "short", "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
+              "complex64": "complex<float>", "complex128": "complex<double>"}
+
+
+def _same_dtype(function: Any) -> Any:
+    """cumsum / cumprod for their in-place forms: a dtype= other than the tensor's is PyTorch's error."""
+    def checked(input: Tensor, dim: Optional[int] = None, *, dtype: Optional[DType] = None) -> Tensor:
+        if dtype is not None and dtype is not input.dtype:
+            raise RuntimeError(f"Bad in-place call: input tensor dtype {_C10_NAMES.get(input.dtype.name)} and "
+                               f"output tensor dtype {_C10_NAMES.get(dtype.name)} should match")
+        if input._data.dtype.kind == "b":
+            raise NotImplementedError(f"\"{function.__name__}_out_cpu\" not implemented for 'Bool'")
+        return function(input, dim) if input._data.dtype.kind not in "biu" else \
+            function(input, dim, dtype=input.dtype)
+    checked.__name__, checked.__doc__ = function.__name__, function.__doc__
+    return checked
+
+
 # ============================================================================ Tensor methods
 class ReductionMethods:
     """Tensor methods that reduce over dims (sum, mean, max, var, norm ...) or accumulate along one
@@ -620,6 +640,8 @@ class ReductionMethods:
     logsumexp = logsumexp
     cumsum = cumsum
     cumprod = cumprod
+    cumsum_ = inplace(_same_dtype(cumsum))
+    cumprod_ = inplace(_same_dtype(cumprod))
     all = all
     any = any
     count_nonzero = count_nonzero

@@ -30,7 +30,7 @@ from ..ops.sorting import (
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "mode", "nanmedian", "cummax", "cummin",
            "logcumsumexp", "aminmax", "var_mean", "std_mean", "nansum", "nanmean", "quantile", "nanquantile",
            "unique", "unique_consecutive", "searchsorted", "bucketize", "isin", "histc", "histogram", "bincount", "diff",
-           "trapezoid", "trapz", "cumulative_trapezoid", "cov", "corrcoef", "dist", "renorm"]
+           "trapezoid", "trapz", "cumulative_trapezoid", "cov", "corrcoef", "dist", "renorm", "unravel_index"]
 
 return_types.__dict__.update({"nanmedian": _return_type("nanmedian", ("values", "indices")),
                              "histogram": _return_type("histogram", ("hist", "bin_edges"))})
@@ -665,6 +665,31 @@ def bincount(input: Tensor, weights: Optional[Tensor] = None, minlength: int = 0
         raise RuntimeError("weights should be 1-d and have the same length as input")
     dtype = np.float32 if w.dtype == np.float32 else np.float64
     return _plain(np.bincount(a, weights=w.astype(np.float64), minlength=minlength).astype(dtype))
+
+
+def unravel_index(indices: Tensor, shape: Any) -> Tuple[Tensor, ...]:
+    """unravel_index(indices, shape) -> tuple of Tensors
+
+    The coordinates, in a tensor of shape `shape`, of the flat (row-major) `indices`: one int64
+    tensor of indices' shape per dim. Indices beyond the size wrap around, as PyTorch's do.
+    """
+    a = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    if a.dtype.kind not in "iu":
+        name = indices.dtype if isinstance(indices, Tensor) else type(indices).__name__
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {name}")
+    sizes = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    for n in sizes:
+        if isinstance(n, builtins.bool) or not isinstance(n, (int, np.integer)):
+            raise TypeError(f"expected 'shape' to be int or sequence of ints, but got {type(shape).__name__}")
+    if any(n < 0 for n in sizes):
+        raise ValueError(f"'shape' cannot have negative values, but got {tuple(sizes)}")
+    idx = a.astype(np.int64)
+    coords = []
+    stride = 1
+    for n in reversed(sizes):
+        coords.append(_plain((idx // stride) % n if n else np.zeros(idx.shape, np.int64)))
+        stride *= n
+    return tuple(reversed(coords))
 
 
 # ============================================================================ differences, integrals
