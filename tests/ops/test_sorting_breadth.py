@@ -550,3 +550,25 @@ def test_unravel_index(torch_ref):
         tl.unravel_index(tl.tensor([1.]), (2, 3))
     with pytest.raises(ValueError, match="negative"):
         tl.unravel_index(tl.tensor([1]), (2, -3))
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, x, o: m.msort(x, out=o), lambda m, x, o: m.logcumsumexp(x, 0, out=o),
+    lambda m, x, o: m.nansum(x, out=o), lambda m, x, o: m.nanmean(x, 0, out=o),
+    lambda m, x, o: m.quantile(x, 0.3, out=o), lambda m, x, o: m.nanquantile(x, 0.3, 0, out=o),
+    lambda m, x, o: m.histc(x, 4, out=o), lambda m, x, o: m.diff(x, out=o),
+    lambda m, x, o: m.renorm(x.reshape(2, 2), 2, 0, 0.5, out=o)])
+def test_out_for_single_results(call, torch_ref):
+    torch = torch_ref
+    x = np.array([0.5, 3.0, -1.0, 2.0], np.float32)
+    want = call(torch, torch.tensor(x), torch.empty(0))
+    out = tl.zeros(0)
+    assert call(tl, tl.tensor(x), out) is out
+    np.testing.assert_allclose(out.numpy(), want.numpy(), rtol=1e-6)
+    try:  # with an input that requires grad: PyTorch's error where it raises one
+        call(torch, torch.tensor(x, requires_grad=True), torch.empty(0))
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+            call(tl, tl.tensor(x, requires_grad=True), tl.zeros(0))
+    else:
+        call(tl, tl.tensor(x, requires_grad=True), tl.zeros(0))

@@ -78,6 +78,9 @@ def _into_outs(input: Tensor, result: Any, out: Any) -> Any:
             raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to "
                                "tensor refer to a single memory location. Please clone() the tensor before "
                                "performing the operation.")
+    if any(r.requires_grad for r in result):
+        raise RuntimeError("functions with out=... arguments don't support automatic differentiation, but one of "
+                           "the arguments requires grad (detach the input, or leave out= out).")
     for o, r in zip(out, result):
         if o._data.dtype != r._data.dtype:
             raise RuntimeError(f"Expected out tensor to have dtype {r.dtype}, but got {o.dtype} instead")
@@ -86,6 +89,23 @@ def _into_outs(input: Tensor, result: Any, out: Any) -> Any:
         else:
             o._data = r._data.copy()
     return type(result)(out)
+
+
+def _copied_out(result: Tensor, out: Optional[Tensor]) -> Tensor:
+    """The result copied into `out=` (resized first) by copy_, so that a gradient flows through the
+    copy, as PyTorch's out= forms of composite ops (quantile) do."""
+    if out is None:
+        return result
+    if out._data.dtype != result._data.dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {result.dtype}, but got {out.dtype} instead")
+    if out._data.shape != result._data.shape:
+        out._data = np.empty(result._data.shape, out._data.dtype)
+    return out.copy_(result)
+
+
+def _into_out(input: Tensor, result: Tensor, out: Optional[Tensor]) -> Tensor:
+    """The one result written into the user's `out=` tensor (as _into_outs)."""
+    return result if out is None else _into_outs(input, (result,), (out,))[0]
 
 
 # ============================================================================ sort, argsort, topk ...
@@ -120,7 +140,7 @@ def msort(input: Tensor, *, out: Any = None) -> Tensor:
 
     The input sorted along its first dim (ascending): sort(input, dim=0).values.
     """
-    return sort(input, 0)[0]
+    return _into_out(input, sort(input, 0)[0], out)
 
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *,
@@ -224,7 +244,7 @@ def logcumsumexp(input: Tensor, dim: int, *, out: Any = None) -> Tensor:
         raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{scalar_type_name(input)}' "
                                   "(convert the input to a floating dtype first, e.g. x.float())")
     d = _dim_of(input, dim, "logcumsumexp")
-    return apply(LogcumsumexpBackward0, input, d)
+    return _into_out(input, apply(LogcumsumexpBackward0, input, d), out)
 
 
 # ============================================================================ aminmax, var_mean, std_mean
@@ -256,7 +276,7 @@ def _spread_mean(input: Tensor, dim: Any, unbiased: Optional[bool], keepdim: boo
 
 
 def var_mean(input: Tensor, dim: Dims = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
-             correction: Optional[float] = None, out: Any = None) -> Tuple[Tensor, Tensor]:
+             correction: Optional[float] = None) -> Tuple[Tensor, Tensor]:
     """var_mean(input, dim=None, *, correction=1, keepdim=False) -> (Tensor, Tensor)
 
     The variance (as var, with the same `correction` / `unbiased`) and the mean of all elements, or
@@ -266,7 +286,7 @@ def var_mean(input: Tensor, dim: Dims = None, unbiased: Optional[bool] = None, k
 
 
 def std_mean(input: Tensor, dim: Dims = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
-             correction: Optional[float] = None, out: Any = None) -> Tuple[Tensor, Tensor]:
+             correction: Optional[float] = None) -> Tuple[Tensor, Tensor]:
     """std_mean(input, dim=None, *, correction=1, keepdim=False) -> (Tensor, Tensor)
 
     The standard deviation (as std, with the same `correction` / `unbiased`) and the mean of all
@@ -291,7 +311,7 @@ def nansum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Opt
     elif a.dtype.kind in "biu":
         input = input.long()
     dims = _dims(input, dim)
-    return apply(NansumBackward0, input, dims, builtins.bool(keepdim))
+    return _into_out(input, apply(NansumBackward0, input, dims, builtins.bool(keepdim)), out)
 
 
 def nanmean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Optional[DType] = None,
@@ -307,7 +327,7 @@ def nanmean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Op
     if dtype is not None:
         input = input.to(dtype)
     count = (~input.isnan()).sum(dim, keepdim)  # type: ignore[arg-type]
-    return nansum(input, dim, keepdim) / count
+    return _into_out(input, nansum(input, dim, keepdim) / count, out)
 
 
 # ============================================================================ quantile
@@ -400,7 +420,7 @@ def quantile(input: Tensor, q: Union[float, Tensor], dim: Optional[int] = None, 
     quantile falls between two elements, `interpolation` picks: 'linear', 'lower', 'higher',
     'midpoint' or 'nearest'. A 1-d q puts its dim first in the result. NaN where a slice holds a NaN.
     """
-    return _quantile(input, q, dim, keepdim, interpolation, "quantile", False)
+    return _copied_out(_quantile(input, q, dim, keepdim, interpolation, "quantile", False), out)
 
 
 def nanquantile(input: Tensor, q: Union[float, Tensor], dim: Optional[int] = None, keepdim: bool = False, *,
@@ -409,7 +429,7 @@ def nanquantile(input: Tensor, q: Union[float, Tensor], dim: Optional[int] = Non
 
     quantile that ignores NaNs: the quantiles of the elements that are not NaN (NaN where all are).
     """
-    return _quantile(input, q, dim, keepdim, interpolation, "nanquantile", True)
+    return _copied_out(_quantile(input, q, dim, keepdim, interpolation, "nanquantile", True), out)
 
 
 # ============================================================================ unique
@@ -519,7 +539,8 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
         res = np.stack([np.searchsorted(r, v, side=kind, sorter=None if orows is None else orows[k])
                         for k, (r, v) in enumerate(zip(rows, vrows))]).reshape(vals.shape) if rows.shape[0] \
             else np.zeros(vals.shape, np.int64)
-    return _plain(np.asarray(res, dtype=_index_dtype(out_int32)))
+    result = _plain(np.asarray(res, dtype=_index_dtype(out_int32)))
+    return result if out is None else _into_out(sorted_sequence, result, out)
 
 
 def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False, right: bool = False,
@@ -532,10 +553,11 @@ def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False, right:
     """
     if boundaries._data.ndim != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries._data.ndim})")
-    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right, out=out)
 
 
-def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
+def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False,
+         out: Optional[Tensor] = None) -> Tensor:
     """isin(elements, test_elements, *, assume_unique=False, invert=False) -> Tensor
 
     A bool tensor of elements' shape: whether each element is among `test_elements` (either may be
@@ -548,7 +570,8 @@ def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False, inve
     b = _values_array(test_elements, "isin")
     if a.dtype.kind == "c" or b.dtype.kind == "c":
         raise NotImplementedError("isin of complex tensors is not supported")
-    return _plain(np.asarray(np.isin(a, b, invert=builtins.bool(invert))))
+    result = _plain(np.asarray(np.isin(a, b, invert=builtins.bool(invert))))
+    return result if out is None else _into_out(result, result, out)
 
 
 def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0, *, out: Any = None) -> Tensor:
@@ -577,7 +600,7 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0, *, out
     inside = flat[(flat >= lo) & (flat <= hi)]
     index = ((inside - lo) * bins / (hi - lo)).astype(np.int64)
     index[index == bins] = bins - 1
-    return _plain(np.bincount(index, minlength=bins).astype(a.dtype))
+    return _into_out(input, _plain(np.bincount(index, minlength=bins).astype(a.dtype)), out)
 
 
 def histogram(input: Tensor, bins: Any = 100, *, range: Optional[Tuple[float, float]] = None,
@@ -640,7 +663,7 @@ def histogram(input: Tensor, bins: Any = 100, *, range: Optional[Tuple[float, fl
     if density:
         widths = np.diff(edges)
         hist = (hist / (hist.sum() * widths)).astype(a.dtype)
-    return return_types.histogram((_plain(hist), _plain(edges)))
+    return _into_outs(input, return_types.histogram((_plain(hist), _plain(edges))), out)
 
 
 def bincount(input: Tensor, weights: Optional[Tensor] = None, minlength: int = 0) -> Tensor:
@@ -694,7 +717,7 @@ def unravel_index(indices: Tensor, shape: Any) -> Tuple[Tensor, ...]:
 
 # ============================================================================ differences, integrals
 def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Optional[Tensor] = None,
-         append: Optional[Tensor] = None) -> Tensor:
+         append: Optional[Tensor] = None, *, out: Optional[Tensor] = None) -> Tensor:
     """diff(input, n=1, dim=-1, prepend=None, append=None) -> Tensor
 
     The n-th forward difference along `dim`: out[i] = input[i + 1] - input[i], applied n times
@@ -706,6 +729,8 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Optional[Tensor] = N
     if n < 0:
         raise RuntimeError(f"order must be non-negative but got {n}")
     d = _norm_dim(dim, input._data.ndim)
+    if out is not None:
+        return _into_out(input, diff(input, n, dim, prepend, append), out)
     if n == 0:  # nothing to difference: prepend and append are not joined either
         return input.clone()
     from ._shape import cat
@@ -910,7 +935,7 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
     return apply(DistBackward0, input, other, p)
 
 
-def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
+def renorm(input: Tensor, p: float, dim: int, maxnorm: float, *, out: Optional[Tensor] = None) -> Tensor:
     """renorm(input, p, dim, maxnorm) -> Tensor
 
     input with each sub-tensor along `dim` (input.select(dim, i)) whose p-norm exceeds `maxnorm`
@@ -926,7 +951,7 @@ def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
         raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input._data.ndim} dimensions")
     d = _norm_dim(dim, input._data.ndim)
     p = float(p) if p not in (1, 2) else int(p)
-    return apply(RenormBackward0, input, p, d, float(maxnorm))
+    return _into_out(input, apply(RenormBackward0, input, p, d, float(maxnorm)), out)
 
 
 # ============================================================================ Tensor methods

@@ -83,14 +83,23 @@ def _scalar_pick(node, a):
     return a.copy(), np.zeros((), np.int64)
 
 
+_ALL = slice(None)
+_BACKWARDS = slice(None, None, -1)
+
+
+def _along(dim, part):
+    """The index that takes `part` (a slice) along dim and everything elsewhere."""
+    return (_ALL,) * dim + (part,)
+
+
 def sort_order(a, dim, descending):
     """The stable sorting permutation along dim (int64): ascending puts NaN last; descending puts NaN
     first; equal elements keep their order (as PyTorch's CPU sort gives them)."""
     if not descending:
         return np.argsort(a, axis=dim, kind="stable")
-    n = a.shape[dim]
-    order = np.argsort(np.flip(a, dim), axis=dim, kind="stable")
-    return np.flip(n - 1 - order, dim)
+    backwards = _along(dim, _BACKWARDS)  # the stable ascending order of the reversed slices, reversed
+    order = np.argsort(a[backwards], axis=dim, kind="stable")
+    return (a.shape[dim] - 1 - order)[backwards]
 
 
 class SortBackward0(_Picking):
@@ -111,8 +120,7 @@ class TopkBackward0(_Picking):
     def forward(node, xp, a, dim, k, largest=True):
         if a.ndim == 0:
             return _scalar_pick(node, a)
-        order = sort_order(a, dim, largest)
-        idx = np.take(order, np.arange(k), axis=dim).astype(np.int64, copy=False)
+        idx = sort_order(a, dim, largest)[_along(dim, slice(0, k))].astype(np.int64, copy=False)
         return _picked(node, a, dim, idx)
 
 
@@ -124,8 +132,7 @@ class KthvalueBackward0(_Picking):
     def forward(node, xp, a, dim, k, keepdim=False):
         if a.ndim == 0:
             return _scalar_pick(node, a)
-        order = sort_order(a, dim, False)
-        idx = np.take(order, [k - 1], axis=dim).astype(np.int64, copy=False)
+        idx = sort_order(a, dim, False)[_along(dim, slice(k - 1, k))].astype(np.int64, copy=False)
         return _picked(node, a, dim, idx, keepdim)
 
 
@@ -316,6 +323,8 @@ def _complex_lcse(a, dim):
 
 
 # ============================================================================ aminmax
+_min_reduce, _max_reduce = np.minimum.reduce, np.maximum.reduce
+
 class AminmaxBackward0(Rule):
     """(min, max) over dims at once: each output's gradient is shared evenly among the elements tied
     for it (as amin's and amax's)"""
@@ -326,8 +335,10 @@ class AminmaxBackward0(Rule):
 
     @staticmethod
     def forward(node, xp, a, dim, keepdim):
-        lo = xp.amin(a, dim, keepdim)
-        hi = xp.amax(a, dim, keepdim)
+        if type(a) is np.ndarray:  # (the ufuncs' own reduce: np.amin's Python layer costs more than it)
+            lo, hi = _min_reduce(a, dim, None, None, keepdim), _max_reduce(a, dim, None, None, keepdim)
+        else:
+            lo, hi = xp.amin(a, dim, keepdim), xp.amax(a, dim, keepdim)
         if node is not None:
             node.num_outputs = 2
             node.args = (a.shape, dim, keepdim)
@@ -413,7 +424,10 @@ class NansumBackward0(Rule):
         if type(a) is np.ndarray:
             if dtype is None and a.dtype == np.float16:  # accumulated in float32, as PyTorch does
                 return np.asarray(np.nansum(a, axis=dim, keepdims=keepdim, dtype=np.float32).astype(np.float16))
-            return np.asarray(np.nansum(a, axis=dim, keepdims=keepdim, dtype=dtype))
+            out = np.add.reduce(a, dim, dtype, None, keepdim)
+            if a.dtype.kind in "fc" and np.isnan(np.add.reduce(out, None)):  # a NaN met (or inf - inf): again,
+                out = np.nansum(a, axis=dim, keepdims=keepdim, dtype=dtype)  # skipping NaNs (a plain sum has none)
+            return np.asarray(out)
         return xp.where(a != a, 0 * a, a).sum(axis=dim, keepdims=keepdim)
 
     @staticmethod
