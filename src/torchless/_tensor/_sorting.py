@@ -115,7 +115,9 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: Optiona
 
     The elements along `dim` in ascending order (descending with `descending=True`), and the index
     each came from, as `torch.return_types.sort(values, indices)`. NaN sorts as the largest value.
-    The sort is stable here whatever `stable` says: equal elements keep their order.
+    The sort is stable here whatever `stable` says: equal elements keep their order (PyTorch's CPU
+    sort with stable=False does so for up to 16 elements along dim, and leaves their order open
+    beyond).
     """
     _no_complex(input, "Sort")
     d = _dim_of(input, dim, "sort")
@@ -148,7 +150,8 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     """topk(input, k, dim=-1, largest=True, sorted=True) -> (values, indices)
 
     The `k` largest elements along `dim` (the smallest with `largest=False`), in order, and their
-    indices, as `torch.return_types.topk(values, indices)`. Ties go to the lower index here.
+    indices, as `torch.return_types.topk(values, indices)`. Of equal elements, the lower index comes
+    first here (PyTorch's choice among ties follows its selection algorithm).
     """
     _no_complex(input, "topk")
     if input._data.dtype.kind == "b":
@@ -165,7 +168,8 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out
     """kthvalue(input, k, dim=-1, keepdim=False) -> (values, indices)
 
     The k-th smallest element along `dim` (k counts from 1) and its index, as
-    `torch.return_types.kthvalue(values, indices)`.
+    `torch.return_types.kthvalue(values, indices)`: that of the stable ascending sort, where equal
+    elements tie (PyTorch's choice among ties follows its selection algorithm).
     """
     _no_complex(input, "kthvalue")
     _no_bool(input, "kthvalue_cpu")
