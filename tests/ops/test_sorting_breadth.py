@@ -572,3 +572,13 @@ def test_out_for_single_results(call, torch_ref):
             call(tl, tl.tensor(x, requires_grad=True), tl.zeros(0))
     else:
         call(tl, tl.tensor(x, requires_grad=True), tl.zeros(0))
+
+
+@pytest.mark.parametrize("call", [lambda x: x.sort(descending=True), lambda x: x.topk(2), lambda x: x.sort(0),
+                                  lambda x: x.kthvalue(2, 0, keepdim=True), lambda x: x.cummax(1),
+                                  lambda x: (x.argsort(descending=True),)])
+def test_indices_are_contiguous(call):
+    x = tl.tensor([[3., 1, 2], [0, 5, 4]])
+    for t in call(x):
+        assert t.is_contiguous()
+        t.view(-1)

@@ -134,7 +134,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
     a = input._data
     if a.ndim == 0:
         return _plain(np.zeros((), np.int64))
-    return _plain(sort_order(a, d, builtins.bool(descending)).astype(np.int64, copy=False))
+    return _plain(np.ascontiguousarray(sort_order(a, d, builtins.bool(descending)), dtype=np.int64))
 
 
 def msort(input: Tensor, *, out: Any = None) -> Tensor:

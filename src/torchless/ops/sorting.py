@@ -64,7 +64,10 @@ class _Picking(Rule):
 
 def _picked(node, a, dim, idx, keepdim=True):
     """(values, indices) for positions `idx` (int64, with `dim` kept) along `dim` of `a`; the node
-    (when recording) keeps the key its vjp scatters through."""
+    (when recording) keeps the key its vjp scatters through. The indices come back C-contiguous, as
+    PyTorch's (`idx` may be a reversed or sliced view)."""
+    if not idx.flags.c_contiguous:
+        idx = np.ascontiguousarray(idx)
     key = _along_key(idx, dim)
     values = a[key]
     if node is not None:
