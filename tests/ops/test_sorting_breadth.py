@@ -582,3 +582,11 @@ def test_indices_are_contiguous(call):
     for t in call(x):
         assert t.is_contiguous()
         t.view(-1)
+
+
+def test_explain_templates():
+    x = tl.tensor([1., 2], requires_grad=True)
+    y = tl.tensor([0., 4], requires_grad=True)
+    assert str(tl.dist(x, y).explain([x, y])).startswith("d = ‖x − y‖") or "‖" in str(tl.dist(x, y).explain([x, y]))
+    assert "log cumsum(exp(x))" in str(x.logcumsumexp(0).sum().explain([x]))
+    assert "NaNs skipped" in str(x.nansum().explain([x]))

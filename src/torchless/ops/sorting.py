@@ -266,7 +266,7 @@ class LogcumsumexpBackward0(Rule):
     """log(cumsum(exp(a))) along dim:  d/da_i = Σ_{k≥i} g_k exp(a_i - out_k)"""
     batching = "dimwise"
     saves_output = True
-    explain = Explain("log Σ_{j≤i} exp({a}_j)", "∂out_k/∂a_i = exp(a_i − out_k) for i ≤ k")
+    explain = Explain("log cumsum(exp({a}))", "∂out_k/∂a_i = exp(a_i − out_k) for i ≤ k")
 
     @staticmethod
     def forward(node, xp, a, dim):
@@ -449,6 +449,7 @@ class DistBackward0(Rule):
     """p-norm of a - b (broadcast):  d/da = the norm's gradient at a - b;  d/db = minus it"""
     batching = None
     saves_output = True
+    explain = Explain("‖{a} − {b}‖", "∂‖a − b‖/∂a = (a − b)/‖a − b‖ for p = 2; ∂/∂b is its negative")
 
     @staticmethod
     def forward(node, xp, a, b, p):
