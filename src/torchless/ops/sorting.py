@@ -50,7 +50,15 @@ class _Picking(Rule):
             return (g,)
         g = g.reshape(key[0].shape if len(key) == 1 else self.kept)
         if self.repeats:
-            return (xp.index_add(self.shape, g.dtype, key, g),)
+            if xp.apply_rule is None:  # arrays
+                return (xp.index_add(self.shape, g.dtype, key, g),)
+            # Tensors (create_graph): a sum of g over a constant one-hot mask, through which forward AD
+            # differentiates too (a hessian by jacfwd(jacrev(...)))
+            dim = self.dim
+            idx = key[dim]
+            targets = np.arange(self.shape[dim]).reshape((-1,) + (1,) * (len(self.shape) - dim - 1))
+            onehot = np.expand_dims(idx, dim + 1) == targets  # [..., i, j, ...]: output i came from input j
+            return (xp.sum_dims(xp.where(onehot, g.unsqueeze(dim + 1), 0.0), (dim,), False),)
         return (_scatter_unique(xp, self.shape, g.dtype, key, g),)
 
     @staticmethod
@@ -74,6 +82,7 @@ def _picked(node, a, dim, idx, keepdim=True):
         node.shape = a.shape
         node.key = key
         node.kept = idx.shape
+        node.dim = dim
     if keepdim:
         return values, idx
     return np.squeeze(values, dim), np.squeeze(idx, dim)
@@ -381,7 +390,7 @@ class VarMeanBackward0(Rule):
     def forward(cls, node, xp, a, dim, correction, keepdim):
         spread = cls.spread.complex_rule() if _is_complex(a) else cls.spread
         first = spread.forward(None, xp, a, dim, correction, keepdim)
-        mean = a.sum(axis=dim, keepdims=keepdim) / _count(a.shape, dim)
+        mean = xp.sum_dims(a, dim, keepdim) / _count(a.shape, dim)
         if node is not None:
             node.num_outputs = 2
             node.saved = (a, first) if cls.spread is StdBackward0 else (a,)
@@ -431,7 +440,7 @@ class NansumBackward0(Rule):
             if a.dtype.kind in "fc" and np.isnan(np.add.reduce(out, None)):  # a NaN met (or inf - inf): again,
                 out = np.nansum(a, axis=dim, keepdims=keepdim, dtype=dtype)  # skipping NaNs (a plain sum has none)
             return np.asarray(out)
-        return xp.where(a != a, 0 * a, a).sum(axis=dim, keepdims=keepdim)
+        return xp.sum_dims(xp.where(a != a, 0 * a, a), dim, keepdim)
 
     @staticmethod
     def jvp(xp, t, out, a, dim=None, keepdim=False, dtype=None):
@@ -516,7 +525,7 @@ class RenormBackward0(Rule):
         scale = xp.where(over, maxnorm / (norm + 1e-7), 1.0)
         dscale = xp.where(over, -maxnorm / ((norm + 1e-7) * (norm + 1e-7)), 0.0)
         along = (g * xp.conj(a)).real if _is_complex(a) else g * a  # Re(g conj(a)): the part along a
-        g_norm = (along * dscale).sum(axis=dims, keepdims=True)
+        g_norm = xp.sum_dims(along * dscale, dims, True)
         (through_norm,) = LinalgVectorNormBackward0.vjp(normrule, g_norm, xp)
         return (g * scale + through_norm,)
 
