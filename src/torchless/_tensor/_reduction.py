@@ -19,6 +19,7 @@ import numpy as np
 
 from .._dtype import dtype as DType, get_default_dtype, int64 as _int64
 from ._core import _norm_dim, _plain, apply, apply_one
+from ._inplace import inplace
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
     from . import Tensor
 else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
@@ -198,6 +199,9 @@ def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Optio
     reduced dims with size 1. The input must be floating or complex, unless `dtype` gives the
     dtype to compute in. The mean of no elements is nan.
     """
+    if dtype is not None and dtype.np.kind not in "fc":
+        raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a floating point "
+                           f"or complex dtype. Got: {_SCALAR_NAMES.get(dtype.name, dtype.name)}")
     if dtype is None and input._data.dtype.kind not in "fc":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
@@ -301,31 +305,34 @@ def min(input: Tensor, dim: Union[int, Tensor, None] = None, keepdim: bool = Fal
 
 
 def _extreme_over(input: Tensor, dim: Dims, keepdim: bool, axis: Dims, keepdims: Optional[bool],
-                  fname: str, rule: type) -> Tensor:
+                  fname: str, rule: type, out: Optional[Tensor] = None) -> Tensor:
     """amax / amin over dims (all when dim=())."""
     dims = _dims(input, dim, axis)
-    _empty_check(input, dims if dims is not None else tuple(range(input._data.ndim)) or None, fname)
-    return apply(rule, input, dims, _keep(keepdim, keepdims))
+    _empty_check(input, dims, fname)  # (no dims: over everything, which must not be empty)
+    if out is not None and out._data.dtype != input._data.dtype:
+        raise RuntimeError(f"Expected the dtype for input and out to match, but got {scalar_type_name(input)} for "
+                           f"input's dtype and {scalar_type_name(out)} for out's dtype.")
+    return _into_out(apply(rule, input, dims, _keep(keepdim, keepdims)), out)
 
 
 def amax(input: Tensor, dim: Dims = (), keepdim: bool = False, *, axis: Dims = None,
-         keepdims: Optional[bool] = None) -> Tensor:
+         keepdims: Optional[bool] = None, out: Optional[Tensor] = None) -> Tensor:
     """amax(input, dim=(), keepdim=False) -> Tensor
 
     The largest value over the dim(s) in `dim` (every dim when it is empty). Unlike max, no
     indices are returned, and the gradient is shared equally between elements tied for the max.
     """
-    return _extreme_over(input, dim, keepdim, axis, keepdims, "amax", AmaxBackward0)
+    return _extreme_over(input, dim, keepdim, axis, keepdims, "amax", AmaxBackward0, out)
 
 
 def amin(input: Tensor, dim: Dims = (), keepdim: bool = False, *, axis: Dims = None,
-         keepdims: Optional[bool] = None) -> Tensor:
+         keepdims: Optional[bool] = None, out: Optional[Tensor] = None) -> Tensor:
     """amin(input, dim=(), keepdim=False) -> Tensor
 
     The smallest value over the dim(s) in `dim` (every dim when it is empty). Unlike min, no
     indices are returned, and the gradient is shared equally between elements tied for the min.
     """
-    return _extreme_over(input, dim, keepdim, axis, keepdims, "amin", AminBackward0)
+    return _extreme_over(input, dim, keepdim, axis, keepdims, "amin", AminBackward0, out)
 
 
 def _arg_extreme(input: Tensor, dim: Optional[int], keepdim: bool, axis: Optional[int],
@@ -590,6 +597,25 @@ def sum_to_size(self: Tensor, *size: Any) -> Tensor:
     return summed.reshape(size) if lead else summed
 
 
+_C10_NAMES = {"float32": "float", "float64": "double", "float16": "half", "int64": "long", "int32": "int",
+              "int16": "short", "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
+              "complex64": "complex<float>", "complex128": "complex<double>"}
+
+
+def _same_dtype(function: Any) -> Any:
+    """cumsum / cumprod for their in-place forms: a dtype= other than the tensor's is PyTorch's error."""
+    def checked(input: Tensor, dim: Optional[int] = None, *, dtype: Optional[DType] = None) -> Tensor:
+        if dtype is not None and dtype is not input.dtype:
+            raise RuntimeError(f"Bad in-place call: input tensor dtype {_C10_NAMES.get(input.dtype.name)} and "
+                               f"output tensor dtype {_C10_NAMES.get(dtype.name)} should match")
+        if input._data.dtype.kind == "b":
+            raise NotImplementedError(f"\"{function.__name__}_out_cpu\" not implemented for 'Bool'")
+        return function(input, dim) if input._data.dtype.kind not in "biu" else \
+            function(input, dim, dtype=input.dtype)
+    checked.__name__, checked.__doc__ = function.__name__, function.__doc__
+    return checked
+
+
 # ============================================================================ Tensor methods
 class ReductionMethods:
     """Tensor methods that reduce over dims (sum, mean, max, var, norm ...) or accumulate along one
@@ -614,6 +640,8 @@ class ReductionMethods:
     logsumexp = logsumexp
     cumsum = cumsum
     cumprod = cumprod
+    cumsum_ = inplace(_same_dtype(cumsum))
+    cumprod_ = inplace(_same_dtype(cumprod))
     all = all
     any = any
     count_nonzero = count_nonzero

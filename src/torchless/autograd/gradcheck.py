@@ -103,10 +103,10 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
     if not any(isinstance(t, Tensor) and t.requires_grad for t in inputs):
         raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of "
                          "the them have requires_grad=True.")
-    for t in inputs:
-        if isinstance(t, Tensor) and t.requires_grad and t.dtype.name != "float64":
+    for position, t in enumerate(inputs):  # (not inputs.index(t): that compares tensors elementwise)
+        if isinstance(t, Tensor) and t.requires_grad and t.dtype.name not in ("float64", "complex128"):
             import warnings
-            warnings.warn(f"Input #{inputs.index(t)} requires gradient and is not a double precision "
+            warnings.warn(f"Input #{position} requires gradient and is not a double precision "
                           "floating point. This check will likely fail if all the inputs are not of "
                           "double precision floating point.", UserWarning, stacklevel=2)
     numerical, outs = _numerical_jacobians(func, inputs, eps)

@@ -10,7 +10,7 @@ import sys as _sys
 
 import numpy as np
 from numpy import (  # noqa: F401 - re-exported as the namespace
-    abs, arccos, arcsin, arctan, ceil, clip, cos, cumsum, floor,
+    abs, arccos, arcsin, arctan, ceil, clip, cos, floor,
     log, log2, matmul, maximum, minimum, ndarray, ndim, negative, rint, shape, sign,
     sin, sqrt, square, tan, where, zeros_like, ones_like, asarray, add, moveaxis, copy,
     swapaxes, expand_dims, squeeze, concatenate, stack, trunc, logaddexp, hypot, copysign, conj,
@@ -195,11 +195,14 @@ def index_add(shape, dtype, index, values):
 def logsumexp(x, axis, keepdims):
     """ln Σ e^x over `axis`, shifted by the maximum so that no exp overflows."""
     if x.ndim == 0:  # a sum of one term: x itself (infinities and NaN too)
+        if x.dtype.kind == "c":  # log(exp(x)): its imaginary part taken into (-π, π]
+            return np.asarray(x.real + 1j * np.arctan2(np.sin(x.imag), np.cos(x.imag)), x.dtype)
         return x.copy()
     if x.size == 0:  # an empty sum: ln 0 = -inf (and no maximum to shift by)
         s = np.log(sum_dims(np.exp(x), axis, True))
         return s if keepdims else np.squeeze(s, axis)
-    m = amax(x, axis, True)
+    # (complex x: shifted by the largest real part only, so that the log gives the principal value)
+    m = amax(x.real if x.dtype.kind == "c" else x, axis, True)
     if not np.isfinite(np.add.reduce(m, axis=None)):  # an infinite or NaN max: shift by 0 there
         m = np.where(np.isfinite(m), m, 0)
     shifted = x - m
@@ -294,9 +297,15 @@ def sum_dims(x, axis, keepdims):
     return _reduce(np.add, x, axis, keepdims)
 
 
+def _own_int(x):
+    """x's dtype where x holds small integers (NumPy's products and running sums of int8 ... uint32
+    would widen them to its platform int; PyTorch's keep the dtype asked for), else None."""
+    return x.dtype if x.dtype.kind in "iu" and x.dtype.itemsize < 8 else None
+
+
 def prod(x, axis=None, keepdims=False):
     """The product over `axis` (all axes when None)."""
-    return np.prod(x, axis=axis, keepdims=keepdims)
+    return np.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype if x.dtype.kind == "b" else _own_int(x))
 
 
 def amax(x, axis=None, keepdims=False):
@@ -311,7 +320,12 @@ def amin(x, axis=None, keepdims=False):
 
 def cumprod(x, axis):
     """The cumulative product along `axis`."""
-    return np.cumprod(x, axis=axis)
+    return np.cumprod(x, axis=axis, dtype=_own_int(x))
+
+
+def cumsum(x, axis):
+    """The running sum along `axis`."""
+    return np.cumsum(x, axis=axis, dtype=_own_int(x))
 
 
 # In-place helpers: a vjp may pass arrays it created itself (never saved values or its input `g`),

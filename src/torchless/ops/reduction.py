@@ -370,6 +370,14 @@ class MedianBackward1(_Picked):
 _INF = float("inf")
 
 
+def _real_dtype(dtype):
+    """The NumPy dtype of a's real numbers (float32 for complex64) from a NumPy or torch dtype."""
+    np_dtype = getattr(dtype, "np", dtype)
+    if np_dtype.kind != "c":
+        return np_dtype
+    return np.dtype(np.float32) if np_dtype == np.complex64 else np.dtype(np.float64)
+
+
 def _is_complex(a):
     """Is array or Tensor `a` complex? (the two spell their dtypes differently)"""
     dt = a.dtype
@@ -398,7 +406,7 @@ class LinalgVectorNormBackward0(Rule):
         elif p == 1:
             out = xp.abs(a).sum(axis=dim, keepdims=keepdim)
         elif p == 0:
-            out = xp.to_dtype((a != 0).sum(axis=dim, keepdims=keepdim), a.dtype)
+            out = xp.to_dtype((a != 0).sum(axis=dim, keepdims=keepdim), _real_dtype(a.dtype))
         else:
             out = (xp.abs(a) ** p).sum(axis=dim, keepdims=keepdim) ** (1.0 / p)
         if node is not None:
