@@ -6,6 +6,8 @@ a cap needs a reason in the commit. Keys are "<entry>:<check>": OpInfo entries b
 ("max.reduction_with_dim"), modules and optimizers by class name.
 """
 OPINFO_SKIPS: dict[str, str] = {
+    'logcumsumexp:grad': 'float32 sample of magnitude 1e4: both libraries are ~3e-3 from the float64 gradient (ours 3.8e-3, PyTorch 3.2e-3); the tolerance is tighter',
+    'logcumsumexp:jvp': 'float64 sample of magnitude 1e4: ours is 1.1e-6 from finite differences, PyTorch 6.0e-6; they differ by more than the tolerance',
     '__radd__:errors': "Tensor.__radd__(2, t), called unbound on a number: a plain function here, not a descriptor that checks self, as PyTorch's C method does",
     '__rand__:errors': "Tensor.__rand__(2, t), called unbound on a number: a plain function here, not a descriptor that checks self, as PyTorch's C method does",
     '__rmul__:errors': "Tensor.__rmul__(2, t), called unbound on a number: a plain function here, not a descriptor that checks self, as PyTorch's C method does",
@@ -35,9 +37,6 @@ OPINFO_SKIPS: dict[str, str] = {
     'norm.nuc:forward': "raised RuntimeError: norm with p='nuc' (a matrix norm) is not supported here; use p='fro' or a number",
     'norm.nuc:grad': "raised RuntimeError: norm with p='nuc' (a matrix norm) is not supported here; use p='fro' or a number",
     'norm.nuc:jvp': "raised RuntimeError: norm with p='nuc' (a matrix norm) is not supported here; use p='fro' or a number",
-    'amax:errors': 'raised IndexError: amax(): Expected reduction dim 1 to have non-zero size.; PyTorch raises RuntimeError',
-    'amin:errors': 'raised IndexError: amin(): Expected reduction dim 1 to have non-zero size.; PyTorch raises RuntimeError',
-    'mean:errors': 'accepted; PyTorch raises RuntimeError',
     'linalg.norm:forward': "raised RuntimeError: linalg.norm: matrix norms (ord='nuc') are not supported here; use torch.linalg.vector_nor",
     'linalg.norm:grad': "grad[0]: dtype float64 != PyTorch's float32",
     'linalg.norm:jvp': "raised RuntimeError: linalg.norm: matrix norms (ord='nuc') are not supported here; use torch.linalg.vector_nor",
@@ -55,6 +54,6 @@ MODULE_SKIPS: dict[str, str] = {
 OPTIM_SKIPS: dict[str, str] = {
 }
 
-MAX_OPINFO_SKIPS = 38
+MAX_OPINFO_SKIPS = 37
 MAX_MODULE_SKIPS = 3
 MAX_OPTIM_SKIPS = 0

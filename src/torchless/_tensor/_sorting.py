@@ -398,7 +398,7 @@ def _quantile(input: Tensor, q: Any, dim: Optional[int], keepdim: bool, interpol
         hi = expanded.gather(-1, _plain(above))
         if interpolation == "midpoint":
             weight: Any = _plain(np.where(ranks > below, 0.5, 0.0).astype(a.dtype))
-        elif isinstance(q, Tensor) and q.requires_grad:  # q's gradient flows through the weight
+        elif isinstance(q, Tensor):  # q's gradient (or tangent) flows through the weight
             weight = q.reshape((-1,) + (1,) * sa.ndim) * _plain(last) - _plain(below.astype(a.dtype))
             if not ignore_nan:
                 weight = weight.masked_fill(_plain(np.broadcast_to(nan[..., -1:], weight.shape)), 0.0)

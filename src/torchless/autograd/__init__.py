@@ -79,6 +79,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: Opti
                 raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been "
                                    "used in the graph. Set allow_unused=True if this is the desired "
                                    "behavior.")
+        elif g.dtype != t.dtype and g.dtype.is_floating_point and t.dtype.is_floating_point:
+            g = g.to(t.dtype)  # a mixed-dtype op's gradient comes in the wider dtype; the input's is wanted
         out.append(g)
     del single
     return tuple(out)
