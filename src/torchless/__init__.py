@@ -58,6 +58,10 @@ from ._tensor.functions import *  # noqa: E402,F401,F403
 # does tensor math pays neither its import time nor its objects in every garbage collection.
 _LAZY_MODULES = ("nn", "optim", "utils", "distributions", "func")
 _LAZY_FUNCTIONS = {"save": "serialization", "load": "serialization"}
+# The nn.functional family (issue 12): torch-level names of functions that live in nn.functional.
+_LAZY_FUNCTIONS.update({_name: "nn.functional" for _name in (
+    "selu", "selu_", "celu", "celu_", "rrelu", "rrelu_", "prelu", "hardshrink", "threshold", "threshold_",
+    "pdist", "cdist", "cosine_similarity", "pairwise_distance")})
 
 
 def __getattr__(name):

@@ -750,3 +750,406 @@ for _function, _kind in ((linear, "linear"), (softmax, "softmax"), (log_softmax,
                          (cross_entropy, "class_loss")):
     setattr(_function, "batching", _kind)
 del _function, _kind
+
+
+# ============================================================================ issue 12: more activations
+# (the nn.functional family: rules in ops/activation.py; composites where PyTorch's graph shows its parts)
+from ..ops import activation as A  # noqa: E402
+
+__all__ += [
+    "elu", "elu_", "celu", "celu_", "selu", "selu_", "silu", "mish", "hardtanh", "hardtanh_", "relu6",
+    "hardsigmoid", "hardswish", "logsigmoid", "softplus", "softshrink", "hardshrink", "tanhshrink",
+    "softsign", "threshold", "threshold_", "glu", "prelu", "rrelu", "rrelu_", "softmin", "normalize",
+    "cosine_similarity", "pairwise_distance", "pdist",
+]
+
+
+def _dispatching(f: Any) -> Any:
+    """f(input, ...) with a tensor-like input (vmap's BatchedTensor) handed to its __torch_function__."""
+    import functools
+
+    @functools.wraps(f)
+    def function(input: Any, *args: Any, **kwargs: Any) -> Any:
+        if type(input) is not Tensor and has_torch_function((input,)):
+            return handle_torch_function(function, (input,), input, *args, **kwargs)
+        return f(input, *args, **kwargs)
+    return function
+
+
+def _activation(fn: str, kernel: str, rule: type, input: Any, *params: Any) -> Tensor:
+    """PyTorch's checks of an activation's input (a Tensor of a floating dtype), then the rule."""
+    _tensor_arg(fn, "input", input)
+    _float_input(fn, kernel, input)
+    return apply(rule, input, *params)
+
+
+def _in_place(input: Tensor, rule: type, *params: Any) -> Tensor:
+    """`rule` applied to input and written into it (recorded on a snapshot when autograd needs it)."""
+    from .._tensor._core import _check_inplace, _snapshot, _write_into
+    if _check_inplace(input):
+        return _write_into(input, apply(rule, _snapshot(input), *params))
+    return _write_into(input, apply(rule, input, *params))
+
+
+def _elu(fn: str, input: Tensor, rule: type, alpha: float, scale: float, input_scale: float,
+         inplace: bool) -> Tensor:
+    _tensor_arg(fn, "input", input)
+    _float_input(fn, "elu_cpu", input)
+    if inplace:
+        if alpha < 0 and input._rg:
+            raise RuntimeError("In-place elu backward calculation is triggered with a negative slope which "
+                               "is not supported. This is caused by calling in-place forward function with "
+                               "a negative slope, please call out-of-place version instead.")
+        return _in_place(input, A.CeluBackward1 if rule is A.CeluBackward0 else A.EluBackward1,
+                         float(alpha), float(scale), float(input_scale))
+    return apply(rule, input, float(alpha), float(scale), float(input_scale))
+
+
+@_dispatching
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """elu(input, alpha=1.0, inplace=False) -> Tensor: x where x > 0, alpha * (exp(x) - 1) elsewhere.
+
+    inplace: overwrite input and return it."""
+    return _elu("elu", input, A.EluBackward0, alpha, 1.0, 1.0, inplace)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """elu_(input, alpha=1.0) -> Tensor: elu written into input (returned)."""
+    return elu(input, alpha, inplace=True)
+
+
+@_dispatching
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """selu(input, inplace=False) -> Tensor: scale * elu(x, alpha), with PyTorch's constants
+    alpha = 1.6732632423543772 and scale = 1.0507009873554805 (self-normalizing networks)."""
+    return _elu("selu", input, A.EluBackward0, A._SELU_ALPHA, A._SELU_SCALE, 1.0, inplace)
+
+
+def selu_(input: Tensor) -> Tensor:
+    """selu_(input) -> Tensor: selu written into input (returned)."""
+    return selu(input, inplace=True)
+
+
+@_dispatching
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """celu(input, alpha=1.0, inplace=False) -> Tensor: max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    return _elu("celu", input, A.CeluBackward0, alpha, 1.0, 1.0 / alpha, inplace)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """celu_(input, alpha=1.0) -> Tensor: celu written into input (returned)."""
+    return celu(input, alpha, inplace=True)
+
+
+def _maybe_in_place(fn: str, kernel: str, rule: type, input: Tensor, inplace: bool, *params: Any) -> Tensor:
+    if inplace:
+        _tensor_arg(fn, "input", input)
+        _float_input(fn, kernel, input)
+        return _in_place(input, rule, *params)
+    return _activation(fn, kernel, rule, input, *params)
+
+
+@_dispatching
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """silu(input, inplace=False) -> Tensor: x * sigmoid(x) (the swish function)."""
+    return _maybe_in_place("silu", "silu_cpu", A.SiluBackward0, input, inplace)
+
+
+@_dispatching
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """mish(input, inplace=False) -> Tensor: x * tanh(softplus(x))."""
+    return _maybe_in_place("mish", "mish_cpu", A.MishBackward0, input, inplace)
+
+
+@_dispatching
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False) -> Tensor: x clamped to
+    [min_val, max_val]; its gradient is 1 strictly inside, 0 elsewhere."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    _tensor_arg("hardtanh", "input", input)
+    kind = input._data.dtype.kind
+    if kind == "b":
+        raise NotImplementedError("\"hardtanh_cpu\" not implemented for 'Bool'")
+    if kind == "u" and (min_val < 0 or max_val < 0):
+        raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
+    if inplace:
+        return _in_place(input, A.HardtanhBackward0, min_val, max_val)
+    return apply(A.HardtanhBackward0, input, min_val, max_val)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """hardtanh_(input, min_val=-1.0, max_val=1.0) -> Tensor: hardtanh written into input (returned)."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+@_dispatching
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(input, inplace=False) -> Tensor: min(max(0, x), 6) (hardtanh to [0, 6])."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+@_dispatching
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """hardsigmoid(input, inplace=False) -> Tensor: 0 below -3, 1 above 3, x / 6 + 1/2 between."""
+    return _maybe_in_place("hardsigmoid", "hardsigmoid_cpu", A.HardsigmoidBackward0, input, inplace)
+
+
+@_dispatching
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """hardswish(input, inplace=False) -> Tensor: x * hardsigmoid(x): 0 below -3, x above 3,
+    x (x + 3) / 6 between."""
+    return _maybe_in_place("hardswish", "hardswish_cpu", A.HardswishBackward0, input, inplace)
+
+
+@_dispatching
+def logsigmoid(input: Tensor) -> Tensor:
+    """logsigmoid(input) -> Tensor: log(sigmoid(x)) = -softplus(-x), computed without overflow."""
+    return _activation("logsigmoid", "log_sigmoid_cpu", A.LogSigmoidBackward0, input)
+
+
+@_dispatching
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """softplus(input, beta=1.0, threshold=20.0) -> Tensor: log(1 + exp(beta x)) / beta, and x
+    itself where beta x > threshold (numerical stability)."""
+    return _activation("softplus", "softplus_cpu", A.SoftplusBackward0, input, beta, threshold)
+
+
+_FLOAT_MAX = {"float32": "3.40282e+38", "float64": "1.79769e+308", "float16": "65504"}
+
+
+@_dispatching
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """softshrink(input, lambd=0.5) -> Tensor: x - lambd above lambd, x + lambd below -lambd, 0 between."""
+    _tensor_arg("softshrink", "input", input)
+    _float_input("softshrink", "softshrink_check", input)
+    if lambd < 0:
+        dt = str(input._data.dtype)
+        raise RuntimeError(f"lambda must be in range [0, {_FLOAT_MAX.get(dt, 'inf')}] for input dtype "
+                           f"{_TORCH_NAMES.get(dt, dt)}, but found {lambd:g}")
+    return apply(A.SoftshrinkBackward0, input, lambd)
+
+
+@_dispatching
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """hardshrink(input, lambd=0.5) -> Tensor: 0 where |x| <= lambd, x elsewhere."""
+    return _activation("hardshrink", "hardshrink_cpu", A.HardshrinkBackward0, input, lambd)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """tanhshrink(input) -> Tensor: x - tanh(x)."""
+    return input - input.tanh()
+
+
+def softsign(input: Tensor) -> Tensor:
+    """softsign(input) -> Tensor: x / (1 + |x|)."""
+    return input / (input.abs() + 1)
+
+
+@_dispatching
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """threshold(input, threshold, value, inplace=False) -> Tensor: `value` where x <= threshold, x
+    elsewhere."""
+    _tensor_arg("threshold", "input", input)
+    if input._data.dtype.kind == "b":
+        raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
+    if inplace:
+        return _in_place(input, A.ThresholdBackward1, threshold, value)
+    return apply(A.ThresholdBackward0, input, threshold, value)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """threshold_(input, threshold, value) -> Tensor: threshold written into input (returned)."""
+    return globals()["threshold"](input, threshold, value, inplace=True)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """glu(input, dim=-1) -> Tensor: a * sigmoid(b), a and b the two halves of input along dim
+    (whose size must be even)."""
+    _tensor_arg("glu", "input", input)
+    if input._data.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = _norm_dim(dim, input._data.ndim)
+    if input._data.shape[d] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {input._data.shape[d]}")
+    _float_input("glu", "glu_cpu", input)
+    return apply(A.GluBackward0, input, d)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """prelu(input, weight) -> Tensor: x where x > 0, weight * x elsewhere; weight holds one slope,
+    or one per channel (dim 1 of input)."""
+    _tensor_arg("prelu", "input", input)
+    _tensor_arg("prelu", "weight", weight)
+    x, w = input._data, weight._data
+    if w.ndim > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {w.ndim}")
+    if w.size != 1:
+        if x.ndim == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = x.shape[1] if x.ndim >= 2 else 1
+        if w.size != channels:
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter "
+                               f"numbers = {w.size} and channel size = {channels}.")
+    _float_input("prelu", "prelu_cpu", input)
+    if x.dtype != w.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {_TORCH_NAMES.get(str(x.dtype))} and "
+                           f"{_TORCH_NAMES.get(str(w.dtype))}")
+    if w.ndim == 1 and x.ndim >= 2 and w.size != 1:
+        weight = weight.reshape([-1] + [1] * (x.ndim - 2))
+    elif w.ndim == 1 and x.ndim == 0:
+        weight = weight.reshape(())
+    return apply(A.PreluKernelBackward0, input, weight)
+
+
+@_dispatching
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False) -> Tensor:
+    """rrelu(input, lower=1/8, upper=1/3, training=False, inplace=False) -> Tensor: x where x >= 0,
+    a * x elsewhere, with a drawn uniformly from [lower, upper] for each element while training,
+    and a = (lower + upper) / 2 otherwise."""
+    _tensor_arg("rrelu", "input", input)
+    _float_input("rrelu", "leaky_relu_cpu", input)
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    x = input._data
+    if training:
+        u = _rng().random(x.shape, dtype=np.float64 if x.dtype == np.float64 else np.float32)
+        slopes = (u * (upper - lower) + lower).astype(x.dtype)
+        noise = np.where(x > 0, x.dtype.type(1), slopes)
+    else:
+        noise = np.where(x > 0, x.dtype.type(1), x.dtype.type((lower + upper) / 2))
+    if inplace:
+        return _in_place(input, A.RreluWithNoiseBackward1, noise)
+    return apply(A.RreluWithNoiseBackward0, input, noise)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:
+    """rrelu_(input, lower=1/8, upper=1/3, training=False) -> Tensor: rrelu written into input."""
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """softmin(input, dim=None, dtype=None) -> Tensor: softmax(-x) along dim: each slice positive,
+    summing to 1, the smallest entries weighing most."""
+    _tensor_arg("softmin", "input", input)
+    if dim is None:
+        dim = _implicit_dim("softmin", input._data.ndim)
+    return (-input).softmax(dim, dtype)
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None) -> Tensor:
+    """normalize(input, p=2.0, dim=1, eps=1e-12, out=None) -> Tensor: input / max(||input||_p, eps),
+    the p-norm taken along dim (each slice gets norm 1)."""
+    _tensor_arg("normalize", "input", input)
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{_TORCH_NAMES.get(str(input._data.dtype), input._data.dtype)}")
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    if out is not None:
+        return out.copy_(input / denom)
+    return input / denom
+
+
+def _clamped_norm(x: Tensor, dim: int, eps: float) -> Tensor:
+    """||x||_2 along dim (keepdim), raised to at least eps without touching its gradient (PyTorch
+    clamps it in place under no_grad)."""
+    n = x.norm(2, dim, keepdim=True)
+    arr = n._data
+    if arr.size and arr.min() < eps:
+        n = n + _plain(np.maximum(arr, arr.dtype.type(eps)) - arr)
+    return n
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """cosine_similarity(x1, x2, dim=1, eps=1e-8) -> Tensor: x1 · x2 / (max(||x1||, eps) max(||x2||, eps))
+    along dim (x1 and x2 broadcast)."""
+    _tensor_arg("cosine_similarity", "input", x1)
+    if not isinstance(x2, Tensor):
+        raise TypeError(f"cosine_similarity(): argument 'x2' (position 2) must be Tensor, not {type(x2).__name__}")
+    try:
+        shape = np.broadcast_shapes(x1._data.shape, x2._data.shape)
+    except ValueError as e:
+        from .._tensor._core import _broadcast_error
+        raise _broadcast_error(x1._data, x2._data, e) from None
+    if x1._data.dtype.kind not in "fc" or x2._data.dtype.kind not in "fc":
+        raise RuntimeError("cosine_similarity requires both inputs to be floating point or complex "
+                           "(convert them first, e.g. x.float())")
+    x1, x2 = _promoted(x1, x2)
+    if tuple(x1.shape) != shape:
+        x1 = x1.expand(shape)
+    if tuple(x2.shape) != shape:
+        x2 = x2.expand(shape)
+    d = _norm_dim(dim, len(shape)) if shape else 0
+    return ((x1 / _clamped_norm(x1, d, eps)) * (x2 / _clamped_norm(x2, d, eps))).sum(d)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False) -> Tensor: ||x1 - x2 + eps||_p over
+    the last dim (x1 and x2 broadcast)."""
+    _tensor_arg("pairwise_distance", "input", x1)
+    if not isinstance(x2, Tensor):
+        raise TypeError(f"pairwise_distance(): argument 'x2' (position 2) must be Tensor, not "
+                        f"{type(x2).__name__}")
+    out_dim = max(x1._data.ndim, x2._data.ndim)
+    diff = x1 - x2 + eps
+    if out_dim == 0:
+        return diff.abs() if p != 0 else (diff != 0).to(diff.dtype)
+    return diff.norm(p, out_dim - 1, keepdim=keepdim)
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    """pdist(input, p=2) -> Tensor: the p-norm distance between every pair of rows i < j of the
+    (N, M) input, as a vector of N (N - 1) / 2 entries."""
+    _tensor_arg("pdist", "input", input)
+    if input._data.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input._data.ndim}D")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    return apply(A.PdistBackward0, input, float(p))
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary') -> Tensor: the
+    p-norm distance between each row of x1 (..., P, M) and each row of x2 (..., R, M): (..., P, R),
+    the batch dims broadcast. compute_mode is accepted (the distances are computed directly)."""
+    _tensor_arg("cdist", "input", x1)
+    if not isinstance(x2, Tensor):
+        raise TypeError(f"cdist(): argument 'x2' (position 2) must be Tensor, not {type(x2).__name__}")
+    a, b = x1._data, x2._data
+    if a.ndim < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {a.ndim}D")
+    if b.ndim < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X2 got: {b.ndim}D")
+    if a.shape[-1] != b.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {a.shape[-1]} X2: {b.shape[-1]}")
+    if a.dtype.kind != "f":
+        raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: "
+                           f"{_TORCH_NAMES.get(str(a.dtype), a.dtype)}")
+    if b.dtype.kind != "f":
+        raise RuntimeError(f"cdist only supports floating-point dtypes, X2 got: "
+                           f"{_TORCH_NAMES.get(str(b.dtype), b.dtype)}")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected scalar type {_TORCH_NAMES.get(str(a.dtype))} but found "
+                           f"{_TORCH_NAMES.get(str(b.dtype))} (give x1 and x2 the same dtype)")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    if compute_mode not in ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                            "donot_use_mm_for_euclid_dist"):
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    try:
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError as e:
+        from .._tensor._core import _broadcast_error
+        raise _broadcast_error(a, b, e) from None
+    return apply(A.CdistBackward0, x1, x2, float(p))
+
+
+for _function in (elu, selu, celu, silu, mish, hardtanh, relu6, hardsigmoid, hardswish, logsigmoid, softplus,
+                  softshrink, hardshrink, threshold, rrelu):
+    setattr(_function, "batching", "activation")
+del _function

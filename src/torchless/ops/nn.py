@@ -80,8 +80,11 @@ class SoftmaxBackward0(Rule):
 
     @staticmethod
     def forward(node, xp, a, dim):
-        e = xp.exp(a - xp.amax(a, dim, True))  # minus the max: exp never overflows
-        out = e / xp.sum_dims(e, dim, True)
+        if a.size == 0:  # nothing to normalise (NumPy's max of no elements raises)
+            out = a.copy()
+        else:
+            e = xp.exp(a - xp.amax(a, dim, True))  # minus the max: exp never overflows
+            out = e / xp.sum_dims(e, dim, True)
         if node is not None:
             node.saved = (out,)
             node.dim = dim
@@ -105,8 +108,11 @@ class LogSoftmaxBackward0(Rule):
 
     @staticmethod
     def forward(node, xp, a, dim):
-        shifted = a - xp.amax(a, dim, True)
-        out = shifted - xp.log(xp.sum_dims(xp.exp(shifted), dim, True))
+        if a.size == 0:  # nothing to normalise (NumPy's max of no elements raises)
+            out = a.copy()
+        else:
+            shifted = a - xp.amax(a, dim, True)
+            out = shifted - xp.log(xp.sum_dims(xp.exp(shifted), dim, True))
         if node is not None:
             node.saved = (out,)
             node.dim = dim
