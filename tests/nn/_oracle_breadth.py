@@ -27,6 +27,13 @@ def to_ours(v):
         return {k: to_ours(x) for k, x in v.items()}
     if isinstance(v, torch.dtype):
         return getattr(torchless, str(v).split(".")[1])
+    if isinstance(v, torch.nn.Module):  # the same module class in torchless, its attributes copied
+        ours = getattr(torchless.nn, type(v).__name__).__new__(getattr(torchless.nn, type(v).__name__))
+        torchless.nn.Module.__init__(ours)
+        for k, x in vars(v).items():
+            if not k.startswith("_"):
+                setattr(ours, k, x)
+        return ours
     if callable(v) and isinstance(v, types.FunctionType):
         return rebind(v)
     return v

@@ -1153,3 +1153,432 @@ for _function in (elu, selu, celu, silu, mish, hardtanh, relu6, hardsigmoid, har
                   softshrink, hardshrink, threshold, rrelu):
     setattr(_function, "batching", "activation")
 del _function
+
+
+# ============================================================================ issue 12: more losses
+# (the nn.functional family: composites of Tensor ops where PyTorch's graph shows its parts; the
+# soft margin, multi margin and multilabel margin losses have their own nodes, in ops/loss.py)
+from ..ops import loss as L  # noqa: E402
+
+__all__ += [
+    "kl_div", "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss", "hinge_embedding_loss",
+    "soft_margin_loss", "multilabel_soft_margin_loss", "multilabel_margin_loss", "multi_margin_loss",
+    "cosine_embedding_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss",
+]
+
+
+def _dispatching_many(count: int) -> Any:
+    """_dispatching for a function whose first `count` arguments are tensors."""
+    import functools
+
+    def decorate(f: Any) -> Any:
+        @functools.wraps(f)
+        def function(*args: Any, **kwargs: Any) -> Any:
+            tensors = args[:count]
+            for t in tensors:
+                if type(t) is not Tensor and type(t) is not Parameter:
+                    if has_torch_function(tensors):
+                        return handle_torch_function(function, tensors, *args, **kwargs)
+                    break
+            return f(*args, **kwargs)
+        return function
+    return decorate
+
+
+def _legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """`reduction`, or what the deprecated size_average/reduce pair stands for (with PyTorch's warning)."""
+    if size_average is not None or reduce is not None:
+        return _reduction(size_average, reduce, reduction)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _xlogy(x: Tensor, y: Tensor) -> Tensor:
+    x, y = _promoted(x, y)
+    return apply(L.XlogyBackward0, x, y)
+
+
+@_dispatching_many(2)
+def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """kl_div(input, target, reduction='mean', log_target=False) -> Tensor: the Kullback-Leibler
+    divergence target * (log(target) - input) of log-probabilities `input` from `target`
+    (log-probabilities too with log_target=True).
+
+    reduction: 'batchmean' (the sum divided by the batch size: the true KL divergence), 'sum',
+    'mean' (over every element; warns) or 'none'."""
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(size_average, reduce, reduction)
+    else:
+        if reduction == "mean":
+            warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support "
+                          "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+                          "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+                          "major release.", UserWarning, stacklevel=3)
+        if reduction not in ("none", "mean", "sum", "batchmean"):
+            raise ValueError(f"{reduction} is not a valid value for reduction")
+    _tensor_arg("kl_div", "input", input)
+    _tensor_arg("kl_div", "target", target)
+    if input._data.dtype.kind in "biu" or target._data.dtype.kind in "biu":
+        raise RuntimeError("kl_div: Integral inputs not supported. (convert them first, e.g. x.float())")
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        loss = _xlogy(target, target) - target * input
+    if reduction == "batchmean":
+        total = loss.sum()
+        return total / input.shape[0] if input.dim() != 0 else total
+    return _reduce(loss, reduction)
+
+
+@_dispatching_many(2)
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
+                     size_average: bool | None = None, eps: float = 1e-8, reduce: bool | None = None,
+                     reduction: str = "mean") -> Tensor:
+    """poisson_nll_loss(input, target, log_input=True, full=False, eps=1e-8, reduction='mean') -> Tensor:
+    the negative log likelihood of `target` under a Poisson distribution of rate exp(input)
+    (log_input=True: exp(input) - target * input) or of rate input (input - target * log(input + eps)).
+
+    full: add Stirling's approximation of log(target!) where target > 1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _tensor_arg("poisson_nll_loss", "input", input)
+    _tensor_arg("poisson_nll_loss", "target", target)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        stirling = target * target.log() - target + (target * (2 * math.pi)).log() * 0.5
+        loss = loss + stirling.masked_fill(target <= 1, 0)
+    return _reduce(loss, reduction)
+
+
+@_dispatching_many(3)
+def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: bool = False, eps: float = 1e-6,
+                      reduction: str = "mean") -> Tensor:
+    """gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction='mean') -> Tensor:
+    0.5 * (log(var) + (input - target)**2 / var), the negative log likelihood of target under
+    normal distributions of mean input and variance var (clamped to at least eps).
+
+    var: a tensor shaped like input (or one dim short, or with one dim of size 1), or a float;
+    full: add the constant 0.5 * log(2 pi)."""
+    from ..engine.grad_mode import no_grad
+    var_t: Tensor
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        from .._tensor.creation import ones_like
+        var_t = var * ones_like(input)
+    elif isinstance(var, Tensor):
+        if bool((var._data < 0).any()):
+            raise ValueError("var has negative entry/entries")
+        var_t = var
+    else:
+        raise TypeError(f"gaussian_nll_loss(): var must be a Tensor or a float, not {type(var).__name__}")
+    if tuple(var_t.shape) != tuple(input.shape):
+        if tuple(input.shape[:-1]) == tuple(var_t.shape):
+            var_t = var_t.unsqueeze(-1)
+        elif not (input.dim() == var_t.dim()
+                  and sum(b for a, b in zip(input.shape, var_t.shape) if a != b) == 1):
+            raise ValueError("var is of incorrect size")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    var_t = var_t.clone()
+    with no_grad():
+        var_t.clamp_(min=eps)
+    loss = 0.5 * (var_t.log() + (input - target) ** 2 / var_t)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+@_dispatching_many(3)
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
+                        size_average: bool | None = None, reduce: bool | None = None,
+                        reduction: str = "mean") -> Tensor:
+    """margin_ranking_loss(input1, input2, target, margin=0, reduction='mean') -> Tensor:
+    max(0, -target * (input1 - input2) + margin): target 1 wants input1 ranked higher, -1 input2."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if input1.dim() != input2.dim() or input1.dim() != target.dim():
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+                           f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} ")
+    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+
+
+@_dispatching_many(2)
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average: bool | None = None,
+                         reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """hinge_embedding_loss(input, target, margin=1.0, reduction='mean') -> Tensor: input where
+    target is 1, max(0, margin - input) where target is -1 (input: distances, e.g. L1)."""
+    from .._tensor._core import where
+    from .._tensor.creation import zeros_like
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _tensor_arg("hinge_embedding_loss", "input", input)
+    _tensor_arg("hinge_embedding_loss", "target", target)
+    zeros = zeros_like(input)
+    margin_part = where(target != 1, (margin - input).clamp_min(0), zeros)
+    self_part = where(target != -1, input, zeros)
+    return _reduce(margin_part + self_part, reduction)
+
+
+@_dispatching_many(2)
+def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
+                     reduction: str = "mean") -> Tensor:
+    """soft_margin_loss(input, target, reduction='mean') -> Tensor: log(1 + exp(-target * input)),
+    the logistic loss of a two-class problem with targets 1 or -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _tensor_arg("soft_margin_loss", "input", input)
+    _tensor_arg("soft_margin_loss", "target", target)
+    x = input._data
+    try:
+        np.broadcast_shapes(x.shape, target._data.shape)
+    except ValueError as e:
+        from .._tensor._core import _broadcast_error
+        raise _broadcast_error(x, target._data, e) from None
+    if x.dtype.kind not in "fc":
+        from .._tensor.functions import result_type
+        rt = str(result_type(input, target)).split(".")[-1]
+        raise RuntimeError(f"result type {_TORCH_NAMES.get(rt, rt)} can't be cast to the desired output type "
+                           f"{_TORCH_NAMES.get(str(x.dtype))}")
+    if target._rg:
+        from ..engine.grad_mode import is_grad_enabled
+        if is_grad_enabled():
+            raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect to argument "
+                               "'target'. This input cannot have requires_grad True.")
+    return apply(L.SoftMarginLossBackward0, input, _array_in(target, x.dtype), reduction)
+
+
+@_dispatching_many(2)
+def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                size_average: bool | None = None, reduce: bool | None = None,
+                                reduction: str = "mean") -> Tensor:
+    """multilabel_soft_margin_loss(input, target, weight=None, reduction='mean') -> Tensor: the
+    binary cross entropy of sigmoid(input) against 0/1 targets, averaged over the classes (last dim).
+
+    weight: multiplies each class's loss."""
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(size_average, reduce, reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.dim() - 1
+    loss = loss.sum(class_dim) / input.size(class_dim)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    return _reduce(loss, reduction)
+
+
+def _margin_input(input: Tensor, target: Any, fn: str) -> tuple[int, int]:
+    """The (rows, classes) of a margin loss's input (C,) or (N, C), after PyTorch's checks."""
+    _tensor_arg(fn, "input", input)
+    _tensor_arg(fn, "target", target)
+    shape = input._data.shape
+    if len(shape) > 2 or (len(shape) == 2 and shape[1] == 0) or (len(shape) == 1 and shape[0] == 0):
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+                           f"{list(shape)}")
+    if target._data.dtype != np.int64:
+        raise RuntimeError(f"expected scalar type Long but found "
+                           f"{_TORCH_NAMES.get(str(target._data.dtype), target._data.dtype)} (class indices "
+                           "must be int64, e.g. target.long())")
+    _float_input(fn, f"{fn}_cpu", input)
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    return 1, (shape[0] if shape else 1)
+
+
+@_dispatching_many(2)
+def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
+                           reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """multilabel_margin_loss(input, target, reduction='mean') -> Tensor: the hinge loss
+    sum over targets j and non-targets i of max(0, 1 - (x[y_j] - x[i])) / C, per sample.
+
+    target: int64, shaped like input; each row lists its target classes, ended by the first -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    n_rows, n_cls = _margin_input(input, target, "multilabel_margin_loss")
+    x, t = input._data, target._data
+    if t.shape != x.shape:
+        raise RuntimeError(f"inconsistent target size: {list(t.shape)} for input of size: {list(x.shape)}")
+    t2 = t.reshape(n_rows, n_cls)
+    ended = t2 == -1
+    length = np.where(ended.any(1), ended.argmax(1), n_cls)
+    read = np.arange(n_cls)[None, :] < length[:, None]  # the entries before each row's first -1
+    if read.any() and ((t2[read] < 0) | (t2[read] >= n_cls)).any():
+        raise RuntimeError("argument #2 'target' is out of range")
+    pick = np.zeros((n_rows, n_cls, n_cls), x.dtype)
+    rows, js = np.nonzero(read)
+    pick[rows, js, t2[rows, js]] = 1
+    others = (pick.sum(1, keepdims=True) == 0).astype(x.dtype)  # (N, 1, C): the classes no target names
+    mask = read[:, :, None].astype(x.dtype) * others  # (N, K, C): target j read, class i not a target
+    out_shape = (n_rows,) if x.ndim == 2 else ()
+    return apply(L.MultilabelMarginLossBackward0, input, pick, mask, reduction, out_shape)
+
+
+@_dispatching_many(2)
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
+                      weight: Tensor | None = None, size_average: bool | None = None,
+                      reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction='mean') -> Tensor:
+    the multi-class hinge loss sum over i != y of max(0, margin - x[y] + x[i])**p / C, per sample.
+
+    p: 1 or 2; weight: a weight per class, multiplying the loss of samples of that class."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if p != 1 and p != 2:
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.dim() != 1:
+        raise ValueError("weight must be one-dimensional")
+    n_rows, n_cls = _margin_input(input, target, "multi_margin_loss")
+    x, t = input._data, target._data
+    if t.ndim > 1 or t.size != n_rows:
+        raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+                           f"input samples (batch size). Expected target size [{n_rows}], but got "
+                           f"{list(t.shape)}. Input has shape {list(x.shape)}.")
+    t1 = t.reshape(n_rows)
+    if t1.size and (t1.min() < 0 or t1.max() >= n_cls):
+        raise RuntimeError("target out of range")
+    wy = None
+    if weight is not None:
+        w = weight._data
+        if w.size != n_cls:
+            raise RuntimeError(f"inconsistent weight size, expected {n_cls} but got {list(w.shape)}")
+        if w.dtype != x.dtype:
+            raise RuntimeError(f"expected scalar type {_TORCH_NAMES.get(str(x.dtype))} but found "
+                               f"{_TORCH_NAMES.get(str(w.dtype))}")
+        wy = w[t1][:, None].astype(x.dtype)
+    onehot = np.zeros((n_rows, n_cls), x.dtype)
+    onehot[np.arange(n_rows), t1] = 1
+    out_shape = (n_rows,) if x.ndim == 2 else t.shape
+    return apply(L.MultiMarginLossBackward0, input, onehot, wy, p, float(margin), reduction, out_shape)
+
+
+@_dispatching_many(3)
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
+                          size_average: bool | None = None, reduce: bool | None = None,
+                          reduction: str = "mean") -> Tensor:
+    """cosine_embedding_loss(input1, input2, target, margin=0, reduction='mean') -> Tensor:
+    1 - cos(input1, input2) where target is 1, max(0, cos(input1, input2) - margin) where it is -1."""
+    from .._tensor._core import where
+    from .._tensor.creation import zeros_like
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    td = target.dim()
+    if td > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if td == 1 and input1.dim() != 2:
+        raise RuntimeError(f"1D target tensor expects 2D input tensors, but found inputs with sizes "
+                           f"{list(input1.shape)} and {list(input2.shape)}.")
+    if td == 0 and input1.dim() != 1:
+        raise RuntimeError(f"0D target tensor expects 1D input tensors, but found inputs with sizes "
+                           f"{list(input1.shape)} and {list(input2.shape)}.")
+    eps = 1e-12
+    prod_sum = (input1 * input2).sum(td)
+    mag1 = (input1 * input1).sum(td) + eps
+    mag2 = (input2 * input2).sum(td) + eps
+    cos = prod_sum / (mag1 * mag2).sqrt()
+    zeros = zeros_like(cos)
+    pos = where(target == 1, 1 - cos, zeros)
+    neg = where(target == -1, (cos - margin).clamp_min(0), zeros)
+    return _reduce(pos + neg, reduction)
+
+
+def _triplet_dims(anchor: Tensor, positive: Tensor, negative: Tensor) -> None:
+    a, p, n = anchor.dim(), positive.dim(), negative.dim()
+    if not a == p == n:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number "
+                           f"of dimensions, but got: anchor {a}D, positive {p}D, and negative {n}D inputs")
+
+
+@_dispatching_many(3)
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2,
+                        eps: float = 1e-6, swap: bool = False, size_average: bool | None = None,
+                        reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+    reduction='mean') -> Tensor: max(0, margin + d(anchor, positive) - d(anchor, negative)), d the
+    pairwise p-norm distance; swap: use d(positive, negative) where it is smaller."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    _triplet_dims(anchor, positive, negative)
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
+    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+
+
+@_dispatching_many(3)
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
+                                      distance_function: Any = None, margin: float = 1.0, swap: bool = False,
+                                      reduction: str = "mean") -> Tensor:
+    """triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+    margin=1.0, swap=False, reduction='mean') -> Tensor: triplet_margin_loss with any distance
+    (pairwise_distance by default)."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    _triplet_dims(anchor, positive, negative)
+    dist = pairwise_distance if distance_function is None else distance_function
+    d_pos = dist(anchor, positive)
+    d_neg = dist(anchor, negative)
+    if swap:
+        d_neg = d_neg.minimum(dist(positive, negative))
+    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+
+
+# torch-level forms of the losses (torch.kl_div ...): PyTorch's ATen signatures, the reduction an int
+# (0 'none', 1 'mean', 2 'sum'; 'none' by default), reached as torch.<name> (torchless/__init__.py)
+_REDUCTION_OF_ENUM = ("none", "mean", "sum")
+
+
+def _enum_reduction(reduction: int) -> str:
+    if type(reduction) is not int or not 0 <= reduction <= 2:
+        raise RuntimeError(f"reduction must be 0 ('none'), 1 ('mean') or 2 ('sum'), got {reduction}")
+    return _REDUCTION_OF_ENUM[reduction]
+
+
+def _torch_kl_div(input: Tensor, target: Tensor, reduction: int = 0, *, log_target: bool = False) -> Tensor:
+    """kl_div(input, target, reduction=0, *, log_target=False) -> Tensor: nn.functional.kl_div with
+    the reduction as an int (0 'none', 1 'mean', 2 'sum')."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return kl_div(input, target, reduction=_enum_reduction(reduction), log_target=log_target)
+
+
+def _torch_poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool, full: bool, eps: float,
+                            reduction: int) -> Tensor:
+    """poisson_nll_loss(input, target, log_input, full, eps, reduction) -> Tensor: nn.functional's,
+    every argument given, the reduction an int."""
+    return poisson_nll_loss(input, target, log_input, full, eps=eps, reduction=_enum_reduction(reduction))
+
+
+def _torch_margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                               reduction: int = 0) -> Tensor:
+    """margin_ranking_loss(input1, input2, target, margin=0.0, reduction=0) -> Tensor: nn.functional's,
+    the reduction an int."""
+    return margin_ranking_loss(input1, input2, target, margin, reduction=_enum_reduction(reduction))
+
+
+def _torch_hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, reduction: int = 0) -> Tensor:
+    """hinge_embedding_loss(input, target, margin=1.0, reduction=0) -> Tensor: nn.functional's, the
+    reduction an int."""
+    return hinge_embedding_loss(input, target, margin, reduction=_enum_reduction(reduction))
+
+
+def _torch_cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                                 reduction: int = 0) -> Tensor:
+    """cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=0) -> Tensor:
+    nn.functional's, the reduction an int."""
+    return cosine_embedding_loss(input1, input2, target, margin, reduction=_enum_reduction(reduction))
+
+
+def _torch_triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0,
+                               p: float = 2, eps: float = 1e-6, swap: bool = False, reduction: int = 0) -> Tensor:
+    """triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+    reduction=0) -> Tensor: nn.functional's, the reduction an int."""
+    return triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction=_enum_reduction(reduction))
+
+
+for _aten_form in (_torch_kl_div, _torch_poisson_nll_loss, _torch_margin_ranking_loss, _torch_hinge_embedding_loss,
+                   _torch_cosine_embedding_loss, _torch_triplet_margin_loss):
+    _aten_form.__name__ = _aten_form.__qualname__ = _aten_form.__name__[len("_torch_"):]
+del _aten_form
