@@ -286,3 +286,26 @@ def test_moduleinfo_samples(torch_ref, name):
     outputs and gradients (of inputs and parameters) compared."""
     pytest.importorskip("expecttest")
     assert moduleinfo_problems(name) == []
+
+
+def test_bool_inputs_raise_as_in_pytorch(torch_ref):
+    for name in ("hardtanh", "relu6", "tanhshrink", "softsign", "elu", "silu"):
+        with pytest.raises(Exception) as theirs:
+            getattr(torch_ref.nn.functional, name)(torch_ref.tensor([True, False]))
+        with pytest.raises(type(theirs.value)):
+            getattr(F, name)(torchless.tensor([True, False]))
+    with pytest.raises(RuntimeError, match="Negation, the `-` operator, on a bool tensor"):
+        F.softmin(torchless.tensor([True, False]), 0)
+
+
+def test_zero_dim_and_empty(torch_ref):
+    for name in ("elu", "selu", "silu", "mish", "hardtanh", "softplus", "hardshrink", "logsigmoid", "rrelu"):
+        for shape in ((), (0,), (3, 0)):
+            a = getattr(F, name)(torchless.zeros(shape))
+            b = getattr(torch_ref.nn.functional, name)(torch_ref.zeros(shape))
+            assert tuple(a.shape) == tuple(b.shape)
+    assert tuple(F.softmin(torchless.zeros(5, 0, 0), -1).shape) == (5, 0, 0)
+    assert tuple(torchless.zeros(2, 0).softmax(1).shape) == (2, 0)
+    assert F.cosine_similarity(torchless.tensor(2.0), torchless.tensor(3.0), dim=0).item() == pytest.approx(1.0)
+    assert tuple(torchless.cdist(torchless.zeros(2, 0), torchless.zeros(3, 0)).shape) == (2, 3)
+    assert tuple(F.pdist(torchless.zeros(1, 3)).shape) == (0,)

@@ -269,3 +269,28 @@ def test_moduleinfo_samples(torch_ref, name):
     """Every ModuleInfo sample: same constructor arguments, outputs and gradients compared."""
     pytest.importorskip("expecttest")
     assert moduleinfo_problems(name) == []
+
+
+def test_shapes_and_dtypes_at_the_edges(torch_ref):
+    """A single-sample multi margin keeps the target's shape; hinge embedding keeps an integer
+    input's dtype (truncating the margin part), as PyTorch does."""
+    for M in (torch_ref, torchless):
+        assert tuple(M.nn.functional.multi_margin_loss(M.zeros(1, 3), M.tensor(1), reduction="none").shape) == ()
+        assert tuple(M.nn.functional.multi_margin_loss(M.zeros(3), M.tensor([1]), reduction="none").shape) == (1,)
+    x = [[0, 1, 2], [-1, 3, 0]]
+    t = [[1.0, -1, -1], [-1, 1, 1]]
+    ours = F.hinge_embedding_loss(torchless.tensor(x), torchless.tensor(t), margin=1.5, reduction="none")
+    theirs = torch_ref.nn.functional.hinge_embedding_loss(torch_ref.tensor(x), torch_ref.tensor(t), margin=1.5,
+                                                          reduction="none")
+    assert ours.dtype == torchless.int64 and ours.tolist() == theirs.tolist()
+
+
+def test_torch_level_forms(torch_ref):
+    """torch.kl_div and the other ATen forms: the reduction an int, 'none' by default."""
+    x = np.log(np.array([[0.2, 0.8], [0.5, 0.5]]))
+    p = np.array([[0.3, 0.7], [0.9, 0.1]])
+    for r in (0, 1, 2):
+        np.testing.assert_allclose(torchless.kl_div(torchless.tensor(x), torchless.tensor(p), r).numpy(),
+                                   torch_ref.kl_div(torch_ref.tensor(x), torch_ref.tensor(p), r).numpy())
+    assert tuple(torchless.margin_ranking_loss(torchless.ones(3), torchless.zeros(3), torchless.ones(3)).shape) == (3,)
+    assert torchless.poisson_nll_loss(torchless.zeros(2), torchless.ones(2), True, False, 1e-8, 2).item() == 2.0

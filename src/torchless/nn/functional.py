@@ -872,7 +872,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     _tensor_arg("hardtanh", "input", input)
     kind = input._data.dtype.kind
     if kind == "b":
-        raise NotImplementedError("\"hardtanh_cpu\" not implemented for 'Bool'")
+        raise RuntimeError("Bool inputs not supported for hardtanh")
     if kind == "u" and (min_val < 0 or max_val < 0):
         raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
     if inplace:
@@ -940,11 +940,16 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 
 def tanhshrink(input: Tensor) -> Tensor:
     """tanhshrink(input) -> Tensor: x - tanh(x)."""
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     return input - input.tanh()
 
 
 def softsign(input: Tensor) -> Tensor:
     """softsign(input) -> Tensor: x / (1 + |x|)."""
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_:
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool' (convert it first, e.g. x.float())")
     return input / (input.abs() + 1)
 
 
@@ -1037,6 +1042,9 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: 
     _tensor_arg("softmin", "input", input)
     if dim is None:
         dim = _implicit_dim("softmin", input._data.ndim)
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
     return (-input).softmax(dim, dtype)
 
 
@@ -1082,7 +1090,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
         x1 = x1.expand(shape)
     if tuple(x2.shape) != shape:
         x2 = x2.expand(shape)
-    d = _norm_dim(dim, len(shape)) if shape else 0
+    d = _norm_dim(dim, len(shape))
     return ((x1 / _clamped_norm(x1, d, eps)) * (x2 / _clamped_norm(x2, d, eps))).sum(d)
 
 
@@ -1317,7 +1325,10 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, siz
     _tensor_arg("hinge_embedding_loss", "input", input)
     _tensor_arg("hinge_embedding_loss", "target", target)
     zeros = zeros_like(input)
-    margin_part = where(target != 1, (margin - input).clamp_min(0), zeros)
+    clamped = (margin - input).clamp_min(0)
+    if input._data.dtype.kind in "iu" and clamped._data.dtype != input._data.dtype:
+        clamped = clamped.to(input.dtype)  # PyTorch keeps an integer input's dtype (truncating)
+    margin_part = where(target != 1, clamped, zeros)
     self_part = where(target != -1, input, zeros)
     return _reduce(margin_part + self_part, reduction)
 
@@ -1447,7 +1458,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
         wy = w[t1][:, None].astype(x.dtype)
     onehot = np.zeros((n_rows, n_cls), x.dtype)
     onehot[np.arange(n_rows), t1] = 1
-    out_shape = (n_rows,) if x.ndim == 2 else t.shape
+    out_shape = t.shape  # (N,), or () and (1,) for a single sample as the target has it
     return apply(L.MultiMarginLossBackward0, input, onehot, wy, p, float(margin), reduction, out_shape)
 
 

@@ -38,7 +38,7 @@ class _Pointwise(Rule):
 class EluBackward0(_Pointwise):
     """elu(a) = scale a where a > 0, else scale alpha (exp(a input_scale) - 1) (selu and celu too):
     d/da = scale where a > 0, else scale alpha input_scale exp(a input_scale)"""
-    explain = Explain(rule="∂elu/∂x = 1 where x > 0, α·eˣ elsewhere")
+    explain = Explain(rule="∂elu/∂x = 1 where x > 0, α·eˣ elsewhere (selu: both times its scale)")
 
     @staticmethod
     def f(xp, a, alpha, scale, input_scale):
@@ -53,6 +53,7 @@ class EluBackward0(_Pointwise):
 
 class CeluBackward0(EluBackward0):
     """celu(a) = max(0, a) + min(0, alpha (exp(a / alpha) - 1)): elu with input_scale 1/alpha"""
+    explain = Explain(rule="∂celu/∂x = 1 where x > 0, e^(x/α) elsewhere")
 
 
 class EluBackward1(Rule):
