@@ -309,3 +309,33 @@ def test_zero_dim_and_empty(torch_ref):
     assert F.cosine_similarity(torchless.tensor(2.0), torchless.tensor(3.0), dim=0).item() == pytest.approx(1.0)
     assert tuple(torchless.cdist(torchless.zeros(2, 0), torchless.zeros(3, 0)).shape) == (2, 3)
     assert tuple(F.pdist(torchless.zeros(1, 3)).shape) == (0,)
+
+
+@pytest.mark.parametrize("name", ["elu", "selu", "celu", "hardtanh", "relu6", "silu", "mish", "hardsigmoid",
+                                  "hardswish", "rrelu", "threshold"])
+def test_writing_into_an_inplace_result(torch_ref, name):
+    """Whether backward still runs after the in-place result is written again: it raises exactly
+    where PyTorch's in-place node saved its output (elu, selu, celu, rrelu)."""
+    outcomes = []
+    for M in (torch_ref, torchless):
+        Fn = M.nn.functional
+        x = M.tensor([-1.0, 0.5, 0.05], requires_grad=True)
+        y = Fn.threshold(x * 1, 0.1, 2.0, inplace=True) if name == "threshold" else getattr(Fn, name)(x * 1, inplace=True)
+        y.mul_(2)
+        try:
+            y.sum().backward()
+            outcomes.append(x.grad.tolist())
+        except RuntimeError:
+            outcomes.append("raised")
+    if outcomes[0] == "raised" or outcomes[1] == "raised":
+        assert outcomes[0] == outcomes[1]
+    else:
+        np.testing.assert_allclose(outcomes[1], outcomes[0], rtol=1e-6)
+
+
+def test_inplace_gradcheck():
+    x = torchless.tensor(X + 0.013, requires_grad=True)
+    for f in (lambda a: F.elu(a * 1, 0.5, inplace=True), lambda a: F.celu(a * 1, 2.0, inplace=True),
+              lambda a: F.threshold(a * 1, 0.1, 2.0, inplace=True), lambda a: F.hardtanh(a * 1, inplace=True),
+              lambda a: F.rrelu(a * 1, inplace=True), lambda a: F.silu(a * 1, inplace=True)):
+        assert gradcheck(f, (x,)) and gradgradcheck(f, (x,))

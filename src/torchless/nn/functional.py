@@ -778,8 +778,10 @@ def _dispatching(f: Any) -> Any:
 
 def _activation(fn: str, kernel: str, rule: type, input: Any, *params: Any) -> Tensor:
     """PyTorch's checks of an activation's input (a Tensor of a floating dtype), then the rule."""
-    _tensor_arg(fn, "input", input)
-    _float_input(fn, kernel, input)
+    if type(input) is not Tensor:
+        _tensor_arg(fn, "input", input)
+    if input._data.dtype.kind not in "fc":
+        _float_input(fn, kernel, input)
     return apply(rule, input, *params)
 
 
@@ -793,8 +795,10 @@ def _in_place(input: Tensor, rule: type, *params: Any) -> Tensor:
 
 def _elu(fn: str, input: Tensor, rule: type, alpha: float, scale: float, input_scale: float,
          inplace: bool) -> Tensor:
-    _tensor_arg(fn, "input", input)
-    _float_input(fn, "elu_cpu", input)
+    if type(input) is not Tensor:
+        _tensor_arg(fn, "input", input)
+    if input._data.dtype.kind not in "fc":
+        _float_input(fn, "elu_cpu", input)
     if inplace:
         if alpha < 0 and input._rg:
             raise RuntimeError("In-place elu backward calculation is triggered with a negative slope which "
@@ -802,7 +806,7 @@ def _elu(fn: str, input: Tensor, rule: type, alpha: float, scale: float, input_s
                                "a negative slope, please call out-of-place version instead.")
         return _in_place(input, A.CeluBackward1 if rule is A.CeluBackward0 else A.EluBackward1,
                          float(alpha), float(scale), float(input_scale))
-    return apply(rule, input, float(alpha), float(scale), float(input_scale))
+    return apply(rule, input, alpha if type(alpha) is float else float(alpha), scale, input_scale)
 
 
 @_dispatching

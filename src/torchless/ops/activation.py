@@ -42,8 +42,11 @@ class EluBackward0(_Pointwise):
 
     @staticmethod
     def f(xp, a, alpha, scale, input_scale):
-        neg = xp.expm1(xp.minimum(a, 0) * input_scale) * (alpha * scale)
-        return xp.where(a > 0, a * scale, neg)
+        neg = xp.minimum(a, 0)
+        neg = xp.expm1(neg if input_scale == 1 else neg * input_scale)  # (no product by 1: elu's default)
+        if alpha * scale != 1:
+            neg = neg * (alpha * scale)
+        return xp.where(a > 0, a if scale == 1 else a * scale, neg)
 
     @staticmethod
     def df(xp, a, alpha, scale, input_scale):
@@ -245,25 +248,9 @@ class ThresholdBackward0(_Pointwise):
         return (xp.where(a <= self.params[0], xp.zeros_like(g), g),)
 
 
-class ThresholdBackward1(Rule):
-    """threshold_ (in place): saves its output, as PyTorch's node does (d/da = 0 where out <= threshold)."""
-    batching = "elementwise"
-    saves_output = True
-
-    @staticmethod
-    def forward(node, xp, a, threshold, value):
-        out = ThresholdBackward0.f(xp, a, threshold, value)
-        if node is not None:
-            node.saved = (out,)
-            node.threshold = threshold
-        return out
-
-    @staticmethod
-    def jvp(xp, t, out, a, threshold, value):
-        return xp.where(out <= threshold, xp.zeros_like(t[0]), t[0])
-
-    def vjp(self, g, xp):
-        return (xp.where(self.saved[0] <= self.threshold, xp.zeros_like(g), g),)
+class ThresholdBackward1(ThresholdBackward0):
+    """threshold_ (in place): as ThresholdBackward0; PyTorch's node keeps a copy of the input, so
+    writing into the result afterwards leaves backward valid (ours saves the snapshot it ran on)."""
 
 
 class GluBackward0(Rule):
@@ -358,7 +345,17 @@ class RreluWithNoiseBackward0(Rule):
 
 
 class RreluWithNoiseBackward1(RreluWithNoiseBackward0):
-    """rrelu_ (in place): as RreluWithNoiseBackward0."""
+    """rrelu_ (in place): as RreluWithNoiseBackward0, saving its output as PyTorch's node does (writing
+    into the result again makes backward raise)."""
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, x, noise):
+        out = x * noise
+        if node is not None:
+            node.saved = (out,)
+            node.noise = noise
+        return out
 
 
 # ============================================================================ distances
