@@ -64,6 +64,8 @@ class EluBackward1(Rule):
     is the input's, and exp(a input_scale) = out / (scale alpha) + 1 where a <= 0."""
     batching = "elementwise"
     saves_output = True
+    saved_inputs = ()  # (the engine's: only the output is saved, as in PyTorch)
+    lift_output = True
 
     @staticmethod
     def forward(node, xp, a, alpha, scale, input_scale):
@@ -348,6 +350,8 @@ class RreluWithNoiseBackward1(RreluWithNoiseBackward0):
     """rrelu_ (in place): as RreluWithNoiseBackward0, saving its output as PyTorch's node does (writing
     into the result again makes backward raise)."""
     saves_output = True
+    saved_inputs = ()
+    lift_output = True
 
     @staticmethod
     def forward(node, xp, x, noise):
