@@ -339,3 +339,36 @@ def test_inplace_gradcheck():
               lambda a: F.threshold(a * 1, 0.1, 2.0, inplace=True), lambda a: F.hardtanh(a * 1, inplace=True),
               lambda a: F.rrelu(a * 1, inplace=True), lambda a: F.silu(a * 1, inplace=True)):
         assert gradcheck(f, (x,)) and gradgradcheck(f, (x,))
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "int64", "float16"])
+@pytest.mark.parametrize("name", ["elu", "celu", "selu", "silu", "mish", "hardtanh", "relu6", "hardsigmoid",
+                                  "hardswish", "logsigmoid", "softplus", "softshrink", "hardshrink", "tanhshrink",
+                                  "softsign", "glu", "rrelu", "normalize", "pdist", "threshold", "prelu", "softmin"])
+def test_other_dtypes(torch_ref, name, dtype):
+    """Complex, integer and half inputs: PyTorch's result dtype and values, or its exception type."""
+    outcomes = []
+    for M in (torch_ref, torchless):
+        Fn = M.nn.functional
+        if dtype == "int64":
+            x = M.tensor([[1, -1], [2, 0]])
+        else:
+            x = M.tensor([[0.5, -1.0], [2.0, -0.25]], dtype=getattr(M, dtype))
+        try:
+            if name == "threshold":
+                r = Fn.threshold(x, 0.1, 2)
+            elif name == "prelu":
+                r = Fn.prelu(x, M.ones(1, dtype=x.dtype))
+            elif name == "softmin":
+                r = Fn.softmin(x, 1)
+            else:
+                r = getattr(Fn, name)(x)
+            kind = M.complex64 if dtype == "complex64" else M.float64
+            outcomes.append((str(r.dtype).split(".")[-1], r.to(kind).numpy()))
+        except Exception as e:  # compared by type
+            outcomes.append(type(e))
+    if isinstance(outcomes[0], tuple) and isinstance(outcomes[1], tuple):
+        assert outcomes[0][0] == outcomes[1][0]
+        np.testing.assert_allclose(outcomes[1][1], outcomes[0][1], rtol=2e-3, atol=2e-3)
+    else:
+        assert outcomes[0] == outcomes[1]

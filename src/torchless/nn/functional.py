@@ -756,6 +756,8 @@ del _function, _kind
 # (the nn.functional family: rules in ops/activation.py; composites where PyTorch's graph shows its parts)
 from ..ops import activation as A  # noqa: E402
 
+_COMPLEX_OK = (A.SiluBackward0,)  # the activations PyTorch computes for complex tensors too
+
 __all__ += [
     "elu", "elu_", "celu", "celu_", "selu", "selu_", "silu", "mish", "hardtanh", "hardtanh_", "relu6",
     "hardsigmoid", "hardswish", "logsigmoid", "softplus", "softshrink", "hardshrink", "tanhshrink",
@@ -780,9 +782,20 @@ def _activation(fn: str, kernel: str, rule: type, input: Any, *params: Any) -> T
     """PyTorch's checks of an activation's input (a Tensor of a floating dtype), then the rule."""
     if type(input) is not Tensor:
         _tensor_arg(fn, "input", input)
-    if input._data.dtype.kind not in "fc":
-        _float_input(fn, kernel, input)
+    if input._data.dtype.kind != "f" and (input._data.dtype.kind != "c" or rule not in _COMPLEX_OK):
+        _real_float_input(fn, kernel, input)
     return apply(rule, input, *params)
+
+
+_COMPLEX_NAMES = {"complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def _real_float_input(fn: str, kernel: str, t: Tensor) -> None:
+    """PyTorch's NotImplementedError for an activation of an integer, bool or complex tensor."""
+    dt = str(t._data.dtype)
+    if t._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_COMPLEX_NAMES.get(dt) or _TORCH_NAMES.get(dt, dt)}'"
+                                  f" ({fn} needs a real floating point tensor; convert it first, e.g. x.float())")
 
 
 def _in_place(input: Tensor, rule: type, *params: Any) -> Tensor:
@@ -797,8 +810,8 @@ def _elu(fn: str, input: Tensor, rule: type, alpha: float, scale: float, input_s
          inplace: bool) -> Tensor:
     if type(input) is not Tensor:
         _tensor_arg(fn, "input", input)
-    if input._data.dtype.kind not in "fc":
-        _float_input(fn, "elu_cpu", input)
+    if input._data.dtype.kind != "f":
+        _real_float_input(fn, "elu_cpu", input)
     if inplace:
         if alpha < 0 and input._rg:
             raise RuntimeError("In-place elu backward calculation is triggered with a negative slope which "
@@ -850,7 +863,8 @@ def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
 def _maybe_in_place(fn: str, kernel: str, rule: type, input: Tensor, inplace: bool, *params: Any) -> Tensor:
     if inplace:
         _tensor_arg(fn, "input", input)
-        _float_input(fn, kernel, input)
+        if input._data.dtype.kind != "f" and (input._data.dtype.kind != "c" or rule not in _COMPLEX_OK):
+            _real_float_input(fn, kernel, input)
         return _in_place(input, rule, *params)
     return _activation(fn, kernel, rule, input, *params)
 
@@ -877,6 +891,8 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     kind = input._data.dtype.kind
     if kind == "b":
         raise RuntimeError("Bool inputs not supported for hardtanh")
+    if kind == "c":
+        raise NotImplementedError("clamp is not supported for complex types")
     if kind == "u" and (min_val < 0 or max_val < 0):
         raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
     if inplace:
@@ -928,7 +944,7 @@ _FLOAT_MAX = {"float32": "3.40282e+38", "float64": "1.79769e+308", "float16": "6
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """softshrink(input, lambd=0.5) -> Tensor: x - lambd above lambd, x + lambd below -lambd, 0 between."""
     _tensor_arg("softshrink", "input", input)
-    _float_input("softshrink", "softshrink_check", input)
+    _real_float_input("softshrink", "softshrink_check", input)
     if lambd < 0:
         dt = str(input._data.dtype)
         raise RuntimeError(f"lambda must be in range [0, {_FLOAT_MAX.get(dt, 'inf')}] for input dtype "
@@ -962,8 +978,8 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     """threshold(input, threshold, value, inplace=False) -> Tensor: `value` where x <= threshold, x
     elsewhere."""
     _tensor_arg("threshold", "input", input)
-    if input._data.dtype.kind == "b":
-        raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
+    if input._data.dtype.kind in "bc":
+        _real_float_input("threshold", "threshold_cpu", input)
     if inplace:
         return _in_place(input, A.ThresholdBackward1, threshold, value)
     return apply(A.ThresholdBackward0, input, threshold, value)
@@ -983,7 +999,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     d = _norm_dim(dim, input._data.ndim)
     if input._data.shape[d] % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {input._data.shape[d]}")
-    _float_input("glu", "glu_cpu", input)
+    _real_float_input("glu", "glu_cpu", input)
     return apply(A.GluBackward0, input, d)
 
 
@@ -1002,7 +1018,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         if w.size != channels:
             raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter "
                                f"numbers = {w.size} and channel size = {channels}.")
-    _float_input("prelu", "prelu_cpu", input)
+    _real_float_input("prelu", "prelu_cpu", input)
     if x.dtype != w.dtype:
         raise RuntimeError(f"prelu: Type promoting not supported. Got {_TORCH_NAMES.get(str(x.dtype))} and "
                            f"{_TORCH_NAMES.get(str(w.dtype))}")
@@ -1020,7 +1036,7 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     a * x elsewhere, with a drawn uniformly from [lower, upper] for each element while training,
     and a = (lower + upper) / 2 otherwise."""
     _tensor_arg("rrelu", "input", input)
-    _float_input("rrelu", "leaky_relu_cpu", input)
+    _real_float_input("rrelu", "leaky_relu_cpu", input)
     if lower > upper:
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     x = input._data
@@ -1122,6 +1138,8 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:
         raise RuntimeError("pdist only supports non-negative p values")
     if input._data.dtype.kind != "f":
         raise RuntimeError("pdist only supports floating-point dtypes")
+    if input._data.dtype == np.float16:
+        raise NotImplementedError("\"pdist\" not implemented for 'Half' (convert it first, e.g. x.float())")
     return apply(A.PdistBackward0, input, float(p))
 
 
