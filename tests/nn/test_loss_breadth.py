@@ -294,3 +294,48 @@ def test_torch_level_forms(torch_ref):
                                    torch_ref.kl_div(torch_ref.tensor(x), torch_ref.tensor(p), r).numpy())
     assert tuple(torchless.margin_ranking_loss(torchless.ones(3), torchless.zeros(3), torchless.ones(3)).shape) == (3,)
     assert torchless.poisson_nll_loss(torchless.zeros(2), torchless.ones(2), True, False, 1e-8, 2).item() == 2.0
+
+
+def _dtype_cases(M, dt, tdt):
+    Fn = M.nn.functional
+    if dt == "int64":
+        x = M.tensor([[1, -1, 0], [2, 0, 1]])
+    else:
+        x = M.tensor([[0.5, -1.0, 0.3], [2.0, -0.25, 1.0]], dtype=getattr(M, dt))
+    t = M.tensor([[1, -1, 1], [-1, 1, 1]], dtype=getattr(M, tdt))
+    c = M.tensor([0, 2])
+    ml = M.tensor([[0, 2, -1], [1, -1, 0]])
+    var = M.ones(2, 3, dtype=x.dtype if x.dtype.is_floating_point else M.float32)
+    return {
+        "kl_div": lambda: Fn.kl_div(x, t.abs(), reduction="batchmean"),
+        "poisson_nll": lambda: Fn.poisson_nll_loss(x, t),
+        "gaussian_nll": lambda: Fn.gaussian_nll_loss(x, t, var),
+        "margin_ranking": lambda: Fn.margin_ranking_loss(x, x * 0.5, t),
+        "hinge_embedding": lambda: Fn.hinge_embedding_loss(x, t),
+        "soft_margin": lambda: Fn.soft_margin_loss(x, t),
+        "multilabel_soft_margin": lambda: Fn.multilabel_soft_margin_loss(x, t),
+        "multi_margin": lambda: Fn.multi_margin_loss(x, c),
+        "multilabel_margin": lambda: Fn.multilabel_margin_loss(x, ml),
+        "cosine_embedding": lambda: Fn.cosine_embedding_loss(x, x * 0.5 + 1, t[:, 0]),
+        "triplet_margin": lambda: Fn.triplet_margin_loss(x, x * 0.5, x + 1),
+    }
+
+
+@pytest.mark.parametrize("dt, tdt", [("float32", "int64"), ("float32", "float64"), ("float64", "float32"),
+                                     ("float16", "float16"), ("int64", "float32"), ("complex64", "complex64")])
+def test_dtypes(torch_ref, dt, tdt):
+    """Mixed, half, integer and complex operands: PyTorch's result dtype and value, or its exception type."""
+    theirs, ours = _dtype_cases(torch_ref, dt, tdt), _dtype_cases(torchless, dt, tdt)
+    for name in theirs:
+        outcomes = []
+        for f in (theirs[name], ours[name]):
+            try:
+                r = f()
+                outcomes.append((str(r.dtype).split(".")[-1], np.asarray(r.detach().numpy()).astype(complex)))
+            except Exception as e:  # compared by type
+                outcomes.append(type(e))
+        if isinstance(outcomes[0], tuple) and isinstance(outcomes[1], tuple):
+            assert outcomes[0][0] == outcomes[1][0], name
+            np.testing.assert_allclose(outcomes[1][1], outcomes[0][1], rtol=2e-3, atol=2e-3, err_msg=name)
+        else:
+            assert outcomes[0] == outcomes[1], name

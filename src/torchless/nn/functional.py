@@ -1224,6 +1224,13 @@ def _legacy_reduction(size_average: bool | None, reduce: bool | None, reduction:
     return reduction
 
 
+def _no_complex_clamp(*tensors: Any) -> None:
+    """PyTorch's error for the losses that clamp (margin ranking, hinge and cosine embedding) of complex tensors."""
+    for t in tensors:
+        if isinstance(t, Tensor) and t._data.dtype.kind == "c":
+            raise NotImplementedError("clamp is not supported for complex types")
+
+
 def _xlogy(x: Tensor, y: Tensor) -> Tensor:
     x, y = _promoted(x, y)
     return apply(L.XlogyBackward0, x, y)
@@ -1252,6 +1259,8 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, redu
     _tensor_arg("kl_div", "target", target)
     if input._data.dtype.kind in "biu" or target._data.dtype.kind in "biu":
         raise RuntimeError("kl_div: Integral inputs not supported. (convert them first, e.g. x.float())")
+    if input._data.dtype.kind == "c" or target._data.dtype.kind == "c":
+        raise RuntimeError("kl_div: Complex inputs not supported.")
     if log_target:
         loss = target.exp() * (target - input)
     else:
@@ -1330,6 +1339,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
     """margin_ranking_loss(input1, input2, target, margin=0, reduction='mean') -> Tensor:
     max(0, -target * (input1 - input2) + margin): target 1 wants input1 ranked higher, -1 input2."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
+    _no_complex_clamp(input1, input2, target)
     if input1.dim() != input2.dim() or input1.dim() != target.dim():
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
                            f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} ")
@@ -1346,6 +1356,7 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, siz
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _tensor_arg("hinge_embedding_loss", "input", input)
     _tensor_arg("hinge_embedding_loss", "target", target)
+    _no_complex_clamp(input)
     zeros = zeros_like(input)
     clamped = (margin - input).clamp_min(0)
     if input._data.dtype.kind in "iu" and clamped._data.dtype != input._data.dtype:
@@ -1414,7 +1425,11 @@ def _margin_input(input: Tensor, target: Any, fn: str) -> tuple[int, int]:
         raise RuntimeError(f"expected scalar type Long but found "
                            f"{_TORCH_NAMES.get(str(target._data.dtype), target._data.dtype)} (class indices "
                            "must be int64, e.g. target.long())")
-    _float_input(fn, f"{fn}_cpu", input)
+    if input._data.dtype.kind != "f" or input._data.dtype == np.float16:
+        kernel = "multi_margin_loss_cpu_kernel" if fn == "multi_margin_loss" else "multilabel_margin_loss_forward_out_frame"
+        dt = str(input._data.dtype)
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_COMPLEX_NAMES.get(dt) or _TORCH_NAMES.get(dt, dt)}'"
+                                  f" ({fn} needs a float32 or float64 input; convert it first, e.g. x.float())")
     if len(shape) == 2:
         return shape[0], shape[1]
     return 1, (shape[0] if shape else 1)
@@ -1493,6 +1508,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     from .._tensor._core import where
     from .._tensor.creation import zeros_like
     reduction = _legacy_reduction(size_average, reduce, reduction)
+    _no_complex_clamp(input1, input2)
     td = target.dim()
     if td > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
