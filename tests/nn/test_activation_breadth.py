@@ -372,3 +372,12 @@ def test_other_dtypes(torch_ref, name, dtype):
         np.testing.assert_allclose(outcomes[1][1], outcomes[0][1], rtol=2e-3, atol=2e-3)
     else:
         assert outcomes[0] == outcomes[1]
+
+
+def test_explain_closed_forms():
+    """silu, mish and logsigmoid carry SymPy forms: explain's closed form matches backward."""
+    pytest.importorskip("sympy")
+    x = torchless.tensor([0.5, -1.0], requires_grad=True)
+    text = torchless.autograd.explain(F.logsigmoid(F.mish(F.silu(x))).sum())
+    assert "[SiluBackward0]" in text and "[MishBackward0]" in text and "[LogSigmoidBackward0]" in text
+    assert "equals the gradient backward computed ✓" in text

@@ -1393,6 +1393,9 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = 
     return apply(L.SoftMarginLossBackward0, input, _array_in(target, x.dtype), reduction)
 
 
+setattr(soft_margin_loss, "batching", "pointwise_loss")  # vmap: one call on the batch (func/batching.py)
+
+
 @_dispatching_many(2)
 def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
                                 size_average: bool | None = None, reduce: bool | None = None,

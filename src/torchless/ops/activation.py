@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from ._rule import Explain, Rule
+from ._rule import Explain, Rule, elementwise_symbolic
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -93,7 +93,8 @@ class CeluBackward1(EluBackward1):
 
 class SiluBackward0(_Pointwise):
     """silu(a) = a sigmoid(a):  d/da = s (1 + a (1 - s)), s = sigmoid(a)"""
-    explain = Explain(rule="∂(x·σ(x))/∂x = σ(x)·(1 + x·(1 − σ(x)))")
+    explain = Explain("silu({a})", "∂(x·σ(x))/∂x = σ(x)·(1 + x·(1 − σ(x)))",
+                      symbolic=elementwise_symbolic(lambda sp, a: a / (1 + sp.exp(-a))))
 
     @staticmethod
     def f(xp, a):
@@ -112,7 +113,8 @@ def _softplus(xp, a):
 
 class MishBackward0(_Pointwise):
     """mish(a) = a tanh(softplus(a)):  d/da = t + a sigmoid(a) (1 - t²), t = tanh(softplus(a))"""
-    explain = Explain(rule="∂(x·tanh(softplus(x)))/∂x = t + x·σ(x)·(1 − t²)")
+    explain = Explain("mish({a})", "∂(x·tanh(softplus(x)))/∂x = t + x·σ(x)·(1 − t²)",
+                      symbolic=elementwise_symbolic(lambda sp, a: a * sp.tanh(sp.log(1 + sp.exp(a)))))
 
     @staticmethod
     def f(xp, a):
@@ -175,7 +177,8 @@ class HardswishBackward0(_Pointwise):
 
 class LogSigmoidBackward0(_Pointwise):
     """logsigmoid(a) = -softplus(-a):  d/da = sigmoid(-a)"""
-    explain = Explain(rule="∂log σ(x)/∂x = σ(−x)")
+    explain = Explain("logsigmoid({a})", "∂log σ(x)/∂x = σ(−x)",
+                      symbolic=elementwise_symbolic(lambda sp, a: -sp.log(1 + sp.exp(-a))))
 
     @staticmethod
     def f(xp, a):
