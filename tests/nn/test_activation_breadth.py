@@ -381,3 +381,39 @@ def test_explain_closed_forms():
     text = str(torchless.autograd.explain(F.logsigmoid(F.mish(F.silu(x))).sum()))
     assert "[SiluBackward0]" in text and "[MishBackward0]" in text and "[LogSigmoidBackward0]" in text
     assert "equals the gradient backward computed ✓" in text
+
+
+KINKS = np.array([-6.0, -3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0, 6.0, 20.0, 25.0])
+
+
+def kink_cases(M):
+    """Inputs at the corners of each function (its breakpoints, zero distances, ties): PyTorch picks
+    a one-sided derivative there, and so must we."""
+    Fn = M.nn.functional
+    return {
+        "elu": Fn.elu, "celu": Fn.celu, "selu": Fn.selu, "hardtanh": Fn.hardtanh, "relu6": Fn.relu6,
+        "hardsigmoid": Fn.hardsigmoid, "hardswish": Fn.hardswish, "softshrink": Fn.softshrink,
+        "hardshrink": lambda a: Fn.hardshrink(a, 1.0), "threshold": lambda a: Fn.threshold(a, 0.5, 3.0),
+        "softplus": Fn.softplus, "softplus_beta": lambda a: Fn.softplus(a, 2.0, 1.0), "rrelu": Fn.rrelu,
+        "prelu": lambda a: Fn.prelu(a, M.tensor([0.2], dtype=a.dtype)), "logsigmoid": Fn.logsigmoid,
+        "mish": Fn.mish, "silu": Fn.silu,
+        "pdist_same_rows": lambda a: Fn.pdist(M.stack([a[:3], a[:3], a[3:6]])),
+        "cdist_zero": lambda a: M.cdist(a[:4].reshape(2, 2), a[:4].reshape(2, 2)),
+        "cdist_zero_p1": lambda a: M.cdist(a[:4].reshape(2, 2), a[:4].reshape(2, 2), 1.0),
+        "cdist_inf_tie": lambda a: M.cdist(a[[4, 4]].reshape(1, 2), a[[5, 3]].reshape(1, 2), float("inf")),
+        "normalize_zero": lambda a: Fn.normalize(a[[4, 4, 5]].reshape(1, 3) * a[[4, 4, 4]].reshape(1, 3)),
+        "cosine_zero": lambda a: Fn.cosine_similarity((a[:3] * 0).reshape(1, 3), a[3:6].reshape(1, 3)),
+    }
+
+
+@pytest.mark.parametrize("name", list(kink_cases(torchless)))
+def test_kinks_match_pytorch(torch_ref, name):
+    tf, lf = kink_cases(torch_ref)[name], kink_cases(torchless)[name]
+    tx = torch_ref.tensor(KINKS, requires_grad=True)
+    lx = torchless.tensor(KINKS, requires_grad=True)
+    to, lo = tf(tx), lf(lx)
+    w = np.linspace(0.5, 1.5, to.numel()).reshape(tuple(to.shape))
+    (to * torch_ref.tensor(w)).sum().backward()
+    (lo * torchless.tensor(w)).sum().backward()
+    np.testing.assert_allclose(lo.detach().numpy(), to.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(lx.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-12)

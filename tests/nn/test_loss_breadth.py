@@ -339,3 +339,20 @@ def test_dtypes(torch_ref, dt, tdt):
             np.testing.assert_allclose(outcomes[1][1], outcomes[0][1], rtol=2e-3, atol=2e-3, err_msg=name)
         else:
             assert outcomes[0] == outcomes[1], name
+
+
+def test_ties_match_pytorch(torch_ref):
+    """Margins met exactly: PyTorch's one-sided derivatives."""
+    k = np.array([-1.0, 0.0, 0.0, 1.0])
+    for make in (lambda M, a: M.nn.functional.multi_margin_loss((a * 0).reshape(1, 4), M.tensor([1])),
+                 lambda M, a: M.nn.functional.multilabel_margin_loss(a[[1, 1, 1]].reshape(1, 3), M.tensor([[0, -1, 0]])),
+                 lambda M, a: M.nn.functional.hinge_embedding_loss(a, -M.ones_like(a)),
+                 lambda M, a: M.nn.functional.margin_ranking_loss(a, a, M.ones_like(a)),
+                 lambda M, a: M.nn.functional.triplet_margin_loss(a.reshape(2, 2), a.reshape(2, 2), a.reshape(2, 2)),
+                 lambda M, a: M.nn.functional.cosine_embedding_loss(a.reshape(2, 2), a.reshape(2, 2) * 0,
+                                                                    M.tensor([1.0, -1.0]))):
+        tx = torch_ref.tensor(k, requires_grad=True)
+        lx = torchless.tensor(k, requires_grad=True)
+        make(torch_ref, tx).sum().backward()
+        make(torchless, lx).sum().backward()
+        np.testing.assert_allclose(lx.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-12)

@@ -163,8 +163,8 @@ _SIXTH_F32 = float(np.float32(1.0 / 6.0))  # PyTorch's backward multiplies by 1/
 
 
 class HardswishBackward0(_Pointwise):
-    """hardswish(a) = a clamp(a + 3, 0, 6) / 6:  d/da = 0 below -3, a/3 + 1/2 up to 3, 1 above"""
-    explain = Explain(rule="∂hardswish/∂x = 0 (x < −3), x/3 + 1/2 (−3 ≤ x ≤ 3), 1 (x > 3)")
+    """hardswish(a) = a clamp(a + 3, 0, 6) / 6:  d/da = 0 up to -3, a/3 + 1/2 strictly between, 1 from 3"""
+    explain = Explain(rule="∂hardswish/∂x = 0 (x ≤ −3), x/3 + 1/2 (−3 < x < 3), 1 (x ≥ 3)")
 
     @staticmethod
     def f(xp, a):
@@ -172,7 +172,7 @@ class HardswishBackward0(_Pointwise):
 
     @staticmethod
     def df(xp, a):
-        return xp.where(a < -3, xp.zeros_like(a), xp.where(a <= 3, a / 3 + 0.5, xp.ones_like(a)))
+        return xp.where(a <= -3, xp.zeros_like(a), xp.where(a < 3, a / 3 + 0.5, xp.ones_like(a)))
 
 
 class LogSigmoidBackward0(_Pointwise):
