@@ -60,12 +60,11 @@ _LAZY_MODULES = ("nn", "optim", "utils", "distributions", "func")
 _LAZY_FUNCTIONS = {"save": "serialization", "load": "serialization"}
 # The nn.functional family (issue 12): torch-level names of functions that live in nn.functional.
 _LAZY_FUNCTIONS.update({_name: "nn.functional" for _name in (
-    "selu", "selu_", "celu", "celu_", "rrelu", "rrelu_", "prelu", "hardshrink", "threshold", "threshold_",
-    "pdist", "cdist", "cosine_similarity", "pairwise_distance")})
+    "prelu", "hardshrink", "threshold_", "pdist", "cdist", "cosine_similarity", "pairwise_distance")})
 # ... and the losses' torch-level forms (ATen's signatures: the reduction an int), named _torch_<name> there
 _LAZY_RENAMED = {_name: ("nn.functional", "_torch_" + _name) for _name in (
     "kl_div", "poisson_nll_loss", "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss",
-    "triplet_margin_loss")}
+    "triplet_margin_loss", "selu", "selu_", "celu", "celu_", "rrelu", "rrelu_", "threshold")}
 
 
 def __getattr__(name):

@@ -417,3 +417,22 @@ def test_kinks_match_pytorch(torch_ref, name):
     (lo * torchless.tensor(w)).sum().backward()
     np.testing.assert_allclose(lo.detach().numpy(), to.detach().numpy(), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(lx.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_torch_level_forms(torch_ref):
+    """torch.selu, torch.celu, torch.rrelu (with a generator), torch.threshold ...: ATen's signatures."""
+    x = -torchless.ones(6)
+    g1, g2 = torchless.Generator().manual_seed(3), torchless.Generator().manual_seed(3)
+    a = torchless.rrelu(x, 0.1, 0.3, True, g1)
+    b = torchless.rrelu(x, 0.1, 0.3, True, g2)
+    assert a.tolist() == b.tolist() and len(set(a.tolist())) > 1
+    y = x.clone()
+    assert torchless.rrelu_(y, 0.1, 0.3, True, torchless.Generator().manual_seed(3)) is y and y.tolist() == a.tolist()
+    for name, args in (("selu", ()), ("celu", (2.0,)), ("threshold", (-2.0, 5.0)), ("hardshrink", (0.5,)),
+                       ("rrelu", (0.1, 0.3))):
+        np.testing.assert_allclose(getattr(torchless, name)(x, *args).numpy(),
+                                   getattr(torch_ref, name)(torch_ref.tensor(x.numpy()), *args).numpy(), rtol=1e-6)
+    with pytest.raises(TypeError):
+        torchless.selu(x, True)  # ATen's selu takes no inplace flag
+    z = x.clone()
+    assert torchless.selu_(z) is z and torchless.celu_(z, 1.0) is z

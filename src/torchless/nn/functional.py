@@ -1035,13 +1035,17 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     """rrelu(input, lower=1/8, upper=1/3, training=False, inplace=False) -> Tensor: x where x >= 0,
     a * x elsewhere, with a drawn uniformly from [lower, upper] for each element while training,
     and a = (lower + upper) / 2 otherwise."""
+    return _rrelu(input, lower, upper, training, inplace, None)
+
+
+def _rrelu(input: Tensor, lower: float, upper: float, training: bool, inplace: bool, generator: Any) -> Tensor:
     _tensor_arg("rrelu", "input", input)
     _real_float_input("rrelu", "leaky_relu_cpu", input)
     if lower > upper:
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     x = input._data
     if training:
-        u = _rng().random(x.shape, dtype=np.float64 if x.dtype == np.float64 else np.float32)
+        u = _rng(generator).random(x.shape, dtype=np.float64 if x.dtype == np.float64 else np.float32)
         slopes = (u * (upper - lower) + lower).astype(x.dtype)
         noise = np.where(x > 0, x.dtype.type(1), slopes)
     else:
@@ -1630,7 +1634,47 @@ def _torch_triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tenso
     return triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction=_enum_reduction(reduction))
 
 
-for _aten_form in (_torch_kl_div, _torch_poisson_nll_loss, _torch_margin_ranking_loss, _torch_hinge_embedding_loss,
+def _torch_selu(input: Tensor) -> Tensor:
+    """selu(input) -> Tensor: nn.functional.selu."""
+    return selu(input)
+
+
+def _torch_selu_(input: Tensor) -> Tensor:
+    """selu_(input) -> Tensor: selu written into input."""
+    return selu(input, inplace=True)
+
+
+def _torch_celu(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """celu(input, alpha=1.0) -> Tensor: nn.functional.celu."""
+    return celu(input, alpha)
+
+
+def _torch_celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """celu_(input, alpha=1.0) -> Tensor: celu written into input."""
+    return celu(input, alpha, inplace=True)
+
+
+def _torch_rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+                 generator: Any = None) -> Tensor:
+    """rrelu(input, lower=1/8, upper=1/3, training=False, generator=None) -> Tensor: nn.functional.rrelu,
+    drawing its training slopes from `generator` when given."""
+    return _rrelu(input, lower, upper, training, False, generator)
+
+
+def _torch_rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+                  generator: Any = None) -> Tensor:
+    """rrelu_(input, lower=1/8, upper=1/3, training=False, generator=None) -> Tensor: rrelu written into input."""
+    return _rrelu(input, lower, upper, training, True, generator)
+
+
+def _torch_threshold(input: Tensor, threshold: float, value: float) -> Tensor:
+    """threshold(input, threshold, value) -> Tensor: nn.functional.threshold."""
+    return globals()["threshold"](input, threshold, value)
+
+
+_aten_form: Any
+for _aten_form in (_torch_selu, _torch_selu_, _torch_celu, _torch_celu_, _torch_rrelu, _torch_rrelu_,
+                   _torch_threshold, _torch_kl_div, _torch_poisson_nll_loss, _torch_margin_ranking_loss, _torch_hinge_embedding_loss,
                    _torch_cosine_embedding_loss, _torch_triplet_margin_loss):
     _aten_form.__name__ = _aten_form.__qualname__ = _aten_form.__name__[len("_torch_"):]
 del _aten_form
