@@ -1129,7 +1129,10 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     diff = x1 - x2 + eps
     if out_dim == 0:
         return diff.abs() if p != 0 else (diff != 0).to(diff.dtype)
-    return diff.norm(p, out_dim - 1, keepdim=keepdim)
+    if type(diff) is not Tensor or diff._data.dtype.kind != "f" or isinstance(p, bool) \
+            or not isinstance(p, (int, float)):  # (vmap's batched tensors; the norm's own errors)
+        return diff.norm(p, out_dim - 1, keepdim=keepdim)
+    return apply(A.NormBackward1, diff, float(p) if p not in (1, 2) else int(p), (out_dim - 1,), bool(keepdim))
 
 
 def pdist(input: Tensor, p: float = 2) -> Tensor:

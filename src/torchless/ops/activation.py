@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from ._rule import Explain, Rule, elementwise_symbolic
+from .reduction import LinalgVectorNormBackward0
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -366,6 +367,11 @@ class RreluWithNoiseBackward1(RreluWithNoiseBackward0):
 
 
 # ============================================================================ distances
+class NormBackward1(LinalgVectorNormBackward0):
+    """||a||_p over dims, recorded under the name of PyTorch's at::norm(a, p, dim) (the node
+    pairwise_distance and the triplet losses show); the rule is linalg.vector_norm's."""
+
+
 def _pnorm_grad(xp, diff, dist, p):
     """The derivative of ||diff||_p (over the last dim, `dist` that norm, keepdim) in diff;
     0 where the norm is 0, as PyTorch's distance backwards give."""
