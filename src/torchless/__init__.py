@@ -59,6 +59,13 @@ from ._tensor.functions import *  # noqa: E402,F401,F403
 # does tensor math pays neither its import time nor its objects in every garbage collection.
 _LAZY_MODULES = ("nn", "optim", "utils", "distributions", "func")
 _LAZY_FUNCTIONS = {"save": "serialization", "load": "serialization"}
+# The nn.functional family (issue 12): torch-level names of functions that live in nn.functional.
+_LAZY_FUNCTIONS.update({_name: "nn.functional" for _name in (
+    "prelu", "hardshrink", "threshold_", "pdist", "cdist", "cosine_similarity", "pairwise_distance")})
+# ... and the losses' torch-level forms (ATen's signatures: the reduction an int), named _torch_<name> there
+_LAZY_RENAMED = {_name: ("nn.functional", "_torch_" + _name) for _name in (
+    "kl_div", "poisson_nll_loss", "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss",
+    "triplet_margin_loss", "selu", "selu_", "celu", "celu_", "rrelu", "rrelu_", "threshold")}
 
 
 def __getattr__(name):
@@ -69,11 +76,16 @@ def __getattr__(name):
         value = getattr(importlib.import_module(f"{__name__}.{_LAZY_FUNCTIONS[name]}"), name)
         globals()[name] = value
         return value
+    if name in _LAZY_RENAMED:
+        module, attribute = _LAZY_RENAMED[name]
+        value = getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'torchless' has no attribute '{name}'")
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY_MODULES) | set(_LAZY_FUNCTIONS))
+    return sorted(set(globals()) | set(_LAZY_MODULES) | set(_LAZY_FUNCTIONS) | set(_LAZY_RENAMED))
 
 # torch.exp(x), torch.add(x, y) ...: the Tensor methods, called as functions.
 for _name in (

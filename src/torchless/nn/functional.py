@@ -750,3 +750,934 @@ for _function, _kind in ((linear, "linear"), (softmax, "softmax"), (log_softmax,
                          (cross_entropy, "class_loss")):
     setattr(_function, "batching", _kind)
 del _function, _kind
+
+
+# ============================================================================ issue 12: more activations
+# (the nn.functional family: rules in ops/activation.py; composites where PyTorch's graph shows its parts)
+from ..ops import activation as A  # noqa: E402
+
+_COMPLEX_OK = (A.SiluBackward0,)  # the activations PyTorch computes for complex tensors too
+
+__all__ += [
+    "elu", "elu_", "celu", "celu_", "selu", "selu_", "silu", "mish", "hardtanh", "hardtanh_", "relu6",
+    "hardsigmoid", "hardswish", "logsigmoid", "softplus", "softshrink", "hardshrink", "tanhshrink",
+    "softsign", "threshold", "threshold_", "glu", "prelu", "rrelu", "rrelu_", "softmin", "normalize",
+    "cosine_similarity", "pairwise_distance", "pdist",
+]
+
+
+def _dispatching(f: Any) -> Any:
+    """f(input, ...) with a tensor-like input (vmap's BatchedTensor) handed to its __torch_function__."""
+    import functools
+
+    @functools.wraps(f)
+    def function(input: Any, *args: Any, **kwargs: Any) -> Any:
+        if type(input) is not Tensor and has_torch_function((input,)):
+            return handle_torch_function(function, (input,), input, *args, **kwargs)
+        return f(input, *args, **kwargs)
+    return function
+
+
+def _activation(fn: str, kernel: str, rule: type, input: Any, *params: Any) -> Tensor:
+    """PyTorch's checks of an activation's input (a Tensor of a floating dtype), then the rule."""
+    if type(input) is not Tensor:
+        _tensor_arg(fn, "input", input)
+    if input._data.dtype.kind != "f" and (input._data.dtype.kind != "c" or rule not in _COMPLEX_OK):
+        _real_float_input(fn, kernel, input)
+    return apply(rule, input, *params)
+
+
+_COMPLEX_NAMES = {"complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def _real_float_input(fn: str, kernel: str, t: Tensor) -> None:
+    """PyTorch's NotImplementedError for an activation of an integer, bool or complex tensor."""
+    dt = str(t._data.dtype)
+    if t._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_COMPLEX_NAMES.get(dt) or _TORCH_NAMES.get(dt, dt)}'"
+                                  f" ({fn} needs a real floating point tensor; convert it first, e.g. x.float())")
+
+
+def _in_place(input: Tensor, rule: type, *params: Any) -> Tensor:
+    """`rule` applied to input and written into it (recorded on a snapshot when autograd needs it)."""
+    from .._tensor._core import _check_inplace, _snapshot, _write_into
+    if _check_inplace(input):
+        return _write_into(input, apply(rule, _snapshot(input), *params))
+    return _write_into(input, apply(rule, input, *params))
+
+
+def _elu(fn: str, input: Tensor, rule: type, alpha: float, scale: float, input_scale: float,
+         inplace: bool) -> Tensor:
+    if type(input) is not Tensor:
+        _tensor_arg(fn, "input", input)
+    if input._data.dtype.kind != "f":
+        _real_float_input(fn, "elu_cpu", input)
+    if inplace:
+        if alpha < 0 and input._rg:
+            raise RuntimeError("In-place elu backward calculation is triggered with a negative slope which "
+                               "is not supported. This is caused by calling in-place forward function with "
+                               "a negative slope, please call out-of-place version instead.")
+        return _in_place(input, A.CeluBackward1 if rule is A.CeluBackward0 else A.EluBackward1,
+                         float(alpha), float(scale), float(input_scale))
+    return apply(rule, input, alpha if type(alpha) is float else float(alpha), scale, input_scale)
+
+
+@_dispatching
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """elu(input, alpha=1.0, inplace=False) -> Tensor: x where x > 0, alpha * (exp(x) - 1) elsewhere.
+
+    inplace: overwrite input and return it."""
+    return _elu("elu", input, A.EluBackward0, alpha, 1.0, 1.0, inplace)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """elu_(input, alpha=1.0) -> Tensor: elu written into input (returned)."""
+    return elu(input, alpha, inplace=True)
+
+
+@_dispatching
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """selu(input, inplace=False) -> Tensor: scale * elu(x, alpha), with PyTorch's constants
+    alpha = 1.6732632423543772 and scale = 1.0507009873554805 (self-normalizing networks)."""
+    return _elu("selu", input, A.EluBackward0, A._SELU_ALPHA, A._SELU_SCALE, 1.0, inplace)
+
+
+def selu_(input: Tensor) -> Tensor:
+    """selu_(input) -> Tensor: selu written into input (returned)."""
+    return selu(input, inplace=True)
+
+
+@_dispatching
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """celu(input, alpha=1.0, inplace=False) -> Tensor: max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    return _elu("celu", input, A.CeluBackward0, alpha, 1.0, 1.0 / alpha, inplace)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """celu_(input, alpha=1.0) -> Tensor: celu written into input (returned)."""
+    return celu(input, alpha, inplace=True)
+
+
+def _maybe_in_place(fn: str, kernel: str, rule: type, input: Tensor, inplace: bool, *params: Any) -> Tensor:
+    if inplace:
+        _tensor_arg(fn, "input", input)
+        if input._data.dtype.kind != "f" and (input._data.dtype.kind != "c" or rule not in _COMPLEX_OK):
+            _real_float_input(fn, kernel, input)
+        return _in_place(input, rule, *params)
+    return _activation(fn, kernel, rule, input, *params)
+
+
+@_dispatching
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """silu(input, inplace=False) -> Tensor: x * sigmoid(x) (the swish function)."""
+    return _maybe_in_place("silu", "silu_cpu", A.SiluBackward0, input, inplace)
+
+
+@_dispatching
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """mish(input, inplace=False) -> Tensor: x * tanh(softplus(x))."""
+    return _maybe_in_place("mish", "mish_cpu", A.MishBackward0, input, inplace)
+
+
+@_dispatching
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False) -> Tensor: x clamped to
+    [min_val, max_val]; its gradient is 1 strictly inside, 0 elsewhere."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    _tensor_arg("hardtanh", "input", input)
+    kind = input._data.dtype.kind
+    if kind == "b":
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    if kind == "c":
+        raise NotImplementedError("clamp is not supported for complex types")
+    if kind == "u" and (min_val < 0 or max_val < 0):
+        raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
+    if inplace:
+        return _in_place(input, A.HardtanhBackward0, min_val, max_val)
+    return apply(A.HardtanhBackward0, input, min_val, max_val)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """hardtanh_(input, min_val=-1.0, max_val=1.0) -> Tensor: hardtanh written into input (returned)."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+@_dispatching
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(input, inplace=False) -> Tensor: min(max(0, x), 6) (hardtanh to [0, 6])."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+@_dispatching
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """hardsigmoid(input, inplace=False) -> Tensor: 0 below -3, 1 above 3, x / 6 + 1/2 between."""
+    return _maybe_in_place("hardsigmoid", "hardsigmoid_cpu", A.HardsigmoidBackward0, input, inplace)
+
+
+@_dispatching
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """hardswish(input, inplace=False) -> Tensor: x * hardsigmoid(x): 0 below -3, x above 3,
+    x (x + 3) / 6 between."""
+    return _maybe_in_place("hardswish", "hardswish_cpu", A.HardswishBackward0, input, inplace)
+
+
+@_dispatching
+def logsigmoid(input: Tensor) -> Tensor:
+    """logsigmoid(input) -> Tensor: log(sigmoid(x)) = -softplus(-x), computed without overflow."""
+    return _activation("logsigmoid", "log_sigmoid_cpu", A.LogSigmoidBackward0, input)
+
+
+@_dispatching
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """softplus(input, beta=1.0, threshold=20.0) -> Tensor: log(1 + exp(beta x)) / beta, and x
+    itself where beta x > threshold (numerical stability)."""
+    return _activation("softplus", "softplus_cpu", A.SoftplusBackward0, input, beta, threshold)
+
+
+_FLOAT_MAX = {"float32": "3.40282e+38", "float64": "1.79769e+308", "float16": "65504"}
+
+
+@_dispatching
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """softshrink(input, lambd=0.5) -> Tensor: x - lambd above lambd, x + lambd below -lambd, 0 between."""
+    _tensor_arg("softshrink", "input", input)
+    _real_float_input("softshrink", "softshrink_check", input)
+    if lambd < 0:
+        dt = str(input._data.dtype)
+        raise RuntimeError(f"lambda must be in range [0, {_FLOAT_MAX.get(dt, 'inf')}] for input dtype "
+                           f"{_TORCH_NAMES.get(dt, dt)}, but found {lambd:g}")
+    return apply(A.SoftshrinkBackward0, input, lambd)
+
+
+@_dispatching
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """hardshrink(input, lambd=0.5) -> Tensor: 0 where |x| <= lambd, x elsewhere."""
+    return _activation("hardshrink", "hardshrink_cpu", A.HardshrinkBackward0, input, lambd)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """tanhshrink(input) -> Tensor: x - tanh(x)."""
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    return input - input.tanh()
+
+
+def softsign(input: Tensor) -> Tensor:
+    """softsign(input) -> Tensor: x / (1 + |x|)."""
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_:
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool' (convert it first, e.g. x.float())")
+    return input / (input.abs() + 1)
+
+
+@_dispatching
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """threshold(input, threshold, value, inplace=False) -> Tensor: `value` where x <= threshold, x
+    elsewhere."""
+    _tensor_arg("threshold", "input", input)
+    if input._data.dtype.kind in "bc":
+        _real_float_input("threshold", "threshold_cpu", input)
+    if inplace:
+        return _in_place(input, A.ThresholdBackward1, threshold, value)
+    return apply(A.ThresholdBackward0, input, threshold, value)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """threshold_(input, threshold, value) -> Tensor: threshold written into input (returned)."""
+    return globals()["threshold"](input, threshold, value, inplace=True)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """glu(input, dim=-1) -> Tensor: a * sigmoid(b), a and b the two halves of input along dim
+    (whose size must be even)."""
+    _tensor_arg("glu", "input", input)
+    if input._data.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = _norm_dim(dim, input._data.ndim)
+    if input._data.shape[d] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {input._data.shape[d]}")
+    _real_float_input("glu", "glu_cpu", input)
+    return apply(A.GluBackward0, input, d)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """prelu(input, weight) -> Tensor: x where x > 0, weight * x elsewhere; weight holds one slope,
+    or one per channel (dim 1 of input)."""
+    _tensor_arg("prelu", "input", input)
+    _tensor_arg("prelu", "weight", weight)
+    x, w = input._data, weight._data
+    if w.ndim > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {w.ndim}")
+    if w.size != 1:
+        if x.ndim == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = x.shape[1] if x.ndim >= 2 else 1
+        if w.size != channels:
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter "
+                               f"numbers = {w.size} and channel size = {channels}.")
+    _real_float_input("prelu", "prelu_cpu", input)
+    if x.dtype != w.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {_TORCH_NAMES.get(str(x.dtype))} and "
+                           f"{_TORCH_NAMES.get(str(w.dtype))}")
+    if w.ndim == 1 and x.ndim >= 2 and w.size != 1:
+        weight = weight.reshape([-1] + [1] * (x.ndim - 2))
+    elif w.ndim == 1 and x.ndim == 0:
+        weight = weight.reshape(())
+    return apply(A.PreluKernelBackward0, input, weight)
+
+
+@_dispatching
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False) -> Tensor:
+    """rrelu(input, lower=1/8, upper=1/3, training=False, inplace=False) -> Tensor: x where x >= 0,
+    a * x elsewhere, with a drawn uniformly from [lower, upper] for each element while training,
+    and a = (lower + upper) / 2 otherwise."""
+    return _rrelu(input, lower, upper, training, inplace, None)
+
+
+def _rrelu(input: Tensor, lower: float, upper: float, training: bool, inplace: bool, generator: Any) -> Tensor:
+    _tensor_arg("rrelu", "input", input)
+    _real_float_input("rrelu", "leaky_relu_cpu", input)
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    x = input._data
+    if training:
+        u = _rng(generator).random(x.shape, dtype=np.float64 if x.dtype == np.float64 else np.float32)
+        slopes = (u * (upper - lower) + lower).astype(x.dtype)
+        noise = np.where(x > 0, x.dtype.type(1), slopes)
+    else:
+        noise = np.where(x > 0, x.dtype.type(1), x.dtype.type((lower + upper) / 2))
+    if inplace:
+        return _in_place(input, A.RreluWithNoiseBackward1, noise)
+    return apply(A.RreluWithNoiseBackward0, input, noise)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:
+    """rrelu_(input, lower=1/8, upper=1/3, training=False) -> Tensor: rrelu written into input."""
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """softmin(input, dim=None, dtype=None) -> Tensor: softmax(-x) along dim: each slice positive,
+    summing to 1, the smallest entries weighing most."""
+    _tensor_arg("softmin", "input", input)
+    if dim is None:
+        dim = _implicit_dim("softmin", input._data.ndim)
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
+    return (-input).softmax(dim, dtype)
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None) -> Tensor:
+    """normalize(input, p=2.0, dim=1, eps=1e-12, out=None) -> Tensor: input / max(||input||_p, eps),
+    the p-norm taken along dim (each slice gets norm 1)."""
+    _tensor_arg("normalize", "input", input)
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{_TORCH_NAMES.get(str(input._data.dtype), input._data.dtype)}")
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    if out is not None:
+        return out.copy_(input / denom)
+    return input / denom
+
+
+def _clamped_norm(x: Tensor, dim: int, eps: float) -> Tensor:
+    """||x||_2 along dim (keepdim), raised to at least eps without touching its gradient (PyTorch
+    clamps it in place under no_grad)."""
+    n = x.norm(2, dim, keepdim=True)
+    arr = n._data
+    if arr.size and arr.min() < eps:
+        n = n + _plain(np.maximum(arr, arr.dtype.type(eps)) - arr)
+    return n
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """cosine_similarity(x1, x2, dim=1, eps=1e-8) -> Tensor: x1 · x2 / (max(||x1||, eps) max(||x2||, eps))
+    along dim (x1 and x2 broadcast)."""
+    _tensor_arg("cosine_similarity", "input", x1)
+    if not isinstance(x2, Tensor):
+        raise TypeError(f"cosine_similarity(): argument 'x2' (position 2) must be Tensor, not {type(x2).__name__}")
+    try:
+        shape = np.broadcast_shapes(x1._data.shape, x2._data.shape)
+    except ValueError as e:
+        from .._tensor._core import _broadcast_error
+        raise _broadcast_error(x1._data, x2._data, e) from None
+    if x1._data.dtype.kind not in "fc" or x2._data.dtype.kind not in "fc":
+        raise RuntimeError("cosine_similarity requires both inputs to be floating point or complex "
+                           "(convert them first, e.g. x.float())")
+    x1, x2 = _promoted(x1, x2)
+    if tuple(x1.shape) != shape:
+        x1 = x1.expand(shape)
+    if tuple(x2.shape) != shape:
+        x2 = x2.expand(shape)
+    d = _norm_dim(dim, len(shape))
+    return ((x1 / _clamped_norm(x1, d, eps)) * (x2 / _clamped_norm(x2, d, eps))).sum(d)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False) -> Tensor: ||x1 - x2 + eps||_p over
+    the last dim (x1 and x2 broadcast)."""
+    _tensor_arg("pairwise_distance", "input", x1)
+    if not isinstance(x2, Tensor):
+        raise TypeError(f"pairwise_distance(): argument 'x2' (position 2) must be Tensor, not "
+                        f"{type(x2).__name__}")
+    out_dim = max(x1._data.ndim, x2._data.ndim)
+    diff = x1 - x2 + eps
+    if out_dim == 0:
+        return diff.abs() if p != 0 else (diff != 0).to(diff.dtype)
+    if type(diff) is not Tensor or diff._data.dtype.kind != "f" or isinstance(p, bool) \
+            or not isinstance(p, (int, float)):  # (vmap's batched tensors; the norm's own errors)
+        return diff.norm(p, out_dim - 1, keepdim=keepdim)
+    return apply(A.NormBackward1, diff, float(p) if p not in (1, 2) else int(p), (out_dim - 1,), bool(keepdim))
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    """pdist(input, p=2) -> Tensor: the p-norm distance between every pair of rows i < j of the
+    (N, M) input, as a vector of N (N - 1) / 2 entries."""
+    _tensor_arg("pdist", "input", input)
+    if input._data.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input._data.ndim}D")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if input._data.dtype == np.float16:
+        raise NotImplementedError("\"pdist\" not implemented for 'Half' (convert it first, e.g. x.float())")
+    return apply(A.PdistBackward0, input, float(p))
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary') -> Tensor: the
+    p-norm distance between each row of x1 (..., P, M) and each row of x2 (..., R, M): (..., P, R),
+    the batch dims broadcast. compute_mode is accepted (the distances are computed directly)."""
+    _tensor_arg("cdist", "input", x1)
+    if not isinstance(x2, Tensor):
+        raise TypeError(f"cdist(): argument 'x2' (position 2) must be Tensor, not {type(x2).__name__}")
+    a, b = x1._data, x2._data
+    if a.ndim < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {a.ndim}D")
+    if b.ndim < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X2 got: {b.ndim}D")
+    if a.shape[-1] != b.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {a.shape[-1]} X2: {b.shape[-1]}")
+    if a.dtype.kind != "f":
+        raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: "
+                           f"{_TORCH_NAMES.get(str(a.dtype), a.dtype)}")
+    if b.dtype.kind != "f":
+        raise RuntimeError(f"cdist only supports floating-point dtypes, X2 got: "
+                           f"{_TORCH_NAMES.get(str(b.dtype), b.dtype)}")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected scalar type {_TORCH_NAMES.get(str(a.dtype))} but found "
+                           f"{_TORCH_NAMES.get(str(b.dtype))} (give x1 and x2 the same dtype)")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    if compute_mode not in ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                            "donot_use_mm_for_euclid_dist"):
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    try:
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError as e:
+        from .._tensor._core import _broadcast_error
+        raise _broadcast_error(a, b, e) from None
+    return apply(A.CdistBackward0, x1, x2, float(p))
+
+
+for _function in (elu, selu, celu, silu, mish, hardtanh, relu6, hardsigmoid, hardswish, logsigmoid, softplus,
+                  softshrink, hardshrink, threshold, rrelu):
+    setattr(_function, "batching", "activation")
+del _function
+
+
+# ============================================================================ issue 12: more losses
+# (the nn.functional family: composites of Tensor ops where PyTorch's graph shows its parts; the
+# soft margin, multi margin and multilabel margin losses have their own nodes, in ops/loss.py)
+from ..ops import loss as L  # noqa: E402
+
+__all__ += [
+    "kl_div", "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss", "hinge_embedding_loss",
+    "soft_margin_loss", "multilabel_soft_margin_loss", "multilabel_margin_loss", "multi_margin_loss",
+    "cosine_embedding_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss",
+]
+
+
+def _dispatching_many(count: int) -> Any:
+    """_dispatching for a function whose first `count` arguments are tensors."""
+    import functools
+
+    def decorate(f: Any) -> Any:
+        @functools.wraps(f)
+        def function(*args: Any, **kwargs: Any) -> Any:
+            tensors = args[:count]
+            for t in tensors:
+                if type(t) is not Tensor and type(t) is not Parameter:
+                    if has_torch_function(tensors):
+                        return handle_torch_function(function, tensors, *args, **kwargs)
+                    break
+            return f(*args, **kwargs)
+        return function
+    return decorate
+
+
+def _legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """`reduction`, or what the deprecated size_average/reduce pair stands for (with PyTorch's warning)."""
+    if size_average is not None or reduce is not None:
+        return _reduction(size_average, reduce, reduction)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _no_complex_clamp(*tensors: Any) -> None:
+    """PyTorch's error for the losses that clamp (margin ranking, hinge and cosine embedding) of complex tensors."""
+    for t in tensors:
+        if isinstance(t, Tensor) and t._data.dtype.kind == "c":
+            raise NotImplementedError("clamp is not supported for complex types")
+
+
+def _xlogy(x: Tensor, y: Tensor) -> Tensor:
+    x, y = _promoted(x, y)
+    return apply(L.XlogyBackward0, x, y)
+
+
+@_dispatching_many(2)
+def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """kl_div(input, target, reduction='mean', log_target=False) -> Tensor: the Kullback-Leibler
+    divergence target * (log(target) - input) of log-probabilities `input` from `target`
+    (log-probabilities too with log_target=True).
+
+    reduction: 'batchmean' (the sum divided by the batch size: the true KL divergence), 'sum',
+    'mean' (over every element; warns) or 'none'."""
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(size_average, reduce, reduction)
+    else:
+        if reduction == "mean":
+            warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support "
+                          "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+                          "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+                          "major release.", UserWarning, stacklevel=3)
+        if reduction not in ("none", "mean", "sum", "batchmean"):
+            raise ValueError(f"{reduction} is not a valid value for reduction")
+    _tensor_arg("kl_div", "input", input)
+    _tensor_arg("kl_div", "target", target)
+    if input._data.dtype.kind in "biu" or target._data.dtype.kind in "biu":
+        raise RuntimeError("kl_div: Integral inputs not supported. (convert them first, e.g. x.float())")
+    if input._data.dtype.kind == "c" or target._data.dtype.kind == "c":
+        raise RuntimeError("kl_div: Complex inputs not supported.")
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        loss = _xlogy(target, target) - target * input
+    if reduction == "batchmean":
+        total = loss.sum()
+        return total / input.shape[0] if input.dim() != 0 else total
+    return _reduce(loss, reduction)
+
+
+@_dispatching_many(2)
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
+                     size_average: bool | None = None, eps: float = 1e-8, reduce: bool | None = None,
+                     reduction: str = "mean") -> Tensor:
+    """poisson_nll_loss(input, target, log_input=True, full=False, eps=1e-8, reduction='mean') -> Tensor:
+    the negative log likelihood of `target` under a Poisson distribution of rate exp(input)
+    (log_input=True: exp(input) - target * input) or of rate input (input - target * log(input + eps)).
+
+    full: add Stirling's approximation of log(target!) where target > 1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _tensor_arg("poisson_nll_loss", "input", input)
+    _tensor_arg("poisson_nll_loss", "target", target)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        stirling = target * target.log() - target + (target * (2 * math.pi)).log() * 0.5
+        loss = loss + stirling.masked_fill(target <= 1, 0)
+    return _reduce(loss, reduction)
+
+
+@_dispatching_many(3)
+def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: bool = False, eps: float = 1e-6,
+                      reduction: str = "mean") -> Tensor:
+    """gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction='mean') -> Tensor:
+    0.5 * (log(var) + (input - target)**2 / var), the negative log likelihood of target under
+    normal distributions of mean input and variance var (clamped to at least eps).
+
+    var: a tensor shaped like input (or one dim short, or with one dim of size 1), or a float;
+    full: add the constant 0.5 * log(2 pi)."""
+    from ..engine.grad_mode import no_grad
+    var_t: Tensor
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        from .._tensor.creation import ones_like
+        var_t = var * ones_like(input)
+    elif isinstance(var, Tensor):
+        if bool((var._data < 0).any()):
+            raise ValueError("var has negative entry/entries")
+        var_t = var
+    else:
+        raise TypeError(f"gaussian_nll_loss(): var must be a Tensor or a float, not {type(var).__name__}")
+    if tuple(var_t.shape) != tuple(input.shape):
+        if tuple(input.shape[:-1]) == tuple(var_t.shape):
+            var_t = var_t.unsqueeze(-1)
+        elif not (input.dim() == var_t.dim()
+                  and sum(b for a, b in zip(input.shape, var_t.shape) if a != b) == 1):
+            raise ValueError("var is of incorrect size")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    var_t = var_t.clone()
+    with no_grad():
+        var_t.clamp_(min=eps)
+    loss = 0.5 * (var_t.log() + (input - target) ** 2 / var_t)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+@_dispatching_many(3)
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
+                        size_average: bool | None = None, reduce: bool | None = None,
+                        reduction: str = "mean") -> Tensor:
+    """margin_ranking_loss(input1, input2, target, margin=0, reduction='mean') -> Tensor:
+    max(0, -target * (input1 - input2) + margin): target 1 wants input1 ranked higher, -1 input2."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _no_complex_clamp(input1, input2, target)
+    if input1.dim() != input2.dim() or input1.dim() != target.dim():
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+                           f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} ")
+    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+
+
+@_dispatching_many(2)
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average: bool | None = None,
+                         reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """hinge_embedding_loss(input, target, margin=1.0, reduction='mean') -> Tensor: input where
+    target is 1, max(0, margin - input) where target is -1 (input: distances, e.g. L1)."""
+    from .._tensor._core import where
+    from .._tensor.creation import zeros_like
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _tensor_arg("hinge_embedding_loss", "input", input)
+    _tensor_arg("hinge_embedding_loss", "target", target)
+    _no_complex_clamp(input)
+    zeros = zeros_like(input)
+    clamped = (margin - input).clamp_min(0)
+    if input._data.dtype.kind in "iu" and clamped._data.dtype != input._data.dtype:
+        clamped = clamped.to(input.dtype)  # PyTorch keeps an integer input's dtype (truncating)
+    margin_part = where(target != 1, clamped, zeros)
+    self_part = where(target != -1, input, zeros)
+    return _reduce(margin_part + self_part, reduction)
+
+
+@_dispatching_many(2)
+def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
+                     reduction: str = "mean") -> Tensor:
+    """soft_margin_loss(input, target, reduction='mean') -> Tensor: log(1 + exp(-target * input)),
+    the logistic loss of a two-class problem with targets 1 or -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _tensor_arg("soft_margin_loss", "input", input)
+    _tensor_arg("soft_margin_loss", "target", target)
+    x = input._data
+    try:
+        np.broadcast_shapes(x.shape, target._data.shape)
+    except ValueError as e:
+        from .._tensor._core import _broadcast_error
+        raise _broadcast_error(x, target._data, e) from None
+    if x.dtype.kind not in "fc":
+        from .._tensor.functions import result_type
+        rt = str(result_type(input, target)).split(".")[-1]
+        raise RuntimeError(f"result type {_TORCH_NAMES.get(rt, rt)} can't be cast to the desired output type "
+                           f"{_TORCH_NAMES.get(str(x.dtype))}")
+    if target._rg:
+        from ..engine.grad_mode import is_grad_enabled
+        if is_grad_enabled():
+            raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect to argument "
+                               "'target'. This input cannot have requires_grad True.")
+    return apply(L.SoftMarginLossBackward0, input, _array_in(target, x.dtype), reduction)
+
+
+setattr(soft_margin_loss, "batching", "pointwise_loss")  # vmap: one call on the batch (func/batching.py)
+
+
+@_dispatching_many(2)
+def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                size_average: bool | None = None, reduce: bool | None = None,
+                                reduction: str = "mean") -> Tensor:
+    """multilabel_soft_margin_loss(input, target, weight=None, reduction='mean') -> Tensor: the
+    binary cross entropy of sigmoid(input) against 0/1 targets, averaged over the classes (last dim).
+
+    weight: multiplies each class's loss."""
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(size_average, reduce, reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.dim() - 1
+    loss = loss.sum(class_dim) / input.size(class_dim)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    return _reduce(loss, reduction)
+
+
+def _margin_input(input: Tensor, target: Any, fn: str) -> tuple[int, int]:
+    """The (rows, classes) of a margin loss's input (C,) or (N, C), after PyTorch's checks."""
+    _tensor_arg(fn, "input", input)
+    _tensor_arg(fn, "target", target)
+    shape = input._data.shape
+    if len(shape) > 2 or (len(shape) == 2 and shape[1] == 0) or (len(shape) == 1 and shape[0] == 0):
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+                           f"{list(shape)}")
+    if target._data.dtype != np.int64:
+        raise RuntimeError(f"expected scalar type Long but found "
+                           f"{_TORCH_NAMES.get(str(target._data.dtype), target._data.dtype)} (class indices "
+                           "must be int64, e.g. target.long())")
+    if input._data.dtype.kind != "f" or input._data.dtype == np.float16:
+        kernel = "multi_margin_loss_cpu_kernel" if fn == "multi_margin_loss" else "multilabel_margin_loss_forward_out_frame"
+        dt = str(input._data.dtype)
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_COMPLEX_NAMES.get(dt) or _TORCH_NAMES.get(dt, dt)}'"
+                                  f" ({fn} needs a float32 or float64 input; convert it first, e.g. x.float())")
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    return 1, (shape[0] if shape else 1)
+
+
+@_dispatching_many(2)
+def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
+                           reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """multilabel_margin_loss(input, target, reduction='mean') -> Tensor: the hinge loss
+    sum over targets j and non-targets i of max(0, 1 - (x[y_j] - x[i])) / C, per sample.
+
+    target: int64, shaped like input; each row lists its target classes, ended by the first -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    n_rows, n_cls = _margin_input(input, target, "multilabel_margin_loss")
+    x, t = input._data, target._data
+    if t.shape != x.shape:
+        raise RuntimeError(f"inconsistent target size: {list(t.shape)} for input of size: {list(x.shape)}")
+    t2 = t.reshape(n_rows, n_cls)
+    ended = t2 == -1
+    length = np.where(ended.any(1), ended.argmax(1), n_cls)
+    read = np.arange(n_cls)[None, :] < length[:, None]  # the entries before each row's first -1
+    if read.any() and ((t2[read] < 0) | (t2[read] >= n_cls)).any():
+        raise RuntimeError("argument #2 'target' is out of range")
+    pick = np.zeros((n_rows, n_cls, n_cls), x.dtype)
+    rows, js = np.nonzero(read)
+    pick[rows, js, t2[rows, js]] = 1
+    others = (pick.sum(1, keepdims=True) == 0).astype(x.dtype)  # (N, 1, C): the classes no target names
+    mask = read[:, :, None].astype(x.dtype) * others  # (N, K, C): target j read, class i not a target
+    out_shape = (n_rows,) if x.ndim == 2 else ()
+    return apply(L.MultilabelMarginLossBackward0, input, pick, mask, reduction, out_shape)
+
+
+@_dispatching_many(2)
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
+                      weight: Tensor | None = None, size_average: bool | None = None,
+                      reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction='mean') -> Tensor:
+    the multi-class hinge loss sum over i != y of max(0, margin - x[y] + x[i])**p / C, per sample.
+
+    p: 1 or 2; weight: a weight per class, multiplying the loss of samples of that class."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if p != 1 and p != 2:
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.dim() != 1:
+        raise ValueError("weight must be one-dimensional")
+    n_rows, n_cls = _margin_input(input, target, "multi_margin_loss")
+    x, t = input._data, target._data
+    if t.ndim > 1 or t.size != n_rows:
+        raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+                           f"input samples (batch size). Expected target size [{n_rows}], but got "
+                           f"{list(t.shape)}. Input has shape {list(x.shape)}.")
+    t1 = t.reshape(n_rows)
+    if t1.size and (t1.min() < 0 or t1.max() >= n_cls):
+        raise RuntimeError("target out of range")
+    wy = None
+    if weight is not None:
+        w = weight._data
+        if w.size != n_cls:
+            raise RuntimeError(f"inconsistent weight size, expected {n_cls} but got {list(w.shape)}")
+        if w.dtype != x.dtype:
+            raise RuntimeError(f"expected scalar type {_TORCH_NAMES.get(str(x.dtype))} but found "
+                               f"{_TORCH_NAMES.get(str(w.dtype))}")
+        wy = w[t1][:, None].astype(x.dtype)
+    onehot = np.zeros((n_rows, n_cls), x.dtype)
+    onehot[np.arange(n_rows), t1] = 1
+    out_shape = t.shape  # (N,), or () and (1,) for a single sample as the target has it
+    return apply(L.MultiMarginLossBackward0, input, onehot, wy, p, float(margin), reduction, out_shape)
+
+
+@_dispatching_many(3)
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
+                          size_average: bool | None = None, reduce: bool | None = None,
+                          reduction: str = "mean") -> Tensor:
+    """cosine_embedding_loss(input1, input2, target, margin=0, reduction='mean') -> Tensor:
+    1 - cos(input1, input2) where target is 1, max(0, cos(input1, input2) - margin) where it is -1."""
+    from .._tensor._core import where
+    from .._tensor.creation import zeros_like
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _no_complex_clamp(input1, input2)
+    td = target.dim()
+    if td > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if td == 1 and input1.dim() != 2:
+        raise RuntimeError(f"1D target tensor expects 2D input tensors, but found inputs with sizes "
+                           f"{list(input1.shape)} and {list(input2.shape)}.")
+    if td == 0 and input1.dim() != 1:
+        raise RuntimeError(f"0D target tensor expects 1D input tensors, but found inputs with sizes "
+                           f"{list(input1.shape)} and {list(input2.shape)}.")
+    eps = 1e-12
+    prod_sum = (input1 * input2).sum(td)
+    mag1 = (input1 * input1).sum(td) + eps
+    mag2 = (input2 * input2).sum(td) + eps
+    cos = prod_sum / (mag1 * mag2).sqrt()
+    zeros = zeros_like(cos)
+    pos = where(target == 1, 1 - cos, zeros)
+    neg = where(target == -1, (cos - margin).clamp_min(0), zeros)
+    return _reduce(pos + neg, reduction)
+
+
+def _triplet_dims(anchor: Tensor, positive: Tensor, negative: Tensor) -> None:
+    a, p, n = anchor.dim(), positive.dim(), negative.dim()
+    if not a == p == n:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number "
+                           f"of dimensions, but got: anchor {a}D, positive {p}D, and negative {n}D inputs")
+
+
+@_dispatching_many(3)
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2,
+                        eps: float = 1e-6, swap: bool = False, size_average: bool | None = None,
+                        reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+    reduction='mean') -> Tensor: max(0, margin + d(anchor, positive) - d(anchor, negative)), d the
+    pairwise p-norm distance; swap: use d(positive, negative) where it is smaller."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    _triplet_dims(anchor, positive, negative)
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
+    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+
+
+@_dispatching_many(3)
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
+                                      distance_function: Any = None, margin: float = 1.0, swap: bool = False,
+                                      reduction: str = "mean") -> Tensor:
+    """triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+    margin=1.0, swap=False, reduction='mean') -> Tensor: triplet_margin_loss with any distance
+    (pairwise_distance by default)."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    _triplet_dims(anchor, positive, negative)
+    dist = pairwise_distance if distance_function is None else distance_function
+    d_pos = dist(anchor, positive)
+    d_neg = dist(anchor, negative)
+    if swap:
+        d_neg = d_neg.minimum(dist(positive, negative))
+    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+
+
+# torch-level forms of the losses (torch.kl_div ...): PyTorch's ATen signatures, the reduction an int
+# (0 'none', 1 'mean', 2 'sum'; 'none' by default), reached as torch.<name> (torchless/__init__.py)
+_REDUCTION_OF_ENUM = ("none", "mean", "sum")
+
+
+def _enum_reduction(reduction: int) -> str:
+    if type(reduction) is not int or not 0 <= reduction <= 2:
+        raise RuntimeError(f"reduction must be 0 ('none'), 1 ('mean') or 2 ('sum'), got {reduction}")
+    return _REDUCTION_OF_ENUM[reduction]
+
+
+def _torch_kl_div(input: Tensor, target: Tensor, reduction: int = 0, *, log_target: bool = False) -> Tensor:
+    """kl_div(input, target, reduction=0, *, log_target=False) -> Tensor: nn.functional.kl_div with
+    the reduction as an int (0 'none', 1 'mean', 2 'sum')."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return kl_div(input, target, reduction=_enum_reduction(reduction), log_target=log_target)
+
+
+def _torch_poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool, full: bool, eps: float,
+                            reduction: int) -> Tensor:
+    """poisson_nll_loss(input, target, log_input, full, eps, reduction) -> Tensor: nn.functional's,
+    every argument given, the reduction an int."""
+    return poisson_nll_loss(input, target, log_input, full, eps=eps, reduction=_enum_reduction(reduction))
+
+
+def _torch_margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                               reduction: int = 0) -> Tensor:
+    """margin_ranking_loss(input1, input2, target, margin=0.0, reduction=0) -> Tensor: nn.functional's,
+    the reduction an int."""
+    return margin_ranking_loss(input1, input2, target, margin, reduction=_enum_reduction(reduction))
+
+
+def _torch_hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, reduction: int = 0) -> Tensor:
+    """hinge_embedding_loss(input, target, margin=1.0, reduction=0) -> Tensor: nn.functional's, the
+    reduction an int."""
+    return hinge_embedding_loss(input, target, margin, reduction=_enum_reduction(reduction))
+
+
+def _torch_cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                                 reduction: int = 0) -> Tensor:
+    """cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=0) -> Tensor:
+    nn.functional's, the reduction an int."""
+    return cosine_embedding_loss(input1, input2, target, margin, reduction=_enum_reduction(reduction))
+
+
+def _torch_triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0,
+                               p: float = 2, eps: float = 1e-6, swap: bool = False, reduction: int = 0) -> Tensor:
+    """triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+    reduction=0) -> Tensor: nn.functional's, the reduction an int."""
+    return triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction=_enum_reduction(reduction))
+
+
+def _torch_selu(input: Tensor) -> Tensor:
+    """selu(input) -> Tensor: nn.functional.selu."""
+    return selu(input)
+
+
+def _torch_selu_(input: Tensor) -> Tensor:
+    """selu_(input) -> Tensor: selu written into input."""
+    return selu(input, inplace=True)
+
+
+def _torch_celu(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """celu(input, alpha=1.0) -> Tensor: nn.functional.celu."""
+    return celu(input, alpha)
+
+
+def _torch_celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """celu_(input, alpha=1.0) -> Tensor: celu written into input."""
+    return celu(input, alpha, inplace=True)
+
+
+def _torch_rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+                 generator: Any = None) -> Tensor:
+    """rrelu(input, lower=1/8, upper=1/3, training=False, generator=None) -> Tensor: nn.functional.rrelu,
+    drawing its training slopes from `generator` when given."""
+    return _rrelu(input, lower, upper, training, False, generator)
+
+
+def _torch_rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+                  generator: Any = None) -> Tensor:
+    """rrelu_(input, lower=1/8, upper=1/3, training=False, generator=None) -> Tensor: rrelu written into input."""
+    return _rrelu(input, lower, upper, training, True, generator)
+
+
+def _torch_threshold(input: Tensor, threshold: float, value: float) -> Tensor:
+    """threshold(input, threshold, value) -> Tensor: nn.functional.threshold."""
+    return globals()["threshold"](input, threshold, value)
+
+
+_aten_form: Any
+for _aten_form in (_torch_selu, _torch_selu_, _torch_celu, _torch_celu_, _torch_rrelu, _torch_rrelu_,
+                   _torch_threshold, _torch_kl_div, _torch_poisson_nll_loss, _torch_margin_ranking_loss, _torch_hinge_embedding_loss,
+                   _torch_cosine_embedding_loss, _torch_triplet_margin_loss):
+    _aten_form.__name__ = _aten_form.__qualname__ = _aten_form.__name__[len("_torch_"):]
+del _aten_form
