@@ -90,6 +90,21 @@ for _name in (
     globals()[_name] = getattr(Tensor, _name)
 del _name
 
+# Elementwise math and special functions (issue 12's special-functions family): Tensor methods called
+# as functions, the functions of _tensor/_special.py, and the torch.special namespace (loaded on use).
+for _name in (
+    "acosh", "arccosh", "asinh", "arcsinh", "atanh", "arctanh", "deg2rad", "rad2deg", "sgn", "signbit", "frac",
+    "positive", "isposinf", "isneginf", "isreal", "logaddexp2", "sinc", "logit", "nan_to_num", "heaviside", "lerp",
+    "addcmul", "addcdiv", "ldexp", "nextafter", "gcd", "lcm", "bitwise_left_shift", "bitwise_right_shift", "angle",
+    "erf", "erfc", "erfinv", "lgamma", "digamma", "i0", "acosh_", "arccosh_", "asinh_", "arcsinh_", "atanh_",
+    "arctanh_", "deg2rad_", "rad2deg_", "frac_", "sinc_", "logit_", "nan_to_num_", "gcd_", "lcm_", "erf_", "erfc_",
+    "i0_", "xlogy_", "ldexp_",
+):
+    globals()[_name] = getattr(Tensor, _name)
+del _name
+from ._tensor._special import *  # noqa: E402,F401,F403
+_LAZY_MODULES += ("special",)
+
 
 # The torch functions that are Tensor methods (torch.exp, torch.sum ...) hand a call on a tensor-like
 # argument to its __torch_function__ (vmap's BatchedTensor), see overrides.function_of_method.

@@ -1,0 +1,163 @@
+"""torch.special: special functions, named as SciPy names them (`import torchless as torch;
+torch.special.erf(x)`). Each is the Tensor method or torch function of the same op (the rules are in
+ops/special.py), so gradients, grad_fn names and dtypes are those of the op itself."""
+from typing import Any, Optional
+
+from . import _dtype as D
+from ._tensor import Tensor
+from ._tensor import _special as _S
+
+__all__ = ["erf", "erfc", "erfinv", "expit", "logit", "gammaln", "digamma", "psi", "polygamma", "multigammaln",
+           "i0", "i0e", "i1", "i1e", "ndtr", "ndtri", "log_ndtr", "erfcx", "entr", "sinc", "xlogy", "xlog1py",
+           "logsumexp", "softmax", "log_softmax", "expm1", "exp2", "log1p", "round", "zeta"]
+
+_unary = _S._apply_unary
+
+
+def erf(input: Tensor) -> Tensor:
+    """erf(input) -> Tensor: the error function 2/sqrt(pi) * integral of exp(-t**2) from 0 to x."""
+    return input.erf()
+
+
+def erfc(input: Tensor) -> Tensor:
+    """erfc(input) -> Tensor: the complementary error function 1 - erf(x)."""
+    return input.erfc()
+
+
+def erfinv(input: Tensor) -> Tensor:
+    """erfinv(input) -> Tensor: the inverse error function (±inf at ±1, NaN outside [-1, 1])."""
+    return input.erfinv()
+
+
+def expit(input: Tensor) -> Tensor:
+    """expit(input) -> Tensor: the logistic sigmoid 1 / (1 + exp(-x))."""
+    return input.sigmoid()
+
+
+def logit(input: Tensor, eps: Optional[float] = None) -> Tensor:
+    """logit(input, eps=None) -> Tensor: log(x / (1 - x)), x clamped to [eps, 1 - eps] when eps is given."""
+    return input.logit(eps)
+
+
+def gammaln(input: Tensor) -> Tensor:
+    """gammaln(input) -> Tensor: log |Gamma(x)| (torch.lgamma)."""
+    return input.lgamma()
+
+
+def digamma(input: Tensor) -> Tensor:
+    """digamma(input) -> Tensor: Gamma'(x) / Gamma(x), the logarithmic derivative of gamma."""
+    return input.digamma()
+
+
+psi = digamma
+
+
+def polygamma(n: int, input: Tensor) -> Tensor:
+    """polygamma(n, input) -> Tensor: the n-th derivative of digamma."""
+    return _S.polygamma(n, input)
+
+
+def multigammaln(input: Tensor, p: int) -> Tensor:
+    """multigammaln(input, p) -> Tensor: the multivariate log-gamma function of dimension p."""
+    return _S.mvlgamma(input, p)
+
+
+def i0(input: Tensor) -> Tensor:
+    """i0(input) -> Tensor: the modified Bessel function of the first kind of order 0."""
+    return input.i0()
+
+
+def i0e(input: Tensor) -> Tensor:
+    """i0e(input) -> Tensor: exp(-|x|) * i0(x), the exponentially scaled Bessel function of order 0."""
+    return _unary(_S.SP.SpecialI0EBackward0, input)
+
+
+def i1(input: Tensor) -> Tensor:
+    """i1(input) -> Tensor: the modified Bessel function of the first kind of order 1."""
+    return _unary(_S.SP.SpecialI1Backward0, input)
+
+
+def i1e(input: Tensor) -> Tensor:
+    """i1e(input) -> Tensor: exp(-|x|) * i1(x), the exponentially scaled Bessel function of order 1."""
+    return _unary(_S.SP.SpecialI1EBackward0, input)
+
+
+def ndtr(input: Tensor) -> Tensor:
+    """ndtr(input) -> Tensor: the standard normal cumulative distribution function."""
+    return _unary(_S.SP.SpecialNdtrBackward0, input)
+
+
+def ndtri(input: Tensor) -> Tensor:
+    """ndtri(input) -> Tensor: the standard normal quantile, the inverse of ndtr (-inf at 0, inf at 1)."""
+    return _unary(_S.SP.SpecialNdtriBackward0, input)
+
+
+def log_ndtr(input: Tensor) -> Tensor:
+    """log_ndtr(input) -> Tensor: log of the standard normal cdf, accurate far into the lower tail."""
+    return _unary(_S.SP.SpecialLogNdtrBackward0, input)
+
+
+def erfcx(input: Tensor) -> Tensor:
+    """erfcx(input) -> Tensor: the scaled complementary error function exp(x**2) * erfc(x)."""
+    return _unary(_S.SP.SpecialErfcxBackward0, input)
+
+
+def entr(input: Tensor) -> Tensor:
+    """entr(input) -> Tensor: -x * log(x) (0 at 0, -inf for negative x)."""
+    return _unary(_S.SP.SpecialEntrBackward0, input)
+
+
+def sinc(input: Tensor) -> Tensor:
+    """sinc(input) -> Tensor: the normalized sinc sin(pi x) / (pi x), 1 at 0."""
+    return input.sinc()
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    """xlogy(input, other) -> Tensor: input * log(other), 0 where input is 0 (either may be a number)."""
+    return _S.xlogy_function(input, other)
+
+
+def xlog1py(input: Any, other: Any) -> Tensor:
+    """xlog1py(input, other) -> Tensor: input * log1p(other), 0 where input is 0 (either may be a number)."""
+    return _S.xlog1py_function(input, other)
+
+
+def zeta(input: Any, other: Any) -> Tensor:
+    """zeta(input, other) -> Tensor: the Hurwitz zeta function, the sum over k >= 0 of (other + k) ** -input
+    (either may be a number)."""
+    return _S.zeta_function(input, other)
+
+
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    """logsumexp(input, dim, keepdim=False) -> Tensor: log(sum(exp(x))) over dim, computed stably."""
+    return input.logsumexp(dim, keepdim)
+
+
+def softmax(input: Tensor, dim: int, dtype: Optional[D.dtype] = None) -> Tensor:
+    """softmax(input, dim, dtype=None) -> Tensor: exp(x) / sum(exp(x)) along dim."""
+    return input.softmax(dim, dtype)
+
+
+def log_softmax(input: Tensor, dim: int, dtype: Optional[D.dtype] = None) -> Tensor:
+    """log_softmax(input, dim, dtype=None) -> Tensor: x - logsumexp(x) along dim."""
+    return input.log_softmax(dim, dtype)
+
+
+def expm1(input: Tensor) -> Tensor:
+    """expm1(input) -> Tensor: exp(x) - 1, accurate near 0."""
+    return input.expm1()
+
+
+def exp2(input: Tensor) -> Tensor:
+    """exp2(input) -> Tensor: 2 ** x."""
+    return input.exp2()
+
+
+def log1p(input: Tensor) -> Tensor:
+    """log1p(input) -> Tensor: log(1 + x), accurate near 0."""
+    return input.log1p()
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001 - torch.special's name
+    """round(input, *, decimals=0) -> Tensor: each element rounded to `decimals` places, halves to even."""
+    return input.round(decimals=decimals)
