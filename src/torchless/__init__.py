@@ -56,7 +56,7 @@ from ._tensor.functions import *  # noqa: E402,F401,F403
 
 # The training stack loads on first use (torch.nn, torch.optim, torch.save ...): a program that only
 # does tensor math pays neither its import time nor its objects in every garbage collection.
-_LAZY_MODULES = ("nn", "optim", "utils", "distributions", "func")
+_LAZY_MODULES = ("nn", "optim", "utils", "distributions", "func", "special")
 _LAZY_FUNCTIONS = {"save": "serialization", "load": "serialization"}
 
 
@@ -103,7 +103,6 @@ for _name in (
     globals()[_name] = getattr(Tensor, _name)
 del _name
 from ._tensor._special import *  # noqa: E402,F401,F403
-_LAZY_MODULES += ("special",)
 
 
 # The torch functions that are Tensor methods (torch.exp, torch.sum ...) hand a call on a tensor-like

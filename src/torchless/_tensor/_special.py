@@ -31,7 +31,7 @@ _pyfloat = float
 
 __all__ = ["SpecialMethods", "rsub", "polygamma", "mvlgamma", "xlogy", "float_power", "frexp"]
 
-return_types.frexp = _return_type("frexp", ("mantissa", "exponent"))
+setattr(return_types, "frexp", _return_type("frexp", ("mantissa", "exponent")))
 
 
 def _opmath(np_dtype):
@@ -165,7 +165,7 @@ class SpecialMethods:
         True where the element's sign bit is set (negative numbers, -0.0, and NaNs with the bit set)."""
         a = self._data
         if a.dtype.kind == "c":
-            raise RuntimeError("signbit is not implemented for complex tensors.")
+            raise NotImplementedError("signbit is not implemented for complex tensors.")
         if a.dtype.kind == "b":
             return _plain_out(np.zeros(a.shape, bool))
         return _plain_out(np.signbit(a))
@@ -367,7 +367,7 @@ class SpecialMethods:
     def mvlgamma(self, p):
         """mvlgamma(self, p) -> Tensor
 
-        The multivariate log-gamma function of dimension p at each element (every element must be
+        The multivariate log-gamma function of dimension p at each element (defined for elements
         greater than (p - 1) / 2)."""
         return mvlgamma(self, p)
 
@@ -498,14 +498,9 @@ def mvlgamma(input, p):
     """mvlgamma(input, p) -> Tensor
 
     The multivariate log-gamma function of dimension p, p(p-1)/4 log(pi) + sum over j < p of
-    lgamma(x - j/2), at each element (each must be greater than (p - 1) / 2)."""
+    lgamma(x - j/2), at each element (inf or NaN where an element is at most (p - 1) / 2)."""
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
-    a = input._data
-    if a.dtype.kind in "biu":
-        raise RuntimeError("mvlgamma is not implemented for integral tensors (convert to a floating dtype first)")
-    if not (a > (p - 1) / 2).all():
-        raise RuntimeError("All elements must be greater than (p-1)/2")
     return _apply_unary(SP.MvlgammaBackward0, input, p)
 
 

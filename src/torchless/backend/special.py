@@ -178,11 +178,15 @@ erfcx.__doc__ = """The scaled complementary error function e^(x²) erfc(x): erfc
 for |x| < 26, its asymptotic series beyond; for x < 0 through erfcx(x) = 2e^(x²) − erfcx(−x)."""
 
 
-@in_float64
 def ndtr(x):
-    """The standard normal cdf Φ(x) = (1 + erf(x/√2)) / 2, PyTorch's formula (its lower tail keeps
-    absolute, not relative, precision: 0 below x ≈ −8.3, where erfc(−x/√2)/2 would not be)."""
-    return 0.5 * (1.0 + _erf(x * _SQRT_HALF))
+    """The standard normal cdf Φ(x) = (1 + erf(x/√2)) / 2, PyTorch's formula, in x's precision
+    (erf itself correctly rounded): its lower tail keeps absolute, not relative, precision (0 below
+    x ≈ −8.3 in float64, x ≈ −5.5 in float32), as PyTorch's does."""
+    x = np.asarray(x)
+    dt = x.dtype
+    z = x * np.asarray(_SQRT_HALF, dt)
+    e = np.asarray(_erf(z.astype(_F64))).astype(dt)
+    return (e + np.asarray(1, dt)) * np.asarray(0.5, dt)
 
 
 @in_float64
@@ -283,7 +287,7 @@ def _zeta64(s, q):
     q = q.copy()
     out = np.full(s.shape, np.nan)
     ok = (s > 1) & ~np.isnan(q)
-    pole = (s == 1) | ((q <= 0) & (q == np.floor(q)))
+    pole = (s == 1) | ((s > 1) & (q <= 0) & (q == np.floor(q)))
     ok &= ~pole & ~((q < 0) & (s != np.floor(s)))
     if ok.any():
         ss, a = s[ok], q[ok]
@@ -380,8 +384,9 @@ def i0(x):
     """I₀(x), the modified Bessel function of the first kind of order 0 (even in x)."""
     ax = np.abs(x)
     with np.errstate(over="ignore", invalid="ignore"):
-        half = np.exp(0.5 * ax)  # e^x as two halves: I₀ is finite a little past e^x's overflow
-        return np.where(np.isinf(ax), np.nan, _bessel_scaled(0, ax) * half * half)  # (NaN at ±inf: PyTorch's)
+        # inf once e^|x| overflows (|x| > 709.78; I₀ itself would be finite up to 713.98), and NaN at
+        # ±inf: PyTorch's values there
+        return np.where(np.isinf(ax), np.nan, _bessel_scaled(0, ax) * np.exp(ax))
 
 
 @in_float64
@@ -395,5 +400,4 @@ def i1(x):
     """I₁(x), the modified Bessel function of the first kind of order 1 (odd in x)."""
     ax = np.abs(x)
     with np.errstate(over="ignore", invalid="ignore"):
-        half = np.exp(0.5 * ax)
-        return np.copysign(np.where(np.isinf(ax), np.nan, _bessel_scaled(1, ax) * half * half), x)
+        return np.copysign(np.where(np.isinf(ax), np.nan, _bessel_scaled(1, ax) * np.exp(ax)), x)

@@ -10,6 +10,7 @@ the Tensor namespace. Derivatives that are themselves special functions (digamma
 are applied the same way, as recorded ops of the rule that computes them.
 """
 import math as _math
+from typing import Any, Callable
 
 import numpy as np
 
@@ -84,7 +85,8 @@ class _Pointwise(Rule):
     batching = "elementwise"
     saves = "input"
 
-    compute = None  # type: ignore[assignment]  # each rule's staticmethod
+    compute: Callable[..., Any]  # each rule's own: its value on arrays
+    derivative: Callable[..., Any]  # each rule's own: d out / d a, on arrays or Tensors
 
     @classmethod
     def forward(cls, node, xp, a, *constants):
@@ -275,7 +277,7 @@ class LogitBackward0(_Pointwise):
     def derivative(xp, a, out, eps=None):
         value = 1 / (a * (1 - a))
         if eps is None:
-            return xp.where((a < 0) | (a > 1), value * float("nan"), value)
+            return xp.where((a < 0) | (a > 1), float("nan"), value)
         return xp.where((a < eps) | (a > 1 - eps), 0 * value, value)
 
 
@@ -291,9 +293,12 @@ class NanToNumBackward0(_Pointwise):
         return np.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
 
     @staticmethod
-    def derivative(xp, a, out, *bounds):
-        finite = (a - a) == 0  # False for ±inf and NaN
-        return xp.where(finite, 1 + 0 * a, 0 * a)
+    def jvp(xp, t, out, a, *bounds):
+        return xp.where((a - a) == 0, t[0], 0 * t[0])  # (a − a is NaN for ±inf and NaN)
+
+    def vjp(self, g, xp):
+        (a,) = self.saved
+        return (xp.where((a - a) == 0, g, 0 * g),)
 
 
 # ============================================================================ ops of two operands
@@ -337,13 +342,18 @@ def _xlog(log):
     return compute
 
 
-def _xlog_dx(xp, x, y, log, number_log):
-    """∂(x·log y)/∂x as PyTorch takes it: log y, but 0 where x is 0 and y is not NaN."""
+def _xlog_grad_x(xp, g, x, y, log, number_log, pole):
+    """PyTorch's gradient of x·log(y) for x: xlogy(g, y) (g·log y, 0 where g is 0 unless y is NaN),
+    masked to 0 where x is 0 and y is at or below the log's pole (0 for log, −1 for log1p)."""
     if type(y) is float or type(y) is int:  # a number operand (a re-run under create_graph)
         if y != y:
-            return 0 * x + float("nan")
-        return xp.where(x == 0, 0 * x, 0 * x + number_log(y))
-    return xp.where((x == 0) & (y == y), 0 * x, log(y) + 0 * x)
+            return g * float("nan")
+        value = g * number_log(y)
+        if y > pole:
+            return xp.where(g == 0, 0 * g, value)
+        return xp.where((g == 0) | (x == 0), 0 * g, value)
+    value = g * log(y)
+    return xp.where(((g == 0) & (y == y)) | ((x == 0) & (y <= pole)), 0 * value, value)
 
 
 def _number_log(y):
@@ -355,7 +365,7 @@ def _number_log1p(y):
 
 
 class XlogyBackward0(Rule):
-    """x · ln y (0 where x is 0):  d/dx = ln y (0 where x is 0),  d/dy = x / y"""
+    """x · ln y (0 where x is 0):  d/dx = ln y (PyTorch: 0 where x is 0 and y ≤ 0),  d/dy = x / y"""
     op_name = "xlogy"
     dtypes = "to_float"
     batching = "elementwise"
@@ -371,8 +381,8 @@ class XlogyBackward0(Rule):
         return _on(xp, cls, a, b)
 
     @classmethod
-    def _dx(cls, xp, a, b):
-        return _xlog_dx(xp, a, b, xp.log, _number_log)
+    def _gx(cls, xp, g, a, b):
+        return _xlog_grad_x(xp, g, a, b, xp.log, _number_log, 0)
 
     @classmethod
     def _dy(cls, xp, a, b):
@@ -380,26 +390,26 @@ class XlogyBackward0(Rule):
 
     @classmethod
     def jvp(cls, xp, t, out, a, b):
-        return _sum_tangents(None if t[0] is None else t[0] * cls._dx(xp, a, b),
+        return _sum_tangents(None if t[0] is None else cls._gx(xp, t[0], a, b),
                              None if len(t) < 2 or t[1] is None else t[1] * cls._dy(xp, a, b))
 
     def vjp(self, g, xp):
         a, b = self.saved
         (na, _), (nb, _) = self.next_functions
-        return (None if na is None else xp.sum_to(g * self._dx(xp, a, b), a.shape),
+        return (None if na is None else xp.sum_to(self._gx(xp, g, a, b), a.shape),
                 None if nb is None else xp.sum_to(g * self._dy(xp, a, b), b.shape))
 
 
 class XlogyBackward2(XlogyBackward0):
-    """x · ln(number):  d/dx = ln y (0 where x is 0)"""
+    """x · ln(number):  d/dx = ln y"""
 
     @classmethod
     def jvp(cls, xp, t, out, a, b):
-        return t[0] * cls._dx(xp, a, b)
+        return cls._gx(xp, t[0], a, b)
 
     def vjp(self, g, xp):
         a, b = self.saved
-        return (g * self._dx(xp, a, b),)
+        return (self._gx(xp, g, a, b),)
 
 
 class XlogyBackward1(XlogyBackward0):
@@ -415,7 +425,8 @@ class XlogyBackward1(XlogyBackward0):
 
 
 class SpecialXlog1PyBackward0(XlogyBackward0):
-    """x · ln(1 + y) (0 where x is 0):  d/dx = ln(1 + y) (0 where x is 0),  d/dy = x / (1 + y)"""
+    """x · ln(1 + y) (0 where x is 0):  d/dx = ln(1 + y) (PyTorch: 0 where x is 0 and y ≤ −1),
+    d/dy = x / (1 + y)"""
     op_name = "special.xlog1py"
     explain = Explain("{a}·ln(1 + {b})", "∂(a·ln(1 + b))/∂a = ln(1 + b),  ∂(a·ln(1 + b))/∂b = a/(1 + b)",
                       symbolic=elementwise_symbolic(lambda sp, a, b: a * sp.log(1 + b)))
@@ -423,8 +434,8 @@ class SpecialXlog1PyBackward0(XlogyBackward0):
     compute = staticmethod(_xlog(_log1p))
 
     @classmethod
-    def _dx(cls, xp, a, b):
-        return _xlog_dx(xp, a, b, xp.log1p, _number_log1p)
+    def _gx(cls, xp, g, a, b):
+        return _xlog_grad_x(xp, g, a, b, xp.log1p, _number_log1p, -1)
 
     @classmethod
     def _dy(cls, xp, a, b):
@@ -432,7 +443,7 @@ class SpecialXlog1PyBackward0(XlogyBackward0):
 
 
 class SpecialXlog1PyBackward2(SpecialXlog1PyBackward0):
-    """x · ln(1 + number):  d/dx = ln(1 + y) (0 where x is 0)"""
+    """x · ln(1 + number):  d/dx = ln(1 + y)"""
     jvp = XlogyBackward2.jvp
     vjp = XlogyBackward2.vjp
 
@@ -947,7 +958,7 @@ class SpecialI1EBackward0(_Pointwise):
 
 # ============================================================================ Hurwitz zeta
 class SpecialZetaBackward0(Rule):
-    """ζ(x, q) = Σₖ (q + k)⁻ˣ:  d/dq = −x·ζ(x + 1, q); none for x (PyTorch raises)"""
+    """ζ(x, q) = Σₖ (q + k)⁻ˣ:  d/dq = −x·ζ(x + 1, q); none for x (PyTorch raises NotImplementedError)"""
     op_name = "special.zeta"
     dtypes = "to_float"
     batching = "elementwise"
@@ -965,12 +976,14 @@ class SpecialZetaBackward0(Rule):
 
     @classmethod
     def _dq(cls, xp, x, q):
+        if type(x) is float or type(x) is int:  # a number (a re-run under create_graph)
+            return -x * _on(xp, SpecialZetaBackward1, x + 1, q)
         return -x * _on(xp, SpecialZetaBackward0, x + 1, q)
 
     @classmethod
     def jvp(cls, xp, t, out, x, q):
         if t[0] is not None and cls is not SpecialZetaBackward2:
-            raise RuntimeError("the derivative for 'self' is not implemented.")
+            raise NotImplementedError("the derivative for 'zeta' is not implemented.")
         tq = t[-1] if cls is not SpecialZetaBackward2 else None
         return None if tq is None else tq * cls._dq(xp, x, q)
 
@@ -978,7 +991,7 @@ class SpecialZetaBackward0(Rule):
         x, q = self.saved
         edges = self.next_functions
         if edges[0][0] is not None and type(self) is not SpecialZetaBackward1:
-            raise RuntimeError("the derivative for 'self' is not implemented.")
+            raise NotImplementedError("the derivative for 'zeta' is not implemented.")
         nq = edges[-1][0]
         grad_q = None if nq is None else g * self._dq(xp, x, q)
         if grad_q is not None and type(self) is SpecialZetaBackward0:
