@@ -383,3 +383,53 @@ def test_special_namespace_is_lazy_and_complete():
              "logsumexp", "softmax", "log_softmax", "expm1", "exp2", "log1p", "round", "zeta"]
     for name in names:
         assert callable(getattr(T.special, name)), name
+
+
+COMPLEX = ["acosh", "asinh", "atanh", "sgn", "angle", "sinc"]
+
+
+@requires_torch
+@pytest.mark.parametrize("name", COMPLEX)
+def test_complex_values_and_gradients_as_torch(name):
+    z = np.array([1 + 2j, -0.5 + 0.3j, 2 - 1j, -1.5 - 0.7j])
+    w = np.array([0.3 - 1j, 1 + 0.2j, -0.4 + 0.5j, 2 + 1j])
+    zt, zl = torch.tensor(z, requires_grad=True), T.tensor(z, requires_grad=True)
+    ot, ol = getattr(torch, name)(zt), getattr(T, name)(zl)
+    np.testing.assert_allclose(ol.detach().numpy(), ot.detach().numpy(), rtol=1e-12)
+    weights = w if ot.is_complex() else w.real
+    (gt,) = torch.autograd.grad((ot * torch.tensor(weights)).sum().abs(), zt)
+    (gl,) = T.autograd.grad((ol * T.tensor(weights)).sum().abs(), zl)
+    np.testing.assert_allclose(gl.numpy(), gt.numpy(), rtol=1e-10)
+
+
+JVP2 = {
+    "xlogy": lambda m, x, y: m.xlogy(x, y), "xlog1py": lambda m, x, y: m.special.xlog1py(x, y),
+    "lerp": lambda m, x, y: m.lerp(x, y, 0.3), "lerp_tensor": lambda m, x, y: m.lerp(x, y, y),
+    "addcmul": lambda m, x, y: m.addcmul(x, x, y, value=2), "addcdiv": lambda m, x, y: m.addcdiv(x, x, y, value=2),
+    "ldexp": lambda m, x, y: m.ldexp(x, y), "logaddexp2": lambda m, x, y: m.logaddexp2(x, y),
+    "rsub": lambda m, x, y: m.rsub(x, y, alpha=2), "nextafter": lambda m, x, y: m.nextafter(x, y),
+    "float_power": lambda m, x, y: m.float_power(y, x), "xlogy_numbers": lambda m, x, y: m.xlogy(x, 2.0) + m.xlogy(3, y),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("name", sorted(JVP2))
+def test_binary_jvp_and_vmap_as_torch(name):
+    f = JVP2[name]
+    a, b = np.array([0.5, 1.5, -0.3]), np.array([0.7, 2.0, 1.3])
+    ta, tb = np.array([0.1, -0.2, 0.3]), np.array([0.5, 0.4, -0.6])
+    _, rt = torch.func.jvp(lambda x, y: f(torch, x, y), (torch.tensor(a), torch.tensor(b)),
+                           (torch.tensor(ta), torch.tensor(tb)))
+    _, rl = T.func.jvp(lambda x, y: f(T, x, y), (T.tensor(a), T.tensor(b)), (T.tensor(ta), T.tensor(tb)))
+    np.testing.assert_allclose(rl.numpy(), rt.numpy(), rtol=1e-12)
+    A, B = np.stack([a, a * 2]), np.stack([b, b + 1])
+    vt = torch.vmap(lambda x, y: f(torch, x, y))(torch.tensor(A), torch.tensor(B))
+    vl = T.func.vmap(lambda x, y: f(T, x, y))(T.tensor(A), T.tensor(B))
+    np.testing.assert_allclose(vl.numpy(), vt.numpy(), rtol=1e-12)
+
+
+def test_explain_shows_the_ops():
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    text = str((x.erf() * x.lgamma()).sum().explain())
+    assert "erf(x)" in text and "lnΓ(x)" in text and "∂lnΓ(a)/∂a = ψ(a)" in text
+    assert "x + x·x·2" in str(x.addcmul(x, x, value=2).sum().explain())

@@ -116,7 +116,8 @@ class _Pointwise(Rule):
 
 # ============================================================================ inverse hyperbolic functions
 class AcoshBackward0(_Pointwise):
-    """acosh a:  d/da = 1 / √(a² − 1)"""
+    """acosh a:  d/da = 1 / (√(a − 1) √(a + 1)) (= 1/√(a² − 1) for real a; the product keeps the
+    principal branch for complex a, as PyTorch's gradient does)"""
     holomorphic = True
     op_name = "acosh"
     explain = Explain("acosh({a})", "∂acosh(a)/∂a = 1/√(a² − 1)", symbolic=elementwise_symbolic(lambda sp, a: sp.acosh(a)))
@@ -124,7 +125,7 @@ class AcoshBackward0(_Pointwise):
 
     @staticmethod
     def derivative(xp, a, out):
-        return 1 / xp.sqrt(a * a - 1)
+        return 1 / (xp.sqrt(a - 1) * xp.sqrt(a + 1))
 
 
 class AsinhBackward0(_Pointwise):
@@ -162,6 +163,8 @@ class Deg2RadBackward0(Rule):
 
     @classmethod
     def forward(cls, node, xp, a):
+        if _is_complex(a):
+            raise RuntimeError(f"{cls.op_name} is not supported for complex tensors.")
         return a * cls.factor
 
     jvp = LINEAR_JVP
@@ -239,6 +242,7 @@ class FracBackward0(_Pointwise):
 
 class SincBackward0(_Pointwise):
     """sinc(a) = sin(πa)/(πa) (1 at 0):  d/da = (πa cos(πa) − sin(πa)) / (πa²) (0 at 0)"""
+    holomorphic = True
     op_name = "sinc"
     explain = Explain("sinc({a})", "∂(sin(πa)/(πa))/∂a = (πa·cos(πa) − sin(πa))/(πa²)",
                       symbolic=elementwise_symbolic(lambda sp, a: sp.sin(sp.pi * a) / (sp.pi * a)))
@@ -263,8 +267,7 @@ class LogitBackward0(_Pointwise):
     """logit(a) = ln(a / (1 − a)), a clamped to [eps, 1 − eps] first when eps is given:
     d/da = 1 / (a (1 − a)); NaN outside [0, 1] without eps, 0 outside [eps, 1 − eps] with it"""
     op_name = "logit"
-    explain = Explain("logit({a})", "∂ln(a/(1 − a))/∂a = 1/(a(1 − a))",
-                      symbolic=elementwise_symbolic(lambda sp, a: sp.log(a / (1 - a))))
+    explain = Explain("logit({a})", "∂ln(a/(1 − a))/∂a = 1/(a(1 − a))")  # (no closed form: eps clamps)
 
     @staticmethod
     def compute(a, eps=None):
@@ -414,6 +417,7 @@ class XlogyBackward2(XlogyBackward0):
 
 class XlogyBackward1(XlogyBackward0):
     """number · ln y:  d/dy = x / y"""
+    explain = None  # (explain's templates take the tensor operands first)
 
     @classmethod
     def jvp(cls, xp, t, out, a, b):
@@ -450,6 +454,7 @@ class SpecialXlog1PyBackward2(SpecialXlog1PyBackward0):
 
 class SpecialXlog1PyBackward1(SpecialXlog1PyBackward0):
     """number · ln(1 + y):  d/dy = x / (1 + y)"""
+    explain = None
     jvp = XlogyBackward1.jvp
     vjp = XlogyBackward1.vjp
 
@@ -522,7 +527,7 @@ class AddcmulBackward0(Rule):
     op_name = "addcmul"
     dtypes = "promote"
     batching = "elementwise"
-    explain = Explain("{x} + {v}·{a}·{b}", "∂/∂x = 1,  ∂/∂a = v·b,  ∂/∂b = v·a")
+    explain = Explain("{x} + {a}·{b}·{v}", "∂/∂x = 1,  ∂/∂a = v·b,  ∂/∂b = v·a")
 
     @staticmethod
     def forward(node, xp, x, t1, t2, value):
@@ -554,7 +559,7 @@ class AddcdivBackward0(Rule):
     op_name = "addcdiv"
     dtypes = "promote"
     batching = "elementwise"
-    explain = Explain("{x} + {v}·{a}/{b}", "∂/∂x = 1,  ∂/∂a = v/b,  ∂/∂b = −v·a/b²")
+    explain = Explain("{x} + ({a}/{b})·{v}", "∂/∂x = 1,  ∂/∂a = v/b,  ∂/∂b = −v·a/b²")
 
     @staticmethod
     def forward(node, xp, x, t1, t2, value):
@@ -980,12 +985,10 @@ class SpecialZetaBackward0(Rule):
             return -x * _on(xp, SpecialZetaBackward1, x + 1, q)
         return -x * _on(xp, SpecialZetaBackward0, x + 1, q)
 
-    @classmethod
-    def jvp(cls, xp, t, out, x, q):
-        if t[0] is not None and cls is not SpecialZetaBackward2:
-            raise NotImplementedError("the derivative for 'zeta' is not implemented.")
-        tq = t[-1] if cls is not SpecialZetaBackward2 else None
-        return None if tq is None else tq * cls._dq(xp, x, q)
+    @staticmethod
+    def jvp(xp, t, out, x, q):
+        raise NotImplementedError("Trying to use forward AD with special_zeta that does not support it because it "
+                                  "has not been implemented yet.")
 
     def vjp(self, g, xp):
         x, q = self.saved
@@ -1001,6 +1004,7 @@ class SpecialZetaBackward0(Rule):
 
 class SpecialZetaBackward1(SpecialZetaBackward0):
     """ζ(number, q):  d/dq = −x·ζ(x + 1, q)"""
+    explain = None
 
 
 class SpecialZetaBackward2(SpecialZetaBackward0):
