@@ -10,7 +10,7 @@ the Tensor namespace. Derivatives that are themselves special functions (digamma
 are applied the same way, as recorded ops of the rule that computes them.
 """
 import math as _math
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar, Optional
 
 import numpy as np
 
@@ -372,7 +372,7 @@ class XlogyBackward0(Rule):
     op_name = "xlogy"
     dtypes = "to_float"
     batching = "elementwise"
-    explain = Explain("{a}·ln({b})", "∂(a·ln b)/∂a = ln b,  ∂(a·ln b)/∂b = a/b",
+    explain: ClassVar[Optional[Explain]] = Explain("{a}·ln({b})", "∂(a·ln b)/∂a = ln b,  ∂(a·ln b)/∂b = a/b",
                       symbolic=elementwise_symbolic(lambda sp, a, b: a * sp.log(b)))
     log = staticmethod(lambda xp, y: xp.log(y))
     compute = staticmethod(_xlog(_log))
@@ -432,7 +432,7 @@ class SpecialXlog1PyBackward0(XlogyBackward0):
     """x · ln(1 + y) (0 where x is 0):  d/dx = ln(1 + y) (PyTorch: 0 where x is 0 and y ≤ −1),
     d/dy = x / (1 + y)"""
     op_name = "special.xlog1py"
-    explain = Explain("{a}·ln(1 + {b})", "∂(a·ln(1 + b))/∂a = ln(1 + b),  ∂(a·ln(1 + b))/∂b = a/(1 + b)",
+    explain: ClassVar[Optional[Explain]] = Explain("{a}·ln(1 + {b})", "∂(a·ln(1 + b))/∂a = ln(1 + b),  ∂(a·ln(1 + b))/∂b = a/(1 + b)",
                       symbolic=elementwise_symbolic(lambda sp, a, b: a * sp.log(1 + b)))
     log = staticmethod(lambda xp, y: xp.log1p(y))
     compute = staticmethod(_xlog(_log1p))
@@ -967,7 +967,7 @@ class SpecialZetaBackward0(Rule):
     op_name = "special.zeta"
     dtypes = "to_float"
     batching = "elementwise"
-    explain = Explain("ζ({x}, {q})", "∂ζ(x, q)/∂q = −x·ζ(x + 1, q)")
+    explain: ClassVar[Optional[Explain]] = Explain("ζ({x}, {q})", "∂ζ(x, q)/∂q = −x·ζ(x + 1, q)")
 
     @classmethod
     def forward(cls, node, xp, x, q):
