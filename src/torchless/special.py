@@ -1,15 +1,24 @@
 """torch.special: special functions, named as SciPy names them (`import torchless as torch;
 torch.special.erf(x)`). Each is the Tensor method or torch function of the same op (the rules are in
 ops/special.py), so gradients, grad_fn names and dtypes are those of the op itself."""
-from typing import Any, Optional
+from typing import Any, Callable, Optional
+
+import numpy as np
 
 from . import _dtype as D
 from ._tensor import Tensor
 from ._tensor import _special as _S
+from ._tensor._core import _pair_dtype, _plain_out, _scalar_operand
+from .backend import special as _B
 
 __all__ = ["erf", "erfc", "erfinv", "expit", "logit", "gammaln", "digamma", "psi", "polygamma", "multigammaln",
            "i0", "i0e", "i1", "i1e", "ndtr", "ndtri", "log_ndtr", "erfcx", "entr", "sinc", "xlogy", "xlog1py",
-           "logsumexp", "softmax", "log_softmax", "expm1", "exp2", "log1p", "round", "zeta"]
+           "logsumexp", "softmax", "log_softmax", "expm1", "exp2", "log1p", "round", "zeta",
+           "modified_bessel_i0", "modified_bessel_i1", "spherical_bessel_j0", "chebyshev_polynomial_t",
+           "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
+           "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
+           "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he", "laguerre_polynomial_l",
+           "legendre_polynomial_p"]
 
 _unary = _S._apply_unary
 
@@ -161,3 +170,73 @@ def log1p(input: Tensor) -> Tensor:
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001 - torch.special's name
     """round(input, *, decimals=0) -> Tensor: each element rounded to `decimals` places, halves to even."""
     return input.round(decimals=decimals)
+
+
+# ----------------------------------------------------------------------------- not differentiable (no grad_fn)
+def _float_array(input: Tensor) -> Any:
+    a = input._data
+    return a if a.dtype.kind == "f" else a.astype(D.defaults.float)
+
+
+def modified_bessel_i0(input: Tensor) -> Tensor:
+    """modified_bessel_i0(input) -> Tensor: the modified Bessel function I0 (not differentiable, as in PyTorch)."""
+    return _plain_out(_B.i0(_float_array(input)))
+
+
+def modified_bessel_i1(input: Tensor) -> Tensor:
+    """modified_bessel_i1(input) -> Tensor: the modified Bessel function I1 (not differentiable, as in PyTorch)."""
+    return _plain_out(_B.i1(_float_array(input)))
+
+
+def spherical_bessel_j0(input: Tensor) -> Tensor:
+    """spherical_bessel_j0(input) -> Tensor: the spherical Bessel function j0(x) = sin(x)/x (1 at 0)."""
+    return _plain_out(_B.spherical_j0(_float_array(input)))
+
+
+def _polynomial(kernel: Callable[[Any, Any], Any], name: str, what: str) -> Callable[[Any, Any], Tensor]:
+    """A torch.special polynomial f(input, n): x and n tensors or numbers (not both numbers),
+    promoted together (integers to the default float); n is truncated toward zero, and the result
+    is not differentiable (PyTorch records no grad_fn)."""
+    def function(input: Any, n: Any) -> Tensor:
+        x_is, n_is = isinstance(input, Tensor), isinstance(n, Tensor)
+        if x_is and n_is:
+            dt = _pair_dtype(input._data, n._data)
+            x, k = input._data, n._data
+        elif x_is:
+            x = _scalar_operand(input._data, n, False)
+            dt, k = x.dtype, np.asarray(n)
+        elif n_is:
+            k = _scalar_operand(n._data, input, False)
+            dt, x = k.dtype, np.asarray(input)
+        else:
+            raise TypeError(f"{name}(): at least one of 'input' and 'n' must be a Tensor")
+        if dt.kind not in "fc":
+            dt = D.defaults.float
+        x, k = np.broadcast_arrays(np.asarray(x, dt), np.trunc(np.asarray(k, np.float64)))
+        return _plain_out(np.asarray(kernel(np.array(x), np.array(k))).astype(dt, copy=False))
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"{name}(input, n) -> Tensor: {what} (n truncated to an integer; not differentiable)."
+    return function
+
+
+chebyshev_polynomial_t = _polynomial(_B.chebyshev_t, "chebyshev_polynomial_t",
+                                     "the Chebyshev polynomial of the first kind T_n(x)")
+chebyshev_polynomial_u = _polynomial(_B.chebyshev_u, "chebyshev_polynomial_u",
+                                     "the Chebyshev polynomial of the second kind U_n(x)")
+chebyshev_polynomial_v = _polynomial(_B.chebyshev_v, "chebyshev_polynomial_v",
+                                     "the Chebyshev polynomial of the third kind V_n(x)")
+chebyshev_polynomial_w = _polynomial(_B.chebyshev_w, "chebyshev_polynomial_w",
+                                     "the Chebyshev polynomial of the fourth kind W_n(x)")
+shifted_chebyshev_polynomial_t = _polynomial(_B.shifted_chebyshev_t, "shifted_chebyshev_polynomial_t",
+                                             "T_n(2x - 1), the first kind shifted to [0, 1]")
+shifted_chebyshev_polynomial_u = _polynomial(_B.shifted_chebyshev_u, "shifted_chebyshev_polynomial_u",
+                                             "U_n(2x - 1), the second kind shifted to [0, 1]")
+shifted_chebyshev_polynomial_v = _polynomial(_B.shifted_chebyshev_v, "shifted_chebyshev_polynomial_v",
+                                             "V_n(2x - 1), the third kind shifted to [0, 1]")
+shifted_chebyshev_polynomial_w = _polynomial(_B.shifted_chebyshev_w, "shifted_chebyshev_polynomial_w",
+                                             "W_n(2x - 1), the fourth kind shifted to [0, 1]")
+hermite_polynomial_h = _polynomial(_B.hermite_h, "hermite_polynomial_h", "the physicists' Hermite polynomial H_n(x)")
+hermite_polynomial_he = _polynomial(_B.hermite_he, "hermite_polynomial_he",
+                                    "the probabilists' Hermite polynomial He_n(x)")
+laguerre_polynomial_l = _polynomial(_B.laguerre_l, "laguerre_polynomial_l", "the Laguerre polynomial L_n(x)")
+legendre_polynomial_p = _polynomial(_B.legendre_p, "legendre_polynomial_p", "the Legendre polynomial P_n(x)")

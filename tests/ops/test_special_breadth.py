@@ -433,3 +433,44 @@ def test_explain_shows_the_ops():
     text = str((x.erf() * x.lgamma()).sum().explain())
     assert "erf(x)" in text and "lnΓ(x)" in text and "∂lnΓ(a)/∂a = ψ(a)" in text
     assert "x + x·x·2" in str(x.addcmul(x, x, value=2).sum().explain())
+
+
+POLYNOMIALS = ["chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
+               "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
+               "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he",
+               "laguerre_polynomial_l", "legendre_polynomial_p"]
+
+
+def test_polynomials_closed_forms():
+    x = T.tensor([-0.7, 0.2, 0.9], dtype=T.float64)
+    np.testing.assert_allclose(T.special.chebyshev_polynomial_t(x, 3).numpy(), 4 * x.numpy() ** 3 - 3 * x.numpy())
+    np.testing.assert_allclose(T.special.hermite_polynomial_h(x, 2).numpy(), 4 * x.numpy() ** 2 - 2)
+    np.testing.assert_allclose(T.special.legendre_polynomial_p(x, 2).numpy(), (3 * x.numpy() ** 2 - 1) / 2)
+    np.testing.assert_allclose(T.special.laguerre_polynomial_l(x, 2).numpy(), (x.numpy() ** 2 - 4 * x.numpy() + 2) / 2)
+    theta = np.arccos(x.numpy())
+    np.testing.assert_allclose(T.special.chebyshev_polynomial_t(x, 11).numpy(), np.cos(11 * theta), rtol=1e-12)
+    assert T.special.chebyshev_polynomial_t(x, -1).numpy().tolist() == [0, 0, 0]
+
+
+@requires_torch
+@pytest.mark.parametrize("name", POLYNOMIALS)
+def test_polynomials_as_torch(name):
+    rng = np.random.default_rng(3)
+    scale = 3 if "hermite" in name or "laguerre" in name else 1.2
+    x = np.concatenate([rng.uniform(-scale, scale, 200), [1, -1, 0, 0.5]])
+    n = np.concatenate([rng.integers(-2, 20, 200), [3, 4, 9, 12]]).astype(float) + 0.25  # (truncated)
+    xt, xl = torch.tensor(x, requires_grad=True), T.tensor(x, requires_grad=True)
+    ref = getattr(torch.special, name)(xt, torch.tensor(n))
+    ours = getattr(T.special, name)(xl, T.tensor(n))
+    assert ours.grad_fn is None and ref.grad_fn is None and ours.dtype == T.float64
+    np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-12, atol=1e-12)
+    assert getattr(T.special, name)(T.tensor([1, 2]), 3).dtype == T.float32
+    assert getattr(torch.special, name)(torch.tensor([1, 2]), 3).dtype == torch.float32
+
+
+@requires_torch
+def test_modified_and_spherical_bessel_as_torch():
+    x = np.array([0.0, 1e-5, 0.3, -2.0, 3.0, 40.0, math.inf, math.nan])
+    for name in ("modified_bessel_i0", "modified_bessel_i1", "spherical_bessel_j0"):
+        ref = getattr(torch.special, name)(torch.tensor(x)).numpy()
+        np.testing.assert_allclose(getattr(T.special, name)(T.tensor(x)).numpy(), ref, rtol=1e-13, equal_nan=True)

@@ -13,7 +13,9 @@ from fractions import Fraction as _Fraction
 import numpy as np
 
 __all__ = ["erf", "erfc", "erfinv", "erfcx", "lgamma", "digamma", "polygamma", "zeta", "i0", "i0e", "i1",
-           "i1e", "ndtr", "ndtri", "log_ndtr", "entr", "in_float64"]
+           "i1e", "ndtr", "ndtri", "log_ndtr", "entr", "in_float64", "chebyshev_t", "chebyshev_u", "chebyshev_v",
+           "chebyshev_w", "shifted_chebyshev_t", "shifted_chebyshev_u", "shifted_chebyshev_v", "shifted_chebyshev_w",
+           "hermite_h", "hermite_he", "laguerre_l", "legendre_p", "spherical_j0"]
 
 _F64 = np.dtype(np.float64)
 _PI = _math.pi
@@ -401,3 +403,150 @@ def i1(x):
     ax = np.abs(x)
     with np.errstate(over="ignore", invalid="ignore"):
         return np.copysign(np.where(np.isinf(ax), np.nan, _bessel_scaled(1, ax) * np.exp(ax)), x)
+
+
+# ----------------------------------------------------------------------------- orthogonal polynomials
+def _recurrence(x, n, p, q, step):
+    """The three-term recurrence r = step(k, p, q) from (p, q) = (P₀, P₁) up to P_n, for every
+    element at once (each element stops at its own n ≥ 2); in x's dtype, in PyTorch's order of
+    operations, so float32 rounds as PyTorch's kernels do."""
+    out = q.copy()
+    top = int(n.max()) if n.size else 0
+    for k in range(1, top):
+        r = step(k, p, q)
+        live = n > k
+        out = np.where(live, r, out)
+        p, q = q, r
+    return out
+
+
+def _trig_or_recurrence(x, n, trig_from, trig, first, step, ends):
+    """P_n(x) for one family of Chebyshev polynomials: 0 for n < 0, `ends(x, n)` at |x| = 1, the
+    trigonometric form `trig(x, n)` for n > trig_from inside (−1, 1), 1 for n = 0, `first(x)` for
+    n = 1, else the recurrence P_{k+1} = 2x P_k − P_{k−1}."""
+    one = np.ones_like(x)
+    q = first(x)
+    out = _recurrence(x, n, one, q, step)
+    out = np.where(n == 1, q, out)
+    out = np.where(n == 0, one, out)
+    with np.errstate(all="ignore"):
+        inside = (n > trig_from) & (np.abs(x) < 1)
+        if inside.any():
+            out = np.where(inside, trig(x, n).astype(x.dtype, copy=False), out)
+        edge = np.abs(x) == 1
+        if edge.any():
+            out = np.where(edge, ends(x, n), out)
+    return np.where(n < 0, np.zeros_like(x), out)
+
+
+def _even(n):
+    return n % 2 == 0
+
+
+def _cheb_step(x):
+    two_x = x + x
+    return lambda k, p, q: two_x * q - p
+
+
+def chebyshev_t(x, n):
+    """Tₙ(x), the Chebyshev polynomial of the first kind (cos(n arccos x) for n > 6 inside (−1, 1))."""
+    return _trig_or_recurrence(
+        x, n, 6, lambda x, n: np.cos(n * np.arccos(x)), lambda x: x, _cheb_step(x),
+        lambda x, n: np.where((x > 0) | _even(n), 1, -1).astype(x.dtype))
+
+
+def chebyshev_u(x, n):
+    """Uₙ(x), the Chebyshev polynomial of the second kind (sin((n+1)θ)/sin θ, θ = arccos x, for n > 8
+    inside (−1, 1))."""
+    def trig(x, n):
+        theta = np.arccos(x)
+        s = np.sin(theta)
+        return np.where(s != 0, np.sin((n + 1) * theta) / s, (n + 1) * np.cos((n + 1) * theta) / x)
+    return _trig_or_recurrence(
+        x, n, 8, trig, lambda x: x + x, _cheb_step(x),
+        lambda x, n: np.where((x > 0) | _even(n), n + 1, -(n + 1)).astype(x.dtype))
+
+
+def chebyshev_v(x, n):
+    """Vₙ(x), the Chebyshev polynomial of the third kind (cos((n+½)θ)/cos(θ/2) for n > 8 inside (−1, 1))."""
+    def trig(x, n):
+        theta = np.arccos(x)
+        half = np.sin(theta / 2)
+        return np.where(half != 1, np.cos((n + 0.5) * theta) / np.cos(theta / 2),
+                        np.where(_even(n), n + n + 1, -(n + n + 1)))
+    return _trig_or_recurrence(
+        x, n, 8, trig, lambda x: x + x - 1, _cheb_step(x),
+        lambda x, n: np.where(x > 0, 1, np.where(_even(n), n + n + 1, -(n + n + 1))).astype(x.dtype))
+
+
+def chebyshev_w(x, n):
+    """Wₙ(x), the Chebyshev polynomial of the fourth kind (sin((n+½)θ)/sin(θ/2) for n > 8 inside (−1, 1))."""
+    def trig(x, n):
+        theta = np.arccos(x)
+        half = np.cos(theta / 2)
+        return np.where(half != 1, np.sin((n + 0.5) * theta) / np.sin(theta / 2),
+                        np.where(x > 0, n + n + 1, np.where(_even(n), 1, -1)))
+    return _trig_or_recurrence(
+        x, n, 8, trig, lambda x: x + x + 1, _cheb_step(x),
+        lambda x, n: np.where(x > 0, n + n + 1, np.where(_even(n), 1, -1)).astype(x.dtype))
+
+
+def _shifted(family):
+    """The shifted polynomial P*ₙ(x) = Pₙ(2x − 1)."""
+    def shifted(x, n):
+        return family(x + x - 1, n)
+    shifted.__doc__ = f"{family.__name__} of 2x − 1, the polynomial shifted to [0, 1]."
+    return shifted
+
+
+shifted_chebyshev_t, shifted_chebyshev_u, shifted_chebyshev_v, shifted_chebyshev_w = map(
+    _shifted, (chebyshev_t, chebyshev_u, chebyshev_v, chebyshev_w))
+
+
+def _simple(x, n, first, step, at_zero=None):
+    one = np.ones_like(x)
+    q = first(x)
+    out = _recurrence(x, n, one, q, step)
+    out = np.where(n == 1, q, out)
+    out = np.where(n == 0, one, out)
+    if at_zero is not None:
+        out = np.where(x == 0, at_zero, out)
+    return np.where(n < 0, np.zeros_like(x), out)
+
+
+def hermite_h(x, n):
+    """Hₙ(x), the physicists' Hermite polynomial: H₀ = 1, H₁ = 2x, H_{k+1} = 2x H_k − 2k H_{k−1}."""
+    two_x = x + x
+    return _simple(x, n, lambda x: x + x, lambda k, p, q: two_x * q - (k + k) * p)
+
+
+def hermite_he(x, n):
+    """Heₙ(x), the probabilists' Hermite polynomial: He₀ = 1, He₁ = x, He_{k+1} = x He_k − k He_{k−1}."""
+    return _simple(x, n, lambda x: x, lambda k, p, q: x * q - k * p)
+
+
+def laguerre_l(x, n):
+    """Lₙ(x), the Laguerre polynomial: L₀ = 1, L₁ = 1 − x, L_{k+1} = ((2k+1 − x) L_k − k L_{k−1})/(k+1);
+    1 at x = 0."""
+    return _simple(x, n, lambda x: 1 - x, lambda k, p, q: (((k + (k + 1)) - x) * q - k * p) / (k + 1),
+                   at_zero=np.ones_like(x))
+
+
+def legendre_p(x, n):
+    """Pₙ(x), the Legendre polynomial: P₀ = 1, P₁ = x, P_{k+1} = ((2k+1) x P_k − k P_{k−1})/(k+1);
+    ±1 at |x| = 1."""
+    out = _simple(x, n, lambda x: x, lambda k, p, q: ((k + k + 1) * x * q - k * p) / (k + 1))
+    edge = np.abs(x) == 1
+    ends = np.where((x > 0) | (n == 0) | _even(n), 1, -1).astype(x.dtype)
+    return np.where(edge & (n >= 0), ends, out)
+
+
+@in_float64
+def spherical_j0(x):
+    """j₀(x) = sin(x)/x, by its series 1 − x²/6 + x⁴/120 − … below |x| = 0.5 (no cancellation)."""
+    small = np.abs(x) < 0.5
+    x2 = x * x
+    series = 1 - x2 / 6 * (1 - x2 / 20 * (1 - x2 / 42 * (1 - x2 / 72 * (1 - x2 / 110 * (1 - x2 / 156)))))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(small, series, np.sin(x) / np.where(small, 1.0, x))
+    return np.where(np.isinf(x), 0.0, out)  # (the limit, as PyTorch gives)
