@@ -98,7 +98,7 @@ for _name in (
     "addcmul", "addcdiv", "ldexp", "nextafter", "gcd", "lcm", "bitwise_left_shift", "bitwise_right_shift", "angle",
     "erf", "erfc", "erfinv", "lgamma", "digamma", "i0", "acosh_", "arccosh_", "asinh_", "arcsinh_", "atanh_",
     "arctanh_", "deg2rad_", "rad2deg_", "frac_", "sinc_", "logit_", "nan_to_num_", "gcd_", "lcm_", "erf_", "erfc_",
-    "i0_", "xlogy_", "ldexp_",
+    "i0_", "xlogy_", "ldexp_", "igamma", "igammac",
 ):
     globals()[_name] = getattr(Tensor, _name)
 del _name

@@ -18,7 +18,7 @@ __all__ = ["erf", "erfc", "erfinv", "expit", "logit", "gammaln", "digamma", "psi
            "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
            "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
            "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he", "laguerre_polynomial_l",
-           "legendre_polynomial_p"]
+           "legendre_polynomial_p", "gammainc", "gammaincc"]
 
 _unary = _S._apply_unary
 
@@ -69,6 +69,16 @@ def polygamma(n: int, input: Tensor) -> Tensor:
 def multigammaln(input: Tensor, p: int) -> Tensor:
     """multigammaln(input, p) -> Tensor: the multivariate log-gamma function of dimension p."""
     return _S.mvlgamma(input, p)
+
+
+def gammainc(input: Tensor, other: Tensor) -> Tensor:
+    """gammainc(input, other) -> Tensor: the regularized lower incomplete gamma function P(a, x) (torch.igamma)."""
+    return input.igamma(other)
+
+
+def gammaincc(input: Tensor, other: Tensor) -> Tensor:
+    """gammaincc(input, other) -> Tensor: the regularized upper incomplete gamma function Q(a, x) (torch.igammac)."""
+    return input.igammac(other)
 
 
 def i0(input: Tensor) -> Tensor:

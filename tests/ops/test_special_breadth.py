@@ -474,3 +474,31 @@ def test_modified_and_spherical_bessel_as_torch():
     for name in ("modified_bessel_i0", "modified_bessel_i1", "spherical_bessel_j0"):
         ref = getattr(torch.special, name)(torch.tensor(x)).numpy()
         np.testing.assert_allclose(getattr(T.special, name)(T.tensor(x)).numpy(), ref, rtol=1e-13, equal_nan=True)
+
+
+def test_incomplete_gamma_closed_forms_and_gradient():
+    x = T.tensor([0.3, 1.0, 2.5, 7.0], dtype=T.float64, requires_grad=True)
+    one = T.ones(4, dtype=T.float64)
+    np.testing.assert_allclose(T.igamma(one, x).detach().numpy(), 1 - np.exp(-x.detach().numpy()), rtol=1e-14)
+    np.testing.assert_allclose(T.special.gammaincc(one * 2, x).detach().numpy(),
+                               (1 + x.detach().numpy()) * np.exp(-x.detach().numpy()), rtol=1e-13)
+    a = T.tensor([0.5, 2.0, 3.5, 30.0], dtype=T.float64)
+    assert T.autograd.gradcheck(lambda x: T.igamma(a, x), (x,))
+    assert T.autograd.gradgradcheck(lambda x: T.igammac(a, x), (x,))
+    with pytest.raises(NotImplementedError, match="igamma: input"):
+        T.igamma(a.requires_grad_(), x).sum().backward()
+
+
+@requires_torch
+def test_incomplete_gamma_as_torch():
+    rng = np.random.default_rng(4)
+    a, x = rng.uniform(0, 10, 300), rng.uniform(0, 20, 300)
+    a = np.concatenate([a, [-1, 0, 0, 0.5, math.inf, math.inf, 2, 2, 0, math.nan]])
+    x = np.concatenate([x, [1, 1, 0, 0, 1, math.inf, math.inf, -1, -1, 1]])
+    for name in ("igamma", "igammac"):
+        ref = getattr(torch, name)(torch.tensor(a), torch.tensor(x)).numpy()
+        np.testing.assert_allclose(getattr(T, name)(T.tensor(a), T.tensor(x)).numpy(), ref, rtol=1e-10, equal_nan=True)
+    xt, xl = torch.tensor(x[:300], requires_grad=True), T.tensor(x[:300], requires_grad=True)
+    (gt,) = torch.autograd.grad(torch.igammac(torch.tensor(a[:300]), xt).sum(), xt)
+    (gl,) = T.autograd.grad(T.igammac(T.tensor(a[:300]), xl).sum(), xl)
+    np.testing.assert_allclose(gl.numpy(), gt.numpy(), rtol=1e-10)

@@ -121,6 +121,8 @@ _zeta_pair = _by_operand(_binary(SP.SpecialZetaBackward0, to_float=True),
 _ldexp_pair = _binary(SP.LdexpBackward0, to_float=True)
 _logaddexp2 = tensor_binary(SP.Logaddexp2Backward0, "logaddexp2", "", float_only=True)
 _nextafter = tensor_binary(SP.NextafterBackward0, "nextafter", "", float_only=True)
+_igamma = tensor_binary(SP.IgammaBackward0, "igamma", "", float_only=True)
+_igammac = tensor_binary(SP.IgammacBackward0, "igammac", "", float_only=True)
 
 
 def _binary_special(pair, reflected_rule, name):
@@ -310,6 +312,19 @@ class SpecialMethods:
         The next floating-point value after self in the direction of other, elementwise (broadcast)."""
         return _nextafter(self, other)
 
+    def igamma(self, other):
+        """igamma(self, other) -> Tensor
+
+        The regularized lower incomplete gamma function P(self, other) = gamma(a, x) / Gamma(a),
+        broadcast (differentiable in other only, as in PyTorch)."""
+        return _igamma(self, other)
+
+    def igammac(self, other):
+        """igammac(self, other) -> Tensor
+
+        The regularized upper incomplete gamma function Q(self, other) = 1 - P(self, other), broadcast."""
+        return _igammac(self, other)
+
     gcd = declared(_integer_only(np.gcd, "gcd", "gcd"), "gcd", "gcd(self, other) -> Tensor\n\nThe greatest common "
                    "divisor of each pair of elements (integer tensors; gcd(0, 0) = 0).")
     lcm = declared(_integer_only(np.lcm, "lcm", "lcm"), "lcm", "lcm(self, other) -> Tensor\n\nThe least common "
@@ -395,6 +410,8 @@ class SpecialMethods:
     addcdiv_ = inplace(addcdiv)
     ldexp_ = inplace(ldexp)
     nextafter_ = inplace(nextafter)
+    igamma_ = inplace(igamma)
+    igammac_ = inplace(igammac)
     gcd_ = inplace(gcd)
     lcm_ = inplace(lcm)
     bitwise_left_shift_ = __ilshift__ = inplace(bitwise_left_shift)

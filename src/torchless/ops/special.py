@@ -1009,3 +1009,48 @@ class SpecialZetaBackward1(SpecialZetaBackward0):
 
 class SpecialZetaBackward2(SpecialZetaBackward0):
     """ζ(x, number): no gradient for x (PyTorch raises)"""
+
+
+# ============================================================================ incomplete gamma
+class IgammaBackward0(Rule):
+    """P(a, x), the regularized lower incomplete gamma function:  d/dx = x^(a−1) e^(−x) / Γ(a);
+    none for a (PyTorch raises NotImplementedError)"""
+    op_name = "igamma"
+    dtypes = "float_only"
+    batching = "elementwise"
+    sign = 1
+    explain = Explain("P({a}, {x})", "∂P(a, x)/∂x = x^(a−1)·e^(−x)/Γ(a)")
+
+    @classmethod
+    def forward(cls, node, xp, a, x):
+        if node is not None:
+            node.saved = (a, x)
+        return _on(xp, cls, a, x)
+
+    compute = staticmethod(S.igamma)
+
+    @classmethod
+    def _dx(cls, xp, a, x):
+        lg = _on(xp, LgammaBackward0, a)
+        return xp.exp((a - 1) * xp.log(x) - x - lg) * cls.sign
+
+    @classmethod
+    def jvp(cls, xp, t, out, a, x):
+        if t[0] is not None:
+            raise NotImplementedError(f"the derivative for '{cls.op_name}: input' is not implemented.")
+        return t[1] * cls._dx(xp, a, x)
+
+    def vjp(self, g, xp):
+        a, x = self.saved
+        (na, _), (nx, _) = self.next_functions
+        if na is not None:
+            raise NotImplementedError(f"the derivative for '{self.op_name}: input' is not implemented.")
+        return None, None if nx is None else xp.sum_to(g * self._dx(xp, a, x), x.shape)
+
+
+class IgammacBackward0(IgammaBackward0):
+    """Q(a, x) = 1 − P(a, x):  d/dx = −x^(a−1) e^(−x) / Γ(a); none for a"""
+    op_name = "igammac"
+    sign = -1
+    explain = Explain("Q({a}, {x})", "∂Q(a, x)/∂x = −x^(a−1)·e^(−x)/Γ(a)")
+    compute = staticmethod(S.igammac)
