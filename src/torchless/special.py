@@ -18,7 +18,8 @@ __all__ = ["erf", "erfc", "erfinv", "expit", "logit", "gammaln", "digamma", "psi
            "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
            "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
            "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he", "laguerre_polynomial_l",
-           "legendre_polynomial_p", "gammainc", "gammaincc"]
+           "legendre_polynomial_p", "gammainc", "gammaincc", "modified_bessel_k0", "modified_bessel_k1",
+           "scaled_modified_bessel_k0", "scaled_modified_bessel_k1"]
 
 _unary = _S._apply_unary
 
@@ -196,6 +197,28 @@ def modified_bessel_i0(input: Tensor) -> Tensor:
 def modified_bessel_i1(input: Tensor) -> Tensor:
     """modified_bessel_i1(input) -> Tensor: the modified Bessel function I1 (not differentiable, as in PyTorch)."""
     return _plain_out(_B.i1(_float_array(input)))
+
+
+def modified_bessel_k0(input: Tensor) -> Tensor:
+    """modified_bessel_k0(input) -> Tensor: the modified Bessel function of the second kind K0 (inf at 0,
+    NaN below; not differentiable, as in PyTorch)."""
+    return _plain_out(_B.k0(_float_array(input)))
+
+
+def modified_bessel_k1(input: Tensor) -> Tensor:
+    """modified_bessel_k1(input) -> Tensor: the modified Bessel function of the second kind K1 (inf at 0,
+    NaN below; not differentiable)."""
+    return _plain_out(_B.k1(_float_array(input)))
+
+
+def scaled_modified_bessel_k0(input: Tensor) -> Tensor:
+    """scaled_modified_bessel_k0(input) -> Tensor: exp(x) * K0(x) (not differentiable)."""
+    return _plain_out(_B.k0e(_float_array(input)))
+
+
+def scaled_modified_bessel_k1(input: Tensor) -> Tensor:
+    """scaled_modified_bessel_k1(input) -> Tensor: exp(x) * K1(x) (not differentiable)."""
+    return _plain_out(_B.k1e(_float_array(input)))
 
 
 def spherical_bessel_j0(input: Tensor) -> Tensor:

@@ -470,10 +470,14 @@ def test_polynomials_as_torch(name):
 
 @requires_torch
 def test_modified_and_spherical_bessel_as_torch():
-    x = np.array([0.0, 1e-5, 0.3, -2.0, 3.0, 40.0, math.inf, math.nan])
-    for name in ("modified_bessel_i0", "modified_bessel_i1", "spherical_bessel_j0"):
+    x = np.concatenate([[0.0, 1e-5, 0.3, -2.0, 3.0, 40.0, math.inf, math.nan, 1e-12, 700.0, 800.0],
+                        10 ** np.random.default_rng(5).uniform(-12, 3, 200)])
+    for name in ("modified_bessel_i0", "modified_bessel_i1", "spherical_bessel_j0", "modified_bessel_k0",
+                 "modified_bessel_k1", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1"):
         ref = getattr(torch.special, name)(torch.tensor(x)).numpy()
-        np.testing.assert_allclose(getattr(T.special, name)(T.tensor(x)).numpy(), ref, rtol=1e-13, equal_nan=True)
+        ours = getattr(T.special, name)(T.tensor(x, requires_grad=True))
+        assert ours.grad_fn is None
+        np.testing.assert_allclose(ours.numpy(), ref, rtol=1e-13, equal_nan=True)
 
 
 def test_incomplete_gamma_closed_forms_and_gradient():
