@@ -19,7 +19,8 @@ __all__ = ["erf", "erfc", "erfinv", "expit", "logit", "gammaln", "digamma", "psi
            "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
            "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he", "laguerre_polynomial_l",
            "legendre_polynomial_p", "gammainc", "gammaincc", "modified_bessel_k0", "modified_bessel_k1",
-           "scaled_modified_bessel_k0", "scaled_modified_bessel_k1"]
+           "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "bessel_j0", "bessel_j1", "bessel_y0",
+           "bessel_y1"]
 
 _unary = _S._apply_unary
 
@@ -219,6 +220,28 @@ def scaled_modified_bessel_k0(input: Tensor) -> Tensor:
 def scaled_modified_bessel_k1(input: Tensor) -> Tensor:
     """scaled_modified_bessel_k1(input) -> Tensor: exp(x) * K1(x) (not differentiable)."""
     return _plain_out(_B.k1e(_float_array(input)))
+
+
+def bessel_j0(input: Tensor) -> Tensor:
+    """bessel_j0(input) -> Tensor: the Bessel function of the first kind J0 (not differentiable, as in PyTorch)."""
+    return _plain_out(_B.j0(_float_array(input)))
+
+
+def bessel_j1(input: Tensor) -> Tensor:
+    """bessel_j1(input) -> Tensor: the Bessel function of the first kind J1 (not differentiable)."""
+    return _plain_out(_B.j1(_float_array(input)))
+
+
+def bessel_y0(input: Tensor) -> Tensor:
+    """bessel_y0(input) -> Tensor: the Bessel function of the second kind Y0 (-inf at 0, NaN below;
+    not differentiable)."""
+    return _plain_out(_B.y0(_float_array(input)))
+
+
+def bessel_y1(input: Tensor) -> Tensor:
+    """bessel_y1(input) -> Tensor: the Bessel function of the second kind Y1 (-inf at 0, NaN below;
+    not differentiable)."""
+    return _plain_out(_B.y1(_float_array(input)))
 
 
 def spherical_bessel_j0(input: Tensor) -> Tensor:

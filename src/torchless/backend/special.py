@@ -16,7 +16,7 @@ __all__ = ["erf", "erfc", "erfinv", "erfcx", "lgamma", "digamma", "polygamma", "
            "i1e", "ndtr", "ndtri", "log_ndtr", "entr", "in_float64", "chebyshev_t", "chebyshev_u", "chebyshev_v",
            "chebyshev_w", "shifted_chebyshev_t", "shifted_chebyshev_u", "shifted_chebyshev_v", "shifted_chebyshev_w",
            "hermite_h", "hermite_he", "laguerre_l", "legendre_p", "spherical_j0", "igamma", "igammac", "k0", "k1",
-           "k0e", "k1e"]
+           "k0e", "k1e", "j0", "j1", "y0", "y1"]
 
 _F64 = np.dtype(np.float64)
 _PI = _math.pi
@@ -699,3 +699,126 @@ k0.__doc__ = "K₀(x), the modified Bessel function of the second kind of order 
 k1.__doc__ = "K₁(x), the modified Bessel function of the second kind of order 1 (inf at 0, NaN below)."
 k0e.__doc__ = "e^x K₀(x), K₀ exponentially scaled."
 k1e.__doc__ = "e^x K₁(x), K₁ exponentially scaled."
+
+
+# ----------------------------------------------------------------------------- Bessel J and Y (orders 0, 1)
+_JY_FROM = 25.0  # x beyond this: Hankel's asymptotic expansion
+_J_POINTS = 128  # trapezoid points over a period (exact to rounding for x ≤ 25: the error falls like (ex/2N)^N)
+_Y_NODES, _Y_WEIGHTS = np.polynomial.legendre.leggauss(80)
+_Y_NODES = (_Y_NODES + 1) * (_PI / 2)  # Gauss–Legendre on [0, π]
+_Y_WEIGHTS = _Y_WEIGHTS * (_PI / 2)
+_ES_STEP = 1 / 64  # exp-sinh quadrature of ∫₀^∞: t = exp((π/2) sinh u), trapezoid in u on [−4.5, 4.5]
+_ES_U = np.arange(-4.5, 4.5 + _ES_STEP / 2, _ES_STEP)
+_ES_T = np.exp(_PI / 2 * np.sinh(_ES_U))
+_ES_W = _ES_T * (_PI / 2) * np.cosh(_ES_U) * _ES_STEP
+
+
+def _hankel(order, x):
+    """(J, Y) of the order for large x (float64): √(2/(πx)) (P cos χ ∓ Q sin χ ...), χ = x − (ν/2 + 1/4)π,
+    with P, Q from Hankel's series aₖ(ν) = Π_{j≤k} (4ν² − (2j−1)²)/(8j), and cos χ, sin χ formed from
+    cos x and sin x (exact argument reduction) rather than from the rounded x − π/4."""
+    mu = 4.0 * order * order
+    p = np.ones_like(x)
+    q = np.zeros_like(x)
+    term = np.ones_like(x)
+    for k in range(1, 30):
+        term = term * (mu - (2 * k - 1) ** 2) / (8.0 * k * x)
+        if k % 4 == 1:
+            q = q + term
+        elif k % 4 == 2:
+            p = p - term
+        elif k % 4 == 3:
+            q = q - term
+        else:
+            p = p + term
+    c, s = np.cos(x), np.sin(x)
+    r = _SQRT_HALF
+    if order == 0:  # χ = x − π/4
+        cos_chi, sin_chi = (c + s) * r, (s - c) * r
+    else:  # χ = x − 3π/4
+        cos_chi, sin_chi = (s - c) * r, -(c + s) * r
+    scale = np.sqrt(2.0 / (_PI * x))
+    return scale * (p * cos_chi - q * sin_chi), scale * (p * sin_chi + q * cos_chi)
+
+
+def _bessel_j_near(order, x):
+    tau = np.arange(_J_POINTS) * (2 * _PI / _J_POINTS)
+    total = np.zeros_like(x)
+    for t in tau:  # J_n(x) = (1/2π) ∫₀^{2π} cos(nτ − x sin τ) dτ: a periodic integrand
+        total = total + np.cos(order * t - x * _math.sin(t))
+    return total / _J_POINTS
+
+
+def _bessel_y_near(order, x):
+    """Y_n(x) = (1/π) ∫₀^π sin(x sin θ − nθ) dθ − (1/π) ∫₀^∞ (e^{nt} + (−1)ⁿ e^{−nt}) e^{−x sinh t} dt,
+    by Gauss–Legendre and exp-sinh quadrature."""
+    first = np.zeros_like(x)
+    for theta, w in zip(_Y_NODES, _Y_WEIGHTS):
+        first = first + w * np.sin(x * _math.sin(theta) - order * theta)
+    second = np.zeros_like(x)
+    for t, w in zip(_ES_T, _ES_W):
+        factor = _math.exp(order * t) + (-1) ** order * _math.exp(-order * t) if t < 700 else _math.inf
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            value = np.exp(-x * _math.sinh(min(t, 700.0)))
+            contribution = np.where(value == 0, 0.0, w * factor * value)
+        second = second + contribution
+    return (first - second) / _PI
+
+
+_Y_SERIES_BELOW = 2.0
+
+
+def _bessel_y_series(order, x):
+    """Y₀ and Y₁ for small x from their series with J's:
+    Y₀ = (2/π)(ln(x/2) + γ) J₀ + (2/π) Σ_{k≥1} (−1)^{k+1} H_k (x²/4)^k/(k!)²,
+    Y₁ = −2/(πx) + (2/π) ln(x/2) J₁ − (1/π) Σ_{k≥0} (−1)^k (ψ(k+1) + ψ(k+2)) (x/2)^{2k+1}/(k!(k+1)!)."""
+    quarter = 0.25 * x * x
+    total = np.zeros_like(x)
+    if order == 0:
+        term = np.ones_like(x)
+        harmonic = 0.0
+        for k in range(1, 40):
+            term = term * -quarter / (k * k)
+            harmonic += 1.0 / k
+            total = total - harmonic * term
+        return 2 / _PI * ((np.log(0.5 * x) + EULER_GAMMA) * _bessel_j_near(0, x) + total)
+    term = 0.5 * x
+    psi_sum = -2 * EULER_GAMMA + 1.0  # ψ(1) + ψ(2)
+    for k in range(0, 40):
+        if k:
+            term = term * -quarter / (k * (k + 1))
+            psi_sum += 1.0 / k + 1.0 / (k + 1)
+        total = total + psi_sum * term
+    return -2 / (_PI * x) + 2 / _PI * np.log(0.5 * x) * _bessel_j_near(1, x) - total / _PI
+
+
+def _bessel(order, kind):
+    def function(x):
+        out = np.full(x.shape, np.nan)
+        ax = np.abs(x)
+        finite = np.isfinite(x)
+        near = finite & (ax <= _JY_FROM) & ((x > 0) if kind == "y" else True)
+        far = finite & (ax > _JY_FROM) & ((x > 0) if kind == "y" else True)
+        if near.any():
+            v = ax[near]
+            if kind == "j":
+                out[near] = _bessel_j_near(order, v)
+            else:
+                out[near] = np.where(v < _Y_SERIES_BELOW, _bessel_y_series(order, v), _bessel_y_near(order, v))
+        if far.any():
+            j, y = _hankel(order, ax[far])
+            out[far] = j if kind == "j" else y
+        if kind == "j" and order == 1:
+            out = np.where(x < 0, -out, out)
+            out = np.where(x == 0, x, out)  # ±0
+        if kind == "y":
+            out[x == 0] = -np.inf
+        return out
+    return in_float64(function)
+
+
+j0, j1, y0, y1 = _bessel(0, "j"), _bessel(1, "j"), _bessel(0, "y"), _bessel(1, "y")
+j0.__doc__ = "J₀(x), the Bessel function of the first kind of order 0 (a periodic trapezoid, or Hankel's expansion)."
+j1.__doc__ = "J₁(x), the Bessel function of the first kind of order 1 (odd in x)."
+y0.__doc__ = "Y₀(x), the Bessel function of the second kind of order 0 (−inf at 0, NaN below)."
+y1.__doc__ = "Y₁(x), the Bessel function of the second kind of order 1 (−inf at 0, NaN below)."
