@@ -20,7 +20,7 @@ __all__ = ["erf", "erfc", "erfinv", "expit", "logit", "gammaln", "digamma", "psi
            "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he", "laguerre_polynomial_l",
            "legendre_polynomial_p", "gammainc", "gammaincc", "modified_bessel_k0", "modified_bessel_k1",
            "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "bessel_j0", "bessel_j1", "bessel_y0",
-           "bessel_y1"]
+           "bessel_y1", "airy_ai"]
 
 _unary = _S._apply_unary
 
@@ -242,6 +242,11 @@ def bessel_y1(input: Tensor) -> Tensor:
     """bessel_y1(input) -> Tensor: the Bessel function of the second kind Y1 (-inf at 0, NaN below;
     not differentiable)."""
     return _plain_out(_B.y1(_float_array(input)))
+
+
+def airy_ai(input: Tensor) -> Tensor:
+    """airy_ai(input) -> Tensor: the Airy function Ai(x) (0 beyond x = 103.892, as PyTorch; not differentiable)."""
+    return _plain_out(_B.airy_ai(_float_array(input)))
 
 
 def spherical_bessel_j0(input: Tensor) -> Tensor:

@@ -16,7 +16,7 @@ __all__ = ["erf", "erfc", "erfinv", "erfcx", "lgamma", "digamma", "polygamma", "
            "i1e", "ndtr", "ndtri", "log_ndtr", "entr", "in_float64", "chebyshev_t", "chebyshev_u", "chebyshev_v",
            "chebyshev_w", "shifted_chebyshev_t", "shifted_chebyshev_u", "shifted_chebyshev_v", "shifted_chebyshev_w",
            "hermite_h", "hermite_he", "laguerre_l", "legendre_p", "spherical_j0", "igamma", "igammac", "k0", "k1",
-           "k0e", "k1e", "j0", "j1", "y0", "y1"]
+           "k0e", "k1e", "j0", "j1", "y0", "y1", "airy_ai"]
 
 _F64 = np.dtype(np.float64)
 _PI = _math.pi
@@ -644,7 +644,7 @@ def igammac(a, x):
 
 # ----------------------------------------------------------------------------- modified Bessel K
 def _bessel_k_scaled(order, x):
-    """e^x K_order(x) for x > 0 (float64), order 0 or 1, from the integral
+    """e^x K_order(x) for x > 0 (float64) (order 0 or 1; any order ≥ 0 above x = 1e-9), from the integral
     e^x K_ν(x) = ∫₀^∞ exp(−2x sinh²(t/2)) cosh(νt) dt by the trapezoid rule: the integrand is
     analytic and decays double-exponentially, so equal steps converge geometrically; the step is
     0.1, or 0.5/√x where the peak at t = 0 is narrower (width ~1/√x), which keeps the error far
@@ -666,7 +666,7 @@ def _bessel_k_scaled(order, x):
             s = np.sinh(0.5 * t)
             term = np.exp(-2.0 * v * s * s)
             if order:
-                term = term * np.cosh(t)
+                term = term * np.cosh(order * t)
             total = total + term
             if not (term > 1e-18 * total).any():
                 break
@@ -822,3 +822,84 @@ j0.__doc__ = "J₀(x), the Bessel function of the first kind of order 0 (a perio
 j1.__doc__ = "J₁(x), the Bessel function of the first kind of order 1 (odd in x)."
 y0.__doc__ = "Y₀(x), the Bessel function of the second kind of order 0 (−inf at 0, NaN below)."
 y1.__doc__ = "Y₁(x), the Bessel function of the second kind of order 1 (−inf at 0, NaN below)."
+
+
+# ----------------------------------------------------------------------------- Airy Ai
+_AI0 = 0.3550280538878172  # Ai(0) = 1/(3^(2/3) Γ(2/3))
+_AIP0 = 0.2588194037928068  # −Ai'(0) = 1/(3^(1/3) Γ(1/3))
+_AIRY_ZERO_FROM = 103.892  # PyTorch's Ai is 0 beyond (its value there is below 1e-308)
+
+
+def _airy_series(x):
+    """Ai(x) = Ai(0) f(x) + Ai'(0) g(x) from the Maclaurin series f = Σ 3ᵏ(1/3)ₖ x³ᵏ/(3k)!,
+    g = Σ 3ᵏ(2/3)ₖ x³ᵏ⁺¹/(3k+1)! (for −3 ≤ x ≤ 1, where little cancels)."""
+    cube = x * x * x
+    f = np.ones_like(x)
+    g = x.copy()
+    tf, tg = f.copy(), g.copy()
+    for k in range(1, 40):
+        tf = tf * cube / ((3 * k - 1) * (3 * k))
+        tg = tg * cube / ((3 * k) * (3 * k + 1))
+        f = f + tf
+        g = g + tg
+    return _AI0 * f - _AIP0 * g
+
+
+def _airy_negative(z):
+    """Ai(−z) for z > 3: with ζ = (2/3) z^(3/2), Ai(−z) = (√z/3)(J_{1/3}(ζ) + J_{−1/3}(ζ)), from their
+    integral forms (2/π)∫₀^π cos(θ/3) cos(ζ sin θ) dθ + (√3/π)∫₀^∞ e^(−ζ sinh t) sinh(t/3) dt for ζ ≤ 25,
+    and beyond from the asymptotic expansion π^(−1/2) z^(−1/4) (cos(ζ − π/4) Σ(−1)ᵏu₂ₖζ^(−2k)
+    + sin(ζ − π/4) Σ(−1)ᵏu₂ₖ₊₁ζ^(−2k−1)), uₖ = uₖ₋₁ (6k−5)(6k−3)(6k−1)/((2k−1) 216 k)."""
+    zeta = (2.0 / 3.0) * z * np.sqrt(z)
+    out = np.empty(z.shape)
+    near = zeta <= _JY_FROM
+    if near.any():
+        zn, zz = zeta[near], z[near]
+        first = np.zeros_like(zn)
+        for theta, w in zip(_Y_NODES, _Y_WEIGHTS):
+            first = first + w * _math.cos(theta / 3) * np.cos(zn * _math.sin(theta))
+        second = np.zeros_like(zn)
+        for t, w in zip(_ES_T, _ES_W):
+            if t > 700:
+                break
+            second = second + w * _math.sinh(t / 3) * np.exp(-zn * _math.sinh(t))
+        out[near] = np.sqrt(zz) / 3 * (2 / _PI * first + _math.sqrt(3) / _PI * second)
+    far = ~near
+    if far.any():
+        zf, zz = zeta[far], z[far]
+        even = np.ones_like(zf)
+        odd = np.zeros_like(zf)
+        u = 1.0
+        power = np.ones_like(zf)
+        for k in range(1, 30):
+            u = u * (6 * k - 5) * (6 * k - 3) * (6 * k - 1) / ((2 * k - 1) * 216 * k)
+            power = power / zf
+            sign = -1.0 if (k // 2) % 2 else 1.0
+            if k % 2:
+                odd = odd + sign * u * power
+            else:
+                even = even + sign * u * power
+        c, s_ = np.cos(zf), np.sin(zf)
+        cos_m, sin_m = (c + s_) * _SQRT_HALF, (s_ - c) * _SQRT_HALF  # cos(ζ − π/4), sin(ζ − π/4)
+        out[far] = (cos_m * even + sin_m * odd) / (_SQRT_PI * np.sqrt(np.sqrt(zz)))
+    return out
+
+
+@in_float64
+def airy_ai(x):
+    """Ai(x), the Airy function: its Maclaurin series on [−3, 1], (1/π)√(x/3) K_{1/3}((2/3)x^(3/2))
+    above (0 beyond x = 103.892, as PyTorch), the Bessel forms below (see _airy_negative); NaN at ±inf."""
+    out = np.full(x.shape, np.nan)
+    series = (x >= -3) & (x <= 1)
+    if series.any():
+        out[series] = _airy_series(x[series])
+    pos = (x > 1) & (x <= _AIRY_ZERO_FROM)
+    if pos.any():
+        v = x[pos]
+        zeta = (2.0 / 3.0) * v * np.sqrt(v)
+        out[pos] = np.sqrt(v / 3) / _PI * _bessel_k_scaled(1 / 3, zeta) * np.exp(-zeta)
+    out[(x > _AIRY_ZERO_FROM) & np.isfinite(x)] = 0.0
+    neg = (x < -3) & np.isfinite(x)
+    if neg.any():
+        out[neg] = _airy_negative(-x[neg])
+    return out
