@@ -235,17 +235,17 @@ _B_OVER_FACT, _B_OVER_2J = _bernoulli_terms(14)
 _DIGAMMA_FROM = 12.0  # the recurrence moves x up to here, then the asymptotic series takes over
 
 
+_SHIFTS = np.arange(12.0)  # the recurrence's steps, all at once
+
+
 def _digamma_positive(x):
-    """ψ(x) for x > 0: ψ(x) = ψ(x + n) − Σ 1/(x + k) until x + n ≥ 12, then
-    ψ(y) ~ ln y − 1/(2y) − Σⱼ B₂ⱼ / (2j y²ʲ)."""
-    y = x.copy()
+    """ψ(x) for x > 0: below 12, ψ(x) = ψ(x + 12) − Σₖ₌₀¹¹ 1/(x + k) (one vectorized sum), then
+    ψ(y) ~ ln y − 1/(2y) − Σⱼ B₂ⱼ / (2j y²ʲ) for y ≥ 12."""
+    low = x < _DIGAMMA_FROM
+    y = np.where(low, x + 12.0, x)
     acc = np.zeros_like(x)
-    while True:
-        low = y < _DIGAMMA_FROM
-        if not low.any():
-            break
-        acc = acc - np.where(low, 1.0 / np.where(low, y, 1.0), 0.0)
-        y = np.where(low, y + 1.0, y)
+    if low.any():
+        acc[low] = -(1.0 / (x[low][..., None] + _SHIFTS)).sum(axis=-1)
     inv2 = 1.0 / (y * y)
     series = np.zeros_like(y)
     for b in reversed(_B_OVER_2J[:9]):
@@ -296,7 +296,16 @@ def _zeta64(s, q):
         ss, a = s[ok], q[ok]
         start = np.maximum(_ZETA_FROM, ss)
         total = np.zeros_like(a)
-        while True:
+        steps = np.where(a < start, np.ceil(start - a), 0.0)  # direct terms (q + k)⁻ˢ before the tail
+        most = int(steps.max())
+        if 0 < most <= 64:  # all at once
+            k = np.arange(float(most))
+            base = a[..., None] + k
+            used = k < steps[..., None]
+            with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+                total = np.where(used, np.power(np.where(used, base, 1.0), -ss[..., None]), 0.0).sum(axis=-1)
+            a = a + steps
+        while True:  # (q far below 0: term by term)
             low = a < start
             if not low.any():
                 break
@@ -355,13 +364,13 @@ def _bessel_scaled(order, x):
     if near.any():
         v = x[near]
         quarter = 0.25 * v * v
-        term = np.ones_like(v) if order == 0 else 0.5 * v
-        total = term.copy()
-        for k in range(1, 120):
-            term = term * quarter / (k * (k + order))
-            total = total + term
-            if k > 20 and not (term > 1e-17 * total).any():
-                break
+        count = 25 + 3 * int(np.sqrt(quarter.max()) + 1)  # the terms peak near k = x/2, then fall fast
+        k = np.arange(1.0, count)
+        ratios = quarter[..., None] / (k * (k + order))
+        terms = np.cumprod(ratios, axis=-1)  # (x²/4)ᵏ / (k! (k+ν)!) up to (x/2)^ν
+        total = 1.0 + terms.sum(axis=-1)
+        if order:
+            total = total * (0.5 * v)
         out[near] = total * np.exp(-v)
     far = ~near
     if far.any():
