@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _dtype as D
 from ._core import (
-    _binary, _by_operand, _no_grad_binary, _pair_dtype, _plain_out, _scalar_operand, _SCALAR_TYPE_NAMES,
+    _binary, _broadcast_error, _by_operand, _no_grad_binary, _pair_dtype, _plain_out, _scalar_operand, _SCALAR_TYPE_NAMES,
     apply, record,
 )
 from ._elementwise import declared, tensor_binary, unary
@@ -37,6 +37,25 @@ setattr(return_types, "frexp", _return_type("frexp", ("mantissa", "exponent")))
 def _opmath(np_dtype):
     """The dtype PyTorch computes a number operand in: float32 for float16 tensors, else the tensor's."""
     return np.dtype(np.float32) if np_dtype == np.float16 else np_dtype
+
+
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+            "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+
+
+def _c_name(t):
+    """The C type PyTorch's messages name a tensor's dtype by (float, double ...)."""
+    return _C_NAMES.get(t.dtype.name, t.dtype.name)
+
+
+def _check_broadcast(*arrays):
+    """PyTorch's error for operands whose shapes do not broadcast (the first pair that fails)."""
+    shape = arrays[0].shape
+    for b in arrays[1:]:
+        try:
+            shape = np.broadcast_shapes(shape, b.shape)
+        except ValueError as e:
+            raise _broadcast_error(np.broadcast_to(0, shape), b, e) from None
 
 
 def _kind_name(np_dtype):
@@ -264,25 +283,15 @@ class SpecialMethods:
         weight_tensor = isinstance(weight, Tensor)
         kernel = "lerp_kernel_tensor" if weight_tensor else "lerp_kernel_scalar"
         if a.dtype != e.dtype:
-            raise RuntimeError(f"expected dtype {self.dtype.name.replace('float32', 'float')} for `end` but got "
-                               f"dtype {end.dtype.name.replace('float64', 'double')}")
+            raise RuntimeError(f"expected dtype {_c_name(self)} for `end` but got dtype {_c_name(end)}")
         if a.dtype.kind not in "fc":
             raise NotImplementedError(f"\"{kernel}\" not implemented for '{_kind_name(a.dtype)}'")
         if weight_tensor:
             if weight._data.dtype != a.dtype:
-                raise RuntimeError(f"expected dtype {self.dtype.name.replace('float32', 'float')} for `weight` "
-                                   f"but got dtype {weight.dtype.name.replace('float64', 'double')}")
-            try:
-                np.broadcast_shapes(a.shape, e.shape, weight._data.shape)
-            except ValueError:
-                raise RuntimeError(f"The size of tensors do not match: shapes {list(a.shape)}, {list(e.shape)} "
-                                   f"and {list(weight._data.shape)} do not broadcast") from None
+                raise RuntimeError(f"expected dtype {_c_name(self)} for `weight` but got dtype {_c_name(weight)}")
+            _check_broadcast(a, e, weight._data)
             return apply(SP.LerpBackward1, self, end, weight)
-        try:
-            np.broadcast_shapes(a.shape, e.shape)
-        except ValueError:
-            raise RuntimeError(f"The size of tensors do not match: shapes {list(a.shape)} and {list(e.shape)} "
-                               "do not broadcast") from None
+        _check_broadcast(a, e)
         w = np.asarray(weight, _opmath(a.dtype)) if not isinstance(weight, complex) or a.dtype.kind == "c" else weight
         return record(SP.LerpBackward0, (self, end, w), (a, e, w), (self, end), None, SP.LerpBackward0.forward)
 
@@ -462,13 +471,10 @@ def _addc(R, name, self, tensor1, tensor2, value):
             raise RuntimeError("For integral input tensors, argument value must not be a floating point number.")
     if rt.kind != "c" and type(value) is complex:
         raise RuntimeError("For non-complex input tensors, argument value must not be a complex number.")
+    _check_broadcast(self._data, tensor1._data, tensor2._data)
     ts = [t if t._data.dtype == rt else t.to(_from_np[rt]) for t in (self, tensor1, tensor2)]
     v = np.asarray(value, _opmath(rt))[()] if rt.kind in "fc" else value
-    try:
-        return record(R, (ts[0], ts[1], ts[2], v), (ts[0]._data, ts[1]._data, ts[2]._data, v), tuple(ts), None,
-                      R.forward)
-    except ValueError as e:
-        raise RuntimeError(f"The size of tensors do not match: {e}") from None
+    return record(R, (ts[0], ts[1], ts[2], v), (ts[0]._data, ts[1]._data, ts[2]._data, v), tuple(ts), None, R.forward)
 
 
 # ============================================================================ torch functions
@@ -486,11 +492,8 @@ def rsub(input, other, *, alpha=1):
             raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
         x = input if a.dtype == rt else input.to(_from_np[rt])
         y = other if b.dtype == rt else other.to(_from_np[rt])
-        try:
-            return record(SP.RsubBackward0, (x, y, alpha), (x._data, y._data, alpha), (x, y), None,
-                          SP.RsubBackward0.forward)
-        except ValueError as e:
-            raise RuntimeError(f"The size of tensor a must match the size of tensor b ({e})") from None
+        _check_broadcast(y._data, x._data)  # (PyTorch computes other - input)
+        return record(SP.RsubBackward0, (x, y, alpha), (x._data, y._data, alpha), (x, y), None, SP.RsubBackward0.forward)
     a = _scalar_operand(input._data, other, False)
     if alpha != 1:
         a = _scalar_operand(a, alpha, False)
