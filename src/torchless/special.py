@@ -8,7 +8,8 @@ import numpy as np
 from . import _dtype as D
 from ._tensor import Tensor
 from ._tensor import _special as _S
-from ._tensor._core import _pair_dtype, _plain_out, _scalar_operand
+from ._tensor._core import _pair_dtype, _plain_out, _scalar_operand, record
+from .ops.elementwise import RoundBackward1
 from .backend import special as _B
 
 __all__ = ["erf", "erfc", "erfinv", "expit", "logit", "gammaln", "digamma", "psi", "polygamma", "multigammaln",
@@ -180,8 +181,12 @@ def log1p(input: Tensor) -> Tensor:
 
 
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001 - torch.special's name
-    """round(input, *, decimals=0) -> Tensor: each element rounded to `decimals` places, halves to even."""
-    return input.round(decimals=decimals)
+    """round(input, *, decimals=0) -> Tensor: each element rounded to `decimals` places, halves to even
+    (floating tensors; recorded as round's decimals form, RoundBackward1, as PyTorch does)."""
+    a = input._data
+    if a.dtype.kind not in "fc":
+        raise NotImplementedError(f"\"round_vml_cpu\" not implemented for '{D.SCALAR_TYPE_NAMES[a.dtype.name]}'")
+    return record(RoundBackward1, (input, decimals), (a, decimals), (input,), None, RoundBackward1.forward)
 
 
 # ----------------------------------------------------------------------------- not differentiable (no grad_fn)
