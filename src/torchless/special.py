@@ -190,73 +190,74 @@ def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001 - torch.
 
 
 # ----------------------------------------------------------------------------- not differentiable (no grad_fn)
-def _float_array(input: Tensor) -> Any:
+def _float_array(input: Tensor, kernel: str) -> Any:
     a = input._data
+    _S.SP.refuse_complex(kernel, a)
     return a if a.dtype.kind == "f" else a.astype(D.defaults.float)
 
 
 def modified_bessel_i0(input: Tensor) -> Tensor:
     """modified_bessel_i0(input) -> Tensor: the modified Bessel function I0 (not differentiable, as in PyTorch)."""
-    return _plain_out(_B.i0(_float_array(input)))
+    return _plain_out(_B.i0(_float_array(input, "modified_bessel_i0_cpu")))
 
 
 def modified_bessel_i1(input: Tensor) -> Tensor:
     """modified_bessel_i1(input) -> Tensor: the modified Bessel function I1 (not differentiable, as in PyTorch)."""
-    return _plain_out(_B.i1(_float_array(input)))
+    return _plain_out(_B.i1(_float_array(input, "modified_bessel_i1_cpu")))
 
 
 def modified_bessel_k0(input: Tensor) -> Tensor:
     """modified_bessel_k0(input) -> Tensor: the modified Bessel function of the second kind K0 (inf at 0,
     NaN below; not differentiable, as in PyTorch)."""
-    return _plain_out(_B.k0(_float_array(input)))
+    return _plain_out(_B.k0(_float_array(input, "modified_bessel_k0_cpu")))
 
 
 def modified_bessel_k1(input: Tensor) -> Tensor:
     """modified_bessel_k1(input) -> Tensor: the modified Bessel function of the second kind K1 (inf at 0,
     NaN below; not differentiable)."""
-    return _plain_out(_B.k1(_float_array(input)))
+    return _plain_out(_B.k1(_float_array(input, "modified_bessel_k1_cpu")))
 
 
 def scaled_modified_bessel_k0(input: Tensor) -> Tensor:
     """scaled_modified_bessel_k0(input) -> Tensor: exp(x) * K0(x) (not differentiable)."""
-    return _plain_out(_B.k0e(_float_array(input)))
+    return _plain_out(_B.k0e(_float_array(input, "scaled_modified_bessel_k0_cpu")))
 
 
 def scaled_modified_bessel_k1(input: Tensor) -> Tensor:
     """scaled_modified_bessel_k1(input) -> Tensor: exp(x) * K1(x) (not differentiable)."""
-    return _plain_out(_B.k1e(_float_array(input)))
+    return _plain_out(_B.k1e(_float_array(input, "scaled_modified_bessel_k1_cpu")))
 
 
 def bessel_j0(input: Tensor) -> Tensor:
     """bessel_j0(input) -> Tensor: the Bessel function of the first kind J0 (not differentiable, as in PyTorch)."""
-    return _plain_out(_B.j0(_float_array(input)))
+    return _plain_out(_B.j0(_float_array(input, "bessel_j0_cpu")))
 
 
 def bessel_j1(input: Tensor) -> Tensor:
     """bessel_j1(input) -> Tensor: the Bessel function of the first kind J1 (not differentiable)."""
-    return _plain_out(_B.j1(_float_array(input)))
+    return _plain_out(_B.j1(_float_array(input, "bessel_j1_cpu")))
 
 
 def bessel_y0(input: Tensor) -> Tensor:
     """bessel_y0(input) -> Tensor: the Bessel function of the second kind Y0 (-inf at 0, NaN below;
     not differentiable)."""
-    return _plain_out(_B.y0(_float_array(input)))
+    return _plain_out(_B.y0(_float_array(input, "bessel_y0_cpu")))
 
 
 def bessel_y1(input: Tensor) -> Tensor:
     """bessel_y1(input) -> Tensor: the Bessel function of the second kind Y1 (-inf at 0, NaN below;
     not differentiable)."""
-    return _plain_out(_B.y1(_float_array(input)))
+    return _plain_out(_B.y1(_float_array(input, "bessel_y1_cpu")))
 
 
 def airy_ai(input: Tensor) -> Tensor:
     """airy_ai(input) -> Tensor: the Airy function Ai(x) (0 beyond x = 103.892, as PyTorch; not differentiable)."""
-    return _plain_out(_B.airy_ai(_float_array(input)))
+    return _plain_out(_B.airy_ai(_float_array(input, "airy_ai_cpu")))
 
 
 def spherical_bessel_j0(input: Tensor) -> Tensor:
     """spherical_bessel_j0(input) -> Tensor: the spherical Bessel function j0(x) = sin(x)/x (1 at 0)."""
-    return _plain_out(_B.spherical_j0(_float_array(input)))
+    return _plain_out(_B.spherical_j0(_float_array(input, "spherical_bessel_j0_cpu")))
 
 
 def _polynomial(kernel: Callable[[Any, Any], Any], name: str, what: str) -> Callable[[Any, Any], Tensor]:
@@ -276,7 +277,8 @@ def _polynomial(kernel: Callable[[Any, Any], Any], name: str, what: str) -> Call
             dt, x = k.dtype, np.asarray(input)
         else:
             raise TypeError(f"{name}(): at least one of 'input' and 'n' must be a Tensor")
-        if dt.kind not in "fc":
+        _S.SP.refuse_complex(f"{name}_cpu", np.empty(0, dt))
+        if dt.kind != "f":
             dt = D.defaults.float
         x, k = np.broadcast_arrays(np.asarray(x, dt), np.trunc(np.asarray(k, np.float64)))
         return _plain_out(np.asarray(kernel(np.array(x), np.array(k))).astype(dt, copy=False))

@@ -63,7 +63,7 @@ def _kind_name(np_dtype):
 
 
 def _float_only(name, a):
-    if a.dtype.kind not in "fc":
+    if a.dtype.kind != "f":
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_kind_name(a.dtype)}' (convert the "
                                   "tensor to a floating dtype first, e.g. x.float())")
 
@@ -210,12 +210,16 @@ class SpecialMethods:
         """isposinf(self) -> Tensor
 
         True where the element is +inf."""
+        if self._data.dtype.kind == "c":
+            raise RuntimeError("isposinf does not support complex inputs.")
         return _plain_out(np.isposinf(self._data) if self._data.dtype.kind == "f" else np.zeros(self._data.shape, bool))
 
     def isneginf(self):
         """isneginf(self) -> Tensor
 
         True where the element is -inf."""
+        if self._data.dtype.kind == "c":
+            raise RuntimeError("isneginf does not support complex inputs.")
         return _plain_out(np.isneginf(self._data) if self._data.dtype.kind == "f" else np.zeros(self._data.shape, bool))
 
     def isreal(self):

@@ -36,6 +36,15 @@ def _on(xp, R, *args):
     return xp.apply_rule(R, *args)
 
 
+_COMPLEX_NAMES = {"complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def refuse_complex(kernel, a):
+    """PyTorch's NotImplementedError for a kernel that has no complex form, when array `a` is complex."""
+    if a.dtype.kind == "c":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_COMPLEX_NAMES.get(a.dtype.name, a.dtype.name)}'")
+
+
 def _sum_tangents(x, y):
     if x is None:
         return y
@@ -87,9 +96,12 @@ class _Pointwise(Rule):
 
     compute: Callable[..., Any]  # each rule's own: its value on arrays
     derivative: Callable[..., Any]  # each rule's own: d out / d a, on arrays or Tensors
+    kernel: ClassVar[Optional[str]] = None  # PyTorch's kernel name, for rules that refuse complex tensors
 
     @classmethod
     def forward(cls, node, xp, a, *constants):
+        if cls.kernel is not None and xp.apply_rule is None:
+            refuse_complex(cls.kernel, a)
         out = _on(xp, cls, a, *constants)
         if node is not None:
             saves = cls.saves
@@ -266,6 +278,7 @@ class SincBackward0(_Pointwise):
 class LogitBackward0(_Pointwise):
     """logit(a) = ln(a / (1 − a)), a clamped to [eps, 1 − eps] first when eps is given:
     d/da = 1 / (a (1 − a)); NaN outside [0, 1] without eps, 0 outside [eps, 1 − eps] with it"""
+    kernel = "logit_cpu"
     op_name = "logit"
     explain = Explain("logit({a})", "∂ln(a/(1 − a))/∂a = 1/(a(1 − a))")  # (no closed form: eps clamps)
 
@@ -316,6 +329,8 @@ class Logaddexp2Backward0(Rule):
     def forward(node, xp, a, b):
         if node is not None:
             node.saved = (a, b)
+        if xp.apply_rule is None:
+            refuse_complex("logaddexp2_cpu", a)
         return _on(xp, Logaddexp2Backward0, a, b)
 
     compute = staticmethod(_logaddexp2)
@@ -377,10 +392,15 @@ class XlogyBackward0(Rule):
     log = staticmethod(lambda xp, y: xp.log(y))
     compute = staticmethod(_xlog(_log))
 
+    kernel = "xlogy_cpu"
+
     @classmethod
     def forward(cls, node, xp, a, b):
         if node is not None:
             node.saved = (a, b)
+        if xp.apply_rule is None:
+            refuse_complex(cls.kernel, np.asarray(a))
+            refuse_complex(cls.kernel, np.asarray(b))
         return _on(xp, cls, a, b)
 
     @classmethod
@@ -436,6 +456,7 @@ class SpecialXlog1PyBackward0(XlogyBackward0):
                       symbolic=elementwise_symbolic(lambda sp, a, b: a * sp.log(1 + b)))
     log = staticmethod(lambda xp, y: xp.log1p(y))
     compute = staticmethod(_xlog(_log1p))
+    kernel = "xlog1py_cpu"
 
     @classmethod
     def _gx(cls, xp, g, a, b):
@@ -657,6 +678,8 @@ class NextafterBackward0(Rule):
     def forward(node, xp, a, b):
         if node is not None:
             node.shapes = (_shape(a), _shape(b))
+        if xp.apply_rule is None:
+            refuse_complex("nextafter_cpu", a)
         return _on(xp, NextafterBackward0, a, b)
 
     compute = staticmethod(np.nextafter)
@@ -754,6 +777,7 @@ _INV_SQRT_2PI = 1 / _math.sqrt(2 * _PI)
 
 class ErfBackward0(_Pointwise):
     """erf(a):  d/da = 2/√π · e^(−a²)"""
+    kernel = "erf_vml_cpu"
     op_name = "erf"
     explain = Explain("erf({a})", "∂erf(a)/∂a = (2/√π)·e^(−a²)", symbolic=elementwise_symbolic(lambda sp, a: sp.erf(a)))
     compute = staticmethod(S.erf)
@@ -765,6 +789,7 @@ class ErfBackward0(_Pointwise):
 
 class ErfcBackward0(_Pointwise):
     """erfc(a) = 1 − erf(a):  d/da = −2/√π · e^(−a²)"""
+    kernel = "erfc_vml_cpu"
     op_name = "erfc"
     explain = Explain("erfc({a})", "∂erfc(a)/∂a = −(2/√π)·e^(−a²)", symbolic=elementwise_symbolic(lambda sp, a: sp.erfc(a)))
     compute = staticmethod(S.erfc)
@@ -776,6 +801,7 @@ class ErfcBackward0(_Pointwise):
 
 class ErfinvBackward0(_Pointwise):
     """erfinv(a):  d/da = √π/2 · e^(erfinv(a)²) (PyTorch keeps a, and recomputes erfinv(a))"""
+    kernel = "erfinv_vml_cpu"
     op_name = "erfinv"
     explain = Explain("erfinv({a})", "∂erfinv(a)/∂a = (√π/2)·e^(erfinv(a)²)",
                       symbolic=elementwise_symbolic(lambda sp, a: sp.erfinv(a)))
@@ -789,6 +815,7 @@ class ErfinvBackward0(_Pointwise):
 
 class SpecialErfcxBackward0(_Pointwise):
     """erfcx(a) = e^(a²) erfc(a):  d/da = 2a·erfcx(a) − 2/√π"""
+    kernel = "erfcx_cpu"
     op_name = "special.erfcx"
     saves = "both"
     saves_output = True
@@ -802,6 +829,7 @@ class SpecialErfcxBackward0(_Pointwise):
 
 class SpecialNdtrBackward0(_Pointwise):
     """Φ(a), the standard normal cdf:  d/da = e^(−a²/2)/√(2π)"""
+    kernel = "erf_vml_cpu"
     op_name = "special.ndtr"
     explain = Explain("Φ({a})", "∂Φ(a)/∂a = e^(−a²/2)/√(2π)")
     compute = staticmethod(S.ndtr)
@@ -813,6 +841,7 @@ class SpecialNdtrBackward0(_Pointwise):
 
 class SpecialNdtriBackward0(_Pointwise):
     """Φ⁻¹(a), the standard normal quantile:  d/da = √(2π) · e^(out²/2)"""
+    kernel = "ndtri_cpu"
     op_name = "special.ndtri"
     saves = "output"
     saves_output = True
@@ -826,6 +855,7 @@ class SpecialNdtriBackward0(_Pointwise):
 
 class SpecialLogNdtrBackward0(_Pointwise):
     """ln Φ(a):  d/da = e^(−a²/2 − out)/√(2π)"""
+    kernel = "log_ndtr_cpu"
     op_name = "special.log_ndtr"
     saves = "both"
     saves_output = True
@@ -839,6 +869,7 @@ class SpecialLogNdtrBackward0(_Pointwise):
 
 class SpecialEntrBackward0(_Pointwise):
     """entr(a) = −a ln a:  d/da = −(1 + ln a)"""
+    kernel = "entr_cpu"
     op_name = "special.entr"
     explain = Explain("−{a}·ln({a})", "∂(−a ln a)/∂a = −(1 + ln a)",
                       symbolic=elementwise_symbolic(lambda sp, a: -a * sp.log(a)))
@@ -852,6 +883,7 @@ class SpecialEntrBackward0(_Pointwise):
 # ============================================================================ gamma function family
 class DigammaBackward0(_Pointwise):
     """ψ(a) = Γ'(a)/Γ(a):  d/da = ψ⁽¹⁾(a)"""
+    kernel = "digamma"
     op_name = "digamma"
     explain = Explain("ψ({a})", "∂ψ(a)/∂a = ψ⁽¹⁾(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.digamma(a)))
     compute = staticmethod(S.digamma)
@@ -863,6 +895,7 @@ class DigammaBackward0(_Pointwise):
 
 class LgammaBackward0(_Pointwise):
     """ln |Γ(a)|:  d/da = ψ(a)"""
+    kernel = "lgamma_vml_cpu"
     op_name = "lgamma"
     explain = Explain("lnΓ({a})", "∂lnΓ(a)/∂a = ψ(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.loggamma(a)))
     compute = staticmethod(S.lgamma)
@@ -874,6 +907,7 @@ class LgammaBackward0(_Pointwise):
 
 class PolygammaBackward0(_Pointwise):
     """ψ⁽ⁿ⁾(a), the n-th derivative of digamma:  d/da = ψ⁽ⁿ⁺¹⁾(a)"""
+    kernel = "polygamma"
     op_name = "polygamma"
     explain = Explain("ψ⁽ⁿ⁾({a})", "∂ψ⁽ⁿ⁾(a)/∂a = ψ⁽ⁿ⁺¹⁾(a)")
 
@@ -889,6 +923,7 @@ class PolygammaBackward0(_Pointwise):
 class MvlgammaBackward0(_Pointwise):
     """The multivariate log-gamma of dimension p, p(p−1)/4 ln π + Σⱼ<ₚ lnΓ(a − j/2):
     d/da = Σⱼ<ₚ ψ(a − j/2)"""
+    kernel = "mvlgamma"
     op_name = "mvlgamma"
     explain = Explain("lnΓₚ({a})", "∂lnΓₚ(a)/∂a = Σⱼ ψ(a − j/2)")
 
@@ -911,6 +946,7 @@ class MvlgammaBackward0(_Pointwise):
 # ============================================================================ modified Bessel functions
 class I0Backward0(_Pointwise):
     """I₀(a):  d/da = I₁(a)"""
+    kernel = "i0_vml_cpu"
     op_name = "i0"
     explain = Explain("I₀({a})", "∂I₀(a)/∂a = I₁(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.besseli(0, a)))
     compute = staticmethod(S.i0)
@@ -922,6 +958,7 @@ class I0Backward0(_Pointwise):
 
 class SpecialI0EBackward0(_Pointwise):
     """i0e(a) = e^(−|a|) I₀(a):  d/da = i1e(a) − sgn(a)·i0e(a)"""
+    kernel = "i0e_cpu"
     op_name = "special.i0e"
     saves = "both"
     saves_output = True
@@ -935,6 +972,7 @@ class SpecialI0EBackward0(_Pointwise):
 
 class SpecialI1Backward0(_Pointwise):
     """I₁(a):  d/da = I₀(a) − I₁(a)/a (1/2 at 0)"""
+    kernel = "i1_cpu"
     op_name = "special.i1"
     saves = "both"
     saves_output = True
@@ -949,6 +987,7 @@ class SpecialI1Backward0(_Pointwise):
 
 class SpecialI1EBackward0(_Pointwise):
     """i1e(a) = e^(−|a|) I₁(a):  d/da = i0e(a) − i1e(a)·(sgn(a) + 1/a) (1/2 at 0)"""
+    kernel = "i1e_cpu"
     op_name = "special.i1e"
     saves = "both"
     saves_output = True
@@ -973,6 +1012,9 @@ class SpecialZetaBackward0(Rule):
     def forward(cls, node, xp, x, q):
         if node is not None:
             node.saved = (x, q)
+        if xp.apply_rule is None:
+            refuse_complex("zeta_cpu", np.asarray(x))
+            refuse_complex("zeta_cpu", np.asarray(q))
         return _on(xp, cls, x, q)
 
     @staticmethod
@@ -1025,6 +1067,9 @@ class IgammaBackward0(Rule):
     def forward(cls, node, xp, a, x):
         if node is not None:
             node.saved = (a, x)
+        if xp.apply_rule is None:
+            refuse_complex(f"{cls.op_name}_cpu", np.asarray(a))
+            refuse_complex(f"{cls.op_name}_cpu", np.asarray(x))
         return _on(xp, cls, a, x)
 
     compute = staticmethod(S.igamma)
