@@ -277,10 +277,12 @@ SAME = [
 # as one node (SpecialNdtrBackward0), with the same values and gradient
 OTHER_GRAD_FN = {"MulBackward1": "SpecialNdtrBackward0"}
 SAME2 = [
-    (lambda t, a, b: t.logaddexp2(a, b), ANY, POSITIVE), (lambda t, a, b: t.xlogy(a, b), [0.0, 1.0, 2.0, -1.0], POSITIVE),
+    (lambda t, a, b: t.logaddexp2(a, b), ANY, POSITIVE),
+    (lambda t, a, b: t.xlogy(a, b), [0.0, 1.0, 2.0, -1.0], POSITIVE),
     (lambda t, a, b: t.special.xlogy(a, b), ANY, POSITIVE), (lambda t, a, b: t.special.xlog1py(a, b), ANY, POSITIVE),
     (lambda t, a, b: t.lerp(a, b, 0.75), ANY, POSITIVE), (lambda t, a, b: t.lerp(a, b, b / 3), ANY, POSITIVE),
-    (lambda t, a, b: t.addcmul(a, a, b, value=2), ANY, POSITIVE), (lambda t, a, b: t.addcdiv(a, b, b + 1), ANY, POSITIVE),
+    (lambda t, a, b: t.addcmul(a, a, b, value=2), ANY, POSITIVE),
+    (lambda t, a, b: t.addcdiv(a, b, b + 1), ANY, POSITIVE),
     (lambda t, a, b: t.rsub(a, b, alpha=3), ANY, POSITIVE), (lambda t, a, b: t.ldexp(a, b), ANY, [1.0, 2.0, 3.0, -1.0]),
     (lambda t, a, b: t.float_power(b, a), ANY, POSITIVE), (lambda t, a, b: t.nextafter(a, b), ANY, POSITIVE),
     (lambda t, a, b: t.special.zeta(a + 3, b), ANY, POSITIVE), (lambda t, a, b: t.heaviside(a, b), ANY, POSITIVE),
@@ -408,7 +410,8 @@ JVP2 = {
     "addcmul": lambda m, x, y: m.addcmul(x, x, y, value=2), "addcdiv": lambda m, x, y: m.addcdiv(x, x, y, value=2),
     "ldexp": lambda m, x, y: m.ldexp(x, y), "logaddexp2": lambda m, x, y: m.logaddexp2(x, y),
     "rsub": lambda m, x, y: m.rsub(x, y, alpha=2), "nextafter": lambda m, x, y: m.nextafter(x, y),
-    "float_power": lambda m, x, y: m.float_power(y, x), "xlogy_numbers": lambda m, x, y: m.xlogy(x, 2.0) + m.xlogy(3, y),
+    "float_power": lambda m, x, y: m.float_power(y, x),
+    "xlogy_numbers": lambda m, x, y: m.xlogy(x, 2.0) + m.xlogy(3, y),
 }
 
 
@@ -550,7 +553,8 @@ def test_airy_ai_as_torch():
 
 COMPLEX_REFUSED = [
     lambda t, z: t.erf(z), lambda t, z: t.erfinv(z), lambda t, z: t.lgamma(z), lambda t, z: t.digamma(z),
-    lambda t, z: t.polygamma(2, z), lambda t, z: t.i0(z), lambda t, z: t.special.i1e(z), lambda t, z: t.special.ndtri(z),
+    lambda t, z: t.polygamma(2, z), lambda t, z: t.i0(z), lambda t, z: t.special.i1e(z),
+    lambda t, z: t.special.ndtri(z),
     lambda t, z: t.special.erfcx(z), lambda t, z: t.logit(z), lambda t, z: t.frac(z), lambda t, z: t.xlogy(z, z),
     lambda t, z: t.special.zeta(z, z), lambda t, z: t.logaddexp2(z, z), lambda t, z: t.igamma(z, z),
     lambda t, z: t.signbit(z), lambda t, z: t.heaviside(z, z), lambda t, z: t.special.modified_bessel_k0(z),

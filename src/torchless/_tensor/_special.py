@@ -11,7 +11,8 @@ import numpy as np
 
 from .. import _dtype as D
 from ._core import (
-    _binary, _broadcast_error, _by_operand, _no_grad_binary, _pair_dtype, _plain_out, _scalar_operand, _SCALAR_TYPE_NAMES,
+    _binary, _broadcast_error, _by_operand, _no_grad_binary, _pair_dtype, _plain_out, _scalar_operand,
+    _SCALAR_TYPE_NAMES,
     apply, record,
 )
 from ._elementwise import declared, tensor_binary, unary
@@ -497,7 +498,8 @@ def rsub(input, other, *, alpha=1):
         x = input if a.dtype == rt else input.to(_from_np[rt])
         y = other if b.dtype == rt else other.to(_from_np[rt])
         _check_broadcast(y._data, x._data)  # (PyTorch computes other - input)
-        return record(SP.RsubBackward0, (x, y, alpha), (x._data, y._data, alpha), (x, y), None, SP.RsubBackward0.forward)
+        return record(SP.RsubBackward0, (x, y, alpha), (x._data, y._data, alpha), (x, y), None,
+                      SP.RsubBackward0.forward)
     a = _scalar_operand(input._data, other, False)
     if alpha != 1:
         a = _scalar_operand(a, alpha, False)

@@ -124,7 +124,8 @@ def erfinv(y):
 
 @in_float64
 def ndtri(p):
-    """The standard normal quantile Φ⁻¹(p) = −√2 erfc⁻¹(2p) (p < 1/2), √2 erfc⁻¹(2(1 − p)) (p ≥ 1/2);
+    """The standard normal quantile Φ⁻¹(p) = −√2 erfc⁻¹(2p) (p < 1/2), √2 erfc⁻¹(2(1 − p))
+    (p ≥ 1/2);
     −inf at 0, +inf at 1, NaN outside [0, 1]."""
     out = np.full(p.shape, np.nan)
     low = (p > 0) & (p < 0.5)
@@ -358,7 +359,8 @@ _BESSEL_FROM = 30.0  # |x| beyond this: the asymptotic expansion
 def _bessel_scaled(order, x):
     """e^(−|x|) I_order(|x|) for order 0 or 1 (float64, x ≥ 0): for x < 30 the power series
     (x/2)^ν Σ (x²/4)ᵏ / (k! (k+ν)!) (positive terms: no cancellation) times e^(−x); beyond, the
-    asymptotic expansion 1/√(2πx) Σ (−1)ᵏ aₖ(ν) / xᵏ, aₖ(ν) = Π_{j≤k} (4ν² − (2j−1)²) / (8j)."""
+    asymptotic expansion 1/√(2πx) Σ (−1)ᵏ aₖ(ν) / xᵏ,
+    aₖ(ν) = Π_{j≤k} (4ν² − (2j−1)²) / (8j)."""
     out = np.empty(x.shape)
     near = x < _BESSEL_FROM
     if near.any():
@@ -759,7 +761,8 @@ def _bessel_j_near(order, x):
 
 
 def _bessel_y_near(order, x):
-    """Y_n(x) = (1/π) ∫₀^π sin(x sin θ − nθ) dθ − (1/π) ∫₀^∞ (e^{nt} + (−1)ⁿ e^{−nt}) e^{−x sinh t} dt,
+    """Y_n(x) = (1/π) ∫₀^π sin(x sin θ − nθ) dθ
+              − (1/π) ∫₀^∞ (e^{nt} + (−1)ⁿ e^{−nt}) e^{−x sinh t} dt,
     by Gauss–Legendre and exp-sinh quadrature."""
     first = np.zeros_like(x)
     for theta, w in zip(_Y_NODES, _Y_WEIGHTS):
@@ -780,7 +783,8 @@ _Y_SERIES_BELOW = 2.0
 def _bessel_y_series(order, x):
     """Y₀ and Y₁ for small x from their series with J's:
     Y₀ = (2/π)(ln(x/2) + γ) J₀ + (2/π) Σ_{k≥1} (−1)^{k+1} H_k (x²/4)^k/(k!)²,
-    Y₁ = −2/(πx) + (2/π) ln(x/2) J₁ − (1/π) Σ_{k≥0} (−1)^k (ψ(k+1) + ψ(k+2)) (x/2)^{2k+1}/(k!(k+1)!)."""
+    Y₁ = −2/(πx) + (2/π) ln(x/2) J₁
+         − (1/π) Σ_{k≥0} (−1)^k (ψ(k+1) + ψ(k+2)) (x/2)^{2k+1}/(k!(k+1)!)."""
     quarter = 0.25 * x * x
     total = np.zeros_like(x)
     if order == 0:
@@ -856,9 +860,11 @@ def _airy_series(x):
 
 def _airy_negative(z):
     """Ai(−z) for z > 3: with ζ = (2/3) z^(3/2), Ai(−z) = (√z/3)(J_{1/3}(ζ) + J_{−1/3}(ζ)), from their
-    integral forms (2/π)∫₀^π cos(θ/3) cos(ζ sin θ) dθ + (√3/π)∫₀^∞ e^(−ζ sinh t) sinh(t/3) dt for ζ ≤ 25,
+    integral forms (2/π)∫₀^π cos(θ/3) cos(ζ sin θ) dθ + (√3/π)∫₀^∞ e^(−ζ sinh t) sinh(t/3) dt
+    for ζ ≤ 25,
     and beyond from the asymptotic expansion π^(−1/2) z^(−1/4) (cos(ζ − π/4) Σ(−1)ᵏu₂ₖζ^(−2k)
-    + sin(ζ − π/4) Σ(−1)ᵏu₂ₖ₊₁ζ^(−2k−1)), uₖ = uₖ₋₁ (6k−5)(6k−3)(6k−1)/((2k−1) 216 k)."""
+    + sin(ζ − π/4) Σ(−1)ᵏu₂ₖ₊₁ζ^(−2k−1)),
+    uₖ = uₖ₋₁ (6k−5)(6k−3)(6k−1)/((2k−1) 216 k)."""
     zeta = (2.0 / 3.0) * z * np.sqrt(z)
     out = np.empty(z.shape)
     near = zeta <= _JY_FROM

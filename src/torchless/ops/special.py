@@ -42,7 +42,8 @@ _COMPLEX_NAMES = {"complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 def refuse_complex(kernel, a):
     """PyTorch's NotImplementedError for a kernel that has no complex form, when array `a` is complex."""
     if a.dtype.kind == "c":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_COMPLEX_NAMES.get(a.dtype.name, a.dtype.name)}'")
+        name = _COMPLEX_NAMES.get(a.dtype.name, a.dtype.name)
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
 
 
 def _sum_tangents(x, y):
@@ -132,7 +133,8 @@ class AcoshBackward0(_Pointwise):
     principal branch for complex a, as PyTorch's gradient does)"""
     holomorphic = True
     op_name = "acosh"
-    explain = Explain("acosh({a})", "∂acosh(a)/∂a = 1/√(a² − 1)", symbolic=elementwise_symbolic(lambda sp, a: sp.acosh(a)))
+    explain = Explain("acosh({a})", "∂acosh(a)/∂a = 1/√(a² − 1)",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.acosh(a)))
     compute = staticmethod(_arccosh)
 
     @staticmethod
@@ -144,7 +146,8 @@ class AsinhBackward0(_Pointwise):
     """asinh a:  d/da = 1 / √(a² + 1)"""
     holomorphic = True
     op_name = "asinh"
-    explain = Explain("asinh({a})", "∂asinh(a)/∂a = 1/√(a² + 1)", symbolic=elementwise_symbolic(lambda sp, a: sp.asinh(a)))
+    explain = Explain("asinh({a})", "∂asinh(a)/∂a = 1/√(a² + 1)",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.asinh(a)))
     compute = staticmethod(_arcsinh)
 
     @staticmethod
@@ -156,7 +159,8 @@ class AtanhBackward0(_Pointwise):
     """atanh a:  d/da = 1 / (1 − a²)"""
     holomorphic = True
     op_name = "atanh"
-    explain = Explain("atanh({a})", "∂atanh(a)/∂a = 1/(1 − a²)", symbolic=elementwise_symbolic(lambda sp, a: sp.atanh(a)))
+    explain = Explain("atanh({a})", "∂atanh(a)/∂a = 1/(1 − a²)",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.atanh(a)))
     compute = staticmethod(_arctanh)
 
     @staticmethod
@@ -170,7 +174,8 @@ class Deg2RadBackward0(Rule):
     op_name = "deg2rad"
     dtypes = "to_float"
     batching = "elementwise"
-    explain = Explain("deg2rad({a})", "∂(a·π/180)/∂a = π/180", symbolic=elementwise_symbolic(lambda sp, a: a * sp.pi / 180))
+    explain = Explain("deg2rad({a})", "∂(a·π/180)/∂a = π/180",
+                      symbolic=elementwise_symbolic(lambda sp, a: a * sp.pi / 180))
     factor = _PI / 180
 
     @classmethod
@@ -188,7 +193,8 @@ class Deg2RadBackward0(Rule):
 class Rad2DegBackward0(Deg2RadBackward0):
     """a · 180/π:  d/da = 180/π"""
     op_name = "rad2deg"
-    explain = Explain("rad2deg({a})", "∂(a·180/π)/∂a = 180/π", symbolic=elementwise_symbolic(lambda sp, a: a * 180 / sp.pi))
+    explain = Explain("rad2deg({a})", "∂(a·180/π)/∂a = 180/π",
+                      symbolic=elementwise_symbolic(lambda sp, a: a * 180 / sp.pi))
     factor = 180 / _PI
 
 
@@ -323,7 +329,8 @@ class Logaddexp2Backward0(Rule):
     op_name = "logaddexp2"
     dtypes = "float_only"
     batching = "elementwise"
-    explain = Explain("logaddexp2({a}, {b})", "∂log₂(2ᵃ + 2ᵇ)/∂a = 1/(1 + 2ᵇ⁻ᵃ),  ∂log₂(2ᵃ + 2ᵇ)/∂b = 1/(1 + 2ᵃ⁻ᵇ)")
+    explain = Explain("logaddexp2({a}, {b})",
+                      "∂log₂(2ᵃ + 2ᵇ)/∂a = 1/(1 + 2ᵇ⁻ᵃ),  ∂log₂(2ᵃ + 2ᵇ)/∂b = 1/(1 + 2ᵃ⁻ᵇ)")
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -452,7 +459,8 @@ class SpecialXlog1PyBackward0(XlogyBackward0):
     """x · ln(1 + y) (0 where x is 0):  d/dx = ln(1 + y) (PyTorch: 0 where x is 0 and y ≤ −1),
     d/dy = x / (1 + y)"""
     op_name = "special.xlog1py"
-    explain: ClassVar[Optional[Explain]] = Explain("{a}·ln(1 + {b})", "∂(a·ln(1 + b))/∂a = ln(1 + b),  ∂(a·ln(1 + b))/∂b = a/(1 + b)",
+    explain: ClassVar[Optional[Explain]] = Explain(
+        "{a}·ln(1 + {b})", "∂(a·ln(1 + b))/∂a = ln(1 + b),  ∂(a·ln(1 + b))/∂b = a/(1 + b)",
                       symbolic=elementwise_symbolic(lambda sp, a, b: a * sp.log(1 + b)))
     log = staticmethod(lambda xp, y: xp.log1p(y))
     compute = staticmethod(_xlog(_log1p))
@@ -791,7 +799,8 @@ class ErfcBackward0(_Pointwise):
     """erfc(a) = 1 − erf(a):  d/da = −2/√π · e^(−a²)"""
     kernel = "erfc_vml_cpu"
     op_name = "erfc"
-    explain = Explain("erfc({a})", "∂erfc(a)/∂a = −(2/√π)·e^(−a²)", symbolic=elementwise_symbolic(lambda sp, a: sp.erfc(a)))
+    explain = Explain("erfc({a})", "∂erfc(a)/∂a = −(2/√π)·e^(−a²)",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.erfc(a)))
     compute = staticmethod(S.erfc)
 
     @staticmethod
@@ -976,7 +985,8 @@ class SpecialI1Backward0(_Pointwise):
     op_name = "special.i1"
     saves = "both"
     saves_output = True
-    explain = Explain("I₁({a})", "∂I₁(a)/∂a = I₀(a) − I₁(a)/a", symbolic=elementwise_symbolic(lambda sp, a: sp.besseli(1, a)))
+    explain = Explain("I₁({a})", "∂I₁(a)/∂a = I₀(a) − I₁(a)/a",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.besseli(1, a)))
     compute = staticmethod(S.i1)
 
     @staticmethod
