@@ -30,7 +30,8 @@ _F = D.defaults
 _from_np = D.FROM_NP
 _pyfloat = float
 
-__all__ = ["SpecialMethods", "rsub", "polygamma", "mvlgamma", "xlogy", "float_power", "frexp"]
+# the torch functions this module adds (the mixin SpecialMethods is taken by _tensor/__init__.py)
+__all__ = ["rsub", "polygamma", "mvlgamma", "xlogy", "float_power", "frexp"]
 
 setattr(return_types, "frexp", _return_type("frexp", ("mantissa", "exponent")))
 
