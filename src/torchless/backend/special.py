@@ -715,13 +715,19 @@ k1e.__doc__ = "e^x K₁(x), K₁ exponentially scaled."
 # ----------------------------------------------------------------------------- Bessel J and Y (orders 0, 1)
 _JY_FROM = 25.0  # x beyond this: Hankel's asymptotic expansion
 _J_POINTS = 128  # trapezoid points over a period (exact to rounding for x ≤ 25: the error falls like (ex/2N)^N)
-_Y_NODES, _Y_WEIGHTS = np.polynomial.legendre.leggauss(80)
-_Y_NODES = (_Y_NODES + 1) * (_PI / 2)  # Gauss–Legendre on [0, π]
-_Y_WEIGHTS = _Y_WEIGHTS * (_PI / 2)
 _ES_STEP = 1 / 64  # exp-sinh quadrature of ∫₀^∞: t = exp((π/2) sinh u), trapezoid in u on [−4.5, 4.5]
-_ES_U = np.arange(-4.5, 4.5 + _ES_STEP / 2, _ES_STEP)
-_ES_T = np.exp(_PI / 2 * np.sinh(_ES_U))
-_ES_W = _ES_T * (_PI / 2) * np.cosh(_ES_U) * _ES_STEP
+_RULES: list = []  # made on first use (numpy.polynomial costs an import): see _quadrature
+
+
+def _quadrature():
+    """(Gauss–Legendre nodes and weights on [0, π] (80 points), exp-sinh nodes and weights on [0, ∞))."""
+    if not _RULES:
+        from numpy.polynomial.legendre import leggauss
+        nodes, weights = leggauss(80)
+        u = np.arange(-4.5, 4.5 + _ES_STEP / 2, _ES_STEP)
+        t = np.exp(_PI / 2 * np.sinh(u))
+        _RULES.extend([(nodes + 1) * (_PI / 2), weights * (_PI / 2), t, t * (_PI / 2) * np.cosh(u) * _ES_STEP])
+    return _RULES
 
 
 def _hankel(order, x):
@@ -764,11 +770,12 @@ def _bessel_y_near(order, x):
     """Y_n(x) = (1/π) ∫₀^π sin(x sin θ − nθ) dθ
               − (1/π) ∫₀^∞ (e^{nt} + (−1)ⁿ e^{−nt}) e^{−x sinh t} dt,
     by Gauss–Legendre and exp-sinh quadrature."""
+    nodes, weights, es_t, es_w = _quadrature()
     first = np.zeros_like(x)
-    for theta, w in zip(_Y_NODES, _Y_WEIGHTS):
+    for theta, w in zip(nodes, weights):
         first = first + w * np.sin(x * _math.sin(theta) - order * theta)
     second = np.zeros_like(x)
-    for t, w in zip(_ES_T, _ES_W):
+    for t, w in zip(es_t, es_w):
         factor = _math.exp(order * t) + (-1) ** order * _math.exp(-order * t) if t < 700 else _math.inf
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             value = np.exp(-x * _math.sinh(min(t, 700.0)))
@@ -870,11 +877,12 @@ def _airy_negative(z):
     near = zeta <= _JY_FROM
     if near.any():
         zn, zz = zeta[near], z[near]
+        nodes, weights, es_t, es_w = _quadrature()
         first = np.zeros_like(zn)
-        for theta, w in zip(_Y_NODES, _Y_WEIGHTS):
+        for theta, w in zip(nodes, weights):
             first = first + w * _math.cos(theta / 3) * np.cos(zn * _math.sin(theta))
         second = np.zeros_like(zn)
-        for t, w in zip(_ES_T, _ES_W):
+        for t, w in zip(es_t, es_w):
             if t > 700:
                 break
             second = second + w * _math.sinh(t / 3) * np.exp(-zn * _math.sinh(t))
