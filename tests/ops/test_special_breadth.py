@@ -321,6 +321,7 @@ INTS = [
     lambda t, x: t.nan_to_num(x), lambda t, x: t.float_power(x, 2), lambda t, x: t.special.ndtr(x),
     lambda t, x: t.isposinf(x), lambda t, x: t.isreal(x), lambda t, x: t.heaviside(x, x), lambda t, x: t.positive(x),
     lambda t, x: t.addcmul(x, x, x, value=3), lambda t, x: t.rsub(x, 2), lambda t, x: t.ldexp(x, x),
+    lambda t, x: t.rsub(x.to(t.uint8), 2, alpha=-3), lambda t, x: t.rsub(x.to(t.uint8), x.to(t.uint8), alpha=-3),
 ]
 
 

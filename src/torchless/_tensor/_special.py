@@ -507,6 +507,8 @@ def rsub(input, other, *, alpha=1):
     if a.dtype.kind == "b":
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
                            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    if type(alpha) is int and alpha != 1 and a.dtype.kind in "iu":  # wraps around, as PyTorch's cast does
+        alpha = np.array(alpha).astype(a.dtype)
     return record(RsubBackward1, (input, other, alpha), (a, other, alpha), (input,), None, RsubBackward1.forward)
 
 
