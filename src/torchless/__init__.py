@@ -57,7 +57,7 @@ from ._tensor.functions import *  # noqa: E402,F401,F403
 
 # The training stack loads on first use (torch.nn, torch.optim, torch.save ...): a program that only
 # does tensor math pays neither its import time nor its objects in every garbage collection.
-_LAZY_MODULES = ("nn", "optim", "utils", "distributions", "func")
+_LAZY_MODULES = ("nn", "optim", "utils", "distributions", "func", "special")
 _LAZY_FUNCTIONS = {"save": "serialization", "load": "serialization"}
 # The nn.functional family (issue 12): torch-level names of functions that live in nn.functional.
 _LAZY_FUNCTIONS.update({_name: "nn.functional" for _name in (
@@ -102,6 +102,20 @@ for _name in (
 ):
     globals()[_name] = getattr(Tensor, _name)
 del _name
+
+# Elementwise math and special functions (issue 12's special-functions family): Tensor methods called
+# as functions, the functions of _tensor/_special.py, and the torch.special namespace (loaded on use).
+for _name in (
+    "acosh", "arccosh", "asinh", "arcsinh", "atanh", "arctanh", "deg2rad", "rad2deg", "sgn", "signbit", "frac",
+    "positive", "isposinf", "isneginf", "isreal", "logaddexp2", "sinc", "logit", "nan_to_num", "heaviside", "lerp",
+    "addcmul", "addcdiv", "ldexp", "nextafter", "gcd", "lcm", "bitwise_left_shift", "bitwise_right_shift", "angle",
+    "erf", "erfc", "erfinv", "lgamma", "digamma", "i0", "acosh_", "arccosh_", "asinh_", "arcsinh_", "atanh_",
+    "arctanh_", "deg2rad_", "rad2deg_", "frac_", "sinc_", "logit_", "nan_to_num_", "gcd_", "lcm_", "erf_", "erfc_",
+    "i0_", "xlogy_", "ldexp_", "igamma", "igammac",
+):
+    globals()[_name] = getattr(Tensor, _name)
+del _name
+from ._tensor._special import *  # noqa: E402,F401,F403
 
 
 # The torch functions that are Tensor methods (torch.exp, torch.sum ...) hand a call on a tensor-like
