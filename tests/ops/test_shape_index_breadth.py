@@ -1,0 +1,330 @@
+"""Issue 12's shape and indexing breadth (ops/shape_index.py, _tensor/_shape_index.py): values against
+closed forms, gradcheck and gradgradcheck in float64, forward AD against finite differences, real
+views (shared storage and version counter), the in-place forms, grad_fn names, vmap, and every
+sample of PyTorch's OpInfo database for these ops (forward values in float64 and float32, the
+gradient of every input, the error inputs' exception types)."""
+import warnings
+
+import numpy as np
+import pytest
+
+import torchless as T
+import torchless.autograd.forward_ad as fwAD
+from torchless.autograd import gradcheck, gradgradcheck
+from torchless.func import vmap
+
+from ..conftest import requires_torch
+from . import opinfo_harness as H
+
+L = T.tensor
+
+
+def _r(rng, *shape):
+    return L(rng.standard_normal(shape), requires_grad=True)
+
+
+# ---------------------------------------------------------------------------- closed forms
+def test_triangles_and_diagonals_by_hand():
+    x = T.arange(12.).reshape(3, 4)
+    np.testing.assert_array_equal(x.tril(1).numpy(), np.tril(np.arange(12.).reshape(3, 4), 1))
+    np.testing.assert_array_equal(T.triu(x, -1).numpy(), np.triu(np.arange(12.).reshape(3, 4), -1))
+    assert x.diagonal().tolist() == [0., 5., 10.]
+    assert x.diagonal(1).tolist() == [1., 6., 11.]
+    assert x.diagonal(-1).tolist() == [4., 9.]
+    assert T.diag(L([1, 2])).tolist() == [[1, 0], [0, 2]]
+    assert T.diag(L([1, 2]), 1).tolist() == [[0, 1, 0], [0, 0, 2], [0, 0, 0]]
+    assert T.trace(x).item() == 15.
+    assert T.trace(L([[1, 2], [3, 4]], dtype=T.int32)).dtype == T.int64
+    assert T.diagflat(L([[1, 2], [3, 4]])).diagonal().tolist() == [1, 2, 3, 4]
+    assert T.diag_embed(L([[1., 2.]]), 0, 0, 2).shape == (2, 1, 2)
+
+
+def test_rot90_unfold_splits_by_hand():
+    x = T.arange(6).reshape(2, 3)
+    assert x.rot90().tolist() == [[2, 5], [1, 4], [0, 3]]
+    assert x.rot90(-1).tolist() == [[3, 0], [4, 1], [5, 2]]
+    assert x.rot90(2).tolist() == [[5, 4, 3], [2, 1, 0]]
+    assert T.arange(5).unfold(0, 2, 2).tolist() == [[0, 1], [2, 3]]
+    assert [p.tolist() for p in T.arange(7).tensor_split(3)] == [[0, 1, 2], [3, 4], [5, 6]]
+    assert [p.tolist() for p in T.arange(7).tensor_split([1, 5])] == [[0], [1, 2, 3, 4], [5, 6]]
+    assert [p.tolist() for p in T.arange(7).tensor_split(L(2))] == [[0, 1, 2, 3], [4, 5, 6]]
+    assert [tuple(p.shape) for p in T.zeros(2, 4, 6).dsplit([1, 4])] == [(2, 4, 1), (2, 4, 3), (2, 4, 2)]
+    assert [p.tolist() for p in T.arange(6).unsafe_chunk(4)] == [[0, 1], [2, 3], [4, 5]]
+
+
+def test_products_and_combinations_by_hand():
+    assert T.block_diag(L([[1, 2]]), L(3), L([4, 5])).tolist() == [[1, 2, 0, 0, 0], [0, 0, 3, 0, 0],
+                                                                  [0, 0, 0, 4, 5]]
+    assert T.cartesian_prod(L([1, 2]), L([3, 4])).tolist() == [[1, 3], [1, 4], [2, 3], [2, 4]]
+    assert T.combinations(L([1, 2, 3])).tolist() == [[1, 2], [1, 3], [2, 3]]
+    assert T.combinations(L([1, 2]), 2, with_replacement=True).tolist() == [[1, 1], [1, 2], [2, 2]]
+    np.testing.assert_array_equal(T.kron(L([[1, 2], [3, 4]]), L([[0, 1], [1, 0]])).numpy(),
+                                  np.kron([[1, 2], [3, 4]], [[0, 1], [1, 0]]))
+    assert T.repeat_interleave(L([2, 0, 1])).tolist() == [0, 0, 2]
+    assert L([[1, 2], [3, 4]]).repeat_interleave(2).tolist() == [1, 1, 2, 2, 3, 3, 4, 4]
+    assert L([[1, 2], [3, 4]]).repeat_interleave(L([1, 2]), dim=0).tolist() == [[1, 2], [3, 4], [3, 4]]
+    assert T.take_along_dim(L([[10, 20, 30]]), L([[2, 0, -1]]), 1).tolist() == [[30, 10, 30]]
+    assert T.tril_indices(3, 3).tolist() == [[0, 1, 1, 2, 2, 2], [0, 0, 1, 0, 1, 2]]
+    assert T.triu_indices(2, 3, 1).tolist() == [[0, 0, 1], [1, 2, 2]]
+    assert [c.tolist() for c in T.unravel_index(L([5, 1]), (2, 3))] == [[1, 0], [2, 1]]
+
+
+def test_writes_by_hand():
+    x = T.zeros(2, 3)
+    assert x.index_fill(1, L([0, 2]), 1.).tolist() == [[1, 0, 1], [1, 0, 1]]
+    assert x.index_copy(0, L([1]), T.ones(1, 3)).tolist() == [[0, 0, 0], [1, 1, 1]]
+    assert x.index_put((L([0, 0]), L([1, 1])), L(2.), accumulate=True).tolist() == [[0, 4, 0], [0, 0, 0]]
+    assert x.put(L([-1, 0]), L([5., 6.])).tolist() == [[6, 0, 0], [0, 0, 5]]
+    assert x.masked_scatter(L([True, False, True]), L([1., 2., 3., 4.])).tolist() == [[1, 0, 2], [3, 0, 4]]
+    assert x.select_scatter(L([7., 8.]), 1, 1).tolist() == [[0, 7, 0], [0, 8, 0]]
+    assert x.slice_scatter(T.ones(2, 2), 1, 0, 3, 2).tolist() == [[1, 0, 1], [1, 0, 1]]
+    assert x.diagonal_scatter(L([4., 5.]), 1).tolist() == [[0, 4, 0], [0, 0, 5]]
+    s = L([[1., 2., 3.], [4., 5., 6.]])
+    idx = L([[0, 0, 1], [1, 0, 1]])
+    assert T.ones(2, 3).scatter_reduce(0, idx, s, "sum").tolist() == [[2, 8, 1], [5, 1, 10]]
+    assert T.ones(2, 3).scatter_reduce(0, idx, s, "prod", include_self=False).tolist() == [[1, 10, 1], [4, 1, 18]]
+    np.testing.assert_allclose(T.ones(2, 3).scatter_reduce(0, idx, s, "mean").numpy(), [[1, 8 / 3, 1], [2.5, 1, 10 / 3]], rtol=1e-6)
+    assert T.zeros(2, 3).scatter_reduce(0, idx, s, "amax", include_self=False).tolist() == [[1, 5, 0], [4, 0, 6]]
+    assert T.ones(3, 2).index_reduce(0, L([0, 0, 2]), L([[2., 3.], [4., 5.], [6., 7.]]), "prod").tolist() == \
+        [[8, 15], [1, 1], [6, 7]]
+
+
+# ---------------------------------------------------------------------------- gradients
+def _cases(rng):
+    r = lambda *s: _r(rng, *s)  # noqa: E731
+    return {
+        "tril": (lambda x: x.tril(1), [r(3, 4)]),
+        "triu": (lambda x: T.triu(x, -1), [r(2, 3, 4)]),
+        "diagonal": (lambda x: x.diagonal(1, 0, 2), [r(3, 2, 4)]),
+        "diag_vector": (lambda x: T.diag(x, -1), [r(3)]),
+        "diag_matrix": (lambda x: T.diag(x, 1), [r(3, 4)]),
+        "diag_embed": (lambda x: T.diag_embed(x, 1, 0, 2), [r(2, 3)]),
+        "diagflat": (lambda x: T.diagflat(x), [r(2, 2)]),
+        "trace": (lambda x: T.trace(x), [r(3, 4)]),
+        "rot90": (lambda x: T.rot90(x, 3, [1, 0]), [r(3, 4)]),
+        "unfold": (lambda x: x.unfold(1, 2, 1), [r(3, 4)]),
+        "unfold_copy": (lambda x: T.unfold_copy(x, 0, 2, 2), [r(5, 2)]),
+        "complex_views": (lambda x: T.view_as_real(T.view_as_complex(x) * (1 + 2j)), [r(3, 2)]),
+        "block_diag": (lambda a, b: T.block_diag(a, b), [r(2, 3), r(3)]),
+        "cartesian_prod": (lambda a, b: T.cartesian_prod(a, b), [r(2), r(3)]),
+        "combinations": (lambda a: T.combinations(a, 2, True), [r(3)]),
+        "kron": (lambda a, b: T.kron(a, b), [r(2, 3), r(2, 2)]),
+        "repeat_interleave": (lambda a: a.repeat_interleave(L([1, 0, 2]), dim=0), [r(3, 2)]),
+        "take_along_dim": (lambda a: T.take_along_dim(a, L([[0, 2], [1, 1]]), 1), [r(2, 3)]),
+        "tensor_split": (lambda a: a.tensor_split([1, 3], 1)[1], [r(2, 4)]),
+        "index_fill": (lambda a, v: a.index_fill(1, L([0, 2, 0]), v), [r(2, 3), r()]),
+        "index_copy": (lambda a, s: a.index_copy(0, L([2, 0]), s), [r(3, 2), r(2, 2)]),
+        "index_put": (lambda a, v: a.index_put((L([0, 0, 2]),), v, accumulate=True), [r(3, 2), r(3, 2)]),
+        "put": (lambda a, v: a.put(L([0, -1]), v), [r(3, 2), r(2)]),
+        "masked_scatter": (lambda a, v: a.masked_scatter(L([[True, False], [False, True], [True, True]]), v),
+                           [r(3, 2), r(5)]),
+        "select_scatter": (lambda a, v: a.select_scatter(v, 1, -1), [r(3, 2), r(3)]),
+        "slice_scatter": (lambda a, v: a.slice_scatter(v, 0, 0, 3, 2), [r(3, 2), r(2, 2)]),
+        "diagonal_scatter": (lambda a, v: a.diagonal_scatter(v, -1), [r(3, 3), r(2)]),
+        "scatter_reduce_sum": (lambda a, s: a.scatter_reduce(0, L([[0, 1], [0, 0]]), s, "sum", include_self=False),
+                               [r(2, 2), r(2, 2)]),
+        "scatter_reduce_mean": (lambda a, s: a.scatter_reduce(0, L([[0, 1], [0, 0]]), s, "mean"), [r(2, 2), r(2, 2)]),
+        "scatter_reduce_prod": (lambda a, s: a.scatter_reduce(0, L([[0, 1], [0, 0]]), s, "prod"), [r(2, 2), r(2, 2)]),
+        "scatter_reduce_amax": (lambda a, s: a.scatter_reduce(0, L([[0, 1], [0, 0]]), s, "amax"), [r(2, 2), r(2, 2)]),
+        "scatter_reduce_amin": (lambda a, s: a.scatter_reduce(1, L([[0, 0]]), s, "amin", include_self=False),
+                                [r(2, 2), r(1, 3)]),
+        "index_reduce_prod": (lambda a, s: a.index_reduce(0, L([0, 0]), s, "prod", include_self=False),
+                              [r(2, 2), r(2, 2)]),
+        "index_reduce_mean": (lambda a, s: a.index_reduce(1, L([1, 1]), s, "mean"), [r(2, 2), r(2, 2)]),
+        "narrow_copy": (lambda a: a.narrow_copy(1, 1, 2), [r(2, 4)]),
+        "unsafe_split": (lambda a: a.unsafe_split(2, 1)[1], [r(2, 4)]),
+        "permute_copy": (lambda a: T.permute_copy(a, (1, 0)), [r(2, 4)]),
+        "expand_copy": (lambda a: T.expand_copy(a, (3, 2, 4)), [r(2, 1)]),
+        "squeeze_copy": (lambda a: T.squeeze_copy(a, (0, 2)), [r(1, 3, 1)]),
+        "unbind_copy": (lambda a: T.unbind_copy(a, 1)[2], [r(2, 3)]),
+    }
+
+
+CASES = sorted(_cases(np.random.default_rng(0)))
+NO_FORWARD_AD = {"scatter_reduce_prod", "index_reduce_prod", "index_reduce_mean"}  # as in PyTorch
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_gradcheck_and_gradgradcheck(name):
+    f, inputs = _cases(np.random.default_rng(1))[name]
+    assert gradcheck(f, inputs)
+    assert gradgradcheck(f, inputs)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_forward_ad_matches_finite_differences(name):
+    rng = np.random.default_rng(2)
+    f, inputs = _cases(rng)[name]
+    tangents = [L(rng.standard_normal(tuple(i.shape))) for i in inputs]
+    with fwAD.dual_level():
+        duals = [fwAD.make_dual(i.detach(), t) for i, t in zip(inputs, tangents)]
+        if name in NO_FORWARD_AD:
+            with pytest.raises(NotImplementedError):
+                f(*duals)
+            return
+        jvp = fwAD.unpack_dual(f(*duals)).tangent
+    eps = 1e-6
+    plus = f(*[(i + eps * t).detach() for i, t in zip(inputs, tangents)]).numpy()
+    minus = f(*[(i - eps * t).detach() for i, t in zip(inputs, tangents)]).numpy()
+    np.testing.assert_allclose(jvp.numpy(), (plus - minus) / (2 * eps), atol=1e-6)
+
+
+def test_complex_tril_and_diagonal_gradients_match_torch(torch_ref):
+    rng = np.random.default_rng(3)
+    z = rng.standard_normal((3, 3)) + 1j * rng.standard_normal((3, 3))
+    w = rng.standard_normal(3) + 1j * rng.standard_normal(3)
+    grads = []
+    for lib in (torch_ref, T):
+        x = lib.tensor(z, requires_grad=True)
+        (x.tril().diagonal() * lib.tensor(w)).abs().sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------- views
+def test_diagonal_unfold_and_tensor_split_are_views():
+    x = T.zeros(3, 4)
+    d = x.diagonal()
+    d[1] = 5.
+    assert x[1, 1].item() == 5. and d._base is x and x._version == d._version == 1
+    u = x.unfold(1, 2, 1)
+    u[0, 2, 1] = 7.
+    assert x[0, 3].item() == 7. and u._base is x
+    piece = x.tensor_split(2, dim=1)[1]
+    piece[2, 0] = 9.
+    assert x[2, 2].item() == 9. and piece._base is x
+    c = T.view_as_complex(T.zeros(2, 2))
+    r = T.view_as_real(c)
+    r[0, 1] = 3.
+    assert c[0].item() == 3j and r._base is c._base
+    copy = T.diagonal_copy(x)
+    copy[0] = -1.
+    assert x[0, 0].item() == 0. and copy._base is None
+
+
+def test_write_into_a_diagonal_view_in_a_graph():
+    a = T.ones(3, 3, requires_grad=True)
+    b = a * 2
+    b.diagonal().mul_(3)
+    b.sum().backward()
+    assert a.grad.tolist() == [[6, 2, 2], [2, 6, 2], [2, 2, 6]]
+
+
+def test_in_place_forms_match_torch(torch_ref):
+    rng = np.random.default_rng(4)
+    start = rng.standard_normal((3, 4))
+    results = []
+    for lib in (torch_ref, T):
+        a = lib.tensor(start, requires_grad=True)
+        y = a.clone()
+        y.tril_(1)
+        y.index_fill_(1, lib.tensor([0]), 2.)
+        y.put_(lib.tensor([5]), lib.tensor([9.], dtype=lib.float64), accumulate=True)
+        y.masked_scatter_(y > 1, lib.arange(12, dtype=lib.float64))
+        y.index_copy_(0, lib.tensor([1]), lib.ones(1, 4, dtype=lib.float64) * 0.5)
+        y.index_put_((lib.tensor([0, 0]),), lib.tensor(3., dtype=lib.float64), accumulate=True)
+        y.triu_(-1)
+        (y * y).sum().backward()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            z = lib.tensor(start).index_reduce_(0, lib.tensor([0, 0]), lib.ones(2, 4, dtype=lib.float64) * 2, "prod")
+        z.scatter_reduce_(1, lib.tensor([[0, 0]]), lib.tensor([[1., 5.]], dtype=lib.float64), "amax")
+        results.append((y.detach().numpy(), a.grad.numpy(), z.numpy()))
+    for theirs, ours in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_a_saved_result_written_in_place_raises_in_backward():
+    a = T.randn(3, requires_grad=True)
+    z = a.clone().scatter_reduce(0, L([0, 0]), a[:2], "amax")
+    z.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
+
+
+# ---------------------------------------------------------------------------- names, vmap
+def _name_cases(L_):
+    x = L_.randn(3, 4, requires_grad=True)
+    v = L_.randn(3, requires_grad=True)
+    c = L_.randn(3, 2, requires_grad=True, dtype=L_.float64)
+    return {
+        "tril": lambda: x.tril(), "diag": lambda: v.diag(), "diag2": lambda: x.diag(),
+        "diagonal": lambda: x.diagonal(), "diagflat": lambda: x.diagflat(), "trace": lambda: x.trace(),
+        "rot90": lambda: x.rot90(), "tensor_split": lambda: x.tensor_split(2)[0],
+        "block_diag": lambda: L_.block_diag(x, v), "cartesian_prod": lambda: L_.cartesian_prod(v, v),
+        "repeat_interleave": lambda: x.repeat_interleave(2),
+        "take_along_dim": lambda: x.take_along_dim(L_.tensor([[0], [1], [2]]), 1), "kron": lambda: L_.kron(x, x),
+        "view_as_complex": lambda: L_.view_as_complex(c), "unfold": lambda: x.unfold(1, 2, 1),
+        "unsafe_chunk": lambda: x.unsafe_chunk(2)[0], "narrow_copy": lambda: x.narrow_copy(0, 1, 1),
+        "alias_copy": lambda: L_.alias_copy(x), "t_copy": lambda: L_.t_copy(x),
+        "unbind_copy": lambda: L_.unbind_copy(x)[0], "view_copy": lambda: L_.view_copy(x, (12,)),
+        "scatter_reduce": lambda: x.scatter_reduce(1, L_.tensor([[0, 0], [1, 1], [2, 2]]), x[:, :2], "sum"),
+        "index_fill": lambda: x.index_fill(1, L_.tensor([0]), L_.tensor(2.0, requires_grad=True)),
+        "index_copy": lambda: x.index_copy(1, L_.tensor([0]), x[:, :1]),
+        "index_put": lambda: x.index_put((L_.tensor([0]),), v[:1, None].expand(1, 4)),
+        "put": lambda: x.put(L_.tensor([0]), v[:1]),
+        "masked_scatter": lambda: x.masked_scatter(x > 0, L_.ones(12, requires_grad=True)),
+        "select_scatter": lambda: x.select_scatter(L_.zeros(4, requires_grad=True), 0, 0),
+        "slice_scatter": lambda: x.slice_scatter(L_.zeros(1, 4), 0, 0, 1),
+        "diagonal_scatter": lambda: x.diagonal_scatter(L_.zeros(3)),
+        "index_reduce": lambda: x.index_reduce(0, L_.tensor([0, 0, 1]), x, "prod"),
+    }
+
+
+def test_grad_fn_names_match_torch(torch_ref):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs, ours = _name_cases(torch_ref), _name_cases(T)
+        for name in theirs:
+            assert type(ours[name]().grad_fn).__name__ == type(theirs[name]().grad_fn).__name__, name
+
+
+@pytest.mark.parametrize("f", [lambda a: a.tril(), lambda a: a.diagonal(), lambda a: T.trace(a),
+                               lambda a: a.unfold(0, 2, 1), lambda a: T.kron(a, a),
+                               lambda a: a.index_fill(0, L([1]), 0.),
+                               lambda a: a.scatter_reduce(0, L([[0, 0, 1]]), a[:1], "amax"),
+                               lambda a: T.block_diag(a, a)])
+def test_vmap_agrees_with_a_loop(f):
+    x = T.randn(4, 3, 3)
+    np.testing.assert_allclose(vmap(f)(x).numpy(), T.stack([f(xi) for xi in x]).numpy())
+
+
+# ---------------------------------------------------------------------------- PyTorch's OpInfo samples
+OPINFO_NAMES = [
+    "tril", "triu", "diagonal", "diag", "diag_embed", "diagflat", "trace", "rot90", "movedim", "unflatten",
+    "tensor_split", "hsplit", "vsplit", "dsplit", "atleast_1d", "atleast_2d", "atleast_3d", "block_diag",
+    "cartesian_prod", "combinations", "repeat_interleave", "take_along_dim", "tril_indices", "triu_indices",
+    "unravel_index", "kron", "view_as_real", "view_as_complex", "unfold", "split_with_sizes", "unsafe_chunk",
+    "unsafe_split", "narrow_copy", "alias_copy", "diagonal_copy", "expand_copy", "permute_copy", "squeeze_copy",
+    "t_copy", "transpose_copy", "unbind_copy", "unsqueeze_copy", "view_copy", "unfold_copy", "scatter_reduce",
+    "index_fill", "index_copy", "index_add", "index_put", "put", "masked_scatter", "select_scatter",
+    "slice_scatter", "diagonal_scatter", "index_reduce",
+]
+METHOD_ONLY = {"unfold"}
+
+
+def _opinfos(name):
+    try:
+        from torch.testing._internal.common_methods_invocations import op_db
+    except Exception:  # noqa: BLE001 - torch (or expecttest) missing
+        pytest.skip("PyTorch's OpInfo database is not importable")
+    found = [o for o in op_db if o.name == name]
+    assert found, name
+    return found
+
+
+@requires_torch
+@pytest.mark.parametrize("name", OPINFO_NAMES)
+def test_opinfo_samples_agree_with_torch(name):
+    import torch
+    problems, count = [], 0
+    for op in _opinfos(name):
+        ours = H.torchless_callable(op.name, op.name in METHOD_ONLY)
+        for dtype, grad in ((torch.float64, True), (torch.float32, False), (torch.int64, False)):
+            n, p = H.run_samples(torch, op, dtype, ours=ours, check_grad=grad)
+            count += n
+            problems += p
+        n, p = H.run_error_inputs(torch, op, ours)
+        problems += p
+    assert count > 0
+    assert not problems, "\n".join(problems[:5])
