@@ -26,8 +26,8 @@ else:  # at run time: _core's name, rebound to the final class by bind_tensor_cl
     from ._core import Tensor
 from ._indexing import (_advanced_key, _along_key, _check_along, _inplace_form, _parse, _raise_advanced,
                         index_select)
-from ._shape import (_expanded_shape, _infer, _no_position_map, _sizes, _view, _viewable, VIEW_MSG, narrow,
-                     permute, split, squeeze, stack, t as _t, transpose, unsqueeze)
+from ._shape import (_expanded_shape, _infer, _no_position_map, _sizes, _view, narrow,
+                     permute, split, squeeze, stack, t as _t, unsqueeze)
 from ..ops.shape import UnsafeViewBackward0
 from ..ops.shape_index import (AliasBackward0_copy, BlockDiagBackward0, DiagEmbedBackward0,
                                DiagonalBackward0, DiagonalBackward0_copy, DiagonalScatterBackward0,
@@ -63,6 +63,13 @@ def _name(arr: ndarray) -> str:
     return D.SCALAR_TYPE_NAMES[D.FROM_NP[arr.dtype].name]
 
 
+def _int_arg(value: Any, fn: str, arg: str, pos: int) -> int:
+    """An int argument, or PyTorch's TypeError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, Tensor)):
+        raise TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be int, not {type(value).__name__}")
+    return operator.index(value)
+
+
 def _check_tensor(x: Any, fn: str, arg: str) -> None:
     if not isinstance(x, Tensor):
         raise TypeError(f"{fn}(): argument '{arg}' must be Tensor, not {type(x).__name__}")
@@ -76,7 +83,7 @@ def tril(input: Tensor, diagonal: int = 0, *, out: Tensor | None = None) -> Tens
     `diagonal`-th diagonal (0 the main one, > 0 above it, < 0 below it), zeros elsewhere."""
     if input._data.ndim < 2:
         raise RuntimeError("tril: input tensor must have at least 2 dimensions")
-    return _into(out, apply_one(TrilBackward0, input, operator.index(diagonal)))
+    return _into(out, apply_one(TrilBackward0, input, _int_arg(diagonal, "tril", "diagonal", 2)))
 
 
 def triu(input: Tensor, diagonal: int = 0, *, out: Tensor | None = None) -> Tensor:
@@ -86,7 +93,7 @@ def triu(input: Tensor, diagonal: int = 0, *, out: Tensor | None = None) -> Tens
     `diagonal`-th diagonal (0 the main one, > 0 above it, < 0 below it), zeros elsewhere."""
     if input._data.ndim < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")
-    return _into(out, apply_one(TriuBackward0, input, operator.index(diagonal)))
+    return _into(out, apply_one(TriuBackward0, input, _int_arg(diagonal, "triu", "diagonal", 2)))
 
 
 def _into(out: Tensor | None, result: Tensor) -> Tensor:
@@ -390,7 +397,8 @@ def block_diag(*tensors: Tensor) -> Tensor:
     The block-diagonal matrix with the given tensors as its blocks, in order, zeros elsewhere (a 0-d
     tensor counts as a 1x1 block, a 1-d one as a row). Mixed dtypes are promoted."""
     for i, t in enumerate(tensors):
-        _check_tensor(t, "block_diag", "tensors")
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
         if t._data.ndim > 2:
             raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} has "
                                f"{t._data.ndim} dimensions")
@@ -412,6 +420,8 @@ def cartesian_prod(*tensors: Tensor) -> Tensor:
     for t in tensors:
         if t._data.ndim != 1:
             raise RuntimeError(f"Expect a 1D vector, but got shape {list(t._data.shape)}")
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
     if len(tensors) == 1:
         return tensors[0]
     shape = tuple(t._data.shape[0] for t in tensors)
@@ -430,6 +440,7 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
     a = input._data
     if a.ndim != 1:
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(a.shape)}")
+    r = _int_arg(r, "combinations", "r", 2)
     if r < 0:
         raise RuntimeError(f"Expect a non-negative number, but got {r}")
     if r == 0:
@@ -444,7 +455,8 @@ def kron(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
 
     The Kronecker product: every element of input times all of other, as blocks (the tensors
     padded with leading unit dims to the same rank; each result dim has the product length)."""
-    _check_tensor(other, "kron", "other")
+    if not isinstance(other, Tensor):
+        raise TypeError(f"kron(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
     sa, sb = input._data.shape, other._data.shape
     n = max(len(sa), len(sb))
     sa, sb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
@@ -476,6 +488,8 @@ def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None
     n = x._data.shape[d] if x._data.ndim else 1
     if isinstance(repeats, Tensor):
         r = repeats._data
+        if r.dtype.kind not in "iu":
+            raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{_name(r)}'")
         if r.ndim > 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         if r.size != 1 and r.shape != (n,):
@@ -585,6 +599,8 @@ def unravel_index(indices: Tensor, shape: Any) -> tuple[Tensor, ...]:
     dims = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
     if any(s < 0 for s in dims):
         raise ValueError(f"'shape' cannot have negative values, but got {tuple(dims)}")
+    if i.size and 0 in dims:
+        raise RuntimeError("ZeroDivisionError")
     rest = i.astype(np.int64)
     coords = []
     for s in reversed(dims):
@@ -647,10 +663,7 @@ def view_copy(input: Tensor, size: Any) -> Tensor:
     input.view(size) as a new tensor (input's strides must still allow the view)."""
     if isinstance(size, D.dtype):
         return input.view(size).clone()
-    a = input._data
-    shape = _infer(a.size, _sizes((size,), "view_copy(): argument 'size'"))
-    if not a.flags.c_contiguous and not _viewable(a, shape):
-        raise RuntimeError(VIEW_MSG)
+    shape = _infer(input._data.size, _sizes((size,), "view_copy(): argument 'size'"))
     return apply_one(ViewBackward0_copy, input, shape)
 
 
@@ -728,16 +741,19 @@ def _dim_index(input: Tensor, dim: int, index: Any, fn: str) -> tuple[int, ndarr
     _check_tensor(index, fn, "index")
     i = index._data
     if i.dtype != _LONG:
-        raise IndexError(f"{fn}(): Expected dtype int64 for index")
+        if fn == "index_copy_":
+            raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got {_name(i)}")
+        raise IndexError(f"{fn}(): Expected dtype int64 for index.")
     if i.ndim > 1:
-        raise IndexError("Index has to be a vector/scalar")
+        raise RuntimeError("Index has to be a vector/scalar")
     x = input._data
     d = _norm_dim(dim, x.ndim)
     n = x.shape[d] if x.ndim else 1
     i = i.reshape(-1)
     if i.size and (i.max() >= n or i.min() < -n):
         bad = i[np.argmax((i >= n) | (i < -n))]
-        raise IndexError(f"index {bad} is out of bounds for dimension {d} with size {n}")
+        raise IndexError(f"{fn + '(): ' if fn == 'index_copy_' else ''}index {bad} is out of bounds for dimension "
+                         f"{d} with size {n}")
     return d, i
 
 
@@ -773,6 +789,9 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
     if x.ndim == 0:
         return index_copy(input.reshape(1), 0, index, source.reshape(-1)).reshape(())
     expected = x.shape[:d] + (i.size,) + x.shape[d + 1:]
+    if s.ndim == x.ndim and s.shape[d] != i.size:
+        raise IndexError(f"index_copy_(): Number of indices ({i.size}) should be equal to source.size(dim) "
+                         f"({s.shape[d]})")
     if s.shape != expected and not (s.ndim == 0 and i.size == 1):
         raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. Destination "
                            f"slice shape: {list(expected)} and source slice shape: {list(s.shape)}")
@@ -866,9 +885,9 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
         raise RuntimeError(f"put_(): Expected a long tensor for index, but got {_name(i)}")
     if s.dtype != x.dtype:
         raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got self.dtype = "
-                           f"{_name(x)} and source.dtype = {_name(s)}.")
+                           f"{_name(x)} and source.dtype = {_name(s)}")
     if i.size != s.size:
-        raise RuntimeError(f"put_(): Expected source and index to have the same number of elements, but got "
+        raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
                            f"source.numel() = {s.size}, index.numel() = {i.size}")
     n = x.size
     flat = i.reshape(-1)
@@ -890,22 +909,20 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     _check_tensor(source, "masked_scatter", "source")
     x, m, s = input._data, mask._data, source._data
     if m.dtype != np.bool_:
-        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype {mask.dtype}")
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype {_name(m)}")
     if s.dtype != x.dtype:
-        raise RuntimeError(f"masked_scatter_: expected self and source to have same dtypes but got {_name(x)} and "
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got{_name(x)} and "
                            f"{_name(s)}")
     try:
         shape = np.broadcast_shapes(x.shape, m.shape)
     except ValueError:
-        raise RuntimeError(f"The size of tensor a ({list(x.shape)}) must match the size of tensor b "
-                           f"({list(m.shape)}): shapes do not broadcast") from None
+        raise _mismatch(m.shape, x.shape) from None
     if shape != x.shape:
         input = input.expand(shape)
     key = np.broadcast_to(m, shape).nonzero()
     count = len(key[0]) if key else int(bool(m))
     if count > s.size:
-        raise RuntimeError("masked_scatter: expected source to have at least as many elements as the mask has "
-                           f"True values ({count}), but got {s.size}")
+        raise RuntimeError("Number of elements of source < number of ones in mask")
     if not key:  # a 0-d tensor: its one place, or none
         return input.clone() if not count else apply(MaskedScatterBackward0, input.reshape(1), source,
                                                      (np.zeros(1, np.int64),)).reshape(())
@@ -913,6 +930,18 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
 
 
 _SCATTER_REDUCES = ("sum", "prod", "mean", "amax", "amin")
+_REDUCE_ALIASES = {"max": "amax", "min": "amin"}  # (PyTorch accepts these too)
+
+
+def _mismatch(a: tuple[int, ...], b: tuple[int, ...]) -> RuntimeError:
+    """PyTorch's error for shapes that do not broadcast, naming the first dim that differs."""
+    n = max(len(a), len(b))
+    pa, pb = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    for k in range(n - 1, -1, -1):
+        if pa[k] != pb[k] and pa[k] != 1 and pb[k] != 1:
+            return RuntimeError(f"The size of tensor a ({pa[k]}) must match the size of tensor b ({pb[k]}) at "
+                                f"non-singleton dimension {k}")
+    return RuntimeError(f"shapes {list(a)} and {list(b)} do not broadcast")
 
 
 def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
@@ -923,10 +952,14 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
     dim 0, src[i][j] goes to out[index[i][j]][j]) by "sum", "prod", "mean", "amax" or "amin";
     input's own value takes part unless include_self=False."""
     _check_tensor(src, "scatter_reduce", "src")
+    reduce = _REDUCE_ALIASES.get(reduce, reduce)
     if reduce not in _SCATTER_REDUCES:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
     if src._data.dtype != input._data.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    _check_tensor(index, "scatter_reduce", "index")
+    if index._data.dtype not in _INTS:
+        raise RuntimeError("scatter(): Expected dtype int32/int64 for index")
     d, idx = _check_along("scatter_reduce", input, dim, index, src._data)
     if input._data.ndim == 0 or idx.ndim == 0:
         out = scatter_reduce(input.reshape(-1), 0, index.reshape(-1), src.reshape(-1), reduce,
@@ -963,17 +996,15 @@ def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce:
         return out.reshape(())
     d = _norm_dim(dim, x.ndim)
     i = i.reshape(-1)
-    if s.ndim != x.ndim and not (s.ndim == 0 and i.size == 1):
-        raise IndexError("index_reduce_(): Source and destination must have the same number of dimensions")
-    if s.ndim == 0:
+    if s.ndim == 0 and i.size == 1:
         source = source.reshape((1,) * x.ndim)
         s = source._data
-    if s.shape[d] != i.size:
-        raise RuntimeError("index_reduce_(): Number of indices should be equal to source.size(dim)")
-    for k in range(x.ndim):
-        if k != d and s.shape[k] != x.shape[k]:
-            raise RuntimeError(f"index_reduce_(): self and source must have the same size at dimension {k}; "
-                               f"self has {x.shape[k]} and source has {s.shape[k]}")
+    if s.ndim and s.shape[min(d, s.ndim - 1)] != i.size and s.ndim == x.ndim:
+        raise RuntimeError(f"index_reduce_(): Number of indices ({i.size}) should be equal to source.size(dim): "
+                           f"({s.shape[d]}), for dim: {dim}")
+    if s.shape != x.shape[:d] + (i.size,) + x.shape[d + 1:]:
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the specified dimension. "
+                           f"Got self.shape = {list(x.shape)} source.shape = {list(s.shape)}")
     n = x.shape[d]
     if i.size and (i.max() >= n or i.min() < -n):
         raise IndexError("index out of range in self")
