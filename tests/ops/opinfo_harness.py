@@ -52,7 +52,7 @@ def run_samples(torch, opinfo, dtype, ours=None, check_grad=True, rtol=1e-6, ato
     problems, count = [], 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        samples = list(opinfo.sample_inputs("cpu", dtype, requires_grad=check_grad and dtype.is_floating_point))
+        samples = list(opinfo.sample_inputs("cpu", dtype, requires_grad=check_grad and (dtype.is_floating_point or dtype.is_complex)))
     for k, s in enumerate(samples):
         count += 1
         args = (s.input,) + tuple(s.args)
@@ -102,7 +102,7 @@ def run_samples(torch, opinfo, dtype, ours=None, check_grad=True, rtol=1e-6, ato
             w = rng.standard_normal(tuple(e.shape))
             if e.dtype.is_complex:
                 w = w + 1j * rng.standard_normal(tuple(e.shape))
-            w = w.astype(e.detach().numpy().dtype)
+            w = np.asarray(w).astype(e.detach().numpy().dtype)
             loss_e = loss_e + (e * torch.from_numpy(w)).real.sum() if e.dtype.is_complex else loss_e + (e * torch.from_numpy(w)).sum()
             lg = g * torchless.tensor(w)
             loss_g = loss_g + (lg.real.sum() if e.dtype.is_complex else lg.sum())

@@ -406,7 +406,8 @@ def test_opinfo_samples_agree_with_torch(name):
     problems, count = [], 0
     for op in _opinfos(name):
         ours = H.torchless_callable(op.name, op.name in METHOD_ONLY)
-        for dtype, grad in ((torch.float64, True), (torch.float32, False), (torch.int64, False)):
+        for dtype, grad in ((torch.float64, True), (torch.float32, False), (torch.int64, False),
+                            (torch.complex128, True)):
             n, p = H.run_samples(torch, op, dtype, ours=ours, check_grad=grad)
             count += n
             problems += p

@@ -258,12 +258,19 @@ def unfold_copy(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
 
 
 # ============================================================================ splitting
-def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+def tensor_split(input: Tensor, indices_or_sections: Any = None, dim: int = 0, *, sections: Any = None,
+                 indices: Any = None, tensor_indices_or_sections: Any = None) -> tuple[Tensor, ...]:
     """tensor_split(input, indices_or_sections, dim=0) -> tuple of Tensors
 
     Views of input cut along `dim`: into `n` pieces of near-equal length when given an int n (the
     first length % n pieces one longer), or at the given indices when given a list (x[:i0],
-    x[i0:i1], ..., x[ik:]). A 0-d int64 tensor counts as n, a 1-d one as the indices."""
+    x[i0:i1], ..., x[ik:]). A 0-d int64 tensor counts as n, a 1-d one as the indices. (PyTorch's
+    keyword names work too: sections=, indices=, tensor_indices_or_sections=.)"""
+    for given in (sections, indices, tensor_indices_or_sections):
+        if given is not None:
+            indices_or_sections = given
+    if indices_or_sections is None:
+        raise TypeError("tensor_split() missing required argument 'indices_or_sections' (or sections=, indices=)")
     a = input._data
     if a.ndim == 0:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
@@ -422,6 +429,8 @@ def cartesian_prod(*tensors: Tensor) -> Tensor:
             raise RuntimeError(f"Expect a 1D vector, but got shape {list(t._data.shape)}")
     if not tensors:
         raise RuntimeError("meshgrid expects a non-empty TensorList")
+    if any(t._data.dtype != tensors[0]._data.dtype for t in tensors):
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
     if len(tensors) == 1:
         return tensors[0]
     shape = tuple(t._data.shape[0] for t in tensors)
