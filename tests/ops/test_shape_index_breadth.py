@@ -375,6 +375,86 @@ def test_errors_match_torch_in_type_and_message(torch_ref):
             assert outcome(ours) == outcome(theirs), i
 
 
+# ---------------------------------------------------------------------------- keywords, out=, fill_diagonal_
+def _keyword_cases(L):
+    x = L.arange(12.).reshape(3, 4); v = L.arange(3.)
+    o = L.empty(0)
+    return [
+    lambda: x.tril(diagonal=1), lambda: L.triu(x, diagonal=-1), lambda: (L.tril(x, 1, out=o), o)[1],
+    lambda: x.diagonal(offset=1, dim1=1, dim2=0), lambda: L.diagonal(x, offset=-1),
+    lambda: L.diag(v, diagonal=1), lambda: (L.diag(x, 1, out=o), o)[1],
+    lambda: L.diag_embed(v, offset=1, dim1=0, dim2=1), lambda: L.diagflat(x, offset=-1),
+    lambda: L.rot90(x, k=2, dims=[1, 0]), lambda: x.unfold(dimension=1, size=2, step=2),
+    lambda: L.tensor_split(x, sections=2), lambda: L.tensor_split(x, indices=[1], dim=1),
+    lambda: L.tensor_split(x, tensor_indices_or_sections=L.tensor([1, 2])), lambda: x.tensor_split(2, dim=1),
+    lambda: L.hsplit(x, [1]), lambda: L.vsplit(x, 3),
+    lambda: L.repeat_interleave(x, repeats=2, dim=1, output_size=8), lambda: x.repeat_interleave(repeats=L.tensor([1, 2, 1]), dim=0),
+    lambda: L.take_along_dim(x, indices=L.tensor([[0]]), dim=1), lambda: (L.take_along_dim(x, L.tensor([[0]]), 1, out=o), o)[1],
+    lambda: L.tril_indices(row=3, col=3, offset=1), lambda: L.triu_indices(3, 3, 1, dtype=L.int32),
+    lambda: L.unravel_index(indices=L.tensor(5), shape=(3, 4)),
+    lambda: L.combinations(v, r=3, with_replacement=True),
+    lambda: x.index_fill(dim=1, index=L.tensor([0]), value=-1.), lambda: L.index_fill(x, 1, L.tensor([0]), -1),
+    lambda: x.index_copy(dim=0, index=L.tensor([0]), source=L.ones(1, 4)),
+    lambda: x.index_put(indices=(L.tensor([0]),), values=L.tensor(1.), accumulate=True),
+    lambda: L.index_put_(x.clone(), (L.tensor([0]),), L.tensor(1.)),
+    lambda: x.put(index=L.tensor([0]), source=L.ones(1), accumulate=True),
+    lambda: x.masked_scatter(mask=x > 5, source=L.zeros(12)),
+    lambda: x.select_scatter(src=L.zeros(4), dim=0, index=1),
+    lambda: x.slice_scatter(src=L.zeros(3, 2), dim=1, start=2),
+    lambda: x.slice_scatter(L.zeros(3, 2), dim=1, end=-1, step=2),
+    lambda: x.diagonal_scatter(src=L.zeros(2), offset=2, dim1=0, dim2=1),
+    lambda: x.scatter_reduce(dim=0, index=L.tensor([[0]]), src=L.ones(1, 1), reduce="prod", include_self=False),
+    lambda: x.index_reduce(dim=0, index=L.tensor([0]), source=L.ones(1, 4) * 3, reduce="amax", include_self=True),
+    lambda: L.narrow_copy(x, dim=1, start=-2, length=2), lambda: x.split_with_sizes(split_sizes=[1, 3], dim=1),
+    lambda: L.unsafe_split(x, split_size=2, dim=1), lambda: L.unsafe_chunk(x, chunks=2, dim=1),
+    lambda: L.expand_copy(v[:, None], size=(3, 2)), lambda: L.permute_copy(x, dims=(1, 0)),
+    lambda: L.squeeze_copy(x[None], dim=0), lambda: L.transpose_copy(x, dim0=0, dim1=-1),
+    lambda: L.unsqueeze_copy(x, dim=-1), lambda: L.view_copy(x, size=(2, 6)), lambda: L.view_copy(x, L.int32),
+    lambda: L.unfold_copy(x, dimension=0, size=2, step=1), lambda: L.unbind_copy(x, dim=1),
+    lambda: L.diagonal_copy(x, offset=1), lambda: L.alias_copy(x), lambda: L.t_copy(v),
+    lambda: L.cartesian_prod(v, v.int()), lambda: L.block_diag(v, x.int()),
+    lambda: L.trace(x.int()), lambda: L.view_as_real(L.view_as_complex(x.reshape(6, 2))),
+]
+
+
+def _same(theirs, ours):
+    theirs = theirs if isinstance(theirs, (tuple, list)) else (theirs,)
+    ours = ours if isinstance(ours, (tuple, list)) else (ours,)
+    assert len(theirs) == len(ours)
+    for p, q in zip(theirs, ours):
+        assert str(p.dtype).split(".")[-1] == str(q.dtype).split(".")[-1] and tuple(p.shape) == tuple(q.shape)
+        np.testing.assert_allclose(q.numpy(), p.numpy())
+
+
+@requires_torch
+def test_keywords_and_out_match_torch(torch_ref):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i, (theirs, ours) in enumerate(zip(_keyword_cases(torch_ref), _keyword_cases(T))):
+            try:
+                expected = theirs()
+            except Exception as e:  # noqa: BLE001
+                with pytest.raises(type(e)):
+                    ours()
+                continue
+            _same(expected, ours())
+
+
+@requires_torch
+def test_fill_diagonal_matches_torch(torch_ref):
+    for lib_shape, wrap in (((7, 3), True), ((7, 3), False), ((3, 3, 3), False), ((2, 5), True)):
+        _same(torch_ref.zeros(lib_shape).fill_diagonal_(1, wrap=wrap), T.zeros(lib_shape).fill_diagonal_(1, wrap=wrap))
+    x = T.ones(3, 3, requires_grad=True)
+    y = x * 1
+    y.fill_diagonal_(0)
+    y.sum().backward()
+    assert type(y.grad_fn).__name__ == "CopySlices" and x.grad.tolist() == [[0, 1, 1], [1, 0, 1], [1, 1, 0]]
+    with pytest.raises(RuntimeError, match="all dimensions of input must be of equal length"):
+        T.zeros(2, 3, 2).fill_diagonal_(1)
+    with pytest.raises(RuntimeError, match="dimensions must larger than 1"):
+        T.zeros(2).fill_diagonal_(1)
+
+
 # ---------------------------------------------------------------------------- PyTorch's OpInfo samples
 OPINFO_NAMES = [
     "tril", "triu", "diagonal", "diag", "diag_embed", "diagflat", "trace", "rot90", "movedim", "unflatten",

@@ -1029,6 +1029,26 @@ index_put_ = _inplace_form(index_put, "index_put_", """index_put_(self, indices,
     index_put in place: writes (or adds) values at this tensor's [indices], and returns this tensor.""")
 
 
+def fill_diagonal_(self: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
+    """fill_diagonal_(fill_value, wrap=False) -> Tensor
+
+    Writes fill_value on the main diagonal of this tensor (a matrix, or a tensor whose dims all have
+    one length: the places [i, i, ..., i]), in place, and returns it. With wrap=True a tall
+    matrix's diagonal starts again every cols + 1 rows, as NumPy's fill_diagonal does."""
+    a = self._data
+    if a.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if a.ndim > 2 and any(n != a.shape[0] for n in a.shape):
+        raise RuntimeError("all dimensions of input must be of equal length")
+    if a.ndim == 2 and (not wrap or a.shape[0] <= a.shape[1]):
+        self.diagonal().fill_(fill_value)  # a write through the diagonal view (CopySlices, as PyTorch)
+        return self
+    step = sum(int(np.prod(a.shape[k + 1:])) for k in range(a.ndim))
+    positions = np.arange(0, a.size, step)
+    self[np.unravel_index(positions, a.shape)] = fill_value
+    return self
+
+
 # ============================================================================ the Tensor methods
 class ShapeIndexMethods:
     """Issue 12's shape and indexing methods (each the torch function of the same name above, with
@@ -1085,6 +1105,7 @@ class ShapeIndexMethods:
 
         index_copy in place: writes source's slices at `index` along `dim`, and returns this tensor.""")
     index_put_ = index_put_
+    fill_diagonal_ = fill_diagonal_
     put_ = _inplace_form(put, "put_", """put_(index, source, accumulate=False) -> Tensor
 
         put in place: writes (or adds) source's elements at the flat positions `index`, and returns
