@@ -773,15 +773,16 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     d, i = _dim_index(input, dim, index, "index_fill_")
     if input._data.ndim == 0:
         return index_fill(input.reshape(1), 0, index, value).reshape(())
-    key = (slice(None),) * d + (np.unique(i % input._data.shape[d]),)  # (filling twice is filling once)
     if isinstance(value, Tensor):
+        # filling a place twice is filling it once: the value's gradient counts each place once
+        key = (slice(None),) * d + (np.unique(i % input._data.shape[d]) if i.size > 1 else i,)
         if value._data.ndim:
             raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value._data.ndim} dimension(s).")
         return apply(IndexFillBackward1, input, _same_dtype(value, input), key)
     if not isinstance(value, (numbers.Number, np.generic)):
         raise TypeError(f"index_fill(): argument 'value' must be Number or Tensor, not {type(value).__name__}")
-    return apply_one(IndexFillBackward0, input, key, np.asarray(value).astype(input._data.dtype))
+    return apply_one(IndexFillBackward0, input, (slice(None),) * d + (i,), np.asarray(value).astype(input._data.dtype))
 
 
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:

@@ -39,19 +39,12 @@ def _or_zeros(xp, tangent, like):
 # ---------------------------------------------------------------------------- strided views on arrays
 def diagonal_view(a, offset, d1, d2):
     """The diagonal of `a` over dims d1, d2 (shifted by offset) as a writable view: the other dims
-    first, in order, then the diagonal (what PyTorch's diagonal gives, and NumPy's, read-only)."""
-    shape, strides = a.shape, a.strides
-    n1, n2 = shape[d1], shape[d2]
-    if offset >= 0:
-        length = max(0, min(n1, n2 - offset))
-        start = (slice(None),) * d2 + (slice(min(offset, n2), None),)
-    else:
-        length = max(0, min(n1 + offset, n2))
-        start = (slice(None),) * d1 + (slice(min(-offset, n1), None),)
-    rest = [i for i in range(a.ndim) if i != d1 and i != d2]
-    return _as_strided(a[start], tuple(shape[i] for i in rest) + (length,),
-                       tuple(strides[i] for i in rest) + (strides[d1] + strides[d2],),
-                       writeable=a.flags.writeable)
+    first, in order, then the diagonal (PyTorch's layout, and NumPy's, whose view is read-only
+    until told otherwise)."""
+    out = np.diagonal(a, offset, d1, d2)
+    if a.flags.writeable:
+        out.flags.writeable = True
+    return out
 
 
 def unfold_view(a, dim, size, step):
@@ -59,9 +52,27 @@ def unfold_view(a, dim, size, step):
     window count and a last dim of length `size` runs inside each window."""
     shape, strides = a.shape, a.strides
     count = (shape[dim] - size) // step + 1
-    return _as_strided(a, shape[:dim] + (count,) + shape[dim + 1:] + (size,),
-                       strides[:dim] + (strides[dim] * step,) + strides[dim + 1:] + (strides[dim],),
-                       writeable=a.flags.writeable)
+    shape = shape[:dim] + (count,) + shape[dim + 1:] + (size,)
+    strides = strides[:dim] + (strides[dim] * step,) + strides[dim + 1:] + (strides[dim],)
+    if a.flags.c_contiguous and a.flags.writeable:  # its buffer: a view made without as_strided's detour
+        return ndarray(shape, a.dtype, a, 0, strides)
+    return _as_strided(a, shape, strides, writeable=a.flags.writeable)
+
+
+_MASKS: dict = {}  # (rows, cols, k, lower) -> the read-only bool mask of that triangle
+
+
+def _triangle(a, k, lower):
+    """a's lower (or upper) triangle from diagonal k on, zeros elsewhere, over its last two dims."""
+    m, n = a.shape[-2], a.shape[-1]
+    mask = _MASKS.get((m, n, k, lower))
+    if mask is None:
+        if len(_MASKS) > 256:
+            _MASKS.clear()
+        mask = np.tri(m, n, k, dtype=bool) if lower else ~np.tri(m, n, k - 1, dtype=bool)
+        mask.flags.writeable = False
+        _MASKS[(m, n, k, lower)] = mask
+    return np.where(mask, a, a.dtype.type(0))
 
 
 def _copying(R, name):
@@ -92,7 +103,7 @@ class TrilBackward0(Rule):
     def forward(node, xp, a, k):
         if node is not None:
             node.k = k
-        return np.tril(a, k)
+        return _triangle(a, k, True)
 
     jvp = LINEAR_JVP
 
@@ -110,7 +121,7 @@ class TriuBackward0(Rule):
     def forward(node, xp, a, k):
         if node is not None:
             node.k = k
-        return np.triu(a, k)
+        return _triangle(a, k, False)
 
     jvp = LINEAR_JVP
 
@@ -196,8 +207,8 @@ class TraceBackward0(Rule):
         if node is not None:
             node.shape = a.shape
         if a.dtype.kind in "biu":
-            return np.asarray(np.trace(a, dtype=np.int64))
-        return np.asarray(np.trace(a))
+            return np.asarray(a.trace(dtype=np.int64))
+        return np.asarray(a.trace())
 
     jvp = LINEAR_JVP
 
