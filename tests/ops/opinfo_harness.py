@@ -52,7 +52,8 @@ def run_samples(torch, opinfo, dtype, ours=None, check_grad=True, rtol=1e-6, ato
     problems, count = [], 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        samples = list(opinfo.sample_inputs("cpu", dtype, requires_grad=check_grad and (dtype.is_floating_point or dtype.is_complex)))
+        wants_grad = check_grad and (dtype.is_floating_point or dtype.is_complex)
+        samples = list(opinfo.sample_inputs("cpu", dtype, requires_grad=wants_grad))
     for k, s in enumerate(samples):
         count += 1
         args = (s.input,) + tuple(s.args)
@@ -103,7 +104,8 @@ def run_samples(torch, opinfo, dtype, ours=None, check_grad=True, rtol=1e-6, ato
             if e.dtype.is_complex:
                 w = w + 1j * rng.standard_normal(tuple(e.shape))
             w = np.asarray(w).astype(e.detach().numpy().dtype)
-            loss_e = loss_e + (e * torch.from_numpy(w)).real.sum() if e.dtype.is_complex else loss_e + (e * torch.from_numpy(w)).sum()
+            weighted = e * torch.from_numpy(w)
+            loss_e = loss_e + (weighted.real.sum() if e.dtype.is_complex else weighted.sum())
             lg = g * torchless.tensor(w)
             loss_g = loss_g + (lg.real.sum() if e.dtype.is_complex else lg.sum())
         grads_e = torch.autograd.grad(loss_e, in_e, allow_unused=True)

@@ -83,7 +83,8 @@ def test_writes_by_hand():
     idx = L([[0, 0, 1], [1, 0, 1]])
     assert T.ones(2, 3).scatter_reduce(0, idx, s, "sum").tolist() == [[2, 8, 1], [5, 1, 10]]
     assert T.ones(2, 3).scatter_reduce(0, idx, s, "prod", include_self=False).tolist() == [[1, 10, 1], [4, 1, 18]]
-    np.testing.assert_allclose(T.ones(2, 3).scatter_reduce(0, idx, s, "mean").numpy(), [[1, 8 / 3, 1], [2.5, 1, 10 / 3]], rtol=1e-6)
+    np.testing.assert_allclose(T.ones(2, 3).scatter_reduce(0, idx, s, "mean").numpy(),
+                               [[1, 8 / 3, 1], [2.5, 1, 10 / 3]], rtol=1e-6)
     assert T.zeros(2, 3).scatter_reduce(0, idx, s, "amax", include_self=False).tolist() == [[1, 5, 0], [4, 0, 6]]
     assert T.ones(3, 2).index_reduce(0, L([0, 0, 2]), L([[2., 3.], [4., 5.], [6., 7.]]), "prod").tolist() == \
         [[8, 15], [1, 1], [6, 7]]
@@ -388,8 +389,10 @@ def _keyword_cases(L):
     lambda: L.tensor_split(x, sections=2), lambda: L.tensor_split(x, indices=[1], dim=1),
     lambda: L.tensor_split(x, tensor_indices_or_sections=L.tensor([1, 2])), lambda: x.tensor_split(2, dim=1),
     lambda: L.hsplit(x, [1]), lambda: L.vsplit(x, 3),
-    lambda: L.repeat_interleave(x, repeats=2, dim=1, output_size=8), lambda: x.repeat_interleave(repeats=L.tensor([1, 2, 1]), dim=0),
-    lambda: L.take_along_dim(x, indices=L.tensor([[0]]), dim=1), lambda: (L.take_along_dim(x, L.tensor([[0]]), 1, out=o), o)[1],
+    lambda: L.repeat_interleave(x, repeats=2, dim=1, output_size=8),
+    lambda: x.repeat_interleave(repeats=L.tensor([1, 2, 1]), dim=0),
+    lambda: L.take_along_dim(x, indices=L.tensor([[0]]), dim=1),
+    lambda: (L.take_along_dim(x, L.tensor([[0]]), 1, out=o), o)[1],
     lambda: L.tril_indices(row=3, col=3, offset=1), lambda: L.triu_indices(3, 3, 1, dtype=L.int32),
     lambda: L.unravel_index(indices=L.tensor(5), shape=(3, 4)),
     lambda: L.combinations(v, r=3, with_replacement=True),

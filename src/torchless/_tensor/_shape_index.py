@@ -127,12 +127,13 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     return _view(input, apply_one(DiagonalBackward0, input, offset, d1, d2), _vf_diagonal(offset, d1, d2))
 
 
-def diagonal_copy(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """diagonal_copy(input, offset=0, dim1=0, dim2=1) -> Tensor
+def diagonal_copy(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1, *,
+                  out: Tensor | None = None) -> Tensor:
+    """diagonal_copy(input, offset=0, dim1=0, dim2=1, *, out=None) -> Tensor
 
     torch.diagonal as a new tensor (a copy that shares no memory with input)."""
     d1, d2 = _diag_dims(input._data.ndim, dim1, dim2)
-    return apply_one(DiagonalBackward0_copy, input, operator.index(offset), d1, d2)
+    return _into(out, apply_one(DiagonalBackward0_copy, input, operator.index(offset), d1, d2))
 
 
 def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
@@ -247,14 +248,14 @@ def unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
     return _view(x, apply_one(UnfoldBackward0, x, d, size, step), _vf_unfold(d, size, step))
 
 
-def unfold_copy(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
-    """unfold_copy(input, dimension, size, step) -> Tensor
+def unfold_copy(input: Tensor, dimension: int, size: int, step: int, *, out: Tensor | None = None) -> Tensor:
+    """unfold_copy(input, dimension, size, step, *, out=None) -> Tensor
 
     Tensor.unfold as a new tensor (a copy that shares no memory with input)."""
     x, d, size, step = _unfold_args(input, dimension, size, step)
     if input._data.ndim == 0:
-        return unfold_copy(input.reshape(1), 0, size, step).reshape(size)
-    return apply_one(UnfoldBackward0_copy, x, d, size, step)
+        return _into(out, unfold_copy(input.reshape(1), 0, size, step).reshape(size))
+    return _into(out, apply_one(UnfoldBackward0_copy, x, d, size, step))
 
 
 # ============================================================================ splitting
@@ -382,8 +383,8 @@ def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]
     return apply_one(UnsafeSplitBackward0, input, d, sizes)
 
 
-def narrow_copy(input: Tensor, dim: int, start: int, length: int) -> Tensor:
-    """narrow_copy(input, dim, start, length) -> Tensor
+def narrow_copy(input: Tensor, dim: int, start: int, length: int, *, out: Tensor | None = None) -> Tensor:
+    """narrow_copy(input, dim, start, length, *, out=None) -> Tensor
 
     torch.narrow as a new tensor: input's `length` elements from `start` on along `dim`, copied."""
     nd = input._data.ndim
@@ -394,7 +395,7 @@ def narrow_copy(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     start = operator.index(start)
     if start < 0:
         start += input._data.shape[d]
-    return apply_one(NarrowCopyBackward0, input, d, start, start + view._data.shape[d])
+    return _into(out, apply_one(NarrowCopyBackward0, input, d, start, start + view._data.shape[d]))
 
 
 # ============================================================================ joining and products
@@ -659,80 +660,81 @@ def view_as_complex(input: Tensor) -> Tensor:
 
 
 # ============================================================================ the *_copy forms of views
-def alias_copy(input: Tensor) -> Tensor:
-    """alias_copy(input) -> Tensor
+def alias_copy(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """alias_copy(input, *, out=None) -> Tensor
 
     A copy of input (torch.alias, a view of the whole tensor, as a new tensor)."""
-    return apply_one(AliasBackward0_copy, input)
+    return _into(out, apply_one(AliasBackward0_copy, input))
 
 
-def view_copy(input: Tensor, size: Any) -> Tensor:
-    """view_copy(input, size) -> Tensor
+def view_copy(input: Tensor, size: Any, *, out: Tensor | None = None) -> Tensor:
+    """view_copy(input, size, *, out=None) -> Tensor
 
     input.view(size) as a new tensor (input's strides must still allow the view)."""
     if isinstance(size, D.dtype):
-        return input.view(size).clone()
+        return _into(out, input.view(size).clone())
     shape = _infer(input._data.size, _sizes((size,), "view_copy(): argument 'size'"))
-    return apply_one(ViewBackward0_copy, input, shape)
+    return _into(out, apply_one(ViewBackward0_copy, input, shape))
 
 
-def permute_copy(input: Tensor, dims: Sequence[int]) -> Tensor:
-    """permute_copy(input, dims) -> Tensor
+def permute_copy(input: Tensor, dims: Sequence[int], *, out: Tensor | None = None) -> Tensor:
+    """permute_copy(input, dims, *, out=None) -> Tensor
 
     input.permute(dims) as a new tensor."""
     permute(_plain(input._data), dims)  # (its errors)
     nd = input._data.ndim
-    return apply_one(PermuteBackward0_copy, input, tuple(_norm_dim(d, nd) for d in dims))
+    return _into(out, apply_one(PermuteBackward0_copy, input, tuple(_norm_dim(d, nd) for d in dims)))
 
 
-def transpose_copy(input: Tensor, dim0: int, dim1: int) -> Tensor:
-    """transpose_copy(input, dim0, dim1) -> Tensor
+def transpose_copy(input: Tensor, dim0: int, dim1: int, *, out: Tensor | None = None) -> Tensor:
+    """transpose_copy(input, dim0, dim1, *, out=None) -> Tensor
 
     input.transpose(dim0, dim1) as a new tensor."""
     nd = input._data.ndim
-    return apply_one(TransposeBackward0_copy, input, _norm_dim(dim0, nd), _norm_dim(dim1, nd))
+    return _into(out, apply_one(TransposeBackward0_copy, input, _norm_dim(dim0, nd), _norm_dim(dim1, nd)))
 
 
-def t_copy(input: Tensor) -> Tensor:
-    """t_copy(input) -> Tensor
+def t_copy(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """t_copy(input, *, out=None) -> Tensor
 
     input.t() as a new tensor (input has at most 2 dims)."""
     _t(_plain(input._data))  # (its error)
-    return apply_one(TBackward0_copy, input)
+    return _into(out, apply_one(TBackward0_copy, input))
 
 
-def expand_copy(input: Tensor, size: Sequence[int], *, implicit: bool = False) -> Tensor:
-    """expand_copy(input, size, *, implicit=False) -> Tensor
+def expand_copy(input: Tensor, size: Sequence[int], *, implicit: bool = False,
+                out: Tensor | None = None) -> Tensor:
+    """expand_copy(input, size, *, implicit=False, out=None) -> Tensor
 
     input.expand(size) as a new tensor (each repeated element copied)."""
     target = _sizes((size,), "expand_copy(): argument 'size'")
     if target != input._data.shape:
         target = _expanded_shape(input, target)
-    return apply_one(ExpandBackward0_copy, input, target)
+    return _into(out, apply_one(ExpandBackward0_copy, input, target))
 
 
-def squeeze_copy(input: Tensor, dim: Any = None) -> Tensor:
-    """squeeze_copy(input, dim=None) -> Tensor
+def squeeze_copy(input: Tensor, dim: Any = None, *, out: Tensor | None = None) -> Tensor:
+    """squeeze_copy(input, dim=None, *, out=None) -> Tensor
 
     input.squeeze(dim) as a new tensor."""
     shape = squeeze(_plain(input._data), dim)._data.shape  # (its errors)
     a = input._data
     if dim is None:
-        return apply_one(SqueezeBackward0_copy, input, None)
+        return _into(out, apply_one(SqueezeBackward0_copy, input, None))
     nd = a.ndim
     given = dim if isinstance(dim, (tuple, list)) else (dim,)
     dims = tuple(d for d in (_norm_dim(operator.index(k), nd) for k in given) if nd and a.shape[d] == 1)
     rule = SqueezeBackward2_copy if isinstance(dim, (tuple, list)) else SqueezeBackward1_copy
-    out = apply_one(rule, input, dims)
-    assert out._data.shape == shape
-    return out
+    result = apply_one(rule, input, dims)
+    assert result._data.shape == shape
+    return _into(out, result)
 
 
-def unsqueeze_copy(input: Tensor, dim: int) -> Tensor:
-    """unsqueeze_copy(input, dim) -> Tensor
+def unsqueeze_copy(input: Tensor, dim: int, *, out: Tensor | None = None) -> Tensor:
+    """unsqueeze_copy(input, dim, *, out=None) -> Tensor
 
     input.unsqueeze(dim) as a new tensor."""
-    return apply_one(UnsqueezeBackward0_copy, input, _norm_dim(dim, input._data.ndim + 1))
+    return _into(out, apply_one(UnsqueezeBackward0_copy, input, _norm_dim(dim, input._data.ndim + 1)))
 
 
 def unbind_copy(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:

@@ -778,4 +778,5 @@ class IndexReduceBackward0(ScatterReduceBackward0):
     @staticmethod
     def jvp(xp, t, out, a, src, key, block, reduce, include_self):
         raise NotImplementedError("Trying to use forward AD with index_reduce that does not support it because it "
-                                  "has not been implemented yet (as in PyTorch); reverse mode works: use vjp or jacrev.")
+                                  "has not been implemented yet (as in PyTorch); reverse mode works: use vjp or "
+                                  "jacrev.")
