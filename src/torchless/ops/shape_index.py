@@ -12,6 +12,7 @@ any order follow. Keys and parameters arrive checked and normalized from the Ten
 import numpy as np
 
 from ..engine.node import LINEAR_JVP, linear_through
+from ..overrides import handle_torch_function, has_torch_function
 from ._rule import Explain, Rule
 from .indexing import IndexPutBackward0 as _IndexPutRule
 from .shape import (ExpandBackward0, PermuteBackward0, SliceBackward0, SplitBackward0,
@@ -29,6 +30,15 @@ def _is_array(g):
 
 def _np_dtype(g):
     return g.dtype if _is_array(g) else g.dtype.np
+
+
+def _through(R, xp, *args):
+    """linear_through(R, xp, *args): rule R on arrays, or recorded on Tensors. A tensor-like argument
+    (vmap's BatchedTensor, when jacrev batches a backward) takes the call through its
+    __torch_function__ instead: with no batching rule there, vmap runs it once per example."""
+    if xp.apply_rule is not None and has_torch_function(args):
+        return handle_torch_function(_through, args, R, xp, *args)
+    return linear_through(R, xp, *args)
 
 
 def _or_zeros(xp, tangent, like):
@@ -108,7 +118,7 @@ class TrilBackward0(Rule):
     jvp = LINEAR_JVP
 
     def vjp(self, g, xp):
-        return (linear_through(TrilBackward0, xp, g, self.k),)
+        return (_through(TrilBackward0, xp, g, self.k),)
 
 
 class TriuBackward0(Rule):
@@ -126,7 +136,7 @@ class TriuBackward0(Rule):
     jvp = LINEAR_JVP
 
     def vjp(self, g, xp):
-        return (linear_through(TriuBackward0, xp, g, self.k),)
+        return (_through(TriuBackward0, xp, g, self.k),)
 
 
 # ============================================================================ diagonals
@@ -146,7 +156,7 @@ class DiagonalBackward0(Rule):
     jvp = LINEAR_JVP
 
     def vjp(self, g, xp):
-        return (linear_through(DiagonalBackwardBackward0, xp, g, self.shape, *self.params),)
+        return (_through(DiagonalBackwardBackward0, xp, g, self.shape, *self.params),)
 
 
 DiagonalBackward0_copy = _copying(DiagonalBackward0, "DiagonalBackward0_copy")
@@ -168,7 +178,7 @@ class DiagonalBackwardBackward0(Rule):
     jvp = LINEAR_JVP
 
     def vjp(self, g, xp):
-        return (linear_through(DiagonalBackward0_copy, xp, g, *self.params),)
+        return (_through(DiagonalBackward0_copy, xp, g, *self.params),)
 
 
 class DiagEmbedBackward0(Rule):
@@ -193,7 +203,7 @@ class DiagEmbedBackward0(Rule):
     jvp = LINEAR_JVP
 
     def vjp(self, g, xp):
-        return (linear_through(DiagonalBackward0_copy, xp, g, *self.params),)
+        return (_through(DiagonalBackward0_copy, xp, g, *self.params),)
 
 
 class TraceBackward0(Rule):
@@ -214,7 +224,7 @@ class TraceBackward0(Rule):
 
     def vjp(self, g, xp):
         n = min(self.shape)
-        return (linear_through(DiagonalBackwardBackward0, xp, xp.broadcast_to(g, (n,)), self.shape, 0, 0, 1),)
+        return (_through(DiagonalBackwardBackward0, xp, xp.broadcast_to(g, (n,)), self.shape, 0, 0, 1),)
 
 
 class DiagonalScatterBackward0(Rule):
@@ -234,17 +244,17 @@ class DiagonalScatterBackward0(Rule):
 
     @staticmethod
     def jvp(xp, t, out, a, src, offset, d1, d2):
-        return linear_through(DiagonalScatterBackward0, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], src),
+        return _through(DiagonalScatterBackward0, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], src),
                               offset, d1, d2)
 
     def vjp(self, g, xp):
         (na, _), (ns, _) = self.next_functions
         ga = gs = None
         if na is not None:
-            ga = linear_through(DiagonalScatterBackward0, xp, g, xp.zeros(self.src_shape, _np_dtype(g)),
+            ga = _through(DiagonalScatterBackward0, xp, g, xp.zeros(self.src_shape, _np_dtype(g)),
                                 *self.params)
         if ns is not None:
-            gs = linear_through(DiagonalBackward0_copy, xp, g, *self.params)
+            gs = _through(DiagonalBackward0_copy, xp, g, *self.params)
         return ga, gs
 
 
@@ -265,7 +275,7 @@ class Rot90Backward0(Rule):
     jvp = LINEAR_JVP
 
     def vjp(self, g, xp):
-        return (linear_through(Rot90Backward0, xp, g, -self.k, self.dims),)
+        return (_through(Rot90Backward0, xp, g, -self.k, self.dims),)
 
 
 class UnfoldBackward0(Rule):
@@ -284,7 +294,7 @@ class UnfoldBackward0(Rule):
     jvp = LINEAR_JVP
 
     def vjp(self, g, xp):
-        return (linear_through(UnfoldBackwardBackward0, xp, g, self.shape, *self.params),)
+        return (_through(UnfoldBackwardBackward0, xp, g, self.shape, *self.params),)
 
 
 UnfoldBackward0_copy = _copying(UnfoldBackward0, "UnfoldBackward0_copy")
@@ -310,7 +320,7 @@ class UnfoldBackwardBackward0(Rule):
     jvp = LINEAR_JVP
 
     def vjp(self, g, xp):
-        return (linear_through(UnfoldBackward0_copy, xp, g, *self.params),)
+        return (_through(UnfoldBackward0_copy, xp, g, *self.params),)
 
 
 # ============================================================================ complex views
@@ -328,7 +338,7 @@ class ViewAsRealBackward0(Rule):
     jvp = LINEAR_JVP
 
     def vjp(self, g, xp):
-        return (linear_through(ViewAsComplexBackward0, xp, g),)
+        return (_through(ViewAsComplexBackward0, xp, g),)
 
 
 class ViewAsComplexBackward0(Rule):
@@ -347,7 +357,7 @@ class ViewAsComplexBackward0(Rule):
     jvp = LINEAR_JVP
 
     def vjp(self, g, xp):
-        return (linear_through(ViewAsRealBackward0, xp, g),)
+        return (_through(ViewAsRealBackward0, xp, g),)
 
 
 # ============================================================================ block diagonal
@@ -377,7 +387,7 @@ class BlockDiagBackward0(Rule):
 
     @staticmethod
     def jvp(xp, t, out, np_dtype, *arrays):
-        return linear_through(BlockDiagBackward0, xp, np_dtype,
+        return _through(BlockDiagBackward0, xp, np_dtype,
                               *[_or_zeros(xp, ta, a) for ta, a in zip(t[1:], arrays)])
 
     def vjp(self, g, xp):
@@ -430,15 +440,15 @@ class IndexFillBackward0(Rule):
 
     @staticmethod
     def jvp(xp, t, out, a, key, value):
-        return linear_through(IndexFillBackward0, xp, t[0], key, 0)
+        return _through(IndexFillBackward0, xp, t[0], key, 0)
 
     def vjp(self, g, xp):
-        return (linear_through(IndexFillBackward0, xp, g, self.key, 0),)
+        return (_through(IndexFillBackward0, xp, g, self.key, 0),)
 
 
 def _zeroed(xp, g, key):
     """g with zeros at key (the gradient of what a write overwrote)."""
-    return linear_through(IndexFillBackward0, xp, g, key, 0)
+    return _through(IndexFillBackward0, xp, g, key, 0)
 
 
 class IndexFillBackward1(Rule):
@@ -456,7 +466,7 @@ class IndexFillBackward1(Rule):
 
     @staticmethod
     def jvp(xp, t, out, a, value, key):
-        return linear_through(IndexFillBackward1, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], value), key)
+        return _through(IndexFillBackward1, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], value), key)
 
     def vjp(self, g, xp):
         (na, _), (nv, _) = self.next_functions
@@ -479,7 +489,7 @@ class _WriteInto(Rule):
 
     @classmethod
     def _jvp(cls, xp, t, out, a, src, key):
-        return linear_through(cls, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], src), key)
+        return _through(cls, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], src), key)
 
     def vjp(self, g, xp):
         (na, _), (ns, _) = self.next_functions
@@ -534,7 +544,7 @@ class PutBackward0(Rule):
 
     @staticmethod
     def jvp(xp, t, out, a, src, key, accumulate):
-        return linear_through(PutBackward0, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], src), key, accumulate)
+        return _through(PutBackward0, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], src), key, accumulate)
 
     def vjp(self, g, xp):
         (na, _), (ns, _) = self.next_functions
@@ -564,7 +574,7 @@ class MaskedScatterBackward0(Rule):
 
     @staticmethod
     def jvp(xp, t, out, a, src, key):
-        return linear_through(MaskedScatterBackward0, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], src), key)
+        return _through(MaskedScatterBackward0, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], src), key)
 
     def vjp(self, g, xp):
         (na, _), (ns, _) = self.next_functions
@@ -608,7 +618,7 @@ class IndexPutBackward0(_IndexPutRule):
 
     @staticmethod
     def jvp(xp, t, out, a, values, key, accumulate):  # type: ignore[override]
-        return linear_through(IndexPutBackward0, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], values),
+        return _through(IndexPutBackward0, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], values),
                               key, accumulate)
 
 
@@ -670,7 +680,7 @@ class ScatterReduceBackward0(Rule):
     def jvp(xp, t, out, a, src, key, block, reduce, include_self):
         ta, ts = _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], src)
         if reduce in ("sum", "mean"):  # linear in (a, src)
-            return linear_through(ScatterReduceBackward0, xp, ta, ts, key, block, reduce, include_self)
+            return _through(ScatterReduceBackward0, xp, ta, ts, key, block, reduce, include_self)
         if reduce == "prod":
             raise NotImplementedError("Trying to use forward AD with scatter_reduce(reduce='prod') that does not "
                                       "support it (as in PyTorch); reverse mode works: use vjp or jacrev.")
@@ -678,7 +688,7 @@ class ScatterReduceBackward0(Rule):
         dt = _np_dtype(ta)
         a_hit = a == out
         if not include_self:
-            a_hit = a_hit * (linear_through(IndexFillBackward0, xp, xp.ones_like(out), key, 0) != 0)
+            a_hit = a_hit * (_through(IndexFillBackward0, xp, xp.ones_like(out), key, 0) != 0)
         v_hit = src[block] == out[key]
         shape = tuple(a.shape)
         count = xp.index_add(shape, dt, key, v_hit) + a_hit
@@ -749,7 +759,7 @@ def _padded(xp, gv, src_shape, block):
     """The gradient of src when only its leading `block` was used: zeros around it."""
     if tuple(gv.shape) == tuple(src_shape):
         return gv
-    return linear_through(_PadBlock, xp, gv, src_shape, block)
+    return _through(_PadBlock, xp, gv, src_shape, block)
 
 
 class _PadBlock(Rule):
