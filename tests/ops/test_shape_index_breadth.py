@@ -467,7 +467,7 @@ OPINFO_NAMES = [
     "unsafe_split", "narrow_copy", "alias_copy", "diagonal_copy", "expand_copy", "permute_copy", "squeeze_copy",
     "t_copy", "transpose_copy", "unbind_copy", "unsqueeze_copy", "view_copy", "unfold_copy", "scatter_reduce",
     "index_fill", "index_copy", "index_add", "index_put", "put", "masked_scatter", "select_scatter",
-    "slice_scatter", "diagonal_scatter", "index_reduce",
+    "slice_scatter", "diagonal_scatter", "index_reduce", "scatter",
 ]
 METHOD_ONLY = {"unfold"}
 
@@ -559,3 +559,16 @@ def test_hessian_of_a_product_reduction_is_right():
                         for e in np.eye(9)], 1)
     from torchless.func import hessian
     np.testing.assert_allclose(hessian(f)(L(a)).numpy().reshape(9, 9), numeric, atol=1e-6)
+
+
+def test_scatter_with_reduce_is_recorded_but_not_differentiable():
+    x = T.ones(2, 3, requires_grad=True)
+    y = x.scatter(0, L([[0, 1, 0], [0, 0, 0]]), T.full((2, 3), 2.), reduce="multiply")
+    assert y.tolist() == [[4, 2, 4], [1, 2, 1]] and type(y.grad_fn).__name__ == "NotImplemented"
+    with pytest.raises(RuntimeError, match="derivative for aten::scatter is not implemented"):
+        y.sum().backward()
+    z = T.zeros(3)
+    z.scatter_(0, L([1, 1]), 1.5, reduce="add")
+    assert z.tolist() == [0, 3, 0]
+    with pytest.raises(RuntimeError, match="reduce argument must be either add or multiply."):
+        z.scatter(0, L([1]), 1., reduce="mean")

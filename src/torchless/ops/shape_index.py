@@ -790,3 +790,25 @@ class IndexReduceBackward0(ScatterReduceBackward0):
         raise NotImplementedError("Trying to use forward AD with index_reduce that does not support it because it "
                                   "has not been implemented yet (as in PyTorch); reverse mode works: use vjp or "
                                   "jacrev.")
+
+
+class ScatterWithReduce(Rule):
+    """scatter(dim, index, src or value, reduce="add" | "multiply"): src's (leading block's) elements,
+    or the number, added into (multiplied into) a copy of a at the places `key`. PyTorch has no
+    derivative for it: recorded, and backward through it is PyTorch's error."""
+    op_name = "scatter"
+    batching = None
+
+    @staticmethod
+    def forward(node, xp, a, src, key, block, reduce):
+        out = np.array(a)
+        vals = src[block] if type(src) is ndarray and src.ndim else np.broadcast_to(src, key[0].shape)
+        (np.add if reduce == "add" else np.multiply).at(out, key, vals)
+        return out
+
+    def vjp(self, g, xp):
+        raise RuntimeError("derivative for aten::scatter is not implemented (scatter_reduce differentiates: "
+                           "reduce='sum' or 'prod')")
+
+
+ScatterWithReduce.__name__ = ScatterWithReduce.__qualname__ = "NotImplemented"
