@@ -138,6 +138,10 @@ def _cases(rng):
         "expand_copy": (lambda a: T.expand_copy(a, (3, 2, 4)), [r(2, 1)]),
         "squeeze_copy": (lambda a: T.squeeze_copy(a, (0, 2)), [r(1, 3, 1)]),
         "unbind_copy": (lambda a: T.unbind_copy(a, 1)[2], [r(2, 3)]),
+        "select_copy": (lambda a: T.select_copy(a, 1, -1), [r(2, 3)]),
+        "slice_copy": (lambda a: T.slice_copy(a, 1, 0, None, 2), [r(2, 3)]),
+        "split_copy": (lambda a: T.split_copy(a, 2, 1)[1], [r(2, 3)]),
+        "split_with_sizes_copy": (lambda a: T.split_with_sizes_copy(a, [1, 2], 1)[1], [r(2, 3)]),
     }
 
 
@@ -467,7 +471,7 @@ OPINFO_NAMES = [
     "unsafe_split", "narrow_copy", "alias_copy", "diagonal_copy", "expand_copy", "permute_copy", "squeeze_copy",
     "t_copy", "transpose_copy", "unbind_copy", "unsqueeze_copy", "view_copy", "unfold_copy", "scatter_reduce",
     "index_fill", "index_copy", "index_add", "index_put", "put", "masked_scatter", "select_scatter",
-    "slice_scatter", "diagonal_scatter", "index_reduce", "scatter",
+    "slice_scatter", "diagonal_scatter", "index_reduce", "scatter", "split_with_sizes_copy", "nonzero_static",
 ]
 METHOD_ONLY = {"unfold"}
 
@@ -572,3 +576,21 @@ def test_scatter_with_reduce_is_recorded_but_not_differentiable():
     assert z.tolist() == [0, 3, 0]
     with pytest.raises(RuntimeError, match="reduce argument must be either add or multiply."):
         z.scatter(0, L([1]), 1., reduce="mean")
+
+
+@requires_torch
+def test_more_copies_match_torch(torch_ref):
+    results = []
+    for lib in (torch_ref, T):
+        x = lib.arange(12.).reshape(3, 4).requires_grad_()
+        outs = [lib.select_copy(x, 0, 1), lib.slice_copy(x, 1, 0, 3, 2), lib.detach_copy(x), lib.split_copy(x, 2)[1],
+                lib.split_with_sizes_copy(x, [1, 2])[0], lib.nonzero_static(x > 5, size=8),
+                lib.nonzero_static(x > 5, size=2, fill_value=9)]
+        results.append([(o.tolist(), type(o.grad_fn).__name__) for o in outs])
+        with pytest.raises(RuntimeError, match="derivative for aten::detach_copy is not implemented"):
+            lib.detach_copy(x).sum().backward()
+        copy = lib.select_copy(x, 0, 0)
+        with lib.no_grad():
+            copy[0] = -1.
+        assert x[0, 0].item() == 0.
+    assert results[0] == results[1]

@@ -41,7 +41,9 @@ from ..ops.shape_index import (AliasBackward0_copy, BlockDiagBackward0, DiagEmbe
                                UnbindBackward0_copy, UnfoldBackward0, UnfoldBackward0_copy,
                                UnsafeSplitBackward0, UnsafeSplitWithSizesBackward0,
                                UnsqueezeBackward0_copy, ViewAsComplexBackward0, ViewAsRealBackward0,
-                               ViewBackward0_copy, diagonal_view, unfold_view)
+                               ViewBackward0_copy, diagonal_view, unfold_view, SelectBackward0_copy,
+                               SliceBackward0_copy, SplitBackward0_copy, SplitWithSizesBackward0_copy,
+                               DetachCopyBackward)
 
 __all__ = [
     "tril", "triu", "diagonal", "diag", "diag_embed", "diagflat", "trace", "rot90", "tensor_split",
@@ -49,7 +51,8 @@ __all__ = [
     "take_along_dim", "tril_indices", "triu_indices", "unravel_index", "kron", "view_as_real",
     "view_as_complex", "split_with_sizes", "unsafe_chunk", "unsafe_split", "unsafe_split_with_sizes",
     "narrow_copy", "alias_copy", "diagonal_copy", "expand_copy", "permute_copy", "squeeze_copy", "t_copy",
-    "transpose_copy", "unbind_copy", "unsqueeze_copy", "view_copy", "unfold_copy",
+    "transpose_copy", "unbind_copy", "unsqueeze_copy", "view_copy", "unfold_copy", "select_copy", "slice_copy",
+    "detach_copy", "split_copy", "split_with_sizes_copy", "nonzero_static",
     "index_fill", "index_copy", "index_put", "index_put_", "put", "masked_scatter", "select_scatter",
     "slice_scatter", "diagonal_scatter", "scatter_reduce", "index_reduce",
 ]
@@ -744,6 +747,68 @@ def unbind_copy(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     if input._data.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     return apply_one(UnbindBackward0_copy, input, _norm_dim(dim, input._data.ndim))
+
+
+def select_copy(input: Tensor, dim: int, index: int, *, out: Tensor | None = None) -> Tensor:
+    """select_copy(input, dim, index, *, out=None) -> Tensor
+
+    input.select(dim, index) as a new tensor."""
+    shape = input._data.shape
+    if not shape:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _norm_dim(dim, len(shape))
+    n = shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(shape)} at dimension {d}")
+    return _into(out, apply_one(SelectBackward0_copy, input, (slice(None),) * d + (operator.index(index), Ellipsis)))
+
+
+def slice_copy(input: Tensor, dim: int = 0, start: int | None = None, end: int | None = None, step: int = 1, *,
+               out: Tensor | None = None) -> Tensor:
+    """slice_copy(input, dim=0, start=None, end=None, step=1, *, out=None) -> Tensor
+
+    input[..., start:end:step, ...] (the slice along `dim`) as a new tensor."""
+    d = _norm_dim(dim, input._data.ndim)
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    return _into(out, apply_one(SliceBackward0_copy, input, (slice(None),) * d + (slice(start, end, step), Ellipsis)))
+
+
+def detach_copy(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """detach_copy(input, *, out=None) -> Tensor
+
+    A copy of input's values. As in PyTorch, the copy is recorded when input requires grad, but
+    backward through it is an error (use detach() for a tensor outside the graph)."""
+    return _into(out, apply_one(DetachCopyBackward, input))
+
+
+def split_copy(input: Tensor, split_size: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """split_copy(input, split_size, dim=0) -> tuple of Tensors
+
+    torch.split with an int, giving new tensors instead of views."""
+    d, sizes = _split_sizes(input, operator.index(split_size), dim)
+    return apply_one(SplitBackward0_copy, input, d, sizes)
+
+
+def split_with_sizes_copy(input: Tensor, split_sizes: Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
+    """split_with_sizes_copy(input, split_sizes, dim=0) -> tuple of Tensors
+
+    torch.split_with_sizes giving new tensors instead of views."""
+    d, sizes = _split_sizes(input, list(split_sizes), dim)
+    return apply_one(SplitWithSizesBackward0_copy, input, d, sizes)
+
+
+def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1) -> Tensor:
+    """nonzero_static(input, *, size, fill_value=-1) -> Tensor
+
+    nonzero(input) with exactly `size` rows: the first `size` indices of non-zero elements, then
+    rows of fill_value when there are fewer."""
+    if size < 0:
+        raise RuntimeError(f"nonzero_static: 'size' must be an non-negative integer, but got size = {size}")
+    found = np.argwhere(input._data).astype(np.int64)[:size]
+    out = np.full((size, input._data.ndim), fill_value, np.int64)
+    out[:found.shape[0]] = found
+    return _plain_out(out)
 
 
 # ============================================================================ writes into a copy

@@ -14,7 +14,7 @@ import numpy as np
 from ..engine.node import LINEAR_JVP, linear_through
 from ..overrides import handle_torch_function, has_torch_function
 from ._rule import Explain, Rule
-from .indexing import IndexPutBackward0 as _IndexPutRule
+from .indexing import IndexPutBackward0 as _IndexPutRule, SelectBackward0, SliceBackward0 as _KeySliceBackward0
 from .shape import (ExpandBackward0, PermuteBackward0, SliceBackward0, SplitBackward0,
                     SplitWithSizesBackward0, SqueezeBackward0, TBackward0, TransposeBackward0,
                     UnbindBackward0, UnsqueezeBackward0, ViewBackward0)
@@ -420,6 +420,10 @@ UnsqueezeBackward0_copy = _copying(UnsqueezeBackward0, "UnsqueezeBackward0_copy"
 UnbindBackward0_copy = _copying(UnbindBackward0, "UnbindBackward0_copy")
 NarrowCopyBackward0 = _copying(SliceBackward0, "NarrowCopyBackward0")
 UnsafeSplitBackward0 = _copying(SplitBackward0, "UnsafeSplitBackward0")
+SelectBackward0_copy = _copying(SelectBackward0, "SelectBackward0_copy")
+SliceBackward0_copy = _copying(_KeySliceBackward0, "SliceBackward0_copy")
+SplitBackward0_copy = _copying(SplitBackward0, "SplitBackward0_copy")
+SplitWithSizesBackward0_copy = _copying(SplitWithSizesBackward0, "SplitWithSizesBackward0_copy")
 UnsafeSplitWithSizesBackward0 = _copying(SplitWithSizesBackward0, "UnsafeSplitWithSizesBackward0")
 
 
@@ -812,3 +816,20 @@ class ScatterWithReduce(Rule):
 
 
 ScatterWithReduce.__name__ = ScatterWithReduce.__qualname__ = "NotImplemented"
+
+
+class DetachCopyBackward(Rule):
+    """detach_copy(a): a copy that PyTorch records but cannot differentiate (backward raises)"""
+    op_name = "detach_copy"
+    batching = None
+
+    @staticmethod
+    def forward(node, xp, a):
+        return np.array(a)
+
+    def vjp(self, g, xp):
+        raise RuntimeError("derivative for aten::detach_copy is not implemented (use clone() for a "
+                           "differentiable copy, or detach() for none)")
+
+
+DetachCopyBackward.__name__ = DetachCopyBackward.__qualname__ = "NotImplemented"
