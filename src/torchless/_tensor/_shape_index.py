@@ -996,13 +996,14 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
         raise _mismatch(m.shape, x.shape) from None
     if shape != x.shape:
         input = input.expand(shape)
+    if not shape:  # a 0-d tensor: its one place, or none
+        if bool(m) and s.size < 1:
+            raise RuntimeError("Number of elements of source < number of ones in mask")
+        return apply(MaskedScatterBackward0, input, source, (np.array(bool(m)),))  # (a 0-d mask as the key)
     key = np.broadcast_to(m, shape).nonzero()
-    count = len(key[0]) if key else int(bool(m))
+    count = len(key[0])
     if count > s.size:
         raise RuntimeError("Number of elements of source < number of ones in mask")
-    if not key:  # a 0-d tensor: its one place, or none
-        return input.clone() if not count else apply(MaskedScatterBackward0, input.reshape(1), source,
-                                                     (np.zeros(1, np.int64),)).reshape(())
     return apply(MaskedScatterBackward0, input, source, key)
 
 
@@ -1068,6 +1069,9 @@ def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce:
         raise RuntimeError(f"index_reduce_(): self ({_name(x)}) and source ({_name(s)}) must have the same "
                            "scalar type")
     if x.ndim == 0:
+        if s.ndim:
+            raise RuntimeError("source tensor shape must match self tensor shape, excluding the specified "
+                               f"dimension. Got self.shape = [] source.shape = {list(s.shape)}")
         out = index_reduce(input.reshape(1), 0, index.reshape(-1), source.reshape(-1), reduce,
                            include_self=include_self)
         return out.reshape(())

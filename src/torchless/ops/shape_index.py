@@ -562,7 +562,8 @@ class PutBackward0(Rule):
 
 class MaskedScatterBackward0(Rule):
     """masked_scatter(mask, source): source's first elements, in order, written where the mask
-    holds (`key`: the mask's nonzero positions); source's other elements get zero gradient"""
+    holds (`key`: the mask's nonzero positions, or for a 0-d tensor the 0-d mask itself); source's
+    other elements get zero gradient"""
     op_name = "masked_scatter"
     batching = None
 
@@ -572,8 +573,8 @@ class MaskedScatterBackward0(Rule):
             node.key = key
             node.src_shape = src.shape
         out = np.array(a)
-        n = len(key[0]) if key else int(out.size > 0)
-        out[key] = src.reshape(-1)[:n]
+        first = key[0]
+        out[key] = src.reshape(-1)[:int(first) if first.dtype == np.bool_ else len(first)]
         return out
 
     @staticmethod
