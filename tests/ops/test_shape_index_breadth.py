@@ -288,10 +288,23 @@ def test_grad_fn_names_match_torch(torch_ref):
                                lambda a: a.unfold(0, 2, 1), lambda a: T.kron(a, a),
                                lambda a: a.index_fill(0, L([1]), 0.),
                                lambda a: a.scatter_reduce(0, L([[0, 0, 1]]), a[:1], "amax"),
-                               lambda a: T.block_diag(a, a)])
+                               lambda a: T.block_diag(a, a), lambda a: T.triu(a, 1), lambda a: a.diagonal(1, -1, 0),
+                               lambda a: a.rot90(1, [1, 0]), lambda a: T.diag_embed(a, 1, 0, 2),
+                               lambda a: a.tensor_split(2, 1)[1], lambda a: T.tensor_split(a, [1], dim=-1)[0],
+                               lambda a: T.tensor_split(a, sections=2)[0], lambda a: a.unfold(-1, 2, 1)])
 def test_vmap_agrees_with_a_loop(f):
     x = T.randn(4, 3, 3)
     np.testing.assert_allclose(vmap(f)(x).numpy(), T.stack([f(xi) for xi in x]).numpy())
+
+
+def test_vmap_batches_the_view_ops_at_once_and_keeps_their_errors():
+    from torchless.func import batching
+    for name in ("tril", "triu", "diagonal", "trace", "unfold", "rot90", "diag_embed", "tensor_split"):
+        assert name in batching._METHOD_RULES, name
+    with pytest.raises(RuntimeError, match="tril: input tensor must have at least 2 dimensions"):
+        vmap(lambda a: a[0].tril())(T.randn(4, 3, 3))
+    with pytest.raises(NotImplementedError, match="trace"):
+        vmap(T.trace)(T.ones(2, 3, 3, dtype=T.bool))
 
 
 # ---------------------------------------------------------------------------- errors
