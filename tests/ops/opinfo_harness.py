@@ -13,7 +13,14 @@ GRADS_COMPARED = [0]  # how many input gradients the runs compared (a check that
 def convert(value, torch):
     """A torchless copy of a PyTorch value (tensors inside tuples, lists and dicts too)."""
     if isinstance(value, torch.Tensor):
-        t = torchless.tensor(value.detach().cpu().resolve_conj().resolve_neg().numpy().copy())
+        v = value.detach().cpu().resolve_conj().resolve_neg()
+        size = v.untyped_storage().nbytes() // max(v.element_size(), 1)
+        if v.numel() and (v.storage_offset() or size != v.numel() or not v.is_contiguous()):
+            # a view into a larger storage (as_strided reads it): the same storage, and the same view of it
+            root = torchless.tensor(torch.as_strided(v, (size,), (1,), 0).numpy().copy())
+            t = root.as_strided(tuple(v.shape), v.stride(), v.storage_offset()).detach()
+        else:
+            t = torchless.tensor(v.numpy().copy())
         if value.requires_grad:
             t.requires_grad_()
         return t

@@ -24,8 +24,8 @@ if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__in
     from . import Tensor
 else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
     from ._core import Tensor
-from ._indexing import (_advanced_key, _along_key, _check_along, _inplace_form, _parse, _raise_advanced,
-                        index_select)
+from ._indexing import (_advanced_key, _along_key, _check_along, _inplace_form, _parse, _positions,
+                        _raise_advanced, index_select)
 from ._shape import (_expanded_shape, _infer, _no_position_map, _sizes, _view, narrow,
                      permute, split, squeeze, stack, t as _t, unsqueeze)
 from ..ops.shape import UnsafeViewBackward0
@@ -43,7 +43,8 @@ from ..ops.shape_index import (AliasBackward0_copy, BlockDiagBackward0, DiagEmbe
                                UnsqueezeBackward0_copy, ViewAsComplexBackward0, ViewAsRealBackward0,
                                ViewBackward0_copy, diagonal_view, unfold_view, SelectBackward0_copy,
                                SliceBackward0_copy, SplitBackward0_copy, SplitWithSizesBackward0_copy,
-                               DetachCopyBackward)
+                               DetachCopyBackward, AsStridedBackward0, AsStridedBackward0_copy,
+                               AsStridedScatterBackward0, strided_view)
 
 __all__ = [
     "tril", "triu", "diagonal", "diag", "diag_embed", "diagflat", "trace", "rot90", "tensor_split",
@@ -52,7 +53,8 @@ __all__ = [
     "view_as_complex", "split_with_sizes", "unsafe_chunk", "unsafe_split", "unsafe_split_with_sizes",
     "narrow_copy", "alias_copy", "diagonal_copy", "expand_copy", "permute_copy", "squeeze_copy", "t_copy",
     "transpose_copy", "unbind_copy", "unsqueeze_copy", "view_copy", "unfold_copy", "select_copy", "slice_copy",
-    "detach_copy", "split_copy", "split_with_sizes_copy", "nonzero_static",
+    "detach_copy", "split_copy", "split_with_sizes_copy", "nonzero_static", "as_strided", "as_strided_copy",
+    "as_strided_scatter",
     "index_fill", "index_copy", "index_put", "index_put_", "put", "masked_scatter", "select_scatter",
     "slice_scatter", "diagonal_scatter", "scatter_reduce", "index_reduce",
 ]
@@ -811,6 +813,95 @@ def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1) -> Tensor:
     return _plain_out(out)
 
 
+# ============================================================================ as_strided
+def _strided_positions(input: Tensor, size: Any, stride: Any, storage_offset: int | None,
+                       storage: ndarray, own_offset: int) -> tuple[tuple[int, ...], tuple[int, ...], int, ndarray]:
+    """as_strided's checked arguments (sizes, strides, offset) and the flat positions it reads."""
+    shape = _sizes((size,), "as_strided(): argument 'size'")
+    strides = _sizes((stride,), "as_strided(): argument 'stride'")
+    if len(shape) != len(strides):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(st < 0 for st in strides):
+        raise RuntimeError("as_strided: Negative strides are not supported at the moment, got strides: "
+                           f"{list(strides)}")
+    if any(n < 0 for n in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+    offset = own_offset if storage_offset is None else operator.index(storage_offset)
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}")
+    need = offset + (1 + sum((n - 1) * st for n, st in zip(shape, strides)) if all(shape) else 0)
+    if need > storage.size:
+        item = storage.itemsize
+        raise RuntimeError(f"setStorage: sizes {list(shape)}, strides {list(strides)}, storage offset {offset}, and "
+                           f"itemsize {item} requiring a storage size of {need * item} are out of bounds for storage "
+                           f"of size {storage.size * item}")
+    positions = np.full(shape, offset, np.int64)
+    for k, (n, st) in enumerate(zip(shape, strides)):
+        positions += (np.arange(n, dtype=np.int64) * st).reshape((n,) + (1,) * (len(shape) - k - 1))
+    return shape, strides, offset, positions
+
+
+def _storage_of(input: Tensor) -> tuple[Tensor, ndarray, int, ndarray]:
+    """The tensor owning input's storage, its flat storage, input's offset in it, and the flat
+    positions of input's elements there."""
+    root = input._base if input._base is not None else input
+    r = root._data
+    if not r.flags.c_contiguous:  # (a base from NumPy in another order: its copy stands for the storage)
+        r = np.ascontiguousarray(r)
+    flat = r.reshape(-1)
+    if root is input:
+        return root, flat, 0, np.arange(flat.size, dtype=np.int64).reshape(r.shape)
+    positions = np.asarray(_positions(input, root), dtype=np.int64)
+    own = int(positions.min()) if positions.size else 0
+    return root, flat, own, positions
+
+
+def as_strided(input: Tensor, size: Sequence[int], stride: Sequence[int], storage_offset: int | None = None) -> Tensor:
+    """as_strided(input, size, stride, storage_offset=None) -> Tensor
+
+    A view of input's storage (that of the tensor it is a view of, if any) in `size`, whose element
+    [i0, i1, ...] is the storage's element storage_offset + i0 * stride[0] + i1 * stride[1] + ...
+    (strides in elements; storage_offset defaults to input's own). Elements may overlap; such a view
+    cannot be written into."""
+    root, flat, own, p_in = _storage_of(input)
+    shape, strides, offset, p_out = _strided_positions(input, size, stride, storage_offset, flat, own)
+    out = apply(AsStridedBackward0, input, flat, shape, strides, offset, p_out, p_in)
+
+    def redo(a: Any) -> Any:
+        if type(a) is ndarray:
+            return strided_view(a.reshape(-1), shape, strides, offset) if a.flags.c_contiguous else \
+                a.reshape(-1)[p_out]
+        return a.as_strided(shape, strides, offset)
+    return _view(input, out, redo) if np.shares_memory(out._data, flat) else out
+
+
+def as_strided_copy(input: Tensor, size: Sequence[int], stride: Sequence[int], storage_offset: int | None = None, *,
+                    out: Tensor | None = None) -> Tensor:
+    """as_strided_copy(input, size, stride, storage_offset=None, *, out=None) -> Tensor
+
+    torch.as_strided as a new tensor (a copy that shares no memory with input)."""
+    root, flat, own, p_in = _storage_of(input)
+    shape, strides, offset, p_out = _strided_positions(input, size, stride, storage_offset, flat, own)
+    return _into(out, apply(AsStridedBackward0_copy, input, flat, shape, strides, offset, p_out, p_in))
+
+
+def as_strided_scatter(input: Tensor, src: Tensor, size: Sequence[int], stride: Sequence[int],
+                       storage_offset: int | None = None) -> Tensor:
+    """as_strided_scatter(input, src, size, stride, storage_offset=None) -> Tensor
+
+    A copy of input with src written where input.as_strided(size, stride, storage_offset) would
+    read, counting positions in input's elements in row-major order (src has shape `size`)."""
+    _check_tensor(src, "as_strided_scatter", "src")
+    x = input._data
+    shape, strides, offset, p_out = _strided_positions(input, size, stride, storage_offset,
+                                                       np.empty(x.size, np.int8), 0)
+    _check_slice_shape(src, shape)
+    key = np.unravel_index(p_out.reshape(-1), x.shape) if x.ndim else (np.zeros(p_out.size, np.int64),)
+    if x.ndim == 0:
+        return as_strided_scatter(input.reshape(1), src, size, stride, storage_offset).reshape(())
+    return apply(AsStridedScatterBackward0, input, _same_dtype(src, input), key, False)
+
+
 # ============================================================================ writes into a copy
 def _dim_index(input: Tensor, dim: int, index: Any, fn: str) -> tuple[int, ndarray]:
     """dim normalized and the index as a 1-d int64 array, checked as index_fill/index_copy check."""
@@ -1178,6 +1269,8 @@ class ShapeIndexMethods:
         index_copy in place: writes source's slices at `index` along `dim`, and returns this tensor.""")
     index_put_ = index_put_
     fill_diagonal_ = fill_diagonal_
+    as_strided = as_strided
+    as_strided_scatter = as_strided_scatter
     put_ = _inplace_form(put, "put_", """put_(index, source, accumulate=False) -> Tensor
 
         put in place: writes (or adds) source's elements at the flat positions `index`, and returns

@@ -834,3 +834,56 @@ class DetachCopyBackward(Rule):
 
 
 DetachCopyBackward.__name__ = DetachCopyBackward.__qualname__ = "NotImplemented"
+
+
+# ============================================================================ as_strided
+def strided_view(storage, shape, strides, offset):
+    """The elements of the flat, C-ordered `storage` at offset + sum(i_k * strides[k]) (strides in
+    elements) as a view in `shape`: what as_strided reads."""
+    item = storage.itemsize
+    return ndarray(shape, storage.dtype, storage, offset * item, tuple(st * item for st in strides))
+
+
+class AsStridedBackward0(Rule):
+    """as_strided(size, stride, storage_offset): a view of the storage of a's base at the flat
+    positions `p_out`; a's own elements are at `p_in`. The gradient adds g into zeros of the storage
+    at p_out (repeated positions add up) and reads a's elements back from it."""
+    op_name = "as_strided"
+    batching = None
+
+    @staticmethod
+    def forward(node, xp, a, storage, shape, strides, offset, p_out, p_in):
+        if node is not None:
+            node.p_out, node.p_in, node.numel = p_out, p_in, storage.size
+        if storage.flags.c_contiguous:
+            out = strided_view(storage, shape, strides, offset)
+            if not storage.flags.writeable or np.unique(p_out).size < p_out.size:
+                out.flags.writeable = False  # several elements at one place: writes are refused
+            return out
+        return storage.reshape(-1)[p_out]
+
+    @staticmethod
+    def jvp(xp, t, out, a, storage, shape, strides, offset, p_out, p_in):
+        return xp.index_add((storage.size,), _np_dtype(t[0]), p_in, t[0])[p_out]
+
+    def vjp(self, g, xp):
+        return (xp.index_add((self.numel,), _np_dtype(g), self.p_out, g)[self.p_in],)
+
+
+class AsStridedBackward0_copy(AsStridedBackward0):
+    """as_strided_copy: as_strided as a new tensor"""
+
+    @staticmethod
+    def forward(node, xp, a, storage, shape, strides, offset, p_out, p_in):
+        return np.array(AsStridedBackward0.forward(node, xp, a, storage, shape, strides, offset, p_out, p_in))
+
+
+class AsStridedScatterBackward0(PutBackward0):
+    """as_strided_scatter(src, size, stride, storage_offset): src written into a copy of a at the
+    places as_strided would read (a's flat positions, as a NumPy key)"""
+    op_name = "as_strided_scatter"
+
+    @staticmethod
+    def jvp(xp, t, out, a, src, key, accumulate):
+        return _through(AsStridedScatterBackward0, xp, _or_zeros(xp, t[0], a), _or_zeros(xp, t[1], src), key,
+                        accumulate)
