@@ -682,6 +682,7 @@ def test_as_strided_is_a_view_of_the_storage():
     part = T.arange(12.).reshape(3, 4)[1:, 1:]  # offset 5 in its storage
     assert part.as_strided((2, 2), (1, 1)).tolist() == [[5, 6], [6, 7]]
     assert part.as_strided((2,), (3,), 0).tolist() == [0, 3]
+    assert part.storage_offset() == 5 and part.t().storage_offset() == 5 and T.ones(2).storage_offset() == 0
     with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
         T.arange(16.).as_strided((2, 2), (1, 1)).add_(1)
     with pytest.raises(RuntimeError, match="out of bounds for storage of size 48"):

@@ -856,6 +856,16 @@ def _storage_of(input: Tensor) -> tuple[Tensor, ndarray, int, ndarray]:
     return root, flat, own, positions
 
 
+def storage_offset(self: Tensor) -> int:
+    """storage_offset() -> int
+
+    How many elements into its storage (that of the tensor it is a view of, if any) this tensor's
+    first element lies."""
+    if self._base is None:
+        return 0
+    return _storage_of(self)[2]
+
+
 def as_strided(input: Tensor, size: Sequence[int], stride: Sequence[int], storage_offset: int | None = None) -> Tensor:
     """as_strided(input, size, stride, storage_offset=None) -> Tensor
 
@@ -1270,6 +1280,7 @@ class ShapeIndexMethods:
     index_put_ = index_put_
     fill_diagonal_ = fill_diagonal_
     as_strided = as_strided
+    storage_offset = storage_offset
     as_strided_scatter = as_strided_scatter
     put_ = _inplace_form(put, "put_", """put_(index, source, accumulate=False) -> Tensor
 
