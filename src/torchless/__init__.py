@@ -43,6 +43,7 @@ from ._tensor._linalg import *  # noqa: F401,F403
 from ._tensor._shape import *  # noqa: F401,F403
 from ._tensor._indexing import *  # noqa: F401,F403
 from ._tensor._sorting import *  # noqa: F401,F403  (reductions, sorting and searching: issue 12)
+from ._tensor._shape_index import *  # noqa: F401,F403  (issue 12: shape and indexing breadth)
 from ._tensor.printing import get_printoptions, set_printoptions
 from ._tensor.xp import TX as _TX
 from .engine import backward as _engine_backward

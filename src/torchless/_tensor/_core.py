@@ -400,7 +400,11 @@ class TensorBase:
         The same values, outside the graph: a new tensor sharing this one's storage (writes to one
         show in the other) that does not require grad and has no grad_fn."""
         out = _plain(self._data)
-        out._base = self if self._base is None else self._base
+        if self._base is None:
+            out._base = self
+        else:  # a view's detached twin is the same view of the same base (views of it compose from there)
+            out._base = self._base
+            out._view_fn = self._view_fn
         return out
 
     def detach_(self) -> Tensor:
@@ -419,7 +423,11 @@ class TensorBase:
         """This tensor's values as a tensor outside the graph (like detach(), sharing storage).
         Assigning a tensor to .data swaps in its values without autograd seeing it."""
         out = _plain(self._data)
-        out._base = self if self._base is None else self._base
+        if self._base is None:
+            out._base = self
+        else:  # a view's detached twin is the same view of the same base (views of it compose from there)
+            out._base = self._base
+            out._view_fn = self._view_fn
         return out
 
     @data.setter

@@ -35,6 +35,7 @@ from ..engine import forward_ad as _forward_ad
 from ..engine.grad_mode import grad_off as _grad_off, no_grad, state as _grad
 from ..engine.node import AccumulateGrad
 from ..backend import numpy as NP
+from ..ops.shape_index import ScatterWithReduce
 from ..ops.indexing import (AliasBackward0, AsStridedBackward0, CopySlices, GatherBackward0,
                            IndexAddBackward0, IndexBackward0, IndexPutBackward0,
                            IndexSelectBackward0, MaskedFillBackward0, MaskedFillBackward1,
@@ -767,14 +768,15 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Tensor | float | None =
 
     A copy of input with values from `src` (a tensor, or one number) written along `dim` at the
     places `index` names: for dim 0, out[index[i][j]][j] = src[i][j]. The reverse of gather. When
-    an index repeats, one of the written values wins. reduce= is not supported."""
-    if reduce is not None:
-        raise NotImplementedError("scatter(reduce=...) is not supported by torchless; use scatter_add "
-                                  "or scatter_reduce-free formulations")
+    an index repeats, one of the written values wins. With reduce="add" or "multiply" the values
+    are added into (multiplied into) the places instead, repeats adding up (not differentiable, as
+    in PyTorch: scatter_reduce is)."""
     if src is None:
         src = value
     if src is None:
         raise TypeError("scatter() missing required argument 'src' (or 'value')")
+    if reduce is not None:
+        return _scatter_with_reduce(input, dim, index, src, reduce)
     if isinstance(src, Tensor):
         if src._data.dtype != input._data.dtype:
             raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
@@ -786,6 +788,24 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Tensor | float | None =
     key = _along_key(idx, d)
     v = np.asarray(src).astype(input._data.dtype)
     return apply(ScatterBackward1, input, v, key, _written_mask(input._data.shape, key))
+
+
+def _scatter_with_reduce(input, dim, index, src, reduce):
+    """scatter(..., reduce="add" | "multiply"): ScatterWithReduce (ops/shape_index.py)."""
+    if reduce not in ("add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    if isinstance(src, Tensor):
+        if src._data.dtype != input._data.dtype:
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+        d, idx = _check_along("scatter", input, dim, index, src._data)
+    else:
+        d, idx = _check_along("scatter", input, dim, index)
+        src = np.asarray(src).astype(input._data.dtype)
+    if input._data.ndim == 0 or idx.ndim == 0:
+        flat = src.reshape(-1) if isinstance(src, Tensor) else src
+        return _scatter_with_reduce(input.reshape(-1), 0, index.reshape(-1), flat, reduce).reshape(input.shape)
+    block = tuple(slice(0, s) for s in idx.shape)
+    return apply(ScatterWithReduce, input, src, _along_key(idx, d), block, reduce)
 
 
 def _written_mask(shape, key):

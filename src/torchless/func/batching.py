@@ -761,6 +761,64 @@ for _kind, _names in {
 _PROPERTY_RULES = {"T": _T, "mT": _mT}
 
 
+# ---------------------------------------------------------------- issue 12: shape and indexing breadth
+# (the ops of _tensor/_shape_index.py that act on dims of each example: the dims move one on; an
+# argument the rule cannot batch sends the op to the per-example loop)
+def _last_two(name: str) -> Callable[..., Any]:
+    """Kind "last_two": an op on the last two dims of each example (tril, triu), with options: the
+    physical tensor takes it as it is."""
+    def rule(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.dim() < 2 or _has_tensor(args, kwargs):
+            raise _Unbatchable(self._level)
+        return _make(getattr(self._phys, name)(*args, **kwargs), self._level)
+    rule.__name__ = name
+    return rule
+
+
+def _diagonal(self: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Any:
+    nd = self.dim()
+    return _make(self._phys.diagonal(offset, _dim(dim1, nd) + 1, _dim(dim2, nd) + 1), self._level)
+
+
+def _diag_embed(self: Any, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Any:
+    nd = self.dim() + 1
+    return _make(self._phys.diag_embed(offset, _dim(dim1, nd) + 1, _dim(dim2, nd) + 1), self._level)
+
+
+def _trace(self: Any) -> Any:
+    if self.dim() != 2 or self.dtype.name == "bool":
+        raise _Unbatchable(self._level)  # the loop gives PyTorch's error
+    return _make(self._phys.diagonal(0, 1, 2).sum(-1), self._level)
+
+
+def _unfold(self: Any, dimension: int, size: int, step: int) -> Any:
+    if self.dim() == 0:
+        raise _Unbatchable(self._level)
+    return _make(self._phys.unfold(_dim(dimension, self.dim()) + 1, size, step), self._level)
+
+
+def _rot90(self: Any, k: int = 1, dims: Sequence[int] = (0, 1)) -> Any:
+    nd = self.dim()
+    if len(dims) != 2 or nd < 2:
+        raise _Unbatchable(self._level)
+    return _make(self._phys.rot90(k, [_dim(dims[0], nd) + 1, _dim(dims[1], nd) + 1]), self._level)
+
+
+def _tensor_split(self: Any, indices_or_sections: Any = None, dim: int = 0, **kwargs: Any) -> Any:
+    if kwargs or isinstance(indices_or_sections, Tensor) or self.dim() == 0:
+        raise _Unbatchable(self._level)
+    parts = self._phys.tensor_split(indices_or_sections, _dim(dim, self.dim()) + 1)
+    return tuple(_make(p, self._level) for p in parts)
+
+
+KINDS.update({"last_two": (_last_two, False), "diagonal": (_one(_diagonal), False),
+              "diag_embed": (_one(_diag_embed), False), "trace": (_one(_trace), False),
+              "unfold": (_one(_unfold), False), "rot90": (_one(_rot90), False),
+              "tensor_split": (_one(_tensor_split), False)})
+_OWN_KINDS.update({"tril": "last_two", "triu": "last_two", "diagonal": "diagonal", "diag_embed": "diag_embed",
+                   "trace": "trace", "unfold": "unfold", "rot90": "rot90", "tensor_split": "tensor_split"})
+
+
 def _method_kinds() -> Dict[str, str]:
     """The batching kind of every Tensor method vmap batches: the table above, then every method
     declared with a rule of a kind in _DECLARED_KINDS, then the in-place variants Tensor has of the
