@@ -6,11 +6,13 @@ body. The hot paths create results with `object.__new__(Tensor)` and test `type(
 each module's global `Tensor` must be the final class: bind_tensor_class sets it, in one place.
 """
 from . import _core, _elementwise, _inplace, _indexing, _linalg, _reduction, _shape, creation, printing, xp
+from . import _matrix  # linalg/fft family
 from ._core import Size, TensorBase, bind_tensor_class, device, where
 from ._elementwise import ElementwiseMethods
 from ._indexing import IndexingMethods
 from ._inplace import InplaceMethods
 from ._linalg import LinalgMethods
+from ._matrix import MatrixMethods
 from ._reduction import ReductionMethods
 from ._shape import ShapeMethods
 from .creation import CreationMethods
@@ -19,7 +21,7 @@ __all__ = ["Size", "Tensor", "device", "where"]
 
 
 class Tensor(ElementwiseMethods, InplaceMethods, ShapeMethods, IndexingMethods, ReductionMethods, LinalgMethods,
-             CreationMethods, TensorBase):
+             MatrixMethods, CreationMethods, TensorBase):
     """An n-dimensional array of numbers that can record the operations applied to it, so that
     autograd can compute gradients. Build one with torch.tensor(...), not Tensor(...)."""
 
@@ -27,6 +29,6 @@ class Tensor(ElementwiseMethods, InplaceMethods, ShapeMethods, IndexingMethods, 
 
 
 bind_tensor_class(Tensor, (_core, _elementwise, _inplace, _indexing, _linalg, _reduction, _shape, creation,
-                           printing, xp),
+                           printing, xp, _matrix),
                   tensor_namespace=xp.TX, copy_into_view=_indexing.copy_into_view,
                   tangent_into_base=_indexing.tangent_into_base, refresh_views=_indexing.refresh_views)
