@@ -6,7 +6,7 @@ body. The hot paths create results with `object.__new__(Tensor)` and test `type(
 each module's global `Tensor` must be the final class: bind_tensor_class sets it, in one place.
 """
 from . import _core, _elementwise, _inplace, _indexing, _linalg, _reduction, _shape, creation, printing, xp
-from . import _matrix  # linalg/fft family
+from . import _fft, _matrix  # linalg/fft family
 from ._core import Size, TensorBase, bind_tensor_class, device, where
 from ._elementwise import ElementwiseMethods
 from ._indexing import IndexingMethods
@@ -29,6 +29,6 @@ class Tensor(ElementwiseMethods, InplaceMethods, ShapeMethods, IndexingMethods, 
 
 
 bind_tensor_class(Tensor, (_core, _elementwise, _inplace, _indexing, _linalg, _reduction, _shape, creation,
-                           printing, xp, _matrix),
+                           printing, xp, _matrix, _fft),
                   tensor_namespace=xp.TX, copy_into_view=_indexing.copy_into_view,
                   tangent_into_base=_indexing.tangent_into_base, refresh_views=_indexing.refresh_views)
