@@ -749,7 +749,7 @@ def _linalg_svdvals(A: Tensor, *, driver: Optional[str] = None, out: Optional[Te
     The singular values of A, descending.
     """
     _check_matrix(A, "linalg.svdvals", square=False)
-    s = apply(M.LinalgSvdBackward0, A, False, False)
+    s = apply(M.LinalgSvdvalsBackward, A, False, False)
     return s if out is None else out.copy_(s)
 
 

@@ -613,6 +613,23 @@ def _copyltu(xp, m):
                                                  d.to(m.dtype))
 
 
+def _qr_square_jvp(xp, q, r, da, tall):
+    """dQ, dR of A = QR (m >= n, reduced): C = Qᴴ dA R⁻¹, Ω = tril(C, -1) - tril(C, -1)ᴴ + i Im diag(C),
+    dR = (C - Ω) R, dQ = Q Ω (+ (I - Q Qᴴ) dA R⁻¹ when m > n)."""
+    n = r.shape[-1]
+    dar = solve_triangular(xp, r, da, True, False, False)  # dA R⁻¹
+    c = xp.matmul(_mH(xp, q), dar)
+    low = _mask(xp, c, _tril_mask(n, n, -1))
+    omega = low - _mH(xp, low)
+    if _dtype_of(c).kind == "c":
+        omega = omega + _diag_embed(xp, _diagonal(xp, c).imag * 1j)
+    dr = xp.matmul(c - omega, r)
+    dq = xp.matmul(q, omega)
+    if tall:
+        dq = dq + dar - xp.matmul(q, c)
+    return dq, dr
+
+
 class LinalgQrBackward0(Rule):
     """qr(A) = (Q, R). For m >= n (reduced): M = R gRᴴ - gQᴴ Q, d/dA = (gQ + Q copyltu(M)) R⁻ᴴ;
     for m < n, A = Q [X | Y] with X square: the same for X with gQ + Y gVᴴ, and Q gV for Y."""
@@ -627,6 +644,20 @@ class LinalgQrBackward0(Rule):
             node.mode = mode
             node.shape = tuple(a.shape)
         return outs
+
+    @staticmethod
+    def jvp(xp, t, out, a, mode):
+        q, r = out
+        da = t[0]
+        m, n = a.shape[-2:]
+        if mode == "r" or (mode == "complete" and m > n):
+            raise NotImplementedError(f"linalg.qr: forward-mode AD is not implemented for mode='{mode}' here")
+        if m >= n:
+            return _qr_square_jvp(xp, q, r, da, m > n)
+        r1, r2 = r[..., :, :m], r[..., :, m:]
+        dq, dr1 = _qr_square_jvp(xp, q, r1, da[..., :, :m], False)
+        dr2 = xp.matmul(_mH(xp, q), da[..., :, m:] - xp.matmul(dq, r2))
+        return dq, xp.concatenate([dr1, dr2], -1)
 
     def vjp(self, grads, xp):
         q, r = self.saved
@@ -778,21 +809,48 @@ class LinalgSvdBackward0(Rule):
     def forward(node, xp, a, full, compute_uv):
         outs = _call(xp, LinalgSvdBackward0, _svd_arrays, a, full, True)
         if node is not None:
-            node.num_outputs = 3 if compute_uv else 1
+            if compute_uv:
+                node.num_outputs = 3
             node.saved = outs
             node.full, node.shape, node.compute_uv = full, tuple(a.shape), compute_uv
         return outs if compute_uv else outs[1]
 
     @staticmethod
     def jvp(xp, t, out, a, full, compute_uv):
-        # through the vjp's adjoint is long; forward AD of svdvals: dS = Re diag(Uᴴ dA V)
-        if _on_arrays(xp):
-            u, s, vh = np.linalg.svd(a, full_matrices=False)
-            ds = np.einsum("...ij,...ik,...jk->...k", np.conj(u), t[0], np.conj(vh)).real
-            if not compute_uv:
-                return ds.astype(out.dtype)
-        raise NotImplementedError("linalg.svd: forward-mode AD of U and Vh is not implemented here "
-                                  "(torch.linalg.svdvals has it)")
+        m, n = a.shape[-2:]
+        k = min(m, n)
+        if compute_uv:
+            u, s, vh = out
+        else:  # svdvals: U and Vh are not outputs; recompute them
+            u, s, vh = _call(xp, LinalgSvdBackward0, _svd_arrays, a, False, True)
+        if full and m != n and compute_uv:
+            raise NotImplementedError("linalg.svd: forward-mode AD is not implemented for full_matrices=True "
+                                      "with a non-square matrix here (use full_matrices=False)")
+        da = t[0]
+        v = _mH(xp, vh)
+        dp = xp.matmul(_mH(xp, u), xp.matmul(da, v))  # Uᴴ dA V
+        diag = _diagonal(xp, dp)
+        ds = diag.real
+        if not compute_uv:
+            return ds
+        cdt = _dtype_of(u)
+        s_c = s.astype(cdt) if _on_arrays(xp) else s.to(u.dtype)
+        s_row = s_c[..., None, :] if _on_arrays(xp) else s_c.unsqueeze(-2)
+        s_col = s_c[..., :, None] if _on_arrays(xp) else s_c.unsqueeze(-1)
+        f = _eig_f(xp, s * s)
+        f = f.astype(cdt) if _on_arrays(xp) else f.to(u.dtype)
+        dph = _mH(xp, dp)
+        j = f * (dp * s_row + s_col * dph)
+        kk = f * (s_col * dp + dph * s_row)
+        if cdt.kind == "c":
+            j = j + _diag_embed(xp, (diag.imag / s) * 1j)
+        du = xp.matmul(u, j)
+        dv = xp.matmul(v, kk)
+        if m > k:
+            du = du + (xp.matmul(da, v) - xp.matmul(u, dp)) / s_row
+        if n > k:
+            dv = dv + (xp.matmul(_mH(xp, da), u) - xp.matmul(v, dph)) / s_row
+        return du, ds, _mH(xp, dv)
 
     def vjp(self, grads, xp):
         u, s, vh = self.saved
@@ -947,3 +1005,11 @@ def _block_exp(xp, a, e):
     bottom = xp.concatenate([z, a], -1)
     big = matrix_exp(xp, xp.concatenate([top, bottom], -2))
     return big[..., :n, n:]
+
+
+class LinalgSvdvalsBackward(LinalgSvdBackward0):
+    """svdvals(A): LinalgSvdBackward0 with S its one output (U and Vh kept for the gradient)."""
+    multi_output = False
+
+
+LinalgSvdvalsBackward.__name__ = LinalgSvdvalsBackward.__qualname__ = "LinalgSvdBackward0"
