@@ -320,3 +320,20 @@ def test_forward_ad_matches_torch(name, complex_, torch_ref):
         got = [fwAD.unpack_dual(o).tangent for o in out]
     for a, b in zip(expected, got):
         np.testing.assert_allclose(b.numpy(), a.resolve_conj().numpy(force=True), atol=1e-8)
+
+
+@pytest.mark.parametrize("name,shapes", [("addmm_", [(2, 2), (2, 3), (3, 2)]), ("addmv_", [(2,), (2, 3), (3,)]),
+                                         ("addr_", [(2, 3), (2,), (3,)]), ("addbmm_", [(2, 2), (3, 2, 4), (3, 4, 2)]),
+                                         ("baddbmm_", [(3, 2, 2), (3, 2, 4), (3, 4, 2)])])
+def test_inplace_products_match_torch(name, shapes, torch_ref):
+    args = [_r(*s, seed=i) for i, s in enumerate(shapes)]
+    tw = torch_ref.tensor(args[0], requires_grad=True)
+    lw = torchless.tensor(args[0], requires_grad=True)
+    tc, lc = tw * 1, lw * 1
+    getattr(tc, name)(*[torch_ref.tensor(a) for a in args[1:]], beta=0.5, alpha=2)
+    getattr(lc, name)(*[torchless.tensor(a) for a in args[1:]], beta=0.5, alpha=2)
+    np.testing.assert_allclose(lc.detach().numpy(), tc.detach().numpy())
+    assert type(lc.grad_fn).__name__ == type(tc.grad_fn).__name__
+    tc.sum().backward()
+    lc.sum().backward()
+    np.testing.assert_allclose(lw.grad.numpy(), tw.grad.numpy())

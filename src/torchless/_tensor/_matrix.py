@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from . import Tensor
 else:
     from ._core import Tensor
+from ._inplace import inplace
 from ._linalg import _need_tensor, linalg, matmul
 from ._reduction import _return_type, return_types, scalar_type_name as _title, vector_norm
 from ..ops import matrix as M
@@ -1254,6 +1255,12 @@ def _method_baddbmm(self: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any =
     return baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
 
 
+for _f in (_method_addmm, _method_addmv, _method_addr, _method_addbmm, _method_baddbmm):
+    _f.__name__ = _f.__name__[len("_method_"):]
+    _f.__qualname__ = f"Tensor.{_f.__name__}"
+del _f
+
+
 class MatrixMethods:
     """Tensor methods of the matrix family beyond products: the fused products (addmm ...), cross,
     and the decompositions that PyTorch also offers as methods (det, inverse, svd ...)."""
@@ -1265,6 +1272,11 @@ class MatrixMethods:
     addr = _method_addr
     addbmm = _method_addbmm
     baddbmm = _method_baddbmm
+    addmm_ = inplace(_method_addmm, "addmm")
+    addmv_ = inplace(_method_addmv, "addmv")
+    addr_ = inplace(_method_addr, "addr")
+    addbmm_ = inplace(_method_addbmm, "addbmm")
+    baddbmm_ = inplace(_method_baddbmm, "baddbmm")
     cross = cross
     det = det
     logdet = logdet
@@ -1277,8 +1289,3 @@ class MatrixMethods:
     matrix_power = matrix_power
     matrix_exp = matrix_exp
 
-
-for _m in ("addmm", "addmv", "addr", "addbmm", "baddbmm"):
-    getattr(MatrixMethods, _m).__name__ = _m
-    getattr(MatrixMethods, _m).__qualname__ = f"Tensor.{_m}"
-del _m
