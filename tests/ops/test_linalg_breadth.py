@@ -85,6 +85,8 @@ def _svd_parts(a):
     return s, u[:, :1] * vh[:1]
 
 
+_LOWER = torchless.tensor(np.tri(3) + 2 * np.eye(3), dtype=torchless.float64)
+
 GRADCHECK = {
     "einsum mm": (lambda a, b: torchless.einsum("ij,jk->ik", a, b), [(2, 3), (3, 2)]),
     "einsum diag": (lambda a: torchless.einsum("ii->i", a), [(3, 3)]),
@@ -130,6 +132,11 @@ GRADCHECK = {
     "tensorinv": (lambda a: L.tensorinv(a, 1), [(4, 2, 2)]),
     "tensorsolve": (lambda a, b: L.tensorsolve(a, b), [(2, 3, 6), (2, 3)]),
     "logdet": (lambda a: torchless.logdet(a @ a.mT + torchless.eye(3, dtype=torchless.float64)), [(3, 3)]),
+    # (the factor's other triangle is never read; PyTorch's gradient treats it as full: mask it here)
+    "cholesky_solve": (lambda b, l: torchless.cholesky_solve(b, l * _LOWER), [(3, 2), (3, 3)]),
+    "cholesky_solve upper": (lambda b, l: torchless.cholesky_solve(b, l * _LOWER.mT, upper=True), [(2, 3, 2), (3, 3)]),
+    "cholesky_inverse": (lambda l: torchless.cholesky_inverse(l * _LOWER), [(3, 3)]),
+    "triangular_solve": (lambda b, a: torchless.triangular_solve(b, a, transpose=True).solution, [(3, 2), (3, 3)]),
 }
 
 
@@ -256,6 +263,11 @@ TORCH_CASES = {
     "tensorsolve dims": (lambda T, a, b: T.linalg.tensorsolve(a, b, dims=(0, 2)), [_r(2, 3, 6), _r(2, 3)]),
     "pinverse": (lambda T, a: T.pinverse(a), [_r(3, 2)]),
     "cholesky old": (lambda T, a: T.cholesky(a, upper=True), [_r(3, 3, spd=True)]),
+    "cholesky_solve": (lambda T, b, l: T.cholesky_solve(b, l), [_r(2, 3, 2), np.linalg.cholesky(_r(3, 3, spd=True))]),
+    "cholesky_solve complex upper": (lambda T, b, l: T.cholesky_solve(b, l, upper=True),
+                                     [_r(3, 2, c=True), np.linalg.cholesky(_r(3, 3, c=True, spd=True)).conj().T]),
+    "cholesky_inverse": (lambda T, l: T.cholesky_inverse(l), [np.linalg.cholesky(_r(3, 3, spd=True))]),
+    "triangular_solve": (lambda T, b, a: T.triangular_solve(b, a, upper=False, unitriangular=True), [_r(3, 2), _r(3, 3)]),
 }
 
 
@@ -279,7 +291,9 @@ def test_forward_ad_matches_finite_differences():
     a = _t((3, 3), grad=False)
     t = _t((3, 3), seed=5, grad=False)
     for f in (L.inv, L.det, L.matrix_exp, lambda x: torchless.einsum("ij,jk->ik", x, x),
-              lambda x: L.solve(x, x.sum(0)), lambda x: L.pinv(x), lambda x: L.cholesky(x @ x.mT + torchless.eye(3, dtype=torchless.float64))):
+              lambda x: L.solve(x, x.sum(0)), lambda x: L.pinv(x), lambda x: L.cholesky(x @ x.mT + torchless.eye(3, dtype=torchless.float64)),
+              lambda x: torchless.cholesky_inverse(_factor(torchless, x)),
+              lambda x: torchless.cholesky_inverse(_factor(torchless, x).mT, upper=True)):
         with fwAD.dual_level():
             out = f(fwAD.make_dual(a, t))
             tangent = fwAD.unpack_dual(out).tangent
@@ -301,7 +315,15 @@ FORWARD_CASES = {
     "addbmm": (lambda T, c, a, b: T.addbmm(c, a, b, alpha=2), [(2, 2), (3, 2, 4), (3, 4, 2)]),
     "cross": (lambda T, a, b: T.linalg.cross(a, b), [(2, 3), (2, 3)]),
     "det": (lambda T, a: T.linalg.det(a), [(3, 3)]),
+    "cholesky_solve": (lambda T, b, l: T.cholesky_solve(b, _factor(T, l)), [(3, 2), (3, 3)]),
 }
+# (cholesky_inverse's forward mode is checked against finite differences below: PyTorch 2.13's jvp
+# for it disagrees with them)
+
+
+def _factor(T, l):
+    """A well-conditioned lower-triangular factor made from l (the tangent's triangle only)."""
+    return l * T.tensor(np.tri(3), dtype=l.dtype) + 3 * T.eye(3, dtype=l.dtype)
 
 
 @pytest.mark.parametrize("complex_", [False, True], ids=["real", "complex"])

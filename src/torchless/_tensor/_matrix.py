@@ -25,7 +25,8 @@ from ._reduction import _return_type, return_types, scalar_type_name as _title, 
 from ..ops import matrix as M
 
 __all__ = ["einsum", "tensordot", "addmm", "addmv", "addr", "addbmm", "baddbmm", "cross", "det", "logdet",
-           "slogdet", "inverse", "pinverse", "cholesky", "svd", "qr", "matrix_power", "matrix_exp", "chain_matmul"]
+           "slogdet", "inverse", "pinverse", "cholesky", "svd", "qr", "matrix_power", "matrix_exp", "chain_matmul",
+           "cholesky_solve", "cholesky_inverse", "triangular_solve"]
 
 _abs = builtins.abs
 
@@ -34,7 +35,8 @@ for _name, _fields in (("linalg_slogdet", ("sign", "logabsdet")), ("slogdet", ("
                        ("linalg_cholesky_ex", ("L", "info")), ("linalg_qr", ("Q", "R")), ("qr", ("Q", "R")),
                        ("linalg_eigh", ("eigenvalues", "eigenvectors")), ("linalg_svd", ("U", "S", "Vh")),
                        ("svd", ("U", "S", "V")),
-                       ("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))):
+                       ("linalg_lstsq", ("solution", "residuals", "rank", "singular_values")),
+                       ("triangular_solve", ("solution", "cloned_coefficient"))):
     setattr(return_types, _name, _return_type(_name, _fields))
 del _name, _fields
 
@@ -683,6 +685,54 @@ def cholesky(input: Tensor, upper: bool = False, *, out: Optional[Tensor] = None
     return res if out is None else out.copy_(res)
 
 
+def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False, *, out: Optional[Tensor] = None) -> Tensor:
+    """cholesky_solve(B, L, upper=False) -> Tensor
+
+    X with A X = B, given A's Cholesky factor L (A = L Lᴴ; upper=True: A = Uᴴ U): two triangular
+    solves. Batch dims broadcast.
+    """
+    _check_matrix(input, "cholesky_solve", square=False, arg="B")
+    _check_matrix(input2, "cholesky_solve", arg="A")
+    if input._data.dtype != input2._data.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type {_title(input)} and A of "
+                           f"type {_title(input2)} instead.")
+    try:
+        np.broadcast_shapes(input._data.shape[:-2], input2._data.shape[:-2])
+    except ValueError:
+        raise RuntimeError(f"cholesky_solve: Incompatible batch shapes {list(input._data.shape[:-2])} and "
+                           f"{list(input2._data.shape[:-2])}") from None
+    if input._data.shape[-2] != input2._data.shape[-1]:
+        raise RuntimeError(f"Incompatible matrix sizes for cholesky_solve: each A matrix is "
+                           f"{input2._data.shape[-1]} by {input2._data.shape[-1]} but each b matrix is "
+                           f"{input._data.shape[-2]} by {input._data.shape[-1]}")
+    res = apply(M.CholeskySolveBackward0, input, input2, bool(upper))
+    return res if out is None else out.copy_(res)
+
+
+def cholesky_inverse(input: Tensor, upper: bool = False, *, out: Optional[Tensor] = None) -> Tensor:
+    """cholesky_inverse(L, upper=False) -> Tensor
+
+    A⁻¹ from A's Cholesky factor L (A = L Lᴴ; upper=True: A = Uᴴ U).
+    """
+    _check_matrix(input, "cholesky_inverse")
+    res = apply(M.CholeskyInverseBackward0, input, bool(upper))
+    return res if out is None else out.copy_(res)
+
+
+def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool = False,
+                     unitriangular: bool = False, *, out: Any = None) -> Any:
+    """triangular_solve(b, A, upper=True, transpose=False, unitriangular=False) -> (solution, cloned_coefficient)
+
+    X with T X = b (transpose: Tᵀ X = b), T the upper or lower triangle of A (ones on the diagonal
+    when unitriangular), and a copy of A (torch.linalg.solve_triangular is the newer form).
+    """
+    _check_matrix(b, "triangular_solve", square=False, arg="b")
+    _check_matrix(A, "triangular_solve", arg="A")
+    T = A.mT if transpose else A
+    x = _linalg_solve_triangular(T, b, upper=bool(upper) != bool(transpose), unitriangular=unitriangular)
+    return return_types.triangular_solve((x, A.clone()))
+
+
 # ============================================================================ qr, eigh, svd
 def _linalg_qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> Any:
     """linalg.qr(A, mode='reduced') -> (Q, R)
@@ -1288,4 +1338,7 @@ class MatrixMethods:
     qr = qr
     matrix_power = matrix_power
     matrix_exp = matrix_exp
+    cholesky_solve = cholesky_solve
+    cholesky_inverse = cholesky_inverse
+    triangular_solve = triangular_solve
 

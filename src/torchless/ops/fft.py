@@ -15,7 +15,7 @@ precision as PyTorch's are.
 import numpy as np
 
 from ..engine.node import LINEAR_JVP
-from ._rule import Rule
+from ._rule import Explain, Rule
 
 DUAL = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
 
@@ -57,6 +57,7 @@ def _c2r(x, dims, norm, last_size, forward):
 class FftC2CBackward0(Rule):
     """fftn or ifftn of a complex tensor over `dims`:  d/dx = the transform in the other
     direction with the dual normalization (the adjoint)."""
+    explain = Explain(None, "linear: ∂/∂x = the transform in the other direction, dual normalization")
 
     @staticmethod
     def forward(node, xp, x, dims, norm, forward):
@@ -76,6 +77,7 @@ class FftC2CBackward0(Rule):
 class FftR2CBackward0(Rule):
     """The spectrum of a real tensor over `dims` (onesided: the last dim cut to n//2 + 1 bins):
     d/dx = Re(adjoint of the complex transform applied to g zero-padded to the full length)."""
+    explain = Explain(None, "linear: ∂/∂x = Re(inverse-direction transform of g, zero-padded to full length)")
 
     @staticmethod
     def forward(node, xp, x, dims, norm, onesided, forward):
@@ -98,6 +100,7 @@ class FftC2RBackward0(Rule):
     """The real signal of a one-sided spectrum over `dims` (irfftn; hfftn when `forward`), its
     last dim `last_size` long: d/dx = the one-sided transform of g with the dual normalization,
     the bins that stand for two (1 .. last_size - n_bins) doubled (conjugated for hfft)."""
+    explain = Explain(None, "linear: ∂/∂x = one-sided transform of g, the bins counted twice doubled")
 
     @staticmethod
     def forward(node, xp, x, dims, norm, last_size, forward):

@@ -419,6 +419,7 @@ def solve_triangular(xp, a, b, upper, left=True, unit=False):
 class LinalgSolveTriangularBackward0(Rule):
     """X = T⁻¹B (left) or B T⁻¹ (right), T the upper or lower triangle of A (unit diagonal when
     unitriangular):  d/dB = T⁻ᴴ g (or g T⁻ᴴ),  d/dA = the triangle of -(d/dB) Xᴴ (or -Xᴴ (d/dB))."""
+    explain = Explain(None, "∂/∂B = T⁻ᴴ g,  ∂/∂A = the triangle of -T⁻ᴴ g Xᴴ")
 
     @staticmethod
     def forward(node, xp, a, b, upper, left, unit):
@@ -426,6 +427,7 @@ class LinalgSolveTriangularBackward0(Rule):
         if node is not None:
             node.saved = (a, out)
             node.opts = (upper, left, unit)
+            node.bshape = tuple(b.shape)
         return out
 
     @staticmethod
@@ -450,8 +452,8 @@ class LinalgSolveTriangularBackward0(Rule):
             ga = -(xp.matmul(gb, _mH(xp, x)) if left else xp.matmul(_mH(xp, x), gb))
             n = a.shape[-1]
             m = _tril_mask(n, n, -1 if unit else 0)
-            ga = _mask(xp, ga, m.T if upper else m)
-        return ga, gb
+            ga = _sum_to(xp, _mask(xp, ga, m.T if upper else m), a.shape)
+        return ga, None if nb is None else _sum_to(xp, gb, self.bshape)
 
 
 # ============================================================================ determinants
@@ -514,6 +516,7 @@ def _slogdet_arrays(a):
 class LinalgSlogdetBackward0(Rule):
     """slogdet(A) = (sign, log|det A|):  d/dA = (g_logabs + i Im(g_sign conj(sign))) A⁻ᴴ (the sign
     part only for complex A; a real sign is piecewise constant)."""
+    explain = Explain(None, "∂ log|det A|/∂A = A⁻ᴴ")
     multi_output = True
 
     @staticmethod
@@ -562,6 +565,7 @@ class LinalgCholeskyExBackward0(Rule):
     """cholesky(A) = L (A = L Lᴴ):  with X = tril(Lᴴ gL), d/dA = L⁻ᴴ (X + tril(X, -1)ᴴ)/2 L⁻¹ (for
     real A the symmetric part of L⁻ᴴ Φ(Lᴴ gL) L⁻¹, Φ the lower triangle with the diagonal
     halved; PyTorch's form); upper=True returns U = Lᴴ (gL = gUᴴ)."""
+    explain = Explain(None, "∂/∂A = L⁻ᴴ Φ(Lᴴ g) L⁻¹, Φ: the lower triangle, diagonal halved, made Hermitian")
     saves_output = True
 
     @staticmethod
@@ -633,6 +637,7 @@ def _qr_square_jvp(xp, q, r, da, tall):
 class LinalgQrBackward0(Rule):
     """qr(A) = (Q, R). For m >= n (reduced): M = R gRᴴ - gQᴴ Q, d/dA = (gQ + Q copyltu(M)) R⁻ᴴ;
     for m < n, A = Q [X | Y] with X square: the same for X with gQ + Y gVᴴ, and Q gV for Y."""
+    explain = Explain(None, "∂/∂A = (gQ + Q copyltu(R gRᴴ - gQᴴ Q)) R⁻ᴴ")
     multi_output = True
 
     @staticmethod
@@ -701,6 +706,7 @@ class LinalgEighBackward0(Rule):
     """eigh(A) = (L, V), A = V diag(L) Vᴴ (only the `uplo` triangle read):
     d/dA = V (diag(gL) + F ∘ skew(Vᴴ gV)) Vᴴ,  F_ij = 1/(L_j - L_i) off the diagonal, 0 on it,
     skew(X) = (X - Xᴴ)/2: a Hermitian gradient, as PyTorch's."""
+    explain = Explain(None, "∂/∂A = V (diag(gL) + F ∘ skew(Vᴴ gV)) Vᴴ,  F_ij = 1/(λ_j - λ_i)")
     multi_output = True
 
     @staticmethod
@@ -803,6 +809,7 @@ class LinalgSvdBackward0(Rule):
     """svd(A) = (U, S, Vh): d/dA = U [(F∘(UᴴgU - gUᴴU)) S + diag(gS) + S (F∘(VᴴgV - gVᴴV))] Vᴴ
     + (I - UUᴴ) gU S⁻¹ Vᴴ + U S⁻¹ gVᴴ (I - VVᴴ), F_ij = 1/(s_j² - s_i²) (and for complex A the
     phase term i Im(diag(UᴴgU)) / S, for a loss that does not depend on the phases). full_matrices: only the first min(m, n) columns count."""
+    explain = Explain(None, "∂/∂A = U [diag(gS) + (F∘(UᴴgU - gUᴴU)) S + S (F∘(VᴴgV - gVᴴV))] Vᴴ + …")
     multi_output = True
 
     @staticmethod
@@ -902,6 +909,7 @@ def _pinv_arrays(a, atol, rtol, hermitian):
 class LinalgPinvBackward0(Rule):
     """pinv(A) = P (constant rank): dP = -P dA P + P Pᴴ dAᴴ (I - A P) + (I - P A) dAᴴ Pᴴ P, so
     d/dA = -Pᴴ g Pᴴ + (I - A P) gᴴ P Pᴴ + Pᴴ P gᴴ (I - P A)."""
+    explain = Explain(None, "∂/∂A = -Pᴴ g Pᴴ + (I - A P) gᴴ P Pᴴ + Pᴴ P gᴴ (I - P A)")
     saves_output = True
 
     @staticmethod
@@ -980,6 +988,7 @@ def matrix_exp(xp, a):
 class LinalgMatrixExpBackward0(Rule):
     """matrix_exp(A):  d/dA = the upper-right block of exp([[Aᴴ, g], [0, Aᴴ]]) (the Fréchet
     derivative's adjoint), and the jvp the same block of exp([[A, dA], [0, A]])."""
+    explain = Explain("matrix_exp({a})", "∂/∂A = the upper-right block of exp([[Aᴴ, g], [0, Aᴴ]])")
 
     @staticmethod
     def forward(node, xp, a):
@@ -1013,3 +1022,86 @@ class LinalgSvdvalsBackward(LinalgSvdBackward0):
 
 
 LinalgSvdvalsBackward.__name__ = LinalgSvdvalsBackward.__qualname__ = "LinalgSvdBackward0"
+
+
+# ============================================================================ cholesky_solve, cholesky_inverse
+def _cholesky_solve_arrays(b, l, upper):
+    """A⁻¹ B for A = L Lᴴ (upper: A = Uᴴ U), by two triangular solves reading L's triangle."""
+    if upper:
+        y = _solve_tri_arrays(np.conj(np.swapaxes(l, -1, -2)), b, False, True, False)
+        return _solve_tri_arrays(l, y, True, True, False)
+    y = _solve_tri_arrays(l, b, False, True, False)
+    return _solve_tri_arrays(np.conj(np.swapaxes(l, -1, -2)), y, True, True, False)
+
+
+def cholesky_solve(xp, b, l, upper):
+    return _call(xp, CholeskySolveBackward0, _cholesky_solve_arrays, b, l, upper)
+
+
+class CholeskySolveBackward0(Rule):
+    """cholesky_solve(B, L) = X = (L Lᴴ)⁻¹ B:  d/dB = cholesky_solve(g, L),  d/dL = -(C + Cᴴ) L
+    (upper: -U (C + Cᴴ)) with C = (d/dB) Xᴴ: PyTorch's formula, L taken as a full matrix."""
+    explain = Explain(None, "∂/∂B = A⁻¹ g,  ∂/∂L = -(C + Cᴴ) L, C = A⁻¹ g Xᴴ")
+
+    @staticmethod
+    def forward(node, xp, b, l, upper):
+        out = _call(xp, CholeskySolveBackward0, _cholesky_solve_arrays, b, l, upper)
+        if node is not None:
+            node.saved = (l, out)
+            node.upper = upper
+            node.shapes = (tuple(b.shape), tuple(l.shape))
+        return out
+
+    @staticmethod
+    def jvp(xp, t, out, b, l, upper):
+        tb, tl = t[:2]
+        rhs = tb
+        if tl is not None:  # dA = dL Lᴴ + L dLᴴ (upper: dUᴴ U + Uᴴ dU)
+            da = (xp.matmul(_mH(xp, tl), l) + xp.matmul(_mH(xp, l), tl) if upper else
+                  xp.matmul(tl, _mH(xp, l)) + xp.matmul(l, _mH(xp, tl)))
+            r = -xp.matmul(da, out)
+            rhs = r if rhs is None else rhs + r
+        return cholesky_solve(xp, rhs, l, upper)
+
+    def vjp(self, g, xp):
+        l, x = self.saved
+        bshape, lshape = self.shapes
+        (nb, _), (nl, _) = self.next_functions
+        gb = cholesky_solve(xp, g, l, self.upper)
+        gl = None
+        if nl is not None:
+            c = xp.matmul(gb, _mH(xp, x))
+            c = c + _mH(xp, c)
+            gl = _sum_to(xp, -(xp.matmul(l, c) if self.upper else xp.matmul(c, l)), lshape)
+        return (None if nb is None else _sum_to(xp, gb, bshape)), gl
+
+
+def _cholesky_inverse_arrays(l, upper):
+    eye = np.broadcast_to(np.eye(l.shape[-1], dtype=l.dtype), l.shape)
+    return _cholesky_solve_arrays(eye, l, upper)
+
+
+class CholeskyInverseBackward0(Rule):
+    """cholesky_inverse(L) = A⁻¹ for A = L Lᴴ:  d/dL = -A⁻¹ (g + gᴴ) A⁻¹ L (upper: -U A⁻¹ (g + gᴴ) A⁻¹)."""
+    explain = Explain(None, "∂/∂L = -A⁻¹ (g + gᴴ) A⁻¹ L")
+    saves_output = True
+
+    @staticmethod
+    def forward(node, xp, l, upper):
+        out = _call(xp, CholeskyInverseBackward0, _cholesky_inverse_arrays, l, upper)
+        if node is not None:
+            node.saved = (l, out)
+            node.upper = upper
+        return out
+
+    @staticmethod
+    def jvp(xp, t, out, l, upper):
+        tl = t[0]
+        da = (xp.matmul(_mH(xp, tl), l) + xp.matmul(_mH(xp, l), tl) if upper else
+              xp.matmul(tl, _mH(xp, l)) + xp.matmul(l, _mH(xp, tl)))
+        return -xp.matmul(out, xp.matmul(da, out))
+
+    def vjp(self, g, xp):
+        l, inv = self.saved
+        c = xp.matmul(inv, xp.matmul(g + _mH(xp, g), inv))
+        return (-(xp.matmul(l, c) if self.upper else xp.matmul(c, l)),)
