@@ -137,6 +137,8 @@ GRADCHECK = {
     "cholesky_solve upper": (lambda b, l: torchless.cholesky_solve(b, l * _LOWER.mT, upper=True), [(2, 3, 2), (3, 3)]),
     "cholesky_inverse": (lambda l: torchless.cholesky_inverse(l * _LOWER), [(3, 3)]),
     "triangular_solve": (lambda b, a: torchless.triangular_solve(b, a, transpose=True).solution, [(3, 2), (3, 3)]),
+    "eig": (lambda a: (lambda r: (r[0].real, r[0].imag, (r[1] * r[1].conj()).real))(L.eig(a)), [(3, 3)]),
+    "eigvals": (lambda a: L.eigvals(a).abs(), [(2, 3, 3)]),
 }
 
 
@@ -268,6 +270,9 @@ TORCH_CASES = {
                                      [_r(3, 2, c=True), np.linalg.cholesky(_r(3, 3, c=True, spd=True)).conj().T]),
     "cholesky_inverse": (lambda T, l: T.cholesky_inverse(l), [np.linalg.cholesky(_r(3, 3, spd=True))]),
     "triangular_solve": (lambda T, b, a: T.triangular_solve(b, a, upper=False, unitriangular=True), [_r(3, 2), _r(3, 3)]),
+    "eig": (lambda T, a: (lambda r: (r[0], r[1] * r[1].conj()))(T.linalg.eig(a)), [_r(2, 4, 4)]),
+    "eig complex": (lambda T, a: (lambda r: (r[0], r[1] * r[1].conj()))(T.linalg.eig(a)), [_r(3, 3, c=True)]),
+    "eigvals": (lambda T, a: T.linalg.eigvals(a), [_r(4, 4)]),
 }
 
 
@@ -316,6 +321,8 @@ FORWARD_CASES = {
     "cross": (lambda T, a, b: T.linalg.cross(a, b), [(2, 3), (2, 3)]),
     "det": (lambda T, a: T.linalg.det(a), [(3, 3)]),
     "cholesky_solve": (lambda T, b, l: T.cholesky_solve(b, _factor(T, l)), [(3, 2), (3, 3)]),
+    "eig": (lambda T, a: (lambda r: (r[0], r[1] * r[1].conj()))(T.linalg.eig(a)), [(3, 3)]),
+    "eigvals": (lambda T, a: T.linalg.eigvals(a), [(2, 3, 3)]),
 }
 # (cholesky_inverse's forward mode is checked against finite differences below: PyTorch 2.13's jvp
 # for it disagrees with them)

@@ -33,7 +33,7 @@ _abs = builtins.abs
 for _name, _fields in (("linalg_slogdet", ("sign", "logabsdet")), ("slogdet", ("sign", "logabsdet")),
                        ("linalg_inv_ex", ("inverse", "info")), ("linalg_solve_ex", ("result", "info")),
                        ("linalg_cholesky_ex", ("L", "info")), ("linalg_qr", ("Q", "R")), ("qr", ("Q", "R")),
-                       ("linalg_eigh", ("eigenvalues", "eigenvectors")), ("linalg_svd", ("U", "S", "Vh")),
+                       ("linalg_eigh", ("eigenvalues", "eigenvectors")), ("linalg_eig", ("eigenvalues", "eigenvectors")), ("linalg_svd", ("U", "S", "Vh")),
                        ("svd", ("U", "S", "V")),
                        ("linalg_lstsq", ("solution", "residuals", "rank", "singular_values")),
                        ("triangular_solve", ("solution", "cloned_coefficient"))):
@@ -780,6 +780,26 @@ def _linalg_eigvalsh(A: Tensor, UPLO: str = "L", *, out: Optional[Tensor] = None
     return w if out is None else out.copy_(w)
 
 
+def _linalg_eig(A: Tensor, *, out: Any = None) -> Any:
+    """linalg.eig(A) -> (eigenvalues, eigenvectors)
+
+    The eigenvalues and eigenvectors (columns of norm 1) of a general square matrix: complex, also
+    for real A. Each eigenvector is unique up to a phase; a loss must not depend on it.
+    """
+    _check_matrix(A, "linalg.eig")
+    return return_types.linalg_eig(apply(M.LinalgEigBackward0, A))
+
+
+def _linalg_eigvals(A: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
+    """linalg.eigvals(A) -> Tensor
+
+    The eigenvalues of a general square matrix (complex), linalg.eig's first result.
+    """
+    _check_matrix(A, "linalg.eigvals")
+    w = apply(M.LinalgEigvalsBackward, A)
+    return w if out is None else out.copy_(w)
+
+
 def _svd(A: Tensor, full_matrices: bool, fname: str) -> Tuple[Tensor, Tensor, Tensor]:
     _check_matrix(A, fname, square=False)
     return apply(M.LinalgSvdBackward0, A, bool(full_matrices), True)
@@ -1265,7 +1285,7 @@ def _linalg_det_alias(A: Tensor) -> Tensor:
 linalg.__dict__.update(
     LinAlgError=LinAlgError, det=_linalg_det, slogdet=_linalg_slogdet, inv=_linalg_inv, inv_ex=_linalg_inv_ex,
     solve=_linalg_solve, solve_ex=_linalg_solve_ex, cholesky=_linalg_cholesky, cholesky_ex=_linalg_cholesky_ex,
-    qr=_linalg_qr, eigh=_linalg_eigh, eigvalsh=_linalg_eigvalsh, svd=_linalg_svd, svdvals=_linalg_svdvals,
+    qr=_linalg_qr, eigh=_linalg_eigh, eig=_linalg_eig, eigvals=_linalg_eigvals, eigvalsh=_linalg_eigvalsh, svd=_linalg_svd, svdvals=_linalg_svdvals,
     pinv=_linalg_pinv, matrix_power=_linalg_matrix_power, matrix_rank=_linalg_matrix_rank,
     matrix_norm=_matrix_norm, norm=_linalg_norm, cond=_linalg_cond, multi_dot=_linalg_multi_dot,
     lstsq=_linalg_lstsq, solve_triangular=_linalg_solve_triangular, matrix_exp=_linalg_matrix_exp,

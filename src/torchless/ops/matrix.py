@@ -1105,3 +1105,100 @@ class CholeskyInverseBackward0(Rule):
         l, inv = self.saved
         c = xp.matmul(inv, xp.matmul(g + _mH(xp, g), inv))
         return (-(xp.matmul(l, c) if self.upper else xp.matmul(c, l)),)
+
+
+# ============================================================================ eig (general matrices)
+def _eig_arrays(a):
+    w, v = np.linalg.eig(a)
+    c = np.complex64 if a.dtype in (np.float32, np.complex64) else np.complex128
+    return w.astype(c, copy=False), v.astype(c, copy=False)
+
+
+class LinalgEigBackward0(Rule):
+    """eig(A) = (L, V), A V = V diag(L), V's columns of norm 1 (complex results for real A too):
+    d/dA = V⁻ᴴ (diag(gL) + (Vᴴ gV - Vᴴ V Re diag(Vᴴ gV)) / conj(L_j - L_i)) Vᴴ, its real part for
+    real A (the projection keeps the columns' norm; a loss must not depend on their phases, which
+    PyTorch checks and this rule does not: under create_graph its gradient reaches the eigenvectors
+    through two nodes, each of them phase-dependent, though not their sum)."""
+    multi_output = True
+    explain = Explain(None, "∂/∂A = V⁻ᴴ (diag(gL) + P(Vᴴ gV) / conj(E)) Vᴴ,  E_ij = λ_j - λ_i")
+
+    @staticmethod
+    def forward(node, xp, a):
+        outs = _call(xp, LinalgEigBackward0, _eig_arrays, a)
+        if node is not None:
+            node.num_outputs = 2
+            node.saved = (outs[0], outs[1])
+            node.real_input = _dtype_of(a).kind != "c"
+        return outs
+
+    @staticmethod
+    def jvp(xp, t, out, a):
+        w, v = out
+        da = t[0]
+        if _dtype_of(da).kind != "c":
+            da = da.astype(_dtype_of(v)) if _on_arrays(xp) else da.to(v.dtype)
+        f = solve(xp, v, xp.matmul(da, v))  # V⁻¹ dA V
+        dw = _diagonal(xp, f)
+        e = _eig_e(xp, w, conj=False)
+        n = w.shape[-1]
+        off = _const(xp, (~np.eye(n, dtype=bool)).astype(_dtype_of(v)))
+        dv = xp.matmul(v, f * off / e)
+        dv = dv - v * _row(xp, _diagonal(xp, xp.matmul(_mH(xp, v), dv)).real)
+        return dw, dv
+
+    def vjp(self, grads, xp):
+        w, v = self.saved
+        gw, gv = grads
+        cdt = _dtype_of(v)
+        if gv is None:
+            if gw is None:
+                return (None,)
+            inner = _diag_embed(xp, gw)
+        else:
+            vhgv = xp.matmul(_mH(xp, v), gv)
+            re = _diagonal(xp, vhgv).real
+            vhgv = vhgv - xp.matmul(_mH(xp, v), v * _row(xp, re))
+            n = w.shape[-1]
+            inner = vhgv / _eig_e(xp, w, conj=True)
+            eye = _const(xp, np.eye(n, dtype=cdt))
+            inner = inner * (1 - eye) + (0 if gw is None else _diag_embed(xp, gw))
+        ga = solve(xp, _mH(xp, v), xp.matmul(inner, _mH(xp, v)))
+        if self.real_input:
+            ga = ga.real
+        return (ga,)
+
+
+def _row(xp, x):
+    """x (..., n) as a row (..., 1, n), cast to complex for products with V."""
+    x = x.astype(np.complex128 if _dtype_of(x) == np.float64 else np.complex64) if _on_arrays(xp) else x
+    return x[..., None, :] if _on_arrays(xp) else x.unsqueeze(-2)
+
+
+def _eig_e(xp, w, conj):
+    """E_ij = w_j - w_i (conjugated when conj), with ones on the diagonal (a safe divisor)."""
+    wc = xp.conj(w) if conj else w
+    e = (wc[..., None, :] - wc[..., :, None]) if _on_arrays(xp) else wc.unsqueeze(-2) - wc.unsqueeze(-1)
+    n = w.shape[-1]
+    return e + _const(xp, np.eye(n, dtype=_dtype_of(w)))
+
+
+class LinalgEigvalsBackward(LinalgEigBackward0):
+    """eigvals(A): LinalgEigBackward0 with L its one output."""
+    multi_output = False
+
+    @staticmethod
+    def forward(node, xp, a):
+        outs = LinalgEigBackward0.forward(node, xp, a)
+        return None if outs is None else outs[0]
+
+    @staticmethod
+    def jvp(xp, t, out, a):
+        w, v = _call(xp, LinalgEigBackward0, _eig_arrays, a)
+        return LinalgEigBackward0.jvp(xp, t, (w, v), a)[0]
+
+    def vjp(self, g, xp):
+        return LinalgEigBackward0.vjp(self, (g, None), xp)
+
+
+LinalgEigvalsBackward.__name__ = LinalgEigvalsBackward.__qualname__ = "LinalgEigBackward0"
