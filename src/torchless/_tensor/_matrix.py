@@ -241,8 +241,10 @@ def _add_product(R: Any, fname: str, input: Tensor, m1: Tensor, m2: Tensor, beta
     if a.dtype.kind == "b":
         raise RuntimeError(f"\"{fname}\" not implemented for 'Bool'")
     beta, alpha = _scalar(beta), _scalar(alpha)
-    if a.dtype.kind in "iu" and (isinstance(beta, float) or isinstance(alpha, float)):
-        raise RuntimeError("For integral input tensors, argument beta must not be a floating point number.")
+    if a.dtype.kind in "iu":  # the scalars are truncated to integers (addr refuses floats instead)
+        if fname == "addr" and (isinstance(beta, float) or isinstance(alpha, float)):
+            raise RuntimeError("For integral input tensors, argument beta must not be a floating point number.")
+        beta, alpha = int(beta), int(alpha)
     return apply(R, input, m1, m2, beta, alpha)
 
 

@@ -52,6 +52,8 @@ def _real_part(x):
 
 
 def _einsum_arrays(eq, *ops):
+    if ops[0].dtype == np.float16:  # summed in float32 and rounded once, as PyTorch's kernels do
+        return _einsum_arrays(eq, *[o.astype(np.float32) for o in ops]).astype(np.float16)
     return np.einsum(eq, *ops, optimize=len(ops) > 2 or max(o.size for o in ops) > 4096)
 
 
@@ -198,6 +200,9 @@ class _AddProduct(Rule):
             node.beta, node.alpha = beta, alpha
         if not _on_arrays(xp):
             return None
+        if m1.dtype == np.float16:  # computed in float32 and rounded once, as PyTorch's kernels do
+            return cls.forward(None, xp, c.astype(np.float32), m1.astype(np.float32), m2.astype(np.float32),
+                               beta, alpha).astype(np.float16)
         prod = _einsum_arrays(cls.eq, m1, m2)
         if alpha != 1:
             prod = prod * alpha
