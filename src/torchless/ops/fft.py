@@ -29,16 +29,18 @@ def _real_of(dtype):
 
 
 def _c2c(x, dims, norm, forward):
+    if len(dims) == 1:  # the one-dimensional transforms cost half of fftn's call
+        f = np.fft.fft if forward else np.fft.ifft
+        return f(x, axis=dims[0], norm=norm).astype(_complex_of(x.dtype), copy=False)
     f = np.fft.fftn if forward else np.fft.ifftn
     return f(x, axes=dims, norm=norm).astype(_complex_of(x.dtype), copy=False)
 
 
 def _r2c(x, dims, norm, onesided, forward):
-    f = np.fft.fftn if forward else np.fft.ifftn
     if onesided and forward:
-        out = np.fft.rfftn(x, axes=dims, norm=norm)
+        out = np.fft.rfft(x, axis=dims[0], norm=norm) if len(dims) == 1 else np.fft.rfftn(x, axes=dims, norm=norm)
     else:
-        out = f(x, axes=dims, norm=norm)
+        out = _c2c(x, dims, norm, forward)
         if onesided:
             last = dims[-1]
             out = out[(slice(None),) * last + (slice(0, x.shape[last] // 2 + 1),)]
@@ -46,10 +48,12 @@ def _r2c(x, dims, norm, onesided, forward):
 
 
 def _c2r(x, dims, norm, last_size, forward):
-    s = [x.shape[d] for d in dims[:-1]] + [last_size]
     if forward:  # hfft: the Hermitian signal's forward transform, irfft of the conjugate
-        out = np.fft.irfftn(np.conj(x), s=s, axes=dims, norm=DUAL[norm])
+        x, norm = np.conj(x), DUAL[norm]
+    if len(dims) == 1:
+        out = np.fft.irfft(x, n=last_size, axis=dims[0], norm=norm)
     else:
+        s = [x.shape[d] for d in dims[:-1]] + [last_size]
         out = np.fft.irfftn(x, s=s, axes=dims, norm=norm)
     return out.astype(_real_of(x.dtype), copy=False)
 

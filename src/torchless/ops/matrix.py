@@ -186,6 +186,10 @@ class EinsumBackward0(Rule):
 
 
 # ============================================================================ fused products
+def _product(eq):
+    return lambda a, b: _einsum_arrays(eq, a, b)
+
+
 class _AddProduct(Rule):
     """beta * input + alpha * product(m1, m2), the product an einsum `eq` (mm, mv, outer, a summed
     or batched bmm); input broadcasts to the result:
@@ -203,7 +207,7 @@ class _AddProduct(Rule):
         if m1.dtype == np.float16:  # computed in float32 and rounded once, as PyTorch's kernels do
             return cls.forward(None, xp, c.astype(np.float32), m1.astype(np.float32), m2.astype(np.float32),
                                beta, alpha).astype(np.float16)
-        prod = _einsum_arrays(cls.eq, m1, m2)
+        prod = cls.product(m1, m2)
         if alpha != 1:
             prod = prod * alpha
         if beta == 0:  # PyTorch ignores input then (its nan and inf too)
@@ -245,27 +249,32 @@ class _AddProduct(Rule):
 class AddmmBackward0(_AddProduct):
     """addmm: beta * input + alpha * (mat1 @ mat2)"""
     eq = "ij,jk->ik"
+    product = staticmethod(np.matmul)
     explain = Explain("β·{c} + α·{a} @ {b}", "∂/∂c = β g,  ∂/∂A = α g Bᵀ,  ∂/∂B = α Aᵀ g")
 
 
 class AddmvBackward0(_AddProduct):
     """addmv: beta * input + alpha * (mat @ vec)"""
     eq = "ij,j->i"
+    product = staticmethod(np.matmul)
 
 
 class AddrBackward0(_AddProduct):
     """addr: beta * input + alpha * outer(vec1, vec2)"""
     eq = "i,j->ij"
+    product = staticmethod(np.multiply.outer)
 
 
 class AddbmmBackward0(_AddProduct):
     """addbmm: beta * input + alpha * sum_b(batch1[b] @ batch2[b])"""
     eq = "bij,bjk->ik"
+    product = staticmethod(_product("bij,bjk->ik"))
 
 
 class BaddbmmBackward0(_AddProduct):
     """baddbmm: beta * input + alpha * (batch1 @ batch2), batch by batch"""
     eq = "bij,bjk->bik"
+    product = staticmethod(np.matmul)
 
 
 # ============================================================================ cross
