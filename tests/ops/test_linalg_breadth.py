@@ -215,9 +215,10 @@ TORCH_CASES = {
     "addmv": (lambda T, c, a, b: c.addmv(a, b), [_r(2), _r(2, 3), _r(3)]),
     "addmv int scalars": (lambda T, c, a, b: T.addmv(c, a, b, beta=1.7, alpha=2.6),
                           [np.arange(2), np.ones((2, 3), np.int64), np.arange(3)]),
-    "addr int float scalar": (lambda T, c, a, b: T.addr(c, a, b, beta=0.5), [np.ones((2, 2), np.int64), np.ones(2, np.int64),
-                                                                             np.ones(2, np.int64)]),
-    "einsum float16": (lambda T, a, b: T.einsum("ij,jk", a.detach(), b.detach()), [_r(3, 8).astype(np.float16), _r(8, 2).astype(np.float16)]),
+    "addr int float scalar": (lambda T, c, a, b: T.addr(c, a, b, beta=0.5),
+                              [np.ones((2, 2), np.int64), np.ones(2, np.int64), np.ones(2, np.int64)]),
+    "einsum float16": (lambda T, a, b: T.einsum("ij,jk", a.detach(), b.detach()),
+                       [_r(3, 8).astype(np.float16), _r(8, 2).astype(np.float16)]),
     "addr": (lambda T, c, a, b: T.addr(c, a, b), [_r(2, 3), _r(2), _r(3)]),
     "addbmm": (lambda T, c, a, b: T.addbmm(c, a, b, alpha=0.5), [_r(2, 2), _r(3, 2, 4), _r(3, 4, 2)]),
     "baddbmm": (lambda T, c, a, b: c.baddbmm(a, b), [_r(3, 2, 2), _r(3, 2, 4), _r(3, 4, 2)]),
@@ -240,7 +241,8 @@ TORCH_CASES = {
     "cholesky not pd": (lambda T, a: T.linalg.cholesky(a), [-np.eye(3)]),
     "qr": (lambda T, a: T.linalg.qr(a), [_r(4, 3)]),
     "qr complex wide": (lambda T, a: T.linalg.qr(a), [_r(2, 3, c=True)]),
-    "eigh complex": (lambda T, a: (lambda r: (r[0], r[1] * r[1].conj()))(T.linalg.eigh(a)), [_r(3, 3, c=True, spd=True)]),
+    "eigh complex": (lambda T, a: (lambda r: (r[0], r[1] * r[1].conj()))(T.linalg.eigh(a)),
+                     [_r(3, 3, c=True, spd=True)]),
     "eigvalsh": (lambda T, a: T.linalg.eigvalsh(a, UPLO="U"), [_r(3, 3, spd=True)]),
     "svd full": (lambda T, a: (lambda r: (r[1], r[0] * r[0], r[2] * r[2]))(T.linalg.svd(a)), [_r(3, 4)]),
     "svd complex": (lambda T, a: (lambda r: (r[1], r[0][:, :1] * r[2][:1]))(T.linalg.svd(a, full_matrices=False)),
@@ -274,7 +276,8 @@ TORCH_CASES = {
     "cholesky_solve complex upper": (lambda T, b, l: T.cholesky_solve(b, l, upper=True),
                                      [_r(3, 2, c=True), np.linalg.cholesky(_r(3, 3, c=True, spd=True)).conj().T]),
     "cholesky_inverse": (lambda T, l: T.cholesky_inverse(l), [np.linalg.cholesky(_r(3, 3, spd=True))]),
-    "triangular_solve": (lambda T, b, a: T.triangular_solve(b, a, upper=False, unitriangular=True), [_r(3, 2), _r(3, 3)]),
+    "triangular_solve": (lambda T, b, a: T.triangular_solve(b, a, upper=False, unitriangular=True),
+                         [_r(3, 2), _r(3, 3)]),
     "eig": (lambda T, a: (lambda r: (r[0], r[1] * r[1].conj()))(T.linalg.eig(a)), [_r(2, 4, 4)]),
     "eig complex": (lambda T, a: (lambda r: (r[0], r[1] * r[1].conj()))(T.linalg.eig(a)), [_r(3, 3, c=True)]),
     "eigvals": (lambda T, a: T.linalg.eigvals(a), [_r(4, 4)]),
@@ -301,7 +304,8 @@ def test_forward_ad_matches_finite_differences():
     a = _t((3, 3), grad=False)
     t = _t((3, 3), seed=5, grad=False)
     for f in (L.inv, L.det, L.matrix_exp, lambda x: torchless.einsum("ij,jk->ik", x, x),
-              lambda x: L.solve(x, x.sum(0)), lambda x: L.pinv(x), lambda x: L.cholesky(x @ x.mT + torchless.eye(3, dtype=torchless.float64)),
+              lambda x: L.solve(x, x.sum(0)), lambda x: L.pinv(x),
+              lambda x: L.cholesky(x @ x.mT + torchless.eye(3, dtype=torchless.float64)),
               lambda x: torchless.cholesky_inverse(_factor(torchless, x)),
               lambda x: torchless.cholesky_inverse(_factor(torchless, x).mT, upper=True)):
         with fwAD.dual_level():

@@ -33,7 +33,8 @@ _abs = builtins.abs
 for _name, _fields in (("linalg_slogdet", ("sign", "logabsdet")), ("slogdet", ("sign", "logabsdet")),
                        ("linalg_inv_ex", ("inverse", "info")), ("linalg_solve_ex", ("result", "info")),
                        ("linalg_cholesky_ex", ("L", "info")), ("linalg_qr", ("Q", "R")), ("qr", ("Q", "R")),
-                       ("linalg_eigh", ("eigenvalues", "eigenvectors")), ("linalg_eig", ("eigenvalues", "eigenvectors")), ("linalg_svd", ("U", "S", "Vh")),
+                       ("linalg_eigh", ("eigenvalues", "eigenvectors")),
+                       ("linalg_eig", ("eigenvalues", "eigenvectors")), ("linalg_svd", ("U", "S", "Vh")),
                        ("svd", ("U", "S", "V")),
                        ("linalg_lstsq", ("solution", "residuals", "rank", "singular_values")),
                        ("triangular_solve", ("solution", "cloned_coefficient"))):
@@ -47,10 +48,6 @@ class LinAlgError(RuntimeError):
 
 
 LinAlgError.__module__ = "torch.linalg"
-
-
-def _promote_complex(t: Tensor) -> bool:
-    return t._data.dtype.kind == "c"
 
 
 def _rule_for(R: Any, *arrays: np.ndarray) -> Any:
@@ -221,8 +218,9 @@ def _scalar(v: Any) -> Any:
 def _add_product(R: Any, fname: str, input: Tensor, m1: Tensor, m2: Tensor, beta: Any, alpha: Any,
                  ranks: Tuple[int, int], out_shape: Tuple[int, ...]) -> Tensor:
     _need_tensor(input, fname, "input", 1)
-    _need_tensor(m1, fname, "mat1" if ranks == (2, 2) else "batch1" if ranks[0] == 3 else "mat" if ranks[1] == 1 and ranks[0] == 2 else "vec1", 2)
-    _need_tensor(m2, fname, "mat2" if ranks == (2, 2) else "batch2" if ranks[0] == 3 else "vec" if ranks[0] == 2 else "vec2", 3)
+    names = {(2, 2): ("mat1", "mat2"), (2, 1): ("mat", "vec"), (1, 1): ("vec1", "vec2"), (3, 3): ("batch1", "batch2")}
+    _need_tensor(m1, fname, names[ranks][0], 2)
+    _need_tensor(m2, fname, names[ranks][1], 3)
     a, b, c = m1._data, m2._data, input._data
     if a.dtype != b.dtype or c.dtype != a.dtype:
         bad = m2 if a.dtype != b.dtype else input
@@ -277,7 +275,8 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any 
     _need_tensor(mat, "addmv", "mat", 2)
     _need_tensor(vec, "addmv", "vec", 3)
     if mat._data.ndim != 2 or vec._data.ndim != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got {input._data.ndim if isinstance(input, Tensor) else 0}, "
+        rank = input._data.ndim if isinstance(input, Tensor) else 0
+        raise RuntimeError(f"vector + matrix @ vector expected, got {rank}, "
                            f"{mat._data.ndim}, {vec._data.ndim}")
     n, m = mat._data.shape
     if vec._data.shape[0] != m:
@@ -954,10 +953,6 @@ def matrix_exp(input: Tensor) -> Tensor:
     return _linalg_matrix_exp(input)
 
 
-def _svdvals_for_norm(A: Tensor) -> Tensor:
-    return _linalg_svdvals(A)
-
-
 def _matrix_norm(A: Tensor, ord: Any = "fro", dim: Sequence[int] = (-2, -1), keepdim: bool = False, *,
                  dtype: Any = None, out: Optional[Tensor] = None, fname: str = "linalg.matrix_norm") -> Tensor:
     """linalg.matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None) -> Tensor
@@ -991,7 +986,7 @@ def _matrix_norm(A: Tensor, ord: Any = "fro", dim: Sequence[int] = (-2, -1), kee
             raise RuntimeError(f"{fname}: Order {ord} not supported.")
         if ord == "fro":
             return vector_norm(A, 2, (d0, d1), keepdim, out=out)
-        res = _svdvals_for_norm(A.movedim((d0, d1), (-2, -1))).sum(-1)
+        res = _linalg_svdvals(A.movedim((d0, d1), (-2, -1))).sum(-1)
     else:
         if ord not in (1, -1, 2, -2, math.inf, -math.inf):
             raise RuntimeError(f"{fname}: Order {ord} not supported.")
@@ -1001,7 +996,7 @@ def _matrix_norm(A: Tensor, ord: Any = "fro", dim: Sequence[int] = (-2, -1), kee
         if ord in (2, -2):
             if a.size == 0:
                 raise IndexError("amin(): Expected reduction dim -1 to have non-zero size.")
-            s = _svdvals_for_norm(A.movedim((d0, d1), (-2, -1)))
+            s = _linalg_svdvals(A.movedim((d0, d1), (-2, -1)))
             res = s.amax(-1) if ord == 2 else s.amin(-1)
         else:
             sum_dim, red_dim = (d0, d1) if _abs(ord) == 1 else (d1, d0)
@@ -1267,10 +1262,6 @@ def _linalg_tensorsolve(A: Tensor, B: Tensor, dims: Optional[Sequence[int]] = No
     return res if out is None else out.copy_(res)
 
 
-def _linalg_vecdot_passthrough() -> None:
-    """(placeholder so that linalg's existing names stay)"""
-
-
 def _linalg_matrix_power(A: Tensor, n: int, *, out: Optional[Tensor] = None) -> Tensor:
     """linalg.matrix_power(A, n) -> Tensor
 
@@ -1280,14 +1271,11 @@ def _linalg_matrix_power(A: Tensor, n: int, *, out: Optional[Tensor] = None) -> 
     return res if out is None else out.copy_(res)
 
 
-def _linalg_det_alias(A: Tensor) -> Tensor:
-    return _linalg_det(A)
-
-
 linalg.__dict__.update(
     LinAlgError=LinAlgError, det=_linalg_det, slogdet=_linalg_slogdet, inv=_linalg_inv, inv_ex=_linalg_inv_ex,
     solve=_linalg_solve, solve_ex=_linalg_solve_ex, cholesky=_linalg_cholesky, cholesky_ex=_linalg_cholesky_ex,
-    qr=_linalg_qr, eigh=_linalg_eigh, eig=_linalg_eig, eigvals=_linalg_eigvals, eigvalsh=_linalg_eigvalsh, svd=_linalg_svd, svdvals=_linalg_svdvals,
+    qr=_linalg_qr, eigh=_linalg_eigh, eig=_linalg_eig, eigvals=_linalg_eigvals, eigvalsh=_linalg_eigvalsh,
+    svd=_linalg_svd, svdvals=_linalg_svdvals,
     pinv=_linalg_pinv, matrix_power=_linalg_matrix_power, matrix_rank=_linalg_matrix_rank,
     matrix_norm=_matrix_norm, norm=_linalg_norm, cond=_linalg_cond, multi_dot=_linalg_multi_dot,
     lstsq=_linalg_lstsq, solve_triangular=_linalg_solve_triangular, matrix_exp=_linalg_matrix_exp,

@@ -47,10 +47,6 @@ def _const(xp, arr):
     return arr if xp.apply_rule is None else xp.broadcast_to(arr, arr.shape)  # (a Tensor of it)
 
 
-def _real_part(x):
-    return x.real
-
-
 def _einsum_arrays(eq, *ops):
     if ops[0].dtype == np.float16:  # summed in float32 and rounded once, as PyTorch's kernels do
         return _einsum_arrays(eq, *[o.astype(np.float32) for o in ops]).astype(np.float16)
@@ -579,7 +575,7 @@ class LinalgCholeskyExBackward0(Rule):
     """cholesky(A) = L (A = L Lᴴ):  with X = tril(Lᴴ gL), d/dA = L⁻ᴴ (X + tril(X, -1)ᴴ)/2 L⁻¹ (for
     real A the symmetric part of L⁻ᴴ Φ(Lᴴ gL) L⁻¹, Φ the lower triangle with the diagonal
     halved; PyTorch's form); upper=True returns U = Lᴴ (gL = gUᴴ)."""
-    explain = Explain(None, "∂/∂A = L⁻ᴴ Φ(Lᴴ g) L⁻¹, Φ: the lower triangle, diagonal halved, made Hermitian")
+    explain = Explain(None, "∂/∂A = L⁻ᴴ Φ(Lᴴ g) L⁻¹, Φ: the lower triangle, diagonal halved, Hermitian")
     saves_output = True
 
     @staticmethod
@@ -593,12 +589,10 @@ class LinalgCholeskyExBackward0(Rule):
     @staticmethod
     def jvp(xp, t, out, a, upper):
         L = _mH(xp, out) if upper else out
-        n = L.shape[-1]
         # dL = L Φ(L⁻¹ dA L⁻ᴴ)
         y = solve_triangular(xp, L, t[0], False, True, False)
         c = solve_triangular(xp, L, _mH(xp, y), False, True, False)  # L⁻¹ (L⁻¹ dA)ᴴ = L⁻¹ dAᴴ L⁻ᴴ
         dL = xp.matmul(L, _phi(xp, _mH(xp, c)))
-        del n
         return _mH(xp, dL) if upper else dL
 
     def vjp(self, g, xp):
@@ -782,7 +776,7 @@ def _svd_backward(xp, u, s, vh, gu, gs, gvh, m, n):
     cdt = _dtype_of(u)
     if gu is None and gvh is None:
         if gs is None:
-            return xp.zeros_like(xp.matmul(u, vh)) if False else None
+            return None
         return xp.matmul(u * (gs.astype(cdt)[..., None, :] if _on_arrays(xp) else gs.to(u.dtype).unsqueeze(-2)), vh)
     v = _mH(xp, vh)
     gv = None if gvh is None else _mH(xp, gvh)
@@ -822,7 +816,8 @@ def _svd_backward(xp, u, s, vh, gu, gs, gvh, m, n):
 class LinalgSvdBackward0(Rule):
     """svd(A) = (U, S, Vh): d/dA = U [(F∘(UᴴgU - gUᴴU)) S + diag(gS) + S (F∘(VᴴgV - gVᴴV))] Vᴴ
     + (I - UUᴴ) gU S⁻¹ Vᴴ + U S⁻¹ gVᴴ (I - VVᴴ), F_ij = 1/(s_j² - s_i²) (and for complex A the
-    phase term i Im(diag(UᴴgU)) / S, for a loss that does not depend on the phases). full_matrices: only the first min(m, n) columns count."""
+    phase term i Im(diag(UᴴgU)) / S, for a loss that does not depend on the phases; PyTorch checks that,
+    this rule does not, as eig's docstring says). full_matrices: only the first min(m, n) columns count."""
     explain = Explain(None, "∂/∂A = U [diag(gS) + (F∘(UᴴgU - gUᴴU)) S + S (F∘(VᴴgV - gVᴴV))] Vᴴ + …")
     multi_output = True
 
@@ -898,8 +893,6 @@ def _pinv_arrays(a, atol, rtol, hermitian):
     if a.shape[-1] == 0 or a.shape[-2] == 0:
         return np.zeros(a.shape[:-2] + (a.shape[-1], a.shape[-2]), a.dtype)
     u, s, vh = np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
-    if hermitian:
-        pass
     smax = s.max(axis=-1, keepdims=True) if s.size else s
     atol_a = np.asarray(0.0 if atol is None else atol, dtype=s.dtype)
     if rtol is None:
@@ -1096,7 +1089,8 @@ def _cholesky_inverse_arrays(l, upper):
 
 
 class CholeskyInverseBackward0(Rule):
-    """cholesky_inverse(L) = A⁻¹ for A = L Lᴴ:  d/dL = -A⁻¹ (g + gᴴ) A⁻¹ L (upper: -U A⁻¹ (g + gᴴ) A⁻¹)."""
+    """cholesky_inverse(L) = A⁻¹ for A = L Lᴴ:  d/dL = -A⁻¹ (g + gᴴ) A⁻¹ L
+    (upper, A = Uᴴ U: -U A⁻¹ (g + gᴴ) A⁻¹)."""
     explain = Explain(None, "∂/∂L = -A⁻¹ (g + gᴴ) A⁻¹ L")
     saves_output = True
 
