@@ -138,6 +138,9 @@ GRADCHECK = {
     "cholesky_inverse": (lambda l: torchless.cholesky_inverse(l * _LOWER), [(3, 3)]),
     "triangular_solve": (lambda b, a: torchless.triangular_solve(b, a, transpose=True).solution, [(3, 2), (3, 3)]),
     "eig": (lambda a: (lambda r: (r[0].real, r[0].imag, (r[1] * r[1].conj()).real))(L.eig(a)), [(3, 3)]),
+    "lu": (lambda a: L.lu(a)[1:], [(3, 3)]),
+    "lu wide": (lambda a: L.lu(a)[1:], [(2, 4)]),
+    "lu_factor tall": (lambda a: L.lu_factor(a).LU, [(2, 4, 2)]),
     "eigvals": (lambda a: L.eigvals(a).abs(), [(2, 3, 3)]),
 }
 
@@ -281,6 +284,16 @@ TORCH_CASES = {
     "eig": (lambda T, a: (lambda r: (r[0], r[1] * r[1].conj()))(T.linalg.eig(a)), [_r(2, 4, 4)]),
     "eig complex": (lambda T, a: (lambda r: (r[0], r[1] * r[1].conj()))(T.linalg.eig(a)), [_r(3, 3, c=True)]),
     "eigvals": (lambda T, a: T.linalg.eigvals(a), [_r(4, 4)]),
+    "lu": (lambda T, a: T.linalg.lu(a), [_r(2, 3, 5)]),
+    "lu complex tall": (lambda T, a: T.linalg.lu(a), [_r(5, 3, c=True)]),
+    "lu_factor": (lambda T, a: T.linalg.lu_factor(a), [_r(4, 4)]),
+    "lu_factor_ex singular": (lambda T, a: T.linalg.lu_factor_ex(a), [np.zeros((2, 3, 3))]),
+    "lu_factor singular": (lambda T, a: T.linalg.lu_factor(a), [np.zeros((3, 3))]),
+    "lu_solve": (lambda T, a, b: T.linalg.lu_solve(*T.linalg.lu_factor(a), b, adjoint=True), [_r(3, 3), _r(2, 3, 2)]),
+    "lu_solve right": (lambda T, a, b: T.linalg.lu_solve(*T.linalg.lu_factor(a), b, left=False), [_r(3, 3), _r(2, 3)]),
+    "lu_unpack": (lambda T, a: T.lu_unpack(*T.linalg.lu_factor(a)), [_r(4, 3)]),
+    "torch.lu": (lambda T, a: T.lu(a, get_infos=True), [_r(3, 3)]),
+    "torch.lu_solve": (lambda T, a, b: T.lu_solve(b, *T.linalg.lu_factor(a)), [_r(3, 3), _r(3, 2)]),
 }
 
 
@@ -332,6 +345,8 @@ FORWARD_CASES = {
     "cholesky_solve": (lambda T, b, l: T.cholesky_solve(b, _factor(T, l)), [(3, 2), (3, 3)]),
     "eig": (lambda T, a: (lambda r: (r[0], r[1] * r[1].conj()))(T.linalg.eig(a)), [(3, 3)]),
     "eigvals": (lambda T, a: T.linalg.eigvals(a), [(2, 3, 3)]),
+    "lu": (lambda T, a: T.linalg.lu(a)[1:], [(3, 5)]),
+    "lu_factor": (lambda T, a: T.linalg.lu_factor(a).LU, [(5, 3)]),
 }
 # (cholesky_inverse's forward mode is checked against finite differences below: PyTorch 2.13's jvp
 # for it disagrees with them)

@@ -26,7 +26,7 @@ from ..ops import matrix as M
 
 __all__ = ["einsum", "tensordot", "addmm", "addmv", "addr", "addbmm", "baddbmm", "cross", "det", "logdet",
            "slogdet", "inverse", "pinverse", "cholesky", "svd", "qr", "matrix_power", "matrix_exp", "chain_matmul",
-           "cholesky_solve", "cholesky_inverse", "triangular_solve"]
+           "cholesky_solve", "cholesky_inverse", "triangular_solve", "lu", "lu_unpack", "lu_solve"]
 
 _abs = builtins.abs
 
@@ -37,7 +37,9 @@ for _name, _fields in (("linalg_slogdet", ("sign", "logabsdet")), ("slogdet", ("
                        ("linalg_eig", ("eigenvalues", "eigenvectors")), ("linalg_svd", ("U", "S", "Vh")),
                        ("svd", ("U", "S", "V")),
                        ("linalg_lstsq", ("solution", "residuals", "rank", "singular_values")),
-                       ("triangular_solve", ("solution", "cloned_coefficient"))):
+                       ("triangular_solve", ("solution", "cloned_coefficient")),
+                       ("linalg_lu_factor", ("LU", "pivots")), ("linalg_lu_factor_ex", ("LU", "pivots", "info")),
+                       ("linalg_lu", ("P", "L", "U")), ("lu_unpack", ("P", "L", "U"))):
     setattr(return_types, _name, _return_type(_name, _fields))
 del _name, _fields
 
@@ -734,6 +736,125 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
     return return_types.triangular_solve((x, A.clone()))
 
 
+# ============================================================================ LU
+def _lu_checks(A: Tensor, fname: str, pivot: bool) -> np.ndarray:
+    a = _check_matrix(A, fname, square=False)
+    if not pivot:
+        raise RuntimeError(f"{fname}: LU without pivoting is not implemented on the CPU")
+    return a
+
+
+def _lu_factor_ex(A: Tensor, pivot: bool, check_errors: bool, fname: str) -> Tuple[Tensor, Tensor, Tensor]:
+    a = _lu_checks(A, fname, pivot)
+    lu, piv, info = apply(M.LinalgLuFactorExBackward0, A)
+    if check_errors:
+        for i, k in enumerate(info._data.reshape(-1)):
+            if k:
+                raise RuntimeError(f"torch.{fname}: {_batch_prefix(a, i)}U[{k},{k}] is zero and using it on lu_solve "
+                                  "would result in a division by zero. If you still want to perform the "
+                                  "factorization, consider calling linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
+    return lu, piv, info
+
+
+def _linalg_lu_factor(A: Tensor, *, pivot: bool = True, out: Any = None) -> Any:
+    """linalg.lu_factor(A, *, pivot=True) -> (LU, pivots)
+
+    The LU decomposition with partial pivoting, packed: A = P L U with L (unit lower-triangular,
+    its ones not stored) and U in one matrix LU, and the row interchanges as LAPACK's 1-based
+    pivots (int32). Raises where U has a zero on its diagonal (linalg.lu_factor_ex does not).
+    """
+    lu, piv, _ = _lu_factor_ex(A, pivot, True, "linalg.lu_factor")
+    return return_types.linalg_lu_factor((lu, piv))
+
+
+def _linalg_lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False, out: Any = None) -> Any:
+    """linalg.lu_factor_ex(A, *, pivot=True, check_errors=False) -> (LU, pivots, info)
+
+    linalg.lu_factor without the error: info is the 1-based index of the first zero on U's
+    diagonal (0 where there is none).
+    """
+    return return_types.linalg_lu_factor_ex(_lu_factor_ex(A, pivot, check_errors, "linalg.lu_factor_ex"))
+
+
+def _linalg_lu(A: Tensor, *, pivot: bool = True, out: Any = None) -> Any:
+    """linalg.lu(A, *, pivot=True) -> (P, L, U)
+
+    The LU decomposition with partial pivoting, A = P L U: P a permutation matrix, L (m, k) unit
+    lower-triangular, U (k, n) upper-triangular, k = min(m, n).
+    """
+    a = _lu_checks(A, "linalg.lu", pivot)
+    factors = M.lu_outputs(a)
+    lower, upper = apply(M.LinalgLuBackward0, A, factors)
+    return return_types.linalg_lu((_plain(factors[0]), lower, upper))
+
+
+def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpack_pivots: bool = True, *,
+              out: Any = None) -> Any:
+    """lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True) -> (P, L, U)
+
+    P, L and U from linalg.lu_factor's packed result (empty tensors for the parts not unpacked).
+    """
+    a = LU_data._data
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    from .creation import tensor
+    empty = tensor([], dtype=LU_data.dtype)
+    if unpack_data:
+        lower = LU_data[..., :, :k] * _plain(np.tri(m, k, -1, dtype=a.dtype)) + _plain(np.eye(m, k, dtype=a.dtype))
+        upper = LU_data[..., :k, :] * _plain(np.tri(k, n, -1, dtype=a.dtype) == 0)
+    else:
+        lower = upper = empty
+    p = _plain(M._permutation(LU_pivots._data, m).astype(a.dtype)) if unpack_pivots else empty
+    return return_types.lu_unpack((p, lower, upper))
+
+
+def _linalg_lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoint: bool = False,
+                     out: Optional[Tensor] = None) -> Tensor:
+    """linalg.lu_solve(LU, pivots, B, *, left=True, adjoint=False) -> Tensor
+
+    X with A X = B from A's packed LU factorization (left=False: X A = B; adjoint: with Aᴴ).
+    """
+    a = _check_matrix(LU, "linalg.lu_solve", arg="LU")
+    if B._data.dtype != a.dtype:
+        raise RuntimeError(f"linalg.lu_solve: Expected LU and B to have the same dtype, but found LU of type "
+                           f"{_title(LU)} and B of type {_title(B)} instead")
+    n = a.shape[-1]
+    if (B._data.shape[-2] if left else B._data.shape[-1]) != n:
+        raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({n}x{n} and {B._data.shape[-2]}x{B._data.shape[-1]})")
+    p, lower, upper = lu_unpack(LU, pivots)
+    p = p.to(LU.dtype)
+    tri = _linalg_solve_triangular
+    if left and not adjoint:  # U⁻¹ L⁻¹ Pᵀ B
+        res = tri(upper, tri(lower, matmul(p.mT, B), upper=False, unitriangular=True), upper=True)
+    elif left:  # P L⁻ᴴ U⁻ᴴ B
+        res = matmul(p, tri(lower.mH, tri(upper.mH, B, upper=False), upper=True, unitriangular=True))
+    elif not adjoint:  # B U⁻¹ L⁻¹ Pᵀ
+        res = matmul(tri(lower, tri(upper, B, upper=True, left=False), upper=False, left=False,
+                         unitriangular=True), p.mT)
+    else:  # B P L⁻ᴴ U⁻ᴴ
+        res = tri(upper.mH, tri(lower.mH, matmul(B, p), upper=True, left=False, unitriangular=True),
+                  upper=False, left=False)
+    return res if out is None else out.copy_(res)
+
+
+def lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out: Any = None) -> Any:
+    """lu(A, pivot=True, get_infos=False) -> (A_LU, pivots[, infos])
+
+    The packed LU factorization (torch.linalg.lu_factor_ex), infos only when asked for.
+    """
+    lu_, piv, info = _lu_factor_ex(A, pivot, False, "lu")
+    return (lu_, piv, info) if get_infos else (lu_, piv)
+
+
+def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
+    """lu_solve(b, LU_data, LU_pivots) -> Tensor
+
+    X with A X = b from A's packed LU factorization (torch.linalg.lu_solve).
+    """
+    return _linalg_lu_solve(LU_data, LU_pivots, b, out=out)
+
+
 # ============================================================================ qr, eigh, svd
 def _linalg_qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> Any:
     """linalg.qr(A, mode='reduced') -> (Q, R)
@@ -1280,7 +1401,8 @@ linalg.__dict__.update(
     matrix_norm=_matrix_norm, norm=_linalg_norm, cond=_linalg_cond, multi_dot=_linalg_multi_dot,
     lstsq=_linalg_lstsq, solve_triangular=_linalg_solve_triangular, matrix_exp=_linalg_matrix_exp,
     vander=_linalg_vander, diagonal=_linalg_diagonal, tensorinv=_linalg_tensorinv,
-    tensorsolve=_linalg_tensorsolve, cross=_linalg_cross)
+    tensorsolve=_linalg_tensorsolve, cross=_linalg_cross, lu_factor=_linalg_lu_factor,
+    lu_factor_ex=_linalg_lu_factor_ex, lu=_linalg_lu, lu_solve=_linalg_lu_solve)
 for _f in list(linalg.__dict__.values()):
     if callable(_f) and getattr(_f, "__name__", "").startswith("_linalg_"):
         _f.__name__ = _f.__name__[len("_linalg_"):]
@@ -1351,4 +1473,6 @@ class MatrixMethods:
     cholesky_solve = cholesky_solve
     cholesky_inverse = cholesky_inverse
     triangular_solve = triangular_solve
+    lu = lu
+    lu_solve = lu_solve
 

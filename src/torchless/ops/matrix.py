@@ -417,9 +417,28 @@ def _tri(a, upper, unit):
 
 def _solve_tri_arrays(a, b, upper, left, unit):
     t = _tri(a, upper, unit)
-    if left:
+    if not left:
+        return np.swapaxes(_solve_tri_arrays(np.swapaxes(t, -1, -2), np.swapaxes(b, -1, -2), not upper, True, unit),
+                           -1, -2)
+    try:
         return np.linalg.solve(t, b)
-    return np.swapaxes(np.linalg.solve(np.swapaxes(t, -1, -2), np.swapaxes(b, -1, -2)), -1, -2)
+    except np.linalg.LinAlgError:  # a zero on the diagonal: substitution gives PyTorch's inf and nan
+        return _substitute(t, b, upper)
+
+
+def _substitute(t, b, upper):
+    """T⁻¹ B by back (upper) or forward substitution, row by row, batched; divisions by zero give
+    inf and nan as in LAPACK's trsm."""
+    shape = np.broadcast_shapes(t.shape[:-2], b.shape[:-2])
+    t = np.broadcast_to(t, shape + t.shape[-2:])
+    x = np.array(np.broadcast_to(b, shape + b.shape[-2:]), dtype=np.result_type(t, b))
+    n = t.shape[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in (range(n - 1, -1, -1) if upper else range(n)):
+            rest = slice(i + 1, n) if upper else slice(0, i)
+            acc = x[..., i, :] - np.einsum("...j,...jk->...k", t[..., i, rest], x[..., rest, :])
+            x[..., i, :] = acc / t[..., i, i, None]
+    return x
 
 
 def solve_triangular(xp, a, b, upper, left=True, unit=False):
@@ -1210,3 +1229,204 @@ class LinalgEigvalsBackward(LinalgEigBackward0):
 
 
 LinalgEigvalsBackward.__name__ = LinalgEigvalsBackward.__qualname__ = "LinalgEigBackward0"
+
+
+# ============================================================================ LU
+def _lu_arrays(a):
+    """LU with partial pivoting (LAPACK getrf's choices): (LU packed, pivots 1-based int32, info int32),
+    batched; info is the first zero pivot (1-based; 0 when none)."""
+    lu = a.astype(np.complex128 if a.dtype.kind == "c" else np.float64, copy=True)
+    m, n = lu.shape[-2:]
+    k = min(m, n)
+    batch = lu.shape[:-2]
+    lu = lu.reshape((int(np.prod(batch)), m, n))
+    rows = np.arange(lu.shape[0])
+    piv = np.zeros((lu.shape[0], k), np.int32)
+    info = np.zeros(lu.shape[0], np.int32)
+    for j in range(k):
+        col = lu[:, j:, j]
+        # LAPACK's i?amax: the largest |Re| + |Im| for complex numbers, not the modulus
+        p = j + np.argmax(np.abs(col.real) + np.abs(col.imag) if col.dtype.kind == "c" else np.abs(col), axis=-1)
+        piv[:, j] = p + 1
+        top = lu[rows, j].copy()
+        lu[rows, j] = lu[rows, p]
+        lu[rows, p] = top
+        pivot = lu[:, j, j]
+        zero = pivot == 0
+        info[(info == 0) & zero] = j + 1
+        safe = np.where(zero, 1, pivot)
+        factors = np.where(zero[:, None], 0, lu[:, j + 1:, j] / safe[:, None])
+        lu[:, j + 1:, j] = factors
+        lu[:, j + 1:, j + 1:] -= factors[:, :, None] * lu[:, j, None, j + 1:]
+    return (lu.reshape(batch + (m, n)).astype(a.dtype, copy=False), piv.reshape(batch + (k,)),
+            info.reshape(batch))
+
+
+def _permutation(piv, m):
+    """P (..., m, m) with A = P L U, from LAPACK's row interchanges (1-based pivots)."""
+    batch = piv.shape[:-1]
+    count = int(np.prod(batch))
+    flat = piv.reshape((count, piv.shape[-1]))
+    perm = np.tile(np.arange(m), (count, 1))
+    rows = np.arange(flat.shape[0])
+    for j in range(flat.shape[1]):
+        p = flat[:, j] - 1
+        top = perm[rows, j].copy()
+        perm[rows, j] = perm[rows, p]
+        perm[rows, p] = top
+    eye = np.eye(m)
+    # (Pᵀ A)[i] = A[perm[i]]: Pᵀ = I[perm], P = I[perm]ᵀ
+    return np.swapaxes(eye[perm], -1, -2).reshape(batch + (m, m))
+
+
+def _unpack(xp, lu, m, n):
+    """L (m, k) unit lower and U (k, n) upper from the packed LU."""
+    k = min(m, n)
+    dt = _dtype_of(lu)
+    lower = _mask(xp, lu[..., :, :k], _tril_mask(m, k, -1)) + _const(xp, np.eye(m, k, dtype=dt))
+    upper = _mask(xp, lu[..., :k, :], _tril_mask(k, n, -1) == 0)
+    return lower, upper
+
+
+def _lu_backward(xp, p, lower, upper, gl, gu, m, n):
+    """The gradient of A = P L U (PyTorch's convention), any m, n."""
+    k = min(m, n)
+    if gl is None:
+        gl = xp.zeros_like(lower)
+    if gu is None:
+        gu = xp.zeros_like(upper)
+    p = p.astype(_dtype_of(lower))
+    tri_l, tri_u = _tril_mask(k, k, -1), _tril_mask(k, k, -1) == 0
+    if m == n:
+        gr = _mask(xp, xp.matmul(_mH(xp, lower), gl), tri_l) + _mask(xp, xp.matmul(gu, _mH(xp, upper)), tri_u)
+        x = solve_triangular(xp, _mH(xp, lower), gr, True, True, True)
+        return xp.matmul(_const(xp, p), solve_triangular(xp, _mH(xp, upper), x, False, False, False))
+    if m < n:
+        u1, u2 = upper[..., :, :m], upper[..., :, m:]
+        gu1, gu2 = gu[..., :, :m], gu[..., :, m:]
+        gr = (_mask(xp, xp.matmul(_mH(xp, lower), gl) - xp.matmul(gu2, _mH(xp, u2)), tri_l)
+              + _mask(xp, xp.matmul(gu1, _mH(xp, u1)), tri_u))
+        left = xp.concatenate([solve_triangular(xp, _mH(xp, u1), gr, False, False, False), gu2], -1)
+        return xp.matmul(_const(xp, p), solve_triangular(xp, _mH(xp, lower), left, True, True, True))
+    l1, l2 = lower[..., :n, :], lower[..., n:, :]
+    gl1, gl2 = gl[..., :n, :], gl[..., n:, :]
+    gr = (_mask(xp, xp.matmul(_mH(xp, l1), gl1), tri_l)
+          + _mask(xp, xp.matmul(gu, _mH(xp, upper)) - xp.matmul(_mH(xp, l2), gl2), tri_u))
+    top = solve_triangular(xp, _mH(xp, l1), gr, True, True, True)
+    both = xp.concatenate([top, gl2], -2)
+    return xp.matmul(_const(xp, p), solve_triangular(xp, _mH(xp, upper), both, False, False, False))
+
+
+def _lu_jvp(xp, p, lower, upper, da, m, n):
+    """dL, dU of A = P L U for the tangent dA."""
+    k = min(m, n)
+    da = xp.matmul(_const(xp, np.swapaxes(p, -1, -2).astype(_dtype_of(da))), da)  # Pᵀ dA
+    tri_l, tri_u = _tril_mask(k, k, -1), _tril_mask(k, k, -1) == 0
+    l1 = lower[..., :k, :]
+    u1 = upper[..., :, :k]
+    x = solve_triangular(xp, l1, da[..., :k, :k], False, True, True)
+    x = solve_triangular(xp, u1, x, True, False, False)
+    dl1 = xp.matmul(l1, _mask(xp, x, tri_l))
+    du1 = xp.matmul(_mask(xp, x, tri_u), u1)
+    if m == n:
+        return dl1, du1
+    if m < n:
+        du2 = solve_triangular(xp, l1, da[..., :, m:] - xp.matmul(dl1, upper[..., :, m:]), False, True, True)
+        return dl1, xp.concatenate([du1, du2], -1)
+    dl2 = solve_triangular(xp, u1, da[..., n:, :] - xp.matmul(lower[..., n:, :], du1), True, False, False)
+    return xp.concatenate([dl1, dl2], -2), du1
+
+
+def _lu_factor_outputs(a):
+    lu, piv, info = _lu_arrays(a)
+    return lu, piv, info
+
+
+class LinalgLuFactorExBackward0(Rule):
+    """lu_factor(A) = (LU, pivots, info), A = P L U packed in LU (L unit lower, U upper):
+    d/dA = P L⁻ᴴ (tril(Lᴴ gL, -1) + triu(gU Uᴴ)) U⁻ᴴ with gL, gU the strict lower and upper parts
+    of g (and the extra blocks of a non-square A)."""
+    aux_outputs = True
+    explain = Explain(None, "∂/∂A = P L⁻ᴴ (tril(Lᴴ gL, -1) + triu(gU Uᴴ)) U⁻ᴴ")
+
+    @staticmethod
+    def forward(node, xp, a):
+        outs = _call(xp, LinalgLuFactorExBackward0, _lu_factor_outputs, a)
+        if node is not None:
+            piv = outs[1] if _on_arrays(xp) else outs[1]._data
+            node.saved = (outs[0],)
+            node.perm = _permutation(np.asarray(piv), a.shape[-2])
+            node.mn = tuple(a.shape[-2:])
+        return outs
+
+    @staticmethod
+    def jvp(xp, t, out, a):
+        lu, piv = out[0], out[1]
+        piv = piv if type(piv) is np.ndarray else piv._data
+        m, n = a.shape[-2:]
+        lower, upper = _unpack(xp, lu, m, n)
+        dl, du = _lu_jvp(xp, _permutation(piv, m), lower, upper, t[0], m, n)
+        k = min(m, n)
+        dlow = _mask(xp, dl, _tril_mask(m, k, -1))
+        dup = _mask(xp, du, _tril_mask(k, n, -1) == 0)
+        if m > n:
+            dup = xp.concatenate([dup, xp.zeros_like(dlow[..., n:, :])], -2)
+        elif m < n:
+            dlow = xp.concatenate([dlow, xp.zeros_like(dup[..., :, m:])], -1)
+        return dlow + dup
+
+    def vjp(self, g, xp):
+        lu, = self.saved
+        m, n = self.mn
+        k = min(m, n)
+        lower, upper = _unpack(xp, lu, m, n)
+        gl = _mask(xp, g[..., :, :k], _tril_mask(m, k, -1))
+        gu = _mask(xp, g[..., :k, :], _tril_mask(k, n, -1) == 0)
+        return (_lu_backward(xp, self.perm, lower, upper, gl, gu, m, n),)
+
+
+def lu_outputs(a):
+    lu, piv, info = _lu_arrays(a)
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    lower = np.tril(lu[..., :, :k], -1) + np.eye(m, k, dtype=a.dtype)
+    upper = np.triu(lu[..., :k, :])
+    return _permutation(piv, m).astype(a.dtype), lower, upper
+
+
+class LinalgLuBackward0(Rule):
+    """lu(A) = (P, L, U), A = P L U; L and U are this node's outputs (`factors`: the (P, L, U) the
+    caller computed already, so that P, a constant, stays outside the graph):
+    d/dA = P L⁻ᴴ (tril(Lᴴ gL, -1) + triu(gU Uᴴ)) U⁻ᴴ (with the extra blocks of a non-square A)."""
+    multi_output = True
+    nondiff = (1,)
+    explain = Explain(None, "∂/∂A = P L⁻ᴴ (tril(Lᴴ gL, -1) + triu(gU Uᴴ)) U⁻ᴴ")
+
+    @staticmethod
+    def forward(node, xp, a, factors):
+        if _on_arrays(xp):
+            p, lower, upper = factors
+            outs = (lower, upper)
+        else:
+            p = factors[0]
+            outs = xp.apply_rule(LinalgLuBackward0, a, factors)
+        if node is not None:
+            node.num_outputs = 2
+            node.saved = outs
+            node.perm = p
+            node.mn = tuple(a.shape[-2:])
+        return outs
+
+    @staticmethod
+    def jvp(xp, t, out, a, factors):
+        lower, upper = out
+        m, n = a.shape[-2:]
+        return _lu_jvp(xp, factors[0], lower, upper, t[0], m, n)
+
+    def vjp(self, grads, xp):
+        lower, upper = self.saved
+        gl, gu = grads
+        m, n = self.mn
+        if gl is None and gu is None:
+            return (None,)
+        return (_lu_backward(xp, self.perm, lower, upper, gl, gu, m, n),)
