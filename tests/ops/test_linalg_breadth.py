@@ -294,6 +294,10 @@ TORCH_CASES = {
     "lu_unpack": (lambda T, a: T.lu_unpack(*T.linalg.lu_factor(a)), [_r(4, 3)]),
     "torch.lu": (lambda T, a: T.lu(a, get_infos=True), [_r(3, 3)]),
     "torch.lu_solve": (lambda T, a, b: T.lu_solve(b, *T.linalg.lu_factor(a)), [_r(3, 3), _r(3, 2)]),
+    "geqrf": (lambda T, a: T.geqrf(a.detach()), [_r(2, 4, 3)]),
+    "householder_product": (lambda T, a, tau: T.linalg.householder_product(a, tau), [_r(4, 3), _r(2)]),
+    "householder_product of geqrf": (lambda T, a: T.linalg.householder_product(*T.geqrf(a.detach())), [_r(4, 3, c=True)]),
+    "ormqr": (lambda T, a, tau, b: T.ormqr(a, tau, b, left=False, transpose=True), [_r(4, 3), _r(3), _r(2, 4)]),
 }
 
 

@@ -26,7 +26,8 @@ from ..ops import matrix as M
 
 __all__ = ["einsum", "tensordot", "addmm", "addmv", "addr", "addbmm", "baddbmm", "cross", "det", "logdet",
            "slogdet", "inverse", "pinverse", "cholesky", "svd", "qr", "matrix_power", "matrix_exp", "chain_matmul",
-           "cholesky_solve", "cholesky_inverse", "triangular_solve", "lu", "lu_unpack", "lu_solve"]
+           "cholesky_solve", "cholesky_inverse", "triangular_solve", "lu", "lu_unpack", "lu_solve",
+           "geqrf", "ormqr", "orgqr"]
 
 _abs = builtins.abs
 
@@ -39,7 +40,7 @@ for _name, _fields in (("linalg_slogdet", ("sign", "logabsdet")), ("slogdet", ("
                        ("linalg_lstsq", ("solution", "residuals", "rank", "singular_values")),
                        ("triangular_solve", ("solution", "cloned_coefficient")),
                        ("linalg_lu_factor", ("LU", "pivots")), ("linalg_lu_factor_ex", ("LU", "pivots", "info")),
-                       ("linalg_lu", ("P", "L", "U")), ("lu_unpack", ("P", "L", "U"))):
+                       ("linalg_lu", ("P", "L", "U")), ("lu_unpack", ("P", "L", "U")), ("geqrf", ("a", "tau"))):
     setattr(return_types, _name, _return_type(_name, _fields))
 del _name, _fields
 
@@ -855,6 +856,84 @@ def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out: Optional[Ten
     return _linalg_lu_solve(LU_data, LU_pivots, b, out=out)
 
 
+# ============================================================================ Householder
+def _householder_q(A: Tensor, tau: Tensor, full: bool) -> Tensor:
+    """Q = H_1 H_2 ... H_k, H_i = I - tau_i v_i v_iᴴ, v_i column i of A below the diagonal with a
+    1 on it (LAPACK's geqrf storage): the first n columns (all m when `full`). Recorded ops."""
+    a = A._data
+    m, n = a.shape[-2:]
+    k = tau._data.shape[-1]
+    from .creation import eye
+    q = eye(m, dtype=A.dtype).expand(a.shape[:-2] + (m, m))
+    for i in range(k):
+        mask = np.zeros(m, a.dtype)
+        mask[i + 1:] = 1
+        unit = np.zeros(m, a.dtype)
+        unit[i] = 1
+        v = A[..., :, i] * _plain(mask) + _plain(unit)
+        qv = matmul(q, v.unsqueeze(-1))
+        q = q - (tau[..., i].unsqueeze(-1).unsqueeze(-1) * qv) * v.conj().unsqueeze(-2)
+    return q if full else q[..., :, :n]
+
+
+def _linalg_householder_product(A: Tensor, tau: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
+    """linalg.householder_product(A, tau) -> Tensor
+
+    The first n columns of the product of Householder reflectors H_i = I - tau_i v_i v_iᴴ stored
+    as geqrf stores them (v_i below the diagonal of column i of A, with an implicit 1 on it).
+    """
+    a = _check_matrix(A, "torch.linalg.householder_product", square=False, arg="input")
+    if a.shape[-2] < a.shape[-1]:
+        raise RuntimeError("torch.linalg.householder_product: input.shape[-2] must be greater than or equal to "
+                           "input.shape[-1]")
+    if tau._data.shape[-1] > a.shape[-1]:
+        raise RuntimeError("torch.linalg.householder_product: input.shape[-1] must be greater than or equal to "
+                           "tau.shape[-1]")
+    if tau._data.dtype != a.dtype:
+        raise RuntimeError(f"torch.linalg.householder_product: tau dtype {_title(tau)} does not match input dtype "
+                           f"{_title(A)}")
+    res = _householder_q(A, tau, False)
+    if tau._data.shape[-1] == 0:  # no reflector: the identity, still a function of A and tau (zero gradients)
+        res = res + A * 0 + (tau.sum(-1) * 0).unsqueeze(-1).unsqueeze(-1)
+    return res if out is None else out.copy_(res)
+
+
+def orgqr(input: Tensor, tau: Tensor) -> Tensor:
+    """orgqr(input, tau) -> Tensor
+
+    The explicit Q of a QR decomposition stored as geqrf stores it (torch.linalg.householder_product).
+    """
+    return _linalg_householder_product(input, tau)
+
+
+def geqrf(input: Tensor, *, out: Any = None) -> Any:
+    """geqrf(input) -> (a, tau)
+
+    LAPACK's QR decomposition in compact form: R on and above the diagonal of a, the Householder
+    vectors below it, and their scale factors tau (see householder_product and ormqr). Not
+    differentiable (as in PyTorch).
+    """
+    a = _check_matrix(input, "geqrf", square=False)
+    h, tau = np.linalg.qr(a, mode="raw")
+    return return_types.geqrf((_plain(np.ascontiguousarray(np.swapaxes(h, -1, -2)).astype(a.dtype)),
+                               _plain(tau.astype(a.dtype))))
+
+
+def ormqr(input: Tensor, input2: Tensor, input3: Tensor, left: bool = True, transpose: bool = False, *,
+          out: Optional[Tensor] = None) -> Tensor:
+    """ormqr(input, tau, other, left=True, transpose=False) -> Tensor
+
+    other multiplied by the full Q of a geqrf factorization (input, tau): Q @ other (left) or
+    other @ Q, with Qᴴ instead of Q when transpose.
+    """
+    _check_matrix(input, "ormqr", square=False)
+    q = _householder_q(input, input2, True)
+    if transpose:
+        q = q.mH
+    res = matmul(q, input3) if left else matmul(input3, q)
+    return res if out is None else out.copy_(res)
+
+
 # ============================================================================ qr, eigh, svd
 def _linalg_qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> Any:
     """linalg.qr(A, mode='reduced') -> (Q, R)
@@ -1402,7 +1481,8 @@ linalg.__dict__.update(
     lstsq=_linalg_lstsq, solve_triangular=_linalg_solve_triangular, matrix_exp=_linalg_matrix_exp,
     vander=_linalg_vander, diagonal=_linalg_diagonal, tensorinv=_linalg_tensorinv,
     tensorsolve=_linalg_tensorsolve, cross=_linalg_cross, lu_factor=_linalg_lu_factor,
-    lu_factor_ex=_linalg_lu_factor_ex, lu=_linalg_lu, lu_solve=_linalg_lu_solve)
+    lu_factor_ex=_linalg_lu_factor_ex, lu=_linalg_lu, lu_solve=_linalg_lu_solve,
+    householder_product=_linalg_householder_product)
 for _f in list(linalg.__dict__.values()):
     if callable(_f) and getattr(_f, "__name__", "").startswith("_linalg_"):
         _f.__name__ = _f.__name__[len("_linalg_"):]
@@ -1475,4 +1555,7 @@ class MatrixMethods:
     triangular_solve = triangular_solve
     lu = lu
     lu_solve = lu_solve
+    geqrf = geqrf
+    ormqr = ormqr
+    orgqr = orgqr
 
