@@ -394,3 +394,25 @@ def test_inplace_products_match_torch(name, shapes, torch_ref):
     tc.sum().backward()
     lc.sum().backward()
     np.testing.assert_allclose(lw.grad.numpy(), tw.grad.numpy())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "complex64"])
+def test_single_precision_stays_single(dtype):
+    """Results and gradients keep float32 / complex64 (no NumPy float64 scalar promotes them)."""
+    dt = getattr(torchless, dtype)
+    r = _rng(4)
+
+    def t(*shape, spd=False):
+        a = r.standard_normal(shape) + (1j * r.standard_normal(shape) if dtype == "complex64" else 0)
+        if spd:
+            a = a @ np.conj(np.swapaxes(a, -1, -2)) + 3 * np.eye(shape[-1])
+        return torchless.tensor(a, dtype=dt, requires_grad=True)
+    cases = [(lambda c, a, b: torchless.addmm(c, a, b, beta=0.5, alpha=2), [t(2, 2), t(2, 3), t(3, 2)]),
+             (L.det, [t(3, 3)]), (L.inv, [t(3, 3)]), (L.cholesky, [t(3, 3, spd=True)]), (L.pinv, [t(4, 3)]),
+             (L.matrix_exp, [t(3, 3)]), (lambda a: L.lu(a)[1], [t(3, 3)]), (lambda a: L.eigvals(a), [t(3, 3)]),
+             (lambda a: torchless.fft.fft(a), [t(4)]), (L.svdvals, [t(3, 4)])]
+    for f, args in cases:
+        out = f(*args)
+        assert out.dtype in (torchless.float32, torchless.complex64)
+        grads = torchless.autograd.grad(out.abs().sum(), args)
+        assert all(g.dtype == a.dtype for g, a in zip(grads, args))

@@ -182,6 +182,12 @@ class EinsumBackward0(Rule):
 
 
 # ============================================================================ fused products
+def _conj_scalar(v):
+    """A Python number's conjugate, still a Python number (a NumPy float64 scalar would promote
+    float32 arrays under NumPy 2's rules)."""
+    return v.conjugate() if isinstance(v, complex) else v
+
+
 def _product(eq):
     return lambda a, b: _einsum_arrays(eq, a, b)
 
@@ -231,10 +237,10 @@ class _AddProduct(Rule):
         beta, alpha = self.beta, self.alpha
         gc = g1 = g2 = None
         if nc is not None:
-            gc = _sum_to(xp, g * np.conj(beta) if beta != 1 else g, self.cshape)
+            gc = _sum_to(xp, g * _conj_scalar(beta) if beta != 1 else g, self.cshape)
             if beta == 0:
                 gc = gc * 0
-        ga = g * np.conj(alpha) if alpha != 1 else g
+        ga = g * _conj_scalar(alpha) if alpha != 1 else g
         if n1 is not None:
             g1 = einsum(xp, f"{out},{s2}->{s1}", ga, xp.conj(m2))
         if n2 is not None:
