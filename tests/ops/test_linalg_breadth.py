@@ -416,3 +416,27 @@ def test_single_precision_stays_single(dtype):
         assert out.dtype in (torchless.float32, torchless.complex64)
         grads = torchless.autograd.grad(out.abs().sum(), args)
         assert all(g.dtype == a.dtype for g, a in zip(grads, args))
+
+
+@pytest.mark.parametrize("kind", ["real", "complex symmetric", "complex hermitian", "real 2x2 pivots"])
+def test_ldl_matches_torch(kind, torch_ref):
+    """LAPACK's Bunch-Kaufman choices (pivots) and compact LD, then the solve."""
+    r = _rng(7)
+    hermitian = kind == "complex hermitian"
+    for n in (1, 2, 4, 6):
+        a = r.standard_normal((2, n, n)) + (1j * r.standard_normal((2, n, n)) if "complex" in kind else 0)
+        if kind == "real 2x2 pivots":
+            a[..., np.arange(n), np.arange(n)] = 0
+        a = a + (np.conj(np.swapaxes(a, -1, -2)) if hermitian else np.swapaxes(a, -1, -2))
+        if kind == "real 2x2 pivots" and n == 1:
+            continue  # a zero 1x1 matrix: PyTorch raises an internal assertion there
+        b = r.standard_normal((n, 3)) + (1j * r.standard_normal((n, 3)) if "complex" in kind else 0)
+        tt = torch_ref.linalg.ldl_factor(torch_ref.tensor(a), hermitian=hermitian)
+        ll = L.ldl_factor(torchless.tensor(a), hermitian=hermitian)
+        np.testing.assert_array_equal(ll.pivots.numpy(), tt.pivots.numpy())
+        np.testing.assert_allclose(ll.LD.numpy(), tt.LD.numpy(), atol=1e-10)
+        xt = torch_ref.linalg.ldl_solve(tt.LD, tt.pivots, torch_ref.tensor(b), hermitian=hermitian)
+        xl = L.ldl_solve(ll.LD, ll.pivots, torchless.tensor(b), hermitian=hermitian)
+        np.testing.assert_allclose(xl.numpy(), xt.numpy(), atol=1e-8)
+    info = L.ldl_factor_ex(torchless.zeros(2, 2, dtype=torchless.float64)).info
+    assert info.item() == 1 and info.dtype == torchless.int32

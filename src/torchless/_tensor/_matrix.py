@@ -40,7 +40,8 @@ for _name, _fields in (("linalg_slogdet", ("sign", "logabsdet")), ("slogdet", ("
                        ("linalg_lstsq", ("solution", "residuals", "rank", "singular_values")),
                        ("triangular_solve", ("solution", "cloned_coefficient")),
                        ("linalg_lu_factor", ("LU", "pivots")), ("linalg_lu_factor_ex", ("LU", "pivots", "info")),
-                       ("linalg_lu", ("P", "L", "U")), ("lu_unpack", ("P", "L", "U")), ("geqrf", ("a", "tau"))):
+                       ("linalg_lu", ("P", "L", "U")), ("lu_unpack", ("P", "L", "U")), ("geqrf", ("a", "tau")),
+                       ("linalg_ldl_factor", ("LD", "pivots")), ("linalg_ldl_factor_ex", ("LD", "pivots", "info"))):
     setattr(return_types, _name, _return_type(_name, _fields))
 del _name, _fields
 
@@ -856,6 +857,54 @@ def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out: Optional[Ten
     return _linalg_lu_solve(LU_data, LU_pivots, b, out=out)
 
 
+# ============================================================================ LDL
+def _ldl(A: Tensor, hermitian: bool, check_errors: bool, fname: str) -> Tuple[Tensor, Tensor, Tensor]:
+    a = _check_matrix(A, fname)
+    ld, piv, info = M.ldl_factor_arrays(a, bool(hermitian))
+    if check_errors and info.any():
+        i = int(np.flatnonzero(info.reshape(-1))[0])
+        raise LinAlgError(f"torch.{fname}: {_batch_prefix(a, i)}The factorization could not be completed because "
+                          f"the input is singular (D[{info.reshape(-1)[i]}] is zero).")
+    return _plain(ld), _plain(piv), _plain(info)
+
+
+def _linalg_ldl_factor(A: Tensor, *, hermitian: bool = False, out: Any = None) -> Any:
+    """linalg.ldl_factor(A, *, hermitian=False) -> (LD, pivots)
+
+    The LDL factorization of a symmetric (hermitian=True: Hermitian) matrix with Bunch-Kaufman
+    pivoting, in LAPACK's compact form: L's multipliers below the diagonal of LD, the 1x1 and 2x2
+    blocks of D on and next to it, the interchanges in pivots (negative pairs: a 2x2 block). Only
+    the lower triangle of A is read. Not differentiable (as in PyTorch).
+    """
+    ld, piv, _ = _ldl(A, hermitian, False, "linalg.ldl_factor")
+    return return_types.linalg_ldl_factor((ld, piv))
+
+
+def _linalg_ldl_factor_ex(A: Tensor, *, hermitian: bool = False, check_errors: bool = False, out: Any = None) -> Any:
+    """linalg.ldl_factor_ex(A, *, hermitian=False, check_errors=False) -> (LD, pivots, info)
+
+    linalg.ldl_factor with info: the 1-based index of the first zero block of D (0 where none).
+    """
+    return return_types.linalg_ldl_factor_ex(_ldl(A, hermitian, check_errors, "linalg.ldl_factor_ex"))
+
+
+def _linalg_ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *, hermitian: bool = False,
+                      out: Optional[Tensor] = None) -> Tensor:
+    """linalg.ldl_solve(LD, pivots, B, *, hermitian=False) -> Tensor
+
+    X with A X = B from linalg.ldl_factor's (LD, pivots) of A. Not differentiable (as in PyTorch).
+    """
+    a = _check_matrix(LD, "torch.linalg.ldl_solve", arg="LD")
+    if B._data.ndim < 2:
+        raise RuntimeError("torch.linalg.ldl_solve: Expected B to have at least 2 dimensions, but it has "
+                           f"{B._data.ndim} dimensions instead")
+    if B._data.dtype != a.dtype:
+        raise RuntimeError(f"torch.linalg.ldl_solve: Expected LD and B to have the same dtype, but found LD of type "
+                           f"{_title(LD)} and B of type {_title(B)} instead")
+    res = _plain(M.ldl_solve_arrays(a, pivots._data, B._data, bool(hermitian)).astype(a.dtype))
+    return res if out is None else out.copy_(res)
+
+
 # ============================================================================ Householder
 def _householder_q(A: Tensor, tau: Tensor, full: bool) -> Tensor:
     """Q = H_1 H_2 ... H_k, H_i = I - tau_i v_i v_iᴴ, v_i column i of A below the diagonal with a
@@ -1482,7 +1531,8 @@ linalg.__dict__.update(
     vander=_linalg_vander, diagonal=_linalg_diagonal, tensorinv=_linalg_tensorinv,
     tensorsolve=_linalg_tensorsolve, cross=_linalg_cross, lu_factor=_linalg_lu_factor,
     lu_factor_ex=_linalg_lu_factor_ex, lu=_linalg_lu, lu_solve=_linalg_lu_solve,
-    householder_product=_linalg_householder_product)
+    householder_product=_linalg_householder_product, ldl_factor=_linalg_ldl_factor,
+    ldl_factor_ex=_linalg_ldl_factor_ex, ldl_solve=_linalg_ldl_solve)
 for _f in list(linalg.__dict__.values()):
     if callable(_f) and getattr(_f, "__name__", "").startswith("_linalg_"):
         _f.__name__ = _f.__name__[len("_linalg_"):]

@@ -1436,3 +1436,180 @@ class LinalgLuBackward0(Rule):
         if gl is None and gu is None:
             return (None,)
         return (_lu_backward(xp, self.perm, lower, upper, gl, gu, m, n),)
+
+
+# ============================================================================ LDL (Bunch-Kaufman), values only
+_BK_ALPHA = (1 + np.sqrt(17.0)) / 8
+
+
+def _cabs1(x):
+    return np.abs(x.real) + np.abs(x.imag) if np.iscomplexobj(x) else np.abs(x)
+
+
+def _ldl_one(a, hermitian):
+    """LAPACK's ?sytf2 / ?hetf2 (lower): A = P L D Lᵀ P (Lᴴ for hermitian) with 1x1 and 2x2 blocks
+    in D, Bunch-Kaufman pivoting; returns (LD with its upper triangle zero, 1-based pivots, info)."""
+    a = np.tril(a).astype(np.complex128 if a.dtype.kind == "c" else np.float64)
+    n = a.shape[0]
+    cj = np.conj if hermitian else (lambda v: v)
+    piv = np.zeros(n, np.int32)
+    info = 0
+    k = 0
+    while k < n:
+        kstep = 1
+        absakk = abs(a[k, k].real) if hermitian else _cabs1(a[k, k])
+        if k < n - 1:
+            imax = k + 1 + int(np.argmax(_cabs1(a[k + 1:, k])))
+            colmax = _cabs1(a[imax, k])
+        else:
+            imax, colmax = k, 0.0
+        if max(absakk, colmax) == 0 or np.isnan(absakk):
+            if info == 0:
+                info = k + 1
+            kp = k
+            if hermitian:
+                a[k, k] = a[k, k].real
+        else:
+            if absakk >= _BK_ALPHA * colmax:
+                kp = k
+            else:
+                rowmax = np.max(_cabs1(a[imax, k:imax]))
+                if imax < n - 1:
+                    rowmax = max(rowmax, np.max(_cabs1(a[imax + 1:, imax])))
+                akk_imax = abs(a[imax, imax].real) if hermitian else _cabs1(a[imax, imax])
+                if absakk >= _BK_ALPHA * colmax * (colmax / rowmax):
+                    kp = k
+                elif akk_imax >= _BK_ALPHA * rowmax:
+                    kp = imax
+                else:
+                    kp, kstep = imax, 2
+            kk = k + kstep - 1
+            if kp != kk:  # interchange rows and columns kk and kp of the trailing matrix
+                if kp < n - 1:
+                    a[kp + 1:, kk], a[kp + 1:, kp] = a[kp + 1:, kp].copy(), a[kp + 1:, kk].copy()
+                mid = a[kk + 1:kp, kk].copy()
+                a[kk + 1:kp, kk] = cj(a[kp, kk + 1:kp])
+                a[kp, kk + 1:kp] = cj(mid)
+                if hermitian:
+                    a[kp, kk] = np.conj(a[kp, kk])
+                a[kk, kk], a[kp, kp] = a[kp, kp], a[kk, kk]
+                if kstep == 2:
+                    a[k + 1, k], a[kp, k] = a[kp, k], a[k + 1, k]
+            if kstep == 1:
+                if hermitian:
+                    a[k, k] = a[k, k].real
+                if k < n - 1:
+                    d11 = 1 / (a[k, k].real if hermitian else a[k, k])
+                    x = a[k + 1:, k].copy()
+                    a[k + 1:, k + 1:] -= np.tril(d11 * np.outer(x, cj(x)))
+                    if hermitian:
+                        idx = np.arange(k + 1, n)
+                        a[idx, idx] = a[idx, idx].real
+                    a[k + 1:, k] = x * d11
+            else:
+                if hermitian:
+                    a[k, k] = a[k, k].real
+                    a[k + 1, k + 1] = a[k + 1, k + 1].real
+                if k < n - 2:
+                    if hermitian:
+                        d = abs(a[k + 1, k])
+                        d11 = a[k + 1, k + 1].real / d
+                        d22 = a[k, k].real / d
+                        tt = 1 / (d11 * d22 - 1)
+                        d21 = a[k + 1, k] / d
+                        d = tt / d
+                        wk = d * (d11 * a[k + 2:, k] - d21 * a[k + 2:, k + 1])
+                        wkp1 = d * (d22 * a[k + 2:, k + 1] - np.conj(d21) * a[k + 2:, k])
+                    else:
+                        d21 = a[k + 1, k]
+                        d11 = a[k + 1, k + 1] / d21
+                        d22 = a[k, k] / d21
+                        t = 1 / (d11 * d22 - 1)
+                        d21 = t / d21
+                        wk = d21 * (d11 * a[k + 2:, k] - a[k + 2:, k + 1])
+                        wkp1 = d21 * (d22 * a[k + 2:, k + 1] - a[k + 2:, k])
+                    colk, colk1 = a[k + 2:, k].copy(), a[k + 2:, k + 1].copy()
+                    a[k + 2:, k + 2:] -= np.tril(np.outer(colk, cj(wk)) + np.outer(colk1, cj(wkp1)))
+                    if hermitian:
+                        idx = np.arange(k + 2, n)
+                        a[idx, idx] = a[idx, idx].real
+                    a[k + 2:, k] = wk
+                    a[k + 2:, k + 1] = wkp1
+        if kstep == 1:
+            piv[k] = kp + 1
+        else:
+            piv[k] = piv[k + 1] = -(kp + 1)
+        k += kstep
+    return a, piv, info
+
+
+def ldl_factor_arrays(a, hermitian):
+    """_ldl_one over a batch: (LD, pivots int32, info int32)."""
+    batch, n = a.shape[:-2], a.shape[-1]
+    flat = a.reshape((int(np.prod(batch)), n, n))
+    lds, pivs, infos = [], [], []
+    for m in flat:
+        ld, piv, info = _ldl_one(m, hermitian)
+        lds.append(ld)
+        pivs.append(piv)
+        infos.append(info)
+    ld = np.array(lds, dtype=a.dtype).reshape(a.shape) if lds else np.zeros(a.shape, a.dtype)
+    piv = np.array(pivs, np.int32).reshape(batch + (n,))
+    return ld, piv, np.array(infos, np.int32).reshape(batch)
+
+
+def _ldl_solve_one(ld, piv, b, hermitian):
+    """LAPACK's ?sytrs / ?hetrs (lower): A⁻¹ B from ldl_factor's (LD, pivots)."""
+    b = b.astype(np.result_type(ld, b, np.float64), copy=True)
+    n = ld.shape[0]
+    cj = np.conj if hermitian else (lambda v: v)
+    k = 0
+    while k < n:  # L D X = B
+        if piv[k] > 0:
+            kp = piv[k] - 1
+            if kp != k:
+                b[[k, kp]] = b[[kp, k]]
+            b[k + 1:] -= np.outer(ld[k + 1:, k], b[k])
+            b[k] = b[k] / (ld[k, k].real if hermitian else ld[k, k])
+            k += 1
+        else:
+            kp = -piv[k] - 1
+            if kp != k + 1:
+                b[[k + 1, kp]] = b[[kp, k + 1]]
+            b[k + 2:] -= np.outer(ld[k + 2:, k], b[k]) + np.outer(ld[k + 2:, k + 1], b[k + 1])
+            akm1k = ld[k + 1, k]
+            akm1 = ld[k, k] / cj(akm1k)
+            ak = ld[k + 1, k + 1] / akm1k
+            denom = akm1 * ak - 1
+            bkm1 = b[k] / cj(akm1k)
+            bk = b[k + 1] / akm1k
+            b[k] = (ak * bkm1 - bk) / denom
+            b[k + 1] = (akm1 * bk - bkm1) / denom
+            k += 2
+    k = n - 1
+    while k >= 0:  # Lᵀ X = B (Lᴴ)
+        if piv[k] > 0:
+            b[k] -= cj(ld[k + 1:, k]) @ b[k + 1:]
+            kp = piv[k] - 1
+            if kp != k:
+                b[[k, kp]] = b[[kp, k]]
+            k -= 1
+        else:
+            b[k] -= cj(ld[k + 1:, k]) @ b[k + 1:]
+            b[k - 1] -= cj(ld[k + 1:, k - 1]) @ b[k + 1:]
+            kp = -piv[k] - 1
+            if kp != k:
+                b[[k, kp]] = b[[kp, k]]
+            k -= 2
+    return b
+
+
+def ldl_solve_arrays(ld, piv, b, hermitian):
+    batch = np.broadcast_shapes(ld.shape[:-2], b.shape[:-2])
+    count = int(np.prod(batch))
+    ldb = np.broadcast_to(ld, batch + ld.shape[-2:]).reshape((count,) + ld.shape[-2:])
+    pivb = np.broadcast_to(piv, batch + piv.shape[-1:]).reshape((count,) + piv.shape[-1:])
+    bb = np.broadcast_to(b, batch + b.shape[-2:]).reshape((count,) + b.shape[-2:])
+    out = [_ldl_solve_one(x, p, y, hermitian) for x, p, y in zip(ldb, pivb, bb)]
+    dt = np.result_type(ld.dtype, b.dtype)
+    return (np.array(out, dtype=dt) if out else np.zeros(bb.shape, dt)).reshape(batch + b.shape[-2:])
