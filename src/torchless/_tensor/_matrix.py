@@ -691,10 +691,10 @@ def cholesky(input: Tensor, upper: bool = False, *, out: Optional[Tensor] = None
 
 
 def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False, *, out: Optional[Tensor] = None) -> Tensor:
-    """cholesky_solve(B, L, upper=False) -> Tensor
+    """cholesky_solve(input, input2, upper=False) -> Tensor
 
-    X with A X = B, given A's Cholesky factor L (A = L Lᴴ; upper=True: A = Uᴴ U): two triangular
-    solves. Batch dims broadcast.
+    X with A X = input, given A's Cholesky factor input2 = L (A = L Lᴴ; upper=True: A = Uᴴ U): two
+    triangular solves. Batch dims broadcast.
     """
     _check_matrix(input, "cholesky_solve", square=False, arg="B")
     _check_matrix(input2, "cholesky_solve", arg="A")
@@ -715,9 +715,9 @@ def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False, *, out: O
 
 
 def cholesky_inverse(input: Tensor, upper: bool = False, *, out: Optional[Tensor] = None) -> Tensor:
-    """cholesky_inverse(L, upper=False) -> Tensor
+    """cholesky_inverse(input, upper=False) -> Tensor
 
-    A⁻¹ from A's Cholesky factor L (A = L Lᴴ; upper=True: A = Uᴴ U).
+    A⁻¹ from A's Cholesky factor input = L (A = L Lᴴ; upper=True: A = Uᴴ U).
     """
     _check_matrix(input, "cholesky_inverse")
     res = apply(M.CholeskyInverseBackward0, input, bool(upper))
