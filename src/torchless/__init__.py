@@ -44,6 +44,8 @@ from ._tensor._shape import *  # noqa: F401,F403
 from ._tensor._indexing import *  # noqa: F401,F403
 from ._tensor._sorting import *  # noqa: F401,F403  (reductions, sorting and searching: issue 12)
 from ._tensor._shape_index import *  # noqa: F401,F403  (issue 12: shape and indexing breadth)
+from ._tensor._matrix import *  # noqa: F401,F403  (linalg/fft family: einsum, addmm, det ...)
+from ._tensor._fft import fft  # noqa: F401  (linalg/fft family: torch.fft)
 from ._tensor.printing import get_printoptions, set_printoptions
 from ._tensor.xp import TX as _TX
 from .engine import backward as _engine_backward

@@ -8,11 +8,13 @@ each module's global `Tensor` must be the final class: bind_tensor_class sets it
 from . import _core, _elementwise, _inplace, _indexing, _linalg, _reduction, _shape, _sorting, creation, printing, xp
 from . import _special  # elementwise math and special functions (issue 12)
 from . import _shape_index  # issue 12's shape and indexing breadth
+from . import _fft, _matrix  # linalg/fft family
 from ._core import Size, TensorBase, bind_tensor_class, device, where
 from ._elementwise import ElementwiseMethods
 from ._indexing import IndexingMethods
 from ._inplace import InplaceMethods
 from ._linalg import LinalgMethods
+from ._matrix import MatrixMethods
 from ._reduction import ReductionMethods
 from ._shape import ShapeMethods
 from ._sorting import SortingMethods  # reductions, sorting and searching (issue 12)
@@ -24,7 +26,7 @@ __all__ = ["Size", "Tensor", "device", "where"]
 
 
 class Tensor(ElementwiseMethods, InplaceMethods, ShapeMethods, IndexingMethods, ReductionMethods, LinalgMethods,
-             SpecialMethods, CreationMethods, SortingMethods, ShapeIndexMethods, TensorBase):
+             SpecialMethods, CreationMethods, SortingMethods, ShapeIndexMethods, MatrixMethods, TensorBase):
     """An n-dimensional array of numbers that can record the operations applied to it, so that
     autograd can compute gradients. Build one with torch.tensor(...), not Tensor(...)."""
 
@@ -32,6 +34,6 @@ class Tensor(ElementwiseMethods, InplaceMethods, ShapeMethods, IndexingMethods, 
 
 
 bind_tensor_class(Tensor, (_core, _elementwise, _inplace, _indexing, _linalg, _reduction, _shape, creation,
-                           printing, xp, _sorting, _special, _shape_index),
+                           printing, xp, _sorting, _special, _shape_index, _matrix, _fft),
                   tensor_namespace=xp.TX, copy_into_view=_indexing.copy_into_view,
                   tangent_into_base=_indexing.tangent_into_base, refresh_views=_indexing.refresh_views)
