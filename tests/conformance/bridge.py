@@ -131,6 +131,8 @@ def to_torchless(obj: Any, memo: Optional[dict[int, Any]] = None) -> Any:
             return torchless.device(str(obj))
         if isinstance(obj, (torch.Generator, torch.memory_format, torch.layout)):
             raise Unsupported(type(obj).__name__)
+        if isinstance(obj, torch.nn.Module):  # a module argument (distance_function=PairwiseDistance())
+            return _module_to_torchless(obj)
     if isinstance(obj, list):
         return [to_torchless(x, memo) for x in obj]
     if isinstance(obj, tuple):
@@ -141,6 +143,19 @@ def to_torchless(obj: Any, memo: Optional[dict[int, Any]] = None) -> Any:
     if isinstance(obj, slice):
         return slice(to_torchless(obj.start, memo), to_torchless(obj.stop, memo), to_torchless(obj.step, memo))
     return obj
+
+
+def _module_to_torchless(module: Any) -> Any:
+    """torchless's module of the same class and settings, for a PyTorch module without parameters."""
+    cls = getattr(torchless.nn, type(module).__name__, None)
+    if cls is None or any(True for _ in module.parameters()):
+        raise Unsupported(f"module {type(module).__name__}")
+    ours = cls.__new__(cls)
+    torchless.nn.Module.__init__(ours)
+    for key, value in vars(module).items():
+        if not key.startswith("_"):
+            setattr(ours, key, value)
+    return ours
 
 
 def replace_tensors(obj: Any, fn: Callable[[Any], Any]) -> Any:

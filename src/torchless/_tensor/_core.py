@@ -1791,10 +1791,12 @@ def writable_data(t: TensorBase, repeats_ok: builtins.bool = False) -> ndarray:
     base = t._base
     if base is None or not base._data.flags.writeable:
         raise RuntimeError(_OVERLAP_MSG)
-    if not repeats_ok:
-        for n, stride in zip(a.shape, a.strides):
-            if stride == 0 and n > 1:
+    if not repeats_ok:  # each dim, by increasing stride, must step past everything the smaller ones reach
+        reach = a.itemsize
+        for stride, n in sorted((abs(st), n) for st, n in zip(a.strides, a.shape) if n > 1):
+            if stride < reach:
                 raise RuntimeError(_OVERLAP_MSG)
+            reach += stride * (n - 1)
     interface = dict(a.__array_interface__)
     interface["data"] = (interface["data"][0], False)
     t._data = alias = np.asarray(_WritableAlias(interface, base._data))

@@ -1404,7 +1404,8 @@ def _linalg_lstsq(A: Tensor, B: Tensor, rcond: Optional[float] = None, *, driver
     smax = s.max(axis=-1, keepdims=True) if s.shape[-1] else s
     ranks = (s > rtol * smax).sum(axis=-1).astype(np.int64) if s.shape[-1] else np.zeros(s.shape[:-1], np.int64)
     empty = np.zeros((0,), real)
-    residuals: Any = _plain(empty)
+    # no residuals: empty, yet in the graph when the solution is, as PyTorch's (its gradient is empty)
+    residuals: Any = sol.reshape(-1)[:0].abs() if sol.requires_grad else _plain(empty)
     if driver != "gelsy" and m > n and np.all(ranks == n):
         r = matmul(A, sol.unsqueeze(-1) if vec else sol) - Bm
         residuals = (r.abs() ** 2).sum(-2)

@@ -488,6 +488,8 @@ def rsub(input, other, *, alpha=1):
     """rsub(input, other, *, alpha=1) -> Tensor
 
     other - alpha * input, broadcast (the reflected subtraction; other may be a number)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"rsub(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if isinstance(other, Tensor):
         a, b = input._data, other._data
         rt = _pair_dtype(a, b)

@@ -67,6 +67,16 @@ def _pad_along(xp, g, shape, dim, start):
 
 
 # ============================================================================ copies
+def _dense(a):
+    """Whether an array's elements fill its memory without gaps or repeats, in some order of dims."""
+    expected = a.itemsize
+    for stride, n in sorted((abs(st), n) for st, n in zip(a.strides, a.shape) if n != 1):
+        if stride != expected:
+            return False
+        expected *= n
+    return True
+
+
 class CloneBackward0(Rule):
     """clone(a), a copy:  d/da = 1"""
     batching = "elementwise"
@@ -74,7 +84,11 @@ class CloneBackward0(Rule):
 
     @staticmethod
     def forward(node, xp, a, order="C"):  # order "K": the copy keeps a's memory layout (clone())
-        return a.copy(order) if hasattr(a, "copy") else a.clone()
+        if not hasattr(a, "copy"):
+            return a.clone()
+        if order == "K" and not (a.flags.c_contiguous or _dense(a)):
+            order = "C"  # PyTorch keeps the layout of a dense tensor only (an expand's clone is contiguous)
+        return a.copy(order)
 
     jvp = LINEAR_JVP  # linear in a: the tangent goes through forward
 
