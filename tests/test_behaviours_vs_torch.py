@@ -1,0 +1,163 @@
+"""Behaviours found by running the same program in PyTorch and torchless (issue 12): each program
+runs in both libraries and what it reports must be the same."""
+import asyncio
+
+import numpy as np
+import pytest
+
+import torchless
+
+
+def _outcome(f):
+    try:
+        r = f()
+    except Exception as e:
+        return f"{type(e).__name__}: {str(e)[:45]}"
+    return r.tolist() if hasattr(r, "tolist") else r
+
+
+def _writes_through_a_view_of_an_expand(T):
+    out = []
+    for op in (lambda v: v.fill_(2), lambda v: v.zero_(), lambda v: v.copy_(T.ones(3)), lambda v: v.mul_(3),
+               lambda v: v.__setitem__(1, 7.0), lambda v: v.exp_(), lambda v: v.add_(T.ones(3))):
+        b = T.zeros(3) + 1
+        e = b.expand(2, 3)
+        out += [_outcome(lambda: op(e[0])), b.tolist(), _outcome(lambda: op(e)), _outcome(lambda: op(e[:, 0]))]
+        x = T.ones(3, requires_grad=True)
+        y = x * 1
+        e = y.expand(2, 3)
+        out += [_outcome(lambda: op(e[1])), _outcome(lambda: (y.sum().backward(), x.grad)[1])]
+    return out
+
+
+def _copy_into_a_tensor_that_requires_grad(T):
+    out = []
+    for write in (lambda y: y[1:].copy_(T.ones(2)), lambda y: y.copy_(T.ones(3)), lambda y: y[1:].fill_(2),
+                  lambda y: y[1:].zero_(), lambda y: y.__setitem__(slice(1, None), T.ones(2))):
+        x = T.ones(3, requires_grad=True)
+        y = x * 1
+        write(y)
+        y.sum().backward()
+        out.append(x.grad.tolist())
+    x = T.tensor([1.0, 2.0, 3.0], dtype=T.float64, requires_grad=True)
+    s = T.tensor([2.0], dtype=T.float64, requires_grad=True)
+    y = x * x
+    y[1:].copy_(s * s)
+    g = T.autograd.grad(y.sum(), [x, s], create_graph=True)
+    out.append([t.tolist() for t in g])
+    out.append(T.autograd.grad(g[1].sum(), s)[0].tolist())
+    return out
+
+
+def _numpy_under_no_grad(T):
+    x = T.ones(2, requires_grad=True)
+    with T.no_grad():
+        inside = x.numpy().tolist()
+    return [inside, _outcome(lambda: x.numpy())]
+
+
+def _zero_to_a_power(T):
+    a = T.tensor([0.0, 0.0, 2.0], requires_grad=True)
+    b = T.tensor([0.0, 2.0, 0.0], requires_grad=True)
+    (a ** b).sum().backward()
+    e = T.tensor([0.0, 2.0, -1.0], requires_grad=True)
+    (0.0 ** e).sum().backward()
+    return [a.grad.tolist(), b.grad.tolist(), e.grad.tolist()]
+
+
+def _reflected_methods_called_directly(T):
+    x, y = T.tensor([1.0, 2.0]), T.tensor([3.0, 4.0])
+    names = ["__rsub__", "__rtruediv__", "__rmul__", "__radd__", "__rpow__", "__rmod__", "__rfloordiv__", "__rdiv__"]
+    m, v = T.ones(2, 2), T.tensor([1.0, 2.0])
+    return [getattr(x, n)(y).tolist() for n in names] + [m.__rmatmul__(v).tolist()]
+
+
+def _decorated_generators(T):
+    @T.no_grad()
+    def without():
+        for _ in range(2):
+            yield T.is_grad_enabled()
+
+    @T.inference_mode()
+    def inferring():
+        yield T.is_inference_mode_enabled()
+
+    @T.enable_grad()
+    def with_grad():
+        yield T.is_grad_enabled()
+
+    with T.no_grad():
+        inner = list(with_grad())
+
+    @T.no_grad()
+    async def coroutine():
+        return T.is_grad_enabled()
+    return [list(without()), T.is_grad_enabled(), list(inferring()), inner, asyncio.run(coroutine())]
+
+
+def _empty_and_zero_dim_edges(T):
+    x = T.tensor([0.0, 2.0, 3.0], requires_grad=True)
+    T.norm(x, p=0).backward()
+    y = T.tensor([0.0, 2.0, -3.0], requires_grad=True)
+    T.linalg.vector_norm(y, float("inf")).backward()
+    return [list(T.softmax(T.ones(2, 0), 1).shape), list(T.log_softmax(T.ones(0, 3), 1).shape),
+            T.logsumexp(T.ones(2, 0), 1).tolist(), list(T.index_select(T.tensor(5.0), 0, T.tensor([0])).shape),
+            _outcome(lambda: T.index_select(T.tensor(5.0), 0, T.tensor([0, 0]))),
+            T.masked_select(T.tensor(5.0), T.tensor(True)).tolist(), list(T.gather(T.ones(2, 3), 1, T.zeros(2, 0, dtype=T.long)).shape),
+            x.grad, str(y.grad.dtype), y.grad.tolist()]
+
+
+def _strides_and_layouts(T):
+    a = T.ones(3, 4).t()
+    c = a.clone()
+    r = c.reshape(12)
+    r[0] = 5.0
+    e = T.ones(3).unsqueeze(1).expand(3, 4).clone()
+    return [T.ones(2, 3, 4)[..., [0]].stride(), T.ones(3, 1).stride(), T.ones(2, 0, 3).stride(), c.stride(),
+            (a * 2).stride(), a.exp().stride(), c[0, 0].item(), e.stride(), e.is_contiguous()]
+
+
+def _argument_checks(T):  # the exception types (the messages name argument positions differently)
+    t = T.ones(3, dtype=T.long)
+    return [o.split(":")[0] if isinstance(o, str) else o for o in [_outcome(lambda: T.logical_and(t, 2)), _outcome(lambda: t.logical_or(2)),
+            _outcome(lambda: T.logical_and(2, t)), _outcome(lambda: T.exp(2)), _outcome(lambda: T.add([1.0], T.ones(1))),
+            _outcome(lambda: T.isclose(T.ones(1), T.ones(1), rtol=-0.4)),
+            _outcome(lambda: T.allclose(T.ones(1), T.ones(1), atol=-0.4)),
+            _outcome(lambda: -T.ones(2, dtype=T.bool)), _outcome(lambda: T.rsub(2, t))]]
+
+
+PROGRAMS = [_writes_through_a_view_of_an_expand, _copy_into_a_tensor_that_requires_grad, _numpy_under_no_grad,
+            _zero_to_a_power, _reflected_methods_called_directly, _decorated_generators, _empty_and_zero_dim_edges,
+            _strides_and_layouts, _argument_checks]
+
+
+def _normal(value):
+    if isinstance(value, (list, tuple)):
+        return [_normal(v) for v in value]
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, float) and value == value:
+        return round(value, 5)
+    return value
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.__name__.strip("_"))
+def test_behaves_as_pytorch(program, torch_ref):
+    assert repr(_normal(program(torchless))).replace("torchless", "torch") == repr(_normal(program(torch_ref)))
+
+
+def test_copy_into_a_graph_has_correct_first_and_second_derivatives():
+    gc, ggc = torchless.autograd.gradcheck, torchless.autograd.gradgradcheck
+    f = lambda a, b: (a * 1).copy_(b * b)  # noqa: E731
+    inputs = (torchless.rand(3, 2, dtype=torchless.float64, requires_grad=True),
+              torchless.rand(2, dtype=torchless.float64, requires_grad=True))
+    assert gc(f, inputs) and ggc(f, inputs)
+
+
+def test_a_view_that_repeats_elements_still_refuses_a_write():
+    e = torchless.zeros(3).expand(2, 3)
+    for write in (lambda: e.add_(1), lambda: e.copy_(torchless.ones(2, 3)), lambda: e[:, 0].mul_(2),
+                  lambda: torchless.arange(16.0).as_strided((2, 2), (1, 1)).add_(1)):
+        with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+            write()
+    np.testing.assert_array_equal(e.numpy(), np.zeros((2, 3)))
