@@ -126,7 +126,48 @@ def _argument_checks(T):  # the exception types (the messages name argument posi
             _outcome(lambda: -T.ones(2, dtype=T.bool)), _outcome(lambda: T.rsub(2, t))]]
 
 
-PROGRAMS = [_writes_through_a_view_of_an_expand, _copy_into_a_tensor_that_requires_grad, _numpy_under_no_grad,
+def _retained_and_hooked_gradients_around_in_place_ops(T):
+    out = []
+    x = T.ones(3, requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.mul_(3)  # the retained gradient is the current y's
+    y.sum().backward()
+    out += [y.grad, x.grad, y.retains_grad]
+    x = T.ones(3, requires_grad=True)
+    y = x * 2
+    calls = []
+    y.register_hook(lambda g: calls.append(g.tolist()))  # a hook stays on the old y
+    y.mul_(3)
+    y.sum().backward()
+    out += [calls, x.grad]
+    x = T.ones(3, requires_grad=True)
+    y = x * 2
+    v = y[:2]
+    v.retain_grad()
+    y.mul_(3)  # through the base: the view is re-derived, its retained gradient too
+    (v * 1).sum().backward()
+    out += [v.grad, x.grad]
+    x = T.ones(3, requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y[:2].mul_(3)  # through a view
+    y.sum().backward()
+    out += [y.grad, x.grad]
+    x = T.ones(3, requires_grad=True)
+    y = x * 2
+    y.register_hook(lambda g: g * 10)
+    y.add_(1)
+    y.sum().backward()
+    out.append(x.grad)
+    x = T.ones(3, requires_grad=True)
+    y = x * 2
+    y.add_(1)
+    out.append(T.autograd.grad((y * y).sum(), y))
+    return out
+
+
+PROGRAMS = [_retained_and_hooked_gradients_around_in_place_ops, _writes_through_a_view_of_an_expand, _copy_into_a_tensor_that_requires_grad, _numpy_under_no_grad,
             _zero_to_a_power, _reflected_methods_called_directly, _decorated_generators, _empty_and_zero_dim_edges,
             _strides_and_layouts, _argument_checks]
 

@@ -329,14 +329,7 @@ class TensorBase:
         if self.is_leaf or self._retains_grad:
             return
         self._retains_grad = True
-        import weakref
-        ref = weakref.ref(self)
-
-        def keep(grad: Tensor) -> None:
-            t = ref()
-            if t is not None:
-                t._grad = grad.detach().clone() if t._grad is None else t._grad + grad.detach()  # type: ignore[operator]
-        self.grad_fn._add_pre_hook(self._edge[1], keep)  # type: ignore[index]  # (non-leaf: an edge)
+        retain_on_current_edge(self)
 
     @property
     def retains_grad(self) -> builtins.bool:
@@ -1599,6 +1592,24 @@ LEAF_INPLACE_MSG = ("a leaf Variable that requires grad is being used in an in-p
                     "(Wrap the update in `with torch.no_grad():`, or operate on a clone.)")
 
 
+def retain_on_current_edge(t: TensorBase) -> None:
+    """Keep t's gradient in t.grad, from the node that now computes t: retain_grad(), and again
+    after an in-place op gave t a new history (PyTorch's retained gradient is that of the tensor's
+    current version; the hook on the old node is removed)."""
+    old = t.__dict__.pop("_retain_handle", None)
+    if old is not None:
+        old.remove()
+    ref = weakref.ref(t)
+
+    def keep(grad: Tensor) -> None:
+        kept = ref()
+        if kept is not None:
+            kept._grad = grad.detach().clone() if kept._grad is None else kept._grad + grad.detach()  # type: ignore[operator]
+    edge = t._edge
+    if edge is not None and edge[0] is not None:
+        t.__dict__["_retain_handle"] = edge[0]._add_pre_hook(edge[1], keep)
+
+
 def _bump_version(t):
     root = t if t._base is None else t._base
     root._vc += 1
@@ -1724,6 +1735,8 @@ def _write_into(self, result):
     if result._rg:
         self._rg = True
         self._edge = result._edge
+        if self._retains_grad:
+            retain_on_current_edge(self)
         if "_views" in self.__dict__:  # views taken earlier must see the new history
             _families.refresh_views(self)
     return self

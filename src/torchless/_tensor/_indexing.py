@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__in
 else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
     from ._core import Tensor
 from ._core import (writable_data, _NOGRAD_VIEW_ADVICE, INPLACE_ON_NOGRAD_VIEW, _nograd_view_message,
-                    mark_nograd_view)
+                    mark_nograd_view, retain_on_current_edge)
 from ._shape import _register_view
 from ..engine import forward_ad as _forward_ad
 from ..engine.grad_mode import grad_off as _grad_off, no_grad, state as _grad
@@ -581,6 +581,8 @@ def _rebase(view, value, vshape, vdtype, kept):
                      True, _copy_slices_fields)
     root._rg = True
     root._edge = written._edge
+    if root._retains_grad:
+        retain_on_current_edge(root)
     if kept is not None:
         _refresh_view(kept, pos if kept is view else _positions(kept, root))
     refresh_views(root, view, kept)
@@ -600,6 +602,8 @@ def _refresh_view(view, pos):
     view._rg = True
     view._edge = record(AsStridedBackward0, (), (view._data, pos, root._data), (root,), True,
                         _as_strided_fields)._edge
+    if view._retains_grad:
+        retain_on_current_edge(view)
 
 
 def copy_into_view(view_tensor: Tensor, result_tensor: Tensor) -> Tensor:
