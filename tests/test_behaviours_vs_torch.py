@@ -119,11 +119,15 @@ def _strides_and_layouts(T):
 
 def _argument_checks(T):  # the exception types (the messages name argument positions differently)
     t = T.ones(3, dtype=T.long)
+    a = T.ones(4, 6)
     return [o.split(":")[0] if isinstance(o, str) else o for o in [_outcome(lambda: T.logical_and(t, 2)), _outcome(lambda: t.logical_or(2)),
             _outcome(lambda: T.logical_and(2, t)), _outcome(lambda: T.exp(2)), _outcome(lambda: T.add([1.0], T.ones(1))),
             _outcome(lambda: T.isclose(T.ones(1), T.ones(1), rtol=-0.4)),
             _outcome(lambda: T.allclose(T.ones(1), T.ones(1), atol=-0.4)),
-            _outcome(lambda: -T.ones(2, dtype=T.bool)), _outcome(lambda: T.rsub(2, t))]]
+            _outcome(lambda: -T.ones(2, dtype=T.bool)), _outcome(lambda: T.rsub(2, t)),
+            _outcome(lambda: T.cat([a, T.ones(4, 6)], 0, out=a)), _outcome(lambda: T.narrow(a, 0, T.tensor([1, 2]), 1)),
+            _outcome(lambda: T.masked_fill(T.ones(2), T.tensor(True), 1j)), T.zero_(T.ones(2)),
+            T.scalar_tensor(-5, device="cpu", dtype=T.float64)]]
 
 
 def _retained_and_hooked_gradients_around_in_place_ops(T):

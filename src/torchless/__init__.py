@@ -100,7 +100,7 @@ for _name in (
     "eq", "ne", "not_equal", "lt", "less", "le", "less_equal", "gt", "greater", "ge", "greater_equal",
     "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",
     "bitwise_not", "isnan", "isinf", "isfinite", "allclose", "isclose", "equal", "clone", "numel",
-    "detach", "exp2", "logaddexp", "hypot", "atan2", "arctan2", "copysign",
+    "detach", "exp2", "logaddexp", "hypot", "atan2", "arctan2", "copysign", "zero_",
     "conj", "conj_physical", "conj_physical_", "resolve_conj", "is_conj", "resolve_neg", "is_neg",
 ):
     globals()[_name] = getattr(Tensor, _name)

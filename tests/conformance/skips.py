@@ -33,24 +33,16 @@ OPINFO_SKIPS: dict[str, str] = {
     '__rxor__:errors': "Tensor.__rxor__(2, t), called unbound on a number: a plain function here, not a descriptor that checks self, as PyTorch's C method does",
     '__rdiv__:errors': 'accepted; PyTorch raises AttributeError',
     'arange:errors': 'accepted; PyTorch raises ValueError',
-    'cumprod:jvp': 'raised IndexError: index 0 is out of bounds for axis 0 with size 0',
-    'masked_fill:errors': 'accepted; PyTorch raises RuntimeError',
     'masked_select:errors': "raised TypeError: masked_select() got an unexpected keyword argument 'out'; PyTorch raises RuntimeError",
     'isclose:errors': 'accepted; PyTorch raises RuntimeError',
-    'narrow:errors': 'raised TypeError: only integer tensors of a single element can be converted to an index; PyTorch raises Runtim',
     'gather:forward': 'raised RuntimeError: gather(): Expected dtype int32/int64 for index',
     'gather:grad': 'raised RuntimeError: gather(): Expected dtype int32/int64 for index',
     'gather:jvp': 'raised RuntimeError: gather(): Expected dtype int32/int64 for index',
     'gather:errors': "raised TypeError: gather() got an unexpected keyword argument 'out'; PyTorch raises RuntimeError",
     'index_select:errors': "raised TypeError: index_select() got an unexpected keyword argument 'out'; PyTorch raises RuntimeError",
     'take:errors': "raised TypeError: take() got an unexpected keyword argument 'out'; PyTorch raises RuntimeError",
-    'scalar_tensor:forward': "raised TypeError: scalar_tensor() got an unexpected keyword argument 'device'",
-    'multinomial:errors': 'accepted; PyTorch raises RuntimeError',
     'bernoulli:errors': "raised TypeError: bernoulli() got an unexpected keyword argument 'out'; PyTorch raises RuntimeError",
-    'cat:errors': 'accepted; PyTorch raises RuntimeError',
-    'zero_:forward': "raised AttributeError: module 'torchless' has no attribute 'zero_'",
-    'zero_:grad': "raised AttributeError: module 'torchless' has no attribute 'zero_'",
-    'zero_:jvp': "raised AttributeError: module 'torchless' has no attribute 'zero_'",
+    'cat:errors': 'the error inputs share memory between out and an input, or pass an expanded out; the bridge rebuilds every tensor fresh, so the sharing is lost (a shared input is refused, tests/test_behaviours_vs_torch.py)',
     'norm.nuc:forward': "raised RuntimeError: norm with p='nuc' (a matrix norm) is not supported here; use p='fro' or a number",
     'norm.nuc:grad': "raised RuntimeError: norm with p='nuc' (a matrix norm) is not supported here; use p='fro' or a number",
     'norm.nuc:jvp': "raised RuntimeError: norm with p='nuc' (a matrix norm) is not supported here; use p='fro' or a number",
@@ -65,6 +57,6 @@ MODULE_SKIPS: dict[str, str] = {
 OPTIM_SKIPS: dict[str, str] = {
 }
 
-MAX_OPINFO_SKIPS = 48
+MAX_OPINFO_SKIPS = 40
 MAX_MODULE_SKIPS = 3
 MAX_OPTIM_SKIPS = 0

@@ -868,6 +868,12 @@ def _mask_array(mask, shape, fn):
     return m
 
 
+def _raise_complex_into_real(x: ndarray) -> None:
+    name = {"f": "float" if x.dtype.itemsize == 4 else "double", "i": "int64_t", "u": "uint8_t", "b": "bool"}
+    raise RuntimeError(f"value cannot be converted to type {name.get(x.dtype.kind, x.dtype.name)} without overflow "
+                       "(a complex value into a real tensor: convert the tensor to a complex dtype first)")
+
+
 def masked_fill(input: Tensor, mask: Tensor, value: float | Tensor) -> Tensor:
     """masked_fill(input, mask, value) -> Tensor
 
@@ -887,11 +893,15 @@ def masked_fill(input: Tensor, mask: Tensor, value: float | Tensor) -> Tensor:
         if value._data.ndim != 0:
             raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
                                f"with {value._data.ndim} dimension(s).")
+        if value._data.dtype.kind == "c" and x.dtype.kind != "c":
+            _raise_complex_into_real(x)
         if value._data.dtype != x.dtype:
             value = value.to(input.dtype)
         return apply(MaskedFillBackward1, input, m, value)
     if not isinstance(value, (numbers.Number, np.generic)):
         raise TypeError(f"masked_fill(): argument 'value' must be Number or Tensor, not {type(value).__name__}")
+    if isinstance(value, complex) and x.dtype.kind != "c":
+        _raise_complex_into_real(x)
     return apply(MaskedFillBackward0, input, m, np.asarray(value).astype(x.dtype))
 
 

@@ -820,6 +820,12 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
     dim = _norm_dim(dim, len(shape))
     if skip or any(t._data.shape != shape for t in tensors):
         _check_cat_sizes(tensors, shape, dim)
+    if out is not None and isinstance(out, Tensor):
+        for t in tensors:
+            if isinstance(t, Tensor) and np.shares_memory(t._data, out._data):
+                raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to "
+                                   "tensor refer to a single memory location. Please clone() the tensor before "
+                                   "performing the operation.")
     return _into(out, _join(CatBackward0, tensors, dim, _joined_dtype(tensors), skip))
 
 
@@ -1082,6 +1088,8 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = _norm_dim(dim, a.ndim)
     size = a.shape[d]
+    if isinstance(start, Tensor) and (start._data.ndim != 0 or start._data.dtype.kind not in "iu"):
+        raise RuntimeError("start must be an 0-dim integral Tensor.")
     start, length = operator.index(start), operator.index(length)
     if not -size <= start <= size:
         raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")

@@ -240,11 +240,14 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     return _plain(ndarray)
 
 
-def scalar_tensor(value: Number, dtype: Optional[DType] = None, requires_grad: bool = False) -> Tensor:
-    """scalar_tensor(value, *, dtype=None, requires_grad=False) -> Tensor
+def scalar_tensor(value: Number, dtype: Optional[DType] = None, requires_grad: bool = False, *, device: Any = None,
+                  layout: Any = None, pin_memory: bool = False) -> Tensor:
+    """scalar_tensor(value, *, dtype=None, device=None, requires_grad=False) -> Tensor
 
     A 0-d tensor holding `value`, of the default float dtype unless `dtype` says otherwise.
     """
+    if device is not None:
+        require_cpu(device)
     return _finish(np.asarray(value, dtype=_float_dtype(dtype)), requires_grad)
 
 

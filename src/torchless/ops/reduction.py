@@ -605,6 +605,8 @@ class CumprodBackward0(Rule):
 
     @staticmethod
     def jvp(xp, t, out, a, dim):  # sum_k<=i t_k prod_{j<=i, j!=k} a_j, written without dividing by a
+        if not a.shape[dim]:  # nothing along dim: the tangent is as empty as the result
+            return t[0] * 1
         moved_a, moved_t = xp.moveaxis(a, dim, 0), xp.moveaxis(t[0], dim, 0)
         rows = []
         running = xp.zeros_like(moved_a[0])   # d(prod_{j<=i} a_j) along t
