@@ -49,14 +49,11 @@ OPINFO_SKIPS: dict[str, str] = {
 }
 
 MODULE_SKIPS: dict[str, str] = {
-    'NLLLoss:errors': 'error input 0 (weight=tensor([], dtype=torch.float16) on [[0, 0], [0]]: accepted; PyTorch raises RuntimeError',
-    'HuberLoss:errors': 'error input 0 (delta=(1+0j)) on []: accepted; PyTorch raises TypeError',
-    'CrossEntropyLoss:errors': 'error input 4 (ignore_index=1) on [[2, 3], [2, 3]]: accepted; PyTorch raises RuntimeError',
 }
 
 OPTIM_SKIPS: dict[str, str] = {
 }
 
 MAX_OPINFO_SKIPS = 40
-MAX_MODULE_SKIPS = 3
+MAX_MODULE_SKIPS = 0
 MAX_OPTIM_SKIPS = 0

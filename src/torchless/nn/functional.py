@@ -478,6 +478,10 @@ def _class_target(fn: str, input: Tensor, target: Any, weight: Any,
         ignored = None
     w = None
     if weight is not None:
+        if isinstance(weight, Tensor) and weight._data.dtype != x.dtype:
+            raise RuntimeError(f"expected scalar type {_TORCH_NAMES.get(str(x.dtype), x.dtype)} but found "
+                               f"{_TORCH_NAMES.get(str(weight._data.dtype), weight._data.dtype)} (give weight "
+                               "the dtype of input)")
         w = _array_in(weight, x.dtype)
         if w.shape != (n_cls,):
             raise RuntimeError(f"weight tensor should be defined either for all {n_cls} classes or no "
@@ -523,6 +527,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     _tensor_arg("cross_entropy", "input", input)
     if isinstance(target, Tensor) and target._data.dtype.kind == "f" and target.shape == input.shape:
+        if ignore_index >= 0:  # (PyTorch's check: a negative index never names a class)
+            raise RuntimeError("ignore_index is not supported for floating point target")
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     t, w, cdim, ignored = _class_target("cross_entropy", input, target, weight, ignore_index)
     _float_input("cross_entropy", "log_softmax_lastdim_kernel_impl", input)
