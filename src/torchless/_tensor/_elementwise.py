@@ -541,6 +541,8 @@ class ElementwiseMethods:
         """isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor
 
         True where |self - other| <= atol + rtol * |other| (broadcast)."""
+        if not isinstance(other, Tensor):
+            raise TypeError(f"isclose(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
         _check_tolerances(rtol, atol)
         return _plain_out(np.isclose(self._data, other._data if isinstance(other, Tensor) else other, rtol, atol,
                                      equal_nan))

@@ -653,8 +653,8 @@ def _index_add_forward(node, xp, shape, dtype, index, values):
 def _index_tensor(index, fn, allowed=_INDEX_INTS, what="int32 or int64"):
     if not isinstance(index, Tensor):
         raise TypeError(f"{fn}(): argument 'index' must be Tensor, not {type(index).__name__}")
-    if index._data.dtype not in allowed:
-        raise RuntimeError(f"{fn}(): Expected dtype {what} for index")
+    if index._data.dtype not in allowed and not (index._data.size == 0 and index._data.dtype.kind in "iu"):
+        raise RuntimeError(f"{fn}(): Expected dtype {what} for index")  # (an empty index of any int type passes)
     return index._data
 
 
@@ -759,6 +759,8 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     Picks elements of input along `dim`: out[i][j][k] = input[index[i][j][k]][j][k] for dim 0
     (likewise for other dims). The result has index's shape; index has input's number of dims and
     is no larger than input outside `dim`. sparse_grad is accepted and has no effect here."""
+    if isinstance(index, Tensor) and index._data.size == 0 and index._data.dtype.kind in "iu":
+        return input.reshape(-1)[:0].reshape(index._data.shape)  # an empty index: an empty result, any ndim
     d, idx = _check_along("gather", input, dim, index)
     if input._data.ndim == 0 or idx.ndim == 0:
         return gather(input.reshape(-1), 0, index.reshape(-1)).reshape(idx.shape)

@@ -418,9 +418,14 @@ def norm(input: Tensor, p: Union[float, str, None] = "fro", dim: Dims = None, ke
             return apply_one(LinalgVectorNormBackward0, input)  # x.norm(): forward's defaults, p=2 over all
         p = 2
     elif isinstance(p, str):
-        raise RuntimeError(f"norm with p='{p}' (a matrix norm) is not supported here; use p='fro' or a "
-                           "number")
+        if p != "nuc" or matrix_norm is None:
+            raise RuntimeError(f"norm with p='{p}' is not supported: use 'fro', 'nuc' or a number")
+        return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
     return _vector_norm(input, p, _dims(input, dim), keepdim, dtype)
+
+
+# torch.linalg.matrix_norm, for norm(p='nuc'): set by _matrix.py, which defines it (it imports this module)
+matrix_norm: Any = None
 
 
 def vector_norm(x: Tensor, ord: float = 2, dim: Dims = None, keepdim: bool = False, *,

@@ -346,7 +346,15 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
             keys = rng.exponential(size=rows.shape) / rows
         picks = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
     picks = picks.astype(np.int64)
-    return _plain(picks.reshape(num_samples) if w.ndim == 1 else picks)
+    result = _plain(picks.reshape(num_samples) if w.ndim == 1 else picks)
+    if out is None:
+        return result
+    if not isinstance(out, Tensor) or out._data.dtype != np.int64:
+        got = out.dtype if isinstance(out, Tensor) else type(out).__name__
+        raise RuntimeError(f"multinomial expects Long tensor out, got: {got}")
+    if out._data.shape != result._data.shape:
+        out._data = np.empty(result._data.shape, np.int64)
+    return out.copy_(result)
 
 
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch.pow
