@@ -47,15 +47,24 @@ def entry_id(entry: Any) -> str:
     return entry.name + ("." + entry.variant_test_name if entry.variant_test_name else "")
 
 
-def rebind(fn: Callable[..., Any]) -> Callable[..., Any]:
+def _unseeded(op: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return op(*args, **kwargs)
+
+
+def rebind(fn: Callable[..., Any], library: Any = None) -> Callable[..., Any]:
     """A Python function of PyTorch's test code with its globals `torch` and `F` bound to torchless
-    (the same code, run on the other library); other callables as they are."""
+    (the same code, run on the other library); other callables as they are. With `library=torch`,
+    the function keeps PyTorch but loses the database's `wrapper_set_seed`, which reseeds before
+    every call (random ops then draw new numbers each time)."""
     if not isinstance(fn, types.FunctionType):
         return fn
     g = dict(fn.__globals__)
-    g["torch"] = torchless
-    if "F" in g:
-        g["F"] = torchless.nn.functional
+    if "wrapper_set_seed" in g:
+        g["wrapper_set_seed"] = _unseeded
+    if library is None:
+        g["torch"] = torchless
+        if "F" in g:
+            g["F"] = torchless.nn.functional
     return types.FunctionType(fn.__code__, g, fn.__name__, fn.__defaults__, fn.__closure__)
 
 
