@@ -61,6 +61,8 @@ from ._tensor.functions import *  # noqa: E402,F401,F403
 # The training stack loads on first use (torch.nn, torch.optim, torch.save ...): a program that only
 # does tensor math pays neither its import time nor its objects in every garbage collection.
 _LAZY_MODULES = ("nn", "optim", "utils", "distributions", "func", "special")
+# The masked / signal / misc family (issue 12): torch.masked and torch.signal, loaded on use.
+_LAZY_MODULES = _LAZY_MODULES + ("masked", "signal")
 _LAZY_FUNCTIONS = {"save": "serialization", "load": "serialization"}
 # The nn.functional family (issue 12): torch-level names of functions that live in nn.functional.
 _LAZY_FUNCTIONS.update({_name: "nn.functional" for _name in (
