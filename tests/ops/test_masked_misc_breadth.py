@@ -124,3 +124,161 @@ def test_masked_against_torch(torch_ref, name, fn):
     assert dl == dt
     np.testing.assert_allclose(ol, ot, rtol=1e-12, equal_nan=True)
     np.testing.assert_allclose(gl, gt, rtol=1e-12, atol=1e-14, equal_nan=True)
+
+
+# ---------------------------------------------------------------------------- windows
+WINDOWS = ["bartlett", "blackman", "cosine", "exponential", "gaussian", "hamming", "hann", "kaiser", "nuttall"]
+
+
+@pytest.mark.parametrize("name", WINDOWS)
+@pytest.mark.parametrize("sym", [True, False])
+def test_signal_windows_against_torch(torch_ref, name, sym):
+    for M in (0, 1, 2, 5, 10):
+        for dt in ("float32", "float64"):
+            ours = getattr(torchless.signal.windows, name)(M, sym=sym, dtype=getattr(torchless, dt))
+            theirs = getattr(torch_ref.signal.windows, name)(M, sym=sym, dtype=getattr(torch_ref, dt))
+            assert str(ours.dtype) == str(theirs.dtype) and tuple(ours.shape) == tuple(theirs.shape)
+            np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5 if dt == "float32" else 1e-12,
+                                       atol=1e-6 if dt == "float32" else 1e-14)
+
+
+def test_signal_windows_closed_forms_and_errors():
+    n = np.arange(5)
+    np.testing.assert_allclose(torchless.signal.windows.hann(5, dtype=torchless.float64).numpy(),
+                               0.5 - 0.5 * np.cos(2 * np.pi * n / 4))
+    np.testing.assert_allclose(torchless.signal.windows.general_cosine(5, a=[1.0], dtype=torchless.float64).numpy(),
+                               np.ones(5))
+    with pytest.raises(ValueError, match="non-negative window length"):
+        torchless.signal.windows.hann(-1)
+    with pytest.raises(ValueError, match="float32 or float64"):
+        torchless.signal.windows.hann(3, dtype=torchless.int64)
+    with pytest.raises(TypeError, match="list/tuple"):
+        torchless.signal.windows.general_cosine(3, a=None)
+    with pytest.raises(ValueError, match="Center must be None"):
+        torchless.signal.windows.exponential(3, center=1.0)
+
+
+@pytest.mark.parametrize("name", ["hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window"])
+def test_torch_windows_against_torch(torch_ref, name):
+    for n in (0, 1, 2, 5, 8):
+        for periodic in (True, False):
+            for dt in ("float32", "float64"):
+                ours = getattr(torchless, name)(n, periodic, dtype=getattr(torchless, dt))
+                theirs = getattr(torch_ref, name)(n, periodic, dtype=getattr(torch_ref, dt))
+                assert str(ours.dtype) == str(theirs.dtype) and tuple(ours.shape) == tuple(theirs.shape)
+                np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-6)
+    w = getattr(torchless, name)(4, requires_grad=True)
+    assert w.is_leaf and w.requires_grad
+    with pytest.raises(RuntimeError, match="floating point dtypes"):
+        getattr(torchless, name)(3, dtype=torchless.int64)
+    with pytest.raises(RuntimeError, match="non-negative window_length"):
+        getattr(torchless, name)(-1)
+
+
+def test_hamming_and_kaiser_parameters(torch_ref):
+    np.testing.assert_allclose(torchless.hamming_window(6, True, 0.5, 0.3, dtype=torchless.float64).numpy(),
+                               torch_ref.hamming_window(6, True, 0.5, 0.3, dtype=torch_ref.float64).numpy())
+    np.testing.assert_allclose(torchless.kaiser_window(7, False, 3.0, dtype=torchless.float64).numpy(),
+                               torch_ref.kaiser_window(7, False, 3.0, dtype=torch_ref.float64).numpy(), rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------- complex, polar, fill
+def test_complex_and_polar_values_and_grads():
+    re, im = _t([1.0, -2.0, 0.5], rg=True), _t([0.25, 3.0, -1.0], rg=True)
+    z = torchless.complex(re, im)
+    assert z.dtype == torchless.complex128 and type(z.grad_fn).__name__ == "ComplexBackward0"
+    np.testing.assert_allclose(z.detach().numpy(), [1 + 0.25j, -2 + 3j, 0.5 - 1j])
+    assert gradcheck(lambda a, b: torchless.view_as_real(torchless.complex(a, b)), (re, im))
+    r = _t([1.0, 2.0, 0.5], rg=True)
+    p = torchless.polar(r, im)
+    np.testing.assert_allclose(p.detach().numpy(), r.detach().numpy() * np.exp(1j * im.detach().numpy()))
+    assert gradcheck(lambda a, b: torchless.view_as_real(torchless.polar(a, b)), (r, im))
+    assert gradgradcheck(lambda a, b: torchless.view_as_real(torchless.polar(a, b)), (r, im))
+    with pytest.raises(RuntimeError, match="Half, Float or Double"):
+        torchless.complex(torchless.ones(2), torchless.ones(2, dtype=torchless.int32))
+    with pytest.raises(RuntimeError, match="scalar type Float but got scalar type Double"):
+        torchless.complex(torchless.ones(2), torchless.ones(2, dtype=torchless.float64))
+
+
+def test_fill_out_of_place():
+    x = _t([[1.0, 2.0], [3.0, 4.0]], rg=True)
+    y = torchless.fill(x, 7)
+    assert y.tolist() == [[7.0, 7.0], [7.0, 7.0]] and x.tolist()[0] == [1.0, 2.0]
+    assert type(y.grad_fn).__name__ == "FillBackward0"
+    v = _t(2.5, rg=True)
+    out = torchless.fill(x, v)
+    assert type(out.grad_fn).__name__ == "FillBackward1"
+    gx, gv = torchless.autograd.grad(out.sum() * 3, (x, v))
+    assert gx.tolist() == [[0.0, 0.0], [0.0, 0.0]] and gv.item() == 12.0
+    with pytest.raises(RuntimeError, match="0-dimension"):
+        torchless.fill(x, _t([1.0, 2.0]))
+
+
+def test_complex_casts_and_missing_dtypes():
+    x = _t([1.0, 2.0], dtype=torchless.float32)
+    assert x.cfloat().dtype == torchless.complex64 and x.cdouble().dtype == torchless.complex128
+    with pytest.raises(TypeError, match="no NumPy dtype"):
+        x.chalf()
+    with pytest.raises(TypeError, match="no NumPy dtype"):
+        x.bfloat16()
+
+
+# ---------------------------------------------------------------------------- strided creation, resize, pad
+def test_empty_strided_permuted_and_resize():
+    e = torchless.empty_strided((2, 3), (1, 2))
+    assert tuple(e.shape) == (2, 3) and e.stride() == (1, 2)
+    p = torchless.empty_permuted((2, 3, 4), (2, 0, 1))
+    assert tuple(p.shape) == (2, 3, 4) and p.stride() == (3, 1, 6)
+    with pytest.raises(RuntimeError, match="Duplicate dim"):
+        torchless.empty_permuted((2, 3), (0, 0))
+    n = _t([1.0, 2.0]).new_empty_strided((2, 2), (2, 1), dtype=torchless.float32)
+    assert n.dtype == torchless.float32 and tuple(n.shape) == (2, 2)
+    a = torchless.arange(6.0)
+    assert a.resize_(2, 2) is a and a.tolist() == [[0.0, 1.0], [2.0, 3.0]]
+    b = torchless.resize_as_(torchless.arange(6.0), torchless.zeros(3))
+    assert b.tolist() == [0.0, 1.0, 2.0]
+    with pytest.raises(RuntimeError, match="require grad"):
+        torchless.ones(2, requires_grad=True).resize_(3)
+
+
+def test_constant_pad_nd(torch_ref):
+    x = _t(X, rg=True)
+    y = torchless.constant_pad_nd(x, (1, -1, 0, 2), 3.0)
+    yt = torch_ref.constant_pad_nd(torch_ref.tensor(X), (1, -1, 0, 2), 3.0)
+    np.testing.assert_allclose(y.detach().numpy(), yt.numpy())
+    assert type(y.grad_fn).__name__ == "ConstantPadNdBackward0"
+    assert gradcheck(lambda a: torchless.constant_pad_nd(a, (2, 1), -1.0), (x,))
+
+
+# ---------------------------------------------------------------------------- gradient
+def test_gradient_closed_forms():
+    f = _t([1.0, 4.0, 9.0, 16.0, 25.0])
+    np.testing.assert_allclose(torchless.gradient(f)[0].numpy(), [3, 4, 6, 8, 9])
+    np.testing.assert_allclose(torchless.gradient(f, edge_order=2)[0].numpy(), [2, 4, 6, 8, 10])
+    np.testing.assert_allclose(torchless.gradient(f, spacing=2.0)[0].numpy(), [1.5, 2, 3, 4, 4.5])
+    x = np.array([0.0, 1.0, 3.0, 4.0, 7.0])
+    g = torchless.gradient(_t(x ** 2), spacing=(_t(x),), edge_order=2)[0]
+    np.testing.assert_allclose(g.numpy(), 2 * x, atol=1e-12)  # exact for a quadratic
+    assert torchless.gradient(torchless.tensor([1, 4, 9]))[0].dtype == torchless.float32
+    with pytest.raises(RuntimeError, match="edge_order=1 and edge_order=2"):
+        torchless.gradient(f, edge_order=3)
+    with pytest.raises(RuntimeError, match="at least edge_order"):
+        torchless.gradient(_t([1.0, 2.0]), edge_order=2)
+
+
+def test_gradient_against_torch_and_gradcheck(torch_ref):
+    a = np.random.default_rng(0).standard_normal((4, 5))
+    coords = [np.array([0.0, 1.0, 2.5, 3.0]), np.array([1.0, 2.0, 4.0, 5.0, 9.0])]
+    for kwargs in ({}, {"spacing": 2.0, "dim": 1}, {"spacing": [1.5, 0.5], "edge_order": 2}, {"spacing": "coords"},
+                   {"spacing": "coords", "edge_order": 2}):
+        def call(lib, x):
+            kw = dict(kwargs)
+            if kw.get("spacing") == "coords":
+                kw["spacing"] = [lib.tensor(c) for c in coords]
+            return lib.gradient(x, **kw)
+        ours = call(torchless, _t(a))
+        theirs = call(torch_ref, torch_ref.tensor(a))
+        assert len(ours) == len(theirs)
+        for o, t in zip(ours, theirs):
+            np.testing.assert_allclose(o.numpy(), t.numpy(), rtol=1e-12)
+        assert gradcheck(lambda x: call(torchless, x), (_t(a, rg=True),))

@@ -1,0 +1,432 @@
+"""Misc ops of issue 12's masked / signal / misc family, as Tensor methods and torch functions:
+the torch-level window functions (hann_window ...), complex numbers from parts (complex, polar),
+the out-of-place fill, the complex casts (cfloat, cdouble; chalf and bfloat16 have no NumPy dtype),
+tensors of given strides or layout (empty_strided, empty_permuted, new_empty_strided), resize_ and
+resize_as_, constant_pad_nd, and torch.gradient (built from differentiable slices, as PyTorch's
+composite is).
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Optional
+
+import numpy as np
+
+from .. import _dtype as D
+from ._core import _bump_version, _plain, apply
+if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
+    from . import Tensor
+else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
+    from ._core import Tensor
+from ._shape import cat
+from .creation import _finish, empty
+from ..ops.misc import ComplexBackward0, FillBackward0, FillBackward1, PolarBackward0
+from ..ops.nn import ConstantPadNdBackward0
+
+__all__ = ["hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window", "complex",
+           "polar", "fill", "empty_strided", "empty_permuted", "resize_as_", "constant_pad_nd", "gradient"]
+
+_SCALAR = D.SCALAR_TYPE_NAMES
+
+
+# ---------------------------------------------------------------------------- window functions
+def _window_dtype(name: str, length: int, dtype: Optional[D.dtype], layout: Any) -> np.dtype:
+    if dtype is None:
+        dtype = D.get_default_dtype()
+    if layout is not None and str(layout) != "torch.strided":
+        raise RuntimeError(f"{name} is not implemented for sparse types, got: {layout}")
+    if not dtype.is_floating_point:
+        raise RuntimeError(f"{name} expects floating point dtypes, got: {dtype}")
+    if length < 0:
+        raise RuntimeError(f"{name} requires non-negative window_length, got window_length={length}")
+    return dtype.np
+
+
+def _window(values: Any, length: int, periodic: bool, np_dtype: np.dtype, device: Any, requires_grad: bool) -> Tensor:
+    """The window `values(n)` (n = the sample count of the symmetric window) as a tensor: empty for
+    length 0, [1.] for length 1, the symmetric window of length + 1 less its last sample if periodic."""
+    if length == 0:
+        arr = np.zeros(0, np_dtype)
+    elif length == 1:
+        arr = np.ones(1, np_dtype)
+    else:
+        n = length + 1 if periodic else length
+        work = np.float32 if np_dtype == np.float16 else np_dtype.type
+        arr = np.asarray(values(n, work), dtype=work)[:length].astype(np_dtype)
+    return _finish(arr, requires_grad, device)
+
+
+def _cosine_sum(coefficients: Sequence[float]) -> Any:
+    def values(n: int, work: Any) -> np.ndarray:
+        k = np.arange(n, dtype=work) * work(2 * math.pi / (n - 1))
+        out = np.full(n, work(coefficients[0]), dtype=work)
+        for i, c in enumerate(coefficients[1:], 1):
+            out = out + work(c) * np.cos(work(i) * k)
+        return out
+    return values
+
+
+def hann_window(window_length: int, periodic: bool = True, *, dtype: Optional[D.dtype] = None, layout: Any = None,
+                device: Any = None, requires_grad: bool = False) -> Tensor:
+    """hann_window(window_length, periodic=True, *, dtype=None, ...) -> Tensor: the Hann window
+    0.5 - 0.5 cos(2 pi n / (N - 1)), N = window_length + 1 if periodic (its last sample dropped)."""
+    np_dtype = _window_dtype("hann_window", window_length, dtype, layout)
+    return _window(_cosine_sum((0.5, -0.5)), window_length, periodic, np_dtype, device, requires_grad)
+
+
+def hamming_window(window_length: int, periodic: bool = True, alpha: float = 0.54, beta: float = 0.46, *,
+                   dtype: Optional[D.dtype] = None, layout: Any = None, device: Any = None,
+                   requires_grad: bool = False) -> Tensor:
+    """hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None, ...) -> Tensor:
+    the Hamming window alpha - beta cos(2 pi n / (N - 1))."""
+    np_dtype = _window_dtype("hamming_window", window_length, dtype, layout)
+    return _window(_cosine_sum((alpha, -beta)), window_length, periodic, np_dtype, device, requires_grad)
+
+
+def blackman_window(window_length: int, periodic: bool = True, *, dtype: Optional[D.dtype] = None,
+                    layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """blackman_window(window_length, periodic=True, *, dtype=None, ...) -> Tensor: the Blackman window
+    0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))."""
+    np_dtype = _window_dtype("blackman_window", window_length, dtype, layout)
+    return _window(_cosine_sum((0.42, -0.5, 0.08)), window_length, periodic, np_dtype, device, requires_grad)
+
+
+def bartlett_window(window_length: int, periodic: bool = True, *, dtype: Optional[D.dtype] = None,
+                    layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """bartlett_window(window_length, periodic=True, *, dtype=None, ...) -> Tensor: the triangular window
+    1 - |2 n / (N - 1) - 1|."""
+    np_dtype = _window_dtype("bartlett_window", window_length, dtype, layout)
+
+    def values(n: int, work: Any) -> np.ndarray:
+        k = np.arange(n, dtype=work) * work(2.0 / (n - 1))
+        half = ((n - 1) >> 1) + 1
+        k[half:] = work(2) - k[half:]
+        return k
+    return _window(values, window_length, periodic, np_dtype, device, requires_grad)
+
+
+def kaiser_window(window_length: int, periodic: bool = True, beta: float = 12.0, *, dtype: Optional[D.dtype] = None,
+                  layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, ...) -> Tensor: the Kaiser
+    window I0(beta sqrt(1 - ((n - (N-1)/2) / ((N-1)/2))**2)) / I0(beta)."""
+    np_dtype = _window_dtype("kaiser_window", window_length, dtype, layout)
+    from ..backend.special import i0 as _i0
+
+    def values(n: int, work: Any) -> np.ndarray:
+        alpha = (n - 1) / 2.0
+        ratio = (np.arange(n, dtype=np.float64) - alpha) / alpha
+        arg = beta * np.sqrt(np.maximum(1 - ratio * ratio, 0.0))
+        return _i0(arg) / _i0(np.array(float(beta)))
+    return _window(values, window_length, periodic, np_dtype, device, requires_grad)
+
+
+# ---------------------------------------------------------------------------- complex, polar
+def _parts(name: str, a: Any, b: Any, names: tuple[str, str]) -> None:
+    for i, (x, arg) in enumerate(zip((a, b), names)):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {i + 1}) must be Tensor, not {type(x).__name__}")
+    da, db = a.dtype, b.dtype
+    if not (da in (D.float16, D.float32, D.float64) and db in (D.float16, D.float32, D.float64)):
+        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{_SCALAR[da.name]} and {_SCALAR[db.name]}")
+    if da is not db:
+        raise RuntimeError(f"Expected object of scalar type {_SCALAR[da.name]} but got scalar type "
+                           f"{_SCALAR[db.name]} for second argument")
+    if da is D.float16:
+        raise TypeError(f"{name}() of float16 tensors is complex32 (torch.chalf), which has no NumPy dtype: "
+                        "torchless cannot represent it; convert the parts to float32 first")
+
+
+def _complex_out(result: Tensor, out: Optional[Tensor]) -> Tensor:
+    if out is None:
+        return result
+    if out.dtype is not result.dtype:
+        raise RuntimeError(f"Expected object of scalar type {_SCALAR[result.dtype.name]} but got scalar type "
+                           f"{_SCALAR[out.dtype.name]} for argument 'out'")
+    if tuple(out.shape) != tuple(result.shape):
+        out._data = np.empty(result._data.shape, out._data.dtype)
+    np.copyto(out._data, result._data)
+    _bump_version(out)
+    return out
+
+
+def complex(real: Tensor, imag: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
+    """complex(real, imag, *, out=None) -> Tensor: the complex tensor real + i·imag (float32 parts give
+    complex64, float64 parts complex128; the parts broadcast)."""
+    _parts("complex", real, imag, ("real", "imag"))
+    return _complex_out(apply(ComplexBackward0, real, imag), out)
+
+
+def polar(abs: Tensor, angle: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
+    """polar(abs, angle, *, out=None) -> Tensor: the complex tensor abs·(cos(angle) + i·sin(angle))."""
+    _parts("polar", abs, angle, ("abs", "angle"))
+    return _complex_out(apply(PolarBackward0, abs, angle), out)
+
+
+# ---------------------------------------------------------------------------- fill
+def fill(input: Tensor, value: Any) -> Tensor:
+    """fill(input, value) -> Tensor: a new tensor of input's shape and dtype with every element `value`
+    (a number or a 0-d tensor; the out-of-place form of Tensor.fill_)."""
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value._data.ndim} dimensions.")
+        return apply(FillBackward1, input, value)
+    if not isinstance(value, (numbers.Number, np.generic)):
+        raise TypeError(f"fill(): argument 'value' (position 2) must be Number, not {type(value).__name__}")
+    if isinstance(value, (builtins_complex, np.complexfloating)) and not input.is_complex():
+        raise RuntimeError(f"value cannot be converted to type {input.dtype.name} without overflow")
+    return apply(FillBackward0, input, value)
+
+
+builtins_complex = type(1j)
+
+
+# ---------------------------------------------------------------------------- strided creation
+def _ints(name: str, seq: Any, what: str) -> tuple[int, ...]:
+    if isinstance(seq, numbers.Integral):
+        return (int(seq),)
+    try:
+        return tuple(int(s) for s in seq)
+    except TypeError:
+        raise TypeError(f"{name}(): argument '{what}' must be tuple of ints, not {type(seq).__name__}") from None
+
+
+def empty_strided(size: Sequence[int], stride: Sequence[int], *, dtype: Optional[D.dtype] = None, layout: Any = None,
+                  device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False) -> Tensor: an
+    uninitialized tensor of `size` whose elements lie `stride` apart in a storage of its own."""
+    shape, strides = _ints("empty_strided", size, "size"), _ints("empty_strided", stride, "stride")
+    if len(shape) != len(strides):
+        raise RuntimeError(f"mismatch in length of strides and shape")
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+    if any(s < 0 for s in strides):
+        raise RuntimeError("as_strided: Negative strides are not supported at the moment, got strides: "
+                           f"{list(strides)}")
+    storage = 0 if 0 in shape else 1 + sum((n - 1) * s for n, s in zip(shape, strides))
+    np_dtype = (dtype or D.get_default_dtype()).np
+    base = np.zeros(storage, np_dtype)
+    arr = np.lib.stride_tricks.as_strided(base, shape, tuple(s * base.itemsize for s in strides))
+    return _finish(arr, requires_grad, device)
+
+
+def empty_permuted(size: Sequence[int], physical_layout: Sequence[int], *, dtype: Optional[D.dtype] = None,
+                   layout: Any = None, device: Any = None, requires_grad: bool = False,
+                   pin_memory: bool = False) -> Tensor:
+    """empty_permuted(size, physical_layout, *, dtype=None, ...) -> Tensor: an uninitialized tensor of
+    `size` whose dims lie in memory in the order `physical_layout` (outermost first)."""
+    shape, order = _ints("empty_permuted", size, "size"), _ints("empty_permuted", physical_layout, "physical_layout")
+    if len(shape) != len(order):
+        raise RuntimeError("Number of dimensions in size does not match the length of the physical_layout; "
+                           f"i.e. len(size) = {len(shape)} is not equal to len(physical_layout) = {len(order)}")
+    seen = set()
+    for d in order:
+        if d < -len(shape) or d >= max(len(shape), 1):
+            raise RuntimeError(f"Dimension out of range (expected to be in range of [{-len(shape)}, "
+                             f"{len(shape) - 1}], but got {d})")
+        d = d % max(len(shape), 1)
+        if d in seen:
+            raise RuntimeError("Duplicate dim not allowed")
+        seen.add(d)
+    physical = empty([shape[d] for d in order], dtype=dtype, device=device)
+    inverse = [0] * len(order)
+    for i, d in enumerate(order):
+        inverse[d % len(order)] = i
+    out = _plain(physical._data.transpose(inverse) if inverse else physical._data)
+    return out.requires_grad_(True) if requires_grad else out
+
+
+def new_empty_strided(self: Tensor, size: Sequence[int], stride: Sequence[int], *, dtype: Optional[D.dtype] = None,
+                      layout: Any = None, device: Any = None, requires_grad: bool = False,
+                      pin_memory: bool = False) -> Tensor:
+    """new_empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False) -> Tensor: an
+    uninitialized tensor of `size` and `stride`, of this tensor's dtype unless `dtype` is given."""
+    return empty_strided(size, stride, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+# ---------------------------------------------------------------------------- resize
+def _resize(self: Tensor, shape: tuple[int, ...]) -> Tensor:
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+    if self._rg:
+        raise RuntimeError("cannot resize variables that require grad")
+    flat = np.ascontiguousarray(self._data).reshape(-1)
+    n = int(np.prod(shape, dtype=np.int64))
+    if n <= flat.size:
+        data = flat[:n].reshape(shape)
+    else:  # grown: the new elements are uninitialized in PyTorch (zeros here)
+        data = np.zeros(n, flat.dtype)
+        data[:flat.size] = flat
+        data = data.reshape(shape)
+    self._data = data
+    _bump_version(self)
+    return self
+
+
+def resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
+    """resize_(*sizes, memory_format=None) -> Tensor: this tensor made `sizes` in place, its elements
+    read in row-major order (kept as far as they go; new ones uninitialized). Returns self."""
+    if len(sizes) == 1 and not isinstance(sizes[0], numbers.Integral):
+        sizes = tuple(sizes[0])
+    return _resize(self, tuple(int(s) for s in sizes))
+
+
+def resize_as_(input: Tensor, the_template: Tensor, *, memory_format: Any = None) -> Tensor:
+    """resize_as_(input, the_template, *, memory_format=None) -> Tensor: input resized in place to the
+    template's shape (as input.resize_(the_template.size()))."""
+    return _resize(input, tuple(the_template.shape))
+
+
+# ---------------------------------------------------------------------------- constant_pad_nd
+def constant_pad_nd(input: Tensor, pad: Sequence[int], value: Any = 0) -> Tensor:
+    """constant_pad_nd(input, pad, value=0) -> Tensor: input grown (negative amounts: cropped) at the
+    edges of its last len(pad) // 2 dims, last dim first (pad = (left, right, top, bottom, ...)), the
+    new elements `value`. The op behind F.pad(mode='constant')."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"constant_pad_nd(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    amounts = _ints("constant_pad_nd", pad, "pad")
+    if len(amounts) % 2:
+        raise RuntimeError("Length of pad must be even but instead it equals " + str(len(amounts)))
+    shape = input._data.shape
+    ndim = len(shape)
+    if len(amounts) // 2 > ndim:
+        raise RuntimeError(f"Length of pad should be no more than twice the number of dimensions of the input. "
+                           f"Pad length is {len(amounts)} while the input has {ndim} dimensions.")
+    if isinstance(value, Tensor):
+        value = value.item()
+    out_shape, dst, src = list(shape), [slice(None)] * ndim, [slice(None)] * ndim
+    for k in range(len(amounts) // 2):
+        d = ndim - 1 - k
+        lo, hi = amounts[2 * k], amounts[2 * k + 1]
+        n = shape[d]
+        size = n + lo + hi
+        if size < 0:
+            raise RuntimeError(f"The input size {n}, plus negative padding {lo} and {hi} resulted in a negative "
+                               f"output size, which is invalid. Check dimension {d} of your input.")
+        kept = max(n - max(-lo, 0) - max(-hi, 0), 0)
+        out_shape[d] = size
+        dst[d] = slice(max(lo, 0), max(lo, 0) + kept)
+        src[d] = slice(max(-lo, 0), max(-lo, 0) + kept)
+    return apply(ConstantPadNdBackward0, input, tuple(out_shape), tuple(dst), tuple(src), value)
+
+
+# ---------------------------------------------------------------------------- gradient
+def gradient(input: Tensor, *, spacing: Any = 1, dim: Any = None, edge_order: int = 1) -> tuple[Tensor, ...]:
+    """gradient(input, *, spacing=1, dim=None, edge_order=1) -> tuple of Tensors: the derivative of the
+    function sampled by `input` along each dim (every dim when dim is None), by central differences
+    inside and one-sided differences of order `edge_order` (1 or 2) at the edges. `spacing`: one
+    number for every dim, one number per dim, or one 1-D tensor of sample coordinates per dim."""
+    ndim = input.ndim
+    if dim is None:
+        dims: list[int] = list(range(ndim))
+        given = False
+    else:
+        given = True
+        dims = [int(dim)] if isinstance(dim, numbers.Integral) else [int(d) for d in dim]
+        for i, d in enumerate(dims):
+            if d < -max(ndim, 1) or d >= max(ndim, 1):
+                raise IndexError(f"Dimension out of range (expected to be in range of [{-max(ndim, 1)}, "
+                                 f"{max(ndim, 1) - 1}], but got {d})")
+            dims[i] = d % max(ndim, 1)
+        for i, d in enumerate(dims):
+            if d in dims[:i]:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    if spacing is None:
+        spacing = 1
+    if isinstance(spacing, (list, tuple)):
+        if len(spacing) != len(dims):
+            if given:
+                raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or it's spacing "
+                                   f"and dim arguments to have the same length, but got a spacing argument of "
+                                   f"length {len(spacing)} and a dim argument of length {len(dims)}.")
+            raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar, or a list of length "
+                               f"equal to 'self.dim() = {ndim}', since dim argument was not given, but got a list "
+                               f"of length {len(spacing)}")
+        steps = list(spacing)
+    else:
+        steps = [spacing] * len(dims)
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    for d in dims:
+        if input.shape[d] < edge_order + 1:
+            raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
+    f = input
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        f = input.to(D.get_default_dtype())
+    return tuple(_gradient_along(f, d, h, edge_order) for d, h in zip(dims, steps))
+
+
+def _gradient_along(f: Tensor, d: int, h: Any, edge_order: int) -> Tensor:
+    n = f.shape[d]
+
+    def part(start: int, length: int) -> Tensor:
+        return f.narrow(d, start, length)
+    if isinstance(h, Tensor):
+        if h.ndim != 1 or h.shape[0] != n:
+            raise RuntimeError("torch.gradient expected each tensor to be on the same device, and to hold as "
+                               f"many coordinates as dimension {d} has samples")
+        view = [1] * f.ndim
+        view[d] = -1
+        x = h.to(f.dtype) if not (h.dtype.is_floating_point or h.dtype.is_complex) else h
+        dx = (x[1:] - x[:-1]).reshape([n - 1] + [1] * (f.ndim - 1 - d)) if f.ndim else x[1:] - x[:-1]
+        dx1, dx2 = dx[:-1], dx[1:]
+        a = -dx2 / (dx1 * (dx1 + dx2))
+        b = (dx2 - dx1) / (dx1 * dx2)
+        c = dx1 / (dx2 * (dx1 + dx2))
+        interior = a * part(0, n - 2) + b * part(1, n - 2) + c * part(2, n - 2)
+        if edge_order == 1:
+            first = (part(1, 1) - part(0, 1)) / dx[:1]
+            last = (part(n - 1, 1) - part(n - 2, 1)) / dx[n - 2:]
+        else:
+            d1, d2 = dx[:1], dx[1:2]
+            first = (-(2 * d1 + d2) / (d1 * (d1 + d2)) * part(0, 1) + (d1 + d2) / (d1 * d2) * part(1, 1)
+                     - d1 / (d2 * (d1 + d2)) * part(2, 1))
+            d1, d2 = dx[n - 3:n - 2], dx[n - 2:]
+            last = (d2 / (d1 * (d1 + d2)) * part(n - 3, 1) - (d2 + d1) / (d1 * d2) * part(n - 2, 1)
+                    + (2 * d2 + d1) / (d2 * (d1 + d2)) * part(n - 1, 1))
+    else:
+        if isinstance(h, (np.generic,)):
+            h = h.item()
+        interior = (part(2, n - 2) - part(0, n - 2)) / (2 * h)
+        if edge_order == 1:
+            first = (part(1, 1) - part(0, 1)) / h
+            last = (part(n - 1, 1) - part(n - 2, 1)) / h
+        else:
+            first = (-1.5 * part(0, 1) + 2 * part(1, 1) - 0.5 * part(2, 1)) / h
+            last = (0.5 * part(n - 3, 1) - 2 * part(n - 2, 1) + 1.5 * part(n - 1, 1)) / h
+    return cat([first, interior, last], d)
+
+
+class MiscMethods:
+    """Tensor methods of the masked / signal / misc family: the complex casts, new_empty_strided, resize_."""
+
+    def cfloat(self, memory_format: Any = None) -> Tensor:
+        """cfloat(memory_format=torch.preserve_format) -> Tensor: this tensor as complex64
+        (self.to(torch.complex64))."""
+        return self.to(D.complex64)  # type: ignore[attr-defined, no-any-return]
+
+    def cdouble(self, memory_format: Any = None) -> Tensor:
+        """cdouble(memory_format=torch.preserve_format) -> Tensor: this tensor as complex128
+        (self.to(torch.complex128))."""
+        return self.to(D.complex128)  # type: ignore[attr-defined, no-any-return]
+
+    def chalf(self, memory_format: Any = None) -> Tensor:
+        """chalf(): complex32 in PyTorch; NumPy has no complex32 dtype, so torchless raises TypeError."""
+        raise TypeError("Tensor.chalf(): torch.complex32 (chalf) has no NumPy dtype, so torchless cannot "
+                        "represent it; use .cfloat() (complex64) instead")
+
+    def bfloat16(self, memory_format: Any = None) -> Tensor:
+        """bfloat16(): bfloat16 in PyTorch; NumPy has no bfloat16 dtype, so torchless raises TypeError."""
+        raise TypeError("Tensor.bfloat16(): torch.bfloat16 has no NumPy dtype, so torchless cannot represent "
+                        "it; use .half() (float16) or .float() instead")
+
+    new_empty_strided = new_empty_strided
+    resize_ = resize_
+
+    def resize_as_(self, the_template: Tensor, *, memory_format: Any = None) -> Tensor:
+        """resize_as_(the_template, *, memory_format=None) -> Tensor: this tensor resized in place to the
+        template's shape. Returns self."""
+        return resize_as_(self, the_template)  # type: ignore[arg-type]
