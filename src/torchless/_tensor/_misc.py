@@ -21,12 +21,14 @@ if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__in
 else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
     from ._core import Tensor
 from ._shape import cat
-from .creation import _finish, empty
+from .creation import _finish, _linspace, empty
+from ._reduction import _return_type, return_types
 from ..ops.misc import ComplexBackward0, FillBackward0, FillBackward1, PolarBackward0
 from ..ops.nn import ConstantPadNdBackward0
 
 __all__ = ["hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window", "complex",
-           "polar", "fill", "empty_strided", "empty_permuted", "resize_as_", "constant_pad_nd", "gradient"]
+           "polar", "fill", "empty_strided", "empty_permuted", "resize_as_", "constant_pad_nd", "gradient",
+           "histogramdd"]
 
 _SCALAR = D.SCALAR_TYPE_NAMES
 
@@ -398,6 +400,103 @@ def _gradient_along(f: Tensor, d: int, h: Any, edge_order: int) -> Tensor:
             first = (-1.5 * part(0, 1) + 2 * part(1, 1) - 0.5 * part(2, 1)) / h
             last = (0.5 * part(n - 3, 1) - 2 * part(n - 2, 1) + 1.5 * part(n - 1, 1)) / h
     return cat([first, interior, last], d)
+
+
+# ---------------------------------------------------------------------------- histogramdd
+return_types.__dict__.setdefault("histogramdd", _return_type("histogramdd", ("hist", "bin_edges")))
+
+
+def histogramdd(input: Tensor, bins: Any = 10, *, range: Optional[Sequence[float]] = None,
+                weight: Optional[Tensor] = None, density: bool = False) -> Any:
+    """histogramdd(input, bins, *, range=None, weight=None, density=False) -> (hist, bin_edges)
+
+    The D-dimensional histogram of the points in input's rows (its innermost dim holds each point's
+    D coordinates), as `torch.return_types.histogramdd(hist, bin_edges)`. `bins`: one count for every
+    dim, one count per dim (equal-width bins over `range`, given as (min0, max0, min1, max1 ...), or
+    the data's own range), or one 1-D tensor of increasing edges per dim. Each bin holds
+    [left, right) but the last, [left, right]; points outside are left out. `weight` (one per point)
+    sums weights instead of counting; `density` scales hist to integrate to 1."""
+    a = input._data
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogramdd\" not implemented for '{_SCALAR[input.dtype.name]}'")
+    if a.ndim < 1:
+        raise RuntimeError("torch.histogramdd: input tensor should have at least 1 dimension")
+    dims = a.shape[-1]
+    points = a.reshape(-1, dims)
+    if isinstance(bins, numbers.Integral):
+        bins = [int(bins)] * dims
+    bins = list(bins)
+    if len(bins) != dims:
+        raise RuntimeError("histogramdd: The size of bins must be equal to the innermost dimension of the input.")
+    if range is not None and len(range) != 2 * dims:
+        raise RuntimeError(f"torch.histogramdd: for a {dims}-dimensional histogram range should have {2 * dims} "
+                           f"elements, but got {len(range)}")
+    edges = []
+    for d, b in enumerate(bins):
+        if isinstance(b, Tensor):
+            if range is not None:
+                raise TypeError("histogramdd(): pass range only with numbers of bins, not with bin edges")
+            e = b._data
+            if e.dtype != a.dtype:
+                raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should have the same dtype, "
+                                   f"but got input {input.dtype.name} and bins {b.dtype.name}")
+            if e.ndim != 1 or e.size < 1:
+                raise RuntimeError("torch.histogramdd: bins tensor should have one dimension and at least 1 "
+                                   f"element, but got {e.ndim} dimensions and {e.size} elements")
+            edges.append(e.copy())
+            continue
+        n = int(b)
+        if n <= 0:
+            raise RuntimeError(f"torch.histogramdd(): bins must be > 0, but got {n} for dimension {d}")
+        if range is not None:
+            lo, hi = float(range[2 * d]), float(range[2 * d + 1])
+        elif points.shape[0]:
+            lo, hi = float(points[:, d].min()), float(points[:, d].max())
+        else:
+            lo, hi = 0.0, 0.0
+        if lo > hi:
+            raise RuntimeError(f"torch.histogramdd(): min should not exceed max, but got min {lo} max {hi} for "
+                               f"dimension {d}")
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise RuntimeError(f"torch.histogramdd(): range of [{lo}, {hi}] is not finite for dimension {d}")
+        if lo == hi and not points.shape[0] and range is None:
+            lo, hi = 0.0, 1.0
+        elif lo == hi:
+            lo, hi = lo - 0.5, hi + 0.5
+        edges.append(_linspace(lo, hi, n + 1, a.dtype))
+    w = None
+    if weight is not None:
+        if tuple(weight.shape) != a.shape[:-1]:
+            raise RuntimeError("torch.histogramdd: if weight tensor is provided it should have the same shape as "
+                               "the input tensor excluding its innermost dimension, but got input with shape "
+                               f"{list(a.shape)} and weight with shape {list(weight.shape)}")
+        if weight._data.dtype != a.dtype:
+            raise RuntimeError("torch.histogramdd: if weight tensor is provided it should have the same dtype as "
+                               "the input tensor")
+        w = weight._data.reshape(-1).astype(np.float64)
+    counts = [e.size - 1 for e in edges]
+    keep = np.ones(points.shape[0], bool)
+    index = np.zeros(points.shape[0], np.int64)
+    for d, e in enumerate(edges):
+        x = points[:, d]
+        keep &= (x >= e[0]) & (x <= e[-1])
+        nb = counts[d]
+        pos = np.minimum(np.searchsorted(e, x, side="right") - 1, max(nb - 1, 0)) if nb > 0 else np.zeros_like(index)
+        index = index * nb + np.clip(pos, 0, None)
+    total = int(np.prod(counts, dtype=np.int64))
+    if total:
+        flat = np.bincount(index[keep], weights=None if w is None else w[keep], minlength=total)[:total]
+    else:
+        flat = np.zeros(0)
+    hist = flat.reshape(counts).astype(a.dtype)
+    if density:
+        volume = np.ones(counts, np.float64)
+        for d, e in enumerate(edges):
+            shape = [1] * dims
+            shape[d] = -1
+            volume = volume * np.diff(e.astype(np.float64)).reshape(shape)
+        hist = (hist / (hist.astype(np.float64).sum() * volume)).astype(a.dtype)
+    return return_types.histogramdd((_plain(hist), tuple(_plain(e) for e in edges)))
 
 
 class MiscMethods:
