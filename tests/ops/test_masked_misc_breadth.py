@@ -8,6 +8,8 @@ import pytest
 import torchless
 from torchless.autograd import gradcheck, gradgradcheck
 
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # PyTorch warns of stft/istft defaults
+
 
 def _t(a, dtype=torchless.float64, rg=False):
     return torchless.tensor(np.asarray(a), dtype=dtype, requires_grad=rg)
@@ -282,3 +284,89 @@ def test_gradient_against_torch_and_gradcheck(torch_ref):
         for o, t in zip(ours, theirs):
             np.testing.assert_allclose(o.numpy(), t.numpy(), rtol=1e-12)
         assert gradcheck(lambda x: call(torchless, x), (_t(a, rg=True),))
+
+
+# ---------------------------------------------------------------------------- histogramdd
+def test_histogramdd_against_torch(torch_ref):
+    def run(lib):
+        x = lib.tensor([[0.0, 1.0], [1.0, 2.0], [2.0, 3.0], [2.0, 2.0]])
+        outs = [lib.histogramdd(x, [2, 3]), lib.histogramdd(x, bins=2, range=[0.0, 2.0, 0.0, 3.0], density=True),
+                lib.histogramdd(x, bins=[lib.tensor([0.0, 1.0, 2.0]), lib.tensor([0.0, 5.0])],
+                                weight=lib.tensor([1.0, 2.0, 3.0, 4.0])),
+                lib.histogramdd(lib.ones(3, 2), bins=2), lib.histogramdd(lib.zeros(0, 2), bins=2)]
+        return [(o.hist.numpy(), [e.numpy() for e in o.bin_edges]) for o in outs]
+    for (ht, et), (hl, el) in zip(run(torch_ref), run(torchless)):
+        np.testing.assert_allclose(hl, ht, rtol=1e-6)
+        for a, b in zip(el, et):
+            np.testing.assert_allclose(a, b, rtol=1e-6)
+    with pytest.raises(RuntimeError, match="innermost dimension"):
+        torchless.histogramdd(torchless.ones(3, 2), [1, 2, 3])
+    with pytest.raises(NotImplementedError):
+        torchless.histogramdd(torchless.ones(3, 2, dtype=torchless.int32), 2)
+
+
+# ---------------------------------------------------------------------------- stft, istft
+STFT_CASES = [dict(n_fft=8), dict(n_fft=8, hop_length=3, window="hann"), dict(n_fft=8, hop_length=2, center=False),
+              dict(n_fft=8, length=45), dict(n_fft=8, length=20, normalized=True), dict(n_fft=8, onesided=False),
+              dict(n_fft=8, onesided=False, return_complex=True), dict(n_fft=16, hop_length=4, window="hann"),
+              dict(n_fft=10, win_length=8, window="hann", pad_mode="constant")]
+
+
+@pytest.mark.parametrize("case", STFT_CASES, ids=[str(i) for i in range(len(STFT_CASES))])
+def test_stft_istft_against_torch(torch_ref, case):
+    sig = np.random.default_rng(0).standard_normal((2, 40))
+    results = []
+    for lib in (torch_ref, torchless):
+        kw = dict(case)
+        if kw.get("window") == "hann":
+            kw["window"] = lib.hann_window(kw.get("win_length", kw["n_fft"]), dtype=lib.float64)
+        pad_mode = kw.pop("pad_mode", "reflect")
+        x = lib.tensor(sig, requires_grad=True)
+        spec = lib.stft(x, kw["n_fft"], hop_length=kw.get("hop_length"), win_length=kw.get("win_length"),
+                        window=kw.get("window"), center=kw.get("center", True), pad_mode=pad_mode,
+                        normalized=kw.get("normalized", False), onesided=kw.get("onesided", True), return_complex=True)
+        (gx,) = lib.autograd.grad((lib.view_as_real(spec) * 0.1).sum(), x)
+        s2 = spec.detach().clone().requires_grad_(True)
+        y = lib.istft(s2, **kw)
+        w = lib.tensor(np.arange(y.numel()).reshape(tuple(y.shape)) * 0.01)
+        (gs,) = lib.autograd.grad(((y * w).real if y.is_complex() else y * w).sum(), s2)
+        results.append((spec.detach().numpy(), gx.numpy(), y.detach().numpy(), gs.numpy()))
+    for ours, theirs in zip(results[1], results[0]):
+        assert ours.shape == theirs.shape
+        np.testing.assert_allclose(ours, theirs, atol=1e-12)
+
+
+def test_stft_errors_and_gradcheck():
+    x = _t(np.random.default_rng(1).standard_normal(24), rg=True)
+    with pytest.raises(RuntimeError, match="return_complex"):
+        torchless.stft(x, 8)
+    with pytest.raises(RuntimeError, match="hop_length > 0"):
+        torchless.stft(x, 8, hop_length=0, return_complex=True)
+    with pytest.raises(RuntimeError, match="win_length"):
+        torchless.stft(x, 8, win_length=9, return_complex=True)
+    with pytest.raises(RuntimeError, match="onesided"):
+        torchless.stft(x, 8, window=torchless.ones(8, dtype=torchless.complex128), onesided=True, return_complex=True)
+    with pytest.raises(RuntimeError, match="complex-valued"):
+        torchless.istft(_t(np.ones((5, 3))), 8)
+    assert x.stft(8, return_complex=False).shape == (5, 13, 2)
+    assert gradcheck(lambda a: torchless.view_as_real(torchless.stft(a, 8, hop_length=3, return_complex=True)), (x,))
+
+
+# ---------------------------------------------------------------------------- svd_lowrank, pca_lowrank
+def test_lowrank_unique_parts_against_torch(torch_ref):
+    rng = np.random.default_rng(2)
+    for m, n in [(3, 3), (5, 3), (3, 5)]:
+        A = rng.standard_normal((m, 2)) @ rng.standard_normal((n, 2)).T  # rank 2: q=2 recovers it exactly
+        for fn, kwargs in (("svd_lowrank", {"q": 2}), ("pca_lowrank", {"q": 2, "center": True}),
+                           ("pca_lowrank", {"q": 2, "center": False})):
+            parts = []
+            for lib in (torch_ref, torchless):
+                a = lib.tensor(A, requires_grad=True)
+                U, S, V = getattr(lib, fn)(a, **kwargs)
+                P = U @ V.mH
+                (g,) = lib.autograd.grad((P * lib.tensor(np.arange(m * n).reshape(m, n) * 0.1)).sum() + S.sum(), a)
+                parts.append((S.detach().numpy(), P.detach().numpy(), g.numpy()))
+            for ours, theirs in zip(parts[1], parts[0]):
+                np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-10)
+    with pytest.raises(ValueError, match="must be non-negative integer"):
+        torchless.pca_lowrank(torchless.ones(3, 3), q=4)

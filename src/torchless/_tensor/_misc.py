@@ -28,7 +28,7 @@ from ..ops.nn import ConstantPadNdBackward0
 
 __all__ = ["hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window", "complex",
            "polar", "fill", "empty_strided", "empty_permuted", "resize_as_", "constant_pad_nd", "gradient",
-           "histogramdd"]
+           "histogramdd", "stft", "istft", "svd_lowrank", "pca_lowrank"]
 
 _SCALAR = D.SCALAR_TYPE_NAMES
 
@@ -499,6 +499,249 @@ def histogramdd(input: Tensor, bins: Any = 10, *, range: Optional[Sequence[float
     return return_types.histogramdd((_plain(hist), tuple(_plain(e) for e in edges)))
 
 
+# ---------------------------------------------------------------------------- stft, istft
+def _stft_window(window: Optional[Tensor], win_length: int, n_fft: int, like: Tensor, where: str) -> Tensor:
+    """The window of length n_fft: `window` (ones when None) centred with zeros on either side."""
+    if window is None:
+        from .creation import ones
+        w = ones(win_length, dtype=like.dtype.to_real() if like.dtype.is_complex else like.dtype)
+    else:
+        if window.ndim != 1 or window.shape[0] != win_length:
+            raise RuntimeError(f"{where}: expected a 1D window tensor of size equal to win_length={win_length}, but "
+                               f"got window with size {list(window.shape)}")
+        w = window
+    if win_length < n_fft:
+        left = (n_fft - win_length) // 2
+        w = constant_pad_nd(w, (left, n_fft - win_length - left), 0)
+    return w
+
+
+def _pad_ends(x: Tensor, p: int, mode: str) -> Tensor:
+    """x padded by p samples at both ends of its last dim (pad_mode of stft's center=True)."""
+    n = x.shape[-1]
+    if p == 0:
+        return x
+    if mode == "constant":
+        return constant_pad_nd(x, (p, p), 0)
+    if mode == "reflect":
+        if p >= n:
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                               f"but got: padding ({p}, {p}) at dimension {x.ndim - 1} of input {list(x.shape)}")
+        left, right = x.narrow(-1, 1, p).flip(-1), x.narrow(-1, n - 1 - p, p).flip(-1)
+    elif mode == "replicate":
+        left = x.narrow(-1, 0, 1).expand(*x.shape[:-1], p)
+        right = x.narrow(-1, n - 1, 1).expand(*x.shape[:-1], p)
+    elif mode == "circular":
+        if p > n:
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        left, right = x.narrow(-1, n - p, p), x.narrow(-1, 0, p)
+    else:
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    return cat([left, x, right], -1)
+
+
+def stft(input: Tensor, n_fft: int, hop_length: Optional[int] = None, win_length: Optional[int] = None,
+         window: Optional[Tensor] = None, center: bool = True, pad_mode: str = "reflect", normalized: bool = False,
+         onesided: Optional[bool] = None, return_complex: Optional[bool] = None,
+         align_to_window: Optional[bool] = None) -> Tensor:
+    """stft(input, n_fft, hop_length=None, win_length=None, window=None, center=True, pad_mode='reflect',
+    normalized=False, onesided=None, return_complex=None) -> Tensor
+
+    The short-time Fourier transform of a 1-D signal (or a batch of them, 2-D): the FFT of each frame
+    of n_fft samples, hop_length (n_fft // 4) apart, multiplied by `window` (win_length long, centred in
+    n_fft; rectangular by default), of shape (batch?, n_fft // 2 + 1 (onesided) or n_fft, frames).
+    center=True pads the signal by n_fft // 2 at both ends (pad_mode) so that frame t is centred on
+    sample t * hop_length; normalized scales by n_fft ** -0.5. A real input needs return_complex
+    (False gives view_as_real of the result). Built from differentiable ops."""
+    if return_complex is None and not (input.is_complex() or (window is not None and window.is_complex())):
+        raise RuntimeError("stft requires the return_complex parameter be given for real inputs, and will further "
+                           "require that return_complex=True in a future PyTorch release.")
+    if center:
+        if input.ndim not in (1, 2):
+            raise RuntimeError("stft: expected a 1D or 2D tensor")
+        input = _pad_ends(input, n_fft // 2, pad_mode)
+    if hop_length is None:
+        hop_length = n_fft // 4
+    if win_length is None:
+        win_length = n_fft
+    if align_to_window is not None and center:
+        raise RuntimeError("stft: align_to_window should only be set when center = false")
+    where = "stft"
+    if input.ndim not in (1, 2):
+        raise RuntimeError(f"{where}: expected a 1D or 2D tensor")
+    batched = input.ndim == 2
+    x = input if batched else input.unsqueeze(0)
+    length = x.shape[-1]
+    if not 0 < n_fft <= length:
+        raise RuntimeError(f"{where}: expected 0 < n_fft < {length}, but got n_fft={n_fft}")
+    if hop_length <= 0:
+        raise RuntimeError(f"{where}: expected hop_length > 0, but got hop_length={hop_length}")
+    if not 0 < win_length <= n_fft:
+        raise RuntimeError(f"{where}: expected 0 < win_length <= n_fft, but got win_length={win_length}")
+    w = _stft_window(window, win_length, n_fft, x, where)
+    complex_case = x.is_complex() or w.is_complex()
+    if onesided is None:
+        onesided = not complex_case
+    elif onesided and complex_case:
+        raise RuntimeError("Cannot have onesided output if window or input is complex")
+    if align_to_window:
+        start = (n_fft - win_length) // 2
+        x = x.narrow(-1, start, length - start)
+    if x.dtype != w.dtype and not complex_case:
+        w = w.to(x.dtype)
+    frames = x.unfold(-1, n_fft, hop_length) * w  # (batch, frames, n_fft)
+    from ._fft import fft as _fft_module
+    norm = "ortho" if normalized else "backward"
+    spectrum = _fft_module.rfft(frames, dim=-1, norm=norm) if onesided else _fft_module.fft(frames, dim=-1, norm=norm)
+    out = spectrum.transpose(-1, -2)
+    if not batched:
+        out = out.squeeze(0)
+    if return_complex is False:
+        from ._shape_index import view_as_real
+        return view_as_real(out)
+    return out
+
+
+def istft(input: Tensor, n_fft: int, hop_length: Optional[int] = None, win_length: Optional[int] = None,
+          window: Optional[Tensor] = None, center: bool = True, normalized: bool = False,
+          onesided: Optional[bool] = None, length: Optional[int] = None, return_complex: bool = False) -> Tensor:
+    """istft(input, n_fft, hop_length=None, win_length=None, window=None, center=True, normalized=False,
+    onesided=None, length=None, return_complex=False) -> Tensor
+
+    The inverse of stft: each frame's inverse FFT, multiplied by the window, overlap-added and divided
+    by the overlap-added squared window (which must not vanish anywhere). `input` is stft's complex
+    output (batch?, freqs, frames); `length` trims or zero-pads the signal. Built from differentiable
+    ops."""
+    if not input.is_complex():
+        raise RuntimeError("istft requires a complex-valued input tensor matching the output from stft with "
+                           "return_complex=True.")
+    if hop_length is None:
+        hop_length = n_fft // 4
+    if win_length is None:
+        win_length = n_fft
+    where = "istft"
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"{where}: expected a tensor with 2 or 3 dimensions of complex dtype, but got "
+                           f"{input.ndim}")
+    batched = input.ndim == 3
+    x = input if batched else input.unsqueeze(0)
+    n_freq, n_frames = x.shape[-2], x.shape[-1]
+    if onesided is None:
+        onesided = n_freq != n_fft
+    if onesided:
+        if n_fft // 2 + 1 != n_freq:
+            raise RuntimeError(f"{where}: expected the frequency dimension (3rd to the last) of the input tensor to "
+                               f"match n_fft / 2 + 1 when onesided=True, but got {n_freq}")
+    elif n_fft != n_freq:
+        raise RuntimeError(f"{where}: expected the frequency dimension (3rd to the last) of the input tensor to "
+                           f"match n_fft when onesided=False, but got {n_freq}")
+    if not 0 < hop_length <= win_length:
+        raise RuntimeError(f"{where}: expected 0 < hop_length <= win_length")
+    if not 0 < win_length <= n_fft:
+        raise RuntimeError(f"{where}: expected 0 < win_length <= n_fft")
+    w = _stft_window(window, win_length, n_fft, x.real, where)
+    if return_complex:
+        if onesided:
+            raise RuntimeError("Cannot have onesided output if window or input is complex")
+    elif w.is_complex():
+        raise RuntimeError("Complex windows are incompatible with return_complex=False")
+    from ._fft import fft as _fft_module
+    norm = "ortho" if normalized else "backward"
+    spectra = x.transpose(-1, -2)  # (batch, frames, freqs)
+    if return_complex:
+        frames = _fft_module.ifft(spectra, n_fft, dim=-1, norm=norm)
+    else:
+        if not onesided:
+            spectra = spectra.narrow(-1, 0, n_fft // 2 + 1)
+        frames = _fft_module.irfft(spectra, n_fft, dim=-1, norm=norm)
+    frames = frames * w
+    expected = n_fft + hop_length * (n_frames - 1)
+    from .creation import zeros, arange
+    positions = (arange(n_frames).unsqueeze(-1) * hop_length + arange(n_fft)).reshape(-1)
+    batch = frames.shape[0]
+    signal = zeros(batch, expected, dtype=frames.dtype).index_add(-1, positions, frames.reshape(batch, -1))
+    w2 = (w * w.conj()).real if w.is_complex() else w * w
+    envelope = zeros(expected, dtype=w2.dtype).index_add(0, positions, w2.expand(n_frames, n_fft).reshape(-1))
+    start = n_fft // 2 if center else 0
+    if length is not None:
+        end = start + length
+    else:
+        end = expected - n_fft // 2 if center else expected
+    end = min(end, expected)
+    signal = signal.narrow(-1, start, max(end - start, 0))
+    envelope = envelope.narrow(0, start, max(end - start, 0))
+    if envelope.numel() and float(envelope.abs().min()) < 1e-11:
+        raise RuntimeError(f"{where} window overlap add min: {float(envelope.abs().min())}: the window's squares "
+                           "overlap-added vanish somewhere, so the signal cannot be recovered (use a window that "
+                           "overlaps, e.g. hann_window with hop_length <= n_fft // 2)")
+    signal = signal / envelope
+    if length is not None and signal.shape[-1] < length:
+        signal = constant_pad_nd(signal, (0, length - signal.shape[-1]), 0)
+    return signal if batched else signal.squeeze(0)
+
+
+# ---------------------------------------------------------------------------- randomized low-rank SVD
+def _approximate_basis(A: Tensor, q: int, niter: int, M: Optional[Tensor]) -> Tensor:
+    """An orthonormal basis Q (m × q) of most of the range of A - M: a random projection refined by
+    `niter` subspace (power) iterations, each re-orthonormalized by QR."""
+    from .creation import randn
+    from ._matrix import linalg
+
+    def apply(X: Tensor, adjoint: bool) -> Tensor:
+        op = A.mH if adjoint else A
+        out = op @ X
+        return out if M is None else out - (M.mH if adjoint else M) @ X
+    R = randn(A.shape[-1], q, dtype=A.dtype)
+    Q = linalg.qr(apply(R, False)).Q
+    for _ in builtins_range(niter):
+        Q = linalg.qr(apply(Q, True)).Q
+        Q = linalg.qr(apply(Q, False)).Q
+    return Q
+
+
+builtins_range = range
+
+
+def svd_lowrank(A: Tensor, q: Optional[int] = 6, niter: int = 2, M: Optional[Tensor] = None) -> tuple[Tensor, Tensor, Tensor]:
+    """svd_lowrank(A, q=6, niter=2, M=None) -> (U, S, V)
+
+    An approximate rank-q SVD of A - M (M: None, or a tensor of A's shape) by randomized range finding
+    (Halko, Martinsson and Tropp): U (m × q), S (q), V (n × q) with A - M ≈ U diag(S) Vᴴ. Exact when
+    A - M has rank at most q. The random projection is drawn from torchless's generator, so U and V
+    match PyTorch's only where they are unique (up to the signs of their columns)."""
+    from ._matrix import linalg
+    q = 6 if q is None else q
+    m, n = A.shape[-2], A.shape[-1]
+    if m >= n:
+        Q = _approximate_basis(A, q, niter, M)
+        B = Q.mH @ (A if M is None else A - M)
+        Ub, S, Vh = linalg.svd(B, full_matrices=False)
+        return Q @ Ub, S, Vh.mH
+    Q = _approximate_basis(A.mH, q, niter, None if M is None else M.mH)
+    B = (A if M is None else A - M) @ Q
+    U, S, Vh = linalg.svd(B, full_matrices=False)
+    return U, S, Q @ Vh.mH
+
+
+def pca_lowrank(A: Tensor, q: Optional[int] = None, center: bool = True, niter: int = 2) -> tuple[Tensor, Tensor, Tensor]:
+    """pca_lowrank(A, q=None, center=True, niter=2) -> (U, S, V)
+
+    The principal components of the rows of A by svd_lowrank of A less its column means (center=True):
+    q (min(6, m, n) by default) components, V's columns the principal directions."""
+    if not isinstance(A, Tensor):
+        raise TypeError(f"input is expected to be a tensor, but got {type(A).__name__}")
+    m, n = A.shape[-2], A.shape[-1]
+    if q is None:
+        q = min(6, m, n)
+    elif not (q >= 0 and q <= min(m, n)):
+        raise ValueError(f"q(={q}) must be non-negative integer and not greater than min(m, n)={min(m, n)}")
+    if not niter >= 0:
+        raise ValueError(f"niter(={niter}) must be non-negative integer")
+    if center:
+        A = A - A.mean(-2, keepdim=True)
+    return svd_lowrank(A, q, niter=niter)
+
+
 class MiscMethods:
     """Tensor methods of the masked / signal / misc family: the complex casts, new_empty_strided, resize_."""
 
@@ -524,6 +767,23 @@ class MiscMethods:
 
     new_empty_strided = new_empty_strided
     resize_ = resize_
+
+    def stft(self, n_fft: int, hop_length: Optional[int] = None, win_length: Optional[int] = None,
+             window: Optional[Tensor] = None, center: bool = True, pad_mode: str = "reflect", normalized: bool = False,
+             onesided: Optional[bool] = None, return_complex: Optional[bool] = None,
+             align_to_window: Optional[bool] = None) -> Tensor:
+        """stft(n_fft, hop_length=None, win_length=None, window=None, center=True, pad_mode='reflect',
+        normalized=False, onesided=None, return_complex=None) -> Tensor: torch.stft of this signal."""
+        return stft(self, n_fft, hop_length, win_length, window, center, pad_mode,  # type: ignore[arg-type]
+                    normalized, onesided, return_complex, align_to_window)
+
+    def istft(self, n_fft: int, hop_length: Optional[int] = None, win_length: Optional[int] = None,
+              window: Optional[Tensor] = None, center: bool = True, normalized: bool = False,
+              onesided: Optional[bool] = None, length: Optional[int] = None, return_complex: bool = False) -> Tensor:
+        """istft(n_fft, hop_length=None, win_length=None, window=None, center=True, normalized=False,
+        onesided=None, length=None, return_complex=False) -> Tensor: torch.istft of this spectrogram."""
+        return istft(self, n_fft, hop_length, win_length, window, center, normalized,  # type: ignore[arg-type]
+                     onesided, length, return_complex)
 
     def resize_as_(self, the_template: Tensor, *, memory_format: Any = None) -> Tensor:
         """resize_as_(the_template, *, memory_format=None) -> Tensor: this tensor resized in place to the
