@@ -370,3 +370,25 @@ def test_lowrank_unique_parts_against_torch(torch_ref):
                 np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-10)
     with pytest.raises(ValueError, match="must be non-negative integer"):
         torchless.pca_lowrank(torchless.ones(3, 3), q=4)
+
+
+# ---------------------------------------------------------------------------- vmap
+def test_vmap_over_family():
+    from torchless.func import vmap
+    rng = np.random.default_rng(3)
+    a, b = _t(rng.standard_normal((4, 12))), _t(rng.standard_normal((4, 12)))
+    m = torchless.tensor(rng.random((4, 12)) > 0.3)
+    v = _t(rng.standard_normal(4))
+    pairs = [
+        (vmap(torchless.complex)(a, b), torchless.complex(a, b)),
+        (vmap(torchless.polar)(a.abs(), b), torchless.polar(a.abs(), b)),
+        (vmap(lambda x: torchless.fill(x, 2.0))(a), torchless.fill(a, 2.0)),
+        (vmap(lambda x, y: torchless.fill(x, y))(a, v), v[:, None].expand(4, 12)),
+        (vmap(lambda x: torchless.constant_pad_nd(x, (1, 2), 3.0))(a), torchless.constant_pad_nd(a, (1, 2), 3.0)),
+        (vmap(lambda x, k: torchless.masked.sum(x, 0, mask=k))(a, m), torchless.masked.sum(a, 1, mask=m)),
+        (vmap(lambda x, k: torchless.masked.softmax(x, 0, mask=k))(a, m), torchless.masked.softmax(a, 1, mask=m)),
+        (vmap(lambda x: torchless.gradient(x)[0])(a), torchless.gradient(a, dim=1)[0]),
+        (vmap(lambda x: torchless.stft(x, 4, return_complex=True))(a), torchless.stft(a, 4, return_complex=True)),
+    ]
+    for got, want in pairs:
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, equal_nan=True)

@@ -23,6 +23,7 @@ else:  # at run time: _core's name, rebound to the final class by bind_tensor_cl
 from ._shape import cat
 from .creation import _finish, _linspace, empty
 from ._reduction import _return_type, return_types
+from ..overrides import handle_torch_function, has_torch_function
 from ..ops.misc import ComplexBackward0, FillBackward0, FillBackward1, PolarBackward0
 from ..ops.nn import ConstantPadNdBackward0
 
@@ -157,12 +158,16 @@ def _complex_out(result: Tensor, out: Optional[Tensor]) -> Tensor:
 def complex(real: Tensor, imag: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
     """complex(real, imag, *, out=None) -> Tensor: the complex tensor real + i·imag (float32 parts give
     complex64, float64 parts complex128; the parts broadcast)."""
+    if (type(real) is not Tensor or type(imag) is not Tensor) and has_torch_function((real, imag)):
+        return handle_torch_function(complex, (real, imag), real, imag, out=out)  # a tensor-like (vmap's)
     _parts("complex", real, imag, ("real", "imag"))
     return _complex_out(apply(ComplexBackward0, real, imag), out)
 
 
 def polar(abs: Tensor, angle: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
     """polar(abs, angle, *, out=None) -> Tensor: the complex tensor abs·(cos(angle) + i·sin(angle))."""
+    if (type(abs) is not Tensor or type(angle) is not Tensor) and has_torch_function((abs, angle)):
+        return handle_torch_function(polar, (abs, angle), abs, angle, out=out)  # a tensor-like (vmap's)
     _parts("polar", abs, angle, ("abs", "angle"))
     return _complex_out(apply(PolarBackward0, abs, angle), out)
 
@@ -171,6 +176,9 @@ def polar(abs: Tensor, angle: Tensor, *, out: Optional[Tensor] = None) -> Tensor
 def fill(input: Tensor, value: Any) -> Tensor:
     """fill(input, value) -> Tensor: a new tensor of input's shape and dtype with every element `value`
     (a number or a 0-d tensor; the out-of-place form of Tensor.fill_)."""
+    if (type(input) is not Tensor or (isinstance(value, Tensor) and type(value) is not Tensor)) and \
+            has_torch_function((input, value)):
+        return handle_torch_function(fill, (input, value), input, value)  # a tensor-like (vmap's)
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
@@ -287,6 +295,8 @@ def constant_pad_nd(input: Tensor, pad: Sequence[int], value: Any = 0) -> Tensor
     """constant_pad_nd(input, pad, value=0) -> Tensor: input grown (negative amounts: cropped) at the
     edges of its last len(pad) // 2 dims, last dim first (pad = (left, right, top, bottom, ...)), the
     new elements `value`. The op behind F.pad(mode='constant')."""
+    if type(input) is not Tensor and has_torch_function((input,)):
+        return handle_torch_function(constant_pad_nd, (input,), input, pad, value)  # a tensor-like (vmap's)
     if not isinstance(input, Tensor):
         raise TypeError(f"constant_pad_nd(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     amounts = _ints("constant_pad_nd", pad, "pad")
@@ -484,10 +494,9 @@ def histogramdd(input: Tensor, bins: Any = 10, *, range: Optional[Sequence[float
         pos = np.minimum(np.searchsorted(e, x, side="right") - 1, max(nb - 1, 0)) if nb > 0 else np.zeros_like(index)
         index = index * nb + np.clip(pos, 0, None)
     total = int(np.prod(counts, dtype=np.int64))
+    flat: np.ndarray = np.zeros(0)
     if total:
         flat = np.bincount(index[keep], weights=None if w is None else w[keep], minlength=total)[:total]
-    else:
-        flat = np.zeros(0)
     hist = flat.reshape(counts).astype(a.dtype)
     if density:
         volume = np.ones(counts, np.float64)
