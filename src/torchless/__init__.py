@@ -46,6 +46,7 @@ from ._tensor._sorting import *  # noqa: F401,F403  (reductions, sorting and sea
 from ._tensor._shape_index import *  # noqa: F401,F403  (issue 12: shape and indexing breadth)
 from ._tensor._matrix import *  # noqa: F401,F403  (linalg/fft family: einsum, addmm, det ...)
 from ._tensor._fft import fft  # noqa: F401  (linalg/fft family: torch.fft)
+from ._tensor._misc import *  # noqa: F401,F403  (masked / signal / misc family: windows, complex, gradient ...)
 from ._tensor.printing import get_printoptions, set_printoptions
 from ._tensor.xp import TX as _TX
 from .engine import backward as _engine_backward
@@ -60,7 +61,9 @@ from ._tensor.functions import *  # noqa: E402,F401,F403
 
 # The training stack loads on first use (torch.nn, torch.optim, torch.save ...): a program that only
 # does tensor math pays neither its import time nor its objects in every garbage collection.
-_LAZY_MODULES = ("nn", "optim", "utils", "distributions", "func", "special")
+_LAZY_MODULES: tuple[str, ...] = ("nn", "optim", "utils", "distributions", "func", "special")
+# The masked / signal / misc family (issue 12): torch.masked and torch.signal, loaded on use.
+_LAZY_MODULES = _LAZY_MODULES + ("masked", "signal")
 _LAZY_FUNCTIONS = {"save": "serialization", "load": "serialization"}
 # The nn.functional family (issue 12): torch-level names of functions that live in nn.functional.
 _LAZY_FUNCTIONS.update({_name: "nn.functional" for _name in (

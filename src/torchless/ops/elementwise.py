@@ -1619,6 +1619,6 @@ class WhereBackward0(Rule):
         (cond,) = self.saved
         sa, sb = self.shapes
         (na, _), (nb, _) = self.next_functions
-        zero = 0 * g
+        zero = xp.zeros_like(g)  # a true 0 (not 0 * g: an inf or NaN gradient stays out, as PyTorch)
         return (None if na is None else xp.sum_to(xp.where(cond, g, zero), sa),
                 None if nb is None else xp.sum_to(xp.where(cond, zero, g), sb))

@@ -433,7 +433,7 @@ class LinalgVectorNormBackward0(Rule):
         if p == _INF or p == -_INF:
             hit = xp.abs(a) == norm
             count = _unreduce(xp.to_dtype(hit.sum(axis=dim, keepdims=True), a.dtype), xp, shape, dim, True)  # (an int count would promote float32 to float64)
-            return (xp.where(hit, g * xp.sign(a) / count, 0 * a),)
+            return (xp.where(hit, g * xp.sign(a) / count, xp.zeros_like(a)),)
         safe_norm = xp.where(norm == 0, 1, norm)
         safe_a = xp.where(a == 0, 1, a)
         grad = g * xp.sign(a) * (xp.abs(safe_a) / safe_norm) ** (p - 1)
@@ -608,6 +608,8 @@ class CumprodBackward0(Rule):
         if not a.shape[dim]:  # nothing along dim: the tangent is as empty as the result
             return t[0] * 1
         moved_a, moved_t = xp.moveaxis(a, dim, 0), xp.moveaxis(t[0], dim, 0)
+        if moved_a.shape[0] == 0:  # nothing to accumulate: the (empty) tangent is the result
+            return t[0] * a
         rows = []
         running = xp.zeros_like(moved_a[0])   # d(prod_{j<=i} a_j) along t
         prod = xp.ones_like(moved_a[0])
