@@ -6,6 +6,7 @@ a cap needs a reason in the commit. Keys are "<entry>:<check>": OpInfo entries b
 ("max.reduction_with_dim"), modules and optimizers by class name.
 """
 OPINFO_SKIPS: dict[str, str] = {
+    'native_layer_norm:grad': 'float32 samples normalising a single element: x̂ = x − mean is exactly 0, so the exact gradients (ours, and float64 and finite differences) are 0; PyTorch rounds its float32 mean and gets up to 5e-4',
     'special.hermite_polynomial_he:forward': 'one float32 sample of a high degree: the recurrence cancels, and ours (computed in float64, rounded) differs from PyTorch (float32 throughout) by 2 in values near 1e6',
     'cholesky_inverse:jvp': "PyTorch 2.13's forward AD disagrees with finite differences; ours agrees (tests/ops/test_linalg_breadth.py)",
     'triangular_solve:jvp': "PyTorch 2.13's tangent of the solution is 210 from finite differences on sample 0; ours is 3e-9 from them",
@@ -65,6 +66,6 @@ MODULE_SKIPS: dict[str, str] = {
 OPTIM_SKIPS: dict[str, str] = {
 }
 
-MAX_OPINFO_SKIPS = 48
+MAX_OPINFO_SKIPS = 49
 MAX_MODULE_SKIPS = 3
 MAX_OPTIM_SKIPS = 0

@@ -1,0 +1,215 @@
+"""Normalization, embedding, dropout variants, bilinear and attention (ops/normalization.py,
+nn/_functional_norm.py, nn/modules/normalization.py ...): values against closed forms, gradients
+by gradcheck and gradgradcheck in float64, forward AD against the vjp, and the same programs run
+in PyTorch and torchless (values, dtypes, grad_fn names, gradients, running statistics, state_dict
+keys, reprs, errors)."""
+import numpy as np
+import pytest
+
+import torchless
+import torchless.nn.functional as F
+from torchless.autograd import gradcheck, gradgradcheck
+
+try:
+    import torch
+except ImportError:  # pragma: no cover - depends on the environment
+    torch = None
+
+requires_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+
+
+def _t(a, requires_grad=False, dtype=np.float64):
+    return torchless.tensor(np.asarray(a, dtype=dtype), requires_grad=requires_grad)
+
+
+def _rand(*shape, seed=0, requires_grad=True):
+    return _t(np.random.RandomState(seed).randn(*shape), requires_grad)
+
+
+def _np(t):
+    return None if t is None else np.array(t.detach().numpy())
+
+
+def _both(fn, *arrays, grad=True, names=True):
+    """fn(lib, *tensors) in torchless and PyTorch on the same float64 arrays: values, dtypes,
+    grad_fn names and the gradients of (out * w).sum() compared."""
+    mine = [torchless.tensor(a, requires_grad=grad and a.dtype.kind == "f") for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=grad and a.dtype.kind == "f") for a in arrays]
+    out_l, out_t = fn(torchless, *mine), fn(torch, *theirs)
+    assert str(out_l.dtype) == str(out_t.dtype)
+    assert tuple(out_l.shape) == tuple(out_t.shape)
+    np.testing.assert_allclose(_np(out_l), _np(out_t), rtol=1e-7, atol=1e-9)
+    if grad and out_t.requires_grad:
+        if names:
+            assert type(out_l.grad_fn).__name__ == type(out_t.grad_fn).__name__
+        w = np.random.RandomState(7).randn(*out_t.shape)
+        (out_l * torchless.tensor(w)).sum().backward()
+        (out_t * torch.tensor(w)).sum().backward()
+        for a, b in zip(mine, theirs):
+            if b.requires_grad:
+                np.testing.assert_allclose(_np(a.grad), _np(b.grad), rtol=1e-6, atol=1e-9)
+    return out_l, out_t
+
+
+# ============================================================================ normalization: closed forms
+def test_batch_norm_closed_form():
+    x = np.arange(12.0).reshape(3, 4)
+    out = F.batch_norm(_t(x), None, None, training=True, eps=0.0 + 1e-300)
+    expect = (x - x.mean(0)) / x.std(0)
+    np.testing.assert_allclose(_np(out), expect, rtol=1e-12)
+
+
+def test_layer_and_group_norm_closed_form():
+    x = np.random.RandomState(1).randn(2, 4, 3)
+    out = F.layer_norm(_t(x), (4, 3), eps=0.0)
+    flat = x.reshape(2, -1)
+    expect = ((flat - flat.mean(1, keepdims=True)) / flat.std(1, keepdims=True)).reshape(x.shape)
+    np.testing.assert_allclose(_np(out), expect, rtol=1e-12)
+    np.testing.assert_allclose(_np(F.group_norm(_t(x), 1, eps=0.0)), expect, rtol=1e-12)
+    rms = _np(F.rms_norm(_t(x), (3,), eps=0.0))
+    np.testing.assert_allclose(rms, x / np.sqrt((x * x).mean(-1, keepdims=True)), rtol=1e-12)
+
+
+# ============================================================================ normalization: gradients
+NORM_CASES = {
+    "batch_norm_train": lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+    "batch_norm_eval": lambda x, w, b: F.batch_norm(x, _t(np.full(4, 0.3)), _t(np.full(4, 2.0)), w, b),
+    "instance_norm": lambda x, w, b: F.instance_norm(x, None, None, w, b),
+    "group_norm": lambda x, w, b: F.group_norm(x, 2, w, b),
+    "layer_norm": lambda x, w, b: F.layer_norm(x, (4, 5), w.reshape(4, 1).expand(4, 5), b.reshape(4, 1).expand(4, 5)),
+    "rms_norm": lambda x, w, b: F.rms_norm(x, (5,), w.sum() * x.new_ones(5) + b[0]),
+    "local_response_norm": lambda x, w, b: F.local_response_norm(x * w.reshape(4, 1) + b.reshape(4, 1), 3, 0.1, 0.75, 2.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NORM_CASES))
+def test_norm_gradcheck(name):
+    f = NORM_CASES[name]
+    x, w, b = _rand(3, 4, 5), _rand(4, seed=1), _rand(4, seed=2)
+    assert gradcheck(f, (x, w, b))
+    assert gradgradcheck(f, (x, w, b))
+
+
+@pytest.mark.parametrize("name", sorted(NORM_CASES))
+def test_norm_jvp_matches_vjp(name):
+    from torchless.func import jvp, vjp
+    f = NORM_CASES[name]
+    args = (_rand(3, 4, 5, requires_grad=False), _rand(4, seed=1, requires_grad=False),
+            _rand(4, seed=2, requires_grad=False))
+    tangents = tuple(_rand(*a.shape, seed=10 + i, requires_grad=False) for i, a in enumerate(args))
+    _, jt = jvp(f, args, tangents)
+    out, pull = vjp(f, *args)
+    u = _rand(*out.shape, seed=20, requires_grad=False)
+    lhs = float((jt * u).sum())
+    rhs = sum(float((g * t).sum()) for g, t in zip(pull(u), tangents))
+    assert abs(lhs - rhs) < 1e-9 * max(1.0, abs(lhs))
+
+
+def test_norm_vmap_falls_back_per_example():
+    from torchless.func import vmap
+    x = _rand(5, 3, 4, requires_grad=False)
+    np.testing.assert_allclose(_np(vmap(lambda t: F.layer_norm(t, (4,)))(x)), _np(F.layer_norm(x, (4,))), atol=1e-14)
+    per = torchless.stack([F.group_norm(t.unsqueeze(0), 3).squeeze(0) for t in x])
+    np.testing.assert_allclose(_np(vmap(lambda t: F.group_norm(t.unsqueeze(0), 3).squeeze(0))(x)), _np(per), atol=1e-14)
+
+
+# ============================================================================ normalization: against PyTorch
+@requires_torch
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_against_torch(training):
+    x = np.random.RandomState(3).randn(4, 3, 2, 2)
+    w, b = np.random.RandomState(4).randn(3), np.random.RandomState(5).randn(3)
+    stats = {}
+
+    def run(lib, x, w, b):
+        rm = lib.zeros(3, dtype=lib.float64)
+        rv = lib.ones(3, dtype=lib.float64)
+        out = lib.nn.functional.batch_norm(x, rm, rv, w, b, training=training, momentum=0.3)
+        stats[lib.__name__] = (_np(rm), _np(rv))
+        return out
+    _both(run, x, w, b)
+    np.testing.assert_allclose(stats["torchless"][0], stats["torch"][0], rtol=1e-12)
+    np.testing.assert_allclose(stats["torchless"][1], stats["torch"][1], rtol=1e-12)
+
+
+@requires_torch
+def test_norms_against_torch():
+    x = np.random.RandomState(6).randn(2, 6, 3)
+    w, b = np.random.RandomState(7).randn(6), np.random.RandomState(8).randn(6)
+    _both(lambda lib, x, w, b: lib.nn.functional.group_norm(x, 3, w, b, eps=1e-3), x, w, b)
+    _both(lambda lib, x, w, b: lib.nn.functional.instance_norm(x, None, None, w, b), x, w, b)
+    _both(lambda lib, x: lib.nn.functional.layer_norm(x, (6, 3)), x)
+    _both(lambda lib, x: lib.nn.functional.rms_norm(x, (3,)), x)
+    _both(lambda lib, x: lib.nn.functional.local_response_norm(x, 4), x)
+    _both(lambda lib, x: lib.nn.functional.local_response_norm(x.reshape(2, 3, 3, 2), 2), x)
+    _both(lambda lib, x, w, b: lib.native_batch_norm(x, w, b, None, None, True, 0.1, 1e-5)[0], x, w, b)
+    _both(lambda lib, x: lib.native_layer_norm(x, [3], None, None, 1e-5)[2], x)
+    _both(lambda lib, x: lib.native_group_norm(x, None, None, 2, 6, 3, 2, 1e-5)[0], x)
+    _both(lambda lib, x: lib.layer_norm(x, [3]), x)
+
+
+@requires_torch
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.functional.batch_norm(lib.randn(1, 3), None, None, training=True),
+    lambda lib: lib.nn.functional.batch_norm(lib.randn(2, 3), lib.zeros(2), lib.ones(3), training=True),
+    lambda lib: lib.nn.functional.batch_norm(lib.randn(2, 3), None, None, training=False),
+    lambda lib: lib.nn.functional.batch_norm(lib.randn(2, 3), None, None, training=True, eps=0.0),
+    lambda lib: lib.nn.functional.batch_norm(lib.randn(3), None, None, training=True),
+    lambda lib: lib.nn.functional.layer_norm(lib.randn(2, 3), (2,)),
+    lambda lib: lib.nn.functional.group_norm(lib.randn(2, 3), 2),
+    lambda lib: lib.nn.functional.local_response_norm(lib.randn(2, 3), 2),
+    lambda lib: lib.nn.BatchNorm2d(3)(lib.randn(2, 3)),
+    lambda lib: lib.nn.InstanceNorm1d(3, affine=True)(lib.randn(2, 4, 5)),
+    lambda lib: lib.nn.GroupNorm(3, 4),
+])
+def test_norm_errors_match_torch(call):
+    with pytest.raises(Exception) as theirs:
+        call(torch)
+    with pytest.raises(type(theirs.value)):
+        call(torchless)
+
+
+# ============================================================================ normalization modules
+def _module_trace(lib):
+    """What a short training run of each normalization module shows: reprs, state_dict keys,
+    running statistics, eval outputs."""
+    rs = np.random.RandomState(0)
+    lines = []
+    for cls, kwargs, shape in [("BatchNorm1d", {"momentum": None}, (4, 3)), ("BatchNorm2d", {}, (4, 3, 2, 2)),
+                               ("BatchNorm3d", {"affine": False}, (2, 3, 2, 2, 2)),
+                               ("LazyBatchNorm1d", {"momentum": None}, (4, 3, 2)),
+                               ("LazyBatchNorm2d", {"bias": False}, (4, 3, 2, 2)),
+                               ("InstanceNorm1d", {"track_running_stats": True, "affine": True}, (4, 3, 5)),
+                               ("InstanceNorm2d", {}, (3, 2, 2)),
+                               ("BatchNorm1d", {"track_running_stats": False}, (4, 3))]:
+        args = () if cls.startswith("Lazy") else (3,)
+        m = getattr(lib.nn, cls)(*args, **kwargs)
+        lines.append(sorted(m.state_dict()))
+        for _ in range(3):
+            y = m(lib.tensor(rs.randn(*shape).astype(np.float32)))
+        lines.append(repr(m))
+        lines.append(np.round(_np(y), 4).tolist())
+        if m.running_mean is not None:
+            lines.append((np.round(_np(m.running_mean), 5).tolist(), np.round(_np(m.running_var), 5).tolist(),
+                          int(m.num_batches_tracked)))
+        m.eval()
+        lines.append(np.round(_np(m(lib.tensor(rs.randn(*shape).astype(np.float32)))), 4).tolist())
+    for m in [lib.nn.LayerNorm([2, 3], bias=False), lib.nn.LayerNorm(3, elementwise_affine=False),
+              lib.nn.GroupNorm(2, 4, affine=False), lib.nn.RMSNorm([2, 3], eps=1e-5), lib.nn.LocalResponseNorm(2)]:
+        lines.append((repr(m), sorted(m.state_dict()), [(k, _np(v).tolist()) for k, v in m.state_dict().items()]))
+    return lines
+
+
+@requires_torch
+def test_norm_modules_against_torch():
+    ours, theirs = _module_trace(torchless), _module_trace(torch)
+    for a, b in zip(ours, theirs):
+        assert a == b
+
+
+def test_lazy_batch_norm_loads_a_state_dict():
+    m = torchless.nn.LazyBatchNorm2d()
+    m.load_state_dict(torchless.nn.BatchNorm2d(5).state_dict())
+    assert m.running_mean.shape == (5,)
+    m(torchless.randn(2, 5, 3, 3))
+    assert type(m) is torchless.nn.BatchNorm2d and m.num_features == 5
