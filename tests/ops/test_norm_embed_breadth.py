@@ -213,3 +213,157 @@ def test_lazy_batch_norm_loads_a_state_dict():
     assert m.running_mean.shape == (5,)
     m(torchless.randn(2, 5, 3, 3))
     assert type(m) is torchless.nn.BatchNorm2d and m.num_features == 5
+
+
+# ============================================================================ embedding
+def test_embedding_gradients():
+    w = _rand(6, 3)
+    idx = torchless.tensor([[1, 2, 1], [0, 5, 1]])
+    assert gradcheck(lambda w: F.embedding(idx, w), (w,))  # (padding_idx and scale_grad_by_freq change
+    # the gradient on purpose: they are compared with PyTorch's below)
+    assert gradgradcheck(lambda w: F.embedding(idx, w) ** 2, (w,))
+    out = F.embedding(idx, w, padding_idx=1)
+    assert type(out.grad_fn).__name__ == "EmbeddingBackward0"
+    out.sum().backward()
+    np.testing.assert_allclose(_np(w.grad)[:, 0], [1, 0, 1, 0, 0, 1])
+    with pytest.raises(RuntimeError):  # a second backward without retain_graph
+        out.sum().backward()
+
+
+def test_embedding_bag_and_bilinear_gradients():
+    w = _rand(6, 3)
+    idx = torchless.tensor([1, 2, 4, 5, 0, 2])
+    offsets = torchless.tensor([0, 2, 2, 5])
+    psw = _rand(6, seed=3)
+    for mode in ("sum", "mean", "max"):
+        assert gradcheck(lambda w: F.embedding_bag(idx, w, offsets, mode=mode), (w,))
+    assert gradgradcheck(lambda w, p: F.embedding_bag(idx, w, offsets, mode="sum", per_sample_weights=p) ** 2, (w, psw))
+    x1, x2, wb, b = _rand(2, 3, 4), _rand(2, 3, 5, seed=1), _rand(2, 4, 5, seed=2), _rand(2, seed=3)
+    assert gradgradcheck(F.bilinear, (x1, x2, wb, b))
+
+
+@requires_torch
+def test_embedding_against_torch():
+    w = np.random.RandomState(0).randn(6, 3) * 2
+    idx = np.array([[1, 2, 1], [0, 5, 1]])
+    out_l, out_t = _both(lambda lib, w, i: lib.nn.functional.embedding(i, w, padding_idx=-1, scale_grad_by_freq=True),
+                         w, idx)
+    # max_norm renormalises the looked-up rows of the weight in place
+    wl, wt = torchless.tensor(w), torch.tensor(w)
+    F.embedding(torchless.tensor(idx), wl, max_norm=1.5, norm_type=3)
+    torch.nn.functional.embedding(torch.tensor(idx), wt, max_norm=1.5, norm_type=3)
+    np.testing.assert_allclose(_np(wl), _np(wt), rtol=1e-12)
+    _both(lambda lib, w, i: lib.embedding(w, i), w, idx)
+    for mode in ("sum", "mean", "max"):
+        for last in (False, True):
+            _both(lambda lib, w, i, o: lib.nn.functional.embedding_bag(i, w, o, mode=mode, include_last_offset=last,
+                                                                      padding_idx=2),
+                  w, np.array([1, 2, 4, 5, 0, 2]), np.array([0, 2, 2, 5]), names=False)
+    _both(lambda lib, w, i, p: lib.nn.functional.embedding_bag(i, w, mode="sum", per_sample_weights=p),
+          w, idx, np.random.RandomState(1).randn(2, 3), names=False)
+    x1, x2 = np.random.RandomState(2).randn(4, 3), np.random.RandomState(3).randn(4, 2)
+    _both(lambda lib, x1, x2, w, b: lib.nn.functional.bilinear(x1, x2, w, b), x1, x2,
+          np.random.RandomState(4).randn(5, 3, 2), np.random.RandomState(5).randn(5), names=False)
+
+
+@requires_torch
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.functional.embedding(lib.tensor([1.0]), lib.randn(4, 3)),
+    lambda lib: lib.nn.functional.embedding(lib.tensor([4]), lib.randn(4, 3)),
+    lambda lib: lib.nn.functional.embedding(lib.tensor([1]), lib.randn(4, 3), padding_idx=4),
+    lambda lib: lib.nn.functional.embedding(lib.tensor([1]), lib.randn(4)),
+    lambda lib: lib.nn.functional.embedding_bag(lib.tensor([1, 2]), lib.randn(4, 3)),
+    lambda lib: lib.nn.functional.embedding_bag(lib.tensor([1, 2]), lib.randn(4, 3), lib.tensor([0]), mode="x"),
+    lambda lib: lib.nn.functional.embedding_bag(lib.tensor([[1, 2]]), lib.randn(4, 3), lib.tensor([0])),
+    lambda lib: lib.nn.functional.embedding_bag(lib.tensor([1, 2]), lib.randn(4, 3), lib.tensor([0]),
+                                                per_sample_weights=lib.ones(2), mode="mean"),
+    lambda lib: lib.nn.functional.embedding_bag(lib.tensor([1, 2]), lib.randn(4, 3), lib.tensor([1])),
+    lambda lib: lib.nn.functional.bilinear(lib.randn(2, 3), lib.randn(2, 4), lib.randn(5, 3, 3)),
+    lambda lib: lib.nn.Embedding(3, 2, padding_idx=3),
+    lambda lib: lib.nn.Embedding.from_pretrained(lib.randn(3)),
+    lambda lib: lib.nn.Dropout1d()(lib.randn(2, 3, 4, 5)),
+    lambda lib: lib.nn.functional.alpha_dropout(lib.randn(2), p=1.5),
+])
+def test_embedding_errors_match_torch(call):
+    with pytest.raises(Exception) as theirs:
+        call(torch)
+    with pytest.raises(type(theirs.value)):
+        call(torchless)
+
+
+def _embedding_modules(lib):
+    lib.manual_seed(0)
+    lines = []
+    for m in [lib.nn.Embedding(5, 3, padding_idx=-2, max_norm=1.0, norm_type=1.0, scale_grad_by_freq=True),
+              lib.nn.Embedding(5, 3, sparse=True), lib.nn.EmbeddingBag(5, 3, mode="max", padding_idx=0),
+              lib.nn.EmbeddingBag(5, 3, max_norm=2.0, scale_grad_by_freq=True), lib.nn.Bilinear(2, 3, 4, bias=False),
+              lib.nn.Dropout1d(0.2), lib.nn.Dropout2d(), lib.nn.Dropout3d(inplace=True), lib.nn.AlphaDropout(0.1),
+              lib.nn.FeatureAlphaDropout()]:
+        lines.append((repr(m), sorted(m.state_dict()), [tuple(p.shape) for p in m.parameters()]))
+    e = lib.nn.Embedding(5, 3, padding_idx=2)
+    lines.append(_np(e.weight)[2].tolist())
+    pre = lib.nn.Embedding.from_pretrained(lib.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    lines.append((pre.weight.requires_grad, _np(pre(lib.tensor([1, 0]))).tolist()))
+    lines.append(lib.nn.Embedding.from_pretrained(lib.ones(2, 2), freeze=False).weight.requires_grad)
+    lines.append(lib.nn.EmbeddingBag.from_pretrained(lib.ones(2, 2)).weight.requires_grad)
+    return lines
+
+
+@requires_torch
+def test_embedding_modules_against_torch():
+    for a, b in zip(_embedding_modules(torchless), _embedding_modules(torch)):
+        assert a == b
+
+
+# ============================================================================ dropout variants
+def test_feature_dropout_distribution():
+    torchless.manual_seed(0)
+    x = torchless.ones(400, 50, 3, 2)
+    out = _np(F.dropout2d(x, 0.3))
+    per_channel = out.reshape(400, 50, -1)
+    assert np.all(per_channel.min(-1) == per_channel.max(-1))  # one draw per (sample, channel)
+    assert set(np.unique(per_channel)) <= {0.0, np.float32(1 / 0.7)}
+    assert abs((per_channel[..., 0] == 0).mean() - 0.3) < 0.01
+    out1 = _np(F.dropout1d(torchless.ones(50, 7), 0.5))  # unbatched (C, L)
+    assert np.all(out1.min(-1) == out1.max(-1))
+    out3 = _np(F.dropout3d(torchless.ones(2, 300, 2, 2, 2), 0.4)).reshape(2, 300, -1)
+    assert np.all(out3.min(-1) == out3.max(-1)) and abs((out3[..., 0] == 0).mean() - 0.4) < 0.05
+
+
+def test_alpha_dropout_keeps_mean_and_variance():
+    torchless.manual_seed(1)
+    x = torchless.randn(200000, dtype=torchless.float64)
+    out = _np(F.alpha_dropout(x, 0.2, training=True))
+    assert abs(out.mean()) < 0.01 and abs(out.var() - 1) < 0.02
+    a = 1 / np.sqrt((1.7580993408473766 ** 2 * 0.2 + 1) * 0.8)
+    dropped_value = -1.7580993408473766 * a + 1.7580993408473766 * a * 0.2
+    assert abs((np.isclose(out, dropped_value)).mean() - 0.2) < 0.01
+    fa = _np(F.feature_alpha_dropout(torchless.randn(1000, 20, 4, dtype=torchless.float64), 0.5, training=True))
+    assert abs(np.isclose(fa, -1.7580993408473766 * np.sqrt(2 / (1.7580993408473766 ** 2 * 0.5 + 1)) * 0.5).all(-1).mean()
+               - 0.5) < 0.02
+
+
+def test_dropout_variants_identity_when_not_training():
+    x = torchless.randn(2, 3, 4, 5, requires_grad=True)
+    for f in (F.dropout2d, F.alpha_dropout, F.feature_alpha_dropout):
+        assert f(x, 0.5, training=False) is x
+    # (dropout3d of a 4-D input works on it unsqueezed, as PyTorch's: a view comes back)
+    assert type(F.dropout3d(x, 0.5, training=False).grad_fn).__name__ == "SqueezeBackward1"
+    assert F.alpha_dropout(x, 0.5) is x  # training defaults to False for the alpha forms
+    assert F.dropout1d(x[0], 0.0) is not None
+    for m in (torchless.nn.Dropout1d(), torchless.nn.Dropout2d(), torchless.nn.Dropout3d(),
+              torchless.nn.AlphaDropout(), torchless.nn.FeatureAlphaDropout()):
+        m.eval()
+        y = m(x[0] if isinstance(m, torchless.nn.Dropout1d) else x)
+        np.testing.assert_array_equal(_np(y), _np(x[0] if isinstance(m, torchless.nn.Dropout1d) else x))
+    assert torch is None or np.all(_np(F.dropout2d(x, 1.0)) == 0)
+
+
+def test_dropout_gradients_follow_the_mask():
+    torchless.manual_seed(3)
+    x = torchless.ones(20, 10, 3, requires_grad=True)
+    out = F.feature_alpha_dropout(x, 0.3, training=True)
+    out.sum().backward()
+    kept = _np(out)[..., 0] > 0
+    g = _np(x.grad)[..., 0]
+    assert np.all(g[~kept] == 0) and np.all(g[kept] > 0)

@@ -423,3 +423,338 @@ _aten_form: Any
 for _aten_form in (_torch_batch_norm, _torch_instance_norm, _torch_layer_norm, _torch_group_norm, _torch_rms_norm):
     _aten_form.__name__ = _aten_form.__qualname__ = _aten_form.__name__[len("_torch_"):]
 del _aten_form
+
+
+# ============================================================================ embedding
+__all__ += ["embedding", "embedding_bag"]
+
+
+def _indices(fn: str, input: Any) -> np.ndarray:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}(): argument 'indices' must be Tensor, not {type(input).__name__}")
+    arr = input._data
+    if arr.dtype not in (np.int64, np.int32):
+        kind = {"float32": "Float", "float64": "Double", "bool": "Bool", "int16": "Short", "int8": "Char",
+                "uint8": "Byte", "float16": "Half"}.get(str(arr.dtype), str(arr.dtype))
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got torch.{kind}Tensor instead (while checking arguments for {fn})")
+    return arr
+
+
+def _padding_idx(padding_idx: int | None, num: int) -> int | None:
+    if padding_idx is None:
+        return None
+    if padding_idx > 0:
+        assert padding_idx < num, "Padding_idx must be within num_embeddings"
+    elif padding_idx < 0:
+        assert padding_idx >= -num, "Padding_idx must be within num_embeddings"
+        padding_idx += num
+    return padding_idx
+
+
+def _renorm_rows(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """The rows of weight at idx whose norm_type-norm exceeds max_norm scaled to max_norm, in place
+    (as PyTorch's embedding_renorm_: scale max_norm / (norm + 1e-7))."""
+    rows = np.unique(idx.reshape(-1))
+    w = weight._data
+    sub = w[rows].astype(np.float64)
+    if norm_type == float("inf"):
+        norms = np.abs(sub).max(axis=1) if sub.size else np.zeros(len(rows))
+    elif norm_type == 0:
+        norms = (sub != 0).sum(axis=1).astype(np.float64)
+    else:
+        norms = (np.abs(sub) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
+    big = norms > max_norm
+    if big.any():
+        with no_grad():
+            new = w.copy()
+            new[rows[big]] = (sub[big] * (max_norm / (norms[big] + 1e-7))[:, None]).astype(w.dtype)
+            weight.copy_(_wrap(new))
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
+              norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+    scale_grad_by_freq=False, sparse=False) -> Tensor: the rows of weight (num_embeddings,
+    embedding_dim) at the integer indices input; the result has shape input.shape + (embedding_dim,).
+
+    padding_idx: that row gets no gradient. max_norm: the rows looked up whose norm_type-norm
+    exceeds it are first rescaled to max_norm, in weight itself (in place, as PyTorch does).
+    scale_grad_by_freq: each row's gradient divided by how often it occurs in input."""
+    if _needs_dispatch((input, weight)):
+        return _dispatch(embedding, (input, weight), input, weight, padding_idx, max_norm, norm_type,
+                         scale_grad_by_freq, sparse)
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"embedding(): argument 'weight' (position 2) must be Tensor, not {type(weight).__name__}")
+    if weight._data.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    num = weight._data.shape[0]
+    pad = _padding_idx(padding_idx, num)
+    idx = _indices("embedding", input)
+    if idx.size and (idx.min() < 0 or idx.max() >= num):
+        raise IndexError("index out of range in self")
+    # sparse=True: torchless has no sparse tensors; the gradient is the same rows, dense
+    if max_norm is not None:
+        _renorm_rows(weight, idx, max_norm, norm_type)
+    return apply(N.EmbeddingBackward0, weight, input, pad, bool(scale_grad_by_freq))
+
+
+def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, max_norm: float | None = None,
+                  norm_type: float = 2, scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
+                  per_sample_weights: Tensor | None = None, include_last_offset: bool = False,
+                  padding_idx: int | None = None) -> Tensor:
+    """embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,
+    mode='mean', sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None)
+    -> Tensor: the sum, mean or max of the embedding rows of each bag, without the intermediate rows.
+
+    A 2-D input is a batch of bags of equal length (offsets None); a 1-D input is cut into bags at
+    offsets (include_last_offset: offsets has one more entry, the end). per_sample_weights (mode
+    'sum' only) weighs each row. Entries equal to padding_idx are left out (and not counted by the
+    mean); an empty bag gives zeros."""
+    if _needs_dispatch((input, weight, offsets, per_sample_weights)):
+        return _dispatch(embedding_bag, tuple(t for t in (input, weight, offsets, per_sample_weights) if t is not None),
+                         input, weight, offsets, max_norm, norm_type, scale_grad_by_freq, mode, sparse,
+                         per_sample_weights, include_last_offset, padding_idx)
+    if weight._data.ndim != 2:
+        raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {weight._data.ndim}")
+    if not input.dtype.is_floating_point and input._data.ndim == 2:
+        if offsets is not None:
+            raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
+                             f"fixed length sequences. However, found offsets of type {type(offsets)}")
+        b, length = input._data.shape
+        flat = input.reshape(-1)
+        starts = np.arange(0, b * length, length, dtype=np.int64)
+        psw = None if per_sample_weights is None else per_sample_weights.reshape(-1)
+        include_last = False
+    elif input._data.ndim == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        if offsets._data.ndim != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+        flat = input
+        starts = offsets._data.astype(np.int64)
+        psw = per_sample_weights
+        include_last = include_last_offset
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input._data.ndim}")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if max_norm is not None:
+        _renorm_rows(weight, _indices("embedding_bag", flat), max_norm, norm_type)
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                                  f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
+                                  "GitHub.")
+    idx = _indices("embedding_bag", flat)
+    num = weight._data.shape[0]
+    pad = _padding_idx(padding_idx, num)
+    if idx.size and (idx.min() < 0 or idx.max() >= num):
+        raise IndexError("index out of range in self")
+    if starts.size and starts[0] != 0:
+        raise RuntimeError(f"offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from "
+                           f"position 0. However, got {int(starts[0])}")
+    n = idx.shape[0]
+    if include_last:
+        bounds = list(starts)
+    else:
+        bounds = list(starts) + [n]
+    from .._tensor._shape import stack
+    from .._tensor.creation import zeros
+    rows = apply(N.EmbeddingBackward0, weight, flat, pad, bool(scale_grad_by_freq))
+    if psw is not None:
+        rows = rows * psw.unsqueeze(-1)
+    dim = weight._data.shape[1]
+    bags = []
+    for i in range(len(bounds) - 1):
+        lo, hi = int(bounds[i]), min(int(bounds[i + 1]), n)
+        keep = [j for j in range(lo, hi) if pad is None or idx[j] != pad]
+        if not keep:
+            bags.append(zeros(dim, dtype=weight.dtype))
+            continue
+        part = rows[lo:hi] if len(keep) == hi - lo else rows[keep]
+        if mode == "sum":
+            bags.append(part.sum(0))
+        elif mode == "mean":
+            bags.append(part.sum(0) / len(keep))
+        else:
+            bags.append(part.max(0).values)
+    if not bags:
+        return zeros((0, dim), dtype=weight.dtype)
+    return stack(bags)
+
+
+# ============================================================================ dropout variants
+__all__ += ["dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"]
+
+_SELU_ALPHA = 1.7580993408473766  # -(SELU's scale · alpha): the value a dropped SELU unit takes
+
+
+def _check_p(p: float) -> None:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _noise(input: Tensor, p: float, feature: bool) -> np.ndarray:
+    """Kept (1) or dropped (0) with probability 1 - p: one draw per element, or per (sample,
+    channel) for the feature forms (broadcast over the other dims)."""
+    from .._random import rng
+    arr = input._data
+    if feature:
+        if arr.ndim < 2:
+            raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+        shape = arr.shape[:2] + (1,) * (arr.ndim - 2)
+    else:
+        shape = arr.shape
+    dt = arr.dtype if arr.dtype.kind == "f" else np.dtype(np.float32)
+    u = rng().random(shape, dtype=np.float64 if dt == np.float64 else np.float32)
+    return (u >= p).astype(dt)
+
+
+def _dropout_impl(input: Tensor, p: float, training: bool, inplace: bool, feature: bool, alpha: bool) -> Tensor:
+    """PyTorch's dropout family: x · noise / (1 - p), or for the alpha forms x · a·noise + b,
+    with a = 1/sqrt((α² p + 1)(1 - p)) and b = α a (p − 1 + noise)... dropped units set to α a (p − 1)."""
+    if p == 0 or not training or input.numel() == 0:
+        return input
+    if p == 1:
+        zero = _wrap(np.zeros((), input._data.dtype))
+        return input.mul_(zero) if inplace else input * zero
+    noise = _noise(input, p, feature)
+    if not alpha:
+        noise /= noise.dtype.type(1 - p)
+        return input.mul_(_wrap(noise)) if inplace else input * _wrap(noise)
+    a = 1.0 / math.sqrt((_SELU_ALPHA * _SELU_ALPHA * p + 1) * (1 - p))
+    b = ((noise - 1) * (_SELU_ALPHA * a) + _SELU_ALPHA * a * p).astype(noise.dtype)
+    noise = noise * noise.dtype.type(a)
+    if inplace:
+        return input.mul_(_wrap(noise)).add_(_wrap(b))
+    return input * _wrap(noise) + _wrap(b)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """dropout1d(input, p=0.5, training=True, inplace=False) -> Tensor: whole channels zeroed with
+    probability p (the others scaled by 1/(1-p)), for (N, C, L) or (C, L) inputs."""
+    if type(input) not in _PLAIN and has_torch_function((input,)):
+        return handle_torch_function(dropout1d, (input,), input, p=p, training=training, inplace=inplace)
+    _check_p(p)
+    d = input.dim()
+    if d not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {d}D input. Note that dropout1d "
+                           "exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel "
+                           "dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+    if d == 2:
+        out = _dropout_impl(input.unsqueeze(0), p, training, inplace, True, False)
+        return input if inplace else out.squeeze(0)  # (in place: written through the view)
+    return _dropout_impl(input, p, training, inplace, True, False)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """dropout2d(input, p=0.5, training=True, inplace=False) -> Tensor: whole channels (dim 1)
+    zeroed with probability p (the others scaled by 1/(1-p)), for (N, C, H, W) inputs (a 3-D input
+    is taken as (N, C, L), with PyTorch's warning)."""
+    import warnings
+    if type(input) not in _PLAIN and has_torch_function((input,)):
+        return handle_torch_function(dropout2d, (input,), input, p=p, training=training, inplace=inplace)
+    _check_p(p)
+    d = input.dim()
+    if d not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {d}-D input to dropout2d, which is deprecated and will result in an "
+                      "error in a future release. To retain the behavior and silence this warning, please use "
+                      "dropout instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D "
+                      "inputs).", stacklevel=2)
+    if d == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+                      "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
+                      "This behavior will change in a future release to interpret the input as one without a batch "
+                      "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please "
+                      "switch to using dropout1d instead.", stacklevel=2)
+    return _dropout_impl(input, p, training, inplace, True, False)
+
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """dropout3d(input, p=0.5, training=True, inplace=False) -> Tensor: whole channels zeroed with
+    probability p (the others scaled by 1/(1-p)), for (N, C, D, H, W) or (C, D, H, W) inputs."""
+    import warnings
+    if type(input) not in _PLAIN and has_torch_function((input,)):
+        return handle_torch_function(dropout3d, (input,), input, p=p, training=training, inplace=inplace)
+    _check_p(p)
+    d = input.dim()
+    if d not in (4, 5):
+        warnings.warn(f"dropout3d: Received a {d}-D input to dropout3d, which is deprecated and will result in an "
+                      "error in a future release. To retain the behavior and silence this warning, please use "
+                      "dropout instead. Note that dropout3d exists to provide channel-wise dropout on inputs with 3 "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 4D or 5D "
+                      "inputs).", stacklevel=2)
+    if d != 5:
+        out = _dropout_impl(input.unsqueeze(0), p, training, inplace, True, False)
+        return input if inplace else out.squeeze(0)  # (in place: written through the view)
+    return _dropout_impl(input, p, training, inplace, True, False)
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
+    """alpha_dropout(input, p=0.5, training=False, inplace=False) -> Tensor: dropout for SELU
+    networks: dropped elements take SELU's negative saturation value and the result is rescaled
+    affinely so that a zero-mean, unit-variance input keeps its mean and variance."""
+    if type(input) not in _PLAIN and has_torch_function((input,)):
+        return handle_torch_function(alpha_dropout, (input,), input, p=p, training=training, inplace=inplace)
+    _check_p(p)
+    return _dropout_impl(input, p, training, inplace, False, True)
+
+
+def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
+    """feature_alpha_dropout(input, p=0.5, training=False, inplace=False) -> Tensor: alpha_dropout
+    of whole channels (one draw per (sample, channel))."""
+    if type(input) not in _PLAIN and has_torch_function((input,)):
+        return handle_torch_function(feature_alpha_dropout, (input,), input, p=p, training=training, inplace=inplace)
+    _check_p(p)
+    return _dropout_impl(input, p, training, inplace, True, True)
+
+
+# ============================================================================ bilinear
+__all__ += ["bilinear"]
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """bilinear(input1, input2, weight, bias=None) -> Tensor: y_o = x1ᵀ W_o x2 + b_o, for
+    input1 (*, in1), input2 (*, in2), weight (out, in1, in2), bias (out,); result (*, out)."""
+    tensors = (input1, input2, weight, bias)
+    if _needs_dispatch(tensors):
+        return _dispatch(bilinear, tuple(t for t in tensors if t is not None), input1, input2, weight, bias)
+    for name, pos, t in (("input1", 1, input1), ("input2", 2, input2), ("weight", 3, weight)):
+        _check_tensor("bilinear", name, pos, t)
+    s1, s2, sw = tuple(input1.shape), tuple(input2.shape), tuple(weight.shape)
+    if len(s1) != len(s2):
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {len(s1)} and {len(s2)}")
+    if s1[:-1] != s2[:-1]:
+        for i, (a, b) in enumerate(zip(s1[:-1], s2[:-1])):
+            if a != b:
+                raise RuntimeError(f"bilinear(): input batch dimensions do not match: got {a} and {b}")
+    if len(sw) != 3:
+        raise RuntimeError(f"bilinear(): weight must be 3-dimensional, but got {len(sw)}")
+    if s1[-1] != sw[1]:
+        raise RuntimeError(f"bilinear(): input1 size does not match weight size: got {s1[-1]} but expected {sw[1]}")
+    if s2[-1] != sw[2]:
+        raise RuntimeError(f"bilinear(): input2 size does not match weight size: got {s2[-1]} but expected {sw[2]}")
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != sw[0]):
+        raise RuntimeError(f"bilinear(): bias size does not match weight size: got {bias.shape[-1] if bias.dim() else 1}"
+                           f" but expected {sw[0]}")
+    lead = s1[:-1]
+    x1 = input1.reshape(-1, s1[-1])
+    x2 = input2.reshape(-1, s2[-1])
+    # (rows, in1) @ (in1, out*in2) -> (rows, out, in2), then each output's dot with x2
+    t = (x1 @ weight.permute(1, 0, 2).reshape(sw[1], sw[0] * sw[2])).reshape(-1, sw[0], sw[2])
+    out = (t * x2.unsqueeze(1)).sum(-1)
+    if bias is not None:
+        out = out + bias
+    return out.reshape(*lead, sw[0])
+
+
+def _torch_embedding(weight: Tensor, indices: Tensor, padding_idx: int = -1, scale_grad_by_freq: bool = False,
+                     sparse: bool = False) -> Tensor:
+    """embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False) -> Tensor:
+    ATen's form (weight first; padding_idx -1 means none)."""
+    return embedding(indices, weight, None if padding_idx == -1 else padding_idx, None, 2.0, scale_grad_by_freq,
+                     sparse)
+
+
+_torch_embedding.__name__ = _torch_embedding.__qualname__ = "embedding"

@@ -17,6 +17,8 @@ as constants (from the running statistics): it is affine in x.
 """
 import math
 
+import numpy as np
+
 from ._rule import Explain, Rule
 
 
@@ -164,3 +166,38 @@ InstanceNormBackward = _named(_Normalize, "ViewBackward0",
                               "instance_norm: statistics over the spatial dims of each (sample, channel).")
 InstanceNormEval = _named(_NormalizeBy, "ViewBackward0",
                           "instance_norm with the running statistics, constants.")
+
+
+# ============================================================================ embedding
+class EmbeddingBackward0(Rule):
+    """weight[indices]: rows of the table. ∂/∂weight = the rows of g added at their indices (the
+    padding_idx row gets none; scale_grad_by_freq divides each by how often its index occurs)."""
+    batching = None
+    nondiff = (1,)
+    keeps_indices = True  # (PyTorch saves the indices: a second backward without retain_graph raises)
+    explain = Explain(rule="rows of W:  ∂/∂W = g's rows added into the rows they came from")
+
+    @staticmethod
+    def forward(node, xp, weight, indices, padding_idx, scale_grad_by_freq):
+        if node is not None:
+            node.layout = (weight.shape, weight.dtype, indices, padding_idx, scale_grad_by_freq)
+        return weight[indices]
+
+    @staticmethod
+    def jvp(xp, t, out, weight, indices, padding_idx, scale_grad_by_freq):
+        return t[0][indices]
+
+    def vjp(self, g, xp):
+        shape, dtype, indices, padding_idx, by_freq = self.layout
+        dim = shape[1]
+        flat = indices.reshape(-1)
+        rows = g.reshape((-1, dim))
+        if by_freq or padding_idx is not None:
+            scale = np.ones(flat.shape, dtype=dtype)
+            if by_freq:
+                counts = np.bincount(flat, minlength=shape[0])
+                scale = scale / counts[flat].astype(dtype)
+            if padding_idx is not None:
+                scale = scale * (flat != padding_idx)
+            rows = rows * scale.reshape(-1, 1).astype(dtype)
+        return (xp.index_add(shape, dtype, flat, rows),)
