@@ -9,7 +9,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._tensor import Tensor
-from .._tensor._core import apply
+from .._tensor._core import _bump_version, apply
 from ..engine.grad_mode import no_grad
 from ..ops import normalization as N
 from ..overrides import handle_torch_function, has_torch_function
@@ -38,8 +38,8 @@ def _check_float(fn: str, input: Tensor) -> None:
 
 def _channel_param(name: str, t: Any, c: int) -> None:
     """PyTorch's check that a per-channel tensor has c elements."""
-    if t is not None and t.numel() != c:
-        raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+    if t is not None and t._data.size != c:
+        raise RuntimeError(f"{name} should contain {c} elements not {t._data.size}")
 
 
 def _same_dtype(input: Tensor, *params: Any) -> None:
@@ -59,7 +59,7 @@ def _dispatch(f: Any, tensors: tuple, *args: Any, **kwargs: Any) -> Any:
 
 def _needs_dispatch(tensors: tuple) -> bool:
     for t in tensors:
-        if t is not None and type(t) not in _PLAIN:
+        if t is not None and type(t) is not Tensor and type(t) is not Parameter:
             return has_torch_function(tuple(x for x in tensors if x is not None))
     return False
 
@@ -72,15 +72,18 @@ def _flat(t: Any) -> Any:
 def _update_running(running_mean: Any, running_var: Any, mean: np.ndarray, var_unbiased: np.ndarray,
                     momentum: float) -> None:
     """running = (1 − momentum) · running + momentum · batch statistic, in place (no graph)."""
-    with no_grad():
-        if running_mean is not None:
-            rm = running_mean._data
-            new = (1 - momentum) * rm + momentum * mean.reshape(rm.shape).astype(rm.dtype)
-            running_mean.copy_(_wrap(new.astype(rm.dtype)))
-        if running_var is not None:
-            rv = running_var._data
-            new = (1 - momentum) * rv + momentum * var_unbiased.reshape(rv.shape).astype(rv.dtype)
-            running_var.copy_(_wrap(new.astype(rv.dtype)))
+    for running, stat in ((running_mean, mean), (running_var, var_unbiased)):
+        if running is None:
+            continue
+        arr = running._data
+        if running._rg or not arr.flags.writeable or arr.dtype.kind != "f":  # (rare: through the Tensor API)
+            new = (1 - momentum) * arr + momentum * stat.reshape(arr.shape)
+            with no_grad():
+                running.copy_(_wrap(new.astype(arr.dtype)))
+        else:
+            arr *= 1 - momentum
+            arr += (momentum * stat).reshape(arr.shape)
+            _bump_version(running)
 
 
 def _wrap(arr: np.ndarray) -> Tensor:
@@ -136,10 +139,13 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         axes = (0,) + tuple(range(2, len(shape)))
         out, mean, invstd = apply(N.NativeBatchNormBackward0, input, weight, bias, None, axes, wshape, eps)
         if (running_mean is not None or running_var is not None) and input._data.size:
-            n = math.prod(shape) // c
-            m = mean._data.reshape(-1)
-            var = 1.0 / (invstd._data.reshape(-1).astype(np.float64) ** 2) - eps
-            _update_running(running_mean, running_var, m, var * (n / max(n - 1, 1)), momentum)
+            n = input._data.size // c
+            inv = invstd._data
+            if inv.dtype != np.float64:
+                inv = inv.astype(np.float64)
+            # the batch's unbiased variance, from 1/sqrt(var + eps)
+            var = (1.0 / (inv * inv) - eps) * (n / max(n - 1, 1))
+            _update_running(running_mean, running_var, mean._data, var, momentum)
         return out
     rm = running_mean._data.reshape(wshape).astype(input._data.dtype)
     invstd_arr = (1.0 / np.sqrt(running_var._data.astype(np.float64) + eps)).astype(input._data.dtype).reshape(wshape)
@@ -892,6 +898,10 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embe
     tgt_len, bsz, embed_dim = query.shape
     src_len = key.shape[0]
     dtype = query.dtype
+    if key_padding_mask is not None and attn_mask is not None and key_padding_mask.dtype != attn_mask.dtype:
+        import warnings
+        warnings.warn("Support for mismatched key_padding_mask and attn_mask is deprecated. Use same type for both "
+                      "instead.", UserWarning, stacklevel=2)
     key_padding_mask = _canonical(key_padding_mask, "key_padding_mask", dtype)
     if is_causal and attn_mask is None:
         raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
@@ -998,3 +1008,12 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embe
     if not is_batched:
         out = out.squeeze(1)
     return out, None
+
+
+def _native_batch_norm_legit(input: Tensor, weight: Tensor | None, bias: Tensor | None, *args: Any) -> tuple:
+    """_native_batch_norm_legit(input, weight, bias, running_mean, running_var, training, momentum,
+    eps) or (input, weight, bias, training, momentum, eps) -> (Tensor, Tensor, Tensor):
+    native_batch_norm (the second form without running statistics)."""
+    if len(args) == 3:
+        return native_batch_norm(input, weight, bias, None, None, *args)
+    return native_batch_norm(input, weight, bias, *args)

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..._tensor import Tensor
+from ..._tensor._core import _bump_version
 from ..._tensor.creation import empty, ones, tensor, zeros
 from ... import _dtype as D
 from ...engine.grad_mode import no_grad
@@ -90,8 +91,13 @@ class _BatchNorm(_NormBase):
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            with no_grad():
-                self.num_batches_tracked.add_(1)
+            count = self.num_batches_tracked
+            if count._data.flags.writeable and not count._rg:
+                count._data += 1  # (add_(1) without its dispatch: a buffer nobody differentiates)
+                _bump_version(count)
+            else:
+                with no_grad():
+                    count.add_(1)
             factor = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
         bn_training = self.training or (self.running_mean is None and self.running_var is None)
         use_running = not self.training or self.track_running_stats
