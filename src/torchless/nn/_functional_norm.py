@@ -92,6 +92,9 @@ def _wrap(arr: np.ndarray) -> Tensor:
 
 
 # ============================================================================ batch norm
+_BN_AXES = {n: (0,) + tuple(range(2, n)) for n in range(2, 6)}  # the dims batch norm's statistics cover
+
+
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
                bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
                eps: float = 1e-5) -> Tensor:
@@ -136,9 +139,11 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if not training:
             which = "running_mean" if running_mean is None else "running_var"
             raise RuntimeError(f"{which} must be defined in evaluation mode")
-        axes = (0,) + tuple(range(2, len(shape)))
+        axes = _BN_AXES[len(shape)] if len(shape) < 6 else (0,) + tuple(range(2, len(shape)))
+        if running_mean is None and running_var is None:
+            return apply(N.BatchNormNoStats, input, weight, bias, None, axes, wshape, eps)
         out, mean, invstd = apply(N.NativeBatchNormBackward0, input, weight, bias, None, axes, wshape, eps)
-        if (running_mean is not None or running_var is not None) and input._data.size:
+        if input._data.size:
             n = input._data.size // c
             inv = invstd._data
             if inv.dtype != np.float64:
@@ -222,11 +227,26 @@ def _check_normalized(input: Tensor, ns: tuple[int, ...], weight: Any, bias: Any
                            f"{', '.join(str(s) for s in ns)}], but got input of size{list(shape)}")
 
 
+_LN_AXES: dict = {}  # (ndim, len(normalized_shape)) -> the trailing dims
+
+
 def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | None = None,
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05) -> Tensor: normalise
     over the trailing dims `normalized_shape` (mean and biased variance there), then
     * weight + bias (each of shape normalized_shape)."""
+    if type(input) is Tensor and type(normalized_shape) is tuple:  # the common case, checked cheaply
+        arr = input._data
+        k = len(normalized_shape)
+        if k and arr.dtype.kind == "f" and arr.shape[arr.ndim - k:] == normalized_shape and arr.ndim >= k \
+                and (weight is None or type(weight) is Parameter and weight._data.shape == normalized_shape
+                     and weight._data.dtype == arr.dtype) \
+                and (bias is None or type(bias) is Parameter and bias._data.shape == normalized_shape
+                     and bias._data.dtype == arr.dtype):
+            axes = _LN_AXES.get((arr.ndim, k))
+            if axes is None:
+                axes = _LN_AXES[(arr.ndim, k)] = tuple(range(arr.ndim - k, arr.ndim))
+            return apply(N.NativeLayerNormBackward0, input, weight, bias, None, axes, normalized_shape, eps)
     tensors = (input, weight, bias)
     if _needs_dispatch(tensors):
         return _dispatch(layer_norm, tuple(t for t in tensors if t is not None), input, normalized_shape, weight,
@@ -238,7 +258,7 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | 
     _same_dtype(input, weight, bias)
     nd = input._data.ndim
     axes = tuple(range(nd - len(ns), nd))
-    return apply(N.NativeLayerNormBackward0, input, weight, bias, None, axes, ns, eps)[0]
+    return apply(N.NativeLayerNormBackward0, input, weight, bias, None, axes, ns, eps)
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
@@ -265,7 +285,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
     _same_dtype(input, weight, bias)
     wshape = (c,) + (1,) * (len(shape) - 2)
     stat_shape = (n, num_groups, math.prod(shape[1:]) // num_groups)
-    return apply(N.NativeGroupNormBackward0, input, weight, bias, stat_shape, (2,), wshape, eps)[0]
+    return apply(N.NativeGroupNormBackward0, input, weight, bias, stat_shape, (2,), wshape, eps)
 
 
 def rms_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | None = None,
@@ -359,7 +379,7 @@ def native_layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Te
     _check_normalized(input, ns, weight, bias)
     nd = input._data.ndim
     axes = tuple(range(nd - len(ns), nd))
-    out, mean, invstd = apply(N.NativeLayerNormBackward0, input, weight, bias, None, axes, ns, eps)
+    out, mean, invstd = apply(N.NativeLayerNormStats, input, weight, bias, None, axes, ns, eps)
     return out, mean, invstd  # (PyTorch's mean and rstd here carry no gradient)
 
 
@@ -384,7 +404,7 @@ def native_group_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
                            f"shape {list(shape)} and num_groups={group}")
     wshape = (C,) + (1,) * (len(shape) - 2)
     stat_shape = (N_, group, C * HxW // group)
-    out = apply(N.NativeGroupNormBackward0, input, weight, bias, stat_shape, (2,), wshape, eps)[0]
+    out = apply(N.NativeGroupNormBackward0, input, weight, bias, stat_shape, (2,), wshape, eps)
     mean, invstd = _differentiable_stats(input, input.reshape(stat_shape), [2], eps)
     return out, mean.reshape(N_, group), invstd.reshape(N_, group)
 

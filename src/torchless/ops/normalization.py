@@ -11,8 +11,9 @@ With N the number of elements a mean is taken over, and ĝ = g · w (in the stat
     ∂/∂w = Σ g · x̂   (over everything w is broadcast along)
     ∂/∂b = Σ g
 
-The forward returns (out, mean, invstd) (the last two plain: aux_outputs), so that batch norm's
-running statistics are updated from the same numbers. The eval-mode rule takes the mean and invstd
+The forward returns the result alone, or, in the `_NormalizeStats` variants, (out, mean, invstd)
+(the last two plain: aux_outputs), so that batch norm's running statistics are updated from the
+same numbers and the native_* forms return them. The eval-mode rule takes the mean and invstd
 as constants (from the running statistics): it is affine in x.
 """
 import math
@@ -53,17 +54,11 @@ def _centred(xp, gv, xhat, axes, n):
 class _Normalize(Rule):
     """(x − mean) / sqrt(var + eps) · w + b, the statistics over `axes` of x viewed as `stat_shape`."""
     batching = None
-    aux_outputs = True
     explain = Explain(rule="x̂ = (x − μ)/σ:  ∂/∂x = (ĝ − mean ĝ − x̂·mean(ĝ·x̂))/σ,  ∂/∂w = Σ g·x̂,  ∂/∂b = Σ g")
 
     @staticmethod
     def forward(node, xp, x, w, b, stat_shape, axes, wshape, eps):
-        xhat, mean, invstd = _stats(xp, x, stat_shape, axes, eps)
-        xh = xhat if stat_shape is None else xhat.reshape(x.shape)
-        if node is not None:
-            node.saved = (xhat, invstd, w)
-            node.layout = (x.shape, stat_shape, axes, wshape, None if b is None else b.shape)
-        return _affine(xp, xh, w, b, wshape), mean, invstd
+        return _normalize(node, xp, x, w, b, stat_shape, axes, wshape, eps)[0]
 
     @staticmethod
     def jvp(xp, t, out, x, w, b, stat_shape, axes, wshape, eps):
@@ -110,6 +105,24 @@ class _Normalize(Rule):
         return tuple(grads)
 
 
+def _normalize(node, xp, x, w, b, stat_shape, axes, wshape, eps):
+    xhat, mean, invstd = _stats(xp, x, stat_shape, axes, eps)
+    xh = xhat if stat_shape is None else xhat.reshape(x.shape)
+    if node is not None:
+        node.saved = (xhat, invstd, w)
+        node.layout = (x.shape, stat_shape, axes, wshape, None if b is None else b.shape)
+    return _affine(xp, xh, w, b, wshape), mean, invstd
+
+
+class _NormalizeStats(_Normalize):
+    """_Normalize returning (out, mean, invstd), the statistics as plain tensors."""
+    aux_outputs = True
+
+    @staticmethod
+    def forward(node, xp, x, w, b, stat_shape, axes, wshape, eps):
+        return _normalize(node, xp, x, w, b, stat_shape, axes, wshape, eps)
+
+
 class _NormalizeBy(Rule):
     """(x − mean) · invstd · w + b with a constant mean and invstd (batch norm in eval mode)."""
     batching = None
@@ -154,15 +167,19 @@ def _named(base, name, doc):
     return type(name, (base,), {"__doc__": doc, "__module__": __name__, "__slots__": ()})
 
 
-NativeBatchNormBackward0 = _named(_Normalize, "NativeBatchNormBackward0",
+NativeBatchNormBackward0 = _named(_NormalizeStats, "NativeBatchNormBackward0",
                                   "batch_norm while training: statistics over every dim but the channels (dim 1).")
+BatchNormNoStats = _named(_Normalize, "NativeBatchNormBackward0",
+                          "batch_norm while training without running statistics to update.")
 NativeBatchNormEval = _named(_NormalizeBy, "NativeBatchNormBackward0",
                              "batch_norm in eval mode: the running statistics, constants.")
 NativeLayerNormBackward0 = _named(_Normalize, "NativeLayerNormBackward0",
                                   "layer_norm: statistics over the trailing normalized_shape dims.")
+NativeLayerNormStats = _named(_NormalizeStats, "NativeLayerNormBackward0",
+                              "native_layer_norm: layer_norm with its mean and 1/std.")
 NativeGroupNormBackward0 = _named(_Normalize, "NativeGroupNormBackward0",
                                   "group_norm: statistics over each group of channels and the spatial dims.")
-InstanceNormBackward = _named(_Normalize, "ViewBackward0",
+InstanceNormBackward = _named(_NormalizeStats, "ViewBackward0",
                               "instance_norm: statistics over the spatial dims of each (sample, channel).")
 InstanceNormEval = _named(_NormalizeBy, "ViewBackward0",
                           "instance_norm with the running statistics, constants.")
