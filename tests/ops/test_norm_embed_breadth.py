@@ -523,3 +523,31 @@ def test_transformer_encoder_padding_fast_path_against_torch(grad):
         with ctx:
             outs.append(_np(enc(lib.tensor(x), src_key_padding_mask=lib.tensor(kpm))))
     np.testing.assert_allclose(outs[1], outs[0], rtol=1e-7, atol=1e-9)
+
+
+def test_vmap_over_embedding_and_attention():
+    from torchless.func import vmap
+    w = _rand(6, 3, requires_grad=False)
+    idx = torchless.tensor([[1, 2], [5, 0], [3, 3]])
+    np.testing.assert_array_equal(_np(vmap(lambda i: F.embedding(i, w))(idx)), _np(F.embedding(idx, w)))
+    q = _rand(4, 3, 2, requires_grad=False)
+    per = torchless.stack([F.scaled_dot_product_attention(t, t, t) for t in q])
+    np.testing.assert_allclose(_np(vmap(lambda t: F.scaled_dot_product_attention(t, t, t))(q)), _np(per), atol=1e-14)
+
+
+def test_batch_norm_loads_a_state_dict_without_num_batches_tracked():
+    m = torchless.nn.BatchNorm1d(3)
+    state = {k: v for k, v in m.state_dict().items() if k != "num_batches_tracked"}
+    m.load_state_dict(state)
+    assert "num_batches_tracked" not in state and int(m.num_batches_tracked) == 0
+
+
+def test_running_statistics_bump_the_version():
+    m = torchless.nn.BatchNorm1d(3)
+    v = m.running_mean._version
+    m(torchless.randn(4, 3))
+    assert m.running_mean._version > v and int(m.num_batches_tracked) == 1
+    m.eval()
+    before = _np(m.running_mean).copy()
+    m(torchless.randn(4, 3))
+    np.testing.assert_array_equal(_np(m.running_mean), before)

@@ -79,8 +79,8 @@ class _NormBase(Module):
     def _load_from_state_dict(self, state_dict: Mapping[str, Any], prefix: str, missing_keys: list[str],
                               unexpected_keys: list[str], error_msgs: list[str], assign: bool = False) -> None:
         key = prefix + "num_batches_tracked"
-        if self.track_running_stats and key not in state_dict and isinstance(state_dict, dict):
-            state_dict[key] = tensor(0, dtype=D.long)  # (a state_dict saved before the buffer existed)
+        if self.track_running_stats and key not in state_dict:  # (saved before the buffer existed)
+            state_dict = {**state_dict, key: tensor(0, dtype=D.long)}  # (the caller's dict left as it is)
         super()._load_from_state_dict(state_dict, prefix, missing_keys, unexpected_keys, error_msgs, assign)
 
 
