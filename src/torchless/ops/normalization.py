@@ -24,6 +24,13 @@ from ._rule import Explain, Rule
 
 
 def _affine(xp, xh, w, b, wshape):
+    if type(xh) is np.ndarray:  # the result is a new array, never x̂ itself (which the node saves)
+        if w is not None:
+            out = xh * w.reshape(wshape)
+            if b is not None:
+                out += b.reshape(wshape)
+            return out
+        return xh + b.reshape(wshape) if b is not None else xh.copy()
     out = xh
     if w is not None:
         out = out * w.reshape(wshape)
@@ -32,12 +39,56 @@ def _affine(xp, xh, w, b, wshape):
     return out
 
 
+_ONES: dict = {}  # (length, dtype) -> a vector of ones, reused
+
+
+def _ones(n, dtype):
+    v = _ONES.get((n, dtype))
+    if v is None:
+        v = np.ones(n, dtype)
+        v.flags.writeable = False
+        if len(_ONES) < 64:
+            _ONES[(n, dtype)] = v
+    return v
+
+
+def _trailing_rows(a, axes, n):
+    """How many rows of n elements a is, when `axes` are its last dims and it is C-contiguous and
+    floating (its sums over them are then BLAS products); else None."""
+    nd = a.ndim
+    k = len(axes)
+    if a.dtype.kind != "f" or a.dtype.itemsize < 4 or not a.flags.c_contiguous or axes[0] != nd - k \
+            or axes[-1] != nd - 1:
+        return None
+    return a.size // n
+
+
 def _stats(xp, x, stat_shape, axes, eps):
     """(x̂ in the stats view, mean, invstd) of x."""
     xv = x if stat_shape is None else x.reshape(stat_shape)
     n = 1
     for a in axes:
         n *= xv.shape[a]
+    if type(xv) is np.ndarray and n:  # on arrays: the same steps, with fewer temporaries
+        rows = _trailing_rows(xv, axes, n)
+        if rows is not None:  # the statistics of contiguous rows: sums as BLAS products (layer, group norm)
+            kshape = xv.shape[:xv.ndim - len(axes)] + (1,) * len(axes)
+            x2 = xv.reshape(rows, n)
+            mean = (x2 @ _ones(n, xv.dtype)).reshape(kshape)
+            mean *= 1.0 / n
+            d = xv - mean
+            d3 = d.reshape(rows, 1, n)
+            var = (d3 @ d3.reshape(rows, n, 1)).reshape(kshape)
+        else:
+            mean = np.add.reduce(xv, axes, keepdims=True)
+            mean *= 1.0 / n
+            d = xv - mean
+            var = np.add.reduce(np.square(d), axes, keepdims=True)
+        var *= 1.0 / n
+        var += eps
+        invstd = 1.0 / np.sqrt(var)
+        d *= invstd  # (d is ours: x̂ in place)
+        return d, mean, invstd
     mean = xp.sum_dims(xv, axes, True) * (1.0 / n) if n else xp.sum_dims(xv, axes, True) * math.nan
     d = xv - mean
     var = xp.sum_dims(d * d, axes, True) * (1.0 / n) if n else mean
@@ -88,7 +139,29 @@ class _Normalize(Rule):
             gh = g if w is None else g * w.reshape(wshape)
             gv = gh if stat_shape is None else gh.reshape(stat_shape)
             n = math.prod(xhat.shape[a] for a in axes)
-            gx = _centred(xp, gv, xhat, axes, n) * invstd
+            if type(gv) is np.ndarray and n:  # on arrays: the same formula, in place where we may
+                inv_n = 1.0 / n
+                rows = _trailing_rows(gv, axes, n) if xhat.flags.c_contiguous else None
+                if rows is not None:
+                    kshape = gv.shape[:gv.ndim - len(axes)] + (1,) * len(axes)
+                    s1 = (gv.reshape(rows, n) @ _ones(n, gv.dtype)).reshape(kshape)
+                    s2 = (gv.reshape(rows, 1, n) @ xhat.reshape(rows, n, 1)).reshape(kshape)
+                    s2 *= inv_n
+                    t = xhat * s2
+                else:
+                    t = gv * xhat
+                    s2 = np.add.reduce(t, axes, keepdims=True)
+                    s2 *= inv_n
+                    s1 = np.add.reduce(gv, axes, keepdims=True)
+                    np.multiply(xhat, s2, out=t)
+                s1 *= inv_n
+                gx = gv - s1 if w is None else gv  # (g * w is ours)
+                if w is not None:
+                    gx -= s1
+                gx -= t
+                gx *= invstd
+            else:
+                gx = _centred(xp, gv, xhat, axes, n) * invstd
             grads.append(gx if stat_shape is None else gx.reshape(shape))
         else:
             grads.append(None)
