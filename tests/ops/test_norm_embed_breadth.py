@@ -551,3 +551,18 @@ def test_running_statistics_bump_the_version():
     before = _np(m.running_mean).copy()
     m(torchless.randn(4, 3))
     np.testing.assert_array_equal(_np(m.running_mean), before)
+
+
+@requires_torch
+def test_output_written_in_place_keeps_the_gradient():
+    """An unaffine norm's result is a new array, not the x̂ its node saved for backward."""
+    grads = []
+    for lib in (torchless, torch):
+        x = lib.tensor(np.random.RandomState(0).randn(3, 5), requires_grad=True)
+        y = lib.nn.functional.layer_norm(x, (5,))
+        z = lib.nn.functional.batch_norm(x, None, None, training=True)
+        y.mul_(3)
+        z.add_(1)
+        (y * y * lib.arange(5.0, dtype=lib.float64) + z * z).sum().backward()
+        grads.append(_np(x.grad))
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-10)
