@@ -74,6 +74,15 @@ _LAZY_RENAMED = {_name: ("nn.functional", "_torch_" + _name) for _name in (
     "triplet_margin_loss", "selu", "selu_", "celu", "celu_", "rrelu", "rrelu_", "threshold")}
 
 
+# The ops-norm-embed family (issue 12): torch-level normalization, embedding and attention functions,
+# which live in nn/_functional_norm.py (ATen's argument orders under _torch_<name> there).
+_LAZY_FUNCTIONS.update({_name: "nn._functional_norm" for _name in (
+    "native_batch_norm", "native_layer_norm", "native_group_norm", "_native_batch_norm_legit", "bilinear", "alpha_dropout",
+    "feature_alpha_dropout")})
+_LAZY_RENAMED.update({_name: ("nn._functional_norm", "_torch_" + _name) for _name in (
+    "batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "embedding")})
+
+
 def __getattr__(name):
     import importlib
     if name in _LAZY_MODULES:

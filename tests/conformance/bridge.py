@@ -142,6 +142,9 @@ def to_torchless(obj: Any, memo: Optional[dict[int, Any]] = None) -> Any:
             raise Unsupported(type(obj).__name__)
         if isinstance(obj, torch.nn.Module):  # a module argument (distance_function=PairwiseDistance())
             return _module_to_torchless(obj)
+        name = getattr(obj, "__name__", None)
+        if callable(obj) and isinstance(name, str) and getattr(torch.nn.functional, name, None) is obj:
+            return getattr(torchless.nn.functional, name, obj)  # a function argument (activation=F.gelu)
     if isinstance(obj, list):
         return [to_torchless(x, memo) for x in obj]
     if isinstance(obj, tuple):

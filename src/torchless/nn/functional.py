@@ -1687,3 +1687,11 @@ for _aten_form in (_torch_selu, _torch_selu_, _torch_celu, _torch_celu_, _torch_
                    _torch_cosine_embedding_loss, _torch_triplet_margin_loss):
     _aten_form.__name__ = _aten_form.__qualname__ = _aten_form.__name__[len("_torch_"):]
 del _aten_form
+
+
+# ============================================================================ issue 12: normalization, embedding, attention
+# (ops-norm-embed family: the functions live in _functional_norm.py; this block re-exports them)
+from ._functional_norm import *  # noqa: E402,F401,F403
+from . import _functional_norm as _norm_family  # noqa: E402
+
+__all__ += _norm_family.__all__

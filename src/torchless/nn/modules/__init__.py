@@ -7,3 +7,6 @@ from .dropout import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403  (issue 12: the ops-norm-embed family)
+from .sparse import *  # noqa: F401,F403  (issue 12: the ops-norm-embed family)
+from .transformer import *  # noqa: F401,F403  (issue 12: the ops-norm-embed family)
