@@ -1,3 +1,51 @@
-"""torch.distributions (what D2L uses)."""
-from . import multinomial  # noqa: F401
-from .multinomial import Multinomial  # noqa: F401
+"""torch.distributions: probability distributions with sampling, log densities and their gradients,
+KL divergences between them, and the transforms between constrained spaces.
+
+Each distribution checks its parameters and the values given to log_prob/cdf (validate_args).
+Samples come from torchless's random stream (torch.manual_seed makes them reproducible; they
+differ from PyTorch's numbers). rsample() draws reparameterized samples whose gradients flow to
+the parameters."""
+from . import constraints  # noqa: F401
+from .bernoulli import Bernoulli
+from .beta import Beta
+from .binomial import Binomial
+from .categorical import Categorical
+from .cauchy import Cauchy
+from .chi2 import Chi2
+from .constraint_registry import biject_to, transform_to
+from .dirichlet import Dirichlet
+from .distribution import Distribution
+from .exp_family import ExponentialFamily
+from .exponential import Exponential
+from .gamma import Gamma
+from .geometric import Geometric
+from .independent import Independent
+from .kl import kl_divergence, register_kl
+from .laplace import Laplace
+from .log_normal import LogNormal
+from .multinomial import Multinomial
+from .multivariate_normal import MultivariateNormal
+from .normal import Normal
+from .poisson import Poisson
+from .studentT import StudentT
+from .transformed_distribution import TransformedDistribution
+from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
+                         PowerTransform, ReshapeTransform, SigmoidTransform, SoftmaxTransform, SoftplusTransform,
+                         TanhTransform, Transform, identity_transform)
+from .uniform import Uniform
+from . import (bernoulli, beta, binomial, categorical, cauchy, chi2, constraint_registry, dirichlet,  # noqa: F401
+               distribution, exp_family, exponential, gamma, geometric, independent, kl, laplace, log_normal,
+               multinomial, multivariate_normal, normal, poisson, studentT, transformed_distribution, transforms,
+               uniform, utils)
+
+__all__ = [
+    "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet", "Distribution", "Exponential",
+    "ExponentialFamily", "Gamma", "Geometric", "Independent", "Laplace", "LogNormal", "Multinomial",
+    "MultivariateNormal", "Normal", "StudentT", "Poisson", "Uniform", "TransformedDistribution", "biject_to",
+    "kl_divergence", "register_kl", "transform_to", "AbsTransform", "AffineTransform", "ComposeTransform",
+    "ExpTransform", "IndependentTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform",
+    "SoftplusTransform", "TanhTransform", "SoftmaxTransform", "Transform", "identity_transform",
+]
+
+# the private helpers module is no public name (dir(torch.distributions) lists PyTorch's names only)
+del _ops  # type: ignore[name-defined]  # noqa: F821
