@@ -160,8 +160,9 @@ def _kl_exponential_exponential(p: Any, q: Any) -> Tensor:
 @register_kl(ExponentialFamily, ExponentialFamily)
 def _kl_expfamily_expfamily(p: Any, q: Any) -> Tensor:
     if type(p) is not type(q):
-        raise NotImplementedError("The cross KL-divergence between different exponential families cannot "
-                                  "be computed using Bregman divergences")
+        # (PyTorch's message holds a run of 29 spaces, from a line continuation inside its string)
+        raise NotImplementedError("The cross KL-divergence between different exponential families cannot"
+                                  + " " * 29 + "be computed using Bregman divergences")
     from ..autograd import grad as _grad
     p_nparams = [n.detach().requires_grad_() for n in p._natural_params]
     q_nparams = q._natural_params
