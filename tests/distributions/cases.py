@@ -60,3 +60,22 @@ CASES = [
     ("MVN-prec", "MultivariateNormal", (_real(3),), {"precision_matrix": _spd(3, (2,))}, _real(2, 3), None),
     ("MVN-tril", "MultivariateNormal", (_real(3),), {"scale_tril": _tril(3)}, _real(5, 3), None),
 ]
+
+CASES += [
+    ("HalfNormal", "HalfNormal", (_pos(3),), {}, _pos(2, 3), R.uniform(0.05, 0.95, 3)),
+    ("HalfCauchy", "HalfCauchy", (_pos(3),), {}, _pos(2, 3), R.uniform(0.05, 0.95, 3)),
+    ("Gumbel", "Gumbel", (_real(3), _pos(3)), {}, _real(2, 3), R.uniform(0.05, 0.95, 3)),
+    ("Gumbel-scalar", "Gumbel", (0.5, 2.0), {}, _real(3), R.uniform(0.05, 0.95, 3)),
+    ("Weibull", "Weibull", (_pos(3), _pos(3)), {}, _pos(2, 3), R.uniform(0.05, 0.95, 3)),
+    ("Pareto", "Pareto", (_pos(3, lo=0.5, hi=2.0), _pos(3, lo=0.5, hi=5.0)), {},
+     np.array([[3.5, 4.0, 5.0], [2.1, 6.0, 9.0]]), R.uniform(0.05, 0.95, 3)),
+    ("InverseGamma", "InverseGamma", (_pos(3, lo=0.5, hi=4.0), _pos(3)), {}, _pos(2, 3), None),
+    ("Kumaraswamy", "Kumaraswamy", (_pos(3), _pos(3)), {}, R.uniform(0.05, 0.95, (2, 3)), R.uniform(0.05, 0.95, 3)),
+    ("OneHotCategorical", "OneHotCategorical", (), {"probs": _probs(3, 4)},
+     np.eye(4)[[0, 3, 1]], None),
+    ("OneHotCategorical-logits", "OneHotCategorical", (), {"logits": _real(2, 3)}, np.eye(3)[[[2, 0], [1, 1]]], None),
+    ("NegativeBinomial-probs", "NegativeBinomial", (_pos(3),), {"probs": R.uniform(0.1, 0.9, 3)},
+     np.array([0.0, 2.0, 7.0]), None),
+    ("NegativeBinomial-logits", "NegativeBinomial", (_pos(3),), {"logits": _real(3)}, np.array([1.0, 0.0, 4.0]), None),
+    ("FisherSnedecor", "FisherSnedecor", (_pos(3, lo=1.0, hi=8.0), _pos(3, lo=1.0, hi=8.0)), {}, _pos(2, 3), None),
+]

@@ -53,6 +53,18 @@ BAD_PARAMETERS = [
     "D.MultivariateNormal(L.zeros(2), scale_tril=L.tensor([[1.0, 0.0], [2.0, -1.0]]))",
     "D.Independent(D.Normal(L.zeros(2), 1.0), 2)",
     "D.TransformedDistribution(D.Normal(0.0, 1.0), 3)",
+    "D.HalfNormal(L.tensor([-1.0]))",
+    "D.HalfCauchy(L.tensor([-1.0]))",
+    "D.Gumbel(L.tensor([0.0]), L.tensor([-1.0]))",
+    "D.Weibull(L.tensor([1.0]), L.tensor([-1.0]))",
+    "D.Pareto(L.tensor([1.0]), L.tensor([-1.0]))",
+    "D.InverseGamma(L.tensor([-1.0]), L.tensor([1.0]))",
+    "D.Kumaraswamy(L.tensor([-1.0]), L.tensor([1.0]))",
+    "D.OneHotCategorical(L.tensor([0.5, -0.5]))",
+    "D.NegativeBinomial(L.tensor([3.0]), L.tensor([1.0]))",
+    "D.NegativeBinomial(L.tensor([-3.0]), L.tensor([0.5]))",
+    "D.NegativeBinomial(L.tensor([3.0]))",
+    "D.FisherSnedecor(L.tensor([-1.0]), L.tensor([1.0]))",
 ]
 
 BAD_VALUES = [
@@ -73,6 +85,12 @@ BAD_VALUES = [
     ("D.MultivariateNormal(L.zeros(2), L.eye(2))", "L.zeros(3)"),
     ("D.LogNormal(0.0, 1.0)", "L.tensor(-1.0)"),
     ("D.Normal(0.0, 1.0)", "[1.0]"),
+    ("D.HalfNormal(L.tensor([1.0]))", "L.tensor([-1.0])"),
+    ("D.Pareto(L.tensor([2.0]), L.tensor([1.0]))", "L.tensor([1.0])"),
+    ("D.OneHotCategorical(L.tensor([0.5, 0.5]))", "L.tensor([1.0, 1.0])"),
+    ("D.NegativeBinomial(L.tensor([3.0]), L.tensor([0.5]))", "L.tensor([0.5])"),
+    ("D.Kumaraswamy(L.tensor([1.0]), L.tensor([1.0]))", "L.tensor([1.5])"),
+    ("D.Gumbel(L.tensor([0.0]), L.tensor([1.0]))", "L.tensor([float('nan')])"),
 ]
 
 

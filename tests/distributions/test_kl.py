@@ -28,6 +28,10 @@ P = {  # name -> (class, [(arg name, array, kind)]): the same numbers for both l
         [[1.5, 0.0], [0.3, 0.8]]))]),
     "LogNormal": ("LogNormal", [("loc", R.normal(0, 1, 3)), ("scale", R.uniform(0.5, 2, 3))]),
     "Chi2": ("Chi2", [("df", R.uniform(1, 5, 3))]),
+    "Gumbel": ("Gumbel", [("loc", R.normal(0, 1, 3)), ("scale", R.uniform(0.5, 2, 3))]),
+    "Pareto": ("Pareto", [("scale", R.uniform(0.5, 2, 3)), ("alpha", np.array([0.8, 1.5, 3.0]))]),
+    "HalfNormal": ("HalfNormal", [("scale", R.uniform(0.5, 2, 3))]),
+    "OneHotCategorical": ("OneHotCategorical", [("probs", R.uniform(0.1, 0.9, (3, 4)))]),
 }
 
 
@@ -155,3 +159,18 @@ def test_exponential_family_entropy_matches_closed_forms():
         np.testing.assert_allclose(generic.detach().numpy(), d.entropy().detach().numpy(), rtol=1e-10)
     with pytest.raises(NotImplementedError):  # Beta, Dirichlet and Poisson have no carrier measure: as PyTorch
         D.ExponentialFamily.entropy(D.Poisson(L.tensor([2.0])))
+
+
+@pytest.mark.parametrize("dtype_name", ["float32", "float64"])
+def test_kl_pareto_pareto_finite_case(dtype_name):
+    def run(lib):
+        dt = getattr(lib, dtype_name)
+        s1 = lib.tensor([2.0, 3.0], dtype=dt, requires_grad=True)
+        a1 = lib.tensor([1.5, 4.0], dtype=dt, requires_grad=True)
+        p = lib.distributions.Pareto(s1, a1)
+        q = lib.distributions.Pareto(lib.tensor([1.0, 2.5], dtype=dt), lib.tensor([2.0, 1.0], dtype=dt))
+        kl = lib.distributions.kl_divergence(p, q)
+        g = lib.autograd.grad(kl.sum(), [s1, a1])
+        return [kl.detach().numpy()] + [x.numpy() for x in g]
+    for a, b in zip(run(torchless), run(torch)):
+        np.testing.assert_allclose(a, b, rtol=1e-5 if dtype_name == "float32" else 1e-12)

@@ -17,15 +17,24 @@ from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
+from .fishersnedecor import FisherSnedecor
 from .gamma import Gamma
 from .geometric import Geometric
+from .gumbel import Gumbel
+from .half_cauchy import HalfCauchy
+from .half_normal import HalfNormal
 from .independent import Independent
+from .inverse_gamma import InverseGamma
 from .kl import kl_divergence, register_kl
+from .kumaraswamy import Kumaraswamy
 from .laplace import Laplace
 from .log_normal import LogNormal
 from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
+from .negative_binomial import NegativeBinomial
 from .normal import Normal
+from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
+from .pareto import Pareto
 from .poisson import Poisson
 from .studentT import StudentT
 from .transformed_distribution import TransformedDistribution
@@ -33,15 +42,19 @@ from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTra
                          PowerTransform, ReshapeTransform, SigmoidTransform, SoftmaxTransform, SoftplusTransform,
                          TanhTransform, Transform, identity_transform)
 from .uniform import Uniform
+from .weibull import Weibull
 from . import (bernoulli, beta, binomial, categorical, cauchy, chi2, constraint_registry, dirichlet,  # noqa: F401
-               distribution, exp_family, exponential, gamma, geometric, independent, kl, laplace, log_normal,
-               multinomial, multivariate_normal, normal, poisson, studentT, transformed_distribution, transforms,
-               uniform, utils)
+               distribution, exp_family, exponential, fishersnedecor, gamma, geometric, gumbel, half_cauchy,
+               half_normal, independent, inverse_gamma, kl, kumaraswamy, laplace, log_normal, multinomial,
+               multivariate_normal, negative_binomial, normal, one_hot_categorical, pareto, poisson, studentT,
+               transformed_distribution, transforms, uniform, utils, weibull)
 
 __all__ = [
     "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet", "Distribution", "Exponential",
-    "ExponentialFamily", "Gamma", "Geometric", "Independent", "Laplace", "LogNormal", "Multinomial",
-    "MultivariateNormal", "Normal", "StudentT", "Poisson", "Uniform", "TransformedDistribution", "biject_to",
+    "ExponentialFamily", "FisherSnedecor", "Gamma", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Independent",
+    "InverseGamma", "Kumaraswamy", "Laplace", "LogNormal", "Multinomial", "MultivariateNormal", "NegativeBinomial",
+    "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Pareto", "StudentT", "Poisson", "Uniform",
+    "Weibull", "TransformedDistribution", "biject_to",
     "kl_divergence", "register_kl", "transform_to", "AbsTransform", "AffineTransform", "ComposeTransform",
     "ExpTransform", "IndependentTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform",
     "SoftplusTransform", "TanhTransform", "SoftmaxTransform", "Transform", "identity_transform",
