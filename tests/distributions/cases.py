@@ -79,3 +79,14 @@ CASES += [
     ("NegativeBinomial-logits", "NegativeBinomial", (_pos(3),), {"logits": _real(3)}, np.array([1.0, 0.0, 4.0]), None),
     ("FisherSnedecor", "FisherSnedecor", (_pos(3, lo=1.0, hi=8.0), _pos(3, lo=1.0, hi=8.0)), {}, _pos(2, 3), None),
 ]
+
+CASES += [
+    ("RelaxedBernoulli", "RelaxedBernoulli", (np.array(0.7),), {"probs": R.uniform(0.1, 0.9, 3)},
+     R.uniform(0.05, 0.95, (2, 3)), None),
+    ("RelaxedBernoulli-logits", "RelaxedBernoulli", (np.array([0.5, 2.0, 1.0]),), {"logits": _real(3)},
+     R.uniform(0.05, 0.95, 3), None),
+    ("RelaxedOneHotCategorical", "RelaxedOneHotCategorical", (np.array(0.8),), {"probs": _probs(2, 4)},
+     _probs(3, 2, 4), None),
+    ("LogisticNormal", "LogisticNormal", (_real(2, 3), _pos(3)), {}, _probs(2, 4), None),
+    ("LowRankMVN", "LowRankMultivariateNormal", (_real(2, 3), _real(3, 2), _pos(3)), {}, _real(4, 2, 3), None),
+]

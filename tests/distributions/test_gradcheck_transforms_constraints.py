@@ -107,7 +107,28 @@ TRANSFORMS = [
     ("ReshapeTransform((3,), (3, 1))", "x"),
     ("ExpTransform().inv", "x.abs() + 0.1"),
     ("identity_transform", "x"),
+    ("StickBreakingTransform()", "x"),
+    ("CatTransform([T.ExpTransform(), T.identity_transform], 1, [1, 2])", "x"),
+    ("StackTransform([T.ExpTransform(), T.SigmoidTransform()], 0)", "x"),
+    ("CumulativeDistributionTransform(L.distributions.Normal(L.tensor(0.5, dtype=L.float64), "
+     "L.tensor(2.0, dtype=L.float64)))", "x"),
 ]
+
+
+def test_matrix_transforms_against_torch():
+    if torch is None:
+        pytest.skip("PyTorch is not installed")
+    x = np.array([[[0.3, 1.0], [-0.5, 0.2]], [[1.5, -2.0], [0.7, -0.1]]])
+    for name in ("LowerCholeskyTransform", "PositiveDefiniteTransform"):
+        outs = []
+        for lib in (L, torch):
+            t = getattr(lib.distributions.transforms, name)()
+            xt = lib.tensor(x, dtype=lib.float64)
+            y = t(xt)
+            outs.append((y.numpy(), t.inv(y).numpy(), repr(t), t.bijective, repr(t.domain), repr(t.codomain)))
+        np.testing.assert_allclose(outs[0][0], outs[1][0], rtol=1e-12)
+        np.testing.assert_allclose(outs[0][1], outs[1][1], rtol=1e-10)
+        assert outs[0][2:] == outs[1][2:]
 
 
 def _transform(lib, source, x_source):
@@ -227,8 +248,11 @@ def test_biject_to_and_transform_to():
             assert bool(constraint.check(y).all()), (constraint, y)
             np.testing.assert_allclose(registry(constraint).inv(y).numpy(), x.numpy(), rtol=1e-9)
     assert bool(c.simplex.check(D.transform_to(c.simplex)(x)).all())
-    with pytest.raises(NotImplementedError, match="Cannot transform _Simplex constraints"):
-        D.biject_to(c.simplex)
+    y = D.biject_to(c.simplex)(x)
+    assert bool(c.simplex.check(y).all()) and y.shape == (4,)
+    np.testing.assert_allclose(D.biject_to(c.simplex).inv(y).numpy(), x.numpy(), rtol=1e-9, atol=1e-12)
+    with pytest.raises(NotImplementedError, match="Cannot transform _Boolean constraints"):
+        D.biject_to(c.boolean)
 
 
 # ------------------------------------------------------------------------------ documentation
@@ -237,7 +261,8 @@ MODULES = ["torchless.distributions." + m for m in (
     "kl", "utils", "normal", "uniform", "bernoulli", "categorical", "multinomial", "beta", "gamma", "chi2",
     "exponential", "multivariate_normal", "laplace", "poisson", "binomial", "geometric", "dirichlet",
     "log_normal", "cauchy", "studentT", "independent", "half_normal", "half_cauchy", "gumbel", "weibull", "pareto",
-    "inverse_gamma", "kumaraswamy", "one_hot_categorical", "negative_binomial", "fishersnedecor")]
+    "inverse_gamma", "kumaraswamy", "one_hot_categorical", "negative_binomial", "fishersnedecor", "mixture_same_family",
+    "relaxed_bernoulli", "relaxed_categorical", "logistic_normal", "lowrank_multivariate_normal")]
 
 
 def _public(module_name):

@@ -32,6 +32,8 @@ P = {  # name -> (class, [(arg name, array, kind)]): the same numbers for both l
     "Pareto": ("Pareto", [("scale", R.uniform(0.5, 2, 3)), ("alpha", np.array([0.8, 1.5, 3.0]))]),
     "HalfNormal": ("HalfNormal", [("scale", R.uniform(0.5, 2, 3))]),
     "OneHotCategorical": ("OneHotCategorical", [("probs", R.uniform(0.1, 0.9, (3, 4)))]),
+    "LowRankMVN": ("LowRankMultivariateNormal", [("loc", R.normal(0, 1, (3, 2))), ("cov_factor", R.normal(0, 1, (2, 1))),
+                                                 ("cov_diag", R.uniform(0.5, 2, 2))]),
 }
 
 
@@ -44,6 +46,8 @@ def _second(spec):
             out.append((name, a))
         elif name in ("loc",):
             out.append((name, a + 0.7))
+        elif name == "cov_factor":
+            out.append((name, a[::-1].copy() * 0.5))
         elif name == "scale_tril":
             out.append((name, np.array([[0.9, 0.0], [-0.4, 1.2]])))
         elif name == "low":
@@ -174,3 +178,18 @@ def test_kl_pareto_pareto_finite_case(dtype_name):
         return [kl.detach().numpy()] + [x.numpy() for x in g]
     for a, b in zip(run(torchless), run(torch)):
         np.testing.assert_allclose(a, b, rtol=1e-5 if dtype_name == "float32" else 1e-12)
+
+
+def test_kl_event_shape_mismatch_messages():
+    msgs = []
+    for lib in (torch, torchless):
+        D, L = lib.distributions, lib  # noqa: N806
+        for p, q in [(D.LowRankMultivariateNormal(L.zeros(2), L.ones(2, 1), L.ones(2)),
+                      D.LowRankMultivariateNormal(L.zeros(3), L.ones(3, 1), L.ones(3))),
+                     (D.MultivariateNormal(L.zeros(2), L.eye(2)),
+                      D.LowRankMultivariateNormal(L.zeros(3), L.ones(3, 1), L.ones(3))),
+                     (D.MultivariateNormal(L.zeros(2), L.eye(2)), D.MultivariateNormal(L.zeros(3), L.eye(3)))]:
+            with pytest.raises(ValueError) as info:
+                D.kl_divergence(p, q)
+            msgs.append(str(info.value))
+    assert msgs[:3] == msgs[3:]

@@ -44,6 +44,8 @@ DISTS = [
     ("OneHotCategorical", lambda: D.OneHotCategorical(torch.tensor([0.2, 0.3, 0.5], dtype=torch.float64))),
     ("NegativeBinomial", lambda: D.NegativeBinomial(_tensor(3.0, 0.7), _tensor(0.4, 0.8))),
     ("FisherSnedecor", lambda: D.FisherSnedecor(_tensor(5.0, 12.0), _tensor(20.0, 30.0))),
+    ("LowRankMVN", lambda: D.LowRankMultivariateNormal(_tensor(1.0, -1.0), torch.tensor([[1.0], [0.5]],
+                                                       dtype=torch.float64), _tensor(0.5, 2.0))),
     ("MVN", lambda: D.MultivariateNormal(_tensor(1.0, -1.0), torch.tensor([[2.0, 0.6], [0.6, 0.5]],
                                                                            dtype=torch.float64))),
 ]
@@ -188,3 +190,20 @@ def test_mean_of_pathwise_gradient_is_gradient_of_mean(name):
             continue
         assert gp is not None
         np.testing.assert_allclose(gp.numpy(), gm.numpy(), atol=0.05)
+
+
+def test_relaxed_samples_lie_in_support_and_concentrate_at_low_temperature():
+    torch.manual_seed(21)
+    p = torch.tensor([0.2, 0.7], dtype=torch.float64)
+    x = D.RelaxedBernoulli(torch.tensor(0.05, dtype=torch.float64), probs=p).rsample((N,))
+    assert bool(((x >= 0) & (x <= 1)).all())
+    assert np.all(np.abs((x.numpy() > 0.5).mean(0) - p.numpy()) < 0.02)
+    probs = torch.tensor([0.2, 0.3, 0.5], dtype=torch.float64)
+    y = D.RelaxedOneHotCategorical(torch.tensor(0.05, dtype=torch.float64), probs=probs).rsample((N,))
+    assert bool(D.constraints.simplex.check(y).all())
+    freq = np.bincount(y.numpy().argmax(-1), minlength=3) / N
+    assert np.all(np.abs(freq - probs.numpy()) < 0.02)
+    z = D.LogisticNormal(torch.zeros(2, dtype=torch.float64), torch.ones(2, dtype=torch.float64)).rsample((5,))
+    assert z.shape == (5, 3) and bool(D.constraints.simplex.check(z).all())
+    s = D.OneHotCategoricalStraightThrough(probs=probs.requires_grad_()).rsample((3,))
+    assert s.requires_grad and bool(((s == 0) | (s == 1)).all())

@@ -12,7 +12,6 @@ from .binomial import Binomial
 from .categorical import Categorical
 from .cauchy import Cauchy
 from .chi2 import Chi2
-from .constraint_registry import biject_to, transform_to
 from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
@@ -25,10 +24,12 @@ from .half_cauchy import HalfCauchy
 from .half_normal import HalfNormal
 from .independent import Independent
 from .inverse_gamma import InverseGamma
-from .kl import kl_divergence, register_kl
 from .kumaraswamy import Kumaraswamy
 from .laplace import Laplace
 from .log_normal import LogNormal
+from .logistic_normal import LogisticNormal
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
+from .mixture_same_family import MixtureSameFamily
 from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
 from .negative_binomial import NegativeBinomial
@@ -36,28 +37,41 @@ from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .pareto import Pareto
 from .poisson import Poisson
+from .relaxed_bernoulli import RelaxedBernoulli
+from .relaxed_categorical import RelaxedOneHotCategorical
 from .studentT import StudentT
 from .transformed_distribution import TransformedDistribution
-from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
-                         PowerTransform, ReshapeTransform, SigmoidTransform, SoftmaxTransform, SoftplusTransform,
-                         TanhTransform, Transform, identity_transform)
 from .uniform import Uniform
 from .weibull import Weibull
-from . import (bernoulli, beta, binomial, categorical, cauchy, chi2, constraint_registry, dirichlet,  # noqa: F401
-               distribution, exp_family, exponential, fishersnedecor, gamma, geometric, gumbel, half_cauchy,
-               half_normal, independent, inverse_gamma, kl, kumaraswamy, laplace, log_normal, multinomial,
-               multivariate_normal, negative_binomial, normal, one_hot_categorical, pareto, poisson, studentT,
-               transformed_distribution, transforms, uniform, utils, weibull)
+from .constraint_registry import biject_to, transform_to
+from .kl import kl_divergence, register_kl
+from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTransform,
+                         CumulativeDistributionTransform, ExpTransform,
+                         IndependentTransform, LowerCholeskyTransform,
+                         PositiveDefiniteTransform, PowerTransform, ReshapeTransform,
+                         SigmoidTransform, SoftmaxTransform, SoftplusTransform,
+                         StackTransform, StickBreakingTransform, TanhTransform, Transform,
+                         identity_transform)
+from . import (  # noqa: F401  (the submodules, as attributes: dir() lists them as PyTorch's does)
+    bernoulli, beta, binomial, categorical, cauchy, chi2, constraint_registry, dirichlet, distribution,
+    exp_family, exponential, fishersnedecor, gamma, geometric, gumbel, half_cauchy, half_normal, independent,
+    inverse_gamma, kl, kumaraswamy, laplace, log_normal, logistic_normal, lowrank_multivariate_normal,
+    mixture_same_family, multinomial, multivariate_normal, negative_binomial, normal, one_hot_categorical,
+    pareto, poisson, relaxed_bernoulli, relaxed_categorical, studentT, transformed_distribution, transforms,
+    uniform, utils, weibull)
 
 __all__ = [
-    "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet", "Distribution", "Exponential",
-    "ExponentialFamily", "FisherSnedecor", "Gamma", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Independent",
-    "InverseGamma", "Kumaraswamy", "Laplace", "LogNormal", "Multinomial", "MultivariateNormal", "NegativeBinomial",
-    "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Pareto", "StudentT", "Poisson", "Uniform",
-    "Weibull", "TransformedDistribution", "biject_to",
-    "kl_divergence", "register_kl", "transform_to", "AbsTransform", "AffineTransform", "ComposeTransform",
-    "ExpTransform", "IndependentTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform",
-    "SoftplusTransform", "TanhTransform", "SoftmaxTransform", "Transform", "identity_transform",
+    "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet", "Distribution",
+    "ExponentialFamily", "Exponential", "FisherSnedecor", "Gamma", "Geometric", "Gumbel", "HalfCauchy",
+    "HalfNormal", "Independent", "InverseGamma", "Kumaraswamy", "Laplace", "LogNormal", "LogisticNormal",
+    "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial", "MultivariateNormal", "NegativeBinomial",
+    "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Pareto", "Poisson",
+    "RelaxedBernoulli", "RelaxedOneHotCategorical", "StudentT", "TransformedDistribution", "Uniform",
+    "Weibull", "biject_to", "kl_divergence", "register_kl", "transform_to", "AbsTransform", "AffineTransform",
+    "CatTransform", "ComposeTransform", "CumulativeDistributionTransform", "ExpTransform",
+    "IndependentTransform", "LowerCholeskyTransform", "PositiveDefiniteTransform", "PowerTransform",
+    "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StackTransform",
+    "StickBreakingTransform", "TanhTransform", "Transform", "identity_transform",
 ]
 
 # the private helpers module is no public name (dir(torch.distributions) lists PyTorch's names only)

@@ -87,5 +87,14 @@ for _registry in (biject_to, transform_to):
     _registry.register(constraints.less_than, _less_than)
     _registry.register(constraints.interval, _interval)
     _registry.register(constraints.half_open_interval, _interval)
+biject_to.register(constraints.simplex, lambda c: transforms.StickBreakingTransform())
 transform_to.register(constraints.simplex, lambda c: transforms.SoftmaxTransform())
+transform_to.register(constraints.lower_cholesky, lambda c: transforms.LowerCholeskyTransform())
+transform_to.register(constraints.positive_definite, lambda c: transforms.PositiveDefiniteTransform())
+transform_to.register(constraints.positive_semidefinite, lambda c: transforms.PositiveDefiniteTransform())
+for _registry in (biject_to, transform_to):
+    _registry.register(constraints.cat, (lambda r: lambda c: transforms.CatTransform(
+        [r(p) for p in c.cseq], c.dim, c.lengths))(_registry))
+    _registry.register(constraints.stack, (lambda r: lambda c: transforms.StackTransform(
+        [r(p) for p in c.cseq], c.dim))(_registry))
 del _registry
