@@ -90,3 +90,12 @@ CASES += [
     ("LogisticNormal", "LogisticNormal", (_real(2, 3), _pos(3)), {}, _probs(2, 4), None),
     ("LowRankMVN", "LowRankMultivariateNormal", (_real(2, 3), _real(3, 2), _pos(3)), {}, _real(4, 2, 3), None),
 ]
+
+CASES += [
+    ("ContinuousBernoulli", "ContinuousBernoulli", (R.uniform(0.05, 0.95, 4),), {}, R.uniform(0.05, 0.95, (2, 4)),
+     R.uniform(0.05, 0.95, 4)),
+    ("ContinuousBernoulli-half", "ContinuousBernoulli", (np.array([0.4995, 0.5, 0.5005, 0.3]),), {},
+     R.uniform(0.05, 0.95, (2, 4)), R.uniform(0.05, 0.95, 4)),
+    ("ContinuousBernoulli-logits", "ContinuousBernoulli", (), {"logits": _real(3)}, R.uniform(0.05, 0.95, 3),
+     R.uniform(0.05, 0.95, 3)),
+]

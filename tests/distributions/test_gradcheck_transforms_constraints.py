@@ -262,7 +262,8 @@ MODULES = ["torchless.distributions." + m for m in (
     "exponential", "multivariate_normal", "laplace", "poisson", "binomial", "geometric", "dirichlet",
     "log_normal", "cauchy", "studentT", "independent", "half_normal", "half_cauchy", "gumbel", "weibull", "pareto",
     "inverse_gamma", "kumaraswamy", "one_hot_categorical", "negative_binomial", "fishersnedecor", "mixture_same_family",
-    "relaxed_bernoulli", "relaxed_categorical", "logistic_normal", "lowrank_multivariate_normal")]
+    "relaxed_bernoulli", "relaxed_categorical", "logistic_normal", "lowrank_multivariate_normal",
+    "continuous_bernoulli")]
 
 
 def _public(module_name):

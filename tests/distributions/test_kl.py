@@ -32,7 +32,9 @@ P = {  # name -> (class, [(arg name, array, kind)]): the same numbers for both l
     "Pareto": ("Pareto", [("scale", R.uniform(0.5, 2, 3)), ("alpha", np.array([0.8, 1.5, 3.0]))]),
     "HalfNormal": ("HalfNormal", [("scale", R.uniform(0.5, 2, 3))]),
     "OneHotCategorical": ("OneHotCategorical", [("probs", R.uniform(0.1, 0.9, (3, 4)))]),
-    "LowRankMVN": ("LowRankMultivariateNormal", [("loc", R.normal(0, 1, (3, 2))), ("cov_factor", R.normal(0, 1, (2, 1))),
+    "ContinuousBernoulli": ("ContinuousBernoulli", [("probs", np.array([0.2, 0.4999, 0.8]))]),
+    "LowRankMVN": ("LowRankMultivariateNormal", [("loc", R.normal(0, 1, (3, 2))),
+                                                 ("cov_factor", R.normal(0, 1, (2, 1))),
                                                  ("cov_diag", R.uniform(0.5, 2, 2))]),
 }
 

@@ -12,6 +12,7 @@ from .binomial import Binomial
 from .categorical import Categorical
 from .cauchy import Cauchy
 from .chi2 import Chi2
+from .continuous_bernoulli import ContinuousBernoulli
 from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
@@ -53,22 +54,22 @@ from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTra
                          StackTransform, StickBreakingTransform, TanhTransform, Transform,
                          identity_transform)
 from . import (  # noqa: F401  (the submodules, as attributes: dir() lists them as PyTorch's does)
-    bernoulli, beta, binomial, categorical, cauchy, chi2, constraint_registry, dirichlet, distribution,
-    exp_family, exponential, fishersnedecor, gamma, geometric, gumbel, half_cauchy, half_normal, independent,
-    inverse_gamma, kl, kumaraswamy, laplace, log_normal, logistic_normal, lowrank_multivariate_normal,
-    mixture_same_family, multinomial, multivariate_normal, negative_binomial, normal, one_hot_categorical,
-    pareto, poisson, relaxed_bernoulli, relaxed_categorical, studentT, transformed_distribution, transforms,
-    uniform, utils, weibull)
+    bernoulli, beta, binomial, categorical, cauchy, chi2, constraint_registry, continuous_bernoulli,
+    dirichlet, distribution, exp_family, exponential, fishersnedecor, gamma, geometric, gumbel, half_cauchy,
+    half_normal, independent, inverse_gamma, kl, kumaraswamy, laplace, log_normal, logistic_normal,
+    lowrank_multivariate_normal, mixture_same_family, multinomial, multivariate_normal, negative_binomial,
+    normal, one_hot_categorical, pareto, poisson, relaxed_bernoulli, relaxed_categorical, studentT,
+    transformed_distribution, transforms, uniform, utils, weibull)
 
 __all__ = [
-    "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet", "Distribution",
-    "ExponentialFamily", "Exponential", "FisherSnedecor", "Gamma", "Geometric", "Gumbel", "HalfCauchy",
-    "HalfNormal", "Independent", "InverseGamma", "Kumaraswamy", "Laplace", "LogNormal", "LogisticNormal",
-    "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial", "MultivariateNormal", "NegativeBinomial",
-    "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Pareto", "Poisson",
-    "RelaxedBernoulli", "RelaxedOneHotCategorical", "StudentT", "TransformedDistribution", "Uniform",
-    "Weibull", "biject_to", "kl_divergence", "register_kl", "transform_to", "AbsTransform", "AffineTransform",
-    "CatTransform", "ComposeTransform", "CumulativeDistributionTransform", "ExpTransform",
+    "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "ContinuousBernoulli", "Dirichlet",
+    "Distribution", "ExponentialFamily", "Exponential", "FisherSnedecor", "Gamma", "Geometric", "Gumbel",
+    "HalfCauchy", "HalfNormal", "Independent", "InverseGamma", "Kumaraswamy", "Laplace", "LogNormal",
+    "LogisticNormal", "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial", "MultivariateNormal",
+    "NegativeBinomial", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Pareto",
+    "Poisson", "RelaxedBernoulli", "RelaxedOneHotCategorical", "StudentT", "TransformedDistribution",
+    "Uniform", "Weibull", "biject_to", "kl_divergence", "register_kl", "transform_to", "AbsTransform",
+    "AffineTransform", "CatTransform", "ComposeTransform", "CumulativeDistributionTransform", "ExpTransform",
     "IndependentTransform", "LowerCholeskyTransform", "PositiveDefiniteTransform", "PowerTransform",
     "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StackTransform",
     "StickBreakingTransform", "TanhTransform", "Transform", "identity_transform",

@@ -31,7 +31,8 @@ class Gumbel(TransformedDistribution):
         else:
             base_dist = Uniform(full(tuple(self.loc.shape), tiny, dtype=self.loc.dtype),
                                 full(tuple(self.loc.shape), top, dtype=self.loc.dtype), validate_args=validate_args)
-        transforms = [ExpTransform().inv, AffineTransform(loc=0, scale=-self.scale.new_ones(()).expand(self.scale.shape)),
+        ones = self.scale.new_ones(()).expand(self.scale.shape)
+        transforms = [ExpTransform().inv, AffineTransform(loc=0, scale=-ones),
                       ExpTransform().inv, AffineTransform(loc=self.loc, scale=-self.scale)]
         super().__init__(base_dist, transforms, validate_args=validate_args)
 

@@ -8,6 +8,7 @@ from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
+from .continuous_bernoulli import ContinuousBernoulli
 from .cauchy import Cauchy
 from .dirichlet import Dirichlet
 from .distribution import Distribution
@@ -388,6 +389,7 @@ def _kl_uniform_normal(p: Any, q: Any) -> Tensor:
 
 # ----------------------------------------------------------------------------- infinite divergences
 @register_kl(Exponential, Beta)
+@register_kl(Exponential, ContinuousBernoulli)
 @register_kl(Exponential, Pareto)
 @register_kl(Exponential, Uniform)
 def _kl_exponential_infinity(p: Any, q: Any) -> Tensor:
@@ -395,6 +397,7 @@ def _kl_exponential_infinity(p: Any, q: Any) -> Tensor:
 
 
 @register_kl(Gamma, Beta)
+@register_kl(Gamma, ContinuousBernoulli)
 @register_kl(Gamma, Pareto)
 @register_kl(Gamma, Uniform)
 def _kl_gamma_infinity(p: Any, q: Any) -> Tensor:
@@ -402,6 +405,7 @@ def _kl_gamma_infinity(p: Any, q: Any) -> Tensor:
 
 
 @register_kl(Laplace, Beta)
+@register_kl(Laplace, ContinuousBernoulli)
 @register_kl(Laplace, Exponential)
 @register_kl(Laplace, Gamma)
 @register_kl(Laplace, Pareto)
@@ -411,6 +415,7 @@ def _kl_laplace_infinity(p: Any, q: Any) -> Tensor:
 
 
 @register_kl(Normal, Beta)
+@register_kl(Normal, ContinuousBernoulli)
 @register_kl(Normal, Exponential)
 @register_kl(Normal, Gamma)
 @register_kl(Normal, Pareto)
@@ -431,6 +436,7 @@ def _kl_beta_infinity(p: Any, q: Any) -> Tensor:
 
 
 @register_kl(Gumbel, Beta)
+@register_kl(Gumbel, ContinuousBernoulli)
 @register_kl(Gumbel, Exponential)
 @register_kl(Gumbel, Gamma)
 @register_kl(Gumbel, Pareto)
@@ -440,6 +446,7 @@ def _kl_gumbel_infinity(p: Any, q: Any) -> Tensor:
 
 
 @register_kl(Pareto, Beta)
+@register_kl(Pareto, ContinuousBernoulli)
 @register_kl(Pareto, Uniform)
 def _kl_pareto_infinity(p: Any, q: Any) -> Tensor:
     return _infinite_like(p.scale)
@@ -577,7 +584,8 @@ def _set_inf(result: Tensor, mask: Tensor) -> Tensor:
 def _lowrank_event_check(p: Any, q: Any, what: str) -> None:
     if p.event_shape != q.event_shape:
         # (PyTorch's messages hold a run of spaces, from a line continuation inside its strings)
-        raise ValueError(f"KL-divergence between two {what} with" + " " * 26 + "different event shapes cannot be computed")
+        raise ValueError(f"KL-divergence between two {what} with" + " " * 26
+                         + "different event shapes cannot be computed")
 
 
 def _woodbury_factor(q: Any) -> Tensor:
@@ -629,3 +637,52 @@ def _kl_lowrankmultivariatenormal_multivariatenormal(p: Any, q: Any) -> Tensor:
     term21 = _batch_trace_XXT(linalg.solve_triangular(q_scale_tril, p_cov_factor, upper=False))
     term22 = _batch_trace_XXT(linalg.solve_triangular(q_scale_tril, p_cov_diag, upper=False))
     return 0.5 * (term1 + term21 + term22 + term3 - p.event_shape[0])  # type: ignore[no-any-return]
+
+
+# ----------------------------------------------------------------------------- continuous Bernoulli
+@register_kl(ContinuousBernoulli, ContinuousBernoulli)
+def _kl_continuous_bernoulli_continuous_bernoulli(p: Any, q: Any) -> Tensor:
+    t1 = p.mean * (p.logits - q.logits)
+    t2 = p._cont_bern_log_norm() + (-p.probs).log1p()
+    t3 = -q._cont_bern_log_norm() - (-q.probs).log1p()
+    return t1 + t2 + t3  # type: ignore[no-any-return]
+
+
+def _kl_to_continuous_bernoulli(p: Any, q: Any) -> Tensor:
+    """-H(p) - E_p[x] logits_q - log(1 - q) - log C(q): KL from a distribution on [0, 1] with a mean."""
+    return -p.entropy() - p.mean * q.logits - (-q.probs).log1p() - q._cont_bern_log_norm()  # type: ignore
+
+
+@register_kl(Beta, ContinuousBernoulli)
+def _kl_beta_continuous_bernoulli(p: Any, q: Any) -> Tensor:
+    return _kl_to_continuous_bernoulli(p, q)
+
+
+@register_kl(Uniform, ContinuousBernoulli)
+def _kl_uniform_continuous_bernoulli(p: Any, q: Any) -> Tensor:
+    result = _kl_to_continuous_bernoulli(p, q)
+    return where((p.high >= 1.0) | (p.low <= 0.0), _inf(result), result)
+
+
+@register_kl(ContinuousBernoulli, Exponential)
+def _kl_continuous_bernoulli_exponential(p: Any, q: Any) -> Tensor:
+    return -p.entropy() - q.rate.log() + q.rate * p.mean  # type: ignore[no-any-return]
+
+
+@register_kl(ContinuousBernoulli, Normal)
+def _kl_continuous_bernoulli_normal(p: Any, q: Any) -> Tensor:
+    t1 = -p.entropy()
+    t2 = 0.5 * (math.log(2.0 * math.pi) + (q.loc / q.scale).square()) + q.scale.log()
+    t3 = (p.variance + p.mean.square() - 2.0 * q.loc * p.mean) / (2.0 * q.scale.square())
+    return t1 + t2 + t3  # type: ignore[no-any-return]
+
+
+@register_kl(ContinuousBernoulli, Uniform)
+def _kl_continuous_bernoulli_uniform(p: Any, q: Any) -> Tensor:
+    result = -p.entropy() + (q.high - q.low).log()
+    return where((q.low >= 0.0) | (q.high <= 1.0), _inf(result), result)
+
+
+@register_kl(ContinuousBernoulli, Pareto)
+def _kl_continuous_bernoulli_infinity(p: Any, q: Any) -> Tensor:
+    return _infinite_like(p.probs)
