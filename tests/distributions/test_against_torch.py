@@ -8,7 +8,7 @@ import pytest
 
 import torchless
 from tests.conftest import _torch as torch
-from tests.distributions.cases import CASES
+from tests.distributions.cases import CASES, TORCH_FAILS
 
 pytestmark = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
 
@@ -74,6 +74,12 @@ def _outcome(lib, case, dtype_name, name):
 def test_values_and_gradients(case, name, dtype_name):
     theirs = _outcome(torch, case, dtype_name, name)
     ours = _outcome(torchless, case, dtype_name, name)
+    if (case[0], name, dtype_name) in TORCH_FAILS:
+        assert theirs[0] == "RuntimeError" and ours[0] == "ok"
+        theirs = _outcome(torch, case, "float32", name)  # check the float64 values against float32 PyTorch
+        assert ours[0] == "ok"
+        np.testing.assert_allclose(ours[1].detach().numpy(), theirs[1].detach().numpy(), rtol=1e-5, atol=1e-6)
+        return
     assert ours[0] == theirs[0], (ours[0], theirs[0])
     if theirs[0] != "ok":
         return
@@ -111,6 +117,8 @@ def test_shapes_constraints_and_repr(case):
         expanded_o = ours.expand(shape + tuple(ours.batch_shape))
         expanded_t = theirs.expand(shape + tuple(theirs.batch_shape))
         assert tuple(expanded_o.batch_shape) == tuple(expanded_t.batch_shape)
+        if (case[0], "log_prob", "float64") in TORCH_FAILS:
+            continue
         np.testing.assert_allclose(expanded_o.log_prob(torchless.tensor(case[4]) if case[4].dtype.kind == "i"
                                                        else torchless.tensor(case[4], dtype=torchless.float64))
                                    .detach().numpy(),

@@ -21,7 +21,10 @@ def _float_params(case):
     return names
 
 
-GRAD_CASES = [c for c in CASES if _float_params(c) and not c[0].startswith("Binomial-probs")]
+# (GeneralizedPareto at concentration exactly 0 switches branch under the finite difference: its
+# derivative there is that of the c = 0 branch, as PyTorch's; the nonzero case is checked instead)
+GRAD_CASES = [c for c in CASES if _float_params(c) and not c[0].startswith("Binomial-probs")
+              and c[0] != "GeneralizedPareto"]
 
 
 @pytest.mark.parametrize("case", GRAD_CASES, ids=[c[0] for c in GRAD_CASES])
@@ -263,7 +266,7 @@ MODULES = ["torchless.distributions." + m for m in (
     "log_normal", "cauchy", "studentT", "independent", "half_normal", "half_cauchy", "gumbel", "weibull", "pareto",
     "inverse_gamma", "kumaraswamy", "one_hot_categorical", "negative_binomial", "fishersnedecor", "mixture_same_family",
     "relaxed_bernoulli", "relaxed_categorical", "logistic_normal", "lowrank_multivariate_normal",
-    "continuous_bernoulli")]
+    "continuous_bernoulli", "generalized_pareto")]
 
 
 def _public(module_name):

@@ -19,6 +19,7 @@ from .exp_family import ExponentialFamily
 from .exponential import Exponential
 from .fishersnedecor import FisherSnedecor
 from .gamma import Gamma
+from .generalized_pareto import GeneralizedPareto
 from .geometric import Geometric
 from .gumbel import Gumbel
 from .half_cauchy import HalfCauchy
@@ -55,24 +56,25 @@ from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTra
                          identity_transform)
 from . import (  # noqa: F401  (the submodules, as attributes: dir() lists them as PyTorch's does)
     bernoulli, beta, binomial, categorical, cauchy, chi2, constraint_registry, continuous_bernoulli,
-    dirichlet, distribution, exp_family, exponential, fishersnedecor, gamma, geometric, gumbel, half_cauchy,
-    half_normal, independent, inverse_gamma, kl, kumaraswamy, laplace, log_normal, logistic_normal,
-    lowrank_multivariate_normal, mixture_same_family, multinomial, multivariate_normal, negative_binomial,
-    normal, one_hot_categorical, pareto, poisson, relaxed_bernoulli, relaxed_categorical, studentT,
-    transformed_distribution, transforms, uniform, utils, weibull)
+    dirichlet, distribution, exp_family, exponential, fishersnedecor, gamma, generalized_pareto, geometric,
+    gumbel, half_cauchy, half_normal, independent, inverse_gamma, kl, kumaraswamy, laplace, log_normal,
+    logistic_normal, lowrank_multivariate_normal, mixture_same_family, multinomial, multivariate_normal,
+    negative_binomial, normal, one_hot_categorical, pareto, poisson, relaxed_bernoulli, relaxed_categorical,
+    studentT, transformed_distribution, transforms, uniform, utils, weibull)
 
 __all__ = [
     "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "ContinuousBernoulli", "Dirichlet",
-    "Distribution", "ExponentialFamily", "Exponential", "FisherSnedecor", "Gamma", "Geometric", "Gumbel",
-    "HalfCauchy", "HalfNormal", "Independent", "InverseGamma", "Kumaraswamy", "Laplace", "LogNormal",
-    "LogisticNormal", "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial", "MultivariateNormal",
-    "NegativeBinomial", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Pareto",
-    "Poisson", "RelaxedBernoulli", "RelaxedOneHotCategorical", "StudentT", "TransformedDistribution",
-    "Uniform", "Weibull", "biject_to", "kl_divergence", "register_kl", "transform_to", "AbsTransform",
-    "AffineTransform", "CatTransform", "ComposeTransform", "CumulativeDistributionTransform", "ExpTransform",
-    "IndependentTransform", "LowerCholeskyTransform", "PositiveDefiniteTransform", "PowerTransform",
-    "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StackTransform",
-    "StickBreakingTransform", "TanhTransform", "Transform", "identity_transform",
+    "Distribution", "ExponentialFamily", "Exponential", "FisherSnedecor", "Gamma", "GeneralizedPareto",
+    "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Independent", "InverseGamma", "Kumaraswamy",
+    "Laplace", "LogNormal", "LogisticNormal", "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial",
+    "MultivariateNormal", "NegativeBinomial", "Normal", "OneHotCategorical",
+    "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "RelaxedBernoulli", "RelaxedOneHotCategorical",
+    "StudentT", "TransformedDistribution", "Uniform", "Weibull", "biject_to", "kl_divergence", "register_kl",
+    "transform_to", "AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform",
+    "CumulativeDistributionTransform", "ExpTransform", "IndependentTransform", "LowerCholeskyTransform",
+    "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform",
+    "SoftplusTransform", "StackTransform", "StickBreakingTransform", "TanhTransform", "Transform",
+    "identity_transform",
 ]
 
 # the private helpers module is no public name (dir(torch.distributions) lists PyTorch's names only)
