@@ -266,7 +266,7 @@ MODULES = ["torchless.distributions." + m for m in (
     "log_normal", "cauchy", "studentT", "independent", "half_normal", "half_cauchy", "gumbel", "weibull", "pareto",
     "inverse_gamma", "kumaraswamy", "one_hot_categorical", "negative_binomial", "fishersnedecor", "mixture_same_family",
     "relaxed_bernoulli", "relaxed_categorical", "logistic_normal", "lowrank_multivariate_normal",
-    "continuous_bernoulli", "generalized_pareto")]
+    "continuous_bernoulli", "generalized_pareto", "von_mises")]
 
 
 def _public(module_name):

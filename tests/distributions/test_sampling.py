@@ -207,3 +207,16 @@ def test_relaxed_samples_lie_in_support_and_concentrate_at_low_temperature():
     assert z.shape == (5, 3) and bool(D.constraints.simplex.check(z).all())
     s = D.OneHotCategoricalStraightThrough(probs=probs.requires_grad_()).rsample((3,))
     assert s.requires_grad and bool(((s == 0) | (s == 1)).all())
+
+
+def test_von_mises_circular_moments():
+    torch.manual_seed(8)
+    for kappa in (0.05, 1.0, 4.0, 30.0):
+        d = D.VonMises(torch.tensor(1.0, dtype=torch.float64), torch.tensor(kappa, dtype=torch.float64))
+        x = d.sample((N,)).numpy()
+        assert np.all((x >= -math.pi) & (x < math.pi))
+        resultant = np.mean(np.exp(1j * x))
+        se = np.std(np.cos(x - 1.0)) / math.sqrt(N)
+        assert abs((1 - abs(resultant)) - d.variance.item()) < 5 * se + 1e-3
+        if kappa >= 1:
+            assert abs(np.angle(resultant) - 1.0) < 0.05

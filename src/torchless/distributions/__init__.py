@@ -44,6 +44,7 @@ from .relaxed_categorical import RelaxedOneHotCategorical
 from .studentT import StudentT
 from .transformed_distribution import TransformedDistribution
 from .uniform import Uniform
+from .von_mises import VonMises
 from .weibull import Weibull
 from .constraint_registry import biject_to, transform_to
 from .kl import kl_divergence, register_kl
@@ -60,7 +61,7 @@ from . import (  # noqa: F401  (the submodules, as attributes: dir() lists them 
     gumbel, half_cauchy, half_normal, independent, inverse_gamma, kl, kumaraswamy, laplace, log_normal,
     logistic_normal, lowrank_multivariate_normal, mixture_same_family, multinomial, multivariate_normal,
     negative_binomial, normal, one_hot_categorical, pareto, poisson, relaxed_bernoulli, relaxed_categorical,
-    studentT, transformed_distribution, transforms, uniform, utils, weibull)
+    studentT, transformed_distribution, transforms, uniform, utils, von_mises, weibull)
 
 __all__ = [
     "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "ContinuousBernoulli", "Dirichlet",
@@ -69,8 +70,8 @@ __all__ = [
     "Laplace", "LogNormal", "LogisticNormal", "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial",
     "MultivariateNormal", "NegativeBinomial", "Normal", "OneHotCategorical",
     "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "RelaxedBernoulli", "RelaxedOneHotCategorical",
-    "StudentT", "TransformedDistribution", "Uniform", "Weibull", "biject_to", "kl_divergence", "register_kl",
-    "transform_to", "AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform",
+    "StudentT", "TransformedDistribution", "Uniform", "VonMises", "Weibull", "biject_to", "kl_divergence",
+    "register_kl", "transform_to", "AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform",
     "CumulativeDistributionTransform", "ExpTransform", "IndependentTransform", "LowerCholeskyTransform",
     "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform",
     "SoftplusTransform", "StackTransform", "StickBreakingTransform", "TanhTransform", "Transform",
