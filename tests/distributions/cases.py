@@ -118,6 +118,18 @@ CASES += [
     ("VonMises", "VonMises", (_real(3), np.array([0.05, 1.0, 12.0])), {}, _real(2, 3), None),
 ]
 
+
+def _corr_cholesky(n, batch=()):
+    c = _spd(n, batch)
+    d = np.sqrt(np.diagonal(c, axis1=-2, axis2=-1))
+    return np.linalg.cholesky(c / d[..., :, None] / d[..., None, :])
+
+
+CASES += [
+    ("LKJCholesky", "LKJCholesky", (3, _pos(2, lo=0.3, hi=3.0)), {}, _corr_cholesky(3, (2,)), None),
+    ("LKJCholesky-scalar", "LKJCholesky", (4, 1.5), {}, _corr_cholesky(4), None),
+]
+
 # PyTorch evaluates log I0 and log I1 by polynomial approximations good to ~6e-7 relative; torchless
 # by i0e/i1e, exact to float64 rounding (mpmath agrees): VonMises is compared at this tolerance.
 LOOSE = {"VonMises": 2e-6}

@@ -111,6 +111,7 @@ TRANSFORMS = [
     ("ExpTransform().inv", "x.abs() + 0.1"),
     ("identity_transform", "x"),
     ("StickBreakingTransform()", "x"),
+    ("CorrCholeskyTransform()", "x"),
     ("CatTransform([T.ExpTransform(), T.identity_transform], 1, [1, 2])", "x"),
     ("StackTransform([T.ExpTransform(), T.SigmoidTransform()], 0)", "x"),
     ("CumulativeDistributionTransform(L.distributions.Normal(L.tensor(0.5, dtype=L.float64), "
@@ -266,7 +267,7 @@ MODULES = ["torchless.distributions." + m for m in (
     "log_normal", "cauchy", "studentT", "independent", "half_normal", "half_cauchy", "gumbel", "weibull", "pareto",
     "inverse_gamma", "kumaraswamy", "one_hot_categorical", "negative_binomial", "fishersnedecor", "mixture_same_family",
     "relaxed_bernoulli", "relaxed_categorical", "logistic_normal", "lowrank_multivariate_normal",
-    "continuous_bernoulli", "generalized_pareto", "von_mises")]
+    "continuous_bernoulli", "generalized_pareto", "von_mises", "lkj_cholesky")]
 
 
 def _public(module_name):

@@ -220,3 +220,18 @@ def test_von_mises_circular_moments():
         assert abs((1 - abs(resultant)) - d.variance.item()) < 5 * se + 1e-3
         if kappa >= 1:
             assert abs(np.angle(resultant) - 1.0) < 0.05
+
+
+def test_lkj_cholesky_marginal_correlation():
+    """For LKJ(d, eta), each correlation is 2 Beta(a, a) - 1 with a = eta - 1 + d / 2: variance 1 / (2a + 1)."""
+    torch.manual_seed(17)
+    for d, eta in ((3, 0.7), (4, 2.0)):
+        L = D.LKJCholesky(d, torch.tensor(eta, dtype=torch.float64)).sample((N,))
+        C = (L @ L.transpose(-2, -1)).numpy()
+        assert np.allclose(np.diagonal(C, axis1=-2, axis2=-1), 1.0)
+        r = C[:, 0, 1]
+        a = eta - 1 + d / 2
+        expected = 1 / (2 * a + 1)
+        se = np.std(r ** 2) / math.sqrt(N)
+        assert abs(np.mean(r ** 2) - expected) < 5 * se, (np.mean(r ** 2), expected)
+        assert abs(np.mean(r)) < 5 * np.std(r) / math.sqrt(N)

@@ -28,6 +28,7 @@ from .independent import Independent
 from .inverse_gamma import InverseGamma
 from .kumaraswamy import Kumaraswamy
 from .laplace import Laplace
+from .lkj_cholesky import LKJCholesky
 from .log_normal import LogNormal
 from .logistic_normal import LogisticNormal
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
@@ -48,7 +49,7 @@ from .von_mises import VonMises
 from .weibull import Weibull
 from .constraint_registry import biject_to, transform_to
 from .kl import kl_divergence, register_kl
-from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTransform,
+from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTransform, CorrCholeskyTransform,
                          CumulativeDistributionTransform, ExpTransform,
                          IndependentTransform, LowerCholeskyTransform,
                          PositiveDefiniteTransform, PowerTransform, ReshapeTransform,
@@ -58,17 +59,17 @@ from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTra
 from . import (  # noqa: F401  (the submodules, as attributes: dir() lists them as PyTorch's does)
     bernoulli, beta, binomial, categorical, cauchy, chi2, constraint_registry, continuous_bernoulli,
     dirichlet, distribution, exp_family, exponential, fishersnedecor, gamma, generalized_pareto, geometric,
-    gumbel, half_cauchy, half_normal, independent, inverse_gamma, kl, kumaraswamy, laplace, log_normal,
-    logistic_normal, lowrank_multivariate_normal, mixture_same_family, multinomial, multivariate_normal,
-    negative_binomial, normal, one_hot_categorical, pareto, poisson, relaxed_bernoulli, relaxed_categorical,
-    studentT, transformed_distribution, transforms, uniform, utils, von_mises, weibull)
+    gumbel, half_cauchy, half_normal, independent, inverse_gamma, kl, kumaraswamy, laplace, lkj_cholesky,
+    log_normal, logistic_normal, lowrank_multivariate_normal, mixture_same_family, multinomial,
+    multivariate_normal, negative_binomial, normal, one_hot_categorical, pareto, poisson, relaxed_bernoulli,
+    relaxed_categorical, studentT, transformed_distribution, transforms, uniform, utils, von_mises, weibull)
 
 __all__ = [
     "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "ContinuousBernoulli", "Dirichlet",
     "Distribution", "ExponentialFamily", "Exponential", "FisherSnedecor", "Gamma", "GeneralizedPareto",
     "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Independent", "InverseGamma", "Kumaraswamy",
-    "Laplace", "LogNormal", "LogisticNormal", "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial",
-    "MultivariateNormal", "NegativeBinomial", "Normal", "OneHotCategorical",
+    "Laplace", "LKJCholesky", "LogNormal", "LogisticNormal", "LowRankMultivariateNormal", "MixtureSameFamily",
+    "Multinomial", "MultivariateNormal", "NegativeBinomial", "Normal", "OneHotCategorical",
     "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "RelaxedBernoulli", "RelaxedOneHotCategorical",
     "StudentT", "TransformedDistribution", "Uniform", "VonMises", "Weibull", "biject_to", "kl_divergence",
     "register_kl", "transform_to", "AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform",

@@ -88,6 +88,8 @@ for _registry in (biject_to, transform_to):
     _registry.register(constraints.interval, _interval)
     _registry.register(constraints.half_open_interval, _interval)
 biject_to.register(constraints.simplex, lambda c: transforms.StickBreakingTransform())
+biject_to.register(constraints.corr_cholesky, lambda c: transforms.CorrCholeskyTransform())
+transform_to.register(constraints.corr_cholesky, lambda c: transforms.CorrCholeskyTransform())
 transform_to.register(constraints.simplex, lambda c: transforms.SoftmaxTransform())
 transform_to.register(constraints.lower_cholesky, lambda c: transforms.LowerCholeskyTransform())
 transform_to.register(constraints.positive_definite, lambda c: transforms.PositiveDefiniteTransform())
