@@ -130,6 +130,12 @@ CASES += [
     ("LKJCholesky-scalar", "LKJCholesky", (4, 1.5), {}, _corr_cholesky(4), None),
 ]
 
+CASES += [
+    ("Wishart-cov", "Wishart", (_pos(2, lo=3.0, hi=6.0),), {"covariance_matrix": _spd(3)}, _spd(3, (2,)), None),
+    ("Wishart-tril", "Wishart", (4.5,), {"scale_tril": _tril(2, (3,))}, _spd(2), None),
+    ("Wishart-prec", "Wishart", (_pos(1, lo=3.0, hi=6.0),), {"precision_matrix": _spd(2)}, _spd(2, (4, 1)), None),
+]
+
 # PyTorch evaluates log I0 and log I1 by polynomial approximations good to ~6e-7 relative; torchless
 # by i0e/i1e, exact to float64 rounding (mpmath agrees): VonMises is compared at this tolerance.
 LOOSE = {"VonMises": 2e-6}

@@ -235,3 +235,18 @@ def test_lkj_cholesky_marginal_correlation():
         se = np.std(r ** 2) / math.sqrt(N)
         assert abs(np.mean(r ** 2) - expected) < 5 * se, (np.mean(r ** 2), expected)
         assert abs(np.mean(r)) < 5 * np.std(r) / math.sqrt(N)
+
+
+def test_wishart_moments_and_rsample_gradient():
+    torch.manual_seed(19)
+    V = torch.tensor([[2.0, 0.5], [0.5, 1.0]], dtype=torch.float64)
+    df = torch.tensor(5.0, dtype=torch.float64, requires_grad=True)
+    d = D.Wishart(df, covariance_matrix=V)
+    x = d.rsample((N,))
+    xs = x.detach().numpy()
+    mean, var = d.mean.detach().numpy(), d.variance.detach().numpy()
+    assert np.all(np.abs(xs.mean(0) - mean) < 5 * np.sqrt(var / N))
+    assert np.all(np.abs(xs.var(0) - var) < 0.1 * var)
+    assert bool(D.constraints.positive_definite.check(x[:100].detach()).all())
+    (g,) = torch.autograd.grad(x.mean(0).sum(), [df])  # d E[X] / d df = sum(V)
+    assert abs(g.item() - V.sum().item()) < 0.1

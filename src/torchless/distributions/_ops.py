@@ -9,15 +9,16 @@ from .._random import rng as _rng
 from .._tensor import Tensor, where
 from .._tensor._core import Size, _plain
 from .._tensor._linalg import linalg
-from .._tensor._matrix import cholesky_inverse
+from .._tensor._matrix import cholesky_inverse, cholesky_solve
 from .._tensor._shape import broadcast_shapes, broadcast_tensors, cat, flip, stack
 from .._tensor._special import xlogy
 from .._tensor.creation import arange, eye, full, ones, tensor, zeros
 from .._tensor.functions import softmax
 from ..backend import special as _S
 
-__all__ = ["Tensor", "Size", "where", "linalg", "cholesky_inverse", "broadcast_shapes", "broadcast_tensors",
-           "cat", "flip", "stack", "xlogy", "arange", "eye", "full", "ones", "tensor", "zeros", "softmax",
+__all__ = ["Tensor", "Size", "where", "linalg", "cholesky_inverse", "cholesky_solve", "broadcast_shapes",
+           "broadcast_tensors", "cat", "flip", "stack", "xlogy", "arange", "eye", "full", "ones", "tensor",
+           "zeros", "softmax",
            "draw", "standard_normal", "standard_gamma", "np_dtype", "tiny", "eps", "softplus", "constant",
            "lgamma_np", "LOG_2PI"]
 
