@@ -195,3 +195,9 @@ def test_kl_event_shape_mismatch_messages():
                 D.kl_divergence(p, q)
             msgs.append(str(info.value))
     assert msgs[:3] == msgs[3:]
+
+
+def test_registered_pairs_are_pytorchs():
+    from torch.distributions.kl import _KL_REGISTRY as theirs
+    ours = torchless.distributions.kl._KL_REGISTRY
+    assert {(p.__name__, q.__name__) for p, q in ours} == {(p.__name__, q.__name__) for p, q in theirs}
