@@ -250,3 +250,11 @@ def test_wishart_moments_and_rsample_gradient():
     assert bool(D.constraints.positive_definite.check(x[:100].detach()).all())
     (g,) = torch.autograd.grad(x.mean(0).sum(), [df])  # d E[X] / d df = sum(V)
     assert abs(g.item() - V.sum().item()) < 0.1
+
+
+def test_categorical_many_draws_take_the_binary_search_path():
+    torch.manual_seed(23)
+    p = np.array([0.5, 0.0, 0.25, 0.25])
+    x = D.Categorical(torch.tensor(p)).sample((400000,)).numpy()
+    freq = np.bincount(x, minlength=4) / x.size
+    assert freq[1] == 0 and np.all(np.abs(freq - p) < 5 * np.sqrt(p * (1 - p) / x.size) + 1e-12)
