@@ -1,104 +1,112 @@
-"""torch.distributions.multinomial: counts of `total_count` independent draws from a categorical distribution."""
-import math
+"""torch.distributions.multinomial: counts of `total_count` independent draws from a categorical
+distribution."""
 import numbers
-from collections.abc import Sequence
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
 from .._random import rng as _rng
-from .._tensor import Tensor
-from .._tensor._core import Size, _plain
+from . import constraints
+from ._ops import Size, Tensor, broadcast_tensors, constant, tensor, where
+from .binomial import Binomial
+from .categorical import Categorical
+from .distribution import Distribution
+from .utils import _size
 
 __all__ = ["Multinomial"]
 
 
-def _invalid(name: str, value: Tensor, dist: str) -> ValueError:
-    """PyTorch's error for parameters outside the probability simplex."""
-    return ValueError(f"Expected parameter {name} (Tensor of shape {tuple(value.shape)}) of distribution {dist} "
-                      f"to satisfy the constraint Simplex(), but found invalid values:\n{value}\n"
-                      "(probabilities must be non-negative, finite, and not all zero)")
-
-
-class Multinomial:
+class Multinomial(Distribution):
     """Multinomial(total_count=1, probs=None, logits=None, validate_args=None): the counts of
-    total_count independent draws from a categorical distribution.
+    `total_count` independent draws from Categorical(probs or logits), over the last dim.
 
-    probs: non-negative event weights over the last dim (normalised here); logits: their
-    unnormalised logarithms instead (give exactly one of the two). The leading dims are a batch of
-    distributions. sample() gives float counts that sum to total_count; log_prob(counts) is
-    differentiable in the parameters. validate_args=False skips the checks on the parameters."""
+    total_count must be an int (the same for the whole batch); sample() gives counts in the
+    parameter's dtype that sum to total_count; log_prob is differentiable in the parameters."""
 
-    has_rsample = False
-
-    def __init__(self, total_count: int = 1, probs: Tensor | None = None, logits: Tensor | None = None,
-                 validate_args: bool | None = None) -> None:
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if not isinstance(total_count, numbers.Number) or isinstance(total_count, bool):
-            raise NotImplementedError("inhomogeneous total_count is not supported")
-        self.total_count = total_count
-        if probs is not None:
-            if not isinstance(probs, Tensor):
-                raise TypeError(f"probs must be a Tensor, got {type(probs).__name__}")
-            if probs.dim() < 1:
-                raise ValueError("`probs` parameter must be at least one-dimensional.")
-            p = probs._data
-            if validate_args is not False and not (np.isfinite(p).all() and (p >= 0).all()
-                                                   and (p.sum(-1) > 0).all()):
-                raise _invalid("probs", probs, "Multinomial()")
-            self.probs = probs / probs.sum(-1, keepdim=True)
-            eps = np.finfo(p.dtype).eps if p.dtype.kind == "f" else 1e-7
-            self.logits = self.probs.clamp(eps, 1 - eps).log()
-        else:
-            if not isinstance(logits, Tensor):
-                raise TypeError(f"logits must be a Tensor, got {type(logits).__name__}")
-            if logits.dim() < 1:
-                raise ValueError("`logits` parameter must be at least one-dimensional.")
-            if validate_args is not False and np.isnan(logits._data).any():
-                raise ValueError(f"Expected parameter logits (Tensor of shape {tuple(logits.shape)}) of "
-                                 f"distribution Multinomial() to satisfy the constraint IndependentConstraint"
-                                 f"(Real(), 1), but found invalid values:\n{logits}")
-            self.logits = logits - logits.logsumexp(-1, keepdim=True)
-            self.probs = self.logits.exp()
-        shape = self.probs.shape
-        self.batch_shape = Size(shape[:-1])
-        self.event_shape = Size(shape[-1:])
-
-    @property
-    def param_shape(self) -> Size:
-        """The shape of probs (batch_shape + event_shape)."""
-        return self.probs.shape
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
+    total_count: int
+    _categorical: Categorical
+    _binomial: Binomial
 
     @property
     def mean(self) -> Tensor:
-        """The expected counts, total_count * probs."""
+        """total_count * probs."""
         return self.probs * self.total_count
 
     @property
     def variance(self) -> Tensor:
-        """The variance of each count, total_count * probs * (1 - probs)."""
+        """total_count * probs * (1 - probs)."""
         return self.total_count * self.probs * (1 - self.probs)
 
-    def sample(self, sample_shape: int | Sequence[int] = Size()) -> Tensor:
-        """Counts of shape sample_shape + batch_shape + event_shape, in the dtype of probs."""
-        shape: tuple[Any, ...] = (sample_shape,) if isinstance(sample_shape, (int, numbers.Integral)) \
-            else tuple(sample_shape)
-        p = self.probs._data.astype(np.float64)
-        p = p / p.sum(-1, keepdims=True)        # exactly normalized, as NumPy's sampler requires
-        size = shape + tuple(self.batch_shape)
+    def __init__(self, total_count: int = 1, probs: Optional[Tensor] = None, logits: Optional[Tensor] = None,
+                 validate_args: Optional[bool] = None) -> None:
+        if not isinstance(total_count, numbers.Integral):
+            raise NotImplementedError("inhomogeneous total_count is not supported")
+        self.total_count = total_count
+        self._categorical = Categorical(probs=probs, logits=logits)
+        self._binomial = Binomial(total_count=total_count, probs=self.probs)
+        batch_shape = self._categorical.batch_shape
+        event_shape = self._categorical.param_shape[-1:]
+        super().__init__(batch_shape, event_shape, validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> "Multinomial":
+        """This distribution with its parameter expanded to `batch_shape` + event_shape."""
+        new = self._get_checked_instance(Multinomial, _instance)
+        batch_shape = _size(batch_shape)
+        new.total_count = self.total_count
+        new._categorical = self._categorical.expand(batch_shape)
+        super(Multinomial, new).__init__(batch_shape, self.event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    def _new(self, *args: Any, **kwargs: Any) -> Tensor:
+        return self._categorical._new(*args, **kwargs)
+
+    @constraints.dependent_property(is_discrete=True, event_dim=1)
+    def support(self) -> Any:
+        """multinomial(total_count): non-negative integer vectors summing to at most total_count."""
+        return constraints.multinomial(self.total_count)
+
+    @property
+    def logits(self) -> Tensor:
+        """The categorical's normalized logits."""
+        return self._categorical.logits
+
+    @property
+    def probs(self) -> Tensor:
+        """The categorical's normalized probabilities."""
+        return self._categorical.probs
+
+    @property
+    def param_shape(self) -> Size:
+        """batch_shape + event_shape."""
+        return self._categorical.param_shape
+
+    def sample(self, sample_shape: Any = Size()) -> Tensor:
+        """Counts of shape sample_shape + batch_shape + event_shape, in the parameter's dtype."""
+        sample_shape = _size(sample_shape)
+        p = self.probs.detach()._data.astype(np.float64)
+        p = p / p.sum(-1, keepdims=True)            # exactly normalized, as NumPy's sampler requires
+        size = tuple(sample_shape) + tuple(self.batch_shape)
         counts = _rng().multinomial(int(self.total_count), p, size=size)
-        return _plain(counts.astype(self.probs._data.dtype, copy=False))
+        return constant(counts, self.probs)
+
+    def entropy(self) -> Tensor:
+        """The entropy, summed over the binomial marginals' supports."""
+        n = self.total_count
+        support = self._binomial.enumerate_support()
+        binomial_probs = self._binomial.log_prob(support).exp()
+        weights = (support + 1).lgamma()
+        first = n * self._categorical.entropy() - tensor(float(n + 1)).lgamma().to(self.probs.dtype)
+        return first + (binomial_probs * weights).sum(0).sum(-1)
 
     def log_prob(self, value: Tensor) -> Tensor:
-        """log P(value): differentiable in the parameters (the factorial terms are constants)."""
-        v = value._data if isinstance(value, Tensor) else np.asarray(value)
-        lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
-        log_factorials = lgamma(self.total_count + 1.0) - lgamma(v + 1.0).sum(-1)
-        logits = self.logits
-        if not np.isfinite(logits._data).all():   # a zero probability with a zero count adds nothing
-            logits = logits.clamp(min=float(np.finfo(logits._data.dtype).min))
-        return (logits * value).sum(-1) + _plain(log_factorials.astype(logits._data.dtype))
-
-    def __repr__(self) -> str:
-        return "Multinomial()"
+        """lgamma(sum(value) + 1) - sum lgamma(value + 1) + sum(value * logits) (0 * -inf counts 0)."""
+        if self._validate_args:
+            self._validate_sample(value)
+        logits, value = broadcast_tensors(self.logits, value)
+        log_factorial_n = (value.sum(-1) + 1).lgamma()
+        log_factorial_xs = (value + 1).lgamma().sum(-1)
+        logits = where((value == 0) & (logits == -float("inf")), logits.new_zeros(()), logits)
+        log_powers = (logits * value).sum(-1)
+        return log_factorial_n - log_factorial_xs + log_powers

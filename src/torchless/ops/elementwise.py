@@ -1123,7 +1123,7 @@ class ClampBackward1(Rule):
             mask = a >= lo
         else:
             mask = a <= hi
-        return (g * mask,)
+        return (xp.where(mask, g, xp.zeros_like(g)),)  # not g * mask: a NaN g stays out
 
 
 class ClampMinBackward0(Rule):
@@ -1143,7 +1143,7 @@ class ClampMinBackward0(Rule):
 
     def vjp(self, g, xp):
         a, lo = self.saved
-        return (g * (a >= lo),)
+        return (xp.where(a >= lo, g, xp.zeros_like(g)),)
 
 
 class ClampMaxBackward0(Rule):
@@ -1163,7 +1163,7 @@ class ClampMaxBackward0(Rule):
 
     def vjp(self, g, xp):
         a, hi = self.saved
-        return (g * (a <= hi),)
+        return (xp.where(a <= hi, g, xp.zeros_like(g)),)
 
 
 class ClampMinBackward1(Rule):
@@ -1216,7 +1216,7 @@ def _masked_pair_tangent(xp, t, keep):
 
 
 def _masked_pair(node, g, xp, mask_a, mask_b, a, b):
-    zero = 0 * g
+    zero = xp.zeros_like(g)
     (na, _), (nb, _) = node.next_functions
     return (None if na is None else xp.sum_to(xp.where(mask_a, g, zero), a.shape),
             None if nb is None else xp.sum_to(xp.where(mask_b, g, zero), b.shape))
@@ -1258,7 +1258,7 @@ class ClampBackward0(Rule):
 
     def vjp(self, g, xp):
         a, lo, hi = self.saved
-        zero = 0 * g
+        zero = xp.zeros_like(g)
         ga = glo = ghi = None
         above_lo = None if lo is None else a >= lo
         if hi is not None:
