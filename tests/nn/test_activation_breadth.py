@@ -329,7 +329,7 @@ def test_writing_into_an_inplace_result(torch_ref, name):
     if outcomes[0] == "raised" or outcomes[1] == "raised":
         assert outcomes[0] == outcomes[1]
     else:
-        np.testing.assert_allclose(outcomes[1], outcomes[0], rtol=1e-6)
+        np.testing.assert_allclose(outcomes[1], outcomes[0], rtol=1e-5)  # float32: PyTorch's kernels round by CPU capability
 
 
 def test_inplace_gradcheck():
