@@ -133,6 +133,22 @@ for _name, _value in list(globals().items()):
         globals()[_name] = _function_of_method(_value, _name, Tensor)
 del _name, _value
 
+# Bad input (issue 12): torch functions off the hot path raise PyTorch's TypeError for an argument of
+# the wrong type (torch.atleast_1d("a")), not an AttributeError from inside; the Tensor-method functions
+# above do so by themselves (overrides.function_of_method).
+from .overrides import tensor_arguments as _tensor_arguments  # noqa: E402
+
+for _name in (
+    "atleast_1d", "atleast_2d", "atleast_3d", "bernoulli", "broadcast_tensors", "bucketize", "cartesian_prod",
+    "chain_matmul", "combinations", "cumulative_trapezoid", "diagonal_copy", "imag", "real", "lu_unpack", "orgqr",
+    "slice_copy", "squeeze_copy", "std_mean", "t_copy", "trapezoid", "trapz", "unbind_copy", "var_mean",
+    "view_as_complex", "view_as_real", "alias_copy", "detach_copy", "frexp", "dist", "equal", "expand_copy", "permute_copy", "select_copy", "split_copy",
+    "transpose_copy", "unsqueeze_copy", "view_copy", "values_copy", "indices_copy", "as_strided_copy",
+):
+    if _name in globals() and getattr(globals()[_name], "__module__", "").startswith("torchless._tensor"):
+        globals()[_name] = _tensor_arguments(globals()[_name], Tensor)
+del _name
+
 # `from torch import nn` after `import torchless as torch` means torchless's nn (see _torch_alias).
 from . import _torch_alias  # noqa: E402
 

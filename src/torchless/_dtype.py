@@ -12,7 +12,7 @@ import numpy as np
 
 # This module defines `float`, `int` and `bool` as torch dtypes (torch.float ...), so the Python
 # types are captured first.
-_py_float, _py_int, _py_bool, _py_complex = float, int, bool, complex
+_py_float, _py_int, _py_bool, _py_complex, _py_type = float, int, bool, complex, type
 
 __all__ = [
     "dtype", "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool",
@@ -127,6 +127,8 @@ def to_np(d: Any) -> np.dtype | None:
         return int64.np
     if d is _py_bool:
         return bool.np
+    if not isinstance(d, (np.dtype, type)):  # a str, a number, a list ...: no dtype
+        raise TypeError(f"argument 'dtype' must be torch.dtype, not {_py_type(d).__name__}")
     return from_np(np.dtype(d)).np
 
 
@@ -249,3 +251,52 @@ def scalar_np_dtype(value: Any) -> np.dtype:
 
 
 PY_SCALARS = (_py_int, _py_float, _py_bool, _py_complex)
+
+
+# ---------------------------------------------------------------------------------- overflow checks
+# PyTorch converts a Python number to a tensor's dtype with a range check (c10's checked_convert): a
+# number out of range is an error, not a wrapped-around value. Its messages name the C type.
+_C_TYPE_NAMES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+                 "float16": "c10::Half", "float32": "float", "float64": "double", "bfloat16": "c10::BFloat16"}
+
+
+def _range_of(np_dtype: np.dtype) -> tuple[Any, Any]:
+    """The numbers np_dtype takes as PyTorch checks them: an unsigned type also takes the negatives
+    down to -max (they wrap around, as C's conversion does)."""
+    info = np.iinfo(np_dtype)
+    return (info.min if np_dtype.kind == "i" else -_py_int(info.max)), info.max
+
+
+def check_number_fits(value: Any, np_dtype: np.dtype) -> Any:
+    """PyTorch's RuntimeError where the Python number `value` (full's fill value, fill_'s) does not fit
+    np_dtype: `torch.full((2,), 300, dtype=torch.int8)`. Booleans and complex targets take anything.
+    Returns the value to store (a negative integer wrapped around for an unsigned dtype)."""
+    kind = np_dtype.kind
+    if kind in "iu" and _py_type(value) is not _py_bool and isinstance(value, (_py_int, _py_float)):
+        low, high = _range_of(np_dtype)
+        fits = low <= value <= high
+        if fits and value < 0 and kind == "u":
+            return np.array(value, np.int64).astype(np_dtype)[()]
+    elif kind == "f" and isinstance(value, _py_float) and value - value == 0:  # finite
+        fits = abs(value) <= np.finfo(np_dtype).max
+    else:
+        return value
+    if not fits:
+        raise RuntimeError(f"value cannot be converted to type {_C_TYPE_NAMES.get(np_dtype.name, np_dtype.name)} "
+                           f"without overflow (pick a dtype wide enough for it, e.g. torch.int64 or torch.float32)")
+    return value
+
+
+def check_data_fits(arr: np.ndarray, np_dtype: np.dtype) -> None:
+    """torch.tensor's check of its Python data (as an array of int64/float64) against an integer
+    dtype: `torch.tensor([300], dtype=torch.int8)` is an error, as is NaN for any integer dtype."""
+    if np_dtype.kind not in "iu" or arr.dtype.kind not in "iuf" or not arr.size:
+        return
+    low, high = _range_of(np_dtype)
+    if arr.dtype.kind == "f":
+        fits = _py_bool(np.all((arr >= low) & (arr <= high)))  # (NaN compares False: it fails)
+    else:
+        fits = low <= arr.min() and arr.max() <= high
+    if not fits:
+        raise RuntimeError(f"value cannot be converted to type {np_dtype.name} without overflow (pick a dtype "
+                           f"wide enough for the data, e.g. torch.int64)")

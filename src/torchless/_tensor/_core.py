@@ -30,7 +30,7 @@ from ..engine.node import (NO_EDGE, AccumulateGrad, graph_features as _graph_fea
                            next_stamp as _next_stamp, own_copy)
 from .printing import tensor_repr
 from ..backend import numpy as NP
-from ..overrides import handle_torch_function, has_torch_function
+from ..overrides import handle_torch_function, has_torch_function, not_a_tensor
 from ..ops.nn import LogSoftmaxBackward0, SoftmaxBackward0
 from ..ops.elementwise import (
     AbsBackward0, AcosBackward0, AddBackward0, AsinBackward0, AtanBackward0, CeilBackward0,
@@ -730,7 +730,12 @@ class TensorBase:
 
         This tensor converted to the dtype of `tensor` (itself when the dtypes already match):
         self.to(tensor.dtype)."""
-        return self.to(tensor.dtype)
+        try:
+            return self.to(tensor.dtype)
+        except AttributeError:
+            if isinstance(tensor, TensorBase):
+                raise
+            raise not_a_tensor("type_as", "other", tensor) from None
 
     def clone(self, *, memory_format: Any = None) -> Tensor:
         """clone(*, memory_format=torch.preserve_format) -> Tensor
@@ -1156,10 +1161,13 @@ def _as_operand(other):
     return None
 
 
-def _binary(R, to_float=False, scalar_edge=True):
+def _binary(R, to_float=False, scalar_edge=True, name=None):
     """A method for a two-input rule (self op other). `to_float`: integer results become the
     default float (true division). `scalar_edge`: a Python-number operand still gets an empty
-    edge in next_functions (PyTorch does this for add/sub/mul/div, not for pow/remainder)."""
+    edge in next_functions (PyTorch does this for add/sub/mul/div, not for pow/remainder).
+    `name`: the method is the named form (x.add(y), torch.add), which raises PyTorch's TypeError for
+    an operand that is neither a tensor nor a number; without it, it is an operator (__add__), which
+    returns NotImplemented there, so that Python tries the other operand."""
     fwd = R.forward
     into = getattr(R, "forward_into", None)
     if into is not None:
@@ -1235,10 +1243,12 @@ def _binary(R, to_float=False, scalar_edge=True):
         else:
             if has_torch_function((other,)):  # a tensor-like operand takes the call (vmap's BatchedTensor)
                 return handle_torch_function(method, (self, other), self, other)
-            other = _as_operand(other)
-            if other is None:
+            operand = _as_operand(other)
+            if operand is None:
+                if name is not None:
+                    raise wrong_operand(name, other)
                 return NotImplemented
-            return method(self, other)
+            return method(self, operand)
         try:
             if rg and (not _grad_off or _grad.enabled):
                 return record_r(R, (self, other) if to is number else edges, (a, b), edges, True, fwd)
@@ -1474,18 +1484,33 @@ def bind_tensor_class(cls, modules, **families):
 
 
 # ============================================================================ appliers with extra arguments
-def _by_operand(for_tensor, for_number):
+def _by_operand(for_tensor, for_number, name=None):
     """One method that picks the rule by the other operand: PyTorch names the tensor-tensor and
-    tensor-number forms of some ops differently (RemainderBackward1 vs RemainderBackward0)."""
+    tensor-number forms of some ops differently (RemainderBackward1 vs RemainderBackward0). `name`:
+    the named form (see _binary), which refuses an operand that is neither a tensor nor a number."""
     def method(self, other):
         to = type(other)
-        return (for_tensor if to is Tensor or to is _Parameter else for_number)(self, other)
+        if to is Tensor or to is _Parameter:
+            return for_tensor(self, other)
+        result = for_number(self, other)
+        if result is NotImplemented and name is not None:
+            raise wrong_operand(name, other)
+        return result
     return method
+
+
+def wrong_operand(name, other, parameter="other", kinds="Tensor or Number"):
+    """PyTorch's TypeError for a named op called with an operand of the wrong type (x.add(None),
+    torch.mul(x, "a")): an operator (x + None) returns NotImplemented instead."""
+    return TypeError(f"{name}(): argument '{parameter}' must be {kinds}, not {type(other).__name__} "
+                     f"(pass a tensor, e.g. torch.tensor(...), or a Python number)")
 
 
 def where(condition, input=None, other=None):
     """torch.where(cond, a, b): a where cond holds, else b (broadcast, differentiable in a and b)."""
     if input is None and other is None:
+        if not isinstance(condition, Tensor):
+            raise not_a_tensor("where", "condition", condition)
         return condition.nonzero(as_tuple=True)
     if (type(condition) is not Tensor or type(input) is not Tensor or type(other) is not Tensor) and \
             has_torch_function((condition, input, other)):  # a tensor-like argument takes the call (vmap's)
@@ -1523,8 +1548,9 @@ _SCALAR_COMPARISONS = {np.less: operator.lt, np.less_equal: operator.le, np.grea
                        np.greater_equal: operator.ge, np.equal: operator.eq, np.not_equal: operator.ne}
 
 
-def _no_grad_binary(f, name):
-    """Comparisons and logic ops: computed on arrays, never differentiable."""
+def _no_grad_binary(f, name, named=False):
+    """Comparisons and logic ops: computed on arrays, never differentiable. `named`: the named form
+    (x.eq(y)), which raises a TypeError where the operator (x == y) returns NotImplemented."""
     numbers = {}  # (number, its type, tensor dtype) -> the number as NumPy would convert it, or None
     scalar_op = _SCALAR_COMPARISONS.get(f)  # the same comparison on NumPy scalars (exact: same answer)
 
@@ -1545,6 +1571,8 @@ def _no_grad_binary(f, name):
         else:
             b = _as_operand(other)
             if b is None:
+                if named:
+                    raise wrong_operand(name, other)
                 return NotImplemented
             if type(b) is Tensor:  # _as_operand wraps arrays as plain tensors
                 b = b._data

@@ -104,7 +104,9 @@ class InplaceMethods:
         data = self._data
         if not data.flags.writeable:  # a view of an expand
             data = writable_data(self, repeats_ok=True)
-        data.fill(value.item() if isinstance(value, Tensor) else value)
+        value = value.item() if isinstance(value, Tensor) else value
+        value = D.check_number_fits(value, data.dtype)
+        data.fill(value)
         _bump_version(self)
         return self
 

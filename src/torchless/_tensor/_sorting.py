@@ -14,6 +14,7 @@ import numpy as np
 
 from .._dtype import dtype as DType
 from ._core import _norm_dim, _plain, apply
+from ..overrides import not_a_tensor
 from ._inplace import inplace
 from ._reduction import (Dims, _dims, _keep, _one_dim, _return_type, _spread, return_types, scalar_type_name)
 if TYPE_CHECKING:
@@ -923,6 +924,8 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
 
     The p-norm of input - other (broadcast), as one number: ‖input - other‖_p.
     """
+    if not isinstance(other, Tensor):
+        raise not_a_tensor("dist", "other", other, 2)
     a, b = input._data, other._data
     if a.dtype.kind not in "fc" or b.dtype.kind not in "fc":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "

@@ -134,11 +134,11 @@ def _shift(left):
 
 
 _xlogy_pair = _by_operand(_binary(SP.XlogyBackward0, to_float=True),
-                          _binary(SP.XlogyBackward2, to_float=True, scalar_edge=False))
+                          _binary(SP.XlogyBackward2, to_float=True, scalar_edge=False), "xlogy")
 _xlog1py_pair = _by_operand(_binary(SP.SpecialXlog1PyBackward0, to_float=True),
-                            _binary(SP.SpecialXlog1PyBackward2, to_float=True, scalar_edge=False))
+                            _binary(SP.SpecialXlog1PyBackward2, to_float=True, scalar_edge=False), "xlog1py")
 _zeta_pair = _by_operand(_binary(SP.SpecialZetaBackward0, to_float=True),
-                         _binary(SP.SpecialZetaBackward2, to_float=True, scalar_edge=False))
+                         _binary(SP.SpecialZetaBackward2, to_float=True, scalar_edge=False), "zeta")
 _ldexp_pair = _binary(SP.LdexpBackward0, to_float=True)
 _logaddexp2 = tensor_binary(SP.Logaddexp2Backward0, "logaddexp2", "", float_only=True)
 _nextafter = tensor_binary(SP.NextafterBackward0, "nextafter", "", float_only=True)

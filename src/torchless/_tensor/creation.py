@@ -10,7 +10,8 @@ from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .._dtype import (FROM_NP, bool as bool_, defaults, dtype as DType, float32, float64, from_np,
+from .._dtype import (FROM_NP, bool as bool_, check_data_fits, check_number_fits, defaults,
+                      dtype as DType, float32, float64, from_np,
                       get_default_dtype, int64, promote_types, to_np)
 from .._random import Stream, default_stream, rng as _rng
 from ._core import (Size, Tensor, _bump_version, _check_inplace, _plain, _snapshot, _write_into, device,
@@ -90,7 +91,10 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
         _raise_ragged(data)
     if arr.dtype == object:
         _raise_ragged(data)
+    if arr.dtype == np.uint64:  # beyond int64: PyTorch's error, not a wrapped-around value
+        raise ValueError("Overflow when unpacking long long (the numbers must fit in int64)")
     if dtype is not None:
+        check_data_fits(arr, np.dtype(dtype))
         return arr.astype(dtype)
     if typed:  # some leaves carry their own dtype: promote them with the Python numbers' kinds
         return arr.astype(_promote_leaves(data, typed), copy=False)
@@ -214,9 +218,10 @@ def as_tensor(data: Any, dtype: Optional[DType] = None, device: DeviceArg = None
     Like torch.tensor, but without a copy where one is not needed: a tensor of the same dtype is
     returned itself, and a NumPy array of the same dtype is shared (writes show through).
     """
-    if isinstance(data, Tensor) and (dtype is None or dtype.np == data._data.dtype):
+    np_dtype = to_np(dtype)
+    if isinstance(data, Tensor) and (np_dtype is None or np_dtype == data._data.dtype):
         return data
-    return _finish(_to_array(data, to_np(dtype)), False, device)
+    return _finish(_to_array(data, np_dtype), False, device)
 
 
 def asarray(obj: Any, *, dtype: Optional[DType] = None, device: DeviceArg = None) -> Tensor:
@@ -465,6 +470,7 @@ def full(size: Sequence[int], fill_value: Number, *, dtype: Optional[DType] = No
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not int "
                         f"(write full(({size},), value))")
     shape = _parse_size((size,), "full")
+    fill_value = check_number_fits(fill_value, np.dtype(np_dtype))
     return _finish(np.full(shape, fill_value, np_dtype), requires_grad, device)
 
 
@@ -782,9 +788,33 @@ def bernoulli(input: Tensor, p: Optional[float] = None, *, generator: Optional[G
     Draws of 0 or 1, with the size and dtype of `input`: each element is 1 with the probability
     given by the matching element of `input` (or by the number `p` when given).
     """
+    if p is None:
+        if input._data.dtype.kind not in "fc":
+            raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for "
+                                      f"'{_SCALAR_NAMES.get(input.dtype.name, input.dtype.name)}' (the "
+                                      "probabilities must be a floating tensor)")
+        _check_probabilities(input._data)
+    else:
+        _check_probability(p)
     probs = input._data if p is None else np.full(input._data.shape, p)
     draw = _rng(generator).random(input._data.shape) < probs
     return _plain(draw.astype(input._data.dtype))
+
+
+def _check_probability(p: Any) -> None:
+    """PyTorch's error for a probability p outside [0, 1] (bernoulli's number p)."""
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+
+
+def _check_probabilities(probs: np.ndarray) -> None:
+    """PyTorch's error for a tensor of probabilities with an element outside [0, 1] (NaN included)."""
+    if probs.size and not np.all((probs >= 0) & (probs <= 1)):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false. (Each probability "
+                           "must lie in [0, 1]: clamp them, or pass torch.sigmoid(logits).)")
+
+
+_SCALAR_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 # ---------------------------------------------------------------------------------- legacy
@@ -865,6 +895,10 @@ def bernoulli_(self: Tensor, p: Union[float, Tensor] = 0.5, *,
     Fills this tensor in place with draws of 0 or 1, each 1 with probability `p` (a number, or a
     tensor of per-element probabilities broadcast to this one). Returns it.
     """
+    if isinstance(p, Tensor):
+        _check_probabilities(p._data)
+    else:
+        _check_probability(p)
     probs = p._data if isinstance(p, Tensor) else p
     return _random_fill(self, _rng(generator).random(self._data.shape) < probs)
 

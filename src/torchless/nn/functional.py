@@ -402,6 +402,10 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     if x.size and not ((x >= 0) & (x <= 1)).all():
         raise RuntimeError("all elements of input should be between 0 and 1 (pass probabilities, "
                            "e.g. torch.sigmoid(logits), or use binary_cross_entropy_with_logits)")
+    t = target._data
+    if t.size and not ((t >= 0) & (t <= 1)).all():
+        raise RuntimeError("all elements of target should be between 0 and 1 (targets are probabilities: "
+                           "labels 0 or 1, or soft labels in [0, 1])")
     w = _array_or_none(weight, x.dtype)
     if w is not None:
         np.broadcast_shapes(w.shape, x.shape)
