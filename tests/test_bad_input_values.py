@@ -80,3 +80,60 @@ def test_the_overflow_message_says_what_to_do():
 ])
 def test_probabilities_and_tolerances_out_of_range(source):
     _same(source)
+
+
+# ----------------------------------------------------------------------------- NaN semantics
+def _forward_and_grads(lib, fname, a, b, weights):
+    fw = torch.autograd.forward_ad if lib is torch else torchless.autograd.forward_ad
+    x, y = lib.tensor(a, requires_grad=True), lib.tensor(b, requires_grad=True)
+    out = getattr(lib, fname)(x, y)
+    (out * lib.tensor(weights)).sum().backward()
+    with fw.dual_level():
+        dual = getattr(lib, fname)(fw.make_dual(lib.tensor(a), lib.tensor([1.0, 10, 100, 1e3, 1e4, 1e5])),
+                                   fw.make_dual(lib.tensor(b), lib.tensor([2.0, 20, 200, 2e3, 2e4, 2e5])))
+        tangent = fw.unpack_dual(dual).tangent.numpy()
+    return out.detach().numpy(), x.grad.numpy(), y.grad.numpy(), tangent, type(out.grad_fn).__name__
+
+
+@pytest.mark.parametrize("fname", ["fmax", "fmin", "maximum", "minimum"])
+def test_fmax_fmin_ignore_nan_and_maximum_minimum_propagate_it(fname):
+    a, b = [math.nan, 1.0, 2.0, 3.0, math.nan, 4.0], [2.0, math.nan, 2.0, 1.0, math.nan, 7.0]
+    weights = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    theirs = _forward_and_grads(torch, fname, a, b, weights)
+    ours = _forward_and_grads(torchless, fname, a, b, weights)
+    for t, o in zip(theirs[:4], ours[:4]):
+        np.testing.assert_allclose(o, t, equal_nan=True)
+    assert ours[4] == theirs[4]
+
+
+def test_fmax_fmin_gradcheck_dtypes_and_errors():
+    from torchless.autograd import gradcheck, gradgradcheck
+    a = torchless.tensor([0.3, -1.0, 2.0], dtype=torchless.float64, requires_grad=True)
+    b = torchless.tensor([[0.1], [2.5]], dtype=torchless.float64, requires_grad=True)
+    for f in (torchless.fmax, torchless.fmin):
+        assert gradcheck(f, (a, b)) and gradgradcheck(f, (a, b))
+    for source in ("torch.fmax(torch.tensor([1, 5]), torch.tensor([3, 2]))",
+                   "torch.fmin(torch.tensor([1, 5]), torch.tensor([3.0, 2.0]))",
+                   "torch.fmax(torch.tensor([1.0]), 2.0)", "torch.tensor([1.0]).fmin(None)"):
+        _same(source)
+    got = torchless.func.vmap(torchless.fmax)(torchless.tensor([[1.0, math.nan], [3.0, 4.0]]),
+                                              torchless.tensor([[math.nan, 2.0], [1.0, 5.0]]))
+    np.testing.assert_allclose(got.numpy(), [[1.0, 2.0], [3.0, 5.0]])
+
+
+@pytest.mark.parametrize("source", [
+    "x.median()", "x.median(1).values", "x.median(1).indices", "x.median(0).values", "x.max()", "x.min()",
+    "x.max(1).values", "x.min(1).indices", "x.amax(1)", "x.amin()", "x.sort(1).values", "x.sort(1).indices",
+    "x.nanmedian()", "x.kthvalue(2, 1).values", "x.argmax(1)", "x.topk(2, 1).values", "x.cummax(1).values",
+])
+def test_reductions_with_nan(source):
+    results = []
+    for lib in (torch, torchless):
+        x = lib.tensor([[1.0, math.nan, 3.0], [4.0, 5.0, 6.0], [math.nan, math.nan, 2.0]], requires_grad=True)
+        y = eval(source, {"x": x, "torch": lib})
+        if y.requires_grad:
+            y.sum().backward()
+        results.append((y.detach().numpy(), None if x.grad is None else x.grad.numpy()))
+    np.testing.assert_allclose(results[1][0], results[0][0], equal_nan=True)
+    if results[0][1] is not None:
+        np.testing.assert_allclose(results[1][1], results[0][1], equal_nan=True)

@@ -31,7 +31,7 @@ from ..ops.elementwise import (
     Atan2Backward0, CopysignBackward0, CopysignBackward1, Exp2Backward0, HypotBackward0, LogaddexpBackward0,
     ConjBackward0, ConjPhysicalBackward0, ConjPhysicalBackward1,
     Expm1Backward0, FloorBackward0, FmodBackward0, FmodBackward1, Log1PBackward0, Log2Backward0,
-    Log10Backward0, LogBackward0, MaximumBackward0, MinimumBackward0, MulBackward0, NegBackward0,
+    FmaxBackward0, FminBackward0, Log10Backward0, LogBackward0, MaximumBackward0, MinimumBackward0, MulBackward0, NegBackward0,
     NotImplementedBackward, PowBackward0, PowBackward1, PowBackward2, ReciprocalBackward0,
     ReluBackward0, RemainderBackward0, RemainderBackward1, RoundBackward0, RoundBackward1,
     RsqrtBackward0, RsubBackward1, SigmoidBackward0, SignBackward0, SinBackward0, SinhBackward0,
@@ -164,6 +164,8 @@ _conj_physical_recorded_in_place = complex_only(ConjPhysicalBackward1, "conj_phy
                                                 "conj_physical(self) -> Tensor")
 _max_binary = _binary(MaximumBackward0)
 _min_binary = _binary(MinimumBackward0)
+_fmax_binary = _binary(FmaxBackward0)
+_fmin_binary = _binary(FminBackward0)
 _clamp_min_tensor = _binary(ClampMinBackward1)
 _clamp_max_tensor = _binary(ClampMaxBackward1)
 
@@ -469,8 +471,23 @@ class ElementwiseMethods:
             raise TypeError(f"minimum(): argument 'other' must be Tensor, not {type(other).__name__}")
         return _min_binary(self, other)
 
-    fmax = maximum
-    fmin = minimum
+    def fmax(self, other):
+        """fmax(self, other) -> Tensor
+
+        The larger of self and other at each position (broadcast), ignoring NaN: where one is NaN,
+        the other; NaN only where both are."""
+        if not isinstance(other, Tensor):
+            raise not_a_tensor("fmax", "other", other)
+        return _fmax_binary(self, other)
+
+    def fmin(self, other):
+        """fmin(self, other) -> Tensor
+
+        The smaller of self and other at each position (broadcast), ignoring NaN: where one is NaN,
+        the other; NaN only where both are."""
+        if not isinstance(other, Tensor):
+            raise not_a_tensor("fmin", "other", other)
+        return _fmin_binary(self, other)
 
     def clamp(self, min=None, max=None):
         """clamp(self, min=None, max=None) -> Tensor

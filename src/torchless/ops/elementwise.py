@@ -422,11 +422,11 @@ class MaximumBackward0(Rule):
     def jvp(xp, t, out, a, b):
         ta = xp.zeros_like(out) if t[0] is None else t[0]
         tb = xp.zeros_like(out) if t[1] is None else t[1]
-        return xp.where(a > b, ta, xp.where(a < b, tb, (ta + tb) / 2))
+        return xp.where(a > b, ta, xp.where(a == b, (ta + tb) / 2, tb))  # (NaN: b's tangent, as PyTorch)
 
     def vjp(self, g, xp):
         a, b = self.saved
-        return _split_by_mask(self, g, xp, a, b, a > b)
+        return _split_by_mask(self, g, xp, a, b, a < b, a > b)
 
 
 class MinimumBackward0(Rule):
@@ -444,22 +444,81 @@ class MinimumBackward0(Rule):
     def jvp(xp, t, out, a, b):
         ta = xp.zeros_like(out) if t[0] is None else t[0]
         tb = xp.zeros_like(out) if t[1] is None else t[1]
-        return xp.where(a < b, ta, xp.where(a > b, tb, (ta + tb) / 2))
+        return xp.where(a < b, ta, xp.where(a == b, (ta + tb) / 2, tb))  # (NaN: b's tangent, as PyTorch)
 
     def vjp(self, g, xp):
         a, b = self.saved
-        return _split_by_mask(self, g, xp, a, b, a < b)
+        return _split_by_mask(self, g, xp, a, b, a > b, a < b)
 
 
-def _split_by_mask(node, g, xp, a, b, a_wins):
+# fmax, fmin (bad input, issue 12): NaN is a missing value here, the other operand wins; ties and
+# NaN-NaN send the whole gradient to the first input, as PyTorch's derivatives do.
+class FmaxBackward0(Rule):
+    """fmax(a, b): the larger input, ignoring NaN:  d/da = [a ≥ b or b is NaN],  d/db = the rest"""
+    dtypes = "promote"
+    batching = "elementwise"
+    explain = Explain("fmax({a}, {b})", "∂fmax(a, b)/∂a = [a ≥ b or b = NaN],  ∂fmax(a, b)/∂b = 1 − that")
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        if node is not None:
+            node.saved = (a, b)
+        return xp.where((a >= b) | (b != b), a, b)
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        return _pick_tangent(xp, t, out, (a > b) | (b != b))  # (a tie takes b's tangent, as PyTorch)
+
+    def vjp(self, g, xp):
+        a, b = self.saved
+        return _pick_gradient(self, g, xp, a, b, (a >= b) | (b != b))
+
+
+class FminBackward0(Rule):
+    """fmin(a, b): the smaller input, ignoring NaN:  d/da = [a ≤ b or b is NaN],  d/db = the rest"""
+    dtypes = "promote"
+    batching = "elementwise"
+    explain = Explain("fmin({a}, {b})", "∂fmin(a, b)/∂a = [a ≤ b or b = NaN],  ∂fmin(a, b)/∂b = 1 − that")
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        if node is not None:
+            node.saved = (a, b)
+        return xp.where((a <= b) | (b != b), a, b)
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        return _pick_tangent(xp, t, out, (a <= b) | (b != b))  # (a tie takes a's tangent here, as PyTorch)
+
+    def vjp(self, g, xp):
+        a, b = self.saved
+        return _pick_gradient(self, g, xp, a, b, (a <= b) | (b != b))
+
+
+def _pick_tangent(xp, t, out, a_wins):
+    ta = xp.zeros_like(out) if t[0] is None else t[0]
+    tb = xp.zeros_like(out) if t[1] is None else t[1]
+    return xp.where(a_wins, ta, tb)
+
+
+def _pick_gradient(node, g, xp, a, b, a_wins):
+    """The gradient g to a where a_wins, to b elsewhere (each summed to its own shape)."""
+    (na, _), (nb, _) = node.next_functions
+    return (None if na is None else xp.sum_to(xp.where(a_wins, g, 0 * g), a.shape),
+            None if nb is None else xp.sum_to(xp.where(a_wins, 0 * g, g), b.shape))
+
+
+def _split_by_mask(node, g, xp, a, b, a_loses, b_loses):
+    """maximum/minimum's gradients: half each at a tie, none to the input that loses, all of it to
+    both where neither wins (a NaN), as PyTorch's derivatives give."""
     tie = a == b
     half = g / 2
     (na, _), (nb, _) = node.next_functions
     ga = gb = None
     if na is not None:
-        ga = xp.sum_to(xp.where(tie, half, xp.where(a_wins, g, 0 * g)), a.shape)
+        ga = xp.sum_to(xp.where(tie, half, xp.where(a_loses, 0 * g, g)), a.shape)
     if nb is not None:
-        gb = xp.sum_to(xp.where(tie, half, xp.where(a_wins, 0 * g, g)), b.shape)
+        gb = xp.sum_to(xp.where(tie, half, xp.where(b_loses, 0 * g, g)), b.shape)
     return ga, gb
 
 

@@ -178,6 +178,7 @@ class _Selection(Rule):
     constants, and the saved values need no re-lifting under create_graph."""
     batching = "reduction"
     relift = False
+    nan_selects = True  # a NaN result selects the NaN elements (max, min, median); amax/amin: none (NaN grads)
 
     def vjp(self, g, xp):
         shape, dim, keepdim = self.args
@@ -186,14 +187,24 @@ class _Selection(Rule):
     def weights(self):
         """1/count on the elements equal to the (keepdim) result, 0 elsewhere."""
         a, out = self.saved
-        hit = a == out
+        hit = _hits(a, out) if self.nan_selects else a == out
         return (hit / hit.sum(axis=self.args[1], keepdims=True)).astype(a.dtype, copy=False)
 
 
-def _selected_tangent(xp, t, a, out, dim, keepdim):
+def _hits(a, out):
+    """The elements of `a` that are the selected `out` (broadcast): equal to it, or NaN where it is
+    NaN (a NaN max, min or median selects the NaNs, as PyTorch's gradient does)."""
+    hit = a == out
+    if a.dtype.kind in "fc":
+        hit |= (a != a) & (out != out)
+    return hit
+
+
+def _selected_tangent(xp, t, a, out, dim, keepdim, nan_selects=True):
     """The tangent of a max/min over dims: the selected elements' tangents, ties sharing evenly (as
     they share the gradient)."""
-    hit = a == _with_kept_dims(out, a.shape, dim, keepdim)
+    kept = _with_kept_dims(out, a.shape, dim, keepdim)
+    hit = _hits(a, kept) if nan_selects else a == kept
     return xp.sum_dims(t * hit, dim, keepdim) / xp.sum_dims(hit * 1.0, dim, keepdim)
 
 
@@ -233,6 +244,7 @@ class MinBackward1(_Selection):
 
 class AmaxBackward0(_Selection):
     """amax over dims: ties share the gradient evenly"""
+    nan_selects = False
     saves_output = True  # its saved values include its result: a write into it is an error
 
     @staticmethod
@@ -245,11 +257,12 @@ class AmaxBackward0(_Selection):
 
     @staticmethod
     def jvp(xp, t, out, a, dim, keepdim):
-        return _selected_tangent(xp, t[0], a, out, dim, keepdim)
+        return _selected_tangent(xp, t[0], a, out, dim, keepdim, False)
 
 
 class AminBackward0(_Selection):
     """amin over dims: ties share the gradient evenly"""
+    nan_selects = False
     saves_output = True  # its saved values include its result: a write into it is an error
 
     @staticmethod
@@ -262,7 +275,7 @@ class AminBackward0(_Selection):
 
     @staticmethod
     def jvp(xp, t, out, a, dim, keepdim):
-        return _selected_tangent(xp, t[0], a, out, dim, keepdim)
+        return _selected_tangent(xp, t[0], a, out, dim, keepdim, False)
 
 
 class _Picked(_Selection):
@@ -308,7 +321,13 @@ def _argmin(a, dim):
 def _lower_median_index(a, dim):
     """Index of the lower median along dim (of the middle two for an even count)."""
     order = np.argsort(a, axis=dim, kind="stable")
-    return np.take(order, (a.shape[dim] - 1) // 2, axis=dim)
+    index = np.take(order, (a.shape[dim] - 1) // 2, axis=dim)
+    if a.dtype.kind in "fc" and a.size:  # NaN propagates: the first NaN is the median, as in PyTorch
+        nan = np.isnan(a)
+        has_nan = nan.any(axis=dim)
+        if has_nan.any():
+            index = np.where(has_nan, np.argmax(nan, axis=dim), index)
+    return index
 
 
 class MaxBackward0(_Picked):
