@@ -13,6 +13,7 @@ What is checked:
   checks argument types before values, and torchless the other way round, or where torchless takes
   an argument PyTorch refuses) does not grow: MAX_TYPE_MISMATCHES is lowered as they are fixed.
 """
+import re
 import warnings
 
 import pytest
@@ -123,3 +124,40 @@ def test_operators_still_hand_over_to_the_other_operand():
     assert x.__add__(None) is NotImplemented and (x == None) is False  # noqa: E711 (as PyTorch)
     with pytest.raises(TypeError, match="unsupported operand"):
         x + None
+
+
+# ----------------------------------------------------------------------------- no NumPy wording
+_NUMPY_WORDS = re.compile("numpy|ufunc|ndarray|broadcast together", re.IGNORECASE)
+# PyTorch's own texts that name NumPy (its message for sign of a complex tensor; from_numpy's name)
+_PYTORCHS_OWN = ("Unlike NumPy, torch.sign", "from_numpy()")
+
+
+def _operand(kind):
+    return {"tensor3": lambda: torchless.ones(3), "bool": lambda: torchless.tensor([True, False]),
+            "complex": lambda: torchless.tensor([1 + 1j, 2j])}.get(kind, lambda: BAD[kind])()
+
+
+def test_no_numpy_wording_reaches_the_user():
+    """Every public function and method, on float, bool, complex and integer tensors, alone or with
+    a wrong or mismatched second argument: no error text of NumPy's (nor a NumPy exception type)."""
+    inputs = {"float": [[1.0, 2.0], [3.0, 4.0]], "bool": [[True, False], [False, True]],
+              "complex": [[1 + 1j, 2.0], [3.0, 1j]], "int": [[1, 2], [3, 4]]}
+    seconds = list(BAD) + ["tensor3", "bool", "complex"]
+    leaks = {}
+    for kind, name, position, _ in _cases():
+        if position == 0 or "numpy" in name:  # (x.numpy(), torch.from_numpy: NumPy is their subject)
+            continue
+        for data in inputs.values():
+            for second in [None] + seconds:
+                x = torchless.tensor(data)
+                call = getattr(torchless, name) if kind == "function" else getattr(x, name)
+                args = (x,) if kind == "function" else ()
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        call(*args) if second is None else call(*args, _operand(second))
+                except Exception as e:  # noqa: BLE001
+                    text = f"{type(e).__module__}.{type(e).__name__}: {e}"
+                    if _NUMPY_WORDS.search(text) and not any(own in str(e) for own in _PYTORCHS_OWN):
+                        leaks.setdefault((kind, name), text[:160])
+    assert not leaks, "\n".join(f"{k}: {v}" for k, v in sorted(leaks.items()))

@@ -137,3 +137,31 @@ def test_reductions_with_nan(source):
     np.testing.assert_allclose(results[1][0], results[0][0], equal_nan=True)
     if results[0][1] is not None:
         np.testing.assert_allclose(results[1][1], results[0][1], equal_nan=True)
+
+
+# ----------------------------------------------------------------------------- NumPy's wording, dtypes refused
+@pytest.mark.parametrize("source", [
+    "torch.tensor([[1, 2], [3]])", "torch.tensor([[1.0, 2.0], [3.0]], dtype=torch.float64)",
+    "torch.tensor([True, False]).sign()", "torch.tensor([True]).sign_()", "torch.tensor([1 + 1j]).sign()",
+    "torch.tensor([True]).abs()", "torch.tensor([True]).floor()", "torch.tensor([True]).ceil()",
+    "torch.tensor([True]).trunc()", "torch.tensor([True]).round()", "torch.tensor([True]).relu()",
+    "torch.tensor([1 + 1j]).floor()", "torch.tensor([1 + 1j]).ceil()", "torch.tensor([1 + 1j]).trunc()",
+    "torch.tensor([1 + 1j]).round()", "torch.tensor([1 + 1j]).relu()", "torch.tensor([-3]).abs()",
+    "torch.tensor([-3]).relu()", "torch.tensor([1 + 1j]).abs()", "torch.tensor([2.5]).round()",
+    "torch.softmax(torch.tensor([]), 0)", "torch.allclose(torch.ones(2), torch.ones(3))",
+    "torch.isclose(torch.ones(2), torch.ones(3))", "torch.allclose(torch.ones(2, 1), torch.ones(3))",
+    "torch.allclose(torch.ones(2), 1.0)", "torch.allclose(torch.ones(2), torch.ones(2, dtype=torch.float64))",
+    "torch.isclose(torch.ones(2), torch.ones(2, dtype=torch.int64))",
+    "torch.heaviside(torch.ones(2, 2), torch.ones(3))", "torch.gcd(torch.tensor([True]), torch.tensor([True]))",
+    "torch.lcm(torch.tensor([4]), torch.tensor([True]))", "torch.zeros(2, 2).bernoulli_(torch.ones(3))",
+    "torch.zeros(2, 2).normal_(torch.ones(3))", "torch.normal(torch.ones(2), 'a')",
+    "torch.nn.functional.hardshrink(torch.ones(2, 2), torch.ones(3))",
+])
+def test_pytorchs_errors_not_numpys(source):
+    _same(source)
+
+
+def test_a_ragged_list_chains_no_numpy_exception():
+    with pytest.raises(ValueError, match=r"expected sequence of length 2 at dim 1 \(got 1\)") as info:
+        torchless.tensor([[1, 2], [3]])
+    assert info.value.__cause__ is None and info.value.__context__ is None

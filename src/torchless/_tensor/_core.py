@@ -976,12 +976,17 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
     n = len(arrays)
     if requires_grad or (requires_grad is None and (not _grad_off or _grad.enabled) and _any_requires_grad(edges)):
         node = R()
-        if n == 2:
-            out = forward(node, NP, arrays[0], arrays[1])
-        elif n == 1:
-            out = forward(node, NP, arrays[0])
-        else:
-            out = forward(node, NP, *arrays)
+        try:  # (a try costs nothing until it catches)
+            if n == 2:
+                out = forward(node, NP, arrays[0], arrays[1])
+            elif n == 1:
+                out = forward(node, NP, arrays[0])
+            else:
+                out = forward(node, NP, *arrays)
+        except ValueError as error:
+            if "broadcast together" not in str(error):
+                raise
+            raise _broadcast_error_of(arrays, error) from None
         if len(edges) == 2:
             e, f = edges
             # EMPTY_EDGE spelled out: reading its attributes here would make the site see two types
@@ -1009,12 +1014,17 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
         else:  # several outputs (multi_output or aux_outputs)
             result = _recorded_outputs(R, node, out)
     else:
-        if n == 2:
-            out = forward(None, NP, arrays[0], arrays[1])
-        elif n == 1:
-            out = forward(None, NP, arrays[0])
-        else:
-            out = forward(None, NP, *arrays)
+        try:
+            if n == 2:
+                out = forward(None, NP, arrays[0], arrays[1])
+            elif n == 1:
+                out = forward(None, NP, arrays[0])
+            else:
+                out = forward(None, NP, *arrays)
+        except ValueError as error:
+            if "broadcast together" not in str(error):
+                raise
+            raise _broadcast_error_of(arrays, error) from None
         if type(out) is ndarray:
             result = _new(Tensor)
             result._data = out
@@ -1075,11 +1085,19 @@ def _unary(R, to_float=True):
     if into is not None:
         into = _with_namespace(into)
     record_r = own_copy(record)  # this method's own copy of record() (see engine.node.own_copy)
+    # the dtypes a rule `refuses` (ops/_rule.py) are checked off the fast path of floating inputs:
+    # `slow` sends the other dtypes there, for a rule that converts them or refuses some
+    refuses = R.refuses
+    slow = to_float or refuses is not None
 
     def method(self):
         a = self._data
-        if to_float and a.dtype is not _F32 and a.dtype is not _F64 and a.dtype not in _NATIVE_FLOATS:
-            if a.dtype in _COMPLEX:
+        if slow and a.dtype is not _F32 and a.dtype is not _F64 and a.dtype not in _NATIVE_FLOATS:
+            if refuses is not None:
+                _refuse(refuses, self)
+            if not to_float:
+                pass
+            elif a.dtype in _COMPLEX:
                 if R.holomorphic and not R.conjugating:
                     return _complex_method(R, _unary, False)(self)
             elif a.dtype.kind != "f":
@@ -1103,6 +1121,14 @@ def _unary(R, to_float=True):
 
     method.__name__ = R.__name__
     return method
+
+
+def _refuse(refuses, t):
+    """Raise the error a rule's `refuses` (ops/_rule.py) declares for the dtype of tensor t, if any:
+    PyTorch's error for floor of a bool tensor, sign of a complex one, where NumPy would answer."""
+    refused = refuses.get(t._data.dtype.kind)
+    if refused is not None:
+        raise refused[0](refused[1].format(type=_SCALAR_TYPE_NAMES[t.dtype.name]))
 
 
 def apply_pair(R, self, other, a, b):
@@ -1354,6 +1380,19 @@ def _broadcast_error(a, b, e):
             f"(shapes {list(sa)} and {list(sb)} do not broadcast)"
         )
     return RuntimeError(str(e))
+
+
+def _broadcast_error_of(arrays, e):
+    """PyTorch's error for the arrays of a rule's forward whose shapes do not broadcast (NumPy's
+    "operands could not be broadcast together" must not reach the user): the first pair that clashes."""
+    shaped = [a for a in arrays if type(a) is ndarray]
+    for i, a in enumerate(shaped):
+        for b in shaped[i + 1:]:
+            try:
+                np.broadcast_shapes(a.shape, b.shape)
+            except ValueError:
+                return _broadcast_error(a, b, e)
+    return RuntimeError(f"the shapes of the operands do not broadcast ({', '.join(str(list(a.shape)) for a in shaped)})")
 
 
 def _mismatch(sa, sb):

@@ -102,6 +102,21 @@ def _check_tolerances(rtol, atol):
         raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
 
 
+def _check_close_operands(name, self, other):
+    """isclose/allclose take two tensors of one dtype whose shapes broadcast (PyTorch's errors)."""
+    if not isinstance(other, Tensor):
+        raise not_a_tensor(name, "other", other, 2)
+    a, b = self._data, other._data
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"{_SCALAR_TYPE_NAMES[self.dtype.name]} did not match "
+                           f"{_SCALAR_TYPE_NAMES[other.dtype.name]} (convert one, e.g. b.to(a.dtype))")
+    if a.shape != b.shape:
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError as e:
+            raise _broadcast_error(a, b, e) from None
+
+
 def bitwise(ufunc, name, doc):
     """A comparison-like method for integer and bool tensors only (PyTorch's error otherwise)."""
     check = _no_grad_binary(ufunc, name)
@@ -603,16 +618,16 @@ class ElementwiseMethods:
 
         Whether |self - other| <= atol + rtol * |other| holds everywhere (broadcast)."""
         _check_tolerances(rtol, atol)
-        return bool(np.allclose(self._data, other._data if isinstance(other, Tensor) else other, rtol, atol,
-                                equal_nan))
+        _check_close_operands("allclose", self, other)
+        return bool(np.allclose(self._data, other._data, rtol, atol, equal_nan))
 
     def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         """isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor
 
         True where |self - other| <= atol + rtol * |other| (broadcast)."""
         _check_tolerances(rtol, atol)
-        return _plain_out(np.isclose(self._data, other._data if isinstance(other, Tensor) else other, rtol, atol,
-                                     equal_nan))
+        _check_close_operands("isclose", self, other)
+        return _plain_out(np.isclose(self._data, other._data, rtol, atol, equal_nan))
 
     def equal(self, other):
         """equal(self, other) -> bool

@@ -87,9 +87,9 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
         raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
     try:
         arr = np.array(data)
-    except ValueError:
-        _raise_ragged(data)
-    if arr.dtype == object:
+    except ValueError:  # ragged: PyTorch's error is raised outside, so that NumPy's is not chained to it
+        arr = None
+    if arr is None or arr.dtype == object:
         _raise_ragged(data)
     if arr.dtype == np.uint64:  # beyond int64: PyTorch's error, not a wrapped-around value
         raise ValueError("Overflow when unpacking long long (the numbers must fit in int64)")
@@ -722,6 +722,9 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Opti
     the shape; with tensors (either or both), one draw per element of their broadcast shape, each
     with its own mean and std.
     """
+    for name, value in (("mean", mean), ("std", std)):
+        if not isinstance(value, (Tensor, numbers.Real)):
+            raise TypeError(f"normal(): argument '{name}' must be Tensor or float, not {type(value).__name__}")
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = mean._data if isinstance(mean, Tensor) else mean
         s = std._data if isinstance(std, Tensor) else std
@@ -855,6 +858,10 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,
     Fills this floating tensor in place with draws from the normal distribution N(mean, std**2);
     returns it.
     """
+    for name, value, position in (("mean", mean, 1), ("std", std, 2)):
+        if not isinstance(value, numbers.Real):
+            raise TypeError(f"normal_(): argument '{name}' (position {position}) must be float, not "
+                            f"{type(value).__name__}")
     dt = _float_fill_dtype(self, "normal_kernel_cpu")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
@@ -897,6 +904,13 @@ def bernoulli_(self: Tensor, p: Union[float, Tensor] = 0.5, *,
     """
     if isinstance(p, Tensor):
         _check_probabilities(p._data)
+        try:
+            fits = np.broadcast_shapes(p._data.shape, self._data.shape) == self._data.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise RuntimeError(f"The expanded size of the tensor ({list(self.shape)}) must match the existing size "
+                               f"{list(p.shape)} (p must broadcast to the shape of the tensor filled)")
     else:
         _check_probability(p)
     probs = p._data if isinstance(p, Tensor) else p

@@ -5,6 +5,7 @@ PyTorch's) and then applies one rule; a few (l1_loss, dropout, cross_entropy wit
 are compositions of Tensor ops, as they are in PyTorch.
 """
 import math
+import numbers
 import warnings
 from collections.abc import Sequence
 from typing import Any, NoReturn, cast
@@ -959,6 +960,8 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 @_dispatching
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """hardshrink(input, lambd=0.5) -> Tensor: 0 where |x| <= lambd, x elsewhere."""
+    if not isinstance(lambd, numbers.Real) or isinstance(lambd, Tensor):
+        raise TypeError(f"hardshrink(): argument 'lambd' (position 2) must be Number, not {type(lambd).__name__}")
     return _activation("hardshrink", "hardshrink_cpu", A.HardshrinkBackward0, input, lambd)
 
 

@@ -672,6 +672,7 @@ NotImplementedBackward.__name__ = NotImplementedBackward.__qualname__ = "NotImpl
 # ============================================================================ unary math
 class AbsBackward0(Rule):
     """|a|:  d/da = sign(a) (0 at a = 0)"""
+    refuses = {"b": (NotImplementedError, "\"abs_cpu\" not implemented for '{type}'")}
     dtypes = "promote"
     batching = "elementwise"
     explain = Explain("|{a}|", "∂|a|/∂a = sign(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.Abs(a)))
@@ -1104,6 +1105,8 @@ class SigmoidBackward0(Rule):
 
 class ReluBackward0(Rule):
     """max(a, 0): the gradient passes where the output is positive"""
+    refuses = {"b": (RuntimeError, "Boolean inputs not supported for relu"),
+               "c": (NotImplementedError, "clamp is not supported for complex types")}
     dtypes = "promote"
     batching = "elementwise"
     explain = Explain("relu({a})", "∂relu(a)/∂a = 1 where a > 0, else 0",
@@ -1361,15 +1364,19 @@ class _ZeroGradient(Rule):
 
 
 class SignBackward0(_ZeroGradient):
-    """sign(a): −1, 0 or 1 (a zero gradient)"""
+    """sign(a): −1, 0 or 1 (a zero gradient); a bool tensor is its own sign"""
+    refuses = {"c": (NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. "
+                                          "Please use torch.sgn instead.")}
 
     @staticmethod
     def forward(node, xp, a):
-        return xp.sign(a)
+        return a.copy() if a.dtype.kind == "b" else xp.sign(a)
 
 
 class FloorBackward0(_ZeroGradient):
     """floor(a), the largest integer ≤ a (a zero gradient)"""
+    refuses = {"b": (NotImplementedError, "\"floor_vml_cpu\" not implemented for '{type}'"),
+               "c": (NotImplementedError, "floor is not supported for complex inputs")}
 
     @staticmethod
     def forward(node, xp, a):
@@ -1378,6 +1385,8 @@ class FloorBackward0(_ZeroGradient):
 
 class CeilBackward0(_ZeroGradient):
     """ceil(a), the smallest integer ≥ a (a zero gradient)"""
+    refuses = {"b": (NotImplementedError, "\"ceil_vml_cpu\" not implemented for '{type}'"),
+               "c": (NotImplementedError, "ceil is not supported for complex inputs")}
 
     @staticmethod
     def forward(node, xp, a):
@@ -1386,6 +1395,7 @@ class CeilBackward0(_ZeroGradient):
 
 class RoundBackward0(_ZeroGradient):
     """Half to even, like PyTorch; integers are returned unchanged (NumPy's rint would make floats)"""
+    refuses = {"b": (NotImplementedError, "\"round_vml_cpu\" not implemented for '{type}'"), "c": (NotImplementedError, "\"round_vml_cpu\" not implemented for '{type}'")}
 
     @staticmethod
     def forward(node, xp, a):
@@ -1408,6 +1418,8 @@ class RoundBackward1(_ZeroGradient):
 
 class TruncBackward0(_ZeroGradient):
     """trunc(a), a rounded toward zero (a zero gradient)"""
+    refuses = {"b": (NotImplementedError, "\"trunc_vml_cpu\" not implemented for '{type}'"),
+               "c": (NotImplementedError, "trunc is not supported for complex inputs")}
 
     @staticmethod
     def forward(node, xp, a):

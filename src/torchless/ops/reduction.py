@@ -195,8 +195,8 @@ def _hits(a, out):
     """The elements of `a` that are the selected `out` (broadcast): equal to it, or NaN where it is
     NaN (a NaN max, min or median selects the NaNs, as PyTorch's gradient does)."""
     hit = a == out
-    if a.dtype.kind in "fc":
-        hit |= (a != a) & (out != out)
+    if getattr(a.dtype, "np", a.dtype).kind in "fc":  # (a Tensor under create_graph: its dtype's .np)
+        hit = hit | ((a != a) & (out != out))
     return hit
 
 
