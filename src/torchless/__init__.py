@@ -28,10 +28,11 @@ from ._dtype import (bool, cdouble, cfloat, complex64, complex128, double, dtype
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
                      promote_types, set_default_dtype, short, uint8)
 from ._tensor import Size, Tensor, device, where
+from ._dtype import finfo, iinfo  # (bad input and utilities, issue 12)
 
 # The public classes print as torchless.Tensor, torchless.Size ... (where they are reached), not by
 # the private module that defines them.
-for _cls in (Size, Tensor, device, dtype):
+for _cls in (Size, Tensor, device, dtype, finfo, iinfo):
     _cls.__module__ = __name__
 del _cls
 from ._tensor.creation import *  # noqa: F401,F403

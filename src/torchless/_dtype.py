@@ -6,7 +6,7 @@ Internally a tensor keeps a NumPy array, so every rule here works on NumPy dtype
 from __future__ import annotations
 
 import builtins
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -300,3 +300,84 @@ def check_data_fits(arr: np.ndarray, np_dtype: np.dtype) -> None:
     if not fits:
         raise RuntimeError(f"value cannot be converted to type {np_dtype.name} without overflow (pick a dtype "
                            f"wide enough for the data, e.g. torch.int64)")
+
+
+# ---------------------------------------------------------------------------------- finfo, iinfo
+_DType = dtype  # (the classes below have a `dtype` field of their own)
+
+class finfo:
+    """torch.finfo(type=None): the numerical properties of a floating dtype (of the default dtype when
+    none is given; a complex dtype gives those of its real part): bits, eps (the gap between 1 and the
+    next number), max, min (the most negative), tiny = smallest_normal (the smallest positive normal
+    number), resolution (10 ** -decimal digits of precision), and dtype (the dtype's name)."""
+
+    __slots__ = ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype")
+    bits: builtins.int
+    eps: builtins.float
+    max: builtins.float
+    min: builtins.float
+    tiny: builtins.float
+    smallest_normal: builtins.float
+    resolution: builtins.float
+    dtype: str
+
+    def __init__(self, type: Optional[_DType] = None) -> None:  # noqa: A002 (PyTorch's parameter name)
+        if type is None:
+            type = get_default_dtype()  # noqa: A001
+        if not isinstance(type, _DType):
+            raise TypeError(f"finfo(): argument 'type' (position 1) must be torch.dtype, not "
+                            f"{_py_type(type).__name__}")
+        if not (type.is_floating_point or type.is_complex):
+            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
+                            "'torch.finfo'")
+        real = type.to_real() if type.is_complex else type
+        info = np.finfo(real.np)
+        self.bits = builtins.int(info.bits)
+        self.eps = builtins.float(info.eps)
+        self.max = builtins.float(info.max)
+        self.min = builtins.float(info.min)
+        self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
+        self.resolution = 10.0 ** -builtins.int(info.precision)
+        self.dtype = real.name
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+    def __eq__(self, other: object) -> builtins.bool:
+        return isinstance(other, finfo) and self.dtype == other.dtype
+
+    def __hash__(self) -> builtins.int:
+        return hash(("finfo", self.dtype))
+
+
+class iinfo:
+    """torch.iinfo(type): the numerical properties of an integer dtype: bits, max, min, and dtype
+    (the dtype's name). bool is no integer type here, as in PyTorch."""
+
+    __slots__ = ("bits", "max", "min", "dtype")
+    bits: builtins.int
+    max: builtins.int
+    min: builtins.int
+    dtype: str
+
+    def __init__(self, type: _DType) -> None:  # noqa: A002 (PyTorch's parameter name)
+        if not isinstance(type, _DType):
+            raise TypeError(f"iinfo(): argument 'type' (position 1) must be torch.dtype, not "
+                            f"{_py_type(type).__name__}")
+        if type.np.kind == "b":
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if type.np.kind not in "iu":
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle "
+                            "'torch.iinfo'")
+        info = np.iinfo(type.np)
+        self.bits, self.max, self.min, self.dtype = builtins.int(info.bits), builtins.int(info.max), builtins.int(info.min), type.name
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
+
+    def __eq__(self, other: object) -> builtins.bool:
+        return isinstance(other, iinfo) and self.dtype == other.dtype
+
+    def __hash__(self) -> builtins.int:
+        return hash(("iinfo", self.dtype))

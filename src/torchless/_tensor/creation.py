@@ -10,7 +10,7 @@ from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .._dtype import (FROM_NP, bool as bool_, check_data_fits, check_number_fits, defaults,
+from .._dtype import (FROM_NP, SCALAR_TYPE_NAMES, bool as bool_, check_data_fits, check_number_fits, defaults,
                       dtype as DType, float32, float64, from_np,
                       get_default_dtype, int64, promote_types, to_np)
 from .._random import Stream, default_stream, rng as _rng
@@ -224,13 +224,39 @@ def as_tensor(data: Any, dtype: Optional[DType] = None, device: DeviceArg = None
     return _finish(_to_array(data, np_dtype), False, device)
 
 
-def asarray(obj: Any, *, dtype: Optional[DType] = None, device: DeviceArg = None) -> Tensor:
-    """asarray(obj, *, dtype=None, device=None) -> Tensor
+def asarray(obj: Any, *, dtype: Optional[DType] = None, device: DeviceArg = None, copy: Optional[bool] = None,
+            requires_grad: bool = False) -> Tensor:
+    """asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False) -> Tensor
 
-    `obj` as a tensor, sharing memory with a NumPy array or tensor when the dtype allows (as
-    torch.as_tensor).
+    `obj` as a tensor. A tensor or a NumPy array of the requested dtype is shared (a tensor is
+    returned itself) unless copy=True; copy=False refuses to copy (a ValueError where the dtype
+    differs, or for other data such as lists); copy=None copies only where it must. With
+    requires_grad=True the result requires grad (a shared tensor is set to, as PyTorch does).
     """
-    return as_tensor(obj, dtype, device)
+    np_dtype = to_np(dtype)
+    require_cpu(device or "cpu")
+    result: Tensor
+    if isinstance(obj, (Tensor, np.ndarray)):
+        arr = obj._data if isinstance(obj, Tensor) else obj
+        if isinstance(obj, np.ndarray) and arr.dtype not in FROM_NP:
+            from_np(arr.dtype)  # raises TypeError for unsupported NumPy types
+        same = np_dtype is None or np_dtype == arr.dtype
+        if copy is False and np_dtype is not None and not same:
+            raise ValueError(f"can't alias tensor with dtype '{SCALAR_TYPE_NAMES[FROM_NP[arr.dtype].name]}' into "
+                             f"dtype '{SCALAR_TYPE_NAMES[FROM_NP[np_dtype].name]}'. (pass copy=None to convert)")
+        if isinstance(obj, Tensor):
+            result = obj.clone() if copy else obj
+            if np_dtype is not None and not same:
+                result = result.to(FROM_NP[np_dtype])
+        else:
+            result = _plain(arr.astype(np_dtype or arr.dtype, copy=bool(copy)))
+    else:
+        if copy is False:
+            raise ValueError("can't alias arbitrary sequence into a tensor. (pass copy=None to let it copy)")
+        result = tensor(obj, dtype=dtype)
+    if requires_grad:
+        result.requires_grad_(True)
+    return result
 
 
 def from_numpy(ndarray: np.ndarray) -> Tensor:
@@ -982,6 +1008,30 @@ def new_empty(self: Tensor, *size: Any, dtype: Optional[DType] = None, requires_
     return empty(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
 
+def new(self: Tensor, *args: Any, device: DeviceArg = None) -> Tensor:
+    """new(*sizes) -> Tensor, new(data) -> Tensor, new(tensor) -> Tensor
+
+    The legacy constructor of this tensor's dtype: sizes (ints, or a torch.Size) give an
+    uninitialized tensor of that shape, a list or tuple is data (copied, as new_tensor), and a tensor
+    of this dtype is returned itself. Prefer new_empty, new_tensor, new_zeros ...
+    """
+    require_cpu(device or "cpu")
+    np_dtype = self._data.dtype
+    if not args:
+        return _plain(np.empty((0,), np_dtype))
+    first = args[0]
+    if len(args) == 1 and isinstance(first, Tensor):
+        if first._data.dtype != np_dtype:
+            raise TypeError(f"new(): expected a tensor of dtype {self.dtype}, got one of {first.dtype} "
+                            f"(convert it first, e.g. other.to({self.dtype}))")
+        return first
+    if len(args) == 1 and not isinstance(first, (numbers.Integral, Size)):
+        if isinstance(first, (list, tuple, np.ndarray)) or isinstance(first, numbers.Number):
+            return _plain(np.array(_to_array(first, None), dtype=np_dtype))
+        raise TypeError(f"new(): data must be a sequence (got {type(first).__name__})")
+    return _plain(np.empty(_parse_size(args, "new"), np_dtype))
+
+
 class CreationMethods:
     """Tensor methods that fill a tensor with random draws in place (normal_, uniform_ ...) or
     create a new tensor with this one's dtype (new_zeros, new_tensor ...)."""
@@ -999,6 +1049,7 @@ class CreationMethods:
 
     # ------------------------------------------------------------------ new tensors like this one
     new_tensor = new_tensor
+    new = new
     new_zeros = new_zeros
     new_ones = new_ones
     new_full = new_full
