@@ -91,3 +91,51 @@ def test_tensor_new():
     assert run(torchless) == run(torch)
     x = torchless.ones(2)
     assert x.new(torchless.tensor([1.0])) is not None
+
+
+# ----------------------------------------------------------------------------- out=
+_OUT_CASES = [
+    "lib.add(x, 1, out=lib.empty(2))", "lib.add(lib.ones(2), 1, out=lib.empty(2, requires_grad=True))",
+    "lib.add(lib.ones(2), 1, out=lib.empty(2, dtype=lib.int64))", "lib.add(lib.ones(2), 1, out=[1])",
+    "lib.add(lib.ones(2), 1, out=lib.empty(2, dtype=lib.float64))",
+    "lib.add(lib.ones(2, dtype=lib.int64), 1, out=lib.empty(2))", "lib.add(lib.ones(2), 1, out=lib.empty(3))",
+    "lib.add(lib.ones(2), 1, out=lib.empty(0))", "lib.mul(lib.ones(2), 3, out=lib.zeros(4)[::2])",
+    "lib.sub(lib.ones(2), lib.ones(2), alpha=2, out=lib.empty(2))", "lib.sum(lib.ones(2, 2), 0, out=lib.empty(2))",
+    "lib.mean(lib.ones(2, 2), out=lib.empty(()))", "lib.cat([lib.ones(1)], out=lib.empty(1))",
+    "lib.stack([lib.ones(1)], out=lib.empty(1, 1))", "lib.matmul(lib.ones(2, 2), lib.ones(2), out=lib.empty(2))",
+    "lib.exp(lib.zeros(2), out=lib.empty(2))", "lib.log(lib.ones(2), out=lib.empty(2, dtype=lib.complex64))",
+    "lib.clamp(lib.arange(4.0), 1, 2, out=lib.empty(4))", "lib.eq(lib.ones(2), 1, out=lib.empty(2, dtype=lib.bool))",
+    "lib.div(lib.ones(2), 2, rounding_mode='floor', out=lib.empty(2))", "lib.div(lib.ones(2), 2, out=lib.empty(2))",
+    "lib.maximum(lib.ones(2), lib.zeros(2), out=lib.empty(2))", "lib.cumsum(lib.ones(3), 0, out=lib.empty(3))",
+]
+
+
+def _out_results(lib):
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        x = lib.ones(2, requires_grad=True)
+        results = []
+        for source in _OUT_CASES:
+            try:
+                r = eval(source)
+                results.append(("ok", str(r.dtype), r.tolist(), r.requires_grad))
+            except Exception as e:  # noqa: BLE001
+                results.append((type(e).__name__,))
+        with lib.no_grad():
+            o = lib.empty(2)
+            results.append((lib.add(x, 1, out=o) is o, o.tolist()))
+    return results, sorted(str(w.message)[:60] for w in caught)
+
+
+def test_out_argument_as_pytorch():
+    ours, theirs = _out_results(torchless), _out_results(torch)
+    for source, o, t in zip(_OUT_CASES + ["no_grad"], ours[0], theirs[0]):
+        assert o == t, source
+    assert ours[1] == theirs[1]  # the resize warning, once
+
+
+def test_out_keeps_the_function_signature():
+    import inspect
+    assert "out" in inspect.signature(torchless.add).parameters
+    assert torchless.add.__wrapped__ is torchless.Tensor.add

@@ -150,6 +150,26 @@ for _name in (
         globals()[_name] = _tensor_arguments(globals()[_name], Tensor)
 del _name
 
+# ... and `out=` (issue 12) for the torch functions of Tensor methods that PyTorch gives one: the result is
+# written into `out` with PyTorch's casting and resizing rules (_tensor/_inplace.write_out).
+from ._tensor._inplace import write_out as _write_out  # noqa: E402
+
+for _name in (
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide", "remainder",
+    "fmod", "matmul", "mm", "bmm", "mv", "dot", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt",
+    "rsqrt", "abs", "neg", "negative", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin", "acos", "atan", "sigmoid",
+    "reciprocal", "sign", "floor", "ceil", "round", "trunc", "frac", "square", "clamp", "clip", "clamp_min",
+    "clamp_max", "maximum", "minimum", "fmax", "fmin", "atan2", "hypot", "logaddexp", "copysign", "erf", "erfc",
+    "lerp", "addcmul", "addcdiv", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor",
+    "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "prod", "cumsum", "cumprod",
+    "logsumexp", "argmax", "argmin", "amax", "amin", "isnan", "index_select", "gather", "masked_select", "flip",
+    "nonzero", "outer", "heaviside",
+):
+    _value = globals()[_name]
+    if getattr(_value, "__wrapped__", None) is getattr(Tensor, _name, None):
+        globals()[_name] = _function_of_method(getattr(_value, "__wrapped__"), _name, Tensor, _write_out)
+del _name, _value
+
 # `from torch import nn` after `import torchless as torch` means torchless's nn (see _torch_alias).
 from . import _torch_alias  # noqa: E402
 

@@ -108,7 +108,8 @@ def handle_torch_function(public_api: Callable[..., Any], relevant_args: Iterabl
                     "TORCH_LOGS=not_implemented")
 
 
-def function_of_method(method: Callable[..., Any], name: str, plain_type: type) -> Callable[..., Any]:
+def function_of_method(method: Callable[..., Any], name: str, plain_type: type,
+                       out_writer: Optional[Callable[..., Any]] = None) -> Callable[..., Any]:
     """The torch function `torch.<name>(input, ...)` for the Tensor method `method`: the method
     itself when input is a `plain_type` tensor (one call and one type check more than calling the
     method), and otherwise, when an argument overrides, the call handed to its __torch_function__
@@ -116,7 +117,10 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type) 
 
     The function takes the method's own parameters (self renamed input, in its docstring too: see
     `function_doc`), so that forwarding them costs no *args tuple or **kwargs dict: it is written
-    out from the method's signature."""
+    out from the method's signature.
+
+    `out_writer(name, result, out)`: the function takes PyTorch's keyword `out=` too (where the method
+    has none), the result then written into `out` by it (one `is None` test more per call)."""
     signature: Optional[inspect.Signature]
     try:
         signature = inspect.signature(method)
@@ -159,12 +163,20 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type) 
         else:
             heads.append("**" + pname)
             calls.append("**" + pname)
+    takes_out = out_writer is not None and signature is not None and "out" not in signature.parameters and \
+        not any(p.kind is _VAR_KEYWORD for p in parameters)
+    if takes_out:
+        heads.append("out=None" if starred else "*, out=None")
+        namespace["_out"] = out_writer
+        namespace["_name"] = name
     head, call, args = ", ".join(heads), ", ".join(calls), "(" + ", ".join(relevant) + ",)" + extra
     names = tuple(first if i == 0 else p.name for i, p in enumerate(parameters)
                   if p.kind in (_POSITIONAL, _POSITIONAL_ONLY))
     namespace["_names"] = names
     # (a try costs nothing until it catches: the wrong-type check runs on the failure path only)
     source = (f"def function({head}):\n"
+              + (f"    if out is not None:\n"
+                 f"        return _out(_name, function({call}), out)\n" if takes_out else "") +
               f"    if type({first}) is _plain:\n"
               f"        try:\n"
               f"            return _method({call})\n"
@@ -189,7 +201,8 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type) 
     if signature is not None and parameters[0].name == "self":
         # inspect.signature and help() would follow __wrapped__ to the method and show `self`
         setattr(function, "__signature__", signature.replace(
-            parameters=[parameters[0].replace(name="input")] + parameters[1:]))
+            parameters=[parameters[0].replace(name="input")] + parameters[1:]
+            + ([inspect.Parameter("out", _KEYWORD_ONLY, default=None)] if takes_out else [])))
     function.__module__ = "torchless"
     return function
 
