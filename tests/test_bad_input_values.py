@@ -165,3 +165,36 @@ def test_a_ragged_list_chains_no_numpy_exception():
     with pytest.raises(ValueError, match=r"expected sequence of length 2 at dim 1 \(got 1\)") as info:
         torchless.tensor([[1, 2], [3]])
     assert info.value.__cause__ is None and info.value.__context__ is None
+
+
+
+# ----------------------------------------------------------------------------- complex inputs
+_COMPLEX_CASES = ["x.amax()", "x.amin()", "x.aminmax()", "x.argmax()", "x.argmin()", "x.max()", "x.min()", "x.max(0)", "x.min(0)", "x.median()", "x.median(0)",
+ "x.nanmedian()", "x.mode()", "torch.unique(x)", "x.unique_consecutive()", "x.sort()", "x.argsort()", "x.msort()", "x.topk(1)", "x.kthvalue(1)",
+ "x.cummax(0)", "x.cummin(0)", "x.clamp(0)", "x.clamp(0, 1)", "torch.maximum(x, x)", "torch.minimum(x, x)", "torch.fmax(x, x)", "torch.fmin(x, x)", "x < x", "x <= 1", "x > x", "x >= x",
+ "x.remainder(x)", "x.floor_divide(x)", "x.fmod(x)", "x % 2", "x // 2", "x.heaviside(x)", "x.isposinf()", "x.isneginf()", "x.signbit()", "x.hypot(x)", "x.atan2(x)", "x.copysign(x)",
+ "x.erf()", "x.erfc()", "x.erfinv()", "x.lgamma()", "x.digamma()", "x.frac()", "x.sign()", "x.sgn()", "x.std()", "x.var()", "x.norm()", "x.abs()", "x.sigmoid()", "x.relu()",
+ "x.logaddexp(x)", "x.logit()", "x.i0()", "x.nan_to_num()", "x.cumsum(0)", "x.prod()", "x.logsumexp(0)", "x.softmax(0)", "x.log_softmax(0)", "torch.nn.functional.gelu(x)", "torch.nn.functional.silu(x)",
+ "torch.nn.functional.elu(x)", "torch.nn.functional.leaky_relu(x)", "torch.nn.functional.softplus(x)", "torch.nn.functional.hardtanh(x)", "x.histc()", "x.bincount()", "x.searchsorted(x)", "torch.bucketize(x, x)",
+ "x.trunc()", "x.round()", "x.ceil()", "x.floor()", "x.exp2()", "x.rad2deg()", "x.deg2rad()", "x.lerp(x, 0.5)", "x.addcdiv(x, x)", "x.xlogy(x)", "x.nanmean()", "x.nansum()", "x.std_mean()", "x.var_mean()", "x.dist(x)", "x.renorm(2, 0, 1)", "torch.cdist(x[None, None], x[None, None])",
+ "x.float_power(2)", "x.ldexp(x)", "x.gcd(x)", "x.bitwise_and(x)", "x.logical_and(x)", "x.square()", "x.rsqrt()", "x.cumprod(0)", "x.diff()", "x.count_nonzero()", "x.allclose(x)", "x.isclose(x)", "x.equal(x)", "x.isfinite()", "x.isnan()", "x.isinf()", "x.isreal()", "x.angle()", "x.sinc()", "x.mean()", "x.sum()"]
+
+
+@pytest.mark.parametrize("source", _COMPLEX_CASES)
+def test_complex_input_answers_or_refuses_as_pytorch(source):
+    if source == "x.logaddexp(x)":
+        pytest.xfail("logaddexp of complex tensors is not implemented yet (PyTorch computes it)")
+    outcomes = []
+    for lib in (torch, torchless):
+        x = lib.tensor([1 + 2j, -0.5 + 0.25j, 3 - 1j])
+        try:
+            r = eval(source, {"x": x, "torch": lib})
+            outcomes.append(("ok", str(getattr(r, "dtype", type(r).__name__)).split(".")[-1]))
+        except Exception as e:  # noqa: BLE001
+            outcomes.append((type(e).__name__,))
+    assert outcomes[1] == outcomes[0]
+
+
+def test_complex_values_that_stay_complex_or_become_real():
+    for source in ("torch.sigmoid(x)", "x.std()", "x.var()", "x.norm()", "x.abs()", "x.sgn()", "x.angle()"):
+        _same(source.replace("x", "torch.tensor([1 + 2j, -0.5 + 0.25j, 3 - 1j])"))

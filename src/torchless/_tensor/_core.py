@@ -1216,7 +1216,7 @@ def _binary(R, to_float=False, scalar_edge=True, name=None):
     # (the method reads R's flags and to_float (_to_float) only off its fast path, and does not close
     # over them: each closure variable costs every call)
     slow = (_INTEGERS if to_float else frozenset()) | (_COMPLEX if R.holomorphic and not R.conjugating
-                                                       else frozenset()) or None
+                                                       or (R.refuses and "c" in R.refuses) else frozenset()) or None
 
     def method(self, other):
         a = self._data
@@ -1299,6 +1299,8 @@ def _complex_pair(method, R, slow, scalar_edge, self, other, dtype):
     """_binary's method on two tensors promoted to the complex `dtype`, where it must go elsewhere: a
     real operand is cast first (by a recorded to()), and a holomorphic rule applies its complex form
     (ops/_rule.py). None: neither, the method goes on with the promoted arrays."""
+    if R.refuses is not None and "c" in R.refuses:  # (maximum of complex tensors ...: PyTorch's error)
+        _refuse(R.refuses, self if self._data.dtype.kind == "c" else other)
     if self._data.dtype != dtype or other._data.dtype != dtype:
         return method(*_complex_operands(self, other, dtype))
     if R.holomorphic and not R.conjugating:
@@ -1367,8 +1369,14 @@ def _unsupported(R, a, b):
     if R is SubBackward0 and da.name == "bool" and db.name == "bool":
         return RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                             "Use the `^` or `logical_xor()` operator instead.")
-    return RuntimeError(f"{R.__name__[:-len('Backward0')].lower()} is not implemented for "
-                        f"{_SCALAR_TYPE_NAMES[da.name]} and {_SCALAR_TYPE_NAMES[db.name]} tensors")
+    name = R.op_name or R.__name__[:-len("Backward0")].lower()
+    kernel = _KERNEL_NAMES.get(name, name + "_cpu")
+    bad = da if da.category >= db.category else db  # (the promoted dtype: what PyTorch's kernel runs on)
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{_SCALAR_TYPE_NAMES[bad.name]}' ({name} does "
+                               f"not take {_SCALAR_TYPE_NAMES[da.name]} and {_SCALAR_TYPE_NAMES[db.name]} tensors)")
+
+
+_KERNEL_NAMES = {"floor_divide": "div_floor_cpu"}  # PyTorch's kernel names, where not <op>_cpu
 
 
 def _broadcast_error(a, b, e):
@@ -1592,6 +1600,8 @@ def _no_grad_binary(f, name, named=False):
     (x.eq(y)), which raises a TypeError where the operator (x == y) returns NotImplemented."""
     numbers = {}  # (number, its type, tensor dtype) -> the number as NumPy would convert it, or None
     scalar_op = _SCALAR_COMPARISONS.get(f)  # the same comparison on NumPy scalars (exact: same answer)
+    # an ordering (lt, le, gt, ge) refuses complex operands (NumPy would order them lexicographically)
+    ordered = f in (np.less, np.less_equal, np.greater, np.greater_equal)
 
     def method(self, other):
         a = self._data
@@ -1615,6 +1625,9 @@ def _no_grad_binary(f, name, named=False):
                 return NotImplemented
             if type(b) is Tensor:  # _as_operand wraps arrays as plain tensors
                 b = b._data
+        if ordered and (a.dtype.kind == "c" or type(b) is complex or getattr(b, "dtype", a.dtype).kind == "c"):
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'ComplexFloat' (complex numbers have no "
+                                      "order: compare x.real or x.abs())")
         try:
             out = f(a, b)
         except ValueError as e:

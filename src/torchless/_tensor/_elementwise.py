@@ -126,8 +126,8 @@ def bitwise(ufunc, name, doc):
                 or type(other) is _pyfloat:
             bad = self if self._data.dtype.kind not in "biu" else other
             kind = _SCALAR_TYPE_NAMES[bad.dtype.name] if isinstance(bad, Tensor) else "Float"
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{kind}' (bitwise ops take integer "
-                               "or bool tensors)")
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{kind}' (bitwise ops take integer "
+                                      "or bool tensors)")
         return check(self, other)
     return declared(method, name, doc)
 
@@ -510,6 +510,8 @@ class ElementwiseMethods:
         Each element limited to [min, max] (either bound may be left out; numbers or tensors)."""
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        if self._data.dtype.kind == "c":
+            raise NotImplementedError("clamp is not supported for complex types")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
             if (min is not None and not isinstance(min, Tensor)) or (max is not None and not isinstance(max, Tensor)):
                 raise TypeError("clamp() received an invalid combination of arguments: give both bounds "

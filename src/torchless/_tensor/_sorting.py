@@ -40,8 +40,16 @@ _Nanmedian, _Cummax, _Cummin, _Aminmax = (return_types.nanmedian, return_types.c
                                           return_types.aminmax)
 
 
+# PyTorch's kernels that refuse complex tensors with NotImplementedError (sort and topk: RuntimeError)
+_KERNELS = {"kthvalue": "kthvalue_cpu", "mode": "mode_cpu", "nanmedian": "median_cpu", "aminmax": "aminmax_cpu",
+            "cummax": "cummax_cpu", "cummin": "cummin_cpu"}
+
+
 def _no_complex(input: Tensor, what: str) -> None:
     if input._data.dtype.kind == "c":
+        if what in _KERNELS:
+            raise NotImplementedError(f"\"{_KERNELS[what]}\" not implemented for '{scalar_type_name(input)}' "
+                                      "(compare real and imaginary parts, or the abs, instead)")
         raise RuntimeError(f"{what} does not support complex dtypes on CPU (got {input.dtype}; "
                            "compare real and imaginary parts, or the abs, instead)")
 
@@ -454,6 +462,9 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
     `return_inverse`, also where each input element (slice) went in the result; with
     `return_counts`, how often each distinct value occurs. Each NaN counts as distinct.
     """
+    if input._data.dtype.kind == "c":
+        raise NotImplementedError(f"\"unique\" not implemented for '{scalar_type_name(input)}' (compare x.real, "
+                                  "or x.abs())")
     if dim is None:
         v, i, c = apply(Unique2Backward0, input)
     else:
@@ -474,6 +485,9 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
     Each run of equal consecutive elements (of the flattened input, or of slices along `dim`)
     collapsed into one, as itertools.groupby; `return_inverse` and `return_counts` as for unique.
     """
+    if input._data.dtype.kind == "c":
+        raise NotImplementedError(f"\"unique\" not implemented for '{scalar_type_name(input)}' (compare x.real, "
+                                  "or x.abs())")
     d = None if dim is None else _norm_dim(dim, input._data.ndim)
     a = input._data
     if d is not None and a.ndim == 0:
@@ -514,7 +528,8 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
                                "while right was True")
         right = side == "right"
     if seq.dtype.kind == "c" or vals.dtype.kind == "c":
-        raise RuntimeError("searchsorted does not support complex tensors")
+        raise NotImplementedError("\"searchsorted_out_cpu\" not implemented for complex tensors (search x.real, "
+                                  "or x.abs())")
     if seq.ndim == 0:
         raise RuntimeError("torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 "
                            "dimension")

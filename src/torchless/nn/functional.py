@@ -180,6 +180,8 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh (got '{approximate}')")
     _float_input("gelu", "GeluKernelImpl", input)
+    if input._data.dtype.kind == "c":
+        _real_float_input("gelu", "GeluKernelImpl", input)
     return apply(R.GeluBackward0, input, approximate)
 
 
@@ -192,6 +194,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         return handle_torch_function(leaky_relu, (input,), input, negative_slope, inplace=inplace)
     _tensor_arg("leaky_relu", "input", input)
     _float_input("leaky_relu", "leaky_relu_cpu", input)
+    if input._data.dtype.kind == "c":
+        _real_float_input("leaky_relu", "leaky_relu_cpu", input)
     if inplace:
         return _leaky_relu_(input, negative_slope)
     return apply(R.LeakyReluBackward0, input, negative_slope)

@@ -367,7 +367,9 @@ class PowBackward1(Rule):
         if na is not None:
             ga = xp.sum_to(g * b * xp.where(b == 0, 0, a ** (b - 1)), a.shape)
         if nb is not None:  # log(a) is -inf at a == 0; PyTorch takes the limit 0 there
-            gb = xp.sum_to(g * xp.where((a == 0) & (b >= 0), 0, out * xp.log(a)), b.shape)
+            # (a complex b: PyTorch's condition is a real, non-negative b; complex numbers have no order)
+            nonneg = ((b.imag == 0) & (b.real >= 0)) if getattr(b.dtype, "np", b.dtype).kind == "c" else b >= 0
+            gb = xp.sum_to(g * xp.where((a == 0) & nonneg, 0, out * xp.log(a)), b.shape)
         return ga, gb
 
 
@@ -409,6 +411,7 @@ def _log(p):
 
 class MaximumBackward0(Rule):
     """maximum(a, b): the larger input gets the gradient; ties split it in half"""
+    refuses = {"c": (RuntimeError, "maximum not implemented for complex tensors.")}
     dtypes = "promote"
     batching = "elementwise"
 
@@ -431,6 +434,7 @@ class MaximumBackward0(Rule):
 
 class MinimumBackward0(Rule):
     """minimum(a, b): the smaller input gets the gradient; ties split it in half"""
+    refuses = {"c": (RuntimeError, "minimum not implemented for complex tensors.")}
     dtypes = "promote"
     batching = "elementwise"
 
@@ -455,6 +459,7 @@ class MinimumBackward0(Rule):
 # NaN-NaN send the whole gradient to the first input, as PyTorch's derivatives do.
 class FmaxBackward0(Rule):
     """fmax(a, b): the larger input, ignoring NaN:  d/da = [a ≥ b or b is NaN],  d/db = the rest"""
+    refuses = {"c": (RuntimeError, "fmax not implemented for complex tensors.")}
     dtypes = "promote"
     batching = "elementwise"
     explain = Explain("fmax({a}, {b})", "∂fmax(a, b)/∂a = [a ≥ b or b = NaN],  ∂fmax(a, b)/∂b = 1 − that")
@@ -476,6 +481,7 @@ class FmaxBackward0(Rule):
 
 class FminBackward0(Rule):
     """fmin(a, b): the smaller input, ignoring NaN:  d/da = [a ≤ b or b is NaN],  d/db = the rest"""
+    refuses = {"c": (RuntimeError, "fmin not implemented for complex tensors.")}
     dtypes = "promote"
     batching = "elementwise"
     explain = Explain("fmin({a}, {b})", "∂fmin(a, b)/∂a = [a ≤ b or b = NaN],  ∂fmin(a, b)/∂b = 1 − that")
