@@ -76,7 +76,7 @@ def test_the_method_keeps_self():
     assert torchless.exp.__doc__.startswith("exp(input) -> Tensor")
     assert torchless.add.__doc__.split("\n", 1)[0] == "add(input, other, *, alpha=1) -> Tensor"
     assert "input + alpha * other" in torchless.add.__doc__
-    assert list(inspect.signature(torchless.add).parameters) == ["input", "other", "alpha"]
+    assert list(inspect.signature(torchless.add).parameters) == ["input", "other", "alpha", "out"]  # out=: issue 12
 
 
 def test_a_method_doc_that_leaves_the_tensor_out_gets_input_first():

@@ -28,10 +28,11 @@ from ._dtype import (bool, cdouble, cfloat, complex64, complex128, double, dtype
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
                      promote_types, set_default_dtype, short, uint8)
 from ._tensor import Size, Tensor, device, where
+from ._dtype import finfo, iinfo  # (bad input and utilities, issue 12)
 
 # The public classes print as torchless.Tensor, torchless.Size ... (where they are reached), not by
 # the private module that defines them.
-for _cls in (Size, Tensor, device, dtype):
+for _cls in (Size, Tensor, device, dtype, finfo, iinfo):
     _cls.__module__ = __name__
 del _cls
 from ._tensor.creation import *  # noqa: F401,F403
@@ -143,6 +144,42 @@ _value: _Callable[..., object]
 for _name, _value in list(globals().items()):
     if not _name.startswith("_") and type(_value) is type(pow) and getattr(Tensor, _name, None) is _value:
         globals()[_name] = _function_of_method(_value, _name, Tensor)
+del _name, _value
+
+# Bad input (issue 12): torch functions off the hot path raise PyTorch's TypeError for an argument of
+# the wrong type (torch.atleast_1d("a")), not an AttributeError from inside; the Tensor-method functions
+# above do so by themselves (overrides.function_of_method).
+from .overrides import tensor_arguments as _tensor_arguments  # noqa: E402
+
+for _name in (
+    "atleast_1d", "atleast_2d", "atleast_3d", "bernoulli", "broadcast_tensors", "bucketize", "cartesian_prod",
+    "chain_matmul", "combinations", "cumulative_trapezoid", "diagonal_copy", "imag", "real", "lu_unpack", "orgqr",
+    "slice_copy", "squeeze_copy", "std_mean", "t_copy", "trapezoid", "trapz", "unbind_copy", "var_mean",
+    "view_as_complex", "view_as_real", "alias_copy", "detach_copy", "frexp", "dist", "equal", "expand_copy", "permute_copy", "select_copy", "split_copy",
+    "transpose_copy", "unsqueeze_copy", "view_copy", "values_copy", "indices_copy", "as_strided_copy",
+):
+    if _name in globals() and getattr(globals()[_name], "__module__", "").startswith("torchless._tensor"):
+        globals()[_name] = _tensor_arguments(globals()[_name], Tensor)
+del _name
+
+# ... and `out=` (issue 12) for the torch functions of Tensor methods that PyTorch gives one: the result is
+# written into `out` with PyTorch's casting and resizing rules (_tensor/_inplace.write_out).
+from ._tensor._inplace import write_out as _write_out  # noqa: E402
+
+for _name in (
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide", "remainder",
+    "fmod", "matmul", "mm", "bmm", "mv", "dot", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt",
+    "rsqrt", "abs", "neg", "negative", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin", "acos", "atan", "sigmoid",
+    "reciprocal", "sign", "floor", "ceil", "round", "trunc", "frac", "square", "clamp", "clip", "clamp_min",
+    "clamp_max", "maximum", "minimum", "fmax", "fmin", "atan2", "hypot", "logaddexp", "copysign", "erf", "erfc",
+    "lerp", "addcmul", "addcdiv", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor",
+    "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "prod", "cumsum", "cumprod",
+    "logsumexp", "argmax", "argmin", "amax", "amin", "isnan", "index_select", "gather", "masked_select", "flip",
+    "nonzero", "outer", "heaviside",
+):
+    _value = globals()[_name]
+    if getattr(_value, "__wrapped__", None) is getattr(Tensor, _name, None):
+        globals()[_name] = _function_of_method(getattr(_value, "__wrapped__"), _name, Tensor, _write_out)
 del _name, _value
 
 # `from torch import nn` after `import torchless as torch` means torchless's nn (see _torch_alias).

@@ -6,13 +6,13 @@ Internally a tensor keeps a NumPy array, so every rule here works on NumPy dtype
 from __future__ import annotations
 
 import builtins
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import numpy as np
 
 # This module defines `float`, `int` and `bool` as torch dtypes (torch.float ...), so the Python
 # types are captured first.
-_py_float, _py_int, _py_bool, _py_complex = float, int, bool, complex
+_py_float, _py_int, _py_bool, _py_complex, _py_type = float, int, bool, complex, type
 
 __all__ = [
     "dtype", "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool",
@@ -127,6 +127,8 @@ def to_np(d: Any) -> np.dtype | None:
         return int64.np
     if d is _py_bool:
         return bool.np
+    if not isinstance(d, (np.dtype, type)):  # a str, a number, a list ...: no dtype
+        raise TypeError(f"argument 'dtype' must be torch.dtype, not {_py_type(d).__name__}")
     return from_np(np.dtype(d)).np
 
 
@@ -249,3 +251,133 @@ def scalar_np_dtype(value: Any) -> np.dtype:
 
 
 PY_SCALARS = (_py_int, _py_float, _py_bool, _py_complex)
+
+
+# ---------------------------------------------------------------------------------- overflow checks
+# PyTorch converts a Python number to a tensor's dtype with a range check (c10's checked_convert): a
+# number out of range is an error, not a wrapped-around value. Its messages name the C type.
+_C_TYPE_NAMES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+                 "float16": "c10::Half", "float32": "float", "float64": "double", "bfloat16": "c10::BFloat16"}
+
+
+def _range_of(np_dtype: np.dtype) -> tuple[Any, Any]:
+    """The numbers np_dtype takes as PyTorch checks them: an unsigned type also takes the negatives
+    down to -max (they wrap around, as C's conversion does)."""
+    info = np.iinfo(np_dtype)
+    return (info.min if np_dtype.kind == "i" else -_py_int(info.max)), info.max
+
+
+def check_number_fits(value: Any, np_dtype: np.dtype) -> Any:
+    """PyTorch's RuntimeError where the Python number `value` (full's fill value, fill_'s) does not fit
+    np_dtype: `torch.full((2,), 300, dtype=torch.int8)`. Booleans and complex targets take anything.
+    Returns the value to store (a negative integer wrapped around for an unsigned dtype)."""
+    kind = np_dtype.kind
+    if kind in "iu" and _py_type(value) is not _py_bool and isinstance(value, (_py_int, _py_float)):
+        low, high = _range_of(np_dtype)
+        fits = low <= value <= high
+        if fits and value < 0 and kind == "u":
+            return np.array(value, np.int64).astype(np_dtype)[()]
+    elif kind == "f" and isinstance(value, _py_float) and value - value == 0:  # finite
+        fits = abs(value) <= np.finfo(np_dtype).max
+    else:
+        return value
+    if not fits:
+        raise RuntimeError(f"value cannot be converted to type {_C_TYPE_NAMES.get(np_dtype.name, np_dtype.name)} "
+                           f"without overflow (pick a dtype wide enough for it, e.g. torch.int64 or torch.float32)")
+    return value
+
+
+def check_data_fits(arr: np.ndarray, np_dtype: np.dtype) -> None:
+    """torch.tensor's check of its Python data (as an array of int64/float64) against an integer
+    dtype: `torch.tensor([300], dtype=torch.int8)` is an error, as is NaN for any integer dtype."""
+    if np_dtype.kind not in "iu" or arr.dtype.kind not in "iuf" or not arr.size:
+        return
+    low, high = _range_of(np_dtype)
+    if arr.dtype.kind == "f":
+        fits = _py_bool(np.all((arr >= low) & (arr <= high)))  # (NaN compares False: it fails)
+    else:
+        fits = low <= arr.min() and arr.max() <= high
+    if not fits:
+        raise RuntimeError(f"value cannot be converted to type {np_dtype.name} without overflow (pick a dtype "
+                           f"wide enough for the data, e.g. torch.int64)")
+
+
+# ---------------------------------------------------------------------------------- finfo, iinfo
+_DType = dtype  # (the classes below have a `dtype` field of their own)
+
+class finfo:
+    """torch.finfo(type=None): the numerical properties of a floating dtype (of the default dtype when
+    none is given; a complex dtype gives those of its real part): bits, eps (the gap between 1 and the
+    next number), max, min (the most negative), tiny = smallest_normal (the smallest positive normal
+    number), resolution (10 ** -decimal digits of precision), and dtype (the dtype's name)."""
+
+    __slots__ = ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype")
+    bits: builtins.int
+    eps: builtins.float
+    max: builtins.float
+    min: builtins.float
+    tiny: builtins.float
+    smallest_normal: builtins.float
+    resolution: builtins.float
+    dtype: str
+
+    def __init__(self, type: Optional[_DType] = None) -> None:  # noqa: A002 (PyTorch's parameter name)
+        if type is None:
+            type = get_default_dtype()  # noqa: A001
+        if not isinstance(type, _DType):
+            raise TypeError(f"finfo(): argument 'type' (position 1) must be torch.dtype, not "
+                            f"{_py_type(type).__name__}")
+        if not (type.is_floating_point or type.is_complex):
+            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
+                            "'torch.finfo'")
+        real = type.to_real() if type.is_complex else type
+        info = np.finfo(real.np)
+        self.bits = builtins.int(info.bits)
+        self.eps = builtins.float(info.eps)
+        self.max = builtins.float(info.max)
+        self.min = builtins.float(info.min)
+        self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
+        self.resolution = 10.0 ** -builtins.int(info.precision)
+        self.dtype = real.name
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+    def __eq__(self, other: object) -> builtins.bool:
+        return isinstance(other, finfo) and self.dtype == other.dtype
+
+    def __hash__(self) -> builtins.int:
+        return hash(("finfo", self.dtype))
+
+
+class iinfo:
+    """torch.iinfo(type): the numerical properties of an integer dtype: bits, max, min, and dtype
+    (the dtype's name). bool is no integer type here, as in PyTorch."""
+
+    __slots__ = ("bits", "max", "min", "dtype")
+    bits: builtins.int
+    max: builtins.int
+    min: builtins.int
+    dtype: str
+
+    def __init__(self, type: _DType) -> None:  # noqa: A002 (PyTorch's parameter name)
+        if not isinstance(type, _DType):
+            raise TypeError(f"iinfo(): argument 'type' (position 1) must be torch.dtype, not "
+                            f"{_py_type(type).__name__}")
+        if type.np.kind == "b":
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if type.np.kind not in "iu":
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle "
+                            "'torch.iinfo'")
+        info = np.iinfo(type.np)
+        self.bits, self.max, self.min, self.dtype = builtins.int(info.bits), builtins.int(info.max), builtins.int(info.min), type.name
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
+
+    def __eq__(self, other: object) -> builtins.bool:
+        return isinstance(other, iinfo) and self.dtype == other.dtype
+
+    def __hash__(self) -> builtins.int:
+        return hash(("iinfo", self.dtype))

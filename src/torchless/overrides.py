@@ -108,7 +108,8 @@ def handle_torch_function(public_api: Callable[..., Any], relevant_args: Iterabl
                     "TORCH_LOGS=not_implemented")
 
 
-def function_of_method(method: Callable[..., Any], name: str, plain_type: type) -> Callable[..., Any]:
+def function_of_method(method: Callable[..., Any], name: str, plain_type: type,
+                       out_writer: Optional[Callable[..., Any]] = None) -> Callable[..., Any]:
     """The torch function `torch.<name>(input, ...)` for the Tensor method `method`: the method
     itself when input is a `plain_type` tensor (one call and one type check more than calling the
     method), and otherwise, when an argument overrides, the call handed to its __torch_function__
@@ -116,7 +117,10 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type) 
 
     The function takes the method's own parameters (self renamed input, in its docstring too: see
     `function_doc`), so that forwarding them costs no *args tuple or **kwargs dict: it is written
-    out from the method's signature."""
+    out from the method's signature.
+
+    `out_writer(name, result, out)`: the function takes PyTorch's keyword `out=` too (where the method
+    has none), the result then written into `out` by it (one `is None` test more per call)."""
     signature: Optional[inspect.Signature]
     try:
         signature = inspect.signature(method)
@@ -131,7 +135,8 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type) 
     # its own name (torch.split(tensor=x, ...))
     first = "input" if parameters[0].name == "self" else parameters[0].name
     namespace: Dict[str, Any] = {"_method": method, "_plain": plain_type, "_has": has_torch_function,
-                                 "_handle": handle_torch_function, "_refuse": _refuse_argument}
+                                 "_handle": handle_torch_function, "_refuse": _refuse_argument,
+                                 "_retype": wrong_argument_type}
     heads, calls, relevant, extra = [], [], [], ""
     starred = False
     for i, p in enumerate(parameters):
@@ -158,10 +163,26 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type) 
         else:
             heads.append("**" + pname)
             calls.append("**" + pname)
+    takes_out = out_writer is not None and signature is not None and "out" not in signature.parameters and \
+        not any(p.kind is _VAR_KEYWORD for p in parameters)
+    if takes_out:
+        heads.append("out=None" if starred else "*, out=None")
+        namespace["_out"] = out_writer
+        namespace["_name"] = name
     head, call, args = ", ".join(heads), ", ".join(calls), "(" + ", ".join(relevant) + ",)" + extra
+    names = tuple(first if i == 0 else p.name for i, p in enumerate(parameters)
+                  if p.kind in (_POSITIONAL, _POSITIONAL_ONLY))
+    namespace["_names"] = names
+    # (a try costs nothing until it catches: the wrong-type check runs on the failure path only)
     source = (f"def function({head}):\n"
+              + (f"    if out is not None:\n"
+                 f"        return _out(_name, function({call}), out)\n" if takes_out else "") +
               f"    if type({first}) is _plain:\n"
-              f"        return _method({call})\n"
+              f"        try:\n"
+              f"            return _method({call})\n"
+              f"        except AttributeError as e:\n"
+              f"            _retype(function, e, {args}, _names, _plain)\n"
+              f"            raise\n"
               f"    if _has({args}):\n"
               f"        return _handle(function, {args}, {call})\n"
               f"    if isinstance({first}, _plain):\n"
@@ -180,9 +201,68 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type) 
     if signature is not None and parameters[0].name == "self":
         # inspect.signature and help() would follow __wrapped__ to the method and show `self`
         setattr(function, "__signature__", signature.replace(
-            parameters=[parameters[0].replace(name="input")] + parameters[1:]))
+            parameters=[parameters[0].replace(name="input")] + parameters[1:]
+            + ([inspect.Parameter("out", _KEYWORD_ONLY, default=None)] if takes_out else [])))
     function.__module__ = "torchless"
     return function
+
+
+def wrong_argument_type(function: Callable[..., Any], error: AttributeError, values: Any, names: Any,
+                        tensor_type: type) -> None:
+    """Raise PyTorch's TypeError where `error` (an AttributeError caught from `function`) came from
+    reading a tensor's attribute off one of the arguments `values` (named `names`), or off an item
+    of a list or tuple among them, that is no tensor: torch.dist(x, "a") must say which argument is
+    wrong, not that a str has no `_data`. Returns where the error came from elsewhere (a bug to show
+    as it is)."""
+    if getattr(error, "name", None) is None:  # raised by hand, not by an attribute lookup
+        return
+    culprit = error.obj
+    if isinstance(culprit, tensor_type):
+        return
+    fname = getattr(function, "__name__", "function")
+    for i, value in enumerate(values):
+        name = names[i] if i < len(names) else f"{names[-1] if names else 'args'}[{i - len(names) + 1}]"
+        if value is culprit:
+            raise TypeError(f"{fname}(): argument '{name}' (position {i + 1}) must be Tensor, not "
+                            f"{type(value).__name__}") from None
+        if type(value) is list or type(value) is tuple:
+            for j, item in enumerate(value):
+                if item is culprit:
+                    raise TypeError(f"{fname}(): expected Tensor as element {j} in argument {i}, but got "
+                                    f"{type(item).__name__}") from None
+
+
+def tensor_arguments(function: Callable[..., Any], tensor_type: Optional[type] = None) -> Callable[..., Any]:
+    """`function` (a torch function off the hot path) raising PyTorch's TypeError for an argument of
+    the wrong type where it would raise an AttributeError from inside (see wrong_argument_type)."""
+    signature = inspect.signature(function)
+    names = tuple(signature.parameters)
+
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except AttributeError as e:
+            wrong_argument_type(function, e, args + tuple(kwargs.values()),
+                                names[:len(args)] + tuple(kwargs), tensor_type or _tensor_type(function))
+            raise
+    checked.__name__, checked.__qualname__ = function.__name__, function.__qualname__
+    checked.__doc__, checked.__module__ = function.__doc__, function.__module__
+    setattr(checked, "__wrapped__", function)
+    setattr(checked, "__signature__", signature)
+    return checked
+
+
+def _tensor_type(function: Callable[..., Any]) -> type:
+    """The Tensor class, found through the module of `function` (this floor knows no Tensor)."""
+    import sys
+    tensor_type: type = getattr(sys.modules["torchless"], "Tensor")
+    return tensor_type
+
+
+def not_a_tensor(function_name: str, parameter: str, value: Any, position: int = 1) -> TypeError:
+    """PyTorch's TypeError for `value`, of another type, passed where the tensor `parameter` goes."""
+    return TypeError(f"{function_name}(): argument '{parameter}' (position {position}) must be Tensor, not "
+                     f"{type(value).__name__}")
 
 
 def _refuse_argument(function: Callable[..., Any], name: str, value: Any) -> NoReturn:

@@ -21,6 +21,7 @@ import io
 import json
 import math
 import os
+import re
 import struct
 import zlib
 from collections.abc import Iterator
@@ -313,6 +314,36 @@ class _Decoder:
         return t
 
 
+# JSON nesting the header may have: the parsers recurse once per level, and a program that raised the
+# recursion limit (sys.setrecursionlimit(10**6)) would let a crafted file overflow the C stack, killing
+# the interpreter. torch.save's own files nest two levels per container.
+_MAX_DEPTH = 2000
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+
+
+def _check_depth(header: bytes) -> None:
+    """The 'corrupt' error for a header nested deeper than _MAX_DEPTH (strings left out of the count)."""
+    if header.count(b"[") + header.count(b"{") <= _MAX_DEPTH:
+        return
+    codes = np.frombuffer(_JSON_STRING.sub(b'""', header), dtype=np.uint8)
+    steps = (codes == ord("[")).astype(np.int64) + (codes == ord("{")) - (codes == ord("]")) - (codes == ord("}"))
+    if steps.size and int(np.cumsum(steps).max()) > _MAX_DEPTH:
+        raise _corrupt(f"the object is nested too deeply (more than {_MAX_DEPTH} levels)")
+
+
+def _bytes_left(src: Any) -> int | None:
+    """How many bytes follow the current position of `src`, or None where the stream cannot tell."""
+    try:
+        if not src.seekable():
+            return None
+        here = src.tell()
+        end = src.seek(0, io.SEEK_END)
+        src.seek(here)
+        return int(end - here)
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
 def _load_from(src: Any) -> Any:
     """Read and check the whole file from a binary stream; the object it holds."""
     start = src.read(len(MAGIC))
@@ -326,6 +357,7 @@ def _load_from(src: Any) -> Any:
     header = _read_exact(src, header_len, "header")
     if zlib.crc32(header) != header_crc:
         raise _corrupt("the header checksum does not match")
+    _check_depth(header)
     try:
         meta = json.loads(header.decode("utf-8"))
     except (ValueError, RecursionError):
@@ -333,7 +365,13 @@ def _load_from(src: Any) -> Any:
     if type(meta) is not dict or meta.get("format") != _FORMAT or "obj" not in meta:
         raise _corrupt("unknown header layout")
     arrays = []
-    for spec in meta.get("arrays", ()):
+    specs = meta.get("arrays", ())
+    left = _bytes_left(src)
+    if left is not None and type(specs) is list:  # no allocation for data the file does not hold
+        declared = sum(spec[2] for spec in specs if type(spec) is list and len(spec) == 4 and type(spec[2]) is int)
+        if declared > left:
+            raise _corrupt(f"its header declares {declared} bytes of tensor data, but only {left} follow")
+    for spec in specs:
         if type(spec) is not list or len(spec) != 4:
             raise _corrupt("bad array description")
         name, shape, nbytes, crc = spec
@@ -342,7 +380,10 @@ def _load_from(src: Any) -> Any:
             raise _corrupt("bad array description")
         if nbytes != math.prod(shape) * np_dtype.itemsize:
             raise _corrupt("an array's byte count does not match its shape")
-        arr = np.empty(shape, dtype=np_dtype)
+        try:
+            arr = np.empty(shape, dtype=np_dtype)
+        except (MemoryError, ValueError):  # (a stream whose length is unknown: the shape decides)
+            raise _corrupt(f"an array of shape {shape} is too large to allocate") from None
         if nbytes:
             view = arr.reshape(-1).data.cast("B")
             got = src.readinto(view) if hasattr(src, "readinto") else None

@@ -30,7 +30,7 @@ from ..engine.node import (NO_EDGE, AccumulateGrad, graph_features as _graph_fea
                            next_stamp as _next_stamp, own_copy)
 from .printing import tensor_repr
 from ..backend import numpy as NP
-from ..overrides import handle_torch_function, has_torch_function
+from ..overrides import handle_torch_function, has_torch_function, not_a_tensor
 from ..ops.nn import LogSoftmaxBackward0, SoftmaxBackward0
 from ..ops.elementwise import (
     AbsBackward0, AcosBackward0, AddBackward0, AsinBackward0, AtanBackward0, CeilBackward0,
@@ -723,7 +723,12 @@ class TensorBase:
 
         This tensor converted to the dtype of `tensor` (itself when the dtypes already match):
         self.to(tensor.dtype)."""
-        return self.to(tensor.dtype)
+        try:
+            return self.to(tensor.dtype)
+        except AttributeError:
+            if isinstance(tensor, TensorBase):
+                raise
+            raise not_a_tensor("type_as", "other", tensor) from None
 
     def clone(self, *, memory_format: Any = None) -> Tensor:
         """clone(*, memory_format=torch.preserve_format) -> Tensor
@@ -964,12 +969,17 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
     n = len(arrays)
     if requires_grad or (requires_grad is None and (not _grad_off or _grad.enabled) and _any_requires_grad(edges)):
         node = R()
-        if n == 2:
-            out = forward(node, NP, arrays[0], arrays[1])
-        elif n == 1:
-            out = forward(node, NP, arrays[0])
-        else:
-            out = forward(node, NP, *arrays)
+        try:  # (a try costs nothing until it catches)
+            if n == 2:
+                out = forward(node, NP, arrays[0], arrays[1])
+            elif n == 1:
+                out = forward(node, NP, arrays[0])
+            else:
+                out = forward(node, NP, *arrays)
+        except ValueError as error:
+            if "broadcast together" not in str(error):
+                raise
+            raise _broadcast_error_of(arrays, error) from None
         if len(edges) == 2:
             e, f = edges
             # EMPTY_EDGE spelled out: reading its attributes here would make the site see two types
@@ -997,12 +1007,17 @@ def record(R, inputs, arrays, edges, requires_grad, forward):
         else:  # several outputs (multi_output or aux_outputs)
             result = _recorded_outputs(R, node, out)
     else:
-        if n == 2:
-            out = forward(None, NP, arrays[0], arrays[1])
-        elif n == 1:
-            out = forward(None, NP, arrays[0])
-        else:
-            out = forward(None, NP, *arrays)
+        try:
+            if n == 2:
+                out = forward(None, NP, arrays[0], arrays[1])
+            elif n == 1:
+                out = forward(None, NP, arrays[0])
+            else:
+                out = forward(None, NP, *arrays)
+        except ValueError as error:
+            if "broadcast together" not in str(error):
+                raise
+            raise _broadcast_error_of(arrays, error) from None
         if type(out) is ndarray:
             result = _new(Tensor)
             result._data = out
@@ -1063,11 +1078,19 @@ def _unary(R, to_float=True):
     if into is not None:
         into = _with_namespace(into)
     record_r = own_copy(record)  # this method's own copy of record() (see engine.node.own_copy)
+    # the dtypes a rule `refuses` (ops/_rule.py) are checked off the fast path of floating inputs:
+    # `slow` sends the other dtypes there, for a rule that converts them or refuses some
+    refuses = R.refuses
+    slow = to_float or refuses is not None
 
     def method(self):
         a = self._data
-        if to_float and a.dtype is not _F32 and a.dtype is not _F64 and a.dtype not in _NATIVE_FLOATS:
-            if a.dtype in _COMPLEX:
+        if slow and a.dtype is not _F32 and a.dtype is not _F64 and a.dtype not in _NATIVE_FLOATS:
+            if refuses is not None:
+                _refuse(refuses, self)
+            if not to_float:
+                pass
+            elif a.dtype in _COMPLEX:
                 if R.holomorphic and not R.conjugating:
                     return _complex_method(R, _unary, False)(self)
             elif a.dtype.kind != "f":
@@ -1091,6 +1114,14 @@ def _unary(R, to_float=True):
 
     method.__name__ = R.__name__
     return method
+
+
+def _refuse(refuses, t):
+    """Raise the error a rule's `refuses` (ops/_rule.py) declares for the dtype of tensor t, if any:
+    PyTorch's error for floor of a bool tensor, sign of a complex one, where NumPy would answer."""
+    refused = refuses.get(t._data.dtype.kind)
+    if refused is not None:
+        raise refused[0](refused[1].format(type=_SCALAR_TYPE_NAMES[t.dtype.name]))
 
 
 def apply_pair(R, self, other, a, b):
@@ -1149,10 +1180,13 @@ def _as_operand(other):
     return None
 
 
-def _binary(R, to_float=False, scalar_edge=True):
+def _binary(R, to_float=False, scalar_edge=True, name=None):
     """A method for a two-input rule (self op other). `to_float`: integer results become the
     default float (true division). `scalar_edge`: a Python-number operand still gets an empty
-    edge in next_functions (PyTorch does this for add/sub/mul/div, not for pow/remainder)."""
+    edge in next_functions (PyTorch does this for add/sub/mul/div, not for pow/remainder).
+    `name`: the method is the named form (x.add(y), torch.add), which raises PyTorch's TypeError for
+    an operand that is neither a tensor nor a number; without it, it is an operator (__add__), which
+    returns NotImplemented there, so that Python tries the other operand."""
     fwd = R.forward
     into = getattr(R, "forward_into", None)
     if into is not None:
@@ -1175,7 +1209,7 @@ def _binary(R, to_float=False, scalar_edge=True):
     # (the method reads R's flags and to_float (_to_float) only off its fast path, and does not close
     # over them: each closure variable costs every call)
     slow = (_INTEGERS if to_float else frozenset()) | (_COMPLEX if R.holomorphic and not R.conjugating
-                                                       else frozenset()) or None
+                                                       or (R.refuses and "c" in R.refuses) else frozenset()) or None
 
     def method(self, other):
         a = self._data
@@ -1228,10 +1262,12 @@ def _binary(R, to_float=False, scalar_edge=True):
         else:
             if has_torch_function((other,)):  # a tensor-like operand takes the call (vmap's BatchedTensor)
                 return handle_torch_function(method, (self, other), self, other)
-            other = _as_operand(other)
-            if other is None:
+            operand = _as_operand(other)
+            if operand is None:
+                if name is not None:
+                    raise wrong_operand(name, other)
                 return NotImplemented
-            return method(self, other)
+            return method(self, operand)
         try:
             if rg and (not _grad_off or _grad.enabled):
                 return record_r(R, (self, other) if to is number else edges, (a, b), edges, True, fwd)
@@ -1256,6 +1292,8 @@ def _complex_pair(method, R, slow, scalar_edge, self, other, dtype):
     """_binary's method on two tensors promoted to the complex `dtype`, where it must go elsewhere: a
     real operand is cast first (by a recorded to()), and a holomorphic rule applies its complex form
     (ops/_rule.py). None: neither, the method goes on with the promoted arrays."""
+    if R.refuses is not None and "c" in R.refuses:  # (maximum of complex tensors ...: PyTorch's error)
+        _refuse(R.refuses, self if self._data.dtype.kind == "c" else other)
     if self._data.dtype != dtype or other._data.dtype != dtype:
         return method(*_complex_operands(self, other, dtype))
     if R.holomorphic and not R.conjugating:
@@ -1324,8 +1362,14 @@ def _unsupported(R, a, b):
     if R is SubBackward0 and da.name == "bool" and db.name == "bool":
         return RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                             "Use the `^` or `logical_xor()` operator instead.")
-    return RuntimeError(f"{R.__name__[:-len('Backward0')].lower()} is not implemented for "
-                        f"{_SCALAR_TYPE_NAMES[da.name]} and {_SCALAR_TYPE_NAMES[db.name]} tensors")
+    name = R.op_name or R.__name__[:-len("Backward0")].lower()
+    kernel = _KERNEL_NAMES.get(name, name + "_cpu")
+    bad = da if da.category >= db.category else db  # (the promoted dtype: what PyTorch's kernel runs on)
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{_SCALAR_TYPE_NAMES[bad.name]}' ({name} does "
+                               f"not take {_SCALAR_TYPE_NAMES[da.name]} and {_SCALAR_TYPE_NAMES[db.name]} tensors)")
+
+
+_KERNEL_NAMES = {"floor_divide": "div_floor_cpu"}  # PyTorch's kernel names, where not <op>_cpu
 
 
 def _broadcast_error(a, b, e):
@@ -1337,6 +1381,19 @@ def _broadcast_error(a, b, e):
             f"(shapes {list(sa)} and {list(sb)} do not broadcast)"
         )
     return RuntimeError(str(e))
+
+
+def _broadcast_error_of(arrays, e):
+    """PyTorch's error for the arrays of a rule's forward whose shapes do not broadcast (NumPy's
+    "operands could not be broadcast together" must not reach the user): the first pair that clashes."""
+    shaped = [a for a in arrays if type(a) is ndarray]
+    for i, a in enumerate(shaped):
+        for b in shaped[i + 1:]:
+            try:
+                np.broadcast_shapes(a.shape, b.shape)
+            except ValueError:
+                return _broadcast_error(a, b, e)
+    return RuntimeError(f"the shapes of the operands do not broadcast ({', '.join(str(list(a.shape)) for a in shaped)})")
 
 
 def _mismatch(sa, sb):
@@ -1467,18 +1524,33 @@ def bind_tensor_class(cls, modules, **families):
 
 
 # ============================================================================ appliers with extra arguments
-def _by_operand(for_tensor, for_number):
+def _by_operand(for_tensor, for_number, name=None):
     """One method that picks the rule by the other operand: PyTorch names the tensor-tensor and
-    tensor-number forms of some ops differently (RemainderBackward1 vs RemainderBackward0)."""
+    tensor-number forms of some ops differently (RemainderBackward1 vs RemainderBackward0). `name`:
+    the named form (see _binary), which refuses an operand that is neither a tensor nor a number."""
     def method(self, other):
         to = type(other)
-        return (for_tensor if to is Tensor or to is _Parameter else for_number)(self, other)
+        if to is Tensor or to is _Parameter:
+            return for_tensor(self, other)
+        result = for_number(self, other)
+        if result is NotImplemented and name is not None:
+            raise wrong_operand(name, other)
+        return result
     return method
+
+
+def wrong_operand(name, other, parameter="other", kinds="Tensor or Number"):
+    """PyTorch's TypeError for a named op called with an operand of the wrong type (x.add(None),
+    torch.mul(x, "a")): an operator (x + None) returns NotImplemented instead."""
+    return TypeError(f"{name}(): argument '{parameter}' must be {kinds}, not {type(other).__name__} "
+                     f"(pass a tensor, e.g. torch.tensor(...), or a Python number)")
 
 
 def where(condition, input=None, other=None):
     """torch.where(cond, a, b): a where cond holds, else b (broadcast, differentiable in a and b)."""
     if input is None and other is None:
+        if not isinstance(condition, Tensor):
+            raise not_a_tensor("where", "condition", condition)
         return condition.nonzero(as_tuple=True)
     if (type(condition) is not Tensor or type(input) is not Tensor or type(other) is not Tensor) and \
             has_torch_function((condition, input, other)):  # a tensor-like argument takes the call (vmap's)
@@ -1516,10 +1588,13 @@ _SCALAR_COMPARISONS = {np.less: operator.lt, np.less_equal: operator.le, np.grea
                        np.greater_equal: operator.ge, np.equal: operator.eq, np.not_equal: operator.ne}
 
 
-def _no_grad_binary(f, name):
-    """Comparisons and logic ops: computed on arrays, never differentiable."""
+def _no_grad_binary(f, name, named=False):
+    """Comparisons and logic ops: computed on arrays, never differentiable. `named`: the named form
+    (x.eq(y)), which raises a TypeError where the operator (x == y) returns NotImplemented."""
     numbers = {}  # (number, its type, tensor dtype) -> the number as NumPy would convert it, or None
     scalar_op = _SCALAR_COMPARISONS.get(f)  # the same comparison on NumPy scalars (exact: same answer)
+    # an ordering (lt, le, gt, ge) refuses complex operands (NumPy would order them lexicographically)
+    ordered = f in (np.less, np.less_equal, np.greater, np.greater_equal)
 
     def method(self, other):
         a = self._data
@@ -1538,9 +1613,14 @@ def _no_grad_binary(f, name):
         else:
             b = _as_operand(other)
             if b is None:
+                if named:
+                    raise wrong_operand(name, other)
                 return NotImplemented
             if type(b) is Tensor:  # _as_operand wraps arrays as plain tensors
                 b = b._data
+        if ordered and (a.dtype.kind == "c" or type(b) is complex or getattr(b, "dtype", a.dtype).kind == "c"):
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'ComplexFloat' (complex numbers have no "
+                                      "order: compare x.real or x.abs())")
         try:
             out = f(a, b)
         except ValueError as e:

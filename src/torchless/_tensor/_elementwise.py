@@ -15,12 +15,14 @@ from . import _core
 from ._core import (
     EMPTY_EDGE, _as_operand, _binary, _broadcast_error, _by_operand, _no_grad_binary, _operands, _pair_dtype,
     _norm_dim, _plain_out, _reflected, _softmax_family, _scalar_operand, _SCALAR_TYPE_NAMES, _unary, apply, record, where,
+    wrong_operand,
 )
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
     from . import Tensor
 else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
     from ._core import Tensor
 from ._inplace import inplace, inplace_binary
+from ..overrides import not_a_tensor
 from ..ops.nn import LogSoftmaxBackward0, SoftmaxBackward0
 from ..ops.elementwise import (
     AbsBackward0, AcosBackward0, AddBackward0, AsinBackward0, AtanBackward0, CeilBackward0,
@@ -29,7 +31,7 @@ from ..ops.elementwise import (
     Atan2Backward0, CopysignBackward0, CopysignBackward1, Exp2Backward0, HypotBackward0, LogaddexpBackward0,
     ConjBackward0, ConjPhysicalBackward0, ConjPhysicalBackward1,
     Expm1Backward0, FloorBackward0, FmodBackward0, FmodBackward1, Log1PBackward0, Log2Backward0,
-    Log10Backward0, LogBackward0, MaximumBackward0, MinimumBackward0, MulBackward0, NegBackward0,
+    FmaxBackward0, FminBackward0, Log10Backward0, LogBackward0, MaximumBackward0, MinimumBackward0, MulBackward0, NegBackward0,
     NotImplementedBackward, PowBackward0, PowBackward1, PowBackward2, ReciprocalBackward0,
     ReluBackward0, RemainderBackward0, RemainderBackward1, RoundBackward0, RoundBackward1,
     RsqrtBackward0, RsubBackward1, SigmoidBackward0, SignBackward0, SinBackward0, SinhBackward0,
@@ -65,13 +67,21 @@ def unary(R, name, doc, to_float=True):
 
 
 def binary(R, name, doc, to_float=False, scalar_edge=True):
-    """A method `name(self, other) -> Tensor` applying the two-input rule R (see _core._binary)."""
-    return declared(_binary(R, to_float, scalar_edge), name, doc, R)
+    """A method `name(self, other) -> Tensor` applying the two-input rule R (see _core._binary). A
+    name that is not a dunder makes the named form, which raises PyTorch's TypeError for an operand of
+    the wrong type (an operator returns NotImplemented there, for Python to try the other operand)."""
+    return declared(_binary(R, to_float, scalar_edge, None if name.startswith("__") else name), name, doc, R)
 
 
 def comparison(ufunc, name, doc):
-    """A method `name(self, other) -> Tensor` computing a bool (or logic) result: never recorded."""
-    return declared(_no_grad_binary(ufunc, name), name, doc)
+    """A method `name(self, other) -> Tensor` computing a bool (or logic) result: never recorded.
+    As for binary(), a name that is not a dunder makes the named form."""
+    return declared(_no_grad_binary(ufunc, name, not name.startswith("__")), name, doc)
+
+
+def _operator(ufunc, name, doc):
+    """comparison()'s operator form (__eq__ ...), `name` the op's own name (eq), as errors print it."""
+    return declared(_no_grad_binary(ufunc, name), "__" + name + "__", doc)
 
 
 def logical(ufunc, name, doc):
@@ -92,6 +102,21 @@ def _check_tolerances(rtol, atol):
         raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
 
 
+def _check_close_operands(name, self, other):
+    """isclose/allclose take two tensors of one dtype whose shapes broadcast (PyTorch's errors)."""
+    if not isinstance(other, Tensor):
+        raise not_a_tensor(name, "other", other, 2)
+    a, b = self._data, other._data
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"{_SCALAR_TYPE_NAMES[self.dtype.name]} did not match "
+                           f"{_SCALAR_TYPE_NAMES[other.dtype.name]} (convert one, e.g. b.to(a.dtype))")
+    if a.shape != b.shape:
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError as e:
+            raise _broadcast_error(a, b, e) from None
+
+
 def bitwise(ufunc, name, doc):
     """A comparison-like method for integer and bool tensors only (PyTorch's error otherwise)."""
     check = _no_grad_binary(ufunc, name)
@@ -101,8 +126,8 @@ def bitwise(ufunc, name, doc):
                 or type(other) is _pyfloat:
             bad = self if self._data.dtype.kind not in "biu" else other
             kind = _SCALAR_TYPE_NAMES[bad.dtype.name] if isinstance(bad, Tensor) else "Float"
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{kind}' (bitwise ops take integer "
-                               "or bool tensors)")
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{kind}' (bitwise ops take integer "
+                                      "or bool tensors)")
         return check(self, other)
     return declared(method, name, doc)
 
@@ -147,13 +172,15 @@ def _raise_type(fn, arg, value):
     raise TypeError(f"{fn}(): argument '{arg}' must be Tensor or Number, not {type(value).__name__}")
 
 
-_pow_scalar = binary(PowBackward0, "pow", "pow(self, exponent) -> Tensor", scalar_edge=False)
+_pow_scalar = declared(_binary(PowBackward0, scalar_edge=False), "pow", "pow(self, exponent) -> Tensor")
 _pow_tensor = binary(PowBackward1, "pow", "pow(self, exponent) -> Tensor")
 _round_half_even = unary(RoundBackward0, "round", "round(self) -> Tensor", to_float=False)
 _conj_physical_recorded_in_place = complex_only(ConjPhysicalBackward1, "conj_physical",
                                                 "conj_physical(self) -> Tensor")
 _max_binary = _binary(MaximumBackward0)
 _min_binary = _binary(MinimumBackward0)
+_fmax_binary = _binary(FmaxBackward0)
+_fmin_binary = _binary(FminBackward0)
 _clamp_min_tensor = _binary(ClampMinBackward1)
 _clamp_max_tensor = _binary(ClampMaxBackward1)
 
@@ -167,23 +194,35 @@ class ElementwiseMethods:
     # ------------------------------------------------------------------ arithmetic
     __add__ = __radd__ = binary(AddBackward0, "__add__", "__add__(self, other) -> Tensor\n\nself + other, broadcast.")
     __sub__ = binary(SubBackward0, "__sub__", "__sub__(self, other) -> Tensor\n\nself - other, broadcast.")
-    __mul__ = __rmul__ = mul = multiply = binary(
+    # (operators and named forms are separate methods: see binary())
+    __mul__ = __rmul__ = binary(
+        MulBackward0, "__mul__", "__mul__(self, other) -> Tensor\n\nThe product self * other, broadcast.")
+    mul = multiply = binary(
         MulBackward0, "mul", "mul(self, other) -> Tensor\n\nThe product self * other, broadcast.")
-    __truediv__ = true_divide = binary(
+    __truediv__ = binary(
+        DivBackward0, "__truediv__", "__truediv__(self, other) -> Tensor\n\nThe quotient self / other, broadcast; "
+        "integer operands give the default float dtype.", to_float=True)
+    true_divide = binary(
         DivBackward0, "true_divide", "true_divide(self, other) -> Tensor\n\nThe quotient self / other, broadcast; "
         "integer operands give the default float dtype.", to_float=True)
-    __mod__ = remainder = declared(
-        _by_operand(_binary(RemainderBackward1), _binary(RemainderBackward0, scalar_edge=False)), "remainder",
-        "remainder(self, other) -> Tensor\n\nThe remainder of self / other with the sign of the divisor "
-        "(Python's %).")
+    __mod__ = declared(
+        _by_operand(_binary(RemainderBackward1), _binary(RemainderBackward0, scalar_edge=False)), "__mod__",
+        "__mod__(self, other) -> Tensor\n\nself % other: the remainder with the sign of the divisor.")
+    remainder = declared(
+        _by_operand(_binary(RemainderBackward1), _binary(RemainderBackward0, scalar_edge=False), "remainder"),
+        "remainder", "remainder(self, other) -> Tensor\n\nThe remainder of self / other with the sign of the "
+        "divisor (Python's %).")
     __rmod__ = declared(_reflected(RemainderBackward1), "__rmod__",
                         "__rmod__(self, other) -> Tensor\n\nother % self, for a number on the left.")
-    __floordiv__ = floor_divide = binary(
+    __floordiv__ = binary(
+        NotImplementedBackward, "__floordiv__",
+        "__floordiv__(self, other) -> Tensor\n\nself // other (not differentiable).")
+    floor_divide = binary(
         NotImplementedBackward, "floor_divide",
         "floor_divide(self, other) -> Tensor\n\nself / other rounded down to an integer value (not differentiable).")
     __rfloordiv__ = declared(_reflected(NotImplementedBackward), "__rfloordiv__",
                              "__rfloordiv__(self, other) -> Tensor\n\nother // self, for a number on the left.")
-    fmod = declared(_by_operand(_binary(FmodBackward1), _binary(FmodBackward0, scalar_edge=False)), "fmod",
+    fmod = declared(_by_operand(_binary(FmodBackward1), _binary(FmodBackward0, scalar_edge=False), "fmod"), "fmod",
                     "fmod(self, other) -> Tensor\n\nThe remainder of self / other with the sign of the dividend "
                     "(C's fmod).")
 
@@ -217,9 +256,19 @@ class ElementwiseMethods:
             return _pow_tensor(self, exponent)
         if self._data.dtype.kind in "iu" and type(exponent) is _pyint and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        return _pow_scalar(self, exponent)
+        result = _pow_scalar(self, exponent)
+        if result is NotImplemented:
+            raise wrong_operand("pow", exponent, "exponent")
+        return result
 
-    __pow__ = pow
+    def __pow__(self, exponent):
+        """__pow__(self, exponent) -> Tensor\n\nself ** exponent."""
+        te = type(exponent)
+        if te is Tensor or te is _core._Parameter:
+            return _pow_tensor(self, exponent)
+        if self._data.dtype.kind in "iu" and type(exponent) is _pyint and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return _pow_scalar(self, exponent)
 
     def __rpow__(self, base):
         """__rpow__(self, base) -> Tensor\n\nbase ** self, for a number on the left."""
@@ -241,13 +290,19 @@ class ElementwiseMethods:
         """add(self, other, *, alpha=1) -> Tensor
 
         self + alpha * other, broadcast."""
-        return self.__add__(other if alpha == 1 else other * alpha)
+        result = self.__add__(other if alpha == 1 else other * alpha)
+        if result is NotImplemented:  # (the operator's answer: the named op raises)
+            raise wrong_operand("add", other)
+        return result
 
     def sub(self, other, *, alpha=1):
         """sub(self, other, *, alpha=1) -> Tensor
 
         self - alpha * other, broadcast."""
-        return self.__sub__(other if alpha == 1 else other * alpha)
+        result = self.__sub__(other if alpha == 1 else other * alpha)
+        if result is NotImplemented:
+            raise wrong_operand("sub", other)
+        return result
 
     subtract = sub
 
@@ -257,7 +312,10 @@ class ElementwiseMethods:
         self / other, broadcast: the true quotient, or rounded toward zero (rounding_mode='trunc')
         or down (rounding_mode='floor')."""
         if rounding_mode is None:
-            return self.__truediv__(other)
+            result = self.__truediv__(other)
+            if result is NotImplemented:
+                raise wrong_operand("div", other)
+            return result
         if rounding_mode not in ("floor", "trunc"):
             raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                                f"found '{rounding_mode}'")
@@ -329,7 +387,7 @@ class ElementwiseMethods:
         Atan2Backward0, "atan2", "atan2(self, other) -> Tensor\n\nThe angle in (-pi, pi] of the point "
         "(x=other, y=self), for each pair of elements (broadcast).", to_float=True)
     copysign = declared(_by_operand(_binary(CopysignBackward0, to_float=True),
-                                    _binary(CopysignBackward1, to_float=True, scalar_edge=False)), "copysign",
+                                    _binary(CopysignBackward1, to_float=True, scalar_edge=False), "copysign"), "copysign",
                         "copysign(self, other) -> Tensor\n\nThe magnitude of self with the sign of other (a "
                         "tensor, broadcast, or a number), for each element.")
 
@@ -428,8 +486,23 @@ class ElementwiseMethods:
             raise TypeError(f"minimum(): argument 'other' must be Tensor, not {type(other).__name__}")
         return _min_binary(self, other)
 
-    fmax = maximum
-    fmin = minimum
+    def fmax(self, other):
+        """fmax(self, other) -> Tensor
+
+        The larger of self and other at each position (broadcast), ignoring NaN: where one is NaN,
+        the other; NaN only where both are."""
+        if not isinstance(other, Tensor):
+            raise not_a_tensor("fmax", "other", other)
+        return _fmax_binary(self, other)
+
+    def fmin(self, other):
+        """fmin(self, other) -> Tensor
+
+        The smaller of self and other at each position (broadcast), ignoring NaN: where one is NaN,
+        the other; NaN only where both are."""
+        if not isinstance(other, Tensor):
+            raise not_a_tensor("fmin", "other", other)
+        return _fmin_binary(self, other)
 
     def clamp(self, min=None, max=None):
         """clamp(self, min=None, max=None) -> Tensor
@@ -437,6 +510,8 @@ class ElementwiseMethods:
         Each element limited to [min, max] (either bound may be left out; numbers or tensors)."""
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        if self._data.dtype.kind == "c":
+            raise NotImplementedError("clamp is not supported for complex types")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
             if (min is not None and not isinstance(min, Tensor)) or (max is not None and not isinstance(max, Tensor)):
                 raise TypeError("clamp() received an invalid combination of arguments: give both bounds "
@@ -485,16 +560,27 @@ class ElementwiseMethods:
         return where(condition, self, other)
 
     # ------------------------------------------------------------------ comparisons and logic
-    __eq__ = eq = comparison(np.equal, "eq", "eq(self, other) -> Tensor\n\nTrue where self == other (broadcast).")
-    __ne__ = ne = not_equal = comparison(np.not_equal, "ne", "ne(self, other) -> Tensor\n\nTrue where "
+    __eq__ = _operator(np.equal, "eq", "eq(self, other) -> Tensor\n\nTrue where self == other (broadcast).")
+    eq = comparison(np.equal, "eq", "eq(self, other) -> Tensor\n\nTrue where self == other (broadcast).")
+    __ne__ = _operator(np.not_equal, "ne", "ne(self, other) -> Tensor\n\nTrue where "
                                          "self != other (broadcast).")
-    __lt__ = lt = less = comparison(np.less, "lt", "lt(self, other) -> Tensor\n\nTrue where self < other "
+    ne = not_equal = comparison(np.not_equal, "ne", "ne(self, other) -> Tensor\n\nTrue where "
+                                         "self != other (broadcast).")
+    __lt__ = _operator(np.less, "lt", "lt(self, other) -> Tensor\n\nTrue where self < other "
                                     "(broadcast).")
-    __le__ = le = less_equal = comparison(np.less_equal, "le", "le(self, other) -> Tensor\n\nTrue where "
+    lt = less = comparison(np.less, "lt", "lt(self, other) -> Tensor\n\nTrue where self < other "
+                                    "(broadcast).")
+    __le__ = _operator(np.less_equal, "le", "le(self, other) -> Tensor\n\nTrue where "
                                           "self <= other (broadcast).")
-    __gt__ = gt = greater = comparison(np.greater, "gt", "gt(self, other) -> Tensor\n\nTrue where self > other "
+    le = less_equal = comparison(np.less_equal, "le", "le(self, other) -> Tensor\n\nTrue where "
+                                          "self <= other (broadcast).")
+    __gt__ = _operator(np.greater, "gt", "gt(self, other) -> Tensor\n\nTrue where self > other "
                                        "(broadcast).")
-    __ge__ = ge = greater_equal = comparison(np.greater_equal, "ge", "ge(self, other) -> Tensor\n\nTrue where "
+    gt = greater = comparison(np.greater, "gt", "gt(self, other) -> Tensor\n\nTrue where self > other "
+                                       "(broadcast).")
+    __ge__ = _operator(np.greater_equal, "ge", "ge(self, other) -> Tensor\n\nTrue where "
+                                             "self >= other (broadcast).")
+    ge = greater_equal = comparison(np.greater_equal, "ge", "ge(self, other) -> Tensor\n\nTrue where "
                                              "self >= other (broadcast).")
     # Defining __eq__ in a class body sets its __hash__ to None; tensors hash by identity, as in PyTorch.
     __hash__ = object.__hash__
@@ -534,8 +620,8 @@ class ElementwiseMethods:
 
         Whether |self - other| <= atol + rtol * |other| holds everywhere (broadcast)."""
         _check_tolerances(rtol, atol)
-        return bool(np.allclose(self._data, other._data if isinstance(other, Tensor) else other, rtol, atol,
-                                equal_nan))
+        _check_close_operands("allclose", self, other)
+        return bool(np.allclose(self._data, other._data, rtol, atol, equal_nan))
 
     def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         """isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor
@@ -544,13 +630,15 @@ class ElementwiseMethods:
         if not isinstance(other, Tensor):
             raise TypeError(f"isclose(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
         _check_tolerances(rtol, atol)
-        return _plain_out(np.isclose(self._data, other._data if isinstance(other, Tensor) else other, rtol, atol,
-                                     equal_nan))
+        _check_close_operands("isclose", self, other)
+        return _plain_out(np.isclose(self._data, other._data, rtol, atol, equal_nan))
 
     def equal(self, other):
         """equal(self, other) -> bool
 
         Whether self and other have the same shape and the same elements."""
+        if not isinstance(other, Tensor):
+            raise not_a_tensor("equal", "other", other)
         return bool(self._data.shape == other._data.shape and np.array_equal(self._data, other._data))
 
     # ------------------------------------------------------------------ bitwise (integer and bool tensors)

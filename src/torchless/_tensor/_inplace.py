@@ -4,6 +4,8 @@ An in-place op on a tensor that is part of a graph runs out of place on a snapsh
 and writes the result back (_core._write_into), so the recorded node sees the values it saved.
 When nothing is recorded, a binary op writes straight into the array with NumPy's `out=`.
 """
+import warnings
+
 import numpy as np
 
 from .. import _dtype as D
@@ -13,13 +15,44 @@ from ._core import (
     _raise_out_shape, _snapshot, _unsupported, _write_into, apply, writable_data,
 )
 from ..backend import numpy as NP
+from ..engine.grad_mode import is_grad_enabled
 from ..ops.elementwise import CopyBackwards, SubBackward0, ZeroBackward0
 
 ndarray = np.ndarray
 _from_np = D.FROM_NP
 _SCALAR_TYPES = (float, int, bool)
 
-__all__ = ["InplaceMethods", "inplace", "inplace_binary"]
+__all__ = ["InplaceMethods", "inplace", "inplace_binary", "write_out"]
+
+
+def write_out(fname, result, out):
+    """Write `result` into the user's `out=` tensor as PyTorch does, and return `out`: `out` must be a
+    tensor; no gradient flows through out= (an error where grad mode is on and the result or `out`
+    requires grad); the result is cast to out's dtype where PyTorch's casting allows (never to a
+    lower kind: float into an integer out is an error); an `out` of another shape is resized (with
+    PyTorch's warning unless it is empty)."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{fname}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if (result._rg or out._rg) and is_grad_enabled():
+        raise RuntimeError(f"{fname}(): functions with out=... arguments don't support automatic differentiation, "
+                           "but one of the arguments requires grad. (Compute without out=, or under "
+                           "torch.no_grad().)")
+    src, dst = result._data, out._data
+    if src.dtype != dst.dtype and _from_np[dst.dtype].category < _from_np[src.dtype].category:
+        raise RuntimeError(f"result type {D.SCALAR_TYPE_NAMES[_from_np[src.dtype].name]} can't be cast to the "
+                           f"desired output type {D.SCALAR_TYPE_NAMES[_from_np[dst.dtype].name]}")
+    if dst.shape != src.shape:
+        if dst.size:
+            warnings.warn(f"An output with one or more elements was resized since it had shape {list(dst.shape)}, "
+                          f"which does not match the required output shape {list(src.shape)}. This behavior is "
+                          "deprecated, and in a future PyTorch release outputs will not be resized unless they have "
+                          "zero elements. You can explicitly reuse an out tensor t by resizing it, inplace, to zero "
+                          "elements with t.resize_(0).", UserWarning, stacklevel=3)
+        out._data = src.astype(dst.dtype, copy=True)
+    else:
+        np.copyto(writable_data(out), src, casting="unsafe")
+    _bump_version(out)
+    return out
 
 
 def _describe(method, out_of_place, name):
@@ -104,7 +137,9 @@ class InplaceMethods:
         data = self._data
         if not data.flags.writeable:  # a view of an expand
             data = writable_data(self, repeats_ok=True)
-        data.fill(value.item() if isinstance(value, Tensor) else value)
+        value = value.item() if isinstance(value, Tensor) else value
+        value = D.check_number_fits(value, data.dtype)
+        data.fill(value)
         _bump_version(self)
         return self
 

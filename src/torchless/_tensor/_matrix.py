@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import _dtype as D
 from ._core import _plain, apply
+from ..overrides import not_a_tensor
 if TYPE_CHECKING:
     from . import Tensor
 else:
@@ -953,6 +954,8 @@ def orgqr(input: Tensor, tau: Tensor) -> Tensor:
 
     The explicit Q of a QR decomposition stored as geqrf stores it (torch.linalg.householder_product).
     """
+    if not isinstance(tau, Tensor):
+        raise not_a_tensor("orgqr", "input2", tau, 2)
     return _linalg_householder_product(input, tau)
 
 

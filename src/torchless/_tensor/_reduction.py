@@ -339,8 +339,9 @@ def _arg_extreme(input: Tensor, dim: Optional[int], keepdim: bool, axis: Optiona
                  keepdims: Optional[bool], fname: str, pick: Any) -> Tensor:
     """argmax / argmin: int64 indices, never differentiable; flat index when dim is None."""
     a = input._data
-    if a.dtype.kind == "b":
-        raise RuntimeError(f"{fname}(): does not support bool input (convert it first, e.g. x.int())")
+    if a.dtype.kind in "bc":
+        raise RuntimeError(f"{fname}(): does not support {'bool' if a.dtype.kind == 'b' else 'complex'} input "
+                           f"(convert it first, e.g. x.int(), or compare x.abs() or x.real)")
     keep = _keep(keepdim, keepdims)
     if dim is None and axis is None:
         _empty_check(input, None, fname)

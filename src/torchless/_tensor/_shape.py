@@ -28,7 +28,7 @@ else:  # at run time: _core's name, rebound to the final class by bind_tensor_cl
 from ..engine.node import NO_EDGE, AccumulateGrad
 from ..engine.grad_mode import grad_off as _grad_off, state as _grad
 from ..backend import numpy as NP
-from ..overrides import handle_torch_function, has_torch_function
+from ..overrides import handle_torch_function, has_torch_function, not_a_tensor
 from ..ops.elementwise import ImagBackward0, RealBackward0
 from ..ops.shape import (CatBackward0, CloneBackward0, ExpandBackward0, FlipBackward0,
                         PermuteBackward0, RepeatBackward0, RollBackward0, SliceBackward0,
@@ -300,14 +300,22 @@ def view_as(self: Tensor, other: Tensor) -> Tensor:
     """view_as(other) -> Tensor
 
     self.view(other.shape): a view of this tensor in the shape of `other`."""
-    return view(self, other.shape)
+    try:
+        shape = other.shape
+    except AttributeError:
+        raise not_a_tensor("view_as", "other", other) from None
+    return view(self, shape)
 
 
 def reshape_as(self: Tensor, other: Tensor) -> Tensor:
     """reshape_as(other) -> Tensor
 
     self.reshape(other.shape): this tensor's elements in the shape of `other` (a view if possible)."""
-    return _reshape_to(self, _infer(self._data.size, tuple(other.shape)))
+    try:
+        shape = other.shape
+    except AttributeError:
+        raise not_a_tensor("reshape_as", "other", other) from None
+    return _reshape_to(self, _infer(self._data.size, tuple(shape)))
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -695,7 +703,11 @@ def expand_as(self: Tensor, other: Tensor) -> Tensor:
     """expand_as(other) -> Tensor
 
     self.expand(other.shape)."""
-    return expand(self, other.shape)
+    try:
+        shape = other.shape
+    except AttributeError:
+        raise not_a_tensor("expand_as", "other", other) from None
+    return expand(self, shape)
 
 
 def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
@@ -933,6 +945,8 @@ def _atleast(tensors: tuple[Any, ...], n: int) -> Tensor | tuple[Tensor, ...]:
     """atleast_<n>d: one tensor in, one out; several, or one sequence, in: a tuple out."""
     if len(tensors) == 1 and isinstance(tensors[0], Tensor):
         return _lift_dims(tensors[0], n)
+    if len(tensors) == 1 and not isinstance(tensors[0], (list, tuple)):
+        raise not_a_tensor(f"atleast_{n}d", "tensors", tensors[0])
     return _lifted(tuple(tensors[0]) if len(tensors) == 1 else tensors, n)
 
 

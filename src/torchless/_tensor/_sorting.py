@@ -14,6 +14,7 @@ import numpy as np
 
 from .._dtype import dtype as DType
 from ._core import _norm_dim, _plain, apply
+from ..overrides import not_a_tensor
 from ._inplace import inplace
 from ._reduction import (Dims, _dims, _keep, _one_dim, _return_type, _spread, return_types, scalar_type_name)
 if TYPE_CHECKING:
@@ -39,8 +40,16 @@ _Nanmedian, _Cummax, _Cummin, _Aminmax = (return_types.nanmedian, return_types.c
                                           return_types.aminmax)
 
 
+# PyTorch's kernels that refuse complex tensors with NotImplementedError (sort and topk: RuntimeError)
+_KERNELS = {"kthvalue": "kthvalue_cpu", "mode": "mode_cpu", "nanmedian": "median_cpu", "aminmax": "aminmax_cpu",
+            "cummax": "cummax_cpu", "cummin": "cummin_cpu"}
+
+
 def _no_complex(input: Tensor, what: str) -> None:
     if input._data.dtype.kind == "c":
+        if what in _KERNELS:
+            raise NotImplementedError(f"\"{_KERNELS[what]}\" not implemented for '{scalar_type_name(input)}' "
+                                      "(compare real and imaginary parts, or the abs, instead)")
         raise RuntimeError(f"{what} does not support complex dtypes on CPU (got {input.dtype}; "
                            "compare real and imaginary parts, or the abs, instead)")
 
@@ -453,6 +462,9 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
     `return_inverse`, also where each input element (slice) went in the result; with
     `return_counts`, how often each distinct value occurs. Each NaN counts as distinct.
     """
+    if input._data.dtype.kind == "c":
+        raise NotImplementedError(f"\"unique\" not implemented for '{scalar_type_name(input)}' (compare x.real, "
+                                  "or x.abs())")
     if dim is None:
         v, i, c = apply(Unique2Backward0, input)
     else:
@@ -473,6 +485,9 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
     Each run of equal consecutive elements (of the flattened input, or of slices along `dim`)
     collapsed into one, as itertools.groupby; `return_inverse` and `return_counts` as for unique.
     """
+    if input._data.dtype.kind == "c":
+        raise NotImplementedError(f"\"unique\" not implemented for '{scalar_type_name(input)}' (compare x.real, "
+                                  "or x.abs())")
     d = None if dim is None else _norm_dim(dim, input._data.ndim)
     a = input._data
     if d is not None and a.ndim == 0:
@@ -513,7 +528,8 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
                                "while right was True")
         right = side == "right"
     if seq.dtype.kind == "c" or vals.dtype.kind == "c":
-        raise RuntimeError("searchsorted does not support complex tensors")
+        raise NotImplementedError("\"searchsorted_out_cpu\" not implemented for complex tensors (search x.real, "
+                                  "or x.abs())")
     if seq.ndim == 0:
         raise RuntimeError("torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 "
                            "dimension")
@@ -923,6 +939,8 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
 
     The p-norm of input - other (broadcast), as one number: ‖input - other‖_p.
     """
+    if not isinstance(other, Tensor):
+        raise not_a_tensor("dist", "other", other, 2)
     a, b = input._data, other._data
     if a.dtype.kind not in "fc" or b.dtype.kind not in "fc":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "

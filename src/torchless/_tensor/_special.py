@@ -89,14 +89,16 @@ def _reflected_number(R, number, other, to_float=True):
 
 
 def _integer_only(ufunc, name, kernel):
-    """A method for integer (and bool) tensors only, never recorded: gcd, lcm."""
+    """A method for integer tensors only (bool refused, as PyTorch does), never recorded: gcd, lcm."""
     check = _no_grad_binary(ufunc, name)
 
     def method(self, other):
         if not isinstance(other, Tensor):
             raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
+        # (bool is refused where the promoted dtype is bool: both operands bool)
+        allowed = "iu" if self._data.dtype.kind == "b" == other._data.dtype.kind else "biu"
         for t in (self, other):
-            if isinstance(t, Tensor) and t._data.dtype.kind not in "biu":
+            if isinstance(t, Tensor) and t._data.dtype.kind not in allowed:
                 raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{_kind_name(t._data.dtype)}' "
                                           f"({name} takes integer tensors)")
         if type(other) is _pyfloat:
@@ -134,11 +136,11 @@ def _shift(left):
 
 
 _xlogy_pair = _by_operand(_binary(SP.XlogyBackward0, to_float=True),
-                          _binary(SP.XlogyBackward2, to_float=True, scalar_edge=False))
+                          _binary(SP.XlogyBackward2, to_float=True, scalar_edge=False), "xlogy")
 _xlog1py_pair = _by_operand(_binary(SP.SpecialXlog1PyBackward0, to_float=True),
-                            _binary(SP.SpecialXlog1PyBackward2, to_float=True, scalar_edge=False))
+                            _binary(SP.SpecialXlog1PyBackward2, to_float=True, scalar_edge=False), "xlog1py")
 _zeta_pair = _by_operand(_binary(SP.SpecialZetaBackward0, to_float=True),
-                         _binary(SP.SpecialZetaBackward2, to_float=True, scalar_edge=False))
+                         _binary(SP.SpecialZetaBackward2, to_float=True, scalar_edge=False), "zeta")
 _ldexp_pair = _binary(SP.LdexpBackward0, to_float=True)
 _logaddexp2 = tensor_binary(SP.Logaddexp2Backward0, "logaddexp2", "", float_only=True)
 _nextafter = tensor_binary(SP.NextafterBackward0, "nextafter", "", float_only=True)

@@ -10,7 +10,8 @@ from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .._dtype import (FROM_NP, bool as bool_, defaults, dtype as DType, float32, float64, from_np,
+from .._dtype import (FROM_NP, SCALAR_TYPE_NAMES, bool as bool_, check_data_fits, check_number_fits, defaults,
+                      dtype as DType, float32, float64, from_np,
                       get_default_dtype, int64, promote_types, to_np)
 from .._random import Stream, default_stream, rng as _rng
 from ._core import (Size, Tensor, _bump_version, _check_inplace, _plain, _snapshot, _write_into, device,
@@ -86,11 +87,14 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
         raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
     try:
         arr = np.array(data)
-    except ValueError:
+    except ValueError:  # ragged: PyTorch's error is raised outside, so that NumPy's is not chained to it
+        arr = None
+    if arr is None or arr.dtype == object:
         _raise_ragged(data)
-    if arr.dtype == object:
-        _raise_ragged(data)
+    if arr.dtype == np.uint64:  # beyond int64: PyTorch's error, not a wrapped-around value
+        raise ValueError("Overflow when unpacking long long (the numbers must fit in int64)")
     if dtype is not None:
+        check_data_fits(arr, np.dtype(dtype))
         return arr.astype(dtype)
     if typed:  # some leaves carry their own dtype: promote them with the Python numbers' kinds
         return arr.astype(_promote_leaves(data, typed), copy=False)
@@ -214,18 +218,45 @@ def as_tensor(data: Any, dtype: Optional[DType] = None, device: DeviceArg = None
     Like torch.tensor, but without a copy where one is not needed: a tensor of the same dtype is
     returned itself, and a NumPy array of the same dtype is shared (writes show through).
     """
-    if isinstance(data, Tensor) and (dtype is None or dtype.np == data._data.dtype):
+    np_dtype = to_np(dtype)
+    if isinstance(data, Tensor) and (np_dtype is None or np_dtype == data._data.dtype):
         return data
-    return _finish(_to_array(data, to_np(dtype)), False, device)
+    return _finish(_to_array(data, np_dtype), False, device)
 
 
-def asarray(obj: Any, *, dtype: Optional[DType] = None, device: DeviceArg = None) -> Tensor:
-    """asarray(obj, *, dtype=None, device=None) -> Tensor
+def asarray(obj: Any, *, dtype: Optional[DType] = None, device: DeviceArg = None, copy: Optional[bool] = None,
+            requires_grad: bool = False) -> Tensor:
+    """asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False) -> Tensor
 
-    `obj` as a tensor, sharing memory with a NumPy array or tensor when the dtype allows (as
-    torch.as_tensor).
+    `obj` as a tensor. A tensor or a NumPy array of the requested dtype is shared (a tensor is
+    returned itself) unless copy=True; copy=False refuses to copy (a ValueError where the dtype
+    differs, or for other data such as lists); copy=None copies only where it must. With
+    requires_grad=True the result requires grad (a shared tensor is set to, as PyTorch does).
     """
-    return as_tensor(obj, dtype, device)
+    np_dtype = to_np(dtype)
+    require_cpu(device or "cpu")
+    result: Tensor
+    if isinstance(obj, (Tensor, np.ndarray)):
+        arr = obj._data if isinstance(obj, Tensor) else obj
+        if isinstance(obj, np.ndarray) and arr.dtype not in FROM_NP:
+            from_np(arr.dtype)  # raises TypeError for unsupported NumPy types
+        same = np_dtype is None or np_dtype == arr.dtype
+        if copy is False and np_dtype is not None and not same:
+            raise ValueError(f"can't alias tensor with dtype '{SCALAR_TYPE_NAMES[FROM_NP[arr.dtype].name]}' into "
+                             f"dtype '{SCALAR_TYPE_NAMES[FROM_NP[np_dtype].name]}'. (pass copy=None to convert)")
+        if isinstance(obj, Tensor):
+            result = obj.clone() if copy else obj
+            if np_dtype is not None and not same:
+                result = result.to(FROM_NP[np_dtype])
+        else:
+            result = _plain(arr.astype(np_dtype or arr.dtype, copy=bool(copy)))
+    else:
+        if copy is False:
+            raise ValueError("can't alias arbitrary sequence into a tensor. (pass copy=None to let it copy)")
+        result = tensor(obj, dtype=dtype)
+    if requires_grad:
+        result.requires_grad_(True)
+    return result
 
 
 def from_numpy(ndarray: np.ndarray) -> Tensor:
@@ -468,6 +499,7 @@ def full(size: Sequence[int], fill_value: Number, *, dtype: Optional[DType] = No
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not int "
                         f"(write full(({size},), value))")
     shape = _parse_size((size,), "full")
+    fill_value = check_number_fits(fill_value, np.dtype(np_dtype))
     return _finish(np.full(shape, fill_value, np_dtype), requires_grad, device)
 
 
@@ -719,6 +751,9 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Opti
     the shape; with tensors (either or both), one draw per element of their broadcast shape, each
     with its own mean and std.
     """
+    for name, value in (("mean", mean), ("std", std)):
+        if not isinstance(value, (Tensor, numbers.Real)):
+            raise TypeError(f"normal(): argument '{name}' must be Tensor or float, not {type(value).__name__}")
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = mean._data if isinstance(mean, Tensor) else mean
         s = std._data if isinstance(std, Tensor) else std
@@ -785,9 +820,33 @@ def bernoulli(input: Tensor, p: Optional[float] = None, *, generator: Optional[G
     Draws of 0 or 1, with the size and dtype of `input`: each element is 1 with the probability
     given by the matching element of `input` (or by the number `p` when given).
     """
+    if p is None:
+        if input._data.dtype.kind not in "fc":
+            raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for "
+                                      f"'{_SCALAR_NAMES.get(input.dtype.name, input.dtype.name)}' (the "
+                                      "probabilities must be a floating tensor)")
+        _check_probabilities(input._data)
+    else:
+        _check_probability(p)
     probs = input._data if p is None else np.full(input._data.shape, p)
     draw = _rng(generator).random(input._data.shape) < probs
     return _plain(draw.astype(input._data.dtype))
+
+
+def _check_probability(p: Any) -> None:
+    """PyTorch's error for a probability p outside [0, 1] (bernoulli's number p)."""
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+
+
+def _check_probabilities(probs: np.ndarray) -> None:
+    """PyTorch's error for a tensor of probabilities with an element outside [0, 1] (NaN included)."""
+    if probs.size and not np.all((probs >= 0) & (probs <= 1)):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false. (Each probability "
+                           "must lie in [0, 1]: clamp them, or pass torch.sigmoid(logits).)")
+
+
+_SCALAR_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 # ---------------------------------------------------------------------------------- legacy
@@ -828,6 +887,10 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,
     Fills this floating tensor in place with draws from the normal distribution N(mean, std**2);
     returns it.
     """
+    for name, value, position in (("mean", mean, 1), ("std", std, 2)):
+        if not isinstance(value, numbers.Real):
+            raise TypeError(f"normal_(): argument '{name}' (position {position}) must be float, not "
+                            f"{type(value).__name__}")
     dt = _float_fill_dtype(self, "normal_kernel_cpu")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
@@ -868,6 +931,17 @@ def bernoulli_(self: Tensor, p: Union[float, Tensor] = 0.5, *,
     Fills this tensor in place with draws of 0 or 1, each 1 with probability `p` (a number, or a
     tensor of per-element probabilities broadcast to this one). Returns it.
     """
+    if isinstance(p, Tensor):
+        _check_probabilities(p._data)
+        try:
+            fits = np.broadcast_shapes(p._data.shape, self._data.shape) == self._data.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise RuntimeError(f"The expanded size of the tensor ({list(self.shape)}) must match the existing size "
+                               f"{list(p.shape)} (p must broadcast to the shape of the tensor filled)")
+    else:
+        _check_probability(p)
     probs = p._data if isinstance(p, Tensor) else p
     return _random_fill(self, _rng(generator).random(self._data.shape) < probs)
 
@@ -937,6 +1011,30 @@ def new_empty(self: Tensor, *size: Any, dtype: Optional[DType] = None, requires_
     return empty(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
 
+def new(self: Tensor, *args: Any, device: DeviceArg = None) -> Tensor:
+    """new(*sizes) -> Tensor, new(data) -> Tensor, new(tensor) -> Tensor
+
+    The legacy constructor of this tensor's dtype: sizes (ints, or a torch.Size) give an
+    uninitialized tensor of that shape, a list or tuple is data (copied, as new_tensor), and a tensor
+    of this dtype is returned itself. Prefer new_empty, new_tensor, new_zeros ...
+    """
+    require_cpu(device or "cpu")
+    np_dtype = self._data.dtype
+    if not args:
+        return _plain(np.empty((0,), np_dtype))
+    first = args[0]
+    if len(args) == 1 and isinstance(first, Tensor):
+        if first._data.dtype != np_dtype:
+            raise TypeError(f"new(): expected a tensor of dtype {self.dtype}, got one of {first.dtype} "
+                            f"(convert it first, e.g. other.to({self.dtype}))")
+        return first
+    if len(args) == 1 and not isinstance(first, (numbers.Integral, Size)):
+        if isinstance(first, (list, tuple, np.ndarray)) or isinstance(first, numbers.Number):
+            return _plain(np.array(_to_array(first, None), dtype=np_dtype))
+        raise TypeError(f"new(): data must be a sequence (got {type(first).__name__})")
+    return _plain(np.empty(_parse_size(args, "new"), np_dtype))
+
+
 class CreationMethods:
     """Tensor methods that fill a tensor with random draws in place (normal_, uniform_ ...) or
     create a new tensor with this one's dtype (new_zeros, new_tensor ...)."""
@@ -954,6 +1052,7 @@ class CreationMethods:
 
     # ------------------------------------------------------------------ new tensors like this one
     new_tensor = new_tensor
+    new = new
     new_zeros = new_zeros
     new_ones = new_ones
     new_full = new_full

@@ -17,7 +17,9 @@ import numpy as np
 from .._dtype import (DIM, FROM_NP, SCALAR, ZERO_DIM, bool as bool_, dtype as DType, float16, float32,
                       float64, int8, int16, int32, int64, result_np_dtype, scalar_np_dtype, uint8)
 from .._random import rng as _rng
+from . import _core
 from ._core import _plain
+from ..overrides import not_a_tensor
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
     from . import Tensor
 else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
@@ -59,6 +61,10 @@ def can_cast(from_: DType, to: DType) -> bool:
     Whether PyTorch's casting rules allow converting dtype `from_` to `to` in an op's output: never
     to a lower kind (no floating -> integer, no integer -> bool).
     """
+    for name, value, position in (("from_", from_, 1), ("to", to, 2)):
+        if not isinstance(value, DType):
+            raise TypeError(f"can_cast(): argument '{name}' (position {position}) must be torch.dtype, not "
+                            f"{type(value).__name__}")
     return FROM_NP[from_.np].category <= FROM_NP[to.np].category
 
 
@@ -83,6 +89,8 @@ def is_floating_point(input: Tensor) -> bool:
 
     Whether the tensor's dtype is a floating-point one (float16, float32, float64).
     """
+    if not isinstance(input, _core.TensorBase):
+        raise not_a_tensor("is_floating_point", "input", input)
     return input.is_floating_point()
 
 
@@ -91,6 +99,8 @@ def is_complex(input: Tensor) -> bool:
 
     Whether the tensor's dtype is a complex one (complex64, complex128).
     """
+    if not isinstance(input, _core.TensorBase):
+        raise not_a_tensor("is_complex", "input", input)
     return input.is_complex()
 
 
@@ -100,6 +110,8 @@ def is_nonzero(input: Tensor) -> bool:
     Whether the single element of a one-element tensor is nonzero; a RuntimeError for any other
     number of elements.
     """
+    if not isinstance(input, _core.TensorBase):
+        raise not_a_tensor("is_nonzero", "input", input)
     if input.numel() != 1:
         raise RuntimeError(f"Boolean value of Tensor with {'no values' if input.numel() == 0 else 'more than one value'} is ambiguous")
     return bool(input)

@@ -5,6 +5,7 @@ PyTorch's) and then applies one rule; a few (l1_loss, dropout, cross_entropy wit
 are compositions of Tensor ops, as they are in PyTorch.
 """
 import math
+import numbers
 import warnings
 from collections.abc import Sequence
 from typing import Any, NoReturn, cast
@@ -179,6 +180,8 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh (got '{approximate}')")
     _float_input("gelu", "GeluKernelImpl", input)
+    if input._data.dtype.kind == "c":
+        _real_float_input("gelu", "GeluKernelImpl", input)
     return apply(R.GeluBackward0, input, approximate)
 
 
@@ -191,6 +194,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         return handle_torch_function(leaky_relu, (input,), input, negative_slope, inplace=inplace)
     _tensor_arg("leaky_relu", "input", input)
     _float_input("leaky_relu", "leaky_relu_cpu", input)
+    if input._data.dtype.kind == "c":
+        _real_float_input("leaky_relu", "leaky_relu_cpu", input)
     if inplace:
         return _leaky_relu_(input, negative_slope)
     return apply(R.LeakyReluBackward0, input, negative_slope)
@@ -402,6 +407,10 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     if x.size and not ((x >= 0) & (x <= 1)).all():
         raise RuntimeError("all elements of input should be between 0 and 1 (pass probabilities, "
                            "e.g. torch.sigmoid(logits), or use binary_cross_entropy_with_logits)")
+    t = target._data
+    if t.size and not ((t >= 0) & (t <= 1)).all():
+        raise RuntimeError("all elements of target should be between 0 and 1 (targets are probabilities: "
+                           "labels 0 or 1, or soft labels in [0, 1])")
     w = _array_or_none(weight, x.dtype)
     if w is not None:
         np.broadcast_shapes(w.shape, x.shape)
@@ -961,6 +970,8 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 @_dispatching
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """hardshrink(input, lambd=0.5) -> Tensor: 0 where |x| <= lambd, x elsewhere."""
+    if not isinstance(lambd, numbers.Real) or isinstance(lambd, Tensor):
+        raise TypeError(f"hardshrink(): argument 'lambd' (position 2) must be Number, not {type(lambd).__name__}")
     return _activation("hardshrink", "hardshrink_cpu", A.HardshrinkBackward0, input, lambd)
 
 

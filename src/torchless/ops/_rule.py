@@ -145,6 +145,10 @@ class Rule(Node):
     exact_on_scalars: ClassVar[bool] = False
     _complex_twin: ClassVar[type[Rule]]      # complex_rule()'s answer, in the class's own __dict__
     number_rule: ClassVar[Optional[type[Rule]]] = None  # recorded for `tensor op number` (module docstring)
+    # dtype kinds the op refuses ("b" bool, "c" complex ...) -> (PyTorch's exception type, its message, where
+    # {type} stands for the dtype's scalar type name, 'Bool', 'ComplexFloat'): the appliers check them
+    # on a method of their own for such rules only (_tensor/_core.py, _refusing), not on every op
+    refuses: ClassVar[Optional[dict[str, tuple[type, str]]]] = None
 
     @classmethod
     def complex_rule(cls) -> type[Rule]:

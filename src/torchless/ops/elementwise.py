@@ -367,7 +367,9 @@ class PowBackward1(Rule):
         if na is not None:
             ga = xp.sum_to(g * b * xp.where(b == 0, 0, a ** (b - 1)), a.shape)
         if nb is not None:  # log(a) is -inf at a == 0; PyTorch takes the limit 0 there
-            gb = xp.sum_to(g * xp.where((a == 0) & (b >= 0), 0, out * xp.log(a)), b.shape)
+            # (a complex b: PyTorch's condition is a real, non-negative b; complex numbers have no order)
+            nonneg = ((b.imag == 0) & (b.real >= 0)) if getattr(b.dtype, "np", b.dtype).kind == "c" else b >= 0
+            gb = xp.sum_to(g * xp.where((a == 0) & nonneg, 0, out * xp.log(a)), b.shape)
         return ga, gb
 
 
@@ -409,6 +411,7 @@ def _log(p):
 
 class MaximumBackward0(Rule):
     """maximum(a, b): the larger input gets the gradient; ties split it in half"""
+    refuses = {"c": (RuntimeError, "maximum not implemented for complex tensors.")}
     dtypes = "promote"
     batching = "elementwise"
 
@@ -422,15 +425,16 @@ class MaximumBackward0(Rule):
     def jvp(xp, t, out, a, b):
         ta = xp.zeros_like(out) if t[0] is None else t[0]
         tb = xp.zeros_like(out) if t[1] is None else t[1]
-        return xp.where(a > b, ta, xp.where(a < b, tb, (ta + tb) / 2))
+        return xp.where(a > b, ta, xp.where(a == b, (ta + tb) / 2, tb))  # (NaN: b's tangent, as PyTorch)
 
     def vjp(self, g, xp):
         a, b = self.saved
-        return _split_by_mask(self, g, xp, a, b, a > b)
+        return _split_by_mask(self, g, xp, a, b, a < b, a > b)
 
 
 class MinimumBackward0(Rule):
     """minimum(a, b): the smaller input gets the gradient; ties split it in half"""
+    refuses = {"c": (RuntimeError, "minimum not implemented for complex tensors.")}
     dtypes = "promote"
     batching = "elementwise"
 
@@ -444,22 +448,83 @@ class MinimumBackward0(Rule):
     def jvp(xp, t, out, a, b):
         ta = xp.zeros_like(out) if t[0] is None else t[0]
         tb = xp.zeros_like(out) if t[1] is None else t[1]
-        return xp.where(a < b, ta, xp.where(a > b, tb, (ta + tb) / 2))
+        return xp.where(a < b, ta, xp.where(a == b, (ta + tb) / 2, tb))  # (NaN: b's tangent, as PyTorch)
 
     def vjp(self, g, xp):
         a, b = self.saved
-        return _split_by_mask(self, g, xp, a, b, a < b)
+        return _split_by_mask(self, g, xp, a, b, a > b, a < b)
 
 
-def _split_by_mask(node, g, xp, a, b, a_wins):
+# fmax, fmin (bad input, issue 12): NaN is a missing value here, the other operand wins; ties and
+# NaN-NaN send the whole gradient to the first input, as PyTorch's derivatives do.
+class FmaxBackward0(Rule):
+    """fmax(a, b): the larger input, ignoring NaN:  d/da = [a ≥ b or b is NaN],  d/db = the rest"""
+    refuses = {"c": (RuntimeError, "fmax not implemented for complex tensors.")}
+    dtypes = "promote"
+    batching = "elementwise"
+    explain = Explain("fmax({a}, {b})", "∂fmax(a, b)/∂a = [a ≥ b or b = NaN],  ∂fmax(a, b)/∂b = 1 − that")
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        if node is not None:
+            node.saved = (a, b)
+        return xp.where((a >= b) | (b != b), a, b)
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        return _pick_tangent(xp, t, out, (a > b) | (b != b))  # (a tie takes b's tangent, as PyTorch)
+
+    def vjp(self, g, xp):
+        a, b = self.saved
+        return _pick_gradient(self, g, xp, a, b, (a >= b) | (b != b))
+
+
+class FminBackward0(Rule):
+    """fmin(a, b): the smaller input, ignoring NaN:  d/da = [a ≤ b or b is NaN],  d/db = the rest"""
+    refuses = {"c": (RuntimeError, "fmin not implemented for complex tensors.")}
+    dtypes = "promote"
+    batching = "elementwise"
+    explain = Explain("fmin({a}, {b})", "∂fmin(a, b)/∂a = [a ≤ b or b = NaN],  ∂fmin(a, b)/∂b = 1 − that")
+
+    @staticmethod
+    def forward(node, xp, a, b):
+        if node is not None:
+            node.saved = (a, b)
+        return xp.where((a <= b) | (b != b), a, b)
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        return _pick_tangent(xp, t, out, (a <= b) | (b != b))  # (a tie takes a's tangent here, as PyTorch)
+
+    def vjp(self, g, xp):
+        a, b = self.saved
+        return _pick_gradient(self, g, xp, a, b, (a <= b) | (b != b))
+
+
+def _pick_tangent(xp, t, out, a_wins):
+    ta = xp.zeros_like(out) if t[0] is None else t[0]
+    tb = xp.zeros_like(out) if t[1] is None else t[1]
+    return xp.where(a_wins, ta, tb)
+
+
+def _pick_gradient(node, g, xp, a, b, a_wins):
+    """The gradient g to a where a_wins, to b elsewhere (each summed to its own shape)."""
+    (na, _), (nb, _) = node.next_functions
+    return (None if na is None else xp.sum_to(xp.where(a_wins, g, 0 * g), a.shape),
+            None if nb is None else xp.sum_to(xp.where(a_wins, 0 * g, g), b.shape))
+
+
+def _split_by_mask(node, g, xp, a, b, a_loses, b_loses):
+    """maximum/minimum's gradients: half each at a tie, none to the input that loses, all of it to
+    both where neither wins (a NaN), as PyTorch's derivatives give."""
     tie = a == b
     half = g / 2
     (na, _), (nb, _) = node.next_functions
     ga = gb = None
     if na is not None:
-        ga = xp.sum_to(xp.where(tie, half, xp.where(a_wins, g, 0 * g)), a.shape)
+        ga = xp.sum_to(xp.where(tie, half, xp.where(a_loses, 0 * g, g)), a.shape)
     if nb is not None:
-        gb = xp.sum_to(xp.where(tie, half, xp.where(a_wins, 0 * g, g)), b.shape)
+        gb = xp.sum_to(xp.where(tie, half, xp.where(b_loses, 0 * g, g)), b.shape)
     return ga, gb
 
 
@@ -613,6 +678,7 @@ NotImplementedBackward.__name__ = NotImplementedBackward.__qualname__ = "NotImpl
 # ============================================================================ unary math
 class AbsBackward0(Rule):
     """|a|:  d/da = sign(a) (0 at a = 0)"""
+    refuses = {"b": (NotImplementedError, "\"abs_cpu\" not implemented for '{type}'")}
     dtypes = "promote"
     batching = "elementwise"
     explain = Explain("|{a}|", "∂|a|/∂a = sign(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.Abs(a)))
@@ -1045,6 +1111,8 @@ class SigmoidBackward0(Rule):
 
 class ReluBackward0(Rule):
     """max(a, 0): the gradient passes where the output is positive"""
+    refuses = {"b": (RuntimeError, "Boolean inputs not supported for relu"),
+               "c": (NotImplementedError, "clamp is not supported for complex types")}
     dtypes = "promote"
     batching = "elementwise"
     explain = Explain("relu({a})", "∂relu(a)/∂a = 1 where a > 0, else 0",
@@ -1302,15 +1370,19 @@ class _ZeroGradient(Rule):
 
 
 class SignBackward0(_ZeroGradient):
-    """sign(a): −1, 0 or 1 (a zero gradient)"""
+    """sign(a): −1, 0 or 1 (a zero gradient); a bool tensor is its own sign"""
+    refuses = {"c": (NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. "
+                                          "Please use torch.sgn instead.")}
 
     @staticmethod
     def forward(node, xp, a):
-        return xp.sign(a)
+        return a.copy() if a.dtype.kind == "b" else xp.sign(a)
 
 
 class FloorBackward0(_ZeroGradient):
     """floor(a), the largest integer ≤ a (a zero gradient)"""
+    refuses = {"b": (NotImplementedError, "\"floor_vml_cpu\" not implemented for '{type}'"),
+               "c": (NotImplementedError, "floor is not supported for complex inputs")}
 
     @staticmethod
     def forward(node, xp, a):
@@ -1319,6 +1391,8 @@ class FloorBackward0(_ZeroGradient):
 
 class CeilBackward0(_ZeroGradient):
     """ceil(a), the smallest integer ≥ a (a zero gradient)"""
+    refuses = {"b": (NotImplementedError, "\"ceil_vml_cpu\" not implemented for '{type}'"),
+               "c": (NotImplementedError, "ceil is not supported for complex inputs")}
 
     @staticmethod
     def forward(node, xp, a):
@@ -1327,6 +1401,7 @@ class CeilBackward0(_ZeroGradient):
 
 class RoundBackward0(_ZeroGradient):
     """Half to even, like PyTorch; integers are returned unchanged (NumPy's rint would make floats)"""
+    refuses = {"b": (NotImplementedError, "\"round_vml_cpu\" not implemented for '{type}'"), "c": (NotImplementedError, "\"round_vml_cpu\" not implemented for '{type}'")}
 
     @staticmethod
     def forward(node, xp, a):
@@ -1349,6 +1424,8 @@ class RoundBackward1(_ZeroGradient):
 
 class TruncBackward0(_ZeroGradient):
     """trunc(a), a rounded toward zero (a zero gradient)"""
+    refuses = {"b": (NotImplementedError, "\"trunc_vml_cpu\" not implemented for '{type}'"),
+               "c": (NotImplementedError, "trunc is not supported for complex inputs")}
 
     @staticmethod
     def forward(node, xp, a):

@@ -178,6 +178,7 @@ class _Selection(Rule):
     constants, and the saved values need no re-lifting under create_graph."""
     batching = "reduction"
     relift = False
+    nan_selects = True  # a NaN result selects the NaN elements (max, min, median); amax/amin: none (NaN grads)
 
     def vjp(self, g, xp):
         shape, dim, keepdim = self.args
@@ -186,23 +187,44 @@ class _Selection(Rule):
     def weights(self):
         """1/count on the elements equal to the (keepdim) result, 0 elsewhere."""
         a, out = self.saved
-        hit = a == out
+        hit = _hits(a, out) if self.nan_selects else a == out
         return (hit / hit.sum(axis=self.args[1], keepdims=True)).astype(a.dtype, copy=False)
 
 
-def _selected_tangent(xp, t, a, out, dim, keepdim):
+def refuse(a, refuses):
+    """Raise the error a rule's `refuses` (ops/_rule.py) declares for the dtype kind of array `a`:
+    for the reductions NumPy would answer but PyTorch refuses (max of a complex tensor)."""
+    refused = refuses.get(a.dtype.kind) if type(a) is np.ndarray else None
+    if refused is not None:
+        from .._dtype import FROM_NP, SCALAR_TYPE_NAMES
+        raise refused[0](refused[1].format(type=SCALAR_TYPE_NAMES[FROM_NP[a.dtype].name]))
+
+
+def _hits(a, out):
+    """The elements of `a` that are the selected `out` (broadcast): equal to it, or NaN where it is
+    NaN (a NaN max, min or median selects the NaNs, as PyTorch's gradient does)."""
+    hit = a == out
+    if getattr(a.dtype, "np", a.dtype).kind in "fc":  # (a Tensor under create_graph: its dtype's .np)
+        hit = hit | ((a != a) & (out != out))
+    return hit
+
+
+def _selected_tangent(xp, t, a, out, dim, keepdim, nan_selects=True):
     """The tangent of a max/min over dims: the selected elements' tangents, ties sharing evenly (as
     they share the gradient)."""
-    hit = a == _with_kept_dims(out, a.shape, dim, keepdim)
+    kept = _with_kept_dims(out, a.shape, dim, keepdim)
+    hit = _hits(a, kept) if nan_selects else a == kept
     return xp.sum_dims(t * hit, dim, keepdim) / xp.sum_dims(hit * 1.0, dim, keepdim)
 
 
 class MaxBackward1(_Selection):
     """max of all elements: the gradient is split evenly among the elements equal to the max"""
+    refuses = {"c": (NotImplementedError, "\"max_all\" not implemented for '{type}'")}
     saves_output = True  # its saved values include its result: a write into it is an error
 
     @staticmethod
     def forward(node, xp, a):
+        refuse(a, MaxBackward1.refuses)
         out = xp.amax(a, None, False)
         if node is not None:
             node.args = (a.shape, None, False)
@@ -216,10 +238,12 @@ class MaxBackward1(_Selection):
 
 class MinBackward1(_Selection):
     """min of all elements: the gradient is split evenly among the elements equal to the min"""
+    refuses = {"c": (NotImplementedError, "\"min_all\" not implemented for '{type}'")}
     saves_output = True  # its saved values include its result: a write into it is an error
 
     @staticmethod
     def forward(node, xp, a):
+        refuse(a, MinBackward1.refuses)
         out = xp.amin(a, None, False)
         if node is not None:
             node.args = (a.shape, None, False)
@@ -233,10 +257,13 @@ class MinBackward1(_Selection):
 
 class AmaxBackward0(_Selection):
     """amax over dims: ties share the gradient evenly"""
+    refuses = {"c": (NotImplementedError, "\"max_values_cpu\" not implemented for '{type}'")}
+    nan_selects = False
     saves_output = True  # its saved values include its result: a write into it is an error
 
     @staticmethod
     def forward(node, xp, a, dim, keepdim):
+        refuse(a, AmaxBackward0.refuses)
         out = xp.amax(a, dim, keepdim)
         if node is not None:
             node.args = (a.shape, dim, keepdim)
@@ -245,15 +272,18 @@ class AmaxBackward0(_Selection):
 
     @staticmethod
     def jvp(xp, t, out, a, dim, keepdim):
-        return _selected_tangent(xp, t[0], a, out, dim, keepdim)
+        return _selected_tangent(xp, t[0], a, out, dim, keepdim, False)
 
 
 class AminBackward0(_Selection):
     """amin over dims: ties share the gradient evenly"""
+    refuses = {"c": (NotImplementedError, "\"min_values_cpu\" not implemented for '{type}'")}
+    nan_selects = False
     saves_output = True  # its saved values include its result: a write into it is an error
 
     @staticmethod
     def forward(node, xp, a, dim, keepdim):
+        refuse(a, AminBackward0.refuses)
         out = xp.amin(a, dim, keepdim)
         if node is not None:
             node.args = (a.shape, dim, keepdim)
@@ -262,7 +292,7 @@ class AminBackward0(_Selection):
 
     @staticmethod
     def jvp(xp, t, out, a, dim, keepdim):
-        return _selected_tangent(xp, t[0], a, out, dim, keepdim)
+        return _selected_tangent(xp, t[0], a, out, dim, keepdim, False)
 
 
 class _Picked(_Selection):
@@ -308,14 +338,22 @@ def _argmin(a, dim):
 def _lower_median_index(a, dim):
     """Index of the lower median along dim (of the middle two for an even count)."""
     order = np.argsort(a, axis=dim, kind="stable")
-    return np.take(order, (a.shape[dim] - 1) // 2, axis=dim)
+    index = np.take(order, (a.shape[dim] - 1) // 2, axis=dim)
+    if a.dtype.kind in "fc" and a.size:  # NaN propagates: the first NaN is the median, as in PyTorch
+        nan = np.isnan(a)
+        has_nan = nan.any(axis=dim)
+        if has_nan.any():
+            index = np.where(has_nan, np.argmax(nan, axis=dim), index)
+    return index
 
 
 class MaxBackward0(_Picked):
     """max along a dim -> (values, indices): the gradient goes to each argmax"""
+    refuses = {"c": (RuntimeError, "max(): does not support complex input")}
 
     @staticmethod
     def forward(node, xp, a, dim, keepdim):
+        refuse(a, MaxBackward0.refuses)
         return _indexed(node, a, dim, keepdim, _argmax)
 
     @staticmethod
@@ -325,9 +363,11 @@ class MaxBackward0(_Picked):
 
 class MinBackward0(_Picked):
     """min along a dim -> (values, indices): the gradient goes to each argmin"""
+    refuses = {"c": (RuntimeError, "min(): does not support complex input")}
 
     @staticmethod
     def forward(node, xp, a, dim, keepdim):
+        refuse(a, MinBackward0.refuses)
         return _indexed(node, a, dim, keepdim, _argmin)
 
     @staticmethod
@@ -337,10 +377,12 @@ class MinBackward0(_Picked):
 
 class MedianBackward0(_Selection):
     """median of all elements (the lower one for an even count): ties share the gradient evenly"""
+    refuses = {"c": (NotImplementedError, "\"median_cpu\" not implemented for '{type}'")}
     saves_output = True  # its saved values include its result: a write into it is an error
 
     @staticmethod
     def forward(node, xp, a):
+        refuse(a, MedianBackward0.refuses)
         flat = a.reshape(-1)
         out = flat[_lower_median_index(flat, 0)]
         if node is not None:
@@ -355,9 +397,11 @@ class MedianBackward0(_Selection):
 
 class MedianBackward1(_Picked):
     """median along a dim -> (values, indices): the gradient goes to the chosen element"""
+    refuses = {"c": (NotImplementedError, "\"median_out\" not implemented for '{type}'")}
 
     @staticmethod
     def forward(node, xp, a, dim, keepdim):
+        refuse(a, MedianBackward1.refuses)
         return _indexed(node, a, dim, keepdim, _lower_median_index)
 
     @staticmethod
