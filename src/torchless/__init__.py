@@ -160,7 +160,14 @@ for _name in (
 ):
     if _name in globals() and getattr(globals()[_name], "__module__", "").startswith("torchless._tensor"):
         globals()[_name] = _tensor_arguments(globals()[_name], Tensor)
-del _name
+# ... and every torch function of the breadth modules (none is on a hot path)
+_BREADTH = ("torchless._tensor._misc", "torchless._tensor._sorting", "torchless._tensor._shape_index",
+            "torchless._tensor._special", "torchless._tensor._matrix", "torchless._tensor._fft", "torchless.nn.")
+for _name, _value in list(globals().items()):
+    if (not _name.startswith("_") and type(_value) is type(pow) and getattr(Tensor, _name, None) is not _value
+            and getattr(_value, "__module__", "").startswith(_BREADTH) and not hasattr(_value, "__wrapped__")):
+        globals()[_name] = _tensor_arguments(_value, Tensor)
+del _name, _value
 
 # ... and `out=` (issue 12) for the torch functions of Tensor methods that PyTorch gives one: the result is
 # written into `out` with PyTorch's casting and resizing rules (_tensor/_inplace.write_out).

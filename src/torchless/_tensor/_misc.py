@@ -138,8 +138,8 @@ def _parts(name: str, a: Any, b: Any, names: tuple[str, str]) -> None:
         raise RuntimeError(f"Expected object of scalar type {_SCALAR[da.name]} but got scalar type "
                            f"{_SCALAR[db.name]} for second argument")
     if da is D.float16:
-        raise TypeError(f"{name}() of float16 tensors is complex32 (torch.chalf), which has no NumPy dtype: "
-                        "torchless cannot represent it; convert the parts to float32 first")
+        raise TypeError(f"{name}() of float16 tensors is complex32 (torch.chalf), a dtype torchless cannot "
+                        "represent (its arrays have no such type); convert the parts to float32 first")
 
 
 def _complex_out(result: Tensor, out: Optional[Tensor]) -> Tensor:
@@ -287,6 +287,9 @@ def resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
 def resize_as_(input: Tensor, the_template: Tensor, *, memory_format: Any = None) -> Tensor:
     """resize_as_(input, the_template, *, memory_format=None) -> Tensor: input resized in place to the
     template's shape (as input.resize_(the_template.size()))."""
+    if not isinstance(the_template, Tensor):
+        raise TypeError(f"resize_as_(): argument 'the_template' (position 2) must be Tensor, not "
+                        f"{type(the_template).__name__}")
     return _resize(input, tuple(the_template.shape))
 
 
@@ -766,13 +769,13 @@ class MiscMethods:
 
     def chalf(self, memory_format: Any = None) -> Tensor:
         """chalf(): complex32 in PyTorch; NumPy has no complex32 dtype, so torchless raises TypeError."""
-        raise TypeError("Tensor.chalf(): torch.complex32 (chalf) has no NumPy dtype, so torchless cannot "
-                        "represent it; use .cfloat() (complex64) instead")
+        raise TypeError("Tensor.chalf(): torch.complex32 (chalf) is a dtype torchless cannot "
+                        "represent (its arrays have no such type); use .cfloat() (complex64) instead")
 
     def bfloat16(self, memory_format: Any = None) -> Tensor:
         """bfloat16(): bfloat16 in PyTorch; NumPy has no bfloat16 dtype, so torchless raises TypeError."""
-        raise TypeError("Tensor.bfloat16(): torch.bfloat16 has no NumPy dtype, so torchless cannot represent "
-                        "it; use .half() (float16) or .float() instead")
+        raise TypeError("Tensor.bfloat16(): torch.bfloat16 is a dtype torchless cannot represent (its "
+                        "arrays have no such type); use .half() (float16) or .float() instead")
 
     new_empty_strided = new_empty_strided
     resize_ = resize_
