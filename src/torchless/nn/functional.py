@@ -1681,3 +1681,9 @@ for _aten_form in (_torch_selu, _torch_selu_, _torch_celu, _torch_celu_, _torch_
                    _torch_cosine_embedding_loss, _torch_triplet_margin_loss):
     _aten_form.__name__ = _aten_form.__qualname__ = _aten_form.__name__[len("_torch_"):]
 del _aten_form
+
+
+# ============================================================================ convolution and pooling (nn/_functional_conv.py)
+from . import _functional_conv as _conv_family  # noqa: E402
+from ._functional_conv import *  # noqa: E402,F401,F403
+__all__ += _conv_family.__all__
