@@ -7,3 +7,4 @@ from .dropout import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
