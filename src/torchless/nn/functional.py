@@ -1687,3 +1687,6 @@ del _aten_form
 from . import _functional_conv as _conv_family  # noqa: E402
 from ._functional_conv import *  # noqa: E402,F401,F403
 __all__ += _conv_family.__all__
+from . import _functional_pool as _pool_family  # noqa: E402
+from ._functional_pool import *  # noqa: E402,F401,F403
+__all__ += _pool_family.__all__
