@@ -62,49 +62,51 @@ def _padded(x, lo, hi):
 
 
 def _windows(xp_, spec):
-    """The strided view (N, C, *K, *Y) of the padded input: [n, c, k, p] = xpad[n, c, s·p + d·k]."""
+    """The strided view (C, *K, N, *Y) of the padded input: [c, k, n, p] = xpad[n, c, s·p + d·k]
+    (channels and kernel positions first: the matmuls then run as one GEMM over all N·ΠY columns)."""
     d = len(spec.K)
     st = xp_.strides
-    shape = xp_.shape[:2] + spec.K + spec.Y
-    strides = st[:2] + tuple(st[2 + i] * spec.dilation[i] for i in range(d)) + \
+    shape = (xp_.shape[1],) + spec.K + (xp_.shape[0],) + spec.Y
+    strides = (st[1],) + tuple(st[2 + i] * spec.dilation[i] for i in range(d)) + (st[0],) + \
         tuple(st[2 + i] * spec.stride[i] for i in range(d))
     return as_strided(xp_, shape, strides, writeable=False)
 
 
-def _cols(x, spec):
-    """im2col: x's windows as a contiguous (N, groups, C/groups · ΠK, ΠY) array."""
+def cols_of(x, spec):
+    """im2col: x's windows as a contiguous (groups, C/groups · ΠK, N · ΠY) array."""
     xpad = _padded(x, spec.lo, spec.hi)
-    n, c = x.shape[0], x.shape[1]
     g = spec.groups
     cols = np.ascontiguousarray(_windows(xpad, spec))
-    return cols.reshape(n, g, (c // g) * math.prod(spec.K), math.prod(spec.Y))
+    return cols.reshape(g, -1, x.shape[0] * math.prod(spec.Y))
 
 
-def conv_y(x, w, spec):
-    """The convolution: (N, C, *S), (O, C/g, *K) -> (N, O, *Y)."""
+def _channels_first(y, g):
+    """(N, O, *Y) -> contiguous (groups, O/groups, N · ΠY)."""
+    n, o = y.shape[0], y.shape[1]
+    return np.ascontiguousarray(np.swapaxes(y.reshape(n, o, -1), 0, 1)).reshape(g, o // g, -1)
+
+
+def conv_y(x, w, spec, cols=None):
+    """The convolution: (N, C, *S), (O, C/g, *K) -> (N, O, *Y): one GEMM W (O, C·ΠK) @ cols."""
     n = x.shape[0]
     o = w.shape[0]
     g = spec.groups
-    cols = _cols(x, spec)
+    if cols is None:
+        cols = cols_of(x, spec)
     w2 = w.reshape(g, o // g, -1)
-    if g == 1:
-        out = np.matmul(w2[0], cols[:, 0])
-    else:
-        out = np.matmul(w2, cols)
-    return out.reshape((n, o) + spec.Y)
+    out = np.matmul(w2[0], cols[0]) if g == 1 else np.matmul(w2, cols)
+    out = out.reshape((o, n) + spec.Y)
+    return np.ascontiguousarray(np.swapaxes(out, 0, 1))
 
 
-def conv_w(x, y, spec):
-    """The weight's partial: Σ over n and p of y[n, o, p] · window[n, c, k, p] -> (O, C/g, *K)."""
-    n = x.shape[0]
+def conv_w(x, y, spec, cols=None):
+    """The weight's partial: Σ over n and p of y[n, o, p] · window[c, k, n, p] -> (O, C/g, *K)."""
     o = y.shape[1]
     g = spec.groups
-    cols = _cols(x, spec)
-    y2 = y.reshape(n, g, o // g, -1)
-    if g == 1:
-        out = np.tensordot(y2[:, 0], cols[:, 0], axes=([0, 2], [0, 2]))
-    else:
-        out = np.matmul(y2, cols.transpose(0, 1, 3, 2)).sum(0)
+    if cols is None:
+        cols = cols_of(x, spec)
+    y2 = _channels_first(y, g)
+    out = np.matmul(y2[0], cols[0].T) if g == 1 else np.matmul(y2, np.swapaxes(cols, 1, 2))
     return out.reshape((o, x.shape[1] // g) + spec.K)
 
 
@@ -112,27 +114,22 @@ def conv_x(y, w, spec):
     """The input's partial (col2im of wᵀ y): (N, O, *Y), (O, C/g, *K) -> (N, C, *S)."""
     n, o = y.shape[0], y.shape[1]
     g = spec.groups
-    cg = w.shape[1]
-    c = cg * g
+    c = w.shape[1] * g
     K, Y, d = spec.K, spec.Y, len(spec.K)
     w2 = w.reshape(g, o // g, -1)
-    y2 = y.reshape(n, g, o // g, -1)
-    if g == 1:
-        cols = np.matmul(w2[0].T, y2[:, 0])
-    else:
-        cols = np.matmul(w2.transpose(0, 2, 1), y2)
-    cols = cols.reshape((n, c) + K + Y)
+    y2 = _channels_first(y, g)
+    cols = np.matmul(w2[0].T, y2[0]) if g == 1 else np.matmul(np.swapaxes(w2, 1, 2), y2)
+    cols = cols.reshape((c,) + K + (n,) + Y)
     padded = tuple(s + a + b for s, a, b in zip(spec.S, spec.lo, spec.hi))
-    dt = np.result_type(w.dtype, y.dtype)
-    out = np.zeros((n, c) + padded, dt)
+    out = np.zeros((c, n) + padded, cols.dtype)
     full = (slice(None), slice(None))
     for k in np.ndindex(*K):
         dst = full + tuple(slice(k[i] * spec.dilation[i], k[i] * spec.dilation[i] + (Y[i] - 1) * spec.stride[i] + 1,
                                  spec.stride[i]) for i in range(d))
-        out[dst] += cols[full + k]
+        out[dst] += cols[(slice(None),) + k]
     if any(spec.lo) or any(spec.hi):
         out = out[full + tuple(slice(a, a + s) for a, s in zip(spec.lo, spec.S))]
-    return out
+    return np.ascontiguousarray(np.swapaxes(out, 0, 1))
 
 
 KERNELS = {"y": conv_y, "x": conv_x, "w": conv_w}
@@ -164,7 +161,13 @@ class ConvolutionBackward0(Rule):
         if xp.apply_rule is not None:  # create_graph re-runs forward on Tensors only for `saved`
             node.saved = (a, b)
             return None
-        out = KERNELS[spec.target](a, b, spec)
+        if spec.target == "y":  # keep the windows for the weight's gradient
+            cols = cols_of(a, spec)
+            out = conv_y(a, b, spec, cols)
+            if node is not None:
+                node.cols = cols
+        else:
+            out = KERNELS[spec.target](a, b, spec)
         if bias is not None:
             out += bias.reshape(_bias_shape(len(spec.K)))
         if node is not None:
@@ -197,7 +200,10 @@ class ConvolutionBackward0(Rule):
             args = {r: g, rb: b}
             p, q = OPERANDS[ra]
             ga = _partial(xp, spec, ra, args[p], args[q])
-        if edges[1][0] is not None:
+        cols = self.__dict__.pop("cols", None)
+        if edges[1][0] is not None and cols is not None and xp.apply_rule is None:
+            gb = conv_w(a, g, spec.sibling("w"), cols)
+        elif edges[1][0] is not None:
             args = {r: g, ra: a}
             p, q = OPERANDS[rb]
             gb = _partial(xp, spec, rb, args[p], args[q])
