@@ -77,7 +77,7 @@ def cols_of(x, spec):
     xpad = _padded(x, spec.lo, spec.hi)
     g = spec.groups
     cols = np.ascontiguousarray(_windows(xpad, spec))
-    return cols.reshape(g, -1, x.shape[0] * math.prod(spec.Y))
+    return cols.reshape(g, (x.shape[1] // g) * math.prod(spec.K), x.shape[0] * math.prod(spec.Y))
 
 
 def _channels_first(y, g):
@@ -119,7 +119,14 @@ def conv_x(y, w, spec):
     w2 = w.reshape(g, o // g, -1)
     y2 = _channels_first(y, g)
     cols = np.matmul(w2[0].T, y2[0]) if g == 1 else np.matmul(np.swapaxes(w2, 1, 2), y2)
-    cols = cols.reshape((c,) + K + (n,) + Y)
+    return col2im(cols.reshape((c,) + K + (n,) + Y), spec)
+
+
+def col2im(cols, spec):
+    """The adjoint of im2col: cols (C, *K, N, *Y) added onto the windows' positions of a zero
+    (N, C, *S) array (one strided slice add per kernel position), the padding cropped."""
+    c, n = cols.shape[0], cols.shape[1 + len(spec.K)]
+    K, Y, d = spec.K, spec.Y, len(spec.K)
     padded = tuple(s + a + b for s, a, b in zip(spec.S, spec.lo, spec.hi))
     out = np.zeros((c, n) + padded, cols.dtype)
     full = (slice(None), slice(None))

@@ -380,3 +380,149 @@ def adaptive_matrix(s, y):
         hi = -((-(i + 1) * s) // y)
         m[i, lo:hi] = 1.0 / (hi - lo)
     return m
+
+
+# ============================================================================ rearrangements
+class Rearrange(LinearOp):
+    """A reshape, a permutation of dims, a reshape (pixel_shuffle, pixel_unshuffle, channel_shuffle):
+    the trailing dims `tail_in` of a become `split`, are permuted by `perm`, and merge to `tail_out`.
+    The adjoint is the inverse rearrangement."""
+
+    __slots__ = ("tail_in", "split", "perm", "tail_out", "rule")
+
+    def __init__(self, tail_in, split, perm, tail_out, rule):
+        self.tail_in, self.split, self.perm, self.tail_out, self.rule = tail_in, split, perm, tail_out, rule
+
+    def run(self, a):
+        lead = a.shape[:a.ndim - len(self.tail_in)]
+        k = len(lead)
+        perm = tuple(range(k)) + tuple(k + p for p in self.perm)
+        return np.ascontiguousarray(a.reshape(lead + self.split).transpose(perm)).reshape(lead + self.tail_out)
+
+    def make_adjoint(self):
+        inverse = tuple(int(i) for i in np.argsort(self.perm))
+        permuted = tuple(self.split[p] for p in self.perm)
+        return Rearrange(self.tail_out, permuted, inverse, self.tail_in, PoolAdjointBackward)
+
+
+class PixelShuffleBackward0(_LinearRule):
+    """pixel_shuffle: (C·r², H, W) -> (C, H·r, W·r), a rearrangement; vjp: the inverse one"""
+
+
+class PixelUnshuffleBackward0(_LinearRule):
+    """pixel_unshuffle: (C, H·r, W·r) -> (C·r², H, W), a rearrangement; vjp: the inverse one"""
+
+
+class ChannelShuffleBackward0(_LinearRule):
+    """channel_shuffle: the channels (g, C/g) transposed to (C/g, g); vjp: the inverse"""
+
+
+# ============================================================================ unfold and fold
+class Unfold(LinearOp):
+    """F.unfold (im2col): (N, C, *S) -> (N, C·ΠK, L); the adjoint is F.fold (col2im)."""
+
+    __slots__ = ("spec", "rule")
+
+    def __init__(self, spec, rule):
+        self.spec, self.rule = spec, rule
+
+    def run(self, a):
+        from .conv import cols_of
+        n = a.shape[0]
+        cols = cols_of(a, self.spec)  # (1, C·ΠK, N·L)
+        return np.ascontiguousarray(np.swapaxes(cols.reshape(cols.shape[1], n, math.prod(self.spec.Y)), 0, 1))
+
+    def make_adjoint(self):
+        return Fold(self.spec, PoolAdjointBackward)
+
+
+class Fold(LinearOp):
+    """F.fold (col2im): (N, C·ΠK, L) -> (N, C, *S), overlapping positions summed; adjoint: unfold."""
+
+    __slots__ = ("spec", "rule")
+
+    def __init__(self, spec, rule):
+        self.spec, self.rule = spec, rule
+
+    def run(self, a):
+        from .conv import col2im
+        n = a.shape[0]
+        K, Y = self.spec.K, self.spec.Y
+        cols = np.swapaxes(a, 0, 1).reshape((a.shape[1] // math.prod(K),) + K + (n,) + Y)
+        return col2im(cols, self.spec)
+
+    def make_adjoint(self):
+        return Unfold(self.spec, PoolAdjointBackward)
+
+
+class Im2ColBackward0(_LinearRule):
+    """unfold (im2col): every window as a column; vjp: fold (col2im) of g"""
+
+
+class Col2ImBackward0(_LinearRule):
+    """fold (col2im): columns summed back onto their windows; vjp: unfold (im2col) of g"""
+
+
+# ============================================================================ interpolation
+_CUBIC_A = -0.75
+
+
+def _cubic_weights(t):
+    """The four cubic-convolution weights (A = -0.75) of taps at offsets -1, 0, 1, 2 from floor(x)."""
+    def near(x):  # |x| <= 1
+        return ((_CUBIC_A + 2) * x - (_CUBIC_A + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((_CUBIC_A * x - 5 * _CUBIC_A) * x + 8 * _CUBIC_A) * x - 4 * _CUBIC_A
+    return far(t + 1), near(t), near(1 - t), far(2 - t)
+
+
+def interpolation_matrix(mode, n_in, n_out, align_corners, scale, dtype):
+    """The (n_out, n_in) matrix that resamples one dim as F.interpolate's `mode` does; `scale` is
+    the scale_factor the user gave for this dim (None: from the sizes). Coordinates are computed in
+    `dtype` (float32 for float32 inputs), as PyTorch's kernels compute them."""
+    ft = np.dtype(dtype).type
+    dst = np.arange(n_out)
+    m = np.zeros((n_out, n_in))
+    if mode in ("nearest", "nearest-exact"):
+        ratio = ft(1.0 / scale) if scale is not None and scale > 0 else ft(n_in) / ft(n_out)
+        if mode == "nearest":
+            src = np.floor(dst.astype(dtype) * ratio)
+        else:
+            src = np.floor((dst.astype(dtype) + ft(0.5)) * ratio)
+        src = np.minimum(src.astype(np.int64), n_in - 1)
+        m[dst, src] = 1.0
+        return m
+    if align_corners:
+        ratio = ft(n_in - 1) / ft(n_out - 1) if n_out > 1 else ft(0)
+        src = dst.astype(dtype) * ratio
+    else:
+        ratio = ft(1.0 / scale) if scale is not None and scale > 0 else ft(n_in) / ft(n_out)
+        src = ratio * (dst.astype(dtype) + ft(0.5)) - ft(0.5)
+    if mode == "linear":
+        src = np.maximum(src, ft(0))
+        i0 = src.astype(np.int64)
+        lam = (src - i0.astype(dtype)).astype(np.float64)
+        i1 = np.minimum(i0 + 1, n_in - 1)
+        np.add.at(m, (dst, np.minimum(i0, n_in - 1)), 1 - lam)
+        np.add.at(m, (dst, i1), lam)
+        return m
+    i0 = np.floor(src).astype(np.int64)
+    t = (src - i0.astype(dtype)).astype(np.float64)
+    for off, w in zip((-1, 0, 1, 2), _cubic_weights(t)):
+        np.add.at(m, (dst, np.clip(i0 + off, 0, n_in - 1)), w)
+    return m
+
+
+_UPSAMPLE_RULES: dict = {}
+
+
+def upsample_rule(name):
+    """The rule named `name` (UpsampleBilinear2DBackward0 ...), made once."""
+    rule = _UPSAMPLE_RULES.get(name)
+    if rule is None:
+        rule = type(name, (_LinearRule,), {"__doc__": "F.interpolate: each spatial dim multiplied by its resampling "
+                                                      "matrix; vjp: by the transposes", "__module__": __name__,
+                                           "__slots__": ()})
+        _UPSAMPLE_RULES[name] = rule
+    return rule
