@@ -298,3 +298,67 @@ def test_lenet_trains():
         opt.step()
         losses.append(loss.item())
     assert losses[-1] < losses[0]
+
+
+# ============================================================================ rearrangements and resampling
+RESAMPLE_CASES = [
+    ("pixel_shuffle", [(2, 8, 3, 4)], {"upscale_factor": 2}),
+    ("pixel_unshuffle", [(2, 2, 6, 4)], {"downscale_factor": 2}),
+    ("channel_shuffle", [(2, 6, 3, 2)], {"groups": 3}),
+    ("unfold", [(2, 3, 6, 7)], {"kernel_size": (2, 3), "dilation": (1, 2), "padding": 1, "stride": (2, 1)}),
+    ("fold", [(2, 12, 15)], {"output_size": (5, 6), "kernel_size": 2, "stride": (2, 1), "padding": (1, 0)}),
+    ("interpolate", [(2, 3, 5)], {"scale_factor": 2.5, "mode": "linear"}),
+    ("interpolate", [(2, 3, 5, 4)], {"size": (7, 3), "mode": "bilinear", "align_corners": True}),
+    ("interpolate", [(2, 3, 5, 4)], {"scale_factor": (1.7, 2), "mode": "bicubic"}),
+    ("interpolate", [(1, 2, 3, 4, 5)], {"size": (4, 6, 3), "mode": "trilinear"}),
+    ("interpolate", [(2, 3, 5, 4)], {"scale_factor": 1.6, "mode": "nearest"}),
+    ("interpolate", [(2, 3, 5, 4)], {"size": (3, 7), "mode": "nearest-exact"}),
+    ("interpolate", [(2, 3, 7, 9)], {"size": (3, 4), "mode": "area"}),
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("name,shapes,kwargs", RESAMPLE_CASES)
+def test_resampling_matches_pytorch(torch_ref, name, shapes, kwargs):
+    _compare(torch_ref, name, _arrays(*shapes), kwargs)
+    _compare(torch_ref, name, _arrays(*shapes), kwargs, dtype="float32", atol=1e-5)
+
+
+@pytest.mark.parametrize("name,shapes,kwargs", RESAMPLE_CASES)
+def test_resampling_gradgradcheck(name, shapes, kwargs):
+    x = tl.tensor(_arrays(*shapes)[0], requires_grad=True)
+    f = lambda a: getattr(F, name)(a, **kwargs)  # noqa: E731
+    assert gradcheck(f, (x,))
+    assert gradgradcheck(f, (x,))
+
+
+def test_fold_is_the_adjoint_of_unfold():
+    x, y = _arrays((2, 3, 6, 7), (2, 12, 20))
+    kw = {"kernel_size": 2, "dilation": (1, 2), "padding": (0, 1), "stride": (1, 2)}
+    u = F.unfold(tl.tensor(x), **kw).numpy()
+    assert u.shape == y.shape
+    f = F.fold(tl.tensor(y), (6, 7), **kw).numpy()
+    assert abs((u * y).sum() - (x * f).sum()) < 1e-10
+
+
+@requires_torch
+def test_torch_level_names(torch_ref):
+    x = _arrays((2, 3, 8))[0]
+    assert tuple(tl.max_pool1d(tl.tensor(x), 2).shape) == (2, 3, 4)
+    values, indices = tl.adaptive_max_pool1d(tl.tensor(x), 3)
+    t_values, t_indices = torch_ref.adaptive_max_pool1d(torch_ref.tensor(x), 3)
+    np.testing.assert_array_equal(indices.numpy(), t_indices.numpy())
+    w = _arrays((4, 3, 3))[0]
+    np.testing.assert_allclose(tl.conv1d(tl.tensor(x), tl.tensor(w)).numpy(),
+                               torch_ref.conv1d(torch_ref.tensor(x), torch_ref.tensor(w)).numpy(), atol=1e-12)
+
+
+@requires_torch
+@pytest.mark.parametrize("cls,args,kwargs", [("Upsample", (), {"scale_factor": 2}),
+                                             ("Upsample", (), {"size": (3, 4), "mode": "bilinear"}),
+                                             ("UpsamplingBilinear2d", (), {"scale_factor": 2}),
+                                             ("UpsamplingNearest2d", (), {"size": 5}), ("Fold", (4, 2), {}),
+                                             ("Unfold", (2,), {}), ("PixelShuffle", (2,), {}),
+                                             ("PixelUnshuffle", (3,), {}), ("ChannelShuffle", (2,), {})])
+def test_resampling_module_repr(torch_ref, cls, args, kwargs):
+    assert repr(getattr(nn, cls)(*args, **kwargs)) == repr(getattr(torch_ref.nn, cls)(*args, **kwargs))

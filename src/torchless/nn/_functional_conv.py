@@ -6,7 +6,6 @@ step) finds its ConvSpec in a small cache after the first call.
 """
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from .._tensor import Tensor
@@ -68,7 +67,7 @@ def _conv(fn: str, d: int, input: Any, weight: Any, bias: Any, stride: Any, padd
     if b is not None and b.dtype != x.dtype:
         raise RuntimeError(f"Input type ({_C_TYPES.get(str(x.dtype), x.dtype)}) and bias type "
                            f"({_C_TYPES.get(str(b.dtype), b.dtype)}) should be the same")
-    key = (fn, x.shape, w.shape, None if b is None else b.shape, stride if type(stride) is not list else tuple(stride),
+    key: Any = (fn, x.shape, w.shape, None if b is None else b.shape, stride if type(stride) is not list else tuple(stride),
            padding if type(padding) is not list else tuple(padding),
            dilation if type(dilation) is not list else tuple(dilation), groups,
            output_padding if type(output_padding) is not list else tuple(output_padding))
@@ -84,12 +83,12 @@ def _conv(fn: str, d: int, input: Any, weight: Any, bias: Any, stride: Any, padd
                 _SPECS.clear()
             _SPECS[key] = plan
     spec, unbatched = plan
-    rule = C.ConvolutionBackward0
+    rule: Any = C.ConvolutionBackward0
     if x.dtype in _COMPLEX:
         rule = rule.complex_rule()
     if unbatched:
         input = input.unsqueeze(0)
-    out = apply(rule, input, weight, bias, spec) if transposed is False else apply(rule, input, weight, bias, spec)
+    out = apply(rule, input, weight, bias, spec)
     return out.squeeze(0) if unbatched else out
 
 
@@ -267,5 +266,3 @@ def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
         return r
     return _conv("conv_transpose3d", 3, input, weight, bias, stride, padding, dilation, groups, True, output_padding)
 
-
-_ = math

@@ -430,6 +430,15 @@ def adaptive_max_pool3d_with_indices(input: Tensor, output_size: Any, return_ind
     return _adaptive_max("adaptive_max_pool3d", 3, input, output_size, True)
 
 
+def _torch_adaptive_max_pool1d(input: Tensor, output_size: Any) -> Any:
+    """adaptive_max_pool1d(input, output_size) -> (Tensor, Tensor): torch.adaptive_max_pool1d, the
+    values and their indices (ATen's form)."""
+    return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, True)
+
+
+_torch_adaptive_max_pool1d.__name__ = _torch_adaptive_max_pool1d.__qualname__ = "adaptive_max_pool1d"
+
+
 # ============================================================================ power-average pools
 def _lp_pool(d: int, input: Tensor, norm_type: float, kernel_size: Any, stride: Any, ceil_mode: bool) -> Tensor:
     K = _ints(f"lp_pool{d}d", "kernel_size", kernel_size, d)

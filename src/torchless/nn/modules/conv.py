@@ -72,6 +72,7 @@ class _ConvNd(Module):
         self.output_padding = _ntuple(output_padding, d)
         self.groups = groups
         self.padding_mode = padding_mode
+        self._reversed_padding_repeated_twice: Any
         if isinstance(padding, str):
             twice = [0, 0] * d
             if padding == "same":
