@@ -111,32 +111,35 @@ def conv_w(x, y, spec, cols=None):
 
 
 def conv_x(y, w, spec):
-    """The input's partial (col2im of wᵀ y): (N, O, *Y), (O, C/g, *K) -> (N, C, *S)."""
+    """The input's partial (col2im of wᵀ y): (N, O, *Y), (O, C/g, *K) -> (N, C, *S).
+    Computed batch-last: g as (O, ΠY·N), the columns as (C, *K, *Y, N), so that each slice add of
+    col2im moves runs of (row · N) contiguous elements rather than one short image row."""
     n, o = y.shape[0], y.shape[1]
     g = spec.groups
     c = w.shape[1] * g
-    K, Y, d = spec.K, spec.Y, len(spec.K)
     w2 = w.reshape(g, o // g, -1)
-    y2 = _channels_first(y, g)
+    perm = tuple(range(1, y.ndim)) + (0,)
+    y2 = np.ascontiguousarray(y.transpose(perm)).reshape(g, o // g, -1)
     cols = np.matmul(w2[0].T, y2[0]) if g == 1 else np.matmul(np.swapaxes(w2, 1, 2), y2)
-    return col2im(cols.reshape((c,) + K + (n,) + Y), spec)
+    return col2im(cols.reshape((c,) + spec.K + spec.Y + (n,)), spec)
 
 
 def col2im(cols, spec):
-    """The adjoint of im2col: cols (C, *K, N, *Y) added onto the windows' positions of a zero
-    (N, C, *S) array (one strided slice add per kernel position), the padding cropped."""
-    c, n = cols.shape[0], cols.shape[1 + len(spec.K)]
+    """The adjoint of im2col: cols (C, *K, *Y, N) added onto the windows' positions of a zero
+    (C, *S, N) array (one strided slice add per kernel position), the padding cropped; returned
+    as a contiguous (N, C, *S) array."""
     K, Y, d = spec.K, spec.Y, len(spec.K)
+    c, n = cols.shape[0], cols.shape[-1]
     padded = tuple(s + a + b for s, a, b in zip(spec.S, spec.lo, spec.hi))
-    out = np.zeros((c, n) + padded, cols.dtype)
-    full = (slice(None), slice(None))
+    out = np.zeros((c,) + padded + (n,), cols.dtype)
+    whole = (slice(None),)
     for k in np.ndindex(*K):
-        dst = full + tuple(slice(k[i] * spec.dilation[i], k[i] * spec.dilation[i] + (Y[i] - 1) * spec.stride[i] + 1,
-                                 spec.stride[i]) for i in range(d))
-        out[dst] += cols[(slice(None),) + k]
+        dst = whole + tuple(slice(k[i] * spec.dilation[i], k[i] * spec.dilation[i] + (Y[i] - 1) * spec.stride[i] + 1,
+                                  spec.stride[i]) for i in range(d))
+        out[dst] += cols[whole + k]
     if any(spec.lo) or any(spec.hi):
-        out = out[full + tuple(slice(a, a + s) for a, s in zip(spec.lo, spec.S))]
-    return np.ascontiguousarray(np.swapaxes(out, 0, 1))
+        out = out[whole + tuple(slice(a, a + s) for a, s in zip(spec.lo, spec.S))]
+    return np.ascontiguousarray(np.moveaxis(out, -1, 0))
 
 
 KERNELS = {"y": conv_y, "x": conv_x, "w": conv_w}

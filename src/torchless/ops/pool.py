@@ -448,7 +448,7 @@ class Fold(LinearOp):
         from .conv import col2im
         n = a.shape[0]
         K, Y = self.spec.K, self.spec.Y
-        cols = np.swapaxes(a, 0, 1).reshape((a.shape[1] // math.prod(K),) + K + (n,) + Y)
+        cols = np.moveaxis(a, 0, -1).reshape((a.shape[1] // math.prod(K),) + K + Y + (n,))
         return col2im(cols, self.spec)
 
     def make_adjoint(self):
