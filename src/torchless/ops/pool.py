@@ -154,11 +154,15 @@ class AvgWindows(LinearOp):
     """avg_pool: each output the sum of its window (strided slices of the zero-padded input, one per
     kernel position) divided by `divisor` (an array over the output's spatial dims)."""
 
-    __slots__ = ("K", "stride", "lo", "S", "Y", "divisor", "padded", "rule")
+    __slots__ = ("K", "stride", "lo", "S", "Y", "divisor", "padded", "rule", "tiles")
 
     def __init__(self, K, stride, lo, S, Y, divisor, rule):
         self.rule = rule
+        if divisor.size and (divisor == divisor.flat[0]).all():
+            divisor = divisor.flat[0]  # one number: divide by a scalar
         self.K, self.stride, self.lo, self.S, self.Y, self.divisor = K, stride, lo, S, Y, divisor
+        # windows that tile the input (stride = kernel, no padding): the adjoint is a broadcast
+        self.tiles = K == stride and not any(lo) and all(y * k <= s for y, k, s in zip(Y, K, S))
         # the padded extent the windows reach (ceil_mode windows may pass the right padding)
         self.padded = tuple(max(s + p, (y - 1) * st + k) for s, p, y, st, k in zip(S, lo, Y, stride, K))
 
@@ -184,7 +188,7 @@ class AvgWindows(LinearOp):
         assert out is not None
         if a.dtype.kind in "iub":
             return (out / self.divisor).astype(a.dtype) if a.dtype.kind != "b" else out  # (PyTorch truncates)
-        out /= self.divisor.astype(out.dtype, copy=False)
+        out /= np.asarray(self.divisor, out.dtype)
         return out
 
     def make_adjoint(self):
@@ -204,7 +208,17 @@ class _AvgWindowsAdjoint(LinearOp):
         d = len(f.K)
         lead = g.shape[:g.ndim - d]
         full = (slice(None),) * len(lead)
-        h = g / f.divisor.astype(g.dtype, copy=False)
+        h = g / np.asarray(f.divisor, g.dtype)
+        if f.tiles:  # each gradient spread over its own K block: one broadcast copy
+            n = len(lead)
+            spread = np.broadcast_to(h.reshape(lead + sum(((y, 1) for y in f.Y), ())),
+                                     lead + sum(((y, k) for y, k in zip(f.Y, f.K)), ()))
+            covered = lead + tuple(y * k for y, k in zip(f.Y, f.K))
+            if covered == lead + f.S:
+                return spread.reshape(covered)
+            out = np.zeros(lead + f.S, g.dtype)
+            out[(slice(None),) * n + tuple(slice(0, c) for c in covered[n:])] = spread.reshape(covered)
+            return out
         out = np.zeros(lead + f.padded, g.dtype)
         for k in np.ndindex(*f.K):
             out[full + f._slices(k)] += h
