@@ -86,8 +86,9 @@ def _channels_first(y, g):
     return np.ascontiguousarray(np.swapaxes(y.reshape(n, o, -1), 0, 1)).reshape(g, o // g, -1)
 
 
-def conv_y(x, w, spec, cols=None):
-    """The convolution: (N, C, *S), (O, C/g, *K) -> (N, O, *Y): one GEMM W (O, C·ΠK) @ cols."""
+def conv_y(x, w, spec, cols=None, bias=None):
+    """The convolution: (N, C, *S), (O, C/g, *K) -> (N, O, *Y): one GEMM W (O, C·ΠK) @ cols
+    (+ bias, added while the result is copied into batch-first order)."""
     n = x.shape[0]
     o = w.shape[0]
     g = spec.groups
@@ -95,8 +96,12 @@ def conv_y(x, w, spec, cols=None):
         cols = cols_of(x, spec)
     w2 = w.reshape(g, o // g, -1)
     out = np.matmul(w2[0], cols[0]) if g == 1 else np.matmul(w2, cols)
-    out = out.reshape((o, n) + spec.Y)
-    return np.ascontiguousarray(np.swapaxes(out, 0, 1))
+    out = np.swapaxes(out.reshape((o, n) + spec.Y), 0, 1)
+    if bias is None or bias.dtype != out.dtype:
+        return np.ascontiguousarray(out)
+    result = np.empty(out.shape, out.dtype)
+    np.add(out, bias.reshape(_bias_shape(len(spec.K))), out=result)
+    return result
 
 
 def conv_w(x, y, spec, cols=None):
@@ -173,13 +178,15 @@ class ConvolutionBackward0(Rule):
             return None
         if spec.target == "y":  # keep the windows for the weight's gradient
             cols = cols_of(a, spec)
-            out = conv_y(a, b, spec, cols)
+            out = conv_y(a, b, spec, cols, bias)
             if node is not None:
                 node.cols = cols
+            if bias is not None and bias.dtype != out.dtype:
+                out += bias.reshape(_bias_shape(len(spec.K)))
         else:
             out = KERNELS[spec.target](a, b, spec)
-        if bias is not None:
-            out += bias.reshape(_bias_shape(len(spec.K)))
+            if bias is not None:
+                out += bias.reshape(_bias_shape(len(spec.K)))
         if node is not None:
             node.saved = (a, b)
             node.spec = spec
