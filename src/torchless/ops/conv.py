@@ -95,7 +95,13 @@ def conv_y(x, w, spec, cols=None, bias=None):
     if cols is None:
         cols = cols_of(x, spec)
     w2 = w.reshape(g, o // g, -1)
-    out = np.matmul(w2[0], cols[0]) if g == 1 else np.matmul(w2, cols)
+    if g == 1:  # one small GEMM per example, straight into batch-first order (BLAS reads the strided columns)
+        ck = cols.shape[1]
+        out = np.matmul(w2[0], cols[0].reshape(ck, n, math.prod(spec.Y)).transpose(1, 0, 2)).reshape((n, o) + spec.Y)
+        if bias is not None and bias.dtype == out.dtype:
+            out += bias.reshape(_bias_shape(len(spec.K)))
+        return out
+    out = np.matmul(w2, cols)
     out = np.swapaxes(out.reshape((o, n) + spec.Y), 0, 1)
     if bias is None or bias.dtype != out.dtype:
         return np.ascontiguousarray(out)
