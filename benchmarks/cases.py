@@ -458,3 +458,35 @@ def measure_per_example_grads(name, lib, repeats):
     loss, params, x, y = _per_example_problem(lib)
     per_example = lib.func.vmap(lib.func.grad(loss), in_dims=(None, 0, 0))
     return {"ms": timed_median(lambda _: per_example(params, x, y), lambda: None, repeats) * 1e3}
+
+
+# ---------------------------------------------------------------------------------------------------
+# 6. A convolutional network (D2L §7.6)
+# ---------------------------------------------------------------------------------------------------
+# LeNet as D2L §7.6 writes it (sigmoid activations, average pooling), one training step: forward,
+# cross-entropy, backward, SGD. The weights are PyTorch's default init drawn by each library from its
+# own stream, so the two do not start from the same values; the arithmetic per step is the same.
+LENET_BATCH = 256
+
+
+def lenet_model(lib):
+    nn = lib.nn
+    net = nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(), nn.Linear(84, 10))
+    return net, nn.CrossEntropyLoss(), lib.optim.SGD(net.parameters(), lr=0.9)
+
+
+@Case("lenet_step", "LeNet (D2L §7.6) training step, batch 256 of 1x28x28: conv, sigmoid, avg pool, "
+      "cross-entropy, SGD", libs=("torchless", "torch"), repeats=(5, 20),
+      metrics=[("ms", "one step", "ms")],
+      targets={"ms": ("torch", 1.5, "<= 1.5x torch")})
+def measure_lenet_step(name, lib, repeats):
+    import numpy as np
+    rng = np.random.default_rng(76)
+    x = lib.tensor(rng.random((LENET_BATCH, 1, 28, 28), dtype=np.float32))
+    labels = lib.tensor(rng.integers(0, 10, LENET_BATCH))
+    net, loss_fn, optimizer = lenet_model(lib)
+    return {"ms": timed_median(lambda _: mlp_nn_step(net, loss_fn, optimizer, x, labels), lambda: None,
+                               repeats) * 1e3}

@@ -74,6 +74,13 @@ _LAZY_RENAMED = {_name: ("nn.functional", "_torch_" + _name) for _name in (
     "kl_div", "poisson_nll_loss", "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss",
     "triplet_margin_loss", "selu", "selu_", "celu", "celu_", "rrelu", "rrelu_", "threshold")}
 
+# The convolution and pooling family (issue 12): torch.conv2d, torch.max_pool2d ... live in nn.functional.
+_LAZY_FUNCTIONS.update({_name: "nn.functional" for _name in (
+    "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "max_pool1d",
+    "max_pool2d", "max_pool3d", "avg_pool1d", "adaptive_avg_pool1d", "max_pool1d_with_indices", "pixel_shuffle",
+    "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle")})
+_LAZY_RENAMED["adaptive_max_pool1d"] = ("nn.functional", "_torch_adaptive_max_pool1d")  # ATen's: (values, indices)
+
 
 # The ops-norm-embed family (issue 12): torch-level normalization, embedding and attention functions,
 # which live in nn/_functional_norm.py (ATen's argument orders under _torch_<name> there).

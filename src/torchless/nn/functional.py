@@ -1706,3 +1706,15 @@ from ._functional_norm import *  # noqa: E402,F401,F403
 from . import _functional_norm as _norm_family  # noqa: E402
 
 __all__ += _norm_family.__all__
+
+# ============================================================================ convolution and pooling (nn/_functional_conv.py)
+from . import _functional_conv as _conv_family  # noqa: E402
+from ._functional_conv import *  # noqa: E402,F401,F403
+__all__ += _conv_family.__all__
+from . import _functional_pool as _pool_family  # noqa: E402
+from ._functional_pool import *  # noqa: E402,F401,F403
+from ._functional_pool import _torch_adaptive_max_pool1d  # noqa: E402,F401
+__all__ += _pool_family.__all__
+from . import _functional_resample as _resample_family  # noqa: E402
+from ._functional_resample import *  # noqa: E402,F401,F403
+__all__ += _resample_family.__all__

@@ -10,3 +10,6 @@ from .padding import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403  (issue 12: the ops-norm-embed family)
 from .sparse import *  # noqa: F401,F403  (issue 12: the ops-norm-embed family)
 from .transformer import *  # noqa: F401,F403  (issue 12: the ops-norm-embed family)
+from .conv import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
+from .pixelshuffle import *  # noqa: F401,F403

@@ -1,0 +1,235 @@
+"""Convolution, forward beside vjp: im2col windows (a strided view, no loop over pixels) and one
+batched matmul per call; the gradients likewise, the input's by col2im (a loop over the kernel
+positions only, each a strided slice add).
+
+One trilinear form underlies every convolution: T(x, w, y) = Σ y[n, o, p] · x[n, c, s·p + d·k - lo]
+· w[o, c, k] (within each group). Its three partial derivatives are three linear maps:
+
+    conv(x, w)         = ∂T/∂y   (the convolution: F.conv2d)
+    input_grad(y, w)   = ∂T/∂x   (col2im of wᵀ y: F.conv_transpose2d is this with y the input)
+    weight_grad(x, y)  = ∂T/∂w   (x's windows against y)
+
+and the vjp of each is the other two: the gradient of conv(x, w) for x is input_grad(g, w), for w
+weight_grad(x, g), and so on around. So one rule, `ConvolutionBackward0` (PyTorch's grad_fn name
+for every convolution, transposed ones included), computes whichever partial its `ConvSpec` names;
+its vjp applies the same rule for the other partials, so that under create_graph (xp the Tensor
+namespace) the gradient is itself a recorded convolution and double backward needs nothing more.
+"""
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ._rule import Rule
+
+# each partial's operands, by role (x: the convolution's input, w: its weight, y: its output)
+OPERANDS = {"y": ("x", "w"), "x": ("y", "w"), "w": ("x", "y")}
+
+
+class ConvSpec:
+    """The geometry of one convolution x (N, C, *S) * w (O, C/groups, *K) -> y (N, O, *Y), and the
+    partial (`target`: "y", "x" or "w") that a ConvolutionBackward0 node computes. Immutable; the
+    specs of the other two partials are made once and kept (`sibling`)."""
+
+    __slots__ = ("target", "stride", "dilation", "lo", "hi", "groups", "S", "K", "Y", "_siblings")
+
+    def __init__(self, target, stride, dilation, lo, hi, groups, S, K, Y, siblings=None):
+        self.target = target
+        self.stride, self.dilation, self.lo, self.hi = stride, dilation, lo, hi
+        self.groups = groups
+        self.S, self.K, self.Y = S, K, Y
+        self._siblings = siblings if siblings is not None else {}
+        self._siblings[target] = self
+
+    def sibling(self, target):
+        s = self._siblings.get(target)
+        if s is None:
+            s = ConvSpec(target, self.stride, self.dilation, self.lo, self.hi, self.groups, self.S, self.K,
+                         self.Y, self._siblings)
+        return s
+
+
+# ============================================================================ kernels on arrays
+def _padded(x, lo, hi):
+    """x with zeros added before (lo) and after (hi) each spatial dim (x itself when none)."""
+    if not any(lo) and not any(hi):
+        return x
+    d = len(lo)
+    shape = x.shape[:2] + tuple(n + a + b for n, a, b in zip(x.shape[2:], lo, hi))
+    out = np.zeros(shape, x.dtype)
+    out[(slice(None), slice(None)) + tuple(slice(a, a + n) for a, n in zip(lo, x.shape[2:]))] = x
+    return out
+
+
+def _windows(xp_, spec):
+    """The strided view (C, *K, N, *Y) of the padded input: [c, k, n, p] = xpad[n, c, s·p + d·k]
+    (channels and kernel positions first: the matmuls then run as one GEMM over all N·ΠY columns)."""
+    d = len(spec.K)
+    st = xp_.strides
+    shape = (xp_.shape[1],) + spec.K + (xp_.shape[0],) + spec.Y
+    strides = (st[1],) + tuple(st[2 + i] * spec.dilation[i] for i in range(d)) + (st[0],) + \
+        tuple(st[2 + i] * spec.stride[i] for i in range(d))
+    return as_strided(xp_, shape, strides, writeable=False)
+
+
+def cols_of(x, spec):
+    """im2col: x's windows as a contiguous (groups, C/groups · ΠK, N · ΠY) array."""
+    xpad = _padded(x, spec.lo, spec.hi)
+    g = spec.groups
+    cols = np.ascontiguousarray(_windows(xpad, spec))
+    return cols.reshape(g, (x.shape[1] // g) * math.prod(spec.K), x.shape[0] * math.prod(spec.Y))
+
+
+def _channels_first(y, g):
+    """(N, O, *Y) -> contiguous (groups, O/groups, N · ΠY)."""
+    n, o = y.shape[0], y.shape[1]
+    return np.ascontiguousarray(np.swapaxes(y.reshape(n, o, -1), 0, 1)).reshape(g, o // g, -1)
+
+
+def conv_y(x, w, spec, cols=None, bias=None):
+    """The convolution: (N, C, *S), (O, C/g, *K) -> (N, O, *Y): one GEMM W (O, C·ΠK) @ cols
+    (+ bias, added while the result is copied into batch-first order)."""
+    n = x.shape[0]
+    o = w.shape[0]
+    g = spec.groups
+    if cols is None:
+        cols = cols_of(x, spec)
+    w2 = w.reshape(g, o // g, -1)
+    if g == 1:  # one small GEMM per example, straight into batch-first order (BLAS reads the strided columns)
+        ck = cols.shape[1]
+        out = np.matmul(w2[0], cols[0].reshape(ck, n, math.prod(spec.Y)).transpose(1, 0, 2)).reshape((n, o) + spec.Y)
+        if bias is not None and bias.dtype == out.dtype:
+            out += bias.reshape(_bias_shape(len(spec.K)))
+        return out
+    out = np.matmul(w2, cols)
+    out = np.swapaxes(out.reshape((o, n) + spec.Y), 0, 1)
+    if bias is None or bias.dtype != out.dtype:
+        return np.ascontiguousarray(out)
+    result = np.empty(out.shape, out.dtype)
+    np.add(out, bias.reshape(_bias_shape(len(spec.K))), out=result)
+    return result
+
+
+def conv_w(x, y, spec, cols=None):
+    """The weight's partial: Σ over n and p of y[n, o, p] · window[c, k, n, p] -> (O, C/g, *K)."""
+    o = y.shape[1]
+    g = spec.groups
+    if cols is None:
+        cols = cols_of(x, spec)
+    y2 = _channels_first(y, g)
+    out = np.matmul(y2[0], cols[0].T) if g == 1 else np.matmul(y2, np.swapaxes(cols, 1, 2))
+    return out.reshape((o, x.shape[1] // g) + spec.K)
+
+
+def conv_x(y, w, spec):
+    """The input's partial (col2im of wᵀ y): (N, O, *Y), (O, C/g, *K) -> (N, C, *S).
+    Computed batch-last: g as (O, ΠY·N), the columns as (C, *K, *Y, N), so that each slice add of
+    col2im moves runs of (row · N) contiguous elements rather than one short image row."""
+    n, o = y.shape[0], y.shape[1]
+    g = spec.groups
+    c = w.shape[1] * g
+    w2 = w.reshape(g, o // g, -1)
+    perm = tuple(range(1, y.ndim)) + (0,)
+    y2 = np.ascontiguousarray(y.transpose(perm)).reshape(g, o // g, -1)
+    cols = np.matmul(w2[0].T, y2[0]) if g == 1 else np.matmul(np.swapaxes(w2, 1, 2), y2)
+    return col2im(cols.reshape((c,) + spec.K + spec.Y + (n,)), spec)
+
+
+def col2im(cols, spec):
+    """The adjoint of im2col: cols (C, *K, *Y, N) added onto the windows' positions of a zero
+    (C, *S, N) array (one strided slice add per kernel position), the padding cropped; returned
+    as a contiguous (N, C, *S) array."""
+    K, Y, d = spec.K, spec.Y, len(spec.K)
+    c, n = cols.shape[0], cols.shape[-1]
+    padded = tuple(s + a + b for s, a, b in zip(spec.S, spec.lo, spec.hi))
+    out = np.zeros((c,) + padded + (n,), cols.dtype)
+    whole = (slice(None),)
+    for k in np.ndindex(*K):
+        dst = whole + tuple(slice(k[i] * spec.dilation[i], k[i] * spec.dilation[i] + (Y[i] - 1) * spec.stride[i] + 1,
+                                  spec.stride[i]) for i in range(d))
+        out[dst] += cols[whole + k]
+    if any(spec.lo) or any(spec.hi):
+        out = out[whole + tuple(slice(a, a + s) for a, s in zip(spec.lo, spec.S))]
+    return np.ascontiguousarray(np.moveaxis(out, -1, 0))
+
+
+KERNELS = {"y": conv_y, "x": conv_x, "w": conv_w}
+
+
+# ============================================================================ the rule
+def _partial(xp, spec, target, p, q):
+    """The `target` partial of spec's trilinear form on operands p, q (in OPERANDS[target]'s
+    order): on arrays the kernel; on Tensors a recorded ConvolutionBackward0 (differentiable)."""
+    s = spec.sibling(target)
+    if xp.apply_rule is None:
+        return KERNELS[target](p, q, s)
+    return xp.apply_rule(ConvolutionBackward0, p, q, None, s)
+
+
+def _bias_shape(d):
+    return (-1,) + (1,) * d
+
+
+class ConvolutionBackward0(Rule):
+    """A convolution's partial (see the module docstring) plus a bias on the channels:
+    conv: y = x ⋆ w + b;  ∂/∂x = input_grad(G, w),  ∂/∂w = weight_grad(x, G),  ∂/∂b = Σ G over n, p.
+    Transposed convolutions are input_grad(y, w) + b, with the roles turned around."""
+    holomorphic = True
+    batching = None  # vmap runs it once per example
+
+    @staticmethod
+    def forward(node, xp, a, b, bias, spec):
+        if xp.apply_rule is not None:  # create_graph re-runs forward on Tensors only for `saved`
+            node.saved = (a, b)
+            return None
+        if spec.target == "y":  # keep the windows for the weight's gradient
+            cols = cols_of(a, spec)
+            out = conv_y(a, b, spec, cols, bias)
+            if node is not None:
+                node.cols = cols
+            if bias is not None and bias.dtype != out.dtype:
+                out += bias.reshape(_bias_shape(len(spec.K)))
+        else:
+            out = KERNELS[spec.target](a, b, spec)
+            if bias is not None:
+                out += bias.reshape(_bias_shape(len(spec.K)))
+        if node is not None:
+            node.saved = (a, b)
+            node.spec = spec
+        return out
+
+    @staticmethod
+    def jvp(xp, t, out, a, b, bias, spec):
+        r = spec.target
+        total = None
+        if t[0] is not None:
+            total = _partial(xp, spec, r, t[0], b)
+        if t[1] is not None:
+            part = _partial(xp, spec, r, a, t[1])
+            total = part if total is None else total + part
+        if len(t) > 2 and t[2] is not None:
+            part = t[2].reshape(_bias_shape(len(spec.K)))
+            total = part if total is None else total + part
+        return total
+
+    def vjp(self, g, xp):
+        a, b = self.saved
+        spec = self.spec
+        r = spec.target
+        ra, rb = OPERANDS[r]
+        edges = self.next_functions
+        ga = gb = gbias = None
+        if edges[0][0] is not None:  # a's partial, from g (in r's place) and b
+            args = {r: g, rb: b}
+            p, q = OPERANDS[ra]
+            ga = _partial(xp, spec, ra, args[p], args[q])
+        cols = self.__dict__.pop("cols", None)
+        if edges[1][0] is not None and cols is not None and xp.apply_rule is None:
+            gb = conv_w(a, g, spec.sibling("w"), cols)
+        elif edges[1][0] is not None:
+            args = {r: g, ra: a}
+            p, q = OPERANDS[rb]
+            gb = _partial(xp, spec, rb, args[p], args[q])
+        if len(edges) > 2 and edges[2][0] is not None:
+            gbias = xp.sum_dims(g, (0,) + tuple(range(2, 2 + len(spec.K))), False)
+        return ga, gb, gbias
