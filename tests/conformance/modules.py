@@ -115,6 +115,7 @@ def check_module(info: Any, check: str, counts: dict[str, int] | None = None) ->
         return failures
     for dtype in (torch.float32, torch.float64):
         for training in (True, False):
+            torch.manual_seed(0)  # (the same samples in any order)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 inputs = list(info.module_inputs_func(info, device="cpu", dtype=dtype, requires_grad=check == "grad",
