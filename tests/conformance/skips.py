@@ -6,6 +6,7 @@ a cap needs a reason in the commit. Keys are "<entry>:<check>": OpInfo entries b
 ("max.reduction_with_dim"), modules and optimizers by class name.
 """
 OPINFO_SKIPS: dict[str, str] = {
+    'nn.functional.conv3d:forward': "float32 sums of 64 products that cancel: PyTorch's scalar kernel (ATEN_CPU_CAPABILITY=default) differs from its vectorized ones by up to 1e-4 absolute; ours agrees with the vectorized result",
     'special.hermite_polynomial_he:forward': 'one float32 sample of a high degree: the recurrence cancels, and ours (computed in float64, rounded) differs from PyTorch (float32 throughout) by 2 in values near 1e6',
     'cholesky_inverse:jvp': "PyTorch 2.13's forward AD disagrees with finite differences; ours agrees (tests/ops/test_linalg_breadth.py)",
     'triangular_solve:jvp': "PyTorch 2.13's tangent of the solution is 210 from finite differences on sample 0; ours is 3e-9 from them",
@@ -63,6 +64,6 @@ OPTIM_SKIPS: dict[str, str] = {
 # They are expected failures that may pass (not strict); they still count against the caps.
 MACHINE_DEPENDENT = {key for key, reason in OPINFO_SKIPS.items() if "float32" in reason}
 
-MAX_OPINFO_SKIPS = 44
+MAX_OPINFO_SKIPS = 45
 MAX_MODULE_SKIPS = 0
 MAX_OPTIM_SKIPS = 0
