@@ -19,6 +19,7 @@ from .._dtype import (DIM, FROM_NP, SCALAR, ZERO_DIM, bool as bool_, dtype as DT
 from .._random import rng as _rng
 from . import _core
 from ._core import _plain
+from ._inplace import write_out
 from ..overrides import not_a_tensor
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
     from . import Tensor
@@ -361,12 +362,9 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     result = _plain(picks.reshape(num_samples) if w.ndim == 1 else picks)
     if out is None:
         return result
-    if not isinstance(out, Tensor) or out._data.dtype != np.int64:
-        got = out.dtype if isinstance(out, Tensor) else type(out).__name__
-        raise RuntimeError(f"multinomial expects Long tensor out, got: {got}")
-    if out._data.shape != result._data.shape:
-        out._data = np.empty(result._data.shape, np.int64)
-    return out.copy_(result)
+    if isinstance(out, Tensor) and out._data.dtype != np.int64:
+        raise RuntimeError(f"multinomial expects Long tensor out, got: {out.dtype}")
+    return write_out("multinomial", result, out)
 
 
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch.pow
