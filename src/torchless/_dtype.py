@@ -256,7 +256,7 @@ PY_SCALARS = (_py_int, _py_float, _py_bool, _py_complex)
 # ---------------------------------------------------------------------------------- overflow checks
 # PyTorch converts a Python number to a tensor's dtype with a range check (c10's checked_convert): a
 # number out of range is an error, not a wrapped-around value. Its messages name the C type.
-_C_TYPE_NAMES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+C_TYPE_NAMES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
                  "float16": "c10::Half", "float32": "float", "float64": "double", "bfloat16": "c10::BFloat16"}
 
 
@@ -282,7 +282,7 @@ def check_number_fits(value: Any, np_dtype: np.dtype) -> Any:
     else:
         return value
     if not fits:
-        raise RuntimeError(f"value cannot be converted to type {_C_TYPE_NAMES.get(np_dtype.name, np_dtype.name)} "
+        raise RuntimeError(f"value cannot be converted to type {C_TYPE_NAMES.get(np_dtype.name, np_dtype.name)} "
                            f"without overflow (pick a dtype wide enough for it, e.g. torch.int64 or torch.float32)")
     return value
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._dtype import dtype as DType
+from .._dtype import C_TYPE_NAMES, dtype as DType
 from ._core import (EMPTY_EDGE, LEAF_INPLACE_MSG, _broadcast_error, _families, _bump_version, _check_inplace,
                     _fw, _norm_dim, _plain, _plain_out, _snapshot, _write_into, apply, record)
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
@@ -871,9 +871,8 @@ def _mask_array(mask, shape, fn):
 
 
 def _raise_complex_into_real(x: ndarray) -> None:
-    name = {"f": "float" if x.dtype.itemsize == 4 else "double", "i": "int64_t", "u": "uint8_t", "b": "bool"}
-    raise RuntimeError(f"value cannot be converted to type {name.get(x.dtype.kind, x.dtype.name)} without overflow "
-                       "(a complex value into a real tensor: convert the tensor to a complex dtype first)")
+    raise RuntimeError(f"value cannot be converted to type {C_TYPE_NAMES.get(x.dtype.name, x.dtype.name)} without "
+                       "overflow (a complex value into a real tensor: convert the tensor to a complex dtype first)")
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: float | Tensor) -> Tensor:
