@@ -1,6 +1,7 @@
 """Behaviours found by running the same program in PyTorch and torchless (issue 12): each program
 runs in both libraries and what it reports must be the same."""
 import asyncio
+import warnings
 
 import numpy as np
 import pytest
@@ -69,7 +70,10 @@ def _reflected_methods_called_directly(T):
     x, y = T.tensor([1.0, 2.0]), T.tensor([3.0, 4.0])
     names = ["__rsub__", "__rtruediv__", "__rmul__", "__radd__", "__rpow__", "__rmod__", "__rfloordiv__", "__rdiv__"]
     m, v = T.ones(2, 2), T.tensor([1.0, 2.0])
-    return [getattr(x, n)(y).tolist() for n in names] + [m.__rmatmul__(v).tolist()]
+    unbound = [type(_outcome(lambda: getattr(T.Tensor, n)(2, x))).__name__ + _outcome(lambda: getattr(T.Tensor, n)(2, x))
+               .split(":")[0] if isinstance(_outcome(lambda: getattr(T.Tensor, n)(2, x)), str) else "accepted"
+               for n in names + ["__radd__", "__rand__", "__ror__", "__rxor__", "__add__"]]
+    return [getattr(x, n)(y).tolist() for n in names] + [m.__rmatmul__(v).tolist()] + unbound
 
 
 def _decorated_generators(T):
@@ -171,9 +175,41 @@ def _retained_and_hooked_gradients_around_in_place_ops(T):
     return out
 
 
+def _out_arguments_that_alias_their_inputs(T):
+    """out= that is an input, overlaps one, repeats elements, or has another dtype (PyTorch's rules
+    differ by op: gathers and concatenations refuse any overlap, elementwise ops a partial one)."""
+    out = []
+    idx = T.tensor([0, 1, 2])
+    for name, op in (("gather", lambda x, o: T.gather(x, 0, idx, out=o)),
+                     ("index_select", lambda x, o: T.index_select(x, 0, idx, out=o)),
+                     ("take", lambda x, o: T.take(x, idx, out=o)),
+                     ("masked_select", lambda x, o: T.masked_select(x, x < 3, out=o)),
+                     ("cat", lambda x, o: T.cat([x[:3]], out=o)),
+                     ("exp", lambda x, o: T.exp(x[:3], out=o)),
+                     ("add", lambda x, o: T.add(x[:3], 1, out=o)),
+                     ("cumsum", lambda x, o: T.cumsum(x[:3], 0, out=o)),
+                     ("bernoulli", lambda x, o: T.bernoulli(x[:3] * 0, out=o))):
+        for where in ("itself", "partial", "disjoint", "interleaved", "expanded", "expanded_resized", "float64"):
+            x = T.arange(6.0)
+            o = {"itself": x[:3], "partial": x[1:4], "disjoint": x[3:6], "interleaved": x[1::2],
+                 "expanded": T.zeros(1).expand(3), "expanded_resized": T.zeros(1).expand(2),
+                 "float64": T.zeros(3, dtype=T.float64)}[where]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                result = _outcome(lambda: op(x, o))
+            if where == "interleaved":  # PyTorch does not look for this overlap and computes on aliased memory
+                out.append((name, where, result if isinstance(result, str) else "accepted"))
+            else:
+                out.append((name, where, result, x.tolist()))
+    o = T.empty(0, dtype=T.int64)
+    out += [_outcome(lambda: T.arange(0, 5, out=o)), o.tolist(),
+            _outcome(lambda: T.arange(0, 64, 0.5, dtype=T.int64)).split(" (")[0], _outcome(lambda: T.arange(0, 3, 0))]
+    return out
+
+
 PROGRAMS = [_retained_and_hooked_gradients_around_in_place_ops, _writes_through_a_view_of_an_expand, _copy_into_a_tensor_that_requires_grad, _numpy_under_no_grad,
             _zero_to_a_power, _reflected_methods_called_directly, _decorated_generators, _empty_and_zero_dim_edges,
-            _strides_and_layouts, _argument_checks]
+            _strides_and_layouts, _argument_checks, _out_arguments_that_alias_their_inputs]
 
 
 def _normal(value):

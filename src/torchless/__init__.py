@@ -188,7 +188,7 @@ for _name in (
     "clamp_max", "maximum", "minimum", "fmax", "fmin", "atan2", "hypot", "logaddexp", "copysign", "erf", "erfc",
     "lerp", "addcmul", "addcdiv", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor",
     "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "prod", "cumsum", "cumprod",
-    "logsumexp", "argmax", "argmin", "amax", "amin", "isnan", "index_select", "gather", "masked_select", "flip",
+    "logsumexp", "argmax", "argmin", "amax", "amin", "isnan", "index_select", "gather", "masked_select", "take", "flip",
     "nonzero", "outer", "heaviside",
 ):
     _value = globals()[_name]

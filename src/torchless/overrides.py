@@ -176,7 +176,7 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type,
     # (a try costs nothing until it catches: the wrong-type check runs on the failure path only)
     source = (f"def function({head}):\n"
               + (f"    if out is not None:\n"
-                 f"        return _out(_name, function({call}), out)\n" if takes_out else "") +
+                 f"        return _out(_name, function({call}), out, {args})\n" if takes_out else "") +
               f"    if type({first}) is _plain:\n"
               f"        try:\n"
               f"            return _method({call})\n"

@@ -118,12 +118,48 @@ def to_numpy(t: Any) -> np.ndarray:
         raise Unsupported(str(e)) from None
 
 
-def to_torchless(obj: Any, memo: Optional[dict[int, Any]] = None) -> Any:
+def _storage_key(t: Any) -> tuple[int, Any]:
+    return t.untyped_storage().data_ptr(), t.dtype
+
+
+def _aliased_storages(obj: Any) -> dict[tuple[int, Any], Any]:
+    """The storages of obj's PyTorch tensors that must be rebuilt as storages, not as values: those
+    two different tensors share, and those a tensor repeats elements of (an expanded tensor, with a
+    stride of 0). Each maps to the torchless tensor of the storage's elements."""
+    seen: dict[tuple[int, Any], set[int]] = {}
+    repeated = set()
+    for t in tensors_in(obj):
+        if t.layout != torch.strided or t.untyped_storage().nbytes() == 0:
+            continue
+        key = _storage_key(t)
+        seen.setdefault(key, set()).add(id(t))
+        if any(stride == 0 and size > 1 for size, stride in zip(t.shape, t.stride())):
+            repeated.add(key)
+    storages = {}
+    for t in tensors_in(obj):
+        key = _storage_key(t) if t.layout == torch.strided and t.untyped_storage().nbytes() else None
+        if key is not None and key not in storages and (len(seen[key]) > 1 or key in repeated):
+            count = t.untyped_storage().nbytes() // t.element_size()
+            whole = torch.empty(0, dtype=t.dtype).set_(t.untyped_storage(), 0, (count,), (1,))
+            storages[key] = torchless.from_numpy(to_numpy(whole))
+    return storages
+
+
+def to_torchless(obj: Any, memo: Optional[dict[int, Any]] = None, keep_storage: bool = False) -> Any:
     """A PyTorch sample's object rebuilt in torchless: tensors as fresh torchless tensors of the same
     values, dtype and requires_grad (one tensor met twice becomes one torchless tensor); containers
-    rebuilt around their items."""
+    rebuilt around their items.
+
+    `keep_storage`: tensors that share memory with each other, or repeat elements (expanded ones),
+    are rebuilt as views (as_strided) of one torchless storage, so that an op sees the same aliasing
+    (error inputs that pass an input as `out=`). Their requires_grad is not kept."""
     if memo is None:
         memo = {}
+    if keep_storage and torch is not None:
+        storages = _aliased_storages(obj)
+        for t in tensors_in(obj):
+            if t.layout == torch.strided and t.untyped_storage().nbytes() and _storage_key(t) in storages:
+                memo[id(t)] = storages[_storage_key(t)].as_strided(tuple(t.shape), t.stride(), t.storage_offset())
     if torch is not None and isinstance(obj, torch.Tensor):
         if id(obj) not in memo:
             t = torchless.from_numpy(to_numpy(obj))

@@ -341,7 +341,7 @@ def check_errors(entry: Any, ours: Callable[..., Any], counts: dict[str, int]) -
     for i, error in enumerate(error_inputs):
         sample = error.sample_input
         try:
-            mine = to_torchless((sample.input, sample.args, sample.kwargs))
+            mine = to_torchless((sample.input, sample.args, sample.kwargs), keep_storage=True)
         except Unsupported:
             continue
         try:

@@ -1180,6 +1180,12 @@ def _as_operand(other):
     return None
 
 
+def not_self(method, obj):
+    """PyTorch's TypeError for a Tensor method called unbound on something that is not a tensor."""
+    return TypeError(f"descriptor '{method.__name__}' for 'torch._C.TensorBase' objects doesn't apply to a "
+                     f"'{type(obj).__name__}' object (call it on a tensor: x.{method.__name__}(other))")
+
+
 def _binary(R, to_float=False, scalar_edge=True, name=None):
     """A method for a two-input rule (self op other). `to_float`: integer results become the
     default float (true division). `scalar_edge`: a Python-number operand still gets an empty
@@ -1212,7 +1218,10 @@ def _binary(R, to_float=False, scalar_edge=True, name=None):
                                                        or (R.refuses and "c" in R.refuses) else frozenset()) or None
 
     def method(self, other):
-        a = self._data
+        try:
+            a = self._data
+        except AttributeError:  # called unbound on a non-tensor: Tensor.__radd__(2, x)
+            raise not_self(method, self) from None
         to = type(other)
         if to is Tensor or to is _Parameter:  # (nn.Parameter tested second: a Tensor pays nothing for it)
             b = other._data

@@ -15,7 +15,7 @@ from . import _core
 from ._core import (
     EMPTY_EDGE, _as_operand, _binary, _broadcast_error, _by_operand, _no_grad_binary, _operands, _pair_dtype,
     _norm_dim, _plain_out, _reflected, _softmax_family, _scalar_operand, _SCALAR_TYPE_NAMES, _unary, apply, record, where,
-    wrong_operand,
+    not_self, wrong_operand,
 )
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
     from . import Tensor
@@ -122,7 +122,11 @@ def bitwise(ufunc, name, doc):
     check = _no_grad_binary(ufunc, name)
 
     def method(self, other):
-        if self._data.dtype.kind not in "biu" or (isinstance(other, Tensor) and other._data.dtype.kind not in "biu") \
+        try:
+            kind = self._data.dtype.kind
+        except AttributeError:  # called unbound on a non-tensor: Tensor.__rand__(2, x)
+            raise not_self(method, self) from None
+        if kind not in "biu" or (isinstance(other, Tensor) and other._data.dtype.kind not in "biu") \
                 or type(other) is _pyfloat:
             bad = self if self._data.dtype.kind not in "biu" else other
             kind = _SCALAR_TYPE_NAMES[bad.dtype.name] if isinstance(bad, Tensor) else "Float"
@@ -238,6 +242,9 @@ class ElementwiseMethods:
 
     def __rtruediv__(self, other):
         """__rtruediv__(self, other) -> Tensor\n\nother / self, for a number on the left."""
+        if not isinstance(self, Tensor):  # called unbound on a number: PyTorch's (a Python method) error
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute 'reciprocal' "
+                                 "(Tensor.__rtruediv__ takes a tensor first)")
         other = _as_operand(other)
         if other is None:
             return NotImplemented

@@ -19,18 +19,60 @@ from ..engine.grad_mode import is_grad_enabled
 from ..ops.elementwise import CopyBackwards, SubBackward0, ZeroBackward0
 
 ndarray = np.ndarray
+_byte_bounds = getattr(np.lib, "array_utils", np).byte_bounds  # (NumPy 1.x: np.byte_bounds)
 _from_np = D.FROM_NP
 _SCALAR_TYPES = (float, int, bool)
 
 __all__ = ["InplaceMethods", "inplace", "inplace_binary", "write_out"]
 
 
-def write_out(fname, result, out):
+# Ops whose out= must have the input's dtype (PyTorch's message for each), and ops that refuse an out=
+# sharing any memory with an input (elementwise ops accept an out that is exactly an input).
+_OUT_SAME_DTYPE = {
+    "gather": "Expected out tensor to have dtype {ours}, but got {theirs} instead",
+    "index_select": "index_select(): self and result must have the same scalar type",
+    "masked_select": "masked_select(): self and result must have the same scalar type",
+    "take": "take(): self and out expected to have the same dtype, but got self.dtype = {Ours} and "
+            "out.dtype = {Theirs}",
+}
+_OUT_NO_OVERLAP = frozenset(("gather", "index_select", "masked_select", "take", "cat", "concat", "concatenate"))
+# ops that resize out= before they look at it (the others refuse an out that repeats elements first)
+_OUT_RESIZED_FIRST = frozenset(("gather", "bernoulli", "cat", "concat", "concatenate", "stack", "cumsum", "cumprod", "sum", "prod", "mean",
+                                "logsumexp", "amax", "amin", "argmax", "argmin", "nonzero"))
+_OVERLAP = ("unsupported operation: some elements of the input tensor and the written-to tensor refer to a single "
+            "memory location. Please clone() the tensor before performing the operation.")
+
+
+def _dense(a):
+    """Whether the array's elements fill its memory span, without gaps or repeats."""
+    low, high = _byte_bounds(a)
+    return high - low == a.nbytes
+
+
+def _check_out_aliasing(fname, out, inputs):
+    """PyTorch's refusal of an out= that overlaps an input: any overlap for the ops that gather or
+    concatenate, a partial one (not the input itself, element for element) for the others."""
+    dst = out._data
+    for operand in inputs:
+        if not isinstance(operand, Tensor):
+            if isinstance(operand, (list, tuple)):
+                _check_out_aliasing(fname, out, operand)
+            continue
+        src = operand._data
+        # (PyTorch compares only tensors that are dense, without gaps: others it lets through)
+        shared = operand is out or (_dense(dst) and _dense(src) and np.may_share_memory(dst, src))
+        if shared and (fname in _OUT_NO_OVERLAP or src.__array_interface__["data"][0]
+                       != dst.__array_interface__["data"][0] or src.strides != dst.strides or src.shape != dst.shape):
+            raise RuntimeError(_OVERLAP)
+
+
+def write_out(fname, result, out, inputs=()):
     """Write `result` into the user's `out=` tensor as PyTorch does, and return `out`: `out` must be a
     tensor; no gradient flows through out= (an error where grad mode is on and the result or `out`
     requires grad); the result is cast to out's dtype where PyTorch's casting allows (never to a
-    lower kind: float into an integer out is an error); an `out` of another shape is resized (with
-    PyTorch's warning unless it is empty)."""
+    lower kind: float into an integer out is an error; some ops take no cast at all); an `out` of
+    another shape is resized (with PyTorch's warning unless it is empty). `inputs`: the op's
+    arguments, for PyTorch's refusal of an out= that overlaps one of them."""
     if not isinstance(out, Tensor):
         raise TypeError(f"{fname}(): argument 'out' must be Tensor, not {type(out).__name__}")
     if (result._rg or out._rg) and is_grad_enabled():
@@ -38,10 +80,18 @@ def write_out(fname, result, out):
                            "but one of the arguments requires grad. (Compute without out=, or under "
                            "torch.no_grad().)")
     src, dst = result._data, out._data
+    if inputs:
+        _check_out_aliasing(fname, out, inputs)
+    if fname in _OUT_SAME_DTYPE and src.dtype != dst.dtype:
+        ours, theirs = D.C_TYPE_NAMES[_from_np[src.dtype].name], D.C_TYPE_NAMES[_from_np[dst.dtype].name]
+        raise RuntimeError(_OUT_SAME_DTYPE[fname].format(ours=ours, theirs=theirs, Ours=D.SCALAR_TYPE_NAMES[
+            _from_np[src.dtype].name], Theirs=D.SCALAR_TYPE_NAMES[_from_np[dst.dtype].name]))
     if src.dtype != dst.dtype and _from_np[dst.dtype].category < _from_np[src.dtype].category:
         raise RuntimeError(f"result type {D.SCALAR_TYPE_NAMES[_from_np[src.dtype].name]} can't be cast to the "
                            f"desired output type {D.SCALAR_TYPE_NAMES[_from_np[dst.dtype].name]}")
     if dst.shape != src.shape:
+        if not dst.flags.writeable and fname not in _OUT_RESIZED_FIRST:
+            writable_data(out)  # PyTorch refuses an out that repeats elements before resizing it
         if dst.size:
             warnings.warn(f"An output with one or more elements was resized since it had shape {list(dst.shape)}, "
                           f"which does not match the required output shape {list(src.shape)}. This behavior is "

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._dtype import _promote_np, dtype as DType
+from ._inplace import write_out
 from ._core import Size, _broadcast_error, _fw, _norm_dim, _plain_out, apply_one, mark_nograd_view, record
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
     from . import Tensor
@@ -832,13 +833,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
     dim = _norm_dim(dim, len(shape))
     if skip or any(t._data.shape != shape for t in tensors):
         _check_cat_sizes(tensors, shape, dim)
-    if out is not None and isinstance(out, Tensor):
-        for t in tensors:
-            if isinstance(t, Tensor) and np.shares_memory(t._data, out._data):
-                raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to "
-                                   "tensor refer to a single memory location. Please clone() the tensor before "
-                                   "performing the operation.")
-    return _into(out, _join(CatBackward0, tensors, dim, _joined_dtype(tensors), skip))
+    return _into("cat", out, _join(CatBackward0, tensors, dim, _joined_dtype(tensors), skip), tensors)
 
 
 def _check_cat_shapes(tensors, dim):
@@ -901,17 +896,14 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None)
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at "
                                f"entry 0 and {list(t._data.shape)} at entry {i}")
     dim = _norm_dim(dim, len(shape) + 1)
-    return _into(out, _join(StackBackward0, tensors, dim, _joined_dtype(tensors)))
+    return _into("stack", out, _join(StackBackward0, tensors, dim, _joined_dtype(tensors)), tensors)
 
 
-def _into(out: Tensor | None, result: Tensor) -> Tensor:
+def _into(fname: str, out: Tensor | None, result: Tensor, tensors: Sequence[Tensor]) -> Tensor:
+    """The result of cat or stack, or, given `out=`, the result written into it (_inplace.write_out)."""
     if out is None:
         return result
-    if not isinstance(out, Tensor):
-        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
-    if out._data.shape != result._data.shape:
-        out._data = np.empty(result._data.shape, out._data.dtype)
-    return out.copy_(result)
+    return write_out(fname, result, out, tensors)
 
 
 def atleast_1d(*tensors: Tensor | Sequence[Tensor]) -> Tensor | tuple[Tensor, ...]:

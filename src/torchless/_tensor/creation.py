@@ -14,6 +14,7 @@ from .._dtype import (FROM_NP, SCALAR_TYPE_NAMES, bool as bool_, check_data_fits
                       dtype as DType, float32, float64, from_np,
                       get_default_dtype, int64, promote_types, to_np)
 from .._random import Stream, default_stream, rng as _rng
+from ._inplace import write_out
 from ._core import (Size, Tensor, _bump_version, _check_inplace, _plain, _snapshot, _write_into, device,
                     require_cpu)
 
@@ -313,6 +314,8 @@ def arange(start: Scalar = 0, end: Optional[Scalar] = None, step: Scalar = 1, *,
     if end is None:
         start, end = 0, start
     start, end, step = _num(start), _num(end), _num(step)
+    if dtype is None and isinstance(out, Tensor):
+        dtype = out.dtype  # the values are computed in out's dtype
     if dtype is None:
         floating = (isinstance(start, (float, np.floating)) or isinstance(end, (float, np.floating))
                     or isinstance(step, (float, np.floating)))
@@ -322,7 +325,11 @@ def arange(start: Scalar = 0, end: Optional[Scalar] = None, step: Scalar = 1, *,
         if np_dtype.kind == "b":
             raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     if np_dtype.kind in "iu":  # PyTorch converts the arguments to the integer type first
+        given_step = step
         start, end, step = int(start), int(end), int(step)
+        if step == 0 and given_step != 0:
+            raise ValueError(f"step must be nonzero (the step {given_step} is 0 in the integer dtype "
+                             f"{SCALAR_TYPE_NAMES[FROM_NP[np_dtype].name]})")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     for v in (start, end):
@@ -335,6 +342,8 @@ def arange(start: Scalar = 0, end: Optional[Scalar] = None, step: Scalar = 1, *,
     else:
         n = math.ceil((float(end) - float(start)) / float(step))
         arr = _arange_float(float(start), float(step), n, np_dtype)
+    if out is not None:
+        return write_out("arange", _finish(arr, requires_grad, device), out)
     return _finish(arr, requires_grad, device)
 
 
@@ -814,11 +823,13 @@ def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dty
     return randint(low, high, shape, dtype=from_np(dt))
 
 
-def bernoulli(input: Tensor, p: Optional[float] = None, *, generator: Optional[Generator] = None) -> Tensor:
-    """bernoulli(input, p=None, *, generator=None) -> Tensor
+def bernoulli(input: Tensor, p: Optional[float] = None, *, generator: Optional[Generator] = None,
+              out: Optional[Tensor] = None) -> Tensor:
+    """bernoulli(input, p=None, *, generator=None, out=None) -> Tensor
 
     Draws of 0 or 1, with the size and dtype of `input`: each element is 1 with the probability
-    given by the matching element of `input` (or by the number `p` when given).
+    given by the matching element of `input` (or by the number `p` when given). With `out=`, the
+    draws are written into `out`.
     """
     if p is None:
         if input._data.dtype.kind not in "fc":
@@ -830,7 +841,8 @@ def bernoulli(input: Tensor, p: Optional[float] = None, *, generator: Optional[G
         _check_probability(p)
     probs = input._data if p is None else np.full(input._data.shape, p)
     draw = _rng(generator).random(input._data.shape) < probs
-    return _plain(draw.astype(input._data.dtype))
+    result = _plain(draw.astype(input._data.dtype))
+    return result if out is None else write_out("bernoulli", result, out, (input,))
 
 
 def _check_probability(p: Any) -> None:
