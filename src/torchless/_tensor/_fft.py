@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import _dtype as D
 from ._core import apply
+from ._inplace import write_out
 if TYPE_CHECKING:
     from . import Tensor
 else:
@@ -231,7 +232,8 @@ def _irnd(fname: str, default_dim: Any, forward: bool = False) -> Any:
 
 
 def _done(res: Tensor, out: Optional[Tensor]) -> Tensor:
-    return res if out is None else out.copy_(res)
+    """The transform, or, given `out=`, the transform written into it (_inplace.write_out)."""
+    return res if out is None else write_out("fft", res, out)
 
 
 def _doc(f: Any, name: str, text: Optional[str]) -> Any:

@@ -19,7 +19,7 @@ import numpy as np
 
 from .._dtype import dtype as DType, get_default_dtype, int64 as _int64
 from ._core import _norm_dim, _plain, apply, apply_one
-from ._inplace import inplace
+from ._inplace import inplace, write_out
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
     from . import Tensor
 else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
@@ -140,15 +140,12 @@ def _cast_input(input: Tensor, dtype: Optional[DType]) -> Tensor:
     return input.to(dtype)
 
 
-def _into_out(result: Tensor, out: Optional[Tensor]) -> Tensor:
-    """Write `result` into the user's `out=` tensor (resized as PyTorch does) and return it."""
+def _into_out(fname: str, result: Tensor, out: Optional[Tensor], input: Tensor) -> Tensor:
+    """`result`, or, given `out=`, the result written into it (_inplace.write_out: PyTorch's
+    casting, resizing, gradient and overlap rules)."""
     if out is None:
         return result
-    if out._data.shape == result._data.shape:
-        np.copyto(out._data, result._data, casting="unsafe")
-    else:
-        out._data = result._data.astype(out._data.dtype, copy=True)
-    return out
+    return write_out(fname, result, out, (input,))
 
 
 # PyTorch's ScalarType names, as its error messages spell dtypes
@@ -188,7 +185,7 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Option
         res = apply(SumBackward0, input, None, False, np_dtype)
     else:
         res = apply(SumBackward1, input, dims, keep, np_dtype)
-    return res if out is None else _into_out(res, out)
+    return res if out is None else _into_out("sum", res, out, input)
 
 
 def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Optional[DType] = None,
@@ -221,7 +218,7 @@ def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Optio
         with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             res = apply(rule, input, dims, keep, np_dtype)
-    return res if out is None else _into_out(res, out)
+    return res if out is None else _into_out("mean", res, out, input)
 
 
 def prod(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *,
@@ -312,7 +309,7 @@ def _extreme_over(input: Tensor, dim: Dims, keepdim: bool, axis: Dims, keepdims:
     if out is not None and out._data.dtype != input._data.dtype:
         raise RuntimeError(f"Expected the dtype for input and out to match, but got {scalar_type_name(input)} for "
                            f"input's dtype and {scalar_type_name(out)} for out's dtype.")
-    return _into_out(apply(rule, input, dims, _keep(keepdim, keepdims)), out)
+    return _into_out(fname, apply(rule, input, dims, _keep(keepdim, keepdims)), out, input)
 
 
 def amax(input: Tensor, dim: Dims = (), keepdim: bool = False, *, axis: Dims = None,
@@ -435,7 +432,7 @@ def vector_norm(x: Tensor, ord: float = 2, dim: Dims = None, keepdim: bool = Fal
 
     The ord-norm of x taken as one flat vector, or over the dim(s) in `dim`.
     """
-    return _into_out(_vector_norm(x, ord, _dims(x, dim), keepdim, dtype), out)
+    return _into_out("linalg_vector_norm", _vector_norm(x, ord, _dims(x, dim), keepdim, dtype), out, x)
 
 
 # ============================================================================ var, std
@@ -464,7 +461,7 @@ def _spread(input: Tensor, dim: Any, unbiased: Optional[bool], keepdim: bool,
         warnings.warn(f"{fname}(): degrees of freedom is <= 0. Correction should be strictly less "
                       "than the reduction factor (input numel divided by output numel).",
                       UserWarning, stacklevel=3)
-    return _into_out(apply(rule, input, dims, correction, keep), out)
+    return _into_out(fname, apply(rule, input, dims, correction, keep), out, input)
 
 
 def var(input: Tensor, dim: Dims = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
@@ -552,7 +549,7 @@ def _logical(input: Tensor, dim: Dims, keepdim: bool, axis: Dims, keepdims: Opti
     r = reduce(a, axis=dims, keepdims=_keep(keepdim, keepdims))
     if a.dtype == np.uint8:
         r = r.astype(np.uint8)
-    return _into_out(_plain(np.asarray(r)), out)
+    return _into_out("all" if reduce is np.all else "any", _plain(np.asarray(r)), out, input)
 
 
 def all(input: Tensor, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None,
