@@ -75,7 +75,7 @@ def torchless_op(entry: Any) -> Optional[Callable[..., Any]]:
     if ours is None and (name.startswith("__") or not name.startswith("_")):
         ours = getattr(torchless.Tensor, name, None)
     if ours is None:
-        return None
+        return _aten_op(entry.op)
     op = entry.op
     if op is resolve(torch, name):
         return ours  # torch.add -> torchless.add
@@ -83,6 +83,19 @@ def torchless_op(entry: Any) -> Optional[Callable[..., Any]]:
         return getattr(torchless.Tensor, name, None)  # torch.Tensor.__radd__ -> torchless.Tensor.__radd__
     if isinstance(op, types.FunctionType):
         return rebind(op)
+    return ours
+
+
+def _aten_op(op: Any) -> Optional[Callable[..., Any]]:
+    """torchless.ops.aten's counterpart of an entry whose op is an ATen operator with no torch.*
+    name (torch.ops.aten.slice.Tensor, aten._upsample_bilinear2d_aa), or None."""
+    packet = getattr(op, "_overloadpacket", op)
+    name = getattr(packet, "__name__", None)
+    if not isinstance(name, str) or type(packet).__name__ != "OpOverloadPacket":
+        return None
+    ours = resolve(torchless, f"ops.aten.{name}")
+    if ours is not None and packet is not op:
+        ours = getattr(ours, getattr(op, "_overloadname", "default"), None)
     return ours
 
 
