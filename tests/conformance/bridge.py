@@ -75,7 +75,10 @@ def torchless_op(entry: Any) -> Optional[Callable[..., Any]]:
     if ours is None and (name.startswith("__") or not name.startswith("_")):
         ours = getattr(torchless.Tensor, name, None)
     if ours is None:
-        return _aten_op(entry.op)
+        ours = _aten_op(entry)
+        if ours is None or not isinstance(entry.op, types.FunctionType):
+            return ours
+        return rebind(entry.op)  # a function of the database around torch.ops.aten.<name>
     op = entry.op
     if op is resolve(torch, name):
         return ours  # torch.add -> torchless.add
@@ -86,13 +89,15 @@ def torchless_op(entry: Any) -> Optional[Callable[..., Any]]:
     return ours
 
 
-def _aten_op(op: Any) -> Optional[Callable[..., Any]]:
+def _aten_op(entry: Any) -> Optional[Callable[..., Any]]:
     """torchless.ops.aten's counterpart of an entry whose op is an ATen operator with no torch.*
-    name (torch.ops.aten.slice.Tensor, aten._upsample_bilinear2d_aa), or None."""
+    name (torch.ops.aten.slice.Tensor, aten._upsample_bilinear2d_aa), or of an entry named after
+    one (max_pool2d_with_indices_backward); None where torchless.ops.aten lacks it."""
+    op = entry.op
     packet = getattr(op, "_overloadpacket", op)
     name = getattr(packet, "__name__", None)
     if not isinstance(name, str) or type(packet).__name__ != "OpOverloadPacket":
-        return None
+        return resolve(torchless, f"ops.aten.{entry.name}")
     ours = resolve(torchless, f"ops.aten.{name}")
     if ours is not None and packet is not op:
         ours = getattr(ours, getattr(op, "_overloadname", "default"), None)

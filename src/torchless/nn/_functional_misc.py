@@ -70,9 +70,10 @@ def _fractional(d: int, input: Any, kernel_size: Any, output_size: Any, output_r
         raise RuntimeError(f"{fn}(): Expected input to have non-zero size for non-batch dimensions, but got "
                            f"input of size {list(a.shape)}")
     dims = ("time", "height", "width")[3 - d:]
-    for name, k, y, s in zip(dims, K, Y, S):
-        if y + k - 1 > s:
-            raise RuntimeError(f"{fn}_out(): pool {name} {k} too large relative to input {name} {s}")
+    for name, k, y, s in zip(dims, K, Y, S):  # (PyTorch's 3-d check is strict, its 2-d one not)
+        if y + k - 1 > s or (d == 3 and y + k - 1 == s):
+            where = f"{fn}()" if d == 2 else f"{fn}_out()"
+            raise RuntimeError(f"{where}: pool {name} {k} too large relative to input {name} {s}")
     batch = 1 if a.ndim == d + 1 else a.shape[0]
     channels = a.shape[-d - 1]
     if samples is None:
@@ -268,8 +269,10 @@ def max_pool2d_with_indices_backward(grad_output: Tensor, input: Tensor, kernel_
     if tuple(grad_output.shape) != tuple(indices.shape):
         raise RuntimeError(f"Expected grad_output and indices of the same size, but got {list(grad_output.shape)} "
                            f"and {list(indices.shape)}")
-    zeros = input.new_zeros(tuple(input.shape), dtype=grad_output.dtype).flatten(-2)
-    return zeros.scatter_add(-1, indices.flatten(-2), grad_output.flatten(-2)).view(tuple(input.shape))
+    S = tuple(input.shape[-2:])
+    Y = tuple(indices.shape[-2:])
+    op = P.PlaneScatter(np.asarray(indices._data, np.int64), S, Y)
+    return apply(FP.MaxPool2DWithIndicesBackwardBackward0, grad_output, input, op)
 
 
 def _softmax_backward_data(grad_output: Tensor, output: Tensor, dim: int, input_dtype: Any) -> Tensor:
@@ -298,8 +301,9 @@ def _safe_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     """torch.ops.aten._safe_softmax(input, dim, dtype=None) -> Tensor: softmax along dim, except
     that a slice whose elements are all -inf gives zeros (not NaN), as masked attention wants."""
     _check_tensor("_safe_softmax", "self", 1, input)
-    out = input.softmax(dim, dtype=dtype)
     masked = (input == -math.inf).all(dim, keepdim=True)
+    # (the fully masked slices are zeroed before softmax too, so that no NaN reaches the gradient)
+    out = input.masked_fill(masked, 0).softmax(dim, dtype=dtype)
     return out.masked_fill(masked, 0.0)
 
 

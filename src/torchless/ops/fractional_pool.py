@@ -65,7 +65,7 @@ class _FractionalMaxPool(Rule):
         S, Y, cand = spec
         lead = a.shape[:a.ndim - len(S)]
         planes = math.prod(lead)
-        flat = a.reshape(planes, -1)
+        flat = a.reshape(planes, math.prod(S))
         if cand.shape[1] == 0 or cand.shape[2] == 0 or planes == 0:
             idx = np.zeros((planes, cand.shape[1]), np.int64)
             out = np.zeros((planes, cand.shape[1]), a.dtype)
@@ -118,3 +118,25 @@ def antialias_matrix(s, y, align_corners, scale):
             w = w / total
         m[i, lo:hi] = w
     return m
+
+
+# ============================================================================ max_pool2d's gradient as an op
+class MaxPool2DWithIndicesBackwardBackward0(Rule):
+    """max_pool2d_with_indices_backward(g, input, ..., indices): g added into zeros shaped like
+    input at each window's argmax (a scatter, pool.PlaneScatter). Linear in g: its vjp gathers at
+    the indices (PyTorch's max_pool_double_backward) and its jvp scatters the tangent; input only
+    gives the shape (its gradient is zero)."""
+    batching = None
+
+    @staticmethod
+    def forward(node, xp, g, a, op):
+        if node is not None:
+            node.op = op
+        return op.run(g)
+
+    @staticmethod
+    def jvp(xp, t, out, g, a, op):
+        return None if t[0] is None else linear(xp, op, t[0])
+
+    def vjp(self, g, xp):
+        return (linear(xp, self.op.adjoint(), g), None)
