@@ -203,10 +203,11 @@ def _upsample_bilinear2d_aa(input: Tensor, output_size: Optional[Sequence[int]],
                            f"output (H: {Y[0]}, W: {Y[1]})")
     if a.dtype.kind != "f" and a.dtype != np.uint8:
         raise RuntimeError(f"\"upsample_bilinear2d_aa\" not implemented for '{_type_name(a.dtype)}'")
-    key = (S, Y, bool(align_corners), tuple(scales))
+    key = (S, Y, bool(align_corners), tuple(scales), a.dtype == np.float64)
     op = _AA_PLANS.get(key)
     if op is None:
-        mats = tuple(FP.antialias_matrix(s, y, bool(align_corners), _area_scale(s, y, bool(align_corners), sc))
+        wdt = np.float32 if a.dtype in (np.float32, np.float16, np.uint8) else np.float64
+        mats = tuple(FP.antialias_matrix(s, y, bool(align_corners), _area_scale(s, y, bool(align_corners), sc), wdt)
                      for s, y, sc in zip(S, Y, scales))
         op = P.Separable(mats, _AA_RULE)
         if len(_AA_PLANS) > 256:

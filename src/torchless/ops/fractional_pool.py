@@ -98,23 +98,29 @@ class FractionalMaxPool3DBackward0(_FractionalMaxPool):
 
 
 # ============================================================================ antialiased bilinear weights
-def antialias_matrix(s, y, align_corners, scale):
+def antialias_matrix(s, y, align_corners, scale, dtype=np.float64):
     """The (y, s) matrix of antialiased bilinear resampling along one dim (PyTorch's
     `antialias=True`): output i averages the inputs within `support` of its centre with triangle
     weights stretched by the scale when downsampling, normalised to sum 1. `scale` is the input
-    size per output size (PyTorch's area_pixel_compute_scale)."""
+    size per output size (PyTorch's area_pixel_compute_scale); the weights are computed in `dtype`
+    (float32 for float32 inputs), as PyTorch's kernel computes them."""
+    ft = np.dtype(dtype).type
     m = np.zeros((y, s))
-    support = scale if scale >= 1.0 else 1.0
-    inv = 1.0 / scale if scale >= 1.0 else 1.0
+    sc = ft(scale)
+    one, half = ft(1.0), ft(0.5)
+    support = sc if sc >= one else one
+    inv = one / sc if sc >= one else one
     for i in range(y):
-        center = scale * (i + 0.5)
-        lo = max(int(center - support + 0.5), 0)
-        hi = min(int(center + support + 0.5), s)
-        j = np.arange(lo, hi)
-        w = 1.0 - np.abs((j - center + 0.5) * inv)
-        w = np.where(w > 0.0, w, 0.0)
-        total = w.sum()
-        if total != 0.0:
+        center = sc * (ft(i) + half)
+        lo = max(int(center - support + half), 0)
+        hi = min(int(center + support + half), s)
+        j = np.arange(hi - lo, dtype=dtype)
+        w = one - np.abs((j + ft(lo) - center + half) * inv)
+        w = np.where(w > 0, w, ft(0))
+        total = ft(0)
+        for v in w:  # (summed in order, in dtype)
+            total = ft(total + v)
+        if total != 0:
             w = w / total
         m[i, lo:hi] = w
     return m
