@@ -192,8 +192,9 @@ def _upsample_bilinear2d_aa(input: Tensor, output_size: Optional[Sequence[int]],
         Y = tuple(int(v) for v in output_size)
         scales = [scales_h, scales_w]
     elif scale_factors is not None:
-        scales = [float(v) for v in scale_factors]
-        Y = tuple(int(math.floor(s * f)) for s, f in zip(S, scales))
+        factors = [float(v) for v in scale_factors]
+        scales = list(factors)
+        Y = tuple(int(math.floor(s * f)) for s, f in zip(S, factors))
     else:
         raise RuntimeError("Must specify exactly one of output_size and scale_factors")
     if len(Y) != 2:
@@ -281,16 +282,12 @@ def _softmax_backward_data(grad_output: Tensor, output: Tensor, dim: int, input_
     from its output y: y · (g − Σ_dim g·y), in input_dtype."""
     _check_tensor("_softmax_backward_data", "grad_output", 1, grad_output)
     _check_tensor("_softmax_backward_data", "output", 2, output)
-    if grad_output.dtype != input_dtype and not (grad_output.dtype.is_floating_point and input_dtype is not None):
-        raise RuntimeError(f"expected scalar type {input_dtype} but found {grad_output.dtype}")
-    if grad_output.dtype != input_dtype:
-        half_in = str(input_dtype).endswith(("float16", "bfloat16"))
-        if not (half_in and str(grad_output.dtype).endswith("float32")):
-            raise RuntimeError(f"expected scalar type {_scalar_name(input_dtype)} but found "
-                               f"{_scalar_name(grad_output.dtype)}")
+    if grad_output.dtype != input_dtype:  # (PyTorch's half-to-float form runs on CUDA only)
+        raise RuntimeError(f"expected scalar type {_scalar_name(grad_output.dtype)} but found "
+                           f"{_scalar_name(input_dtype)}")
     gy = grad_output * output
     result = gy - output * gy.sum(dim, keepdim=True)
-    return result if result.dtype == input_dtype else result.to(input_dtype)
+    return result
 
 
 def _scalar_name(dt: Any) -> str:
@@ -337,14 +334,14 @@ def _chunk_cat(tensors: Sequence[Tensor], dim: int, num_chunks: int) -> Tensor:
         if t.dtype != tensors[0].dtype:
             raise RuntimeError("_chunk_cat expects all input tensors with the same dtype")
     from .._tensor._shape import cat
-    from .functional import pad
     parts = []
     for t in tensors:
         size = t.shape[dim]
         padded = -(-size // num_chunks) * num_chunks
-        if padded != size:
-            widths = [0, 0] * (t.dim() - 1 - dim) + [0, padded - size]
-            t = pad(t, widths)
+        if padded != size:  # zeros after the last chunk's elements
+            shape = list(t.shape)
+            shape[dim] = padded - size
+            t = cat([t, t.new_zeros(tuple(shape))], dim)
         parts.append(t.reshape(lead + (num_chunks, -1)))
     return cat(parts, dim + 1)
 
@@ -402,6 +399,11 @@ def _segment_reduce(data: Tensor, reduce: str, *, lengths: Optional[Tensor] = No
     segments). An empty segment gives `initial` (else 0, 1, -inf, inf or nan); with `initial`, it
     takes part in every segment's reduction (mean: added to the sum)."""
     _check_tensor("segment_reduce", "data", 1, data)
+    if not isinstance(reduce, str):
+        raise TypeError(f"segment_reduce(): argument 'reduce' (position 2) must be str, not {type(reduce).__name__}")
+    for name, value in (("lengths", lengths), ("indices", indices), ("offsets", offsets)):
+        if value is not None and not isinstance(value, Tensor):
+            raise TypeError(f"segment_reduce(): argument '{name}' must be Tensor, not {type(value).__name__}")
     if reduce not in _SEGMENT_REDUCTIONS:
         raise RuntimeError(f"reduce argument must be either sum, max, min, mean or prod, not {reduce}")
     if indices is not None:
