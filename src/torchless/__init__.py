@@ -29,6 +29,7 @@ from ._dtype import (bool, cdouble, cfloat, complex64, complex128, double, dtype
                      promote_types, set_default_dtype, short, uint8)
 from ._tensor import Size, Tensor, device, where
 from ._dtype import finfo, iinfo  # (bad input and utilities, issue 12)
+from ._dtype import uint64  # (misc breadth round 3, issue 12: torch.hash_tensor's dtype)
 
 # The public classes print as torchless.Tensor, torchless.Size ... (where they are reached), not by
 # the private module that defines them.
@@ -146,6 +147,11 @@ for _name in (
     globals()[_name] = getattr(Tensor, _name)
 del _name
 from ._tensor._special import *  # noqa: E402,F401,F403
+
+# The misc breadth family, round 3 (issue 12): Tensor methods called as functions.
+for _name in ("hash_tensor",):
+    globals()[_name] = getattr(Tensor, _name)
+del _name
 
 
 # The torch functions that are Tensor methods (torch.exp, torch.sum ...) hand a call on a tensor-like

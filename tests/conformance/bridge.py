@@ -112,7 +112,7 @@ def tl_dtype(dt: Any) -> Any:
     """torchless's dtype of PyTorch's name, or Unsupported."""
     if not _DTYPES:
         for name in ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
-                     "complex64", "complex128"):
+                     "complex64", "complex128", "uint64"):
             _DTYPES[getattr(torch, name)] = getattr(torchless, name)
     try:
         return _DTYPES[dt]

@@ -507,3 +507,51 @@ def test_segment_reduce_against_torch(torch_ref):
             _close(ol, ot)
             if reduce in ("sum", "mean", "prod") or initial is not None:
                 _grads_agree(torch, ol, ot, [xl], [xt])
+
+
+# ============================================================================ hash_tensor and uint64
+def test_hash_tensor_closed_forms():
+    x = np.array([1.0, 2.0, 3.0], np.float32)
+    expect = np.bitwise_xor.reduce(x.astype(np.float64).view(np.uint64))
+    h = tl.hash_tensor(_t(x))
+    assert h.dtype == tl.uint64 and h.shape == () and h.item() == int(expect)
+    assert tl.hash_tensor(_t(np.array([-1, 5], np.int32))).item() == 2 ** 64 - 6
+    assert tl.hash_tensor(_t(np.array([True, False, True]))).item() == 0
+    m = _t(RNG.standard_normal((3, 4)))
+    assert tuple(m.hash_tensor(1, keepdim=True).shape) == (3, 1)
+    assert m.hash_tensor([0, 1]).item() == m.hash_tensor().item() == m.hash_tensor(dim=[]).item()
+    assert tuple(tl.hash_tensor(tl.zeros(2, 0, 3), dim=2).shape) == (2, 0)
+    assert not tl.hash_tensor(_t(RNG.standard_normal(3), grad=True)).requires_grad
+    with pytest.raises(RuntimeError, match="Expected reduction dim to be specified"):
+        tl.hash_tensor(tl.zeros(0))
+    with pytest.raises(IndexError, match="to have non-zero size"):
+        tl.hash_tensor(tl.zeros(0, 3), dim=0)
+    with pytest.raises(RuntimeError, match="Unknown hash_tensor mode"):
+        tl.hash_tensor(m, mode=1)
+    with pytest.raises(NotImplementedError):
+        tl.hash_tensor(tl.zeros(2, dtype=tl.complex64))
+    with pytest.raises(TypeError):
+        tl.hash_tensor(m, "a")
+
+
+def test_uint64_dtype():
+    a = tl.from_numpy(np.array([1, 2 ** 63 + 5], np.uint64))
+    assert a.dtype == tl.uint64 and repr(tl.uint64) == "torch.uint64" and not tl.uint64.is_signed
+    assert a.tolist() == [1, 2 ** 63 + 5]
+    with pytest.raises(RuntimeError, match="Promotion for uint16, uint32, uint64 types is not supported"):
+        a + tl.tensor([1])
+    assert (a == a).all()
+
+
+@requires_torch
+def test_hash_tensor_against_torch(torch_ref):
+    torch = torch_ref
+    for dtype in ("float32", "float64", "float16", "int64", "int32", "int8", "uint8", "bool"):
+        x = (RNG.standard_normal((3, 2, 4)) * 10).astype(dtype)
+        for kwargs in ({}, {"dim": 0}, {"dim": -1, "keepdim": True}, {"dim": [0, 2]}):
+            ours = tl.hash_tensor(_t(x), **kwargs)
+            theirs = torch.hash_tensor(torch.tensor(x), **kwargs)
+            assert str(ours.dtype) == str(theirs.dtype) == "torch.uint64"
+            assert ours.tolist() == theirs.tolist()
+    x = np.array([1, 2 ** 63 + 5], np.uint64)
+    assert str(tl.from_numpy(x)) == str(torch.from_numpy(x))
