@@ -555,3 +555,51 @@ def test_hash_tensor_against_torch(torch_ref):
             assert ours.tolist() == theirs.tolist()
     x = np.array([1, 2 ** 63 + 5], np.uint64)
     assert str(tl.from_numpy(x)) == str(torch.from_numpy(x))
+
+
+# ============================================================================ vmap, and errors as PyTorch's
+def test_vmap_runs_the_new_ops_per_example():
+    x = tl.randn(3, 2, 2, 6, 6)
+    u = tl.rand(2, 2, 2)
+    out = tl.func.vmap(lambda a: F.fractional_max_pool2d(a, 2, output_size=3, _random_samples=u))(x)
+    each = [F.fractional_max_pool2d(x[i], 2, output_size=3, _random_samples=u).numpy() for i in range(3)]
+    np.testing.assert_array_equal(out.numpy(), np.stack(each))
+    out = tl.func.vmap(lambda a: F.interpolate(a, size=(3, 4), mode="bilinear", antialias=True))(x)
+    np.testing.assert_allclose(out.numpy()[1], F.interpolate(x[1], size=(3, 4), mode="bilinear",
+                                                             antialias=True).numpy(), rtol=1e-6)
+    assert tuple(tl.func.vmap(lambda a: aten.slice(a, 1, 0, 1))(x).shape) == (3, 2, 1, 6, 6)
+    assert tuple(tl.func.vmap(tl.hash_tensor)(x).shape) == (3,)
+
+
+@requires_torch
+def test_errors_match_pytorchs_types(torch_ref):
+    torch = torch_ref
+
+    def calls(lib):
+        F_ = lib.nn.functional
+        x = lib.zeros(2, 2, 6, 6)
+        return [
+            lambda: F_.fractional_max_pool2d(x, 2, output_size=3, _random_samples=lib.rand(1, 2, 2)),
+            lambda: F_.fractional_max_pool2d(x, 2, output_size=3, _random_samples=lib.rand(2, 3, 2)),
+            lambda: F_.fractional_max_pool2d(x, 2, output_size=3, _random_samples=lib.rand(2, 2)),
+            lambda: F_.fractional_max_pool2d(x, 2, output_size=3, _random_samples=lib.rand(2, 2, 2, dtype=lib.float64)),
+            lambda: F_.fractional_max_pool2d(x, 2, output_ratio=0.5),
+            lambda: F_.fractional_max_pool2d(x, 7, output_size=1),
+            lambda: F_.fractional_max_pool3d(lib.zeros(1, 4, 4, 4), 3, output_size=2),
+            lambda: F_.fractional_max_pool2d(lib.zeros(2, 2, 6, 6, dtype=lib.int64), 2, output_size=2,
+                                             _random_samples=lib.rand(2, 2, 2)),
+            lambda: lib.ops.aten.slice(x, 5),
+            lambda: lib.ops.aten.slice(x, 0, 0, 1, -1),
+            lambda: lib.segment_reduce(x, "median", lengths=lib.tensor([2])),
+            lambda: lib.segment_reduce(x, 3, lengths=lib.tensor([2])),
+            lambda: lib._chunk_cat([], 0, 1),
+            lambda: lib.hash_tensor(lib.zeros(0)),
+            lambda: lib.hash_tensor(x, mode=2),
+            lambda: lib.hash_tensor("x"),
+        ]
+    for i, (ours, theirs) in enumerate(zip(calls(tl), calls(torch))):
+        with pytest.raises(Exception) as t_err:
+            theirs()
+        with pytest.raises(Exception) as o_err:
+            ours()
+        assert isinstance(o_err.value, type(t_err.value)), (i, o_err.value, t_err.value)

@@ -83,10 +83,17 @@ def _fractional(d: int, input: Any, kernel_size: Any, output_size: Any, output_r
         raise TypeError(f"{fn}(): argument 'random_samples' (position 4) must be Tensor, not "
                         f"{type(samples).__name__}")
     u = samples._data
-    if u.ndim != 3 or u.shape[0] < batch or u.shape[1] != channels or u.shape[2] != d:
-        raise RuntimeError(f"{fn}(): Expected random_samples of size ({batch}, {channels}, {d}), but got "
-                           f"{list(u.shape)}")
-    u = np.ascontiguousarray(u[:batch].astype(a.dtype, copy=False).reshape(batch * channels, d))
+    if u.ndim != 3:
+        raise RuntimeError(f"Expect _random_samples to have 3 dimensions, got {u.ndim}")
+    if u.shape[0] < batch:
+        raise RuntimeError("Expect _random_samples.size(0) no less then input batch size.")
+    if u.shape[1] != channels:
+        raise RuntimeError("Expect _random_samples.size(1) equals to input channel size.")
+    if u.shape[2] != d:
+        raise RuntimeError(f"Expect _random_samples.size(2) equals to {d}; got {u.shape[2]}.")
+    if u.dtype != a.dtype:
+        raise RuntimeError("Expect _random_samples to have the same dtype as input")
+    u = np.ascontiguousarray(u[:batch].reshape(batch * channels, d))
     # PyTorch's samples run (width, height) in 2-d and (time, height, width) in 3-d
     order = u[:, ::-1] if d == 2 else u
     cand = FP.fractional_candidates(np.ascontiguousarray(order), S, Y, K)
