@@ -36,6 +36,9 @@ NONDETERMINISTIC = ("rand", "normal", "bernoulli", "multinomial", "dropout", "em
                     "cauchy", "geometric", "log_normal", "rrelu")
 NONDETERMINISTIC += ("fractional_max_pool",)  # (its windows are drawn with torch.rand)
 
+# Entries named like a random op whose results are a formula of their inputs (dropout's gradient).
+DETERMINISTIC = ("native_dropout_backward",)
+
 # Random entries whose samples may fix their random numbers by an argument: a sample that passes it
 # is deterministic, and checked in full (values, gradients, tangents).
 FIXED_BY = {"nn.functional.fractional_max_pool2d": "_random_samples",
@@ -59,7 +62,8 @@ def load_op_db() -> list[Any]:
 def is_random(entry: Any) -> bool:
     """Whether the entry's results are random or uninitialised values (signal.windows.exponential
     is a window, not a sampler)."""
-    return not entry.name.startswith("signal.") and any(word in entry.name for word in NONDETERMINISTIC)
+    return not entry.name.startswith("signal.") and entry.name not in DETERMINISTIC and \
+        any(word in entry.name for word in NONDETERMINISTIC)
 
 
 # Entries whose samples draw random numbers only when a dropout probability is set (attention):
