@@ -603,3 +603,16 @@ def test_errors_match_pytorchs_types(torch_ref):
         with pytest.raises(Exception) as o_err:
             ours()
         assert isinstance(o_err.value, type(t_err.value)), (i, o_err.value, t_err.value)
+
+
+@requires_torch
+def test_antialias_uint8_against_torch(torch_ref):
+    torch = torch_ref
+    for _ in range(8):
+        h, w = (int(v) for v in RNG.integers(3, 25, 2))
+        size = [int(v) for v in RNG.integers(2, 25, 2)]
+        x = RNG.integers(0, 256, (2, 3, h, w)).astype(np.uint8)
+        ours = aten._upsample_bilinear2d_aa(tl.tensor(x), size, False, None)
+        theirs = torch.ops.aten._upsample_bilinear2d_aa(torch.tensor(x), size, False, None)
+        assert ours.dtype == tl.uint8
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())

@@ -214,17 +214,34 @@ def _upsample_bilinear2d_aa(input: Tensor, output_size: Optional[Sequence[int]],
     key = (S, Y, bool(align_corners), tuple(scales), a.dtype == np.float64)
     op = _AA_PLANS.get(key)
     if op is None:
-        wdt = np.float32 if a.dtype in (np.float32, np.float16, np.uint8) else np.float64
+        wdt = np.float32 if a.dtype in (np.float32, np.float16) else np.float64
         mats = tuple(FP.antialias_matrix(s, y, bool(align_corners), _area_scale(s, y, bool(align_corners), sc), wdt)
                      for s, y, sc in zip(S, Y, scales))
         op = P.Separable(mats, _AA_RULE)
         if len(_AA_PLANS) > 256:
             _AA_PLANS.clear()
         _AA_PLANS[key] = op
-    if a.dtype == np.uint8:  # (PyTorch rounds and saturates its uint8 results)
-        out = op.run(a.astype(np.float64))
-        return _from_array(np.clip(np.floor(out + 0.5), 0, 255).astype(np.uint8))
+    if a.dtype == np.uint8:
+        out = a
+        for axis, (s, y) in ((3, (S[1], Y[1])), (2, (S[0], Y[0]))):  # width first, as PyTorch's kernel
+            if s != y:
+                out = _fixed_point_pass(out, op.mats[axis - 2], axis)
+        return _from_array(np.ascontiguousarray(out) if out is not a else a.copy())
     return apply(_AA_RULE, input, op)
+
+
+def _fixed_point_pass(a: np.ndarray, m: np.ndarray, axis: int) -> np.ndarray:
+    """One dim of PyTorch's uint8 antialiased resampling: the weights m (out, in) scaled to int16
+    with as many fraction bits as the largest weight allows, the sums taken in integers with
+    rounding, shifted back and saturated to 0..255 (each pass rounds to uint8)."""
+    precision = 0
+    while precision < 22 and int(0.5 + float(m.max()) * (1 << (precision + 1))) < (1 << 15):
+        precision += 1
+    scaled = m * (1 << precision)
+    weights = np.trunc(np.where(scaled < 0, scaled - 0.5, scaled + 0.5)).astype(np.int64)
+    moved = np.moveaxis(a.astype(np.int64), axis, -1)
+    total = (1 << (precision - 1)) + moved @ weights.T
+    return np.moveaxis(np.clip(total >> precision, 0, 255).astype(np.uint8), -1, axis)
 
 
 def _from_array(arr: np.ndarray) -> Tensor:
