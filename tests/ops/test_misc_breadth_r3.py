@@ -616,3 +616,15 @@ def test_antialias_uint8_against_torch(torch_ref):
         theirs = torch.ops.aten._upsample_bilinear2d_aa(torch.tensor(x), size, False, None)
         assert ours.dtype == tl.uint8
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+@requires_torch
+def test_fractional_max_pool_nan_as_pytorch(torch_ref):
+    torch = torch_ref
+    nan = math.nan
+    a = np.array([[[[nan, 1.0, nan, 3.0], [0, 5, 0, nan], [0, 0, 0, 0], [0, 0, 9, 0]]]])
+    u = RNG.random((1, 1, 2))
+    vl, il = F.fractional_max_pool2d(_t(a), 4, output_size=1, return_indices=True, _random_samples=_t(u))
+    vt, it = torch.nn.functional.fractional_max_pool2d(torch.tensor(a), 4, output_size=1, return_indices=True,
+                                                       _random_samples=torch.tensor(u))
+    assert math.isnan(vl.item()) and math.isnan(vt.item()) and il.item() == it.item() == 7

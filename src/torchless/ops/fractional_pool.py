@@ -71,7 +71,11 @@ class _FractionalMaxPool(Rule):
             out = np.zeros((planes, cand.shape[1]), a.dtype)
         else:
             vals = np.take_along_axis(flat, cand.reshape(planes, -1), 1).reshape(cand.shape)
-            am = vals.argmax(axis=2)[:, :, None]
+            am = vals.argmax(axis=2)[:, :, None]  # (the first maximum, as PyTorch's loop keeps it)
+            nan = np.isnan(vals)
+            if nan.any():  # PyTorch's loop takes every NaN it meets: the window's last one stays
+                last = vals.shape[2] - 1 - nan[:, :, ::-1].argmax(axis=2)
+                am = np.where(nan.any(axis=2), last, am[:, :, 0])[:, :, None]
             out = np.take_along_axis(vals, am, 2)[:, :, 0]
             idx = np.take_along_axis(cand, am, 2)[:, :, 0]
         if node is not None:
