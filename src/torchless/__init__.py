@@ -29,6 +29,7 @@ from ._dtype import (bool, cdouble, cfloat, complex64, complex128, double, dtype
                      promote_types, set_default_dtype, short, uint8)
 from ._tensor import Size, Tensor, device, where
 from ._dtype import finfo, iinfo  # (bad input and utilities, issue 12)
+from ._dtype import uint64  # (misc breadth round 3, issue 12: torch.hash_tensor's dtype)
 
 # The public classes print as torchless.Tensor, torchless.Size ... (where they are reached), not by
 # the private module that defines them.
@@ -90,6 +91,13 @@ _LAZY_FUNCTIONS.update({_name: "nn._functional_norm" for _name in (
 _LAZY_RENAMED.update({_name: ("nn._functional_norm", "_torch_" + _name) for _name in (
     "batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "embedding")})
 
+# The misc breadth family, round 3 (issue 12): ATen's operators that torch names with an underscore
+# (torch._chunk_cat, torch.segment_reduce ...), in nn/_functional_misc.py.
+_LAZY_FUNCTIONS.update({_name: "nn._functional_misc" for _name in (
+    "_softmax_backward_data", "_safe_softmax", "_chunk_cat", "_segment_reduce", "_unsafe_masked_index",
+    "_unsafe_masked_index_put_accumulate")})
+_LAZY_RENAMED["segment_reduce"] = ("nn._functional_misc", "_segment_reduce")
+
 
 def __getattr__(name):
     import importlib
@@ -139,6 +147,11 @@ for _name in (
     globals()[_name] = getattr(Tensor, _name)
 del _name
 from ._tensor._special import *  # noqa: E402,F401,F403
+
+# The misc breadth family, round 3 (issue 12): Tensor methods called as functions.
+for _name in ("hash_tensor",):
+    globals()[_name] = getattr(Tensor, _name)
+del _name
 
 
 # The torch functions that are Tensor methods (torch.exp, torch.sum ...) hand a call on a tensor-like
@@ -200,3 +213,9 @@ del _name, _value
 from . import _torch_alias  # noqa: E402
 
 _torch_alias.install(__import__(__name__))
+
+# torch.ops.aten (issue 12, misc breadth round 3): ATen's operators by their ATen names, loaded on use.
+from . import ops as _ops  # noqa: E402
+from ._aten import aten as _aten  # noqa: E402
+
+_ops.aten = _aten

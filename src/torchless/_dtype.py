@@ -15,7 +15,7 @@ import numpy as np
 _py_float, _py_int, _py_bool, _py_complex, _py_type = float, int, bool, complex, type
 
 __all__ = [
-    "dtype", "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool",
+    "dtype", "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "uint64", "bool",
     "complex64", "complex128", "float", "double", "half", "long", "int", "short", "cfloat", "cdouble",
     "get_default_dtype", "set_default_dtype", "promote_types",
 ]
@@ -77,13 +77,17 @@ int32 = dtype("int32", np.int32, INT)
 int16 = dtype("int16", np.int16, INT)
 int8 = dtype("int8", np.int8, INT)
 uint8 = dtype("uint8", np.uint8, INT)
+# PyTorch's "limited support" unsigned type (issue 12, misc breadth round 3: torch.hash_tensor's result):
+# it holds values, prints, converts and compares with itself; promotion with another integer type is
+# PyTorch's RuntimeError (_promote_np), and NumPy's uint64 arrays convert to it (from_numpy)
+uint64 = dtype("uint64", np.uint64, INT)
 bool = dtype("bool", np.bool_, BOOL)  # noqa: A001 - torch.bool is the public name
 
 float, double, half = float32, float64, float16  # noqa: A001
 long, int, short = int64, int32, int16  # noqa: A001
 cfloat, cdouble = complex64, complex128
 
-ALL = (float32, float64, float16, complex64, complex128, int64, int32, int16, int8, uint8, bool)
+ALL = (float32, float64, float16, complex64, complex128, int64, int32, int16, int8, uint8, bool, uint64)
 _NAMES = {d.name: d for d in ALL}
 
 # NumPy dtype -> torch dtype. Keyed by np.dtype objects (hash + eq are cheap for builtin dtypes).
@@ -95,9 +99,9 @@ FROM_NP = {d.np: d for d in ALL}
 # bfloat16 appears in messages only (torchless has no such dtype).
 SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
                      "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-                     "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+                     "uint64": "UInt64", "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 TENSOR_TYPE_NAMES = {name: f"torch.{scalar}Tensor" for name, scalar in SCALAR_TYPE_NAMES.items()
-                     if name not in ("bfloat16", "complex64", "complex128")}
+                     if name not in ("bfloat16", "complex64", "complex128", "uint64")}
 
 
 def _by_name(name: str) -> dtype:
@@ -169,6 +173,9 @@ def set_default_dtype(d: dtype) -> None:
 
 
 # ---------------------------------------------------------------------------------- promotion
+_U64_NP = np.dtype(np.uint64)
+
+
 def promote_types(a: Any, b: Any) -> dtype:
     """torch.promote_types: the smallest dtype both a and b convert to without losing their kind."""
     a_np, b_np = to_np(a), to_np(b)
@@ -182,6 +189,9 @@ def _promote_np(a: np.dtype, b: np.dtype) -> np.dtype:
     if a is b:
         return a
     ca, cb = FROM_NP[a].category, FROM_NP[b].category
+    if (a == _U64_NP or b == _U64_NP) and a != b and ca in (INT, BOOL) and cb in (INT, BOOL):
+        raise RuntimeError(f"Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+                           f"{SCALAR_TYPE_NAMES[a.name]} and {SCALAR_TYPE_NAMES[b.name]}")
     if ca != cb:
         hi, lo = (a, b) if ca > cb else (b, a)
         if FROM_NP[hi].category == COMPLEX and lo.kind == "f":  # complex64 + float64 -> complex128
@@ -256,7 +266,7 @@ PY_SCALARS = (_py_int, _py_float, _py_bool, _py_complex)
 # ---------------------------------------------------------------------------------- overflow checks
 # PyTorch converts a Python number to a tensor's dtype with a range check (c10's checked_convert): a
 # number out of range is an error, not a wrapped-around value. Its messages name the C type.
-C_TYPE_NAMES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+C_TYPE_NAMES = {"int8": "int8_t", "uint8": "uint8_t", "uint64": "uint64_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
                  "float16": "c10::Half", "float32": "float", "float64": "double", "bfloat16": "c10::BFloat16"}
 
 

@@ -75,7 +75,10 @@ def torchless_op(entry: Any) -> Optional[Callable[..., Any]]:
     if ours is None and (name.startswith("__") or not name.startswith("_")):
         ours = getattr(torchless.Tensor, name, None)
     if ours is None:
-        return None
+        ours = _aten_op(entry)
+        if ours is None or not isinstance(entry.op, types.FunctionType):
+            return ours
+        return rebind(entry.op)  # a function of the database around torch.ops.aten.<name>
     op = entry.op
     if op is resolve(torch, name):
         return ours  # torch.add -> torchless.add
@@ -83,6 +86,21 @@ def torchless_op(entry: Any) -> Optional[Callable[..., Any]]:
         return getattr(torchless.Tensor, name, None)  # torch.Tensor.__radd__ -> torchless.Tensor.__radd__
     if isinstance(op, types.FunctionType):
         return rebind(op)
+    return ours
+
+
+def _aten_op(entry: Any) -> Optional[Callable[..., Any]]:
+    """torchless.ops.aten's counterpart of an entry whose op is an ATen operator with no torch.*
+    name (torch.ops.aten.slice.Tensor, aten._upsample_bilinear2d_aa), or of an entry named after
+    one (max_pool2d_with_indices_backward); None where torchless.ops.aten lacks it."""
+    op = entry.op
+    packet = getattr(op, "_overloadpacket", op)
+    name = getattr(packet, "__name__", None)
+    if not isinstance(name, str) or type(packet).__name__ != "OpOverloadPacket":
+        return resolve(torchless, f"ops.aten.{entry.name}")
+    ours = resolve(torchless, f"ops.aten.{name}")
+    if ours is not None and packet is not op:
+        ours = getattr(ours, getattr(op, "_overloadname", "default"), None)
     return ours
 
 
@@ -94,7 +112,7 @@ def tl_dtype(dt: Any) -> Any:
     """torchless's dtype of PyTorch's name, or Unsupported."""
     if not _DTYPES:
         for name in ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
-                     "complex64", "complex128"):
+                     "complex64", "complex128", "uint64"):
             _DTYPES[getattr(torch, name)] = getattr(torchless, name)
     try:
         return _DTYPES[dt]

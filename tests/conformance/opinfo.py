@@ -34,6 +34,15 @@ CHECKS = ("forward", "grad", "jvp", "errors")
 # torchless draws PyTorch's random streams (issue 14).
 NONDETERMINISTIC = ("rand", "normal", "bernoulli", "multinomial", "dropout", "empty", "uniform", "exponential",
                     "cauchy", "geometric", "log_normal", "rrelu")
+NONDETERMINISTIC += ("fractional_max_pool",)  # (its windows are drawn with torch.rand)
+
+# Entries named like a random op whose results are a formula of their inputs (dropout's gradient).
+DETERMINISTIC = ("native_dropout_backward",)
+
+# Random entries whose samples may fix their random numbers by an argument: a sample that passes it
+# is deterministic, and checked in full (values, gradients, tangents).
+FIXED_BY = {"nn.functional.fractional_max_pool2d": "_random_samples",
+            "nn.functional.fractional_max_pool3d": "_random_samples"}
 
 
 # Decompositions whose vectors are unique only up to sign or phase (svd, eig, eigh): their forward
@@ -53,7 +62,8 @@ def load_op_db() -> list[Any]:
 def is_random(entry: Any) -> bool:
     """Whether the entry's results are random or uninitialised values (signal.windows.exponential
     is a window, not a sampler)."""
-    return not entry.name.startswith("signal.") and any(word in entry.name for word in NONDETERMINISTIC)
+    return not entry.name.startswith("signal.") and entry.name not in DETERMINISTIC and \
+        any(word in entry.name for word in NONDETERMINISTIC)
 
 
 # Entries whose samples draw random numbers only when a dropout probability is set (attention):
@@ -62,9 +72,10 @@ DROPOUT_ARG = {"nn.functional.scaled_dot_product_attention": None, "nn.functiona
 
 
 def is_random_sample(entry: Any, sample: Any) -> bool:
-    """Whether this sample's results are random: a random entry, or a dropout_p > 0 while training."""
+    """Whether this sample's results are random: a random entry (unless the sample fixes its random
+    numbers, FIXED_BY), or a dropout_p > 0 while training."""
     if is_random(entry):
-        return True
+        return entry.name not in FIXED_BY or sample.kwargs.get(FIXED_BY[entry.name]) is None
     if entry.name not in DROPOUT_ARG or not sample.kwargs.get("training", True):
         return False
     position = DROPOUT_ARG[entry.name]
@@ -221,7 +232,7 @@ def _loss(lib: Any, outputs: list[Any], weights: list[np.ndarray]) -> Any:
 def check_grad(entry: Any, ours: Callable[..., Any], counts: dict[str, int]) -> list[str]:
     """The gradient of Σ out·w for every input that requires grad, against PyTorch's."""
     failures: list[str] = []
-    if not entry.supports_autograd or is_random(entry):
+    if not entry.supports_autograd or (is_random(entry) and entry.name not in FIXED_BY):
         return failures
     for dtype in sample_dtypes(entry):
         if not dtype.is_floating_point:
@@ -270,7 +281,7 @@ def check_grad(entry: Any, ours: Callable[..., Any], counts: dict[str, int]) -> 
 def check_jvp(entry: Any, ours: Callable[..., Any], counts: dict[str, int]) -> list[str]:
     """Forward-mode tangents of the outputs for random input tangents, against PyTorch's (float64)."""
     failures: list[str] = []
-    if not entry.supports_forward_ad or is_random(entry):
+    if not entry.supports_forward_ad or (is_random(entry) and entry.name not in FIXED_BY):
         return failures
     import torch.autograd.forward_ad as fwad
     dtype = torch.float64

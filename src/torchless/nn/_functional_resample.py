@@ -254,8 +254,12 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
     if antialias and not (mode in ("bilinear", "bicubic") and a.ndim == 4):
         raise ValueError("Anti-alias option is restricted to bilinear and bicubic modes and requires a 4-D tensor "
                          "as input")
+    if antialias and mode == "bilinear":  # (issue 12, misc breadth round 3)
+        from ._functional_misc import _upsample_bilinear2d_aa
+        return _upsample_bilinear2d_aa(input, sizes, bool(align_corners), None, scales_h=scales[0],
+                                       scales_w=scales[1])
     if antialias:
-        raise NotImplementedError("interpolate(antialias=True) is not supported by torchless yet")
+        raise NotImplementedError("interpolate(mode='bicubic', antialias=True) is not supported by torchless yet")
     if mode not in _MODES or a.ndim not in (3, 4, 5):
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {a.ndim}D) for the "
                                   f"modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact "

@@ -1718,3 +1718,9 @@ __all__ += _pool_family.__all__
 from . import _functional_resample as _resample_family  # noqa: E402
 from ._functional_resample import *  # noqa: E402,F401,F403
 __all__ += _resample_family.__all__
+
+# ============================================================================ issue 12, misc breadth round 3
+# (fractional max pooling: nn/_functional_misc.py)
+from . import _functional_misc as _misc_family  # noqa: E402
+from ._functional_misc import *  # noqa: E402,F401,F403
+__all__ += _misc_family.__all__
