@@ -306,6 +306,8 @@ def _guarded(rule: Callable[..., Any], any_operand: bool = False) -> Callable[..
         try:
             return rule(self, *args, **kwargs)
         except _OP_ERRORS as error:
+            if type(error) is VmapRefusal:
+                raise
             level = _top_level((self,) + args + tuple(kwargs.values()))
             if level not in _modes.vmap_live:
                 raise
@@ -819,6 +821,204 @@ _OWN_KINDS.update({"tril": "last_two", "triu": "last_two", "diagonal": "diagonal
                    "trace": "trace", "unfold": "unfold", "rot90": "rot90", "tensor_split": "tensor_split"})
 
 
+# ---------------------------------------------------------------- issue 12, round 3: the breadth ops
+# Two general kinds, for methods (by name) and torch functions (that declare them, ops/_rule.py
+# `declare_batching`), plus the ops that need a rule of their own. Dims are made negative (counted from
+# the end of each example), which a batch dim in front leaves meaning the same.
+class VmapRefusal(RuntimeError):
+    """An error vmap raises as it is, as PyTorch's vmap does (a batch of dynamic shapes, running
+    statistics that every example would update): no per-example loop runs."""
+
+
+def _negative(value: Any, nd: int, level: int) -> Any:
+    """A dim (or dims) of an nd-dim example counted from its end (PyTorch's range check first)."""
+    if value is None:
+        return None
+    if isinstance(value, (tuple, list)):
+        return type(value)(_negative(v, nd, level) for v in value)
+    if nd == 0:
+        raise _Unbatchable(level)  # (dim -1 of a batched 0-d example would be the batch dim)
+    return _dim(value, nd) - nd
+
+
+def _positions(call: Callable[..., Any], names: Sequence[str]) -> Dict[str, int]:
+    """The positional index of each of `names` among call's parameters (for a method: self is 0)."""
+    import inspect
+    try:
+        params = list(inspect.signature(call).parameters)
+    except (TypeError, ValueError):
+        return {}
+    return {n: params.index(n) for n in names if n in params}
+
+
+def _wrap_out(out: Any, level: int) -> Any:
+    """A physical result (a tensor, or a tuple or return type of them) batched at level."""
+    if isinstance(out, Tensor):
+        return _make(out, level)
+    if isinstance(out, tuple):
+        items = [_make(o, level) if isinstance(o, Tensor) else o for o in out]
+        return tuple(items) if type(out) is tuple else type(out)(items)
+    raise _Unbatchable(level)
+
+
+def _spec_of(call: Callable[..., Any], spec: Dict[str, Any]) -> Tuple[Dict[str, int], Dict[str, int], Set[str], Set[str]]:
+    dims = tuple(spec.get("dims", ())) + tuple(spec.get("all_dims", ()))
+    shared = set(spec.get("shared", ()))
+    return (_positions(call, dims), _positions(call, tuple(shared)), set(spec.get("all_dims", ())), shared)
+
+
+def _batch_dims_rule(plain: Callable[..., Any], signature_of: Callable[..., Any], spec: Dict[str, Any]) -> Callable[..., Any]:
+    """Kind "batch_dims": an op that takes any number of leading batch dims (torch.linalg on
+    (..., m, n), torch.fft over given dims, topk along a dim): its tensor operands with the batch in
+    front (an unbatched one expanded), its dims counted from the end; a dims argument whose None
+    means every dim (fftn, fftshift) gets the example's dims written out. spec: "dims", "all_dims"
+    (names of dim parameters), "shared" (tensor parameters that every example shares, as index_add's
+    index: never batched), "same_rank" (False: operands of other ranks are fine, as F.embedding's)."""
+    positions, shared_at, all_dims, shared = _spec_of(signature_of, spec)
+    same_rank = spec.get("same_rank", True)
+    unless = spec.get("unless")
+    unless_at = _positions(signature_of, (unless,)).get(unless, -1) if unless else -1
+
+    def rule(*args: Any, **kwargs: Any) -> Any:
+        level = _top_level(args + tuple(kwargs.values()))
+        x = args[0]
+        if not isinstance(x, Tensor) or kwargs.get("out") is not None:
+            raise _Unbatchable(level)
+        nd = x.dim()
+        args_l = list(args)
+        for name, pos in positions.items():
+            if pos < len(args_l) and args_l[pos] is not None:
+                args_l[pos] = _negative(args_l[pos], nd, level)
+            elif kwargs.get(name) is not None:
+                kwargs[name] = _negative(kwargs[name], nd, level)
+            elif name in all_dims and not (unless and (kwargs.get(unless) is not None or (
+                    0 <= unless_at < len(args_l) and args_l[unless_at] is not None))):
+                if pos < len(args_l):
+                    args_l[pos] = tuple(range(-nd, 0))
+                    continue
+                if nd == 0:
+                    raise _Unbatchable(level)
+                kwargs[name] = tuple(range(-nd, 0))
+        for name, pos in shared_at.items():
+            v = args_l[pos] if pos < len(args_l) else kwargs.get(name)
+            if _top_level((v,)) >= 0:
+                raise _Unbatchable(level)  # a per-example index: the loop
+        shared_positions = set(shared_at.values())
+        rank = -1
+        for i, a in enumerate(args_l):
+            if isinstance(a, Tensor) and i not in shared_positions:
+                if same_rank and rank >= 0 and a.dim() != rank and (rank > 2 or a.dim() > 2):
+                    raise _Unbatchable(level)  # batch dims of other ranks would not line up
+                rank = max(rank, a.dim())
+                args_l[i] = _physical_at(a, level)
+        for k, v in kwargs.items():
+            if isinstance(v, Tensor) and k not in shared:
+                kwargs[k] = _physical_at(v, level)
+        return _wrap_out(plain(*args_l, **kwargs), level)
+    return rule
+
+
+def _batch_first_rule(plain: Callable[..., Any], signature_of: Callable[..., Any], spec: Dict[str, Any]) -> Callable[..., Any]:
+    """Kind "batch_first": an op whose input's first dim is already a batch N (convolution, pooling,
+    group and instance norm, interpolate, fold): the vmap batch B is folded into N, (B, N, ...) ->
+    (B*N, ...), and unfolded from the results; an example without N (spec "rank": the op's rank
+    without it) takes B as its N. spec "folded": the tensor parameters beside input that carry the
+    same N (max_unpool's indices); every other tensor (weight, bias) must be one all examples share."""
+    rank = spec.get("rank")
+    folded_at = _positions(signature_of, tuple(spec.get("folded", ())))
+    folded = set(folded_at.values()) | {0}
+
+    def rule(*args: Any, **kwargs: Any) -> Any:
+        level = _top_level(args + tuple(kwargs.values()))
+        x = args[0]
+        if not isinstance(x, Tensor) or _phys_at(x, level) is None or kwargs.get("out") is not None:
+            raise _Unbatchable(level)
+        for i, a in enumerate(args):
+            if i not in folded and _top_level((a,)) == level:
+                raise _Unbatchable(level)  # per-example weights: the loop
+        for v in kwargs.values():
+            if _top_level((v,)) == level:
+                raise _Unbatchable(level)
+        nd = x.dim()
+        size = _size_of(level)
+        if rank is not None and nd == rank:  # no N: the batch is N
+            out = plain(*[_physical_at(a, level) if i in folded else a for i, a in enumerate(args)], **kwargs)
+            return _wrap_out(out, level)
+        if nd == 0 or (rank is not None and nd != rank + 1):
+            raise _Unbatchable(level)  # the loop raises PyTorch's error
+        n = x.shape[0]
+        phys_args = []
+        for i, a in enumerate(args):
+            if i in folded and isinstance(a, Tensor):
+                p = _physical_at(a, level)
+                a = p.reshape((size * n,) + tuple(p.shape[2:]))
+            phys_args.append(a)
+        out = plain(*phys_args, **kwargs)
+
+        def unfold(t: Any) -> Any:
+            return _make(t.reshape((size, n) + tuple(t.shape[1:])), level) if isinstance(t, Tensor) else t
+        if isinstance(out, tuple):
+            items = [unfold(o) for o in out]
+            return tuple(items) if type(out) is tuple else type(out)(items)
+        return unfold(out)
+    return rule
+
+
+def _method_call(name: str) -> Callable[..., Any]:
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self, name)(*args, **kwargs)
+    return call
+
+
+def _method_kind(make: Callable[..., Any], specs: Dict[str, Dict[str, Any]]) -> Callable[[str], Callable[..., Any]]:
+    """The method factory of a general kind: each method's rule from its spec (by name)."""
+    def factory(name: str) -> Callable[..., Any]:
+        rule = make(_method_call(name), getattr(Tensor, name), specs.get(name, {}))
+        rule.__name__ = name
+        return rule
+    return factory
+
+
+def _function_kind(make: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The function factory of a general kind: the rule from the spec the function declares."""
+    def factory(func: Callable[..., Any]) -> Callable[..., Any]:
+        return make(func, func, getattr(func, "batching_spec", {}))
+    return factory
+
+
+# The methods of the general kinds, with the names of their dim (and shared index) parameters.
+_BATCH_DIMS_METHODS: Dict[str, Dict[str, Any]] = {
+    "topk": {"dims": ("dim",)}, "kthvalue": {"dims": ("dim",)},
+    "det": {}, "logdet": {}, "slogdet": {}, "inverse": {}, "pinverse": {}, "cholesky": {}, "cholesky_solve": {},
+    "cholesky_inverse": {}, "svd": {}, "qr": {}, "matrix_exp": {}, "matrix_power": {}, "lu_solve": {},
+    "triangular_solve": {}, "index_add": {"dims": ("dim",), "shared": ("index",)},
+    "index_copy": {"dims": ("dim",), "shared": ("index",)}, "index_fill": {"dims": ("dim",), "shared": ("index",)},
+    "index_reduce": {"dims": ("dim",), "shared": ("index",)}, "scatter": {"dims": ("dim",)},
+    "scatter_add": {"dims": ("dim",)}, "scatter_reduce": {"dims": ("dim",)}, "select_scatter": {"dims": ("dim",)},
+    "slice_scatter": {"dims": ("dim",)}, "diagonal_scatter": {"dims": ("dim1", "dim2")},
+}
+KINDS["batch_dims"] = (_method_kind(_batch_dims_rule, _BATCH_DIMS_METHODS), True)
+
+
+def _loop_kind(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Kind "loop": no batched form. With a `refuse` message in its spec, vmap raises it (PyTorch's
+    vmap refuses the op); else the per-example loop."""
+    message = getattr(func, "batching_spec", {}).get("refuse")
+
+    def rule(*args: Any, **kwargs: Any) -> Any:
+        if message is not None:
+            raise VmapRefusal(message)
+        return _no_rule_for(tuple(args) + tuple(kwargs.values()))
+    return rule
+
+
+FUNCTION_KINDS_R3: Dict[str, Callable[[Callable[..., Any]], Callable[..., Any]]] = {
+    "batch_dims": _function_kind(_batch_dims_rule), "batch_first": _function_kind(_batch_first_rule),
+    "loop": _loop_kind}
+for _name in _BATCH_DIMS_METHODS:
+    _OWN_KINDS[_name] = "batch_dims"
+
+
 def _method_kinds() -> Dict[str, str]:
     """The batching kind of every Tensor method vmap batches: the table above, then every method
     declared with a rule of a kind in _DECLARED_KINDS, then the in-place variants Tensor has of the
@@ -968,6 +1168,7 @@ FUNCTION_KINDS: Dict[str, Callable[[Callable[..., Any]], Callable[..., Any]]] = 
     "softmax": _softmax,
     "linear": lambda plain: _linear,
 }
+FUNCTION_KINDS.update(FUNCTION_KINDS_R3)
 
 
 def _grad(outputs: Sequence[Any], inputs: Sequence[Any], grad_outputs: Sequence[Optional[Any]],
