@@ -1636,3 +1636,7 @@ for _name, _spec in (
     setattr(linalg, _name, _dispatching(_declare(getattr(linalg, _name), "batch_dims", **_spec)))
 del _name, _spec
 _declare(lu_unpack, "batch_dims")
+for _function in (addmm, addmv, addr, baddbmm, addbmm):
+    setattr(_function, "batching", "add_product")
+setattr(einsum, "batching", "einsum")
+del _function

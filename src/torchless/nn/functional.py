@@ -1718,3 +1718,39 @@ __all__ += _pool_family.__all__
 from . import _functional_resample as _resample_family  # noqa: E402
 from ._functional_resample import *  # noqa: E402,F401,F403
 __all__ += _resample_family.__all__
+
+
+# ============================================================================ issue 12, round 3: vmap's kinds
+# (the kind each function's rules batch by, ops/_rule.py; vmap makes its rule from it, func/batching.py). The
+# functions that did not hand BatchedTensors on yet do so now (overrides.dispatching), off the hot path.
+from ..ops._rule import declare_batching as _declare  # noqa: E402
+from ..overrides import dispatching as _dispatching_all  # noqa: E402
+
+for _d in (1, 2, 3):
+    for _function in (globals()[f"conv{_d}d"], globals()[f"conv_transpose{_d}d"], globals()[f"max_pool{_d}d"],
+                      globals()[f"max_pool{_d}d_with_indices"], globals()[f"avg_pool{_d}d"],
+                      globals()[f"adaptive_avg_pool{_d}d"], globals()[f"adaptive_max_pool{_d}d"],
+                      globals()[f"adaptive_max_pool{_d}d_with_indices"], globals()[f"lp_pool{_d}d"]):
+        _declare(_function, "batch_first", rank=_d + 1)
+    _declare(globals()[f"max_unpool{_d}d"], "batch_first", rank=_d + 1, folded=("indices",))
+for _function in (group_norm, local_response_norm):  # noqa: F405
+    _declare(_function, "batch_first")
+for _function in (layer_norm, rms_norm):  # noqa: F405
+    _declare(_function, "batch_dims", shared=("weight", "bias"))
+for _function, _kind in ((batch_norm, "batch_norm"), (instance_norm, "instance_norm"),  # noqa: F405
+                         (multi_margin_loss, "margin_loss"), (multilabel_margin_loss, "margin_loss")):
+    setattr(_function, "batching", _kind)
+for _name, _kind, _spec in (
+        ("interpolate", "batch_first", {}), ("upsample", "batch_first", {}), ("channel_shuffle", "batch_first", {}),
+        ("native_channel_shuffle", "batch_first", {}), ("unfold", "batch_first", {"rank": 3}),
+        ("fold", "batch_first", {"rank": 2}), ("prelu", "batch_first", {"rank": 1}),
+        ("pixel_shuffle", "batch_dims", {}), ("pixel_unshuffle", "batch_dims", {}), ("glu", "batch_dims", {"dims": ("dim",)}),
+        ("cdist", "batch_dims", {}), ("embedding", "batch_dims", {"shared": ("weight",), "same_rank": False}),
+        ("pad", "pad", {})):
+    _function = globals()[_name]
+    if _kind == "pad":
+        setattr(_function, "batching", "pad")
+    else:
+        _declare(_function, _kind, **_spec)
+    globals()[_name] = _dispatching_all(_function)
+del _d, _function, _kind, _name, _spec
