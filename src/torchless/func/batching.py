@@ -1205,6 +1205,23 @@ def _setitem(self: Any, key: Any, value: Any) -> None:
     self._phys[phys_key] = value
 
 
+def _masked_scatter(self: Any, mask: Any, source: Any) -> Any:
+    """masked_scatter with a mask every example shares: each example takes the first k elements of its
+    source (k: the mask's count), so the physical write takes them example after example."""
+    level = _top_level((self, mask, source))
+    if (not isinstance(mask, Tensor) or not isinstance(source, Tensor) or _top_level((mask,)) == level
+            or mask.dtype.name != "bool" or tuple(mask.shape) != tuple(self.shape) or self.dim() == 0
+            or self.dtype is not source.dtype):
+        raise _Unbatchable(level)
+    k = int(mask.sum().item())
+    if source.numel() < k:
+        raise _Unbatchable(level)  # the loop raises PyTorch's error
+    phys = _physical_at(self, level)
+    size = phys.shape[0]
+    src = _physical_at(source, level).reshape((size, -1))[:, :k].reshape(-1)
+    return _make(phys.masked_scatter(mask.unsqueeze(0).expand(tuple(phys.shape)), src), level)
+
+
 def _renorm(self: Any, p: Any, dim: int, maxnorm: Any) -> Any:
     nd = self.dim()
     if nd < 2:
@@ -1266,12 +1283,13 @@ _ATEN_OF = {"unique": "_unique2", "unique_consecutive": "unique_consecutive", "n
 KINDS.update({"dynamic_shape": (lambda name: _dynamic_shape(_ATEN_OF[name]), True), "masked_select": (_one(_masked_select), True),
               "take": (_one(_take), False), "put": (_one(_put), False), "index_put": (_one(_index_put), False),
               "setitem": (_one(_setitem), False), "renorm": (_one(_renorm), False), "dist": (_one(_dist), True),
-              "vdot": (_one(_vdot), True), "add_product": (_add_product, True)})
+              "vdot": (_one(_vdot), True), "add_product": (_add_product, True),
+              "masked_scatter": (_one(_masked_scatter), True)})
 _OWN_KINDS.update({"unique": "dynamic_shape", "unique_consecutive": "dynamic_shape", "nonzero": "dynamic_shape",
                    "masked_select": "masked_select", "take": "take", "put": "put", "index_put": "index_put",
                    "__setitem__": "setitem", "renorm": "renorm", "dist": "dist", "vdot": "vdot",
                    "addmm": "add_product", "addmv": "add_product", "addr": "add_product", "baddbmm": "add_product",
-                   "addbmm": "add_product"})
+                   "addbmm": "add_product", "masked_scatter": "masked_scatter"})
 
 
 def _einsum(plain: Callable[..., Any]) -> Callable[..., Any]:
