@@ -760,7 +760,8 @@ for _kind, _names in {
 }.items():
     for _name in _names.split():
         _OWN_KINDS[_name] = _kind
-_PROPERTY_RULES = {"T": _T, "mT": _mT}
+_PROPERTY_RULES = {"T": _T, "mT": _mT, "real": lambda self: _make(self._phys.real, self._level),
+                   "imag": lambda self: _make(self._phys.imag, self._level)}
 
 
 # ---------------------------------------------------------------- issue 12: shape and indexing breadth
@@ -851,6 +852,17 @@ def _positions(call: Callable[..., Any], names: Sequence[str]) -> Dict[str, int]
     return {n: params.index(n) for n in names if n in params}
 
 
+def _defaults(call: Callable[..., Any], names: Sequence[str]) -> Dict[str, Any]:
+    """The default of each of `names` that call's signature gives one other than None."""
+    import inspect
+    try:
+        params = inspect.signature(call).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {n: params[n].default for n in names if n in params
+            and params[n].default is not inspect.Parameter.empty and params[n].default is not None}
+
+
 def _wrap_out(out: Any, level: int) -> Any:
     """A physical result (a tensor, or a tuple or return type of them) batched at level."""
     if isinstance(out, Tensor):
@@ -878,6 +890,7 @@ def _batch_dims_rule(plain: Callable[..., Any], signature_of: Callable[..., Any]
     same_rank = spec.get("same_rank", True)
     unless = spec.get("unless")
     unless_at = _positions(signature_of, (unless,)).get(unless, -1) if unless else -1
+    defaults = _defaults(signature_of, tuple(positions))  # (a positive default dim must be counted too)
 
     def rule(*args: Any, **kwargs: Any) -> Any:
         level = _top_level(args + tuple(kwargs.values()))
@@ -891,6 +904,8 @@ def _batch_dims_rule(plain: Callable[..., Any], signature_of: Callable[..., Any]
                 args_l[pos] = _negative(args_l[pos], nd, level)
             elif kwargs.get(name) is not None:
                 kwargs[name] = _negative(kwargs[name], nd, level)
+            elif name in defaults and name not in kwargs:
+                kwargs[name] = _negative(defaults[name], nd, level)
             elif name in all_dims and not (unless and (kwargs.get(unless) is not None or (
                     0 <= unless_at < len(args_l) and args_l[unless_at] is not None))):
                 if pos < len(args_l):
@@ -925,6 +940,7 @@ def _batch_first_rule(plain: Callable[..., Any], signature_of: Callable[..., Any
     without it) takes B as its N. spec "folded": the tensor parameters beside input that carry the
     same N (max_unpool's indices); every other tensor (weight, bias) must be one all examples share."""
     rank = spec.get("rank")
+    fold_from = spec.get("fold_from")  # (instead of rank: examples of fewer dims take the batch as N)
     folded_at = _positions(signature_of, tuple(spec.get("folded", ())))
     folded = set(folded_at.values()) | {0}
 
@@ -941,7 +957,7 @@ def _batch_first_rule(plain: Callable[..., Any], signature_of: Callable[..., Any
                 raise _Unbatchable(level)
         nd = x.dim()
         size = _size_of(level)
-        if rank is not None and nd == rank:  # no N: the batch is N
+        if (rank is not None and nd == rank) or (fold_from is not None and nd < fold_from):  # no N: the batch is N
             out = plain(*[_physical_at(a, level) if i in folded else a for i, a in enumerate(args)], **kwargs)
             return _wrap_out(out, level)
         if nd == 0 or (rank is not None and nd != rank + 1):
@@ -992,10 +1008,10 @@ _BATCH_DIMS_METHODS: Dict[str, Dict[str, Any]] = {
     "det": {}, "logdet": {}, "slogdet": {}, "inverse": {}, "pinverse": {}, "cholesky": {}, "cholesky_solve": {},
     "cholesky_inverse": {}, "svd": {}, "qr": {}, "matrix_exp": {}, "matrix_power": {}, "lu_solve": {},
     "triangular_solve": {}, "index_add": {"dims": ("dim",), "shared": ("index",)},
-    "index_copy": {"dims": ("dim",), "shared": ("index",)}, "index_fill": {"dims": ("dim",), "shared": ("index",)},
+    "index_copy": {"dims": ("dim",), "shared": ("index",)}, "index_fill": {"dims": ("dim",), "shared": ("index", "value")},
     "index_reduce": {"dims": ("dim",), "shared": ("index",)}, "scatter": {"dims": ("dim",)},
-    "scatter_add": {"dims": ("dim",)}, "scatter_reduce": {"dims": ("dim",)}, "select_scatter": {"dims": ("dim",)},
-    "slice_scatter": {"dims": ("dim",)}, "diagonal_scatter": {"dims": ("dim1", "dim2")},
+    "scatter_add": {"dims": ("dim",)}, "scatter_reduce": {"dims": ("dim",)}, "select_scatter": {"dims": ("dim",), "same_rank": False},
+    "slice_scatter": {"dims": ("dim",)}, "diagonal_scatter": {"dims": ("dim1", "dim2"), "same_rank": False},
 }
 KINDS["batch_dims"] = (_method_kind(_batch_dims_rule, _BATCH_DIMS_METHODS), True)
 
@@ -1222,6 +1238,22 @@ def _masked_scatter(self: Any, mask: Any, source: Any) -> Any:
     return _make(phys.masked_scatter(mask.unsqueeze(0).expand(tuple(phys.shape)), src), level)
 
 
+def _fill_(self: Any, value: Any) -> Any:
+    """x.fill_(value) on a batched x: a number, or a 0-d tensor every example shares, fills the physical
+    tensor; a batched 0-d value is copied in, each example's own (broadcast over the example)."""
+    level = _top_level((self, value))
+    if _phys_at(self, level) is None:
+        raise _Unbatchable(level)
+    v = _phys_at(value, level) if isinstance(value, Tensor) else None
+    if v is None:
+        self._phys.fill_(value)
+    elif value.dim() != 0:
+        raise _Unbatchable(level)  # the loop raises PyTorch's error
+    else:
+        self._phys.copy_(_to_rank(v, self.dim()))
+    return self
+
+
 def _renorm(self: Any, p: Any, dim: int, maxnorm: Any) -> Any:
     nd = self.dim()
     if nd < 2:
@@ -1284,12 +1316,12 @@ KINDS.update({"dynamic_shape": (lambda name: _dynamic_shape(_ATEN_OF[name]), Tru
               "take": (_one(_take), False), "put": (_one(_put), False), "index_put": (_one(_index_put), False),
               "setitem": (_one(_setitem), False), "renorm": (_one(_renorm), False), "dist": (_one(_dist), True),
               "vdot": (_one(_vdot), True), "add_product": (_add_product, True),
-              "masked_scatter": (_one(_masked_scatter), True)})
+              "masked_scatter": (_one(_masked_scatter), True), "fill": (_one(_fill_), False)})
 _OWN_KINDS.update({"unique": "dynamic_shape", "unique_consecutive": "dynamic_shape", "nonzero": "dynamic_shape",
                    "masked_select": "masked_select", "take": "take", "put": "put", "index_put": "index_put",
                    "__setitem__": "setitem", "renorm": "renorm", "dist": "dist", "vdot": "vdot",
                    "addmm": "add_product", "addmv": "add_product", "addr": "add_product", "baddbmm": "add_product",
-                   "addbmm": "add_product", "masked_scatter": "masked_scatter"})
+                   "addbmm": "add_product", "masked_scatter": "masked_scatter", "fill_": "fill"})
 
 
 def _einsum(plain: Callable[..., Any]) -> Callable[..., Any]:

@@ -1726,31 +1726,35 @@ __all__ += _resample_family.__all__
 from ..ops._rule import declare_batching as _declare  # noqa: E402
 from ..overrides import dispatching as _dispatching_all  # noqa: E402
 
-for _d in (1, 2, 3):
-    for _function in (globals()[f"conv{_d}d"], globals()[f"conv_transpose{_d}d"], globals()[f"max_pool{_d}d"],
-                      globals()[f"max_pool{_d}d_with_indices"], globals()[f"avg_pool{_d}d"],
-                      globals()[f"adaptive_avg_pool{_d}d"], globals()[f"adaptive_max_pool{_d}d"],
-                      globals()[f"adaptive_max_pool{_d}d_with_indices"], globals()[f"lp_pool{_d}d"]):
-        _declare(_function, "batch_first", rank=_d + 1)
-    _declare(globals()[f"max_unpool{_d}d"], "batch_first", rank=_d + 1, folded=("indices",))
-for _function in (group_norm, local_response_norm):  # noqa: F405
-    _declare(_function, "batch_first")
-for _function in (layer_norm, rms_norm):  # noqa: F405
-    _declare(_function, "batch_dims", shared=("weight", "bias"))
-for _function, _kind in ((batch_norm, "batch_norm"), (instance_norm, "instance_norm"),  # noqa: F405
-                         (multi_margin_loss, "margin_loss"), (multilabel_margin_loss, "margin_loss")):
-    setattr(_function, "batching", _kind)
-for _name, _kind, _spec in (
+_fn3: Any
+
+for _d3 in (1, 2, 3):
+    for _fn3 in (globals()[f"conv{_d3}d"], globals()[f"conv_transpose{_d3}d"], globals()[f"max_pool{_d3}d"],
+                 globals()[f"max_pool{_d3}d_with_indices"], globals()[f"avg_pool{_d3}d"],
+                 globals()[f"adaptive_avg_pool{_d3}d"], globals()[f"adaptive_max_pool{_d3}d"],
+                 globals()[f"adaptive_max_pool{_d3}d_with_indices"], globals()[f"lp_pool{_d3}d"]):
+        _declare(_fn3, "batch_first", rank=_d3 + 1)
+    globals()[f"max_unpool{_d3}d"] = _dispatching_all(_declare(globals()[f"max_unpool{_d3}d"], "batch_first",
+                                                               rank=_d3 + 1, folded=("indices",)))
+for _fn3 in (group_norm, local_response_norm):  # noqa: F405
+    _declare(_fn3, "batch_first")
+for _fn3 in (layer_norm, rms_norm):  # noqa: F405
+    _declare(_fn3, "batch_dims", shared=("weight", "bias"))
+for _fn3, _kind3 in ((batch_norm, "batch_norm"), (instance_norm, "instance_norm"),  # noqa: F405
+                     (multi_margin_loss, "margin_loss"), (multilabel_margin_loss, "margin_loss")):
+    setattr(_fn3, "batching", _kind3)
+for _name3, _kind3, _spec3 in (
         ("interpolate", "batch_first", {}), ("upsample", "batch_first", {}), ("channel_shuffle", "batch_first", {}),
         ("native_channel_shuffle", "batch_first", {}), ("unfold", "batch_first", {"rank": 3}),
-        ("fold", "batch_first", {"rank": 2}), ("prelu", "batch_first", {"rank": 1}),
-        ("pixel_shuffle", "batch_dims", {}), ("pixel_unshuffle", "batch_dims", {}), ("glu", "batch_dims", {"dims": ("dim",)}),
+        ("fold", "batch_first", {"rank": 2}), ("prelu", "batch_first", {"fold_from": 2}),
+        ("pixel_shuffle", "batch_dims", {}), ("pixel_unshuffle", "batch_dims", {}),
+        ("glu", "batch_dims", {"dims": ("dim",)}),
         ("cdist", "batch_dims", {}), ("embedding", "batch_dims", {"shared": ("weight",), "same_rank": False}),
         ("pad", "pad", {})):
-    _function = globals()[_name]
-    if _kind == "pad":
-        setattr(_function, "batching", "pad")
+    _fn3 = globals()[_name3]
+    if _kind3 == "pad":
+        setattr(_fn3, "batching", "pad")
     else:
-        _declare(_function, _kind, **_spec)
-    globals()[_name] = _dispatching_all(_function)
-del _d, _function, _kind, _name, _spec
+        _declare(_fn3, _kind3, **_spec3)
+    globals()[_name3] = _dispatching_all(_fn3)
+del _d3, _fn3, _kind3, _name3, _spec3
