@@ -397,3 +397,44 @@ _TORCH_FUNCTIONS = {
     "cholesky": lambda torch: torch.linalg.cholesky, "fftn": lambda torch: torch.fft.fftn,
     "rfft2": lambda torch: torch.fft.rfft2, "cdist": lambda torch: torch.cdist,
 }
+
+
+# ---------------------------------------------------------------- nested vmaps and jacobians
+NESTED = {
+    "conv2d": lambda a: F.conv2d(a, W),
+    "batch_norm_train": lambda a: F.batch_norm(a, None, None, training=True),
+    "pad_reflect": lambda a: F.pad(a, (1, 1, 2, 0), mode="reflect"),
+    "det": lambda a: torchless.linalg.det(a[0, 0, :4, :4]),
+    "einsum": lambda a: torchless.einsum("ij,jk", a[0, 0], a[1, 1]),
+    "topk": lambda a: a.topk(2, 1).values,
+    "index_add": lambda a: a.index_add(0, _index(1, 1), a[:2]),
+}
+
+
+@pytest.mark.parametrize("name", list(NESTED))
+def test_nested_vmaps_run_batched_and_equal_the_loop(name):
+    f = NESTED[name]
+    x = _rand(2, 3, 2, 2, 5, 5, seed=60)
+    before = _batching.fallbacks[0]
+    got = vmap(vmap(f))(x)
+    assert _batching.fallbacks[0] == before
+    _same(got, torchless.stack([torchless.stack([f(x[i, j]) for j in range(3)]) for i in range(2)]))
+
+
+@pytest.mark.parametrize("name", ["conv2d", "group_norm", "layer_norm", "det", "inv", "cholesky", "fft_complex",
+                                  "topk", "scatter_add", "einsum", "addmm", "max_pool2d", "interpolate"])
+@pytest.mark.parametrize("transform", ["jacrev", "jacfwd"])
+def test_per_example_jacobians_equal_the_loop(name, transform):
+    from torchless import func
+    f, batched, shared, _ = CASES[name]
+
+    def scalar_or_small(*xs):
+        out = f(*xs)
+        out = out[0] if isinstance(out, tuple) else out
+        out = out.real if out.dtype.is_complex else out
+        return out.sin().sum() if out.numel() > 6 else out
+    jac = getattr(func, transform)(scalar_or_small)
+    before = _batching.fallbacks[0]
+    got = _vmapped(jac, batched, shared)
+    assert _batching.fallbacks[0] == before
+    _same(got, _loop(jac, batched, shared))

@@ -16,6 +16,13 @@ How an op reaches its rule:
     `BatchedTensor.__torch_function__` (PyTorch's protocol, torchless/overrides.py), which looks the
     rule up by the function (or by the kind the function declares as its `batching` attribute).
 
+The breadth ops (issue 12) are batched by two general kinds (ops/_rule.py): "batch_dims" for ops that
+take leading batch dims (the batch in front, dims counted from the end), "batch_first" for ops whose
+input's first dim is already a batch (the vmap batch folded into it); a torch function declares its kind
+and the names of its dim parameters (`declare_batching`), a method's are in _BATCH_DIMS_METHODS. Ops
+that PyTorch's vmap refuses (a batch of dynamic shapes: unique, nonzero, masked_select over a batched
+mask; batch norm's running statistics) raise its RuntimeError at once (VmapRefusal), without a loop.
+
 An op without a rule reads the BatchedTensor's `_data` (or finds no entry in the table), which raises
 _Unbatchable, the "no batching rule" signal: vmap then runs f once per example instead, which gives
 the same results, slower. Nothing else makes vmap loop. An error raised inside a rule by the op it
