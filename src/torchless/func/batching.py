@@ -318,6 +318,8 @@ def _guarded(rule: Callable[..., Any], any_operand: bool = False) -> Callable[..
             level = _top_level((self,) + args + tuple(kwargs.values()))
             if level not in _modes.vmap_live:
                 raise
+            if isinstance(error, NotImplementedError):  # a path the op lacks batched (forward AD of
+                raise _Unbatchable(level) from error    # scatter_reduce's prod): the loop's answer stands
             raise _Unbatchable(level, error) from error
     method.__name__ = method.__qualname__ = getattr(rule, "__name__", "rule")
     method.__doc__ = rule.__doc__
