@@ -438,3 +438,13 @@ def test_per_example_jacobians_equal_the_loop(name, transform):
     got = _vmapped(jac, batched, shared)
     assert _batching.fallbacks[0] == before
     _same(got, _loop(jac, batched, shared))
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: torchless.renorm(x, 2, 0, 1.0), lambda x: torchless.topk(x, 2), lambda x: torchless.addmm(x[:, :4], x, x.mT),
+    lambda x: torchless.linalg.det(x[:, :4]),
+])
+def test_torch_functions_of_the_rules_take_their_default_keywords(f):
+    before = _batching.fallbacks[0]
+    _same(vmap(f)(M), _loop(f, [M], []))
+    assert _batching.fallbacks[0] == before

@@ -1263,9 +1263,9 @@ def _fill_(self: Any, value: Any) -> Any:
     return self
 
 
-def _renorm(self: Any, p: Any, dim: int, maxnorm: Any) -> Any:
+def _renorm(self: Any, p: Any, dim: int, maxnorm: Any, *, out: Any = None) -> Any:
     nd = self.dim()
-    if nd < 2:
+    if nd < 2 or out is not None:
         raise _Unbatchable(self._level)
     d = _dim(dim, nd) + 1
     moved = self._phys.movedim(d, 1)
@@ -1298,9 +1298,9 @@ def _add_product(name: str) -> Callable[..., Any]:
     product made by the batched matmul and the others by their rules."""
     ranks = _PRODUCTS[name]
 
-    def rule(self: Any, m1: Any, m2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+    def rule(self: Any, m1: Any, m2: Any, *, beta: Any = 1, alpha: Any = 1, out: Any = None) -> Any:
         level = _top_level((self, m1, m2))
-        if (not isinstance(m1, Tensor) or not isinstance(m2, Tensor) or (m1.dim(), m2.dim()) != ranks
+        if (out is not None or not isinstance(m1, Tensor) or not isinstance(m2, Tensor) or (m1.dim(), m2.dim()) != ranks
                 or not isinstance(self, Tensor) or len({self.dtype, m1.dtype, m2.dtype}) != 1
                 or isinstance(beta, Tensor) or isinstance(alpha, Tensor)):
             raise _Unbatchable(level)
