@@ -133,7 +133,8 @@ case("lu_factor", lambda a: torchless.linalg.lu_factor(a)[0], [SQ])
 case("lu", lambda a: torchless.linalg.lu(a)[2], [SQ])
 case("lu_solve", lambda a, b: torchless.linalg.lu_solve(*torchless.linalg.lu_factor(a), b),
      [SQ, _rand(B, 4, 2, seed=16)])
-case("linalg_cross", lambda a, b: torchless.linalg.cross(a, b, dim=0), [_rand(B, 3, 4, seed=17), _rand(B, 3, 4, seed=18)])
+case("linalg_cross", lambda a, b: torchless.linalg.cross(a, b, dim=0),
+     [_rand(B, 3, 4, seed=17), _rand(B, 3, 4, seed=18)])
 case("fft", lambda x: torchless.fft.fft(x, dim=0), [M])
 case("fft_n", lambda x: torchless.fft.fft(x, n=7), [M])
 case("fft_cut", lambda x: torchless.fft.ifft(x, n=3), [M])
@@ -441,7 +442,8 @@ def test_per_example_jacobians_equal_the_loop(name, transform):
 
 
 @pytest.mark.parametrize("f", [
-    lambda x: torchless.renorm(x, 2, 0, 1.0), lambda x: torchless.topk(x, 2), lambda x: torchless.addmm(x[:, :4], x, x.mT),
+    lambda x: torchless.renorm(x, 2, 0, 1.0), lambda x: torchless.topk(x, 2),
+    lambda x: torchless.addmm(x[:, :4], x, x.mT),
     lambda x: torchless.linalg.det(x[:, :4]),
 ])
 def test_torch_functions_of_the_rules_take_their_default_keywords(f):

@@ -370,6 +370,7 @@ from ..overrides import dispatching as _dispatching  # noqa: E402
 
 for _name in ("fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2", "irfft2", "hfft2", "ihfft2",
               "fftn", "ifftn", "rfftn", "irfftn", "hfftn", "ihfftn", "fftshift", "ifftshift"):
-    _spec = {"all_dims": ("dim",), "unless": "s"} if _name.endswith("n") or _name.endswith("shift") else {"dims": ("dim",)}
+    _every = _name.endswith("n") or _name.endswith("shift")  # (dim=None: every dim, unless s is given)
+    _spec = {"all_dims": ("dim",), "unless": "s"} if _every else {"dims": ("dim",)}
     setattr(fft, _name, _dispatching(_declare(getattr(fft, _name), "batch_dims", **_spec)))
-del _name, _spec
+del _name, _spec, _every

@@ -882,13 +882,17 @@ def _wrap_out(out: Any, level: int) -> Any:
     raise _Unbatchable(level)
 
 
-def _spec_of(call: Callable[..., Any], spec: Dict[str, Any]) -> Tuple[Dict[str, int], Dict[str, int], Set[str], Set[str]]:
+def _spec_of(call: Callable[..., Any],
+             spec: Dict[str, Any]) -> Tuple[Dict[str, int], Dict[str, int], Set[str], Set[str]]:
+    """A batch_dims spec read against call's signature: the positions of its dim parameters and of its
+    shared ones, the dims whose None means every dim, the shared parameters' names."""
     dims = tuple(spec.get("dims", ())) + tuple(spec.get("all_dims", ()))
     shared = set(spec.get("shared", ()))
     return (_positions(call, dims), _positions(call, tuple(shared)), set(spec.get("all_dims", ())), shared)
 
 
-def _batch_dims_rule(plain: Callable[..., Any], signature_of: Callable[..., Any], spec: Dict[str, Any]) -> Callable[..., Any]:
+def _batch_dims_rule(plain: Callable[..., Any], signature_of: Callable[..., Any],
+                     spec: Dict[str, Any]) -> Callable[..., Any]:
     """Kind "batch_dims": an op that takes any number of leading batch dims (torch.linalg on
     (..., m, n), torch.fft over given dims, topk along a dim): its tensor operands with the batch in
     front (an unbatched one expanded), its dims counted from the end; a dims argument whose None
@@ -942,7 +946,8 @@ def _batch_dims_rule(plain: Callable[..., Any], signature_of: Callable[..., Any]
     return rule
 
 
-def _batch_first_rule(plain: Callable[..., Any], signature_of: Callable[..., Any], spec: Dict[str, Any]) -> Callable[..., Any]:
+def _batch_first_rule(plain: Callable[..., Any], signature_of: Callable[..., Any],
+                      spec: Dict[str, Any]) -> Callable[..., Any]:
     """Kind "batch_first": an op whose input's first dim is already a batch N (convolution, pooling,
     group and instance norm, interpolate, fold): the vmap batch B is folded into N, (B, N, ...) ->
     (B*N, ...), and unfolded from the results; an example without N (spec "rank": the op's rank
@@ -1017,9 +1022,11 @@ _BATCH_DIMS_METHODS: Dict[str, Dict[str, Any]] = {
     "det": {}, "logdet": {}, "slogdet": {}, "inverse": {}, "pinverse": {}, "cholesky": {}, "cholesky_solve": {},
     "cholesky_inverse": {}, "svd": {}, "qr": {}, "matrix_exp": {}, "matrix_power": {}, "lu_solve": {},
     "triangular_solve": {}, "index_add": {"dims": ("dim",), "shared": ("index",)},
-    "index_copy": {"dims": ("dim",), "shared": ("index",)}, "index_fill": {"dims": ("dim",), "shared": ("index", "value")},
+    "index_copy": {"dims": ("dim",), "shared": ("index",)},
+    "index_fill": {"dims": ("dim",), "shared": ("index", "value")},
     "index_reduce": {"dims": ("dim",), "shared": ("index",)}, "scatter": {"dims": ("dim",)},
-    "scatter_add": {"dims": ("dim",)}, "scatter_reduce": {"dims": ("dim",)}, "select_scatter": {"dims": ("dim",), "same_rank": False},
+    "scatter_add": {"dims": ("dim",)}, "scatter_reduce": {"dims": ("dim",)},
+    "select_scatter": {"dims": ("dim",), "same_rank": False},
     "slice_scatter": {"dims": ("dim",)}, "diagonal_scatter": {"dims": ("dim1", "dim2"), "same_rank": False},
 }
 KINDS["batch_dims"] = (_method_kind(_batch_dims_rule, _BATCH_DIMS_METHODS), True)
@@ -1144,7 +1151,8 @@ FUNCTION_KINDS_R3.update({"batch_norm": _batch_norm, "instance_norm": _instance_
 # argument the rule cannot batch sends the op to the loop).
 def _dynamic_shape(aten: str) -> Callable[..., Any]:
     message = (f"vmap: We do not support batching operators that can output dynamic shape. Attempted to vmap over "
-               f"aten::{aten}. Please file an issue at https://github.com/pytorch/pytorch/issues if you need this feature.")
+               f"aten::{aten}. Please file an issue at https://github.com/pytorch/pytorch/issues if you need this "
+               "feature.")
 
     def rule(self: Any, *args: Any, **kwargs: Any) -> Any:
         if aten == "_unique2" and (args[3:4] or kwargs.get("dim") is not None):
@@ -1194,7 +1202,8 @@ def _put(self: Any, index: Any, source: Any, accumulate: bool = False) -> Any:
 
 def _index_put(self: Any, indices: Any, values: Any, accumulate: bool = False) -> Any:
     level = _top_level((self, values) + tuple(indices))
-    if (_phys_at(self, level) is None or not isinstance(values, Tensor) or not indices or _top_level(tuple(indices)) >= 0
+    if (_phys_at(self, level) is None or not isinstance(values, Tensor) or not indices
+            or _top_level(tuple(indices)) >= 0
             or any(not isinstance(i, Tensor) or i.dtype.name != "int64" for i in indices)):
         raise _Unbatchable(level)
     rank = max(i.dim() for i in indices) + self.dim() - len(indices)
@@ -1321,7 +1330,8 @@ def _add_product(name: str) -> Callable[..., Any]:
 
 
 _ATEN_OF = {"unique": "_unique2", "unique_consecutive": "unique_consecutive", "nonzero": "nonzero"}
-KINDS.update({"dynamic_shape": (lambda name: _dynamic_shape(_ATEN_OF[name]), True), "masked_select": (_one(_masked_select), True),
+KINDS.update({"dynamic_shape": (lambda name: _dynamic_shape(_ATEN_OF[name]), True),
+              "masked_select": (_one(_masked_select), True),
               "take": (_one(_take), False), "put": (_one(_put), False), "index_put": (_one(_index_put), False),
               "setitem": (_one(_setitem), False), "renorm": (_one(_renorm), False), "dist": (_one(_dist), True),
               "vdot": (_one(_vdot), True), "add_product": (_add_product, True),

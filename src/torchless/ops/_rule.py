@@ -81,7 +81,8 @@ import numpy as np
 
 from ..engine.node import Node
 
-__all__ = ["Rule", "Explain", "with_number", "declare_batching", "BATCHING_KINDS", "DTYPE_BEHAVIOURS", "elementwise_symbolic", "sum_of_elements"]
+__all__ = ["Rule", "Explain", "with_number", "declare_batching", "BATCHING_KINDS", "DTYPE_BEHAVIOURS",
+           "elementwise_symbolic", "sum_of_elements"]
 
 DTYPE_BEHAVIOURS = ("to_float", "promote", "float_only")
 BATCHING_KINDS = ("elementwise", "reduction", "dimwise", "view", "index", "concat", "matmul", "pointwise_loss",
