@@ -18,7 +18,7 @@ import inspect
 import re
 from typing import Any, Callable, Dict, Iterable, List, NoReturn, Optional
 
-__all__ = ["has_torch_function", "handle_torch_function", "function_of_method", "function_doc"]
+__all__ = ["has_torch_function", "handle_torch_function", "function_of_method", "function_doc", "dispatching"]
 
 
 # Whether each type met so far defines __torch_function__ (a failed attribute lookup on a class costs
@@ -232,9 +232,26 @@ def wrong_argument_type(function: Callable[..., Any], error: AttributeError, val
                                     f"{type(item).__name__}") from None
 
 
+def dispatching(function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function` (a torch function off the hot path) handing a call with an overriding argument
+    (vmap's BatchedTensor) to its __torch_function__, with itself as `func` (its `__wrapped__` is
+    function; function's attributes, as its `batching` kind, are copied onto it)."""
+    import functools
+
+    def dispatched(*args: Any, **kwargs: Any) -> Any:
+        if has_torch_function(args) or (kwargs and has_torch_function(tuple(kwargs.values()))):
+            return handle_torch_function(dispatched, args + tuple(kwargs.values()), *args, **kwargs)
+        return function(*args, **kwargs)
+    functools.update_wrapper(dispatched, function)
+    return dispatched
+
+
 def tensor_arguments(function: Callable[..., Any], tensor_type: Optional[type] = None) -> Callable[..., Any]:
     """`function` (a torch function off the hot path) raising PyTorch's TypeError for an argument of
-    the wrong type where it would raise an AttributeError from inside (see wrong_argument_type)."""
+    the wrong type where it would raise an AttributeError from inside (see wrong_argument_type). A
+    function that declares a vmap `batching` kind hands BatchedTensors on (`dispatching`)."""
+    if getattr(function, "batching", None) is not None and not hasattr(function, "__wrapped__"):
+        function = dispatching(function)
     signature = inspect.signature(function)
     names = tuple(signature.parameters)
 
@@ -249,6 +266,9 @@ def tensor_arguments(function: Callable[..., Any], tensor_type: Optional[type] =
     checked.__doc__, checked.__module__ = function.__doc__, function.__module__
     setattr(checked, "__wrapped__", function)
     setattr(checked, "__signature__", signature)
+    for attribute in ("batching", "batching_spec"):
+        if hasattr(function, attribute):
+            setattr(checked, attribute, getattr(function, attribute))
     return checked
 
 

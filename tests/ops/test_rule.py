@@ -43,7 +43,8 @@ def test_every_rule_declares_a_known_batching_kind(name):
     ("shape.PermuteBackward0", "view"), ("shape.StackBackward0", "concat"),
     ("indexing.GatherBackward0", "index"), ("linalg.MmBackward0", "matmul"), ("nn.AddmmBackward0", "matmul"),
     ("nn.MseLossBackward0", "pointwise_loss"), ("nn.NllLossBackward0", "class_loss"),
-    ("indexing.ScatterBackward0", None), ("padding.ReflectionPad1DBackward0", None),
+    ("indexing.ScatterBackward0", "batch_dims"), ("padding.ReflectionPad1DBackward0", "batch_first"),
+    ("conv.ConvolutionBackward0", "batch_first"), ("sorting.Unique2Backward0", "loop"),
 ])
 def test_batching_kind_of_some_rules(name, kind):
     assert RULES[name].batching == kind

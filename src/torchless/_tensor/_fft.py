@@ -363,3 +363,16 @@ fft.__dict__.update(
     fftshift=_doc(_fftshift, "fftshift", _fftshift.__doc__),
     ifftshift=_doc(_ifftshift, "ifftshift", _ifftshift.__doc__))
 sys.modules["torchless.fft"] = fft
+
+# vmap (issue 12, round 3): every transform takes leading batch dims, so vmap runs it once on the whole
+# batch ("batch_dims", ops/_rule.py), its dims counted from the end of each example; fftn's and
+# fftshift's dim=None (every dim) is written out as the example's dims.
+from ..ops._rule import declare_batching as _declare  # noqa: E402
+from ..overrides import dispatching as _dispatching  # noqa: E402
+
+for _name in ("fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2", "irfft2", "hfft2", "ihfft2",
+              "fftn", "ifftn", "rfftn", "irfftn", "hfftn", "ihfftn", "fftshift", "ifftshift"):
+    _every = _name.endswith("n") or _name.endswith("shift")  # (dim=None: every dim, unless s is given)
+    _spec = {"all_dims": ("dim",), "unless": "s"} if _every else {"dims": ("dim",)}
+    setattr(fft, _name, _dispatching(_declare(getattr(fft, _name), "batch_dims", **_spec)))
+del _name, _spec, _every

@@ -1617,3 +1617,26 @@ class MatrixMethods:
 
 
 _reduction.matrix_norm = _matrix_norm  # Tensor.norm(p='nuc') reaches it (see _reduction.norm)
+
+
+# vmap (issue 12, round 3): torch.linalg's functions take leading batch dims, so vmap runs each once on
+# the whole batch ("batch_dims", ops/_rule.py); the Tensor methods of the same ops are batched by name
+# (func/batching.py).
+from ..ops._rule import declare_batching as _declare  # noqa: E402
+from ..overrides import dispatching as _dispatching  # noqa: E402
+
+for _name, _spec in (
+        ("det", {}), ("slogdet", {}), ("inv", {}), ("inv_ex", {}), ("solve", {}), ("solve_ex", {}), ("cholesky", {}),
+        ("cholesky_ex", {}), ("qr", {}), ("eigh", {}), ("eig", {}), ("eigvals", {}), ("eigvalsh", {}), ("svd", {}),
+        ("svdvals", {}), ("pinv", {}), ("matrix_power", {}), ("matrix_rank", {}), ("matrix_exp", {}), ("cond", {}),
+        ("matrix_norm", {"dims": ("dim",)}), ("cross", {"dims": ("dim",)}),
+        ("diagonal", {"dims": ("dim1", "dim2")}), ("solve_triangular", {}), ("lu_factor", {}), ("lu_factor_ex", {}),
+        ("lu", {}), ("lu_solve", {}), ("householder_product", {}), ("ldl_factor", {}), ("ldl_factor_ex", {}),
+        ("ldl_solve", {}), ("vander", {}), ("lstsq", {})):
+    setattr(linalg, _name, _dispatching(_declare(getattr(linalg, _name), "batch_dims", **_spec)))
+del _name, _spec
+_declare(lu_unpack, "batch_dims")
+for _function in (addmm, addmv, addr, baddbmm, addbmm):
+    setattr(_function, "batching", "add_product")
+setattr(einsum, "batching", "einsum")
+del _function

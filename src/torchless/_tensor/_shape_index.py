@@ -1300,3 +1300,9 @@ class ShapeIndexMethods:
 
         index_reduce in place: reduces source's slices into this tensor's slices at `index` along
         `dim`, and returns this tensor.""")
+
+
+# vmap (issue 12, round 3): the kinds of the torch functions that are no Tensor method (func/batching.py
+# makes their rules; the methods are batched there by name).
+setattr(block_diag, "batching", "block_diag")
+setattr(detach_copy, "batching", "batch_dims")

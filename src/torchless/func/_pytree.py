@@ -27,6 +27,8 @@ def tree_map(fn: Callable[[Tensor], Any], tree: Any) -> Any:
         return fn(tree)
     if isinstance(tree, tuple):
         items = [tree_map(fn, item) for item in tree]
+        if hasattr(tree, "n_fields"):  # torch.return_types: built from one sequence
+            return type(tree)(items)
         return type(tree)(*items) if hasattr(tree, "_fields") else tuple(items)
     if isinstance(tree, list):
         return [tree_map(fn, item) for item in tree]

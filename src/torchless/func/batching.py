@@ -16,6 +16,13 @@ How an op reaches its rule:
     `BatchedTensor.__torch_function__` (PyTorch's protocol, torchless/overrides.py), which looks the
     rule up by the function (or by the kind the function declares as its `batching` attribute).
 
+The breadth ops (issue 12) are batched by two general kinds (ops/_rule.py): "batch_dims" for ops that
+take leading batch dims (the batch in front, dims counted from the end), "batch_first" for ops whose
+input's first dim is already a batch (the vmap batch folded into it); a torch function declares its kind
+and the names of its dim parameters (`declare_batching`), a method's are in _BATCH_DIMS_METHODS. Ops
+that PyTorch's vmap refuses (a batch of dynamic shapes: unique, nonzero, masked_select over a batched
+mask; batch norm's running statistics) raise its RuntimeError at once (VmapRefusal), without a loop.
+
 An op without a rule reads the BatchedTensor's `_data` (or finds no entry in the table), which raises
 _Unbatchable, the "no batching rule" signal: vmap then runs f once per example instead, which gives
 the same results, slower. Nothing else makes vmap loop. An error raised inside a rule by the op it
@@ -306,9 +313,13 @@ def _guarded(rule: Callable[..., Any], any_operand: bool = False) -> Callable[..
         try:
             return rule(self, *args, **kwargs)
         except _OP_ERRORS as error:
+            if type(error) is VmapRefusal:  # PyTorch's vmap refuses the op: its RuntimeError, no loop
+                raise RuntimeError(*error.args) from None
             level = _top_level((self,) + args + tuple(kwargs.values()))
             if level not in _modes.vmap_live:
                 raise
+            if isinstance(error, NotImplementedError):  # a path the op lacks batched (forward AD of
+                raise _Unbatchable(level) from error    # scatter_reduce's prod): the loop's answer stands
             raise _Unbatchable(level, error) from error
     method.__name__ = method.__qualname__ = getattr(rule, "__name__", "rule")
     method.__doc__ = rule.__doc__
@@ -758,7 +769,8 @@ for _kind, _names in {
 }.items():
     for _name in _names.split():
         _OWN_KINDS[_name] = _kind
-_PROPERTY_RULES = {"T": _T, "mT": _mT}
+_PROPERTY_RULES = {"T": _T, "mT": _mT, "real": lambda self: _make(self._phys.real, self._level),
+                   "imag": lambda self: _make(self._phys.imag, self._level)}
 
 
 # ---------------------------------------------------------------- issue 12: shape and indexing breadth
@@ -817,6 +829,586 @@ KINDS.update({"last_two": (_last_two, False), "diagonal": (_one(_diagonal), Fals
               "tensor_split": (_one(_tensor_split), False)})
 _OWN_KINDS.update({"tril": "last_two", "triu": "last_two", "diagonal": "diagonal", "diag_embed": "diag_embed",
                    "trace": "trace", "unfold": "unfold", "rot90": "rot90", "tensor_split": "tensor_split"})
+
+
+# ---------------------------------------------------------------- issue 12, round 3: the breadth ops
+# Two general kinds, for methods (by name) and torch functions (that declare them, ops/_rule.py
+# `declare_batching`), plus the ops that need a rule of their own. Dims are made negative (counted from
+# the end of each example), which a batch dim in front leaves meaning the same.
+class VmapRefusal(RuntimeError):
+    """An error vmap raises as it is, as PyTorch's vmap does (a batch of dynamic shapes, running
+    statistics that every example would update): no per-example loop runs."""
+
+
+def _negative(value: Any, nd: int, level: int) -> Any:
+    """A dim (or dims) of an nd-dim example counted from its end (PyTorch's range check first)."""
+    if value is None:
+        return None
+    if isinstance(value, (tuple, list)):
+        return type(value)(_negative(v, nd, level) for v in value)
+    if nd == 0:
+        raise _Unbatchable(level)  # (dim -1 of a batched 0-d example would be the batch dim)
+    return _dim(value, nd) - nd
+
+
+def _positions(call: Callable[..., Any], names: Sequence[str]) -> Dict[str, int]:
+    """The positional index of each of `names` among call's parameters (for a method: self is 0)."""
+    import inspect
+    try:
+        params = list(inspect.signature(call).parameters)
+    except (TypeError, ValueError):
+        return {}
+    return {n: params.index(n) for n in names if n in params}
+
+
+def _defaults(call: Callable[..., Any], names: Sequence[str]) -> Dict[str, Any]:
+    """The default of each of `names` that call's signature gives one other than None."""
+    import inspect
+    try:
+        params = inspect.signature(call).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {n: params[n].default for n in names if n in params
+            and params[n].default is not inspect.Parameter.empty and params[n].default is not None}
+
+
+def _wrap_out(out: Any, level: int) -> Any:
+    """A physical result (a tensor, or a tuple or return type of them) batched at level."""
+    if isinstance(out, Tensor):
+        return _make(out, level)
+    if isinstance(out, tuple):
+        items = [_make(o, level) if isinstance(o, Tensor) else o for o in out]
+        return tuple(items) if type(out) is tuple else type(out)(items)
+    raise _Unbatchable(level)
+
+
+def _spec_of(call: Callable[..., Any],
+             spec: Dict[str, Any]) -> Tuple[Dict[str, int], Dict[str, int], Set[str], Set[str]]:
+    """A batch_dims spec read against call's signature: the positions of its dim parameters and of its
+    shared ones, the dims whose None means every dim, the shared parameters' names."""
+    dims = tuple(spec.get("dims", ())) + tuple(spec.get("all_dims", ()))
+    shared = set(spec.get("shared", ()))
+    return (_positions(call, dims), _positions(call, tuple(shared)), set(spec.get("all_dims", ())), shared)
+
+
+def _batch_dims_rule(plain: Callable[..., Any], signature_of: Callable[..., Any],
+                     spec: Dict[str, Any]) -> Callable[..., Any]:
+    """Kind "batch_dims": an op that takes any number of leading batch dims (torch.linalg on
+    (..., m, n), torch.fft over given dims, topk along a dim): its tensor operands with the batch in
+    front (an unbatched one expanded), its dims counted from the end; a dims argument whose None
+    means every dim (fftn, fftshift) gets the example's dims written out. spec: "dims", "all_dims"
+    (names of dim parameters), "shared" (tensor parameters that every example shares, as index_add's
+    index: never batched), "same_rank" (False: operands of other ranks are fine, as F.embedding's)."""
+    positions, shared_at, all_dims, shared = _spec_of(signature_of, spec)
+    same_rank = spec.get("same_rank", True)
+    unless = spec.get("unless")
+    unless_at = _positions(signature_of, (unless,)).get(unless, -1) if unless else -1
+    defaults = _defaults(signature_of, tuple(positions))  # (a positive default dim must be counted too)
+
+    def rule(*args: Any, **kwargs: Any) -> Any:
+        level = _top_level(args + tuple(kwargs.values()))
+        x = args[0]
+        if not isinstance(x, Tensor) or kwargs.get("out") is not None:
+            raise _Unbatchable(level)
+        nd = x.dim()
+        args_l = list(args)
+        for name, pos in positions.items():
+            if pos < len(args_l) and args_l[pos] is not None:
+                args_l[pos] = _negative(args_l[pos], nd, level)
+            elif kwargs.get(name) is not None:
+                kwargs[name] = _negative(kwargs[name], nd, level)
+            elif name in defaults and name not in kwargs:
+                kwargs[name] = _negative(defaults[name], nd, level)
+            elif name in all_dims and not (unless and (kwargs.get(unless) is not None or (
+                    0 <= unless_at < len(args_l) and args_l[unless_at] is not None))):
+                if pos < len(args_l):
+                    args_l[pos] = tuple(range(-nd, 0))
+                    continue
+                if nd == 0:
+                    raise _Unbatchable(level)
+                kwargs[name] = tuple(range(-nd, 0))
+        for name, pos in shared_at.items():
+            v = args_l[pos] if pos < len(args_l) else kwargs.get(name)
+            if _top_level((v,)) >= 0:
+                raise _Unbatchable(level)  # a per-example index: the loop
+        shared_positions = set(shared_at.values())
+        rank = -1
+        for i, a in enumerate(args_l):
+            if isinstance(a, Tensor) and i not in shared_positions:
+                if same_rank and rank >= 0 and a.dim() != rank and (rank > 2 or a.dim() > 2):
+                    raise _Unbatchable(level)  # batch dims of other ranks would not line up
+                rank = max(rank, a.dim())
+                args_l[i] = _physical_at(a, level)
+        for k, v in kwargs.items():
+            if isinstance(v, Tensor) and k not in shared:
+                kwargs[k] = _physical_at(v, level)
+        return _wrap_out(plain(*args_l, **kwargs), level)
+    return rule
+
+
+def _batch_first_rule(plain: Callable[..., Any], signature_of: Callable[..., Any],
+                      spec: Dict[str, Any]) -> Callable[..., Any]:
+    """Kind "batch_first": an op whose input's first dim is already a batch N (convolution, pooling,
+    group and instance norm, interpolate, fold): the vmap batch B is folded into N, (B, N, ...) ->
+    (B*N, ...), and unfolded from the results; an example without N (spec "rank": the op's rank
+    without it) takes B as its N. spec "folded": the tensor parameters beside input that carry the
+    same N (max_unpool's indices); every other tensor (weight, bias) must be one all examples share."""
+    rank = spec.get("rank")
+    fold_from = spec.get("fold_from")  # (instead of rank: examples of fewer dims take the batch as N)
+    folded_at = _positions(signature_of, tuple(spec.get("folded", ())))
+    folded = set(folded_at.values()) | {0}
+
+    def rule(*args: Any, **kwargs: Any) -> Any:
+        level = _top_level(args + tuple(kwargs.values()))
+        x = args[0]
+        if not isinstance(x, Tensor) or _phys_at(x, level) is None or kwargs.get("out") is not None:
+            raise _Unbatchable(level)
+        for i, a in enumerate(args):
+            if i not in folded and _top_level((a,)) == level:
+                raise _Unbatchable(level)  # per-example weights: the loop
+        for v in kwargs.values():
+            if _top_level((v,)) == level:
+                raise _Unbatchable(level)
+        nd = x.dim()
+        size = _size_of(level)
+        if (rank is not None and nd == rank) or (fold_from is not None and nd < fold_from):  # no N: the batch is N
+            out = plain(*[_physical_at(a, level) if i in folded else a for i, a in enumerate(args)], **kwargs)
+            return _wrap_out(out, level)
+        if nd == 0 or (rank is not None and nd != rank + 1):
+            raise _Unbatchable(level)  # the loop raises PyTorch's error
+        n = x.shape[0]
+        phys_args = []
+        for i, a in enumerate(args):
+            if i in folded and isinstance(a, Tensor):
+                p = _physical_at(a, level)
+                a = p.reshape((size * n,) + tuple(p.shape[2:]))
+            phys_args.append(a)
+        out = plain(*phys_args, **kwargs)
+
+        def unfold(t: Any) -> Any:
+            return _make(t.reshape((size, n) + tuple(t.shape[1:])), level) if isinstance(t, Tensor) else t
+        if isinstance(out, tuple):
+            items = [unfold(o) for o in out]
+            return tuple(items) if type(out) is tuple else type(out)(items)
+        return unfold(out)
+    return rule
+
+
+def _method_call(name: str) -> Callable[..., Any]:
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self, name)(*args, **kwargs)
+    return call
+
+
+def _method_kind(make: Callable[..., Any], specs: Dict[str, Dict[str, Any]]) -> Callable[[str], Callable[..., Any]]:
+    """The method factory of a general kind: each method's rule from its spec (by name)."""
+    def factory(name: str) -> Callable[..., Any]:
+        rule = make(_method_call(name), getattr(Tensor, name), specs.get(name, {}))
+        rule.__name__ = name
+        return rule
+    return factory
+
+
+def _function_kind(make: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The function factory of a general kind: the rule from the spec the function declares."""
+    def factory(func: Callable[..., Any]) -> Callable[..., Any]:
+        return make(func, func, getattr(func, "batching_spec", {}))
+    return factory
+
+
+# The methods of the general kinds, with the names of their dim (and shared index) parameters.
+_BATCH_DIMS_METHODS: Dict[str, Dict[str, Any]] = {
+    "topk": {"dims": ("dim",)}, "kthvalue": {"dims": ("dim",)},
+    "det": {}, "logdet": {}, "slogdet": {}, "inverse": {}, "pinverse": {}, "cholesky": {}, "cholesky_solve": {},
+    "cholesky_inverse": {}, "svd": {}, "qr": {}, "matrix_exp": {}, "matrix_power": {}, "lu_solve": {},
+    "triangular_solve": {}, "index_add": {"dims": ("dim",), "shared": ("index",)},
+    "index_copy": {"dims": ("dim",), "shared": ("index",)},
+    "index_fill": {"dims": ("dim",), "shared": ("index", "value")},
+    "index_reduce": {"dims": ("dim",), "shared": ("index",)}, "scatter": {"dims": ("dim",)},
+    "scatter_add": {"dims": ("dim",)}, "scatter_reduce": {"dims": ("dim",)},
+    "select_scatter": {"dims": ("dim",), "same_rank": False},
+    "slice_scatter": {"dims": ("dim",)}, "diagonal_scatter": {"dims": ("dim1", "dim2"), "same_rank": False},
+}
+KINDS["batch_dims"] = (_method_kind(_batch_dims_rule, _BATCH_DIMS_METHODS), True)
+
+
+def _loop_kind(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Kind "loop": no batched form. With a `refuse` message in its spec, vmap raises it (PyTorch's
+    vmap refuses the op); else the per-example loop."""
+    message = getattr(func, "batching_spec", {}).get("refuse")
+
+    def rule(*args: Any, **kwargs: Any) -> Any:
+        if message is not None:
+            raise VmapRefusal(message)
+        return _no_rule_for(tuple(args) + tuple(kwargs.values()))
+    return rule
+
+
+FUNCTION_KINDS_R3: Dict[str, Callable[[Callable[..., Any]], Callable[..., Any]]] = {
+    "batch_dims": _function_kind(_batch_dims_rule), "batch_first": _function_kind(_batch_first_rule),
+    "loop": _loop_kind}
+for _name in _BATCH_DIMS_METHODS:
+    _OWN_KINDS[_name] = "batch_dims"
+
+
+_BATCH_NORM_STATS = ("Batch norm got a batched tensor as input while the running_mean or running_var, which will be "
+                     "updated in place, were not batched.\nIf you are using a module and do not need eval mode, please "
+                     "set `track_running_stats` to be False.If you are using a prebuilt module and do not need eval "
+                     "mode, please see the functorch website for resources on how to patch your module to work with "
+                     "vmap")
+
+
+def _batch_norm(plain: Callable[..., Any]) -> Callable[..., Any]:
+    """F.batch_norm ("batch_first"): with running statistics and training=False each channel is an
+    affine map, so the batch folds into N; in training mode the statistics are over N, which must stay
+    each example's own: the batch folds into the channels, (B, N, C, ...) -> (N, B*C, ...), with
+    weight and bias repeated per example. Running statistics in training mode would be updated by
+    every example: PyTorch's vmap refuses them, and so does this."""
+    fold_n = _batch_first_rule(plain, plain, {})
+
+    def rule(input: Any, running_mean: Any, running_var: Any, weight: Any = None, bias: Any = None,
+             training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Any:
+        level = _top_level((input, running_mean, running_var, weight, bias))
+        if _phys_at(input, level) is None or input.dim() < 2:
+            raise _Unbatchable(level)
+        stats = running_mean is not None or running_var is not None
+        if stats and _top_level((running_mean, running_var)) == level:
+            raise _Unbatchable(level)  # per-example statistics: the loop
+        if not training:
+            return fold_n(input, running_mean, running_var, weight, bias, training, momentum, eps)
+        if stats:
+            raise VmapRefusal(_BATCH_NORM_STATS)
+        if _top_level((weight, bias)) == level:
+            raise _Unbatchable(level)
+        p = input._phys
+        size, n, c = p.shape[0], p.shape[1], p.shape[2]
+        rest = tuple(p.shape[3:])
+        folded = p.movedim(0, 1).reshape((n, size * c) + rest)
+        w = None if weight is None else weight.reshape(-1).repeat(size)
+        b = None if bias is None else bias.reshape(-1).repeat(size)
+        out = plain(folded, None, None, w, b, True, momentum, eps)
+        return _make(out.reshape((n, size, c) + rest).movedim(1, 0), level)
+    return rule
+
+
+def _instance_norm(plain: Callable[..., Any]) -> Callable[..., Any]:
+    """F.instance_norm ("batch_first"): each (example, channel) is normalized alone, so the batch
+    folds into N; running statistics that input statistics would update are refused as in batch norm."""
+    fold_n = _batch_first_rule(plain, plain, {})
+
+    def rule(input: Any, running_mean: Any = None, running_var: Any = None, weight: Any = None, bias: Any = None,
+             use_input_stats: bool = True, momentum: float = 0.1, eps: float = 1e-5) -> Any:
+        level = _top_level((input, running_mean, running_var, weight, bias))
+        if use_input_stats and (running_mean is not None or running_var is not None) \
+                and _phys_at(input, level) is not None and _top_level((running_mean, running_var)) != level:
+            raise VmapRefusal(_BATCH_NORM_STATS)
+        return fold_n(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps)
+    return rule
+
+
+def _pad(plain: Callable[..., Any]) -> Callable[..., Any]:
+    """F.pad: constant padding of the last dims takes any leading dims ("batch_dims"); the other modes
+    take (C, *spatial) or (N, C, *spatial), so the batch folds into N ("batch_first")."""
+    def rule(input: Any, pad: Any, mode: str = "constant", value: Any = None) -> Any:
+        level = _top_level((input, value))
+        if _phys_at(input, level) is None or isinstance(value, Tensor) or not isinstance(pad, (tuple, list)):
+            raise _Unbatchable(level)
+        if mode == "constant":
+            if len(pad) // 2 > input.dim():
+                raise _Unbatchable(level)  # the loop raises PyTorch's error
+            return _make(plain(input._phys, pad, mode, value), level)
+        return _batch_first_rule(plain, plain, {"rank": len(pad) // 2 + 1})(input, pad, mode, value)
+    return rule
+
+
+def _margin_loss(plain: Callable[..., Any]) -> Callable[..., Any]:
+    """F.multi_margin_loss, F.multilabel_margin_loss ("batch_first"): a loss of rows of scores (C) or
+    (N, C) and their targets: every example's rows in one call with reduction "none", then each
+    example's reduction."""
+    def rule(input: Any, target: Any, *args: Any, reduction: str = "mean", **kwargs: Any) -> Any:
+        level = _top_level((input, target) + args + tuple(kwargs.values()))
+        if (reduction not in ("mean", "sum", "none") or kwargs.get("size_average") is not None
+                or kwargs.get("reduce") is not None or _has_tensor(args, kwargs)
+                or not isinstance(input, Tensor) or not isinstance(target, Tensor) or input.dim() not in (1, 2)):
+            raise _Unbatchable(level)
+        x, t = _physical_at(input, level), _physical_at(target, level)
+        size, classes = x.shape[0], x.shape[-1]
+        labels = (classes,) if t.dim() == x.dim() else ()  # (multilabel's targets have a row of C too)
+        losses = plain(x.reshape((-1, classes)), t.reshape((-1,) + labels), *args, reduction="none",
+                       **kwargs).reshape((size,) + tuple(input.shape[:-1]))
+        if reduction == "none":
+            return _make(losses, level)
+        flat = losses.reshape((size, -1))
+        return _make(flat.mean(1) if reduction == "mean" else flat.sum(1), level)
+    return rule
+
+
+FUNCTION_KINDS_R3.update({"batch_norm": _batch_norm, "instance_norm": _instance_norm, "pad": _pad,
+                          "margin_loss": _margin_loss})
+
+
+# The breadth methods with rules of their own (each takes its operands as the op documents them; an
+# argument the rule cannot batch sends the op to the loop).
+def _dynamic_shape(aten: str) -> Callable[..., Any]:
+    message = (f"vmap: We do not support batching operators that can output dynamic shape. Attempted to vmap over "
+               f"aten::{aten}. Please file an issue at https://github.com/pytorch/pytorch/issues if you need this "
+               "feature.")
+
+    def rule(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if aten == "_unique2" and (args[3:4] or kwargs.get("dim") is not None):
+            raise VmapRefusal(message.replace("aten::_unique2", "aten::unique_dim"))
+        raise VmapRefusal(message)
+    return rule
+
+
+_MASKED_SELECT = ("vmap: Attempted to vmap over `mask` in torch.masked_select(self, mask) We cannot support this "
+                  "because for each batch this would return a differently shaped Tensor. Please file an issue at "
+                  "https://github.com/pytorch/pytorch/issues if you need this feature.")
+
+
+def _masked_select(self: Any, mask: Any) -> Any:
+    level = _top_level((self, mask))
+    if _top_level((mask,)) == level:
+        raise VmapRefusal(_MASKED_SELECT)
+    if not isinstance(mask, Tensor) or tuple(mask.shape) != tuple(self.shape) or mask.dtype.name != "bool":
+        raise _Unbatchable(level)  # (a broadcast mask, a wrong dtype: the loop)
+    return _make(self._phys[(slice(None), mask)], level)
+
+
+def _take(self: Any, index: Any) -> Any:
+    level = self._level
+    if _top_level((index,)) == level or not isinstance(index, Tensor):
+        raise _Unbatchable(level)
+    phys = self._phys
+    return _make(phys.reshape((phys.shape[0], -1))[(slice(None), index)], level)
+
+
+def _put(self: Any, index: Any, source: Any, accumulate: bool = False) -> Any:
+    level = _top_level((self, index, source))
+    if _phys_at(self, level) is None or _top_level((index,)) == level or not isinstance(index, Tensor) \
+            or not isinstance(source, Tensor) or index.numel() != source.numel() or index.dtype.name != "int64":
+        raise _Unbatchable(level)
+    numel = self.numel()
+    flat_index = index.reshape(-1)
+    if flat_index.numel() and (int(flat_index.max().item()) >= numel or int(flat_index.min().item()) < -numel):
+        raise _Unbatchable(level)  # the loop raises PyTorch's error
+    phys = self._phys
+    size = phys.shape[0]
+    from .._tensor.creation import arange
+    offsets = (flat_index % numel).unsqueeze(0) + arange(size).unsqueeze(1) * numel
+    src = _physical_at(source, level).reshape(-1)
+    return _make(phys.reshape(-1).put(offsets.reshape(-1), src, accumulate).reshape(tuple(phys.shape)), level)
+
+
+def _index_put(self: Any, indices: Any, values: Any, accumulate: bool = False) -> Any:
+    level = _top_level((self, values) + tuple(indices))
+    if (_phys_at(self, level) is None or not isinstance(values, Tensor) or not indices
+            or _top_level(tuple(indices)) >= 0
+            or any(not isinstance(i, Tensor) or i.dtype.name != "int64" for i in indices)):
+        raise _Unbatchable(level)
+    rank = max(i.dim() for i in indices) + self.dim() - len(indices)
+    v = _phys_at(values, level)
+    if v is not None:
+        if values.dim() > rank:
+            raise _Unbatchable(level)
+        values = _to_rank(v, rank)
+    return _make(self._phys.index_put((None,) + tuple(indices), values, accumulate), level)
+
+
+def _setitem(self: Any, key: Any, value: Any) -> None:
+    """x[key] = value on a batched x: the same write on its physical tensor (a batched value lined up
+    after its batch dim); a batched key, or a value batched where x is not, runs the loop."""
+    level = _top_level((self, value))
+    items = key if type(key) is tuple else (key,)
+    if _phys_at(self, level) is None or _top_level(items) >= 0:
+        raise _Unbatchable(level)
+    advanced = [i for i, k in enumerate(items) if type(k) not in _BASIC_INDEX]
+    for i in advanced:
+        k = items[i]
+        if type(k) is bool or not isinstance(k, (Tensor, list)):
+            raise _Unbatchable(level)
+    if advanced and advanced[-1] - advanced[0] != len(advanced) - 1:
+        raise _Unbatchable(level)
+    phys_key = (slice(None),) + items
+    v = _phys_at(value, level)
+    if v is not None:
+        target_rank = self._phys[phys_key].dim() - 1
+        if value.dim() > target_rank:
+            raise _Unbatchable(level)
+        value = _to_rank(v, target_rank)
+    self._phys[phys_key] = value
+
+
+def _masked_scatter(self: Any, mask: Any, source: Any) -> Any:
+    """masked_scatter with a mask every example shares: each example takes the first k elements of its
+    source (k: the mask's count), so the physical write takes them example after example."""
+    level = _top_level((self, mask, source))
+    if (not isinstance(mask, Tensor) or not isinstance(source, Tensor) or _top_level((mask,)) == level
+            or mask.dtype.name != "bool" or tuple(mask.shape) != tuple(self.shape) or self.dim() == 0
+            or self.dtype is not source.dtype):
+        raise _Unbatchable(level)
+    k = int(mask.sum().item())
+    if source.numel() < k:
+        raise _Unbatchable(level)  # the loop raises PyTorch's error
+    phys = _physical_at(self, level)
+    size = phys.shape[0]
+    src = _physical_at(source, level).reshape((size, -1))[:, :k].reshape(-1)
+    return _make(phys.masked_scatter(mask.unsqueeze(0).expand(tuple(phys.shape)), src), level)
+
+
+def _fill_(self: Any, value: Any) -> Any:
+    """x.fill_(value) on a batched x: a number, or a 0-d tensor every example shares, fills the physical
+    tensor; a batched 0-d value is copied in, each example's own (broadcast over the example)."""
+    level = _top_level((self, value))
+    if _phys_at(self, level) is None:
+        raise _Unbatchable(level)
+    v = _phys_at(value, level) if isinstance(value, Tensor) else None
+    if v is None:
+        self._phys.fill_(value)
+    elif value.dim() != 0:
+        raise _Unbatchable(level)  # the loop raises PyTorch's error
+    else:
+        self._phys.copy_(_to_rank(v, self.dim()))
+    return self
+
+
+def _renorm(self: Any, p: Any, dim: int, maxnorm: Any, *, out: Any = None) -> Any:
+    nd = self.dim()
+    if nd < 2 or out is not None:
+        raise _Unbatchable(self._level)
+    d = _dim(dim, nd) + 1
+    moved = self._phys.movedim(d, 1)
+    shape = tuple(moved.shape)
+    out = moved.reshape((shape[0] * shape[1], -1)).renorm(p, 0, maxnorm).reshape(shape).movedim(1, d)
+    return _make(out, self._level)
+
+
+def _dist(self: Any, other: Any, p: Any = 2) -> Any:
+    level = _top_level((self, other))
+    if not isinstance(other, Tensor) or self.dtype is not other.dtype or not self.dtype.is_floating_point:
+        raise _Unbatchable(level)
+    a, b = _aligned((self, other), level)
+    diff = a - b
+    return _make(diff.reshape((diff.shape[0], -1)).norm(p, 1), level)
+
+
+def _vdot(self: Any, other: Any) -> Any:
+    level = _top_level((self, other))
+    if not isinstance(other, Tensor) or self.dim() != 1 or other.dim() != 1 or self.dtype is not other.dtype:
+        raise _Unbatchable(level)
+    return _matmul(self.conj() if self.dtype.is_complex else self, other)
+
+
+_PRODUCTS = {"addmm": (2, 2), "addmv": (2, 1), "addr": (1, 1), "baddbmm": (3, 3), "addbmm": (3, 3)}
+
+
+def _add_product(name: str) -> Callable[..., Any]:
+    """The fused products (addmm, addmv, addr, baddbmm, addbmm): beta * self + alpha * product, the
+    product made by the batched matmul and the others by their rules."""
+    ranks = _PRODUCTS[name]
+
+    def rule(self: Any, m1: Any, m2: Any, *, beta: Any = 1, alpha: Any = 1, out: Any = None) -> Any:
+        level = _top_level((self, m1, m2))
+        if (out is not None or not isinstance(m1, Tensor) or not isinstance(m2, Tensor) or (m1.dim(), m2.dim()) != ranks
+                or not isinstance(self, Tensor) or len({self.dtype, m1.dtype, m2.dtype}) != 1
+                or isinstance(beta, Tensor) or isinstance(alpha, Tensor)):
+            raise _Unbatchable(level)
+        if name == "addr":
+            product = m1.unsqueeze(-1) * m2.unsqueeze(-2)
+        else:
+            product = m1 @ m2
+            if name == "addbmm":
+                product = product.sum(0)
+        if self.dim() > product.dim():
+            raise _Unbatchable(level)  # the loop raises PyTorch's error
+        scaled = product if alpha == 1 else product * alpha
+        if beta == 0:  # (self is not read: its NaNs do not spread)
+            return scaled
+        return scaled + (self if beta == 1 else self * beta)
+    rule.__name__ = name
+    return rule
+
+
+_ATEN_OF = {"unique": "_unique2", "unique_consecutive": "unique_consecutive", "nonzero": "nonzero"}
+KINDS.update({"dynamic_shape": (lambda name: _dynamic_shape(_ATEN_OF[name]), True),
+              "masked_select": (_one(_masked_select), True),
+              "take": (_one(_take), False), "put": (_one(_put), False), "index_put": (_one(_index_put), False),
+              "setitem": (_one(_setitem), False), "renorm": (_one(_renorm), False), "dist": (_one(_dist), True),
+              "vdot": (_one(_vdot), True), "add_product": (_add_product, True),
+              "masked_scatter": (_one(_masked_scatter), True), "fill": (_one(_fill_), False)})
+_OWN_KINDS.update({"unique": "dynamic_shape", "unique_consecutive": "dynamic_shape", "nonzero": "dynamic_shape",
+                   "masked_select": "masked_select", "take": "take", "put": "put", "index_put": "index_put",
+                   "__setitem__": "setitem", "renorm": "renorm", "dist": "dist", "vdot": "vdot",
+                   "addmm": "add_product", "addmv": "add_product", "addr": "add_product", "baddbmm": "add_product",
+                   "addbmm": "add_product", "masked_scatter": "masked_scatter", "fill_": "fill"})
+
+
+def _einsum(plain: Callable[..., Any]) -> Callable[..., Any]:
+    """torch.einsum ("batch_dims"): the batched operands' subscripts and the output get one more
+    letter, the batch's, in front (an implicit output written out first)."""
+    def rule(*args: Any) -> Any:
+        operands = list(args[1]) if len(args) == 2 and isinstance(args[1], (list, tuple)) else list(args[1:])
+        level = _top_level(operands)
+        equation = args[0] if args else None
+        if not isinstance(equation, str) or any(not isinstance(o, Tensor) for o in operands):
+            raise _Unbatchable(level)
+        eq = equation.replace(" ", "")
+        lhs, arrow, rhs = eq.partition("->")
+        terms = lhs.split(",")
+        if len(terms) != len(operands):
+            raise _Unbatchable(level)
+        letters = [c for c in eq if c.isalpha()]
+        free = [c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in letters]
+        if not free:
+            raise _Unbatchable(level)
+        if not arrow:  # implicit: the letters used once, in order, after any ellipsis
+            once = sorted(c for c in set(letters) if letters.count(c) == 1)
+            rhs = ("..." if "..." in lhs else "") + "".join(once)
+        b = free[0]
+        physical_operands = []
+        for i, o in enumerate(operands):
+            p = _phys_at(o, level)
+            if p is not None:
+                terms[i] = b + terms[i]
+                o = p
+            physical_operands.append(o)
+        return _make(plain(",".join(terms) + "->" + b + rhs, *physical_operands), level)
+    return rule
+
+
+def _block_diag(plain: Callable[..., Any]) -> Callable[..., Any]:
+    """torch.block_diag ("batch_dims"): each block as a 2-d example, its rows padded with zeros to the
+    full width (torch.cat with zeros every example shares), then the rows of every block joined."""
+    def rule(*tensors: Any) -> Any:
+        level = _top_level(tensors)
+        if not tensors or any(not isinstance(t, Tensor) or t.dim() > 2 for t in tensors) \
+                or len({t.dtype for t in tensors}) != 1:
+            raise _Unbatchable(level)
+        from .._tensor._shape import cat
+        from .._tensor.creation import zeros
+        blocks = [t.reshape((1, 1)) if t.dim() == 0 else t.unsqueeze(0) if t.dim() == 1 else t for t in tensors]
+        width = sum(int(t.shape[1]) for t in blocks)
+        rows, left = [], 0
+        for t in blocks:
+            r, c = int(t.shape[0]), int(t.shape[1])
+            parts = [t]
+            if left:
+                parts.insert(0, zeros((r, left), dtype=t.dtype))
+            if width - left - c:
+                parts.append(zeros((r, width - left - c), dtype=t.dtype))
+            rows.append(cat(parts, 1) if len(parts) > 1 else _physical_or_self(t, level))
+            left += c
+        return cat(rows, 0)
+    return rule
+
+
+def _physical_or_self(t: Any, level: int) -> Any:
+    """t batched at level (expanded when it is not), as cat's rule wants at least one batched tensor."""
+    return t if _phys_at(t, level) is not None else _make(_expanded(t, level), level)
+
+
+FUNCTION_KINDS_R3.update({"einsum": _einsum, "block_diag": _block_diag,
+                          "add_product": lambda func: _add_product(func.__name__)})
 
 
 def _method_kinds() -> Dict[str, str]:
@@ -968,6 +1560,7 @@ FUNCTION_KINDS: Dict[str, Callable[[Callable[..., Any]], Callable[..., Any]]] = 
     "softmax": _softmax,
     "linear": lambda plain: _linear,
 }
+FUNCTION_KINDS.update(FUNCTION_KINDS_R3)
 
 
 def _grad(outputs: Sequence[Any], inputs: Sequence[Any], grad_outputs: Sequence[Optional[Any]],

@@ -1724,3 +1724,42 @@ __all__ += _resample_family.__all__
 from . import _functional_misc as _misc_family  # noqa: E402
 from ._functional_misc import *  # noqa: E402,F401,F403
 __all__ += _misc_family.__all__
+
+# ============================================================================ issue 12, round 3: vmap's kinds
+# (the kind each function's rules batch by, ops/_rule.py; vmap makes its rule from it, func/batching.py). The
+# functions that did not hand BatchedTensors on yet do so now (overrides.dispatching), off the hot path.
+from ..ops._rule import declare_batching as _declare  # noqa: E402
+from ..overrides import dispatching as _dispatching_all  # noqa: E402
+
+_fn3: Any
+
+for _d3 in (1, 2, 3):
+    for _fn3 in (globals()[f"conv{_d3}d"], globals()[f"conv_transpose{_d3}d"], globals()[f"max_pool{_d3}d"],
+                 globals()[f"max_pool{_d3}d_with_indices"], globals()[f"avg_pool{_d3}d"],
+                 globals()[f"adaptive_avg_pool{_d3}d"], globals()[f"adaptive_max_pool{_d3}d"],
+                 globals()[f"adaptive_max_pool{_d3}d_with_indices"], globals()[f"lp_pool{_d3}d"]):
+        _declare(_fn3, "batch_first", rank=_d3 + 1)
+    globals()[f"max_unpool{_d3}d"] = _dispatching_all(_declare(globals()[f"max_unpool{_d3}d"], "batch_first",
+                                                               rank=_d3 + 1, folded=("indices",)))
+for _fn3 in (group_norm, local_response_norm):  # noqa: F405
+    _declare(_fn3, "batch_first")
+for _fn3 in (layer_norm, rms_norm):  # noqa: F405
+    _declare(_fn3, "batch_dims", shared=("weight", "bias"))
+for _fn3, _kind3 in ((batch_norm, "batch_norm"), (instance_norm, "instance_norm"),  # noqa: F405
+                     (multi_margin_loss, "margin_loss"), (multilabel_margin_loss, "margin_loss")):
+    setattr(_fn3, "batching", _kind3)
+for _name3, _kind3, _spec3 in (
+        ("interpolate", "batch_first", {}), ("upsample", "batch_first", {}), ("channel_shuffle", "batch_first", {}),
+        ("native_channel_shuffle", "batch_first", {}), ("unfold", "batch_first", {"rank": 3}),
+        ("fold", "batch_first", {"rank": 2}), ("prelu", "batch_first", {"fold_from": 2}),
+        ("pixel_shuffle", "batch_dims", {}), ("pixel_unshuffle", "batch_dims", {}),
+        ("glu", "batch_dims", {"dims": ("dim",)}),
+        ("cdist", "batch_dims", {}), ("embedding", "batch_dims", {"shared": ("weight",), "same_rank": False}),
+        ("pad", "pad", {})):
+    _fn3 = globals()[_name3]
+    if _kind3 == "pad":
+        setattr(_fn3, "batching", "pad")
+    else:
+        _declare(_fn3, _kind3, **_spec3)
+    globals()[_name3] = _dispatching_all(_fn3)
+del _d3, _fn3, _kind3, _name3, _spec3

@@ -52,6 +52,25 @@ reshape, squeeze, transpose, permute, select ...; index: getitem, gather, masked
   example at once (reduction "none"), then each example's reduction.
 - "class_loss": a loss of class scores and class indices (nll, cross-entropy): every example's rows
   in one call with reduction "none", then each example's reduction.
+- "batch_dims": an op that takes any number of leading batch dims (torch.linalg on (..., m, n),
+  torch.fft over given dims, topk/kthvalue/index_add along a dim, cdist, F.embedding's indices): the
+  batch goes in front of every tensor operand (an unbatched one is expanded; an index every example
+  shares, as index_add's, stays as it is), and each dim argument is counted from the end of the
+  example, which the batch in front leaves meaning the same. A dims argument whose None means every
+  dim (fftn, fftshift) gets the example's dims written out.
+- "batch_first": an op whose input's first dim is already a batch N (convolution, pooling,
+  group/instance norm, interpolate, fold/unfold, pixel and channel shuffle): the vmap batch B folds
+  into N, (B, N, ...) -> (B*N, ...), and out of the results; an example without N takes B as its
+  N. Weights must be shared by every example (per-example weights run per example). Batch norm
+  in training mode mixes the examples of N, so it folds B into the channels instead
+  ((B, N, C, ...) -> (N, B*C, ...)), and refuses running statistics as PyTorch's vmap does.
+- "loop": the op cannot run batched (its output's shape depends on each example's values: unique,
+  nonzero, masked_select with a batched mask; or it is random per call, rrelu's noise; or it works on
+  storage, as_strided): vmap runs it once per example, or raises PyTorch's error where PyTorch's
+  vmap refuses. Declared, so that a rule with `batching = None` means one that nobody looked at yet.
+
+Torch functions above the rules declare their kind on the function (`declare_batching`, with the names
+of their dim parameters), and func/batching.py makes the rule from it.
 """
 from __future__ import annotations
 
@@ -62,11 +81,12 @@ import numpy as np
 
 from ..engine.node import Node
 
-__all__ = ["Rule", "Explain", "with_number", "BATCHING_KINDS", "DTYPE_BEHAVIOURS", "elementwise_symbolic", "sum_of_elements"]
+__all__ = ["Rule", "Explain", "with_number", "declare_batching", "BATCHING_KINDS", "DTYPE_BEHAVIOURS",
+           "elementwise_symbolic", "sum_of_elements"]
 
 DTYPE_BEHAVIOURS = ("to_float", "promote", "float_only")
 BATCHING_KINDS = ("elementwise", "reduction", "dimwise", "view", "index", "concat", "matmul", "pointwise_loss",
-                  "class_loss")
+                  "class_loss", "batch_dims", "batch_first", "loop")
 
 Symbolic = Callable[..., Any]  # (sympy, *operand object arrays) -> object array
 
@@ -192,3 +212,16 @@ def _conjugating_twin(rule: type[Rule]) -> type[Rule]:
     twin: type[Rule] = type(rule.__name__, (rule,), body)
     twin._complex_twin = twin  # a twin's complex rule is itself
     return twin
+
+
+def declare_batching(function: Callable[..., Any], kind: str, **spec: Any) -> Callable[..., Any]:
+    """Declare the batching kind of a torch function (one of BATCHING_KINDS) and its spec: for
+    "batch_dims", `dims` and `all_dims` (its dim parameters; all_dims: those whose None means every
+    dim), `shared` (index tensors every example shares), `same_rank`; for "batch_first", `rank` (the
+    input's rank without its batch N, None where N is required) and `folded` (tensor parameters that
+    carry N with the input). vmap reads them (func/batching.py); returns the function."""
+    if kind not in BATCHING_KINDS:
+        raise ValueError(f"unknown batching kind {kind!r}")
+    setattr(function, "batching", kind)
+    setattr(function, "batching_spec", spec)
+    return function

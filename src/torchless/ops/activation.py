@@ -262,7 +262,7 @@ class ThresholdBackward1(ThresholdBackward0):
 class GluBackward0(Rule):
     """glu(x, dim) = a sigmoid(b), a and b the halves of x along dim:
     d/da = g sigmoid(b),  d/db = g a sigmoid(b) (1 - sigmoid(b))"""
-    batching = None
+    batching = "batch_dims"
     explain = Explain(rule="∂(a·σ(b))/∂a = σ(b),  ∂(a·σ(b))/∂b = a·σ(b)·(1 − σ(b))")
 
     @staticmethod
@@ -300,7 +300,7 @@ class GluBackward0(Rule):
 class PreluKernelBackward0(Rule):
     """prelu(x, w) = x where x > 0, w x elsewhere (w broadcast over the channel dim):
     d/dx = g where x > 0, g w elsewhere;  d/dw = the sum of g x where x <= 0"""
-    batching = None
+    batching = "batch_first"
     explain = Explain(rule="∂prelu/∂x = 1 (x > 0), w (x ≤ 0);  ∂prelu/∂w = x where x ≤ 0")
 
     @staticmethod
@@ -334,7 +334,7 @@ class RreluWithNoiseBackward0(Rule):
     """rrelu(x) = x where x > 0, noise x elsewhere; `noise` holds each element's slope (1 where x > 0):
     a constant array (random while training, (lower + upper) / 2 in evaluation).
     d/dx = g noise"""
-    batching = None
+    batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, x, noise):
@@ -353,6 +353,7 @@ class RreluWithNoiseBackward0(Rule):
 class RreluWithNoiseBackward1(RreluWithNoiseBackward0):
     """rrelu_ (in place): as RreluWithNoiseBackward0, saving its output as PyTorch's node does (writing
     into the result again makes backward raise)."""
+    batching = "elementwise"
     saves_output = True
     saved_inputs = ()
     lift_output = True
@@ -408,7 +409,7 @@ def _pnorm(xp, diff, p):
 class PdistBackward0(Rule):
     """pdist(x, p): ||x_i - x_j||_p for every pair of rows i < j (in row-major order):
     d/dx_i = Σ g_ij dn/d(x_i - x_j), d/dx_j = -the same"""
-    batching = None
+    batching = "loop"  # one (N, M) matrix per call, no batched form: PyTorch's vmap runs it per example too
     explain = Explain(rule="∂‖xᵢ − xⱼ‖/∂xᵢ = (xᵢ − xⱼ)/‖xᵢ − xⱼ‖ (p = 2)")
     saves_output = True
 
@@ -440,7 +441,7 @@ class PdistBackward0(Rule):
 class CdistBackward0(Rule):
     """cdist(x1, x2, p): ||x1[..., i, :] - x2[..., j, :]||_p for every i, j (batch dims broadcast):
     d/dx1_i = Σ_j g_ij dn/d(x1_i - x2_j),  d/dx2_j = -Σ_i the same"""
-    batching = None
+    batching = "batch_dims"
     explain = Explain(rule="∂‖x1ᵢ − x2ⱼ‖/∂x1ᵢ = (x1ᵢ − x2ⱼ)/‖x1ᵢ − x2ⱼ‖ (p = 2)")
     saves_output = True
 

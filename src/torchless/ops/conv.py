@@ -175,7 +175,7 @@ class ConvolutionBackward0(Rule):
     conv: y = x ⋆ w + b;  ∂/∂x = input_grad(G, w),  ∂/∂w = weight_grad(x, G),  ∂/∂b = Σ G over n, p.
     Transposed convolutions are input_grad(y, w) + b, with the roles turned around."""
     holomorphic = True
-    batching = None  # vmap runs it once per example
+    batching = "batch_first"
 
     @staticmethod
     def forward(node, xp, a, b, bias, spec):

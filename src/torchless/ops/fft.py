@@ -61,6 +61,7 @@ def _c2r(x, dims, norm, last_size, forward):
 class FftC2CBackward0(Rule):
     """fftn or ifftn of a complex tensor over `dims`:  d/dx = the transform in the other
     direction with the dual normalization (the adjoint)."""
+    batching = "batch_dims"
     explain = Explain(None, "linear: ∂/∂x = the transform in the other direction, dual normalization")
 
     @staticmethod
@@ -81,6 +82,7 @@ class FftC2CBackward0(Rule):
 class FftR2CBackward0(Rule):
     """The spectrum of a real tensor over `dims` (onesided: the last dim cut to n//2 + 1 bins):
     d/dx = Re(adjoint of the complex transform applied to g zero-padded to the full length)."""
+    batching = "batch_dims"
     explain = Explain(None, "linear: ∂/∂x = Re(inverse-direction transform of g, zero-padded to full length)")
 
     @staticmethod
@@ -104,6 +106,7 @@ class FftC2RBackward0(Rule):
     """The real signal of a one-sided spectrum over `dims` (irfftn; hfftn when `forward`), its
     last dim `last_size` long: d/dx = the one-sided transform of g with the dual normalization,
     the bins that stand for two (1 .. last_size - n_bins) doubled (conjugated for hfft)."""
+    batching = "batch_dims"
     explain = Explain(None, "linear: ∂/∂x = one-sided transform of g, the bins counted twice doubled")
 
     @staticmethod
@@ -161,7 +164,7 @@ def _resize(xp, x, dims, sizes):
 class ConstantPadNdBackward0(Rule):
     """The signal zero-padded (or cut) to `sizes` along `dims`, before a transform of n points:
     d/dx = g cut (or zero-padded) back to x's sizes."""
-    batching = None
+    batching = "batch_dims"
 
     @staticmethod
     def forward(node, xp, x, dims, sizes):
@@ -178,3 +181,4 @@ class ConstantPadNdBackward0(Rule):
 
 class SliceBackward0(ConstantPadNdBackward0):
     """The signal cut to `sizes` along `dims` (narrow), before a transform of n points."""
+    batching = "batch_dims"

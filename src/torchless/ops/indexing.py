@@ -76,7 +76,7 @@ class AliasBackward0(Rule):
 class AsStridedBackward0(Rule):
     """A view re-derived from its base after an in-place write into the base (what a view's
     grad_fn becomes then). `pos` holds, for each element of the view, its flat position in the base."""
-    batching = None
+    batching = "loop"  # a view of storage by strides: no per-example form
 
     @staticmethod
     def jvp(xp, t, out, pos):  # the base's tangent at the view's places
@@ -125,7 +125,7 @@ class GatherBackward0(IndexBackward0):
 
 class TakeBackward0(Rule):
     """take(index): elements of the flattened input"""
-    batching = None
+    batching = "index"
     keeps_indices = True
 
     @staticmethod
@@ -145,7 +145,7 @@ class TakeBackward0(Rule):
 class MaskedSelectBackward0(Rule):
     """masked_select(mask): the elements where the (broadcast) mask holds, as a vector.
     `idx` is the nonzero positions of the mask broadcast to `bshape`."""
-    batching = None
+    batching = "index"
     keeps_indices = True
 
     @staticmethod
@@ -176,7 +176,7 @@ class IndexPutBackward0(Rule):
     `accumulate`. Edges: (a, values), either may be empty. `mask` marks the overwritten positions,
     whose old values get no gradient. The write itself happens in the Tensor layer (item assignment);
     forward AD asks jvp for the written tensor's tangent (`out`: its value; `key`: the user's key)."""
-    batching = None
+    batching = "index"
 
     @staticmethod
     def jvp(xp, t, out, key):
@@ -201,7 +201,7 @@ class CopySlices(Rule):
     inside it flows to the value. `pos`: the view's elements' flat positions in the base; `mask`:
     True inside the view. Forward AD asks jvp for the base's tangent after the write (`out`: the
     base's value; `pos` as above)."""
-    batching = None
+    batching = "index"
 
     @staticmethod
     def jvp(xp, t, out, pos):
@@ -226,7 +226,7 @@ class CopySlices(Rule):
 class ScatterBackward0(Rule):
     """scatter(dim, index, src): a copy of a with src's leading block written at the gathered
     positions `idx` (index-shaped). Overwritten positions send no gradient to a."""
-    batching = None
+    batching = "batch_dims"
     keeps_indices = True
 
     @staticmethod
@@ -251,7 +251,7 @@ class ScatterBackward0(Rule):
 
 class ScatterBackward1(Rule):
     """scatter(dim, index, value) with a number"""
-    batching = None
+    batching = "batch_dims"
 
     @staticmethod
     def forward(node, xp, a, value, idx, mask):
@@ -271,7 +271,7 @@ class ScatterBackward1(Rule):
 
 class ScatterAddBackward0(Rule):
     """scatter_add(dim, index, src): src's leading block added at the positions `idx`"""
-    batching = None
+    batching = "batch_dims"
 
     @staticmethod
     def forward(node, xp, a, src, idx, block):
@@ -292,7 +292,7 @@ class ScatterAddBackward0(Rule):
 
 class IndexAddBackward0(Rule):
     """index_add(dim, index, source, alpha): alpha * source added along dim at index"""
-    batching = None
+    batching = "batch_dims"
 
     @staticmethod
     def forward(node, xp, a, source, idx, alpha):

@@ -95,6 +95,7 @@ class VdotBackward0(Rule):
     """vdot(a, b) = sum(conj(a) * b) of two 1-D tensors. It is antiholomorphic in a and
     holomorphic in b, so its vjp is written for complex numbers directly (no conjugating twin):
     d/da = conj(g) * b,  d/db = g * a  (for real tensors, dot's)."""
+    batching = "matmul"
 
     @staticmethod
     def forward(node, xp, a, b):

@@ -94,7 +94,7 @@ class MultiMarginLossBackward0(Rule):
     `onehot` marks each row's target; `wy` each row's weight (None: 1).
     d/dx_i = w_y h'_i / C (i != y),  d/dx_y = -Σ_i w_y h'_i / C,  h' = 1 (p = 1) or 2 (margin - x_y + x_i) (p = 2)
     where the margin is violated, 0 elsewhere."""
-    batching = None
+    batching = "batch_first"
 
     @staticmethod
     def _parts(xp, x2, onehot, margin):
@@ -159,7 +159,7 @@ class MultilabelMarginLossBackward0(Rule):
     Σ_j Σ_{i not a target} max(0, 1 - x_{y_j} + x_i) / C, reduced. `pick` (N, K, C) marks y_j as a
     one-hot row for each j < k (zero rows past k); `mask` (N, K, C) marks the pairs (j < k, i not a
     target) that count."""
-    batching = None
+    batching = "batch_first"
 
     @staticmethod
     def _parts(xp, x2, pick, mask):

@@ -112,6 +112,7 @@ class EinsumBackward0(Rule):
     subscripts; a label repeated in the operand (a diagonal) gets an identity factor, a label
     summed inside that operand alone a ones factor, and a size-1 dim that broadcast is summed back.
     (PyTorch runs einsum as permutes, sums and one bmm; its grad_fn is the last of those.)"""
+    batching = "batch_dims"
     holomorphic = True  # multilinear: complex operands record the conjugating twin
     explain = Explain(None, "∂ einsum/∂ operand k = einsum of g with the other operands, into k's subscripts")
 
@@ -196,6 +197,7 @@ class _AddProduct(Rule):
     """beta * input + alpha * product(m1, m2), the product an einsum `eq` (mm, mv, outer, a summed
     or batched bmm); input broadcasts to the result:
     d/dinput = sum_to(conj(beta) g),  d/dm1 = conj(alpha) g m2ᴴ,  d/dm2 = conj(alpha) m1ᴴ g."""
+    batching = "matmul"  # (vmap: beta * input + alpha * the batched product, func/batching.py)
     eq = ""
 
     @classmethod
@@ -287,6 +289,7 @@ def _cross_arrays(a, b, dim):
 class LinalgCrossBackward0(Rule):
     """cross(a, b, dim) of 3-vectors along dim (a and b broadcast): bilinear, so
     d/da = sum_to(b × g),  d/db = sum_to(g × a)  (conjugated for complex)."""
+    batching = "batch_dims"
     explain = Explain("{a} × {b}", "∂(a × b)/∂a = b × g,  ∂(a × b)/∂b = g × a")
 
     @staticmethod
@@ -347,6 +350,7 @@ def _squeeze_last(xp, x):
 
 class LinalgInvExBackward0(Rule):
     """inv(A) = X:  dX = -X dA X,  d/dA = -Xᴴ g Xᴴ  (saves the output, as PyTorch does)."""
+    batching = "batch_dims"
     saves_output = True
     explain = Explain("{a}⁻¹", "∂A⁻¹: g ↦ -A⁻ᴴ g A⁻ᴴ")
 
@@ -370,6 +374,7 @@ class LinalgInvExBackward0(Rule):
 class LinalgSolveExBackward0(Rule):
     """solve(A, B) = X = A⁻¹B (`vec`: B a batch of vectors; the batch dims broadcast):
     d/dB = A⁻ᴴ g,  d/dA = -(d/dB) Xᴴ (each summed back over the broadcast batch dims)."""
+    batching = "batch_dims"
     explain = Explain("{a}⁻¹ {b}", "∂/∂B = A⁻ᴴ g,  ∂/∂A = -A⁻ᴴ g Xᴴ")
 
     @staticmethod
@@ -454,6 +459,7 @@ def solve_triangular(xp, a, b, upper, left=True, unit=False):
 class LinalgSolveTriangularBackward0(Rule):
     """X = T⁻¹B (left) or B T⁻¹ (right), T the upper or lower triangle of A (unit diagonal when
     unitriangular):  d/dB = T⁻ᴴ g (or g T⁻ᴴ),  d/dA = the triangle of -(d/dB) Xᴴ (or -Xᴴ (d/dB))."""
+    batching = "batch_dims"
     explain = Explain(None, "∂/∂B = T⁻ᴴ g,  ∂/∂A = the triangle of -T⁻ᴴ g Xᴴ")
 
     @staticmethod
@@ -499,6 +505,7 @@ def _det_arrays(a):
 class LinalgDetBackward0(Rule):
     """det(A):  d/dA = g · conj(det A) · A⁻ᴴ, i.e. g times the conjugated cofactor matrix, taken from
     the SVD (A = U S Vᴴ, adj A = det(Vᴴ) det(U) V adj(S) Uᴴ) where A is singular."""
+    batching = "batch_dims"
     saves_output = True
     explain = Explain("det {a}", "∂ det A/∂A = det(A) A⁻ᵀ")
 
@@ -551,6 +558,7 @@ def _slogdet_arrays(a):
 class LinalgSlogdetBackward0(Rule):
     """slogdet(A) = (sign, log|det A|):  d/dA = (g_logabs + i Im(g_sign conj(sign))) A⁻ᴴ (the sign
     part only for complex A; a real sign is piecewise constant)."""
+    batching = "batch_dims"
     explain = Explain(None, "∂ log|det A|/∂A = A⁻ᴴ")
     multi_output = True
 
@@ -600,6 +608,7 @@ class LinalgCholeskyExBackward0(Rule):
     """cholesky(A) = L (A = L Lᴴ):  with X = tril(Lᴴ gL), d/dA = L⁻ᴴ (X + tril(X, -1)ᴴ)/2 L⁻¹ (for
     real A the symmetric part of L⁻ᴴ Φ(Lᴴ gL) L⁻¹, Φ the lower triangle with the diagonal
     halved; PyTorch's form); upper=True returns U = Lᴴ (gL = gUᴴ)."""
+    batching = "batch_dims"
     explain = Explain(None, "∂/∂A = L⁻ᴴ Φ(Lᴴ g) L⁻¹, Φ: the lower triangle, diagonal halved, Hermitian")
     saves_output = True
 
@@ -670,6 +679,7 @@ def _qr_square_jvp(xp, q, r, da, tall):
 class LinalgQrBackward0(Rule):
     """qr(A) = (Q, R). For m >= n (reduced): M = R gRᴴ - gQᴴ Q, d/dA = (gQ + Q copyltu(M)) R⁻ᴴ;
     for m < n, A = Q [X | Y] with X square: the same for X with gQ + Y gVᴴ, and Q gV for Y."""
+    batching = "batch_dims"
     explain = Explain(None, "∂/∂A = (gQ + Q copyltu(R gRᴴ - gQᴴ Q)) R⁻ᴴ")
     multi_output = True
 
@@ -739,6 +749,7 @@ class LinalgEighBackward0(Rule):
     """eigh(A) = (L, V), A = V diag(L) Vᴴ (only the `uplo` triangle read):
     d/dA = V (diag(gL) + F ∘ skew(Vᴴ gV)) Vᴴ,  F_ij = 1/(L_j - L_i) off the diagonal, 0 on it,
     skew(X) = (X - Xᴴ)/2: a Hermitian gradient, as PyTorch's."""
+    batching = "batch_dims"
     explain = Explain(None, "∂/∂A = V (diag(gL) + F ∘ skew(Vᴴ gV)) Vᴴ,  F_ij = 1/(λ_j - λ_i)")
     multi_output = True
 
@@ -843,6 +854,7 @@ class LinalgSvdBackward0(Rule):
     + (I - UUᴴ) gU S⁻¹ Vᴴ + U S⁻¹ gVᴴ (I - VVᴴ), F_ij = 1/(s_j² - s_i²) (and for complex A the
     phase term i Im(diag(UᴴgU)) / S, for a loss that does not depend on the phases; PyTorch checks that,
     this rule does not, as eig's docstring says). full_matrices: only the first min(m, n) columns count."""
+    batching = "batch_dims"
     explain = Explain(None, "∂/∂A = U [diag(gS) + (F∘(UᴴgU - gUᴴU)) S + S (F∘(VᴴgV - gVᴴV))] Vᴴ + …")
     multi_output = True
 
@@ -941,6 +953,7 @@ def _pinv_arrays(a, atol, rtol, hermitian):
 class LinalgPinvBackward0(Rule):
     """pinv(A) = P (constant rank): dP = -P dA P + P Pᴴ dAᴴ (I - A P) + (I - P A) dAᴴ Pᴴ P, so
     d/dA = -Pᴴ g Pᴴ + (I - A P) gᴴ P Pᴴ + Pᴴ P gᴴ (I - P A)."""
+    batching = "batch_dims"
     explain = Explain(None, "∂/∂A = -Pᴴ g Pᴴ + (I - A P) gᴴ P Pᴴ + Pᴴ P gᴴ (I - P A)")
     saves_output = True
 
@@ -1020,6 +1033,7 @@ def matrix_exp(xp, a):
 class LinalgMatrixExpBackward0(Rule):
     """matrix_exp(A):  d/dA = the upper-right block of exp([[Aᴴ, g], [0, Aᴴ]]) (the Fréchet
     derivative's adjoint), and the jvp the same block of exp([[A, dA], [0, A]])."""
+    batching = "batch_dims"
     explain = Explain("matrix_exp({a})", "∂/∂A = the upper-right block of exp([[Aᴴ, g], [0, Aᴴ]])")
 
     @staticmethod
@@ -1073,6 +1087,7 @@ def cholesky_solve(xp, b, l, upper):
 class CholeskySolveBackward0(Rule):
     """cholesky_solve(B, L) = X = (L Lᴴ)⁻¹ B:  d/dB = cholesky_solve(g, L),  d/dL = -(C + Cᴴ) L
     (upper: -U (C + Cᴴ)) with C = (d/dB) Xᴴ: PyTorch's formula, L taken as a full matrix."""
+    batching = "batch_dims"
     explain = Explain(None, "∂/∂B = A⁻¹ g,  ∂/∂L = -(C + Cᴴ) L, C = A⁻¹ g Xᴴ")
 
     @staticmethod
@@ -1116,6 +1131,7 @@ def _cholesky_inverse_arrays(l, upper):
 class CholeskyInverseBackward0(Rule):
     """cholesky_inverse(L) = A⁻¹ for A = L Lᴴ:  d/dL = -A⁻¹ (g + gᴴ) A⁻¹ L
     (upper, A = Uᴴ U: -U A⁻¹ (g + gᴴ) A⁻¹)."""
+    batching = "batch_dims"
     explain = Explain(None, "∂/∂L = -A⁻¹ (g + gᴴ) A⁻¹ L")
     saves_output = True
 
@@ -1153,6 +1169,7 @@ class LinalgEigBackward0(Rule):
     real A (the projection keeps the columns' norm; a loss must not depend on their phases, which
     PyTorch checks and this rule does not: under create_graph its gradient reaches the eigenvectors
     through two nodes, each of them phase-dependent, though not their sum)."""
+    batching = "batch_dims"
     multi_output = True
     explain = Explain(None, "∂/∂A = V⁻ᴴ (diag(gL) + P(Vᴴ gV) / conj(E)) Vᴴ,  E_ij = λ_j - λ_i")
 
@@ -1352,6 +1369,7 @@ class LinalgLuFactorExBackward0(Rule):
     """lu_factor(A) = (LU, pivots, info), A = P L U packed in LU (L unit lower, U upper):
     d/dA = P L⁻ᴴ (tril(Lᴴ gL, -1) + triu(gU Uᴴ)) U⁻ᴴ with gL, gU the strict lower and upper parts
     of g (and the extra blocks of a non-square A)."""
+    batching = "batch_dims"
     aux_outputs = True
     explain = Explain(None, "∂/∂A = P L⁻ᴴ (tril(Lᴴ gL, -1) + triu(gU Uᴴ)) U⁻ᴴ")
 
@@ -1404,6 +1422,7 @@ class LinalgLuBackward0(Rule):
     """lu(A) = (P, L, U), A = P L U; L and U are this node's outputs (`factors`: the (P, L, U) the
     caller computed already, so that P, a constant, stays outside the graph):
     d/dA = P L⁻ᴴ (tril(Lᴴ gL, -1) + triu(gU Uᴴ)) U⁻ᴴ (with the extra blocks of a non-square A)."""
+    batching = "batch_dims"
     multi_output = True
     nondiff = (1,)
     explain = Explain(None, "∂/∂A = P L⁻ᴴ (tril(Lᴴ gL, -1) + triu(gU Uᴴ)) U⁻ᴴ")

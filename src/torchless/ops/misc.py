@@ -89,7 +89,7 @@ class FillBackward1(Rule):
     """fill(input, value), value a 0-d tensor: input's shape full of value; value's gradient is the sum
     of g, input's is zero"""
     op_name = "fill"
-    batching = None
+    batching = "elementwise"
     explain = Explain(None, "∂L/∂value = Σ ∂L/∂out,  ∂out/∂input = 0")
 
     @staticmethod

@@ -683,7 +683,7 @@ class DivBackward1(Rule):
 class ConstantPadNdBackward0(Rule):
     """constant pad: the input written into a block of `value`; its gradient is that block of g.
     `slices` picks the input's region from the output (negative pads crop: `pre_slices`)."""
-    batching = None
+    batching = "batch_dims"
 
     @staticmethod
     def forward(node, xp, a, out_shape, dst, src, value):

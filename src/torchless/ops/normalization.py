@@ -104,7 +104,7 @@ def _centred(xp, gv, xhat, axes, n):
 
 class _Normalize(Rule):
     """(x − mean) / sqrt(var + eps) · w + b, the statistics over `axes` of x viewed as `stat_shape`."""
-    batching = None
+    batching = "batch_first"
     explain = Explain(rule="x̂ = (x − μ)/σ:  ∂/∂x = (ĝ − mean ĝ − x̂·mean(ĝ·x̂))/σ,  ∂/∂w = Σ g·x̂,  ∂/∂b = Σ g")
 
     @staticmethod
@@ -189,6 +189,7 @@ def _normalize(node, xp, x, w, b, stat_shape, axes, wshape, eps):
 
 class _NormalizeStats(_Normalize):
     """_Normalize returning (out, mean, invstd), the statistics as plain tensors."""
+    batching = "batch_first"
     aux_outputs = True
 
     @staticmethod
@@ -198,7 +199,7 @@ class _NormalizeStats(_Normalize):
 
 class _NormalizeBy(Rule):
     """(x − mean) · invstd · w + b with a constant mean and invstd (batch norm in eval mode)."""
-    batching = None
+    batching = "batch_first"
     explain = Explain(rule="x̂ = (x − μ)·s, μ and s constants:  ∂/∂x = g·w·s,  ∂/∂w = Σ g·x̂,  ∂/∂b = Σ g")
 
     @staticmethod
@@ -256,13 +257,16 @@ InstanceNormBackward = _named(_NormalizeStats, "ViewBackward0",
                               "instance_norm: statistics over the spatial dims of each (sample, channel).")
 InstanceNormEval = _named(_NormalizeBy, "ViewBackward0",
                           "instance_norm with the running statistics, constants.")
+# (vmap: the norms fold its batch into N, "batch_first", but layer norm's statistics are over the last
+# dims, which take any leading dims: "batch_dims")
+NativeLayerNormBackward0.batching = NativeLayerNormStats.batching = "batch_dims"
 
 
 # ============================================================================ embedding
 class EmbeddingBackward0(Rule):
     """weight[indices]: rows of the table. ∂/∂weight = the rows of g added at their indices (the
     padding_idx row gets none; scale_grad_by_freq divides each by how often its index occurs)."""
-    batching = None
+    batching = "batch_dims"
     nondiff = (1,)
     keeps_indices = True  # (PyTorch saves the indices: a second backward without retain_graph raises)
     explain = Explain(rule="rows of W:  ∂/∂W = g's rows added into the rows they came from")

@@ -63,7 +63,7 @@ def pad_index(shape, pad, mode):
 class _GatherPad(IndexBackward0):
     """out = a[index] (index from pad_index): an advanced-indexing gather, whose gradient adds g
     back at index (border positions repeat, so repeats add up)."""
-    batching = None  # vmap has no rule for padding: the per-example loop
+    batching = "batch_first"  # (vmap: F.pad folds the batch into N for these modes, func/batching.py)
 
 
 class ReflectionPad1DBackward0(_GatherPad):

@@ -49,7 +49,7 @@ def linear(xp, op, a):
 
 class _LinearRule(Rule):
     """out = L(a) for a linear L (a LinearOp):  vjp g -> Lᵀ(g),  jvp t -> L(t)."""
-    batching = None
+    batching = "batch_first"
 
     @staticmethod
     def forward(node, xp, a, op):
@@ -310,7 +310,7 @@ class _MaxPool(Rule):
     """max over each window -> (values, indices): the gradient goes to each window's argmax
     (a scatter of g); the tangent is the gather of t at the same positions."""
     aux_outputs = True
-    batching = None
+    batching = "batch_first"
 
     @staticmethod
     def forward(node, xp, a, spec):
@@ -334,50 +334,62 @@ class _MaxPool(Rule):
 
 class MaxPool2DWithIndicesBackward0(_MaxPool):
     """max_pool2d (and max_pool1d, through a size-1 dim): the max of each window"""
+    batching = "batch_first"
 
 
 class MaxPool3DWithIndicesBackward0(_MaxPool):
     """max_pool3d: the max of each window"""
+    batching = "batch_first"
 
 
 class AdaptiveMaxPool2DBackward0(_MaxPool):
     """adaptive_max_pool1d/2d: the max of each adaptive window"""
+    batching = "batch_first"
 
 
 class AdaptiveMaxPool3DBackward0(_MaxPool):
     """adaptive_max_pool3d: the max of each adaptive window"""
+    batching = "batch_first"
 
 
 class AvgPool2DBackward0(_LinearRule):
     """avg_pool2d (and avg_pool1d through a size-1 dim): window sums / divisor; vjp spreads g / divisor back"""
+    batching = "batch_first"
 
 
 class AvgPool3DBackward0(_LinearRule):
     """avg_pool3d: window sums / divisor; vjp spreads g / divisor back"""
+    batching = "batch_first"
 
 
 class AdaptiveAvgPool2DBackward0(_LinearRule):
     """adaptive_avg_pool1d/2d: each dim multiplied by its averaging matrix"""
+    batching = "batch_first"
 
 
 class AdaptiveAvgPool3DBackward0(_LinearRule):
     """adaptive_avg_pool3d: each dim multiplied by its averaging matrix"""
+    batching = "batch_first"
 
 
 class MaxUnpool2DBackward0(_LinearRule):
     """max_unpool1d/2d: each value scattered to its index; vjp gathers g there"""
+    batching = "batch_first"
 
 
 class MaxUnpool3DBackward0(_LinearRule):
     """max_unpool3d: each value scattered to its index; vjp gathers g there"""
+    batching = "batch_first"
 
 
 class PoolAdjointBackward(_LinearRule):
     """The adjoint of a pooling or resampling map (the gradient of a gradient, under create_graph)"""
+    batching = "batch_first"
 
 
 class MaxPoolGatherBackward(_LinearRule):
     """The gather at a max pool's indices (its tangent, and its gradient's gradient)"""
+    batching = "batch_first"
 
 
 for _op in (PlaneGather,):
@@ -429,6 +441,7 @@ class PixelUnshuffleBackward0(_LinearRule):
 
 class ChannelShuffleBackward0(_LinearRule):
     """channel_shuffle: the channels (g, C/g) transposed to (C/g, g); vjp: the inverse"""
+    batching = "batch_first"
 
 
 # ============================================================================ unfold and fold
@@ -471,10 +484,12 @@ class Fold(LinearOp):
 
 class Im2ColBackward0(_LinearRule):
     """unfold (im2col): every window as a column; vjp: fold (col2im) of g"""
+    batching = "batch_first"
 
 
 class Col2ImBackward0(_LinearRule):
     """fold (col2im): columns summed back onto their windows; vjp: unfold (im2col) of g"""
+    batching = "batch_first"
 
 
 # ============================================================================ interpolation

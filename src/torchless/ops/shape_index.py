@@ -209,7 +209,7 @@ class DiagEmbedBackward0(Rule):
 class TraceBackward0(Rule):
     """trace(a): the sum of a matrix's diagonal; the gradient is g on the diagonal, zeros elsewhere"""
     op_name = "trace"
-    batching = None
+    batching = "reduction"
     explain = Explain("trace({a})", "∂trace(a)/∂a = I (ones on the diagonal)")
 
     @staticmethod
@@ -231,7 +231,7 @@ class DiagonalScatterBackward0(Rule):
     """diagonal_scatter(a, src, offset, dim1, dim2): a copy of a with src on the diagonal. The
     gradient of a is g with that diagonal zeroed; of src, g's diagonal."""
     op_name = "diagonal_scatter"
-    batching = None
+    batching = "batch_dims"
 
     @staticmethod
     def forward(node, xp, a, src, offset, d1, d2):
@@ -303,7 +303,7 @@ UnfoldBackward0_copy = _copying(UnfoldBackward0, "UnfoldBackward0_copy")
 class UnfoldBackwardBackward0(Rule):
     """The windows' values `a` (unfold's output shape) added back into zeros of `shape`: unfold's
     vjp as an op; its own gradient is unfold of g"""
-    batching = None
+    batching = "view"
 
     @staticmethod
     def forward(node, xp, a, shape, dim, size, step):
@@ -365,7 +365,7 @@ class BlockDiagBackward0(Rule):
     """block_diag(*tensors): each (as a matrix) a block on the diagonal of zeros. Arguments: the
     result's NumPy dtype, then the arrays; each gradient is g's block, in its input's shape and dtype."""
     op_name = "block_diag"
-    batching = None
+    batching = "concat"
 
     @staticmethod
     def forward(node, xp, np_dtype, *arrays):
@@ -432,7 +432,7 @@ class IndexFillBackward0(Rule):
     """a copy of a with the number `value` at `key` (index_fill along a dim; also the projection
     that zeroes a key, which the write ops' vjps apply to g)"""
     op_name = "index_fill"
-    batching = None
+    batching = "batch_dims"
 
     @staticmethod
     def forward(node, xp, a, key, value):
@@ -458,7 +458,7 @@ def _zeroed(xp, g, key):
 class IndexFillBackward1(Rule):
     """index_fill with a 0-d tensor value: the value's gradient is the sum of g over the filled places"""
     op_name = "index_fill"
-    batching = None
+    batching = "batch_dims"
 
     @staticmethod
     def forward(node, xp, a, value, key):
@@ -481,7 +481,7 @@ class IndexFillBackward1(Rule):
 class _WriteInto(Rule):
     """A copy of a with src written at `key` (src already shaped as a[key]). The gradient of a is
     g with the key zeroed; of src, g at the key."""
-    batching = None
+    batching = "batch_dims"
 
     @staticmethod
     def forward(node, xp, a, src, key):
@@ -503,6 +503,7 @@ class _WriteInto(Rule):
 
 class IndexCopyBackward0(_WriteInto):
     """index_copy(dim, index, source): source's slices written at index along dim"""
+    batching = "batch_dims"
     op_name = "index_copy"
 
     @staticmethod
@@ -512,6 +513,7 @@ class IndexCopyBackward0(_WriteInto):
 
 class SelectScatterBackward0(_WriteInto):
     """select_scatter(src, dim, index): src written at position index along dim"""
+    batching = "batch_dims"
     op_name = "select_scatter"
 
     @staticmethod
@@ -521,6 +523,7 @@ class SelectScatterBackward0(_WriteInto):
 
 class SliceScatterBackward0(_WriteInto):
     """slice_scatter(src, dim, start, end, step): src written at that slice along dim"""
+    batching = "batch_dims"
     op_name = "slice_scatter"
 
     @staticmethod
@@ -532,7 +535,7 @@ class PutBackward0(Rule):
     """put(index, source, accumulate): source's elements written (or added) at the flat positions
     `index` of a copy of a; `key` is those positions as a NumPy key in a's shape"""
     op_name = "put"
-    batching = None
+    batching = "index"
 
     @staticmethod
     def forward(node, xp, a, src, key, accumulate):
@@ -565,7 +568,7 @@ class MaskedScatterBackward0(Rule):
     holds (`key`: the mask's nonzero positions, or for a 0-d tensor the 0-d mask itself); source's
     other elements get zero gradient"""
     op_name = "masked_scatter"
-    batching = None
+    batching = "index"
 
     @staticmethod
     def forward(node, xp, a, src, key):
@@ -601,6 +604,7 @@ class MaskedScatterBackward0(Rule):
 class IndexPutBackward0(_IndexPutRule):
     """index_put(indices, values, accumulate): values written (or added) at the advanced key of a
     copy of a; the gradient of values is g at the key, summed over values' broadcast dims"""
+    batching = "index"
     op_name = "index_put"
 
     @staticmethod
@@ -651,7 +655,7 @@ class ScatterReduceBackward0(Rule):
     count for mean); prod passes g times the product of the others; amax and amin share g evenly
     among the elements equal to the result."""
     op_name = "scatter_reduce"
-    batching = None
+    batching = "batch_dims"
     saves_output = True
 
     @staticmethod
@@ -769,7 +773,7 @@ def _padded(xp, gv, src_shape, block):
 
 class _PadBlock(Rule):
     """zeros of `shape` with a at `block` (the leading block of a larger tensor)"""
-    batching = None
+    batching = "batch_dims"
 
     @staticmethod
     def forward(node, xp, a, shape, block):
@@ -788,6 +792,7 @@ class _PadBlock(Rule):
 class IndexReduceBackward0(ScatterReduceBackward0):
     """index_reduce(dim, index, source, reduce, include_self): source's slices reduced into a copy of
     a at index along dim (scatter_reduce with index run along every other dim of source)"""
+    batching = "batch_dims"
     op_name = "index_reduce"
 
     @staticmethod
@@ -802,7 +807,7 @@ class ScatterWithReduce(Rule):
     or the number, added into (multiplied into) a copy of a at the places `key`. PyTorch has no
     derivative for it: recorded, and backward through it is PyTorch's error."""
     op_name = "scatter"
-    batching = None
+    batching = "batch_dims"
 
     @staticmethod
     def forward(node, xp, a, src, key, block, reduce):
@@ -822,7 +827,7 @@ ScatterWithReduce.__name__ = ScatterWithReduce.__qualname__ = "NotImplemented"
 class DetachCopyBackward(Rule):
     """detach_copy(a): a copy that PyTorch records but cannot differentiate (backward raises)"""
     op_name = "detach_copy"
-    batching = None
+    batching = "batch_dims"
 
     @staticmethod
     def forward(node, xp, a):
@@ -849,7 +854,7 @@ class AsStridedBackward0(Rule):
     positions `p_out`; a's own elements are at `p_in`. The gradient adds g into zeros of the storage
     at p_out (repeated positions add up) and reads a's elements back from it."""
     op_name = "as_strided"
-    batching = None
+    batching = "loop"  # a view of storage by strides: no per-example form
 
     @staticmethod
     def forward(node, xp, a, storage, shape, strides, offset, p_out, p_in):
@@ -872,6 +877,7 @@ class AsStridedBackward0(Rule):
 
 class AsStridedBackward0_copy(AsStridedBackward0):
     """as_strided_copy: as_strided as a new tensor"""
+    batching = "loop"  # a copy of storage by strides: no per-example form
 
     @staticmethod
     def forward(node, xp, a, storage, shape, strides, offset, p_out, p_in):
@@ -881,6 +887,7 @@ class AsStridedBackward0_copy(AsStridedBackward0):
 class AsStridedScatterBackward0(PutBackward0):
     """as_strided_scatter(src, size, stride, storage_offset): src written into a copy of a at the
     places as_strided would read (a's flat positions, as a NumPy key)"""
+    batching = "loop"  # a write into storage by strides: no per-example form
     op_name = "as_strided_scatter"
 
     @staticmethod

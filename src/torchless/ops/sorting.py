@@ -126,7 +126,7 @@ class SortBackward0(_Picking):
 
 class TopkBackward0(_Picking):
     """the k largest (smallest) along dim -> (values, indices): the gradient goes to those elements"""
-    batching = None  # (k comes before dim: vmap runs it per example)
+    batching = "batch_dims"
 
     @staticmethod
     def forward(node, xp, a, dim, k, largest=True):
@@ -138,7 +138,7 @@ class TopkBackward0(_Picking):
 
 class KthvalueBackward0(_Picking):
     """the k-th smallest along dim -> (values, indices): the gradient goes to that element"""
-    batching = None  # (k comes before dim: vmap runs it per example)
+    batching = "batch_dims"
 
     @staticmethod
     def forward(node, xp, a, dim, k, keepdim=False):
@@ -456,7 +456,7 @@ class NansumBackward0(Rule):
 # ============================================================================ dist, renorm
 class DistBackward0(Rule):
     """p-norm of a - b (broadcast):  d/da = the norm's gradient at a - b;  d/db = minus it"""
-    batching = None
+    batching = "reduction"
     saves_output = True
     explain = Explain("‖{a} − {b}‖", "∂‖a − b‖/∂a = (a − b)/‖a − b‖ for p = 2; ∂/∂b is its negative")
 
@@ -493,7 +493,7 @@ class DistBackward0(Rule):
 class RenormBackward0(Rule):
     """each sub-tensor along dim scaled to p-norm at most maxnorm: out = a · s, with
     s = maxnorm / (norm + 1e-7) where norm > maxnorm, else 1;  d/da = g s + a · ds/dnorm · dnorm/da"""
-    batching = None
+    batching = "batch_dims"
 
     @staticmethod
     def forward(node, xp, a, p, dim, maxnorm):
@@ -541,7 +541,7 @@ class _UniqueRule(Rule):
     """unique / unique_consecutive: (values, inverse, counts). PyTorch records the node (the values
     require grad) but has no derivative for it: backward through it raises."""
     aux_outputs = True
-    batching = None
+    batching = "loop"  # the output's shape depends on the values: PyTorch's vmap refuses it
     aten: ClassVar[str] = "_unique2"
 
     def vjp(self, g, xp):
@@ -567,6 +567,7 @@ def _unique_flat(a):
 
 class Unique2Backward0(_UniqueRule):
     """unique of all elements, sorted: no derivative"""
+    batching = "loop"  # the output's shape depends on the values: PyTorch's vmap refuses it
 
     @staticmethod
     def forward(node, xp, a):
@@ -575,6 +576,7 @@ class Unique2Backward0(_UniqueRule):
 
 class UniqueDimBackward0(_UniqueRule):
     """unique slices along dim, sorted lexicographically: no derivative"""
+    batching = "loop"  # the output's shape depends on the values: PyTorch's vmap refuses it
     aten = "unique_dim"
 
     @staticmethod
@@ -600,6 +602,7 @@ class UniqueDimBackward0(_UniqueRule):
 class UniqueConsecutiveBackward0(_UniqueRule):
     """runs of equal consecutive elements (dim None: of the flattened input) or slices along dim
     collapsed to one: no derivative"""
+    batching = "loop"  # the output's shape depends on the values: PyTorch's vmap refuses it
     aten = "unique_consecutive"
 
     @staticmethod
