@@ -161,18 +161,24 @@ def _sigmoid_(a):
 
 
 def _lstm_forward_np(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, reverse):
-    """The LSTM layer on arrays. Returns (out, h_n, c_n, saved): saved holds the activated gates
-    (T, B, 4H) and tanh(c) (T, B, H), and the hidden and cell states (T+1, B, ·), all indexed by time:
-    for a forward run state[t] comes before step t and state[t+1] after it; reversed, the other
-    way round."""
+    """The LSTM layer on arrays. Returns (out, h_n, c_n, saved). The gates are kept gate first,
+    (4, T, B, H), so that every gate of a step is one contiguous block (NumPy's vectorised loops
+    need that: on the columns of a (B, 4H) matrix they run several times slower). saved holds the
+    activated gates, tanh(c) (T, B, H), and the hidden and cell states (T+1, B, ·), all indexed by
+    time: for a forward run state[t] comes before step t and state[t+1] after it; reversed, the
+    other way round."""
     T, B, I = x.shape
     G = w_hh.shape[0]
     H = G // 4
     Hout = w_hh.shape[1]
     dtype = x.dtype
-    acts = np.matmul(x.reshape(T * B, I), w_ih.T).reshape(T, B, G)
-    if b_ih is not None:
-        acts += b_ih + b_hh
+    x2 = x.reshape(T * B, I)
+    acts = np.empty((4, T, B, H), dtype)
+    bias = None if b_ih is None else (b_ih + b_hh).reshape(4, 1, H)
+    for k in range(4):
+        np.matmul(x2, w_ih[k * H:(k + 1) * H].T, out=acts[k].reshape(T * B, H))
+        if bias is not None:
+            acts[k] += bias[k]
     hs = np.empty((T + 1, B, Hout), dtype)
     cs = np.empty((T + 1, B, H), dtype)
     tcs = np.empty((T, B, H), dtype)
@@ -180,30 +186,30 @@ def _lstm_forward_np(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, reverse):
     start = T if reverse else 0
     hs[start] = h0
     cs[start] = c0
-    w_hhT = w_hh.T
+    w4T = w_hh.reshape(4, H, Hout).transpose(0, 2, 1)  # (4, Hout, H): h @ w4T[k] is gate k's share
     w_hrT = None if w_hr is None else w_hr.T
-    gh = np.empty((B, G), dtype)
+    gh = np.empty((4, B, H), dtype)
     tmp = np.empty((B, H), dtype)
     step = -1 if reverse else 1
     for t in (range(T - 1, -1, -1) if reverse else range(T)):
         before = t + 1 if reverse else t
         after = before + step
-        a = acts[t]
-        np.matmul(hs[before], w_hhT, out=gh)
+        a = acts[:, t]
+        np.matmul(hs[before], w4T, out=gh)
         a += gh
-        _sigmoid_(a[:, :2 * H])
-        _sigmoid_(a[:, 3 * H:])
-        np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
+        _sigmoid_(a[:2])
+        _sigmoid_(a[3])
+        np.tanh(a[2], out=a[2])
         c = cs[after]
-        np.multiply(a[:, H:2 * H], cs[before], out=c)
-        np.multiply(a[:, :H], a[:, 2 * H:3 * H], out=tmp)
+        np.multiply(a[1], cs[before], out=c)
+        np.multiply(a[0], a[2], out=tmp)
         c += tmp
         tc = tcs[t]
         np.tanh(c, out=tc)
         if w_hrT is None:
-            np.multiply(a[:, 3 * H:], tc, out=hs[after])
+            np.multiply(a[3], tc, out=hs[after])
         else:
-            np.multiply(a[:, 3 * H:], tc, out=hpres[t])
+            np.multiply(a[3], tc, out=hpres[t])
             np.matmul(hpres[t], w_hrT, out=hs[after])
     out = hs[:T].copy() if reverse else hs[1:].copy()
     end = 0 if reverse else T
@@ -213,16 +219,17 @@ def _lstm_forward_np(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, reverse):
 def _lstm_backward_np(x, w_ih, w_hh, w_hr, has_bias, reverse, saved, g_out, g_h, g_c, needs):
     """The gradients of _lstm_forward_np's layer (the same dict as _backward's)."""
     acts, tcs, hs, cs, hpres = saved
-    T, B, G = acts.shape
-    H = G // 4
+    _, T, B, H = acts.shape
     Hout = w_hh.shape[1]
     dtype = acts.dtype
     dh = np.zeros((B, Hout), dtype) if g_h is None else g_h.astype(dtype, copy=True)
     dc = np.zeros((B, H), dtype) if g_c is None else g_c.astype(dtype, copy=True)
-    dA = np.empty((T, B, G), dtype)
+    dA = np.empty((4, T, B, H), dtype)
     dP = None if w_hr is None else np.empty((T, B, Hout), dtype)
+    w4 = w_hh.reshape(4, H, Hout)
     tmp = np.empty((B, H), dtype)
-    s = np.empty((B, G), dtype)
+    s = np.empty((2, B, H), dtype)
+    part = np.empty((B, Hout), dtype)
     for t in (range(T) if reverse else range(T - 1, -1, -1)):
         before = t + 1 if reverse else t
         if g_out is not None:
@@ -230,8 +237,8 @@ def _lstm_backward_np(x, w_ih, w_hh, w_hr, has_bias, reverse, saved, g_out, g_h,
         if w_hr is not None:
             dP[t] = dh
             dh = dh @ w_hr
-        a = acts[t]
-        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+        a = acts[:, t]
+        i, f, g, o = a[0], a[1], a[2], a[3]
         tc = tcs[t]
         # dc += dh · o · (1 − tanh(c)²)
         np.multiply(tc, tc, out=tmp)
@@ -239,33 +246,42 @@ def _lstm_backward_np(x, w_ih, w_hh, w_hr, has_bias, reverse, saved, g_out, g_h,
         tmp *= o
         tmp *= dh
         dc += tmp
-        da = dA[t]
-        np.multiply(dc, g, out=da[:, :H])
-        np.multiply(dc, cs[before], out=da[:, H:2 * H])
-        np.multiply(dh, tc, out=da[:, 3 * H:])
-        # σ' = σ (1 − σ) for the three sigmoid gates, tanh' = 1 − g² for g
-        np.multiply(a, a, out=s)
-        np.subtract(a, s, out=s)
+        da = dA[:, t]
+        # i: dc · g · σ'(i);  f: dc · c_prev · σ'(f);  g: dc · i · (1 − g²);  o: dh · tanh(c) · σ'(o)
+        np.multiply(a[:2], a[:2], out=s)
+        np.subtract(a[:2], s, out=s)
+        np.multiply(dc, g, out=da[0])
+        np.multiply(dc, cs[before], out=da[1])
+        da[:2] *= s
         np.multiply(g, g, out=tmp)
         np.subtract(1, tmp, out=tmp)
         tmp *= i
-        np.multiply(dc, tmp, out=da[:, 2 * H:3 * H])
-        da[:, :2 * H] *= s[:, :2 * H]
-        da[:, 3 * H:] *= s[:, 3 * H:]
+        np.multiply(dc, tmp, out=da[2])
+        np.multiply(o, o, out=tmp)
+        np.subtract(o, tmp, out=tmp)
+        tmp *= tc
+        np.multiply(dh, tmp, out=da[3])
         dc *= f
-        dh = da @ w_hh
+        dh = da[0] @ w4[0]
+        for k in range(1, 4):
+            np.matmul(da[k], w4[k], out=part)
+            dh += part
     grads = dict.fromkeys(("x", "h0", "c0", "w_ih", "w_hh", "b_ih", "b_hh", "w_hr"))
     grads["h0"], grads["c0"] = dh, dc
-    flat = dA.reshape(T * B, G)
+    flat = dA.reshape(4, T * B, H)
     if "x" in needs:
-        grads["x"] = (flat @ w_ih).reshape(T, B, -1)
+        dx = flat[0] @ w_ih[:H]
+        for k in range(1, 4):
+            dx += flat[k] @ w_ih[k * H:(k + 1) * H]
+        grads["x"] = dx.reshape(T, B, -1)
     if "w_ih" in needs:
-        grads["w_ih"] = flat.T @ x.reshape(T * B, -1)
+        x2 = x.reshape(T * B, -1)
+        grads["w_ih"] = np.concatenate([flat[k].T @ x2 for k in range(4)], 0)
     if "w_hh" in needs:
-        h_prev = hs[1:] if reverse else hs[:T]
-        grads["w_hh"] = flat.T @ h_prev.reshape(T * B, Hout)
+        h_prev = (hs[1:] if reverse else hs[:T]).reshape(T * B, Hout)
+        grads["w_hh"] = np.concatenate([flat[k].T @ h_prev for k in range(4)], 0)
     if has_bias and ("b_ih" in needs or "b_hh" in needs):
-        db = np.ones(T * B, dtype) @ flat
+        db = np.add.reduce(flat, 1).reshape(4 * H)
         grads["b_ih"] = db if "b_ih" in needs else None
         grads["b_hh"] = db.copy() if "b_hh" in needs else None
     if w_hr is not None and "w_hr" in needs:
