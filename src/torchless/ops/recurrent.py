@@ -22,8 +22,9 @@ steps, and the input's gradient one product with W_ih.
 
 Two versions of the same arithmetic: `_forward`/`_backward` are written over `xp`, so they run on
 arrays and, under create_graph, on Tensors (the vjp records, and a second derivative goes through
-it); `_lstm_forward_np`/`_lstm_backward_np` are the LSTM's on arrays, in place in preallocated
-buffers (the hot path of a language model's training step).
+it); `_lstm_forward_np`/`_lstm_backward_np` and `_gru_forward_np`/`_gru_backward_np` are the LSTM's
+and the GRU's on arrays, in place in preallocated buffers (the hot path of a language model's
+training step). The Elman RNN's few ops per step take the xp version on arrays too.
 """
 import numpy as np
 
@@ -289,6 +290,114 @@ def _lstm_backward_np(x, w_ih, w_hh, w_hr, has_bias, reverse, saved, g_out, g_h,
     return grads
 
 
+def _gru_forward_np(x, h0, w_ih, w_hh, b_ih, b_hh, reverse):
+    """The GRU layer on arrays, gates gate first (3, T, B, H) as in _lstm_forward_np. Returns
+    (out, h_n, saved): the activated gates r, z, n, each step's W_hn h + b_hn (T, B, H) and the hidden
+    states (T+1, B, H) indexed by time as the LSTM's."""
+    T, B, I = x.shape
+    H = w_hh.shape[1]
+    dtype = x.dtype
+    x2 = x.reshape(T * B, I)
+    acts = np.empty((3, T, B, H), dtype)
+    for k in range(3):
+        np.matmul(x2, w_ih[k * H:(k + 1) * H].T, out=acts[k].reshape(T * B, H))
+        if b_ih is not None:
+            acts[k] += b_ih[k * H:(k + 1) * H]
+    hs = np.empty((T + 1, B, H), dtype)
+    ghns = np.empty((T, B, H), dtype)
+    hs[T if reverse else 0] = h0
+    w3T = w_hh.reshape(3, H, H).transpose(0, 2, 1)
+    b3 = None if b_hh is None else b_hh.reshape(3, 1, H)
+    gh = np.empty((3, B, H), dtype)
+    tmp = np.empty((B, H), dtype)
+    step = -1 if reverse else 1
+    for t in (range(T - 1, -1, -1) if reverse else range(T)):
+        before = t + 1 if reverse else t
+        after = before + step
+        a = acts[:, t]
+        h = hs[before]
+        np.matmul(h, w3T, out=gh)
+        if b3 is not None:
+            gh += b3
+        a[:2] += gh[:2]
+        _sigmoid_(a[:2])
+        ghns[t] = gh[2]
+        np.multiply(a[0], gh[2], out=tmp)
+        a[2] += tmp
+        np.tanh(a[2], out=a[2])
+        np.subtract(h, a[2], out=tmp)
+        tmp *= a[1]
+        np.add(a[2], tmp, out=hs[after])
+    out = hs[:T].copy() if reverse else hs[1:].copy()
+    return out, hs[0 if reverse else T].copy(), (acts, ghns, hs)
+
+
+def _gru_backward_np(x, w_ih, w_hh, has_bias, reverse, saved, g_out, g_h, needs):
+    """The gradients of _gru_forward_np's layer (the same dict as _backward's)."""
+    acts, ghns, hs = saved
+    _, T, B, H = acts.shape
+    dtype = acts.dtype
+    dh = np.zeros((B, H), dtype) if g_h is None else g_h.astype(dtype, copy=True)
+    dA = np.empty((3, T, B, H), dtype)  # the gradients of the input's shares (r, z, n)
+    dRn = np.empty((T, B, H), dtype)    # of W_hn h + b_hn (r, z: the same as the input's)
+    w3 = w_hh.reshape(3, H, H)
+    tmp = np.empty((B, H), dtype)
+    part = np.empty((B, H), dtype)
+    for t in (range(T) if reverse else range(T - 1, -1, -1)):
+        before = t + 1 if reverse else t
+        if g_out is not None:
+            dh += g_out[t]
+        a = acts[:, t]
+        r, z, n = a[0], a[1], a[2]
+        da = dA[:, t]
+        # n: dh (1 − z)(1 − n²)
+        np.multiply(n, n, out=tmp)
+        np.subtract(1, tmp, out=tmp)
+        np.subtract(1, z, out=da[2])
+        da[2] *= tmp
+        da[2] *= dh
+        # z: dh (h − n) z (1 − z)
+        np.multiply(z, z, out=tmp)
+        np.subtract(z, tmp, out=tmp)
+        np.subtract(hs[before], n, out=da[1])
+        da[1] *= tmp
+        da[1] *= dh
+        # r: dn (W_hn h + b_hn) r (1 − r)
+        np.multiply(r, r, out=tmp)
+        np.subtract(r, tmp, out=tmp)
+        tmp *= ghns[t]
+        np.multiply(da[2], tmp, out=da[0])
+        np.multiply(da[2], r, out=dRn[t])
+        dh *= z
+        np.matmul(da[0], w3[0], out=part)
+        dh += part
+        np.matmul(da[1], w3[1], out=part)
+        dh += part
+        np.matmul(dRn[t], w3[2], out=part)
+        dh += part
+    grads = dict.fromkeys(("x", "h0", "c0", "w_ih", "w_hh", "b_ih", "b_hh", "w_hr"))
+    grads["h0"] = dh
+    flat = dA.reshape(3, T * B, H)
+    rec = (flat[0], flat[1], dRn.reshape(T * B, H))
+    if "x" in needs:
+        dx = flat[0] @ w_ih[:H]
+        for k in range(1, 3):
+            dx += flat[k] @ w_ih[k * H:(k + 1) * H]
+        grads["x"] = dx.reshape(T, B, -1)
+    if "w_ih" in needs:
+        x2 = x.reshape(T * B, -1)
+        grads["w_ih"] = np.concatenate([flat[k].T @ x2 for k in range(3)], 0)
+    if "w_hh" in needs:
+        h_prev = (hs[1:] if reverse else hs[:T]).reshape(T * B, H)
+        grads["w_hh"] = np.concatenate([d.T @ h_prev for d in rec], 0)
+    if has_bias:
+        if "b_ih" in needs:
+            grads["b_ih"] = np.add.reduce(flat, 1).reshape(3 * H)
+        if "b_hh" in needs:
+            grads["b_hh"] = np.concatenate([np.add.reduce(d, 0) for d in rec])
+    return grads
+
+
 # ================================================================================ the rules
 _NAMES = ("x", "h0", "c0", "w_ih", "w_hh", "b_ih", "b_hh", "w_hr")
 
@@ -304,9 +413,12 @@ class _RecurrentLayer(Rule):
     @staticmethod
     def forward(node, xp, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mode, reverse):
         lstm = mode == "LSTM"
-        fast = lstm and type(x) is np.ndarray
-        if fast:
+        fast = (lstm or mode == "GRU") and type(x) is np.ndarray
+        if fast and lstm:
             out, h_n, c_n, saved = _lstm_forward_np(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, reverse)
+        elif fast:
+            out, h_n, saved = _gru_forward_np(x, h0, w_ih, w_hh, b_ih, b_hh, reverse)
+            c_n = None
         else:
             out, h_n, c_n, saved = _forward(xp, mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, reverse,
                                             node is not None)
@@ -327,8 +439,10 @@ class _RecurrentLayer(Rule):
         g_out, g_h = grads[0], grads[1]
         g_c = grads[2] if mode == "LSTM" else None
         needs = {name for name, (fn, _) in zip(present, self.next_functions) if fn is not None}
-        if fast and type(x) is np.ndarray:
+        if fast and type(x) is np.ndarray and mode == "LSTM":
             d = _lstm_backward_np(x, w_ih, w_hh, w_hr, has_bias, reverse, saved, g_out, g_h, g_c, needs)
+        elif fast and type(x) is np.ndarray:
+            d = _gru_backward_np(x, w_ih, w_hh, has_bias, reverse, saved, g_out, g_h, needs)
         else:
             d = _backward(xp, mode, x, w_ih, w_hh, w_hr, has_bias, reverse, saved, g_out, g_h, g_c, needs)
         return tuple([d[name] if name in needs else None for name in present])
