@@ -437,3 +437,36 @@ def test_pack_errors_and_unpack():
         U.pad_packed_sequence(p, total_length=2)
     seqs = U.unpack_sequence(p)
     assert [s.tolist() for s in seqs] == [[1.0, 1.0, 1.0], [2.0]]
+
+
+# ------------------------------------------------------------------------------------ transforms
+@pytest.mark.parametrize("cls_name", ["LSTM", "GRU", "RNN"])
+def test_double_backward_through_module_matches_torch(cls_name):
+    torch.manual_seed(0)
+    mt = getattr(torch.nn, cls_name)(3, 4, num_layers=2, bidirectional=True).double()
+    ml = getattr(tnn, cls_name)(3, 4, num_layers=2, bidirectional=True).double()
+    copy_weights(mt, ml)
+    x = np.random.default_rng(0).standard_normal((5, 2, 3))
+    for lib, m in ((torch, mt), (torchless, ml)):
+        out = m(lib.tensor(x))[0]
+        g, = lib.autograd.grad(out.pow(2).sum(), m.weight_ih_l0, create_graph=True)
+        (g * g).sum().backward()
+    for (name, p), q in zip(mt.named_parameters(), ml.parameters()):
+        np.testing.assert_allclose(q.grad.numpy(), p.grad.numpy(), rtol=1e-8, atol=1e-10, err_msg=name)
+
+
+def test_vmap_and_functional_call():
+    from torchless.func import functional_call, grad, vmap
+    m = tnn.GRU(3, 4, num_layers=2)
+    params = {k: v.detach() for k, v in m.named_parameters()}
+    X = torchless.randn(6, 5, 2, 3)
+    batched = vmap(lambda x: m(x)[0])(X)
+    looped = torchless.stack([m(x)[0] for x in X])
+    np.testing.assert_allclose(batched.detach().numpy(), looped.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+    def loss(p, x):
+        return functional_call(m, p, (x,))[0].pow(2).sum()
+    per_example = vmap(grad(loss), in_dims=(None, 0))(params, X)
+    one = grad(loss)(params, X[2])
+    for k in one:
+        np.testing.assert_allclose(per_example[k][2].numpy(), one[k].numpy(), rtol=1e-4, atol=1e-6)
