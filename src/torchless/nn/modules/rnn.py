@@ -48,10 +48,10 @@ class RNNBase(Module):
         self.num_layers = num_layers
         self.bias = bias
         self.batch_first = batch_first
+        self.dropout = float(dropout)  # (PyTorch converts first: float("x") raises its ValueError)
         if not isinstance(dropout, numbers.Number) or isinstance(dropout, bool) or not 0 <= dropout <= 1:  # type: ignore[operator]
             raise ValueError("dropout should be a number in range [0, 1] representing the probability of an "
                              "element being zeroed")
-        self.dropout = float(dropout)  # type: ignore[arg-type]
         self.bidirectional = bidirectional
         self.proj_size = proj_size
         if dropout > 0 and num_layers == 1:  # type: ignore[operator]
