@@ -490,3 +490,45 @@ def measure_lenet_step(name, lib, repeats):
     net, loss_fn, optimizer = lenet_model(lib)
     return {"ms": timed_median(lambda _: mlp_nn_step(net, loss_fn, optimizer, x, labels), lambda: None,
                                repeats) * 1e3}
+
+
+# ---------------------------------------------------------------------------------------------------
+# 7. A recurrent language model (D2L §10.1, the concise LSTM)
+# ---------------------------------------------------------------------------------------------------
+# One training step of D2L's concise LSTM language model: one-hot inputs of a 28-token vocabulary,
+# nn.LSTM(28, 32), a Linear head, cross-entropy over every step, clip_grad_norm_(1), SGD. 32 steps,
+# batch 1024, time first (as D2L's RNNLM feeds it). Weights are each library's default init.
+LSTM_VOCAB, LSTM_HIDDEN, LSTM_STEPS, LSTM_BATCH = 28, 32, 32, 1024
+
+
+def lstm_lm_model(lib):
+    nn = lib.nn
+    rnn, head = nn.LSTM(LSTM_VOCAB, LSTM_HIDDEN), nn.Linear(LSTM_HIDDEN, LSTM_VOCAB)
+    params = list(rnn.parameters()) + list(head.parameters())
+    return rnn, head, params, lib.optim.SGD(params, lr=1.0)
+
+
+def lstm_lm_step(lib, model, tokens, labels):
+    """D2L §10.1's step: one-hot, LSTM, head, loss, backward, clip, update."""
+    rnn, head, params, optimizer = model
+    x = lib.nn.functional.one_hot(tokens.T, LSTM_VOCAB).type(lib.float32)
+    out, _ = rnn(x)
+    loss = lib.nn.functional.cross_entropy(head(out).reshape(-1, LSTM_VOCAB), labels.T.reshape(-1))
+    optimizer.zero_grad()
+    loss.backward()
+    lib.nn.utils.clip_grad_norm_(params, 1.0)
+    optimizer.step()
+    return loss
+
+
+@Case("lstm_lm_step", "D2L §10.1 concise LSTM language-model step: nn.LSTM(28, 32), 32 steps, batch 1024, "
+      "one-hot input, Linear head, cross-entropy, clip_grad_norm_, SGD", libs=("torchless", "torch"),
+      repeats=(5, 15), metrics=[("ms", "one step", "ms")],
+      targets={"ms": ("torch", 1.0, "<= 1.0x torch")})
+def measure_lstm_lm_step(name, lib, repeats):
+    import numpy as np
+    rng = np.random.default_rng(101)
+    tokens = lib.tensor(rng.integers(0, LSTM_VOCAB, (LSTM_BATCH, LSTM_STEPS)))
+    labels = lib.tensor(rng.integers(0, LSTM_VOCAB, (LSTM_BATCH, LSTM_STEPS)))
+    model = lstm_lm_model(lib)
+    return {"ms": timed_median(lambda _: lstm_lm_step(lib, model, tokens, labels), lambda: None, repeats) * 1e3}
