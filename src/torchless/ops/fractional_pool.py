@@ -58,7 +58,7 @@ class _FractionalMaxPool(Rule):
     """max over each plane's own windows -> (values, indices): the gradient goes to each window's
     argmax (a scatter of g); the tangent is the gather of t at the same positions."""
     aux_outputs = True
-    batching = None
+    batching = "loop"  # each plane draws its own windows: vmap's randomness mode decides them per example
 
     @staticmethod
     def forward(node, xp, a, spec):
@@ -136,7 +136,7 @@ class MaxPool2DWithIndicesBackwardBackward0(Rule):
     input at each window's argmax (a scatter, pool.PlaneScatter). Linear in g: its vjp gathers at
     the indices (PyTorch's max_pool_double_backward) and its jvp scatters the tangent; input only
     gives the shape (its gradient is zero)."""
-    batching = None
+    batching = "loop"  # reached only through torch.ops.aten, whose ops vmap runs per example
 
     @staticmethod
     def forward(node, xp, g, a, op):

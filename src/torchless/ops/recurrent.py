@@ -406,7 +406,7 @@ class _RecurrentLayer(Rule):
     """One recurrent layer in one direction over a whole sequence (see the module docstring).
     forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mode, reverse); c0, the biases and w_hr may be
     None. Outputs: (out, h_n) or, for an LSTM, (out, h_n, c_n)."""
-    batching = None
+    batching = "loop"  # vmap never meets this fused rule: under vmap the layer runs as recorded per-step ops
     multi_output = True
     explain = Explain(rule="backpropagation through time: each step's gate gradients, then one product per weight")
 
