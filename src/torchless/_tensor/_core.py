@@ -23,6 +23,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._messages import norm_dim
+from .. import _args
 from ..engine import backward as _engine
 from ..engine.grad_mode import grad_off as _grad_off, state as _grad  # grad mode: `not _grad_off or _grad.enabled`
 from ..engine import forward_ad as _forward_ad
@@ -143,7 +144,7 @@ def require_cpu(dev: str | device) -> device:
 
 def _converter(name: str, dtype: D.dtype) -> Callable[..., Tensor]:
     """x.float(), x.long() ...: each the same as x.to(dtype)."""
-    def convert(self: TensorBase, memory_format: Any = None) -> Tensor:
+    def convert(self: TensorBase, *, memory_format: Any = None) -> Tensor:
         return self.to(dtype)
     convert.__name__ = name
     convert.__qualname__ = "Tensor." + name
@@ -244,7 +245,8 @@ class TensorBase:
         floating point or complex tensors can require grad.
 
         requires_grad: whether autograd should record operations on this tensor."""
-        flag = bool(requires_grad)
+        flag = requires_grad if type(requires_grad) is _pybool else _args.bool_arg(
+            requires_grad, "requires_grad_", "requires_grad", 1)
         if not self.is_leaf:
             if flag:
                 return self  # type: ignore[return-value]  # (self is a Tensor: TensorBase is abstract)
@@ -522,7 +524,7 @@ class TensorBase:
         True when this tensor's dtype is a complex type (complex64, complex128)."""
         return self._data.dtype.kind == "c"
 
-    def is_contiguous(self, memory_format: Any = None) -> builtins.bool:
+    def is_contiguous(self, *, memory_format: Any = None) -> builtins.bool:
         """is_contiguous(memory_format=torch.contiguous_format) -> bool
 
         True when the elements lie in memory in row-major order without gaps (as a fresh tensor's
@@ -665,7 +667,7 @@ class TensorBase:
             )
         return self._data
 
-    def cpu(self, memory_format: Any = None) -> Tensor:
+    def cpu(self, *, memory_format: Any = None) -> Tensor:
         """cpu(memory_format=torch.preserve_format) -> Tensor
 
         This tensor on the CPU: itself, since torchless tensors are always there."""
@@ -738,7 +740,7 @@ class TensorBase:
         flowing into it reach this tensor."""
         return apply(CloneBackward0, self, "K")
 
-    def contiguous(self, memory_format: Any = None) -> Tensor:
+    def contiguous(self, *, memory_format: Any = None) -> Tensor:
         """contiguous(memory_format=torch.contiguous_format) -> Tensor
 
         This tensor with its elements in row-major order in memory: itself when it already is

@@ -16,6 +16,7 @@ import numpy as np
 from .. import _dtype as D
 from ._core import _plain, apply
 from ..overrides import not_a_tensor
+from .._args import bool_arg
 if TYPE_CHECKING:
     from . import Tensor
 else:
@@ -688,6 +689,8 @@ def cholesky(input: Tensor, upper: bool = False, *, out: Optional[Tensor] = None
 
     The Cholesky factor (deprecated in PyTorch in favour of torch.linalg.cholesky).
     """
+    if type(upper) is not bool:
+        bool_arg(upper, "cholesky", "upper", 2)
     res = _cholesky_ex(input, upper, True, "linalg.cholesky")[0]
     return res if out is None else out.copy_(res)
 
@@ -722,7 +725,9 @@ def cholesky_inverse(input: Tensor, upper: bool = False, *, out: Optional[Tensor
     A⁻¹ from A's Cholesky factor input = L (A = L Lᴴ; upper=True: A = Uᴴ U).
     """
     _check_matrix(input, "cholesky_inverse")
-    res = apply(M.CholeskyInverseBackward0, input, bool(upper))
+    if type(upper) is not bool:
+        bool_arg(upper, "cholesky_inverse", "upper", 2)
+    res = apply(M.CholeskyInverseBackward0, input, upper)
     return res if out is None else out.copy_(res)
 
 
@@ -847,6 +852,8 @@ def lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out: Any = None) 
 
     The packed LU factorization (torch.linalg.lu_factor_ex), infos only when asked for.
     """
+    if type(pivot) is not bool:
+        bool_arg(pivot, "_lu_with_info", "pivot")
     lu_, piv, info = _lu_factor_ex(A, pivot, False, "lu")
     return (lu_, piv, info) if get_infos else (lu_, piv)
 
@@ -1006,6 +1013,8 @@ def qr(input: Tensor, some: bool = True, *, out: Any = None) -> Any:
 
     The QR decomposition; some=False gives the complete Q (torch.linalg.qr's mode='complete').
     """
+    if type(some) is not bool:
+        bool_arg(some, "qr", "some", 2)
     return return_types.qr(tuple(_linalg_qr(input, "reduced" if some else "complete")))
 
 
@@ -1084,6 +1093,9 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out: Any =
     The SVD in PyTorch's older form: V (not Vh), some=False for the full U and V, and with
     compute_uv=False U and V are zero-filled.
     """
+    if type(some) is not bool or type(compute_uv) is not bool:
+        bool_arg(some, "svd", "some", 2)
+        bool_arg(compute_uv, "svd", "compute_uv", 3)
     a = _check_matrix(input, "linalg.svd", square=False)
     if not compute_uv:
         s = _linalg_svdvals(input)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _dtype as D
+from .. import _args, _dtype as D
 from ._core import _norm_dim, _plain, _plain_out, apply, apply_one, record
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
     from . import Tensor
@@ -593,6 +593,9 @@ def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, devi
 
 
 def _triangle_indices(make: Any, name: str, row: int, col: int, offset: int, dtype: Any) -> Tensor:
+    if type(row) is not int or type(col) is not int or type(offset) is not int:
+        row, col = _args.int_arg(row, name, "row", 1), _args.int_arg(col, name, "col", 2)
+        offset = _args.int_arg(offset, name, "offset", 3)
     np_dtype = _LONG if dtype is None else dtype.np
     if np_dtype.kind not in "iu":
         raise NotImplementedError(f"\"{name}\" not implemented for '{_name(np.empty(0, np_dtype))}'")

@@ -15,6 +15,7 @@ import numpy as np
 from .._dtype import dtype as DType
 from ._core import _norm_dim, _plain, apply
 from ..overrides import not_a_tensor
+from .._args import bool_arg
 from ._inplace import inplace
 from ._reduction import (Dims, _dims, _keep, _one_dim, _return_type, _spread, return_types, scalar_type_name)
 if TYPE_CHECKING:
@@ -462,6 +463,9 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
     `return_inverse`, also where each input element (slice) went in the result; with
     `return_counts`, how often each distinct value occurs. Each NaN counts as distinct.
     """
+    if type(sorted) is not bool or type(return_inverse) is not bool or type(return_counts) is not bool:
+        for name, flag in (("sorted", sorted), ("return_inverse", return_inverse), ("return_counts", return_counts)):
+            bool_arg(flag, "_unique2", name)
     if input._data.dtype.kind == "c":
         raise NotImplementedError(f"\"unique\" not implemented for '{scalar_type_name(input)}' (compare x.real, "
                                   "or x.abs())")
@@ -488,6 +492,9 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
     if input._data.dtype.kind == "c":
         raise NotImplementedError(f"\"unique\" not implemented for '{scalar_type_name(input)}' (compare x.real, "
                                   "or x.abs())")
+    if type(return_inverse) is not bool or type(return_counts) is not bool:
+        bool_arg(return_inverse, "unique_consecutive", "return_inverse")
+        bool_arg(return_counts, "unique_consecutive", "return_counts")
     d = None if dim is None else _norm_dim(dim, input._data.ndim)
     a = input._data
     if d is not None and a.ndim == 0:

@@ -11,9 +11,9 @@ import numpy as np
 
 from .. import _dtype as D
 from ._core import (
-    _binary, _broadcast_error, _by_operand, _no_grad_binary, _pair_dtype, _plain_out, _scalar_operand,
+    _as_operand, _binary, _broadcast_error, _by_operand, _no_grad_binary, _pair_dtype, _plain_out, _scalar_operand,
     _SCALAR_TYPE_NAMES,
-    apply, record,
+    apply, record, wrong_operand,
 )
 from ._elementwise import declared, tensor_binary, unary
 from ._inplace import inplace
@@ -107,7 +107,7 @@ def _integer_only(ufunc, name, kernel):
     return method
 
 
-def _shift(left):
+def _shift(left, named=False):
     """Bitwise shift on integer tensors with PyTorch's out-of-range rule: a left shift by a negative
     amount or by the bit width or more gives 0; a right shift by those fills with the sign bit."""
     kernel = "lshift" if left else "rshift"
@@ -124,11 +124,14 @@ def _shift(left):
         return np.where(out_of_range, np.right_shift(a, np.asarray(bits - 1, a.dtype)) if a.dtype.kind == "i"
                         else np.zeros((), a.dtype), out)
 
-    check = _no_grad_binary(compute, kernel)
+    name = "bitwise_left_shift" if left else "bitwise_right_shift"
+    check = _no_grad_binary(compute, name if named else kernel, named)
 
     def method(self, other):
         bad = [t for t in (self, other) if isinstance(t, Tensor) and t._data.dtype.kind not in "biu"]
         if bad or type(other) is _pyfloat:
+            if named and not isinstance(other, Tensor) and _as_operand(other) is None:
+                raise wrong_operand(name, other)
             kind = _kind_name(bad[0]._data.dtype) if bad else "Float"
             raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{kind}' (shifts take integer tensors)")
         return check(self, other)
@@ -346,12 +349,15 @@ class SpecialMethods:
                    "divisor of each pair of elements (integer tensors; gcd(0, 0) = 0).")
     lcm = declared(_integer_only(np.lcm, "lcm", "lcm"), "lcm", "lcm(self, other) -> Tensor\n\nThe least common "
                    "multiple of each pair of elements (integer tensors).")
-    __lshift__ = bitwise_left_shift = declared(
+    __lshift__ = declared(
         _shift(True), "bitwise_left_shift", "bitwise_left_shift(self, other) -> Tensor\n\nself shifted left by other "
         "bits (integer tensors; 0 for shifts outside [0, bit width)).")
-    __rshift__ = bitwise_right_shift = declared(
+    __rshift__ = declared(
         _shift(False), "bitwise_right_shift", "bitwise_right_shift(self, other) -> Tensor\n\nself shifted right by "
         "other bits, arithmetic for signed integers (integer tensors).")
+    # the named forms: a TypeError for an operand of the wrong type (the operators return NotImplemented)
+    bitwise_left_shift = declared(_shift(True, named=True), "bitwise_left_shift", __lshift__.__doc__)
+    bitwise_right_shift = declared(_shift(False, named=True), "bitwise_right_shift", __rshift__.__doc__)
 
     def __rlshift__(self, other):
         """__rlshift__(self, other) -> Tensor\n\nother << self, for a number on the left."""

@@ -10,6 +10,7 @@ from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from .. import _args
 from .._dtype import (FROM_NP, SCALAR_TYPE_NAMES, bool as bool_, check_data_fits, check_number_fits, defaults,
                       dtype as DType, float32, float64, from_np,
                       get_default_dtype, int64, promote_types, to_np)
@@ -48,11 +49,7 @@ def _parse_size(size: Sequence[Any], fn: str = "zeros") -> Tuple[int, ...]:
     if len(size) == 1 and not isinstance(size[0], numbers.Integral) and not (
             isinstance(size[0], Tensor) and size[0].dim() == 0):
         size = size[0]
-    try:
-        dims = tuple(int(s.__index__()) for s in size)
-    except (AttributeError, TypeError):
-        raise TypeError(f"{fn}(): argument 'size' must be tuple of ints, but found element of type "
-                        f"{next(type(s).__name__ for s in size if not hasattr(s, '__index__'))}") from None
+    dims = _args.int_list_arg(size, fn, "size", 1)
     for s in dims:
         if s < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(dims)}")
@@ -271,7 +268,7 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     return _plain(ndarray)
 
 
-def scalar_tensor(value: Number, dtype: Optional[DType] = None, requires_grad: bool = False, *, device: Any = None,
+def scalar_tensor(value: Number, *, dtype: Optional[DType] = None, requires_grad: bool = False, device: Any = None,
                   layout: Any = None, pin_memory: bool = False) -> Tensor:
     """scalar_tensor(value, *, dtype=None, device=None, requires_grad=False) -> Tensor
 
@@ -279,6 +276,7 @@ def scalar_tensor(value: Number, dtype: Optional[DType] = None, requires_grad: b
     """
     if device is not None:
         require_cpu(device)
+    value = _num(value, "scalar_tensor", "s", 1)
     return _finish(np.asarray(value, dtype=_float_dtype(dtype)), requires_grad)
 
 
@@ -288,9 +286,16 @@ _EXACT_COUNT = {np.dtype(np.float16): 2048.0, np.dtype(np.float32): 16777216.0,
                 np.dtype(np.float64): 9007199254740992.0}
 
 
-def _num(x: Any) -> Any:
-    """A Python number from a number or a one-element tensor."""
-    return x.item() if isinstance(x, Tensor) else x
+def _num(x: Any, fn: str = "arange", name: str = "end", position: Optional[int] = None) -> Any:
+    """A Python number from a number or a one-element tensor; PyTorch's TypeError for anything else
+    (a str, None, a list, a tensor of more elements), naming the argument `name` of `fn`."""
+    if type(x) is int or type(x) is float:
+        return x
+    if isinstance(x, Tensor):
+        if x._data.size != 1:
+            raise _args.wrong_type(fn, name, position, "Number", x)
+        return x.item()
+    return _args.number_arg(x, fn, name, position)
 
 
 def arange(start: Scalar = 0, end: Optional[Scalar] = None, step: Scalar = 1, *,
@@ -312,7 +317,7 @@ def arange(start: Scalar = 0, end: Optional[Scalar] = None, step: Scalar = 1, *,
             return _finish(np.arange(math.ceil(start), dtype=defaults.float), requires_grad)
     if end is None:
         start, end = 0, start
-    start, end, step = _num(start), _num(end), _num(step)
+    start, end, step = _num(start, "arange", "start"), _num(end, "arange", "end"), _num(step, "arange", "step")
     if dtype is None:
         floating = (isinstance(start, (float, np.floating)) or isinstance(end, (float, np.floating))
                     or isinstance(step, (float, np.floating)))
@@ -391,6 +396,7 @@ def range(start: Scalar = 0, end: Optional[Scalar] = None, step: Scalar = 1, *,
     """
     if end is None:
         start, end = 0, start
+    start, end, step = _num(start, "range", "start"), _num(end, "range", "end"), _num(step, "range", "step")
     n = int(math.floor((end - start) / step)) + 1
     arr = (start + np.arange(n, dtype=np.float64) * step).astype(_float_dtype(dtype))
     return _finish(arr, requires_grad, device)
@@ -403,7 +409,7 @@ def linspace(start: Scalar, end: Scalar, steps: int, *, dtype: Optional[DType] =
     `steps` values evenly spaced from `start` to `end`, both included. Equal to PyTorch's bit for
     bit (the first half counts up from start, the second half down from end).
     """
-    start, end = _num(start), _num(end)
+    start, end = _num(start, "linspace", "start"), _num(end, "linspace", "end")
     if not isinstance(steps, numbers.Integral):
         raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
     if steps < 0:
@@ -483,7 +489,7 @@ def full(size: Sequence[int], fill_value: Number, *, dtype: Optional[DType] = No
     `dtype` the value's kind decides: bool, int64, the default float or complex.
     """
     np_dtype: Any
-    fill_value = _num(fill_value)
+    fill_value = _num(fill_value, "full", "fill_value", 2)
     if dtype is None:
         if isinstance(fill_value, bool):
             np_dtype = np.bool_
@@ -509,6 +515,9 @@ def eye(n: int, m: Optional[int] = None, *, dtype: Optional[DType] = None, devic
 
     The n x m (n x n when m is None) matrix with ones on the diagonal and zeros elsewhere.
     """
+    if type(n) is not int or (m is not None and type(m) is not int):
+        n = _args.int_arg(n, "eye", "n", 1)
+        m = None if m is None else _args.int_arg(m, "eye", "m", 2)
     for name, v in (("n", n), ("m", m)):
         if v is not None and v < 0:
             raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
@@ -563,7 +572,7 @@ def full_like(input: Tensor, fill_value: Number, *, dtype: Optional[DType] = Non
     `fill_value`.
     """
     shape, dt = _like(input, dtype)
-    return _finish(np.full(shape, _num(fill_value), dt), requires_grad, device)
+    return _finish(np.full(shape, _num(fill_value, "full_like", "fill_value", 2), dt), requires_grad, device)
 
 
 # ---------------------------------------------------------------------------------- random streams
@@ -725,6 +734,8 @@ def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Opti
         low, high, size = 0, low, high
     if high is None:
         raise TypeError("randint() missing required argument 'high'")
+    if type(low) is not int or type(high) is not int:
+        low, high = _args.int_arg(low, "randint", "low"), _args.int_arg(high, "randint", "high", 1)
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     shape = _parse_size((size,), "randint")
@@ -738,6 +749,8 @@ def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Optional[D
 
     A random permutation of the integers 0 to n - 1.
     """
+    if type(n) is not int:
+        n = _args.int_arg(n, "randperm", "n", 1)
     np_dtype = np.int64 if dtype is None else to_np(dtype)
     return _finish(_rng(generator).permutation(n).astype(np_dtype), requires_grad, device)
 
