@@ -19,7 +19,7 @@ from typing import Any, Optional, Tuple
 import numpy as np
 
 __all__ = ["type_name", "wrong_type", "bool_arg", "int_arg", "float_arg", "number_arg", "int_list_arg",
-           "no_positional"]
+           "size_args", "tensor_elements", "no_positional"]
 
 _bool, _int, _float = bool, int, float
 _BOOLS = (bool, np.bool_)
@@ -33,21 +33,23 @@ def type_name(value: Any) -> str:
     return f"numpy.{cls.__name__}" if module == "numpy" else cls.__name__
 
 
-def wrong_type(fn: str, name: str, position: Optional[int], expected: str, value: Any) -> TypeError:
+def wrong_type(fn: Optional[str], name: str, position: Optional[int], expected: str, value: Any) -> TypeError:
     """PyTorch's TypeError for an argument of the wrong type, e.g.
-    "qr(): argument 'some' (position 2) must be bool, not str"."""
+    "qr(): argument 'some' (position 2) must be bool, not str" (without "qr(): " where `fn` is None:
+    a shared check that does not know its caller's name)."""
     where = f" (position {position})" if position is not None else ""
-    return TypeError(f"{fn}(): argument '{name}'{where} must be {expected}, not {type_name(value)}")
+    head = f"{fn}(): " if fn is not None else ""
+    return TypeError(f"{head}argument '{name}'{where} must be {expected}, not {type_name(value)}")
 
 
-def bool_arg(value: Any, fn: str, name: str, position: Optional[int] = None) -> bool:
+def bool_arg(value: Any, fn: Optional[str], name: str, position: Optional[int] = None) -> bool:
     """A bool argument: only True and False (PyTorch refuses 0, 1, NumPy's bool and tensors)."""
     if type(value) is _bool:
         return value
     raise wrong_type(fn, name, position, "bool", value)
 
 
-def int_arg(value: Any, fn: str, name: str, position: Optional[int] = None) -> int:
+def int_arg(value: Any, fn: Optional[str], name: str, position: Optional[int] = None) -> int:
     """An int argument: an int (not a bool), a NumPy integer, or a one-element integer tensor (what
     `__index__` takes); anything else (a float, a str, None, a bigger tensor) PyTorch's TypeError."""
     if type(value) is _int:
@@ -60,7 +62,7 @@ def int_arg(value: Any, fn: str, name: str, position: Optional[int] = None) -> i
     raise wrong_type(fn, name, position, "int", value)
 
 
-def float_arg(value: Any, fn: str, name: str, position: Optional[int] = None) -> float:
+def float_arg(value: Any, fn: Optional[str], name: str, position: Optional[int] = None) -> float:
     """A float argument: a real number (bool and int included, as PyTorch takes them) or a
     one-element tensor; a str, None, a list, a complex number: PyTorch's TypeError."""
     if type(value) is _float or type(value) is _int:
@@ -76,7 +78,7 @@ def float_arg(value: Any, fn: str, name: str, position: Optional[int] = None) ->
     raise wrong_type(fn, name, position, "float", value)
 
 
-def number_arg(value: Any, fn: str, name: str, position: Optional[int] = None) -> Any:
+def number_arg(value: Any, fn: Optional[str], name: str, position: Optional[int] = None) -> Any:
     """A Number argument (bool, int, float, complex, a NumPy scalar, a one-element tensor): the value
     as given; a str, None, a list: PyTorch's TypeError ("must be Number, not str")."""
     if isinstance(value, numbers.Number):
@@ -90,7 +92,7 @@ def number_arg(value: Any, fn: str, name: str, position: Optional[int] = None) -
     raise wrong_type(fn, name, position, "Number", value)
 
 
-def int_list_arg(value: Any, fn: str, name: str, position: Optional[int] = None) -> Tuple[int, ...]:
+def int_list_arg(value: Any, fn: Optional[str], name: str, position: Optional[int] = None) -> Tuple[int, ...]:
     """A "tuple of ints" argument (a size, a dim list, a pad): one int, or a tuple/list/Size of ints
     (NumPy ints and one-element integer tensors count); PyTorch's TypeError for anything else, naming
     the first element that is not an int."""
@@ -113,6 +115,22 @@ def int_list_arg(value: Any, fn: str, name: str, position: Optional[int] = None)
         except TypeError:
             pass
     raise wrong_type(fn, name, position, "tuple of ints", value)
+
+
+def size_args(args: tuple, fn: str, name: str = "size", position: Optional[int] = 1) -> Tuple[int, ...]:
+    """The sizes of a method that takes them either way, `f(2, 3)` or `f((2, 3))` / `f([2, 3])` /
+    `f(torch.Size(...))`: a tuple of ints, or PyTorch's TypeError ("must be tuple of ints, not str")."""
+    if len(args) == 1 and type(args[0]) is not _int:
+        return int_list_arg(args[0], fn, name, position)
+    return int_list_arg(args, fn, name, position)
+
+
+def tensor_elements(values: Any, tensor_type: type, argument: int = 0) -> None:
+    """PyTorch's TypeError for a list of tensors with something else among them, e.g.
+    "expected Tensor as element 1 in argument 0, but got str" (`argument`: the list's position)."""
+    for i, value in enumerate(values):
+        if not isinstance(value, tensor_type):
+            raise TypeError(f"expected Tensor as element {i} in argument {argument}, but got {type_name(value)}")
 
 
 def no_positional(fn: str, args: tuple, allowed: int = 0) -> None:

@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 
-from .. import _dtype as D
+from .. import _args, _dtype as D
 from . import _core
 from ._core import (
     Tensor, _bump_version, _carries_tangent, _check_inplace, _fw, _inplace_result_dtype, _raise_cast,
@@ -132,6 +132,9 @@ class InplaceMethods:
         """fill_(self, value) -> Tensor
 
         Fill this tensor with `value` (a number or a one-element tensor), in place."""
+        tv = type(value)
+        if tv is not float and tv is not int and tv is not bool and not isinstance(value, Tensor):
+            _args.number_arg(value, "fill_", "value", 1)
         if _check_inplace(self, value) or (_fw.level >= 0 and _carries_tangent(self, value)):
             return _write_into(self, self * 0 + value)
         data = self._data

@@ -16,6 +16,7 @@ import numpy as np
 from .. import _dtype as D
 from ._core import _plain, apply
 from ..overrides import not_a_tensor
+from .. import _args
 from .._args import bool_arg
 if TYPE_CHECKING:
     from . import Tensor
@@ -1136,6 +1137,8 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
 
     The pseudoinverse (torch.linalg.pinv with rtol=rcond).
     """
+    if type(rcond) is not float:
+        rcond = _args.float_arg(rcond, "pinverse", "rcond", 2)
     return _linalg_pinv(input, rtol=rcond)
 
 

@@ -277,9 +277,7 @@ def _resize(self: Tensor, shape: tuple[int, ...]) -> Tensor:
 def resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
     """resize_(*sizes, memory_format=None) -> Tensor: this tensor made `sizes` in place, its elements
     read in row-major order (kept as far as they go; new ones uninitialized). Returns self."""
-    if len(sizes) == 1 and not isinstance(sizes[0], numbers.Integral):
-        sizes = tuple(sizes[0])
-    return _resize(self, tuple(int(s) for s in sizes))
+    return _resize(self, _args.size_args(sizes, "resize_"))
 
 
 def resize_as_(input: Tensor, the_template: Tensor, *, memory_format: Any = None) -> Tensor:

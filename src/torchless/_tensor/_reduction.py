@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from .. import _args
 from .._dtype import dtype as DType, get_default_dtype, int64 as _int64
 from ._core import _norm_dim, _plain, apply, apply_one
 from ._inplace import inplace
@@ -590,8 +591,7 @@ def sum_to_size(self: Tensor, *size: Any) -> Tensor:
     Sums this tensor down to `size`, which it must broadcast from: summed over its leading extra
     dims and over the dims where `size` has 1. Returns the tensor itself when nothing is summed.
     """
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
+    size = _args.size_args(size, "sum_to_size")
     shape = self._data.shape
     lead = len(shape) - len(size)
     if lead < 0 or _builtin_any(s != 1 and s != shape[i + lead] for i, s in enumerate(size)):

@@ -313,6 +313,8 @@ def tensor_split(input: Tensor, indices_or_sections: Any = None, dim: int = 0, *
 
 
 def _dim_split(input: Tensor, indices_or_sections: Any, name: str, dim: int, need: int) -> tuple[Tensor, ...]:
+    if type(indices_or_sections) is not int and not isinstance(indices_or_sections, Tensor):
+        _args.int_list_arg(indices_or_sections, name, "indices", 2)  # an int or a list of ints, as PyTorch
     nd = input._data.ndim
     if nd < need:
         raise RuntimeError(f"torch.{name} requires a tensor with at least {need} dimension, but got a tensor "
@@ -352,7 +354,7 @@ def split_with_sizes(input: Tensor, split_sizes: Sequence[int], dim: int = 0) ->
 
     Views of input cut along `dim` into pieces of the listed lengths (which must add up to the
     dim's length): torch.split with a list."""
-    return split(input, list(split_sizes), dim)
+    return split(input, list(_args.int_list_arg(split_sizes, "split_with_sizes", "split_sizes", 2)), dim)
 
 
 def _split_sizes(input: Tensor, how: Any, dim: int, chunks: bool = False) -> tuple[int, tuple[int, ...]]:
@@ -376,7 +378,8 @@ def unsafe_split_with_sizes(input: Tensor, split_sizes: Sequence[int], dim: int 
     """unsafe_split_with_sizes(input, split_sizes, dim=0) -> tuple of Tensors
 
     torch.split_with_sizes giving new tensors instead of views."""
-    d, sizes = _split_sizes(input, list(split_sizes), dim)
+    sizes_list = list(_args.int_list_arg(split_sizes, "unsafe_split_with_sizes", "split_sizes", 2))
+    d, sizes = _split_sizes(input, sizes_list, dim)
     return apply_one(UnsafeSplitWithSizesBackward0, input, d, sizes)
 
 
@@ -430,6 +433,7 @@ def cartesian_prod(*tensors: Tensor) -> Tensor:
 
     Every combination of one element from each of the 1-d tensors, one per row, in the order of
     nested loops (itertools.product); one tensor comes back as it is."""
+    _args.tensor_elements(tensors, Tensor)
     for t in tensors:
         if t._data.ndim != 1:
             raise RuntimeError(f"Expect a 1D vector, but got shape {list(t._data.shape)}")
@@ -452,10 +456,10 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
 
     Every r-element combination of the 1-d input's elements (as itertools.combinations, or
     combinations_with_replacement), one per row of the result."""
+    r = _int_arg(r, "combinations", "r", 2)
     a = input._data
     if a.ndim != 1:
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(a.shape)}")
-    r = _int_arg(r, "combinations", "r", 2)
     if r < 0:
         raise RuntimeError(f"Expect a non-negative number, but got {r}")
     if r == 0:
@@ -799,7 +803,8 @@ def split_with_sizes_copy(input: Tensor, split_sizes: Sequence[int], dim: int = 
     """split_with_sizes_copy(input, split_sizes, dim=0) -> tuple of Tensors
 
     torch.split_with_sizes giving new tensors instead of views."""
-    d, sizes = _split_sizes(input, list(split_sizes), dim)
+    sizes_list = list(_args.int_list_arg(split_sizes, "split_with_sizes_copy", "split_sizes", 2))
+    d, sizes = _split_sizes(input, sizes_list, dim)
     return apply_one(SplitWithSizesBackward0_copy, input, d, sizes)
 
 
@@ -1211,6 +1216,8 @@ def fill_diagonal_(self: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
     Writes fill_value on the main diagonal of this tensor (a matrix, or a tensor whose dims all have
     one length: the places [i, i, ..., i]), in place, and returns it. With wrap=True a tall
     matrix's diagonal starts again every cols + 1 rows, as NumPy's fill_diagonal does."""
+    if not isinstance(fill_value, numbers.Number):
+        _args.number_arg(fill_value, "fill_diagonal_", "fill_value", 1)
     a = self._data
     if a.ndim < 2:
         raise RuntimeError("dimensions must larger than 1")

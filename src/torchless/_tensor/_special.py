@@ -7,9 +7,11 @@ torch.polygamma(n, x), torch.xlogy(number, x) ...). torch.special is built on th
 """
 from typing import TYPE_CHECKING
 
+import numbers
+
 import numpy as np
 
-from .. import _dtype as D
+from .. import _args, _dtype as D
 from ._core import (
     _as_operand, _binary, _broadcast_error, _by_operand, _no_grad_binary, _pair_dtype, _plain_out, _scalar_operand,
     _SCALAR_TYPE_NAMES,
@@ -256,6 +258,8 @@ class SpecialMethods:
         """logit(self, eps=None) -> Tensor
 
         log(x / (1 - x)) for each element; with `eps`, x is first clamped to [eps, 1 - eps]."""
+        if eps is not None and type(eps) is not float:
+            eps = _args.float_arg(eps, "logit", "eps", 1)
         return _apply_unary(SP.LogitBackward0, self, eps)
 
     def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
@@ -263,6 +267,10 @@ class SpecialMethods:
 
         Each NaN replaced by `nan`, +inf by `posinf` and -inf by `neginf` (by default the largest
         and the lowest finite value of the dtype)."""
+        if type(nan) is not float or posinf is not None or neginf is not None:
+            nan = 0.0 if nan is None else _args.float_arg(nan, "nan_to_num", "nan", 1)
+            posinf = None if posinf is None else _args.float_arg(posinf, "nan_to_num", "posinf", 2)
+            neginf = None if neginf is None else _args.float_arg(neginf, "nan_to_num", "neginf", 3)
         return _apply_unary(SP.NanToNumBackward0, self, nan, posinf, neginf, to_float=False)
 
     def float_power(self, exponent):
@@ -452,6 +460,8 @@ class SpecialMethods:
         """float_power_(self, exponent) -> Tensor
 
         In-place version of float_power(): self must be float64 (or complex128)."""
+        if not isinstance(exponent, (Tensor, numbers.Number)):
+            raise wrong_operand("float_power_", exponent, "exponent")
         dt = self._data.dtype
         if dt not in (np.dtype(np.float64), np.dtype(np.complex128)):
             other = exponent._data.dtype if isinstance(exponent, Tensor) else None
@@ -555,6 +565,8 @@ def float_power(input, exponent):
 
     input ** exponent in double precision: both are cast to float64 (complex128 if either is
     complex) first; either may be a number."""
+    if not isinstance(exponent, (Tensor, numbers.Number)):
+        raise wrong_operand("float_power", exponent, "exponent")
     if not isinstance(input, Tensor):
         if not isinstance(exponent, Tensor):
             raise TypeError("float_power(): at least one of 'input' and 'exponent' must be a Tensor")
