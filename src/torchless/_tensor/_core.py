@@ -24,6 +24,7 @@ import numpy as np
 from .. import _dtype as D
 from .._messages import norm_dim
 from .. import _args
+from .._args import type_name
 from ..engine import backward as _engine
 from ..engine.grad_mode import grad_off as _grad_off, state as _grad  # grad mode: `not _grad_off or _grad.enabled`
 from ..engine import forward_ad as _forward_ad
@@ -1554,6 +1555,10 @@ def where(condition, input=None, other=None):
         if not isinstance(condition, Tensor):
             raise not_a_tensor("where", "condition", condition)
         return condition.nonzero(as_tuple=True)
+    if input is None or other is None:  # PyTorch takes where(condition) or where(condition, input, other)
+        got = ", ".join(type_name(v) for v in (condition, input, other) if v is not None)
+        raise TypeError(f"where() received an invalid combination of arguments - got ({got}), but expected one of: "
+                        "(Tensor condition) or (Tensor condition, Tensor or Number input, Tensor or Number other)")
     if (type(condition) is not Tensor or type(input) is not Tensor or type(other) is not Tensor) and \
             has_torch_function((condition, input, other)):  # a tensor-like argument takes the call (vmap's)
         return handle_torch_function(where, (condition, input, other), condition, input, other)

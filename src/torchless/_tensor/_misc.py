@@ -561,6 +561,8 @@ def stft(input: Tensor, n_fft: int, hop_length: Optional[int] = None, win_length
     center=True pads the signal by n_fft // 2 at both ends (pad_mode) so that frame t is centred on
     sample t * hop_length; normalized scales by n_fft ** -0.5. A real input needs return_complex
     (False gives view_as_real of the result). Built from differentiable ops."""
+    if type(n_fft) is not int:
+        n_fft = _args.int_arg(n_fft, "stft", "n_fft", 2)
     if return_complex is None and not (input.is_complex() or (window is not None and window.is_complex())):
         raise RuntimeError("stft requires the return_complex parameter be given for real inputs, and will further "
                            "require that return_complex=True in a future PyTorch release.")
@@ -620,6 +622,8 @@ def istft(input: Tensor, n_fft: int, hop_length: Optional[int] = None, win_lengt
     by the overlap-added squared window (which must not vanish anywhere). `input` is stft's complex
     output (batch?, freqs, frames); `length` trims or zero-pads the signal. Built from differentiable
     ops."""
+    if type(n_fft) is not int:
+        n_fft = _args.int_arg(n_fft, "istft", "n_fft", 2)
     if not input.is_complex():
         raise RuntimeError("istft requires a complex-valued input tensor matching the output from stft with "
                            "return_complex=True.")

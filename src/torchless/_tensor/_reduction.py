@@ -9,6 +9,7 @@ Each function below is both the torch function (`torch.sum(x)`) and the Tensor m
 from __future__ import annotations
 
 import builtins
+import numbers
 import operator
 import sys
 import types
@@ -401,6 +402,8 @@ def _vector_norm(input: Tensor, p: Any, dims: Optional[Tuple[int, ...]], keepdim
         raise RuntimeError(f"{fname}: Expected a floating point or complex tensor as input. "
                            f"Got {scalar_type_name(input)} (convert it first, e.g. x.float())")
     if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
+        if not isinstance(p, (str, numbers.Number)):  # not a number at all: PyTorch's parser refuses its type
+            raise _args.wrong_type("linalg_vector_norm", "ord", 2, "Number", p)
         raise RuntimeError(f"{fname}: the order must be a number or 'fro', got {p!r}")
     p = float(p) if p not in (1, 2) else int(p)
     # negative p at a zero gives inf, as in PyTorch (NumPy's warning is filtered in __init__)

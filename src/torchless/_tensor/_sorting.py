@@ -15,7 +15,8 @@ import numpy as np
 from .._dtype import dtype as DType
 from ._core import _norm_dim, _plain, apply
 from ..overrides import not_a_tensor
-from .._args import bool_arg
+from .. import _args
+from .._args import bool_arg, type_name
 from ._inplace import inplace
 from ._reduction import (Dims, _dims, _keep, _one_dim, _return_type, _spread, return_types, scalar_type_name)
 if TYPE_CHECKING:
@@ -699,6 +700,10 @@ def bincount(input: Tensor, weights: Optional[Tensor] = None, minlength: int = 0
     How many times each value 0, 1, ... occurs in the 1-d non-negative integer `input` (the sum of
     the matching `weights` instead, when given), at least `minlength` long.
     """
+    if weights is not None and not isinstance(weights, Tensor):
+        raise not_a_tensor("bincount", "weights", weights, 2)
+    if type(minlength) is not int:
+        minlength = _args.int_arg(minlength, "bincount", "minlength", 3)
     a = input._data
     if a.dtype.kind not in "iu" or a.dtype == np.bool_:
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{scalar_type_name(input)}'")
@@ -790,6 +795,9 @@ def _dx_shape(x: Tensor, y: Tensor, d: int) -> Tensor:
 def _trapezoid_args(y: Tensor, x: Any, dx: Any, dim: int, fname: str) -> Tuple[int, Any]:
     if x is not None and dx is not None:
         raise TypeError(f"{fname}() received an invalid combination of arguments: pass x or dx, not both")
+    if x is not None and not isinstance(x, Tensor):  # the sample points: a tensor (a spacing goes in dx=)
+        raise TypeError(f"{fname}() received an invalid combination of arguments - got (Tensor, {type_name(x)}): "
+                        f"x must be a Tensor (for evenly spaced samples pass dx=, a number)")
     if y._data.ndim == 0:
         raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], but got {dim})")
     d = _norm_dim(dim, y._data.ndim)

@@ -209,8 +209,8 @@ def tensor(data: Any, *, dtype: Optional[DType] = None, device: DeviceArg = None
     return _finish(arr, requires_grad, device)
 
 
-def as_tensor(data: Any, dtype: Optional[DType] = None, device: DeviceArg = None) -> Tensor:
-    """as_tensor(data, dtype=None, device=None) -> Tensor
+def as_tensor(data: Any, *, dtype: Optional[DType] = None, device: DeviceArg = None) -> Tensor:
+    """as_tensor(data, *, dtype=None, device=None) -> Tensor
 
     Like torch.tensor, but without a copy where one is not needed: a tensor of the same dtype is
     returned itself, and a NumPy array of the same dtype is shared (writes show through).
@@ -389,13 +389,13 @@ def _arange_float(start: float, step: float, n: int, np_dtype: np.dtype) -> np.n
 
 def range(start: Scalar = 0, end: Optional[Scalar] = None, step: Scalar = 1, *,
           dtype: Optional[DType] = None, device: DeviceArg = None, requires_grad: bool = False) -> Tensor:
-    """range(start=0, end, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor
+    """range(start, end, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor
 
-    Like arange, but `end` is included, and the result is floating (deprecated in PyTorch in
-    favour of arange).
+    Like arange, but `end` is included (and required), and the result is floating (deprecated in
+    PyTorch in favour of arange).
     """
-    if end is None:
-        start, end = 0, start
+    if end is None:  # (PyTorch's range takes both ends, unlike arange)
+        raise TypeError('range() missing 1 required positional arguments: "end"')
     start, end, step = _num(start, "range", "start"), _num(end, "range", "end"), _num(step, "range", "step")
     n = int(math.floor((end - start) / step)) + 1
     arr = (start + np.arange(n, dtype=np.float64) * step).astype(_float_dtype(dtype))
@@ -932,6 +932,9 @@ def random_(self: Tensor, low: int = 0, high: Optional[int] = None, *,
     Fills this tensor in place with integers drawn uniformly from [from, to); `random_(to)` draws
     from [0, to), and `random_()` from [0, 2**24). Returns it.
     """
+    if type(low) is not int or (high is not None and type(high) is not int):
+        low = _args.int_arg(low, "random_", "from", 1)
+        high = None if high is None else _args.int_arg(high, "random_", "to", 2)
     if high is None:
         low, high = 0, low if low else 2 ** 24
     return _random_fill(self, _rng(generator).integers(low, high, self._data.shape))
