@@ -358,6 +358,8 @@ class TensorBase:
         hook(tensor) runs on this leaf after backward() has added a gradient into its .grad (an
         optimizer can step the parameter there). Its return value is ignored. The handle's
         remove() takes the hook off again; non-leaf tensors refuse."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if not self.is_leaf:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         if self._post_acc_hooks is None:
@@ -678,6 +680,8 @@ class TensorBase:
         """cuda(device=None, non_blocking=False, memory_format=torch.preserve_format) -> Tensor
 
         A copy on a CUDA GPU in PyTorch; torchless runs on the CPU only, so this always raises."""
+        if device is not None and not isinstance(device, (_Device, str, builtins.int)):
+            raise _args.wrong_type("cuda", "device", 1, "torch.device", device)
         raise RuntimeError("torchless runs on the CPU only: there is no CUDA device.")
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
@@ -716,6 +720,8 @@ class TensorBase:
         if dtype is None:
             return _TYPE_NAMES.get(self.dtype.name, "torch.Tensor")
         if isinstance(dtype, str):
+            if dtype not in _TYPE_BY_NAME:
+                raise ValueError(f"invalid type: '{dtype}'")
             dtype = _TYPE_BY_NAME[dtype]
         elif isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), D.dtype):
             dtype = getattr(dtype, "dtype")  # torch.LongTensor and friends

@@ -717,12 +717,20 @@ def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
     return expand(input, size)
 
 
+def _shape_like(s: Any) -> bool:
+    """An argument of broadcast_shapes: an int or a tuple/list/Size; PyTorch's RuntimeError otherwise."""
+    if isinstance(s, (_int, tuple, list)):
+        return True
+    raise RuntimeError(f"Input shapes should be of type ints, a tuple of ints, or a list of ints, got {s}")
+
+
 def broadcast_shapes(*shapes: int | Sequence[int]) -> Size:
     """broadcast_shapes(*shapes) -> Size
 
     The shape that tensors of the given shapes broadcast to, without making any tensor.
     RuntimeError when they do not broadcast."""
-    given = [(s,) if isinstance(s, _int) else tuple(s) for s in shapes]
+    given = [(s,) if isinstance(s, _int) else tuple(s) for s in shapes
+             if s is not None and _shape_like(s)]  # (None: no dims, as PyTorch's)
     try:
         return Size(np.broadcast_shapes(*given))
     except ValueError:
