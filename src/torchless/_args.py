@@ -18,11 +18,29 @@ from typing import Any, Optional, Tuple
 
 import numpy as np
 
-__all__ = ["type_name", "wrong_type", "bool_arg", "int_arg", "float_arg", "number_arg", "int_list_arg",
+__all__ = ["OMITTED", "none_refused", "type_name", "wrong_type", "bool_arg", "int_arg", "float_arg", "number_arg", "int_list_arg",
            "size_args", "tensor_elements", "no_positional"]
 
 _bool, _int, _float = bool, int, float
 _BOOLS = (bool, np.bool_)
+
+
+class _Omitted:
+    """The default of an argument that PyTorch's signature gives no default value: `x.max()` leaves
+    `dim` out, while `x.max(None)` is PyTorch's TypeError; OMITTED tells the two apart."""
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<omitted>"
+
+
+OMITTED: Any = _Omitted()
+
+
+def none_refused(fn: str, name: str, expected: str, hint: str) -> TypeError:
+    """PyTorch's TypeError for None given for an argument that may only be left out, e.g.
+    "max(): argument 'dim' must be int, not NoneType (leave dim out to reduce over all elements)"."""
+    return TypeError(f"{fn}(): argument '{name}' must be {expected}, not NoneType ({hint})")
 
 
 def type_name(value: Any) -> str:

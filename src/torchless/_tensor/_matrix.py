@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import operator
 from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -144,9 +145,9 @@ def einsum(*args: Any) -> Tensor:
     subscripts that appear once, in alphabetical order. Also einsum(op1, sublist1, op2, sublist2,
     ..., [out_sublist]) with lists of ints as subscripts.
     """
-    if not args:
-        raise TypeError("einsum(): must specify the equation string and at least one operand, or at "
-                        "least one operand and its subscripts list")
+    if len(args) < 2:  # (PyTorch's ValueError: an equation alone, or an operand alone, is not a call)
+        raise ValueError("einsum(): must specify the equation string and at least one operand, or at "
+                         "least one operand and its subscripts list")
     if not isinstance(args[0], str):  # the sublist format
         ops_l, subs = list(args[0::2]), list(args[1::2])
         out_sub = None
@@ -155,7 +156,7 @@ def einsum(*args: Any) -> Tensor:
             ops_l = ops_l[:-1]
 
         def letters(sub: Sequence[Any]) -> str:
-            return "".join("..." if s is Ellipsis else M._LETTERS[int(s)] for s in sub)
+            return "".join("..." if s is Ellipsis else M._LETTERS[operator.index(s)] for s in sub)
         equation = ",".join(letters(s) for s in subs) + ("" if out_sub is None else "->" + letters(out_sub))
         operands: Sequence[Any] = ops_l
     else:
@@ -168,7 +169,8 @@ def einsum(*args: Any) -> Tensor:
             raise TypeError(f"einsum(): argument 'operands' must be tuple of Tensors, but found element of "
                             f"type {type(o).__name__} at pos {i}")
     if not operands:
-        raise RuntimeError("einsum(): must provide at least one operand")
+        raise ValueError("einsum(): must specify the equation string and at least one operand, or at "
+                         "least one operand and its subscripts list")
     eq = _parse_einsum(equation, [tuple(o._data.shape) for o in operands])
     dt = operands[0]._data.dtype
     for o in operands[1:]:

@@ -226,7 +226,7 @@ def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Optio
     return res if out is None else _into_out(res, out)
 
 
-def prod(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *,
+def prod(input: Tensor, dim: Optional[int] = _args.OMITTED, keepdim: bool = False, *,
          dtype: Optional[DType] = None, axis: Optional[int] = None,
          keepdims: Optional[bool] = None) -> Tensor:
     """prod(input, dim=None, keepdim=False, *, dtype=None) -> Tensor
@@ -234,6 +234,10 @@ def prod(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *,
     The product of all elements, or along the one dim `dim`. Integer and bool tensors multiply
     in int64; `dtype` converts the input first.
     """
+    if dim is _args.OMITTED:
+        dim = None
+    elif dim is None:
+        raise _args.none_refused("prod", "dim", "int", "leave dim out to reduce over all elements")
     if dtype is None and input._data.dtype.kind in "biu":
         dtype = _int64
     input = _cast_input(input, dtype)
@@ -280,7 +284,7 @@ def _extreme(input: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: Option
     return result_type(apply(dim_rule, input, d, _keep(keepdim, keepdims)))
 
 
-def max(input: Tensor, dim: Union[int, Tensor, None] = None, keepdim: bool = False, *,
+def max(input: Tensor, dim: Union[int, Tensor, None] = _args.OMITTED, keepdim: bool = False, *,
         axis: Optional[int] = None, keepdims: Optional[bool] = None, out: Any = None) -> Any:
     """max(input) -> Tensor, max(input, dim, keepdim=False) -> (values, indices), max(input, other)
 
@@ -288,12 +292,16 @@ def max(input: Tensor, dim: Union[int, Tensor, None] = None, keepdim: bool = Fal
     along that dim and the index of one of them, as `torch.return_types.max(values, indices)`.
     With a tensor as the second argument: the elementwise maximum, as torch.maximum.
     """
-    if isinstance(dim, Tensor):
+    if dim is _args.OMITTED:
+        dim = None
+    elif dim is None:
+        raise _args.none_refused("max", "dim", "int", "leave dim out to reduce over all elements")
+    elif isinstance(dim, Tensor):
         return input.maximum(dim)
     return _extreme(input, dim, keepdim, axis, keepdims, "max", MaxBackward1, MaxBackward0, _MaxResult)
 
 
-def min(input: Tensor, dim: Union[int, Tensor, None] = None, keepdim: bool = False, *,
+def min(input: Tensor, dim: Union[int, Tensor, None] = _args.OMITTED, keepdim: bool = False, *,
         axis: Optional[int] = None, keepdims: Optional[bool] = None, out: Any = None) -> Any:
     """min(input) -> Tensor, min(input, dim, keepdim=False) -> (values, indices), min(input, other)
 
@@ -301,7 +309,11 @@ def min(input: Tensor, dim: Union[int, Tensor, None] = None, keepdim: bool = Fal
     along that dim and the index of one of them, as `torch.return_types.min(values, indices)`.
     With a tensor as the second argument: the elementwise minimum, as torch.minimum.
     """
-    if isinstance(dim, Tensor):
+    if dim is _args.OMITTED:
+        dim = None
+    elif dim is None:
+        raise _args.none_refused("min", "dim", "int", "leave dim out to reduce over all elements")
+    elif isinstance(dim, Tensor):
         return input.minimum(dim)
     return _extreme(input, dim, keepdim, axis, keepdims, "min", MinBackward1, MinBackward0, _MinResult)
 
@@ -377,13 +389,17 @@ def argmin(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *,
     return _arg_extreme(input, dim, keepdim, axis, keepdims, "argmin", np.argmin)
 
 
-def median(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *,
+def median(input: Tensor, dim: Optional[int] = _args.OMITTED, keepdim: bool = False, *,
            axis: Optional[int] = None, keepdims: Optional[bool] = None) -> Any:
     """median(input) -> Tensor, median(input, dim, keepdim=False) -> (values, indices)
 
     The median of all elements, or along `dim` as `torch.return_types.median(values, indices)`.
     For an even count it is the lower of the two middle values (no averaging).
     """
+    if dim is _args.OMITTED:
+        dim = None
+    elif dim is None:
+        raise _args.none_refused("median", "dim", "int", "leave dim out to reduce over all elements")
     if dim is None and axis is None:
         if input._data.size == 0:
             return _plain(np.asarray(np.nan, dtype=input._data.dtype))

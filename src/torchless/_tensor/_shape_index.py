@@ -725,11 +725,15 @@ def expand_copy(input: Tensor, size: Sequence[int], *, implicit: bool = False,
     return _into(out, apply_one(ExpandBackward0_copy, input, target))
 
 
-def squeeze_copy(input: Tensor, dim: Any = None, *, out: Tensor | None = None) -> Tensor:
+def squeeze_copy(input: Tensor, dim: Any = _args.OMITTED, *, out: Tensor | None = None) -> Tensor:
     """squeeze_copy(input, dim=None, *, out=None) -> Tensor
 
     input.squeeze(dim) as a new tensor."""
-    shape = squeeze(_plain(input._data), dim)._data.shape  # (its errors)
+    if dim is _args.OMITTED:
+        dim = None
+    elif dim is None:
+        raise _args.none_refused("squeeze_copy", "dim", "int or tuple of ints", "leave dim out to remove every dim of size 1")
+    shape = squeeze(_plain(input._data), _args.OMITTED if dim is None else dim)._data.shape  # (its errors)
     a = input._data
     if dim is None:
         return _into(out, apply_one(SqueezeBackward0_copy, input, None))

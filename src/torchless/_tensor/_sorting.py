@@ -204,12 +204,16 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out: Any = None
     return _into_outs(input, _Mode(apply(ModeBackward0, input, d, builtins.bool(keepdim))), out)
 
 
-def nanmedian(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *, out: Any = None) -> Any:
+def nanmedian(input: Tensor, dim: Optional[int] = _args.OMITTED, keepdim: bool = False, *, out: Any = None) -> Any:
     """nanmedian(input) -> Tensor, nanmedian(input, dim, keepdim=False) -> (values, indices)
 
     median that ignores NaNs: the lower median of the elements that are not NaN (NaN where all are),
     of everything or along `dim` as `torch.return_types.nanmedian(values, indices)`.
     """
+    if dim is _args.OMITTED:
+        dim = None
+    elif dim is None:
+        raise _args.none_refused("nanmedian", "dim", "int", "leave dim out to reduce over all elements")
     _no_complex(input, "nanmedian")
     _no_bool(input, "median_cpu" if dim is None else "median_out")
     if dim is None:
