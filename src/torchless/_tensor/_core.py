@@ -1555,14 +1555,15 @@ def wrong_operand(name, other, parameter="other", kinds="Tensor or Number"):
                      f"(pass a tensor, e.g. torch.tensor(...), or a Python number)")
 
 
-def where(condition, input=None, other=None):
+def where(condition, input=_args.OMITTED, other=_args.OMITTED):
     """torch.where(cond, a, b): a where cond holds, else b (broadcast, differentiable in a and b)."""
-    if input is None and other is None:
+    if input is _args.OMITTED and other is _args.OMITTED:
         if not isinstance(condition, Tensor):
             raise not_a_tensor("where", "condition", condition)
         return condition.nonzero(as_tuple=True)
-    if input is None or other is None:  # PyTorch takes where(condition) or where(condition, input, other)
-        got = ", ".join(type_name(v) for v in (condition, input, other) if v is not None)
+    if input is None or other is None or input is _args.OMITTED or other is _args.OMITTED:
+        # PyTorch takes where(condition) or where(condition, input, other), and no None
+        got = ", ".join(type_name(v) for v in (condition, input, other) if v is not _args.OMITTED)
         raise TypeError(f"where() received an invalid combination of arguments - got ({got}), but expected one of: "
                         "(Tensor condition) or (Tensor condition, Tensor or Number input, Tensor or Number other)")
     if (type(condition) is not Tensor or type(input) is not Tensor or type(other) is not Tensor) and \

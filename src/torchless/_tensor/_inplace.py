@@ -4,6 +4,7 @@ An in-place op on a tensor that is part of a graph runs out of place on a snapsh
 and writes the result back (_core._write_into), so the recorded node sees the values it saved.
 When nothing is recorded, a binary op writes straight into the array with NumPy's `out=`.
 """
+import numbers
 import warnings
 
 import numpy as np
@@ -149,8 +150,11 @@ class InplaceMethods:
     def copy_(self, src, non_blocking=False):
         """copy_(self, src, non_blocking=False) -> Tensor
 
-        Copy the elements of `src` (broadcast, cast to this dtype) into this tensor."""
+        Copy the elements of `src` (broadcast, cast to this dtype) into this tensor; a number is
+        copied into every element (as PyTorch takes it)."""
         if not isinstance(src, Tensor):
+            if isinstance(src, numbers.Number):
+                return self.copy_(_core._plain(np.asarray(src)))
             raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
         if _check_inplace(self, src) or (_fw.level >= 0 and _carries_tangent(self, src)):
             try:

@@ -486,14 +486,17 @@ def kron(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 # ============================================================================ repeating and picking
-def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None, *,
+def repeat_interleave(input: Tensor, repeats: Any = _args.OMITTED, dim: int | None = None, *,
                       output_size: int | None = None) -> Tensor:
     """repeat_interleave(input, repeats, dim=None, *, output_size=None) -> Tensor
 
     Each element (or each slice along `dim`) of input repeated `repeats` times, the copies next to
     each other (repeats: an int, or a tensor of one count per slice). Without dim the flattened
     input is repeated. torch.repeat_interleave(counts) alone gives index i repeated counts[i] times."""
-    if repeats is None:  # torch.repeat_interleave(repeats): arange(len) repeated
+    if repeats is None:
+        raise TypeError("repeat_interleave(): argument 'repeats' must be Tensor or int, not NoneType (leave it out "
+                        "to repeat each index i counts[i] times)")
+    if repeats is _args.OMITTED:  # torch.repeat_interleave(repeats): arange(len) repeated
         counts = input._data
         if counts.ndim != 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")

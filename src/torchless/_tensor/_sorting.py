@@ -797,6 +797,11 @@ def _dx_shape(x: Tensor, y: Tensor, d: int) -> Tensor:
 
 
 def _trapezoid_args(y: Tensor, x: Any, dx: Any, dim: int, fname: str) -> Tuple[int, Any]:
+    if x is _args.OMITTED:
+        x = None
+    elif x is None:
+        raise TypeError(f"{fname}() received an invalid combination of arguments - got (Tensor, NoneType): x must "
+                        "be a Tensor (leave it out for evenly spaced samples, or pass dx=)")
     if x is not None and dx is not None:
         raise TypeError(f"{fname}() received an invalid combination of arguments: pass x or dx, not both")
     if x is not None and not isinstance(x, Tensor):  # the sample points: a tensor (a spacing goes in dx=)
@@ -813,7 +818,7 @@ def _trapezoid_args(y: Tensor, x: Any, dx: Any, dim: int, fname: str) -> Tuple[i
     return d, x
 
 
-def trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+def trapezoid(y: Tensor, x: Any = _args.OMITTED, *, dx: Any = None, dim: int = -1) -> Tensor:
     """trapezoid(y, x=None, *, dx=None, dim=-1) -> Tensor
 
     The integral of the samples `y` along `dim` by the trapezoidal rule: the sample points at `x`
@@ -835,7 +840,7 @@ def trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Ten
     return (y.sum(d) - ends * 0.5) * step
 
 
-def trapz(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+def trapz(y: Tensor, x: Any = _args.OMITTED, *, dx: Any = None, dim: int = -1) -> Tensor:
     """trapz(y, x, *, dim=-1) -> Tensor, trapz(y, *, dx=1, dim=-1) -> Tensor
 
     trapezoid under its older name.
@@ -843,7 +848,7 @@ def trapz(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
     return trapezoid(y, x, dx=dx, dim=dim)
 
 
-def cumulative_trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+def cumulative_trapezoid(y: Tensor, x: Any = _args.OMITTED, *, dx: Any = None, dim: int = -1) -> Tensor:
     """cumulative_trapezoid(y, x=None, *, dx=None, dim=-1) -> Tensor
 
     The running integral of `y` along `dim` by the trapezoidal rule (one fewer element along dim

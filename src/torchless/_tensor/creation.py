@@ -75,13 +75,13 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
     typed: Optional[set] = None
     if isinstance(data, (list, tuple)):
         typed = set()
-        data = _unwrap_nested(data, typed)
+        data = _unwrap_nested(data, typed, dtype)
     elif isinstance(data, np.generic):
         return np.asarray(data) if dtype is None else np.asarray(data, dtype=dtype)
     elif isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
     elif not isinstance(data, numbers.Number):
-        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+        raise _not_data(data, dtype)
     try:
         arr = np.array(data)
     except ValueError:  # ragged: PyTorch's error is raised outside, so that NumPy's is not chained to it
@@ -110,7 +110,20 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
 _PY_LEAF = (bool, int, float, complex)
 
 
-def _unwrap_nested(data: Sequence[Any], typed: set) -> list:
+def _not_data(x: Any, dtype: Any) -> Exception:
+    """PyTorch's error for an element `x` that is no number, no tensor and no list (None, a dict ...):
+    without a dtype, a RuntimeError (no dtype to infer); with one, the TypeError of converting x to
+    it ("must be real number, not NoneType"; for an integer dtype, "cannot be interpreted as an
+    integer")."""
+    name = type(x).__name__
+    if dtype is None:
+        return RuntimeError(f"Could not infer dtype of {name}")
+    if np.dtype(dtype).kind in "iu":
+        return TypeError(f"'{name}' object cannot be interpreted as an integer")
+    return TypeError(f"must be real number, not {name}")
+
+
+def _unwrap_nested(data: Sequence[Any], typed: set, dtype: Any = None) -> list:
     """Nested lists with tensors replaced by their values; the dtypes of tensors, NumPy scalars and
     arrays found inside are added to `typed`."""
     out = []
@@ -119,7 +132,7 @@ def _unwrap_nested(data: Sequence[Any], typed: set) -> list:
         if tx in _PY_LEAF:
             out.append(x)
         elif tx is list or tx is tuple:
-            out.append(_unwrap_nested(x, typed))
+            out.append(_unwrap_nested(x, typed, dtype))
         elif isinstance(x, Tensor):
             typed.add(x._data.dtype)
             out.append(x._data.tolist() if x._data.ndim else x._data.item())
@@ -132,9 +145,9 @@ def _unwrap_nested(data: Sequence[Any], typed: set) -> list:
         elif isinstance(x, numbers.Number):
             out.append(x)
         elif isinstance(x, (list, tuple)):
-            out.append(_unwrap_nested(x, typed))
+            out.append(_unwrap_nested(x, typed, dtype))
         else:
-            raise RuntimeError(f"Could not infer dtype of {tx.__name__}")
+            raise _not_data(x, dtype)
     return out
 
 
@@ -827,12 +840,16 @@ def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dty
     return randint(low, high, shape, dtype=from_np(dt))
 
 
-def bernoulli(input: Tensor, p: Optional[float] = None, *, generator: Optional[Generator] = None) -> Tensor:
+def bernoulli(input: Tensor, p: Optional[float] = _args.OMITTED, *, generator: Optional[Generator] = None) -> Tensor:
     """bernoulli(input, p=None, *, generator=None) -> Tensor
 
     Draws of 0 or 1, with the size and dtype of `input`: each element is 1 with the probability
     given by the matching element of `input` (or by the number `p` when given).
     """
+    if p is _args.OMITTED:
+        p = None
+    elif type(p) is not float:
+        p = _args.float_arg(p, "bernoulli", "p", 2)
     if p is None:
         if input._data.dtype.kind not in "fc":
             raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for "
