@@ -105,7 +105,7 @@ def _check_tolerances(rtol, atol):
 def _check_close_operands(name, self, other):
     """isclose/allclose take two tensors of one dtype whose shapes broadcast (PyTorch's errors)."""
     if not isinstance(other, Tensor):
-        raise not_a_tensor(name, "other", other, 2)
+        raise not_a_tensor(name, "other", other, 1)  # (the method's position: the function adds one)
     a, b = self._data, other._data
     if a.dtype != b.dtype:
         raise RuntimeError(f"{_SCALAR_TYPE_NAMES[self.dtype.name]} did not match "
@@ -634,7 +634,7 @@ class ElementwiseMethods:
 
         True where |self - other| <= atol + rtol * |other| (broadcast)."""
         if not isinstance(other, Tensor):
-            raise TypeError(f"isclose(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+            raise TypeError(f"isclose(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
         _check_tolerances(rtol, atol)
         _check_close_operands("isclose", self, other)
         return _plain_out(np.isclose(self._data, other._data, rtol, atol, equal_nan))
