@@ -18,8 +18,8 @@ from typing import Any, Optional, Tuple
 
 import numpy as np
 
-__all__ = ["OMITTED", "none_refused", "type_name", "wrong_type", "bool_arg", "int_arg", "float_arg", "number_arg", "int_list_arg",
-           "size_args", "tensor_elements", "no_positional"]
+__all__ = ["OMITTED", "none_refused", "type_name", "wrong_type", "bool_arg", "int_arg", "float_arg", "number_arg",
+           "int_list_arg", "size_args", "tensor_elements"]
 
 _bool, _int, _float = bool, int, float
 _BOOLS = (bool, np.bool_)
@@ -112,8 +112,8 @@ def number_arg(value: Any, fn: Optional[str], name: str, position: Optional[int]
 
 def int_list_arg(value: Any, fn: Optional[str], name: str, position: Optional[int] = None) -> Tuple[int, ...]:
     """A "tuple of ints" argument (a size, a dim list, a pad): one int, or a tuple/list/Size of ints
-    (NumPy ints and one-element integer tensors count); PyTorch's TypeError for anything else, naming
-    the first element that is not an int."""
+    (NumPy ints, one-element integer tensors and, inside the list, bools count, as in PyTorch);
+    PyTorch's TypeError for anything else, naming the first element that is not an int."""
     if type(value) is tuple or type(value) is list or isinstance(value, tuple):
         out = []
         for i, v in enumerate(value):
@@ -121,10 +121,11 @@ def int_list_arg(value: Any, fn: Optional[str], name: str, position: Optional[in
                 out.append(v)
                 continue
             try:
-                out.append(int_arg(v, fn, name, position))
+                out.append(_int(v) if type(v) is _bool else int_arg(v, fn, name, position))
             except TypeError:
+                head = f"{fn}(): " if fn is not None else ""
                 where = f" (position {position})" if position is not None else ""
-                raise TypeError(f"{fn}(): argument '{name}'{where} must be tuple of ints, but found element "
+                raise TypeError(f"{head}argument '{name}'{where} must be tuple of ints, but found element "
                                 f"of type {type_name(v)} at pos {i}") from None
         return tuple(out)
     if type(value) is not _bool:
@@ -149,12 +150,3 @@ def tensor_elements(values: Any, tensor_type: type, argument: int = 0) -> None:
     for i, value in enumerate(values):
         if not isinstance(value, tensor_type):
             raise TypeError(f"expected Tensor as element {i} in argument {argument}, but got {type_name(value)}")
-
-
-def no_positional(fn: str, args: tuple, allowed: int = 0) -> None:
-    """PyTorch's TypeError for a method given positional arguments it takes by keyword only, e.g.
-    "float() takes 0 positional arguments but 1 was given"."""
-    n = len(args)
-    if n > allowed:
-        raise TypeError(f"{fn}() takes {allowed} positional argument{'' if allowed == 1 else 's'} "
-                        f"but {n} {'was' if n == 1 else 'were'} given")

@@ -226,7 +226,8 @@ def empty_permuted(size: Sequence[int], physical_layout: Sequence[int], *, dtype
                    pin_memory: bool = False) -> Tensor:
     """empty_permuted(size, physical_layout, *, dtype=None, ...) -> Tensor: an uninitialized tensor of
     `size` whose dims lie in memory in the order `physical_layout` (outermost first)."""
-    shape, order = _ints("empty_permuted", size, "size", 1), _ints("empty_permuted", physical_layout, "physical_layout", 2)
+    shape = _ints("empty_permuted", size, "size", 1)
+    order = _ints("empty_permuted", physical_layout, "physical_layout", 2)
     if len(shape) != len(order):
         raise RuntimeError("Number of dimensions in size does not match the length of the physical_layout; "
                            f"i.e. len(size) = {len(shape)} is not equal to len(physical_layout) = {len(order)}")

@@ -382,7 +382,8 @@ def squeeze(input: Tensor, dim: int | tuple[int, ...] | list[int] | None = _args
     if dim is _args.OMITTED:
         dim = None
     elif dim is None:
-        raise _args.none_refused("squeeze", "dim", "int or tuple of ints", "leave dim out to remove every dim of size 1")
+        raise _args.none_refused("squeeze", "dim", "int or tuple of ints",
+                                 "leave dim out to remove every dim of size 1")
     if dim is None:
         out = apply_one(SqueezeBackward0, input, None)
     else:

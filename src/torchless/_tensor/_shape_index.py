@@ -735,7 +735,8 @@ def squeeze_copy(input: Tensor, dim: Any = _args.OMITTED, *, out: Tensor | None 
     if dim is _args.OMITTED:
         dim = None
     elif dim is None:
-        raise _args.none_refused("squeeze_copy", "dim", "int or tuple of ints", "leave dim out to remove every dim of size 1")
+        raise _args.none_refused("squeeze_copy", "dim", "int or tuple of ints",
+                                 "leave dim out to remove every dim of size 1")
     shape = squeeze(_plain(input._data), _args.OMITTED if dim is None else dim)._data.shape  # (its errors)
     a = input._data
     if dim is None:

@@ -46,6 +46,9 @@ def _hashable(v: Any) -> Any:
     return tuple(v) if isinstance(v, list) else v
 
 
+_POOL_POSITIONS = {"kernel_size": 2, "stride": 3, "padding": 4, "dilation": 5}  # (in PyTorch's messages)
+
+
 def _ints(fn: str, name: str, value: Any, d: int, what: str = "") -> tuple[int, ...]:
     if isinstance(value, Tensor):
         value = value.tolist()
@@ -53,7 +56,7 @@ def _ints(fn: str, name: str, value: Any, d: int, what: str = "") -> tuple[int, 
         return (int(value),) * d
     if not isinstance(value, (tuple, list)):
         raise TypeError(f"{fn}(): argument '{name}' must be tuple of ints, not {type(value).__name__}")
-    t = _args.int_list_arg(value, fn, name)
+    t = _args.int_list_arg(value, fn, name, _POOL_POSITIONS.get(name))
     if len(t) == 1:
         return t * d
     if len(t) != d:

@@ -43,7 +43,8 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     """pixel_shuffle(input, upscale_factor) -> Tensor: (*, C·r², H, W) -> (*, C, H·r, W·r), each
     group of r² channels spread over an r x r block of pixels."""
     _tensor("pixel_shuffle", input)
-    r = upscale_factor if type(upscale_factor) is int else _args.int_arg(upscale_factor, "pixel_shuffle", "upscale_factor", 2)
+    r = upscale_factor if type(upscale_factor) is int else _args.int_arg(upscale_factor, "pixel_shuffle",
+                                                                          "upscale_factor", 2)
     shape = input._data.shape
     if len(shape) < 3:
         raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input with "
