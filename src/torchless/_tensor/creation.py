@@ -422,7 +422,9 @@ def linspace(start: Scalar, end: Scalar, steps: int, *, dtype: Optional[DType] =
     `steps` values evenly spaced from `start` to `end`, both included. Equal to PyTorch's bit for
     bit (the first half counts up from start, the second half down from end).
     """
-    start, end = _num(start, "linspace", "start"), _num(end, "linspace", "end")
+    # (PyTorch's linspace has a Tensor overload: a tensor of more elements is its RuntimeError, from item())
+    start = start.item() if isinstance(start, Tensor) else _num(start, "linspace", "start")
+    end = end.item() if isinstance(end, Tensor) else _num(end, "linspace", "end")
     if not isinstance(steps, numbers.Integral):
         raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
     if steps < 0:
