@@ -100,6 +100,7 @@ SAME_MESSAGE = [
     "T.tensor(None, dtype=T.float32)", "T.tensor([None], dtype=T.float32)", "T.tensor({}, dtype=T.int64)",
     'x.backward("a")', "x.backward([1.0])", "x.cuda({})", 'x.type("a")', 'T.einsum("ij")', "T.einsum(x)",
     "T.broadcast_shapes(1.5)", 'x.long() & "a"', "x.long() << None", "x.norm({})", 'x.softmax("a")',
+    "T.histogramdd(x, [1.0, 2.0])",
 ]
 
 
@@ -129,7 +130,8 @@ SAME_TYPE = [
     "T.repeat_interleave(x, None)", "T.bernoulli(x, None)", 'x.bitwise_and("a")', "T.bitwise_left_shift(x, None)",
     'T.float_power(x, "a")', 'x.float_power_("a")', 'x.fill_("a")', "x.flatten(1.5)", "x.transpose(None, 1)",
     "T.dsplit(x, 1.5)", "x.random_(None)", "T.alpha_dropout(x, 0.5)", "T.alpha_dropout(None, 0.5, False)",
-    'T.broadcast_shapes(None, (2,))', "x.clone().copy_(1.5)", "x.register_post_accumulate_grad_hook(print)",
+    'T.broadcast_shapes(None, (2,))', "x.clone().copy_(1.5)", 'T.histogramdd(x, "a")', "T.histogramdd(x, {})",
+    "x.register_post_accumulate_grad_hook(print)",
 ]
 
 

@@ -426,6 +426,12 @@ def histogramdd(input: Tensor, bins: Any = 10, *, range: Optional[Sequence[float
     the data's own range), or one 1-D tensor of increasing edges per dim. Each bin holds
     [left, right) but the last, [left, right]; points outside are left out. `weight` (one per point)
     sums weights instead of counting; `density` scales hist to integrate to 1."""
+    if not isinstance(bins, numbers.Integral):  # an int, a list of ints or a list of tensors (PyTorch's overloads)
+        if not isinstance(bins, (list, tuple)):
+            raise TypeError(f"histogramdd() received an invalid combination of arguments - got (Tensor, "
+                            f"{_args.type_name(bins)}): bins must be an int, a list of ints or a list of tensors")
+        if not all(isinstance(b, numbers.Integral) for b in bins):
+            _args.tensor_elements(bins, Tensor, 1)
     a = input._data
     if a.dtype.kind != "f":
         raise NotImplementedError(f"\"histogramdd\" not implemented for '{_SCALAR[input.dtype.name]}'")
