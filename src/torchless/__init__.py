@@ -90,6 +90,11 @@ _LAZY_FUNCTIONS.update({_name: "nn._functional_norm" for _name in (
     "feature_alpha_dropout")})
 _LAZY_RENAMED.update({_name: ("nn._functional_norm", "_torch_" + _name) for _name in (
     "batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "embedding")})
+# Bad input (issue 12): torch.alpha_dropout(input, p, train) takes every argument, as ATen's form does
+for _name in ("alpha_dropout", "feature_alpha_dropout"):
+    del _LAZY_FUNCTIONS[_name]
+    _LAZY_RENAMED[_name] = ("nn._functional_norm", "_torch_" + _name)
+del _name
 
 # The misc breadth family, round 3 (issue 12): ATen's operators that torch names with an underscore
 # (torch._chunk_cat, torch.segment_reduce ...), in nn/_functional_misc.py.

@@ -136,7 +136,7 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type,
     first = "input" if parameters[0].name == "self" else parameters[0].name
     namespace: Dict[str, Any] = {"_method": method, "_plain": plain_type, "_has": has_torch_function,
                                  "_handle": handle_torch_function, "_refuse": _refuse_argument,
-                                 "_retype": wrong_argument_type}
+                                 "_retype": wrong_argument_type, "_reposition": method_to_function_position}
     heads, calls, relevant, extra = [], [], [], ""
     starred = False
     for i, p in enumerate(parameters):
@@ -183,6 +183,9 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type,
               f"        except AttributeError as e:\n"
               f"            _retype(function, e, {args}, _names, _plain)\n"
               f"            raise\n"
+              + (f"        except TypeError as e:\n"  # a method's own positions: one less than the function's
+                 f"            _reposition(e, function)\n"
+                 f"            raise\n" if parameters[0].name == "self" else "") +
               f"    if _has({args}):\n"
               f"        return _handle(function, {args}, {call})\n"
               f"    if isinstance({first}, _plain):\n"
@@ -205,6 +208,22 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type,
             + ([inspect.Parameter("out", _KEYWORD_ONLY, default=None)] if takes_out else [])))
     function.__module__ = "torchless"
     return function
+
+
+def method_to_function_position(error: TypeError, function: Callable[..., Any]) -> None:
+    """A method's TypeError about one of its arguments, raised through the torch function: the
+    argument's position counted as the function counts it, one more than the method does (the
+    tensor comes first). `x.logit("a")` says "logit(): argument 'eps' (position 1) must be float,
+    not str", and `torch.logit(x, "a")` "(position 2)", as PyTorch's messages do."""
+    args = error.args
+    if len(args) != 1 or type(args[0]) is not str:
+        return
+    message = args[0]
+    if message.startswith(getattr(function, "__name__", "") + "(): argument '"):
+        error.args = (_POSITION.sub(lambda m: f"(position {int(m.group(1)) + 1})", message, count=1),)
+
+
+_POSITION = re.compile(r"\(position (\d+)\)")
 
 
 def wrong_argument_type(function: Callable[..., Any], error: AttributeError, values: Any, names: Any,

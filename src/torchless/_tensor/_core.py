@@ -23,6 +23,8 @@ import numpy as np
 
 from .. import _dtype as D
 from .._messages import norm_dim
+from .. import _args
+from .._args import type_name
 from ..engine import backward as _engine
 from ..engine.grad_mode import grad_off as _grad_off, state as _grad  # grad mode: `not _grad_off or _grad.enabled`
 from ..engine import forward_ad as _forward_ad
@@ -143,7 +145,7 @@ def require_cpu(dev: str | device) -> device:
 
 def _converter(name: str, dtype: D.dtype) -> Callable[..., Tensor]:
     """x.float(), x.long() ...: each the same as x.to(dtype)."""
-    def convert(self: TensorBase, memory_format: Any = None) -> Tensor:
+    def convert(self: TensorBase, *, memory_format: Any = None) -> Tensor:
         return self.to(dtype)
     convert.__name__ = name
     convert.__qualname__ = "Tensor." + name
@@ -244,7 +246,8 @@ class TensorBase:
         floating point or complex tensors can require grad.
 
         requires_grad: whether autograd should record operations on this tensor."""
-        flag = bool(requires_grad)
+        flag = requires_grad if type(requires_grad) is _pybool else _args.bool_arg(
+            requires_grad, "requires_grad_", "requires_grad", 1)
         if not self.is_leaf:
             if flag:
                 return self  # type: ignore[return-value]  # (self is a Tensor: TensorBase is abstract)
@@ -355,6 +358,8 @@ class TensorBase:
         hook(tensor) runs on this leaf after backward() has added a gradient into its .grad (an
         optimizer can step the parameter there). Its return value is ignored. The handle's
         remove() takes the hook off again; non-leaf tensors refuse."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if not self.is_leaf:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         if self._post_acc_hooks is None:
@@ -522,7 +527,7 @@ class TensorBase:
         True when this tensor's dtype is a complex type (complex64, complex128)."""
         return self._data.dtype.kind == "c"
 
-    def is_contiguous(self, memory_format: Any = None) -> builtins.bool:
+    def is_contiguous(self, *, memory_format: Any = None) -> builtins.bool:
         """is_contiguous(memory_format=torch.contiguous_format) -> bool
 
         True when the elements lie in memory in row-major order without gaps (as a fresh tensor's
@@ -665,7 +670,7 @@ class TensorBase:
             )
         return self._data
 
-    def cpu(self, memory_format: Any = None) -> Tensor:
+    def cpu(self, *, memory_format: Any = None) -> Tensor:
         """cpu(memory_format=torch.preserve_format) -> Tensor
 
         This tensor on the CPU: itself, since torchless tensors are always there."""
@@ -675,6 +680,8 @@ class TensorBase:
         """cuda(device=None, non_blocking=False, memory_format=torch.preserve_format) -> Tensor
 
         A copy on a CUDA GPU in PyTorch; torchless runs on the CPU only, so this always raises."""
+        if device is not None and not isinstance(device, (_Device, str, builtins.int)):
+            raise _args.wrong_type("cuda", "device", 1, "torch.device", device)
         raise RuntimeError("torchless runs on the CPU only: there is no CUDA device.")
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
@@ -713,6 +720,8 @@ class TensorBase:
         if dtype is None:
             return _TYPE_NAMES.get(self.dtype.name, "torch.Tensor")
         if isinstance(dtype, str):
+            if dtype not in _TYPE_BY_NAME:
+                raise ValueError(f"invalid type: '{dtype}'")
             dtype = _TYPE_BY_NAME[dtype]
         elif isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), D.dtype):
             dtype = getattr(dtype, "dtype")  # torch.LongTensor and friends
@@ -738,7 +747,7 @@ class TensorBase:
         flowing into it reach this tensor."""
         return apply(CloneBackward0, self, "K")
 
-    def contiguous(self, memory_format: Any = None) -> Tensor:
+    def contiguous(self, *, memory_format: Any = None) -> Tensor:
         """contiguous(memory_format=torch.contiguous_format) -> Tensor
 
         This tensor with its elements in row-major order in memory: itself when it already is
@@ -1555,12 +1564,17 @@ def wrong_operand(name, other, parameter="other", kinds="Tensor or Number"):
                      f"(pass a tensor, e.g. torch.tensor(...), or a Python number)")
 
 
-def where(condition, input=None, other=None):
+def where(condition, input=_args.OMITTED, other=_args.OMITTED):
     """torch.where(cond, a, b): a where cond holds, else b (broadcast, differentiable in a and b)."""
-    if input is None and other is None:
+    if input is _args.OMITTED and other is _args.OMITTED:
         if not isinstance(condition, Tensor):
             raise not_a_tensor("where", "condition", condition)
         return condition.nonzero(as_tuple=True)
+    if input is None or other is None or input is _args.OMITTED or other is _args.OMITTED:
+        # PyTorch takes where(condition) or where(condition, input, other), and no None
+        got = ", ".join(type_name(v) for v in (condition, input, other) if v is not _args.OMITTED)
+        raise TypeError(f"where() received an invalid combination of arguments - got ({got}), but expected one of: "
+                        "(Tensor condition) or (Tensor condition, Tensor or Number input, Tensor or Number other)")
     if (type(condition) is not Tensor or type(input) is not Tensor or type(other) is not Tensor) and \
             has_torch_function((condition, input, other)):  # a tensor-like argument takes the call (vmap's)
         return handle_torch_function(where, (condition, input, other), condition, input, other)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import _dtype as D
+from .. import _args, _dtype as D
 from . import _core
 from ._core import (
     EMPTY_EDGE, _as_operand, _binary, _broadcast_error, _by_operand, _no_grad_binary, _operands, _pair_dtype,
@@ -105,7 +105,7 @@ def _check_tolerances(rtol, atol):
 def _check_close_operands(name, self, other):
     """isclose/allclose take two tensors of one dtype whose shapes broadcast (PyTorch's errors)."""
     if not isinstance(other, Tensor):
-        raise not_a_tensor(name, "other", other, 2)
+        raise not_a_tensor(name, "other", other, 1)  # (the method's position: the function adds one)
     a, b = self._data, other._data
     if a.dtype != b.dtype:
         raise RuntimeError(f"{_SCALAR_TYPE_NAMES[self.dtype.name]} did not match "
@@ -117,9 +117,11 @@ def _check_close_operands(name, self, other):
             raise _broadcast_error(a, b, e) from None
 
 
-def bitwise(ufunc, name, doc):
-    """A comparison-like method for integer and bool tensors only (PyTorch's error otherwise)."""
-    check = _no_grad_binary(ufunc, name)
+def bitwise(ufunc, name, doc, named=False):
+    """A comparison-like method for integer and bool tensors only (PyTorch's error otherwise).
+    `named`: the named form (x.bitwise_and(y)), which raises PyTorch's TypeError for an operand of
+    the wrong type, before it looks at dtypes, where the operator (x & y) returns NotImplemented."""
+    check = _no_grad_binary(ufunc, name, named)
 
     def method(self, other):
         try:
@@ -128,6 +130,8 @@ def bitwise(ufunc, name, doc):
             raise not_self(method, self) from None
         if kind not in "biu" or (isinstance(other, Tensor) and other._data.dtype.kind not in "biu") \
                 or type(other) is _pyfloat:
+            if named and not isinstance(other, Tensor) and _as_operand(other) is None:
+                raise wrong_operand(name, other)
             bad = self if self._data.dtype.kind not in "biu" else other
             kind = _SCALAR_TYPE_NAMES[bad.dtype.name] if isinstance(bad, Tensor) else "Float"
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{kind}' (bitwise ops take integer "
@@ -467,10 +471,12 @@ class ElementwiseMethods:
     trunc = fix = unary(TruncBackward0, "trunc", "trunc(self) -> Tensor\n\nEach element rounded toward zero to "
                         "an integer value.", to_float=False)
 
-    def round(self, decimals=0):
-        """round(self, decimals=0) -> Tensor
+    def round(self, *, decimals=0):
+        """round(self, *, decimals=0) -> Tensor
 
         Each element rounded to `decimals` decimal places, halves to the even neighbour."""
+        if type(decimals) is not _pyint:
+            decimals = _args.int_arg(decimals, "round", "decimals")
         if decimals == 0:
             return _round_half_even(self)
         a = self._data if self._data.dtype.kind in "fc" else self._data.astype(_F.float)
@@ -635,7 +641,7 @@ class ElementwiseMethods:
 
         True where |self - other| <= atol + rtol * |other| (broadcast)."""
         if not isinstance(other, Tensor):
-            raise TypeError(f"isclose(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+            raise TypeError(f"isclose(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
         _check_tolerances(rtol, atol)
         _check_close_operands("isclose", self, other)
         return _plain_out(np.isclose(self._data, other._data, rtol, atol, equal_nan))
@@ -649,12 +655,16 @@ class ElementwiseMethods:
         return bool(self._data.shape == other._data.shape and np.array_equal(self._data, other._data))
 
     # ------------------------------------------------------------------ bitwise (integer and bool tensors)
-    __and__ = __rand__ = bitwise_and = bitwise(np.bitwise_and, "bitwise_and", "bitwise_and(self, other) -> "
-                                               "Tensor\n\nThe bitwise AND of self and other (logical AND for bool).")
-    __or__ = __ror__ = bitwise_or = bitwise(np.bitwise_or, "bitwise_or", "bitwise_or(self, other) -> Tensor\n\n"
-                                            "The bitwise OR of self and other (logical OR for bool).")
-    __xor__ = __rxor__ = bitwise_xor = bitwise(np.bitwise_xor, "bitwise_xor", "bitwise_xor(self, other) -> "
-                                               "Tensor\n\nThe bitwise XOR of self and other (logical XOR for bool).")
+    __and__ = __rand__ = bitwise(np.bitwise_and, "bitwise_and", "bitwise_and(self, other) -> "
+                                 "Tensor\n\nThe bitwise AND of self and other (logical AND for bool).")
+    __or__ = __ror__ = bitwise(np.bitwise_or, "bitwise_or", "bitwise_or(self, other) -> Tensor\n\n"
+                               "The bitwise OR of self and other (logical OR for bool).")
+    __xor__ = __rxor__ = bitwise(np.bitwise_xor, "bitwise_xor", "bitwise_xor(self, other) -> "
+                                 "Tensor\n\nThe bitwise XOR of self and other (logical XOR for bool).")
+    # the named forms: a TypeError for an operand of the wrong type (the operators return NotImplemented)
+    bitwise_and = bitwise(np.bitwise_and, "bitwise_and", __and__.__doc__, named=True)
+    bitwise_or = bitwise(np.bitwise_or, "bitwise_or", __or__.__doc__, named=True)
+    bitwise_xor = bitwise(np.bitwise_xor, "bitwise_xor", __xor__.__doc__, named=True)
 
     def bitwise_not(self):
         """bitwise_not(self) -> Tensor

@@ -4,11 +4,12 @@ An in-place op on a tensor that is part of a graph runs out of place on a snapsh
 and writes the result back (_core._write_into), so the recorded node sees the values it saved.
 When nothing is recorded, a binary op writes straight into the array with NumPy's `out=`.
 """
+import numbers
 import warnings
 
 import numpy as np
 
-from .. import _dtype as D
+from .. import _args, _dtype as D
 from . import _core
 from ._core import (
     Tensor, _bump_version, _carries_tangent, _check_inplace, _fw, _inplace_result_dtype, _raise_cast,
@@ -182,6 +183,9 @@ class InplaceMethods:
         """fill_(self, value) -> Tensor
 
         Fill this tensor with `value` (a number or a one-element tensor), in place."""
+        tv = type(value)
+        if tv is not float and tv is not int and tv is not bool and not isinstance(value, Tensor):
+            _args.number_arg(value, "fill_", "value", 1)
         if _check_inplace(self, value) or (_fw.level >= 0 and _carries_tangent(self, value)):
             return _write_into(self, self * 0 + value)
         data = self._data
@@ -196,8 +200,11 @@ class InplaceMethods:
     def copy_(self, src, non_blocking=False):
         """copy_(self, src, non_blocking=False) -> Tensor
 
-        Copy the elements of `src` (broadcast, cast to this dtype) into this tensor."""
+        Copy the elements of `src` (broadcast, cast to this dtype) into this tensor; a number is
+        copied into every element (as PyTorch takes it)."""
         if not isinstance(src, Tensor):
+            if isinstance(src, numbers.Number):
+                return self.copy_(_core._plain(np.asarray(src)))
             raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
         if _check_inplace(self, src) or (_fw.level >= 0 and _carries_tangent(self, src)):
             try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import operator
 from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -16,6 +17,8 @@ import numpy as np
 from .. import _dtype as D
 from ._core import _plain, apply
 from ..overrides import not_a_tensor
+from .. import _args
+from .._args import bool_arg
 if TYPE_CHECKING:
     from . import Tensor
 else:
@@ -142,9 +145,9 @@ def einsum(*args: Any) -> Tensor:
     subscripts that appear once, in alphabetical order. Also einsum(op1, sublist1, op2, sublist2,
     ..., [out_sublist]) with lists of ints as subscripts.
     """
-    if not args:
-        raise TypeError("einsum(): must specify the equation string and at least one operand, or at "
-                        "least one operand and its subscripts list")
+    if len(args) < 2:  # (PyTorch's ValueError: an equation alone, or an operand alone, is not a call)
+        raise ValueError("einsum(): must specify the equation string and at least one operand, or at "
+                         "least one operand and its subscripts list")
     if not isinstance(args[0], str):  # the sublist format
         ops_l, subs = list(args[0::2]), list(args[1::2])
         out_sub = None
@@ -153,7 +156,7 @@ def einsum(*args: Any) -> Tensor:
             ops_l = ops_l[:-1]
 
         def letters(sub: Sequence[Any]) -> str:
-            return "".join("..." if s is Ellipsis else M._LETTERS[int(s)] for s in sub)
+            return "".join("..." if s is Ellipsis else M._LETTERS[operator.index(s)] for s in sub)
         equation = ",".join(letters(s) for s in subs) + ("" if out_sub is None else "->" + letters(out_sub))
         operands: Sequence[Any] = ops_l
     else:
@@ -166,7 +169,8 @@ def einsum(*args: Any) -> Tensor:
             raise TypeError(f"einsum(): argument 'operands' must be tuple of Tensors, but found element of "
                             f"type {type(o).__name__} at pos {i}")
     if not operands:
-        raise RuntimeError("einsum(): must provide at least one operand")
+        raise ValueError("einsum(): must specify the equation string and at least one operand, or at "
+                         "least one operand and its subscripts list")
     eq = _parse_einsum(equation, [tuple(o._data.shape) for o in operands])
     dt = operands[0]._data.dtype
     for o in operands[1:]:
@@ -688,6 +692,8 @@ def cholesky(input: Tensor, upper: bool = False, *, out: Optional[Tensor] = None
 
     The Cholesky factor (deprecated in PyTorch in favour of torch.linalg.cholesky).
     """
+    if type(upper) is not bool:
+        bool_arg(upper, "cholesky", "upper", 2)
     res = _cholesky_ex(input, upper, True, "linalg.cholesky")[0]
     return res if out is None else out.copy_(res)
 
@@ -722,7 +728,9 @@ def cholesky_inverse(input: Tensor, upper: bool = False, *, out: Optional[Tensor
     A⁻¹ from A's Cholesky factor input = L (A = L Lᴴ; upper=True: A = Uᴴ U).
     """
     _check_matrix(input, "cholesky_inverse")
-    res = apply(M.CholeskyInverseBackward0, input, bool(upper))
+    if type(upper) is not bool:
+        bool_arg(upper, "cholesky_inverse", "upper", 2)
+    res = apply(M.CholeskyInverseBackward0, input, upper)
     return res if out is None else out.copy_(res)
 
 
@@ -847,6 +855,8 @@ def lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out: Any = None) 
 
     The packed LU factorization (torch.linalg.lu_factor_ex), infos only when asked for.
     """
+    if type(pivot) is not bool:
+        bool_arg(pivot, "_lu_with_info", "pivot")
     lu_, piv, info = _lu_factor_ex(A, pivot, False, "lu")
     return (lu_, piv, info) if get_infos else (lu_, piv)
 
@@ -1006,6 +1016,8 @@ def qr(input: Tensor, some: bool = True, *, out: Any = None) -> Any:
 
     The QR decomposition; some=False gives the complete Q (torch.linalg.qr's mode='complete').
     """
+    if type(some) is not bool:
+        bool_arg(some, "qr", "some", 2)
     return return_types.qr(tuple(_linalg_qr(input, "reduced" if some else "complete")))
 
 
@@ -1084,6 +1096,9 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out: Any =
     The SVD in PyTorch's older form: V (not Vh), some=False for the full U and V, and with
     compute_uv=False U and V are zero-filled.
     """
+    if type(some) is not bool or type(compute_uv) is not bool:
+        bool_arg(some, "svd", "some", 2)
+        bool_arg(compute_uv, "svd", "compute_uv", 3)
     a = _check_matrix(input, "linalg.svd", square=False)
     if not compute_uv:
         s = _linalg_svdvals(input)
@@ -1124,6 +1139,8 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
 
     The pseudoinverse (torch.linalg.pinv with rtol=rcond).
     """
+    if type(rcond) is not float:
+        rcond = _args.float_arg(rcond, "pinverse", "rcond", 2)
     return _linalg_pinv(input, rtol=rcond)
 
 

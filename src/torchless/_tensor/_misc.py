@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 
-from .. import _dtype as D
+from .. import _args, _dtype as D
 from ._core import _bump_version, _plain, apply
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
     from . import Tensor
@@ -35,7 +35,10 @@ _SCALAR = D.SCALAR_TYPE_NAMES
 
 
 # ---------------------------------------------------------------------------- window functions
-def _window_dtype(name: str, length: int, dtype: Optional[D.dtype], layout: Any) -> np.dtype:
+def _window_dtype(name: str, length: int, dtype: Optional[D.dtype], layout: Any, periodic: Any = True) -> np.dtype:
+    if type(length) is not int or type(periodic) is not bool:
+        _args.int_arg(length, name, "window_length", 1)
+        _args.bool_arg(periodic, name, "periodic", 2)
     if dtype is None:
         dtype = D.get_default_dtype()
     if layout is not None and str(layout) != "torch.strided":
@@ -75,7 +78,7 @@ def hann_window(window_length: int, periodic: bool = True, *, dtype: Optional[D.
                 device: Any = None, requires_grad: bool = False) -> Tensor:
     """hann_window(window_length, periodic=True, *, dtype=None, ...) -> Tensor: the Hann window
     0.5 - 0.5 cos(2 pi n / (N - 1)), N = window_length + 1 if periodic (its last sample dropped)."""
-    np_dtype = _window_dtype("hann_window", window_length, dtype, layout)
+    np_dtype = _window_dtype("hann_window", window_length, dtype, layout, periodic)
     return _window(_cosine_sum((0.5, -0.5)), window_length, periodic, np_dtype, device, requires_grad)
 
 
@@ -84,7 +87,7 @@ def hamming_window(window_length: int, periodic: bool = True, alpha: float = 0.5
                    requires_grad: bool = False) -> Tensor:
     """hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None, ...) -> Tensor:
     the Hamming window alpha - beta cos(2 pi n / (N - 1))."""
-    np_dtype = _window_dtype("hamming_window", window_length, dtype, layout)
+    np_dtype = _window_dtype("hamming_window", window_length, dtype, layout, periodic)
     return _window(_cosine_sum((alpha, -beta)), window_length, periodic, np_dtype, device, requires_grad)
 
 
@@ -92,7 +95,7 @@ def blackman_window(window_length: int, periodic: bool = True, *, dtype: Optiona
                     layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """blackman_window(window_length, periodic=True, *, dtype=None, ...) -> Tensor: the Blackman window
     0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))."""
-    np_dtype = _window_dtype("blackman_window", window_length, dtype, layout)
+    np_dtype = _window_dtype("blackman_window", window_length, dtype, layout, periodic)
     return _window(_cosine_sum((0.42, -0.5, 0.08)), window_length, periodic, np_dtype, device, requires_grad)
 
 
@@ -100,7 +103,7 @@ def bartlett_window(window_length: int, periodic: bool = True, *, dtype: Optiona
                     layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """bartlett_window(window_length, periodic=True, *, dtype=None, ...) -> Tensor: the triangular window
     1 - |2 n / (N - 1) - 1|."""
-    np_dtype = _window_dtype("bartlett_window", window_length, dtype, layout)
+    np_dtype = _window_dtype("bartlett_window", window_length, dtype, layout, periodic)
 
     def values(n: int, work: Any) -> np.ndarray:
         k = np.arange(n, dtype=work) * work(2.0 / (n - 1))
@@ -114,7 +117,7 @@ def kaiser_window(window_length: int, periodic: bool = True, beta: float = 12.0,
                   layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, ...) -> Tensor: the Kaiser
     window I0(beta sqrt(1 - ((n - (N-1)/2) / ((N-1)/2))**2)) / I0(beta)."""
-    np_dtype = _window_dtype("kaiser_window", window_length, dtype, layout)
+    np_dtype = _window_dtype("kaiser_window", window_length, dtype, layout, periodic)
     from ..backend.special import i0 as _i0
 
     def values(n: int, work: Any) -> np.ndarray:
@@ -195,20 +198,15 @@ builtins_complex = type(1j)
 
 
 # ---------------------------------------------------------------------------- strided creation
-def _ints(name: str, seq: Any, what: str) -> tuple[int, ...]:
-    if isinstance(seq, numbers.Integral):
-        return (int(seq),)
-    try:
-        return tuple(int(s) for s in seq)
-    except TypeError:
-        raise TypeError(f"{name}(): argument '{what}' must be tuple of ints, not {type(seq).__name__}") from None
+def _ints(name: str, seq: Any, what: str, position: Optional[int] = None) -> tuple[int, ...]:
+    return _args.int_list_arg(seq, name, what, position)
 
 
 def empty_strided(size: Sequence[int], stride: Sequence[int], *, dtype: Optional[D.dtype] = None, layout: Any = None,
                   device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False) -> Tensor: an
     uninitialized tensor of `size` whose elements lie `stride` apart in a storage of its own."""
-    shape, strides = _ints("empty_strided", size, "size"), _ints("empty_strided", stride, "stride")
+    shape, strides = _ints("empty_strided", size, "size", 1), _ints("empty_strided", stride, "stride", 2)
     if len(shape) != len(strides):
         raise RuntimeError(f"mismatch in length of strides and shape")
     if any(s < 0 for s in shape):
@@ -228,7 +226,8 @@ def empty_permuted(size: Sequence[int], physical_layout: Sequence[int], *, dtype
                    pin_memory: bool = False) -> Tensor:
     """empty_permuted(size, physical_layout, *, dtype=None, ...) -> Tensor: an uninitialized tensor of
     `size` whose dims lie in memory in the order `physical_layout` (outermost first)."""
-    shape, order = _ints("empty_permuted", size, "size"), _ints("empty_permuted", physical_layout, "physical_layout")
+    shape = _ints("empty_permuted", size, "size", 1)
+    order = _ints("empty_permuted", physical_layout, "physical_layout", 2)
     if len(shape) != len(order):
         raise RuntimeError("Number of dimensions in size does not match the length of the physical_layout; "
                            f"i.e. len(size) = {len(shape)} is not equal to len(physical_layout) = {len(order)}")
@@ -279,9 +278,7 @@ def _resize(self: Tensor, shape: tuple[int, ...]) -> Tensor:
 def resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
     """resize_(*sizes, memory_format=None) -> Tensor: this tensor made `sizes` in place, its elements
     read in row-major order (kept as far as they go; new ones uninitialized). Returns self."""
-    if len(sizes) == 1 and not isinstance(sizes[0], numbers.Integral):
-        sizes = tuple(sizes[0])
-    return _resize(self, tuple(int(s) for s in sizes))
+    return _resize(self, _args.size_args(sizes, "resize_"))
 
 
 def resize_as_(input: Tensor, the_template: Tensor, *, memory_format: Any = None) -> Tensor:
@@ -429,6 +426,12 @@ def histogramdd(input: Tensor, bins: Any = 10, *, range: Optional[Sequence[float
     the data's own range), or one 1-D tensor of increasing edges per dim. Each bin holds
     [left, right) but the last, [left, right]; points outside are left out. `weight` (one per point)
     sums weights instead of counting; `density` scales hist to integrate to 1."""
+    if not isinstance(bins, numbers.Integral):  # an int, a list of ints or a list of tensors (PyTorch's overloads)
+        if not isinstance(bins, (list, tuple)):
+            raise TypeError(f"histogramdd() received an invalid combination of arguments - got (Tensor, "
+                            f"{_args.type_name(bins)}): bins must be an int, a list of ints or a list of tensors")
+        if not all(isinstance(b, numbers.Integral) for b in bins):
+            _args.tensor_elements(bins, Tensor, 1)
     a = input._data
     if a.dtype.kind != "f":
         raise NotImplementedError(f"\"histogramdd\" not implemented for '{_SCALAR[input.dtype.name]}'")
@@ -565,6 +568,8 @@ def stft(input: Tensor, n_fft: int, hop_length: Optional[int] = None, win_length
     center=True pads the signal by n_fft // 2 at both ends (pad_mode) so that frame t is centred on
     sample t * hop_length; normalized scales by n_fft ** -0.5. A real input needs return_complex
     (False gives view_as_real of the result). Built from differentiable ops."""
+    if type(n_fft) is not int:
+        n_fft = _args.int_arg(n_fft, "stft", "n_fft", 2)
     if return_complex is None and not (input.is_complex() or (window is not None and window.is_complex())):
         raise RuntimeError("stft requires the return_complex parameter be given for real inputs, and will further "
                            "require that return_complex=True in a future PyTorch release.")
@@ -624,6 +629,8 @@ def istft(input: Tensor, n_fft: int, hop_length: Optional[int] = None, win_lengt
     by the overlap-added squared window (which must not vanish anywhere). `input` is stft's complex
     output (batch?, freqs, frames); `length` trims or zero-pads the signal. Built from differentiable
     ops."""
+    if type(n_fft) is not int:
+        n_fft = _args.int_arg(n_fft, "istft", "n_fft", 2)
     if not input.is_complex():
         raise RuntimeError("istft requires a complex-valued input tensor matching the output from stft with "
                            "return_complex=True.")
@@ -757,12 +764,12 @@ def pca_lowrank(A: Tensor, q: Optional[int] = None, center: bool = True, niter: 
 class MiscMethods:
     """Tensor methods of the masked / signal / misc family: the complex casts, new_empty_strided, resize_."""
 
-    def cfloat(self, memory_format: Any = None) -> Tensor:
+    def cfloat(self, *, memory_format: Any = None) -> Tensor:
         """cfloat(memory_format=torch.preserve_format) -> Tensor: this tensor as complex64
         (self.to(torch.complex64))."""
         return self.to(D.complex64)  # type: ignore[attr-defined, no-any-return]
 
-    def cdouble(self, memory_format: Any = None) -> Tensor:
+    def cdouble(self, *, memory_format: Any = None) -> Tensor:
         """cdouble(memory_format=torch.preserve_format) -> Tensor: this tensor as complex128
         (self.to(torch.complex128))."""
         return self.to(D.complex128)  # type: ignore[attr-defined, no-any-return]

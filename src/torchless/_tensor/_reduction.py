@@ -9,6 +9,7 @@ Each function below is both the torch function (`torch.sum(x)`) and the Tensor m
 from __future__ import annotations
 
 import builtins
+import numbers
 import operator
 import sys
 import types
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from .. import _args
 from .._dtype import dtype as DType, get_default_dtype, int64 as _int64
 from ._core import _norm_dim, _plain, apply, apply_one
 from ._inplace import inplace, write_out
@@ -221,7 +223,7 @@ def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Optio
     return res if out is None else _into_out("mean", res, out, input)
 
 
-def prod(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *,
+def prod(input: Tensor, dim: Optional[int] = _args.OMITTED, keepdim: bool = False, *,
          dtype: Optional[DType] = None, axis: Optional[int] = None,
          keepdims: Optional[bool] = None) -> Tensor:
     """prod(input, dim=None, keepdim=False, *, dtype=None) -> Tensor
@@ -229,6 +231,10 @@ def prod(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *,
     The product of all elements, or along the one dim `dim`. Integer and bool tensors multiply
     in int64; `dtype` converts the input first.
     """
+    if dim is _args.OMITTED:
+        dim = None
+    elif dim is None:
+        raise _args.none_refused("prod", "dim", "int", "leave dim out to reduce over all elements")
     if dtype is None and input._data.dtype.kind in "biu":
         dtype = _int64
     input = _cast_input(input, dtype)
@@ -275,7 +281,7 @@ def _extreme(input: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: Option
     return result_type(apply(dim_rule, input, d, _keep(keepdim, keepdims)))
 
 
-def max(input: Tensor, dim: Union[int, Tensor, None] = None, keepdim: bool = False, *,
+def max(input: Tensor, dim: Union[int, Tensor, None] = _args.OMITTED, keepdim: bool = False, *,
         axis: Optional[int] = None, keepdims: Optional[bool] = None, out: Any = None) -> Any:
     """max(input) -> Tensor, max(input, dim, keepdim=False) -> (values, indices), max(input, other)
 
@@ -283,12 +289,16 @@ def max(input: Tensor, dim: Union[int, Tensor, None] = None, keepdim: bool = Fal
     along that dim and the index of one of them, as `torch.return_types.max(values, indices)`.
     With a tensor as the second argument: the elementwise maximum, as torch.maximum.
     """
-    if isinstance(dim, Tensor):
+    if dim is _args.OMITTED:
+        dim = None
+    elif dim is None:
+        raise _args.none_refused("max", "dim", "int", "leave dim out to reduce over all elements")
+    elif isinstance(dim, Tensor):
         return input.maximum(dim)
     return _extreme(input, dim, keepdim, axis, keepdims, "max", MaxBackward1, MaxBackward0, _MaxResult)
 
 
-def min(input: Tensor, dim: Union[int, Tensor, None] = None, keepdim: bool = False, *,
+def min(input: Tensor, dim: Union[int, Tensor, None] = _args.OMITTED, keepdim: bool = False, *,
         axis: Optional[int] = None, keepdims: Optional[bool] = None, out: Any = None) -> Any:
     """min(input) -> Tensor, min(input, dim, keepdim=False) -> (values, indices), min(input, other)
 
@@ -296,7 +306,11 @@ def min(input: Tensor, dim: Union[int, Tensor, None] = None, keepdim: bool = Fal
     along that dim and the index of one of them, as `torch.return_types.min(values, indices)`.
     With a tensor as the second argument: the elementwise minimum, as torch.minimum.
     """
-    if isinstance(dim, Tensor):
+    if dim is _args.OMITTED:
+        dim = None
+    elif dim is None:
+        raise _args.none_refused("min", "dim", "int", "leave dim out to reduce over all elements")
+    elif isinstance(dim, Tensor):
         return input.minimum(dim)
     return _extreme(input, dim, keepdim, axis, keepdims, "min", MinBackward1, MinBackward0, _MinResult)
 
@@ -372,13 +386,17 @@ def argmin(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *,
     return _arg_extreme(input, dim, keepdim, axis, keepdims, "argmin", np.argmin)
 
 
-def median(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *,
+def median(input: Tensor, dim: Optional[int] = _args.OMITTED, keepdim: bool = False, *,
            axis: Optional[int] = None, keepdims: Optional[bool] = None) -> Any:
     """median(input) -> Tensor, median(input, dim, keepdim=False) -> (values, indices)
 
     The median of all elements, or along `dim` as `torch.return_types.median(values, indices)`.
     For an even count it is the lower of the two middle values (no averaging).
     """
+    if dim is _args.OMITTED:
+        dim = None
+    elif dim is None:
+        raise _args.none_refused("median", "dim", "int", "leave dim out to reduce over all elements")
     if dim is None and axis is None:
         if input._data.size == 0:
             return _plain(np.asarray(np.nan, dtype=input._data.dtype))
@@ -397,6 +415,8 @@ def _vector_norm(input: Tensor, p: Any, dims: Optional[Tuple[int, ...]], keepdim
         raise RuntimeError(f"{fname}: Expected a floating point or complex tensor as input. "
                            f"Got {scalar_type_name(input)} (convert it first, e.g. x.float())")
     if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
+        if not isinstance(p, (str, numbers.Number)):  # not a number at all: PyTorch's parser refuses its type
+            raise _args.wrong_type("linalg_vector_norm", "ord", 2, "Number", p)
         raise RuntimeError(f"{fname}: the order must be a number or 'fro', got {p!r}")
     p = float(p) if p not in (1, 2) else int(p)
     # negative p at a zero gives inf, as in PyTorch (NumPy's warning is filtered in __init__)
@@ -587,8 +607,7 @@ def sum_to_size(self: Tensor, *size: Any) -> Tensor:
     Sums this tensor down to `size`, which it must broadcast from: summed over its leading extra
     dims and over the dims where `size` has 1. Returns the tensor itself when nothing is summed.
     """
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
+    size = _args.size_args(size, "sum_to_size")
     shape = self._data.shape
     lead = len(shape) - len(size)
     if lead < 0 or _builtin_any(s != 1 and s != shape[i + lead] for i, s in enumerate(size)):

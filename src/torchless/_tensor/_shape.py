@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _args
 from .._dtype import _promote_np, dtype as DType
 from ._inplace import write_out
 from ._core import Size, _broadcast_error, _fw, _norm_dim, _plain_out, apply_one, mark_nograd_view, record
@@ -373,12 +374,17 @@ def ravel(input: Tensor) -> Tensor:
 
 
 # ============================================================================ squeeze / unsqueeze
-def squeeze(input: Tensor, dim: int | tuple[int, ...] | list[int] | None = None) -> Tensor:
+def squeeze(input: Tensor, dim: int | tuple[int, ...] | list[int] | None = _args.OMITTED) -> Tensor:
     """squeeze(input, dim=None) -> Tensor
 
     A view of input without its dims of size 1: all of them when dim is None, else only those
     among `dim` (an int or a tuple of ints) whose size is 1; other dims named are left alone."""
     a = input._data
+    if dim is _args.OMITTED:
+        dim = None
+    elif dim is None:
+        raise _args.none_refused("squeeze", "dim", "int or tuple of ints",
+                                 "leave dim out to remove every dim of size 1")
     if dim is None:
         out = apply_one(SqueezeBackward0, input, None)
     else:
@@ -718,12 +724,22 @@ def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
     return expand(input, size)
 
 
+def _shape_like(s: Any) -> bool:
+    """An argument of broadcast_shapes: an int or a tuple/list/Size; PyTorch's RuntimeError otherwise."""
+    if isinstance(s, (_int, tuple, list)):
+        return True
+    if isinstance(s, str):
+        raise TypeError(f"broadcast_shapes(): a shape is an int or a sequence of ints, not str ({s!r})")
+    raise RuntimeError(f"Input shapes should be of type ints, a tuple of ints, or a list of ints, got {s}")
+
+
 def broadcast_shapes(*shapes: int | Sequence[int]) -> Size:
     """broadcast_shapes(*shapes) -> Size
 
     The shape that tensors of the given shapes broadcast to, without making any tensor.
     RuntimeError when they do not broadcast."""
-    given = [(s,) if isinstance(s, _int) else tuple(s) for s in shapes]
+    given = [(s,) if isinstance(s, _int) else tuple(s) for s in shapes
+             if s is not None and _shape_like(s)]  # (None: no dims, as PyTorch's)
     try:
         return Size(np.broadcast_shapes(*given))
     except ValueError:

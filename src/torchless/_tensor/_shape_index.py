@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _dtype as D
+from .. import _args, _dtype as D
 from ._core import _norm_dim, _plain, _plain_out, apply, apply_one, record
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
     from . import Tensor
@@ -313,6 +313,8 @@ def tensor_split(input: Tensor, indices_or_sections: Any = None, dim: int = 0, *
 
 
 def _dim_split(input: Tensor, indices_or_sections: Any, name: str, dim: int, need: int) -> tuple[Tensor, ...]:
+    if type(indices_or_sections) is not int and not isinstance(indices_or_sections, Tensor):
+        _args.int_list_arg(indices_or_sections, name, "indices", 2)  # an int or a list of ints, as PyTorch
     nd = input._data.ndim
     if nd < need:
         raise RuntimeError(f"torch.{name} requires a tensor with at least {need} dimension, but got a tensor "
@@ -352,7 +354,7 @@ def split_with_sizes(input: Tensor, split_sizes: Sequence[int], dim: int = 0) ->
 
     Views of input cut along `dim` into pieces of the listed lengths (which must add up to the
     dim's length): torch.split with a list."""
-    return split(input, list(split_sizes), dim)
+    return split(input, list(_args.int_list_arg(split_sizes, "split_with_sizes", "split_sizes", 2)), dim)
 
 
 def _split_sizes(input: Tensor, how: Any, dim: int, chunks: bool = False) -> tuple[int, tuple[int, ...]]:
@@ -376,7 +378,8 @@ def unsafe_split_with_sizes(input: Tensor, split_sizes: Sequence[int], dim: int 
     """unsafe_split_with_sizes(input, split_sizes, dim=0) -> tuple of Tensors
 
     torch.split_with_sizes giving new tensors instead of views."""
-    d, sizes = _split_sizes(input, list(split_sizes), dim)
+    sizes_list = list(_args.int_list_arg(split_sizes, "unsafe_split_with_sizes", "split_sizes", 2))
+    d, sizes = _split_sizes(input, sizes_list, dim)
     return apply_one(UnsafeSplitWithSizesBackward0, input, d, sizes)
 
 
@@ -430,6 +433,7 @@ def cartesian_prod(*tensors: Tensor) -> Tensor:
 
     Every combination of one element from each of the 1-d tensors, one per row, in the order of
     nested loops (itertools.product); one tensor comes back as it is."""
+    _args.tensor_elements(tensors, Tensor)
     for t in tensors:
         if t._data.ndim != 1:
             raise RuntimeError(f"Expect a 1D vector, but got shape {list(t._data.shape)}")
@@ -452,10 +456,10 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
 
     Every r-element combination of the 1-d input's elements (as itertools.combinations, or
     combinations_with_replacement), one per row of the result."""
+    r = _int_arg(r, "combinations", "r", 2)
     a = input._data
     if a.ndim != 1:
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(a.shape)}")
-    r = _int_arg(r, "combinations", "r", 2)
     if r < 0:
         raise RuntimeError(f"Expect a non-negative number, but got {r}")
     if r == 0:
@@ -482,14 +486,17 @@ def kron(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 # ============================================================================ repeating and picking
-def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None, *,
+def repeat_interleave(input: Tensor, repeats: Any = _args.OMITTED, dim: int | None = None, *,
                       output_size: int | None = None) -> Tensor:
     """repeat_interleave(input, repeats, dim=None, *, output_size=None) -> Tensor
 
     Each element (or each slice along `dim`) of input repeated `repeats` times, the copies next to
     each other (repeats: an int, or a tensor of one count per slice). Without dim the flattened
     input is repeated. torch.repeat_interleave(counts) alone gives index i repeated counts[i] times."""
-    if repeats is None:  # torch.repeat_interleave(repeats): arange(len) repeated
+    if repeats is None:
+        raise TypeError("repeat_interleave(): argument 'repeats' must be Tensor or int, not NoneType (leave it out "
+                        "to repeat each index i counts[i] times)")
+    if repeats is _args.OMITTED:  # torch.repeat_interleave(repeats): arange(len) repeated
         counts = input._data
         if counts.ndim != 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
@@ -593,6 +600,9 @@ def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, devi
 
 
 def _triangle_indices(make: Any, name: str, row: int, col: int, offset: int, dtype: Any) -> Tensor:
+    if type(row) is not int or type(col) is not int or type(offset) is not int:
+        row, col = _args.int_arg(row, name, "row", 1), _args.int_arg(col, name, "col", 2)
+        offset = _args.int_arg(offset, name, "offset", 3)
     np_dtype = _LONG if dtype is None else dtype.np
     if np_dtype.kind not in "iu":
         raise NotImplementedError(f"\"{name}\" not implemented for '{_name(np.empty(0, np_dtype))}'")
@@ -718,11 +728,16 @@ def expand_copy(input: Tensor, size: Sequence[int], *, implicit: bool = False,
     return _into(out, apply_one(ExpandBackward0_copy, input, target))
 
 
-def squeeze_copy(input: Tensor, dim: Any = None, *, out: Tensor | None = None) -> Tensor:
+def squeeze_copy(input: Tensor, dim: Any = _args.OMITTED, *, out: Tensor | None = None) -> Tensor:
     """squeeze_copy(input, dim=None, *, out=None) -> Tensor
 
     input.squeeze(dim) as a new tensor."""
-    shape = squeeze(_plain(input._data), dim)._data.shape  # (its errors)
+    if dim is _args.OMITTED:
+        dim = None
+    elif dim is None:
+        raise _args.none_refused("squeeze_copy", "dim", "int or tuple of ints",
+                                 "leave dim out to remove every dim of size 1")
+    shape = squeeze(_plain(input._data), _args.OMITTED if dim is None else dim)._data.shape  # (its errors)
     a = input._data
     if dim is None:
         return _into(out, apply_one(SqueezeBackward0_copy, input, None))
@@ -796,7 +811,8 @@ def split_with_sizes_copy(input: Tensor, split_sizes: Sequence[int], dim: int = 
     """split_with_sizes_copy(input, split_sizes, dim=0) -> tuple of Tensors
 
     torch.split_with_sizes giving new tensors instead of views."""
-    d, sizes = _split_sizes(input, list(split_sizes), dim)
+    sizes_list = list(_args.int_list_arg(split_sizes, "split_with_sizes_copy", "split_sizes", 2))
+    d, sizes = _split_sizes(input, sizes_list, dim)
     return apply_one(SplitWithSizesBackward0_copy, input, d, sizes)
 
 
@@ -1208,6 +1224,8 @@ def fill_diagonal_(self: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
     Writes fill_value on the main diagonal of this tensor (a matrix, or a tensor whose dims all have
     one length: the places [i, i, ..., i]), in place, and returns it. With wrap=True a tall
     matrix's diagonal starts again every cols + 1 rows, as NumPy's fill_diagonal does."""
+    if not isinstance(fill_value, numbers.Number):
+        _args.number_arg(fill_value, "fill_diagonal_", "fill_value", 1)
     a = self._data
     if a.ndim < 2:
         raise RuntimeError("dimensions must larger than 1")

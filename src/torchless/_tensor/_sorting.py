@@ -15,6 +15,8 @@ import numpy as np
 from .._dtype import dtype as DType
 from ._core import _norm_dim, _plain, apply
 from ..overrides import not_a_tensor
+from .. import _args
+from .._args import bool_arg, type_name
 from ._inplace import inplace
 from ._reduction import (Dims, _dims, _keep, _one_dim, _return_type, _spread, return_types, scalar_type_name)
 if TYPE_CHECKING:
@@ -202,12 +204,16 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out: Any = None
     return _into_outs(input, _Mode(apply(ModeBackward0, input, d, builtins.bool(keepdim))), out)
 
 
-def nanmedian(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *, out: Any = None) -> Any:
+def nanmedian(input: Tensor, dim: Optional[int] = _args.OMITTED, keepdim: bool = False, *, out: Any = None) -> Any:
     """nanmedian(input) -> Tensor, nanmedian(input, dim, keepdim=False) -> (values, indices)
 
     median that ignores NaNs: the lower median of the elements that are not NaN (NaN where all are),
     of everything or along `dim` as `torch.return_types.nanmedian(values, indices)`.
     """
+    if dim is _args.OMITTED:
+        dim = None
+    elif dim is None:
+        raise _args.none_refused("nanmedian", "dim", "int", "leave dim out to reduce over all elements")
     _no_complex(input, "nanmedian")
     _no_bool(input, "median_cpu" if dim is None else "median_out")
     if dim is None:
@@ -462,6 +468,9 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
     `return_inverse`, also where each input element (slice) went in the result; with
     `return_counts`, how often each distinct value occurs. Each NaN counts as distinct.
     """
+    if type(sorted) is not bool or type(return_inverse) is not bool or type(return_counts) is not bool:
+        for name, flag in (("sorted", sorted), ("return_inverse", return_inverse), ("return_counts", return_counts)):
+            bool_arg(flag, "_unique2", name)
     if input._data.dtype.kind == "c":
         raise NotImplementedError(f"\"unique\" not implemented for '{scalar_type_name(input)}' (compare x.real, "
                                   "or x.abs())")
@@ -488,6 +497,9 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
     if input._data.dtype.kind == "c":
         raise NotImplementedError(f"\"unique\" not implemented for '{scalar_type_name(input)}' (compare x.real, "
                                   "or x.abs())")
+    if type(return_inverse) is not bool or type(return_counts) is not bool:
+        bool_arg(return_inverse, "unique_consecutive", "return_inverse")
+        bool_arg(return_counts, "unique_consecutive", "return_counts")
     d = None if dim is None else _norm_dim(dim, input._data.ndim)
     a = input._data
     if d is not None and a.ndim == 0:
@@ -692,6 +704,10 @@ def bincount(input: Tensor, weights: Optional[Tensor] = None, minlength: int = 0
     How many times each value 0, 1, ... occurs in the 1-d non-negative integer `input` (the sum of
     the matching `weights` instead, when given), at least `minlength` long.
     """
+    if weights is not None and not isinstance(weights, Tensor):
+        raise not_a_tensor("bincount", "weights", weights, 2)
+    if type(minlength) is not int:
+        minlength = _args.int_arg(minlength, "bincount", "minlength", 3)
     a = input._data
     if a.dtype.kind not in "iu" or a.dtype == np.bool_:
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{scalar_type_name(input)}'")
@@ -781,8 +797,16 @@ def _dx_shape(x: Tensor, y: Tensor, d: int) -> Tensor:
 
 
 def _trapezoid_args(y: Tensor, x: Any, dx: Any, dim: int, fname: str) -> Tuple[int, Any]:
+    if x is _args.OMITTED:
+        x = None
+    elif x is None:
+        raise TypeError(f"{fname}() received an invalid combination of arguments - got (Tensor, NoneType): x must "
+                        "be a Tensor (leave it out for evenly spaced samples, or pass dx=)")
     if x is not None and dx is not None:
         raise TypeError(f"{fname}() received an invalid combination of arguments: pass x or dx, not both")
+    if x is not None and not isinstance(x, Tensor):  # the sample points: a tensor (a spacing goes in dx=)
+        raise TypeError(f"{fname}() received an invalid combination of arguments - got (Tensor, {type_name(x)}): "
+                        f"x must be a Tensor (for evenly spaced samples pass dx=, a number)")
     if y._data.ndim == 0:
         raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], but got {dim})")
     d = _norm_dim(dim, y._data.ndim)
@@ -794,7 +818,7 @@ def _trapezoid_args(y: Tensor, x: Any, dx: Any, dim: int, fname: str) -> Tuple[i
     return d, x
 
 
-def trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+def trapezoid(y: Tensor, x: Any = _args.OMITTED, *, dx: Any = None, dim: int = -1) -> Tensor:
     """trapezoid(y, x=None, *, dx=None, dim=-1) -> Tensor
 
     The integral of the samples `y` along `dim` by the trapezoidal rule: the sample points at `x`
@@ -816,7 +840,7 @@ def trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Ten
     return (y.sum(d) - ends * 0.5) * step
 
 
-def trapz(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+def trapz(y: Tensor, x: Any = _args.OMITTED, *, dx: Any = None, dim: int = -1) -> Tensor:
     """trapz(y, x, *, dim=-1) -> Tensor, trapz(y, *, dx=1, dim=-1) -> Tensor
 
     trapezoid under its older name.
@@ -824,7 +848,7 @@ def trapz(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
     return trapezoid(y, x, dx=dx, dim=dim)
 
 
-def cumulative_trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+def cumulative_trapezoid(y: Tensor, x: Any = _args.OMITTED, *, dx: Any = None, dim: int = -1) -> Tensor:
     """cumulative_trapezoid(y, x=None, *, dx=None, dim=-1) -> Tensor
 
     The running integral of `y` along `dim` by the trapezoidal rule (one fewer element along dim

@@ -7,13 +7,15 @@ torch.polygamma(n, x), torch.xlogy(number, x) ...). torch.special is built on th
 """
 from typing import TYPE_CHECKING
 
+import numbers
+
 import numpy as np
 
-from .. import _dtype as D
+from .. import _args, _dtype as D
 from ._core import (
-    _binary, _broadcast_error, _by_operand, _no_grad_binary, _pair_dtype, _plain_out, _scalar_operand,
+    _as_operand, _binary, _broadcast_error, _by_operand, _no_grad_binary, _pair_dtype, _plain_out, _scalar_operand,
     _SCALAR_TYPE_NAMES,
-    apply, record,
+    apply, record, wrong_operand,
 )
 from ._elementwise import declared, tensor_binary, unary
 from ._inplace import inplace
@@ -107,7 +109,7 @@ def _integer_only(ufunc, name, kernel):
     return method
 
 
-def _shift(left):
+def _shift(left, named=False):
     """Bitwise shift on integer tensors with PyTorch's out-of-range rule: a left shift by a negative
     amount or by the bit width or more gives 0; a right shift by those fills with the sign bit."""
     kernel = "lshift" if left else "rshift"
@@ -124,11 +126,14 @@ def _shift(left):
         return np.where(out_of_range, np.right_shift(a, np.asarray(bits - 1, a.dtype)) if a.dtype.kind == "i"
                         else np.zeros((), a.dtype), out)
 
-    check = _no_grad_binary(compute, kernel)
+    name = "bitwise_left_shift" if left else "bitwise_right_shift"
+    check = _no_grad_binary(compute, name if named else kernel, named)
 
     def method(self, other):
         bad = [t for t in (self, other) if isinstance(t, Tensor) and t._data.dtype.kind not in "biu"]
         if bad or type(other) is _pyfloat:
+            if named and not isinstance(other, Tensor) and _as_operand(other) is None:
+                raise wrong_operand(name, other)
             kind = _kind_name(bad[0]._data.dtype) if bad else "Float"
             raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{kind}' (shifts take integer tensors)")
         return check(self, other)
@@ -253,6 +258,8 @@ class SpecialMethods:
         """logit(self, eps=None) -> Tensor
 
         log(x / (1 - x)) for each element; with `eps`, x is first clamped to [eps, 1 - eps]."""
+        if eps is not None and type(eps) is not float:
+            eps = _args.float_arg(eps, "logit", "eps", 1)
         return _apply_unary(SP.LogitBackward0, self, eps)
 
     def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
@@ -260,6 +267,10 @@ class SpecialMethods:
 
         Each NaN replaced by `nan`, +inf by `posinf` and -inf by `neginf` (by default the largest
         and the lowest finite value of the dtype)."""
+        if type(nan) is not float or posinf is not None or neginf is not None:
+            nan = 0.0 if nan is None else _args.float_arg(nan, "nan_to_num", "nan", 1)
+            posinf = None if posinf is None else _args.float_arg(posinf, "nan_to_num", "posinf", 2)
+            neginf = None if neginf is None else _args.float_arg(neginf, "nan_to_num", "neginf", 3)
         return _apply_unary(SP.NanToNumBackward0, self, nan, posinf, neginf, to_float=False)
 
     def float_power(self, exponent):
@@ -346,12 +357,15 @@ class SpecialMethods:
                    "divisor of each pair of elements (integer tensors; gcd(0, 0) = 0).")
     lcm = declared(_integer_only(np.lcm, "lcm", "lcm"), "lcm", "lcm(self, other) -> Tensor\n\nThe least common "
                    "multiple of each pair of elements (integer tensors).")
-    __lshift__ = bitwise_left_shift = declared(
+    __lshift__ = declared(
         _shift(True), "bitwise_left_shift", "bitwise_left_shift(self, other) -> Tensor\n\nself shifted left by other "
         "bits (integer tensors; 0 for shifts outside [0, bit width)).")
-    __rshift__ = bitwise_right_shift = declared(
+    __rshift__ = declared(
         _shift(False), "bitwise_right_shift", "bitwise_right_shift(self, other) -> Tensor\n\nself shifted right by "
         "other bits, arithmetic for signed integers (integer tensors).")
+    # the named forms: a TypeError for an operand of the wrong type (the operators return NotImplemented)
+    bitwise_left_shift = declared(_shift(True, named=True), "bitwise_left_shift", __lshift__.__doc__)
+    bitwise_right_shift = declared(_shift(False, named=True), "bitwise_right_shift", __rshift__.__doc__)
 
     def __rlshift__(self, other):
         """__rlshift__(self, other) -> Tensor\n\nother << self, for a number on the left."""
@@ -446,6 +460,8 @@ class SpecialMethods:
         """float_power_(self, exponent) -> Tensor
 
         In-place version of float_power(): self must be float64 (or complex128)."""
+        if not isinstance(exponent, (Tensor, numbers.Number)):
+            raise wrong_operand("float_power_", exponent, "exponent")
         dt = self._data.dtype
         if dt not in (np.dtype(np.float64), np.dtype(np.complex128)):
             other = exponent._data.dtype if isinstance(exponent, Tensor) else None
@@ -549,6 +565,8 @@ def float_power(input, exponent):
 
     input ** exponent in double precision: both are cast to float64 (complex128 if either is
     complex) first; either may be a number."""
+    if not isinstance(exponent, (Tensor, numbers.Number)):
+        raise wrong_operand("float_power", exponent, "exponent")
     if not isinstance(input, Tensor):
         if not isinstance(exponent, Tensor):
             raise TypeError("float_power(): at least one of 'input' and 'exponent' must be a Tensor")

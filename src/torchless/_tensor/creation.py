@@ -10,6 +10,7 @@ from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from .. import _args
 from .._dtype import (FROM_NP, SCALAR_TYPE_NAMES, bool as bool_, check_data_fits, check_number_fits, defaults,
                       dtype as DType, float32, float64, from_np,
                       get_default_dtype, int64, promote_types, to_np)
@@ -49,11 +50,7 @@ def _parse_size(size: Sequence[Any], fn: str = "zeros") -> Tuple[int, ...]:
     if len(size) == 1 and not isinstance(size[0], numbers.Integral) and not (
             isinstance(size[0], Tensor) and size[0].dim() == 0):
         size = size[0]
-    try:
-        dims = tuple(int(s.__index__()) for s in size)
-    except (AttributeError, TypeError):
-        raise TypeError(f"{fn}(): argument 'size' must be tuple of ints, but found element of type "
-                        f"{next(type(s).__name__ for s in size if not hasattr(s, '__index__'))}") from None
+    dims = _args.int_list_arg(size, fn, "size", 1)
     for s in dims:
         if s < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(dims)}")
@@ -79,13 +76,13 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
     typed: Optional[set] = None
     if isinstance(data, (list, tuple)):
         typed = set()
-        data = _unwrap_nested(data, typed)
+        data = _unwrap_nested(data, typed, dtype)
     elif isinstance(data, np.generic):
         return np.asarray(data) if dtype is None else np.asarray(data, dtype=dtype)
     elif isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
     elif not isinstance(data, numbers.Number):
-        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+        raise _not_data(data, dtype)
     try:
         arr = np.array(data)
     except ValueError:  # ragged: PyTorch's error is raised outside, so that NumPy's is not chained to it
@@ -114,7 +111,20 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
 _PY_LEAF = (bool, int, float, complex)
 
 
-def _unwrap_nested(data: Sequence[Any], typed: set) -> list:
+def _not_data(x: Any, dtype: Any) -> Exception:
+    """PyTorch's error for an element `x` that is no number, no tensor and no list (None, a dict ...):
+    without a dtype, a RuntimeError (no dtype to infer); with one, the TypeError of converting x to
+    it ("must be real number, not NoneType"; for an integer dtype, "cannot be interpreted as an
+    integer")."""
+    name = type(x).__name__
+    if dtype is None:
+        return RuntimeError(f"Could not infer dtype of {name}")
+    if np.dtype(dtype).kind in "iu":
+        return TypeError(f"'{name}' object cannot be interpreted as an integer")
+    return TypeError(f"must be real number, not {name}")
+
+
+def _unwrap_nested(data: Sequence[Any], typed: set, dtype: Any = None) -> list:
     """Nested lists with tensors replaced by their values; the dtypes of tensors, NumPy scalars and
     arrays found inside are added to `typed`."""
     out = []
@@ -123,7 +133,7 @@ def _unwrap_nested(data: Sequence[Any], typed: set) -> list:
         if tx in _PY_LEAF:
             out.append(x)
         elif tx is list or tx is tuple:
-            out.append(_unwrap_nested(x, typed))
+            out.append(_unwrap_nested(x, typed, dtype))
         elif isinstance(x, Tensor):
             typed.add(x._data.dtype)
             out.append(x._data.tolist() if x._data.ndim else x._data.item())
@@ -136,9 +146,9 @@ def _unwrap_nested(data: Sequence[Any], typed: set) -> list:
         elif isinstance(x, numbers.Number):
             out.append(x)
         elif isinstance(x, (list, tuple)):
-            out.append(_unwrap_nested(x, typed))
+            out.append(_unwrap_nested(x, typed, dtype))
         else:
-            raise RuntimeError(f"Could not infer dtype of {tx.__name__}")
+            raise _not_data(x, dtype)
     return out
 
 
@@ -213,8 +223,8 @@ def tensor(data: Any, *, dtype: Optional[DType] = None, device: DeviceArg = None
     return _finish(arr, requires_grad, device)
 
 
-def as_tensor(data: Any, dtype: Optional[DType] = None, device: DeviceArg = None) -> Tensor:
-    """as_tensor(data, dtype=None, device=None) -> Tensor
+def as_tensor(data: Any, *, dtype: Optional[DType] = None, device: DeviceArg = None) -> Tensor:
+    """as_tensor(data, *, dtype=None, device=None) -> Tensor
 
     Like torch.tensor, but without a copy where one is not needed: a tensor of the same dtype is
     returned itself, and a NumPy array of the same dtype is shared (writes show through).
@@ -272,7 +282,7 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     return _plain(ndarray)
 
 
-def scalar_tensor(value: Number, dtype: Optional[DType] = None, requires_grad: bool = False, *, device: Any = None,
+def scalar_tensor(value: Number, *, dtype: Optional[DType] = None, requires_grad: bool = False, device: Any = None,
                   layout: Any = None, pin_memory: bool = False) -> Tensor:
     """scalar_tensor(value, *, dtype=None, device=None, requires_grad=False) -> Tensor
 
@@ -280,6 +290,7 @@ def scalar_tensor(value: Number, dtype: Optional[DType] = None, requires_grad: b
     """
     if device is not None:
         require_cpu(device)
+    value = _num(value, "scalar_tensor", "s", 1)
     return _finish(np.asarray(value, dtype=_float_dtype(dtype)), requires_grad)
 
 
@@ -289,9 +300,16 @@ _EXACT_COUNT = {np.dtype(np.float16): 2048.0, np.dtype(np.float32): 16777216.0,
                 np.dtype(np.float64): 9007199254740992.0}
 
 
-def _num(x: Any) -> Any:
-    """A Python number from a number or a one-element tensor."""
-    return x.item() if isinstance(x, Tensor) else x
+def _num(x: Any, fn: str = "arange", name: str = "end", position: Optional[int] = None) -> Any:
+    """A Python number from a number or a one-element tensor; PyTorch's TypeError for anything else
+    (a str, None, a list, a tensor of more elements), naming the argument `name` of `fn`."""
+    if type(x) is int or type(x) is float:
+        return x
+    if isinstance(x, Tensor):
+        if x._data.size != 1:
+            raise _args.wrong_type(fn, name, position, "Number", x)
+        return x.item()
+    return _args.number_arg(x, fn, name, position)
 
 
 def arange(start: Scalar = 0, end: Optional[Scalar] = None, step: Scalar = 1, *,
@@ -313,7 +331,7 @@ def arange(start: Scalar = 0, end: Optional[Scalar] = None, step: Scalar = 1, *,
             return _finish(np.arange(math.ceil(start), dtype=defaults.float), requires_grad)
     if end is None:
         start, end = 0, start
-    start, end, step = _num(start), _num(end), _num(step)
+    start, end, step = _num(start, "arange", "start"), _num(end, "arange", "end"), _num(step, "arange", "step")
     if dtype is None and isinstance(out, Tensor):
         dtype = out.dtype  # the values are computed in out's dtype
     if dtype is None:
@@ -393,13 +411,14 @@ def _arange_float(start: float, step: float, n: int, np_dtype: np.dtype) -> np.n
 
 def range(start: Scalar = 0, end: Optional[Scalar] = None, step: Scalar = 1, *,
           dtype: Optional[DType] = None, device: DeviceArg = None, requires_grad: bool = False) -> Tensor:
-    """range(start=0, end, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor
+    """range(start, end, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor
 
-    Like arange, but `end` is included, and the result is floating (deprecated in PyTorch in
-    favour of arange).
+    Like arange, but `end` is included (and required), and the result is floating (deprecated in
+    PyTorch in favour of arange).
     """
-    if end is None:
-        start, end = 0, start
+    if end is None:  # (PyTorch's range takes both ends, unlike arange)
+        raise TypeError('range() missing 1 required positional arguments: "end"')
+    start, end, step = _num(start, "range", "start"), _num(end, "range", "end"), _num(step, "range", "step")
     n = int(math.floor((end - start) / step)) + 1
     arr = (start + np.arange(n, dtype=np.float64) * step).astype(_float_dtype(dtype))
     return _finish(arr, requires_grad, device)
@@ -412,7 +431,9 @@ def linspace(start: Scalar, end: Scalar, steps: int, *, dtype: Optional[DType] =
     `steps` values evenly spaced from `start` to `end`, both included. Equal to PyTorch's bit for
     bit (the first half counts up from start, the second half down from end).
     """
-    start, end = _num(start), _num(end)
+    # (PyTorch's linspace has a Tensor overload: a tensor of more elements is its RuntimeError, from item())
+    start = start.item() if isinstance(start, Tensor) else _num(start, "linspace", "start")
+    end = end.item() if isinstance(end, Tensor) else _num(end, "linspace", "end")
     if not isinstance(steps, numbers.Integral):
         raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
     if steps < 0:
@@ -492,7 +513,7 @@ def full(size: Sequence[int], fill_value: Number, *, dtype: Optional[DType] = No
     `dtype` the value's kind decides: bool, int64, the default float or complex.
     """
     np_dtype: Any
-    fill_value = _num(fill_value)
+    fill_value = _num(fill_value, "full", "fill_value", 2)
     if dtype is None:
         if isinstance(fill_value, bool):
             np_dtype = np.bool_
@@ -518,6 +539,9 @@ def eye(n: int, m: Optional[int] = None, *, dtype: Optional[DType] = None, devic
 
     The n x m (n x n when m is None) matrix with ones on the diagonal and zeros elsewhere.
     """
+    if type(n) is not int or (m is not None and type(m) is not int):
+        n = _args.int_arg(n, "eye", "n", 1)
+        m = None if m is None else _args.int_arg(m, "eye", "m", 2)
     for name, v in (("n", n), ("m", m)):
         if v is not None and v < 0:
             raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
@@ -572,7 +596,7 @@ def full_like(input: Tensor, fill_value: Number, *, dtype: Optional[DType] = Non
     `fill_value`.
     """
     shape, dt = _like(input, dtype)
-    return _finish(np.full(shape, _num(fill_value), dt), requires_grad, device)
+    return _finish(np.full(shape, _num(fill_value, "full_like", "fill_value", 2), dt), requires_grad, device)
 
 
 # ---------------------------------------------------------------------------------- random streams
@@ -734,6 +758,8 @@ def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Opti
         low, high, size = 0, low, high
     if high is None:
         raise TypeError("randint() missing required argument 'high'")
+    if type(low) is not int or type(high) is not int:
+        low, high = _args.int_arg(low, "randint", "low"), _args.int_arg(high, "randint", "high", 1)
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     shape = _parse_size((size,), "randint")
@@ -747,6 +773,8 @@ def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Optional[D
 
     A random permutation of the integers 0 to n - 1.
     """
+    if type(n) is not int:
+        n = _args.int_arg(n, "randperm", "n", 1)
     np_dtype = np.int64 if dtype is None else to_np(dtype)
     return _finish(_rng(generator).permutation(n).astype(np_dtype), requires_grad, device)
 
@@ -823,7 +851,7 @@ def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dty
     return randint(low, high, shape, dtype=from_np(dt))
 
 
-def bernoulli(input: Tensor, p: Optional[float] = None, *, generator: Optional[Generator] = None,
+def bernoulli(input: Tensor, p: Optional[float] = _args.OMITTED, *, generator: Optional[Generator] = None,
               out: Optional[Tensor] = None) -> Tensor:
     """bernoulli(input, p=None, *, generator=None, out=None) -> Tensor
 
@@ -831,6 +859,10 @@ def bernoulli(input: Tensor, p: Optional[float] = None, *, generator: Optional[G
     given by the matching element of `input` (or by the number `p` when given). With `out=`, the
     draws are written into `out`.
     """
+    if p is _args.OMITTED:
+        p = None
+    elif type(p) is not float:
+        p = _args.float_arg(p, "bernoulli", "p", 2)
     if p is None:
         if input._data.dtype.kind not in "fc":
             raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for "
@@ -931,6 +963,9 @@ def random_(self: Tensor, low: int = 0, high: Optional[int] = None, *,
     Fills this tensor in place with integers drawn uniformly from [from, to); `random_(to)` draws
     from [0, to), and `random_()` from [0, 2**24). Returns it.
     """
+    if type(low) is not int or (high is not None and type(high) is not int):
+        low = _args.int_arg(low, "random_", "from", 1)
+        high = None if high is None else _args.int_arg(high, "random_", "to", 2)
     if high is None:
         low, high = 0, low if low else 2 ** 24
     return _random_fill(self, _rng(generator).integers(low, high, self._data.shape))

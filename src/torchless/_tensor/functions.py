@@ -16,6 +16,7 @@ import numpy as np
 
 from .._dtype import (DIM, FROM_NP, SCALAR, ZERO_DIM, bool as bool_, dtype as DType, float16, float32,
                       float64, int8, int16, int32, int64, result_np_dtype, scalar_np_dtype, uint8)
+from .. import _args
 from .._random import rng as _rng
 from . import _core
 from ._core import _plain
@@ -229,9 +230,8 @@ def meshgrid(*tensors: Any, indexing: Optional[str] = None) -> Tuple[Tensor, ...
         raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
     if not tensors:
         raise RuntimeError("meshgrid expects a non-empty TensorList")
+    _args.tensor_elements(tensors, Tensor)
     for t in tensors:
-        if not isinstance(t, Tensor):
-            raise TypeError(f"meshgrid(): expected Tensor arguments, got {type(t).__name__}")
         if t.dim() > 1:
             raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got a "
                                f"{t.dim()}-D tensor of shape {tuple(t.shape)} (flatten it first)")
@@ -331,6 +331,8 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"multinomial(): argument 'input' must be Tensor, not {type(input).__name__}")
+    if type(num_samples) is not int:
+        num_samples = _args.int_arg(num_samples, "multinomial", "num_samples", 2)
     w = input._data
     if w.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")

@@ -457,12 +457,15 @@ def as_tuple(x: Any) -> Optional[Tuple[Any, ...]]:
 
 def root_grads(outputs: Sequence[Any], grad_outputs: Optional[Sequence[Any]], create_graph: bool,
                caller: str) -> Tuple[List[Edge], List[Any]]:
-    """The edge of each output and the gradient it starts with: the one given (a Tensor, or values
-    made one of the output's dtype), or ones for a single-element output. Arrays, or Tensors under
+    """The edge of each output and the gradient it starts with: the one given (a Tensor; anything
+    else but None is PyTorch's TypeError), or ones for a single-element output. Arrays, or Tensors under
     create_graph."""
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
-    elif len(grad_outputs) != len(outputs):
+    elif len(grad_outputs) != len(outputs) or not all(g is None or api.is_tensor(g) for g in grad_outputs):
+        for g in grad_outputs:  # each a tensor or None, before their count (PyTorch's order)
+            if g is not None and not api.is_tensor(g):
+                raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         raise RuntimeError(f"{caller} got {len(grad_outputs)} tensors in grad_outputs but {len(outputs)} "
                            "outputs: give one gradient per output")
     edges, grads = [], []
@@ -479,8 +482,6 @@ def root_grads(outputs: Sequence[Any], grad_outputs: Optional[Sequence[Any]], cr
                     "output.sum().backward())"
                 )
             g = api.wrap(NP.ones_like(out._data))
-        elif not api.is_tensor(g):
-            g = api.wrap(NP.asarray(g, dtype=out._data.dtype).copy())
         if g._data.shape != out._data.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
                                f"output[{i}] has a shape of {out.shape}.")

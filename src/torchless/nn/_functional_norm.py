@@ -8,6 +8,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .. import _args
 from .._tensor import Tensor
 from .._tensor._core import _bump_version, apply
 from ..engine.grad_mode import no_grad
@@ -207,10 +208,10 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
 
 
 # ============================================================================ layer and group norm
-def _normalized_shape(normalized_shape: Any) -> tuple[int, ...]:
-    if isinstance(normalized_shape, int):
+def _normalized_shape(normalized_shape: Any, fn: str = "layer_norm") -> tuple[int, ...]:
+    if type(normalized_shape) is int:
         return (normalized_shape,)
-    return tuple(int(s) for s in normalized_shape)
+    return _args.int_list_arg(normalized_shape, fn, "normalized_shape", 2)
 
 
 def _check_normalized(input: Tensor, ns: tuple[int, ...], weight: Any, bias: Any) -> None:
@@ -270,6 +271,8 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
     if _needs_dispatch(tensors):
         return _dispatch(group_norm, tuple(t for t in tensors if t is not None), input, num_groups, weight, bias, eps)
     _check_tensor("group_norm", "input", 1, input)
+    if type(num_groups) is not int:
+        num_groups = _args.int_arg(num_groups, "group_norm", "num_groups", 2)
     shape = tuple(input._data.shape)
     if len(shape) < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {len(shape)}")
@@ -297,7 +300,7 @@ def rms_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | No
     if _needs_dispatch(tensors):
         return _dispatch(rms_norm, tuple(t for t in tensors if t is not None), input, normalized_shape, weight, eps)
     _check_tensor("rms_norm", "input", 1, input)
-    ns = _normalized_shape(normalized_shape)
+    ns = _normalized_shape(normalized_shape, "rms_norm")
     _check_normalized(input, ns, weight, None)
     _check_float("rms_norm", input)
     if eps is None:
@@ -723,6 +726,7 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace
     affinely so that a zero-mean, unit-variance input keeps its mean and variance."""
     if type(input) not in _PLAIN and has_torch_function((input,)):
         return handle_torch_function(alpha_dropout, (input,), input, p=p, training=training, inplace=inplace)
+    _check_tensor("alpha_dropout", "input", 1, input)
     _check_p(p)
     return _dropout_impl(input, p, training, inplace, False, True)
 
@@ -732,11 +736,27 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
     of whole channels (one draw per (sample, channel))."""
     if type(input) not in _PLAIN and has_torch_function((input,)):
         return handle_torch_function(feature_alpha_dropout, (input,), input, p=p, training=training, inplace=inplace)
+    _check_tensor("feature_alpha_dropout", "input", 1, input)
     _check_p(p)
     return _dropout_impl(input, p, training, inplace, True, True)
 
 
 # ============================================================================ bilinear
+def _torch_alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """alpha_dropout(input, p, train) -> Tensor: nn.functional.alpha_dropout, all arguments required
+    (PyTorch's torch-level form)."""
+    return alpha_dropout(input, p, train)
+
+
+def _torch_feature_alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """feature_alpha_dropout(input, p, train) -> Tensor: nn.functional.feature_alpha_dropout, all
+    arguments required (PyTorch's torch-level form)."""
+    return feature_alpha_dropout(input, p, train)
+
+
+_torch_alpha_dropout.__name__ = _torch_alpha_dropout.__qualname__ = "alpha_dropout"
+_torch_feature_alpha_dropout.__name__ = _torch_feature_alpha_dropout.__qualname__ = "feature_alpha_dropout"
+
 __all__ += ["bilinear"]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _args
 from .._tensor import Tensor
 from .._tensor._core import apply
 from ..ops import pool as P
@@ -45,6 +46,9 @@ def _hashable(v: Any) -> Any:
     return tuple(v) if isinstance(v, list) else v
 
 
+_POOL_POSITIONS = {"kernel_size": 2, "stride": 3, "padding": 4, "dilation": 5}  # (in PyTorch's messages)
+
+
 def _ints(fn: str, name: str, value: Any, d: int, what: str = "") -> tuple[int, ...]:
     if isinstance(value, Tensor):
         value = value.tolist()
@@ -52,7 +56,7 @@ def _ints(fn: str, name: str, value: Any, d: int, what: str = "") -> tuple[int, 
         return (int(value),) * d
     if not isinstance(value, (tuple, list)):
         raise TypeError(f"{fn}(): argument '{name}' must be tuple of ints, not {type(value).__name__}")
-    t = tuple(int(v) for v in value)
+    t = _args.int_list_arg(value, fn, name, _POOL_POSITIONS.get(name))
     if len(t) == 1:
         return t * d
     if len(t) != d:
@@ -291,6 +295,11 @@ def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
 
 # ============================================================================ adaptive pools
 def _output_size(fn: str, d: int, a: np.ndarray, output_size: Any) -> tuple[int, ...]:
+    if type(output_size) is not int and not isinstance(output_size, Tensor):  # its type first, as PyTorch
+        if not isinstance(output_size, (list, tuple)):
+            _args.int_list_arg(output_size, fn, "output_size", 2)
+        else:
+            _args.int_list_arg([v for v in output_size if v is not None or d == 1], fn, "output_size", 2)
     if d > 1 and isinstance(output_size, (list, tuple)) and a.ndim <= len(output_size):
         raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
     if a.ndim not in (d + 1, d + 2):

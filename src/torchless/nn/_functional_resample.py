@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _args
 from .._tensor import Tensor
 from .._tensor._core import apply
 from ..ops import conv as C
@@ -42,7 +43,8 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     """pixel_shuffle(input, upscale_factor) -> Tensor: (*, C·r², H, W) -> (*, C, H·r, W·r), each
     group of r² channels spread over an r x r block of pixels."""
     _tensor("pixel_shuffle", input)
-    r = int(upscale_factor)
+    r = upscale_factor if type(upscale_factor) is int else _args.int_arg(upscale_factor, "pixel_shuffle",
+                                                                          "upscale_factor", 2)
     shape = input._data.shape
     if len(shape) < 3:
         raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input with "
@@ -62,7 +64,8 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     """pixel_unshuffle(input, downscale_factor) -> Tensor: (*, C, H·r, W·r) -> (*, C·r², H, W),
     the inverse of pixel_shuffle."""
     _tensor("pixel_unshuffle", input)
-    r = int(downscale_factor)
+    r = downscale_factor if type(downscale_factor) is int else _args.int_arg(downscale_factor, "pixel_unshuffle",
+                                                                              "downscale_factor", 2)
     shape = input._data.shape
     if len(shape) < 3:
         raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but got input with "
@@ -85,7 +88,7 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
     """channel_shuffle(input, groups) -> Tensor: input (N, C, *) with its channels, seen as
     (groups, C/groups), transposed (ShuffleNet's shuffle)."""
     _tensor("channel_shuffle", input)
-    g = int(groups)
+    g = groups if type(groups) is int else _args.int_arg(groups, "channel_shuffle", "groups", 2)
     shape = input._data.shape
     if len(shape) < 3:
         raise RuntimeError(f"channel_shuffle expects input to have at least 3 dimensions, but got input with "
