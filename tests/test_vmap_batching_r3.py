@@ -89,6 +89,8 @@ case("batch_norm_eval", lambda x: F.batch_norm(x, torchless.zeros(2, dtype=D), t
                                                training=False), [IMG])
 case("local_response_norm", lambda x: F.local_response_norm(x, 2), [IMG])
 case("interpolate", lambda x: F.interpolate(x, scale_factor=2, mode="bilinear"), [IMG])
+for _mode, _x in (("nearest", IMG), ("nearest-exact", IMG), ("bicubic", IMG), ("linear", SEQ), ("trilinear", VOL)):
+    case(f"interpolate_{_mode}", lambda x, _mode=_mode: F.interpolate(x, scale_factor=2, mode=_mode), [_x])
 case("interpolate_antialias", lambda x: F.interpolate(x, scale_factor=0.5, mode="bilinear", antialias=True), [IMG])
 case("channel_shuffle", lambda x: F.channel_shuffle(x, 2), [IMG])
 case("unfold", lambda x: F.unfold(x, 2), [IMG_C])
