@@ -830,6 +830,8 @@ class RestrictedUnpickler(pickle._Unpickler):  # type: ignore[name-defined,misc]
 
     def find_class(self, module: str, name: str) -> Any:
         """The allowed object module.name stands for; UnpicklingError naming any other."""
+        if module == "__builtin__":       # protocol 2 names builtins as Python 2 did
+            module = "builtins"
         found = self.allowed.get((module, name))
         if found is not None:
             return found
