@@ -85,6 +85,28 @@ _STORAGE_TYPES = {name: StorageType(name, dt) for name, dt in _DTYPE_OF_STORAGE.
 _UNTYPED = StorageType("UntypedStorage", None)
 
 
+class TensorType:
+    """What a file's torch.Tensor / torch.nn.Parameter global becomes: a name only (calling it is not
+    allowed; it only tells _rebuild_from_type_v2 which type to rebuild)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+_TYPE_TENSOR, _TYPE_PARAMETER = TensorType("torch.Tensor"), TensorType("torch.nn.Parameter")
+
+
+def _ours(error: Exception) -> Exception:
+    """Mark an error torch.load raises on purpose (the unpickler passes it on as it is)."""
+    error.__dict__["torchless_load"] = True
+    return error
+
+
 def unpickling_error(message: str) -> pickle.UnpicklingError:
     """The error PyTorch gives for a file its weights-only unpickler refuses."""
     return pickle.UnpicklingError(
@@ -96,8 +118,10 @@ def unpickling_error(message: str) -> pickle.UnpicklingError:
 
 def corrupt(detail: str) -> RuntimeError:
     """The error for a zip archive that is not a well-formed checkpoint (PyTorch's type: RuntimeError)."""
-    return RuntimeError(f"torch.load: the file is truncated or corrupt ({detail}); PytorchStreamReader failed "
-                        "reading zip archive. Save it again with torch.save")
+    error = RuntimeError(f"torch.load: the file is truncated or corrupt ({detail}); PytorchStreamReader failed "
+                         "reading zip archive. Save it again with torch.save")
+    _ours(error)
+    return error
 
 
 # ============================================================================ writing: the pickle
@@ -368,6 +392,7 @@ class PickleWriter:
 
 
 # ============================================================================ writing: the zip
+_OVERLAP_CRC = 16 << 20       # storages of this many bytes in all get their checksums from a second thread
 _DOS_DATE, _DOS_TIME = (0 << 9) | (1 << 5) | 1, 0     # 1980-01-01 00:00, as PyTorch writes
 _MAX32 = 0xFFFFFFFF
 
@@ -380,13 +405,20 @@ class ZipWriter:
     def __init__(self, out: BinaryIO) -> None:
         self.f = out
         self.pos = 0
+        try:
+            self.base: int | None = out.tell() if out.seekable() else None
+        except (AttributeError, OSError, ValueError):
+            self.base = None
         self.entries: list[tuple[bytes, int, int, int]] = []    # (name, crc, size, header offset)
 
-    def write(self, name: str, data: Any) -> None:
-        """Add one entry holding `data` (any contiguous buffer)."""
+    def write(self, name: str, data: Any, crc: int | None = None) -> None:
+        """Add one entry holding `data` (any contiguous buffer; `crc`: its CRC-32 if known)."""
         view = memoryview(data).cast("B") if not isinstance(data, bytes) else memoryview(data)
         size = view.nbytes
-        crc = zlib.crc32(view)
+        if crc is None:
+            crc = zlib.crc32(view)
+        elif crc < 0:     # written now, its CRC-32 patched in later (patch_crc)
+            crc = 0
         raw = name.encode()
         zip64 = size >= _MAX32
         extra = struct.pack("<HHQQ", 1, 16, size, size) if zip64 else b""
@@ -394,11 +426,20 @@ class ZipWriter:
         extra += struct.pack("<HH", 0x4246, (-start) % ALIGNMENT) + bytes((-start) % ALIGNMENT)
         header = struct.pack("<IHHHHHIIIHH", 0x04034B50, 45 if zip64 else 20, 0, 0, _DOS_TIME, _DOS_DATE, crc,
                              _MAX32 if zip64 else size, _MAX32 if zip64 else size, len(raw), len(extra))
-        self.entries.append((raw, crc, size, self.pos))
+        self.entries.append((raw, crc or 0, size, self.pos))
         self.f.write(header + raw + extra)
         if size:
             self.f.write(view)
         self.pos += len(header) + len(raw) + len(extra) + size
+
+    def patch_crc(self, crc: int) -> None:
+        """Write the CRC-32 of the last entry into its local header (a seekable stream only)."""
+        raw, _, size, offset = self.entries[-1]
+        self.entries[-1] = (raw, crc, size, offset)
+        assert self.base is not None
+        self.f.seek(self.base + offset + 14)
+        self.f.write(struct.pack("<I", crc))
+        self.f.seek(self.base + self.pos)
 
     def close(self) -> None:
         """Write the central directory and its end records."""
@@ -432,8 +473,22 @@ def write_archive(writer: PickleWriter, out: BinaryIO, archive: str = "archive")
     z.write(archive + "/.format_version", b"1")
     z.write(archive + "/.storage_alignment", b"64")
     z.write(archive + "/byteorder", b"little")
-    for st in writer.storages:
-        z.write(f"{archive}/data/{st.key}", st.flat)
+    views = [st.flat.view(np.uint8) if st.flat.size else b"" for st in writer.storages]
+    if sum(len(v) for v in views) >= _OVERLAP_CRC:
+        # The CRC-32s are computed in a second thread, running ahead of the writes (zlib and file writes
+        # release the GIL): the checksums then cost almost no wall time where a core is free.
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(1) as pool:
+            crcs = [pool.submit(zlib.crc32, v) for v in views]
+            for st, v, crc in zip(writer.storages, views, crcs):
+                if z.base is None:      # a pipe: each header needs its checksum before the data
+                    z.write(f"{archive}/data/{st.key}", v, crc.result())
+                else:                   # a file: the checksum is computed while the data is written
+                    z.write(f"{archive}/data/{st.key}", v, -1)
+                    z.patch_crc(crc.result())
+    else:
+        for st, v in zip(writer.storages, views):
+            z.write(f"{archive}/data/{st.key}", v)
     z.write(archive + "/version", b"3\n")
     z.write(archive + "/.data/serialization_id", str(int.from_bytes(os.urandom(16), "little")).zfill(40)[:40].encode())
     z.close()
@@ -441,7 +496,6 @@ def write_archive(writer: PickleWriter, out: BinaryIO, archive: str = "archive")
 
 # ============================================================================ reading: the zip
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
-_DEFLATE_MAX_RATIO = 1032        # deflate cannot expand data more than this (RFC 1951's longest match)
 
 
 class Entry:
@@ -505,12 +559,17 @@ class ZipReader:
                 raise corrupt(f"the entry {rest!r} declares more data than the file holds")
             if info.compress_type == 0 and info.compress_size != info.file_size:
                 raise corrupt(f"the stored entry {rest!r} has two different sizes")
-            if info.compress_type == 8 and info.file_size > _DEFLATE_MAX_RATIO * info.compress_size + 64:
-                raise corrupt(f"the compressed entry {rest!r} declares an impossible size (a zip bomb?)")
             self.entries[rest] = Entry(rest, data_offset, info.file_size, info.compress_size,
                                        info.CRC, info.compress_type)
         if min(info.header_offset for info in infos) != start:
             raise corrupt("there are bytes before the archive (is it two files written to one stream?)")
+        spans = sorted((e.data_offset, e.data_offset + e.csize) for e in self.entries.values())
+        if any(nxt[0] < prev[1] for prev, nxt in zip(spans, spans[1:])):  # overlapping entries: a zip bomb's trick
+            raise corrupt("two entries share the same bytes of the file")
+        inflated = sum(e.size for e in self.entries.values() if e.method == 8)
+        if inflated > length:
+            raise corrupt(f"its compressed entries would expand to {inflated} bytes, more than the file's own "
+                          f"{length} (a zip bomb?); torch.save writes entries uncompressed")
 
     def entry(self, name: str) -> Entry:
         """The entry `name` (relative to the archive's folder), or the 'corrupt' error."""
@@ -568,7 +627,7 @@ class ZipReader:
 # ============================================================================ reading: the pickle
 def _check_int(x: Any, what: str) -> int:
     if type(x) is not int or x < 0:
-        raise unpickling_error(f"the {what} is {type(x).__name__} {x!r:.40}, not a non-negative int")
+        raise unpickling_error(f"the {what} is a {type(x).__name__}, not a non-negative int")
     return x
 
 
@@ -638,12 +697,12 @@ class _Loader:
         try:
             kind = device(str(where)).type
         except (RuntimeError, ValueError, TypeError):
-            raise unpickling_error(f"a storage names an unknown device {location!r:.40}") from None
+            raise unpickling_error("a storage names an unknown device") from None
         if kind != "cpu":
-            raise RuntimeError(
+            raise _ours(RuntimeError(
                 f"Attempting to deserialize object on a {kind.upper()} device but torchless runs on the CPU only. "
                 "If you are running on a CPU-only machine, please use torch.load with "
-                "map_location=torch.device('cpu') to map your storages to the CPU.")
+                "map_location=torch.device('cpu') to map your storages to the CPU."))
         return "cpu"
 
     # ------------------------------------------------------------------ the allowed callables
@@ -712,12 +771,12 @@ class _Loader:
     def rebuild_from_type_v2(self, func: Any, new_type: Any, args: Any, state: Any) -> Any:
         """torch._tensor._rebuild_from_type_v2 for plain tensors and parameters (no Python state)."""
         from .nn.parameter import Parameter
-        if func not in self.rebuilders or new_type not in (Tensor, Parameter) or type(args) is not tuple:
+        if func not in self.rebuilders or new_type not in (_TYPE_TENSOR, _TYPE_PARAMETER) or type(args) is not tuple:
             raise unpickling_error("a tensor of an unsupported subclass cannot be loaded")
         if state not in (None, {}) and not (type(state) is tuple and all(s in (None, {}) for s in state)):
             raise unpickling_error("a tensor carries Python attributes that torch.load does not restore")
         t = func(*args)
-        if new_type is Parameter and not isinstance(t, Parameter):
+        if new_type is _TYPE_PARAMETER and not isinstance(t, Parameter):
             t = Parameter(t, requires_grad=t.requires_grad)
         return t
 
@@ -728,7 +787,6 @@ class _Loader:
 
     def globals(self) -> dict[tuple[str, str], Any]:
         """The allow-list: (module, name) -> what that global becomes."""
-        from .nn.parameter import Parameter
         allowed: dict[tuple[str, str], Any] = {
             ("collections", "OrderedDict"): collections.OrderedDict,
             ("collections", "Counter"): collections.Counter,
@@ -738,8 +796,8 @@ class _Loader:
             ("torch._utils", "_rebuild_parameter"): self.rebuild_parameter,
             ("torch._utils", "_rebuild_parameter_with_state"): self.rebuild_parameter,
             ("torch._tensor", "_rebuild_from_type_v2"): self.rebuild_from_type_v2,
-            ("torch.nn.parameter", "Parameter"): Parameter,
-            ("torch", "Tensor"): Tensor,
+            ("torch.nn.parameter", "Parameter"): _TYPE_PARAMETER,
+            ("torch", "Tensor"): _TYPE_TENSOR,
             ("torch", "Size"): _make_size,
             ("torch", "device"): _make_device,
             ("_codecs", "encode"): _latin1_encode,
@@ -826,6 +884,9 @@ class RestrictedUnpickler(pickle._Unpickler):  # type: ignore[name-defined,misc]
         base = pickle._Unpickler.dispatch  # type: ignore[attr-defined]
         table = {op: base[op] for op in _ALLOWED_OPS}
         table[pickle.BUILD[0]] = RestrictedUnpickler.load_build_checked
+        table[pickle.NEWOBJ[0]] = RestrictedUnpickler.load_newobj_checked
+        table[pickle.FRAME[0]] = RestrictedUnpickler.load_frame_checked
+        self.stream = file
         self.dispatch = table
 
     def find_class(self, module: str, name: str) -> Any:
@@ -837,8 +898,8 @@ class RestrictedUnpickler(pickle._Unpickler):  # type: ignore[name-defined,misc]
             return found
         if module == "torch" and (name in _FOREIGN_DTYPES or name in _FOREIGN_STORAGES):
             dt = _FOREIGN_STORAGES.get(name, name)
-            raise TypeError(f"torch.load: the file holds data of dtype torch.{dt}, which torchless does not have "
-                            f"(in PyTorch, convert it first, e.g. to float32 with tensor.float())")
+            raise _ours(TypeError(f"torch.load: the file holds data of dtype torch.{dt}, which torchless does not "
+                                  "have (in PyTorch, convert it first, e.g. to float32 with tensor.float())"))
         raise unpickling_error(f"Unsupported global: GLOBAL {module}.{name} was not an allowed global by default.")
 
     def persistent_load(self, pid: Any) -> Any:
@@ -859,22 +920,40 @@ class RestrictedUnpickler(pickle._Unpickler):  # type: ignore[name-defined,misc]
             raise unpickling_error("an OrderedDict's state is malformed")
         inst.__dict__.update(state)
 
+    def load_frame_checked(self) -> None:
+        """FRAME (protocol 4), only for a frame the data really holds."""
+        size = struct.unpack("<Q", self.read(8))[0]
+        here = self.stream.tell()
+        end = self.stream.seek(0, io.SEEK_END)
+        self.stream.seek(here)
+        if size > end - here:
+            raise unpickling_error("a pickle frame is longer than the data that follows it")
+        self._unframer.load_frame(size)
+
+    def load_newobj_checked(self) -> None:
+        """NEWOBJ (cls.__new__(cls, *args)), only for the allowed container classes."""
+        args = self.stack.pop()
+        cls = self.stack.pop()
+        if cls not in (collections.OrderedDict, collections.Counter, set, frozenset) or type(args) is not tuple:
+            raise unpickling_error(f"Tried to instantiate an object of type {type(cls).__name__} with NEWOBJ, "
+                                   "which torch.load does not allow")
+        self.append(cls.__new__(cls, *args))
+
     def load(self) -> Any:
         """The unpickled object; every failure as pickle.UnpicklingError."""
         try:
             return super().load()
-        except (pickle.UnpicklingError, RuntimeError, TypeError) as e:
-            if type(e) is not TypeError or str(e).startswith("torch.load"):
-                raise
-            raise unpickling_error(f"a call in the file is malformed: {e}") from None
-        except KeyError as e:
-            if isinstance(e.args[0], int):
-                raise unpickling_error(f"unsupported or invalid pickle opcode {bytes((e.args[0],))!r}") from None
-            raise unpickling_error("the pickle refers to a memo entry that does not exist") from None
+        except pickle.UnpicklingError:
+            raise
         except EOFError:
             raise unpickling_error("the pickle data ends early (is the file truncated?)") from None
-        except (ValueError, IndexError, AttributeError, struct.error, OverflowError, MemoryError,
-                UnicodeDecodeError, RecursionError) as e:
+        except KeyError as e:
+            if e.args and type(e.args[0]) is int and 0 <= e.args[0] < 256:
+                raise unpickling_error(f"unsupported pickle opcode {bytes((e.args[0],))!r}") from None
+            raise unpickling_error("the pickle data is malformed (KeyError)") from None
+        except Exception as e:   # only the allowed callables and pickle's own code ran: their errors, as PyTorch's type
+            if e.__dict__.get("torchless_load") if hasattr(e, "__dict__") else False:
+                raise
             raise unpickling_error(f"the pickle data is malformed ({type(e).__name__})") from None
 
 
