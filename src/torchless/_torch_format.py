@@ -464,6 +464,10 @@ class ZipWriter:
         self.pos += len(cd) + len(tail)
 
 
+def _crc32(data: Any) -> int:
+    return zlib.crc32(data)
+
+
 def write_archive(writer: PickleWriter, out: BinaryIO, archive: str = "archive") -> None:
     """Write the object `writer` pickled (and its storages) to the binary stream `out` as PyTorch's
     zip checkpoint, its entries in the folder `archive`."""
@@ -479,7 +483,7 @@ def write_archive(writer: PickleWriter, out: BinaryIO, archive: str = "archive")
         # release the GIL): the checksums then cost almost no wall time where a core is free.
         from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(1) as pool:
-            crcs = [pool.submit(zlib.crc32, v) for v in views]
+            crcs = [pool.submit(_crc32, v) for v in views]
             for st, v, crc in zip(writer.storages, views, crcs):
                 if z.base is None:      # a pipe: each header needs its checksum before the data
                     z.write(f"{archive}/data/{st.key}", v, crc.result())
@@ -866,7 +870,11 @@ _ALLOWED_OPS = _opcodes(
     "BINPUT", "LONG_BINPUT", "MEMOIZE", "GLOBAL", "STACK_GLOBAL", "REDUCE", "BUILD", "NEWOBJ", "BINPERSID")
 
 
-class RestrictedUnpickler(pickle._Unpickler):  # type: ignore[name-defined,misc]
+# Python's pure-Python unpickler (the twin of the C pickle.Unpickler): its opcode table can be restricted
+_PyUnpickler: Any = getattr(pickle, "_Unpickler")
+
+
+class RestrictedUnpickler(_PyUnpickler):  # type: ignore[misc]
     """An allow-list unpickler, as PyTorch's weights_only=True: `find_class` answers only the globals
     a checkpoint of tensors needs (pickle.UnpicklingError naming any other), BUILD may set only an
     OrderedDict's attributes (a state_dict's _metadata), and only the opcodes of protocols 2-4 that
@@ -881,7 +889,7 @@ class RestrictedUnpickler(pickle._Unpickler):  # type: ignore[name-defined,misc]
         super().__init__(file, encoding="utf-8")
         self.allowed = loader.globals()
         self.loader = loader
-        base = pickle._Unpickler.dispatch  # type: ignore[attr-defined]
+        base = _PyUnpickler.dispatch
         table = {op: base[op] for op in _ALLOWED_OPS}
         table[pickle.BUILD[0]] = RestrictedUnpickler.load_build_checked
         table[pickle.NEWOBJ[0]] = RestrictedUnpickler.load_newobj_checked
