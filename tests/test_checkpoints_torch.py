@@ -367,6 +367,11 @@ _HOSTILE_PICKLES = {
     "long4 of 2**31": b"\x80\x02\x8b" + struct.pack("<i", 2 ** 31 - 1) + b".",
     "frame of 2**60": b"\x80\x04\x95" + struct.pack("<Q", 1 << 60) + b"N.",
     "truncated": b"\x80\x02]",
+    "SETITEM into a tensor": _pkl(b"ctorch\nSize\n)RK\x00K\x01s"),
+    "SETITEMS into a dtype": _pkl(b"ctorch\nfloat32\n(K\x00K\x01u"),
+    "APPENDS into a dict": _pkl(b"}(K\x00e"),
+    "ADDITEMS into a list": b"\x80\x04](K\x00\x90.",
+    "APPEND into a str": _pkl(b"X\x01\x00\x00\x00aK\x00a"),
     "bfloat16": _pkl(b"ctorch\nbfloat16\n"),
 }
 
@@ -551,3 +556,27 @@ def test_deep_nesting_cannot_crash_the_interpreter():
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split("\n")[:2] == ["list list", "tensor UnpicklingError"] or \
         done.stdout.split("\n")[:2] == ["list list", "tensor RuntimeError"]
+
+
+def test_torch_files_of_other_protocols_and_the_legacy_format(torch_ref):
+    torch = torch_ref
+    obj = {"w": torch.arange(6.0).reshape(2, 3), "n": [1, "a"], "od": collections.OrderedDict(a=torch.ones(1)),
+           "s": {1, 2}, "fs": frozenset({3}), "b": b"xy", "c": collections.Counter("aab")}
+    for protocol in (2, 3, 4):
+        buf = io.BytesIO()
+        torch.save(obj, buf, pickle_protocol=protocol)
+        back = _load(buf.getvalue())
+        assert back["w"].tolist() == obj["w"].tolist() and back["n"] == [1, "a"]
+        assert type(back["od"]) is collections.OrderedDict
+        assert (back["s"], back["fs"], back["b"], back["c"]) == ({1, 2}, frozenset({3}), b"xy", {"a": 2, "b": 1})
+    buf = io.BytesIO()
+    torch.save(obj, buf, _use_new_zipfile_serialization=False)    # PyTorch < 1.6's bare pickles: refused
+    with pytest.raises(pickle.UnpicklingError, match="legacy format"):
+        _load(buf.getvalue())
+
+
+def test_views_as_another_dtype_are_saved_as_copies(torch_ref):
+    """PyTorch refuses to save two views of one memory as different dtypes; torchless saves copies."""
+    c = torchless.complex(torchless.ones(3), torchless.arange(3.0))
+    back = torch_ref.load(io.BytesIO(_save({"c": c, "re": c.real, "im": c.imag})), weights_only=True)
+    assert back["im"].tolist() == [0.0, 1.0, 2.0] and back["c"].dtype == torch_ref.complex64

@@ -158,7 +158,9 @@ _SUPPORTED = ("tensors (and nn.Parameters), lists, tuples, dicts, OrderedDicts, 
 class PickleWriter:
     """Writes an object as protocol-2 pickle opcodes the way torch.save does: tensors become
     torch._utils._rebuild_tensor_v2 calls over persistent storage ids; tensors sharing memory share
-    one storage. Only the types PyTorch's weights-only loader accepts are written."""
+    one storage (a tensor viewing memory as another dtype, e.g. a complex tensor's .real, is written
+    as a copy of its own, where PyTorch refuses to save the pair). Only the types PyTorch's
+    weights-only loader accepts are written, so nothing but data is ever in the file."""
 
     def __init__(self) -> None:
         self.out = bytearray(b"\x80\x02")
@@ -870,8 +872,34 @@ _ALLOWED_OPS = _opcodes(
     "BINPUT", "LONG_BINPUT", "MEMOIZE", "GLOBAL", "STACK_GLOBAL", "REDUCE", "BUILD", "NEWOBJ", "BINPERSID")
 
 
+_MAPPINGS = (dict, collections.OrderedDict, collections.Counter)
+
+
+def _only_into(load: Callable[[Any], None], kinds: tuple[type, ...]) -> Callable[[Any], None]:
+    """An opcode handler that adds items to the container below the mark, only for containers of `kinds`
+    (never a tensor's __setitem__ or any other object's methods)."""
+    def checked(self: Any) -> None:
+        stack = self.stack
+        if load in _MARKED:           # SETITEMS/APPENDS/ADDITEMS: the container lies below the mark
+            below = self.metastack[-1] if self.metastack else []
+            target = below[-1] if below else None
+        elif load is _SETITEM:        # SETITEM: below the key and the value
+            target = stack[-3] if len(stack) >= 3 else None
+        else:                         # APPEND: below the value
+            target = stack[-2] if len(stack) >= 2 else None
+        if type(target) not in kinds:
+            raise unpickling_error(f"Tried to add items to an object of type {type(target).__name__}, "
+                                   "which torch.load does not allow")
+        load(self)
+    return checked
+
+
 # Python's pure-Python unpickler (the twin of the C pickle.Unpickler): its opcode table can be restricted
 _PyUnpickler: Any = getattr(pickle, "_Unpickler")
+
+
+_SETITEM = _PyUnpickler.dispatch[pickle.SETITEM[0]]
+_MARKED = {_PyUnpickler.dispatch[op[0]] for op in (pickle.SETITEMS, pickle.APPENDS, pickle.ADDITEMS)}
 
 
 class RestrictedUnpickler(_PyUnpickler):  # type: ignore[misc]
@@ -894,6 +922,9 @@ class RestrictedUnpickler(_PyUnpickler):  # type: ignore[misc]
         table[pickle.BUILD[0]] = RestrictedUnpickler.load_build_checked
         table[pickle.NEWOBJ[0]] = RestrictedUnpickler.load_newobj_checked
         table[pickle.FRAME[0]] = RestrictedUnpickler.load_frame_checked
+        for op, kinds in ((pickle.SETITEM, _MAPPINGS), (pickle.SETITEMS, _MAPPINGS), (pickle.APPEND, (list,)),
+                          (pickle.APPENDS, (list,)), (pickle.ADDITEMS, (set,))):
+            table[op[0]] = _only_into(base[op[0]], kinds)
         self.stream = file
         self.dispatch = table
 
