@@ -407,8 +407,8 @@ class ZipWriter:
     def __init__(self, out: BinaryIO) -> None:
         self.f = out
         self.pos = 0
-        try:
-            self.base: int | None = out.tell() if out.seekable() else None
+        try:   # (a file opened for appending writes at its end whatever the position: treated as a pipe)
+            self.base: int | None = out.tell() if out.seekable() and "a" not in getattr(out, "mode", "") else None
         except (AttributeError, OSError, ValueError):
             self.base = None
         self.entries: list[tuple[bytes, int, int, int]] = []    # (name, crc, size, header offset)
