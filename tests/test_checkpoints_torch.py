@@ -580,3 +580,29 @@ def test_views_as_another_dtype_are_saved_as_copies(torch_ref):
     c = torchless.complex(torchless.ones(3), torchless.arange(3.0))
     back = torch_ref.load(io.BytesIO(_save({"c": c, "re": c.real, "im": c.imag})), weights_only=True)
     assert back["im"].tolist() == [0.0, 1.0, 2.0] and back["c"].dtype == torch_ref.complex64
+
+
+class Config:
+    """A user class a checkpoint may hold (allowed only through add_safe_globals)."""
+
+    def __init__(self, lr):
+        self.lr = lr
+
+
+def test_add_safe_globals_allows_a_trusted_class():
+    from torchless import serialization
+    raw = _with_pickle(_save(None), pickle.dumps({"cfg": Config(0.5), "w": 1}, protocol=2))
+    with pytest.raises(pickle.UnpicklingError, match="GLOBAL .*Config was not an allowed global.*add_safe_globals"):
+        _load(raw)
+    with serialization.safe_globals([Config]):
+        back = _load(raw)
+        assert type(back["cfg"]) is Config and back["cfg"].lr == 0.5
+        assert Config in serialization.get_safe_globals()
+    with pytest.raises(pickle.UnpicklingError):
+        _load(raw)
+    serialization.add_safe_globals([(Config, f"{__name__}.Config")])
+    try:
+        assert _load(raw)["cfg"].lr == 0.5
+    finally:
+        serialization.clear_safe_globals()
+    assert serialization.get_safe_globals() == []

@@ -858,6 +858,14 @@ def _make_complex(real: Any = 0.0, imag: Any = 0.0) -> complex:
     return complex(real, imag)
 
 
+# globals the user allowed (torch.serialization.add_safe_globals): "module.name" -> the object
+SAFE_GLOBALS: dict[str, Any] = {}
+
+
+def _user_types() -> list[Any]:
+    return [g for g in SAFE_GLOBALS.values() if isinstance(g, type)]
+
+
 def _opcodes(*names: str) -> set[int]:
     return {getattr(pickle, name)[0] for name in names}
 
@@ -939,7 +947,13 @@ class RestrictedUnpickler(_PyUnpickler):  # type: ignore[misc]
             dt = _FOREIGN_STORAGES.get(name, name)
             raise _ours(TypeError(f"torch.load: the file holds data of dtype torch.{dt}, which torchless does not "
                                   "have (in PyTorch, convert it first, e.g. to float32 with tensor.float())"))
-        raise unpickling_error(f"Unsupported global: GLOBAL {module}.{name} was not an allowed global by default.")
+        user = SAFE_GLOBALS.get(f"{module}.{name}")
+        if user is not None:
+            return user
+        raise unpickling_error(
+            f"Unsupported global: GLOBAL {module}.{name} was not an allowed global by default. If you trust "
+            f"this global, allow it with torch.serialization.add_safe_globals([{name}]) or the "
+            f"torch.serialization.safe_globals([{name}]) context manager.")
 
     def persistent_load(self, pid: Any) -> Any:
         """A storage's flat array."""
@@ -950,6 +964,20 @@ class RestrictedUnpickler(_PyUnpickler):  # type: ignore[misc]
         stack = self.stack
         state = stack.pop()
         inst = stack[-1]
+        if type(inst) in _user_types():     # a class the user allowed: its own __setstate__, or its __dict__
+            setstate = getattr(inst, "__setstate__", None)
+            if setstate is not None and getattr(type(inst), "__setstate__", None) is not getattr(object, "__setstate__",
+                                                                                                 None):
+                setstate(state)
+                return
+            slots = None
+            if type(state) is tuple and len(state) == 2:
+                state, slots = state
+            if state:
+                inst.__dict__.update(state)
+            for k, v in (slots or {}).items():
+                setattr(inst, k, v)
+            return
         if type(inst) is not collections.OrderedDict:
             raise unpickling_error(f"Tried to set the state of an object of type {type(inst).__name__}, "
                                    "which torch.load does not allow")
@@ -973,7 +1001,8 @@ class RestrictedUnpickler(_PyUnpickler):  # type: ignore[misc]
         """NEWOBJ (cls.__new__(cls, *args)), only for the allowed container classes."""
         args = self.stack.pop()
         cls = self.stack.pop()
-        if cls not in (collections.OrderedDict, collections.Counter, set, frozenset) or type(args) is not tuple:
+        if (cls not in (collections.OrderedDict, collections.Counter, set, frozenset) and cls not in _user_types()
+                or type(args) is not tuple):
             raise unpickling_error(f"Tried to instantiate an object of type {type(cls).__name__} with NEWOBJ, "
                                    "which torch.load does not allow")
         self.append(cls.__new__(cls, *args))

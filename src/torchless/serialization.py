@@ -18,6 +18,7 @@ That format holds no pickle: its object is JSON with tagged containers and each 
 into the arrays; every section carries a CRC-32.
 """
 import collections
+import contextlib
 import io
 import json
 import math
@@ -36,7 +37,7 @@ from ._tensor import Tensor
 from . import _torch_format as TF
 from ._tensor._core import Size, _plain, device, require_cpu
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals"]
 
 _PICKLE_STARTS = (b"\x80", b"(", b"]", b"}", b"c")
 
@@ -521,3 +522,50 @@ class _Prefixed(io.RawIOBase):
             return 0
         view[:len(data)] = data
         return len(data)
+
+
+# ============================================================================ the weights-only allow-list, extended by the user
+def add_safe_globals(safe_globals: list[Any]) -> None:
+    """add_safe_globals(safe_globals) -> None
+
+    Allow more globals in torch.load(weights_only=True): classes and functions you trust, given as
+    the objects themselves or as (object, "module.name") pairs where the file names them otherwise.
+    An allowed class may be instantiated and given its state by the file, so allow only classes
+    whose construction cannot do harm."""
+    for entry in safe_globals:
+        if isinstance(entry, tuple):
+            if len(entry) != 2 or not isinstance(entry[1], str):
+                raise TypeError("add_safe_globals: a pair must be (object, 'module.name')")
+            obj, name = entry
+        else:
+            obj = entry
+            name = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', getattr(obj, '__name__', ''))}"
+        TF.SAFE_GLOBALS[name] = obj
+
+
+def get_safe_globals() -> list[Any]:
+    """get_safe_globals() -> list: the globals add_safe_globals allowed (objects, or (object, name) pairs
+    where the name is not the object's own)."""
+    out: list[Any] = []
+    for name, obj in TF.SAFE_GLOBALS.items():
+        own = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', getattr(obj, '__name__', ''))}"
+        out.append(obj if own == name else (obj, name))
+    return out
+
+
+def clear_safe_globals() -> None:
+    """clear_safe_globals() -> None: forget every global add_safe_globals allowed."""
+    TF.SAFE_GLOBALS.clear()
+
+
+@contextlib.contextmanager
+def safe_globals(safe_globals: list[Any]) -> Iterator[None]:
+    """safe_globals(safe_globals): a context manager allowing these globals (as add_safe_globals) inside
+    its block only."""
+    before = dict(TF.SAFE_GLOBALS)
+    add_safe_globals(safe_globals)
+    try:
+        yield
+    finally:
+        TF.SAFE_GLOBALS.clear()
+        TF.SAFE_GLOBALS.update(before)
