@@ -606,3 +606,22 @@ def test_add_safe_globals_allows_a_trusted_class():
     finally:
         serialization.clear_safe_globals()
     assert serialization.get_safe_globals() == []
+
+
+def test_files_saved_without_checksums_load(torch_ref):
+    """torch.serialization.set_crc32_options(False) writes 0 as every CRC-32; both libraries load such files."""
+    from torchless import serialization
+    assert serialization.get_crc32_options() is True
+    torch_ref.serialization.set_crc32_options(False)
+    serialization.set_crc32_options(False)
+    try:
+        theirs = io.BytesIO()
+        torch_ref.save({"a": torch_ref.arange(5.0)}, theirs)
+        ours = _save({"a": torchless.arange(5.0)})
+    finally:
+        torch_ref.serialization.set_crc32_options(True)
+        serialization.set_crc32_options(True)
+    with zipfile.ZipFile(io.BytesIO(ours)) as z:
+        assert {i.CRC for i in z.infolist()} == {0}
+    assert _load(theirs.getvalue())["a"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert _load(ours, torch_ref)["a"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]

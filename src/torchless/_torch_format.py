@@ -394,6 +394,7 @@ class PickleWriter:
 
 
 # ============================================================================ writing: the zip
+COMPUTE_CRC32 = True          # torch.serialization.set_crc32_options
 _OVERLAP_CRC = 16 << 20       # storages of this many bytes in all get their checksums from a second thread
 _DOS_DATE, _DOS_TIME = (0 << 9) | (1 << 5) | 1, 0     # 1980-01-01 00:00, as PyTorch writes
 _MAX32 = 0xFFFFFFFF
@@ -417,7 +418,9 @@ class ZipWriter:
         """Add one entry holding `data` (any contiguous buffer; `crc`: its CRC-32 if known)."""
         view = memoryview(data).cast("B") if not isinstance(data, bytes) else memoryview(data)
         size = view.nbytes
-        if crc is None:
+        if not COMPUTE_CRC32:
+            crc = 0
+        elif crc is None:
             crc = zlib.crc32(view)
         elif crc < 0:     # written now, its CRC-32 patched in later (patch_crc)
             crc = 0
@@ -480,7 +483,7 @@ def write_archive(writer: PickleWriter, out: BinaryIO, archive: str = "archive")
     z.write(archive + "/.storage_alignment", b"64")
     z.write(archive + "/byteorder", b"little")
     views = [st.flat.view(np.uint8) if st.flat.size else b"" for st in writer.storages]
-    if sum(len(v) for v in views) >= _OVERLAP_CRC:
+    if COMPUTE_CRC32 and sum(len(v) for v in views) >= _OVERLAP_CRC:
         # The CRC-32s are computed in a second thread, running ahead of the writes (zlib and file writes
         # release the GIL): the checksums then cost almost no wall time where a core is free.
         from concurrent.futures import ThreadPoolExecutor
@@ -617,7 +620,7 @@ class ZipReader:
                     raise corrupt(f"the compressed entry {e.name!r} holds more than its declared size")
             if got != e.size:
                 raise corrupt(f"the compressed entry {e.name!r} holds less than its declared size")
-        if zlib.crc32(out) != e.crc:
+        if e.crc and zlib.crc32(out) != e.crc:   # (0: not recorded, as torch.save writes after set_crc32_options(False))
             raise corrupt(f"the CRC-32 of entry {e.name!r} does not match")
 
     def read(self, name: str, limit: int | None = None) -> bytes:

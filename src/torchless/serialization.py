@@ -37,7 +37,8 @@ from ._tensor import Tensor
 from . import _torch_format as TF
 from ._tensor._core import Size, _plain, device, require_cpu
 
-__all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals"]
+__all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals",
+           "set_crc32_options", "get_crc32_options"]
 
 _PICKLE_STARTS = (b"\x80", b"(", b"]", b"}", b"c")
 
@@ -569,3 +570,17 @@ def safe_globals(safe_globals: list[Any]) -> Iterator[None]:
     finally:
         TF.SAFE_GLOBALS.clear()
         TF.SAFE_GLOBALS.update(before)
+
+
+def set_crc32_options(compute_crc32: bool) -> None:
+    """set_crc32_options(compute_crc32) -> None
+
+    Whether torch.save computes the CRC-32 checksum of each record (the default, True). Without
+    them (False) saving is faster, a zip tool reports the records as damaged, and torch.load (here
+    and in PyTorch) loads the file without checking it for corruption."""
+    TF.COMPUTE_CRC32 = bool(compute_crc32)
+
+
+def get_crc32_options() -> bool:
+    """get_crc32_options() -> bool: whether torch.save computes CRC-32 checksums (set_crc32_options)."""
+    return TF.COMPUTE_CRC32
