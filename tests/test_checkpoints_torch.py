@@ -625,3 +625,21 @@ def test_files_saved_without_checksums_load(torch_ref):
         assert {i.CRC for i in z.infolist()} == {0}
     assert _load(theirs.getvalue())["a"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
     assert _load(ours, torch_ref)["a"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+def test_a_big_endian_checkpoint_loads():
+    """A file whose byteorder record says 'big' (written on a big-endian machine) holds byte-swapped storages."""
+    values = {"f": torchless.tensor([1.5, -2.0]), "i": torchless.tensor([1, 256], dtype=torchless.int32)}
+    src = zipfile.ZipFile(io.BytesIO(_save(values)))
+    dtypes = {"0": np.float32, "1": np.int32}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name.endswith("/byteorder"):
+                data = b"big"
+            elif "/data/" in name:
+                data = np.frombuffer(data, dtypes[name.rsplit("/", 1)[1]]).byteswap().tobytes()
+            dst.writestr(name, data)
+    back = _load(out.getvalue())
+    assert back["f"].tolist() == [1.5, -2.0] and back["i"].tolist() == [1, 256]

@@ -620,7 +620,8 @@ class ZipReader:
                     raise corrupt(f"the compressed entry {e.name!r} holds more than its declared size")
             if got != e.size:
                 raise corrupt(f"the compressed entry {e.name!r} holds less than its declared size")
-        if e.crc and zlib.crc32(out) != e.crc:   # (0: not recorded, as torch.save writes after set_crc32_options(False))
+        # (a CRC-32 of 0: not recorded, as torch.save writes them after set_crc32_options(False))
+        if e.crc and zlib.crc32(out) != e.crc:
             raise corrupt(f"the CRC-32 of entry {e.name!r} does not match")
 
     def read(self, name: str, limit: int | None = None) -> bytes:
@@ -1070,9 +1071,7 @@ def read_checkpoint(f: BinaryIO, length: int, map_location: Any, weights_only: b
         if order not in (b"little", b"big"):
             raise corrupt(f"unknown byte order {order!r}")
         loader.big_endian = order == b"big"
-    pkl = z.entry("data.pkl")
     data = z.read("data.pkl")
-    del pkl
     stream = io.BytesIO(data)
     if weights_only:
         return RestrictedUnpickler(stream, loader).load()

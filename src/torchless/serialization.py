@@ -525,7 +525,7 @@ class _Prefixed(io.RawIOBase):
         return len(data)
 
 
-# ============================================================================ the weights-only allow-list, extended by the user
+# ============================================================================ the allow-list, extended by the user
 def add_safe_globals(safe_globals: list[Any]) -> None:
     """add_safe_globals(safe_globals) -> None
 
