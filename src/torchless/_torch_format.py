@@ -395,9 +395,9 @@ class PickleWriter:
 
 # ============================================================================ writing: the zip
 COMPUTE_CRC32 = True          # torch.serialization.set_crc32_options
-_OVERLAP_CRC = 16 << 20       # storages of this many bytes in all get their checksums from a second thread
 _DOS_DATE, _DOS_TIME = (0 << 9) | (1 << 5) | 1, 0     # 1980-01-01 00:00, as PyTorch writes
 _MAX32 = 0xFFFFFFFF
+ZIP64_AT = _MAX32             # sizes and offsets from here on are written in zip64 fields (4 GiB)
 
 
 class ZipWriter:
@@ -408,10 +408,6 @@ class ZipWriter:
     def __init__(self, out: BinaryIO) -> None:
         self.f = out
         self.pos = 0
-        try:   # (a file opened for appending writes at its end whatever the position: treated as a pipe)
-            self.base: int | None = out.tell() if out.seekable() and "a" not in getattr(out, "mode", "") else None
-        except (AttributeError, OSError, ValueError):
-            self.base = None
         self.entries: list[tuple[bytes, int, int, int]] = []    # (name, crc, size, header offset)
 
     def write(self, name: str, data: Any, crc: int | None = None) -> None:
@@ -422,55 +418,42 @@ class ZipWriter:
             crc = 0
         elif crc is None:
             crc = zlib.crc32(view)
-        elif crc < 0:     # written now, its CRC-32 patched in later (patch_crc)
-            crc = 0
         raw = name.encode()
-        zip64 = size >= _MAX32
+        zip64 = size >= ZIP64_AT
         extra = struct.pack("<HHQQ", 1, 16, size, size) if zip64 else b""
         start = self.pos + 30 + len(raw) + len(extra) + 4
         extra += struct.pack("<HH", 0x4246, (-start) % ALIGNMENT) + bytes((-start) % ALIGNMENT)
         header = struct.pack("<IHHHHHIIIHH", 0x04034B50, 45 if zip64 else 20, 0, 0, _DOS_TIME, _DOS_DATE, crc,
                              _MAX32 if zip64 else size, _MAX32 if zip64 else size, len(raw), len(extra))
-        self.entries.append((raw, crc or 0, size, self.pos))
+        self.entries.append((raw, crc, size, self.pos))
         self.f.write(header + raw + extra)
         if size:
             self.f.write(view)
         self.pos += len(header) + len(raw) + len(extra) + size
 
-    def patch_crc(self, crc: int) -> None:
-        """Write the CRC-32 of the last entry into its local header (a seekable stream only)."""
-        raw, _, size, offset = self.entries[-1]
-        self.entries[-1] = (raw, crc, size, offset)
-        assert self.base is not None
-        self.f.seek(self.base + offset + 14)
-        self.f.write(struct.pack("<I", crc))
-        self.f.seek(self.base + self.pos)
-
     def close(self) -> None:
-        """Write the central directory and its end records."""
+        """Write the central directory and its end records (zip64 ones where counts or offsets need them)."""
         cd_start = self.pos
         parts = []
         for raw, crc, size, offset in self.entries:
-            big = [v for v in (size, size) if v >= _MAX32] + ([offset] if offset >= _MAX32 else [])
+            big = [v for v in (size, size) if v >= ZIP64_AT] + ([offset] if offset >= ZIP64_AT else [])
             extra = struct.pack("<HH", 1, 8 * len(big)) + struct.pack(f"<{len(big)}Q", *big) if big else b""
+            small_size = _MAX32 if size >= ZIP64_AT else size
             parts.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45 if big else 20, 45 if big else 20, 0, 0,
-                                     _DOS_TIME, _DOS_DATE, crc, min(size, _MAX32), min(size, _MAX32), len(raw),
-                                     len(extra), 0, 0, 0, 0, min(offset, _MAX32)) + raw + extra)
+                                     _DOS_TIME, _DOS_DATE, crc, small_size, small_size, len(raw), len(extra), 0, 0,
+                                     0, 0, _MAX32 if offset >= ZIP64_AT else offset) + raw + extra)
         cd = b"".join(parts)
         n = len(self.entries)
         tail = b""
-        if n >= 0xFFFF or cd_start >= _MAX32 or len(cd) >= _MAX32:
+        zip64 = n >= 0xFFFF or cd_start >= ZIP64_AT or len(cd) >= ZIP64_AT
+        if zip64:
             z64 = cd_start + len(cd)
             tail += struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, n, n, len(cd), cd_start)
             tail += struct.pack("<IIQI", 0x07064B50, 0, z64, 1)
-        tail += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, min(n, 0xFFFF), min(n, 0xFFFF), min(len(cd), _MAX32),
-                            min(cd_start, _MAX32), 0)
+        tail += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF if zip64 else n, 0xFFFF if zip64 else n,
+                            _MAX32 if zip64 else len(cd), _MAX32 if zip64 else cd_start, 0)
         self.f.write(cd + tail)
         self.pos += len(cd) + len(tail)
-
-
-def _crc32(data: Any) -> int:
-    return zlib.crc32(data)
 
 
 def write_archive(writer: PickleWriter, out: BinaryIO, archive: str = "archive") -> None:
@@ -482,22 +465,8 @@ def write_archive(writer: PickleWriter, out: BinaryIO, archive: str = "archive")
     z.write(archive + "/.format_version", b"1")
     z.write(archive + "/.storage_alignment", b"64")
     z.write(archive + "/byteorder", b"little")
-    views = [st.flat.view(np.uint8) if st.flat.size else b"" for st in writer.storages]
-    if COMPUTE_CRC32 and sum(len(v) for v in views) >= _OVERLAP_CRC:
-        # The CRC-32s are computed in a second thread, running ahead of the writes (zlib and file writes
-        # release the GIL): the checksums then cost almost no wall time where a core is free.
-        from concurrent.futures import ThreadPoolExecutor
-        with ThreadPoolExecutor(1) as pool:
-            crcs = [pool.submit(_crc32, v) for v in views]
-            for st, v, crc in zip(writer.storages, views, crcs):
-                if z.base is None:      # a pipe: each header needs its checksum before the data
-                    z.write(f"{archive}/data/{st.key}", v, crc.result())
-                else:                   # a file: the checksum is computed while the data is written
-                    z.write(f"{archive}/data/{st.key}", v, -1)
-                    z.patch_crc(crc.result())
-    else:
-        for st, v in zip(writer.storages, views):
-            z.write(f"{archive}/data/{st.key}", v)
+    for st in writer.storages:     # (each CRC-32 is computed just before its data is written, one thread)
+        z.write(f"{archive}/data/{st.key}", st.flat.view(np.uint8) if st.flat.size else b"")
     z.write(archive + "/version", b"3\n")
     z.write(archive + "/.data/serialization_id", str(int.from_bytes(os.urandom(16), "little")).zfill(40)[:40].encode())
     z.close()
