@@ -532,3 +532,45 @@ def measure_lstm_lm_step(name, lib, repeats):
     labels = lib.tensor(rng.integers(0, LSTM_VOCAB, (LSTM_BATCH, LSTM_STEPS)))
     model = lstm_lm_model(lib)
     return {"ms": timed_median(lambda _: lstm_lm_step(lib, model, tokens, labels), lambda: None, repeats) * 1e3}
+# 7. Saving a checkpoint (issue 14)
+# ---------------------------------------------------------------------------------------------------
+# A 100 MB state_dict (25 float32 tensors of 1,000,000 elements, from an OrderedDict like a module's)
+# written to a file by torch.save, PyTorch's zip format in both libraries. NumPy: the same arrays
+# written one after another into one file by numpy.save. The file is written in a temporary folder and
+# removed after each run; the page cache absorbs the writes in every library alike.
+SAVE_TENSORS, SAVE_NUMEL = 25, 1_000_000
+
+
+@Case("save_state_dict", "torch.save of a 100 MB state_dict (25 x 1,000,000 float32) to a file",
+      libs=("torchless", "torch", "numpy"), repeats=(3, 7),
+      metrics=[("ms", "save", "ms")],
+      targets={"ms": ("numpy", 1.5, "<= 1.5x numpy.save of the same arrays (issue 14)")})
+def measure_save_state_dict(name, lib, repeats):
+    import collections
+    import os
+    import tempfile
+    arrays = [random_float32(SAVE_NUMEL, seed) for seed in range(SAVE_TENSORS)]
+    folder = tempfile.mkdtemp()
+    path = os.path.join(folder, "model.pt")
+    if name == "numpy":
+        np = lib
+
+        def run(_):
+            with open(path, "wb") as f:
+                for a in arrays:
+                    np.save(f, a)
+    else:
+        sd = collections.OrderedDict((f"layer{i}.weight", lib.from_numpy(a)) for i, a in enumerate(arrays))
+
+        def run(_):
+            lib.save(sd, path)
+
+    def setup():
+        if os.path.exists(path):
+            os.remove(path)
+
+    try:
+        return {"ms": timed_median(run, setup, repeats, warmup=1) * 1e3}
+    finally:
+        setup()
+        os.rmdir(folder)

@@ -241,6 +241,7 @@ def test_save_and_load(tmp_path):
     assert r["identical"]  # the loaded clone computes exactly what the saved model computed
     assert r["keys"] == ["hidden.weight", "hidden.bias", "output.weight", "output.bias"]
     assert r["training"] == (True, False)
+    assert r["archive"][:2] == ["mlp/data.pkl", "mlp/.format_version"] and "mlp/data/3" in r["archive"]
     assert printed == SAVE_LOAD_PRINTED
 
 

@@ -1,6 +1,10 @@
-"""D2L §6.6 (5.5 in the first edition): file I/O: saving and loading tensors and model parameters."""
+"""D2L §6.6 (5.5 in the first edition): file I/O: saving and loading tensors and model parameters.
+
+The files are PyTorch's own checkpoint format (zip archives): real PyTorch loads what torchless saves,
+and torchless loads what PyTorch saves, without running code from the file."""
 import os
 import tempfile
+import zipfile
 
 import torchless as torch
 from torch import nn
@@ -55,6 +59,7 @@ def main(directory=None):
     out["clone_repr"] = repr(clone)
     out["identical"] = bool((Y_clone == Y).all())
     out["keys"] = list(torch.load(os.path.join(directory, 'mlp.params')).keys())
+    out["archive"] = zipfile.ZipFile(os.path.join(directory, 'mlp.params')).namelist()  # as PyTorch names them
     out["training"] = (net.training, clone.training)
     return out
 

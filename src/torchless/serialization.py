@@ -1,26 +1,29 @@
-"""torch.save / torch.load in a safe format of our own: loading never runs code.
+"""torch.save / torch.load in PyTorch's own checkpoint format, read without running code.
 
-File layout (all integers little-endian):
+torch.save writes the zip archive PyTorch writes (see _torch_format.py): real PyTorch loads it with
+torch.load(weights_only=True), with the same keys, dtypes, values, strides and storage sharing.
+torch.load reads those files, whether torchless or PyTorch wrote them, through an allow-list
+unpickler like PyTorch's weights_only=True (the default): a file naming any global beyond tensors,
+containers, numbers, strings, torch.Size, dtypes and devices raises pickle.UnpicklingError naming
+it, and nothing in the file runs. weights_only=False trusts the file (it can run any code): use it
+only for files from a trusted source, e.g. to load a whole pickled nn.Module.
+
+Files in torchless's earlier format of its own (below, "legacy") still load:
 
     MAGIC (16 bytes)  header length (uint64)  header CRC-32 (uint32)
     header: UTF-8 JSON {"format": 1, "obj": <encoded object>, "arrays": [[dtype, shape, nbytes, crc32], ...]}
     the arrays' raw bytes, one after another, C order, little-endian
 
-The object is encoded as JSON with tagged containers (lists, tuples, dicts, OrderedDicts, torch.Size,
-dtypes, devices, tensors); a tensor is an index into the arrays. Loading parses JSON and reads raw
-bytes into fresh arrays of whitelisted dtypes, so a file cannot make torchless run anything: there
-is no pickle anywhere. Every section carries a CRC-32, so a truncated or corrupted file is reported
-as such instead of yielding wrong numbers.
-
-What is kept: values, dtype, shape, requires_grad and whether a tensor is an nn.Parameter; a tensor
-object saved twice in one call is loaded as one object (tied weights stay tied). Views that share
-storage with other saved tensors are saved as independent copies.
+That format holds no pickle: its object is JSON with tagged containers and each tensor is an index
+into the arrays; every section carries a CRC-32.
 """
 import collections
+import contextlib
 import io
 import json
 import math
 import os
+import pickle
 import re
 import struct
 import zlib
@@ -31,9 +34,13 @@ import numpy as np
 
 from . import _dtype as D
 from ._tensor import Tensor
+from . import _torch_format as TF
 from ._tensor._core import Size, _plain, device, require_cpu
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals",
+           "set_crc32_options", "get_crc32_options"]
+
+_PICKLE_STARTS = (b"\x80", b"(", b"]", b"}", b"c")
 
 MAGIC = b"TORCHLESS-SAVE\x00\x01"
 _PREFIX = struct.Struct("<QI")        # header length, header CRC-32
@@ -142,15 +149,8 @@ def _builtin(obj: Any) -> Any:
     return obj
 
 
-def save(obj: Any, f: str | os.PathLike[str] | BinaryIO, pickle_module: Any = None, pickle_protocol: int = 2,
-         _use_new_zipfile_serialization: bool = True, _disable_byteorder_record: bool = False) -> None:
-    """save(obj, f) -> None: write obj to a file, in a safe format that load() reads back.
-
-    obj: tensors (and nn.Parameters), NumPy arrays, numbers, strings, None, torch.Size, dtypes,
-    devices, and lists, tuples, dicts and OrderedDicts of them (a state_dict, a checkpoint dict);
-    f: a path or a binary file object. A tensor object saved twice in one call loads as one
-    object. pickle_module and pickle_protocol are accepted for compatibility and unused (nothing
-    is pickled)."""
+def _save_legacy(obj: Any, f: str | os.PathLike[str] | BinaryIO) -> None:
+    """Write obj in torchless's earlier format (JSON + raw arrays), which load() still reads."""
     enc = _Encoder()
     encoded = enc.encode(obj)
     arrays = enc.arrays
@@ -169,6 +169,11 @@ def save(obj: Any, f: str | os.PathLike[str] | BinaryIO, pickle_module: Any = No
             if a.nbytes:
                 out.write(a.data if a.ndim else a.tobytes())
 
+    _write_to(f, write)
+
+
+def _write_to(f: str | os.PathLike[str] | BinaryIO, write: Any) -> None:
+    """Call write(stream) on f opened for binary writing (a path), or on f itself (a binary file object)."""
     if isinstance(f, (str, os.PathLike)):
         with open(f, "wb") as out:
             write(out)
@@ -181,6 +186,40 @@ def save(obj: Any, f: str | os.PathLike[str] | BinaryIO, pickle_module: Any = No
                         f"got {type(f).__name__}")
 
 
+def _archive_name(f: Any) -> str:
+    """The folder a checkpoint's entries lie in: the file's stem for a path (as PyTorch names it),
+    'archive' for a stream."""
+    if isinstance(f, (str, os.PathLike)):
+        stem = os.path.splitext(os.path.basename(os.fspath(f)))[0]
+        if stem and re.fullmatch(r"[A-Za-z0-9_.\-]+", stem) and not stem.startswith("."):
+            return stem
+    return "archive"
+
+
+def save(obj: Any, f: str | os.PathLike[str] | BinaryIO, pickle_module: Any = None, pickle_protocol: int = 2,
+         _use_new_zipfile_serialization: bool = True, _disable_byteorder_record: bool = False) -> None:
+    """save(obj, f) -> None: write obj to a file in PyTorch's checkpoint format (a zip archive).
+
+    obj: tensors (and nn.Parameters), numbers, strings, bytes, None, torch.Size, dtypes, devices,
+    and lists, tuples, dicts, OrderedDicts and sets of them (a state_dict, an optimizer's
+    state_dict, a checkpoint dict); f: a path or a binary file object. Real PyTorch reads the file
+    with torch.load (weights_only=True too), with the same keys, dtypes, values and strides; tensors
+    that share memory (a view and its base, tied weights) are written once and share again after
+    loading. pickle_module and pickle_protocol are accepted for compatibility and unused (the pickle
+    is written by torchless, protocol 2, as PyTorch writes it)."""
+    if not _use_new_zipfile_serialization:
+        raise NotImplementedError("torch.save: torchless writes only the zip format "
+                                  "(_use_new_zipfile_serialization=True), which every PyTorch since 1.6 reads")
+    # the pickle is built before the file is opened, so an object that cannot be saved leaves no file
+    writer = TF.PickleWriter()
+    try:
+        writer.save(obj)
+    except RecursionError:
+        raise ValueError("torch.save: the object is nested too deeply to be saved") from None
+    archive = _archive_name(f)
+    _write_to(f, lambda out: TF.write_archive(writer, out, archive))
+
+
 # ============================================================================ load
 def _read_exact(src: BinaryIO, n: int, what: str) -> bytes:
     """n bytes from src, or the 'truncated' error naming `what` was being read."""
@@ -190,23 +229,17 @@ def _read_exact(src: BinaryIO, n: int, what: str) -> bytes:
     return data
 
 
-def _not_ours(start: bytes) -> RuntimeError:
-    """The error for a file whose first bytes are not our signature (a zip, a pickle, or other)."""
-    if start.startswith(b"PK\x03\x04"):
-        return RuntimeError(
-            "torch.load: this file is a zip archive, not a file written by torchless's torch.save (PyTorch "
-            "writes zip archives of pickles). torchless never unpickles, because unpickling can run "
-            "arbitrary code; in PyTorch, load it and save tensors/state_dicts, then re-save them with "
-            "torchless (e.g. via NumPy arrays)")
-    if start[:1] == b"\x80" or start[:1] in (b"(", b"]", b"}", b"c"):
-        return RuntimeError(
-            "torch.load: this file looks like a Python pickle, not a file written by torchless's torch.save. "
-            "torchless refuses to unpickle, because unpickling can run arbitrary code; re-save the data "
-            "with torchless's torch.save")
+def _not_ours(start: bytes) -> Exception:
+    """The error for a file that is neither a zip checkpoint nor torchless's legacy format."""
+    if start[:1] in _PICKLE_STARTS:
+        return pickle.UnpicklingError(
+            "torch.load: this file looks like a bare Python pickle (PyTorch's legacy format from before 1.6, or "
+            "a file of pickle.dump), not a zip checkpoint. torchless does not load it, because a bare pickle is "
+            "not a checkpoint it can check; in PyTorch, load it and save it again with torch.save")
     if len(start) < len(MAGIC) and MAGIC.startswith(start):
         return _corrupt("it ends inside the file signature")
-    return RuntimeError("torch.load: not a file written by torchless's torch.save (unknown file signature); "
-                        "torchless loads only its own safe format")
+    return RuntimeError("torch.load: not a checkpoint (unknown file signature); PytorchStreamReader failed "
+                        "reading zip archive: not a ZIP archive")
 
 
 class _Decoder:
@@ -413,20 +446,141 @@ def _load_from(src: Any) -> Any:
 
 def load(f: str | os.PathLike[str] | BinaryIO, map_location: Any = None, pickle_module: Any = None, *,
          weights_only: bool | None = None, mmap: bool | None = None, **pickle_load_args: Any) -> Any:
-    """load(f, map_location=None, *, weights_only=None) -> object: read back what save() wrote.
+    """load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None) -> object
 
-    f: a path or a binary file object. Everything loads onto the CPU; map_location is accepted
-    ('cpu', a torch.device, a dict or a callable). weights_only is accepted too: this format holds
-    nothing but data, so loading never runs code. A truncated or corrupted file raises
-    RuntimeError instead of giving wrong numbers."""
+    Read an object saved by torch.save: by torchless or by real PyTorch (its zip format, PyTorch
+    1.6 and later), or a file in torchless's earlier format. f: a path or a binary file object.
+
+    weights_only=True (the default, as in PyTorch since 2.6) loads tensors, nn.Parameters,
+    containers, numbers, strings, torch.Size, dtypes and devices (state_dicts, optimizer and
+    scheduler state_dicts, checkpoint dicts) and runs no code from the file: any other global in it
+    raises pickle.UnpicklingError naming that global. weights_only=False TRUSTS THE FILE: it
+    unpickles anything, which can run arbitrary code, mapping torch.* classes to torchless's (so a
+    whole pickled nn.Module of supported layers loads); use it only for files from a trusted source.
+
+    map_location: 'cpu', a torch.device, a dict {saved location: location} or a callable
+    (storage, location) -> storage; everything loads onto the CPU (a file saved on a GPU needs
+    map_location='cpu', as in PyTorch on a CPU-only machine). mmap=True memory-maps the storages
+    (copy-on-write) instead of reading them; f must then be a path or a real file, and the
+    storages' checksums are not verified. A truncated or corrupted archive raises RuntimeError."""
     if isinstance(map_location, (str, device)):
         require_cpu(map_location)
+    if weights_only is None:
+        weights_only = True
     if isinstance(f, (str, os.PathLike)):
         with open(f, "rb") as src:
-            return _load_from(src)
+            return _load_stream(src, map_location, bool(weights_only), bool(mmap))
     if not hasattr(f, "read"):
         raise TypeError(f"torch.load: f must be a path (str or os.PathLike) or a binary file object, "
                         f"got {type(f).__name__}")
     if isinstance(f, io.TextIOBase):
         raise TypeError("torch.load: the file object must be opened in binary mode ('rb'), not text mode")
-    return _load_from(f)
+    return _load_stream(f, map_location, bool(weights_only), bool(mmap))
+
+
+def _load_stream(f: Any, map_location: Any, weights_only: bool, mmap: bool) -> Any:
+    """The object in a binary stream, in whichever format the first bytes announce."""
+    left = _bytes_left(f)
+    if left is None:                 # a pipe or socket: zip reading needs to seek, so read it all (only what it holds)
+        start = f.read(len(MAGIC))
+        if start is not None and start == MAGIC:
+            return _load_from(_Prefixed(start, f))
+        rest = f.read() if start else b""
+        f = io.BytesIO((start or b"") + (rest or b""))
+        left = len(f.getvalue())
+        mmap = False
+    here = f.tell()
+    start = f.read(len(MAGIC))
+    f.seek(here)
+    if start is None or not start:
+        raise _corrupt("the file is empty")
+    if start == MAGIC:
+        return _load_from(f)
+    if start.startswith(b"PK\x03\x04"):
+        mapped = TF.open_mmap(f) if mmap else None
+        return TF.read_checkpoint(f, left, map_location, weights_only, mapped)
+    raise _not_ours(start)
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream that first gives back bytes already read from another, then the rest of it."""
+
+    def __init__(self, head: bytes, rest: Any) -> None:
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, view: Any) -> int:
+        if self._head:
+            n = min(len(view), len(self._head))
+            view[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(view))
+        if not data:
+            return 0
+        view[:len(data)] = data
+        return len(data)
+
+
+# ============================================================================ the allow-list, extended by the user
+def add_safe_globals(safe_globals: list[Any]) -> None:
+    """add_safe_globals(safe_globals) -> None
+
+    Allow more globals in torch.load(weights_only=True): classes and functions you trust, given as
+    the objects themselves or as (object, "module.name") pairs where the file names them otherwise.
+    An allowed class may be instantiated and given its state by the file, so allow only classes
+    whose construction cannot do harm."""
+    for entry in safe_globals:
+        if isinstance(entry, tuple):
+            if len(entry) != 2 or not isinstance(entry[1], str):
+                raise TypeError("add_safe_globals: a pair must be (object, 'module.name')")
+            obj, name = entry
+        else:
+            obj = entry
+            name = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', getattr(obj, '__name__', ''))}"
+        TF.SAFE_GLOBALS[name] = obj
+
+
+def get_safe_globals() -> list[Any]:
+    """get_safe_globals() -> list: the globals add_safe_globals allowed (objects, or (object, name) pairs
+    where the name is not the object's own)."""
+    out: list[Any] = []
+    for name, obj in TF.SAFE_GLOBALS.items():
+        own = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', getattr(obj, '__name__', ''))}"
+        out.append(obj if own == name else (obj, name))
+    return out
+
+
+def clear_safe_globals() -> None:
+    """clear_safe_globals() -> None: forget every global add_safe_globals allowed."""
+    TF.SAFE_GLOBALS.clear()
+
+
+@contextlib.contextmanager
+def safe_globals(safe_globals: list[Any]) -> Iterator[None]:
+    """safe_globals(safe_globals): a context manager allowing these globals (as add_safe_globals) inside
+    its block only."""
+    before = dict(TF.SAFE_GLOBALS)
+    add_safe_globals(safe_globals)
+    try:
+        yield
+    finally:
+        TF.SAFE_GLOBALS.clear()
+        TF.SAFE_GLOBALS.update(before)
+
+
+def set_crc32_options(compute_crc32: bool) -> None:
+    """set_crc32_options(compute_crc32) -> None
+
+    Whether torch.save computes the CRC-32 checksum of each record (the default, True). Without
+    them (False) saving is faster, a zip tool reports the records as damaged, and torch.load (here
+    and in PyTorch) loads the file without checking it for corruption."""
+    TF.COMPUTE_CRC32 = bool(compute_crc32)
+
+
+def get_crc32_options() -> bool:
+    """get_crc32_options() -> bool: whether torch.save computes CRC-32 checksums (set_crc32_options)."""
+    return TF.COMPUTE_CRC32
