@@ -1718,3 +1718,7 @@ __all__ += _pool_family.__all__
 from . import _functional_resample as _resample_family  # noqa: E402
 from ._functional_resample import *  # noqa: E402,F401,F403
 __all__ += _resample_family.__all__
+# The grid-sample / CTC family (issue 12): grid_sample, affine_grid, ctc_loss, linear_cross_entropy.
+from . import _functional_grid_ctc as _grid_ctc_family  # noqa: E402
+from ._functional_grid_ctc import *  # noqa: E402,F401,F403
+__all__ += _grid_ctc_family.__all__

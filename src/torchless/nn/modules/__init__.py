@@ -13,3 +13,4 @@ from .transformer import *  # noqa: F401,F403  (issue 12: the ops-norm-embed fam
 from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .pixelshuffle import *  # noqa: F401,F403
+from .ctc import *  # noqa: F401,F403  (issue 12: the grid-sample / CTC family)
