@@ -430,10 +430,12 @@ class CtcLossBackward0(Rule):
     infinite loss"""
     batching = None
     op_name = "_ctc_loss"
-    relift = False  # its gradient is computed on arrays (PyTorch has no derivative of it either)
 
     @staticmethod
     def forward(node, xp, lp, targets, in_lens, tgt_lens, blank, zero_infinity):
+        if xp.apply_rule is not None:  # create_graph re-runs forward on Tensors only for `saved`
+            node.saved = (lp,)
+            return None
         T, N, C = lp.shape
         lp64 = lp.astype(np.float64)
         ext, skip = ctc_extended(targets, tgt_lens, blank, C)
@@ -465,10 +467,10 @@ class CtcLossBackward0(Rule):
     def vjp(self, g, xp):
         (lp,) = self.saved
         tensors = xp.apply_rule is not None
-        garr = np.asarray(g._data if tensors else g, np.float64)
-        grad = ctc_gradient(np.asarray(lp._data if tensors else lp), garr, *self.ctc)
+        garr = np.asarray(getattr(g, "_data", g), np.float64)
+        grad = ctc_gradient(np.asarray(getattr(lp, "_data", lp)), garr, *self.ctc)
         if tensors:
-            return (xp.apply_rule(CtcLossBackwardBackward, g, grad),)
+            return (xp.apply_rule(CtcLossBackwardBackward, g, lp, grad),)
         return (grad,)
 
 
@@ -516,7 +518,7 @@ class CtcLossBackwardBackward(Rule):
     relift = False
 
     @staticmethod
-    def forward(node, xp, g, grad):
+    def forward(node, xp, g, lp, grad):
         return grad
 
     def vjp(self, g, xp):
