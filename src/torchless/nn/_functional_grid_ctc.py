@@ -1,8 +1,9 @@
 """torch.nn.functional's sampling at coordinates and sequence losses: grid_sample, affine_grid,
 ctc_loss and linear_cross_entropy, with their torch-level forms (torch.grid_sampler,
 torch.grid_sampler_2d/3d with ATen's integer mode codes, torch.affine_grid_generator,
-torch.ctc_loss). The rules are in ops/sampling.py; linear_cross_entropy is linear followed by
-cross_entropy, as PyTorch's reference path is."""
+torch.ctc_loss). The rules are in ops/sampling.py. linear_cross_entropy is linear followed by
+cross_entropy, as PyTorch's reference path is: its checks are here, the function in functional.py
+(which this module may not import)."""
 from __future__ import annotations
 
 import math
@@ -17,7 +18,7 @@ from .._tensor._core import apply
 from ..ops import sampling as S
 from ..overrides import handle_torch_function, has_torch_function
 
-__all__ = ["grid_sample", "affine_grid", "ctc_loss", "linear_cross_entropy"]
+__all__ = ["grid_sample", "affine_grid", "ctc_loss"]
 
 _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool", "complex64": "ComplexFloat",
@@ -178,6 +179,7 @@ def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None =
     if th.dtype.kind != "f":
         raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
     size = tuple(size)
+    spatial: tuple[int, ...]
     if len(size) == 4:
         if th.ndim != 3 or th.shape[-2:] != (2, 3):
             raise ValueError(f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {size}. Got "
@@ -325,24 +327,10 @@ def _torch_ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, targ
 
 
 # ============================================================================ linear_cross_entropy
-def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *, linear_bias: Tensor | None = None,
-                         weight: Tensor | None = None, reduction: str = "mean", ignore_index: int | None = None,
-                         label_smoothing: float = 0.0, options: Any = None) -> Tensor:
-    """linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weight=None,
-    reduction='mean', ignore_index=None, label_smoothing=0.0, options=None) -> Tensor.
-
-    cross_entropy(linear(input, linear_weight, linear_bias), target, ...): input (N, in) or (in,);
-    linear_weight (C, in), or (C, d1, ..., dK, in) for a K-dimensional loss (the logits are then
-    (N, C, d1, ..., dK)); target class indices or class probabilities shaped like the logits.
-    ignore_index None means -100 for class indices (and is refused with probabilities). `options`
-    (PyTorch's LinearCrossEntropyOptions, for a chunked computation that saves memory) is accepted
-    and ignored: the result is the same."""
-    from . import functional as F
-    tensors = (input, linear_weight, target, linear_bias, weight)
-    if any(t is not None and type(t) is not Tensor for t in tensors) and has_torch_function(tensors):
-        return handle_torch_function(linear_cross_entropy, tensors, input, linear_weight, target,
-                                     linear_bias=linear_bias, weight=weight, reduction=reduction,
-                                     ignore_index=ignore_index, label_smoothing=label_smoothing, options=options)
+def linear_cross_entropy_arguments(input: Any, linear_weight: Any, target: Any, linear_bias: Any,
+                                   ignore_index: int | None) -> tuple[Tensor, Tensor | None, tuple[int, ...], int]:
+    """PyTorch's checks of linear_cross_entropy's arguments; the weight and bias as linear takes them
+    (a K-dimensional weight flattened to (C·d1···dK, in)), the logits' shape and the ignore_index."""
     _tensor("linear_cross_entropy", "input", 1, input)
     _tensor("linear_cross_entropy", "linear_weight", 2, linear_weight)
     _tensor("linear_cross_entropy", "target", 3, target)
@@ -369,10 +357,7 @@ def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *
         linear_weight = linear_weight.reshape((math.prod(out_features, start=classes), in_features))
         if linear_bias is not None:
             linear_bias = linear_bias.reshape(math.prod(out_features, start=classes))
-    logits = F.linear(input, linear_weight, linear_bias).reshape(logits_shape)
-    return F.cross_entropy(logits, target, weight=weight, reduction=reduction,
-                           ignore_index=-100 if ignore_index is None else ignore_index,
-                           label_smoothing=label_smoothing)
+    return linear_weight, linear_bias, logits_shape, -100 if ignore_index is None else int(ignore_index)
 
 
 class _TorchLevel:

@@ -1721,4 +1721,28 @@ __all__ += _resample_family.__all__
 # The grid-sample / CTC family (issue 12): grid_sample, affine_grid, ctc_loss, linear_cross_entropy.
 from . import _functional_grid_ctc as _grid_ctc_family  # noqa: E402
 from ._functional_grid_ctc import *  # noqa: E402,F401,F403
-__all__ += _grid_ctc_family.__all__
+__all__ += _grid_ctc_family.__all__ + ["linear_cross_entropy"]
+
+
+def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *, linear_bias: Tensor | None = None,
+                         weight: Tensor | None = None, reduction: str = "mean", ignore_index: int | None = None,
+                         label_smoothing: float = 0.0, options: Any = None) -> Tensor:
+    """linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weight=None,
+    reduction='mean', ignore_index=None, label_smoothing=0.0, options=None) -> Tensor.
+
+    cross_entropy(linear(input, linear_weight, linear_bias), target, ...): input (N, in) or (in,);
+    linear_weight (C, in), or (C, d1, ..., dK, in) for a K-dimensional loss (the logits are then
+    (N, C, d1, ..., dK)); target class indices or class probabilities shaped like the logits.
+    ignore_index None means -100 for class indices (and is refused with probabilities). `options`
+    (PyTorch's LinearCrossEntropyOptions, for a chunked computation that saves memory) is accepted
+    and ignored: the result is the same."""
+    tensors = (input, linear_weight, target, linear_bias, weight)
+    if any(t is not None and type(t) not in _PLAIN for t in tensors) and has_torch_function(tensors):
+        return handle_torch_function(linear_cross_entropy, tensors, input, linear_weight, target,
+                                     linear_bias=linear_bias, weight=weight, reduction=reduction,
+                                     ignore_index=ignore_index, label_smoothing=label_smoothing, options=options)
+    w, b, logits_shape, ignored = _grid_ctc_family.linear_cross_entropy_arguments(input, linear_weight, target,
+                                                                                  linear_bias, ignore_index)
+    logits = linear(input, w, b).reshape(logits_shape)
+    return cross_entropy(logits, target, weight=weight, reduction=reduction, ignore_index=ignored,
+                         label_smoothing=label_smoothing)
