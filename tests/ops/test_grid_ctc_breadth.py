@@ -80,6 +80,28 @@ def test_grid_sample_float32_and_torch_level_forms(torch_ref):
           lambda a, g: torch.grid_sampler_3d(a, g, 0, 2, False), [x3, g3])
 
 
+@requires_torch
+def test_grid_sample_non_finite_points_and_empty_shapes_as_torch(torch_ref):
+    torch = torch_ref
+
+    def run(m, v, mode, pad, three_d):
+        if three_d:
+            x, g = m.arange(8.0).reshape(1, 1, 2, 2, 2) + 1, m.tensor([[[[[v, 0.2, 0.1]]]]])
+        else:
+            x, g = m.arange(4.0).reshape(1, 1, 2, 2) + 1, m.tensor([[[[v, 0.2]]]])
+        return m.nn.functional.grid_sample(x, g, mode=mode, padding_mode=pad, align_corners=False).item()
+    for v, mode, pad, three_d in itertools.product((math.nan, math.inf, -math.inf, 7.3), MODES, PADDINGS,
+                                                   (False, True)):
+        if three_d and mode == "bicubic":
+            continue
+        theirs, ours = run(torch, v, mode, pad, three_d), run(tl, v, mode, pad, three_d)
+        assert ours == pytest.approx(theirs, nan_ok=True), (v, mode, pad, three_d)
+    for x, g in (((1, 2, 3, 3), (1, 0, 2, 2)), ((0, 2, 3, 3), (0, 1, 2, 2)), ((1, 0, 3, 3), (1, 1, 2, 2))):
+        out = F.grid_sample(tl.ones(*x), tl.zeros(*g), align_corners=False)
+        assert tuple(out.shape) == tuple(torch.nn.functional.grid_sample(torch.ones(*x), torch.zeros(*g),
+                                                                          align_corners=False).shape)
+
+
 def test_grid_sample_closed_forms():
     x = tl.arange(12.0, dtype=tl.float64).reshape(1, 1, 3, 4)
     # align_corners=True puts -1 and 1 at the corner pixels' centres: the identity grid reads x back
@@ -325,6 +347,7 @@ def test_ctc_loss_errors_match_torch(torch_ref):
         lambda m: m.nn.functional.ctc_loss(lp(m), m.tensor([[1, 2], [1, 1]]), m.tensor([5, 5]), [2, 2]),
         lambda m: m.nn.functional.ctc_loss(lp(m).long(), m.tensor([[1, 2], [1, 1]]), [5, 5], [2, 2]),
         lambda m: m.nn.functional.ctc_loss(lp(m), m.tensor([[1, 2], [1, 1]]), 5, 2),
+        lambda m: m.nn.functional.ctc_loss(m.zeros(0, 2, 3), m.tensor([[1], [1]]), (0, 0), (0, 1)),
     ]
     for case in cases:
         with pytest.raises(Exception) as theirs:

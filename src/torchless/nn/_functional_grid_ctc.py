@@ -233,6 +233,8 @@ def _ctc_nll(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
                                   "floating point log-probabilities, e.g. x.log_softmax(2))")
     if lp.ndim not in (2, 3):
         raise RuntimeError(f"ctc_loss expects log_probs of 2 (unbatched) or 3 dimensions, got {lp.ndim}")
+    if lp.size == 0:
+        raise RuntimeError("log_probs tensor must not be empty")
     unbatched = lp.ndim == 2
     tg = np.asarray(targets._data)
     if unbatched:

@@ -105,10 +105,11 @@ class GridPlan:
     kernel: the per-tap weight polynomials and their derivatives (_LINEAR, _CUBIC, _NEAREST).
     """
 
-    __slots__ = ("S", "O", "N", "Q", "axes", "kernel", "flat", "inside")
+    __slots__ = ("S", "O", "N", "Q", "axes", "kernel", "flat", "inside", "poison")
 
-    def __init__(self, S, O, N, Q, axes, kernel):
+    def __init__(self, S, O, N, Q, axes, kernel, poison=None):
         self.S, self.O, self.N, self.Q, self.axes, self.kernel = S, O, N, Q, axes, kernel
+        self.poison = poison  # (N, Q) points whose value is NaN (a non-finite coordinate where PyTorch gives NaN)
         # every combination of one tap per axis: its flat position in the plane and whether it is inside
         strides = [math.prod(S[j + 1:]) for j in range(len(S))]
         flat, inside = [], []
@@ -133,9 +134,13 @@ def grid_plan(grid, S, mode, padding, align):
     N = grid.shape[0]
     O = grid.shape[1:-1]
     d = len(S)
-    G = grid.reshape(N, -1, d)
-    Q = G.shape[1]
+    Q = math.prod(O)
+    G = grid.reshape(N, Q, d)
     axes = []
+    # Non-finite coordinates follow PyTorch's CPU kernels: in 2-D, bilinear with zeros padding and
+    # bicubic give NaN, and a NaN clamped to the border or reflected reads index 0; in 3-D such a
+    # point reads nothing (zeros) or, clamped, the last index.
+    poison = None
     for j in range(d):
         size = S[j]
         g = G[:, :, d - 1 - j]
@@ -147,6 +152,8 @@ def grid_plan(grid, S, mode, padding, align):
             scale = g.dtype.type(size / 2)
             raw = (g + one) * scale - g.dtype.type(0.5)
         finite = np.isfinite(raw)
+        if (mode == 2 or (mode == 0 and padding == 0 and d == 2)) and not finite.all():
+            poison = ~finite if poison is None else poison | ~finite
         if mode == 2:  # bicubic: the taps are padded, the point is not
             safe = np.where(finite, raw, -100.0).astype(g.dtype, copy=False)
             base = np.floor(safe)
@@ -166,6 +173,8 @@ def grid_plan(grid, S, mode, padding, align):
             axes.append((taps, t, A, t - A * g))
             continue
         c, slope = _padded(raw, size, padding, align)
+        if padding and not finite.all():
+            c = np.where(np.isnan(c), 0 if d == 2 else size - 1, c).astype(g.dtype, copy=False)
         finite = np.isfinite(c)
         c = np.where(finite, c, -100.0).astype(g.dtype, copy=False)
         if mode == 1:
@@ -182,7 +191,7 @@ def grid_plan(grid, S, mode, padding, align):
             taps.append((np.where(inside, p, 0).astype(np.int64), inside))
         A = np.where(finite, slope * float(scale), 0.0)
         axes.append((taps, t, A, t - A * g))
-    return GridPlan(tuple(S), tuple(O), N, Q, axes, (_LINEAR, _NEAREST, _CUBIC)[mode])
+    return GridPlan(tuple(S), tuple(O), N, Q, axes, (_LINEAR, _NEAREST, _CUBIC)[mode], poison)
 
 
 def _coef(xp, plan, combo, ts, skip=None):
@@ -268,8 +277,10 @@ class _GridSampler(Rule):
         N, C = a.shape[:2]
         S = a.shape[2:]
         plan = grid_plan(grid, S, mode, padding, align)
-        aT = np.ascontiguousarray(a.reshape(N, C, -1).transpose(0, 2, 1))
+        aT = np.ascontiguousarray(a.reshape(N, C, math.prod(S)).transpose(0, 2, 1))
         out = grid_sample_forward(xp, aT, plan, [ax[1] for ax in plan.axes])
+        if plan.poison is not None:
+            out[plan.poison] = np.nan
         out = np.ascontiguousarray(out.transpose(0, 2, 1)).reshape((N, C) + plan.O)
         if node is not None:
             node.saved = (a, grid)
