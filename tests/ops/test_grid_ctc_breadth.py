@@ -405,3 +405,26 @@ def test_linear_cross_entropy_k_dimensional_probabilities_and_errors(torch_ref):
                                                                  linear_bias=m.zeros(3))):
             with pytest.raises(RuntimeError):
                 bad()
+
+
+@requires_torch
+def test_linear_cross_entropy_loss_module(torch_ref):
+    torch = torch_ref
+    kwargs = dict(out_features=(2,), bias=True, dtype=None, label_smoothing=0.1, ignore_index=1)
+    ours, theirs = nn.LinearCrossEntropyLoss(3, 4, **kwargs), torch.nn.LinearCrossEntropyLoss(3, 4, **kwargs)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
+    x = RNG.standard_normal((5, 3)).astype("float32")
+    target = RNG.integers(0, 4, (5, 2))
+    np.testing.assert_allclose(ours(tl.tensor(x), tl.tensor(target)).item(),
+                               theirs(torch.tensor(x), torch.tensor(target)).item(), rtol=1e-5)
+    assert repr(nn.LinearCrossEntropyOptions()) == repr(torch.nn.LinearCrossEntropyOptions())
+    for bad in (lambda m: m.nn.LinearCrossEntropyLoss(3, 2, weight=m.ones(3)),
+                lambda m: m.nn.LinearCrossEntropyLoss(3, 2, label_smoothing=2.0),
+                lambda m: m.nn.functional.cross_entropy(m.zeros(4, 2), m.zeros(5, 2))):
+        with pytest.raises(Exception) as t_err:
+            bad(torch)
+        with pytest.raises(Exception) as o_err:
+            bad(tl)
+        assert type(o_err.value) is type(t_err.value)

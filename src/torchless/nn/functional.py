@@ -455,10 +455,6 @@ def _class_target(fn: str, input: Tensor, target: Any, weight: Any,
     if not isinstance(target, Tensor):
         raise TypeError(f"{fn}(): argument 'target' (position 2) must be Tensor, not {type(target).__name__}")
     x, t = input._data, target._data
-    if t.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
-                           f"{_TORCH_NAMES.get(str(t.dtype), t.dtype)} (class indices must be int64, "
-                           "e.g. target.long())")
     if x.ndim == 0:
         raise ValueError("Expected 1 or more dimensions (got 0)")
     if x.ndim == 1:
@@ -474,6 +470,11 @@ def _class_target(fn: str, input: Tensor, target: Any, weight: Any,
         expected = x.shape[:1] + x.shape[2:]
         if t.shape != expected:
             raise RuntimeError(f"Expected target size {list(expected)}, got {list(t.shape)}")
+    # (after the batch-size check, as PyTorch: a float target of another batch size is a ValueError)
+    if t.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{_TORCH_NAMES.get(str(t.dtype), t.dtype)} (class indices must be int64, "
+                           "e.g. target.long())")
     n_cls = x.shape[cdim]
     t = t.astype(np.int64, copy=False)
     if t.size:
