@@ -251,17 +251,21 @@ def grid_sample_forward(xp, a, plan, ts):
 
 
 def _scatter(P, plan, gT, dtype):
-    """Σ_k (g · w_k) added at idx_k: an (N, P, C) array, by one bincount."""
+    """Σ_k (g · w_k) added at idx_k: an (N, P, C) array, one bincount per channel over every tap."""
     N, Q, C = gT.shape
-    idx, vals = [], []
     rows = _rows(plan)
+    idx, ws = [], []
     for k, combo in enumerate(plan.combos()):
         w = _coef(np, plan, combo, [ax[1] for ax in plan.axes])
-        w = plan.inside[k] if w is None else w * plan.inside[k]
-        vals.append((gT * w[..., None]).reshape(-1))
-        idx.append((((rows * P + plan.flat[k])[..., None]) * C + np.arange(C)).reshape(-1))
-    out = np.bincount(np.concatenate(idx), np.concatenate(vals).astype(np.float64), minlength=N * P * C)
-    return out.astype(dtype, copy=False).reshape(N, P, C)
+        ws.append(plan.inside[k] if w is None else w * plan.inside[k])
+        idx.append(rows * P + plan.flat[k])
+    index = np.stack(idx).reshape(-1)
+    W = np.stack(ws).astype(np.float64, copy=False)  # (K, N, Q)
+    gC = np.moveaxis(gT, 2, 0)
+    out = np.empty((C, N * P), dtype)
+    for c in range(C):
+        out[c] = np.bincount(index, (W * gC[c]).reshape(-1), minlength=N * P)
+    return np.ascontiguousarray(np.moveaxis(out.reshape(C, N, P), 0, 2))
 
 
 class _GridSampler(Rule):
