@@ -134,6 +134,22 @@ def test_grid_sample_gradcheck_and_gradgradcheck():
         assert gradgradcheck(lambda a, g: F.grid_sample(a, g, padding_mode=padding, align_corners=False), (x3, g3))
 
 
+@requires_torch
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+def test_grid_sample_double_backward_matches_torch(mode, torch_ref):
+    torch = torch_ref
+    x, g, w = RNG.standard_normal((1, 2, 3, 4)), RNG.uniform(-1.3, 1.3, (1, 2, 3, 2)), RNG.standard_normal((1, 2, 2, 3))
+    for padding, align in itertools.product(PADDINGS, (False, True)):
+        results = []
+        for m in (torch, tl):
+            a, b = m.tensor(x, requires_grad=True), m.tensor(g, requires_grad=True)
+            out = m.nn.functional.grid_sample(a, b, mode=mode, padding_mode=padding, align_corners=align)
+            ga, gb = m.autograd.grad((out * m.tensor(w)).sum(), (a, b), create_graph=True)
+            results.append([t.detach().numpy() for t in m.autograd.grad((ga ** 2).sum() + (gb ** 3).sum(), (a, b))])
+        for ours, theirs in zip(results[1], results[0]):
+            np.testing.assert_allclose(ours, theirs, atol=1e-10)
+
+
 def test_grid_sample_grad_fn_names_and_no_forward_ad():
     x = tl.randn(1, 1, 3, 3, requires_grad=True)
     g = tl.rand(1, 2, 2, 2) * 2 - 1
