@@ -219,8 +219,13 @@ def _ts(xp, plan, grid):
         if t is None:
             out.append(None)
             continue
-        out.append(G[:, :, d - 1 - j] * xp.asarray(A.astype(t.dtype)) + xp.asarray(B.astype(t.dtype)))
+        out.append(G[:, :, d - 1 - j] * _const(xp, A.astype(t.dtype)) + _const(xp, B.astype(t.dtype)))
     return out
+
+
+def _const(xp, arr):
+    """A constant array in xp's kind: itself, or (under create_graph) a Tensor of it."""
+    return arr if xp.apply_rule is None else xp.broadcast_to(arr, arr.shape)
 
 
 def _np_dtype(x):
@@ -242,9 +247,9 @@ def grid_sample_forward(xp, a, plan, ts):
         w = _coef(xp, plan, combo, ts)
         inside = plan.inside[k]
         if w is None:
-            w = inside.astype(vals.dtype) if xp.apply_rule is None else xp.asarray(inside.astype(vals.dtype))
+            w = inside.astype(vals.dtype) if xp.apply_rule is None else _const(xp, inside.astype(vals.dtype))
         else:
-            w = w * inside if xp.apply_rule is None else w * xp.asarray(inside.astype(vals.dtype))
+            w = w * inside if xp.apply_rule is None else w * _const(xp, inside.astype(vals.dtype))
         term = vals * xp.expand_dims(w, -1)
         out = term if out is None else out + term
     return out
@@ -310,7 +315,7 @@ class _GridSampler(Rule):
                 rows = _rows(plan)
                 for k, combo in enumerate(plan.combos()):
                     w = _coef(xp, plan, combo, ts)
-                    inside = xp.asarray(plan.inside[k].astype(_np_dtype(a)))
+                    inside = _const(xp, plan.inside[k].astype(_np_dtype(a)))
                     w = inside if w is None else w * inside
                     part = xp.index_add((N, P, C), a.dtype, (rows, plan.flat[k]), gT * xp.expand_dims(w, -1))
                     ga = part if ga is None else ga + part
@@ -321,7 +326,7 @@ class _GridSampler(Rule):
             if plan.axes[0][1] is not None:  # nearest: the gradient is zero
                 for k, combo in enumerate(plan.combos()):
                     inside = plan.inside[k].astype(_np_dtype(a))
-                    dot = (gT * aT[rows, plan.flat[k]]).sum(-1) * (xp.asarray(inside) if tensors else inside)
+                    dot = (gT * aT[rows, plan.flat[k]]).sum(-1) * (_const(xp, inside) if tensors else inside)
                     for j in range(d):
                         rest = _coef(xp, plan, combo, ts, skip=j)
                         term = plan.kernel[combo[j]][1](ts[j]) * dot
@@ -335,7 +340,7 @@ class _GridSampler(Rule):
                     c = xp.zeros((N, plan.Q), grid.dtype)
                 else:
                     A = plan.axes[j][2].astype(_np_dtype(grid))
-                    c = c * (xp.asarray(A) if tensors else A)
+                    c = c * (_const(xp, A) if tensors else A)
                 parts.append(c)
             gg = xp.stack(parts, -1).reshape(tuple(grid.shape))
         return ga, gg
@@ -386,7 +391,7 @@ class AffineGridGeneratorBackward0(Rule):
         if node is not None:
             node.base = base
             node.saved = ()
-        out = xp.matmul(xp.asarray(base) if xp.apply_rule is not None else base, xp.swapaxes(theta, 1, 2))
+        out = xp.matmul(_const(xp, base) if xp.apply_rule is not None else base, xp.swapaxes(theta, 1, 2))
         return out.reshape((size[0],) + tuple(spatial) + (len(spatial),))
 
     @staticmethod
@@ -397,7 +402,7 @@ class AffineGridGeneratorBackward0(Rule):
         base = self.base
         n = g.shape[0]
         g2 = g.reshape((n, base.shape[0], base.shape[1] - 1))
-        return (xp.matmul(xp.swapaxes(g2, 1, 2), xp.asarray(base) if xp.apply_rule is not None else base),)
+        return (xp.matmul(xp.swapaxes(g2, 1, 2), _const(xp, base) if xp.apply_rule is not None else base),)
 
 
 # ============================================================================ CTC loss
