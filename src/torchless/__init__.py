@@ -104,6 +104,12 @@ _LAZY_FUNCTIONS.update({_name: "nn._functional_misc" for _name in (
 _LAZY_RENAMED["segment_reduce"] = ("nn._functional_misc", "_segment_reduce")
 
 
+# The grid-sample / CTC family (issue 12): torch.grid_sampler(_2d/_3d), torch.affine_grid_generator and
+# torch.ctc_loss (ATen's signature: the reduction an int), which live in nn/_functional_grid_ctc.py.
+_LAZY_FUNCTIONS.update({_name: "nn._functional_grid_ctc" for _name in (
+    "grid_sampler", "grid_sampler_2d", "grid_sampler_3d", "affine_grid_generator")})
+_LAZY_RENAMED["ctc_loss"] = ("nn._functional_grid_ctc", "_torch_ctc_loss")
+
 def __getattr__(name):
     import importlib
     if name in _LAZY_MODULES:

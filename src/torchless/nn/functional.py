@@ -455,10 +455,6 @@ def _class_target(fn: str, input: Tensor, target: Any, weight: Any,
     if not isinstance(target, Tensor):
         raise TypeError(f"{fn}(): argument 'target' (position 2) must be Tensor, not {type(target).__name__}")
     x, t = input._data, target._data
-    if t.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
-                           f"{_TORCH_NAMES.get(str(t.dtype), t.dtype)} (class indices must be int64, "
-                           "e.g. target.long())")
     if x.ndim == 0:
         raise ValueError("Expected 1 or more dimensions (got 0)")
     if x.ndim == 1:
@@ -474,6 +470,11 @@ def _class_target(fn: str, input: Tensor, target: Any, weight: Any,
         expected = x.shape[:1] + x.shape[2:]
         if t.shape != expected:
             raise RuntimeError(f"Expected target size {list(expected)}, got {list(t.shape)}")
+    # (after the batch-size check, as PyTorch: a float target of another batch size is a ValueError)
+    if t.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{_TORCH_NAMES.get(str(t.dtype), t.dtype)} (class indices must be int64, "
+                           "e.g. target.long())")
     n_cls = x.shape[cdim]
     t = t.astype(np.int64, copy=False)
     if t.size:
@@ -1763,3 +1764,31 @@ for _name3, _kind3, _spec3 in (
         _declare(_fn3, _kind3, **_spec3)
     globals()[_name3] = _dispatching_all(_fn3)
 del _d3, _fn3, _kind3, _name3, _spec3
+# The grid-sample / CTC family (issue 12): grid_sample, affine_grid, ctc_loss, linear_cross_entropy.
+from . import _functional_grid_ctc as _grid_ctc_family  # noqa: E402
+from ._functional_grid_ctc import *  # noqa: E402,F401,F403
+__all__ += _grid_ctc_family.__all__ + ["linear_cross_entropy"]
+
+
+def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *, linear_bias: Tensor | None = None,
+                         weight: Tensor | None = None, reduction: str = "mean", ignore_index: int | None = None,
+                         label_smoothing: float = 0.0, options: Any = None) -> Tensor:
+    """linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weight=None,
+    reduction='mean', ignore_index=None, label_smoothing=0.0, options=None) -> Tensor.
+
+    cross_entropy(linear(input, linear_weight, linear_bias), target, ...): input (N, in) or (in,);
+    linear_weight (C, in), or (C, d1, ..., dK, in) for a K-dimensional loss (the logits are then
+    (N, C, d1, ..., dK)); target class indices or class probabilities shaped like the logits.
+    ignore_index None means -100 for class indices (and is refused with probabilities). `options`
+    (PyTorch's LinearCrossEntropyOptions, for a chunked computation that saves memory) is accepted
+    and ignored: the result is the same."""
+    tensors = (input, linear_weight, target, linear_bias, weight)
+    if any(t is not None and type(t) not in _PLAIN for t in tensors) and has_torch_function(tensors):
+        return handle_torch_function(linear_cross_entropy, tensors, input, linear_weight, target,
+                                     linear_bias=linear_bias, weight=weight, reduction=reduction,
+                                     ignore_index=ignore_index, label_smoothing=label_smoothing, options=options)
+    w, b, logits_shape, ignored = _grid_ctc_family.linear_cross_entropy_arguments(input, linear_weight, target,
+                                                                                  linear_bias, ignore_index)
+    logits = linear(input, w, b).reshape(logits_shape)
+    return cross_entropy(logits, target, weight=weight, reduction=reduction, ignore_index=ignored,
+                         label_smoothing=label_smoothing)

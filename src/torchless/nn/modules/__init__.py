@@ -15,3 +15,4 @@ from .pooling import *  # noqa: F401,F403
 from .pixelshuffle import *  # noqa: F401,F403
 from .fractional import *  # noqa: F401,F403  (issue 12, misc breadth round 3: FractionalMaxPool2d/3d)
 from .rnn import *  # noqa: F401,F403  (issue 13: recurrent layers)
+from .ctc import *  # noqa: F401,F403  (issue 12: the grid-sample / CTC family)
