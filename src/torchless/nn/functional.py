@@ -1768,6 +1768,7 @@ del _d3, _fn3, _kind3, _name3, _spec3
 from . import _functional_grid_ctc as _grid_ctc_family  # noqa: E402
 from ._functional_grid_ctc import *  # noqa: E402,F401,F403
 __all__ += _grid_ctc_family.__all__ + ["linear_cross_entropy"]
+grid_sample = _dispatching_all(_declare(grid_sample, "batch_first", folded=("grid",)))  # noqa: F405
 
 
 def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *, linear_bias: Tensor | None = None,

@@ -275,7 +275,7 @@ def _scatter(P, plan, gT, dtype):
 
 class _GridSampler(Rule):
     """grid_sample: out[n, c, q] = Σ_k w_k(grid) · input[n, c, idx_k(grid)] (see the module docstring)"""
-    batching = None
+    batching = "batch_first"  # vmap folds its batch into N, of the input and the grid alike
     dtypes = "float_only"
 
     @staticmethod
@@ -381,7 +381,7 @@ def affine_base_grid(spatial, align, dtype):
 class AffineGridGeneratorBackward0(Rule):
     """affine_grid: out[n, p] = theta[n] · base[p] (base the pixels' homogeneous coordinates):
     linear in theta, so d/dtheta[n] = Σ_p g[n, p] ⊗ base[p] and the tangent is the map of t"""
-    batching = None
+    batching = "loop"  # the output size names N: the function would need its size argument rewritten
     op_name = "affine_grid_generator"
 
     @staticmethod
@@ -448,7 +448,7 @@ class CtcLossBackward0(Rule):
     log space). vjp: PyTorch's convention (module docstring): exp(lp) - exp(log αβ by class + nll -
     lp), times g, for the frames inside each input length; 0 where zero_infinity zeroed an
     infinite loss"""
-    batching = None
+    batching = "loop"  # its lengths are per-sample Python values and its reductions span N
     op_name = "_ctc_loss"
 
     @staticmethod
@@ -533,7 +533,7 @@ def ctc_gradient(lp, g, alpha, lpe, ext, skip, in_lens, tgt_lens, nll, zero_infi
 
 class CtcLossBackwardBackward(Rule):
     """The gradient of ctc_loss, under create_graph: PyTorch has no derivative of it, nor has this"""
-    batching = None
+    batching = "loop"  # raises: PyTorch has no derivative of ctc_loss's gradient
     op_name = "_ctc_loss_backward"
     relift = False
 
