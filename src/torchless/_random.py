@@ -1,57 +1,438 @@
-"""Random streams (floor 0: arrays only, no Tensor).
+"""Random streams (floor 0: arrays only, no Tensor): PyTorch's CPU generator, number for number.
 
-A `Stream` is a seeded NumPy PCG64 generator. `default_stream` serves every random op that is not
-given a generator; torch.Generator (in _tensor/creation.py) wraps a Stream and adds the
-Tensor-valued state. `manual_seed(s)` makes torchless runs reproducible, though the numbers differ
-from PyTorch's (its Mersenne Twister draws are transformed differently).
+A `Stream` is PyTorch's CPU generator (CPUGeneratorImpl): a 32-bit Mersenne Twister (mt19937)
+seeded with the classic `init_genrand` on the low 32 bits of the seed, plus the one cached normal
+sample its scalar Box-Muller path keeps. The raw 32-bit words come from NumPy's `MT19937` bit
+generator (whose twist is the standard one), with its key array set from PyTorch's seeding; every
+transform below is PyTorch's, written over whole arrays:
+
+- uniform float32 takes one 32-bit word per number and keeps its low 24 bits (`u * 2**-24`);
+  float64 takes two words (the first is the high half of a 64-bit word) and keeps 53 bits;
+- normal on a contiguous tensor of 16 or more elements draws all its uniforms first, then turns
+  each block of 16 into 16 normals by Box-Muller (the first 8 give the radius, the last 8 the
+  angle), and redraws 16 fresh uniforms for a last partial block, which overwrite the tail;
+  a smaller (or non-contiguous) tensor draws pairs of float64 uniforms, one pair per two numbers,
+  and keeps the second number of an odd pair for the next such draw (`next_double_normal_sample`);
+- integers in a range take one word (`% range`) when the range is below 2**28, else two;
+- randperm is a Fisher-Yates shuffle driven by one word per step.
+
+Vector width (issue 14): for float32 normals PyTorch's x86 build (AVX2 and AVX512 kernels) computes
+log, sin and cos with the Cephes polynomials of its `avx_mathfun.h`, the scalar build
+(`ATEN_CPU_CAPABILITY=default`, or a non-x86 machine) with the C library's. Both are reproduced:
+the first bit for bit (its fused multiply-adds included), the second within 3 ULP in float32
+and 2 ULP in float64 (the C library's log/sin/cos round differently from NumPy's in the last bit).
+`ATEN_CPU_CAPABILITY` chooses here as it does in PyTorch. Uniform, integer, permutation and
+bernoulli draws do not depend on it and match bit for bit.
 """
 from __future__ import annotations
 
-import ast
-from typing import Any, Optional
+import os
+import platform
+import struct
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
 from .engine.state import modes as _modes
 
-__all__ = ["Stream", "default_stream", "rng", "get_rng_state", "set_rng_state", "forbid_random"]
+__all__ = ["Stream", "default_stream", "rng", "get_rng_state", "set_rng_state", "forbid_random",
+           "STATE_SIZE", "VECTOR_NORMALS"]
 
 _DEFAULT_SEED = 67280421310721  # PyTorch's default seed, so initial_seed() reads the same
+_N = 624                        # the Mersenne Twister's state words
+STATE_SIZE = 5056               # bytes of torch.get_rng_state()
+_U64 = np.uint64
+_MASK24, _MASK53 = _U64((1 << 24) - 1), _U64((1 << 53) - 1)
+_TWO_PI = 2.0 * np.pi
+
+# Which float32 normal kernel PyTorch would run: the AVX2 one (x86 builds, unless told otherwise)
+_capability = os.environ.get("ATEN_CPU_CAPABILITY", "").lower()
+VECTOR_NORMALS = (platform.machine().lower() in ("x86_64", "amd64", "i686", "x86")
+                  and _capability not in ("default", "none"))
+
+# PyTorch's get_rng_state layout (little-endian, 5056 bytes):
+#   u64 seed, i32 left, i32 seeded, u64 next, 624 x u64 state words, f64 normal_x, f64 normal_y
+#   (the cached double normal), f64 normal_rho, i32 normal_is_valid, 4 pad, f32 cached float
+#   normal, u8 its valid flag, 3 pad.
+_HEAD = struct.Struct("<QiiQ")
+_TAIL = struct.Struct("<dddi4xf?3x")
+
+
+def _seeded_key(seed: int) -> np.ndarray:
+    """The state words init_genrand gives for a 32-bit seed (PyTorch seeds with seed & 0xffffffff)."""
+    key = [seed & 0xFFFF_FFFF]
+    prev = key[0]
+    for j in range(1, _N):
+        prev = (1812433253 * (prev ^ (prev >> 30)) + j) & 0xFFFF_FFFF
+        key.append(prev)
+    return np.array(key, dtype=np.uint32)
 
 
 class Stream:
-    """A seeded random stream: `bits` is the NumPy Generator the draws come from."""
+    """PyTorch's CPU generator: an mt19937 stream (`bits`, NumPy's MT19937 bit generator), the seed
+    it started from, and the cached normal samples (None when there is none)."""
 
-    __slots__ = ("initial", "bits")
+    __slots__ = ("initial", "bits", "fresh", "normal_double", "normal_float")
 
     def __init__(self, seed: int = _DEFAULT_SEED) -> None:
-        self.initial = seed
-        self.bits = np.random.Generator(np.random.PCG64(seed))
+        self.bits = np.random.MT19937()
+        self.manual_seed(seed)
 
+    # ------------------------------------------------------------------ seeding and state
     def manual_seed(self, seed: int) -> None:
         """Restart the stream from `seed` (negative seeds wrap to 64 bits, as in PyTorch)."""
         seed = int(seed)
         if seed < 0:
             seed &= 0xFFFF_FFFF_FFFF_FFFF
         self.initial = seed
-        self.bits = np.random.Generator(np.random.PCG64(seed))
+        self.bits.state = {"bit_generator": "MT19937", "state": {"key": _seeded_key(seed), "pos": _N}}
+        self.fresh = True  # seeded, not yet twisted: PyTorch's state then reads left=1, next=0
+        self.normal_double: Optional[float] = None
+        self.normal_float: Optional[float] = None
 
     def seed(self) -> int:
         """Restart the stream from a fresh non-deterministic seed, and return that seed."""
-        entropy = np.random.SeedSequence().entropy
-        assert isinstance(entropy, int)  # a fresh SeedSequence draws one int from the OS
-        s = entropy & 0xFFFF_FFFF_FFFF_FFFF
+        s = int.from_bytes(os.urandom(8), "little")
         self.manual_seed(s)
         return s
 
     def get_state(self) -> np.ndarray:
-        """The stream's position, as a uint8 array (the bytes of the bit generator's state)."""
-        raw = repr(self.bits.bit_generator.state).encode()
+        """The stream's position as PyTorch's 5056 state bytes (torch.get_rng_state's layout)."""
+        st = self.bits.state["state"]
+        pos = int(st["pos"])
+        nxt = 0 if (self.fresh and pos == _N) else pos
+        left = 1 if pos == _N else _N + 1 - pos
+        words = np.asarray(st["key"], dtype=np.uint32).astype("<u8").tobytes()
+        nd, nf = self.normal_double, self.normal_float
+        tail = _TAIL.pack(0.0, 0.0 if nd is None else nd, 0.0, nd is not None,
+                          0.0 if nf is None else nf, nf is not None)
+        raw = _HEAD.pack(self.initial, left, 1, nxt) + words + tail
         return np.frombuffer(raw, dtype=np.uint8).copy()
 
     def set_state(self, state: Any) -> None:
-        """Return to a position `get_state` gave (any uint8 array-like: a Tensor converts too)."""
-        self.bits.bit_generator.state = ast.literal_eval(bytes(np.asarray(state, np.uint8)).decode())
+        """Return to a position get_state (or real torch.get_rng_state) gave: a uint8 array-like."""
+        arr = np.asarray(state)
+        if arr.dtype != np.uint8:
+            raise RuntimeError(f"expected a torch.ByteTensor, but got a tensor of dtype {arr.dtype} "
+                               "(pass what get_rng_state() returned)")
+        raw = arr.tobytes()
+        if len(raw) not in (STATE_SIZE, STATE_SIZE - 8):
+            raise RuntimeError(f"Expected either a THGeneratorState of size {STATE_SIZE - 8} or a "
+                               f"CPUGeneratorImplState of size {STATE_SIZE} but found the input RNG state "
+                               f"size to be {len(raw)}")
+        seed, left, seeded, nxt = _HEAD.unpack_from(raw, 0)
+        if not seeded or not 0 < left <= _N or nxt > _N:
+            raise RuntimeError("The provided RNG state is not valid: it was not made by get_rng_state()")
+        words = np.frombuffer(raw, dtype="<u8", count=_N, offset=_HEAD.size).astype(np.uint32)
+        if len(raw) == STATE_SIZE:
+            _, ny, _, nvalid, nf, fvalid = _TAIL.unpack_from(raw, _HEAD.size + 8 * _N)
+        else:
+            _, ny, _, nvalid = struct.unpack_from("<dddi", raw, _HEAD.size + 8 * _N)
+            nf, fvalid = 0.0, False
+        pos = _N if left == 1 else _N + 1 - left
+        self.bits.state = {"bit_generator": "MT19937", "state": {"key": words, "pos": pos}}
+        self.initial = seed
+        self.fresh = left == 1 and nxt == 0
+        self.normal_double = float(ny) if nvalid else None
+        self.normal_float = float(nf) if fvalid else None
+
+    # ------------------------------------------------------------------ raw words
+    def u32(self, n: int) -> np.ndarray:
+        """`n` raw 32-bit words (PyTorch's generator->random()), as uint64."""
+        self.fresh = False
+        return self.bits.random_raw(n) if n else np.zeros(0, _U64)
+
+    def u64(self, n: int) -> np.ndarray:
+        """`n` 64-bit words, each from two 32-bit ones, the first high (generator->random64())."""
+        r = self.u32(2 * n)
+        return (r[0::2] << _U64(32)) | r[1::2]
+
+    # ------------------------------------------------------------------ uniform
+    def unit(self, n: int, dt: Any) -> np.ndarray:
+        """`n` uniforms in [0, 1) in float32 (24 bits of one word) or float64 (53 bits of two)."""
+        if np.dtype(dt) == np.float64:
+            return (self.u64(n) & _MASK53).astype(np.float64) * 2.0 ** -53
+        return (self.u32(n) & _MASK24).astype(np.float32) * np.float32(2.0 ** -24)
+
+    def uniform(self, n: int, dt: Any, low: float, high: float) -> np.ndarray:
+        """Tensor.uniform_(low, high): `u * (high - low) + low` in the tensor's float type; a draw
+        that rounds up to `high` is replaced by `low`, as PyTorch does."""
+        dt = np.dtype(dt)
+        work = np.float64 if dt == np.float64 else np.float32
+        lo, hi = work(low), work(high)
+        u = self.unit(n, work)
+        span = hi - lo
+        if span == 1.0:         # u * span + lo, fused as the compiled kernel fuses it: one rounding
+            out = u + lo if lo != 0.0 else u
+        elif work == np.float64:
+            out = _fma64(u, float(span), float(lo))
+        else:                   # float32: the product is exact in float64, so one rounding at the end
+            out = (u.astype(np.float64) * float(span) + float(lo)).astype(np.float32)
+        out = out.astype(dt, copy=False)
+        hi_t, lo_t = dt.type(high), dt.type(low)
+        if np.any(out == hi_t):
+            out[out == hi_t] = lo_t
+        return out
+
+    # ------------------------------------------------------------------ normal
+    def normal(self, n: int, dt: Any, mean: float = 0.0, std: float = 1.0,
+               contiguous: bool = True) -> np.ndarray:
+        """Tensor.normal_(mean, std) on `n` elements: the blocked path for a contiguous tensor of
+        16 or more elements, the cached scalar path otherwise."""
+        dt = np.dtype(dt)
+        if n >= 16 and contiguous:
+            work = np.float64 if dt == np.float64 else np.float32
+            u = self.unit(n, work)
+            out = np.empty(n, work)
+            m = n - n % 16
+            out[:m] = _fill16(u[:m], work, mean, std)
+            if m != n:
+                out[n - 16:] = _fill16(self.unit(16, work), work, mean, std)
+            return out.astype(dt, copy=False)
+        return self.normal_doubles(n, mean, std).astype(dt)
+
+    def normal_doubles(self, n: int, mean: float = 0.0, std: float = 1.0) -> np.ndarray:
+        """`n` draws of PyTorch's scalar normal_distribution<double>: Box-Muller on pairs of
+        float64 uniforms (u1 for the angle, u2 for the radius), the sine of the last pair cached."""
+        out = np.empty(n, np.float64)
+        start = 0
+        if n and self.normal_double is not None:
+            out[0] = self.normal_double
+            self.normal_double = None
+            start = 1
+        rest = n - start
+        if rest > 0:
+            pairs = (rest + 1) // 2
+            u = self.unit(2 * pairs, np.float64)
+            u1, u2 = u[0::2], u[1::2]
+            r = np.sqrt(-2.0 * np.log1p(-u2))
+            theta = _TWO_PI * u1
+            both = np.empty((pairs, 2))
+            both[:, 0] = r * np.cos(theta)
+            both[:, 1] = r * np.sin(theta)
+            flat = both.reshape(-1)
+            out[start:] = flat[:rest]
+            if rest % 2:
+                self.normal_double = float(flat[-1])
+        if mean != 0.0 or std != 1.0:
+            out = out * float(std) + float(mean)
+        return out
+
+    # ------------------------------------------------------------------ integers
+    def ints(self, n: int, low: int, high: int) -> np.ndarray:
+        """random_(low, high) / randint: `word % (high - low) + low`, one word per number when the
+        range is below 2**28, two otherwise; int64 (wrapping as PyTorch's int64 does)."""
+        span = int(high) - int(low)
+        words = self.u32(n) if span < (1 << 28) else self.u64(n)
+        return ((words % _U64(span)) + _U64(int(low) & 0xFFFF_FFFF_FFFF_FFFF)).view(np.int64)
+
+    def full_range(self, n: int) -> np.ndarray:
+        """random_(-2**63, None) on int64: every bit of a 64-bit word."""
+        return self.u64(n).view(np.int64)
+
+    def default_ints(self, n: int, dt: Any) -> np.ndarray:
+        """random_() with no bounds: a word modulo the dtype's span (2**24 + 1 for float32,
+        2**53 + 1 for float64, max + 1 for integers, the low bit for bool)."""
+        dt = np.dtype(dt)
+        if dt == np.bool_:
+            return (self.u32(n) & _U64(1)).astype(np.bool_)
+        if dt in (np.float64, np.int64):
+            words = self.u64(n)
+            mod = (1 << 53) + 1 if dt == np.float64 else 1 << 63
+        else:
+            words = self.u32(n)
+            if dt.kind == "f":
+                mod = (1 << {np.dtype(np.float32): 24, np.dtype(np.float16): 11}.get(dt, 24)) + 1
+            else:
+                mod = int(np.iinfo(dt).max) + 1
+        return (words % _U64(mod)).astype(dt)
+
+    def perm(self, n: int) -> np.ndarray:
+        """randperm(n): PyTorch's Fisher-Yates (swap i with i + word % (n - i)) below 2**32 / 20
+        elements, its inside-out shuffle with 64-bit words above."""
+        if n < (1 << 32) // 20:
+            if n <= 1:
+                return np.arange(n, dtype=np.int64)
+            steps = n - 1
+            z = (self.u32(steps) % (n - np.arange(steps, dtype=_U64))).astype(np.int64)
+            z += np.arange(steps, dtype=np.int64)
+            r: List[int] = list(range(n))
+            for i, j in enumerate(z.tolist()):
+                r[i], r[j] = r[j], r[i]
+            return np.array(r, dtype=np.int64)
+        z = (self.u64(n) % (np.arange(n, dtype=_U64) + _U64(1))).astype(np.int64).tolist()
+        out: List[int] = [0] * n
+        for i, j in enumerate(z):
+            out[i] = out[j]
+            out[j] = i
+        return np.array(out, dtype=np.int64)
+
+    # ------------------------------------------------------------------ other distributions
+    def bernoulli(self, p: np.ndarray) -> np.ndarray:
+        """A bool draw per element of the probabilities `p`: `u < p`, u a float64 uniform for float64
+        p (and for a number p, passed as a float64 array), a float32 one otherwise."""
+        p = np.asarray(p)
+        if p.dtype == np.float64:
+            return self.unit(p.size, np.float64).reshape(p.shape) < p
+        return self.unit(p.size, np.float32).reshape(p.shape) < p.astype(np.float32)
+
+    def doubles(self, n: int) -> np.ndarray:
+        """`n` float64 uniforms in [0, 1) (the draws of exponential_, cauchy_, geometric_)."""
+        return self.unit(n, np.float64)
+
+    def exponential(self, n: int, lambd: float) -> np.ndarray:
+        """exponential_(lambd): -log1p(-u) / lambd in float64."""
+        return (-1.0 / float(lambd)) * np.log1p(-self.doubles(n))
+
+    def cauchy(self, n: int, median: float, sigma: float) -> np.ndarray:
+        """cauchy_(median, sigma): median + sigma * tan(pi * (u - 1/2)) in float64."""
+        return float(median) + float(sigma) * np.tan(np.pi * (self.doubles(n) - 0.5))
+
+    def geometric(self, n: int, p: float) -> np.ndarray:
+        """geometric_(p): ceil(log(u) / log1p(-p)) in float64 (trials up to the first success)."""
+        with np.errstate(divide="ignore"):
+            return np.ceil(np.log(self.doubles(n)) / np.log1p(-float(p)))
+
+    def log_normal(self, n: int, mean: float, std: float) -> np.ndarray:
+        """log_normal_(mean, std): exp of the scalar-path normal draws (the cache included)."""
+        return np.exp(self.normal_doubles(n, mean, std))
+
+    def multinomial_rows(self, probs: np.ndarray, n_sample: int) -> np.ndarray:
+        """multinomial(probs, n_sample, replacement=True) on 2-D `probs`: per row, the cumulative sums
+        in the probabilities' float type, normalised by the total, searched with float64 uniforms
+        (the first category whose cumulative probability reaches the draw)."""
+        rows, k = probs.shape
+        out = np.empty((rows, n_sample), np.int64)
+        work = np.float64 if probs.dtype == np.float64 else np.float32
+        for i in range(rows):
+            cum = np.cumsum(probs[i].astype(work))
+            total = cum[-1] if k else work(0)
+            if total > 0:
+                cum = cum / total
+            u = self.unit(n_sample, np.float64)
+            out[i] = np.minimum(np.searchsorted(cum.astype(np.float64), u, side="left"), k - 1)
+        return out
+
+    def numpy_generator(self) -> np.random.Generator:
+        """A NumPy Generator seeded from two words of this stream, for the samplers whose PyTorch
+        algorithms are not reproduced (gamma, poisson, binomial): seeded runs stay reproducible."""
+        return np.random.Generator(np.random.PCG64(int(self.u64(1)[0])))
+
+
+# ---------------------------------------------------------------------------------- Box-Muller blocks
+def _fill16(u: np.ndarray, work: Any, mean: float, std: float) -> np.ndarray:
+    """PyTorch's normal_fill_16 on consecutive blocks of 16 uniforms: within a block, u[j] (j < 8)
+    gives the radius sqrt(-2 log(1 - u[j])) and u[j + 8] the angle 2 pi u[j + 8]; the block's first 8
+    outputs are radius * cos, its last 8 radius * sin, then `* std + mean` (fused)."""
+    b = u.reshape(-1, 16)
+    u1, u2 = b[:, :8], b[:, 8:]
+    out = np.empty_like(b)
+    if work == np.float64:
+        radius = np.sqrt(-2.0 * np.log(1.0 - u1))
+        theta = _TWO_PI * u2
+        c, s = radius * np.cos(theta), radius * np.sin(theta)
+        if mean != 0.0 or std != 1.0:
+            c, s = _fma64(c, float(std), float(mean)), _fma64(s, float(std), float(mean))
+        out[:, :8], out[:, 8:] = c, s
+        return out.reshape(-1)
+    f32 = np.float32
+    one_minus = f32(1) - u1
+    if VECTOR_NORMALS:
+        radius = np.sqrt(f32(-2) * _log_ps(one_minus))
+        s, c = _sincos_ps(f32(_TWO_PI) * u2)
+    else:  # the C library's logf/sinf/cosf, correctly rounded: float64 then rounded
+        radius = np.sqrt(f32(-2) * np.log(one_minus.astype(np.float64)).astype(f32))
+        theta = (_TWO_PI * u2.astype(np.float64)).astype(f32).astype(np.float64)
+        c, s = np.cos(theta).astype(f32), np.sin(theta).astype(f32)
+    n1, n2 = radius * c, radius * s
+    if mean != 0.0 or std != 1.0:
+        m, sd = float(f32(mean)), float(f32(std))
+        n1 = (n1.astype(np.float64) * sd + m).astype(f32)
+        n2 = (n2.astype(np.float64) * sd + m).astype(f32)
+    out[:, :8], out[:, 8:] = n1, n2
+    return out.reshape(-1)
+
+
+def _fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
+    """a * b + c for float64 arrays, as one fused multiply-add (the product's rounding error is
+    recovered exactly by Dekker's splitting and added back), so sums that cancel agree with C's fma."""
+    p = a * b
+    split = 134217729.0  # 2**27 + 1
+    ah = a * split
+    ah = ah - (ah - a)
+    al = a - ah
+    bh = b * split
+    bh = bh - (bh - b)
+    bl = b - bh
+    err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    bb = s - p
+    t = (p - (s - bb)) + (c - bb)
+    return s + (t + err)
+
+
+_F = np.float32
+_LOG_P = [_F(v) for v in (7.0376836292E-2, -1.1514610310E-1, 1.1676998740E-1, -1.2420140846E-1,
+                          1.4249322787E-1, -1.6668057665E-1, 2.0000714765E-1, -2.4999993993E-1,
+                          3.3333331174E-1)]
+_MIN_NORM = np.array([0x00800000], np.int32).view(np.float32)[0]
+_HALF_BITS = int(np.array([0.5], np.float32).view(np.int32)[0])
+
+
+def _log_ps(x: np.ndarray) -> np.ndarray:
+    """float32 log by the Cephes method of PyTorch's AVX2 kernels: split x = m * 2**e with m in
+    [sqrt(1/2), sqrt(2)), a degree-9 polynomial in m - 1, then e * log(2) in two parts; the
+    multiply-adds fused as the compiled kernel fuses them. For x in (0, 1] (Box-Muller's 1 - u)."""
+    x = np.maximum(x, _MIN_NORM)
+    bits = x.view(np.int32)
+    e = ((bits >> 23) - 127).astype(_F) + _F(1)
+    m = ((bits & ~0x7F800000) | _HALF_BITS).view(_F)
+    small = m < _F(0.707106781186547524)
+    t = m - _F(1)
+    e = e - small.astype(_F)
+    t = t + np.where(small, m, _F(0))
+    z = t * t
+    y = np.full_like(t, _LOG_P[0])
+    for p in _LOG_P[1:]:
+        y = _fma32_arr(y, t, p)
+    y = y * t
+    y = _fma32_arr(y, z, e * _F(-2.12194440e-4))
+    y = _fma32_arr(z, _F(-0.5), y)
+    t = t + y
+    return _fma32_arr(e, _F(0.693359375), t)
+
+
+def _fma32_arr(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
+    """a * b + c with one float32 rounding, for arrays or scalars b and c."""
+    return (a.astype(np.float64) * np.asarray(b, np.float64) + np.asarray(c, np.float64)).astype(np.float32)
+
+
+def _sincos_ps(x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """float32 (sin, cos) of x >= 0 by the Cephes method of PyTorch's AVX2 kernels: reduce by
+    multiples of pi/4 in three parts, then the sine and cosine polynomials on [-pi/4, pi/4], chosen
+    and signed by the octant."""
+    j = (x * _F(1.27323954473516)).astype(np.int32)
+    j = (j + 1) & ~1
+    y = j.astype(_F)
+    sin_neg = (j & 4) != 0
+    first = (j & 2) == 0
+    x = _fma32_arr(y, _F(-0.78515625), x)
+    x = _fma32_arr(y, _F(-2.4187564849853515625e-4), x)
+    x = _fma32_arr(y, _F(-3.77489497744594108e-8), x)
+    cos_neg = ((j - 2) & 4) == 0
+    z = x * x
+    yc = _fma32_arr(np.full_like(z, _F(2.443315711809948E-005)), z, _F(-1.388731625493765E-003))
+    yc = _fma32_arr(yc, z, _F(4.166664568298827E-002))
+    yc = yc * z
+    yc = _fma32_arr(yc, z, -(z * _F(0.5)))
+    yc = yc + _F(1)
+    ys = _fma32_arr(np.full_like(z, _F(-1.9515295891E-4)), z, _F(8.3321608736E-3))
+    ys = _fma32_arr(ys, z, _F(-1.6666654611E-1))
+    ys = ys * z
+    ys = _fma32_arr(ys, x, x)
+    s = np.where(first, ys, yc)
+    c = np.where(first, yc, ys)
+    return np.where(sin_neg, -s, s), np.where(cos_neg, -c, c)
 
 
 default_stream = Stream()
@@ -86,10 +467,10 @@ class forbid_random:
         _modes.random_forbidden -= self.forbid
 
 
-def rng(generator: Optional[Any] = None) -> np.random.Generator:
-    """The NumPy Generator to draw from: `generator`'s (a torch.Generator) or the default stream's."""
+def rng(generator: Optional[Any] = None) -> Stream:
+    """The Stream to draw from: `generator`'s (a torch.Generator) or the default stream."""
     if _modes.random_forbidden:
         raise RuntimeError("vmap: called random operation while in randomness error mode. Please either use the "
                            "'same' or 'different' randomness flags on vmap or perform the randomness operation "
                            "out of vmap")
-    return (default_stream if generator is None else generator._stream).bits
+    return default_stream if generator is None else generator._stream
