@@ -313,10 +313,71 @@ class Stream:
             out[i] = np.minimum(np.searchsorted(cum.astype(np.float64), u, side="left"), k - 1)
         return out
 
+    def multinomial(self, rows: np.ndarray, n_sample: int, replacement: bool) -> np.ndarray:
+        """torch.multinomial on 2-D non-negative `rows`: the cumulative search for draws with
+        replacement (more than one), else PyTorch's race: q ~ Exp(1) per element (drawn as
+        exponential_ on a tensor like `rows`), the largest rows / q first."""
+        if replacement and n_sample > 1:
+            return self.multinomial_rows(rows, n_sample)
+        work: Any = np.float64 if rows.dtype == np.float64 else np.float32
+        q: np.ndarray = self.exponential(rows.size, 1.0).astype(work).reshape(rows.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            keys: np.ndarray = np.divide(rows.astype(work), q)
+        return np.argsort(-keys, axis=1, kind="stable")[:, :n_sample].astype(np.int64)
+
+    def draws(self, dtype: Any) -> "TorchDraws":
+        """An object with NumPy-Generator-like methods whose draws are PyTorch's for a tensor of
+        `dtype` (what torch.distributions' samplers call), for code written over a Generator."""
+        return TorchDraws(self, np.dtype(dtype))
+
     def numpy_generator(self) -> np.random.Generator:
         """A NumPy Generator seeded from two words of this stream, for the samplers whose PyTorch
         algorithms are not reproduced (gamma, poisson, binomial): seeded runs stay reproducible."""
         return np.random.Generator(np.random.PCG64(int(self.u64(1)[0])))
+
+
+class TorchDraws:
+    """NumPy-Generator-shaped access to a Stream with PyTorch's transforms, in one dtype: random
+    (torch.rand), standard_normal (normal_()), standard_exponential (exponential_()),
+    standard_cauchy (cauchy_()), uniform(low, high) (uniform_(low, high)). Any other method
+    (gamma, poisson ...) is NumPy's own, from a Generator seeded off the stream."""
+
+    __slots__ = ("stream", "dtype")
+
+    def __init__(self, stream: Stream, dtype: np.dtype) -> None:
+        self.stream, self.dtype = stream, dtype
+
+    def _shaped(self, flat: np.ndarray, shape: Any) -> np.ndarray:
+        return flat.astype(self.dtype, copy=False).reshape(shape)
+
+    def _n(self, shape: Any) -> int:
+        return int(np.prod(shape, dtype=np.int64))
+
+    def _work(self) -> Any:
+        return np.float64 if self.dtype == np.float64 else np.float32
+
+    def random(self, shape: Any = ()) -> np.ndarray:
+        """Uniforms in [0, 1), as torch.rand."""
+        return self._shaped(self.stream.uniform(self._n(shape), self._work(), 0.0, 1.0), shape)
+
+    def uniform(self, low: float = 0.0, high: float = 1.0, shape: Any = ()) -> np.ndarray:
+        """Uniforms in [low, high), as Tensor.uniform_(low, high)."""
+        return self._shaped(self.stream.uniform(self._n(shape), self._work(), float(low), float(high)), shape)
+
+    def standard_normal(self, shape: Any = ()) -> np.ndarray:
+        """N(0, 1) draws, as Tensor.normal_() on a new tensor."""
+        return self._shaped(self.stream.normal(self._n(shape), self._work()), shape)
+
+    def standard_exponential(self, shape: Any = ()) -> np.ndarray:
+        """Exp(1) draws, as Tensor.exponential_()."""
+        return self._shaped(self.stream.exponential(self._n(shape), 1.0), shape)
+
+    def standard_cauchy(self, shape: Any = ()) -> np.ndarray:
+        """Cauchy(0, 1) draws, as Tensor.cauchy_()."""
+        return self._shaped(self.stream.cauchy(self._n(shape), 0.0, 1.0), shape)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream.numpy_generator(), name)
 
 
 # ---------------------------------------------------------------------------------- Box-Muller blocks

@@ -350,16 +350,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     if (totals <= 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     rng = _rng(generator)
-    if replacement and num_samples > 1:
-        picks = rng.multinomial_rows(rows, num_samples)
-    else:
-        # PyTorch's race: q ~ Exp(1) per element (exponential_ on a tensor like the input), then
-        # the largest p / q wins; its top num_samples are the draws without replacement
-        work = np.float64 if rows.dtype == np.float64 else np.float32
-        q = rng.exponential(rows.size, 1.0).astype(work).reshape(rows.shape)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            keys = rows.astype(work) / q
-        picks = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+    picks = rng.multinomial(rows, num_samples, replacement)
     picks = picks.astype(np.int64)
     result = _plain(picks.reshape(num_samples) if w.ndim == 1 else picks)
     if out is None:

@@ -88,7 +88,7 @@ class Multinomial(Distribution):
         p = self.probs.detach()._data.astype(np.float64)
         p = p / p.sum(-1, keepdims=True)            # exactly normalized, as NumPy's sampler requires
         size = tuple(sample_shape) + tuple(self.batch_shape)
-        counts = _rng().multinomial(int(self.total_count), p, size=size)
+        counts = _rng().numpy_generator().multinomial(int(self.total_count), p, size=size)
         return constant(counts, self.probs)
 
     def entropy(self) -> Tensor:

@@ -632,8 +632,9 @@ def _noise(input: Tensor, p: float, feature: bool) -> np.ndarray:
     else:
         shape = arr.shape
     dt = arr.dtype if arr.dtype.kind == "f" else np.dtype(np.float32)
-    u = rng().random(shape, dtype=np.float64 if dt == np.float64 else np.float32)
-    return (u >= p).astype(dt)
+    # PyTorch: noise.bernoulli_(1 - p), one float64 uniform per element kept below 1 - p
+    keep = rng().unit(int(np.prod(shape, dtype=np.int64)), np.float64) < 1.0 - p
+    return keep.reshape(shape).astype(dt)
 
 
 def _dropout_impl(input: Tensor, p: float, training: bool, inplace: bool, feature: bool, alpha: bool) -> Tensor:

@@ -2,16 +2,13 @@
 Parameters that require grad) and returns it."""
 import math
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .._random import rng as _rng
 from .._tensor.creation import Generator
 from .._tensor import Tensor
 from .._tensor._core import _plain
-from ..backend.numpy import ndtr
 from ..engine.grad_mode import no_grad
 
 __all__ = [
@@ -96,29 +93,17 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     """trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None) -> Tensor: fill with
     draws from N(mean, std**2) restricted to [a, b].
 
-    Drawn by inverting the normal CDF on the matching range of uniform values (no rejection loop)."""
+    Drawn as PyTorch draws it, so seeded runs give its numbers: uniform_ on the matching range of
+    erf's values, erfinv_, scaled by std * sqrt(2), shifted by mean, clamped to [a, b]."""
     _check("trunc_normal_", tensor)
-
-    def erf(v):
-        return 2 * ndtr(v * math.sqrt(2.0)) - 1
     lo = 0.5 * (1 + math.erf((a - mean) / std / math.sqrt(2.0)))
     hi = 0.5 * (1 + math.erf((b - mean) / std / math.sqrt(2.0)))
-    u = _rng(generator).uniform(2 * lo - 1, 2 * hi - 1, size=tensor.shape)
-    z = _erfinv(u, erf)
-    values = np.clip(mean + std * math.sqrt(2.0) * z, a, b)
     with no_grad():
-        return tensor.copy_(_as_tensor(values, tensor))
-
-
-def _erfinv(y: np.ndarray, erf: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """erf^-1 by Newton's method from a rough start (y strictly inside (-1, 1))."""
-    y = np.clip(y, -1 + 1e-15, 1 - 1e-15)
-    ln = np.log((1 - y) * (1 + y))
-    t = 2 / (math.pi * 0.147) + ln / 2
-    x = np.sign(y) * np.sqrt(np.sqrt(t * t - ln / 0.147) - t)  # Winitzki's approximation
-    for _ in range(3):
-        x = x - (erf(x) - y) / (2 / math.sqrt(math.pi) * np.exp(-x * x))
-    return x
+        tensor.uniform_(2 * lo - 1, 2 * hi - 1, generator=generator)
+        tensor.erfinv_()
+        tensor.mul_(std * math.sqrt(2.0))
+        tensor.add_(mean)
+        return tensor.clamp_(min=a, max=b)
 
 
 def _as_tensor(values: Any, like: Tensor) -> Tensor:
