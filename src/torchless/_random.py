@@ -154,15 +154,18 @@ class Stream:
             return (self.u64(n) & _MASK53).astype(np.float64) * 2.0 ** -53
         return (self.u32(n) & _MASK24).astype(np.float32) * np.float32(2.0 ** -24)
 
-    def uniform(self, n: int, dt: Any, low: float, high: float) -> np.ndarray:
+    def uniform(self, n: int, dt: Any, low: float, high: float, fused: bool = True) -> np.ndarray:
         """Tensor.uniform_(low, high): `u * (high - low) + low` in the tensor's float type; a draw
-        that rounds up to `high` is replaced by `low`, as PyTorch does."""
+        that rounds up to `high` is replaced by `low`, as PyTorch does. fused=False: the product
+        rounded before the sum (kernels compiled without FMA, e.g. rrelu's)."""
         dt = np.dtype(dt)
         work = np.float64 if dt == np.float64 else np.float32
         lo, hi = work(low), work(high)
         u = self.unit(n, work)
         span = hi - lo
-        if span == 1.0:         # u * span + lo, fused as the compiled kernel fuses it: one rounding
+        if not fused:
+            out = u * span + lo
+        elif span == 1.0:       # u * span + lo, fused as the compiled kernel fuses it: one rounding
             out = u + lo if lo != 0.0 else u
         elif work == np.float64:
             out = _fma64(u, float(span), float(lo))

@@ -1066,7 +1066,8 @@ def _rrelu(input: Tensor, lower: float, upper: float, training: bool, inplace: b
         # PyTorch: one float64 uniform in [lower, upper) per element <= 0, in order; 1 elsewhere
         neg = ~(x > 0)
         slopes = np.ones(x.shape, np.float64)
-        slopes[neg] = _rng(generator).uniform(int(neg.sum()), np.float64, lower, upper)
+        lo, hi = float(x.dtype.type(lower)), float(x.dtype.type(upper))  # the bounds in the input's dtype
+        slopes[neg] = _rng(generator).uniform(int(neg.sum()), np.float64, lo, hi, fused=False)
         noise = slopes.astype(x.dtype)
     else:
         noise = np.where(x > 0, x.dtype.type(1), x.dtype.type((lower + upper) / 2))

@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor.creation import Generator
+from .._tensor.creation import Generator, empty_like
 from .._tensor import Tensor
-from .._tensor._core import _plain
+from .._tensor._core import _plain, where
 from ..engine.grad_mode import no_grad
 
 __all__ = [
@@ -93,17 +93,51 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     """trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None) -> Tensor: fill with
     draws from N(mean, std**2) restricted to [a, b].
 
-    Drawn as PyTorch draws it, so seeded runs give its numbers: uniform_ on the matching range of
-    erf's values, erfinv_, scaled by std * sqrt(2), shifted by mean, clamped to [a, b]."""
+    Drawn as PyTorch 2.13 draws it, so seeded runs give its numbers. When [a, b] holds more than
+    30% of N(mean, std**2): normal_ draws, and while any falls outside [a, b], a whole fresh tensor
+    of normal draws of which only the outside places are taken. Otherwise rejection from U(a, b):
+    a candidate x is kept when log(u) <= -((x - mean) / std)**2 / 2 - log_peak (u ~ U(0, 1), a
+    whole tensor of candidates and one of u per round, the first round written into `tensor`)."""
     _check("trunc_normal_", tensor)
-    lo = 0.5 * (1 + math.erf((a - mean) / std / math.sqrt(2.0)))
-    hi = 0.5 * (1 + math.erf((b - mean) / std / math.sqrt(2.0)))
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+
+    def cdf(v: float) -> float:
+        return (1.0 + math.erf(v / math.sqrt(2.0))) / 2.0
+
     with no_grad():
-        tensor.uniform_(2 * lo - 1, 2 * hi - 1, generator=generator)
-        tensor.erfinv_()
-        tensor.mul_(std * math.sqrt(2.0))
-        tensor.add_(mean)
-        return tensor.clamp_(min=a, max=b)
+        if cdf((b - mean) / std) - cdf((a - mean) / std) > 0.3:
+            lo, hi = tensor.new_tensor(a).item(), tensor.new_tensor(b).item()
+            out = tensor.normal_(mean, std, generator=generator)
+            while True:
+                outside = (out < lo) | (out > hi)
+                if not bool(outside.any()):
+                    break
+                out = where(outside, empty_like(out).normal_(mean, std, generator=generator), out)
+            if out is not tensor:
+                tensor.copy_(out)
+            return tensor
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+        cand, u = empty_like(tensor), empty_like(tensor)
+
+        def rejected() -> Tensor:
+            cand.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+            return u.uniform_(generator=generator).log_().gt(cand)
+        tensor.uniform_(a, b, generator=generator)
+        cand.copy_(tensor)
+        pending = rejected()
+        if bool(pending.any()):
+            out = tensor
+            while True:
+                cand.uniform_(a, b, generator=generator)
+                out = where(pending, cand, out)
+                pending = where(pending, rejected(), pending)
+                if not bool(pending.any()):
+                    break
+            tensor.copy_(out)
+        return tensor
 
 
 def _as_tensor(values: Any, like: Tensor) -> Tensor:
