@@ -389,7 +389,7 @@ def _fill16(u: np.ndarray, work: Any, mean: float, std: float) -> np.ndarray:
     gives the radius sqrt(-2 log(1 - u[j])) and u[j + 8] the angle 2 pi u[j + 8]; the block's first 8
     outputs are radius * cos, its last 8 radius * sin, then `* std + mean` (fused)."""
     b = u.reshape(-1, 16)
-    u1, u2 = b[:, :8], b[:, 8:]
+    u1, u2 = np.ascontiguousarray(b[:, :8]), np.ascontiguousarray(b[:, 8:])
     out = np.empty_like(b)
     if work == np.float64:
         radius = np.sqrt(-2.0 * np.log(1.0 - u1))
@@ -400,15 +400,14 @@ def _fill16(u: np.ndarray, work: Any, mean: float, std: float) -> np.ndarray:
         out[:, :8], out[:, 8:] = c, s
         return out.reshape(-1)
     f32 = np.float32
-    one_minus = f32(1) - u1
     if VECTOR_NORMALS:
-        radius = np.sqrt(f32(-2) * _log_ps(one_minus))
-        s, c = _sincos_ps(f32(_TWO_PI) * u2)
+        n1, n2 = _box_muller_ps(u1.ravel(), u2.ravel())
+        n1, n2 = n1.reshape(u1.shape), n2.reshape(u2.shape)
     else:  # the C library's logf/sinf/cosf, correctly rounded: float64 then rounded
-        radius = np.sqrt(f32(-2) * np.log(one_minus.astype(np.float64)).astype(f32))
+        radius = np.sqrt(f32(-2) * np.log((f32(1) - u1).astype(np.float64)).astype(f32))
         theta = (_TWO_PI * u2.astype(np.float64)).astype(f32).astype(np.float64)
-        c, s = np.cos(theta).astype(f32), np.sin(theta).astype(f32)
-    n1, n2 = radius * c, radius * s
+        n1 = radius * np.cos(theta).astype(f32)
+        n2 = radius * np.sin(theta).astype(f32)
     if mean != 0.0 or std != 1.0:
         m, sd = float(f32(mean)), float(f32(std))
         n1 = (n1.astype(np.float64) * sd + m).astype(f32)
@@ -436,67 +435,136 @@ def _fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
 
 
 _F = np.float32
+_I32 = np.int32
 _LOG_P = [_F(v) for v in (7.0376836292E-2, -1.1514610310E-1, 1.1676998740E-1, -1.2420140846E-1,
                           1.4249322787E-1, -1.6668057665E-1, 2.0000714765E-1, -2.4999993993E-1,
                           3.3333331174E-1)]
-_MIN_NORM = np.array([0x00800000], np.int32).view(np.float32)[0]
-_HALF_BITS = int(np.array([0.5], np.float32).view(np.int32)[0])
+_CHUNK = 65536  # elements per pass of the float32 vector Box-Muller: the scratch arrays stay in cache
 
 
-def _log_ps(x: np.ndarray) -> np.ndarray:
-    """float32 log by the Cephes method of PyTorch's AVX2 kernels: split x = m * 2**e with m in
-    [sqrt(1/2), sqrt(2)), a degree-9 polynomial in m - 1, then e * log(2) in two parts; the
-    multiply-adds fused as the compiled kernel fuses them. For x in (0, 1] (Box-Muller's 1 - u)."""
-    x = np.maximum(x, _MIN_NORM)
-    bits = x.view(np.int32)
-    e = ((bits >> 23) - 127).astype(_F) + _F(1)
-    m = ((bits & ~0x7F800000) | _HALF_BITS).view(_F)
-    small = m < _F(0.707106781186547524)
-    t = m - _F(1)
-    e = e - small.astype(_F)
-    t = t + np.where(small, m, _F(0))
-    z = t * t
-    y = np.full_like(t, _LOG_P[0])
+class _Scratch:
+    """Reused work arrays for `_box_muller_ps` (seven float32, three int32, one float64, one bool)."""
+
+    __slots__ = ("f", "i", "d", "b")
+
+    def __init__(self, n: int) -> None:
+        self.f = [np.empty(n, _F) for _ in range(7)]
+        self.i = [np.empty(n, _I32) for _ in range(3)]
+        self.d = np.empty(n, np.float64)
+        self.b = np.empty(n, np.bool_)
+
+
+def _box_muller_ps(u1: np.ndarray, u2: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """(radius * cos, radius * sin) of PyTorch's AVX2 float32 kernel, bit for bit, for float32
+    uniforms u1 (radius) and u2 (angle), in chunks of _CHUNK through reused scratch arrays."""
+    n = u1.size
+    oc, os_ = np.empty(n, _F), np.empty(n, _F)
+    ws = _Scratch(min(_CHUNK, n))
+    for lo in range(0, n, _CHUNK):
+        hi = min(lo + _CHUNK, n)
+        _box_muller_chunk(u1[lo:hi], u2[lo:hi], oc[lo:hi], os_[lo:hi], ws)
+    return oc, os_
+
+
+def _box_muller_chunk(u1: np.ndarray, u2: np.ndarray, oc: np.ndarray, os_: np.ndarray, ws: _Scratch) -> None:
+    """One chunk of `_box_muller_ps`, written into oc and os_.
+
+    log(1 - u1) by the Cephes method of PyTorch's avx_mathfun.h: split x = m * 2**e with m in
+    [sqrt(1/2), sqrt(2)), a degree-8 polynomial in t = m - 1, then e * log(2) in two parts. sin and
+    cos of theta = float32(2 pi) * u2 likewise: reduce by j * pi/4 (j even) in three parts, the
+    cosine and sine polynomials on [-pi/4, pi/4], swapped and signed by the octant (with integer
+    masks, not branches). Every multiply-add the compiled kernel fuses is fused here too: the
+    float32 product is exact in float64, so one rounding to float32 after the sum."""
+    n = u1.size
+    f0, f1, f2, f3, f4, f5, f6 = (a[:n] for a in ws.f)
+    i0, i1, i2 = (a[:n] for a in ws.i)
+    d, b = ws.d[:n], ws.b[:n]
+    mul, add, sub = np.multiply, np.add, np.subtract
+
+    def fma(a: np.ndarray, x: Any, c: Any, out: np.ndarray) -> None:
+        d[...] = a
+        mul(d, x, out=d)
+        add(d, c, out=d)
+        out[...] = d
+
+    # radius = sqrt(-2 log(1 - u1))
+    x = sub(_F(1), u1, out=f0)
+    bits = x.view(_I32)
+    e = np.right_shift(bits, 23, out=i0)
+    mb = np.bitwise_and(bits, 0x007FFFFF, out=i1)
+    np.bitwise_or(mb, 0x3F000000, out=mb)
+    m = mb.view(_F)
+    np.less(m, _F(0.707106781186547524), out=b)
+    ef = f1
+    ef[...] = e
+    sub(ef, _F(126), out=ef)
+    sm = f2
+    sm[...] = b
+    sub(ef, sm, out=ef)
+    t = sub(m, _F(1), out=f3)
+    mul(m, sm, out=sm)
+    add(t, sm, out=t)
+    z = mul(t, t, out=f4)
+    y = f5
+    y.fill(_LOG_P[0])
     for p in _LOG_P[1:]:
-        y = _fma32_arr(y, t, p)
-    y = y * t
-    y = _fma32_arr(y, z, e * _F(-2.12194440e-4))
-    y = _fma32_arr(z, _F(-0.5), y)
-    t = t + y
-    return _fma32_arr(e, _F(0.693359375), t)
-
-
-def _fma32_arr(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
-    """a * b + c with one float32 rounding, for arrays or scalars b and c."""
-    return (a.astype(np.float64) * np.asarray(b, np.float64) + np.asarray(c, np.float64)).astype(np.float32)
-
-
-def _sincos_ps(x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-    """float32 (sin, cos) of x >= 0 by the Cephes method of PyTorch's AVX2 kernels: reduce by
-    multiples of pi/4 in three parts, then the sine and cosine polynomials on [-pi/4, pi/4], chosen
-    and signed by the octant."""
-    j = (x * _F(1.27323954473516)).astype(np.int32)
-    j = (j + 1) & ~1
-    y = j.astype(_F)
-    sin_neg = (j & 4) != 0
-    first = (j & 2) == 0
-    x = _fma32_arr(y, _F(-0.78515625), x)
-    x = _fma32_arr(y, _F(-2.4187564849853515625e-4), x)
-    x = _fma32_arr(y, _F(-3.77489497744594108e-8), x)
-    cos_neg = ((j - 2) & 4) == 0
-    z = x * x
-    yc = _fma32_arr(np.full_like(z, _F(2.443315711809948E-005)), z, _F(-1.388731625493765E-003))
-    yc = _fma32_arr(yc, z, _F(4.166664568298827E-002))
-    yc = yc * z
-    yc = _fma32_arr(yc, z, -(z * _F(0.5)))
-    yc = yc + _F(1)
-    ys = _fma32_arr(np.full_like(z, _F(-1.9515295891E-4)), z, _F(8.3321608736E-3))
-    ys = _fma32_arr(ys, z, _F(-1.6666654611E-1))
-    ys = ys * z
-    ys = _fma32_arr(ys, x, x)
-    s = np.where(first, ys, yc)
-    c = np.where(first, yc, ys)
-    return np.where(sin_neg, -s, s), np.where(cos_neg, -c, c)
+        fma(y, t, p, y)
+    mul(y, t, out=y)
+    q = mul(ef, _F(-2.12194440e-4), out=f2)
+    fma(y, z, q, y)
+    mul(z, _F(0.5), out=q)
+    sub(y, q, out=y)
+    add(t, y, out=t)
+    fma(ef, _F(0.693359375), t, t)
+    mul(t, _F(-2), out=t)
+    radius = np.sqrt(t, out=t)
+    # sin and cos of theta
+    xx = mul(u2, _F(_TWO_PI), out=f0)
+    w = mul(xx, _F(1.27323954473516), out=f1)
+    j = i0
+    j[...] = w  # truncation toward zero (theta >= 0)
+    add(j, 1, out=j)
+    np.bitwise_and(j, ~1, out=j)
+    yj = f2
+    yj[...] = j
+    mul(yj, _F(-0.78515625), out=w)        # exact products: fused or not, the same sums
+    add(xx, w, out=xx)
+    mul(yj, _F(-2.4187564849853515625e-4), out=w)
+    add(xx, w, out=xx)
+    fma(yj, _F(-3.77489497744594108e-8), xx, xx)
+    z = mul(xx, xx, out=f4)
+    yc = f5
+    yc.fill(_F(2.443315711809948E-005))
+    fma(yc, z, _F(-1.388731625493765E-003), yc)
+    fma(yc, z, _F(4.166664568298827E-002), yc)
+    mul(yc, z, out=yc)
+    mul(z, _F(-0.5), out=w)
+    fma(yc, z, w, yc)
+    add(yc, _F(1), out=yc)
+    ys = f6
+    ys.fill(_F(-1.9515295891E-4))
+    fma(ys, z, _F(8.3321608736E-3), ys)
+    fma(ys, z, _F(-1.6666654611E-1), ys)
+    mul(ys, z, out=ys)
+    fma(ys, xx, xx, ys)
+    first = np.bitwise_and(j, 2, out=i1)   # all ones where (j & 2) == 0: the sine is ys
+    sub(first, 2, out=first)
+    np.right_shift(first, 31, out=first)
+    ycb, ysb = yc.view(_I32), ys.view(_I32)
+    diff = np.bitwise_xor(ycb, ysb, out=i2)
+    np.bitwise_and(diff, first, out=diff)
+    sgn = np.bitwise_and(j, 4, out=first)  # the sine's sign flips when j & 4
+    np.left_shift(sgn, 29, out=sgn)
+    np.bitwise_xor(ycb, diff, out=ycb)     # now the sine's magnitude
+    np.bitwise_xor(ysb, diff, out=ysb)     # now the cosine's
+    np.bitwise_xor(ycb, sgn, out=ycb)
+    sub(j, 2, out=j)                       # the cosine's sign flips when (j - 2) & 4 == 0
+    np.invert(j, out=j)
+    np.bitwise_and(j, 4, out=j)
+    np.left_shift(j, 29, out=j)
+    np.bitwise_xor(ysb, j, out=ysb)
+    mul(radius, ysb.view(_F), out=oc)
+    mul(radius, ycb.view(_F), out=os_)
 
 
 default_stream = Stream()
