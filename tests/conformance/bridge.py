@@ -75,6 +75,12 @@ def torchless_op(entry: Any) -> Optional[Callable[..., Any]]:
     if ours is None and (name.startswith("__") or not name.startswith("_")):
         ours = getattr(torchless.Tensor, name, None)
     if ours is None:
+        # Random streams (issue 14): entries named after an in-place sampler only (cauchy, uniform ...)
+        # whose op is a lambda over torch.Tensor.<name>_: the same lambda, run on torchless
+        inplace = getattr(entry, "inplace_variant", None)
+        if isinstance(entry.op, types.FunctionType) and inplace is not None and \
+                getattr(torchless.Tensor, getattr(inplace, "__name__", ""), None) is not None:
+            return rebind(entry.op)
         return None
     op = entry.op
     if op is resolve(torch, name):

@@ -844,7 +844,7 @@ def bernoulli(input: Tensor, p: Optional[float] = None, *, generator: Optional[G
     probs = input._data if p is None else np.full(input._data.shape, float(p))
     if probs.dtype.kind == "c":
         probs = probs.real
-    draw = _rng(generator).bernoulli(np.ascontiguousarray(probs))
+    draw = _rng(generator).bernoulli(np.asarray(probs))
     return _plain(draw.astype(input._data.dtype))
 
 
