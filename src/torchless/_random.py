@@ -185,14 +185,16 @@ class Stream:
         dt = np.dtype(dt)
         if n >= 16 and contiguous:
             work = np.float64 if dt == np.float64 else np.float32
-            u = self.unit(n, work)
-            out = np.empty(n, work)
             m = n - n % 16
+            # float32/float64 fill the whole tensor with uniforms first; half types draw block by block
+            u = self.unit(n if dt == work else m, work)
+            out = np.empty(n, work)
             out[:m] = _fill16(u[:m], work, mean, std)
             if m != n:
                 out[n - 16:] = _fill16(self.unit(16, work), work, mean, std)
             return out.astype(dt, copy=False)
-        return self.normal_doubles(n, mean, std).astype(dt)
+        z = self.normal_doubles(n, mean, std)
+        return (z if dt == np.float64 else z.astype(np.float32)).astype(dt, copy=False)
 
     def normal_doubles(self, n: int, mean: float = 0.0, std: float = 1.0) -> np.ndarray:
         """`n` draws of PyTorch's scalar normal_distribution<double>: Box-Muller on pairs of
@@ -369,7 +371,7 @@ class TorchDraws:
 
     def standard_normal(self, shape: Any = ()) -> np.ndarray:
         """N(0, 1) draws, as Tensor.normal_() on a new tensor."""
-        return self._shaped(self.stream.normal(self._n(shape), self._work()), shape)
+        return self._shaped(self.stream.normal(self._n(shape), self.dtype), shape)
 
     def standard_exponential(self, shape: Any = ()) -> np.ndarray:
         """Exp(1) draws, as Tensor.exponential_()."""

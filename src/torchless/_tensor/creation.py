@@ -686,7 +686,7 @@ def _draw(fn: str, shape: Tuple[int, ...], dt: np.dtype, generator: Optional[Gen
     stream = _rng(generator)
     n = int(np.prod(shape, dtype=np.int64))
     work = np.float64 if dt == np.float64 else np.float32
-    flat = stream.uniform(n, work, 0.0, 1.0) if fn == "uniform" else stream.normal(n, work)
+    flat = stream.uniform(n, work, 0.0, 1.0) if fn == "uniform" else stream.normal(n, dt)
     return flat.reshape(shape).astype(dt, copy=False)
 
 
@@ -789,8 +789,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Opti
         raise TypeError("normal() with number mean and std needs a size")
     dt = _float_random_dtype(dtype, "normal")
     shape = _parse_size((size,), "normal")
-    work = np.float64 if dt == np.float64 else np.float32
-    z = _rng(generator).normal(int(np.prod(shape, dtype=np.int64)), work, float(mean), float(std))
+    z = _rng(generator).normal(int(np.prod(shape, dtype=np.int64)), dt, float(mean), float(std))
     return _finish(z.reshape(shape).astype(dt, copy=False), requires_grad, device)
 
 
@@ -934,7 +933,7 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,
     dt = _float_fill_dtype(self, "normal_kernel_cpu")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    z = _rng(generator).normal(self._data.size, _work(dt), float(mean), float(std), _is_contiguous(self._data))
+    z = _rng(generator).normal(self._data.size, dt, float(mean), float(std), _is_contiguous(self._data))
     return _random_fill(self, z)
 
 

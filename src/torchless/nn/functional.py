@@ -14,6 +14,7 @@ import numpy as np
 
 from .._random import rng as _rng
 from .._tensor import Tensor
+from .._tensor.creation import _in_memory_order
 from .._tensor._core import _COMPLEX, _F32, _plain, apply, _norm_dim
 from ..ops import nn as R
 from ..backend import numpy as NP
@@ -234,7 +235,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     else:  # keep with probability 1 - p, scaled so the expectation is unchanged
         # PyTorch: noise = empty_like(input).bernoulli_(1 - p) (one float64 uniform per element, kept
         # below 1 - p), then noise.div_(1 - p) in the input's dtype
-        keep = _rng().unit(arr.size, np.float64).reshape(arr.shape) < 1.0 - p
+        keep = _in_memory_order(arr, _rng().unit(arr.size, np.float64)) < 1.0 - p  # empty_like keeps strides
         mask = keep.astype(dt) / dt.type(1.0 - p)
     if inplace:
         return input.mul_(_plain(mask))
