@@ -338,3 +338,18 @@ def test_seeded_training_loop_matches_pytorch(torch):
         return np.array(out, np.float32)
     np.testing.assert_allclose(losses(torchless), losses(torch), rtol=2e-6, atol=1e-6)
     np.testing.assert_array_equal(torchless.get_rng_state().numpy(), torch.get_rng_state().numpy())
+
+
+@pytest.mark.parametrize("n", (5, 16, 17, 40, 1000))
+def test_half_precision_draws(torch, n):
+    # float16 draws go through float32; its normals are drawn block by block (16 at a time)
+    _same(torch, lambda T: T.rand(n, dtype=T.float16))
+    _same(torch, lambda T: T.randn(n, dtype=T.float16))
+    _same(torch, lambda T: T.empty(n, dtype=T.float16).normal_(1.0, 2.0))
+
+
+def test_strided_fills_follow_memory_order(torch):
+    _same(torch, lambda T: T.empty(4, 40)[:, ::2].normal_())                   # not contiguous: scalar path
+    _same(torch, lambda T: T.empty(8, 8).t().bernoulli_(T.full((8, 8), 0.5)))
+    _same(torch, lambda T: T.nn.functional.dropout(T.ones(4, 5).t(), 0.5))    # empty_like keeps the strides
+    _same(torch, lambda T: T.nn.functional.alpha_dropout(T.ones(6, 5).t(), 0.5, True))

@@ -358,16 +358,13 @@ class TorchDraws:
     def _n(self, shape: Any) -> int:
         return int(np.prod(shape, dtype=np.int64))
 
-    def _work(self) -> Any:
-        return np.float64 if self.dtype == np.float64 else np.float32
-
     def random(self, shape: Any = ()) -> np.ndarray:
         """Uniforms in [0, 1), as torch.rand."""
-        return self._shaped(self.stream.uniform(self._n(shape), self._work(), 0.0, 1.0), shape)
+        return self._shaped(self.stream.uniform(self._n(shape), self.dtype, 0.0, 1.0), shape)
 
     def uniform(self, low: float = 0.0, high: float = 1.0, shape: Any = ()) -> np.ndarray:
         """Uniforms in [low, high), as Tensor.uniform_(low, high)."""
-        return self._shaped(self.stream.uniform(self._n(shape), self._work(), float(low), float(high)), shape)
+        return self._shaped(self.stream.uniform(self._n(shape), self.dtype, float(low), float(high)), shape)
 
     def standard_normal(self, shape: Any = ()) -> np.ndarray:
         """N(0, 1) draws, as Tensor.normal_() on a new tensor."""

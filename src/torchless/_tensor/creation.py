@@ -685,8 +685,7 @@ def _draw(fn: str, shape: Tuple[int, ...], dt: np.dtype, generator: Optional[Gen
     dtype `dt` (float32 or float64; other floating dtypes draw in float32 and round)."""
     stream = _rng(generator)
     n = int(np.prod(shape, dtype=np.int64))
-    work = np.float64 if dt == np.float64 else np.float32
-    flat = stream.uniform(n, work, 0.0, 1.0) if fn == "uniform" else stream.normal(n, dt)
+    flat = stream.uniform(n, dt, 0.0, 1.0) if fn == "uniform" else stream.normal(n, dt)
     return flat.reshape(shape).astype(dt, copy=False)
 
 
