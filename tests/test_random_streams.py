@@ -353,3 +353,19 @@ def test_strided_fills_follow_memory_order(torch):
     _same(torch, lambda T: T.empty(8, 8).t().bernoulli_(T.full((8, 8), 0.5)))
     _same(torch, lambda T: T.nn.functional.dropout(T.ones(4, 5).t(), 0.5))    # empty_like keeps the strides
     _same(torch, lambda T: T.nn.functional.alpha_dropout(T.ones(6, 5).t(), 0.5, True))
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+@pytest.mark.parametrize("shape", [(30, 20), (20, 30), (4, 3, 5)])
+def test_orthogonal_init(torch, dt, shape):
+    # the same normal draws; the QR factorisation is each library's LAPACK call
+    _same(torch, lambda T: T.nn.init.orthogonal_(T.empty(*shape, dtype=_dt(T, dt)), 1.5), exact=False,
+          max_ulp=64, atol=1e-6 if dt == "float32" else 1e-14)
+
+
+def test_sparse_init(torch):
+    _same(torch, lambda T: T.nn.init.sparse_(T.empty(10, 6), 0.3))
+    with pytest.raises(ValueError):
+        torchless.nn.init.sparse_(torchless.empty(3), 0.1)
+    with pytest.raises(ValueError):
+        torchless.nn.init.orthogonal_(torchless.empty(3))

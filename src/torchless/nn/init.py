@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor.creation import Generator, empty_like
+from .._tensor.creation import Generator, empty_like, randperm
 from .._tensor import Tensor
 from .._tensor._core import _plain, where
 from ..engine.grad_mode import no_grad
@@ -15,6 +15,8 @@ __all__ = [
     "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "zeros_", "ones_", "eye_",
     "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
 ]
+# Random streams (issue 14): the remaining random initialisers, drawn as PyTorch draws them
+__all__ += ["orthogonal_", "sparse_"]
 
 _LINEAR_LIKE = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
                 "conv_transpose3d")
@@ -232,3 +234,45 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinea
     if std is None:
         return tensor
     return normal_(tensor, 0.0, std, generator)
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
+    """orthogonal_(tensor, gain=1.0, generator=None) -> Tensor: a (semi-)orthogonal matrix, times gain.
+
+    As PyTorch: a (rows, numel / rows) matrix of N(0, 1) draws (transposed when wider than tall), its
+    QR factorisation, Q with each column's sign set by R's diagonal, written into the tensor."""
+    _check("orthogonal_", tensor)
+    if tensor.dim() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = tensor.new_empty((rows, cols)).normal_(0, 1, generator=generator)._data
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diagonal(r))
+    if rows < cols:
+        q = q.T
+    with no_grad():
+        tensor.copy_(_as_tensor(q.reshape(tensor.shape), tensor))
+        return tensor.mul_(gain)
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Generator | None = None) -> Tensor:
+    """sparse_(tensor, sparsity, std=0.01, generator=None) -> Tensor: N(0, std**2) draws with a
+    fraction `sparsity` of each column set to zero.
+
+    As PyTorch: normal_ first, then per column the first ceil(sparsity * rows) rows of a randperm
+    (drawn from the default generator, as PyTorch's is) are zeroed."""
+    _check("sparse_", tensor)
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    zeros = int(math.ceil(sparsity * rows))
+    with no_grad():
+        tensor.normal_(0, std, generator=generator)
+        for col in range(cols):
+            tensor[randperm(rows)[:zeros], col] = 0
+    return tensor
