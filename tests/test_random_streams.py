@@ -306,7 +306,10 @@ def test_dataloader_shuffle_and_random_split(torch):
                                   "Exponential(T.ones(20))", "Cauchy(T.zeros(20), T.ones(20))",
                                   "Laplace(T.zeros(20), T.ones(20))", "Geometric(T.full((20,), 0.3))",
                                   "LogNormal(T.zeros(20), T.ones(20))", "Gumbel(T.zeros(20), T.ones(20))",
-                                  "MultivariateNormal(T.zeros(3), T.eye(3))"])
+                                  "MultivariateNormal(T.zeros(3), T.eye(3))",
+                                  "Multinomial(10, T.tensor([0.2, 0.3, 0.5]))",
+                                  "Multinomial(5, T.tensor([[0.2, 0.3, 0.5], [0.6, 0.2, 0.2]]))",
+                                  "Multinomial(1, T.tensor([0.2, 0.8]))"])
 def test_distribution_samples_equal_pytorch(torch, spec):
     # the same draws; the transforms after them are each library's float32 math (Gumbel's log(-log u) ...)
     _same(torch, lambda T: eval("T.distributions." + spec, {"T": T}).sample((4,)), exact=False, max_ulp=16,
