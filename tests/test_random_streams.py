@@ -140,7 +140,8 @@ def test_generator_keyword_everywhere(torch):
                  T.empty(17).random_(0, 5, generator=g), T.empty(17).bernoulli_(0.5, generator=g),
                  T.empty(17).exponential_(generator=g), T.empty(17).cauchy_(generator=g),
                  T.empty(17).geometric_(0.3, generator=g), T.empty(17).log_normal_(generator=g),
-                 T.rand_like(T.ones(4), generator=g), T.randn_like(T.ones(4), generator=g)]
+                 T.rand_like(T.ones(4), generator=g), T.randn_like(T.ones(4), generator=g),
+                 T.randint_like(T.ones(4), 3, 9, generator=g)]
         return T.cat(parts)
     _same(torch, run)
 

@@ -812,9 +812,9 @@ def randn_like(input: Tensor, *, dtype: Optional[DType] = None, device: DeviceAr
     return randn(shape, dtype=from_np(dt), requires_grad=requires_grad, generator=generator)
 
 
-def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dtype: Optional[DType] = None,
-                 device: DeviceArg = None, requires_grad: bool = False) -> Tensor:
-    """randint_like(input, low=0, high, *, dtype=None, device=None) -> Tensor
+def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, generator: Optional[Generator] = None,
+                 dtype: Optional[DType] = None, device: DeviceArg = None, requires_grad: bool = False) -> Tensor:
+    """randint_like(input, low=0, high, *, generator=None, dtype=None, device=None) -> Tensor
 
     Integers drawn uniformly from [low, high) with the size of `input` (and its dtype, unless
     `dtype` is given); `randint_like(input, high)` draws from [0, high).
@@ -822,7 +822,7 @@ def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dty
     if high is None:
         low, high = 0, low
     shape, dt = _like(input, dtype)
-    return randint(low, high, shape, dtype=from_np(dt))
+    return randint(low, high, shape, dtype=from_np(dt), generator=generator)
 
 
 def bernoulli(input: Tensor, p: Optional[float] = None, *, generator: Optional[Generator] = None) -> Tensor:
