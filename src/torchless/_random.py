@@ -259,12 +259,11 @@ class Stream:
             if n <= 1:
                 return np.arange(n, dtype=np.int64)
             steps = n - 1
-            z = (self.u32(steps) % (n - np.arange(steps, dtype=_U64))).astype(np.int64)
-            z += np.arange(steps, dtype=np.int64)
-            r: List[int] = list(range(n))
-            for i, j in enumerate(z.tolist()):
-                r[i], r[j] = r[j], r[i]
-            return np.array(r, dtype=np.int64)
+            z = np.empty(n, np.int64)
+            z[:steps] = (self.u32(steps) % (n - np.arange(steps, dtype=_U64))).astype(np.int64)
+            z[:steps] += np.arange(steps, dtype=np.int64)
+            z[steps] = steps
+            return _apply_swaps(z)
         z = (self.u64(n) % (np.arange(n, dtype=_U64) + _U64(1))).astype(np.int64).tolist()
         out: List[int] = [0] * n
         for i, j in enumerate(z):
@@ -380,6 +379,29 @@ class TorchDraws:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stream.numpy_generator(), name)
+
+
+def _apply_swaps(z: np.ndarray) -> np.ndarray:
+    """The permutation `for i: swap(r[i], r[z[i]])` (z[i] >= i) makes of r = 0..n-1, without a loop
+    over i. Position i is final after step i, holding what position z[i] held just before it: the
+    value step L moved there (L the last earlier step with the same target), or z[i] itself if none.
+    What step j moves is w(j), the value at position j before step j, which is w of the last earlier
+    step aimed at j, or j itself: a forest of pointers, resolved by pointer doubling."""
+    n = z.size
+    idx = np.arange(n, dtype=np.int64)
+    keys = z * n + idx                    # (target, step), sorted: each target's steps in order
+    order = np.sort(keys)
+    pos = np.searchsorted(order, idx * n + idx) - 1
+    prev = order[np.maximum(pos, 0)]
+    parent = np.where((pos >= 0) & (prev // n == idx), prev % n, idx)
+    while True:                           # w(i): the root of i's chain of earlier steps aimed at it
+        nxt = parent[parent]
+        if np.array_equal(nxt, parent):
+            break
+        parent = nxt
+    pos = np.searchsorted(order, keys) - 1
+    prev = order[np.maximum(pos, 0)]
+    return np.where((pos >= 0) & (prev // n == z), parent[prev % n], z)
 
 
 # ---------------------------------------------------------------------------------- Box-Muller blocks
