@@ -373,3 +373,44 @@ def test_sparse_init(torch):
         torchless.nn.init.sparse_(torchless.empty(3), 0.1)
     with pytest.raises(ValueError):
         torchless.nn.init.orthogonal_(torchless.empty(3))
+
+
+def _random_opinfo_entries():
+    try:
+        from .conformance import opinfo
+        return [e for e in opinfo.load_op_db() if opinfo.is_random(e) and "empty" not in e.name]
+    except Exception:  # no torch or no expecttest: the test below skips
+        return []
+
+
+@pytest.mark.parametrize("entry", _random_opinfo_entries(), ids=lambda e: e.name + "." + e.variant_test_name)
+def test_random_opinfo_samples_draw_pytorchs_values(torch, entry):
+    """Every sample of PyTorch's random OpInfo entries (rand, randn, normal, bernoulli, multinomial,
+    the in-place samplers, dropout, rrelu ...), both libraries seeded alike: the same values."""
+    from .conformance import opinfo
+    from .conformance.bridge import rebind, replace_tensors, to_torchless, torchless_op
+    ours = torchless_op(entry)
+    if ours is None:
+        pytest.skip("torchless has no such op")
+    checked = 0
+    for dt in (torch.float32, torch.float64):
+        if dt not in entry.supported_dtypes("cpu"):
+            continue
+        torch.manual_seed(0)
+        for sample in entry.sample_inputs("cpu", dt, requires_grad=False):
+            fresh = replace_tensors((sample.input, sample.args, sample.kwargs), lambda t: t.detach().clone())
+            try:
+                mine = to_torchless(fresh)
+                torch.manual_seed(1)
+                expected = opinfo._call(rebind(entry.op, torch), fresh)
+            except Exception:  # a sample torchless cannot take (bfloat16 ...) or PyTorch refuses
+                continue
+            torchless.manual_seed(1)
+            got = opinfo._call(ours, mine)
+            if not hasattr(expected, "shape"):
+                continue
+            np.testing.assert_allclose(got.detach().numpy().astype(np.float64),
+                                       expected.detach().numpy().astype(np.float64), rtol=1e-5, atol=1e-6)
+            checked += 1
+    if not checked:
+        pytest.skip("no sample to draw")
