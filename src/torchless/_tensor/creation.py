@@ -742,7 +742,7 @@ def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Optional[D
     """
     np_dtype = np.int64 if dtype is None else to_np(dtype)
     if n < 0:
-        raise RuntimeError(f"n must be non-negative, got{n}")
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     return _finish(_rng(generator).perm(int(n)).astype(np_dtype), requires_grad, device)
 
 
@@ -913,9 +913,18 @@ def _float_fill_dtype(self: Tensor, fn: str) -> Any:
     return self._data.dtype
 
 
-def _work(dt: Any) -> Any:
-    """The float type PyTorch's CPU kernels compute a dtype's draws in (float32 for half types)."""
-    return np.float64 if dt == np.float64 else np.float32
+# how Cauchy's error spells a dtype (the C++ type's name; Exponential's uses PyTorch's ScalarType names)
+_CXX_TYPE_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                   "uint8": "unsigned char", "bool": "bool"}
+
+
+def _continuous_dtype(self: Tensor, name: str) -> None:
+    """PyTorch's error for a continuous distribution's in-place sampler on an integer or bool tensor."""
+    if self._data.dtype.kind != "f":
+        dt = self.dtype.name
+        spelled = _CXX_TYPE_NAMES.get(dt, dt) if name == "Cauchy" else _SCALAR_TYPE_NAMES.get(dt, dt)
+        raise RuntimeError(f"{name} distribution is a continuous probability distribution. dtype must be a "
+                           f"floating point but you specified {spelled}")
 
 
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,
@@ -1016,7 +1025,7 @@ def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Optional[Genera
     Fills this floating tensor in place with draws from the exponential distribution of rate
     `lambd` (mean 1 / lambd); returns it.
     """
-    _float_fill_dtype(self, "exponential_cpu")
+    _continuous_dtype(self, "Exponential")
     if not (lambd > 0 and math.isfinite(lambd)):
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
     return _random_fill(self, _rng(generator).exponential(self._data.size, lambd))
@@ -1029,7 +1038,7 @@ def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *,
     Fills this floating tensor in place with draws from the Cauchy distribution of location
     `median` and scale `sigma`; returns it.
     """
-    _float_fill_dtype(self, "cauchy_cpu")
+    _continuous_dtype(self, "Cauchy")
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
     return _random_fill(self, _rng(generator).cauchy(self._data.size, median, sigma))
@@ -1042,9 +1051,9 @@ def geometric_(self: Tensor, p: float, *, generator: Optional[Generator] = None)
     trials of success probability `p` up to and including the first success (1, 2, ...); returns it.
     """
     if not 0 < p < 1:
-        raise RuntimeError(f"geometric_ expects p to be in (0, 1), got p = {p}")
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
     if self._data.dtype == np.bool_:
-        raise RuntimeError("\"geometric_cpu\" not implemented for 'Bool'")
+        raise NotImplementedError("\"geometric_cpu\" not implemented for 'Bool'")
     return _random_fill(self, _rng(generator).geometric(self._data.size, p))
 
 
@@ -1055,7 +1064,8 @@ def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *,
     Fills this floating tensor in place with draws whose logarithm is normal N(mean, std**2);
     returns it.
     """
-    _float_fill_dtype(self, "log_normal_cpu")
+    if self._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"log_normal_cpu\" not implemented for '{_SCALAR_TYPE_NAMES[self.dtype.name]}'")
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
     return _random_fill(self, _rng(generator).log_normal(self._data.size, mean, std))
