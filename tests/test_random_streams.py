@@ -310,7 +310,12 @@ def test_dataloader_shuffle_and_random_split(torch):
                                   "MultivariateNormal(T.zeros(3), T.eye(3))",
                                   "Multinomial(10, T.tensor([0.2, 0.3, 0.5]))",
                                   "Multinomial(5, T.tensor([[0.2, 0.3, 0.5], [0.6, 0.2, 0.2]]))",
-                                  "Multinomial(1, T.tensor([0.2, 0.8]))"])
+                                  "Multinomial(1, T.tensor([0.2, 0.8]))",
+                                  "Gamma(T.full((20,), 0.7), T.full((20,), 2.0))", "Chi2(T.full((20,), 3.0))",
+                                  "Dirichlet(T.tensor([0.5, 1.0, 2.0]))", "Beta(T.full((10,), 0.5), T.full((10,), 2.0))",
+                                  "StudentT(T.full((10,), 3.0))", "FisherSnedecor(T.full((5,), 3.0), T.full((5,), 4.0))",
+                                  "Weibull(T.full((5,), 3.0), T.full((5,), 4.0))", "HalfCauchy(T.full((5,), 3.0))",
+                                  "RelaxedOneHotCategorical(T.tensor(0.5), T.ones(4))", "LKJCholesky(3, 0.5)"])
 def test_distribution_samples_equal_pytorch(torch, spec):
     # the same draws; the transforms after them are each library's float32 math (Gumbel's log(-log u) ...)
     _same(torch, lambda T: eval("T.distributions." + spec, {"T": T}).sample((4,)), exact=False, max_ulp=16,
@@ -414,3 +419,21 @@ def test_random_opinfo_samples_draw_pytorchs_values(torch, entry):
             checked += 1
     if not checked:
         pytest.skip("no sample to draw")
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+@pytest.mark.parametrize("alphas", [[0.5, 1.0, 2.0, 0.1, 5.0, 0.0, 3.3], list(np.linspace(0.01, 4, 300)), [0.2] * 200])
+def test_standard_gamma_sampler(torch, dt, alphas):
+    """PyTorch's Marsaglia-Tsang sampler with its rejections (small alphas reject often), the normal
+    cache shared with it, and alpha = 0 giving the dtype's tiny."""
+    torch.randn(3)  # leave a cached normal behind first
+    torchless.randn(3)
+    torch.manual_seed(0)
+    torchless.manual_seed(0)
+    torch.randn(1)
+    torchless.randn(1)
+    theirs = torch._standard_gamma(torch.tensor(alphas, dtype=getattr(torch, dt))).numpy()
+    mine = _random.default_stream.gamma(np.array(alphas, dtype=dt))
+    assert mine.dtype == theirs.dtype
+    np.testing.assert_allclose(mine, theirs, rtol=1e-13 if dt == "float64" else 0, atol=0)
+    np.testing.assert_array_equal(torchless.get_rng_state().numpy(), torch.get_rng_state().numpy())

@@ -26,6 +26,7 @@ bernoulli draws do not depend on it and match bit for bit.
 """
 from __future__ import annotations
 
+import math
 import os
 import platform
 import struct
@@ -333,6 +334,113 @@ class Stream:
         """An object with NumPy-Generator-like methods whose draws are PyTorch's for a tensor of
         `dtype` (what torch.distributions' samplers call), for code written over a Generator."""
         return TorchDraws(self, np.dtype(dtype))
+
+    def gamma(self, alpha: np.ndarray) -> np.ndarray:
+        """torch._standard_gamma: one Gamma(alpha, 1) draw per element, in alpha's float dtype, by
+        PyTorch's sampler (Marsaglia and Tsang's rejection method, alpha < 1 boosted by u**(1/alpha)),
+        with its draws: float64 uniforms and scalar-path normals (sharing the normal cache).
+
+        The elements are sampled in order, as PyTorch does, but a block at a time: each block is drawn
+        assuming every element is accepted at its first try; at the first element that is not, the
+        stream is rewound to just after that element's first try, the element retried alone, and the
+        next block starts after it."""
+        a_all = np.ascontiguousarray(alpha).reshape(-1)
+        sdt = np.float64 if a_all.dtype == np.float64 else np.float32
+        a_all = a_all.astype(sdt, copy=False)
+        out = np.empty(a_all.size, np.float64)
+        i, block = 0, 64
+        while i < a_all.size:
+            j = min(i + block, a_all.size)
+            done = self._gamma_block(a_all[i:j], sdt, out[i:j])
+            i += done
+        res = out.astype(sdt)
+        return np.maximum(res, np.finfo(sdt).tiny).reshape(np.shape(alpha))
+
+    def _gamma_block(self, a: np.ndarray, sdt: Any, out: np.ndarray) -> int:
+        """Sample a block of `_gamma` speculatively; returns how many elements were finished."""
+        k = a.size
+        saved_bits, saved_cache, saved_fresh = self.bits.state, self.normal_double, self.fresh
+        zero = a == 0
+        boost = (a < 1) & ~zero
+        # words per element on the first try: boost uniform (2), normal (4 for a new pair, 0 cached), uniform (2)
+        cached = np.zeros(k, bool)
+        have = self.normal_double is not None
+        for e in range(k):  # the cache parity along the block (cheap: a few dozen steps)
+            if not zero[e]:
+                cached[e] = have
+                have = not have
+        words = np.where(zero, 0, 2 * boost + np.where(cached, 0, 4) + 2)
+        ends = np.cumsum(words)
+        raw = self.u32(int(ends[-1]) if k else 0)
+        starts = ends - words
+
+        def unit_at(off: np.ndarray) -> np.ndarray:
+            w = (raw[off] << _U64(32)) | raw[off + 1]
+            return (w & _MASK53).astype(np.float64) * 2.0 ** -53
+        live = ~zero
+        pos = starts.copy()
+        ub = np.zeros(k)
+        ub[boost] = unit_at(pos[boost])
+        pos = pos + 2 * boost
+        new = live & ~cached
+        u1 = np.zeros(k)
+        u2 = np.zeros(k)
+        u1[new], u2[new] = unit_at(pos[new]), unit_at(pos[new] + 2)
+        r = np.sqrt(-2.0 * np.log1p(-u2))
+        theta = _TWO_PI * u1
+        cos_, sin_ = r * np.cos(theta), r * np.sin(theta)
+        # a cached normal is the sine of the last new pair before it (or the stream's cache)
+        last_new = np.maximum.accumulate(np.where(new, np.arange(k), -1))
+        prev_new = np.concatenate(([-1], last_new[:-1]))
+        x = np.where(new, cos_, np.where(prev_new >= 0, sin_[np.maximum(prev_new, 0)],
+                                         saved_cache if saved_cache is not None else 0.0))
+        pos = pos + np.where(new, 4, 0)
+        uu = np.zeros(k)
+        uu[live] = unit_at(pos[live])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(boost, np.power(1.0 - ub, (np.float32(1) / a.astype(sdt)).astype(sdt).astype(np.float64)
+                                             if sdt == np.float32 else 1.0 / a), 1.0)
+            ab = np.where(boost, (a + sdt(1)).astype(sdt), a)
+            d = (ab - sdt(np.float32(1.0) / np.float32(3.0))).astype(sdt).astype(np.float64)
+            c = 1.0 / np.sqrt(9.0 * d)
+            y = 1.0 + c * x
+            v = y * y * y
+            u = 1.0 - uu
+            xx = x * x
+            ok = (y > 0) & ((u < 1.0 - float(np.float32(0.0331)) * xx * xx) |
+                            (np.log(u) < 0.5 * xx + d * (1.0 - v + np.log(v))))
+        good = ok | zero
+        first_bad = int(np.argmin(good)) if not good.all() else k
+        out[:first_bad] = np.where(zero[:first_bad], 0.0, (scale * d * v)[:first_bad])
+        if first_bad == k:
+            if k:
+                # the cache after the block: the sine of the last new pair if no cached draw followed it
+                self.normal_double = float(sin_[last_new[-1]]) if have and last_new[-1] >= 0 else \
+                    (saved_cache if have else None)
+            return k
+        # rewind, and replay the accepted elements and the failing element's first try
+        f = first_bad
+        self.bits.state, self.normal_double, self.fresh = saved_bits, saved_cache, saved_fresh
+        replay = int(starts[f]) + 2 * int(boost[f]) + (0 if cached[f] else 4)
+        self.u32(replay)
+        # the cache now: as it stood after element f's normal
+        self.normal_double = None if cached[f] else float(sin_[f])
+        df, cf = float(d[f]), float(c[f])
+        if y[f] > 0:        # the uniform of the first try was drawn too, then rejected
+            self.u32(2)
+        while True:
+            while True:
+                xf = float(self.normal_doubles(1)[0])
+                yf = 1.0 + cf * xf
+                if yf > 0:
+                    break
+            vf = yf * yf * yf
+            uf = 1.0 - float(self.unit(1, np.float64)[0])
+            xxf = xf * xf
+            if uf < 1.0 - float(np.float32(0.0331)) * xxf * xxf or \
+                    math.log(uf) < 0.5 * xxf + df * (1.0 - vf + math.log(vf)):
+                out[f] = float(scale[f]) * df * vf
+                return f + 1
 
     def numpy_generator(self) -> np.random.Generator:
         """A NumPy Generator seeded from two words of this stream, for the samplers whose PyTorch
