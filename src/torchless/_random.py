@@ -146,14 +146,19 @@ class Stream:
     def u64(self, n: int) -> np.ndarray:
         """`n` 64-bit words, each from two 32-bit ones, the first high (generator->random64())."""
         r = self.u32(2 * n)
-        return (r[0::2] << _U64(32)) | r[1::2]
+        w = np.left_shift(r[0::2], _U64(32))
+        return np.bitwise_or(w, r[1::2], out=w)
 
     # ------------------------------------------------------------------ uniform
     def unit(self, n: int, dt: Any) -> np.ndarray:
         """`n` uniforms in [0, 1) in float32 (24 bits of one word) or float64 (53 bits of two)."""
         if np.dtype(dt) == np.float64:
-            return (self.u64(n) & _MASK53).astype(np.float64) * 2.0 ** -53
-        return (self.u32(n) & _MASK24).astype(np.float32) * np.float32(2.0 ** -24)
+            w = self.u64(n)
+            f = np.bitwise_and(w, _MASK53, out=w).astype(np.float64)
+            return np.multiply(f, 2.0 ** -53, out=f)
+        w = self.u32(n)
+        g = np.bitwise_and(w, _MASK24, out=w).astype(np.float32)
+        return np.multiply(g, np.float32(2.0 ** -24), out=g)
 
     def uniform(self, n: int, dt: Any, low: float, high: float, fused: bool = True) -> np.ndarray:
         """Tensor.uniform_(low, high): `u * (high - low) + low` in the tensor's float type; a draw
@@ -190,9 +195,9 @@ class Stream:
             # float32/float64 fill the whole tensor with uniforms first; half types draw block by block
             u = self.unit(n if dt == work else m, work)
             out = np.empty(n, work)
-            out[:m] = _fill16(u[:m], work, mean, std)
+            _fill16(u[:m], work, mean, std, out[:m])
             if m != n:
-                out[n - 16:] = _fill16(self.unit(16, work), work, mean, std)
+                _fill16(self.unit(16, work), work, mean, std, out[n - 16:])
             return out.astype(dt, copy=False)
         z = self.normal_doubles(n, mean, std)
         return (z if dt == np.float64 else z.astype(np.float32)).astype(dt, copy=False)
@@ -513,21 +518,28 @@ def _apply_swaps(z: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------- Box-Muller blocks
-def _fill16(u: np.ndarray, work: Any, mean: float, std: float) -> np.ndarray:
+def _fill16(u: np.ndarray, work: Any, mean: float, std: float, dest: np.ndarray) -> None:
     """PyTorch's normal_fill_16 on consecutive blocks of 16 uniforms: within a block, u[j] (j < 8)
     gives the radius sqrt(-2 log(1 - u[j])) and u[j + 8] the angle 2 pi u[j + 8]; the block's first 8
-    outputs are radius * cos, its last 8 radius * sin, then `* std + mean` (fused)."""
+    outputs are radius * cos, its last 8 radius * sin, then `* std + mean` (fused). Written into
+    `dest` (as many elements as u)."""
     b = u.reshape(-1, 16)
     u1, u2 = np.ascontiguousarray(b[:, :8]), np.ascontiguousarray(b[:, 8:])
-    out = np.empty_like(b)
+    out = dest.reshape(-1, 16)
     if work == np.float64:
-        radius = np.sqrt(-2.0 * np.log(1.0 - u1))
-        theta = _TWO_PI * u2
-        c, s = radius * np.cos(theta), radius * np.sin(theta)
+        radius = np.subtract(1.0, u1, out=u1)          # in place: the arrays are ours
+        np.log(radius, out=radius)
+        np.multiply(radius, -2.0, out=radius)
+        np.sqrt(radius, out=radius)
+        theta = np.multiply(u2, _TWO_PI, out=u2)
+        c = np.cos(theta)
+        np.multiply(radius, c, out=c)
+        s = np.sin(theta, out=theta)
+        np.multiply(radius, s, out=s)
         if mean != 0.0 or std != 1.0:
             c, s = _fma64(c, float(std), float(mean)), _fma64(s, float(std), float(mean))
         out[:, :8], out[:, 8:] = c, s
-        return out.reshape(-1)
+        return
     f32 = np.float32
     if VECTOR_NORMALS:
         n1, n2 = _box_muller_ps(u1.ravel(), u2.ravel())
@@ -542,7 +554,6 @@ def _fill16(u: np.ndarray, work: Any, mean: float, std: float) -> np.ndarray:
         n1 = (n1.astype(np.float64) * sd + m).astype(f32)
         n2 = (n2.astype(np.float64) * sd + m).astype(f32)
     out[:, :8], out[:, 8:] = n1, n2
-    return out.reshape(-1)
 
 
 def _fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
