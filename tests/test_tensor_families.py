@@ -67,9 +67,9 @@ def test_random_streams_are_floor_zero_and_return_arrays():
     stream = _random.Stream(5)
     state = stream.get_state()
     assert type(state) is np.ndarray and state.dtype == np.uint8
-    first = stream.bits.random(3)
+    first = stream.unit(3, np.float64)
     stream.set_state(state)
-    np.testing.assert_array_equal(stream.bits.random(3), first)
+    np.testing.assert_array_equal(stream.unit(3, np.float64), first)
     assert stream.initial == 5
 
 

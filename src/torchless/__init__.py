@@ -66,6 +66,8 @@ from ._tensor.functions import *  # noqa: E402,F401,F403
 _LAZY_MODULES: tuple[str, ...] = ("nn", "optim", "utils", "distributions", "func", "special")
 # The masked / signal / misc family (issue 12): torch.masked and torch.signal, loaded on use.
 _LAZY_MODULES = _LAZY_MODULES + ("masked", "signal")
+# Random streams (issue 14): torch.random (fork_rng and the default generator's seed and state).
+_LAZY_MODULES = _LAZY_MODULES + ("random",)
 _LAZY_FUNCTIONS = {"save": "serialization", "load": "serialization"}
 # The nn.functional family (issue 12): torch-level names of functions that live in nn.functional.
 _LAZY_FUNCTIONS.update({_name: "nn.functional" for _name in (

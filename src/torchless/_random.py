@@ -1,57 +1,710 @@
-"""Random streams (floor 0: arrays only, no Tensor).
+"""Random streams (floor 0: arrays only, no Tensor): PyTorch's CPU generator, number for number.
 
-A `Stream` is a seeded NumPy PCG64 generator. `default_stream` serves every random op that is not
-given a generator; torch.Generator (in _tensor/creation.py) wraps a Stream and adds the
-Tensor-valued state. `manual_seed(s)` makes torchless runs reproducible, though the numbers differ
-from PyTorch's (its Mersenne Twister draws are transformed differently).
+A `Stream` is PyTorch's CPU generator (CPUGeneratorImpl): a 32-bit Mersenne Twister (mt19937)
+seeded with the classic `init_genrand` on the low 32 bits of the seed, plus the one cached normal
+sample its scalar Box-Muller path keeps. The raw 32-bit words come from NumPy's `MT19937` bit
+generator (whose twist is the standard one), with its key array set from PyTorch's seeding; every
+transform below is PyTorch's, written over whole arrays:
+
+- uniform float32 takes one 32-bit word per number and keeps its low 24 bits (`u * 2**-24`);
+  float64 takes two words (the first is the high half of a 64-bit word) and keeps 53 bits;
+- normal on a contiguous tensor of 16 or more elements draws all its uniforms first, then turns
+  each block of 16 into 16 normals by Box-Muller (the first 8 give the radius, the last 8 the
+  angle), and redraws 16 fresh uniforms for a last partial block, which overwrite the tail;
+  a smaller (or non-contiguous) tensor draws pairs of float64 uniforms, one pair per two numbers,
+  and keeps the second number of an odd pair for the next such draw (`next_double_normal_sample`);
+- integers in a range take one word (`% range`) when the range is below 2**28, else two;
+- randperm is a Fisher-Yates shuffle driven by one word per step.
+
+Vector width (issue 14): for float32 normals PyTorch's x86 build (AVX2 and AVX512 kernels) computes
+log, sin and cos with the Cephes polynomials of its `avx_mathfun.h`, the scalar build
+(`ATEN_CPU_CAPABILITY=default`, or a non-x86 machine) with the C library's. Both are reproduced:
+the first bit for bit (its fused multiply-adds included), the second within 3 ULP in float32
+and 2 ULP in float64 (the C library's log/sin/cos round differently from NumPy's in the last bit).
+`ATEN_CPU_CAPABILITY` chooses here as it does in PyTorch. Uniform, integer, permutation and
+bernoulli draws do not depend on it and match bit for bit.
 """
 from __future__ import annotations
 
-import ast
-from typing import Any, Optional
+import math
+import os
+import platform
+import struct
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
 from .engine.state import modes as _modes
 
-__all__ = ["Stream", "default_stream", "rng", "get_rng_state", "set_rng_state", "forbid_random"]
+__all__ = ["Stream", "default_stream", "rng", "get_rng_state", "set_rng_state", "forbid_random",
+           "STATE_SIZE", "VECTOR_NORMALS"]
 
 _DEFAULT_SEED = 67280421310721  # PyTorch's default seed, so initial_seed() reads the same
+_N = 624                        # the Mersenne Twister's state words
+STATE_SIZE = 5056               # bytes of torch.get_rng_state()
+_U64 = np.uint64
+_MASK24, _MASK53 = _U64((1 << 24) - 1), _U64((1 << 53) - 1)
+_TWO_PI = 2.0 * np.pi
+
+# Which float32 normal kernel PyTorch would run: the AVX2 one (x86 builds, unless told otherwise)
+_capability = os.environ.get("ATEN_CPU_CAPABILITY", "").lower()
+VECTOR_NORMALS = (platform.machine().lower() in ("x86_64", "amd64", "i686", "x86")
+                  and _capability not in ("default", "none"))
+
+# PyTorch's get_rng_state layout (little-endian, 5056 bytes):
+#   u64 seed, i32 left, i32 seeded, u64 next, 624 x u64 state words, f64 normal_x, f64 normal_y
+#   (the cached double normal), f64 normal_rho, i32 normal_is_valid, 4 pad, f32 cached float
+#   normal, u8 its valid flag, 3 pad.
+_HEAD = struct.Struct("<QiiQ")
+_TAIL = struct.Struct("<dddi4xf?3x")
+
+
+def _seeded_key(seed: int) -> np.ndarray:
+    """The state words init_genrand gives for a 32-bit seed (PyTorch seeds with seed & 0xffffffff)."""
+    key = [seed & 0xFFFF_FFFF]
+    prev = key[0]
+    for j in range(1, _N):
+        prev = (1812433253 * (prev ^ (prev >> 30)) + j) & 0xFFFF_FFFF
+        key.append(prev)
+    return np.array(key, dtype=np.uint32)
 
 
 class Stream:
-    """A seeded random stream: `bits` is the NumPy Generator the draws come from."""
+    """PyTorch's CPU generator: an mt19937 stream (`bits`, NumPy's MT19937 bit generator), the seed
+    it started from, and the cached normal samples (None when there is none)."""
 
-    __slots__ = ("initial", "bits")
+    __slots__ = ("initial", "bits", "fresh", "normal_double", "normal_float")
 
     def __init__(self, seed: int = _DEFAULT_SEED) -> None:
-        self.initial = seed
-        self.bits = np.random.Generator(np.random.PCG64(seed))
+        self.bits = np.random.MT19937()
+        self.manual_seed(seed)
 
+    # ------------------------------------------------------------------ seeding and state
     def manual_seed(self, seed: int) -> None:
         """Restart the stream from `seed` (negative seeds wrap to 64 bits, as in PyTorch)."""
         seed = int(seed)
         if seed < 0:
             seed &= 0xFFFF_FFFF_FFFF_FFFF
         self.initial = seed
-        self.bits = np.random.Generator(np.random.PCG64(seed))
+        self.bits.state = {"bit_generator": "MT19937", "state": {"key": _seeded_key(seed), "pos": _N}}
+        self.fresh = True  # seeded, not yet twisted: PyTorch's state then reads left=1, next=0
+        self.normal_double: Optional[float] = None
+        self.normal_float: Optional[float] = None
 
     def seed(self) -> int:
         """Restart the stream from a fresh non-deterministic seed, and return that seed."""
-        entropy = np.random.SeedSequence().entropy
-        assert isinstance(entropy, int)  # a fresh SeedSequence draws one int from the OS
-        s = entropy & 0xFFFF_FFFF_FFFF_FFFF
+        s = int.from_bytes(os.urandom(8), "little")
         self.manual_seed(s)
         return s
 
     def get_state(self) -> np.ndarray:
-        """The stream's position, as a uint8 array (the bytes of the bit generator's state)."""
-        raw = repr(self.bits.bit_generator.state).encode()
+        """The stream's position as PyTorch's 5056 state bytes (torch.get_rng_state's layout)."""
+        st = self.bits.state["state"]
+        pos = int(st["pos"])
+        nxt = 0 if (self.fresh and pos == _N) else pos
+        left = 1 if pos == _N else _N + 1 - pos
+        words = np.asarray(st["key"], dtype=np.uint32).astype("<u8").tobytes()
+        nd, nf = self.normal_double, self.normal_float
+        tail = _TAIL.pack(0.0, 0.0 if nd is None else nd, 0.0, nd is not None,
+                          0.0 if nf is None else nf, nf is not None)
+        raw = _HEAD.pack(self.initial, left, 1, nxt) + words + tail
         return np.frombuffer(raw, dtype=np.uint8).copy()
 
     def set_state(self, state: Any) -> None:
-        """Return to a position `get_state` gave (any uint8 array-like: a Tensor converts too)."""
-        self.bits.bit_generator.state = ast.literal_eval(bytes(np.asarray(state, np.uint8)).decode())
+        """Return to a position get_state (or real torch.get_rng_state) gave: a uint8 array-like."""
+        arr = np.asarray(state)
+        if arr.dtype != np.uint8:
+            raise RuntimeError(f"expected a torch.ByteTensor, but got a tensor of dtype {arr.dtype} "
+                               "(pass what get_rng_state() returned)")
+        raw = arr.tobytes()
+        if len(raw) not in (STATE_SIZE, STATE_SIZE - 8):
+            raise RuntimeError(f"Expected either a THGeneratorState of size {STATE_SIZE - 8} or a "
+                               f"CPUGeneratorImplState of size {STATE_SIZE} but found the input RNG state "
+                               f"size to be {len(raw)}")
+        seed, left, seeded, nxt = _HEAD.unpack_from(raw, 0)
+        if not seeded or not 0 < left <= _N or nxt > _N:
+            raise RuntimeError("The provided RNG state is not valid: it was not made by get_rng_state()")
+        words = np.frombuffer(raw, dtype="<u8", count=_N, offset=_HEAD.size).astype(np.uint32)
+        if len(raw) == STATE_SIZE:
+            _, ny, _, nvalid, nf, fvalid = _TAIL.unpack_from(raw, _HEAD.size + 8 * _N)
+        else:
+            _, ny, _, nvalid = struct.unpack_from("<dddi", raw, _HEAD.size + 8 * _N)
+            nf, fvalid = 0.0, False
+        pos = _N if left == 1 else _N + 1 - left
+        self.bits.state = {"bit_generator": "MT19937", "state": {"key": words, "pos": pos}}
+        self.initial = seed
+        self.fresh = left == 1 and nxt == 0
+        self.normal_double = float(ny) if nvalid else None
+        self.normal_float = float(nf) if fvalid else None
+
+    # ------------------------------------------------------------------ raw words
+    def u32(self, n: int) -> np.ndarray:
+        """`n` raw 32-bit words (PyTorch's generator->random()), as uint64."""
+        self.fresh = False
+        return self.bits.random_raw(n) if n else np.zeros(0, _U64)
+
+    def u64(self, n: int) -> np.ndarray:
+        """`n` 64-bit words, each from two 32-bit ones, the first high (generator->random64())."""
+        r = self.u32(2 * n)
+        w = np.left_shift(r[0::2], _U64(32))
+        return np.bitwise_or(w, r[1::2], out=w)
+
+    # ------------------------------------------------------------------ uniform
+    def unit(self, n: int, dt: Any) -> np.ndarray:
+        """`n` uniforms in [0, 1) in float32 (24 bits of one word) or float64 (53 bits of two)."""
+        if np.dtype(dt) == np.float64:
+            w = self.u64(n)
+            f = np.bitwise_and(w, _MASK53, out=w).astype(np.float64)
+            return np.multiply(f, 2.0 ** -53, out=f)
+        w = self.u32(n)
+        g = np.bitwise_and(w, _MASK24, out=w).astype(np.float32)
+        return np.multiply(g, np.float32(2.0 ** -24), out=g)
+
+    def uniform(self, n: int, dt: Any, low: float, high: float, fused: bool = True) -> np.ndarray:
+        """Tensor.uniform_(low, high): `u * (high - low) + low` in the tensor's float type; a draw
+        that rounds up to `high` is replaced by `low`, as PyTorch does. fused=False: the product
+        rounded before the sum (kernels compiled without FMA, e.g. rrelu's)."""
+        dt = np.dtype(dt)
+        work = np.float64 if dt == np.float64 else np.float32
+        lo, hi = work(low), work(high)
+        u = self.unit(n, work)
+        span = hi - lo
+        if not fused:
+            out = u * span + lo
+        elif span == 1.0:       # u * span + lo, fused as the compiled kernel fuses it: one rounding
+            out = u + lo if lo != 0.0 else u
+        elif work == np.float64:
+            out = _fma64(u, float(span), float(lo))
+        else:                   # float32: the product is exact in float64, so one rounding at the end
+            out = (u.astype(np.float64) * float(span) + float(lo)).astype(np.float32)
+        out = out.astype(dt, copy=False)
+        hi_t, lo_t = dt.type(high), dt.type(low)
+        if np.any(out == hi_t):
+            out[out == hi_t] = lo_t
+        return out
+
+    # ------------------------------------------------------------------ normal
+    def normal(self, n: int, dt: Any, mean: float = 0.0, std: float = 1.0,
+               contiguous: bool = True) -> np.ndarray:
+        """Tensor.normal_(mean, std) on `n` elements: the blocked path for a contiguous tensor of
+        16 or more elements, the cached scalar path otherwise."""
+        dt = np.dtype(dt)
+        if n >= 16 and contiguous:
+            work = np.float64 if dt == np.float64 else np.float32
+            m = n - n % 16
+            # float32/float64 fill the whole tensor with uniforms first; half types draw block by block
+            u = self.unit(n if dt == work else m, work)
+            out = np.empty(n, work)
+            _fill16(u[:m], work, mean, std, out[:m])
+            if m != n:
+                _fill16(self.unit(16, work), work, mean, std, out[n - 16:])
+            return out.astype(dt, copy=False)
+        z = self.normal_doubles(n, mean, std)
+        return (z if dt == np.float64 else z.astype(np.float32)).astype(dt, copy=False)
+
+    def normal_doubles(self, n: int, mean: float = 0.0, std: float = 1.0) -> np.ndarray:
+        """`n` draws of PyTorch's scalar normal_distribution<double>: Box-Muller on pairs of
+        float64 uniforms (u1 for the angle, u2 for the radius), the sine of the last pair cached."""
+        out = np.empty(n, np.float64)
+        start = 0
+        if n and self.normal_double is not None:
+            out[0] = self.normal_double
+            self.normal_double = None
+            start = 1
+        rest = n - start
+        if rest > 0:
+            pairs = (rest + 1) // 2
+            u = self.unit(2 * pairs, np.float64)
+            u1, u2 = u[0::2], u[1::2]
+            r = np.sqrt(-2.0 * np.log1p(-u2))
+            theta = _TWO_PI * u1
+            both = np.empty((pairs, 2))
+            both[:, 0] = r * np.cos(theta)
+            both[:, 1] = r * np.sin(theta)
+            flat = both.reshape(-1)
+            out[start:] = flat[:rest]
+            if rest % 2:
+                self.normal_double = float(flat[-1])
+        if mean != 0.0 or std != 1.0:
+            out = out * float(std) + float(mean)
+        return out
+
+    # ------------------------------------------------------------------ integers
+    def ints(self, n: int, low: int, high: int) -> np.ndarray:
+        """random_(low, high) / randint: `word % (high - low) + low`, one word per number when the
+        range is below 2**28, two otherwise; int64 (wrapping as PyTorch's int64 does)."""
+        span = int(high) - int(low)
+        words = self.u32(n) if span < (1 << 28) else self.u64(n)
+        return ((words % _U64(span)) + _U64(int(low) & 0xFFFF_FFFF_FFFF_FFFF)).view(np.int64)
+
+    def full_range(self, n: int) -> np.ndarray:
+        """random_(-2**63, None) on int64: every bit of a 64-bit word."""
+        return self.u64(n).view(np.int64)
+
+    def default_ints(self, n: int, dt: Any) -> np.ndarray:
+        """random_() with no bounds: a word modulo the dtype's span (2**24 + 1 for float32,
+        2**53 + 1 for float64, max + 1 for integers, the low bit for bool)."""
+        dt = np.dtype(dt)
+        if dt == np.bool_:
+            return (self.u32(n) & _U64(1)).astype(np.bool_)
+        if dt in (np.float64, np.int64):
+            words = self.u64(n)
+            mod = (1 << 53) + 1 if dt == np.float64 else 1 << 63
+        else:
+            words = self.u32(n)
+            if dt.kind == "f":
+                mod = (1 << {np.dtype(np.float32): 24, np.dtype(np.float16): 11}.get(dt, 24)) + 1
+            else:
+                mod = int(np.iinfo(dt).max) + 1
+        return (words % _U64(mod)).astype(dt)
+
+    def perm(self, n: int) -> np.ndarray:
+        """randperm(n): PyTorch's Fisher-Yates (swap i with i + word % (n - i)) below 2**32 / 20
+        elements, its inside-out shuffle with 64-bit words above."""
+        if n < (1 << 32) // 20:
+            if n <= 1:
+                return np.arange(n, dtype=np.int64)
+            steps = n - 1
+            z = np.empty(n, np.int64)
+            z[:steps] = (self.u32(steps) % (n - np.arange(steps, dtype=_U64))).astype(np.int64)
+            z[:steps] += np.arange(steps, dtype=np.int64)
+            z[steps] = steps
+            return _apply_swaps(z)
+        z = (self.u64(n) % (np.arange(n, dtype=_U64) + _U64(1))).astype(np.int64).tolist()
+        out: List[int] = [0] * n
+        for i, j in enumerate(z):
+            out[i] = out[j]
+            out[j] = i
+        return np.array(out, dtype=np.int64)
+
+    # ------------------------------------------------------------------ other distributions
+    def bernoulli(self, p: np.ndarray) -> np.ndarray:
+        """A bool draw per element of the probabilities `p`: `u < p`, u a float64 uniform for float64
+        p (and for a number p, passed as a float64 array), a float32 one otherwise."""
+        p = np.asarray(p)
+        if p.dtype == np.float64:
+            return self.unit(p.size, np.float64).reshape(p.shape) < p
+        return self.unit(p.size, np.float32).reshape(p.shape) < p.astype(np.float32)
+
+    def doubles(self, n: int) -> np.ndarray:
+        """`n` float64 uniforms in [0, 1) (the draws of exponential_, cauchy_, geometric_)."""
+        return self.unit(n, np.float64)
+
+    def exponential(self, n: int, lambd: float) -> np.ndarray:
+        """exponential_(lambd): -log1p(-u) / lambd in float64."""
+        return (-1.0 / float(lambd)) * np.log1p(-self.doubles(n))
+
+    def cauchy(self, n: int, median: float, sigma: float) -> np.ndarray:
+        """cauchy_(median, sigma): median + sigma * tan(pi * (u - 1/2)) in float64."""
+        return float(median) + float(sigma) * np.tan(np.pi * (self.doubles(n) - 0.5))
+
+    def geometric(self, n: int, p: float) -> np.ndarray:
+        """geometric_(p): ceil(log(u) / log1p(-p)) in float64 (trials up to the first success)."""
+        with np.errstate(divide="ignore"):
+            return np.ceil(np.log(self.doubles(n)) / np.log1p(-float(p)))
+
+    def log_normal(self, n: int, mean: float, std: float) -> np.ndarray:
+        """log_normal_(mean, std): exp of the scalar-path normal draws (the cache included)."""
+        return np.exp(self.normal_doubles(n, mean, std))
+
+    def multinomial_rows(self, probs: np.ndarray, n_sample: int) -> np.ndarray:
+        """multinomial(probs, n_sample, replacement=True) on 2-D `probs`: per row, the cumulative sums
+        in the probabilities' float type, normalised by the total, searched with float64 uniforms
+        (the first category whose cumulative probability reaches the draw)."""
+        rows, k = probs.shape
+        out = np.empty((rows, n_sample), np.int64)
+        work = np.float64 if probs.dtype == np.float64 else np.float32
+        for i in range(rows):
+            cum = np.cumsum(probs[i].astype(work))
+            total = cum[-1] if k else work(0)
+            if total > 0:
+                cum = cum / total
+            u = self.unit(n_sample, np.float64)
+            out[i] = np.minimum(np.searchsorted(cum.astype(np.float64), u, side="left"), k - 1)
+        return out
+
+    def multinomial(self, rows: np.ndarray, n_sample: int, replacement: bool) -> np.ndarray:
+        """torch.multinomial on 2-D non-negative `rows`: the cumulative search for draws with
+        replacement (more than one), else PyTorch's race: q ~ Exp(1) per element (drawn as
+        exponential_ on a tensor like `rows`), the largest rows / q first."""
+        if replacement and n_sample > 1:
+            return self.multinomial_rows(rows, n_sample)
+        work: Any = np.float64 if rows.dtype == np.float64 else np.float32
+        q: np.ndarray = self.exponential(rows.size, 1.0).astype(work).reshape(rows.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            keys: np.ndarray = np.divide(rows.astype(work), q)
+        return np.argsort(-keys, axis=1, kind="stable")[:, :n_sample].astype(np.int64)
+
+    def draws(self, dtype: Any) -> "TorchDraws":
+        """An object with NumPy-Generator-like methods whose draws are PyTorch's for a tensor of
+        `dtype` (what torch.distributions' samplers call), for code written over a Generator."""
+        return TorchDraws(self, np.dtype(dtype))
+
+    def gamma(self, alpha: np.ndarray) -> np.ndarray:
+        """torch._standard_gamma: one Gamma(alpha, 1) draw per element, in alpha's float dtype, by
+        PyTorch's sampler (Marsaglia and Tsang's rejection method, alpha < 1 boosted by u**(1/alpha)),
+        with its draws: float64 uniforms and scalar-path normals (sharing the normal cache).
+
+        The elements are sampled in order, as PyTorch does, but a block at a time: each block is drawn
+        assuming every element is accepted at its first try; at the first element that is not, the
+        stream is rewound to just after that element's first try, the element retried alone, and the
+        next block starts after it."""
+        a_all = np.ascontiguousarray(alpha).reshape(-1)
+        sdt = np.float64 if a_all.dtype == np.float64 else np.float32
+        a_all = a_all.astype(sdt, copy=False)
+        out = np.empty(a_all.size, np.float64)
+        i, block = 0, 64
+        while i < a_all.size:
+            j = min(i + block, a_all.size)
+            done = self._gamma_block(a_all[i:j], sdt, out[i:j])
+            i += done
+        res = out.astype(sdt)
+        return np.maximum(res, np.finfo(sdt).tiny).reshape(np.shape(alpha))
+
+    def _gamma_block(self, a: np.ndarray, sdt: Any, out: np.ndarray) -> int:
+        """Sample a block of `_gamma` speculatively; returns how many elements were finished."""
+        k = a.size
+        saved_bits, saved_cache, saved_fresh = self.bits.state, self.normal_double, self.fresh
+        zero = a == 0
+        boost = (a < 1) & ~zero
+        # words per element on the first try: boost uniform (2), normal (4 for a new pair, 0 cached), uniform (2)
+        cached = np.zeros(k, bool)
+        have = self.normal_double is not None
+        for e in range(k):  # the cache parity along the block (cheap: a few dozen steps)
+            if not zero[e]:
+                cached[e] = have
+                have = not have
+        words = np.where(zero, 0, 2 * boost + np.where(cached, 0, 4) + 2)
+        ends = np.cumsum(words)
+        raw = self.u32(int(ends[-1]) if k else 0)
+        starts = ends - words
+
+        def unit_at(off: np.ndarray) -> np.ndarray:
+            w = (raw[off] << _U64(32)) | raw[off + 1]
+            return (w & _MASK53).astype(np.float64) * 2.0 ** -53
+        live = ~zero
+        pos = starts.copy()
+        ub = np.zeros(k)
+        ub[boost] = unit_at(pos[boost])
+        pos = pos + 2 * boost
+        new = live & ~cached
+        u1 = np.zeros(k)
+        u2 = np.zeros(k)
+        u1[new], u2[new] = unit_at(pos[new]), unit_at(pos[new] + 2)
+        r = np.sqrt(-2.0 * np.log1p(-u2))
+        theta = _TWO_PI * u1
+        cos_, sin_ = r * np.cos(theta), r * np.sin(theta)
+        # a cached normal is the sine of the last new pair before it (or the stream's cache)
+        last_new = np.maximum.accumulate(np.where(new, np.arange(k), -1))
+        prev_new = np.concatenate(([-1], last_new[:-1]))
+        x = np.where(new, cos_, np.where(prev_new >= 0, sin_[np.maximum(prev_new, 0)],
+                                         saved_cache if saved_cache is not None else 0.0))
+        pos = pos + np.where(new, 4, 0)
+        uu = np.zeros(k)
+        uu[live] = unit_at(pos[live])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(boost, np.power(1.0 - ub, (np.float32(1) / a.astype(sdt)).astype(sdt).astype(np.float64)
+                                             if sdt == np.float32 else 1.0 / a), 1.0)
+            ab = np.where(boost, (a + sdt(1)).astype(sdt), a)
+            d = (ab - sdt(np.float32(1.0) / np.float32(3.0))).astype(sdt).astype(np.float64)
+            c = 1.0 / np.sqrt(9.0 * d)
+            y = 1.0 + c * x
+            v = y * y * y
+            u = 1.0 - uu
+            xx = x * x
+            ok = (y > 0) & ((u < 1.0 - float(np.float32(0.0331)) * xx * xx) |
+                            (np.log(u) < 0.5 * xx + d * (1.0 - v + np.log(v))))
+        good = ok | zero
+        first_bad = int(np.argmin(good)) if not good.all() else k
+        out[:first_bad] = np.where(zero[:first_bad], 0.0, (scale * d * v)[:first_bad])
+        if first_bad == k:
+            if k:
+                # the cache after the block: the sine of the last new pair if no cached draw followed it
+                self.normal_double = float(sin_[last_new[-1]]) if have and last_new[-1] >= 0 else \
+                    (saved_cache if have else None)
+            return k
+        # rewind, and replay the accepted elements and the failing element's first try
+        f = first_bad
+        self.bits.state, self.normal_double, self.fresh = saved_bits, saved_cache, saved_fresh
+        replay = int(starts[f]) + 2 * int(boost[f]) + (0 if cached[f] else 4)
+        self.u32(replay)
+        # the cache now: as it stood after element f's normal
+        self.normal_double = None if cached[f] else float(sin_[f])
+        df, cf = float(d[f]), float(c[f])
+        if y[f] > 0:        # the uniform of the first try was drawn too, then rejected
+            self.u32(2)
+        while True:
+            while True:
+                xf = float(self.normal_doubles(1)[0])
+                yf = 1.0 + cf * xf
+                if yf > 0:
+                    break
+            vf = yf * yf * yf
+            uf = 1.0 - float(self.unit(1, np.float64)[0])
+            xxf = xf * xf
+            if uf < 1.0 - float(np.float32(0.0331)) * xxf * xxf or \
+                    math.log(uf) < 0.5 * xxf + df * (1.0 - vf + math.log(vf)):
+                out[f] = float(scale[f]) * df * vf
+                return f + 1
+
+    def numpy_generator(self) -> np.random.Generator:
+        """A NumPy Generator seeded from two words of this stream, for the samplers whose PyTorch
+        algorithms are not reproduced (gamma, poisson, binomial): seeded runs stay reproducible."""
+        return np.random.Generator(np.random.PCG64(int(self.u64(1)[0])))
+
+
+class TorchDraws:
+    """NumPy-Generator-shaped access to a Stream with PyTorch's transforms, in one dtype: random
+    (torch.rand), standard_normal (normal_()), standard_exponential (exponential_()),
+    standard_cauchy (cauchy_()), uniform(low, high) (uniform_(low, high)). Any other method
+    (gamma, poisson ...) is NumPy's own, from a Generator seeded off the stream."""
+
+    __slots__ = ("stream", "dtype")
+
+    def __init__(self, stream: Stream, dtype: np.dtype) -> None:
+        self.stream, self.dtype = stream, dtype
+
+    def _shaped(self, flat: np.ndarray, shape: Any) -> np.ndarray:
+        return flat.astype(self.dtype, copy=False).reshape(shape)
+
+    def _n(self, shape: Any) -> int:
+        return int(np.prod(shape, dtype=np.int64))
+
+    def random(self, shape: Any = ()) -> np.ndarray:
+        """Uniforms in [0, 1), as torch.rand."""
+        return self._shaped(self.stream.uniform(self._n(shape), self.dtype, 0.0, 1.0), shape)
+
+    def uniform(self, low: float = 0.0, high: float = 1.0, shape: Any = ()) -> np.ndarray:
+        """Uniforms in [low, high), as Tensor.uniform_(low, high)."""
+        return self._shaped(self.stream.uniform(self._n(shape), self.dtype, float(low), float(high)), shape)
+
+    def standard_normal(self, shape: Any = ()) -> np.ndarray:
+        """N(0, 1) draws, as Tensor.normal_() on a new tensor."""
+        return self._shaped(self.stream.normal(self._n(shape), self.dtype), shape)
+
+    def standard_exponential(self, shape: Any = ()) -> np.ndarray:
+        """Exp(1) draws, as Tensor.exponential_()."""
+        return self._shaped(self.stream.exponential(self._n(shape), 1.0), shape)
+
+    def standard_cauchy(self, shape: Any = ()) -> np.ndarray:
+        """Cauchy(0, 1) draws, as Tensor.cauchy_()."""
+        return self._shaped(self.stream.cauchy(self._n(shape), 0.0, 1.0), shape)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream.numpy_generator(), name)
+
+
+def _apply_swaps(z: np.ndarray) -> np.ndarray:
+    """The permutation `for i: swap(r[i], r[z[i]])` (z[i] >= i) makes of r = 0..n-1, without a loop
+    over i. Position i is final after step i, holding what position z[i] held just before it: the
+    value step L moved there (L the last earlier step with the same target), or z[i] itself if none.
+    What step j moves is w(j), the value at position j before step j, which is w of the last earlier
+    step aimed at j, or j itself: a forest of pointers, resolved by pointer doubling."""
+    n = z.size
+    idx = np.arange(n, dtype=np.int64)
+    keys = z * n + idx                    # (target, step), sorted: each target's steps in order
+    order = np.sort(keys)
+    pos = np.searchsorted(order, idx * n + idx) - 1
+    prev = order[np.maximum(pos, 0)]
+    parent = np.where((pos >= 0) & (prev // n == idx), prev % n, idx)
+    while True:                           # w(i): the root of i's chain of earlier steps aimed at it
+        nxt = parent[parent]
+        if np.array_equal(nxt, parent):
+            break
+        parent = nxt
+    pos = np.searchsorted(order, keys) - 1
+    prev = order[np.maximum(pos, 0)]
+    return np.where((pos >= 0) & (prev // n == z), parent[prev % n], z)
+
+
+# ---------------------------------------------------------------------------------- Box-Muller blocks
+def _fill16(u: np.ndarray, work: Any, mean: float, std: float, dest: np.ndarray) -> None:
+    """PyTorch's normal_fill_16 on consecutive blocks of 16 uniforms: within a block, u[j] (j < 8)
+    gives the radius sqrt(-2 log(1 - u[j])) and u[j + 8] the angle 2 pi u[j + 8]; the block's first 8
+    outputs are radius * cos, its last 8 radius * sin, then `* std + mean` (fused). Written into
+    `dest` (as many elements as u)."""
+    b = u.reshape(-1, 16)
+    u1, u2 = np.ascontiguousarray(b[:, :8]), np.ascontiguousarray(b[:, 8:])
+    out = dest.reshape(-1, 16)
+    if work == np.float64:
+        radius = np.subtract(1.0, u1, out=u1)          # in place: the arrays are ours
+        np.log(radius, out=radius)
+        np.multiply(radius, -2.0, out=radius)
+        np.sqrt(radius, out=radius)
+        theta = np.multiply(u2, _TWO_PI, out=u2)
+        c = np.cos(theta)
+        np.multiply(radius, c, out=c)
+        s = np.sin(theta, out=theta)
+        np.multiply(radius, s, out=s)
+        if mean != 0.0 or std != 1.0:
+            c, s = _fma64(c, float(std), float(mean)), _fma64(s, float(std), float(mean))
+        out[:, :8], out[:, 8:] = c, s
+        return
+    f32 = np.float32
+    if VECTOR_NORMALS:
+        n1, n2 = _box_muller_ps(u1.ravel(), u2.ravel())
+        n1, n2 = n1.reshape(u1.shape), n2.reshape(u2.shape)
+    else:  # the C library's logf/sinf/cosf, correctly rounded: float64 then rounded
+        radius = np.sqrt(f32(-2) * np.log((f32(1) - u1).astype(np.float64)).astype(f32))
+        theta = (_TWO_PI * u2.astype(np.float64)).astype(f32).astype(np.float64)
+        n1 = radius * np.cos(theta).astype(f32)
+        n2 = radius * np.sin(theta).astype(f32)
+    if mean != 0.0 or std != 1.0:
+        m, sd = float(f32(mean)), float(f32(std))
+        n1 = (n1.astype(np.float64) * sd + m).astype(f32)
+        n2 = (n2.astype(np.float64) * sd + m).astype(f32)
+    out[:, :8], out[:, 8:] = n1, n2
+
+
+def _fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
+    """a * b + c for float64 arrays, as one fused multiply-add (the product's rounding error is
+    recovered exactly by Dekker's splitting and added back), so sums that cancel agree with C's fma."""
+    p = a * b
+    split = 134217729.0  # 2**27 + 1
+    ah = a * split
+    ah = ah - (ah - a)
+    al = a - ah
+    bh = b * split
+    bh = bh - (bh - b)
+    bl = b - bh
+    err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    bb = s - p
+    t = (p - (s - bb)) + (c - bb)
+    return s + (t + err)
+
+
+_F = np.float32
+_I32 = np.int32
+_LOG_P = [_F(v) for v in (7.0376836292E-2, -1.1514610310E-1, 1.1676998740E-1, -1.2420140846E-1,
+                          1.4249322787E-1, -1.6668057665E-1, 2.0000714765E-1, -2.4999993993E-1,
+                          3.3333331174E-1)]
+_CHUNK = 65536  # elements per pass of the float32 vector Box-Muller: the scratch arrays stay in cache
+
+
+class _Scratch:
+    """Reused work arrays for `_box_muller_ps` (seven float32, three int32, one float64, one bool)."""
+
+    __slots__ = ("f", "i", "d", "b")
+
+    def __init__(self, n: int) -> None:
+        self.f = [np.empty(n, _F) for _ in range(7)]
+        self.i = [np.empty(n, _I32) for _ in range(3)]
+        self.d = np.empty(n, np.float64)
+        self.b = np.empty(n, np.bool_)
+
+
+def _box_muller_ps(u1: np.ndarray, u2: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """(radius * cos, radius * sin) of PyTorch's AVX2 float32 kernel, bit for bit, for float32
+    uniforms u1 (radius) and u2 (angle), in chunks of _CHUNK through reused scratch arrays."""
+    n = u1.size
+    oc, os_ = np.empty(n, _F), np.empty(n, _F)
+    ws = _Scratch(min(_CHUNK, n))
+    for lo in range(0, n, _CHUNK):
+        hi = min(lo + _CHUNK, n)
+        _box_muller_chunk(u1[lo:hi], u2[lo:hi], oc[lo:hi], os_[lo:hi], ws)
+    return oc, os_
+
+
+def _box_muller_chunk(u1: np.ndarray, u2: np.ndarray, oc: np.ndarray, os_: np.ndarray, ws: _Scratch) -> None:
+    """One chunk of `_box_muller_ps`, written into oc and os_.
+
+    log(1 - u1) by the Cephes method of PyTorch's avx_mathfun.h: split x = m * 2**e with m in
+    [sqrt(1/2), sqrt(2)), a degree-8 polynomial in t = m - 1, then e * log(2) in two parts. sin and
+    cos of theta = float32(2 pi) * u2 likewise: reduce by j * pi/4 (j even) in three parts, the
+    cosine and sine polynomials on [-pi/4, pi/4], swapped and signed by the octant (with integer
+    masks, not branches). Every multiply-add the compiled kernel fuses is fused here too: the
+    float32 product is exact in float64, so one rounding to float32 after the sum."""
+    n = u1.size
+    f0, f1, f2, f3, f4, f5, f6 = (a[:n] for a in ws.f)
+    i0, i1, i2 = (a[:n] for a in ws.i)
+    d, b = ws.d[:n], ws.b[:n]
+    mul, add, sub = np.multiply, np.add, np.subtract
+
+    def fma(a: np.ndarray, x: Any, c: Any, out: np.ndarray) -> None:
+        d[...] = a
+        mul(d, x, out=d)
+        add(d, c, out=d)
+        out[...] = d
+
+    # radius = sqrt(-2 log(1 - u1))
+    x = sub(_F(1), u1, out=f0)
+    bits = x.view(_I32)
+    e = np.right_shift(bits, 23, out=i0)
+    mb = np.bitwise_and(bits, 0x007FFFFF, out=i1)
+    np.bitwise_or(mb, 0x3F000000, out=mb)
+    m = mb.view(_F)
+    np.less(m, _F(0.707106781186547524), out=b)
+    ef = f1
+    ef[...] = e
+    sub(ef, _F(126), out=ef)
+    sm = f2
+    sm[...] = b
+    sub(ef, sm, out=ef)
+    t = sub(m, _F(1), out=f3)
+    mul(m, sm, out=sm)
+    add(t, sm, out=t)
+    z = mul(t, t, out=f4)
+    y = f5
+    y.fill(_LOG_P[0])
+    for p in _LOG_P[1:]:
+        fma(y, t, p, y)
+    mul(y, t, out=y)
+    q = mul(ef, _F(-2.12194440e-4), out=f2)
+    fma(y, z, q, y)
+    mul(z, _F(0.5), out=q)
+    sub(y, q, out=y)
+    add(t, y, out=t)
+    fma(ef, _F(0.693359375), t, t)
+    mul(t, _F(-2), out=t)
+    radius = np.sqrt(t, out=t)
+    # sin and cos of theta
+    xx = mul(u2, _F(_TWO_PI), out=f0)
+    w = mul(xx, _F(1.27323954473516), out=f1)
+    j = i0
+    j[...] = w  # truncation toward zero (theta >= 0)
+    add(j, 1, out=j)
+    np.bitwise_and(j, ~1, out=j)
+    yj = f2
+    yj[...] = j
+    mul(yj, _F(-0.78515625), out=w)        # exact products: fused or not, the same sums
+    add(xx, w, out=xx)
+    mul(yj, _F(-2.4187564849853515625e-4), out=w)
+    add(xx, w, out=xx)
+    fma(yj, _F(-3.77489497744594108e-8), xx, xx)
+    z = mul(xx, xx, out=f4)
+    yc = f5
+    yc.fill(_F(2.443315711809948E-005))
+    fma(yc, z, _F(-1.388731625493765E-003), yc)
+    fma(yc, z, _F(4.166664568298827E-002), yc)
+    mul(yc, z, out=yc)
+    mul(z, _F(-0.5), out=w)
+    fma(yc, z, w, yc)
+    add(yc, _F(1), out=yc)
+    ys = f6
+    ys.fill(_F(-1.9515295891E-4))
+    fma(ys, z, _F(8.3321608736E-3), ys)
+    fma(ys, z, _F(-1.6666654611E-1), ys)
+    mul(ys, z, out=ys)
+    fma(ys, xx, xx, ys)
+    first = np.bitwise_and(j, 2, out=i1)   # all ones where (j & 2) == 0: the sine is ys
+    sub(first, 2, out=first)
+    np.right_shift(first, 31, out=first)
+    ycb, ysb = yc.view(_I32), ys.view(_I32)
+    diff = np.bitwise_xor(ycb, ysb, out=i2)
+    np.bitwise_and(diff, first, out=diff)
+    sgn = np.bitwise_and(j, 4, out=first)  # the sine's sign flips when j & 4
+    np.left_shift(sgn, 29, out=sgn)
+    np.bitwise_xor(ycb, diff, out=ycb)     # now the sine's magnitude
+    np.bitwise_xor(ysb, diff, out=ysb)     # now the cosine's
+    np.bitwise_xor(ycb, sgn, out=ycb)
+    sub(j, 2, out=j)                       # the cosine's sign flips when (j - 2) & 4 == 0
+    np.invert(j, out=j)
+    np.bitwise_and(j, 4, out=j)
+    np.left_shift(j, 29, out=j)
+    np.bitwise_xor(ysb, j, out=ysb)
+    mul(radius, ysb.view(_F), out=oc)
+    mul(radius, ycb.view(_F), out=os_)
 
 
 default_stream = Stream()
@@ -86,10 +739,10 @@ class forbid_random:
         _modes.random_forbidden -= self.forbid
 
 
-def rng(generator: Optional[Any] = None) -> np.random.Generator:
-    """The NumPy Generator to draw from: `generator`'s (a torch.Generator) or the default stream's."""
+def rng(generator: Optional[Any] = None) -> Stream:
+    """The Stream to draw from: `generator`'s (a torch.Generator) or the default stream."""
     if _modes.random_forbidden:
         raise RuntimeError("vmap: called random operation while in randomness error mode. Please either use the "
                            "'same' or 'different' randomness flags on vmap or perform the randomness operation "
                            "out of vmap")
-    return (default_stream if generator is None else generator._stream).bits
+    return default_stream if generator is None else generator._stream

@@ -76,9 +76,17 @@ def torchless_op(entry: Any) -> Optional[Callable[..., Any]]:
         ours = getattr(torchless.Tensor, name, None)
     if ours is None:
         ours = _aten_op(entry)
-        if ours is None or not isinstance(entry.op, types.FunctionType):
-            return ours
-        return rebind(entry.op)  # a function of the database around torch.ops.aten.<name>
+        if ours is not None:
+            if not isinstance(entry.op, types.FunctionType):
+                return ours
+            return rebind(entry.op)  # a function of the database around torch.ops.aten.<name>
+        # Random streams (issue 14): entries named after an in-place sampler only (cauchy, uniform ...)
+        # whose op is a lambda over torch.Tensor.<name>_: the same lambda, run on torchless
+        inplace = getattr(entry, "inplace_variant", None)
+        if isinstance(entry.op, types.FunctionType) and inplace is not None and \
+                getattr(torchless.Tensor, getattr(inplace, "__name__", ""), None) is not None:
+            return rebind(entry.op)
+        return None
     op = entry.op
     if op is resolve(torch, name):
         return ours  # torch.add -> torchless.add

@@ -714,11 +714,12 @@ def _float_random_dtype(dtype: Optional[DType], fn: str) -> np.dtype:
 
 
 def _draw(fn: str, shape: Tuple[int, ...], dt: np.dtype, generator: Optional[Generator]) -> np.ndarray:
-    """Draws of NumPy's `fn` (random, standard_normal) in dtype `dt`."""
-    rng = _rng(generator)
-    if dt in (np.float32, np.float64):
-        return getattr(rng, fn)(shape, dtype=dt)
-    return getattr(rng, fn)(shape).astype(dt)
+    """PyTorch's draws for a new (contiguous) tensor: "uniform" in [0, 1) or "normal" N(0, 1), in
+    dtype `dt` (float32 or float64; other floating dtypes draw in float32 and round)."""
+    stream = _rng(generator)
+    n = int(np.prod(shape, dtype=np.int64))
+    flat = stream.uniform(n, dt, 0.0, 1.0) if fn == "uniform" else stream.normal(n, dt)
+    return flat.reshape(shape).astype(dt, copy=False)
 
 
 def rand(*size_args: Any, size: Any = None, generator: Optional[Generator] = None,
@@ -730,7 +731,7 @@ def rand(*size_args: Any, size: Any = None, generator: Optional[Generator] = Non
     default float unless `dtype` is given).
     """
     dt = _float_random_dtype(dtype, "uniform")
-    return _finish(_draw("random", _parse_size(size_args if size is None else (size,), "rand"), dt, generator), requires_grad, device)
+    return _finish(_draw("uniform", _parse_size(size_args if size is None else (size,), "rand"), dt, generator), requires_grad, device)
 
 
 def randn(*size_args: Any, size: Any = None, generator: Optional[Generator] = None,
@@ -742,7 +743,7 @@ def randn(*size_args: Any, size: Any = None, generator: Optional[Generator] = No
     variance 1), of a floating dtype (the default float unless `dtype` is given).
     """
     dt = _float_random_dtype(dtype, "normal")
-    return _finish(_draw("standard_normal", _parse_size(size_args if size is None else (size,), "randn"), dt, generator), requires_grad, device)
+    return _finish(_draw("normal", _parse_size(size_args if size is None else (size,), "randn"), dt, generator), requires_grad, device)
 
 
 def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Optional[Generator] = None,
@@ -764,7 +765,8 @@ def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Opti
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     shape = _parse_size((size,), "randint")
     np_dtype = np.int64 if dtype is None else to_np(dtype)
-    return _finish(_rng(generator).integers(low, high, shape).astype(np_dtype), requires_grad, device)
+    n = int(np.prod(shape, dtype=np.int64))
+    return _finish(_rng(generator).ints(n, low, high).reshape(shape).astype(np_dtype), requires_grad, device)
 
 
 def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Optional[DType] = None,
@@ -776,7 +778,9 @@ def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Optional[D
     if type(n) is not int:
         n = _args.int_arg(n, "randperm", "n", 1)
     np_dtype = np.int64 if dtype is None else to_np(dtype)
-    return _finish(_rng(generator).permutation(n).astype(np_dtype), requires_grad, device)
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    return _finish(_rng(generator).perm(int(n)).astype(np_dtype), requires_grad, device)
 
 
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Optional[Generator] = None,
@@ -807,15 +811,22 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Opti
             raise RuntimeError(f"The size of tensor a ({pa[d]}) must match the size of tensor b "
                                f"({pb[d]}) at non-singleton dimension {d} (mean has shape {list(sa)}, "
                                f"std has shape {list(sb)})") from None
-        z = _rng(generator).standard_normal(shape).astype(ref._data.dtype)
-        return _finish((m + s * z).astype(ref._data.dtype), requires_grad, device)
+        dt = ref._data.dtype
+        # PyTorch: out.normal_(0, std) then += mean for a number std; else normal_(0, 1), *= std, += mean
+        if isinstance(std, Tensor):
+            z = _rng(generator).normal(int(np.prod(shape, dtype=np.int64)), dt).reshape(shape)
+            z = (z * np.asarray(s, dt)).astype(dt, copy=False)
+        else:
+            z = _rng(generator).normal(int(np.prod(shape, dtype=np.int64)), dt, 0.0, float(std)).reshape(shape)
+        return _finish((z + np.asarray(m, dt)).astype(dt, copy=False), requires_grad, device)
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     if size is None:
         raise TypeError("normal() with number mean and std needs a size")
     dt = _float_random_dtype(dtype, "normal")
-    z = _draw("standard_normal", _parse_size((size,), "normal"), dt, generator)
-    return _finish((z * dt.type(std) + dt.type(mean)).astype(dt, copy=False), requires_grad, device)
+    shape = _parse_size((size,), "normal")
+    z = _rng(generator).normal(int(np.prod(shape, dtype=np.int64)), dt, float(mean), float(std))
+    return _finish(z.reshape(shape).astype(dt, copy=False), requires_grad, device)
 
 
 def rand_like(input: Tensor, *, dtype: Optional[DType] = None, device: DeviceArg = None,
@@ -838,9 +849,9 @@ def randn_like(input: Tensor, *, dtype: Optional[DType] = None, device: DeviceAr
     return randn(shape, dtype=from_np(dt), requires_grad=requires_grad, generator=generator)
 
 
-def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dtype: Optional[DType] = None,
-                 device: DeviceArg = None, requires_grad: bool = False) -> Tensor:
-    """randint_like(input, low=0, high, *, dtype=None, device=None) -> Tensor
+def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, generator: Optional[Generator] = None,
+                 dtype: Optional[DType] = None, device: DeviceArg = None, requires_grad: bool = False) -> Tensor:
+    """randint_like(input, low=0, high, *, generator=None, dtype=None, device=None) -> Tensor
 
     Integers drawn uniformly from [low, high) with the size of `input` (and its dtype, unless
     `dtype` is given); `randint_like(input, high)` draws from [0, high).
@@ -848,7 +859,7 @@ def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dty
     if high is None:
         low, high = 0, low
     shape, dt = _like(input, dtype)
-    return randint(low, high, shape, dtype=from_np(dt))
+    return randint(low, high, shape, dtype=from_np(dt), generator=generator)
 
 
 def bernoulli(input: Tensor, p: Optional[float] = _args.OMITTED, *, generator: Optional[Generator] = None,
@@ -871,8 +882,10 @@ def bernoulli(input: Tensor, p: Optional[float] = _args.OMITTED, *, generator: O
         _check_probabilities(input._data)
     else:
         _check_probability(p)
-    probs = input._data if p is None else np.full(input._data.shape, p)
-    draw = _rng(generator).random(input._data.shape) < probs
+    probs = input._data if p is None else np.full(input._data.shape, float(p))
+    if probs.dtype.kind == "c":
+        probs = probs.real
+    draw = _rng(generator).bernoulli(np.asarray(probs))
     result = _plain(draw.astype(input._data.dtype))
     return result if out is None else write_out("bernoulli", result, out, (input,))
 
@@ -909,7 +922,12 @@ def _legacy_constructor(*args: Any, dtype: Optional[DType] = None, **kwargs: Any
 
 # ---------------------------------------------------------------------------------- in-place random fills
 def _random_fill(self: Tensor, values: np.ndarray) -> Tensor:
-    """Write `values` into self in place, as the random fills (normal_, uniform_ ...) do."""
+    """Write `values` into self in place, as the random fills (normal_, uniform_ ...) do.
+
+    `values` is either self's shape, or flat: the draws in the order PyTorch's kernel visits the
+    elements (memory order: innermost stride first), placed by `_in_memory_order`."""
+    if values.ndim == 1 and values.shape != self._data.shape:
+        values = _in_memory_order(self._data, values)
     if _check_inplace(self):  # a non-leaf in a graph: the new values no longer depend on the old ones
         return _write_into(self, _snapshot(self) * 0 + _plain(values.astype(self._data.dtype, copy=False)))
     np.copyto(self._data, values, casting="unsafe")
@@ -917,11 +935,40 @@ def _random_fill(self: Tensor, values: np.ndarray) -> Tensor:
     return self
 
 
+def _in_memory_order(arr: np.ndarray, flat: np.ndarray) -> np.ndarray:
+    """Arrange `flat` (one value per element) into arr's shape so the values follow arr's memory
+    order, the order PyTorch's serial random kernels write a strided tensor in."""
+    if arr.flags.c_contiguous or arr.ndim < 2:
+        return flat.reshape(arr.shape)
+    order = sorted(_builtin_range(arr.ndim), key=lambda d: -abs(arr.strides[d]) if arr.shape[d] > 1 else 0)
+    vals = flat.reshape([arr.shape[d] for d in order])
+    return np.transpose(vals, np.argsort(order))
+
+
+def _is_contiguous(arr: np.ndarray) -> bool:
+    """PyTorch's is_contiguous for the normal kernel's choice of path."""
+    return bool(arr.flags.c_contiguous)
+
+
 def _float_fill_dtype(self: Tensor, fn: str) -> Any:
     """The tensor's floating NumPy dtype; PyTorch's error for an integer or bool tensor."""
     if self._data.dtype.kind != "f":
         raise RuntimeError(f"\"{fn}\" not implemented for '{_SCALAR_TYPE_NAMES[self.dtype.name]}'")
     return self._data.dtype
+
+
+# how Cauchy's error spells a dtype (the C++ type's name; Exponential's uses PyTorch's ScalarType names)
+_CXX_TYPE_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                   "uint8": "unsigned char", "bool": "bool"}
+
+
+def _continuous_dtype(self: Tensor, name: str) -> None:
+    """PyTorch's error for a continuous distribution's in-place sampler on an integer or bool tensor."""
+    if self._data.dtype.kind != "f":
+        dt = self.dtype.name
+        spelled = _CXX_TYPE_NAMES.get(dt, dt) if name == "Cauchy" else _SCALAR_TYPE_NAMES.get(dt, dt)
+        raise RuntimeError(f"{name} distribution is a continuous probability distribution. dtype must be a "
+                           f"floating point but you specified {spelled}")
 
 
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,
@@ -938,8 +985,8 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,
     dt = _float_fill_dtype(self, "normal_kernel_cpu")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    z = _draw("standard_normal", self._data.shape, np.dtype(dt), generator)
-    return _random_fill(self, z * dt.type(std) + dt.type(mean))
+    z = _rng(generator).normal(self._data.size, dt, float(mean), float(std), _is_contiguous(self._data))
+    return _random_fill(self, z)
 
 
 def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, from_: Any = None, to: Any = None,
@@ -949,26 +996,50 @@ def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, from_: Any = None,
     Fills this floating tensor in place with draws from the uniform distribution on [from, to);
     returns it.
     """
+    if from_ is not None:
+        a = from_
+    if to is not None:
+        b = to
     dt = _float_fill_dtype(self, "uniform_kernel_cpu")
     if a > b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
-    u = _draw("random", self._data.shape, np.dtype(dt), generator)
-    return _random_fill(self, u * dt.type(b - a) + dt.type(a))
+    return _random_fill(self, _rng(generator).uniform(self._data.size, dt, float(a), float(b)))
 
 
-def random_(self: Tensor, low: int = 0, high: Optional[int] = None, *,
+_NOT_GIVEN: Any = object()
+# random_(from, None): the largest value each dtype's draws may take (floats: integers exactly representable)
+_RANDOM_TOP = {"float32": 1 << 24, "float64": 1 << 53, "float16": 1 << 11, "bool": 1}
+
+
+def random_(self: Tensor, low: Any = _NOT_GIVEN, high: Any = _NOT_GIVEN, *,
             generator: Optional[Generator] = None) -> Tensor:
     """random_(from=0, to=None, *, generator=None) -> Tensor
 
     Fills this tensor in place with integers drawn uniformly from [from, to); `random_(to)` draws
-    from [0, to), and `random_()` from [0, 2**24). Returns it.
+    from [0, to), `random_(from, None)` from `from` up to the dtype's largest value, and
+    `random_()` from [0, 2**mantissa] for floating tensors, [0, max] for integer ones. Returns it.
     """
+    stream, arr = _rng(generator), self._data
+    n = arr.size
+    if low is _NOT_GIVEN and high is _NOT_GIVEN:
+        return _random_fill(self, stream.default_ints(n, arr.dtype))
+    if high is _NOT_GIVEN:
+        low, high = 0, low
     if type(low) is not int or (high is not None and type(high) is not int):
         low = _args.int_arg(low, "random_", "from", 1)
         high = None if high is None else _args.int_arg(high, "random_", "to", 2)
     if high is None:
-        low, high = 0, low if low else 2 ** 24
-    return _random_fill(self, _rng(generator).integers(low, high, self._data.shape))
+        top = _RANDOM_TOP.get(arr.dtype.name)
+        top = int(np.iinfo(arr.dtype).max) if top is None else top
+        if int(low) > top:
+            raise RuntimeError(f"random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' "
+                               f"casted to dtype, but got from={low} > to_inc={top}")
+        if top - int(low) + 1 >= 1 << 64:
+            return _random_fill(self, stream.full_range(n))
+        return _random_fill(self, stream.ints(n, int(low), top + 1))
+    if int(low) >= int(high):
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    return _random_fill(self, stream.ints(n, int(low), int(high)))
 
 
 def bernoulli_(self: Tensor, p: Union[float, Tensor] = 0.5, *,
@@ -978,6 +1049,7 @@ def bernoulli_(self: Tensor, p: Union[float, Tensor] = 0.5, *,
     Fills this tensor in place with draws of 0 or 1, each 1 with probability `p` (a number, or a
     tensor of per-element probabilities broadcast to this one). Returns it.
     """
+    stream = _rng(generator)
     if isinstance(p, Tensor):
         _check_probabilities(p._data)
         try:
@@ -987,10 +1059,11 @@ def bernoulli_(self: Tensor, p: Union[float, Tensor] = 0.5, *,
         if not fits:
             raise RuntimeError(f"The expanded size of the tensor ({list(self.shape)}) must match the existing size "
                                f"{list(p.shape)} (p must broadcast to the shape of the tensor filled)")
-    else:
-        _check_probability(p)
-    probs = p._data if isinstance(p, Tensor) else p
-    return _random_fill(self, _rng(generator).random(self._data.shape) < probs)
+        work = np.float64 if p._data.dtype == np.float64 else np.float32
+        u = _in_memory_order(self._data, stream.unit(self._data.size, work))
+        return _random_fill(self, u < np.broadcast_to(p._data, self._data.shape).astype(work))
+    _check_probability(p)
+    return _random_fill(self, stream.unit(self._data.size, np.float64) < float(p))
 
 
 def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Optional[Generator] = None) -> Tensor:
@@ -999,8 +1072,50 @@ def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Optional[Genera
     Fills this floating tensor in place with draws from the exponential distribution of rate
     `lambd` (mean 1 / lambd); returns it.
     """
-    _float_fill_dtype(self, "exponential_cpu")
-    return _random_fill(self, _rng(generator).exponential(1.0 / lambd, self._data.shape))
+    _continuous_dtype(self, "Exponential")
+    if not (lambd > 0 and math.isfinite(lambd)):
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    return _random_fill(self, _rng(generator).exponential(self._data.size, lambd))
+
+
+def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *,
+            generator: Optional[Generator] = None) -> Tensor:
+    """cauchy_(median=0, sigma=1, *, generator=None) -> Tensor
+
+    Fills this floating tensor in place with draws from the Cauchy distribution of location
+    `median` and scale `sigma`; returns it.
+    """
+    _continuous_dtype(self, "Cauchy")
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    return _random_fill(self, _rng(generator).cauchy(self._data.size, median, sigma))
+
+
+def geometric_(self: Tensor, p: float, *, generator: Optional[Generator] = None) -> Tensor:
+    """geometric_(p, *, generator=None) -> Tensor
+
+    Fills this tensor in place with draws from the geometric distribution: the number of Bernoulli
+    trials of success probability `p` up to and including the first success (1, 2, ...); returns it.
+    """
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    if self._data.dtype == np.bool_:
+        raise NotImplementedError("\"geometric_cpu\" not implemented for 'Bool'")
+    return _random_fill(self, _rng(generator).geometric(self._data.size, p))
+
+
+def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *,
+                generator: Optional[Generator] = None) -> Tensor:
+    """log_normal_(mean=1, std=2, *, generator=None) -> Tensor
+
+    Fills this floating tensor in place with draws whose logarithm is normal N(mean, std**2);
+    returns it.
+    """
+    if self._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"log_normal_cpu\" not implemented for '{_SCALAR_TYPE_NAMES[self.dtype.name]}'")
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+    return _random_fill(self, _rng(generator).log_normal(self._data.size, mean, std))
 
 
 # ---------------------------------------------------------------------------------- new tensors like one
@@ -1096,6 +1211,9 @@ class CreationMethods:
     random_ = random_
     bernoulli_ = bernoulli_
     exponential_ = exponential_
+    cauchy_ = cauchy_
+    geometric_ = geometric_
+    log_normal_ = log_normal_
 
     # ------------------------------------------------------------------ new tensors like this one
     new_tensor = new_tensor

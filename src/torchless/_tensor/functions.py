@@ -340,26 +340,19 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {input.dtype}")
     if not isinstance(num_samples, numbers.Integral) or num_samples <= 0:
         raise RuntimeError("cannot sample n_sample <= 0 samples")
-    rows = w.reshape(-1, w.shape[-1]).astype(np.float64)
+    rows = w.reshape(-1, w.shape[-1])
+    if rows.dtype.kind == "c":
+        rows = rows.real
     k = rows.shape[1]
     if not replacement and num_samples > k:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
     if not np.isfinite(rows).all() or (rows < 0).any():
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    totals = rows.sum(1)
+    totals = rows.astype(np.float64).sum(1)
     if (totals <= 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     rng = _rng(generator)
-    if replacement:
-        cdf = np.cumsum(rows / totals[:, None], axis=1)
-        u = rng.random((rows.shape[0], num_samples))
-        picks = np.stack([np.searchsorted(c, r, side="right") for c, r in zip(cdf, u)])
-        picks = np.minimum(picks, k - 1)     # guard against rounding at the top of the cdf
-    else:
-        # exponential race: the smallest Exp(1)/w wins; sorting gives draws without replacement
-        with np.errstate(divide="ignore"):
-            keys = rng.exponential(size=rows.shape) / rows
-        picks = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
+    picks = rng.multinomial(rows, num_samples, replacement)
     picks = picks.astype(np.int64)
     result = _plain(picks.reshape(num_samples) if w.ndim == 1 else picks)
     if out is None:

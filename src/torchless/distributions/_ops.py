@@ -47,7 +47,7 @@ def constant(array: Any, like: Tensor) -> Tensor:
 
 def draw(fn: Any, shape: Any, like: Tensor) -> Tensor:
     """A tensor of `shape`, in `like`'s dtype, drawn from the default stream: fn(Generator, shape)."""
-    return constant(fn(_rng(), tuple(shape)), like)
+    return constant(fn(_rng().draws(np_dtype(like)), tuple(shape)), like)
 
 
 def standard_normal(shape: Any, like: Tensor) -> Tensor:
@@ -91,8 +91,7 @@ def standard_gamma(alpha: Tensor) -> Tensor:
     of the dtype), differentiable in alpha by implicit reparameterization: the result is
     x + (alpha - alpha.detach()) * dx/dalpha, whose value is x and whose gradient is dx/dalpha."""
     a = alpha._data.astype(np.float64)
-    x = _rng().standard_gamma(a) if a.size else np.zeros(a.shape)
-    x = np.maximum(x.astype(np_dtype(alpha)), np.finfo(np_dtype(alpha)).tiny)
+    x = _rng().gamma(alpha._data) if a.size else np.zeros(a.shape, np_dtype(alpha))  # PyTorch's sampler and draws
     sample = constant(x, alpha)
     if not alpha.requires_grad:
         return sample

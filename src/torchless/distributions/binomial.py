@@ -93,7 +93,7 @@ class Binomial(Distribution):
         shape = tuple(self._extended_shape(sample_shape))
         n = np.broadcast_to(self.total_count.detach()._data, shape).astype(np.int64)
         p = np.broadcast_to(self.probs.detach()._data.astype(np.float64), shape)
-        return constant(_rng().binomial(n, np.clip(p, 0.0, 1.0)), self._param)
+        return constant(_rng().numpy_generator().binomial(n, np.clip(p, 0.0, 1.0)), self._param)
 
     def log_prob(self, value: Tensor) -> Tensor:
         """log C(n, value) + value log(p) + (n - value) log(1 - p), computed from the logits."""

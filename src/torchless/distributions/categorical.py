@@ -14,19 +14,9 @@ __all__ = ["Categorical"]
 
 
 def _draw_categories(probs: np.ndarray, n: int) -> np.ndarray:
-    """n category indices (int64) per row of `probs` (rows: event weights), shape (n, rows)."""
-    p = probs.astype(np.float64)
-    cum = np.cumsum(p, -1)
-    cum = cum / cum[:, -1:]
-    u = _rng().random((n, p.shape[0]))
-    if n * p.size <= 1_000_000:   # one comparison of every draw with every cumulative sum
-        idx = (cum[None, :, :] <= u[:, :, None]).sum(-1)
-    else:                         # a binary search per row: memory O(n * rows)
-        idx = np.empty(u.shape, dtype=np.int64)
-        for row in range(p.shape[0]):
-            idx[:, row] = np.searchsorted(cum[row], u[:, row], side="right")
-    # a category of probability zero is never drawn, even at a tie of u with a cumulative sum
-    return np.minimum(idx, p.shape[-1] - 1).astype(np.int64)
+    """n category indices (int64) per row of `probs` (rows: event weights), shape (n, rows): as
+    PyTorch draws them, torch.multinomial(probs, n, replacement=True).T."""
+    return _rng().multinomial(probs, n, True).T
 
 
 class Categorical(Distribution):

@@ -192,5 +192,5 @@ class Distribution:
 # ------------------------------------------------------------------ draws shared by the distributions
 def _draw(fn: Any, shape: Any, like: Tensor) -> Tensor:
     """A tensor of `shape` in `like`'s dtype from the default stream: fn(numpy Generator, shape)."""
-    arr = np.asarray(fn(_rng(), tuple(shape)))
+    arr = np.asarray(fn(_rng().draws(like._data.dtype), tuple(shape)))
     return _plain(arr.astype(like._data.dtype, copy=False))

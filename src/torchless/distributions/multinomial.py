@@ -85,10 +85,20 @@ class Multinomial(Distribution):
     def sample(self, sample_shape: Any = Size()) -> Tensor:
         """Counts of shape sample_shape + batch_shape + event_shape, in the parameter's dtype."""
         sample_shape = _size(sample_shape)
-        p = self.probs.detach()._data.astype(np.float64)
-        p = p / p.sum(-1, keepdims=True)            # exactly normalized, as NumPy's sampler requires
+        # as PyTorch: total_count categorical draws per sample (torch.multinomial with replacement on
+        # the batch's rows), counted per category
+        probs = self.probs.detach()._data
+        k = probs.shape[-1]
+        rows = probs.reshape(-1, k)
+        n = int(self.total_count) * int(np.prod(tuple(sample_shape), dtype=np.int64))
+        draws = _rng().multinomial(rows, n, True) if n else np.zeros((rows.shape[0], 0), np.int64)
         size = tuple(sample_shape) + tuple(self.batch_shape)
-        counts = _rng().multinomial(int(self.total_count), p, size=size)
+        # draws[r, i]: draw i (total_count outermost, then the sample shape) of batch row r
+        draws = draws.reshape((rows.shape[0], int(self.total_count)) + tuple(sample_shape))
+        draws = np.moveaxis(draws, 0, -1).reshape((int(self.total_count),) + size)
+        counts = np.zeros(size + (k,), np.int64)
+        for one in draws:
+            np.put_along_axis(counts, one[..., None], np.take_along_axis(counts, one[..., None], -1) + 1, -1)
         return constant(counts, self.probs)
 
     def entropy(self) -> Tensor:

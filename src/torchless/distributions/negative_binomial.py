@@ -91,7 +91,7 @@ class NegativeBinomial(Distribution):
         """Poisson draws of Gamma(total_count, exp(-logits)) rates: counts in the parameter's dtype."""
         with no_grad():
             rate = self._gamma.sample(sample_shape)
-            return constant(_rng().poisson(rate._data.astype(np.float64)), rate)
+            return constant(_rng().numpy_generator().poisson(rate._data.astype(np.float64)), rate)
 
     def log_prob(self, value: Tensor) -> Tensor:
         """log C(value + n - 1, value) + n log(1 - p) + value log p (0 at n = value = 0)."""

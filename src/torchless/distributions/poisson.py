@@ -52,7 +52,7 @@ class Poisson(ExponentialFamily):
         """Counts of shape sample_shape + batch_shape, in rate's dtype."""
         shape = tuple(self._extended_shape(sample_shape))
         lam = np.broadcast_to(self.rate.detach()._data.astype(np.float64), shape)
-        return constant(_rng().poisson(lam), self.rate)
+        return constant(_rng().numpy_generator().poisson(lam), self.rate)
 
     def log_prob(self, value: Tensor) -> Tensor:
         """value log(rate) - rate - lgamma(value + 1)."""

@@ -30,7 +30,7 @@ def _log_i1(k: Tensor) -> Tensor:
 def _rejection_sample(loc: np.ndarray, kappa: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Best and Fisher's (1979) wrapped-Cauchy envelope rejection sampler, in float64, vectorized:
     each still-rejected draw is retried until all are accepted."""
-    g = _rng()
+    g = _rng().numpy_generator()
     kappa = np.broadcast_to(kappa, shape)
     loc = np.broadcast_to(loc, shape)
     tau = 1 + np.sqrt(1 + 4 * kappa ** 2)

@@ -627,6 +627,7 @@ def _noise(input: Tensor, p: float, feature: bool) -> np.ndarray:
     """Kept (1) or dropped (0) with probability 1 - p: one draw per element, or per (sample,
     channel) for the feature forms (broadcast over the other dims)."""
     from .._random import rng
+    from .._tensor.creation import _in_memory_order
     arr = input._data
     if feature:
         if arr.ndim < 2:
@@ -635,8 +636,10 @@ def _noise(input: Tensor, p: float, feature: bool) -> np.ndarray:
     else:
         shape = arr.shape
     dt = arr.dtype if arr.dtype.kind == "f" else np.dtype(np.float32)
-    u = rng().random(shape, dtype=np.float64 if dt == np.float64 else np.float32)
-    return (u >= p).astype(dt)
+    # PyTorch: noise.bernoulli_(1 - p), one float64 uniform per element kept below 1 - p
+    draws = rng().unit(int(np.prod(shape, dtype=np.int64)), np.float64)
+    u = draws.reshape(shape) if feature else _in_memory_order(arr, draws)  # empty_like keeps strides
+    return (u < 1.0 - p).astype(dt)
 
 
 def _dropout_impl(input: Tensor, p: float, training: bool, inplace: bool, feature: bool, alpha: bool) -> Tensor:

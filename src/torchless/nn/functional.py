@@ -14,6 +14,7 @@ import numpy as np
 
 from .._random import rng as _rng
 from .._tensor import Tensor
+from .._tensor.creation import _in_memory_order
 from .._tensor._core import _COMPLEX, _F32, _plain, apply, _norm_dim
 from ..ops import nn as R
 from ..backend import numpy as NP
@@ -232,9 +233,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if p == 1:
         mask = np.zeros(arr.shape, dt)
     else:  # keep with probability 1 - p, scaled so the expectation is unchanged
-        u = cast(np.ndarray, _rng().random(arr.shape, dtype=np.float64 if dt == np.float64 else np.float32))
-        mask = (u >= p).astype(dt)
-        mask *= dt.type(1.0 / (1.0 - p))
+        # PyTorch: noise = empty_like(input).bernoulli_(1 - p) (one float64 uniform per element, kept
+        # below 1 - p), then noise.div_(1 - p) in the input's dtype
+        keep = _in_memory_order(arr, _rng().unit(arr.size, np.float64)) < 1.0 - p  # empty_like keeps strides
+        mask = keep.astype(dt) / dt.type(1.0 - p)
     if inplace:
         return input.mul_(_plain(mask))
     return input * _plain(mask)
@@ -1063,9 +1065,12 @@ def _rrelu(input: Tensor, lower: float, upper: float, training: bool, inplace: b
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     x = input._data
     if training:
-        u = _rng(generator).random(x.shape, dtype=np.float64 if x.dtype == np.float64 else np.float32)
-        slopes = (u * (upper - lower) + lower).astype(x.dtype)
-        noise = np.where(x > 0, x.dtype.type(1), slopes)
+        # PyTorch: one float64 uniform in [lower, upper) per element <= 0, in order; 1 elsewhere
+        neg = ~(x > 0)
+        slopes = np.ones(x.shape, np.float64)
+        lo, hi = float(x.dtype.type(lower)), float(x.dtype.type(upper))  # the bounds in the input's dtype
+        slopes[neg] = _rng(generator).uniform(int(neg.sum()), np.float64, lo, hi, fused=False)
+        noise = slopes.astype(x.dtype)
     else:
         noise = np.where(x > 0, x.dtype.type(1), x.dtype.type((lower + upper) / 2))
     if inplace:

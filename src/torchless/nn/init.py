@@ -2,22 +2,21 @@
 Parameters that require grad) and returns it."""
 import math
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .._random import rng as _rng
-from .._tensor.creation import Generator
+from .._tensor.creation import Generator, empty_like, randperm
 from .._tensor import Tensor
-from .._tensor._core import _plain
-from ..backend.numpy import ndtr
+from .._tensor._core import _plain, where
 from ..engine.grad_mode import no_grad
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "zeros_", "ones_", "eye_",
     "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
 ]
+# Random streams (issue 14): the remaining random initialisers, drawn as PyTorch draws them
+__all__ += ["orthogonal_", "sparse_"]
 
 _LINEAR_LIKE = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
                 "conv_transpose3d")
@@ -96,29 +95,51 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     """trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None) -> Tensor: fill with
     draws from N(mean, std**2) restricted to [a, b].
 
-    Drawn by inverting the normal CDF on the matching range of uniform values (no rejection loop)."""
+    Drawn as PyTorch 2.13 draws it, so seeded runs give its numbers. When [a, b] holds more than
+    30% of N(mean, std**2): normal_ draws, and while any falls outside [a, b], a whole fresh tensor
+    of normal draws of which only the outside places are taken. Otherwise rejection from U(a, b):
+    a candidate x is kept when log(u) <= -((x - mean) / std)**2 / 2 - log_peak (u ~ U(0, 1), a
+    whole tensor of candidates and one of u per round, the first round written into `tensor`)."""
     _check("trunc_normal_", tensor)
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
 
-    def erf(v):
-        return 2 * ndtr(v * math.sqrt(2.0)) - 1
-    lo = 0.5 * (1 + math.erf((a - mean) / std / math.sqrt(2.0)))
-    hi = 0.5 * (1 + math.erf((b - mean) / std / math.sqrt(2.0)))
-    u = _rng(generator).uniform(2 * lo - 1, 2 * hi - 1, size=tensor.shape)
-    z = _erfinv(u, erf)
-    values = np.clip(mean + std * math.sqrt(2.0) * z, a, b)
+    def cdf(v: float) -> float:
+        return (1.0 + math.erf(v / math.sqrt(2.0))) / 2.0
+
     with no_grad():
-        return tensor.copy_(_as_tensor(values, tensor))
+        if cdf((b - mean) / std) - cdf((a - mean) / std) > 0.3:
+            lo, hi = tensor.new_tensor(a).item(), tensor.new_tensor(b).item()
+            out = tensor.normal_(mean, std, generator=generator)
+            while True:
+                outside = (out < lo) | (out > hi)
+                if not bool(outside.any()):
+                    break
+                out = where(outside, empty_like(out).normal_(mean, std, generator=generator), out)
+            if out is not tensor:
+                tensor.copy_(out)
+            return tensor
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+        cand, u = empty_like(tensor), empty_like(tensor)
 
-
-def _erfinv(y: np.ndarray, erf: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """erf^-1 by Newton's method from a rough start (y strictly inside (-1, 1))."""
-    y = np.clip(y, -1 + 1e-15, 1 - 1e-15)
-    ln = np.log((1 - y) * (1 + y))
-    t = 2 / (math.pi * 0.147) + ln / 2
-    x = np.sign(y) * np.sqrt(np.sqrt(t * t - ln / 0.147) - t)  # Winitzki's approximation
-    for _ in range(3):
-        x = x - (erf(x) - y) / (2 / math.sqrt(math.pi) * np.exp(-x * x))
-    return x
+        def rejected() -> Tensor:
+            cand.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+            return u.uniform_(generator=generator).log_().gt(cand)
+        tensor.uniform_(a, b, generator=generator)
+        cand.copy_(tensor)
+        pending = rejected()
+        if bool(pending.any()):
+            out = tensor
+            while True:
+                cand.uniform_(a, b, generator=generator)
+                out = where(pending, cand, out)
+                pending = where(pending, rejected(), pending)
+                if not bool(pending.any()):
+                    break
+            tensor.copy_(out)
+        return tensor
 
 
 def _as_tensor(values: Any, like: Tensor) -> Tensor:
@@ -213,3 +234,45 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinea
     if std is None:
         return tensor
     return normal_(tensor, 0.0, std, generator)
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
+    """orthogonal_(tensor, gain=1.0, generator=None) -> Tensor: a (semi-)orthogonal matrix, times gain.
+
+    As PyTorch: a (rows, numel / rows) matrix of N(0, 1) draws (transposed when wider than tall), its
+    QR factorisation, Q with each column's sign set by R's diagonal, written into the tensor."""
+    _check("orthogonal_", tensor)
+    if tensor.dim() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = tensor.new_empty((rows, cols)).normal_(0, 1, generator=generator)._data
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diagonal(r))
+    if rows < cols:
+        q = q.T
+    with no_grad():
+        tensor.copy_(_as_tensor(q.reshape(tensor.shape), tensor))
+        return tensor.mul_(gain)
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Generator | None = None) -> Tensor:
+    """sparse_(tensor, sparsity, std=0.01, generator=None) -> Tensor: N(0, std**2) draws with a
+    fraction `sparsity` of each column set to zero.
+
+    As PyTorch: normal_ first, then per column the first ceil(sparsity * rows) rows of a randperm
+    (drawn from the default generator, as PyTorch's is) are zeroed."""
+    _check("sparse_", tensor)
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    zeros = int(math.ceil(sparsity * rows))
+    with no_grad():
+        tensor.normal_(0, std, generator=generator)
+        for col in range(cols):
+            tensor[randperm(rows)[:zeros], col] = 0
+    return tensor

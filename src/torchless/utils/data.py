@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from .._random import rng as _rng
+from .._random import Stream, rng as _rng
 from .._tensor.creation import Generator
 from .._tensor.creation import tensor
 from .._tensor import Tensor
@@ -157,7 +157,7 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float],
     if sum(sizes) != n:
         raise ValueError("Sum of input lengths does not equal the length of the input dataset! "
                          f"(lengths sum to {sum(sizes)}, the dataset has {n} samples)")
-    order = _rng(generator).permutation(n).tolist()
+    order = _rng(generator).perm(n).tolist()
     subsets, start = [], 0
     for size in sizes:
         subsets.append(Subset(dataset, order[start:start + size]))
@@ -235,12 +235,18 @@ class RandomSampler(Sampler):
 
     def _order(self) -> np.ndarray:
         """A fresh random order (or draws with replacement) as one array."""
-        n, rng = len(self.data_source), _rng(self.generator)
-        if self.replacement:
-            return rng.integers(0, n, self.num_samples)
-        # num_samples beyond n: whole permutations one after another, as PyTorch does
-        reps = -(-self.num_samples // n)
-        return np.concatenate([rng.permutation(n) for _ in range(reps)])[:self.num_samples]
+        n = len(self.data_source)
+        if self.generator is None:
+            # PyTorch seeds a fresh generator from the default one each epoch:
+            # torch.empty((), dtype=torch.int64).random_() then Generator().manual_seed(that)
+            rng = Stream(int(_rng().default_ints(1, np.int64)[0]))
+        else:
+            rng = _rng(self.generator)
+        if self.replacement:  # randint(high=n) in chunks of 32: the same words as one draw
+            return rng.ints(self.num_samples, 0, n)
+        # whole permutations one after another, then one more cut short (always drawn, as in PyTorch)
+        reps = self.num_samples // n + 1
+        return np.concatenate([rng.perm(n) for _ in range(reps)])[:self.num_samples]
 
     def __iter__(self) -> Iterator[int]:
         """The indices in a fresh random order."""
@@ -261,7 +267,7 @@ class SubsetRandomSampler(Sampler):
 
     def _order(self) -> np.ndarray:
         """The indices in a fresh random order, as one array."""
-        perm = _rng(self.generator).permutation(len(self.indices))
+        perm = _rng(self.generator).perm(len(self.indices))
         return np.asarray(self.indices)[perm]
 
     def __iter__(self) -> Iterator[int]:
@@ -540,6 +546,9 @@ class DataLoader:
 
     def __iter__(self) -> Iterator[Any]:
         """One epoch: the batches, collated (a fresh shuffle each time when shuffle=True)."""
+        # PyTorch's loader iterator draws a base seed for its workers each epoch, from
+        # `generator` or the default stream (random_() on an int64 scalar), even with no workers
+        _rng(self.generator).default_ints(1, np.int64)
         if self._iterable:
             return self._iter_stream()
         if not self._auto_collation:
