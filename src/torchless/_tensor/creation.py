@@ -1024,6 +1024,8 @@ def random_(self: Tensor, low: Any = _NOT_GIVEN, high: Any = _NOT_GIVEN, *,
     if low is _NOT_GIVEN and high is _NOT_GIVEN:
         return _random_fill(self, stream.default_ints(n, arr.dtype))
     if high is _NOT_GIVEN:
+        if type(low) is not int:  # random_(to): None is no `to` here
+            low = _args.int_arg(low, "random_", "to", 1)
         low, high = 0, low
     if type(low) is not int or (high is not None and type(high) is not int):
         low = _args.int_arg(low, "random_", "from", 1)
@@ -1072,6 +1074,8 @@ def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Optional[Genera
     Fills this floating tensor in place with draws from the exponential distribution of rate
     `lambd` (mean 1 / lambd); returns it.
     """
+    if type(lambd) is not float:
+        lambd = _args.float_arg(lambd, "exponential_", "lambd", 1)
     _continuous_dtype(self, "Exponential")
     if not (lambd > 0 and math.isfinite(lambd)):
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
@@ -1085,6 +1089,8 @@ def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *,
     Fills this floating tensor in place with draws from the Cauchy distribution of location
     `median` and scale `sigma`; returns it.
     """
+    if type(median) is not float or type(sigma) is not float:
+        median, sigma = _args.float_arg(median, "cauchy_", "median", 1), _args.float_arg(sigma, "cauchy_", "sigma", 2)
     _continuous_dtype(self, "Cauchy")
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
@@ -1097,6 +1103,8 @@ def geometric_(self: Tensor, p: float, *, generator: Optional[Generator] = None)
     Fills this tensor in place with draws from the geometric distribution: the number of Bernoulli
     trials of success probability `p` up to and including the first success (1, 2, ...); returns it.
     """
+    if type(p) is not float:
+        p = _args.float_arg(p, "geometric_", "p", 1)
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
     if self._data.dtype == np.bool_:
@@ -1113,6 +1121,8 @@ def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *,
     """
     if self._data.dtype.kind != "f":
         raise NotImplementedError(f"\"log_normal_cpu\" not implemented for '{_SCALAR_TYPE_NAMES[self.dtype.name]}'")
+    if type(mean) is not float or type(std) is not float:
+        mean, std = _args.float_arg(mean, "log_normal_", "mean", 1), _args.float_arg(std, "log_normal_", "std", 2)
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
     return _random_fill(self, _rng(generator).log_normal(self._data.size, mean, std))
