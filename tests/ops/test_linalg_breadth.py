@@ -440,3 +440,28 @@ def test_ldl_matches_torch(kind, torch_ref):
         np.testing.assert_allclose(xl.numpy(), xt.numpy(), atol=1e-8)
     info = L.ldl_factor_ex(torchless.zeros(2, 2, dtype=torchless.float64)).info
     assert info.item() == 1 and info.dtype == torchless.int32
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (5, 3), (2, 4, 2), (0, 3)])
+def test_svd_full_matrices_jvp_of_a_non_square_matrix_is_pytorchs(shape):
+    """U's (or Vh's) completion columns are no function of A: their tangents are zero; the rest is
+    the reduced SVD's jvp (PyTorch's convention)."""
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(3).standard_normal(shape)
+    t = np.random.default_rng(4).standard_normal(shape)
+    results = []
+    for lib in (torchless, torch):
+        with lib.autograd.forward_ad.dual_level():
+            dual = lib.autograd.forward_ad.make_dual(lib.tensor(a), lib.tensor(t))
+            outs = [lib.autograd.forward_ad.unpack_dual(o) for o in lib.linalg.svd(dual, full_matrices=True)]
+            du, ds, dvh = (o.tangent.numpy().copy() for o in outs)
+            k = min(shape[-2:])
+            # each singular pair's sign is LAPACK's choice: make U's first row non-negative (the
+            # tangents of U's column j and Vh's row j flip with them)
+            sign = np.where(outs[0].primal.numpy()[..., :1, :k] < 0, -1.0, 1.0)
+            du[..., :, :k] *= sign
+            if k:
+                dvh[..., :k, :] *= np.swapaxes(sign, -1, -2)
+            results.append([du, ds, dvh])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)

@@ -876,9 +876,12 @@ class LinalgSvdBackward0(Rule):
             u, s, vh = out
         else:  # svdvals: U and Vh are not outputs; recompute them
             u, s, vh = _call(xp, LinalgSvdBackward0, _svd_arrays, a, False, True)
+        # full_matrices on a non-square matrix: U's last m - k columns (or Vh's last n - k rows) are any
+        # orthonormal completion, not a function of A; their tangents are zero, as in PyTorch
+        padding = None
         if full and m != n and compute_uv:
-            raise NotImplementedError("linalg.svd: forward-mode AD is not implemented for full_matrices=True "
-                                      "with a non-square matrix here (use full_matrices=False)")
+            padding = (u[..., :, k:] * 0, vh[..., k:, :] * 0)
+            u, vh = u[..., :, :k], vh[..., :k, :]
         da = t[0]
         v = _mH(xp, vh)
         dp = xp.matmul(_mH(xp, u), xp.matmul(da, v))  # Uᴴ dA V
@@ -903,6 +906,8 @@ class LinalgSvdBackward0(Rule):
             du = du + (xp.matmul(da, v) - xp.matmul(u, dp)) / s_row
         if n > k:
             dv = dv + (xp.matmul(_mH(xp, da), u) - xp.matmul(v, dph)) / s_row
+        if padding is not None:
+            return xp.concatenate([du, padding[0]], -1), ds, xp.concatenate([_mH(xp, dv), padding[1]], -2)
         return du, ds, _mH(xp, dv)
 
     def vjp(self, grads, xp):
