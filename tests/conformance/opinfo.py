@@ -127,6 +127,39 @@ def _raised(e: BaseException) -> str:
     return f"raised {type(e).__name__}: {str(e)[:300]}"
 
 
+# ---------------------------------------------------------------------------- float32 against float64
+# Where float32 results differ, PyTorch's float64 answer decides: torchless agrees when each of its
+# float32 results is at least as close to it as PyTorch's float32 result is (PyTorch's own float32
+# rounding is then the larger error: trigamma, matrix_exp, ctc_loss's recursions ...).
+def _in_float64(obj: Any) -> Any:
+    """The sample with its float32 (complex64) tensors as float64 (complex128) leaves of their own."""
+    def widen(t: Any) -> Any:
+        wide = {torch.float32: torch.float64, torch.complex64: torch.complex128}.get(t.dtype)
+        if wide is None:
+            return t
+        return t.detach().to(wide).requires_grad_(t.requires_grad)
+    return replace_tensors(obj, widen)
+
+
+def _as_close_to_float64(mine: Any, theirs: Any, reference: Any) -> bool:
+    """Whether every tensor of `mine` is at least as close to `reference` as `theirs` is."""
+    for a, b, r in zip(tensors_in(mine), tensors_in(theirs), tensors_in(reference)):
+        ours_np = np.asarray(a.detach().numpy(), dtype=np.complex128)
+        theirs_np = np.asarray(b.detach().resolve_conj().numpy(), dtype=np.complex128)
+        ref = np.asarray(r.detach().resolve_conj().numpy(), dtype=np.complex128)
+        if ours_np.shape != ref.shape or theirs_np.shape != ref.shape:
+            return False
+        if ref.size == 0:
+            continue
+        with np.errstate(invalid="ignore"):
+            e_ours, e_theirs = np.abs(ours_np - ref), np.abs(theirs_np - ref)
+        if (np.isnan(e_ours) != np.isnan(e_theirs)).any():
+            return False
+        if np.nanmax(e_ours, initial=0.0) > np.nanmax(e_theirs, initial=0.0) * (1 + 1e-6) + 1e-12:
+            return False
+    return True
+
+
 # ---------------------------------------------------------------------------- the checks
 def check_forward(entry: Any, ours: Callable[..., Any], counts: dict[str, int]) -> list[str]:
     """Results of every sample against PyTorch's."""
@@ -157,8 +190,22 @@ def check_forward(entry: Any, ours: Callable[..., Any], counts: dict[str, int]) 
                 if not values:
                     _compare_seeded(entry, ours, sample)
             except Mismatch as e:
+                if values and dtype in (torch.float32, torch.complex64) and _forward_closer(entry, sample, got, expected):
+                    counts["float32 samples decided by float64"] = counts.get("float32 samples decided by float64", 0) + 1
+                    continue
                 _failure(failures, dtype, i, sample, str(e))
     return failures
+
+
+def _forward_closer(entry: Any, sample: Any, got: Any, expected: Any) -> bool:
+    """Whether torchless's float32 results are as close to PyTorch's float64 ones as PyTorch's are."""
+    try:
+        reference = _call(entry.op, _in_float64((sample.input, sample.args, sample.kwargs)))
+        if entry.name in GAUGE:
+            reference = sample.output_process_fn_grad(reference)
+    except Exception:
+        return False
+    return _as_close_to_float64(got, expected, reference)
 
 
 def _compare_seeded(entry: Any, ours: Callable[..., Any], sample: Any) -> None:
@@ -237,16 +284,32 @@ def check_grad(entry: Any, ours: Callable[..., Any], counts: dict[str, int]) -> 
             except Exception as e:
                 _failure(failures, dtype, i, sample, _raised(e))
                 continue
-            for k, (gl, gt, leaf) in enumerate(zip(grads_l, grads_t, leaves_l)):
-                if gt is None:
-                    gt = torch.zeros_like(leaves_t[k])
-                if gl is None:
-                    gl = torchless.zeros_like(leaf)
+            grads_t = [torch.zeros_like(leaves_t[k]) if gt is None else gt for k, gt in enumerate(grads_t)]
+            grads_l = [torchless.zeros_like(leaf) if gl is None else gl for gl, leaf in zip(grads_l, leaves_l)]
+            for k, (gl, gt) in enumerate(zip(grads_l, grads_t)):
                 try:
                     compare(gl, gt, f"grad[{k}]", scale=10.0)
                 except Mismatch as e:
-                    _failure(failures, dtype, i, sample, str(e))
+                    if dtype == torch.float32 and _grads_closer(entry, sample, weights, grads_l, grads_t):
+                        counts["float32 samples decided by float64"] = counts.get("float32 samples decided by float64",
+                                                                                  0) + 1
+                    else:
+                        _failure(failures, dtype, i, sample, str(e))
+                    break
     return failures
+
+
+def _grads_closer(entry: Any, sample: Any, weights: list[np.ndarray], grads_l: list[Any], grads_t: list[Any]) -> bool:
+    """Whether torchless's float32 gradients are as close to PyTorch's float64 ones as PyTorch's are."""
+    try:
+        wide = _in_float64((sample.input, sample.args, sample.kwargs))
+        outs = differentiable(sample.output_process_fn_grad(_call(entry.op, wide)))
+        leaves = _leaves(wide)
+        reference = torch.autograd.grad(_loss(torch, outs, weights), leaves, allow_unused=True)
+        reference = [torch.zeros_like(leaves[k]) if r is None else r for k, r in enumerate(reference)]
+    except Exception:
+        return False
+    return len(reference) == len(grads_t) and _as_close_to_float64(grads_l, grads_t, reference)
 
 
 def check_jvp(entry: Any, ours: Callable[..., Any], counts: dict[str, int]) -> list[str]:
