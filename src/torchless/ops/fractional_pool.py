@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from ._rule import Rule
-from .pool import PlaneGather, linear
+from .pool import PlaneGather, _MaxPool, linear
 
 
 def interval_starts(u, s, y, k):
@@ -54,10 +54,9 @@ def fractional_candidates(samples, S, Y, K):
     return np.ascontiguousarray(flat).reshape(planes, math.prod(Y), math.prod(K))
 
 
-class _FractionalMaxPool(Rule):
-    """max over each plane's own windows -> (values, indices): the gradient goes to each window's
-    argmax (a scatter of g); the tangent is the gather of t at the same positions."""
-    aux_outputs = True
+class _FractionalMaxPool(_MaxPool):
+    """max over each plane's own windows -> (values, indices); its gradient and tangent are max
+    pooling's (a scatter of g to each window's argmax, a gather of t from it)."""
     batching = "loop"  # each plane draws its own windows: vmap's randomness mode decides them per example
 
     @staticmethod
@@ -81,16 +80,6 @@ class _FractionalMaxPool(Rule):
         if node is not None:
             node.op = PlaneGather(idx, S, Y)
         return out.reshape(lead + Y), idx.reshape(lead + Y)
-
-    @staticmethod
-    def jvp(xp, t, out, a, spec):
-        S, Y = spec[0], spec[1]
-        idx = out[1]
-        idx = idx if type(idx) is np.ndarray else idx._data
-        return linear(xp, PlaneGather(idx, S, Y), t[0])
-
-    def vjp(self, g, xp):
-        return (linear(xp, self.op.adjoint(), g),)
 
 
 class FractionalMaxPool2DBackward0(_FractionalMaxPool):
