@@ -217,6 +217,20 @@ def _lstm_forward_np(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, reverse):
     return out, hs[end].copy(), cs[end].copy(), (acts, tcs, hs, cs, hpres)
 
 
+def _input_side_grads(grads, needs, flat, x, w_ih, H):
+    """The gradients of x (T, B, in) and w_ih from the gates' pre-activation gradients `flat`
+    (gates, T * B, H): the input side is one product per gate for the whole sequence."""
+    T, B = x.shape[:2]
+    if "x" in needs:
+        dx = flat[0] @ w_ih[:H]
+        for k in range(1, flat.shape[0]):
+            dx += flat[k] @ w_ih[k * H:(k + 1) * H]
+        grads["x"] = dx.reshape(T, B, -1)
+    if "w_ih" in needs:
+        x2 = x.reshape(T * B, -1)
+        grads["w_ih"] = np.concatenate([flat[k].T @ x2 for k in range(flat.shape[0])], 0)
+
+
 def _lstm_backward_np(x, w_ih, w_hh, w_hr, has_bias, reverse, saved, g_out, g_h, g_c, needs):
     """The gradients of _lstm_forward_np's layer (the same dict as _backward's)."""
     acts, tcs, hs, cs, hpres = saved
@@ -270,14 +284,7 @@ def _lstm_backward_np(x, w_ih, w_hh, w_hr, has_bias, reverse, saved, g_out, g_h,
     grads = dict.fromkeys(("x", "h0", "c0", "w_ih", "w_hh", "b_ih", "b_hh", "w_hr"))
     grads["h0"], grads["c0"] = dh, dc
     flat = dA.reshape(4, T * B, H)
-    if "x" in needs:
-        dx = flat[0] @ w_ih[:H]
-        for k in range(1, 4):
-            dx += flat[k] @ w_ih[k * H:(k + 1) * H]
-        grads["x"] = dx.reshape(T, B, -1)
-    if "w_ih" in needs:
-        x2 = x.reshape(T * B, -1)
-        grads["w_ih"] = np.concatenate([flat[k].T @ x2 for k in range(4)], 0)
+    _input_side_grads(grads, needs, flat, x, w_ih, H)
     if "w_hh" in needs:
         h_prev = (hs[1:] if reverse else hs[:T]).reshape(T * B, Hout)
         grads["w_hh"] = np.concatenate([flat[k].T @ h_prev for k in range(4)], 0)
@@ -379,14 +386,7 @@ def _gru_backward_np(x, w_ih, w_hh, has_bias, reverse, saved, g_out, g_h, needs)
     grads["h0"] = dh
     flat = dA.reshape(3, T * B, H)
     rec = (flat[0], flat[1], dRn.reshape(T * B, H))
-    if "x" in needs:
-        dx = flat[0] @ w_ih[:H]
-        for k in range(1, 3):
-            dx += flat[k] @ w_ih[k * H:(k + 1) * H]
-        grads["x"] = dx.reshape(T, B, -1)
-    if "w_ih" in needs:
-        x2 = x.reshape(T * B, -1)
-        grads["w_ih"] = np.concatenate([flat[k].T @ x2 for k in range(3)], 0)
+    _input_side_grads(grads, needs, flat, x, w_ih, H)
     if "w_hh" in needs:
         h_prev = (hs[1:] if reverse else hs[:T]).reshape(T * B, H)
         grads["w_hh"] = np.concatenate([d.T @ h_prev for d in rec], 0)
