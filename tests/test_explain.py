@@ -425,3 +425,28 @@ def test_closed_forms_at_points_where_the_derivative_does_not_exist():
     b = torch.tensor([0.0, 2.0], requires_grad=True)
     text = str(explain(TX.arctan2(a, b).sum()))
     assert "∂out/∂a₀ = b₀/(a₀² + b₀²) = undefined here" in text and "= 0.4" in text and "✗" not in text
+
+
+def test_explain_names_every_output_of_a_multi_output_op():
+    """split's pieces (and an LSTM's states) are outputs 0, 1 ... of one node: each gets a name and
+    the gradient is the same as backward's."""
+    x = torch.arange(4.0, requires_grad=True)
+    a, b = x.split(2)
+    explanation = torch.autograd.explain((a * b).sum(), {"x": x})
+    text = str(explanation)
+    assert "a = split(x)" in text and "(through b)" in text
+    assert explanation.gradients[0][1].tolist() == [2.0, 3.0, 0.0, 1.0]
+    lstm = torch.nn.LSTM(3, 2)
+    out, (h, c) = lstm(torch.randn(4, 1, 3))
+    grads = dict(torch.autograd.explain(h.sum(), dict(lstm.named_parameters())).gradients)
+    h.sum().backward()
+    assert set(grads) == {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"}
+    for name, p in lstm.named_parameters():
+        assert np.abs(grads[name] - p.grad.numpy()).max() < 1e-6
+
+
+def test_explain_takes_one_input_tensor_or_a_list():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    assert [n for n, _ in torch.autograd.explain(y, x).gradients] == ["x"]
+    assert [n for n, _ in torch.autograd.explain(y, [x]).gradients] == ["x"]

@@ -97,15 +97,20 @@ class _Graph:
             out[id(leaf)] = by_key.get(id(leaf), f"x{i}")
         counter = 0
         root = tuple(self.output._edge)
+        # every output of a node that something uses gets a name (split's pieces, an LSTM's states ...)
+        used = {root} | {(node, 0) for node in self.nodes} | {
+            (nxt, idx) for node in self.nodes for nxt, idx in node.next_functions
+            if nxt is not None and type(nxt) is not AccumulateGrad}
         for node in reversed(self.nodes):  # forward order for v1, v2 ...
-            edge = (node, 0)
-            if edge == root:
-                out[edge] = by_key.get(id(self.output), by_key.get(edge, "out"))
-            elif edge in by_key:
-                out[edge] = by_key[edge]
-            else:
-                counter += 1
-                out[edge] = f"v{counter}"
+            for idx in sorted(i for n, i in used if n is node):
+                edge = (node, idx)
+                if edge == root:
+                    out[edge] = by_key.get(id(self.output), by_key.get(edge, "out"))
+                elif edge in by_key:
+                    out[edge] = by_key[edge]
+                else:
+                    counter += 1
+                    out[edge] = f"v{counter}"
         return out
 
     def producer(self, node, i):
@@ -520,6 +525,11 @@ def graph_of(fn, output, inputs, frame):
     if output.grad_fn is None:
         raise RuntimeError(f"{fn}(): this tensor has no recorded graph (it is a leaf, or nothing it was computed "
                            f"from requires grad): {fn} a result, e.g. y = 2 * torch.dot(x, x)")
+    if isinstance(inputs, Tensor):  # one input tensor: named as the caller names it, else x
+        inputs = {next((k for k, v in _caller_names(frame).items() if v is inputs), "x"): inputs}
+    elif isinstance(inputs, (list, tuple)):
+        caller = _caller_names(frame)
+        inputs = {next((k for k, v in caller.items() if v is t), f"x{i}"): t for i, t in enumerate(inputs)}
     names = dict(inputs or {})
     for k, v in _caller_names(frame).items():
         if k not in names and all(v is not t for t in names.values()):
@@ -545,13 +555,14 @@ def _steps(graph, records, constant_names):
                 texts.append(text)
             else:
                 nxt, idx = node.next_functions[i]
-                composed = expressions.get((nxt, idx), name)
+                composed = expressions.get((nxt, idx), name) if idx == 0 else name
                 if composed is None:  # too long already: so is this one
                     texts = None
                     break
                 texts.append(_parenthesised(composed))
         text = None if texts is None else _display(op, _explain_of(node), texts)
-        # past a few hundred characters nobody reads it (and composing on would cost n² time)
+        # past a few hundred characters nobody reads it (and composing on would cost n² time); a
+        # node's other outputs are named, not composed
         expressions[(node, 0)] = text if text is not None and len(text) <= 300 else None
     for node in graph.nodes:  # backward order
         op = type(node).__name__
@@ -580,7 +591,7 @@ def _steps(graph, records, constant_names):
             skipped[op] = skipped.get(op, 0) + 1
             continue
         steps.append(step)
-    return steps, skipped, expressions[tuple(graph.output._edge)], constants_used
+    return steps, skipped, expressions.get(tuple(graph.output._edge)), constants_used
 
 
 def _display(op, explain, texts):
