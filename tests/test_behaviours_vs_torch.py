@@ -207,9 +207,33 @@ def _out_arguments_that_alias_their_inputs(T):
     return out
 
 
+def _elementwise_results_of_mixed_layouts(T):
+    """An elementwise result takes its first operand's layout (PyTorch's rule), so view and reshape
+    behave as in PyTorch: reshape of a transposed-layout result copies, and writes into the copy
+    leave the result alone."""
+    a = T.arange(12.0).reshape(3, 4)
+    b = T.arange(12.0).reshape(4, 3).t()
+    c = T.arange(24.0).reshape(2, 3, 4).permute(2, 0, 1)
+    out = []
+    for f in (lambda: b + a, lambda: a + b, lambda: b - a, lambda: b * b, lambda: T.where(b > 3, b, a),
+              lambda: T.where(a > 3, b, a), lambda: c + c.contiguous(), lambda: b + T.ones(4), lambda: b.exp()):
+        r = f()
+        out += [list(r.stride()), r.is_contiguous(), _outcome(lambda: r.view(-1).shape)]
+    z = b + a
+    w = z.reshape(-1)
+    w[0] = 100.0
+    out.append(z.tolist())
+    x = T.ones(4, 3, requires_grad=True)
+    y = (x.t() * a).sum()
+    y.backward()
+    out.append(x.grad.tolist())
+    return out
+
+
 PROGRAMS = [_retained_and_hooked_gradients_around_in_place_ops, _writes_through_a_view_of_an_expand, _copy_into_a_tensor_that_requires_grad, _numpy_under_no_grad,
             _zero_to_a_power, _reflected_methods_called_directly, _decorated_generators, _empty_and_zero_dim_edges,
-            _strides_and_layouts, _argument_checks, _out_arguments_that_alias_their_inputs]
+            _strides_and_layouts, _argument_checks, _out_arguments_that_alias_their_inputs,
+            _elementwise_results_of_mixed_layouts]
 
 
 def _normal(value):

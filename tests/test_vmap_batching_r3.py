@@ -89,8 +89,10 @@ case("batch_norm_eval", lambda x: F.batch_norm(x, torchless.zeros(2, dtype=D), t
                                                training=False), [IMG])
 case("local_response_norm", lambda x: F.local_response_norm(x, 2), [IMG])
 case("interpolate", lambda x: F.interpolate(x, scale_factor=2, mode="bilinear"), [IMG])
-for _mode, _x in (("nearest", IMG), ("nearest-exact", IMG), ("bicubic", IMG), ("linear", SEQ), ("trilinear", VOL)):
-    case(f"interpolate_{_mode}", lambda x, _mode=_mode: F.interpolate(x, scale_factor=2, mode=_mode), [_x])
+# (interpolate makes one rule per mode and rank on first use: every one is a case here)
+for _mode, _x in (("nearest", IMG), ("nearest-exact", IMG), ("bicubic", IMG), ("linear", SEQ), ("trilinear", VOL),
+                  ("nearest", SEQ), ("nearest-exact", SEQ), ("nearest", VOL), ("nearest-exact", VOL)):
+    case(f"interpolate_{_mode}_{_x.ndim - 3}d", lambda x, _mode=_mode: F.interpolate(x, scale_factor=2, mode=_mode), [_x])
 case("grid_sample", lambda x, g: F.grid_sample(x, g, align_corners=False), [IMG, _rand(B, 2, 3, 5, 2, seed=12)])
 case("grid_sample_3d", lambda x, g: F.grid_sample(x, g, align_corners=True), [VOL, _rand(B, 2, 2, 3, 2, 3, seed=13)])
 case("interpolate_antialias", lambda x: F.interpolate(x, scale_factor=0.5, mode="bilinear", antialias=True), [IMG])

@@ -46,6 +46,7 @@ from ..ops.elementwise import (
 )
 
 ndarray = np.ndarray
+_byte_bounds = getattr(np.lib, "array_utils", np).byte_bounds  # (NumPy 1.x: np.byte_bounds)
 _asarray = np.asarray
 _F = D.defaults            # _F.float: the NumPy dtype of the default float
 _BOOL_NP = D.bool.np
@@ -1189,6 +1190,19 @@ def _as_operand(other):
     return None
 
 
+def layout_like(a, out):
+    """`out` laid out as its first operand `a` (PyTorch's rule for elementwise results), where `a` is
+    a dense array of out's shape in another axis order and NumPy gave `out` C order."""
+    if out.shape != a.shape or not out.flags.c_contiguous:
+        return out
+    low, high = _byte_bounds(a)
+    if high - low != a.nbytes:  # gaps or repeats: PyTorch too computes a fresh dense layout
+        return out
+    relaid = np.empty_like(a, dtype=out.dtype)  # (order "K": a's axis order)
+    relaid[...] = out
+    return relaid
+
+
 def not_self(method, obj):
     """PyTorch's TypeError for a Tensor method called unbound on something that is not a tensor."""
     return TypeError(f"descriptor '{method.__name__}' for 'torch._C.TensorBase' objects doesn't apply to a "
@@ -1247,6 +1261,9 @@ def _binary(R, to_float=False, scalar_edge=True, name=None):
                 return record(R, edges, (a, b), edges, (self._rg or other._rg) and (not _grad_off or _grad.enabled), into)
             edges = (self, other)
             rg = self._rg or other._rg
+            # PyTorch's result takes its first operand's layout (x.t() + y is laid out as x.t()); NumPy
+            # picks C order when the operands disagree: such a result is laid out again below
+            lay = a if a.ndim > 1 and not a.flags.c_contiguous else None
         elif to is _pyfloat or to is _pyint or to is _pybool or to is complex:
             # NumPy multiplies by a 0-d array twice as fast as by a Python number: convert once.
             dt = a.dtype
@@ -1272,6 +1289,7 @@ def _binary(R, to_float=False, scalar_edge=True, name=None):
                 b = b_scalar
             edges = (self, EMPTY_EDGE) if scalar_edge else (self,)
             rg = self._rg
+            lay = None
             if rg and RN is not None and (not _grad_off or _grad.enabled) and _fw.level < 0:
                 # R's number rule (it keeps no inputs, which forward AD would read); NumPy has
                 # nothing to refuse here: a tensor that requires grad is floating, the number 0-d
@@ -1288,7 +1306,11 @@ def _binary(R, to_float=False, scalar_edge=True, name=None):
             return method(self, operand)
         try:
             if rg and (not _grad_off or _grad.enabled):
-                return record_r(R, (self, other) if to is number else edges, (a, b), edges, True, fwd)
+                if lay is None:
+                    return record_r(R, (self, other) if to is number else edges, (a, b), edges, True, fwd)
+                t = record_r(R, edges, (a, b), edges, True, fwd)
+                t._data = layout_like(lay, t._data)
+                return t
             out = fwd(None, NP, a, b)  # nothing to record: inline, as in _unary
         except ValueError as e:
             raise _broadcast_error(a, b, e) from None
@@ -1297,7 +1319,7 @@ def _binary(R, to_float=False, scalar_edge=True, name=None):
         if type(out) is not ndarray:
             out = _asarray(out)
         t = _new(Tensor)
-        t._data = out
+        t._data = out if lay is None else layout_like(lay, out)
         t._rg = False
         t._edge = NO_EDGE
         return t if _fw.level < 0 else _dual(t, R, (self, None if to is number else other), (a, b))
@@ -1598,9 +1620,13 @@ def where(condition, input=_args.OMITTED, other=_args.OMITTED):
     if x._data.dtype != rt or y._data.dtype != rt:
         x, y = x.to(_from_np[rt]), y.to(_from_np[rt])
     try:
-        return apply(WhereBackward0, condition, x, y)
+        result = apply(WhereBackward0, condition, x, y)
     except ValueError as e:
         raise _broadcast_error(condition._data, NP.broadcast_to(x._data, NP.shape(x._data)), e) from None
+    c = condition._data
+    if c.ndim > 1 and not c.flags.c_contiguous:  # laid out as its first operand, as elementwise ops are
+        result._data = layout_like(c, result._data)
+    return result
 
 
 WhereBackward0.nondiff = (0,)

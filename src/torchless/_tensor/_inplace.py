@@ -12,7 +12,7 @@ import numpy as np
 from .. import _args, _dtype as D
 from . import _core
 from ._core import (
-    Tensor, _bump_version, _carries_tangent, _check_inplace, _fw, _inplace_result_dtype, _raise_cast,
+    Tensor, _bump_version, _byte_bounds, _carries_tangent, _check_inplace, _fw, _inplace_result_dtype, _raise_cast,
     _raise_out_shape, _snapshot, _unsupported, _write_into, apply, writable_data,
 )
 from ..backend import numpy as NP
@@ -20,7 +20,6 @@ from ..engine.grad_mode import is_grad_enabled
 from ..ops.elementwise import CopyBackwards, SubBackward0, ZeroBackward0
 
 ndarray = np.ndarray
-_byte_bounds = getattr(np.lib, "array_utils", np).byte_bounds  # (NumPy 1.x: np.byte_bounds)
 _from_np = D.FROM_NP
 _SCALAR_TYPES = (float, int, bool)
 
