@@ -230,10 +230,35 @@ def _elementwise_results_of_mixed_layouts(T):
     return out
 
 
+def _hooks_on_views_around_in_place_ops(T):
+    """A hook registered on a view before an in-place op through that view does not fire (it sits on
+    the view's old grad_fn); one on the base, or registered after, does."""
+    out = []
+
+    def program(view_hook, write, loss, after_hook=False):
+        log = []
+        x = T.ones(3, requires_grad=True)
+        y = x * 1
+        v = y[:2]
+        (v if view_hook else y).register_hook(lambda g: log.append(("before", g.tolist())))
+        write(y, v)
+        if after_hook:
+            v.register_hook(lambda g: log.append(("after", g.tolist())))
+        loss(y, v).backward()
+        return log + [x.grad.tolist()]
+
+    for view_hook in (True, False):
+        for write in (lambda y, v: v.mul_(2), lambda y, v: y.mul_(2), lambda y, v: v.add_(1)):
+            for loss in (lambda y, v: y.sum(), lambda y, v: v.sum()):
+                out.append(program(view_hook, write, loss))
+    out.append(program(True, lambda y, v: v.mul_(2), lambda y, v: (v * v).sum(), after_hook=True))
+    return out
+
+
 PROGRAMS = [_retained_and_hooked_gradients_around_in_place_ops, _writes_through_a_view_of_an_expand, _copy_into_a_tensor_that_requires_grad, _numpy_under_no_grad,
             _zero_to_a_power, _reflected_methods_called_directly, _decorated_generators, _empty_and_zero_dim_edges,
             _strides_and_layouts, _argument_checks, _out_arguments_that_alias_their_inputs,
-            _elementwise_results_of_mixed_layouts]
+            _elementwise_results_of_mixed_layouts, _hooks_on_views_around_in_place_ops]
 
 
 def _normal(value):

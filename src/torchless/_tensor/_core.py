@@ -351,7 +351,10 @@ class TensorBase:
         if node is None:  # a view taken under no_grad: no gradient ever reaches it
             from ..engine.hooks import RemovableHandle
             return RemovableHandle([hook], item=hook)
-        return node._add_pre_hook(idx, hook)
+        handle = node._add_pre_hook(idx, hook)
+        if self._base is not None:  # an in-place op through this view drops it (copy_into_view), as in PyTorch
+            self.__dict__.setdefault("_view_hooks", []).append(handle)
+        return handle
 
     def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
         """register_post_accumulate_grad_hook(hook) -> RemovableHandle

@@ -623,6 +623,10 @@ def copy_into_view(view_tensor: Tensor, result_tensor: Tensor) -> Tensor:
     np.copyto(view._data, result._data, casting="unsafe")
     _bump_version(root)
     if _grad.enabled and (root._rg or result._rg):
+        # hooks registered on the view before do not fire: in PyTorch they sit on the view's old
+        # grad_fn, which the new history (CopySlices) no longer runs
+        for handle in view.__dict__.pop("_view_hooks", ()):
+            handle.remove()
         rd = result._data.dtype
         _rebase(view, result, result._data.shape, rd if rd != view._data.dtype else None, view)
     return view
