@@ -32,7 +32,7 @@ NAMED_BINARY = ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "t
                 "less_equal", "gt", "greater", "ge", "greater_equal", "add_", "sub_", "mul_", "div_", "pow_",
                 "remainder_", "floor_divide_", "copysign_", "xlogy_", "subtract_", "multiply_", "divide_")
 # cases whose exception type still differs from PyTorch's (see the module docstring): only ever lower it
-MAX_TYPE_MISMATCHES = 25  # 531 before the shared argument checks of _args.py (round 3); 20 of the 25 are
+MAX_TYPE_MISMATCHES = 23  # 531 before the bad-input work of 2026-12-07; 20 of these are PyTorch's own AttributeErrors
 # PyTorch's own AttributeErrors (norm, svd_lowrank, pca_lowrank, tensordot on a non-tensor), where ours is a TypeError
 
 

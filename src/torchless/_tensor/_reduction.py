@@ -515,6 +515,9 @@ def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False, *, axis: Dims = N
     log(sum(exp(x))) over the dim(s) in `dim`, computed without overflow (the max is taken out
     first). Integer inputs are computed in the default float dtype.
     """
+    if dim is None and axis is None:  # PyTorch requires the dims (the internal namespace passes them all)
+        raise TypeError("logsumexp(): argument 'dim' (position 1) must be tuple of ints, not NoneType (pass the "
+                        "dims to reduce, e.g. x.logsumexp(0) or x.logsumexp(tuple(range(x.dim()))))")
     if input._data.dtype.kind not in "fc":
         input = input.to(get_default_dtype())
     dims = _dims(input, dim, axis)

@@ -159,7 +159,7 @@ class TensorNamespace:
 
     @staticmethod
     def logsumexp(x, axis, keepdims):
-        return x.logsumexp(axis, keepdims)
+        return x.logsumexp(tuple(range(x.ndim)) if axis is None else axis, keepdims)
 
     @staticmethod
     def prod(x, axis=None, keepdims=False):
