@@ -209,15 +209,19 @@ class _AvgWindowsAdjoint(LinearOp):
         lead = g.shape[:g.ndim - d]
         full = (slice(None),) * len(lead)
         h = g / np.asarray(f.divisor, g.dtype)
-        if f.tiles:  # each gradient spread over its own K block: one broadcast copy
+        if f.tiles:  # each gradient spread over its own K block: one np.repeat per spatial dim
+            # (contiguous runs; a reshape of a stride-0 broadcast view copies element by element,
+            # 3-4x slower on a LeNet's activations)
             n = len(lead)
-            spread = np.broadcast_to(h.reshape(lead + sum(((y, 1) for y in f.Y), ())),
-                                     lead + sum(((y, k) for y, k in zip(f.Y, f.K)), ()))
-            covered = lead + tuple(y * k for y, k in zip(f.Y, f.K))
+            spread = h
+            for i, k in enumerate(f.K):
+                if k != 1:
+                    spread = np.repeat(spread, k, axis=n + i)
+            covered = spread.shape
             if covered == lead + f.S:
-                return spread.reshape(covered)
+                return spread
             out = np.zeros(lead + f.S, g.dtype)
-            out[(slice(None),) * n + tuple(slice(0, c) for c in covered[n:])] = spread.reshape(covered)
+            out[(slice(None),) * n + tuple(slice(0, c) for c in covered[n:])] = spread
             return out
         out = np.zeros(lead + f.padded, g.dtype)
         for k in np.ndindex(*f.K):
