@@ -181,7 +181,7 @@ def table(all_results, all_spreads, cases, libs):
                 errors.append(f"- `{case.name}` / {lib}: {value}")
         for key, label, unit in case.metrics:
             row = [case.name, label]
-            row += [fmt(results[lib].get(key), unit, spreads[lib][key]) if isinstance(results.get(lib), dict)
+            row += [fmt(results[lib].get(key), unit, spreads[lib].get(key)) if isinstance(results.get(lib), dict)
                     else fmt(results.get(lib), unit) for lib in libs]
             vs_torch = ratio(results, key, "torchless", "torch")
             vs_numpy = ratio(results, key, "torchless", "numpy")
