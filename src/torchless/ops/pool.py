@@ -178,13 +178,19 @@ class AvgWindows(LinearOp):
             xp_[full + tuple(slice(p, p + s) for p, s in zip(self.lo, self.S))] = a
         else:
             xp_ = a
-        out = None
+        out = first = None
         for k in np.ndindex(*self.K):
             part = xp_[full + self._slices(k)]
-            if out is None:
-                out = part.copy() if a.dtype.kind == "f" else part.astype(np.result_type(a.dtype, np.float64))
-            else:
+            if a.dtype.kind != "f" and out is None:
+                out = part.astype(np.result_type(a.dtype, np.float64))
+            elif out is not None:
                 out += part
+            elif first is None:  # floats: the first two slices added into a new array (no copy pass)
+                first = part
+            else:
+                out = np.add(first, part)
+        if out is None:  # a one-position window
+            out = first.copy()
         assert out is not None
         if a.dtype.kind in "iub":
             return (out / self.divisor).astype(a.dtype) if a.dtype.kind != "b" else out  # (PyTorch truncates)
