@@ -199,7 +199,8 @@ def table(all_results, all_spreads, cases, libs):
                 base, limit, wording = target
                 got = {"torch": vs_torch, "numpy": vs_numpy, "mygrad": vs_mygrad}[base]
                 if got is None:
-                    verdict = "skipped" if base not in libs else "n/a (error)"
+                    verdict = ("skipped" if base not in libs else
+                               "n/a (no baseline)" if isinstance(results.get(base), dict) else "n/a (error)")
                 else:
                     verdict = "PASS" if got <= limit else "FAIL"
                 verdicts.append(verdict)
@@ -209,7 +210,7 @@ def table(all_results, all_spreads, cases, libs):
     numeric = range(2, len(header) - 2)  # numbers right-aligned; names, targets and verdicts left
     lines.insert(1, "|" + "|".join("---:" if i in numeric else "---" for i in range(len(header))) + "|")
     summary = f"{verdicts.count('PASS')} of {len(verdicts)} targets pass" + "".join(
-        f", {verdicts.count(v)} {v}" for v in ("FAIL", "skipped", "n/a (error)") if v in verdicts)
+        f", {verdicts.count(v)} {v}" for v in ("FAIL", "skipped", "n/a (no baseline)", "n/a (error)") if v in verdicts)
     return "\n".join(lines + ([""] + ["Errors:"] + errors if errors else []) + ["", summary])
 
 
