@@ -532,6 +532,7 @@ def measure_lstm_lm_step(name, lib, repeats):
     labels = lib.tensor(rng.integers(0, LSTM_VOCAB, (LSTM_BATCH, LSTM_STEPS)))
     model = lstm_lm_model(lib)
     return {"ms": timed_median(lambda _: lstm_lm_step(lib, model, tokens, labels), lambda: None, repeats) * 1e3}
+# ---------------------------------------------------------------------------------------------------
 # 7. Saving a checkpoint (issue 14)
 # ---------------------------------------------------------------------------------------------------
 # A 100 MB state_dict (25 float32 tensors of 1,000,000 elements, from an OrderedDict like a module's)
@@ -574,3 +575,163 @@ def measure_save_state_dict(name, lib, repeats):
     finally:
         setup()
         os.rmdir(folder)
+
+
+# ---------------------------------------------------------------------------------------------------
+# 8. More of issue 13's speed targets: a residual block, a transformer encoder block, conv layers
+#    against MyGrad, and the LeNet step's peak memory
+# ---------------------------------------------------------------------------------------------------
+def _one_thread_grads(params):
+    for p in params:
+        p.grad = None
+
+
+RES_BATCH, RES_IN, RES_OUT, RES_SIZE = 32, 64, 128, 28
+
+
+def residual_block(lib):
+    """D2L §8.6's Residual(128, use_1x1conv=True, strides=2) on 64 input channels, written with the
+    (non-lazy) layers the lazy ones become: conv3x3/s2 - BN - ReLU - conv3x3 - BN, plus a 1x1/s2
+    conv shortcut, then ReLU. Training mode (batch statistics, running stats updated)."""
+    nn, F = lib.nn, lib.nn.functional
+    conv1 = nn.Conv2d(RES_IN, RES_OUT, kernel_size=3, padding=1, stride=2)
+    conv2 = nn.Conv2d(RES_OUT, RES_OUT, kernel_size=3, padding=1)
+    conv3 = nn.Conv2d(RES_IN, RES_OUT, kernel_size=1, stride=2)
+    bn1, bn2 = nn.BatchNorm2d(RES_OUT), nn.BatchNorm2d(RES_OUT)
+    modules = nn.ModuleList([conv1, conv2, conv3, bn1, bn2])
+
+    def forward(x):
+        y = F.relu(bn1(conv1(x)))
+        y = bn2(conv2(y))
+        y += conv3(x)
+        return F.relu(y)
+    return forward, list(modules.parameters())
+
+
+@Case("residual_block", "D2L §8.6 residual block, 64->128 channels, stride 2 (1x1 conv shortcut), BatchNorm, "
+      "ReLU, batch 32 of 64x28x28: forward and backward (input and parameter gradients)",
+      libs=("torchless", "torch"), repeats=(5, 15), metrics=[("ms", "forward+backward", "ms")],
+      targets={"ms": ("torch", 1.5, "<= 1.5x torch")})
+def measure_residual_block(name, lib, repeats):
+    import numpy as np
+    forward, params = residual_block(lib)
+    x = lib.tensor(np.random.default_rng(86).standard_normal((RES_BATCH, RES_IN, RES_SIZE, RES_SIZE),
+                                                             dtype=np.float32), requires_grad=True)
+
+    def setup():
+        _one_thread_grads(params + [x])
+
+    def run(_):
+        forward(x).sum().backward()
+
+    return {"ms": timed_median(run, setup, repeats) * 1e3}
+
+
+TF_BATCH, TF_TOKENS, TF_DIM, TF_HEADS, TF_FFN = 32, 64, 256, 8, 1024
+
+
+def encoder_block(lib):
+    """A post-norm transformer encoder block (D2L §11.7's, without dropout):
+    Y = LN(X + MHA(X, X, X)); out = LN(Y + FFN(Y)), FFN = Linear(256, 1024) - ReLU - Linear(1024, 256)."""
+    nn = lib.nn
+    attn = nn.MultiheadAttention(TF_DIM, TF_HEADS, batch_first=True)
+    ln1, ln2 = nn.LayerNorm(TF_DIM), nn.LayerNorm(TF_DIM)
+    ffn = nn.Sequential(nn.Linear(TF_DIM, TF_FFN), nn.ReLU(), nn.Linear(TF_FFN, TF_DIM))
+    modules = nn.ModuleList([attn, ln1, ln2, ffn])
+
+    def forward(x):
+        y = ln1(x + attn(x, x, x, need_weights=False)[0])
+        return ln2(y + ffn(y))
+    return forward, list(modules.parameters())
+
+
+@Case("transformer_block", "Post-norm transformer encoder block: nn.MultiheadAttention(256, 8, batch_first=True), "
+      "add & LayerNorm, FFN 1024, batch 32 x 64 tokens: forward and backward (input and parameter gradients)",
+      libs=("torchless", "torch"), repeats=(5, 15), metrics=[("ms", "forward+backward", "ms")],
+      targets={"ms": ("torch", 1.3, "<= 1.3x torch")})
+def measure_transformer_block(name, lib, repeats):
+    import numpy as np
+    forward, params = encoder_block(lib)
+    x = lib.tensor(np.random.default_rng(117).standard_normal((TF_BATCH, TF_TOKENS, TF_DIM), dtype=np.float32),
+                   requires_grad=True)
+
+    def setup():
+        _one_thread_grads(params + [x])
+
+    def run(_):
+        forward(x).sum().backward()
+
+    return {"ms": timed_median(run, setup, repeats) * 1e3}
+
+
+# The conv layers of LeNet (§7.6) and of the residual block (§8.6): (name, input shape, out channels,
+# kernel, stride, padding, input needs a gradient). LeNet's first layer sees the data, so no input grad.
+CONV_LAYERS = (
+    ("lenet_c1", (256, 1, 28, 28), 6, 5, 1, 2, False),
+    ("lenet_c2", (256, 6, 14, 14), 16, 5, 1, 0, True),
+    ("res_c1", (32, 64, 28, 28), 128, 3, 2, 1, True),
+    ("res_c2", (32, 128, 14, 14), 128, 3, 1, 1, True),
+    ("res_c3", (32, 64, 28, 28), 128, 1, 2, 0, True),
+)
+
+
+@Case("conv_layers", "Each conv layer of LeNet and the residual block, forward + backward (sum of the output; "
+      "weight, bias and input gradients), float32; MyGrad's conv_nd (no bias: its conv has none) where installed",
+      libs=("torchless", "torch", "mygrad"), repeats=(5, 11),
+      metrics=[(layer[0], f"{layer[0]} {layer[1]}", "ms") for layer in CONV_LAYERS],
+      targets={layer[0]: ("mygrad", 1.0, "faster than MyGrad") for layer in CONV_LAYERS})
+def measure_conv_layers(name, lib, repeats):
+    import numpy as np
+    rng = np.random.default_rng(13)
+    result = {}
+    for label, shape, out_ch, k, stride, pad, input_grad in CONV_LAYERS:
+        x_np = rng.standard_normal(shape, dtype=np.float32)
+        w_np = (rng.standard_normal((out_ch, shape[1], k, k), dtype=np.float32) * 0.1)
+        b_np = rng.standard_normal(out_ch, dtype=np.float32)
+        if name == "mygrad":
+            from mygrad.nnet.layers import conv_nd
+            if (shape[2] + 2 * pad - k) % stride:
+                continue  # MyGrad refuses windows that do not tile the padded input exactly (res_c1)
+            x = lib.tensor(x_np, constant=not input_grad)
+            w = lib.tensor(w_np)
+
+            def run(_, x=x, w=w, stride=stride, pad=pad):
+                conv_nd(x, w, stride=stride, padding=pad).sum().backward()
+
+            setup = lambda: None  # noqa: E731
+        else:
+            x = lib.tensor(x_np, requires_grad=input_grad)
+            w = lib.tensor(w_np, requires_grad=True)
+            b = lib.tensor(b_np, requires_grad=True)
+
+            def setup(x=x, w=w, b=b):
+                x.grad = w.grad = b.grad = None
+
+            def run(_, x=x, w=w, b=b, stride=stride, pad=pad):
+                lib.nn.functional.conv2d(x, w, b, stride=stride, padding=pad).sum().backward()
+
+        result[label] = timed_median(run, setup, repeats) * 1e3
+    return result
+
+
+@Case("lenet_memory", "Peak memory of one LeNet training step (batch 256): growth of the process's peak RSS "
+      "(ru_maxrss) over one step, in a fresh process, after a batch-2 step has loaded every code path",
+      libs=("torchless", "torch"), repeats=(1, 1), metrics=[("peak_mb", "peak RSS growth", "MB")],
+      targets={"peak_mb": ("torch", 1.5, "<= 1.5x torch")})
+def measure_lenet_memory(name, lib, repeats):
+    # ru_maxrss is the one measure both libraries answer alike: it counts every page the step touches
+    # (NumPy's arrays, torch's CPU allocator, either allocator's caching), where tracemalloc would
+    # see only NumPy's allocations and torch has no CPU peak statistic. A batch-2 step first imports
+    # and runs every code path (lazy imports, kernels), so the growth is the batch-256 step's data.
+    import numpy as np
+    rng = np.random.default_rng(76)
+    net, loss_fn, optimizer = lenet_model(lib)
+    small_x = lib.tensor(rng.random((2, 1, 28, 28), dtype=np.float32))
+    small_y = lib.tensor(rng.integers(0, 10, 2))
+    x = lib.tensor(rng.random((LENET_BATCH, 1, 28, 28), dtype=np.float32))
+    labels = lib.tensor(rng.integers(0, 10, LENET_BATCH))
+    mlp_nn_step(net, loss_fn, optimizer, small_x, small_y)
+    gc.collect()
+    before = peak_rss_bytes()
+    mlp_nn_step(net, loss_fn, optimizer, x, labels)
+    return {"peak_mb": (peak_rss_bytes() - before) / 2**20}

@@ -159,8 +159,8 @@ def fmt(value, unit, spread=None):
 
 def ratio(results, metric, ours, base):
     a, b = results.get(ours), results.get(base)
-    if not isinstance(a, dict) or not isinstance(b, dict) or not b[metric]:
-        return None
+    if not isinstance(a, dict) or not isinstance(b, dict) or not b.get(metric) or a.get(metric) is None:
+        return None  # (a baseline may leave out a metric it cannot measure: MyGrad's res_c1)
     return a[metric] / b[metric]
 
 
@@ -170,6 +170,8 @@ def table(all_results, all_spreads, cases, libs):
         header.append("torchless/torch")
     if "numpy" in libs:
         header.append("torchless/NumPy")
+    if "mygrad" in libs:
+        header.append("torchless/MyGrad")
     header += ["Target", "Result"]
     rows, errors, verdicts = [header], [], []
     for case in cases:
@@ -179,22 +181,26 @@ def table(all_results, all_spreads, cases, libs):
                 errors.append(f"- `{case.name}` / {lib}: {value}")
         for key, label, unit in case.metrics:
             row = [case.name, label]
-            row += [fmt(results[lib].get(key), unit, spreads[lib][key]) if isinstance(results.get(lib), dict)
+            row += [fmt(results[lib].get(key), unit, spreads[lib].get(key)) if isinstance(results.get(lib), dict)
                     else fmt(results.get(lib), unit) for lib in libs]
             vs_torch = ratio(results, key, "torchless", "torch")
             vs_numpy = ratio(results, key, "torchless", "numpy")
+            vs_mygrad = ratio(results, key, "torchless", "mygrad")
             if "torch" in libs:
                 row.append(f"{vs_torch:.3f}" if vs_torch is not None else "—")
             if "numpy" in libs:
                 row.append(f"{vs_numpy:.3f}" if vs_numpy is not None else "—")
+            if "mygrad" in libs:
+                row.append(f"{vs_mygrad:.3f}" if vs_mygrad is not None else "—")
             target = case.targets.get(key)
             if target is None:
                 row += ["", ""]
             else:
                 base, limit, wording = target
-                got = vs_torch if base == "torch" else vs_numpy
+                got = {"torch": vs_torch, "numpy": vs_numpy, "mygrad": vs_mygrad}[base]
                 if got is None:
-                    verdict = "skipped" if base not in libs else "n/a (error)"
+                    verdict = ("skipped" if base not in libs else
+                               "n/a (no baseline)" if isinstance(results.get(base), dict) else "n/a (error)")
                 else:
                     verdict = "PASS" if got <= limit else "FAIL"
                 verdicts.append(verdict)
@@ -204,7 +210,7 @@ def table(all_results, all_spreads, cases, libs):
     numeric = range(2, len(header) - 2)  # numbers right-aligned; names, targets and verdicts left
     lines.insert(1, "|" + "|".join("---:" if i in numeric else "---" for i in range(len(header))) + "|")
     summary = f"{verdicts.count('PASS')} of {len(verdicts)} targets pass" + "".join(
-        f", {verdicts.count(v)} {v}" for v in ("FAIL", "skipped", "n/a (error)") if v in verdicts)
+        f", {verdicts.count(v)} {v}" for v in ("FAIL", "skipped", "n/a (no baseline)", "n/a (error)") if v in verdicts)
     return "\n".join(lines + ([""] + ["Errors:"] + errors if errors else []) + ["", summary])
 
 
@@ -256,6 +262,8 @@ def main(argv=None):
     rounds = args.rounds or (3 if args.quick else 5)
     have_torch = library_available("torch") and not args.no_torch
     libs = ("torchless", "torch", "numpy") if have_torch else ("torchless", "numpy")
+    if library_available("mygrad"):  # optional, benchmark-only (`pip install ".[bench]"`)
+        libs += ("mygrad",)
 
     def log(message):
         print(message, file=sys.stderr, flush=True)

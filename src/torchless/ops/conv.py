@@ -14,6 +14,10 @@ weight_grad(x, g), and so on around. So one rule, `ConvolutionBackward0` (PyTorc
 for every convolution, transposed ones included), computes whichever partial its `ConvSpec` names;
 its vjp applies the same rule for the other partials, so that under create_graph (xp the Tensor
 namespace) the gradient is itself a recorded convolution and double backward needs nothing more.
+
+Big inputs (ungrouped, columns over BLOCK_BYTES) go through the convolution and the weight's
+gradient in blocks of examples whose columns stay in cache, and keep no columns from the forward to
+the backward (see BLOCK_BYTES): less memory traffic, and a LeNet step's peak memory at PyTorch's.
 """
 import math
 
@@ -86,6 +90,66 @@ def _channels_first(y, g):
     return np.ascontiguousarray(np.swapaxes(y.reshape(n, o, -1), 0, 1)).reshape(g, o // g, -1)
 
 
+# Above this many bytes of im2col columns, conv_y and conv_w work in blocks of examples whose columns
+# stay in the CPU cache (about BLOCK_BYTES each) and keep none: the whole (C·ΠK, N·ΠY) matrix of a
+# LeNet layer is 15-20 MB, written once and read twice from main memory, and held from the forward to
+# the backward (more than the activations themselves). A block's columns are rebuilt in the backward.
+BLOCK_BYTES = 1 << 21
+
+
+def _block_size(x, spec):
+    """Examples per block for x's columns (x.shape[0] or more: one block, the whole-matrix path)."""
+    per_example = x.shape[1] * math.prod(spec.K) * math.prod(spec.Y) * x.dtype.itemsize
+    return max(1, BLOCK_BYTES // max(per_example, 1))
+
+
+def _block_cols(xpad, n0, n1, spec):
+    """Contiguous columns of examples n0:n1 of the padded input, example-major: (n, C·ΠK, ΠY)."""
+    d = len(spec.K)
+    part = xpad[n0:n1]
+    st = part.strides
+    shape = part.shape[:2] + spec.K + spec.Y
+    strides = st[:2] + tuple(st[2 + i] * spec.dilation[i] for i in range(d)) + \
+        tuple(st[2 + i] * spec.stride[i] for i in range(d))
+    cols = np.ascontiguousarray(as_strided(part, shape, strides, writeable=False))
+    return cols.reshape(n1 - n0, -1, math.prod(spec.Y))
+
+
+def _conv_y_blocked(x, w, spec, block, bias):
+    """conv_y for groups == 1, one block of examples at a time: per block one batched GEMM
+    W (O, C·ΠK) @ cols (n, C·ΠK, ΠY) written straight into the output's rows."""
+    n, o = x.shape[0], w.shape[0]
+    xpad = _padded(x, spec.lo, spec.hi)
+    w2 = w.reshape(o, -1)
+    out = np.empty((n, o, math.prod(spec.Y)), np.result_type(x.dtype, w.dtype))
+    add_bias = bias is not None and bias.dtype == out.dtype
+    b = bias.reshape(-1, 1) if add_bias else None
+    for n0 in range(0, n, block):
+        n1 = min(n, n0 + block)
+        part = out[n0:n1]
+        np.matmul(w2, _block_cols(xpad, n0, n1, spec), out=part)
+        if add_bias:
+            part += b  # while the block is in cache
+    return out.reshape((n, o) + spec.Y)
+
+
+def _conv_w_blocked(x, y, spec, block):
+    """conv_w for groups == 1, one block of examples at a time: Σ over the block's examples of
+    y[n] (O, ΠY) @ cols[n]ᵀ (ΠY, C·ΠK), accumulated into one (O, C·ΠK) array."""
+    n, o = x.shape[0], y.shape[1]
+    xpad = _padded(x, spec.lo, spec.hi)
+    y3 = y.reshape(n, o, -1)
+    acc = None
+    for n0 in range(0, n, block):
+        n1 = min(n, n0 + block)
+        part = np.matmul(y3[n0:n1], np.swapaxes(_block_cols(xpad, n0, n1, spec), 1, 2)).sum(0)
+        if acc is None:
+            acc = part
+        else:
+            acc += part
+    return acc.reshape((o, x.shape[1]) + spec.K)
+
+
 def conv_y(x, w, spec, cols=None, bias=None):
     """The convolution: (N, C, *S), (O, C/g, *K) -> (N, O, *Y): one GEMM W (O, C·ΠK) @ cols
     (+ bias, added while the result is copied into batch-first order)."""
@@ -93,15 +157,15 @@ def conv_y(x, w, spec, cols=None, bias=None):
     o = w.shape[0]
     g = spec.groups
     if cols is None:
+        if g == 1:
+            block = _block_size(x, spec)
+            if block < n:
+                return _conv_y_blocked(x, w, spec, block, bias)
         cols = cols_of(x, spec)
     w2 = w.reshape(g, o // g, -1)
-    if g == 1:  # one small GEMM per example, straight into batch-first order (BLAS reads the strided columns)
-        ck = cols.shape[1]
-        out = np.matmul(w2[0], cols[0].reshape(ck, n, math.prod(spec.Y)).transpose(1, 0, 2)).reshape((n, o) + spec.Y)
-        if bias is not None and bias.dtype == out.dtype:
-            out += bias.reshape(_bias_shape(len(spec.K)))
-        return out
-    out = np.matmul(w2, cols)
+    # one GEMM (O, C·ΠK) @ (C·ΠK, N·ΠY) per group, then one copy into batch-first order (the bias
+    # added during that copy): faster than N small per-example GEMMs over strided columns
+    out = np.matmul(w2[0], cols[0]) if g == 1 else np.matmul(w2, cols)
     out = np.swapaxes(out.reshape((o, n) + spec.Y), 0, 1)
     if bias is None or bias.dtype != out.dtype:
         return np.ascontiguousarray(out)
@@ -115,6 +179,10 @@ def conv_w(x, y, spec, cols=None):
     o = y.shape[1]
     g = spec.groups
     if cols is None:
+        if g == 1:
+            block = _block_size(x, spec)
+            if block < x.shape[0]:
+                return _conv_w_blocked(x, y, spec, block)
         cols = cols_of(x, spec)
     y2 = _channels_first(y, g)
     out = np.matmul(y2[0], cols[0].T) if g == 1 else np.matmul(y2, np.swapaxes(cols, 1, 2))
@@ -182,10 +250,11 @@ class ConvolutionBackward0(Rule):
         if xp.apply_rule is not None:  # create_graph re-runs forward on Tensors only for `saved`
             node.saved = (a, b)
             return None
-        if spec.target == "y":  # keep the windows for the weight's gradient
-            cols = cols_of(a, spec)
+        if spec.target == "y":
+            # small enough: keep the windows for the weight's gradient (big ones go in blocks, above)
+            cols = cols_of(a, spec) if spec.groups != 1 or _block_size(a, spec) >= a.shape[0] else None
             out = conv_y(a, b, spec, cols, bias)
-            if node is not None:
+            if node is not None and cols is not None:
                 node.cols = cols
             if bias is not None and bias.dtype != out.dtype:
                 out += bias.reshape(_bias_shape(len(spec.K)))

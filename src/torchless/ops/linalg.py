@@ -34,7 +34,12 @@ class _Matmul(Rule):
 
     @staticmethod
     def forward(node, xp, a, b):
-        out = xp.matmul(a, b)
+        if type(a) is np.ndarray and len(a.shape) > 2 and len(b.shape) == 2 and a.size and b.size:
+            # (…, k) @ (k, n): all rows as one (rows, k) matrix, one GEMM (NumPy would loop over the
+            # leading dims with one small GEMM each; a non-contiguous a is copied once by reshape)
+            out = np.matmul(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[-1],))
+        else:
+            out = xp.matmul(a, b)
         if node is not None:
             node.saved = (a, b)
             # the gradient's shape with the 1-D operands' unit dims put back (see the module doc)
@@ -58,11 +63,20 @@ class _Matmul(Rule):
         ga = gb = None
         # A product over a dim of size 1 is an outer product: broadcasting multiplies it 4x faster
         # than matmul (vector @ matrix, and per-example products under vmap)
-        if need_a is not None:
+        rows = type(g) is np.ndarray and len(b2.shape) == 2 and len(a2.shape) > 2 and g.size and a2.size
+        if need_a is not None and rows and b2.shape[-1] != 1 and len(g.shape) == len(a2.shape):
+            # a batch of rows times one matrix (see forward): one GEMM over all rows
+            ga = np.matmul(g.reshape(-1, g.shape[-1]), b2.T).reshape(tuple(g.shape[:-1]) + (b2.shape[0],))
+            ga = xp.sum_to(ga, tuple(a2.shape)).reshape(ashape)
+        elif need_a is not None:
             bt = xp.swapaxes(b2, -1, -2)
             ga = xp.sum_to(g * bt if b2.shape[-1] == 1 else xp.matmul(g, bt),
                            tuple(a2.shape)).reshape(ashape)
-        if need_b is not None:
+        if need_b is not None and rows and a2.shape[-2] != 1 and len(g.shape) == len(a2.shape):
+            # the weight's gradient summed over every row at once: (k, rows) @ (rows, n), one GEMM
+            # instead of a GEMM per leading index and a sum over them
+            gb = np.matmul(a2.reshape(-1, a2.shape[-1]).T, g.reshape(-1, g.shape[-1])).reshape(bshape)
+        elif need_b is not None:
             at = xp.swapaxes(a2, -1, -2)
             gb = xp.sum_to(at * g if a2.shape[-2] == 1 else xp.matmul(at, g), tuple(b2.shape)).reshape(bshape)
         return ga, gb

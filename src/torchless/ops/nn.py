@@ -211,7 +211,11 @@ class _Linear(Rule):
 
     @staticmethod
     def forward(node, xp, x, w, b=None):
-        out = xp.matmul(x, w.T)  # w is 2-D: .T is the cheap way to its transpose (arrays and Tensors)
+        if type(x) is np.ndarray and x.ndim > 2 and x.flags.c_contiguous and x.shape[-1]:
+            # (…, in) rows as one (rows, in) matrix: one GEMM rather than NumPy's loop of one per batch
+            out = np.matmul(x.reshape(-1, x.shape[-1]), w.T).reshape(x.shape[:-1] + (w.shape[0],))
+        else:
+            out = xp.matmul(x, w.T)  # w is 2-D: .T is the cheap way to its transpose (arrays and Tensors)
         if b is not None:
             if type(out) is np.ndarray and out.dtype == b.dtype:
                 np.add(out, b, out=out)  # the matmul's result is ours: add the bias in place
@@ -236,9 +240,14 @@ class _Linear(Rule):
         x, w = self.saved
         edges = self.next_functions
         n_out = w.shape[0]
-        gx = None if edges[0][0] is None else xp.matmul(g, w)
         gw = gb = None
         g2 = g.reshape((-1, n_out)) if len(g.shape) != 2 else g
+        if edges[0][0] is None:
+            gx = None
+        elif type(g2) is np.ndarray and len(g.shape) > 2:  # one GEMM over all rows (see forward)
+            gx = np.matmul(g2, w).reshape(g.shape[:-1] + (w.shape[1],))
+        else:
+            gx = xp.matmul(g, w)
         if edges[1][0] is not None:
             x2 = x.reshape((-1, w.shape[1])) if len(x.shape) != 2 else x
             gw = xp.matmul(g2.T, x2)
