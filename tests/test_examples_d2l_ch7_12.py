@@ -1,0 +1,147 @@
+"""The D2L chapter 7-12 programs in examples/d2l (LeNet, modern CNN blocks and ResNet-18's shape table,
+attention scoring, seq2seq with Bahdanau attention, a transformer that learns to reverse sequences),
+run with torchless: each learns (accuracy, falling loss) and prints the book's shapes; with PyTorch
+installed the same program text runs on PyTorch and prints the same shapes and values (the models
+are seeded alike, so the initial weights, data order and early losses agree)."""
+import math
+
+import pytest
+
+from .conftest import requires_torch
+from .test_examples import run, run_in_single_threaded_child
+
+_child = {}
+
+
+def trained(name):
+    """(result, printed) of a training example with its default sizes, single-threaded in a child."""
+    if name not in _child:
+        _child.update(run_in_single_threaded_child([name]))
+    return _child[name]
+
+
+def shape_lines(printed):
+    return [line for line in printed.splitlines() if "output shape" in line]
+
+
+# ------------------------------------------------------------------------------ §7.6 LeNet
+LENET_SHAPES = [("Conv2d", (1, 6, 28, 28)), ("Sigmoid", (1, 6, 28, 28)), ("AvgPool2d", (1, 6, 14, 14)),
+                ("Conv2d", (1, 16, 10, 10)), ("Sigmoid", (1, 16, 10, 10)), ("AvgPool2d", (1, 16, 5, 5)),
+                ("Flatten", (1, 400)), ("Linear", (1, 120)), ("Sigmoid", (1, 120)), ("Linear", (1, 84)),
+                ("Sigmoid", (1, 84)), ("Linear", (1, 10))]
+
+
+def test_lenet_learns_the_synthetic_fashion_mnist():
+    r, printed = trained("lenet")
+    assert [(name, tuple(shape)) for name, shape in r["shapes"]] == LENET_SHAPES
+    train_l, train_acc, test_acc = r["history"][-1]
+    assert test_acc > 0.9 and train_acc > 0.9, r["history"]
+    assert train_l < r["history"][0][0] / 4
+    assert "Conv2d output shape:\t torch.Size([1, 6, 28, 28])" in printed
+
+
+@requires_torch
+def test_lenet_prints_what_pytorch_prints():
+    ours = run("lenet", num_epochs=1, num_train=256, num_test=64)
+    theirs = run("lenet", "torch", num_epochs=1, num_train=256, num_test=64)
+    assert ours[0]["net"] == theirs[0]["net"]
+    assert shape_lines(ours[1]) == shape_lines(theirs[1])
+    (l0, a0, t0), = ours[0]["history"]
+    (l1, a1, t1), = theirs[0]["history"]
+    assert math.isclose(l0, l1, rel_tol=1e-3) and abs(a0 - a1) < 0.02 and abs(t0 - t1) < 0.04
+
+
+# ------------------------------------------------------------------------------ chapter 8
+RESNET18_TABLE = [("Sequential", (1, 64, 24, 24)), ("Sequential", (1, 64, 24, 24)),
+                  ("Sequential", (1, 128, 12, 12)), ("Sequential", (1, 256, 6, 6)),
+                  ("Sequential", (1, 512, 3, 3)), ("Sequential", (1, 10))]
+
+
+def test_modern_cnns_shape_tables_and_a_small_resnet_trains():
+    r, printed = trained("modern_cnns")
+    assert tuple(r["residual"]) == (4, 3, 6, 6) and tuple(r["residual_1x1"]) == (4, 6, 3, 3)
+    assert [(n, tuple(s)) for n, s in r["resnet"]] == RESNET18_TABLE
+    assert r["resnet_params"] == 11178378  # ResNet-18 with one input channel and 10 classes
+    assert [tuple(s) for _, s in r["vgg"]][:5] == [(1, 64, 112, 112), (1, 128, 56, 56), (1, 256, 28, 28),
+                                                    (1, 512, 14, 14), (1, 512, 7, 7)]
+    assert tuple(r["vgg"][-1][1]) == (1, 10)
+    assert [tuple(s) for _, s in r["nin"]] == [
+        (1, 96, 54, 54), (1, 96, 26, 26), (1, 256, 26, 26), (1, 256, 12, 12), (1, 384, 12, 12),
+        (1, 384, 5, 5), (1, 384, 5, 5), (1, 10, 5, 5), (1, 10, 1, 1), (1, 10)]
+    assert r["resnet_state_keys"][:7] == ["net.0.0.weight", "net.0.0.bias", "net.0.1.weight", "net.0.1.bias",
+                                          "net.0.1.running_mean", "net.0.1.running_var",
+                                          "net.0.1.num_batches_tracked"]
+    losses = r["losses"]
+    assert sum(losses[-3:]) / 3 < losses[0] - 0.3, losses
+    assert r["num_batches_tracked"] == len(losses) + 1 and tuple(r["eval_shape"]) == (32, 10)
+    assert "Sequential output shape:\t torch.Size([1, 512, 3, 3])" in printed
+
+
+@requires_torch
+def test_modern_cnns_print_what_pytorch_prints():
+    ours = run("modern_cnns", train_steps=3)
+    theirs = run("modern_cnns", "torch", train_steps=3)
+    assert ours[0]["resnet_state_keys"] == theirs[0]["resnet_state_keys"]
+    assert ours[0]["resnet_params"] == theirs[0]["resnet_params"]
+    assert shape_lines(ours[1]) == shape_lines(theirs[1])
+    for a, b in zip(ours[0]["losses"], theirs[0]["losses"]):
+        assert math.isclose(a, b, rel_tol=1e-3)
+
+
+# ------------------------------------------------------------------------------ §11.1-11.6
+def test_attention_scoring():
+    r, printed = run("attention_scoring")
+    assert r["sorted"]
+    # Nadaraya-Watson: the local kernels fit f far better than the constant kernel (plain averaging)
+    assert r["nw_errors"]["Gaussian"] < r["nw_errors"]["Constant"] / 2
+    assert r["nw_errors"]["Epanechikov"] < r["nw_errors"]["Constant"] / 2
+    assert r["dot"] == (2, 1, 4) and r["additive"] == (2, 1, 4) and r["multihead"] == (2, 4, 100)
+    assert r["dot_weights_zero_beyond_valid"] == (0.0, 0.0)
+    assert r["bmm_shape"] == (2, 3, 6)
+    # the positional encoding of position 1: sin(1), cos(1), sin(1 / 10000^(2/32)), cos(...)
+    w = 1 / 10000 ** (2 / 32)
+    assert r["P_row1"] == pytest.approx([math.sin(1), math.cos(1), math.sin(w), math.cos(w)], abs=1e-6)
+    assert "torch.Size([2, 1, 4]) torch.Size([2, 1, 10])\n" in printed
+    assert "[0.5362, 0.4638, 0.0000, 0.0000]" in printed  # masked_softmax masks beyond valid_lens
+
+
+@requires_torch
+def test_attention_scoring_prints_what_pytorch_prints():
+    assert run("attention_scoring")[1] == run("attention_scoring", "torch")[1]
+
+
+# ------------------------------------------------------------------------------ §11.4 Bahdanau
+def test_seq2seq_with_bahdanau_attention_trains():
+    r, printed = trained("seq2seq_attention")
+    assert [tuple(s) for s in r["shapes"]] == [(4, 7, 10), (4, 7, 16), (4, 16)]
+    losses = r["losses"]
+    assert losses[-1] < losses[0] / 5, losses
+    assert r["token_accuracy"] > 0.8
+    assert r["attention_steps"] == 1  # greedy decoding calls the decoder one step at a time
+
+
+@requires_torch
+def test_seq2seq_losses_follow_pytorchs():
+    ours = run("seq2seq_attention", num_epochs=2, num_examples=128)
+    theirs = run("seq2seq_attention", "torch", num_epochs=2, num_examples=128)
+    assert ours[0]["shapes"] == theirs[0]["shapes"]
+    for a, b in zip(ours[0]["losses"], theirs[0]["losses"]):
+        assert math.isclose(a, b, rel_tol=1e-3)
+
+
+# ------------------------------------------------------------------------------ §11.7 transformer
+@pytest.mark.slow
+def test_transformer_learns_to_reverse_sequences():
+    r, printed = trained("transformer")
+    assert r["token_accuracy"] > 0.95, r
+    assert r["losses"][-1] < r["losses"][0] / 10
+    assert "torch.Size([2, 100, 24])" in printed
+
+
+@requires_torch
+def test_transformer_first_epoch_follows_pytorch():
+    ours = run("transformer", num_epochs=1, num_examples=256)
+    theirs = run("transformer", "torch", num_epochs=1, num_examples=256)
+    assert ours[0]["ffn"] == theirs[0]["ffn"]
+    assert math.isclose(ours[0]["losses"][0], theirs[0]["losses"][0], rel_tol=1e-3)
+    assert ours[1].splitlines()[:6] == theirs[1].splitlines()[:6]  # the shape checks
