@@ -145,3 +145,33 @@ def test_transformer_first_epoch_follows_pytorch():
     assert ours[0]["ffn"] == theirs[0]["ffn"]
     assert math.isclose(ours[0]["losses"][0], theirs[0]["losses"][0], rel_tol=1e-3)
     assert ours[1].splitlines()[:6] == theirs[1].splitlines()[:6]  # the shape checks
+
+
+# ------------------------------------------------------------------------------ §12.11 schedules
+def test_lr_scheduling_trains_with_builtin_and_custom_schedulers():
+    r, printed = trained("lr_scheduling")
+    for name in ("constant", "trained_multistep", "trained_cosine"):
+        history = r[name]
+        assert history[-1][0] < history[0][0] and history[-1][2] > 0.6, (name, history)
+    # the built-in MultiStepLR (milestones 2, 3) and the custom cosine schedule set the rates used
+    assert [h[3] for h in r["trained_multistep"]] == pytest.approx([0.1, 0.1, 0.05, 0.025])
+    # (the book's custom scheduler is called with the epoch just finished: warmup gives 0 after epoch 0)
+    assert [h[3] for h in r["trained_cosine"]] == pytest.approx(
+        [0.1, 0.0, 0.1, 0.01 + 0.09 * (1 + math.cos(math.pi / 3)) / 2])
+    assert r["multistep"] == pytest.approx([0.5] * 15 + [0.25] * 15)
+    assert r["square_root"] == pytest.approx([0.1 / math.sqrt(t + 1) for t in range(30)])
+    assert r["factor"] == pytest.approx([max(0.01, 2.0 * 0.9 ** (t + 1)) for t in range(50)])
+    assert r["cosine_warmup"][:6] == pytest.approx([0.0, 0.06, 0.12, 0.18, 0.24, 0.3])
+    assert "learning rate is now 0.10\n" in printed
+
+
+@requires_torch
+def test_lr_scheduling_prints_pytorchs_schedules():
+    ours = run("lr_scheduling", num_epochs=1, num_train=128, num_test=64)
+    theirs = run("lr_scheduling", "torch", num_epochs=1, num_train=128, num_test=64)
+    schedules = [line for line in ours[1].splitlines() if line.split(" ")[0] in
+                 ("square_root", "factor", "multistep", "cosine", "cosine_warmup")]
+    assert len(schedules) == 5
+    assert schedules == [line for line in theirs[1].splitlines() if line.split(" ")[0] in
+                         ("square_root", "factor", "multistep", "cosine", "cosine_warmup")]
+    assert math.isclose(ours[0]["constant"][0][0], theirs[0]["constant"][0][0], rel_tol=1e-3)
