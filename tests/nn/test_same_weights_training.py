@@ -232,3 +232,36 @@ def test_transformer_encoder_layer(norm_first):
         return lib.nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, dropout=0.1, batch_first=True,
                                               norm_first=norm_first)
     train_both(build, [x], mse_to(target), lr=0.05)  # SGD, for the key bias as above
+
+
+# ---------------------------------------------------------------------------------- recurrent, 1-d
+@pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
+def test_recurrent_nets(kind):
+    x = _rng().standard_normal((7, 4, 5)).astype(np.float32)  # (steps, batch, features)
+    y = _rng().integers(0, 3, 4)
+
+    def build(lib):
+        nn = lib.nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = getattr(nn, kind)(5, 8, num_layers=2, dropout=0.2, bidirectional=True)
+                self.dense = nn.Linear(16, 3)
+
+            def forward(self, X):
+                out, _ = self.rnn(X)
+                return self.dense(out[-1])
+        return Net()
+    train_both(build, [x, y], cross_entropy, lr=0.1)
+
+
+def test_conv1d_and_batchnorm1d_net():
+    x = _rng().standard_normal((8, 3, 20)).astype(np.float32)
+    y = _rng().integers(0, 4, 8)
+
+    def build(lib):
+        nn = lib.nn
+        return nn.Sequential(nn.Conv1d(3, 6, 5, padding="same", dilation=2), nn.BatchNorm1d(6), nn.ReLU(),
+                             nn.MaxPool1d(2), nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(6, 4))
+    train_both(build, [x, y], cross_entropy)
