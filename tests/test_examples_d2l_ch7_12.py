@@ -175,3 +175,45 @@ def test_lr_scheduling_prints_pytorchs_schedules():
     assert schedules == [line for line in theirs[1].splitlines() if line.split(" ")[0] in
                          ("square_root", "factor", "multistep", "cosine", "cosine_warmup")]
     assert math.isclose(ours[0]["constant"][0][0], theirs[0]["constant"][0][0], rel_tol=1e-3)
+
+
+# ------------------------------------------------------------------------------ §7.2-7.5
+def test_conv_basics():
+    r, printed = run("conv_basics")
+    assert r["corr2d"] == [[19.0, 25.0], [37.0, 43.0]]
+    # the learned kernel approaches the edge detector [1, -1]
+    (k0, k1), = r["learned_kernel"]
+    assert abs(k0 - 1) < 0.1 and abs(k1 + 1) < 0.1 and r["kernel_loss"] < 0.5
+    assert r["scratch_loss"] < r["scratch_first_loss"] / 4, (r["scratch_first_loss"], r["scratch_loss"])
+    assert r["padding_stride"] == [(8, 8), (8, 8), (4, 4), (2, 2)]
+    assert r["multi_in_out_matches_conv2d"] and r["one_by_one"] < 1e-6
+    assert r["pooled"] == [[[[5.0, 7.0], [13.0, 15.0]], [[6.0, 8.0], [14.0, 16.0]]]]
+    assert "tensor([[ 56.,  72.],\n        [104., 120.]])" in printed  # corr2d_multi_in
+
+
+@requires_torch
+def test_conv_basics_prints_what_pytorch_prints():
+    assert run("conv_basics")[1] == run("conv_basics", "torch")[1]
+
+
+# ------------------------------------------------------------------------------ §8.1, 8.4, 8.5, 8.7, 8.8
+def test_more_cnns_shape_tables():
+    r, printed = trained("more_cnns")
+    alexnet = [tuple(s) for s in r["alexnet"]]
+    assert alexnet[0] == (1, 96, 54, 54) and alexnet[12] == (1, 256, 5, 5) and alexnet[13] == (1, 6400)
+    assert alexnet[-1] == (1, 10)
+    assert [tuple(s) for s in r["googlenet"]] == [(1, 64, 24, 24), (1, 192, 12, 12), (1, 480, 6, 6),
+                                                  (1, 832, 3, 3), (1, 1024), (1, 10)]
+    assert tuple(r["bn_lenet"][-1]) == (2, 10) and tuple(r["bn_lenet"][6]) == (2, 16, 8, 8)
+    assert r["bn_train_diff"] < 1e-5 and r["bn_mean_diff"] < 1e-6 and r["bn_eval_uses_running"]
+    assert [tuple(s) for s in r["dense_block"]] == [(4, 23, 8, 8), (4, 10, 4, 4)]
+    assert [tuple(s) for s in r["densenet"]] == [
+        (1, 64, 24, 24), (1, 192, 24, 24), (1, 96, 12, 12), (1, 224, 12, 12), (1, 112, 6, 6),
+        (1, 240, 6, 6), (1, 120, 3, 3), (1, 248, 3, 3), (1, 10)]
+    assert [tuple(s) for s in r["regnet"]] == [(1, 32, 48, 48), (1, 32, 24, 24), (1, 80, 12, 12), (1, 10)]
+
+
+@requires_torch
+def test_more_cnns_print_what_pytorch_prints():
+    ours, theirs = trained("more_cnns")[1], run("more_cnns", "torch")[1]
+    assert shape_lines(ours) == shape_lines(theirs) and len(shape_lines(ours)) > 50
