@@ -217,3 +217,18 @@ def test_more_cnns_shape_tables():
 def test_more_cnns_print_what_pytorch_prints():
     ours, theirs = trained("more_cnns")[1], run("more_cnns", "torch")[1]
     assert shape_lines(ours) == shape_lines(theirs) and len(shape_lines(ours)) > 50
+
+
+# ------------------------------------------------------------------------------ §11.8 ViT
+def test_vision_transformer_trains():
+    r, printed = trained("vit")
+    assert tuple(r["patches"]) == (4, 36, 512) and tuple(r["block"]) == (2, 100, 24)
+    history = r["history"]
+    assert history[-1][0] < history[0][0] / 3 and history[-1][2] > 0.7, history
+
+
+@requires_torch
+def test_vision_transformer_follows_pytorch():
+    ours = run("vit", num_epochs=1, num_train=256, num_test=64)
+    theirs = run("vit", "torch", num_epochs=1, num_train=256, num_test=64)
+    assert ours[1] == theirs[1]  # shapes, and the first epoch's loss and accuracies (dropout masks alike)
