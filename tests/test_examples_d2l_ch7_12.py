@@ -232,3 +232,20 @@ def test_vision_transformer_follows_pytorch():
     ours = run("vit", num_epochs=1, num_train=256, num_test=64)
     theirs = run("vit", "torch", num_epochs=1, num_train=256, num_test=64)
     assert ours[1] == theirs[1]  # shapes, and the first epoch's loss and accuracies (dropout masks alike)
+
+
+# ------------------------------------------------------------------------------ §9.5, 10.1, 10.2, 10.4
+def test_recurrent_networks_from_scratch_halve_their_perplexity():
+    r, printed = trained("rnn_scratch")
+    assert [tuple(s) if isinstance(s, list) else s for s in r["shapes"]] == [(10, 28), 1, (2, 64)]
+    for name in ("rnn", "lstm", "gru"):
+        assert r[name][0] < 28 and r[name][-1] < r[name][0] / 2, (name, r[name])
+    assert [tuple(s) for s in r["bidirectional"]] == [(16, 4, 128), (4, 4, 64)]
+    assert "torch.Size([5, 2, 28])" in printed
+
+
+@requires_torch
+def test_recurrent_networks_from_scratch_follow_pytorch():
+    ours = run("rnn_scratch", num_epochs=1, num_chars=2000)
+    theirs = run("rnn_scratch", "torch", num_epochs=1, num_chars=2000)
+    assert ours[1] == theirs[1]
