@@ -57,6 +57,7 @@ RESNET18_TABLE = [("Sequential", (1, 64, 24, 24)), ("Sequential", (1, 64, 24, 24
                   ("Sequential", (1, 512, 3, 3)), ("Sequential", (1, 10))]
 
 
+@pytest.mark.slow  # about 5 s on an idle core
 def test_modern_cnns_shape_tables_and_a_small_resnet_trains():
     r, printed = trained("modern_cnns")
     assert tuple(r["residual"]) == (4, 3, 6, 6) and tuple(r["residual_1x1"]) == (4, 6, 3, 3)
@@ -148,6 +149,7 @@ def test_transformer_first_epoch_follows_pytorch():
 
 
 # ------------------------------------------------------------------------------ §12.11 schedules
+@pytest.mark.slow  # about 5 s on an idle core
 def test_lr_scheduling_trains_with_builtin_and_custom_schedulers():
     r, printed = trained("lr_scheduling")
     for name in ("constant", "trained_multistep", "trained_cosine"):
