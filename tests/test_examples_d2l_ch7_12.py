@@ -251,3 +251,17 @@ def test_recurrent_networks_from_scratch_follow_pytorch():
     ours = run("rnn_scratch", num_epochs=1, num_chars=2000)
     theirs = run("rnn_scratch", "torch", num_epochs=1, num_chars=2000)
     assert ours[1] == theirs[1]
+
+
+# ------------------------------------------------------------------------------ §9.1, 9.2, 10.5, 10.7
+def test_sequence_basics():
+    r, printed = run("sequence_basics")
+    assert r["losses"][-1] < 0.1 and r["losses"][-1] < r["losses"][0]
+    assert r["valid_len"] == [3, 3, 3, 4, 4]
+    assert r["masked_loss"] == pytest.approx([2.3026, 1.1513, 0.0], abs=1e-4)
+    assert "tensor([[1, 0, 0],\n        [4, 5, 0]])" in printed
+
+
+@requires_torch
+def test_sequence_basics_prints_what_pytorch_prints():
+    assert run("sequence_basics")[1] == run("sequence_basics", "torch")[1]
