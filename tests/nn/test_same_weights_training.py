@@ -265,3 +265,34 @@ def test_conv1d_and_batchnorm1d_net():
         return nn.Sequential(nn.Conv1d(3, 6, 5, padding="same", dilation=2), nn.BatchNorm1d(6), nn.ReLU(),
                              nn.MaxPool1d(2), nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(6, 4))
     train_both(build, [x, y], cross_entropy)
+
+
+# ---------------------------------------------------------------------------------- more normalization
+@pytest.mark.parametrize("norm", ["group", "instance", "instance_tracked"])
+def test_group_and_instance_norm_nets(norm):
+    x, y = images(), _rng().integers(0, 5, 8)
+
+    def build(lib):
+        nn = lib.nn
+        layer = {"group": lambda: nn.GroupNorm(2, 4),
+                 "instance": lambda: nn.InstanceNorm2d(4, affine=True),
+                 "instance_tracked": lambda: nn.InstanceNorm2d(4, affine=True, track_running_stats=True)}[norm]()
+        return nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), layer, nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+                             nn.Flatten(), nn.Linear(4, 5))
+    train_both(build, [x, y], cross_entropy)
+
+
+# ---------------------------------------------------------------------------------- decoder, Transformer
+def test_transformer_decoder_layer_and_full_transformer():
+    src = _rng().standard_normal((3, 5, 16)).astype(np.float32)
+    tgt = _rng().standard_normal((3, 4, 16)).astype(np.float32)
+    target = _rng().standard_normal((3, 4, 16)).astype(np.float32)
+
+    def build(lib):
+        return lib.nn.Transformer(16, 4, num_encoder_layers=1, num_decoder_layers=2, dim_feedforward=24,
+                                  dropout=0.1, batch_first=True)
+
+    def loss_fn(lib, model, S, T):
+        mask = lib.nn.Transformer.generate_square_subsequent_mask(4)
+        return ((model(S, T, tgt_mask=mask) - lib.tensor(target)) ** 2).mean()
+    train_both(build, [src, tgt], loss_fn, lr=0.05)
