@@ -65,4 +65,9 @@ def load_example(name, backend="torchless"):
 
 
 if __name__ == "__main__":  # python examples/d2l/_loader.py NAME [torch|torchless]
-    load_example(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "torchless").main()
+    backend = sys.argv[2] if len(sys.argv) > 2 else "torchless"
+    if backend == "torch":
+        # PyTorch loads once per process: import it here, so that the helpers and the example, each
+        # run with the "torch" modules put back afterwards, share this one import
+        import torch  # noqa: F401
+    load_example(sys.argv[1], backend).main()

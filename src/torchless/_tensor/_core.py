@@ -200,6 +200,19 @@ def set_explainer(explainer: Callable[..., Any]) -> None:
     _explainer = explainer
 
 
+
+# float() and complex() of a tensor that requires grad warn once per process, as PyTorch's do
+# (item(), int() and bool() do not)
+_scalar_of_grad_warned = False
+
+
+def _warn_scalar_of_grad() -> None:
+    global _scalar_of_grad_warned
+    _scalar_of_grad_warned = True
+    warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                  "Consider using tensor.detach() first.", UserWarning, stacklevel=3)
+
+
 class TensorBase:
     """What every tensor is before its methods: the array, the graph attributes, metadata, the
     Python protocol and conversions. The final class `Tensor` (in _tensor/__init__.py) adds the
@@ -608,12 +621,16 @@ class TensorBase:
         return self._data.reshape(()).item()
 
     def __float__(self) -> builtins.float:
+        if self._rg and not _scalar_of_grad_warned:
+            _warn_scalar_of_grad()
         return _pyfloat(self._scalar_value("use .tolist() or index it first"))
 
     def __int__(self) -> builtins.int:
         return _pyint(self._scalar_value("use .tolist() or index it first"))
 
     def __complex__(self) -> complex:
+        if self._rg and not _scalar_of_grad_warned:
+            _warn_scalar_of_grad()
         return complex(self._scalar_value("use .tolist() or index it first"))
 
     def __index__(self) -> builtins.int:

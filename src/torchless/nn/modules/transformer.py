@@ -129,8 +129,11 @@ def _clones(module: Module, n: int) -> ModuleList:
 
 
 def _causal_mask(size: int, dtype: Any = None) -> Tensor:
+    from ..._dtype import get_default_dtype
     from ..._tensor.creation import tensor
-    return tensor(np.triu(np.full((size, size), -np.inf), 1), dtype=dtype)
+    # float32 (the default dtype) unless asked otherwise, as PyTorch's
+    return tensor(np.triu(np.full((size, size), -np.inf), 1),
+                  dtype=get_default_dtype() if dtype is None else dtype)
 
 
 class TransformerEncoderLayer(Module):
