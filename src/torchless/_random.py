@@ -637,39 +637,40 @@ def _vector_normals(k: np.ndarray, dest: np.ndarray, mean: float, std: float) ->
         dest[...] = dest.astype(np.float64) * sd + m   # the product is exact: one rounding, as fused
 
 
-# _box_muller_chunk's numbers as 0-d arrays (a ufunc takes them about 0.4 us faster than a number)
+# _box_muller_chunk's numbers as 0-d arrays (a ufunc takes them about 0.4 us faster than a number):
+# _I_ int32, _F_ float32, _D_ float64
 _LOG_P_ARRAYS = [np.array(v) for v in _LOG_P]
-_C0 = np.array(1 << 24, _I32)
-_C1 = np.array(23, _I32)
-_C2 = np.array(0x007FFFFF, _I32)
-_C3 = np.array(0x3F000000, _I32)
-_C4 = np.array(_SQRTHF_BITS, _I32)
-_C5 = np.array(31, _I32)
-_C6 = np.array(_F(126 + 24), _F)
-_C7 = np.array(_F(1), _F)
-_C8 = np.array(_LOG_P[0], np.float64)
-_C9 = np.array(_LOG_P[1], np.float64)
-_C10 = np.array(_LOG_Q1, _F)
-_C11 = np.array(_F(0.5), _F)
-_C12 = np.array(_LOG_Q2, _F)
-_C13 = np.array(_F(-2), _F)
-_C14 = np.array(_TWO_PI_24, _F)
-_C15 = np.array(_FOPI, _F)
-_C16 = np.array(1, _I32)
-_C17 = np.array(~1, _I32)
-_C18 = np.array(_DP1, _F)
-_C19 = np.array(_DP2, _F)
-_C20 = np.array(_DP3, np.float64)
-_C21 = np.array(_COS_P[0], np.float64)
-_C22 = np.array(_COS_P[1], np.float64)
-_C23 = np.array(_COS_P[2], np.float64)
-_C24 = np.array(-0.5, np.float64)
-_C25 = np.array(_SIN_P[0], np.float64)
-_C26 = np.array(_SIN_P[1], np.float64)
-_C27 = np.array(_SIN_P[2], np.float64)
-_C28 = np.array(2, _I32)
-_C29 = np.array(29, _I32)
-_C30 = np.array(30, _I32)
+_I_2_24 = np.array(1 << 24, _I32)
+_I_23 = np.array(23, _I32)
+_I_MANTISSA = np.array(0x007FFFFF, _I32)
+_I_HALF_EXPONENT = np.array(0x3F000000, _I32)
+_I_SQRTHF = np.array(_SQRTHF_BITS, _I32)
+_I_31 = np.array(31, _I32)
+_F_150 = np.array(_F(126 + 24), _F)
+_F_1 = np.array(_F(1), _F)
+_D_LOG_P0 = np.array(_LOG_P[0], np.float64)
+_D_LOG_P1 = np.array(_LOG_P[1], np.float64)
+_F_LOG_Q1 = np.array(_LOG_Q1, _F)
+_F_HALF = np.array(_F(0.5), _F)
+_F_LOG_Q2 = np.array(_LOG_Q2, _F)
+_F_MINUS_2 = np.array(_F(-2), _F)
+_F_TWO_PI_24 = np.array(_TWO_PI_24, _F)
+_F_FOPI = np.array(_FOPI, _F)
+_I_1 = np.array(1, _I32)
+_I_NOT_1 = np.array(~1, _I32)
+_F_DP1 = np.array(_DP1, _F)
+_F_DP2 = np.array(_DP2, _F)
+_D_DP3 = np.array(_DP3, np.float64)
+_D_COS_P0 = np.array(_COS_P[0], np.float64)
+_D_COS_P1 = np.array(_COS_P[1], np.float64)
+_D_COS_P2 = np.array(_COS_P[2], np.float64)
+_D_MINUS_HALF = np.array(-0.5, np.float64)
+_D_SIN_P0 = np.array(_SIN_P[0], np.float64)
+_D_SIN_P1 = np.array(_SIN_P[1], np.float64)
+_D_SIN_P2 = np.array(_SIN_P[2], np.float64)
+_I_2 = np.array(2, _I32)
+_I_29 = np.array(29, _I32)
+_I_30 = np.array(30, _I32)
 _SIGN = np.array(-(1 << 31), _I32)
 
 
@@ -693,27 +694,27 @@ def _box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: np.nd
     mul, add, sub, band, bxor, rsh, lsh = (np.multiply, np.add, np.subtract, np.bitwise_and,
                                            np.bitwise_xor, np.right_shift, np.left_shift)
     # radius = sqrt(-2 log(1 - u1)), where 1 - u1 = K * 2**-24 with K = 2**24 - k1 (exact in float32)
-    kk = sub(_C0, k1, i0)
+    kk = sub(_I_2_24, k1, i0)
     fk = f0
     fk[...] = kk
     bits = fk.view(_I32)                  # 1 - u1's bits, but for an exponent 24 higher
-    e = rsh(bits, _C1, i0)
-    mb = band(bits, _C2, i1)
-    np.bitwise_or(mb, _C3, mb)         # m in [1/2, 1)
-    neg = sub(mb, _C4, i2)
-    rsh(neg, _C5, neg)                # -1 where m < sqrt(1/2): then e - 1 and 2m - 1
+    e = rsh(bits, _I_23, i0)
+    mb = band(bits, _I_MANTISSA, i1)
+    np.bitwise_or(mb, _I_HALF_EXPONENT, mb)         # m in [1/2, 1)
+    neg = sub(mb, _I_SQRTHF, i2)
+    rsh(neg, _I_31, neg)                # -1 where m < sqrt(1/2): then e - 1 and 2m - 1
     add(e, neg, e)
     ef = f1
     ef[...] = e
-    sub(ef, _C6, ef)                  # exact
-    t = sub(mb.view(_F), _C7, f2)     # exact
+    sub(ef, _F_150, ef)                  # exact
+    t = sub(mb.view(_F), _F_1, f2)     # exact
     band(neg, mb, neg)                # m where m < sqrt(1/2), else +0
     add(t, neg.view(_F), t)           # exact: 2m - 1 or m - 1
     t64 = d1
     t64[...] = t
     y = f3
-    mul(t64, _C8, dd)
-    add(dd, _C9, dd)
+    mul(t64, _D_LOG_P0, dd)
+    add(dd, _D_LOG_P1, dd)
     y[...] = dd
     for p in _LOG_P_ARRAYS[2:]:           # Horner, fused: y = y * t + p
         dd[...] = y
@@ -722,38 +723,38 @@ def _box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: np.nd
         y[...] = dd
     mul(y, t, y)
     z = mul(t, t, f4)
-    q = mul(ef, _C10, f5)
+    q = mul(ef, _F_LOG_Q1, f5)
     dd[...] = y                           # y = y * z + e * q1, fused
     z64[...] = z
     mul(dd, z64, dd)
     d3[...] = q
     add(dd, d3, dd)
     y[...] = dd
-    mul(z, _C11, q)
+    mul(z, _F_HALF, q)
     sub(y, q, y)
     add(t, y, t)
-    mul(ef, _C12, q)                  # exact, so the fused sum is the plain one
+    mul(ef, _F_LOG_Q2, q)                  # exact, so the fused sum is the plain one
     add(t, q, t)
-    mul(t, _C13, t)
+    mul(t, _F_MINUS_2, t)
     radius = np.sqrt(t, t)            # f2 holds the radius from here
     # sin and cos of theta = float32(2 pi) * u2
     xx = f0
     xx[...] = k2
-    mul(xx, _C14, xx)
-    w = mul(xx, _C15, f1)
+    mul(xx, _F_TWO_PI_24, xx)
+    w = mul(xx, _F_FOPI, f1)
     j = i0
     j[...] = w                            # truncation toward zero (theta >= 0)
-    add(j, _C16, j)
-    band(j, _C17, j)
+    add(j, _I_1, j)
+    band(j, _I_NOT_1, j)
     yj = f3
     yj[...] = j
-    mul(yj, _C18, w)                  # exact products: fused or not, the same sums
+    mul(yj, _F_DP1, w)                  # exact products: fused or not, the same sums
     add(xx, w, xx)
-    mul(yj, _C19, w)
+    mul(yj, _F_DP2, w)
     add(xx, w, xx)
     x64 = d1
     dd[...] = j                           # xx = j * dp3 + xx, fused
-    mul(dd, _C20, dd)
+    mul(dd, _D_DP3, dd)
     x64[...] = xx
     add(dd, x64, dd)
     xx[...] = dd
@@ -761,45 +762,45 @@ def _box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: np.nd
     z = mul(xx, xx, f4)
     z64[...] = z
     yc = f1                               # cosine: ((c0 z + c1) z + c2) z, then * z - z / 2, + 1
-    mul(z64, _C21, dd)
-    add(dd, _C22, dd)
+    mul(z64, _D_COS_P0, dd)
+    add(dd, _D_COS_P1, dd)
     yc[...] = dd
     dd[...] = yc
     mul(dd, z64, dd)
-    add(dd, _C23, dd)
+    add(dd, _D_COS_P2, dd)
     yc[...] = dd
     mul(yc, z, yc)
     dd[...] = yc
     mul(dd, z64, dd)
-    mul(z64, _C24, d3)                # exact
+    mul(z64, _D_MINUS_HALF, d3)                # exact
     add(dd, d3, dd)
     yc[...] = dd
-    add(yc, _C7, yc)
+    add(yc, _F_1, yc)
     ys = f3                               # sine: ((s0 z + s1) z + s2) z, then * x + x
-    mul(z64, _C25, dd)
-    add(dd, _C26, dd)
+    mul(z64, _D_SIN_P0, dd)
+    add(dd, _D_SIN_P1, dd)
     ys[...] = dd
     dd[...] = ys
     mul(dd, z64, dd)
-    add(dd, _C27, dd)
+    add(dd, _D_SIN_P2, dd)
     ys[...] = dd
     mul(ys, z, ys)
     dd[...] = ys
     mul(dd, x64, dd)
     add(dd, x64, dd)
     ys[...] = dd
-    swap = lsh(j, _C30, i1)               # all ones where j & 2: the cosine is ys, the sine yc
-    rsh(swap, _C5, swap)
+    swap = lsh(j, _I_30, i1)               # all ones where j & 2: the cosine is ys, the sine yc
+    rsh(swap, _I_31, swap)
     ycb, ysb = yc.view(_I32), ys.view(_I32)
     diff = bxor(ycb, ysb, i2)
     band(diff, swap, diff)
     bxor(ycb, diff, ycb)                  # now the cosine's magnitude
     bxor(ysb, diff, ysb)                  # now the sine's
-    sgn = lsh(j, _C29, i1)                # the sine's sign flips when j & 4
+    sgn = lsh(j, _I_29, i1)                # the sine's sign flips when j & 4
     band(sgn, _SIGN, sgn)
     bxor(ysb, sgn, ysb)
-    add(j, _C28, j)                       # the cosine's sign flips when (j + 2) & 4
-    lsh(j, _C29, j)
+    add(j, _I_2, j)                       # the cosine's sign flips when (j + 2) & 4
+    lsh(j, _I_29, j)
     band(j, _SIGN, j)
     bxor(ycb, j, ycb)
     mul(radius, ycb.view(_F), oc)
