@@ -189,6 +189,16 @@ def test_normal_draws(torch, n, dt):
     _same(torch, lambda T: T.normal(T.ones(n, dtype=_dt(T, dt)), T.arange(float(n), dtype=_dt(T, dt))), **tol)
 
 
+
+@pytest.mark.parametrize("n", [2 * _random._CHUNK, 5 * 2 * _random._CHUNK + 16 * 37 + 9])
+def test_float32_vector_normals_over_several_chunks(torch, n):
+    """The float32 vector kernel works on chunks of _CHUNK pairs: whole and partial chunks, and a
+    partial last block of 16, still give PyTorch's numbers bit for bit."""
+    if not _vector_normals_match(torch):
+        pytest.skip("PyTorch and torchless use different float32 normal kernels here")
+    _same(torch, lambda T: T.randn(n))
+    _same(torch, lambda T: T.empty(n).normal_(-0.75, 3.5))
+
 @pytest.mark.parametrize("n", SIZES)
 def test_integer_draws(torch, n):
     _same(torch, lambda T: T.randint(-5, 10, (n,)))

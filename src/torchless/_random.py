@@ -30,6 +30,7 @@ import math
 import os
 import platform
 import struct
+import sys
 from typing import Any, List, Optional, Tuple
 
 import numpy as np
@@ -43,6 +44,7 @@ _DEFAULT_SEED = 67280421310721  # PyTorch's default seed, so initial_seed() read
 _N = 624                        # the Mersenne Twister's state words
 STATE_SIZE = 5056               # bytes of torch.get_rng_state()
 _U64 = np.uint64
+_LOW = 0 if sys.byteorder == "little" else 1  # the low 32-bit half of a uint64, viewed as two int32
 _MASK24, _MASK53 = _U64((1 << 24) - 1), _U64((1 << 53) - 1)
 _TWO_PI = 2.0 * np.pi
 
@@ -192,6 +194,14 @@ class Stream:
         if n >= 16 and contiguous:
             work = np.float64 if dt == np.float64 else np.float32
             m = n - n % 16
+            if dt == np.float32 and VECTOR_NORMALS:   # straight from the words' low 24 bits
+                out = np.empty(n, work)
+                k = np.bitwise_and(self.u32(n).view(np.int32)[_LOW::2], 0x00FFFFFF)
+                _vector_normals(k[:m], out[:m], mean, std)
+                if m != n:
+                    k = np.bitwise_and(self.u32(16).view(np.int32)[_LOW::2], 0x00FFFFFF)
+                    _vector_normals(k, out[n - 16:], mean, std)
+                return out
             # float32/float64 fill the whole tensor with uniforms first; half types draw block by block
             u = self.unit(n if dt == work else m, work)
             out = np.empty(n, work)
@@ -523,6 +533,9 @@ def _fill16(u: np.ndarray, work: Any, mean: float, std: float, dest: np.ndarray)
     gives the radius sqrt(-2 log(1 - u[j])) and u[j + 8] the angle 2 pi u[j + 8]; the block's first 8
     outputs are radius * cos, its last 8 radius * sin, then `* std + mean` (fused). Written into
     `dest` (as many elements as u)."""
+    if work != np.float64 and VECTOR_NORMALS:   # the uniforms' 24-bit integers: u * 2**24, exact
+        _vector_normals(np.multiply(u, _F(2.0 ** 24)).astype(_I32), dest, mean, std)
+        return
     b = u.reshape(-1, 16)
     u1, u2 = np.ascontiguousarray(b[:, :8]), np.ascontiguousarray(b[:, 8:])
     out = dest.reshape(-1, 16)
@@ -541,14 +554,11 @@ def _fill16(u: np.ndarray, work: Any, mean: float, std: float, dest: np.ndarray)
         out[:, :8], out[:, 8:] = c, s
         return
     f32 = np.float32
-    if VECTOR_NORMALS:
-        n1, n2 = _box_muller_ps(u1.ravel(), u2.ravel())
-        n1, n2 = n1.reshape(u1.shape), n2.reshape(u2.shape)
-    else:  # the C library's logf/sinf/cosf, correctly rounded: float64 then rounded
-        radius = np.sqrt(f32(-2) * np.log((f32(1) - u1).astype(np.float64)).astype(f32))
-        theta = (_TWO_PI * u2.astype(np.float64)).astype(f32).astype(np.float64)
-        n1 = radius * np.cos(theta).astype(f32)
-        n2 = radius * np.sin(theta).astype(f32)
+    # the C library's logf/sinf/cosf, correctly rounded: float64 then rounded
+    radius = np.sqrt(f32(-2) * np.log((f32(1) - u1).astype(np.float64)).astype(f32))
+    theta = (_TWO_PI * u2.astype(np.float64)).astype(f32).astype(np.float64)
+    n1 = radius * np.cos(theta).astype(f32)
+    n2 = radius * np.sin(theta).astype(f32)
     if mean != 0.0 or std != 1.0:
         m, sd = float(f32(mean)), float(f32(std))
         n1 = (n1.astype(np.float64) * sd + m).astype(f32)
@@ -576,135 +586,225 @@ def _fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
 
 _F = np.float32
 _I32 = np.int32
-_LOG_P = [_F(v) for v in (7.0376836292E-2, -1.1514610310E-1, 1.1676998740E-1, -1.2420140846E-1,
-                          1.4249322787E-1, -1.6668057665E-1, 2.0000714765E-1, -2.4999993993E-1,
-                          3.3333331174E-1)]
-_CHUNK = 65536  # elements per pass of the float32 vector Box-Muller: the scratch arrays stay in cache
+# PyTorch's avx_mathfun.h constants, as float32 values (held as Python floats where a float64 step uses them)
+_LOG_P = [float(_F(v)) for v in (7.0376836292E-2, -1.1514610310E-1, 1.1676998740E-1, -1.2420140846E-1,
+                                 1.4249322787E-1, -1.6668057665E-1, 2.0000714765E-1, -2.4999993993E-1,
+                                 3.3333331174E-1)]
+_SQRTHF_BITS = int(np.array(0.707106781186547524, _F).view(_I32))
+_LOG_Q1, _LOG_Q2 = _F(-2.12194440e-4), _F(0.693359375)
+_TWO_PI_24 = _F(_TWO_PI) * _F(2.0 ** -24)      # float32(2 pi) * u == float32(2 pi) * 2**-24 * k, exactly
+_FOPI = _F(1.27323954473516)
+_DP1, _DP2, _DP3 = _F(-0.78515625), _F(-2.4187564849853515625e-4), float(_F(-3.77489497744594108e-8))
+_COS_P = [float(_F(v)) for v in (2.443315711809948E-005, -1.388731625493765E-003, 4.166664568298827E-002)]
+_SIN_P = [float(_F(v)) for v in (-1.9515295891E-4, 8.3321608736E-3, -1.6666654611E-1)]
+_HALF_BLOCK = np.dtype("V32")  # 8 float32 or int32: half a block of 16, moved as one item
+_CHUNK = 32768  # elements of each half per pass of the float32 vector Box-Muller (scratch stays in cache)
 
 
 class _Scratch:
-    """Reused work arrays for `_box_muller_ps` (seven float32, three int32, one float64, one bool)."""
+    """Reused work arrays for `_box_muller_chunk` (six float32, three int32, four float64)."""
 
-    __slots__ = ("f", "i", "d", "b")
+    __slots__ = ("f", "i", "d")
 
     def __init__(self, n: int) -> None:
-        self.f = [np.empty(n, _F) for _ in range(7)]
+        self.f = [np.empty(n, _F) for _ in range(6)]
         self.i = [np.empty(n, _I32) for _ in range(3)]
-        self.d = np.empty(n, np.float64)
-        self.b = np.empty(n, np.bool_)
+        self.d = [np.empty(n, np.float64) for _ in range(4)]
 
 
-def _box_muller_ps(u1: np.ndarray, u2: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-    """(radius * cos, radius * sin) of PyTorch's AVX2 float32 kernel, bit for bit, for float32
-    uniforms u1 (radius) and u2 (angle), in chunks of _CHUNK through reused scratch arrays."""
-    n = u1.size
-    oc, os_ = np.empty(n, _F), np.empty(n, _F)
-    ws = _Scratch(min(_CHUNK, n))
-    for lo in range(0, n, _CHUNK):
-        hi = min(lo + _CHUNK, n)
-        _box_muller_chunk(u1[lo:hi], u2[lo:hi], oc[lo:hi], os_[lo:hi], ws)
-    return oc, os_
+def _vector_normals(k: np.ndarray, dest: np.ndarray, mean: float, std: float) -> None:
+    """PyTorch's AVX2/AVX512 float32 normal kernel, bit for bit, on consecutive blocks of 16 uniforms
+    given as their 24-bit integers `k` (u = k * 2**-24; contiguous int32): within a block the first 8
+    give the radius, the last 8 the angle; the block's first 8 outputs are radius * cos, its last 8
+    radius * sin, then `* std + mean` (fused). Written into `dest` (contiguous float32, as many
+    elements as k). The halves are gathered and scattered as 32-byte items, in chunks of _CHUNK."""
+    kv, ov = k.view(_HALF_BLOCK), dest.view(_HALF_BLOCK)
+    h = k.size // 2
+    c = min(_CHUNK, h)
+    ws = _Scratch(c)
+    k1, k2, o1, o2 = np.empty(c, _I32), np.empty(c, _I32), np.empty(c, _F), np.empty(c, _F)
+    for lo in range(0, h, _CHUNK):
+        hi = min(lo + _CHUNK, h)
+        n = hi - lo
+        b0, b1 = lo // 4, hi // 4   # half-blocks of 8: the first halves sit at even items, the second at odd
+        k1[:n].view(_HALF_BLOCK)[...] = kv[b0:b1:2]
+        k2[:n].view(_HALF_BLOCK)[...] = kv[b0 + 1:b1:2]
+        _box_muller_chunk(k1[:n], k2[:n], o1[:n], o2[:n], ws)
+        ov[b0:b1:2] = o1[:n].view(_HALF_BLOCK)
+        ov[b0 + 1:b1:2] = o2[:n].view(_HALF_BLOCK)
+    if mean != 0.0 or std != 1.0:
+        m, sd = float(_F(mean)), float(_F(std))
+        dest[...] = dest.astype(np.float64) * sd + m   # the product is exact: one rounding, as fused
 
 
-def _box_muller_chunk(u1: np.ndarray, u2: np.ndarray, oc: np.ndarray, os_: np.ndarray, ws: _Scratch) -> None:
-    """One chunk of `_box_muller_ps`, written into oc and os_.
+# _box_muller_chunk's numbers as 0-d arrays (a ufunc takes them about 0.4 us faster than a number):
+# _I_ int32, _F_ float32, _D_ float64
+_LOG_P_ARRAYS = [np.array(v) for v in _LOG_P]
+_I_2_24 = np.array(1 << 24, _I32)
+_I_23 = np.array(23, _I32)
+_I_MANTISSA = np.array(0x007FFFFF, _I32)
+_I_HALF_EXPONENT = np.array(0x3F000000, _I32)
+_I_SQRTHF = np.array(_SQRTHF_BITS, _I32)
+_I_31 = np.array(31, _I32)
+_F_150 = np.array(_F(126 + 24), _F)
+_F_1 = np.array(_F(1), _F)
+_D_LOG_P0 = np.array(_LOG_P[0], np.float64)
+_D_LOG_P1 = np.array(_LOG_P[1], np.float64)
+_F_LOG_Q1 = np.array(_LOG_Q1, _F)
+_F_HALF = np.array(_F(0.5), _F)
+_F_LOG_Q2 = np.array(_LOG_Q2, _F)
+_F_MINUS_2 = np.array(_F(-2), _F)
+_F_TWO_PI_24 = np.array(_TWO_PI_24, _F)
+_F_FOPI = np.array(_FOPI, _F)
+_I_1 = np.array(1, _I32)
+_I_NOT_1 = np.array(~1, _I32)
+_F_DP1 = np.array(_DP1, _F)
+_F_DP2 = np.array(_DP2, _F)
+_D_DP3 = np.array(_DP3, np.float64)
+_D_COS_P0 = np.array(_COS_P[0], np.float64)
+_D_COS_P1 = np.array(_COS_P[1], np.float64)
+_D_COS_P2 = np.array(_COS_P[2], np.float64)
+_D_MINUS_HALF = np.array(-0.5, np.float64)
+_D_SIN_P0 = np.array(_SIN_P[0], np.float64)
+_D_SIN_P1 = np.array(_SIN_P[1], np.float64)
+_D_SIN_P2 = np.array(_SIN_P[2], np.float64)
+_I_2 = np.array(2, _I32)
+_I_29 = np.array(29, _I32)
+_I_30 = np.array(30, _I32)
+_SIGN = np.array(-(1 << 31), _I32)
+
+
+def _box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: np.ndarray, ws: _Scratch) -> None:
+    """(radius * cos, radius * sin) of PyTorch's vector float32 kernel for uniforms k1 * 2**-24 (radius)
+    and k2 * 2**-24 (angle), written into oc and os_.
 
     log(1 - u1) by the Cephes method of PyTorch's avx_mathfun.h: split x = m * 2**e with m in
     [sqrt(1/2), sqrt(2)), a degree-8 polynomial in t = m - 1, then e * log(2) in two parts. sin and
     cos of theta = float32(2 pi) * u2 likewise: reduce by j * pi/4 (j even) in three parts, the
     cosine and sine polynomials on [-pi/4, pi/4], swapped and signed by the octant (with integer
     masks, not branches). Every multiply-add the compiled kernel fuses is fused here too: the
-    float32 product is exact in float64, so one rounding to float32 after the sum."""
-    n = u1.size
-    f0, f1, f2, f3, f4, f5, f6 = (a[:n] for a in ws.f)
+    float32 product is exact in float64, so a float64 sum rounded once to float32 (the float64
+    operands are kept from one step to the next, so no float32 array enters a float64 ufunc, which
+    would cast it through a slow buffer). Where the product is exact in float32 too (e * log2's
+    high part, j times the reduction's first two parts), fused and unfused agree, and float32 is used."""
+    n = k1.size
+    f0, f1, f2, f3, f4, f5 = (a[:n] for a in ws.f)
     i0, i1, i2 = (a[:n] for a in ws.i)
-    d, b = ws.d[:n], ws.b[:n]
-    mul, add, sub = np.multiply, np.add, np.subtract
-
-    def fma(a: np.ndarray, x: Any, c: Any, out: np.ndarray) -> None:
-        d[...] = a
-        mul(d, x, out=d)
-        add(d, c, out=d)
-        out[...] = d
-
-    # radius = sqrt(-2 log(1 - u1))
-    x = sub(_F(1), u1, out=f0)
-    bits = x.view(_I32)
-    e = np.right_shift(bits, 23, out=i0)
-    mb = np.bitwise_and(bits, 0x007FFFFF, out=i1)
-    np.bitwise_or(mb, 0x3F000000, out=mb)
-    m = mb.view(_F)
-    np.less(m, _F(0.707106781186547524), out=b)
+    dd, d1, z64, d3 = (a[:n] for a in ws.d)
+    mul, add, sub, band, bxor, rsh, lsh = (np.multiply, np.add, np.subtract, np.bitwise_and,
+                                           np.bitwise_xor, np.right_shift, np.left_shift)
+    # radius = sqrt(-2 log(1 - u1)), where 1 - u1 = K * 2**-24 with K = 2**24 - k1 (exact in float32)
+    kk = sub(_I_2_24, k1, i0)
+    fk = f0
+    fk[...] = kk
+    bits = fk.view(_I32)                  # 1 - u1's bits, but for an exponent 24 higher
+    e = rsh(bits, _I_23, i0)
+    mb = band(bits, _I_MANTISSA, i1)
+    np.bitwise_or(mb, _I_HALF_EXPONENT, mb)         # m in [1/2, 1)
+    neg = sub(mb, _I_SQRTHF, i2)
+    rsh(neg, _I_31, neg)                # -1 where m < sqrt(1/2): then e - 1 and 2m - 1
+    add(e, neg, e)
     ef = f1
     ef[...] = e
-    sub(ef, _F(126), out=ef)
-    sm = f2
-    sm[...] = b
-    sub(ef, sm, out=ef)
-    t = sub(m, _F(1), out=f3)
-    mul(m, sm, out=sm)
-    add(t, sm, out=t)
-    z = mul(t, t, out=f4)
-    y = f5
-    y.fill(_LOG_P[0])
-    for p in _LOG_P[1:]:
-        fma(y, t, p, y)
-    mul(y, t, out=y)
-    q = mul(ef, _F(-2.12194440e-4), out=f2)
-    fma(y, z, q, y)
-    mul(z, _F(0.5), out=q)
-    sub(y, q, out=y)
-    add(t, y, out=t)
-    fma(ef, _F(0.693359375), t, t)
-    mul(t, _F(-2), out=t)
-    radius = np.sqrt(t, out=t)
-    # sin and cos of theta
-    xx = mul(u2, _F(_TWO_PI), out=f0)
-    w = mul(xx, _F(1.27323954473516), out=f1)
+    sub(ef, _F_150, ef)                  # exact
+    t = sub(mb.view(_F), _F_1, f2)     # exact
+    band(neg, mb, neg)                # m where m < sqrt(1/2), else +0
+    add(t, neg.view(_F), t)           # exact: 2m - 1 or m - 1
+    t64 = d1
+    t64[...] = t
+    y = f3
+    mul(t64, _D_LOG_P0, dd)
+    add(dd, _D_LOG_P1, dd)
+    y[...] = dd
+    for p in _LOG_P_ARRAYS[2:]:           # Horner, fused: y = y * t + p
+        dd[...] = y
+        mul(dd, t64, dd)
+        add(dd, p, dd)
+        y[...] = dd
+    mul(y, t, y)
+    z = mul(t, t, f4)
+    q = mul(ef, _F_LOG_Q1, f5)
+    dd[...] = y                           # y = y * z + e * q1, fused
+    z64[...] = z
+    mul(dd, z64, dd)
+    d3[...] = q
+    add(dd, d3, dd)
+    y[...] = dd
+    mul(z, _F_HALF, q)
+    sub(y, q, y)
+    add(t, y, t)
+    mul(ef, _F_LOG_Q2, q)                  # exact, so the fused sum is the plain one
+    add(t, q, t)
+    mul(t, _F_MINUS_2, t)
+    radius = np.sqrt(t, t)            # f2 holds the radius from here
+    # sin and cos of theta = float32(2 pi) * u2
+    xx = f0
+    xx[...] = k2
+    mul(xx, _F_TWO_PI_24, xx)
+    w = mul(xx, _F_FOPI, f1)
     j = i0
-    j[...] = w  # truncation toward zero (theta >= 0)
-    add(j, 1, out=j)
-    np.bitwise_and(j, ~1, out=j)
-    yj = f2
+    j[...] = w                            # truncation toward zero (theta >= 0)
+    add(j, _I_1, j)
+    band(j, _I_NOT_1, j)
+    yj = f3
     yj[...] = j
-    mul(yj, _F(-0.78515625), out=w)        # exact products: fused or not, the same sums
-    add(xx, w, out=xx)
-    mul(yj, _F(-2.4187564849853515625e-4), out=w)
-    add(xx, w, out=xx)
-    fma(yj, _F(-3.77489497744594108e-8), xx, xx)
-    z = mul(xx, xx, out=f4)
-    yc = f5
-    yc.fill(_F(2.443315711809948E-005))
-    fma(yc, z, _F(-1.388731625493765E-003), yc)
-    fma(yc, z, _F(4.166664568298827E-002), yc)
-    mul(yc, z, out=yc)
-    mul(z, _F(-0.5), out=w)
-    fma(yc, z, w, yc)
-    add(yc, _F(1), out=yc)
-    ys = f6
-    ys.fill(_F(-1.9515295891E-4))
-    fma(ys, z, _F(8.3321608736E-3), ys)
-    fma(ys, z, _F(-1.6666654611E-1), ys)
-    mul(ys, z, out=ys)
-    fma(ys, xx, xx, ys)
-    first = np.bitwise_and(j, 2, out=i1)   # all ones where (j & 2) == 0: the sine is ys
-    sub(first, 2, out=first)
-    np.right_shift(first, 31, out=first)
+    mul(yj, _F_DP1, w)                  # exact products: fused or not, the same sums
+    add(xx, w, xx)
+    mul(yj, _F_DP2, w)
+    add(xx, w, xx)
+    x64 = d1
+    dd[...] = j                           # xx = j * dp3 + xx, fused
+    mul(dd, _D_DP3, dd)
+    x64[...] = xx
+    add(dd, x64, dd)
+    xx[...] = dd
+    x64[...] = xx
+    z = mul(xx, xx, f4)
+    z64[...] = z
+    yc = f1                               # cosine: ((c0 z + c1) z + c2) z, then * z - z / 2, + 1
+    mul(z64, _D_COS_P0, dd)
+    add(dd, _D_COS_P1, dd)
+    yc[...] = dd
+    dd[...] = yc
+    mul(dd, z64, dd)
+    add(dd, _D_COS_P2, dd)
+    yc[...] = dd
+    mul(yc, z, yc)
+    dd[...] = yc
+    mul(dd, z64, dd)
+    mul(z64, _D_MINUS_HALF, d3)                # exact
+    add(dd, d3, dd)
+    yc[...] = dd
+    add(yc, _F_1, yc)
+    ys = f3                               # sine: ((s0 z + s1) z + s2) z, then * x + x
+    mul(z64, _D_SIN_P0, dd)
+    add(dd, _D_SIN_P1, dd)
+    ys[...] = dd
+    dd[...] = ys
+    mul(dd, z64, dd)
+    add(dd, _D_SIN_P2, dd)
+    ys[...] = dd
+    mul(ys, z, ys)
+    dd[...] = ys
+    mul(dd, x64, dd)
+    add(dd, x64, dd)
+    ys[...] = dd
+    swap = lsh(j, _I_30, i1)               # all ones where j & 2: the cosine is ys, the sine yc
+    rsh(swap, _I_31, swap)
     ycb, ysb = yc.view(_I32), ys.view(_I32)
-    diff = np.bitwise_xor(ycb, ysb, out=i2)
-    np.bitwise_and(diff, first, out=diff)
-    sgn = np.bitwise_and(j, 4, out=first)  # the sine's sign flips when j & 4
-    np.left_shift(sgn, 29, out=sgn)
-    np.bitwise_xor(ycb, diff, out=ycb)     # now the sine's magnitude
-    np.bitwise_xor(ysb, diff, out=ysb)     # now the cosine's
-    np.bitwise_xor(ycb, sgn, out=ycb)
-    sub(j, 2, out=j)                       # the cosine's sign flips when (j - 2) & 4 == 0
-    np.invert(j, out=j)
-    np.bitwise_and(j, 4, out=j)
-    np.left_shift(j, 29, out=j)
-    np.bitwise_xor(ysb, j, out=ysb)
-    mul(radius, ysb.view(_F), out=oc)
-    mul(radius, ycb.view(_F), out=os_)
+    diff = bxor(ycb, ysb, i2)
+    band(diff, swap, diff)
+    bxor(ycb, diff, ycb)                  # now the cosine's magnitude
+    bxor(ysb, diff, ysb)                  # now the sine's
+    sgn = lsh(j, _I_29, i1)                # the sine's sign flips when j & 4
+    band(sgn, _SIGN, sgn)
+    bxor(ysb, sgn, ysb)
+    add(j, _I_2, j)                       # the cosine's sign flips when (j + 2) & 4
+    lsh(j, _I_29, j)
+    band(j, _SIGN, j)
+    bxor(ycb, j, ycb)
+    mul(radius, ycb.view(_F), oc)
+    mul(radius, ysb.view(_F), os_)
 
 
 default_stream = Stream()
