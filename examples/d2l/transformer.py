@@ -94,7 +94,7 @@ def synthetic_reversal(num_examples, num_steps, vocab_size, seed=0):
     return src.astype(np.int64), src[:, ::-1].copy().astype(np.int64)
 
 
-def main(num_epochs=20, batch_size=32, num_examples=1024, num_steps=6, vocab_size=12, lr=0.005):
+def main(num_epochs=35, batch_size=32, num_examples=1024, num_steps=6, vocab_size=12, lr=0.003):
     torch.manual_seed(0)
     out = {}
     # The book's shape checks (§11.7)
