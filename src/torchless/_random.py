@@ -674,6 +674,18 @@ _I_30 = np.array(30, _I32)
 _SIGN = np.array(-(1 << 31), _I32)
 
 
+def _fused_quadratic(z64: np.ndarray, c0: Any, c1: Any, c2: Any, y: np.ndarray, dd: np.ndarray) -> None:
+    """y = (c0 z + c1) z + c2 in float32, each step a fused multiply-add (computed in float64 from
+    float32 operands, rounded once), as PyTorch's vector sine and cosine polynomials; dd is scratch."""
+    np.multiply(z64, c0, dd)
+    np.add(dd, c1, dd)
+    y[...] = dd
+    dd[...] = y
+    np.multiply(dd, z64, dd)
+    np.add(dd, c2, dd)
+    y[...] = dd
+
+
 def _box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: np.ndarray, ws: _Scratch) -> None:
     """(radius * cos, radius * sin) of PyTorch's vector float32 kernel for uniforms k1 * 2**-24 (radius)
     and k2 * 2**-24 (angle), written into oc and os_.
@@ -762,13 +774,7 @@ def _box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: np.nd
     z = mul(xx, xx, f4)
     z64[...] = z
     yc = f1                               # cosine: ((c0 z + c1) z + c2) z, then * z - z / 2, + 1
-    mul(z64, _D_COS_P0, dd)
-    add(dd, _D_COS_P1, dd)
-    yc[...] = dd
-    dd[...] = yc
-    mul(dd, z64, dd)
-    add(dd, _D_COS_P2, dd)
-    yc[...] = dd
+    _fused_quadratic(z64, _D_COS_P0, _D_COS_P1, _D_COS_P2, yc, dd)
     mul(yc, z, yc)
     dd[...] = yc
     mul(dd, z64, dd)
@@ -777,13 +783,7 @@ def _box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: np.nd
     yc[...] = dd
     add(yc, _F_1, yc)
     ys = f3                               # sine: ((s0 z + s1) z + s2) z, then * x + x
-    mul(z64, _D_SIN_P0, dd)
-    add(dd, _D_SIN_P1, dd)
-    ys[...] = dd
-    dd[...] = ys
-    mul(dd, z64, dd)
-    add(dd, _D_SIN_P2, dd)
-    ys[...] = dd
+    _fused_quadratic(z64, _D_SIN_P0, _D_SIN_P1, _D_SIN_P2, ys, dd)
     mul(ys, z, ys)
     dd[...] = ys
     mul(dd, x64, dd)
