@@ -46,7 +46,6 @@ from ..ops.elementwise import (
 )
 
 ndarray = np.ndarray
-_byte_bounds = getattr(np.lib, "array_utils", np).byte_bounds  # (NumPy 1.x: np.byte_bounds)
 _asarray = np.asarray
 _F = D.defaults            # _F.float: the NumPy dtype of the default float
 _BOOL_NP = D.bool.np
@@ -1215,8 +1214,7 @@ def layout_like(a, out):
     a dense array of out's shape in another axis order and NumPy gave `out` C order."""
     if out.shape != a.shape or not out.flags.c_contiguous:
         return out
-    low, high = _byte_bounds(a)
-    if high - low != a.nbytes:  # gaps or repeats: PyTorch too computes a fresh dense layout
+    if not is_dense(a):  # gaps or repeats: PyTorch too computes a fresh dense layout
         return out
     relaid = np.empty_like(a, dtype=out.dtype)  # (order "K": a's axis order)
     relaid[...] = out
@@ -1547,7 +1545,7 @@ def _to_dtype(t, np_dtype):
     return apply(ToCopyBackward0, t, np_dtype)
 
 
-from ..ops.shape import CloneBackward0  # noqa: E402
+from ..ops.shape import CloneBackward0, is_dense  # noqa: E402
 
 
 # Placeholder until _tensor/__init__.py builds the final class from TensorBase and the method

@@ -12,12 +12,13 @@ import numpy as np
 from .. import _args, _dtype as D
 from . import _core
 from ._core import (
-    Tensor, _bump_version, _byte_bounds, _carries_tangent, _check_inplace, _fw, _inplace_result_dtype, _raise_cast,
+    Tensor, _bump_version, _carries_tangent, _check_inplace, _fw, _inplace_result_dtype, _raise_cast,
     _raise_out_shape, _snapshot, _unsupported, _write_into, apply, writable_data,
 )
 from ..backend import numpy as NP
 from ..engine.grad_mode import is_grad_enabled
 from ..ops.elementwise import CopyBackwards, SubBackward0, ZeroBackward0
+from ..ops.shape import is_dense
 
 ndarray = np.ndarray
 _from_np = D.FROM_NP
@@ -43,12 +44,6 @@ _OVERLAP = ("unsupported operation: some elements of the input tensor and the wr
             "memory location. Please clone() the tensor before performing the operation.")
 
 
-def _dense(a):
-    """Whether the array's elements fill its memory span, without gaps or repeats."""
-    low, high = _byte_bounds(a)
-    return high - low == a.nbytes
-
-
 def _check_out_aliasing(fname, out, inputs):
     """PyTorch's refusal of an out= that overlaps an input: any overlap for the ops that gather or
     concatenate, a partial one (not the input itself, element for element) for the others."""
@@ -60,7 +55,7 @@ def _check_out_aliasing(fname, out, inputs):
             continue
         src = operand._data
         # (PyTorch compares only tensors that are dense, without gaps: others it lets through)
-        shared = operand is out or (_dense(dst) and _dense(src) and np.may_share_memory(dst, src))
+        shared = operand is out or (is_dense(dst) and is_dense(src) and np.may_share_memory(dst, src))
         if shared and (fname in _OUT_NO_OVERLAP or src.__array_interface__["data"][0]
                        != dst.__array_interface__["data"][0] or src.strides != dst.strides or src.shape != dst.shape):
             raise RuntimeError(_OVERLAP)

@@ -67,7 +67,7 @@ def _pad_along(xp, g, shape, dim, start):
 
 
 # ============================================================================ copies
-def _dense(a):
+def is_dense(a):
     """Whether an array's elements fill its memory without gaps or repeats, in some order of dims."""
     expected = a.itemsize
     for stride, n in sorted((abs(st), n) for st, n in zip(a.strides, a.shape) if n != 1):
@@ -86,7 +86,7 @@ class CloneBackward0(Rule):
     def forward(node, xp, a, order="C"):  # order "K": the copy keeps a's memory layout (clone())
         if not hasattr(a, "copy"):
             return a.clone()
-        if order == "K" and not (a.flags.c_contiguous or _dense(a)):
+        if order == "K" and not (a.flags.c_contiguous or is_dense(a)):
             order = "C"  # PyTorch keeps the layout of a dense tensor only (an expand's clone is contiguous)
         return a.copy(order)
 
