@@ -20,6 +20,22 @@ __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "Lazy
            "LocalResponseNorm"]
 
 
+
+def _affine_parameters(module: Module, affine: bool, bias: bool, make: Any) -> None:
+    """Register a norm's weight and bias, in that order: `make()` builds each (uninitialised), and an
+    absent one is registered as None, as PyTorch's norms do."""
+    module.register_parameter("weight", make() if affine else None)
+    module.register_parameter("bias", make() if affine and bias else None)
+
+
+def _reset_affine(module: Module, affine: bool) -> None:
+    """A norm's weight to 1 and bias to 0 (where it has them)."""
+    if affine:
+        init.ones_(module.weight)
+        if module.bias is not None:
+            init.zeros_(module.bias)
+
+
 class _NormBase(Module):
     """The parameters and running statistics batch and instance norm share."""
 
@@ -33,15 +49,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(empty(num_features, **factory))
-            if bias:
-                self.bias = Parameter(empty(num_features, **factory))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, affine, bias, lambda: Parameter(empty(num_features, **factory)))
         if track_running_stats:
             self.register_buffer("running_mean", zeros(num_features, **factory))
             self.register_buffer("running_var", ones(num_features, **factory))
@@ -63,10 +71,7 @@ class _NormBase(Module):
     def reset_parameters(self) -> None:
         """The running statistics reset; weight to 1 and bias to 0."""
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self, self.affine)
 
     def _check_input_dim(self, input: Tensor) -> None:
         raise NotImplementedError
@@ -150,15 +155,7 @@ class _LazyBatchNorm(_BatchNorm):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = _uninitialized_parameter(factory)
-            if bias:
-                self.bias = _uninitialized_parameter(factory)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, affine, bias, lambda: _uninitialized_parameter(factory))
         if track_running_stats:
             self.register_buffer("running_mean", _uninitialized_buffer(factory))
             self.register_buffer("running_var", _uninitialized_buffer(factory))
@@ -304,23 +301,12 @@ class LayerNorm(Module):
         self.normalized_shape = _shape_tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(empty(self.normalized_shape, **factory))
-            if bias:
-                self.bias = Parameter(empty(self.normalized_shape, **factory))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, elementwise_affine, bias, lambda: Parameter(empty(self.normalized_shape, **factory)))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """weight to 1, bias to 0."""
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self, self.elementwise_affine)
 
     def forward(self, input: Tensor) -> Tensor:
         """layer_norm of input over normalized_shape with the module's weight and bias."""
@@ -347,23 +333,12 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = Parameter(empty(num_channels, **factory))
-            if bias:
-                self.bias = Parameter(empty(num_channels, **factory))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, affine, bias, lambda: Parameter(empty(num_channels, **factory)))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """weight to 1, bias to 0."""
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self, self.affine)
 
     def forward(self, input: Tensor) -> Tensor:
         """group_norm of input with the module's groups, weight and bias."""
