@@ -398,6 +398,47 @@ COMPUTE_CRC32 = True          # torch.serialization.set_crc32_options
 _DOS_DATE, _DOS_TIME = (0 << 9) | (1 << 5) | 1, 0     # 1980-01-01 00:00, as PyTorch writes
 _MAX32 = 0xFFFFFFFF
 ZIP64_AT = _MAX32             # sizes and offsets from here on are written in zip64 fields (4 GiB)
+_CRC_FIELD = 14               # the CRC-32's offset in a local file header
+# Entries from this size on have their CRC-32 computed on a second thread while the data is written:
+# zlib.crc32 and the file's write both release the GIL, so on two cores saving costs about the write
+# alone (a 100 MB state_dict: the CRC-32 is 14 ms, the write 19 ms). Below it a thread is not worth
+# its hand-off.
+_CRC_THREAD_BYTES = 1 << 20
+
+
+class _CrcThread:
+    """One background thread computing zlib.crc32 of the buffers handed to it, one at a time."""
+
+    def __init__(self) -> None:
+        import queue
+        import threading
+        self.jobs: Any = queue.SimpleQueue()
+        self.results: Any = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, name="torchless-save-crc32", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            view = self.jobs.get()
+            if view is None:
+                return
+            try:
+                self.results.put(zlib.crc32(view))
+            except BaseException as error:  # handed back to the writer, raised there
+                self.results.put(error)
+
+    def start(self, view: memoryview) -> None:
+        self.jobs.put(view)
+
+    def result(self) -> int:
+        value = self.results.get()
+        if isinstance(value, BaseException):
+            raise value
+        return int(value)
+
+    def stop(self) -> None:
+        self.jobs.put(None)
+        self.thread.join()
 
 
 class ZipWriter:
@@ -409,15 +450,21 @@ class ZipWriter:
         self.f = out
         self.pos = 0
         self.entries: list[tuple[bytes, int, int, int]] = []    # (name, crc, size, header offset)
+        self.crcs: _CrcThread | None = None
+        self.seekable = True
 
     def write(self, name: str, data: Any, crc: int | None = None) -> None:
-        """Add one entry holding `data` (any contiguous buffer; `crc`: its CRC-32 if known)."""
+        """Add one entry holding `data` (any contiguous buffer; `crc`: its CRC-32 if known). A large
+        entry's CRC-32 is computed on the background thread while its data is written, then written
+        into its header (seekable files only; see _CrcThread)."""
         view = memoryview(data).cast("B") if not isinstance(data, bytes) else memoryview(data)
         size = view.nbytes
+        later = False
         if not COMPUTE_CRC32:
             crc = 0
         elif crc is None:
-            crc = zlib.crc32(view)
+            later = size >= _CRC_THREAD_BYTES and self._crc_thread() is not None
+            crc = 0 if later else zlib.crc32(view)
         raw = name.encode()
         zip64 = size >= ZIP64_AT
         extra = struct.pack("<HHQQ", 1, 16, size, size) if zip64 else b""
@@ -425,11 +472,42 @@ class ZipWriter:
         extra += struct.pack("<HH", 0x4246, (-start) % ALIGNMENT) + bytes((-start) % ALIGNMENT)
         header = struct.pack("<IHHHHHIIIHH", 0x04034B50, 45 if zip64 else 20, 0, 0, _DOS_TIME, _DOS_DATE, crc,
                              _MAX32 if zip64 else size, _MAX32 if zip64 else size, len(raw), len(extra))
-        self.entries.append((raw, crc, size, self.pos))
+        if later:
+            assert self.crcs is not None
+            self.crcs.start(view)
+            header_at = self.f.tell()
         self.f.write(header + raw + extra)
         if size:
             self.f.write(view)
+        if later:
+            assert self.crcs is not None
+            crc = self.crcs.result()
+            end = self.f.tell()
+            self.f.seek(header_at + _CRC_FIELD)
+            self.f.write(struct.pack("<I", crc))
+            self.f.seek(end)
+        self.entries.append((raw, crc, size, self.pos))
         self.pos += len(header) + len(raw) + len(extra) + size
+
+    def _crc_thread(self) -> _CrcThread | None:
+        """The writer's CRC thread, started on first use; None where the file cannot seek back to
+        a header (a pipe), or no thread can be started."""
+        if self.crcs is None and self.seekable:
+            try:
+                # (a file opened for appending writes at its end whatever the seek)
+                self.seekable = (bool(self.f.seekable()) and "a" not in str(getattr(self.f, "mode", ""))
+                                 and self.f.tell() >= 0)
+                if self.seekable:
+                    self.crcs = _CrcThread()
+            except (OSError, AttributeError, ValueError, RuntimeError):
+                self.seekable = False
+        return self.crcs
+
+    def finish(self) -> None:
+        """Stop the CRC thread (if one was started)."""
+        if self.crcs is not None:
+            self.crcs.stop()
+            self.crcs = None
 
     def close(self) -> None:
         """Write the central directory and its end records (zip64 ones where counts or offsets need them)."""
@@ -461,15 +539,19 @@ def write_archive(writer: PickleWriter, out: BinaryIO, archive: str = "archive")
     zip checkpoint, its entries in the folder `archive`."""
     writer.out += _STOP
     z = ZipWriter(out)
-    z.write(archive + "/data.pkl", bytes(writer.out))
-    z.write(archive + "/.format_version", b"1")
-    z.write(archive + "/.storage_alignment", b"64")
-    z.write(archive + "/byteorder", b"little")
-    for st in writer.storages:     # (each CRC-32 is computed just before its data is written, one thread)
-        z.write(f"{archive}/data/{st.key}", st.flat.view(np.uint8) if st.flat.size else b"")
-    z.write(archive + "/version", b"3\n")
-    z.write(archive + "/.data/serialization_id", str(int.from_bytes(os.urandom(16), "little")).zfill(40)[:40].encode())
-    z.close()
+    try:
+        z.write(archive + "/data.pkl", bytes(writer.out))
+        z.write(archive + "/.format_version", b"1")
+        z.write(archive + "/.storage_alignment", b"64")
+        z.write(archive + "/byteorder", b"little")
+        for st in writer.storages:
+            z.write(f"{archive}/data/{st.key}", st.flat.view(np.uint8) if st.flat.size else b"")
+        z.write(archive + "/version", b"3\n")
+        z.write(archive + "/.data/serialization_id",
+                str(int.from_bytes(os.urandom(16), "little")).zfill(40)[:40].encode())
+        z.close()
+    finally:
+        z.finish()
 
 
 # ============================================================================ reading: the zip

@@ -206,7 +206,8 @@ def save(obj: Any, f: str | os.PathLike[str] | BinaryIO, pickle_module: Any = No
     with torch.load (weights_only=True too), with the same keys, dtypes, values and strides; tensors
     that share memory (a view and its base, tied weights) are written once and share again after
     loading. pickle_module and pickle_protocol are accepted for compatibility and unused (the pickle
-    is written by torchless, protocol 2, as PyTorch writes it)."""
+    is written by torchless, protocol 2, as PyTorch writes it). Storages of 1 MiB and more have their
+    CRC-32 computed on a helper thread while they are written (f seekable, not opened for appending)."""
     if not _use_new_zipfile_serialization:
         raise NotImplementedError("torch.save: torchless writes only the zip format "
                                   "(_use_new_zipfile_serialization=True), which every PyTorch since 1.6 reads")
