@@ -63,6 +63,7 @@ class CeluBackward0(EluBackward0):
 class EluBackward1(Rule):
     """elu_ (in place): saves its output, as PyTorch's node does; with alpha >= 0 the output's sign
     is the input's, and exp(a input_scale) = out / (scale alpha) + 1 where a <= 0."""
+    explain = Explain("elu_({a})", "∂elu/∂x = 1 where out > 0, out + α elsewhere (from the saved output; selu: times its scale)")
     batching = "elementwise"
     saves_output = True
     saved_inputs = ()  # (the engine's: only the output is saved, as in PyTorch)
@@ -334,6 +335,7 @@ class RreluWithNoiseBackward0(Rule):
     """rrelu(x) = x where x > 0, noise x elsewhere; `noise` holds each element's slope (1 where x > 0):
     a constant array (random while training, (lower + upper) / 2 in evaluation).
     d/dx = g noise"""
+    explain = Explain("rrelu({a})", "∂rrelu/∂x = 1 where x > 0, the sampled slope elsewhere")
     batching = "elementwise"
 
     @staticmethod

@@ -164,6 +164,7 @@ def _resize(xp, x, dims, sizes):
 class ConstantPadNdBackward0(Rule):
     """The signal zero-padded (or cut) to `sizes` along `dims`, before a transform of n points:
     d/dx = g cut (or zero-padded) back to x's sizes."""
+    explain = Explain("pad({x})", "∂/∂x = g cut back to x's size along the padded dims (zero where it was cut)")
     batching = "batch_dims"
 
     @staticmethod
@@ -181,4 +182,5 @@ class ConstantPadNdBackward0(Rule):
 
 class SliceBackward0(ConstantPadNdBackward0):
     """The signal cut to `sizes` along `dims` (narrow), before a transform of n points."""
+    explain = Explain("narrow({x})", "∂/∂x = g zero-padded back to x's size")
     batching = "batch_dims"

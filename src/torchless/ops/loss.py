@@ -94,6 +94,7 @@ class MultiMarginLossBackward0(Rule):
     `onehot` marks each row's target; `wy` each row's weight (None: 1).
     d/dx_i = w_y h'_i / C (i != y),  d/dx_y = -Σ_i w_y h'_i / C,  h' = 1 (p = 1) or 2 (margin - x_y + x_i) (p = 2)
     where the margin is violated, 0 elsewhere."""
+    explain = Explain("multi_margin_loss({x})", "∂/∂xᵢ = p·w_y·max(0, m − x_y + xᵢ)^(p−1)/C for i ≠ y, minus their sum at y")
     batching = "batch_first"
 
     @staticmethod
@@ -159,6 +160,7 @@ class MultilabelMarginLossBackward0(Rule):
     Σ_j Σ_{i not a target} max(0, 1 - x_{y_j} + x_i) / C, reduced. `pick` (N, K, C) marks y_j as a
     one-hot row for each j < k (zero rows past k); `mask` (N, K, C) marks the pairs (j < k, i not a
     target) that count."""
+    explain = Explain("multilabel_margin_loss({x})", "∂/∂xᵢ = Σ over target/non-target pairs of ±[1 − x_y + xᵢ > 0]/C")
     batching = "batch_first"
 
     @staticmethod

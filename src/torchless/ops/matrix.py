@@ -259,24 +259,28 @@ class AddmmBackward0(_AddProduct):
 
 class AddmvBackward0(_AddProduct):
     """addmv: beta * input + alpha * (mat @ vec)"""
+    explain = Explain("β·{c} + α·{a} @ {b}", "∂/∂c = β g,  ∂/∂A = α g vᵀ,  ∂/∂v = α Aᵀ g")
     eq = "ij,j->i"
     product = staticmethod(np.matmul)
 
 
 class AddrBackward0(_AddProduct):
     """addr: beta * input + alpha * outer(vec1, vec2)"""
+    explain = Explain("β·{c} + α·{a} ⊗ {b}", "∂/∂c = β g,  ∂/∂u = α g v,  ∂/∂v = α gᵀ u")
     eq = "i,j->ij"
     product = staticmethod(np.multiply.outer)
 
 
 class AddbmmBackward0(_AddProduct):
     """addbmm: beta * input + alpha * sum_b(batch1[b] @ batch2[b])"""
+    explain = Explain("β·{c} + α·Σ_b {a}_b @ {b}_b", "∂/∂c = β g,  ∂/∂A_b = α g B_bᵀ,  ∂/∂B_b = α A_bᵀ g")
     eq = "bij,bjk->ik"
     product = staticmethod(_product("bij,bjk->ik"))
 
 
 class BaddbmmBackward0(_AddProduct):
     """baddbmm: beta * input + alpha * (batch1 @ batch2), batch by batch"""
+    explain = Explain("β·{c} + α·{a} @ {b}", "∂/∂c = β g,  ∂/∂A = α g Bᵀ,  ∂/∂B = α Aᵀ g (batch by batch)")
     eq = "bij,bjk->bik"
     product = staticmethod(np.matmul)
 

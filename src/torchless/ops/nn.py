@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from ..engine.node import jvp_by_partials, linear_through
-from ._rule import Explain, Rule
+from ._rule import Explain, Rule, elementwise_symbolic
 from .elementwise import _sum_tangents
 
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -55,6 +55,7 @@ def _weighted_element_grad(node, g, x):
 # ============================================================================ activations
 class NdtrBackward0(Rule):
     """The normal cdf Phi(a):  d/da = g * exp(-a^2 / 2) / sqrt(2 pi)"""
+    explain = Explain("Φ({a})", "∂Φ(a)/∂a = e^(−a²/2)/√(2π)", symbolic=elementwise_symbolic(lambda sp, a: (1 + sp.erf(a / sp.sqrt(2))) / 2))
     batching = "elementwise"
 
     @staticmethod
@@ -132,6 +133,7 @@ class LogSoftmaxBackward0(Rule):
 
 class GeluBackward0(Rule):
     """gelu(a) = a * Phi(a) (Phi: the normal cdf), or its tanh approximation."""
+    explain = Explain("gelu({a})", "∂(x·Φ(x))/∂x = Φ(x) + x·φ(x) (tanh approximation: its derivative)")
     batching = "elementwise"
 
     @staticmethod
@@ -161,6 +163,7 @@ class GeluBackward0(Rule):
 
 class LeakyReluBackward0(Rule):
     """leaky_relu(a) = a where a > 0 else slope * a:  d/da = g where a > 0 else slope * g"""
+    explain = Explain("leaky_relu({a})", "∂leaky_relu(a)/∂a = 1 where a > 0, the slope elsewhere")
     batching = "elementwise"
 
     @staticmethod
@@ -181,6 +184,7 @@ class LeakyReluBackward0(Rule):
 
 class LeakyReluBackward1(Rule):
     """leaky_relu_ (in place): saves its output, whose sign is the input's (slope >= 0)."""
+    explain = Explain("leaky_relu_({a})", "∂leaky_relu(a)/∂a = 1 where out > 0, the slope elsewhere (from the saved output)")
     batching = "elementwise"
     saves_output = True
 
@@ -310,6 +314,7 @@ class MseLossBackward0(Rule):
 class HuberLossBackward0(Rule):
     """0.5 d^2 where |d| < delta, else delta (|d| - delta/2);  d = a - b.
     Its derivative in d is d clipped to [-delta, delta]."""
+    explain = Explain("huber({a}, {b})", "d = a − b:  ∂/∂a = d where |d| < δ, δ·sign(d) elsewhere;  ∂/∂b = its negative")
     batching = "pointwise_loss"
 
     @staticmethod
@@ -341,6 +346,7 @@ class HuberLossBackward0(Rule):
 
 class SmoothL1LossBackward0(HuberLossBackward0):
     """huber(delta=beta) / beta; beta == 0 is the l1 loss. Derivative: clip(d, -beta, beta) / beta."""
+    explain = Explain("smooth_l1({a}, {b})", "d = a − b:  ∂/∂a = clip(d, −β, β)/β;  ∂/∂b = its negative")
 
     @staticmethod
     def forward(node, xp, a, b, reduction, beta):
@@ -369,6 +375,7 @@ class SmoothL1LossBackward0(HuberLossBackward0):
 class BinaryCrossEntropyBackward0(Rule):
     """-w (t log x + (1 - t) log(1 - x)), each log clamped at -100 as PyTorch does.
     d/dx = g w (x - t) / max(x (1 - x), 1e-12);  d/dt = g w (log(1 - x) - log x)"""
+    explain = Explain("bce({x}, {t})", "∂/∂x = w·(x − t)/(x·(1 − x)),  ∂/∂t = w·ln((1 − x)/x)")
     batching = "pointwise_loss"
 
     @staticmethod
@@ -405,6 +412,7 @@ class BinaryCrossEntropyWithLogitsBackward0(Rule):
     """w ((1 - t) x + l softplus(-x)), l = 1 + (pos_weight - 1) t; softplus(-x) written
     log1p(exp(-|x|)) + max(-x, 0) so it never overflows.
     d/dx = g w ((1 - t) - l sigmoid(-x));  d/dt = g w (-x + (pos_weight - 1) softplus(-x))"""
+    explain = Explain("bce_with_logits({x}, {t})", "∂/∂x = w·((1 + (pw − 1)t)·σ(x) − pw·t),  ∂/∂t = −w·(pw·ln σ(x) − ln(1 − σ(x)))")
     batching = "pointwise_loss"
 
     @staticmethod
@@ -672,6 +680,7 @@ def class_loss_rule(base, ndim, reduction, smoothing=0.0):
 class DivBackward1(Rule):
     """a / number, as PyTorch's C++ losses divide (the mean of cross_entropy with probabilities):
     d/da = g / number"""
+    explain = Explain("{a} / n", "∂(a / n)/∂a = 1/n")
     batching = "elementwise"
 
     @staticmethod
@@ -692,6 +701,7 @@ class DivBackward1(Rule):
 class ConstantPadNdBackward0(Rule):
     """constant pad: the input written into a block of `value`; its gradient is that block of g.
     `slices` picks the input's region from the output (negative pads crop: `pre_slices`)."""
+    explain = Explain("pad({a})", "∂pad(a)/∂a = g's block where a was written (the padding gets none)")
     batching = "batch_dims"
 
     @staticmethod

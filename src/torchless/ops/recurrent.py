@@ -448,13 +448,14 @@ class _RecurrentLayer(Rule):
         return tuple([d[name] if name in needs else None for name in present])
 
 
-def _named(name, doc):
-    return type(name, (_RecurrentLayer,), {"__doc__": doc, "__module__": __name__, "__slots__": ()})
+def _named(name, doc, expression):
+    explain = Explain(expression, _RecurrentLayer.explain.rule if _RecurrentLayer.explain is not None else None)
+    return type(name, (_RecurrentLayer,), {"__doc__": doc, "__module__": __name__, "__slots__": (), "explain": explain})
 
 
-MkldnnRnnLayerBackward0 = _named("MkldnnRnnLayerBackward0", "An LSTM layer in one direction (PyTorch's CPU name).")
-GruLayerBackward0 = _named("GruLayerBackward0", "A GRU layer in one direction.")
-RnnTanhLayerBackward0 = _named("RnnTanhLayerBackward0", "An Elman RNN layer (tanh) in one direction.")
-RnnReluLayerBackward0 = _named("RnnReluLayerBackward0", "An Elman RNN layer (relu) in one direction.")
+MkldnnRnnLayerBackward0 = _named("MkldnnRnnLayerBackward0", "An LSTM layer in one direction (PyTorch's CPU name).", "lstm_layer({x}, {h0}, {c0})")
+GruLayerBackward0 = _named("GruLayerBackward0", "A GRU layer in one direction.", "gru_layer({x}, {h0})")
+RnnTanhLayerBackward0 = _named("RnnTanhLayerBackward0", "An Elman RNN layer (tanh) in one direction.", "rnn_tanh_layer({x}, {h0})")
+RnnReluLayerBackward0 = _named("RnnReluLayerBackward0", "An Elman RNN layer (relu) in one direction.", "rnn_relu_layer({x}, {h0})")
 RULES = {"LSTM": MkldnnRnnLayerBackward0, "GRU": GruLayerBackward0, "RNN_TANH": RnnTanhLayerBackward0,
          "RNN_RELU": RnnReluLayerBackward0}

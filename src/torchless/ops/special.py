@@ -201,6 +201,7 @@ class Rad2DegBackward0(Deg2RadBackward0):
 class SgnBackward0(Rule):
     """sgn(a): sign(a) for real a (a zero gradient), a/|a| for complex a (0 at 0):
     vjp (g − conj(g)·sgn(a)²) / (2|a|), PyTorch's convention"""
+    explain = Explain("sgn({a})", "real a: 0;  complex a: ∂(a/|a|) = (g − Re(g·conj(sgn a))·sgn a)/|a|, 0 at 0")
     op_name = "sgn"
     dtypes = "promote"
     batching = "elementwise"
@@ -305,6 +306,7 @@ class LogitBackward0(_Pointwise):
 
 class NanToNumBackward0(_Pointwise):
     """nan_to_num(a): NaN and ±inf replaced by numbers:  d/da = 1 where a is finite, else 0"""
+    explain = Explain("nan_to_num({a})", "∂/∂a = 1 where a is finite, 0 where it was replaced")
     op_name = "nan_to_num"
     dtypes = "promote"
 
@@ -444,7 +446,7 @@ class XlogyBackward2(XlogyBackward0):
 
 class XlogyBackward1(XlogyBackward0):
     """number · ln y:  d/dy = x / y"""
-    explain = None  # (explain's templates take the tensor operands first)
+    explain = Explain("n·ln {y}", "∂(n·ln y)/∂y = n/y")
 
     @classmethod
     def jvp(cls, xp, t, out, a, b):
@@ -483,7 +485,7 @@ class SpecialXlog1PyBackward2(SpecialXlog1PyBackward0):
 
 class SpecialXlog1PyBackward1(SpecialXlog1PyBackward0):
     """number · ln(1 + y):  d/dy = x / (1 + y)"""
-    explain = None
+    explain = Explain("n·ln(1 + {y})", "∂(n·ln(1 + y))/∂y = n/(1 + y)")
     jvp = XlogyBackward1.jvp
     vjp = XlogyBackward1.vjp
 
@@ -616,6 +618,7 @@ class AddcdivBackward0(Rule):
 
 class RsubBackward0(Rule):
     """rsub(a, b, alpha) = b − alpha · a for two tensors:  d/da = −alpha,  d/db = 1"""
+    explain = Explain("−α·{a} + {b}", "∂(b − α·a)/∂a = −α,  ∂/∂b = 1")
     op_name = "rsub"
     dtypes = "promote"
     batching = "elementwise"
@@ -678,6 +681,7 @@ class _NotDifferentiable(Rule):
 
 class NextafterBackward0(Rule):
     """nextafter(a, b): the next float after a toward b:  d/da = 1,  d/db = 0 (PyTorch's choice)"""
+    explain = Explain("nextafter({a}, {b})", "∂/∂a = 1,  ∂/∂b = 0 (PyTorch's choice)")
     op_name = "nextafter"
     dtypes = "float_only"
     batching = "elementwise"
@@ -721,6 +725,7 @@ HeavisideBackward0.__name__ = HeavisideBackward0.__qualname__ = "NotImplemented"
 class AngleBackward0(Rule):
     """angle(a): the argument of a (0 or π for real a, a zero gradient there);
     for complex a the vjp is g · i·a / |a|² (0 at 0)"""
+    explain = Explain("arg({a})", "∂arg(a)/∂a = 0 for real a;  i·a/|a|²·g's real part for complex a")
     op_name = "angle"
     batching = "elementwise"
 
@@ -755,6 +760,7 @@ class AngleBackward0(Rule):
 
 class FrexpBackward0(Rule):
     """frexp(a) = (mantissa, exponent) with a = mantissa · 2^exponent:  d mantissa/da = 2^−exponent"""
+    explain = Explain("frexp({a})", "∂mantissa/∂a = 2^−exponent (the exponent is piecewise constant)")
     op_name = "frexp"
     batching = "elementwise"
     aux_outputs = True
@@ -1056,7 +1062,7 @@ class SpecialZetaBackward0(Rule):
 
 class SpecialZetaBackward1(SpecialZetaBackward0):
     """ζ(number, q):  d/dq = −x·ζ(x + 1, q)"""
-    explain = None
+    explain = Explain("ζ(n, {q})", "∂ζ(n, q)/∂q = −n·ζ(n + 1, q)")
 
 
 class SpecialZetaBackward2(SpecialZetaBackward0):
