@@ -81,7 +81,7 @@ def _nonempty(a):
 class SoftmaxBackward0(Rule):
     """softmax(a, dim):  d/da = out * (g - sum(g * out, dim))"""
     batching = "dimwise"
-    explain = Explain(rule="∂/∂z = s·(g − Σ g·s)")
+    explain = Explain("softmax({z})", "∂/∂z = s·(g − Σ g·s), s = softmax(z) along dim")
     saves_output = True
     saved_inputs = ()
     lift_output = True
@@ -108,7 +108,7 @@ class SoftmaxBackward0(Rule):
 class LogSoftmaxBackward0(Rule):
     """log_softmax(a, dim) = a - max - log(sum(exp(a - max))):  d/da = g - exp(out) * sum(g, dim)"""
     batching = "dimwise"
-    explain = Explain(rule="∂/∂z = g − softmax(z)·Σg")
+    explain = Explain("log_softmax({z})", "∂/∂z = g − softmax(z)·Σg along dim")
     saves_output = True
     saved_inputs = ()
     lift_output = True

@@ -1,0 +1,347 @@
+"""Issue 13's bar, audited op by op: "Every new op has its vjp, its jvp, a batching rule, an explain
+template and a gradcheck test." For each op of D2L chapters 7-12 (convolutions, pooling, the norms,
+embedding, the recurrent layers and cells, attention, interpolate, pixel_shuffle and the tensor ops
+the chapters use), built through the public API on a small float64 input:
+
+- its rule: the grad_fn class named as PyTorch names it is in the graph (and in PyTorch's, where
+  PyTorch is installed), and every rule of the graph declares a batching kind and an Explain;
+- vjp: gradcheck, and gradgradcheck (PyTorch double-differentiates all of them);
+- jvp: forward-mode AD (dual tensors, no reverse-mode fallback) equals central differences;
+- batching: vmap over a new batch dim equals the loop over the examples, without falling back to it;
+- explain: explain() of a graph using the op writes the op's own expression and local rule, not the
+  generic "name(operands)" / "see ...vjp" fallback.
+
+And, for every Rule class: an Explain, except an allow-list of rules with no formula to show, whose
+size is a ratchet (MAX_NO_EXPLAIN)."""
+import importlib
+import pkgutil
+
+import numpy as np
+import pytest
+
+import torchless as torch
+import torchless.nn.functional as F
+import torchless.ops as ops_package
+from torchless.autograd import explain, forward_ad as fwAD, gradcheck, gradgradcheck
+from torchless.engine.node import AccumulateGrad
+from torchless.func import batching as _batching
+from torchless.ops._rule import Rule
+
+
+def _arrays(seed, *shapes):
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(s) for s in shapes]
+
+
+def _module_call(make, *arg_names):
+    """A function of (inputs..., parameters...) running the module `make(T)` builds (T: torchless or
+    torch) through functional_call, so its parameters are differentiated too."""
+    def run(T, *tensors):
+        module = _MODULES.get((id(T), make))
+        if module is None:
+            module = _MODULES[(id(T), make)] = make(T).double()
+        names = [n for n, _ in module.named_parameters()]
+        inputs, params = tensors[:len(arg_names)], tensors[len(arg_names):]
+        return T.func.functional_call(module, dict(zip(names, params)), tuple(inputs))
+    return run
+
+
+_MODULES: dict = {}
+
+
+def _mha(T, q, k, v, w_in, b_in, w_out, b_out):
+    return T.nn.functional.multi_head_attention_forward(q, k, v, 4, 2, w_in, b_in, None, None, False, 0.0, w_out,
+                                                        b_out, training=False, need_weights=False)[0]
+
+
+_LSTM_CELL = _module_call(lambda T: T.nn.LSTMCell(2, 2, bias=False), "x")
+MASK = [[True, False, True], [False, False, True]]
+
+# name -> (fn(T, *tensors) -> tensor (or a tuple whose first entry is the op's output), shapes of the
+# float64 inputs, the op's rule (PyTorch's grad_fn name), text its explain step shows)
+CASES = {
+    "conv1d": (lambda T, x, w, b: T.nn.functional.conv1d(x, w, b, padding=1, dilation=2),
+               [(2, 2, 6), (3, 2, 2), (3,)], "ConvolutionBackward0", "conv("),
+    "conv2d": (lambda T, x, w, b: T.nn.functional.conv2d(x, w, b, stride=2, padding=1, groups=2),
+               [(1, 2, 5, 5), (2, 1, 3, 3), (2,)], "ConvolutionBackward0", "conv("),
+    "conv3d": (lambda T, x, w: T.nn.functional.conv3d(x, w, stride=(1, 2, 1)),
+               [(1, 1, 3, 4, 3), (2, 1, 2, 2, 2)], "ConvolutionBackward0", "conv("),
+    "conv_transpose1d": (lambda T, x, w, b: T.nn.functional.conv_transpose1d(x, w, b, stride=2, output_padding=1),
+                         [(1, 2, 4), (2, 3, 3), (3,)], "ConvolutionBackward0", "conv("),
+    "conv_transpose2d": (lambda T, x, w: T.nn.functional.conv_transpose2d(x, w, stride=2, padding=1),
+                         [(1, 2, 3, 3), (2, 2, 3, 3)], "ConvolutionBackward0", "conv("),
+    "unfold": (lambda T, x: T.nn.functional.unfold(x, 2, dilation=1, padding=1, stride=2),
+               [(1, 2, 3, 3)], "Im2ColBackward0", "unfold("),
+    "fold": (lambda T, x: T.nn.functional.fold(x, (3, 3), 2), [(1, 8, 4)], "Col2ImBackward0", "fold("),
+    "max_pool1d": (lambda T, x: T.nn.functional.max_pool1d(x, 2, ceil_mode=True, return_indices=True),
+                   [(1, 2, 5)], "MaxPool2DWithIndicesBackward0", "max_pool2d("),
+    "max_pool2d": (lambda T, x: T.nn.functional.max_pool2d(x, 2, stride=1, dilation=2, return_indices=True),
+                   [(1, 2, 5, 5)], "MaxPool2DWithIndicesBackward0", "max_pool2d("),
+    "max_pool2d_ceil": (lambda T, x: T.nn.functional.max_pool2d(x, 2, ceil_mode=True, padding=1),
+                        [(2, 1, 4, 5)], "MaxPool2DWithIndicesBackward0", "max_pool2d("),
+    "avg_pool1d": (lambda T, x: T.nn.functional.avg_pool1d(x, 3, stride=2, padding=1),
+                   [(1, 2, 6)], "AvgPool2DBackward0", "avg_pool2d("),
+    "avg_pool2d": (lambda T, x: T.nn.functional.avg_pool2d(x, 2, padding=1, count_include_pad=False),
+                   [(1, 2, 4, 4)], "AvgPool2DBackward0", "avg_pool2d("),
+    "adaptive_avg_pool1d": (lambda T, x: T.nn.functional.adaptive_avg_pool1d(x, 3),
+                            [(1, 2, 7)], "AdaptiveAvgPool2DBackward0", "adaptive_avg_pool2d("),
+    "adaptive_avg_pool2d": (lambda T, x: T.nn.functional.adaptive_avg_pool2d(x, (2, 3)),
+                            [(1, 2, 5, 5)], "AdaptiveAvgPool2DBackward0", "adaptive_avg_pool2d("),
+    "adaptive_max_pool2d": (lambda T, x: T.nn.functional.adaptive_max_pool2d(x, 2, return_indices=True),
+                            [(1, 2, 5, 5)], "AdaptiveMaxPool2DBackward0", "adaptive_max_pool2d("),
+    "batch_norm": (lambda T, x, w, b: T.nn.functional.batch_norm(x, None, None, w, b, training=True),
+                   [(4, 3, 2), (3,), (3,)], "NativeBatchNormBackward0", "batch_norm("),
+    "layer_norm": (lambda T, x, w, b: T.nn.functional.layer_norm(x, (3,), w, b),
+                   [(2, 3), (3,), (3,)], "NativeLayerNormBackward0", "layer_norm("),
+    "group_norm": (lambda T, x, w, b: T.nn.functional.group_norm(x, 2, w, b),
+                   [(2, 4, 3), (4,), (4,)], "NativeGroupNormBackward0", "group_norm("),
+    "instance_norm": (lambda T, x, w, b: T.nn.functional.instance_norm(x, weight=w, bias=b),
+                      [(2, 2, 4), (2,), (2,)], "ViewBackward0", "instance_norm("),
+    "embedding": (lambda T, w: T.nn.functional.embedding(T.tensor([[0, 2], [1, 2]]), w),
+                  [(4, 3)], "EmbeddingBackward0", "[indices]"),
+    "rnn_tanh": (_module_call(lambda T: T.nn.RNN(3, 2), "x", "h0"),
+                 [(3, 1, 3), (1, 1, 2), (2, 3), (2, 2), (2,), (2,)], "RnnTanhLayerBackward0", "rnn_tanh_layer("),
+    "rnn_relu": (_module_call(lambda T: T.nn.RNN(3, 2, nonlinearity="relu", bias=False), "x"),
+                 [(2, 1, 3), (2, 3), (2, 2)], "RnnReluLayerBackward0", "rnn_relu_layer("),
+    "gru": (_module_call(lambda T: T.nn.GRU(2, 2, batch_first=True), "x"),
+            [(1, 3, 2), (6, 2), (6, 2), (6,), (6,)], "GruLayerBackward0", "gru_layer("),
+    "lstm": (_module_call(lambda T: T.nn.LSTM(2, 2), "x"),
+             [(3, 1, 2), (8, 2), (8, 2), (8,), (8,)], "MkldnnRnnLayerBackward0", "lstm_layer("),
+    "rnn_cell": (_module_call(lambda T: T.nn.RNNCell(3, 2), "x", "h"),
+                 [(2, 3), (2, 2), (2, 3), (2, 2), (2,), (2,)], "TanhBackward0", "tanh("),
+    "gru_cell": (_module_call(lambda T: T.nn.GRUCell(2, 2), "x"),
+                 [(1, 2), (6, 2), (6, 2), (6,), (6,)], "AddBackward0", None),
+    "lstm_cell": (lambda T, x, w_ih, w_hh: _LSTM_CELL(T, x, w_ih, w_hh)[0], [(1, 2), (8, 2), (8, 2)], "MulBackward0",
+                  None),
+    "scaled_dot_product_attention": (
+        lambda T, q, k, v: T.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True),
+        [(1, 3, 4), (1, 3, 4), (1, 3, 4)], "UnsafeViewBackward0", " @ "),
+    "multi_head_attention_forward": (_mha, [(3, 1, 4), (3, 1, 4), (3, 1, 4), (12, 4), (12,), (4, 4), (4,)],
+                                     "SoftmaxBackward0", "softmax("),
+    "interpolate_nearest": (lambda T, x: T.nn.functional.interpolate(x, scale_factor=2, mode="nearest"),
+                            [(1, 1, 3, 3)], "UpsampleNearest2DBackward0", "upsample_nearest2d("),
+    "interpolate_bilinear": (lambda T, x: T.nn.functional.interpolate(x, size=(4, 5), mode="bilinear"),
+                             [(1, 1, 3, 3)], "UpsampleBilinear2DBackward0", "upsample_bilinear2d("),
+    "interpolate_bilinear_corners": (
+        lambda T, x: T.nn.functional.interpolate(x, scale_factor=1.5, mode="bilinear", align_corners=True),
+        [(1, 2, 2, 3)], "UpsampleBilinear2DBackward0", "upsample_bilinear2d("),
+    "pixel_shuffle": (lambda T, x: T.nn.functional.pixel_shuffle(x, 2), [(1, 4, 2, 2)], "PixelShuffleBackward0",
+                      "pixel_shuffle("),
+    "repeat_interleave": (lambda T, x: T.repeat_interleave(x, 2, dim=0), [(3, 2)], "ExpandBackward0", None),
+    "repeat_interleave_counts": (lambda T, x: T.repeat_interleave(x, T.tensor([1, 0, 2]), dim=1), [(2, 3)],
+                                 "IndexSelectBackward0", "index_select("),
+    "sort": (lambda T, x: T.sort(x, dim=1, descending=True), [(3, 4)], "SortBackward0", "sort("),
+    "argsort": (lambda T, x: T.gather(x, 1, T.argsort(x.detach(), dim=1)), [(3, 4)], "GatherBackward0", "gather("),
+    "topk": (lambda T, x: T.topk(x, 2, dim=0, largest=False), [(3, 4)], "TopkBackward0", "topk("),
+    "tril": (lambda T, x: T.tril(x, -1), [(3, 4)], "TrilBackward0", "tril("),
+    "triu": (lambda T, x: T.triu(x, 1), [(2, 3, 3)], "TriuBackward0", "triu("),
+    "einsum": (lambda T, a, b: T.einsum("bij,bjk->bik", a, b), [(2, 2, 3), (2, 3, 2)], "EinsumBackward0", "einsum("),
+    "bmm": (lambda T, a, b: T.bmm(a, b), [(2, 2, 3), (2, 3, 2)], "BmmBackward0", " @ "),
+    "masked_fill": (lambda T, x: x.masked_fill(T.tensor(MASK), 0.5), [(2, 3)], "MaskedFillBackward0",
+                    "masked_fill("),
+    "masked_fill_tensor": (lambda T, x, v: x.masked_fill(T.tensor(MASK), v), [(2, 3), ()], "MaskedFillBackward1",
+                           "masked_fill("),
+    "cumsum": (lambda T, x: T.cumsum(x, 1), [(2, 3)], "CumsumBackward0", "cumsum("),
+}
+
+
+# Where PyTorch records the op under other nodes than torchless (checked against PyTorch as such).
+PYTORCH_RULE = {
+    "einsum": "BmmBackward0",  # PyTorch decomposes einsum into permutes, views and bmm; torchless records one node
+    # PyTorch's CPU attention kernel for multi_head_attention_forward is one fused node; torchless composes
+    # it from linear, matmul and softmax, as PyTorch's math path (scaled_dot_product_attention's) does
+    "multi_head_attention_forward": "ScaledDotProductFlashAttentionForCpuBackward0",
+}
+
+
+def _first(out):
+    return out[0] if isinstance(out, (tuple, list)) else out
+
+
+def _run(name, tensors):
+    return _first(CASES[name][0](torch, *tensors))
+
+
+def _inputs(name, seed=0):
+    return _arrays(seed, *CASES[name][1])
+
+
+def _leaves(name, seed=0):
+    return [torch.tensor(a).requires_grad_() for a in _inputs(name, seed)]
+
+
+def _nodes(out):
+    seen, stack, found = set(), [out.grad_fn], []
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen or type(node) is AccumulateGrad:
+            continue
+        seen.add(id(node))
+        found.append(node)
+        stack += [n for n, _ in node.next_functions]
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_op_records_its_rule_with_metadata(name):
+    nodes = _nodes(_run(name, _leaves(name)))
+    rule = CASES[name][2]
+    assert rule in {type(n).__name__ for n in nodes}, (name, sorted({type(n).__name__ for n in nodes}))
+    for node in nodes:  # every rule the op records: a batching kind and an explain template
+        R = type(node)
+        assert isinstance(node, Rule), (name, R)
+        assert R.batching is not None, (name, R.__name__)
+        assert R.explain is not None and R.explain.rule, (name, R.__name__)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_rule_is_the_one_pytorch_records(name):
+    T = pytest.importorskip("torch")
+    tensors = [T.tensor(a).requires_grad_() for a in _inputs(name)]
+    out = _first(CASES[name][0](T, *tensors))
+    seen, stack, names = set(), [out.grad_fn], set()
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        names.add(type(node).__name__)
+        stack += [n for n, _ in node.next_functions]
+    ours = {type(n).__name__ for n in _nodes(_run(name, _leaves(name)))}
+    rule = CASES[name][2]
+    if name in ("lstm", "gru", "rnn_tanh", "rnn_relu"):  # PyTorch's float64 CPU layers record their steps;
+        assert "StackBackward0" in names or rule in names  # torchless one fused node per layer (float32's name)
+    else:
+        assert PYTORCH_RULE.get(name, rule) in names, (name, sorted(names))
+    assert _first(CASES[name][0](T, *tensors)).shape == tuple(_run(name, _leaves(name)).shape)
+    ref = out.detach().numpy()
+    np.testing.assert_allclose(_run(name, _leaves(name)).detach().numpy(), ref, rtol=1e-10, atol=1e-12)
+    del ours
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_vjp_gradcheck(name):
+    assert gradcheck(lambda *t: _run(name, t), _leaves(name))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_vjp_gradgradcheck(name):
+    assert gradgradcheck(lambda *t: _run(name, t), _leaves(name))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_jvp_forward_mode_equals_finite_differences(name):
+    arrays = _inputs(name)
+    tangents = _arrays(1, *CASES[name][1])
+    with fwAD.dual_level():  # forward mode itself: an op without a jvp raises here (no reverse fallback)
+        duals = [fwAD.make_dual(torch.tensor(a), torch.tensor(t)) for a, t in zip(arrays, tangents)]
+        jvp = fwAD.unpack_dual(_run(name, duals)).tangent
+    assert jvp is not None, name
+    eps = 1e-6
+    plus = _run(name, [torch.tensor(a + eps * t) for a, t in zip(arrays, tangents)]).numpy()
+    minus = _run(name, [torch.tensor(a - eps * t) for a, t in zip(arrays, tangents)]).numpy()
+    np.testing.assert_allclose(jvp.numpy(), (plus - minus) / (2 * eps), rtol=1e-5, atol=1e-6)
+
+
+def _vmap_against_loop(name, in_dims):
+    arrays = _inputs(name)
+    _run(name, [torch.tensor(a) for a in arrays])  # (a module case builds its module outside vmap)
+    batched = [np.stack([a, 0.5 * a + 0.25, -a]) if d == 0 else a for a, d in zip(arrays, in_dims)]
+    before = _batching.fallbacks[0]
+    result = torch.func.vmap(lambda *t: _run(name, t), in_dims=in_dims)(*[torch.tensor(b) for b in batched])
+    loop = np.stack([_run(name, [torch.tensor(b[i] if d == 0 else b) for b, d in zip(batched, in_dims)]).numpy()
+                     for i in range(3)])
+    np.testing.assert_allclose(result.numpy(), loop, rtol=1e-12, atol=1e-12)
+    return _batching.fallbacks[0] - before
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_vmap_over_the_first_input_runs_batched(name):
+    """The data batched, the weights (or second operand) shared: one batched call, no per-example loop."""
+    in_dims = (0,) + (None,) * (len(CASES[name][1]) - 1)
+    fell_back = _vmap_against_loop(name, in_dims)
+    assert fell_back == (name in VMAP_LOOPS_OVER_THE_FIRST_INPUT), f"{name}: vmap fell back to the per-example loop"
+
+
+@pytest.mark.parametrize("name", sorted(n for n in CASES if len(CASES[n][1]) > 1))
+def test_vmap_over_every_input_equals_the_loop(name):
+    """Every operand batched, weights included: the same values as the loop (per-example weights may
+    run per example: VMAP_LOOPS_OVER_EVERY_INPUT)."""
+    fell_back = _vmap_against_loop(name, (0,) * len(CASES[name][1]))
+    assert fell_back == (name in VMAP_LOOPS_OVER_EVERY_INPUT), name
+
+
+# Per-example weights (each example its own conv kernel, norm affine or table) run per example: the
+# batch_first / batch_dims rules declare their weights shared (ops/_rule.py, "batch_first"), and
+# the loop gives the same values.
+VMAP_LOOPS_OVER_EVERY_INPUT = {"conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "batch_norm",
+                               "layer_norm", "group_norm", "instance_norm"}
+# embedding's one float input is its table: a per-example table is per-example weights (above)
+VMAP_LOOPS_OVER_THE_FIRST_INPUT = {"embedding"}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_explain_writes_the_ops_expression_and_rule(name):
+    tensors = _leaves(name)
+    out = _run(name, tensors)
+    text = str(explain(out.sum(), {f"x{i}": t for i, t in enumerate(tensors)}))
+    rule_name, shown = CASES[name][2], CASES[name][3]
+    node = next(n for n in _nodes(out) if type(n).__name__ == rule_name)
+    declared = type(node).explain
+    lines = text.splitlines()
+    at = [i for i, line in enumerate(lines) if line.endswith(f"[{rule_name}]")]
+    assert at, (name, text)
+    step, rule_line = lines[at[0]], lines[at[0] + 1]
+    assert rule_line.strip() == f"rule: {declared.rule}", (name, rule_line)
+    assert "see " not in rule_line and ".vjp in torchless/ops" not in rule_line
+    if declared.expression is not None:  # the template, with its operands in place
+        head = declared.expression.split("{")[0]
+        assert head in step, (name, step)
+    if shown is not None:
+        assert shown in step, (name, step)
+
+
+# ---------------------------------------------------------------------------------- every rule
+# Rules with no Explain, each with its reason. Nothing else may lack one, and the list may only
+# shrink: MAX_NO_EXPLAIN is its size.
+NO_EXPLAIN = {
+    "activation._Pointwise": "abstract base of the one-input activations; never recorded (each subclass declares one)",
+    "special._Pointwise": "abstract base of the one-input special functions; never recorded",
+    "elementwise._ZeroGradient": "abstract base of the piecewise-constant ops; never recorded",
+    "matrix._AddProduct": "abstract base of addmm/addmv/addr/baddbmm/addbmm; never recorded",
+    "special._NotDifferentiable": "abstract base of ops PyTorch does not differentiate",
+    "elementwise.NotImplemented": "floor_divide: PyTorch has no derivative; backward raises",
+    "special.NotImplemented": "heaviside: PyTorch has no derivative; backward raises",
+    "shape_index.NotImplemented": "scatter with reduce= and detach_copy: PyTorch has no derivative; backward raises",
+    "sorting._UniqueRule": "abstract base of unique: no derivative",
+    "sorting.Unique2Backward0": "unique: PyTorch records it but has no derivative (backward raises)",
+    "sorting.UniqueConsecutiveBackward0": "unique_consecutive: no derivative (backward raises)",
+    "sorting.UniqueDimBackward0": "unique(dim=): no derivative (backward raises)",
+}
+MAX_NO_EXPLAIN = 12
+
+
+def _all_rules():
+    for info in pkgutil.iter_modules(ops_package.__path__):
+        importlib.import_module(f"torchless.ops.{info.name}")
+    found, stack = set(), [Rule]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            if sub not in found:
+                found.add(sub)
+                stack.append(sub)
+    return found
+
+
+def test_every_rule_has_an_explain_template_but_the_allow_list():
+    missing = sorted({f"{R.__module__.rpartition('.')[2]}.{R.__name__}" for R in _all_rules()
+                      if getattr(R, "explain", None) is None})
+    assert set(missing) <= set(NO_EXPLAIN), sorted(set(missing) - set(NO_EXPLAIN))
+    assert len(NO_EXPLAIN) <= MAX_NO_EXPLAIN, "the allow-list grew: give the new rule an Explain instead"
+    stale = set(NO_EXPLAIN) - set(missing)
+    assert not stale, f"these have an Explain now: drop them from NO_EXPLAIN and lower MAX_NO_EXPLAIN: {stale}"
+
+
+def test_the_allow_list_is_the_rules_without_a_formula():
+    for name, reason in NO_EXPLAIN.items():
+        assert reason and ("no derivative" in reason or "abstract base" in reason), name
