@@ -56,7 +56,7 @@ class XlogyBackward0(Rule):
 class SoftMarginLossBackward0(Rule):
     """log(1 + exp(-y x)), reduced:  d/dx = -y sigmoid(-y x)  (the target y is a constant)"""
     batching = "pointwise_loss"
-    explain = Explain(rule="∂ log(1 + e^(−yx))/∂x = −y·σ(−yx)")
+    explain = Explain("soft_margin_loss({x}, {y})", "∂ log(1 + e^(−yx))/∂x = −y·σ(−yx)")
 
     @staticmethod
     def forward(node, xp, x, y, reduction):

@@ -211,7 +211,7 @@ class _Linear(Rule):
     The subclasses carry PyTorch's grad_fn name for each case (mm, addmm, batched view)."""
     holomorphic = True
     batching = "matmul"
-    explain = Explain(rule="x Wᵀ + b (a linear layer):  ∂/∂x = G W,  ∂/∂W = Gᵀ x,  ∂/∂b = Σ over rows of G")
+    explain = Explain("linear({x}, {W})", "x Wᵀ + b (a linear layer):  ∂/∂x = G W,  ∂/∂W = Gᵀ x,  ∂/∂b = Σ over rows of G")
 
     @staticmethod
     def forward(node, xp, x, w, b=None):
@@ -267,7 +267,8 @@ class MmBackward0(_Linear):
 
 class AddmmBackward0(_Linear):
     """F.linear(x, W, b) of a 2-D x: b + x @ W^T (PyTorch's addmm)"""
-    explain = Explain(rule="b + A W:  ∂/∂A = G Wᵀ,  ∂/∂W = Aᵀ G,  ∂/∂b = Σ over rows of G")
+    explain = Explain("{x} @ {W}ᵀ + {b}", "∂(x Wᵀ + b)/∂x = G W,  ∂/∂W = Gᵀ x,  ∂/∂b = Σ over rows of G",
+                      symbolic=lambda sp, x, w, b: x.dot(w.T) + b)
 
 
 class ViewBackward0(_Linear):
@@ -286,7 +287,7 @@ class SqueezeBackward4(_Linear):
 class MseLossBackward0(Rule):
     """mean/sum/none of (a - b)^2:  d/da = 2 (a - b) g,  d/db = -d/da"""
     batching = "pointwise_loss"
-    explain = Explain(rule="mean((a − b)²):  ∂/∂a = 2(a − b)/n")
+    explain = Explain("mse_loss({a}, {b})", "mean((a − b)²):  ∂/∂a = 2(a − b)/n")
 
     @staticmethod
     def forward(node, xp, a, b, reduction):
@@ -505,7 +506,7 @@ def _sample_weights(target, weight, ignore_index, reduction):
 class NllLossBackward0(Rule):
     """-w[t] x[t] per entry (class dim `cdim`), reduced. d/dx: -g w[t] / divisor at each target."""
     batching = "class_loss"
-    explain = Explain(rule="−mean over rows of the input at the target class: ∂/∂input = −1/N there, 0 elsewhere")
+    explain = Explain("nll_loss({x}, target)", "−mean over rows of the input at the target class: ∂/∂input = −1/N there, 0 elsewhere")
 
     @staticmethod
     def forward(node, xp, x, target, weight, ignore_index, reduction, cdim):
@@ -552,7 +553,7 @@ class CrossEntropyLossBackward0(Rule):
         loss_i = (1 - eps) a_i (-log p_i[t_i]) + (eps / C) b_i (-sum_c w_c log p_ic)
         d/dx_i = (1 - eps) a_i (p_i - onehot_i) + (eps / C) b_i (W p_i - w)"""
     batching = "class_loss"
-    explain = Explain(rule="∂/∂z = (softmax(z) − one_hot(target)) / N")
+    explain = Explain("cross_entropy({z}, target)", "∂/∂z = (softmax(z) − one_hot(target)) / N")
 
     @staticmethod
     def forward(node, xp, x, target, weight, ignore_index, reduction, cdim, smoothing):

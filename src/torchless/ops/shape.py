@@ -117,7 +117,7 @@ class ToCopyBackward0(Rule):
 class ViewBackward0(Rule):
     """view/reshape: the gradient is reshaped back"""
     batching = "view"
-    explain = Explain(rule="a reshape: the gradient is reshaped back")
+    explain = Explain("{a}.view(shape)", "a reshape: the gradient is reshaped back")
 
     @staticmethod
     def forward(node, xp, a, shape):
@@ -138,7 +138,7 @@ class UnsafeViewBackward0(ViewBackward0):
 class PermuteBackward0(Rule):
     """permute(dims): the gradient is permuted by the inverse permutation"""
     batching = "view"
-    explain = Explain(rule="a permutation: the gradient is permuted back")
+    explain = Explain("{a}.permute(dims)", "a permutation: the gradient is permuted back")
 
     @staticmethod
     def forward(node, xp, a, dims):
@@ -176,7 +176,7 @@ class TransposeBackward0(Rule):
 class TBackward0(Rule):
     """t() of a tensor with at most 2 dims"""
     batching = "view"
-    explain = Explain(rule="a transpose: the gradient is transposed back")
+    explain = Explain("{a}ᵀ", "a transpose: the gradient is transposed back", symbolic=lambda sp, a: a.T)
 
     @staticmethod
     def forward(node, xp, a):
@@ -191,7 +191,7 @@ class TBackward0(Rule):
 class ExpandBackward0(Rule):
     """expand(shape): a broadcast view; the gradient is summed back"""
     batching = "view"
-    explain = Explain(rule="a broadcast: the gradient is summed over the broadcast dims")
+    explain = Explain("{a}.expand(shape)", "a broadcast: the gradient is summed over the broadcast dims")
 
     @staticmethod
     def forward(node, xp, a, shape):

@@ -268,7 +268,7 @@ class Rot90Backward0(Rule):
     is g turned back"""
     op_name = "rot90"
     batching = "view"
-    explain = Explain(rule="a rotation: the gradient is rotated back")
+    explain = Explain("rot90({a})", "a rotation: the gradient is rotated back")
 
     @staticmethod
     def forward(node, xp, a, k, dims):
