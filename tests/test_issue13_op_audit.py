@@ -54,6 +54,7 @@ def _mha(T, q, k, v, w_in, b_in, w_out, b_out):
                                                         b_out, training=False, need_weights=False)[0]
 
 
+_GRU_PACKED = _module_call(lambda T: T.nn.GRU(2, 2), "x")
 _LSTM_CELL = _module_call(lambda T: T.nn.LSTMCell(2, 2, bias=False), "x")
 MASK = [[True, False, True], [False, False, True]]
 
@@ -91,6 +92,9 @@ CASES = {
                             [(1, 2, 5, 5)], "AdaptiveMaxPool2DBackward0", "adaptive_max_pool2d("),
     "batch_norm": (lambda T, x, w, b: T.nn.functional.batch_norm(x, None, None, w, b, training=True),
                    [(4, 3, 2), (3,), (3,)], "NativeBatchNormBackward0", "batch_norm("),
+    "batch_norm_eval": (lambda T, x, w, b: T.nn.functional.batch_norm(
+        x, T.tensor([0.1, -0.2, 0.3], dtype=T.float64), T.tensor([1.5, 0.5, 2.0], dtype=T.float64), w, b),
+        [(4, 3, 2), (3,), (3,)], "NativeBatchNormBackward0", "batch_norm("),
     "layer_norm": (lambda T, x, w, b: T.nn.functional.layer_norm(x, (3,), w, b),
                    [(2, 3), (3,), (3,)], "NativeLayerNormBackward0", "layer_norm("),
     "group_norm": (lambda T, x, w, b: T.nn.functional.group_norm(x, 2, w, b),
@@ -107,6 +111,13 @@ CASES = {
             [(1, 3, 2), (6, 2), (6, 2), (6,), (6,)], "GruLayerBackward0", "gru_layer("),
     "lstm": (_module_call(lambda T: T.nn.LSTM(2, 2), "x"),
              [(3, 1, 2), (8, 2), (8, 2), (8,), (8,)], "MkldnnRnnLayerBackward0", "lstm_layer("),
+    "lstm_2layer_bidirectional": (_module_call(lambda T: T.nn.LSTM(2, 2, num_layers=2, bidirectional=True), "x"),
+                                  [(3, 1, 2)] + [(8, 2), (8, 2), (8,), (8,)] * 2 + [(8, 4), (8, 2), (8,), (8,)] * 2,
+                                  "MkldnnRnnLayerBackward0", "lstm_layer("),
+    # a packed batch of sequences of lengths 3 and 2 (the packed path records each step's ops, as PyTorch's does)
+    "gru_packed": (lambda T, x, *weights: T.nn.utils.rnn.pad_packed_sequence(_GRU_PACKED(
+        T, T.nn.utils.rnn.pack_padded_sequence(x, T.tensor([3, 2])), *weights)[0])[0],
+        [(3, 2, 2), (6, 2), (6, 2), (6,), (6,)], "SigmoidBackward0", "σ("),
     "rnn_cell": (_module_call(lambda T: T.nn.RNNCell(3, 2), "x", "h"),
                  [(2, 3), (2, 2), (2, 3), (2, 2), (2,), (2,)], "TanhBackward0", "tanh("),
     "gru_cell": (_module_call(lambda T: T.nn.GRUCell(2, 2), "x"),
@@ -145,6 +156,7 @@ CASES = {
 }
 
 
+RECURRENT_LAYERS = ("MkldnnRnnLayerBackward0", "GruLayerBackward0", "RnnTanhLayerBackward0", "RnnReluLayerBackward0")
 # Where PyTorch records the op under other nodes than torchless (checked against PyTorch as such).
 PYTORCH_RULE = {
     "einsum": "BmmBackward0",  # PyTorch decomposes einsum into permutes, views and bmm; torchless records one node
@@ -209,8 +221,8 @@ def test_the_rule_is_the_one_pytorch_records(name):
         stack += [n for n, _ in node.next_functions]
     ours = {type(n).__name__ for n in _nodes(_run(name, _leaves(name)))}
     rule = CASES[name][2]
-    if name in ("lstm", "gru", "rnn_tanh", "rnn_relu"):  # PyTorch's float64 CPU layers record their steps;
-        assert "StackBackward0" in names or rule in names  # torchless one fused node per layer (float32's name)
+    if rule in RECURRENT_LAYERS:  # PyTorch's float64 CPU layers record their steps; torchless one fused
+        assert "StackBackward0" in names or rule in names  # node per layer and direction (float32's name)
     else:
         assert PYTORCH_RULE.get(name, rule) in names, (name, sorted(names))
     assert _first(CASES[name][0](T, *tensors)).shape == tuple(_run(name, _leaves(name)).shape)
@@ -274,7 +286,7 @@ def test_vmap_over_every_input_equals_the_loop(name):
 # Per-example weights (each example its own conv kernel, norm affine or table) run per example: the
 # batch_first / batch_dims rules declare their weights shared (ops/_rule.py, "batch_first"), and
 # the loop gives the same values.
-VMAP_LOOPS_OVER_EVERY_INPUT = {"conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "batch_norm",
+VMAP_LOOPS_OVER_EVERY_INPUT = {"conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "batch_norm", "batch_norm_eval",
                                "layer_norm", "group_norm", "instance_norm"}
 # embedding's one float input is its table: a per-example table is per-example weights (above)
 VMAP_LOOPS_OVER_THE_FIRST_INPUT = {"embedding"}
@@ -345,3 +357,63 @@ def test_every_rule_has_an_explain_template_but_the_allow_list():
 def test_the_allow_list_is_the_rules_without_a_formula():
     for name, reason in NO_EXPLAIN.items():
         assert reason and ("no derivative" in reason or "abstract base" in reason), name
+
+
+# ---------------------------------------------------------------------------------- gaps the audit found
+# vmap rules added for them (func/batching.py, "issue 13's tensor ops"): each runs batched (no loop)
+# and agrees with the loop and with PyTorch's vmap.
+_X = np.random.default_rng(5).standard_normal((3, 2, 4))
+_VMAP_CALLS = {
+    "gather_function_with_kwargs": (lambda T, x: T.gather(x, 1, T.tensor([[0, 3], [2, 2]]), sparse_grad=False), 0),
+    "argsort_default_dim": (lambda T, x: T.argsort(x), 0),
+    "argsort_descending_dim0": (lambda T, x: x.argsort(dim=0, descending=True, stable=True), 0),
+    "repeat_interleave_flat": (lambda T, x: T.repeat_interleave(x, 2), 0),
+    "repeat_interleave_counts": (lambda T, x: x.repeat_interleave(T.tensor([2, 0, 1, 3]), dim=-1), 0),
+    "bmm_batched_left": (lambda T, x: T.bmm(x.reshape(1, 2, 4), T.ones(1, 4, 3, dtype=T.float64)), 0),
+    "bmm_both_batched": (lambda T, x: T.bmm(x.reshape(1, 2, 4), x.reshape(1, 4, 2)), 0),
+    "sdpa_shared_mask": (lambda T, x: T.nn.functional.scaled_dot_product_attention(
+        x, x, x, attn_mask=T.tensor([[True, False], [True, True]])), 0),
+    "masked_fill_per_example_value": (lambda T, x: x.masked_fill(
+        T.tensor([[True, False, True, False], [False, False, True, True]]), x[1, 3]), 0),
+}
+
+
+@pytest.mark.filterwarnings("ignore:There is a performance drop")  # (PyTorch's vmap loops over masked_fill's value)
+@pytest.mark.parametrize("name", sorted(_VMAP_CALLS))
+def test_vmap_rules_added_by_the_audit(name):
+    fn, _ = _VMAP_CALLS[name]
+    before = _batching.fallbacks[0]
+    result = torch.func.vmap(lambda x: fn(torch, x))(torch.tensor(_X))
+    assert _batching.fallbacks[0] == before, f"{name} fell back to the loop"
+    loop = np.stack([fn(torch, torch.tensor(x)).numpy() for x in _X])
+    np.testing.assert_allclose(result.numpy(), loop, rtol=1e-12, atol=1e-12)
+    T = pytest.importorskip("torch")
+    theirs = T.func.vmap(lambda x: fn(T, x))(T.tensor(_X))
+    np.testing.assert_allclose(result.numpy(), theirs.numpy(), rtol=1e-10, atol=1e-12)
+    assert str(result.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+
+
+def test_vmap_of_masked_fill_differentiates_the_per_example_value():
+    mask = torch.tensor([[True, False], [False, True]])
+
+    def loss(x, v):
+        return (x.masked_fill(mask, v) ** 2).sum()
+    x, v = torch.tensor(_X[:, :2, :2]), torch.tensor([0.5, -1.0, 2.0])
+    grads = torch.func.vmap(torch.func.grad(loss, argnums=(0, 1)))(x, v)
+    for i in range(3):
+        gx, gv = torch.func.grad(loss, argnums=(0, 1))(x[i], v[i])
+        np.testing.assert_allclose(grads[0][i].numpy(), gx.numpy())
+        np.testing.assert_allclose(grads[1][i].numpy(), gv.numpy())
+
+
+def test_per_example_counts_and_masks_still_loop():
+    before = _batching.fallbacks[0]
+    counts = torch.tensor([[1, 2], [2, 1]])
+    out = torch.func.vmap(lambda x, c: torch.repeat_interleave(x, c, dim=0))(torch.ones(2, 2), counts)
+    assert out.shape == (2, 3) and _batching.fallbacks[0] == before + 1
+    masks = torch.tensor([[[True, False], [True, True]], [[True, True], [True, True]]])
+    q = torch.tensor(_X[:2, :, :2])
+    out = torch.func.vmap(lambda x, m: torch.nn.functional.scaled_dot_product_attention(x, x, x, attn_mask=m))(q, masks)
+    loop = torch.stack([torch.nn.functional.scaled_dot_product_attention(q[i], q[i], q[i], attn_mask=masks[i])
+                        for i in range(2)])
+    np.testing.assert_allclose(out.numpy(), loop.numpy())
