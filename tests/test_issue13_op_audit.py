@@ -417,3 +417,19 @@ def test_per_example_counts_and_masks_still_loop():
     loop = torch.stack([torch.nn.functional.scaled_dot_product_attention(q[i], q[i], q[i], attn_mask=masks[i])
                         for i in range(2)])
     np.testing.assert_allclose(out.numpy(), loop.numpy())
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("matmul", lambda W, c, x: torch.matmul(W, x)), ("mv", lambda W, c, x: torch.mv(W, x)),
+    ("dot", lambda W, c, x: torch.dot(c, x)), ("maximum", lambda W, c, x: torch.maximum(c, x)),
+    ("bmm", lambda W, c, x: torch.bmm(W[None], x[None, :, None])),
+])
+def test_a_torch_function_whose_batched_operand_comes_second_runs_batched(name, fn):
+    """torch.f(plain, batched): the function's fast path runs the plain first operand's method, which
+    meets the BatchedTensor; the call then goes to vmap's rule (overrides.Overridden), not the loop."""
+    W, c, x = torch.randn(3, 4, dtype=torch.float64), torch.randn(4, dtype=torch.float64), torch.randn(
+        5, 4, dtype=torch.float64)
+    before = _batching.fallbacks[0]
+    result = torch.func.vmap(lambda x: fn(W, c, x))(x)
+    assert _batching.fallbacks[0] == before, name
+    np.testing.assert_allclose(result.numpy(), torch.stack([fn(W, c, xi) for xi in x]).numpy(), rtol=1e-12)

@@ -40,6 +40,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set,
 from .._tensor import Tensor
 from .._tensor._core import CPU, Size, _norm_dim
 from ..engine.state import modes as _modes
+from ..overrides import Overridden
 from ._pytree import all_values, out_dims_per_leaf
 
 __all__ = ["BatchedTensor", "KINDS", "vectorized_call", "Fallback", "physical", "levels_of",
@@ -53,7 +54,7 @@ _ESCAPED_MSG = ("vmap: a tensor from inside vmap(f) was used after vmap returned
                 "closure). Return it from f instead.")
 
 
-class _Unbatchable(BaseException):
+class _Unbatchable(Overridden):
     """The "no batching rule" signal: an op met a BatchedTensor of `level` and cannot run batched,
     so that vmap must run f once per example. `cause`: the error the op raised on the batch, when
     that is why (the loop must then raise an error too). A BaseException, so that no
