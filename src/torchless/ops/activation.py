@@ -63,7 +63,8 @@ class CeluBackward0(EluBackward0):
 class EluBackward1(Rule):
     """elu_ (in place): saves its output, as PyTorch's node does; with alpha >= 0 the output's sign
     is the input's, and exp(a input_scale) = out / (scale alpha) + 1 where a <= 0."""
-    explain = Explain("elu_({a})", "∂elu/∂x = 1 where out > 0, out + α elsewhere (from the saved output; selu: times its scale)")
+    explain = Explain("elu_({a})",
+                      "∂elu/∂x = 1 where out > 0, out + α elsewhere (from the saved output; selu: times its scale)")
     batching = "elementwise"
     saves_output = True
     saved_inputs = ()  # (the engine's: only the output is saved, as in PyTorch)

@@ -416,7 +416,8 @@ def _log(p):
 
 class MaximumBackward0(Rule):
     """maximum(a, b): the larger input gets the gradient; ties split it in half"""
-    explain = Explain("max({a}, {b})", "∂max(a, b)/∂a = 1 where a > b, ½ where a = b, 0 elsewhere (∂/∂b the rest)", symbolic=elementwise_symbolic(lambda sp, a, b: sp.Max(a, b)))
+    explain = Explain("max({a}, {b})", "∂max(a, b)/∂a = 1 where a > b, ½ where a = b, 0 elsewhere (∂/∂b the rest)",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: sp.Max(a, b)))
     refuses = {"c": (RuntimeError, "maximum not implemented for complex tensors.")}
     dtypes = "promote"
     batching = "elementwise"
@@ -440,7 +441,8 @@ class MaximumBackward0(Rule):
 
 class MinimumBackward0(Rule):
     """minimum(a, b): the smaller input gets the gradient; ties split it in half"""
-    explain = Explain("min({a}, {b})", "∂min(a, b)/∂a = 1 where a < b, ½ where a = b, 0 elsewhere (∂/∂b the rest)", symbolic=elementwise_symbolic(lambda sp, a, b: sp.Min(a, b)))
+    explain = Explain("min({a}, {b})", "∂min(a, b)/∂a = 1 where a < b, ½ where a = b, 0 elsewhere (∂/∂b the rest)",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: sp.Min(a, b)))
     refuses = {"c": (RuntimeError, "minimum not implemented for complex tensors.")}
     dtypes = "promote"
     batching = "elementwise"
@@ -783,7 +785,8 @@ class LogBackward0(Rule):
 
 class Log2Backward0(Rule):
     """log₂ a:  d/da = 1 / (a ln 2)"""
-    explain = Explain("log₂({a})", "∂log₂(a)/∂a = 1/(a·ln 2)", symbolic=elementwise_symbolic(lambda sp, a: sp.log(a, 2)))
+    explain = Explain("log₂({a})", "∂log₂(a)/∂a = 1/(a·ln 2)",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.log(a, 2)))
     holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
@@ -804,7 +807,8 @@ class Log2Backward0(Rule):
 
 class Log10Backward0(Rule):
     """log₁₀ a:  d/da = 1 / (a ln 10)"""
-    explain = Explain("log₁₀({a})", "∂log₁₀(a)/∂a = 1/(a·ln 10)", symbolic=elementwise_symbolic(lambda sp, a: sp.log(a, 10)))
+    explain = Explain("log₁₀({a})", "∂log₁₀(a)/∂a = 1/(a·ln 10)",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.log(a, 10)))
     holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
@@ -825,7 +829,8 @@ class Log10Backward0(Rule):
 
 class Log1PBackward0(Rule):
     """ln(1 + a), accurate near 0:  d/da = 1 / (1 + a)"""
-    explain = Explain("ln(1 + {a})", "∂ln(1 + a)/∂a = 1/(1 + a)", symbolic=elementwise_symbolic(lambda sp, a: sp.log(1 + a)))
+    explain = Explain("ln(1 + {a})", "∂ln(1 + a)/∂a = 1/(1 + a)",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.log(1 + a)))
     holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
@@ -871,7 +876,8 @@ class SqrtBackward0(Rule):
 
 class RsqrtBackward0(Rule):
     """a^(-1/2):  d/da = -g * out^3 / 2"""
-    explain = Explain("1/√{a}", "∂a^(−1/2)/∂a = −a^(−3/2)/2", symbolic=elementwise_symbolic(lambda sp, a: 1 / sp.sqrt(a)))
+    explain = Explain("1/√{a}", "∂a^(−1/2)/∂a = −a^(−3/2)/2",
+                      symbolic=elementwise_symbolic(lambda sp, a: 1 / sp.sqrt(a)))
     holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
@@ -1029,7 +1035,8 @@ class AsinBackward0(Rule):
 
 class AcosBackward0(Rule):
     """acos a:  d/da = −1 / √(1 − a²)"""
-    explain = Explain("acos({a})", "∂acos(a)/∂a = −1/√(1 − a²)", symbolic=elementwise_symbolic(lambda sp, a: sp.acos(a)))
+    explain = Explain("acos({a})", "∂acos(a)/∂a = −1/√(1 − a²)",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.acos(a)))
     holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
@@ -1323,7 +1330,8 @@ class ClampBackward0(Rule):
     """clamp(a, lo, hi) with tensor bounds (either may be None), as min(max(a, lo), hi):
     a's gradient where lo <= a <= hi, lo's where a < lo <= hi, hi's where max(a, lo) > hi.
     Edges: (a, lo, hi), an empty edge for a missing bound."""
-    explain = Explain("clamp({a}, min, max)", "∂clamp(a, lo, hi)/∂a = 1 where lo ≤ a ≤ hi;  ∂/∂lo = 1 where a < lo;  ∂/∂hi = 1 where a > hi")
+    explain = Explain("clamp({a}, min, max)",
+                      "∂clamp(a, lo, hi)/∂a = 1 where lo ≤ a ≤ hi;  ∂/∂lo = 1 where a < lo;  ∂/∂hi = 1 where a > hi")
     dtypes = "promote"
     batching = "elementwise"
 

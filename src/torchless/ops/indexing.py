@@ -81,7 +81,8 @@ class AliasBackward0(Rule):
 class AsStridedBackward0(Rule):
     """A view re-derived from its base after an in-place write into the base (what a view's
     grad_fn becomes then). `pos` holds, for each element of the view, its flat position in the base."""
-    explain = Explain("as_strided({a})", "a view of the base's storage: ∂/∂base = g written back at the strided positions")
+    explain = Explain("as_strided({a})",
+                      "a view of the base's storage: ∂/∂base = g written back at the strided positions")
     batching = "loop"  # a view of storage by strides: no per-example form
 
     @staticmethod
@@ -187,7 +188,8 @@ class IndexPutBackward0(Rule):
     `accumulate`. Edges: (a, values), either may be empty. `mask` marks the overwritten positions,
     whose old values get no gradient. The write itself happens in the Tensor layer (item assignment);
     forward AD asks jvp for the written tensor's tangent (`out`: its value; `key`: the user's key)."""
-    explain = Explain("index_put({a}, index, {v})", "∂/∂a = g with the written positions zeroed (all of g when accumulating),  ∂/∂v = g at index")
+    explain = Explain("index_put({a}, index, {v})",
+                      "∂/∂a = g with the written positions zeroed (all of g when accumulating),  ∂/∂v = g at index")
     batching = "index"
 
     @staticmethod
@@ -213,7 +215,8 @@ class CopySlices(Rule):
     inside it flows to the value. `pos`: the view's elements' flat positions in the base; `mask`:
     True inside the view. Forward AD asks jvp for the base's tangent after the write (`out`: the
     base's value; `pos` as above)."""
-    explain = Explain("{base} with {src} written in", "∂/∂base = g with the written positions zeroed,  ∂/∂src = g at those positions")
+    explain = Explain("{base} with {src} written in",
+                      "∂/∂base = g with the written positions zeroed,  ∂/∂src = g at those positions")
     batching = "index"
 
     @staticmethod
@@ -239,7 +242,8 @@ class CopySlices(Rule):
 class ScatterBackward0(Rule):
     """scatter(dim, index, src): a copy of a with src's leading block written at the gathered
     positions `idx` (index-shaped). Overwritten positions send no gradient to a."""
-    explain = Explain("scatter({a}, dim, index, {src})", "∂/∂a = g with the written positions zeroed,  ∂/∂src = g gathered at index")
+    explain = Explain("scatter({a}, dim, index, {src})",
+                      "∂/∂a = g with the written positions zeroed,  ∂/∂src = g gathered at index")
     batching = "batch_dims"
     keeps_indices = True
 
@@ -364,7 +368,8 @@ class MaskedFillBackward0(Rule):
 
 class MaskedFillBackward1(Rule):
     """masked_fill(mask, value) with a 0-d tensor value: it gets the sum of g over the mask"""
-    explain = Explain("masked_fill({a}, mask, {v})", "∂/∂a = g where the mask is false,  ∂/∂v = Σ g where the mask holds")
+    explain = Explain("masked_fill({a}, mask, {v})",
+                      "∂/∂a = g where the mask is false,  ∂/∂v = Σ g where the mask holds")
     batching = "index"
 
     @staticmethod

@@ -94,7 +94,8 @@ class MultiMarginLossBackward0(Rule):
     `onehot` marks each row's target; `wy` each row's weight (None: 1).
     d/dx_i = w_y h'_i / C (i != y),  d/dx_y = -Σ_i w_y h'_i / C,  h' = 1 (p = 1) or 2 (margin - x_y + x_i) (p = 2)
     where the margin is violated, 0 elsewhere."""
-    explain = Explain("multi_margin_loss({x})", "∂/∂xᵢ = p·w_y·max(0, m − x_y + xᵢ)^(p−1)/C for i ≠ y, minus their sum at y")
+    explain = Explain("multi_margin_loss({x})",
+                      "∂/∂xᵢ = p·w_y·max(0, m − x_y + xᵢ)^(p−1)/C for i ≠ y, minus their sum at y")
     batching = "batch_first"
 
     @staticmethod

@@ -55,7 +55,8 @@ def _weighted_element_grad(node, g, x):
 # ============================================================================ activations
 class NdtrBackward0(Rule):
     """The normal cdf Phi(a):  d/da = g * exp(-a^2 / 2) / sqrt(2 pi)"""
-    explain = Explain("Φ({a})", "∂Φ(a)/∂a = e^(−a²/2)/√(2π)", symbolic=elementwise_symbolic(lambda sp, a: (1 + sp.erf(a / sp.sqrt(2))) / 2))
+    explain = Explain("Φ({a})", "∂Φ(a)/∂a = e^(−a²/2)/√(2π)",
+                      symbolic=elementwise_symbolic(lambda sp, a: (1 + sp.erf(a / sp.sqrt(2))) / 2))
     batching = "elementwise"
 
     @staticmethod
@@ -184,7 +185,8 @@ class LeakyReluBackward0(Rule):
 
 class LeakyReluBackward1(Rule):
     """leaky_relu_ (in place): saves its output, whose sign is the input's (slope >= 0)."""
-    explain = Explain("leaky_relu_({a})", "∂leaky_relu(a)/∂a = 1 where out > 0, the slope elsewhere (from the saved output)")
+    explain = Explain("leaky_relu_({a})",
+                      "∂leaky_relu(a)/∂a = 1 where out > 0, the slope elsewhere (from the saved output)")
     batching = "elementwise"
     saves_output = True
 
@@ -211,7 +213,8 @@ class _Linear(Rule):
     The subclasses carry PyTorch's grad_fn name for each case (mm, addmm, batched view)."""
     holomorphic = True
     batching = "matmul"
-    explain = Explain("linear({x}, {W})", "x Wᵀ + b (a linear layer):  ∂/∂x = G W,  ∂/∂W = Gᵀ x,  ∂/∂b = Σ over rows of G")
+    explain = Explain("linear({x}, {W})",
+                      "x Wᵀ + b (a linear layer):  ∂/∂x = G W,  ∂/∂W = Gᵀ x,  ∂/∂b = Σ over rows of G")
 
     @staticmethod
     def forward(node, xp, x, w, b=None):
@@ -315,7 +318,8 @@ class MseLossBackward0(Rule):
 class HuberLossBackward0(Rule):
     """0.5 d^2 where |d| < delta, else delta (|d| - delta/2);  d = a - b.
     Its derivative in d is d clipped to [-delta, delta]."""
-    explain = Explain("huber({a}, {b})", "d = a − b:  ∂/∂a = d where |d| < δ, δ·sign(d) elsewhere;  ∂/∂b = its negative")
+    explain = Explain("huber({a}, {b})",
+                      "d = a − b:  ∂/∂a = d where |d| < δ, δ·sign(d) elsewhere;  ∂/∂b = its negative")
     batching = "pointwise_loss"
 
     @staticmethod
@@ -413,7 +417,8 @@ class BinaryCrossEntropyWithLogitsBackward0(Rule):
     """w ((1 - t) x + l softplus(-x)), l = 1 + (pos_weight - 1) t; softplus(-x) written
     log1p(exp(-|x|)) + max(-x, 0) so it never overflows.
     d/dx = g w ((1 - t) - l sigmoid(-x));  d/dt = g w (-x + (pos_weight - 1) softplus(-x))"""
-    explain = Explain("bce_with_logits({x}, {t})", "∂/∂x = w·((1 + (pw − 1)t)·σ(x) − pw·t),  ∂/∂t = −w·(pw·ln σ(x) − ln(1 − σ(x)))")
+    explain = Explain("bce_with_logits({x}, {t})",
+                      "∂/∂x = w·((1 + (pw − 1)t)·σ(x) − pw·t),  ∂/∂t = −w·(pw·ln σ(x) − ln(1 − σ(x)))")
     batching = "pointwise_loss"
 
     @staticmethod
@@ -506,7 +511,8 @@ def _sample_weights(target, weight, ignore_index, reduction):
 class NllLossBackward0(Rule):
     """-w[t] x[t] per entry (class dim `cdim`), reduced. d/dx: -g w[t] / divisor at each target."""
     batching = "class_loss"
-    explain = Explain("nll_loss({x}, target)", "−mean over rows of the input at the target class: ∂/∂input = −1/N there, 0 elsewhere")
+    explain = Explain("nll_loss({x}, target)",
+                      "−mean over rows of the input at the target class: ∂/∂input = −1/N there, 0 elsewhere")
 
     @staticmethod
     def forward(node, xp, x, target, weight, ignore_index, reduction, cdim):

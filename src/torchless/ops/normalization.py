@@ -105,7 +105,8 @@ def _centred(xp, gv, xhat, axes, n):
 class _Normalize(Rule):
     """(x − mean) / sqrt(var + eps) · w + b, the statistics over `axes` of x viewed as `stat_shape`."""
     batching = "batch_first"
-    explain = Explain("normalize({x})", "x̂ = (x − μ)/σ:  ∂/∂x = (ĝ − mean ĝ − x̂·mean(ĝ·x̂))/σ,  ∂/∂w = Σ g·x̂,  ∂/∂b = Σ g")
+    explain = Explain("normalize({x})",
+                      "x̂ = (x − μ)/σ:  ∂/∂x = (ĝ − mean ĝ − x̂·mean(ĝ·x̂))/σ,  ∂/∂w = Σ g·x̂,  ∂/∂b = Σ g")
 
     @staticmethod
     def forward(node, xp, x, w, b, stat_shape, axes, wshape, eps):
@@ -200,7 +201,8 @@ class _NormalizeStats(_Normalize):
 class _NormalizeBy(Rule):
     """(x − mean) · invstd · w + b with a constant mean and invstd (batch norm in eval mode)."""
     batching = "batch_first"
-    explain = Explain("normalize({x}) (running statistics)", "x̂ = (x − μ)·s, μ and s constants:  ∂/∂x = g·w·s,  ∂/∂w = Σ g·x̂,  ∂/∂b = Σ g")
+    explain = Explain("normalize({x}) (running statistics)",
+                      "x̂ = (x − μ)·s, μ and s constants:  ∂/∂x = g·w·s,  ∂/∂w = Σ g·x̂,  ∂/∂b = Σ g")
 
     @staticmethod
     def forward(node, xp, x, w, b, mean, invstd, wshape):

@@ -370,13 +370,15 @@ class AdaptiveMaxPool3DBackward0(_MaxPool):
 
 class AvgPool2DBackward0(_LinearRule):
     """avg_pool2d (and avg_pool1d through a size-1 dim): window sums / divisor; vjp spreads g / divisor back"""
-    explain = Explain("avg_pool2d({a})", "∂mean(window)/∂aᵢ = 1/divisor for each window holding aᵢ: g / divisor spread back")
+    explain = Explain("avg_pool2d({a})",
+                      "∂mean(window)/∂aᵢ = 1/divisor for each window holding aᵢ: g / divisor spread back")
     batching = "batch_first"
 
 
 class AvgPool3DBackward0(_LinearRule):
     """avg_pool3d: window sums / divisor; vjp spreads g / divisor back"""
-    explain = Explain("avg_pool3d({a})", "∂mean(window)/∂aᵢ = 1/divisor for each window holding aᵢ: g / divisor spread back")
+    explain = Explain("avg_pool3d({a})",
+                      "∂mean(window)/∂aᵢ = 1/divisor for each window holding aᵢ: g / divisor spread back")
     batching = "batch_first"
 
 
@@ -457,12 +459,14 @@ class Rearrange(LinearOp):
 
 class PixelShuffleBackward0(_LinearRule):
     """pixel_shuffle: (C·r², H, W) -> (C, H·r, W·r), a rearrangement; vjp: the inverse one"""
-    explain = Explain("pixel_shuffle({a})", "a rearrangement (C·r², H, W) → (C, H·r, W·r): the gradient is pixel_unshuffle(g)")
+    explain = Explain("pixel_shuffle({a})",
+                      "a rearrangement (C·r², H, W) → (C, H·r, W·r): the gradient is pixel_unshuffle(g)")
 
 
 class PixelUnshuffleBackward0(_LinearRule):
     """pixel_unshuffle: (C, H·r, W·r) -> (C·r², H, W), a rearrangement; vjp: the inverse one"""
-    explain = Explain("pixel_unshuffle({a})", "a rearrangement (C, H·r, W·r) → (C·r², H, W): the gradient is pixel_shuffle(g)")
+    explain = Explain("pixel_unshuffle({a})",
+                      "a rearrangement (C, H·r, W·r) → (C·r², H, W): the gradient is pixel_shuffle(g)")
 
 
 class ChannelShuffleBackward0(_LinearRule):

@@ -408,7 +408,8 @@ class _RecurrentLayer(Rule):
     None. Outputs: (out, h_n) or, for an LSTM, (out, h_n, c_n)."""
     batching = "loop"  # vmap never meets this fused rule: under vmap the layer runs as recorded per-step ops
     multi_output = True
-    explain = Explain("recurrent_layer({x}, {h0})", "backpropagation through time: each step's gate gradients, then one product per weight")
+    explain = Explain("recurrent_layer({x}, {h0})",
+                      "backpropagation through time: each step's gate gradients, then one product per weight")
 
     @staticmethod
     def forward(node, xp, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mode, reverse):

@@ -138,7 +138,8 @@ class ProdBackward0(Rule):
     is 0). At a zero it is the product of the non-zero others when that is the slice's only zero,
     else 0 (second derivatives are exact up to one zero per slice).
     """
-    explain = Explain("Π {a}", "∂(Π a)/∂aᵢ = Π_{j ≠ i} a_j", symbolic=lambda sp, a: np.array(sp.Mul(*np.asarray(a).reshape(-1)), dtype=object))
+    explain = Explain("Π {a}", "∂(Π a)/∂aᵢ = Π_{j ≠ i} a_j",
+                      symbolic=lambda sp, a: np.array(sp.Mul(*np.asarray(a).reshape(-1)), dtype=object))
     holomorphic = True
     batching = "reduction"
     saves_output = True
@@ -222,7 +223,8 @@ def _selected_tangent(xp, t, a, out, dim, keepdim, nan_selects=True):
 
 class MaxBackward1(_Selection):
     """max of all elements: the gradient is split evenly among the elements equal to the max"""
-    explain = Explain("max({a})", "∂max(a)/∂aᵢ = 1/k for each of the k elements equal to the max, else 0", symbolic=lambda sp, a: np.array(sp.Max(*np.asarray(a).reshape(-1)), dtype=object))
+    explain = Explain("max({a})", "∂max(a)/∂aᵢ = 1/k for each of the k elements equal to the max, else 0",
+                      symbolic=lambda sp, a: np.array(sp.Max(*np.asarray(a).reshape(-1)), dtype=object))
     refuses = {"c": (NotImplementedError, "\"max_all\" not implemented for '{type}'")}
     saves_output = True  # its saved values include its result: a write into it is an error
 
@@ -242,7 +244,8 @@ class MaxBackward1(_Selection):
 
 class MinBackward1(_Selection):
     """min of all elements: the gradient is split evenly among the elements equal to the min"""
-    explain = Explain("min({a})", "∂min(a)/∂aᵢ = 1/k for each of the k elements equal to the min, else 0", symbolic=lambda sp, a: np.array(sp.Min(*np.asarray(a).reshape(-1)), dtype=object))
+    explain = Explain("min({a})", "∂min(a)/∂aᵢ = 1/k for each of the k elements equal to the min, else 0",
+                      symbolic=lambda sp, a: np.array(sp.Min(*np.asarray(a).reshape(-1)), dtype=object))
     refuses = {"c": (NotImplementedError, "\"min_all\" not implemented for '{type}'")}
     saves_output = True  # its saved values include its result: a write into it is an error
 

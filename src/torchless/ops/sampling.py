@@ -275,7 +275,9 @@ def _scatter(P, plan, gT, dtype):
 
 class _GridSampler(Rule):
     """grid_sample: out[n, c, q] = Σ_k w_k(grid) · input[n, c, idx_k(grid)] (see the module docstring)"""
-    explain = Explain("grid_sample({a}, {grid})", "out = Σ_k w_k(grid)·a[idx_k(grid)]:  ∂/∂a = g scattered with the weights w_k,  ∂/∂grid = Σ_k g·a[idx_k]·∂w_k/∂grid")
+    explain = Explain("grid_sample({a}, {grid})",
+                      "out = Σ_k w_k(grid)·a[idx_k(grid)]:  ∂/∂a = g scattered with the weights w_k,  ∂/∂grid = Σ_k "
+                      "g·a[idx_k]·∂w_k/∂grid")
     batching = "batch_first"  # vmap folds its batch into N, of the input and the grid alike
     dtypes = "float_only"
 
@@ -450,7 +452,9 @@ class CtcLossBackward0(Rule):
     log space). vjp: PyTorch's convention (module docstring): exp(lp) - exp(log αβ by class + nll -
     lp), times g, for the frames inside each input length; 0 where zero_infinity zeroed an
     infinite loss"""
-    explain = Explain("ctc_loss({lp})", "∂(−ln Σ_alignments Π p)/∂lp_t(k) = exp(lp_t(k)) − (α·β occupancy of k at t)/p (the forward-backward recursion)")
+    explain = Explain("ctc_loss({lp})",
+                      "∂(−ln Σ_alignments Π p)/∂lp_t(k) = exp(lp_t(k)) − (α·β occupancy of k at t)/p (the "
+                      "forward-backward recursion)")
     batching = "loop"  # its lengths are per-sample Python values and its reductions span N
     op_name = "_ctc_loss"
 
@@ -536,7 +540,8 @@ def ctc_gradient(lp, g, alpha, lpe, ext, skip, in_lens, tgt_lens, nll, zero_infi
 
 class CtcLossBackwardBackward(Rule):
     """The gradient of ctc_loss, under create_graph: PyTorch has no derivative of it, nor has this"""
-    explain = Explain("ctc_loss_backward({g})", "PyTorch has no derivative of ctc_loss's gradient: backward through it raises")
+    explain = Explain("ctc_loss_backward({g})",
+                      "PyTorch has no derivative of ctc_loss's gradient: backward through it raises")
     batching = "loop"  # raises: PyTorch has no derivative of ctc_loss's gradient
     op_name = "_ctc_loss_backward"
     relift = False

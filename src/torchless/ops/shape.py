@@ -98,7 +98,8 @@ class CloneBackward0(Rule):
 
 class ToCopyBackward0(Rule):
     """a converted to another dtype: the gradient converts back"""
-    explain = Explain("{a}.to(dtype)", "∂a/∂a = 1: the gradient is converted back to a's dtype", symbolic=lambda sp, a: a)
+    explain = Explain("{a}.to(dtype)", "∂a/∂a = 1: the gradient is converted back to a's dtype",
+                      symbolic=lambda sp, a: a)
     batching = "elementwise"
 
     @staticmethod
@@ -411,7 +412,8 @@ class StackBackward0(Rule):
 class SplitWithSizesBackward0(Rule):
     """split(sizes, dim): output i is the i-th piece (a view); the gradients are joined back, with
     zeros for pieces that got none."""
-    explain = Explain("split({a})", "output i is piece i: ∂/∂a = the pieces' gradients joined back (zeros for unused ones)")
+    explain = Explain("split({a})",
+                      "output i is piece i: ∂/∂a = the pieces' gradients joined back (zeros for unused ones)")
     batching = "view"
 
     multi_output = True

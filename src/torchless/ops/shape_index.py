@@ -468,7 +468,8 @@ def _zeroed(xp, g, key):
 
 class IndexFillBackward1(Rule):
     """index_fill with a 0-d tensor value: the value's gradient is the sum of g over the filled places"""
-    explain = Explain("index_fill({a}, dim, index, {v})", "∂/∂a = g with the filled slices zeroed,  ∂/∂v = Σ g over them")
+    explain = Explain("index_fill({a}, dim, index, {v})",
+                      "∂/∂a = g with the filled slices zeroed,  ∂/∂v = Σ g over them")
     op_name = "index_fill"
     batching = "batch_dims"
 
@@ -493,7 +494,8 @@ class IndexFillBackward1(Rule):
 class _WriteInto(Rule):
     """A copy of a with src written at `key` (src already shaped as a[key]). The gradient of a is
     g with the key zeroed; of src, g at the key."""
-    explain = Explain("{a} with {src} written at key", "∂/∂a = g with the written positions zeroed,  ∂/∂src = g at them")
+    explain = Explain("{a} with {src} written at key",
+                      "∂/∂a = g with the written positions zeroed,  ∂/∂src = g at them")
     batching = "batch_dims"
 
     @staticmethod
@@ -516,7 +518,8 @@ class _WriteInto(Rule):
 
 class IndexCopyBackward0(_WriteInto):
     """index_copy(dim, index, source): source's slices written at index along dim"""
-    explain = Explain("index_copy({a}, dim, index, {src})", "∂/∂a = g with the copied slices zeroed,  ∂/∂src = g selected at index")
+    explain = Explain("index_copy({a}, dim, index, {src})",
+                      "∂/∂a = g with the copied slices zeroed,  ∂/∂src = g selected at index")
     batching = "batch_dims"
     op_name = "index_copy"
 
@@ -550,7 +553,9 @@ class SliceScatterBackward0(_WriteInto):
 class PutBackward0(Rule):
     """put(index, source, accumulate): source's elements written (or added) at the flat positions
     `index` of a copy of a; `key` is those positions as a NumPy key in a's shape"""
-    explain = Explain("put({a}, index, {src})", "∂/∂a = g with the written positions zeroed (all of g when accumulating),  ∂/∂src = g at the flat index")
+    explain = Explain("put({a}, index, {src})",
+                      "∂/∂a = g with the written positions zeroed (all of g when accumulating),  ∂/∂src = g at the "
+                      "flat index")
     op_name = "put"
     batching = "index"
 
@@ -584,7 +589,8 @@ class MaskedScatterBackward0(Rule):
     """masked_scatter(mask, source): source's first elements, in order, written where the mask
     holds (`key`: the mask's nonzero positions, or for a 0-d tensor the 0-d mask itself); source's
     other elements get zero gradient"""
-    explain = Explain("masked_scatter({a}, mask, {src})", "∂/∂a = g where the mask is false,  ∂/∂src = g's masked elements, in order, zeros after")
+    explain = Explain("masked_scatter({a}, mask, {src})",
+                      "∂/∂a = g where the mask is false,  ∂/∂src = g's masked elements, in order, zeros after")
     op_name = "masked_scatter"
     batching = "index"
 
@@ -622,7 +628,8 @@ class MaskedScatterBackward0(Rule):
 class IndexPutBackward0(_IndexPutRule):
     """index_put(indices, values, accumulate): values written (or added) at the advanced key of a
     copy of a; the gradient of values is g at the key, summed over values' broadcast dims"""
-    explain = Explain("index_put({a}, index, {v})", "∂/∂a = g with the written positions zeroed (all of g when accumulating),  ∂/∂v = g at index")
+    explain = Explain("index_put({a}, index, {v})",
+                      "∂/∂a = g with the written positions zeroed (all of g when accumulating),  ∂/∂v = g at index")
     batching = "index"
     op_name = "index_put"
 
@@ -673,7 +680,9 @@ class ScatterReduceBackward0(Rule):
     a's own value taking part unless include_self is False. Gradients: sum and mean pass g (over the
     count for mean); prod passes g times the product of the others; amax and amin share g evenly
     among the elements equal to the result."""
-    explain = Explain("scatter_reduce({a}, dim, index, {src})", "sum: ∂ = g (gathered for src); prod: out/x; amax/amin: g shared among the ties; mean: divided by the counts")
+    explain = Explain("scatter_reduce({a}, dim, index, {src})",
+                      "sum: ∂ = g (gathered for src); prod: out/x; amax/amin: g shared among the ties; mean: divided "
+                      "by the counts")
     op_name = "scatter_reduce"
     batching = "batch_dims"
     saves_output = True
@@ -909,7 +918,8 @@ class AsStridedBackward0_copy(AsStridedBackward0):
 class AsStridedScatterBackward0(PutBackward0):
     """as_strided_scatter(src, size, stride, storage_offset): src written into a copy of a at the
     places as_strided would read (a's flat positions, as a NumPy key)"""
-    explain = Explain("as_strided_scatter({a}, {src})", "∂/∂a = g with the written positions zeroed,  ∂/∂src = g at them")
+    explain = Explain("as_strided_scatter({a}, {src})",
+                      "∂/∂a = g with the written positions zeroed,  ∂/∂src = g at them")
     batching = "loop"  # a write into storage by strides: no per-example form
     op_name = "as_strided_scatter"
 

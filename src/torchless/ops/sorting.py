@@ -117,7 +117,8 @@ def sort_order(a, dim, descending):
 
 class SortBackward0(_Picking):
     """sort along dim -> (values, indices): the gradient goes back to each value's original place"""
-    explain = Explain("sort({a}, dim)", "a permutation of each slice: ∂/∂a = g scattered back to each value's original index")
+    explain = Explain("sort({a}, dim)",
+                      "a permutation of each slice: ∂/∂a = g scattered back to each value's original index")
 
     @staticmethod
     def forward(node, xp, a, dim, descending=False):
@@ -239,7 +240,8 @@ def _cumulative_extreme(a, dim, ufunc):
 
 class CummaxBackward0(_Picking):
     """running max along dim -> (values, indices): each output's gradient goes to its index"""
-    explain = Explain("cummax({a}, dim)", "∂out_k/∂a_i = 1 where i is the running argmax at k: g added back at the indices")
+    explain = Explain("cummax({a}, dim)",
+                      "∂out_k/∂a_i = 1 where i is the running argmax at k: g added back at the indices")
     repeats = True
 
     @staticmethod
@@ -251,7 +253,8 @@ class CummaxBackward0(_Picking):
 
 class CumminBackward0(_Picking):
     """running min along dim -> (values, indices): each output's gradient goes to its index"""
-    explain = Explain("cummin({a}, dim)", "∂out_k/∂a_i = 1 where i is the running argmin at k: g added back at the indices")
+    explain = Explain("cummin({a}, dim)",
+                      "∂out_k/∂a_i = 1 where i is the running argmin at k: g added back at the indices")
     repeats = True
 
     @staticmethod
@@ -505,7 +508,8 @@ class DistBackward0(Rule):
 class RenormBackward0(Rule):
     """each sub-tensor along dim scaled to p-norm at most maxnorm: out = a · s, with
     s = maxnorm / (norm + 1e-7) where norm > maxnorm, else 1;  d/da = g s + a · ds/dnorm · dnorm/da"""
-    explain = Explain("renorm({a}, p, dim, maxnorm)", "out = a·s, s = min(1, maxnorm/‖a‖ₚ) per slice:  ∂/∂a = g·s + a·Σ(g·a)·∂s/∂a")
+    explain = Explain("renorm({a}, p, dim, maxnorm)",
+                      "out = a·s, s = min(1, maxnorm/‖a‖ₚ) per slice:  ∂/∂a = g·s + a·Σ(g·a)·∂s/∂a")
     batching = "batch_dims"
 
     @staticmethod
