@@ -151,7 +151,8 @@ class HardtanhBackward0(_Pointwise):
 
 class HardsigmoidBackward0(_Pointwise):
     """hardsigmoid(a) = clamp(a / 6 + 1/2, 0, 1):  d/da = 1/6 where -3 < a < 3, 0 elsewhere"""
-    explain = Explain("hardsigmoid({a})", "∂hardsigmoid/∂x = 1/6 where −3 < x < 3, 0 elsewhere")
+    explain = Explain("hardsigmoid({a})", "∂hardsigmoid/∂x = 1/6 where −3 < x < 3, 0 elsewhere",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.Min(sp.Max(0, a + 3), 6) / 6))
 
     @staticmethod
     def f(xp, a):
@@ -167,7 +168,8 @@ _SIXTH_F32 = float(np.float32(1.0 / 6.0))  # PyTorch's backward multiplies by 1/
 
 class HardswishBackward0(_Pointwise):
     """hardswish(a) = a clamp(a + 3, 0, 6) / 6:  d/da = 0 up to -3, a/3 + 1/2 strictly between, 1 from 3"""
-    explain = Explain("hardswish({a})", "∂hardswish/∂x = 0 (x ≤ −3), x/3 + 1/2 (−3 < x < 3), 1 (x ≥ 3)")
+    explain = Explain("hardswish({a})", "∂hardswish/∂x = 0 (x ≤ −3), x/3 + 1/2 (−3 < x < 3), 1 (x ≥ 3)",
+                      symbolic=elementwise_symbolic(lambda sp, a: a * sp.Min(sp.Max(0, a + 3), 6) / 6))
 
     @staticmethod
     def f(xp, a):

@@ -471,7 +471,8 @@ class FmaxBackward0(Rule):
     refuses = {"c": (RuntimeError, "fmax not implemented for complex tensors.")}
     dtypes = "promote"
     batching = "elementwise"
-    explain = Explain("fmax({a}, {b})", "∂fmax(a, b)/∂a = [a ≥ b or b = NaN],  ∂fmax(a, b)/∂b = 1 − that")
+    explain = Explain("fmax({a}, {b})", "∂fmax(a, b)/∂a = [a ≥ b or b = NaN],  ∂fmax(a, b)/∂b = 1 − that",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: sp.Max(a, b)))
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -493,7 +494,8 @@ class FminBackward0(Rule):
     refuses = {"c": (RuntimeError, "fmin not implemented for complex tensors.")}
     dtypes = "promote"
     batching = "elementwise"
-    explain = Explain("fmin({a}, {b})", "∂fmin(a, b)/∂a = [a ≤ b or b = NaN],  ∂fmin(a, b)/∂b = 1 − that")
+    explain = Explain("fmin({a}, {b})", "∂fmin(a, b)/∂a = [a ≤ b or b = NaN],  ∂fmin(a, b)/∂b = 1 − that",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: sp.Min(a, b)))
 
     @staticmethod
     def forward(node, xp, a, b):

@@ -5,7 +5,7 @@ Targets are constant arrays (class indices become one-hot masks in the input's d
 Forward and vjp are written over `xp`: under create_graph the forward is re-run on Tensors and the
 vjp records. `reduction` is "none", "mean" or "sum" (checked by nn.functional).
 """
-from ._rule import Explain, Rule
+from ._rule import Explain, Rule, elementwise_symbolic
 
 
 def _reduced(xp, loss, reduction, n):
@@ -24,7 +24,8 @@ def _scale(g, reduction, n):
 class XlogyBackward0(Rule):
     """x log y, 0 where x == 0 (unless y is NaN):  d/dx = log y where x != 0 (0 elsewhere),  d/dy = x / y"""
     batching = "elementwise"
-    explain = Explain("xlogy({a}, {b})", "∂(x log y)/∂x = log y,  ∂(x log y)/∂y = x / y")
+    explain = Explain("xlogy({a}, {b})", "∂(x log y)/∂x = log y,  ∂(x log y)/∂y = x / y",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: a * sp.log(b)))
 
     @staticmethod
     def forward(node, xp, x, y):

@@ -332,7 +332,8 @@ class Logaddexp2Backward0(Rule):
     dtypes = "float_only"
     batching = "elementwise"
     explain = Explain("logaddexp2({a}, {b})",
-                      "∂log₂(2ᵃ + 2ᵇ)/∂a = 1/(1 + 2ᵇ⁻ᵃ),  ∂log₂(2ᵃ + 2ᵇ)/∂b = 1/(1 + 2ᵃ⁻ᵇ)")
+                      "∂log₂(2ᵃ + 2ᵇ)/∂a = 1/(1 + 2ᵇ⁻ᵃ),  ∂log₂(2ᵃ + 2ᵇ)/∂b = 1/(1 + 2ᵃ⁻ᵇ)",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: sp.log(sp.Integer(2) ** a + sp.Integer(2) ** b, 2)))
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -834,7 +835,8 @@ class SpecialErfcxBackward0(_Pointwise):
     op_name = "special.erfcx"
     saves = "both"
     saves_output = True
-    explain = Explain("erfcx({a})", "∂erfcx(a)/∂a = 2a·erfcx(a) − 2/√π")
+    explain = Explain("erfcx({a})", "∂erfcx(a)/∂a = 2a·erfcx(a) − 2/√π",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.exp(a ** 2) * sp.erfc(a)))
     compute = staticmethod(S.erfcx)
 
     @staticmethod
@@ -846,7 +848,8 @@ class SpecialNdtrBackward0(_Pointwise):
     """Φ(a), the standard normal cdf:  d/da = e^(−a²/2)/√(2π)"""
     kernel = "erf_vml_cpu"
     op_name = "special.ndtr"
-    explain = Explain("Φ({a})", "∂Φ(a)/∂a = e^(−a²/2)/√(2π)")
+    explain = Explain("Φ({a})", "∂Φ(a)/∂a = e^(−a²/2)/√(2π)",
+                      symbolic=elementwise_symbolic(lambda sp, a: (1 + sp.erf(a / sp.sqrt(2))) / 2))
     compute = staticmethod(S.ndtr)
 
     @staticmethod
@@ -860,7 +863,8 @@ class SpecialNdtriBackward0(_Pointwise):
     op_name = "special.ndtri"
     saves = "output"
     saves_output = True
-    explain = Explain("Φ⁻¹({a})", "∂Φ⁻¹(a)/∂a = √(2π)·e^(Φ⁻¹(a)²/2)")
+    explain = Explain("Φ⁻¹({a})", "∂Φ⁻¹(a)/∂a = √(2π)·e^(Φ⁻¹(a)²/2)",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.sqrt(2) * sp.erfinv(2 * a - 1)))
     compute = staticmethod(S.ndtri)
 
     @staticmethod
@@ -874,7 +878,8 @@ class SpecialLogNdtrBackward0(_Pointwise):
     op_name = "special.log_ndtr"
     saves = "both"
     saves_output = True
-    explain = Explain("ln Φ({a})", "∂ln Φ(a)/∂a = e^(−a²/2)/(√(2π)·Φ(a))")
+    explain = Explain("ln Φ({a})", "∂ln Φ(a)/∂a = e^(−a²/2)/(√(2π)·Φ(a))",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.log((1 + sp.erf(a / sp.sqrt(2))) / 2)))
     compute = staticmethod(S.log_ndtr)
 
     @staticmethod
