@@ -104,11 +104,11 @@ CASES = {
     "embedding": (lambda T, w: T.nn.functional.embedding(T.tensor([[0, 2], [1, 2]]), w),
                   [(4, 3)], "EmbeddingBackward0", "[indices]"),
     "rnn_tanh": (_module_call(lambda T: T.nn.RNN(3, 2), "x", "h0"),
-                 [(3, 1, 3), (1, 1, 2), (2, 3), (2, 2), (2,), (2,)], "RnnTanhLayerBackward0", "rnn_tanh_layer("),
+                 [(3, 1, 3), (1, 1, 2), (2, 3), (2, 2), (2,), (2,)], "StackBackward0", "rnn_tanh_layer("),
     "rnn_relu": (_module_call(lambda T: T.nn.RNN(3, 2, nonlinearity="relu", bias=False), "x"),
-                 [(2, 1, 3), (2, 3), (2, 2)], "RnnReluLayerBackward0", "rnn_relu_layer("),
+                 [(2, 1, 3), (2, 3), (2, 2)], "StackBackward0", "rnn_relu_layer("),
     "gru": (_module_call(lambda T: T.nn.GRU(2, 2, batch_first=True), "x"),
-            [(1, 3, 2), (6, 2), (6, 2), (6,), (6,)], "GruLayerBackward0", "gru_layer("),
+            [(1, 3, 2), (6, 2), (6, 2), (6,), (6,)], "StackBackward0", "gru_layer("),
     "lstm": (_module_call(lambda T: T.nn.LSTM(2, 2), "x"),
              [(3, 1, 2), (8, 2), (8, 2), (8,), (8,)], "MkldnnRnnLayerBackward0", "lstm_layer("),
     "lstm_2layer_bidirectional": (_module_call(lambda T: T.nn.LSTM(2, 2, num_layers=2, bidirectional=True), "x"),
@@ -156,7 +156,7 @@ CASES = {
 }
 
 
-RECURRENT_LAYERS = ("MkldnnRnnLayerBackward0", "GruLayerBackward0", "RnnTanhLayerBackward0", "RnnReluLayerBackward0")
+RECURRENT_LAYERS = ("MkldnnRnnLayerBackward0",)
 # Where PyTorch records the op under other nodes than torchless (checked against PyTorch as such).
 PYTORCH_RULE = {
     "einsum": "BmmBackward0",  # PyTorch decomposes einsum into permutes, views and bmm; torchless records one node
@@ -219,16 +219,14 @@ def test_the_rule_is_the_one_pytorch_records(name):
         seen.add(node)
         names.add(type(node).__name__)
         stack += [n for n, _ in node.next_functions]
-    ours = {type(n).__name__ for n in _nodes(_run(name, _leaves(name)))}
     rule = CASES[name][2]
-    if rule in RECURRENT_LAYERS:  # PyTorch's float64 CPU layers record their steps; torchless one fused
-        assert "StackBackward0" in names or rule in names  # node per layer and direction (float32's name)
+    if rule in RECURRENT_LAYERS:  # PyTorch's float64 CPU LSTM records its steps (StackBackward0); torchless
+        assert "StackBackward0" in names or rule in names  # one fused node per layer and direction (float32's)
     else:
         assert PYTORCH_RULE.get(name, rule) in names, (name, sorted(names))
-    assert _first(CASES[name][0](T, *tensors)).shape == tuple(_run(name, _leaves(name)).shape)
-    ref = out.detach().numpy()
-    np.testing.assert_allclose(_run(name, _leaves(name)).detach().numpy(), ref, rtol=1e-10, atol=1e-12)
-    del ours
+    ours = _run(name, _leaves(name))  # and the same values
+    assert tuple(out.shape) == tuple(ours.shape)
+    np.testing.assert_allclose(ours.detach().numpy(), out.detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -477,3 +475,14 @@ def test_closed_forms_of_addmm_and_t():
     text = str(explain(y.sum()))
     assert "x @ wᵀ + b" in text and "[AddmmBackward0]" in text and "[TBackward0]" in text
     assert text.count("equals the gradient backward computed ✓") == 3 and "✗" not in text
+
+
+@pytest.mark.parametrize("module", ["LSTM", "GRU", "RNN"])
+def test_recurrent_outputs_print_pytorchs_grad_fn(module):
+    T = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal((3, 1, 2)).astype(np.float32)
+    theirs = getattr(T.nn, module)(2, 2)(T.tensor(x))
+    ours = getattr(torch.nn, module)(2, 2)(torch.tensor(x))
+    for t, o in zip(theirs[:1] + tuple(theirs[1] if module == "LSTM" else theirs[1:]),
+                    ours[:1] + tuple(ours[1] if module == "LSTM" else ours[1:])):
+        assert o.grad_fn.name() == t.grad_fn.name()

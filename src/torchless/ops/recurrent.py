@@ -454,9 +454,14 @@ def _named(name, doc, expression):
     return type(name, (_RecurrentLayer,), {"__doc__": doc, "__module__": __name__, "__slots__": (), "explain": explain})
 
 
-MkldnnRnnLayerBackward0 = _named("MkldnnRnnLayerBackward0", "An LSTM layer in one direction (PyTorch's CPU name).", "lstm_layer({x}, {h0}, {c0})")
-GruLayerBackward0 = _named("GruLayerBackward0", "A GRU layer in one direction.", "gru_layer({x}, {h0})")
-RnnTanhLayerBackward0 = _named("RnnTanhLayerBackward0", "An Elman RNN layer (tanh) in one direction.", "rnn_tanh_layer({x}, {h0})")
-RnnReluLayerBackward0 = _named("RnnReluLayerBackward0", "An Elman RNN layer (relu) in one direction.", "rnn_relu_layer({x}, {h0})")
+MkldnnRnnLayerBackward0 = _named("MkldnnRnnLayerBackward0", "An LSTM layer in one direction (PyTorch's CPU name).",
+                                 "lstm_layer({x}, {h0}, {c0})")
+# (PyTorch's CPU GRU and Elman RNN record each step, so their outputs' grad_fn prints StackBackward0: the
+# fused rules take that name; its LSTM has a fused node of its own, named as above)
+GruLayerBackward0 = _named("StackBackward0", "A GRU layer in one direction.", "gru_layer({x}, {h0})")
+RnnTanhLayerBackward0 = _named("StackBackward0", "An Elman RNN layer (tanh) in one direction.",
+                               "rnn_tanh_layer({x}, {h0})")
+RnnReluLayerBackward0 = _named("StackBackward0", "An Elman RNN layer (relu) in one direction.",
+                               "rnn_relu_layer({x}, {h0})")
 RULES = {"LSTM": MkldnnRnnLayerBackward0, "GRU": GruLayerBackward0, "RNN_TANH": RnnTanhLayerBackward0,
          "RNN_RELU": RnnReluLayerBackward0}
