@@ -18,7 +18,17 @@ import inspect
 import re
 from typing import Any, Callable, Dict, Iterable, List, NoReturn, Optional
 
-__all__ = ["has_torch_function", "handle_torch_function", "function_of_method", "function_doc", "dispatching"]
+__all__ = ["has_torch_function", "handle_torch_function", "function_of_method", "function_doc", "dispatching",
+           "Overridden"]
+
+
+class Overridden(BaseException):
+    """Raised by an overriding type when a function's plain-tensor code reads one of its instances as if
+    it were a plain tensor (vmap's BatchedTensor does, where it has no batching rule at hand). A torch
+    function whose first argument was plain catches it and hands the call to the protocol after all,
+    since a later argument overrides (torch.matmul(W, x) with x batched): its fast path checks only the
+    first argument's type, and the except clause costs nothing until it catches. A BaseException, so
+    that no `except Exception` on the way swallows it."""
 
 
 # Whether each type met so far defines __torch_function__ (a failed attribute lookup on a class costs
@@ -136,7 +146,8 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type,
     first = "input" if parameters[0].name == "self" else parameters[0].name
     namespace: Dict[str, Any] = {"_method": method, "_plain": plain_type, "_has": has_torch_function,
                                  "_handle": handle_torch_function, "_refuse": _refuse_argument,
-                                 "_retype": wrong_argument_type, "_reposition": method_to_function_position}
+                                 "_retype": wrong_argument_type, "_reposition": method_to_function_position,
+                                 "_overridden": Overridden}
     heads, calls, relevant, extra = [], [], [], ""
     starred = False
     for i, p in enumerate(parameters):
@@ -182,6 +193,10 @@ def function_of_method(method: Callable[..., Any], name: str, plain_type: type,
               f"            return _method({call})\n"
               f"        except AttributeError as e:\n"
               f"            _retype(function, e, {args}, _names, _plain)\n"
+              f"            raise\n"
+              f"        except _overridden:\n"  # a later argument overrides (see Overridden)
+              f"            if _has({args}):\n"
+              f"                return _handle(function, {args}, {call})\n"
               f"            raise\n"
               + (f"        except TypeError as e:\n"  # a method's own positions: one less than the function's
                  f"            _reposition(e, function)\n"

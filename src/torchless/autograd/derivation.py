@@ -576,7 +576,7 @@ def _steps(graph, records, constant_names):
             if nxt is None or g is None:
                 continue
             target = graph.names.get(id(nxt.variable)) if type(nxt) is AccumulateGrad else graph.names.get((nxt, idx))
-            label = f" (through {_OPERAND_LETTERS[i]})" if _arity(node) == 2 and sum(
+            label = f" (through {_OPERAND_LETTERS[i]})" if i < 2 and _arity(node) == 2 and sum(
                 n is not None for n, _ in node.next_functions) == 2 else ""
             targets.append((target + label, g))
         step = Step(graph.names[(node, 0)], op, expression, rule, graph.values.get((node, 0)), grad_in, targets,

@@ -40,6 +40,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set,
 from .._tensor import Tensor
 from .._tensor._core import CPU, Size, _norm_dim
 from ..engine.state import modes as _modes
+from ..overrides import Overridden
 from ._pytree import all_values, out_dims_per_leaf
 
 __all__ = ["BatchedTensor", "KINDS", "vectorized_call", "Fallback", "physical", "levels_of",
@@ -53,7 +54,7 @@ _ESCAPED_MSG = ("vmap: a tensor from inside vmap(f) was used after vmap returned
                 "closure). Return it from f instead.")
 
 
-class _Unbatchable(BaseException):
+class _Unbatchable(Overridden):
     """The "no batching rule" signal: an op met a BatchedTensor of `level` and cannot run batched,
     so that vmap must run f once per example. `cause`: the error the op raised on the batch, when
     that is why (the loop must then raise an error too). A BaseException, so that no
@@ -611,17 +612,24 @@ def _repeat(self: Any, *sizes: Any) -> Any:
     return _make(_padded_to(self, sizes).repeat((1,) + sizes), self._level)
 
 
-def _gather(self: Any, dim: int, index: Any) -> Any:
+def _gather(self: Any, dim: int, index: Any, *, sparse_grad: bool = False) -> Any:
     level = _top_level((self, index))
     return _make(_physical_at(self, level).gather(_dim(dim, self.dim()) + 1, _physical_at(index, level)), level)
 
 
 def _masked_fill(self: Any, mask: Any, value: Any) -> Any:
     level = _top_level((self, mask, value))
-    if isinstance(value, Tensor) and _phys_at(value, level) is not None:
-        raise _Unbatchable(level)
     m = _phys_at(mask, level)
-    return _make(_physical_at(self, level).masked_fill(mask if m is None else _to_rank(m, self.dim()), value), level)
+    mask = mask if m is None else _to_rank(m, self.dim())
+    v = _phys_at(value, level) if isinstance(value, Tensor) else None
+    if v is not None:  # a 0-d value per example: each example's value where its mask holds
+        if value.dim() != 0 or value.dtype.name == "bool" and self.dtype.name != "bool":
+            raise _Unbatchable(level)  # the loop raises PyTorch's error
+        from .._tensor._core import where
+        base = _physical_at(self, level)
+        v = v.to(base.dtype).reshape((v.shape[0],) + (1,) * self.dim())
+        return _make(where(mask, v, base), level)
+    return _make(_physical_at(self, level).masked_fill(mask, value), level)
 
 
 # ---------------------------------------------------------------- matrix products
@@ -1341,6 +1349,35 @@ _OWN_KINDS.update({"unique": "dynamic_shape", "unique_consecutive": "dynamic_sha
                    "__setitem__": "setitem", "renorm": "renorm", "dist": "dist", "vdot": "vdot",
                    "addmm": "add_product", "addmv": "add_product", "addr": "add_product", "baddbmm": "add_product",
                    "addbmm": "add_product", "masked_scatter": "masked_scatter", "fill_": "fill"})
+
+
+# ---------------------------------------------------------------- issue 13's tensor ops (the op audit, round 5)
+def _argsort(self: Any, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+    """argsort along a dim of each example: the dim moves one on."""
+    return _make(self._phys.argsort(dim=_dim(dim, self.dim()) + 1, descending=descending, stable=stable), self._level)
+
+
+def _repeat_interleave(self: Any, repeats: Any = None, dim: Optional[int] = None, *,
+                       output_size: Optional[int] = None) -> Any:
+    """repeat_interleave of each example by counts every example shares (an int, or an unbatched
+    tensor): along the dim moved one on, or over the flattened example; per-example counts (whose
+    result shapes could differ) loop."""
+    level = self._level
+    if repeats is None or _top_level((repeats,)) >= 0:
+        raise _Unbatchable(level)
+    phys = self._phys
+    if dim is None:
+        phys, d = phys.reshape((phys.shape[0], -1)), 1
+    else:
+        d = _dim(dim, self.dim()) + 1
+        if self.dim() == 0:
+            phys = phys.reshape((phys.shape[0], 1))
+    return _make(phys.repeat_interleave(repeats, d, output_size=output_size), level)
+
+
+_MATRIX_RANKS["bmm"] = (3, 3)
+KINDS.update({"argsort": (_one(_argsort), False), "repeat_interleave": (_one(_repeat_interleave), False)})
+_OWN_KINDS.update({"argsort": "argsort", "repeat_interleave": "repeat_interleave", "bmm": "matrix"})
 
 
 def _einsum(plain: Callable[..., Any]) -> Callable[..., Any]:

@@ -13,6 +13,7 @@ from .._tensor import Tensor
 from .._tensor._core import _bump_version, apply
 from ..engine.grad_mode import no_grad
 from ..ops import normalization as N
+from ..ops._rule import declare_batching
 from ..overrides import handle_torch_function, has_torch_function
 from .parameter import Parameter
 
@@ -903,6 +904,12 @@ def _pad_last(t: Tensor) -> Tensor:
 def _linear(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
     out = x @ w.t()
     return out if b is None else out + b
+
+
+# vmap (issue 13's op audit): attention takes any leading batch dims (..., L, E), so the vmap batch goes
+# in front of query, key and value; a mask every example shares broadcasts from the right as it is
+# (a per-example mask runs per example).
+declare_batching(scaled_dot_product_attention, "batch_dims", shared=("attn_mask",))
 
 
 def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: int,

@@ -39,7 +39,7 @@ class _Pointwise(Rule):
 class EluBackward0(_Pointwise):
     """elu(a) = scale a where a > 0, else scale alpha (exp(a input_scale) - 1) (selu and celu too):
     d/da = scale where a > 0, else scale alpha input_scale exp(a input_scale)"""
-    explain = Explain(rule="∂elu/∂x = 1 where x > 0, α·eˣ elsewhere (selu: both times its scale)")
+    explain = Explain("elu({a})", "∂elu/∂x = 1 where x > 0, α·eˣ elsewhere (selu: both times its scale)")
 
     @staticmethod
     def f(xp, a, alpha, scale, input_scale):
@@ -57,12 +57,14 @@ class EluBackward0(_Pointwise):
 
 class CeluBackward0(EluBackward0):
     """celu(a) = max(0, a) + min(0, alpha (exp(a / alpha) - 1)): elu with input_scale 1/alpha"""
-    explain = Explain(rule="∂celu/∂x = 1 where x > 0, e^(x/α) elsewhere")
+    explain = Explain("celu({a})", "∂celu/∂x = 1 where x > 0, e^(x/α) elsewhere")
 
 
 class EluBackward1(Rule):
     """elu_ (in place): saves its output, as PyTorch's node does; with alpha >= 0 the output's sign
     is the input's, and exp(a input_scale) = out / (scale alpha) + 1 where a <= 0."""
+    explain = Explain("elu_({a})",
+                      "∂elu/∂x = 1 where out > 0, out + α elsewhere (from the saved output; selu: times its scale)")
     batching = "elementwise"
     saves_output = True
     saved_inputs = ()  # (the engine's: only the output is saved, as in PyTorch)
@@ -129,7 +131,7 @@ class MishBackward0(_Pointwise):
 
 class HardtanhBackward0(_Pointwise):
     """hardtanh(a) = a clamped to [min_val, max_val]:  d/da = 1 strictly inside, 0 elsewhere"""
-    explain = Explain(rule="∂hardtanh/∂x = 1 where min < x < max, 0 elsewhere")
+    explain = Explain("hardtanh({a})", "∂hardtanh/∂x = 1 where min < x < max, 0 elsewhere")
 
     @staticmethod
     def f(xp, a, lo, hi):
@@ -149,7 +151,8 @@ class HardtanhBackward0(_Pointwise):
 
 class HardsigmoidBackward0(_Pointwise):
     """hardsigmoid(a) = clamp(a / 6 + 1/2, 0, 1):  d/da = 1/6 where -3 < a < 3, 0 elsewhere"""
-    explain = Explain(rule="∂hardsigmoid/∂x = 1/6 where −3 < x < 3, 0 elsewhere")
+    explain = Explain("hardsigmoid({a})", "∂hardsigmoid/∂x = 1/6 where −3 < x < 3, 0 elsewhere",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.Min(sp.Max(0, a + 3), 6) / 6))
 
     @staticmethod
     def f(xp, a):
@@ -165,7 +168,8 @@ _SIXTH_F32 = float(np.float32(1.0 / 6.0))  # PyTorch's backward multiplies by 1/
 
 class HardswishBackward0(_Pointwise):
     """hardswish(a) = a clamp(a + 3, 0, 6) / 6:  d/da = 0 up to -3, a/3 + 1/2 strictly between, 1 from 3"""
-    explain = Explain(rule="∂hardswish/∂x = 0 (x ≤ −3), x/3 + 1/2 (−3 < x < 3), 1 (x ≥ 3)")
+    explain = Explain("hardswish({a})", "∂hardswish/∂x = 0 (x ≤ −3), x/3 + 1/2 (−3 < x < 3), 1 (x ≥ 3)",
+                      symbolic=elementwise_symbolic(lambda sp, a: a * sp.Min(sp.Max(0, a + 3), 6) / 6))
 
     @staticmethod
     def f(xp, a):
@@ -193,7 +197,7 @@ class LogSigmoidBackward0(_Pointwise):
 class SoftplusBackward0(_Pointwise):
     """softplus(a) = log(1 + exp(beta a)) / beta, or a where beta a > threshold:
     d/da = sigmoid(beta a), or 1 where beta a > threshold"""
-    explain = Explain(rule="∂softplus/∂x = σ(βx) (1 where βx > threshold)")
+    explain = Explain("softplus({a})", "∂softplus/∂x = σ(βx) (1 where βx > threshold)")
 
     @staticmethod
     def f(xp, a, beta, threshold):
@@ -209,7 +213,7 @@ class SoftplusBackward0(_Pointwise):
 class SoftshrinkBackward0(_Pointwise):
     """softshrink(a) = a - lambd above lambd, a + lambd below -lambd, 0 between:
     d/da = 0 where |a| <= lambd, 1 elsewhere"""
-    explain = Explain(rule="∂softshrink/∂x = 0 where |x| ≤ λ, 1 elsewhere")
+    explain = Explain("softshrink({a})", "∂softshrink/∂x = 0 where |x| ≤ λ, 1 elsewhere")
 
     @staticmethod
     def f(xp, a, lambd):
@@ -227,7 +231,7 @@ class SoftshrinkBackward0(_Pointwise):
 
 class HardshrinkBackward0(SoftshrinkBackward0):
     """hardshrink(a) = 0 where |a| <= lambd, a elsewhere:  d/da = 0 where |a| <= lambd, 1 elsewhere"""
-    explain = Explain(rule="∂hardshrink/∂x = 0 where |x| ≤ λ, 1 elsewhere")
+    explain = Explain("hardshrink({a})", "∂hardshrink/∂x = 0 where |x| ≤ λ, 1 elsewhere")
 
     @staticmethod
     def f(xp, a, lambd):
@@ -236,7 +240,7 @@ class HardshrinkBackward0(SoftshrinkBackward0):
 
 class ThresholdBackward0(_Pointwise):
     """threshold(a) = value where a <= threshold, a elsewhere:  d/da = 0 where a <= threshold, 1 elsewhere"""
-    explain = Explain(rule="∂threshold/∂x = 0 where x ≤ threshold, 1 elsewhere")
+    explain = Explain("threshold({a})", "∂threshold/∂x = 0 where x ≤ threshold, 1 elsewhere")
 
     @staticmethod
     def f(xp, a, threshold, value):
@@ -263,7 +267,7 @@ class GluBackward0(Rule):
     """glu(x, dim) = a sigmoid(b), a and b the halves of x along dim:
     d/da = g sigmoid(b),  d/db = g a sigmoid(b) (1 - sigmoid(b))"""
     batching = "batch_dims"
-    explain = Explain(rule="∂(a·σ(b))/∂a = σ(b),  ∂(a·σ(b))/∂b = a·σ(b)·(1 − σ(b))")
+    explain = Explain("glu({x})", "∂(a·σ(b))/∂a = σ(b),  ∂(a·σ(b))/∂b = a·σ(b)·(1 − σ(b))")
 
     @staticmethod
     def _halves(xp, x, dim):
@@ -301,7 +305,7 @@ class PreluKernelBackward0(Rule):
     """prelu(x, w) = x where x > 0, w x elsewhere (w broadcast over the channel dim):
     d/dx = g where x > 0, g w elsewhere;  d/dw = the sum of g x where x <= 0"""
     batching = "batch_first"
-    explain = Explain(rule="∂prelu/∂x = 1 (x > 0), w (x ≤ 0);  ∂prelu/∂w = x where x ≤ 0")
+    explain = Explain("prelu({x}, {w})", "∂prelu/∂x = 1 (x > 0), w (x ≤ 0);  ∂prelu/∂w = x where x ≤ 0")
 
     @staticmethod
     def forward(node, xp, x, w):
@@ -334,6 +338,7 @@ class RreluWithNoiseBackward0(Rule):
     """rrelu(x) = x where x > 0, noise x elsewhere; `noise` holds each element's slope (1 where x > 0):
     a constant array (random while training, (lower + upper) / 2 in evaluation).
     d/dx = g noise"""
+    explain = Explain("rrelu({a})", "∂rrelu/∂x = 1 where x > 0, the sampled slope elsewhere")
     batching = "elementwise"
 
     @staticmethod
@@ -410,7 +415,7 @@ class PdistBackward0(Rule):
     """pdist(x, p): ||x_i - x_j||_p for every pair of rows i < j (in row-major order):
     d/dx_i = Σ g_ij dn/d(x_i - x_j), d/dx_j = -the same"""
     batching = "loop"  # one (N, M) matrix per call, no batched form: PyTorch's vmap runs it per example too
-    explain = Explain(rule="∂‖xᵢ − xⱼ‖/∂xᵢ = (xᵢ − xⱼ)/‖xᵢ − xⱼ‖ (p = 2)")
+    explain = Explain("pdist({x})", "∂‖xᵢ − xⱼ‖/∂xᵢ = (xᵢ − xⱼ)/‖xᵢ − xⱼ‖ (p = 2)")
     saves_output = True
 
     @staticmethod
@@ -442,7 +447,7 @@ class CdistBackward0(Rule):
     """cdist(x1, x2, p): ||x1[..., i, :] - x2[..., j, :]||_p for every i, j (batch dims broadcast):
     d/dx1_i = Σ_j g_ij dn/d(x1_i - x2_j),  d/dx2_j = -Σ_i the same"""
     batching = "batch_dims"
-    explain = Explain(rule="∂‖x1ᵢ − x2ⱼ‖/∂x1ᵢ = (x1ᵢ − x2ⱼ)/‖x1ᵢ − x2ⱼ‖ (p = 2)")
+    explain = Explain("cdist({x1}, {x2})", "∂‖x1ᵢ − x2ⱼ‖/∂x1ᵢ = (x1ᵢ − x2ⱼ)/‖x1ᵢ − x2ⱼ‖ (p = 2)")
     saves_output = True
 
     @staticmethod

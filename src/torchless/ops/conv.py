@@ -24,7 +24,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ._rule import Rule
+from ._rule import Explain, Rule
 
 # each partial's operands, by role (x: the convolution's input, w: its weight, y: its output)
 OPERANDS = {"y": ("x", "w"), "x": ("y", "w"), "w": ("x", "y")}
@@ -242,6 +242,9 @@ class ConvolutionBackward0(Rule):
     """A convolution's partial (see the module docstring) plus a bias on the channels:
     conv: y = x ⋆ w + b;  ∂/∂x = input_grad(G, w),  ∂/∂w = weight_grad(x, G),  ∂/∂b = Σ G over n, p.
     Transposed convolutions are input_grad(y, w) + b, with the roles turned around."""
+    explain = Explain("conv({x}, {w})",
+                      "∂(x ⋆ w + b)/∂x = g ⋆ᵀ w (the transposed convolution),  ∂/∂w = x ⋆ g (x correlated with g),  "
+                      "∂/∂b = Σ g over batch and space (a transposed convolution: the roles turned around)")
     holomorphic = True
     batching = "batch_first"
 

@@ -122,6 +122,7 @@ class SubBackward0(Rule):
 
 class RsubBackward1(Rule):
     """scalar - alpha * a (the reflected `2 - x`)"""
+    explain = Explain("n − α·{a}", "∂(n − α·a)/∂a = −α")
     holomorphic = True
     dtypes = "promote"
     batching = "elementwise"
@@ -224,6 +225,7 @@ class DivBackward0(Rule):
 
 class ZeroBackward0(Rule):
     """a.zero_(): zeros, whatever a was:  d/da = 0"""
+    explain = Explain("0·{a}", "∂0/∂a = 0", symbolic=elementwise_symbolic(lambda sp, a: sp.Integer(0)))
     dtypes = "promote"
     batching = "elementwise"
 
@@ -242,6 +244,7 @@ class ZeroBackward0(Rule):
 class CopyBackwards(Rule):
     """a.copy_(b): b, broadcast to a's shape and cast to a's dtype, whatever a was:
     d/da = 0,  d/db = g summed to b's shape, in b's dtype"""
+    explain = Explain("copy_({a}, {b})", "∂/∂a = 0 (overwritten),  ∂/∂b = g summed to b's shape")
     batching = "elementwise"
 
     @staticmethod
@@ -289,6 +292,7 @@ class NegBackward0(Rule):
 
 class ReciprocalBackward0(Rule):
     """1 / a:  d/da = -g * out^2"""
+    explain = Explain("1/{a}", "∂(1/a)/∂a = −1/a²", symbolic=elementwise_symbolic(lambda sp, a: 1 / a))
     holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
@@ -375,6 +379,7 @@ class PowBackward1(Rule):
 
 class PowBackward2(Rule):
     """p ** b for a number p:  d/db = g * p^b * log(p)"""
+    explain = Explain("n^{b}", "∂(pᵇ)/∂b = pᵇ·ln p")
     saves_output = True  # its saved values include its result: a write into it is an error
     holomorphic = True
     batching = "elementwise"
@@ -411,6 +416,8 @@ def _log(p):
 
 class MaximumBackward0(Rule):
     """maximum(a, b): the larger input gets the gradient; ties split it in half"""
+    explain = Explain("max({a}, {b})", "∂max(a, b)/∂a = 1 where a > b, ½ where a = b, 0 elsewhere (∂/∂b the rest)",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: sp.Max(a, b)))
     refuses = {"c": (RuntimeError, "maximum not implemented for complex tensors.")}
     dtypes = "promote"
     batching = "elementwise"
@@ -434,6 +441,8 @@ class MaximumBackward0(Rule):
 
 class MinimumBackward0(Rule):
     """minimum(a, b): the smaller input gets the gradient; ties split it in half"""
+    explain = Explain("min({a}, {b})", "∂min(a, b)/∂a = 1 where a < b, ½ where a = b, 0 elsewhere (∂/∂b the rest)",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: sp.Min(a, b)))
     refuses = {"c": (RuntimeError, "minimum not implemented for complex tensors.")}
     dtypes = "promote"
     batching = "elementwise"
@@ -462,7 +471,8 @@ class FmaxBackward0(Rule):
     refuses = {"c": (RuntimeError, "fmax not implemented for complex tensors.")}
     dtypes = "promote"
     batching = "elementwise"
-    explain = Explain("fmax({a}, {b})", "∂fmax(a, b)/∂a = [a ≥ b or b = NaN],  ∂fmax(a, b)/∂b = 1 − that")
+    explain = Explain("fmax({a}, {b})", "∂fmax(a, b)/∂a = [a ≥ b or b = NaN],  ∂fmax(a, b)/∂b = 1 − that",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: sp.Max(a, b)))
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -484,7 +494,8 @@ class FminBackward0(Rule):
     refuses = {"c": (RuntimeError, "fmin not implemented for complex tensors.")}
     dtypes = "promote"
     batching = "elementwise"
-    explain = Explain("fmin({a}, {b})", "∂fmin(a, b)/∂a = [a ≤ b or b = NaN],  ∂fmin(a, b)/∂b = 1 − that")
+    explain = Explain("fmin({a}, {b})", "∂fmin(a, b)/∂a = [a ≤ b or b = NaN],  ∂fmin(a, b)/∂b = 1 − that",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: sp.Min(a, b)))
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -537,6 +548,7 @@ def _check_int_divisor(b):
 
 class RemainderBackward0(Rule):
     """a % number (Python's sign convention):  d/da = g"""
+    explain = Explain("{a} mod n", "∂(a mod n)/∂a = 1")
     dtypes = "promote"
     batching = "elementwise"
 
@@ -564,10 +576,12 @@ class RemainderBackward0(Rule):
 
 class RemainderBackward1(RemainderBackward0):
     """a % b for two tensors:  d/da = g,  d/db = -g * floor(a / b)"""
+    explain = Explain("{a} mod {b}", "∂(a mod b)/∂a = 1,  ∂/∂b = −floor(a/b)")
 
 
 class FmodBackward0(Rule):
     """fmod(a, number) (the sign of a, like C's fmod):  d/da = g"""
+    explain = Explain("fmod({a}, n)", "∂fmod(a, n)/∂a = 1")
     dtypes = "promote"
     batching = "elementwise"
 
@@ -588,6 +602,7 @@ class FmodBackward1(Rule):
     """fmod(a, b) for two tensors:  d/da = g,  d/db = -g * trunc(a / b).
     trunc(a / b) is piecewise constant, so it is kept as a constant array (its own derivative is
     zero): the vjp needs no re-run forward under create_graph."""
+    explain = Explain("fmod({a}, {b})", "∂fmod(a, b)/∂a = 1,  ∂/∂b = −trunc(a/b)")
     dtypes = "promote"
     batching = "elementwise"
     relift = False
@@ -629,6 +644,7 @@ def _trunc_div(a, b):
 
 class DivBackward2(Rule):
     """div(a, b, rounding_mode='trunc' | 'floor'): piecewise constant, so the gradient is zero."""
+    explain = Explain("div({a}, b, rounding_mode)", "piecewise constant: ∂/∂a = 0,  ∂/∂b = 0")
     dtypes = "promote"
     batching = "elementwise"
 
@@ -725,6 +741,7 @@ class ExpBackward0(Rule):
 
 class Expm1Backward0(Rule):
     """e^a − 1, accurate near 0:  d/da = out + 1"""
+    explain = Explain("exp({a}) − 1", "∂(eᵃ − 1)/∂a = eᵃ", symbolic=elementwise_symbolic(lambda sp, a: sp.exp(a) - 1))
     holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
@@ -770,6 +787,8 @@ class LogBackward0(Rule):
 
 class Log2Backward0(Rule):
     """log₂ a:  d/da = 1 / (a ln 2)"""
+    explain = Explain("log₂({a})", "∂log₂(a)/∂a = 1/(a·ln 2)",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.log(a, 2)))
     holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
@@ -790,6 +809,8 @@ class Log2Backward0(Rule):
 
 class Log10Backward0(Rule):
     """log₁₀ a:  d/da = 1 / (a ln 10)"""
+    explain = Explain("log₁₀({a})", "∂log₁₀(a)/∂a = 1/(a·ln 10)",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.log(a, 10)))
     holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
@@ -810,6 +831,8 @@ class Log10Backward0(Rule):
 
 class Log1PBackward0(Rule):
     """ln(1 + a), accurate near 0:  d/da = 1 / (1 + a)"""
+    explain = Explain("ln(1 + {a})", "∂ln(1 + a)/∂a = 1/(1 + a)",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.log(1 + a)))
     holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
@@ -855,6 +878,8 @@ class SqrtBackward0(Rule):
 
 class RsqrtBackward0(Rule):
     """a^(-1/2):  d/da = -g * out^3 / 2"""
+    explain = Explain("1/√{a}", "∂a^(−1/2)/∂a = −a^(−3/2)/2",
+                      symbolic=elementwise_symbolic(lambda sp, a: 1 / sp.sqrt(a)))
     holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
@@ -922,6 +947,7 @@ class CosBackward0(Rule):
 
 class TanBackward0(Rule):
     """d/da tan = 1 + tan^2"""
+    explain = Explain("tan({a})", "∂tan(a)/∂a = 1 + tan²(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.tan(a)))
     holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
@@ -947,6 +973,7 @@ class TanBackward0(Rule):
 
 class SinhBackward0(Rule):
     """sinh a:  d/da = cosh a"""
+    explain = Explain("sinh({a})", "∂sinh(a)/∂a = cosh(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.sinh(a)))
     holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
@@ -967,6 +994,7 @@ class SinhBackward0(Rule):
 
 class CoshBackward0(Rule):
     """cosh a:  d/da = sinh a"""
+    explain = Explain("cosh({a})", "∂cosh(a)/∂a = sinh(a)", symbolic=elementwise_symbolic(lambda sp, a: sp.cosh(a)))
     holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
@@ -987,6 +1015,7 @@ class CoshBackward0(Rule):
 
 class AsinBackward0(Rule):
     """asin a:  d/da = 1 / √(1 − a²)"""
+    explain = Explain("asin({a})", "∂asin(a)/∂a = 1/√(1 − a²)", symbolic=elementwise_symbolic(lambda sp, a: sp.asin(a)))
     holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
@@ -1008,6 +1037,8 @@ class AsinBackward0(Rule):
 
 class AcosBackward0(Rule):
     """acos a:  d/da = −1 / √(1 − a²)"""
+    explain = Explain("acos({a})", "∂acos(a)/∂a = −1/√(1 − a²)",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.acos(a)))
     holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
@@ -1029,6 +1060,7 @@ class AcosBackward0(Rule):
 
 class AtanBackward0(Rule):
     """atan a:  d/da = 1 / (1 + a²)"""
+    explain = Explain("atan({a})", "∂atan(a)/∂a = 1/(1 + a²)", symbolic=elementwise_symbolic(lambda sp, a: sp.atan(a)))
     holomorphic = True
     dtypes = "to_float"
     batching = "elementwise"
@@ -1150,6 +1182,7 @@ class ThresholdBackwardBackward0(Rule):
     """relu's gradient g where out > 0, as a recorded op (under create_graph): d/dg = the same mask;
     d/dout = 0 (the mask is constant almost everywhere). PyTorch records out as an input too, so
     that a second derivative reaching relu's input is zeros rather than none."""
+    explain = Explain("{g}·[out > 0]", "∂(g·[out > 0])/∂g = [out > 0] (relu's gradient as an op)")
     batching = "elementwise"
 
     @staticmethod
@@ -1170,6 +1203,7 @@ class ThresholdBackwardBackward0(Rule):
 
 class ClampBackward1(Rule):
     """clamp(a, lo, hi) with number bounds: the gradient passes where lo <= a <= hi"""
+    explain = Explain("clamp({a}, min, max)", "∂clamp(a, lo, hi)/∂a = 1 where lo ≤ a ≤ hi, else 0")
     dtypes = "promote"
     batching = "elementwise"
 
@@ -1196,6 +1230,7 @@ class ClampBackward1(Rule):
 
 class ClampMinBackward0(Rule):
     """clamp_min(a, number): the gradient passes where a >= lo"""
+    explain = Explain("max({a}, min)", "∂max(a, lo)/∂a = 1 where a ≥ lo, else 0")
     dtypes = "promote"
     batching = "elementwise"
 
@@ -1216,6 +1251,7 @@ class ClampMinBackward0(Rule):
 
 class ClampMaxBackward0(Rule):
     """clamp_max(a, number): the gradient passes where a <= hi"""
+    explain = Explain("min({a}, max)", "∂min(a, hi)/∂a = 1 where a ≤ hi, else 0")
     dtypes = "promote"
     batching = "elementwise"
 
@@ -1237,6 +1273,7 @@ class ClampMaxBackward0(Rule):
 class ClampMinBackward1(Rule):
     """clamp_min(a, lo) with a tensor bound: a's gradient where a >= lo (ties go to a), lo's
     gradient where a < lo"""
+    explain = Explain("max({a}, {lo})", "∂max(a, lo)/∂a = 1 where a ≥ lo,  ∂/∂lo = 1 where a < lo")
     dtypes = "promote"
     batching = "elementwise"
 
@@ -1258,6 +1295,7 @@ class ClampMinBackward1(Rule):
 
 class ClampMaxBackward1(Rule):
     """clamp_max(a, hi) with a tensor bound: a's gradient where a <= hi, hi's where a > hi"""
+    explain = Explain("min({a}, {hi})", "∂min(a, hi)/∂a = 1 where a ≤ hi,  ∂/∂hi = 1 where a > hi")
     dtypes = "promote"
     batching = "elementwise"
 
@@ -1294,6 +1332,8 @@ class ClampBackward0(Rule):
     """clamp(a, lo, hi) with tensor bounds (either may be None), as min(max(a, lo), hi):
     a's gradient where lo <= a <= hi, lo's where a < lo <= hi, hi's where max(a, lo) > hi.
     Edges: (a, lo, hi), an empty edge for a missing bound."""
+    explain = Explain("clamp({a}, min, max)",
+                      "∂clamp(a, lo, hi)/∂a = 1 where lo ≤ a ≤ hi;  ∂/∂lo = 1 where a < lo;  ∂/∂hi = 1 where a > hi")
     dtypes = "promote"
     batching = "elementwise"
 
@@ -1371,6 +1411,7 @@ class _ZeroGradient(Rule):
 
 class SignBackward0(_ZeroGradient):
     """sign(a): −1, 0 or 1 (a zero gradient); a bool tensor is its own sign"""
+    explain = Explain("sign({a})", "∂sign(a)/∂a = 0 (piecewise constant)")
     refuses = {"c": (NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. "
                                           "Please use torch.sgn instead.")}
 
@@ -1381,6 +1422,7 @@ class SignBackward0(_ZeroGradient):
 
 class FloorBackward0(_ZeroGradient):
     """floor(a), the largest integer ≤ a (a zero gradient)"""
+    explain = Explain("⌊{a}⌋", "∂⌊a⌋/∂a = 0 (piecewise constant)")
     refuses = {"b": (NotImplementedError, "\"floor_vml_cpu\" not implemented for '{type}'"),
                "c": (NotImplementedError, "floor is not supported for complex inputs")}
 
@@ -1391,6 +1433,7 @@ class FloorBackward0(_ZeroGradient):
 
 class CeilBackward0(_ZeroGradient):
     """ceil(a), the smallest integer ≥ a (a zero gradient)"""
+    explain = Explain("⌈{a}⌉", "∂⌈a⌉/∂a = 0 (piecewise constant)")
     refuses = {"b": (NotImplementedError, "\"ceil_vml_cpu\" not implemented for '{type}'"),
                "c": (NotImplementedError, "ceil is not supported for complex inputs")}
 
@@ -1401,6 +1444,7 @@ class CeilBackward0(_ZeroGradient):
 
 class RoundBackward0(_ZeroGradient):
     """Half to even, like PyTorch; integers are returned unchanged (NumPy's rint would make floats)"""
+    explain = Explain("round({a})", "∂round(a)/∂a = 0 (piecewise constant)")
     refuses = {"b": (NotImplementedError, "\"round_vml_cpu\" not implemented for '{type}'"), "c": (NotImplementedError, "\"round_vml_cpu\" not implemented for '{type}'")}
 
     @staticmethod
@@ -1412,6 +1456,7 @@ class RoundBackward0(_ZeroGradient):
 class RoundBackward1(_ZeroGradient):
     """round(a, decimals=d): rint(a * 10^d) / 10^d (for d < 0: rint(a / 10^-d) * 10^-d, so the
     power of ten stays exact), computed in a's precision as PyTorch does"""
+    explain = Explain("round({a}, decimals)", "∂round(a)/∂a = 0 (piecewise constant)")
 
     @staticmethod
     def forward(node, xp, a, decimals):
@@ -1424,6 +1469,7 @@ class RoundBackward1(_ZeroGradient):
 
 class TruncBackward0(_ZeroGradient):
     """trunc(a), a rounded toward zero (a zero gradient)"""
+    explain = Explain("trunc({a})", "∂trunc(a)/∂a = 0 (piecewise constant)")
     refuses = {"b": (NotImplementedError, "\"trunc_vml_cpu\" not implemented for '{type}'"),
                "c": (NotImplementedError, "trunc is not supported for complex inputs")}
 
@@ -1639,6 +1685,7 @@ class ConjPhysicalBackward1(ConjBackward0):
 
 class RealBackward0(Rule):
     """real(a), the real part x of a = x + iy (a view):  vjp g + 0i"""
+    explain = Explain("Re({a})", "∂Re(a): the gradient g comes back as g + 0i")
     op_name = "real"
     batching = "elementwise"
 
@@ -1656,6 +1703,7 @@ class RealBackward0(Rule):
 
 class ImagBackward0(Rule):
     """imag(a), the imaginary part y of a = x + iy (a view):  vjp 0 + g·i"""
+    explain = Explain("Im({a})", "∂Im(a): the gradient g comes back as g·i")
     op_name = "imag"
     batching = "elementwise"
 
@@ -1674,6 +1722,7 @@ class ImagBackward0(Rule):
 # ============================================================================ selection
 class WhereBackward0(Rule):
     """where(cond, a, b): a's gradient where cond holds, b's elsewhere"""
+    explain = Explain("where(cond, {a}, {b})", "∂where(c, a, b)/∂a = 1 where c holds,  ∂/∂b = 1 elsewhere")
     dtypes = "promote"
     batching = "elementwise"
     nondiff = (0,)  # the condition: never an edge

@@ -62,7 +62,7 @@ class FftC2CBackward0(Rule):
     """fftn or ifftn of a complex tensor over `dims`:  d/dx = the transform in the other
     direction with the dual normalization (the adjoint)."""
     batching = "batch_dims"
-    explain = Explain(None, "linear: ∂/∂x = the transform in the other direction, dual normalization")
+    explain = Explain("fft({x})", "linear: ∂/∂x = the transform in the other direction, dual normalization")
 
     @staticmethod
     def forward(node, xp, x, dims, norm, forward):
@@ -83,7 +83,7 @@ class FftR2CBackward0(Rule):
     """The spectrum of a real tensor over `dims` (onesided: the last dim cut to n//2 + 1 bins):
     d/dx = Re(adjoint of the complex transform applied to g zero-padded to the full length)."""
     batching = "batch_dims"
-    explain = Explain(None, "linear: ∂/∂x = Re(inverse-direction transform of g, zero-padded to full length)")
+    explain = Explain("rfft({x})", "linear: ∂/∂x = Re(inverse-direction transform of g, zero-padded to full length)")
 
     @staticmethod
     def forward(node, xp, x, dims, norm, onesided, forward):
@@ -107,7 +107,7 @@ class FftC2RBackward0(Rule):
     last dim `last_size` long: d/dx = the one-sided transform of g with the dual normalization,
     the bins that stand for two (1 .. last_size - n_bins) doubled (conjugated for hfft)."""
     batching = "batch_dims"
-    explain = Explain(None, "linear: ∂/∂x = one-sided transform of g, the bins counted twice doubled")
+    explain = Explain("irfft({x})", "linear: ∂/∂x = one-sided transform of g, the bins counted twice doubled")
 
     @staticmethod
     def forward(node, xp, x, dims, norm, last_size, forward):
@@ -164,6 +164,7 @@ def _resize(xp, x, dims, sizes):
 class ConstantPadNdBackward0(Rule):
     """The signal zero-padded (or cut) to `sizes` along `dims`, before a transform of n points:
     d/dx = g cut (or zero-padded) back to x's sizes."""
+    explain = Explain("pad({x})", "∂/∂x = g cut back to x's size along the padded dims (zero where it was cut)")
     batching = "batch_dims"
 
     @staticmethod
@@ -181,4 +182,5 @@ class ConstantPadNdBackward0(Rule):
 
 class SliceBackward0(ConstantPadNdBackward0):
     """The signal cut to `sizes` along `dims` (narrow), before a transform of n points."""
+    explain = Explain("narrow({x})", "∂/∂x = g zero-padded back to x's size")
     batching = "batch_dims"

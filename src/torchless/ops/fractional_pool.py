@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from ._rule import Rule
+from ._rule import Explain, Rule
 from .pool import PlaneGather, _MaxPool, linear
 
 
@@ -57,6 +57,7 @@ def fractional_candidates(samples, S, Y, K):
 class _FractionalMaxPool(_MaxPool):
     """max over each plane's own windows -> (values, indices); its gradient and tangent are max
     pooling's (a scatter of g to each window's argmax, a gather of t from it)."""
+    explain = Explain("fractional_max_pool({a})", "∂max(window)/∂aᵢ = 1 at each window's argmax, else 0")
     batching = "loop"  # each plane draws its own windows: vmap's randomness mode decides them per example
 
     @staticmethod
@@ -125,6 +126,7 @@ class MaxPool2DWithIndicesBackwardBackward0(Rule):
     input at each window's argmax (a scatter, pool.PlaneScatter). Linear in g: its vjp gathers at
     the indices (PyTorch's max_pool_double_backward) and its jvp scatters the tangent; input only
     gives the shape (its gradient is zero)."""
+    explain = Explain("scatter({g}, indices)", "linear in g: ∂/∂g = the gather of the incoming gradient at the indices")
     batching = "loop"  # reached only through torch.ops.aten, whose ops vmap runs per example
 
     @staticmethod

@@ -15,7 +15,7 @@ from typing import ClassVar, Optional
 import numpy as np
 
 from ..engine.node import LINEAR_JVP, linear_through
-from ._rule import Rule
+from ._rule import Explain, Rule
 from ..overrides import handle_torch_function, has_torch_function
 
 
@@ -32,6 +32,7 @@ def _scatter_unique(xp, shape, dtype, idx, g):
 class _BasicIndex(Rule):
     """a[idx] for ints, slices, None and Ellipsis: a view. The gradient is g written into zeros
     at the same place (a view never repeats a position)."""
+    explain = Explain("{a}[key]", "∂a[key]/∂a = g written into zeros at key")
     batching = "index"
 
     @staticmethod
@@ -49,18 +50,22 @@ class _BasicIndex(Rule):
 
 class SelectBackward0(_BasicIndex):
     """x[i] (the last basic step was an int)"""
+    explain = Explain("{a}[i]", "∂a[i]/∂a = g written into zeros at index i")
 
 
 class SliceBackward0(_BasicIndex):
     """x[a:b:c] (the last basic step was a slice)"""
+    explain = Explain("{a}[i:j:k]", "∂a[i:j:k]/∂a = g written into zeros at the slice")
 
 
 class UnsqueezeBackward0(_BasicIndex):
     """x[None] (the last basic step inserted a dim)"""
+    explain = Explain("{a}[None]", "a new size-1 dim: the gradient is reshaped back")
 
 
 class AliasBackward0(Rule):
     """x[...], x[:, :]: the same elements, a new view"""
+    explain = Explain("{a}[...]", "∂a[...]/∂a = 1 (the same elements)")
     batching = "index"
 
     @staticmethod
@@ -76,6 +81,8 @@ class AliasBackward0(Rule):
 class AsStridedBackward0(Rule):
     """A view re-derived from its base after an in-place write into the base (what a view's
     grad_fn becomes then). `pos` holds, for each element of the view, its flat position in the base."""
+    explain = Explain("as_strided({a})",
+                      "a view of the base's storage: ∂/∂base = g written back at the strided positions")
     batching = "loop"  # a view of storage by strides: no per-example form
 
     @staticmethod
@@ -91,6 +98,7 @@ class AsStridedBackward0(Rule):
 class IndexBackward0(Rule):
     """a[idx] with integer arrays (advanced indexing): a copy. Repeated positions add up in the
     gradient unless the key came from masks (`unique`)."""
+    explain = Explain("{a}[index]", "∂a[idx]/∂a = g added into zeros at idx (repeated indices add up)")
     batching: ClassVar[Optional[str]] = "index"  # (declared wide: padding's gathers derive from it, unbatched)
     keeps_indices = True
 
@@ -117,14 +125,17 @@ class IndexBackward0(Rule):
 
 class IndexSelectBackward0(IndexBackward0):
     """index_select(dim, index): `idx` is (:, ..., index) with the index at `dim`"""
+    explain = Explain("index_select({a}, dim, index)", "∂/∂a = g index-added into zeros at index along dim")
 
 
 class GatherBackward0(IndexBackward0):
     """gather(dim, index): `idx` holds the index at `dim` and broadcast aranges elsewhere"""
+    explain = Explain("gather({a}, dim, index)", "∂/∂a = g scatter-added into zeros at index along dim")
 
 
 class TakeBackward0(Rule):
     """take(index): elements of the flattened input"""
+    explain = Explain("take({a}, index)", "∂/∂a = g added into zeros at the flat index")
     batching = "index"
     keeps_indices = True
 
@@ -145,6 +156,7 @@ class TakeBackward0(Rule):
 class MaskedSelectBackward0(Rule):
     """masked_select(mask): the elements where the (broadcast) mask holds, as a vector.
     `idx` is the nonzero positions of the mask broadcast to `bshape`."""
+    explain = Explain("{a}[mask]", "∂/∂a = g written into zeros where the mask holds")
     batching = "index"
     keeps_indices = True
 
@@ -176,6 +188,8 @@ class IndexPutBackward0(Rule):
     `accumulate`. Edges: (a, values), either may be empty. `mask` marks the overwritten positions,
     whose old values get no gradient. The write itself happens in the Tensor layer (item assignment);
     forward AD asks jvp for the written tensor's tangent (`out`: its value; `key`: the user's key)."""
+    explain = Explain("index_put({a}, index, {v})",
+                      "∂/∂a = g with the written positions zeroed (all of g when accumulating),  ∂/∂v = g at index")
     batching = "index"
 
     @staticmethod
@@ -201,6 +215,8 @@ class CopySlices(Rule):
     inside it flows to the value. `pos`: the view's elements' flat positions in the base; `mask`:
     True inside the view. Forward AD asks jvp for the base's tangent after the write (`out`: the
     base's value; `pos` as above)."""
+    explain = Explain("{base} with {src} written in",
+                      "∂/∂base = g with the written positions zeroed,  ∂/∂src = g at those positions")
     batching = "index"
 
     @staticmethod
@@ -226,6 +242,8 @@ class CopySlices(Rule):
 class ScatterBackward0(Rule):
     """scatter(dim, index, src): a copy of a with src's leading block written at the gathered
     positions `idx` (index-shaped). Overwritten positions send no gradient to a."""
+    explain = Explain("scatter({a}, dim, index, {src})",
+                      "∂/∂a = g with the written positions zeroed,  ∂/∂src = g gathered at index")
     batching = "batch_dims"
     keeps_indices = True
 
@@ -251,6 +269,7 @@ class ScatterBackward0(Rule):
 
 class ScatterBackward1(Rule):
     """scatter(dim, index, value) with a number"""
+    explain = Explain("scatter({a}, dim, index, value)", "∂/∂a = g with the written positions zeroed")
     batching = "batch_dims"
 
     @staticmethod
@@ -271,6 +290,7 @@ class ScatterBackward1(Rule):
 
 class ScatterAddBackward0(Rule):
     """scatter_add(dim, index, src): src's leading block added at the positions `idx`"""
+    explain = Explain("scatter_add({a}, dim, index, {src})", "∂/∂a = g,  ∂/∂src = g gathered at index along dim")
     batching = "batch_dims"
 
     @staticmethod
@@ -292,6 +312,7 @@ class ScatterAddBackward0(Rule):
 
 class IndexAddBackward0(Rule):
     """index_add(dim, index, source, alpha): alpha * source added along dim at index"""
+    explain = Explain("index_add({a}, dim, index, {src})", "∂/∂a = g,  ∂/∂src = α·g selected at index along dim")
     batching = "batch_dims"
 
     @staticmethod
@@ -327,6 +348,7 @@ def _pad_block(xp, g_block, src_shape, block):
 
 class MaskedFillBackward0(Rule):
     """masked_fill(mask, number): the filled positions send no gradient back"""
+    explain = Explain("masked_fill({a}, mask, value)", "∂/∂a = g where the mask is false, 0 where it was filled")
     batching = "index"
     keeps_indices = True
 
@@ -346,6 +368,8 @@ class MaskedFillBackward0(Rule):
 
 class MaskedFillBackward1(Rule):
     """masked_fill(mask, value) with a 0-d tensor value: it gets the sum of g over the mask"""
+    explain = Explain("masked_fill({a}, mask, {v})",
+                      "∂/∂a = g where the mask is false,  ∂/∂v = Σ g where the mask holds")
     batching = "index"
 
     @staticmethod

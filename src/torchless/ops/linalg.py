@@ -109,6 +109,8 @@ class VdotBackward0(Rule):
     """vdot(a, b) = sum(conj(a) * b) of two 1-D tensors. It is antiholomorphic in a and
     holomorphic in b, so its vjp is written for complex numbers directly (no conjugating twin):
     d/da = conj(g) * b,  d/db = g * a  (for real tensors, dot's)."""
+    explain = Explain("{a}ᴴ{b}", "∂(Σ conj(a)·b)/∂a = b·conj(g),  ∂/∂b = a·g",
+                      symbolic=lambda sp, a, b: sum_of_elements(np.vectorize(sp.conjugate, otypes=[object])(a) * b))
     batching = "matmul"
 
     @staticmethod

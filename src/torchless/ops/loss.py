@@ -5,7 +5,7 @@ Targets are constant arrays (class indices become one-hot masks in the input's d
 Forward and vjp are written over `xp`: under create_graph the forward is re-run on Tensors and the
 vjp records. `reduction` is "none", "mean" or "sum" (checked by nn.functional).
 """
-from ._rule import Explain, Rule
+from ._rule import Explain, Rule, elementwise_symbolic
 
 
 def _reduced(xp, loss, reduction, n):
@@ -24,7 +24,8 @@ def _scale(g, reduction, n):
 class XlogyBackward0(Rule):
     """x log y, 0 where x == 0 (unless y is NaN):  d/dx = log y where x != 0 (0 elsewhere),  d/dy = x / y"""
     batching = "elementwise"
-    explain = Explain("xlogy({a}, {b})", "∂(x log y)/∂x = log y,  ∂(x log y)/∂y = x / y")
+    explain = Explain("xlogy({a}, {b})", "∂(x log y)/∂x = log y,  ∂(x log y)/∂y = x / y",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: a * sp.log(b)))
 
     @staticmethod
     def forward(node, xp, x, y):
@@ -56,7 +57,7 @@ class XlogyBackward0(Rule):
 class SoftMarginLossBackward0(Rule):
     """log(1 + exp(-y x)), reduced:  d/dx = -y sigmoid(-y x)  (the target y is a constant)"""
     batching = "pointwise_loss"
-    explain = Explain(rule="∂ log(1 + e^(−yx))/∂x = −y·σ(−yx)")
+    explain = Explain("soft_margin_loss({x}, {y})", "∂ log(1 + e^(−yx))/∂x = −y·σ(−yx)")
 
     @staticmethod
     def forward(node, xp, x, y, reduction):
@@ -94,6 +95,8 @@ class MultiMarginLossBackward0(Rule):
     `onehot` marks each row's target; `wy` each row's weight (None: 1).
     d/dx_i = w_y h'_i / C (i != y),  d/dx_y = -Σ_i w_y h'_i / C,  h' = 1 (p = 1) or 2 (margin - x_y + x_i) (p = 2)
     where the margin is violated, 0 elsewhere."""
+    explain = Explain("multi_margin_loss({x})",
+                      "∂/∂xᵢ = p·w_y·max(0, m − x_y + xᵢ)^(p−1)/C for i ≠ y, minus their sum at y")
     batching = "batch_first"
 
     @staticmethod
@@ -159,6 +162,7 @@ class MultilabelMarginLossBackward0(Rule):
     Σ_j Σ_{i not a target} max(0, 1 - x_{y_j} + x_i) / C, reduced. `pick` (N, K, C) marks y_j as a
     one-hot row for each j < k (zero rows past k); `mask` (N, K, C) marks the pairs (j < k, i not a
     target) that count."""
+    explain = Explain("multilabel_margin_loss({x})", "∂/∂xᵢ = Σ over target/non-target pairs of ±[1 − x_y + xᵢ > 0]/C")
     batching = "batch_first"
 
     @staticmethod

@@ -259,24 +259,28 @@ class AddmmBackward0(_AddProduct):
 
 class AddmvBackward0(_AddProduct):
     """addmv: beta * input + alpha * (mat @ vec)"""
+    explain = Explain("β·{c} + α·{a} @ {b}", "∂/∂c = β g,  ∂/∂A = α g vᵀ,  ∂/∂v = α Aᵀ g")
     eq = "ij,j->i"
     product = staticmethod(np.matmul)
 
 
 class AddrBackward0(_AddProduct):
     """addr: beta * input + alpha * outer(vec1, vec2)"""
+    explain = Explain("β·{c} + α·{a} ⊗ {b}", "∂/∂c = β g,  ∂/∂u = α g v,  ∂/∂v = α gᵀ u")
     eq = "i,j->ij"
     product = staticmethod(np.multiply.outer)
 
 
 class AddbmmBackward0(_AddProduct):
     """addbmm: beta * input + alpha * sum_b(batch1[b] @ batch2[b])"""
+    explain = Explain("β·{c} + α·Σ_b {a}_b @ {b}_b", "∂/∂c = β g,  ∂/∂A_b = α g B_bᵀ,  ∂/∂B_b = α A_bᵀ g")
     eq = "bij,bjk->ik"
     product = staticmethod(_product("bij,bjk->ik"))
 
 
 class BaddbmmBackward0(_AddProduct):
     """baddbmm: beta * input + alpha * (batch1 @ batch2), batch by batch"""
+    explain = Explain("β·{c} + α·{a} @ {b}", "∂/∂c = β g,  ∂/∂A = α g Bᵀ,  ∂/∂B = α Aᵀ g (batch by batch)")
     eq = "bij,bjk->bik"
     product = staticmethod(np.matmul)
 
@@ -460,7 +464,7 @@ class LinalgSolveTriangularBackward0(Rule):
     """X = T⁻¹B (left) or B T⁻¹ (right), T the upper or lower triangle of A (unit diagonal when
     unitriangular):  d/dB = T⁻ᴴ g (or g T⁻ᴴ),  d/dA = the triangle of -(d/dB) Xᴴ (or -Xᴴ (d/dB))."""
     batching = "batch_dims"
-    explain = Explain(None, "∂/∂B = T⁻ᴴ g,  ∂/∂A = the triangle of -T⁻ᴴ g Xᴴ")
+    explain = Explain("solve_triangular({A}, {B})", "∂/∂B = T⁻ᴴ g,  ∂/∂A = the triangle of -T⁻ᴴ g Xᴴ")
 
     @staticmethod
     def forward(node, xp, a, b, upper, left, unit):
@@ -559,7 +563,7 @@ class LinalgSlogdetBackward0(Rule):
     """slogdet(A) = (sign, log|det A|):  d/dA = (g_logabs + i Im(g_sign conj(sign))) A⁻ᴴ (the sign
     part only for complex A; a real sign is piecewise constant)."""
     batching = "batch_dims"
-    explain = Explain(None, "∂ log|det A|/∂A = A⁻ᴴ")
+    explain = Explain("slogdet({A})", "∂ log|det A|/∂A = A⁻ᴴ")
     multi_output = True
 
     @staticmethod
@@ -609,7 +613,7 @@ class LinalgCholeskyExBackward0(Rule):
     real A the symmetric part of L⁻ᴴ Φ(Lᴴ gL) L⁻¹, Φ the lower triangle with the diagonal
     halved; PyTorch's form); upper=True returns U = Lᴴ (gL = gUᴴ)."""
     batching = "batch_dims"
-    explain = Explain(None, "∂/∂A = L⁻ᴴ Φ(Lᴴ g) L⁻¹, Φ: the lower triangle, diagonal halved, Hermitian")
+    explain = Explain("cholesky({A})", "∂/∂A = L⁻ᴴ Φ(Lᴴ g) L⁻¹, Φ: the lower triangle, diagonal halved, Hermitian")
     saves_output = True
 
     @staticmethod
@@ -680,7 +684,7 @@ class LinalgQrBackward0(Rule):
     """qr(A) = (Q, R). For m >= n (reduced): M = R gRᴴ - gQᴴ Q, d/dA = (gQ + Q copyltu(M)) R⁻ᴴ;
     for m < n, A = Q [X | Y] with X square: the same for X with gQ + Y gVᴴ, and Q gV for Y."""
     batching = "batch_dims"
-    explain = Explain(None, "∂/∂A = (gQ + Q copyltu(R gRᴴ - gQᴴ Q)) R⁻ᴴ")
+    explain = Explain("qr({A})", "∂/∂A = (gQ + Q copyltu(R gRᴴ - gQᴴ Q)) R⁻ᴴ")
     multi_output = True
 
     @staticmethod
@@ -750,7 +754,7 @@ class LinalgEighBackward0(Rule):
     d/dA = V (diag(gL) + F ∘ skew(Vᴴ gV)) Vᴴ,  F_ij = 1/(L_j - L_i) off the diagonal, 0 on it,
     skew(X) = (X - Xᴴ)/2: a Hermitian gradient, as PyTorch's."""
     batching = "batch_dims"
-    explain = Explain(None, "∂/∂A = V (diag(gL) + F ∘ skew(Vᴴ gV)) Vᴴ,  F_ij = 1/(λ_j - λ_i)")
+    explain = Explain("eigh({A})", "∂/∂A = V (diag(gL) + F ∘ skew(Vᴴ gV)) Vᴴ,  F_ij = 1/(λ_j - λ_i)")
     multi_output = True
 
     @staticmethod
@@ -855,7 +859,7 @@ class LinalgSvdBackward0(Rule):
     phase term i Im(diag(UᴴgU)) / S, for a loss that does not depend on the phases; PyTorch checks that,
     this rule does not, as eig's docstring says). full_matrices: only the first min(m, n) columns count."""
     batching = "batch_dims"
-    explain = Explain(None, "∂/∂A = U [diag(gS) + (F∘(UᴴgU - gUᴴU)) S + S (F∘(VᴴgV - gVᴴV))] Vᴴ + …")
+    explain = Explain("svd({A})", "∂/∂A = U [diag(gS) + (F∘(UᴴgU - gUᴴU)) S + S (F∘(VᴴgV - gVᴴV))] Vᴴ + …")
     multi_output = True
 
     @staticmethod
@@ -959,7 +963,7 @@ class LinalgPinvBackward0(Rule):
     """pinv(A) = P (constant rank): dP = -P dA P + P Pᴴ dAᴴ (I - A P) + (I - P A) dAᴴ Pᴴ P, so
     d/dA = -Pᴴ g Pᴴ + (I - A P) gᴴ P Pᴴ + Pᴴ P gᴴ (I - P A)."""
     batching = "batch_dims"
-    explain = Explain(None, "∂/∂A = -Pᴴ g Pᴴ + (I - A P) gᴴ P Pᴴ + Pᴴ P gᴴ (I - P A)")
+    explain = Explain("pinv({A})", "∂/∂A = -Pᴴ g Pᴴ + (I - A P) gᴴ P Pᴴ + Pᴴ P gᴴ (I - P A)")
     saves_output = True
 
     @staticmethod
@@ -1093,7 +1097,7 @@ class CholeskySolveBackward0(Rule):
     """cholesky_solve(B, L) = X = (L Lᴴ)⁻¹ B:  d/dB = cholesky_solve(g, L),  d/dL = -(C + Cᴴ) L
     (upper: -U (C + Cᴴ)) with C = (d/dB) Xᴴ: PyTorch's formula, L taken as a full matrix."""
     batching = "batch_dims"
-    explain = Explain(None, "∂/∂B = A⁻¹ g,  ∂/∂L = -(C + Cᴴ) L, C = A⁻¹ g Xᴴ")
+    explain = Explain("cholesky_solve({B}, {L})", "∂/∂B = A⁻¹ g,  ∂/∂L = -(C + Cᴴ) L, C = A⁻¹ g Xᴴ")
 
     @staticmethod
     def forward(node, xp, b, l, upper):
@@ -1137,7 +1141,7 @@ class CholeskyInverseBackward0(Rule):
     """cholesky_inverse(L) = A⁻¹ for A = L Lᴴ:  d/dL = -A⁻¹ (g + gᴴ) A⁻¹ L
     (upper, A = Uᴴ U: -U A⁻¹ (g + gᴴ) A⁻¹)."""
     batching = "batch_dims"
-    explain = Explain(None, "∂/∂L = -A⁻¹ (g + gᴴ) A⁻¹ L")
+    explain = Explain("cholesky_inverse({L})", "∂/∂L = -A⁻¹ (g + gᴴ) A⁻¹ L")
     saves_output = True
 
     @staticmethod
@@ -1176,7 +1180,7 @@ class LinalgEigBackward0(Rule):
     through two nodes, each of them phase-dependent, though not their sum)."""
     batching = "batch_dims"
     multi_output = True
-    explain = Explain(None, "∂/∂A = V⁻ᴴ (diag(gL) + P(Vᴴ gV) / conj(E)) Vᴴ,  E_ij = λ_j - λ_i")
+    explain = Explain("eig({A})", "∂/∂A = V⁻ᴴ (diag(gL) + P(Vᴴ gV) / conj(E)) Vᴴ,  E_ij = λ_j - λ_i")
 
     @staticmethod
     def forward(node, xp, a):
@@ -1376,7 +1380,7 @@ class LinalgLuFactorExBackward0(Rule):
     of g (and the extra blocks of a non-square A)."""
     batching = "batch_dims"
     aux_outputs = True
-    explain = Explain(None, "∂/∂A = P L⁻ᴴ (tril(Lᴴ gL, -1) + triu(gU Uᴴ)) U⁻ᴴ")
+    explain = Explain("lu_factor({A})", "∂/∂A = P L⁻ᴴ (tril(Lᴴ gL, -1) + triu(gU Uᴴ)) U⁻ᴴ")
 
     @staticmethod
     def forward(node, xp, a):
@@ -1430,7 +1434,7 @@ class LinalgLuBackward0(Rule):
     batching = "batch_dims"
     multi_output = True
     nondiff = (1,)
-    explain = Explain(None, "∂/∂A = P L⁻ᴴ (tril(Lᴴ gL, -1) + triu(gU Uᴴ)) U⁻ᴴ")
+    explain = Explain("lu({A})", "∂/∂A = P L⁻ᴴ (tril(Lᴴ gL, -1) + triu(gU Uᴴ)) U⁻ᴴ")
 
     @staticmethod
     def forward(node, xp, a, factors):

@@ -71,7 +71,7 @@ class FillBackward0(Rule):
     gradient reaches input (a zero one, as PyTorch's)"""
     op_name = "fill"
     batching = "elementwise"
-    explain = Explain(None, "∂out/∂input = 0")
+    explain = Explain("fill_({a}, value)", "∂out/∂input = 0")
 
     @staticmethod
     def forward(node, xp, a, value):
@@ -90,7 +90,7 @@ class FillBackward1(Rule):
     of g, input's is zero"""
     op_name = "fill"
     batching = "elementwise"
-    explain = Explain(None, "∂L/∂value = Σ ∂L/∂out,  ∂out/∂input = 0")
+    explain = Explain("fill_({a}, {v})", "∂L/∂value = Σ ∂L/∂out,  ∂out/∂input = 0")
 
     @staticmethod
     def forward(node, xp, a, value):

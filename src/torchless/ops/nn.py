@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from ..engine.node import jvp_by_partials, linear_through
-from ._rule import Explain, Rule
+from ._rule import Explain, Rule, elementwise_symbolic
 from .elementwise import _sum_tangents
 
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -55,6 +55,8 @@ def _weighted_element_grad(node, g, x):
 # ============================================================================ activations
 class NdtrBackward0(Rule):
     """The normal cdf Phi(a):  d/da = g * exp(-a^2 / 2) / sqrt(2 pi)"""
+    explain = Explain("Φ({a})", "∂Φ(a)/∂a = e^(−a²/2)/√(2π)",
+                      symbolic=elementwise_symbolic(lambda sp, a: (1 + sp.erf(a / sp.sqrt(2))) / 2))
     batching = "elementwise"
 
     @staticmethod
@@ -80,7 +82,7 @@ def _nonempty(a):
 class SoftmaxBackward0(Rule):
     """softmax(a, dim):  d/da = out * (g - sum(g * out, dim))"""
     batching = "dimwise"
-    explain = Explain(rule="∂/∂z = s·(g − Σ g·s)")
+    explain = Explain("softmax({z})", "∂/∂z = s·(g − Σ g·s), s = softmax(z) along dim")
     saves_output = True
     saved_inputs = ()
     lift_output = True
@@ -107,7 +109,7 @@ class SoftmaxBackward0(Rule):
 class LogSoftmaxBackward0(Rule):
     """log_softmax(a, dim) = a - max - log(sum(exp(a - max))):  d/da = g - exp(out) * sum(g, dim)"""
     batching = "dimwise"
-    explain = Explain(rule="∂/∂z = g − softmax(z)·Σg")
+    explain = Explain("log_softmax({z})", "∂/∂z = g − softmax(z)·Σg along dim")
     saves_output = True
     saved_inputs = ()
     lift_output = True
@@ -132,6 +134,7 @@ class LogSoftmaxBackward0(Rule):
 
 class GeluBackward0(Rule):
     """gelu(a) = a * Phi(a) (Phi: the normal cdf), or its tanh approximation."""
+    explain = Explain("gelu({a})", "∂(x·Φ(x))/∂x = Φ(x) + x·φ(x) (tanh approximation: its derivative)")
     batching = "elementwise"
 
     @staticmethod
@@ -161,6 +164,7 @@ class GeluBackward0(Rule):
 
 class LeakyReluBackward0(Rule):
     """leaky_relu(a) = a where a > 0 else slope * a:  d/da = g where a > 0 else slope * g"""
+    explain = Explain("leaky_relu({a})", "∂leaky_relu(a)/∂a = 1 where a > 0, the slope elsewhere")
     batching = "elementwise"
 
     @staticmethod
@@ -181,6 +185,8 @@ class LeakyReluBackward0(Rule):
 
 class LeakyReluBackward1(Rule):
     """leaky_relu_ (in place): saves its output, whose sign is the input's (slope >= 0)."""
+    explain = Explain("leaky_relu_({a})",
+                      "∂leaky_relu(a)/∂a = 1 where out > 0, the slope elsewhere (from the saved output)")
     batching = "elementwise"
     saves_output = True
 
@@ -207,7 +213,8 @@ class _Linear(Rule):
     The subclasses carry PyTorch's grad_fn name for each case (mm, addmm, batched view)."""
     holomorphic = True
     batching = "matmul"
-    explain = Explain(rule="x Wᵀ + b (a linear layer):  ∂/∂x = G W,  ∂/∂W = Gᵀ x,  ∂/∂b = Σ over rows of G")
+    explain = Explain("linear({x}, {W})",
+                      "x Wᵀ + b (a linear layer):  ∂/∂x = G W,  ∂/∂W = Gᵀ x,  ∂/∂b = Σ over rows of G")
 
     @staticmethod
     def forward(node, xp, x, w, b=None):
@@ -263,7 +270,8 @@ class MmBackward0(_Linear):
 
 class AddmmBackward0(_Linear):
     """F.linear(x, W, b) of a 2-D x: b + x @ W^T (PyTorch's addmm)"""
-    explain = Explain(rule="b + A W:  ∂/∂A = G Wᵀ,  ∂/∂W = Aᵀ G,  ∂/∂b = Σ over rows of G")
+    explain = Explain("{x} @ {W}ᵀ + {b}", "∂(x Wᵀ + b)/∂x = G W,  ∂/∂W = Gᵀ x,  ∂/∂b = Σ over rows of G",
+                      symbolic=lambda sp, x, w, b: x.dot(w.T) + b)
 
 
 class ViewBackward0(_Linear):
@@ -282,7 +290,7 @@ class SqueezeBackward4(_Linear):
 class MseLossBackward0(Rule):
     """mean/sum/none of (a - b)^2:  d/da = 2 (a - b) g,  d/db = -d/da"""
     batching = "pointwise_loss"
-    explain = Explain(rule="mean((a − b)²):  ∂/∂a = 2(a − b)/n")
+    explain = Explain("mse_loss({a}, {b})", "mean((a − b)²):  ∂/∂a = 2(a − b)/n")
 
     @staticmethod
     def forward(node, xp, a, b, reduction):
@@ -310,6 +318,8 @@ class MseLossBackward0(Rule):
 class HuberLossBackward0(Rule):
     """0.5 d^2 where |d| < delta, else delta (|d| - delta/2);  d = a - b.
     Its derivative in d is d clipped to [-delta, delta]."""
+    explain = Explain("huber({a}, {b})",
+                      "d = a − b:  ∂/∂a = d where |d| < δ, δ·sign(d) elsewhere;  ∂/∂b = its negative")
     batching = "pointwise_loss"
 
     @staticmethod
@@ -341,6 +351,7 @@ class HuberLossBackward0(Rule):
 
 class SmoothL1LossBackward0(HuberLossBackward0):
     """huber(delta=beta) / beta; beta == 0 is the l1 loss. Derivative: clip(d, -beta, beta) / beta."""
+    explain = Explain("smooth_l1({a}, {b})", "d = a − b:  ∂/∂a = clip(d, −β, β)/β;  ∂/∂b = its negative")
 
     @staticmethod
     def forward(node, xp, a, b, reduction, beta):
@@ -369,6 +380,7 @@ class SmoothL1LossBackward0(HuberLossBackward0):
 class BinaryCrossEntropyBackward0(Rule):
     """-w (t log x + (1 - t) log(1 - x)), each log clamped at -100 as PyTorch does.
     d/dx = g w (x - t) / max(x (1 - x), 1e-12);  d/dt = g w (log(1 - x) - log x)"""
+    explain = Explain("bce({x}, {t})", "∂/∂x = w·(x − t)/(x·(1 − x)),  ∂/∂t = w·ln((1 − x)/x)")
     batching = "pointwise_loss"
 
     @staticmethod
@@ -405,6 +417,8 @@ class BinaryCrossEntropyWithLogitsBackward0(Rule):
     """w ((1 - t) x + l softplus(-x)), l = 1 + (pos_weight - 1) t; softplus(-x) written
     log1p(exp(-|x|)) + max(-x, 0) so it never overflows.
     d/dx = g w ((1 - t) - l sigmoid(-x));  d/dt = g w (-x + (pos_weight - 1) softplus(-x))"""
+    explain = Explain("bce_with_logits({x}, {t})",
+                      "∂/∂x = w·((1 + (pw − 1)t)·σ(x) − pw·t),  ∂/∂t = −w·(pw·ln σ(x) − ln(1 − σ(x)))")
     batching = "pointwise_loss"
 
     @staticmethod
@@ -497,7 +511,8 @@ def _sample_weights(target, weight, ignore_index, reduction):
 class NllLossBackward0(Rule):
     """-w[t] x[t] per entry (class dim `cdim`), reduced. d/dx: -g w[t] / divisor at each target."""
     batching = "class_loss"
-    explain = Explain(rule="−mean over rows of the input at the target class: ∂/∂input = −1/N there, 0 elsewhere")
+    explain = Explain("nll_loss({x}, target)",
+                      "−mean over rows of the input at the target class: ∂/∂input = −1/N there, 0 elsewhere")
 
     @staticmethod
     def forward(node, xp, x, target, weight, ignore_index, reduction, cdim):
@@ -544,7 +559,7 @@ class CrossEntropyLossBackward0(Rule):
         loss_i = (1 - eps) a_i (-log p_i[t_i]) + (eps / C) b_i (-sum_c w_c log p_ic)
         d/dx_i = (1 - eps) a_i (p_i - onehot_i) + (eps / C) b_i (W p_i - w)"""
     batching = "class_loss"
-    explain = Explain(rule="∂/∂z = (softmax(z) − one_hot(target)) / N")
+    explain = Explain("cross_entropy({z}, target)", "∂/∂z = (softmax(z) − one_hot(target)) / N")
 
     @staticmethod
     def forward(node, xp, x, target, weight, ignore_index, reduction, cdim, smoothing):
@@ -672,6 +687,7 @@ def class_loss_rule(base, ndim, reduction, smoothing=0.0):
 class DivBackward1(Rule):
     """a / number, as PyTorch's C++ losses divide (the mean of cross_entropy with probabilities):
     d/da = g / number"""
+    explain = Explain("{a} / n", "∂(a / n)/∂a = 1/n")
     batching = "elementwise"
 
     @staticmethod
@@ -692,6 +708,7 @@ class DivBackward1(Rule):
 class ConstantPadNdBackward0(Rule):
     """constant pad: the input written into a block of `value`; its gradient is that block of g.
     `slices` picks the input's region from the output (negative pads crop: `pre_slices`)."""
+    explain = Explain("pad({a})", "∂pad(a)/∂a = g's block where a was written (the padding gets none)")
     batching = "batch_dims"
 
     @staticmethod

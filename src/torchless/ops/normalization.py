@@ -105,7 +105,8 @@ def _centred(xp, gv, xhat, axes, n):
 class _Normalize(Rule):
     """(x − mean) / sqrt(var + eps) · w + b, the statistics over `axes` of x viewed as `stat_shape`."""
     batching = "batch_first"
-    explain = Explain(rule="x̂ = (x − μ)/σ:  ∂/∂x = (ĝ − mean ĝ − x̂·mean(ĝ·x̂))/σ,  ∂/∂w = Σ g·x̂,  ∂/∂b = Σ g")
+    explain = Explain("normalize({x})",
+                      "x̂ = (x − μ)/σ:  ∂/∂x = (ĝ − mean ĝ − x̂·mean(ĝ·x̂))/σ,  ∂/∂w = Σ g·x̂,  ∂/∂b = Σ g")
 
     @staticmethod
     def forward(node, xp, x, w, b, stat_shape, axes, wshape, eps):
@@ -200,7 +201,8 @@ class _NormalizeStats(_Normalize):
 class _NormalizeBy(Rule):
     """(x − mean) · invstd · w + b with a constant mean and invstd (batch norm in eval mode)."""
     batching = "batch_first"
-    explain = Explain(rule="x̂ = (x − μ)·s, μ and s constants:  ∂/∂x = g·w·s,  ∂/∂w = Σ g·x̂,  ∂/∂b = Σ g")
+    explain = Explain("normalize({x}) (running statistics)",
+                      "x̂ = (x − μ)·s, μ and s constants:  ∂/∂x = g·w·s,  ∂/∂w = Σ g·x̂,  ∂/∂b = Σ g")
 
     @staticmethod
     def forward(node, xp, x, w, b, mean, invstd, wshape):
@@ -237,26 +239,27 @@ class _NormalizeBy(Rule):
         return tuple(grads)
 
 
-def _named(base, name, doc):
-    return type(name, (base,), {"__doc__": doc, "__module__": __name__, "__slots__": ()})
+def _named(base, name, doc, expression):
+    explain = Explain(expression, base.explain.rule if base.explain is not None else None)
+    return type(name, (base,), {"__doc__": doc, "__module__": __name__, "__slots__": (), "explain": explain})
 
 
 NativeBatchNormBackward0 = _named(_NormalizeStats, "NativeBatchNormBackward0",
-                                  "batch_norm while training: statistics over every dim but the channels (dim 1).")
+                                  "batch_norm while training: statistics over every dim but the channels (dim 1).", "batch_norm({x})")
 BatchNormNoStats = _named(_Normalize, "NativeBatchNormBackward0",
-                          "batch_norm while training without running statistics to update.")
+                          "batch_norm while training without running statistics to update.", "batch_norm({x})")
 NativeBatchNormEval = _named(_NormalizeBy, "NativeBatchNormBackward0",
-                             "batch_norm in eval mode: the running statistics, constants.")
+                             "batch_norm in eval mode: the running statistics, constants.", "batch_norm({x}) (running statistics)")
 NativeLayerNormBackward0 = _named(_Normalize, "NativeLayerNormBackward0",
-                                  "layer_norm: statistics over the trailing normalized_shape dims.")
+                                  "layer_norm: statistics over the trailing normalized_shape dims.", "layer_norm({x})")
 NativeLayerNormStats = _named(_NormalizeStats, "NativeLayerNormBackward0",
-                              "native_layer_norm: layer_norm with its mean and 1/std.")
+                              "native_layer_norm: layer_norm with its mean and 1/std.", "layer_norm({x})")
 NativeGroupNormBackward0 = _named(_Normalize, "NativeGroupNormBackward0",
-                                  "group_norm: statistics over each group of channels and the spatial dims.")
+                                  "group_norm: statistics over each group of channels and the spatial dims.", "group_norm({x})")
 InstanceNormBackward = _named(_NormalizeStats, "ViewBackward0",
-                              "instance_norm: statistics over the spatial dims of each (sample, channel).")
+                              "instance_norm: statistics over the spatial dims of each (sample, channel).", "instance_norm({x})")
 InstanceNormEval = _named(_NormalizeBy, "ViewBackward0",
-                          "instance_norm with the running statistics, constants.")
+                          "instance_norm with the running statistics, constants.", "instance_norm({x}) (running statistics)")
 # (vmap: the norms fold its batch into N, "batch_first", but layer norm's statistics are over the last
 # dims, which take any leading dims: "batch_dims")
 NativeLayerNormBackward0.batching = NativeLayerNormStats.batching = "batch_dims"
@@ -269,7 +272,7 @@ class EmbeddingBackward0(Rule):
     batching = "batch_dims"
     nondiff = (1,)
     keeps_indices = True  # (PyTorch saves the indices: a second backward without retain_graph raises)
-    explain = Explain(rule="rows of W:  ∂/∂W = g's rows added into the rows they came from")
+    explain = Explain("{W}[indices]", "rows of W:  ∂/∂W = g's rows added into the rows they came from")
 
     @staticmethod
     def forward(node, xp, weight, indices, padding_idx, scale_grad_by_freq):

@@ -11,6 +11,7 @@ is ConstantPadNdBackward0 in ops/nn.py.)
 """
 import numpy as np
 
+from ._rule import Explain
 from .indexing import IndexBackward0
 
 
@@ -63,6 +64,7 @@ def pad_index(shape, pad, mode):
 class _GatherPad(IndexBackward0):
     """out = a[index] (index from pad_index): an advanced-indexing gather, whose gradient adds g
     back at index (border positions repeat, so repeats add up)."""
+    explain = Explain("pad({a})", "∂pad(a)/∂a = g added back into the positions each padded element was read from")
     batching = "batch_first"  # (vmap: F.pad folds the batch into N for these modes, func/batching.py)
 
 

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from ._rule import Rule
+from ._rule import Explain, Rule
 
 
 # ============================================================================ linear maps and their adjoints
@@ -49,6 +49,7 @@ def linear(xp, op, a):
 
 class _LinearRule(Rule):
     """out = L(a) for a linear L (a LinearOp):  vjp g -> Lᵀ(g),  jvp t -> L(t)."""
+    explain = Explain("L({a})", "linear: ∂L(a)/∂a = Lᵀ(g)")
     batching = "batch_first"
 
     @staticmethod
@@ -319,6 +320,7 @@ def max_windows(a, nspatial, cand, pad_mask):
 class _MaxPool(Rule):
     """max over each window -> (values, indices): the gradient goes to each window's argmax
     (a scatter of g); the tangent is the gather of t at the same positions."""
+    explain = Explain("max_pool({a})", "∂max(window)/∂aᵢ = 1 at each window's argmax, else 0")
     aux_outputs = True
     batching = "batch_first"
 
@@ -344,61 +346,75 @@ class _MaxPool(Rule):
 
 class MaxPool2DWithIndicesBackward0(_MaxPool):
     """max_pool2d (and max_pool1d, through a size-1 dim): the max of each window"""
+    explain = Explain("max_pool2d({a})", "∂max(window)/∂aᵢ = 1 at each window's argmax, else 0: g goes to the argmax")
     batching = "batch_first"
 
 
 class MaxPool3DWithIndicesBackward0(_MaxPool):
     """max_pool3d: the max of each window"""
+    explain = Explain("max_pool3d({a})", "∂max(window)/∂aᵢ = 1 at each window's argmax, else 0: g goes to the argmax")
     batching = "batch_first"
 
 
 class AdaptiveMaxPool2DBackward0(_MaxPool):
     """adaptive_max_pool1d/2d: the max of each adaptive window"""
+    explain = Explain("adaptive_max_pool2d({a})", "∂max(window)/∂aᵢ = 1 at each adaptive window's argmax, else 0")
     batching = "batch_first"
 
 
 class AdaptiveMaxPool3DBackward0(_MaxPool):
     """adaptive_max_pool3d: the max of each adaptive window"""
+    explain = Explain("adaptive_max_pool3d({a})", "∂max(window)/∂aᵢ = 1 at each adaptive window's argmax, else 0")
     batching = "batch_first"
 
 
 class AvgPool2DBackward0(_LinearRule):
     """avg_pool2d (and avg_pool1d through a size-1 dim): window sums / divisor; vjp spreads g / divisor back"""
+    explain = Explain("avg_pool2d({a})",
+                      "∂mean(window)/∂aᵢ = 1/divisor for each window holding aᵢ: g / divisor spread back")
     batching = "batch_first"
 
 
 class AvgPool3DBackward0(_LinearRule):
     """avg_pool3d: window sums / divisor; vjp spreads g / divisor back"""
+    explain = Explain("avg_pool3d({a})",
+                      "∂mean(window)/∂aᵢ = 1/divisor for each window holding aᵢ: g / divisor spread back")
     batching = "batch_first"
 
 
 class AdaptiveAvgPool2DBackward0(_LinearRule):
     """adaptive_avg_pool1d/2d: each dim multiplied by its averaging matrix"""
+    explain = Explain("adaptive_avg_pool2d({a})", "∂mean(window)/∂aᵢ = 1/|window| for each adaptive window holding aᵢ")
     batching = "batch_first"
 
 
 class AdaptiveAvgPool3DBackward0(_LinearRule):
     """adaptive_avg_pool3d: each dim multiplied by its averaging matrix"""
+    explain = Explain("adaptive_avg_pool3d({a})", "∂mean(window)/∂aᵢ = 1/|window| for each adaptive window holding aᵢ")
     batching = "batch_first"
 
 
 class MaxUnpool2DBackward0(_LinearRule):
     """max_unpool1d/2d: each value scattered to its index; vjp gathers g there"""
+    explain = Explain("max_unpool2d({a})", "∂/∂a = g gathered at the indices")
     batching = "batch_first"
 
 
 class MaxUnpool3DBackward0(_LinearRule):
     """max_unpool3d: each value scattered to its index; vjp gathers g there"""
+    explain = Explain("max_unpool3d({a})", "∂/∂a = g gathered at the indices")
     batching = "batch_first"
 
 
 class PoolAdjointBackward(_LinearRule):
     """The adjoint of a pooling or resampling map (the gradient of a gradient, under create_graph)"""
+    explain = Explain("Lᵀ({g})", "linear: ∂Lᵀ(g)/∂g = L, the pooling map itself")
     batching = "batch_first"
 
 
 class MaxPoolGatherBackward(_LinearRule):
     """The gather at a max pool's indices (its tangent, and its gradient's gradient)"""
+    explain = Explain("{g}[argmax]", "linear: ∂/∂g = the scatter back to the argmax positions")
     batching = "batch_first"
 
 
@@ -443,14 +459,19 @@ class Rearrange(LinearOp):
 
 class PixelShuffleBackward0(_LinearRule):
     """pixel_shuffle: (C·r², H, W) -> (C, H·r, W·r), a rearrangement; vjp: the inverse one"""
+    explain = Explain("pixel_shuffle({a})",
+                      "a rearrangement (C·r², H, W) → (C, H·r, W·r): the gradient is pixel_unshuffle(g)")
 
 
 class PixelUnshuffleBackward0(_LinearRule):
     """pixel_unshuffle: (C, H·r, W·r) -> (C·r², H, W), a rearrangement; vjp: the inverse one"""
+    explain = Explain("pixel_unshuffle({a})",
+                      "a rearrangement (C, H·r, W·r) → (C·r², H, W): the gradient is pixel_shuffle(g)")
 
 
 class ChannelShuffleBackward0(_LinearRule):
     """channel_shuffle: the channels (g, C/g) transposed to (C/g, g); vjp: the inverse"""
+    explain = Explain("channel_shuffle({a})", "a permutation of the channels: the gradient is permuted back")
     batching = "batch_first"
 
 
@@ -494,11 +515,13 @@ class Fold(LinearOp):
 
 class Im2ColBackward0(_LinearRule):
     """unfold (im2col): every window as a column; vjp: fold (col2im) of g"""
+    explain = Explain("unfold({a})", "every window as a column: ∂/∂a = fold(g), each column added back onto its window")
     batching = "batch_first"
 
 
 class Col2ImBackward0(_LinearRule):
     """fold (col2im): columns summed back onto their windows; vjp: unfold (im2col) of g"""
+    explain = Explain("fold({a})", "columns summed onto their windows: ∂/∂a = unfold(g)")
     batching = "batch_first"
 
 
@@ -560,8 +583,12 @@ def upsample_rule(name):
     """The rule named `name` (UpsampleBilinear2DBackward0 ...), made once."""
     rule = _UPSAMPLE_RULES.get(name)
     if rule is None:
+        mode = name[len("Upsample"):name.index("Backward")]
         rule = type(name, (_LinearRule,), {"__doc__": "F.interpolate: each spatial dim multiplied by its resampling "
                                                       "matrix; vjp: by the transposes", "__module__": __name__,
-                                           "__slots__": ()})
+                                           "__slots__": (), "explain": Explain(
+                                               f"upsample_{mode.lower()}({{a}})",
+                                               "linear: each spatial dim multiplied by its resampling matrix M; "
+                                               "∂/∂a = g multiplied by each Mᵀ")})
         _UPSAMPLE_RULES[name] = rule
     return rule

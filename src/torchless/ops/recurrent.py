@@ -408,7 +408,8 @@ class _RecurrentLayer(Rule):
     None. Outputs: (out, h_n) or, for an LSTM, (out, h_n, c_n)."""
     batching = "loop"  # vmap never meets this fused rule: under vmap the layer runs as recorded per-step ops
     multi_output = True
-    explain = Explain(rule="backpropagation through time: each step's gate gradients, then one product per weight")
+    explain = Explain("recurrent_layer({x}, {h0})",
+                      "backpropagation through time: each step's gate gradients, then one product per weight")
 
     @staticmethod
     def forward(node, xp, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mode, reverse):
@@ -448,13 +449,19 @@ class _RecurrentLayer(Rule):
         return tuple([d[name] if name in needs else None for name in present])
 
 
-def _named(name, doc):
-    return type(name, (_RecurrentLayer,), {"__doc__": doc, "__module__": __name__, "__slots__": ()})
+def _named(name, doc, expression):
+    explain = Explain(expression, _RecurrentLayer.explain.rule if _RecurrentLayer.explain is not None else None)
+    return type(name, (_RecurrentLayer,), {"__doc__": doc, "__module__": __name__, "__slots__": (), "explain": explain})
 
 
-MkldnnRnnLayerBackward0 = _named("MkldnnRnnLayerBackward0", "An LSTM layer in one direction (PyTorch's CPU name).")
-GruLayerBackward0 = _named("GruLayerBackward0", "A GRU layer in one direction.")
-RnnTanhLayerBackward0 = _named("RnnTanhLayerBackward0", "An Elman RNN layer (tanh) in one direction.")
-RnnReluLayerBackward0 = _named("RnnReluLayerBackward0", "An Elman RNN layer (relu) in one direction.")
+MkldnnRnnLayerBackward0 = _named("MkldnnRnnLayerBackward0", "An LSTM layer in one direction (PyTorch's CPU name).",
+                                 "lstm_layer({x}, {h0}, {c0})")
+# (PyTorch's CPU GRU and Elman RNN record each step, so their outputs' grad_fn prints StackBackward0: the
+# fused rules take that name; its LSTM has a fused node of its own, named as above)
+GruLayerBackward0 = _named("StackBackward0", "A GRU layer in one direction.", "gru_layer({x}, {h0})")
+RnnTanhLayerBackward0 = _named("StackBackward0", "An Elman RNN layer (tanh) in one direction.",
+                               "rnn_tanh_layer({x}, {h0})")
+RnnReluLayerBackward0 = _named("StackBackward0", "An Elman RNN layer (relu) in one direction.",
+                               "rnn_relu_layer({x}, {h0})")
 RULES = {"LSTM": MkldnnRnnLayerBackward0, "GRU": GruLayerBackward0, "RNN_TANH": RnnTanhLayerBackward0,
          "RNN_RELU": RnnReluLayerBackward0}

@@ -138,6 +138,8 @@ class ProdBackward0(Rule):
     is 0). At a zero it is the product of the non-zero others when that is the slice's only zero,
     else 0 (second derivatives are exact up to one zero per slice).
     """
+    explain = Explain("Π {a}", "∂(Π a)/∂aᵢ = Π_{j ≠ i} a_j",
+                      symbolic=lambda sp, a: np.array(sp.Mul(*np.asarray(a).reshape(-1)), dtype=object))
     holomorphic = True
     batching = "reduction"
     saves_output = True
@@ -168,6 +170,7 @@ class ProdBackward0(Rule):
 
 class ProdBackward1(ProdBackward0):
     """product over one dim (same rule)"""
+    explain = Explain("Π {a} (over a dim)", "∂(Π a)/∂aᵢ = Π_{j ≠ i} a_j along the dim")
 
 
 # ============================================================================ max, min, median
@@ -176,6 +179,7 @@ class _Selection(Rule):
     the whole-tensor / amax forms, to one index for the dim forms. The weights are a step function
     of the input (zero derivative), so they are computed from the saved arrays with NumPy as plain
     constants, and the saved values need no re-lifting under create_graph."""
+    explain = Explain("select({a})", "∂/∂aᵢ = 1/k for each of the k elements tied at the selected value, else 0")
     batching = "reduction"
     relift = False
     nan_selects = True  # a NaN result selects the NaN elements (max, min, median); amax/amin: none (NaN grads)
@@ -219,6 +223,8 @@ def _selected_tangent(xp, t, a, out, dim, keepdim, nan_selects=True):
 
 class MaxBackward1(_Selection):
     """max of all elements: the gradient is split evenly among the elements equal to the max"""
+    explain = Explain("max({a})", "∂max(a)/∂aᵢ = 1/k for each of the k elements equal to the max, else 0",
+                      symbolic=lambda sp, a: np.array(sp.Max(*np.asarray(a).reshape(-1)), dtype=object))
     refuses = {"c": (NotImplementedError, "\"max_all\" not implemented for '{type}'")}
     saves_output = True  # its saved values include its result: a write into it is an error
 
@@ -238,6 +244,8 @@ class MaxBackward1(_Selection):
 
 class MinBackward1(_Selection):
     """min of all elements: the gradient is split evenly among the elements equal to the min"""
+    explain = Explain("min({a})", "∂min(a)/∂aᵢ = 1/k for each of the k elements equal to the min, else 0",
+                      symbolic=lambda sp, a: np.array(sp.Min(*np.asarray(a).reshape(-1)), dtype=object))
     refuses = {"c": (NotImplementedError, "\"min_all\" not implemented for '{type}'")}
     saves_output = True  # its saved values include its result: a write into it is an error
 
@@ -257,6 +265,7 @@ class MinBackward1(_Selection):
 
 class AmaxBackward0(_Selection):
     """amax over dims: ties share the gradient evenly"""
+    explain = Explain("amax({a})", "∂max(a)/∂aᵢ = 1/k for each of the k elements equal to the max, else 0")
     refuses = {"c": (NotImplementedError, "\"max_values_cpu\" not implemented for '{type}'")}
     nan_selects = False
     saves_output = True  # its saved values include its result: a write into it is an error
@@ -277,6 +286,7 @@ class AmaxBackward0(_Selection):
 
 class AminBackward0(_Selection):
     """amin over dims: ties share the gradient evenly"""
+    explain = Explain("amin({a})", "∂min(a)/∂aᵢ = 1/k for each of the k elements equal to the min, else 0")
     refuses = {"c": (NotImplementedError, "\"min_values_cpu\" not implemented for '{type}'")}
     nan_selects = False
     saves_output = True  # its saved values include its result: a write into it is an error
@@ -297,6 +307,7 @@ class AminBackward0(_Selection):
 
 class _Picked(_Selection):
     """(values, indices) along one dim: the gradient goes to the picked element of each slice."""
+    explain = Explain("pick({a}, dim)", "∂/∂a = g at each slice's picked index, else 0")
     aux_outputs = True
     keeps_indices = True
 
@@ -349,6 +360,7 @@ def _lower_median_index(a, dim):
 
 class MaxBackward0(_Picked):
     """max along a dim -> (values, indices): the gradient goes to each argmax"""
+    explain = Explain("max({a}, dim)", "∂/∂a = g at each slice's argmax, else 0")
     refuses = {"c": (RuntimeError, "max(): does not support complex input")}
 
     @staticmethod
@@ -363,6 +375,7 @@ class MaxBackward0(_Picked):
 
 class MinBackward0(_Picked):
     """min along a dim -> (values, indices): the gradient goes to each argmin"""
+    explain = Explain("min({a}, dim)", "∂/∂a = g at each slice's argmin, else 0")
     refuses = {"c": (RuntimeError, "min(): does not support complex input")}
 
     @staticmethod
@@ -377,6 +390,7 @@ class MinBackward0(_Picked):
 
 class MedianBackward0(_Selection):
     """median of all elements (the lower one for an even count): ties share the gradient evenly"""
+    explain = Explain("median({a})", "∂median(a)/∂aᵢ = 1/k for each of the k elements equal to the median, else 0")
     refuses = {"c": (NotImplementedError, "\"median_cpu\" not implemented for '{type}'")}
     saves_output = True  # its saved values include its result: a write into it is an error
 
@@ -397,6 +411,7 @@ class MedianBackward0(_Selection):
 
 class MedianBackward1(_Picked):
     """median along a dim -> (values, indices): the gradient goes to the chosen element"""
+    explain = Explain("median({a}, dim)", "∂/∂a = g at each slice's median index, else 0")
     refuses = {"c": (NotImplementedError, "\"median_out\" not implemented for '{type}'")}
 
     @staticmethod
@@ -491,6 +506,7 @@ def _centered(xp, a, dim):
 
 class VarBackward0(Rule):
     """variance with `correction`:  d/da = g * 2 (a - mean) / (n - correction)"""
+    explain = Explain("var({a})", "∂var(a)/∂aᵢ = 2(aᵢ − mean)/(n − correction)")
     batching = "reduction"
 
     @staticmethod
@@ -546,6 +562,7 @@ class ComplexVarBackward0(VarBackward0):
 
 class StdBackward0(Rule):
     """standard deviation:  d/da = g * (a - mean) / ((n - correction) * std);  0 where std is 0"""
+    explain = Explain("std({a})", "∂std(a)/∂aᵢ = (aᵢ − mean)/((n − correction)·std)")
     batching = "reduction"
     saves_output = True
     variance: ClassVar[Any] = VarBackward0  # the rule whose value this is the square root of
@@ -589,6 +606,7 @@ for _real, _complex in ((VarBackward0, ComplexVarBackward0), (StdBackward0, Comp
 class LogsumexpBackward0(Rule):
     """log(sum(exp(a))) over dims, shifted by the max so large values do not overflow:
     d/da = g * exp(a - out)  (the softmax)"""
+    explain = Explain("ln Σ exp({a})", "∂ln Σ eᵃ/∂aᵢ = e^(aᵢ − out) = softmax(a)ᵢ")
     holomorphic = True
     batching = "dimwise"
     saves_output = True
@@ -616,6 +634,7 @@ class LogsumexpBackward0(Rule):
 # ============================================================================ cumulative
 class CumsumBackward0(Rule):
     """running sum along dim:  d/da = reversed running sum of g"""
+    explain = Explain("cumsum({a}, dim)", "∂out_k/∂a_i = 1 for i ≤ k: ∂/∂a = the reversed running sum of g")
     batching = "dimwise"
 
     @staticmethod
@@ -636,6 +655,7 @@ class CumprodBackward0(Rule):
     Before the first zero of a slice that is reversed-cumsum(g * out) / a_i; at the first zero it is
     reversed-cumsum(g * out') with out' the running product with that zero taken as 1; after it, 0.
     """
+    explain = Explain("cumprod({a}, dim)", "∂out_k/∂a_i = Π_{j ≤ k, j ≠ i} a_j for i ≤ k")
     saves_output = True  # PyTorch saves its result too: a write into the result is an error there
     holomorphic = True
     batching = "dimwise"

@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from ._rule import Rule
+from ._rule import Explain, Rule
 
 __all__ = ["GridSampler2DBackward0", "GridSampler3DBackward0", "AffineGridGeneratorBackward0", "CtcLossBackward0",
            "grid_plan", "affine_base_grid"]
@@ -275,6 +275,9 @@ def _scatter(P, plan, gT, dtype):
 
 class _GridSampler(Rule):
     """grid_sample: out[n, c, q] = Σ_k w_k(grid) · input[n, c, idx_k(grid)] (see the module docstring)"""
+    explain = Explain("grid_sample({a}, {grid})",
+                      "out = Σ_k w_k(grid)·a[idx_k(grid)]:  ∂/∂a = g scattered with the weights w_k,  ∂/∂grid = Σ_k "
+                      "g·a[idx_k]·∂w_k/∂grid")
     batching = "batch_first"  # vmap folds its batch into N, of the input and the grid alike
     dtypes = "float_only"
 
@@ -381,6 +384,7 @@ def affine_base_grid(spatial, align, dtype):
 class AffineGridGeneratorBackward0(Rule):
     """affine_grid: out[n, p] = theta[n] · base[p] (base the pixels' homogeneous coordinates):
     linear in theta, so d/dtheta[n] = Σ_p g[n, p] ⊗ base[p] and the tangent is the map of t"""
+    explain = Explain("affine_grid({θ})", "out[n, p] = θ[n]·base[p]:  ∂/∂θ[n] = Σ_p g[n, p] base[p]ᵀ")
     batching = "loop"  # the output size names N: the function would need its size argument rewritten
     op_name = "affine_grid_generator"
 
@@ -448,6 +452,9 @@ class CtcLossBackward0(Rule):
     log space). vjp: PyTorch's convention (module docstring): exp(lp) - exp(log αβ by class + nll -
     lp), times g, for the frames inside each input length; 0 where zero_infinity zeroed an
     infinite loss"""
+    explain = Explain("ctc_loss({lp})",
+                      "∂(−ln Σ_alignments Π p)/∂lp_t(k) = exp(lp_t(k)) − (α·β occupancy of k at t)/p (the "
+                      "forward-backward recursion)")
     batching = "loop"  # its lengths are per-sample Python values and its reductions span N
     op_name = "_ctc_loss"
 
@@ -533,6 +540,8 @@ def ctc_gradient(lp, g, alpha, lpe, ext, skip, in_lens, tgt_lens, nll, zero_infi
 
 class CtcLossBackwardBackward(Rule):
     """The gradient of ctc_loss, under create_graph: PyTorch has no derivative of it, nor has this"""
+    explain = Explain("ctc_loss_backward({g})",
+                      "PyTorch has no derivative of ctc_loss's gradient: backward through it raises")
     batching = "loop"  # raises: PyTorch has no derivative of ctc_loss's gradient
     op_name = "_ctc_loss_backward"
     relift = False

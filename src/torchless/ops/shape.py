@@ -98,6 +98,8 @@ class CloneBackward0(Rule):
 
 class ToCopyBackward0(Rule):
     """a converted to another dtype: the gradient converts back"""
+    explain = Explain("{a}.to(dtype)", "∂a/∂a = 1: the gradient is converted back to a's dtype",
+                      symbolic=lambda sp, a: a)
     batching = "elementwise"
 
     @staticmethod
@@ -116,7 +118,7 @@ class ToCopyBackward0(Rule):
 class ViewBackward0(Rule):
     """view/reshape: the gradient is reshaped back"""
     batching = "view"
-    explain = Explain(rule="a reshape: the gradient is reshaped back")
+    explain = Explain("{a}.view(shape)", "a reshape: the gradient is reshaped back")
 
     @staticmethod
     def forward(node, xp, a, shape):
@@ -137,7 +139,7 @@ class UnsafeViewBackward0(ViewBackward0):
 class PermuteBackward0(Rule):
     """permute(dims): the gradient is permuted by the inverse permutation"""
     batching = "view"
-    explain = Explain(rule="a permutation: the gradient is permuted back")
+    explain = Explain("{a}.permute(dims)", "a permutation: the gradient is permuted back")
 
     @staticmethod
     def forward(node, xp, a, dims):
@@ -156,6 +158,7 @@ class PermuteBackward0(Rule):
 
 class TransposeBackward0(Rule):
     """transpose(d0, d1): swapping the same two dims back (d0 == d1, as on 0-d tensors: identity)"""
+    explain = Explain("{a}ᵀ", "a transpose: the gradient is transposed back")
     batching = "view"
 
     @staticmethod
@@ -174,7 +177,7 @@ class TransposeBackward0(Rule):
 class TBackward0(Rule):
     """t() of a tensor with at most 2 dims"""
     batching = "view"
-    explain = Explain(rule="a transpose: the gradient is transposed back")
+    explain = Explain("{a}ᵀ", "a transpose: the gradient is transposed back", symbolic=lambda sp, a: a.T)
 
     @staticmethod
     def forward(node, xp, a):
@@ -189,7 +192,7 @@ class TBackward0(Rule):
 class ExpandBackward0(Rule):
     """expand(shape): a broadcast view; the gradient is summed back"""
     batching = "view"
-    explain = Explain(rule="a broadcast: the gradient is summed over the broadcast dims")
+    explain = Explain("{a}.expand(shape)", "a broadcast: the gradient is summed over the broadcast dims")
 
     @staticmethod
     def forward(node, xp, a, shape):
@@ -210,6 +213,7 @@ class ExpandBackward0(Rule):
 
 class UnsqueezeBackward0(Rule):
     """unsqueeze(dim): a reshape that inserts a size-1 dim (reshape is NumPy's fastest way)"""
+    explain = Explain("unsqueeze({a})", "a size-1 dim inserted: the gradient is reshaped back")
     batching = "view"
 
     @staticmethod
@@ -227,6 +231,7 @@ class UnsqueezeBackward0(Rule):
 
 class SqueezeBackward0(Rule):
     """squeeze(): all size-1 dims. The gradient is reshaped back."""
+    explain = Explain("squeeze({a})", "size-1 dims removed: the gradient is reshaped back")
     batching = "view"
 
     @staticmethod
@@ -251,6 +256,7 @@ class SqueezeBackward2(SqueezeBackward0):
 
 class SliceBackward0(Rule):
     """narrow(dim, start, length): a view of a range along one dim; the gradient is zero-padded"""
+    explain = Explain("narrow({a}, dim, start, length)", "∂/∂a = g zero-padded back to a's size along dim")
     batching = "view"
 
     @staticmethod
@@ -270,6 +276,7 @@ class SliceBackward0(Rule):
 # ============================================================================ copies that rearrange
 class RepeatBackward0(Rule):
     """repeat(reps): tiled copies; the gradient sums the copies of each element"""
+    explain = Explain("repeat({a})", "tiled copies: ∂/∂aᵢ = Σ g over aᵢ's copies")
     batching = "view"
 
     @staticmethod
@@ -294,6 +301,7 @@ class RepeatBackward0(Rule):
 
 class FlipBackward0(Rule):
     """flip(a, dims), a copy reversed along dims: the gradient is flipped back"""
+    explain = Explain("flip({a})", "a reversal: the gradient is flipped back")
     batching = "view"
 
     @staticmethod
@@ -310,6 +318,7 @@ class FlipBackward0(Rule):
 
 class RollBackward0(Rule):
     """roll(shifts, dims); dims None rolls the flattened tensor"""
+    explain = Explain("roll({a})", "a rotation: the gradient is rolled back")
     batching = "view"
 
     @staticmethod
@@ -331,6 +340,7 @@ class CatBackward0(Rule):
     """cat(tensors, dim): the gradient is sliced back into the inputs' pieces (and dtypes).
     Arguments: dim, the result NumPy dtype (None when all inputs have it already), the positions of
     1-D empty tensors to leave out (PyTorch's legacy "no tensor"; usually none), then the arrays."""
+    explain = Explain(None, "cat: ∂/∂(each input) = its slice of g along dim")
     batching = "concat"
 
     @staticmethod
@@ -369,6 +379,7 @@ class CatBackward0(Rule):
 class StackBackward0(Rule):
     """stack(tensors, dim): the gradient is unbound along dim. Arguments: dim, the result NumPy
     dtype (None when all inputs have it already), then the arrays."""
+    explain = Explain(None, "stack: ∂/∂(input i) = g[i] along dim")
     batching = "concat"
 
     @staticmethod
@@ -401,6 +412,8 @@ class StackBackward0(Rule):
 class SplitWithSizesBackward0(Rule):
     """split(sizes, dim): output i is the i-th piece (a view); the gradients are joined back, with
     zeros for pieces that got none."""
+    explain = Explain("split({a})",
+                      "output i is piece i: ∂/∂a = the pieces' gradients joined back (zeros for unused ones)")
     batching = "view"
 
     multi_output = True
@@ -439,6 +452,7 @@ class SplitBackward0(SplitWithSizesBackward0):
 
 class UnbindBackward0(Rule):
     """unbind(dim): output i is a[..., i, ...] (a view); the gradients are stacked back."""
+    explain = Explain("unbind({a})", "output i is a[i] along dim: ∂/∂a = the outputs' gradients stacked back")
     batching = "view"
 
     multi_output = True

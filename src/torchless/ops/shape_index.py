@@ -107,7 +107,7 @@ class TrilBackward0(Rule):
     the lower triangle of g (the op is a projection)"""
     op_name = "tril"
     batching = "view"
-    explain = Explain(rule="a projection onto the lower triangle: the gradient is g's lower triangle")
+    explain = Explain("tril({a})", "a projection onto the lower triangle: the gradient is g's lower triangle")
 
     @staticmethod
     def forward(node, xp, a, k):
@@ -125,7 +125,7 @@ class TriuBackward0(Rule):
     """triu(a, k): the upper triangle (j - i >= k) of each matrix; the gradient is g's upper triangle"""
     op_name = "triu"
     batching = "view"
-    explain = Explain(rule="a projection onto the upper triangle: the gradient is g's upper triangle")
+    explain = Explain("triu({a})", "a projection onto the upper triangle: the gradient is g's upper triangle")
 
     @staticmethod
     def forward(node, xp, a, k):
@@ -143,6 +143,7 @@ class TriuBackward0(Rule):
 class DiagonalBackward0(Rule):
     """diagonal(offset, dim1, dim2): a view of the diagonal; the gradient is g placed on the
     diagonal of zeros"""
+    explain = Explain("diagonal({a})", "∂/∂a = g placed on the diagonal of zeros")
     op_name = "diagonal"
     batching = "view"
 
@@ -165,6 +166,7 @@ DiagonalBackward0_copy = _copying(DiagonalBackward0, "DiagonalBackward0_copy")
 class DiagonalBackwardBackward0(Rule):
     """g placed on the diagonal of zeros of `shape` (diagonal's vjp, as an op); its own gradient is
     the diagonal of g"""
+    explain = Explain("diag_place({a})", "∂/∂a = the diagonal of g")
     batching = "view"
 
     @staticmethod
@@ -184,6 +186,7 @@ class DiagonalBackwardBackward0(Rule):
 class DiagEmbedBackward0(Rule):
     """diag_embed(a, offset, dim1, dim2): a's last dim placed on the diagonals of new matrices over
     dims dim1, dim2 of the result; the gradient is the diagonal of g"""
+    explain = Explain("diag_embed({a})", "∂/∂a = the diagonal of g")
     op_name = "diag_embed"
     batching = "view"
 
@@ -230,6 +233,7 @@ class TraceBackward0(Rule):
 class DiagonalScatterBackward0(Rule):
     """diagonal_scatter(a, src, offset, dim1, dim2): a copy of a with src on the diagonal. The
     gradient of a is g with that diagonal zeroed; of src, g's diagonal."""
+    explain = Explain("diagonal_scatter({a}, {src})", "∂/∂a = g with the diagonal zeroed,  ∂/∂src = g's diagonal")
     op_name = "diagonal_scatter"
     batching = "batch_dims"
 
@@ -264,7 +268,7 @@ class Rot90Backward0(Rule):
     is g turned back"""
     op_name = "rot90"
     batching = "view"
-    explain = Explain(rule="a rotation: the gradient is rotated back")
+    explain = Explain("rot90({a})", "a rotation: the gradient is rotated back")
 
     @staticmethod
     def forward(node, xp, a, k, dims):
@@ -281,6 +285,7 @@ class Rot90Backward0(Rule):
 class UnfoldBackward0(Rule):
     """unfold(dim, size, step): a view of every window along dim; the gradient adds each window's
     gradient back at its place (overlapping windows add up)"""
+    explain = Explain("{a}.unfold(dim, size, step)", "every window along dim: ∂/∂a = each window's gradient added back")
     op_name = "unfold"
     batching = "view"
 
@@ -303,6 +308,7 @@ UnfoldBackward0_copy = _copying(UnfoldBackward0, "UnfoldBackward0_copy")
 class UnfoldBackwardBackward0(Rule):
     """The windows' values `a` (unfold's output shape) added back into zeros of `shape`: unfold's
     vjp as an op; its own gradient is unfold of g"""
+    explain = Explain("unfold_backward({a})", "the windows added back: ∂/∂a = g unfolded into windows again")
     batching = "view"
 
     @staticmethod
@@ -327,6 +333,7 @@ class UnfoldBackwardBackward0(Rule):
 class ViewAsRealBackward0(Rule):
     """view_as_real(a): each complex element as its (real, imaginary) pair along a new last dim, a
     view; the gradient is g's pairs read back as complex numbers"""
+    explain = Explain("view_as_real({a})", "each x + iy as (x, y): the gradient is view_as_complex(g)")
     op_name = "view_as_real"
     batching = "view"
 
@@ -344,6 +351,7 @@ class ViewAsRealBackward0(Rule):
 class ViewAsComplexBackward0(Rule):
     """view_as_complex(a): pairs along the last dim (of size 2) read as complex numbers, a view;
     the gradient is g's real and imaginary parts as pairs"""
+    explain = Explain("view_as_complex({a})", "pairs read as x + iy: the gradient is view_as_real(g)")
     op_name = "view_as_complex"
     batching = "view"
 
@@ -364,6 +372,7 @@ class ViewAsComplexBackward0(Rule):
 class BlockDiagBackward0(Rule):
     """block_diag(*tensors): each (as a matrix) a block on the diagonal of zeros. Arguments: the
     result's NumPy dtype, then the arrays; each gradient is g's block, in its input's shape and dtype."""
+    explain = Explain(None, "block_diag: ∂/∂(input i) = g's i-th diagonal block")
     op_name = "block_diag"
     batching = "concat"
 
@@ -404,6 +413,7 @@ class BlockDiagBackward0(Rule):
 # ============================================================================ copies of views
 AliasBackward0_copy = type("AliasBackward0_copy", (Rule,), {
     "__module__": __name__, "__doc__": "alias_copy(a): a copy; the gradient passes through",
+    "explain": Explain("alias_copy({a})", "∂a/∂a = 1: the gradient passes through", symbolic=lambda sp, a: a),
     "batching": "elementwise",
     "forward": staticmethod(lambda node, xp, a: np.array(a)),
     "jvp": LINEAR_JVP,
@@ -431,6 +441,7 @@ UnsafeSplitWithSizesBackward0 = _copying(SplitWithSizesBackward0, "UnsafeSplitWi
 class IndexFillBackward0(Rule):
     """a copy of a with the number `value` at `key` (index_fill along a dim; also the projection
     that zeroes a key, which the write ops' vjps apply to g)"""
+    explain = Explain("index_fill({a}, dim, index, value)", "∂/∂a = g with the filled slices zeroed")
     op_name = "index_fill"
     batching = "batch_dims"
 
@@ -457,6 +468,8 @@ def _zeroed(xp, g, key):
 
 class IndexFillBackward1(Rule):
     """index_fill with a 0-d tensor value: the value's gradient is the sum of g over the filled places"""
+    explain = Explain("index_fill({a}, dim, index, {v})",
+                      "∂/∂a = g with the filled slices zeroed,  ∂/∂v = Σ g over them")
     op_name = "index_fill"
     batching = "batch_dims"
 
@@ -481,6 +494,8 @@ class IndexFillBackward1(Rule):
 class _WriteInto(Rule):
     """A copy of a with src written at `key` (src already shaped as a[key]). The gradient of a is
     g with the key zeroed; of src, g at the key."""
+    explain = Explain("{a} with {src} written at key",
+                      "∂/∂a = g with the written positions zeroed,  ∂/∂src = g at them")
     batching = "batch_dims"
 
     @staticmethod
@@ -503,6 +518,8 @@ class _WriteInto(Rule):
 
 class IndexCopyBackward0(_WriteInto):
     """index_copy(dim, index, source): source's slices written at index along dim"""
+    explain = Explain("index_copy({a}, dim, index, {src})",
+                      "∂/∂a = g with the copied slices zeroed,  ∂/∂src = g selected at index")
     batching = "batch_dims"
     op_name = "index_copy"
 
@@ -513,6 +530,7 @@ class IndexCopyBackward0(_WriteInto):
 
 class SelectScatterBackward0(_WriteInto):
     """select_scatter(src, dim, index): src written at position index along dim"""
+    explain = Explain("select_scatter({a}, {src})", "∂/∂a = g with that slice zeroed,  ∂/∂src = g at that slice")
     batching = "batch_dims"
     op_name = "select_scatter"
 
@@ -523,6 +541,7 @@ class SelectScatterBackward0(_WriteInto):
 
 class SliceScatterBackward0(_WriteInto):
     """slice_scatter(src, dim, start, end, step): src written at that slice along dim"""
+    explain = Explain("slice_scatter({a}, {src})", "∂/∂a = g with that slice zeroed,  ∂/∂src = g at that slice")
     batching = "batch_dims"
     op_name = "slice_scatter"
 
@@ -534,6 +553,9 @@ class SliceScatterBackward0(_WriteInto):
 class PutBackward0(Rule):
     """put(index, source, accumulate): source's elements written (or added) at the flat positions
     `index` of a copy of a; `key` is those positions as a NumPy key in a's shape"""
+    explain = Explain("put({a}, index, {src})",
+                      "∂/∂a = g with the written positions zeroed (all of g when accumulating),  ∂/∂src = g at the "
+                      "flat index")
     op_name = "put"
     batching = "index"
 
@@ -567,6 +589,8 @@ class MaskedScatterBackward0(Rule):
     """masked_scatter(mask, source): source's first elements, in order, written where the mask
     holds (`key`: the mask's nonzero positions, or for a 0-d tensor the 0-d mask itself); source's
     other elements get zero gradient"""
+    explain = Explain("masked_scatter({a}, mask, {src})",
+                      "∂/∂a = g where the mask is false,  ∂/∂src = g's masked elements, in order, zeros after")
     op_name = "masked_scatter"
     batching = "index"
 
@@ -604,6 +628,8 @@ class MaskedScatterBackward0(Rule):
 class IndexPutBackward0(_IndexPutRule):
     """index_put(indices, values, accumulate): values written (or added) at the advanced key of a
     copy of a; the gradient of values is g at the key, summed over values' broadcast dims"""
+    explain = Explain("index_put({a}, index, {v})",
+                      "∂/∂a = g with the written positions zeroed (all of g when accumulating),  ∂/∂v = g at index")
     batching = "index"
     op_name = "index_put"
 
@@ -654,6 +680,9 @@ class ScatterReduceBackward0(Rule):
     a's own value taking part unless include_self is False. Gradients: sum and mean pass g (over the
     count for mean); prod passes g times the product of the others; amax and amin share g evenly
     among the elements equal to the result."""
+    explain = Explain("scatter_reduce({a}, dim, index, {src})",
+                      "sum: ∂ = g (gathered for src); prod: out/x; amax/amin: g shared among the ties; mean: divided "
+                      "by the counts")
     op_name = "scatter_reduce"
     batching = "batch_dims"
     saves_output = True
@@ -773,6 +802,7 @@ def _padded(xp, gv, src_shape, block):
 
 class _PadBlock(Rule):
     """zeros of `shape` with a at `block` (the leading block of a larger tensor)"""
+    explain = Explain("pad_block({a})", "∂/∂a = g's leading block where a was written")
     batching = "batch_dims"
 
     @staticmethod
@@ -853,6 +883,7 @@ class AsStridedBackward0(Rule):
     """as_strided(size, stride, storage_offset): a view of the storage of a's base at the flat
     positions `p_out`; a's own elements are at `p_in`. The gradient adds g into zeros of the storage
     at p_out (repeated positions add up) and reads a's elements back from it."""
+    explain = Explain("as_strided({a})", "∂/∂a = g added back into a's storage at the strided positions")
     op_name = "as_strided"
     batching = "loop"  # a view of storage by strides: no per-example form
 
@@ -887,6 +918,8 @@ class AsStridedBackward0_copy(AsStridedBackward0):
 class AsStridedScatterBackward0(PutBackward0):
     """as_strided_scatter(src, size, stride, storage_offset): src written into a copy of a at the
     places as_strided would read (a's flat positions, as a NumPy key)"""
+    explain = Explain("as_strided_scatter({a}, {src})",
+                      "∂/∂a = g with the written positions zeroed,  ∂/∂src = g at them")
     batching = "loop"  # a write into storage by strides: no per-example form
     op_name = "as_strided_scatter"
 

@@ -39,6 +39,7 @@ class _Picking(Rule):
     """(values, indices) along one dim, values[...] = a[... indices ...]: the gradient goes to the
     picked elements (added up where an index repeats: `repeats`). forward's second argument is
     the dim; `indices` comes back without `dim` where keepdim is False."""
+    explain = Explain("pick({a}, dim)", "∂/∂a = g scattered back to the picked indices, else 0")
     aux_outputs = True
     keeps_indices = True
     batching: ClassVar[Optional[str]] = "dimwise"
@@ -116,6 +117,8 @@ def sort_order(a, dim, descending):
 
 class SortBackward0(_Picking):
     """sort along dim -> (values, indices): the gradient goes back to each value's original place"""
+    explain = Explain("sort({a}, dim)",
+                      "a permutation of each slice: ∂/∂a = g scattered back to each value's original index")
 
     @staticmethod
     def forward(node, xp, a, dim, descending=False):
@@ -126,6 +129,7 @@ class SortBackward0(_Picking):
 
 class TopkBackward0(_Picking):
     """the k largest (smallest) along dim -> (values, indices): the gradient goes to those elements"""
+    explain = Explain("topk({a}, k, dim)", "∂/∂a = g scattered back to the k chosen indices, 0 elsewhere")
     batching = "batch_dims"
 
     @staticmethod
@@ -138,6 +142,7 @@ class TopkBackward0(_Picking):
 
 class KthvalueBackward0(_Picking):
     """the k-th smallest along dim -> (values, indices): the gradient goes to that element"""
+    explain = Explain("kthvalue({a}, k, dim)", "∂/∂a = g at each slice's k-th smallest element, else 0")
     batching = "batch_dims"
 
     @staticmethod
@@ -166,6 +171,7 @@ def _mode_index(a, dim):
 
 class ModeBackward0(_Picking):
     """the most frequent value along dim -> (values, indices): the gradient goes to that element"""
+    explain = Explain("mode({a}, dim)", "∂/∂a = g at each slice's index of its mode, else 0")
 
     @staticmethod
     def forward(node, xp, a, dim, keepdim=False):
@@ -186,6 +192,7 @@ def _nan_lower_median_index(a, dim):
 
 class NanmedianBackward1(_Picking):
     """median of the non-NaN elements along dim -> (values, indices): the gradient goes to it"""
+    explain = Explain("nanmedian({a}, dim)", "∂/∂a = g at each slice's median index, else 0")
 
     @staticmethod
     def forward(node, xp, a, dim, keepdim=False):
@@ -196,6 +203,7 @@ class NanmedianBackward1(_Picking):
 
 class NanmedianBackward0(_Selection):
     """median of the non-NaN elements (the lower one for an even count): ties share the gradient"""
+    explain = Explain("nanmedian({a})", "∂/∂aᵢ = 1/k for each of the k elements equal to the median, else 0")
     saves_output = True
 
     @staticmethod
@@ -232,6 +240,8 @@ def _cumulative_extreme(a, dim, ufunc):
 
 class CummaxBackward0(_Picking):
     """running max along dim -> (values, indices): each output's gradient goes to its index"""
+    explain = Explain("cummax({a}, dim)",
+                      "∂out_k/∂a_i = 1 where i is the running argmax at k: g added back at the indices")
     repeats = True
 
     @staticmethod
@@ -243,6 +253,8 @@ class CummaxBackward0(_Picking):
 
 class CumminBackward0(_Picking):
     """running min along dim -> (values, indices): each output's gradient goes to its index"""
+    explain = Explain("cummin({a}, dim)",
+                      "∂out_k/∂a_i = 1 where i is the running argmin at k: g added back at the indices")
     repeats = True
 
     @staticmethod
@@ -340,6 +352,7 @@ _min_reduce, _max_reduce = np.minimum.reduce, np.maximum.reduce
 class AminmaxBackward0(Rule):
     """(min, max) over dims at once: each output's gradient is shared evenly among the elements tied
     for it (as amin's and amax's)"""
+    explain = Explain("aminmax({a})", "each of min and max: ∂/∂aᵢ = 1/k for the k elements tied at it")
     batching = "reduction"
     multi_output = True
     saves_output = True
@@ -382,6 +395,7 @@ class AminmaxBackward0(Rule):
 # ============================================================================ var_mean, std_mean
 class VarMeanBackward0(Rule):
     """(var, mean) over dims at once: d/da = g_var · 2 (a - mean) / (n - correction) + g_mean / n"""
+    explain = Explain("var_mean({a})", "∂var/∂aᵢ = 2(aᵢ − mean)/(n − correction),  ∂mean/∂aᵢ = 1/n")
     batching = "reduction"
     multi_output = True
     spread: ClassVar[type[Rule]] = VarBackward0  # the rule of the first output (its vjp reads the same saved layout)
@@ -418,6 +432,7 @@ class VarMeanBackward0(Rule):
 
 class StdMeanBackward0(VarMeanBackward0):
     """(std, mean) over dims at once: d/da = g_std · (a - mean) / ((n - correction) std) + g_mean / n"""
+    explain = Explain("std_mean({a})", "∂std/∂aᵢ = (aᵢ − mean)/((n − correction)·std),  ∂mean/∂aᵢ = 1/n")
     saves_output = True
     spread = StdBackward0
 
@@ -493,6 +508,8 @@ class DistBackward0(Rule):
 class RenormBackward0(Rule):
     """each sub-tensor along dim scaled to p-norm at most maxnorm: out = a · s, with
     s = maxnorm / (norm + 1e-7) where norm > maxnorm, else 1;  d/da = g s + a · ds/dnorm · dnorm/da"""
+    explain = Explain("renorm({a}, p, dim, maxnorm)",
+                      "out = a·s, s = min(1, maxnorm/‖a‖ₚ) per slice:  ∂/∂a = g·s + a·Σ(g·a)·∂s/∂a")
     batching = "batch_dims"
 
     @staticmethod

@@ -201,6 +201,7 @@ class Rad2DegBackward0(Deg2RadBackward0):
 class SgnBackward0(Rule):
     """sgn(a): sign(a) for real a (a zero gradient), a/|a| for complex a (0 at 0):
     vjp (g − conj(g)·sgn(a)²) / (2|a|), PyTorch's convention"""
+    explain = Explain("sgn({a})", "real a: 0;  complex a: ∂(a/|a|) = (g − Re(g·conj(sgn a))·sgn a)/|a|, 0 at 0")
     op_name = "sgn"
     dtypes = "promote"
     batching = "elementwise"
@@ -305,6 +306,7 @@ class LogitBackward0(_Pointwise):
 
 class NanToNumBackward0(_Pointwise):
     """nan_to_num(a): NaN and ±inf replaced by numbers:  d/da = 1 where a is finite, else 0"""
+    explain = Explain("nan_to_num({a})", "∂/∂a = 1 where a is finite, 0 where it was replaced")
     op_name = "nan_to_num"
     dtypes = "promote"
 
@@ -330,7 +332,8 @@ class Logaddexp2Backward0(Rule):
     dtypes = "float_only"
     batching = "elementwise"
     explain = Explain("logaddexp2({a}, {b})",
-                      "∂log₂(2ᵃ + 2ᵇ)/∂a = 1/(1 + 2ᵇ⁻ᵃ),  ∂log₂(2ᵃ + 2ᵇ)/∂b = 1/(1 + 2ᵃ⁻ᵇ)")
+                      "∂log₂(2ᵃ + 2ᵇ)/∂a = 1/(1 + 2ᵇ⁻ᵃ),  ∂log₂(2ᵃ + 2ᵇ)/∂b = 1/(1 + 2ᵃ⁻ᵇ)",
+                      symbolic=elementwise_symbolic(lambda sp, a, b: sp.log(sp.Integer(2) ** a + sp.Integer(2) ** b, 2)))
 
     @staticmethod
     def forward(node, xp, a, b):
@@ -444,7 +447,7 @@ class XlogyBackward2(XlogyBackward0):
 
 class XlogyBackward1(XlogyBackward0):
     """number · ln y:  d/dy = x / y"""
-    explain = None  # (explain's templates take the tensor operands first)
+    explain = Explain("n·ln {y}", "∂(n·ln y)/∂y = n/y")
 
     @classmethod
     def jvp(cls, xp, t, out, a, b):
@@ -483,7 +486,7 @@ class SpecialXlog1PyBackward2(SpecialXlog1PyBackward0):
 
 class SpecialXlog1PyBackward1(SpecialXlog1PyBackward0):
     """number · ln(1 + y):  d/dy = x / (1 + y)"""
-    explain = None
+    explain = Explain("n·ln(1 + {y})", "∂(n·ln(1 + y))/∂y = n/(1 + y)")
     jvp = XlogyBackward1.jvp
     vjp = XlogyBackward1.vjp
 
@@ -616,6 +619,7 @@ class AddcdivBackward0(Rule):
 
 class RsubBackward0(Rule):
     """rsub(a, b, alpha) = b − alpha · a for two tensors:  d/da = −alpha,  d/db = 1"""
+    explain = Explain("−α·{a} + {b}", "∂(b − α·a)/∂a = −α,  ∂/∂b = 1")
     op_name = "rsub"
     dtypes = "promote"
     batching = "elementwise"
@@ -678,6 +682,7 @@ class _NotDifferentiable(Rule):
 
 class NextafterBackward0(Rule):
     """nextafter(a, b): the next float after a toward b:  d/da = 1,  d/db = 0 (PyTorch's choice)"""
+    explain = Explain("nextafter({a}, {b})", "∂/∂a = 1,  ∂/∂b = 0 (PyTorch's choice)")
     op_name = "nextafter"
     dtypes = "float_only"
     batching = "elementwise"
@@ -721,6 +726,7 @@ HeavisideBackward0.__name__ = HeavisideBackward0.__qualname__ = "NotImplemented"
 class AngleBackward0(Rule):
     """angle(a): the argument of a (0 or π for real a, a zero gradient there);
     for complex a the vjp is g · i·a / |a|² (0 at 0)"""
+    explain = Explain("arg({a})", "∂arg(a)/∂a = 0 for real a;  i·a/|a|²·g's real part for complex a")
     op_name = "angle"
     batching = "elementwise"
 
@@ -755,6 +761,7 @@ class AngleBackward0(Rule):
 
 class FrexpBackward0(Rule):
     """frexp(a) = (mantissa, exponent) with a = mantissa · 2^exponent:  d mantissa/da = 2^−exponent"""
+    explain = Explain("frexp({a})", "∂mantissa/∂a = 2^−exponent (the exponent is piecewise constant)")
     op_name = "frexp"
     batching = "elementwise"
     aux_outputs = True
@@ -828,7 +835,8 @@ class SpecialErfcxBackward0(_Pointwise):
     op_name = "special.erfcx"
     saves = "both"
     saves_output = True
-    explain = Explain("erfcx({a})", "∂erfcx(a)/∂a = 2a·erfcx(a) − 2/√π")
+    explain = Explain("erfcx({a})", "∂erfcx(a)/∂a = 2a·erfcx(a) − 2/√π",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.exp(a ** 2) * sp.erfc(a)))
     compute = staticmethod(S.erfcx)
 
     @staticmethod
@@ -840,7 +848,8 @@ class SpecialNdtrBackward0(_Pointwise):
     """Φ(a), the standard normal cdf:  d/da = e^(−a²/2)/√(2π)"""
     kernel = "erf_vml_cpu"
     op_name = "special.ndtr"
-    explain = Explain("Φ({a})", "∂Φ(a)/∂a = e^(−a²/2)/√(2π)")
+    explain = Explain("Φ({a})", "∂Φ(a)/∂a = e^(−a²/2)/√(2π)",
+                      symbolic=elementwise_symbolic(lambda sp, a: (1 + sp.erf(a / sp.sqrt(2))) / 2))
     compute = staticmethod(S.ndtr)
 
     @staticmethod
@@ -854,7 +863,8 @@ class SpecialNdtriBackward0(_Pointwise):
     op_name = "special.ndtri"
     saves = "output"
     saves_output = True
-    explain = Explain("Φ⁻¹({a})", "∂Φ⁻¹(a)/∂a = √(2π)·e^(Φ⁻¹(a)²/2)")
+    explain = Explain("Φ⁻¹({a})", "∂Φ⁻¹(a)/∂a = √(2π)·e^(Φ⁻¹(a)²/2)",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.sqrt(2) * sp.erfinv(2 * a - 1)))
     compute = staticmethod(S.ndtri)
 
     @staticmethod
@@ -868,7 +878,8 @@ class SpecialLogNdtrBackward0(_Pointwise):
     op_name = "special.log_ndtr"
     saves = "both"
     saves_output = True
-    explain = Explain("ln Φ({a})", "∂ln Φ(a)/∂a = e^(−a²/2)/(√(2π)·Φ(a))")
+    explain = Explain("ln Φ({a})", "∂ln Φ(a)/∂a = e^(−a²/2)/(√(2π)·Φ(a))",
+                      symbolic=elementwise_symbolic(lambda sp, a: sp.log((1 + sp.erf(a / sp.sqrt(2))) / 2)))
     compute = staticmethod(S.log_ndtr)
 
     @staticmethod
@@ -1056,7 +1067,7 @@ class SpecialZetaBackward0(Rule):
 
 class SpecialZetaBackward1(SpecialZetaBackward0):
     """ζ(number, q):  d/dq = −x·ζ(x + 1, q)"""
-    explain = None
+    explain = Explain("ζ(n, {q})", "∂ζ(n, q)/∂q = −n·ζ(n + 1, q)")
 
 
 class SpecialZetaBackward2(SpecialZetaBackward0):
