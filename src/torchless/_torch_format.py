@@ -29,12 +29,15 @@ as Python does (it runs whatever the file says: only for files you trust).
 from __future__ import annotations
 
 import collections
+import copyreg
+import importlib
 import io
 import mmap as _mmap
 import os
 import pickle
 import struct
 import sys
+import types
 import zlib
 from collections.abc import Callable
 from typing import Any, BinaryIO
@@ -129,6 +132,116 @@ _EMPTY_DICT, _EMPTY_LIST, _EMPTY_TUPLE, _MARK = b"}", b"]", b")", b"("
 _SETITEMS, _APPENDS, _TUPLE, _REDUCE, _BUILD, _BINPERSID = b"u", b"e", b"t", b"R", b"b", b"Q"
 _TUPLES = (b")", b"\x85", b"\x86", b"\x87")
 _NONE, _TRUE, _FALSE, _STOP = b"N", b"\x88", b"\x89", b"."
+_NEWOBJ, _POP = b"\x81", b"0"
+_GLOBAL_KINDS = (type, types.FunctionType, types.BuiltinFunctionType)
+
+
+# torchless's nn classes whose PyTorch twin lives in another module of torch.nn.modules (torchless
+# groups some layers differently); every other torchless.X.Y name is torch.X.Y
+_TORCH_NN_HOMES = {
+    "batchnorm": ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
+                  "LazyBatchNorm3d", "SyncBatchNorm"),
+    "instancenorm": ("InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LazyInstanceNorm1d",
+                     "LazyInstanceNorm2d", "LazyInstanceNorm3d"),
+    "dropout": ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"),
+    "linear": ("Identity", "Linear", "Bilinear", "LazyLinear", "NonDynamicallyQuantizableLinear"),
+    "loss": ("CTCLoss", "LinearCrossEntropyLoss"),
+    "linear_cross_entropy_options": ("LinearCrossEntropyOptions",),
+    "channelshuffle": ("ChannelShuffle",),
+    "distance": ("CosineSimilarity", "PairwiseDistance"),
+    "fold": ("Fold", "Unfold"),
+    "pooling": ("FractionalMaxPool2d", "FractionalMaxPool3d"),
+    "upsampling": ("Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d"),
+}
+_TORCH_INDEX: dict[int, tuple[str, str]] = {}        # id(torchless object) -> (torch module, name)
+_FROM_TORCH: dict[tuple[str, str], Any] = {}         # (torch module, name) -> torchless object
+
+
+def _torch_index() -> dict[int, tuple[str, str]]:
+    """The PyTorch name of each public class and function of torchless.nn, nn.functional, optim and
+    optim.lr_scheduler (built on first use)."""
+    if _TORCH_INDEX:
+        return _TORCH_INDEX
+    from . import nn, optim
+    from .nn import functional
+    from .optim import lr_scheduler
+    from .nn.modules import transformer
+    homes = {name: "torch.nn.modules." + home for home, names in _TORCH_NN_HOMES.items() for name in names}
+    spaces = ((functional, "torch.nn.functional"), (nn, None), (optim, None), (lr_scheduler, None))
+    for space, fixed in spaces + ((transformer, None),):      # (MultiheadAttention's out_proj class)
+        for name, obj in vars(space).items():
+            if (name.startswith("_") or not isinstance(obj, _GLOBAL_KINDS) or id(obj) in _TORCH_INDEX
+                    or fixed is not None and isinstance(obj, type)):     # (F's functions, not its classes)
+                continue
+            module = getattr(obj, "__module__", None) or ""
+            own = getattr(obj, "__name__", None)
+            if not module.startswith("torchless.") or own != name and (
+                    fixed is None or getattr(space, str(own), None) is obj):   # (F's aliases of other objects kept)
+                continue
+            if fixed is not None:             # F.relu & co: torch.nn.functional.relu
+                torch_module = fixed
+            elif module.startswith("torchless.nn.modules.") and name in homes:
+                torch_module = homes[name]
+            else:
+                torch_module = "torch" + module[len("torchless"):]
+            _TORCH_INDEX[id(obj)] = (torch_module, name)
+            _FROM_TORCH[(torch_module, name)] = obj
+    return _TORCH_INDEX
+
+
+def from_torch_name(module: str, name: str) -> Any:
+    """The torchless object written under PyTorch's name module.name by torch.save, or None."""
+    _torch_index()
+    found = _FROM_TORCH.get((module, name))
+    if found is None and module == "torch.nn.functional" and not name.startswith("_"):
+        from .nn import functional
+        found = getattr(functional, name, None)
+    return found
+
+
+def global_name(obj: Any, given: tuple[str, str] | None = None) -> tuple[str, str]:
+    """How a pickle names the class or function obj: (module, qualified name), checked to lead back to
+    obj as pickle checks it; torchless's public classes and functions by their PyTorch twins' names
+    (torchless.nn.modules.linear.Linear is torch.nn.modules.linear.Linear), so real PyTorch loads the
+    file as its own objects."""
+    known = _torch_index().get(id(obj))
+    if known is not None:
+        return known
+    from .nn import functional
+    fname = getattr(obj, "__name__", None)
+    if (isinstance(fname, str) and not isinstance(obj, type) and not fname.startswith("_")
+            and getattr(functional, fname, None) is obj):    # an F function wrapped after the index was built
+        return "torch.nn.functional", fname
+    if given is None:
+        name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+        module = getattr(obj, "__module__", None)
+        if module is None and isinstance(name, str):
+            module = pickle.whichmodule(obj, name)
+    else:
+        module, name = given
+    if isinstance(name, str) and "<locals>" in name:     # (pickle's own error and type)
+        raise AttributeError(f"Can't pickle local object {name!r} (torch.save pickles classes and functions by "
+                             "name: define it at the top level of a module)")
+    if not isinstance(name, str) or not isinstance(module, str):
+        raise pickle.PicklingError(f"Can't pickle {obj!r}: it has no importable name")
+    try:
+        target: Any = importlib.import_module(module)
+        for part in name.split("."):
+            target = getattr(target, part)
+    except (ImportError, AttributeError):
+        target = None
+    if target is not obj:
+        raise pickle.PicklingError(f"Can't pickle {obj!r}: attribute lookup {name} on {module} failed (torch.save "
+                                   "pickles classes and functions by name: define it at the top level of a module)")
+    if "." in name:
+        raise pickle.PicklingError(f"Can't pickle {obj!r}: a nested class or function ({module}.{name}) cannot "
+                                   "be named by pickle protocol 2; define it at the top level of its module")
+    if module == "torchless" or module.startswith("torchless."):
+        top = sys.modules.get("torchless")
+        if getattr(top, name, None) is obj:        # a torch.<function> (torch.tanh ...)
+            return "torch", name
+        return "torch" + module[len("torchless"):], name
+    return module, name
 
 
 def _encode_long(x: int) -> bytes:
@@ -244,12 +357,63 @@ class PickleWriter:
                 if isinstance(obj, base):
                     self.save(base(obj))
                     return
+        elif isinstance(obj, _GLOBAL_KINDS):
+            self.global_(*global_name(obj))
         else:
-            hint = (" (convert it first: torch.from_numpy(array) or array.item())"
-                    if isinstance(obj, (np.ndarray, np.generic)) else
-                    " (save a model's state_dict(), not the model)")
-            raise TypeError(f"torch.save: cannot save an object of type {kind.__module__}.{kind.__qualname__}; "
-                            f"torchless saves only {_SUPPORTED}{hint}")
+            self.reduce_(obj)
+
+    def reduce_(self, obj: Any) -> None:
+        """Any other object as pickle writes it (PyTorch pickles whatever torch.save is given): by its
+        __reduce_ex__(2), a NEWOBJ of its class for copyreg.__newobj__ reductions (a Module, an
+        optimizer, any plain class), a REDUCE otherwise, then its items and its state. Classes and
+        functions are named by global_name, so torchless's own are written as PyTorch's twins. A file
+        holding such objects loads only with weights_only=False (or with their classes allowed)."""
+        if self.get(id(obj)):
+            return
+        reduce = copyreg.dispatch_table.get(type(obj))
+        rv = reduce(obj) if reduce is not None else obj.__reduce_ex__(2)
+        if isinstance(rv, str):
+            module = getattr(obj, "__module__", None) or pickle.whichmodule(obj, rv)
+            self.global_(*global_name(obj, (module, rv)))
+            return
+        if type(rv) is not tuple or not 2 <= len(rv) <= 6:
+            raise pickle.PicklingError(f"torch.save: {type(obj).__name__}.__reduce__ must return a string or a "
+                                       "tuple of 2 to 6 items")
+        func, args, state, listitems, dictitems, setter = rv + (None,) * (6 - len(rv))
+        if type(args) is not tuple:
+            raise pickle.PicklingError(f"torch.save: the arguments {type(obj).__name__}.__reduce__ gives must be "
+                                       "a tuple")
+        if getattr(func, "__name__", "") == "__newobj__" and func is copyreg.__newobj__:
+            if not args or not isinstance(args[0], type):
+                raise pickle.PicklingError("torch.save: copyreg.__newobj__ needs a class as its first argument")
+            self.save(args[0])
+            self.save(args[1:])
+            self.out += _NEWOBJ
+        else:
+            self.save(func)
+            self.save(args)
+            self.out += _REDUCE
+        if id(obj) in self.memo:       # its arguments held it: drop this copy, keep the one they built
+            self.out += _POP
+            self.get(id(obj))
+        else:
+            self.put(id(obj), obj)
+        if listitems is not None:
+            self.batch(listitems, _APPENDS)
+        if dictitems is not None:
+            self.out += _MARK
+            for k, v in dictitems:
+                self.save(k)
+                self.save(v)
+            self.out += _SETITEMS
+        if state is not None:
+            if setter is None:
+                self.save(state)
+                self.out += _BUILD
+            else:
+                self.save(setter)
+                self.save((obj, state))
+                self.out += _REDUCE + _POP
 
     def int_(self, x: int) -> None:
         """An int as BININT1/BININT2/BININT or LONG1/LONG4."""
@@ -831,12 +995,77 @@ def _make_complex(real: Any = 0.0, imag: Any = 0.0) -> complex:
     return complex(real, imag)
 
 
-# globals the user allowed (torch.serialization.add_safe_globals): "module.name" -> the object
-SAFE_GLOBALS: dict[str, Any] = {}
+# the globals the user allowed (torch.serialization.add_safe_globals), as given: objects, or
+# (object, "module.name") pairs; a set, as PyTorch keeps them
+MARKED_SAFE: set[Any] = set()
 
 
-def _user_types() -> list[Any]:
-    return [g for g in SAFE_GLOBALS.values() if isinstance(g, type)]
+def user_globals() -> dict[str, Any]:
+    """"module.name" -> object for every allowed global (PyTorch's rule: a pair's name, else the
+    object's __module__.__qualname__); torchless's own classes and functions are allowed under their
+    PyTorch names too, the names the files use."""
+    allowed: dict[str, Any] = {}
+    for entry in MARKED_SAFE:
+        if isinstance(entry, tuple):
+            if len(entry) != 2:
+                raise _ours(ValueError(f"Expected tuple of length 2 (global, str of callable full path), but got "
+                                       f"tuple of length: {len(entry)}"))
+            if type(entry[1]) is not str:
+                raise _ours(TypeError(f"Expected second item in tuple to be str of callable full path, but got: "
+                                      f"{type(entry[1])}"))
+            allowed[entry[1]] = entry[0]
+            continue
+        allowed[f"{entry.__module__}.{entry.__qualname__}"] = entry
+        known = _torch_index().get(id(entry))
+        if known is not None:
+            allowed[".".join(known)] = entry
+    return allowed
+
+
+def default_globals() -> set[tuple[str, str]]:
+    """The (module, name) of every global torch.load(weights_only=True) allows by default."""
+    return set(_Loader(None, None, None).globals())
+
+
+_STRING_OPS = {"BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8", "UNICODE", "STRING", "BINSTRING", "SHORT_BINSTRING"}
+
+
+def globals_in_pickle(data: bytes) -> list[str]:
+    """The globals ("module.name") a pickle names, in order of first appearance, read statically
+    (pickletools' opcode reader: nothing is built or run). STACK_GLOBAL's names are followed through
+    the pushes and the memo; a name computed any other way is not seen."""
+    import pickletools
+    found: dict[str, None] = {}
+    memo: dict[Any, Any] = {}
+    last: list[Any] = [None, None]          # the last two values pushed (strings, else None)
+    try:
+        for op, arg, _ in pickletools.genops(io.BytesIO(data)):
+            name = op.name
+            if name == "GLOBAL" or name == "INST":
+                found[str(arg).replace(" ", ".", 1)] = None
+                value = None
+            elif name == "STACK_GLOBAL":
+                if type(last[-2]) is str and type(last[-1]) is str:
+                    found[f"{last[-2]}.{last[-1]}"] = None
+                value = None
+            elif name in _STRING_OPS:
+                value = arg if isinstance(arg, str) else None
+            elif name in ("BINGET", "LONG_BINGET", "GET"):
+                value = memo.get(arg)
+            elif name in ("BINPUT", "LONG_BINPUT", "PUT"):
+                memo[arg] = last[-1]
+                continue
+            elif name == "MEMOIZE":
+                memo[len(memo)] = last[-1]
+                continue
+            elif name == "STOP":
+                break
+            else:
+                value = None
+            last = [last[-1], value]
+    except ValueError as e:
+        raise pickle.UnpicklingError(f"the pickle data is malformed ({e})") from None
+    return list(found)
 
 
 def _opcodes(*names: str) -> set[int]:
@@ -908,6 +1137,8 @@ class RestrictedUnpickler(_PyUnpickler):  # type: ignore[misc]
             table[op[0]] = _only_into(base[op[0]], kinds)
         self.stream = file
         self.dispatch = table
+        self.user: dict[str, Any] | None = None         # the user's allowed globals (read at the first use)
+        self.user_types: tuple[type, ...] = ()
 
     def find_class(self, module: str, name: str) -> Any:
         """The allowed object module.name stands for; UnpicklingError naming any other."""
@@ -920,9 +1151,13 @@ class RestrictedUnpickler(_PyUnpickler):  # type: ignore[misc]
             dt = _FOREIGN_STORAGES.get(name, name)
             raise _ours(TypeError(f"torch.load: the file holds data of dtype torch.{dt}, which torchless does not "
                                   "have (in PyTorch, convert it first, e.g. to float32 with tensor.float())"))
-        user = SAFE_GLOBALS.get(f"{module}.{name}")
-        if user is not None:
-            return user
+        if MARKED_SAFE:
+            if self.user is None:
+                self.user = user_globals()
+                self.user_types = tuple({id(g): g for g in self.user.values() if isinstance(g, type)}.values())
+            user = self.user.get(f"{module}.{name}")
+            if user is not None:
+                return user
         raise unpickling_error(
             f"Unsupported global: GLOBAL {module}.{name} was not an allowed global by default. If you trust "
             f"this global, allow it with torch.serialization.add_safe_globals([{name}]) or the "
@@ -937,7 +1172,7 @@ class RestrictedUnpickler(_PyUnpickler):  # type: ignore[misc]
         stack = self.stack
         state = stack.pop()
         inst = stack[-1]
-        if type(inst) in _user_types():     # a class the user allowed: its own __setstate__, or its __dict__
+        if type(inst) in self.user_types:     # a class the user allowed: its own __setstate__, or its __dict__
             setstate = getattr(inst, "__setstate__", None)
             if setstate is not None and getattr(type(inst), "__setstate__", None) is not getattr(object, "__setstate__",
                                                                                                  None):
@@ -974,7 +1209,7 @@ class RestrictedUnpickler(_PyUnpickler):  # type: ignore[misc]
         """NEWOBJ (cls.__new__(cls, *args)), only for the allowed container classes."""
         args = self.stack.pop()
         cls = self.stack.pop()
-        if (cls not in (collections.OrderedDict, collections.Counter, set, frozenset) and cls not in _user_types()
+        if (cls not in (collections.OrderedDict, collections.Counter, set, frozenset) and cls not in self.user_types
                 or type(args) is not tuple):
             raise unpickling_error(f"Tried to instantiate an object of type {type(cls).__name__} with NEWOBJ, "
                                    "which torch.load does not allow")
@@ -1013,8 +1248,12 @@ class TrustingUnpickler(pickle.Unpickler):
         if found is not None:
             return found
         if module == "torch" or module.startswith("torch."):
-            import importlib
+            found = from_torch_name(module, name)
+            if found is not None:
+                return found
             mapped = "torchless" + module[len("torch"):]
+            if module == "torch._C._nn":        # PyTorch's F.gelu & co. are its C functions
+                mapped = "torchless.nn.functional"
             for candidate in (mapped, mapped.rpartition(".")[0], "torchless.nn", "torchless"):
                 if not candidate:
                     continue

@@ -38,7 +38,7 @@ from . import _torch_format as TF
 from ._tensor._core import Size, _plain, device, require_cpu
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals",
-           "set_crc32_options", "get_crc32_options"]
+           "get_unsafe_globals_in_checkpoint", "set_crc32_options", "get_crc32_options"]
 
 _PICKLE_STARTS = (b"\x80", b"(", b"]", b"}", b"c")
 
@@ -530,46 +530,60 @@ def add_safe_globals(safe_globals: list[Any]) -> None:
     """add_safe_globals(safe_globals) -> None
 
     Allow more globals in torch.load(weights_only=True): classes and functions you trust, given as
-    the objects themselves or as (object, "module.name") pairs where the file names them otherwise.
-    An allowed class may be instantiated and given its state by the file, so allow only classes
-    whose construction cannot do harm."""
-    for entry in safe_globals:
-        if isinstance(entry, tuple):
-            if len(entry) != 2 or not isinstance(entry[1], str):
-                raise TypeError("add_safe_globals: a pair must be (object, 'module.name')")
-            obj, name = entry
-        else:
-            obj = entry
-            name = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', getattr(obj, '__name__', ''))}"
-        TF.SAFE_GLOBALS[name] = obj
+    the objects themselves (named "{obj.__module__}.{obj.__qualname__}" in the file, and torchless's
+    own classes also under their PyTorch names, which the files use) or as (object, "module.name")
+    pairs where the file names them otherwise. An allowed class may be instantiated and given its
+    state by the file, so allow only classes whose construction cannot do harm."""
+    TF.MARKED_SAFE.update(safe_globals)
 
 
 def get_safe_globals() -> list[Any]:
-    """get_safe_globals() -> list: the globals add_safe_globals allowed (objects, or (object, name) pairs
-    where the name is not the object's own)."""
-    out: list[Any] = []
-    for name, obj in TF.SAFE_GLOBALS.items():
-        own = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', getattr(obj, '__name__', ''))}"
-        out.append(obj if own == name else (obj, name))
-    return out
+    """get_safe_globals() -> list: the globals add_safe_globals allowed, as they were given."""
+    return list(TF.MARKED_SAFE)
 
 
 def clear_safe_globals() -> None:
     """clear_safe_globals() -> None: forget every global add_safe_globals allowed."""
-    TF.SAFE_GLOBALS.clear()
+    TF.MARKED_SAFE.clear()
 
 
-@contextlib.contextmanager
-def safe_globals(safe_globals: list[Any]) -> Iterator[None]:
-    """safe_globals(safe_globals): a context manager allowing these globals (as add_safe_globals) inside
-    its block only."""
-    before = dict(TF.SAFE_GLOBALS)
-    add_safe_globals(safe_globals)
-    try:
-        yield
-    finally:
-        TF.SAFE_GLOBALS.clear()
-        TF.SAFE_GLOBALS.update(before)
+class safe_globals:
+    """safe_globals(safe_globals): a context manager allowing these globals (as add_safe_globals)
+    inside its block; on leaving it they are no longer allowed (even if they were before, as in
+    PyTorch)."""
+
+    def __init__(self, safe_globals: list[Any]) -> None:
+        self.safe_globals = safe_globals
+
+    def __enter__(self) -> None:
+        add_safe_globals(self.safe_globals)
+
+    def __exit__(self, *exc: Any) -> None:
+        TF.MARKED_SAFE.difference_update(self.safe_globals)
+
+
+def get_unsafe_globals_in_checkpoint(f: str | os.PathLike[str] | BinaryIO) -> list[str]:
+    """get_unsafe_globals_in_checkpoint(f) -> list[str]
+
+    The globals ("module.name") the checkpoint f names that torch.load(weights_only=True) would
+    refuse: neither allowed by default nor by add_safe_globals / safe_globals. The pickle is read
+    statically (nothing in it runs), so globals a file builds while unpickling are not seen."""
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "rb") as src:
+            return get_unsafe_globals_in_checkpoint(src)
+    left = _bytes_left(f)
+    if left is None:
+        f = io.BytesIO(f.read())
+        left = len(f.getvalue())
+    here = f.tell()
+    start = f.read(4)
+    f.seek(here)
+    if start != b"PK\x03\x04":
+        raise ValueError("Expected input to be a checkpoint returned by torch.save")
+    names = TF.globals_in_pickle(TF.ZipReader(f, left).read("data.pkl"))
+    default = {f"{m}.{n}" for m, n in TF.default_globals()}
+    safe = default | set(TF.user_globals())
+    return [name for name in names if name not in safe]
 
 
 def set_crc32_options(compute_crc32: bool) -> None:

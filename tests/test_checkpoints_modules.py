@@ -1,0 +1,273 @@
+"""Whole objects in checkpoints (issue 14, files): torch.save(model) pickles the module as PyTorch does,
+naming PyTorch's classes (torchless.nn.modules.linear.Linear is written torch.nn.modules.linear.Linear)
+with PyTorch's attribute layout, so real torch.load(f, weights_only=False) returns a working torch module
+with the same weights and outputs, and torchless loads real PyTorch's pickled modules, optimizers and
+schedulers back as its own. weights_only=True refuses such files in both libraries with the same
+exception type, naming the global, unless the classes are allowed (torch.serialization.safe_globals)."""
+import copy
+import io
+import pickle
+import sys
+import types
+import warnings
+
+import numpy as np
+import pytest
+
+import torchless
+from torchless import _torch_format as TF
+from torchless import nn, serialization
+
+
+def _save(obj, lib=torchless):
+    buf = io.BytesIO()
+    lib.save(obj, buf)
+    return buf.getvalue()
+
+
+def _load(raw, lib=torchless, **kw):
+    return lib.load(io.BytesIO(raw), **kw)
+
+
+def _layers(lib):
+    """name -> (module, its input spec): the layers issue 14 names, and a few more."""
+    n = lib.nn
+    return {
+        "Sequential(Linear, BatchNorm1d, ReLU)": (n.Sequential(n.Linear(3, 4), n.BatchNorm1d(4), n.ReLU()), (5, 3)),
+        "Conv2d stack": (n.Sequential(n.Conv2d(2, 3, 3, padding=1), n.ReLU(), n.MaxPool2d(2), n.Flatten(),
+                                      n.Linear(12, 2)), (4, 2, 4, 4)),
+        "LSTM": (n.LSTM(3, 5, num_layers=2, batch_first=True, bidirectional=True), (2, 4, 3)),
+        "GRU": (n.GRU(3, 5), (4, 2, 3)),
+        "Embedding": (n.Embedding(10, 4, padding_idx=0), "indices"),
+        "EmbeddingBag": (n.EmbeddingBag(10, 3, mode="mean"), "indices"),
+        "LayerNorm": (n.LayerNorm(6), (2, 6)),
+        "GroupNorm": (n.GroupNorm(2, 4), (2, 4, 3)),
+        "BatchNorm2d": (n.BatchNorm2d(3), (2, 3, 4, 4)),
+        "ConvTranspose2d": (n.ConvTranspose2d(2, 3, 3, stride=2), (1, 2, 3, 3)),
+        "MultiheadAttention": (n.MultiheadAttention(8, 2, batch_first=True), "qkv"),
+        "TransformerEncoderLayer": (n.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0,
+                                                              batch_first=True), (2, 5, 8)),
+        "TransformerEncoderLayer(gelu)": (n.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0,
+                                                                    activation="gelu", batch_first=True), (2, 5, 8)),
+        "TransformerDecoderLayer": (n.TransformerDecoderLayer(8, 2, dim_feedforward=16, dropout=0.0), "tgt_memory"),
+        "Dropout, GELU, PReLU": (n.Sequential(n.Linear(3, 3), n.Dropout(0.5), n.GELU(), n.PReLU()), (2, 3)),
+    }
+
+
+def _inputs(lib, spec, seed=1):
+    rng = np.random.default_rng(seed)
+    if spec == "indices":
+        return (lib.tensor(rng.integers(0, 10, (3, 4))),)
+    if spec == "qkv":
+        x = lib.tensor(rng.standard_normal((2, 5, 8)).astype(np.float32))
+        return (x, x, x)
+    if spec == "tgt_memory":
+        return (lib.tensor(rng.standard_normal((4, 2, 8)).astype(np.float32)),
+                lib.tensor(rng.standard_normal((5, 2, 8)).astype(np.float32)))
+    return (lib.tensor(rng.standard_normal(spec).astype(np.float32)),)
+
+
+def _first(out):
+    return (out[0] if isinstance(out, tuple) else out).detach().numpy()
+
+
+def _check_same_module(ours, theirs, spec, torch_mod):
+    """Same class name, same state_dict (keys, dtypes, values), same forward output (eval mode)."""
+    assert type(ours).__name__ == type(theirs).__name__
+    sd_a, sd_b = ours.state_dict(), theirs.state_dict()
+    assert list(sd_a) == list(sd_b)
+    for k in sd_a:
+        assert str(sd_a[k].dtype) == str(sd_b[k].dtype), k
+        np.testing.assert_array_equal(sd_a[k].numpy(), sd_b[k].numpy(), err_msg=k)
+    ours.eval()
+    theirs.eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        np.testing.assert_allclose(_first(ours(*_inputs(torchless, spec))), _first(theirs(*_inputs(torch_mod, spec))),
+                                   rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(_layers(torchless)))
+def test_a_torchless_module_loads_in_torch_as_its_own(name, torch_ref):
+    torchless.manual_seed(0)
+    model, spec = _layers(torchless)[name]
+    model(*_inputs(torchless, spec))          # (batch norms: running statistics moved once)
+    raw = _save(model)
+    theirs = _load(raw, torch_ref, weights_only=False)
+    assert type(theirs).__module__.startswith("torch.nn.modules.")
+    assert isinstance(theirs, torch_ref.nn.Module)
+    _check_same_module(model, theirs, spec, torch_ref)
+    with pytest.raises(pickle.UnpicklingError, match=r"GLOBAL torch\.nn\.modules\.[a-z]+\.\w+"):
+        _load(raw, torch_ref)                 # PyTorch's weights_only=True refuses it, as torchless does
+    back = _load(raw, weights_only=False)      # and torchless reads its own file back as its own module
+    assert type(back) is type(model)
+    _check_same_module(back, theirs, spec, torch_ref)
+
+
+@pytest.mark.parametrize("name", sorted(_layers(torchless)))
+def test_a_torch_module_loads_in_torchless_as_its_own(name, torch_ref):
+    torch_ref.manual_seed(0)
+    theirs, spec = _layers(torch_ref)[name]
+    raw = _save(theirs, torch_ref)
+    with pytest.raises(pickle.UnpicklingError, match=r"Unsupported global: GLOBAL torch\.nn\.modules\."):
+        _load(raw)
+    ours = _load(raw, weights_only=False)
+    assert type(ours).__module__.startswith("torchless.nn.")
+    _check_same_module(ours, theirs, spec, torch_ref)
+    ours.train()                               # it trains: gradients reach every parameter
+    out = ours(*_inputs(torchless, spec))
+    (out[0] if isinstance(out, tuple) else out).float().sum().backward()
+    assert all(p.grad is not None for p in ours.parameters() if p.requires_grad)
+
+
+def test_the_pickled_layout_is_pytorchs(torch_ref):
+    """Each layer's pickled attributes (its __getstate__) are the ones PyTorch's own layer pickles."""
+    torch = torch_ref
+    checked = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in sorted(dir(nn)):
+            cls = getattr(nn, name)
+            if not (isinstance(cls, type) and issubclass(cls, nn.Module)) or name.startswith("Lazy"):
+                continue
+            for args in ((), (3,), (3, 4), (4, 2), (3, 4, 3), (8, 2), (2, 3, 4)):
+                try:
+                    theirs, ours = getattr(torch.nn, name)(*args), cls(*args)
+                    break
+                except Exception:
+                    continue
+            else:
+                continue
+            state = theirs.__getstate__() if hasattr(theirs, "__getstate__") else theirs.__dict__
+            mine = ours.__getstate__()
+            assert set(mine) == set(state), (name, set(state) ^ set(mine))
+            for key, value in state.items():
+                if isinstance(value, (bool, int, float, str, tuple)) and not key.endswith("hooks"):
+                    assert type(mine[key]) is type(value) and mine[key] == value, (name, key)
+            checked += 1
+    assert checked > 100
+
+
+# ---------------------------------------------------------------------------- user subclasses, by reference
+_USER_CODE = '''
+import {lib} as torch
+
+
+class TinyNet(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(1, 2, 3)
+        self.head = torch.nn.Linear(8, 3)
+        self.register_buffer("scale", torch.tensor(2.0))
+        self.tag = "v1"
+
+    def forward(self, x):
+        return self.head(torch.relu(self.conv(x)).flatten(1)) * self.scale
+'''
+
+
+def _user_module(lib_name):
+    """The user's module `userzoo`, written once against `import torchless as torch` and once against
+    `import torch` (the issue's one changed import)."""
+    mod = types.ModuleType("userzoo")
+    exec(compile(_USER_CODE.format(lib=lib_name), "userzoo.py", "exec"), mod.__dict__)
+    return mod
+
+
+@pytest.mark.parametrize("direction", ["torchless to torch", "torch to torchless"])
+def test_a_user_subclass_pickles_by_reference(direction, torch_ref, monkeypatch):
+    src, dst = (torchless, torch_ref) if direction == "torchless to torch" else (torch_ref, torchless)
+    monkeypatch.setitem(sys.modules, "userzoo", _user_module(src.__name__))
+    src.manual_seed(0)
+    model = sys.modules["userzoo"].TinyNet()
+    raw = _save(model, src)
+    assert b"cuserzoo\nTinyNet\n" in raw
+    monkeypatch.setitem(sys.modules, "userzoo", _user_module(dst.__name__))    # the one import changed
+    for lib in (torchless, torch_ref):
+        with pytest.raises(pickle.UnpicklingError, match="GLOBAL userzoo.TinyNet"):
+            _load(raw, lib)
+    back = _load(raw, dst, weights_only=False)
+    assert type(back) is sys.modules["userzoo"].TinyNet and back.tag == "v1"
+    x = np.random.default_rng(0).standard_normal((2, 1, 4, 4)).astype(np.float32)
+    np.testing.assert_allclose(back(dst.tensor(x)).detach().numpy(), model(src.tensor(x)).detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_safe_globals_let_weights_only_load_a_whole_module(torch_ref):
+    """Allowed classes may be built by weights_only=True (as in PyTorch): torchless's classes are
+    allowed under the names the file uses (PyTorch's)."""
+    torchless.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 2), nn.ReLU())
+    raw = _save(model)
+    with serialization.safe_globals([nn.Sequential, nn.Linear, nn.ReLU]):
+        back = _load(raw)
+    assert type(back) is nn.Sequential and torchless.equal(back[0].weight, model[0].weight)
+    with torch_ref.serialization.safe_globals([torch_ref.nn.Sequential, torch_ref.nn.Linear, torch_ref.nn.ReLU]):
+        theirs = _load(raw, torch_ref)
+    assert type(theirs) is torch_ref.nn.Sequential
+    with pytest.raises(pickle.UnpicklingError, match="GLOBAL torch.nn.modules.activation.ReLU"):
+        with serialization.safe_globals([nn.Sequential, nn.Linear]):
+            _load(raw)
+
+
+# ---------------------------------------------------------------------------- optimizers and schedulers
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop"])
+@pytest.mark.parametrize("direction", ["torchless to torch", "torch to torchless"])
+def test_whole_optimizers_and_schedulers_cross_over(name, direction, torch_ref):
+    src, dst = (torchless, torch_ref) if direction == "torchless to torch" else (torch_ref, torchless)
+    src.manual_seed(0)
+    model = src.nn.Linear(3, 2)
+    opt = getattr(src.optim, name)(model.parameters(), lr=0.1, **({"momentum": 0.9} if name == "SGD" else {}))
+    sched = src.optim.lr_scheduler.StepLR(opt, 2)
+    x = src.ones(4, 3)
+    model(x).sum().backward()
+    opt.step()
+    sched.step()
+    back = _load(_save({"model": model, "opt": opt, "sched": sched}, src), dst, weights_only=False)
+    b_model, b_opt, b_sched = back["model"], back["opt"], back["sched"]
+    assert type(b_opt).__name__ == name and type(b_opt).__module__.startswith(dst.__name__ + ".optim")
+    assert b_opt.param_groups[0]["params"][0] is b_model.weight       # shared objects stay shared
+    assert b_sched.optimizer is b_opt and b_sched.last_epoch == 1
+    for o, m, inp in ((opt, model, x), (b_opt, b_model, dst.ones(4, 3))):
+        o.zero_grad()
+        m(inp).sum().backward()
+        o.step()
+    np.testing.assert_allclose(b_model.weight.detach().numpy(), model.weight.detach().numpy(), rtol=1e-6)
+
+
+# ---------------------------------------------------------------------------- names and copies
+def test_every_public_class_and_function_is_named_as_its_pytorch_twin(torch_ref):
+    import importlib
+    from torchless.nn import functional as F
+    from torchless.optim import lr_scheduler
+    spaces = ((nn, torch_ref.nn), (F, torch_ref.nn.functional), (torchless.optim, torch_ref.optim),
+              (lr_scheduler, torch_ref.optim.lr_scheduler))
+    checked = 0
+    for ours, theirs in spaces:
+        for name, obj in vars(ours).items():
+            if name.startswith("_") or not isinstance(obj, (type, types.FunctionType)) or not hasattr(theirs, name):
+                continue
+            if not getattr(obj, "__module__", "").startswith("torchless."):
+                continue
+            module, qualname = TF.global_name(obj)
+            assert getattr(importlib.import_module(module), qualname) is getattr(theirs, name), (name, module)
+            assert TF.from_torch_name(module, qualname) is obj
+            checked += 1
+    assert checked > 250
+
+
+def test_copies_and_plain_pickles_of_modules_still_work():
+    torchless.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.LSTM(4, 2))
+    model[0].register_forward_hook(_hook)
+    for copied in (copy.deepcopy(model), pickle.loads(pickle.dumps(model)), _load(_save(model), weights_only=False)):
+        assert type(copied._parameters) is type(model._parameters)
+        assert list(copied.state_dict()) == list(model.state_dict())
+        assert copied[0]._forward_hooks and "_flat_weights" not in copied[1].__dict__
+        assert set(copied[0].__dict__) == set(model[0].__dict__)
+        x = torchless.ones(2, 3)
+        assert torchless.equal(copied[0](x), model[0](x))
+
+
+def _hook(module, args, output):
+    return None
