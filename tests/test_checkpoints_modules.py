@@ -271,3 +271,72 @@ def test_copies_and_plain_pickles_of_modules_still_work():
 
 def _hook(module, args, output):
     return None
+
+
+# ---------------------------------------------------------------------------- torch.serialization's allow-list API
+class Config:
+    def __init__(self, lr=0.5):
+        self.lr = lr
+
+
+class Other:
+    pass
+
+
+@pytest.fixture
+def clean_safe_globals(torch_ref):
+    for lib in (torchless, torch_ref):
+        lib.serialization.clear_safe_globals()
+    yield
+    for lib in (torchless, torch_ref):
+        lib.serialization.clear_safe_globals()
+
+
+def test_the_safe_globals_api_behaves_as_pytorchs(torch_ref, clean_safe_globals):
+    raw = _save({"cfg": Config(), "w": torchless.ones(1)})
+    for lib in (torchless, torch_ref):
+        ser = lib.serialization
+        assert ser.get_safe_globals() == []
+        ser.add_safe_globals([Config, (Other, "elsewhere.Other")])
+        assert set(ser.get_safe_globals()) == {Config, (Other, "elsewhere.Other")}   # as given
+        assert _load(raw, lib)["cfg"].lr == 0.5
+        with ser.safe_globals([Other]):
+            assert Other in ser.get_safe_globals()
+        assert Other not in ser.get_safe_globals() and (Other, "elsewhere.Other") in ser.get_safe_globals()
+        with ser.safe_globals([Config]):    # leaving the block removes it, even though it was allowed before
+            pass
+        assert Config not in ser.get_safe_globals()
+        with pytest.raises(pickle.UnpicklingError, match=r"GLOBAL tests?\.?\w*\.?Config|GLOBAL \w+\.Config"):
+            _load(raw, lib)
+        with pytest.raises(TypeError, match="unhashable"):
+            ser.add_safe_globals([[Config]])
+        ser.clear_safe_globals()
+        assert ser.get_safe_globals() == []
+        ser.add_safe_globals([(Config,)])     # a malformed pair: accepted, refused when a load needs it
+        assert _load(_save({"w": torchless.ones(1)}), lib)["w"].tolist() == [1.0]
+        with pytest.raises(ValueError, match="Expected tuple of length 2"):
+            _load(raw, lib)
+        ser.clear_safe_globals()
+
+
+def test_unsafe_globals_in_checkpoints_are_listed_as_pytorch_lists_them(torch_ref, clean_safe_globals):
+    torch = torch_ref
+    files = {
+        "module": _save(nn.Sequential(nn.Linear(2, 3), nn.ReLU())),
+        "torch module": _save(torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU()), torch),
+        "state_dict": _save(nn.Linear(2, 3).state_dict()),
+        "numpy": _save({"a": np.arange(3), "s": np.float32(1.0)}),
+        "user class": _save({"cfg": Config(), "c": 1 + 2j, "b": b"x", "set": {1}}),
+        "optimizer": _save(torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=0.1), torch),
+    }
+    for name, raw in files.items():
+        for allowed in ([], [Config, nn.ReLU, torch.nn.ReLU]):
+            with torchless.serialization.safe_globals(allowed), torch.serialization.safe_globals(allowed):
+                ours = torchless.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(raw))
+                theirs = torch.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(raw))
+            assert sorted(ours) == sorted(theirs), (name, allowed)
+    assert sorted(torchless.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(files["module"]))) == [
+        "torch.nn.modules.activation.ReLU", "torch.nn.modules.container.Sequential", "torch.nn.modules.linear.Linear"]
+    for lib in (torchless, torch):
+        with pytest.raises(ValueError, match="Expected input to be a checkpoint returned by torch.save"):
+            lib.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(b"not a zip"))

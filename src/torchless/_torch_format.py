@@ -1027,6 +1027,14 @@ def default_globals() -> set[tuple[str, str]]:
     return set(_Loader(None, None, None).globals())
 
 
+def _python3_name(module: str, name: str) -> tuple[str, str]:
+    """A global as Python 3 names it (protocol 2 pickles name builtins as Python 2 did: __builtin__.set)."""
+    import _compat_pickle
+    if (module, name) in _compat_pickle.NAME_MAPPING:
+        return _compat_pickle.NAME_MAPPING[(module, name)]
+    return _compat_pickle.IMPORT_MAPPING.get(module, module), name
+
+
 _STRING_OPS = {"BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8", "UNICODE", "STRING", "BINSTRING", "SHORT_BINSTRING"}
 
 
@@ -1042,7 +1050,8 @@ def globals_in_pickle(data: bytes) -> list[str]:
         for op, arg, _ in pickletools.genops(io.BytesIO(data)):
             name = op.name
             if name == "GLOBAL" or name == "INST":
-                found[str(arg).replace(" ", ".", 1)] = None
+                module, _, attr = str(arg).partition(" ")
+                found[".".join(_python3_name(module, attr))] = None
                 value = None
             elif name == "STACK_GLOBAL":
                 if type(last[-2]) is str and type(last[-1]) is str:
@@ -1142,8 +1151,7 @@ class RestrictedUnpickler(_PyUnpickler):  # type: ignore[misc]
 
     def find_class(self, module: str, name: str) -> Any:
         """The allowed object module.name stands for; UnpicklingError naming any other."""
-        if module == "__builtin__":       # protocol 2 names builtins as Python 2 did
-            module = "builtins"
+        module, name = _python3_name(module, name)    # (protocol 2 names builtins as Python 2 did)
         found = self.allowed.get((module, name))
         if found is not None:
             return found
