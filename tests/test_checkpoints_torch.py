@@ -567,9 +567,11 @@ def test_torch_files_of_other_protocols_and_the_legacy_format(torch_ref):
         assert type(back["od"]) is collections.OrderedDict
         assert (back["s"], back["fs"], back["b"], back["c"]) == ({1, 2}, frozenset({3}), b"xy", {"a": 2, "b": 1})
     buf = io.BytesIO()
-    torch.save(obj, buf, _use_new_zipfile_serialization=False)    # PyTorch < 1.6's bare pickles: refused
-    with pytest.raises(pickle.UnpicklingError, match="legacy format"):
-        _load(buf.getvalue())
+    torch.save(obj, buf, _use_new_zipfile_serialization=False)    # PyTorch < 1.6's format (test_checkpoints_legacy)
+    back = _load(buf.getvalue())
+    assert back["w"].tolist() == obj["w"].tolist() and back["c"] == {"a": 2, "b": 1}
+    with pytest.raises(pickle.UnpicklingError, match="protocol 0 or 1"):
+        _load(pickle.dumps(obj["n"], protocol=0))
 
 
 def test_views_as_another_dtype_are_saved_as_copies(torch_ref):

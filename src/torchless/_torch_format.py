@@ -1294,6 +1294,104 @@ def read_checkpoint(f: BinaryIO, length: int, map_location: Any, weights_only: b
     return TrustingUnpickler(stream, loader).load()
 
 
+# ============================================================================ reading: PyTorch's legacy format
+# torch.save(obj, f, _use_new_zipfile_serialization=False) (and every torch.save before PyTorch 1.6):
+# five pickles one after another -- the magic number, the protocol version, a dict of system facts,
+# the object (whose storages are persistent ids ('storage', type, key, location, numel, view)), the
+# list of storage keys -- then, for each key in that order, its element count (int64) and raw bytes.
+LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
+LEGACY_PROTOCOL = 1001
+
+
+class _LegacyLoader(_Loader):
+    """The storages of a legacy file: made empty while the object is unpickled (never more bytes than
+    the rest of the file holds), filled from the records that follow it."""
+
+    def __init__(self, f: BinaryIO, end: int, map_location: Any) -> None:
+        super().__init__(None, map_location, None)  # type: ignore[arg-type]
+        self.f, self.end = f, end
+        self.declared = 0
+
+    def storage(self, pid: Any) -> np.ndarray:
+        """The (still empty) flat array of a persistent id ('storage', type, key, location, numel, view);
+        the class of a ('module', class, source file, source) id (legacy files of whole modules: the
+        class was unpickled, so the unpickler allowed it; its saved source is not compared)."""
+        if type(pid) is tuple and len(pid) == 4 and pid[0] == "module" and isinstance(pid[1], type):
+            return pid[1]  # type: ignore[return-value]
+        if type(pid) is not tuple or len(pid) != 6 or pid[0] != "storage":
+            raise unpickling_error(f"unsupported persistent id {type(pid).__name__} (only storages can be loaded)")
+        _, stype, key, location, numel, view = pid
+        if type(stype) is not StorageType or stype.dtype is None or type(key) is not str or type(location) is not str:
+            raise unpickling_error("a storage's persistent id is malformed")
+        if view is not None:
+            raise unpickling_error("the file holds a storage view (PyTorch before 0.4), which torch.load does not "
+                                   "read; load it in PyTorch and save it again with torch.save")
+        numel = _check_int(numel, "storage size")
+        location = self.location(location)
+        known = self.storages.get(key)
+        if known is not None:
+            if known.dtype.name != stype.dtype or known.size != numel:
+                raise unpickling_error(f"storage {key} is declared twice, differently")
+            return known
+        self.declared += 8 + numel * _NP_LE[stype.dtype].itemsize
+        if self.declared > self.end - self.f.tell():
+            raise corrupt(f"its storages would need {self.declared} bytes, more than the rest of the file holds")
+        arr = np.zeros(numel, dtype=_NP_LE[stype.dtype].newbyteorder("="))
+        ml = self.map_location
+        if ml is not None and callable(ml) and not isinstance(ml, (str, device, dict)):
+            moved = ml(_plain(arr), location)
+            if not isinstance(moved, Tensor):
+                raise RuntimeError("torch.load: map_location(storage, location) must return the storage (a tensor) "
+                                   "it was given, e.g. lambda storage, loc: storage")
+            arr = moved._data.reshape(-1)
+        self.storages[key] = arr
+        return arr
+
+    def fill(self, keys: Any) -> None:
+        """Read each storage's record, in the order of `keys` (the file's list of them)."""
+        if type(keys) is not list or len(set(keys)) != len(keys) or set(keys) != set(self.storages):
+            raise corrupt("the list of storages does not match the storages the object uses")
+        order = ">" if self.big_endian else "<"
+        for key in keys:
+            arr = self.storages[key]
+            head = self.f.read(8)
+            if len(head) != 8:
+                raise corrupt("it ends inside a storage record")
+            if struct.unpack(order + "q", head)[0] != arr.size:
+                raise corrupt(f"storage {key}'s record holds a different number of elements than its tensor declares")
+            view = memoryview(arr.view(np.uint8)) if arr.size else memoryview(bytearray(0))
+            got = 0
+            while got < arr.nbytes:
+                n = self.f.readinto(view[got:])  # type: ignore[attr-defined]
+                if not n:
+                    raise corrupt("it ends inside a storage's data")
+                got += n
+            if self.big_endian:
+                arr.byteswap(inplace=True)
+
+
+def read_legacy(f: BinaryIO, length: int, map_location: Any, weights_only: bool) -> Any:
+    """The object of a legacy-format file in the seekable stream f (`length` bytes from its position);
+    weights_only=True reads every pickle in it with the allow-list unpickler."""
+    loader = _LegacyLoader(f, f.tell() + length, map_location)
+    magic = RestrictedUnpickler(f, loader).load()
+    if type(magic) is not int or magic != LEGACY_MAGIC:
+        raise pickle.UnpicklingError(
+            "torch.load: this file is a bare Python pickle (a file of pickle.dump), not a checkpoint of torch.save: "
+            "it holds no PyTorch magic number. Load it with pickle.load if you trust it")
+    if RestrictedUnpickler(f, loader).load() != LEGACY_PROTOCOL:
+        raise corrupt("the legacy format's protocol version is not 1001")
+    info = RestrictedUnpickler(f, loader).load()
+    if type(info) is not dict or type(info.get("little_endian", True)) is not bool:
+        raise corrupt("the legacy format's system information is malformed")
+    loader.big_endian = not info.get("little_endian", True)
+    unpickler = RestrictedUnpickler(f, loader) if weights_only else TrustingUnpickler(f, loader)
+    obj = unpickler.load()
+    keys = RestrictedUnpickler(f, loader).load()
+    loader.fill(keys)
+    return obj
+
+
 def open_mmap(f: Any) -> Any:
     """A private (copy-on-write) memory map of the whole file behind f, as PyTorch maps storages."""
     try:

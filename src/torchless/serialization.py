@@ -233,9 +233,9 @@ def _not_ours(start: bytes) -> Exception:
     """The error for a file that is neither a zip checkpoint nor torchless's legacy format."""
     if start[:1] in _PICKLE_STARTS:
         return pickle.UnpicklingError(
-            "torch.load: this file looks like a bare Python pickle (PyTorch's legacy format from before 1.6, or "
-            "a file of pickle.dump), not a zip checkpoint. torchless does not load it, because a bare pickle is "
-            "not a checkpoint it can check; in PyTorch, load it and save it again with torch.save")
+            "torch.load: this file looks like a bare Python pickle of protocol 0 or 1 (a file of pickle.dump), not "
+            "a checkpoint torch.save writes (a zip archive, or PyTorch's legacy format, which begins with a "
+            "protocol-2 pickle); in PyTorch, load it and save it again with torch.save")
     if len(start) < len(MAGIC) and MAGIC.startswith(start):
         return _corrupt("it ends inside the file signature")
     return RuntimeError("torch.load: not a checkpoint (unknown file signature); PytorchStreamReader failed "
@@ -499,6 +499,11 @@ def _load_stream(f: Any, map_location: Any, weights_only: bool, mmap: bool) -> A
     if start.startswith(b"PK\x03\x04"):
         mapped = TF.open_mmap(f) if mmap else None
         return TF.read_checkpoint(f, left, map_location, weights_only, mapped)
+    if start[:1] == b"\x80":         # a pickle: PyTorch's legacy format (before 1.6) begins with one
+        if mmap:
+            raise RuntimeError("mmap can only be used with files saved with `torch.save(_use_new_zipfile_serialization="
+                               "True)`, please torch.save your checkpoint with this option in order to use mmap.")
+        return TF.read_legacy(f, left, map_location, weights_only)
     raise _not_ours(start)
 
 
