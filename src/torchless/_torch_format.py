@@ -133,6 +133,7 @@ _SETITEMS, _APPENDS, _TUPLE, _REDUCE, _BUILD, _BINPERSID = b"u", b"e", b"t", b"R
 _TUPLES = (b")", b"\x85", b"\x86", b"\x87")
 _NONE, _TRUE, _FALSE, _STOP = b"N", b"\x88", b"\x89", b"."
 _NEWOBJ, _POP = b"\x81", b"0"
+_NEWOBJ_FUNC = getattr(copyreg, "__newobj__")   # what object.__reduce_ex__(2) names for cls.__new__(cls, *args)
 _GLOBAL_KINDS = (type, types.FunctionType, types.BuiltinFunctionType)
 
 
@@ -216,7 +217,7 @@ def global_name(obj: Any, given: tuple[str, str] | None = None) -> tuple[str, st
         name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
         module = getattr(obj, "__module__", None)
         if module is None and isinstance(name, str):
-            module = pickle.whichmodule(obj, name)
+            module = getattr(pickle, "whichmodule")(obj, name)
     else:
         module, name = given
     if isinstance(name, str) and "<locals>" in name:     # (pickle's own error and type)
@@ -373,7 +374,7 @@ class PickleWriter:
         reduce = copyreg.dispatch_table.get(type(obj))
         rv = reduce(obj) if reduce is not None else obj.__reduce_ex__(2)
         if isinstance(rv, str):
-            module = getattr(obj, "__module__", None) or pickle.whichmodule(obj, rv)
+            module = getattr(obj, "__module__", None) or getattr(pickle, "whichmodule")(obj, rv)
             self.global_(*global_name(obj, (module, rv)))
             return
         if type(rv) is not tuple or not 2 <= len(rv) <= 6:
@@ -383,7 +384,7 @@ class PickleWriter:
         if type(args) is not tuple:
             raise pickle.PicklingError(f"torch.save: the arguments {type(obj).__name__}.__reduce__ gives must be "
                                        "a tuple")
-        if getattr(func, "__name__", "") == "__newobj__" and func is copyreg.__newobj__:
+        if func is _NEWOBJ_FUNC:
             if not args or not isinstance(args[0], type):
                 raise pickle.PicklingError("torch.save: copyreg.__newobj__ needs a class as its first argument")
             self.save(args[0])
@@ -1024,7 +1025,7 @@ def user_globals() -> dict[str, Any]:
 
 def default_globals() -> set[tuple[str, str]]:
     """The (module, name) of every global torch.load(weights_only=True) allows by default."""
-    return set(_Loader(None, None, None).globals())
+    return set(_Loader(None, None, None).globals())  # type: ignore[arg-type]
 
 
 def _python3_name(module: str, name: str) -> tuple[str, str]:
@@ -1359,7 +1360,7 @@ class _LegacyLoader(_Loader):
                 raise corrupt("it ends inside a storage record")
             if struct.unpack(order + "q", head)[0] != arr.size:
                 raise corrupt(f"storage {key}'s record holds a different number of elements than its tensor declares")
-            view = memoryview(arr.view(np.uint8)) if arr.size else memoryview(bytearray(0))
+            view = arr.view(np.uint8).data if arr.size else memoryview(bytearray(0))
             got = 0
             while got < arr.nbytes:
                 n = self.f.readinto(view[got:])  # type: ignore[attr-defined]
@@ -1374,11 +1375,15 @@ def read_legacy(f: BinaryIO, length: int, map_location: Any, weights_only: bool)
     """The object of a legacy-format file in the seekable stream f (`length` bytes from its position);
     weights_only=True reads every pickle in it with the allow-list unpickler."""
     loader = _LegacyLoader(f, f.tell() + length, map_location)
-    magic = RestrictedUnpickler(f, loader).load()
+    try:                 # (always through the allow-list: a bare pickle is not unpickled even with weights_only=False)
+        magic = RestrictedUnpickler(f, loader).load()
+    except pickle.UnpicklingError:
+        magic = None
     if type(magic) is not int or magic != LEGACY_MAGIC:
         raise pickle.UnpicklingError(
-            "torch.load: this file is a bare Python pickle (a file of pickle.dump), not a checkpoint of torch.save: "
-            "it holds no PyTorch magic number. Load it with pickle.load if you trust it")
+            "torch.load: this file is a bare Python pickle (a file of pickle.dump, or a legacy checkpoint cut short), "
+            "not a checkpoint torch.save wrote: it does not begin with PyTorch's magic number. Load it with "
+            "pickle.load, and only if you trust it")
     if RestrictedUnpickler(f, loader).load() != LEGACY_PROTOCOL:
         raise corrupt("the legacy format's protocol version is not 1001")
     info = RestrictedUnpickler(f, loader).load()
