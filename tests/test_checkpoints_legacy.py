@@ -130,3 +130,40 @@ def test_every_truncation_and_byte_flip_of_a_legacy_file_is_clean(torch_ref):
             except CLEAN:
                 refused += 1
     assert refused > 100
+
+
+def test_torchless_writes_the_legacy_format_when_asked(torch_ref):
+    """torch.save(obj, f, _use_new_zipfile_serialization=False) writes the legacy format: real PyTorch
+    loads it (weights_only=True), and so does torchless."""
+    torchless.manual_seed(0)
+    base = torchless.arange(24.0).reshape(4, 6)
+    net = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+    obj = {"base": base, "t": base.t(), "slice": base[1:, ::2], "sd": net.state_dict(),
+           "i": torchless.tensor([1, 2], dtype=torchless.int16), "p": nn.Parameter(torchless.ones(2)),
+           "values": [1, "a", None, (2.5, True)], "size": torchless.Size([3])}
+    buf = io.BytesIO()
+    torchless.save(obj, buf, _use_new_zipfile_serialization=False)
+    raw = buf.getvalue()
+    assert not raw.startswith(b"PK")
+    for lib in (torch_ref, torchless):
+        back = lib.load(io.BytesIO(raw), weights_only=True)
+        assert back["slice"].tolist() == obj["slice"].tolist() and back["t"].stride() == (1, 6)
+        assert list(back["sd"]) == list(obj["sd"]) and back["sd"]._metadata == obj["sd"]._metadata
+        assert str(back["i"].dtype).endswith("int16") and back["values"] == obj["values"] and back["size"] == (3,)
+        back["base"][2, 2] = -1.0
+        assert back["t"][2, 2].item() == -1.0
+    model = _load(_save_legacy(net), weights_only=False)
+    assert type(model) is nn.Sequential
+    theirs = torch_ref.load(io.BytesIO(_save_legacy(net)), weights_only=False)
+    assert type(theirs) is torch_ref.nn.Sequential
+    x = np.ones((2, 3), dtype=np.float32)
+    net.eval()
+    theirs.eval()
+    np.testing.assert_allclose(theirs(torch_ref.tensor(x)).detach().numpy(), net(torchless.tensor(x)).detach().numpy(),
+                               rtol=1e-6)
+
+
+def _save_legacy(obj):
+    buf = io.BytesIO()
+    torchless.save(obj, buf, _use_new_zipfile_serialization=False)
+    return buf.getvalue()

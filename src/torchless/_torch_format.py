@@ -283,6 +283,7 @@ class PickleWriter:
         self.storages: list[_Storage] = []
         self.storage_of: dict[tuple[int, str], tuple[_Storage, np.ndarray]] = {}  # (id(root), dtype) ->
         self.tuples: set[int] = set()       # tuples being written (a tuple cannot contain itself)
+        self.legacy = False                 # storage ids as the legacy format writes them (a sixth item, None)
 
     # ------------------------------------------------------------------ memo
     def put(self, key: Any, obj: Any) -> None:
@@ -544,6 +545,8 @@ class PickleWriter:
         self.str_(st.key)
         self.str_("cpu")
         self.int_(st.flat.size)
+        if self.legacy:
+            self.out += _NONE
         self.out += _TUPLE + _BINPERSID
         self.int_(offset)
         self.tuple_(tuple(arr.shape))
@@ -635,6 +638,23 @@ def write_archive(writer: PickleWriter, out: BinaryIO, archive: str = "archive")
     z.write(archive + "/version", b"3\n")
     z.write(archive + "/.data/serialization_id", str(int.from_bytes(os.urandom(16), "little")).zfill(40)[:40].encode())
     z.close()
+
+
+def write_legacy(writer: PickleWriter, out: BinaryIO) -> None:
+    """Write the object `writer` pickled (with legacy=True) in PyTorch's legacy format (torch.save's
+    _use_new_zipfile_serialization=False): the magic number, the protocol version and the system
+    facts, the object, its storage keys (sorted), then each storage's element count and bytes."""
+    writer.out += _STOP
+    info = {"protocol_version": LEGACY_PROTOCOL, "little_endian": True, "type_sizes": {"short": 2, "int": 4, "long": 4}}
+    storages = sorted(writer.storages, key=lambda st: st.key)
+    for head in (LEGACY_MAGIC, LEGACY_PROTOCOL, info):
+        out.write(pickle.dumps(head, protocol=2))
+    out.write(bytes(writer.out))
+    out.write(pickle.dumps([st.key for st in storages], protocol=2))
+    for st in storages:
+        out.write(struct.pack("<q", st.flat.size))
+        if st.flat.size:
+            out.write(memoryview(st.flat.view(np.uint8)))
 
 
 # ============================================================================ reading: the zip

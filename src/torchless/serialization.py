@@ -200,22 +200,29 @@ def save(obj: Any, f: str | os.PathLike[str] | BinaryIO, pickle_module: Any = No
          _use_new_zipfile_serialization: bool = True, _disable_byteorder_record: bool = False) -> None:
     """save(obj, f) -> None: write obj to a file in PyTorch's checkpoint format (a zip archive).
 
-    obj: tensors (and nn.Parameters), numbers, strings, bytes, None, torch.Size, dtypes, devices,
-    and lists, tuples, dicts, OrderedDicts and sets of them (a state_dict, an optimizer's
-    state_dict, a checkpoint dict); f: a path or a binary file object. Real PyTorch reads the file
-    with torch.load (weights_only=True too), with the same keys, dtypes, values and strides; tensors
-    that share memory (a view and its base, tied weights) are written once and share again after
-    loading. pickle_module and pickle_protocol are accepted for compatibility and unused (the pickle
-    is written by torchless, protocol 2, as PyTorch writes it)."""
-    if not _use_new_zipfile_serialization:
-        raise NotImplementedError("torch.save: torchless writes only the zip format "
-                                  "(_use_new_zipfile_serialization=True), which every PyTorch since 1.6 reads")
+    obj: anything picklable, as in PyTorch. Tensors (and nn.Parameters), numbers, strings, bytes,
+    None, torch.Size, dtypes, devices, and lists, tuples, dicts, OrderedDicts and sets of them (a
+    state_dict, an optimizer's state_dict, a checkpoint dict) make a file that torch.load reads with
+    weights_only=True, here and in real PyTorch, with the same keys, dtypes, values and strides;
+    tensors that share memory (a view and its base, tied weights) are written once and share again
+    after loading. Any other object is pickled by its __reduce_ex__ as PyTorch pickles it: a whole
+    nn.Module, optimizer or scheduler is written under PyTorch's class names
+    (torch.nn.modules.linear.Linear) with PyTorch's attribute layout, so real PyTorch's
+    torch.load(f, weights_only=False) returns its own working module, and torchless's returns
+    torchless's; your own classes are named by reference (module and name), as pickle names them.
+    f: a path or a binary file object. _use_new_zipfile_serialization=False writes PyTorch's legacy
+    format (before 1.6) instead. pickle_module and pickle_protocol are accepted for compatibility and
+    unused (the pickle is written by torchless, protocol 2, as PyTorch writes it)."""
     # the pickle is built before the file is opened, so an object that cannot be saved leaves no file
     writer = TF.PickleWriter()
+    writer.legacy = not _use_new_zipfile_serialization
     try:
         writer.save(obj)
     except RecursionError:
         raise ValueError("torch.save: the object is nested too deeply to be saved") from None
+    if writer.legacy:
+        _write_to(f, lambda out: TF.write_legacy(writer, out))
+        return
     archive = _archive_name(f)
     _write_to(f, lambda out: TF.write_archive(writer, out, archive))
 
