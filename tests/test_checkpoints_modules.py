@@ -5,6 +5,7 @@ with the same weights and outputs, and torchless loads real PyTorch's pickled mo
 schedulers back as its own. weights_only=True refuses such files in both libraries with the same
 exception type, naming the global, unless the classes are allowed (torch.serialization.safe_globals)."""
 import copy
+import os
 import io
 import pickle
 import sys
@@ -340,3 +341,79 @@ def test_unsafe_globals_in_checkpoints_are_listed_as_pytorch_lists_them(torch_re
     for lib in (torchless, torch):
         with pytest.raises(ValueError, match="Expected input to be a checkpoint returned by torch.save"):
             lib.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(b"not a zip"))
+
+
+# ---------------------------------------------------------------------------- the rest of torch.serialization
+def test_torch_serialization_names_torchless_has(torch_ref):
+    """Every public name of torch.serialization torchless has; the ones it lacks are about storage
+    classes and device back-ends torchless does not have."""
+    lacking = set(torch_ref.serialization.__all__) - set(torchless.serialization.__all__)
+    assert lacking == {"register_package", "check_module_version_greater_or_equal", "validate_cuda_device",
+                       "validate_hpu_device", "normalize_storage_type", "storage_to_tensor_type", "StorageType"}
+    assert all(hasattr(torchless.serialization, name) for name in torchless.serialization.__all__)
+
+
+def test_skip_data_saves_sizes_without_bytes_and_loads_without_reading(torch_ref, tmp_path):
+    ser = torchless.serialization
+    obj = {"a": torchless.arange(4.0), "b": torchless.ones(2, dtype=torchless.int16)}
+    with ser.skip_data():
+        raw = _save(obj)
+        with pytest.raises(RuntimeError, match="Cannot use skip_data=True with _use_new_zipfile_serialization=False"):
+            torchless.save(obj, io.BytesIO(), _use_new_zipfile_serialization=False)
+    for lib in (torchless, torch_ref):          # the records are there, full of zeros (as PyTorch writes them)
+        back = _load(raw, lib)
+        assert back["a"].tolist() == [0.0] * 4 and back["b"].tolist() == [0, 0]
+    full = _save(obj)
+    with ser.skip_data():
+        back = _load(full)
+    assert back["a"].shape == (4,) and back["a"].dtype == torchless.float32
+    assert _load(full)["a"].tolist() == [0.0, 1.0, 2.0, 3.0]
+
+
+def test_load_endianness_and_mmap_options(torch_ref, tmp_path):
+    import mmap
+    import zipfile
+    ser = torchless.serialization
+    assert ser.get_default_load_endianness() is None and ser.get_default_mmap_options() == mmap.MAP_PRIVATE
+    assert torch_ref.serialization.get_default_mmap_options() == mmap.MAP_PRIVATE
+    src = zipfile.ZipFile(io.BytesIO(_save({"x": torchless.tensor([1.0, 2.0])})))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:     # a file with no byteorder record, its storage big-endian
+        for name in src.namelist():
+            if not name.endswith("/byteorder"):
+                data = src.read(name)
+                dst.writestr(name, np.frombuffer(data, "<f4").astype(">f4").tobytes() if "/data/" in name else data)
+    raw = out.getvalue()
+    assert _load(raw)["x"].tolist() != [1.0, 2.0]          # read as little-endian by default
+    try:
+        ser.set_default_load_endianness(ser.LoadEndianness.BIG)
+        assert ser.get_default_load_endianness() is ser.LoadEndianness.BIG
+        assert _load(raw)["x"].tolist() == [1.0, 2.0]
+    finally:
+        ser.set_default_load_endianness(None)
+    with pytest.raises(TypeError, match="Invalid argument type"):
+        ser.set_default_load_endianness("big")
+    path = tmp_path / "w.pt"
+    torchless.save({"w": torchless.zeros(3)}, path)
+    with ser.set_default_mmap_options(mmap.MAP_SHARED):   # writes to the loaded tensors reach the file
+        assert ser.get_default_mmap_options() == mmap.MAP_SHARED
+        loaded = torchless.load(path, mmap=True)
+        loaded["w"][1] = 5.0
+        del loaded
+    assert ser.get_default_mmap_options() == mmap.MAP_PRIVATE
+    assert torchless.load(path, mmap=True)["w"].tolist() == [0.0, 5.0, 0.0]   # (mmap reads skip the CRC-32)
+    with pytest.raises(ValueError, match="expected mmap.MAP_PRIVATE or mmap.MAP_SHARED"):
+        ser.set_default_mmap_options(12345)
+
+
+def test_small_helpers_of_torch_serialization(torch_ref):
+    ser = torchless.serialization
+    t = torchless.ones(2)
+    assert ser.location_tag(t) == "cpu" and ser.default_restore_location(t, "cpu") is t
+    with pytest.raises(RuntimeError, match="map_location=torch.device\\('cpu'\\)"):
+        ser.default_restore_location(t, "cuda:0")
+    with ser.mkdtemp() as folder:
+        assert os.path.isdir(folder)
+    assert not os.path.exists(folder)
+    assert issubclass(ser.SourceChangeWarning, Warning)
+    assert [e.name for e in ser.LoadEndianness] == [e.name for e in torch_ref.serialization.LoadEndianness]

@@ -563,6 +563,9 @@ class PickleWriter:
 
 # ============================================================================ writing: the zip
 COMPUTE_CRC32 = True          # torch.serialization.set_crc32_options
+SKIP_DATA = False             # torch.serialization.skip_data: storages' bytes neither written nor read
+LOAD_ENDIANNESS: str | None = None   # set_default_load_endianness: "little", "big", "native" or None (little)
+MMAP_FLAGS: int | None = getattr(_mmap, "MAP_PRIVATE", None)   # set_default_mmap_options
 _DOS_DATE, _DOS_TIME = (0 << 9) | (1 << 5) | 1, 0     # 1980-01-01 00:00, as PyTorch writes
 _MAX32 = 0xFFFFFFFF
 ZIP64_AT = _MAX32             # sizes and offsets from here on are written in zip64 fields (4 GiB)
@@ -654,7 +657,7 @@ def write_legacy(writer: PickleWriter, out: BinaryIO) -> None:
     for st in storages:
         out.write(struct.pack("<q", st.flat.size))
         if st.flat.size:
-            out.write(memoryview(st.flat.view(np.uint8)))
+            out.write(st.flat.view(np.uint8).data)
 
 
 # ============================================================================ reading: the zip
@@ -831,7 +834,9 @@ class _Loader:
         if e.size != numel * item:
             raise corrupt(f"storage {key} holds {e.size} bytes, not {numel} elements of {item} bytes")
         np_dtype = _NP_LE[dtype].newbyteorder(">" if self.big_endian else "<")
-        if self.mmap is not None and e.method == 0:
+        if SKIP_DATA:                 # torch.serialization.skip_data: the storage made, its bytes not read
+            arr = np.zeros(numel, dtype=np_dtype)
+        elif self.mmap is not None and e.method == 0:
             arr = np.frombuffer(self.mmap, dtype=np_dtype, count=numel, offset=e.data_offset)
         else:
             arr = np.empty(numel, dtype=np_dtype)
@@ -1308,6 +1313,8 @@ def read_checkpoint(f: BinaryIO, length: int, map_location: Any, weights_only: b
         if order not in (b"little", b"big"):
             raise corrupt(f"unknown byte order {order!r}")
         loader.big_endian = order == b"big"
+    else:           # no record: torch.serialization.set_default_load_endianness decides (little by default)
+        loader.big_endian = LOAD_ENDIANNESS == "big" or LOAD_ENDIANNESS == "native" and sys.byteorder == "big"
     data = z.read("data.pkl")
     stream = io.BytesIO(data)
     if weights_only:
@@ -1375,6 +1382,8 @@ class _LegacyLoader(_Loader):
         order = ">" if self.big_endian else "<"
         for key in keys:
             arr = self.storages[key]
+            if SKIP_DATA:
+                continue
             head = self.f.read(8)
             if len(head) != 8:
                 raise corrupt("it ends inside a storage record")
@@ -1425,5 +1434,6 @@ def open_mmap(f: Any) -> Any:
         raise ValueError("torch.load(mmap=True) needs a file name or a real file, not an in-memory stream") from None
     if os.fstat(fileno).st_size == 0:
         return None
-    return _mmap.mmap(fileno, 0, access=_mmap.ACCESS_COPY)
+    shared = MMAP_FLAGS == getattr(_mmap, "MAP_SHARED", None)     # (set_default_mmap_options)
+    return _mmap.mmap(fileno, 0, access=_mmap.ACCESS_WRITE if shared else _mmap.ACCESS_COPY)
 

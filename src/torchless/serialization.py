@@ -21,8 +21,12 @@ import collections
 import contextlib
 import io
 import json
+import enum
 import math
+import mmap as _mmap_module
 import os
+import shutil
+import tempfile
 import pickle
 import re
 import struct
@@ -38,7 +42,10 @@ from . import _torch_format as TF
 from ._tensor._core import Size, _plain, device, require_cpu
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals",
-           "get_unsafe_globals_in_checkpoint", "set_crc32_options", "get_crc32_options"]
+           "get_unsafe_globals_in_checkpoint", "set_crc32_options", "get_crc32_options", "skip_data",
+           "SourceChangeWarning", "mkdtemp", "LoadEndianness", "get_default_load_endianness",
+           "set_default_load_endianness", "get_default_mmap_options", "set_default_mmap_options", "location_tag",
+           "default_restore_location"]
 
 _PICKLE_STARTS = (b"\x80", b"(", b"]", b"}", b"c")
 
@@ -213,6 +220,8 @@ def save(obj: Any, f: str | os.PathLike[str] | BinaryIO, pickle_module: Any = No
     f: a path or a binary file object. _use_new_zipfile_serialization=False writes PyTorch's legacy
     format (before 1.6) instead. pickle_module and pickle_protocol are accepted for compatibility and
     unused (the pickle is written by torchless, protocol 2, as PyTorch writes it)."""
+    if TF.SKIP_DATA and not _use_new_zipfile_serialization:
+        raise RuntimeError("Cannot use skip_data=True with _use_new_zipfile_serialization=False")
     # the pickle is built before the file is opened, so an object that cannot be saved leaves no file
     writer = TF.PickleWriter()
     writer.legacy = not _use_new_zipfile_serialization
@@ -220,6 +229,9 @@ def save(obj: Any, f: str | os.PathLike[str] | BinaryIO, pickle_module: Any = No
         writer.save(obj)
     except RecursionError:
         raise ValueError("torch.save: the object is nested too deeply to be saved") from None
+    if TF.SKIP_DATA:                 # the records keep their sizes; their bytes are zeros
+        for st in writer.storages:
+            st.flat = np.zeros(st.flat.size, dtype=st.flat.dtype)
     if writer.legacy:
         _write_to(f, lambda out: TF.write_legacy(writer, out))
         return
@@ -475,7 +487,8 @@ def load(f: str | os.PathLike[str] | BinaryIO, map_location: Any = None, pickle_
     if weights_only is None:
         weights_only = True
     if isinstance(f, (str, os.PathLike)):
-        with open(f, "rb") as src:
+        shared = mmap and TF.MMAP_FLAGS == getattr(_mmap_module, "MAP_SHARED", None)   # writes reach the file
+        with open(f, "r+b" if shared else "rb") as src:
             return _load_stream(src, map_location, bool(weights_only), bool(mmap))
     if not hasattr(f, "read"):
         raise TypeError(f"torch.load: f must be a path (str or os.PathLike) or a binary file object, "
@@ -610,3 +623,101 @@ def set_crc32_options(compute_crc32: bool) -> None:
 def get_crc32_options() -> bool:
     """get_crc32_options() -> bool: whether torch.save computes CRC-32 checksums (set_crc32_options)."""
     return TF.COMPUTE_CRC32
+
+
+# ============================================================================ the rest of torch.serialization's settings
+class SourceChangeWarning(Warning):
+    """PyTorch warns with it when a pickled module's class source changed since it was saved
+    (torchless does not compare sources, so it never warns with it)."""
+
+
+@contextlib.contextmanager
+def mkdtemp() -> Iterator[str]:
+    """mkdtemp(): a context manager giving a new temporary folder, removed with everything in it on leaving."""
+    path = tempfile.mkdtemp()
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path)
+
+
+class LoadEndianness(enum.Enum):
+    """The byte order torch.load assumes for a file without a byteorder record."""
+    NATIVE = 1
+    LITTLE = 2
+    BIG = 3
+
+
+def get_default_load_endianness() -> LoadEndianness | None:
+    """get_default_load_endianness() -> LoadEndianness or None: the byte order assumed for files without
+    a byteorder record (None: little-endian, as PyTorch assumes)."""
+    return None if TF.LOAD_ENDIANNESS is None else LoadEndianness[TF.LOAD_ENDIANNESS.upper()]
+
+
+def set_default_load_endianness(endianness: LoadEndianness | None) -> None:
+    """set_default_load_endianness(endianness) -> None: the byte order to assume for files without a
+    byteorder record (a LoadEndianness, or None for little-endian)."""
+    if not isinstance(endianness, LoadEndianness) and endianness is not None:
+        raise TypeError("Invalid argument type in function set_default_load_endianness")
+    TF.LOAD_ENDIANNESS = None if endianness is None else endianness.name.lower()
+
+
+def get_default_mmap_options() -> int | None:
+    """get_default_mmap_options() -> int: the flags torch.load(mmap=True) maps files with
+    (mmap.MAP_PRIVATE by default: writes to the tensors stay in memory)."""
+    return TF.MMAP_FLAGS
+
+
+class set_default_mmap_options:
+    """set_default_mmap_options(flags): set the flags torch.load(mmap=True) maps files with, now (as a
+    function) or for a with-block (as a context manager): mmap.MAP_PRIVATE (copy-on-write, the
+    default) or mmap.MAP_SHARED (writes to the loaded tensors go to the file)."""
+
+    def __init__(self, flags: int) -> None:
+        allowed = (getattr(_mmap_module, "MAP_PRIVATE", None), getattr(_mmap_module, "MAP_SHARED", None))
+        if flags not in allowed or flags is None:
+            raise ValueError("Invalid argument in function set_default_mmap_options, expected mmap.MAP_PRIVATE or "
+                             f"mmap.MAP_SHARED, but got {flags}")
+        self.prev = TF.MMAP_FLAGS
+        TF.MMAP_FLAGS = flags
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: Any) -> None:
+        TF.MMAP_FLAGS = self.prev
+
+
+class skip_data:
+    """skip_data(materialize_fake_tensors=False): a context manager in which torch.save writes every
+    storage's record with its size but zeros for its bytes (to be filled by another pass), and
+    torch.load builds every tensor without reading its bytes (they read as zeros here)."""
+
+    def __init__(self, materialize_fake_tensors: bool = False) -> None:
+        self.materialize_fake_tensors = materialize_fake_tensors
+
+    def __enter__(self) -> None:
+        self.prev = TF.SKIP_DATA
+        TF.SKIP_DATA = True
+
+    def __exit__(self, *exc: Any) -> None:
+        TF.SKIP_DATA = self.prev
+
+
+def location_tag(storage: Any) -> str:
+    """location_tag(storage) -> str: where a tensor or storage lives, as torch.save records it ('cpu')."""
+    where = getattr(storage, "device", None)
+    if where is None or str(where) != "cpu":
+        raise RuntimeError(f"don't know how to determine data location of {type(storage).__name__}")
+    return "cpu"
+
+
+def default_restore_location(storage: Any, location: str) -> Any:
+    """default_restore_location(storage, location): the storage, placed where `location` says (the CPU:
+    torchless has no other device; any other location raises PyTorch's CPU-only RuntimeError)."""
+    kind = device(str(location)).type
+    if kind != "cpu":
+        raise RuntimeError(f"Attempting to deserialize object on a {kind.upper()} device but torchless runs on the CPU "
+                           "only. If you are running on a CPU-only machine, please use torch.load with "
+                           "map_location=torch.device('cpu') to map your storages to the CPU.")
+    return storage
