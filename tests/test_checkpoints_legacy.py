@@ -167,3 +167,24 @@ def _save_legacy(obj):
     buf = io.BytesIO()
     torchless.save(obj, buf, _use_new_zipfile_serialization=False)
     return buf.getvalue()
+
+
+_DEEP = """
+import io, pickle, sys
+import torchless
+sys.setrecursionlimit(10**6)
+head = b"".join(pickle.dumps(x, protocol=2) for x in (0x1950A86A20F9469CFC6C, 1001, {"little_endian": True}))
+depth = 1_000_000
+deep = b"\\x80\\x02" + b"]" * depth + b"a" * (depth - 1) + b"."
+out = torchless.load(io.BytesIO(head + deep + pickle.dumps([], protocol=2)))
+print(type(out).__name__)
+"""
+
+
+def test_a_deeply_nested_legacy_file_cannot_crash_the_interpreter():
+    import subprocess
+    import sys
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    done = subprocess.run([sys.executable, "-c", _DEEP], capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "list"

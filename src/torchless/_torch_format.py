@@ -16,7 +16,12 @@ file's stem for paths):
     .data/serialization_id
 
 Entries are stored (not compressed). Tensors that share memory (a view and its base) are written
-with one storage, so they share again after loading.
+with one storage, so they share again after loading. Objects other than tensors and plain data (a
+whole nn.Module, an optimizer) are pickled as PyTorch pickles them, torchless's classes under the
+names of their PyTorch twins (global_name), so real PyTorch unpickles them as its own.
+
+The legacy format (torch.save before PyTorch 1.6, or with _use_new_zipfile_serialization=False) is
+read and written too: a run of pickles followed by the raw storages (read_legacy, write_legacy).
 
 Reading: the zip is checked entry by entry (names, local headers, sizes against the file's real
 length, CRC-32 of everything read), and data.pkl is read by `RestrictedUnpickler`, an allow-list
@@ -273,8 +278,9 @@ class PickleWriter:
     """Writes an object as protocol-2 pickle opcodes the way torch.save does: tensors become
     torch._utils._rebuild_tensor_v2 calls over persistent storage ids; tensors sharing memory share
     one storage (a tensor viewing memory as another dtype, e.g. a complex tensor's .real, is written
-    as a copy of its own, where PyTorch refuses to save the pair). Only the types PyTorch's
-    weights-only loader accepts are written, so nothing but data is ever in the file."""
+    as a copy of its own, where PyTorch refuses to save the pair). Containers, numbers, strings,
+    Size, dtypes and devices are written directly (what PyTorch's weights-only loader accepts); any
+    other object by its __reduce_ex__ (reduce_), its classes named as PyTorch's (global_name)."""
 
     def __init__(self) -> None:
         self.out = bytearray(b"\x80\x02")

@@ -2,11 +2,14 @@
 
 torch.save writes the zip archive PyTorch writes (see _torch_format.py): real PyTorch loads it with
 torch.load(weights_only=True), with the same keys, dtypes, values, strides and storage sharing.
-torch.load reads those files, whether torchless or PyTorch wrote them, through an allow-list
-unpickler like PyTorch's weights_only=True (the default): a file naming any global beyond tensors,
-containers, numbers, strings, torch.Size, dtypes and devices raises pickle.UnpicklingError naming
-it, and nothing in the file runs. weights_only=False trusts the file (it can run any code): use it
-only for files from a trusted source, e.g. to load a whole pickled nn.Module.
+Other objects (a whole nn.Module, an optimizer) are pickled as PyTorch pickles them, under PyTorch's
+class names, so real PyTorch loads them with weights_only=False as its own objects.
+torch.load reads those files, whether torchless or PyTorch wrote them (PyTorch's legacy format of
+before 1.6 too), through an allow-list unpickler like PyTorch's weights_only=True (the default): a
+file naming any global beyond tensors, containers, numbers, strings, torch.Size, dtypes and devices
+(and what add_safe_globals allowed) raises pickle.UnpicklingError naming it, and nothing in the file
+runs. weights_only=False trusts the file (it can run any code): use it only for files from a trusted
+source, e.g. to load a whole pickled nn.Module.
 
 Files in torchless's earlier format of its own (below, "legacy") still load:
 
@@ -468,14 +471,17 @@ def load(f: str | os.PathLike[str] | BinaryIO, map_location: Any = None, pickle_
     """load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None) -> object
 
     Read an object saved by torch.save: by torchless or by real PyTorch (its zip format, PyTorch
-    1.6 and later), or a file in torchless's earlier format. f: a path or a binary file object.
+    1.6 and later, or its legacy format from before), or a file in torchless's earlier format.
+    f: a path or a binary file object.
 
     weights_only=True (the default, as in PyTorch since 2.6) loads tensors, nn.Parameters,
     containers, numbers, strings, torch.Size, dtypes and devices (state_dicts, optimizer and
-    scheduler state_dicts, checkpoint dicts) and runs no code from the file: any other global in it
-    raises pickle.UnpicklingError naming that global. weights_only=False TRUSTS THE FILE: it
-    unpickles anything, which can run arbitrary code, mapping torch.* classes to torchless's (so a
-    whole pickled nn.Module of supported layers loads); use it only for files from a trusted source.
+    scheduler state_dicts, checkpoint dicts), and the classes torch.serialization.add_safe_globals
+    allowed, and runs no code from the file: any other global in it raises pickle.UnpicklingError
+    naming that global. weights_only=False TRUSTS THE FILE: it unpickles anything, which can run
+    arbitrary code, mapping torch.* classes to torchless's (so a whole pickled nn.Module of
+    supported layers, an optimizer or a scheduler loads as torchless's); use it only for files from
+    a trusted source.
 
     map_location: 'cpu', a torch.device, a dict {saved location: location} or a callable
     (storage, location) -> storage; everything loads onto the CPU (a file saved on a GPU needs
