@@ -122,7 +122,7 @@ def test_a_torch_module_loads_in_torchless_as_its_own(name, torch_ref):
 
 
 def test_the_pickled_layout_is_pytorchs(torch_ref):
-    """Each layer's pickled attributes (its __getstate__) are the ones PyTorch's own layer pickles."""
+    """Each layer's pickled attributes (its _torch_pickle_state) are the ones PyTorch's own layer pickles."""
     torch = torch_ref
     checked = 0
     with warnings.catch_warnings():
@@ -140,7 +140,7 @@ def test_the_pickled_layout_is_pytorchs(torch_ref):
             else:
                 continue
             state = theirs.__getstate__() if hasattr(theirs, "__getstate__") else theirs.__dict__
-            mine = ours.__getstate__()
+            mine = ours._torch_pickle_state()
             assert set(mine) == set(state), (name, set(state) ^ set(mine))
             for key, value in state.items():
                 if isinstance(value, (bool, int, float, str, tuple)) and not key.endswith("hooks"):
@@ -258,6 +258,9 @@ def test_every_public_class_and_function_is_named_as_its_pytorch_twin(torch_ref)
 
 
 def test_copies_and_plain_pickles_of_modules_still_work():
+    for lib in (torchless,):          # a shallow copy shares the registries, as in PyTorch
+        m = lib.nn.Linear(2, 3)
+        assert copy.copy(m)._parameters is m._parameters
     torchless.manual_seed(0)
     model = nn.Sequential(nn.Linear(3, 4), nn.LSTM(4, 2))
     model[0].register_forward_hook(_hook)

@@ -388,6 +388,9 @@ class PickleWriter:
             raise pickle.PicklingError(f"torch.save: {type(obj).__name__}.__reduce__ must return a string or a "
                                        "tuple of 2 to 6 items")
         func, args, state, listitems, dictitems, setter = rv + (None,) * (6 - len(rv))
+        torch_state = getattr(type(obj), "_torch_pickle_state", None)
+        if torch_state is not None and state is not None:     # an nn.Module: its attributes in PyTorch's layout
+            state = torch_state(obj)
         if type(args) is not tuple:
             raise pickle.PicklingError(f"torch.save: the arguments {type(obj).__name__}.__reduce__ gives must be "
                                        "a tuple")

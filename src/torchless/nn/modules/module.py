@@ -278,10 +278,11 @@ class Module:
         keys = list(super().__dir__()) + list(self._parameters) + list(self._modules) + list(self._buffers)
         return sorted(k for k in set(keys) if not k[0].isdigit())
 
-    def __getstate__(self) -> dict[str, Any]:
-        """The module's attributes as PyTorch's modules hold them (what torch.save and pickle write):
-        its registries as plain dicts and the hook dicts PyTorch has and torchless does not, empty,
-        in PyTorch's order, so real PyTorch unpickles a torchless module as its own."""
+    def _torch_pickle_state(self) -> dict[str, Any]:
+        """The module's attributes as PyTorch's modules hold them (what torch.save writes for a whole
+        module): its registries as plain dicts and the hook dicts PyTorch has and torchless does not,
+        empty, in PyTorch's order, so real PyTorch unpickles a torchless module as its own. (Not
+        __getstate__: copy.copy(module) shares the registries, as in PyTorch.)"""
         d = self.__dict__
         state: dict[str, Any] = {"training": d["training"], "_parameters": dict(d["_parameters"]),
                                  "_buffers": dict(d["_buffers"]),
@@ -296,7 +297,7 @@ class Module:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        """Restore what __getstate__ (or real PyTorch's pickling of its own modules) wrote: the
+        """Restore what _torch_pickle_state (or real PyTorch's pickling of its own modules) wrote: the
         registries become ordered dicts again; PyTorch's hook dicts that torchless has no use for are
         dropped while empty."""
         d = self.__dict__

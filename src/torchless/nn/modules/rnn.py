@@ -108,10 +108,10 @@ class RNNBase(Module):
     def _flat_weights(self) -> list[Optional[Parameter]]:
         return [getattr(self, n, None) for n in self._flat_weights_names]
 
-    def __getstate__(self) -> dict[str, Any]:
+    def _torch_pickle_state(self) -> dict[str, Any]:
         # PyTorch's recurrent layers keep the list _flat_weights among their attributes (torchless
         # computes it): written, so real PyTorch unpickles the layer as its own
-        state = super().__getstate__()
+        state = super()._torch_pickle_state()
         state["_flat_weights"] = self._flat_weights
         return state
 
