@@ -110,6 +110,17 @@ def test_hostile_legacy_files_are_refused(torch_ref):
         _load(pickle.dumps({"a": 1}, protocol=2))
 
 
+def test_pickle_opcodes_declaring_huge_lengths_allocate_nothing(tmp_path):
+    """Read from a real file (not a BytesIO), a BINBYTES8 of 2**40 bytes must not ask the file for 2**40."""
+    head = b"".join(pickle.dumps(x, protocol=2) for x in (0x1950A86A20F9469CFC6C, 1001, {"little_endian": True}))
+    for body in (b"\x80\x04\x8e" + struct.pack("<Q", 1 << 40) + b".", b"\x80\x02X" + struct.pack("<I", 2 ** 31) + b".",
+                 b"\x80\x04\x8d" + struct.pack("<Q", 1 << 40) + b"."):
+        path = tmp_path / "huge.pt"
+        path.write_bytes(head + body)
+        with pytest.raises(pickle.UnpicklingError, match="ends early"):
+            torchless.load(path)
+
+
 def test_every_truncation_and_byte_flip_of_a_legacy_file_is_clean(torch_ref):
     torch = torch_ref
     base = torch.arange(6.0).reshape(2, 3)

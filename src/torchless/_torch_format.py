@@ -1409,9 +1409,28 @@ class _LegacyLoader(_Loader):
                 arr.byteswap(inplace=True)
 
 
+class _Bounded:
+    """A seekable stream whose reads never ask for more than the bytes left before `end` (a pickle
+    opcode declaring 2**40 bytes makes no 2**40-byte buffer)."""
+
+    def __init__(self, f: BinaryIO, end: int) -> None:
+        self.f, self.end = f, end
+        self.readline, self.tell, self.seek = f.readline, f.tell, f.seek
+
+    def read(self, n: int = -1) -> bytes:
+        left = max(self.end - self.f.tell(), 0)
+        return self.f.read(left if n is None or n < 0 else min(n, left))
+
+    def readinto(self, buf: Any) -> int:
+        data = self.read(len(memoryview(buf).cast("B")))
+        memoryview(buf).cast("B")[:len(data)] = data
+        return len(data)
+
+
 def read_legacy(f: BinaryIO, length: int, map_location: Any, weights_only: bool) -> Any:
     """The object of a legacy-format file in the seekable stream f (`length` bytes from its position);
     weights_only=True reads every pickle in it with the allow-list unpickler."""
+    f = _Bounded(f, f.tell() + length)  # type: ignore[assignment]
     loader = _LegacyLoader(f, f.tell() + length, map_location)
     try:                 # (always through the allow-list: a bare pickle is not unpickled even with weights_only=False)
         magic = RestrictedUnpickler(f, loader).load()
