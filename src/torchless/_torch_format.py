@@ -139,7 +139,7 @@ _TUPLES = (b")", b"\x85", b"\x86", b"\x87")
 _NONE, _TRUE, _FALSE, _STOP = b"N", b"\x88", b"\x89", b"."
 _NEWOBJ, _POP = b"\x81", b"0"
 _NEWOBJ_FUNC = getattr(copyreg, "__newobj__")   # what object.__reduce_ex__(2) names for cls.__new__(cls, *args)
-_GLOBAL_KINDS = (type, types.FunctionType, types.BuiltinFunctionType)
+_GLOBAL_KINDS = (type, types.FunctionType)     # named as globals (C functions and methods: by their __reduce__)
 
 
 # torchless's nn classes whose PyTorch twin lives in another module of torch.nn.modules (torchless
