@@ -448,3 +448,18 @@ def test_every_layer_crosses_over_both_ways_with_pytorchs_repr(torch_ref):
             assert type(back) is cls and repr(back) == repr(ours), name
             checked += 1
     assert checked > 120
+
+
+def test_functions_and_methods_are_pickled_by_name_as_pickle_does(torch_ref):
+    import math
+    from torchless.nn import functional as F
+    items = [1, 2]
+    obj = {"len": len, "sqrt": math.sqrt, "append": items.append, "relu": F.relu, "tanh": torchless.tanh,
+           "adam": torchless.optim.Adam, "sched": torchless.optim.lr_scheduler.StepLR}
+    raw = _save(obj)
+    ours = _load(raw, weights_only=False)
+    assert ours["len"] is len and ours["sqrt"] is math.sqrt and ours["append"].__self__ == [1, 2]
+    assert ours["relu"] is F.relu and ours["tanh"] is torchless.tanh and ours["adam"] is torchless.optim.Adam
+    theirs = _load(raw, torch_ref, weights_only=False)
+    assert theirs["relu"] is torch_ref.nn.functional.relu and theirs["tanh"] is torch_ref.tanh
+    assert theirs["adam"] is torch_ref.optim.Adam and theirs["sched"] is torch_ref.optim.lr_scheduler.StepLR
