@@ -115,8 +115,11 @@ def test_legacy_format_files_with_numpy_values_still_load():
     assert back["np_scalar"] == np.float32(2.5) and back["np_scalar"].dtype == np.float32
     assert back["np64"] == 0.25 and type(back["np64"]) is np.float64
     assert isinstance(back["w"], nn.Parameter) and back["size"] == (2,)
-    with pytest.raises(TypeError, match="torch.from_numpy"):   # the zip format, as PyTorch's weights_only, has no ndarrays
-        torchless.save(np.arange(3), io.BytesIO())
+    buf = io.BytesIO()          # the zip format pickles NumPy arrays as PyTorch does: loading them trusts the file
+    torchless.save(np.arange(3), buf)
+    with pytest.raises(pickle.UnpicklingError, match="GLOBAL numpy"):
+        torchless.load(io.BytesIO(buf.getvalue()))
+    assert torchless.load(io.BytesIO(buf.getvalue()), weights_only=False).tolist() == [0, 1, 2]
 
 
 def test_state_dict_like_ordered_dict_roundtrip():
@@ -172,15 +175,39 @@ def test_several_objects_in_one_stream_and_d2l_file_usage(tmp_path, monkeypatch)
     assert torchless.load(pathlib.Path("mydict"), map_location=torchless.device("cpu"))["y"].dtype == torchless.float32
 
 
-# ============================================================================ what cannot be saved
+# ============================================================================ any picklable object, as PyTorch
 class _Model:
     weight = torchless.ones(2)
 
 
-@pytest.mark.parametrize("bad", [object(), _Model(), lambda: 0, np.array(["a"]), np.arange(2), np.float32(1)])
-def test_save_rejects_arbitrary_objects_with_type_error(bad):
-    with pytest.raises(TypeError, match="torch.save: cannot save .*"):
-        torchless.save({"ok": 1, "bad": [bad]}, io.BytesIO())
+_LAMBDA = lambda: 0  # noqa: E731  (pickle cannot name it)
+
+
+@pytest.mark.parametrize("obj", [object(), _Model(), np.array(["a"]), np.arange(2), np.float32(1)])
+def test_any_picklable_object_saves_and_loads_only_when_trusted(obj):
+    """torch.save pickles whatever it is given (as PyTorch does); such a file loads only with
+    weights_only=False, and weights_only=True names the global it refuses."""
+    buf = io.BytesIO()
+    torchless.save({"ok": 1, "obj": [obj]}, buf)
+    with pytest.raises(pickle.UnpicklingError, match="Unsupported global: GLOBAL "):
+        torchless.load(io.BytesIO(buf.getvalue()))
+    back = torchless.load(io.BytesIO(buf.getvalue()), weights_only=False)["obj"][0]
+    assert type(back) is type(obj)
+    if isinstance(obj, (np.ndarray, np.generic)):
+        assert np.array_equal(back, obj) and back.dtype == obj.dtype
+
+
+def test_what_pickle_cannot_name_is_refused_with_pickles_errors():
+    def local():
+        class Local:
+            pass
+        return Local()
+    with pytest.raises(pickle.PicklingError, match="lambda"):
+        torchless.save({"f": _LAMBDA}, io.BytesIO())
+    with pytest.raises(AttributeError, match="Can't pickle local object"):
+        torchless.save([local()], io.BytesIO())
+    with pytest.raises(TypeError, match="generator"):
+        torchless.save((x for x in ()), io.BytesIO())
 
 
 def test_self_reference_and_text_files(tmp_path):

@@ -269,9 +269,10 @@ class Stream:
         return (words % _U64(mod)).astype(dt)
 
     def perm(self, n: int) -> np.ndarray:
-        """randperm(n): PyTorch's Fisher-Yates (swap i with i + word % (n - i)) below 2**32 / 20
-        elements, its inside-out shuffle with 64-bit words above."""
-        if n < (1 << 32) // 20:
+        """randperm(n): PyTorch's Fisher-Yates (swap i with i + word % (n - i)) below PERM_64BIT_AT
+        ((2**32 - 1) // 20) elements, its inside-out shuffle with 64-bit words (out[i] = out[z];
+        out[z] = i, z = word % (i + 1)) from there on."""
+        if n < PERM_64BIT_AT:
             if n <= 1:
                 return np.arange(n, dtype=np.int64)
             steps = n - 1
@@ -502,6 +503,10 @@ class TorchDraws:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stream.numpy_generator(), name)
+
+
+# randperm's switch to 64-bit words and the inside-out shuffle: PyTorch's `n < UINT32_MAX / 20`
+PERM_64BIT_AT = (2 ** 32 - 1) // 20
 
 
 def _apply_swaps(z: np.ndarray) -> np.ndarray:

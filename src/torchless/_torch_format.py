@@ -16,7 +16,12 @@ file's stem for paths):
     .data/serialization_id
 
 Entries are stored (not compressed). Tensors that share memory (a view and its base) are written
-with one storage, so they share again after loading.
+with one storage, so they share again after loading. Objects other than tensors and plain data (a
+whole nn.Module, an optimizer) are pickled as PyTorch pickles them, torchless's classes under the
+names of their PyTorch twins (global_name), so real PyTorch unpickles them as its own.
+
+The legacy format (torch.save before PyTorch 1.6, or with _use_new_zipfile_serialization=False) is
+read and written too: a run of pickles followed by the raw storages (read_legacy, write_legacy).
 
 Reading: the zip is checked entry by entry (names, local headers, sizes against the file's real
 length, CRC-32 of everything read), and data.pkl is read by `RestrictedUnpickler`, an allow-list
@@ -29,12 +34,15 @@ as Python does (it runs whatever the file says: only for files you trust).
 from __future__ import annotations
 
 import collections
+import copyreg
+import importlib
 import io
 import mmap as _mmap
 import os
 import pickle
 import struct
 import sys
+import types
 import zlib
 from collections.abc import Callable
 from typing import Any, BinaryIO
@@ -129,6 +137,117 @@ _EMPTY_DICT, _EMPTY_LIST, _EMPTY_TUPLE, _MARK = b"}", b"]", b")", b"("
 _SETITEMS, _APPENDS, _TUPLE, _REDUCE, _BUILD, _BINPERSID = b"u", b"e", b"t", b"R", b"b", b"Q"
 _TUPLES = (b")", b"\x85", b"\x86", b"\x87")
 _NONE, _TRUE, _FALSE, _STOP = b"N", b"\x88", b"\x89", b"."
+_NEWOBJ, _POP = b"\x81", b"0"
+_NEWOBJ_FUNC = getattr(copyreg, "__newobj__")   # what object.__reduce_ex__(2) names for cls.__new__(cls, *args)
+_GLOBAL_KINDS = (type, types.FunctionType)     # named as globals (C functions and methods: by their __reduce__)
+
+
+# torchless's nn classes whose PyTorch twin lives in another module of torch.nn.modules (torchless
+# groups some layers differently); every other torchless.X.Y name is torch.X.Y
+_TORCH_NN_HOMES = {
+    "batchnorm": ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
+                  "LazyBatchNorm3d", "SyncBatchNorm"),
+    "instancenorm": ("InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LazyInstanceNorm1d",
+                     "LazyInstanceNorm2d", "LazyInstanceNorm3d"),
+    "dropout": ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"),
+    "linear": ("Identity", "Linear", "Bilinear", "LazyLinear", "NonDynamicallyQuantizableLinear"),
+    "loss": ("CTCLoss", "LinearCrossEntropyLoss"),
+    "linear_cross_entropy_options": ("LinearCrossEntropyOptions",),
+    "channelshuffle": ("ChannelShuffle",),
+    "distance": ("CosineSimilarity", "PairwiseDistance"),
+    "fold": ("Fold", "Unfold"),
+    "pooling": ("FractionalMaxPool2d", "FractionalMaxPool3d"),
+    "upsampling": ("Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d"),
+}
+_TORCH_INDEX: dict[int, tuple[str, str]] = {}        # id(torchless object) -> (torch module, name)
+_FROM_TORCH: dict[tuple[str, str], Any] = {}         # (torch module, name) -> torchless object
+
+
+def _torch_index() -> dict[int, tuple[str, str]]:
+    """The PyTorch name of each public class and function of torchless.nn, nn.functional, optim and
+    optim.lr_scheduler (built on first use)."""
+    if _TORCH_INDEX:
+        return _TORCH_INDEX
+    from . import nn, optim
+    from .nn import functional
+    from .optim import lr_scheduler
+    from .nn.modules import transformer
+    homes = {name: "torch.nn.modules." + home for home, names in _TORCH_NN_HOMES.items() for name in names}
+    spaces = ((functional, "torch.nn.functional"), (nn, None), (optim, None), (lr_scheduler, None))
+    for space, fixed in spaces + ((transformer, None),):      # (MultiheadAttention's out_proj class)
+        for name, obj in vars(space).items():
+            if (name.startswith("_") or not isinstance(obj, _GLOBAL_KINDS) or id(obj) in _TORCH_INDEX
+                    or fixed is not None and isinstance(obj, type)):     # (F's functions, not its classes)
+                continue
+            module = getattr(obj, "__module__", None) or ""
+            own = getattr(obj, "__name__", None)
+            if not module.startswith("torchless.") or own != name and (
+                    fixed is None or getattr(space, str(own), None) is obj):   # (F's aliases of other objects kept)
+                continue
+            if fixed is not None:             # F.relu & co: torch.nn.functional.relu
+                torch_module = fixed
+            elif module.startswith("torchless.nn.modules.") and name in homes:
+                torch_module = homes[name]
+            else:
+                torch_module = "torch" + module[len("torchless"):]
+            _TORCH_INDEX[id(obj)] = (torch_module, name)
+            _FROM_TORCH[(torch_module, name)] = obj
+    return _TORCH_INDEX
+
+
+def from_torch_name(module: str, name: str) -> Any:
+    """The torchless object written under PyTorch's name module.name by torch.save, or None."""
+    _torch_index()
+    found = _FROM_TORCH.get((module, name))
+    if found is None and module == "torch.nn.functional" and not name.startswith("_"):
+        from .nn import functional
+        found = getattr(functional, name, None)
+    return found
+
+
+def global_name(obj: Any, given: tuple[str, str] | None = None) -> tuple[str, str]:
+    """How a pickle names the class or function obj: (module, qualified name), checked to lead back to
+    obj as pickle checks it; torchless's public classes and functions by their PyTorch twins' names
+    (torchless.nn.modules.linear.Linear is torch.nn.modules.linear.Linear), so real PyTorch loads the
+    file as its own objects."""
+    known = _torch_index().get(id(obj))
+    if known is not None:
+        return known
+    from .nn import functional
+    fname = getattr(obj, "__name__", None)
+    if (isinstance(fname, str) and not isinstance(obj, type) and not fname.startswith("_")
+            and getattr(functional, fname, None) is obj):    # an F function wrapped after the index was built
+        return "torch.nn.functional", fname
+    if given is None:
+        name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+        module = getattr(obj, "__module__", None)
+        if module is None and isinstance(name, str):
+            module = getattr(pickle, "whichmodule")(obj, name)
+    else:
+        module, name = given
+    if isinstance(name, str) and "<locals>" in name:     # (pickle's own error and type)
+        raise AttributeError(f"Can't pickle local object {name!r} (torch.save pickles classes and functions by "
+                             "name: define it at the top level of a module)")
+    if not isinstance(name, str) or not isinstance(module, str):
+        raise pickle.PicklingError(f"Can't pickle {obj!r}: it has no importable name")
+    try:
+        target: Any = importlib.import_module(module)
+        for part in name.split("."):
+            target = getattr(target, part)
+    except (ImportError, AttributeError):
+        target = None
+    if target is not obj:
+        raise pickle.PicklingError(f"Can't pickle {obj!r}: attribute lookup {name} on {module} failed (torch.save "
+                                   "pickles classes and functions by name: define it at the top level of a module)")
+    if "." in name:
+        raise pickle.PicklingError(f"Can't pickle {obj!r}: a nested class or function ({module}.{name}) cannot "
+                                   "be named by pickle protocol 2; define it at the top level of its module")
+    if module == "torchless" or module.startswith("torchless."):
+        top = sys.modules.get("torchless")
+        if getattr(top, name, None) is obj:        # a torch.<function> (torch.tanh ...)
+            return "torch", name
+        return "torch" + module[len("torchless"):], name
+    return module, name
 
 
 def _encode_long(x: int) -> bytes:
@@ -159,8 +278,9 @@ class PickleWriter:
     """Writes an object as protocol-2 pickle opcodes the way torch.save does: tensors become
     torch._utils._rebuild_tensor_v2 calls over persistent storage ids; tensors sharing memory share
     one storage (a tensor viewing memory as another dtype, e.g. a complex tensor's .real, is written
-    as a copy of its own, where PyTorch refuses to save the pair). Only the types PyTorch's
-    weights-only loader accepts are written, so nothing but data is ever in the file."""
+    as a copy of its own, where PyTorch refuses to save the pair). Containers, numbers, strings,
+    Size, dtypes and devices are written directly (what PyTorch's weights-only loader accepts); any
+    other object by its __reduce_ex__ (reduce_), its classes named as PyTorch's (global_name)."""
 
     def __init__(self) -> None:
         self.out = bytearray(b"\x80\x02")
@@ -169,6 +289,7 @@ class PickleWriter:
         self.storages: list[_Storage] = []
         self.storage_of: dict[tuple[int, str], tuple[_Storage, np.ndarray]] = {}  # (id(root), dtype) ->
         self.tuples: set[int] = set()       # tuples being written (a tuple cannot contain itself)
+        self.legacy = False                 # storage ids as the legacy format writes them (a sixth item, None)
 
     # ------------------------------------------------------------------ memo
     def put(self, key: Any, obj: Any) -> None:
@@ -244,12 +365,66 @@ class PickleWriter:
                 if isinstance(obj, base):
                     self.save(base(obj))
                     return
+        elif isinstance(obj, _GLOBAL_KINDS):
+            self.global_(*global_name(obj))
         else:
-            hint = (" (convert it first: torch.from_numpy(array) or array.item())"
-                    if isinstance(obj, (np.ndarray, np.generic)) else
-                    " (save a model's state_dict(), not the model)")
-            raise TypeError(f"torch.save: cannot save an object of type {kind.__module__}.{kind.__qualname__}; "
-                            f"torchless saves only {_SUPPORTED}{hint}")
+            self.reduce_(obj)
+
+    def reduce_(self, obj: Any) -> None:
+        """Any other object as pickle writes it (PyTorch pickles whatever torch.save is given): by its
+        __reduce_ex__(2), a NEWOBJ of its class for copyreg.__newobj__ reductions (a Module, an
+        optimizer, any plain class), a REDUCE otherwise, then its items and its state. Classes and
+        functions are named by global_name, so torchless's own are written as PyTorch's twins. A file
+        holding such objects loads only with weights_only=False (or with their classes allowed)."""
+        if self.get(id(obj)):
+            return
+        reduce = copyreg.dispatch_table.get(type(obj))
+        rv = reduce(obj) if reduce is not None else obj.__reduce_ex__(2)
+        if isinstance(rv, str):
+            module = getattr(obj, "__module__", None) or getattr(pickle, "whichmodule")(obj, rv)
+            self.global_(*global_name(obj, (module, rv)))
+            return
+        if type(rv) is not tuple or not 2 <= len(rv) <= 6:
+            raise pickle.PicklingError(f"torch.save: {type(obj).__name__}.__reduce__ must return a string or a "
+                                       "tuple of 2 to 6 items")
+        func, args, state, listitems, dictitems, setter = rv + (None,) * (6 - len(rv))
+        torch_state = getattr(type(obj), "_torch_pickle_state", None)
+        if torch_state is not None and state is not None:     # an nn.Module: its attributes in PyTorch's layout
+            state = torch_state(obj)
+        if type(args) is not tuple:
+            raise pickle.PicklingError(f"torch.save: the arguments {type(obj).__name__}.__reduce__ gives must be "
+                                       "a tuple")
+        if func is _NEWOBJ_FUNC:
+            if not args or not isinstance(args[0], type):
+                raise pickle.PicklingError("torch.save: copyreg.__newobj__ needs a class as its first argument")
+            self.save(args[0])
+            self.save(args[1:])
+            self.out += _NEWOBJ
+        else:
+            self.save(func)
+            self.save(args)
+            self.out += _REDUCE
+        if id(obj) in self.memo:       # its arguments held it: drop this copy, keep the one they built
+            self.out += _POP
+            self.get(id(obj))
+        else:
+            self.put(id(obj), obj)
+        if listitems is not None:
+            self.batch(listitems, _APPENDS)
+        if dictitems is not None:
+            self.out += _MARK
+            for k, v in dictitems:
+                self.save(k)
+                self.save(v)
+            self.out += _SETITEMS
+        if state is not None:
+            if setter is None:
+                self.save(state)
+                self.out += _BUILD
+            else:
+                self.save(setter)
+                self.save((obj, state))
+                self.out += _REDUCE + _POP
 
     def int_(self, x: int) -> None:
         """An int as BININT1/BININT2/BININT or LONG1/LONG4."""
@@ -379,6 +554,8 @@ class PickleWriter:
         self.str_(st.key)
         self.str_("cpu")
         self.int_(st.flat.size)
+        if self.legacy:
+            self.out += _NONE
         self.out += _TUPLE + _BINPERSID
         self.int_(offset)
         self.tuple_(tuple(arr.shape))
@@ -395,6 +572,9 @@ class PickleWriter:
 
 # ============================================================================ writing: the zip
 COMPUTE_CRC32 = True          # torch.serialization.set_crc32_options
+SKIP_DATA = False             # torch.serialization.skip_data: storages' bytes neither written nor read
+LOAD_ENDIANNESS: str | None = None   # set_default_load_endianness: "little", "big", "native" or None (little)
+MMAP_FLAGS: int | None = getattr(_mmap, "MAP_PRIVATE", None)   # set_default_mmap_options
 _DOS_DATE, _DOS_TIME = (0 << 9) | (1 << 5) | 1, 0     # 1980-01-01 00:00, as PyTorch writes
 _MAX32 = 0xFFFFFFFF
 ZIP64_AT = _MAX32             # sizes and offsets from here on are written in zip64 fields (4 GiB)
@@ -552,6 +732,23 @@ def write_archive(writer: PickleWriter, out: BinaryIO, archive: str = "archive")
         z.close()
     finally:
         z.finish()
+
+
+def write_legacy(writer: PickleWriter, out: BinaryIO) -> None:
+    """Write the object `writer` pickled (with legacy=True) in PyTorch's legacy format (torch.save's
+    _use_new_zipfile_serialization=False): the magic number, the protocol version and the system
+    facts, the object, its storage keys (sorted), then each storage's element count and bytes."""
+    writer.out += _STOP
+    info = {"protocol_version": LEGACY_PROTOCOL, "little_endian": True, "type_sizes": {"short": 2, "int": 4, "long": 4}}
+    storages = sorted(writer.storages, key=lambda st: st.key)
+    for head in (LEGACY_MAGIC, LEGACY_PROTOCOL, info):
+        out.write(pickle.dumps(head, protocol=2))
+    out.write(bytes(writer.out))
+    out.write(pickle.dumps([st.key for st in storages], protocol=2))
+    for st in storages:
+        out.write(struct.pack("<q", st.flat.size))
+        if st.flat.size:
+            out.write(st.flat.view(np.uint8).data)
 
 
 # ============================================================================ reading: the zip
@@ -728,7 +925,9 @@ class _Loader:
         if e.size != numel * item:
             raise corrupt(f"storage {key} holds {e.size} bytes, not {numel} elements of {item} bytes")
         np_dtype = _NP_LE[dtype].newbyteorder(">" if self.big_endian else "<")
-        if self.mmap is not None and e.method == 0:
+        if SKIP_DATA:                 # torch.serialization.skip_data: the storage made, its bytes not read
+            arr = np.zeros(numel, dtype=np_dtype)
+        elif self.mmap is not None and e.method == 0:
             arr = np.frombuffer(self.mmap, dtype=np_dtype, count=numel, offset=e.data_offset)
         else:
             arr = np.empty(numel, dtype=np_dtype)
@@ -913,12 +1112,86 @@ def _make_complex(real: Any = 0.0, imag: Any = 0.0) -> complex:
     return complex(real, imag)
 
 
-# globals the user allowed (torch.serialization.add_safe_globals): "module.name" -> the object
-SAFE_GLOBALS: dict[str, Any] = {}
+# the globals the user allowed (torch.serialization.add_safe_globals), as given: objects, or
+# (object, "module.name") pairs; a set, as PyTorch keeps them
+MARKED_SAFE: set[Any] = set()
 
 
-def _user_types() -> list[Any]:
-    return [g for g in SAFE_GLOBALS.values() if isinstance(g, type)]
+def user_globals() -> dict[str, Any]:
+    """"module.name" -> object for every allowed global (PyTorch's rule: a pair's name, else the
+    object's __module__.__qualname__); torchless's own classes and functions are allowed under their
+    PyTorch names too, the names the files use."""
+    allowed: dict[str, Any] = {}
+    for entry in MARKED_SAFE:
+        if isinstance(entry, tuple):
+            if len(entry) != 2:
+                raise _ours(ValueError(f"Expected tuple of length 2 (global, str of callable full path), but got "
+                                       f"tuple of length: {len(entry)}"))
+            if type(entry[1]) is not str:
+                raise _ours(TypeError(f"Expected second item in tuple to be str of callable full path, but got: "
+                                      f"{type(entry[1])}"))
+            allowed[entry[1]] = entry[0]
+            continue
+        allowed[f"{entry.__module__}.{entry.__qualname__}"] = entry
+        known = _torch_index().get(id(entry))
+        if known is not None:
+            allowed[".".join(known)] = entry
+    return allowed
+
+
+def default_globals() -> set[tuple[str, str]]:
+    """The (module, name) of every global torch.load(weights_only=True) allows by default."""
+    return set(_Loader(None, None, None).globals())  # type: ignore[arg-type]
+
+
+def _python3_name(module: str, name: str) -> tuple[str, str]:
+    """A global as Python 3 names it (protocol 2 pickles name builtins as Python 2 did: __builtin__.set)."""
+    import _compat_pickle
+    if (module, name) in _compat_pickle.NAME_MAPPING:
+        return _compat_pickle.NAME_MAPPING[(module, name)]
+    return _compat_pickle.IMPORT_MAPPING.get(module, module), name
+
+
+_STRING_OPS = {"BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8", "UNICODE", "STRING", "BINSTRING", "SHORT_BINSTRING"}
+
+
+def globals_in_pickle(data: bytes) -> list[str]:
+    """The globals ("module.name") a pickle names, in order of first appearance, read statically
+    (pickletools' opcode reader: nothing is built or run). STACK_GLOBAL's names are followed through
+    the pushes and the memo; a name computed any other way is not seen."""
+    import pickletools
+    found: dict[str, None] = {}
+    memo: dict[Any, Any] = {}
+    last: list[Any] = [None, None]          # the last two values pushed (strings, else None)
+    try:
+        for op, arg, _ in pickletools.genops(io.BytesIO(data)):
+            name = op.name
+            if name == "GLOBAL" or name == "INST":
+                module, _, attr = str(arg).partition(" ")
+                found[".".join(_python3_name(module, attr))] = None
+                value = None
+            elif name == "STACK_GLOBAL":
+                if type(last[-2]) is str and type(last[-1]) is str:
+                    found[f"{last[-2]}.{last[-1]}"] = None
+                value = None
+            elif name in _STRING_OPS:
+                value = arg if isinstance(arg, str) else None
+            elif name in ("BINGET", "LONG_BINGET", "GET"):
+                value = memo.get(arg)
+            elif name in ("BINPUT", "LONG_BINPUT", "PUT"):
+                memo[arg] = last[-1]
+                continue
+            elif name == "MEMOIZE":
+                memo[len(memo)] = last[-1]
+                continue
+            elif name == "STOP":
+                break
+            else:
+                value = None
+            last = [last[-1], value]
+    except ValueError as e:
+        raise pickle.UnpicklingError(f"the pickle data is malformed ({e})") from None
+    return list(found)
 
 
 def _opcodes(*names: str) -> set[int]:
@@ -990,11 +1263,12 @@ class RestrictedUnpickler(_PyUnpickler):  # type: ignore[misc]
             table[op[0]] = _only_into(base[op[0]], kinds)
         self.stream = file
         self.dispatch = table
+        self.user: dict[str, Any] | None = None         # the user's allowed globals (read at the first use)
+        self.user_types: tuple[type, ...] = ()
 
     def find_class(self, module: str, name: str) -> Any:
         """The allowed object module.name stands for; UnpicklingError naming any other."""
-        if module == "__builtin__":       # protocol 2 names builtins as Python 2 did
-            module = "builtins"
+        module, name = _python3_name(module, name)    # (protocol 2 names builtins as Python 2 did)
         found = self.allowed.get((module, name))
         if found is not None:
             return found
@@ -1002,9 +1276,13 @@ class RestrictedUnpickler(_PyUnpickler):  # type: ignore[misc]
             dt = _FOREIGN_STORAGES.get(name, name)
             raise _ours(TypeError(f"torch.load: the file holds data of dtype torch.{dt}, which torchless does not "
                                   "have (in PyTorch, convert it first, e.g. to float32 with tensor.float())"))
-        user = SAFE_GLOBALS.get(f"{module}.{name}")
-        if user is not None:
-            return user
+        if MARKED_SAFE:
+            if self.user is None:
+                self.user = user_globals()
+                self.user_types = tuple({id(g): g for g in self.user.values() if isinstance(g, type)}.values())
+            user = self.user.get(f"{module}.{name}")
+            if user is not None:
+                return user
         raise unpickling_error(
             f"Unsupported global: GLOBAL {module}.{name} was not an allowed global by default. If you trust "
             f"this global, allow it with torch.serialization.add_safe_globals([{name}]) or the "
@@ -1019,7 +1297,7 @@ class RestrictedUnpickler(_PyUnpickler):  # type: ignore[misc]
         stack = self.stack
         state = stack.pop()
         inst = stack[-1]
-        if type(inst) in _user_types():     # a class the user allowed: its own __setstate__, or its __dict__
+        if type(inst) in self.user_types:     # a class the user allowed: its own __setstate__, or its __dict__
             setstate = getattr(inst, "__setstate__", None)
             if setstate is not None and getattr(type(inst), "__setstate__", None) is not getattr(object, "__setstate__",
                                                                                                  None):
@@ -1056,7 +1334,7 @@ class RestrictedUnpickler(_PyUnpickler):  # type: ignore[misc]
         """NEWOBJ (cls.__new__(cls, *args)), only for the allowed container classes."""
         args = self.stack.pop()
         cls = self.stack.pop()
-        if (cls not in (collections.OrderedDict, collections.Counter, set, frozenset) and cls not in _user_types()
+        if (cls not in (collections.OrderedDict, collections.Counter, set, frozenset) and cls not in self.user_types
                 or type(args) is not tuple):
             raise unpickling_error(f"Tried to instantiate an object of type {type(cls).__name__} with NEWOBJ, "
                                    "which torch.load does not allow")
@@ -1095,8 +1373,12 @@ class TrustingUnpickler(pickle.Unpickler):
         if found is not None:
             return found
         if module == "torch" or module.startswith("torch."):
-            import importlib
+            found = from_torch_name(module, name)
+            if found is not None:
+                return found
             mapped = "torchless" + module[len("torch"):]
+            if module == "torch._C._nn":        # PyTorch's F.gelu & co. are its C functions
+                mapped = "torchless.nn.functional"
             for candidate in (mapped, mapped.rpartition(".")[0], "torchless.nn", "torchless"):
                 if not candidate:
                     continue
@@ -1122,11 +1404,136 @@ def read_checkpoint(f: BinaryIO, length: int, map_location: Any, weights_only: b
         if order not in (b"little", b"big"):
             raise corrupt(f"unknown byte order {order!r}")
         loader.big_endian = order == b"big"
+    else:           # no record: torch.serialization.set_default_load_endianness decides (little by default)
+        loader.big_endian = LOAD_ENDIANNESS == "big" or LOAD_ENDIANNESS == "native" and sys.byteorder == "big"
     data = z.read("data.pkl")
     stream = io.BytesIO(data)
     if weights_only:
         return RestrictedUnpickler(stream, loader).load()
     return TrustingUnpickler(stream, loader).load()
+
+
+# ============================================================================ reading: PyTorch's legacy format
+# torch.save(obj, f, _use_new_zipfile_serialization=False) (and every torch.save before PyTorch 1.6):
+# five pickles one after another -- the magic number, the protocol version, a dict of system facts,
+# the object (whose storages are persistent ids ('storage', type, key, location, numel, view)), the
+# list of storage keys -- then, for each key in that order, its element count (int64) and raw bytes.
+LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
+LEGACY_PROTOCOL = 1001
+
+
+class _LegacyLoader(_Loader):
+    """The storages of a legacy file: made empty while the object is unpickled (never more bytes than
+    the rest of the file holds), filled from the records that follow it."""
+
+    def __init__(self, f: BinaryIO, end: int, map_location: Any) -> None:
+        super().__init__(None, map_location, None)  # type: ignore[arg-type]
+        self.f, self.end = f, end
+        self.declared = 0
+
+    def storage(self, pid: Any) -> np.ndarray:
+        """The (still empty) flat array of a persistent id ('storage', type, key, location, numel, view);
+        the class of a ('module', class, source file, source) id (legacy files of whole modules: the
+        class was unpickled, so the unpickler allowed it; its saved source is not compared)."""
+        if type(pid) is tuple and len(pid) == 4 and pid[0] == "module" and isinstance(pid[1], type):
+            return pid[1]  # type: ignore[return-value]
+        if type(pid) is not tuple or len(pid) != 6 or pid[0] != "storage":
+            raise unpickling_error(f"unsupported persistent id {type(pid).__name__} (only storages can be loaded)")
+        _, stype, key, location, numel, view = pid
+        if type(stype) is not StorageType or stype.dtype is None or type(key) is not str or type(location) is not str:
+            raise unpickling_error("a storage's persistent id is malformed")
+        if view is not None:
+            raise unpickling_error("the file holds a storage view (PyTorch before 0.4), which torch.load does not "
+                                   "read; load it in PyTorch and save it again with torch.save")
+        numel = _check_int(numel, "storage size")
+        location = self.location(location)
+        known = self.storages.get(key)
+        if known is not None:
+            if known.dtype.name != stype.dtype or known.size != numel:
+                raise unpickling_error(f"storage {key} is declared twice, differently")
+            return known
+        self.declared += 8 + numel * _NP_LE[stype.dtype].itemsize
+        if self.declared > self.end - self.f.tell():
+            raise corrupt(f"its storages would need {self.declared} bytes, more than the rest of the file holds")
+        arr = np.zeros(numel, dtype=_NP_LE[stype.dtype].newbyteorder("="))
+        ml = self.map_location
+        if ml is not None and callable(ml) and not isinstance(ml, (str, device, dict)):
+            moved = ml(_plain(arr), location)
+            if not isinstance(moved, Tensor):
+                raise RuntimeError("torch.load: map_location(storage, location) must return the storage (a tensor) "
+                                   "it was given, e.g. lambda storage, loc: storage")
+            arr = moved._data.reshape(-1)
+        self.storages[key] = arr
+        return arr
+
+    def fill(self, keys: Any) -> None:
+        """Read each storage's record, in the order of `keys` (the file's list of them)."""
+        if type(keys) is not list or len(set(keys)) != len(keys) or set(keys) != set(self.storages):
+            raise corrupt("the list of storages does not match the storages the object uses")
+        order = ">" if self.big_endian else "<"
+        for key in keys:
+            arr = self.storages[key]
+            if SKIP_DATA:
+                continue
+            head = self.f.read(8)
+            if len(head) != 8:
+                raise corrupt("it ends inside a storage record")
+            if struct.unpack(order + "q", head)[0] != arr.size:
+                raise corrupt(f"storage {key}'s record holds a different number of elements than its tensor declares")
+            view = arr.view(np.uint8).data if arr.size else memoryview(bytearray(0))
+            got = 0
+            while got < arr.nbytes:
+                n = self.f.readinto(view[got:])  # type: ignore[attr-defined]
+                if not n:
+                    raise corrupt("it ends inside a storage's data")
+                got += n
+            if self.big_endian:
+                arr.byteswap(inplace=True)
+
+
+class _Bounded:
+    """A seekable stream whose reads never ask for more than the bytes left before `end` (a pickle
+    opcode declaring 2**40 bytes makes no 2**40-byte buffer)."""
+
+    def __init__(self, f: BinaryIO, end: int) -> None:
+        self.f, self.end = f, end
+        self.readline, self.tell, self.seek = f.readline, f.tell, f.seek
+
+    def read(self, n: int = -1) -> bytes:
+        left = max(self.end - self.f.tell(), 0)
+        return self.f.read(left if n is None or n < 0 else min(n, left))
+
+    def readinto(self, buf: Any) -> int:
+        data = self.read(len(memoryview(buf).cast("B")))
+        memoryview(buf).cast("B")[:len(data)] = data
+        return len(data)
+
+
+def read_legacy(f: BinaryIO, length: int, map_location: Any, weights_only: bool) -> Any:
+    """The object of a legacy-format file in the seekable stream f (`length` bytes from its position);
+    weights_only=True reads every pickle in it with the allow-list unpickler."""
+    f = _Bounded(f, f.tell() + length)  # type: ignore[assignment]
+    loader = _LegacyLoader(f, f.tell() + length, map_location)
+    try:                 # (always through the allow-list: a bare pickle is not unpickled even with weights_only=False)
+        magic = RestrictedUnpickler(f, loader).load()
+    except pickle.UnpicklingError:
+        magic = None
+    if type(magic) is not int or magic != LEGACY_MAGIC:
+        raise pickle.UnpicklingError(
+            "torch.load: this file is a bare Python pickle (a file of pickle.dump, or a legacy checkpoint cut short), "
+            "not a checkpoint torch.save wrote: it does not begin with PyTorch's magic number. Load it with "
+            "pickle.load, and only if you trust it")
+    if RestrictedUnpickler(f, loader).load() != LEGACY_PROTOCOL:
+        raise corrupt("the legacy format's protocol version is not 1001")
+    info = RestrictedUnpickler(f, loader).load()
+    if type(info) is not dict or type(info.get("little_endian", True)) is not bool:
+        raise corrupt("the legacy format's system information is malformed")
+    loader.big_endian = not info.get("little_endian", True)
+    unpickler = RestrictedUnpickler(f, loader) if weights_only else TrustingUnpickler(f, loader)
+    obj = unpickler.load()
+    keys = RestrictedUnpickler(f, loader).load()
+    loader.fill(keys)
+    return obj
 
 
 def open_mmap(f: Any) -> Any:
@@ -1137,5 +1544,6 @@ def open_mmap(f: Any) -> Any:
         raise ValueError("torch.load(mmap=True) needs a file name or a real file, not an in-memory stream") from None
     if os.fstat(fileno).st_size == 0:
         return None
-    return _mmap.mmap(fileno, 0, access=_mmap.ACCESS_COPY)
+    shared = MMAP_FLAGS == getattr(_mmap, "MAP_SHARED", None)     # (set_default_mmap_options)
+    return _mmap.mmap(fileno, 0, access=_mmap.ACCESS_WRITE if shared else _mmap.ACCESS_COPY)
 

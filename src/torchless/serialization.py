@@ -2,11 +2,14 @@
 
 torch.save writes the zip archive PyTorch writes (see _torch_format.py): real PyTorch loads it with
 torch.load(weights_only=True), with the same keys, dtypes, values, strides and storage sharing.
-torch.load reads those files, whether torchless or PyTorch wrote them, through an allow-list
-unpickler like PyTorch's weights_only=True (the default): a file naming any global beyond tensors,
-containers, numbers, strings, torch.Size, dtypes and devices raises pickle.UnpicklingError naming
-it, and nothing in the file runs. weights_only=False trusts the file (it can run any code): use it
-only for files from a trusted source, e.g. to load a whole pickled nn.Module.
+Other objects (a whole nn.Module, an optimizer) are pickled as PyTorch pickles them, under PyTorch's
+class names, so real PyTorch loads them with weights_only=False as its own objects.
+torch.load reads those files, whether torchless or PyTorch wrote them (PyTorch's legacy format of
+before 1.6 too), through an allow-list unpickler like PyTorch's weights_only=True (the default): a
+file naming any global beyond tensors, containers, numbers, strings, torch.Size, dtypes and devices
+(and what add_safe_globals allowed) raises pickle.UnpicklingError naming it, and nothing in the file
+runs. weights_only=False trusts the file (it can run any code): use it only for files from a trusted
+source, e.g. to load a whole pickled nn.Module.
 
 Files in torchless's earlier format of its own (below, "legacy") still load:
 
@@ -21,8 +24,12 @@ import collections
 import contextlib
 import io
 import json
+import enum
 import math
+import mmap as _mmap_module
 import os
+import shutil
+import tempfile
 import pickle
 import re
 import struct
@@ -38,7 +45,10 @@ from . import _torch_format as TF
 from ._tensor._core import Size, _plain, device, require_cpu
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals",
-           "set_crc32_options", "get_crc32_options"]
+           "get_unsafe_globals_in_checkpoint", "set_crc32_options", "get_crc32_options", "skip_data",
+           "SourceChangeWarning", "mkdtemp", "LoadEndianness", "get_default_load_endianness",
+           "set_default_load_endianness", "get_default_mmap_options", "set_default_mmap_options", "location_tag",
+           "default_restore_location"]
 
 _PICKLE_STARTS = (b"\x80", b"(", b"]", b"}", b"c")
 
@@ -200,23 +210,36 @@ def save(obj: Any, f: str | os.PathLike[str] | BinaryIO, pickle_module: Any = No
          _use_new_zipfile_serialization: bool = True, _disable_byteorder_record: bool = False) -> None:
     """save(obj, f) -> None: write obj to a file in PyTorch's checkpoint format (a zip archive).
 
-    obj: tensors (and nn.Parameters), numbers, strings, bytes, None, torch.Size, dtypes, devices,
-    and lists, tuples, dicts, OrderedDicts and sets of them (a state_dict, an optimizer's
-    state_dict, a checkpoint dict); f: a path or a binary file object. Real PyTorch reads the file
-    with torch.load (weights_only=True too), with the same keys, dtypes, values and strides; tensors
-    that share memory (a view and its base, tied weights) are written once and share again after
-    loading. pickle_module and pickle_protocol are accepted for compatibility and unused (the pickle
-    is written by torchless, protocol 2, as PyTorch writes it). Storages of 1 MiB and more have their
-    CRC-32 computed on a helper thread while they are written (f seekable, not opened for appending)."""
-    if not _use_new_zipfile_serialization:
-        raise NotImplementedError("torch.save: torchless writes only the zip format "
-                                  "(_use_new_zipfile_serialization=True), which every PyTorch since 1.6 reads")
+    obj: anything picklable, as in PyTorch. Tensors (and nn.Parameters), numbers, strings, bytes,
+    None, torch.Size, dtypes, devices, and lists, tuples, dicts, OrderedDicts and sets of them (a
+    state_dict, an optimizer's state_dict, a checkpoint dict) make a file that torch.load reads with
+    weights_only=True, here and in real PyTorch, with the same keys, dtypes, values and strides;
+    tensors that share memory (a view and its base, tied weights) are written once and share again
+    after loading. Any other object is pickled by its __reduce_ex__ as PyTorch pickles it: a whole
+    nn.Module, optimizer or scheduler is written under PyTorch's class names
+    (torch.nn.modules.linear.Linear) with PyTorch's attribute layout, so real PyTorch's
+    torch.load(f, weights_only=False) returns its own working module, and torchless's returns
+    torchless's; your own classes are named by reference (module and name), as pickle names them.
+    f: a path or a binary file object. _use_new_zipfile_serialization=False writes PyTorch's legacy
+    format (before 1.6) instead. pickle_module and pickle_protocol are accepted for compatibility and
+    unused (the pickle is written by torchless, protocol 2, as PyTorch writes it). In the zip format,
+    storages of 1 MiB and more have their CRC-32 computed on a helper thread while they are written
+    (f seekable, not opened for appending)."""
+    if TF.SKIP_DATA and not _use_new_zipfile_serialization:
+        raise RuntimeError("Cannot use skip_data=True with _use_new_zipfile_serialization=False")
     # the pickle is built before the file is opened, so an object that cannot be saved leaves no file
     writer = TF.PickleWriter()
+    writer.legacy = not _use_new_zipfile_serialization
     try:
         writer.save(obj)
     except RecursionError:
         raise ValueError("torch.save: the object is nested too deeply to be saved") from None
+    if TF.SKIP_DATA:                 # the records keep their sizes; their bytes are zeros
+        for st in writer.storages:
+            st.flat = np.zeros(st.flat.size, dtype=st.flat.dtype)
+    if writer.legacy:
+        _write_to(f, lambda out: TF.write_legacy(writer, out))
+        return
     archive = _archive_name(f)
     _write_to(f, lambda out: TF.write_archive(writer, out, archive))
 
@@ -234,9 +257,9 @@ def _not_ours(start: bytes) -> Exception:
     """The error for a file that is neither a zip checkpoint nor torchless's legacy format."""
     if start[:1] in _PICKLE_STARTS:
         return pickle.UnpicklingError(
-            "torch.load: this file looks like a bare Python pickle (PyTorch's legacy format from before 1.6, or "
-            "a file of pickle.dump), not a zip checkpoint. torchless does not load it, because a bare pickle is "
-            "not a checkpoint it can check; in PyTorch, load it and save it again with torch.save")
+            "torch.load: this file looks like a bare Python pickle of protocol 0 or 1 (a file of pickle.dump), not "
+            "a checkpoint torch.save writes (a zip archive, or PyTorch's legacy format, which begins with a "
+            "protocol-2 pickle); in PyTorch, load it and save it again with torch.save")
     if len(start) < len(MAGIC) and MAGIC.startswith(start):
         return _corrupt("it ends inside the file signature")
     return RuntimeError("torch.load: not a checkpoint (unknown file signature); PytorchStreamReader failed "
@@ -450,14 +473,17 @@ def load(f: str | os.PathLike[str] | BinaryIO, map_location: Any = None, pickle_
     """load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None) -> object
 
     Read an object saved by torch.save: by torchless or by real PyTorch (its zip format, PyTorch
-    1.6 and later), or a file in torchless's earlier format. f: a path or a binary file object.
+    1.6 and later, or its legacy format from before), or a file in torchless's earlier format.
+    f: a path or a binary file object.
 
     weights_only=True (the default, as in PyTorch since 2.6) loads tensors, nn.Parameters,
     containers, numbers, strings, torch.Size, dtypes and devices (state_dicts, optimizer and
-    scheduler state_dicts, checkpoint dicts) and runs no code from the file: any other global in it
-    raises pickle.UnpicklingError naming that global. weights_only=False TRUSTS THE FILE: it
-    unpickles anything, which can run arbitrary code, mapping torch.* classes to torchless's (so a
-    whole pickled nn.Module of supported layers loads); use it only for files from a trusted source.
+    scheduler state_dicts, checkpoint dicts), and the classes torch.serialization.add_safe_globals
+    allowed, and runs no code from the file: any other global in it raises pickle.UnpicklingError
+    naming that global. weights_only=False TRUSTS THE FILE: it unpickles anything, which can run
+    arbitrary code, mapping torch.* classes to torchless's (so a whole pickled nn.Module of
+    supported layers, an optimizer or a scheduler loads as torchless's); use it only for files from
+    a trusted source.
 
     map_location: 'cpu', a torch.device, a dict {saved location: location} or a callable
     (storage, location) -> storage; everything loads onto the CPU (a file saved on a GPU needs
@@ -469,7 +495,8 @@ def load(f: str | os.PathLike[str] | BinaryIO, map_location: Any = None, pickle_
     if weights_only is None:
         weights_only = True
     if isinstance(f, (str, os.PathLike)):
-        with open(f, "rb") as src:
+        shared = mmap and TF.MMAP_FLAGS == getattr(_mmap_module, "MAP_SHARED", None)   # writes reach the file
+        with open(f, "r+b" if shared else "rb") as src:
             return _load_stream(src, map_location, bool(weights_only), bool(mmap))
     if not hasattr(f, "read"):
         raise TypeError(f"torch.load: f must be a path (str or os.PathLike) or a binary file object, "
@@ -500,6 +527,11 @@ def _load_stream(f: Any, map_location: Any, weights_only: bool, mmap: bool) -> A
     if start.startswith(b"PK\x03\x04"):
         mapped = TF.open_mmap(f) if mmap else None
         return TF.read_checkpoint(f, left, map_location, weights_only, mapped)
+    if start[:1] == b"\x80":         # a pickle: PyTorch's legacy format (before 1.6) begins with one
+        if mmap:
+            raise RuntimeError("mmap can only be used with files saved with `torch.save(_use_new_zipfile_serialization="
+                               "True)`, please torch.save your checkpoint with this option in order to use mmap.")
+        return TF.read_legacy(f, left, map_location, weights_only)
     raise _not_ours(start)
 
 
@@ -531,46 +563,60 @@ def add_safe_globals(safe_globals: list[Any]) -> None:
     """add_safe_globals(safe_globals) -> None
 
     Allow more globals in torch.load(weights_only=True): classes and functions you trust, given as
-    the objects themselves or as (object, "module.name") pairs where the file names them otherwise.
-    An allowed class may be instantiated and given its state by the file, so allow only classes
-    whose construction cannot do harm."""
-    for entry in safe_globals:
-        if isinstance(entry, tuple):
-            if len(entry) != 2 or not isinstance(entry[1], str):
-                raise TypeError("add_safe_globals: a pair must be (object, 'module.name')")
-            obj, name = entry
-        else:
-            obj = entry
-            name = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', getattr(obj, '__name__', ''))}"
-        TF.SAFE_GLOBALS[name] = obj
+    the objects themselves (named "{obj.__module__}.{obj.__qualname__}" in the file, and torchless's
+    own classes also under their PyTorch names, which the files use) or as (object, "module.name")
+    pairs where the file names them otherwise. An allowed class may be instantiated and given its
+    state by the file, so allow only classes whose construction cannot do harm."""
+    TF.MARKED_SAFE.update(safe_globals)
 
 
 def get_safe_globals() -> list[Any]:
-    """get_safe_globals() -> list: the globals add_safe_globals allowed (objects, or (object, name) pairs
-    where the name is not the object's own)."""
-    out: list[Any] = []
-    for name, obj in TF.SAFE_GLOBALS.items():
-        own = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', getattr(obj, '__name__', ''))}"
-        out.append(obj if own == name else (obj, name))
-    return out
+    """get_safe_globals() -> list: the globals add_safe_globals allowed, as they were given."""
+    return list(TF.MARKED_SAFE)
 
 
 def clear_safe_globals() -> None:
     """clear_safe_globals() -> None: forget every global add_safe_globals allowed."""
-    TF.SAFE_GLOBALS.clear()
+    TF.MARKED_SAFE.clear()
 
 
-@contextlib.contextmanager
-def safe_globals(safe_globals: list[Any]) -> Iterator[None]:
-    """safe_globals(safe_globals): a context manager allowing these globals (as add_safe_globals) inside
-    its block only."""
-    before = dict(TF.SAFE_GLOBALS)
-    add_safe_globals(safe_globals)
-    try:
-        yield
-    finally:
-        TF.SAFE_GLOBALS.clear()
-        TF.SAFE_GLOBALS.update(before)
+class safe_globals:
+    """safe_globals(safe_globals): a context manager allowing these globals (as add_safe_globals)
+    inside its block; on leaving it they are no longer allowed (even if they were before, as in
+    PyTorch)."""
+
+    def __init__(self, safe_globals: list[Any]) -> None:
+        self.safe_globals = safe_globals
+
+    def __enter__(self) -> None:
+        add_safe_globals(self.safe_globals)
+
+    def __exit__(self, *exc: Any) -> None:
+        TF.MARKED_SAFE.difference_update(self.safe_globals)
+
+
+def get_unsafe_globals_in_checkpoint(f: str | os.PathLike[str] | BinaryIO) -> list[str]:
+    """get_unsafe_globals_in_checkpoint(f) -> list[str]
+
+    The globals ("module.name") the checkpoint f names that torch.load(weights_only=True) would
+    refuse: neither allowed by default nor by add_safe_globals / safe_globals. The pickle is read
+    statically (nothing in it runs), so globals a file builds while unpickling are not seen."""
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "rb") as src:
+            return get_unsafe_globals_in_checkpoint(src)
+    left = _bytes_left(f)
+    if left is None:
+        f = io.BytesIO(f.read())
+        left = len(f.getvalue())
+    here = f.tell()
+    start = f.read(4)
+    f.seek(here)
+    if start != b"PK\x03\x04":
+        raise ValueError("Expected input to be a checkpoint returned by torch.save")
+    names = TF.globals_in_pickle(TF.ZipReader(f, left).read("data.pkl"))
+    default = {f"{m}.{n}" for m, n in TF.default_globals()}
+    safe = default | set(TF.user_globals())
+    return [name for name in names if name not in safe]
 
 
 def set_crc32_options(compute_crc32: bool) -> None:
@@ -585,3 +631,101 @@ def set_crc32_options(compute_crc32: bool) -> None:
 def get_crc32_options() -> bool:
     """get_crc32_options() -> bool: whether torch.save computes CRC-32 checksums (set_crc32_options)."""
     return TF.COMPUTE_CRC32
+
+
+# ============================================================================ the rest of torch.serialization's settings
+class SourceChangeWarning(Warning):
+    """PyTorch warns with it when a pickled module's class source changed since it was saved
+    (torchless does not compare sources, so it never warns with it)."""
+
+
+@contextlib.contextmanager
+def mkdtemp() -> Iterator[str]:
+    """mkdtemp(): a context manager giving a new temporary folder, removed with everything in it on leaving."""
+    path = tempfile.mkdtemp()
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path)
+
+
+class LoadEndianness(enum.Enum):
+    """The byte order torch.load assumes for a file without a byteorder record."""
+    NATIVE = 1
+    LITTLE = 2
+    BIG = 3
+
+
+def get_default_load_endianness() -> LoadEndianness | None:
+    """get_default_load_endianness() -> LoadEndianness or None: the byte order assumed for files without
+    a byteorder record (None: little-endian, as PyTorch assumes)."""
+    return None if TF.LOAD_ENDIANNESS is None else LoadEndianness[TF.LOAD_ENDIANNESS.upper()]
+
+
+def set_default_load_endianness(endianness: LoadEndianness | None) -> None:
+    """set_default_load_endianness(endianness) -> None: the byte order to assume for files without a
+    byteorder record (a LoadEndianness, or None for little-endian)."""
+    if not isinstance(endianness, LoadEndianness) and endianness is not None:
+        raise TypeError("Invalid argument type in function set_default_load_endianness")
+    TF.LOAD_ENDIANNESS = None if endianness is None else endianness.name.lower()
+
+
+def get_default_mmap_options() -> int | None:
+    """get_default_mmap_options() -> int: the flags torch.load(mmap=True) maps files with
+    (mmap.MAP_PRIVATE by default: writes to the tensors stay in memory)."""
+    return TF.MMAP_FLAGS
+
+
+class set_default_mmap_options:
+    """set_default_mmap_options(flags): set the flags torch.load(mmap=True) maps files with, now (as a
+    function) or for a with-block (as a context manager): mmap.MAP_PRIVATE (copy-on-write, the
+    default) or mmap.MAP_SHARED (writes to the loaded tensors go to the file)."""
+
+    def __init__(self, flags: int) -> None:
+        allowed = (getattr(_mmap_module, "MAP_PRIVATE", None), getattr(_mmap_module, "MAP_SHARED", None))
+        if flags not in allowed or flags is None:
+            raise ValueError("Invalid argument in function set_default_mmap_options, expected mmap.MAP_PRIVATE or "
+                             f"mmap.MAP_SHARED, but got {flags}")
+        self.prev = TF.MMAP_FLAGS
+        TF.MMAP_FLAGS = flags
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: Any) -> None:
+        TF.MMAP_FLAGS = self.prev
+
+
+class skip_data:
+    """skip_data(materialize_fake_tensors=False): a context manager in which torch.save writes every
+    storage's record with its size but zeros for its bytes (to be filled by another pass), and
+    torch.load builds every tensor without reading its bytes (they read as zeros here)."""
+
+    def __init__(self, materialize_fake_tensors: bool = False) -> None:
+        self.materialize_fake_tensors = materialize_fake_tensors
+
+    def __enter__(self) -> None:
+        self.prev = TF.SKIP_DATA
+        TF.SKIP_DATA = True
+
+    def __exit__(self, *exc: Any) -> None:
+        TF.SKIP_DATA = self.prev
+
+
+def location_tag(storage: Any) -> str:
+    """location_tag(storage) -> str: where a tensor or storage lives, as torch.save records it ('cpu')."""
+    where = getattr(storage, "device", None)
+    if where is None or str(where) != "cpu":
+        raise RuntimeError(f"don't know how to determine data location of {type(storage).__name__}")
+    return "cpu"
+
+
+def default_restore_location(storage: Any, location: str) -> Any:
+    """default_restore_location(storage, location): the storage, placed where `location` says (the CPU:
+    torchless has no other device; any other location raises PyTorch's CPU-only RuntimeError)."""
+    kind = device(str(location)).type
+    if kind != "cpu":
+        raise RuntimeError(f"Attempting to deserialize object on a {kind.upper()} device but torchless runs on the CPU "
+                           "only. If you are running on a CPU-only machine, please use torch.load with "
+                           "map_location=torch.device('cpu') to map your storages to the CPU.")
+    return storage

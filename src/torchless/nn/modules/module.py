@@ -64,6 +64,15 @@ def _check_name(kind, name, owner, registry):
         raise KeyError(f"attribute '{name}' already exists")
 
 
+# the attributes of PyTorch's Module.__init__ between _non_persistent_buffers_set and _modules, in its
+# order (hooks torchless lacks are written empty, so real PyTorch finds every attribute it reads)
+_TORCH_MODULE_STATE = ("_backward_pre_hooks", "_backward_hooks", "_is_full_backward_hook", "_forward_hooks",
+                       "_forward_hooks_with_kwargs", "_forward_hooks_always_called", "_forward_pre_hooks",
+                       "_forward_pre_hooks_with_kwargs", "_state_dict_hooks", "_state_dict_pre_hooks",
+                       "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks")
+_TORCHLESS_HOOKS = ("_forward_pre_hooks", "_forward_hooks", "_backward_pre_hooks", "_backward_hooks")
+
+
 class Module:
     """Base class for all neural network modules; subclass it and define forward()."""
 
@@ -269,10 +278,39 @@ class Module:
         keys = list(super().__dir__()) + list(self._parameters) + list(self._modules) + list(self._buffers)
         return sorted(k for k in set(keys) if not k[0].isdigit())
 
+    def _torch_pickle_state(self) -> dict[str, Any]:
+        """The module's attributes as PyTorch's modules hold them (what torch.save writes for a whole
+        module): its registries as plain dicts and the hook dicts PyTorch has and torchless does not,
+        empty, in PyTorch's order, so real PyTorch unpickles a torchless module as its own. (Not
+        __getstate__: copy.copy(module) shares the registries, as in PyTorch.)"""
+        d = self.__dict__
+        state: dict[str, Any] = {"training": d["training"], "_parameters": dict(d["_parameters"]),
+                                 "_buffers": dict(d["_buffers"]),
+                                 "_non_persistent_buffers_set": d["_non_persistent_buffers_set"]}
+        for name in _TORCH_MODULE_STATE:
+            value = d.get(name)
+            state[name] = value if value is not None or name == "_is_full_backward_hook" else OrderedDict()
+        state["_modules"] = dict(d["_modules"])
+        for name, value in d.items():
+            if name not in state:
+                state[name] = value
+        return state
+
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        for name in ("_forward_pre_hooks", "_forward_hooks", "_backward_pre_hooks", "_backward_hooks"):
-            self.__dict__.setdefault(name, OrderedDict())
+        """Restore what _torch_pickle_state (or real PyTorch's pickling of its own modules) wrote: the
+        registries become ordered dicts again; PyTorch's hook dicts that torchless has no use for are
+        dropped while empty."""
+        d = self.__dict__
+        d.update(state)
+        for name in ("_parameters", "_buffers", "_modules"):
+            if type(d.get(name)) is not OrderedDict:
+                d[name] = OrderedDict(d.get(name) or ())
+        d.setdefault("_non_persistent_buffers_set", set())
+        for name in _TORCH_MODULE_STATE:
+            if name in _TORCHLESS_HOOKS:
+                d.setdefault(name, OrderedDict())
+            elif name in d and not d[name]:
+                del d[name]
 
     # ------------------------------------------------------------------ walking the tree
     def named_modules(self, memo: set[int] | None = None, prefix: str = "",

@@ -108,6 +108,19 @@ class RNNBase(Module):
     def _flat_weights(self) -> list[Optional[Parameter]]:
         return [getattr(self, n, None) for n in self._flat_weights_names]
 
+    def _torch_pickle_state(self) -> dict[str, Any]:
+        # PyTorch's recurrent layers keep the list _flat_weights among their attributes (torchless
+        # computes it): written, so real PyTorch unpickles the layer as its own
+        state = super()._torch_pickle_state()
+        state["_flat_weights"] = self._flat_weights
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        state.pop("_flat_weights", None)
+        state.pop("_flat_weight_refs", None)
+        super().__setstate__(state)
+
     @property
     def all_weights(self) -> list[list[Parameter]]:
         """The parameters of each layer and direction, in PyTorch's order."""

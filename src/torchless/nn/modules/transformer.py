@@ -157,8 +157,10 @@ class TransformerEncoderLayer(Module):
         self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
-        self.activation_relu_or_gelu = activation in ("relu", "gelu", F.relu, F.gelu) or \
-            type(activation).__name__ in ("ReLU", "GELU")
+        # PyTorch's int: 1 for ReLU, 2 for GELU, 0 otherwise (its fast path reads which one)
+        self.activation_relu_or_gelu = (1 if activation in ("relu", F.relu) or type(activation).__name__ == "ReLU"
+                                        else 2 if activation in ("gelu", F.gelu) or type(activation).__name__ == "GELU"
+                                        else 0)
         self.activation = _activation(activation)
 
     def forward(self, src: Tensor, src_mask: Tensor | None = None, src_key_padding_mask: Tensor | None = None,
