@@ -1,0 +1,271 @@
+"""PyTorch's CPU Poisson and binomial samplers on a `Stream`, number for number (floor 0: arrays only).
+
+torch.poisson and torch.binomial run a serial kernel: the elements in order (the output is a fresh
+contiguous tensor, so C order), each drawing float64 uniforms (two 32-bit words each, 53 bits) until
+it is accepted. The algorithms, as PyTorch 2.13 runs them (aten/src/ATen/native/Distributions.cpp
+and Distributions.h):
+
+- Poisson(lam), lam as a float64: lam == 0 gives 0 with no draw; lam < 10 multiplies uniforms
+  until the product falls to exp(-lam) or below (the count of factors before it; k + 1 draws);
+  lam >= 10 is Hoermann's transformed rejection (PTRS, two uniforms a try). A rate below 0 or NaN
+  raises RuntimeError; an infinite rate gives int64's minimum (the C cast of an infinite floor).
+- binomial(count, prob) in the tensors' float type: 0 where count <= 0 or prob <= 0, count where
+  prob >= 1; otherwise with q = min(prob, 1 - prob) (1 - prob rounded to the float type), BTRS
+  (Hoermann's transformed rejection with squeeze, two uniforms a try) where count * q >= 10, else
+  the inversion by geometric waiting times (one uniform each, ceil(log u / log1p(-q)), counted
+  until their sum passes count); for prob > 1/2 the result is count minus the draw for q. A NaN
+  prob gives NaN with no draw.
+
+The loops are Python over uniforms drawn ahead in chunks (`_Uniforms`); afterwards the stream is
+left just after the last uniform used, so the next draw is PyTorch's next draw too. The per-element
+constants are computed for all elements at once in NumPy with the C kernel's types (float32
+products where the kernel multiplies float32 values). The C library's log, exp, log1p are Python's
+math ones (the same library); lgamma is Python's own (within a few ULP of the C library's, which
+matters only where an acceptance test is that close to its bound)."""
+from __future__ import annotations
+
+import math
+from operator import length_hint
+from typing import Any, Callable, List
+
+import numpy as np
+
+from ._random import Stream
+
+__all__ = ["poisson", "binomial"]
+
+_INT64_MIN = -(1 << 63)
+_NEG_INF = -math.inf
+_log, _floor, _ceil, _sqrt, _lgamma, _exp = math.log, math.floor, math.ceil, math.sqrt, math.lgamma, math.exp
+
+
+class _Uniforms:
+    """float64 uniforms of a Stream (PyTorch's uniform_real_distribution<double>), drawn ahead in
+    chunks; `finish()` rewinds the stream to just after the last one taken."""
+
+    __slots__ = ("stream", "start", "drawn", "it", "chunk")
+
+    def __init__(self, stream: Stream, hint: float) -> None:
+        self.stream = stream
+        self.start = (stream.bits.state, stream.fresh)
+        self.drawn = 0
+        self.chunk = max(64, int(min(hint, 1 << 22)))
+        self.it = iter(self._draw(self.chunk))
+
+    def _draw(self, n: int) -> List[float]:
+        self.drawn += n
+        return self.stream.unit(n, np.float64).tolist()  # type: ignore[no-any-return]
+
+    def take(self) -> float:
+        """The next uniform in [0, 1)."""
+        try:
+            return next(self.it)
+        except StopIteration:
+            self.it = iter(self._draw(self.chunk))
+            return next(self.it)
+
+    def finish(self) -> None:
+        """Leave the stream just after the uniforms taken: the rest of the last chunk is given back."""
+        left = length_hint(self.it)
+        if left:
+            used = self.drawn - left
+            self.stream.bits.state, self.stream.fresh = self.start
+            while used:
+                step = min(used, 1 << 22)
+                self.stream.u32(2 * step)
+                used -= step
+
+
+def _log0(x: float) -> float:
+    """log, with log(0) = -inf as in C (Python's math.log raises there)."""
+    return _log(x) if x > 0.0 else _NEG_INF
+
+
+# ---------------------------------------------------------------------------------- Poisson
+def _poisson_small(lam: float, take: Callable[[], float]) -> int:
+    """lam in (0, 10): the number of uniforms whose running product stays above exp(-lam)."""
+    enlam = _exp(-lam)
+    k = 0
+    prod = take()
+    while prod > enlam:
+        k += 1
+        prod *= take()
+    return k
+
+
+def _poisson_ptrs(lam: float, take: Callable[[], float]) -> int:
+    """lam >= 10: Hoermann's transformed rejection, two uniforms a try."""
+    slam = _sqrt(lam)
+    loglam = _log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    log_invalpha = _log(1.1239 + 1.1328 / (b - 3.4))
+    vr = 0.9277 - 3.6224 / (b - 2)
+    two_a = 2 * a
+    while True:
+        u = take() - 0.5
+        v = take()
+        us = 0.5 - abs(u)
+        # (2a / us + b) u + lam + 0.43, floored and cast to int64 (2a / 0 is inf in C: u = -1/2 there)
+        t = (two_a / us + b) * u + lam + 0.43 if us != 0.0 else -math.inf
+        k = _floor(t) if -9.223372036854775808e18 <= t < 9.223372036854775808e18 else _INT64_MIN
+        if us >= 0.07 and v <= vr:
+            return k
+        if k < 0 or (us < 0.013 and v > us):
+            continue
+        if (_log0(v) + log_invalpha - _log(a / (us * us) + b)) <= (-lam + k * loglam - _lgamma(k + 1.0)):
+            return k
+
+
+def poisson(stream: Stream, lam: np.ndarray) -> np.ndarray:
+    """torch.poisson's draws for the rates `lam` (any float array; used as float64): int64 counts,
+    one per element in C order. Raises RuntimeError for a negative or NaN rate (before any draw of
+    that element; earlier elements have drawn, as in PyTorch)."""
+    rates = np.ascontiguousarray(lam, dtype=np.float64).reshape(-1)
+    out = np.zeros(rates.size, np.int64)
+    if not rates.size:
+        return out.reshape(np.shape(lam))
+    bad = ~(rates >= 0)
+    stop = int(np.argmax(bad)) if bad.any() else rates.size
+    small = np.minimum(rates[:stop], 10.0)
+    hint = float(np.sum(np.where(rates[:stop] < 10, small + 1.0, 2.6))) * 1.05 + 32
+    src = _Uniforms(stream, hint)
+    take = src.take
+    try:
+        values = rates[:stop].tolist()
+        res = out[:stop]
+        for i, r in enumerate(values):
+            if r >= 10.0:
+                res[i] = _poisson_ptrs(r, take)
+            elif r > 0.0:
+                res[i] = _poisson_small(r, take)
+    finally:
+        src.finish()
+    if stop < rates.size:
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    return out.reshape(np.shape(lam))
+
+
+# ---------------------------------------------------------------------------------- binomial
+_TAIL = (0.0810614667953272, 0.0413406959554092, 0.0276779256849983, 0.02079067210376509,
+         0.0166446911898211, 0.0138761288230707, 0.0118967099458917, 0.0104112652619720,
+         0.00925546218271273, 0.00833056343336287)
+
+
+def _stirling_tail(k: float) -> float:
+    """log(k!) minus its Stirling approximation: a table below 10, else the series to 1/(k+1)**5."""
+    if k < 10:
+        return _TAIL[int(k)]
+    kp1sq = (k + 1) * (k + 1)
+    return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (k + 1)
+
+
+def _f32(x: float) -> float:
+    """x rounded to float32 (as a Python float)."""
+    return float(np.float32(x))
+
+
+def _btrs(count: float, prob: float, consts: tuple, take: Callable[[], float], rnd: Callable[[float], float]) -> float:
+    """Hoermann's BTRS for count * prob >= 10, prob <= 1/2: the draw k (a float of the tensor's type).
+    `consts` are the per-element constants (computed in the kernel's types); `rnd` rounds a value to
+    the tensor's float type (the identity for float64, and for float32 while the counts are exact)."""
+    stddev, b, a, c, v_r, r, alpha, m = consts
+    two_a = 2 * a
+    while True:
+        u = take() - 0.5
+        v = take()
+        us = 0.5 - abs(u)
+        if us != 0.0:
+            t = (two_a / us + b) * u + c
+        else:
+            t = -math.inf if u < 0 else math.inf
+        k = rnd(float(_floor(t))) if t == t and abs(t) != math.inf else t
+        if k < 0 or k > count:
+            continue
+        if us >= 0.07 and v <= v_r:
+            return k
+        lv = _log0(v * alpha / (a / (us * us) + b))
+        cmk1 = rnd(rnd(count - k) + 1)          # count - k + 1 in the tensor's type
+        upper = ((m + 0.5) * _log((m + 1) / (r * (count - m + 1)))
+                 + rnd(count + 1) * _log((count - m + 1) / cmk1)
+                 + (k + 0.5) * _log(r * cmk1 / rnd(k + 1))
+                 + _stirling_tail(m) + _stirling_tail(count - m)
+                 - _stirling_tail(k) - _stirling_tail(rnd(count - k)))
+        if lv <= upper:
+            return k
+
+
+def _inversion(count: float, logprob: float, take: Callable[[], float]) -> float:
+    """count * prob < 10: count geometric waiting times (one uniform each) until their sum passes
+    count; the number of them that fit."""
+    total = 0.0
+    k = 0
+    while True:
+        total += _ceil_or_inf(_log0(take()) / logprob)
+        if total > count:
+            return float(k)
+        k += 1
+
+
+def _ceil_or_inf(x: float) -> float:
+    """C's ceil on a float64 that may be infinite."""
+    return float(_ceil(x)) if x != math.inf else x
+
+
+def binomial(stream: Stream, count: np.ndarray, prob: np.ndarray) -> np.ndarray:
+    """torch.binomial's draws for float arrays `count` and `prob` of one shape and float type
+    (float32 or float64): the draws, in that type, one per element in C order."""
+    st = count.dtype.type
+    cnt = np.ascontiguousarray(count).reshape(-1)
+    p = np.ascontiguousarray(prob, dtype=st).reshape(-1)
+    n = cnt.size
+    out = np.zeros(n, st)
+    if not n:
+        return out.reshape(count.shape)
+    f64 = np.float64
+    with np.errstate(all="ignore"):
+        zero = (cnt <= 0) | (p <= 0)
+        full = ~zero & (p >= 1)
+        low = ~zero & ~full & (p <= 0.5)
+        high = ~zero & ~full & (p > 0.5)
+        q = np.where(high, (1.0 - p.astype(f64)).astype(st), p)      # qprob, in the tensor's type
+        btrs = (low | high) & (cnt * q >= 10.0)
+        inv = (low | high) & ~btrs
+        # BTRS's constants, in the kernel's types (float32 products and sqrt for float32 tensors)
+        stddev = np.sqrt(cnt * q * (st(1) - q)).astype(f64)
+        b = 1.15 + 2.53 * stddev
+        a = -0.0873 + 0.0248 * b + 0.01 * q.astype(f64)
+        c = (cnt * q).astype(f64) + 0.5
+        v_r = 0.92 - 4.2 / b
+        r = (q / (st(1) - q)).astype(f64)
+        alpha = (2.83 + 5.1 / b) * stddev
+        m = np.floor((cnt + st(1)) * q).astype(f64)
+        out[zero] = 0
+        out[full] = cnt[full]
+        out[~(zero | full | low | high)] = np.nan
+    kind = np.where(btrs, 2, np.where(inv, 1, 0))
+    work = np.flatnonzero(kind)
+    if not work.size:
+        return out.reshape(count.shape)
+    exact = st is np.float64 or float(np.max(np.abs(cnt[work]))) < float(1 << 23)
+    rnd: Callable[[float], float] = (lambda x: x) if exact else _f32
+    hint = float(np.sum(np.where(btrs, 3.0, np.minimum(cnt * q, 10.0) + 1.0)[work])) * 1.05 + 32
+    src = _Uniforms(stream, hint)
+    take = src.take
+    res: List[Any] = [0.0] * work.size
+    consts = np.stack([stddev, b, a, c, v_r, r, alpha, m], axis=1)[work].tolist()
+    cnt_l = cnt[work].astype(f64).tolist()
+    q_l = q[work].astype(f64).tolist()
+    log1p = math.log1p if st is np.float64 else (lambda x: _f32(math.log1p(x)))  # log1p of a float is a float
+    kinds = kind[work].tolist()
+    try:
+        for j in range(work.size):
+            if kinds[j] == 2:
+                res[j] = _btrs(cnt_l[j], q_l[j], tuple(consts[j]), take, rnd)
+            else:
+                res[j] = _inversion(cnt_l[j], log1p(-q_l[j]), take)
+    finally:
+        src.finish()
+    k = np.array(res, dtype=f64).astype(st)
+    out[work] = np.where(high[work], cnt[work] - k, k)   # count - draw, in the tensor's type
+    return out.reshape(count.shape)
