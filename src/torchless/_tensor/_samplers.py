@@ -69,7 +69,11 @@ def binomial(count: Tensor, prob: Tensor, generator: Optional[Generator] = None)
     try:
         shape = np.broadcast_shapes(c.shape, p.shape)
     except ValueError:
-        raise RuntimeError(f"The size of count {list(c.shape)} and of prob {list(p.shape)} do not broadcast "
-                           "together") from None
+        nd = max(c.ndim, p.ndim)
+        sa, sb = (1,) * (nd - c.ndim) + c.shape, (1,) * (nd - p.ndim) + p.shape
+        d = max(i for i in range(nd) if sa[i] != sb[i] and 1 not in (sa[i], sb[i]))
+        raise RuntimeError(f"The size of tensor a ({sa[d]}) must match the size of tensor b ({sb[d]}) at "
+                           f"non-singleton dimension {d} (count has shape {list(c.shape)}, prob "
+                           f"{list(p.shape)})") from None
     draws = _S.binomial(_rng(generator), np.broadcast_to(c, shape), np.broadcast_to(p, shape))
     return apply(BinomialBackward, count, prob, draws)  # type: ignore[no-any-return]

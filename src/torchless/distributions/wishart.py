@@ -169,7 +169,7 @@ class Wishart(ExponentialFamily):
         nb = len(self._batch_shape)
 
         def over_batch(mask: np.ndarray) -> np.ndarray:   # any() over the batch dims
-            return mask.reshape(mask.shape[:mask.ndim - nb] + (-1,)).any(-1) if nb else mask
+            return np.asarray(mask.reshape(mask.shape[:mask.ndim - nb] + (-1,)).any(-1) if nb else mask)
 
         redo = np.array(over_batch(self.support.check(sample.detach())._data))
         if redo.any():
