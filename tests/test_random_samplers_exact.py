@@ -257,3 +257,45 @@ def test_other_samplers_draw_the_same_numbers(case, dtype):
     for shape in [(7,), (17,), (300,)]:
         _same(lambda m: getattr(make(m), method)(shape), seed=9, exact=ulps == 0,
               rtol=4 * ulps * eps, atol=4 * ulps * eps)
+
+
+# ---------------------------------------------------------------------------------- private samplers
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_standard_gamma_and_sample_dirichlet(shape, dtype):
+    rng = np.random.default_rng(shape[0])
+    alpha = rng.choice([0.0, 1e-3, 0.3, 1.0, 2.5, 40.0], int(np.prod(shape))).reshape(shape)
+    exact = dtype == "float32"  # float64: pow, log and the row sums may round differently in the last bit
+    _same(lambda m: m._standard_gamma(m.tensor(alpha, dtype=getattr(m, dtype))), seed=2, exact=exact,
+          rtol=1e-14, atol=1e-300)
+    conc = rng.uniform(0.05, 5.0, (shape[0], 3))
+    _same(lambda m: m._sample_dirichlet(m.tensor(conc, dtype=getattr(m, dtype))), seed=2, exact=exact,
+          rtol=1e-14, atol=1e-300)
+    _same(lambda m: m.distributions.Dirichlet(m.tensor(conc, dtype=getattr(m, dtype))).rsample(), seed=3,
+          exact=exact, rtol=1e-14, atol=1e-300)
+    _same(lambda m: m.distributions.Beta(m.tensor(conc[:, 0], dtype=getattr(m, dtype)),
+                                         m.tensor(conc[:, 1], dtype=getattr(m, dtype))).rsample(), seed=3,
+          exact=exact, rtol=1e-14, atol=1e-300)
+
+
+def test_standard_gamma_of_a_negative_or_nan_alpha_is_the_smallest_normal():
+    _same(lambda m: m._standard_gamma(m.tensor([-1.0, float("nan"), 0.5, -0.25, 3.0] * 4)))
+
+
+def test_standard_gamma_gradient_and_errors():
+    a = torchless.tensor([0.3, 1.0, 2.5, 10.0], dtype=torchless.float64, requires_grad=True)
+    x = torchless._standard_gamma(a)
+    assert type(x.grad_fn).__name__ == "StandardGammaBackward0"
+    x.sum().backward()
+    expected = torchless._standard_gamma_grad(a.detach(), x.detach())
+    np.testing.assert_allclose(a.grad.numpy(), expected.numpy())
+    # PyTorch's kernel is an approximation (about 1e-4 relative); torchless's is the derivative itself
+    ref = torch._standard_gamma_grad(torch.tensor(a.detach().numpy()), torch.tensor(x.detach().numpy()))
+    np.testing.assert_allclose(expected.numpy(), ref.numpy(), rtol=1e-3)
+    for m in (torch, torchless):
+        with pytest.raises(NotImplementedError):
+            m._standard_gamma(m.tensor([1.0], dtype=m.float16))
+        with pytest.raises(NotImplementedError):
+            m._sample_dirichlet(m.tensor([1.0, 2.0], dtype=m.float16))
+        with pytest.raises(TypeError):
+            m._standard_gamma([1.0])

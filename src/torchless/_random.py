@@ -369,7 +369,8 @@ class Stream:
             done = self._gamma_block(a_all[i:j], sdt, out[i:j])
             i += done
         res = out.astype(sdt)
-        return np.maximum(res, np.finfo(sdt).tiny).reshape(np.shape(alpha))
+        # std::max(tiny, x): tiny also where x is NaN (a negative or NaN alpha gives NaN, as in C)
+        return np.fmax(res, np.finfo(sdt).tiny).reshape(np.shape(alpha))
 
     def _gamma_block(self, a: np.ndarray, sdt: Any, out: np.ndarray) -> int:
         """Sample a block of `_gamma` speculatively; returns how many elements were finished."""
@@ -422,7 +423,7 @@ class Stream:
             v = y * y * y
             u = 1.0 - uu
             xx = x * x
-            ok = (y > 0) & ((u < 1.0 - float(np.float32(0.0331)) * xx * xx) |
+            ok = ~(y <= 0) & ((u < 1.0 - float(np.float32(0.0331)) * xx * xx) |
                             (np.log(u) < 0.5 * xx + d * (1.0 - v + np.log(v))))
         good = ok | zero
         first_bad = int(np.argmin(good)) if not good.all() else k
@@ -441,13 +442,13 @@ class Stream:
         # the cache now: as it stood after element f's normal
         self.normal_double = None if cached[f] else float(sin_[f])
         df, cf = float(d[f]), float(c[f])
-        if y[f] > 0:        # the uniform of the first try was drawn too, then rejected
+        if not y[f] <= 0:   # the uniform of the first try was drawn too, then rejected
             self.u32(2)
         while True:
             while True:
                 xf = float(self.normal_doubles(1)[0])
                 yf = 1.0 + cf * xf
-                if yf > 0:
+                if not yf <= 0:   # a NaN y (alpha < 0 or NaN) ends the loop, as in C
                     break
             vf = yf * yf * yf
             uf = 1.0 - float(self.unit(1, np.float64)[0])
