@@ -17,11 +17,20 @@ and Distributions.h):
   prob gives NaN with no draw.
 
 The loops are Python over uniforms drawn ahead in chunks (`_Uniforms`); afterwards the stream is
-left just after the last uniform used, so the next draw is PyTorch's next draw too. The per-element
-constants are computed for all elements at once in NumPy with the C kernel's types (float32
-products where the kernel multiplies float32 values). The C library's log, exp, log1p are Python's
-math ones (the same library); lgamma is Python's own (within a few ULP of the C library's, which
-matters only where an acceptance test is that close to its bound)."""
+left just after the last uniform used, so the next draw is PyTorch's next draw too. Where every
+element has the same parameters (a distribution's sample((n,)) of one rate), the draws are made
+over whole arrays instead: a try of PTRS or BTRS uses two uniforms and leaves nothing behind when
+rejected, so with one set of parameters the elements are simply the accepted tries, in order; the
+inversion's geometric waiting times do not depend on where an element starts, so their cumulative
+sums give every start's end at once, and the elements follow one another from the first.
+
+The per-element constants are computed for all elements at once in NumPy with the C kernel's types
+(float32 products where the kernel multiplies float32 values). The C library's log, exp, log1p are
+Python's math ones (the same library; a float32 log1p is the float64 one rounded). Python's
+lgamma is its own, within a few ULP of the C library's: PTRS's test uses it unless its two sides
+are within 64 ULP of its largest term, and then the C library's (through ctypes, where it loads);
+that matters for rates beyond ~1e12, where the terms (~1e13 or more) cancel to a number of order 1. The array paths use NumPy's log, which may differ from the C library's in the
+last bit; their close calls are decided again by the scalar code."""
 from __future__ import annotations
 
 import math
@@ -31,12 +40,48 @@ from typing import Any, Callable, List
 import numpy as np
 
 from ._random import Stream
+from .backend import special as _SF
 
 __all__ = ["poisson", "binomial"]
 
 _INT64_MIN = -(1 << 63)
 _NEG_INF = -math.inf
-_log, _floor, _ceil, _sqrt, _lgamma, _exp = math.log, math.floor, math.ceil, math.sqrt, math.lgamma, math.exp
+_log, _floor, _ceil, _sqrt, _exp = math.log, math.floor, math.ceil, math.sqrt, math.exp
+
+
+def _c_lgamma() -> Callable[[float], float]:
+    """The C library's lgamma (the one PyTorch's kernel calls, through ctypes), else Python's own."""
+    try:
+        import ctypes
+        import ctypes.util
+        name = ctypes.util.find_library("m")
+        if name:
+            f = ctypes.CDLL(name).lgamma
+            f.restype, f.argtypes = ctypes.c_double, [ctypes.c_double]
+            if abs(f(10.0) - math.lgamma(10.0)) < 1e-12:
+                return f  # type: ignore[no-any-return]
+    except (OSError, AttributeError):  # pragma: no cover - no C library to load
+        pass
+    return math.lgamma
+
+
+_lgamma_c = _c_lgamma()
+
+
+def _ptrs_accepts(lhs: float, lam: float, k: int, loglam: float) -> bool:
+    """PTRS's test `lhs <= -lam + k log(lam) - lgamma(k + 1)` with the C library's lgamma (PyTorch's):
+    Python's (faster, within a few ULP of it) decides unless the two sides are within 64 ULP of the
+    largest term. (For rates beyond ~1e12 the terms are ~1e13 or more and cancel to a number of
+    order 1, so their last bits decide often.)"""
+    kl = k * loglam
+    lg = _lgamma_std(k + 1.0)
+    rhs = -lam + kl - lg
+    if abs(lhs - rhs) > 64 * math.ulp(max(abs(lg), abs(kl), lam)) + 16 * math.ulp(lhs):
+        return lhs <= rhs
+    return lhs <= -lam + kl - _lgamma_c(k + 1.0)
+
+
+_lgamma_std = math.lgamma
 
 
 class _Uniforms:
@@ -113,8 +158,71 @@ def _poisson_ptrs(lam: float, take: Callable[[], float]) -> int:
             return k
         if k < 0 or (us < 0.013 and v > us):
             continue
-        if (_log0(v) + log_invalpha - _log(a / (us * us) + b)) <= (-lam + k * loglam - _lgamma(k + 1.0)):
+        if _ptrs_accepts(_log0(v) + log_invalpha - _log(a / (us * us) + b), lam, k, loglam):
             return k
+
+
+_VECTOR_MIN = 48   # elements of one set of parameters from which the array paths are used
+_BIG = np.iinfo(np.int64).max
+
+
+def _ptrs_tries(lam: float, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """PTRS's tries (u, v the two uniforms of each) for the rate lam: (accepted, k) per try."""
+    slam = _sqrt(lam)
+    loglam = _log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    log_invalpha = _log(1.1239 + 1.1328 / (b - 3.4))
+    vr = 0.9277 - 3.6224 / (b - 2)
+    with np.errstate(all="ignore"):
+        uu = u - 0.5
+        us = 0.5 - np.abs(uu)
+        t = np.where(us != 0.0, (2 * a / us + b) * uu + lam + 0.43, -np.inf)
+        kf = np.floor(t)
+        ok = (kf >= -9.223372036854775808e18) & (kf < 9.223372036854775808e18)
+        k = np.where(ok, kf, 0.0).astype(np.int64)
+        k[~ok] = _INT64_MIN
+        acc = (us >= 0.07) & (v <= vr)
+        test = np.flatnonzero(~acc & ~((k < 0) | ((us < 0.013) & (v > us))))
+        if test.size:
+            ut, kt = us[test], k[test].astype(np.float64)
+            lhs = np.log(v[test]) + log_invalpha - np.log(a / (ut * ut) + b)
+            kl = kt * loglam
+            lg = _SF.lgamma(kt + 1.0)
+            rhs = -lam + kl - lg
+            acc[test] = lhs <= rhs
+            # close calls (NumPy's log and Python's lgamma may differ from PyTorch's in the last bits):
+            # decided again as the scalar loop decides them
+            big = np.maximum(np.maximum(np.abs(lg), np.abs(kl)), lam)
+            close = np.flatnonzero(np.abs(lhs - rhs) <= 64 * np.spacing(big) + 16 * np.spacing(np.abs(lhs)) + 1e-300)
+            for j in close.tolist():
+                t_ = int(test[j])
+                lhs_j = _log0(float(v[t_])) + log_invalpha - _log(a / (float(us[t_]) ** 2) + b)
+                acc[t_] = _ptrs_accepts(lhs_j, lam, int(k[t_]), loglam)
+    return acc, k
+
+
+def _constant_tries(stream: Stream, n: int, tries: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+                    out: np.ndarray) -> None:
+    """n elements of one set of parameters, each drawing tries of two uniforms until one is accepted:
+    the accepted tries, in order, are the elements (a rejected try changes nothing, so an element
+    left unfinished at the end of a batch goes on with the next batch's tries)."""
+    i, rate = 0, 0.5
+    while i < n:
+        rem = n - i
+        t = int(rem / rate * 1.08) + 32
+        start = (stream.bits.state, stream.fresh)
+        w = stream.unit(2 * t, np.float64)
+        acc, k = tries(w[0::2], w[1::2])
+        hits = np.flatnonzero(acc)
+        got = min(hits.size, rem)
+        out[i:i + got] = k[hits[:got]]
+        i += got
+        rate = max(0.05, hits.size / t)
+        if got == rem:      # done: give back the tries after the last element's
+            used = int(hits[got - 1]) + 1
+            stream.bits.state, stream.fresh = start
+            stream.u32(4 * used)
 
 
 def poisson(stream: Stream, lam: np.ndarray) -> np.ndarray:
@@ -127,6 +235,10 @@ def poisson(stream: Stream, lam: np.ndarray) -> np.ndarray:
         return out.reshape(np.shape(lam))
     bad = ~(rates >= 0)
     stop = int(np.argmax(bad)) if bad.any() else rates.size
+    r0 = rates[0]
+    if stop == rates.size and rates.size >= _VECTOR_MIN and r0 >= 10.0 and np.all(rates == r0):
+        _constant_tries(stream, rates.size, lambda u, v: _ptrs_tries(float(r0), u, v), out)
+        return out.reshape(np.shape(lam))
     small = np.minimum(rates[:stop], 10.0)
     hint = float(np.sum(np.where(rates[:stop] < 10, small + 1.0, 2.6))) * 1.05 + 32
     src = _Uniforms(stream, hint)
