@@ -299,3 +299,34 @@ def test_standard_gamma_gradient_and_errors():
             m._sample_dirichlet(m.tensor([1.0, 2.0], dtype=m.float16))
         with pytest.raises(TypeError):
             m._standard_gamma([1.0])
+
+
+# ---------------------------------------------------------------------------------- one set of parameters
+# (the array paths: every element with the same rate, or the same count and probability)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [48, 49, 100, 1000, 4000])
+@pytest.mark.parametrize("rate", [0.7, 10.0, 13.5, 50.0, 1e3, 1e6, 1e13, 3e15, float("inf")])
+def test_poisson_of_one_rate(rate, n, dtype):
+    _same(lambda m: m.poisson(m.full((n,), rate, dtype=getattr(m, dtype))), seed=n)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [48, 100, 1000])
+@pytest.mark.parametrize("count, prob", [(20.0, 0.5), (100.0, 0.95), (1e6, 0.3), (1e9, 0.7), (3e7, 0.2), (5.0, 0.3),
+                                         (19.0, 0.5), (1000.0, 0.001), (50.0, 0.99), (1e12, 1e-12), (7.0, 0.0),
+                                         (4.0, 1.0), (2.0, float("nan")), (float("inf"), 0.5)])
+def test_binomial_of_one_count_and_probability(count, prob, n, dtype):
+    _same(lambda m: m.binomial(m.full((n,), count, dtype=getattr(m, dtype)),
+                               m.full((n,), prob, dtype=getattr(m, dtype))), seed=n + 3)
+
+
+def test_poisson_of_huge_rates_element_by_element():
+    # PTRS's test at rates beyond ~1e12 depends on the last bits of the C library's lgamma
+    r = np.resize([1e13, 1e13 * (1 + 1e-15), 3e15, 1e16], 200)
+    _same(lambda m: m.poisson(m.tensor(r)), seed=1)
+
+
+def test_distribution_samples_of_one_parameter_set_take_the_array_paths():
+    _same(lambda m: m.distributions.Binomial(m.tensor(300.0), m.tensor(0.25)).sample((2000,)), seed=8)
+    _same(lambda m: m.distributions.Binomial(m.tensor(12.0), m.tensor(0.3)).sample((2000,)), seed=8)
+    _same(lambda m: m.distributions.Poisson(m.tensor(25.0)).sample((3000,)), seed=8)

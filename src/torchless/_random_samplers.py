@@ -88,14 +88,36 @@ class _Uniforms:
     """float64 uniforms of a Stream (PyTorch's uniform_real_distribution<double>), drawn ahead in
     chunks; `finish()` rewinds the stream to just after the last one taken."""
 
-    __slots__ = ("stream", "start", "drawn", "it", "chunk")
+    __slots__ = ("stream", "start", "drawn", "it", "chunk", "buf", "base")
 
     def __init__(self, stream: Stream, hint: float) -> None:
         self.stream = stream
         self.start = (stream.bits.state, stream.fresh)
         self.drawn = 0
         self.chunk = max(64, int(min(hint, 1 << 22)))
-        self.it = iter(self._draw(self.chunk))
+        self.buf = self._draw(self.chunk)
+        self.base = 0
+        self.it = iter(self.buf)
+
+    def more(self, u: List[float], i: int) -> List[float]:
+        """For a loop that indexes the chunks itself: u[i:] (not used yet) followed by a new chunk,
+        to be indexed from 0 (finish with finish_at)."""
+        self.base += i
+        self.buf = u[i:] + self._draw(self.chunk)
+        return self.buf
+
+    def finish_at(self, i: int) -> None:
+        """Leave the stream just after uniform i of the current list (of a loop using `more`)."""
+        used = self.base + i
+        if used < self.drawn:
+            self._rewind(used)
+
+    def _rewind(self, used: int) -> None:
+        self.stream.bits.state, self.stream.fresh = self.start
+        while used:
+            step = min(used, 1 << 22)
+            self.stream.u32(2 * step)
+            used -= step
 
     def _draw(self, n: int) -> List[float]:
         self.drawn += n
@@ -113,12 +135,7 @@ class _Uniforms:
         """Leave the stream just after the uniforms taken: the rest of the last chunk is given back."""
         left = length_hint(self.it)
         if left:
-            used = self.drawn - left
-            self.stream.bits.state, self.stream.fresh = self.start
-            while used:
-                step = min(used, 1 << 22)
-                self.stream.u32(2 * step)
-                used -= step
+            self._rewind(self.drawn - left)
 
 
 def _log0(x: float) -> float:
@@ -225,6 +242,81 @@ def _constant_tries(stream: Stream, n: int, tries: Callable[[np.ndarray, np.ndar
             stream.u32(4 * used)
 
 
+_log_array = np.frompyfunc(math.log, 1, 1)
+
+
+def _poisson_loop(rates: np.ndarray, out: np.ndarray, src: _Uniforms) -> None:
+    """The serial kernel over `rates` (each >= 0), in Python over the uniforms of `src`: the
+    multiplication method below 10, PTRS from 10 (its constants computed for all elements first)."""
+    big = np.flatnonzero(rates >= 10.0)
+    rb = rates[big]
+    with np.errstate(all="ignore"):   # PTRS's constants, for its elements only
+        b_ = 0.931 + 2.53 * np.sqrt(rb)
+        a_ = -0.059 + 0.02483 * b_
+        vr_ = 0.9277 - 3.6224 / (b_ - 2)
+        lia_ = np.asarray(_log_array(1.1239 + 1.1328 / (b_ - 3.4)), dtype=np.float64)   # the C library's log
+        ll_ = np.asarray(_log_array(rb), dtype=np.float64)
+    values = rates.tolist()
+    slot = [0] * len(values)
+    for j, e in enumerate(big.tolist()):
+        slot[e] = j
+    bl, al, vrl, lial, lll = b_.tolist(), a_.tolist(), vr_.tolist(), lia_.tolist(), ll_.tolist()
+    res = [0] * len(values)
+    u = src.buf
+    n_u = len(u)
+    i = 0
+    inf = math.inf
+    lg = math.lgamma
+    for e, lam in enumerate(values):
+        if lam >= 10.0:
+            j = slot[e]
+            b, a, vr, lia, loglam = bl[j], al[j], vrl[j], lial[j], lll[j]
+            two_a = 2 * a
+            while True:
+                if i + 2 > n_u:
+                    u = src.more(u, i)
+                    i, n_u = 0, len(u)
+                uu = u[i] - 0.5
+                v = u[i + 1]
+                i += 2
+                us = 0.5 - abs(uu)
+                t = (two_a / us + b) * uu + lam + 0.43 if us != 0.0 else -inf
+                k = _floor(t) if -9.223372036854775808e18 <= t < 9.223372036854775808e18 else _INT64_MIN
+                if us >= 0.07 and v <= vr:
+                    break
+                if k < 0 or (us < 0.013 and v > us):
+                    continue
+                lhs = (_log(v) if v > 0.0 else -inf) + lia - _log(a / (us * us) + b)
+                kl = k * loglam
+                lgk = lg(k + 1.0)
+                rhs = -lam + kl - lgk
+                d = lhs - rhs
+                if d > 2e-14 * (abs(kl) + lam + abs(lgk)) + 1e-14 or -d > 2e-14 * (abs(kl) + lam + abs(lgk)) + 1e-14:
+                    if d <= 0:
+                        break
+                elif _ptrs_accepts(lhs, lam, k, loglam):
+                    break
+            res[e] = k
+        elif lam > 0.0:
+            enlam = _exp(-lam)
+            k = 0
+            if i >= n_u:
+                u = src.more(u, i)
+                i, n_u = 0, len(u)
+            prod = u[i]
+            i += 1
+            while prod > enlam:
+                k += 1
+                if i >= n_u:
+                    u = src.more(u, i)
+                    i, n_u = 0, len(u)
+                prod *= u[i]
+                i += 1
+            res[e] = k
+    src.finish_at(i)
+    out[:len(res)] = res
+
+
 def poisson(stream: Stream, lam: np.ndarray) -> np.ndarray:
     """torch.poisson's draws for the rates `lam` (any float array; used as float64): int64 counts,
     one per element in C order. Raises RuntimeError for a negative or NaN rate (before any draw of
@@ -242,17 +334,7 @@ def poisson(stream: Stream, lam: np.ndarray) -> np.ndarray:
     small = np.minimum(rates[:stop], 10.0)
     hint = float(np.sum(np.where(rates[:stop] < 10, small + 1.0, 2.6))) * 1.05 + 32
     src = _Uniforms(stream, hint)
-    take = src.take
-    try:
-        values = rates[:stop].tolist()
-        res = out[:stop]
-        for i, r in enumerate(values):
-            if r >= 10.0:
-                res[i] = _poisson_ptrs(r, take)
-            elif r > 0.0:
-                res[i] = _poisson_small(r, take)
-    finally:
-        src.finish()
+    _poisson_loop(rates[:stop], out, src)
     if stop < rates.size:
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
     return out.reshape(np.shape(lam))
@@ -277,7 +359,19 @@ def _f32(x: float) -> float:
     return float(np.float32(x))
 
 
-def _btrs(count: float, prob: float, consts: tuple, take: Callable[[], float], rnd: Callable[[float], float]) -> float:
+def _btrs_upper(count: float, consts: list, k: float, rnd: Callable[[float], float]) -> float:
+    """BTRS's bound for log(v alpha / (a / us**2 + b)) at the draw k (PyTorch's form: Hoermann's
+    without one log), with the kernel's float type where it computes in it (`rnd`)."""
+    m, r = consts[7], consts[5]
+    cmk1 = rnd(rnd(count - k) + 1)          # count - k + 1 in the tensor's type
+    return ((m + 0.5) * _log((m + 1) / (r * (count - m + 1)))
+            + rnd(count + 1) * _log((count - m + 1) / cmk1)
+            + (k + 0.5) * _log(r * cmk1 / rnd(k + 1))
+            + _stirling_tail(m) + _stirling_tail(count - m)
+            - _stirling_tail(k) - _stirling_tail(rnd(count - k)))
+
+
+def _btrs(count: float, consts: list, take: Callable[[], float], rnd: Callable[[float], float]) -> float:
     """Hoermann's BTRS for count * prob >= 10, prob <= 1/2: the draw k (a float of the tensor's type).
     `consts` are the per-element constants (computed in the kernel's types); `rnd` rounds a value to
     the tensor's float type (the identity for float64, and for float32 while the counts are exact)."""
@@ -296,15 +390,61 @@ def _btrs(count: float, prob: float, consts: tuple, take: Callable[[], float], r
             continue
         if us >= 0.07 and v <= v_r:
             return k
-        lv = _log0(v * alpha / (a / (us * us) + b))
-        cmk1 = rnd(rnd(count - k) + 1)          # count - k + 1 in the tensor's type
-        upper = ((m + 0.5) * _log((m + 1) / (r * (count - m + 1)))
-                 + rnd(count + 1) * _log((count - m + 1) / cmk1)
-                 + (k + 0.5) * _log(r * cmk1 / rnd(k + 1))
-                 + _stirling_tail(m) + _stirling_tail(count - m)
-                 - _stirling_tail(k) - _stirling_tail(rnd(count - k)))
-        if lv <= upper:
+        if _log0(v * alpha / (a / (us * us) + b)) <= _btrs_upper(count, consts, k, rnd):
             return k
+
+
+_TAIL_ARRAY = np.array(_TAIL)
+
+
+def _stirling_tails(k: np.ndarray) -> np.ndarray:
+    """_stirling_tail over an array (k >= 0)."""
+    with np.errstate(all="ignore"):
+        kp1sq = (k + 1) * (k + 1)
+        series = (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (k + 1)
+    return np.where(k < 10, _TAIL_ARRAY[np.clip(np.nan_to_num(k), 0, 9).astype(np.int64)], series)
+
+
+def _btrs_tries(count: float, consts: list, st: Any, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """BTRS's tries (u, v the two uniforms of each) for one set of parameters: (accepted, k) per try,
+    k a float64 holding a value of the tensor's type."""
+    stddev, b, a, c, v_r, r, alpha, m = consts
+    f32 = st is np.float32
+    with np.errstate(all="ignore"):
+        uu = u - 0.5
+        us = 0.5 - np.abs(uu)
+        t = np.where(us != 0.0, (2 * a / us + b) * uu + c, np.where(uu < 0, -np.inf, np.inf))
+        k = np.floor(t)
+        if f32:
+            k = k.astype(np.float32).astype(np.float64)
+        inside = ~((k < 0) | (k > count))
+        acc = inside & (us >= 0.07) & (v <= v_r)
+        test = np.flatnonzero(inside & ~acc)
+        if test.size:
+            kt, ut = k[test], us[test]
+            lv = np.log(v[test] * alpha / (a / (ut * ut) + b))
+            if f32:
+                c32, k32 = np.float32(count), kt.astype(np.float32)
+                cmk0 = (c32 - k32).astype(np.float64)
+                cmk1 = ((c32 - k32) + np.float32(1)).astype(np.float64)
+                kp1 = (k32 + np.float32(1)).astype(np.float64)
+                cp1 = float(c32 + np.float32(1))
+            else:
+                cmk0, cmk1, kp1, cp1 = count - kt, (count - kt) + 1, kt + 1, count + 1
+            t1 = (m + 0.5) * math.log((m + 1) / (r * (count - m + 1)))
+            t2 = cp1 * np.log((count - m + 1) / cmk1)
+            t3 = (kt + 0.5) * np.log(r * cmk1 / kp1)
+            upper = (t1 + t2 + t3 + _stirling_tail(m) + _stirling_tail(count - m)
+                     - _stirling_tails(kt) - _stirling_tails(cmk0))
+            acc[test] = lv <= upper
+            # close calls (NumPy's log may differ from the C library's in the last bit): as the scalar loop
+            scale = abs(t1) + np.abs(t2) + np.abs(t3) + np.abs(lv) + 1.0
+            rnd: Callable[[float], float] = _f32 if f32 else (lambda x: x)
+            for j in np.flatnonzero(np.abs(lv - upper) <= 64 * np.spacing(scale)).tolist():
+                i = int(test[j])
+                lvj = _log0(float(v[i]) * alpha / (a / (float(us[i]) ** 2) + b))
+                acc[i] = lvj <= _btrs_upper(count, consts, float(k[i]), rnd)
+    return acc, k
 
 
 def _inversion(count: float, logprob: float, take: Callable[[], float]) -> float:
@@ -319,9 +459,154 @@ def _inversion(count: float, logprob: float, take: Callable[[], float]) -> float
         k += 1
 
 
+def _constant_inversion(stream: Stream, n: int, count: float, logprob: float, mean: float, out: np.ndarray) -> None:
+    """n inversion draws with one (count, prob): every uniform's waiting time ceil(log u / logprob)
+    (capped at count + 1, which ends an element as any time above count does) does not depend on
+    where its element started, so the cumulative sums give each start's last uniform at once (the
+    first whose sum since the start passes count); the elements follow one another from the first."""
+    i = 0
+    per = mean + 1.0
+    while i < n:
+        rem = n - i
+        size = int(rem * per * 1.1) + 64
+        start = (stream.bits.state, stream.fresh)
+        u = stream.unit(size, np.float64)
+        with np.errstate(all="ignore"):
+            ratio = np.log(u) / logprob
+            g = np.ceil(ratio)
+            # where log u / logprob is within rounding of an integer, NumPy's log and the C library's
+            # may disagree on its ceiling: those take the C library's (Python's math.log)
+            near = np.flatnonzero(np.abs(ratio - np.round(ratio)) <= 1e-12 * np.maximum(1.0, np.abs(ratio)))
+        for j in near.tolist():
+            g[j] = _ceil_or_inf(_log0(float(u[j])) / logprob)
+        np.minimum(g, count + 1.0, out=g)
+        total = np.cumsum(g)
+        if not total[-1] + count < 2.0 ** 52:  # sums no longer exact: the scalar loop for the rest
+            stream.bits.state, stream.fresh = start
+            src = _Uniforms(stream, rem * per)
+            try:
+                for j in range(i, n):
+                    out[j] = _inversion(count, logprob, src.take)
+            finally:
+                src.finish()
+            return
+        ends = np.searchsorted(total, total - g + count, side="right").tolist()
+        pos, got = 0, 0
+        vals = []
+        while got < rem and pos < size:
+            e = ends[pos]
+            if e >= size:
+                break
+            vals.append(e - pos)
+            pos = e + 1
+            got += 1
+        out[i:i + got] = vals
+        i += got
+        if got == 0:
+            per *= 4.0
+        stream.bits.state, stream.fresh = start
+        step = pos
+        while step:
+            w = min(step, 1 << 22)
+            stream.u32(2 * w)
+            step -= w
+
+
 def _ceil_or_inf(x: float) -> float:
     """C's ceil on a float64 that may be infinite."""
     return float(_ceil(x)) if x != math.inf else x
+
+
+def _binomial_loop(kind_a: np.ndarray, count_a: np.ndarray, q_a: np.ndarray, consts: List[np.ndarray],
+                   log1p: Callable[[float], float], rnd: Callable[[float], float], exact: bool,
+                   src: _Uniforms) -> List[float]:
+    """The serial kernel's draws in Python over the uniforms of `src`: BTRS (kind 2) or the inversion
+    (kind 1) per element, for q = min(prob, 1 - prob). `exact`: no value needs rounding to float32.
+    BTRS's per-element constants come as arrays (`consts`: stddev, b, a, c, v_r, r, alpha, m)."""
+    tail = _TAIL
+    kinds, counts, qs = kind_a.tolist(), count_a.tolist(), q_a.tolist()
+    bl, al, cl, vrl, rl, alphal, ml = (x.tolist() for x in consts[1:])
+    if exact:   # the bound's terms that do not depend on k, in the kernel's order of operations
+        with np.errstate(all="ignore"):
+            cm1_a = count_a - consts[7] + 1
+            t1_a = (consts[7] + 0.5) * np.asarray(_log_array(np.where(kind_a == 2, (consts[7] + 1) / (consts[5] * cm1_a), 1.0)),
+                                                  dtype=np.float64)
+        cm1l, t1l = cm1_a.tolist(), t1_a.tolist()
+        sml = _stirling_tails(consts[7]).tolist()
+        scml = _stirling_tails(count_a - consts[7]).tolist()
+    u = src.buf
+    n_u = len(u)
+    i = 0
+    inf = math.inf
+    res: List[float] = [0.0] * len(kinds)
+    for e, kind in enumerate(kinds):
+        count = counts[e]
+        if kind == 2:
+            b, a, c, v_r, r, alpha = bl[e], al[e], cl[e], vrl[e], rl[e], alphal[e]
+            two_a = 2 * a
+            if exact:
+                cm1, t1, sm, scm = cm1l[e], t1l[e], sml[e], scml[e]
+                cp1 = count + 1
+            while True:
+                if i + 2 > n_u:
+                    u = src.more(u, i)
+                    i, n_u = 0, len(u)
+                uu = u[i] - 0.5
+                v = u[i + 1]
+                i += 2
+                us = 0.5 - abs(uu)
+                if us != 0.0:
+                    t = (two_a / us + b) * uu + c
+                else:
+                    t = -inf if uu < 0 else inf
+                if t == t and t != inf and t != -inf:
+                    k = float(_floor(t)) if exact else rnd(float(_floor(t)))
+                else:
+                    k = t
+                if k < 0 or k > count:
+                    continue
+                if us >= 0.07 and v <= v_r:
+                    break
+                w = v * alpha / (a / (us * us) + b)
+                lv = _log(w) if w > 0.0 else -inf
+                if exact:   # _btrs_upper written out (no rounding to float32 needed)
+                    cmk1 = count - k + 1
+                    kp1 = k + 1
+                    kp1sq = kp1 * kp1
+                    tk = tail[int(k)] if k < 10 else (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / kp1
+                    ck = count - k
+                    if ck < 10:
+                        tck = tail[int(ck)]
+                    else:
+                        ck1sq = (ck + 1) * (ck + 1)
+                        tck = (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / ck1sq) / ck1sq) / (ck + 1)
+                    if lv <= (t1 + cp1 * _log(cm1 / cmk1) + (k + 0.5) * _log(r * cmk1 / kp1)
+                              + sm + scm - tk - tck):
+                        break
+                elif lv <= _btrs_upper(count, [0.0, b, a, c, v_r, r, alpha, ml[e]], k, rnd):
+                    break
+            res[e] = k
+        else:
+            logprob = log1p(-qs[e])
+            total = 0.0
+            k = 0
+            while True:
+                if i >= n_u:
+                    u = src.more(u, i)
+                    i, n_u = 0, len(u)
+                x = u[i]
+                i += 1
+                if x > 0.0:
+                    g = _log(x) / logprob
+                    total += _ceil(g) if g != inf else g
+                else:
+                    total = inf
+                if total > count:
+                    break
+                k += 1
+            res[e] = float(k)
+    src.finish_at(i)
+    return res
 
 
 def binomial(stream: Stream, count: np.ndarray, prob: np.ndarray) -> np.ndarray:
@@ -359,25 +644,25 @@ def binomial(stream: Stream, count: np.ndarray, prob: np.ndarray) -> np.ndarray:
     work = np.flatnonzero(kind)
     if not work.size:
         return out.reshape(count.shape)
+    if n >= _VECTOR_MIN and kind[0] and np.all(cnt == cnt[0]) and np.all(p == p[0]):
+        # one set of parameters: over whole arrays
+        count0, consts0 = float(cnt[0]), [float(x[0]) for x in (stddev, b, a, c, v_r, r, alpha, m)]
+        draws = np.empty(n, f64)
+        if kind[0] == 2:
+            _constant_tries(stream, n, lambda uu, vv: _btrs_tries(count0, consts0, st, uu, vv), draws)
+        else:
+            q0 = float(q[0])
+            logprob = math.log1p(-q0) if st is np.float64 else _f32(math.log1p(-q0))
+            _constant_inversion(stream, n, count0, logprob, count0 * q0, draws)
+        k = draws.astype(st)
+        return (cnt - k if high[0] else k).reshape(count.shape)
     exact = st is np.float64 or float(np.max(np.abs(cnt[work]))) < float(1 << 23)
     rnd: Callable[[float], float] = (lambda x: x) if exact else _f32
     hint = float(np.sum(np.where(btrs, 3.0, np.minimum(cnt * q, 10.0) + 1.0)[work])) * 1.05 + 32
     src = _Uniforms(stream, hint)
-    take = src.take
-    res: List[Any] = [0.0] * work.size
-    consts = np.stack([stddev, b, a, c, v_r, r, alpha, m], axis=1)[work].tolist()
-    cnt_l = cnt[work].astype(f64).tolist()
-    q_l = q[work].astype(f64).tolist()
+    consts = [x[work] for x in (stddev, b, a, c, v_r, r, alpha, m)]
     log1p = math.log1p if st is np.float64 else (lambda x: _f32(math.log1p(x)))  # log1p of a float is a float
-    kinds = kind[work].tolist()
-    try:
-        for j in range(work.size):
-            if kinds[j] == 2:
-                res[j] = _btrs(cnt_l[j], q_l[j], tuple(consts[j]), take, rnd)
-            else:
-                res[j] = _inversion(cnt_l[j], log1p(-q_l[j]), take)
-    finally:
-        src.finish()
+    res = _binomial_loop(kind[work], cnt[work].astype(f64), q[work].astype(f64), consts, log1p, rnd, exact, src)
     k = np.array(res, dtype=f64).astype(st)
     out[work] = np.where(high[work], cnt[work] - k, k)   # count - draw, in the tensor's type
     return out.reshape(count.shape)
