@@ -330,3 +330,27 @@ def test_distribution_samples_of_one_parameter_set_take_the_array_paths():
     _same(lambda m: m.distributions.Binomial(m.tensor(300.0), m.tensor(0.25)).sample((2000,)), seed=8)
     _same(lambda m: m.distributions.Binomial(m.tensor(12.0), m.tensor(0.3)).sample((2000,)), seed=8)
     _same(lambda m: m.distributions.Poisson(m.tensor(25.0)).sample((3000,)), seed=8)
+
+
+# ---------------------------------------------------------------------------------- a batch of parameters
+# repeated over a sample shape (the parameters repeat with a short period: the array paths for the tries)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [48, 100, 1001])
+@pytest.mark.parametrize("pattern", [[10.0, 30.0], [0.0, 15.0, 200.0], [1e6, 20.0, 0.0, 33.0, 11.0], [3e15, 11.0],
+                                     [2.0, 30.0]])
+def test_poisson_of_repeating_rates(pattern, n, dtype):
+    _same(lambda m: m.poisson(m.tensor(np.resize(pattern, n), dtype=getattr(m, dtype))), seed=n)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [48, 100, 1001])
+@pytest.mark.parametrize("counts, probs", [([100.0, 50.0], [0.5, 0.3]), ([0.0, 100.0, 30.0], [0.5, 0.9, 0.5]),
+                                           ([40.0, 40.0, 40.0, 7.0], [0.5, 0.5, 0.6, 1.0]), ([1e9, 2e3], [0.7, 0.5]),
+                                           ([100.0] * 3, [0.2, 0.5, 0.9]), ([10.0] * 3, [0.2, 0.5, 0.9]),
+                                           ([20.0, 20.0], [float("nan"), 0.5])])
+def test_binomial_of_repeating_parameters(counts, probs, n, dtype):
+    _same(lambda m: m.binomial(m.tensor(np.resize(counts, n), dtype=getattr(m, dtype)),
+                               m.tensor(np.resize(probs, n), dtype=getattr(m, dtype))), seed=n)
+    _same(lambda m: m.distributions.Binomial(m.tensor(counts, dtype=getattr(m, dtype)),
+                                             m.tensor(probs, dtype=getattr(m, dtype))).sample((n // len(counts),)),
+          seed=n + 1)

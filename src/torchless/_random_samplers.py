@@ -35,12 +35,11 @@ from __future__ import annotations
 
 import math
 from operator import length_hint
-from typing import Any, Callable, List
+from typing import Any, Callable, List, Optional
 
 import numpy as np
 
 from ._random import Stream
-from .backend import special as _SF
 
 __all__ = ["poisson", "binomial"]
 
@@ -183,6 +182,23 @@ _VECTOR_MIN = 48   # elements of one set of parameters from which the array path
 _BIG = np.iinfo(np.int64).max
 
 
+_LOG_FACTORIALS = np.array([math.lgamma(j + 1.0) for j in range(32)])
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+
+
+def _log_factorials(k: np.ndarray) -> np.ndarray:
+    """lgamma(k + 1) for integers k >= 0 (float64), to within a few ULP of the largest of its terms: a
+    table below 32, Stirling's series (to 1/x**9) above. For PTRS's acceptance test over arrays, whose
+    close calls are decided again with the C library's lgamma."""
+    x = np.maximum(k, 31.0) + 1.0
+    with np.errstate(all="ignore"):
+        inv = 1.0 / x
+        inv2 = inv * inv
+        series = inv * (1.0 / 12 - inv2 * (1.0 / 360 - inv2 * (1.0 / 1260 - inv2 * (1.0 / 1680 - inv2 / 1188))))
+        big = (x - 0.5) * np.log(x) - x + _HALF_LOG_2PI + series
+    return np.where(k < 32, _LOG_FACTORIALS[np.clip(np.nan_to_num(k), 0, 31).astype(np.int64)], big)
+
+
 def _ptrs_tries(lam: float, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """PTRS's tries (u, v the two uniforms of each) for the rate lam: (accepted, k) per try."""
     slam = _sqrt(lam)
@@ -205,13 +221,13 @@ def _ptrs_tries(lam: float, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, n
             ut, kt = us[test], k[test].astype(np.float64)
             lhs = np.log(v[test]) + log_invalpha - np.log(a / (ut * ut) + b)
             kl = kt * loglam
-            lg = _SF.lgamma(kt + 1.0)
+            lg = _log_factorials(kt)
             rhs = -lam + kl - lg
             acc[test] = lhs <= rhs
-            # close calls (NumPy's log and Python's lgamma may differ from PyTorch's in the last bits):
+            # close calls (NumPy's log and this lgamma may differ from PyTorch's in the last bits):
             # decided again as the scalar loop decides them
             big = np.maximum(np.maximum(np.abs(lg), np.abs(kl)), lam)
-            close = np.flatnonzero(np.abs(lhs - rhs) <= 64 * np.spacing(big) + 16 * np.spacing(np.abs(lhs)) + 1e-300)
+            close = np.flatnonzero(np.abs(lhs - rhs) <= 512 * np.spacing(big) + 16 * np.spacing(np.abs(lhs)) + 1e-300)
             for j in close.tolist():
                 t_ = int(test[j])
                 lhs_j = _log0(float(v[t_])) + log_invalpha - _log(a / (float(us[t_]) ** 2) + b)
@@ -224,7 +240,7 @@ def _constant_tries(stream: Stream, n: int, tries: Callable[[np.ndarray, np.ndar
     """n elements of one set of parameters, each drawing tries of two uniforms until one is accepted:
     the accepted tries, in order, are the elements (a rejected try changes nothing, so an element
     left unfinished at the end of a batch goes on with the next batch's tries)."""
-    i, rate = 0, 0.5
+    i, rate = 0, 0.75
     while i < n:
         rem = n - i
         t = int(rem / rate * 1.08) + 32
@@ -317,6 +333,136 @@ def _poisson_loop(rates: np.ndarray, out: np.ndarray, src: _Uniforms) -> None:
     out[:len(res)] = res
 
 
+_MAX_PERIOD = 8
+
+
+def _period(columns: List[np.ndarray]) -> int:
+    """The smallest P <= _MAX_PERIOD with every column periodic of period P (a batch of parameters
+    repeated over a sample shape), or 0."""
+    n = columns[0].size
+    for per in range(1, min(_MAX_PERIOD, n // 4) + 1):
+        if all(np.array_equal(col[per:], col[:-per], equal_nan=True) for col in columns):
+            return per
+    return 0
+
+
+TriesFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def _inversion_ends(u: np.ndarray, count: float, logprob: float) -> Optional[np.ndarray]:
+    """For every start p in u, the index of the uniform that ends an inversion draw started there
+    (the first whose waiting time takes the sum since p past count); len(u) or more where none
+    does. None where the sums would no longer be exact in float64."""
+    with np.errstate(all="ignore"):
+        ratio = np.log(u) / logprob
+        g = np.ceil(ratio)
+        # where log u / logprob is within rounding of an integer, NumPy's log and the C library's
+        # may disagree on its ceiling: those take the C library's (Python's math.log)
+        near = np.flatnonzero(np.abs(ratio - np.round(ratio)) <= 1e-12 * np.maximum(1.0, np.abs(ratio)))
+    for j in near.tolist():
+        g[j] = _ceil_or_inf(_log0(float(u[j])) / logprob)
+    np.minimum(g, count + 1.0, out=g)   # any time above count ends the draw, as count + 1 does
+    total = np.cumsum(g)
+    if not total[-1] + count < 2.0 ** 52:
+        return None
+    return np.searchsorted(total, total - g + count, side="right")  # type: ignore[no-any-return]
+
+
+def _periodic(stream: Stream, n: int, specs: List[Any], out: np.ndarray) -> bool:
+    """n elements whose parameters repeat with period P = len(specs); element i follows specs[i % P]:
+    None (no draw; out keeps its value), ("tries", fn, uniforms per element) (tries of two uniforms
+    until fn accepts one) or ("inv", count, logprob) (the inversion). Every start position is
+    evaluated for every residue at once; then the elements follow one another from the first.
+    Returns False (having drawn nothing) where the inversion's sums would not be exact."""
+    per = len(specs)
+    kinds = [None if sp is None else sp[0] for sp in specs]
+    if all(k is None for k in kinds):
+        return True
+    even = "inv" not in kinds           # only tries: every element starts at an even position
+    avg = sum(0.0 if sp is None else (sp[2] if sp[0] == "tries" else sp[1] * -sp[2] + 1.5) for sp in specs) / per
+    i, scale = 0, 1.0
+    idx_all = np.arange(n)
+    while i < n:
+        rem = n - i
+        size = int(rem * max(avg, 0.05) * 1.1 * scale) + 128
+        start = (stream.bits.state, stream.fresh)
+        u = stream.unit(size, np.float64)
+        nexts: List[Any] = []
+        value_at: List[Any] = []
+        for sp in specs:
+            if sp is None:
+                nexts.append(None)
+                value_at.append(None)
+            elif sp[0] == "tries":
+                if even:
+                    acc, k = sp[1](u[0:size - 1:2], u[1:size:2])
+                    t = acc.size
+                    nt = np.minimum.accumulate(np.where(acc, np.arange(t), t)[::-1])[::-1]
+                    nx = np.full(size + 1, -1, np.int64)
+                    nx[0:2 * t:2] = np.where(nt < t, 2 * nt + 2, -1)
+                    value_at.append(("even", k, nt))
+                else:
+                    acc, k = sp[1](u[:-1], u[1:])
+                    end_ = np.empty(size - 1, np.int64)
+                    for par in (0, 1):
+                        ids = np.arange(par, size - 1, 2)
+                        end_[par::2] = np.minimum.accumulate(np.where(acc[par::2], ids, size)[::-1])[::-1]
+                    nx = np.full(size + 1, -1, np.int64)
+                    nx[:size - 1] = np.where(end_ < size - 1, end_ + 2, -1)
+                    value_at.append(("any", k, end_))
+                nexts.append(nx.tolist())
+            else:
+                e = _inversion_ends(u, sp[1], sp[2])
+                if e is None:
+                    stream.bits.state, stream.fresh = start
+                    if i:
+                        raise AssertionError("the inversion's sums overflowed after the first batch")
+                    return False
+                nx = np.full(size + 1, -1, np.int64)
+                nx[:size] = np.where(e < size, e + 1, -1)
+                nexts.append(nx.tolist())
+                value_at.append(("inv", e))
+        pos, r, got = 0, i % per, 0
+        starts: List[int] = []
+        while got < rem:
+            nl = nexts[r]
+            if nl is None:
+                starts.append(-1)
+            else:
+                nxt = nl[pos]
+                if nxt < 0:
+                    break
+                starts.append(pos)
+                pos = nxt
+            got += 1
+            r = r + 1 if r + 1 < per else 0
+        if got:
+            st_ = np.array(starts, dtype=np.int64)
+            res_of = idx_all[i:i + got] % per
+            for res in range(per):
+                va = value_at[res]
+                if va is None:
+                    continue
+                sel = np.flatnonzero(res_of == res)
+                ps = st_[sel]
+                if va[0] == "even":
+                    out[i + sel] = va[1][va[2][ps // 2]]
+                elif va[0] == "any":
+                    out[i + sel] = va[1][va[2][ps]]
+                else:
+                    out[i + sel] = va[1][ps] - ps
+        i += got
+        if got < rem:
+            scale = scale * 4 if got == 0 else 1.0
+        stream.bits.state, stream.fresh = start
+        step = pos
+        while step:
+            w = min(step, 1 << 22)
+            stream.u32(2 * w)
+            step -= w
+    return True
+
+
 def poisson(stream: Stream, lam: np.ndarray) -> np.ndarray:
     """torch.poisson's draws for the rates `lam` (any float array; used as float64): int64 counts,
     one per element in C order. Raises RuntimeError for a negative or NaN rate (before any draw of
@@ -331,6 +477,13 @@ def poisson(stream: Stream, lam: np.ndarray) -> np.ndarray:
     if stop == rates.size and rates.size >= _VECTOR_MIN and r0 >= 10.0 and np.all(rates == r0):
         _constant_tries(stream, rates.size, lambda u, v: _ptrs_tries(float(r0), u, v), out)
         return out.reshape(np.shape(lam))
+    if stop == rates.size and rates.size >= _VECTOR_MIN:
+        per = _period([rates])
+        head = rates[:per].tolist()
+        if per and all(x == 0.0 or x >= 10.0 for x in head):   # PTRS (or no draw) for every residue
+            specs = [None if x == 0.0 else ("tries", lambda u, v, x=x: _ptrs_tries(x, u, v), 2.4) for x in head]
+            _periodic(stream, rates.size, specs, out)
+            return out.reshape(np.shape(lam))
     small = np.minimum(rates[:stop], 10.0)
     hint = float(np.sum(np.where(rates[:stop] < 10, small + 1.0, 2.6))) * 1.05 + 32
     src = _Uniforms(stream, hint)
@@ -517,14 +670,17 @@ def _ceil_or_inf(x: float) -> float:
     return float(_ceil(x)) if x != math.inf else x
 
 
-def _binomial_loop(kind_a: np.ndarray, count_a: np.ndarray, q_a: np.ndarray, consts: List[np.ndarray],
-                   log1p: Callable[[float], float], rnd: Callable[[float], float], exact: bool,
-                   src: _Uniforms) -> List[float]:
+_log1p_array = np.frompyfunc(math.log1p, 1, 1)
+
+
+def _binomial_loop(kind_a: np.ndarray, count_a: np.ndarray, logprob_a: np.ndarray, consts: List[np.ndarray],
+                   rnd: Callable[[float], float], exact: bool, src: _Uniforms) -> List[float]:
     """The serial kernel's draws in Python over the uniforms of `src`: BTRS (kind 2) or the inversion
-    (kind 1) per element, for q = min(prob, 1 - prob). `exact`: no value needs rounding to float32.
+    (kind 1, with logprob = log1p(-q)) per element, q = min(prob, 1 - prob). `exact`: no value needs
+    rounding to float32.
     BTRS's per-element constants come as arrays (`consts`: stddev, b, a, c, v_r, r, alpha, m)."""
     tail = _TAIL
-    kinds, counts, qs = kind_a.tolist(), count_a.tolist(), q_a.tolist()
+    kinds, counts, logprobs = kind_a.tolist(), count_a.tolist(), logprob_a.tolist()
     bl, al, cl, vrl, rl, alphal, ml = (x.tolist() for x in consts[1:])
     if exact:   # the bound's terms that do not depend on k, in the kernel's order of operations
         with np.errstate(all="ignore"):
@@ -587,7 +743,7 @@ def _binomial_loop(kind_a: np.ndarray, count_a: np.ndarray, q_a: np.ndarray, con
                     break
             res[e] = k
         else:
-            logprob = log1p(-qs[e])
+            logprob = logprobs[e]
             total = 0.0
             k = 0
             while True:
@@ -656,13 +812,37 @@ def binomial(stream: Stream, count: np.ndarray, prob: np.ndarray) -> np.ndarray:
             _constant_inversion(stream, n, count0, logprob, count0 * q0, draws)
         k = draws.astype(st)
         return (cnt - k if high[0] else k).reshape(count.shape)
+    if n >= _VECTOR_MIN:
+        per = _period([cnt, p])
+        # (a residue of the inversion makes tables over every start a poor trade: the loop is as fast)
+        if per and (per == 1 or 1 not in kind[:per].tolist()):
+            specs: List[Any] = []
+            for rr in range(per):
+                q0 = float(q[rr])
+                if kind[rr] == 0:
+                    specs.append(None)
+                elif kind[rr] == 2:
+                    specs.append(("tries", lambda uu, vv, rr=rr: _btrs_tries(
+                        float(cnt[rr]), [float(x[rr]) for x in (stddev, b, a, c, v_r, r, alpha, m)], st, uu, vv),
+                        2.6))
+                else:
+                    specs.append(("inv", float(cnt[rr]),
+                                  math.log1p(-q0) if st is np.float64 else _f32(math.log1p(-q0))))
+            draws = np.zeros(n, f64)
+            if _periodic(stream, n, specs, draws):
+                k = draws.astype(st)
+                out[work] = np.where(high[work], cnt[work] - k[work], k[work])
+                return out.reshape(count.shape)
     exact = st is np.float64 or float(np.max(np.abs(cnt[work]))) < float(1 << 23)
     rnd: Callable[[float], float] = (lambda x: x) if exact else _f32
     hint = float(np.sum(np.where(btrs, 3.0, np.minimum(cnt * q, 10.0) + 1.0)[work])) * 1.05 + 32
     src = _Uniforms(stream, hint)
     consts = [x[work] for x in (stddev, b, a, c, v_r, r, alpha, m)]
-    log1p = math.log1p if st is np.float64 else (lambda x: _f32(math.log1p(x)))  # log1p of a float is a float
-    res = _binomial_loop(kind[work], cnt[work].astype(f64), q[work].astype(f64), consts, log1p, rnd, exact, src)
+    # log1p(-q) for the inversion, by the C library (Python's math.log1p); of a float, a float
+    logprobs = np.asarray(_log1p_array(np.where(inv[work], -q[work].astype(f64), 0.0)), dtype=f64)
+    if st is np.float32:
+        logprobs = logprobs.astype(np.float32).astype(f64)
+    res = _binomial_loop(kind[work], cnt[work].astype(f64), logprobs, consts, rnd, exact, src)
     k = np.array(res, dtype=f64).astype(st)
     out[work] = np.where(high[work], cnt[work] - k, k)   # count - draw, in the tensor's type
     return out.reshape(count.shape)
