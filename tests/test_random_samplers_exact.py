@@ -352,5 +352,5 @@ def test_binomial_of_repeating_parameters(counts, probs, n, dtype):
     _same(lambda m: m.binomial(m.tensor(np.resize(counts, n), dtype=getattr(m, dtype)),
                                m.tensor(np.resize(probs, n), dtype=getattr(m, dtype))), seed=n)
     _same(lambda m: m.distributions.Binomial(m.tensor(counts, dtype=getattr(m, dtype)),
-                                             m.tensor(probs, dtype=getattr(m, dtype))).sample((n // len(counts),)),
-          seed=n + 1)
+                                             m.tensor(probs, dtype=getattr(m, dtype)),
+                                             validate_args=False).sample((n // len(counts),)), seed=n + 1)
