@@ -458,17 +458,12 @@ class Stream:
                 out[f] = float(scale[f]) * df * vf
                 return f + 1
 
-    def numpy_generator(self) -> np.random.Generator:
-        """A NumPy Generator seeded from two words of this stream, for the samplers whose PyTorch
-        algorithms are not reproduced (gamma, poisson, binomial): seeded runs stay reproducible."""
-        return np.random.Generator(np.random.PCG64(int(self.u64(1)[0])))
-
 
 class TorchDraws:
     """NumPy-Generator-shaped access to a Stream with PyTorch's transforms, in one dtype: random
     (torch.rand), standard_normal (normal_()), standard_exponential (exponential_()),
-    standard_cauchy (cauchy_()), uniform(low, high) (uniform_(low, high)). Any other method
-    (gamma, poisson ...) is NumPy's own, from a Generator seeded off the stream."""
+    standard_cauchy (cauchy_()), uniform(low, high) (uniform_(low, high)). (Gamma, Poisson and
+    binomial draws are Stream.gamma and _random_samplers, PyTorch's samplers.)"""
 
     __slots__ = ("stream", "dtype")
 
@@ -500,9 +495,6 @@ class TorchDraws:
     def standard_cauchy(self, shape: Any = ()) -> np.ndarray:
         """Cauchy(0, 1) draws, as Tensor.cauchy_()."""
         return self._shaped(self.stream.cauchy(self._n(shape), 0.0, 1.0), shape)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.stream.numpy_generator(), name)
 
 
 def _apply_swaps(z: np.ndarray) -> np.ndarray:
