@@ -93,7 +93,7 @@ class _Uniforms:
         self.stream = stream
         self.start = (stream.bits.state, stream.fresh)
         self.drawn = 0
-        self.chunk = max(64, int(min(hint, 1 << 22)))
+        self.chunk = max(64, int(min(hint, 1 << 20)))
         self.buf = self._draw(self.chunk)
         self.base = 0
         self.it = iter(self.buf)
@@ -179,6 +179,7 @@ def _poisson_ptrs(lam: float, take: Callable[[], float]) -> int:
 
 
 _VECTOR_MIN = 48   # elements of one set of parameters from which the array paths are used
+_BATCH = 1 << 17   # elements per batch of the array paths
 _BIG = np.iinfo(np.int64).max
 
 
@@ -242,7 +243,7 @@ def _constant_tries(stream: Stream, n: int, tries: Callable[[np.ndarray, np.ndar
     left unfinished at the end of a batch goes on with the next batch's tries)."""
     i, rate = 0, 0.75
     while i < n:
-        rem = n - i
+        rem = min(n - i, _BATCH)   # (bounded memory for the tables)
         t = int(rem / rate * 1.08) + 32
         start = (stream.bits.state, stream.fresh)
         w = stream.unit(2 * t, np.float64)
@@ -383,7 +384,7 @@ def _periodic(stream: Stream, n: int, specs: List[Any], out: np.ndarray) -> bool
     i, scale = 0, 1.0
     idx_all = np.arange(n)
     while i < n:
-        rem = n - i
+        rem = min(n - i, _BATCH)   # (bounded memory for the tables)
         size = int(rem * max(avg, 0.05) * 1.1 * scale) + 128
         start = (stream.bits.state, stream.fresh)
         u = stream.unit(size, np.float64)
@@ -620,7 +621,7 @@ def _constant_inversion(stream: Stream, n: int, count: float, logprob: float, me
     i = 0
     per = mean + 1.0
     while i < n:
-        rem = n - i
+        rem = min(n - i, _BATCH)   # (bounded memory for the tables)
         size = int(rem * per * 1.1) + 64
         start = (stream.bits.state, stream.fresh)
         u = stream.unit(size, np.float64)
