@@ -143,44 +143,8 @@ def _log0(x: float) -> float:
 
 
 # ---------------------------------------------------------------------------------- Poisson
-def _poisson_small(lam: float, take: Callable[[], float]) -> int:
-    """lam in (0, 10): the number of uniforms whose running product stays above exp(-lam)."""
-    enlam = _exp(-lam)
-    k = 0
-    prod = take()
-    while prod > enlam:
-        k += 1
-        prod *= take()
-    return k
-
-
-def _poisson_ptrs(lam: float, take: Callable[[], float]) -> int:
-    """lam >= 10: Hoermann's transformed rejection, two uniforms a try."""
-    slam = _sqrt(lam)
-    loglam = _log(lam)
-    b = 0.931 + 2.53 * slam
-    a = -0.059 + 0.02483 * b
-    log_invalpha = _log(1.1239 + 1.1328 / (b - 3.4))
-    vr = 0.9277 - 3.6224 / (b - 2)
-    two_a = 2 * a
-    while True:
-        u = take() - 0.5
-        v = take()
-        us = 0.5 - abs(u)
-        # (2a / us + b) u + lam + 0.43, floored and cast to int64 (2a / 0 is inf in C: u = -1/2 there)
-        t = (two_a / us + b) * u + lam + 0.43 if us != 0.0 else -math.inf
-        k = _floor(t) if -9.223372036854775808e18 <= t < 9.223372036854775808e18 else _INT64_MIN
-        if us >= 0.07 and v <= vr:
-            return k
-        if k < 0 or (us < 0.013 and v > us):
-            continue
-        if _ptrs_accepts(_log0(v) + log_invalpha - _log(a / (us * us) + b), lam, k, loglam):
-            return k
-
-
 _VECTOR_MIN = 48   # elements of one set of parameters from which the array paths are used
 _BATCH = 1 << 17   # elements per batch of the array paths
-_BIG = np.iinfo(np.int64).max
 
 
 _LOG_FACTORIALS = np.array([math.lgamma(j + 1.0) for j in range(32)])
@@ -345,9 +309,6 @@ def _period(columns: List[np.ndarray]) -> int:
         if all(np.array_equal(col[per:], col[:-per], equal_nan=True) for col in columns):
             return per
     return 0
-
-
-TriesFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def _inversion_ends(u: np.ndarray, count: float, logprob: float) -> Optional[np.ndarray]:
@@ -525,29 +486,6 @@ def _btrs_upper(count: float, consts: list, k: float, rnd: Callable[[float], flo
             - _stirling_tail(k) - _stirling_tail(rnd(count - k)))
 
 
-def _btrs(count: float, consts: list, take: Callable[[], float], rnd: Callable[[float], float]) -> float:
-    """Hoermann's BTRS for count * prob >= 10, prob <= 1/2: the draw k (a float of the tensor's type).
-    `consts` are the per-element constants (computed in the kernel's types); `rnd` rounds a value to
-    the tensor's float type (the identity for float64, and for float32 while the counts are exact)."""
-    stddev, b, a, c, v_r, r, alpha, m = consts
-    two_a = 2 * a
-    while True:
-        u = take() - 0.5
-        v = take()
-        us = 0.5 - abs(u)
-        if us != 0.0:
-            t = (two_a / us + b) * u + c
-        else:
-            t = -math.inf if u < 0 else math.inf
-        k = rnd(float(_floor(t))) if t == t and abs(t) != math.inf else t
-        if k < 0 or k > count:
-            continue
-        if us >= 0.07 and v <= v_r:
-            return k
-        if _log0(v * alpha / (a / (us * us) + b)) <= _btrs_upper(count, consts, k, rnd):
-            return k
-
-
 _TAIL_ARRAY = np.array(_TAIL)
 
 
@@ -625,17 +563,8 @@ def _constant_inversion(stream: Stream, n: int, count: float, logprob: float, me
         size = int(rem * per * 1.1) + 64
         start = (stream.bits.state, stream.fresh)
         u = stream.unit(size, np.float64)
-        with np.errstate(all="ignore"):
-            ratio = np.log(u) / logprob
-            g = np.ceil(ratio)
-            # where log u / logprob is within rounding of an integer, NumPy's log and the C library's
-            # may disagree on its ceiling: those take the C library's (Python's math.log)
-            near = np.flatnonzero(np.abs(ratio - np.round(ratio)) <= 1e-12 * np.maximum(1.0, np.abs(ratio)))
-        for j in near.tolist():
-            g[j] = _ceil_or_inf(_log0(float(u[j])) / logprob)
-        np.minimum(g, count + 1.0, out=g)
-        total = np.cumsum(g)
-        if not total[-1] + count < 2.0 ** 52:  # sums no longer exact: the scalar loop for the rest
+        found = _inversion_ends(u, count, logprob)
+        if found is None:  # sums no longer exact: the scalar loop for the rest
             stream.bits.state, stream.fresh = start
             src = _Uniforms(stream, rem * per)
             try:
@@ -644,7 +573,7 @@ def _constant_inversion(stream: Stream, n: int, count: float, logprob: float, me
             finally:
                 src.finish()
             return
-        ends = np.searchsorted(total, total - g + count, side="right").tolist()
+        ends = found.tolist()
         pos, got = 0, 0
         vals = []
         while got < rem and pos < size:
