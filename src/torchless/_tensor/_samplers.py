@@ -4,6 +4,7 @@ private samplers torch.distributions calls: torch._standard_gamma (StandardGamma
 torch._standard_gamma_grad, torch._sample_dirichlet."""
 from __future__ import annotations
 
+import warnings
 from typing import Any, Optional
 
 import numpy as np
@@ -78,6 +79,12 @@ def binomial(count: Tensor, prob: Tensor, generator: Optional[Generator] = None)
         raise RuntimeError(f"The size of tensor a ({sa[d]}) must match the size of tensor b ({sb[d]}) at "
                            f"non-singleton dimension {d} (count has shape {list(c.shape)}, prob "
                            f"{list(p.shape)})") from None
+    if shape != c.shape and c.size:   # PyTorch's output has count's shape and is resized, with its warning
+        warnings.warn(f"An output with one or more elements was resized since it had shape {list(c.shape)}, which "
+                      f"does not match the required output shape {list(shape)}. This behavior is deprecated, and "
+                      "in a future PyTorch release outputs will not be resized unless they have zero elements. You "
+                      "can explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
+                      "t.resize_(0).", UserWarning, stacklevel=2)
     draws = _S.binomial(_rng(generator), np.broadcast_to(c, shape), np.broadcast_to(p, shape))
     return apply(BinomialBackward, count, prob, draws)  # type: ignore[no-any-return]
 
