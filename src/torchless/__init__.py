@@ -161,6 +161,10 @@ for _name in (
 del _name
 from ._tensor._special import *  # noqa: E402,F401,F403
 
+# The random samplers of issue 14 (round 5): torch.poisson, torch.binomial and the private ones
+# torch.distributions calls (torch._standard_gamma ...), drawing PyTorch's numbers.
+from ._tensor._samplers import *  # noqa: E402,F401,F403
+
 # The misc breadth family, round 3 (issue 12): Tensor methods called as functions.
 for _name in ("hash_tensor",):
     globals()[_name] = getattr(Tensor, _name)

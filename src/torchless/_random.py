@@ -370,7 +370,8 @@ class Stream:
             done = self._gamma_block(a_all[i:j], sdt, out[i:j])
             i += done
         res = out.astype(sdt)
-        return np.maximum(res, np.finfo(sdt).tiny).reshape(np.shape(alpha))
+        # std::max(tiny, x): tiny also where x is NaN (a negative or NaN alpha gives NaN, as in C)
+        return np.fmax(res, np.finfo(sdt).tiny).reshape(np.shape(alpha))
 
     def _gamma_block(self, a: np.ndarray, sdt: Any, out: np.ndarray) -> int:
         """Sample a block of `_gamma` speculatively; returns how many elements were finished."""
@@ -423,7 +424,7 @@ class Stream:
             v = y * y * y
             u = 1.0 - uu
             xx = x * x
-            ok = (y > 0) & ((u < 1.0 - float(np.float32(0.0331)) * xx * xx) |
+            ok = ~(y <= 0) & ((u < 1.0 - float(np.float32(0.0331)) * xx * xx) |
                             (np.log(u) < 0.5 * xx + d * (1.0 - v + np.log(v))))
         good = ok | zero
         first_bad = int(np.argmin(good)) if not good.all() else k
@@ -442,13 +443,13 @@ class Stream:
         # the cache now: as it stood after element f's normal
         self.normal_double = None if cached[f] else float(sin_[f])
         df, cf = float(d[f]), float(c[f])
-        if y[f] > 0:        # the uniform of the first try was drawn too, then rejected
+        if not y[f] <= 0:   # the uniform of the first try was drawn too, then rejected
             self.u32(2)
         while True:
             while True:
                 xf = float(self.normal_doubles(1)[0])
                 yf = 1.0 + cf * xf
-                if yf > 0:
+                if not yf <= 0:   # a NaN y (alpha < 0 or NaN) ends the loop, as in C
                     break
             vf = yf * yf * yf
             uf = 1.0 - float(self.unit(1, np.float64)[0])
@@ -458,17 +459,12 @@ class Stream:
                 out[f] = float(scale[f]) * df * vf
                 return f + 1
 
-    def numpy_generator(self) -> np.random.Generator:
-        """A NumPy Generator seeded from two words of this stream, for the samplers whose PyTorch
-        algorithms are not reproduced (gamma, poisson, binomial): seeded runs stay reproducible."""
-        return np.random.Generator(np.random.PCG64(int(self.u64(1)[0])))
-
 
 class TorchDraws:
     """NumPy-Generator-shaped access to a Stream with PyTorch's transforms, in one dtype: random
     (torch.rand), standard_normal (normal_()), standard_exponential (exponential_()),
-    standard_cauchy (cauchy_()), uniform(low, high) (uniform_(low, high)). Any other method
-    (gamma, poisson ...) is NumPy's own, from a Generator seeded off the stream."""
+    standard_cauchy (cauchy_()), uniform(low, high) (uniform_(low, high)). (Gamma, Poisson and
+    binomial draws are Stream.gamma and _random_samplers, PyTorch's samplers.)"""
 
     __slots__ = ("stream", "dtype")
 
@@ -500,9 +496,6 @@ class TorchDraws:
     def standard_cauchy(self, shape: Any = ()) -> np.ndarray:
         """Cauchy(0, 1) draws, as Tensor.cauchy_()."""
         return self._shaped(self.stream.cauchy(self._n(shape), 0.0, 1.0), shape)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.stream.numpy_generator(), name)
 
 
 # randperm's switch to 64-bit words and the inside-out shuffle: PyTorch's `n < UINT32_MAX / 20`

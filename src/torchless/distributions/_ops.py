@@ -15,11 +15,12 @@ from .._tensor._special import xlogy
 from .._tensor.creation import arange, eye, full, ones, tensor, zeros
 from .._tensor.functions import softmax
 from ..backend import special as _S
+from .._tensor._samplers import _standard_gamma, dirichlet_draws, standard_gamma_grad_array
 
 __all__ = ["Tensor", "Size", "where", "linalg", "cholesky_inverse", "cholesky_solve", "broadcast_shapes",
            "broadcast_tensors", "cat", "flip", "stack", "xlogy", "arange", "eye", "full", "ones", "tensor",
            "zeros", "softmax",
-           "draw", "standard_normal", "standard_gamma", "np_dtype", "tiny", "eps", "softplus", "constant",
+           "draw", "standard_normal", "standard_gamma", "dirichlet_sample", "np_dtype", "tiny", "eps", "softplus", "constant",
            "lgamma_np", "LOG_2PI"]
 
 LOG_2PI = math.log(2 * math.pi)
@@ -65,35 +66,24 @@ def lgamma_np(a: Any) -> Any:
     return _S.lgamma(np.asarray(a, dtype=np.float64))
 
 
-def _standard_gamma_grad(alpha: Any, x: Any) -> Any:
-    """d x / d alpha for x ~ Gamma(alpha, 1) held at the same quantile (implicit reparameterization:
-    -(dP/dalpha)(alpha, x) / density(x)), P the regularized lower incomplete gamma function. The
-    alpha-derivative of P is a central difference (float64); where the density underflows (x far
-    in the left tail) the small-x form -x (log x - digamma(alpha + 1)) / alpha is used."""
-    a = np.asarray(alpha, dtype=np.float64)
-    x = np.asarray(x, dtype=np.float64)
-    h = 1e-5 * np.maximum(a, 1.0)
-    lo = np.maximum(a - h, a * 0.5)
-    hi = a + h
-    dp = (_S.igamma(hi, x) - _S.igamma(lo, x)) / (hi - lo)
-    with np.errstate(all="ignore"):
-        log_pdf = (a - 1) * np.log(x) - x - _S.lgamma(a)
-        pdf = np.exp(log_pdf)
-        general = -dp / pdf
-        small = -x * (np.log(x) - _S.digamma(a + 1)) / a
-    use_small = (pdf < 1e-280) | ~np.isfinite(general) | (x < 1e-8 * a)
-    out = np.where(use_small, small, general)
-    return np.where(np.isfinite(out), out, 0.0)
+_standard_gamma_grad = standard_gamma_grad_array  # (its old name here)
 
 
 def standard_gamma(alpha: Tensor) -> Tensor:
-    """Draws from Gamma(alpha, 1), one per element of alpha (at least the smallest normal number
-    of the dtype), differentiable in alpha by implicit reparameterization: the result is
-    x + (alpha - alpha.detach()) * dx/dalpha, whose value is x and whose gradient is dx/dalpha."""
-    a = alpha._data.astype(np.float64)
-    x = _rng().gamma(alpha._data) if a.size else np.zeros(a.shape, np_dtype(alpha))  # PyTorch's sampler and draws
-    sample = constant(x, alpha)
-    if not alpha.requires_grad:
-        return sample
-    grad = constant(_standard_gamma_grad(a, x.astype(np.float64)), alpha)
-    return sample + (alpha - alpha.detach()) * grad
+    """Draws from Gamma(alpha, 1), one per element of alpha (torch._standard_gamma: PyTorch's sampler
+    and draws), differentiable in alpha by implicit reparameterization (StandardGammaBackward0)."""
+    return _standard_gamma(alpha)
+
+
+def dirichlet_sample(concentration: Tensor) -> Tensor:
+    """Points of the simplex, one per row of `concentration`, with torch._sample_dirichlet's values
+    (gammas drawn in float64, normalised in float64, rounded, kept inside (0, 1)); differentiable in
+    the concentration through the gammas' implicit reparameterization and the normalisation."""
+    x, gammas = dirichlet_draws(_rng(), concentration._data)
+    exact = constant(x, concentration)
+    if not concentration.requires_grad:
+        return exact
+    grad = constant(standard_gamma_grad_array(concentration._data, gammas), concentration)
+    g = constant(gammas, concentration) + (concentration - concentration.detach()) * grad
+    y = g / g.sum(-1, keepdim=True)
+    return y + (exact - y.detach())

@@ -1,11 +1,10 @@
 """torch.distributions.binomial: the binomial distribution."""
 from typing import Any, Optional
 
-import numpy as np
-
-from .._random import rng as _rng
+from .._tensor._samplers import binomial
+from ..engine.grad_mode import no_grad
 from . import constraints
-from ._ops import Size, Tensor, arange, constant, softplus
+from ._ops import Size, Tensor, arange, softplus
 from .distribution import Distribution
 from .utils import _size, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
@@ -91,9 +90,8 @@ class Binomial(Distribution):
     def sample(self, sample_shape: Any = Size()) -> Tensor:
         """Counts of shape sample_shape + batch_shape, in the parameter's dtype."""
         shape = tuple(self._extended_shape(sample_shape))
-        n = np.broadcast_to(self.total_count.detach()._data, shape).astype(np.int64)
-        p = np.broadcast_to(self.probs.detach()._data.astype(np.float64), shape)
-        return constant(_rng().numpy_generator().binomial(n, np.clip(p, 0.0, 1.0)), self._param)
+        with no_grad():
+            return binomial(self.total_count.expand(shape), self.probs.expand(shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         """log C(n, value) + value log(p) + (n - value) log(1 - p), computed from the logits."""

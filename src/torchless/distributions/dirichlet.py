@@ -2,7 +2,7 @@
 from typing import Any, Optional
 
 from . import constraints
-from ._ops import Size, Tensor, eps, standard_gamma, tiny, where, xlogy
+from ._ops import Size, Tensor, dirichlet_sample, where, xlogy
 from .exp_family import ExponentialFamily
 from .utils import _size
 
@@ -40,12 +40,7 @@ class Dirichlet(ExponentialFamily):
     def rsample(self, sample_shape: Any = Size()) -> Tensor:
         """Points of the simplex of shape sample_shape + batch_shape + event_shape."""
         shape = self._extended_shape(sample_shape)
-        gammas = standard_gamma(self.concentration.expand(shape))
-        x = gammas / gammas.sum(-1, keepdim=True)
-        lo, hi = tiny(x), 1 - eps(x)
-        if bool(((x.detach() < lo) | (x.detach() > hi)).any()):
-            x = x + (x.detach().clamp(min=lo, max=hi) - x.detach())
-        return x
+        return dirichlet_sample(self.concentration.expand(shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         """sum((a - 1) log value) + lgamma(sum a) - sum lgamma(a)."""

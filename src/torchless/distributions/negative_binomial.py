@@ -1,12 +1,10 @@
 """torch.distributions.negative_binomial: successes before `total_count` failures."""
 from typing import Any, Optional
 
-import numpy as np
-
-from .._random import rng as _rng
+from .._tensor._samplers import poisson
 from ..engine.grad_mode import no_grad
 from . import constraints
-from ._ops import Size, Tensor, constant, softplus
+from ._ops import Size, Tensor, softplus
 from .distribution import Distribution
 from .gamma import Gamma
 from .utils import _size, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
@@ -91,7 +89,7 @@ class NegativeBinomial(Distribution):
         """Poisson draws of Gamma(total_count, exp(-logits)) rates: counts in the parameter's dtype."""
         with no_grad():
             rate = self._gamma.sample(sample_shape)
-            return constant(_rng().numpy_generator().poisson(rate._data.astype(np.float64)), rate)
+            return poisson(rate)
 
     def log_prob(self, value: Tensor) -> Tensor:
         """log C(value + n - 1, value) + n log(1 - p) + value log p (0 at n = value = 0)."""

@@ -2,11 +2,10 @@
 import numbers
 from typing import Any, Optional
 
-import numpy as np
-
-from .._random import rng as _rng
+from .._tensor._samplers import poisson
+from ..engine.grad_mode import no_grad
 from . import constraints
-from ._ops import Size, Tensor, constant
+from ._ops import Size, Tensor
 from .exp_family import ExponentialFamily
 from .utils import _size, broadcast_all
 
@@ -51,8 +50,8 @@ class Poisson(ExponentialFamily):
     def sample(self, sample_shape: Any = Size()) -> Tensor:
         """Counts of shape sample_shape + batch_shape, in rate's dtype."""
         shape = tuple(self._extended_shape(sample_shape))
-        lam = np.broadcast_to(self.rate.detach()._data.astype(np.float64), shape)
-        return constant(_rng().numpy_generator().poisson(lam), self.rate)
+        with no_grad():
+            return poisson(self.rate.expand(shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         """value log(rate) - rate - lgamma(value + 1)."""

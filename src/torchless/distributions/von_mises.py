@@ -28,28 +28,34 @@ def _log_i1(k: Tensor) -> Tensor:
 
 
 def _rejection_sample(loc: np.ndarray, kappa: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Best and Fisher's (1979) wrapped-Cauchy envelope rejection sampler, in float64, vectorized:
-    each still-rejected draw is retried until all are accepted."""
-    g = _rng().numpy_generator()
+    """Best and Fisher's (1979) wrapped-Cauchy envelope rejection sampler, in float64, with PyTorch's
+    draws: each round draws three float64 uniforms for every element (torch.rand((3,) + shape)), done
+    or not, and every element accepted in a round takes that round's value (a later acceptance
+    overwrites an earlier one, as PyTorch's torch.where does), until every element has been accepted."""
+    stream = _rng()
     kappa = np.broadcast_to(kappa, shape)
-    loc = np.broadcast_to(loc, shape)
-    tau = 1 + np.sqrt(1 + 4 * kappa ** 2)
     with np.errstate(divide="ignore", invalid="ignore"):
+        tau = 1 + np.sqrt(1 + 4 * (kappa * kappa))
         rho = (tau - np.sqrt(2 * tau)) / (2 * kappa)
-        r = np.where(kappa < 1e-5, 1 / kappa + kappa, (1 + rho ** 2) / (2 * rho))
+        r = np.where(kappa < 1e-5, 1 / kappa + kappa, (1 + rho * rho) / (2 * rho))
+    n = int(np.prod(shape, dtype=np.int64))
     x = np.zeros(shape)
-    todo = np.ones(shape, dtype=bool)
-    while todo.any():
-        u1, u2, u3 = g.random((3,) + shape)
+    done = np.zeros(shape, dtype=bool)
+    while not done.all():
+        u1, u2, u3 = stream.unit(3 * n, np.float64).reshape((3,) + shape)
         z = np.cos(math.pi * u1)
         with np.errstate(divide="ignore", invalid="ignore"):
             f = (1 + r * z) / (r + z)
             c = kappa * (r - f)
             accept = ((c * (2 - c) - u2) > 0) | (np.log(c / u2) + 1 - c >= 0)
-        new = accept & todo
-        x = np.where(new, np.sign(u3 - 0.5) * np.arccos(np.clip(f, -1.0, 1.0)), x)
-        todo &= ~accept
-    return (x + math.pi + loc) % (2 * math.pi) - math.pi
+            if accept.any():
+                x = np.where(accept, np.sign(u3 - 0.5) * np.arccos(f), x)
+                done |= accept
+    a = x + math.pi + loc
+    period = 2 * math.pi       # PyTorch's remainder: fmod, moved by the period where the signs differ
+    m = np.fmod(a, period)
+    m = np.where((m != 0) & (m < 0), m + period, m)
+    return m - math.pi  # type: ignore[no-any-return]
 
 
 class VonMises(Distribution):

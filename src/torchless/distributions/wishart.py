@@ -142,30 +142,48 @@ class Wishart(ExponentialFamily):
         return self.df.view(tuple(self._batch_shape) + (1, 1)) * (V.pow(2) + outer)
 
     def _bartlett_sampling(self, sample_shape: Any = Size()) -> Tensor:
+        """Bartlett's decomposition: sqrt of chi2 draws on the diagonal (at least eps), normals below
+        it (drawn as PyTorch draws them: p(p-1)/2 per matrix, the lower triangle row by row)."""
         p = self._event_shape[-1]
         sample_shape = _size(sample_shape)
         eps = float(np.finfo(self._unbroadcasted_scale_tril._data.dtype).eps)
         diag = self._dist_chi2.rsample(sample_shape).sqrt().clamp(min=eps).diag_embed(dim1=-2, dim2=-1)
-        normals = standard_normal(tuple(sample_shape) + tuple(self._batch_shape) + (p, p), diag).tril(-1)
-        chol = self._unbroadcasted_scale_tril @ (diag + normals)
+        lead = tuple(sample_shape) + tuple(self._batch_shape)
+        draws = standard_normal(lead + (p * (p - 1) // 2,), diag)._data
+        below = np.zeros(lead + (p, p), draws.dtype)
+        i, j = np.tril_indices(p, -1)
+        below[..., i, j] = draws
+        chol = self._unbroadcasted_scale_tril @ (diag + tensor(below))
         return chol @ chol.transpose(-2, -1)
 
     def rsample(self, sample_shape: Any = Size(), max_try_correction: Optional[int] = None) -> Tensor:
-        """Bartlett-decomposition draws, redrawn (up to max_try_correction times, default 10) where a
-        draw is numerically singular. (PyTorch 2.13 tests the opposite condition and warns
-        "Singular sample detected." for valid draws; torchless redraws only singular ones.)"""
+        """Bartlett-decomposition draws, then PyTorch 2.13's correction step, draw for draw: it
+        marks the samples that pass the support check (PyTorch names them singular), warns
+        "Singular sample detected." when any does, and redraws those (up to max_try_correction
+        rounds, default 10) until the redrawn ones fail the check, which valid draws never do: so
+        every valid sample is drawn twice and the second draw is kept, as in PyTorch."""
         if max_try_correction is None:
             max_try_correction = 10
         sample_shape = _size(sample_shape)
         sample = self._bartlett_sampling(sample_shape)
-        for _ in range(max_try_correction):
-            singular = ~self.support.check(sample.detach())
-            if not bool(singular.any()):
-                break
+        nb = len(self._batch_shape)
+
+        def over_batch(mask: np.ndarray) -> np.ndarray:   # any() over the batch dims
+            return np.asarray(mask.reshape(mask.shape[:mask.ndim - nb] + (-1,)).any(-1) if nb else mask)
+
+        redo = np.array(over_batch(self.support.check(sample.detach())._data))
+        if redo.any():
             warnings.warn("Singular sample detected.", stacklevel=2)
-            redraw = self._bartlett_sampling(sample_shape)
-            mask = singular.reshape(tuple(singular.shape) + (1, 1))
-            sample = redraw.where(mask, sample)
+            for _ in range(max_try_correction):
+                new = self._bartlett_sampling((int(redo.sum()),))
+                if redo.ndim == 0:
+                    sample = new[0]
+                else:
+                    sample = sample.clone()
+                    sample[tensor(redo)] = new
+                redo[redo.copy()] = over_batch(~self.support.check(new.detach())._data)
+                if not redo.any():
+                    break
         return sample
 
     def log_prob(self, value: Tensor) -> Tensor:
