@@ -64,7 +64,13 @@ def _c_lgamma() -> Callable[[float], float]:
     return math.lgamma
 
 
-_lgamma_c = _c_lgamma()
+_LGAMMA_C: list[Callable[[float], float]] = []   # found on first use: finding libm can run ldconfig
+
+
+def _lgamma_c(x: float) -> float:
+    if not _LGAMMA_C:
+        _LGAMMA_C.append(_c_lgamma())
+    return _LGAMMA_C[0](x)
 
 
 def _ptrs_accepts(lhs: float, lam: float, k: int, loglam: float) -> bool:
