@@ -236,9 +236,10 @@ def test_normal_draws(torch, n, dt):
 
 
 
-@pytest.mark.parametrize("n", [2 * _random._CHUNK, 5 * 2 * _random._CHUNK + 16 * 37 + 9])
+@pytest.mark.parametrize("n", [2 * _random._CHUNK, 5 * 2 * _random._CHUNK + 16 * 37 + 9,
+                               3 * 2 * _random._FAST_CHUNK + 16 * 5 + 3])
 def test_float32_vector_normals_over_several_chunks(torch, n):
-    """The float32 vector kernel works on chunks of _CHUNK pairs: whole and partial chunks, and a
+    """The float32 vector kernels work on chunks of _CHUNK (_FAST_CHUNK) pairs: whole and partial chunks, and a
     partial last block of 16, still give PyTorch's numbers (within 2 ULP; bit for bit in the exact
     mode), and draw as many words."""
     if not _vector_normals_match(torch):

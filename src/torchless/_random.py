@@ -604,6 +604,7 @@ _COS_P = [float(_F(v)) for v in (2.443315711809948E-005, -1.388731625493765E-003
 _SIN_P = [float(_F(v)) for v in (-1.9515295891E-4, 8.3321608736E-3, -1.6666654611E-1)]
 _HALF_BLOCK = np.dtype("V32")  # 8 float32 or int32: half a block of 16, moved as one item
 _CHUNK = 32768  # elements of each half per pass of the float32 vector Box-Muller (scratch stays in cache)
+_FAST_CHUNK = 65536  # the same for the fast kernel (fewer ufunc calls; its work arrays are fewer)
 # False: the float32 vector kernel's sine and cosine bit for bit and its radius within 1 ULP, fast
 # (`_fast_box_muller_chunk`); True: all of it bit for bit, about twice as slow (`_box_muller_chunk`).
 EXACT_VECTOR_NORMALS = os.environ.get("TORCHLESS_EXACT_NORMALS", "") not in ("", "0")
@@ -627,18 +628,19 @@ def _vector_normals(k: Optional[np.ndarray], dest: np.ndarray, mean: float, std:
     when k is None: within a block the first 8 give the radius, the last 8 the angle; the block's
     first 8 outputs are radius * cos, its last 8 radius * sin, then `* std + mean` (fused). Written
     into `dest` (contiguous float32, as many elements as k). The halves are gathered and scattered as
-    32-byte items, in chunks of _CHUNK. exact (default EXACT_VECTOR_NORMALS): bit for bit; else
+    32-byte items, in chunks of _CHUNK (_FAST_CHUNK). exact (default EXACT_VECTOR_NORMALS): bit for bit; else
     within 2 ULP of PyTorch (sine and cosine bit for bit, the radius within 1 ULP; docs/random.md)."""
     exact = EXACT_VECTOR_NORMALS if exact is None else exact
     ov = dest.view(_HALF_BLOCK)
     h = dest.size // 2
-    c = min(_CHUNK, h)
+    step = _CHUNK if exact else _FAST_CHUNK
+    c = min(step, h)
     ws: Any = _Scratch(c) if exact else _FastScratch(c)
-    chunk = _box_muller_chunk if exact else _fast_box_muller_chunk
-    k1, k2, o1, o2 = np.empty(c, _I32), np.empty(c, _I32), np.empty(c, _F), np.empty(c, _F)
+    k1, k2 = np.empty(c, _I32), np.empty(c, _I32)
+    o1, o2 = (np.empty(c, _F), np.empty(c, _F)) if exact else (ws.pair32[0], ws.pair32[1])
     kv = None if k is None else k.view(_HALF_BLOCK)
-    for lo in range(0, h, _CHUNK):
-        hi = min(lo + _CHUNK, h)
+    for lo in range(0, h, step):
+        hi = min(lo + step, h)
         n = hi - lo
         b0, b1 = lo // 4, hi // 4   # half-blocks of 8: the first halves sit at even items, the second at odd
         if kv is None:
@@ -647,7 +649,10 @@ def _vector_normals(k: Optional[np.ndarray], dest: np.ndarray, mean: float, std:
             src, a0, a1 = kv, b0, b1
         k1[:n].view(_HALF_BLOCK)[...] = src[a0:a1:2]
         k2[:n].view(_HALF_BLOCK)[...] = src[a0 + 1:a1:2]
-        chunk(k1[:n], k2[:n], o1[:n], o2[:n], ws)
+        if exact:
+            _box_muller_chunk(k1[:n], k2[:n], o1[:n], o2[:n], ws)
+        else:
+            _fast_box_muller_chunk(k1[:n], k2[:n], None, None, ws)
         ov[b0:b1:2] = o1[:n].view(_HALF_BLOCK)
         ov[b0 + 1:b1:2] = o2[:n].view(_HALF_BLOCK)
     if mean != 0.0 or std != 1.0:
@@ -846,21 +851,22 @@ _D_QLAST = np.array([[-0.5], [1.0]])
 
 
 class _FastScratch:
-    """Reused work arrays for `_fast_box_muller_chunk`: three float32, three int32 and one float64
-    vectors, a float32 and two float64 pairs of rows."""
+    """Reused work arrays for `_fast_box_muller_chunk` (56 bytes a pair with k1 and k2, so that a chunk's
+    work stays in a 1-2 MB cache): the radius (float32), h (int32), a float32 and two float64 pairs of
+    rows. pair32 ends holding the two outputs."""
 
-    __slots__ = ("f", "i", "d", "pair32", "pair", "zx")
+    __slots__ = ("radius", "h", "pair32", "pair", "zx")
 
     def __init__(self, n: int) -> None:
-        self.f = [np.empty(n, _F) for _ in range(3)]
-        self.i = [np.empty(n, _I32) for _ in range(3)]
-        self.d = np.empty(n, np.float64)
+        self.radius = np.empty(n, _F)
+        self.h = np.empty(n, _I32)
         self.pair32 = np.empty((2, n), _F)
         self.pair = np.empty((2, n), np.float64)
         self.zx = np.empty((2, n), np.float64)
 
 
-def _fast_box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: np.ndarray, ws: Any) -> None:
+def _fast_box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: Optional[np.ndarray], os_: Optional[np.ndarray],
+                           ws: Any) -> None:
     """(radius * cos, radius * sin) of PyTorch's vector float32 kernel for uniforms k1 * 2**-24 (radius)
     and k2 * 2**-24 (angle), written into oc and os_: the sine and cosine bit for bit, the radius
     within 1 ULP, so each output within 2 ULP (docs/random.md); ws is a _FastScratch. About half
@@ -872,12 +878,11 @@ def _fast_box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: 
     exact in float64 and rounded once as the kernel's chain rounds; its float32 polynomials are
     evaluated in float64, each fused step rounded to float32 by the sum above, each plain float32
     product (exact in float64) by a cast; the cosine and the sine are the two rows of one array. Then
-    the octant's signs and swap, with integer masks."""
+    the octant's signs and swap, with integer masks. k1 and k2 are overwritten (scratch once read);
+    oc None: the outputs are left in ws.pair32[:, :n]."""
     n = k1.size
-    f0, f1, f2 = (a[:n] for a in ws.f)
-    i0, i1, i2 = (a[:n] for a in ws.i)
-    d = ws.d[:n]
     q, q32, zx = ws.pair[:, :n], ws.pair32[:, :n], ws.zx[:, :n]
+    f0, f1, d, i1, i2 = q32[0], q32[1], q[0], k1, k2
     mul, add, sub, band, bxor, lsh, rsh = (np.multiply, np.add, np.subtract, np.bitwise_and,
                                            np.bitwise_xor, np.left_shift, np.right_shift)
     # radius: float32(log(1 - u1)) (1 - u1 exact in float64), times -2 (exact), the float32 square root
@@ -885,22 +890,21 @@ def _fast_box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: 
     mul(d, _D_M24, d)
     add(d, _D_1, d)
     np.log(d, d)
-    radius = f2
+    radius = ws.radius[:n]
     radius[...] = d
     mul(radius, _F_MINUS_2, radius)
     np.sqrt(radius, radius)
-    # theta and h = j / 2 = floor(w / 2 + 1/2), w = fl32(theta * 4/pi) (j = (int(w) + 1) & ~1)
+    # theta and h = j / 2 = int(w / 2 + 1/2), w = fl32(theta * 4/pi) (j = (int(w) + 1) & ~1)
     th = f0
     th[...] = k2
     mul(th, _F_TWO_PI_24, th)
     hf = mul(th, _F_FOPI_HALF, f1)
     add(hf, _F_HALF, hf)
-    np.floor(hf, hf)
-    h = i0
-    h[...] = hf
+    h = ws.h[:n]
+    h[...] = hf                           # truncation, of a number >= 0
     z64, x64 = zx[0], zx[1]
     x64[...] = th                         # x = theta - h (pi/2): exact in float64
-    d[...] = hf
+    d[...] = h
     mul(d, _D_TWO_DP, d)
     add(x64, d, x64)
     x = f0
@@ -939,8 +943,11 @@ def _fast_box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: 
     band(diff, odd, diff)
     bxor(cb, diff, cb)
     bxor(sb, diff, sb)
-    mul(radius, cos_, oc)
-    mul(radius, sin_, os_)
+    if oc is None:                        # the outputs stay in ws.pair32's rows: one call
+        mul(radius, q32, q32)
+    else:
+        mul(radius, cos_, oc)
+        mul(radius, sin_, os_)
 
 default_stream = Stream()
 
