@@ -19,10 +19,11 @@ transform below is PyTorch's, written over whole arrays:
 Vector width (issue 14): for float32 normals PyTorch's x86 build (AVX2 and AVX512 kernels) computes
 log, sin and cos with the Cephes polynomials of its `avx_mathfun.h`, the scalar build
 (`ATEN_CPU_CAPABILITY=default`, or a non-x86 machine) with the C library's. Both are reproduced:
-the first bit for bit (its fused multiply-adds included), the second within 3 ULP in float32
-and 2 ULP in float64 (the C library's log/sin/cos round differently from NumPy's in the last bit).
-`ATEN_CPU_CAPABILITY` chooses here as it does in PyTorch. Uniform, integer, permutation and
-bernoulli draws do not depend on it and match bit for bit.
+the first within 2 ULP (its sine and cosine bit for bit, its radius within 1 ULP; bit for bit, its
+fused multiply-adds included, with EXACT_VECTOR_NORMALS / TORCHLESS_EXACT_NORMALS=1), the second
+within 3 ULP in float32 and 2 ULP in float64 (the C library's log/sin/cos round differently from
+NumPy's in the last bit). `ATEN_CPU_CAPABILITY` chooses here as it does in PyTorch. Uniform,
+integer, permutation and bernoulli draws do not depend on it and match bit for bit.
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ import numpy as np
 from .engine.state import modes as _modes
 
 __all__ = ["Stream", "default_stream", "rng", "get_rng_state", "set_rng_state", "forbid_random",
-           "STATE_SIZE", "VECTOR_NORMALS"]
+           "STATE_SIZE", "VECTOR_NORMALS", "EXACT_VECTOR_NORMALS"]
 
 _DEFAULT_SEED = 67280421310721  # PyTorch's default seed, so initial_seed() reads the same
 _N = 624                        # the Mersenne Twister's state words
@@ -606,7 +607,7 @@ _HALF_BLOCK = np.dtype("V32")  # 8 float32 or int32: half a block of 16, moved a
 _CHUNK = 32768  # elements of each half per pass of the float32 vector Box-Muller (scratch stays in cache)
 _FAST_CHUNK = 65536  # the same for the fast kernel (fewer ufunc calls; its work arrays are fewer)
 # False: the float32 vector kernel's sine and cosine bit for bit and its radius within 1 ULP, fast
-# (`_fast_box_muller_chunk`); True: all of it bit for bit, about twice as slow (`_box_muller_chunk`).
+# (`_fast_box_muller_chunk`); True: all of it bit for bit, about 1.5x as slow (`_box_muller_chunk`).
 EXACT_VECTOR_NORMALS = os.environ.get("TORCHLESS_EXACT_NORMALS", "") not in ("", "0")
 
 
