@@ -31,7 +31,6 @@ import math
 import os
 import platform
 import struct
-import sys
 from typing import Any, Callable, List, Optional, Tuple
 
 import numpy as np
@@ -45,7 +44,6 @@ _DEFAULT_SEED = 67280421310721  # PyTorch's default seed, so initial_seed() read
 _N = 624                        # the Mersenne Twister's state words
 STATE_SIZE = 5056               # bytes of torch.get_rng_state()
 _U64 = np.uint64
-_LOW = 0 if sys.byteorder == "little" else 1  # the low 32-bit half of a uint64, viewed as two int32
 _MASK24, _MASK53 = _U64((1 << 24) - 1), _U64((1 << 53) - 1)
 _TWO_PI = 2.0 * np.pi
 
@@ -629,8 +627,9 @@ def _vector_normals(k: Optional[np.ndarray], dest: np.ndarray, mean: float, std:
     when k is None: within a block the first 8 give the radius, the last 8 the angle; the block's
     first 8 outputs are radius * cos, its last 8 radius * sin, then `* std + mean` (fused). Written
     into `dest` (contiguous float32, as many elements as k). The halves are gathered and scattered as
-    32-byte items, in chunks of _CHUNK (_FAST_CHUNK). exact (default EXACT_VECTOR_NORMALS): bit for bit; else
-    within 2 ULP of PyTorch (sine and cosine bit for bit, the radius within 1 ULP; docs/random.md)."""
+    32-byte items, in chunks of _CHUNK (_FAST_CHUNK) pairs. exact (default EXACT_VECTOR_NORMALS): bit
+    for bit; else within 2 ULP of PyTorch (sine and cosine bit for bit, the radius within 1 ULP;
+    docs/random.md)."""
     exact = EXACT_VECTOR_NORMALS if exact is None else exact
     ov = dest.view(_HALF_BLOCK)
     h = dest.size // 2
@@ -831,14 +830,12 @@ def _box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: np.nd
     mul(radius, ysb.view(_F), os_)
 
 
-
 # _fast_box_muller_chunk's numbers. A float64 sum rounds to float32's grid where the float32 result's
 # binade is known: for |y| in [2**e, 2**(e+1)), float32 spaces values 2**(e-23) apart, and so does
 # float64 around M = 1.5 * 2**(e+29); so fl64(a * b + (c + M)) - M is fl32(a * b + c), one rounding
 # (a * b exact in float64, c + M exact), as the kernel's fused multiply-add gives.
 _D_M24 = np.array(-(2.0 ** -24))
 _D_1 = np.array(1.0)
-_D_MINUS_2 = np.array(-2.0)
 _F_FOPI_HALF = np.array(_F(_FOPI * _F(0.5)), _F)     # w / 2 is exactly fl32(theta * FOPI / 2)
 _D_TWO_DP = np.array(2.0 * (float(_DP1) + float(_DP2) + _DP3))   # -pi/2 as the kernel splits it, exact
 _COS_M = (1.5 * 2.0 ** 19, 1.5 * 2.0 ** 24)   # c0 z + c1 in (-2**-9, -2**-10]; (..) z + c2 in [2**-5, 2**-4)
