@@ -735,3 +735,22 @@ def measure_lenet_memory(name, lib, repeats):
     before = peak_rss_bytes()
     mlp_nn_step(net, loss_fn, optimizer, x, labels)
     return {"peak_mb": (peak_rss_bytes() - before) / 2**20}
+
+
+# ---------------------------------------------------------------------------------------------------
+# 9. Issue 14: drawing PyTorch's random numbers
+# ---------------------------------------------------------------------------------------------------
+RANDN_N = 10 ** 6
+
+
+@Case("randn", "torch.randn(10**6) in float32 and float64, seeded (PyTorch's CPU numbers in both)",
+      libs=("torchless", "torch"), repeats=(15, 41),
+      metrics=[("ms_f32", "float32", "ms"), ("ms_f64", "float64", "ms")],
+      targets={"ms_f32": ("torch", 2.0, "<= 2x torch (issue 14)"),
+               "ms_f64": ("torch", 2.0, "<= 2x torch (issue 14)")})
+def measure_randn(name, lib, repeats):
+    lib.manual_seed(0)
+    out = {}
+    for key, dtype in (("ms_f32", lib.float32), ("ms_f64", lib.float64)):
+        out[key] = timed_median(lambda _: lib.randn(RANDN_N, dtype=dtype), lambda: None, repeats) * 1e3
+    return out

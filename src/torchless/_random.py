@@ -19,10 +19,11 @@ transform below is PyTorch's, written over whole arrays:
 Vector width (issue 14): for float32 normals PyTorch's x86 build (AVX2 and AVX512 kernels) computes
 log, sin and cos with the Cephes polynomials of its `avx_mathfun.h`, the scalar build
 (`ATEN_CPU_CAPABILITY=default`, or a non-x86 machine) with the C library's. Both are reproduced:
-the first bit for bit (its fused multiply-adds included), the second within 3 ULP in float32
-and 2 ULP in float64 (the C library's log/sin/cos round differently from NumPy's in the last bit).
-`ATEN_CPU_CAPABILITY` chooses here as it does in PyTorch. Uniform, integer, permutation and
-bernoulli draws do not depend on it and match bit for bit.
+the first within 2 ULP (its sine and cosine bit for bit, its radius within 1 ULP; bit for bit, its
+fused multiply-adds included, with EXACT_VECTOR_NORMALS / TORCHLESS_EXACT_NORMALS=1), the second
+within 3 ULP in float32 and 2 ULP in float64 (the C library's log/sin/cos round differently from
+NumPy's in the last bit). `ATEN_CPU_CAPABILITY` chooses here as it does in PyTorch. Uniform,
+integer, permutation and bernoulli draws do not depend on it and match bit for bit.
 """
 from __future__ import annotations
 
@@ -30,21 +31,19 @@ import math
 import os
 import platform
 import struct
-import sys
-from typing import Any, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 import numpy as np
 
 from .engine.state import modes as _modes
 
 __all__ = ["Stream", "default_stream", "rng", "get_rng_state", "set_rng_state", "forbid_random",
-           "STATE_SIZE", "VECTOR_NORMALS"]
+           "STATE_SIZE", "VECTOR_NORMALS", "EXACT_VECTOR_NORMALS"]
 
 _DEFAULT_SEED = 67280421310721  # PyTorch's default seed, so initial_seed() reads the same
 _N = 624                        # the Mersenne Twister's state words
 STATE_SIZE = 5056               # bytes of torch.get_rng_state()
 _U64 = np.uint64
-_LOW = 0 if sys.byteorder == "little" else 1  # the low 32-bit half of a uint64, viewed as two int32
 _MASK24, _MASK53 = _U64((1 << 24) - 1), _U64((1 << 53) - 1)
 _TWO_PI = 2.0 * np.pi
 
@@ -145,6 +144,12 @@ class Stream:
         self.fresh = False
         return self.bits.random_raw(n) if n else np.zeros(0, _U64)
 
+    def low24(self, n: int) -> np.ndarray:
+        """The low 24 bits of `n` raw words, as int32 (what a float32 uniform keeps): NumPy's legacy
+        bounded integers mask each word with 2**24 - 1 and never redraw for this range."""
+        self.fresh = False
+        return np.random.RandomState(self.bits).randint(0, 1 << 24, size=n, dtype=np.int32)
+
     def u64(self, n: int) -> np.ndarray:
         """`n` 64-bit words, each from two 32-bit ones, the first high (generator->random64())."""
         r = self.u32(2 * n)
@@ -194,13 +199,12 @@ class Stream:
         if n >= 16 and contiguous:
             work = np.float64 if dt == np.float64 else np.float32
             m = n - n % 16
-            if dt == np.float32 and VECTOR_NORMALS:   # straight from the words' low 24 bits
+            if dt == np.float32 and VECTOR_NORMALS:   # straight from the words' low 24 bits, chunk by chunk
                 out = np.empty(n, work)
-                k = np.bitwise_and(self.u32(n).view(np.int32)[_LOW::2], 0x00FFFFFF)
-                _vector_normals(k[:m], out[:m], mean, std)
-                if m != n:
-                    k = np.bitwise_and(self.u32(16).view(np.int32)[_LOW::2], 0x00FFFFFF)
-                    _vector_normals(k, out[n - 16:], mean, std)
+                _vector_normals(None, out[:m], mean, std, draw=self.low24)
+                if m != n:   # the tail's uniforms were drawn too, then 16 fresh ones replace them
+                    self.u32(n - m)
+                    _vector_normals(self.low24(16), out[n - 16:], mean, std)
                 return out
             # float32/float64 fill the whole tensor with uniforms first; half types draw block by block
             u = self.unit(n if dt == work else m, work)
@@ -597,6 +601,10 @@ _COS_P = [float(_F(v)) for v in (2.443315711809948E-005, -1.388731625493765E-003
 _SIN_P = [float(_F(v)) for v in (-1.9515295891E-4, 8.3321608736E-3, -1.6666654611E-1)]
 _HALF_BLOCK = np.dtype("V32")  # 8 float32 or int32: half a block of 16, moved as one item
 _CHUNK = 32768  # elements of each half per pass of the float32 vector Box-Muller (scratch stays in cache)
+_FAST_CHUNK = 65536  # the same for the fast kernel (fewer ufunc calls; its work arrays are fewer)
+# False: the float32 vector kernel's sine and cosine bit for bit and its radius within 1 ULP, fast
+# (`_fast_box_muller_chunk`); True: all of it bit for bit, about 1.5x as slow (`_box_muller_chunk`).
+EXACT_VECTOR_NORMALS = os.environ.get("TORCHLESS_EXACT_NORMALS", "") not in ("", "0")
 
 
 class _Scratch:
@@ -610,24 +618,39 @@ class _Scratch:
         self.d = [np.empty(n, np.float64) for _ in range(4)]
 
 
-def _vector_normals(k: np.ndarray, dest: np.ndarray, mean: float, std: float) -> None:
-    """PyTorch's AVX2/AVX512 float32 normal kernel, bit for bit, on consecutive blocks of 16 uniforms
-    given as their 24-bit integers `k` (u = k * 2**-24; contiguous int32): within a block the first 8
-    give the radius, the last 8 the angle; the block's first 8 outputs are radius * cos, its last 8
-    radius * sin, then `* std + mean` (fused). Written into `dest` (contiguous float32, as many
-    elements as k). The halves are gathered and scattered as 32-byte items, in chunks of _CHUNK."""
-    kv, ov = k.view(_HALF_BLOCK), dest.view(_HALF_BLOCK)
-    h = k.size // 2
-    c = min(_CHUNK, h)
-    ws = _Scratch(c)
-    k1, k2, o1, o2 = np.empty(c, _I32), np.empty(c, _I32), np.empty(c, _F), np.empty(c, _F)
-    for lo in range(0, h, _CHUNK):
-        hi = min(lo + _CHUNK, h)
+def _vector_normals(k: Optional[np.ndarray], dest: np.ndarray, mean: float, std: float,
+                    draw: Optional[Callable[[int], np.ndarray]] = None, exact: Optional[bool] = None) -> None:
+    """PyTorch's AVX2/AVX512 float32 normal kernel on consecutive blocks of 16 uniforms given as their
+    24-bit integers `k` (u = k * 2**-24; contiguous int32), or drawn chunk by chunk by `draw(count)`
+    when k is None: within a block the first 8 give the radius, the last 8 the angle; the block's
+    first 8 outputs are radius * cos, its last 8 radius * sin, then `* std + mean` (fused). Written
+    into `dest` (contiguous float32, as many elements as k). The halves are gathered and scattered as
+    32-byte items, in chunks of _CHUNK (_FAST_CHUNK) pairs. exact (default EXACT_VECTOR_NORMALS): bit
+    for bit; else within 2 ULP of PyTorch (sine and cosine bit for bit, the radius within 1 ULP;
+    docs/random.md)."""
+    exact = EXACT_VECTOR_NORMALS if exact is None else exact
+    ov = dest.view(_HALF_BLOCK)
+    h = dest.size // 2
+    step = _CHUNK if exact else _FAST_CHUNK
+    c = min(step, h)
+    ws: Any = _Scratch(c) if exact else _FastScratch(c)
+    k1, k2 = np.empty(c, _I32), np.empty(c, _I32)
+    o1, o2 = (np.empty(c, _F), np.empty(c, _F)) if exact else (ws.pair32[0], ws.pair32[1])
+    kv = None if k is None else k.view(_HALF_BLOCK)
+    for lo in range(0, h, step):
+        hi = min(lo + step, h)
         n = hi - lo
         b0, b1 = lo // 4, hi // 4   # half-blocks of 8: the first halves sit at even items, the second at odd
-        k1[:n].view(_HALF_BLOCK)[...] = kv[b0:b1:2]
-        k2[:n].view(_HALF_BLOCK)[...] = kv[b0 + 1:b1:2]
-        _box_muller_chunk(k1[:n], k2[:n], o1[:n], o2[:n], ws)
+        if kv is None:
+            src, a0, a1 = draw(2 * n).view(_HALF_BLOCK), 0, b1 - b0   # type: ignore[misc]
+        else:
+            src, a0, a1 = kv, b0, b1
+        k1[:n].view(_HALF_BLOCK)[...] = src[a0:a1:2]
+        k2[:n].view(_HALF_BLOCK)[...] = src[a0 + 1:a1:2]
+        if exact:
+            _box_muller_chunk(k1[:n], k2[:n], o1[:n], o2[:n], ws)
+        else:
+            _fast_box_muller_chunk(k1[:n], k2[:n], None, None, ws)
         ov[b0:b1:2] = o1[:n].view(_HALF_BLOCK)
         ov[b0 + 1:b1:2] = o2[:n].view(_HALF_BLOCK)
     if mean != 0.0 or std != 1.0:
@@ -804,6 +827,123 @@ def _box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: np.nd
     mul(radius, ycb.view(_F), oc)
     mul(radius, ysb.view(_F), os_)
 
+
+# _fast_box_muller_chunk's numbers. A float64 sum rounds to float32's grid where the float32 result's
+# binade is known: for |y| in [2**e, 2**(e+1)), float32 spaces values 2**(e-23) apart, and so does
+# float64 around M = 1.5 * 2**(e+29); so fl64(a * b + (c + M)) - M is fl32(a * b + c), one rounding
+# (a * b exact in float64, c + M exact), as the kernel's fused multiply-add gives.
+_D_M24 = np.array(-(2.0 ** -24))
+_D_1 = np.array(1.0)
+_F_FOPI_HALF = np.array(_F(_FOPI * _F(0.5)), _F)     # w / 2 is exactly fl32(theta * FOPI / 2)
+_D_TWO_DP = np.array(2.0 * (float(_DP1) + float(_DP2) + _DP3))   # -pi/2 as the kernel splits it, exact
+_COS_M = (1.5 * 2.0 ** 19, 1.5 * 2.0 ** 24)   # c0 z + c1 in (-2**-9, -2**-10]; (..) z + c2 in [2**-5, 2**-4)
+_SIN_M = (1.5 * 2.0 ** 22, 1.5 * 2.0 ** 26)   # s0 z + s1 in [2**-7, 2**-6); (..) z + s2 in (-2**-2, -2**-3]
+# the cosine's and the sine's numbers as columns: one ufunc call works on both rows of (cos, sin)
+_D_QM1 = np.array([[_COS_M[0]], [_SIN_M[0]]])
+_D_QK1 = np.array([[_COS_P[1] + _COS_M[0]], [_SIN_P[1] + _SIN_M[0]]])    # exact sums
+_D_QM2 = np.array([[_COS_M[1]], [_SIN_M[1]]])
+_D_QK2 = np.array([[_COS_P[2] + _COS_M[1]], [_SIN_P[2] + _SIN_M[1]]])
+_D_QLAST = np.array([[-0.5], [1.0]])
+
+
+class _FastScratch:
+    """Reused work arrays for `_fast_box_muller_chunk` (56 bytes a pair with k1 and k2, so that a chunk's
+    work stays in a 1-2 MB cache): the radius (float32), h (int32), a float32 and two float64 pairs of
+    rows. pair32 ends holding the two outputs."""
+
+    __slots__ = ("radius", "h", "pair32", "pair", "zx")
+
+    def __init__(self, n: int) -> None:
+        self.radius = np.empty(n, _F)
+        self.h = np.empty(n, _I32)
+        self.pair32 = np.empty((2, n), _F)
+        self.pair = np.empty((2, n), np.float64)
+        self.zx = np.empty((2, n), np.float64)
+
+
+def _fast_box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: Optional[np.ndarray], os_: Optional[np.ndarray],
+                           ws: Any) -> None:
+    """(radius * cos, radius * sin) of PyTorch's vector float32 kernel for uniforms k1 * 2**-24 (radius)
+    and k2 * 2**-24 (angle), written into oc and os_: the sine and cosine bit for bit, the radius
+    within 1 ULP, so each output within 2 ULP (docs/random.md); ws is a _FastScratch. About half
+    the passes of `_box_muller_chunk`.
+
+    The radius is sqrt(-2 log(1 - u1)) in float32 from NumPy's float64 logarithm rounded to float32
+    (the kernel's Cephes logarithm differs from that by 1 ULP for 7% of the inputs). The angle is the
+    kernel's: theta = float32(2 pi) * u2 reduced by j pi/4 (j even) with pi/4 in three parts, which is
+    exact in float64 and rounded once as the kernel's chain rounds; its float32 polynomials are
+    evaluated in float64, each fused step rounded to float32 by the sum above, each plain float32
+    product (exact in float64) by a cast; the cosine and the sine are the two rows of one array. Then
+    the octant's signs and swap, with integer masks. k1 and k2 are overwritten (scratch once read);
+    oc None: the outputs are left in ws.pair32[:, :n]."""
+    n = k1.size
+    q, q32, zx = ws.pair[:, :n], ws.pair32[:, :n], ws.zx[:, :n]
+    f0, f1, d, i1, i2 = q32[0], q32[1], q[0], k1, k2
+    mul, add, sub, band, bxor, lsh, rsh = (np.multiply, np.add, np.subtract, np.bitwise_and,
+                                           np.bitwise_xor, np.left_shift, np.right_shift)
+    # radius: float32(log(1 - u1)) (1 - u1 exact in float64), times -2 (exact), the float32 square root
+    d[...] = k1
+    mul(d, _D_M24, d)
+    add(d, _D_1, d)
+    np.log(d, d)
+    radius = ws.radius[:n]
+    radius[...] = d
+    mul(radius, _F_MINUS_2, radius)
+    np.sqrt(radius, radius)
+    # theta and h = j / 2 = int(w / 2 + 1/2), w = fl32(theta * 4/pi) (j = (int(w) + 1) & ~1)
+    th = f0
+    th[...] = k2
+    mul(th, _F_TWO_PI_24, th)
+    hf = mul(th, _F_FOPI_HALF, f1)
+    add(hf, _F_HALF, hf)
+    h = ws.h[:n]
+    h[...] = hf                           # truncation, of a number >= 0
+    z64, x64 = zx[0], zx[1]
+    x64[...] = th                         # x = theta - h (pi/2): exact in float64
+    d[...] = h
+    mul(d, _D_TWO_DP, d)
+    add(x64, d, x64)
+    x = f0
+    x[...] = x64                          # the kernel's float32 x
+    odd = lsh(h, _I_31, i1)                # the sign bit where h is odd: the sine's argument is negated there
+    bxor(x.view(_I32), odd, x.view(_I32))
+    x64[...] = x
+    z = mul(x, x, f1)
+    z64[...] = z
+    # rows (cosine, sine): q = (p0 z + p1) z + p2 (two fused steps), then fl32(q z), then
+    # cosine fl32(1 + fl32((q z - 1/2) z)) and sine fl32((q z + 1) x)
+    zrow = zx[:1]
+    mul(z64, _D_COS_P0, q[0])
+    mul(z64, _D_SIN_P0, q[1])
+    add(q, _D_QK1, q)
+    sub(q, _D_QM1, q)
+    mul(q, zrow, q)
+    add(q, _D_QK2, q)
+    sub(q, _D_QM2, q)
+    mul(q, zrow, q)
+    q32[...] = q                          # q z, rounded (the float64 product is exact)
+    q[...] = q32
+    add(q, _D_QLAST, q)
+    mul(q, zx, q)
+    q32[...] = q
+    cos_, sin_ = q32[0], q32[1]
+    add(cos_, _F_1, cos_)
+    # by h (4 as 0): cos theta = C, -S, -C, S and sin theta = S, C, -S, -C. The sine already carries
+    # (-1)**h; the radius takes the sign of h in {2, 3}; odd h swaps the two
+    neg = lsh(h, _I_30, i2)
+    band(neg, _SIGN, neg)
+    bxor(radius.view(_I32), neg, radius.view(_I32))
+    rsh(odd, _I_31, odd)                   # all ones where h is odd
+    cb, sb = cos_.view(_I32), sin_.view(_I32)
+    diff = bxor(cb, sb, i2)
+    band(diff, odd, diff)
+    bxor(cb, diff, cb)
+    bxor(sb, diff, sb)
+    if oc is None:                        # the outputs stay in ws.pair32's rows: one call
+        mul(radius, q32, q32)
+    else:
+        mul(radius, cos_, oc)
+        mul(radius, sin_, os_)
 
 default_stream = Stream()
 
