@@ -24,6 +24,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from . import winograd
 from ._rule import Rule
 
 # each partial's operands, by role (x: the convolution's input, w: its weight, y: its output)
@@ -150,6 +151,26 @@ def _conv_w_blocked(x, y, spec, block):
     return acc.reshape((o, x.shape[1]) + spec.K)
 
 
+# Winograd's F(2x2, 3x3) (ops/winograd.py) takes over 3x3, stride-1, ungrouped float convolutions with at
+# least WINOGRAD_CHANNELS channels in and out whose im2col columns would pass WINOGRAD_BYTES: 2.25x fewer
+# GEMM flops, for a few passes over memory to transform the tiles. Measured on one core, it wins from
+# 64 channels (1.3-2x on 14x14 to 56x56 images), breaks even at 32 and loses below (the transforms,
+# per channel, then cost more than the GEMM they save); the small convolutions of tests, gradcheck and
+# conformance samples keep the direct path.
+WINOGRAD_BYTES = 1 << 21
+WINOGRAD_CHANNELS = 64
+_WINOGRAD_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _winograd(spec, a, b, c, o):
+    """Whether the partial of spec on arrays a, b (one of x, w, y each), for c input and o output
+    channels, goes through Winograd's F(2x2, 3x3)."""
+    return spec.K == (3, 3) and spec.stride == (1, 1) and spec.dilation == (1, 1) and spec.groups == 1 \
+        and c >= WINOGRAD_CHANNELS and o >= WINOGRAD_CHANNELS \
+        and a.dtype == b.dtype and a.dtype in _WINOGRAD_DTYPES \
+        and a.shape[0] * c * 9 * spec.Y[0] * spec.Y[1] * a.itemsize > WINOGRAD_BYTES
+
+
 def conv_y(x, w, spec, cols=None, bias=None):
     """The convolution: (N, C, *S), (O, C/g, *K) -> (N, O, *Y): one GEMM W (O, C·ΠK) @ cols
     (+ bias, added while the result is copied into batch-first order)."""
@@ -157,6 +178,9 @@ def conv_y(x, w, spec, cols=None, bias=None):
     o = w.shape[0]
     g = spec.groups
     if cols is None:
+        if _winograd(spec, x, w, x.shape[1], o):
+            return winograd.correlate(x, winograd.weight_transform(w), spec.lo, spec.Y,
+                                      bias if bias is not None and bias.dtype == x.dtype else None)
         if g == 1:
             block = _block_size(x, spec)
             if block < n:
@@ -179,6 +203,8 @@ def conv_w(x, y, spec, cols=None):
     o = y.shape[1]
     g = spec.groups
     if cols is None:
+        if _winograd(spec, x, y, x.shape[1], o):
+            return winograd.weight_grad(x, y, spec.lo)
         if g == 1:
             block = _block_size(x, spec)
             if block < x.shape[0]:
@@ -195,6 +221,8 @@ def conv_x(y, w, spec):
     col2im moves runs of (row · N) contiguous elements rather than one short image row."""
     n, o = y.shape[0], y.shape[1]
     g = spec.groups
+    if _winograd(spec, y, w, w.shape[1], o):
+        return winograd.input_grad(y, w, spec.lo, spec.S)
     c = w.shape[1] * g
     w2 = w.reshape(g, o // g, -1)
     perm = tuple(range(1, y.ndim)) + (0,)
@@ -252,7 +280,8 @@ class ConvolutionBackward0(Rule):
             return None
         if spec.target == "y":
             # small enough: keep the windows for the weight's gradient (big ones go in blocks, above)
-            cols = cols_of(a, spec) if spec.groups != 1 or _block_size(a, spec) >= a.shape[0] else None
+            cols = cols_of(a, spec) if spec.groups != 1 or (_block_size(a, spec) >= a.shape[0]
+                                                            and not _winograd(spec, a, b, a.shape[1], b.shape[0])) else None
             out = conv_y(a, b, spec, cols, bias)
             if node is not None and cols is not None:
                 node.cols = cols
