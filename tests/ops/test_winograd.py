@@ -193,3 +193,41 @@ def test_kernels_on_arrays_match_direct():
             gx = winograd.input_grad(gy, w, lo, x.shape[2:])
             assert gx.shape == x.shape
             np.testing.assert_allclose((got * gy).sum(), (x * gx).sum(), rtol=1e-12)
+
+
+# ---------------------------------------------------------------- 1x1 kernels' input gradient (ops.conv._conv_x_pointwise)
+POINTWISE = [((2, 3, 7, 8), (4, 3, 1, 1), dict(stride=2)),
+             ((2, 3, 7, 8), (4, 3, 1, 1), dict(stride=(2, 3), padding=(1, 2))),
+             ((2, 3, 7, 8), (4, 3, 1, 1), dict(padding=1)),
+             ((2, 3, 7, 8), (4, 3, 1, 1), {}),
+             ((2, 3, 9), (4, 3, 1), dict(stride=3, padding=2)),
+             ((2, 3, 5, 6, 7), (4, 3, 1, 1, 1), dict(stride=2, padding=1)),
+             ((3, 7, 8), (4, 3, 1, 1), dict(stride=2))]
+
+
+@pytest.mark.parametrize("xs, ws, kw", POINTWISE)
+def test_pointwise_input_grad_against_torch(xs, ws, kw):
+    """A 1x1 convolution's input gradient is computed batch-first, without columns (and conv_transpose
+    with a 1x1 kernel, whose forward it is, likewise)."""
+    pt = pytest.importorskip("torch")
+    rng = np.random.default_rng(21 + len(xs))
+    xa, wa = rng.standard_normal(xs), rng.standard_normal(ws)
+    outs = []
+    for lib in (torch, pt):
+        x, w = lib.tensor(xa, requires_grad=True), lib.tensor(wa, requires_grad=True)
+        f = {3: lib.nn.functional.conv1d, 4: lib.nn.functional.conv2d, 5: lib.nn.functional.conv3d}[len(ws)]
+        y = f(x, w, **kw)
+        (y * y).sum().backward()
+        outs.append([t.detach().numpy() for t in (y, x.grad, w.grad)])
+    for a, b in zip(*outs):
+        assert a.shape == b.shape and a.dtype == b.dtype
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
+
+
+def test_pointwise_conv_transpose_gradcheck():
+    rng = np.random.default_rng(20)
+    x = torch.tensor(rng.standard_normal((2, 3, 4, 5)), requires_grad=True)
+    w = torch.tensor(rng.standard_normal((3, 2, 1, 1)), requires_grad=True)
+    for kw in ({}, dict(stride=2), dict(stride=2, padding=1, output_padding=1), dict(stride=(3, 2), padding=(0, 1))):
+        assert gradcheck(lambda x, w: F.conv_transpose2d(x, w, **kw), (x, w))
+        assert gradgradcheck(lambda x, w: F.conv_transpose2d(x, w, **kw), (x, w))

@@ -223,12 +223,30 @@ def conv_x(y, w, spec):
     g = spec.groups
     if _winograd(spec, y, w, w.shape[1], o):
         return winograd.input_grad(y, w, spec.lo, spec.S)
+    if g == 1 and math.prod(spec.K) == 1:
+        return _conv_x_pointwise(y, w, spec)
     c = w.shape[1] * g
     w2 = w.reshape(g, o // g, -1)
     perm = tuple(range(1, y.ndim)) + (0,)
     y2 = np.ascontiguousarray(y.transpose(perm)).reshape(g, o // g, -1)
     cols = np.matmul(w2[0].T, y2[0]) if g == 1 else np.matmul(np.swapaxes(w2, 1, 2), y2)
     return col2im(cols.reshape((c,) + spec.K + spec.Y + (n,)), spec)
+
+
+def _conv_x_pointwise(y, w, spec):
+    """conv_x for a 1x1 kernel (groups == 1): per example Wᵀ (C, O) @ y[n] (O, ΠY), batch-first
+    throughout, placed at the strided positions of a zero input (no columns, no transposes)."""
+    n, o = y.shape[0], y.shape[1]
+    z = np.matmul(w.reshape(o, -1).T, y.reshape(n, o, -1)).reshape((n, w.shape[1]) + spec.Y)
+    if spec.S == spec.Y:  # stride 1, no padding
+        return z
+    padded = tuple(s + a + b for s, a, b in zip(spec.S, spec.lo, spec.hi))
+    out = np.zeros(z.shape[:2] + padded, z.dtype)
+    out[(slice(None), slice(None)) + tuple(slice(0, (m - 1) * st + 1, st) for m, st in zip(spec.Y, spec.stride))] = z
+    if any(spec.lo) or any(spec.hi):
+        out = np.ascontiguousarray(out[(slice(None), slice(None)) +
+                                       tuple(slice(a, a + m) for a, m in zip(spec.lo, spec.S))])
+    return out
 
 
 def col2im(cols, spec):

@@ -138,18 +138,18 @@ def correlate(x, u, lo, Y, bias=None):
     th, tw = _tiles(Y)
     full = np.empty((n, o, 2 * th, 2 * tw), x.dtype)
     block = _examples_per_block(n, c, th, tw, x.dtype.itemsize)
+    b = None if bias is None else bias.reshape(-1, 1)
     for n0 in range(0, n, block):
         n1 = min(n, n0 + block)
         v = _input_transform(_tile_buffer(x[n0:n1], lo, th, tw), th, tw)
-        _output_transform(np.matmul(u, v.transpose(0, 2, 1)), full[n0:n1], th, tw)
-    if full.shape[2:] == Y and bias is None:
+        m = np.matmul(u, v.transpose(0, 2, 1))
+        if b is not None:
+            # Aᵀ e₅ A (e₅: 1 at ξ = (1, 1)) is all ones: a bias added to M[5] reaches each of the 4 outputs
+            m[5] += b
+        _output_transform(m, full[n0:n1], th, tw)
+    if full.shape[2:] == Y:
         return full
-    out = full[:, :, :Y[0], :Y[1]]
-    if bias is None:
-        return np.ascontiguousarray(out)
-    result = np.empty(out.shape, out.dtype)
-    np.add(out, bias.reshape(-1, 1, 1), out=result)
-    return result
+    return np.ascontiguousarray(full[:, :, :Y[0], :Y[1]])
 
 
 def input_grad(dy, w, lo, S):
