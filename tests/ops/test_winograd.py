@@ -35,41 +35,42 @@ def forced(monkeypatch):
     monkeypatch.setattr(conv_ops, "WINOGRAD_CHANNELS", 1)
 
 
-def _run(lib, xa, wa, ba, gya, padding):
+def _run(lib, xa, wa, ba, gya, padding, stride=1):
     x, w = lib.tensor(xa, requires_grad=True), lib.tensor(wa, requires_grad=True)
     b = None if ba is None else lib.tensor(ba, requires_grad=True)
-    y = lib.nn.functional.conv2d(x, w, b, padding=padding)
+    y = lib.nn.functional.conv2d(x, w, b, padding=padding, stride=stride)
     y.backward(lib.tensor(gya))
     out = [y.detach().numpy(), x.grad.numpy(), w.grad.numpy()]
     return out + ([b.grad.numpy()] if b is not None else [])
 
 
-def _direct_and_winograd(monkeypatch, xa, wa, ba, gya, padding, block_bytes=None):
+def _direct_and_winograd(monkeypatch, xa, wa, ba, gya, padding, stride=1, block_bytes=None):
     monkeypatch.setattr(conv_ops, "WINOGRAD_BYTES", 1 << 62)
-    direct = _run(torch, xa, wa, ba, gya, padding)
+    direct = _run(torch, xa, wa, ba, gya, padding, stride)
     monkeypatch.setattr(conv_ops, "WINOGRAD_BYTES", -1)
     monkeypatch.setattr(conv_ops, "WINOGRAD_CHANNELS", 1)
     if block_bytes is not None:
         monkeypatch.setattr(winograd, "BLOCK_BYTES", block_bytes)
-    return direct, _run(torch, xa, wa, ba, gya, padding)
+    return direct, _run(torch, xa, wa, ba, gya, padding, stride)
 
 
-def _data(rng, n, c, o, h, w, padding, dtype, bias=True):
+def _data(rng, n, c, o, h, w, padding, dtype, bias=True, stride=1):
     p = padding if isinstance(padding, tuple) else (padding, padding)
     xa = rng.standard_normal((n, c, h, w)).astype(dtype)
     wa = rng.standard_normal((o, c, 3, 3)).astype(dtype)
     ba = rng.standard_normal(o).astype(dtype) if bias else None
-    gya = rng.standard_normal((n, o, h + 2 * p[0] - 2, w + 2 * p[1] - 2)).astype(dtype)
+    gya = rng.standard_normal((n, o, (h + 2 * p[0] - 3) // stride + 1, (w + 2 * p[1] - 3) // stride + 1)).astype(dtype)
     return xa, wa, ba, gya
 
 
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("bias", [True, False])
-def test_float64_matches_direct(monkeypatch, case, bias):
+@pytest.mark.parametrize("stride", [1, 2])
+def test_float64_matches_direct(monkeypatch, case, bias, stride):
     n, c, o, h, w, padding = case
     rng = np.random.default_rng(sum(case[:5]))
-    args = _data(rng, n, c, o, h, w, padding, np.float64, bias)
-    direct, wino = _direct_and_winograd(monkeypatch, *args, padding)
+    args = _data(rng, n, c, o, h, w, padding, np.float64, bias, stride)
+    direct, wino = _direct_and_winograd(monkeypatch, *args, padding, stride)
     assert len(direct) == len(wino) == (4 if bias else 3)
     for a, b in zip(direct, wino):
         assert a.dtype == b.dtype == np.float64 and a.shape == b.shape
@@ -77,46 +78,53 @@ def test_float64_matches_direct(monkeypatch, case, bias):
 
 
 @pytest.mark.parametrize("block_bytes", [1, 16 * 3 * 4 * 8 * 2])  # one example a block; two (a short last)
-def test_blocks_of_examples(monkeypatch, block_bytes):
+@pytest.mark.parametrize("stride", [1, 2])
+def test_blocks_of_examples(monkeypatch, block_bytes, stride):
     rng = np.random.default_rng(5)
-    args = _data(rng, 5, 3, 4, 7, 8, 1, np.float64)
-    direct, wino = _direct_and_winograd(monkeypatch, *args, 1, block_bytes=block_bytes)
+    args = _data(rng, 5, 3, 4, 7, 8, 1, np.float64, stride=stride)
+    direct, wino = _direct_and_winograd(monkeypatch, *args, 1, stride, block_bytes=block_bytes)
     for a, b in zip(direct, wino):
         np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12 * np.abs(a).max())
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_float32_against_torch(forced, case):
+@pytest.mark.parametrize("stride", [1, 2])
+def test_float32_against_torch(forced, case, stride):
     pt = pytest.importorskip("torch")
     n, c, o, h, w, padding = case
     rng = np.random.default_rng(10 + sum(case[:5]))
-    args = _data(rng, n, c, o, h, w, padding, np.float32)
-    ours, theirs = _run(torch, *args, padding), _run(pt, *args, padding)
+    args = _data(rng, n, c, o, h, w, padding, np.float32, stride=stride)
+    ours, theirs = _run(torch, *args, padding, stride), _run(pt, *args, padding, stride)
     for a, b in zip(ours, theirs):
         assert a.dtype == b.dtype == np.float32 and a.shape == b.shape
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4 * max(1.0, np.abs(b).max()))
 
 
-def test_float32_big_against_torch():
-    """A convolution big enough for the default thresholds (64 channels): the path the models take."""
+@pytest.mark.parametrize("stride, n, h, w", [(1, 6, 13, 14), (2, 16, 27, 28)])
+def test_float32_big_against_torch(monkeypatch, stride, n, h, w):
+    """Convolutions big enough for the default thresholds (64 channels): the paths models take."""
     pt = pytest.importorskip("torch")
-    n, c, o, h, w = 6, 64, 64, 13, 14
-    assert n * c * 9 * h * w * 4 > conv_ops.WINOGRAD_BYTES
+    c = o = 64
     calls = []
-    real = winograd.correlate
 
-    def counting(*args, **kw):
-        calls.append(1)
-        return real(*args, **kw)
+    def counting(name):
+        real = getattr(winograd, name)
+
+        def f(*args, **kw):
+            calls.append(name)
+            return real(*args, **kw)
+        monkeypatch.setattr(winograd, name, f)
+    for name in ("correlate", "input_grad", "weight_grad", "input_grad2", "weight_grad2"):
+        counting(name)
     rng = np.random.default_rng(11)
-    args = _data(rng, n, c, o, h, w, 1, np.float32)
-    winograd.correlate = counting
-    try:
-        ours = _run(torch, *args, 1)
-    finally:
-        winograd.correlate = real
-    assert len(calls) == 2  # the forward and the input's gradient
-    theirs = _run(pt, *args, 1)
+    args = _data(rng, n, c, o, h, w, 1, np.float32, stride=stride)
+    assert n * c * 9 * args[3].shape[2] * args[3].shape[3] * 4 > conv_ops.WINOGRAD_BYTES
+    ours = _run(torch, *args, 1, stride)
+    # stride 1: the forward, the input's gradient (itself a correlation) and the weight's; stride 2: the
+    # two gradients (its forward stays direct)
+    assert sorted(calls) == (["correlate", "correlate", "input_grad", "weight_grad"] if stride == 1 else
+                             ["input_grad2", "weight_grad2"])
+    theirs = _run(pt, *args, 1, stride)
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4 * max(1.0, np.abs(b).max()))
 
@@ -124,12 +132,12 @@ def test_float32_big_against_torch():
 def test_small_and_other_convolutions_keep_the_direct_path(monkeypatch):
     def fail(*args, **kw):
         raise AssertionError("Winograd used")
-    monkeypatch.setattr(winograd, "correlate", fail)
-    monkeypatch.setattr(winograd, "weight_grad", fail)
+    for name in ("correlate", "weight_grad", "input_grad2", "weight_grad2"):
+        monkeypatch.setattr(winograd, name, fail)
     rng = np.random.default_rng(12)
     cases = [((2, 3, 8, 8), (4, 3, 3, 3), {}),                            # small
              ((4, 32, 16, 16), (32, 32, 3, 3), {"padding": 1}),             # big, too few channels
-             ((4, 64, 16, 16), (64, 64, 3, 3), {"padding": 1, "stride": 2}),
+             ((4, 64, 16, 16), (64, 64, 3, 3), {"padding": 1, "stride": 3}),
              ((4, 64, 16, 16), (64, 64, 3, 3), {"padding": 2, "dilation": 2}),
              ((4, 64, 16, 16), (64, 32, 3, 3), {"padding": 1, "groups": 2}),
              ((4, 64, 16, 16), (64, 64, 5, 5), {"padding": 2})]
@@ -139,20 +147,23 @@ def test_small_and_other_convolutions_keep_the_direct_path(monkeypatch):
         F.conv2d(x, w, **kw).sum().backward()
 
 
-def test_gradcheck_and_gradgradcheck(forced):
+@pytest.mark.parametrize("stride", [1, 2])
+def test_gradcheck_and_gradgradcheck(forced, stride):
     rng = np.random.default_rng(13)
     x = torch.tensor(rng.standard_normal((2, 2, 5, 6)), requires_grad=True)
     w = torch.tensor(rng.standard_normal((3, 2, 3, 3)), requires_grad=True)
     b = torch.tensor(rng.standard_normal(3), requires_grad=True)
     for padding in (0, 1, 2):
-        assert gradcheck(lambda x, w, b: F.conv2d(x, w, b, padding=padding), (x, w, b))
-        assert gradgradcheck(lambda x, w, b: F.conv2d(x, w, b, padding=padding), (x, w, b))
+        assert gradcheck(lambda x, w, b: F.conv2d(x, w, b, padding=padding, stride=stride), (x, w, b))
+        assert gradgradcheck(lambda x, w, b: F.conv2d(x, w, b, padding=padding, stride=stride), (x, w, b))
 
 
-@pytest.mark.parametrize("padding", [0, 1, 2, 3])
-def test_conv_transpose_against_torch(forced, padding):
-    """conv_transpose2d with a 3x3 kernel and stride 1 is the input gradient's kernel (a correlation with
-    the flipped weight, padded by 2 - padding: negative, a crop, at padding 3)."""
+@pytest.mark.parametrize("padding, stride, output_padding", [(0, 1, 0), (1, 1, 0), (2, 1, 0), (3, 1, 0),
+                                                             (0, 2, 0), (1, 2, 1), (2, 2, 1), (3, 2, 0)])
+def test_conv_transpose_against_torch(forced, padding, stride, output_padding):
+    """conv_transpose2d with a 3x3 kernel is the input gradient's kernel: at stride 1 a correlation with
+    the flipped weight, padded by 2 - padding (negative, a crop, at padding 3); at stride 2 the
+    stride-2 algorithm's scatter (output_padding: a last row and column no output reads)."""
     pt = pytest.importorskip("torch")
     rng = np.random.default_rng(14 + padding)
     xa = rng.standard_normal((2, 3, 7, 8)).astype(np.float32)
@@ -161,7 +172,8 @@ def test_conv_transpose_against_torch(forced, padding):
     outs = []
     for lib in (torch, pt):
         x, w, b = (lib.tensor(a, requires_grad=True) for a in (xa, wa, ba))
-        y = lib.nn.functional.conv_transpose2d(x, w, b, padding=padding)
+        y = lib.nn.functional.conv_transpose2d(x, w, b, padding=padding, stride=stride,
+                                               output_padding=output_padding)
         (y * lib.arange(y.numel(), dtype=lib.float32).reshape(y.shape).cos()).sum().backward()
         outs.append([t.detach().numpy() for t in (y, x.grad, w.grad, b.grad)])
     for a, b in zip(*outs):

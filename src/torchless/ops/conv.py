@@ -162,10 +162,10 @@ WINOGRAD_CHANNELS = 64
 _WINOGRAD_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def _winograd(spec, a, b, c, o):
+def _winograd(spec, a, b, c, o, stride=(1, 1)):
     """Whether the partial of spec on arrays a, b (one of x, w, y each), for c input and o output
-    channels, goes through Winograd's F(2x2, 3x3)."""
-    return spec.K == (3, 3) and spec.stride == (1, 1) and spec.dilation == (1, 1) and spec.groups == 1 \
+    channels, goes through Winograd's F(2x2, 3x3) (or, with stride=(2, 2), its stride-2 form)."""
+    return spec.K == (3, 3) and spec.stride == stride and spec.dilation == (1, 1) and spec.groups == 1 \
         and c >= WINOGRAD_CHANNELS and o >= WINOGRAD_CHANNELS \
         and a.dtype == b.dtype and a.dtype in _WINOGRAD_DTYPES \
         and a.shape[0] * c * 9 * spec.Y[0] * spec.Y[1] * a.itemsize > WINOGRAD_BYTES
@@ -205,6 +205,8 @@ def conv_w(x, y, spec, cols=None):
     if cols is None:
         if _winograd(spec, x, y, x.shape[1], o):
             return winograd.weight_grad(x, y, spec.lo)
+        if _winograd(spec, x, y, x.shape[1], o, (2, 2)):
+            return winograd.weight_grad2(x, y, spec.lo)
         if g == 1:
             block = _block_size(x, spec)
             if block < x.shape[0]:
@@ -223,6 +225,8 @@ def conv_x(y, w, spec):
     g = spec.groups
     if _winograd(spec, y, w, w.shape[1], o):
         return winograd.input_grad(y, w, spec.lo, spec.S)
+    if _winograd(spec, y, w, w.shape[1], o, (2, 2)):
+        return winograd.input_grad2(y, w, spec.lo, spec.S)
     if g == 1 and math.prod(spec.K) == 1:
         return _conv_x_pointwise(y, w, spec)
     c = w.shape[1] * g

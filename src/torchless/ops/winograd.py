@@ -59,8 +59,9 @@ def _tiles(Y):
     return (Y[0] + 1) // 2, (Y[1] + 1) // 2
 
 
-def _examples_per_block(n, c, th, tw, itemsize):
-    return max(1, min(n, BLOCK_BYTES // max(16 * c * th * tw * itemsize, 1)))
+def _examples_per_block(n, c, th, tw, itemsize, alpha=16):
+    """Examples per block: about BLOCK_BYTES of transformed tiles (alpha values per tile and channel)."""
+    return max(1, min(n, BLOCK_BYTES // max(alpha * c * th * tw * itemsize, 1)))
 
 
 # G ⊗ G as a (16, 9) matrix: U[ξ = 4a + b] = Σ_{k, l} G[a, k] G[b, l] g[3k + l], all (o, c) in one GEMM
@@ -75,12 +76,14 @@ def weight_transform(w, flipped=False):
     return np.matmul(gg.astype(w.dtype), w.reshape(o * c, 9).T).reshape(16, o, c)
 
 
-def _tile_buffer(x, lo, th, tw):
-    """x (n, C, H, W) placed at offset lo (cropped where it falls outside) in a zero (n, 2·th + 2,
-    2·tw + 2, C) buffer: the padded input of th x tw tiles, channels last (so that the transforms'
-    slices move runs of whole pixels, C values each, rather than a few values of one image row)."""
+def _tile_buffer(x, lo, th, tw, hp=None, wp=None):
+    """x (n, C, H, W) placed at offset lo (cropped where it falls outside) in a zero (n, hp, wp, C)
+    buffer (by default 2·th + 2 by 2·tw + 2): the padded input of th x tw tiles, channels last (so
+    that the transforms' slices move runs of whole pixels, C values each, rather than a few values of
+    one image row)."""
     n, c, h, w = x.shape
-    hp, wp = 2 * th + 2, 2 * tw + 2
+    if hp is None:
+        hp, wp = 2 * th + 2, 2 * tw + 2
     buf = np.zeros((n, hp, wp, c), x.dtype)
     r0, r1 = max(0, -lo[0]), min(h, hp - lo[0])
     c0, c1 = max(0, -lo[1]), min(w, wp - lo[1])
@@ -200,4 +203,144 @@ def weight_grad(x, dy, lo):
             du += part
     # dg[3k + l] = Σ_ξ GG'[ξ, 3k + l] dU[ξ]: one (9, 16) @ (16, O·C) GEMM, then (O, C, 3, 3) order
     dg = np.matmul(_GG_NEG.T.astype(du.dtype), du.reshape(16, o * c))
+    return np.ascontiguousarray(dg.T).reshape(o, c, 3, 3)
+
+
+# ============================================================================ stride 2
+# A 3-tap correlation with stride 2 has no overlap between its taps' phases: y0 = d0·g0 + d1·g1 + d2·g2,
+# y1 = d2·g0 + d3·g1 + d4·g2 from a 5-sample tile (tiles step by 4, overlapping by 1). The even taps
+# (g0, g2) on the even samples (d0, d2, d4) are the 2-tap filter F(2, 2) (3 products for 4), the odd
+# tap g1 on d1 and d3 two plain products: 5 products for 2 outputs instead of 6,
+#
+#     m0 = (d0 - d2)·g0,  m1 = d2·(g0 + g2),  m2 = (d4 - d2)·g2,  m3 = d1·g1,  m4 = d3·g1,
+#     y0 = m0 + m1 + m3,  y1 = m1 + m2 + m4,
+#
+# and nested over both dims 25 products per 2x2 output tile against 36 (1.44x fewer flops). Every
+# coefficient is 0 or ±1, so the rounding is as good as the direct method's. Each transform below is a
+# list of rows, a row the (index, sign) terms of a sum; most rows are plain copies.
+#
+# Only the gradients use it (the forward's GEMMs would have K = C, often 64 here, where the direct
+# method's K = 9·C runs faster; measured, it did not win). Both gradients start from dM = A dY Aᵀ, and
+# A's rows take just three values, dy0, dy0 + dy1 and dy1 (m0 and m3 see y0 only, m2 and m4 y1 only,
+# m1 both): of dM's 25 entries per tile 9 are distinct. The 25 products are grouped by their dM (the
+# classes below): per group one GEMM against the group's U (dx) or V (dw) side by side, so that dM is
+# built 9 times rather than 25.
+_G2 = np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 1.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
+_GG2 = np.kron(_G2, _G2)  # (25, 9)
+_BT2 = (((0, 1), (2, -1)), ((2, 1),), ((4, 1), (2, -1)), ((1, 1),), ((3, 1),))  # V = Bᵀ d
+_B2 = (((0, 1),), ((3, 1),), ((1, 1), (0, -1), (2, -1)), ((4, 1),), ((2, 1),))  # dd = B dV (the adjoint)
+_CLASS = (0, 1, 2, 0, 2)  # of each product: which row of A (dy0, dy0 + dy1, dy1) feeds it
+_MEMBERS = ((0, 3), (1,), (2, 4))  # the products of each class
+
+
+def _mix(srcs, rows, outs):
+    """outs[i] = Σ sign · srcs[j] over the (j, sign) terms of rows[i] (the first sign is +1)."""
+    for out, terms in zip(outs, rows):
+        j = terms[0][0]
+        if len(terms) == 1:
+            np.copyto(out, srcs[j])
+            continue
+        k, sign = terms[1]
+        (np.add if sign > 0 else np.subtract)(srcs[j], srcs[k], out=out)
+        for k, sign in terms[2:]:
+            (np.add if sign > 0 else np.subtract)(out, srcs[k], out=out)
+
+
+def _grouped_weight(w):
+    """U = G g Gᵀ of the stride-2 algorithm, grouped by class: {(p, q): (O, |p|·|q|·C)}, the U of the
+    products (a, b) of classes p (rows) and q (columns) side by side, a and b in _MEMBERS order."""
+    o, c = w.shape[:2]
+    u = np.matmul(_GG2.astype(w.dtype), w.reshape(o * c, 9).T).reshape(5, 5, o, c)
+    return {(p, q): np.ascontiguousarray(u[np.ix_(_MEMBERS[p], _MEMBERS[q])].transpose(2, 0, 1, 3)).reshape(o, -1)
+            for p in range(3) for q in range(3)}
+
+
+def _output_adjoint2(dy, th, tw):
+    """The 9 distinct rows of dM = A dY Aᵀ per 2x2 tile of dy (n, O, Y0, Y1) (padded with zeros to whole
+    tiles): (3, 3, O, n·th·tw), [p, q] for the row classes p and q (dy0, dy0 + dy1, dy1)."""
+    n, o, y0, y1 = dy.shape
+    if (y0, y1) != (2 * th, 2 * tw):
+        full = np.zeros((n, o, 2 * th, 2 * tw), dy.dtype)
+        full[:, :, :y0, :y1] = dy
+        dy = full
+    e = dy.reshape(n, o, th, 2, tw, 2).transpose(3, 5, 1, 0, 2, 4)  # [a, b, o, n, i, j]
+    rows = (e[0], e[0] + e[1], e[1])  # [b, o, n, i, j] each
+    dm = np.empty((3, 3, o, n, th, tw), dy.dtype)
+    for p, r in enumerate(rows):
+        np.copyto(dm[p, 0], r[0])
+        np.add(r[0], r[1], out=dm[p, 1])
+        np.copyto(dm[p, 2], r[1])
+    return dm.reshape(3, 3, o, n * th * tw)
+
+
+def _input_scatter2(dvv, n, th, tw, c, dtype):
+    """The adjoint of the input transform: B dV Bᵀ per tile, added onto the tile's 5x5 place (step 4,
+    overlapping by one row and column) of a (n, 4·th + 1, 4·tw + 1, C) buffer; dvv[a][b] (n, th, tw, C)."""
+    hp, wp = 4 * th + 1, 4 * tw + 1
+    t = np.empty((5, n, th, wp, c), dtype)  # columns first: tile columns 0..3 fill all but the last
+    for a in range(5):
+        _mix(dvv[a], _B2[:4], [t[a, :, :, j:j + 4 * tw - 3:4] for j in range(4)])
+        t[a, :, :, wp - 1] = 0
+        t[a, :, :, 4::4] += dvv[a][2]  # tile column 4 (B's row 4: dV2) is the next tile's column 0
+    buf = np.empty((n, hp, wp, c), dtype)
+    _mix(t, _B2[:4], [buf[:, i:i + 4 * th - 3:4] for i in range(4)])
+    buf[:, hp - 1] = 0
+    buf[:, 4::4] += t[2]
+    return buf
+
+
+def input_grad2(dy, w, lo, S):
+    """∂/∂x of the 3x3 stride-2 correlation y[n, o, p] = Σ_c,k x[n, c, 2p + k - lo] · w[o, c, k] (input
+    size S): dy (n, O, *Y), w (O, C, 3, 3) -> (n, C, *S): dV[ξ] = dM[ξ]ᵀ U[ξ] per tile, one GEMM per
+    class of dM, scattered back through B."""
+    n, o = dy.shape[:2]
+    c = w.shape[1]
+    th, tw = _tiles(dy.shape[2:])
+    ug = _grouped_weight(w)
+    dx = np.empty((n, c) + tuple(S), dy.dtype)
+    r1, c1 = min(S[0], 4 * th + 1 - lo[0]), min(S[1], 4 * tw + 1 - lo[1])
+    if r1 < S[0] or c1 < S[1]:  # input rows or columns that no output reads
+        dx.fill(0)
+    block = _examples_per_block(n, max(c, o), th, tw, dy.dtype.itemsize, 25)
+    for n0 in range(0, n, block):
+        n1 = min(n, n0 + block)
+        dm = _output_adjoint2(dy[n0:n1], th, tw)
+        dvv = [[None] * 5 for _ in range(5)]
+        for (p, q), u in ug.items():
+            dv = np.matmul(dm[p, q].T, u).reshape(n1 - n0, th, tw, len(_MEMBERS[p]), len(_MEMBERS[q]), c)
+            for sa, a in enumerate(_MEMBERS[p]):
+                for sb, b in enumerate(_MEMBERS[q]):
+                    dvv[a][b] = dv[:, :, :, sa, sb]
+        buf = _input_scatter2(dvv, n1 - n0, th, tw, c, dy.dtype)
+        if r1 > 0 and c1 > 0:
+            dx[n0:n1, :, :r1, :c1] = buf[:, lo[0]:lo[0] + r1, lo[1]:lo[1] + c1].transpose(0, 3, 1, 2)
+    return dx
+
+
+def weight_grad2(x, dy, lo):
+    """∂/∂w of the stride-2 correlation: x (n, C, H, W), dy (n, O, *Y) -> (O, C, 3, 3): per class of dM
+    one GEMM dM (O, P) @ [V[ξ] side by side] (P, members·C), summed over blocks, then Gᵀ dU G."""
+    n, c = x.shape[:2]
+    o = dy.shape[1]
+    th, tw = _tiles(dy.shape[2:])
+    du = np.zeros((5, 5, o, c), np.result_type(x.dtype, dy.dtype))
+    block = _examples_per_block(n, max(c, o), th, tw, x.dtype.itemsize, 25)
+    for n0 in range(0, n, block):
+        n1 = min(n, n0 + block)
+        nb = n1 - n0
+        d = _tile_buffer(x[n0:n1], lo, th, tw, 4 * th + 1, 4 * tw + 1)
+        t = np.empty((5, nb, th, 4 * tw + 1, c), x.dtype)  # Bᵀ over the tiles' rows
+        _mix([d[:, i:i + 4 * th - 3:4] for i in range(5)], _BT2, t)
+        # then over their columns, written into the classes' V, (P, members·C) each
+        vg = {(p, q): np.empty((nb, th, tw, len(_MEMBERS[p]), len(_MEMBERS[q]), c), x.dtype)
+              for p in range(3) for q in range(3)}
+        for a in range(5):
+            p, sa = _CLASS[a], _MEMBERS[_CLASS[a]].index(a)
+            _mix([t[a, :, :, j:j + 4 * tw - 3:4] for j in range(5)], _BT2,
+                 [vg[p, _CLASS[b]][:, :, :, sa, _MEMBERS[_CLASS[b]].index(b)] for b in range(5)])
+        dm = _output_adjoint2(dy[n0:n1], th, tw)
+        for (p, q), v in vg.items():
+            part = np.matmul(dm[p, q], v.reshape(nb * th * tw, -1)).reshape(o, len(_MEMBERS[p]), len(_MEMBERS[q]), c)
+            du[np.ix_(_MEMBERS[p], _MEMBERS[q])] += part.transpose(1, 2, 0, 3)
+    dg = np.matmul(_GG2.T.astype(du.dtype), du.reshape(25, o * c))
     return np.ascontiguousarray(dg.T).reshape(o, c, 3, 3)
