@@ -159,6 +159,11 @@ def _conv_w_blocked(x, y, spec, block):
 # conformance samples keep the direct path.
 WINOGRAD_BYTES = 1 << 21
 WINOGRAD_CHANNELS = 64
+# The input gradient of a 3x3 stride-2 convolution takes the stride-2 form of it (ops/winograd.py) by
+# the same rules and with at least this many 2x2 output tiles in all (fewer: its per-call work on the
+# weight, 25·O·C values, and the thin GEMMs outweigh the 1.44x fewer flops; measured, it lost at
+# 32·4x4 and 32·7x7 outputs and won at 32·14x14: 13.6 -> 11.4 ms, and 32·28x28: 61 -> 32 ms).
+WINOGRAD2_TILES = 1024
 _WINOGRAD_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
@@ -205,8 +210,6 @@ def conv_w(x, y, spec, cols=None):
     if cols is None:
         if _winograd(spec, x, y, x.shape[1], o):
             return winograd.weight_grad(x, y, spec.lo)
-        if _winograd(spec, x, y, x.shape[1], o, (2, 2)):
-            return winograd.weight_grad2(x, y, spec.lo)
         if g == 1:
             block = _block_size(x, spec)
             if block < x.shape[0]:
@@ -225,7 +228,8 @@ def conv_x(y, w, spec):
     g = spec.groups
     if _winograd(spec, y, w, w.shape[1], o):
         return winograd.input_grad(y, w, spec.lo, spec.S)
-    if _winograd(spec, y, w, w.shape[1], o, (2, 2)):
+    if _winograd(spec, y, w, w.shape[1], o, (2, 2)) and \
+            n * ((spec.Y[0] + 1) // 2) * ((spec.Y[1] + 1) // 2) >= WINOGRAD2_TILES:
         return winograd.input_grad2(y, w, spec.lo, spec.S)
     if g == 1 and math.prod(spec.K) == 1:
         return _conv_x_pointwise(y, w, spec)

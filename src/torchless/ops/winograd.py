@@ -59,9 +59,16 @@ def _tiles(Y):
     return (Y[0] + 1) // 2, (Y[1] + 1) // 2
 
 
+# ... but at least this many tiles per block: the GEMMs' other dimension (few tiles, many channels
+# would make them thin and slow)
+MIN_TILES = 512
+
+
 def _examples_per_block(n, c, th, tw, itemsize, alpha=16):
-    """Examples per block: about BLOCK_BYTES of transformed tiles (alpha values per tile and channel)."""
-    return max(1, min(n, BLOCK_BYTES // max(alpha * c * th * tw * itemsize, 1)))
+    """Examples per block: about BLOCK_BYTES of transformed tiles (alpha values per tile and channel),
+    and at least MIN_TILES tiles."""
+    by_bytes = BLOCK_BYTES // max(alpha * c * th * tw * itemsize, 1)
+    return max(1, min(n, max(by_bytes, -(-MIN_TILES // (th * tw)))))
 
 
 # G ⊗ G as a (16, 9) matrix: U[ξ = 4a + b] = Σ_{k, l} G[a, k] G[b, l] g[3k + l], all (o, c) in one GEMM
@@ -219,18 +226,22 @@ def weight_grad(x, dy, lo):
 # coefficient is 0 or ±1, so the rounding is as good as the direct method's. Each transform below is a
 # list of rows, a row the (index, sign) terms of a sum; most rows are plain copies.
 #
-# Only the gradients use it (the forward's GEMMs would have K = C, often 64 here, where the direct
-# method's K = 9·C runs faster; measured, it did not win). Both gradients start from dM = A dY Aᵀ, and
-# A's rows take just three values, dy0, dy0 + dy1 and dy1 (m0 and m3 see y0 only, m2 and m4 y1 only,
-# m1 both): of dM's 25 entries per tile 9 are distinct. The 25 products are grouped by their dM (the
-# classes below): per group one GEMM against the group's U (dx) or V (dw) side by side, so that dM is
-# built 9 times rather than 25.
+# In matrix form, the input's tile transform is Bᵀ = [[1, 0, -1, 0, 0], [0, 0, 1, 0, 0], [0, 0, -1, 0, 1],
+# [0, 1, 0, 0, 0], [0, 0, 0, 1, 0]], the weight's G = [[1, 0, 0], [1, 0, 1], [0, 0, 1], [0, 1, 0],
+# [0, 1, 0]] and the output's Aᵀ = [[1, 1, 0, 1, 0], [0, 1, 1, 0, 1]].
+#
+# Only the input's gradient uses it, the one partial of a stride-2 convolution where it measured
+# faster (the direct method's col2im writes and scatters 9·C values per output pixel there; for the
+# forward and the weight's gradient, whose direct GEMMs have the long K = 9·C or N·ΠY, it did not
+# win). Per tile, the gradient is dx_tile = B [Σ_o U ⊙ (A dY Aᵀ)] Bᵀ (the forward's algebra
+# transposed), added onto the overlapping 5x5 input windows. A's rows take just three values, dy0,
+# dy0 + dy1 and dy1 (m0 and m3 see y0 only, m2 and m4 y1 only, m1 both): of dM = A dY Aᵀ's 25 entries
+# per tile 9 are distinct. The 25 products are grouped by their dM (the classes below): per group one
+# GEMM dM (P, O) @ [the group's U side by side] (O, members·C), so that dM is built 9 times, not 25.
 _G2 = np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 1.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
 _GG2 = np.kron(_G2, _G2)  # (25, 9)
-_BT2 = (((0, 1), (2, -1)), ((2, 1),), ((4, 1), (2, -1)), ((1, 1),), ((3, 1),))  # V = Bᵀ d
 _B2 = (((0, 1),), ((3, 1),), ((1, 1), (0, -1), (2, -1)), ((4, 1),), ((2, 1),))  # dd = B dV (the adjoint)
-_CLASS = (0, 1, 2, 0, 2)  # of each product: which row of A (dy0, dy0 + dy1, dy1) feeds it
-_MEMBERS = ((0, 3), (1,), (2, 4))  # the products of each class
+_MEMBERS = ((0, 3), (1,), (2, 4))  # the products of each class of A's rows (dy0, dy0 + dy1, dy1)
 
 
 def _mix(srcs, rows, outs):
@@ -315,32 +326,3 @@ def input_grad2(dy, w, lo, S):
         if r1 > 0 and c1 > 0:
             dx[n0:n1, :, :r1, :c1] = buf[:, lo[0]:lo[0] + r1, lo[1]:lo[1] + c1].transpose(0, 3, 1, 2)
     return dx
-
-
-def weight_grad2(x, dy, lo):
-    """∂/∂w of the stride-2 correlation: x (n, C, H, W), dy (n, O, *Y) -> (O, C, 3, 3): per class of dM
-    one GEMM dM (O, P) @ [V[ξ] side by side] (P, members·C), summed over blocks, then Gᵀ dU G."""
-    n, c = x.shape[:2]
-    o = dy.shape[1]
-    th, tw = _tiles(dy.shape[2:])
-    du = np.zeros((5, 5, o, c), np.result_type(x.dtype, dy.dtype))
-    block = _examples_per_block(n, max(c, o), th, tw, x.dtype.itemsize, 25)
-    for n0 in range(0, n, block):
-        n1 = min(n, n0 + block)
-        nb = n1 - n0
-        d = _tile_buffer(x[n0:n1], lo, th, tw, 4 * th + 1, 4 * tw + 1)
-        t = np.empty((5, nb, th, 4 * tw + 1, c), x.dtype)  # Bᵀ over the tiles' rows
-        _mix([d[:, i:i + 4 * th - 3:4] for i in range(5)], _BT2, t)
-        # then over their columns, written into the classes' V, (P, members·C) each
-        vg = {(p, q): np.empty((nb, th, tw, len(_MEMBERS[p]), len(_MEMBERS[q]), c), x.dtype)
-              for p in range(3) for q in range(3)}
-        for a in range(5):
-            p, sa = _CLASS[a], _MEMBERS[_CLASS[a]].index(a)
-            _mix([t[a, :, :, j:j + 4 * tw - 3:4] for j in range(5)], _BT2,
-                 [vg[p, _CLASS[b]][:, :, :, sa, _MEMBERS[_CLASS[b]].index(b)] for b in range(5)])
-        dm = _output_adjoint2(dy[n0:n1], th, tw)
-        for (p, q), v in vg.items():
-            part = np.matmul(dm[p, q], v.reshape(nb * th * tw, -1)).reshape(o, len(_MEMBERS[p]), len(_MEMBERS[q]), c)
-            du[np.ix_(_MEMBERS[p], _MEMBERS[q])] += part.transpose(1, 2, 0, 3)
-    dg = np.matmul(_GG2.T.astype(du.dtype), du.reshape(25, o * c))
-    return np.ascontiguousarray(dg.T).reshape(o, c, 3, 3)
