@@ -247,3 +247,29 @@ def test_pointwise_conv_transpose_gradcheck():
     for kw in ({}, dict(stride=2), dict(stride=2, padding=1, output_padding=1), dict(stride=(3, 2), padding=(0, 1))):
         assert gradcheck(lambda x, w: F.conv_transpose2d(x, w, **kw), (x, w))
         assert gradgradcheck(lambda x, w: F.conv_transpose2d(x, w, **kw), (x, w))
+
+
+# ---------------------------------------------------------------- relu against a row of zeros (backend.numpy.relu)
+@pytest.mark.parametrize("shape", [(32, 16, 14, 14), (5000,), (2, 3, 4096), (70, 70, 3), (3,), (64, 1)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_relu_rows_of_zeros(shape, dtype):
+    """relu of big contiguous float arrays goes as rows against one row of zeros (NumPy's vectorised
+    maximum needs two arrays): the same values as np.maximum(x, 0), NaN and infinities included,
+    in place (F.relu(inplace=True), nn.ReLU(inplace=True)) and not, and non-contiguous inputs too."""
+    from torchless.backend import numpy as backend
+    rng = np.random.default_rng(30)
+    a = rng.standard_normal(shape).astype(dtype)
+    a.reshape(-1)[:3] = [np.nan, -np.inf, np.inf][:a.size]
+    want = np.maximum(a, 0)
+    got = backend.relu(a)
+    assert got.dtype == a.dtype and got.shape == a.shape
+    np.testing.assert_array_equal(got, want)
+    b = a.copy()
+    assert backend.relu(b, out=b) is b
+    np.testing.assert_array_equal(b, want)
+    np.testing.assert_array_equal(torch.relu(torch.tensor(a)).numpy(), want)
+    t = torch.tensor(a.copy())
+    F.relu(t, inplace=True)
+    np.testing.assert_array_equal(t.numpy(), want)
+    if a.ndim == 2:
+        np.testing.assert_array_equal(backend.relu(a.T), want.T)
