@@ -1,6 +1,7 @@
 """Winograd's minimal filtering F(2x2, 3x3) for big 3x3, stride-1 convolutions (Lavin & Gray, "Fast
 Algorithms for Convolutional Neural Networks", CVPR 2016): 2.25x fewer multiplications than the
-direct (im2col) method, which on NumPy's BLAS is 2.25x fewer GEMM flops.
+direct (im2col) method, which on NumPy's BLAS is 2.25x fewer GEMM flops. At the end of the module, a
+stride-2 form of the same idea for the input gradient of 3x3 stride-2 convolutions.
 
 The one-dimensional algorithm F(2, 3) computes two outputs of a 3-tap correlation,
 y0 = d0·g0 + d1·g1 + d2·g2 and y1 = d1·g0 + d2·g1 + d3·g2, from a 4-sample input tile d with four
@@ -30,11 +31,12 @@ C·9 rows per output pixel (16/4 = 4 products per output against 9: 2.25x). The 
 
 Here the transforms are a handful of strided-slice adds over whole arrays (no loop over pixels or
 tiles): the rows of every tile at once (a slice with step 2), then the columns. The input is copied
-once into a zero buffer of whole tiles, channels first, (C, N, 2·th + 2, 2·tw + 2): the padding, and
-an odd output size rounded up to whole tiles (the extra row/column is cropped from the result).
+once into a zero buffer of whole tiles, channels last, (N, 2·th + 2, 2·tw + 2, C): the padding, and
+an odd output size rounded up to whole tiles (the extra row/column is cropped from the result). V is
+stored as (16, P, C) and the GEMMs read it transposed; M comes out (16, O, P).
 
 The three partials of the convolution (see ops/conv.py) all use it:
-- y = x ⋆ w: `correlate(x, w, lo, Y)` as above;
+- y = x ⋆ w: `correlate(x, weight_transform(w), lo, Y)` as above;
 - ∂/∂x of a 3x3 stride-1 convolution is itself a 3x3 stride-1 correlation, of the gradient padded by
   2 - lo (before) with the weight flipped in space and with its channels swapped: `correlate` again;
 - ∂/∂w: the adjoint of the forward's algebra, dM[ξ] = A dY Aᵀ per output tile, dU[ξ] = dM[ξ] (O, P)
@@ -44,8 +46,11 @@ temporaries stay in cache and their memory bounded.
 """
 import numpy as np
 
-# transformed tiles (16 · C · tiles values) per block of examples
+# transformed tiles (16 · C · tiles values) per block of examples ...
 BLOCK_BYTES = 1 << 22
+# ... but at least this many tiles per block: the GEMMs' other dimension (few tiles of many channels
+# would make them thin and slow)
+MIN_TILES = 512
 
 # G with its last row negated: the weight gradient builds dM with A's last row (0, -1) negated to
 # (0, 1) (two copies rather than two negations); negating G's last row undoes it in dg = Gᵀ dU G
@@ -57,11 +62,6 @@ _GG_NEG = np.kron(_G_NEG, _G_NEG)
 def _tiles(Y):
     """Tiles per spatial dim for an output of size Y: ceil(Y / 2) each."""
     return (Y[0] + 1) // 2, (Y[1] + 1) // 2
-
-
-# ... but at least this many tiles per block: the GEMMs' other dimension (few tiles, many channels
-# would make them thin and slow)
-MIN_TILES = 512
 
 
 def _examples_per_block(n, c, th, tw, itemsize, alpha=16):
