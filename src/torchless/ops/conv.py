@@ -116,10 +116,10 @@ def _block_cols(xpad, n0, n1, spec):
     return cols.reshape(n1 - n0, -1, math.prod(spec.Y))
 
 
-# Output images with fewer pixels than this go through the blocked forward as one GEMM per block
-# rather than one per example (measured: 15.4 -> 12.7 ms for a 256 -> 512 channel 3x3/s2 layer with
-# 4x4 outputs, 33.5 -> 26.5 ms for 512 -> 512 on 4x4; 2-5% slower for LeNet's and the residual
-# block's layers, 10x10 and bigger, which keep the per-example GEMMs)
+# Output images with fewer pixels than this go through the blocked forward and weight gradient as one
+# GEMM per block rather than one per example (forward: 15.4 -> 12.7 ms for a 256 -> 512 channel
+# 3x3/s2 layer with 4x4 outputs, 33.5 -> 26.5 ms for 512 -> 512 on 4x4; 2-5% slower for LeNet's and
+# the residual block's layers, 10x10 and bigger, which keep the per-example GEMMs)
 SMALL_IMAGE = 64
 
 
@@ -154,21 +154,27 @@ def _conv_y_blocked(x, w, spec, block, bias):
 
 
 def _conv_w_blocked(x, y, spec, block):
-    """conv_w for groups == 1, one block of examples at a time: per block one GEMM y (O, n·ΠY) @
-    colsᵀ (n·ΠY, C·ΠK), accumulated into one (O, C·ΠK) array. (Per-example GEMMs, summed after,
-    had an inner dimension of only ΠY: 2-2.5x slower for deep layers' 4x4 and 8x8 images.)"""
+    """conv_w for groups == 1, one block of examples at a time: Σ over the block's examples of
+    y[n] (O, ΠY) @ cols[n]ᵀ (ΠY, C·ΠK), accumulated into one (O, C·ΠK) array. Images of fewer than
+    SMALL_IMAGE pixels: one GEMM y (O, n·ΠY) @ colsᵀ (n·ΠY, C·ΠK) per block instead (per-example
+    GEMMs with an inner dimension of only ΠY, summed after, were 2-2.5x slower for deep layers' 4x4
+    images: 28 -> 12 ms, 62 -> 27 ms; for LeNet's 10x10 and 28x28 ones 4-6% faster than one GEMM)."""
     n, o = x.shape[0], y.shape[1]
     xpad = _padded(x, spec.lo, spec.hi)
     y3 = y.reshape(n, o, -1)
+    py = y3.shape[2]
     acc = None
     for n0 in range(0, n, block):
         n1 = min(n, n0 + block)
-        cols = np.ascontiguousarray(_windows(xpad[n0:n1], spec)).reshape(-1, (n1 - n0) * y3.shape[2])
-        yb = np.ascontiguousarray(np.swapaxes(y3[n0:n1], 0, 1)).reshape(o, -1)
-        if acc is None:
-            acc = np.matmul(yb, cols.T)
+        if py >= SMALL_IMAGE:
+            part = np.matmul(y3[n0:n1], np.swapaxes(_block_cols(xpad, n0, n1, spec), 1, 2)).sum(0)
         else:
-            acc += np.matmul(yb, cols.T)
+            cols = np.ascontiguousarray(_windows(xpad[n0:n1], spec)).reshape(-1, (n1 - n0) * py)
+            part = np.matmul(np.ascontiguousarray(np.swapaxes(y3[n0:n1], 0, 1)).reshape(o, -1), cols.T)
+        if acc is None:
+            acc = part
+        else:
+            acc += part
     return acc.reshape((o, x.shape[1]) + spec.K)
 
 
