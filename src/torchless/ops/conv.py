@@ -24,6 +24,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from . import winograd
 from ._rule import Explain, Rule
 
 # each partial's operands, by role (x: the convolution's input, w: its weight, y: its output)
@@ -115,39 +116,91 @@ def _block_cols(xpad, n0, n1, spec):
     return cols.reshape(n1 - n0, -1, math.prod(spec.Y))
 
 
+# Output images with fewer pixels than this go through the blocked forward and weight gradient as one
+# GEMM per block rather than one per example (forward: 15.4 -> 12.7 ms for a 256 -> 512 channel
+# 3x3/s2 layer with 4x4 outputs, 33.5 -> 26.5 ms for 512 -> 512 on 4x4; 2-5% slower for LeNet's and
+# the residual block's layers, 10x10 and bigger, which keep the per-example GEMMs)
+SMALL_IMAGE = 64
+
+
 def _conv_y_blocked(x, w, spec, block, bias):
     """conv_y for groups == 1, one block of examples at a time: per block one batched GEMM
-    W (O, C·ΠK) @ cols (n, C·ΠK, ΠY) written straight into the output's rows."""
+    W (O, C·ΠK) @ cols (n, C·ΠK, ΠY) written straight into the output's rows (images of fewer than
+    SMALL_IMAGE pixels: one GEMM over the block's columns side by side, then copied)."""
     n, o = x.shape[0], w.shape[0]
     xpad = _padded(x, spec.lo, spec.hi)
     w2 = w.reshape(o, -1)
     out = np.empty((n, o, math.prod(spec.Y)), np.result_type(x.dtype, w.dtype))
     add_bias = bias is not None and bias.dtype == out.dtype
     b = bias.reshape(-1, 1) if add_bias else None
+    py = out.shape[2]
     for n0 in range(0, n, block):
         n1 = min(n, n0 + block)
         part = out[n0:n1]
-        np.matmul(w2, _block_cols(xpad, n0, n1, spec), out=part)
+        if py >= SMALL_IMAGE:
+            np.matmul(w2, _block_cols(xpad, n0, n1, spec), out=part)
+            if add_bias:
+                part += b  # while the block is in cache
+            continue
+        # few pixels (deep layers): per-example GEMMs would be thin; one GEMM over the block's
+        # columns, then its (O, n, ΠY) result copied into batch-first order (the bias added then)
+        cols = np.ascontiguousarray(_windows(xpad[n0:n1], spec)).reshape(-1, (n1 - n0) * py)
+        r = np.matmul(w2, cols).reshape(o, n1 - n0, py).transpose(1, 0, 2)
         if add_bias:
-            part += b  # while the block is in cache
+            np.add(r, b, out=part)
+        else:
+            np.copyto(part, r)
     return out.reshape((n, o) + spec.Y)
 
 
 def _conv_w_blocked(x, y, spec, block):
     """conv_w for groups == 1, one block of examples at a time: Σ over the block's examples of
-    y[n] (O, ΠY) @ cols[n]ᵀ (ΠY, C·ΠK), accumulated into one (O, C·ΠK) array."""
+    y[n] (O, ΠY) @ cols[n]ᵀ (ΠY, C·ΠK), accumulated into one (O, C·ΠK) array. Images of fewer than
+    SMALL_IMAGE pixels: one GEMM y (O, n·ΠY) @ colsᵀ (n·ΠY, C·ΠK) per block instead (per-example
+    GEMMs with an inner dimension of only ΠY, summed after, were 2-2.5x slower for deep layers' 4x4
+    images: 28 -> 12 ms, 62 -> 27 ms; for LeNet's 10x10 and 28x28 ones 4-6% faster than one GEMM)."""
     n, o = x.shape[0], y.shape[1]
     xpad = _padded(x, spec.lo, spec.hi)
     y3 = y.reshape(n, o, -1)
+    py = y3.shape[2]
     acc = None
     for n0 in range(0, n, block):
         n1 = min(n, n0 + block)
-        part = np.matmul(y3[n0:n1], np.swapaxes(_block_cols(xpad, n0, n1, spec), 1, 2)).sum(0)
+        if py >= SMALL_IMAGE:
+            part = np.matmul(y3[n0:n1], np.swapaxes(_block_cols(xpad, n0, n1, spec), 1, 2)).sum(0)
+        else:
+            cols = np.ascontiguousarray(_windows(xpad[n0:n1], spec)).reshape(-1, (n1 - n0) * py)
+            part = np.matmul(np.ascontiguousarray(np.swapaxes(y3[n0:n1], 0, 1)).reshape(o, -1), cols.T)
         if acc is None:
             acc = part
         else:
             acc += part
     return acc.reshape((o, x.shape[1]) + spec.K)
+
+
+# Winograd's F(2x2, 3x3) (ops/winograd.py) takes over 3x3, stride-1, ungrouped float convolutions with at
+# least WINOGRAD_CHANNELS channels in and out whose im2col columns would pass WINOGRAD_BYTES: 2.25x fewer
+# GEMM flops, for a few passes over memory to transform the tiles. Measured on one core, it wins from
+# 64 channels (1.3-2x on 14x14 to 56x56 images), breaks even at 32 and loses below (the transforms,
+# per channel, then cost more than the GEMM they save); the small convolutions of tests, gradcheck and
+# conformance samples keep the direct path.
+WINOGRAD_BYTES = 1 << 21
+WINOGRAD_CHANNELS = 64
+# The input gradient of a 3x3 stride-2 convolution takes the stride-2 form of it (ops/winograd.py) by
+# the same rules and with at least this many 2x2 output tiles in all (fewer: its per-call work on the
+# weight, 25·O·C values, and the thin GEMMs outweigh the 1.44x fewer flops; measured, it lost at
+# 32·4x4 and 32·7x7 outputs and won at 32·14x14: 13.6 -> 11.4 ms, and 32·28x28: 61 -> 32 ms).
+WINOGRAD2_TILES = 1024
+_WINOGRAD_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _winograd(spec, a, b, c, o, stride=(1, 1)):
+    """Whether the partial of spec on arrays a, b (one of x, w, y each), for c input and o output
+    channels, goes through Winograd's F(2x2, 3x3) (or, with stride=(2, 2), its stride-2 form)."""
+    return spec.K == (3, 3) and spec.stride == stride and spec.dilation == (1, 1) and spec.groups == 1 \
+        and c >= WINOGRAD_CHANNELS and o >= WINOGRAD_CHANNELS \
+        and a.dtype == b.dtype and a.dtype in _WINOGRAD_DTYPES \
+        and a.shape[0] * c * 9 * spec.Y[0] * spec.Y[1] * a.itemsize > WINOGRAD_BYTES
 
 
 def conv_y(x, w, spec, cols=None, bias=None):
@@ -157,6 +210,9 @@ def conv_y(x, w, spec, cols=None, bias=None):
     o = w.shape[0]
     g = spec.groups
     if cols is None:
+        if _winograd(spec, x, w, x.shape[1], o):
+            return winograd.correlate(x, winograd.weight_transform(w), spec.lo, spec.Y,
+                                      bias if bias is not None and bias.dtype == x.dtype else None)
         if g == 1:
             block = _block_size(x, spec)
             if block < n:
@@ -179,6 +235,8 @@ def conv_w(x, y, spec, cols=None):
     o = y.shape[1]
     g = spec.groups
     if cols is None:
+        if _winograd(spec, x, y, x.shape[1], o):
+            return winograd.weight_grad(x, y, spec.lo)
         if g == 1:
             block = _block_size(x, spec)
             if block < x.shape[0]:
@@ -195,12 +253,35 @@ def conv_x(y, w, spec):
     col2im moves runs of (row · N) contiguous elements rather than one short image row."""
     n, o = y.shape[0], y.shape[1]
     g = spec.groups
+    if _winograd(spec, y, w, w.shape[1], o):
+        return winograd.input_grad(y, w, spec.lo, spec.S)
+    if _winograd(spec, y, w, w.shape[1], o, (2, 2)) and \
+            n * ((spec.Y[0] + 1) // 2) * ((spec.Y[1] + 1) // 2) >= WINOGRAD2_TILES:
+        return winograd.input_grad2(y, w, spec.lo, spec.S)
+    if g == 1 and math.prod(spec.K) == 1:
+        return _conv_x_pointwise(y, w, spec)
     c = w.shape[1] * g
     w2 = w.reshape(g, o // g, -1)
     perm = tuple(range(1, y.ndim)) + (0,)
     y2 = np.ascontiguousarray(y.transpose(perm)).reshape(g, o // g, -1)
     cols = np.matmul(w2[0].T, y2[0]) if g == 1 else np.matmul(np.swapaxes(w2, 1, 2), y2)
     return col2im(cols.reshape((c,) + spec.K + spec.Y + (n,)), spec)
+
+
+def _conv_x_pointwise(y, w, spec):
+    """conv_x for a 1x1 kernel (groups == 1): per example Wᵀ (C, O) @ y[n] (O, ΠY), batch-first
+    throughout, placed at the strided positions of a zero input (no columns, no transposes)."""
+    n, o = y.shape[0], y.shape[1]
+    z = np.matmul(w.reshape(o, -1).T, y.reshape(n, o, -1)).reshape((n, w.shape[1]) + spec.Y)
+    if spec.S == spec.Y:  # stride 1, no padding
+        return z
+    padded = tuple(s + a + b for s, a, b in zip(spec.S, spec.lo, spec.hi))
+    out = np.zeros(z.shape[:2] + padded, z.dtype)
+    out[(slice(None), slice(None)) + tuple(slice(0, (m - 1) * st + 1, st) for m, st in zip(spec.Y, spec.stride))] = z
+    if any(spec.lo) or any(spec.hi):
+        out = np.ascontiguousarray(out[(slice(None), slice(None)) +
+                                       tuple(slice(a, a + m) for a, m in zip(spec.lo, spec.S))])
+    return out
 
 
 def col2im(cols, spec):
@@ -255,7 +336,8 @@ class ConvolutionBackward0(Rule):
             return None
         if spec.target == "y":
             # small enough: keep the windows for the weight's gradient (big ones go in blocks, above)
-            cols = cols_of(a, spec) if spec.groups != 1 or _block_size(a, spec) >= a.shape[0] else None
+            cols = cols_of(a, spec) if spec.groups != 1 or (_block_size(a, spec) >= a.shape[0]
+                                                            and not _winograd(spec, a, b, a.shape[1], b.shape[0])) else None
             out = conv_y(a, b, spec, cols, bias)
             if node is not None and cols is not None:
                 node.cols = cols

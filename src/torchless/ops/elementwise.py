@@ -15,6 +15,7 @@ import math as _math
 
 import numpy as np
 
+from ..backend import numpy as _np_backend
 from ._rule import Explain, Rule, elementwise_symbolic, with_number
 from .._dtype import FROM_NP
 from ..engine.node import LINEAR_JVP
@@ -1162,7 +1163,7 @@ class ReluBackward0(Rule):
 
     @staticmethod
     def forward_into(node, a):
-        out = np.maximum(a, 0, out=a)
+        out = _np_backend.relu(a, out=a)
         if node is not None:
             node.saved = (out,)
         return out
