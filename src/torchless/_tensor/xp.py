@@ -207,6 +207,11 @@ class TensorNamespace:
         return g * keep
 
     @staticmethod
+    def grad_zero_where_(g, drop):
+        from ._core import where
+        return where(_plain(drop) if not isinstance(drop, Tensor) else drop, g.new_zeros(()), g)
+
+    @staticmethod
     def ndtr(x):
         from ._core import apply
         from ..ops.nn import NdtrBackward0

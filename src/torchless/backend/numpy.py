@@ -402,6 +402,16 @@ def grad_where_(g, keep):
     return g * keep
 
 
+def grad_zero_where_(g, drop):
+    """g with 0 where `drop` is true (selected, not multiplied: an infinite or NaN g there gives 0);
+    written into g when the backward loop handed g over and nothing else holds it."""
+    if (type(g) is np.ndarray and g.size >= 4096 and _getrefcount(g) <= _HANDED_OVER_REFS
+            and g.base is None and g.flags.writeable and g.shape == drop.shape):
+        np.copyto(g, 0, where=drop)
+        return g
+    return np.where(drop, g.dtype.type(0) if type(g) is np.ndarray else 0, g)
+
+
 def exp_(t):
     """exp(t), written into t (an array the rule made itself), with NumPy's own float32 kernel: for
     gradients (softmax weights), where an ulp is far below what anything compares or prints."""

@@ -1170,36 +1170,38 @@ class ReluBackward0(Rule):
 
     @staticmethod
     def jvp(xp, t, out, a):
-        return t[0] * (out > 0)
+        return xp.where(out <= 0, xp.zeros_like(t[0]), t[0])
 
     def vjp(self, g, xp):
         out = self.saved[0]
         if xp.apply_rule is not None:  # Tensors (create_graph): recorded, and connected to out
             return (xp.apply_rule(ThresholdBackwardBackward0, g, out),)
-        return (xp.grad_where_(g, out > 0),)  # (called here: grad_where_ counts g's references)
+        return (xp.grad_zero_where_(g, out <= 0),)  # (called here: it counts g's references)
 
 
 class ThresholdBackwardBackward0(Rule):
-    """relu's gradient g where out > 0, as a recorded op (under create_graph): d/dg = the same mask;
-    d/dout = 0 (the mask is constant almost everywhere). PyTorch records out as an input too, so
-    that a second derivative reaching relu's input is zeros rather than none."""
+    """relu's gradient as a recorded op (under create_graph): g, but 0 where out <= 0 (selected, not
+    multiplied: an infinite g there gives 0, and a NaN output passes g, as PyTorch's
+    threshold_backward); d/dg = the same selection; d/dout = 0 (the mask is constant almost
+    everywhere). PyTorch records out as an input too, so that a second derivative reaching relu's
+    input is zeros rather than none."""
     explain = Explain("{g}·[out > 0]", "∂(g·[out > 0])/∂g = [out > 0] (relu's gradient as an op)")
     batching = "elementwise"
 
     @staticmethod
     def forward(node, xp, g, out):
-        keep = out > 0
+        drop = out <= 0
         if node is not None:
-            node.saved = (keep,)
-        return g * keep
+            node.saved = (drop,)
+        return xp.where(drop, xp.zeros_like(g), g)
 
     @staticmethod
     def jvp(xp, t, result, g, out):
-        return None if t[0] is None else t[0] * (out > 0)
+        return None if t[0] is None else xp.where(out <= 0, xp.zeros_like(t[0]), t[0])
 
     def vjp(self, gg, xp):
-        (keep,) = self.saved
-        return gg * keep, xp.zeros_like(gg)
+        (drop,) = self.saved
+        return xp.where(drop, xp.zeros_like(gg), gg), xp.zeros_like(gg)
 
 
 class ClampBackward1(Rule):
