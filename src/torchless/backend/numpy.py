@@ -28,7 +28,7 @@ NAMES = (
     "sigmoid", "rsqrt", "reciprocal", "relu", "trunc", "moveaxis", "swapaxes", "expand_dims",
     "squeeze", "concatenate", "stack", "rint", "flip_cumsum", "zeros", "index_add",
     "logsumexp", "to_dtype", "permute", "one_minus_", "mul_", "tanh_grad", "prod", "amax", "amin", "cumprod",
-    "ndtr", "index_sub_", "grad_where_", "sum_dims", "exp_", "copy",
+    "ndtr", "index_sub_", "grad_where_", "grad_zero_where_", "sum_dims", "exp_", "copy",
     "exp2", "logaddexp", "hypot", "arctan2", "copysign", "conj",
 )
 
