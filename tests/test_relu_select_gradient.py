@@ -11,18 +11,35 @@ from torchless.func import jvp
 nan, inf = float("nan"), float("inf")
 
 
+@pytest.mark.parametrize("dt", [np.float16, np.float32, np.float64])
 @pytest.mark.parametrize("n", [4, 6000])
-def test_backward_selects(n):
-    x = np.full(n, -1.0, np.float32)
+def test_backward_selects(n, dt):
+    x = np.full(n, -1.0, dt)
     x[:4] = [nan, -1.0, 2.0, 0.0]
-    g = np.full(n, inf, np.float32)
+    x[-1] = 5.0
+    g = np.full(n, inf, dt)
     g[:4] = [1.0, inf, 3.0, nan]
+    g[-1] = -7.0
     t = torch.tensor(x, requires_grad=True)
     torch.relu(t * 1).backward(torch.tensor(g))
-    want = np.zeros(n, np.float32)
+    want = np.zeros(n, dt)
     want[:4] = [1.0, 0.0, 3.0, 0.0]
+    want[-1] = -7.0
     np.testing.assert_array_equal(t.grad.numpy(), want)
-    assert t.grad.dtype == torch.float32
+    assert t.grad.dtype == t.dtype
+    assert not np.signbit(t.grad.numpy()[1:-1][np.asarray(want[1:-1]) == 0]).any()  # +0, as PyTorch's
+
+
+def test_big_double_backward_selects():
+    x = np.full(6000, -1.0)
+    x[:3] = [nan, 2.0, 3.0]
+    t = torch.tensor(x, requires_grad=True)
+    (gx,) = torch.autograd.grad(torch.relu(t).sum(), t, create_graph=True)
+    w = np.full(6000, inf)
+    w[:3] = [2.0, 3.0, 4.0]
+    (gw,) = torch.autograd.grad(gx, t, grad_outputs=torch.tensor(w), allow_unused=True)
+    np.testing.assert_array_equal(gw.numpy(), np.zeros(6000))
+    np.testing.assert_array_equal(gx.detach().numpy()[:4], [1.0, 1.0, 1.0, 0.0])
 
 
 def test_create_graph_and_double_backward():

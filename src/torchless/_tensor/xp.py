@@ -208,6 +208,10 @@ class TensorNamespace:
 
     @staticmethod
     def grad_zero_where_(g, drop):
+        return TensorNamespace.zero_where(g, drop)
+
+    @staticmethod
+    def zero_where(g, drop, in_place=False):
         from ._core import where
         return where(_plain(drop) if not isinstance(drop, Tensor) else drop, g.new_zeros(()), g)
 

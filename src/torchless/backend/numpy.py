@@ -28,7 +28,7 @@ NAMES = (
     "sigmoid", "rsqrt", "reciprocal", "relu", "trunc", "moveaxis", "swapaxes", "expand_dims",
     "squeeze", "concatenate", "stack", "rint", "flip_cumsum", "zeros", "index_add",
     "logsumexp", "to_dtype", "permute", "one_minus_", "mul_", "tanh_grad", "prod", "amax", "amin", "cumprod",
-    "ndtr", "index_sub_", "grad_where_", "grad_zero_where_", "sum_dims", "exp_", "copy",
+    "ndtr", "index_sub_", "grad_where_", "grad_zero_where_", "zero_where", "sum_dims", "exp_", "copy",
     "exp2", "logaddexp", "hypot", "arctan2", "copysign", "conj",
 )
 
@@ -403,13 +403,29 @@ def grad_where_(g, keep):
 
 
 def grad_zero_where_(g, drop):
-    """g with 0 where `drop` is true (selected, not multiplied: an infinite or NaN g there gives 0);
-    written into g when the backward loop handed g over and nothing else holds it."""
-    if (type(g) is np.ndarray and g.size >= 4096 and _getrefcount(g) <= _HANDED_OVER_REFS
-            and g.base is None and g.flags.writeable and g.shape == drop.shape):
-        np.copyto(g, 0, where=drop)
-        return g
-    return np.where(drop, g.dtype.type(0) if type(g) is np.ndarray else 0, g)
+    """g with +0 where `drop` is true: selected, not multiplied, so an infinite or NaN g there gives
+    0 (PyTorch's threshold_backward); written into g when the backward loop handed g over and
+    nothing else holds it."""
+    owned = (type(g) is np.ndarray and g.size >= 4096 and _getrefcount(g) <= _HANDED_OVER_REFS
+             and g.base is None and g.flags.writeable)
+    return zero_where(g, drop, owned)
+
+
+_SAME_SIZE_INT = {2: np.int16, 4: np.int32, 8: np.int64}
+
+
+def zero_where(g, drop, in_place=False):
+    """g with +0 where `drop` is true (into g when in_place). A big float array is selected by its
+    bits, g & (drop - 1): a vectorised pass where np.where and np.copyto(where=) branch per element
+    and run ten times slower on a random mask."""
+    if type(g) is np.ndarray and g.size >= 4096 and g.dtype.kind == "f" and g.shape == drop.shape:
+        ints = _SAME_SIZE_INT[g.dtype.itemsize]
+        keep_bits = drop.astype(ints)
+        np.subtract(keep_bits, 1, out=keep_bits)        # 0 where dropped, all ones where kept
+        out = g if in_place else np.empty(g.shape, g.dtype)
+        np.bitwise_and(g.view(ints), keep_bits, out=out.view(ints))
+        return out
+    return np.where(drop, np.zeros((), np.result_type(g)), g)
 
 
 def exp_(t):

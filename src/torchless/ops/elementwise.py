@@ -1193,7 +1193,7 @@ class ThresholdBackwardBackward0(Rule):
         drop = out <= 0
         if node is not None:
             node.saved = (drop,)
-        return xp.where(drop, xp.zeros_like(g), g)
+        return xp.zero_where(g, drop)
 
     @staticmethod
     def jvp(xp, t, result, g, out):
@@ -1201,7 +1201,7 @@ class ThresholdBackwardBackward0(Rule):
 
     def vjp(self, gg, xp):
         (drop,) = self.saved
-        return xp.where(drop, xp.zeros_like(gg), gg), xp.zeros_like(gg)
+        return xp.zero_where(gg, drop), xp.zeros_like(gg)
 
 
 class ClampBackward1(Rule):
