@@ -19,9 +19,8 @@ transform below is PyTorch's, written over whole arrays:
 Vector width (issue 14): for float32 normals PyTorch's x86 build (AVX2 and AVX512 kernels) computes
 log, sin and cos with the Cephes polynomials of its `avx_mathfun.h`, the scalar build
 (`ATEN_CPU_CAPABILITY=default`, or a non-x86 machine) with the C library's. Both are reproduced:
-the first within 2 ULP (its sine and cosine bit for bit, its radius within 1 ULP; bit for bit, its
-fused multiply-adds included, with EXACT_VECTOR_NORMALS / TORCHLESS_EXACT_NORMALS=1), the second
-within 3 ULP in float32 and 2 ULP in float64 (the C library's log/sin/cos round differently from
+the first bit for bit (its fused multiply-adds included; the logarithm from NumPy's, corrected by a
+table the exact emulation builds once), the second within 3 ULP in float32 and 2 ULP in float64 (the C library's log/sin/cos round differently from
 NumPy's in the last bit). `ATEN_CPU_CAPABILITY` chooses here as it does in PyTorch. Uniform,
 integer, permutation and bernoulli draws do not depend on it and match bit for bit.
 """
@@ -38,7 +37,7 @@ import numpy as np
 from .engine.state import modes as _modes
 
 __all__ = ["Stream", "default_stream", "rng", "get_rng_state", "set_rng_state", "forbid_random",
-           "STATE_SIZE", "VECTOR_NORMALS", "EXACT_VECTOR_NORMALS"]
+           "STATE_SIZE", "VECTOR_NORMALS"]
 
 _DEFAULT_SEED = 67280421310721  # PyTorch's default seed, so initial_seed() reads the same
 _N = 624                        # the Mersenne Twister's state words
@@ -602,9 +601,6 @@ _SIN_P = [float(_F(v)) for v in (-1.9515295891E-4, 8.3321608736E-3, -1.666665461
 _HALF_BLOCK = np.dtype("V32")  # 8 float32 or int32: half a block of 16, moved as one item
 _CHUNK = 32768  # elements of each half per pass of the float32 vector Box-Muller (scratch stays in cache)
 _FAST_CHUNK = 65536  # the same for the fast kernel (fewer ufunc calls; its work arrays are fewer)
-# False: the float32 vector kernel's sine and cosine bit for bit and its radius within 1 ULP, fast
-# (`_fast_box_muller_chunk`); True: all of it bit for bit, about 1.5x as slow (`_box_muller_chunk`).
-EXACT_VECTOR_NORMALS = os.environ.get("TORCHLESS_EXACT_NORMALS", "") not in ("", "0")
 
 
 class _Scratch:
@@ -619,16 +615,15 @@ class _Scratch:
 
 
 def _vector_normals(k: Optional[np.ndarray], dest: np.ndarray, mean: float, std: float,
-                    draw: Optional[Callable[[int], np.ndarray]] = None, exact: Optional[bool] = None) -> None:
+                    draw: Optional[Callable[[int], np.ndarray]] = None, exact: bool = False) -> None:
     """PyTorch's AVX2/AVX512 float32 normal kernel on consecutive blocks of 16 uniforms given as their
     24-bit integers `k` (u = k * 2**-24; contiguous int32), or drawn chunk by chunk by `draw(count)`
     when k is None: within a block the first 8 give the radius, the last 8 the angle; the block's
     first 8 outputs are radius * cos, its last 8 radius * sin, then `* std + mean` (fused). Written
     into `dest` (contiguous float32, as many elements as k). The halves are gathered and scattered as
-    32-byte items, in chunks of _CHUNK (_FAST_CHUNK) pairs. exact (default EXACT_VECTOR_NORMALS): bit
-    for bit; else within 2 ULP of PyTorch (sine and cosine bit for bit, the radius within 1 ULP;
-    docs/random.md)."""
-    exact = EXACT_VECTOR_NORMALS if exact is None else exact
+    32-byte items, in chunks of _FAST_CHUNK pairs, by `_fast_box_muller_chunk`; exact=True: by its
+    reference, the step-by-step emulation `_box_muller_chunk` (in chunks of _CHUNK pairs, about 1.3x
+    as slow), which tests compare it with. Both are PyTorch's numbers bit for bit (docs/random.md)."""
     ov = dest.view(_HALF_BLOCK)
     h = dest.size // 2
     step = _CHUNK if exact else _FAST_CHUNK
@@ -707,26 +702,17 @@ def _fused_quadratic(z64: np.ndarray, c0: Any, c1: Any, c2: Any, y: np.ndarray, 
     y[...] = dd
 
 
-def _box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: np.ndarray, ws: _Scratch) -> None:
-    """(radius * cos, radius * sin) of PyTorch's vector float32 kernel for uniforms k1 * 2**-24 (radius)
-    and k2 * 2**-24 (angle), written into oc and os_.
-
-    log(1 - u1) by the Cephes method of PyTorch's avx_mathfun.h: split x = m * 2**e with m in
-    [sqrt(1/2), sqrt(2)), a degree-8 polynomial in t = m - 1, then e * log(2) in two parts. sin and
-    cos of theta = float32(2 pi) * u2 likewise: reduce by j * pi/4 (j even) in three parts, the
-    cosine and sine polynomials on [-pi/4, pi/4], swapped and signed by the octant (with integer
-    masks, not branches). Every multiply-add the compiled kernel fuses is fused here too: the
-    float32 product is exact in float64, so a float64 sum rounded once to float32 (the float64
-    operands are kept from one step to the next, so no float32 array enters a float64 ufunc, which
-    would cast it through a slow buffer). Where the product is exact in float32 too (e * log2's
-    high part, j times the reduction's first two parts), fused and unfused agree, and float32 is used."""
+def _cephes_log(k1: np.ndarray, ws: _Scratch, out: np.ndarray) -> np.ndarray:
+    """log(1 - u1) in float32 for u1 = k1 * 2**-24, as PyTorch's vector kernel computes it (the Cephes
+    method of its avx_mathfun.h, every fused multiply-add fused), into out (ws's f[2] or an array of
+    k1's size; ws's other arrays are scratch): split x = m * 2**e with m in [sqrt(1/2), sqrt(2)),
+    a degree-8 polynomial in t = m - 1, then e * log(2) in two parts."""
     n = k1.size
-    f0, f1, f2, f3, f4, f5 = (a[:n] for a in ws.f)
+    f0, f1, f3, f4, f5 = (a[:n] for a in (ws.f[0], ws.f[1], ws.f[3], ws.f[4], ws.f[5]))
     i0, i1, i2 = (a[:n] for a in ws.i)
     dd, d1, z64, d3 = (a[:n] for a in ws.d)
-    mul, add, sub, band, bxor, rsh, lsh = (np.multiply, np.add, np.subtract, np.bitwise_and,
-                                           np.bitwise_xor, np.right_shift, np.left_shift)
-    # radius = sqrt(-2 log(1 - u1)), where 1 - u1 = K * 2**-24 with K = 2**24 - k1 (exact in float32)
+    mul, add, sub, band, rsh = np.multiply, np.add, np.subtract, np.bitwise_and, np.right_shift
+    # 1 - u1 = K * 2**-24 with K = 2**24 - k1 (exact in float32)
     kk = sub(_I_2_24, k1, i0)
     fk = f0
     fk[...] = kk
@@ -740,7 +726,7 @@ def _box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: np.nd
     ef = f1
     ef[...] = e
     sub(ef, _F_150, ef)                  # exact
-    t = sub(mb.view(_F), _F_1, f2)     # exact
+    t = sub(mb.view(_F), _F_1, out)     # exact
     band(neg, mb, neg)                # m where m < sqrt(1/2), else +0
     add(t, neg.view(_F), t)           # exact: 2m - 1 or m - 1
     t64 = d1
@@ -768,8 +754,31 @@ def _box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: np.nd
     add(t, y, t)
     mul(ef, _F_LOG_Q2, q)                  # exact, so the fused sum is the plain one
     add(t, q, t)
-    mul(t, _F_MINUS_2, t)
-    radius = np.sqrt(t, t)            # f2 holds the radius from here
+    return t
+
+
+def _box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: np.ndarray, ws: _Scratch) -> None:
+    """(radius * cos, radius * sin) of PyTorch's vector float32 kernel for uniforms k1 * 2**-24 (radius)
+    and k2 * 2**-24 (angle), written into oc and os_.
+
+    log(1 - u1) by the Cephes method of PyTorch's avx_mathfun.h: split x = m * 2**e with m in
+    [sqrt(1/2), sqrt(2)), a degree-8 polynomial in t = m - 1, then e * log(2) in two parts. sin and
+    cos of theta = float32(2 pi) * u2 likewise: reduce by j * pi/4 (j even) in three parts, the
+    cosine and sine polynomials on [-pi/4, pi/4], swapped and signed by the octant (with integer
+    masks, not branches). Every multiply-add the compiled kernel fuses is fused here too: the
+    float32 product is exact in float64, so a float64 sum rounded once to float32 (the float64
+    operands are kept from one step to the next, so no float32 array enters a float64 ufunc, which
+    would cast it through a slow buffer). Where the product is exact in float32 too (e * log2's
+    high part, j times the reduction's first two parts), fused and unfused agree, and float32 is used."""
+    n = k1.size
+    f0, f1, f2, f3, f4, f5 = (a[:n] for a in ws.f)
+    i0, i1, i2 = (a[:n] for a in ws.i)
+    dd, d1, z64, d3 = (a[:n] for a in ws.d)
+    mul, add, sub, band, bxor, rsh, lsh = (np.multiply, np.add, np.subtract, np.bitwise_and,
+                                           np.bitwise_xor, np.right_shift, np.left_shift)
+    radius = _cephes_log(k1, ws, f2)
+    mul(radius, _F_MINUS_2, radius)
+    np.sqrt(radius, radius)            # f2 holds the radius from here
     # sin and cos of theta = float32(2 pi) * u2
     xx = f0
     xx[...] = k2
@@ -846,16 +855,51 @@ _D_QK2 = np.array([[_COS_P[2] + _COS_M[1]], [_SIN_P[2] + _SIN_M[1]]])
 _D_QLAST = np.array([[-0.5], [1.0]])
 
 
+_I_4 = np.array(4, _I32)
+_I_15 = np.array(15, _I32)
+_LOG_FIXES: List[np.ndarray] = []
+
+
+def _log_fixes() -> np.ndarray:
+    """What `_fast_box_muller_chunk` adds to the bits of float32(log(1 - u1)) (the float64 logarithm
+    rounded) to get the kernel's Cephes logarithm (`_cephes_log`), for each of the 2**24 inputs k1:
+    -1, 0 or 1, as a two-bit two's complement field, field j = k1 & 15 of int32 word k1 >> 4 in bits
+    31 - 2j and 30 - 2j (4 MB, built once by the exact emulation itself, in about 0.15 s). 1,208,349
+    inputs (7.2%) are moved; no cheap test on the
+    float64 logarithm tells them apart, as they lie up to 0.32 ULP from a float32 rounding midpoint
+    (docs/random.md). tests/test_random_normal_kernel.py checks the result on every input."""
+    if not _LOG_FIXES:
+        step = 1 << 16
+        ws = _Scratch(step)
+        out, d = np.empty(step, _F), np.empty(step, np.float64)
+        steps = np.empty(1 << 24, np.uint32)
+        k = np.arange(step, dtype=_I32)
+        for lo in range(0, 1 << 24, step):
+            exact = _cephes_log(k, ws, out).view(_I32)
+            d[...] = k
+            np.multiply(d, _D_M24, d)
+            np.add(d, _D_1, d)
+            np.log(d, d)
+            np.subtract(exact, d.astype(_F).view(_I32), out=steps[lo:lo + step], casting="unsafe")
+            k += step
+        np.bitwise_and(steps, np.uint32(3), steps)     # -1, 0, 1 as two bits: 3, 0, 1
+        fields = steps.reshape(-1, 16)
+        np.left_shift(fields, np.arange(30, -1, -2, dtype=np.uint32), fields)
+        _LOG_FIXES.append(np.bitwise_or.reduce(fields, axis=1).view(_I32))
+    return _LOG_FIXES[0]
+
+
 class _FastScratch:
     """Reused work arrays for `_fast_box_muller_chunk` (56 bytes a pair with k1 and k2, so that a chunk's
     work stays in a 1-2 MB cache): the radius (float32), h (int32), a float32 and two float64 pairs of
     rows. pair32 ends holding the two outputs."""
 
-    __slots__ = ("radius", "h", "pair32", "pair", "zx")
+    __slots__ = ("radius", "h", "word", "pair32", "pair", "zx")
 
     def __init__(self, n: int) -> None:
         self.radius = np.empty(n, _F)
         self.h = np.empty(n, _I32)
+        self.word = np.empty(n, _I32)
         self.pair32 = np.empty((2, n), _F)
         self.pair = np.empty((2, n), np.float64)
         self.zx = np.empty((2, n), np.float64)
@@ -865,7 +909,7 @@ def _fast_box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: Optional[np.ndarr
                            ws: Any) -> None:
     """(radius * cos, radius * sin) of PyTorch's vector float32 kernel for uniforms k1 * 2**-24 (radius)
     and k2 * 2**-24 (angle), written into oc and os_: the sine and cosine bit for bit, the radius
-    within 1 ULP, so each output within 2 ULP (docs/random.md); ws is a _FastScratch. About half
+    bit for bit too, as `_box_muller_chunk` (docs/random.md); ws is a _FastScratch. About half
     the passes of `_box_muller_chunk`.
 
     The radius is sqrt(-2 log(1 - u1)) in float32 from NumPy's float64 logarithm rounded to float32
@@ -881,13 +925,23 @@ def _fast_box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: Optional[np.ndarr
     f0, f1, d, i1, i2 = q32[0], q32[1], q[0], k1, k2
     mul, add, sub, band, bxor, lsh, rsh = (np.multiply, np.add, np.subtract, np.bitwise_and,
                                            np.bitwise_xor, np.left_shift, np.right_shift)
-    # radius: float32(log(1 - u1)) (1 - u1 exact in float64), times -2 (exact), the float32 square root
+    # radius: the kernel's log(1 - u1), which is float32(log(1 - u1)) (1 - u1 exact in float64) moved by
+    # the -1, 0 or 1 ULP that _log_fixes() holds for k1 (an int32 step on the bits of a negative float),
+    # times -2 (exact), the float32 square root
     d[...] = k1
     mul(d, _D_M24, d)
     add(d, _D_1, d)
     np.log(d, d)
     radius = ws.radius[:n]
     radius[...] = d
+    g, w = ws.h[:n], ws.word[:n]
+    rsh(k1, _I_4, w)
+    np.take(_log_fixes(), w, out=g)      # 16 two-bit fields a word: k1's step in bits 31 - 2j, 30 - 2j
+    band(k1, _I_15, k1)                   # j
+    lsh(k1, _I_1, k1)
+    lsh(g, k1, g)                         # the field to the top, then down with its sign
+    rsh(g, _I_30, g)
+    add(radius.view(_I32), g, radius.view(_I32))
     mul(radius, _F_MINUS_2, radius)
     np.sqrt(radius, radius)
     # theta and h = j / 2 = int(w / 2 + 1/2), w = fl32(theta * 4/pi) (j = (int(w) + 1) & ~1)
