@@ -4,8 +4,8 @@ PyTorch's AVX2/AVX512 float32 normal kernel turns each block of 16 uniforms u = 
 radius(k1) * cos(theta(k2)) and radius(k1) * sin(theta(k2)). `_random._box_muller_chunk` emulates it
 step by step, bit for bit (checked against PyTorch in tests/test_random_streams.py's reference test);
 `_random._fast_box_muller_chunk`, the default, must give the same sine, cosine and radius bit for bit
-(its radius is NumPy's float64 logarithm rounded, moved by the table `_log_fixes` builds from the
-emulation). Both factors depend on one 24-bit integer each, so all 2**24 inputs are compared
+(its radius comes from NumPy's float64 logarithm rounded, moved one ULP where the table
+`_random._radius_marks()`, built from the emulation, says). Both factors depend on one 24-bit integer each, so all 2**24 inputs are compared
 (test_every_input_of_both_factors, a few seconds); the other tests take a strided sample plus the hard
 places: the zeros of sine and cosine (k2 near 2**22, 2**23, 3 * 2**22), the ends of the range, and
 the logarithm's switch at sqrt(1/2)."""
@@ -113,19 +113,25 @@ def test_every_input_of_both_factors():
         assert np.array_equal(fr.view(np.int32), er.view(np.int32))
 
 
-def test_log_fixes_table():
-    """The table's two-bit steps: -1, 0 or 1 for every input, 1,208,349 of them nonzero (docs/random.md),
-    and none where the float64 logarithm's dropped bits say the rounding could not have gone the
-    other way (a step of +1, one ULP away from zero, only where float32(log) was rounded toward zero)."""
-    words = _random._log_fixes()
-    assert words.dtype == np.int32 and words.size == N // 16
-    steps = (words[:, None] << np.arange(0, 32, 2, dtype=np.int32)) >> 30      # field j of word i: input 16 i + j
-    steps = steps.ravel()
-    assert set(np.unique(steps).tolist()) <= {-1, 0, 1}
-    assert np.count_nonzero(steps) == 1208349
-    d = np.log(1.0 - np.arange(N) * 2.0 ** -24)
-    toward_zero = (d.view(np.int64) >> 28) & 1 == 0          # float32(d) rounded d's magnitude down
-    assert np.all(toward_zero[steps == 1]) and not np.any(toward_zero[steps == -1])
+def test_radius_marks_table():
+    """The table of radii to move: 615,409 of the 2**24 inputs (docs/random.md), and the rule that moves
+    them holds on its own: the kernel's logarithm is the float32 neighbour of float32(log) across the
+    rounding midpoint nearest the float64 logarithm (away from zero where float32(log) was rounded
+    toward zero, that is where the float64's highest dropped bit is clear), wherever the two differ."""
+    words = _random._radius_marks()
+    assert words.dtype == np.int32 and words.size == N // 32
+    marks = np.unpackbits(words.astype(">i4").view(np.uint8)).astype(bool)    # bit 31 - j of word i: input 32 i + j
+    assert np.count_nonzero(marks) == 615409
+    k = np.arange(0, N, 7, dtype=np.int32)
+    ws = _random._Scratch(k.size)
+    exact = _random._cephes_log(k, ws, np.empty(k.size, np.float32))
+    d = np.log(1.0 - k * 2.0 ** -24)
+    fast = d.astype(np.float32)
+    toward_zero = (d.view(np.int64) >> 28) & 1 == 0
+    step = exact.view(np.int32).astype(np.int64) - fast.view(np.int32)
+    assert np.array_equal(step, np.where(exact != fast, np.where(toward_zero, 1, -1), 0))
+    radius_moved = np.sqrt(exact * np.float32(-2)) != np.sqrt(fast * np.float32(-2))
+    assert np.array_equal(radius_moved, marks[k])
 
 
 def test_float64_log_is_far_from_float32_midpoints():

@@ -855,38 +855,39 @@ _D_QK2 = np.array([[_COS_P[2] + _COS_M[1]], [_SIN_P[2] + _SIN_M[1]]])
 _D_QLAST = np.array([[-0.5], [1.0]])
 
 
-_I_4 = np.array(4, _I32)
-_I_15 = np.array(15, _I32)
-_LOG_FIXES: List[np.ndarray] = []
+_I_5 = np.array(5, _I32)
+_I_0 = np.array(0, _I32)
+_RADIUS_MARKS: List[np.ndarray] = []
 
 
-def _log_fixes() -> np.ndarray:
-    """What `_fast_box_muller_chunk` adds to the bits of float32(log(1 - u1)) (the float64 logarithm
-    rounded) to get the kernel's Cephes logarithm (`_cephes_log`), for each of the 2**24 inputs k1:
-    -1, 0 or 1, as a two-bit two's complement field, field j = k1 & 15 of int32 word k1 >> 4 in bits
-    31 - 2j and 30 - 2j (4 MB, built once by the exact emulation itself, in about 0.15 s). 1,208,349
-    inputs (7.2%) are moved; no cheap test on the
-    float64 logarithm tells them apart, as they lie up to 0.32 ULP from a float32 rounding midpoint
-    (docs/random.md). tests/test_random_normal_kernel.py checks the result on every input."""
-    if not _LOG_FIXES:
+def _radius_marks() -> np.ndarray:
+    """Bit 31 - (k1 & 31) of int32 word k1 >> 5 set where the radius sqrt(-2 log(1 - k1 * 2**-24)) of the
+    kernel's Cephes logarithm (`_cephes_log`) is not that of float32(log(1 - u1)) of the float64
+    logarithm, for each of the 2**24 inputs k1 (2 MB, built once by the exact emulation itself, in
+    about 0.15 s): 615,409 inputs (3.7%), each one ULP off. No cheap test on the float64 logarithm
+    tells them apart, as they lie up to 0.32 ULP from a float32 rounding midpoint (docs/random.md).
+    tests/test_random_normal_kernel.py checks the corrected radius on every input."""
+    if not _RADIUS_MARKS:
         step = 1 << 16
         ws = _Scratch(step)
         out, d = np.empty(step, _F), np.empty(step, np.float64)
-        steps = np.empty(1 << 24, np.uint32)
+        marks = np.empty(1 << 24, np.bool_)
         k = np.arange(step, dtype=_I32)
         for lo in range(0, 1 << 24, step):
-            exact = _cephes_log(k, ws, out).view(_I32)
+            exact = _cephes_log(k, ws, out)
+            np.multiply(exact, _F_MINUS_2, exact)
+            np.sqrt(exact, exact)
             d[...] = k
             np.multiply(d, _D_M24, d)
             np.add(d, _D_1, d)
             np.log(d, d)
-            np.subtract(exact, d.astype(_F).view(_I32), out=steps[lo:lo + step], casting="unsafe")
+            fast = d.astype(_F)
+            np.multiply(fast, _F_MINUS_2, fast)
+            np.sqrt(fast, fast)
+            np.not_equal(exact, fast, out=marks[lo:lo + step])
             k += step
-        np.bitwise_and(steps, np.uint32(3), steps)     # -1, 0, 1 as two bits: 3, 0, 1
-        fields = steps.reshape(-1, 16)
-        np.left_shift(fields, np.arange(30, -1, -2, dtype=np.uint32), fields)
-        _LOG_FIXES.append(np.bitwise_or.reduce(fields, axis=1).view(_I32))
-    return _LOG_FIXES[0]
+        _RADIUS_MARKS.append(np.packbits(marks).view(">i4").astype(_I32))
+    return _RADIUS_MARKS[0]
 
 
 class _FastScratch:
@@ -894,12 +895,13 @@ class _FastScratch:
     work stays in a 1-2 MB cache): the radius (float32), h (int32), a float32 and two float64 pairs of
     rows. pair32 ends holding the two outputs."""
 
-    __slots__ = ("radius", "h", "word", "pair32", "pair", "zx")
+    __slots__ = ("radius", "h", "word", "mark", "pair32", "pair", "zx")
 
     def __init__(self, n: int) -> None:
         self.radius = np.empty(n, _F)
         self.h = np.empty(n, _I32)
         self.word = np.empty(n, _I32)
+        self.mark = np.empty(n, np.bool_)
         self.pair32 = np.empty((2, n), _F)
         self.pair = np.empty((2, n), np.float64)
         self.zx = np.empty((2, n), np.float64)
@@ -912,8 +914,9 @@ def _fast_box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: Optional[np.ndarr
     bit for bit too, as `_box_muller_chunk` (docs/random.md); ws is a _FastScratch. About half
     the passes of `_box_muller_chunk`.
 
-    The radius is sqrt(-2 log(1 - u1)) in float32 from NumPy's float64 logarithm rounded to float32
-    (the kernel's Cephes logarithm differs from that by 1 ULP for 7% of the inputs). The angle is the
+    The radius is sqrt(-2 log(1 - u1)) in float32 from NumPy's float64 logarithm rounded to float32,
+    moved one ULP for the 3.7% of inputs `_radius_marks()` marks (the kernel's Cephes logarithm differs
+    from the rounded one by 1 ULP for 7% of the inputs, half of which change the radius). The angle is the
     kernel's: theta = float32(2 pi) * u2 reduced by j pi/4 (j even) with pi/4 in three parts, which is
     exact in float64 and rounded once as the kernel's chain rounds; its float32 polynomials are
     evaluated in float64, each fused step rounded to float32 by the sum above, each plain float32
@@ -925,25 +928,28 @@ def _fast_box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: Optional[np.ndarr
     f0, f1, d, i1, i2 = q32[0], q32[1], q[0], k1, k2
     mul, add, sub, band, bxor, lsh, rsh = (np.multiply, np.add, np.subtract, np.bitwise_and,
                                            np.bitwise_xor, np.left_shift, np.right_shift)
-    # radius: the kernel's log(1 - u1), which is float32(log(1 - u1)) (1 - u1 exact in float64) moved by
-    # the -1, 0 or 1 ULP that _log_fixes() holds for k1 (an int32 step on the bits of a negative float),
-    # times -2 (exact), the float32 square root
+    # radius: sqrt(-2 float32(log(1 - u1))) (1 - u1 exact in float64; times -2 exact), then one ULP up
+    # or down where _radius_marks() marks k1: the kernel's Cephes logarithm is the float32 neighbour
+    # across the rounding midpoint nearest the float64 logarithm there, one ULP away from zero (a
+    # larger radius) where the float64's highest dropped bit, bit 28, is clear, toward zero where set
     d[...] = k1
     mul(d, _D_M24, d)
     add(d, _D_1, d)
     np.log(d, d)
     radius = ws.radius[:n]
     radius[...] = d
-    g, w = ws.h[:n], ws.word[:n]
-    rsh(k1, _I_4, w)
-    np.take(_log_fixes(), w, out=g)      # 16 two-bit fields a word: k1's step in bits 31 - 2j, 30 - 2j
-    band(k1, _I_15, k1)                   # j
-    lsh(k1, _I_1, k1)
-    lsh(g, k1, g)                         # the field to the top, then down with its sign
-    rsh(g, _I_30, g)
-    add(radius.view(_I32), g, radius.view(_I32))
     mul(radius, _F_MINUS_2, radius)
     np.sqrt(radius, radius)
+    g, w, mark = ws.h[:n], ws.word[:n], ws.mark[:n]
+    rsh(k1, _I_5, w)
+    np.take(_radius_marks(), w, out=g)   # bit 31 - (k1 & 31) of word k1 >> 5
+    band(k1, _I_31, k1)
+    lsh(g, k1, g)                         # k1's bit to the sign
+    np.less(g, _I_0, out=mark)
+    marked = np.flatnonzero(mark)
+    if marked.size:
+        step = (d[marked].view(np.int64) >> 27) & 2          # 2 where bit 28 is set
+        radius.view(_I32)[marked] += (1 - step).astype(_I32)
     # theta and h = j / 2 = int(w / 2 + 1/2), w = fl32(theta * 4/pi) (j = (int(w) + 1) & ~1)
     th = f0
     th[...] = k2
