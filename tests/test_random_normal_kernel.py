@@ -141,3 +141,16 @@ def test_float64_log_is_far_from_float32_midpoints():
     d = np.log(1.0 - np.arange(1, N) * 2.0 ** -24)
     low = d.view(np.int64) & ((1 << 29) - 1)
     assert np.abs(low - (1 << 28)).min() >= 21
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_a_zero_radius_gives_plus_zero(exact):
+    """k1 = 0 (1 - u1 = 1) gives the radius -0 (sqrt(-2 * +0)); PyTorch's `* std + mean` turns every
+    such -0 into +0 with mean 0 and std 1, on both outputs of the pair."""
+    k = np.random.default_rng(3).integers(1, N, 64).astype(np.int32)
+    k[[2, 16 + 5]] = 0                                # radii of pairs (2, 10) and (21, 29)
+    k[10] = 0                                         # theta 0 there too: cos 1, sin 0
+    out = np.empty(64, np.float32)
+    _random._vector_normals(k, out, 0.0, 1.0, exact=exact)
+    zeros = [2, 10, 21, 29]
+    assert not out[zeros].any() and not np.signbit(out[zeros]).any()

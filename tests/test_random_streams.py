@@ -242,6 +242,18 @@ def test_float32_vector_normals_reference(torch, n, monkeypatch):
     _same(torch, lambda T: T.empty(n).normal_(-0.75, 3.5))
     _same(torch, lambda T: T.nn.init.kaiming_normal_(T.empty(n, 3)))
 
+def test_a_zero_radius_is_plus_zero(torch):
+    """Seed 12's randn(10**6 + 5) meets u1 = 0 in its block 25706: a radius of zero, whose output
+    PyTorch's `* 1 + 0` makes +0 (bit for bit, not merely equal as -0 == +0)."""
+    torch.manual_seed(12)
+    torchless.manual_seed(12)
+    theirs, mine = torch.randn(10 ** 6 + 5).numpy(), torchless.randn(10 ** 6 + 5).numpy()
+    assert mine[411302] == 0 and not np.signbit(theirs[411302])
+    if _vector_normals_match(torch) and not _scalar_kernels(torch):
+        assert np.array_equal(mine.view(np.int32), theirs.view(np.int32))
+    assert not np.signbit(mine[411302])
+
+
 @pytest.mark.parametrize("n", SIZES)
 def test_integer_draws(torch, n):
     _same(torch, lambda T: T.randint(-5, 10, (n,)))

@@ -564,6 +564,9 @@ def _fill16(u: np.ndarray, work: Any, mean: float, std: float, dest: np.ndarray)
         m, sd = float(f32(mean)), float(f32(std))
         n1 = (n1.astype(np.float64) * sd + m).astype(f32)
         n2 = (n2.astype(np.float64) * sd + m).astype(f32)
+    else:                   # `* 1 + 0`: a -0 (radius -0 where 1 - u1 = 1) becomes +0
+        n1 = n1 + f32(mean)
+        n2 = n2 + f32(mean)
     out[:, :8], out[:, 8:] = n1, n2
 
 
@@ -623,7 +626,11 @@ def _vector_normals(k: Optional[np.ndarray], dest: np.ndarray, mean: float, std:
     into `dest` (contiguous float32, as many elements as k). The halves are gathered and scattered as
     32-byte items, in chunks of _FAST_CHUNK pairs, by `_fast_box_muller_chunk`; exact=True: by its
     reference, the step-by-step emulation `_box_muller_chunk` (in chunks of _CHUNK pairs, about 1.3x
-    as slow), which tests compare it with. Both are PyTorch's numbers bit for bit (docs/random.md)."""
+    as slow), which tests compare it with. Both are PyTorch's numbers bit for bit (docs/random.md).
+    With mean 0 and std 1 the kernel's `* 1 + 0` still turns a -0 (a radius of -0 where 1 - u1 = 1)
+    into +0: here a plain `+ mean`."""
+    plain = mean == 0.0 and std == 1.0
+    zero = np.array(_F(mean))            # +0, or -0 as given (which keeps the sign of a zero)
     ov = dest.view(_HALF_BLOCK)
     h = dest.size // 2
     step = _CHUNK if exact else _FAST_CHUNK
@@ -646,9 +653,12 @@ def _vector_normals(k: Optional[np.ndarray], dest: np.ndarray, mean: float, std:
             _box_muller_chunk(k1[:n], k2[:n], o1[:n], o2[:n], ws)
         else:
             _fast_box_muller_chunk(k1[:n], k2[:n], None, None, ws)
+        if plain:
+            np.add(o1[:n], zero, o1[:n])
+            np.add(o2[:n], zero, o2[:n])
         ov[b0:b1:2] = o1[:n].view(_HALF_BLOCK)
         ov[b0 + 1:b1:2] = o2[:n].view(_HALF_BLOCK)
-    if mean != 0.0 or std != 1.0:
+    if not plain:
         m, sd = float(_F(mean)), float(_F(std))
         dest[...] = dest.astype(np.float64) * sd + m   # the product is exact: one rounding, as fused
 
