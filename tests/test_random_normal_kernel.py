@@ -77,7 +77,7 @@ def test_vector_normals_fast_against_exact(mean, std):
     n = 2 * max(_random._CHUNK, _random._FAST_CHUNK) + 16 * 37
     k = np.random.default_rng(2).integers(0, N, n).astype(np.int32)
     fast, exact = np.empty(n, np.float32), np.empty(n, np.float32)
-    _random._vector_normals(k, fast, mean, std)
+    _random._vector_normals(k, fast, mean, std, exact=False)
     _random._vector_normals(k, exact, mean, std, exact=True)
     assert np.array_equal(fast.view(np.int32), exact.view(np.int32))
     drawn = np.empty(n, np.float32)
@@ -86,7 +86,7 @@ def test_vector_normals_fast_against_exact(mean, std):
     def draw(count):
         pos[0] += count
         return k[pos[0] - count:pos[0]].copy()
-    _random._vector_normals(None, drawn, mean, std, draw=draw)
+    _random._vector_normals(None, drawn, mean, std, draw=draw, exact=False)
     assert pos[0] == n and np.array_equal(drawn, fast)
 
 
@@ -154,3 +154,19 @@ def test_a_zero_radius_gives_plus_zero(exact):
     _random._vector_normals(k, out, 0.0, 1.0, exact=exact)
     zeros = [2, 10, 21, 29]
     assert not out[zeros].any() and not np.signbit(out[zeros]).any()
+
+
+def test_the_reference_kernel_runs_until_the_table_pays(monkeypatch):
+    """exact=None: the reference kernel while the process has drawn few pairs and no table exists (a
+    program drawing few normals never builds it), then the fast one; the numbers are the same."""
+    monkeypatch.setattr(_random, "_RADIUS_MARKS", [])
+    monkeypatch.setattr(_random, "_PAIRS_DRAWN", [0])
+    monkeypatch.setattr(_random, "_TABLE_AFTER", 1000)
+    k = np.random.default_rng(4).integers(0, N, 1600).astype(np.int32)
+    first, second = np.empty(1600, np.float32), np.empty(1600, np.float32)
+    _random._vector_normals(k[:800], first[:800], 0.0, 1.0)
+    assert not _random._RADIUS_MARKS and _random._PAIRS_DRAWN[0] == 400
+    _random._vector_normals(k, second, 0.0, 1.0)           # past 1000 pairs: the table is built
+    assert _random._RADIUS_MARKS and _random._PAIRS_DRAWN[0] == 1200
+    _random._vector_normals(k[800:], first[800:], 0.0, 1.0)
+    assert np.array_equal(first.view(np.int32), second.view(np.int32))

@@ -220,13 +220,16 @@ def test_normal_draws(torch, n, dt):
 
 
 
+@pytest.mark.parametrize("exact", [False, True])
 @pytest.mark.parametrize("n", [2 * _random._CHUNK, 5 * 2 * _random._CHUNK + 16 * 37 + 9,
                                3 * 2 * _random._FAST_CHUNK + 16 * 5 + 3])
-def test_float32_vector_normals_over_several_chunks(torch, n):
-    """The float32 vector kernels work on chunks of _CHUNK (_FAST_CHUNK) pairs: whole and partial chunks, and a
-    partial last block of 16, still give PyTorch's numbers bit for bit, and draw as many words."""
+def test_float32_vector_normals_over_several_chunks(torch, n, exact, monkeypatch):
+    """The float32 vector kernels (the fast one with its table, and the step-by-step reference) work on
+    chunks of _FAST_CHUNK (_CHUNK) pairs: whole and partial chunks, and a partial last block of 16,
+    still give PyTorch's numbers bit for bit, and draw as many words."""
     if not _vector_normals_match(torch):
         pytest.skip("PyTorch and torchless use different float32 normal kernels here")
+    monkeypatch.setattr(_random, "_vector_normals", functools.partial(_random._vector_normals, exact=exact))
     _same(torch, lambda T: T.randn(n))
     _same(torch, lambda T: T.empty(n).normal_(-0.75, 3.5))
 

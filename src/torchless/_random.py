@@ -601,6 +601,9 @@ _FOPI = _F(1.27323954473516)
 _DP1, _DP2, _DP3 = _F(-0.78515625), _F(-2.4187564849853515625e-4), float(_F(-3.77489497744594108e-8))
 _COS_P = [float(_F(v)) for v in (2.443315711809948E-005, -1.388731625493765E-003, 4.166664568298827E-002)]
 _SIN_P = [float(_F(v)) for v in (-1.9515295891E-4, 8.3321608736E-3, -1.6666654611E-1)]
+_TABLE_AFTER = 1 << 22   # pairs drawn by the reference kernel before the fast one builds its table
+_PAIRS_DRAWN = [0]
+_RADIUS_MARKS: List[np.ndarray] = []   # the table, once built (_radius_marks)
 _HALF_BLOCK = np.dtype("V32")  # 8 float32 or int32: half a block of 16, moved as one item
 _CHUNK = 32768  # elements of each half per pass of the float32 vector Box-Muller (scratch stays in cache)
 _FAST_CHUNK = 65536  # the same for the fast kernel (fewer ufunc calls; its work arrays are fewer)
@@ -618,21 +621,26 @@ class _Scratch:
 
 
 def _vector_normals(k: Optional[np.ndarray], dest: np.ndarray, mean: float, std: float,
-                    draw: Optional[Callable[[int], np.ndarray]] = None, exact: bool = False) -> None:
+                    draw: Optional[Callable[[int], np.ndarray]] = None, exact: Optional[bool] = None) -> None:
     """PyTorch's AVX2/AVX512 float32 normal kernel on consecutive blocks of 16 uniforms given as their
     24-bit integers `k` (u = k * 2**-24; contiguous int32), or drawn chunk by chunk by `draw(count)`
     when k is None: within a block the first 8 give the radius, the last 8 the angle; the block's
     first 8 outputs are radius * cos, its last 8 radius * sin, then `* std + mean` (fused). Written
     into `dest` (contiguous float32, as many elements as k). The halves are gathered and scattered as
-    32-byte items, in chunks of _FAST_CHUNK pairs, by `_fast_box_muller_chunk`; exact=True: by its
-    reference, the step-by-step emulation `_box_muller_chunk` (in chunks of _CHUNK pairs, about 1.3x
-    as slow), which tests compare it with. Both are PyTorch's numbers bit for bit (docs/random.md).
+    32-byte items, in chunks of _FAST_CHUNK pairs, by `_fast_box_muller_chunk` (exact=False), or by its
+    reference, the step-by-step emulation `_box_muller_chunk` (exact=True; chunks of _CHUNK pairs, about
+    1.3x as slow), which tests compare it with. Both give PyTorch's numbers bit for bit
+    (docs/random.md). exact=None: the reference until the process has drawn _TABLE_AFTER pairs, so that
+    a program drawing few normals never builds the fast kernel's table (about 0.15 s), then the fast one.
     With mean 0 and std 1 the kernel's `* 1 + 0` still turns a -0 (a radius of -0 where 1 - u1 = 1)
     into +0: here a plain `+ mean`."""
+    h = dest.size // 2
+    if exact is None:
+        exact = not _RADIUS_MARKS and _PAIRS_DRAWN[0] + h <= _TABLE_AFTER
+        _PAIRS_DRAWN[0] += h
     plain = mean == 0.0 and std == 1.0
     zero = np.array(_F(mean))            # +0, or -0 as given (which keeps the sign of a zero)
     ov = dest.view(_HALF_BLOCK)
-    h = dest.size // 2
     step = _CHUNK if exact else _FAST_CHUNK
     c = min(step, h)
     ws: Any = _Scratch(c) if exact else _FastScratch(c)
@@ -867,7 +875,6 @@ _D_QLAST = np.array([[-0.5], [1.0]])
 
 _I_5 = np.array(5, _I32)
 _I_0 = np.array(0, _I32)
-_RADIUS_MARKS: List[np.ndarray] = []
 
 
 def _radius_marks() -> np.ndarray:
