@@ -874,7 +874,8 @@ _D_QLAST = np.array([[-0.5], [1.0]])
 
 
 _I_5 = np.array(5, _I32)
-_I_0 = np.array(0, _I32)
+_L_27 = np.array(27, np.int64)
+_L_2 = np.array(2, np.int64)
 
 
 def _radius_marks() -> np.ndarray:
@@ -912,13 +913,12 @@ class _FastScratch:
     work stays in a 1-2 MB cache): the radius (float32), h (int32), a float32 and two float64 pairs of
     rows. pair32 ends holding the two outputs."""
 
-    __slots__ = ("radius", "h", "word", "mark", "pair32", "pair", "zx")
+    __slots__ = ("radius", "h", "word", "pair32", "pair", "zx")
 
     def __init__(self, n: int) -> None:
         self.radius = np.empty(n, _F)
         self.h = np.empty(n, _I32)
         self.word = np.empty(n, _I32)
-        self.mark = np.empty(n, np.bool_)
         self.pair32 = np.empty((2, n), _F)
         self.pair = np.empty((2, n), np.float64)
         self.zx = np.empty((2, n), np.float64)
@@ -957,16 +957,17 @@ def _fast_box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: Optional[np.ndarr
     radius[...] = d
     mul(radius, _F_MINUS_2, radius)
     np.sqrt(radius, radius)
-    g, w, mark = ws.h[:n], ws.word[:n], ws.mark[:n]
+    g, w, b28 = ws.h[:n], ws.word[:n], zx[0].view(np.int64)
     rsh(k1, _I_5, w)
     np.take(_radius_marks(), w, out=g)   # bit 31 - (k1 & 31) of word k1 >> 5
     band(k1, _I_31, k1)
     lsh(g, k1, g)                         # k1's bit to the sign
-    np.less(g, _I_0, out=mark)
-    marked = np.flatnonzero(mark)
-    if marked.size:
-        step = (d[marked].view(np.int64) >> 27) & 2          # 2 where bit 28 is set
-        radius.view(_I32)[marked] += (1 - step).astype(_I32)
+    rsh(g, _I_31, g)                      # all ones where marked
+    rsh(d.view(np.int64), _L_27, b28)
+    np.bitwise_and(b28, _L_2, out=w, casting="unsafe")     # 2 where bit 28 is set
+    sub(_I_1, w, w)                       # the step: 1 or -1
+    band(w, g, w)
+    add(radius.view(_I32), w, radius.view(_I32))
     # theta and h = j / 2 = int(w / 2 + 1/2), w = fl32(theta * 4/pi) (j = (int(w) + 1) & ~1)
     th = f0
     th[...] = k2
