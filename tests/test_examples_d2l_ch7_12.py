@@ -10,25 +10,10 @@ import numpy as np
 
 import pytest
 
-from torchless import _random
-
 from .conftest import requires_torch
 from .test_examples import run, run_in_single_threaded_child
 
 _child = {}
-
-
-@pytest.fixture(autouse=True)
-def _exact_normals(monkeypatch):
-    """These programs are compared with PyTorch's runs of the same text, seeded alike, so they draw the
-    initial weights PyTorch draws, bit for bit: the exact float32 normal kernel (docs/random.md), here
-    and in the children. Their training is sensitive to those last bits: PyTorch's own transformer run
-    ends at token accuracy 0.992 with its normal draws as drawn, 0.975 with each moved 1 ULP up, 0.937
-    with each moved 1 ULP down; torchless's default fast normals (within 2 ULP) give 0.908."""
-    monkeypatch.setattr(_random, "EXACT_VECTOR_NORMALS", True)
-    monkeypatch.setenv("TORCHLESS_EXACT_NORMALS", "1")
-
-
 
 _NUMBER = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?")
 

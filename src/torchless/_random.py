@@ -19,9 +19,8 @@ transform below is PyTorch's, written over whole arrays:
 Vector width (issue 14): for float32 normals PyTorch's x86 build (AVX2 and AVX512 kernels) computes
 log, sin and cos with the Cephes polynomials of its `avx_mathfun.h`, the scalar build
 (`ATEN_CPU_CAPABILITY=default`, or a non-x86 machine) with the C library's. Both are reproduced:
-the first within 2 ULP (its sine and cosine bit for bit, its radius within 1 ULP; bit for bit, its
-fused multiply-adds included, with EXACT_VECTOR_NORMALS / TORCHLESS_EXACT_NORMALS=1), the second
-within 3 ULP in float32 and 2 ULP in float64 (the C library's log/sin/cos round differently from
+the first bit for bit (its fused multiply-adds included; the logarithm from NumPy's, corrected by a
+table the exact emulation builds once), the second within 3 ULP in float32 and 2 ULP in float64 (the C library's log/sin/cos round differently from
 NumPy's in the last bit). `ATEN_CPU_CAPABILITY` chooses here as it does in PyTorch. Uniform,
 integer, permutation and bernoulli draws do not depend on it and match bit for bit.
 """
@@ -38,7 +37,7 @@ import numpy as np
 from .engine.state import modes as _modes
 
 __all__ = ["Stream", "default_stream", "rng", "get_rng_state", "set_rng_state", "forbid_random",
-           "STATE_SIZE", "VECTOR_NORMALS", "EXACT_VECTOR_NORMALS"]
+           "STATE_SIZE", "VECTOR_NORMALS"]
 
 _DEFAULT_SEED = 67280421310721  # PyTorch's default seed, so initial_seed() reads the same
 _N = 624                        # the Mersenne Twister's state words
@@ -565,6 +564,9 @@ def _fill16(u: np.ndarray, work: Any, mean: float, std: float, dest: np.ndarray)
         m, sd = float(f32(mean)), float(f32(std))
         n1 = (n1.astype(np.float64) * sd + m).astype(f32)
         n2 = (n2.astype(np.float64) * sd + m).astype(f32)
+    else:                   # `* 1 + 0`: a -0 (radius -0 where 1 - u1 = 1) becomes +0
+        n1 = n1 + f32(mean)
+        n2 = n2 + f32(mean)
     out[:, :8], out[:, 8:] = n1, n2
 
 
@@ -599,12 +601,12 @@ _FOPI = _F(1.27323954473516)
 _DP1, _DP2, _DP3 = _F(-0.78515625), _F(-2.4187564849853515625e-4), float(_F(-3.77489497744594108e-8))
 _COS_P = [float(_F(v)) for v in (2.443315711809948E-005, -1.388731625493765E-003, 4.166664568298827E-002)]
 _SIN_P = [float(_F(v)) for v in (-1.9515295891E-4, 8.3321608736E-3, -1.6666654611E-1)]
+_TABLE_AFTER = 1 << 20   # pairs drawn by the reference kernel before the fast one builds its table
+_PAIRS_DRAWN = [0]
+_RADIUS_MARKS: List[np.ndarray] = []   # the table, once built (_radius_marks)
 _HALF_BLOCK = np.dtype("V32")  # 8 float32 or int32: half a block of 16, moved as one item
 _CHUNK = 32768  # elements of each half per pass of the float32 vector Box-Muller (scratch stays in cache)
 _FAST_CHUNK = 65536  # the same for the fast kernel (fewer ufunc calls; its work arrays are fewer)
-# False: the float32 vector kernel's sine and cosine bit for bit and its radius within 1 ULP, fast
-# (`_fast_box_muller_chunk`); True: all of it bit for bit, about 1.5x as slow (`_box_muller_chunk`).
-EXACT_VECTOR_NORMALS = os.environ.get("TORCHLESS_EXACT_NORMALS", "") not in ("", "0")
 
 
 class _Scratch:
@@ -625,12 +627,20 @@ def _vector_normals(k: Optional[np.ndarray], dest: np.ndarray, mean: float, std:
     when k is None: within a block the first 8 give the radius, the last 8 the angle; the block's
     first 8 outputs are radius * cos, its last 8 radius * sin, then `* std + mean` (fused). Written
     into `dest` (contiguous float32, as many elements as k). The halves are gathered and scattered as
-    32-byte items, in chunks of _CHUNK (_FAST_CHUNK) pairs. exact (default EXACT_VECTOR_NORMALS): bit
-    for bit; else within 2 ULP of PyTorch (sine and cosine bit for bit, the radius within 1 ULP;
-    docs/random.md)."""
-    exact = EXACT_VECTOR_NORMALS if exact is None else exact
-    ov = dest.view(_HALF_BLOCK)
+    32-byte items, in chunks of _FAST_CHUNK pairs, by `_fast_box_muller_chunk` (exact=False), or by its
+    reference, the step-by-step emulation `_box_muller_chunk` (exact=True; chunks of _CHUNK pairs, about
+    1.3x as slow), which tests compare it with. Both give PyTorch's numbers bit for bit
+    (docs/random.md). exact=None: the reference until the process has drawn _TABLE_AFTER pairs, so that
+    a program drawing few normals never builds the fast kernel's table (about 0.15 s), then the fast one.
+    With mean 0 and std 1 the kernel's `* 1 + 0` still turns a -0 (a radius of -0 where 1 - u1 = 1)
+    into +0: here a plain `+ mean`."""
     h = dest.size // 2
+    if exact is None:
+        exact = not _RADIUS_MARKS and _PAIRS_DRAWN[0] + h <= _TABLE_AFTER
+        _PAIRS_DRAWN[0] += h
+    plain = mean == 0.0 and std == 1.0
+    zero = np.array(_F(mean))            # +0, or -0 as given (which keeps the sign of a zero)
+    ov = dest.view(_HALF_BLOCK)
     step = _CHUNK if exact else _FAST_CHUNK
     c = min(step, h)
     ws: Any = _Scratch(c) if exact else _FastScratch(c)
@@ -651,9 +661,12 @@ def _vector_normals(k: Optional[np.ndarray], dest: np.ndarray, mean: float, std:
             _box_muller_chunk(k1[:n], k2[:n], o1[:n], o2[:n], ws)
         else:
             _fast_box_muller_chunk(k1[:n], k2[:n], None, None, ws)
+        if plain:
+            np.add(o1[:n], zero, o1[:n])
+            np.add(o2[:n], zero, o2[:n])
         ov[b0:b1:2] = o1[:n].view(_HALF_BLOCK)
         ov[b0 + 1:b1:2] = o2[:n].view(_HALF_BLOCK)
-    if mean != 0.0 or std != 1.0:
+    if not plain:
         m, sd = float(_F(mean)), float(_F(std))
         dest[...] = dest.astype(np.float64) * sd + m   # the product is exact: one rounding, as fused
 
@@ -707,26 +720,17 @@ def _fused_quadratic(z64: np.ndarray, c0: Any, c1: Any, c2: Any, y: np.ndarray, 
     y[...] = dd
 
 
-def _box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: np.ndarray, ws: _Scratch) -> None:
-    """(radius * cos, radius * sin) of PyTorch's vector float32 kernel for uniforms k1 * 2**-24 (radius)
-    and k2 * 2**-24 (angle), written into oc and os_.
-
-    log(1 - u1) by the Cephes method of PyTorch's avx_mathfun.h: split x = m * 2**e with m in
-    [sqrt(1/2), sqrt(2)), a degree-8 polynomial in t = m - 1, then e * log(2) in two parts. sin and
-    cos of theta = float32(2 pi) * u2 likewise: reduce by j * pi/4 (j even) in three parts, the
-    cosine and sine polynomials on [-pi/4, pi/4], swapped and signed by the octant (with integer
-    masks, not branches). Every multiply-add the compiled kernel fuses is fused here too: the
-    float32 product is exact in float64, so a float64 sum rounded once to float32 (the float64
-    operands are kept from one step to the next, so no float32 array enters a float64 ufunc, which
-    would cast it through a slow buffer). Where the product is exact in float32 too (e * log2's
-    high part, j times the reduction's first two parts), fused and unfused agree, and float32 is used."""
+def _cephes_log(k1: np.ndarray, ws: _Scratch, out: np.ndarray) -> np.ndarray:
+    """log(1 - u1) in float32 for u1 = k1 * 2**-24, as PyTorch's vector kernel computes it (the Cephes
+    method of its avx_mathfun.h, every fused multiply-add fused), into out (ws's f[2] or an array of
+    k1's size; ws's other arrays are scratch): split x = m * 2**e with m in [sqrt(1/2), sqrt(2)),
+    a degree-8 polynomial in t = m - 1, then e * log(2) in two parts."""
     n = k1.size
-    f0, f1, f2, f3, f4, f5 = (a[:n] for a in ws.f)
+    f0, f1, f3, f4, f5 = (a[:n] for a in (ws.f[0], ws.f[1], ws.f[3], ws.f[4], ws.f[5]))
     i0, i1, i2 = (a[:n] for a in ws.i)
     dd, d1, z64, d3 = (a[:n] for a in ws.d)
-    mul, add, sub, band, bxor, rsh, lsh = (np.multiply, np.add, np.subtract, np.bitwise_and,
-                                           np.bitwise_xor, np.right_shift, np.left_shift)
-    # radius = sqrt(-2 log(1 - u1)), where 1 - u1 = K * 2**-24 with K = 2**24 - k1 (exact in float32)
+    mul, add, sub, band, rsh = np.multiply, np.add, np.subtract, np.bitwise_and, np.right_shift
+    # 1 - u1 = K * 2**-24 with K = 2**24 - k1 (exact in float32)
     kk = sub(_I_2_24, k1, i0)
     fk = f0
     fk[...] = kk
@@ -740,7 +744,7 @@ def _box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: np.nd
     ef = f1
     ef[...] = e
     sub(ef, _F_150, ef)                  # exact
-    t = sub(mb.view(_F), _F_1, f2)     # exact
+    t = sub(mb.view(_F), _F_1, out)     # exact
     band(neg, mb, neg)                # m where m < sqrt(1/2), else +0
     add(t, neg.view(_F), t)           # exact: 2m - 1 or m - 1
     t64 = d1
@@ -768,8 +772,31 @@ def _box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: np.nd
     add(t, y, t)
     mul(ef, _F_LOG_Q2, q)                  # exact, so the fused sum is the plain one
     add(t, q, t)
-    mul(t, _F_MINUS_2, t)
-    radius = np.sqrt(t, t)            # f2 holds the radius from here
+    return t
+
+
+def _box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: np.ndarray, os_: np.ndarray, ws: _Scratch) -> None:
+    """(radius * cos, radius * sin) of PyTorch's vector float32 kernel for uniforms k1 * 2**-24 (radius)
+    and k2 * 2**-24 (angle), written into oc and os_.
+
+    log(1 - u1) by the Cephes method of PyTorch's avx_mathfun.h: split x = m * 2**e with m in
+    [sqrt(1/2), sqrt(2)), a degree-8 polynomial in t = m - 1, then e * log(2) in two parts. sin and
+    cos of theta = float32(2 pi) * u2 likewise: reduce by j * pi/4 (j even) in three parts, the
+    cosine and sine polynomials on [-pi/4, pi/4], swapped and signed by the octant (with integer
+    masks, not branches). Every multiply-add the compiled kernel fuses is fused here too: the
+    float32 product is exact in float64, so a float64 sum rounded once to float32 (the float64
+    operands are kept from one step to the next, so no float32 array enters a float64 ufunc, which
+    would cast it through a slow buffer). Where the product is exact in float32 too (e * log2's
+    high part, j times the reduction's first two parts), fused and unfused agree, and float32 is used."""
+    n = k1.size
+    f0, f1, f2, f3, f4, f5 = (a[:n] for a in ws.f)
+    i0, i1, i2 = (a[:n] for a in ws.i)
+    dd, d1, z64, d3 = (a[:n] for a in ws.d)
+    mul, add, sub, band, bxor, rsh, lsh = (np.multiply, np.add, np.subtract, np.bitwise_and,
+                                           np.bitwise_xor, np.right_shift, np.left_shift)
+    radius = _cephes_log(k1, ws, f2)
+    mul(radius, _F_MINUS_2, radius)
+    np.sqrt(radius, radius)            # f2 holds the radius from here
     # sin and cos of theta = float32(2 pi) * u2
     xx = f0
     xx[...] = k2
@@ -846,16 +873,52 @@ _D_QK2 = np.array([[_COS_P[2] + _COS_M[1]], [_SIN_P[2] + _SIN_M[1]]])
 _D_QLAST = np.array([[-0.5], [1.0]])
 
 
+_I_5 = np.array(5, _I32)
+_L_27 = np.array(27, np.int64)
+_L_2 = np.array(2, np.int64)
+
+
+def _radius_marks() -> np.ndarray:
+    """Bit 31 - (k1 & 31) of int32 word k1 >> 5 set where the radius sqrt(-2 log(1 - k1 * 2**-24)) of the
+    kernel's Cephes logarithm (`_cephes_log`) is not that of float32(log(1 - u1)) of the float64
+    logarithm, for each of the 2**24 inputs k1 (2 MB, built once by the exact emulation itself, in
+    about 0.15 s): 615,409 inputs (3.7%), each one ULP off. No cheap test on the float64 logarithm
+    tells them apart, as they lie up to 0.32 ULP from a float32 rounding midpoint (docs/random.md).
+    tests/test_random_normal_kernel.py checks the corrected radius on every input."""
+    if not _RADIUS_MARKS:
+        step = 1 << 16
+        ws = _Scratch(step)
+        out, d = np.empty(step, _F), np.empty(step, np.float64)
+        marks = np.empty(1 << 24, np.bool_)
+        k = np.arange(step, dtype=_I32)
+        for lo in range(0, 1 << 24, step):
+            exact = _cephes_log(k, ws, out)
+            np.multiply(exact, _F_MINUS_2, exact)
+            np.sqrt(exact, exact)
+            d[...] = k
+            np.multiply(d, _D_M24, d)
+            np.add(d, _D_1, d)
+            np.log(d, d)
+            fast = d.astype(_F)
+            np.multiply(fast, _F_MINUS_2, fast)
+            np.sqrt(fast, fast)
+            np.not_equal(exact, fast, out=marks[lo:lo + step])
+            k += step
+        _RADIUS_MARKS.append(np.packbits(marks).view(">i4").astype(_I32))
+    return _RADIUS_MARKS[0]
+
+
 class _FastScratch:
     """Reused work arrays for `_fast_box_muller_chunk` (56 bytes a pair with k1 and k2, so that a chunk's
     work stays in a 1-2 MB cache): the radius (float32), h (int32), a float32 and two float64 pairs of
     rows. pair32 ends holding the two outputs."""
 
-    __slots__ = ("radius", "h", "pair32", "pair", "zx")
+    __slots__ = ("radius", "h", "word", "pair32", "pair", "zx")
 
     def __init__(self, n: int) -> None:
         self.radius = np.empty(n, _F)
         self.h = np.empty(n, _I32)
+        self.word = np.empty(n, _I32)
         self.pair32 = np.empty((2, n), _F)
         self.pair = np.empty((2, n), np.float64)
         self.zx = np.empty((2, n), np.float64)
@@ -865,11 +928,12 @@ def _fast_box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: Optional[np.ndarr
                            ws: Any) -> None:
     """(radius * cos, radius * sin) of PyTorch's vector float32 kernel for uniforms k1 * 2**-24 (radius)
     and k2 * 2**-24 (angle), written into oc and os_: the sine and cosine bit for bit, the radius
-    within 1 ULP, so each output within 2 ULP (docs/random.md); ws is a _FastScratch. About half
+    bit for bit too, as `_box_muller_chunk` (docs/random.md); ws is a _FastScratch. About half
     the passes of `_box_muller_chunk`.
 
-    The radius is sqrt(-2 log(1 - u1)) in float32 from NumPy's float64 logarithm rounded to float32
-    (the kernel's Cephes logarithm differs from that by 1 ULP for 7% of the inputs). The angle is the
+    The radius is sqrt(-2 log(1 - u1)) in float32 from NumPy's float64 logarithm rounded to float32,
+    moved one ULP for the 3.7% of inputs `_radius_marks()` marks (the kernel's Cephes logarithm differs
+    from the rounded one by 1 ULP for 7% of the inputs, half of which change the radius). The angle is the
     kernel's: theta = float32(2 pi) * u2 reduced by j pi/4 (j even) with pi/4 in three parts, which is
     exact in float64 and rounded once as the kernel's chain rounds; its float32 polynomials are
     evaluated in float64, each fused step rounded to float32 by the sum above, each plain float32
@@ -881,7 +945,10 @@ def _fast_box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: Optional[np.ndarr
     f0, f1, d, i1, i2 = q32[0], q32[1], q[0], k1, k2
     mul, add, sub, band, bxor, lsh, rsh = (np.multiply, np.add, np.subtract, np.bitwise_and,
                                            np.bitwise_xor, np.left_shift, np.right_shift)
-    # radius: float32(log(1 - u1)) (1 - u1 exact in float64), times -2 (exact), the float32 square root
+    # radius: sqrt(-2 float32(log(1 - u1))) (1 - u1 exact in float64; times -2 exact), then one ULP up
+    # or down where _radius_marks() marks k1: the kernel's Cephes logarithm is the float32 neighbour
+    # across the rounding midpoint nearest the float64 logarithm there, one ULP away from zero (a
+    # larger radius) where the float64's highest dropped bit, bit 28, is clear, toward zero where set
     d[...] = k1
     mul(d, _D_M24, d)
     add(d, _D_1, d)
@@ -890,6 +957,17 @@ def _fast_box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: Optional[np.ndarr
     radius[...] = d
     mul(radius, _F_MINUS_2, radius)
     np.sqrt(radius, radius)
+    g, w, b28 = ws.h[:n], ws.word[:n], zx[0].view(np.int64)
+    rsh(k1, _I_5, w)
+    np.take(_radius_marks(), w, out=g)   # bit 31 - (k1 & 31) of word k1 >> 5
+    band(k1, _I_31, k1)
+    lsh(g, k1, g)                         # k1's bit to the sign
+    rsh(g, _I_31, g)                      # all ones where marked
+    rsh(d.view(np.int64), _L_27, b28)
+    np.bitwise_and(b28, _L_2, out=w, casting="unsafe")     # 2 where bit 28 is set
+    sub(_I_1, w, w)                       # the step: 1 or -1
+    band(w, g, w)
+    add(radius.view(_I32), w, radius.view(_I32))
     # theta and h = j / 2 = int(w / 2 + 1/2), w = fl32(theta * 4/pi) (j = (int(w) + 1) & ~1)
     th = f0
     th[...] = k2
