@@ -752,6 +752,18 @@ def write_legacy(writer: PickleWriter, out: BinaryIO) -> None:
 
 
 # ============================================================================ reading: the zip
+def mapped_storage(map_location: Any, arr: np.ndarray, location: str) -> np.ndarray:
+    """A loaded storage after a callable map_location(storage, location) (other kinds of
+    map_location are applied to the tensors' devices, not here)."""
+    if map_location is None or not callable(map_location) or isinstance(map_location, (str, device, dict)):
+        return arr
+    moved = map_location(_plain(arr), location)
+    if not isinstance(moved, Tensor):
+        raise RuntimeError("torch.load: map_location(storage, location) must return the storage (a tensor) "
+                           "it was given, e.g. lambda storage, loc: storage")
+    return moved._data.reshape(-1)
+
+
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 
 
@@ -934,14 +946,7 @@ class _Loader:
             self.zip.read_into(e, arr.view(np.uint8).data if numel else memoryview(bytearray(0)))
         if self.big_endian:
             arr = arr.astype(np_dtype.newbyteorder("="))
-        if self.map_location is not None and callable(self.map_location) and not isinstance(
-                self.map_location, (str, device, dict)):
-            moved = self.map_location(_plain(arr), location)
-            if not isinstance(moved, Tensor):
-                raise RuntimeError("torch.load: map_location(storage, location) must return the storage (a tensor) "
-                                   "it was given, e.g. lambda storage, loc: storage")
-            arr = moved._data.reshape(-1)
-        self.storages[key] = arr
+        self.storages[key] = arr = mapped_storage(self.map_location, arr, location)
         return arr
 
     def location(self, location: str) -> str:
@@ -1456,14 +1461,7 @@ class _LegacyLoader(_Loader):
         if self.declared > self.end - self.f.tell():
             raise corrupt(f"its storages would need {self.declared} bytes, more than the rest of the file holds")
         arr = np.zeros(numel, dtype=_NP_LE[stype.dtype].newbyteorder("="))
-        ml = self.map_location
-        if ml is not None and callable(ml) and not isinstance(ml, (str, device, dict)):
-            moved = ml(_plain(arr), location)
-            if not isinstance(moved, Tensor):
-                raise RuntimeError("torch.load: map_location(storage, location) must return the storage (a tensor) "
-                                   "it was given, e.g. lambda storage, loc: storage")
-            arr = moved._data.reshape(-1)
-        self.storages[key] = arr
+        self.storages[key] = arr = mapped_storage(self.map_location, arr, location)
         return arr
 
     def fill(self, keys: Any) -> None:

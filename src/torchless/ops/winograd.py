@@ -170,15 +170,22 @@ def input_grad(dy, w, lo, S):
     return correlate(dy, u, (2 - lo[0], 2 - lo[1]), S)
 
 
-def _output_adjoint(dy, th, tw):
-    """dM = A dY Aᵀ per 2x2 tile of dy (n, O, Y0, Y1) (an odd size padded with zeros to whole
-    tiles) -> (16, O, n·th·tw), with A's last row negated (see _G_NEG): rows (y0, y0 + y1, y0 - y1, y1)."""
+def _tile_entries(dy, th, tw):
+    """dy (n, O, Y0, Y1), padded with zeros to whole 2x2 tiles, as a view [a, b, o, n, i, j]: entry
+    (a, b) of tile (i, j)."""
     n, o, y0, y1 = dy.shape
     if (y0, y1) != (2 * th, 2 * tw):
         full = np.zeros((n, o, 2 * th, 2 * tw), dy.dtype)
         full[:, :, :y0, :y1] = dy
         dy = full
-    e = dy.reshape(n, o, th, 2, tw, 2).transpose(3, 5, 1, 0, 2, 4)  # [a, b, o, n, i, j]
+    return dy.reshape(n, o, th, 2, tw, 2).transpose(3, 5, 1, 0, 2, 4)
+
+
+def _output_adjoint(dy, th, tw):
+    """dM = A dY Aᵀ per 2x2 tile of dy (n, O, Y0, Y1) (an odd size padded with zeros to whole
+    tiles) -> (16, O, n·th·tw), with A's last row negated (see _G_NEG): rows (y0, y0 + y1, y0 - y1, y1)."""
+    n, o = dy.shape[:2]
+    e = _tile_entries(dy, th, tw)
     r = np.empty((4, 2, o, n, th, tw), dy.dtype)
     r[0] = e[0]
     np.add(e[0], e[1], out=r[1])
@@ -269,12 +276,8 @@ def _grouped_weight(w):
 def _output_adjoint2(dy, th, tw):
     """The 9 distinct rows of dM = A dY Aᵀ per 2x2 tile of dy (n, O, Y0, Y1) (padded with zeros to whole
     tiles): (3, 3, O, n·th·tw), [p, q] for the row classes p and q (dy0, dy0 + dy1, dy1)."""
-    n, o, y0, y1 = dy.shape
-    if (y0, y1) != (2 * th, 2 * tw):
-        full = np.zeros((n, o, 2 * th, 2 * tw), dy.dtype)
-        full[:, :, :y0, :y1] = dy
-        dy = full
-    e = dy.reshape(n, o, th, 2, tw, 2).transpose(3, 5, 1, 0, 2, 4)  # [a, b, o, n, i, j]
+    n, o = dy.shape[:2]
+    e = _tile_entries(dy, th, tw)
     rows = (e[0], e[0] + e[1], e[1])  # [b, o, n, i, j] each
     dm = np.empty((3, 3, o, n, th, tw), dy.dtype)
     for p, r in enumerate(rows):
