@@ -1,4 +1,5 @@
 """The package namespace: the training stack loads on first use, and every way of reaching it works."""
+import os
 import subprocess
 import sys
 
@@ -111,8 +112,9 @@ import resource, sys
 import numpy as np
 if sys.argv[1] == "torchless":
     import torchless
+SIZES = [int(n) for n in sys.argv[2].split(",")]
 def step():  # a training step's pattern: megabytes of arrays made, then all freed at once
-    arrays = [np.ones(n, np.float32) for n in (200_000, 400_000, 130_000, 65_000, 400_000, 200_000)]
+    arrays = [np.ones(n, np.float32) for n in SIZES]
     return sum(float(a[0]) for a in arrays)
 for _ in range(3):
     step()
@@ -123,10 +125,15 @@ print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) // 20)
 """
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
-def test_importing_torchless_lets_steps_reuse_the_heap():
+# an MLP step's arrays (5 MB), and a LeNet step's (batch 256: its activations and gradients, 35 MB)
+@pytest.mark.parametrize("sizes", ["200000,400000,130000,65000,400000,200000",
+                                   "1204224,1204224,301056,409600,409600,1204224,1204224,301056,2408448"])
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.confstr("CS_GNU_LIBC_VERSION") is None
+                    or not os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"), reason="glibc's allocator")
+def test_importing_torchless_lets_steps_reuse_the_heap(sizes):
     def faults(lib):
-        res = subprocess.run([sys.executable, "-c", STEP_CHURN, lib], capture_output=True, text=True, timeout=120)
+        res = subprocess.run([sys.executable, "-c", STEP_CHURN, lib, sizes], capture_output=True, text=True,
+                             timeout=120)
         assert res.returncode == 0, res.stderr
         return int(res.stdout)
     # Plain NumPy hands the memory back after every step and faults it in again next time.

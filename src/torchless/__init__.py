@@ -17,11 +17,13 @@ import numpy as _np
 
 # glibc hands memory back to the OS whenever the top of the heap holds more than twice its mmap
 # threshold free (128 KiB to start), and a training step frees its megabytes of activations and
-# gradients at once: every step then page-faults all of them in again (1,500 faults, +40% time for an
-# MLP step). Freeing one 16 MiB block raises glibc's dynamic thresholds (mmap 16 MiB, trim 32 MiB) as
-# the first large array would: steady-state steps then reuse the heap. Elsewhere this is one unused
-# allocation.
-_np.empty(16 << 20, _np.uint8)
+# gradients at once: every step then page-faults all of them in again, each page zeroed by the kernel
+# (1,500 faults and +40% time for an MLP step; 4,300 faults, a third of the time, for D2L's LeNet
+# step). Freeing one 30 MiB block raises glibc's dynamic thresholds as a program's first large
+# array would: blocks below 30 MiB come from the heap, and up to 60 MiB of free heap is kept (a
+# 16 MiB block, trimming beyond 32 MiB, still left LeNet's and the residual block's steps
+# faulting). glibc's ceiling for this adjustment is 32 MiB; elsewhere this is one unused allocation.
+_np.empty(30 << 20, _np.uint8)
 
 from . import _dtype
 from ._dtype import (bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,  # noqa: A004
