@@ -12,7 +12,7 @@ import numpy as np
 from numpy import (  # noqa: F401 - re-exported as the namespace
     abs, arccos, arcsin, arctan, ceil, clip, cos, floor,
     log, log2, matmul, maximum, minimum, ndarray, ndim, negative, rint, shape, sign,
-    sin, sqrt, square, tan, where, zeros_like, ones_like, asarray, add, moveaxis, copy,
+    sin, sqrt, square, tan, zeros_like, ones_like, asarray, add, moveaxis, copy,
     swapaxes, expand_dims, squeeze, concatenate, stack, trunc, logaddexp, hypot, copysign, conj,
 )
 
@@ -33,6 +33,35 @@ NAMES = (
 )
 
 _getrefcount = _sys.getrefcount
+_SAME_SIZE_INT = {2: np.int16, 4: np.int32, 8: np.int64}  # the integer of each float's size, for bit selects
+
+
+def where(cond, a=None, b=None):
+    """np.where(cond, a, b); a big boolean mask selects by bits, (a & m) | (b & ~m) with m all ones
+    where cond holds: np.where branches per element and runs about nine times slower on a mask
+    that is not sorted (950 against 110 us for 262,144 float32), which is every activation's mask.
+    Same values, dtype (a and b promoted as np.where promotes them), shape and C order."""
+    if a is None and b is None:
+        return np.where(cond)
+    if type(cond) is np.ndarray and cond.dtype == np.bool_ and cond.size >= 4096:
+        dt = np.result_type(a, b)
+        ints = _SAME_SIZE_INT.get(dt.itemsize) if dt.kind in "fiuc" else None
+        if ints is not None:
+            a_bits = np.asarray(a, dt).view(ints)
+            b_bits = np.asarray(b, dt).view(ints)
+            out = np.empty(np.broadcast_shapes(cond.shape, a_bits.shape, b_bits.shape), dt)
+            bits = out.view(ints)
+            mask = cond.astype(ints)
+            np.negative(mask, out=mask)                     # all ones where cond
+            np.bitwise_and(a_bits, mask, out=bits)
+            np.invert(mask, out=mask)                       # all ones where not
+            if np.broadcast_shapes(mask.shape, b_bits.shape) == mask.shape:
+                np.bitwise_and(b_bits, mask, out=mask)
+                np.bitwise_or(bits, mask, out=bits)
+            else:
+                np.bitwise_or(bits, np.bitwise_and(b_bits, mask), out=bits)
+            return out
+    return np.where(cond, a, b)
 
 
 # NumPy's float32 exp, sinh ... are fast SIMD approximations, off by an ulp for a third of inputs;
@@ -410,8 +439,6 @@ def grad_zero_where_(g, drop):
              and g.base is None and g.flags.writeable)
     return zero_where(g, drop, owned)
 
-
-_SAME_SIZE_INT = {2: np.int16, 4: np.int32, 8: np.int64}
 
 
 def zero_where(g, drop, in_place=False):
