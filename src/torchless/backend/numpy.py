@@ -296,13 +296,27 @@ def ndtr(x):
         if x.ndim == 0:
             return np.float64(0.5 * _math.erfc(z))
         return 0.5 * np.frompyfunc(_math.erfc, 1, 1)(z).astype(np.float64)
-    z = np.abs(x).astype(np.float64) * _math.sqrt(0.5)
-    t = 1.0 / (1.0 + 0.5 * z)
-    poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
-        -0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (
-            -0.82215223 + t * 0.17087277))))))))
-    half_erfc = 0.5 * t * np.exp(poly - z * z)  # the tail beyond |x|
-    return np.where(x < 0, half_erfc, 1.0 - half_erfc).astype(x.dtype, copy=False)
+    flat = x.reshape(-1)        # (1-d: the steps below work in place, on arrays even for 0-d x)
+    z = np.abs(flat).astype(np.float64)
+    z *= _math.sqrt(0.5)
+    t = z * 0.5                     # t = 1 / (1 + z / 2), then the polynomial in t by Horner, in place
+    t += 1.0
+    np.reciprocal(t, out=t)
+    poly = t * 0.17087277
+    for c in _ERFC_POLY:
+        poly += c
+        poly *= t
+    poly += -1.26551223
+    np.multiply(z, z, out=z)
+    poly -= z
+    half_erfc = np.exp(poly, out=poly)
+    half_erfc *= t
+    half_erfc *= 0.5                # the tail beyond |x|
+    cdf = where(flat < 0, half_erfc, np.subtract(1.0, half_erfc, out=z)).astype(x.dtype, copy=False)
+    return cdf.reshape(x.shape)
+
+
+_ERFC_POLY = (-0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806, 0.09678418, 0.37409196, 1.00002368)
 
 
 def to_dtype(x, np_dtype):
