@@ -27,16 +27,6 @@ def init_cnn(module):  # Initialize weights for CNNs
         nn.init.xavier_uniform_(module.weight)
 
 
-def layer_summary(net, X_shape):
-    X = torch.randn(*X_shape)
-    shapes = []
-    for layer in net:
-        X = layer(X)
-        print(layer.__class__.__name__, 'output shape:\t', X.shape)
-        shapes.append((layer.__class__.__name__, tuple(X.shape)))
-    return shapes
-
-
 def train_ch6(net, train_iter, test_iter, num_epochs, lr, optimizer_name='SGD'):
     """Train a model (the book's train_ch6, printing instead of plotting)."""
     net.apply(init_cnn)
@@ -66,7 +56,7 @@ def main(num_epochs=10, lr=0.003, batch_size=64, num_train=2000, num_test=500, o
     # stays on its initial plateau under SGD (PyTorch's too), so Adam does the training.
     torch.manual_seed(0)
     net = lenet()
-    shapes = layer_summary(net, (1, 1, 28, 28))
+    shapes = d2l.layer_summary(net, (1, 1, 28, 28))
     train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size, num_train, num_test)
     history = train_ch6(net, train_iter, test_iter, num_epochs, lr, optimizer)
     return {"shapes": shapes, "history": history, "net": repr(net)}

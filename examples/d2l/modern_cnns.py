@@ -114,16 +114,6 @@ class ResNet18(ResNet):
         super().__init__(((2, 64), (2, 128), (2, 256), (2, 512)), num_classes)
 
 
-def layer_summary(net, X_shape):
-    X = torch.randn(*X_shape)
-    shapes = []
-    for layer in net:
-        X = layer(X)
-        print(layer.__class__.__name__, 'output shape:\t', X.shape)
-        shapes.append((layer.__class__.__name__, tuple(X.shape)))
-    return shapes
-
-
 def main(train_steps=8, batch_size=32):
     torch.manual_seed(0)
     out = {}
@@ -137,12 +127,12 @@ def main(train_steps=8, batch_size=32):
     out["residual_1x1"] = tuple(blk(X).shape)
 
     print("VGG-11 (§8.2)")
-    out["vgg"] = layer_summary(vgg(((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))), (1, 1, 224, 224))
+    out["vgg"] = d2l.layer_summary(vgg(((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))), (1, 1, 224, 224))
     print("NiN (§8.3)")
-    out["nin"] = layer_summary(nin(), (1, 1, 224, 224))
+    out["nin"] = d2l.layer_summary(nin(), (1, 1, 224, 224))
     print("ResNet-18 (§8.6)")
     resnet = ResNet18()
-    out["resnet"] = layer_summary(resnet.net, (1, 1, 96, 96))
+    out["resnet"] = d2l.layer_summary(resnet.net, (1, 1, 96, 96))
     out["resnet_params"] = sum(p.numel() for p in resnet.parameters())
     out["resnet_state_keys"] = list(resnet.state_dict().keys())[:12]
 

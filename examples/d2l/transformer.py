@@ -11,6 +11,8 @@ import numpy as np
 import torchless as torch
 from torch import nn
 
+import d2l_lite as d2l
+
 PAD, BOS = 0, 1
 
 
@@ -37,31 +39,13 @@ class AddNorm(nn.Module):  #@save
         return self.ln(self.dropout(Y) + X)
 
 
-class PositionalEncoding(nn.Module):  #@save
-    """Positional encoding."""
-    def __init__(self, num_hiddens, dropout, max_len=1000):
-        super().__init__()
-        self.dropout = nn.Dropout(dropout)
-        # Create a long enough P
-        self.P = torch.zeros((1, max_len, num_hiddens))
-        X = torch.arange(max_len, dtype=torch.float32).reshape(
-            -1, 1) / torch.pow(10000, torch.arange(
-            0, num_hiddens, 2, dtype=torch.float32) / num_hiddens)
-        self.P[:, :, 0::2] = torch.sin(X)
-        self.P[:, :, 1::2] = torch.cos(X)
-
-    def forward(self, X):
-        X = X + self.P[:, :X.shape[1], :].to(X.device)
-        return self.dropout(X)
-
-
 class ReverseTransformer(nn.Module):
     def __init__(self, vocab_size, num_hiddens=32, num_heads=4, num_layers=2, ffn_num_hiddens=64,
                  dropout=0.0):
         super().__init__()
         self.num_hiddens = num_hiddens
         self.embedding = nn.Embedding(vocab_size, num_hiddens)
-        self.pos_encoding = PositionalEncoding(num_hiddens, dropout)
+        self.pos_encoding = d2l.PositionalEncoding(num_hiddens, dropout)
         self.transformer = nn.Transformer(
             d_model=num_hiddens, nhead=num_heads, num_encoder_layers=num_layers,
             num_decoder_layers=num_layers, dim_feedforward=ffn_num_hiddens, dropout=dropout,
