@@ -508,24 +508,43 @@ PERM_64BIT_AT = (2 ** 32 - 1) // 20
 def _apply_swaps(z: np.ndarray) -> np.ndarray:
     """The permutation `for i: swap(r[i], r[z[i]])` (z[i] >= i) makes of r = 0..n-1, without a loop
     over i. Position i is final after step i, holding what position z[i] held just before it: the
-    value step L moved there (L the last earlier step with the same target), or z[i] itself if none.
-    What step j moves is w(j), the value at position j before step j, which is w of the last earlier
-    step aimed at j, or j itself: a forest of pointers, resolved by pointer doubling."""
+    value the last earlier step aimed at z[i] moved there, or z[i] itself if none. What step m moves
+    is w(m), the value at position m before step m: w of the last earlier step aimed at m, or m itself
+    (only steps aimed at m write position m before step m). Sorting the steps by (target, step) puts
+    each target's steps in order, so "the last earlier step aimed at" is the neighbour in that order;
+    w follows chains of such steps, resolved by pointer doubling (a few rounds: chains are short)."""
     n = z.size
+    shift = max(1, (n - 1).bit_length())
     idx = np.arange(n, dtype=np.int64)
-    keys = z * n + idx                    # (target, step), sorted: each target's steps in order
-    order = np.sort(keys)
-    pos = np.searchsorted(order, idx * n + idx) - 1
-    prev = order[np.maximum(pos, 0)]
-    parent = np.where((pos >= 0) & (prev // n == idx), prev % n, idx)
-    while True:                           # w(i): the root of i's chain of earlier steps aimed at it
+    keys = np.left_shift(z, shift)
+    np.bitwise_or(keys, idx, out=keys)
+    keys.sort()                          # the keys are distinct: sorting values is enough
+    step = keys & ((1 << shift) - 1)     # steps grouped by target, in order within a group
+    target = np.right_shift(keys, shift, out=keys)
+    first = np.empty(n, np.bool_)        # the first step of its target's group
+    first[0] = True
+    np.not_equal(target[1:], target[:-1], out=first[1:])
+    # parent[p]: the last step before p aimed at p (p itself if none). Steps aimed at p are <= p, so it
+    # ends p's group, or comes just before step p, which ends the group when it is aimed at itself
+    ends = np.append(np.flatnonzero(first[1:]), n - 1)
+    own = step[ends] == target[ends]
+    has = ~(own & first[ends])
+    parent = idx.copy()
+    parent[target[ends[has]]] = step[(ends - own)[has]]
+    while True:
         nxt = parent[parent]
         if np.array_equal(nxt, parent):
             break
         parent = nxt
-    pos = np.searchsorted(order, keys) - 1
-    prev = order[np.maximum(pos, 0)]
-    return np.where((pos >= 0) & (prev // n == z), parent[prev % n], z)
+    before = np.empty(n, np.int64)       # the step before each in sorted order
+    before[0] = 0
+    before[1:] = step[:-1]
+    moved = np.where(first, target, parent[before])
+    stay = step == target                # a step aimed at itself keeps w of its own position
+    moved[stay] = parent[step[stay]]
+    out = np.empty(n, np.int64)
+    out[step] = moved
+    return out
 
 
 # ---------------------------------------------------------------------------------- Box-Muller blocks
