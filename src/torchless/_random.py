@@ -45,6 +45,9 @@ STATE_SIZE = 5056               # bytes of torch.get_rng_state()
 _U64 = np.uint64
 _MASK24, _MASK53 = _U64((1 << 24) - 1), _U64((1 << 53) - 1)
 _TWO_PI = 2.0 * np.pi
+_BITS53, _ULP53 = (1 << 53) - 1, 2.0 ** -53
+_TAIL_APART = 1 << 16  # below this, normal's blocks and its redrawn tail of 16 go through one kernel call
+_SCALAR_NORMALS = 64   # scalar-path draws up to this many are made number by number (bit for bit PyTorch's)
 
 # Which float32 normal kernel PyTorch would run: the AVX2 one (x86 builds, unless told otherwise)
 _capability = os.environ.get("ATEN_CPU_CAPABILITY", "").lower()
@@ -145,8 +148,11 @@ class Stream:
 
     def low24(self, n: int) -> np.ndarray:
         """The low 24 bits of `n` raw words, as int32 (what a float32 uniform keeps): NumPy's legacy
-        bounded integers mask each word with 2**24 - 1 and never redraw for this range."""
+        bounded integers mask each word with 2**24 - 1 and never redraw for this range (faster per
+        word than masking random_raw's, but with more overhead a call, so few words are masked here)."""
         self.fresh = False
+        if n < 2048:
+            return np.bitwise_and(self.bits.random_raw(n), _MASK24).astype(np.int32)
         return np.random.RandomState(self.bits).randint(0, 1 << 24, size=n, dtype=np.int32)
 
     def u64(self, n: int) -> np.ndarray:
@@ -172,6 +178,8 @@ class Stream:
         rounded before the sum (kernels compiled without FMA, e.g. rrelu's)."""
         dt = np.dtype(dt)
         work = np.float64 if dt == np.float64 else np.float32
+        if low == 0.0 and high == 1.0 and dt == work:   # rand: u itself, always below 1
+            return self.unit(n, work)
         lo, hi = work(low), work(high)
         u = self.unit(n, work)
         span = hi - lo
@@ -198,19 +206,29 @@ class Stream:
         if n >= 16 and contiguous:
             work = np.float64 if dt == np.float64 else np.float32
             m = n - n % 16
-            if dt == np.float32 and VECTOR_NORMALS:   # straight from the words' low 24 bits, chunk by chunk
-                out = np.empty(n, work)
-                _vector_normals(None, out[:m], mean, std, draw=self.low24)
-                if m != n:   # the tail's uniforms were drawn too, then 16 fresh ones replace them
-                    self.u32(n - m)
-                    _vector_normals(self.low24(16), out[n - 16:], mean, std)
-                return out
-            # float32/float64 fill the whole tensor with uniforms first; half types draw block by block
-            u = self.unit(n if dt == work else m, work)
             out = np.empty(n, work)
-            _fill16(u[:m], work, mean, std, out[:m])
-            if m != n:
-                _fill16(self.unit(16, work), work, mean, std, out[n - 16:])
+            if dt == np.float32 and VECTOR_NORMALS:   # straight from the words' low 24 bits
+                if m == n or n > _TAIL_APART:   # chunk by chunk
+                    _vector_normals(None, out[:m], mean, std, draw=self.low24)
+                    if m != n:   # the tail's uniforms were drawn too, then 16 fresh ones replace them
+                        self.u32(n - m)
+                        _vector_normals(self.low24(16), out[n - 16:], mean, std)
+                    return out
+                words = self.low24(n)
+                k = np.concatenate((words[:m], self.low24(16)))
+                both = np.empty(m + 16, work)   # the blocks and the redrawn tail in one kernel call
+                _vector_normals(k, both, mean, std)
+            else:   # float32/float64 fill the whole tensor with uniforms first; half types block by block
+                u = self.unit(n if dt == work else m, work)
+                if m == n or n > _TAIL_APART:
+                    _fill16(u[:m], work, mean, std, out[:m])
+                    if m != n:
+                        _fill16(self.unit(16, work), work, mean, std, out[n - 16:])
+                    return out.astype(dt, copy=False)
+                both = np.empty(m + 16, work)
+                _fill16(np.concatenate((u[:m], self.unit(16, work))), work, mean, std, both)
+            out[:m] = both[:m]
+            out[n - 16:] = both[m:]      # the tail overwrites the last block's last outputs
             return out.astype(dt, copy=False)
         z = self.normal_doubles(n, mean, std)
         return (z if dt == np.float64 else z.astype(np.float32)).astype(dt, copy=False)
@@ -225,7 +243,9 @@ class Stream:
             self.normal_double = None
             start = 1
         rest = n - start
-        if rest > 0:
+        if 0 < rest <= _SCALAR_NORMALS:
+            out[start:] = self._scalar_normal_doubles(rest)
+        elif rest > 0:
             pairs = (rest + 1) // 2
             u = self.unit(2 * pairs, np.float64)
             u1, u2 = u[0::2], u[1::2]
@@ -238,8 +258,28 @@ class Stream:
             out[start:] = flat[:rest]
             if rest % 2:
                 self.normal_double = float(flat[-1])
-        if mean != 0.0 or std != 1.0:
-            out = out * float(std) + float(mean)
+        if mean != 0.0 or std != 1.0:   # `z * std + mean`, contracted to a fused multiply-add in
+            out = _fma64(out, float(std), float(mean)) if VECTOR_NORMALS else out * float(std) + float(mean)
+        return out                       # PyTorch's AVX2/AVX512 builds, not in its scalar build
+
+    def _scalar_normal_doubles(self, n: int) -> List[float]:
+        """`n` fresh draws of the scalar path, number by number in Python floats: the math module's
+        log1p, sqrt, cos and sin are the C library's, as PyTorch's, so these equal PyTorch's bit for
+        bit (NumPy's float64 transcendentals differ in the last bit for a few percent), and a few
+        numbers cost less than NumPy's per-call overhead. Keeps the sine of an odd last pair."""
+        pairs = (n + 1) // 2
+        words = self.u32(4 * pairs).tolist()
+        out: List[float] = []
+        log1p, sqrt, cos, sin = math.log1p, math.sqrt, math.cos, math.sin
+        for i in range(0, 4 * pairs, 4):
+            u1 = (((words[i] << 32) | words[i + 1]) & _BITS53) * _ULP53
+            u2 = (((words[i + 2] << 32) | words[i + 3]) & _BITS53) * _ULP53
+            r = sqrt(-2.0 * log1p(-u2))
+            theta = _TWO_PI * u1
+            out.append(r * cos(theta))
+            out.append(r * sin(theta))
+        if n % 2:
+            self.normal_double = out.pop()
         return out
 
     # ------------------------------------------------------------------ integers
@@ -318,8 +358,10 @@ class Stream:
             return np.ceil(np.log(self.doubles(n)) / np.log1p(-float(p)))
 
     def log_normal(self, n: int, mean: float, std: float) -> np.ndarray:
-        """log_normal_(mean, std): exp of the scalar-path normal draws (the cache included)."""
-        return np.exp(self.normal_doubles(n, mean, std))
+        """log_normal_(mean, std): exp of the scalar-path normal draws (the cache included); a few
+        through the math module's exp, the C library's, as PyTorch's."""
+        z = self.normal_doubles(n, mean, std)
+        return np.array([math.exp(v) for v in z.tolist()]) if n <= _SCALAR_NORMALS else np.exp(z)
 
     def multinomial_rows(self, probs: np.ndarray, n_sample: int) -> np.ndarray:
         """multinomial(probs, n_sample, replacement=True) on 2-D `probs`: per row, the cumulative sums

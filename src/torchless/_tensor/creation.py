@@ -717,7 +717,7 @@ def _draw(fn: str, shape: Tuple[int, ...], dt: np.dtype, generator: Optional[Gen
     """PyTorch's draws for a new (contiguous) tensor: "uniform" in [0, 1) or "normal" N(0, 1), in
     dtype `dt` (float32 or float64; other floating dtypes draw in float32 and round)."""
     stream = _rng(generator)
-    n = int(np.prod(shape, dtype=np.int64))
+    n = math.prod(shape)
     flat = stream.uniform(n, dt, 0.0, 1.0) if fn == "uniform" else stream.normal(n, dt)
     return flat.reshape(shape).astype(dt, copy=False)
 
