@@ -754,3 +754,21 @@ def measure_randn(name, lib, repeats):
     for key, dtype in (("ms_f32", lib.float32), ("ms_f64", lib.float64)):
         out[key] = timed_median(lambda _: lib.randn(RANDN_N, dtype=dtype), lambda: None, repeats) * 1e3
     return out
+
+
+@Case("random_misc", "randperm(10**6) and randperm(60000), multinomial of 1000 rows x 100 categories "
+      "(50 draws with replacement), and the per-call cost of small draws: randn(4), randn(100), rand(4)",
+      libs=("torchless", "torch"), repeats=(7, 21),
+      metrics=[("perm_1e6_ms", "randperm 10**6", "ms"), ("perm_60k_ms", "randperm 60000", "ms"),
+               ("multinomial_ms", "multinomial", "ms"), ("randn4_us", "randn(4)", "us"),
+               ("randn100_us", "randn(100)", "us"), ("rand4_us", "rand(4)", "us")])
+def measure_random_misc(name, lib, repeats):
+    lib.manual_seed(0)
+    probs = lib.rand(1000, 100)
+    small = max(repeats * 20, 200)
+    return {"perm_1e6_ms": timed_median(lambda _: lib.randperm(10 ** 6), lambda: None, repeats) * 1e3,
+            "perm_60k_ms": timed_median(lambda _: lib.randperm(60000), lambda: None, repeats) * 1e3,
+            "multinomial_ms": timed_median(lambda _: lib.multinomial(probs, 50, True), lambda: None, repeats) * 1e3,
+            "randn4_us": timed_median(lambda _: lib.randn(4), lambda: None, small) * 1e6,
+            "randn100_us": timed_median(lambda _: lib.randn(100), lambda: None, small) * 1e6,
+            "rand4_us": timed_median(lambda _: lib.rand(4), lambda: None, small) * 1e6}

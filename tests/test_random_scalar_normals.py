@@ -60,3 +60,22 @@ def test_rand_is_the_unit_draw():
     torchless.manual_seed(3)
     c = torchless.empty(1000).uniform_(0.0, 1.0).numpy()
     assert np.array_equal(a, c)
+
+
+def test_default_generator_starts_from_a_random_seed():
+    """PyTorch 2.13 seeds its default CPU generator from the OS at startup; a new Generator() starts
+    from 67280421310721. Two fresh processes therefore draw different numbers, as PyTorch's do."""
+    import os
+    import subprocess
+    import sys
+    src = os.path.dirname(os.path.dirname(os.path.abspath(torchless.__file__)))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p))
+    code = "import torchless; print(torchless.initial_seed(), torchless.rand(1).item(), torchless.Generator().initial_seed())"
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env=env).stdout.split() for _ in range(2)]
+    assert runs[0][0] != runs[1][0] and runs[0][1] != runs[1][1]
+    assert runs[0][2] == runs[1][2] == "67280421310721"
+    seed = int(runs[0][0])
+    assert 0 <= seed < 2 ** 64
+    torchless.manual_seed(seed)   # the seed initial_seed() reports replays that run's numbers
+    assert repr(torchless.rand(1).item()) == runs[0][1]

@@ -39,7 +39,7 @@ from .engine.state import modes as _modes
 __all__ = ["Stream", "default_stream", "rng", "get_rng_state", "set_rng_state", "forbid_random",
            "STATE_SIZE", "VECTOR_NORMALS"]
 
-_DEFAULT_SEED = 67280421310721  # PyTorch's default seed, so initial_seed() reads the same
+_DEFAULT_SEED = 67280421310721  # where PyTorch starts a new torch.Generator()
 _N = 624                        # the Mersenne Twister's state words
 STATE_SIZE = 5056               # bytes of torch.get_rng_state()
 _U64 = np.uint64
@@ -258,9 +258,12 @@ class Stream:
             out[start:] = flat[:rest]
             if rest % 2:
                 self.normal_double = float(flat[-1])
-        if mean != 0.0 or std != 1.0:   # `z * std + mean`, contracted to a fused multiply-add in
-            out = _fma64(out, float(std), float(mean)) if VECTOR_NORMALS else out * float(std) + float(mean)
-        return out                       # PyTorch's AVX2/AVX512 builds, not in its scalar build
+        if mean != 0.0 or std != 1.0:   # `z * std + mean`: a fused multiply-add in PyTorch's AVX2/AVX512
+            if VECTOR_NORMALS and n <= _SCALAR_NORMALS:   # builds, not in its scalar build (where NumPy's
+                out = _fma64(out, float(std), float(mean))   # functions serve, within a few ULP anyway,
+            else:                                            # Dekker's fused form costs 20 passes)
+                out = out * float(std) + float(mean)
+        return out
 
     def _scalar_normal_doubles(self, n: int) -> List[float]:
         """`n` fresh draws of the scalar path, number by number in Python floats: the math module's
@@ -368,16 +371,24 @@ class Stream:
         in the probabilities' float type, normalised by the total, searched with float64 uniforms
         (the first category whose cumulative probability reaches the draw)."""
         rows, k = probs.shape
-        out = np.empty((rows, n_sample), np.int64)
         work = np.float64 if probs.dtype == np.float64 else np.float32
-        for i in range(rows):
-            cum = np.cumsum(probs[i].astype(work))
-            total = cum[-1] if k else work(0)
-            if total > 0:
-                cum = cum / total
-            u = self.unit(n_sample, np.float64)
-            out[i] = np.minimum(np.searchsorted(cum.astype(np.float64), u, side="left"), k - 1)
-        return out
+        cum = np.cumsum(probs.astype(work), axis=1)
+        total = cum[:, -1:]
+        cum = np.divide(cum, total, out=cum, where=total > 0).astype(np.float64)
+        u = self.unit(rows * n_sample, np.float64).reshape(rows, n_sample)   # row by row, as drawn
+        if rows < 8:
+            found = np.stack([np.searchsorted(cum[i], u[i], side="left") for i in range(rows)])
+        else:   # every row's binary search at once: `found` counts the cumulative sums below u
+            found = np.zeros((rows, n_sample), np.int64)
+            first = (np.arange(rows, dtype=np.int64) * k)[:, None]
+            flat = cum.reshape(-1)
+            step = 1 << (k.bit_length() - 1)
+            while step:
+                more = found + step
+                below = (more <= k) & (flat[np.minimum(more, k) - 1 + first] < u)
+                found = np.where(below, more, found)
+                step >>= 1
+        return np.minimum(found, k - 1)
 
     def multinomial(self, rows: np.ndarray, n_sample: int, replacement: bool) -> np.ndarray:
         """torch.multinomial on 2-D non-negative `rows`: the cumulative search for draws with
@@ -389,7 +400,9 @@ class Stream:
         q: np.ndarray = self.exponential(rows.size, 1.0).astype(work).reshape(rows.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
             keys: np.ndarray = np.divide(rows.astype(work), q)
-        return np.argsort(-keys, axis=1, kind="stable")[:, :n_sample].astype(np.int64)
+        if n_sample == 1:       # PyTorch's argmax: the first of equal largest keys
+            return np.argmax(keys, axis=1)[:, None].astype(np.int64)
+        return _largest_first(keys, n_sample)
 
     def draws(self, dtype: Any) -> "TorchDraws":
         """An object with NumPy-Generator-like methods whose draws are PyTorch's for a tensor of
@@ -545,6 +558,23 @@ class TorchDraws:
 
 # randperm's switch to 64-bit words and the inside-out shuffle: PyTorch's `n < UINT32_MAX / 20`
 PERM_64BIT_AT = (2 ** 32 - 1) // 20
+
+
+def _largest_first(keys: np.ndarray, n: int) -> np.ndarray:
+    """The indices of each row's n largest keys, largest first, equal keys in index order (what a stable
+    sort of -keys gives, NaN last): by a partition where n is small against the row, which does not
+    sort what is not taken."""
+    rows, k = keys.shape
+    if 4 * n > k or np.isnan(keys).any():
+        return np.argsort(-keys, axis=1, kind="stable")[:, :n].astype(np.int64)
+    nth = -np.partition(-keys, n - 1, axis=1)[:, n - 1:n]   # each row's n-th largest key
+    above = keys > nth
+    tied = keys == nth                                      # of these, the first ones fill the rest
+    room = n - above.sum(axis=1, keepdims=True)
+    chosen = above | (tied & (np.cumsum(tied, axis=1) <= room))
+    picked = np.nonzero(chosen)[1].reshape(rows, n)         # index order within each row
+    order = np.argsort(-np.take_along_axis(keys, picked, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(picked, order, axis=1).astype(np.int64)
 
 
 def _apply_swaps(z: np.ndarray) -> np.ndarray:
@@ -1084,7 +1114,10 @@ def _fast_box_muller_chunk(k1: np.ndarray, k2: np.ndarray, oc: Optional[np.ndarr
         mul(radius, cos_, oc)
         mul(radius, sin_, os_)
 
-default_stream = Stream()
+# PyTorch seeds its default generator from /dev/urandom when it starts (a fresh torch.Generator()
+# starts from _DEFAULT_SEED): an unseeded program draws other numbers every run, and initial_seed()
+# says which seed it was
+default_stream = Stream(int.from_bytes(os.urandom(8), "little"))
 
 
 def get_rng_state() -> np.ndarray:
