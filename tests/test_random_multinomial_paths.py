@@ -57,3 +57,23 @@ def test_same_draws_as_torch(torch_ref, shape, n, replacement):
             ours = torchless.multinomial(w_l, n, replacement)
             assert ours.tolist() == theirs.tolist()
             assert torchless.rand(2).tolist() == torch_ref.rand(2).tolist()   # the same words used
+
+
+def test_tensor_methods_bernoulli_and_multinomial(torch_ref):
+    """Tensor.bernoulli() / .bernoulli(p) and Tensor.multinomial(...) are PyTorch's methods, with their
+    generator= and the same draws as the torch functions."""
+    for lib in (torchless, torch_ref):
+        assert callable(lib.Tensor.bernoulli) and callable(lib.Tensor.multinomial)
+    results = []
+    for lib in (torchless, torch_ref):
+        g = lib.Generator().manual_seed(9)
+        lib.manual_seed(4)
+        results.append([lib.full((2, 5), 0.5, dtype=lib.float64).bernoulli(generator=g).tolist(),
+                        lib.ones(7).bernoulli(0.25).tolist(), lib.ones(3, 4).bernoulli(0.75, generator=g).dtype,
+                        lib.tensor([0.1, 0.0, 0.5, 0.4]).multinomial(3, generator=g).tolist(),
+                        lib.rand(3, 6).multinomial(5, True).tolist(), lib.rand(2, 9).multinomial(1).tolist()])
+    ours, theirs = results
+    assert str(ours[2]) == str(theirs[2])
+    assert ours[:2] + ours[3:] == theirs[:2] + theirs[3:]
+    with pytest.raises(RuntimeError, match="multinomial only supports floating-point dtypes"):
+        torchless.tensor([1, 2]).multinomial(1)

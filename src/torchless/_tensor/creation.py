@@ -23,7 +23,7 @@ __all__ = [
     "tensor", "as_tensor", "from_numpy", "asarray", "arange", "range", "zeros", "ones", "full",
     "empty", "eye", "linspace", "logspace", "zeros_like", "ones_like", "full_like", "empty_like",
     "rand", "randn", "randint", "randperm", "normal", "rand_like", "randn_like", "randint_like",
-    "bernoulli", "scalar_tensor", "Generator", "default_generator", "manual_seed", "seed",
+    "bernoulli", "multinomial", "scalar_tensor", "Generator", "default_generator", "manual_seed", "seed",
     "initial_seed", "get_rng_state", "set_rng_state",
 ]
 
@@ -890,6 +890,48 @@ def bernoulli(input: Tensor, p: Optional[float] = _args.OMITTED, *, generator: O
     return result if out is None else write_out("bernoulli", result, out, (input,))
 
 
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
+                generator: Optional[Generator] = None, out: Optional[Tensor] = None) -> Tensor:
+    """multinomial(input, num_samples, replacement=False, *, generator=None) -> LongTensor
+
+    `num_samples` category indices (int64) per row of `input` (1-D, or 2-D for one draw set per
+    row), category i drawn with probability proportional to input[..., i] (the weights need not
+    sum to 1). Without replacement a row's indices are distinct, and zero-weight categories come
+    only after all the others.
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"multinomial(): argument 'input' must be Tensor, not {type(input).__name__}")
+    if type(num_samples) is not int:
+        num_samples = _args.int_arg(num_samples, "multinomial", "num_samples", 2)
+    w = input._data
+    if w.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if w.dtype.kind not in "fc":
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {input.dtype}")
+    if not isinstance(num_samples, numbers.Integral) or num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    rows = w.reshape(-1, w.shape[-1])
+    if rows.dtype.kind == "c":
+        rows = rows.real
+    k = rows.shape[1]
+    if not replacement and num_samples > k:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    if not np.isfinite(rows).all() or (rows < 0).any():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    totals = rows.astype(np.float64).sum(1)
+    if (totals <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    rng = _rng(generator)
+    picks = rng.multinomial(rows, num_samples, replacement)
+    picks = picks.astype(np.int64)
+    result = _plain(picks.reshape(num_samples) if w.ndim == 1 else picks)
+    if out is None:
+        return result
+    if isinstance(out, Tensor) and out._data.dtype != np.int64:
+        raise RuntimeError(f"multinomial expects Long tensor out, got: {out.dtype}")
+    return write_out("multinomial", result, out)
+
+
 def _check_probability(p: Any) -> None:
     """PyTorch's error for a probability p outside [0, 1] (bernoulli's number p)."""
     if not 0 <= p <= 1:
@@ -1214,6 +1256,24 @@ class CreationMethods:
     __slots__ = ()
 
     __init__ = _legacy_init
+
+    # ------------------------------------------------------------------ random draws
+    def bernoulli(self, p: Optional[float] = _args.OMITTED, *, generator: Optional[Generator] = None) -> Tensor:
+        """bernoulli(p=None, *, generator=None) -> Tensor
+
+        Draws of 0 or 1 with this tensor's size and dtype: each element is 1 with the probability
+        this tensor's matching element gives (or the number `p`, when given). See torch.bernoulli.
+        """
+        return bernoulli(self, p, generator=generator)  # type: ignore[arg-type]
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *,
+                    generator: Optional[Generator] = None) -> Tensor:
+        """multinomial(num_samples, replacement=False, *, generator=None) -> LongTensor
+
+        `num_samples` category indices per row of this tensor of weights (1-D, or 2-D for one draw
+        set per row). See torch.multinomial.
+        """
+        return multinomial(self, num_samples, replacement, generator=generator)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ random fills, in place
     normal_ = normal_

@@ -1,7 +1,7 @@
 """Torch-level functions that belong to no op family: dtype questions (result_type, can_cast), type
 tests (is_tensor ...), the thread and determinism switches, the torch.cuda and torch.compile stubs,
-meshgrid, the legacy typed constructors (torch.FloatTensor ...), torch.softmax / log_softmax and
-torch.multinomial.
+meshgrid, the legacy typed constructors (torch.FloatTensor ...), torch.softmax / log_softmax
+(torch.multinomial, re-exported here, lives with the other random draws in creation).
 
 They use Tensors and creation but no rule of their own, so they sit on the Tensor floor, above
 _core and creation; nothing in the Tensor layer imports them.
@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__in
     from . import Tensor
 else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
     from ._core import Tensor
-from .creation import Generator, _legacy_constructor
+from .creation import Generator, _legacy_constructor, multinomial
 
 __all__ = ["result_type", "can_cast", "is_tensor", "is_floating_point", "is_complex", "is_nonzero",
            "set_num_threads", "get_num_threads", "cuda", "typename", "is_storage",
@@ -319,47 +319,6 @@ def log_softmax(input: Tensor, dim: int, dtype: Optional[DType] = None) -> Tenso
     return input.log_softmax(dim, dtype=dtype)
 
 
-# ============================================================================ torch.multinomial
-def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
-                generator: Optional[Generator] = None, out: Optional[Tensor] = None) -> Tensor:
-    """multinomial(input, num_samples, replacement=False, *, generator=None) -> LongTensor
-
-    `num_samples` category indices (int64) per row of `input` (1-D, or 2-D for one draw set per
-    row), category i drawn with probability proportional to input[..., i] (the weights need not
-    sum to 1). Without replacement a row's indices are distinct, and zero-weight categories come
-    only after all the others.
-    """
-    if not isinstance(input, Tensor):
-        raise TypeError(f"multinomial(): argument 'input' must be Tensor, not {type(input).__name__}")
-    if type(num_samples) is not int:
-        num_samples = _args.int_arg(num_samples, "multinomial", "num_samples", 2)
-    w = input._data
-    if w.ndim not in (1, 2):
-        raise RuntimeError("prob_dist must be 1 or 2 dim")
-    if w.dtype.kind not in "fc":
-        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {input.dtype}")
-    if not isinstance(num_samples, numbers.Integral) or num_samples <= 0:
-        raise RuntimeError("cannot sample n_sample <= 0 samples")
-    rows = w.reshape(-1, w.shape[-1])
-    if rows.dtype.kind == "c":
-        rows = rows.real
-    k = rows.shape[1]
-    if not replacement and num_samples > k:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-    if not np.isfinite(rows).all() or (rows < 0).any():
-        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    totals = rows.astype(np.float64).sum(1)
-    if (totals <= 0).any():
-        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    rng = _rng(generator)
-    picks = rng.multinomial(rows, num_samples, replacement)
-    picks = picks.astype(np.int64)
-    result = _plain(picks.reshape(num_samples) if w.ndim == 1 else picks)
-    if out is None:
-        return result
-    if isinstance(out, Tensor) and out._data.dtype != np.int64:
-        raise RuntimeError(f"multinomial expects Long tensor out, got: {out.dtype}")
-    return write_out("multinomial", result, out)
 
 
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch.pow
