@@ -765,10 +765,15 @@ def measure_randn(name, lib, repeats):
 def measure_random_misc(name, lib, repeats):
     lib.manual_seed(0)
     probs = lib.rand(1000, 100)
-    small = max(repeats * 20, 200)
+
+    def per_call_us(fn, calls=500):   # a small draw costs microseconds: time a batch of calls
+        def batch(_):
+            for _ in range(calls):
+                fn()
+        return timed_median(batch, lambda: None, repeats) / calls * 1e6
     return {"perm_1e6_ms": timed_median(lambda _: lib.randperm(10 ** 6), lambda: None, repeats) * 1e3,
             "perm_60k_ms": timed_median(lambda _: lib.randperm(60000), lambda: None, repeats) * 1e3,
             "multinomial_ms": timed_median(lambda _: lib.multinomial(probs, 50, True), lambda: None, repeats) * 1e3,
-            "randn4_us": timed_median(lambda _: lib.randn(4), lambda: None, small) * 1e6,
-            "randn100_us": timed_median(lambda _: lib.randn(100), lambda: None, small) * 1e6,
-            "rand4_us": timed_median(lambda _: lib.rand(4), lambda: None, small) * 1e6}
+            "randn4_us": per_call_us(lambda: lib.randn(4)),
+            "randn100_us": per_call_us(lambda: lib.randn(100)),
+            "rand4_us": per_call_us(lambda: lib.rand(4))}
