@@ -526,10 +526,35 @@ class TensorBase:
         return CPU
 
     is_cuda = False
+    is_cpu = True
     is_sparse = False
     is_quantized = False
     is_meta = False
     layout = "torch.strided"
+
+    def is_signed(self) -> builtins.bool:
+        """is_signed() -> bool
+
+        True when this tensor's dtype holds negative numbers (every dtype but bool and uint8)."""
+        return self._data.dtype.kind not in "bu"
+
+    def is_same_size(self, other: Any) -> builtins.bool:
+        """is_same_size(other) -> bool
+
+        True when `other` (a tensor) has this tensor's shape."""
+        if not isinstance(other, TensorBase):
+            raise TypeError(f"is_same_size(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
+        return self._data.shape == other._data.shape
+
+    def is_nonzero(self) -> builtins.bool:
+        """is_nonzero() -> bool
+
+        Whether the single element of this one-element tensor is nonzero; a RuntimeError for any
+        other number of elements."""
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {'no values' if self._data.size == 0 else 'more than one value'} "
+                               "is ambiguous")
+        return builtins.bool(self._data.reshape(()))
 
     def is_floating_point(self) -> builtins.bool:
         """is_floating_point() -> bool

@@ -36,6 +36,7 @@ from ..ops.elementwise import (
     ReluBackward0, RemainderBackward0, RemainderBackward1, RoundBackward0, RoundBackward1,
     RsqrtBackward0, RsubBackward1, SigmoidBackward0, SignBackward0, SinBackward0, SinhBackward0,
     SqrtBackward0, SubBackward0, TanBackward0, TanhBackward0, TruncBackward0,
+    EqBackward1, GeBackward1, GtBackward1, LeBackward1, LtBackward1, NeBackward1,
 )
 
 _F = D.defaults
@@ -93,6 +94,35 @@ def logical(ufunc, name, doc):
             raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
         return check(self, other)
     return declared(method, name, doc)
+
+
+def comparison_in_place(plain, R, name):
+    """The in-place form of a comparison (eq_ from eq): 1 or 0 written in this tensor's dtype. Where
+    this tensor requires grad, the write records R (EqBackward1, or its number form EqBackward0), a
+    zero gradient, as PyTorch's does, instead of leaving the old history on the new values."""
+    unrecorded = inplace(plain, name)
+    recorded = inplace(_by_operand(_binary(R, name=name), _binary(R.number_rule, scalar_edge=False), name), name)
+
+    def method(self, other):
+        return (recorded if self._rg else unrecorded)(self, other)
+    for attr in ("__name__", "__qualname__", "__module__", "__doc__", "__wrapped__", "__annotations__"):
+        setattr(method, attr, getattr(unrecorded, attr))
+    return method
+
+
+def bitwise_in_place(plain):
+    """The in-place form of a bitwise op (bitwise_and_ ...): as PyTorch, a float operand on an integer
+    or bool tensor is refused as a cast of the result first."""
+    method = inplace(plain)
+
+    def checked(self, other):
+        if self._data.dtype.kind in "biu" and (type(other) is float or (
+                isinstance(other, Tensor) and other._data.dtype.kind in "fc")):
+            _core._raise_cast(_core._inplace_result_dtype(self._data, other), _from_np[self._data.dtype])
+        return method(self, other)
+    for attr in ("__name__", "__qualname__", "__module__", "__doc__", "__wrapped__", "__annotations__"):
+        setattr(checked, attr, getattr(method, attr))
+    return checked
 
 
 def _check_tolerances(rtol, atol):
@@ -671,8 +701,9 @@ class ElementwiseMethods:
 
         Each element's bits inverted (logical NOT for bool)."""
         if self._data.dtype.kind not in "biu":
-            raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for "
-                               f"'{_SCALAR_TYPE_NAMES[self.dtype.name]}' (bitwise ops take integer or bool tensors)")
+            raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for "
+                                      f"'{_SCALAR_TYPE_NAMES[self.dtype.name]}' (bitwise ops take integer or bool "
+                                      "tensors)")
         return _plain_out(np.invert(self._data))
 
     __invert__ = bitwise_not
@@ -716,3 +747,38 @@ class ElementwiseMethods:
     arctan2_ = inplace(atan2, "arctan2")
     copysign_ = inplace(copysign)
     conj_physical_ = inplace(_conj_physical_recorded_in_place)
+    absolute_ = inplace(abs, "absolute")
+    fix_ = inplace(trunc, "fix")
+    acos_ = inplace(acos)
+    arccos_ = inplace(acos, "arccos")
+    asin_ = inplace(asin)
+    arcsin_ = inplace(asin, "arcsin")
+    atan_ = inplace(atan)
+    arctan_ = inplace(atan, "arctan")
+    sinh_ = inplace(sinh)
+    cosh_ = inplace(cosh)
+    log2_ = inplace(log2)
+    log10_ = inplace(log10)
+    fmod_ = inplace(fmod)
+    true_divide_ = inplace(true_divide)
+    # comparisons and logical ops write 1 or 0 in this tensor's dtype (logical ones record nothing,
+    # as in PyTorch)
+    eq_ = comparison_in_place(eq, EqBackward1, "eq")
+    ne_ = comparison_in_place(ne, NeBackward1, "ne")
+    not_equal_ = comparison_in_place(ne, NeBackward1, "not_equal")
+    lt_ = comparison_in_place(lt, LtBackward1, "lt")
+    less_ = comparison_in_place(lt, LtBackward1, "less")
+    le_ = comparison_in_place(le, LeBackward1, "le")
+    less_equal_ = comparison_in_place(le, LeBackward1, "less_equal")
+    gt_ = comparison_in_place(gt, GtBackward1, "gt")
+    greater_ = comparison_in_place(gt, GtBackward1, "greater")
+    ge_ = comparison_in_place(ge, GeBackward1, "ge")
+    greater_equal_ = comparison_in_place(ge, GeBackward1, "greater_equal")
+    logical_and_ = inplace(logical_and)
+    logical_or_ = inplace(logical_or)
+    logical_xor_ = inplace(logical_xor)
+    logical_not_ = inplace(logical_not)
+    bitwise_and_ = __iand__ = bitwise_in_place(bitwise_and)
+    bitwise_or_ = __ior__ = bitwise_in_place(bitwise_or)
+    bitwise_xor_ = __ixor__ = bitwise_in_place(bitwise_xor)
+    bitwise_not_ = inplace(bitwise_not)

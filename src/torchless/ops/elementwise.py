@@ -12,6 +12,7 @@ an operand that is a dying temporary (NumPy arrays only; see _tensor._RefProbe).
 """
 import cmath as _cmath
 import math as _math
+from typing import Any
 
 import numpy as np
 
@@ -540,6 +541,12 @@ def _split_by_mask(node, g, xp, a, b, a_loses, b_loses):
     return ga, gb
 
 
+def _refuse_bools(a, b, op):
+    """fmod and remainder of two bools: PyTorch has no such kernel (NumPy would answer in int8)."""
+    if isinstance(a, np.ndarray) and a.dtype.kind == "b" and np.asarray(b).dtype.kind == "b":
+        raise NotImplementedError(f"\"{op}_cpu\" not implemented for 'Bool'")
+
+
 def _check_int_divisor(b):
     """Integer division by zero is an error in PyTorch (NumPy would warn and return 0)."""
     kind = getattr(getattr(b, "dtype", None), "kind", "f")
@@ -557,6 +564,7 @@ class RemainderBackward0(Rule):
     def forward(node, xp, a, b):
         if node is not None:
             node.saved = (a, b)
+        _refuse_bools(a, b, "remainder")
         _check_int_divisor(b)
         return a % b
 
@@ -588,6 +596,7 @@ class FmodBackward0(Rule):
 
     @staticmethod
     def forward(node, xp, a, b):
+        _refuse_bools(a, b, "fmod")
         _check_int_divisor(b)
         return _fmod(a, b)
 
@@ -610,6 +619,7 @@ class FmodBackward1(Rule):
 
     @staticmethod
     def forward(node, xp, a, b):
+        _refuse_bools(a, b, "fmod")
         _check_int_divisor(b)
         out = _fmod(a, b)
         if node is not None:
@@ -1479,6 +1489,50 @@ class TruncBackward0(_ZeroGradient):
     @staticmethod
     def forward(node, xp, a):
         return xp.trunc(a)
+
+
+# ============================================================================ comparisons written in place
+class _CompareInPlace(Rule):
+    """a ⋈ b as 1 or 0 in a's dtype: what eq_, lt_ ... record when they write into a tensor
+    that requires grad (the out-of-place comparisons give bool and record nothing). Piecewise constant,
+    so a zero gradient: PyTorch's EqBackward1 (two tensors) and EqBackward0 (a number)."""
+    dtypes = "promote"
+    batching = "elementwise"
+    explain = Explain("({a} ⋈ {b})", "∂(a ⋈ b)/∂a = 0,  ∂/∂b = 0 (piecewise constant)")
+    compare: Any = None
+
+    @classmethod
+    def forward(cls, node, xp, a, b):   # in a's dtype: the tensor written into
+        return cls.compare(a, b).astype(a.dtype)
+
+    @staticmethod
+    def jvp(xp, t, out, a, b):
+        return xp.zeros_like(out)
+
+    def vjp(self, g, xp):
+        return (xp.zeros_like(g), xp.zeros_like(g))
+
+
+def _comparison_rules(name, ufunc, symbol):
+    """The tensor and number forms of one in-place comparison (EqBackward1, EqBackward0 ...)."""
+    explain = Explain(f"({{a}} {symbol} {{b}})", f"∂(a {symbol} b)/∂a = 0,  ∂/∂b = 0 (piecewise constant)")
+    two = type(f"{name}Backward1", (_CompareInPlace,), {
+        "__doc__": f"a {symbol} b for two tensors, written in place (a zero gradient)", "compare": staticmethod(ufunc),
+        "explain": explain, "__module__": __name__})
+    one = type(f"{name}Backward0", (_CompareInPlace,), {
+        "__doc__": f"a {symbol} number, written in place (a zero gradient)", "compare": staticmethod(ufunc),
+        "explain": Explain(f"({{a}} {symbol} n)", f"∂(a {symbol} n)/∂a = 0 (piecewise constant)"),
+        "vjp": lambda self, g, xp: (xp.zeros_like(g),), "__module__": __name__})
+    two.number_rule = one
+    return two, one
+
+
+EqBackward1, EqBackward0 = _comparison_rules("Eq", np.equal, "=")
+NeBackward1, NeBackward0 = _comparison_rules("Ne", np.not_equal, "≠")
+LtBackward1, LtBackward0 = _comparison_rules("Lt", np.less, "<")
+LeBackward1, LeBackward0 = _comparison_rules("Le", np.less_equal, "≤")
+GtBackward1, GtBackward0 = _comparison_rules("Gt", np.greater, ">")
+GeBackward1, GeBackward0 = _comparison_rules("Ge", np.greater_equal, "≥")
 
 
 # ============================================================================ exp2, and ops of two operands
