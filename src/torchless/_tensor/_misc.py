@@ -787,6 +787,67 @@ class MiscMethods:
     new_empty_strided = new_empty_strided
     resize_ = resize_
 
+    def dim_order(self, *, ambiguity_check: Any = False) -> tuple:
+        """dim_order(*, ambiguity_check=False) -> tuple
+
+        The dims from the outermost in memory to the innermost, by decreasing stride (a contiguous
+        tensor gives 0, 1, ..., n - 1); dims that memory does not order (an expanded dim's stride 0)
+        keep their place. With ambiguity_check=True, a RuntimeError where the order is not unique
+        (equal strides, a dim of one element, an expanded dim)."""
+        strides, shape = self.stride(), self._data.shape  # type: ignore[attr-defined]
+
+        def outer(a: int, b: int) -> int:   # 1: dim a lies outside dim b, -1: inside, 0: no telling
+            if strides[a] == 0 or strides[b] == 0:   # an expanded dim has no place in memory
+                return 0
+            if strides[a] != strides[b]:
+                return 1 if strides[a] > strides[b] else -1
+            return 1 if shape[a] > shape[b] else 0
+        inner_first = list(reversed(range(len(strides))))
+        for i in range(1, len(inner_first)):   # an insertion sort that leaves undecided pairs alone
+            j = i
+            for k in reversed(range(i)):
+                step = outer(inner_first[k], inner_first[j])
+                if step > 0:
+                    inner_first[k], inner_first[j] = inner_first[j], inner_first[k]
+                    j = k
+                elif step < 0:
+                    break
+        order = tuple(reversed(inner_first))
+        if ambiguity_check is True:
+            if any(n == 1 for n in shape):   # PyTorch's two messages, as it tells the cases apart
+                raise RuntimeError("The tensor does not have unique dim order, or cannot map to exact one of the "
+                                   "given memory formats.")
+            if len(set(strides)) != len(strides) or 0 in strides:
+                raise RuntimeError("The tensor does not have unique dim order.")
+        return order
+
+    def to_dense(self, dtype: Any = None, *, masked_grad: Any = None) -> Tensor:
+        """to_dense(dtype=None, *, masked_grad=None) -> Tensor
+
+        A dense tensor of these values: this tensor itself (torchless's tensors are all dense and
+        strided), or a copy in `dtype` when one is given."""
+        return self if dtype is None else self.to(dtype)  # type: ignore[return-value, attr-defined]
+
+    def const_data_ptr(self) -> int:
+        """const_data_ptr() -> int
+
+        The memory address of this tensor's first element (as data_ptr())."""
+        return self.data_ptr()  # type: ignore[attr-defined, no-any-return]
+
+    def is_pinned(self, device: Any = None) -> bool:
+        """is_pinned() -> bool
+
+        Whether this tensor sits in pinned (page-locked) memory for an accelerator: never in
+        torchless, which has none."""
+        return False
+
+    def pin_memory(self, device: Any = None) -> Tensor:
+        """pin_memory() -> Tensor
+
+        Pinned memory serves copies to an accelerator; with none available this raises PyTorch's
+        RuntimeError, as a CPU-only PyTorch does (DataLoader(pin_memory=True) only warns)."""
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+
     def stft(self, n_fft: int, hop_length: Optional[int] = None, win_length: Optional[int] = None,
              window: Optional[Tensor] = None, center: bool = True, pad_mode: str = "reflect", normalized: bool = False,
              onesided: Optional[bool] = None, return_complex: Optional[bool] = None,

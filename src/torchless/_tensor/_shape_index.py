@@ -1299,6 +1299,7 @@ class ShapeIndexMethods:
     fill_diagonal_ = fill_diagonal_
     as_strided = as_strided
     storage_offset = storage_offset
+    nonzero_static = nonzero_static
     as_strided_scatter = as_strided_scatter
     put_ = _inplace_form(put, "put_", """put_(index, source, accumulate=False) -> Tensor
 
