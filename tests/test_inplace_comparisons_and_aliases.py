@@ -80,3 +80,42 @@ def test_refusals_are_pytorchs():
     with pytest.raises(NotImplementedError, match="\"bitwise_not_cpu\" not implemented for 'Float'"):
         torchless.ones(2).bitwise_not()
     assert torchless.tensor([True, False]).fmod(2).tolist() == [1, 0]   # bool with a number: int64
+
+
+VIEWS = ["x.unsqueeze_(0)", "x.unsqueeze_(-1)", "x.squeeze_()", "x.squeeze_(0)", "x.squeeze_((0, 2))", "x.t_()",
+         "x.transpose_(0, 2)", "x.swapaxes_(1, 2)", "x.swapdims_(0, 1)", "x.unsqueeze_(5)", "x.t_()"]
+
+
+@pytest.mark.parametrize("code", VIEWS)
+def test_in_place_views_are_pytorchs(torch_ref, code):
+    def outcome(L, shape):
+        x = L.arange(float(np.prod(shape))).reshape(shape)
+        try:
+            r = eval(code, {"x": x})
+        except Exception as e:
+            return type(e).__name__
+        strides = tuple(st for st, n in zip(x.stride(), x.shape) if n != 1)   # (a size-1 dim's is arbitrary)
+        return r is x, tuple(x.shape), strides, x._version, x.tolist()
+    for shape in ((1, 3, 1), (2, 3, 4), (3, 2)):
+        assert outcome(torchless, shape) == outcome(torch_ref, shape), shape
+
+
+def test_in_place_views_share_memory_and_refuse_recorded_tensors():
+    c = torchless.arange(3.0)
+    d = c[1:]
+    d.unsqueeze_(0)
+    d.add_(1)                               # still a view of c's memory
+    assert c.tolist() == [0.0, 2.0, 3.0] and d.tolist() == [[2.0, 3.0]]
+    x = torchless.ones(3, requires_grad=True)
+    w = torchless.full((3,), 2.0)
+    y = (x * w).sum()
+    w.unsqueeze_(0)                         # w was saved for backward: its version moved on
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        torchless.ones(2, requires_grad=True).unsqueeze_(0)
+    with pytest.raises(RuntimeError, match="cannot change the shape of a tensor that requires grad in place"):
+        (torchless.ones(2, 3, requires_grad=True) * 2).t_()
+    with torchless.no_grad():
+        p = torchless.ones(2, 3, requires_grad=True)
+        assert p.t_().shape == (3, 2) and p.requires_grad

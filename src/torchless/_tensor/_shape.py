@@ -22,7 +22,8 @@ import numpy as np
 from .. import _args
 from .._dtype import _promote_np, dtype as DType
 from ._inplace import write_out
-from ._core import Size, _broadcast_error, _fw, _norm_dim, _plain_out, apply_one, mark_nograd_view, record
+from ._core import (Size, _broadcast_error, _bump_version, _check_inplace, _fw, _norm_dim, _plain_out, apply_one,
+                    mark_nograd_view, record)
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
     from . import Tensor
 else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
@@ -1184,6 +1185,25 @@ def roll(input: Tensor, shifts: int | Sequence[int],
 
 
 # ============================================================================ the Tensor methods
+def _view_in_place(out_of_place: Any, name: str, signature: str) -> Any:
+    """The in-place form of a view op (unsqueeze_ from unsqueeze): this tensor takes the view's shape
+    and strides over the same memory (a view of a base stays one), and its version moves on, as
+    PyTorch's does. A tensor that requires grad, with grad mode on, is refused: PyTorch records the
+    change on the tensor itself, which torchless's views cannot (x = x.unsqueeze(0) records it)."""
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if _check_inplace(self):   # (a leaf that requires grad gets PyTorch's leaf error here)
+            raise RuntimeError(f"{name}_(): torchless cannot change the shape of a tensor that requires grad in "
+                               f"place; write x = x.{name}(...) instead, or do it under torch.no_grad()")
+        self._data = out_of_place(self, *args, **kwargs)._data
+        _bump_version(self)
+        return self
+    method.__name__ = name + "_"
+    method.__qualname__ = "Tensor." + name + "_"
+    method.__doc__ = (f"{signature} -> Tensor\n\nIn-place version of {name}(): this tensor takes the new shape "
+                      "(over the same memory) and is returned.")
+    return method
+
+
 class ShapeMethods:
     """The shape family of Tensor methods: views, reshapes, transposes, expansion, repetition,
     splitting and flips. Each is the torch function of the same name above, with the tensor as
@@ -1202,11 +1222,17 @@ class ShapeMethods:
     # squeeze / unsqueeze
     squeeze = squeeze
     unsqueeze = unsqueeze
+    squeeze_ = _view_in_place(squeeze, "squeeze", "squeeze_(dim=None)")
+    unsqueeze_ = _view_in_place(unsqueeze, "unsqueeze", "unsqueeze_(dim)")
     # transposes and permutations
     transpose = transpose
     swapaxes = transpose
     swapdims = transpose
     t = t
+    transpose_ = _view_in_place(transpose, "transpose", "transpose_(dim0, dim1)")
+    swapaxes_ = _view_in_place(transpose, "swapaxes", "swapaxes_(axis0, axis1)")
+    swapdims_ = _view_in_place(transpose, "swapdims", "swapdims_(dim0, dim1)")
+    t_ = _view_in_place(t, "t", "t_()")
     permute = permute
     movedim = movedim
     moveaxis = movedim
