@@ -1293,6 +1293,8 @@ def _binary(R, to_float=False, scalar_edge=True, name=None):
             b = other._data
             dt = a.dtype
             if dt is not b.dtype or (dt is not _F32 and slow is not None and dt is not _F64 and dt in slow):
+                if R is SubBackward0:
+                    refuse_bool_subtraction(dt.kind == "b", b.dtype.kind == "b")
                 a, b = _operands(a, b, _to_float(slow))
                 if a.dtype in _COMPLEX:
                     redirected = _complex_pair(method, R, slow, scalar_edge, self, other, a.dtype)
@@ -1316,6 +1318,8 @@ def _binary(R, to_float=False, scalar_edge=True, name=None):
             else:
                 entry = scalars.get((other, to, dt))
                 if entry is None:
+                    if R is SubBackward0:
+                        refuse_bool_subtraction(dt.kind == "b", to is _pybool)
                     entry = _scalar_entry(scalars, other, a, _to_float(slow), R.holomorphic and not R.conjugating,
                                           R.exact_on_scalars)
                 last[0] = (other, dt, entry)
@@ -1437,6 +1441,17 @@ def _scalar_entry(cache, value, a, to_float, complex_rule=False, exact_on_scalar
     if value == value and (value or type(value) is not _pyfloat):
         cache[(value, type(value), a.dtype)] = entry
     return entry
+
+
+def refuse_bool_subtraction(a_is_bool, b_is_bool):
+    """PyTorch refuses a subtraction with a bool operand (a tensor or a Python bool), where NumPy would
+    count True as 1: its two messages."""
+    if a_is_bool and b_is_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if a_is_bool or b_is_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 def _unsupported(R, a, b):

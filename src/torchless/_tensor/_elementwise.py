@@ -271,6 +271,7 @@ class ElementwiseMethods:
             return NotImplemented
         if isinstance(other, Tensor):
             return other.__sub__(self)
+        _core.refuse_bool_subtraction(type(other) is bool, self._data.dtype.kind == "b")
         return record(RsubBackward1, (self, other), (_scalar_operand(self._data, other, False), other), (self,),
                       None, RsubBackward1.forward)
 

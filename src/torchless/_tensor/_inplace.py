@@ -13,7 +13,7 @@ from .. import _args, _dtype as D
 from . import _core
 from ._core import (
     Tensor, _bump_version, _carries_tangent, _check_inplace, _fw, _inplace_result_dtype, _raise_cast,
-    _raise_out_shape, _snapshot, _unsupported, _write_into, apply, writable_data,
+    _raise_out_shape, _snapshot, _unsupported, _write_into, apply, refuse_bool_subtraction, writable_data,
 )
 from ..backend import numpy as NP
 from ..engine.grad_mode import is_grad_enabled
@@ -137,6 +137,9 @@ def inplace_binary(out_of_place, ufunc=None):
             if type(b) is ndarray or type(b) in _SCALAR_TYPES:
                 dst = self._data
                 if type(b) is not ndarray or b.dtype is not dst.dtype:  # same dtype: nothing to check
+                    if ufunc is np.subtract:
+                        refuse_bool_subtraction(dst.dtype.kind == "b", type(b) is bool or (
+                            type(b) is ndarray and b.dtype.kind == "b"))
                     rt = _inplace_result_dtype(dst, other)
                     if _from_np[dst.dtype].category < rt.category:
                         _raise_cast(rt, _from_np[dst.dtype])

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 
 from .. import _args, _dtype as D
-from ._core import _bump_version, _plain, apply
+from ._core import _bump_version, _plain, apply, device as D_device
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
     from . import Tensor
 else:  # at run time: _core's name, rebound to the final class by bind_tensor_class
@@ -761,6 +762,20 @@ def pca_lowrank(A: Tensor, q: Optional[int] = None, center: bool = True, niter: 
     return svd_lowrank(A, q, niter=niter)
 
 
+def _pinning_device(fn: str, device: Any) -> Optional[D_device]:
+    """is_pinned's and pin_memory's deprecated `device` argument, checked as PyTorch checks it: None,
+    a device or its name (returned as a device), or an accelerator's index (there is none)."""
+    if device is None:
+        return None
+    warnings.warn(f"The argument 'device' of Tensor.{fn}() is deprecated. Please do not pass this argument.",
+                  DeprecationWarning, stacklevel=3)
+    if isinstance(device, (str, D_device)):
+        return D_device(device)
+    if isinstance(device, int) and not isinstance(device, bool):
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    raise TypeError(f"{fn}(): argument 'device' (position 1) must be torch.device, not {type(device).__name__}")
+
+
 class MiscMethods:
     """Tensor methods of the masked / signal / misc family: the complex casts, new_empty_strided, resize_."""
 
@@ -826,7 +841,11 @@ class MiscMethods:
 
         A dense tensor of these values: this tensor itself (torchless's tensors are all dense and
         strided), or a copy in `dtype` when one is given."""
-        return self if dtype is None else self.to(dtype)  # type: ignore[return-value, attr-defined]
+        if dtype is None:
+            return self  # type: ignore[return-value]
+        if not isinstance(dtype, D.dtype):
+            raise TypeError(f"to_dense(): argument 'dtype' (position 1) must be torch.dtype, not {type(dtype).__name__}")
+        return self.to(dtype)  # type: ignore[attr-defined, no-any-return]
 
     def const_data_ptr(self) -> int:
         """const_data_ptr() -> int
@@ -839,6 +858,7 @@ class MiscMethods:
 
         Whether this tensor sits in pinned (page-locked) memory for an accelerator: never in
         torchless, which has none."""
+        _pinning_device("is_pinned", device)
         return False
 
     def pin_memory(self, device: Any = None) -> Tensor:
@@ -846,6 +866,11 @@ class MiscMethods:
 
         Pinned memory serves copies to an accelerator; with none available this raises PyTorch's
         RuntimeError, as a CPU-only PyTorch does (DataLoader(pin_memory=True) only warns)."""
+        named = _pinning_device("pin_memory", device)
+        if named is not None and named.type == "cpu":
+            raise RuntimeError("CPU device type not an accelerator.")
+        if named is not None:
+            raise RuntimeError(f"pin_memory(): torchless runs on the CPU only: there is no {named.type} device.")
         raise RuntimeError("Cannot access accelerator device when none is available.")
 
     def stft(self, n_fft: int, hop_length: Optional[int] = None, win_length: Optional[int] = None,

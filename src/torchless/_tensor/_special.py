@@ -15,7 +15,7 @@ from .. import _args, _dtype as D
 from ._core import (
     _as_operand, _binary, _broadcast_error, _by_operand, _no_grad_binary, _pair_dtype, _plain_out, _scalar_operand,
     _SCALAR_TYPE_NAMES,
-    apply, record, wrong_operand,
+    apply, record, refuse_bool_subtraction, wrong_operand,
 )
 from ._elementwise import declared, tensor_binary, unary
 from ._inplace import inplace
@@ -511,9 +511,7 @@ def rsub(input, other, *, alpha=1):
     if isinstance(other, Tensor):
         a, b = input._data, other._data
         rt = _pair_dtype(a, b)
-        if rt.kind == "b":
-            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                               "Use the `^` or `logical_xor()` operator instead.")
+        refuse_bool_subtraction(a.dtype.kind == "b", b.dtype.kind == "b")
         if type(alpha) is _pyfloat and rt.kind in "biu":
             raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
         x = input if a.dtype == rt else input.to(_from_np[rt])
@@ -521,12 +519,10 @@ def rsub(input, other, *, alpha=1):
         _check_broadcast(y._data, x._data)  # (PyTorch computes other - input)
         return record(SP.RsubBackward0, (x, y, alpha), (x._data, y._data, alpha), (x, y), None,
                       SP.RsubBackward0.forward)
+    refuse_bool_subtraction(input._data.dtype.kind == "b", type(other) is bool)
     a = _scalar_operand(input._data, other, False)
     if alpha != 1:
         a = _scalar_operand(a, alpha, False)
-    if a.dtype.kind == "b":
-        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
-                           "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     if type(alpha) is int and alpha != 1 and a.dtype.kind in "iu":  # wraps around, as PyTorch's cast does
         alpha = np.array(alpha).astype(a.dtype)
     return record(RsubBackward1, (input, other, alpha), (a, other, alpha), (input,), None, RsubBackward1.forward)

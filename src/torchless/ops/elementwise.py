@@ -661,6 +661,7 @@ class DivBackward2(Rule):
 
     @staticmethod
     def forward(node, xp, a, b, rounding_mode):
+        _refuse_bools(a, b, "div_" + rounding_mode)
         _check_int_divisor(b)
         if node is not None:
             node.shapes = (_shape(a), _shape(b))
@@ -690,6 +691,7 @@ class NotImplementedBackward(Rule):
 
     @staticmethod
     def forward(node, xp, a, b):
+        _refuse_bools(a, b, "div_floor")
         _check_int_divisor(b)
         return a // b
 

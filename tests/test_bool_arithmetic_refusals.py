@@ -1,0 +1,43 @@
+"""Arithmetic PyTorch refuses on bool operands, where NumPy would count True as 1 (a silent answer):
+subtraction with any bool operand (a tensor or a Python bool; PyTorch's two messages), floor and
+trunc division, fmod and remainder of two bools. Every form: operators, named ops, torch functions,
+in place, reflected."""
+import pytest
+
+import torchless
+
+EXPRESSIONS = [
+    "L.tensor([1.]) - True", "L.tensor([1.]) - False", "L.sub(L.tensor([1]), True)", "L.tensor([True]) - 1",
+    "L.tensor([True]) - L.tensor([1])", "L.tensor([1.]).sub(L.tensor([True]))", "L.rsub(L.tensor([1.]), True)",
+    "True - L.tensor([1.])", "L.tensor([1.]).sub_(True)", "L.tensor([True]) - True", "L.tensor([True]).sub_(True)",
+    "L.tensor([True]).sub(L.tensor([True]))", "L.tensor([1]).sub_(L.tensor([True]))",
+    "L.rsub(L.tensor([1]), L.tensor([True]))", "L.tensor([1.]) - L.tensor(True)", "L.subtract(L.tensor([2]), True)",
+    "L.tensor([2.]) - 1", "L.tensor([3]) - L.tensor([1.])", "5 - L.tensor([1])", "L.rsub(L.tensor([1]), 3)",
+    "L.tensor([True]) // L.tensor([True])", "L.tensor([True]).floor_divide(True)", "L.tensor([True]) // 2",
+    "L.tensor([2, 3]) // L.tensor([True, True])", "L.tensor([True]).div(L.tensor([True]), rounding_mode='floor')",
+    "L.tensor([True]).div(L.tensor([True]), rounding_mode='trunc')", "L.tensor([True]).div(L.tensor([True]))",
+    "L.tensor([True, False]).fmod(L.tensor([True, True]))", "L.tensor([True, False]).remainder(True)",
+    "L.tensor([True, False]).fmod(2)",
+]
+
+
+def _outcome(L, code):
+    try:
+        r = eval(code, {"L": L})
+    except Exception as e:
+        return type(e).__name__, str(e)
+    return str(r.dtype).replace("torchless", "torch"), r.tolist()
+
+
+@pytest.mark.parametrize("code", EXPRESSIONS)
+def test_same_as_pytorch(torch_ref, code):
+    assert _outcome(torchless, code) == _outcome(torch_ref, code)
+
+
+def test_messages_without_torch():
+    with pytest.raises(RuntimeError, match="with a bool tensor is not supported"):
+        torchless.tensor([1.0]) - True
+    with pytest.raises(RuntimeError, match="with two bool tensors is not supported"):
+        torchless.tensor([True]) - torchless.tensor([False])
+    with pytest.raises(NotImplementedError, match="\"div_floor_cpu\" not implemented for 'Bool'"):
+        torchless.tensor([True]) // torchless.tensor([True])
