@@ -397,6 +397,9 @@ def median(input: Tensor, dim: Optional[int] = _args.OMITTED, keepdim: bool = Fa
         dim = None
     elif dim is None:
         raise _args.none_refused("median", "dim", "int", "leave dim out to reduce over all elements")
+    if input._data.dtype.kind == "b":
+        raise NotImplementedError(f"\"{'median_cpu' if dim is None and axis is None else 'median_out'}\" not "
+                                  "implemented for 'Bool' (convert it first, e.g. x.int())")
     if dim is None and axis is None:
         if input._data.size == 0:
             return _plain(np.asarray(np.nan, dtype=input._data.dtype))

@@ -355,6 +355,7 @@ class PowBackward1(Rule):
 
     @staticmethod
     def forward(node, xp, a, b):
+        _refuse_bools(a, b, "pow")
         out = a ** b
         if node is not None:
             node.saved = (a, b, out)
@@ -541,10 +542,11 @@ def _split_by_mask(node, g, xp, a, b, a_loses, b_loses):
     return ga, gb
 
 
-def _refuse_bools(a, b, op):
-    """fmod and remainder of two bools: PyTorch has no such kernel (NumPy would answer in int8)."""
+def _refuse_bools(a, b, kernel):
+    """An op of two bools PyTorch has no kernel for (fmod, remainder, floor division, pow): its error
+    naming the kernel, where NumPy would answer in int8."""
     if isinstance(a, np.ndarray) and a.dtype.kind == "b" and np.asarray(b).dtype.kind == "b":
-        raise NotImplementedError(f"\"{op}_cpu\" not implemented for 'Bool'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 def _check_int_divisor(b):
@@ -564,7 +566,7 @@ class RemainderBackward0(Rule):
     def forward(node, xp, a, b):
         if node is not None:
             node.saved = (a, b)
-        _refuse_bools(a, b, "remainder")
+        _refuse_bools(a, b, "remainder_cpu")
         _check_int_divisor(b)
         return a % b
 
@@ -596,7 +598,7 @@ class FmodBackward0(Rule):
 
     @staticmethod
     def forward(node, xp, a, b):
-        _refuse_bools(a, b, "fmod")
+        _refuse_bools(a, b, "fmod_cpu")
         _check_int_divisor(b)
         return _fmod(a, b)
 
@@ -619,7 +621,7 @@ class FmodBackward1(Rule):
 
     @staticmethod
     def forward(node, xp, a, b):
-        _refuse_bools(a, b, "fmod")
+        _refuse_bools(a, b, "fmod_cpu")
         _check_int_divisor(b)
         out = _fmod(a, b)
         if node is not None:
@@ -661,7 +663,7 @@ class DivBackward2(Rule):
 
     @staticmethod
     def forward(node, xp, a, b, rounding_mode):
-        _refuse_bools(a, b, "div_" + rounding_mode)
+        _refuse_bools(a, b, f"div_{rounding_mode}_cpu")
         _check_int_divisor(b)
         if node is not None:
             node.shapes = (_shape(a), _shape(b))
@@ -691,7 +693,7 @@ class NotImplementedBackward(Rule):
 
     @staticmethod
     def forward(node, xp, a, b):
-        _refuse_bools(a, b, "div_floor")
+        _refuse_bools(a, b, "div_floor_cpu")
         _check_int_divisor(b)
         return a // b
 
