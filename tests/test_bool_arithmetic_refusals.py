@@ -1,6 +1,7 @@
 """Arithmetic PyTorch refuses on bool operands, where NumPy would count True as 1 (a silent answer):
 subtraction with any bool operand (a tensor or a Python bool; PyTorch's two messages), floor and
-trunc division, fmod, remainder and pow of two bool tensors, median of a bool tensor. Every form: operators, named ops, torch functions,
+trunc division, fmod, remainder and pow of two bool tensors, median of a bool tensor; and integer pow
+of two tensors with negative exponents, which PyTorch computes where NumPy refuses. Every form: operators, named ops, torch functions,
 in place, reflected."""
 import pytest
 
@@ -21,6 +22,11 @@ EXPRESSIONS = [
     "L.tensor([True, False]) ** L.tensor([False, True])", "L.tensor([True, False]).pow(2)",
     "L.tensor([True, False]).pow(True)", "L.pow(2, L.tensor([True, False]))", "L.tensor([True, False]).median()",
     "L.tensor([True, False]).median(0).values", "L.tensor([[True], [False]]).nanmedian()",
+    # integer pow of two tensors: a negative exponent as C's integer loop gives it (NumPy refuses)
+    "L.tensor([0, 2, -2, 1, -1, 3]).pow(L.tensor([-1, -1, -3, -5, -3, 2]))",
+    "L.tensor([0, 2, -2, 1, -1, 3], dtype=L.int32).pow(L.tensor([-1, -1, -3, -5, -4, 2]))",
+    "L.tensor([2], dtype=L.uint8).pow(L.tensor([-1], dtype=L.int8))", "L.tensor([2]).pow(-1)",
+    "L.logcumsumexp(L.tensor([1, 2]), None)",
 ]
 
 

@@ -259,10 +259,10 @@ def logcumsumexp(input: Tensor, dim: int, *, out: Any = None) -> Tensor:
     log(cumsum(exp(input))) along `dim`, computed without overflow. Needs a floating input.
     """
     a = input._data
+    d = _dim_of(input, _require_int(dim, "logcumsumexp", "dim", 2), "logcumsumexp")   # (before the dtype, as PyTorch)
     if a.dtype.kind not in "fc":
         raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{scalar_type_name(input)}' "
                                   "(convert the input to a floating dtype first, e.g. x.float())")
-    d = _dim_of(input, dim, "logcumsumexp")
     return _into_out(input, apply(LogcumsumexpBackward0, input, d), out)
 
 

@@ -356,7 +356,8 @@ class PowBackward1(Rule):
     @staticmethod
     def forward(node, xp, a, b):
         _refuse_bools(a, b, "pow")
-        out = a ** b
+        integers = isinstance(a, np.ndarray) and a.dtype.kind in "iu" and np.asarray(b).dtype.kind in "iu"
+        out = _int_pow(a, b) if integers else a ** b
         if node is not None:
             node.saved = (a, b, out)
         return out
@@ -540,6 +541,17 @@ def _split_by_mask(node, g, xp, a, b, a_loses, b_loses):
     if nb is not None:
         gb = xp.sum_to(xp.where(tie, half, xp.where(b_loses, 0 * g, g)), b.shape)
     return ga, gb
+
+
+def _int_pow(a, b):
+    """Integer a ** b elementwise as C's integer loop computes it, which PyTorch's tensor-tensor pow does:
+    a negative exponent gives 1 for a base of 1, ±1 for -1 and 0 otherwise (NumPy refuses it)."""
+    negative = b < 0
+    if not negative.any():
+        return a ** b
+    out = a ** np.where(negative, 0, b)
+    tiny = np.where(a == 1, 1, np.where(a == -1, np.where(b % 2 == 0, 1, -1), 0)).astype(out.dtype)
+    return np.where(negative, tiny, out)
 
 
 def _refuse_bools(a, b, kernel):
