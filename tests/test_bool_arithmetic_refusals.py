@@ -27,6 +27,9 @@ EXPRESSIONS = [
     "L.tensor([0, 2, -2, 1, -1, 3], dtype=L.int32).pow(L.tensor([-1, -1, -3, -5, -4, 2]))",
     "L.tensor([2], dtype=L.uint8).pow(L.tensor([-1], dtype=L.int8))", "L.tensor([2]).pow(-1)",
     "L.logcumsumexp(L.tensor([1, 2]), None)",
+    # addcdiv of two integer (or bool) tensors: PyTorch's error, not an integer division
+    "L.tensor([1.]).addcdiv(L.tensor([3]), L.tensor([2]))", "L.tensor([1.]).addcdiv(L.tensor([3.]), L.tensor([2]))",
+    "L.addcdiv(L.tensor([1.]), L.tensor([True]), L.tensor([True]))", "L.tensor([1.]).addcdiv_(L.tensor([3]), L.tensor([2]))",
 ]
 
 

@@ -5,6 +5,7 @@ Each method is declared by one line in the class body of `ElementwiseMethods`, n
 whose arguments need sorting out first (pow's tensor or number exponent, div's rounding mode,
 clamp's bounds) are written out below the factories.
 """
+import numbers
 import warnings
 from typing import TYPE_CHECKING
 
@@ -123,6 +124,43 @@ def bitwise_in_place(plain):
     for attr in ("__name__", "__qualname__", "__module__", "__doc__", "__wrapped__", "__annotations__"):
         setattr(checked, attr, getattr(method, attr))
     return checked
+
+
+_C_TYPE_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+                 "float16": "c10::Half", "float32": "float", "float64": "double"}
+
+
+def _clamp_bound(a, bound):
+    """clamp's number bound as PyTorch converts it into the tensor's own dtype: an integer out of that
+    dtype's range is an error (for an unsigned dtype, negatives down to -max wrap around: -1 is 255 for
+    uint8), a finite float beyond a float dtype's range too. Bounds that promote (1.5 for an integer
+    tensor) pass unchanged."""
+    kind = a.dtype.kind
+    if bound is None or type(bound) is bool:
+        return bound
+    if kind in "iu" and isinstance(bound, numbers.Integral):
+        info = np.iinfo(a.dtype)
+        if not (-int(info.max) if kind == "u" else int(info.min)) <= bound <= int(info.max):
+            raise RuntimeError(f"value cannot be converted to type {_C_TYPE_NAMES[a.dtype.name]} without overflow")
+        return int(np.array(int(bound), np.int64).astype(a.dtype))
+    if kind == "f" and isinstance(bound, (numbers.Integral, float)) and np.isfinite(float(bound)) and \
+            abs(float(bound)) > float(np.finfo(a.dtype).max):
+        raise RuntimeError(f"value cannot be converted to type {_C_TYPE_NAMES[a.dtype.name]} without overflow")
+    return bound
+
+
+def _bound_tensor(bound):
+    """A clamp bound beside a tensor bound: tensors and None as they are, a number as a 0-d tensor (it
+    takes part in type promotion as a number does, its own kind deciding)."""
+    if bound is None or isinstance(bound, Tensor):
+        return bound
+    if not isinstance(bound, (numbers.Real, np.generic)):
+        raise TypeError(f"clamp() received an invalid combination of arguments - got a bound of type "
+                        f"{type(bound).__name__} (give numbers or tensors)")
+    kind = np.dtype(type(bound)).kind if isinstance(bound, np.generic) else (
+        "b" if type(bound) is bool else "i" if isinstance(bound, numbers.Integral) else "f")
+    dtype = {"b": np.bool_, "i": np.int64, "u": np.int64}.get(kind, _F.float)
+    return _plain_out(np.asarray(bound, dtype))
 
 
 def _check_tolerances(rtol, atol):
@@ -557,9 +595,7 @@ class ElementwiseMethods:
         if self._data.dtype.kind == "c":
             raise NotImplementedError("clamp is not supported for complex types")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
-            if (min is not None and not isinstance(min, Tensor)) or (max is not None and not isinstance(max, Tensor)):
-                raise TypeError("clamp() received an invalid combination of arguments: give both bounds "
-                                "as Tensors or both as numbers")
+            min, max = (_bound_tensor(bound) for bound in (min, max))   # a number beside a tensor: a 0-d one
             dt = self._data
             for bound in (min, max):
                 if bound is not None:
@@ -572,6 +608,7 @@ class ElementwiseMethods:
             except ValueError as e:
                 raise _broadcast_error(self._data, (min if min is not None else max)._data, e) from None
         a = self._data
+        min, max = _clamp_bound(a, min), _clamp_bound(a, max)
         for bound in (min, max):
             if bound is not None:
                 a = _scalar_operand(a, bound, False)
@@ -585,6 +622,7 @@ class ElementwiseMethods:
         Each element raised to at least `min` (a number or a tensor)."""
         if isinstance(min, Tensor):
             return _clamp_min_tensor(self, min)
+        min = _clamp_bound(self._data, min)
         return record(ClampMinBackward0, (self, min), (_scalar_operand(self._data, min, False), min), (self,), None,
                       ClampMinBackward0.forward)
 
@@ -594,6 +632,7 @@ class ElementwiseMethods:
         Each element lowered to at most `max` (a number or a tensor)."""
         if isinstance(max, Tensor):
             return _clamp_max_tensor(self, max)
+        max = _clamp_bound(self._data, max)
         return record(ClampMaxBackward0, (self, max), (_scalar_operand(self._data, max, False), max), (self,), None,
                       ClampMaxBackward0.forward)
 

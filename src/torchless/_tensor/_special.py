@@ -324,6 +324,14 @@ class SpecialMethods:
         """addcdiv(self, tensor1, tensor2, *, value=1) -> Tensor
 
         self + value * tensor1 / tensor2, broadcast (floating tensors only)."""
+        if (isinstance(tensor1, Tensor) and isinstance(tensor2, Tensor) and tensor1._data.dtype.kind in "biu"
+                and tensor2._data.dtype.kind in "biu"):
+            raise RuntimeError(
+                "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform a "
+                "true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + "
+                "value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * "
+                "tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: "
+                "(input + value * tensor1 / tensor2), for all dtypes.")
         return _addc(SP.AddcdivBackward0, "addcdiv", self, tensor1, tensor2, value)
 
     def ldexp(self, other):

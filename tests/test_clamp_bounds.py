@@ -1,0 +1,46 @@
+"""clamp's bounds converted as PyTorch converts them (issue-12-style edge cases found by a dtype fuzz):
+a number bound goes into the tensor's own dtype, with PyTorch's overflow error out of range (an
+unsigned dtype wraps negatives down to -max: uint8's clamp(-1) clamps at 255), and a number beside a
+tensor bound is a 0-d tensor that promotes as a number does."""
+import warnings
+
+import pytest
+
+import torchless
+
+CASES = [
+    "L.tensor([0, 100, 200], dtype=L.uint8).clamp(min=10, max=300)", "L.tensor([5, -3]).clamp(-1, L.tensor(4))",
+    "L.tensor([5., -3]).clamp(L.tensor(-1.), 2)", "L.tensor([0, 100], dtype=L.int8).clamp(-1, 300)",
+    "L.tensor([0, 100], dtype=L.int8).clamp(-200)", "L.tensor([0, 100], dtype=L.uint8).clamp(-255)",
+    "L.tensor([0, 100], dtype=L.uint8).clamp(-256)", "L.tensor([0.5]).clamp(-1, 1e40)",
+    "L.tensor([0, 100], dtype=L.uint8).clamp(max=-1)", "L.tensor([0, 100], dtype=L.uint8).clamp(1.5)",
+    "L.tensor([0, 100], dtype=L.uint8).clamp_(-1)", "L.tensor([0, 100], dtype=L.uint8).clamp_min(-1)",
+    "L.tensor([0.5], dtype=L.float16).clamp(-1, 1e5)", "L.tensor([0.5], dtype=L.float64).clamp(-1, 1e400)",
+    "L.tensor([1], dtype=L.int16).clamp(-40000)", "L.tensor([1], dtype=L.int32).clamp(2 ** 31)",
+    "L.tensor([1]).clamp(2 ** 63)", "L.tensor([1], dtype=L.int16).clamp_max(-40000)",
+    "L.tensor([5, -3]).clamp(L.tensor(-1), 2.5)", "L.tensor([1.]).clamp(float('inf'))",
+    "L.tensor([3], dtype=L.uint8).clamp(min=True)", "L.tensor([5., -3], dtype=L.float64).clamp(-1, L.tensor(2.))",
+    "L.tensor([5, -3], dtype=L.uint8).clamp(L.tensor(1), 2.5)", "L.tensor([0, 255], dtype=L.uint8).clamp(0, 255)",
+]
+
+
+def _outcome(L, code):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            r = eval(code, {"L": L})
+        except Exception as e:
+            return type(e).__name__, str(e).split(" (")[0]
+    return str(r.dtype).replace("torchless", "torch"), r.tolist()
+
+
+@pytest.mark.parametrize("code", CASES)
+def test_same_as_pytorch(torch_ref, code):
+    assert _outcome(torchless, code) == _outcome(torch_ref, code)
+
+
+def test_without_torch():
+    assert torchless.tensor([0, 100], dtype=torchless.uint8).clamp(-1).tolist() == [255, 255]
+    with pytest.raises(RuntimeError, match="value cannot be converted to type int8_t without overflow"):
+        torchless.tensor([1], dtype=torchless.int8).clamp(-200)
+    assert torchless.tensor([5, -3]).clamp(-1, torchless.tensor(4)).tolist() == [4, -1]
