@@ -1,7 +1,8 @@
 """clamp's bounds converted as PyTorch converts them (issue-12-style edge cases found by a dtype fuzz):
 a number bound goes into the tensor's own dtype, with PyTorch's overflow error out of range (an
-unsigned dtype wraps negatives down to -max: uint8's clamp(-1) clamps at 255), and a number beside a
-tensor bound is a 0-d tensor that promotes as a number does."""
+unsigned dtype wraps negatives down to -max: uint8's clamp(-1) clamps at 255), and beside a number
+bound a 0-d tensor bound is taken as its number (any other tensor is refused). Also in-place
+arithmetic with a Python int beyond an integer dtype's range, which wraps (NumPy raised OverflowError)."""
 import warnings
 
 import pytest
@@ -21,6 +22,14 @@ CASES = [
     "L.tensor([5, -3]).clamp(L.tensor(-1), 2.5)", "L.tensor([1.]).clamp(float('inf'))",
     "L.tensor([3], dtype=L.uint8).clamp(min=True)", "L.tensor([5., -3], dtype=L.float64).clamp(-1, L.tensor(2.))",
     "L.tensor([5, -3], dtype=L.uint8).clamp(L.tensor(1), 2.5)", "L.tensor([0, 255], dtype=L.uint8).clamp(0, 255)",
+    # beside a number bound, a 0-d tensor is taken as its number, any other tensor refused
+    "L.tensor([1, 2, 3], dtype=L.uint8).clamp_(1, L.tensor(2))", "L.tensor([1., 2]).clip_(L.tensor(1.), 2)",
+    "L.tensor([5, -3]).clamp(-1, L.tensor([4, 4]))", "L.tensor([5, -3]).clamp_(-1, L.tensor([4, 4]))",
+    "L.tensor([5, -3]).clamp(L.tensor(-1.5), 2)", "L.tensor([5, -3]).clamp(L.tensor(-1.5))",
+    # in-place arithmetic with a Python int beyond an integer dtype's range wraps, as PyTorch's does
+    "L.tensor([1, 2, 3], dtype=L.uint8).add_(-1)", "L.tensor([1, 2, 3], dtype=L.uint8).add_(300)",
+    "L.tensor([1, 2, 3], dtype=L.uint8).add_(-300)", "L.tensor([1, 2, 3], dtype=L.uint8).mul_(-1)",
+    "L.tensor([1], dtype=L.int8).add_(200)", "L.tensor([1, 2, 3], dtype=L.uint8).sub_(-1)",
 ]
 
 
@@ -44,3 +53,5 @@ def test_without_torch():
     with pytest.raises(RuntimeError, match="value cannot be converted to type int8_t without overflow"):
         torchless.tensor([1], dtype=torchless.int8).clamp(-200)
     assert torchless.tensor([5, -3]).clamp(-1, torchless.tensor(4)).tolist() == [4, -1]
+    with pytest.raises(TypeError, match="invalid combination of arguments"):
+        torchless.tensor([5, -3]).clamp(-1, torchless.tensor([4, 4]))

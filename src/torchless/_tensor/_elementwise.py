@@ -97,6 +97,13 @@ def logical(ufunc, name, doc):
     return declared(method, name, doc)
 
 
+def _named_like(wrapper, method):
+    """`wrapper` given the name, docstring and signature of the in-place method it checks or picks."""
+    for attr in ("__name__", "__qualname__", "__module__", "__doc__", "__wrapped__", "__annotations__"):
+        setattr(wrapper, attr, getattr(method, attr))
+    return wrapper
+
+
 def comparison_in_place(plain, R, name):
     """The in-place form of a comparison (eq_ from eq): 1 or 0 written in this tensor's dtype. Where
     this tensor requires grad, the write records R (EqBackward1, or its number form EqBackward0), a
@@ -106,9 +113,18 @@ def comparison_in_place(plain, R, name):
 
     def method(self, other):
         return (recorded if self._rg else unrecorded)(self, other)
-    for attr in ("__name__", "__qualname__", "__module__", "__doc__", "__wrapped__", "__annotations__"):
-        setattr(method, attr, getattr(unrecorded, attr))
-    return method
+    return _named_like(method, unrecorded)
+
+
+def clamp_in_place(plain, name):
+    """clamp_ / clip_: clamp written into this tensor, its argument errors naming the in-place form."""
+    method = inplace(plain, name)
+
+    def checked(self, min=None, max=None):
+        if min is not None and max is not None and isinstance(min, Tensor) != isinstance(max, Tensor):
+            min, max = (_bound_number(bound, min, max, name + "_") for bound in (min, max))
+        return method(self, min, max)
+    return _named_like(checked, method)
 
 
 def bitwise_in_place(plain):
@@ -121,9 +137,7 @@ def bitwise_in_place(plain):
                 isinstance(other, Tensor) and other._data.dtype.kind in "fc")):
             _core._raise_cast(_core._inplace_result_dtype(self._data, other), _from_np[self._data.dtype])
         return method(self, other)
-    for attr in ("__name__", "__qualname__", "__module__", "__doc__", "__wrapped__", "__annotations__"):
-        setattr(checked, attr, getattr(method, attr))
-    return checked
+    return _named_like(checked, method)
 
 
 _C_TYPE_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
@@ -149,18 +163,16 @@ def _clamp_bound(a, bound):
     return bound
 
 
-def _bound_tensor(bound):
-    """A clamp bound beside a tensor bound: tensors and None as they are, a number as a 0-d tensor (it
-    takes part in type promotion as a number does, its own kind deciding)."""
-    if bound is None or isinstance(bound, Tensor):
+def _bound_number(bound, min, max, name):
+    """A clamp bound beside a number bound: PyTorch's argument parser takes a 0-d tensor there as the
+    number it holds (and refuses any other tensor)."""
+    if not isinstance(bound, Tensor):
         return bound
-    if not isinstance(bound, (numbers.Real, np.generic)):
-        raise TypeError(f"clamp() received an invalid combination of arguments - got a bound of type "
-                        f"{type(bound).__name__} (give numbers or tensors)")
-    kind = np.dtype(type(bound)).kind if isinstance(bound, np.generic) else (
-        "b" if type(bound) is bool else "i" if isinstance(bound, numbers.Integral) else "f")
-    dtype = {"b": np.bool_, "i": np.int64, "u": np.int64}.get(kind, _F.float)
-    return _plain_out(np.asarray(bound, dtype))
+    if bound._data.ndim:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got ({type(min).__name__}, "
+                        f"{type(max).__name__}), but expected one of: (Tensor min, Tensor max) or (Number min, "
+                        "Number max)")
+    return bound.item()
 
 
 def _check_tolerances(rtol, atol):
@@ -594,8 +606,9 @@ class ElementwiseMethods:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         if self._data.dtype.kind == "c":
             raise NotImplementedError("clamp is not supported for complex types")
+        if min is not None and max is not None and isinstance(min, Tensor) != isinstance(max, Tensor):
+            min, max = (_bound_number(bound, min, max, "clamp") for bound in (min, max))
         if isinstance(min, Tensor) or isinstance(max, Tensor):
-            min, max = (_bound_tensor(bound) for bound in (min, max))   # a number beside a tensor: a 0-d one
             dt = self._data
             for bound in (min, max):
                 if bound is not None:
@@ -776,8 +789,8 @@ class ElementwiseMethods:
     ceil_ = inplace(ceil)
     round_ = inplace(round)
     trunc_ = inplace(trunc)
-    clamp_ = inplace(clamp)
-    clip_ = inplace(clip, "clip")
+    clamp_ = clamp_in_place(clamp, "clamp")
+    clip_ = clamp_in_place(clip, "clip")
     clamp_min_ = inplace(clamp_min)
     clamp_max_ = inplace(clamp_max)
     square_ = inplace(square)

@@ -145,6 +145,10 @@ def inplace_binary(out_of_place, ufunc=None):
                         _raise_cast(rt, _from_np[dst.dtype])
                 try:
                     ufunc(dst, b, out=dst, casting="unsafe")
+                except OverflowError:   # a Python int beyond an integer dtype's range: PyTorch wraps it
+                    if type(b) is not int or dst.dtype.kind not in "iu":
+                        raise
+                    ufunc(dst, np.array(b, np.int64).astype(dst.dtype), out=dst, casting="unsafe")
                 except TypeError:
                     if ufunc is np.subtract and dst.dtype.kind == "b":
                         raise _unsupported(SubBackward0, dst, b) from None
