@@ -26,6 +26,9 @@ CASES = [
     "L.tensor([1, 2, 3], dtype=L.uint8).clamp_(1, L.tensor(2))", "L.tensor([1., 2]).clip_(L.tensor(1.), 2)",
     "L.tensor([5, -3]).clamp(-1, L.tensor([4, 4]))", "L.tensor([5, -3]).clamp_(-1, L.tensor([4, 4]))",
     "L.tensor([5, -3]).clamp(L.tensor(-1.5), 2)", "L.tensor([5, -3]).clamp(L.tensor(-1.5))",
+    # a bool tensor clamped by bool numbers: PyTorch has no kernel
+    "L.tensor([True, False]).clamp(min=True)", "L.tensor([True, False]).clamp(True, True)",
+    "L.tensor([True, False]).clamp_max(True)", "L.tensor([True, False]).clamp_min_(True)", "L.tensor([True, False]).clamp(0)",
     # in-place arithmetic with a Python int beyond an integer dtype's range wraps, as PyTorch's does
     "L.tensor([1, 2, 3], dtype=L.uint8).add_(-1)", "L.tensor([1, 2, 3], dtype=L.uint8).add_(300)",
     "L.tensor([1, 2, 3], dtype=L.uint8).add_(-300)", "L.tensor([1, 2, 3], dtype=L.uint8).mul_(-1)",

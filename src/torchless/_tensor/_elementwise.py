@@ -163,6 +163,14 @@ def _clamp_bound(a, bound):
     return bound
 
 
+def _refuse_bool_bounds(a, min, max):
+    """A bool tensor clamped by bool numbers (the result stays bool): PyTorch has no such kernel."""
+    if a.dtype.kind == "b" and all(b is None or type(b) is bool for b in (min, max)):
+        kernel = "clamp_scalar_cpu" if min is not None and max is not None else (
+            "clamp_min_scalar_cpu" if min is not None else "clamp_max_scalar_cpu")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
 def _bound_number(bound, min, max, name):
     """A clamp bound beside a number bound: PyTorch's argument parser takes a 0-d tensor there as the
     number it holds (and refuses any other tensor)."""
@@ -621,6 +629,7 @@ class ElementwiseMethods:
             except ValueError as e:
                 raise _broadcast_error(self._data, (min if min is not None else max)._data, e) from None
         a = self._data
+        _refuse_bool_bounds(a, min, max)
         min, max = _clamp_bound(a, min), _clamp_bound(a, max)
         for bound in (min, max):
             if bound is not None:
@@ -635,6 +644,7 @@ class ElementwiseMethods:
         Each element raised to at least `min` (a number or a tensor)."""
         if isinstance(min, Tensor):
             return _clamp_min_tensor(self, min)
+        _refuse_bool_bounds(self._data, min, None)
         min = _clamp_bound(self._data, min)
         return record(ClampMinBackward0, (self, min), (_scalar_operand(self._data, min, False), min), (self,), None,
                       ClampMinBackward0.forward)
@@ -645,6 +655,7 @@ class ElementwiseMethods:
         Each element lowered to at most `max` (a number or a tensor)."""
         if isinstance(max, Tensor):
             return _clamp_max_tensor(self, max)
+        _refuse_bool_bounds(self._data, None, max)
         max = _clamp_bound(self._data, max)
         return record(ClampMaxBackward0, (self, max), (_scalar_operand(self._data, max, False), max), (self,), None,
                       ClampMaxBackward0.forward)
