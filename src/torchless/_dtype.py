@@ -283,7 +283,8 @@ def check_number_fits(value: Any, np_dtype: np.dtype) -> Any:
     Returns the value to store (a negative integer wrapped around for an unsigned dtype)."""
     kind = np_dtype.kind
     if kind in "iu" and _py_type(value) is not _py_bool and isinstance(value, (_py_int, _py_float)):
-        low, high = _range_of(np_dtype)
+        # an integer wraps around into an unsigned type (-1 is 255 for uint8), a float does not
+        low, high = _range_of(np_dtype) if isinstance(value, _py_int) else (np.iinfo(np_dtype).min, np.iinfo(np_dtype).max)
         fits = low <= value <= high
         if fits and value < 0 and kind == "u":
             return np.array(value, np.int64).astype(np_dtype)[()]
@@ -303,8 +304,9 @@ def check_data_fits(arr: np.ndarray, np_dtype: np.dtype) -> None:
     if np_dtype.kind not in "iu" or arr.dtype.kind not in "iuf" or not arr.size:
         return
     low, high = _range_of(np_dtype)
-    if arr.dtype.kind == "f":
-        fits = _py_bool(np.all((arr >= low) & (arr <= high)))  # (NaN compares False: it fails)
+    if arr.dtype.kind == "f":   # a float converts without wrapping around: -0.5 does not fit uint8
+        info = np.iinfo(np_dtype)
+        fits = _py_bool(np.all((arr >= info.min) & (arr <= info.max)))  # (NaN compares False: it fails)
     else:
         fits = low <= arr.min() and arr.max() <= high
     if not fits:

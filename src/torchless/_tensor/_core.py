@@ -1664,17 +1664,24 @@ def where(condition, input=_args.OMITTED, other=_args.OMITTED):
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with "
                            f"dtype {condition.dtype.name.capitalize()}")
     input_is_tensor, other_is_tensor = isinstance(input, Tensor), isinstance(other, Tensor)
-    if not input_is_tensor and not other_is_tensor:
-        raise TypeError("where(): at least one of 'input' and 'other' must be a Tensor")
+    if not input_is_tensor and not other_is_tensor:   # two numbers: 0-d tensors of their promoted type
+        for name, value in (("input", input), ("other", other)):
+            if not isinstance(value, (_pybool, _pyint, _pyfloat, complex, np.generic)):
+                raise TypeError(f"where(): argument '{name}' must be Tensor or Number, not {type(value).__name__}")
+        rt = D.result_np_dtype(D.scalar_np_dtype(input), D.SCALAR, D.scalar_np_dtype(other), D.SCALAR)
+        return where(condition, _plain(_asarray(input, rt)), _plain(_asarray(other, rt)))
     ref = input if input_is_tensor else other
-    x = input if input_is_tensor else _scalar_tensor(input, ref)
-    y = other if other_is_tensor else _scalar_tensor(other, ref)
     if not input_is_tensor or not other_is_tensor:  # a number: PyTorch's wrapped-number rule
         num = other if input_is_tensor else input
         rt = D.result_np_dtype(ref._data.dtype, D.DIM if ref._data.ndim else D.ZERO_DIM,
                                D.scalar_np_dtype(num), D.SCALAR)
+        fitted = D.check_number_fits(num, rt)   # PyTorch's overflow error, not NumPy's; -1 wraps into uint8
+        if fitted is not num:
+            input, other = (fitted, other) if other_is_tensor else (input, fitted)
     else:
-        rt = _pair_dtype(x._data, y._data)
+        rt = _pair_dtype(input._data, other._data)
+    x = input if input_is_tensor else _scalar_tensor(input, ref)
+    y = other if other_is_tensor else _scalar_tensor(other, ref)
     if x._data.dtype != rt or y._data.dtype != rt:
         x, y = x.to(_from_np[rt]), y.to(_from_np[rt])
     try:

@@ -140,10 +140,6 @@ def bitwise_in_place(plain):
     return _named_like(checked, method)
 
 
-_C_TYPE_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
-                 "float16": "c10::Half", "float32": "float", "float64": "double"}
-
-
 def _clamp_bound(a, bound):
     """clamp's number bound as PyTorch converts it into the tensor's own dtype: an integer out of that
     dtype's range is an error (for an unsigned dtype, negatives down to -max wrap around: -1 is 255 for
@@ -155,11 +151,11 @@ def _clamp_bound(a, bound):
     if kind in "iu" and isinstance(bound, numbers.Integral):
         info = np.iinfo(a.dtype)
         if not (-int(info.max) if kind == "u" else int(info.min)) <= bound <= int(info.max):
-            raise RuntimeError(f"value cannot be converted to type {_C_TYPE_NAMES[a.dtype.name]} without overflow")
+            raise RuntimeError(f"value cannot be converted to type {D.C_TYPE_NAMES[a.dtype.name]} without overflow")
         return int(np.array(int(bound), np.int64).astype(a.dtype))
     if kind == "f" and isinstance(bound, (numbers.Integral, float)) and np.isfinite(float(bound)) and \
             abs(float(bound)) > float(np.finfo(a.dtype).max):
-        raise RuntimeError(f"value cannot be converted to type {_C_TYPE_NAMES[a.dtype.name]} without overflow")
+        raise RuntimeError(f"value cannot be converted to type {D.C_TYPE_NAMES[a.dtype.name]} without overflow")
     return bound
 
 
@@ -770,7 +766,14 @@ class ElementwiseMethods:
                                       "tensors)")
         return _plain_out(np.invert(self._data))
 
-    __invert__ = bitwise_not
+    def __invert__(self):
+        """__invert__(self) -> Tensor (~x)
+
+        bitwise_not: each element's bits inverted (logical NOT for bool)."""
+        if self._data.dtype.kind not in "biu":
+            raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors "
+                            "(for a float mask, compare instead: x == 0)")
+        return _plain_out(np.invert(self._data))
 
     # ------------------------------------------------------------------ in place
     add_ = __iadd__ = inplace_binary(add, np.add)

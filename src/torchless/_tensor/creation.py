@@ -92,6 +92,8 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
     if arr.dtype == np.uint64:  # beyond int64: PyTorch's error, not a wrapped-around value
         raise ValueError("Overflow when unpacking long long (the numbers must fit in int64)")
     if dtype is not None:
+        if arr.dtype.kind == "c" and np.dtype(dtype).kind in "iuf":   # Python's own conversion refuses it
+            raise _not_data(complex(), dtype)
         check_data_fits(arr, np.dtype(dtype))
         return arr.astype(dtype)
     if typed:  # some leaves carry their own dtype: promote them with the Python numbers' kinds
@@ -342,12 +344,14 @@ def arange(start: Scalar = 0, end: Optional[Scalar] = None, step: Scalar = 1, *,
         np_dtype = np.dtype(to_np(dtype))
         if np_dtype.kind == "b":
             raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
-    if np_dtype.kind in "iu":  # PyTorch converts the arguments to the integer type first
-        given_step = step
-        start, end, step = int(start), int(end), int(step)
-        if step == 0 and given_step != 0:
-            raise ValueError(f"step must be nonzero (the step {given_step} is 0 in the integer dtype "
-                             f"{SCALAR_TYPE_NAMES[FROM_NP[np_dtype].name]})")
+    first = by = None
+    if np_dtype.kind in "iu":  # the values step from the arguments' integer parts
+        first, by = int(start), int(step)
+        if np_dtype == np.int64:   # int64 also counts with them (other integer types count with the arguments)
+            if by == 0 and step != 0:
+                raise ValueError(f"step must be nonzero (the step {step} is 0 in the integer dtype "
+                                 f"{SCALAR_TYPE_NAMES[FROM_NP[np_dtype].name]})")
+            start, end, step = first, int(end), by
     if step == 0:
         raise RuntimeError("step must be nonzero")
     for v in (start, end):
@@ -355,8 +359,12 @@ def arange(start: Scalar = 0, end: Optional[Scalar] = None, step: Scalar = 1, *,
             raise RuntimeError(f"unsupported range: {start} -> {end}")
     if (end - start) * step < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
-    if np_dtype.kind in "iu":
-        arr = np.arange(start, end, step, dtype=np_dtype)
+    if first is not None and by is not None:
+        if all(type(v) is int for v in (start, end, step)):
+            arr = np.arange(start, end, step, dtype=np_dtype)
+        else:   # the count from the float arguments, the values from their integer parts
+            n = math.ceil((float(end) - float(start)) / float(step))
+            arr = (first + np.arange(n, dtype=np.int64) * by).astype(np_dtype)
     else:
         n = math.ceil((float(end) - float(start)) / float(step))
         arr = _arange_float(float(start), float(step), n, np_dtype)

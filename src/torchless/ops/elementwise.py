@@ -580,7 +580,11 @@ class RemainderBackward0(Rule):
             node.saved = (a, b)
         _refuse_bools(a, b, "remainder_cpu")
         _check_int_divisor(b)
-        return a % b
+        out = a % b
+        if isinstance(out, (np.ndarray, np.generic)) and out.dtype.kind == "f" and not np.all(out):
+            # a zero remainder keeps the dividend's sign, as PyTorch's fmod-based kernel (NumPy: the divisor's)
+            out = np.where(out == 0, np.copysign(out, a), out)
+        return out
 
     @staticmethod
     def jvp(xp, t, out, a, b):  # a - floor(a / b) b

@@ -1,0 +1,50 @@
+"""Edge cases a creation/promotion fuzz against PyTorch found: data that does not fit the dtype (a
+float never wraps into an unsigned type, an int does; complex data into a real dtype), arange with
+float arguments and an integer dtype (int64 counts with the arguments' integer parts, the other
+integer types with the arguments themselves), torch.where of two numbers and of a number that does
+not fit, the sign of a zero remainder (the dividend's), and ~ on a float tensor."""
+import pytest
+
+import torchless
+
+CASES = [
+    "L.tensor([-0.5], dtype=L.uint8)", "L.tensor([-1.0], dtype=L.uint8)", "L.tensor([-0.0], dtype=L.uint8)",
+    "L.tensor([255.9], dtype=L.uint8)", "L.tensor([-128.9], dtype=L.int8)", "L.tensor([True, -1.5], dtype=L.uint8)",
+    "L.tensor(-1.5, dtype=L.uint8)", "L.tensor([-1], dtype=L.uint8)", "L.tensor([255.0], dtype=L.uint8)",
+    "L.tensor([3j, 1], dtype=L.int32)", "L.tensor([3j], dtype=L.float32)", "L.tensor([0j, 2j], dtype=L.bool)",
+    "L.full((1,), -1.5, dtype=L.uint8)", "L.full((1,), -1, dtype=L.uint8)", "L.full((1,), 255.5, dtype=L.uint8)",
+    "L.ones(2, dtype=L.uint8).fill_(-1.0)", "L.full((1,), -0.5, dtype=L.int8)",
+    "L.arange(2.5, dtype=L.uint8)", "L.arange(-0.5, 3, dtype=L.int32)", "L.arange(0.5, 3.7, 1.5, dtype=L.int64)",
+    "L.arange(0, 2.5, 0.5, dtype=L.int64)", "L.arange(3.9, -1, -1.5, dtype=L.int64)",
+    "L.arange(0.0, 1.0, 0.3, dtype=L.int32)", "L.arange(-2.7, 2.7, dtype=L.int64)", "L.arange(1, 10, 3, dtype=L.int8)",
+    "L.where(L.tensor([True, False]), 1, 2.5)", "L.where(L.tensor([True, False]), True, 2)",
+    "L.where(L.tensor([True, False]), 1j, 2)", "L.where(L.tensor([True, False]), False, False)",
+    "L.where(L.tensor([True, False]), 2 ** 63 - 1, 10 ** 10)",
+    "L.where(L.tensor([True, False]), L.ones(2, dtype=L.int32), 2 ** 63 - 1)",
+    "L.where(L.tensor([True, False]), L.ones(2, dtype=L.uint8), -1)",
+    "L.where(L.tensor([[True], [False]]), 1.5, L.ones(3))",
+    "L.tensor([-4., 4.]) % 2", "L.tensor([4., -4.]) % -2", "L.tensor([-4.]).remainder(L.tensor([2.]))",
+    "L.tensor(-4.) % 2", "L.tensor([-4.], dtype=L.float16) % 2", "L.tensor([float('nan'), -6.]) % 3",
+    "L.tensor([5, -5]) % 3", "~L.tensor([1.])", "~L.tensor([1])", "~L.tensor([True])", "L.tensor([1.5]).bitwise_not()",
+]
+
+
+def _outcome(L, code):
+    try:
+        r = eval(code, {"L": L})
+    except Exception as e:   # PyTorch's type and message (torchless may add a hint in parentheses)
+        return type(e).__name__, str(e).split(" (")[0]
+    return str(r.dtype).replace("torchless", "torch"), repr(r.tolist())
+
+
+@pytest.mark.parametrize("code", CASES)
+def test_same_as_pytorch(torch_ref, code):
+    assert _outcome(torchless, code) == _outcome(torch_ref, code)
+
+
+def test_without_torch():
+    assert torchless.arange(-0.5, 3, dtype=torchless.int32).tolist() == [0, 1, 2, 3]
+    assert str((torchless.tensor([-4.0]) % 2).tolist()) == "[-0.0]"
+    with pytest.raises(RuntimeError, match="without overflow"):
+        torchless.tensor([-0.5], dtype=torchless.uint8)
+    assert torchless.where(torchless.tensor([True, False]), 1, 2.5).tolist() == [1.0, 2.5]
