@@ -25,7 +25,12 @@ CASES = [
     "L.where(L.tensor([[True], [False]]), 1.5, L.ones(3))",
     "L.tensor([-4., 4.]) % 2", "L.tensor([4., -4.]) % -2", "L.tensor([-4.]).remainder(L.tensor([2.]))",
     "L.tensor(-4.) % 2", "L.tensor([-4.], dtype=L.float16) % 2", "L.tensor([float('nan'), -6.]) % 3",
-    "L.tensor([5, -5]) % 3", "~L.tensor([1.])", "~L.tensor([1])", "~L.tensor([True])", "L.tensor([1.5]).bitwise_not()",
+    "L.tensor([5, -5]) % 3",
+    "L.tensor([[2.5], [-2]], dtype=L.uint8)", "L.tensor([[2.5], [-2.0]], dtype=L.uint8)", "L.tensor([-0.5, 1], dtype=L.uint8)",
+    "L.full((2,), 10**10, dtype=L.float16)", "L.full((2,), 3j, dtype=L.uint8)", "L.full((2,), 3j, dtype=L.float16)",
+    "L.full((2,), 3+0j, dtype=L.float32)", "L.full((2,), 3j, dtype=L.bool)", "L.full((2,), 70000, dtype=L.float16)",
+    "L.ones(2).fill_(1e39)", "L.ones(2, dtype=L.float16).fill_(100000)",
+    "L.tensor([1, 2], dtype=L.uint8) & 3j", "L.tensor([1, 2], dtype=L.bool) | 3j", "~L.tensor([1.])", "~L.tensor([1])", "~L.tensor([True])", "L.tensor([1.5]).bitwise_not()",
 ]
 
 

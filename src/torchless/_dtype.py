@@ -288,8 +288,11 @@ def check_number_fits(value: Any, np_dtype: np.dtype) -> Any:
         fits = low <= value <= high
         if fits and value < 0 and kind == "u":
             return np.array(value, np.int64).astype(np_dtype)[()]
-    elif kind == "f" and isinstance(value, _py_float) and value - value == 0:  # finite
+    elif kind == "f" and isinstance(value, (_py_float, _py_int)) and _py_type(value) is not _py_bool and \
+            value - value == 0:  # finite
         fits = abs(value) <= np.finfo(np_dtype).max
+    elif kind in "iuf" and isinstance(value, complex) and value.imag != 0:   # no real type holds it
+        fits = False
     else:
         return value
     if not fits:
@@ -298,15 +301,21 @@ def check_number_fits(value: Any, np_dtype: np.dtype) -> Any:
     return value
 
 
-def check_data_fits(arr: np.ndarray, np_dtype: np.dtype) -> None:
+def check_data_fits(arr: np.ndarray, np_dtype: np.dtype, leaves: Any = None) -> None:
     """torch.tensor's check of its Python data (as an array of int64/float64) against an integer
-    dtype: `torch.tensor([300], dtype=torch.int8)` is an error, as is NaN for any integer dtype."""
+    dtype: `torch.tensor([300], dtype=torch.int8)` is an error, as is NaN for any integer dtype. A float
+    converts without wrapping around (-0.5 does not fit uint8), an int wraps (-1 is 255): where ints
+    and floats were mixed into a float array, `leaves()` gives the Python numbers, each checked by its
+    own kind."""
     if np_dtype.kind not in "iu" or arr.dtype.kind not in "iuf" or not arr.size:
         return
     low, high = _range_of(np_dtype)
-    if arr.dtype.kind == "f":   # a float converts without wrapping around: -0.5 does not fit uint8
+    if arr.dtype.kind == "f":
         info = np.iinfo(np_dtype)
         fits = _py_bool(np.all((arr >= info.min) & (arr <= info.max)))  # (NaN compares False: it fails)
+        if not fits and leaves is not None:
+            fits = all((low <= x <= high) if isinstance(x, (_py_int, np.integer)) else
+                       (not isinstance(x, (_py_float, np.floating)) or info.min <= x <= info.max) for x in leaves())
     else:
         fits = low <= arr.min() and arr.max() <= high
     if not fits:

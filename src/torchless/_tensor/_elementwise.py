@@ -213,11 +213,12 @@ def bitwise(ufunc, name, doc, named=False):
         except AttributeError:  # called unbound on a non-tensor: Tensor.__rand__(2, x)
             raise not_self(method, self) from None
         if kind not in "biu" or (isinstance(other, Tensor) and other._data.dtype.kind not in "biu") \
-                or type(other) is _pyfloat:
+                or type(other) is _pyfloat or type(other) is complex:
             if named and not isinstance(other, Tensor) and _as_operand(other) is None:
                 raise wrong_operand(name, other)
             bad = self if self._data.dtype.kind not in "biu" else other
-            kind = _SCALAR_TYPE_NAMES[bad.dtype.name] if isinstance(bad, Tensor) else "Float"
+            kind = _SCALAR_TYPE_NAMES[bad.dtype.name] if isinstance(bad, Tensor) else (
+                "ComplexFloat" if type(other) is complex else "Float")
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{kind}' (bitwise ops take integer "
                                       "or bool tensors)")
         return check(self, other)

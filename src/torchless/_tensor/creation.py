@@ -94,7 +94,7 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
     if dtype is not None:
         if arr.dtype.kind == "c" and np.dtype(dtype).kind in "iuf":   # Python's own conversion refuses it
             raise _not_data(complex(), dtype)
-        check_data_fits(arr, np.dtype(dtype))
+        check_data_fits(arr, np.dtype(dtype), lambda: _leaves(data))
         return arr.astype(dtype)
     if typed:  # some leaves carry their own dtype: promote them with the Python numbers' kinds
         return arr.astype(_promote_leaves(data, typed), copy=False)
@@ -111,6 +111,15 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
 
 
 _PY_LEAF = (bool, int, float, complex)
+
+
+def _leaves(data: Any) -> Any:
+    """The numbers of nested Python data, in order."""
+    if isinstance(data, (list, tuple)):
+        for x in data:
+            yield from _leaves(x)
+    else:
+        yield data
 
 
 def _not_data(x: Any, dtype: Any) -> Exception:
