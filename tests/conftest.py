@@ -97,3 +97,17 @@ def ulp_distance(a, b):
         bits = x.view(signed).astype(np.int64)
         return np.where(bits < 0, np.int64(np.iinfo(signed).min) - bits, bits)
     return np.abs(ordered(a) - ordered(b))
+
+
+def outcome(lib, code):
+    """What evaluating `code` (an expression in `L`) gives with L = lib, comparable across libraries:
+    a tensor's dtype and values (repr, so -0.0 and nan count), or the error's type and PyTorch's
+    message (torchless may add a hint in parentheses after it). Warnings are silenced."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            r = eval(code, {"L": lib})
+        except Exception as e:
+            return type(e).__name__, str(e).split(" (")[0]
+    return str(r.dtype).replace("torchless", "torch"), repr(r.tolist())

@@ -7,6 +7,8 @@ import pytest
 
 import torchless
 
+from .conftest import outcome
+
 EXPRESSIONS = [
     "L.tensor([1.]) - True", "L.tensor([1.]) - False", "L.sub(L.tensor([1]), True)", "L.tensor([True]) - 1",
     "L.tensor([True]) - L.tensor([1])", "L.tensor([1.]).sub(L.tensor([True]))", "L.rsub(L.tensor([1.]), True)",
@@ -33,17 +35,9 @@ EXPRESSIONS = [
 ]
 
 
-def _outcome(L, code):
-    try:
-        r = eval(code, {"L": L})
-    except Exception as e:   # PyTorch's message (torchless may add a hint in parentheses)
-        return type(e).__name__, str(e).split(" (")[0]
-    return str(r.dtype).replace("torchless", "torch"), r.tolist()
-
-
 @pytest.mark.parametrize("code", EXPRESSIONS)
 def test_same_as_pytorch(torch_ref, code):
-    assert _outcome(torchless, code) == _outcome(torch_ref, code)
+    assert outcome(torchless, code) == outcome(torch_ref, code)
 
 
 def test_messages_without_torch():

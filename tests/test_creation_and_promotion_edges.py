@@ -7,6 +7,8 @@ import pytest
 
 import torchless
 
+from .conftest import outcome
+
 CASES = [
     "L.tensor([-0.5], dtype=L.uint8)", "L.tensor([-1.0], dtype=L.uint8)", "L.tensor([-0.0], dtype=L.uint8)",
     "L.tensor([255.9], dtype=L.uint8)", "L.tensor([-128.9], dtype=L.int8)", "L.tensor([True, -1.5], dtype=L.uint8)",
@@ -34,17 +36,9 @@ CASES = [
 ]
 
 
-def _outcome(L, code):
-    try:
-        r = eval(code, {"L": L})
-    except Exception as e:   # PyTorch's type and message (torchless may add a hint in parentheses)
-        return type(e).__name__, str(e).split(" (")[0]
-    return str(r.dtype).replace("torchless", "torch"), repr(r.tolist())
-
-
 @pytest.mark.parametrize("code", CASES)
 def test_same_as_pytorch(torch_ref, code):
-    assert _outcome(torchless, code) == _outcome(torch_ref, code)
+    assert outcome(torchless, code) == outcome(torch_ref, code)
 
 
 def test_without_torch():
