@@ -119,3 +119,27 @@ def test_in_place_views_share_memory_and_refuse_recorded_tensors():
     with torchless.no_grad():
         p = torchless.ones(2, 3, requires_grad=True)
         assert p.t_().shape == (3, 2) and p.requires_grad
+
+
+OVERLAPS = ["x.put_(L.tensor([0]), x.flatten()[:1])", "x.put_(L.tensor([0, 1]), x.flatten()[2:4])",
+            "x.index_add_(0, L.tensor([0]), x[1:])", "x.index_copy_(0, L.tensor([0]), x[1:])",
+            "x.masked_scatter_(x > 2, x.flatten())", "x.scatter_(0, L.tensor([[1, 0, 1]]), x[:1])",
+            "x.scatter_add_(0, L.tensor([[1, 0, 1]]), x[:1])", "x.index_fill_(0, L.tensor([0]), x[0, 0])",
+            "x.masked_fill_(x > 2, x[0, 0])", "x.put_(L.tensor([0]), x.flatten()[:1].clone())",
+            "x.index_put_((L.tensor([0]),), x[1])", "x.index_add_(0, L.tensor([0, 1]), x)",
+            "x.scatter_reduce_(0, L.tensor([[1, 0, 1]]), x[:1], 'sum')",
+            "x.index_reduce_(0, L.tensor([0]), x[1:], 'prod')", "x.index_add_(0, L.tensor([0]), L.ones(1, 3))"]
+
+
+@pytest.mark.parametrize("code", OVERLAPS)
+def test_in_place_indexing_refuses_an_overlapping_source_as_pytorch(torch_ref, code):
+    """put_, index_add_, index_copy_, scatter_(add_/reduce_), index_put_ and index_reduce_ refuse a source
+    that shares memory with the tensor written (masked_scatter_, index_fill_, masked_fill_ do not)."""
+    def outcome(L):
+        x = L.arange(6.0).reshape(2, 3)
+        try:
+            exec(code, {"x": x, "L": L})
+        except RuntimeError as e:
+            return "RuntimeError", str(e).split(" (")[0]
+        return x.tolist()
+    assert outcome(torchless) == outcome(torch_ref)

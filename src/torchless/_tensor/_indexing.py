@@ -31,6 +31,7 @@ else:  # at run time: _core's name, rebound to the final class by bind_tensor_cl
 from ._core import (writable_data, _NOGRAD_VIEW_ADVICE, INPLACE_ON_NOGRAD_VIEW, _nograd_view_message,
                     mark_nograd_view, retain_on_current_edge)
 from ._shape import _register_view
+from ._inplace import _OUT_NO_OVERLAP, _check_out_aliasing
 from ..engine import forward_ad as _forward_ad
 from ..engine.grad_mode import grad_off as _grad_off, no_grad, state as _grad
 from ..engine.node import AccumulateGrad
@@ -964,8 +965,13 @@ def argwhere(input: Tensor) -> Tensor:
 def _inplace_form(out_of_place: Callable[..., Tensor], fn: str, doc: str) -> Callable[..., Tensor]:
     """The in-place form `fn` of an indexing op, documented by `doc`: recorded (out of place, then
     written back) when grad needs it, else computed and copied into the storage."""
+    refuses_overlap = fn in _OUT_NO_OVERLAP
+
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         others = [a for a in args if isinstance(a, Tensor)] + [a for a in kwargs.values() if isinstance(a, Tensor)]
+        if refuses_overlap:   # a source that shares memory with this tensor: PyTorch's error
+            _check_out_aliasing(fn, self, [a for a in others if a._data.dtype.kind != "b"] + [
+                t for a in args if isinstance(a, (tuple, list)) for t in a if isinstance(t, Tensor)])
         if _check_inplace(self, *others):
             return _write_into(self, out_of_place(_snapshot(self), *args, **kwargs))
         with no_grad():  # (its result is only copied into storage)

@@ -36,7 +36,10 @@ _OUT_SAME_DTYPE = {
     "take": "take(): self and out expected to have the same dtype, but got self.dtype = {Ours} and "
             "out.dtype = {Theirs}",
 }
-_OUT_NO_OVERLAP = frozenset(("gather", "index_select", "masked_select", "take", "cat", "concat", "concatenate"))
+_OUT_NO_OVERLAP = frozenset(("gather", "index_select", "masked_select", "take", "cat", "concat", "concatenate",
+                             # in-place indexing ops whose source may not overlap the tensor written
+                             "put_", "index_add_", "index_copy_", "scatter_", "scatter_add_", "index_put_",
+                             "scatter_reduce_", "index_reduce_"))
 # ops that resize out= before they look at it (the others refuse an out that repeats elements first)
 _OUT_RESIZED_FIRST = frozenset(("gather", "bernoulli", "cat", "concat", "concatenate", "stack", "cumsum", "cumprod", "sum", "prod", "mean",
                                 "logsumexp", "amax", "amin", "argmax", "argmin", "nonzero"))
