@@ -47,3 +47,18 @@ def test_without_torch():
     with pytest.raises(RuntimeError, match="without overflow"):
         torchless.tensor([-0.5], dtype=torchless.uint8)
     assert torchless.where(torchless.tensor([True, False]), 1, 2.5).tolist() == [1.0, 2.5]
+
+
+def test_histc_bins_as_pytorch_in_the_input_dtype(torch_ref):
+    """histc's edges and bin positions are computed in the input's dtype, step by step: an element
+    near a bin edge falls where PyTorch's falls (a single -7.9 in float32 goes to bin 1 of 4)."""
+    import numpy as np
+    rs = np.random.RandomState(1)
+    for dt in ("float16", "float32", "float64"):
+        for trial in range(300):
+            v = np.round(rs.randn(rs.randint(1, 6)) * 5, rs.randint(0, 3))
+            bins = int(rs.randint(1, 9))
+            lo, hi = (0.0, 0.0) if trial % 2 else sorted((float(rs.randn()), float(rs.randn() + 3)))
+            ours = torchless.tensor(v, dtype=getattr(torchless, dt)).histc(bins, lo, hi).tolist()
+            assert ours == torch_ref.tensor(v, dtype=getattr(torch_ref, dt)).histc(bins, lo, hi).tolist(), (dt, v, bins)
+    assert torchless.tensor([[-7.9]]).histc(4).tolist() == [0.0, 1.0, 0.0, 0.0]

@@ -143,3 +143,10 @@ def test_in_place_indexing_refuses_an_overlapping_source_as_pytorch(torch_ref, c
             return "RuntimeError", str(e).split(" (")[0]
         return x.tolist()
     assert outcome(torchless) == outcome(torch_ref)
+
+
+def test_a_bool_source_overlapping_is_refused_too(torch_ref):
+    for L in (torchless, torch_ref):
+        x = L.tensor([True, False, True])
+        with pytest.raises(RuntimeError, match="refer to a single memory location"):
+            x.put_(L.tensor([0]), x[1:2])

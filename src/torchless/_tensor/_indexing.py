@@ -970,7 +970,7 @@ def _inplace_form(out_of_place: Callable[..., Tensor], fn: str, doc: str) -> Cal
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         others = [a for a in args if isinstance(a, Tensor)] + [a for a in kwargs.values() if isinstance(a, Tensor)]
         if refuses_overlap:   # a source that shares memory with this tensor: PyTorch's error
-            _check_out_aliasing(fn, self, [a for a in others if a._data.dtype.kind != "b"] + [
+            _check_out_aliasing(fn, self, others + [
                 t for a in args if isinstance(a, (tuple, list)) for t in a if isinstance(t, Tensor)])
         if _check_inplace(self, *others):
             return _write_into(self, out_of_place(_snapshot(self), *args, **kwargs))

@@ -619,18 +619,21 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0, *, out
                                   "(convert it first, e.g. x.float())")
     if bins <= 0:
         raise RuntimeError(f"torch.histc: bins must be > 0, but got {bins} for dimension 0")
-    lo, hi = float(min), float(max)
-    if lo > hi:
+    if float(min) > float(max):
         raise RuntimeError(f"torch.histc: max must be larger than min")
+    # PyTorch's kernel works in the input's dtype: the edges, and the bin as (x - lo) * bins / (hi - lo)
+    # rounded step by step, so an element near an edge falls where PyTorch's falls
+    work = a.dtype.type
+    lo, hi = work(min), work(max)
     if lo == hi and a.size:
-        lo, hi = float(a.min()), float(a.max())
+        lo, hi = a.min(), a.max()
     if lo == hi:
-        lo, hi = lo - 1, hi + 1
+        lo, hi = work(lo - work(1)), work(hi + work(1))
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise RuntimeError(f"torch.histc: range of [{lo}, {hi}] is not finite")
-    flat = a.reshape(-1).astype(np.float64)
+        raise RuntimeError(f"torch.histc: range of [{float(lo)}, {float(hi)}] is not finite")
+    flat = a.reshape(-1)
     inside = flat[(flat >= lo) & (flat <= hi)]
-    index = ((inside - lo) * bins / (hi - lo)).astype(np.int64)
+    index = ((inside - lo) * work(bins) / (hi - lo)).astype(np.int64)
     index[index == bins] = bins - 1
     return _into_out(input, _plain(np.bincount(index, minlength=bins).astype(a.dtype)), out)
 
