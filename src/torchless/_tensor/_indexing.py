@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._dtype import C_TYPE_NAMES, dtype as DType
+from .._dtype import C_TYPE_NAMES, FROM_NP, SCALAR_TYPE_NAMES, check_number_fits, dtype as DType
 from ._core import (EMPTY_EDGE, LEAF_INPLACE_MSG, _broadcast_error, _families, _bump_version, _check_inplace,
                     _fw, _norm_dim, _plain, _plain_out, _snapshot, _write_into, apply, record)
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
@@ -415,6 +415,19 @@ def _first_mismatch(tshape, vshape):
     return 0, vshape[0] if vshape else 1
 
 
+_SCALAR_NAMES = {np_dtype: SCALAR_TYPE_NAMES[dt.name] for np_dtype, dt in FROM_NP.items()}
+
+
+def _fits_indexed(t: Tensor, basic: Any, last: Any, advanced: Any, shape: tuple) -> bool:
+    """Whether a value of `shape` broadcasts to what t[key] selects (the parsed key's parts)."""
+    data = t._data if last is None else t._data[basic]
+    try:
+        target = data[_advanced_key(data.shape, advanced)[0]].shape
+        return np.broadcast_shapes(shape, target) == target
+    except (ValueError, IndexError):
+        return False
+
+
 def __setitem__(self: Tensor, index: Any, value: Any) -> None:
     """self[index] = value
 
@@ -433,6 +446,20 @@ def __setitem__(self: Tensor, index: Any, value: Any) -> None:
     if _fw.level >= 0:
         tangent = _written_tangent(self, index, value, tv is Tensor)
     basic, last, advanced = _parse(self, index)
+    if tv is not Tensor:   # PyTorch's overflow error for a number the dtype cannot hold (-1 wraps into
+        if self._data.dtype != np.float16:   # uint8); float16 takes inf (going through double first,
+            value = check_number_fits(value, self._data.dtype)
+        elif isinstance(value, complex):     # which is what a complex number is refused for)
+            value = check_number_fits(value, np.dtype(np.float64))
+    elif (advanced is not None and value._data.dtype != self._data.dtype
+          and (value._data.size != 1 or any(kind == "array" for kind, _, _ in advanced))
+          and _fits_indexed(self, basic, last, advanced, value._data.shape)):
+        # an index put (a mask with a one-element value is a masked fill, which casts); PyTorch checks the
+        # value's shape first, so a value that does not broadcast gets the shape error below instead
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{_SCALAR_NAMES[self._data.dtype]} for the destination and "
+                           f"{_SCALAR_NAMES[value._data.dtype]} for the source. (Convert the value first, "
+                           f"e.g. value.to(x.dtype).)")
     root = _root(self)
     if _fw.level >= 0 and tangent is not None:
         _forward_ad.set_tangent(self, tangent)
