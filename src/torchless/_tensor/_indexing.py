@@ -418,6 +418,14 @@ def _first_mismatch(tshape, vshape):
 _SCALAR_NAMES = {np_dtype: SCALAR_TYPE_NAMES[dt.name] for np_dtype, dt in FROM_NP.items()}
 
 
+# the numbers x[key] = v takes as they are, by dtype: what needs no check (an unsigned dtype's negatives
+# wrap, so they go through check_number_fits)
+_PLAIN_NUMBERS = {np.dtype(t): (0 if np.dtype(t).kind == "u" else np.iinfo(t).min, np.iinfo(t).max)
+                  for t in (np.int8, np.int16, np.int32, np.int64, np.uint8)}
+_PLAIN_NUMBERS.update({np.dtype(t): (-float(np.finfo(t).max), float(np.finfo(t).max))
+                       for t in (np.float16, np.float32, np.float64)})
+
+
 def _fits_indexed(t: Tensor, basic: Any, last: Any, advanced: Any, shape: tuple) -> bool:
     """Whether a value of `shape` broadcasts to what t[key] selects (the parsed key's parts)."""
     data = t._data if last is None else t._data[basic]
@@ -447,10 +455,13 @@ def __setitem__(self: Tensor, index: Any, value: Any) -> None:
         tangent = _written_tangent(self, index, value, tv is Tensor)
     basic, last, advanced = _parse(self, index)
     if tv is not Tensor:   # PyTorch's overflow error for a number the dtype cannot hold (-1 wraps into
-        if self._data.dtype != np.float16:   # uint8); float16 takes inf (going through double first,
-            value = check_number_fits(value, self._data.dtype)
-        elif isinstance(value, complex):     # which is what a complex number is refused for)
-            value = check_number_fits(value, np.dtype(np.float64))
+        dt = self._data.dtype     # uint8); float16 takes inf (going through double first, which is what a
+        plain = _PLAIN_NUMBERS.get(dt)   # complex number is refused for)
+        if plain is None or (tv is not int and tv is not float) or not plain[0] <= value <= plain[1]:
+            if dt != np.float16:
+                value = check_number_fits(value, dt)
+            elif isinstance(value, complex):
+                value = check_number_fits(value, np.dtype(np.float64))
     elif (advanced is not None and value._data.dtype != self._data.dtype
           and (value._data.size != 1 or any(kind == "array" for kind, _, _ in advanced))
           and _fits_indexed(self, basic, last, advanced, value._data.shape)):
