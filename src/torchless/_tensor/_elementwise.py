@@ -145,9 +145,12 @@ def _clamp_bound(a, bound):
     dtype's range is an error (for an unsigned dtype, negatives down to -max wrap around: -1 is 255 for
     uint8), a finite float beyond a float dtype's range too. Bounds that promote (1.5 for an integer
     tensor) pass unchanged."""
-    kind = a.dtype.kind
-    if bound is None or type(bound) is bool:
+    plain = D.NUMBERS_AS_IS.get(a.dtype)
+    tb = type(bound)
+    if bound is None or tb is bool or (plain is not None and (tb is int or tb is float)
+                                       and plain[0] <= bound <= plain[1]):
         return bound
+    kind = a.dtype.kind
     if kind in "iu" and isinstance(bound, numbers.Integral):
         info = np.iinfo(a.dtype)
         if not (-int(info.max) if kind == "u" else int(info.min)) <= bound <= int(info.max):

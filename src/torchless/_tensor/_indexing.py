@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._dtype import C_TYPE_NAMES, FROM_NP, SCALAR_TYPE_NAMES, check_number_fits, dtype as DType
+from .._dtype import C_TYPE_NAMES, FROM_NP, NUMBERS_AS_IS, SCALAR_TYPE_NAMES, check_number_fits, dtype as DType
 from ._core import (EMPTY_EDGE, LEAF_INPLACE_MSG, _broadcast_error, _families, _bump_version, _check_inplace,
                     _fw, _norm_dim, _plain, _plain_out, _snapshot, _write_into, apply, record)
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
@@ -418,14 +418,6 @@ def _first_mismatch(tshape, vshape):
 _SCALAR_NAMES = {np_dtype: SCALAR_TYPE_NAMES[dt.name] for np_dtype, dt in FROM_NP.items()}
 
 
-# the numbers x[key] = v takes as they are, by dtype: what needs no check (an unsigned dtype's negatives
-# wrap, so they go through check_number_fits)
-_PLAIN_NUMBERS = {np.dtype(t): (0 if np.dtype(t).kind == "u" else np.iinfo(t).min, np.iinfo(t).max)
-                  for t in (np.int8, np.int16, np.int32, np.int64, np.uint8)}
-_PLAIN_NUMBERS.update({np.dtype(t): (-float(np.finfo(t).max), float(np.finfo(t).max))
-                       for t in (np.float16, np.float32, np.float64)})
-
-
 def _fits_indexed(t: Tensor, basic: Any, last: Any, advanced: Any, shape: tuple) -> bool:
     """Whether a value of `shape` broadcasts to what t[key] selects (the parsed key's parts)."""
     data = t._data if last is None else t._data[basic]
@@ -456,7 +448,7 @@ def __setitem__(self: Tensor, index: Any, value: Any) -> None:
     basic, last, advanced = _parse(self, index)
     if tv is not Tensor:   # PyTorch's overflow error for a number the dtype cannot hold (-1 wraps into
         dt = self._data.dtype     # uint8); float16 takes inf (going through double first, which is what a
-        plain = _PLAIN_NUMBERS.get(dt)   # complex number is refused for)
+        plain = NUMBERS_AS_IS.get(dt)   # complex number is refused for)
         if plain is None or (tv is not int and tv is not float) or not plain[0] <= value <= plain[1]:
             if dt != np.float16:
                 value = check_number_fits(value, dt)

@@ -581,9 +581,11 @@ class RemainderBackward0(Rule):
         _refuse_bools(a, b, "remainder_cpu")
         _check_int_divisor(b)
         out = a % b
-        if isinstance(out, (np.ndarray, np.generic)) and out.dtype.kind == "f" and not np.all(out):
+        if type(out) is np.ndarray and out.dtype.kind == "f" and np.count_nonzero(out) != out.size:
             # a zero remainder keeps the dividend's sign, as PyTorch's fmod-based kernel (NumPy: the divisor's)
             out = np.where(out == 0, np.copysign(out, a), out)
+        elif isinstance(out, np.floating) and out == 0:   # (0-d operands give a NumPy scalar)
+            out = np.copysign(out, a)
         return out
 
     @staticmethod
