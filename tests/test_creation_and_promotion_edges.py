@@ -32,7 +32,11 @@ CASES = [
     "L.full((2,), 10**10, dtype=L.float16)", "L.full((2,), 3j, dtype=L.uint8)", "L.full((2,), 3j, dtype=L.float16)",
     "L.full((2,), 3+0j, dtype=L.float32)", "L.full((2,), 3j, dtype=L.bool)", "L.full((2,), 70000, dtype=L.float16)",
     "L.ones(2).fill_(1e39)", "L.ones(2, dtype=L.float16).fill_(100000)",
-    "L.tensor([1, 2], dtype=L.uint8) & 3j", "L.tensor([1, 2], dtype=L.bool) | 3j", "~L.tensor([1.])", "~L.tensor([1])", "~L.tensor([True])", "L.tensor([1.5]).bitwise_not()",
+    "L.tensor([1, 2], dtype=L.uint8) & 3j", "L.tensor([1, 2], dtype=L.bool) | 3j", "~L.tensor([1.])",
+    # a size left out altogether is PyTorch's TypeError (an explicit () is a 0-d shape)
+    "L.ones()", "L.zeros()", "L.empty()", "L.rand()", "L.randn()", "L.zeros(())", "L.zeros(size=(1,))",
+    "L.ones(2, 3).reshape()", "L.ones(2, 3).view()", "L.ones(2, 3).expand()", "L.ones(2, 3).repeat()",
+    "L.ones(2, 3).tile()", "L.ones(2, 3).flip()", "L.ones(2, 3).tile(())", "L.ones(2, 3).flip(())", "~L.tensor([1])", "~L.tensor([True])", "L.tensor([1.5]).bitwise_not()",
 ]
 
 

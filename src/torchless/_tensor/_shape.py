@@ -242,6 +242,13 @@ VIEW_MSG = ("view size is not compatible with input tensor's size and stride (at
 
 
 # ============================================================================ view and reshape
+def _required(args: tuple, fn: str, name: str) -> None:
+    """PyTorch's TypeError for a sizes argument left out altogether (x.reshape()): an explicit empty
+    tuple is a size, nothing at all is not."""
+    if not args:
+        raise TypeError(f"{fn}() missing 1 required positional arguments: \"{name}\"")
+
+
 def view(self: Tensor, *shape: _SizeOrDtype, size: _SizeLike | None = None,
          dtype: DType | None = None) -> Tensor:
     """view(*shape) -> Tensor, or view(dtype) -> Tensor
@@ -252,6 +259,9 @@ def view(self: Tensor, *shape: _SizeOrDtype, size: _SizeLike | None = None,
     dtype instead of sizes, the same bytes are reinterpreted as that dtype (not differentiable)."""
     if size is not None:
         shape = (size,)
+    if not shape and dtype is None:
+        raise TypeError("view() received an invalid combination of arguments - got (), but expected one of: "
+                        "(torch.dtype dtype) or (tuple of ints size)")
     if dtype is not None or (len(shape) == 1 and isinstance(shape[0], DType)):
         return _view_dtype(self, dtype if dtype is not None else shape[0])
     a = self._data
@@ -296,6 +306,7 @@ def reshape(input: Tensor, *shape: _SizeLike, **kwargs: _SizeLike) -> Tensor:
         shape = (kwargs.pop("shape"),)
     if kwargs:
         raise TypeError(f"reshape() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    _required(shape, "reshape", "shape")
     return _reshape_to(input, _infer(input._data.size, _sizes(shape, "reshape(): argument 'shape'")))
 
 
@@ -671,6 +682,7 @@ def expand(self: Tensor, *sizes: _SizeLike, size: _SizeLike | None = None) -> Te
     elements of the result share one memory location, so write into a clone instead."""
     if size is not None:
         sizes = (size,)
+    _required(sizes, "expand", "size")
     target = _sizes(sizes, "expand(): argument 'size'")
     if target != self._data.shape:
         target = _expanded_shape(self, target)
@@ -780,6 +792,7 @@ def repeat(self: Tensor, *sizes: _SizeLike) -> Tensor:
 
     A copy of this tensor tiled repeats[i] times along dim i. There must be at least as many
     repeats as dims; extra leading repeats add new leading dims."""
+    _required(sizes, "repeat", "repeats")
     reps = _sizes(sizes, "repeat(): argument 'repeats'")
     shape = self._data.shape
     if len(reps) < len(shape):
@@ -797,6 +810,7 @@ def tile(input: Tensor, *dims: _SizeLike) -> Tensor:
     """tile(input, dims) -> Tensor
 
     Like repeat, but `dims` may be shorter than input.dim(): it is then padded with leading ones."""
+    _required(dims, "tile", "dims")
     reps = _sizes(dims, "tile(): argument 'dims'")
     nd = input._data.ndim
     if len(reps) < nd:
@@ -1135,6 +1149,7 @@ def flip(input: Tensor, *dims: _SizeLike, **kwargs: _SizeLike) -> Tensor:
         dims = (kwargs.pop("dims"),)
     if kwargs:
         raise TypeError(f"flip() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    _required(dims, "flip", "dims")
     nd = input._data.ndim
     dims = _sizes(dims, "flip(): argument 'dims'")
     dims = tuple(_norm_dim(d, nd) for d in dims)

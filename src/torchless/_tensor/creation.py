@@ -45,6 +45,19 @@ def _finish(arr: np.ndarray, requires_grad: bool, dev: DeviceArg = None) -> Tens
     return t
 
 
+def _given_size(size_args: tuple, size: Any, fn: str) -> Tuple[Any, ...]:
+    """The sizes of zeros(*size) and the like, given as arguments or as size=: PyTorch's TypeError when
+    neither is there (torch.zeros() has no shape; torch.zeros(()) is a 0-d tensor)."""
+    if size is not None:
+        return (size,)
+    if not size_args:
+        if fn in ("rand", "randn"):
+            raise TypeError(f"{fn}() received an invalid combination of arguments - got (), but expected one of: "
+                            "(tuple of ints size, *, torch.Generator generator, ...)")
+        raise TypeError(f"{fn}() missing 1 required positional arguments: \"size\"")
+    return size_args
+
+
 def _parse_size(size: Sequence[Any], fn: str = "zeros") -> Tuple[int, ...]:
     """(2, 3) | ((2, 3),) | ([2, 3],) | (Size,) -> a tuple of non-negative ints."""
     if len(size) == 1 and not isinstance(size[0], numbers.Integral) and not (
@@ -498,7 +511,7 @@ def zeros(*size_args: Any, size: Any = None, dtype: Optional[DType] = None, devi
     A tensor of the given size filled with 0 (the default float dtype unless `dtype` is given).
     The size may be given as separate ints or as one tuple, list or torch.Size.
     """
-    return _finish(np.zeros(_parse_size(size_args if size is None else (size,), "zeros"), _float_dtype(dtype)), requires_grad, device)
+    return _finish(np.zeros(_parse_size(_given_size(size_args, size, "zeros"), "zeros"), _float_dtype(dtype)), requires_grad, device)
 
 
 def ones(*size_args: Any, size: Any = None, dtype: Optional[DType] = None, device: DeviceArg = None,
@@ -508,7 +521,7 @@ def ones(*size_args: Any, size: Any = None, dtype: Optional[DType] = None, devic
     A tensor of the given size filled with 1 (the default float dtype unless `dtype` is given).
     The size may be given as separate ints or as one tuple, list or torch.Size.
     """
-    return _finish(np.ones(_parse_size(size_args if size is None else (size,), "ones"), _float_dtype(dtype)), requires_grad, device)
+    return _finish(np.ones(_parse_size(_given_size(size_args, size, "ones"), "ones"), _float_dtype(dtype)), requires_grad, device)
 
 
 def empty(*size_args: Any, size: Any = None, dtype: Optional[DType] = None, device: DeviceArg = None,
@@ -519,7 +532,7 @@ def empty(*size_args: Any, size: Any = None, dtype: Optional[DType] = None, devi
     A tensor of the given size whose values are whatever the fresh memory held (not
     initialized): fill it before reading it.
     """
-    return _finish(np.empty(_parse_size(size_args if size is None else (size,), "empty"), _float_dtype(dtype)), requires_grad, device)
+    return _finish(np.empty(_parse_size(_given_size(size_args, size, "empty"), "empty"), _float_dtype(dtype)), requires_grad, device)
 
 
 def full(size: Sequence[int], fill_value: Number, *, dtype: Optional[DType] = None,
@@ -748,7 +761,7 @@ def rand(*size_args: Any, size: Any = None, generator: Optional[Generator] = Non
     default float unless `dtype` is given).
     """
     dt = _float_random_dtype(dtype, "uniform")
-    return _finish(_draw("uniform", _parse_size(size_args if size is None else (size,), "rand"), dt, generator), requires_grad, device)
+    return _finish(_draw("uniform", _parse_size(_given_size(size_args, size, "rand"), "rand"), dt, generator), requires_grad, device)
 
 
 def randn(*size_args: Any, size: Any = None, generator: Optional[Generator] = None,
@@ -760,7 +773,7 @@ def randn(*size_args: Any, size: Any = None, generator: Optional[Generator] = No
     variance 1), of a floating dtype (the default float unless `dtype` is given).
     """
     dt = _float_random_dtype(dtype, "normal")
-    return _finish(_draw("normal", _parse_size(size_args if size is None else (size,), "randn"), dt, generator), requires_grad, device)
+    return _finish(_draw("normal", _parse_size(_given_size(size_args, size, "randn"), "randn"), dt, generator), requires_grad, device)
 
 
 def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Optional[Generator] = None,
