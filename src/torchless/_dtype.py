@@ -277,12 +277,12 @@ def _range_of(np_dtype: np.dtype) -> tuple[Any, Any]:
     return (info.min if np_dtype.kind == "i" else -_py_int(info.max)), info.max
 
 
-# the Python numbers each dtype takes as they are (check_number_fits has nothing to do for them): its
+# the Python numbers each dtype takes as they are (check_number_fits returns them at once): its
 # whole range, but for an unsigned dtype only the non-negative part (negatives wrap around)
-NUMBERS_AS_IS: dict[np.dtype, tuple[Any, Any]] = {
+_NUMBERS_AS_IS: dict[np.dtype, tuple[Any, Any]] = {
     np.dtype(t): (0 if np.dtype(t).kind == "u" else _py_int(np.iinfo(t).min), _py_int(np.iinfo(t).max))
     for t in (np.int8, np.int16, np.int32, np.int64, np.uint8)}
-NUMBERS_AS_IS.update({np.dtype(t): (-_py_float(np.finfo(t).max), _py_float(np.finfo(t).max))
+_NUMBERS_AS_IS.update({np.dtype(t): (-_py_float(np.finfo(t).max), _py_float(np.finfo(t).max))
                       for t in (np.float16, np.float32, np.float64)})
 
 
@@ -290,6 +290,10 @@ def check_number_fits(value: Any, np_dtype: np.dtype) -> Any:
     """PyTorch's RuntimeError where the Python number `value` (full's fill value, fill_'s) does not fit
     np_dtype: `torch.full((2,), 300, dtype=torch.int8)`. Booleans and complex targets take anything.
     Returns the value to store (a negative integer wrapped around for an unsigned dtype)."""
+    plain = _NUMBERS_AS_IS.get(np_dtype)
+    number = _py_type(value)
+    if plain is not None and (number is _py_int or number is _py_float) and plain[0] <= value <= plain[1]:
+        return value   # the common case, kept off the checks below (x[i] = v, where, clamp ask per call)
     kind = np_dtype.kind
     if kind in "iu" and _py_type(value) is not _py_bool and isinstance(value, (_py_int, _py_float)):
         # an integer wraps around into an unsigned type (-1 is 255 for uint8), a float does not

@@ -1675,10 +1675,7 @@ def where(condition, input=_args.OMITTED, other=_args.OMITTED):
         num = other if input_is_tensor else input
         rt = D.result_np_dtype(ref._data.dtype, D.DIM if ref._data.ndim else D.ZERO_DIM,
                                D.scalar_np_dtype(num), D.SCALAR)
-        plain = D.NUMBERS_AS_IS.get(rt)
-        tn = type(num)
-        fitted = num if (plain is not None and (tn is _pyint or tn is _pyfloat) and plain[0] <= num <= plain[1]) \
-            else D.check_number_fits(num, rt)   # PyTorch's overflow error, not NumPy's; -1 wraps into uint8
+        fitted = D.check_number_fits(num, rt)   # PyTorch's overflow error, not NumPy's; -1 wraps into uint8
         if fitted is not num:
             input, other = (fitted, other) if other_is_tensor else (input, fitted)
     else:

@@ -145,20 +145,15 @@ def _clamp_bound(a, bound):
     dtype's range is an error (for an unsigned dtype, negatives down to -max wrap around: -1 is 255 for
     uint8), a finite float beyond a float dtype's range too. Bounds that promote (1.5 for an integer
     tensor) pass unchanged."""
-    plain = D.NUMBERS_AS_IS.get(a.dtype)
-    tb = type(bound)
-    if bound is None or tb is bool or (plain is not None and (tb is int or tb is float)
-                                       and plain[0] <= bound <= plain[1]):
+    number = type(bound)
+    if bound is None or number is bool:
         return bound
+    plain = number is int or number is float   # (tested first: the ABC checks below cost more than the rest)
     kind = a.dtype.kind
-    if kind in "iu" and isinstance(bound, numbers.Integral):
-        info = np.iinfo(a.dtype)
-        if not (-int(info.max) if kind == "u" else int(info.min)) <= bound <= int(info.max):
-            raise RuntimeError(f"value cannot be converted to type {D.C_TYPE_NAMES[a.dtype.name]} without overflow")
-        return int(np.array(int(bound), np.int64).astype(a.dtype))
-    if kind == "f" and isinstance(bound, (numbers.Integral, float)) and np.isfinite(float(bound)) and \
-            abs(float(bound)) > float(np.finfo(a.dtype).max):
-        raise RuntimeError(f"value cannot be converted to type {D.C_TYPE_NAMES[a.dtype.name]} without overflow")
+    if kind in "iu" and (number is int or (not plain and isinstance(bound, numbers.Integral))):
+        return int(D.check_number_fits(int(bound), a.dtype))
+    if kind == "f" and (plain or isinstance(bound, (numbers.Integral, float))):
+        D.check_number_fits(bound if plain else float(bound), a.dtype)
     return bound
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._dtype import C_TYPE_NAMES, FROM_NP, NUMBERS_AS_IS, SCALAR_TYPE_NAMES, check_number_fits, dtype as DType
+from .._dtype import C_TYPE_NAMES, FROM_NP, SCALAR_TYPE_NAMES, check_number_fits, dtype as DType
 from ._core import (EMPTY_EDGE, LEAF_INPLACE_MSG, _broadcast_error, _families, _bump_version, _check_inplace,
                     _fw, _norm_dim, _plain, _plain_out, _snapshot, _write_into, apply, record)
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
@@ -448,12 +448,10 @@ def __setitem__(self: Tensor, index: Any, value: Any) -> None:
     basic, last, advanced = _parse(self, index)
     if tv is not Tensor:   # PyTorch's overflow error for a number the dtype cannot hold (-1 wraps into
         dt = self._data.dtype     # uint8); float16 takes inf (going through double first, which is what a
-        plain = NUMBERS_AS_IS.get(dt)   # complex number is refused for)
-        if plain is None or (tv is not int and tv is not float) or not plain[0] <= value <= plain[1]:
-            if dt != np.float16:
-                value = check_number_fits(value, dt)
-            elif isinstance(value, complex):
-                value = check_number_fits(value, np.dtype(np.float64))
+        if dt != np.float16:      # complex number is refused for)
+            value = check_number_fits(value, dt)
+        elif isinstance(value, complex):
+            value = check_number_fits(value, np.dtype(np.float64))
     elif (advanced is not None and value._data.dtype != self._data.dtype
           and (value._data.size != 1 or any(kind == "array" for kind, _, _ in advanced))
           and _fits_indexed(self, basic, last, advanced, value._data.shape)):
