@@ -1,4 +1,5 @@
 """Shared test helpers: the PyTorch oracle (skips cleanly when torch is absent) and comparisons."""
+import io
 import os
 import sys
 
@@ -111,3 +112,20 @@ def outcome(lib, code):
         except Exception as e:
             return type(e).__name__, str(e).split(" (")[0]
     return str(r.dtype).replace("torchless", "torch"), repr(r.tolist())
+
+
+class WritePipe(io.RawIOBase):
+    """A write-only stream that cannot seek, like a pipe or socket: what it was given, in `chunks`."""
+
+    def __init__(self):
+        self.chunks = []
+
+    def writable(self):
+        return True
+
+    def seekable(self):
+        return False
+
+    def write(self, b):
+        self.chunks.append(bytes(b))
+        return len(b)

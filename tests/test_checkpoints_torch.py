@@ -18,6 +18,8 @@ import pytest
 
 import torchless
 from torchless import _torch_format as TF  # noqa: F401 (monkeypatched)
+
+from .conftest import WritePipe
 from torchless import nn
 
 DTYPES = ["float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool", "complex64",
@@ -162,21 +164,7 @@ def test_archives_written_to_files_and_pipes_are_valid_zips():
     """The writer only appends (it works on pipes), and zip tools accept what it writes."""
     obj = {"a": torchless.arange(1000.0), "b": torchless.ones(3, dtype=torchless.int8), "e": torchless.zeros(0)}
 
-    class Pipe(io.RawIOBase):
-        def __init__(self):
-            self.chunks = []
-
-        def writable(self):
-            return True
-
-        def seekable(self):
-            return False
-
-        def write(self, b):
-            self.chunks.append(bytes(b))
-            return len(b)
-
-    pipe = Pipe()
+    pipe = WritePipe()
     torchless.save(obj, pipe)
     for raw in (_save(obj), b"".join(pipe.chunks)):
         with zipfile.ZipFile(io.BytesIO(raw)) as z:

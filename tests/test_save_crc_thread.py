@@ -12,6 +12,8 @@ import pytest
 import torchless as torch
 from torchless import _torch_format
 
+from .conftest import WritePipe
+
 BIG = _torch_format._CRC_THREAD_BYTES // 4 + 3  # float32 elements: just over the thread's threshold
 
 
@@ -71,28 +73,11 @@ def test_append_mode(tmp_path):
     _check_zip(path.read_bytes()[4:], sd)
 
 
-class _Pipe(io.RawIOBase):
-    """A write-only stream that cannot seek, like a pipe or socket."""
-
-    def __init__(self):
-        self.parts = []
-
-    def writable(self):
-        return True
-
-    def seekable(self):
-        return False
-
-    def write(self, b):
-        self.parts.append(bytes(b))
-        return len(b)
-
-
 def test_unseekable_stream():
     sd = _state()
-    pipe = _Pipe()
+    pipe = WritePipe()
     torch.save(sd, pipe)
-    _check_zip(b"".join(pipe.parts), sd)
+    _check_zip(b"".join(pipe.chunks), sd)
 
 
 def test_real_torch_reads_it(tmp_path):
