@@ -386,6 +386,12 @@ def argmin(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *,
     return _arg_extreme(input, dim, keepdim, axis, keepdims, "argmin", np.argmin)
 
 
+def _no_bool(input: Tensor, kernel: str) -> None:
+    """PyTorch's error for a bool tensor where its `kernel` has no bool version (median, kthvalue ...)."""
+    if input._data.dtype.kind == "b":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool' (convert it first, e.g. x.int())")
+
+
 def median(input: Tensor, dim: Optional[int] = _args.OMITTED, keepdim: bool = False, *,
            axis: Optional[int] = None, keepdims: Optional[bool] = None) -> Any:
     """median(input) -> Tensor, median(input, dim, keepdim=False) -> (values, indices)
@@ -397,9 +403,7 @@ def median(input: Tensor, dim: Optional[int] = _args.OMITTED, keepdim: bool = Fa
         dim = None
     elif dim is None:
         raise _args.none_refused("median", "dim", "int", "leave dim out to reduce over all elements")
-    if input._data.dtype.kind == "b":
-        raise NotImplementedError(f"\"{'median_cpu' if dim is None and axis is None else 'median_out'}\" not "
-                                  "implemented for 'Bool' (convert it first, e.g. x.int())")
+    _no_bool(input, "median_cpu" if dim is None and axis is None else "median_out")
     if dim is None and axis is None:
         if input._data.size == 0:
             return _plain(np.asarray(np.nan, dtype=input._data.dtype))

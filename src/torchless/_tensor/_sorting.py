@@ -18,7 +18,8 @@ from ..overrides import not_a_tensor
 from .. import _args
 from .._args import bool_arg, type_name
 from ._inplace import inplace
-from ._reduction import (Dims, _dims, _keep, _one_dim, _return_type, _spread, return_types, scalar_type_name)
+from ._reduction import (Dims, _dims, _keep, _no_bool, _one_dim, _return_type, _spread, return_types,
+                         scalar_type_name)
 if TYPE_CHECKING:
     from . import Tensor
 else:
@@ -54,11 +55,6 @@ def _no_complex(input: Tensor, what: str) -> None:
                                       "(compare real and imaginary parts, or the abs, instead)")
         raise RuntimeError(f"{what} does not support complex dtypes on CPU (got {input.dtype}; "
                            "compare real and imaginary parts, or the abs, instead)")
-
-
-def _no_bool(input: Tensor, kernel: str) -> None:
-    if input._data.dtype.kind == "b":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool' (convert it first, e.g. x.int())")
 
 
 def _require_int(value: Any, fname: str, name: str, position: int) -> int:
