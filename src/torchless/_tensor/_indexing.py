@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._dtype import C_TYPE_NAMES, FROM_NP, SCALAR_TYPE_NAMES, check_number_fits, dtype as DType
+from .._dtype import C_TYPE_NAMES, SCALAR_TYPE_NAMES, check_number_fits, dtype as DType
 from ._core import (EMPTY_EDGE, LEAF_INPLACE_MSG, _broadcast_error, _families, _bump_version, _check_inplace,
                     _fw, _norm_dim, _plain, _plain_out, _snapshot, _write_into, apply, record)
 if TYPE_CHECKING:  # annotations name the final class, assembled in _tensor/__init__.py from the mixins
@@ -415,9 +415,6 @@ def _first_mismatch(tshape, vshape):
     return 0, vshape[0] if vshape else 1
 
 
-_SCALAR_NAMES = {np_dtype: SCALAR_TYPE_NAMES[dt.name] for np_dtype, dt in FROM_NP.items()}
-
-
 def _fits_indexed(t: Tensor, basic: Any, last: Any, advanced: Any, shape: tuple) -> bool:
     """Whether a value of `shape` broadcasts to what t[key] selects (the parsed key's parts)."""
     data = t._data if last is None else t._data[basic]
@@ -458,8 +455,8 @@ def __setitem__(self: Tensor, index: Any, value: Any) -> None:
         # an index put (a mask with a one-element value is a masked fill, which casts); PyTorch checks the
         # value's shape first, so a value that does not broadcast gets the shape error below instead
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
-                           f"{_SCALAR_NAMES[self._data.dtype]} for the destination and "
-                           f"{_SCALAR_NAMES[value._data.dtype]} for the source. (Convert the value first, "
+                           f"{SCALAR_TYPE_NAMES[self.dtype.name]} for the destination and "
+                           f"{SCALAR_TYPE_NAMES[value.dtype.name]} for the source. (Convert the value first, "
                            f"e.g. value.to(x.dtype).)")
     root = _root(self)
     if _fw.level >= 0 and tangent is not None:
